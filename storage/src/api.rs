@@ -1,0 +1,234 @@
+//! The transactional key-value interface the SQL engine programs against.
+//!
+//! The boundary is *transactional* (begin / get / scan / put / delete /
+//! commit / rollback), not a raw key-value API, so that a different backend
+//! (the in-memory one today, a distributed transactional store later) fits
+//! behind the same traits. No RocksDB type appears here.
+//!
+//! Keys are opaque bytes, with one contract: the set of keys a store holds
+//! must be *prefix-free* (no key is a proper prefix of another). Keys built by
+//! `rocksgres-codec` are self-delimiting and satisfy this. The MVCC layer
+//! appends an 8-byte version suffix to every key; prefix-freedom is what keeps
+//! one key's versions from sorting between another key's versions, so scans
+//! return keys in plain byte order.
+//!
+//! Scans go through a [`Transaction::Cursor`]: a reusable object that owns its
+//! key/value buffers and the backend iterator. [`Transaction::seek`] re-points
+//! it at a new range without rebuilding it, so a statement that scans many
+//! ranges (an index nested-loop join, say) allocates nothing per range.
+
+use std::ops::Bound;
+use std::time::Duration;
+
+use crate::error::Result;
+
+/// A logical timestamp from the store's timestamp oracle.
+pub type Timestamp = u64;
+
+/// A transaction identifier, unique within one open store.
+pub type TxnId = u64;
+
+/// How a transaction sees concurrent commits and resolves write conflicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Isolation {
+    /// A new snapshot per statement ([`Transaction::refresh_snapshot`]);
+    /// writers wait for row locks and then work on the newest committed
+    /// version ([`Transaction::get_for_update`]). PostgreSQL's default.
+    #[default]
+    ReadCommitted,
+    /// One snapshot for the whole transaction. Writing a key that a
+    /// concurrent transaction committed after this snapshot fails with
+    /// [`crate::StorageError::Serialization`] (first updater wins).
+    Snapshot,
+}
+
+/// Whether a commit waits for its write-ahead log record to reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// fsync the WAL before commit returns (`synchronous_commit = on`).
+    /// Concurrent commits share one fsync.
+    #[default]
+    Sync,
+    /// Return once the write is in the OS page cache
+    /// (`synchronous_commit = off`): a crash of the machine may lose the last
+    /// commits, never corrupt or half-apply one.
+    Async,
+}
+
+/// Options for [`Store::begin`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TxnOptions {
+    /// Isolation mode.
+    pub isolation: Isolation,
+    /// Durability of the commit.
+    pub durability: Durability,
+    /// How long a row-lock wait may last before [`crate::StorageError::LockTimeout`];
+    /// `None` waits until the lock is granted or a deadlock is detected.
+    pub lock_timeout: Option<Duration>,
+}
+
+impl Default for TxnOptions {
+    fn default() -> Self {
+        TxnOptions {
+            isolation: Isolation::ReadCommitted,
+            durability: Durability::Sync,
+            lock_timeout: None,
+        }
+    }
+}
+
+/// Scan direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Ascending key order.
+    Forward,
+    /// Descending key order.
+    Backward,
+}
+
+/// A range of keys, borrowed for the duration of a `seek`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyRange<'a> {
+    /// Lower bound.
+    pub start: Bound<&'a [u8]>,
+    /// Upper bound.
+    pub end: Bound<&'a [u8]>,
+}
+
+impl<'a> KeyRange<'a> {
+    /// Every key.
+    pub fn all() -> Self {
+        KeyRange {
+            start: Bound::Unbounded,
+            end: Bound::Unbounded,
+        }
+    }
+
+    /// `[start, end)`.
+    pub fn half_open(start: &'a [u8], end: &'a [u8]) -> Self {
+        KeyRange {
+            start: Bound::Included(start),
+            end: Bound::Excluded(end),
+        }
+    }
+
+    /// Whether `key` lies above the lower bound.
+    pub fn above_start(&self, key: &[u8]) -> bool {
+        match self.start {
+            Bound::Unbounded => true,
+            Bound::Included(s) => key >= s,
+            Bound::Excluded(s) => key > s,
+        }
+    }
+
+    /// Whether `key` lies below the upper bound.
+    pub fn below_end(&self, key: &[u8]) -> bool {
+        match self.end {
+            Bound::Unbounded => true,
+            Bound::Included(e) => key <= e,
+            Bound::Excluded(e) => key < e,
+        }
+    }
+
+    /// Whether `key` lies in the range.
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.above_start(key) && self.below_end(key)
+    }
+}
+
+/// What a successful commit reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// The commit timestamp, or `None` for a transaction that wrote nothing.
+    pub commit_ts: Option<Timestamp>,
+    /// Number of keys written (puts and deletes).
+    pub writes: usize,
+}
+
+/// A transactional, multi-versioned, ordered key-value store.
+pub trait Store: Send + Sync + 'static {
+    /// The transaction type of this store.
+    type Txn: Transaction;
+
+    /// Starts a transaction whose first snapshot is the newest fully
+    /// committed state.
+    fn begin(&self, options: TxnOptions) -> Result<Self::Txn>;
+
+    /// Runs garbage collection now: drops versions no snapshot can see any
+    /// more. (It also runs in the background where the backend supports it.)
+    fn collect_garbage(&self) -> Result<()>;
+
+    /// The oldest timestamp any live snapshot may read at; versions shadowed
+    /// at or below it are garbage.
+    fn gc_safe_point(&self) -> Timestamp;
+
+    /// Number of transactions currently queued for a row lock held by
+    /// another transaction (like counting ungranted rows of `pg_locks`).
+    fn lock_waiters(&self) -> usize;
+}
+
+/// One transaction. Dropping it without `commit` rolls it back.
+pub trait Transaction: Send {
+    /// A reusable scan cursor (see the module docs).
+    type Cursor: Send;
+
+    /// This transaction's identifier.
+    fn id(&self) -> TxnId;
+
+    /// The timestamp this transaction currently reads at.
+    fn snapshot_ts(&self) -> Timestamp;
+
+    /// The isolation mode it was started with.
+    fn isolation(&self) -> Isolation;
+
+    /// Takes a new snapshot of the newest committed state (READ COMMITTED
+    /// does this at the start of every statement). Own writes stay visible.
+    fn refresh_snapshot(&mut self) -> Result<()>;
+
+    /// Reads `key` at the snapshot, own writes first. On a hit the value is
+    /// copied into `out` (cleared first) and `true` is returned.
+    fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool>;
+
+    /// Takes the row write lock on `key` (waiting for a holder, with deadlock
+    /// detection and the lock timeout) and reads its newest committed
+    /// version, own writes first. Under [`Isolation::Snapshot`] it fails with
+    /// `Serialization` if that version is newer than the snapshot.
+    fn get_for_update(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool>;
+
+    /// Takes the row write lock on `key` without reading it. Held until
+    /// commit or rollback; taking a lock already held is a no-op.
+    fn lock(&mut self, key: &[u8]) -> Result<()>;
+
+    /// Writes `value` under `key` (takes the row lock first).
+    fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()>;
+
+    /// Deletes `key` (takes the row lock first).
+    fn delete(&mut self, key: &[u8]) -> Result<()>;
+
+    /// A new cursor, not yet positioned.
+    fn cursor(&mut self) -> Self::Cursor;
+
+    /// Points `cursor` at `range`, iterating in `direction`, reading at the
+    /// current snapshot merged with own writes. Reuses all of the cursor's
+    /// buffers.
+    fn seek(
+        &mut self,
+        cursor: &mut Self::Cursor,
+        range: KeyRange<'_>,
+        direction: Direction,
+    ) -> Result<()>;
+
+    /// The next live entry of the cursor's range, or `None` at its end.
+    /// The slices stay valid until the cursor is used again.
+    fn next<'c>(&mut self, cursor: &'c mut Self::Cursor) -> Result<Option<(&'c [u8], &'c [u8])>>;
+
+    /// Number of buffered (uncommitted) writes.
+    fn pending_writes(&self) -> usize;
+
+    /// Applies all writes atomically at one commit timestamp, then releases
+    /// the locks.
+    fn commit(self) -> Result<CommitInfo>;
+
+    /// Discards all writes and releases the locks.
+    fn rollback(self);
+}

@@ -1,0 +1,86 @@
+//! Raw ordered key-value backends under the MVCC layer.
+//!
+//! A [`Backend`] is deliberately dumb: an ordered byte map with atomic
+//! batches, bidirectional iterators that can be refreshed and re-pointed,
+//! a small unversioned metadata space, and a hook to compact away garbage.
+//! It knows nothing of transactions, timestamps or SQL; the MVCC layer in
+//! [`crate::mvcc`] builds those on top, once, for every backend. Two backends
+//! exist: [`rocks::RocksBackend`] (the product) and [`memory::MemoryBackend`]
+//! (tests and embedding without a disk).
+//!
+//! Garbage collection needs to know which versions are dead; the backend
+//! gets that from the shared [`crate::mvcc::gc::GcState`] and the pure
+//! decision function in [`crate::mvcc::gc::VersionFilter`], so both backends
+//! collect exactly the same versions.
+
+pub mod memory;
+pub mod rocks;
+
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::mvcc::gc::GcState;
+
+/// An atomic group of writes to the data space.
+pub trait RawBatch: Send {
+    /// Adds a put of `value` under `key`.
+    fn put(&mut self, key: &[u8], value: &[u8]);
+    /// Number of writes in the batch.
+    fn len(&self) -> usize;
+    /// Whether the batch holds no writes.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A bidirectional iterator over the data space.
+///
+/// An iterator reads a consistent view of the data as of its creation or its
+/// last [`RawIter::refresh`]; it is re-pointed with the seek methods as often
+/// as needed without being rebuilt.
+pub trait RawIter: Send {
+    /// Re-reads the newest state of the data. The position is lost.
+    fn refresh(&mut self) -> Result<()>;
+    /// Positions at the first key `>= key`.
+    fn seek(&mut self, key: &[u8]);
+    /// Positions at the last key `<= key`.
+    fn seek_for_prev(&mut self, key: &[u8]);
+    /// Positions at the first key.
+    fn seek_to_first(&mut self);
+    /// Positions at the last key.
+    fn seek_to_last(&mut self);
+    /// Whether the iterator is positioned at an entry.
+    fn valid(&self) -> bool;
+    /// Moves to the next entry.
+    fn next(&mut self);
+    /// Moves to the previous entry.
+    fn prev(&mut self);
+    /// The current key (only when valid).
+    fn key(&self) -> &[u8];
+    /// The current value (only when valid).
+    fn value(&self) -> &[u8];
+    /// The error that made the iterator invalid, if any.
+    fn status(&self) -> Result<()>;
+}
+
+/// An ordered key-value backend.
+pub trait Backend: Send + Sync + 'static {
+    /// Batch type.
+    type Batch: RawBatch;
+    /// Iterator type.
+    type Iter: RawIter;
+
+    /// A new, empty batch.
+    fn batch(&self) -> Self::Batch;
+    /// Applies `batch` atomically; with `sync`, waits for it to be durable.
+    fn write(&self, batch: Self::Batch, sync: bool) -> Result<()>;
+    /// A new iterator over the current data.
+    fn iter(&self) -> Result<Self::Iter>;
+    /// Reads an unversioned metadata entry.
+    fn get_meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Writes an unversioned metadata entry.
+    fn put_meta(&self, key: &[u8], value: &[u8], sync: bool) -> Result<()>;
+    /// Compacts all data now, dropping the versions that `gc` says are
+    /// garbage.
+    fn compact(&self, gc: &Arc<GcState>) -> Result<()>;
+}

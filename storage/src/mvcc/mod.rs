@@ -1,0 +1,16 @@
+//! Multi-version concurrency control over any [`crate::backend::Backend`].
+//!
+//! See design.md "Transactions and isolation". The pieces:
+//! [`key`] (version key layout), [`oracle`] (timestamps and the visible
+//! watermark), [`locks`] (row locks, deadlock detection), [`gc`] (which
+//! versions are garbage), [`cursor`] (reusable merged scans), [`txn`]
+//! (transactions) and [`store`] (the [`crate::api::Store`] implementation).
+
+pub mod cursor;
+pub mod gc;
+pub mod key;
+pub mod locks;
+pub mod oracle;
+pub mod store;
+pub mod txn;
+mod view;
