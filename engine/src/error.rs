@@ -1,0 +1,253 @@
+//! The engine's one error type, carrying a PostgreSQL SQLSTATE.
+//!
+//! Every error the engine reports is an [`EngineError`]: a [`SqlState`]
+//! (the condition, e.g. `UniqueViolation` = 23505), a primary message in
+//! PostgreSQL's wording where one exists, and optional detail, hint and
+//! cursor position. Storage errors are mapped here, at the engine boundary:
+//! serialization failure -> 40001, deadlock -> 40P01, lock timeout -> 55P03,
+//! engine I/O -> 58030, corruption -> XX001.
+
+use std::fmt;
+
+use rocksgres_storage::StorageError;
+
+macro_rules! sqlstates {
+    ($($(#[$doc:meta])* $name:ident = $code:literal,)*) => {
+        /// The SQLSTATE conditions the engine raises (PostgreSQL's codes).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum SqlState {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl SqlState {
+            /// The five-character SQLSTATE code.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(SqlState::$name => $code,)*
+                }
+            }
+        }
+    };
+}
+
+sqlstates! {
+    /// 0A000
+    FeatureNotSupported = "0A000",
+    /// 21000
+    CardinalityViolation = "21000",
+    /// 22001
+    StringDataRightTruncation = "22001",
+    /// 22003
+    NumericValueOutOfRange = "22003",
+    /// 22007
+    InvalidDatetimeFormat = "22007",
+    /// 22008
+    DatetimeFieldOverflow = "22008",
+    /// 22012
+    DivisionByZero = "22012",
+    /// 22023
+    InvalidParameterValue = "22023",
+    /// 2201B
+    InvalidRegularExpression = "2201B",
+    /// 2201W
+    InvalidRowCountInLimitClause = "2201W",
+    /// 2201X
+    InvalidRowCountInResultOffsetClause = "2201X",
+    /// 22021
+    CharacterNotInRepertoire = "22021",
+    /// 22P02
+    InvalidTextRepresentation = "22P02",
+    /// 22P03
+    InvalidBinaryRepresentation = "22P03",
+    /// 23502
+    NotNullViolation = "23502",
+    /// 23505
+    UniqueViolation = "23505",
+    /// 23514
+    CheckViolation = "23514",
+    /// 25001
+    ActiveSqlTransaction = "25001",
+    /// 25P01
+    NoActiveSqlTransaction = "25P01",
+    /// 25P02
+    InFailedSqlTransaction = "25P02",
+    /// 25006
+    ReadOnlySqlTransaction = "25006",
+    /// 2BP01
+    DependentObjectsStillExist = "2BP01",
+    /// 34000
+    InvalidCursorName = "34000",
+    /// 3B001
+    InvalidSavepointSpecification = "3B001",
+    /// 40001
+    SerializationFailure = "40001",
+    /// 40P01
+    DeadlockDetected = "40P01",
+    /// 42501
+    InsufficientPrivilege = "42501",
+    /// 42601
+    SyntaxError = "42601",
+    /// 42602
+    InvalidName = "42602",
+    /// 42611
+    InvalidColumnDefinition = "42611",
+    /// 42701
+    DuplicateColumn = "42701",
+    /// 42702
+    AmbiguousColumn = "42702",
+    /// 42703
+    UndefinedColumn = "42703",
+    /// 42704
+    UndefinedObject = "42704",
+    /// 42710
+    DuplicateObject = "42710",
+    /// 42712
+    DuplicateAlias = "42712",
+    /// 42725
+    AmbiguousFunction = "42725",
+    /// 42803
+    GroupingError = "42803",
+    /// 42804
+    DatatypeMismatch = "42804",
+    /// 42809
+    WrongObjectType = "42809",
+    /// 42830
+    InvalidForeignKey = "42830",
+    /// 42846
+    CannotCoerce = "42846",
+    /// 42883
+    UndefinedFunction = "42883",
+    /// 42P01
+    UndefinedTable = "42P01",
+    /// 42P02
+    UndefinedParameter = "42P02",
+    /// 42P04
+    DuplicateDatabase = "42P04",
+    /// 42P06
+    DuplicateSchema = "42P06",
+    /// 42P07
+    DuplicateTable = "42P07",
+    /// 42P10
+    InvalidColumnReference = "42P10",
+    /// 42P16
+    InvalidTableDefinition = "42P16",
+    /// 42P18
+    IndeterminateDatatype = "42P18",
+    /// 3D000
+    InvalidCatalogName = "3D000",
+    /// 3F000
+    InvalidSchemaName = "3F000",
+    /// 55P03
+    LockNotAvailable = "55P03",
+    /// 57014
+    QueryCanceled = "57014",
+    /// 58030
+    IoError = "58030",
+    /// 08P01
+    ProtocolViolation = "08P01",
+    /// XX000
+    InternalError = "XX000",
+    /// XX001
+    DataCorrupted = "XX001",
+}
+
+/// An error raised by the engine, as PostgreSQL would report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineError {
+    /// The SQLSTATE condition.
+    pub state: SqlState,
+    /// The primary message (PostgreSQL's wording where it has one).
+    pub message: String,
+    /// Optional DETAIL line.
+    pub detail: Option<String>,
+    /// Optional HINT line.
+    pub hint: Option<String>,
+    /// Optional 1-based character position in the statement text.
+    pub position: Option<u32>,
+}
+
+impl EngineError {
+    /// An error with a state and a message.
+    pub fn new(state: SqlState, message: impl Into<String>) -> Self {
+        EngineError {
+            state,
+            message: message.into(),
+            detail: None,
+            hint: None,
+            position: None,
+        }
+    }
+
+    /// Adds a DETAIL line.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds a HINT line.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a cursor position.
+    pub fn with_position(mut self, position: u32) -> Self {
+        self.position = Some(position);
+        self
+    }
+
+    /// The SQLSTATE code, e.g. `"23505"`.
+    pub fn code(&self) -> &'static str {
+        self.state.code()
+    }
+
+    /// Shorthand for a 0A000 "not supported" error.
+    pub fn unsupported(what: impl fmt::Display) -> Self {
+        Self::new(
+            SqlState::FeatureNotSupported,
+            format!("{what} is not supported"),
+        )
+    }
+
+    /// Shorthand for an XX000 internal error.
+    pub fn internal(what: impl Into<String>) -> Self {
+        Self::new(SqlState::InternalError, what)
+    }
+}
+
+impl fmt::Display for EngineError {
+    /// `ERROR:  message` in psql's style is the server's business; this
+    /// prints `[SQLSTATE] message`, which is what test corpora match on.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}", self.state.code(), self.message)
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+impl From<StorageError> for EngineError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Serialization => EngineError::new(
+                SqlState::SerializationFailure,
+                "could not serialize access due to concurrent update",
+            ),
+            StorageError::Deadlock => {
+                EngineError::new(SqlState::DeadlockDetected, "deadlock detected")
+            }
+            StorageError::LockTimeout => EngineError::new(
+                SqlState::LockNotAvailable,
+                "canceling statement due to lock timeout",
+            ),
+            StorageError::Engine(msg) => {
+                EngineError::new(SqlState::IoError, format!("storage error: {msg}"))
+            }
+            StorageError::Corruption(msg) => {
+                EngineError::new(SqlState::DataCorrupted, format!("corrupt data: {msg}"))
+            }
+        }
+    }
+}
+
+/// Result alias of the engine.
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
