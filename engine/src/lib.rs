@@ -1,13 +1,27 @@
 //! Rocksgres SQL engine and embedding API.
 //!
-//! Work in progress (issue 3): SQL is parsed with `sqlparser`, bound against
-//! a catalog stored in the transactional store, planned and executed over
-//! the [`rocksgres_storage::Store`] trait.
+//! SQL text is parsed with `sqlparser` ([`sql`]), bound and planned against
+//! the catalog ([`plan`], [`catalog`]), and executed over the transactional
+//! store ([`exec`]) through the [`rocksgres_storage::Store`] trait only: the
+//! engine never sees RocksDB. [`Database`] and [`Session`] are the
+//! embedding API; see [`database`] for an example.
 
 #![warn(missing_docs)]
 
+pub mod catalog;
+pub mod database;
 pub mod error;
+pub mod exec;
+pub mod keys;
+pub mod plan;
+pub mod result;
+pub mod session;
+pub mod sql;
 pub mod types;
 
+pub use database::Database;
 pub use error::{EngineError, Result, SqlState};
+pub use result::{Column, FromValue, QueryResult, Row};
 pub use rocksgres_storage as storage;
+pub use session::{Session, TxnStatus};
+pub use types::{SqlType, Value};

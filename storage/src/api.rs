@@ -225,6 +225,17 @@ pub trait Transaction: Send {
     /// Number of buffered (uncommitted) writes.
     fn pending_writes(&self) -> usize;
 
+    /// Opens a savepoint and returns its depth (0 for the outermost).
+    fn savepoint(&mut self) -> usize;
+
+    /// Undoes every write made since savepoint `depth` was opened; the
+    /// savepoint stays open (and inner ones are closed). Row locks taken
+    /// since are kept until the transaction ends.
+    fn rollback_to_savepoint(&mut self, depth: usize);
+
+    /// Closes savepoint `depth` and the ones inside it, keeping their writes.
+    fn release_savepoint(&mut self, depth: usize);
+
     /// Applies all writes atomically at one commit timestamp, then releases
     /// the locks.
     fn commit(self) -> Result<CommitInfo>;

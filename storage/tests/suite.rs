@@ -308,3 +308,53 @@ backend_tests!(
     read_committed_get_for_update_reads_newest,
     model_check_random_operations,
 );
+
+fn savepoints_undo_writes<S: Store>(store: &S) {
+    seed(store, &[("a", "1"), ("b", "2")]);
+    let mut t = store.begin(opts()).unwrap();
+    put(&mut t, "a", "10");
+    let sp1 = t.savepoint();
+    put(&mut t, "a", "100");
+    put(&mut t, "c", "3");
+    t.delete(&key("b")).unwrap();
+    let sp2 = t.savepoint();
+    put(&mut t, "d", "4");
+    t.rollback_to_savepoint(sp2);
+    assert_eq!(get(&mut t, "d"), None);
+    assert_eq!(get(&mut t, "c"), Some("3".into()));
+    t.rollback_to_savepoint(sp1);
+    assert_eq!(
+        get(&mut t, "a"),
+        Some("10".into()),
+        "write before the savepoint kept"
+    );
+    assert_eq!(get(&mut t, "b"), Some("2".into()), "delete undone");
+    assert_eq!(get(&mut t, "c"), None, "insert undone");
+    // The savepoint survives ROLLBACK TO and can be used again.
+    put(&mut t, "e", "5");
+    t.rollback_to_savepoint(sp1);
+    assert_eq!(get(&mut t, "e"), None);
+    put(&mut t, "f", "6");
+    t.release_savepoint(sp1);
+    t.commit().unwrap();
+    let mut t = store.begin(opts()).unwrap();
+    assert_eq!(
+        scan(&mut t, KeyRange::all(), Direction::Forward),
+        pairs(&[("a", "10"), ("b", "2"), ("f", "6")])
+    );
+}
+
+mod savepoints {
+    use super::common;
+
+    #[test]
+    fn memory() {
+        super::savepoints_undo_writes(&rocksgres_storage::MemoryStore::new());
+    }
+
+    #[test]
+    fn rocks() {
+        let (_dir, store) = common::rocks();
+        super::savepoints_undo_writes(&store);
+    }
+}

@@ -1,1 +1,44 @@
-//! SQL types and values (being written).
+//! SQL types and values: what the binder, planner and executor compute
+//! with, with PostgreSQL 15's semantics.
+//!
+//! * [`SqlType`] — the types with their OIDs, typmods and names, and the
+//!   mapping to the codec's storage types;
+//! * [`Value`] — owned values, their conversion to and from codec
+//!   [`rocksgres_codec::Datum`]s, and their text input/output
+//!   ([`Value::parse_text`], [`Value::write_text`]);
+//! * casts ([`cast`], [`can_cast`], [`implicit_common_type`]);
+//! * operators ([`resolve_binary_op`], [`eval_binary`], [`compare`], the
+//!   three-valued [`and3`]/[`or3`]/[`not3`]);
+//! * `numeric` arithmetic ([`numeric_ops`]), date/time arithmetic
+//!   ([`datetime_ops`]) and the `interval` type ([`Interval`]);
+//! * scalar functions ([`resolve_function`]).
+//!
+//! Error messages and SQLSTATEs are PostgreSQL's; the unit and integration
+//! tests (`engine/tests/types_*.rs`) hold values checked against a real
+//! PostgreSQL 15.
+
+pub mod cast;
+pub mod compare;
+pub mod datetime;
+pub mod datetime_ops;
+pub mod float;
+pub mod functions;
+pub mod interval;
+pub mod md5;
+pub mod numeric_ops;
+pub mod ops;
+pub mod sql_type;
+pub mod text_io;
+pub mod value;
+
+pub use cast::{apply_typmod, can_cast, cast, cast_from, implicit_common_type, CastKind};
+pub use compare::{compare, compare_bpchar, try_compare};
+pub use functions::{resolve_function, EvalContext, FunctionEnv, ScalarFunction, Volatility};
+pub use interval::Interval;
+pub use ops::{
+    and3, binary_op_type, eval_binary, eval_unary, not3, or3, resolve_binary_op, unary_op_type,
+    BinaryOp, BinaryOpSig, UnaryOp,
+};
+pub use rocksgres_codec::Numeric;
+pub use sql_type::{SqlType, TypeCategory};
+pub use value::Value;

@@ -28,6 +28,9 @@ use crate::mvcc::locks::{lock_id, Acquired, LockId};
 use crate::mvcc::store::Shared;
 use crate::mvcc::view::{Freshness, View};
 
+/// A key and its buffered state before a write (`None`: not buffered).
+type UndoEntry = (Vec<u8>, Option<Option<Vec<u8>>>);
+
 /// A transaction of an [`crate::MvccStore`].
 pub struct MvccTxn<B: Backend> {
     shared: Arc<Shared<B>>,
@@ -40,6 +43,11 @@ pub struct MvccTxn<B: Backend> {
     key_buf: Vec<u8>,
     val_buf: Vec<u8>,
     finished: bool,
+    /// While savepoints are open: (key, its buffered state before the
+    /// write: `None` = not buffered), oldest first.
+    undo: Vec<UndoEntry>,
+    /// Undo-log length at each open savepoint.
+    savepoints: Vec<usize>,
 }
 
 /// The newest version of a key at or below `ts`: its timestamp, and whether
@@ -85,6 +93,8 @@ impl<B: Backend> MvccTxn<B> {
             key_buf: Vec::new(),
             val_buf: Vec::new(),
             finished: false,
+            undo: Vec::new(),
+            savepoints: Vec::new(),
         }
     }
 
@@ -100,6 +110,10 @@ impl<B: Backend> MvccTxn<B> {
     }
 
     fn buffer(&mut self, key: &[u8], value: Option<&[u8]>) {
+        if !self.savepoints.is_empty() {
+            let before = self.writes.get(key).cloned();
+            self.undo.push((key.to_vec(), before));
+        }
         match self.writes.get_mut(key) {
             Some(slot) => match (slot, value) {
                 (Some(old), Some(v)) => {
@@ -240,6 +254,36 @@ impl<B: Backend> Transaction for MvccTxn<B> {
 
     fn pending_writes(&self) -> usize {
         self.writes.len()
+    }
+
+    fn savepoint(&mut self) -> usize {
+        self.savepoints.push(self.undo.len());
+        self.savepoints.len() - 1
+    }
+
+    fn rollback_to_savepoint(&mut self, depth: usize) {
+        let Some(&mark) = self.savepoints.get(depth) else {
+            return;
+        };
+        while self.undo.len() > mark {
+            let (key, before) = self.undo.pop().expect("checked length");
+            match before {
+                None => {
+                    self.writes.remove(&key);
+                }
+                Some(state) => {
+                    self.writes.insert(key, state);
+                }
+            }
+        }
+        self.savepoints.truncate(depth + 1);
+    }
+
+    fn release_savepoint(&mut self, depth: usize) {
+        self.savepoints.truncate(depth);
+        if self.savepoints.is_empty() {
+            self.undo.clear();
+        }
     }
 
     fn commit(mut self) -> Result<CommitInfo> {

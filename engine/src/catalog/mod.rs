@@ -1,0 +1,192 @@
+//! The catalog: table definitions stored transactionally in the store.
+//!
+//! Descriptors live under the catalog keyspace (see [`crate::keys`]) and are
+//! read and written through the session's storage transaction, so DDL is
+//! transactional like in PostgreSQL: a CREATE TABLE rolled back never
+//! existed, and other sessions see a committed change at their next
+//! statement. Object ids come from one counter row, read with
+//! `get_for_update`, so concurrent DDL serializes on it.
+
+pub mod desc;
+pub mod view;
+
+pub use desc::{ColumnDesc, IndexColumn, IndexDesc, TableDesc};
+pub use view::ViewDesc;
+
+use std::sync::Arc;
+
+use rocksgres_storage::Transaction;
+
+use crate::error::{EngineError, Result, SqlState};
+use crate::keys;
+
+/// The only schema (for now).
+pub const DEFAULT_SCHEMA: &str = "public";
+
+/// First id handed out to user objects (PostgreSQL's FirstNormalObjectId).
+const FIRST_USER_ID: u32 = 16384;
+
+/// Reads the definition of table `schema.name`.
+pub fn lookup_table<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+) -> Result<Option<TableDesc>> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::table_name_key(&mut key, schema, name);
+    if !txn.get(&key, &mut out)? {
+        return Ok(None);
+    }
+    let id = u32::from_be_bytes(
+        out.as_slice()
+            .try_into()
+            .map_err(|_| EngineError::new(SqlState::DataCorrupted, "bad table name entry"))?,
+    );
+    keys::table_key(&mut key, id);
+    if !txn.get(&key, &mut out)? {
+        return Err(EngineError::new(
+            SqlState::DataCorrupted,
+            format!("table name {name} points at missing table {id}"),
+        ));
+    }
+    TableDesc::decode(&out).map(Some)
+}
+
+/// Reads table `name`, failing with 42P01 when it does not exist.
+pub fn require_table<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<TableDesc> {
+    lookup_table(txn, schema, name)?.ok_or_else(|| {
+        EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{name}\" does not exist"),
+        )
+    })
+}
+
+/// Allocates a new object id.
+pub fn allocate_id<T: Transaction>(txn: &mut T) -> Result<u32> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::next_id_key(&mut key);
+    let next = if txn.get_for_update(&key, &mut out)? {
+        u32::from_be_bytes(
+            out.as_slice()
+                .try_into()
+                .map_err(|_| EngineError::new(SqlState::DataCorrupted, "bad id counter"))?,
+        )
+    } else {
+        FIRST_USER_ID
+    };
+    txn.put(&key, &(next + 1).to_be_bytes())?;
+    Ok(next)
+}
+
+/// Stores a new table; fails with 42P07 if the name is taken.
+pub fn create_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::view_key(&mut key, &desc.schema, &desc.name);
+    let view_exists = txn.get(&key, &mut out)?;
+    keys::table_name_key(&mut key, &desc.schema, &desc.name);
+    if txn.get_for_update(&key, &mut out)? || view_exists {
+        return Err(EngineError::new(
+            SqlState::DuplicateTable,
+            format!("relation \"{}\" already exists", desc.name),
+        ));
+    }
+    txn.put(&key, &desc.id.to_be_bytes())?;
+    update_table(txn, desc)
+}
+
+/// Rewrites a table's descriptor.
+pub fn update_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::table_key(&mut key, desc.id);
+    desc.encode(&mut out);
+    txn.put(&key, &out)?;
+    Ok(())
+}
+
+/// Removes a table from the catalog. Its data range becomes unreachable.
+pub fn drop_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()> {
+    let mut key = Vec::new();
+    keys::table_name_key(&mut key, &desc.schema, &desc.name);
+    txn.delete(&key)?;
+    keys::table_key(&mut key, desc.id);
+    txn.delete(&key)?;
+    Ok(())
+}
+
+/// A named relation: a table or a view.
+#[derive(Debug, Clone)]
+pub enum Relation {
+    /// A table.
+    Table(Arc<TableDesc>),
+    /// A view.
+    View(Arc<ViewDesc>),
+}
+
+/// Reads view `schema.name`.
+pub fn lookup_view<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+) -> Result<Option<ViewDesc>> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::view_key(&mut key, schema, name);
+    if !txn.get(&key, &mut out)? {
+        return Ok(None);
+    }
+    ViewDesc::decode(&out).map(Some)
+}
+
+/// Reads the table or view `schema.name`, failing with 42P01.
+pub fn require_relation<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<Relation> {
+    if let Some(t) = lookup_table(txn, schema, name)? {
+        return Ok(Relation::Table(Arc::new(t)));
+    }
+    if let Some(v) = lookup_view(txn, schema, name)? {
+        return Ok(Relation::View(Arc::new(v)));
+    }
+    Err(EngineError::new(
+        SqlState::UndefinedTable,
+        format!("relation \"{name}\" does not exist"),
+    ))
+}
+
+/// Stores (creating or replacing) a view.
+pub fn put_view<T: Transaction>(txn: &mut T, view: &ViewDesc) -> Result<()> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::view_key(&mut key, &view.schema, &view.name);
+    view.encode(&mut out);
+    txn.put(&key, &out)?;
+    Ok(())
+}
+
+/// Removes a view.
+pub fn drop_view<T: Transaction>(txn: &mut T, view: &ViewDesc) -> Result<()> {
+    let mut key = Vec::new();
+    keys::view_key(&mut key, &view.schema, &view.name);
+    txn.delete(&key)?;
+    Ok(())
+}
+
+/// Every view (for dependency checks).
+pub fn all_views<T: Transaction>(txn: &mut T) -> Result<Vec<ViewDesc>> {
+    let start = [keys::KS_CATALOG, keys::CAT_VIEW];
+    let end = [keys::KS_CATALOG, keys::CAT_VIEW + 1];
+    let mut cursor = txn.cursor();
+    txn.seek(
+        &mut cursor,
+        rocksgres_storage::KeyRange::half_open(&start, &end),
+        rocksgres_storage::Direction::Forward,
+    )?;
+    let mut views = Vec::new();
+    while let Some((_, v)) = txn.next(&mut cursor)? {
+        views.push(ViewDesc::decode(v)?);
+    }
+    Ok(views)
+}

@@ -1,0 +1,125 @@
+//! The embedding API: [`Database`] and its [`Session`]s.
+//!
+//! A `Database` is cheap to clone and `Send + Sync`: share it across threads
+//! and open one [`Session`] per thread or task. A session holds the
+//! PostgreSQL session state: the current transaction (autocommit when none
+//! is open), whether it has failed, and the session's isolation default.
+//!
+//! ```
+//! use rocksgres_engine::Database;
+//!
+//! let db = Database::open_in_memory();
+//! let mut s = db.session();
+//! s.execute("CREATE TABLE kv (k int PRIMARY KEY, v text)", &[]).unwrap();
+//! s.execute("INSERT INTO kv VALUES (1, 'one'), (2, 'two')", &[]).unwrap();
+//! let r = s.query("SELECT v FROM kv WHERE k = $1", &[2i64.into()]).unwrap();
+//! assert_eq!(r.rows[0].get::<String>(0).unwrap(), "two");
+//! ```
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use rocksgres_storage::{
+    Direction, KeyRange, MemoryStore, RocksStore, Store, StoreOptions, Transaction,
+};
+
+use crate::catalog::TableDesc;
+use crate::error::Result;
+use crate::exec::dml::RowIds;
+use crate::keys;
+use crate::session::Session;
+
+struct Inner<S: Store> {
+    store: S,
+    /// Next hidden row id per storage id, seeded from the largest stored one.
+    rowids: Mutex<HashMap<u32, i64>>,
+}
+
+/// An open database.
+pub struct Database<S: Store = RocksStore> {
+    inner: Arc<Inner<S>>,
+}
+
+impl<S: Store> Clone for Database<S> {
+    fn clone(&self) -> Self {
+        Database {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl Database<RocksStore> {
+    /// Opens (creating if needed) the database in directory `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let store = RocksStore::open(path, StoreOptions::default())?;
+        Ok(Self::with_store(store))
+    }
+}
+
+impl Database<MemoryStore> {
+    /// A new, empty in-memory database (nothing is persisted).
+    pub fn open_in_memory() -> Self {
+        Self::with_store(MemoryStore::new())
+    }
+}
+
+impl<S: Store> Database<S> {
+    /// A database over an opened store.
+    pub fn with_store(store: S) -> Self {
+        Database {
+            inner: Arc::new(Inner {
+                store,
+                rowids: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// A new session.
+    pub fn session(&self) -> Session<S> {
+        Session::new(self.clone())
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &S {
+        &self.inner.store
+    }
+}
+
+impl<S: Store> RowIds for Database<S> {
+    fn next_rowid<T: Transaction>(&self, txn: &mut T, table: &TableDesc) -> Result<i64> {
+        let mut map = self.inner.rowids.lock();
+        if let Some(next) = map.get_mut(&table.storage_id) {
+            *next += 1;
+            return Ok(*next);
+        }
+        // Seed from the largest row id stored (committed or our own).
+        let mut start = Vec::new();
+        let mut end = Vec::new();
+        keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
+        keys::prefix_end(&start, &mut end);
+        let mut cursor = txn.cursor();
+        txn.seek(
+            &mut cursor,
+            KeyRange::half_open(&start, &end),
+            Direction::Backward,
+        )?;
+        let last = match txn.next(&mut cursor)? {
+            Some((k, _)) => {
+                let mut input = &k[start.len()..];
+                match rocksgres_codec::decode_key_column(
+                    &mut input,
+                    rocksgres_codec::DataType::Int8,
+                    rocksgres_codec::SortOrder::ASC,
+                ) {
+                    Ok(rocksgres_codec::Datum::Int8(i)) => i,
+                    _ => 0,
+                }
+            }
+            None => 0,
+        };
+        map.insert(table.storage_id, last + 1);
+        Ok(last + 1)
+    }
+}

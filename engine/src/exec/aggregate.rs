@@ -1,0 +1,130 @@
+//! Aggregate accumulators (count, sum, avg, min, max, bool_and, bool_or),
+//! with PostgreSQL's result types: sum(int2/int4) is bigint, sum(int8) and
+//! avg of integers are numeric, avg of floats is double precision.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use crate::error::Result;
+use crate::exec::run::row_key;
+use crate::plan::node::{AggCall, AggFunc};
+use crate::types::{cast, compare, eval_binary, BinaryOp, CastKind, SqlType, Value};
+
+/// The result type of `func` over an argument of type `arg`.
+pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
+    let numeric = SqlType::Numeric {
+        precision: None,
+        scale: None,
+    };
+    match func {
+        AggFunc::CountStar | AggFunc::Count => SqlType::Int8,
+        AggFunc::BoolAnd | AggFunc::BoolOr => SqlType::Bool,
+        AggFunc::Min | AggFunc::Max => arg.without_typmod(),
+        AggFunc::Sum => match arg {
+            SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
+            SqlType::Int8 | SqlType::Numeric { .. } => numeric,
+            SqlType::Float4 => SqlType::Float4,
+            SqlType::Interval => SqlType::Interval,
+            _ => SqlType::Float8,
+        },
+        AggFunc::Avg => match arg {
+            SqlType::Float4 | SqlType::Float8 => SqlType::Float8,
+            SqlType::Interval => SqlType::Interval,
+            _ => numeric,
+        },
+    }
+}
+
+/// The running state of one aggregate call in one group.
+#[derive(Debug)]
+pub struct Accumulator {
+    func: AggFunc,
+    ty: SqlType,
+    count: i64,
+    value: Value,
+    seen: Option<HashSet<Vec<u8>>>,
+}
+
+impl Accumulator {
+    /// A fresh accumulator for `call`.
+    pub fn new(call: &AggCall) -> Self {
+        Accumulator {
+            func: call.func,
+            ty: call.ty,
+            count: 0,
+            value: Value::Null,
+            seen: call.distinct.then(HashSet::new),
+        }
+    }
+
+    /// Adds one input (`None` for `count(*)`).
+    pub fn add(&mut self, v: Option<Value>) -> Result<()> {
+        let Some(v) = v else {
+            self.count += 1;
+            return Ok(());
+        };
+        if v.is_null() {
+            return Ok(());
+        }
+        if let Some(seen) = &mut self.seen {
+            let mut key = Vec::new();
+            row_key(std::slice::from_ref(&v), &mut key);
+            if !seen.insert(key) {
+                return Ok(());
+            }
+        }
+        self.count += 1;
+        match self.func {
+            AggFunc::CountStar | AggFunc::Count => {}
+            AggFunc::Sum | AggFunc::Avg => {
+                let acc_ty = match (self.func, self.ty) {
+                    (AggFunc::Avg, SqlType::Float8) => SqlType::Float8,
+                    (_, t) => t,
+                };
+                let v = cast(v, &acc_ty, CastKind::Implicit)?;
+                self.value = if self.value.is_null() {
+                    v
+                } else {
+                    eval_binary(BinaryOp::Plus, &self.value, &v)?
+                };
+            }
+            AggFunc::Min | AggFunc::Max => {
+                let replace = self.value.is_null()
+                    || match compare(&v, &self.value) {
+                        Some(Ordering::Less) => self.func == AggFunc::Min,
+                        Some(Ordering::Greater) => self.func == AggFunc::Max,
+                        _ => false,
+                    };
+                if replace {
+                    self.value = v;
+                }
+            }
+            AggFunc::BoolAnd | AggFunc::BoolOr => {
+                let b = matches!(v, Value::Bool(true));
+                self.value = match (&self.value, self.func) {
+                    (Value::Bool(cur), AggFunc::BoolAnd) => Value::Bool(*cur && b),
+                    (Value::Bool(cur), _) => Value::Bool(*cur || b),
+                    _ => Value::Bool(b),
+                };
+            }
+        }
+        Ok(())
+    }
+
+    /// The aggregate's value.
+    pub fn finish(self) -> Result<Value> {
+        Ok(match self.func {
+            AggFunc::CountStar | AggFunc::Count => Value::Int8(self.count),
+            AggFunc::Avg => {
+                if self.count == 0 {
+                    Value::Null
+                } else {
+                    let n = cast(Value::Int8(self.count), &self.ty, CastKind::Implicit)
+                        .unwrap_or(Value::Int8(self.count));
+                    eval_binary(BinaryOp::Divide, &self.value, &n)?
+                }
+            }
+            _ => self.value,
+        })
+    }
+}

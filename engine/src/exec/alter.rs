@@ -1,0 +1,384 @@
+//! ALTER TABLE and TRUNCATE.
+//!
+//! * ADD COLUMN stores the default's value as the column's "missing value"
+//!   (PostgreSQL's `attmissingval`), so existing rows are not rewritten;
+//! * DROP COLUMN hides the column (rows keep its slot);
+//! * ADD PRIMARY KEY on a table keyed by a hidden row id rewrites the rows
+//!   under the new key into a fresh storage id, checking NOT NULL and
+//!   uniqueness as it goes;
+//! * TRUNCATE gives each table a fresh, empty storage id (as PostgreSQL
+//!   swaps relfilenodes), so it is transactional and instant.
+//!
+//! The data left under a replaced storage id is unreachable; reclaiming
+//! that space (a range delete after commit) is not done yet.
+
+use rocksgres_storage::{Direction, KeyRange, Transaction};
+use sqlparser::ast::{self as ast, AlterColumnOperation, AlterTableOperation};
+
+use crate::catalog::{self, IndexColumn, TableDesc, DEFAULT_SCHEMA};
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::ctx::Ctx;
+use crate::exec::ddl::{column_desc, table_name};
+use crate::exec::row::{decode_values, describe_row, encode_values, primary_key};
+use crate::keys;
+use crate::plan::bind::{ident_name, Binder, Scope};
+use crate::types::{CastKind, SqlType, Value};
+
+/// Evaluates a constant SQL expression (a DEFAULT) as a value of `ty`.
+pub fn eval_constant<T: Transaction>(
+    txn: &mut T,
+    text: &str,
+    ty: SqlType,
+    now: i64,
+) -> Result<Value> {
+    let e = crate::sql::parse_expr(text)?;
+    let bound = {
+        let mut lookup = |_: &ast::ObjectName| -> Result<crate::catalog::Relation> {
+            Err(EngineError::new(
+                SqlState::FeatureNotSupported,
+                "cannot use subquery in DEFAULT expression",
+            ))
+        };
+        let mut b = Binder::new(Vec::new(), &mut lookup);
+        let x = b.bind(&e, &Scope::default())?;
+        b.coerce(x, ty, CastKind::Assignment)?
+    };
+    let mut ctx = Ctx::new(txn, &[], now);
+    bound.eval(&[], &mut ctx)
+}
+
+fn has_rows<T: Transaction>(txn: &mut T, table: &TableDesc) -> Result<bool> {
+    let mut start = Vec::new();
+    let mut end = Vec::new();
+    keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
+    keys::prefix_end(&start, &mut end);
+    let mut cursor = txn.cursor();
+    txn.seek(
+        &mut cursor,
+        KeyRange::half_open(&start, &end),
+        Direction::Forward,
+    )?;
+    Ok(txn.next(&mut cursor)?.is_some())
+}
+
+fn column_position(table: &TableDesc, name: &str) -> Result<usize> {
+    table.column_index(name).ok_or_else(|| {
+        EngineError::new(
+            SqlState::UndefinedColumn,
+            format!(
+                "column \"{name}\" of relation \"{}\" does not exist",
+                table.name
+            ),
+        )
+    })
+}
+
+/// ALTER TABLE; returns notices.
+pub fn alter_table<T: Transaction>(
+    txn: &mut T,
+    at: &ast::AlterTable,
+    now: i64,
+) -> Result<Vec<String>> {
+    let name = table_name(&at.name)?;
+    let mut notices = Vec::new();
+    let Some(mut table) = catalog::lookup_table(txn, DEFAULT_SCHEMA, &name)? else {
+        if at.if_exists {
+            return Ok(vec![format!(
+                "relation \"{name}\" does not exist, skipping"
+            )]);
+        }
+        return Err(EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{name}\" does not exist"),
+        ));
+    };
+    for op in &at.operations {
+        match op {
+            AlterTableOperation::AddColumn {
+                if_not_exists,
+                column_def,
+                ..
+            } => {
+                let (mut col, pk) = column_desc(column_def)?;
+                if pk.is_some() {
+                    return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
+                }
+                if table.column_index(&col.name).is_some() {
+                    if *if_not_exists {
+                        notices.push(format!(
+                            "column \"{}\" of relation \"{}\" already exists, skipping",
+                            col.name, table.name
+                        ));
+                        continue;
+                    }
+                    return Err(EngineError::new(
+                        SqlState::DuplicateColumn,
+                        format!(
+                            "column \"{}\" of relation \"{}\" already exists",
+                            col.name, table.name
+                        ),
+                    ));
+                }
+                let missing = match &col.default {
+                    Some(d) => eval_constant(txn, d, col.ty, now)?,
+                    None => Value::Null,
+                };
+                if col.not_null && missing.is_null() && has_rows(txn, &table)? {
+                    return Err(EngineError::new(
+                        SqlState::NotNullViolation,
+                        format!(
+                            "column \"{}\" of relation \"{}\" contains null values",
+                            col.name, table.name
+                        ),
+                    ));
+                }
+                col.missing = (!missing.is_null()).then_some(missing);
+                table.columns.push(col);
+            }
+            AlterTableOperation::DropColumn {
+                column_names,
+                if_exists,
+                ..
+            } => {
+                for c in column_names {
+                    let n = ident_name(c);
+                    let Some(pos) = table.column_index(&n) else {
+                        if *if_exists {
+                            notices.push(format!(
+                                "column \"{n}\" of relation \"{}\" does not exist, skipping",
+                                table.name
+                            ));
+                            continue;
+                        }
+                        return Err(column_position(&table, &n).unwrap_err());
+                    };
+                    if table.primary().columns.iter().any(|ic| ic.column == pos) {
+                        return Err(EngineError::unsupported("dropping a primary-key column"));
+                    }
+                    let col = &mut table.columns[pos];
+                    col.dropped = true;
+                    col.name = format!("........pg.dropped.{}........", pos + 1);
+                    col.not_null = false;
+                    col.default = None;
+                    col.missing = None;
+                }
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => {
+                let (old, new) = (ident_name(old_column_name), ident_name(new_column_name));
+                let pos = column_position(&table, &old)?;
+                if table.column_index(&new).is_some() {
+                    return Err(EngineError::new(
+                        SqlState::DuplicateColumn,
+                        format!(
+                            "column \"{new}\" of relation \"{}\" already exists",
+                            table.name
+                        ),
+                    ));
+                }
+                table.columns[pos].name = new;
+            }
+            AlterTableOperation::RenameTable { table_name: to } => {
+                let to = match to {
+                    ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => n,
+                };
+                let new = table_name(to)?;
+                if catalog::lookup_table(txn, DEFAULT_SCHEMA, &new)?.is_some() {
+                    return Err(EngineError::new(
+                        SqlState::DuplicateTable,
+                        format!("relation \"{new}\" already exists"),
+                    ));
+                }
+                catalog::drop_table(txn, &table)?;
+                if table.primary().name == format!("{}_pkey", table.name) {
+                    // PostgreSQL keeps the index name; so do we.
+                }
+                table.name = new;
+                catalog::create_table(txn, &table)?;
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let pos = column_position(&table, &ident_name(column_name))?;
+                match op {
+                    AlterColumnOperation::SetDefault { value } => {
+                        let text = value.to_string();
+                        eval_constant(txn, &text, table.columns[pos].ty, now)?;
+                        table.columns[pos].default = Some(text);
+                    }
+                    AlterColumnOperation::DropDefault => table.columns[pos].default = None,
+                    AlterColumnOperation::DropNotNull => {
+                        if table.primary().columns.iter().any(|ic| ic.column == pos) {
+                            return Err(EngineError::new(
+                                SqlState::InvalidTableDefinition,
+                                format!(
+                                    "column \"{}\" is in a primary key",
+                                    table.columns[pos].name
+                                ),
+                            ));
+                        }
+                        table.columns[pos].not_null = false;
+                    }
+                    AlterColumnOperation::SetNotNull => {
+                        check_not_null(txn, &table, &[pos])?;
+                        table.columns[pos].not_null = true;
+                    }
+                    other => return Err(EngineError::unsupported(format!("ALTER COLUMN {other}"))),
+                }
+            }
+            AlterTableOperation::AddConstraint { constraint, .. } => match constraint {
+                ast::TableConstraint::PrimaryKey(p) => {
+                    if !table.has_hidden_rowid() {
+                        return Err(EngineError::new(
+                            SqlState::InvalidTableDefinition,
+                            format!(
+                                "multiple primary keys for table \"{}\" are not allowed",
+                                table.name
+                            ),
+                        ));
+                    }
+                    let mut cols = Vec::new();
+                    for c in &p.columns {
+                        let ast::Expr::Identifier(id) = &c.column.expr else {
+                            return Err(EngineError::unsupported("expressions in a primary key"));
+                        };
+                        cols.push(IndexColumn {
+                            column: column_position(&table, &ident_name(id))?,
+                            descending: false,
+                            nulls_first: false,
+                        });
+                    }
+                    let name = p
+                        .name
+                        .as_ref()
+                        .map(ident_name)
+                        .unwrap_or_else(|| format!("{}_pkey", table.name));
+                    table = add_primary_key(txn, table, cols, name)?;
+                }
+                other => {
+                    return Err(EngineError::unsupported(format!(
+                        "constraint {other} (being built)"
+                    )))
+                }
+            },
+            other => return Err(EngineError::unsupported(format!("ALTER TABLE {other}"))),
+        }
+    }
+    catalog::update_table(txn, &table)?;
+    Ok(notices)
+}
+
+fn check_not_null<T: Transaction>(txn: &mut T, table: &TableDesc, cols: &[usize]) -> Result<()> {
+    let mut start = Vec::new();
+    let mut end = Vec::new();
+    keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
+    keys::prefix_end(&start, &mut end);
+    let mut cursor = txn.cursor();
+    txn.seek(
+        &mut cursor,
+        KeyRange::half_open(&start, &end),
+        Direction::Forward,
+    )?;
+    let mut row = Vec::new();
+    while let Some((_, v)) = txn.next(&mut cursor)? {
+        decode_values(table, v, &mut row)?;
+        for &c in cols {
+            if row[c].is_null() {
+                return Err(EngineError::new(
+                    SqlState::NotNullViolation,
+                    format!(
+                        "column \"{}\" of relation \"{}\" contains null values",
+                        table.columns[c].name, table.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Re-keys a hidden-row-id table by `cols` into a fresh storage id.
+fn add_primary_key<T: Transaction>(
+    txn: &mut T,
+    mut table: TableDesc,
+    cols: Vec<IndexColumn>,
+    name: String,
+) -> Result<TableDesc> {
+    let old = table.clone();
+    let new_storage = catalog::allocate_id(txn)?;
+    table.storage_id = new_storage;
+    table.indexes[0].columns = cols.clone();
+    table.indexes[0].name = name.clone();
+    for ic in &cols {
+        table.columns[ic.column].not_null = true;
+    }
+    let mut start = Vec::new();
+    let mut end = Vec::new();
+    keys::index_prefix(&mut start, old.storage_id, keys::PRIMARY_INDEX);
+    keys::prefix_end(&start, &mut end);
+    let mut cursor = txn.cursor();
+    txn.seek(
+        &mut cursor,
+        KeyRange::half_open(&start, &end),
+        Direction::Forward,
+    )?;
+    let mut row = Vec::new();
+    let mut key = Vec::new();
+    let mut value = Vec::new();
+    let mut existing = Vec::new();
+    loop {
+        match txn.next(&mut cursor)? {
+            None => break,
+            Some((_, v)) => {
+                value.clear();
+                value.extend_from_slice(v);
+            }
+        }
+        decode_values(&old, &value, &mut row)?;
+        for ic in &cols {
+            if row[ic.column].is_null() {
+                return Err(EngineError::new(
+                    SqlState::NotNullViolation,
+                    format!(
+                        "column \"{}\" of relation \"{}\" contains null values",
+                        table.columns[ic.column].name, table.name
+                    ),
+                ));
+            }
+        }
+        primary_key(&mut key, &table, &row, 0)?;
+        if txn.get_for_update(&key, &mut existing)? {
+            let names: Vec<&str> = cols
+                .iter()
+                .map(|ic| table.columns[ic.column].name.as_str())
+                .collect();
+            let vals: Vec<Value> = cols.iter().map(|ic| row[ic.column].clone()).collect();
+            return Err(EngineError::new(
+                SqlState::UniqueViolation,
+                format!("could not create unique index \"{name}\""),
+            )
+            .with_detail(format!(
+                "Key ({})={} is duplicated.",
+                names.join(", "),
+                describe_row(&vals)
+            )));
+        }
+        encode_values(&mut value, &row);
+        txn.put(&key, &value)?;
+    }
+    Ok(table)
+}
+
+/// TRUNCATE a, b, ...
+pub fn truncate<T: Transaction>(txn: &mut T, names: &[ast::ObjectName]) -> Result<()> {
+    let mut tables = Vec::new();
+    for n in names {
+        let name = table_name(n)?;
+        tables.push(catalog::require_table(txn, DEFAULT_SCHEMA, &name)?);
+    }
+    for mut t in tables {
+        t.storage_id = catalog::allocate_id(txn)?;
+        catalog::update_table(txn, &t)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,708 @@
+//! INSERT (VALUES, SELECT, DEFAULT, ON CONFLICT), UPDATE and DELETE, all
+//! with RETURNING.
+//!
+//! Each statement is planned first (every expression bound, defaults
+//! included) and then executed. Writes go through the storage
+//! transaction's row locks: an INSERT takes the lock of the new key and
+//! reads its newest committed version (a concurrent inserter of the same
+//! key is waited for, then reported as a unique violation or handled by ON
+//! CONFLICT); UPDATE and DELETE lock each selected row, re-read its newest
+//! version and re-check the WHERE clause on it (PostgreSQL's READ COMMITTED
+//! EvalPlanQual). Under snapshot isolation the storage layer raises the
+//! serialization error instead.
+
+use std::sync::Arc;
+
+use rocksgres_storage::Transaction;
+use sqlparser::ast::{self as ast, Expr as AstExpr};
+
+use crate::catalog::TableDesc;
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::ctx::Ctx;
+use crate::exec::row::{decode_values, describe_row, encode_values, primary_key};
+use crate::exec::run::{collect, run, Flow};
+use crate::exec::scan::scan_rows;
+use crate::plan::access::choose_access;
+use crate::plan::bind::{ident_name, Binder, Scope, ScopeColumn};
+use crate::plan::expr::Expr;
+use crate::plan::node::{Node, OutputColumn, ScanPlan};
+use crate::plan::query::{output_name, table_scope};
+use crate::types::{cast, CastKind, SqlType, Value};
+
+/// What a DML statement produced.
+#[derive(Debug, Default)]
+pub struct DmlOutcome {
+    /// Rows affected.
+    pub count: u64,
+    /// RETURNING columns (empty without RETURNING).
+    pub columns: Vec<OutputColumn>,
+    /// RETURNING rows.
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// Allocates hidden row ids for tables without a primary key.
+pub trait RowIds {
+    /// The next row id of `table`.
+    fn next_rowid<T: Transaction>(&self, txn: &mut T, table: &TableDesc) -> Result<i64>;
+}
+
+fn is_default_keyword(e: &AstExpr) -> bool {
+    matches!(e, AstExpr::Identifier(id) if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"))
+}
+
+fn column_ref_name(name: &ast::ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(ident_name)
+        .unwrap_or_default()
+}
+
+fn no_such_column(table: &TableDesc, n: &str) -> EngineError {
+    EngineError::new(
+        SqlState::UndefinedColumn,
+        format!(
+            "column \"{n}\" of relation \"{}\" does not exist",
+            table.name
+        ),
+    )
+}
+
+/// RETURNING, bound over the table's row.
+fn bind_returning(
+    items: &Option<Vec<ast::SelectItem>>,
+    table: &TableDesc,
+    scope: &Scope,
+    binder: &mut Binder<'_>,
+) -> Result<(Vec<Expr>, Vec<OutputColumn>)> {
+    let mut exprs = Vec::new();
+    let mut cols = Vec::new();
+    let Some(items) = items else {
+        return Ok((exprs, cols));
+    };
+    for item in items {
+        match item {
+            ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
+                for (i, c) in table.visible_columns() {
+                    exprs.push(Expr::Column(i, c.ty));
+                    cols.push(OutputColumn {
+                        name: c.name.clone(),
+                        ty: c.ty,
+                    });
+                }
+            }
+            ast::SelectItem::ExprWithAliases { .. } => {
+                return Err(EngineError::unsupported("multiple aliases"));
+            }
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                let mut b = binder.bind(e, scope)?;
+                if b.ty() == SqlType::Unknown {
+                    b = binder.coerce(b, SqlType::Text, CastKind::Implicit)?;
+                }
+                let name = match item {
+                    ast::SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
+                    _ => output_name(e),
+                };
+                cols.push(OutputColumn { name, ty: b.ty() });
+                exprs.push(b);
+            }
+        }
+    }
+    Ok((exprs, cols))
+}
+
+/// The bound DEFAULT of column `col` (a NULL literal without one).
+fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_>) -> Result<Expr> {
+    let ty = table.columns[col].ty;
+    match &table.columns[col].default {
+        None => Ok(Expr::Literal(Value::Null, ty)),
+        Some(text) => {
+            let e = crate::sql::parse_expr(text)?;
+            let b = binder.bind(&e, &Scope::default())?;
+            binder.coerce(b, ty, CastKind::Assignment)
+        }
+    }
+}
+
+/// Casts to column types and checks NOT NULL constraints.
+fn conform_row(table: &TableDesc, row: &mut [Value]) -> Result<()> {
+    for (i, c) in table.columns.iter().enumerate() {
+        if c.dropped {
+            row[i] = Value::Null;
+            continue;
+        }
+        let v = std::mem::replace(&mut row[i], Value::Null);
+        row[i] = if v.is_null() {
+            v
+        } else {
+            cast(v, &c.ty, CastKind::Assignment)?
+        };
+    }
+    for (i, c) in table.columns.iter().enumerate() {
+        if c.not_null && !c.dropped && row[i].is_null() {
+            return Err(EngineError::new(
+                SqlState::NotNullViolation,
+                format!(
+                    "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+                    c.name, table.name
+                ),
+            )
+            .with_detail(format!(
+                "Failing row contains {}.",
+                describe_visible(table, row)
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn describe_visible(table: &TableDesc, row: &[Value]) -> String {
+    let visible: Vec<Value> = table
+        .visible_columns()
+        .map(|(i, _)| row[i].clone())
+        .collect();
+    describe_row(&visible)
+}
+
+fn duplicate_key(table: &TableDesc, row: &[Value]) -> EngineError {
+    let pk = table.primary();
+    let names: Vec<&str> = pk
+        .columns
+        .iter()
+        .map(|ic| table.columns[ic.column].name.as_str())
+        .collect();
+    let values: Vec<Value> = pk.columns.iter().map(|ic| row[ic.column].clone()).collect();
+    EngineError::new(
+        SqlState::UniqueViolation,
+        format!(
+            "duplicate key value violates unique constraint \"{}\"",
+            pk.name
+        ),
+    )
+    .with_detail(format!(
+        "Key ({})={} already exists.",
+        names.join(", "),
+        describe_row(&values)
+    ))
+}
+
+/// ON CONFLICT handling.
+#[derive(Debug)]
+pub enum OnConflict {
+    /// Raise 23505.
+    Error,
+    /// Skip the row.
+    Nothing,
+    /// Update the existing row: assignments over `existing ++ excluded`.
+    Update {
+        /// (column, expression).
+        sets: Vec<(usize, Expr)>,
+        /// Optional WHERE.
+        filter: Option<Expr>,
+    },
+}
+
+/// A planned INSERT.
+#[derive(Debug)]
+pub struct InsertPlan {
+    /// Target table.
+    pub table: Arc<TableDesc>,
+    /// Rows to insert, one value per physical column.
+    pub source: Node,
+    /// Whether the source must be read completely before writing (it may
+    /// read the target table).
+    pub materialize: bool,
+    /// ON CONFLICT behaviour.
+    pub on_conflict: OnConflict,
+    /// RETURNING expressions over the new row.
+    pub returning: Vec<Expr>,
+    /// RETURNING columns.
+    pub columns: Vec<OutputColumn>,
+}
+
+/// Plans INSERT.
+pub fn plan_insert(
+    insert: &ast::Insert,
+    table: Arc<TableDesc>,
+    binder: &mut Binder<'_>,
+) -> Result<InsertPlan> {
+    let width = table.columns.len();
+    let targets: Vec<usize> = if insert.columns.is_empty() {
+        table.visible_columns().map(|(i, _)| i).collect()
+    } else {
+        let mut t = Vec::new();
+        for name in &insert.columns {
+            let n = column_ref_name(name);
+            let i = table
+                .column_index(&n)
+                .ok_or_else(|| no_such_column(&table, &n))?;
+            if t.contains(&i) {
+                return Err(EngineError::new(
+                    SqlState::DuplicateColumn,
+                    format!("column \"{n}\" specified more than once"),
+                ));
+            }
+            t.push(i);
+        }
+        t
+    };
+    let mut defaults = Vec::with_capacity(width);
+    for col in 0..width {
+        defaults.push(bind_default(&table, col, binder)?);
+    }
+    let empty = Scope::default();
+    let columns_out: Vec<OutputColumn> = table
+        .columns
+        .iter()
+        .map(|c| OutputColumn {
+            name: c.name.clone(),
+            ty: c.ty,
+        })
+        .collect();
+    let too_many = || {
+        EngineError::new(
+            SqlState::SyntaxError,
+            "INSERT has more expressions than target columns",
+        )
+    };
+    let (source, materialize) = match insert.source.as_deref() {
+        None => (
+            Node::Values {
+                rows: vec![defaults.clone()],
+                columns: columns_out.clone(),
+            },
+            false,
+        ),
+        Some(q) => match q.body.as_ref() {
+            ast::SetExpr::Values(v) if q.order_by.is_none() && q.limit_clause.is_none() => {
+                let mut rows = Vec::new();
+                for r in &v.rows {
+                    if r.content.len() > targets.len() {
+                        return Err(too_many());
+                    }
+                    let mut row = defaults.clone();
+                    for (e, &col) in r.content.iter().zip(&targets) {
+                        row[col] = if is_default_keyword(e) {
+                            defaults[col].clone()
+                        } else {
+                            let b = binder.bind(e, &empty)?;
+                            binder.coerce(b, table.columns[col].ty, CastKind::Assignment)?
+                        };
+                    }
+                    rows.push(row);
+                }
+                (
+                    Node::Values {
+                        rows,
+                        columns: columns_out.clone(),
+                    },
+                    false,
+                )
+            }
+            _ => {
+                let query = binder.plan_query(q)?;
+                let qcols = query.columns();
+                if qcols.len() > targets.len() {
+                    return Err(too_many());
+                }
+                let mut exprs = defaults.clone();
+                for (i, &col) in targets.iter().enumerate().take(qcols.len()) {
+                    exprs[col] = binder.coerce(
+                        Expr::Column(i, qcols[i].ty),
+                        table.columns[col].ty,
+                        CastKind::Assignment,
+                    )?;
+                }
+                (
+                    Node::Project {
+                        input: Box::new(query),
+                        exprs,
+                        columns: columns_out.clone(),
+                    },
+                    true,
+                )
+            }
+        },
+    };
+    let scope = table_scope(&table, &table.name);
+    let on_conflict = match &insert.on {
+        None => OnConflict::Error,
+        Some(ast::OnInsert::OnConflict(oc)) => {
+            if let Some(ast::ConflictTarget::Columns(cols)) = &oc.conflict_target {
+                let names: Vec<String> = cols.iter().map(ident_name).collect();
+                let pk: Vec<String> = table
+                    .primary()
+                    .columns
+                    .iter()
+                    .map(|ic| table.columns[ic.column].name.clone())
+                    .collect();
+                let mut sorted = names.clone();
+                sorted.sort();
+                let mut pk_sorted = pk.clone();
+                pk_sorted.sort();
+                if sorted != pk_sorted {
+                    return Err(EngineError::new(
+                        SqlState::InvalidColumnReference,
+                        "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+                    ));
+                }
+            }
+            match &oc.action {
+                ast::OnConflictAction::DoNothing => OnConflict::Nothing,
+                ast::OnConflictAction::DoUpdate(du) => {
+                    if oc.conflict_target.is_none() {
+                        return Err(EngineError::new(
+                            SqlState::SyntaxError,
+                            "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                        ));
+                    }
+                    let mut both = scope.clone();
+                    both.columns
+                        .extend(table.columns.iter().map(|c| ScopeColumn {
+                            table: Some("excluded".into()),
+                            name: c.name.clone(),
+                            ty: c.ty,
+                        }));
+                    let mut sets = Vec::new();
+                    for a in &du.assignments {
+                        let ast::AssignmentTarget::ColumnName(name) = &a.target else {
+                            return Err(EngineError::unsupported("tuple assignment"));
+                        };
+                        let n = column_ref_name(name);
+                        let col = table
+                            .column_index(&n)
+                            .ok_or_else(|| no_such_column(&table, &n))?;
+                        let e = binder.bind(&a.value, &both)?;
+                        sets.push((
+                            col,
+                            binder.coerce(e, table.columns[col].ty, CastKind::Assignment)?,
+                        ));
+                    }
+                    let filter = match &du.selection {
+                        Some(w) => {
+                            let e = binder.bind(w, &both)?;
+                            Some(binder.coerce(e, SqlType::Bool, CastKind::Implicit)?)
+                        }
+                        None => None,
+                    };
+                    OnConflict::Update { sets, filter }
+                }
+            }
+        }
+        Some(_) => return Err(EngineError::unsupported("ON DUPLICATE KEY")),
+    };
+    let (returning, columns) = bind_returning(&insert.returning, &table, &scope, binder)?;
+    Ok(InsertPlan {
+        table,
+        source,
+        materialize,
+        on_conflict,
+        returning,
+        columns,
+    })
+}
+
+fn returning_row<T: Transaction>(
+    exprs: &[Expr],
+    row: &[Value],
+    ctx: &mut Ctx<'_, T>,
+    out: &mut DmlOutcome,
+) -> Result<()> {
+    if exprs.is_empty() {
+        return Ok(());
+    }
+    let mut r = Vec::with_capacity(exprs.len());
+    for e in exprs {
+        r.push(e.eval(row, ctx)?);
+    }
+    out.rows.push(r);
+    Ok(())
+}
+
+fn insert_one<T: Transaction, R: RowIds>(
+    plan: &InsertPlan,
+    mut row: Vec<Value>,
+    ctx: &mut Ctx<'_, T>,
+    rowids: &R,
+    out: &mut DmlOutcome,
+) -> Result<()> {
+    let table = &plan.table;
+    conform_row(table, &mut row)?;
+    let mut key = Vec::new();
+    let mut value = Vec::new();
+    if table.has_hidden_rowid() {
+        let id = rowids.next_rowid(ctx.txn, table)?;
+        primary_key(&mut key, table, &row, id)?;
+    } else {
+        primary_key(&mut key, table, &row, 0)?;
+        if ctx.txn.get_for_update(&key, &mut value)? {
+            match &plan.on_conflict {
+                OnConflict::Error => return Err(duplicate_key(table, &row)),
+                OnConflict::Nothing => return Ok(()),
+                OnConflict::Update { sets, filter } => {
+                    let mut existing = Vec::new();
+                    decode_values(table, &value, &mut existing)?;
+                    let mut both = existing.clone();
+                    both.extend(row.iter().cloned());
+                    if let Some(f) = filter {
+                        if !f.holds(&both, ctx)? {
+                            return Ok(());
+                        }
+                    }
+                    let mut updated = existing;
+                    for (col, e) in sets {
+                        updated[*col] = e.eval(&both, ctx)?;
+                    }
+                    conform_row(table, &mut updated)?;
+                    let mut new_key = Vec::new();
+                    primary_key(&mut new_key, table, &updated, 0)?;
+                    if new_key != key {
+                        return Err(EngineError::unsupported(
+                            "ON CONFLICT DO UPDATE changing the conflicting key",
+                        ));
+                    }
+                    encode_values(&mut value, &updated);
+                    ctx.txn.put(&key, &value)?;
+                    out.count += 1;
+                    return returning_row(&plan.returning, &updated, ctx, out);
+                }
+            }
+        }
+    }
+    encode_values(&mut value, &row);
+    ctx.txn.put(&key, &value)?;
+    out.count += 1;
+    returning_row(&plan.returning, &row, ctx, out)
+}
+
+/// Executes a planned INSERT.
+pub fn run_insert<T: Transaction, R: RowIds>(
+    plan: &InsertPlan,
+    ctx: &mut Ctx<'_, T>,
+    rowids: &R,
+) -> Result<DmlOutcome> {
+    let mut out = DmlOutcome {
+        columns: plan.columns.clone(),
+        ..DmlOutcome::default()
+    };
+    if plan.materialize {
+        for row in collect(&plan.source, ctx)? {
+            insert_one(plan, row, ctx, rowids, &mut out)?;
+        }
+    } else {
+        run(&plan.source, ctx, &mut |ctx, row| {
+            insert_one(plan, row.to_vec(), ctx, rowids, &mut out)?;
+            Ok(Flow::Continue)
+        })?;
+    }
+    Ok(out)
+}
+
+/// A planned UPDATE or DELETE.
+#[derive(Debug)]
+pub struct ModifyPlan {
+    /// Target table.
+    pub table: Arc<TableDesc>,
+    /// The rows to visit (filter included).
+    pub scan: ScanPlan,
+    /// Assignments (empty for DELETE).
+    pub sets: Vec<(usize, Expr)>,
+    /// RETURNING expressions over the new (UPDATE) or old (DELETE) row.
+    pub returning: Vec<Expr>,
+    /// RETURNING columns.
+    pub columns: Vec<OutputColumn>,
+}
+
+fn plan_scan(
+    table: &Arc<TableDesc>,
+    scope: &Scope,
+    selection: Option<&AstExpr>,
+    binder: &mut Binder<'_>,
+) -> Result<ScanPlan> {
+    let filter = match selection {
+        Some(w) => {
+            binder.no_aggs = Some("WHERE");
+            let e = binder.bind(w, scope);
+            binder.no_aggs = None;
+            Some(binder.coerce(e?, SqlType::Bool, CastKind::Implicit)?)
+        }
+        None => None,
+    };
+    Ok(ScanPlan {
+        access: choose_access(table, filter.as_ref()),
+        table: Arc::clone(table),
+        reverse: false,
+        filter,
+        filter_text: selection.map(|w| w.to_string()),
+    })
+}
+
+/// Plans UPDATE.
+pub fn plan_update(
+    update: &ast::Update,
+    table: Arc<TableDesc>,
+    alias: Option<String>,
+    binder: &mut Binder<'_>,
+) -> Result<ModifyPlan> {
+    if update.from.is_some() {
+        return Err(EngineError::unsupported("UPDATE ... FROM"));
+    }
+    let scope = table_scope(&table, alias.as_deref().unwrap_or(&table.name));
+    let mut sets: Vec<(usize, Expr)> = Vec::new();
+    for a in &update.assignments {
+        let ast::AssignmentTarget::ColumnName(name) = &a.target else {
+            return Err(EngineError::unsupported("tuple assignment in UPDATE"));
+        };
+        let n = column_ref_name(name);
+        let col = table
+            .column_index(&n)
+            .ok_or_else(|| no_such_column(&table, &n))?;
+        if sets.iter().any(|(c, _)| *c == col) {
+            return Err(EngineError::new(
+                SqlState::DuplicateColumn,
+                format!("multiple assignments to same column \"{n}\""),
+            ));
+        }
+        let e = if is_default_keyword(&a.value) {
+            bind_default(&table, col, binder)?
+        } else {
+            binder.bind(&a.value, &scope)?
+        };
+        sets.push((
+            col,
+            binder.coerce(e, table.columns[col].ty, CastKind::Assignment)?,
+        ));
+    }
+    let scan = plan_scan(&table, &scope, update.selection.as_ref(), binder)?;
+    let (returning, columns) = bind_returning(&update.returning, &table, &scope, binder)?;
+    Ok(ModifyPlan {
+        table,
+        scan,
+        sets,
+        returning,
+        columns,
+    })
+}
+
+/// Plans DELETE.
+pub fn plan_delete(
+    delete: &ast::Delete,
+    table: Arc<TableDesc>,
+    alias: Option<String>,
+    binder: &mut Binder<'_>,
+) -> Result<ModifyPlan> {
+    if delete.using.is_some() {
+        return Err(EngineError::unsupported("DELETE ... USING"));
+    }
+    let scope = table_scope(&table, alias.as_deref().unwrap_or(&table.name));
+    let scan = plan_scan(&table, &scope, delete.selection.as_ref(), binder)?;
+    let (returning, columns) = bind_returning(&delete.returning, &table, &scope, binder)?;
+    Ok(ModifyPlan {
+        table,
+        scan,
+        sets: Vec::new(),
+        returning,
+        columns,
+    })
+}
+
+/// Locks the row at `key` and returns its newest version if it still
+/// satisfies the scan's filter (EvalPlanQual).
+fn recheck<T: Transaction>(
+    plan: &ModifyPlan,
+    key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Option<Vec<Value>>> {
+    let mut buf = Vec::new();
+    if !ctx.txn.get_for_update(key, &mut buf)? {
+        return Ok(None);
+    }
+    let mut row = Vec::new();
+    decode_values(&plan.table, &buf, &mut row)?;
+    if let Some(f) = &plan.scan.filter {
+        if !f.holds(&row, ctx)? {
+            return Ok(None);
+        }
+    }
+    Ok(Some(row))
+}
+
+fn update_one<T: Transaction>(
+    plan: &ModifyPlan,
+    key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+    out: &mut DmlOutcome,
+) -> Result<()> {
+    let table = &plan.table;
+    let Some(old) = recheck(plan, key, ctx)? else {
+        return Ok(());
+    };
+    let mut row = old.clone();
+    for (col, e) in &plan.sets {
+        row[*col] = e.eval(&old, ctx)?;
+    }
+    conform_row(table, &mut row)?;
+    let mut value = Vec::new();
+    let mut new_key = Vec::new();
+    if table.has_hidden_rowid() {
+        new_key.extend_from_slice(key);
+    } else {
+        primary_key(&mut new_key, table, &row, 0)?;
+    }
+    if new_key != key {
+        ctx.txn.delete(key)?;
+        if ctx.txn.get_for_update(&new_key, &mut value)? {
+            return Err(duplicate_key(table, &row));
+        }
+    }
+    encode_values(&mut value, &row);
+    ctx.txn.put(&new_key, &value)?;
+    out.count += 1;
+    returning_row(&plan.returning, &row, ctx, out)
+}
+
+/// Executes UPDATE (`delete == false`) or DELETE.
+pub fn run_modify<T: Transaction>(
+    plan: &ModifyPlan,
+    delete: bool,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<DmlOutcome> {
+    let mut out = DmlOutcome {
+        columns: plan.columns.clone(),
+        ..DmlOutcome::default()
+    };
+    let moves_keys = !delete
+        && plan.sets.iter().any(|(c, _)| {
+            plan.table
+                .primary()
+                .columns
+                .iter()
+                .any(|ic| ic.column == *c)
+        });
+    if moves_keys {
+        // Rows whose key changes could be met again further along the scan:
+        // collect the keys first.
+        let mut keys = Vec::new();
+        scan_rows(&plan.scan, ctx, &mut |_, key, _| {
+            keys.push(key.to_vec());
+            Ok(Flow::Continue)
+        })?;
+        for key in keys {
+            update_one(plan, &key, ctx, &mut out)?;
+        }
+        return Ok(out);
+    }
+    scan_rows(&plan.scan, ctx, &mut |ctx, key, _| {
+        if delete {
+            if let Some(old) = recheck(plan, key, ctx)? {
+                ctx.txn.delete(key)?;
+                out.count += 1;
+                returning_row(&plan.returning, &old, ctx, &mut out)?;
+            }
+        } else {
+            update_one(plan, key, ctx, &mut out)?;
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(out)
+}

@@ -1,0 +1,18 @@
+//! Execution of planned statements over a storage transaction.
+//!
+//! Rows stream from a storage cursor ([`scan`]) through the plan tree
+//! ([`run`]) into a sink; only sorts, aggregates, DISTINCT, set operations
+//! and join inner sides hold rows. Writes ([`dml`]) lock rows and
+//! re-check them on their newest version; DDL ([`ddl`]) edits the catalog
+//! in the same transaction.
+
+pub mod aggregate;
+pub mod alter;
+pub mod ctx;
+pub mod ddl;
+pub mod dml;
+pub mod row;
+pub mod run;
+pub mod scan;
+pub mod subquery;
+pub mod views;

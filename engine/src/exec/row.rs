@@ -1,0 +1,85 @@
+//! Encoding table rows and primary keys into store keys and values.
+//!
+//! A row is stored under its primary-key key (see [`crate::keys`]) with all
+//! physical columns (dropped ones as NULL) in `rocksgres-codec`'s row format.
+//! Columns a stored row lacks (added by ALTER TABLE later) read as NULL.
+
+use rocksgres_codec::{encode_key_column, encode_row, Datum, RowRef, SortOrder};
+
+use crate::catalog::{IndexColumn, TableDesc};
+use crate::error::{EngineError, Result, SqlState};
+use crate::keys;
+use crate::types::Value;
+
+/// The sort order of an index column.
+pub fn sort_order(ic: &IndexColumn) -> SortOrder {
+    SortOrder::new(ic.descending, ic.nulls_first)
+}
+
+/// Appends one key column to `buf`.
+pub fn push_key_value(buf: &mut Vec<u8>, value: &Value, ic: &IndexColumn) -> Result<()> {
+    encode_key_column(buf, &value.to_datum(), sort_order(ic)).map_err(|e| {
+        EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("cannot encode key value: {e}"),
+        )
+    })
+}
+
+/// Writes the primary-index key of `row` into `buf`. `rowid` is used for
+/// tables with a hidden row id.
+pub fn primary_key(buf: &mut Vec<u8>, table: &TableDesc, row: &[Value], rowid: i64) -> Result<()> {
+    keys::index_prefix(buf, table.storage_id, keys::PRIMARY_INDEX);
+    let pk = &table.primary().columns;
+    if pk.is_empty() {
+        encode_key_column(buf, &Datum::Int8(rowid), SortOrder::ASC)
+            .map_err(|e| EngineError::internal(format!("row id key: {e}")))?;
+        return Ok(());
+    }
+    for ic in pk {
+        push_key_value(buf, &row[ic.column], ic)?;
+    }
+    Ok(())
+}
+
+/// Encodes a full row (one value per physical column) into `buf`.
+pub fn encode_values(buf: &mut Vec<u8>, row: &[Value]) {
+    buf.clear();
+    let datums: Vec<Datum<'_>> = row.iter().map(Value::to_datum).collect();
+    encode_row(buf, &datums);
+}
+
+/// Decodes a stored row into `out` (cleared first), one value per column.
+pub fn decode_values(table: &TableDesc, bytes: &[u8], out: &mut Vec<Value>) -> Result<()> {
+    out.clear();
+    let row = RowRef::new(bytes).map_err(corrupt)?;
+    for (i, c) in table.columns.iter().enumerate() {
+        let v = match row.get(i, c.ty.storage_type()).map_err(corrupt)? {
+            None => c.missing.clone().unwrap_or(Value::Null),
+            Some(d) => Value::from_datum(d, &c.ty)?,
+        };
+        out.push(v);
+    }
+    Ok(())
+}
+
+fn corrupt(e: rocksgres_codec::CodecError) -> EngineError {
+    EngineError::new(SqlState::DataCorrupted, format!("corrupt row: {e}"))
+}
+
+/// Renders `(a, b, c)` for error details ("Failing row contains ...").
+pub fn describe_row(row: &[Value]) -> String {
+    let mut s = String::from("(");
+    for (i, v) in row.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        if v.is_null() {
+            s.push_str("null");
+        } else {
+            v.write_text(&mut s);
+        }
+    }
+    s.push(')');
+    s
+}

@@ -1,0 +1,432 @@
+//! The push-based executor of [`Node`] trees.
+//!
+//! `run(node, ctx, sink)` produces the node's rows by running its input with
+//! a callback, and pushes each output row to `sink`; a sink returning
+//! [`Flow::Stop`] (LIMIT reached, EXISTS satisfied) unwinds the whole
+//! pipeline without reading further.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use rocksgres_codec::{encode_key_column, SortOrder};
+use rocksgres_storage::Transaction;
+
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::aggregate::Accumulator;
+use crate::exec::ctx::Ctx;
+use crate::exec::scan::scan_rows;
+use crate::plan::expr::Expr;
+use crate::plan::node::{JoinKind, Node, SetOpKind, SortKey};
+use crate::types::{compare, Value};
+
+/// Whether a consumer wants more rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep going.
+    Continue,
+    /// Stop producing rows.
+    Stop,
+}
+
+/// A row sink.
+pub type Sink<'s, 'a, T> = dyn FnMut(&mut Ctx<'a, T>, &[Value]) -> Result<Flow> + 's;
+
+/// Encodes `row` into `out` so that rows equal under SQL equality (as
+/// GROUP BY and DISTINCT see it, NULLs equal) have equal bytes.
+pub fn row_key(row: &[Value], out: &mut Vec<u8>) {
+    out.clear();
+    for v in row {
+        if encode_key_column(out, &v.to_datum(), SortOrder::ASC).is_err() {
+            // Text with NUL cannot occur in SQL values; fall back to the raw text.
+            let mut s = String::new();
+            v.write_text(&mut s);
+            out.extend_from_slice(s.as_bytes());
+            out.push(0xFF);
+        }
+    }
+}
+
+fn count_arg<T: Transaction>(
+    e: &Option<Expr>,
+    ctx: &mut Ctx<'_, T>,
+    limit: bool,
+) -> Result<Option<u64>> {
+    let Some(e) = e else {
+        return Ok(None);
+    };
+    match e.eval(&[], ctx)? {
+        Value::Null => Ok(None),
+        v => {
+            let n = v.as_i64().unwrap_or(-1);
+            if n < 0 {
+                return Err(if limit {
+                    EngineError::new(
+                        SqlState::InvalidRowCountInLimitClause,
+                        "LIMIT must not be negative",
+                    )
+                } else {
+                    EngineError::new(
+                        SqlState::InvalidRowCountInResultOffsetClause,
+                        "OFFSET must not be negative",
+                    )
+                });
+            }
+            Ok(Some(n as u64))
+        }
+    }
+}
+
+/// Orders two rows by precomputed sort-key values.
+pub fn sort_cmp(keys: &[SortKey], a: &[Value], b: &[Value]) -> Ordering {
+    for (i, k) in keys.iter().enumerate() {
+        let (x, y) = (&a[i], &b[i]);
+        let ord = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) if k.nulls_first => Ordering::Less,
+            (true, false) => Ordering::Greater,
+            (false, true) if k.nulls_first => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => {
+                let o = compare(x, y).unwrap_or(Ordering::Equal);
+                if k.descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            }
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Collects all rows of `node`.
+pub fn collect<T: Transaction>(node: &Node, ctx: &mut Ctx<'_, T>) -> Result<Vec<Vec<Value>>> {
+    let mut rows = Vec::new();
+    run(node, ctx, &mut |_, r| {
+        rows.push(r.to_vec());
+        Ok(Flow::Continue)
+    })?;
+    Ok(rows)
+}
+
+/// Runs `node`, pushing its rows to `sink`.
+pub fn run<'a, T: Transaction>(
+    node: &Node,
+    ctx: &mut Ctx<'a, T>,
+    sink: &mut Sink<'_, 'a, T>,
+) -> Result<Flow> {
+    match node {
+        Node::Values { rows, .. } => {
+            let mut out = Vec::new();
+            for r in rows {
+                out.clear();
+                for e in r {
+                    out.push(e.eval(&[], ctx)?);
+                }
+                if sink(ctx, &out)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Node::Scan(scan) => scan_rows(scan, ctx, &mut |ctx, _, row| sink(ctx, row)),
+        Node::Series { args, .. } => {
+            let mut vals = Vec::new();
+            for a in args {
+                vals.push(a.eval(&[], ctx)?);
+            }
+            if vals.iter().any(Value::is_null) {
+                return Ok(Flow::Continue);
+            }
+            let int8 = matches!(vals[0], Value::Int8(_));
+            let get = |v: &Value| v.as_i64().unwrap_or(0);
+            let (start, stop) = (get(&vals[0]), get(&vals[1]));
+            let step = vals.get(2).map(get).unwrap_or(1);
+            if step == 0 {
+                return Err(EngineError::new(
+                    SqlState::InvalidParameterValue,
+                    "step size cannot equal zero",
+                ));
+            }
+            let mut i = start;
+            while (step > 0 && i <= stop) || (step < 0 && i >= stop) {
+                let v = if int8 {
+                    Value::Int8(i)
+                } else {
+                    Value::Int4(i as i32)
+                };
+                if sink(ctx, &[v])? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+                match i.checked_add(step) {
+                    Some(n) => i = n,
+                    None => break,
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Node::Filter { input, predicate } => run(input, ctx, &mut |ctx, row| {
+            if predicate.holds(row, ctx)? {
+                sink(ctx, row)
+            } else {
+                Ok(Flow::Continue)
+            }
+        }),
+        Node::Project { input, exprs, .. } => {
+            let mut out = Vec::with_capacity(exprs.len());
+            run(input, ctx, &mut |ctx, row| {
+                out.clear();
+                for e in exprs {
+                    out.push(e.eval(row, ctx)?);
+                }
+                sink(ctx, &out)
+            })
+        }
+        Node::Join {
+            left,
+            right,
+            kind,
+            on,
+        } => {
+            let right_rows = collect(right, ctx)?;
+            let right_width = right.width();
+            let left_width = left.width();
+            let mut matched_right = vec![false; right_rows.len()];
+            let mut joined = Vec::new();
+            let flow = run(left, ctx, &mut |ctx, lrow| {
+                let mut any = false;
+                for (i, rrow) in right_rows.iter().enumerate() {
+                    joined.clear();
+                    joined.extend_from_slice(lrow);
+                    joined.extend_from_slice(rrow);
+                    let ok = match on {
+                        Some(cond) => cond.holds(&joined, ctx)?,
+                        None => true,
+                    };
+                    if ok {
+                        any = true;
+                        matched_right[i] = true;
+                        if sink(ctx, &joined)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                }
+                if !any && *kind != JoinKind::Inner {
+                    joined.clear();
+                    joined.extend_from_slice(lrow);
+                    joined.extend(std::iter::repeat_n(Value::Null, right_width));
+                    return sink(ctx, &joined);
+                }
+                Ok(Flow::Continue)
+            })?;
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+            if *kind == JoinKind::Full {
+                for (i, rrow) in right_rows.iter().enumerate() {
+                    if !matched_right[i] {
+                        let mut row = vec![Value::Null; left_width];
+                        row.extend_from_slice(rrow);
+                        if sink(ctx, &row)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Node::Aggregate {
+            input,
+            group_by,
+            aggs,
+            ..
+        } => {
+            let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+            let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
+            let mut key = Vec::new();
+            let mut gvals = Vec::new();
+            run(input, ctx, &mut |ctx, row| {
+                gvals.clear();
+                for g in group_by {
+                    gvals.push(g.eval(row, ctx)?);
+                }
+                row_key(&gvals, &mut key);
+                let slot = match index.get(&key) {
+                    Some(&i) => i,
+                    None => {
+                        index.insert(key.clone(), groups.len());
+                        groups.push((gvals.clone(), aggs.iter().map(Accumulator::new).collect()));
+                        groups.len() - 1
+                    }
+                };
+                for (acc, call) in groups[slot].1.iter_mut().zip(aggs) {
+                    let v = match &call.arg {
+                        Some(e) => Some(e.eval(row, ctx)?),
+                        None => None,
+                    };
+                    acc.add(v)?;
+                }
+                Ok(Flow::Continue)
+            })?;
+            if groups.is_empty() && group_by.is_empty() {
+                groups.push((Vec::new(), aggs.iter().map(Accumulator::new).collect()));
+            }
+            let mut out = Vec::new();
+            for (g, accs) in groups {
+                out.clear();
+                out.extend(g);
+                for acc in accs {
+                    out.push(acc.finish()?);
+                }
+                if sink(ctx, &out)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Node::Sort { input, keys } => {
+            let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+            run(input, ctx, &mut |ctx, row| {
+                let mut k = Vec::with_capacity(keys.len());
+                for key in keys {
+                    k.push(key.expr.eval(row, ctx)?);
+                }
+                rows.push((k, row.to_vec()));
+                Ok(Flow::Continue)
+            })?;
+            rows.sort_by(|a, b| sort_cmp(keys, &a.0, &b.0));
+            for (_, row) in rows {
+                if sink(ctx, &row)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Node::Limit {
+            input,
+            limit,
+            offset,
+        } => {
+            let limit = count_arg(limit, ctx, true)?;
+            let mut skip = count_arg(offset, ctx, false)?.unwrap_or(0);
+            if limit == Some(0) {
+                return Ok(Flow::Continue);
+            }
+            let mut emitted = 0u64;
+            let mut downstream_stopped = false;
+            run(input, ctx, &mut |ctx, row| {
+                if skip > 0 {
+                    skip -= 1;
+                    return Ok(Flow::Continue);
+                }
+                emitted += 1;
+                if sink(ctx, row)? == Flow::Stop {
+                    downstream_stopped = true;
+                    return Ok(Flow::Stop);
+                }
+                Ok(if limit.is_some_and(|l| emitted >= l) {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                })
+            })?;
+            Ok(if downstream_stopped {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            })
+        }
+        Node::Distinct { input } => {
+            let mut seen: HashSet<Vec<u8>> = HashSet::new();
+            let mut key = Vec::new();
+            run(input, ctx, &mut |ctx, row| {
+                row_key(row, &mut key);
+                if seen.contains(&key) {
+                    return Ok(Flow::Continue);
+                }
+                seen.insert(key.clone());
+                sink(ctx, row)
+            })
+        }
+        Node::SetOp {
+            left,
+            right,
+            kind,
+            all,
+        } => run_set_op(left, right, *kind, *all, ctx, sink),
+    }
+}
+
+fn run_set_op<'a, T: Transaction>(
+    left: &Node,
+    right: &Node,
+    kind: SetOpKind,
+    all: bool,
+    ctx: &mut Ctx<'a, T>,
+    sink: &mut Sink<'_, 'a, T>,
+) -> Result<Flow> {
+    let mut key = Vec::new();
+    match kind {
+        SetOpKind::Union => {
+            if all {
+                if run(left, ctx, sink)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+                return run(right, ctx, sink);
+            }
+            let mut seen: HashSet<Vec<u8>> = HashSet::new();
+            for side in [left, right] {
+                let flow = run(side, ctx, &mut |ctx, row| {
+                    row_key(row, &mut key);
+                    if !seen.insert(key.clone()) {
+                        return Ok(Flow::Continue);
+                    }
+                    sink(ctx, row)
+                })?;
+                if flow == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        SetOpKind::Intersect | SetOpKind::Except => {
+            let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+            run(right, ctx, &mut |_, row| {
+                row_key(row, &mut key);
+                *counts.entry(key.clone()).or_insert(0) += 1;
+                Ok(Flow::Continue)
+            })?;
+            let mut emitted: HashSet<Vec<u8>> = HashSet::new();
+            run(left, ctx, &mut |ctx, row| {
+                row_key(row, &mut key);
+                let count = counts.get_mut(&key);
+                let emit = match (kind, all) {
+                    (SetOpKind::Intersect, true) => match count {
+                        Some(c) if *c > 0 => {
+                            *c -= 1;
+                            true
+                        }
+                        _ => false,
+                    },
+                    (SetOpKind::Intersect, false) => count.is_some() && emitted.insert(key.clone()),
+                    (_, true) => match count {
+                        Some(c) if *c > 0 => {
+                            *c -= 1;
+                            false
+                        }
+                        _ => true,
+                    },
+                    (_, false) => count.is_none() && emitted.insert(key.clone()),
+                };
+                if emit {
+                    sink(ctx, row)
+                } else {
+                    Ok(Flow::Continue)
+                }
+            })
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Evaluating subqueries inside expressions.
+//!
+//! The subquery's plan runs with the current row pushed on the context's
+//! outer-row stack, so its `Outer` references read it. Uncorrelated
+//! subqueries run once per statement and their result is cached.
+
+use std::cmp::Ordering;
+
+use rocksgres_storage::Transaction;
+
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::ctx::{CachedSubquery, Ctx};
+use crate::exec::run::{run, Flow};
+use crate::plan::expr::{Subquery, SubqueryKind};
+use crate::types::{compare, Value};
+
+fn compute<T: Transaction>(
+    sq: &Subquery,
+    row: &[Value],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<CachedSubquery> {
+    ctx.outer.push(row.to_vec());
+    let result = (|| -> Result<CachedSubquery> {
+        Ok(match &sq.kind {
+            SubqueryKind::Scalar => {
+                let mut value = None;
+                let mut extra = false;
+                run(&sq.plan, ctx, &mut |_, r| {
+                    if value.is_some() {
+                        extra = true;
+                        return Ok(Flow::Stop);
+                    }
+                    value = Some(r.first().cloned().unwrap_or(Value::Null));
+                    Ok(Flow::Continue)
+                })?;
+                if extra {
+                    return Err(EngineError::new(
+                        SqlState::CardinalityViolation,
+                        "more than one row returned by a subquery used as an expression",
+                    ));
+                }
+                CachedSubquery::Scalar(value.unwrap_or(Value::Null))
+            }
+            SubqueryKind::Exists => {
+                let mut found = false;
+                run(&sq.plan, ctx, &mut |_, _| {
+                    found = true;
+                    Ok(Flow::Stop)
+                })?;
+                CachedSubquery::Exists(found)
+            }
+            SubqueryKind::In(..) => {
+                let mut values = Vec::new();
+                run(&sq.plan, ctx, &mut |_, r| {
+                    values.push(r.first().cloned().unwrap_or(Value::Null));
+                    Ok(Flow::Continue)
+                })?;
+                CachedSubquery::Values(values)
+            }
+        })
+    })();
+    ctx.outer.pop();
+    result
+}
+
+/// Evaluates subquery `sq` for the current `row`.
+pub fn eval_subquery<T: Transaction>(
+    sq: &Subquery,
+    row: &[Value],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Value> {
+    let result = if sq.correlated {
+        compute(sq, row, ctx)?
+    } else if let Some(cached) = ctx.cache.get(&sq.id) {
+        cached.clone()
+    } else {
+        let r = compute(sq, row, ctx)?;
+        ctx.cache.insert(sq.id, r.clone());
+        r
+    };
+    Ok(match (result, &sq.kind) {
+        (CachedSubquery::Scalar(v), _) => v,
+        (CachedSubquery::Exists(b), _) => Value::Bool(b),
+        (CachedSubquery::Values(values), SubqueryKind::In(probe, negated)) => {
+            let v = probe.eval(row, ctx)?;
+            if v.is_null() {
+                return Ok(if values.is_empty() {
+                    Value::Bool(*negated)
+                } else {
+                    Value::Null
+                });
+            }
+            let mut saw_null = false;
+            for w in &values {
+                match compare(&v, w) {
+                    Some(Ordering::Equal) => return Ok(Value::Bool(!negated)),
+                    None => saw_null = true,
+                    _ => {}
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Bool(*negated)
+            }
+        }
+        (CachedSubquery::Values(_), _) => {
+            return Err(EngineError::internal("subquery result of the wrong kind"))
+        }
+    })
+}

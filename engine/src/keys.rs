@@ -1,0 +1,78 @@
+//! The engine's key layout in the store (design.md, "Key layout").
+//!
+//! ```text
+//! catalog:  [KS_CATALOG][kind u8][...]                       -> descriptor bytes
+//! data:     [KS_DATA][storage id u32 BE][index id u32 BE][key columns...]
+//!                                                            -> row | pk bytes | empty
+//! ```
+//!
+//! The primary index (id 1) holds the whole row, keyed by the primary-key
+//! columns (or a hidden `int8` row id). A unique secondary index keys by its
+//! columns and keeps the encoded primary key as the value; a non-unique one
+//! appends the primary-key columns to the key and stores nothing. All key
+//! columns are encoded with `rocksgres-codec`, so keys are prefix-free.
+
+use rocksgres_codec::{encode_index_prefix, prefix_successor};
+
+/// Keyspace of the catalog.
+pub const KS_CATALOG: u8 = 1;
+/// Keyspace of table and index data.
+pub const KS_DATA: u8 = 2;
+
+/// Catalog entry kind: table descriptor by table id.
+pub const CAT_TABLE: u8 = 1;
+/// Catalog entry kind: table id by (schema, name).
+pub const CAT_TABLE_NAME: u8 = 2;
+/// Catalog entry kind: the id counter.
+pub const CAT_NEXT_ID: u8 = 3;
+/// Catalog entry kind: view by (schema, name).
+pub const CAT_VIEW: u8 = 4;
+
+/// Catalog key of a view.
+pub fn view_key(buf: &mut Vec<u8>, schema: &str, name: &str) {
+    table_name_key(buf, schema, name);
+    buf[1] = CAT_VIEW;
+}
+
+/// Index id of every table's primary index.
+pub const PRIMARY_INDEX: u32 = rocksgres_codec::PRIMARY_INDEX_ID;
+
+/// Writes the prefix of index `index` of storage `storage_id` into `buf`
+/// (cleared first).
+pub fn index_prefix(buf: &mut Vec<u8>, storage_id: u32, index: u32) {
+    buf.clear();
+    encode_index_prefix(buf, KS_DATA, storage_id, index);
+}
+
+/// Writes the exclusive upper bound of all keys starting with `prefix`.
+pub fn prefix_end(prefix: &[u8], out: &mut Vec<u8>) {
+    let bounded = prefix_successor(prefix, out);
+    debug_assert!(bounded, "data prefixes never consist of 0xFF bytes only");
+}
+
+/// Catalog key of a table descriptor.
+pub fn table_key(buf: &mut Vec<u8>, table_id: u32) {
+    buf.clear();
+    buf.push(KS_CATALOG);
+    buf.push(CAT_TABLE);
+    buf.extend_from_slice(&table_id.to_be_bytes());
+}
+
+/// Catalog key of a table name (NUL-terminated parts keep keys prefix-free;
+/// identifiers cannot contain NUL).
+pub fn table_name_key(buf: &mut Vec<u8>, schema: &str, name: &str) {
+    buf.clear();
+    buf.push(KS_CATALOG);
+    buf.push(CAT_TABLE_NAME);
+    buf.extend_from_slice(schema.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(name.as_bytes());
+    buf.push(0);
+}
+
+/// Catalog key of the object id counter.
+pub fn next_id_key(buf: &mut Vec<u8>) {
+    buf.clear();
+    buf.push(KS_CATALOG);
+    buf.push(CAT_NEXT_ID);
+}

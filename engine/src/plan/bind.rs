@@ -1,0 +1,610 @@
+//! The expression binder: `sqlparser` AST -> typed [`Expr`].
+//!
+//! Names resolve against a [`Scope`] (the columns of the relation the
+//! expression runs over). Types are decided here: numeric literals take the
+//! smallest of integer/bigint/numeric that holds them (as in PostgreSQL),
+//! string literals stay `unknown` until their context gives them a type, and
+//! parameters `$n` get the type of whatever they are compared with or
+//! assigned to (recorded in [`Binder::param_types`]).
+
+use std::sync::Arc;
+
+use sqlparser::ast::{self as ast, Expr as AstExpr, UnaryOperator, Value as AstValue};
+
+use crate::catalog::{Relation, TableDesc};
+use crate::error::{EngineError, Result, SqlState};
+use crate::plan::expr::{Expr, SubqueryKind};
+use crate::plan::node::AggCall;
+use crate::types::{
+    apply_typmod, cast, eval_unary, implicit_common_type, resolve_binary_op, resolve_function,
+    BinaryOp, CastKind, SqlType, UnaryOp, Value,
+};
+
+/// Looks up a table or view by name (`[schema.]name`), failing with 42P01.
+pub type CatalogLookup<'c> = dyn FnMut(&ast::ObjectName) -> Result<Relation> + 'c;
+
+/// Aggregate-mode state: while binding the select list, HAVING and ORDER BY
+/// of a grouped query, expressions refer to the aggregate node's output
+/// (group values, then aggregate results).
+#[derive(Debug, Default)]
+pub struct AggMode {
+    /// The scope of the aggregate's input rows.
+    pub input: Scope,
+    /// GROUP BY expressions (bound over the input) and their SQL text.
+    pub groups: Vec<(Expr, String)>,
+    /// Aggregate calls collected so far.
+    pub aggs: Vec<AggCall>,
+}
+
+/// One column visible to expressions.
+#[derive(Debug, Clone)]
+pub struct ScopeColumn {
+    /// The table name or alias qualifying it.
+    pub table: Option<String>,
+    /// Column name.
+    pub name: String,
+    /// Column type.
+    pub ty: SqlType,
+}
+
+/// The columns an expression may reference, in input-row order.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Columns, in row order.
+    pub columns: Vec<ScopeColumn>,
+}
+
+impl Scope {
+    fn resolve(&self, table: Option<&str>, name: &str) -> Result<(usize, SqlType)> {
+        let mut found = None;
+        for (i, c) in self.columns.iter().enumerate() {
+            let table_ok = match table {
+                None => true,
+                Some(t) => c.table.as_deref() == Some(t),
+            };
+            if table_ok && c.name == name {
+                if found.is_some() {
+                    return Err(EngineError::new(
+                        SqlState::AmbiguousColumn,
+                        format!("column reference \"{name}\" is ambiguous"),
+                    ));
+                }
+                found = Some((i, c.ty));
+            }
+        }
+        found.ok_or_else(|| match table {
+            Some(t) if !self.columns.iter().any(|c| c.table.as_deref() == Some(t)) => {
+                EngineError::new(
+                    SqlState::UndefinedTable,
+                    format!("missing FROM-clause entry for table \"{t}\""),
+                )
+            }
+            Some(t) => EngineError::new(
+                SqlState::UndefinedColumn,
+                format!("column {t}.{name} does not exist"),
+            ),
+            None => EngineError::new(
+                SqlState::UndefinedColumn,
+                format!("column \"{name}\" does not exist"),
+            ),
+        })
+    }
+}
+
+/// Normalizes an identifier as PostgreSQL does: unquoted names fold to
+/// lower case, quoted ones are kept.
+pub fn ident_name(ident: &ast::Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
+}
+
+/// Binds and plans one statement.
+pub struct Binder<'c> {
+    /// Inferred parameter types, `$1` first (`Unknown` until inferred).
+    pub param_types: Vec<SqlType>,
+    pub(crate) catalog: &'c mut CatalogLookup<'c>,
+    /// Scopes of enclosing queries, innermost last.
+    pub(crate) outer: Vec<Scope>,
+    /// For each open subquery level: whether it refers to an enclosing row.
+    pub(crate) correlated: Vec<bool>,
+    pub(crate) next_subquery: usize,
+    /// Set while binding the output expressions of a grouped query.
+    pub(crate) agg: Option<AggMode>,
+    /// Why aggregates are not allowed here (e.g. "WHERE"), if they are not.
+    pub(crate) no_aggs: Option<&'static str>,
+}
+
+impl<'c> Binder<'c> {
+    /// A binder for a statement whose parameter types are already known
+    /// (from the client, or `Unknown`), reading tables through `catalog`.
+    pub fn new(param_types: Vec<SqlType>, catalog: &'c mut CatalogLookup<'c>) -> Self {
+        Binder {
+            param_types,
+            catalog,
+            outer: Vec::new(),
+            correlated: Vec::new(),
+            next_subquery: 0,
+            agg: None,
+            no_aggs: None,
+        }
+    }
+
+    /// Looks up a table that is to be written (views are not updatable yet).
+    pub fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDesc>> {
+        match (self.catalog)(name)? {
+            Relation::Table(t) => Ok(t),
+            Relation::View(v) => Err(EngineError::new(
+                SqlState::FeatureNotSupported,
+                format!(
+                    "cannot change view \"{}\" (updatable views are being built)",
+                    v.name
+                ),
+            )),
+        }
+    }
+
+    /// Resolves a column name in `scope`, then in enclosing scopes.
+    fn resolve_column(&mut self, table: Option<&str>, name: &str, scope: &Scope) -> Result<Expr> {
+        let local = scope.resolve(table, name);
+        match local {
+            Ok((i, ty)) => Ok(Expr::Column(i, ty)),
+            Err(e) if e.state == SqlState::AmbiguousColumn => Err(e),
+            Err(e) => {
+                for depth in 1..=self.outer.len() {
+                    let s = &self.outer[self.outer.len() - depth];
+                    if let Ok((i, ty)) = s.resolve(table, name) {
+                        let n = self.correlated.len();
+                        for c in &mut self.correlated[n.saturating_sub(depth)..] {
+                            *c = true;
+                        }
+                        return Ok(Expr::Outer(depth, i, ty));
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Binds `e` over `scope`.
+    pub fn bind(&mut self, e: &AstExpr, scope: &Scope) -> Result<Expr> {
+        if self.agg.is_some() {
+            if let Some(bound) = self.bind_in_agg_mode(e)? {
+                return Ok(bound);
+            }
+        }
+        Ok(match e {
+            AstExpr::Identifier(id) => self.resolve_column(None, &ident_name(id), scope)?,
+            AstExpr::CompoundIdentifier(parts) => match parts.as_slice() {
+                [t, c] => self.resolve_column(Some(&ident_name(t)), &ident_name(c), scope)?,
+                [_, t, c] => self.resolve_column(Some(&ident_name(t)), &ident_name(c), scope)?,
+                _ => return Err(EngineError::unsupported(format!("column reference {e}"))),
+            },
+            AstExpr::Subquery(q) => self.bind_subquery(q, SubqueryKind::Scalar, scope)?,
+            AstExpr::Exists { subquery, negated } => {
+                let sq = self.bind_subquery(subquery, SubqueryKind::Exists, scope)?;
+                if *negated {
+                    Expr::Not(Box::new(sq))
+                } else {
+                    sq
+                }
+            }
+            AstExpr::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } => {
+                let probe = self.bind(expr, scope)?;
+                let sq = self.bind_subquery(subquery, SubqueryKind::In(probe, *negated), scope)?;
+                // The probe is compared with the subquery's single column.
+                if let Expr::Subquery(mut s) = sq {
+                    if let SubqueryKind::In(p, n) = &s.kind {
+                        let target = s.plan.columns().first().map(|c| c.ty);
+                        if let Some(t) = target {
+                            let p = self.coerce(p.clone(), t, CastKind::Implicit)?;
+                            s.kind = SubqueryKind::In(p, *n);
+                        }
+                    }
+                    Expr::Subquery(s)
+                } else {
+                    sq
+                }
+            }
+            AstExpr::Value(v) => self.bind_value(&v.value)?,
+            AstExpr::Nested(inner) => self.bind(inner, scope)?,
+            AstExpr::TypedString(ts) => {
+                let ty = SqlType::from_ast(&ts.data_type)?;
+                let text = match &ts.value.value {
+                    AstValue::SingleQuotedString(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                Expr::Literal(Value::parse_text(&text, &ty)?, ty)
+            }
+            AstExpr::Cast {
+                expr, data_type, ..
+            } => {
+                let ty = SqlType::from_ast(data_type)?;
+                let inner = self.bind(expr, scope)?;
+                self.coerce(inner, ty, CastKind::Explicit)?
+            }
+            AstExpr::UnaryOp { op, expr } => {
+                let inner = self.bind(expr, scope)?;
+                match op {
+                    UnaryOperator::Not => Expr::Not(Box::new(self.coerce(
+                        inner,
+                        SqlType::Bool,
+                        CastKind::Implicit,
+                    )?)),
+                    UnaryOperator::Minus => match inner {
+                        Expr::Literal(v, ty) if ty != SqlType::Unknown => {
+                            let neg = eval_unary(UnaryOp::Minus, &v)?;
+                            Expr::Literal(neg, ty)
+                        }
+                        other => {
+                            let ty = other.ty();
+                            Expr::Negate(Box::new(other), ty)
+                        }
+                    },
+                    UnaryOperator::Plus => inner,
+                    other => return Err(EngineError::unsupported(format!("operator {other}"))),
+                }
+            }
+            AstExpr::BinaryOp { left, op, right } => self.bind_binary(left, op, right, scope)?,
+            AstExpr::IsNull(inner) => Expr::IsNull(Box::new(self.bind(inner, scope)?), false),
+            AstExpr::IsNotNull(inner) => Expr::IsNull(Box::new(self.bind(inner, scope)?), true),
+            AstExpr::IsTrue(inner) => {
+                Expr::IsBool(Box::new(self.bind_bool(inner, scope)?), true, false)
+            }
+            AstExpr::IsNotTrue(inner) => {
+                Expr::IsBool(Box::new(self.bind_bool(inner, scope)?), true, true)
+            }
+            AstExpr::IsFalse(inner) => {
+                Expr::IsBool(Box::new(self.bind_bool(inner, scope)?), false, false)
+            }
+            AstExpr::IsNotFalse(inner) => {
+                Expr::IsBool(Box::new(self.bind_bool(inner, scope)?), false, true)
+            }
+            AstExpr::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                let mut items = vec![self.bind(expr, scope)?];
+                for item in list {
+                    items.push(self.bind(item, scope)?);
+                }
+                let items = self.unify(items, "IN")?;
+                let mut it = items.into_iter();
+                let first = it.next().expect("the tested expression is first");
+                Expr::InList(Box::new(first), it.collect(), *negated)
+            }
+            AstExpr::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let items = vec![
+                    self.bind(expr, scope)?,
+                    self.bind(low, scope)?,
+                    self.bind(high, scope)?,
+                ];
+                let mut it = self.unify(items, "BETWEEN")?.into_iter();
+                let (a, b, c) = (it.next().unwrap(), it.next().unwrap(), it.next().unwrap());
+                Expr::Between(Box::new(a), Box::new(b), Box::new(c), *negated)
+            }
+            AstExpr::Like {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            } => self.bind_like(expr, pattern, *negated, false, scope)?,
+            AstExpr::ILike {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            } => self.bind_like(expr, pattern, *negated, true, scope)?,
+            AstExpr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let operand = match operand {
+                    Some(o) => Some(self.bind(o, scope)?),
+                    None => None,
+                };
+                let mut whens = Vec::new();
+                let mut results = Vec::new();
+                for cw in conditions {
+                    let w = self.bind(&cw.condition, scope)?;
+                    let w = match &operand {
+                        Some(o) => self.coerce(w, o.ty(), CastKind::Implicit)?,
+                        None => self.coerce(w, SqlType::Bool, CastKind::Implicit)?,
+                    };
+                    whens.push(w);
+                    results.push(self.bind(&cw.result, scope)?);
+                }
+                if let Some(e) = else_result {
+                    results.push(self.bind(e, scope)?);
+                }
+                let mut results = self.unify(results, "CASE")?;
+                let otherwise = if else_result.is_some() {
+                    results.pop().map(Box::new)
+                } else {
+                    None
+                };
+                let ty = results
+                    .first()
+                    .map(Expr::ty)
+                    .or(otherwise.as_ref().map(|o| o.ty()))
+                    .unwrap_or(SqlType::Text);
+                Expr::Case {
+                    operand: operand.map(Box::new),
+                    whens: whens.into_iter().zip(results).collect(),
+                    otherwise,
+                    ty,
+                }
+            }
+            AstExpr::Function(f) => self.bind_function(f, scope)?,
+            other => return Err(EngineError::unsupported(format!("expression {other}"))),
+        })
+    }
+
+    fn bind_bool(&mut self, e: &AstExpr, scope: &Scope) -> Result<Expr> {
+        let inner = self.bind(e, scope)?;
+        self.coerce(inner, SqlType::Bool, CastKind::Implicit)
+    }
+
+    fn bind_like(
+        &mut self,
+        expr: &AstExpr,
+        pattern: &AstExpr,
+        negated: bool,
+        ci: bool,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        let e = self.bind(expr, scope)?;
+        let e = self.coerce(e, SqlType::Text, CastKind::Implicit)?;
+        let p = self.bind(pattern, scope)?;
+        let p = self.coerce(p, SqlType::Text, CastKind::Implicit)?;
+        Ok(Expr::Like(Box::new(e), Box::new(p), negated, ci))
+    }
+
+    fn bind_value(&mut self, v: &AstValue) -> Result<Expr> {
+        Ok(match v {
+            AstValue::Number(text, _) => {
+                let is_integer = text.bytes().all(|b| b.is_ascii_digit());
+                if is_integer {
+                    if let Ok(i) = text.parse::<i32>() {
+                        return Ok(Expr::Literal(Value::Int4(i), SqlType::Int4));
+                    }
+                    if let Ok(i) = text.parse::<i64>() {
+                        return Ok(Expr::Literal(Value::Int8(i), SqlType::Int8));
+                    }
+                }
+                let ty = SqlType::Numeric {
+                    precision: None,
+                    scale: None,
+                };
+                Expr::Literal(Value::parse_text(text, &ty)?, ty)
+            }
+            AstValue::SingleQuotedString(s)
+            | AstValue::EscapedStringLiteral(s)
+            | AstValue::TripleSingleQuotedString(s) => {
+                Expr::Literal(Value::Text(s.clone()), SqlType::Unknown)
+            }
+            AstValue::DollarQuotedString(d) => {
+                Expr::Literal(Value::Text(d.value.clone()), SqlType::Unknown)
+            }
+            AstValue::Boolean(b) => Expr::Literal(Value::Bool(*b), SqlType::Bool),
+            AstValue::Null => Expr::Literal(Value::Null, SqlType::Unknown),
+            AstValue::Placeholder(p) => {
+                let n: usize = p
+                    .strip_prefix('$')
+                    .and_then(|d| d.parse().ok())
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| {
+                        EngineError::new(SqlState::SyntaxError, format!("bad parameter {p}"))
+                    })?;
+                if self.param_types.len() < n {
+                    self.param_types.resize(n, SqlType::Unknown);
+                }
+                Expr::Param(n - 1, self.param_types[n - 1])
+            }
+            other => return Err(EngineError::unsupported(format!("literal {other}"))),
+        })
+    }
+
+    fn bind_binary(
+        &mut self,
+        left: &AstExpr,
+        op: &ast::BinaryOperator,
+        right: &AstExpr,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        use ast::BinaryOperator as B;
+        let l = self.bind(left, scope)?;
+        let r = self.bind(right, scope)?;
+        let bop = match op {
+            B::And | B::Or => {
+                let l = self.coerce(l, SqlType::Bool, CastKind::Implicit)?;
+                let r = self.coerce(r, SqlType::Bool, CastKind::Implicit)?;
+                return Ok(if matches!(op, B::And) {
+                    Expr::And(Box::new(l), Box::new(r))
+                } else {
+                    Expr::Or(Box::new(l), Box::new(r))
+                });
+            }
+            B::Plus => BinaryOp::Plus,
+            B::Minus => BinaryOp::Minus,
+            B::Multiply => BinaryOp::Multiply,
+            B::Divide => BinaryOp::Divide,
+            B::Modulo => BinaryOp::Modulo,
+            B::StringConcat => BinaryOp::Concat,
+            B::Eq => BinaryOp::Eq,
+            B::NotEq => BinaryOp::NotEq,
+            B::Lt => BinaryOp::Lt,
+            B::LtEq => BinaryOp::LtEq,
+            B::Gt => BinaryOp::Gt,
+            B::GtEq => BinaryOp::GtEq,
+            other => return Err(EngineError::unsupported(format!("operator {other}"))),
+        };
+        let sig = resolve_binary_op(bop, &l.ty(), &r.ty())?;
+        let l = self.coerce(l, sig.left, CastKind::Implicit)?;
+        let r = self.coerce(r, sig.right, CastKind::Implicit)?;
+        if let (Expr::Literal(a, _), Expr::Literal(b, _)) = (&l, &r) {
+            // Constant folding (errors such as division by zero surface at
+            // bind time, as with PostgreSQL's constant folding).
+            let v = sig.eval(a, b)?;
+            return Ok(Expr::Literal(v, sig.result));
+        }
+        Ok(Expr::Binary(sig, Box::new(l), Box::new(r)))
+    }
+
+    fn bind_function(&mut self, f: &ast::Function, scope: &Scope) -> Result<Expr> {
+        let name = f
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(ident_name)
+            .unwrap_or_default();
+        let mut args = Vec::new();
+        match &f.args {
+            ast::FunctionArguments::None => {}
+            ast::FunctionArguments::List(list) => {
+                if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+                    return Err(EngineError::unsupported(format!("function call {f}")));
+                }
+                for a in &list.args {
+                    match a {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                            args.push(self.bind(e, scope)?)
+                        }
+                        _ => return Err(EngineError::unsupported(format!("function call {f}"))),
+                    }
+                }
+            }
+            ast::FunctionArguments::Subquery(_) => {
+                return Err(EngineError::unsupported("subqueries"));
+            }
+        }
+        if f.filter.is_some() || f.over.is_some() {
+            return Err(EngineError::unsupported(format!("function call {f}")));
+        }
+        match name.as_str() {
+            "coalesce" => {
+                let args = self.unify(args, "COALESCE")?;
+                let ty = args.first().map(Expr::ty).unwrap_or(SqlType::Text);
+                Ok(Expr::Coalesce(args, ty))
+            }
+            "nullif" if args.len() == 2 => {
+                let mut it = self.unify(args, "NULLIF")?.into_iter();
+                let (a, b) = (it.next().unwrap(), it.next().unwrap());
+                let ty = a.ty();
+                Ok(Expr::NullIf(Box::new(a), Box::new(b), ty))
+            }
+            "count" | "sum" | "avg" | "min" | "max" | "bool_and" | "bool_or" | "every" => {
+                Err(EngineError::new(
+                    SqlState::GroupingError,
+                    format!(
+                        "aggregate functions are not allowed in {}",
+                        self.no_aggs.unwrap_or("this context")
+                    ),
+                ))
+            }
+            _ => {
+                let types: Vec<SqlType> = args.iter().map(Expr::ty).collect();
+                let func = resolve_function(&name, &types)?;
+                let args = args
+                    .into_iter()
+                    .zip(func.arg_types().to_vec())
+                    .map(|(a, t)| self.coerce(a, t, CastKind::Implicit))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Expr::Function(func, args))
+            }
+        }
+    }
+
+    /// Gives a list of expressions one common type (CASE, IN, COALESCE, ...).
+    pub fn unify(&mut self, items: Vec<Expr>, context: &str) -> Result<Vec<Expr>> {
+        let mut common: Option<SqlType> = None;
+        for e in &items {
+            let t = e.ty();
+            if t == SqlType::Unknown {
+                continue;
+            }
+            common = Some(match common {
+                None => t,
+                Some(c) => implicit_common_type(&c, &t).ok_or_else(|| {
+                    EngineError::new(
+                        SqlState::DatatypeMismatch,
+                        format!(
+                            "{context} types {} and {} cannot be matched",
+                            c.display_name(),
+                            t.display_name()
+                        ),
+                    )
+                })?,
+            });
+        }
+        let target = common.unwrap_or(SqlType::Text);
+        items
+            .into_iter()
+            .map(|e| self.coerce(e, target, CastKind::Implicit))
+            .collect()
+    }
+
+    /// Coerces `e` to `ty`: literals are converted now, parameters take the
+    /// type, other expressions get a cast node when the types differ.
+    pub fn coerce(&mut self, e: Expr, ty: SqlType, kind: CastKind) -> Result<Expr> {
+        if ty == SqlType::Unknown {
+            return Ok(e);
+        }
+        match e {
+            Expr::Literal(v, from) => {
+                if from == ty {
+                    return Ok(Expr::Literal(v, ty));
+                }
+                if from == SqlType::Unknown {
+                    // An untyped literal goes through the type's input
+                    // function, then the type modifier as the context says
+                    // (an INSERT of a too-long string fails; a cast cuts it).
+                    if let Value::Text(text) = &v {
+                        let parsed = Value::parse_text(text, &ty.without_typmod())?;
+                        return Ok(Expr::Literal(apply_typmod(parsed, &ty, kind)?, ty));
+                    }
+                }
+                Ok(Expr::Literal(cast(v, &ty, kind)?, ty))
+            }
+            Expr::Param(i, SqlType::Unknown) => {
+                if let Some(slot) = self.param_types.get_mut(i) {
+                    *slot = ty.without_typmod();
+                }
+                Ok(Expr::Param(i, ty.without_typmod()))
+            }
+            other if other.ty() == ty => Ok(other),
+            other if other.ty().same_base(&ty) && kind == CastKind::Implicit => Ok(other),
+            other => {
+                let from = other.ty();
+                if !crate::types::can_cast(&from, &ty, kind) {
+                    return Err(EngineError::new(
+                        SqlState::DatatypeMismatch,
+                        format!(
+                            "cannot cast type {} to {}",
+                            from.display_name(),
+                            ty.display_name()
+                        ),
+                    ));
+                }
+                Ok(Expr::Cast(Box::new(other), ty, kind))
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! EXPLAIN: renders a plan tree in PostgreSQL's text layout (without costs).
+//!
+//! ```text
+//! Limit
+//!   ->  Index Scan Backward using t_pkey on t
+//!         Index Cond: range on the primary key
+//! ```
+
+use crate::plan::node::{Access, JoinKind, Node, SetOpKind};
+
+/// The lines of the plan of `node`.
+pub fn explain(node: &Node) -> Vec<String> {
+    let mut lines = Vec::new();
+    render(node, 0, &mut lines);
+    lines
+}
+
+fn render(node: &Node, depth: usize, out: &mut Vec<String>) {
+    let (head, details, children): (String, Vec<String>, Vec<&Node>) = match node {
+        Node::Values { rows, .. } if rows.len() == 1 && rows[0].is_empty() => {
+            ("Result".into(), vec![], vec![])
+        }
+        Node::Values { .. } => ("Values Scan".into(), vec![], vec![]),
+        Node::Series { .. } => ("Function Scan on generate_series".into(), vec![], vec![]),
+        Node::Scan(s) => {
+            let t = &s.table;
+            let mut details = Vec::new();
+            let head = match &s.access {
+                Access::Full => format!("Seq Scan on {}", t.name),
+                Access::PkPoint(_) => {
+                    details.push("Index Cond: point lookup on the primary key".into());
+                    format!("Index Scan using {} on {}", t.primary().name, t.name)
+                }
+                Access::PkRange { .. } => {
+                    details.push("Index Cond: range on the primary key".into());
+                    format!(
+                        "Index Scan{} using {} on {}",
+                        if s.reverse { " Backward" } else { "" },
+                        t.primary().name,
+                        t.name
+                    )
+                }
+            };
+            let head = if matches!(s.access, Access::Full) && s.reverse {
+                format!(
+                    "Index Scan Backward using {} on {}",
+                    t.primary().name,
+                    t.name
+                )
+            } else {
+                head
+            };
+            if let Some(f) = &s.filter_text {
+                details.push(format!("Filter: ({f})"));
+            }
+            (head, details, vec![])
+        }
+        Node::Filter { input, .. } => ("Filter".into(), vec![], vec![input.as_ref()]),
+        Node::Project { input, .. } => return render(input, depth, out),
+        Node::Join {
+            left, right, kind, ..
+        } => (
+            match kind {
+                JoinKind::Inner => "Nested Loop".into(),
+                JoinKind::Left => "Nested Loop Left Join".into(),
+                JoinKind::Full => "Nested Loop Full Join".into(),
+            },
+            vec![],
+            vec![left.as_ref(), right.as_ref()],
+        ),
+        Node::Aggregate {
+            input, group_by, ..
+        } => (
+            if group_by.is_empty() {
+                "Aggregate".into()
+            } else {
+                "HashAggregate".into()
+            },
+            vec![],
+            vec![input.as_ref()],
+        ),
+        Node::Sort { input, .. } => ("Sort".into(), vec![], vec![input.as_ref()]),
+        Node::Limit { input, .. } => ("Limit".into(), vec![], vec![input.as_ref()]),
+        Node::Distinct { input } => ("HashAggregate".into(), vec![], vec![input.as_ref()]),
+        Node::SetOp {
+            left,
+            right,
+            kind,
+            all,
+        } => (
+            match (kind, all) {
+                (SetOpKind::Union, true) => "Append".into(),
+                (SetOpKind::Union, false) => "HashAggregate (Union)".into(),
+                (SetOpKind::Intersect, _) => "HashSetOp Intersect".into(),
+                (SetOpKind::Except, _) => "HashSetOp Except".into(),
+            },
+            vec![],
+            vec![left.as_ref(), right.as_ref()],
+        ),
+    };
+    let (prefix, detail_pad) = if depth == 0 {
+        (String::new(), "  ".to_string())
+    } else {
+        let pad = " ".repeat(depth * 6 - 6);
+        (format!("{pad}  ->  "), format!("{pad}        "))
+    };
+    out.push(format!("{prefix}{head}"));
+    for d in details {
+        out.push(format!("{detail_pad}{d}"));
+    }
+    for c in children {
+        render(c, depth + 1, out);
+    }
+}

@@ -1,0 +1,12 @@
+//! Planning: binding statements against the catalog and building plan trees.
+//!
+//! [`bind`] resolves names and types expressions ([`expr`]); [`query`]
+//! plans queries into [`node`] trees; [`access`] picks primary-key point
+//! lookups and range scans from WHERE clauses; [`explain`] renders plans.
+
+pub mod access;
+pub mod bind;
+pub mod explain;
+pub mod expr;
+pub mod node;
+pub mod query;

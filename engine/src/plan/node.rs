@@ -1,0 +1,250 @@
+//! The plan tree.
+//!
+//! A query plans into a tree of [`Node`]s. Every node produces rows of a
+//! fixed width (its [`Node::columns`]); expressions above it refer to those
+//! positions. Execution ([`crate::exec::run`]) is push-based: a node runs
+//! its input with a callback and pushes its own output rows to its parent,
+//! so rows stream from the storage cursor to the client, and only Sort,
+//! Aggregate, Distinct, set operations and the inner side of a FULL join
+//! hold rows.
+
+use std::sync::Arc;
+
+use crate::catalog::TableDesc;
+use crate::plan::expr::Expr;
+use crate::types::SqlType;
+
+/// A result column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputColumn {
+    /// Column name as the client sees it.
+    pub name: String,
+    /// Type.
+    pub ty: SqlType,
+}
+
+/// How the rows of a table are read.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// Every row of the primary index.
+    Full,
+    /// The row whose primary key equals these values (one per key column).
+    PkPoint(Vec<Expr>),
+    /// Rows whose first primary-key column lies between the bounds
+    /// (`(expr, inclusive)`).
+    PkRange {
+        /// Lower bound.
+        lower: Option<(Expr, bool)>,
+        /// Upper bound.
+        upper: Option<(Expr, bool)>,
+    },
+}
+
+/// A table read: all physical columns of each selected row.
+#[derive(Debug, Clone)]
+pub struct ScanPlan {
+    /// The table.
+    pub table: Arc<TableDesc>,
+    /// The access path.
+    pub access: Access,
+    /// Read the primary index backwards.
+    pub reverse: bool,
+    /// Filter over the table's row (always re-checked on every row).
+    pub filter: Option<Expr>,
+    /// The WHERE text, for EXPLAIN.
+    pub filter_text: Option<String>,
+}
+
+/// One ORDER BY key over the input row.
+#[derive(Debug, Clone)]
+pub struct SortKey {
+    /// Expression.
+    pub expr: Expr,
+    /// DESC.
+    pub descending: bool,
+    /// NULLS FIRST.
+    pub nulls_first: bool,
+}
+
+/// Join kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// INNER / CROSS.
+    Inner,
+    /// LEFT OUTER.
+    Left,
+    /// FULL OUTER.
+    Full,
+}
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    /// `count(*)`.
+    CountStar,
+    /// `count(x)`.
+    Count,
+    /// `sum(x)`.
+    Sum,
+    /// `avg(x)`.
+    Avg,
+    /// `min(x)`.
+    Min,
+    /// `max(x)`.
+    Max,
+    /// `bool_and(x)`.
+    BoolAnd,
+    /// `bool_or(x)`.
+    BoolOr,
+}
+
+/// One aggregate call.
+#[derive(Debug, Clone)]
+pub struct AggCall {
+    /// The function.
+    pub func: AggFunc,
+    /// Its argument (none for `count(*)`).
+    pub arg: Option<Expr>,
+    /// `DISTINCT` inside the call.
+    pub distinct: bool,
+    /// Result type.
+    pub ty: SqlType,
+}
+
+/// Set operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOpKind {
+    /// UNION.
+    Union,
+    /// INTERSECT.
+    Intersect,
+    /// EXCEPT.
+    Except,
+}
+
+/// A plan node.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// Literal rows (`VALUES`, or one empty row for a FROM-less SELECT).
+    Values {
+        /// Rows of expressions (constant, or outer references).
+        rows: Vec<Vec<Expr>>,
+        /// Output columns.
+        columns: Vec<OutputColumn>,
+    },
+    /// A table read.
+    Scan(ScanPlan),
+    /// `generate_series(start, stop[, step])` over integers.
+    Series {
+        /// Start, stop, step.
+        args: Vec<Expr>,
+        /// Output column.
+        column: OutputColumn,
+    },
+    /// Rows of `input` for which `predicate` is true.
+    Filter {
+        /// Input.
+        input: Box<Node>,
+        /// Predicate.
+        predicate: Expr,
+    },
+    /// Computes `exprs` over each input row.
+    Project {
+        /// Input.
+        input: Box<Node>,
+        /// Output expressions.
+        exprs: Vec<Expr>,
+        /// Output columns.
+        columns: Vec<OutputColumn>,
+    },
+    /// Nested-loop join; output is left columns then right columns.
+    Join {
+        /// Outer side.
+        left: Box<Node>,
+        /// Inner side (re-run for every outer row).
+        right: Box<Node>,
+        /// Kind.
+        kind: JoinKind,
+        /// Join condition over the concatenated row.
+        on: Option<Expr>,
+    },
+    /// Grouping and aggregation; output is group values then aggregates.
+    Aggregate {
+        /// Input.
+        input: Box<Node>,
+        /// GROUP BY expressions.
+        group_by: Vec<Expr>,
+        /// Aggregate calls.
+        aggs: Vec<AggCall>,
+        /// Output columns.
+        columns: Vec<OutputColumn>,
+    },
+    /// ORDER BY.
+    Sort {
+        /// Input.
+        input: Box<Node>,
+        /// Keys.
+        keys: Vec<SortKey>,
+    },
+    /// LIMIT / OFFSET.
+    Limit {
+        /// Input.
+        input: Box<Node>,
+        /// LIMIT.
+        limit: Option<Expr>,
+        /// OFFSET.
+        offset: Option<Expr>,
+    },
+    /// Removes duplicate rows.
+    Distinct {
+        /// Input.
+        input: Box<Node>,
+    },
+    /// UNION / INTERSECT / EXCEPT [ALL].
+    SetOp {
+        /// Left input.
+        left: Box<Node>,
+        /// Right input.
+        right: Box<Node>,
+        /// Operation.
+        kind: SetOpKind,
+        /// ALL.
+        all: bool,
+    },
+}
+
+impl Node {
+    /// The columns this node outputs.
+    pub fn columns(&self) -> Vec<OutputColumn> {
+        match self {
+            Node::Values { columns, .. }
+            | Node::Project { columns, .. }
+            | Node::Aggregate { columns, .. } => columns.clone(),
+            Node::Scan(s) => s
+                .table
+                .columns
+                .iter()
+                .map(|c| OutputColumn {
+                    name: c.name.clone(),
+                    ty: c.ty,
+                })
+                .collect(),
+            Node::Series { column, .. } => vec![column.clone()],
+            Node::Filter { input, .. }
+            | Node::Sort { input, .. }
+            | Node::Limit { input, .. }
+            | Node::Distinct { input } => input.columns(),
+            Node::Join { left, right, .. } => {
+                let mut c = left.columns();
+                c.extend(right.columns());
+                c
+            }
+            Node::SetOp { left, .. } => left.columns(),
+        }
+    }
+
+    /// Number of output columns.
+    pub fn width(&self) -> usize {
+        self.columns().len()
+    }
+}

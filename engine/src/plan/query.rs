@@ -1,0 +1,1332 @@
+//! Planning queries: FROM (tables, joins, derived tables, VALUES,
+//! generate_series), WHERE, GROUP BY / aggregates / HAVING, the select list,
+//! DISTINCT, ORDER BY, LIMIT/OFFSET, set operations, and subqueries in
+//! expressions (correlated ones refer to enclosing rows through
+//! [`Expr::Outer`]).
+//!
+//! ORDER BY keys that are not output columns are computed as hidden extra
+//! columns of the projection and dropped after sorting, as PostgreSQL does
+//! ("resjunk" columns). A sort the primary index already satisfies is
+//! replaced by an (optionally backward) index scan.
+
+use std::sync::Arc;
+
+use sqlparser::ast::{self as ast, Expr as AstExpr};
+
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::aggregate::agg_result_type;
+use crate::plan::access::choose_access;
+use crate::plan::bind::{ident_name, AggMode, Binder, Scope, ScopeColumn};
+use crate::plan::expr::{Expr, Subquery, SubqueryKind};
+use crate::plan::node::{
+    AggCall, AggFunc, JoinKind, Node, OutputColumn, ScanPlan, SetOpKind, SortKey,
+};
+use crate::types::{CastKind, SqlType, Value};
+
+/// Output names as PostgreSQL derives them (`?column?` for expressions).
+pub fn output_name(e: &AstExpr) -> String {
+    match e {
+        AstExpr::Identifier(id) => ident_name(id),
+        AstExpr::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
+        AstExpr::Function(f) => f
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(ident_name)
+            .unwrap_or_else(|| "?column?".into()),
+        AstExpr::Cast {
+            expr, data_type, ..
+        } => match expr.as_ref() {
+            AstExpr::Value(_) => SqlType::from_ast(data_type)
+                .map(|t| t.type_name().to_string())
+                .unwrap_or_else(|_| "?column?".into()),
+            inner => output_name(inner),
+        },
+        AstExpr::Nested(inner) => output_name(inner),
+        AstExpr::Case { .. } => "case".into(),
+        AstExpr::Exists { .. } => "exists".into(),
+        AstExpr::Subquery(q) => match q.body.as_ref() {
+            ast::SetExpr::Select(s) => match s.projection.first() {
+                Some(ast::SelectItem::UnnamedExpr(e)) => output_name(e),
+                Some(ast::SelectItem::ExprWithAlias { alias, .. }) => ident_name(alias),
+                _ => "?column?".into(),
+            },
+            _ => "?column?".into(),
+        },
+        _ => "?column?".into(),
+    }
+}
+
+/// The scope of a table's columns, qualified by `qualifier`.
+pub fn table_scope(table: &crate::catalog::TableDesc, qualifier: &str) -> Scope {
+    Scope {
+        columns: table
+            .columns
+            .iter()
+            .map(|c| ScopeColumn {
+                table: Some(qualifier.to_string()),
+                // Dropped columns keep their row slot but can never be named.
+                name: if c.dropped {
+                    "\0dropped".into()
+                } else {
+                    c.name.clone()
+                },
+                ty: c.ty,
+            })
+            .collect(),
+    }
+}
+
+fn agg_func(name: &str) -> Option<AggFunc> {
+    Some(match name {
+        "count" => AggFunc::Count,
+        "sum" => AggFunc::Sum,
+        "avg" => AggFunc::Avg,
+        "min" => AggFunc::Min,
+        "max" => AggFunc::Max,
+        "bool_and" | "every" => AggFunc::BoolAnd,
+        "bool_or" => AggFunc::BoolOr,
+        _ => return None,
+    })
+}
+
+fn function_name(f: &ast::Function) -> String {
+    f.name
+        .0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(ident_name)
+        .unwrap_or_default()
+}
+
+/// Whether an AST expression contains an aggregate call (not looking into
+/// subqueries, whose aggregates are their own).
+fn has_aggregate(e: &AstExpr) -> bool {
+    let any = |list: &[AstExpr]| list.iter().any(has_aggregate);
+    match e {
+        AstExpr::Function(f) => {
+            if agg_func(&function_name(f)).is_some() && f.over.is_none() {
+                return true;
+            }
+            match &f.args {
+                ast::FunctionArguments::List(l) => l.args.iter().any(|a| match a {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => has_aggregate(x),
+                    _ => false,
+                }),
+                _ => false,
+            }
+        }
+        AstExpr::BinaryOp { left, right, .. } => has_aggregate(left) || has_aggregate(right),
+        AstExpr::UnaryOp { expr, .. }
+        | AstExpr::Nested(expr)
+        | AstExpr::Cast { expr, .. }
+        | AstExpr::IsNull(expr)
+        | AstExpr::IsNotNull(expr)
+        | AstExpr::IsTrue(expr)
+        | AstExpr::IsFalse(expr)
+        | AstExpr::IsNotTrue(expr)
+        | AstExpr::IsNotFalse(expr) => has_aggregate(expr),
+        AstExpr::InList { expr, list, .. } => has_aggregate(expr) || any(list),
+        AstExpr::Between {
+            expr, low, high, ..
+        } => has_aggregate(expr) || has_aggregate(low) || has_aggregate(high),
+        AstExpr::Like { expr, pattern, .. } | AstExpr::ILike { expr, pattern, .. } => {
+            has_aggregate(expr) || has_aggregate(pattern)
+        }
+        AstExpr::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            operand.as_deref().is_some_and(has_aggregate)
+                || conditions
+                    .iter()
+                    .any(|c| has_aggregate(&c.condition) || has_aggregate(&c.result))
+                || else_result.as_deref().is_some_and(has_aggregate)
+        }
+        _ => false,
+    }
+}
+
+fn limit_offset(q: &ast::Query) -> (Option<&AstExpr>, Option<&AstExpr>) {
+    match &q.limit_clause {
+        None => (None, None),
+        Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
+            (limit.as_ref(), offset.as_ref().map(|o| &o.value))
+        }
+        Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => (Some(limit), Some(offset)),
+    }
+}
+
+fn output_scope(columns: &[OutputColumn]) -> Scope {
+    Scope {
+        columns: columns
+            .iter()
+            .map(|c| ScopeColumn {
+                table: None,
+                name: c.name.clone(),
+                ty: c.ty,
+            })
+            .collect(),
+    }
+}
+
+impl Binder<'_> {
+    /// Plans a query.
+    pub fn plan_query(&mut self, q: &ast::Query) -> Result<Node> {
+        if q.with.is_some() {
+            return Err(EngineError::unsupported("WITH queries (being built)"));
+        }
+        if q.fetch.is_some() {
+            return Err(EngineError::unsupported("FETCH (being built)"));
+        }
+        if !q.locks.is_empty() {
+            return Err(EngineError::unsupported(
+                "SELECT ... FOR UPDATE (being built)",
+            ));
+        }
+        let (limit, offset) = limit_offset(q);
+        let order_by = match &q.order_by {
+            None => None,
+            Some(ob) => match &ob.kind {
+                ast::OrderByKind::Expressions(e) => Some(e.as_slice()),
+                ast::OrderByKind::All(_) => return Err(EngineError::unsupported("ORDER BY ALL")),
+            },
+        };
+        let node = match q.body.as_ref() {
+            ast::SetExpr::Select(select) => self.plan_select(select, order_by)?,
+            other => {
+                let node = self.plan_set_expr(other)?;
+                match order_by {
+                    Some(keys) => {
+                        let scope = output_scope(&node.columns());
+                        let mut sort = Vec::new();
+                        for k in keys {
+                            let expr = match self.output_reference(&k.expr, &node.columns())? {
+                                Some(i) => Expr::Column(i, node.columns()[i].ty),
+                                None => self.bind(&k.expr, &scope)?,
+                            };
+                            sort.push(sort_key(expr, k));
+                        }
+                        Node::Sort {
+                            input: Box::new(node),
+                            keys: sort,
+                        }
+                    }
+                    None => node,
+                }
+            }
+        };
+        self.with_limit(node, limit, offset)
+    }
+
+    fn with_limit(
+        &mut self,
+        node: Node,
+        limit: Option<&AstExpr>,
+        offset: Option<&AstExpr>,
+    ) -> Result<Node> {
+        if limit.is_none() && offset.is_none() {
+            return Ok(node);
+        }
+        let empty = Scope::default();
+        let bind_count = |b: &mut Self, e: Option<&AstExpr>| -> Result<Option<Expr>> {
+            match e {
+                None => Ok(None),
+                Some(e) => {
+                    let x = b.bind(e, &empty)?;
+                    Ok(Some(b.coerce(x, SqlType::Int8, CastKind::Implicit)?))
+                }
+            }
+        };
+        let limit = bind_count(self, limit)?;
+        let offset = bind_count(self, offset)?;
+        Ok(Node::Limit {
+            input: Box::new(node),
+            limit,
+            offset,
+        })
+    }
+
+    fn plan_set_expr(&mut self, body: &ast::SetExpr) -> Result<Node> {
+        match body {
+            ast::SetExpr::Select(select) => self.plan_select(select, None),
+            ast::SetExpr::Query(q) => self.plan_query(q),
+            ast::SetExpr::Values(values) => self.plan_values(values),
+            ast::SetExpr::SetOperation {
+                left,
+                op,
+                set_quantifier,
+                right,
+            } => {
+                let l = self.plan_set_expr(left)?;
+                let r = self.plan_set_expr(right)?;
+                let kind = match op {
+                    ast::SetOperator::Union => SetOpKind::Union,
+                    ast::SetOperator::Intersect => SetOpKind::Intersect,
+                    ast::SetOperator::Except | ast::SetOperator::Minus => SetOpKind::Except,
+                };
+                let all = match set_quantifier {
+                    ast::SetQuantifier::All => true,
+                    ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
+                    other => return Err(EngineError::unsupported(format!("{other}"))),
+                };
+                let (l, r) = self.unify_set_sides(l, r, op)?;
+                Ok(Node::SetOp {
+                    left: Box::new(l),
+                    right: Box::new(r),
+                    kind,
+                    all,
+                })
+            }
+            other => Err(EngineError::unsupported(format!("query {other}"))),
+        }
+    }
+
+    /// Casts both sides of a set operation to common column types.
+    fn unify_set_sides(&mut self, l: Node, r: Node, op: &ast::SetOperator) -> Result<(Node, Node)> {
+        let (lc, rc) = (l.columns(), r.columns());
+        if lc.len() != rc.len() {
+            return Err(EngineError::new(
+                SqlState::SyntaxError,
+                format!("each {op} query must have the same number of columns"),
+            ));
+        }
+        let mut targets = Vec::new();
+        for (a, b) in lc.iter().zip(&rc) {
+            let t = match (a.ty, b.ty) {
+                (SqlType::Unknown, SqlType::Unknown) => SqlType::Text,
+                (SqlType::Unknown, t) | (t, SqlType::Unknown) => t,
+                (x, y) => crate::types::implicit_common_type(&x, &y).ok_or_else(|| {
+                    EngineError::new(
+                        SqlState::DatatypeMismatch,
+                        format!(
+                            "{op} types {} and {} cannot be matched",
+                            x.display_name(),
+                            y.display_name()
+                        ),
+                    )
+                })?,
+            };
+            targets.push(t);
+        }
+        let recast = |b: &mut Self, node: Node, cols: &[OutputColumn]| -> Result<Node> {
+            if cols.iter().zip(&targets).all(|(c, t)| c.ty == *t) {
+                return Ok(node);
+            }
+            let mut exprs = Vec::new();
+            let mut columns = Vec::new();
+            for (i, (c, t)) in cols.iter().zip(&targets).enumerate() {
+                exprs.push(b.coerce(Expr::Column(i, c.ty), *t, CastKind::Implicit)?);
+                columns.push(OutputColumn {
+                    name: lc[i].name.clone(),
+                    ty: *t,
+                });
+            }
+            Ok(Node::Project {
+                input: Box::new(node),
+                exprs,
+                columns,
+            })
+        };
+        let l = recast(self, l, &lc)?;
+        let r = recast(self, r, &rc)?;
+        Ok((l, r))
+    }
+
+    fn plan_values(&mut self, values: &ast::Values) -> Result<Node> {
+        let empty = Scope::default();
+        let mut rows: Vec<Vec<Expr>> = Vec::new();
+        for r in &values.rows {
+            let mut row = Vec::new();
+            for e in &r.content {
+                row.push(self.bind(e, &empty)?);
+            }
+            if let Some(first) = rows.first() {
+                if first.len() != row.len() {
+                    return Err(EngineError::new(
+                        SqlState::SyntaxError,
+                        "VALUES lists must all be the same length",
+                    ));
+                }
+            }
+            rows.push(row);
+        }
+        let width = rows.first().map_or(0, Vec::len);
+        let mut columns = Vec::new();
+        for c in 0..width {
+            let col: Vec<Expr> = rows.iter().map(|r| r[c].clone()).collect();
+            let col = self.unify(col, "VALUES")?;
+            let ty = col.first().map(Expr::ty).unwrap_or(SqlType::Text);
+            for (r, e) in rows.iter_mut().zip(col) {
+                r[c] = e;
+            }
+            columns.push(OutputColumn {
+                name: format!("column{}", c + 1),
+                ty,
+            });
+        }
+        Ok(Node::Values { rows, columns })
+    }
+
+    /// `Some(i)` when `e` names output column `i` (by alias or position).
+    fn output_reference(&self, e: &AstExpr, columns: &[OutputColumn]) -> Result<Option<usize>> {
+        match e {
+            AstExpr::Value(v) => {
+                if let ast::Value::Number(n, _) = &v.value {
+                    let pos: usize = n.parse().unwrap_or(0);
+                    if pos == 0 || pos > columns.len() {
+                        return Err(EngineError::new(
+                            SqlState::InvalidColumnReference,
+                            format!("ORDER BY position {n} is not in select list"),
+                        ));
+                    }
+                    return Ok(Some(pos - 1));
+                }
+                Ok(None)
+            }
+            AstExpr::Identifier(id) => {
+                let name = ident_name(id);
+                Ok(columns.iter().position(|c| c.name == name))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn plan_select(
+        &mut self,
+        select: &ast::Select,
+        order_by: Option<&[ast::OrderByExpr]>,
+    ) -> Result<Node> {
+        if select.into.is_some() {
+            return Err(EngineError::unsupported("SELECT INTO"));
+        }
+        let (mut node, scope) = self.plan_from(&select.from)?;
+
+        if let Some(w) = &select.selection {
+            self.no_aggs = Some("WHERE");
+            let pred = self.bind(w, &scope);
+            self.no_aggs = None;
+            let pred = self.coerce(pred?, SqlType::Bool, CastKind::Implicit)?;
+            node = match node {
+                Node::Scan(mut s) if s.filter.is_none() => {
+                    s.access = choose_access(&s.table, Some(&pred));
+                    s.filter = Some(pred);
+                    s.filter_text = Some(w.to_string());
+                    Node::Scan(s)
+                }
+                other => Node::Filter {
+                    input: Box::new(other),
+                    predicate: pred,
+                },
+            };
+        }
+
+        let group_exprs: Vec<&AstExpr> = match &select.group_by {
+            ast::GroupByExpr::Expressions(e, mods) if mods.is_empty() => e.iter().collect(),
+            ast::GroupByExpr::Expressions(..) | ast::GroupByExpr::All(_) => {
+                return Err(EngineError::unsupported("GROUP BY modifiers"))
+            }
+        };
+        let grouped = !group_exprs.is_empty()
+            || select.having.is_some()
+            || select.projection.iter().any(|item| match item {
+                ast::SelectItem::UnnamedExpr(e)
+                | ast::SelectItem::ExprWithAlias { expr: e, .. } => has_aggregate(e),
+                _ => false,
+            })
+            || order_by.is_some_and(|keys| keys.iter().any(|k| has_aggregate(&k.expr)));
+
+        // The scope output expressions are bound in.
+        let mut out_scope = scope.clone();
+        if grouped {
+            let mut groups = Vec::new();
+            for g in &group_exprs {
+                // GROUP BY n / GROUP BY alias refer to select-list items.
+                let target: AstExpr = match g {
+                    AstExpr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                        let ast::Value::Number(n, _) = &v.value else {
+                            unreachable!()
+                        };
+                        let pos: usize = n.parse().unwrap_or(0);
+                        match select.projection.get(pos.wrapping_sub(1)) {
+                            Some(ast::SelectItem::UnnamedExpr(e))
+                            | Some(ast::SelectItem::ExprWithAlias { expr: e, .. }) => e.clone(),
+                            _ => {
+                                return Err(EngineError::new(
+                                    SqlState::InvalidColumnReference,
+                                    format!("GROUP BY position {n} is not in select list"),
+                                ))
+                            }
+                        }
+                    }
+                    AstExpr::Identifier(id)
+                        if scope.columns.iter().all(|c| c.name != ident_name(id)) =>
+                    {
+                        let name = ident_name(id);
+                        select
+                            .projection
+                            .iter()
+                            .find_map(|item| match item {
+                                ast::SelectItem::ExprWithAlias { expr, alias }
+                                    if ident_name(alias) == name =>
+                                {
+                                    Some(expr.clone())
+                                }
+                                _ => None,
+                            })
+                            .unwrap_or_else(|| (*g).clone())
+                    }
+                    other => (*other).clone(),
+                };
+                self.no_aggs = Some("GROUP BY");
+                let bound = self.bind(&target, &scope);
+                self.no_aggs = None;
+                groups.push((bound?, target.to_string()));
+            }
+            self.agg = Some(AggMode {
+                input: scope.clone(),
+                groups,
+                aggs: Vec::new(),
+            });
+            // Output scope of the aggregate: group values then aggregates
+            // (names are irrelevant: agg mode intercepts every reference).
+            out_scope = Scope::default();
+        }
+
+        let mut projection = Vec::new();
+        let mut columns = Vec::new();
+        let result = (|| -> Result<()> {
+            for item in &select.projection {
+                match item {
+                    ast::SelectItem::Wildcard(_) => {
+                        if grouped {
+                            return Err(EngineError::unsupported("SELECT * with GROUP BY"));
+                        }
+                        if scope.columns.is_empty() {
+                            return Err(EngineError::new(
+                                SqlState::SyntaxError,
+                                "SELECT * with no tables specified is not valid",
+                            ));
+                        }
+                        for (i, c) in scope.columns.iter().enumerate() {
+                            if c.name.starts_with('\0') {
+                                continue;
+                            }
+                            projection.push(Expr::Column(i, c.ty));
+                            columns.push(OutputColumn {
+                                name: c.name.clone(),
+                                ty: c.ty,
+                            });
+                        }
+                    }
+                    ast::SelectItem::QualifiedWildcard(kind, _) => {
+                        let qualifier = match kind {
+                            ast::SelectItemQualifiedWildcardKind::ObjectName(n) => {
+                                n.0.last()
+                                    .and_then(|p| p.as_ident())
+                                    .map(ident_name)
+                                    .unwrap_or_default()
+                            }
+                            _ => return Err(EngineError::unsupported("this wildcard")),
+                        };
+                        let mut any = false;
+                        for (i, c) in scope.columns.iter().enumerate() {
+                            if c.table.as_deref() == Some(qualifier.as_str())
+                                && !c.name.starts_with('\0')
+                            {
+                                any = true;
+                                projection.push(Expr::Column(i, c.ty));
+                                columns.push(OutputColumn {
+                                    name: c.name.clone(),
+                                    ty: c.ty,
+                                });
+                            }
+                        }
+                        if !any {
+                            return Err(EngineError::new(
+                                SqlState::UndefinedTable,
+                                format!("missing FROM-clause entry for table \"{qualifier}\""),
+                            ));
+                        }
+                    }
+                    ast::SelectItem::UnnamedExpr(e) => {
+                        let b = self.bind(e, &out_scope)?;
+                        let b = self.finalize_unknown(b)?;
+                        columns.push(OutputColumn {
+                            name: output_name(e),
+                            ty: b.ty(),
+                        });
+                        projection.push(b);
+                    }
+                    ast::SelectItem::ExprWithAliases { .. } => {
+                        return Err(EngineError::unsupported("multiple aliases"));
+                    }
+                    ast::SelectItem::ExprWithAlias { expr, alias } => {
+                        let b = self.bind(expr, &out_scope)?;
+                        let b = self.finalize_unknown(b)?;
+                        columns.push(OutputColumn {
+                            name: ident_name(alias),
+                            ty: b.ty(),
+                        });
+                        projection.push(b);
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            self.agg = None;
+            return Err(e);
+        }
+
+        let mut having = None;
+        if let Some(h) = &select.having {
+            let r = self
+                .bind(h, &out_scope)
+                .and_then(|p| self.coerce(p, SqlType::Bool, CastKind::Implicit));
+            match r {
+                Ok(p) => having = Some(p),
+                Err(e) => {
+                    self.agg = None;
+                    return Err(e);
+                }
+            }
+        }
+
+        // ORDER BY: output columns by name/position, else hidden columns.
+        let visible = projection.len();
+        let mut sort = Vec::new();
+        let distinct = select.distinct.is_some();
+        if let Some(keys) = order_by {
+            for k in keys {
+                let r = (|| -> Result<Expr> {
+                    if let Some(i) = self.output_reference(&k.expr, &columns)? {
+                        let only_output = match &k.expr {
+                            AstExpr::Identifier(id) => {
+                                grouped
+                                    || scope.columns.iter().all(|c| c.name != ident_name(id))
+                                    || columns.iter().filter(|c| c.name == ident_name(id)).count()
+                                        == 1
+                            }
+                            _ => true,
+                        };
+                        if only_output {
+                            return Ok(Expr::Column(i, columns[i].ty));
+                        }
+                    }
+                    let b = self.bind(&k.expr, &out_scope)?;
+                    if let Some(i) = projection
+                        .iter()
+                        .position(|p| format!("{p:?}") == format!("{b:?}"))
+                    {
+                        return Ok(Expr::Column(i, columns[i].ty));
+                    }
+                    if distinct {
+                        return Err(EngineError::new(
+                            SqlState::InvalidColumnReference,
+                            "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                        ));
+                    }
+                    let ty = b.ty();
+                    projection.push(b);
+                    columns.push(OutputColumn {
+                        name: "?sort?".into(),
+                        ty,
+                    });
+                    Ok(Expr::Column(projection.len() - 1, ty))
+                })();
+                match r {
+                    Ok(expr) => sort.push(sort_key(expr, k)),
+                    Err(e) => {
+                        self.agg = None;
+                        return Err(e);
+                    }
+                }
+            }
+        }
+
+        if let Some(agg) = self.agg.take() {
+            let mut agg_columns: Vec<OutputColumn> = agg
+                .groups
+                .iter()
+                .map(|(g, text)| OutputColumn {
+                    name: text.clone(),
+                    ty: g.ty(),
+                })
+                .collect();
+            agg_columns.extend(agg.aggs.iter().map(|a| OutputColumn {
+                name: "?agg?".into(),
+                ty: a.ty,
+            }));
+            node = Node::Aggregate {
+                input: Box::new(node),
+                group_by: agg.groups.into_iter().map(|(g, _)| g).collect(),
+                aggs: agg.aggs,
+                columns: agg_columns,
+            };
+            if let Some(h) = having {
+                node = Node::Filter {
+                    input: Box::new(node),
+                    predicate: h,
+                };
+            }
+        }
+
+        node = Node::Project {
+            input: Box::new(node),
+            exprs: projection,
+            columns: columns.clone(),
+        };
+        if distinct {
+            if let Some(ast::Distinct::On(_)) = &select.distinct {
+                return Err(EngineError::unsupported("DISTINCT ON"));
+            }
+            node = Node::Distinct {
+                input: Box::new(node),
+            };
+        }
+        if !sort.is_empty() {
+            node = use_index_order(node, sort);
+        }
+        if columns.len() > visible {
+            let exprs = (0..visible)
+                .map(|i| Expr::Column(i, columns[i].ty))
+                .collect();
+            columns.truncate(visible);
+            node = Node::Project {
+                input: Box::new(node),
+                exprs,
+                columns,
+            };
+        }
+        Ok(node)
+    }
+
+    fn finalize_unknown(&mut self, e: Expr) -> Result<Expr> {
+        if e.ty() == SqlType::Unknown {
+            self.coerce(e, SqlType::Text, CastKind::Implicit)
+        } else {
+            Ok(e)
+        }
+    }
+
+    /// In aggregate mode: binds references to group values and aggregate
+    /// calls; `None` lets normal binding recurse into the expression.
+    pub(crate) fn bind_in_agg_mode(&mut self, e: &AstExpr) -> Result<Option<Expr>> {
+        let text = e.to_string();
+        let agg = self.agg.as_ref().expect("agg mode");
+        if let Some(i) = agg.groups.iter().position(|(_, t)| *t == text) {
+            return Ok(Some(Expr::Column(i, agg.groups[i].0.ty())));
+        }
+        match e {
+            AstExpr::Function(f) if agg_func(&function_name(f)).is_some() && f.over.is_none() => {
+                let func = agg_func(&function_name(f)).expect("checked");
+                let mut mode = self.agg.take().expect("agg mode");
+                let r = self.bind_agg_call(f, func, &mode.input);
+                let r = r.map(|call| {
+                    let idx = mode.groups.len() + mode.aggs.len();
+                    let ty = call.ty;
+                    mode.aggs.push(call);
+                    Expr::Column(idx, ty)
+                });
+                self.agg = Some(mode);
+                r.map(Some)
+            }
+            AstExpr::Identifier(_) | AstExpr::CompoundIdentifier(_) => {
+                let mode = self.agg.take().expect("agg mode");
+                let r = self.bind(e, &mode.input);
+                let groups: Vec<Expr> = mode.groups.iter().map(|(g, _)| g.clone()).collect();
+                self.agg = Some(mode);
+                match r? {
+                    Expr::Column(c, ty) => {
+                        if let Some(i) = groups
+                            .iter()
+                            .position(|g| matches!(g, Expr::Column(gc, _) if *gc == c))
+                        {
+                            return Ok(Some(Expr::Column(i, ty)));
+                        }
+                        Err(EngineError::new(
+                            SqlState::GroupingError,
+                            format!(
+                                "column \"{}\" must appear in the GROUP BY clause or be used in an aggregate function",
+                                text.to_lowercase()
+                            ),
+                        ))
+                    }
+                    other => Ok(Some(other)),
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn bind_agg_call(
+        &mut self,
+        f: &ast::Function,
+        func: AggFunc,
+        input: &Scope,
+    ) -> Result<AggCall> {
+        let name = function_name(f);
+        let ast::FunctionArguments::List(list) = &f.args else {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                format!("function {name}() does not exist"),
+            ));
+        };
+        let distinct = matches!(
+            list.duplicate_treatment,
+            Some(ast::DuplicateTreatment::Distinct)
+        );
+        if f.filter.is_some() || !list.clauses.is_empty() {
+            return Err(EngineError::unsupported(format!("aggregate call {f}")));
+        }
+        match list.args.as_slice() {
+            [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]
+                if func == AggFunc::Count =>
+            {
+                Ok(AggCall {
+                    func: AggFunc::CountStar,
+                    arg: None,
+                    distinct: false,
+                    ty: SqlType::Int8,
+                })
+            }
+            [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a))] => {
+                self.no_aggs = Some("aggregate function calls");
+                let arg = self.bind(a, input);
+                self.no_aggs = None;
+                let mut arg = arg?;
+                if arg.ty() == SqlType::Unknown {
+                    arg = self.coerce(arg, SqlType::Text, CastKind::Implicit)?;
+                }
+                let t = arg.ty();
+                let ok = match func {
+                    AggFunc::Sum | AggFunc::Avg => t.is_numeric_family() || t == SqlType::Interval,
+                    AggFunc::BoolAnd | AggFunc::BoolOr => t == SqlType::Bool,
+                    _ => true,
+                };
+                if !ok {
+                    return Err(EngineError::new(
+                        SqlState::UndefinedFunction,
+                        format!("function {name}({}) does not exist", t.display_name()),
+                    )
+                    .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."));
+                }
+                Ok(AggCall {
+                    func,
+                    ty: agg_result_type(func, t),
+                    arg: Some(arg),
+                    distinct,
+                })
+            }
+            _ => Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                format!("function {name} with these arguments does not exist"),
+            )),
+        }
+    }
+
+    /// Plans a subquery used in an expression over `scope`.
+    pub(crate) fn bind_subquery(
+        &mut self,
+        q: &ast::Query,
+        kind: SubqueryKind,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        self.outer.push(scope.clone());
+        self.correlated.push(false);
+        let saved_agg = self.agg.take();
+        let saved_no = self.no_aggs.take();
+        let plan = self.plan_query(q);
+        self.agg = saved_agg;
+        self.no_aggs = saved_no;
+        let correlated = self.correlated.pop().unwrap_or(false);
+        self.outer.pop();
+        let plan = plan?;
+        let cols = plan.columns();
+        let ty = match &kind {
+            SubqueryKind::Scalar | SubqueryKind::In(..) => {
+                if cols.len() != 1 {
+                    return Err(EngineError::new(
+                        SqlState::SyntaxError,
+                        "subquery must return only one column",
+                    ));
+                }
+                if matches!(kind, SubqueryKind::Scalar) {
+                    cols[0].ty
+                } else {
+                    SqlType::Bool
+                }
+            }
+            SubqueryKind::Exists => SqlType::Bool,
+        };
+        let id = self.next_subquery;
+        self.next_subquery += 1;
+        Ok(Expr::Subquery(Box::new(Subquery {
+            plan: Arc::new(plan),
+            kind,
+            correlated,
+            id,
+            ty,
+        })))
+    }
+
+    fn plan_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
+        let mut result: Option<(Node, Scope)> = None;
+        for twj in from {
+            let mut item = self.plan_factor(&twj.relation)?;
+            for j in &twj.joins {
+                let right = self.plan_factor(&j.relation)?;
+                item = self.plan_join(item, right, &j.join_operator)?;
+            }
+            result = Some(match result {
+                None => item,
+                Some((ln, ls)) => {
+                    let mut scope = ls;
+                    scope.columns.extend(item.1.columns);
+                    (
+                        Node::Join {
+                            left: Box::new(ln),
+                            right: Box::new(item.0),
+                            kind: JoinKind::Inner,
+                            on: None,
+                        },
+                        scope,
+                    )
+                }
+            });
+        }
+        Ok(result.unwrap_or_else(|| {
+            (
+                Node::Values {
+                    rows: vec![Vec::new()],
+                    columns: Vec::new(),
+                },
+                Scope::default(),
+            )
+        }))
+    }
+
+    fn plan_join(
+        &mut self,
+        (ln, ls): (Node, Scope),
+        (rn, rs): (Node, Scope),
+        op: &ast::JoinOperator,
+    ) -> Result<(Node, Scope)> {
+        use ast::JoinOperator as J;
+        let (kind, constraint, swap) = match op {
+            J::Join(c) | J::Inner(c) => (JoinKind::Inner, Some(c), false),
+            J::CrossJoin(_) => (JoinKind::Inner, None, false),
+            J::Left(c) | J::LeftOuter(c) => (JoinKind::Left, Some(c), false),
+            J::Right(c) | J::RightOuter(c) => (JoinKind::Left, Some(c), true),
+            J::FullOuter(c) => (JoinKind::Full, Some(c), false),
+            other => return Err(EngineError::unsupported(format!("join {other:?}"))),
+        };
+        let left_width = ls.columns.len();
+        let right_width = rs.columns.len();
+        let mut scope = ls.clone();
+        scope.columns.extend(rs.columns.clone());
+        let on = match constraint {
+            None | Some(ast::JoinConstraint::None) => None,
+            Some(ast::JoinConstraint::On(e)) => {
+                self.no_aggs = Some("JOIN conditions");
+                let b = self.bind(e, &scope);
+                self.no_aggs = None;
+                Some(self.coerce(b?, SqlType::Bool, CastKind::Implicit)?)
+            }
+            Some(ast::JoinConstraint::Using(cols)) => {
+                let mut cond: Option<Expr> = None;
+                for c in cols {
+                    let name =
+                        c.0.last()
+                            .and_then(|p| p.as_ident())
+                            .map(ident_name)
+                            .unwrap_or_default();
+                    let l = ls.columns.iter().position(|x| x.name == name);
+                    let r = rs.columns.iter().position(|x| x.name == name);
+                    let (Some(l), Some(r)) = (l, r) else {
+                        return Err(EngineError::new(
+                            SqlState::UndefinedColumn,
+                            format!("column \"{name}\" specified in USING clause does not exist in both tables"),
+                        ));
+                    };
+                    let eq = ast::Expr::BinaryOp {
+                        left: Box::new(AstExpr::Identifier(ast::Ident::new(format!("\u{1}l{l}")))),
+                        op: ast::BinaryOperator::Eq,
+                        right: Box::new(AstExpr::Identifier(ast::Ident::new(format!("\u{1}r{r}")))),
+                    };
+                    let _ = eq;
+                    let lt = ls.columns[l].ty;
+                    let rt = rs.columns[r].ty;
+                    let sig =
+                        crate::types::resolve_binary_op(crate::types::BinaryOp::Eq, &lt, &rt)?;
+                    let le = self.coerce(Expr::Column(l, lt), sig.left, CastKind::Implicit)?;
+                    let re = self.coerce(
+                        Expr::Column(left_width + r, rt),
+                        sig.right,
+                        CastKind::Implicit,
+                    )?;
+                    let e = Expr::Binary(sig, Box::new(le), Box::new(re));
+                    cond = Some(match cond {
+                        None => e,
+                        Some(c) => Expr::And(Box::new(c), Box::new(e)),
+                    });
+                }
+                cond
+            }
+            Some(ast::JoinConstraint::Natural) => {
+                return Err(EngineError::unsupported("NATURAL JOIN"))
+            }
+        };
+        if !swap {
+            return Ok((
+                Node::Join {
+                    left: Box::new(ln),
+                    right: Box::new(rn),
+                    kind,
+                    on,
+                },
+                scope,
+            ));
+        }
+        // RIGHT JOIN: a LEFT JOIN with the sides swapped, then the columns
+        // put back in left-then-right order.
+        let remap = |i: usize| {
+            if i < left_width {
+                i + right_width
+            } else {
+                i - left_width
+            }
+        };
+        let on = on.map(|e| remap_columns(e, &remap));
+        let node = Node::Join {
+            left: Box::new(rn),
+            right: Box::new(ln),
+            kind,
+            on,
+        };
+        let cols = node.columns();
+        let mut exprs = Vec::new();
+        let mut columns = Vec::new();
+        for i in 0..left_width + right_width {
+            let src = remap(i);
+            exprs.push(Expr::Column(src, cols[src].ty));
+            columns.push(cols[src].clone());
+        }
+        Ok((
+            Node::Project {
+                input: Box::new(node),
+                exprs,
+                columns,
+            },
+            scope,
+        ))
+    }
+
+    fn plan_factor(&mut self, f: &ast::TableFactor) -> Result<(Node, Scope)> {
+        match f {
+            ast::TableFactor::Table {
+                name, alias, args, ..
+            } => {
+                if let Some(args) = args {
+                    return self.plan_table_function(name, &args.args, alias.as_ref());
+                }
+                let table = match (self.catalog)(name)? {
+                    crate::catalog::Relation::Table(t) => t,
+                    crate::catalog::Relation::View(v) => {
+                        return self.plan_view(&v, alias.as_ref());
+                    }
+                };
+                let qualifier = match alias {
+                    Some(a) => ident_name(&a.name),
+                    None => table.name.clone(),
+                };
+                let mut scope = table_scope(&table, &qualifier);
+                if let Some(a) = alias {
+                    rename_columns(&mut scope, a)?;
+                }
+                Ok((
+                    Node::Scan(ScanPlan {
+                        table,
+                        access: crate::plan::node::Access::Full,
+                        reverse: false,
+                        filter: None,
+                        filter_text: None,
+                    }),
+                    scope,
+                ))
+            }
+            ast::TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                ..
+            } => {
+                if *lateral {
+                    return Err(EngineError::unsupported("LATERAL"));
+                }
+                let node = self.plan_query(subquery)?;
+                let Some(alias) = alias else {
+                    return Err(EngineError::new(
+                        SqlState::SyntaxError,
+                        "subquery in FROM must have an alias",
+                    ));
+                };
+                let qualifier = ident_name(&alias.name);
+                let mut scope = Scope {
+                    columns: node
+                        .columns()
+                        .into_iter()
+                        .map(|c| ScopeColumn {
+                            table: Some(qualifier.clone()),
+                            name: c.name,
+                            ty: c.ty,
+                        })
+                        .collect(),
+                };
+                rename_columns(&mut scope, alias)?;
+                Ok((node, scope))
+            }
+            ast::TableFactor::NestedJoin {
+                table_with_joins,
+                alias: None,
+            } => self.plan_from(std::slice::from_ref(table_with_joins)),
+            other => Err(EngineError::unsupported(format!("FROM {other}"))),
+        }
+    }
+
+    /// Plans a view reference as its stored query.
+    fn plan_view(
+        &mut self,
+        view: &crate::catalog::ViewDesc,
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Node, Scope)> {
+        let parsed = crate::sql::parse(&view.sql)?;
+        let [crate::sql::Parsed::Statement(stmt)] = parsed.as_slice() else {
+            return Err(EngineError::internal("stored view is not one query"));
+        };
+        let ast::Statement::Query(q) = stmt.as_ref() else {
+            return Err(EngineError::internal("stored view is not a query"));
+        };
+        // A view's query sees no enclosing scopes.
+        let outer = std::mem::take(&mut self.outer);
+        let correlated = std::mem::take(&mut self.correlated);
+        let node = self.plan_query(q);
+        self.outer = outer;
+        self.correlated = correlated;
+        let node = node?;
+        let qualifier = alias
+            .map(|a| ident_name(&a.name))
+            .unwrap_or_else(|| view.name.clone());
+        let mut scope = Scope {
+            columns: node
+                .columns()
+                .into_iter()
+                .zip(view.columns.iter().map(Some).chain(std::iter::repeat(None)))
+                .map(|(c, name)| ScopeColumn {
+                    table: Some(qualifier.clone()),
+                    name: name.cloned().unwrap_or(c.name),
+                    ty: c.ty,
+                })
+                .collect(),
+        };
+        if let Some(a) = alias {
+            rename_columns(&mut scope, a)?;
+        }
+        Ok((node, scope))
+    }
+
+    fn plan_table_function(
+        &mut self,
+        name: &ast::ObjectName,
+        args: &[ast::FunctionArg],
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Node, Scope)> {
+        let fname = name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(ident_name)
+            .unwrap_or_default();
+        if fname != "generate_series" {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                format!("function {fname} does not exist"),
+            ));
+        }
+        let empty = Scope::default();
+        let mut bound = Vec::new();
+        for a in args {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                    bound.push(self.bind(e, &empty)?)
+                }
+                _ => return Err(EngineError::unsupported("this generate_series call")),
+            }
+        }
+        if !(2..=3).contains(&bound.len()) {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                "function generate_series with these arguments does not exist",
+            ));
+        }
+        let bound = self.unify(bound, "generate_series")?;
+        let ty = match bound[0].ty() {
+            SqlType::Int2 | SqlType::Int4 => SqlType::Int4,
+            SqlType::Int8 => SqlType::Int8,
+            other => {
+                return Err(EngineError::unsupported(format!(
+                    "generate_series over {}",
+                    other.display_name()
+                )))
+            }
+        };
+        let bound = bound
+            .into_iter()
+            .map(|e| self.coerce(e, ty, CastKind::Implicit))
+            .collect::<Result<Vec<_>>>()?;
+        let qualifier = alias
+            .map(|a| ident_name(&a.name))
+            .unwrap_or_else(|| fname.clone());
+        let mut scope = Scope {
+            columns: vec![ScopeColumn {
+                table: Some(qualifier.clone()),
+                name: qualifier,
+                ty,
+            }],
+        };
+        if let Some(a) = alias {
+            rename_columns(&mut scope, a)?;
+        }
+        Ok((
+            Node::Series {
+                args: bound,
+                column: crate::plan::node::OutputColumn {
+                    name: scope.columns[0].name.clone(),
+                    ty,
+                },
+            },
+            scope,
+        ))
+    }
+}
+
+fn rename_columns(scope: &mut Scope, alias: &ast::TableAlias) -> Result<()> {
+    if alias.columns.len() > scope.columns.len() {
+        return Err(EngineError::new(
+            SqlState::InvalidColumnReference,
+            format!(
+                "table \"{}\" has {} columns available but {} columns specified",
+                ident_name(&alias.name),
+                scope.columns.len(),
+                alias.columns.len()
+            ),
+        ));
+    }
+    for (c, a) in scope.columns.iter_mut().zip(&alias.columns) {
+        c.name = ident_name(&a.name);
+    }
+    Ok(())
+}
+
+fn sort_key(expr: Expr, k: &ast::OrderByExpr) -> SortKey {
+    let descending = matches!(k.options.sort, Some(ast::OrderBySort::Desc));
+    SortKey {
+        expr,
+        descending,
+        nulls_first: k.options.nulls_first.unwrap_or(descending),
+    }
+}
+
+/// Rewrites column positions of `e` (same nesting level only).
+fn remap_columns(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
+    let r = |b: Box<Expr>| Box::new(remap_columns(*b, f));
+    match e {
+        Expr::Column(i, t) => Expr::Column(f(i), t),
+        Expr::Binary(s, a, b) => Expr::Binary(s, r(a), r(b)),
+        Expr::And(a, b) => Expr::And(r(a), r(b)),
+        Expr::Or(a, b) => Expr::Or(r(a), r(b)),
+        Expr::Not(a) => Expr::Not(r(a)),
+        Expr::Negate(a, t) => Expr::Negate(r(a), t),
+        Expr::IsNull(a, n) => Expr::IsNull(r(a), n),
+        Expr::IsBool(a, b, n) => Expr::IsBool(r(a), b, n),
+        Expr::Cast(a, t, k) => Expr::Cast(r(a), t, k),
+        Expr::Function(func, args) => Expr::Function(
+            func,
+            args.into_iter().map(|a| remap_columns(a, f)).collect(),
+        ),
+        Expr::Coalesce(args, t) => {
+            Expr::Coalesce(args.into_iter().map(|a| remap_columns(a, f)).collect(), t)
+        }
+        Expr::NullIf(a, b, t) => Expr::NullIf(r(a), r(b), t),
+        Expr::InList(a, l, n) => Expr::InList(
+            r(a),
+            l.into_iter().map(|x| remap_columns(x, f)).collect(),
+            n,
+        ),
+        Expr::Between(a, b, c, n) => Expr::Between(r(a), r(b), r(c), n),
+        Expr::Like(a, b, n, ci) => Expr::Like(r(a), r(b), n, ci),
+        Expr::Case {
+            operand,
+            whens,
+            otherwise,
+            ty,
+        } => Expr::Case {
+            operand: operand.map(r),
+            whens: whens
+                .into_iter()
+                .map(|(w, t)| (remap_columns(w, f), remap_columns(t, f)))
+                .collect(),
+            otherwise: otherwise.map(r),
+            ty,
+        },
+        other => other,
+    }
+}
+
+/// Replaces a sort over `Project(Scan)` by scanning the primary index in
+/// the requested order, when the keys are exactly its leading columns.
+fn use_index_order(node: Node, keys: Vec<SortKey>) -> Node {
+    if let Node::Project {
+        input,
+        exprs,
+        columns,
+    } = &node
+    {
+        if let Node::Scan(scan) = input.as_ref() {
+            let pk = &scan.table.primary().columns;
+            let all_desc = keys.iter().all(|k| k.descending);
+            let all_asc = keys.iter().all(|k| !k.descending);
+            let matches = !pk.is_empty()
+                && keys.len() <= pk.len()
+                && (all_desc || all_asc)
+                && keys.iter().zip(pk.iter()).all(|(k, ic)| {
+                    !ic.descending
+                        && matches!(&k.expr, Expr::Column(p, _)
+                            if matches!(exprs.get(*p), Some(Expr::Column(c, _)) if *c == ic.column))
+                });
+            if matches {
+                let mut scan = scan.clone();
+                // Primary-key columns are NOT NULL: NULL placement is moot.
+                scan.reverse = all_desc;
+                return Node::Project {
+                    input: Box::new(Node::Scan(scan)),
+                    exprs: exprs.clone(),
+                    columns: columns.clone(),
+                };
+            }
+        }
+    }
+    Node::Sort {
+        input: Box::new(node),
+        keys,
+    }
+}
+
+/// A literal `Value` as an expression (used by DML defaults).
+pub fn literal(v: Value, ty: SqlType) -> Expr {
+    Expr::Literal(v, ty)
+}

@@ -1,0 +1,553 @@
+//! Sessions: statement dispatch and PostgreSQL's transaction states.
+//!
+//! Outside a transaction block every statement runs in its own transaction
+//! (autocommit). `BEGIN` opens a block; an error inside it puts the block in
+//! the *failed* state, where every statement but ROLLBACK/COMMIT fails with
+//! 25P02 and COMMIT reports ROLLBACK, exactly like PostgreSQL. Under READ
+//! COMMITTED each statement takes a fresh snapshot.
+
+use rocksgres_storage::{Durability, Isolation, Store, Transaction, TxnOptions};
+use sqlparser::ast::{self as ast, Statement};
+
+use crate::catalog::{self, Relation, DEFAULT_SCHEMA};
+use crate::database::Database;
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::ctx::Ctx;
+use crate::exec::run::{run, Flow};
+use crate::exec::{ddl, dml};
+use crate::plan::bind::{ident_name, Binder};
+use crate::plan::explain::explain;
+use crate::plan::node::Node;
+use crate::result::{QueryResult, Row};
+use crate::sql::{self, Parsed};
+use crate::types::{SqlType, Value};
+
+/// The transaction state of a session (PostgreSQL's ReadyForQuery status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxnStatus {
+    /// Not in a transaction block (`I`).
+    Idle,
+    /// In a transaction block (`T`).
+    InBlock,
+    /// In a failed transaction block (`E`).
+    Failed,
+}
+
+/// A session of a [`Database`]; see the module docs.
+pub struct Session<S: Store> {
+    db: Database<S>,
+    txn: Option<S::Txn>,
+    status: TxnStatus,
+    /// Default isolation of new transactions.
+    isolation: Isolation,
+    durability: Durability,
+    /// Open savepoints of the block: name and storage savepoint depth.
+    savepoints: Vec<(String, usize)>,
+}
+
+fn micros_since_2000() -> i64 {
+    const PG_EPOCH_UNIX_SECS: i64 = 946_684_800;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    now.as_micros() as i64 - PG_EPOCH_UNIX_SECS * 1_000_000
+}
+
+impl<S: Store> Session<S> {
+    pub(crate) fn new(db: Database<S>) -> Self {
+        Session {
+            db,
+            txn: None,
+            status: TxnStatus::Idle,
+            isolation: Isolation::ReadCommitted,
+            durability: Durability::Sync,
+            savepoints: Vec::new(),
+        }
+    }
+
+    /// The current transaction status.
+    pub fn status(&self) -> TxnStatus {
+        self.status
+    }
+
+    /// Runs every statement of `sql` (simple-query style: no parameters);
+    /// stops at the first error.
+    pub fn batch(&mut self, sql: &str) -> Result<Vec<QueryResult>> {
+        let mut results = Vec::new();
+        for p in sql::parse(sql)? {
+            results.push(self.run_parsed(&p, &[])?);
+        }
+        Ok(results)
+    }
+
+    /// Runs one statement with parameters and returns its result.
+    pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        let parsed = sql::parse(sql)?;
+        match parsed.as_slice() {
+            [one] => self.run_parsed(one, params),
+            [] => Ok(QueryResult::command("")),
+            _ => Err(EngineError::new(
+                SqlState::SyntaxError,
+                "cannot insert multiple commands into a prepared statement",
+            )),
+        }
+    }
+
+    /// Runs one statement and returns the number of rows it affected.
+    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.query(sql, params).map(|r| r.rows_affected)
+    }
+
+    fn run_parsed(&mut self, p: &Parsed, params: &[Value]) -> Result<QueryResult> {
+        match p {
+            Parsed::Utility(tag) => self.in_transaction(|_, _| Ok(QueryResult::command(*tag))),
+            Parsed::Statement(stmt) => self.run_statement(stmt, params),
+        }
+    }
+
+    fn begin_options(&self) -> TxnOptions {
+        TxnOptions {
+            isolation: self.isolation,
+            durability: self.durability,
+            lock_timeout: None,
+        }
+    }
+
+    fn run_statement(&mut self, stmt: &Statement, params: &[Value]) -> Result<QueryResult> {
+        match stmt {
+            Statement::StartTransaction { modes, .. } => {
+                let mut r = QueryResult::command("BEGIN");
+                if self.status != TxnStatus::Idle {
+                    r.notices
+                        .push("there is already a transaction in progress".into());
+                    return Ok(r);
+                }
+                let mut opts = self.begin_options();
+                for m in modes {
+                    if let ast::TransactionMode::IsolationLevel(level) = m {
+                        opts.isolation = match level {
+                            ast::TransactionIsolationLevel::ReadUncommitted
+                            | ast::TransactionIsolationLevel::ReadCommitted => {
+                                Isolation::ReadCommitted
+                            }
+                            // SERIALIZABLE runs as REPEATABLE READ (snapshot
+                            // isolation) until serializable snapshot isolation
+                            // exists.
+                            _ => Isolation::Snapshot,
+                        };
+                    }
+                }
+                self.txn = Some(self.db.store().begin(opts)?);
+                self.status = TxnStatus::InBlock;
+                Ok(r)
+            }
+            Statement::Commit { .. } => Ok(match self.status {
+                TxnStatus::Idle => {
+                    let mut r = QueryResult::command("COMMIT");
+                    r.notices.push("there is no transaction in progress".into());
+                    r
+                }
+                TxnStatus::Failed => {
+                    self.end(false)?;
+                    QueryResult::command("ROLLBACK")
+                }
+                TxnStatus::InBlock => {
+                    self.end(true)?;
+                    QueryResult::command("COMMIT")
+                }
+            }),
+            Statement::Rollback {
+                savepoint: None, ..
+            } => {
+                let mut r = QueryResult::command("ROLLBACK");
+                if self.status == TxnStatus::Idle {
+                    r.notices.push("there is no transaction in progress".into());
+                }
+                self.end(false)?;
+                Ok(r)
+            }
+            Statement::Savepoint { name } => {
+                let name = ident_name(name);
+                match self.status {
+                    TxnStatus::Idle => Err(EngineError::new(
+                        SqlState::NoActiveSqlTransaction,
+                        "SAVEPOINT can only be used in transaction blocks",
+                    )),
+                    TxnStatus::Failed => Err(in_failed_block()),
+                    TxnStatus::InBlock => {
+                        let txn = self.txn.as_mut().expect("a block has a transaction");
+                        let depth = txn.savepoint();
+                        self.savepoints.push((name, depth));
+                        Ok(QueryResult::command("SAVEPOINT"))
+                    }
+                }
+            }
+            Statement::Rollback {
+                savepoint: Some(name),
+                ..
+            } => {
+                let name = ident_name(name);
+                if self.status == TxnStatus::Idle {
+                    return Err(EngineError::new(
+                        SqlState::NoActiveSqlTransaction,
+                        "ROLLBACK TO SAVEPOINT can only be used in transaction blocks",
+                    ));
+                }
+                let Some(pos) = self.savepoints.iter().rposition(|(n, _)| *n == name) else {
+                    self.fail_block();
+                    return Err(no_savepoint(&name));
+                };
+                let depth = self.savepoints[pos].1;
+                self.savepoints.truncate(pos + 1);
+                if let Some(txn) = self.txn.as_mut() {
+                    txn.rollback_to_savepoint(depth);
+                }
+                self.status = TxnStatus::InBlock;
+                Ok(QueryResult::command("ROLLBACK"))
+            }
+            Statement::ReleaseSavepoint { name } => {
+                let name = ident_name(name);
+                match self.status {
+                    TxnStatus::Idle => Err(EngineError::new(
+                        SqlState::NoActiveSqlTransaction,
+                        "RELEASE SAVEPOINT can only be used in transaction blocks",
+                    )),
+                    TxnStatus::Failed => Err(in_failed_block()),
+                    TxnStatus::InBlock => {
+                        let Some(pos) = self.savepoints.iter().rposition(|(n, _)| *n == name)
+                        else {
+                            self.fail_block();
+                            return Err(no_savepoint(&name));
+                        };
+                        let depth = self.savepoints[pos].1;
+                        self.savepoints.truncate(pos);
+                        if let Some(txn) = self.txn.as_mut() {
+                            txn.release_savepoint(depth);
+                        }
+                        Ok(QueryResult::command("RELEASE"))
+                    }
+                }
+            }
+            other => {
+                let other = other.clone();
+                self.in_transaction(move |txn, db| execute(txn, db, &other, params))
+            }
+        }
+    }
+
+    /// Marks an open block failed after an error.
+    fn fail_block(&mut self) {
+        if self.status == TxnStatus::InBlock {
+            self.status = TxnStatus::Failed;
+        }
+    }
+
+    /// Ends the current transaction.
+    fn end(&mut self, commit: bool) -> Result<()> {
+        self.status = TxnStatus::Idle;
+        self.savepoints.clear();
+        match self.txn.take() {
+            Some(t) if commit => t.commit().map(|_| ()).map_err(EngineError::from),
+            Some(t) => {
+                t.rollback();
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `f` inside the block's transaction, or in its own autocommit
+    /// transaction, applying PostgreSQL's failure rules.
+    fn in_transaction(
+        &mut self,
+        f: impl FnOnce(&mut S::Txn, &Database<S>) -> Result<QueryResult>,
+    ) -> Result<QueryResult> {
+        match self.status {
+            TxnStatus::Failed => Err(in_failed_block()),
+            TxnStatus::InBlock => {
+                let txn = self.txn.as_mut().expect("a block has a transaction");
+                if txn.isolation() == Isolation::ReadCommitted {
+                    txn.refresh_snapshot()?;
+                }
+                let r = f(txn, &self.db);
+                if r.is_err() {
+                    self.fail_block();
+                }
+                r
+            }
+            TxnStatus::Idle => {
+                let mut txn = self.db.store().begin(self.begin_options())?;
+                match f(&mut txn, &self.db) {
+                    Ok(r) => {
+                        txn.commit()?;
+                        Ok(r)
+                    }
+                    Err(e) => {
+                        txn.rollback();
+                        Err(e)
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<S: Store> Drop for Session<S> {
+    fn drop(&mut self) {
+        if let Some(t) = self.txn.take() {
+            t.rollback();
+        }
+    }
+}
+
+fn in_failed_block() -> EngineError {
+    EngineError::new(
+        SqlState::InFailedSqlTransaction,
+        "current transaction is aborted, commands ignored until end of transaction block",
+    )
+}
+
+fn no_savepoint(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::InvalidSavepointSpecification,
+        format!("savepoint \"{name}\" does not exist"),
+    )
+}
+
+fn single_table(from: &[ast::TableWithJoins]) -> Result<Option<(ast::ObjectName, Option<String>)>> {
+    match from {
+        [] => Ok(None),
+        [twj] if twj.joins.is_empty() => match &twj.relation {
+            ast::TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => Ok(Some((
+                name.clone(),
+                alias.as_ref().map(|a| ident_name(&a.name)),
+            ))),
+            other => Err(EngineError::unsupported(format!("target {other}"))),
+        },
+        _ => Err(EngineError::unsupported("joins in UPDATE/DELETE")),
+    }
+}
+
+/// Executes one planned statement inside `txn`.
+fn execute<S: Store>(
+    txn: &mut S::Txn,
+    db: &Database<S>,
+    stmt: &Statement,
+    params: &[Value],
+) -> Result<QueryResult> {
+    match stmt {
+        Statement::CreateTable(ct) => {
+            let mut r = QueryResult::command("CREATE TABLE");
+            if !ddl::create_table(txn, ct)? {
+                r.notices.push(format!(
+                    "relation \"{}\" already exists, skipping",
+                    ddl::table_name(&ct.name)?
+                ));
+            }
+            return Ok(r);
+        }
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } if matches!(object_type, ast::ObjectType::Table | ast::ObjectType::View) => {
+            let mut r;
+            if *object_type == ast::ObjectType::Table {
+                r = QueryResult::command("DROP TABLE");
+                r.notices = ddl::drop_tables(txn, names, *if_exists, *cascade)?;
+            } else {
+                r = QueryResult::command("DROP VIEW");
+                let names = names
+                    .iter()
+                    .map(ddl::table_name)
+                    .collect::<Result<Vec<_>>>()?;
+                r.notices = crate::exec::views::drop_views(txn, &names, *if_exists, *cascade)?;
+            }
+            return Ok(r);
+        }
+        Statement::CreateView(cv) => {
+            if cv.materialized {
+                return Err(EngineError::unsupported("materialized views"));
+            }
+            let name = ddl::table_name(&cv.name)?;
+            let mut deps: Vec<String> = Vec::new();
+            let columns = {
+                let mut lookup = |n: &ast::ObjectName| -> Result<Relation> {
+                    let tn = ddl::table_name(n)?;
+                    let r = catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &tn)?;
+                    deps.push(tn);
+                    Ok(r)
+                };
+                let mut binder = Binder::new(Vec::new(), &mut lookup);
+                binder.plan_query(&cv.query)?.columns()
+            };
+            let mut names: Vec<String> = columns.into_iter().map(|c| c.name).collect();
+            if cv.columns.len() > names.len() {
+                return Err(EngineError::new(
+                    SqlState::SyntaxError,
+                    "CREATE VIEW specifies more column names than columns",
+                ));
+            }
+            for (slot, c) in names.iter_mut().zip(&cv.columns) {
+                *slot = ident_name(&c.name);
+            }
+            deps.sort();
+            deps.dedup();
+            crate::exec::views::create_view(
+                txn,
+                catalog::ViewDesc {
+                    schema: DEFAULT_SCHEMA.into(),
+                    name,
+                    sql: cv.query.to_string(),
+                    columns: names,
+                    depends_on: deps,
+                },
+                cv.or_replace,
+            )?;
+            return Ok(QueryResult::command("CREATE VIEW"));
+        }
+        Statement::AlterTable(at) => {
+            let mut r = QueryResult::command("ALTER TABLE");
+            r.notices = crate::exec::alter::alter_table(txn, at, micros_since_2000())?;
+            return Ok(r);
+        }
+        Statement::Truncate(t) => {
+            let names: Vec<ast::ObjectName> =
+                t.table_names.iter().map(|n| n.name.clone()).collect();
+            crate::exec::alter::truncate(txn, &names)?;
+            return Ok(QueryResult::command("TRUNCATE TABLE"));
+        }
+        _ => {}
+    }
+
+    let param_types: Vec<SqlType> = params
+        .iter()
+        .map(|p| p.sql_type().unwrap_or(SqlType::Unknown))
+        .collect();
+    let planned = {
+        let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
+            let n = ddl::table_name(name)?;
+            catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &n)
+        };
+        let mut binder = Binder::new(param_types, &mut lookup);
+        plan_statement(stmt, &mut binder)?
+    };
+    let mut ctx = Ctx::new(txn, params, micros_since_2000());
+    match planned {
+        Planned::Query(node) => {
+            let columns = node.columns();
+            let mut rows = Vec::new();
+            run(&node, &mut ctx, &mut |_, r| {
+                rows.push(Row::new(r.to_vec()));
+                Ok(Flow::Continue)
+            })?;
+            let n = rows.len() as u64;
+            Ok(QueryResult {
+                tag: format!("SELECT {n}"),
+                columns,
+                rows,
+                rows_affected: n,
+                notices: Vec::new(),
+            })
+        }
+        Planned::Explain(node) => {
+            let rows: Vec<Row> = explain(&node)
+                .into_iter()
+                .map(|l| Row::new(vec![Value::Text(l)]))
+                .collect();
+            let n = rows.len() as u64;
+            Ok(QueryResult {
+                tag: "EXPLAIN".into(),
+                columns: vec![crate::result::Column {
+                    name: "QUERY PLAN".into(),
+                    ty: SqlType::Text,
+                }],
+                rows,
+                rows_affected: n,
+                notices: Vec::new(),
+            })
+        }
+        Planned::Insert(plan) => {
+            let out = dml::run_insert(&plan, &mut ctx, db)?;
+            Ok(dml_result(format!("INSERT 0 {}", out.count), out))
+        }
+        Planned::Update(plan) => {
+            let out = dml::run_modify(&plan, false, &mut ctx)?;
+            Ok(dml_result(format!("UPDATE {}", out.count), out))
+        }
+        Planned::Delete(plan) => {
+            let out = dml::run_modify(&plan, true, &mut ctx)?;
+            Ok(dml_result(format!("DELETE {}", out.count), out))
+        }
+    }
+}
+
+/// A statement after planning.
+enum Planned {
+    Query(Node),
+    Explain(Node),
+    Insert(dml::InsertPlan),
+    Update(dml::ModifyPlan),
+    Delete(dml::ModifyPlan),
+}
+
+fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> {
+    Ok(match stmt {
+        Statement::Query(q) => Planned::Query(binder.plan_query(q)?),
+        Statement::Explain {
+            statement,
+            analyze: false,
+            ..
+        } => match statement.as_ref() {
+            Statement::Query(q) => Planned::Explain(binder.plan_query(q)?),
+            _ => return Err(EngineError::unsupported("EXPLAIN of this statement")),
+        },
+        Statement::Insert(ins) => {
+            let ast::TableObject::TableName(name) = &ins.table else {
+                return Err(EngineError::unsupported("INSERT INTO a function"));
+            };
+            let table = binder.table(name)?;
+            Planned::Insert(dml::plan_insert(ins, table, binder)?)
+        }
+        Statement::Update(up) => {
+            let Some((name, alias)) = single_table(std::slice::from_ref(&up.table))? else {
+                return Err(EngineError::internal("UPDATE without a table"));
+            };
+            let table = binder.table(&name)?;
+            Planned::Update(dml::plan_update(up, table, alias, binder)?)
+        }
+        Statement::Delete(del) => {
+            let from = match &del.from {
+                ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
+            };
+            let Some((name, alias)) = single_table(from)? else {
+                return Err(EngineError::internal("DELETE without a table"));
+            };
+            let table = binder.table(&name)?;
+            Planned::Delete(dml::plan_delete(del, table, alias, binder)?)
+        }
+        other => {
+            return Err(EngineError::unsupported(format!(
+                "statement `{}` (being built)",
+                other.to_string().chars().take(60).collect::<String>()
+            )))
+        }
+    })
+}
+
+fn dml_result(tag: String, out: dml::DmlOutcome) -> QueryResult {
+    QueryResult {
+        tag,
+        rows_affected: out.count,
+        rows: out.rows.into_iter().map(Row::new).collect(),
+        columns: out.columns,
+        notices: Vec::new(),
+    }
+}

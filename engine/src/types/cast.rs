@@ -1,0 +1,468 @@
+//! Casts between SQL types with PostgreSQL's semantics, the cast contexts
+//! (explicit, assignment, implicit) that decide which casts the planner may
+//! insert on its own, and the common-type rule of `UNION`/`CASE`/`IN`.
+//!
+//! * Integer narrowing checks the range (`integer out of range`, 22003);
+//!   float to integer rounds half to even (`rint`), numeric to integer half
+//!   away from zero.
+//! * `numeric(p,s)` rounds to `s` and raises `numeric field overflow`.
+//! * `varchar(n)`/`char(n)`: an assignment longer than `n` is an error
+//!   (22001) unless only spaces are cut; an explicit cast truncates;
+//!   `char(n)` pads with spaces and loses its trailing spaces when cast to
+//!   `text`/`varchar`.
+//! * Any type casts to text through its output function, and text to any
+//!   type through the input function.
+//!
+//! [`cast`] infers the source type from the value; [`cast_from`] takes the
+//! source type, which matters only for `char(n)` sources.
+
+use rocksgres_codec::Numeric;
+
+use super::datetime;
+use super::float::{float_overflow, float_underflow};
+use super::numeric_ops::{
+    apply_numeric_typmod, numeric_from_f32, numeric_from_f64, numeric_to_f64, numeric_to_i64,
+};
+use super::sql_type::{SqlType, TypeCategory};
+use super::value::Value;
+use crate::error::{EngineError, Result, SqlState};
+
+/// The context a cast happens in, as PostgreSQL's `CoercionContext`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CastKind {
+    /// `CAST(x AS t)` / `x::t`: every defined cast, strings truncate.
+    Explicit,
+    /// Storing into a column (`INSERT`, `UPDATE`): implicit casts plus
+    /// narrowing ones; too-long strings are errors.
+    Assignment,
+    /// Inserted silently by the planner (operands, function arguments).
+    Implicit,
+}
+
+/// `22003 <type> out of range` for an integer type.
+pub fn int_out_of_range(ty: &SqlType) -> EngineError {
+    let name = match ty {
+        SqlType::Int2 => "smallint",
+        SqlType::Int8 => "bigint",
+        _ => "integer",
+    };
+    EngineError::new(
+        SqlState::NumericValueOutOfRange,
+        format!("{name} out of range"),
+    )
+}
+
+fn cannot_cast(from: &SqlType, to: &SqlType) -> EngineError {
+    EngineError::new(
+        SqlState::CannotCoerce,
+        format!(
+            "cannot cast type {} to {}",
+            from.display_name(),
+            to.display_name()
+        ),
+    )
+}
+
+/// Whether a cast from `from` to `to` is allowed in context `kind`.
+pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
+    use SqlType as T;
+    if from.same_base(to) || *from == T::Unknown {
+        return true;
+    }
+    let allowed = |needed: CastKind| match needed {
+        CastKind::Implicit => true,
+        CastKind::Assignment => kind != CastKind::Implicit,
+        CastKind::Explicit => kind == CastKind::Explicit,
+    };
+    // Strings among themselves: implicit.
+    if from.is_string_family() && to.is_string_family() {
+        return true;
+    }
+    // Anything to a string type: assignment (I/O conversion).
+    if to.is_string_family() {
+        return allowed(CastKind::Assignment);
+    }
+    // Strings to anything else: explicit (I/O conversion).
+    if from.is_string_family() {
+        return allowed(CastKind::Explicit);
+    }
+    if let (Some(a), Some(b)) = (from.numeric_rank(), to.numeric_rank()) {
+        return if a < b {
+            true
+        } else {
+            allowed(CastKind::Assignment)
+        };
+    }
+    match (from, to) {
+        (T::Bool, T::Int4) | (T::Int4, T::Bool) => allowed(CastKind::Explicit),
+        (T::Date, T::Timestamp | T::Timestamptz) | (T::Timestamp, T::Timestamptz) => true,
+        (T::Timestamptz, T::Timestamp) | (T::Timestamp | T::Timestamptz, T::Date) => {
+            allowed(CastKind::Assignment)
+        }
+        _ => false,
+    }
+}
+
+/// The type `UNION`, `CASE`, `IN`, `VALUES` and comparison operands
+/// resolve to (PostgreSQL's `select_common_type`): `None` when the types
+/// cannot be matched.
+pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
+    use SqlType as T;
+    match (a, b) {
+        (T::Unknown, T::Unknown) => return Some(T::Text),
+        (T::Unknown, other) | (other, T::Unknown) => return Some(*other),
+        _ => {}
+    }
+    if a == b {
+        return Some(*a);
+    }
+    if a.same_base(b) {
+        return Some(a.without_typmod());
+    }
+    if a.category() != b.category() {
+        return None;
+    }
+    match a.category() {
+        TypeCategory::Numeric => {
+            let (ra, rb) = (a.numeric_rank()?, b.numeric_rank()?);
+            Some(if ra >= rb {
+                a.without_typmod()
+            } else {
+                b.without_typmod()
+            })
+        }
+        TypeCategory::String => {
+            if *a == T::Text || *b == T::Text {
+                Some(T::Text)
+            } else {
+                Some(a.without_typmod())
+            }
+        }
+        TypeCategory::DateTime => {
+            let rank = |t: &SqlType| match t {
+                T::Date => 0,
+                T::Timestamp => 1,
+                _ => 2,
+            };
+            Some(if rank(a) >= rank(b) { *a } else { *b })
+        }
+        _ => None,
+    }
+}
+
+/// Casts `value` to `to`, taking its source type from the value itself
+/// (text values are treated as `text`).
+pub fn cast(value: Value, to: &SqlType, kind: CastKind) -> Result<Value> {
+    match value.sql_type() {
+        None => Ok(Value::Null),
+        Some(from) => cast_from(value, &from, to, kind),
+    }
+}
+
+/// Casts `value` of type `from` to `to` in context `kind`. Whether the
+/// context allows the cast is the planner's check ([`can_cast`]); this
+/// performs any defined cast.
+pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> Result<Value> {
+    use SqlType as T;
+    if value.is_null() {
+        return Ok(Value::Null);
+    }
+    let base = match (value, to) {
+        // Strings to strings (char(n) sources lose their padding).
+        (Value::Text(s), T::Text | T::Varchar(_) | T::Char(_) | T::Unknown) => {
+            if matches!(from, T::Char(_)) && !matches!(to, T::Char(_)) {
+                Value::Text(s.trim_end_matches(' ').to_owned())
+            } else {
+                Value::Text(s)
+            }
+        }
+        // Strings to anything else: the input function.
+        (Value::Text(s), _) => Value::parse_text_base(&s, to)?,
+        // Anything to a string: the output function (bool prints in full).
+        (Value::Bool(b), T::Text | T::Varchar(_) | T::Char(_)) => {
+            Value::Text(if b { "true" } else { "false" }.to_owned())
+        }
+        (v, T::Text | T::Varchar(_) | T::Char(_)) => {
+            let mut s = String::new();
+            v.write_text(&mut s);
+            Value::Text(s)
+        }
+        (v, T::Int2 | T::Int4 | T::Int8) => to_int(v, from, to)?,
+        (v, T::Float4) => Value::Float4(to_float4(v, from, to)?),
+        (v, T::Float8) => Value::Float8(to_float8(v, from, to)?),
+        (v, T::Numeric { .. }) => Value::Numeric(to_numeric(v, from, to)?),
+        (Value::Bool(b), T::Bool) => Value::Bool(b),
+        (Value::Int4(i), T::Bool) => Value::Bool(i != 0),
+        (Value::Bytea(b), T::Bytea) => Value::Bytea(b),
+        (Value::Date(d), T::Date) => Value::Date(d),
+        (Value::Date(d), T::Timestamp) => Value::Timestamp(datetime::date_to_timestamp(d)?),
+        (Value::Date(d), T::Timestamptz) => Value::Timestamptz(datetime::date_to_timestamp(d)?),
+        (Value::Timestamp(t) | Value::Timestamptz(t), T::Date) => {
+            Value::Date(datetime::timestamp_to_date(t)?)
+        }
+        (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamp) => Value::Timestamp(t),
+        (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamptz) => Value::Timestamptz(t),
+        (Value::Interval(i), T::Interval) => Value::Interval(i),
+        _ => return Err(cannot_cast(from, to)),
+    };
+    apply_typmod(base, to, kind)
+}
+
+fn to_int(v: Value, from: &SqlType, to: &SqlType) -> Result<Value> {
+    let (min, max) = match to {
+        SqlType::Int2 => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        SqlType::Int4 => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let wide: i64 = match v {
+        Value::Int2(i) => i64::from(i),
+        Value::Int4(i) => i64::from(i),
+        Value::Int8(i) => i,
+        Value::Bool(b) if *to == SqlType::Int4 => i64::from(b),
+        Value::Float4(f) => float_to_int(f64::from(f.round_ties_even()), min, max, to)?,
+        Value::Float8(f) => float_to_int(f.round_ties_even(), min, max, to)?,
+        Value::Numeric(n) => {
+            let name = match to {
+                SqlType::Int2 => "smallint",
+                SqlType::Int8 => "bigint",
+                _ => "integer",
+            };
+            numeric_to_i64(&n, name)?.ok_or_else(|| int_out_of_range(to))?
+        }
+        _ => return Err(cannot_cast(from, to)),
+    };
+    if wide < min || wide > max {
+        return Err(int_out_of_range(to));
+    }
+    Ok(match to {
+        SqlType::Int2 => Value::Int2(wide as i16),
+        SqlType::Int4 => Value::Int4(wide as i32),
+        _ => Value::Int8(wide),
+    })
+}
+
+fn float_to_int(f: f64, min: i64, max: i64, to: &SqlType) -> Result<i64> {
+    // `max as f64` rounds up for i64 (2^63), so compare with < on the
+    // upper bound exactly as PostgreSQL's FLOAT8_FITS_IN_INT64.
+    let upper = -(min as f64);
+    if f.is_nan() || f < min as f64 || f >= upper {
+        return Err(int_out_of_range(to));
+    }
+    let v = f as i64;
+    if v > max {
+        return Err(int_out_of_range(to));
+    }
+    Ok(v)
+}
+
+fn to_float8(v: Value, from: &SqlType, to: &SqlType) -> Result<f64> {
+    Ok(match v {
+        Value::Int2(i) => f64::from(i),
+        Value::Int4(i) => f64::from(i),
+        Value::Int8(i) => i as f64,
+        Value::Float4(f) => f64::from(f),
+        Value::Float8(f) => f,
+        Value::Numeric(n) => {
+            let f = numeric_to_f64(&n);
+            if n.is_finite() && (f.is_infinite() || (f == 0.0 && !n.is_zero())) {
+                return Err(EngineError::new(
+                    SqlState::NumericValueOutOfRange,
+                    format!("\"{n}\" is out of range for type double precision"),
+                ));
+            }
+            f
+        }
+        _ => return Err(cannot_cast(from, to)),
+    })
+}
+
+fn to_float4(v: Value, from: &SqlType, to: &SqlType) -> Result<f32> {
+    Ok(match v {
+        Value::Int2(i) => f32::from(i),
+        Value::Int4(i) => i as f32,
+        Value::Int8(i) => i as f32,
+        Value::Float4(f) => f,
+        Value::Float8(f) => {
+            let r = f as f32;
+            if r.is_infinite() && !f.is_infinite() {
+                return Err(float_overflow());
+            }
+            if r == 0.0 && f != 0.0 {
+                return Err(float_underflow());
+            }
+            r
+        }
+        Value::Numeric(n) => {
+            let text = n.to_string();
+            let f: f32 = if n.is_finite() {
+                text.parse().unwrap_or(f32::NAN)
+            } else {
+                numeric_to_f64(&n) as f32
+            };
+            if n.is_finite() && (f.is_infinite() || (f == 0.0 && !n.is_zero())) {
+                return Err(EngineError::new(
+                    SqlState::NumericValueOutOfRange,
+                    format!("\"{text}\" is out of range for type real"),
+                ));
+            }
+            f
+        }
+        _ => return Err(cannot_cast(from, to)),
+    })
+}
+
+fn to_numeric(v: Value, from: &SqlType, to: &SqlType) -> Result<Numeric> {
+    match v {
+        Value::Int2(i) => Ok(Numeric::from(i)),
+        Value::Int4(i) => Ok(Numeric::from(i)),
+        Value::Int8(i) => Ok(Numeric::from(i)),
+        Value::Float4(f) => numeric_from_f32(f),
+        Value::Float8(f) => numeric_from_f64(f),
+        Value::Numeric(n) => Ok(n),
+        _ => Err(cannot_cast(from, to)),
+    }
+}
+
+/// Applies `ty`'s type modifier to a value already of `ty`'s base type:
+/// `numeric(p,s)` rounding and overflow, `varchar(n)` / `char(n)` length
+/// (error or truncation depending on `kind`) and `char(n)` padding.
+pub fn apply_typmod(value: Value, ty: &SqlType, kind: CastKind) -> Result<Value> {
+    match (value, ty) {
+        (
+            Value::Numeric(n),
+            SqlType::Numeric {
+                precision: Some(p),
+                scale,
+            },
+        ) => Ok(Value::Numeric(apply_numeric_typmod(
+            &n,
+            *p,
+            scale.unwrap_or(0),
+        )?)),
+        (Value::Text(s), SqlType::Varchar(Some(n))) => {
+            Ok(Value::Text(fit_length(s, *n as usize, ty, kind)?))
+        }
+        (Value::Text(s), SqlType::Char(Some(n))) => {
+            let n = *n as usize;
+            let mut s = fit_length(s, n, ty, kind)?;
+            let len = s.chars().count();
+            if len < n {
+                s.extend(std::iter::repeat_n(' ', n - len));
+            }
+            Ok(Value::Text(s))
+        }
+        (v, _) => Ok(v),
+    }
+}
+
+/// Cuts `s` to `n` characters: explicit casts truncate; otherwise only
+/// trailing spaces may be cut, else `22001 value too long for type ...`.
+fn fit_length(s: String, n: usize, ty: &SqlType, kind: CastKind) -> Result<String> {
+    let Some((cut, _)) = s.char_indices().nth(n) else {
+        return Ok(s);
+    };
+    if kind != CastKind::Explicit && !s[cut..].bytes().all(|b| b == b' ') {
+        return Err(EngineError::new(
+            SqlState::StringDataRightTruncation,
+            format!("value too long for type {}", ty.display_name()),
+        ));
+    }
+    let mut s = s;
+    s.truncate(cut);
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(s: &str) -> Value {
+        Value::Numeric(Numeric::parse(s).unwrap())
+    }
+
+    #[test]
+    fn int_casts() {
+        // psql: select 2.5::float8::int4, 3.5::float8::int4, (-2.5)::float8::int4,
+        //   2.5::numeric::int4, (-2.5)::numeric::int4  -> 2|4|-2|3|-3
+        let c = |v: Value| cast(v, &SqlType::Int4, CastKind::Explicit).unwrap();
+        assert_eq!(c(Value::Float8(2.5)), Value::Int4(2));
+        assert_eq!(c(Value::Float8(3.5)), Value::Int4(4));
+        assert_eq!(c(Value::Float8(-2.5)), Value::Int4(-2));
+        assert_eq!(c(num("2.5")), Value::Int4(3));
+        assert_eq!(c(num("-2.5")), Value::Int4(-3));
+        let e = cast(Value::Int8(1 << 40), &SqlType::Int4, CastKind::Assignment).unwrap_err();
+        assert_eq!(e.message, "integer out of range");
+        let e = cast(Value::Int4(40000), &SqlType::Int2, CastKind::Assignment).unwrap_err();
+        assert_eq!(e.message, "smallint out of range");
+        let e = cast(Value::Float8(9.3e18), &SqlType::Int8, CastKind::Explicit).unwrap_err();
+        assert_eq!(e.message, "bigint out of range");
+        let e = cast(num("NaN"), &SqlType::Int4, CastKind::Explicit).unwrap_err();
+        assert_eq!(e.message, "cannot convert NaN to integer");
+    }
+
+    #[test]
+    fn string_casts() {
+        let v = cast(
+            Value::Text("abcd".into()),
+            &SqlType::Varchar(Some(3)),
+            CastKind::Explicit,
+        );
+        assert_eq!(v.unwrap(), Value::Text("abc".into()));
+        let e = cast(
+            Value::Text("abcd".into()),
+            &SqlType::Varchar(Some(3)),
+            CastKind::Assignment,
+        )
+        .unwrap_err();
+        assert_eq!(e.state, SqlState::StringDataRightTruncation);
+        let v = cast_from(
+            Value::Text("ab  ".into()),
+            &SqlType::Char(Some(4)),
+            &SqlType::Text,
+            CastKind::Implicit,
+        );
+        assert_eq!(v.unwrap(), Value::Text("ab".into()));
+        let v = cast(Value::Bool(true), &SqlType::Text, CastKind::Explicit).unwrap();
+        assert_eq!(v, Value::Text("true".into()));
+    }
+
+    #[test]
+    fn contexts() {
+        assert!(can_cast(&SqlType::Int4, &SqlType::Int8, CastKind::Implicit));
+        assert!(!can_cast(
+            &SqlType::Int8,
+            &SqlType::Int4,
+            CastKind::Implicit
+        ));
+        assert!(can_cast(
+            &SqlType::Int8,
+            &SqlType::Int4,
+            CastKind::Assignment
+        ));
+        assert!(!can_cast(
+            &SqlType::Bool,
+            &SqlType::Int4,
+            CastKind::Assignment
+        ));
+        assert!(can_cast(&SqlType::Bool, &SqlType::Int4, CastKind::Explicit));
+        assert!(can_cast(
+            &SqlType::Int4,
+            &SqlType::Text,
+            CastKind::Assignment
+        ));
+        assert!(!can_cast(
+            &SqlType::Text,
+            &SqlType::Int4,
+            CastKind::Assignment
+        ));
+        assert_eq!(
+            implicit_common_type(&SqlType::Int4, &SqlType::NUMERIC),
+            Some(SqlType::NUMERIC)
+        );
+        assert_eq!(implicit_common_type(&SqlType::Int4, &SqlType::Text), None);
+        assert_eq!(
+            implicit_common_type(&SqlType::Unknown, &SqlType::Date),
+            Some(SqlType::Date)
+        );
+    }
+}

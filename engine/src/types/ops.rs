@@ -1,0 +1,783 @@
+//! Operators: type resolution for the planner ([`resolve_binary_op`],
+//! [`binary_op_type`], [`unary_op_type`]) and evaluation
+//! ([`eval_binary`], [`eval_unary`], three-valued [`and3`]/[`or3`]/
+//! [`not3`]).
+//!
+//! Resolution follows PostgreSQL's operator catalogue for the built-in
+//! types: integer operators keep the wider operand type (`smallint +
+//! smallint` is `smallint`, `int4 + int8` is `bigint`), numeric beats the
+//! integers, floats beat numeric (`real` only with `real`), `/` on integers
+//! truncates, `%` exists for integers and numeric only; the date/time
+//! operators (`date + int`, `date - date`, `timestamp ± interval`,
+//! `timestamp - timestamp`, `interval * float8`, ...); `||` on strings (a
+//! non-string operand is printed with its output function) and on bytea;
+//! comparisons within a type category. An `unknown` operand (an untyped
+//! literal) takes the other operand's type, with PostgreSQL's fallbacks
+//! (`timestamp + '1 day'` is an interval). No match is `42883 operator
+//! does not exist: integer + boolean`.
+//!
+//! [`BinaryOpSig`] carries the operand types the planner must cast to
+//! (`left`, `right`) and the result type; [`BinaryOpSig::eval`] knows about
+//! `char(n)` comparison semantics, which [`eval_binary`] (typed only by
+//! the values) cannot.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use super::cast::int_out_of_range;
+use super::compare::{compare_bpchar, try_compare};
+use super::datetime_ops::{
+    date_add_days, date_add_interval, date_diff, timestamp_add_interval, timestamp_diff,
+};
+use super::float::{float_overflow, float_underflow};
+use super::numeric_ops::{
+    numeric_add, numeric_div, numeric_mod, numeric_mul, numeric_neg, numeric_sub,
+};
+use super::sql_type::SqlType;
+use super::value::Value;
+use crate::error::{EngineError, Result, SqlState};
+use rocksgres_codec::Numeric;
+
+/// A binary operator (AND/OR are evaluated with [`and3`]/[`or3`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `+`
+    Plus,
+    /// `-`
+    Minus,
+    /// `*`
+    Multiply,
+    /// `/`
+    Divide,
+    /// `%`
+    Modulo,
+    /// `||`
+    Concat,
+    /// `=`
+    Eq,
+    /// `<>` / `!=`
+    NotEq,
+    /// `<`
+    Lt,
+    /// `<=`
+    LtEq,
+    /// `>`
+    Gt,
+    /// `>=`
+    GtEq,
+}
+
+impl BinaryOp {
+    /// The operator's SQL symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Plus => "+",
+            BinaryOp::Minus => "-",
+            BinaryOp::Multiply => "*",
+            BinaryOp::Divide => "/",
+            BinaryOp::Modulo => "%",
+            BinaryOp::Concat => "||",
+            BinaryOp::Eq => "=",
+            BinaryOp::NotEq => "<>",
+            BinaryOp::Lt => "<",
+            BinaryOp::LtEq => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::GtEq => ">=",
+        }
+    }
+
+    /// Whether this is a comparison (result `boolean`).
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::NotEq
+                | BinaryOp::Lt
+                | BinaryOp::LtEq
+                | BinaryOp::Gt
+                | BinaryOp::GtEq
+        )
+    }
+
+    /// The operator with its operands swapped (`<` -> `>`), for
+    /// comparisons; arithmetic operators are returned unchanged.
+    pub fn commute(self) -> BinaryOp {
+        match self {
+            BinaryOp::Lt => BinaryOp::Gt,
+            BinaryOp::LtEq => BinaryOp::GtEq,
+            BinaryOp::Gt => BinaryOp::Lt,
+            BinaryOp::GtEq => BinaryOp::LtEq,
+            other => other,
+        }
+    }
+
+    fn test(self, ord: Ordering) -> bool {
+        match self {
+            BinaryOp::Eq => ord == Ordering::Equal,
+            BinaryOp::NotEq => ord != Ordering::Equal,
+            BinaryOp::Lt => ord == Ordering::Less,
+            BinaryOp::LtEq => ord != Ordering::Greater,
+            BinaryOp::Gt => ord == Ordering::Greater,
+            BinaryOp::GtEq => ord != Ordering::Less,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for BinaryOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+/// A unary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-x`
+    Minus,
+    /// `+x`
+    Plus,
+    /// `NOT x`
+    Not,
+}
+
+/// A resolved binary operator: the types the operands must be cast to
+/// before evaluation and the result type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BinaryOpSig {
+    /// The operator.
+    pub op: BinaryOp,
+    /// Type the left operand is cast to (equal to its own type unless an
+    /// `unknown` or `char(n)` operand has to be converted).
+    pub left: SqlType,
+    /// Type the right operand is cast to.
+    pub right: SqlType,
+    /// Result type.
+    pub result: SqlType,
+}
+
+impl BinaryOpSig {
+    /// Evaluates the operator on operands already cast to `left`/`right`.
+    pub fn eval(&self, l: &Value, r: &Value) -> Result<Value> {
+        if self.op.is_comparison()
+            && matches!(self.left, SqlType::Char(_))
+            && matches!(self.right, SqlType::Char(_))
+        {
+            return Ok(match (l, r) {
+                (Value::Text(a), Value::Text(b)) => Value::Bool(self.op.test(compare_bpchar(a, b))),
+                _ => Value::Null,
+            });
+        }
+        eval_binary(self.op, l, r)
+    }
+}
+
+fn no_operator(op: &str, l: &SqlType, r: &SqlType) -> EngineError {
+    EngineError::new(
+        SqlState::UndefinedFunction,
+        format!(
+            "operator does not exist: {} {op} {}",
+            l.display_name(),
+            r.display_name()
+        ),
+    )
+    .with_hint(
+        "No operator matches the given name and argument types. You might need to add explicit type casts.",
+    )
+}
+
+fn not_unique(op: &str, l: &SqlType, r: &SqlType) -> EngineError {
+    EngineError::new(
+        SqlState::AmbiguousFunction,
+        format!(
+            "operator is not unique: {} {op} {}",
+            l.display_name(),
+            r.display_name()
+        ),
+    )
+    .with_hint(
+        "Could not choose a best candidate operator. You might need to add explicit type casts.",
+    )
+}
+
+/// The result type of `l op r`.
+pub fn binary_op_type(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<SqlType> {
+    resolve_binary_op(op, l, r).map(|sig| sig.result)
+}
+
+/// Resolves `l op r` to operand and result types.
+pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<BinaryOpSig> {
+    use SqlType as T;
+    let sig = |left: SqlType, right: SqlType, result: SqlType| {
+        Ok(BinaryOpSig {
+            op,
+            left,
+            right,
+            result,
+        })
+    };
+    // Unknown operands.
+    match (l, r) {
+        (T::Unknown, T::Unknown) => {
+            return if op.is_comparison() || op == BinaryOp::Concat {
+                sig(
+                    T::Text,
+                    T::Text,
+                    if op == BinaryOp::Concat {
+                        T::Text
+                    } else {
+                        T::Bool
+                    },
+                )
+            } else {
+                Err(not_unique(op.symbol(), l, r))
+            };
+        }
+        (T::Unknown, other) | (other, T::Unknown) => {
+            let unknown_left = *l == T::Unknown;
+            let guess = unknown_guess(op, other);
+            let (nl, nr) = if unknown_left {
+                (guess, *other)
+            } else {
+                (*other, guess)
+            };
+            if let Ok(s) = resolve_binary_op(op, &nl, &nr) {
+                return Ok(s);
+            }
+            return Err(no_operator(op.symbol(), l, r));
+        }
+        _ => {}
+    }
+    let err = || Err(no_operator(op.symbol(), l, r));
+    let l0 = l.without_typmod();
+    let r0 = r.without_typmod();
+    if op.is_comparison() {
+        if l.is_string_family() && r.is_string_family() {
+            // char(n) vs char(n) keeps blank-insensitive semantics; any
+            // other mix compares as text (char operands lose padding).
+            if matches!(l, T::Char(_)) && matches!(r, T::Char(_)) {
+                return sig(l0, r0, T::Bool);
+            }
+            let to = |t: &SqlType| {
+                if matches!(t, T::Char(_)) {
+                    T::Text
+                } else {
+                    t.without_typmod()
+                }
+            };
+            return sig(to(l), to(r), T::Bool);
+        }
+        let comparable = (l.is_numeric_family() && r.is_numeric_family())
+            || (l.is_datetime_family() && r.is_datetime_family())
+            || l0 == r0;
+        return if comparable && !matches!(l, T::Unknown) {
+            sig(l0, r0, T::Bool)
+        } else {
+            err()
+        };
+    }
+    if op == BinaryOp::Concat {
+        return match (l, r) {
+            (T::Bytea, T::Bytea) => sig(T::Bytea, T::Bytea, T::Bytea),
+            _ if l.is_string_family() || r.is_string_family() => {
+                let to = |t: &SqlType| if t.is_string_family() { T::Text } else { *t };
+                sig(to(l), to(r), T::Text)
+            }
+            _ => err(),
+        };
+    }
+    // Arithmetic.
+    if let (Some(a), Some(b)) = (l.numeric_rank(), r.numeric_rank()) {
+        let result = if a <= 2 && b <= 2 {
+            if a >= b {
+                l0
+            } else {
+                r0
+            }
+        } else if a == 4 && b == 4 {
+            T::Float4
+        } else if a >= 4 || b >= 4 {
+            if op == BinaryOp::Modulo {
+                return err();
+            }
+            T::Float8
+        } else {
+            T::NUMERIC
+        };
+        return sig(l0, r0, result);
+    }
+    let is_int = |t: &SqlType| matches!(t, T::Int2 | T::Int4);
+    match (op, &l0, &r0) {
+        (BinaryOp::Plus, T::Date, t) if is_int(t) => sig(T::Date, T::Int4, T::Date),
+        (BinaryOp::Plus, t, T::Date) if is_int(t) => sig(T::Int4, T::Date, T::Date),
+        (BinaryOp::Minus, T::Date, t) if is_int(t) => sig(T::Date, T::Int4, T::Date),
+        (BinaryOp::Minus, T::Date, T::Date) => sig(T::Date, T::Date, T::Int4),
+        (BinaryOp::Plus | BinaryOp::Minus, T::Date, T::Interval) => {
+            sig(T::Date, T::Interval, T::Timestamp)
+        }
+        (BinaryOp::Plus, T::Interval, T::Date) => sig(T::Interval, T::Date, T::Timestamp),
+        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp | T::Timestamptz, T::Interval) => {
+            sig(l0, T::Interval, l0)
+        }
+        (BinaryOp::Plus, T::Interval, T::Timestamp | T::Timestamptz) => sig(T::Interval, r0, r0),
+        (BinaryOp::Minus, a, b) if a.is_datetime_family() && b.is_datetime_family() => {
+            let common = if *a == T::Timestamptz || *b == T::Timestamptz {
+                T::Timestamptz
+            } else {
+                T::Timestamp
+            };
+            sig(common, common, T::Interval)
+        }
+        (BinaryOp::Plus | BinaryOp::Minus, T::Interval, T::Interval) => {
+            sig(T::Interval, T::Interval, T::Interval)
+        }
+        (BinaryOp::Multiply | BinaryOp::Divide, T::Interval, t) if t.is_numeric_family() => {
+            sig(T::Interval, T::Float8, T::Interval)
+        }
+        (BinaryOp::Multiply, t, T::Interval) if t.is_numeric_family() => {
+            sig(T::Float8, T::Interval, T::Interval)
+        }
+        _ => err(),
+    }
+}
+
+/// What type PostgreSQL ends up assuming for an `unknown` operand next to
+/// `other`.
+fn unknown_guess(op: BinaryOp, other: &SqlType) -> SqlType {
+    use SqlType as T;
+    match (op, other) {
+        (BinaryOp::Concat, _) => T::Text,
+        (BinaryOp::Plus, T::Timestamp | T::Timestamptz | T::Date) => T::Interval,
+        (BinaryOp::Multiply | BinaryOp::Divide, T::Interval) => T::Float8,
+        (BinaryOp::Minus, T::Interval) => T::Interval,
+        (_, T::Char(_)) => T::Char(None),
+        _ => other.without_typmod(),
+    }
+}
+
+/// The result type of a unary operator.
+pub fn unary_op_type(op: UnaryOp, t: &SqlType) -> Result<SqlType> {
+    let err = |sym: &str| {
+        Err(EngineError::new(
+            SqlState::UndefinedFunction,
+            format!("operator does not exist: {sym} {}", t.display_name()),
+        )
+        .with_hint(
+            "No operator matches the given name and argument type. You might need to add an explicit type cast.",
+        ))
+    };
+    match op {
+        UnaryOp::Not => match t {
+            SqlType::Bool | SqlType::Unknown => Ok(SqlType::Bool),
+            _ => Err(EngineError::new(
+                SqlState::DatatypeMismatch,
+                format!(
+                    "argument of NOT must be type boolean, not type {}",
+                    t.display_name()
+                ),
+            )),
+        },
+        UnaryOp::Minus => match t {
+            SqlType::Unknown => Err(EngineError::new(
+                SqlState::AmbiguousFunction,
+                "operator is not unique: - unknown",
+            )),
+            t if t.is_numeric_family() || *t == SqlType::Interval => Ok(t.without_typmod()),
+            _ => err("-"),
+        },
+        UnaryOp::Plus => match t {
+            t if t.is_numeric_family() => Ok(t.without_typmod()),
+            _ => err("+"),
+        },
+    }
+}
+
+/// Evaluates a unary operator (`NULL` in, `NULL` out).
+pub fn eval_unary(op: UnaryOp, v: &Value) -> Result<Value> {
+    Ok(match (op, v) {
+        (_, Value::Null) => Value::Null,
+        (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
+        (UnaryOp::Plus, v) if v.as_f64().is_some() => v.clone(),
+        (UnaryOp::Minus, Value::Int2(i)) => Value::Int2(
+            i.checked_neg()
+                .ok_or_else(|| int_out_of_range(&SqlType::Int2))?,
+        ),
+        (UnaryOp::Minus, Value::Int4(i)) => Value::Int4(
+            i.checked_neg()
+                .ok_or_else(|| int_out_of_range(&SqlType::Int4))?,
+        ),
+        (UnaryOp::Minus, Value::Int8(i)) => Value::Int8(
+            i.checked_neg()
+                .ok_or_else(|| int_out_of_range(&SqlType::Int8))?,
+        ),
+        (UnaryOp::Minus, Value::Float4(f)) => Value::Float4(-f),
+        (UnaryOp::Minus, Value::Float8(f)) => Value::Float8(-f),
+        (UnaryOp::Minus, Value::Numeric(n)) => Value::Numeric(numeric_neg(n)),
+        (UnaryOp::Minus, Value::Interval(i)) => Value::Interval(i.checked_neg()?),
+        (op, v) => {
+            return Err(EngineError::internal(format!(
+                "unary operator {op:?} not defined for {v:?}"
+            )))
+        }
+    })
+}
+
+/// SQL `AND` with three-valued logic (`None` = `NULL`).
+pub fn and3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+/// SQL `OR` with three-valued logic.
+pub fn or3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+/// SQL `NOT` with three-valued logic.
+pub fn not3(a: Option<bool>) -> Option<bool> {
+    a.map(|b| !b)
+}
+
+fn int_width(v: &Value) -> Option<(i64, SqlType)> {
+    match v {
+        Value::Int2(i) => Some((i64::from(*i), SqlType::Int2)),
+        Value::Int4(i) => Some((i64::from(*i), SqlType::Int4)),
+        Value::Int8(i) => Some((*i, SqlType::Int8)),
+        _ => None,
+    }
+}
+
+fn division_by_zero() -> EngineError {
+    EngineError::new(SqlState::DivisionByZero, "division by zero")
+}
+
+fn int_arith(op: BinaryOp, a: i64, b: i64, ty: SqlType) -> Result<Value> {
+    let overflow = || int_out_of_range(&ty);
+    let r: i64 = match op {
+        BinaryOp::Plus => a.checked_add(b).ok_or_else(overflow)?,
+        BinaryOp::Minus => a.checked_sub(b).ok_or_else(overflow)?,
+        BinaryOp::Multiply => a.checked_mul(b).ok_or_else(overflow)?,
+        BinaryOp::Divide => {
+            if b == 0 {
+                return Err(division_by_zero());
+            }
+            a.checked_div(b).ok_or_else(overflow)?
+        }
+        BinaryOp::Modulo => {
+            if b == 0 {
+                return Err(division_by_zero());
+            }
+            if b == -1 {
+                0
+            } else {
+                a % b
+            }
+        }
+        _ => return Err(EngineError::internal("not an arithmetic operator")),
+    };
+    Ok(match ty {
+        SqlType::Int2 => Value::Int2(i16::try_from(r).map_err(|_| overflow())?),
+        SqlType::Int4 => Value::Int4(i32::try_from(r).map_err(|_| overflow())?),
+        _ => Value::Int8(r),
+    })
+}
+
+fn float_arith(op: BinaryOp, a: f64, b: f64) -> Result<f64> {
+    let r = match op {
+        BinaryOp::Plus => a + b,
+        BinaryOp::Minus => a - b,
+        BinaryOp::Multiply => a * b,
+        BinaryOp::Divide => {
+            if b == 0.0 && !a.is_nan() {
+                return Err(division_by_zero());
+            }
+            a / b
+        }
+        _ => {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                "operator does not exist: double precision % double precision",
+            ))
+        }
+    };
+    if r.is_infinite() && !a.is_infinite() && !b.is_infinite() {
+        return Err(float_overflow());
+    }
+    let underflow = match op {
+        BinaryOp::Multiply => r == 0.0 && a != 0.0 && b != 0.0,
+        BinaryOp::Divide => r == 0.0 && a != 0.0 && !b.is_infinite(),
+        _ => false,
+    };
+    if underflow {
+        return Err(float_underflow());
+    }
+    Ok(r)
+}
+
+fn float4_arith(op: BinaryOp, a: f32, b: f32) -> Result<f32> {
+    let r = match op {
+        BinaryOp::Plus => a + b,
+        BinaryOp::Minus => a - b,
+        BinaryOp::Multiply => a * b,
+        BinaryOp::Divide => {
+            if b == 0.0 && !a.is_nan() {
+                return Err(division_by_zero());
+            }
+            a / b
+        }
+        _ => {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                "operator does not exist: real % real",
+            ))
+        }
+    };
+    if r.is_infinite() && !a.is_infinite() && !b.is_infinite() {
+        return Err(float_overflow());
+    }
+    let underflow = match op {
+        BinaryOp::Multiply => r == 0.0 && a != 0.0 && b != 0.0,
+        BinaryOp::Divide => r == 0.0 && a != 0.0 && !b.is_infinite(),
+        _ => false,
+    };
+    if underflow {
+        return Err(float_underflow());
+    }
+    Ok(r)
+}
+
+fn numeric_arith(op: BinaryOp, a: &Numeric, b: &Numeric) -> Result<Numeric> {
+    match op {
+        BinaryOp::Plus => numeric_add(a, b),
+        BinaryOp::Minus => numeric_sub(a, b),
+        BinaryOp::Multiply => numeric_mul(a, b),
+        BinaryOp::Divide => numeric_div(a, b),
+        BinaryOp::Modulo => numeric_mod(a, b),
+        _ => Err(EngineError::internal("not an arithmetic operator")),
+    }
+}
+
+fn as_numeric(v: &Value) -> Option<Numeric> {
+    match v {
+        Value::Numeric(n) => Some(n.clone()),
+        other => other.as_i64().map(Numeric::from),
+    }
+}
+
+fn value_type_name(v: &Value) -> String {
+    v.sql_type()
+        .map_or_else(|| "unknown".to_owned(), |t| t.display_name())
+}
+
+/// Evaluates `l op r` on values, typed by their variants (text operands are
+/// `text`; use [`BinaryOpSig::eval`] for `char(n)` comparisons). `NULL` in
+/// either operand gives `NULL`.
+pub fn eval_binary(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
+    use Value as V;
+    if l.is_null() || r.is_null() {
+        return Ok(V::Null);
+    }
+    if op.is_comparison() {
+        return Ok(match try_compare(l, r)? {
+            Some(ord) => V::Bool(op.test(ord)),
+            None => V::Null,
+        });
+    }
+    if op == BinaryOp::Concat {
+        return Ok(match (l, r) {
+            (V::Bytea(a), V::Bytea(b)) => {
+                let mut out = Vec::with_capacity(a.len() + b.len());
+                out.extend_from_slice(a);
+                out.extend_from_slice(b);
+                V::Bytea(out)
+            }
+            _ => {
+                // A non-string operand goes through its cast to text
+                // (booleans print as `true`/`false` there).
+                let mut s = String::new();
+                for v in [l, r] {
+                    match v {
+                        V::Bool(b) => s.push_str(if *b { "true" } else { "false" }),
+                        other => other.write_text(&mut s),
+                    }
+                }
+                V::Text(s)
+            }
+        });
+    }
+    // Integers.
+    if let (Some((a, ta)), Some((b, tb))) = (int_width(l), int_width(r)) {
+        let ty = if ta.numeric_rank() >= tb.numeric_rank() {
+            ta
+        } else {
+            tb
+        };
+        return int_arith(op, a, b, ty);
+    }
+    match (l, r) {
+        (V::Float4(a), V::Float4(b)) => return Ok(V::Float4(float4_arith(op, *a, *b)?)),
+        (V::Float4(_) | V::Float8(_), _) | (_, V::Float4(_) | V::Float8(_))
+            if l.as_f64().is_some() && r.as_f64().is_some() =>
+        {
+            let (a, b) = (l.as_f64().unwrap_or(0.0), r.as_f64().unwrap_or(0.0));
+            return Ok(V::Float8(float_arith(op, a, b)?));
+        }
+        _ => {}
+    }
+    if let (Some(a), Some(b)) = (as_numeric(l), as_numeric(r)) {
+        return Ok(V::Numeric(numeric_arith(op, &a, &b)?));
+    }
+    let sign = match op {
+        BinaryOp::Plus => 1,
+        BinaryOp::Minus => -1,
+        _ => 0,
+    };
+    Ok(match (op, l, r) {
+        (BinaryOp::Plus | BinaryOp::Minus, V::Date(d), n) if n.as_i64().is_some() => V::Date(
+            date_add_days(*d, n.as_i64().unwrap_or(0) * i64::from(sign))?,
+        ),
+        (BinaryOp::Plus, n, V::Date(d)) if n.as_i64().is_some() => {
+            V::Date(date_add_days(*d, n.as_i64().unwrap_or(0))?)
+        }
+        (BinaryOp::Minus, V::Date(a), V::Date(b)) => V::Int4(date_diff(*a, *b)?),
+        (BinaryOp::Plus | BinaryOp::Minus, V::Date(d), V::Interval(iv)) => {
+            V::Timestamp(date_add_interval(*d, iv, sign)?)
+        }
+        (BinaryOp::Plus, V::Interval(iv), V::Date(d)) => {
+            V::Timestamp(date_add_interval(*d, iv, 1)?)
+        }
+        (BinaryOp::Plus | BinaryOp::Minus, V::Timestamp(t), V::Interval(iv)) => {
+            V::Timestamp(timestamp_add_interval(*t, iv, sign)?)
+        }
+        (BinaryOp::Plus | BinaryOp::Minus, V::Timestamptz(t), V::Interval(iv)) => {
+            V::Timestamptz(timestamp_add_interval(*t, iv, sign)?)
+        }
+        (BinaryOp::Plus, V::Interval(iv), V::Timestamp(t)) => {
+            V::Timestamp(timestamp_add_interval(*t, iv, 1)?)
+        }
+        (BinaryOp::Plus, V::Interval(iv), V::Timestamptz(t)) => {
+            V::Timestamptz(timestamp_add_interval(*t, iv, 1)?)
+        }
+        (
+            BinaryOp::Minus,
+            V::Timestamp(a) | V::Timestamptz(a),
+            V::Timestamp(b) | V::Timestamptz(b),
+        ) => V::Interval(timestamp_diff(*a, *b)?),
+        (BinaryOp::Minus, V::Date(a), V::Timestamp(b) | V::Timestamptz(b)) => {
+            V::Interval(timestamp_diff(super::datetime::date_to_timestamp(*a)?, *b)?)
+        }
+        (BinaryOp::Minus, V::Timestamp(a) | V::Timestamptz(a), V::Date(b)) => {
+            V::Interval(timestamp_diff(*a, super::datetime::date_to_timestamp(*b)?)?)
+        }
+        (BinaryOp::Plus, V::Interval(a), V::Interval(b)) => V::Interval(a.checked_add(b)?),
+        (BinaryOp::Minus, V::Interval(a), V::Interval(b)) => V::Interval(a.checked_sub(b)?),
+        (BinaryOp::Multiply, V::Interval(iv), n) | (BinaryOp::Multiply, n, V::Interval(iv))
+            if n.as_f64().is_some() =>
+        {
+            V::Interval(iv.mul_f64(n.as_f64().unwrap_or(0.0))?)
+        }
+        (BinaryOp::Divide, V::Interval(iv), n) if n.as_f64().is_some() => {
+            V::Interval(iv.div_f64(n.as_f64().unwrap_or(0.0))?)
+        }
+        _ => {
+            return Err(no_operator(
+                op.symbol(),
+                &l.sql_type().unwrap_or(SqlType::Unknown),
+                &r.sql_type().unwrap_or(SqlType::Unknown),
+            )
+            .with_detail(format!(
+                "operands: {} and {}",
+                value_type_name(l),
+                value_type_name(r)
+            )))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolution() {
+        use SqlType as T;
+        let t = |op, l, r| binary_op_type(op, &l, &r).map(|t| t.display_name());
+        assert_eq!(t(BinaryOp::Plus, T::Int2, T::Int2).unwrap(), "smallint");
+        assert_eq!(t(BinaryOp::Plus, T::Int4, T::Int8).unwrap(), "bigint");
+        assert_eq!(t(BinaryOp::Plus, T::Int4, T::NUMERIC).unwrap(), "numeric");
+        assert_eq!(
+            t(BinaryOp::Plus, T::Int4, T::Float4).unwrap(),
+            "double precision"
+        );
+        assert_eq!(t(BinaryOp::Plus, T::Float4, T::Float4).unwrap(), "real");
+        assert_eq!(t(BinaryOp::Minus, T::Date, T::Date).unwrap(), "integer");
+        assert_eq!(
+            t(BinaryOp::Plus, T::Date, T::Interval).unwrap(),
+            "timestamp without time zone"
+        );
+        assert_eq!(
+            t(BinaryOp::Plus, T::Timestamp, T::Unknown).unwrap(),
+            "timestamp without time zone"
+        );
+        assert_eq!(t(BinaryOp::Concat, T::Int4, T::Text).unwrap(), "text");
+        assert_eq!(t(BinaryOp::Eq, T::Int4, T::Unknown).unwrap(), "boolean");
+        let e = binary_op_type(BinaryOp::Plus, &T::Int4, &T::Bool).unwrap_err();
+        assert_eq!(e.message, "operator does not exist: integer + boolean");
+        assert_eq!(e.state, SqlState::UndefinedFunction);
+        assert!(binary_op_type(BinaryOp::Modulo, &T::Float8, &T::Int4).is_err());
+    }
+
+    #[test]
+    fn integer_arithmetic() {
+        let e = eval_binary(BinaryOp::Plus, &Value::Int4(i32::MAX), &Value::Int4(1)).unwrap_err();
+        assert_eq!(e.message, "integer out of range");
+        let e =
+            eval_binary(BinaryOp::Divide, &Value::Int4(i32::MIN), &Value::Int4(-1)).unwrap_err();
+        assert_eq!(e.message, "integer out of range");
+        assert_eq!(
+            eval_binary(BinaryOp::Modulo, &Value::Int4(i32::MIN), &Value::Int4(-1)).unwrap(),
+            Value::Int4(0)
+        );
+        let e = eval_binary(BinaryOp::Divide, &Value::Int4(5), &Value::Int4(0)).unwrap_err();
+        assert_eq!(e.state, SqlState::DivisionByZero);
+        assert_eq!(
+            eval_binary(BinaryOp::Divide, &Value::Int4(-7), &Value::Int4(2)).unwrap(),
+            Value::Int4(-3)
+        );
+        let e = eval_binary(BinaryOp::Multiply, &Value::Int2(200), &Value::Int2(200)).unwrap_err();
+        assert_eq!(e.message, "smallint out of range");
+    }
+
+    #[test]
+    fn float_errors() {
+        let e =
+            eval_binary(BinaryOp::Multiply, &Value::Float8(1e308), &Value::Int4(10)).unwrap_err();
+        assert_eq!(e.message, "value out of range: overflow");
+        let e = eval_binary(
+            BinaryOp::Multiply,
+            &Value::Float8(1e-300),
+            &Value::Float8(1e-300),
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "value out of range: underflow");
+        let e =
+            eval_binary(BinaryOp::Divide, &Value::Float8(1.0), &Value::Float8(0.0)).unwrap_err();
+        assert_eq!(e.message, "division by zero");
+    }
+
+    #[test]
+    fn three_valued_logic() {
+        assert_eq!(and3(None, Some(false)), Some(false));
+        assert_eq!(and3(None, Some(true)), None);
+        assert_eq!(or3(None, Some(true)), Some(true));
+        assert_eq!(or3(None, Some(false)), None);
+        assert_eq!(not3(None), None);
+    }
+}

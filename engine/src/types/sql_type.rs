@@ -1,0 +1,692 @@
+//! [`SqlType`]: the SQL types the engine knows, with their PostgreSQL
+//! identities (type OID, `atttypmod`, `typlen`, `format_type` name).
+//!
+//! A `SqlType` is what the binder and planner reason about; it carries the
+//! type modifier (`varchar(10)`, `numeric(10,2)`), which the storage layer
+//! does not need: [`SqlType::storage_type`] maps it to the codec's
+//! [`DataType`] used for key and row encoding. `varchar`, `char(n)` and
+//! `text` all store as text; `timestamptz` stores as a timestamp (both are
+//! microseconds since 2000-01-01, the former in UTC); `interval` stores as a
+//! 16-byte `bytea` (see [`crate::types::Interval::to_bytes`]), which keeps
+//! rows exact but does not give a meaningful key order (interval keys sort
+//! by their bytes, which is enough for equality lookups only).
+//!
+//! [`SqlType::from_ast`] accepts the PostgreSQL spellings that `sqlparser`
+//! produces; unknown names are `42704 type "foo" does not exist`.
+
+use std::fmt;
+
+use rocksgres_codec::DataType;
+use sqlparser::ast::{
+    CharacterLength, DataType as AstType, ExactNumberInfo, ObjectName, TimezoneInfo,
+};
+
+use crate::error::{EngineError, Result, SqlState};
+
+/// Largest precision of `numeric(p,s)` (PostgreSQL's `NUMERIC_MAX_PRECISION`).
+pub const NUMERIC_MAX_PRECISION: u16 = 1000;
+
+/// Largest length of `varchar(n)` / `char(n)` (PostgreSQL's `MaxAttrSize`
+/// = 10 MB).
+pub const MAX_CHAR_LENGTH: u32 = 10_485_760;
+
+/// A SQL type as the planner sees it, type modifier included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SqlType {
+    /// `boolean`.
+    Bool,
+    /// `smallint`.
+    Int2,
+    /// `integer`.
+    Int4,
+    /// `bigint`.
+    Int8,
+    /// `real`.
+    Float4,
+    /// `double precision`.
+    Float8,
+    /// `numeric[(precision[, scale])]`; `scale` is only set with `precision`.
+    Numeric {
+        /// Total significant digits allowed, 1..=1000.
+        precision: Option<u16>,
+        /// Digits after the decimal point, 0..=precision.
+        scale: Option<u16>,
+    },
+    /// `text`.
+    Text,
+    /// `character varying[(n)]`.
+    Varchar(Option<u32>),
+    /// `character[(n)]` (`bpchar`), blank-padded; `None` is the unbounded
+    /// `bpchar`.
+    Char(Option<u32>),
+    /// `bytea`.
+    Bytea,
+    /// `date`.
+    Date,
+    /// `timestamp without time zone`.
+    Timestamp,
+    /// `timestamp with time zone`.
+    Timestamptz,
+    /// `interval`.
+    Interval,
+    /// An untyped literal or parameter, before resolution.
+    Unknown,
+}
+
+/// PostgreSQL's type categories (`pg_type.typcategory`), used by the
+/// implicit-coercion rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TypeCategory {
+    /// `B`: boolean.
+    Boolean,
+    /// `N`: numeric types.
+    Numeric,
+    /// `S`: string types.
+    String,
+    /// `D`: date/time types.
+    DateTime,
+    /// `T`: timespan types (interval).
+    Timespan,
+    /// `U`: user-defined / other (bytea).
+    UserDefined,
+    /// `X`: unknown.
+    Unknown,
+}
+
+impl SqlType {
+    /// Unconstrained `numeric`.
+    pub const NUMERIC: SqlType = SqlType::Numeric {
+        precision: None,
+        scale: None,
+    };
+
+    /// PostgreSQL's type OID.
+    pub fn oid(&self) -> u32 {
+        match self {
+            SqlType::Bool => 16,
+            SqlType::Bytea => 17,
+            SqlType::Int8 => 20,
+            SqlType::Int2 => 21,
+            SqlType::Int4 => 23,
+            SqlType::Text => 25,
+            SqlType::Float4 => 700,
+            SqlType::Float8 => 701,
+            SqlType::Unknown => 705,
+            SqlType::Char(_) => 1042,
+            SqlType::Varchar(_) => 1043,
+            SqlType::Date => 1082,
+            SqlType::Timestamp => 1114,
+            SqlType::Timestamptz => 1184,
+            SqlType::Interval => 1186,
+            SqlType::Numeric { .. } => 1700,
+        }
+    }
+
+    /// The type for an OID, without type modifier; `None` for OIDs the
+    /// engine does not know.
+    pub fn from_oid(oid: u32) -> Option<SqlType> {
+        Some(match oid {
+            16 => SqlType::Bool,
+            17 => SqlType::Bytea,
+            20 => SqlType::Int8,
+            21 => SqlType::Int2,
+            23 => SqlType::Int4,
+            25 => SqlType::Text,
+            700 => SqlType::Float4,
+            701 => SqlType::Float8,
+            705 => SqlType::Unknown,
+            1042 => SqlType::Char(None),
+            1043 => SqlType::Varchar(None),
+            1082 => SqlType::Date,
+            1114 => SqlType::Timestamp,
+            1184 => SqlType::Timestamptz,
+            1186 => SqlType::Interval,
+            1700 => SqlType::NUMERIC,
+            _ => return None,
+        })
+    }
+
+    /// The type for an OID and an `atttypmod` (as sent in a RowDescription
+    /// or stored in a catalog); an invalid typmod is ignored.
+    pub fn from_oid_typmod(oid: u32, typmod: i32) -> Option<SqlType> {
+        let ty = SqlType::from_oid(oid)?;
+        if typmod < 4 {
+            return Some(ty);
+        }
+        let m = typmod - 4;
+        Some(match ty {
+            SqlType::Varchar(_) => SqlType::Varchar(Some(m as u32)),
+            SqlType::Char(_) => SqlType::Char(Some(m as u32)),
+            SqlType::Numeric { .. } => SqlType::Numeric {
+                precision: Some(((m >> 16) & 0xFFFF) as u16),
+                scale: Some((m & 0xFFFF) as u16),
+            },
+            other => other,
+        })
+    }
+
+    /// PostgreSQL's `atttypmod`: -1 without modifier, `n + 4` for
+    /// `varchar(n)`/`char(n)`, `((p << 16) | s) + 4` for `numeric(p,s)`.
+    pub fn typmod(&self) -> i32 {
+        match self {
+            SqlType::Varchar(Some(n)) | SqlType::Char(Some(n)) => *n as i32 + 4,
+            SqlType::Numeric {
+                precision: Some(p),
+                scale,
+            } => ((i32::from(*p) << 16) | i32::from(scale.unwrap_or(0))) + 4,
+            _ => -1,
+        }
+    }
+
+    /// `pg_type.typlen`: the fixed size in bytes, or -1 for varlena types
+    /// (-2 for `unknown`, a C string).
+    pub fn type_len(&self) -> i16 {
+        match self {
+            SqlType::Bool => 1,
+            SqlType::Int2 => 2,
+            SqlType::Int4 | SqlType::Float4 | SqlType::Date => 4,
+            SqlType::Int8 | SqlType::Float8 | SqlType::Timestamp | SqlType::Timestamptz => 8,
+            SqlType::Interval => 16,
+            SqlType::Unknown => -2,
+            SqlType::Numeric { .. }
+            | SqlType::Text
+            | SqlType::Varchar(_)
+            | SqlType::Char(_)
+            | SqlType::Bytea => -1,
+        }
+    }
+
+    /// The type's name as PostgreSQL's `format_type` prints it, modifier
+    /// included (`numeric(10,2)`, `character varying(10)`).
+    pub fn display_name(&self) -> String {
+        match self {
+            SqlType::Numeric {
+                precision: Some(p),
+                scale,
+            } => format!("numeric({},{})", p, scale.unwrap_or(0)),
+            SqlType::Varchar(Some(n)) => format!("character varying({n})"),
+            SqlType::Char(Some(n)) => format!("character({n})"),
+            other => other.base_name().to_owned(),
+        }
+    }
+
+    /// The type's name without modifier (`numeric`, `character varying`,
+    /// `bpchar` for unbounded `char`).
+    pub fn base_name(&self) -> &'static str {
+        match self {
+            SqlType::Bool => "boolean",
+            SqlType::Int2 => "smallint",
+            SqlType::Int4 => "integer",
+            SqlType::Int8 => "bigint",
+            SqlType::Float4 => "real",
+            SqlType::Float8 => "double precision",
+            SqlType::Numeric { .. } => "numeric",
+            SqlType::Text => "text",
+            SqlType::Varchar(_) => "character varying",
+            SqlType::Char(Some(_)) => "character",
+            SqlType::Char(None) => "bpchar",
+            SqlType::Bytea => "bytea",
+            SqlType::Date => "date",
+            SqlType::Timestamp => "timestamp without time zone",
+            SqlType::Timestamptz => "timestamp with time zone",
+            SqlType::Interval => "interval",
+            SqlType::Unknown => "unknown",
+        }
+    }
+
+    /// `pg_type.typname` (`int4`, `varchar`, `timestamptz`, ...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            SqlType::Bool => "bool",
+            SqlType::Int2 => "int2",
+            SqlType::Int4 => "int4",
+            SqlType::Int8 => "int8",
+            SqlType::Float4 => "float4",
+            SqlType::Float8 => "float8",
+            SqlType::Numeric { .. } => "numeric",
+            SqlType::Text => "text",
+            SqlType::Varchar(_) => "varchar",
+            SqlType::Char(_) => "bpchar",
+            SqlType::Bytea => "bytea",
+            SqlType::Date => "date",
+            SqlType::Timestamp => "timestamp",
+            SqlType::Timestamptz => "timestamptz",
+            SqlType::Interval => "interval",
+            SqlType::Unknown => "unknown",
+        }
+    }
+
+    /// The codec type values of this SQL type are encoded as.
+    pub fn storage_type(&self) -> DataType {
+        match self {
+            SqlType::Bool => DataType::Bool,
+            SqlType::Int2 => DataType::Int2,
+            SqlType::Int4 => DataType::Int4,
+            SqlType::Int8 => DataType::Int8,
+            SqlType::Float4 => DataType::Float4,
+            SqlType::Float8 => DataType::Float8,
+            SqlType::Numeric { .. } => DataType::Numeric,
+            SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) | SqlType::Unknown => {
+                DataType::Text
+            }
+            SqlType::Bytea | SqlType::Interval => DataType::Bytea,
+            SqlType::Date => DataType::Date,
+            SqlType::Timestamp | SqlType::Timestamptz => DataType::Timestamp,
+        }
+    }
+
+    /// The type without its modifier (`varchar(10)` -> `varchar`).
+    pub fn without_typmod(&self) -> SqlType {
+        match self {
+            SqlType::Numeric { .. } => SqlType::NUMERIC,
+            SqlType::Varchar(_) => SqlType::Varchar(None),
+            SqlType::Char(_) => SqlType::Char(None),
+            other => *other,
+        }
+    }
+
+    /// Whether both are the same type, ignoring modifiers.
+    pub fn same_base(&self, other: &SqlType) -> bool {
+        self.without_typmod() == other.without_typmod()
+    }
+
+    /// PostgreSQL's type category.
+    pub fn category(&self) -> TypeCategory {
+        match self {
+            SqlType::Bool => TypeCategory::Boolean,
+            SqlType::Int2
+            | SqlType::Int4
+            | SqlType::Int8
+            | SqlType::Float4
+            | SqlType::Float8
+            | SqlType::Numeric { .. } => TypeCategory::Numeric,
+            SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) => TypeCategory::String,
+            SqlType::Date | SqlType::Timestamp | SqlType::Timestamptz => TypeCategory::DateTime,
+            SqlType::Interval => TypeCategory::Timespan,
+            SqlType::Bytea => TypeCategory::UserDefined,
+            SqlType::Unknown => TypeCategory::Unknown,
+        }
+    }
+
+    /// Whether this is one of the integer types.
+    pub fn is_integer(&self) -> bool {
+        matches!(self, SqlType::Int2 | SqlType::Int4 | SqlType::Int8)
+    }
+
+    /// Whether this is `real` or `double precision`.
+    pub fn is_float(&self) -> bool {
+        matches!(self, SqlType::Float4 | SqlType::Float8)
+    }
+
+    /// Whether this is a numeric-category type (integers, floats, numeric).
+    pub fn is_numeric_family(&self) -> bool {
+        self.category() == TypeCategory::Numeric
+    }
+
+    /// Whether this is `text`, `varchar` or `char`.
+    pub fn is_string_family(&self) -> bool {
+        self.category() == TypeCategory::String
+    }
+
+    /// Whether this is `date`, `timestamp` or `timestamptz`.
+    pub fn is_datetime_family(&self) -> bool {
+        self.category() == TypeCategory::DateTime
+    }
+
+    /// Rank inside the numeric category, in PostgreSQL's implicit-cast
+    /// order int2 < int4 < int8 < numeric < float4 < float8.
+    pub(crate) fn numeric_rank(&self) -> Option<u8> {
+        Some(match self {
+            SqlType::Int2 => 0,
+            SqlType::Int4 => 1,
+            SqlType::Int8 => 2,
+            SqlType::Numeric { .. } => 3,
+            SqlType::Float4 => 4,
+            SqlType::Float8 => 5,
+            _ => return None,
+        })
+    }
+
+    /// Resolves a type name as written in SQL (`int4`, `varchar`,
+    /// `timestamptz`, ...) without modifiers; used for `Custom` AST types
+    /// and for names in function-style casts.
+    pub fn from_name(name: &str) -> Result<SqlType> {
+        let lower = name.to_ascii_lowercase();
+        Ok(match lower.as_str() {
+            "bool" | "boolean" => SqlType::Bool,
+            "int2" | "smallint" => SqlType::Int2,
+            "int" | "int4" | "integer" => SqlType::Int4,
+            "int8" | "bigint" => SqlType::Int8,
+            "float4" | "real" => SqlType::Float4,
+            "float8" | "float" | "double precision" => SqlType::Float8,
+            "numeric" | "decimal" => SqlType::NUMERIC,
+            "text" => SqlType::Text,
+            "varchar" | "character varying" => SqlType::Varchar(None),
+            "bpchar" => SqlType::Char(None),
+            "char" | "character" => SqlType::Char(Some(1)),
+            "bytea" => SqlType::Bytea,
+            "date" => SqlType::Date,
+            "timestamp" | "timestamp without time zone" => SqlType::Timestamp,
+            "timestamptz" | "timestamp with time zone" => SqlType::Timestamptz,
+            "interval" => SqlType::Interval,
+            "unknown" => SqlType::Unknown,
+            "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2" => {
+                return Err(EngineError::unsupported(format!("type {lower}")))
+            }
+            _ => return Err(undefined_type(name)),
+        })
+    }
+
+    /// Converts a `sqlparser` type to a `SqlType`, checking modifiers as
+    /// PostgreSQL does.
+    pub fn from_ast(ty: &AstType) -> Result<SqlType> {
+        Ok(match ty {
+            AstType::Bool | AstType::Boolean => SqlType::Bool,
+            AstType::SmallInt(None) | AstType::Int2(None) => SqlType::Int2,
+            AstType::Int(None) | AstType::Integer(None) | AstType::Int4(None) => SqlType::Int4,
+            AstType::BigInt(None) | AstType::Int8(None) => SqlType::Int8,
+            AstType::Real | AstType::Float4 => SqlType::Float4,
+            AstType::DoublePrecision | AstType::Float8 | AstType::Double(ExactNumberInfo::None) => {
+                SqlType::Float8
+            }
+            AstType::Float(info) => match info {
+                ExactNumberInfo::None => SqlType::Float8,
+                ExactNumberInfo::Precision(p) => float_precision(*p)?,
+                ExactNumberInfo::PrecisionAndScale(..) => {
+                    return Err(syntax_error("syntax error at or near \",\""))
+                }
+            },
+            AstType::Numeric(info) | AstType::Decimal(info) | AstType::Dec(info) => {
+                numeric_from_info(info)?
+            }
+            AstType::Text => SqlType::Text,
+            AstType::Varchar(len) | AstType::CharacterVarying(len) | AstType::CharVarying(len) => {
+                SqlType::Varchar(char_length(len, "varchar")?)
+            }
+            AstType::Char(len) | AstType::Character(len) => {
+                SqlType::Char(Some(char_length(len, "char")?.unwrap_or(1)))
+            }
+            AstType::Bytea => SqlType::Bytea,
+            AstType::Date => SqlType::Date,
+            AstType::Timestamp(precision, tz) => {
+                if precision.is_some() {
+                    return Err(EngineError::unsupported("timestamp precision"));
+                }
+                match tz {
+                    TimezoneInfo::None | TimezoneInfo::WithoutTimeZone => SqlType::Timestamp,
+                    TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => SqlType::Timestamptz,
+                }
+            }
+            AstType::Interval { fields, precision } => {
+                if fields.is_some() || precision.is_some() {
+                    return Err(EngineError::unsupported("interval field restriction"));
+                }
+                SqlType::Interval
+            }
+            AstType::Custom(name, modifiers) => custom_type(name, modifiers)?,
+            other => {
+                // Types sqlparser knows but PostgreSQL spells differently
+                // (or that we lack): report them the way PostgreSQL does for
+                // a name it cannot find.
+                let text = other.to_string();
+                if matches!(
+                    other,
+                    AstType::SmallInt(_)
+                        | AstType::Int(_)
+                        | AstType::Integer(_)
+                        | AstType::Int2(_)
+                        | AstType::Int4(_)
+                        | AstType::Int8(_)
+                        | AstType::BigInt(_)
+                ) {
+                    return Err(syntax_error("syntax error at or near \"(\""));
+                }
+                let name = text
+                    .split('(')
+                    .next()
+                    .unwrap_or(&text)
+                    .trim()
+                    .to_lowercase();
+                return Err(undefined_type(&name));
+            }
+        })
+    }
+}
+
+fn syntax_error(msg: &str) -> EngineError {
+    EngineError::new(SqlState::SyntaxError, msg)
+}
+
+/// `42704 type "name" does not exist`.
+pub(crate) fn undefined_type(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::UndefinedObject,
+        format!("type \"{name}\" does not exist"),
+    )
+}
+
+fn float_precision(p: u64) -> Result<SqlType> {
+    match p {
+        0 => Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            "precision for type float must be at least 1 bit",
+        )),
+        1..=24 => Ok(SqlType::Float4),
+        25..=53 => Ok(SqlType::Float8),
+        _ => Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            "precision for type float must be less than 54 bits",
+        )),
+    }
+}
+
+fn numeric_typmod(precision: i64, scale: i64) -> Result<SqlType> {
+    if !(1..=i64::from(NUMERIC_MAX_PRECISION)).contains(&precision) {
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("NUMERIC precision {precision} must be between 1 and {NUMERIC_MAX_PRECISION}"),
+        ));
+    }
+    if !(0..=precision).contains(&scale) {
+        // PostgreSQL 15 allows negative scales and scale > precision, but
+        // the engine keeps to the classic range.
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("NUMERIC scale {scale} must be between 0 and precision {precision}"),
+        ));
+    }
+    Ok(SqlType::Numeric {
+        precision: Some(precision as u16),
+        scale: Some(scale as u16),
+    })
+}
+
+fn numeric_from_info(info: &ExactNumberInfo) -> Result<SqlType> {
+    match info {
+        ExactNumberInfo::None => Ok(SqlType::NUMERIC),
+        ExactNumberInfo::Precision(p) => numeric_typmod(clamp_u64(*p), 0),
+        ExactNumberInfo::PrecisionAndScale(p, s) => numeric_typmod(clamp_u64(*p), *s),
+    }
+}
+
+fn clamp_u64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn char_length(len: &Option<CharacterLength>, kind: &str) -> Result<Option<u32>> {
+    match len {
+        None => Ok(None),
+        Some(CharacterLength::Max) => Err(syntax_error("syntax error at or near \"max\"")),
+        Some(CharacterLength::IntegerLength { length, .. }) => {
+            check_char_length(clamp_u64(*length), kind).map(Some)
+        }
+    }
+}
+
+fn check_char_length(length: i64, kind: &str) -> Result<u32> {
+    if length < 1 {
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("length for type {kind} must be at least 1"),
+        ));
+    }
+    if length > i64::from(MAX_CHAR_LENGTH) {
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("length for type {kind} cannot exceed {MAX_CHAR_LENGTH}"),
+        ));
+    }
+    Ok(length as u32)
+}
+
+fn custom_type(name: &ObjectName, modifiers: &[String]) -> Result<SqlType> {
+    let full = name.to_string();
+    // Accept a pg_catalog qualification.
+    let base = full
+        .strip_prefix("pg_catalog.")
+        .unwrap_or(&full)
+        .trim_matches('"')
+        .to_ascii_lowercase();
+    let ty = SqlType::from_name(&base)?;
+    if modifiers.is_empty() {
+        return Ok(ty);
+    }
+    let mods: Vec<i64> = modifiers
+        .iter()
+        .map(|m| m.trim().parse::<i64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| syntax_error("type modifiers must be simple constants or identifiers"))?;
+    match (ty, mods.as_slice()) {
+        (SqlType::Varchar(_), [n]) => Ok(SqlType::Varchar(Some(check_char_length(*n, "varchar")?))),
+        (SqlType::Char(_), [n]) => Ok(SqlType::Char(Some(check_char_length(*n, "char")?))),
+        (SqlType::Numeric { .. }, [p]) => numeric_typmod(*p, 0),
+        (SqlType::Numeric { .. }, [p, s]) => numeric_typmod(*p, *s),
+        (SqlType::Float8, [p]) if base == "float" => float_precision((*p).max(0) as u64),
+        _ => Err(EngineError::new(
+            SqlState::SyntaxError,
+            format!("type modifier is not allowed for type \"{base}\""),
+        )),
+    }
+}
+
+impl fmt::Display for SqlType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+
+    fn parse(text: &str) -> Result<SqlType> {
+        let dialect = PostgreSqlDialect {};
+        let mut parser = Parser::new(&dialect).try_with_sql(text).unwrap();
+        let ty = parser.parse_data_type().unwrap();
+        SqlType::from_ast(&ty)
+    }
+
+    #[test]
+    fn spellings() {
+        let cases = [
+            ("int", "integer"),
+            ("integer", "integer"),
+            ("int4", "integer"),
+            ("smallint", "smallint"),
+            ("int2", "smallint"),
+            ("bigint", "bigint"),
+            ("int8", "bigint"),
+            ("real", "real"),
+            ("float4", "real"),
+            ("float(24)", "real"),
+            ("float(25)", "double precision"),
+            ("float", "double precision"),
+            ("float8", "double precision"),
+            ("double precision", "double precision"),
+            ("numeric", "numeric"),
+            ("numeric(10,2)", "numeric(10,2)"),
+            ("decimal(5)", "numeric(5,0)"),
+            ("boolean", "boolean"),
+            ("bool", "boolean"),
+            ("text", "text"),
+            ("varchar(10)", "character varying(10)"),
+            ("character varying(10)", "character varying(10)"),
+            ("varchar", "character varying"),
+            ("char(84)", "character(84)"),
+            ("character(2)", "character(2)"),
+            ("char", "character(1)"),
+            ("bpchar", "bpchar"),
+            ("bytea", "bytea"),
+            ("date", "date"),
+            ("timestamp", "timestamp without time zone"),
+            ("timestamp without time zone", "timestamp without time zone"),
+            ("timestamptz", "timestamp with time zone"),
+            ("timestamp with time zone", "timestamp with time zone"),
+            ("interval", "interval"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse(text).unwrap().display_name(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            parse("foo").unwrap_err().message,
+            "type \"foo\" does not exist"
+        );
+        assert_eq!(parse("foo").unwrap_err().state, SqlState::UndefinedObject);
+        assert_eq!(
+            parse("serial").unwrap_err().state,
+            SqlState::FeatureNotSupported
+        );
+        assert_eq!(
+            parse("bigserial").unwrap_err().state,
+            SqlState::FeatureNotSupported
+        );
+        assert_eq!(
+            parse("varchar(0)").unwrap_err().message,
+            "length for type varchar must be at least 1"
+        );
+        assert_eq!(
+            parse("numeric(0)").unwrap_err().message,
+            "NUMERIC precision 0 must be between 1 and 1000"
+        );
+    }
+
+    #[test]
+    fn oids_and_typmods() {
+        assert_eq!(SqlType::Varchar(Some(10)).typmod(), 14);
+        let n = SqlType::Numeric {
+            precision: Some(10),
+            scale: Some(2),
+        };
+        assert_eq!(n.typmod(), (10 << 16 | 2) + 4);
+        assert_eq!(SqlType::from_oid_typmod(1700, n.typmod()), Some(n));
+        assert_eq!(SqlType::Int4.typmod(), -1);
+        for ty in [
+            SqlType::Bool,
+            SqlType::Int2,
+            SqlType::Int4,
+            SqlType::Int8,
+            SqlType::Float4,
+            SqlType::Float8,
+            SqlType::NUMERIC,
+            SqlType::Text,
+            SqlType::Varchar(None),
+            SqlType::Char(None),
+            SqlType::Bytea,
+            SqlType::Date,
+            SqlType::Timestamp,
+            SqlType::Timestamptz,
+            SqlType::Interval,
+            SqlType::Unknown,
+        ] {
+            assert_eq!(SqlType::from_oid(ty.oid()), Some(ty));
+        }
+        assert_eq!(SqlType::Int8.type_len(), 8);
+        assert_eq!(SqlType::Text.type_len(), -1);
+    }
+}

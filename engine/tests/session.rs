@@ -1,0 +1,273 @@
+//! Engine behaviour through the embedding API, on both stores: DDL, DML,
+//! access paths, transactions and PostgreSQL's failed-transaction state.
+
+use rocksgres_engine::{Database, QueryResult, Session, SqlState, TxnStatus, Value};
+use rocksgres_storage::Store;
+
+fn texts(r: &QueryResult) -> Vec<Vec<String>> {
+    r.rows
+        .iter()
+        .map(|row| {
+            row.values()
+                .iter()
+                .map(|v| {
+                    let mut s = String::new();
+                    if v.is_null() {
+                        s.push_str("NULL");
+                    } else {
+                        v.write_text(&mut s);
+                    }
+                    s
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn q<S: Store>(s: &mut Session<S>, sql: &str) -> Vec<Vec<String>> {
+    texts(&s.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")))
+}
+
+fn err<S: Store>(s: &mut Session<S>, sql: &str) -> SqlState {
+    s.query(sql, &[]).expect_err(sql).state
+}
+
+fn rows(items: &[&[&str]]) -> Vec<Vec<String>> {
+    items
+        .iter()
+        .map(|r| r.iter().map(|s| s.to_string()).collect())
+        .collect()
+}
+
+fn crud<S: Store>(db: Database<S>) {
+    let mut s = db.session();
+    s.execute(
+        "CREATE TABLE t (id int PRIMARY KEY, name varchar(10) NOT NULL, score bigint DEFAULT 7)",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        s.execute("INSERT INTO t VALUES (1, 'a', 10), (2, 'b', 20)", &[])
+            .unwrap(),
+        2
+    );
+    s.execute("INSERT INTO t (id, name) VALUES (3, 'c')", &[])
+        .unwrap();
+    assert_eq!(
+        q(&mut s, "SELECT id, name, score FROM t ORDER BY id"),
+        rows(&[&["1", "a", "10"], &["2", "b", "20"], &["3", "c", "7"]])
+    );
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT id FROM t WHERE score > 8 ORDER BY score DESC"
+        ),
+        rows(&[&["2"], &["1"]])
+    );
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT name FROM t ORDER BY id DESC LIMIT 2 OFFSET 1"
+        ),
+        rows(&[&["b"], &["a"]])
+    );
+    assert_eq!(
+        err(&mut s, "INSERT INTO t VALUES (1, 'dup', 0)"),
+        SqlState::UniqueViolation
+    );
+    assert_eq!(
+        err(&mut s, "INSERT INTO t VALUES (9, NULL, 0)"),
+        SqlState::NotNullViolation
+    );
+    assert_eq!(err(&mut s, "SELECT nope FROM t"), SqlState::UndefinedColumn);
+    assert_eq!(
+        err(&mut s, "SELECT * FROM missing"),
+        SqlState::UndefinedTable
+    );
+    assert_eq!(err(&mut s, "SELEC 1"), SqlState::SyntaxError);
+    assert_eq!(
+        err(&mut s, "INSERT INTO t VALUES (9, 'much too long name', 0)"),
+        SqlState::StringDataRightTruncation
+    );
+    assert_eq!(err(&mut s, "SELECT 1 / 0"), SqlState::DivisionByZero);
+    assert_eq!(
+        err(&mut s, "SELECT 2147483647 + 1"),
+        SqlState::NumericValueOutOfRange
+    );
+
+    assert_eq!(
+        s.execute("UPDATE t SET score = score + 1 WHERE id >= 2", &[])
+            .unwrap(),
+        2
+    );
+    let r = s
+        .query(
+            "UPDATE t SET id = id + 10 WHERE id = 1 RETURNING id, name",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(texts(&r), rows(&[&["11", "a"]]));
+    assert_eq!(
+        q(&mut s, "SELECT id, score FROM t ORDER BY id"),
+        rows(&[&["2", "21"], &["3", "8"], &["11", "10"]])
+    );
+    assert_eq!(s.execute("DELETE FROM t WHERE name = 'c'", &[]).unwrap(), 1);
+    let r = s
+        .query("SELECT name FROM t WHERE id = $1", &[Value::from(2i64)])
+        .unwrap();
+    assert_eq!(r.rows[0].get::<String>(0).unwrap(), "b");
+    assert_eq!(r.columns[0].ty.oid(), 1043, "varchar column OID");
+    s.execute("DROP TABLE t", &[]).unwrap();
+    assert_eq!(err(&mut s, "SELECT * FROM t"), SqlState::UndefinedTable);
+}
+
+fn transactions<S: Store>(db: Database<S>) {
+    let mut s = db.session();
+    let mut other = db.session();
+    s.execute("CREATE TABLE kv (k int PRIMARY KEY, v text)", &[])
+        .unwrap();
+    s.execute("BEGIN", &[]).unwrap();
+    assert_eq!(s.status(), TxnStatus::InBlock);
+    s.execute("INSERT INTO kv VALUES (1, 'x')", &[]).unwrap();
+    assert_eq!(q(&mut other, "SELECT * FROM kv"), rows(&[]), "uncommitted");
+    s.execute("ROLLBACK", &[]).unwrap();
+    assert_eq!(q(&mut s, "SELECT * FROM kv"), rows(&[]));
+
+    s.execute("BEGIN", &[]).unwrap();
+    s.execute("INSERT INTO kv VALUES (1, 'x')", &[]).unwrap();
+    assert_eq!(
+        err(&mut s, "INSERT INTO kv VALUES (1, 'y')"),
+        SqlState::UniqueViolation
+    );
+    assert_eq!(s.status(), TxnStatus::Failed);
+    assert_eq!(err(&mut s, "SELECT 1"), SqlState::InFailedSqlTransaction);
+    let r = s.query("COMMIT", &[]).unwrap();
+    assert_eq!(r.tag, "ROLLBACK", "COMMIT of a failed block rolls back");
+    assert_eq!(s.status(), TxnStatus::Idle);
+    assert_eq!(
+        q(&mut s, "SELECT * FROM kv"),
+        rows(&[]),
+        "nothing of it was kept"
+    );
+
+    // Autocommit: a failing multi-row INSERT leaves nothing behind.
+    assert_eq!(
+        err(&mut s, "INSERT INTO kv VALUES (5, 'a'), (5, 'b')"),
+        SqlState::UniqueViolation
+    );
+    assert_eq!(q(&mut s, "SELECT * FROM kv"), rows(&[]));
+
+    // DDL is transactional.
+    s.execute("BEGIN", &[]).unwrap();
+    s.execute("CREATE TABLE gone (a int)", &[]).unwrap();
+    s.execute("INSERT INTO gone VALUES (1), (2)", &[]).unwrap();
+    assert_eq!(
+        q(&mut s, "SELECT a FROM gone ORDER BY a"),
+        rows(&[&["1"], &["2"]])
+    );
+    s.execute("ROLLBACK", &[]).unwrap();
+    assert_eq!(err(&mut s, "SELECT * FROM gone"), SqlState::UndefinedTable);
+}
+
+fn access_paths<S: Store>(db: Database<S>) {
+    let mut s = db.session();
+    s.execute("CREATE TABLE p (id int PRIMARY KEY, v int)", &[])
+        .unwrap();
+    for i in 0..50i32 {
+        s.execute(
+            "INSERT INTO p VALUES ($1, $2)",
+            &[Value::from(i), Value::from(i * 7 % 50)],
+        )
+        .unwrap();
+    }
+    let plan = |s: &mut Session<S>, sql: &str| -> String {
+        q(s, &format!("EXPLAIN {sql}"))
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let point = plan(&mut s, "SELECT v FROM p WHERE id = 7");
+    assert!(point.starts_with("Index Scan using p_pkey on p"), "{point}");
+    assert!(point.contains("point lookup"), "{point}");
+    let range = plan(&mut s, "SELECT v FROM p WHERE id >= 10 AND id < 13");
+    assert!(range.contains("range on the primary key"), "{range}");
+    let seq = plan(&mut s, "SELECT id FROM p WHERE v = 3");
+    assert!(seq.starts_with("Seq Scan on p"), "{seq}");
+    let ordered = plan(&mut s, "SELECT id FROM p ORDER BY id DESC LIMIT 3");
+    assert!(ordered.contains("Index Scan Backward"), "{ordered}");
+    assert!(!ordered.contains("Sort"), "{ordered}");
+    assert_eq!(q(&mut s, "SELECT v FROM p WHERE id = 7"), rows(&[&["49"]]));
+    assert_eq!(
+        q(&mut s, "SELECT id FROM p WHERE id >= 10 AND id < 13"),
+        rows(&[&["10"], &["11"], &["12"]])
+    );
+    assert_eq!(
+        q(&mut s, "SELECT id FROM p ORDER BY id DESC LIMIT 3"),
+        rows(&[&["49"], &["48"], &["47"]])
+    );
+    assert_eq!(
+        q(&mut s, "SELECT id FROM p WHERE id = 1000000000000"),
+        rows(&[])
+    );
+}
+
+fn no_primary_key<S: Store>(db: Database<S>) {
+    let mut s = db.session();
+    s.execute("CREATE TABLE h (a int, b text)", &[]).unwrap();
+    s.execute("INSERT INTO h VALUES (1, 'x'), (1, 'x'), (2, NULL)", &[])
+        .unwrap();
+    assert_eq!(
+        q(&mut s, "SELECT a, b FROM h ORDER BY a"),
+        rows(&[&["1", "x"], &["1", "x"], &["2", "NULL"]])
+    );
+    assert_eq!(
+        s.execute("UPDATE h SET b = 'y' WHERE a = 1", &[]).unwrap(),
+        2
+    );
+    assert_eq!(s.execute("DELETE FROM h WHERE b IS NULL", &[]).unwrap(), 1);
+    assert_eq!(q(&mut s, "SELECT b FROM h"), rows(&[&["y"], &["y"]]));
+}
+
+macro_rules! on_both_stores {
+    ($($name:ident),*) => {
+        mod memory {
+            $(#[test] fn $name() { super::$name(rocksgres_engine::Database::open_in_memory()); })*
+        }
+        mod rocks {
+            $(#[test] fn $name() {
+                let dir = tempfile::tempdir().unwrap();
+                super::$name(rocksgres_engine::Database::open(dir.path()).unwrap());
+            })*
+        }
+    };
+}
+
+on_both_stores!(crud, transactions, access_paths, no_primary_key);
+
+#[test]
+fn data_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = Database::open(dir.path()).unwrap();
+        let mut s = db.session();
+        s.execute("CREATE TABLE r (id int PRIMARY KEY, v text)", &[])
+            .unwrap();
+        s.execute("INSERT INTO r VALUES (1, 'kept')", &[]).unwrap();
+    }
+    let db = Database::open(dir.path()).unwrap();
+    let mut s = db.session();
+    assert_eq!(q(&mut s, "SELECT v FROM r"), rows(&[&["kept"]]));
+}
+
+#[path = "../examples/embed.rs"]
+mod embed;
+
+#[test]
+fn embed_example_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = embed::run(dir.path()).unwrap();
+    assert_eq!(lines, ["1 alice 70", "2 bob 80"]);
+    // Running it again on the same directory starts over and agrees.
+    assert_eq!(embed::run(dir.path()).unwrap(), lines);
+}
