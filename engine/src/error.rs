@@ -43,8 +43,16 @@ sqlstates! {
     InvalidDatetimeFormat = "22007",
     /// 22008
     DatetimeFieldOverflow = "22008",
+    /// 22011
+    SubstringError = "22011",
     /// 22012
     DivisionByZero = "22012",
+    /// 22015
+    IntervalFieldOverflow = "22015",
+    /// 2201E
+    InvalidArgumentForLogarithm = "2201E",
+    /// 2201F
+    InvalidArgumentForPowerFunction = "2201F",
     /// 22023
     InvalidParameterValue = "22023",
     /// 2201B

@@ -7,7 +7,8 @@
 //! list only shrinks). Every other file must pass completely. The summary
 //! line counts passing records across all files, pending ones included.
 //!
-//! `SLT_FILTER=<substring>` restricts the run to matching files.
+//! `SLT_FILTER=<substring>` restricts the run to matching files;
+//! `SLT_SHOW=1` also prints the failing records of pending files.
 
 use std::collections::BTreeSet;
 
@@ -59,7 +60,11 @@ fn corpus_runs_in_process() {
         );
         match (report.passed(), is_pending) {
             (true, false) => passing_files += 1,
-            (false, true) => {}
+            (false, true) => {
+                if std::env::var_os("SLT_SHOW").is_some() {
+                    eprintln!("{report}");
+                }
+            }
             (true, true) => problems.push(format!("{name} passes now: remove it from slt/PENDING")),
             (false, false) => problems.push(report.to_string()),
         }

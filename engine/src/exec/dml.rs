@@ -11,6 +11,7 @@
 //! EvalPlanQual). Under snapshot isolation the storage layer raises the
 //! serialization error instead.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rocksgres_storage::Transaction;
@@ -362,6 +363,7 @@ pub fn plan_insert(
                             table: Some("excluded".into()),
                             name: c.name.clone(),
                             ty: c.ty,
+                            hidden: false,
                         }));
                     let mut sets = Vec::new();
                     for a in &du.assignments {
@@ -425,6 +427,7 @@ fn insert_one<T: Transaction, R: RowIds>(
     ctx: &mut Ctx<'_, T>,
     rowids: &R,
     out: &mut DmlOutcome,
+    touched: &mut HashSet<Vec<u8>>,
 ) -> Result<()> {
     let table = &plan.table;
     conform_row(table, &mut row)?;
@@ -440,6 +443,13 @@ fn insert_one<T: Transaction, R: RowIds>(
                 OnConflict::Error => return Err(duplicate_key(table, &row)),
                 OnConflict::Nothing => return Ok(()),
                 OnConflict::Update { sets, filter } => {
+                    if !touched.insert(key.clone()) {
+                        return Err(EngineError::new(
+                            SqlState::CardinalityViolation,
+                            "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                        )
+                        .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
+                    }
                     let mut existing = Vec::new();
                     decode_values(table, &value, &mut existing)?;
                     let mut both = existing.clone();
@@ -471,6 +481,9 @@ fn insert_one<T: Transaction, R: RowIds>(
     }
     encode_values(&mut value, &row);
     ctx.txn.put(&key, &value)?;
+    if matches!(plan.on_conflict, OnConflict::Update { .. }) {
+        touched.insert(key);
+    }
     out.count += 1;
     returning_row(&plan.returning, &row, ctx, out)
 }
@@ -485,13 +498,14 @@ pub fn run_insert<T: Transaction, R: RowIds>(
         columns: plan.columns.clone(),
         ..DmlOutcome::default()
     };
+    let mut touched = HashSet::new();
     if plan.materialize {
         for row in collect(&plan.source, ctx)? {
-            insert_one(plan, row, ctx, rowids, &mut out)?;
+            insert_one(plan, row, ctx, rowids, &mut out, &mut touched)?;
         }
     } else {
         run(&plan.source, ctx, &mut |ctx, row| {
-            insert_one(plan, row.to_vec(), ctx, rowids, &mut out)?;
+            insert_one(plan, row.to_vec(), ctx, rowids, &mut out, &mut touched)?;
             Ok(Flow::Continue)
         })?;
     }

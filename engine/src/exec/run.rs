@@ -263,6 +263,11 @@ pub fn run<'a, T: Transaction>(
                     }
                 };
                 for (acc, call) in groups[slot].1.iter_mut().zip(aggs) {
+                    if let Some(f) = &call.filter {
+                        if !f.holds(row, ctx)? {
+                            continue;
+                        }
+                    }
                     let v = match &call.arg {
                         Some(e) => Some(e.eval(row, ctx)?),
                         None => None,
@@ -339,11 +344,20 @@ pub fn run<'a, T: Transaction>(
                 Flow::Continue
             })
         }
-        Node::Distinct { input } => {
+        Node::Distinct { input, on } => {
             let mut seen: HashSet<Vec<u8>> = HashSet::new();
             let mut key = Vec::new();
+            let mut vals = Vec::new();
             run(input, ctx, &mut |ctx, row| {
-                row_key(row, &mut key);
+                if on.is_empty() {
+                    row_key(row, &mut key);
+                } else {
+                    vals.clear();
+                    for e in on {
+                        vals.push(e.eval(row, ctx)?);
+                    }
+                    row_key(&vals, &mut key);
+                }
                 if seen.contains(&key) {
                     return Ok(Flow::Continue);
                 }

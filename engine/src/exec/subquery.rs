@@ -49,7 +49,7 @@ fn compute<T: Transaction>(
                 })?;
                 CachedSubquery::Exists(found)
             }
-            SubqueryKind::In(..) => {
+            SubqueryKind::In(..) | SubqueryKind::Quantified(..) => {
                 let mut values = Vec::new();
                 run(&sq.plan, ctx, &mut |_, r| {
                     values.push(r.first().cloned().unwrap_or(Value::Null));
@@ -102,6 +102,28 @@ pub fn eval_subquery<T: Transaction>(
                 Value::Null
             } else {
                 Value::Bool(*negated)
+            }
+        }
+        (CachedSubquery::Values(values), SubqueryKind::Quantified(probe, sig, all)) => {
+            let v = probe.eval(row, ctx)?;
+            let mut saw_null = false;
+            for w in &values {
+                let w = if w.is_null() {
+                    Value::Null
+                } else {
+                    crate::types::cast(w.clone(), &sig.right, crate::types::CastKind::Implicit)?
+                };
+                match sig.eval(&v, &w)? {
+                    Value::Bool(true) if !all => return Ok(Value::Bool(true)),
+                    Value::Bool(false) if *all => return Ok(Value::Bool(false)),
+                    Value::Null => saw_null = true,
+                    _ => {}
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Bool(*all)
             }
         }
         (CachedSubquery::Values(_), _) => {

@@ -45,6 +45,9 @@ pub struct ScopeColumn {
     pub name: String,
     /// Column type.
     pub ty: SqlType,
+    /// Hidden from unqualified references and `*` (the right-hand copy of
+    /// a JOIN ... USING column).
+    pub hidden: bool,
 }
 
 /// The columns an expression may reference, in input-row order.
@@ -59,7 +62,7 @@ impl Scope {
         let mut found = None;
         for (i, c) in self.columns.iter().enumerate() {
             let table_ok = match table {
-                None => true,
+                None => !c.hidden,
                 Some(t) => c.table.as_deref() == Some(t),
             };
             if table_ok && c.name == name {
@@ -352,6 +355,119 @@ impl<'c> Binder<'c> {
                 }
             }
             AstExpr::Function(f) => self.bind_function(f, scope)?,
+            AstExpr::IsUnknown(inner) => {
+                Expr::IsNull(Box::new(self.bind_bool(inner, scope)?), false)
+            }
+            AstExpr::IsNotUnknown(inner) => {
+                Expr::IsNull(Box::new(self.bind_bool(inner, scope)?), true)
+            }
+            AstExpr::IsDistinctFrom(a, b) | AstExpr::IsNotDistinctFrom(a, b) => {
+                let l = self.bind(a, scope)?;
+                let r = self.bind(b, scope)?;
+                let sig = resolve_binary_op(BinaryOp::Eq, &l.ty(), &r.ty())?;
+                let l = self.coerce(l, sig.left, CastKind::Implicit)?;
+                let r = self.coerce(r, sig.right, CastKind::Implicit)?;
+                let negated = matches!(e, AstExpr::IsNotDistinctFrom(..));
+                Expr::IsDistinct(sig, Box::new(l), Box::new(r), negated)
+            }
+            AstExpr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | AstExpr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                let all = matches!(e, AstExpr::AllOp { .. });
+                let AstExpr::Subquery(q) = right.as_ref() else {
+                    return Err(EngineError::unsupported("ANY/ALL over arrays"));
+                };
+                let op = comparison_op(compare_op)?;
+                let probe = self.bind(left, scope)?;
+                self.bind_quantified(probe, op, all, q, scope)?
+            }
+            AstExpr::Interval(iv) => {
+                let AstExpr::Value(v) = iv.value.as_ref() else {
+                    return Err(EngineError::unsupported(format!("interval {iv}")));
+                };
+                let text = match &v.value {
+                    AstValue::SingleQuotedString(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let text = match &iv.leading_field {
+                    Some(f) if iv.last_field.is_none() => format!("{text} {f}"),
+                    None => text,
+                    Some(_) => return Err(EngineError::unsupported(format!("interval {iv}"))),
+                };
+                Expr::Literal(
+                    Value::parse_text(&text, &SqlType::Interval)?,
+                    SqlType::Interval,
+                )
+            }
+            AstExpr::Ceil { expr, field } | AstExpr::Floor { expr, field } => {
+                if matches!(field, ast::CeilFloorKind::Scale(_)) {
+                    return Err(EngineError::unsupported(format!("expression {e}")));
+                }
+                let name = if matches!(e, AstExpr::Ceil { .. }) {
+                    "ceil"
+                } else {
+                    "floor"
+                };
+                let arg = self.bind(expr, scope)?;
+                self.call_function(name, vec![arg])?
+            }
+            AstExpr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.bind(expr, scope)?];
+                match substring_from {
+                    Some(f) => args.push(self.bind(f, scope)?),
+                    None => args.push(Expr::Literal(Value::Int4(1), SqlType::Int4)),
+                }
+                if let Some(n) = substring_for {
+                    args.push(self.bind(n, scope)?);
+                }
+                self.call_function("substr", args)?
+            }
+            AstExpr::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                trim_characters,
+            } => {
+                let name = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "ltrim",
+                    Some(ast::TrimWhereField::Trailing) => "rtrim",
+                    _ => "btrim",
+                };
+                let mut args = vec![self.bind(expr, scope)?];
+                if let Some(w) = trim_what {
+                    args.push(self.bind(w, scope)?);
+                }
+                for c in trim_characters.iter().flatten() {
+                    args.push(self.bind(c, scope)?);
+                }
+                self.call_function(name, args)?
+            }
+            AstExpr::Position { expr, r#in } => {
+                let needle = self.bind(expr, scope)?;
+                let hay = self.bind(r#in, scope)?;
+                self.call_function("strpos", vec![hay, needle])?
+            }
+            AstExpr::Extract { field, expr, .. } => {
+                let f = field.to_string().to_lowercase();
+                let arg = self.bind(expr, scope)?;
+                self.call_function(
+                    "extract",
+                    vec![Expr::Literal(Value::Text(f), SqlType::Unknown), arg],
+                )?
+            }
             other => return Err(EngineError::unsupported(format!("expression {other}"))),
         })
     }
@@ -475,6 +591,27 @@ impl<'c> Binder<'c> {
             .and_then(|p| p.as_ident())
             .map(ident_name)
             .unwrap_or_default();
+        if matches!(
+            name.as_str(),
+            "count"
+                | "sum"
+                | "avg"
+                | "min"
+                | "max"
+                | "bool_and"
+                | "bool_or"
+                | "every"
+                | "string_agg"
+                | "array_agg"
+        ) {
+            return Err(EngineError::new(
+                SqlState::GroupingError,
+                format!(
+                    "aggregate functions are not allowed in {}",
+                    self.no_aggs.unwrap_or("this context")
+                ),
+            ));
+        }
         let mut args = Vec::new();
         match &f.args {
             ast::FunctionArguments::None => {}
@@ -510,26 +647,20 @@ impl<'c> Binder<'c> {
                 let ty = a.ty();
                 Ok(Expr::NullIf(Box::new(a), Box::new(b), ty))
             }
-            "count" | "sum" | "avg" | "min" | "max" | "bool_and" | "bool_or" | "every" => {
-                Err(EngineError::new(
-                    SqlState::GroupingError,
-                    format!(
-                        "aggregate functions are not allowed in {}",
-                        self.no_aggs.unwrap_or("this context")
-                    ),
-                ))
-            }
-            _ => {
-                let types: Vec<SqlType> = args.iter().map(Expr::ty).collect();
-                let func = resolve_function(&name, &types)?;
-                let args = args
-                    .into_iter()
-                    .zip(func.arg_types().to_vec())
-                    .map(|(a, t)| self.coerce(a, t, CastKind::Implicit))
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Expr::Function(func, args))
-            }
+            _ => self.call_function(&name, args),
         }
+    }
+
+    /// Resolves and binds a call of scalar function `name`.
+    pub fn call_function(&mut self, name: &str, args: Vec<Expr>) -> Result<Expr> {
+        let types: Vec<SqlType> = args.iter().map(Expr::ty).collect();
+        let func = resolve_function(name, &types)?;
+        let args = args
+            .into_iter()
+            .zip(func.arg_types().to_vec())
+            .map(|(a, t)| self.coerce(a, t, CastKind::Implicit))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Expr::Function(func, args))
     }
 
     /// Gives a list of expressions one common type (CASE, IN, COALESCE, ...).
@@ -607,4 +738,22 @@ impl<'c> Binder<'c> {
             }
         }
     }
+}
+
+/// Maps a comparison operator of the AST.
+pub fn comparison_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
+    use ast::BinaryOperator as B;
+    Ok(match op {
+        B::Eq => BinaryOp::Eq,
+        B::NotEq => BinaryOp::NotEq,
+        B::Lt => BinaryOp::Lt,
+        B::LtEq => BinaryOp::LtEq,
+        B::Gt => BinaryOp::Gt,
+        B::GtEq => BinaryOp::GtEq,
+        other => {
+            return Err(EngineError::unsupported(format!(
+                "operator {other} with ANY/ALL"
+            )))
+        }
+    })
 }

@@ -81,7 +81,10 @@ fn render(node: &Node, depth: usize, out: &mut Vec<String>) {
         ),
         Node::Sort { input, .. } => ("Sort".into(), vec![], vec![input.as_ref()]),
         Node::Limit { input, .. } => ("Limit".into(), vec![], vec![input.as_ref()]),
-        Node::Distinct { input } => ("HashAggregate".into(), vec![], vec![input.as_ref()]),
+        Node::Distinct { input, on } if on.is_empty() => {
+            ("HashAggregate".into(), vec![], vec![input.as_ref()])
+        }
+        Node::Distinct { input, .. } => ("Unique".into(), vec![], vec![input.as_ref()]),
         Node::SetOp {
             left,
             right,

@@ -74,6 +74,9 @@ pub enum Expr {
     Outer(usize, usize, SqlType),
     /// A subquery used as a value.
     Subquery(Box<Subquery>),
+    /// `a IS [NOT] DISTINCT FROM b` (the flag is NOT): equality with NULLs
+    /// equal to each other.
+    IsDistinct(BinaryOpSig, Box<Expr>, Box<Expr>, bool),
 }
 
 /// How a subquery's rows become a value.
@@ -85,6 +88,8 @@ pub enum SubqueryKind {
     Exists,
     /// `expr [NOT] IN (SELECT ...)`: (expr, negated).
     In(Expr, bool),
+    /// `expr op ANY/ALL (SELECT ...)`: (expr, comparison, ALL).
+    Quantified(Expr, BinaryOpSig, bool),
 }
 
 /// A planned subquery inside an expression.
@@ -123,6 +128,7 @@ impl Expr {
             | Expr::Or(..)
             | Expr::IsNull(..)
             | Expr::IsBool(..)
+            | Expr::IsDistinct(..)
             | Expr::InList(..)
             | Expr::Between(..)
             | Expr::Like(..) => SqlType::Bool,
@@ -134,9 +140,11 @@ impl Expr {
         match self {
             Expr::Literal(..) | Expr::Param(..) => true,
             Expr::Column(..) | Expr::Outer(..) | Expr::Subquery(..) => false,
-            Expr::Binary(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) | Expr::NullIf(a, b, _) => {
-                a.is_constant() && b.is_constant()
-            }
+            Expr::Binary(_, a, b)
+            | Expr::IsDistinct(_, a, b, _)
+            | Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::NullIf(a, b, _) => a.is_constant() && b.is_constant(),
             Expr::Negate(a, _)
             | Expr::Not(a)
             | Expr::IsNull(a, _)
@@ -299,6 +307,15 @@ impl Expr {
                 .cloned()
                 .ok_or_else(|| EngineError::internal("outer reference out of range"))?,
             Expr::Subquery(sq) => crate::exec::subquery::eval_subquery(sq, row, ctx)?,
+            Expr::IsDistinct(sig, a, b, negated) => {
+                let (l, r) = (a.eval(row, ctx)?, b.eval(row, ctx)?);
+                let distinct = match (l.is_null(), r.is_null()) {
+                    (true, true) => false,
+                    (true, false) | (false, true) => true,
+                    (false, false) => !matches!(sig.eval(&l, &r)?, Value::Bool(true)),
+                };
+                Value::Bool(distinct != *negated)
+            }
             Expr::Like(a, p, negated, ci) => {
                 let v = a.eval(row, ctx)?;
                 let pat = p.eval(row, ctx)?;

@@ -109,6 +109,8 @@ pub struct AggCall {
     pub distinct: bool,
     /// Result type.
     pub ty: SqlType,
+    /// `FILTER (WHERE ...)`.
+    pub filter: Option<Expr>,
 }
 
 /// Set operations.
@@ -195,10 +197,13 @@ pub enum Node {
         /// OFFSET.
         offset: Option<Expr>,
     },
-    /// Removes duplicate rows.
+    /// Removes duplicate rows: whole rows, or with `on` (DISTINCT ON) the
+    /// rows whose `on` values repeat an earlier row's.
     Distinct {
         /// Input.
         input: Box<Node>,
+        /// DISTINCT ON expressions (empty: the whole row).
+        on: Vec<Expr>,
     },
     /// UNION / INTERSECT / EXCEPT [ALL].
     SetOp {
@@ -233,7 +238,7 @@ impl Node {
             Node::Filter { input, .. }
             | Node::Sort { input, .. }
             | Node::Limit { input, .. }
-            | Node::Distinct { input } => input.columns(),
+            | Node::Distinct { input, .. } => input.columns(),
             Node::Join { left, right, .. } => {
                 let mut c = left.columns();
                 c.extend(right.columns());

@@ -73,6 +73,7 @@ pub fn table_scope(table: &crate::catalog::TableDesc, qualifier: &str) -> Scope 
                     c.name.clone()
                 },
                 ty: c.ty,
+                hidden: false,
             })
             .collect(),
     }
@@ -168,6 +169,7 @@ fn output_scope(columns: &[OutputColumn]) -> Scope {
                 table: None,
                 name: c.name.clone(),
                 ty: c.ty,
+                hidden: false,
             })
             .collect(),
     }
@@ -512,7 +514,7 @@ impl Binder<'_> {
                             ));
                         }
                         for (i, c) in scope.columns.iter().enumerate() {
-                            if c.name.starts_with('\0') {
+                            if c.name.starts_with('\0') || c.hidden {
                                 continue;
                             }
                             projection.push(Expr::Column(i, c.ty));
@@ -599,7 +601,7 @@ impl Binder<'_> {
         // ORDER BY: output columns by name/position, else hidden columns.
         let visible = projection.len();
         let mut sort = Vec::new();
-        let distinct = select.distinct.is_some();
+        let distinct = matches!(select.distinct, Some(ast::Distinct::Distinct));
         if let Some(keys) = order_by {
             for k in keys {
                 let r = (|| -> Result<Expr> {
@@ -675,21 +677,61 @@ impl Binder<'_> {
             }
         }
 
+        // DISTINCT ON expressions, as (possibly hidden) output columns.
+        let mut distinct_on = Vec::new();
+        if let Some(ast::Distinct::On(exprs)) = &select.distinct {
+            for e in exprs {
+                let r = (|| -> Result<Expr> {
+                    if let Some(i) = self.output_reference(e, &columns)? {
+                        return Ok(Expr::Column(i, columns[i].ty));
+                    }
+                    let b = self.bind(e, &out_scope)?;
+                    if let Some(i) = projection
+                        .iter()
+                        .position(|p| format!("{p:?}") == format!("{b:?}"))
+                    {
+                        return Ok(Expr::Column(i, columns[i].ty));
+                    }
+                    let ty = b.ty();
+                    projection.push(b);
+                    columns.push(OutputColumn {
+                        name: "?distinct?".into(),
+                        ty,
+                    });
+                    Ok(Expr::Column(projection.len() - 1, ty))
+                })();
+                distinct_on.push(r?);
+            }
+        }
         node = Node::Project {
             input: Box::new(node),
             exprs: projection,
             columns: columns.clone(),
         };
-        if distinct {
-            if let Some(ast::Distinct::On(_)) = &select.distinct {
-                return Err(EngineError::unsupported("DISTINCT ON"));
+        match &select.distinct {
+            Some(ast::Distinct::Distinct) => {
+                node = Node::Distinct {
+                    input: Box::new(node),
+                    on: Vec::new(),
+                };
+                if !sort.is_empty() {
+                    node = use_index_order(node, sort);
+                }
             }
-            node = Node::Distinct {
-                input: Box::new(node),
-            };
-        }
-        if !sort.is_empty() {
-            node = use_index_order(node, sort);
+            Some(ast::Distinct::On(_)) => {
+                if !sort.is_empty() {
+                    node = use_index_order(node, sort);
+                }
+                node = Node::Distinct {
+                    input: Box::new(node),
+                    on: distinct_on,
+                };
+            }
+            _ => {
+                if !sort.is_empty() {
+                    node = use_index_order(node, sort);
+                }
+            }
         }
         if columns.len() > visible {
             let exprs = (0..visible)
@@ -780,9 +822,18 @@ impl Binder<'_> {
             list.duplicate_treatment,
             Some(ast::DuplicateTreatment::Distinct)
         );
-        if f.filter.is_some() || !list.clauses.is_empty() {
+        if !list.clauses.is_empty() {
             return Err(EngineError::unsupported(format!("aggregate call {f}")));
         }
+        let filter = match &f.filter {
+            Some(w) => {
+                self.no_aggs = Some("FILTER");
+                let b = self.bind(w, input);
+                self.no_aggs = None;
+                Some(self.coerce(b?, SqlType::Bool, CastKind::Implicit)?)
+            }
+            None => None,
+        };
         match list.args.as_slice() {
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]
                 if func == AggFunc::Count =>
@@ -792,6 +843,7 @@ impl Binder<'_> {
                     arg: None,
                     distinct: false,
                     ty: SqlType::Int8,
+                    filter,
                 })
             }
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a))] => {
@@ -820,6 +872,7 @@ impl Binder<'_> {
                     ty: agg_result_type(func, t),
                     arg: Some(arg),
                     distinct,
+                    filter,
                 })
             }
             _ => Err(EngineError::new(
@@ -861,7 +914,15 @@ impl Binder<'_> {
                     SqlType::Bool
                 }
             }
-            SubqueryKind::Exists => SqlType::Bool,
+            SubqueryKind::Exists | SubqueryKind::Quantified(..) => {
+                if matches!(kind, SubqueryKind::Quantified(..)) && cols.len() != 1 {
+                    return Err(EngineError::new(
+                        SqlState::SyntaxError,
+                        "subquery has too many columns",
+                    ));
+                }
+                SqlType::Bool
+            }
         };
         let id = self.next_subquery;
         self.next_subquery += 1;
@@ -872,6 +933,38 @@ impl Binder<'_> {
             id,
             ty,
         })))
+    }
+
+    /// Plans `probe op ANY/ALL (subquery)`.
+    pub(crate) fn bind_quantified(
+        &mut self,
+        probe: Expr,
+        op: crate::types::BinaryOp,
+        all: bool,
+        q: &ast::Query,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        // Plan once to learn the column type, then build the comparison.
+        let placeholder =
+            crate::types::resolve_binary_op(op, &SqlType::Unknown, &SqlType::Unknown)?;
+        let sq = self.bind_subquery(
+            q,
+            SubqueryKind::Quantified(probe.clone(), placeholder, all),
+            scope,
+        )?;
+        let Expr::Subquery(mut s) = sq else {
+            return Ok(sq);
+        };
+        let col = s
+            .plan
+            .columns()
+            .first()
+            .map(|c| c.ty)
+            .unwrap_or(SqlType::Text);
+        let sig = crate::types::resolve_binary_op(op, &probe.ty(), &col)?;
+        let probe = self.coerce(probe, sig.left, CastKind::Implicit)?;
+        s.kind = SubqueryKind::Quantified(probe, sig, all);
+        Ok(Expr::Subquery(s))
     }
 
     fn plan_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
@@ -929,6 +1022,7 @@ impl Binder<'_> {
         let right_width = rs.columns.len();
         let mut scope = ls.clone();
         scope.columns.extend(rs.columns.clone());
+        let mut hide_right = Vec::new();
         let on = match constraint {
             None | Some(ast::JoinConstraint::None) => None,
             Some(ast::JoinConstraint::On(e)) => {
@@ -959,6 +1053,7 @@ impl Binder<'_> {
                         right: Box::new(AstExpr::Identifier(ast::Ident::new(format!("\u{1}r{r}")))),
                     };
                     let _ = eq;
+                    hide_right.push(left_width + r);
                     let lt = ls.columns[l].ty;
                     let rt = rs.columns[r].ty;
                     let sig =
@@ -981,6 +1076,11 @@ impl Binder<'_> {
                 return Err(EngineError::unsupported("NATURAL JOIN"))
             }
         };
+        // USING merges each named column: unqualified references and `*`
+        // see the left copy only.
+        for i in hide_right {
+            scope.columns[i].hidden = true;
+        }
         if !swap {
             return Ok((
                 Node::Join {
@@ -1084,6 +1184,7 @@ impl Binder<'_> {
                             table: Some(qualifier.clone()),
                             name: c.name,
                             ty: c.ty,
+                            hidden: false,
                         })
                         .collect(),
                 };
@@ -1130,6 +1231,7 @@ impl Binder<'_> {
                     table: Some(qualifier.clone()),
                     name: name.cloned().unwrap_or(c.name),
                     ty: c.ty,
+                    hidden: false,
                 })
                 .collect(),
         };
@@ -1196,6 +1298,7 @@ impl Binder<'_> {
                 table: Some(qualifier.clone()),
                 name: qualifier,
                 ty,
+                hidden: false,
             }],
         };
         if let Some(a) = alias {
