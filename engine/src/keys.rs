@@ -28,6 +28,15 @@ pub const CAT_NEXT_ID: u8 = 3;
 /// Catalog entry kind: view by (schema, name).
 pub const CAT_VIEW: u8 = 4;
 
+/// Catalog entry kind: table id by index (schema, name).
+pub const CAT_INDEX_NAME: u8 = 5;
+
+/// Catalog key of an index name.
+pub fn index_name_key(buf: &mut Vec<u8>, schema: &str, name: &str) {
+    table_name_key(buf, schema, name);
+    buf[1] = CAT_INDEX_NAME;
+}
+
 /// Catalog key of a view.
 pub fn view_key(buf: &mut Vec<u8>, schema: &str, name: &str) {
     table_name_key(buf, schema, name);

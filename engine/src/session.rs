@@ -93,6 +93,103 @@ impl<S: Store> Session<S> {
         }
     }
 
+    /// Parses and describes one statement without running it: the types of
+    /// its parameters (inferred from their use; `$n` used nowhere typed is
+    /// `text`) and of its result columns.
+    pub fn prepare(&mut self, sql: &str) -> Result<Prepared> {
+        self.prepare_typed(sql, &[])
+    }
+
+    /// Like [`Session::prepare`], with some parameter types given by the
+    /// caller (`SqlType::Unknown` for "infer it").
+    pub fn prepare_typed(&mut self, sql: &str, param_types: &[SqlType]) -> Result<Prepared> {
+        let parsed = sql::parse(sql)?;
+        if parsed.len() > 1 {
+            return Err(EngineError::new(
+                SqlState::SyntaxError,
+                "cannot insert multiple commands into a prepared statement",
+            ));
+        }
+        let Some(first) = parsed.into_iter().next() else {
+            return Ok(Prepared {
+                parsed: None,
+                param_types: param_types.to_vec(),
+                columns: Vec::new(),
+            });
+        };
+        let (types, columns) = match &first {
+            Parsed::Statement(stmt) if needs_planning(stmt) => {
+                if self.status == TxnStatus::Failed {
+                    return Err(in_failed_block());
+                }
+                let declared = param_types.to_vec();
+                let describe = |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Vec<crate::result::Column>)> {
+                    let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
+                        let n = ddl::table_name(name)?;
+                        catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &n)
+                    };
+                    let mut binder = Binder::new(declared, &mut lookup);
+                    let planned = plan_statement(stmt, &mut binder)?;
+                    let columns = planned.columns();
+                    let types = binder
+                        .param_types
+                        .iter()
+                        .map(|t| if *t == SqlType::Unknown { SqlType::Text } else { *t })
+                        .collect();
+                    Ok((types, columns))
+                };
+                match self.txn.as_mut() {
+                    Some(txn) => describe(txn)?,
+                    None => {
+                        let mut txn = self.db.store().begin(self.begin_options())?;
+                        let r = describe(&mut txn);
+                        txn.rollback();
+                        r?
+                    }
+                }
+            }
+            _ => (param_types.to_vec(), Vec::new()),
+        };
+        Ok(Prepared {
+            parsed: Some(first),
+            param_types: types,
+            columns,
+        })
+    }
+
+    /// Runs a prepared statement with `params` (converted to the prepared
+    /// parameter types).
+    pub fn query_prepared(&mut self, prepared: &Prepared, params: &[Value]) -> Result<QueryResult> {
+        if params.len() != prepared.param_types.len() {
+            return Err(EngineError::new(
+                SqlState::ProtocolViolation,
+                format!(
+                    "bind message supplies {} parameters, but prepared statement requires {}",
+                    params.len(),
+                    prepared.param_types.len()
+                ),
+            ));
+        }
+        let mut converted = Vec::with_capacity(params.len());
+        for (v, ty) in params.iter().zip(&prepared.param_types) {
+            converted.push(if v.is_null() || *ty == SqlType::Unknown {
+                v.clone()
+            } else if let Value::Text(text) = v {
+                if *ty == SqlType::Text {
+                    v.clone()
+                } else {
+                    Value::parse_text(text, ty)?
+                }
+            } else {
+                crate::types::cast(v.clone(), ty, crate::types::CastKind::Assignment)?
+            });
+        }
+        match &prepared.parsed {
+            None => Ok(QueryResult::command("")),
+            Some(p) => self.run_parsed(p, &converted),
+        }
+    }
+
     /// Runs one statement and returns the number of rows it affected.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.query(sql, params).map(|r| r.rows_affected)
@@ -413,6 +510,21 @@ fn execute<S: Store>(
             )?;
             return Ok(QueryResult::command("CREATE VIEW"));
         }
+        Statement::CreateIndex(ci) => {
+            let mut r = QueryResult::command("CREATE INDEX");
+            r.notices = crate::exec::index_ddl::create_index(txn, ci, micros_since_2000())?;
+            return Ok(r);
+        }
+        Statement::Drop {
+            object_type: ast::ObjectType::Index,
+            if_exists,
+            names,
+            ..
+        } => {
+            let mut r = QueryResult::command("DROP INDEX");
+            r.notices = crate::exec::index_ddl::drop_indexes(txn, names, *if_exists)?;
+            return Ok(r);
+        }
         Statement::AlterTable(at) => {
             let mut r = QueryResult::command("ALTER TABLE");
             r.notices = crate::exec::alter::alter_table(txn, at, micros_since_2000())?;
@@ -485,6 +597,42 @@ fn execute<S: Store>(
         Planned::Delete(plan) => {
             let out = dml::run_modify(&plan, true, &mut ctx)?;
             Ok(dml_result(format!("DELETE {}", out.count), out))
+        }
+    }
+}
+
+fn needs_planning(stmt: &Statement) -> bool {
+    matches!(
+        stmt,
+        Statement::Query(_)
+            | Statement::Explain { .. }
+            | Statement::Insert(_)
+            | Statement::Update(_)
+            | Statement::Delete(_)
+    )
+}
+
+/// A statement parsed and described once, run many times
+/// ([`Session::prepare`], [`Session::query_prepared`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    parsed: Option<Parsed>,
+    /// Parameter types, `$1` first.
+    pub param_types: Vec<SqlType>,
+    /// Result columns (empty for statements that return no rows).
+    pub columns: Vec<crate::result::Column>,
+}
+
+impl Planned {
+    fn columns(&self) -> Vec<crate::result::Column> {
+        match self {
+            Planned::Query(n) => n.columns(),
+            Planned::Explain(_) => vec![crate::result::Column {
+                name: "QUERY PLAN".into(),
+                ty: SqlType::Text,
+            }],
+            Planned::Insert(p) => p.columns.clone(),
+            Planned::Update(p) | Planned::Delete(p) => p.columns.clone(),
         }
     }
 }

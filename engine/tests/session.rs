@@ -271,3 +271,44 @@ fn embed_example_runs() {
     // Running it again on the same directory starts over and agrees.
     assert_eq!(embed::run(dir.path()).unwrap(), lines);
 }
+
+#[test]
+fn prepared_statements_infer_types() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.execute(
+        "CREATE TABLE acc (id int PRIMARY KEY, bal bigint, note varchar(20))",
+        &[],
+    )
+    .unwrap();
+    let ins = s
+        .prepare("INSERT INTO acc VALUES ($1, $2, $3)")
+        .unwrap();
+    assert_eq!(ins.param_types, [rocksgres_engine::SqlType::Int4, rocksgres_engine::SqlType::Int8, rocksgres_engine::SqlType::Varchar(None)]);
+    for i in 1..=3 {
+        s.query_prepared(&ins, &[Value::from(i), Value::from(100i64), Value::from("x")])
+            .unwrap();
+    }
+    let upd = s
+        .prepare("UPDATE acc SET bal = bal + $1 WHERE id = $2")
+        .unwrap();
+    assert_eq!(upd.param_types.len(), 2);
+    // Parameters may arrive as text (as over the wire) and are converted.
+    s.query_prepared(&upd, &[Value::from("-30"), Value::from("2")])
+        .unwrap();
+    let sel = s.prepare("SELECT id, bal, bal * 2 AS twice FROM acc WHERE id = $1").unwrap();
+    let names: Vec<&str> = sel.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "bal", "twice"]);
+    let oids: Vec<u32> = sel.columns.iter().map(|c| c.ty.oid()).collect();
+    assert_eq!(oids, [23, 20, 20]);
+    let r = s.query_prepared(&sel, &[Value::from(2)]).unwrap();
+    assert_eq!(texts(&r), rows(&[&["2", "70", "140"]]));
+    assert_eq!(
+        s.query_prepared(&sel, &[]).unwrap_err().state,
+        SqlState::ProtocolViolation
+    );
+    assert_eq!(
+        s.query_prepared(&sel, &[Value::from("abc")]).unwrap_err().state,
+        SqlState::InvalidTextRepresentation
+    );
+}

@@ -35,10 +35,13 @@ pub struct ColumnDesc {
 }
 
 /// One key column of an index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexColumn {
-    /// Position of the column in [`TableDesc::columns`].
+    /// Position of the column in [`TableDesc::columns`] (unused for an
+    /// expression key).
     pub column: usize,
+    /// An expression key (SQL text over the table's columns), e.g. `lower(email)`.
+    pub expr: Option<String>,
     /// DESC order.
     pub descending: bool,
     /// NULLS FIRST.
@@ -141,7 +144,14 @@ impl TableDesc {
             put_u32(out, ix.columns.len() as u32);
             for ic in &ix.columns {
                 put_u32(out, ic.column as u32);
-                out.push(u8::from(ic.descending) | u8::from(ic.nulls_first) << 1);
+                out.push(
+                    u8::from(ic.descending)
+                        | u8::from(ic.nulls_first) << 1
+                        | u8::from(ic.expr.is_some()) << 2,
+                );
+                if let Some(e) = &ic.expr {
+                    put_str(out, e);
+                }
             }
         }
         put_u32(out, self.next_index_id);
@@ -194,8 +204,10 @@ impl TableDesc {
             for _ in 0..n {
                 let column = get_u32(r)? as usize;
                 let f = get_u8(r)?;
+                let expr = if f & 4 != 0 { Some(get_str(r)?) } else { None };
                 cols.push(IndexColumn {
                     column,
+                    expr,
                     descending: f & 1 != 0,
                     nulls_first: f & 2 != 0,
                 });
@@ -298,6 +310,7 @@ mod tests {
                 name: "t_pkey".into(),
                 columns: vec![IndexColumn {
                     column: 0,
+                    expr: None,
                     descending: false,
                     nulls_first: false,
                 }],

@@ -87,14 +87,27 @@ pub fn create_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()>
     let mut out = Vec::new();
     keys::view_key(&mut key, &desc.schema, &desc.name);
     let view_exists = txn.get(&key, &mut out)?;
+    keys::index_name_key(&mut key, &desc.schema, &desc.name);
+    let index_exists = txn.get(&key, &mut out)?;
     keys::table_name_key(&mut key, &desc.schema, &desc.name);
-    if txn.get_for_update(&key, &mut out)? || view_exists {
+    if txn.get_for_update(&key, &mut out)? || view_exists || index_exists {
         return Err(EngineError::new(
             SqlState::DuplicateTable,
             format!("relation \"{}\" already exists", desc.name),
         ));
     }
+    for ix in &desc.indexes {
+        if relation_exists(txn, &desc.schema, &ix.name)? {
+            return Err(EngineError::new(
+                SqlState::DuplicateTable,
+                format!("relation \"{}\" already exists", ix.name),
+            ));
+        }
+    }
     txn.put(&key, &desc.id.to_be_bytes())?;
+    for ix in &desc.indexes {
+        register_index_name(txn, &desc.schema, &ix.name, desc.id)?;
+    }
     update_table(txn, desc)
 }
 
@@ -115,6 +128,9 @@ pub fn drop_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()> {
     txn.delete(&key)?;
     keys::table_key(&mut key, desc.id);
     txn.delete(&key)?;
+    for ix in &desc.indexes {
+        unregister_index_name(txn, &desc.schema, &ix.name)?;
+    }
     Ok(())
 }
 
@@ -189,4 +205,63 @@ pub fn all_views<T: Transaction>(txn: &mut T) -> Result<Vec<ViewDesc>> {
         views.push(ViewDesc::decode(v)?);
     }
     Ok(views)
+}
+
+/// The table owning index `name`, if an index has that name.
+pub fn index_owner<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+) -> Result<Option<TableDesc>> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::index_name_key(&mut key, schema, name);
+    if !txn.get(&key, &mut out)? {
+        return Ok(None);
+    }
+    let id = u32::from_be_bytes(
+        out.as_slice()
+            .try_into()
+            .map_err(|_| EngineError::new(SqlState::DataCorrupted, "bad index name entry"))?,
+    );
+    keys::table_key(&mut key, id);
+    if !txn.get(&key, &mut out)? {
+        return Ok(None);
+    }
+    TableDesc::decode(&out).map(Some)
+}
+
+/// Whether any relation (table, view or index) is named `name`.
+pub fn relation_exists<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<bool> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    for kind in [keys::CAT_TABLE_NAME, keys::CAT_VIEW, keys::CAT_INDEX_NAME] {
+        keys::table_name_key(&mut key, schema, name);
+        key[1] = kind;
+        if txn.get(&key, &mut out)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Registers index name `name` as belonging to table `table_id`.
+pub fn register_index_name<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+    table_id: u32,
+) -> Result<()> {
+    let mut key = Vec::new();
+    keys::index_name_key(&mut key, schema, name);
+    txn.put(&key, &table_id.to_be_bytes())?;
+    Ok(())
+}
+
+/// Removes index name `name`.
+pub fn unregister_index_name<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<()> {
+    let mut key = Vec::new();
+    keys::index_name_key(&mut key, schema, name);
+    txn.delete(&key)?;
+    Ok(())
 }

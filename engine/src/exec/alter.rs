@@ -155,6 +155,20 @@ pub fn alter_table<T: Transaction>(
                     if table.primary().columns.iter().any(|ic| ic.column == pos) {
                         return Err(EngineError::unsupported("dropping a primary-key column"));
                     }
+                    // Indexes on the column go with it, as in PostgreSQL.
+                    let doomed: Vec<String> = table.indexes[1..]
+                        .iter()
+                        .filter(|ix| {
+                            ix.columns
+                                .iter()
+                                .any(|ic| ic.expr.is_none() && ic.column == pos)
+                        })
+                        .map(|ix| ix.name.clone())
+                        .collect();
+                    for name in doomed {
+                        catalog::unregister_index_name(txn, DEFAULT_SCHEMA, &name)?;
+                        table.indexes.retain(|ix| ix.name != name);
+                    }
                     let col = &mut table.columns[pos];
                     col.dropped = true;
                     col.name = format!("........pg.dropped.{}........", pos + 1);
@@ -228,6 +242,11 @@ pub fn alter_table<T: Transaction>(
             }
             AlterTableOperation::AddConstraint { constraint, .. } => match constraint {
                 ast::TableConstraint::PrimaryKey(p) => {
+                    if table.indexes.len() > 1 {
+                        return Err(EngineError::unsupported(
+                            "ADD PRIMARY KEY on a table with secondary indexes",
+                        ));
+                    }
                     if !table.has_hidden_rowid() {
                         return Err(EngineError::new(
                             SqlState::InvalidTableDefinition,
@@ -244,6 +263,7 @@ pub fn alter_table<T: Transaction>(
                         };
                         cols.push(IndexColumn {
                             column: column_position(&table, &ident_name(id))?,
+                            expr: None,
                             descending: false,
                             nulls_first: false,
                         });

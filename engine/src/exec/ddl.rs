@@ -44,6 +44,7 @@ fn pk_columns(cols: &[ast::IndexColumn], columns: &[ColumnDesc]) -> Result<Vec<I
             })?;
             Ok(IndexColumn {
                 column,
+                expr: None,
                 descending: false,
                 nulls_first: false,
             })
@@ -83,6 +84,7 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
             }
             pk = Some(vec![IndexColumn {
                 column: columns.len(),
+                expr: None,
                 descending: false,
                 nulls_first: false,
             }]);

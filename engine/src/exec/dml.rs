@@ -20,6 +20,7 @@ use sqlparser::ast::{self as ast, Expr as AstExpr};
 use crate::catalog::TableDesc;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
+use crate::exec::index::{bind_indexes, delete_entries, find_unique, insert_entries, BoundIndex};
 use crate::exec::row::{decode_values, describe_row, encode_values, primary_key};
 use crate::exec::run::{collect, run, Flow};
 use crate::exec::scan::scan_rows;
@@ -187,6 +188,17 @@ fn duplicate_key(table: &TableDesc, row: &[Value]) -> EngineError {
     ))
 }
 
+/// Which unique constraint an ON CONFLICT clause arbitrates on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arbiter {
+    /// The primary key.
+    Primary,
+    /// Secondary index `n` of the plan's index list.
+    Index(usize),
+    /// Every unique constraint (DO NOTHING without a target).
+    Any,
+}
+
 /// ON CONFLICT handling.
 #[derive(Debug)]
 pub enum OnConflict {
@@ -215,6 +227,10 @@ pub struct InsertPlan {
     pub materialize: bool,
     /// ON CONFLICT behaviour.
     pub on_conflict: OnConflict,
+    /// The constraint ON CONFLICT arbitrates on.
+    pub arbiter: Arbiter,
+    /// The table's secondary indexes.
+    pub indexes: Vec<BoundIndex>,
     /// RETURNING expressions over the new row.
     pub returning: Vec<Expr>,
     /// RETURNING columns.
@@ -326,26 +342,60 @@ pub fn plan_insert(
         },
     };
     let scope = table_scope(&table, &table.name);
+    let indexes = bind_indexes(&table, binder)?;
+    let mut arbiter = Arbiter::Primary;
     let on_conflict = match &insert.on {
         None => OnConflict::Error,
         Some(ast::OnInsert::OnConflict(oc)) => {
-            if let Some(ast::ConflictTarget::Columns(cols)) = &oc.conflict_target {
-                let names: Vec<String> = cols.iter().map(ident_name).collect();
-                let pk: Vec<String> = table
-                    .primary()
-                    .columns
-                    .iter()
-                    .map(|ic| table.columns[ic.column].name.clone())
-                    .collect();
-                let mut sorted = names.clone();
-                sorted.sort();
-                let mut pk_sorted = pk.clone();
-                pk_sorted.sort();
-                if sorted != pk_sorted {
-                    return Err(EngineError::new(
-                        SqlState::InvalidColumnReference,
-                        "there is no unique or exclusion constraint matching the ON CONFLICT specification",
-                    ));
+            match &oc.conflict_target {
+                None => arbiter = Arbiter::Any,
+                Some(ast::ConflictTarget::Columns(cols)) => {
+                    let mut names: Vec<String> = cols.iter().map(ident_name).collect();
+                    names.sort();
+                    let columns_of = |ix: &crate::catalog::IndexDesc| -> Option<Vec<String>> {
+                        let mut v = Vec::new();
+                        for ic in &ix.columns {
+                            if ic.expr.is_some() {
+                                return None;
+                            }
+                            v.push(table.columns[ic.column].name.clone());
+                        }
+                        v.sort();
+                        Some(v)
+                    };
+                    if columns_of(table.primary()).as_ref() == Some(&names)
+                        && !table.has_hidden_rowid()
+                    {
+                        arbiter = Arbiter::Primary;
+                    } else if let Some(i) = indexes.iter().position(|ix| {
+                        ix.desc.unique && columns_of(&ix.desc).as_ref() == Some(&names)
+                    }) {
+                        arbiter = Arbiter::Index(i);
+                    } else {
+                        return Err(EngineError::new(
+                            SqlState::InvalidColumnReference,
+                            "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+                        ));
+                    }
+                }
+                Some(ast::ConflictTarget::OnConstraint(name)) => {
+                    let n = column_ref_name(name);
+                    if table.primary().name == n {
+                        arbiter = Arbiter::Primary;
+                    } else if let Some(i) = indexes
+                        .iter()
+                        .position(|ix| ix.desc.unique && ix.desc.name == n)
+                    {
+                        arbiter = Arbiter::Index(i);
+                    } else {
+                        return Err(EngineError::new(
+                            SqlState::UndefinedObject,
+                            format!(
+                                "constraint \"{n}\" for table \"{}\" does not exist",
+                                table.name
+                            ),
+                        ));
+                    }
                 }
             }
             match &oc.action {
@@ -399,6 +449,8 @@ pub fn plan_insert(
         source,
         materialize,
         on_conflict,
+        arbiter,
+        indexes,
         returning,
         columns,
     })
@@ -421,6 +473,39 @@ fn returning_row<T: Transaction>(
     Ok(())
 }
 
+/// The full primary key of an existing row that conflicts with `row` on
+/// the arbiter constraint, if any.
+fn find_conflict<T: Transaction>(
+    plan: &InsertPlan,
+    row: &[Value],
+    key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Option<Vec<u8>>> {
+    let table = &plan.table;
+    let mut buf = Vec::new();
+    let pk_conflict = |ctx: &mut Ctx<'_, T>, buf: &mut Vec<u8>| -> Result<Option<Vec<u8>>> {
+        if table.has_hidden_rowid() {
+            return Ok(None);
+        }
+        Ok(ctx.txn.get_for_update(key, buf)?.then(|| key.to_vec()))
+    };
+    match plan.arbiter {
+        Arbiter::Primary => pk_conflict(ctx, &mut buf),
+        Arbiter::Index(i) => find_unique(table, &plan.indexes[i], row, ctx),
+        Arbiter::Any => {
+            if let Some(k) = pk_conflict(ctx, &mut buf)? {
+                return Ok(Some(k));
+            }
+            for ix in plan.indexes.iter().filter(|ix| ix.desc.unique) {
+                if let Some(k) = find_unique(table, ix, row, ctx)? {
+                    return Ok(Some(k));
+                }
+            }
+            Ok(None)
+        }
+    }
+}
+
 fn insert_one<T: Transaction, R: RowIds>(
     plan: &InsertPlan,
     mut row: Vec<Value>,
@@ -438,49 +523,61 @@ fn insert_one<T: Transaction, R: RowIds>(
         primary_key(&mut key, table, &row, id)?;
     } else {
         primary_key(&mut key, table, &row, 0)?;
-        if ctx.txn.get_for_update(&key, &mut value)? {
-            match &plan.on_conflict {
-                OnConflict::Error => return Err(duplicate_key(table, &row)),
-                OnConflict::Nothing => return Ok(()),
-                OnConflict::Update { sets, filter } => {
-                    if !touched.insert(key.clone()) {
-                        return Err(EngineError::new(
-                            SqlState::CardinalityViolation,
-                            "ON CONFLICT DO UPDATE command cannot affect row a second time",
-                        )
-                        .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
-                    }
-                    let mut existing = Vec::new();
-                    decode_values(table, &value, &mut existing)?;
-                    let mut both = existing.clone();
-                    both.extend(row.iter().cloned());
-                    if let Some(f) = filter {
-                        if !f.holds(&both, ctx)? {
-                            return Ok(());
-                        }
-                    }
-                    let mut updated = existing;
-                    for (col, e) in sets {
-                        updated[*col] = e.eval(&both, ctx)?;
-                    }
-                    conform_row(table, &mut updated)?;
-                    let mut new_key = Vec::new();
-                    primary_key(&mut new_key, table, &updated, 0)?;
-                    if new_key != key {
-                        return Err(EngineError::unsupported(
-                            "ON CONFLICT DO UPDATE changing the conflicting key",
-                        ));
-                    }
-                    encode_values(&mut value, &updated);
-                    ctx.txn.put(&key, &value)?;
-                    out.count += 1;
-                    return returning_row(&plan.returning, &updated, ctx, out);
+    }
+    if !matches!(plan.on_conflict, OnConflict::Error) {
+        if let Some(existing_key) = find_conflict(plan, &row, &key, ctx)? {
+            let OnConflict::Update { sets, filter } = &plan.on_conflict else {
+                return Ok(()); // DO NOTHING
+            };
+            if !touched.insert(existing_key.clone()) {
+                return Err(EngineError::new(
+                    SqlState::CardinalityViolation,
+                    "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                )
+                .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
+            }
+            if !ctx.txn.get_for_update(&existing_key, &mut value)? {
+                return Err(EngineError::internal("conflicting row vanished"));
+            }
+            let mut existing = Vec::new();
+            decode_values(table, &value, &mut existing)?;
+            let mut both = existing.clone();
+            both.extend(row.iter().cloned());
+            if let Some(f) = filter {
+                if !f.holds(&both, ctx)? {
+                    return Ok(());
                 }
             }
+            let mut updated = existing.clone();
+            for (col, e) in sets {
+                updated[*col] = e.eval(&both, ctx)?;
+            }
+            conform_row(table, &mut updated)?;
+            let mut new_key = Vec::new();
+            if table.has_hidden_rowid() {
+                new_key.extend_from_slice(&existing_key);
+            } else {
+                primary_key(&mut new_key, table, &updated, 0)?;
+            }
+            if new_key != existing_key {
+                return Err(EngineError::unsupported(
+                    "ON CONFLICT DO UPDATE changing the primary key",
+                ));
+            }
+            delete_entries(table, &plan.indexes, &existing, &existing_key, ctx)?;
+            encode_values(&mut value, &updated);
+            ctx.txn.put(&existing_key, &value)?;
+            insert_entries(table, &plan.indexes, &updated, &existing_key, ctx, false)?;
+            out.count += 1;
+            return returning_row(&plan.returning, &updated, ctx, out);
         }
+    }
+    if !table.has_hidden_rowid() && ctx.txn.get_for_update(&key, &mut value)? {
+        return Err(duplicate_key(table, &row));
     }
     encode_values(&mut value, &row);
     ctx.txn.put(&key, &value)?;
+    insert_entries(table, &plan.indexes, &row, &key, ctx, false)?;
     if matches!(plan.on_conflict, OnConflict::Update { .. }) {
         touched.insert(key);
     }
@@ -521,6 +618,8 @@ pub struct ModifyPlan {
     pub scan: ScanPlan,
     /// Assignments (empty for DELETE).
     pub sets: Vec<(usize, Expr)>,
+    /// The table's secondary indexes.
+    pub indexes: Vec<BoundIndex>,
     /// RETURNING expressions over the new (UPDATE) or old (DELETE) row.
     pub returning: Vec<Expr>,
     /// RETURNING columns.
@@ -589,10 +688,12 @@ pub fn plan_update(
     }
     let scan = plan_scan(&table, &scope, update.selection.as_ref(), binder)?;
     let (returning, columns) = bind_returning(&update.returning, &table, &scope, binder)?;
+    let indexes = bind_indexes(&table, binder)?;
     Ok(ModifyPlan {
         table,
         scan,
         sets,
+        indexes,
         returning,
         columns,
     })
@@ -611,10 +712,12 @@ pub fn plan_delete(
     let scope = table_scope(&table, alias.as_deref().unwrap_or(&table.name));
     let scan = plan_scan(&table, &scope, delete.selection.as_ref(), binder)?;
     let (returning, columns) = bind_returning(&delete.returning, &table, &scope, binder)?;
+    let indexes = bind_indexes(&table, binder)?;
     Ok(ModifyPlan {
         table,
         scan,
         sets: Vec::new(),
+        indexes,
         returning,
         columns,
     })
@@ -663,6 +766,7 @@ fn update_one<T: Transaction>(
     } else {
         primary_key(&mut new_key, table, &row, 0)?;
     }
+    delete_entries(table, &plan.indexes, &old, key, ctx)?;
     if new_key != key {
         ctx.txn.delete(key)?;
         if ctx.txn.get_for_update(&new_key, &mut value)? {
@@ -671,6 +775,7 @@ fn update_one<T: Transaction>(
     }
     encode_values(&mut value, &row);
     ctx.txn.put(&new_key, &value)?;
+    insert_entries(table, &plan.indexes, &row, &new_key, ctx, false)?;
     out.count += 1;
     returning_row(&plan.returning, &row, ctx, out)
 }
@@ -693,29 +798,38 @@ pub fn run_modify<T: Transaction>(
                 .iter()
                 .any(|ic| ic.column == *c)
         });
-    if moves_keys {
-        // Rows whose key changes could be met again further along the scan:
-        // collect the keys first.
+    let via_index = matches!(
+        plan.scan.access,
+        crate::plan::node::Access::IndexScan { .. }
+    );
+    let apply = |key: &[u8], ctx: &mut Ctx<'_, T>, out: &mut DmlOutcome| -> Result<()> {
+        if delete {
+            if let Some(old) = recheck(plan, key, ctx)? {
+                delete_entries(&plan.table, &plan.indexes, &old, key, ctx)?;
+                ctx.txn.delete(key)?;
+                out.count += 1;
+                returning_row(&plan.returning, &old, ctx, out)?;
+            }
+            Ok(())
+        } else {
+            update_one(plan, key, ctx, out)
+        }
+    };
+    if moves_keys || via_index {
+        // Rows whose keys change (or that an index scan could meet again)
+        // are collected first, then changed.
         let mut keys = Vec::new();
         scan_rows(&plan.scan, ctx, &mut |_, key, _| {
             keys.push(key.to_vec());
             Ok(Flow::Continue)
         })?;
         for key in keys {
-            update_one(plan, &key, ctx, &mut out)?;
+            apply(&key, ctx, &mut out)?;
         }
         return Ok(out);
     }
     scan_rows(&plan.scan, ctx, &mut |ctx, key, _| {
-        if delete {
-            if let Some(old) = recheck(plan, key, ctx)? {
-                ctx.txn.delete(key)?;
-                out.count += 1;
-                returning_row(&plan.returning, &old, ctx, &mut out)?;
-            }
-        } else {
-            update_one(plan, key, ctx, &mut out)?;
-        }
+        apply(key, ctx, &mut out)?;
         Ok(Flow::Continue)
     })?;
     Ok(out)

@@ -11,6 +11,8 @@ pub mod alter;
 pub mod ctx;
 pub mod ddl;
 pub mod dml;
+pub mod index;
+pub mod index_ddl;
 pub mod row;
 pub mod run;
 pub mod scan;

@@ -76,6 +76,7 @@ pub fn scan_rows<'a, T: Transaction>(
             }
             return Ok(Flow::Continue);
         }
+        Access::IndexScan { .. } => (Bound::Unbounded, Bound::Unbounded),
         Access::PkRange { lower, upper } => {
             let ic = &pk[0];
             let ty = table.columns[ic.column].ty;
@@ -121,6 +122,15 @@ pub fn scan_rows<'a, T: Transaction>(
             (lo, hi)
         }
     };
+    if let Access::IndexScan {
+        index,
+        eq,
+        lower,
+        upper,
+    } = &scan.access
+    {
+        return scan_index(scan, *index, eq, lower, upper, ctx, f);
+    }
     let range = KeyRange {
         start: borrow(&lo),
         end: borrow(&hi),
@@ -148,6 +158,101 @@ pub fn scan_rows<'a, T: Transaction>(
             }
         }
         if f(ctx, &key, &row)? == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+    }
+}
+
+type KeyBound = Option<(Expr, bool)>;
+
+/// Reads rows through a secondary index.
+fn scan_index<'a, T: Transaction>(
+    scan: &ScanPlan,
+    index: usize,
+    eq: &[Expr],
+    lower: &KeyBound,
+    upper: &KeyBound,
+    ctx: &mut Ctx<'a, T>,
+    f: &mut RowSink<'_, 'a, T>,
+) -> Result<Flow> {
+    let table = &scan.table;
+    let ix = &table.indexes[index];
+    let mut prefix = Vec::new();
+    keys::index_prefix(&mut prefix, table.storage_id, ix.id);
+    for (e, ic) in eq.iter().zip(&ix.columns) {
+        let Some(v) = key_value(e, &table.columns[ic.column].ty, ctx)? else {
+            return Ok(Flow::Continue);
+        };
+        push_key_value(&mut prefix, &v, ic)?;
+    }
+    let next = ix.columns.get(eq.len());
+    let lo = match (lower, next) {
+        (Some((e, inclusive)), Some(ic)) => {
+            let Some(v) = key_value(e, &table.columns[ic.column].ty, ctx)? else {
+                return Ok(Flow::Continue);
+            };
+            let mut k = prefix.clone();
+            push_key_value(&mut k, &v, ic)?;
+            if *inclusive {
+                Bound::Included(k)
+            } else {
+                let mut succ = Vec::new();
+                prefix_successor(&k, &mut succ);
+                Bound::Included(succ)
+            }
+        }
+        _ => Bound::Included(prefix.clone()),
+    };
+    let hi = match (upper, next) {
+        (Some((e, inclusive)), Some(ic)) => {
+            let Some(v) = key_value(e, &table.columns[ic.column].ty, ctx)? else {
+                return Ok(Flow::Continue);
+            };
+            let mut k = prefix.clone();
+            push_key_value(&mut k, &v, ic)?;
+            if *inclusive {
+                let mut succ = Vec::new();
+                prefix_successor(&k, &mut succ);
+                Bound::Excluded(succ)
+            } else {
+                Bound::Excluded(k)
+            }
+        }
+        _ => {
+            let mut end = Vec::new();
+            keys::prefix_end(&prefix, &mut end);
+            Bound::Excluded(end)
+        }
+    };
+    let range = KeyRange {
+        start: borrow(&lo),
+        end: borrow(&hi),
+    };
+    let mut cursor = ctx.txn.cursor();
+    ctx.txn.seek(&mut cursor, range, Direction::Forward)?;
+    let mut pk_key = Vec::new();
+    let mut value = Vec::new();
+    let mut row = Vec::new();
+    loop {
+        match ctx.txn.next(&mut cursor)? {
+            None => return Ok(Flow::Continue),
+            Some((_, pk)) => {
+                keys::index_prefix(&mut pk_key, table.storage_id, keys::PRIMARY_INDEX);
+                pk_key.extend_from_slice(pk);
+            }
+        }
+        if !ctx.txn.get(&pk_key, &mut value)? {
+            // An entry whose row this snapshot cannot see (never happens for
+            // a consistent snapshot; tolerated rather than trusted).
+            continue;
+        }
+        decode_values(table, &value, &mut row)?;
+        if let Some(filter) = &scan.filter {
+            if !filter.holds(&row, ctx)? {
+                continue;
+            }
+        }
+        if f(ctx, &pk_key, &row)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
     }

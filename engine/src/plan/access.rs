@@ -104,14 +104,24 @@ pub fn choose_access(table: &TableDesc, filter: Option<&Expr>) -> Access {
     if let Some(values) = point {
         return Access::PkPoint(values);
     }
-    let first = pk[0];
-    if first.descending {
-        return Access::Full;
+    let first = &pk[0];
+    if !first.descending {
+        let (lower, upper) = bounds(&comparisons, first.column);
+        if lower.is_some() || upper.is_some() {
+            return Access::PkRange { lower, upper };
+        }
     }
+    choose_index(table, &comparisons)
+}
+
+type Bound = Option<(Expr, bool)>;
+
+/// The tightest bounds the comparisons put on `column`.
+fn bounds(comparisons: &[(usize, BinaryOp, Expr)], column: usize) -> (Bound, Bound) {
     let mut lower = None;
     let mut upper = None;
-    for (c, op, k) in &comparisons {
-        if *c != first.column {
+    for (c, op, k) in comparisons {
+        if *c != column {
             continue;
         }
         match op {
@@ -126,9 +136,56 @@ pub fn choose_access(table: &TableDesc, filter: Option<&Expr>) -> Access {
             _ => {}
         }
     }
-    if lower.is_none() && upper.is_none() {
-        Access::Full
-    } else {
-        Access::PkRange { lower, upper }
+    (lower, upper)
+}
+
+/// The best secondary index for the comparisons: most leading equalities,
+/// a fully-matched unique index first, then a range on the next column.
+fn choose_index(table: &TableDesc, comparisons: &[(usize, BinaryOp, Expr)]) -> Access {
+    let mut best: Option<(usize, Access)> = None;
+    for (pos, ix) in table.indexes.iter().enumerate().skip(1) {
+        let mut eq = Vec::new();
+        let mut next = None;
+        for ic in &ix.columns {
+            if ic.expr.is_some() {
+                break;
+            }
+            match comparisons
+                .iter()
+                .find(|(c, op, _)| *c == ic.column && *op == BinaryOp::Eq)
+            {
+                Some((_, _, k)) => eq.push(k.clone()),
+                None => {
+                    next = Some(ic);
+                    break;
+                }
+            }
+        }
+        let (lower, upper) = match next {
+            Some(ic) if !ic.descending => bounds(comparisons, ic.column),
+            _ => (None, None),
+        };
+        let ranged = lower.is_some() || upper.is_some();
+        if eq.is_empty() && !ranged {
+            continue;
+        }
+        let full_unique = ix.unique && eq.len() == ix.columns.len();
+        let score = if full_unique {
+            1000
+        } else {
+            eq.len() * 2 + usize::from(ranged)
+        };
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((
+                score,
+                Access::IndexScan {
+                    index: pos,
+                    eq,
+                    lower,
+                    upper,
+                },
+            ));
+        }
     }
+    best.map_or(Access::Full, |(_, a)| a)
 }

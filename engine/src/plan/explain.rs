@@ -31,6 +31,10 @@ fn render(node: &Node, depth: usize, out: &mut Vec<String>) {
                     details.push("Index Cond: point lookup on the primary key".into());
                     format!("Index Scan using {} on {}", t.primary().name, t.name)
                 }
+                Access::IndexScan { index, .. } => {
+                    details.push("Index Cond: lookup in the index".into());
+                    format!("Index Scan using {} on {}", t.indexes[*index].name, t.name)
+                }
                 Access::PkRange { .. } => {
                     details.push("Index Cond: range on the primary key".into());
                     format!(

@@ -38,6 +38,19 @@ pub enum Access {
         /// Upper bound.
         upper: Option<(Expr, bool)>,
     },
+    /// Rows found through secondary index `index` (position in the
+    /// table's index list): leading key columns equal to `eq`, the next one
+    /// within the bounds.
+    IndexScan {
+        /// Position of the index in `TableDesc::indexes`.
+        index: usize,
+        /// Values of the leading key columns.
+        eq: Vec<Expr>,
+        /// Lower bound of the next key column.
+        lower: Option<(Expr, bool)>,
+        /// Upper bound of the next key column.
+        upper: Option<(Expr, bool)>,
+    },
 }
 
 /// A table read: all physical columns of each selected row.

@@ -1,0 +1,244 @@
+//! Secondary indexes: entry layout, maintenance, uniqueness and backfill.
+//!
+//! An entry of index `i` of a row with primary key `K` (the key bytes after
+//! the primary index prefix) is
+//!
+//! ```text
+//! key:   [KS_DATA][storage id][i][key columns...]        unique, no NULL key value
+//! key:   [KS_DATA][storage id][i][key columns...][K]     otherwise
+//! value: K
+//! ```
+//!
+//! A unique index therefore has at most one entry per key value, and a
+//! uniqueness check is one locked point read (`get_for_update`), which also
+//! makes a concurrent inserter of the same value wait and then fail, as in
+//! PostgreSQL. NULLs never conflict (they are stored with the row's key
+//! appended), as PostgreSQL's NULLS DISTINCT default says. Key columns may
+//! be expressions (`lower(email)`), bound once per statement.
+
+use rocksgres_codec::INDEX_PREFIX_LEN;
+use rocksgres_storage::{Direction, KeyRange, Transaction};
+
+use crate::catalog::{IndexDesc, TableDesc};
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::ctx::Ctx;
+use crate::exec::row::{decode_values, describe_row, push_key_value};
+use crate::keys;
+use crate::plan::bind::{Binder, Scope};
+use crate::plan::expr::Expr;
+use crate::plan::query::table_scope;
+use crate::types::{CastKind, Value};
+
+/// A secondary index with its key expressions bound over the table's row.
+#[derive(Debug, Clone)]
+pub struct BoundIndex {
+    /// The index.
+    pub desc: IndexDesc,
+    /// One expression per key column.
+    pub keys: Vec<Expr>,
+}
+
+/// Binds the key expressions of `ix` over `table`'s rows.
+pub fn bind_index(
+    table: &TableDesc,
+    ix: &IndexDesc,
+    binder: &mut Binder<'_>,
+) -> Result<BoundIndex> {
+    let scope: Scope = table_scope(table, &table.name);
+    let mut keys = Vec::new();
+    for ic in &ix.columns {
+        keys.push(match &ic.expr {
+            None => Expr::Column(ic.column, table.columns[ic.column].ty),
+            Some(text) => {
+                let e = crate::sql::parse_expr(text)?;
+                let b = binder.bind(&e, &scope)?;
+                let ty = b_ty(&b);
+                binder.coerce(b, ty, CastKind::Implicit)?
+            }
+        });
+    }
+    Ok(BoundIndex {
+        desc: ix.clone(),
+        keys,
+    })
+}
+
+fn b_ty(e: &Expr) -> crate::types::SqlType {
+    let t = e.ty();
+    if t == crate::types::SqlType::Unknown {
+        crate::types::SqlType::Text
+    } else {
+        t
+    }
+}
+
+/// Binds every secondary index of `table`.
+pub fn bind_indexes(table: &TableDesc, binder: &mut Binder<'_>) -> Result<Vec<BoundIndex>> {
+    table.indexes[1..]
+        .iter()
+        .map(|ix| bind_index(table, ix, binder))
+        .collect()
+}
+
+/// The text of an index's key columns, for messages: `email` or `lower(email)`.
+pub fn key_names(table: &TableDesc, ix: &IndexDesc) -> String {
+    ix.columns
+        .iter()
+        .map(|ic| match &ic.expr {
+            Some(e) => e.clone(),
+            None => table.columns[ic.column].name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Computes the entry key of `row` (whose primary key is `pk_key`) in
+/// `ix`; returns the key values and whether the entry is in unique form.
+pub fn entry_key<T: Transaction>(
+    table: &TableDesc,
+    ix: &BoundIndex,
+    row: &[Value],
+    pk_key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+    out: &mut Vec<u8>,
+) -> Result<(Vec<Value>, bool)> {
+    keys::index_prefix(out, table.storage_id, ix.desc.id);
+    let mut values = Vec::with_capacity(ix.keys.len());
+    let mut has_null = false;
+    for (e, ic) in ix.keys.iter().zip(&ix.desc.columns) {
+        let v = e.eval(row, ctx)?;
+        has_null |= v.is_null();
+        push_key_value(out, &v, ic)?;
+        values.push(v);
+    }
+    let unique_form = ix.desc.unique && !has_null;
+    if !unique_form {
+        out.extend_from_slice(&pk_key[INDEX_PREFIX_LEN..]);
+    }
+    Ok((values, unique_form))
+}
+
+fn unique_violation(
+    table: &TableDesc,
+    ix: &IndexDesc,
+    values: &[Value],
+    creating: bool,
+) -> EngineError {
+    if creating {
+        EngineError::new(
+            SqlState::UniqueViolation,
+            format!("could not create unique index \"{}\"", ix.name),
+        )
+        .with_detail(format!(
+            "Key ({})={} is duplicated.",
+            key_names(table, ix),
+            describe_row(values)
+        ))
+    } else {
+        EngineError::new(
+            SqlState::UniqueViolation,
+            format!(
+                "duplicate key value violates unique constraint \"{}\"",
+                ix.name
+            ),
+        )
+        .with_detail(format!(
+            "Key ({})={} already exists.",
+            key_names(table, ix),
+            describe_row(values)
+        ))
+    }
+}
+
+/// Adds `row`'s entries to every index, checking uniqueness.
+pub fn insert_entries<T: Transaction>(
+    table: &TableDesc,
+    indexes: &[BoundIndex],
+    row: &[Value],
+    pk_key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+    creating: bool,
+) -> Result<()> {
+    let mut key = Vec::new();
+    let mut existing = Vec::new();
+    for ix in indexes {
+        let (values, unique_form) = entry_key(table, ix, row, pk_key, ctx, &mut key)?;
+        if unique_form && ctx.txn.get_for_update(&key, &mut existing)? {
+            return Err(unique_violation(table, &ix.desc, &values, creating));
+        }
+        ctx.txn.put(&key, &pk_key[INDEX_PREFIX_LEN..])?;
+    }
+    Ok(())
+}
+
+/// Removes `row`'s entries from every index.
+pub fn delete_entries<T: Transaction>(
+    table: &TableDesc,
+    indexes: &[BoundIndex],
+    row: &[Value],
+    pk_key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<()> {
+    let mut key = Vec::new();
+    for ix in indexes {
+        entry_key(table, ix, row, pk_key, ctx, &mut key)?;
+        ctx.txn.delete(&key)?;
+    }
+    Ok(())
+}
+
+/// The primary key (full key) of the row a unique index entry for `values`
+/// points at, if one exists (used by ON CONFLICT on a unique index).
+pub fn find_unique<T: Transaction>(
+    table: &TableDesc,
+    ix: &BoundIndex,
+    row: &[Value],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Option<Vec<u8>>> {
+    let mut key = Vec::new();
+    let fake_pk = vec![0u8; INDEX_PREFIX_LEN];
+    let (_, unique_form) = entry_key(table, ix, row, &fake_pk, ctx, &mut key)?;
+    if !unique_form {
+        return Ok(None);
+    }
+    let mut pk = Vec::new();
+    if !ctx.txn.get_for_update(&key, &mut pk)? {
+        return Ok(None);
+    }
+    let mut full = Vec::new();
+    keys::index_prefix(&mut full, table.storage_id, keys::PRIMARY_INDEX);
+    full.extend_from_slice(&pk);
+    Ok(Some(full))
+}
+
+/// Fills a new index from the table's rows.
+pub fn backfill<T: Transaction>(
+    table: &TableDesc,
+    ix: &BoundIndex,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<()> {
+    let mut start = Vec::new();
+    let mut end = Vec::new();
+    keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
+    keys::prefix_end(&start, &mut end);
+    let mut cursor = ctx.txn.cursor();
+    ctx.txn.seek(
+        &mut cursor,
+        KeyRange::half_open(&start, &end),
+        Direction::Forward,
+    )?;
+    let mut row = Vec::new();
+    let mut pk = Vec::new();
+    loop {
+        match ctx.txn.next(&mut cursor)? {
+            None => break,
+            Some((k, v)) => {
+                pk.clear();
+                pk.extend_from_slice(k);
+                decode_values(table, v, &mut row)?;
+            }
+        }
+        insert_entries(table, std::slice::from_ref(ix), &row, &pk, ctx, true)?;
+    }
+    Ok(())
+}

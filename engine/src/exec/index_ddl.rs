@@ -1,0 +1,170 @@
+//! CREATE INDEX and DROP INDEX.
+
+use rocksgres_storage::Transaction;
+use sqlparser::ast;
+
+use crate::catalog::{self, IndexColumn, IndexDesc, Relation, TableDesc, DEFAULT_SCHEMA};
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::ctx::Ctx;
+use crate::exec::ddl::table_name;
+use crate::exec::index::{backfill, bind_index};
+use crate::plan::bind::{ident_name, Binder};
+
+/// PostgreSQL's generated index name: `<table>_<col>_<col>_idx`, made
+/// unique with a number suffix.
+fn generated_name<T: Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    cols: &[String],
+) -> Result<String> {
+    let base = format!("{}_{}_idx", table.name, cols.join("_"));
+    let mut name = base.clone();
+    let mut n = 0;
+    while catalog::relation_exists(txn, DEFAULT_SCHEMA, &name)? {
+        n += 1;
+        name = format!("{}_{}_idx{n}", table.name, cols.join("_"));
+    }
+    Ok(name)
+}
+
+/// CREATE [UNIQUE] INDEX; returns notices.
+pub fn create_index<T: Transaction>(
+    txn: &mut T,
+    ci: &ast::CreateIndex,
+    now: i64,
+) -> Result<Vec<String>> {
+    if ci.predicate.is_some() {
+        return Err(EngineError::unsupported("partial indexes"));
+    }
+    let tname = table_name(&ci.table_name)?;
+    let Some(mut table) = catalog::lookup_table(txn, DEFAULT_SCHEMA, &tname)? else {
+        return Err(EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{tname}\" does not exist"),
+        ));
+    };
+    let mut columns = Vec::new();
+    let mut name_parts = Vec::new();
+    for c in &ci.columns {
+        let descending = matches!(c.column.options.sort, Some(ast::OrderBySort::Desc));
+        let nulls_first = c.column.options.nulls_first.unwrap_or(descending);
+        match &c.column.expr {
+            ast::Expr::Identifier(id) => {
+                let n = ident_name(id);
+                let column = table.column_index(&n).ok_or_else(|| {
+                    EngineError::new(
+                        SqlState::UndefinedColumn,
+                        format!("column \"{n}\" does not exist"),
+                    )
+                })?;
+                name_parts.push(n);
+                columns.push(IndexColumn {
+                    column,
+                    expr: None,
+                    descending,
+                    nulls_first,
+                });
+            }
+            other => {
+                let text = other.to_string();
+                name_parts.push(match other {
+                    ast::Expr::Function(f) => f
+                        .name
+                        .0
+                        .last()
+                        .and_then(|p| p.as_ident())
+                        .map(ident_name)
+                        .unwrap_or_else(|| "expr".into()),
+                    _ => "expr".into(),
+                });
+                columns.push(IndexColumn {
+                    column: 0,
+                    expr: Some(text),
+                    descending,
+                    nulls_first,
+                });
+            }
+        }
+    }
+    let name = match &ci.name {
+        Some(n) => {
+            let n = table_name(n)?;
+            if catalog::relation_exists(txn, DEFAULT_SCHEMA, &n)? {
+                if ci.if_not_exists {
+                    return Ok(vec![format!("relation \"{n}\" already exists, skipping")]);
+                }
+                return Err(EngineError::new(
+                    SqlState::DuplicateTable,
+                    format!("relation \"{n}\" already exists"),
+                ));
+            }
+            n
+        }
+        None => generated_name(txn, &table, &name_parts)?,
+    };
+    let ix = IndexDesc {
+        id: table.next_index_id,
+        name: name.clone(),
+        columns,
+        unique: ci.unique,
+        primary: false,
+    };
+    table.next_index_id += 1;
+    table.indexes.push(ix.clone());
+    let bound = {
+        let mut lookup = |_: &ast::ObjectName| -> Result<Relation> {
+            Err(EngineError::unsupported("subqueries in index expressions"))
+        };
+        let mut binder = Binder::new(Vec::new(), &mut lookup);
+        bind_index(&table, &ix, &mut binder)?
+    };
+    let mut ctx = Ctx::new(txn, &[], now);
+    backfill(&table, &bound, &mut ctx)?;
+    catalog::register_index_name(txn, DEFAULT_SCHEMA, &name, table.id)?;
+    catalog::update_table(txn, &table)?;
+    Ok(Vec::new())
+}
+
+/// DROP INDEX [IF EXISTS] ...; returns notices.
+pub fn drop_indexes<T: Transaction>(
+    txn: &mut T,
+    names: &[ast::ObjectName],
+    if_exists: bool,
+) -> Result<Vec<String>> {
+    let mut notices = Vec::new();
+    for n in names {
+        let name = table_name(n)?;
+        let Some(mut table) = catalog::index_owner(txn, DEFAULT_SCHEMA, &name)? else {
+            if if_exists {
+                notices.push(format!("index \"{name}\" does not exist, skipping"));
+                continue;
+            }
+            return Err(EngineError::new(
+                SqlState::UndefinedObject,
+                format!("index \"{name}\" does not exist"),
+            ));
+        };
+        let pos = table
+            .indexes
+            .iter()
+            .position(|ix| ix.name == name)
+            .ok_or_else(|| EngineError::internal("index name points at a table without it"))?;
+        if pos == 0 {
+            return Err(EngineError::new(
+                SqlState::DependentObjectsStillExist,
+                format!(
+                    "cannot drop index {name} because constraint {name} on table {} requires it",
+                    table.name
+                ),
+            )
+            .with_hint(format!(
+                "You can drop constraint {name} on table {} instead.",
+                table.name
+            )));
+        }
+        table.indexes.remove(pos);
+        catalog::unregister_index_name(txn, DEFAULT_SCHEMA, &name)?;
+        catalog::update_table(txn, &table)?;
+    }
+    Ok(notices)
+}

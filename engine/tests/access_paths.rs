@@ -1,0 +1,228 @@
+//! Access-path choice, proven by counting what the engine reads.
+//!
+//! A store wrapper counts the data rows the engine pulls from storage
+//! (cursor rows and point reads of the data keyspace). Point lookups by
+//! primary key and by a unique index must read one row, an equality lookup
+//! through a non-unique index only the matching entries and rows, never the
+//! table; the EXPLAIN output of a set of queries is pinned by a golden file
+//! (`tests/golden/explain.txt`, rewritten with `UPDATE_GOLDEN=1`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rocksgres_engine::storage::{
+    CommitInfo, Direction, Isolation, KeyRange, MemoryStore, Result, Store, Timestamp, Transaction,
+    TxnId, TxnOptions,
+};
+use rocksgres_engine::{Database, Session, Value};
+
+/// Keyspace byte of table and index data (see engine/src/keys.rs).
+const KS_DATA: u8 = 2;
+
+#[derive(Default)]
+struct Counters {
+    rows: AtomicU64,
+    gets: AtomicU64,
+}
+
+struct CountingStore {
+    inner: MemoryStore,
+    counters: Arc<Counters>,
+}
+
+struct CountingTxn<T> {
+    inner: T,
+    counters: Arc<Counters>,
+}
+
+impl Store for CountingStore {
+    type Txn = CountingTxn<<MemoryStore as Store>::Txn>;
+
+    fn begin(&self, options: TxnOptions) -> Result<Self::Txn> {
+        Ok(CountingTxn {
+            inner: self.inner.begin(options)?,
+            counters: Arc::clone(&self.counters),
+        })
+    }
+
+    fn collect_garbage(&self) -> Result<()> {
+        self.inner.collect_garbage()
+    }
+
+    fn gc_safe_point(&self) -> Timestamp {
+        self.inner.gc_safe_point()
+    }
+
+    fn lock_waiters(&self) -> usize {
+        self.inner.lock_waiters()
+    }
+}
+
+impl<T: Transaction> Transaction for CountingTxn<T> {
+    type Cursor = T::Cursor;
+
+    fn id(&self) -> TxnId {
+        self.inner.id()
+    }
+    fn snapshot_ts(&self) -> Timestamp {
+        self.inner.snapshot_ts()
+    }
+    fn isolation(&self) -> Isolation {
+        self.inner.isolation()
+    }
+    fn refresh_snapshot(&mut self) -> Result<()> {
+        self.inner.refresh_snapshot()
+    }
+    fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+        if key.first() == Some(&KS_DATA) {
+            self.counters.gets.fetch_add(1, Ordering::Relaxed);
+        }
+        self.inner.get(key, out)
+    }
+    fn get_for_update(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+        self.inner.get_for_update(key, out)
+    }
+    fn lock(&mut self, key: &[u8]) -> Result<()> {
+        self.inner.lock(key)
+    }
+    fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.inner.put(key, value)
+    }
+    fn delete(&mut self, key: &[u8]) -> Result<()> {
+        self.inner.delete(key)
+    }
+    fn cursor(&mut self) -> Self::Cursor {
+        self.inner.cursor()
+    }
+    fn seek(&mut self, c: &mut Self::Cursor, r: KeyRange<'_>, d: Direction) -> Result<()> {
+        self.inner.seek(c, r, d)
+    }
+    fn next<'c>(&mut self, c: &'c mut Self::Cursor) -> Result<Option<(&'c [u8], &'c [u8])>> {
+        let r = self.inner.next(c)?;
+        if let Some((k, _)) = &r {
+            if k.first() == Some(&KS_DATA) {
+                self.counters.rows.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(r)
+    }
+    fn pending_writes(&self) -> usize {
+        self.inner.pending_writes()
+    }
+    fn savepoint(&mut self) -> usize {
+        self.inner.savepoint()
+    }
+    fn rollback_to_savepoint(&mut self, depth: usize) {
+        self.inner.rollback_to_savepoint(depth)
+    }
+    fn release_savepoint(&mut self, depth: usize) {
+        self.inner.release_savepoint(depth)
+    }
+    fn commit(self) -> Result<CommitInfo> {
+        self.inner.commit()
+    }
+    fn rollback(self) {
+        self.inner.rollback()
+    }
+}
+
+fn setup() -> (Database<CountingStore>, Arc<Counters>) {
+    let counters = Arc::new(Counters::default());
+    let db = Database::with_store(CountingStore {
+        inner: MemoryStore::new(),
+        counters: Arc::clone(&counters),
+    });
+    let mut s = db.session();
+    s.execute("CREATE TABLE big (id int PRIMARY KEY, k int, v text)", &[])
+        .unwrap();
+    s.execute(
+        "INSERT INTO big SELECT i, i % 100, 'v' || i FROM generate_series(1, 2000) AS g(i)",
+        &[],
+    )
+    .unwrap();
+    s.execute("CREATE INDEX big_k ON big (k)", &[]).unwrap();
+    s.execute("CREATE UNIQUE INDEX big_v ON big (v)", &[])
+        .unwrap();
+    (db, counters)
+}
+
+/// Runs `sql` and returns (result rows, data rows read by cursors, data point reads).
+fn measure(
+    s: &mut Session<CountingStore>,
+    c: &Counters,
+    sql: &str,
+    params: &[Value],
+) -> (usize, u64, u64) {
+    let (r0, g0) = (c.rows.load(Ordering::Relaxed), c.gets.load(Ordering::Relaxed));
+    let n = s.query(sql, params).unwrap().rows.len();
+    (
+        n,
+        c.rows.load(Ordering::Relaxed) - r0,
+        c.gets.load(Ordering::Relaxed) - g0,
+    )
+}
+
+#[test]
+fn point_lookups_never_scan_the_table() {
+    let (db, c) = setup();
+    let mut s = db.session();
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT v FROM big WHERE id = 1234", &[]);
+    assert_eq!((n, rows, gets), (1, 0, 1), "primary key: one point read");
+    let (n, rows, gets) = measure(
+        &mut s,
+        &c,
+        "SELECT v FROM big WHERE id = $1",
+        &[Value::from(77)],
+    );
+    assert_eq!((n, rows, gets), (1, 0, 1), "primary key with a parameter");
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT id FROM big WHERE v = 'v1234'", &[]);
+    assert_eq!((n, rows, gets), (1, 1, 1), "unique index: one entry, one row");
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT id FROM big WHERE k = 42", &[]);
+    assert_eq!((n, rows, gets), (20, 20, 20), "index: only the 20 matching entries");
+    let (n, rows, _) = measure(
+        &mut s,
+        &c,
+        "SELECT id FROM big WHERE id BETWEEN 100 AND 109",
+        &[],
+    );
+    assert_eq!((n, rows), (10, 10), "primary-key range reads only the range");
+    let (n, rows, _) = measure(&mut s, &c, "SELECT id FROM big ORDER BY id DESC LIMIT 3", &[]);
+    assert_eq!((n, rows), (3, 3), "ORDER BY primary key LIMIT stops early");
+    let (n, rows, _) = measure(&mut s, &c, "SELECT id FROM big WHERE length(v) = 2", &[]);
+    assert_eq!((n, rows), (9, 2000), "no usable index: a full scan");
+}
+
+#[test]
+fn explain_output_matches_golden_file() {
+    let (db, _) = setup();
+    let mut s = db.session();
+    let queries = [
+        "SELECT v FROM big WHERE id = 1234",
+        "SELECT v FROM big WHERE id >= 10 AND id < 20",
+        "SELECT id FROM big WHERE k = 42",
+        "SELECT id FROM big WHERE v = 'v7' AND k = 7",
+        "SELECT id FROM big WHERE k > 98",
+        "SELECT id FROM big WHERE length(v) = 2",
+        "SELECT id FROM big ORDER BY id DESC LIMIT 3",
+        "SELECT k, count(*) FROM big GROUP BY k ORDER BY k LIMIT 2",
+        "SELECT a.id FROM big a JOIN big b ON a.id = b.k WHERE a.id < 3",
+        "SELECT DISTINCT k FROM big",
+        "SELECT id FROM big WHERE id IN (SELECT k FROM big WHERE k < 2)",
+    ];
+    let mut text = String::new();
+    for q in queries {
+        text.push_str(&format!("> EXPLAIN {q}\n"));
+        let r = s.query(&format!("EXPLAIN {q}"), &[]).unwrap();
+        for row in &r.rows {
+            text.push_str(&row.get::<String>(0).unwrap());
+            text.push('\n');
+        }
+        text.push('\n');
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/explain.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(text, expected, "EXPLAIN output changed; review and UPDATE_GOLDEN=1");
+}
