@@ -123,21 +123,28 @@ impl<S: Store> Session<S> {
                     return Err(in_failed_block());
                 }
                 let declared = param_types.to_vec();
-                let describe = |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Vec<crate::result::Column>)> {
-                    let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
-                        let n = ddl::table_name(name)?;
-                        catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &n)
+                let describe =
+                    |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Vec<crate::result::Column>)> {
+                        let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
+                            let n = ddl::table_name(name)?;
+                            catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &n)
+                        };
+                        let mut binder = Binder::new(declared, &mut lookup);
+                        let planned = plan_statement(stmt, &mut binder)?;
+                        let columns = planned.columns();
+                        let types = binder
+                            .param_types
+                            .iter()
+                            .map(|t| {
+                                if *t == SqlType::Unknown {
+                                    SqlType::Text
+                                } else {
+                                    *t
+                                }
+                            })
+                            .collect();
+                        Ok((types, columns))
                     };
-                    let mut binder = Binder::new(declared, &mut lookup);
-                    let planned = plan_statement(stmt, &mut binder)?;
-                    let columns = planned.columns();
-                    let types = binder
-                        .param_types
-                        .iter()
-                        .map(|t| if *t == SqlType::Unknown { SqlType::Text } else { *t })
-                        .collect();
-                    Ok((types, columns))
-                };
                 match self.txn.as_mut() {
                     Some(txn) => describe(txn)?,
                     None => {

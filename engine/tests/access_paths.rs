@@ -153,7 +153,10 @@ fn measure(
     sql: &str,
     params: &[Value],
 ) -> (usize, u64, u64) {
-    let (r0, g0) = (c.rows.load(Ordering::Relaxed), c.gets.load(Ordering::Relaxed));
+    let (r0, g0) = (
+        c.rows.load(Ordering::Relaxed),
+        c.gets.load(Ordering::Relaxed),
+    );
     let n = s.query(sql, params).unwrap().rows.len();
     (
         n,
@@ -176,17 +179,34 @@ fn point_lookups_never_scan_the_table() {
     );
     assert_eq!((n, rows, gets), (1, 0, 1), "primary key with a parameter");
     let (n, rows, gets) = measure(&mut s, &c, "SELECT id FROM big WHERE v = 'v1234'", &[]);
-    assert_eq!((n, rows, gets), (1, 1, 1), "unique index: one entry, one row");
+    assert_eq!(
+        (n, rows, gets),
+        (1, 1, 1),
+        "unique index: one entry, one row"
+    );
     let (n, rows, gets) = measure(&mut s, &c, "SELECT id FROM big WHERE k = 42", &[]);
-    assert_eq!((n, rows, gets), (20, 20, 20), "index: only the 20 matching entries");
+    assert_eq!(
+        (n, rows, gets),
+        (20, 20, 20),
+        "index: only the 20 matching entries"
+    );
     let (n, rows, _) = measure(
         &mut s,
         &c,
         "SELECT id FROM big WHERE id BETWEEN 100 AND 109",
         &[],
     );
-    assert_eq!((n, rows), (10, 10), "primary-key range reads only the range");
-    let (n, rows, _) = measure(&mut s, &c, "SELECT id FROM big ORDER BY id DESC LIMIT 3", &[]);
+    assert_eq!(
+        (n, rows),
+        (10, 10),
+        "primary-key range reads only the range"
+    );
+    let (n, rows, _) = measure(
+        &mut s,
+        &c,
+        "SELECT id FROM big ORDER BY id DESC LIMIT 3",
+        &[],
+    );
     assert_eq!((n, rows), (3, 3), "ORDER BY primary key LIMIT stops early");
     let (n, rows, _) = measure(&mut s, &c, "SELECT id FROM big WHERE length(v) = 2", &[]);
     assert_eq!((n, rows), (9, 2000), "no usable index: a full scan");
@@ -224,5 +244,8 @@ fn explain_output_matches_golden_file() {
         std::fs::write(&path, &text).unwrap();
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(text, expected, "EXPLAIN output changed; review and UPDATE_GOLDEN=1");
+    assert_eq!(
+        text, expected,
+        "EXPLAIN output changed; review and UPDATE_GOLDEN=1"
+    );
 }

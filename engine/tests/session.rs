@@ -281,13 +281,21 @@ fn prepared_statements_infer_types() {
         &[],
     )
     .unwrap();
-    let ins = s
-        .prepare("INSERT INTO acc VALUES ($1, $2, $3)")
-        .unwrap();
-    assert_eq!(ins.param_types, [rocksgres_engine::SqlType::Int4, rocksgres_engine::SqlType::Int8, rocksgres_engine::SqlType::Varchar(None)]);
+    let ins = s.prepare("INSERT INTO acc VALUES ($1, $2, $3)").unwrap();
+    assert_eq!(
+        ins.param_types,
+        [
+            rocksgres_engine::SqlType::Int4,
+            rocksgres_engine::SqlType::Int8,
+            rocksgres_engine::SqlType::Varchar(None)
+        ]
+    );
     for i in 1..=3 {
-        s.query_prepared(&ins, &[Value::from(i), Value::from(100i64), Value::from("x")])
-            .unwrap();
+        s.query_prepared(
+            &ins,
+            &[Value::from(i), Value::from(100i64), Value::from("x")],
+        )
+        .unwrap();
     }
     let upd = s
         .prepare("UPDATE acc SET bal = bal + $1 WHERE id = $2")
@@ -296,7 +304,9 @@ fn prepared_statements_infer_types() {
     // Parameters may arrive as text (as over the wire) and are converted.
     s.query_prepared(&upd, &[Value::from("-30"), Value::from("2")])
         .unwrap();
-    let sel = s.prepare("SELECT id, bal, bal * 2 AS twice FROM acc WHERE id = $1").unwrap();
+    let sel = s
+        .prepare("SELECT id, bal, bal * 2 AS twice FROM acc WHERE id = $1")
+        .unwrap();
     let names: Vec<&str> = sel.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["id", "bal", "twice"]);
     let oids: Vec<u32> = sel.columns.iter().map(|c| c.ty.oid()).collect();
@@ -308,7 +318,9 @@ fn prepared_statements_infer_types() {
         SqlState::ProtocolViolation
     );
     assert_eq!(
-        s.query_prepared(&sel, &[Value::from("abc")]).unwrap_err().state,
+        s.query_prepared(&sel, &[Value::from("abc")])
+            .unwrap_err()
+            .state,
         SqlState::InvalidTextRepresentation
     );
 }
