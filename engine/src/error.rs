@@ -73,6 +73,8 @@ sqlstates! {
     UniqueViolation = "23505",
     /// 23514
     CheckViolation = "23514",
+    /// 2202E
+    ArraySubscriptError = "2202E",
     /// 25001
     ActiveSqlTransaction = "25001",
     /// 25P01
@@ -145,6 +147,8 @@ sqlstates! {
     InvalidCatalogName = "3D000",
     /// 3F000
     InvalidSchemaName = "3F000",
+    /// 54000
+    ProgramLimitExceeded = "54000",
     /// 55P03
     LockNotAvailable = "55P03",
     /// 57014

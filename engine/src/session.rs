@@ -675,8 +675,8 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
             let Some((name, alias)) = single_table(std::slice::from_ref(&up.table))? else {
                 return Err(EngineError::internal("UPDATE without a table"));
             };
-            let table = binder.table(&name)?;
-            Planned::Update(dml::plan_update(up, table, alias, binder)?)
+            let target = dml::modify_target(&name, alias, binder)?;
+            Planned::Update(dml::plan_update(up, target, binder)?)
         }
         Statement::Delete(del) => {
             let from = match &del.from {
@@ -685,8 +685,8 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
             let Some((name, alias)) = single_table(from)? else {
                 return Err(EngineError::internal("DELETE without a table"));
             };
-            let table = binder.table(&name)?;
-            Planned::Delete(dml::plan_delete(del, table, alias, binder)?)
+            let target = dml::modify_target(&name, alias, binder)?;
+            Planned::Delete(dml::plan_delete(del, target, binder)?)
         }
         other => {
             return Err(EngineError::unsupported(format!(

@@ -19,6 +19,7 @@ pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
     match func {
         AggFunc::CountStar | AggFunc::Count => SqlType::Int8,
         AggFunc::BoolAnd | AggFunc::BoolOr => SqlType::Bool,
+        AggFunc::StringAgg => SqlType::Text,
         AggFunc::Min | AggFunc::Max => arg.without_typmod(),
         AggFunc::Sum => match arg {
             SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
@@ -43,6 +44,9 @@ pub struct Accumulator {
     count: i64,
     value: Value,
     seen: Option<HashSet<Vec<u8>>>,
+    /// `string_agg`: (sort keys, value, delimiter) per input.
+    parts: Vec<(Vec<Value>, String, Option<String>)>,
+    sort: Vec<crate::plan::node::SortKey>,
 }
 
 impl Accumulator {
@@ -54,6 +58,19 @@ impl Accumulator {
             count: 0,
             value: Value::Null,
             seen: call.distinct.then(HashSet::new),
+            parts: Vec::new(),
+            sort: call.order_by.clone(),
+        }
+    }
+
+    /// Adds one `string_agg` input with its delimiter and sort keys.
+    pub fn add_string(&mut self, v: Value, delimiter: Value, keys: Vec<Value>) {
+        if let Value::Text(s) = v {
+            let d = match delimiter {
+                Value::Text(d) => Some(d),
+                _ => None,
+            };
+            self.parts.push((keys, s, d));
         }
     }
 
@@ -99,6 +116,7 @@ impl Accumulator {
                     self.value = v;
                 }
             }
+            AggFunc::StringAgg => {}
             AggFunc::BoolAnd | AggFunc::BoolOr => {
                 let b = matches!(v, Value::Bool(true));
                 self.value = match (&self.value, self.func) {
@@ -112,8 +130,28 @@ impl Accumulator {
     }
 
     /// The aggregate's value.
-    pub fn finish(self) -> Result<Value> {
+    pub fn finish(mut self) -> Result<Value> {
         Ok(match self.func {
+            AggFunc::StringAgg => {
+                if self.parts.is_empty() {
+                    return Ok(Value::Null);
+                }
+                let sort = std::mem::take(&mut self.sort);
+                if !sort.is_empty() {
+                    self.parts
+                        .sort_by(|a, b| crate::exec::run::sort_cmp(&sort, &a.0, &b.0));
+                }
+                let mut out = String::new();
+                for (i, (_, s, d)) in self.parts.iter().enumerate() {
+                    if i > 0 {
+                        if let Some(d) = d {
+                            out.push_str(d);
+                        }
+                    }
+                    out.push_str(s);
+                }
+                Value::Text(out)
+            }
             AggFunc::CountStar | AggFunc::Count => Value::Int8(self.count),
             AggFunc::Avg => {
                 if self.count == 0 {

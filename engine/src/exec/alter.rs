@@ -237,6 +237,15 @@ pub fn alter_table<T: Transaction>(
                         check_not_null(txn, &table, &[pos])?;
                         table.columns[pos].not_null = true;
                     }
+                    AlterColumnOperation::SetDataType {
+                        data_type, using, ..
+                    } => {
+                        if using.is_some() {
+                            return Err(EngineError::unsupported("ALTER COLUMN TYPE ... USING"));
+                        }
+                        let to = crate::types::SqlType::from_ast(data_type)?;
+                        change_type(txn, &mut table, pos, to)?;
+                    }
                     other => return Err(EngineError::unsupported(format!("ALTER COLUMN {other}"))),
                 }
             }
@@ -286,6 +295,84 @@ pub fn alter_table<T: Transaction>(
     }
     catalog::update_table(txn, &table)?;
     Ok(notices)
+}
+
+/// ALTER COLUMN TYPE: converts every stored value with the assignment
+/// cast (rows are rewritten in place; key columns cannot change type yet).
+fn change_type<T: Transaction>(
+    txn: &mut T,
+    table: &mut TableDesc,
+    pos: usize,
+    to: crate::types::SqlType,
+) -> Result<()> {
+    let from = table.columns[pos].ty;
+    let keyed = table.indexes.iter().any(|ix| {
+        ix.columns
+            .iter()
+            .any(|ic| ic.expr.is_some() || ic.column == pos)
+    });
+    if keyed {
+        return Err(EngineError::unsupported(
+            "changing the type of an indexed column",
+        ));
+    }
+    if !crate::types::can_cast(&from, &to, CastKind::Assignment) {
+        return Err(EngineError::new(
+            SqlState::DatatypeMismatch,
+            format!(
+                "column \"{}\" cannot be cast automatically to type {}",
+                table.columns[pos].name,
+                to.display_name()
+            ),
+        )
+        .with_hint(format!(
+            "You might need to specify \"USING {}::{}\".",
+            table.columns[pos].name,
+            to.display_name()
+        )));
+    }
+    let old = table.clone();
+    table.columns[pos].ty = to;
+    if let Some(m) = table.columns[pos].missing.take() {
+        table.columns[pos].missing = Some(crate::types::cast_from(
+            m,
+            &from,
+            &to,
+            CastKind::Assignment,
+        )?);
+    }
+    let mut start = Vec::new();
+    let mut end = Vec::new();
+    keys::index_prefix(&mut start, old.storage_id, keys::PRIMARY_INDEX);
+    keys::prefix_end(&start, &mut end);
+    let mut cursor = txn.cursor();
+    txn.seek(
+        &mut cursor,
+        KeyRange::half_open(&start, &end),
+        Direction::Forward,
+    )?;
+    let mut row = Vec::new();
+    let mut key = Vec::new();
+    let mut value = Vec::new();
+    loop {
+        match txn.next(&mut cursor)? {
+            None => break,
+            Some((k, v)) => {
+                key.clear();
+                key.extend_from_slice(k);
+                decode_values(&old, v, &mut row)?;
+            }
+        }
+        let v = std::mem::replace(&mut row[pos], Value::Null);
+        row[pos] = if v.is_null() {
+            v
+        } else {
+            crate::types::cast_from(v, &from, &to, CastKind::Assignment)?
+        };
+        encode_values(&mut value, &row);
+        txn.put(&key, &value)?;
+    }
+    Ok(())
 }
 
 fn check_not_null<T: Transaction>(txn: &mut T, table: &TableDesc, cols: &[usize]) -> Result<()> {

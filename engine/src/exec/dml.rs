@@ -17,7 +17,7 @@ use std::sync::Arc;
 use rocksgres_storage::Transaction;
 use sqlparser::ast::{self as ast, Expr as AstExpr};
 
-use crate::catalog::TableDesc;
+use crate::catalog::{Relation, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::index::{bind_indexes, delete_entries, find_unique, insert_entries, BoundIndex};
@@ -609,6 +609,37 @@ pub fn run_insert<T: Transaction, R: RowIds>(
     Ok(out)
 }
 
+/// The relation an UPDATE or DELETE changes: a table, or a simple view
+/// over one (its columns renamed, its WHERE clause added to the statement's).
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The table whose rows change.
+    pub table: Arc<TableDesc>,
+    /// The columns as the statement names them (over the table's row).
+    pub scope: Scope,
+    /// The view's own predicate, over the table's row.
+    pub view_filter: Option<Expr>,
+}
+
+impl Target {
+    /// A plain table, named `qualifier` in the statement.
+    pub fn table(table: Arc<TableDesc>, qualifier: &str) -> Self {
+        Target {
+            scope: table_scope(&table, qualifier),
+            table,
+            view_filter: None,
+        }
+    }
+
+    fn column(&self, name: &str) -> Result<usize> {
+        self.scope
+            .columns
+            .iter()
+            .position(|c| !c.hidden && c.name == name)
+            .ok_or_else(|| no_such_column(&self.table, name))
+    }
+}
+
 /// A planned UPDATE or DELETE.
 #[derive(Debug)]
 pub struct ModifyPlan {
@@ -627,19 +658,23 @@ pub struct ModifyPlan {
 }
 
 fn plan_scan(
-    table: &Arc<TableDesc>,
-    scope: &Scope,
+    target: &Target,
     selection: Option<&AstExpr>,
     binder: &mut Binder<'_>,
 ) -> Result<ScanPlan> {
+    let table = &target.table;
     let filter = match selection {
         Some(w) => {
             binder.no_aggs = Some("WHERE");
-            let e = binder.bind(w, scope);
+            let e = binder.bind(w, &target.scope);
             binder.no_aggs = None;
             Some(binder.coerce(e?, SqlType::Bool, CastKind::Implicit)?)
         }
         None => None,
+    };
+    let filter = match (filter, target.view_filter.clone()) {
+        (Some(a), Some(b)) => Some(Expr::And(Box::new(b), Box::new(a))),
+        (a, b) => a.or(b),
     };
     Ok(ScanPlan {
         access: choose_access(table, filter.as_ref()),
@@ -653,23 +688,21 @@ fn plan_scan(
 /// Plans UPDATE.
 pub fn plan_update(
     update: &ast::Update,
-    table: Arc<TableDesc>,
-    alias: Option<String>,
+    target: Target,
     binder: &mut Binder<'_>,
 ) -> Result<ModifyPlan> {
     if update.from.is_some() {
         return Err(EngineError::unsupported("UPDATE ... FROM"));
     }
-    let scope = table_scope(&table, alias.as_deref().unwrap_or(&table.name));
+    let table = Arc::clone(&target.table);
+    let scope = target.scope.clone();
     let mut sets: Vec<(usize, Expr)> = Vec::new();
     for a in &update.assignments {
         let ast::AssignmentTarget::ColumnName(name) = &a.target else {
             return Err(EngineError::unsupported("tuple assignment in UPDATE"));
         };
         let n = column_ref_name(name);
-        let col = table
-            .column_index(&n)
-            .ok_or_else(|| no_such_column(&table, &n))?;
+        let col = target.column(&n)?;
         if sets.iter().any(|(c, _)| *c == col) {
             return Err(EngineError::new(
                 SqlState::DuplicateColumn,
@@ -686,7 +719,7 @@ pub fn plan_update(
             binder.coerce(e, table.columns[col].ty, CastKind::Assignment)?,
         ));
     }
-    let scan = plan_scan(&table, &scope, update.selection.as_ref(), binder)?;
+    let scan = plan_scan(&target, update.selection.as_ref(), binder)?;
     let (returning, columns) = bind_returning(&update.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
     Ok(ModifyPlan {
@@ -702,15 +735,15 @@ pub fn plan_update(
 /// Plans DELETE.
 pub fn plan_delete(
     delete: &ast::Delete,
-    table: Arc<TableDesc>,
-    alias: Option<String>,
+    target: Target,
     binder: &mut Binder<'_>,
 ) -> Result<ModifyPlan> {
     if delete.using.is_some() {
         return Err(EngineError::unsupported("DELETE ... USING"));
     }
-    let scope = table_scope(&table, alias.as_deref().unwrap_or(&table.name));
-    let scan = plan_scan(&table, &scope, delete.selection.as_ref(), binder)?;
+    let table = Arc::clone(&target.table);
+    let scope = target.scope.clone();
+    let scan = plan_scan(&target, delete.selection.as_ref(), binder)?;
     let (returning, columns) = bind_returning(&delete.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
     Ok(ModifyPlan {
@@ -833,4 +866,115 @@ pub fn run_modify<T: Transaction>(
         Ok(Flow::Continue)
     })?;
     Ok(out)
+}
+
+/// The target of UPDATE/DELETE on `name`: a table, or a simple view (one
+/// table, plain column references, optional WHERE) resolved to its table.
+pub fn modify_target(
+    name: &ast::ObjectName,
+    alias: Option<String>,
+    binder: &mut Binder<'_>,
+) -> Result<Target> {
+    let view = match (binder.catalog)(name)? {
+        Relation::Table(t) => {
+            let q = alias.unwrap_or_else(|| t.name.clone());
+            return Ok(Target::table(t, &q));
+        }
+        Relation::View(v) => v,
+    };
+    let not_updatable = |why: &str| {
+        EngineError::new(
+            SqlState::FeatureNotSupported,
+            format!("cannot change view \"{}\"", view.name),
+        )
+        .with_detail(why.to_string())
+    };
+    let parsed = crate::sql::parse(&view.sql)?;
+    let [crate::sql::Parsed::Statement(stmt)] = parsed.as_slice() else {
+        return Err(EngineError::internal("stored view is not one query"));
+    };
+    let ast::Statement::Query(q) = stmt.as_ref() else {
+        return Err(EngineError::internal("stored view is not a query"));
+    };
+    let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+        return Err(not_updatable(
+            "Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.",
+        ));
+    };
+    let simple = q.with.is_none()
+        && q.limit_clause.is_none()
+        && q.order_by.is_none()
+        && sel.distinct.is_none()
+        && sel.having.is_none()
+        && matches!(&sel.group_by, ast::GroupByExpr::Expressions(e, _) if e.is_empty());
+    if !simple {
+        return Err(not_updatable("Views containing DISTINCT, GROUP BY, HAVING, LIMIT or WITH are not automatically updatable."));
+    }
+    let [twj] = sel.from.as_slice() else {
+        return Err(not_updatable(
+            "Views that do not select from a single table or view are not automatically updatable.",
+        ));
+    };
+    let ast::TableFactor::Table {
+        name: base_name,
+        alias: base_alias,
+        args: None,
+        ..
+    } = &twj.relation
+    else {
+        return Err(not_updatable(
+            "Views that do not select from a single table or view are not automatically updatable.",
+        ));
+    };
+    if !twj.joins.is_empty() {
+        return Err(not_updatable(
+            "Views that do not select from a single table or view are not automatically updatable.",
+        ));
+    }
+    let Relation::Table(base) = (binder.catalog)(base_name)? else {
+        return Err(EngineError::unsupported("changing a view over a view"));
+    };
+    let base_q = base_alias
+        .as_ref()
+        .map(|a| ident_name(&a.name))
+        .unwrap_or_else(|| base.name.clone());
+    let base_scope = table_scope(&base, &base_q);
+    let view_q = alias.unwrap_or_else(|| view.name.clone());
+    let mut scope = table_scope(&base, &view_q);
+    for c in &mut scope.columns {
+        c.hidden = true;
+    }
+    for (i, item) in sel.projection.iter().enumerate() {
+        let e = match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => e,
+            _ => {
+                return Err(not_updatable(
+                    "Views with * or qualified wildcards are not supported for changes yet.",
+                ))
+            }
+        };
+        let AstExpr::Identifier(id) = e else {
+            // A computed column: it cannot be assigned (nor, here, referenced).
+            continue;
+        };
+        let pos = base
+            .column_index(&ident_name(id))
+            .ok_or_else(|| no_such_column(&base, &ident_name(id)))?;
+        if let Some(name) = view.columns.get(i) {
+            scope.columns[pos].name = name.clone();
+            scope.columns[pos].hidden = false;
+        }
+    }
+    let view_filter = match &sel.selection {
+        Some(w) => {
+            let e = binder.bind(w, &base_scope)?;
+            Some(binder.coerce(e, SqlType::Bool, CastKind::Implicit)?)
+        }
+        None => None,
+    };
+    Ok(Target {
+        table: base,
+        scope,
+        view_filter,
+    })
 }

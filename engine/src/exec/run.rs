@@ -141,6 +141,26 @@ pub fn run<'a, T: Transaction>(
             if vals.iter().any(Value::is_null) {
                 return Ok(Flow::Continue);
             }
+            if matches!(vals[0], Value::Timestamp(_) | Value::Timestamptz(_)) {
+                let mut cur = vals[0].clone();
+                loop {
+                    if compare(&cur, &vals[1]) == Some(Ordering::Greater) {
+                        return Ok(Flow::Continue);
+                    }
+                    if sink(ctx, std::slice::from_ref(&cur))? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                    let next =
+                        crate::types::eval_binary(crate::types::BinaryOp::Plus, &cur, &vals[2])?;
+                    if compare(&next, &cur) != Some(Ordering::Greater) {
+                        return Err(EngineError::new(
+                            SqlState::InvalidParameterValue,
+                            "step size cannot equal zero",
+                        ));
+                    }
+                    cur = next;
+                }
+            }
             let int8 = matches!(vals[0], Value::Int8(_));
             let get = |v: &Value| v.as_i64().unwrap_or(0);
             let (start, stop) = (get(&vals[0]), get(&vals[1]));
@@ -267,6 +287,22 @@ pub fn run<'a, T: Transaction>(
                         if !f.holds(row, ctx)? {
                             continue;
                         }
+                    }
+                    if call.func == crate::plan::node::AggFunc::StringAgg {
+                        let v = match &call.arg {
+                            Some(e) => e.eval(row, ctx)?,
+                            None => Value::Null,
+                        };
+                        let d = match &call.extra {
+                            Some(e) => e.eval(row, ctx)?,
+                            None => Value::Null,
+                        };
+                        let mut keys = Vec::with_capacity(call.order_by.len());
+                        for k in &call.order_by {
+                            keys.push(k.expr.eval(row, ctx)?);
+                        }
+                        acc.add_string(v, d, keys);
+                        continue;
                     }
                     let v = match &call.arg {
                         Some(e) => Some(e.eval(row, ctx)?),

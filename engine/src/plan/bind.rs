@@ -251,6 +251,10 @@ impl<'c> Binder<'c> {
                         }
                     },
                     UnaryOperator::Plus => inner,
+                    UnaryOperator::BitwiseNot => {
+                        let ty = crate::types::unary_op_type(UnaryOp::BitNot, &inner.ty())?;
+                        Expr::Unary(UnaryOp::BitNot, Box::new(inner), ty)
+                    }
                     other => return Err(EngineError::unsupported(format!("operator {other}"))),
                 }
             }
@@ -569,6 +573,12 @@ impl<'c> Binder<'c> {
             B::LtEq => BinaryOp::LtEq,
             B::Gt => BinaryOp::Gt,
             B::GtEq => BinaryOp::GtEq,
+            B::BitwiseAnd => BinaryOp::BitAnd,
+            B::BitwiseOr => BinaryOp::BitOr,
+            B::PGBitwiseXor => BinaryOp::BitXor,
+            B::PGBitwiseShiftLeft => BinaryOp::ShiftLeft,
+            B::PGBitwiseShiftRight => BinaryOp::ShiftRight,
+            B::PGExp => BinaryOp::Power,
             other => return Err(EngineError::unsupported(format!("operator {other}"))),
         };
         let sig = resolve_binary_op(bop, &l.ty(), &r.ty())?;

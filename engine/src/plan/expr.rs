@@ -34,6 +34,8 @@ pub enum Expr {
     Binary(BinaryOpSig, Box<Expr>, Box<Expr>),
     /// Unary minus.
     Negate(Box<Expr>, SqlType),
+    /// Another unary operator (`~`).
+    Unary(UnaryOp, Box<Expr>, SqlType),
     /// Logical NOT.
     Not(Box<Expr>),
     /// Logical AND.
@@ -115,6 +117,7 @@ impl Expr {
             | Expr::Column(_, t)
             | Expr::Param(_, t)
             | Expr::Negate(_, t)
+            | Expr::Unary(_, _, t)
             | Expr::Cast(_, t, _)
             | Expr::Coalesce(_, t)
             | Expr::NullIf(_, _, t)
@@ -146,6 +149,7 @@ impl Expr {
             | Expr::Or(a, b)
             | Expr::NullIf(a, b, _) => a.is_constant() && b.is_constant(),
             Expr::Negate(a, _)
+            | Expr::Unary(_, a, _)
             | Expr::Not(a)
             | Expr::IsNull(a, _)
             | Expr::IsBool(a, _, _)
@@ -198,6 +202,10 @@ impl Expr {
             Expr::Negate(a, _) => {
                 let v = a.eval(row, ctx)?;
                 eval_unary(UnaryOp::Minus, &v)?
+            }
+            Expr::Unary(op, a, _) => {
+                let v = a.eval(row, ctx)?;
+                eval_unary(*op, &v)?
             }
             Expr::Not(a) => bool_value(not3(truth(&a.eval(row, ctx)?)?)),
             Expr::And(a, b) => {

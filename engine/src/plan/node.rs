@@ -109,6 +109,8 @@ pub enum AggFunc {
     BoolAnd,
     /// `bool_or(x)`.
     BoolOr,
+    /// `string_agg(x, delimiter)`.
+    StringAgg,
 }
 
 /// One aggregate call.
@@ -124,6 +126,10 @@ pub struct AggCall {
     pub ty: SqlType,
     /// `FILTER (WHERE ...)`.
     pub filter: Option<Expr>,
+    /// Second argument (the `string_agg` delimiter).
+    pub extra: Option<Expr>,
+    /// `ORDER BY` inside the call: keys over the input row.
+    pub order_by: Vec<SortKey>,
 }
 
 /// Set operations.

@@ -88,6 +88,7 @@ fn agg_func(name: &str) -> Option<AggFunc> {
         "max" => AggFunc::Max,
         "bool_and" | "every" => AggFunc::BoolAnd,
         "bool_or" => AggFunc::BoolOr,
+        "string_agg" => AggFunc::StringAgg,
         _ => return None,
     })
 }
@@ -822,8 +823,19 @@ impl Binder<'_> {
             list.duplicate_treatment,
             Some(ast::DuplicateTreatment::Distinct)
         );
-        if !list.clauses.is_empty() {
-            return Err(EngineError::unsupported(format!("aggregate call {f}")));
+        let mut order_by = Vec::new();
+        for clause in &list.clauses {
+            match clause {
+                ast::FunctionArgumentClause::OrderBy(keys) => {
+                    for k in keys {
+                        self.no_aggs = Some("aggregate function calls");
+                        let e = self.bind(&k.expr, input);
+                        self.no_aggs = None;
+                        order_by.push(sort_key(e?, k));
+                    }
+                }
+                _ => return Err(EngineError::unsupported(format!("aggregate call {f}"))),
+            }
         }
         let filter = match &f.filter {
             Some(w) => {
@@ -844,6 +856,8 @@ impl Binder<'_> {
                     distinct: false,
                     ty: SqlType::Int8,
                     filter,
+                    extra: None,
+                    order_by,
                 })
             }
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a))] => {
@@ -873,6 +887,29 @@ impl Binder<'_> {
                     arg: Some(arg),
                     distinct,
                     filter,
+                    extra: None,
+                    order_by,
+                })
+            }
+            [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a)), ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(d))]
+                if func == AggFunc::StringAgg =>
+            {
+                self.no_aggs = Some("aggregate function calls");
+                let arg = self
+                    .bind(a, input)
+                    .and_then(|x| self.coerce(x, SqlType::Text, CastKind::Implicit));
+                let delim = self
+                    .bind(d, input)
+                    .and_then(|x| self.coerce(x, SqlType::Text, CastKind::Implicit));
+                self.no_aggs = None;
+                Ok(AggCall {
+                    func,
+                    ty: SqlType::Text,
+                    arg: Some(arg?),
+                    distinct,
+                    filter,
+                    extra: Some(delim?),
+                    order_by,
                 })
             }
             _ => Err(EngineError::new(
@@ -1134,6 +1171,34 @@ impl Binder<'_> {
                 if let Some(args) = args {
                     return self.plan_table_function(name, &args.args, alias.as_ref());
                 }
+                if let [ast::ObjectNamePart::Identifier(id)] = name.0.as_slice() {
+                    const RESERVED: &[&str] = &[
+                        "WHERE",
+                        "GROUP",
+                        "ORDER",
+                        "LIMIT",
+                        "OFFSET",
+                        "HAVING",
+                        "UNION",
+                        "SELECT",
+                        "FROM",
+                        "ON",
+                        "AND",
+                        "OR",
+                        "NOT",
+                        "JOIN",
+                        "INTERSECT",
+                        "EXCEPT",
+                    ];
+                    if id.quote_style.is_none()
+                        && RESERVED.contains(&id.value.to_uppercase().as_str())
+                    {
+                        return Err(EngineError::new(
+                            SqlState::SyntaxError,
+                            format!("syntax error at or near \"{}\"", id.value),
+                        ));
+                    }
+                }
                 let table = match (self.catalog)(name)? {
                     crate::catalog::Relation::Table(t) => t,
                     crate::catalog::Relation::View(v) => {
@@ -1275,21 +1340,44 @@ impl Binder<'_> {
                 "function generate_series with these arguments does not exist",
             ));
         }
-        let bound = self.unify(bound, "generate_series")?;
-        let ty = match bound[0].ty() {
-            SqlType::Int2 | SqlType::Int4 => SqlType::Int4,
-            SqlType::Int8 => SqlType::Int8,
-            other => {
-                return Err(EngineError::unsupported(format!(
-                    "generate_series over {}",
-                    other.display_name()
-                )))
+        let first = bound[0].ty();
+        let (bound, ty) = if first.is_datetime_family() {
+            // Timestamps stepped by an interval.
+            if bound.len() != 3 {
+                return Err(EngineError::new(
+                    SqlState::UndefinedFunction,
+                    "function generate_series(timestamp, timestamp) does not exist",
+                ));
             }
+            let t = if first == SqlType::Timestamptz {
+                SqlType::Timestamptz
+            } else {
+                SqlType::Timestamp
+            };
+            let mut it = bound.into_iter();
+            let (a, b, c) = (it.next().unwrap(), it.next().unwrap(), it.next().unwrap());
+            let a = self.coerce(a, t, CastKind::Implicit)?;
+            let b = self.coerce(b, t, CastKind::Implicit)?;
+            let c = self.coerce(c, SqlType::Interval, CastKind::Implicit)?;
+            (vec![a, b, c], t)
+        } else {
+            let bound = self.unify(bound, "generate_series")?;
+            let t = match bound[0].ty() {
+                SqlType::Int2 | SqlType::Int4 => SqlType::Int4,
+                SqlType::Int8 => SqlType::Int8,
+                other => {
+                    return Err(EngineError::unsupported(format!(
+                        "generate_series over {}",
+                        other.display_name()
+                    )))
+                }
+            };
+            let bound = bound
+                .into_iter()
+                .map(|e| self.coerce(e, t, CastKind::Implicit))
+                .collect::<Result<Vec<_>>>()?;
+            (bound, t)
         };
-        let bound = bound
-            .into_iter()
-            .map(|e| self.coerce(e, ty, CastKind::Implicit))
-            .collect::<Result<Vec<_>>>()?;
         let qualifier = alias
             .map(|a| ident_name(&a.name))
             .unwrap_or_else(|| fname.clone());
@@ -1354,6 +1442,7 @@ fn remap_columns(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
         Expr::Or(a, b) => Expr::Or(r(a), r(b)),
         Expr::Not(a) => Expr::Not(r(a)),
         Expr::Negate(a, t) => Expr::Negate(r(a), t),
+        Expr::Unary(op, a, t) => Expr::Unary(op, r(a), t),
         Expr::IsNull(a, n) => Expr::IsNull(r(a), n),
         Expr::IsBool(a, b, n) => Expr::IsBool(r(a), b, n),
         Expr::Cast(a, t, k) => Expr::Cast(r(a), t, k),

@@ -33,11 +33,15 @@ use super::datetime_ops::{
 };
 use super::float::float_overflow;
 use super::md5::md5_hex;
+use super::numeric_math::{
+    numeric_exp, numeric_gcd, numeric_lcm, numeric_ln, numeric_log, numeric_sign,
+};
 use super::numeric_ops::{
-    numeric_abs, numeric_ceil, numeric_floor, numeric_mod, numeric_power, numeric_round,
-    numeric_sqrt, numeric_trunc,
+    numeric_abs, numeric_ceil, numeric_div_trunc, numeric_floor, numeric_mod, numeric_power,
+    numeric_round, numeric_sqrt, numeric_trunc,
 };
 use super::sql_type::{SqlType, TypeCategory};
+use super::to_char::format_timestamp;
 use super::value::Value;
 use crate::error::{EngineError, Result, SqlState};
 
@@ -466,6 +470,7 @@ fn candidates() -> Vec<Candidate> {
             to_date_part(&extract_interval(s(&a[0])?, iv(&a[1])?)?)
         ))),
     ];
+    v.extend(more_candidates());
     let stable = |name, ret, eval: ScalarFn| Candidate {
         name,
         params: &[],
@@ -561,6 +566,149 @@ fn candidates() -> Vec<Candidate> {
     v
 }
 
+const BO: SqlType = SqlType::Bool;
+
+/// Math, string, bytea and formatting functions added on top of the
+/// first set.
+fn more_candidates() -> Vec<Candidate> {
+    vec![
+        c!("sign", [F8], F8, |_, a| {
+            let x = f(&a[0]);
+            Ok(Value::Float8(if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }))
+        }),
+        c!("sign", [N], N, |_, a| Ok(Value::Numeric(numeric_sign(
+            &num(&a[0])?
+        )))),
+        c!("ln", [F8], F8, |_, a| log_f64(f(&a[0]), f64::ln)),
+        c!("ln", [N], N, |_, a| Ok(Value::Numeric(numeric_ln(&num(
+            &a[0]
+        )?)?))),
+        c!("log", [F8], F8, |_, a| log_f64(f(&a[0]), f64::log10)),
+        c!("log", [N], N, |_, a| Ok(Value::Numeric(numeric_log(
+            &Numeric::from(10i64),
+            &num(&a[0])?
+        )?))),
+        c!("log10", [F8], F8, |_, a| log_f64(f(&a[0]), f64::log10)),
+        c!("log10", [N], N, |_, a| Ok(Value::Numeric(numeric_log(
+            &Numeric::from(10i64),
+            &num(&a[0])?
+        )?))),
+        c!("log", [N, N], N, |_, a| Ok(Value::Numeric(numeric_log(
+            &num(&a[0])?,
+            &num(&a[1])?
+        )?))),
+        c!("exp", [F8], F8, |_, a| exp_f64(f(&a[0]))),
+        c!("exp", [N], N, |_, a| Ok(Value::Numeric(numeric_exp(
+            &num(&a[0])?
+        )?))),
+        c!("cbrt", [F8], F8, |_, a| Ok(Value::Float8(cbrt(f(&a[0]))))),
+        c!("gcd", [I4, I4], I4, |_, a| int_gcd_lcm(
+            &a[0], &a[1], I4, false
+        )),
+        c!("gcd", [I8, I8], I8, |_, a| int_gcd_lcm(
+            &a[0], &a[1], I8, false
+        )),
+        c!("gcd", [N, N], N, |_, a| Ok(Value::Numeric(numeric_gcd(
+            &num(&a[0])?,
+            &num(&a[1])?
+        )?))),
+        c!("lcm", [I4, I4], I4, |_, a| int_gcd_lcm(
+            &a[0], &a[1], I4, true
+        )),
+        c!("lcm", [I8, I8], I8, |_, a| int_gcd_lcm(
+            &a[0], &a[1], I8, true
+        )),
+        c!("lcm", [N, N], N, |_, a| Ok(Value::Numeric(numeric_lcm(
+            &num(&a[0])?,
+            &num(&a[1])?
+        )?))),
+        c!("div", [N, N], N, |_, a| Ok(Value::Numeric(
+            numeric_div_trunc(&num(&a[0])?, &num(&a[1])?)?
+        ))),
+        c!("initcap", [T], T, |_, a| Ok(Value::Text(initcap(
+            s(&a[0])?
+        )))),
+        c!("lpad", [T, I4], T, |_, a| pad(
+            s(&a[0])?,
+            i(&a[1]),
+            " ",
+            true
+        )),
+        c!("lpad", [T, I4, T], T, |_, a| pad(
+            s(&a[0])?,
+            i(&a[1]),
+            s(&a[2])?,
+            true
+        )),
+        c!("rpad", [T, I4], T, |_, a| pad(
+            s(&a[0])?,
+            i(&a[1]),
+            " ",
+            false
+        )),
+        c!("rpad", [T, I4, T], T, |_, a| pad(
+            s(&a[0])?,
+            i(&a[1]),
+            s(&a[2])?,
+            false
+        )),
+        c!("split_part", [T, T, I4], T, |_, a| split_part(
+            s(&a[0])?,
+            s(&a[1])?,
+            i(&a[2])
+        )),
+        c!("starts_with", [T, T], BO, |_, a| Ok(Value::Bool(
+            s(&a[0])?.starts_with(s(&a[1])?)
+        ))),
+        c!("translate", [T, T, T], T, |_, a| Ok(Value::Text(
+            translate(s(&a[0])?, s(&a[1])?, s(&a[2])?)
+        ))),
+        c!("ascii", [T], I4, |_, a| Ok(Value::Int4(
+            s(&a[0])?.chars().next().map_or(0, |c| c as i32)
+        ))),
+        c!("chr", [I4], T, |_, a| chr(i(&a[0]))),
+        c!("to_hex", [I4], T, |_, a| Ok(Value::Text(format!(
+            "{:x}",
+            i(&a[0]) as u32
+        )))),
+        c!("to_hex", [I8], T, |_, a| Ok(Value::Text(format!(
+            "{:x}",
+            a[0].as_i64().unwrap_or(0) as u64
+        )))),
+        c!("encode", [BY, T], T, |_, a| encode(b(&a[0])?, s(&a[1])?)),
+        c!("decode", [T, T], BY, |_, a| decode(s(&a[0])?, s(&a[1])?)),
+        c!("get_byte", [BY, I4], I4, |_, a| {
+            let bytes = b(&a[0])?;
+            let n = byte_index(bytes, i(&a[1]))?;
+            Ok(Value::Int4(i32::from(bytes[n])))
+        }),
+        c!("set_byte", [BY, I4, I4], BY, |_, a| {
+            let mut bytes = b(&a[0])?.to_vec();
+            let n = byte_index(&bytes, i(&a[1]))?;
+            bytes[n] = i(&a[2]) as u8;
+            Ok(Value::Bytea(bytes))
+        }),
+        c!("to_char", [TS, T], T, |_, a| Ok(format_timestamp(
+            ts(&a[0]),
+            s(&a[1])?,
+            false
+        )
+        .map_or(Value::Null, Value::Text))),
+        c!("to_char", [TZ, T], T, |_, a| Ok(format_timestamp(
+            ts(&a[0]),
+            s(&a[1])?,
+            true
+        )
+        .map_or(Value::Null, Value::Text))),
+    ]
+}
+
 // ---- argument accessors (arguments arrive cast to the parameter types) ----
 
 fn s(v: &Value) -> Result<&str> {
@@ -643,7 +791,7 @@ fn substr(text: &str, start: i32, len: Option<i32>) -> Result<Value> {
     let end = match len {
         Some(l) if l < 0 => {
             return Err(EngineError::new(
-                SqlState::InvalidParameterValue,
+                SqlState::SubstringError,
                 "negative substring length not allowed",
             ))
         }
@@ -715,8 +863,10 @@ fn repeat(text: &str, n: i32) -> Result<Value> {
     Ok(Value::Text(text.repeat(n as usize)))
 }
 
-fn power_f64(x: f64, y: f64) -> Result<Value> {
-    let invalid = |msg: &str| EngineError::new(SqlState::InvalidParameterValue, msg.to_owned());
+/// `float8 ^ float8` / `power(float8, float8)` with PostgreSQL's errors.
+pub(crate) fn power_f64(x: f64, y: f64) -> Result<Value> {
+    let invalid =
+        |msg: &str| EngineError::new(SqlState::InvalidArgumentForPowerFunction, msg.to_owned());
     if x == 0.0 && y < 0.0 {
         return Err(invalid("zero raised to a negative power is undefined"));
     }
@@ -735,10 +885,413 @@ fn power_f64(x: f64, y: f64) -> Result<Value> {
     Ok(Value::Float8(r))
 }
 
+fn log_f64(x: f64, op: fn(f64) -> f64) -> Result<Value> {
+    if x == 0.0 {
+        return Err(EngineError::new(
+            SqlState::InvalidArgumentForLogarithm,
+            "cannot take logarithm of zero",
+        ));
+    }
+    if x < 0.0 {
+        return Err(EngineError::new(
+            SqlState::InvalidArgumentForLogarithm,
+            "cannot take logarithm of a negative number",
+        ));
+    }
+    let r = op(x);
+    if r.is_infinite() && !x.is_infinite() {
+        return Err(float_overflow());
+    }
+    if r == 0.0 && x != 1.0 {
+        return Err(super::float::float_underflow());
+    }
+    Ok(Value::Float8(r))
+}
+
+/// glibc's `cbrt` (`sysdeps/ieee754/dbl-64/s_cbrt.c`), which PostgreSQL
+/// calls: not correctly rounded (`cbrt(27)` is `3.0000000000000004`), so
+/// Rust's own `cbrt` would print differently.
+#[allow(clippy::excessive_precision)] // glibc's literals, rounded as C does
+fn cbrt(x: f64) -> f64 {
+    const CBRT2: f64 = 1.259_921_049_894_873_164_8;
+    const SQR_CBRT2: f64 = 1.587_401_051_968_199_474_8;
+    const FACTOR: [f64; 5] = [1.0 / SQR_CBRT2, 1.0 / CBRT2, 1.0, CBRT2, SQR_CBRT2];
+    if !x.is_finite() || x == 0.0 {
+        return x + x;
+    }
+    // frexp(|x|): xm in [0.5, 1), |x| = xm * 2^xe.
+    let (xm, xe) = {
+        let a = x.abs();
+        let (a, bias) = if a < f64::MIN_POSITIVE {
+            (a * 2f64.powi(54), -54)
+        } else {
+            (a, 0)
+        };
+        let bits = a.to_bits();
+        let exp = ((bits >> 52) & 0x7ff) as i32 - 1022;
+        let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+        (m, exp + bias)
+    };
+    let u = 0.354_895_765_043_919_86
+        + ((1.508_191_937_815_848_96
+            + ((-2.114_994_941_673_712_87
+                + ((2.446_931_225_635_344_3
+                    + ((-1.834_692_774_836_130_86
+                        + (0.784_932_344_976_639_262 - 0.145_263_899_385_486_377 * xm) * xm)
+                        * xm))
+                    * xm))
+                * xm))
+            * xm);
+    let t2 = u * u * u;
+    let ym = u * (t2 + 2.0 * xm) / (2.0 * t2 + xm) * FACTOR[(2 + xe % 3) as usize];
+    let ym = if x > 0.0 { ym } else { -ym };
+    ym * 2f64.powi(xe / 3)
+}
+
+fn exp_f64(x: f64) -> Result<Value> {
+    if x.is_nan() {
+        return Ok(Value::Float8(x));
+    }
+    if x.is_infinite() {
+        return Ok(Value::Float8(if x > 0.0 { x } else { 0.0 }));
+    }
+    let r = x.exp();
+    if r.is_infinite() {
+        return Err(float_overflow());
+    }
+    if r == 0.0 {
+        return Err(super::float::float_underflow());
+    }
+    Ok(Value::Float8(r))
+}
+
+fn int_gcd_lcm(a: &Value, b: &Value, ty: SqlType, lcm: bool) -> Result<Value> {
+    let (x, y) = (
+        i128::from(a.as_i64().unwrap_or(0)),
+        i128::from(b.as_i64().unwrap_or(0)),
+    );
+    let max = if ty == I4 {
+        i128::from(i32::MAX)
+    } else {
+        i128::from(i64::MAX)
+    };
+    let (mut p, mut q) = (x.abs(), y.abs());
+    while q != 0 {
+        let r = p % q;
+        p = q;
+        q = r;
+    }
+    if p > max {
+        return Err(int_out_of_range(&ty));
+    }
+    let v = if lcm {
+        if x == 0 || y == 0 {
+            0
+        } else {
+            (x / p * y).abs()
+        }
+    } else {
+        p
+    };
+    if v > max {
+        return Err(int_out_of_range(&ty));
+    }
+    int_result(v as i64, ty)
+}
+
+fn initcap(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_word = false;
+    for c in text.chars() {
+        if in_word {
+            out.extend(c.to_lowercase());
+        } else {
+            out.extend(c.to_uppercase());
+        }
+        in_word = c.is_alphanumeric();
+    }
+    out
+}
+
+fn pad(text: &str, len: i32, fill: &str, left: bool) -> Result<Value> {
+    let len = len.max(0) as usize;
+    if len > 536_870_911 {
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            "requested length too large",
+        ));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() >= len || fill.is_empty() {
+        return Ok(Value::Text(chars.iter().take(len).collect()));
+    }
+    let padding: String = fill.chars().cycle().take(len - chars.len()).collect();
+    Ok(Value::Text(if left {
+        padding + text
+    } else {
+        text.to_owned() + &padding
+    }))
+}
+
+fn split_part(text: &str, delim: &str, n: i32) -> Result<Value> {
+    if n == 0 {
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            "field position must not be zero",
+        ));
+    }
+    if text.is_empty() {
+        return Ok(Value::Text(String::new()));
+    }
+    let parts: Vec<&str> = if delim.is_empty() {
+        vec![text]
+    } else {
+        text.split(delim).collect()
+    };
+    let idx = if n > 0 {
+        n as i64 - 1
+    } else {
+        parts.len() as i64 + i64::from(n)
+    };
+    Ok(Value::Text(
+        usize::try_from(idx)
+            .ok()
+            .and_then(|i| parts.get(i))
+            .map_or_else(String::new, |p| (*p).to_owned()),
+    ))
+}
+
+fn translate(text: &str, from: &str, to: &str) -> String {
+    let from: Vec<char> = from.chars().collect();
+    let to: Vec<char> = to.chars().collect();
+    text.chars()
+        .filter_map(|c| match from.iter().position(|&x| x == c) {
+            Some(p) => to.get(p).copied(),
+            None => Some(c),
+        })
+        .collect()
+}
+
+fn chr(code: i32) -> Result<Value> {
+    let limit = |msg: String| EngineError::new(SqlState::ProgramLimitExceeded, msg);
+    if code < 0 {
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            "character number must be positive",
+        ));
+    }
+    if code == 0 {
+        return Err(limit("null character not permitted".into()));
+    }
+    if code > 0x10FFFF {
+        return Err(limit(format!(
+            "requested character too large for encoding: {code}"
+        )));
+    }
+    match char::from_u32(code as u32) {
+        Some(c) => Ok(Value::Text(c.to_string())),
+        None => Err(limit(format!(
+            "requested character not valid for encoding: {code}"
+        ))),
+    }
+}
+
+fn byte_index(bytes: &[u8], n: i32) -> Result<usize> {
+    if n < 0 || n as usize >= bytes.len() {
+        return Err(EngineError::new(
+            SqlState::ArraySubscriptError,
+            format!(
+                "index {n} out of valid range, 0..{}",
+                bytes.len() as i64 - 1
+            ),
+        ));
+    }
+    Ok(n as usize)
+}
+
+fn unrecognized_encoding(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::InvalidParameterValue,
+        format!("unrecognized encoding: \"{name}\""),
+    )
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn encode(bytes: &[u8], format: &str) -> Result<Value> {
+    let mut out = String::new();
+    match format.to_ascii_lowercase().as_str() {
+        "hex" => {
+            for byte in bytes {
+                out.push_str(&format!("{byte:02x}"));
+            }
+        }
+        "base64" => {
+            let mut line = 0;
+            for chunk in bytes.chunks(3) {
+                let v = (u32::from(chunk[0]) << 16)
+                    | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+                    | u32::from(*chunk.get(2).unwrap_or(&0));
+                for k in 0..4 {
+                    if k <= chunk.len() {
+                        out.push(char::from(BASE64[((v >> (18 - 6 * k)) & 63) as usize]));
+                    } else {
+                        out.push('=');
+                    }
+                }
+                line += 4;
+                if line >= 76 {
+                    out.push('\n');
+                    line = 0;
+                }
+            }
+        }
+        "escape" => {
+            for &byte in bytes {
+                if byte == b'\\' {
+                    out.push_str("\\\\");
+                } else if byte == 0 || byte >= 0x80 {
+                    out.push_str(&format!("\\{byte:03o}"));
+                } else {
+                    out.push(char::from(byte));
+                }
+            }
+        }
+        _ => return Err(unrecognized_encoding(format)),
+    }
+    Ok(Value::Text(out))
+}
+
+fn decode(text: &str, format: &str) -> Result<Value> {
+    let invalid = |msg: String| EngineError::new(SqlState::InvalidParameterValue, msg);
+    let src = text.as_bytes();
+    let mut out = Vec::new();
+    match format.to_ascii_lowercase().as_str() {
+        "hex" => {
+            let hex = |c: u8| -> Result<u8> {
+                (c as char).to_digit(16).map(|d| d as u8).ok_or_else(|| {
+                    let ch = text[text.as_bytes().iter().position(|&x| x == c).unwrap_or(0)..]
+                        .chars()
+                        .next()
+                        .unwrap_or(' ');
+                    invalid(format!("invalid hexadecimal digit: \"{ch}\""))
+                })
+            };
+            let mut k = 0;
+            while k < src.len() {
+                let c = src[k];
+                if matches!(c, b' ' | b'\n' | b'\t' | b'\r') {
+                    k += 1;
+                    continue;
+                }
+                let hi = hex(c)?;
+                if k + 1 >= src.len() {
+                    return Err(invalid(
+                        "invalid hexadecimal data: odd number of digits".into(),
+                    ));
+                }
+                let lo = hex(src[k + 1])?;
+                out.push((hi << 4) | lo);
+                k += 2;
+            }
+        }
+        "base64" => {
+            let end_error = || {
+                invalid("invalid base64 end sequence".into()).with_hint(
+                    "Input data is missing padding, is truncated, or is otherwise corrupted.",
+                )
+            };
+            let mut buf: u32 = 0;
+            let mut pos = 0;
+            let mut end = 0;
+            for (idx, &c) in src.iter().enumerate() {
+                if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                    continue;
+                }
+                let val: u32;
+                if c == b'=' {
+                    // PostgreSQL: padding only after two or three symbols.
+                    if end == 0 {
+                        if pos == 2 {
+                            end = 1;
+                        } else if pos == 3 {
+                            end = 2;
+                        } else {
+                            return Err(invalid(
+                                "unexpected \"=\" while decoding base64 sequence".into(),
+                            ));
+                        }
+                    }
+                    val = 0;
+                } else {
+                    val = match BASE64.iter().position(|&x| x == c) {
+                        Some(p) => p as u32,
+                        None => {
+                            let ch = text[idx..].chars().next().unwrap_or(' ');
+                            return Err(invalid(format!(
+                                "invalid symbol \"{ch}\" found while decoding base64 sequence"
+                            )));
+                        }
+                    };
+                }
+                buf = (buf << 6) | val;
+                pos += 1;
+                if pos == 4 {
+                    out.push((buf >> 16) as u8);
+                    if end == 0 || end > 1 {
+                        out.push((buf >> 8) as u8);
+                    }
+                    if end == 0 || end > 2 {
+                        out.push(buf as u8);
+                    }
+                    buf = 0;
+                    pos = 0;
+                }
+            }
+            if pos != 0 {
+                return Err(end_error());
+            }
+        }
+        "escape" => {
+            let syntax = || {
+                EngineError::new(
+                    SqlState::InvalidTextRepresentation,
+                    "invalid input syntax for type bytea",
+                )
+            };
+            let mut k = 0;
+            while k < src.len() {
+                if src[k] != b'\\' {
+                    out.push(src[k]);
+                    k += 1;
+                } else if k + 3 < src.len()
+                    && (b'0'..=b'3').contains(&src[k + 1])
+                    && (b'0'..=b'7').contains(&src[k + 2])
+                    && (b'0'..=b'7').contains(&src[k + 3])
+                {
+                    out.push(
+                        ((src[k + 1] - b'0') << 6)
+                            | ((src[k + 2] - b'0') << 3)
+                            | (src[k + 3] - b'0'),
+                    );
+                    k += 4;
+                } else if k + 1 < src.len() && src[k + 1] == b'\\' {
+                    out.push(b'\\');
+                    k += 2;
+                } else {
+                    return Err(syntax());
+                }
+            }
+        }
+        _ => return Err(unrecognized_encoding(format)),
+    }
+    Ok(Value::Bytea(out))
+}
+
 fn sqrt_f64(x: f64) -> Result<Value> {
     if x < 0.0 {
         return Err(EngineError::new(
-            SqlState::InvalidParameterValue,
+            SqlState::InvalidArgumentForPowerFunction,
             "cannot take square root of a negative number",
         ));
     }

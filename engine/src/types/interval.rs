@@ -311,7 +311,7 @@ fn parse_interval(input: &str) -> Result<Interval> {
     };
     let overflow = || {
         EngineError::new(
-            SqlState::DatetimeFieldOverflow,
+            SqlState::IntervalFieldOverflow,
             format!("interval field value out of range: \"{input}\""),
         )
     };

@@ -25,10 +25,12 @@ pub mod float;
 pub mod functions;
 pub mod interval;
 pub mod md5;
+pub mod numeric_math;
 pub mod numeric_ops;
 pub mod ops;
 pub mod sql_type;
 pub mod text_io;
+pub mod to_char;
 pub mod value;
 
 pub use cast::{apply_typmod, can_cast, cast, cast_from, implicit_common_type, CastKind};

@@ -21,9 +21,9 @@ use crate::error::{EngineError, Result, SqlState};
 
 /// PostgreSQL's `NUMERIC_MIN_SIG_DIGITS`: division keeps at least this many
 /// significant digits.
-const MIN_SIG_DIGITS: i64 = 16;
+pub(crate) const MIN_SIG_DIGITS: i64 = 16;
 /// PostgreSQL's `NUMERIC_MAX_DISPLAY_SCALE`.
-const MAX_DISPLAY_SCALE: i64 = 1000;
+pub(crate) const MAX_DISPLAY_SCALE: i64 = 1000;
 /// PostgreSQL's `NUMERIC_MAX_RESULT_SCALE`, the cap for `round`/`trunc`.
 const MAX_RESULT_SCALE: i64 = 2000;
 
@@ -44,7 +44,7 @@ pub fn numeric_overflow() -> EngineError {
     )
 }
 
-fn division_by_zero() -> EngineError {
+pub(crate) fn division_by_zero() -> EngineError {
     EngineError::new(SqlState::DivisionByZero, "division by zero")
 }
 
@@ -60,7 +60,7 @@ pub(crate) fn codec_error(e: CodecError) -> EngineError {
 }
 
 impl Dec {
-    fn zero() -> Dec {
+    pub(crate) fn zero() -> Dec {
         Dec {
             neg: false,
             digits: Vec::new(),
@@ -96,7 +96,7 @@ impl Dec {
         d
     }
 
-    fn is_zero(&self) -> bool {
+    pub(crate) fn is_zero(&self) -> bool {
         self.digits.is_empty()
     }
 
@@ -115,7 +115,7 @@ impl Dec {
     }
 
     /// Decimal position of the leading digit (0 = units).
-    fn weight(&self) -> i64 {
+    pub(crate) fn weight(&self) -> i64 {
         self.exp + self.digits.len() as i64 - 1
     }
 
@@ -175,7 +175,7 @@ impl Dec {
     }
 
     /// Digit at decimal position `pos`.
-    fn digit_at(&self, pos: i64) -> u8 {
+    pub(crate) fn digit_at(&self, pos: i64) -> u8 {
         let idx = self.weight() - pos;
         if idx < 0 || idx >= self.digits.len() as i64 {
             0
@@ -205,7 +205,7 @@ impl Dec {
     }
 }
 
-fn cmp_mag(a: &Dec, b: &Dec) -> Ordering {
+pub(crate) fn cmp_mag(a: &Dec, b: &Dec) -> Ordering {
     match (a.is_zero(), b.is_zero()) {
         (true, true) => return Ordering::Equal,
         (true, false) => return Ordering::Less,
@@ -757,7 +757,7 @@ fn base_weight(d: &Dec) -> i64 {
 
 /// Integer square root (floor) of a non-negative integral `n`, by Newton's
 /// iteration from a power of ten above the root.
-fn isqrt(n: &Dec) -> Dec {
+pub(crate) fn isqrt(n: &Dec) -> Dec {
     if n.is_zero() {
         return Dec::zero();
     }
@@ -786,7 +786,7 @@ pub fn numeric_sqrt(a: &Numeric) -> Result<Numeric> {
     }
     if a.is_negative() {
         return Err(EngineError::new(
-            SqlState::InvalidParameterValue,
+            SqlState::InvalidArgumentForPowerFunction,
             "cannot take square root of a negative number",
         ));
     }
@@ -813,7 +813,8 @@ pub fn numeric_sqrt(a: &Numeric) -> Result<Numeric> {
 /// at least 16 digits) for integer exponents; other exponents go through
 /// `double precision` and are only accurate to about 15 digits.
 pub fn numeric_power(a: &Numeric, b: &Numeric) -> Result<Numeric> {
-    let invalid = |msg: &str| EngineError::new(SqlState::InvalidParameterValue, msg.to_owned());
+    let invalid =
+        |msg: &str| EngineError::new(SqlState::InvalidArgumentForPowerFunction, msg.to_owned());
     if a.is_zero() && b.is_negative() {
         return Err(invalid("zero raised to a negative power is undefined"));
     }

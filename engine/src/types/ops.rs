@@ -30,8 +30,9 @@ use super::datetime_ops::{
     date_add_days, date_add_interval, date_diff, timestamp_add_interval, timestamp_diff,
 };
 use super::float::{float_overflow, float_underflow};
+use super::functions::power_f64;
 use super::numeric_ops::{
-    numeric_add, numeric_div, numeric_mod, numeric_mul, numeric_neg, numeric_sub,
+    numeric_add, numeric_div, numeric_mod, numeric_mul, numeric_neg, numeric_power, numeric_sub,
 };
 use super::sql_type::SqlType;
 use super::value::Value;
@@ -65,6 +66,18 @@ pub enum BinaryOp {
     Gt,
     /// `>=`
     GtEq,
+    /// `&` (integer bitwise and)
+    BitAnd,
+    /// `|` (integer bitwise or)
+    BitOr,
+    /// `#` (integer bitwise xor)
+    BitXor,
+    /// `<<` (integer shift left; the count is `integer`)
+    ShiftLeft,
+    /// `>>` (integer arithmetic shift right; the count is `integer`)
+    ShiftRight,
+    /// `^` (exponentiation: `double precision` or `numeric`)
+    Power,
 }
 
 impl BinaryOp {
@@ -83,7 +96,32 @@ impl BinaryOp {
             BinaryOp::LtEq => "<=",
             BinaryOp::Gt => ">",
             BinaryOp::GtEq => ">=",
+            BinaryOp::BitAnd => "&",
+            BinaryOp::BitOr => "|",
+            BinaryOp::BitXor => "#",
+            BinaryOp::ShiftLeft => "<<",
+            BinaryOp::ShiftRight => ">>",
+            BinaryOp::Power => "^",
         }
+    }
+
+    /// Whether this is an integer bitwise operator (`&`, `|`, `#`, `<<`,
+    /// `>>`).
+    pub fn is_bitwise(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::BitAnd
+                | BinaryOp::BitOr
+                | BinaryOp::BitXor
+                | BinaryOp::ShiftLeft
+                | BinaryOp::ShiftRight
+        )
+    }
+
+    /// Whether this is a shift (`<<`, `>>`), whose right operand is
+    /// `integer` whatever the left operand's type.
+    pub fn is_shift(self) -> bool {
+        matches!(self, BinaryOp::ShiftLeft | BinaryOp::ShiftRight)
     }
 
     /// Whether this is a comparison (result `boolean`).
@@ -139,6 +177,26 @@ pub enum UnaryOp {
     Plus,
     /// `NOT x`
     Not,
+    /// `~x` (integer bitwise not)
+    BitNot,
+}
+
+impl UnaryOp {
+    /// The operator's SQL symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnaryOp::Minus => "-",
+            UnaryOp::Plus => "+",
+            UnaryOp::Not => "NOT",
+            UnaryOp::BitNot => "~",
+        }
+    }
+}
+
+impl fmt::Display for UnaryOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.symbol())
+    }
 }
 
 /// A resolved binary operator: the types the operands must be cast to
@@ -235,7 +293,11 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         }
         (T::Unknown, other) | (other, T::Unknown) => {
             let unknown_left = *l == T::Unknown;
-            let guess = unknown_guess(op, other);
+            let guess = if op.is_shift() && !unknown_left {
+                T::Int4
+            } else {
+                unknown_guess(op, other)
+            };
             let (nl, nr) = if unknown_left {
                 (guess, *other)
             } else {
@@ -282,6 +344,41 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
             _ if l.is_string_family() || r.is_string_family() => {
                 let to = |t: &SqlType| if t.is_string_family() { T::Text } else { *t };
                 sig(to(l), to(r), T::Text)
+            }
+            _ => err(),
+        };
+    }
+    if op.is_bitwise() {
+        let is_integer = |t: &SqlType| matches!(t, T::Int2 | T::Int4 | T::Int8);
+        if !is_integer(&l0) || !is_integer(&r0) {
+            return err();
+        }
+        if op.is_shift() {
+            // int2/int4/int8 << int4 only: an int8 count has no cast.
+            return if r0 == T::Int8 {
+                err()
+            } else {
+                sig(l0, T::Int4, l0)
+            };
+        }
+        let wider = if l.numeric_rank() >= r.numeric_rank() {
+            l0
+        } else {
+            r0
+        };
+        return sig(wider, wider, wider);
+    }
+    if op == BinaryOp::Power {
+        // ^(float8, float8) and ^(numeric, numeric): integers go to the
+        // preferred float8 unless the other operand is numeric.
+        return match (l.numeric_rank(), r.numeric_rank()) {
+            (Some(a), Some(b)) => {
+                let t = if a >= 4 || b >= 4 || (a <= 2 && b <= 2) {
+                    T::Float8
+                } else {
+                    T::NUMERIC
+                };
+                sig(t, t, t)
             }
             _ => err(),
         };
@@ -389,6 +486,17 @@ pub fn unary_op_type(op: UnaryOp, t: &SqlType) -> Result<SqlType> {
             t if t.is_numeric_family() => Ok(t.without_typmod()),
             _ => err("+"),
         },
+        UnaryOp::BitNot => match t {
+            SqlType::Int2 | SqlType::Int4 | SqlType::Int8 => Ok(*t),
+            SqlType::Unknown => Err(EngineError::new(
+                SqlState::AmbiguousFunction,
+                "operator is not unique: ~ unknown",
+            )
+            .with_hint(
+                "Could not choose a best candidate operator. You might need to add explicit type casts.",
+            )),
+            _ => err("~"),
+        },
     }
 }
 
@@ -414,6 +522,9 @@ pub fn eval_unary(op: UnaryOp, v: &Value) -> Result<Value> {
         (UnaryOp::Minus, Value::Float8(f)) => Value::Float8(-f),
         (UnaryOp::Minus, Value::Numeric(n)) => Value::Numeric(numeric_neg(n)),
         (UnaryOp::Minus, Value::Interval(i)) => Value::Interval(i.checked_neg()?),
+        (UnaryOp::BitNot, Value::Int2(i)) => Value::Int2(!i),
+        (UnaryOp::BitNot, Value::Int4(i)) => Value::Int4(!i),
+        (UnaryOp::BitNot, Value::Int8(i)) => Value::Int8(!i),
         (op, v) => {
             return Err(EngineError::internal(format!(
                 "unary operator {op:?} not defined for {v:?}"
@@ -480,6 +591,9 @@ fn int_arith(op: BinaryOp, a: i64, b: i64, ty: SqlType) -> Result<Value> {
                 a % b
             }
         }
+        BinaryOp::BitAnd => a & b,
+        BinaryOp::BitOr => a | b,
+        BinaryOp::BitXor => a ^ b,
         _ => return Err(EngineError::internal("not an arithmetic operator")),
     };
     Ok(match ty {
@@ -576,6 +690,61 @@ fn value_type_name(v: &Value) -> String {
         .map_or_else(|| "unknown".to_owned(), |t| t.display_name())
 }
 
+/// `<<`/`>>` as PostgreSQL computes them in C on x86-64: the count is
+/// taken modulo the width of the (promoted) operand, `smallint` shifts in
+/// 32 bits and truncates.
+fn shift(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
+    let count = r.as_i64().unwrap_or(0) as u32;
+    let left = op == BinaryOp::ShiftLeft;
+    Ok(match l {
+        Value::Int2(a) => {
+            let x = i32::from(*a);
+            Value::Int2(if left {
+                x.wrapping_shl(count)
+            } else {
+                x.wrapping_shr(count)
+            } as i16)
+        }
+        Value::Int4(a) => Value::Int4(if left {
+            a.wrapping_shl(count)
+        } else {
+            a.wrapping_shr(count)
+        }),
+        Value::Int8(a) => Value::Int8(if left {
+            a.wrapping_shl(count)
+        } else {
+            a.wrapping_shr(count)
+        }),
+        _ => {
+            return Err(no_operator(
+                op.symbol(),
+                &l.sql_type().unwrap_or(SqlType::Unknown),
+                &r.sql_type().unwrap_or(SqlType::Unknown),
+            ))
+        }
+    })
+}
+
+/// `^`: `numeric` when either operand is numeric and neither a float,
+/// `double precision` otherwise.
+fn power(l: &Value, r: &Value) -> Result<Value> {
+    let is_float = |v: &Value| matches!(v, Value::Float4(_) | Value::Float8(_));
+    let is_numeric = |v: &Value| matches!(v, Value::Numeric(_));
+    if !is_float(l) && !is_float(r) && (is_numeric(l) || is_numeric(r)) {
+        if let (Some(a), Some(b)) = (as_numeric(l), as_numeric(r)) {
+            return Ok(Value::Numeric(numeric_power(&a, &b)?));
+        }
+    }
+    match (l.as_f64(), r.as_f64()) {
+        (Some(a), Some(b)) => power_f64(a, b),
+        _ => Err(no_operator(
+            "^",
+            &l.sql_type().unwrap_or(SqlType::Unknown),
+            &r.sql_type().unwrap_or(SqlType::Unknown),
+        )),
+    }
+}
+
 /// Evaluates `l op r` on values, typed by their variants (text operands are
 /// `text`; use [`BinaryOpSig::eval`] for `char(n)` comparisons). `NULL` in
 /// either operand gives `NULL`.
@@ -611,6 +780,12 @@ pub fn eval_binary(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
                 V::Text(s)
             }
         });
+    }
+    if op.is_shift() {
+        return shift(op, l, r);
+    }
+    if op == BinaryOp::Power {
+        return power(l, r);
     }
     // Integers.
     if let (Some((a, ta)), Some((b, tb))) = (int_width(l), int_width(r)) {
