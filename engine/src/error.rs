@@ -149,6 +149,8 @@ sqlstates! {
     InvalidSchemaName = "3F000",
     /// 54000
     ProgramLimitExceeded = "54000",
+    /// 55P02
+    CantChangeRuntimeParam = "55P02",
     /// 55P03
     LockNotAvailable = "55P03",
     /// 57014

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod plan;
 pub mod result;
 pub mod session;
+pub mod settings;
 pub mod sql;
 pub mod types;
 

@@ -6,7 +6,7 @@
 //! 25P02 and COMMIT reports ROLLBACK, exactly like PostgreSQL. Under READ
 //! COMMITTED each statement takes a fresh snapshot.
 
-use rocksgres_storage::{Durability, Isolation, Store, Transaction, TxnOptions};
+use rocksgres_storage::{Isolation, Store, Transaction, TxnOptions};
 use sqlparser::ast::{self as ast, Statement};
 
 use crate::catalog::{self, Relation, DEFAULT_SCHEMA};
@@ -19,6 +19,7 @@ use crate::plan::bind::{ident_name, Binder};
 use crate::plan::explain::explain;
 use crate::plan::node::Node;
 use crate::result::{QueryResult, Row};
+use crate::settings::Settings;
 use crate::sql::{self, Parsed};
 use crate::types::{SqlType, Value};
 
@@ -38,9 +39,8 @@ pub struct Session<S: Store> {
     db: Database<S>,
     txn: Option<S::Txn>,
     status: TxnStatus,
-    /// Default isolation of new transactions.
-    isolation: Isolation,
-    durability: Durability,
+    /// SET/SHOW settings (durability, default isolation, timeouts, ...).
+    settings: Settings,
     /// Open savepoints of the block: name and storage savepoint depth.
     savepoints: Vec<(String, usize)>,
 }
@@ -59,8 +59,7 @@ impl<S: Store> Session<S> {
             db,
             txn: None,
             status: TxnStatus::Idle,
-            isolation: Isolation::ReadCommitted,
-            durability: Durability::Sync,
+            settings: Settings::default(),
             savepoints: Vec::new(),
         }
     }
@@ -78,6 +77,26 @@ impl<S: Store> Session<S> {
             results.push(self.run_parsed(&p, &[])?);
         }
         Ok(results)
+    }
+
+    /// Runs the statements of `sql` one by one, as PostgreSQL's simple-query
+    /// protocol does: one result per statement, stopping after the first
+    /// error (which is the last element).
+    pub fn simple_query(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
+        let parsed = match sql::parse(sql) {
+            Ok(p) => p,
+            Err(e) => return vec![Err(e)],
+        };
+        let mut results = Vec::with_capacity(parsed.len());
+        for p in &parsed {
+            let r = self.run_parsed(p, &[]);
+            let failed = r.is_err();
+            results.push(r);
+            if failed {
+                break;
+            }
+        }
+        results
     }
 
     /// Runs one statement with parameters and returns its result.
@@ -211,10 +230,125 @@ impl<S: Store> Session<S> {
 
     fn begin_options(&self) -> TxnOptions {
         TxnOptions {
-            isolation: self.isolation,
-            durability: self.durability,
-            lock_timeout: None,
+            isolation: self.settings.default_isolation(),
+            durability: self.settings.durability(),
+            lock_timeout: self.settings.lock_timeout(),
         }
+    }
+
+    /// The session's settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Changes a setting, as `SET name = value` does.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<()> {
+        self.settings.set(name, value)
+    }
+
+    fn set_statement(&mut self, set: &ast::Set) -> Result<QueryResult> {
+        if self.status == TxnStatus::Failed {
+            return Err(in_failed_block());
+        }
+        match set {
+            ast::Set::SingleAssignment {
+                variable, values, ..
+            } => {
+                let name = variable.to_string();
+                let is_default = matches!(values.as_slice(), [ast::Expr::Identifier(id)] if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"));
+                if is_default {
+                    self.settings.reset(Some(&name))?;
+                } else {
+                    let text = values
+                        .iter()
+                        .map(setting_text)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    self.settings.set(&name, &text)?;
+                }
+            }
+            ast::Set::SetTimeZone { value, .. } => {
+                self.settings.set("TimeZone", &setting_text(value))?;
+            }
+            ast::Set::SetTransaction {
+                modes,
+                session: false,
+                ..
+            } => {
+                for m in modes {
+                    if let ast::TransactionMode::IsolationLevel(level) = m {
+                        let name = isolation_name(level);
+                        if let Some(txn) = self.txn.as_mut() {
+                            if txn.pending_writes() > 0 {
+                                return Err(EngineError::new(
+                                    SqlState::ActiveSqlTransaction,
+                                    "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+                                ));
+                            }
+                            let mut opts = self.begin_options();
+                            opts.isolation = crate::settings::isolation_from(name);
+                            let fresh = self.db.store().begin(opts)?;
+                            if let Some(old) = self.txn.replace(fresh) {
+                                old.rollback();
+                            }
+                            self.settings.set("transaction_isolation", name)?;
+                        }
+                    }
+                }
+            }
+            other => return Err(EngineError::unsupported(format!("{other}"))),
+        }
+        Ok(QueryResult::command("SET"))
+    }
+
+    fn show_statement(&mut self, name: &str) -> Result<QueryResult> {
+        if self.status == TxnStatus::Failed {
+            return Err(in_failed_block());
+        }
+        if name.eq_ignore_ascii_case("all") {
+            let rows: Vec<Row> = self
+                .settings
+                .all()
+                .into_iter()
+                .map(|(n, v)| {
+                    Row::new(vec![
+                        Value::Text(n),
+                        Value::Text(v),
+                        Value::Text(String::new()),
+                    ])
+                })
+                .collect();
+            let n = rows.len() as u64;
+            return Ok(QueryResult {
+                tag: "SHOW".into(),
+                columns: ["name", "setting", "description"]
+                    .iter()
+                    .map(|c| crate::result::Column {
+                        name: c.to_string(),
+                        ty: SqlType::Text,
+                    })
+                    .collect(),
+                rows,
+                rows_affected: n,
+                notices: Vec::new(),
+            });
+        }
+        let value = self.settings.get(name)?.to_string();
+        let column = if name.eq_ignore_ascii_case("transaction isolation level") {
+            "transaction_isolation".to_string()
+        } else {
+            self.settings.canonical_name(name)
+        };
+        Ok(QueryResult {
+            tag: "SHOW".into(),
+            columns: vec![crate::result::Column {
+                name: column,
+                ty: SqlType::Text,
+            }],
+            rows: vec![Row::new(vec![Value::Text(value)])],
+            rows_affected: 1,
+            notices: Vec::new(),
+        })
     }
 
     fn run_statement(&mut self, stmt: &Statement, params: &[Value]) -> Result<QueryResult> {
@@ -227,20 +361,18 @@ impl<S: Store> Session<S> {
                     return Ok(r);
                 }
                 let mut opts = self.begin_options();
+                let mut level_name = self
+                    .settings
+                    .get("default_transaction_isolation")
+                    .unwrap_or("read committed")
+                    .to_string();
                 for m in modes {
                     if let ast::TransactionMode::IsolationLevel(level) = m {
-                        opts.isolation = match level {
-                            ast::TransactionIsolationLevel::ReadUncommitted
-                            | ast::TransactionIsolationLevel::ReadCommitted => {
-                                Isolation::ReadCommitted
-                            }
-                            // SERIALIZABLE runs as REPEATABLE READ (snapshot
-                            // isolation) until serializable snapshot isolation
-                            // exists.
-                            _ => Isolation::Snapshot,
-                        };
+                        level_name = isolation_name(level).to_string();
+                        opts.isolation = crate::settings::isolation_from(&level_name);
                     }
                 }
+                self.settings.set("transaction_isolation", &level_name)?;
                 self.txn = Some(self.db.store().begin(opts)?);
                 self.status = TxnStatus::InBlock;
                 Ok(r)
@@ -332,6 +464,28 @@ impl<S: Store> Session<S> {
                     }
                 }
             }
+            Statement::Set(set) => self.set_statement(set),
+            Statement::ShowVariable { variable } => {
+                let name = variable
+                    .iter()
+                    .map(|i| i.value.clone())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                self.show_statement(&name)
+            }
+            Statement::Reset(r) => {
+                if self.status == TxnStatus::Failed {
+                    return Err(in_failed_block());
+                }
+                match &r.reset {
+                    ast::Reset::ALL => self.settings.reset(None)?,
+                    ast::Reset::ConfigurationParameter(n) => {
+                        self.settings.reset(Some(&n.to_string()))?
+                    }
+                    ast::Reset::SessionAuthorization => {}
+                }
+                Ok(QueryResult::command("RESET"))
+            }
             other => {
                 let other = other.clone();
                 self.in_transaction(move |txn, db| execute(txn, db, &other, params))
@@ -350,6 +504,12 @@ impl<S: Store> Session<S> {
     fn end(&mut self, commit: bool) -> Result<()> {
         self.status = TxnStatus::Idle;
         self.savepoints.clear();
+        let default = self
+            .settings
+            .get("default_transaction_isolation")
+            .unwrap_or("read committed")
+            .to_string();
+        self.settings.set("transaction_isolation", &default)?;
         match self.txn.take() {
             Some(t) if commit => t.commit().map(|_| ()).map_err(EngineError::from),
             Some(t) => {
@@ -401,6 +561,33 @@ impl<S: Store> Drop for Session<S> {
         if let Some(t) = self.txn.take() {
             t.rollback();
         }
+    }
+}
+
+/// The text of a SET value: string literals unquoted, identifiers as written.
+fn setting_text(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
+            ast::Value::Number(n, _) => n.clone(),
+            ast::Value::Boolean(b) => if *b { "on" } else { "off" }.into(),
+            other => other.to_string(),
+        },
+        ast::Expr::Identifier(id) => id.value.clone(),
+        ast::Expr::UnaryOp {
+            op: ast::UnaryOperator::Minus,
+            expr,
+        } => format!("-{}", setting_text(expr)),
+        other => other.to_string(),
+    }
+}
+
+fn isolation_name(level: &ast::TransactionIsolationLevel) -> &'static str {
+    match level {
+        ast::TransactionIsolationLevel::ReadUncommitted => "read uncommitted",
+        ast::TransactionIsolationLevel::ReadCommitted => "read committed",
+        ast::TransactionIsolationLevel::RepeatableRead => "repeatable read",
+        _ => "serializable",
     }
 }
 

@@ -324,3 +324,48 @@ fn prepared_statements_infer_types() {
         SqlState::InvalidTextRepresentation
     );
 }
+
+#[test]
+fn set_show_reset_and_isolation_levels() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.execute("SET synchronous_commit = off", &[]).unwrap();
+    assert_eq!(q(&mut s, "SHOW synchronous_commit"), rows(&[&["off"]]));
+    s.execute("SET statement_timeout TO '5s'", &[]).unwrap();
+    assert_eq!(q(&mut s, "SHOW statement_timeout"), rows(&[&["5000"]]));
+    s.execute("RESET synchronous_commit", &[]).unwrap();
+    assert_eq!(q(&mut s, "SHOW synchronous_commit"), rows(&[&["on"]]));
+    assert_eq!(err(&mut s, "SET nosuch = 1"), SqlState::UndefinedObject);
+    assert_eq!(err(&mut s, "SHOW nosuch"), SqlState::UndefinedObject);
+    assert_eq!(
+        q(&mut s, "SHOW transaction_isolation"),
+        rows(&[&["read committed"]])
+    );
+    s.execute("BEGIN ISOLATION LEVEL REPEATABLE READ", &[])
+        .unwrap();
+    assert_eq!(
+        q(&mut s, "SHOW transaction_isolation"),
+        rows(&[&["repeatable read"]])
+    );
+    s.execute("COMMIT", &[]).unwrap();
+    assert_eq!(
+        q(&mut s, "SHOW transaction_isolation"),
+        rows(&[&["read committed"]])
+    );
+    s.execute("SET default_transaction_isolation = 'repeatable read'", &[])
+        .unwrap();
+    s.execute("BEGIN", &[]).unwrap();
+    assert_eq!(
+        q(&mut s, "SHOW transaction_isolation"),
+        rows(&[&["repeatable read"]])
+    );
+    s.execute("ROLLBACK", &[]).unwrap();
+    // Simple-query style: results up to and including the first error.
+    let results = s.simple_query("SELECT 1; SELECT 1/0; SELECT 2");
+    assert_eq!(results.len(), 2);
+    assert!(results[0].is_ok());
+    assert_eq!(
+        results[1].as_ref().unwrap_err().state,
+        SqlState::DivisionByZero
+    );
+}

@@ -683,6 +683,26 @@ fn more_candidates() -> Vec<Candidate> {
         )))),
         c!("encode", [BY, T], T, |_, a| encode(b(&a[0])?, s(&a[1])?)),
         c!("decode", [T, T], BY, |_, a| decode(s(&a[0])?, s(&a[1])?)),
+        c!("substr", [BY, I4], BY, |_, a| substr_bytes(
+            b(&a[0])?,
+            i(&a[1]),
+            None
+        )),
+        c!("substr", [BY, I4, I4], BY, |_, a| substr_bytes(
+            b(&a[0])?,
+            i(&a[1]),
+            Some(i(&a[2]))
+        )),
+        c!("substring", [BY, I4], BY, |_, a| substr_bytes(
+            b(&a[0])?,
+            i(&a[1]),
+            None
+        )),
+        c!("substring", [BY, I4, I4], BY, |_, a| substr_bytes(
+            b(&a[0])?,
+            i(&a[1]),
+            Some(i(&a[2]))
+        )),
         c!("get_byte", [BY, I4], I4, |_, a| {
             let bytes = b(&a[0])?;
             let n = byte_index(bytes, i(&a[1]))?;
@@ -808,6 +828,27 @@ fn substr(text: &str, start: i32, len: Option<i32>) -> Result<Value> {
             .take((end - from).min(i64::from(i32::MAX)) as usize)
             .collect(),
     ))
+}
+
+/// `substr(bytea, from[, count])`, with `substr`'s rules on bytes.
+fn substr_bytes(bytes: &[u8], start: i32, len: Option<i32>) -> Result<Value> {
+    let start = i64::from(start);
+    let end = match len {
+        Some(l) if l < 0 => {
+            return Err(EngineError::new(
+                SqlState::SubstringError,
+                "negative substring length not allowed",
+            ))
+        }
+        Some(l) => start + i64::from(l),
+        None => i64::MAX,
+    };
+    let from = start.max(1);
+    if end <= from || from as usize > bytes.len() {
+        return Ok(Value::Bytea(Vec::new()));
+    }
+    let to = (end - 1).min(bytes.len() as i64) as usize;
+    Ok(Value::Bytea(bytes[(from - 1) as usize..to].to_vec()))
 }
 
 fn trim(text: &str, set: &str, leading: bool, trailing: bool) -> String {

@@ -1,0 +1,290 @@
+//! Session settings: `SET`, `SHOW`, `RESET`, as PostgreSQL's GUCs.
+//!
+//! Known settings are validated and some take effect in the engine:
+//! `synchronous_commit` picks the commit durability, `default_transaction_isolation`
+//! the isolation of new transactions, `lock_timeout` the row-lock wait limit.
+//! Others (`DateStyle`, `client_encoding`, `search_path`, ...) are stored and
+//! reported; the values that change output formats only accept the value
+//! the engine produces (e.g. `DateStyle` ISO). Unknown names fail with
+//! 42704, as in PostgreSQL.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use rocksgres_storage::{Durability, Isolation};
+
+use crate::error::{EngineError, Result, SqlState};
+
+/// The PostgreSQL version the engine reports (`server_version`).
+pub const SERVER_VERSION: &str = "15.0 (Rocksgres)";
+
+/// (name as PostgreSQL spells it, default value).
+const DEFAULTS: &[(&str, &str)] = &[
+    ("application_name", ""),
+    ("client_encoding", "UTF8"),
+    ("client_min_messages", "notice"),
+    ("DateStyle", "ISO, MDY"),
+    ("default_transaction_isolation", "read committed"),
+    ("default_transaction_read_only", "off"),
+    ("extra_float_digits", "1"),
+    ("idle_in_transaction_session_timeout", "0"),
+    ("integer_datetimes", "on"),
+    ("IntervalStyle", "postgres"),
+    ("is_superuser", "on"),
+    ("lock_timeout", "0"),
+    ("search_path", "\"$user\", public"),
+    ("server_encoding", "UTF8"),
+    ("server_version", SERVER_VERSION),
+    ("server_version_num", "150000"),
+    ("standard_conforming_strings", "on"),
+    ("statement_timeout", "0"),
+    ("synchronous_commit", "on"),
+    ("TimeZone", "UTC"),
+    ("transaction_isolation", "read committed"),
+    ("work_mem", "4MB"),
+    ("max_parallel_workers_per_gather", "2"),
+    ("jit", "off"),
+    ("row_security", "on"),
+];
+
+const READ_ONLY: &[&str] = &[
+    "server_version",
+    "server_version_num",
+    "server_encoding",
+    "integer_datetimes",
+    "is_superuser",
+];
+
+/// The settings of one session.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    values: BTreeMap<String, (String, String)>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let mut values = BTreeMap::new();
+        for (name, v) in DEFAULTS {
+            values.insert(name.to_lowercase(), (name.to_string(), v.to_string()));
+        }
+        Settings { values }
+    }
+}
+
+fn unknown(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::UndefinedObject,
+        format!("unrecognized configuration parameter \"{name}\""),
+    )
+}
+
+fn invalid(name: &str, value: &str) -> EngineError {
+    EngineError::new(
+        SqlState::InvalidParameterValue,
+        format!("invalid value for parameter \"{name}\": \"{value}\""),
+    )
+}
+
+/// Parses a PostgreSQL duration setting (ms by default; `s`, `min`, `ms` units).
+fn parse_millis(name: &str, value: &str) -> Result<u64> {
+    let v = value.trim();
+    let (num, unit) = v
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((v, ""), |i| (&v[..i], v[i..].trim()));
+    let n: u64 = num.parse().map_err(|_| invalid(name, value))?;
+    Ok(match unit {
+        "" | "ms" => n,
+        "s" => n * 1000,
+        "min" => n * 60_000,
+        "h" => n * 3_600_000,
+        _ => return Err(invalid(name, value)),
+    })
+}
+
+impl Settings {
+    /// The value of setting `name` (case-insensitive).
+    pub fn get(&self, name: &str) -> Result<&str> {
+        let key = name.to_lowercase();
+        let key = if key == "transaction isolation level" {
+            "transaction_isolation".to_string()
+        } else if key == "time zone" {
+            "timezone".to_string()
+        } else {
+            key
+        };
+        self.values
+            .get(&key)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| unknown(name))
+    }
+
+    /// Sets `name` to `value`, validating it.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<()> {
+        let key = name.to_lowercase();
+        let Some((canonical, _)) = self.values.get(&key).cloned() else {
+            return Err(unknown(name));
+        };
+        if READ_ONLY.contains(&key.as_str()) {
+            return Err(EngineError::new(
+                SqlState::CantChangeRuntimeParam,
+                format!("parameter \"{canonical}\" cannot be changed"),
+            ));
+        }
+        let normalized = match key.as_str() {
+            "synchronous_commit" => match value.to_lowercase().as_str() {
+                "on" | "true" | "yes" | "1" | "local" | "remote_write" | "remote_apply" => {
+                    value.to_lowercase()
+                }
+                "off" | "false" | "no" | "0" => "off".into(),
+                _ => return Err(invalid(&canonical, value)),
+            },
+            "default_transaction_isolation" | "transaction_isolation" => {
+                match value.to_lowercase().as_str() {
+                    v @ ("read committed" | "repeatable read" | "serializable"
+                    | "read uncommitted") => v.to_string(),
+                    _ => return Err(invalid(&canonical, value)),
+                }
+            }
+            "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
+                parse_millis(&canonical, value)?.to_string()
+            }
+            "client_encoding" => match value.to_uppercase().replace('-', "").as_str() {
+                "UTF8" | "UNICODE" => "UTF8".into(),
+                "SQL_ASCII" => "SQL_ASCII".into(),
+                _ => {
+                    return Err(EngineError::new(
+                        SqlState::FeatureNotSupported,
+                        format!("conversion between {value} and UTF8 is not supported"),
+                    ))
+                }
+            },
+            "datestyle" => {
+                let v = value.to_uppercase();
+                if !v.contains("ISO") && !v.contains("MDY") {
+                    return Err(EngineError::unsupported(format!("DateStyle {value}")));
+                }
+                "ISO, MDY".into()
+            }
+            "timezone" => match value.to_uppercase().as_str() {
+                "UTC" | "GMT" | "ETC/UTC" | "Z" | "0" | "+00" | "00:00" => "UTC".into(),
+                _ => return Err(EngineError::unsupported(format!("time zone {value}"))),
+            },
+            "extra_float_digits" => {
+                let n: i32 = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| invalid(&canonical, value))?;
+                if !(-15..=3).contains(&n) {
+                    return Err(invalid(&canonical, value));
+                }
+                n.to_string()
+            }
+            _ => value.to_string(),
+        };
+        self.values.insert(key, (canonical, normalized));
+        Ok(())
+    }
+
+    /// Restores the default of `name`, or of every setting with `None`.
+    pub fn reset(&mut self, name: Option<&str>) -> Result<()> {
+        let fresh = Settings::default();
+        match name {
+            None => {
+                let keep_isolation = self.values.get("transaction_isolation").cloned();
+                *self = fresh;
+                if let Some(v) = keep_isolation {
+                    self.values.insert("transaction_isolation".into(), v);
+                }
+            }
+            Some(n) => {
+                let key = n.to_lowercase();
+                let v = fresh.values.get(&key).cloned().ok_or_else(|| unknown(n))?;
+                self.values.insert(key, v);
+            }
+        }
+        Ok(())
+    }
+
+    /// The canonical spelling of a setting's name (`DateStyle`), for SHOW.
+    pub fn canonical_name(&self, name: &str) -> String {
+        self.values
+            .get(&name.to_lowercase())
+            .map(|(c, _)| c.to_lowercase())
+            .unwrap_or_else(|| name.to_lowercase())
+    }
+
+    /// The durability `synchronous_commit` asks for.
+    pub fn durability(&self) -> Durability {
+        match self.get("synchronous_commit") {
+            Ok("off") => Durability::Async,
+            _ => Durability::Sync,
+        }
+    }
+
+    /// The isolation of new transactions.
+    pub fn default_isolation(&self) -> Isolation {
+        isolation_from(self.get("default_transaction_isolation").unwrap_or(""))
+    }
+
+    /// `lock_timeout` (`None` = wait forever).
+    pub fn lock_timeout(&self) -> Option<Duration> {
+        match self.get("lock_timeout").ok()?.parse::<u64>().ok()? {
+            0 => None,
+            ms => Some(Duration::from_millis(ms)),
+        }
+    }
+
+    /// `statement_timeout` (`None` = no limit).
+    pub fn statement_timeout(&self) -> Option<Duration> {
+        match self.get("statement_timeout").ok()?.parse::<u64>().ok()? {
+            0 => None,
+            ms => Some(Duration::from_millis(ms)),
+        }
+    }
+
+    /// Every setting, as (name, value), for `SHOW ALL`.
+    pub fn all(&self) -> Vec<(String, String)> {
+        self.values
+            .values()
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect()
+    }
+}
+
+/// Maps an isolation-level name to the storage mode. SERIALIZABLE runs as
+/// REPEATABLE READ (snapshot isolation) until serializable snapshot
+/// isolation exists; READ UNCOMMITTED is READ COMMITTED, as in PostgreSQL.
+pub fn isolation_from(name: &str) -> Isolation {
+    match name {
+        "repeatable read" | "serializable" => Isolation::Snapshot,
+        _ => Isolation::ReadCommitted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_show_reset() {
+        let mut s = Settings::default();
+        assert_eq!(s.get("DATESTYLE").unwrap(), "ISO, MDY");
+        s.set("synchronous_commit", "off").unwrap();
+        assert_eq!(s.durability(), Durability::Async);
+        s.set("statement_timeout", "2s").unwrap();
+        assert_eq!(s.statement_timeout(), Some(Duration::from_secs(2)));
+        assert_eq!(
+            s.set("nosuch", "1").unwrap_err().state,
+            SqlState::UndefinedObject
+        );
+        assert_eq!(
+            s.set("server_version", "1").unwrap_err().state,
+            SqlState::CantChangeRuntimeParam
+        );
+        s.reset(Some("synchronous_commit")).unwrap();
+        assert_eq!(s.durability(), Durability::Sync);
+        s.set("default_transaction_isolation", "repeatable read")
+            .unwrap();
+        assert_eq!(s.default_isolation(), Isolation::Snapshot);
+    }
+}
