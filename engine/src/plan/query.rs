@@ -406,7 +406,62 @@ impl Binder<'_> {
         if select.into.is_some() {
             return Err(EngineError::unsupported("SELECT INTO"));
         }
-        let (mut node, scope) = self.plan_from(&select.from)?;
+        // A set-returning generate_series(...) in the select list multiplies
+        // the rows: plan it as a join with the series, the call replaced by
+        // the series' column.
+        let mut rewritten = None;
+        let mut srf = None;
+        for (i, item) in select.projection.iter().enumerate() {
+            let mut item = item.clone();
+            let found = match &mut item {
+                ast::SelectItem::UnnamedExpr(e)
+                | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                    let name = output_name(e);
+                    let f = take_srf(e);
+                    if f.is_some() {
+                        if let ast::SelectItem::UnnamedExpr(e2) = &item {
+                            item = ast::SelectItem::ExprWithAlias {
+                                expr: e2.clone(),
+                                alias: ast::Ident::with_quote('"', name),
+                            };
+                        }
+                    }
+                    f
+                }
+                _ => None,
+            };
+            if let Some(f) = found {
+                if srf.is_some() {
+                    return Err(EngineError::unsupported(
+                        "several set-returning functions in a select list",
+                    ));
+                }
+                srf = Some(f);
+                let sel = rewritten.get_or_insert_with(|| select.clone());
+                sel.projection[i] = item;
+            }
+        }
+        let select = rewritten.as_ref().unwrap_or(select);
+        let (mut node, mut scope) = self.plan_from(&select.from)?;
+        if let Some(args) = srf {
+            let (series, series_scope) = self.plan_table_function(
+                &ast::ObjectName::from(vec![ast::Ident::new("generate_series")]),
+                &args,
+                Some(&ast::TableAlias {
+                    explicit: true,
+                    name: ast::Ident::with_quote('"', "\u{1}srf"),
+                    columns: Vec::new(),
+                    at: None,
+                }),
+            )?;
+            scope.columns.extend(series_scope.columns);
+            node = Node::Join {
+                left: Box::new(node),
+                right: Box::new(series),
+                kind: JoinKind::Inner,
+                on: None,
+            };
+        }
 
         if let Some(w) = &select.selection {
             self.no_aggs = Some("WHERE");
@@ -1402,6 +1457,26 @@ impl Binder<'_> {
             },
             scope,
         ))
+    }
+}
+
+/// Replaces a `generate_series(...)` call inside `e` by a reference to the
+/// series column and returns its arguments (simple expression forms only).
+fn take_srf(e: &mut AstExpr) -> Option<Vec<ast::FunctionArg>> {
+    match e {
+        AstExpr::Function(f) if function_name(f) == "generate_series" => {
+            let ast::FunctionArguments::List(list) = &f.args else {
+                return None;
+            };
+            let args = list.args.clone();
+            *e = AstExpr::Identifier(ast::Ident::with_quote('"', "\u{1}srf"));
+            Some(args)
+        }
+        AstExpr::BinaryOp { left, right, .. } => take_srf(left).or_else(|| take_srf(right)),
+        AstExpr::UnaryOp { expr, .. } | AstExpr::Nested(expr) | AstExpr::Cast { expr, .. } => {
+            take_srf(expr)
+        }
+        _ => None,
     }
 }
 
