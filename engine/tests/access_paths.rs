@@ -208,8 +208,40 @@ fn point_lookups_never_scan_the_table() {
         &[],
     );
     assert_eq!((n, rows), (3, 3), "ORDER BY primary key LIMIT stops early");
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT k, id FROM big ORDER BY k LIMIT 5", &[]);
+    assert_eq!(
+        (n, rows, gets),
+        (5, 5, 5),
+        "ORDER BY indexed column LIMIT reads the index in order"
+    );
     let (n, rows, _) = measure(&mut s, &c, "SELECT id FROM big WHERE length(v) = 2", &[]);
     assert_eq!((n, rows), (9, 2000), "no usable index: a full scan");
+}
+
+#[test]
+fn ordered_index_reads_match_a_sort() {
+    let (db, _) = setup();
+    let mut s = db.session();
+    let via_index = s
+        .query("SELECT k, id FROM big ORDER BY k DESC LIMIT 30", &[])
+        .unwrap();
+    // The same ordering computed by a sort (the expression defeats the index).
+    let sorted = s
+        .query(
+            "SELECT k, id FROM big ORDER BY k + 0 DESC, id DESC LIMIT 30",
+            &[],
+        )
+        .unwrap();
+    let keys = |r: &rocksgres_engine::QueryResult| -> Vec<i64> {
+        r.rows
+            .iter()
+            .map(|row| row.get::<i64>(0).unwrap())
+            .collect()
+    };
+    assert_eq!(keys(&via_index), keys(&sorted));
+    let k = keys(&via_index);
+    assert_eq!(k.len(), 30);
+    assert!(k[..20].iter().all(|&v| v == 99) && k[20..].iter().all(|&v| v == 98));
 }
 
 #[test]
@@ -224,6 +256,7 @@ fn explain_output_matches_golden_file() {
         "SELECT id FROM big WHERE k > 98",
         "SELECT id FROM big WHERE length(v) = 2",
         "SELECT id FROM big ORDER BY id DESC LIMIT 3",
+        "SELECT k FROM big ORDER BY k DESC LIMIT 3",
         "SELECT k, count(*) FROM big GROUP BY k ORDER BY k LIMIT 2",
         "SELECT a.id FROM big a JOIN big b ON a.id = b.k WHERE a.id < 3",
         "SELECT DISTINCT k FROM big",

@@ -369,3 +369,52 @@ fn set_show_reset_and_isolation_levels() {
         SqlState::DivisionByZero
     );
 }
+
+#[test]
+fn unique_constraints_and_thread_safety() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Database>();
+    assert_send_sync::<Database<rocksgres_engine::storage::MemoryStore>>();
+    fn assert_send<T: Send>() {}
+    assert_send::<Session<rocksgres_engine::storage::RocksStore>>();
+
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.execute(
+        "CREATE TABLE u (id int PRIMARY KEY, email text UNIQUE, a int, b int, UNIQUE (a, b))",
+        &[],
+    )
+    .unwrap();
+    s.execute("INSERT INTO u VALUES (1, 'x', 1, 1), (2, NULL, 1, 2), (3, NULL, NULL, NULL), (4, NULL, NULL, NULL)", &[])
+        .unwrap();
+    let e = s
+        .query("INSERT INTO u VALUES (5, 'x', 9, 9)", &[])
+        .unwrap_err();
+    assert_eq!(e.state, SqlState::UniqueViolation);
+    assert!(e.message.contains("u_email_key"), "{}", e.message);
+    let e = s
+        .query("INSERT INTO u VALUES (6, 'y', 1, 2)", &[])
+        .unwrap_err();
+    assert!(e.message.contains("u_a_b_key"), "{}", e.message);
+
+    // Sessions on several threads share one database.
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let db = db.clone();
+            scope.spawn(move || {
+                let mut s = db.session();
+                for i in 0..25 {
+                    s.execute(
+                        "INSERT INTO u (id) VALUES ($1)",
+                        &[Value::from(100 + t * 25 + i)],
+                    )
+                    .unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(
+        q(&mut s, "SELECT count(*) FROM u WHERE id >= 100"),
+        rows(&[&["100"]])
+    );
+}

@@ -70,8 +70,21 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
     let mut columns: Vec<ColumnDesc> = Vec::new();
     let mut pk: Option<Vec<IndexColumn>> = None;
     let mut pk_name: Option<String> = None;
+    // (constraint name, columns) of UNIQUE constraints.
+    let mut uniques: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
     for c in &ct.columns {
-        let (desc, pk_here) = column_desc(c)?;
+        let (desc, pk_here, unique_here) = column_desc_full(c)?;
+        if let Some(name) = unique_here {
+            uniques.push((
+                name,
+                vec![IndexColumn {
+                    column: columns.len(),
+                    expr: None,
+                    descending: false,
+                    nulls_first: false,
+                }],
+            ));
+        }
         if columns.iter().any(|d| d.name == desc.name) {
             return Err(EngineError::new(
                 SqlState::DuplicateColumn,
@@ -101,6 +114,12 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
                 pk = Some(pk_columns(&p.columns, &columns)?);
                 pk_name = p.name.as_ref().map(ident_name);
             }
+            TableConstraint::Unique(u) => {
+                uniques.push((
+                    u.name.as_ref().map(ident_name),
+                    pk_columns(&u.columns, &columns)?,
+                ));
+            }
             other => {
                 return Err(EngineError::unsupported(format!(
                     "table constraint {other} (being built)"
@@ -129,6 +148,30 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
         }],
         next_index_id: 2,
     };
+    let mut desc = desc;
+    for (cname, cols) in uniques {
+        let ix_name = cname.unwrap_or_else(|| {
+            let parts: Vec<&str> = cols
+                .iter()
+                .map(|ic| desc.columns[ic.column].name.as_str())
+                .collect();
+            format!("{}_{}_key", desc.name, parts.join("_"))
+        });
+        if desc.indexes.iter().any(|ix| ix.name == ix_name) {
+            return Err(EngineError::new(
+                SqlState::DuplicateTable,
+                format!("relation \"{ix_name}\" already exists"),
+            ));
+        }
+        desc.indexes.push(IndexDesc {
+            id: desc.next_index_id,
+            name: ix_name,
+            columns: cols,
+            unique: true,
+            primary: false,
+        });
+        desc.next_index_id += 1;
+    }
     catalog::create_table(txn, &desc)?;
     Ok(true)
 }
@@ -140,6 +183,13 @@ fn name_of(n: &ast::ObjectName) -> Result<String> {
 /// A column definition: the column, and `Some(constraint name)` when it is
 /// declared PRIMARY KEY.
 pub fn column_desc(c: &ast::ColumnDef) -> Result<(ColumnDesc, Option<Option<String>>)> {
+    column_desc_full(c).map(|(d, pk, _)| (d, pk))
+}
+
+/// Like [`column_desc`], also returning `Some(constraint name)` for UNIQUE.
+pub fn column_desc_full(
+    c: &ast::ColumnDef,
+) -> Result<(ColumnDesc, Option<Option<String>>, Option<Option<String>>)> {
     let cname = ident_name(&c.name);
     let ty = SqlType::from_ast(&c.data_type)?;
     let mut desc = ColumnDesc {
@@ -151,12 +201,14 @@ pub fn column_desc(c: &ast::ColumnDef) -> Result<(ColumnDesc, Option<Option<Stri
         missing: None,
     };
     let mut pk = None;
+    let mut unique = None;
     for opt in &c.options {
         match &opt.option {
             ColumnOption::Null => desc.not_null = false,
             ColumnOption::NotNull => desc.not_null = true,
             ColumnOption::Default(e) => desc.default = Some(e.to_string()),
             ColumnOption::PrimaryKey(_) => pk = Some(opt.name.as_ref().map(ident_name)),
+            ColumnOption::Unique(_) => unique = Some(opt.name.as_ref().map(ident_name)),
             other => {
                 return Err(EngineError::unsupported(format!(
                     "column option {other} (being built)"
@@ -164,7 +216,7 @@ pub fn column_desc(c: &ast::ColumnDef) -> Result<(ColumnDesc, Option<Option<Stri
             }
         }
     }
-    Ok((desc, pk))
+    Ok((desc, pk, unique))
 }
 
 fn multiple_pk(table: &str) -> EngineError {

@@ -229,7 +229,12 @@ fn scan_index<'a, T: Transaction>(
         end: borrow(&hi),
     };
     let mut cursor = ctx.txn.cursor();
-    ctx.txn.seek(&mut cursor, range, Direction::Forward)?;
+    let direction = if scan.reverse {
+        Direction::Backward
+    } else {
+        Direction::Forward
+    };
+    ctx.txn.seek(&mut cursor, range, direction)?;
     let mut pk_key = Vec::new();
     let mut value = Vec::new();
     let mut row = Vec::new();

@@ -293,6 +293,22 @@ impl<'c> Binder<'c> {
                 low,
                 high,
             } => {
+                // `BETWEEN SYMMETRIC` arrives with its low bound wrapped in a
+                // marker call (see `sql::parse`).
+                let (low, symmetric) = match low.as_ref() {
+                    AstExpr::Function(f) if f.name.to_string() == crate::sql::SYMMETRIC_MARKER => {
+                        match &f.args {
+                            ast::FunctionArguments::List(l) => match l.args.as_slice() {
+                                [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))] => {
+                                    (e, true)
+                                }
+                                _ => (low.as_ref(), false),
+                            },
+                            _ => (low.as_ref(), false),
+                        }
+                    }
+                    other => (other, false),
+                };
                 let items = vec![
                     self.bind(expr, scope)?,
                     self.bind(low, scope)?,
@@ -300,7 +316,24 @@ impl<'c> Binder<'c> {
                 ];
                 let mut it = self.unify(items, "BETWEEN")?.into_iter();
                 let (a, b, c) = (it.next().unwrap(), it.next().unwrap(), it.next().unwrap());
-                Expr::Between(Box::new(a), Box::new(b), Box::new(c), *negated)
+                if symmetric {
+                    // a BETWEEN SYMMETRIC b AND c = a BETWEEN b AND c OR a BETWEEN c AND b
+                    let forward = Expr::Between(
+                        Box::new(a.clone()),
+                        Box::new(b.clone()),
+                        Box::new(c.clone()),
+                        false,
+                    );
+                    let backward = Expr::Between(Box::new(a), Box::new(c), Box::new(b), false);
+                    let either = Expr::Or(Box::new(forward), Box::new(backward));
+                    if *negated {
+                        Expr::Not(Box::new(either))
+                    } else {
+                        either
+                    }
+                } else {
+                    Expr::Between(Box::new(a), Box::new(b), Box::new(c), *negated)
+                }
             }
             AstExpr::Like {
                 negated,

@@ -31,9 +31,21 @@ fn render(node: &Node, depth: usize, out: &mut Vec<String>) {
                     details.push("Index Cond: point lookup on the primary key".into());
                     format!("Index Scan using {} on {}", t.primary().name, t.name)
                 }
-                Access::IndexScan { index, .. } => {
-                    details.push("Index Cond: lookup in the index".into());
-                    format!("Index Scan using {} on {}", t.indexes[*index].name, t.name)
+                Access::IndexScan {
+                    index,
+                    eq,
+                    lower,
+                    upper,
+                } => {
+                    if !eq.is_empty() || lower.is_some() || upper.is_some() {
+                        details.push("Index Cond: lookup in the index".into());
+                    }
+                    format!(
+                        "Index Scan{} using {} on {}",
+                        if s.reverse { " Backward" } else { "" },
+                        t.indexes[*index].name,
+                        t.name
+                    )
                 }
                 Access::PkRange { .. } => {
                     details.push("Index Cond: range on the primary key".into());

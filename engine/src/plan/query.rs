@@ -1585,6 +1585,36 @@ fn use_index_order(node: Node, keys: Vec<SortKey>) -> Node {
                     columns: columns.clone(),
                 };
             }
+            // A secondary index whose leading columns are the sort keys, read
+            // forwards (ASC NULLS LAST) or backwards (DESC NULLS FIRST).
+            if matches!(scan.access, crate::plan::node::Access::Full) && (all_desc || all_asc) {
+                let found = scan.table.indexes.iter().enumerate().skip(1).find(|(_, ix)| {
+                    keys.len() <= ix.columns.len()
+                        && keys.iter().zip(&ix.columns).all(|(k, ic)| {
+                            ic.expr.is_none()
+                                && !ic.descending
+                                && !ic.nulls_first
+                                && k.nulls_first == all_desc
+                                && matches!(&k.expr, Expr::Column(p, _)
+                                    if matches!(exprs.get(*p), Some(Expr::Column(c, _)) if *c == ic.column))
+                        })
+                });
+                if let Some((pos, _)) = found {
+                    let mut scan = scan.clone();
+                    scan.access = crate::plan::node::Access::IndexScan {
+                        index: pos,
+                        eq: Vec::new(),
+                        lower: None,
+                        upper: None,
+                    };
+                    scan.reverse = all_desc;
+                    return Node::Project {
+                        input: Box::new(Node::Scan(scan)),
+                        exprs: exprs.clone(),
+                        columns: columns.clone(),
+                    };
+                }
+            }
         }
     }
     Node::Sort {

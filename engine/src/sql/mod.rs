@@ -48,11 +48,102 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         "CHECKPOINT" => return Ok(vec![Parsed::Utility("CHECKPOINT")]),
         _ => {}
     }
+    let rewritten;
+    let sql = if sql.to_ascii_lowercase().contains("symmetric") {
+        rewritten = rewrite_between_symmetric(sql);
+        rewritten.as_deref().unwrap_or(sql)
+    } else {
+        sql
+    };
     let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(syntax_error)?;
     Ok(statements
         .into_iter()
         .map(|s| Parsed::Statement(Box::new(s)))
         .collect())
+}
+
+/// The marker function that carries `BETWEEN SYMMETRIC` through the parser.
+pub const SYMMETRIC_MARKER: &str = "__rocksgres_between_symmetric";
+
+/// sqlparser 0.63 does not parse `x BETWEEN SYMMETRIC a AND b`. This rewrites
+/// it to `x BETWEEN __rocksgres_between_symmetric(a) AND b` (the low bound
+/// ends at the first AND outside parentheses, as in the grammar); the binder
+/// turns the marker back into the symmetric test. `None` when there is
+/// nothing to rewrite.
+fn rewrite_between_symmetric(sql: &str) -> Option<String> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok()?;
+    // Byte offset of each (line, column) location.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let offset = |line: u64, column: u64| -> Option<usize> {
+        let start = *line_starts.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
+        let col = usize::try_from(column).ok()?.checked_sub(1)?;
+        Some(
+            start
+                + sql[start..]
+                    .char_indices()
+                    .nth(col)
+                    .map_or(sql.len() - start, |(i, _)| i),
+        )
+    };
+    // (start, end) byte ranges of SYMMETRIC words to drop, and where the
+    // marker's closing parenthesis goes.
+    let mut edits: Vec<(usize, usize, usize)> = Vec::new();
+    let significant: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    for (k, &i) in significant.iter().enumerate() {
+        let is_kw = |idx: usize, kw: Keyword| matches!(&tokens[idx].token, Token::Word(w) if w.keyword == kw && w.quote_style.is_none());
+        if !is_kw(i, Keyword::BETWEEN) {
+            continue;
+        }
+        let Some(&sym) = significant.get(k + 1) else {
+            continue;
+        };
+        if !is_kw(sym, Keyword::SYMMETRIC) {
+            continue;
+        }
+        let mut depth = 0i32;
+        let mut and_at = None;
+        for &j in &significant[k + 2..] {
+            match &tokens[j].token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                _ if depth == 0 && is_kw(j, Keyword::AND) => {
+                    and_at = Some(j);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let and_at = and_at?;
+        let s = &tokens[sym].span;
+        let start = offset(s.start.line, s.start.column)?;
+        let end = offset(s.end.line, s.end.column)?;
+        let a = &tokens[and_at].span;
+        let close = offset(a.start.line, a.start.column)?;
+        edits.push((start, end, close));
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(sql.len() + 64);
+    let mut pos = 0;
+    for (start, end, close) in edits {
+        out.push_str(&sql[pos..start]);
+        out.push_str(SYMMETRIC_MARKER);
+        out.push('(');
+        out.push_str(&sql[end..close]);
+        out.push_str(") ");
+        pos = close;
+    }
+    out.push_str(&sql[pos..]);
+    Some(out)
 }
 
 /// Parses one scalar expression (stored DEFAULT expressions).
