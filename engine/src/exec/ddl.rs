@@ -186,10 +186,12 @@ pub fn column_desc(c: &ast::ColumnDef) -> Result<(ColumnDesc, Option<Option<Stri
     column_desc_full(c).map(|(d, pk, _)| (d, pk))
 }
 
+/// A column, its PRIMARY KEY constraint name and its UNIQUE constraint name
+/// (each `Some(optional name)` when declared).
+pub type ColumnParts = (ColumnDesc, Option<Option<String>>, Option<Option<String>>);
+
 /// Like [`column_desc`], also returning `Some(constraint name)` for UNIQUE.
-pub fn column_desc_full(
-    c: &ast::ColumnDef,
-) -> Result<(ColumnDesc, Option<Option<String>>, Option<Option<String>>)> {
+pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
     let cname = ident_name(&c.name);
     let ty = SqlType::from_ast(&c.data_type)?;
     let mut desc = ColumnDesc {

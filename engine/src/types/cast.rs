@@ -18,8 +18,9 @@
 
 use rocksgres_codec::Numeric;
 
-use super::datetime;
+use super::datetime::{self, USECS_PER_DAY};
 use super::float::{float_overflow, float_underflow};
+use super::interval::Interval;
 use super::numeric_ops::{
     apply_numeric_typmod, numeric_from_f32, numeric_from_f64, numeric_to_f64, numeric_to_i64,
 };
@@ -99,6 +100,10 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         (T::Timestamptz, T::Timestamp) | (T::Timestamp | T::Timestamptz, T::Date) => {
             allowed(CastKind::Assignment)
         }
+        // pg_cast: time -> interval is implicit; interval, timestamp and
+        // timestamptz -> time are assignment casts.
+        (T::Time, T::Interval) => true,
+        (T::Interval | T::Timestamp | T::Timestamptz, T::Time) => allowed(CastKind::Assignment),
         _ => false,
     }
 }
@@ -138,6 +143,8 @@ pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
                 Some(a.without_typmod())
             }
         }
+        // `time` has no implicit cast to or from the other date/time types.
+        TypeCategory::DateTime if *a == T::Time || *b == T::Time => None,
         TypeCategory::DateTime => {
             let rank = |t: &SqlType| match t {
                 T::Date => 0,
@@ -203,6 +210,17 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamp) => Value::Timestamp(t),
         (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamptz) => Value::Timestamptz(t),
         (Value::Interval(i), T::Interval) => Value::Interval(i),
+        (Value::Time(t), T::Time) => Value::Time(t),
+        (Value::Time(t), T::Interval) => Value::Interval(Interval::new(0, 0, t)),
+        // PostgreSQL's interval_time: only the time part counts, taken
+        // modulo a day.
+        (Value::Interval(i), T::Time) => Value::Time(i.micros.rem_euclid(USECS_PER_DAY)),
+        (Value::Timestamp(t) | Value::Timestamptz(t), T::Time) => {
+            match datetime::timestamp_to_time(t) {
+                Some(time) => Value::Time(time),
+                None => Value::Null,
+            }
+        }
         _ => return Err(cannot_cast(from, to)),
     };
     apply_typmod(base, to, kind)
@@ -463,6 +481,30 @@ mod tests {
         assert_eq!(
             implicit_common_type(&SqlType::Unknown, &SqlType::Date),
             Some(SqlType::Date)
+        );
+    }
+
+    #[test]
+    fn time_casts() {
+        use SqlType as T;
+        assert_eq!(implicit_common_type(&T::Time, &T::Time), Some(T::Time));
+        assert_eq!(implicit_common_type(&T::Unknown, &T::Time), Some(T::Time));
+        assert_eq!(implicit_common_type(&T::Time, &T::Timestamp), None);
+        assert_eq!(implicit_common_type(&T::Date, &T::Time), None);
+        assert_eq!(implicit_common_type(&T::Time, &T::Interval), None);
+        assert!(can_cast(&T::Time, &T::Interval, CastKind::Implicit));
+        assert!(!can_cast(&T::Interval, &T::Time, CastKind::Implicit));
+        assert!(can_cast(&T::Interval, &T::Time, CastKind::Assignment));
+        assert!(can_cast(&T::Timestamp, &T::Time, CastKind::Assignment));
+        assert!(!can_cast(&T::Timestamp, &T::Time, CastKind::Implicit));
+        assert!(!can_cast(&T::Date, &T::Time, CastKind::Explicit));
+        assert!(!can_cast(&T::Time, &T::Timestamp, CastKind::Explicit));
+        assert!(can_cast(&T::Time, &T::Text, CastKind::Assignment));
+        assert!(can_cast(&T::Text, &T::Time, CastKind::Explicit));
+        // psql: select timestamp 'infinity'::time  -> NULL
+        assert_eq!(
+            cast(Value::Timestamp(i64::MAX), &T::Time, CastKind::Explicit).unwrap(),
+            Value::Null
         );
     }
 }

@@ -10,6 +10,8 @@
 //! * `date`, `timestamp` and `timestamptz` compare on the timeline (a date
 //!   is its midnight; the session zone is UTC so the two timestamp kinds
 //!   line up).
+//! * `time` values compare among themselves (`24:00:00` is the
+//!   largest).
 //! * Intervals compare by their 30-day-month span.
 
 use std::cmp::Ordering;
@@ -43,6 +45,7 @@ pub fn try_compare(l: &Value, r: &Value) -> Result<Option<Ordering>> {
         (V::Numeric(a), V::Numeric(b)) => a.cmp(b),
         (V::Interval(a), V::Interval(b)) => a.cmp(b),
         (V::Date(a), V::Date(b)) => a.cmp(b),
+        (V::Time(a), V::Time(b)) => a.cmp(b),
         (V::Timestamp(a) | V::Timestamptz(a), V::Timestamp(b) | V::Timestamptz(b)) => a.cmp(b),
         (V::Date(d), V::Timestamp(t) | V::Timestamptz(t)) => date_ts_key(*d).cmp(&ts_key(*t)),
         (V::Timestamp(t) | V::Timestamptz(t), V::Date(d)) => ts_key(*t).cmp(&date_ts_key(*d)),
@@ -142,6 +145,12 @@ mod tests {
             Some(Ordering::Equal)
         );
         assert_eq!(compare_bpchar("ab  ", "ab"), Ordering::Equal);
+        // psql: select time '24:00' > time '23:59:59.999999'  -> t
+        assert_eq!(
+            compare(&Value::Time(USECS_PER_DAY), &Value::Time(USECS_PER_DAY - 1)),
+            Some(Ordering::Greater)
+        );
+        assert!(try_compare(&Value::Time(0), &Value::Date(0)).is_err());
         assert!(try_compare(&Value::Int4(1), &Value::Text("1".into())).is_err());
     }
 }

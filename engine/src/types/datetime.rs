@@ -1,5 +1,5 @@
-//! Calendar arithmetic and the text forms of `date`, `timestamp` and
-//! `timestamptz`.
+//! Calendar arithmetic and the text forms of `date`, `time`, `timestamp`
+//! and `timestamptz` (`time` input is [`parse_time`]).
 //!
 //! Values use PostgreSQL's internal representation: a date is days since
 //! 2000-01-01, a timestamp microseconds since 2000-01-01 00:00:00 (UTC for
@@ -622,6 +622,251 @@ pub fn parse_timestamp(input: &str, kind: DateTimeKind) -> Result<i64> {
             Ok(us)
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// `time`
+
+/// `24:00:00`, the largest `time` (microseconds since midnight).
+pub const TIME_MAX: i64 = USECS_PER_DAY;
+
+/// Appends a `time` (`HH:MM:SS[.ffffff]`, trailing fractional zeros
+/// trimmed, `24:00:00` for the end of the day).
+pub fn write_time(out: &mut String, t: i64) {
+    write_time_of_day(out, t);
+}
+
+fn time_syntax(input: &str) -> EngineError {
+    EngineError::new(
+        SqlState::InvalidDatetimeFormat,
+        format!("invalid input syntax for type time: \"{input}\""),
+    )
+}
+
+fn time_field(input: &str) -> EngineError {
+    EngineError::new(
+        SqlState::DatetimeFieldOverflow,
+        format!("date/time field value out of range: \"{input}\""),
+    )
+}
+
+/// A digit run as a number, saturating (an absurdly long run is simply
+/// out of range later); an empty run is 0.
+fn saturating_num(digits: &[u8]) -> i64 {
+    digits.iter().fold(0i64, |v, d| {
+        v.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    })
+}
+
+/// `.ffff` digits (past the point) as microseconds, rounded as
+/// PostgreSQL does (`rint` of the fraction read as a double times 10^6).
+fn time_fraction(digits: &[u8]) -> i64 {
+    if digits.is_empty() {
+        return 0;
+    }
+    let text = format!("0.{}", String::from_utf8_lossy(digits));
+    let frac: f64 = text.parse().unwrap_or(0.0);
+    (frac * USECS_PER_SEC as f64).round_ties_even() as i64
+}
+
+/// Parses a `time [without time zone]` as PostgreSQL's `time_in` does:
+/// `HH:MM[:SS[.ffffff]]` (empty fields after a colon are 0; `MM:SS.ff`
+/// when the second field has a fraction), `HHMM` and `HHMMSS[.ff]`, an
+/// optional leading `T`, `AM`/`PM`, a zone (`Z`, `UTC`, `+HH[:MM]`, ...)
+/// which is checked and ignored, a date before the time (also ignored),
+/// and `allballs` (midnight). Hours run to 24 (`24:00:00` only), seconds
+/// to 60 (a leap second, carried over) as long as the total is at most
+/// `24:00:00`; other values are `22008 date/time field value out of
+/// range`, malformed input `22007 invalid input syntax for type time`.
+/// `now` is not supported (0A000).
+pub fn parse_time(input: &str) -> Result<i64> {
+    let trimmed = input.trim_matches(|c: char| c.is_ascii_whitespace());
+    match trimmed.to_ascii_lowercase().as_str() {
+        "allballs" => return Ok(0),
+        "now" => return Err(EngineError::unsupported("time input \"now\"")),
+        _ => {}
+    }
+    // A date first: `2000-01-01 12:34:56` (the date must be followed by
+    // a time).
+    let first_token_end = trimmed
+        .find(|c: char| c.is_ascii_whitespace())
+        .unwrap_or(trimmed.len());
+    let first_token = &trimmed[..first_token_end];
+    let after_digits = first_token.trim_start_matches(|c: char| c.is_ascii_digit());
+    if after_digits.len() < first_token.len() && after_digits.starts_with(['-', '/']) {
+        let rest = trimmed[first_token_end..].trim_start_matches(|c: char| c.is_ascii_whitespace());
+        if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(time_syntax(input));
+        }
+        return match parse_timestamp(input, DateTimeKind::Timestamp) {
+            Ok(t) if timestamp_is_finite(t) => {
+                // `split_timestamp` puts 24:00 on the next day.
+                let time = split_timestamp(t).1;
+                let (_, time_part) = trimmed.split_at(first_token_end);
+                if time == 0 && time_part.trim_start().starts_with("24") {
+                    Ok(TIME_MAX)
+                } else {
+                    Ok(time)
+                }
+            }
+            Ok(_) => Err(time_syntax(input)),
+            Err(e) if e.state == SqlState::InvalidDatetimeFormat => Err(time_syntax(input)),
+            Err(e) => Err(e),
+        };
+    }
+
+    let mut s = Scanner {
+        bytes: trimmed.as_bytes(),
+        pos: 0,
+    };
+    if matches!(s.peek(), Some(b'T' | b't')) && matches!(s.bytes.get(1), Some(b'0'..=b'9')) {
+        s.pos += 1;
+    }
+    let first = s.digits().to_vec();
+    if first.is_empty() {
+        return Err(time_syntax(input));
+    }
+    let (mut hour, minute, second, frac);
+    if s.eat(b':') {
+        let b = s.digits().to_vec();
+        if s.eat(b':') {
+            let c = s.digits().to_vec();
+            let f = if s.eat(b'.') {
+                s.digits().to_vec()
+            } else {
+                Vec::new()
+            };
+            hour = saturating_num(&first);
+            minute = saturating_num(&b);
+            second = saturating_num(&c);
+            frac = time_fraction(&f);
+        } else if s.eat(b'.') {
+            // `MM:SS.ff`.
+            let f = s.digits().to_vec();
+            hour = 0;
+            minute = saturating_num(&first);
+            second = saturating_num(&b);
+            frac = time_fraction(&f);
+        } else {
+            hour = saturating_num(&first);
+            minute = saturating_num(&b);
+            second = 0;
+            frac = 0;
+        }
+    } else if first.len() == 4 || first.len() == 6 {
+        // `HHMM`, `HHMMSS[.ff]`.
+        hour = saturating_num(&first[..2]);
+        minute = saturating_num(&first[2..4]);
+        second = if first.len() == 6 {
+            saturating_num(&first[4..])
+        } else {
+            0
+        };
+        frac = if first.len() == 6 && s.eat(b'.') {
+            time_fraction(s.digits())
+        } else {
+            0
+        };
+    } else {
+        return Err(time_syntax(input));
+    }
+    if minute > 59 || second > 60 || frac > USECS_PER_SEC {
+        return Err(time_field(input));
+    }
+    // AM/PM, zone and era, in any order.
+    let mut meridian: Option<bool> = None; // Some(true) = PM
+    let mut zone = false;
+    loop {
+        s.skip_spaces();
+        match s.peek() {
+            None => break,
+            Some(b'+' | b'-') => {
+                if zone {
+                    return Err(time_syntax(input));
+                }
+                zone = true;
+                s.pos += 1;
+                let digits = s.digits().to_vec();
+                let (hh, mut mm, mut ss) = match digits.len() {
+                    1 | 2 => (saturating_num(&digits), 0, 0),
+                    4 => (
+                        saturating_num(&digits[..2]),
+                        saturating_num(&digits[2..]),
+                        0,
+                    ),
+                    6 => (
+                        saturating_num(&digits[..2]),
+                        saturating_num(&digits[2..4]),
+                        saturating_num(&digits[4..]),
+                    ),
+                    _ => return Err(time_syntax(input)),
+                };
+                if digits.len() <= 2 && s.eat(b':') {
+                    mm = saturating_num(s.digits());
+                    if s.eat(b':') {
+                        ss = saturating_num(s.digits());
+                    }
+                }
+                if hh > 15 || mm > 59 || ss > 59 {
+                    // PostgreSQL's SQLSTATE is 22009, which the engine
+                    // reports as the nearest date/time overflow.
+                    return Err(EngineError::new(
+                        SqlState::DatetimeFieldOverflow,
+                        format!("time zone displacement out of range: \"{input}\""),
+                    ));
+                }
+            }
+            Some(b'a'..=b'z' | b'A'..=b'Z') => {
+                let w = s.word();
+                match w.as_str() {
+                    "am" | "pm" if meridian.is_none() => meridian = Some(w == "pm"),
+                    "z" | "zulu" | "utc" | "ut" | "gmt" | "est" | "edt" | "cst" | "cdt" | "mst"
+                    | "mdt" | "pst" | "pdt"
+                        if !zone =>
+                    {
+                        zone = true;
+                        // `UTC+3`: an offset may follow the zone name.
+                        if matches!(s.peek(), Some(b'+' | b'-')) {
+                            s.pos += 1;
+                            if s.digits().is_empty() {
+                                return Err(time_syntax(input));
+                            }
+                            if s.eat(b':') {
+                                s.digits();
+                            }
+                        }
+                    }
+                    "ad" | "bc" => {}
+                    _ => return Err(time_syntax(input)),
+                }
+            }
+            Some(_) => return Err(time_syntax(input)),
+        }
+    }
+    if let Some(pm) = meridian {
+        if hour > 12 {
+            return Err(time_field(input));
+        }
+        if !pm && hour == 12 {
+            hour = 0;
+        } else if pm && hour != 12 {
+            hour += 12;
+        }
+    }
+    if hour > 24 || (hour == 24 && (minute > 0 || second > 0 || frac > 0)) {
+        return Err(time_field(input));
+    }
+    let total = hour * USECS_PER_HOUR + minute * USECS_PER_MINUTE + second * USECS_PER_SEC + frac;
+    if total > TIME_MAX {
+        return Err(time_field(input));
+    }
+    Ok(total)
+}
+
+/// The time of day of a timestamp (`timestamp::time`); `None` (SQL
+/// `NULL`, as PostgreSQL returns) for the infinities.
+pub fn timestamp_to_time(t: i64) -> Option<i64> {
+    timestamp_is_finite(t).then(|| split_timestamp(t).1)
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Date/time arithmetic: `date ± integer`, `date - date`, `timestamp ±
 //! interval` (months first with end-of-month clamping, then days, then
 //! time, as PostgreSQL's `timestamp_pl_interval`), `timestamp - timestamp`
-//! (an interval with whole days split off the time), and the field logic
-//! behind `date_trunc` and `extract`/`date_part`.
+//! (an interval with whole days split off the time), the `time` operators
+//! (`time ± interval` wrapping around midnight, `time - time`, `date +
+//! time`), and the field logic behind `date_trunc` and
+//! `extract`/`date_part`.
 
 use rocksgres_codec::Numeric;
 
@@ -87,6 +89,53 @@ pub fn timestamp_diff(a: i64, b: i64) -> Result<Interval> {
     }
     let micros = a.checked_sub(b).ok_or_else(interval_out_of_range)?;
     Ok(Interval::new(0, 0, micros).justify_hours())
+}
+
+/// `time + interval` (`sign` = -1 subtracts), as PostgreSQL's
+/// `time_pl_interval`: only the interval's time part counts (its days and
+/// months are ignored) and the result wraps around midnight, so
+/// `24:00:00 + '0'` is `00:00:00`.
+pub fn time_add_interval(t: i64, iv: &Interval, sign: i32) -> i64 {
+    let r = i128::from(t) + i128::from(sign) * i128::from(iv.micros);
+    r.rem_euclid(i128::from(USECS_PER_DAY)) as i64
+}
+
+/// `time - time`: the difference as an interval of microseconds only.
+pub fn time_diff(a: i64, b: i64) -> Interval {
+    Interval::new(0, 0, a - b)
+}
+
+/// `date + time`: the timestamp of the date at that time (the infinities
+/// stay infinite).
+pub fn date_add_time(d: i32, t: i64) -> Result<i64> {
+    let base = date_to_timestamp(d)?;
+    if !timestamp_is_finite(base) {
+        return Ok(base);
+    }
+    base.checked_add(t)
+        .filter(|v| timestamp_in_range(*v))
+        .ok_or_else(timestamp_out_of_range)
+}
+
+/// `extract(field from time)`: `hour`, `minute`, `second`,
+/// `milliseconds`, `microseconds` and `epoch` (seconds since midnight);
+/// the date fields are `0A000 unit "day" not supported for type time
+/// without time zone`.
+pub fn extract_time(field: &str, t: i64) -> Result<Numeric> {
+    const TYPE_NAME: &str = "time without time zone";
+    let u = canonical_unit(field).ok_or_else(|| unit_error(field, TYPE_NAME, false))?;
+    let scaled = |v: i64, scale: u32| -> Result<Numeric> {
+        Numeric::parse(&format!("{v}e-{scale}")).map_err(super::numeric_ops::codec_error)
+    };
+    match u {
+        "microseconds" => Ok(Numeric::from(t % USECS_PER_MINUTE)),
+        "milliseconds" => scaled(t % USECS_PER_MINUTE, 3),
+        "second" => scaled(t % USECS_PER_MINUTE, 6),
+        "minute" => Ok(Numeric::from((t / USECS_PER_MINUTE) % 60)),
+        "hour" => Ok(Numeric::from(t / USECS_PER_HOUR)),
+        "epoch" => scaled(t, 6),
+        _ => Err(unit_error(field, TYPE_NAME, true)),
+    }
 }
 
 fn unit_error(unit: &str, type_name: &str, recognized: bool) -> EngineError {

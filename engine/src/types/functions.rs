@@ -28,8 +28,8 @@ use super::datetime::{
     split_timestamp, timestamp_to_date, UNIX_EPOCH_DAYS, USECS_PER_DAY, USECS_PER_SEC,
 };
 use super::datetime_ops::{
-    extract_date, extract_interval, extract_timestamp, interval_trunc, timestamp_trunc,
-    to_date_part,
+    extract_date, extract_interval, extract_time, extract_timestamp, interval_trunc,
+    timestamp_trunc, to_date_part,
 };
 use super::float::float_overflow;
 use super::md5::md5_hex;
@@ -226,6 +226,7 @@ const F8: SqlType = SqlType::Float8;
 const TS: SqlType = SqlType::Timestamp;
 const TZ: SqlType = SqlType::Timestamptz;
 const D: SqlType = SqlType::Date;
+const TM: SqlType = SqlType::Time;
 const IV: SqlType = SqlType::Interval;
 const BY: SqlType = SqlType::Bytea;
 const ANY: SqlType = SqlType::Unknown;
@@ -469,6 +470,12 @@ fn candidates() -> Vec<Candidate> {
         c!("date_part", [T, IV], F8, |_, a| Ok(Value::Float8(
             to_date_part(&extract_interval(s(&a[0])?, iv(&a[1])?)?)
         ))),
+        c!("extract", [T, TM], N, |_, a| Ok(Value::Numeric(
+            extract_time(s(&a[0])?, time(&a[1])?)?
+        ))),
+        c!("date_part", [T, TM], F8, |_, a| Ok(Value::Float8(
+            to_date_part(&extract_time(s(&a[0])?, time(&a[1])?)?)
+        ))),
     ];
     v.extend(more_candidates());
     let stable = |name, ret, eval: ScalarFn| Candidate {
@@ -494,6 +501,9 @@ fn candidates() -> Vec<Candidate> {
     }));
     v.push(stable("localtimestamp", TS, |c, _| {
         Ok(Value::Timestamp(c.statement_ts_micros()))
+    }));
+    v.push(stable("localtime", TM, |c, _| {
+        Ok(Value::Time(split_timestamp(c.statement_ts_micros()).1))
     }));
     v.push(stable("current_date", D, |c, _| {
         Ok(Value::Date(timestamp_to_date(c.statement_ts_micros())?))
@@ -772,6 +782,15 @@ fn date(v: &Value) -> i32 {
     match v {
         Value::Date(d) => *d,
         _ => 0,
+    }
+}
+
+fn time(v: &Value) -> Result<i64> {
+    match v {
+        Value::Time(t) => Ok(*t),
+        _ => Err(EngineError::internal(format!(
+            "expected time argument, got {v:?}"
+        ))),
     }
 }
 

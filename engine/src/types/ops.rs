@@ -9,7 +9,8 @@
 //! integers, floats beat numeric (`real` only with `real`), `/` on integers
 //! truncates, `%` exists for integers and numeric only; the date/time
 //! operators (`date + int`, `date - date`, `timestamp ± interval`,
-//! `timestamp - timestamp`, `interval * float8`, ...); `||` on strings (a
+//! `timestamp - timestamp`, `interval * float8`, `time ± interval`,
+//! `time - time`, `date + time`, ...); `||` on strings (a
 //! non-string operand is printed with its output function) and on bytea;
 //! comparisons within a type category. An `unknown` operand (an untyped
 //! literal) takes the other operand's type, with PostgreSQL's fallbacks
@@ -27,7 +28,8 @@ use std::fmt;
 use super::cast::int_out_of_range;
 use super::compare::{compare_bpchar, try_compare};
 use super::datetime_ops::{
-    date_add_days, date_add_interval, date_diff, timestamp_add_interval, timestamp_diff,
+    date_add_days, date_add_interval, date_add_time, date_diff, time_add_interval, time_diff,
+    timestamp_add_interval, timestamp_diff,
 };
 use super::float::{float_overflow, float_underflow};
 use super::functions::power_f64;
@@ -329,6 +331,11 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
             };
             return sig(to(l), to(r), T::Bool);
         }
+        // `time` compares with `time`, and with `interval` through its
+        // implicit cast to `interval`.
+        if matches!((&l0, &r0), (T::Time, T::Interval) | (T::Interval, T::Time)) {
+            return sig(T::Interval, T::Interval, T::Bool);
+        }
         let comparable = (l.is_numeric_family() && r.is_numeric_family())
             || (l.is_datetime_family() && r.is_datetime_family())
             || l0 == r0;
@@ -405,6 +412,28 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
     }
     let is_int = |t: &SqlType| matches!(t, T::Int2 | T::Int4);
     match (op, &l0, &r0) {
+        // `time`: its own operators, then those of `interval` reached by
+        // the implicit time -> interval cast.
+        (BinaryOp::Minus, T::Time, T::Time) => sig(T::Time, T::Time, T::Interval),
+        (BinaryOp::Plus, T::Time, T::Time) => Err(not_unique(op.symbol(), l, r)),
+        (BinaryOp::Plus | BinaryOp::Minus, T::Time, T::Interval) => {
+            sig(T::Time, T::Interval, T::Time)
+        }
+        (BinaryOp::Plus, T::Interval, T::Time) => sig(T::Interval, T::Time, T::Time),
+        (BinaryOp::Minus, T::Interval, T::Time) => sig(T::Interval, T::Interval, T::Interval),
+        (BinaryOp::Plus, T::Date, T::Time) => sig(T::Date, T::Time, T::Timestamp),
+        (BinaryOp::Plus, T::Time, T::Date) => sig(T::Time, T::Date, T::Timestamp),
+        (BinaryOp::Minus, T::Date, T::Time) => sig(T::Date, T::Interval, T::Timestamp),
+        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp | T::Timestamptz, T::Time) => {
+            sig(l0, T::Interval, l0)
+        }
+        (BinaryOp::Plus, T::Time, T::Timestamp | T::Timestamptz) => sig(T::Interval, r0, r0),
+        (BinaryOp::Multiply | BinaryOp::Divide, T::Time, t) if t.is_numeric_family() => {
+            sig(T::Interval, T::Float8, T::Interval)
+        }
+        (BinaryOp::Multiply, t, T::Time) if t.is_numeric_family() => {
+            sig(T::Float8, T::Interval, T::Interval)
+        }
         (BinaryOp::Plus, T::Date, t) if is_int(t) => sig(T::Date, T::Int4, T::Date),
         (BinaryOp::Plus, t, T::Date) if is_int(t) => sig(T::Int4, T::Date, T::Date),
         (BinaryOp::Minus, T::Date, t) if is_int(t) => sig(T::Date, T::Int4, T::Date),
@@ -444,7 +473,7 @@ fn unknown_guess(op: BinaryOp, other: &SqlType) -> SqlType {
     use SqlType as T;
     match (op, other) {
         (BinaryOp::Concat, _) => T::Text,
-        (BinaryOp::Plus, T::Timestamp | T::Timestamptz | T::Date) => T::Interval,
+        (BinaryOp::Plus, T::Timestamp | T::Timestamptz | T::Date | T::Time) => T::Interval,
         (BinaryOp::Multiply | BinaryOp::Divide, T::Interval) => T::Float8,
         (BinaryOp::Minus, T::Interval) => T::Interval,
         (_, T::Char(_)) => T::Char(None),
@@ -822,6 +851,14 @@ pub fn eval_binary(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
             V::Date(date_add_days(*d, n.as_i64().unwrap_or(0))?)
         }
         (BinaryOp::Minus, V::Date(a), V::Date(b)) => V::Int4(date_diff(*a, *b)?),
+        (BinaryOp::Minus, V::Time(a), V::Time(b)) => V::Interval(time_diff(*a, *b)),
+        (BinaryOp::Plus | BinaryOp::Minus, V::Time(t), V::Interval(iv)) => {
+            V::Time(time_add_interval(*t, iv, sign))
+        }
+        (BinaryOp::Plus, V::Interval(iv), V::Time(t)) => V::Time(time_add_interval(*t, iv, 1)),
+        (BinaryOp::Plus, V::Date(d), V::Time(t)) | (BinaryOp::Plus, V::Time(t), V::Date(d)) => {
+            V::Timestamp(date_add_time(*d, *t)?)
+        }
         (BinaryOp::Plus | BinaryOp::Minus, V::Date(d), V::Interval(iv)) => {
             V::Timestamp(date_add_interval(*d, iv, sign)?)
         }
@@ -945,6 +982,53 @@ mod tests {
         let e =
             eval_binary(BinaryOp::Divide, &Value::Float8(1.0), &Value::Float8(0.0)).unwrap_err();
         assert_eq!(e.message, "division by zero");
+    }
+
+    #[test]
+    fn time_operators() {
+        use SqlType as T;
+        // psql: select time '23:00' + interval '2 hours', time '01:00' - interval '2 hours',
+        //   time '12:00' - time '13:30:00.5', date '2000-01-01' + time '12:34:56.5'
+        //   -> 01:00:00|23:00:00|-01:30:00.5|2000-01-01 12:34:56.5
+        let t = |op, l, r| binary_op_type(op, &l, &r).map(|t| t.display_name());
+        assert_eq!(t(BinaryOp::Minus, T::Time, T::Time).unwrap(), "interval");
+        assert_eq!(
+            t(BinaryOp::Plus, T::Time, T::Interval).unwrap(),
+            "time without time zone"
+        );
+        assert_eq!(
+            t(BinaryOp::Plus, T::Date, T::Time).unwrap(),
+            "timestamp without time zone"
+        );
+        assert_eq!(
+            t(BinaryOp::Plus, T::Time, T::Unknown).unwrap(),
+            "time without time zone"
+        );
+        assert!(binary_op_type(BinaryOp::Eq, &T::Time, &T::Date).is_err());
+        let hour = Value::Interval(super::super::Interval::new(0, 0, 3_600_000_000));
+        let two_hours = Value::Interval(super::super::Interval::new(0, 0, 7_200_000_000));
+        let at = |h: i64| Value::Time(h * 3_600_000_000);
+        assert_eq!(
+            eval_binary(BinaryOp::Plus, &at(23), &two_hours).unwrap(),
+            at(1)
+        );
+        assert_eq!(
+            eval_binary(BinaryOp::Minus, &at(1), &two_hours).unwrap(),
+            at(23)
+        );
+        assert_eq!(eval_binary(BinaryOp::Plus, &hour, &at(24)).unwrap(), at(1));
+        assert_eq!(
+            eval_binary(BinaryOp::Minus, &at(12), &at(13)).unwrap(),
+            Value::Interval(super::super::Interval::new(0, 0, -3_600_000_000))
+        );
+        assert_eq!(
+            eval_binary(BinaryOp::Plus, &Value::Date(1), &at(12)).unwrap(),
+            Value::Timestamp(86_400_000_000 + 12 * 3_600_000_000)
+        );
+        assert_eq!(
+            eval_binary(BinaryOp::Lt, &at(12), &at(24)).unwrap(),
+            Value::Bool(true)
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! does not need: [`SqlType::storage_type`] maps it to the codec's
 //! [`DataType`] used for key and row encoding. `varchar`, `char(n)` and
 //! `text` all store as text; `timestamptz` stores as a timestamp (both are
-//! microseconds since 2000-01-01, the former in UTC); `interval` stores as a
+//! microseconds since 2000-01-01, the former in UTC); `time` stores as an
+//! `int8` of microseconds since midnight (0 to 24:00:00, whose int8 key
+//! encoding keeps the time order); `interval` stores as a
 //! 16-byte `bytea` (see [`crate::types::Interval::to_bytes`]), which keeps
 //! rows exact but does not give a meaningful key order (interval keys sort
 //! by their bytes, which is enough for equality lookups only).
@@ -63,6 +65,8 @@ pub enum SqlType {
     Bytea,
     /// `date`.
     Date,
+    /// `time without time zone`.
+    Time,
     /// `timestamp without time zone`.
     Timestamp,
     /// `timestamp with time zone`.
@@ -115,6 +119,7 @@ impl SqlType {
             SqlType::Char(_) => 1042,
             SqlType::Varchar(_) => 1043,
             SqlType::Date => 1082,
+            SqlType::Time => 1083,
             SqlType::Timestamp => 1114,
             SqlType::Timestamptz => 1184,
             SqlType::Interval => 1186,
@@ -138,6 +143,7 @@ impl SqlType {
             1042 => SqlType::Char(None),
             1043 => SqlType::Varchar(None),
             1082 => SqlType::Date,
+            1083 => SqlType::Time,
             1114 => SqlType::Timestamp,
             1184 => SqlType::Timestamptz,
             1186 => SqlType::Interval,
@@ -185,7 +191,11 @@ impl SqlType {
             SqlType::Bool => 1,
             SqlType::Int2 => 2,
             SqlType::Int4 | SqlType::Float4 | SqlType::Date => 4,
-            SqlType::Int8 | SqlType::Float8 | SqlType::Timestamp | SqlType::Timestamptz => 8,
+            SqlType::Int8
+            | SqlType::Float8
+            | SqlType::Time
+            | SqlType::Timestamp
+            | SqlType::Timestamptz => 8,
             SqlType::Interval => 16,
             SqlType::Unknown => -2,
             SqlType::Numeric { .. }
@@ -227,6 +237,7 @@ impl SqlType {
             SqlType::Char(None) => "bpchar",
             SqlType::Bytea => "bytea",
             SqlType::Date => "date",
+            SqlType::Time => "time without time zone",
             SqlType::Timestamp => "timestamp without time zone",
             SqlType::Timestamptz => "timestamp with time zone",
             SqlType::Interval => "interval",
@@ -249,6 +260,7 @@ impl SqlType {
             SqlType::Char(_) => "bpchar",
             SqlType::Bytea => "bytea",
             SqlType::Date => "date",
+            SqlType::Time => "time",
             SqlType::Timestamp => "timestamp",
             SqlType::Timestamptz => "timestamptz",
             SqlType::Interval => "interval",
@@ -262,7 +274,9 @@ impl SqlType {
             SqlType::Bool => DataType::Bool,
             SqlType::Int2 => DataType::Int2,
             SqlType::Int4 => DataType::Int4,
-            SqlType::Int8 => DataType::Int8,
+            // `time` is microseconds since midnight, whose int8 key
+            // encoding keeps the order.
+            SqlType::Int8 | SqlType::Time => DataType::Int8,
             SqlType::Float4 => DataType::Float4,
             SqlType::Float8 => DataType::Float8,
             SqlType::Numeric { .. } => DataType::Numeric,
@@ -301,7 +315,9 @@ impl SqlType {
             | SqlType::Float8
             | SqlType::Numeric { .. } => TypeCategory::Numeric,
             SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) => TypeCategory::String,
-            SqlType::Date | SqlType::Timestamp | SqlType::Timestamptz => TypeCategory::DateTime,
+            SqlType::Date | SqlType::Time | SqlType::Timestamp | SqlType::Timestamptz => {
+                TypeCategory::DateTime
+            }
             SqlType::Interval => TypeCategory::Timespan,
             SqlType::Bytea => TypeCategory::UserDefined,
             SqlType::Unknown => TypeCategory::Unknown,
@@ -328,9 +344,13 @@ impl SqlType {
         self.category() == TypeCategory::String
     }
 
-    /// Whether this is `date`, `timestamp` or `timestamptz`.
+    /// Whether this is `date`, `timestamp` or `timestamptz` (the types on
+    /// one timeline; `time`, also of the date/time category, is not).
     pub fn is_datetime_family(&self) -> bool {
-        self.category() == TypeCategory::DateTime
+        matches!(
+            self,
+            SqlType::Date | SqlType::Timestamp | SqlType::Timestamptz
+        )
     }
 
     /// Rank inside the numeric category, in PostgreSQL's implicit-cast
@@ -366,6 +386,10 @@ impl SqlType {
             "char" | "character" => SqlType::Char(Some(1)),
             "bytea" => SqlType::Bytea,
             "date" => SqlType::Date,
+            "time" | "time without time zone" => SqlType::Time,
+            "timetz" | "time with time zone" => {
+                return Err(EngineError::unsupported("type time with time zone"))
+            }
             "timestamp" | "timestamp without time zone" => SqlType::Timestamp,
             "timestamptz" | "timestamp with time zone" => SqlType::Timestamptz,
             "interval" => SqlType::Interval,
@@ -415,6 +439,17 @@ impl SqlType {
                 match tz {
                     TimezoneInfo::None | TimezoneInfo::WithoutTimeZone => SqlType::Timestamp,
                     TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => SqlType::Timestamptz,
+                }
+            }
+            AstType::Time(precision, tz) => {
+                if precision.is_some() {
+                    return Err(EngineError::unsupported("time precision"));
+                }
+                match tz {
+                    TimezoneInfo::None | TimezoneInfo::WithoutTimeZone => SqlType::Time,
+                    TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => {
+                        return Err(EngineError::unsupported("type time with time zone"))
+                    }
                 }
             }
             AstType::Interval { fields, precision } => {
@@ -625,6 +660,8 @@ mod tests {
             ("timestamptz", "timestamp with time zone"),
             ("timestamp with time zone", "timestamp with time zone"),
             ("interval", "interval"),
+            ("time", "time without time zone"),
+            ("time without time zone", "time without time zone"),
         ];
         for (text, want) in cases {
             assert_eq!(parse(text).unwrap().display_name(), want, "{text}");
@@ -644,6 +681,14 @@ mod tests {
         );
         assert_eq!(
             parse("bigserial").unwrap_err().state,
+            SqlState::FeatureNotSupported
+        );
+        assert_eq!(
+            parse("time with time zone").unwrap_err().state,
+            SqlState::FeatureNotSupported
+        );
+        assert_eq!(
+            parse("timetz").unwrap_err().state,
             SqlState::FeatureNotSupported
         );
         assert_eq!(
@@ -679,6 +724,7 @@ mod tests {
             SqlType::Char(None),
             SqlType::Bytea,
             SqlType::Date,
+            SqlType::Time,
             SqlType::Timestamp,
             SqlType::Timestamptz,
             SqlType::Interval,
@@ -688,5 +734,8 @@ mod tests {
         }
         assert_eq!(SqlType::Int8.type_len(), 8);
         assert_eq!(SqlType::Text.type_len(), -1);
+        assert_eq!(SqlType::Time.type_len(), 8);
+        assert_eq!(SqlType::Time.type_name(), "time");
+        assert_eq!(SqlType::Time.oid(), 1083);
     }
 }

@@ -197,6 +197,7 @@ impl Value {
             }
             SqlType::Bytea => Value::Bytea(parse_bytea(input)?),
             SqlType::Date => Value::Date(datetime::parse_date(input)?),
+            SqlType::Time => Value::Time(datetime::parse_time(input)?),
             SqlType::Timestamp => {
                 Value::Timestamp(datetime::parse_timestamp(input, DateTimeKind::Timestamp)?)
             }
@@ -236,6 +237,7 @@ impl Value {
                 }
             }
             Value::Date(d) => datetime::write_date(out, *d),
+            Value::Time(t) => datetime::write_time(out, *t),
             Value::Timestamp(t) => datetime::write_timestamp(out, *t, false),
             Value::Timestamptz(t) => datetime::write_timestamp(out, *t, true),
             Value::Interval(i) => i.write_text(out),
@@ -300,6 +302,23 @@ mod tests {
             parse_bytea("\\xzz").unwrap_err().message,
             "invalid hexadecimal digit: \"z\""
         );
+    }
+
+    #[test]
+    fn times() {
+        // psql: select '12:34:56'::time, '12:34'::time, '12:34:56.789'::time,
+        //   '1:2:3'::time, '24:00:00'::time, 'allballs'::time
+        assert_eq!(round_trip("12:34:56", SqlType::Time), "12:34:56");
+        assert_eq!(round_trip("12:34", SqlType::Time), "12:34:00");
+        assert_eq!(round_trip("12:34:56.789", SqlType::Time), "12:34:56.789");
+        assert_eq!(round_trip("1:2:3", SqlType::Time), "01:02:03");
+        assert_eq!(round_trip("24:00:00", SqlType::Time), "24:00:00");
+        assert_eq!(round_trip("allballs", SqlType::Time), "00:00:00");
+        let e = Value::parse_text("25:00", &SqlType::Time).unwrap_err();
+        assert_eq!(e.state, SqlState::DatetimeFieldOverflow);
+        let e = Value::parse_text("abc", &SqlType::Time).unwrap_err();
+        assert_eq!(e.state, SqlState::InvalidDatetimeFormat);
+        assert_eq!(e.message, "invalid input syntax for type time: \"abc\"");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! [`Value::Text`] (a `char(n)` value is kept blank-padded, as PostgreSQL
 //! stores it) and `timestamp`/`timestamptz` are separate variants over the
 //! same representation (microseconds since 2000-01-01; UTC for
-//! `timestamptz`). Which SQL type a `Text` value has is the planner's
+//! `timestamptz`); `time` is [`Value::Time`], microseconds since midnight,
+//! stored as an `int8` datum. Which SQL type a `Text` value has is the planner's
 //! knowledge, passed in where it matters (typmods, `char` comparison).
 //!
 //! Storage goes through [`Value::to_datum`] / [`Value::from_datum`]; the
@@ -47,6 +48,9 @@ pub enum Value {
     /// `date`: days since 2000-01-01; `i32::MIN`/`i32::MAX` are the
     /// infinities.
     Date(i32),
+    /// `time`: microseconds since midnight, `0..=86_400_000_000`
+    /// (`24:00:00` is a valid time, as in PostgreSQL).
+    Time(i64),
     /// `timestamp`: microseconds since 2000-01-01 00:00:00;
     /// `i64::MIN`/`i64::MAX` are the infinities.
     Timestamp(i64),
@@ -77,6 +81,7 @@ impl Value {
             Value::Text(_) => SqlType::Text,
             Value::Bytea(_) => SqlType::Bytea,
             Value::Date(_) => SqlType::Date,
+            Value::Time(_) => SqlType::Time,
             Value::Timestamp(_) => SqlType::Timestamp,
             Value::Timestamptz(_) => SqlType::Timestamptz,
             Value::Interval(_) => SqlType::Interval,
@@ -153,7 +158,7 @@ impl Value {
             Value::Bool(v) => Datum::Bool(*v),
             Value::Int2(v) => Datum::Int2(*v),
             Value::Int4(v) => Datum::Int4(*v),
-            Value::Int8(v) => Datum::Int8(*v),
+            Value::Int8(v) | Value::Time(v) => Datum::Int8(*v),
             Value::Float4(v) => Datum::Float4(*v),
             Value::Float8(v) => Datum::Float8(*v),
             Value::Numeric(n) => Datum::Numeric(n.clone()),
@@ -180,6 +185,12 @@ impl Value {
             (Datum::Int2(v), SqlType::Int2) => Value::Int2(v),
             (Datum::Int4(v), SqlType::Int4) => Value::Int4(v),
             (Datum::Int8(v), SqlType::Int8) => Value::Int8(v),
+            (Datum::Int8(v), SqlType::Time) => {
+                if !(0..=super::datetime::USECS_PER_DAY).contains(&v) {
+                    return Err(mismatch());
+                }
+                Value::Time(v)
+            }
             (Datum::Float4(v), SqlType::Float4) => Value::Float4(v),
             (Datum::Float8(v), SqlType::Float8) => Value::Float8(v),
             (Datum::Numeric(n), SqlType::Numeric { .. }) => Value::Numeric(n),
@@ -286,11 +297,15 @@ mod tests {
                 SqlType::NUMERIC,
             ),
             (Value::Null, SqlType::Date),
+            (Value::Time(45_296_000_000), SqlType::Time),
+            (Value::Time(86_400_000_000), SqlType::Time),
         ];
         for (v, ty) in cases {
             let back = Value::from_datum(v.to_datum().into_owned(), &ty).unwrap();
             assert_eq!(back, v);
         }
         assert!(Value::from_datum(Datum::Int4(1), &SqlType::Text).is_err());
+        assert!(Value::from_datum(Datum::Int8(-1), &SqlType::Time).is_err());
+        assert!(Value::from_datum(Datum::Int8(86_400_000_001), &SqlType::Time).is_err());
     }
 }
