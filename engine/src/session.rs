@@ -536,6 +536,15 @@ impl<S: Store> Session<S> {
                 let r = f(txn, &self.db);
                 if r.is_err() {
                     self.fail_block();
+                    // As in PostgreSQL, the failed transaction is aborted now
+                    // (its row locks released at once), though the block
+                    // stays open until ROLLBACK. With savepoints the work
+                    // before them must survive a ROLLBACK TO, so it is kept.
+                    if self.savepoints.is_empty() {
+                        if let Some(t) = self.txn.take() {
+                            t.rollback();
+                        }
+                    }
                 }
                 r
             }

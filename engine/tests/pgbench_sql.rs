@@ -46,7 +46,10 @@ fn pgbench_init_and_tpcb_transactions() {
         run(&mut s, sql);
     }
     assert_eq!(scalar(&mut s, "select count(*) from pgbench_branches"), 1);
-    assert_eq!(scalar(&mut s, "select count(*) from pgbench_accounts"), 20_000);
+    assert_eq!(
+        scalar(&mut s, "select count(*) from pgbench_accounts"),
+        20_000
+    );
     // The set-up connection's partition probe may fail (pgbench tolerates
     // errors), but must not return zero rows.
     let probe = s.query("select o.n, p.partstrat, pg_catalog.count(i.inhparent) from pg_catalog.pg_class as c join pg_catalog.pg_namespace as n on (n.oid = c.relnamespace) cross join lateral (select pg_catalog.array_position(pg_catalog.current_schemas(true), n.nspname)) as o(n) left join pg_catalog.pg_partitioned_table as p on (p.partrelid = c.oid) left join pg_catalog.pg_inherits as i on (c.oid = i.inhparent) where c.relname = 'pgbench_accounts' and o.n is not null group by 1, 2 order by 1 asc limit 1", &[]);
@@ -60,7 +63,9 @@ fn pgbench_init_and_tpcb_transactions() {
     let mut total = 0i64;
     let mut seed = 12345u64;
     let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) % n
     };
     for _ in 0..50 {

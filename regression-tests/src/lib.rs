@@ -14,5 +14,6 @@
 //! its expectations are PostgreSQL's. Tests against a real running server
 //! with real clients (psql, pgbench) join `tests/` once the server exists.
 
+pub mod isolation;
 pub mod postgres_ref;
 pub mod slt;

@@ -682,6 +682,7 @@ fn plan_scan(
         reverse: false,
         filter,
         filter_text: selection.map(|w| w.to_string()),
+        lock: false,
     })
 }
 

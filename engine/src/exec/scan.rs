@@ -65,7 +65,12 @@ pub fn scan_rows<'a, T: Transaction>(
                 push_key_value(&mut start, &v, ic)?;
             }
             let mut out = Vec::new();
-            if ctx.txn.get(&start, &mut out)? {
+            let found = if scan.lock {
+                ctx.txn.get_for_update(&start, &mut out)?
+            } else {
+                ctx.txn.get(&start, &mut out)?
+            };
+            if found {
                 decode_values(table, &out, &mut row)?;
                 if let Some(filter) = &scan.filter {
                     if !filter.holds(&row, ctx)? {
@@ -157,9 +162,32 @@ pub fn scan_rows<'a, T: Transaction>(
                 continue;
             }
         }
+        if scan.lock && !lock_and_recheck(scan, &key, &mut row, ctx)? {
+            continue;
+        }
         if f(ctx, &key, &row)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
+    }
+}
+
+/// FOR UPDATE: locks the row, replaces `row` by its newest version and
+/// re-checks the filter on it; `false` when it was deleted or no longer
+/// matches (PostgreSQL's EvalPlanQual).
+fn lock_and_recheck<T: Transaction>(
+    scan: &ScanPlan,
+    key: &[u8],
+    row: &mut Vec<Value>,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<bool> {
+    let mut value = Vec::new();
+    if !ctx.txn.get_for_update(key, &mut value)? {
+        return Ok(false);
+    }
+    decode_values(&scan.table, &value, row)?;
+    match &scan.filter {
+        Some(filter) => filter.holds(row, ctx),
+        None => Ok(true),
     }
 }
 
@@ -256,6 +284,9 @@ fn scan_index<'a, T: Transaction>(
             if !filter.holds(&row, ctx)? {
                 continue;
             }
+        }
+        if scan.lock && !lock_and_recheck(scan, &pk_key, &mut row, ctx)? {
+            continue;
         }
         if f(ctx, &pk_key, &row)? == Flow::Stop {
             return Ok(Flow::Stop);

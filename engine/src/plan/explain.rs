@@ -69,6 +69,9 @@ fn render(node: &Node, depth: usize, out: &mut Vec<String>) {
             if let Some(f) = &s.filter_text {
                 details.push(format!("Filter: ({f})"));
             }
+            if s.lock {
+                details.push("Lock: rows locked for update".into());
+            }
             (head, details, vec![])
         }
         Node::Filter { input, .. } => ("Filter".into(), vec![], vec![input.as_ref()]),

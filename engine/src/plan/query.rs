@@ -185,10 +185,10 @@ impl Binder<'_> {
         if q.fetch.is_some() {
             return Err(EngineError::unsupported("FETCH (being built)"));
         }
-        if !q.locks.is_empty() {
-            return Err(EngineError::unsupported(
-                "SELECT ... FOR UPDATE (being built)",
-            ));
+        for lock in &q.locks {
+            if lock.nonblock.is_some() {
+                return Err(EngineError::unsupported("NOWAIT and SKIP LOCKED"));
+            }
         }
         let (limit, offset) = limit_offset(q);
         let order_by = match &q.order_by {
@@ -222,6 +222,13 @@ impl Binder<'_> {
                 }
             }
         };
+        let mut node = node;
+        if !q.locks.is_empty() {
+            // FOR SHARE takes the same (exclusive) row lock as FOR UPDATE:
+            // stricter than PostgreSQL (two FOR SHARE readers wait for each
+            // other), never weaker.
+            lock_scans(&mut node)?;
+        }
         self.with_limit(node, limit, offset)
     }
 
@@ -1275,6 +1282,7 @@ impl Binder<'_> {
                         reverse: false,
                         filter: None,
                         filter_text: None,
+                        lock: false,
                     }),
                     scope,
                 ))
@@ -1457,6 +1465,37 @@ impl Binder<'_> {
             },
             scope,
         ))
+    }
+}
+
+/// Marks every table read under `node` as locking (SELECT ... FOR UPDATE).
+fn lock_scans(node: &mut Node) -> Result<()> {
+    match node {
+        Node::Scan(s) => {
+            s.lock = true;
+            Ok(())
+        }
+        Node::Aggregate { .. } => Err(EngineError::new(
+            SqlState::FeatureNotSupported,
+            "FOR UPDATE is not allowed with aggregate functions",
+        )),
+        Node::Distinct { .. } => Err(EngineError::new(
+            SqlState::FeatureNotSupported,
+            "FOR UPDATE is not allowed with DISTINCT clause",
+        )),
+        Node::SetOp { .. } => Err(EngineError::new(
+            SqlState::FeatureNotSupported,
+            "FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT",
+        )),
+        Node::Filter { input, .. }
+        | Node::Project { input, .. }
+        | Node::Sort { input, .. }
+        | Node::Limit { input, .. } => lock_scans(input),
+        Node::Join { left, right, .. } => {
+            lock_scans(left)?;
+            lock_scans(right)
+        }
+        Node::Values { .. } | Node::Series { .. } => Ok(()),
     }
 }
 

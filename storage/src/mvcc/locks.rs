@@ -11,9 +11,11 @@
 //! waits-for graph is a set of chains: waiter -> holder of the lock it waits
 //! for -> the lock that holder waits for -> ... A waiter walks that chain
 //! when it starts waiting and again every `deadlock_check_interval`; if the
-//! chain leads back to itself it is the victim: it leaves the queue and
-//! reports [`StorageError::Deadlock`]. The walk runs under the table's mutex,
-//! so exactly one member of a cycle detects it and the others proceed.
+//! chain leads back to itself, the cycle's member that has waited longest
+//! is the victim (as in PostgreSQL, where the first waiter's deadlock
+//! timeout fires first): it leaves the queue and reports
+//! [`StorageError::Deadlock`]; the others go on waiting. The walk runs under
+//! the table's mutex, so each cycle gets exactly one victim.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -70,27 +72,32 @@ struct Entry {
 #[derive(Debug, Default)]
 struct State {
     locks: IdMap<Entry>,
-    /// Which lock each waiting transaction waits for.
-    waiting: IdMap<LockId>,
+    /// Which lock each waiting transaction waits for, and since when.
+    waiting: IdMap<(LockId, Instant)>,
+    /// Waiters chosen as deadlock victims, not yet woken.
+    victims: Vec<TxnId>,
 }
 
 impl State {
-    /// Whether `me`, waiting for `lock`, closes a cycle of waiters.
-    fn closes_cycle(&self, me: TxnId, lock: LockId) -> bool {
+    /// If `me`, waiting for `lock`, closes a cycle of waiters: the cycle's
+    /// longest waiter.
+    fn cycle_victim(&self, me: TxnId, lock: LockId) -> Option<TxnId> {
         let mut current = lock;
+        let mut members = vec![me];
         for _ in 0..=self.waiting.len() {
-            let Some(entry) = self.locks.get(&current) else {
-                return false;
-            };
+            let entry = self.locks.get(&current)?;
             if entry.holder == me {
-                return true;
+                return members
+                    .into_iter()
+                    .min_by_key(|t| self.waiting.get(t).map(|(_, since)| *since));
             }
+            members.push(entry.holder);
             match self.waiting.get(&entry.holder) {
-                Some(&next) => current = next,
-                None => return false,
+                Some(&(next, _)) => current = next,
+                None => return None,
             }
         }
-        false
+        None
     }
 
     fn leave_queue(&mut self, me: TxnId, lock: LockId) {
@@ -154,16 +161,31 @@ impl LockTable {
             Some(e) if e.holder == txn => return Ok(Acquired::AlreadyHeld),
             Some(e) => e.queue.push_back(txn),
         }
-        s.waiting.insert(txn, lock);
+        s.waiting.insert(txn, (lock, Instant::now()));
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
             if s.locks.get(&lock).is_some_and(|e| e.holder == txn) {
                 s.waiting.remove(&txn);
+                s.victims.retain(|&v| v != txn);
                 return Ok(Acquired::New { waited: true });
             }
-            if s.closes_cycle(txn, lock) {
+            if let Some(pos) = s.victims.iter().position(|&v| v == txn) {
+                s.victims.swap_remove(pos);
                 s.leave_queue(txn, lock);
                 return Err(StorageError::Deadlock);
+            }
+            match s.cycle_victim(txn, lock) {
+                Some(victim) if victim == txn => {
+                    s.leave_queue(txn, lock);
+                    return Err(StorageError::Deadlock);
+                }
+                Some(victim) => {
+                    if !s.victims.contains(&victim) {
+                        s.victims.push(victim);
+                    }
+                    self.released.notify_all();
+                }
+                None => {}
             }
             let now = Instant::now();
             let mut wake = now + self.deadlock_check_interval;
