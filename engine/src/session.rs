@@ -6,6 +6,10 @@
 //! 25P02 and COMMIT reports ROLLBACK, exactly like PostgreSQL. Under READ
 //! COMMITTED each statement takes a fresh snapshot.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use rocksgres_storage::{Isolation, Store, Transaction, TxnOptions};
 use sqlparser::ast::{self as ast, Statement};
 
@@ -43,6 +47,30 @@ pub struct Session<S: Store> {
     settings: Settings,
     /// Open savepoints of the block: name and storage savepoint depth.
     savepoints: Vec<(String, usize)>,
+    /// Set by [`CancelHandle::cancel`] to stop the running statement.
+    cancel: Arc<AtomicBool>,
+}
+
+/// Cancels the statement a session is running (PostgreSQL's CancelRequest);
+/// cheap to clone and usable from any thread.
+#[derive(Debug, Clone)]
+pub struct CancelHandle(Arc<AtomicBool>);
+
+impl CancelHandle {
+    /// Asks the running statement to stop with 57014. A statement checks
+    /// while it reads rows; a cancel that arrives between statements is
+    /// ignored, as in PostgreSQL.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What may interrupt one statement.
+struct Interrupts {
+    deadline: Option<Instant>,
+    statement_timeout: Option<Duration>,
+    lock_timeout: Option<Duration>,
+    cancel: Arc<AtomicBool>,
 }
 
 fn micros_since_2000() -> i64 {
@@ -61,6 +89,23 @@ impl<S: Store> Session<S> {
             status: TxnStatus::Idle,
             settings: Settings::default(),
             savepoints: Vec::new(),
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// A handle that cancels this session's running statement.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle(Arc::clone(&self.cancel))
+    }
+
+    fn interrupts(&self) -> Interrupts {
+        self.cancel.store(false, Ordering::Relaxed);
+        let statement_timeout = self.settings.statement_timeout();
+        Interrupts {
+            deadline: statement_timeout.map(|t| Instant::now() + t),
+            statement_timeout,
+            lock_timeout: self.settings.lock_timeout(),
+            cancel: Arc::clone(&self.cancel),
         }
     }
 
@@ -488,7 +533,8 @@ impl<S: Store> Session<S> {
             }
             other => {
                 let other = other.clone();
-                self.in_transaction(move |txn, db| execute(txn, db, &other, params))
+                let interrupts = self.interrupts();
+                self.in_transaction(move |txn, db| execute(txn, db, &other, params, &interrupts))
             }
         }
     }
@@ -639,6 +685,37 @@ fn execute<S: Store>(
     db: &Database<S>,
     stmt: &Statement,
     params: &[Value],
+    interrupts: &Interrupts,
+) -> Result<QueryResult> {
+    // Lock waits end at the earlier of lock_timeout and statement_timeout.
+    let statement_bound = match (interrupts.statement_timeout, interrupts.lock_timeout) {
+        (Some(s), Some(l)) => s < l,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    let wait = match (interrupts.statement_timeout, interrupts.lock_timeout) {
+        (Some(s), Some(l)) => Some(s.min(l)),
+        (s, l) => s.or(l),
+    };
+    txn.set_lock_timeout(wait);
+    let r = execute_statement(txn, db, stmt, params, interrupts);
+    match r {
+        Err(e) if e.state == SqlState::LockNotAvailable && statement_bound => {
+            Err(EngineError::new(
+                SqlState::QueryCanceled,
+                "canceling statement due to statement timeout",
+            ))
+        }
+        other => other,
+    }
+}
+
+fn execute_statement<S: Store>(
+    txn: &mut S::Txn,
+    db: &Database<S>,
+    stmt: &Statement,
+    params: &[Value],
+    interrupts: &Interrupts,
 ) -> Result<QueryResult> {
     match stmt {
         Statement::CreateTable(ct) => {
@@ -755,6 +832,8 @@ fn execute<S: Store>(
         plan_statement(stmt, &mut binder)?
     };
     let mut ctx = Ctx::new(txn, params, micros_since_2000());
+    ctx.deadline = interrupts.deadline;
+    ctx.cancel = Some(Arc::clone(&interrupts.cancel));
     match planned {
         Planned::Query(node) => {
             let columns = node.columns();

@@ -109,6 +109,9 @@ impl<T: Transaction> Transaction for CountingTxn<T> {
     fn pending_writes(&self) -> usize {
         self.inner.pending_writes()
     }
+    fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.inner.set_lock_timeout(timeout)
+    }
     fn savepoint(&mut self) -> usize {
         self.inner.savepoint()
     }

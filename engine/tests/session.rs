@@ -418,3 +418,53 @@ fn unique_constraints_and_thread_safety() {
         rows(&[&["100"]])
     );
 }
+
+#[test]
+fn statement_timeout_and_cancel_stop_statements() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.execute("SET statement_timeout = 100", &[]).unwrap();
+    let e = s
+        .query("SELECT count(*) FROM generate_series(1, 2000000000)", &[])
+        .unwrap_err();
+    assert_eq!(e.state, SqlState::QueryCanceled);
+    assert!(e.message.contains("statement timeout"), "{}", e.message);
+    s.execute("SET statement_timeout = 0", &[]).unwrap();
+
+    // A lock wait ends at the statement timeout too.
+    s.execute("CREATE TABLE w (id int PRIMARY KEY, v int)", &[])
+        .unwrap();
+    s.execute("INSERT INTO w VALUES (1, 0)", &[]).unwrap();
+    let mut holder = db.session();
+    holder.execute("BEGIN", &[]).unwrap();
+    holder
+        .execute("UPDATE w SET v = 1 WHERE id = 1", &[])
+        .unwrap();
+    s.execute("SET statement_timeout = '200ms'", &[]).unwrap();
+    let e = s.query("UPDATE w SET v = 2 WHERE id = 1", &[]).unwrap_err();
+    assert_eq!(e.state, SqlState::QueryCanceled);
+    s.execute("SET lock_timeout = 50", &[]).unwrap();
+    let e = s.query("UPDATE w SET v = 2 WHERE id = 1", &[]).unwrap_err();
+    assert_eq!(
+        e.state,
+        SqlState::LockNotAvailable,
+        "the shorter limit wins"
+    );
+    holder.execute("ROLLBACK", &[]).unwrap();
+    s.execute("RESET ALL", &[]).unwrap();
+
+    // A cancel from another thread stops a long statement.
+    let handle = s.cancel_handle();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        handle.cancel();
+    });
+    let e = s
+        .query("SELECT count(*) FROM generate_series(1, 2000000000)", &[])
+        .unwrap_err();
+    canceller.join().unwrap();
+    assert_eq!(e.state, SqlState::QueryCanceled);
+    assert!(e.message.contains("user request"), "{}", e.message);
+    // The next statement runs normally.
+    assert_eq!(q(&mut s, "SELECT v FROM w"), rows(&[&["0"]]));
+}

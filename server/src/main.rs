@@ -1,13 +1,81 @@
-//! The `rocksgres` binary: the PostgreSQL wire-protocol server.
+//! The `rocksgres` binary: the PostgreSQL wire-protocol server of Rocksgres.
 //!
-//! The wire server is not built yet (it is issue 4). Until then this binary
-//! says so and exits with status 2, rather than pretending to serve.
+//! It serves one Rocksgres database (a RocksDB directory) to PostgreSQL 15
+//! clients such as `psql` and `pgbench`, using the `pgwire` crate for the
+//! protocol and tokio for I/O. Engine calls, which may block on RocksDB or
+//! on row locks, run on tokio's blocking pool.
+//!
+//! Modules, in the order a connection meets them:
+//!
+//! * [`cli`] — command-line arguments;
+//! * [`server`] — opening the database, the listener, graceful shutdown;
+//! * [`connection`] — one connection's message loop;
+//! * [`handler`] — the handler shared by all connections;
+//! * [`startup`] — start-up, trust authentication, ParameterStatus;
+//! * [`state`] — per-connection session state and the blocking bridge;
+//! * [`simple`] — the simple Query protocol;
+//! * [`extended`] — Parse/Bind/Describe/Execute/Sync;
+//! * [`copy`] — COPY FROM STDIN and COPY TO STDOUT;
+//! * [`wire`], [`binary`] — encoding results, errors and binary values.
 
-fn main() {
-    eprintln!(
-        "rocksgres {}: the PostgreSQL wire server is not implemented yet; \
-         the storage layer is usable as a library (crate rocksgres-storage)",
-        env!("CARGO_PKG_VERSION")
-    );
-    std::process::exit(2);
+mod binary;
+mod cancel;
+mod cli;
+mod connection;
+mod copy;
+mod extended;
+mod handler;
+mod server;
+mod simple;
+mod startup;
+mod state;
+mod wire;
+
+use std::process::ExitCode;
+
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let command = match cli::parse(std::env::args().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("rocksgres: {e}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let args = match command {
+        cli::Command::Help => {
+            println!("{}", cli::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        cli::Command::Version => {
+            println!("rocksgres {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        cli::Command::Run(args) => args,
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("rocksgres")
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("rocksgres: error: could not start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(server::run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rocksgres: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

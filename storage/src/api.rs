@@ -225,6 +225,10 @@ pub trait Transaction: Send {
     /// Number of buffered (uncommitted) writes.
     fn pending_writes(&self) -> usize;
 
+    /// Changes how long row-lock waits may last from now on (`None`: wait
+    /// until granted or a deadlock is detected).
+    fn set_lock_timeout(&mut self, timeout: Option<Duration>);
+
     /// Opens a savepoint and returns its depth (0 for the outermost).
     fn savepoint(&mut self) -> usize;
 

@@ -1,6 +1,9 @@
 //! The execution context: the storage transaction and per-statement state.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
 use rocksgres_storage::Transaction;
 
@@ -29,6 +32,11 @@ pub struct Ctx<'a, T: Transaction> {
     pub outer: Vec<Vec<Value>>,
     /// Results of uncorrelated subqueries, by subquery id.
     pub cache: HashMap<usize, CachedSubquery>,
+    /// When the statement must stop (statement_timeout), if ever.
+    pub deadline: Option<Instant>,
+    /// Set by another thread to cancel the statement (CancelRequest).
+    pub cancel: Option<Arc<AtomicBool>>,
+    ticks: u32,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -40,7 +48,36 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             statement_ts,
             outer: Vec::new(),
             cache: HashMap::new(),
+            deadline: None,
+            cancel: None,
+            ticks: 0,
         }
+    }
+
+    /// Fails with 57014 when the statement was cancelled or ran past its
+    /// deadline. Cheap: the clock is read every 256 calls.
+    pub fn check_interrupt(&mut self) -> crate::error::Result<()> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if !self.ticks.is_multiple_of(256) {
+            return Ok(());
+        }
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+        {
+            return Err(crate::error::EngineError::new(
+                crate::error::SqlState::QueryCanceled,
+                "canceling statement due to user request",
+            ));
+        }
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(crate::error::EngineError::new(
+                crate::error::SqlState::QueryCanceled,
+                "canceling statement due to statement timeout",
+            ));
+        }
+        Ok(())
     }
 }
 

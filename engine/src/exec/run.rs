@@ -173,6 +173,7 @@ pub fn run<'a, T: Transaction>(
             }
             let mut i = start;
             while (step > 0 && i <= stop) || (step < 0 && i >= stop) {
+                ctx.check_interrupt()?;
                 let v = if int8 {
                     Value::Int8(i)
                 } else {

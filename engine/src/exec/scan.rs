@@ -149,6 +149,7 @@ pub fn scan_rows<'a, T: Transaction>(
     ctx.txn.seek(&mut cursor, range, direction)?;
     let mut key = Vec::new();
     loop {
+        ctx.check_interrupt()?;
         match ctx.txn.next(&mut cursor)? {
             None => return Ok(Flow::Continue),
             Some((k, v)) => {
@@ -267,6 +268,7 @@ fn scan_index<'a, T: Transaction>(
     let mut value = Vec::new();
     let mut row = Vec::new();
     loop {
+        ctx.check_interrupt()?;
         match ctx.txn.next(&mut cursor)? {
             None => return Ok(Flow::Continue),
             Some((_, pk)) => {

@@ -256,6 +256,10 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         self.writes.len()
     }
 
+    fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.options.lock_timeout = timeout;
+    }
+
     fn savepoint(&mut self) -> usize {
         self.savepoints.push(self.undo.len());
         self.savepoints.len() - 1

@@ -1,0 +1,278 @@
+//! Wire-protocol behaviour of the Rocksgres server, through the `postgres`
+//! client (extended protocol, binary parameters and results) and raw
+//! sockets (malformed messages).
+
+mod server_harness;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use server_harness::{server_binary, TestServer};
+
+/// Reads backend messages until one of type `until` (inclusive) or EOF.
+/// Returns (type, body) pairs.
+fn read_messages(sock: &mut TcpStream, until: u8) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    loop {
+        let mut head = [0u8; 5];
+        if sock.read_exact(&mut head).is_err() {
+            return out;
+        }
+        let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+        let mut body = vec![0u8; len.saturating_sub(4)];
+        if sock.read_exact(&mut body).is_err() {
+            return out;
+        }
+        let ty = head[0];
+        out.push((ty, body));
+        if ty == until {
+            return out;
+        }
+    }
+}
+
+fn startup(port: u16) -> TcpStream {
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut body = Vec::new();
+    body.extend_from_slice(&196_608u32.to_be_bytes()); // protocol 3.0
+    for (k, v) in [("user", "postgres"), ("database", "postgres")] {
+        body.extend_from_slice(k.as_bytes());
+        body.push(0);
+        body.extend_from_slice(v.as_bytes());
+        body.push(0);
+    }
+    body.push(0);
+    let mut msg = ((body.len() + 4) as u32).to_be_bytes().to_vec();
+    msg.extend_from_slice(&body);
+    sock.write_all(&msg).expect("send startup");
+    let msgs = read_messages(&mut sock, b'Z');
+    assert_eq!(msgs.last().map(|m| m.0), Some(b'Z'), "no ReadyForQuery");
+    let params: Vec<String> = msgs
+        .iter()
+        .filter(|m| m.0 == b'S')
+        .map(|m| String::from_utf8_lossy(&m.1).replace('\0', "="))
+        .collect();
+    assert!(
+        params.iter().any(|p| p.starts_with("server_version=15.")),
+        "{params:?}"
+    );
+    assert!(msgs.iter().any(|m| m.0 == b'K'), "no BackendKeyData");
+    sock
+}
+
+#[test]
+fn malformed_message_closes_only_that_connection() {
+    let server = TestServer::start();
+    let mut bystander = server.connect();
+    let mut sock = startup(server.port());
+    sock.write_all(b"\x01garbage that is not a protocol message at all")
+        .expect("send garbage");
+    let msgs = read_messages(&mut sock, 0);
+    let error = msgs
+        .iter()
+        .find(|m| m.0 == b'E')
+        .unwrap_or_else(|| panic!("no ErrorResponse, got {msgs:?}"));
+    let text = String::from_utf8_lossy(&error.1);
+    assert!(text.contains("FATAL") && text.contains("08P01"), "{text}");
+    // The server closed the socket after the error.
+    let mut buf = [0u8; 1];
+    assert_eq!(sock.read(&mut buf).unwrap_or(0), 0, "connection still open");
+    // Everyone else is still served.
+    let v: i32 = bystander.query_one("SELECT 41 + 1", &[]).unwrap().get(0);
+    assert_eq!(v, 42);
+    let mut fresh = server.connect();
+    let v: i32 = fresh.query_one("SELECT 7", &[]).unwrap().get(0);
+    assert_eq!(v, 7);
+}
+
+#[test]
+fn extended_protocol_binary_params_and_results() {
+    let server = TestServer::start();
+    let mut c = server.connect();
+    c.batch_execute(
+        "CREATE TABLE kv (id int PRIMARY KEY, big bigint, name text, f float8, ok boolean, at timestamp)",
+    )
+    .unwrap();
+    let insert = c
+        .prepare("INSERT INTO kv VALUES ($1, $2, $3, $4, $5, $6)")
+        .unwrap();
+    let types: Vec<u32> = insert.params().iter().map(|t| t.oid()).collect();
+    assert_eq!(
+        types,
+        vec![23, 20, 25, 701, 16, 1114],
+        "inferred parameter types"
+    );
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    for i in 1..=5i32 {
+        let name = format!("n{i}");
+        let f = f64::from(i) / 4.0;
+        let n = c
+            .execute(
+                &insert,
+                &[&i, &(i64::from(i) << 40), &name, &f, &(i % 2 == 0), &at],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    c.execute(
+        &insert,
+        &[
+            &6i32,
+            &None::<i64>,
+            &None::<String>,
+            &None::<f64>,
+            &None::<bool>,
+            &None::<SystemTime>,
+        ],
+    )
+    .unwrap();
+
+    let select = c
+        .prepare("SELECT id, big, name, f, ok, at FROM kv WHERE id = $1")
+        .unwrap();
+    assert_eq!(select.columns().len(), 6);
+    assert_eq!(select.columns()[1].type_().oid(), 20);
+    let row = c.query_one(&select, &[&3i32]).unwrap();
+    assert_eq!(row.get::<_, i32>(0), 3);
+    assert_eq!(row.get::<_, i64>(1), 3i64 << 40);
+    assert_eq!(row.get::<_, String>(2), "n3");
+    assert_eq!(row.get::<_, f64>(3), 0.75);
+    assert!(!row.get::<_, bool>(4));
+    assert_eq!(row.get::<_, SystemTime>(5), at);
+    let row = c.query_one(&select, &[&6i32]).unwrap();
+    assert_eq!(row.get::<_, Option<i64>>(1), None);
+    assert_eq!(row.get::<_, Option<String>>(2), None);
+
+    // A row limit suspends the portal; later fetches continue it.
+    let mut tx = c.transaction().unwrap();
+    let portal = tx.bind("SELECT id FROM kv ORDER BY id", &[]).unwrap();
+    let mut seen = Vec::new();
+    loop {
+        let rows = tx.query_portal(&portal, 2).unwrap();
+        if rows.is_empty() {
+            break;
+        }
+        seen.extend(rows.iter().map(|r| r.get::<_, i32>(0)));
+    }
+    assert_eq!(seen, vec![1, 2, 3, 4, 5, 6]);
+    tx.commit().unwrap();
+
+    // An error fails the transaction until ROLLBACK; the session recovers.
+    c.batch_execute("BEGIN").unwrap();
+    let err = c
+        .execute(&insert, &[&1i32, &0i64, &"dup", &0.0f64, &true, &at])
+        .unwrap_err();
+    assert_eq!(err.code().map(|s| s.code()), Some("23505"), "{err}");
+    let err = c.query_one(&select, &[&1i32]).unwrap_err();
+    assert_eq!(err.code().map(|s| s.code()), Some("25P02"), "{err}");
+    c.batch_execute("ROLLBACK").unwrap();
+    let n: i64 = c.query_one("SELECT count(*) FROM kv", &[]).unwrap().get(0);
+    assert_eq!(n, 6);
+}
+
+#[test]
+fn copy_through_the_extended_protocol() {
+    let server = TestServer::start();
+    let mut c = server.connect();
+    c.batch_execute("CREATE TABLE t (a int, b text)").unwrap();
+    {
+        let mut w = c
+            .copy_in("COPY t (a, b) FROM STDIN WITH (FORMAT csv)")
+            .unwrap();
+        for i in 0..2500 {
+            writeln!(w, "{i},\"row {i}\"").unwrap();
+        }
+        assert_eq!(w.finish().unwrap(), 2500);
+    }
+    let mut out = String::new();
+    c.copy_out("COPY (SELECT a, b FROM t WHERE a < 3 ORDER BY a) TO STDOUT")
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert_eq!(out, "0\trow 0\n1\trow 1\n2\trow 2\n");
+    // Bad data: the whole COPY is rolled back.
+    {
+        let mut w = c.copy_in("COPY t FROM STDIN").unwrap();
+        w.write_all(b"9000\tok\nnot-a-number\tbad\n").unwrap();
+        assert!(w.finish().is_err());
+    }
+    let n: i64 = c.query_one("SELECT count(*) FROM t", &[]).unwrap().get(0);
+    assert_eq!(n, 2500);
+}
+
+#[test]
+fn startup_options_apply_to_the_session() {
+    let server = TestServer::start();
+    let mut c = postgres::Config::new()
+        .host("127.0.0.1")
+        .port(server.port())
+        .user("postgres")
+        .dbname("postgres")
+        .options("-c synchronous_commit=off -c default_transaction_isolation=repeatable\\ read")
+        .connect(postgres::NoTls)
+        .unwrap();
+    let v: String = c.query_one("SHOW synchronous_commit", &[]).unwrap().get(0);
+    assert_eq!(v, "off");
+    let v: String = c
+        .query_one("SHOW default_transaction_isolation", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(v, "repeatable read");
+    let bad = postgres::Config::new()
+        .host("127.0.0.1")
+        .port(server.port())
+        .user("postgres")
+        .options("-c no_such_setting=1")
+        .connect(postgres::NoTls);
+    assert!(bad.is_err(), "an unknown startup option must be FATAL");
+}
+
+#[test]
+fn second_server_on_the_same_data_dir_is_refused() {
+    let server = TestServer::start();
+    let out = Command::new(server_binary())
+        .arg("--data-dir")
+        .arg(server.data_dir())
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use"), "{err}");
+}
+
+#[test]
+fn cancel_request_and_statement_timeout_stop_a_query() {
+    let server = TestServer::start();
+    let mut client = server.connect();
+    let token = client.cancel_token();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        token.cancel_query(postgres::NoTls).unwrap();
+    });
+    let err = client
+        .simple_query("SELECT count(*) FROM generate_series(1, 2000000000)")
+        .unwrap_err();
+    canceller.join().unwrap();
+    assert_eq!(err.code().map(|c| c.code()), Some("57014"), "{err:?}");
+    // The connection is still usable afterwards.
+    let rows = client.query("SELECT 1::int4", &[]).unwrap();
+    assert_eq!(rows[0].get::<_, i32>(0), 1);
+
+    client.batch_execute("SET statement_timeout = 200").unwrap();
+    let err = client
+        .simple_query("SELECT count(*) FROM generate_series(1, 2000000000)")
+        .unwrap_err();
+    assert_eq!(err.code().map(|c| c.code()), Some("57014"), "{err}");
+    let message = err.as_db_error().map(|e| e.message().to_string());
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.contains("statement timeout")),
+        "{message:?}"
+    );
+}

@@ -1,0 +1,338 @@
+//! COPY FROM STDIN: streaming rows into the engine.
+//!
+//! [`start`] prepares the INSERT (opening a transaction first when the
+//! session is idle, so the whole COPY is atomic) and answers
+//! CopyInResponse. Each CopyData payload then goes through the
+//! [`CopyDecoder`]; decoded rows collect in a batch of at most
+//! [`BATCH_ROWS`] rows, which one blocking engine call inserts. Memory is
+//! bounded by one batch plus one partial record, however large the input.
+//! CopyDone inserts the rest, commits the implicit transaction and reports
+//! `COPY n`. Any error (bad data, a constraint, CopyFail) rolls the implicit
+//! transaction back, or leaves an explicit transaction block failed, as
+//! PostgreSQL does.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::{Sink, SinkExt};
+use pgwire::api::copy::CopyHandler;
+use pgwire::api::{ClientInfo, PgWireConnectionState};
+use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::copy::{CopyData, CopyDone, CopyFail, CopyInResponse};
+use pgwire::messages::response::CommandComplete;
+use pgwire::messages::PgWireBackendMessage;
+use rocksgres_engine::{EngineError, Prepared, TxnStatus, Value};
+
+use super::format::{CopyDecoder, DataError, NumberedRecord};
+use super::statement::{CopyCommand, Source};
+use crate::handler::Handler;
+use crate::state::{conn_state, ConnState, EngineSession};
+use crate::wire::{engine_error, engine_error_info, user_error};
+
+/// Rows inserted per blocking engine call.
+pub const BATCH_ROWS: usize = 1000;
+
+/// A COPY FROM STDIN in progress on a connection.
+pub struct CopyIn {
+    relation: String,
+    columns: Vec<String>,
+    decoder: CopyDecoder,
+    insert: Arc<Prepared>,
+    /// Whether COPY opened the transaction (and must end it).
+    implicit: bool,
+    pending: Vec<NumberedRecord>,
+    count: u64,
+}
+
+/// Quotes an identifier for SQL text.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn with_context(mut info: ErrorInfo, relation: &str, line: u64) -> ErrorInfo {
+    info.where_context = Some(format!("COPY {relation}, line {line}"));
+    info
+}
+
+fn data_error(e: DataError, relation: &str, line: u64) -> Box<ErrorInfo> {
+    let mut info = ErrorInfo::new("ERROR".into(), e.code.into(), e.message);
+    info.severity_nonlocalized = Some("ERROR".into());
+    Box::new(with_context(info, relation, line))
+}
+
+/// Prepares the INSERT for `cmd` on the session, opening a transaction when
+/// the session is idle. Returns the statement, the column names and whether
+/// the transaction is COPY's own.
+fn begin(
+    s: &mut EngineSession,
+    table: &str,
+    columns: &[String],
+) -> Result<(Prepared, Vec<String>, bool), EngineError> {
+    let cols: Vec<String> = if columns.is_empty() {
+        s.prepare(&format!("SELECT * FROM {table}"))?
+            .columns
+            .iter()
+            .map(|c| quote_ident(&c.name))
+            .collect()
+    } else {
+        columns.to_vec()
+    };
+    let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        cols.join(", "),
+        placeholders.join(", ")
+    );
+    let implicit = s.status() == TxnStatus::Idle;
+    if implicit {
+        if let Some(Err(e)) = s.simple_query("BEGIN").pop() {
+            return Err(e);
+        }
+    }
+    match s.prepare(&sql) {
+        Ok(p) => Ok((p, cols, implicit)),
+        Err(e) => {
+            if implicit {
+                s.simple_query("ROLLBACK");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Ends a failed COPY: rolls back COPY's own transaction, or puts an
+/// explicit block into the failed state (rows already inserted must not
+/// commit).
+fn abort(s: &mut EngineSession, implicit: bool) {
+    if implicit {
+        s.simple_query("ROLLBACK");
+    } else if s.status() == TxnStatus::InBlock {
+        // The engine has no call to mark a block failed; a statement that
+        // always errors does it (see the server README: engine API wish).
+        s.simple_query("SELECT 1/0");
+    }
+}
+
+/// Starts COPY FROM STDIN: prepares, stores the state and sends
+/// CopyInResponse. `extended` says which protocol the COPY came from.
+pub async fn start<C>(
+    client: &mut C,
+    conn: &Arc<ConnState>,
+    cmd: CopyCommand,
+    extended: bool,
+) -> PgWireResult<()>
+where
+    C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    let Source::Table { name, columns } = cmd.source.clone() else {
+        return Err(user_error("42601", "COPY (query) FROM is not allowed"));
+    };
+    let table = name.clone();
+    let (insert, columns, implicit) = conn
+        .run(move |s| begin(s, &table, &columns))
+        .await?
+        .map_err(|e| engine_error(&e))?;
+    let ncols = columns.len();
+    *conn.copy_in() = Some(CopyIn {
+        relation: name,
+        columns,
+        decoder: CopyDecoder::new(cmd.options),
+        insert: Arc::new(insert),
+        implicit,
+        pending: Vec::with_capacity(BATCH_ROWS),
+        count: 0,
+    });
+    client.set_transaction_status(conn.wire_status());
+    client.set_state(PgWireConnectionState::CopyInProgress(extended));
+    client
+        .send(PgWireBackendMessage::CopyInResponse(CopyInResponse::new(
+            0,
+            ncols as i16,
+            vec![0; ncols],
+        )))
+        .await?;
+    Ok(())
+}
+
+impl CopyIn {
+    /// Checks the field counts of newly decoded records.
+    fn check_counts(&self, from: usize) -> Result<(), Box<ErrorInfo>> {
+        for (line, rec) in &self.pending[from..] {
+            if rec.len() > self.columns.len() {
+                return Err(data_error(
+                    DataError {
+                        code: "22P04",
+                        message: "extra data after last expected column".into(),
+                    },
+                    &self.relation,
+                    *line,
+                ));
+            }
+            if rec.len() < self.columns.len() {
+                let col = self.columns[rec.len()].trim_matches('"').to_owned();
+                return Err(data_error(
+                    DataError {
+                        code: "22P04",
+                        message: format!("missing data for column \"{col}\""),
+                    },
+                    &self.relation,
+                    *line,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    async fn feed(&mut self, conn: &Arc<ConnState>, data: &[u8]) -> Result<(), Box<ErrorInfo>> {
+        let before = self.pending.len();
+        let pushed = self.decoder.push(data, &mut self.pending);
+        self.check_counts(before)?;
+        if let Err(e) = pushed {
+            return Err(data_error(e, &self.relation, self.decoder.line()));
+        }
+        if self.pending.len() >= BATCH_ROWS {
+            self.flush(conn).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, conn: &Arc<ConnState>) -> Result<(), Box<ErrorInfo>> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH_ROWS));
+        let insert = Arc::clone(&self.insert);
+        let relation = self.relation.clone();
+        let n = conn
+            .run(move |s| {
+                let mut n = 0u64;
+                let mut params: Vec<Value> = Vec::new();
+                for (line, rec) in rows {
+                    params.clear();
+                    params.extend(rec.into_iter().map(|f| f.map_or(Value::Null, Value::Text)));
+                    if let Err(e) = s.query_prepared(&insert, &params) {
+                        return Err(Box::new(with_context(
+                            engine_error_info(&e),
+                            &relation,
+                            line,
+                        )));
+                    }
+                    n += 1;
+                }
+                Ok(n)
+            })
+            .await
+            .map_err(|e| Box::new(ErrorInfo::from(e)))??;
+        self.count += n;
+        Ok(())
+    }
+
+    async fn finish(&mut self, conn: &Arc<ConnState>) -> Result<u64, Box<ErrorInfo>> {
+        let before = self.pending.len();
+        let finished = self.decoder.finish(&mut self.pending);
+        self.check_counts(before)?;
+        if let Err(e) = finished {
+            return Err(data_error(e, &self.relation, self.decoder.line()));
+        }
+        self.flush(conn).await?;
+        if self.implicit {
+            let committed = conn
+                .run(|s| s.simple_query("COMMIT").pop())
+                .await
+                .map_err(|e| Box::new(ErrorInfo::from(e)))?;
+            if let Some(Err(e)) = committed {
+                return Err(Box::new(engine_error_info(&e)));
+            }
+            self.implicit = false;
+        }
+        Ok(self.count)
+    }
+
+    async fn abort(&mut self, conn: &Arc<ConnState>) {
+        let implicit = self.implicit;
+        let _ = conn.run(move |s| abort(s, implicit)).await;
+    }
+}
+
+async fn fail<C>(
+    client: &mut C,
+    conn: &Arc<ConnState>,
+    mut copy: CopyIn,
+    info: Box<ErrorInfo>,
+) -> PgWireError
+where
+    C: ClientInfo,
+{
+    copy.abort(conn).await;
+    client.set_transaction_status(conn.wire_status());
+    PgWireError::UserError(info)
+}
+
+fn no_copy() -> PgWireError {
+    user_error("08P01", "no COPY in progress")
+}
+
+#[async_trait]
+impl CopyHandler for Handler {
+    async fn on_copy_data<C>(&self, client: &mut C, copy_data: CopyData) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let conn = conn_state(client)?;
+        let mut copy = conn.copy_in().take().ok_or_else(no_copy)?;
+        match copy.feed(&conn, &copy_data.data).await {
+            Ok(()) => {
+                *conn.copy_in() = Some(copy);
+                Ok(())
+            }
+            Err(info) => Err(fail(client, &conn, copy, info).await),
+        }
+    }
+
+    async fn on_copy_done<C>(&self, client: &mut C, _done: CopyDone) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let conn = conn_state(client)?;
+        let mut copy = conn.copy_in().take().ok_or_else(no_copy)?;
+        match copy.finish(&conn).await {
+            Ok(n) => {
+                client.set_transaction_status(conn.wire_status());
+                client
+                    .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
+                        format!("COPY {n}"),
+                    )))
+                    .await?;
+                Ok(())
+            }
+            Err(info) => Err(fail(client, &conn, copy, info).await),
+        }
+    }
+
+    async fn on_copy_fail<C>(&self, client: &mut C, fail_msg: CopyFail) -> PgWireError
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let conn = match conn_state(client) {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+        let message = format!("COPY from stdin failed: {}", fail_msg.message);
+        let mut info = ErrorInfo::new("ERROR".into(), "57014".into(), message);
+        info.severity_nonlocalized = Some("ERROR".into());
+        let copy = conn.copy_in().take();
+        match copy {
+            Some(copy) => fail(client, &conn, copy, Box::new(info)).await,
+            None => PgWireError::UserError(Box::new(info)),
+        }
+    }
+}

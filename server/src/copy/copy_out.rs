@@ -1,0 +1,96 @@
+//! COPY TO STDOUT: runs the SELECT and writes its rows as CopyData.
+//!
+//! The engine returns a statement's rows at once, so the result is in memory
+//! already; each row is formatted into one CopyData message (PostgreSQL also
+//! sends one row per message) and fed to the connection's write buffer.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::{Sink, SinkExt};
+use pgwire::api::ClientInfo;
+use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::copy::{CopyData, CopyDone, CopyOutResponse};
+use pgwire::messages::response::CommandComplete;
+use pgwire::messages::PgWireBackendMessage;
+
+use super::format::encode_field;
+use super::statement::{CopyCommand, Source};
+use crate::state::ConnState;
+use crate::wire::engine_error;
+
+/// Runs COPY TO STDOUT: CopyOutResponse, one CopyData per row, CopyDone and
+/// CommandComplete `COPY n`. An error before the first message is returned
+/// as is (the caller reports it like any failed statement).
+pub async fn run<C>(client: &mut C, conn: &Arc<ConnState>, cmd: CopyCommand) -> PgWireResult<()>
+where
+    C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    let sql = match &cmd.source {
+        Source::Table { name, columns } if columns.is_empty() => format!("SELECT * FROM {name}"),
+        Source::Table { name, columns } => format!("SELECT {} FROM {name}", columns.join(", ")),
+        Source::Query(q) => q.clone(),
+    };
+    let result = conn
+        .run(move |s| s.query(&sql, &[]))
+        .await?
+        .map_err(|e| engine_error(&e))?;
+    let ncols = result.columns.len();
+    client
+        .feed(PgWireBackendMessage::CopyOutResponse(CopyOutResponse::new(
+            0,
+            ncols as i16,
+            vec![0; ncols],
+        )))
+        .await?;
+    let opts = &cmd.options;
+    let delim = opts.delimiter as char;
+    let mut line = String::new();
+    if opts.header {
+        for (i, c) in result.columns.iter().enumerate() {
+            if i > 0 {
+                line.push(delim);
+            }
+            encode_field(&mut line, Some(&c.name), opts);
+        }
+        line.push('\n');
+        client
+            .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
+                std::mem::take(&mut line),
+            ))))
+            .await?;
+    }
+    let mut text = String::new();
+    for row in &result.rows {
+        for (i, v) in row.values().iter().enumerate() {
+            if i > 0 {
+                line.push(delim);
+            }
+            if v.is_null() {
+                encode_field(&mut line, None, opts);
+            } else {
+                text.clear();
+                v.write_text(&mut text);
+                encode_field(&mut line, Some(&text), opts);
+            }
+        }
+        line.push('\n');
+        client
+            .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
+                std::mem::take(&mut line),
+            ))))
+            .await?;
+    }
+    client
+        .feed(PgWireBackendMessage::CopyDone(CopyDone::new()))
+        .await?;
+    client
+        .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
+            format!("COPY {}", result.rows.len()),
+        )))
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,360 @@
+//! The extended query protocol (Parse, Bind, Describe, Execute, Sync).
+//!
+//! Parse prepares the statement in the engine right away
+//! ([`rocksgres_engine::Session::prepare_typed`], on the blocking pool), so
+//! Describe can answer parameter OIDs and the RowDescription before any
+//! Bind; client-sent parameter types are passed through (unknown OIDs mean
+//! "infer"). pgwire stores statements and portals per connection; Bind uses
+//! pgwire's default. Execute is replaced here: it decodes text and binary
+//! parameters to engine values, runs the prepared statement, and writes the
+//! rows in the requested result formats. A row limit (`max_rows`) suspends
+//! the portal: the encoded remainder is kept in the portal (pgwire's
+//! `PortalExecutionState`) and later Executes fetch from it. Sync reports
+//! the session's own transaction status. COPY statements are recognised at
+//! Parse and run through [`crate::copy`].
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::{Sink, SinkExt};
+use pgwire::api::portal::{Format, Portal, PortalExecutionState};
+use pgwire::api::query::ExtendedQueryHandler;
+use pgwire::api::results::{FieldFormat, FieldInfo, QueryResponse, Response, Tag};
+use pgwire::api::stmt::QueryParser;
+use pgwire::api::store::{Entry, PortalStore};
+use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState, Type, DEFAULT_NAME};
+use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::data::DataRow;
+use pgwire::messages::extendedquery::{Execute, PortalSuspended, Sync as PgSync};
+use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
+use pgwire::messages::PgWireBackendMessage;
+use rocksgres_engine::{Column, Prepared, SqlType, Value};
+
+use crate::binary;
+use crate::copy::statement::{self, CopyCommand, Direction};
+use crate::copy::{copy_in, copy_out};
+use crate::handler::Handler;
+use crate::state::conn_state;
+use crate::wire::{
+    engine_error, format_code, internal_error, notice_response, user_error, RowEncoder,
+};
+
+/// What a Parse produced.
+pub enum StmtKind {
+    /// A statement the engine prepared.
+    Engine(Prepared),
+    /// A COPY statement (run by the server).
+    Copy(CopyCommand),
+}
+
+/// A parsed statement, as stored in pgwire's per-connection statement store.
+pub struct Stmt {
+    /// The statement.
+    pub kind: StmtKind,
+    /// Parameter types as OIDs for ParameterDescription.
+    pub param_types: Vec<Type>,
+}
+
+impl Stmt {
+    fn columns(&self) -> &[Column] {
+        match &self.kind {
+            StmtKind::Engine(p) => &p.columns,
+            StmtKind::Copy(_) => &[],
+        }
+    }
+}
+
+/// Whether `sql` is a SHOW statement.
+fn is_show(sql: &str) -> bool {
+    let t = sql.trim_start().as_bytes();
+    t.len() > 4 && t[..4].eq_ignore_ascii_case(b"show") && t[4].is_ascii_whitespace()
+}
+
+/// pgwire's [`QueryParser`]: prepares statements in the engine.
+pub struct StatementParser;
+
+/// The pgwire type for an engine type (unknown to pgwire: `unknown`).
+pub fn pg_type(ty: &SqlType) -> Type {
+    Type::from_oid(ty.oid()).unwrap_or(Type::UNKNOWN)
+}
+
+/// The FieldInfo (RowDescription entry) of column `idx`.
+fn field_info(col: &Column, idx: usize, formats: Option<&Format>) -> FieldInfo {
+    let format = FieldFormat::from(format_code(formats, idx));
+    FieldInfo::new(col.name.clone(), None, None, pg_type(&col.ty), format)
+        .with_type_size(col.ty.type_len())
+        .with_type_modifier(col.ty.typmod())
+}
+
+#[async_trait]
+impl QueryParser for StatementParser {
+    type Statement = Arc<Stmt>;
+
+    async fn parse_sql<C>(
+        &self,
+        client: &C,
+        sql: &str,
+        types: &[Option<Type>],
+    ) -> PgWireResult<Option<Self::Statement>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        if statement::is_copy(sql) {
+            let cmd = statement::parse(sql).map_err(|e| user_error(e.code, e.message))?;
+            return Ok(Some(Arc::new(Stmt {
+                kind: StmtKind::Copy(cmd),
+                param_types: Vec::new(),
+            })));
+        }
+        let conn = conn_state(client)?;
+        let declared: Vec<SqlType> = types
+            .iter()
+            .map(|t| {
+                t.as_ref()
+                    .and_then(|t| SqlType::from_oid(t.oid()))
+                    .unwrap_or(SqlType::Unknown)
+            })
+            .collect();
+        let sql = sql.to_owned();
+        let prepared = conn
+            .run(move |s| {
+                let mut p = s.prepare_typed(&sql, &declared)?;
+                if p.columns.is_empty() && is_show(&sql) {
+                    // The engine describes only planned statements; SHOW
+                    // has no side effects, so run it once to learn its
+                    // columns (see the report: engine API wish).
+                    if let Some(Ok(r)) = s.simple_query(&sql).pop() {
+                        p.columns = r.columns;
+                    }
+                }
+                Ok::<_, rocksgres_engine::EngineError>(p)
+            })
+            .await?
+            .map_err(|e| engine_error(&e))?;
+        let param_types = prepared.param_types.iter().map(pg_type).collect();
+        Ok(Some(Arc::new(Stmt {
+            kind: StmtKind::Engine(prepared),
+            param_types,
+        })))
+    }
+
+    fn get_parameter_types(&self, stmt: &Self::Statement) -> PgWireResult<Vec<Type>> {
+        Ok(stmt.param_types.clone())
+    }
+
+    fn get_result_schema(
+        &self,
+        stmt: &Self::Statement,
+        column_format: Option<&Format>,
+    ) -> PgWireResult<Vec<FieldInfo>> {
+        Ok(stmt
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| field_info(c, i, column_format))
+            .collect())
+    }
+}
+
+/// Decodes a portal's parameters to engine values (text stays text for the
+/// engine to parse to the parameter type; binary is decoded here).
+fn decode_params(portal: &Portal<Arc<Stmt>>, types: &[SqlType]) -> PgWireResult<Vec<Value>> {
+    let mut out = Vec::with_capacity(portal.parameters.len());
+    for (i, p) in portal.parameters.iter().enumerate() {
+        let ty = types.get(i).copied().unwrap_or(SqlType::Unknown);
+        out.push(match p {
+            None => Value::Null,
+            Some(bytes) if portal.parameter_format.is_binary(i) => binary::decode(bytes, &ty)?,
+            Some(bytes) => Value::Text(
+                std::str::from_utf8(bytes)
+                    .map_err(|_| {
+                        user_error("22021", "invalid byte sequence for encoding \"UTF8\"")
+                    })?
+                    .to_owned(),
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// Sends fetched rows from a suspended portal and PortalSuspended or the
+/// final CommandComplete.
+async fn fetch_portal<C>(
+    client: &mut C,
+    portal: &Portal<Arc<Stmt>>,
+    max_rows: usize,
+) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    use futures::StreamExt;
+    let fetched = portal.fetch(max_rows).await?;
+    let mut response = fetched.response;
+    let tag = response.command_tag().to_owned();
+    let mut n = 0;
+    while let Some(row) = response.data_rows().next().await {
+        client.feed(PgWireBackendMessage::DataRow(row?)).await?;
+        n += 1;
+    }
+    if fetched.suspended {
+        client
+            .feed(PgWireBackendMessage::PortalSuspended(PortalSuspended::new()))
+            .await?;
+    } else {
+        client
+            .feed(PgWireBackendMessage::CommandComplete(
+                Tag::new(&tag).with_rows(n).into(),
+            ))
+            .await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for Handler {
+    type Statement = Arc<Stmt>;
+    type QueryParser = StatementParser;
+
+    fn query_parser(&self) -> Arc<Self::QueryParser> {
+        Arc::clone(&self.parser)
+    }
+
+    async fn on_execute<C>(&self, client: &mut C, message: Execute) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        if !matches!(client.state(), PgWireConnectionState::ReadyForQuery) {
+            return Err(PgWireError::NotReadyForQuery);
+        }
+        let portal_name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
+        let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
+        let portal = match client.portal_store().get_portal(portal_name) {
+            Some(Entry::Value(p)) => p,
+            Some(Entry::Empty) => {
+                client
+                    .feed(PgWireBackendMessage::EmptyQueryResponse(
+                        EmptyQueryResponse::new(),
+                    ))
+                    .await?;
+                return Ok(());
+            }
+            None => return Err(PgWireError::PortalNotFound(portal_name.to_owned())),
+        };
+        let started = !matches!(*portal.state().lock().await, PortalExecutionState::Initial);
+        if started {
+            return fetch_portal(client, &portal, max_rows).await;
+        }
+        let conn = conn_state(client)?;
+        let stmt = Arc::clone(&portal.statement.statement);
+        let prepared = match &stmt.kind {
+            StmtKind::Copy(cmd) => {
+                let cmd = cmd.clone();
+                return match cmd.direction {
+                    Direction::From => copy_in::start(client, &conn, cmd, true).await,
+                    Direction::To => copy_out::run(client, &conn, cmd).await,
+                };
+            }
+            StmtKind::Engine(p) => p,
+        };
+        let params = decode_params(&portal, &prepared.param_types)?;
+        let run_stmt = Arc::clone(&stmt);
+        let result = conn
+            .run(move |s| match &run_stmt.kind {
+                StmtKind::Engine(p) => s.query_prepared(p, &params),
+                StmtKind::Copy(_) => unreachable_copy(),
+            })
+            .await?;
+        client.set_transaction_status(conn.wire_status());
+        let result = result.map_err(|e| engine_error(&e))?;
+        for n in &result.notices {
+            client
+                .feed(PgWireBackendMessage::NoticeResponse(notice_response(n)))
+                .await?;
+        }
+        if !result.returns_rows() {
+            client
+                .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
+                    result.tag,
+                )))
+                .await?;
+            return Ok(());
+        }
+        let formats = &portal.result_column_format;
+        let mut enc = RowEncoder::new(&result.columns, Some(formats));
+        if max_rows > 0 && result.rows.len() > max_rows {
+            let rows: Vec<PgWireResult<DataRow>> =
+                result.rows.iter().map(|r| enc.encode(r)).collect();
+            let schema: Vec<FieldInfo> = result
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| field_info(c, i, Some(formats)))
+                .collect();
+            let mut response = QueryResponse::new(Arc::new(schema), futures::stream::iter(rows));
+            let verb = result.tag.split(' ').next().unwrap_or("SELECT").to_owned();
+            response.set_command_tag(&verb);
+            portal.start(response).await;
+            return fetch_portal(client, &portal, max_rows).await;
+        }
+        for row in &result.rows {
+            client
+                .feed(PgWireBackendMessage::DataRow(enc.encode(row)?))
+                .await?;
+        }
+        client
+            .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
+                result.tag,
+            )))
+            .await?;
+        Ok(())
+    }
+
+    async fn on_sync<C>(&self, client: &mut C, _message: PgSync) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        client.portal_store().rm_portal(DEFAULT_NAME);
+        let status = match conn_state(client) {
+            Ok(conn) => conn.wire_status(),
+            Err(_) => client.transaction_status(),
+        };
+        client.set_transaction_status(status);
+        client
+            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
+                status,
+            )))
+            .await?;
+        Ok(())
+    }
+
+    async fn do_query<C>(
+        &self,
+        _client: &mut C,
+        _portal: &Portal<Self::Statement>,
+        _max_rows: usize,
+    ) -> PgWireResult<Response>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        // on_execute is overridden and never calls this.
+        Err(internal_error("extended query dispatch error".into()))
+    }
+}
+
+fn unreachable_copy() -> rocksgres_engine::Result<rocksgres_engine::QueryResult> {
+    Err(rocksgres_engine::EngineError::internal(
+        "COPY reached the engine",
+    ))
+}

@@ -1,0 +1,136 @@
+//! The listener: opening the database, accepting connections, shutting
+//! down.
+//!
+//! The database is opened before the socket is bound, so a second server on
+//! the same data directory fails at once (RocksDB's lock file) with a clear
+//! message and a non-zero exit. Each accepted connection runs as its own
+//! task ([`crate::connection::serve`]). On SIGINT or SIGTERM the listener is
+//! closed, idle connections are told FATAL 57P01 and closed (their sessions
+//! drop, which rolls back open transactions), connections busy in a
+//! statement get a grace period, and the database is dropped last.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rocksgres_engine::Database;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::cli::Args;
+use crate::connection;
+use crate::handler::Handler;
+
+/// How long shutdown waits for busy connections before abandoning them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Resolves on the first SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => tracing::info!("received SIGINT, shutting down"),
+                    _ = term.recv() => tracing::info!("received SIGTERM, shutting down"),
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn open_database(args: &Args) -> Result<Database, String> {
+    let dir = args.data_dir.display();
+    Database::open(&args.data_dir).map_err(|e| {
+        let lower = e.message.to_lowercase();
+        if lower.contains("lock") {
+            format!(
+                "could not open data directory {dir}: it is in use by another process \
+                 (is another rocksgres server running on it?): {}",
+                e.message
+            )
+        } else {
+            format!("could not open data directory {dir}: {}", e.message)
+        }
+    })
+}
+
+/// Runs the server until a shutdown signal.
+pub async fn run(args: Args) -> Result<(), String> {
+    let opened_args = args.clone();
+    let db = tokio::task::spawn_blocking(move || open_database(&opened_args))
+        .await
+        .map_err(|e| format!("could not open the database: {e}"))??;
+    // Validate the -c settings once, on a throwaway session.
+    {
+        let mut s = db.session();
+        for (name, value) in &args.settings {
+            s.set(name, value)
+                .map_err(|e| format!("invalid setting -c {name}={value}: {}", e.message))?;
+        }
+    }
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("could not listen on {}: {e}", args.listen))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("could not read the listen address: {e}"))?;
+    // The start-up line goes to stdout (tests read the port from it).
+    println!(
+        "rocksgres {} listening on {addr}, data directory {}",
+        env!("CARGO_PKG_VERSION"),
+        args.data_dir.display()
+    );
+    tracing::info!(%addr, data_dir = %args.data_dir.display(), "server started");
+
+    let handler = Arc::new(Handler::new(db, args.settings.clone()));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut conns = JoinSet::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, peer)) => {
+                    tracing::debug!(%peer, "connection accepted");
+                    conns.spawn(connection::serve(tcp, Arc::clone(&handler), stop_rx.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: back off briefly.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while conns.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            remaining = conns.len(),
+            "connections still busy after the grace period; closing them"
+        );
+        conns.abort_all();
+        while conns.join_next().await.is_some() {}
+    }
+    drop(handler);
+    tracing::info!("server stopped");
+    Ok(())
+}

@@ -1,0 +1,247 @@
+//! Connection start-up: trust authentication, session creation and the
+//! ParameterStatus messages clients depend on.
+//!
+//! Every user is accepted without a password (trust). The engine session is
+//! created here and stored in the connection's `session_extensions()`.
+//! Settings are applied in order: the server's `-c` defaults, then the
+//! startup packet's `options` (`-c name=value`, `--name=value`; an invalid
+//! one is FATAL, as in PostgreSQL), `application_name` and
+//! `client_encoding`. Then AuthenticationOk, the ParameterStatus set of a
+//! PostgreSQL 15 server in its order, BackendKeyData and ReadyForQuery.
+//! [`reported_parameters`] is also used after SET to send ParameterStatus
+//! for changed values.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use futures::{Sink, SinkExt};
+use pgwire::api::auth::{
+    protocol_negotiation, save_startup_parameters_to_metadata, StartupHandler,
+};
+use pgwire::api::{ClientInfo, PgWireConnectionState, PidSecretKeyGenerator, METADATA_USER};
+use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::response::{ReadyForQuery, TransactionStatus};
+use pgwire::messages::startup::{Authentication, BackendKeyData, ParameterStatus};
+use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
+
+use crate::handler::Handler;
+use crate::state::{ConnState, EngineSession};
+
+/// Settings reported with ParameterStatus that a session can change.
+const TRACKED: &[&str] = &[
+    "application_name",
+    "client_encoding",
+    "DateStyle",
+    "default_transaction_read_only",
+    "IntervalStyle",
+    "standard_conforming_strings",
+    "TimeZone",
+];
+
+/// The current values of the settings reported with ParameterStatus that
+/// can change during a session.
+pub fn reported_parameters(s: &EngineSession) -> Vec<(&'static str, String)> {
+    TRACKED
+        .iter()
+        .map(|name| (*name, s.settings().get(name).unwrap_or("").to_owned()))
+        .collect()
+}
+
+fn fatal(code: &str, message: String) -> PgWireError {
+    let mut info = ErrorInfo::new("FATAL".into(), code.into(), message);
+    info.severity_nonlocalized = Some("FATAL".into());
+    PgWireError::UserError(Box::new(info))
+}
+
+/// Splits a startup `options` string into `(name, value)` settings.
+/// Arguments are separated by spaces; a backslash escapes the next
+/// character (`-c default_transaction_isolation=repeatable\ read`).
+pub fn parse_options(options: &str) -> Result<Vec<(String, String)>, String> {
+    let mut args = Vec::new();
+    let mut cur = String::new();
+    let mut chars = options.chars();
+    let mut in_arg = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+                in_arg = true;
+            }
+            c if c.is_whitespace() => {
+                if in_arg {
+                    args.push(std::mem::take(&mut cur));
+                    in_arg = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                in_arg = true;
+            }
+        }
+    }
+    if in_arg {
+        args.push(cur);
+    }
+    let mut out = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let setting = if arg == "-c" {
+            it.next().ok_or_else(|| "-c requires a value".to_string())?
+        } else if let Some(rest) = arg.strip_prefix("-c") {
+            rest.to_owned()
+        } else if let Some(rest) = arg.strip_prefix("--") {
+            rest.to_owned()
+        } else {
+            return Err(format!(
+                "invalid command-line argument for server process: {arg}"
+            ));
+        };
+        match setting.split_once('=') {
+            Some((name, value)) => out.push((name.replace('-', "_"), value.to_owned())),
+            None => return Err(format!("-c {setting} requires a value")),
+        }
+    }
+    Ok(out)
+}
+
+impl Handler {
+    fn new_session<C: ClientInfo>(&self, client: &C) -> PgWireResult<EngineSession> {
+        let mut session = self.db.session();
+        for (name, value) in &self.defaults {
+            // Validated when the server started.
+            let _ = session.set(name, value);
+        }
+        let meta = client.metadata();
+        if let Some(options) = meta.get("options") {
+            let settings = parse_options(options).map_err(|m| fatal("42601", m))?;
+            for (name, value) in settings {
+                session
+                    .set(&name, &value)
+                    .map_err(|e| fatal(e.code(), e.message))?;
+            }
+        }
+        if let Some(app) = meta.get("application_name") {
+            let _ = session.set("application_name", app);
+        }
+        if let Some(enc) = meta.get("client_encoding") {
+            if let Err(e) = session.set("client_encoding", enc) {
+                tracing::warn!(encoding = %enc, error = %e, "client encoding not supported; using UTF8");
+            }
+        }
+        Ok(session)
+    }
+}
+
+#[async_trait]
+impl StartupHandler for Handler {
+    async fn on_startup<C>(
+        &self,
+        client: &mut C,
+        message: PgWireFrontendMessage,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let PgWireFrontendMessage::Startup(ref startup) = message else {
+            // Password messages never come: trust asks for none.
+            return Err(fatal("08P01", "unexpected message during start-up".into()));
+        };
+        protocol_negotiation(client, startup).await?;
+        save_startup_parameters_to_metadata(client, startup);
+        let session = self.new_session(client)?;
+        let (pid, secret_key) = self.pids.generate(client);
+        client.set_pid_and_secret_key(pid, secret_key.clone());
+        let secret_key_copy = secret_key.clone();
+
+        let user = client
+            .metadata()
+            .get(METADATA_USER)
+            .cloned()
+            .unwrap_or_else(|| "postgres".into());
+        // Echo the client's encoding name, as PostgreSQL reports what it uses.
+        let client_encoding = client
+            .metadata()
+            .get("client_encoding")
+            .cloned()
+            .unwrap_or_else(|| "UTF8".into());
+        let get = |name: &str| session.settings().get(name).unwrap_or("").to_owned();
+        let params: Vec<(&str, String)> = vec![
+            ("application_name", get("application_name")),
+            ("client_encoding", client_encoding),
+            ("DateStyle", get("DateStyle")),
+            (
+                "default_transaction_read_only",
+                get("default_transaction_read_only"),
+            ),
+            ("in_hot_standby", "off".into()),
+            ("integer_datetimes", get("integer_datetimes")),
+            ("IntervalStyle", get("IntervalStyle")),
+            ("is_superuser", get("is_superuser")),
+            ("server_encoding", get("server_encoding")),
+            ("server_version", get("server_version")),
+            ("session_authorization", user.clone()),
+            (
+                "standard_conforming_strings",
+                get("standard_conforming_strings"),
+            ),
+            ("TimeZone", get("TimeZone")),
+        ];
+        client
+            .feed(PgWireBackendMessage::Authentication(Authentication::Ok))
+            .await?;
+        for (name, value) in params {
+            client
+                .feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(
+                    name.to_owned(),
+                    value,
+                )))
+                .await?;
+        }
+        client
+            .feed(PgWireBackendMessage::BackendKeyData(BackendKeyData::new(
+                pid, secret_key,
+            )))
+            .await?;
+        let registration = self
+            .cancels
+            .register(pid, secret_key_copy, session.cancel_handle());
+        let state = ConnState::new(session);
+        if let Ok(mut slot) = state.cancel.lock() {
+            *slot = Some(registration);
+        }
+        client.session_extensions().insert(state);
+        tracing::debug!(pid, %user, addr = %client.socket_addr(), "session started");
+        client
+            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
+                TransactionStatus::Idle,
+            )))
+            .await?;
+        client.set_state(PgWireConnectionState::ReadyForQuery);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_options;
+
+    #[test]
+    fn options() {
+        assert_eq!(
+            parse_options("-c default_transaction_isolation=repeatable\\ read --work-mem=8MB -csynchronous_commit=off")
+                .unwrap(),
+            vec![
+                ("default_transaction_isolation".into(), "repeatable read".into()),
+                ("work_mem".into(), "8MB".into()),
+                ("synchronous_commit".into(), "off".into()),
+            ]
+        );
+        assert!(parse_options("-x").is_err());
+        assert!(parse_options("-c foo").is_err());
+        assert_eq!(parse_options("  ").unwrap(), vec![]);
+    }
+}
