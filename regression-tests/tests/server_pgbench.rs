@@ -34,7 +34,7 @@ fn pgbench_init_and_runs_keep_balances() {
     let server = TestServer::start();
     let port = server.port();
 
-    let init = pg_tool("pgbench", port, &["-i", "-s", "1", "postgres"]);
+    let init = pg_tool("pgbench", port, &["-i", "-s", "2", "postgres"]);
     assert!(
         init.status.success(),
         "pgbench -i failed:\n{}\nserver log:\n{}",
@@ -51,11 +51,36 @@ fn pgbench_init_and_runs_keep_balances() {
         )
         .expect("count rows");
     let counts: (i64, i64, i64, i64) = (counts.get(0), counts.get(1), counts.get(2), counts.get(3));
-    assert_eq!(counts, (100_000, 1, 10, 0));
+    assert_eq!(counts, (200_000, 2, 20, 0));
 
-    let mut total = 0i64;
-    for (i, mode) in ["simple", "extended", "prepared"].iter().enumerate() {
-        let mut args = vec!["-c", "4", "-j", "2", "-t", "100", "-M", mode];
+    let balances = |client: &mut postgres::Client| -> (i64, i64, i64, i64, i64) {
+        let row = client
+            .query_one(
+                "SELECT (SELECT sum(abalance) FROM pgbench_accounts), \
+                        (SELECT sum(bbalance) FROM pgbench_branches), \
+                        (SELECT sum(tbalance) FROM pgbench_tellers), \
+                        (SELECT sum(delta) FROM pgbench_history), \
+                        (SELECT count(*) FROM pgbench_history)",
+                &[],
+            )
+            .expect("balance query");
+        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4))
+    };
+
+    // TPC-B in every protocol mode, then select-only (-S) and
+    // simple-update (-N); each run 4 clients x 200 transactions. The first
+    // run truncates the history, the later ones keep it (-n).
+    let runs: [(&str, &[&str]); 5] = [
+        ("simple", &["-M", "simple"]),
+        ("extended", &["-M", "extended"]),
+        ("prepared", &["-M", "prepared"]),
+        ("select-only", &["-S", "-M", "prepared"]),
+        ("simple-update", &["-N", "-M", "prepared"]),
+    ];
+    let mut history = 0i64;
+    for (i, (name, extra)) in runs.iter().enumerate() {
+        let mut args = vec!["-c", "4", "-j", "2", "-t", "200"];
+        args.extend_from_slice(extra);
         if i > 0 {
             args.push("-n");
         }
@@ -64,44 +89,39 @@ fn pgbench_init_and_runs_keep_balances() {
         let report = text(&run);
         assert!(
             run.status.success(),
-            "pgbench -M {mode} failed:\n{report}\nserver log:\n{}",
+            "pgbench {name} failed:\n{report}\nserver log:\n{}",
             server.log()
         );
         assert_eq!(
             field(&report, "number of transactions actually processed:"),
-            Some("400/400"),
-            "-M {mode}:\n{report}"
+            Some("800/800"),
+            "{name}:\n{report}"
         );
         if let Some(failed) = field(&report, "number of failed transactions:") {
-            assert!(
-                failed.starts_with("0 "),
-                "-M {mode} had failures:\n{report}"
-            );
+            assert!(failed.starts_with("0 "), "{name} had failures:\n{report}");
         }
         let tps = report
             .lines()
             .find(|l| l.starts_with("tps = "))
             .unwrap_or("tps = ?");
-        println!("pgbench -M {mode} -c 4 -j 2 -t 100: {tps}");
-        total += 400;
+        println!("pgbench {name} -c 4 -j 2 -t 200: {tps}");
+        if *name != "select-only" {
+            history += 800;
+        }
+        let (a, b, t, h, n) = balances(&mut client);
+        assert_eq!(
+            n, history,
+            "{name}: one history row per writing transaction"
+        );
+        assert_eq!(a, h, "{name}: accounts {a} vs history {h}");
+        assert_eq!(b, t, "{name}: branches {b} vs tellers {t}");
+        if *name != "simple-update" {
+            // -N touches neither tellers nor branches; until then all agree.
+            assert_eq!(
+                (b, t),
+                (h, h),
+                "{name}: branches {b}, tellers {t}, history {h}"
+            );
+        }
     }
-
-    let row = client
-        .query_one(
-            "SELECT (SELECT sum(abalance) FROM pgbench_accounts), \
-                    (SELECT sum(bbalance) FROM pgbench_branches), \
-                    (SELECT sum(tbalance) FROM pgbench_tellers), \
-                    (SELECT sum(delta) FROM pgbench_history), \
-                    (SELECT count(*) FROM pgbench_history)",
-            &[],
-        )
-        .expect("balance query");
-    let (a, b, t, h, n): (i64, i64, i64, i64, i64) =
-        (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
-    assert_eq!(n, total, "one history row per committed transaction");
-    assert_eq!(
-        (a, b, t),
-        (h, h, h),
-        "balances disagree: accounts {a}, branches {b}, tellers {t}, history {h}"
-    );
 }
