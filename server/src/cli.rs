@@ -14,11 +14,18 @@ Options:
   -l, --listen ADDR:PORT  address to listen on (port 0 picks a free port) [default: 127.0.0.1:5432]
   -c NAME=VALUE           default setting for every session (repeatable),
                           e.g. -c synchronous_commit=off
+      --password-file FILE
+                          require SCRAM-SHA-256 password authentication for
+                          every connection, against the users in FILE: one
+                          user:password per line (the password is everything
+                          after the first colon); blank lines and lines
+                          starting with # are ignored
   -h, --help              print this help
   -V, --version           print the version
 
-Clients connect with trust authentication (any user, no password). Logging
-goes to stderr and follows RUST_LOG (default: info).";
+Without --password-file, clients connect with trust authentication (any
+user, no password); listen on a loopback address then. Logging goes to
+stderr and follows RUST_LOG (default: info).";
 
 /// Parsed arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +36,9 @@ pub struct Args {
     pub listen: SocketAddr,
     /// `-c name=value` settings.
     pub settings: Vec<(String, String)>,
+    /// `--password-file`: SCRAM-SHA-256 authentication against its users;
+    /// `None` means trust.
+    pub password_file: Option<PathBuf>,
 }
 
 /// What the command line asks for.
@@ -47,6 +57,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
     let mut data_dir = PathBuf::from("./rocksgres-data");
     let mut listen: SocketAddr = "127.0.0.1:5432".parse().map_err(|_| "bad default")?;
     let mut settings = Vec::new();
+    let mut password_file = None;
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -69,6 +80,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                     .parse()
                     .map_err(|_| format!("invalid listen address {v:?} (expected ADDR:PORT)"))?;
             }
+            "--password-file" => password_file = Some(PathBuf::from(value("--password-file")?)),
             "-c" => settings.push(setting(&value("-c")?)?),
             other if other.starts_with("-c") && other.len() > 2 => {
                 settings.push(setting(&other[2..])?)
@@ -80,6 +92,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         data_dir,
         listen,
         settings,
+        password_file,
     }))
 }
 
@@ -119,6 +132,16 @@ mod tests {
         assert_eq!(a.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(a.listen.port(), 6000);
         assert_eq!(a.settings.len(), 2);
+        assert_eq!(a.password_file, None);
+        let Command::Run(a) = p(&["--password-file", "/etc/pw"]).unwrap() else {
+            panic!()
+        };
+        assert_eq!(a.password_file, Some(PathBuf::from("/etc/pw")));
+        let Command::Run(a) = p(&["--password-file=pw"]).unwrap() else {
+            panic!()
+        };
+        assert_eq!(a.password_file, Some(PathBuf::from("pw")));
+        assert!(p(&["--password-file"]).is_err());
         assert_eq!(p(&["--help"]).unwrap(), Command::Help);
         assert!(p(&["--bogus"]).is_err());
         assert!(p(&["--listen", "nope"]).is_err());

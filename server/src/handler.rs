@@ -2,8 +2,8 @@
 //!
 //! One [`Handler`] serves every connection: it holds the [`Database`] and
 //! the server-wide settings, and implements pgwire's handler traits in the
-//! files named for them: [`crate::startup`] (start-up and trust
-//! authentication), [`crate::simple`] (simple Query), [`crate::extended`]
+//! files named for them: [`crate::startup`] (start-up and
+//! authentication, configured by [`crate::auth`]), [`crate::simple`] (simple Query), [`crate::extended`]
 //! (Parse/Bind/Describe/Execute/Sync) and [`crate::copy::copy_in`] (COPY
 //! data). Per-connection state lives in [`crate::state::ConnState`].
 
@@ -15,6 +15,7 @@ use pgwire::api::RandomPidSecretKeyGenerator;
 use pgwire::messages::cancel::CancelRequest;
 use rocksgres_engine::Database;
 
+use crate::auth::Authentication;
 use crate::extended::StatementParser;
 
 /// The handler behind every connection of one server.
@@ -30,17 +31,21 @@ pub struct Handler {
     pub parser: Arc<StatementParser>,
     /// Live sessions, for CancelRequest.
     pub cancels: crate::cancel::Registry,
+    /// How clients authenticate (trust or SCRAM-SHA-256).
+    pub auth: Authentication,
 }
 
 impl Handler {
-    /// A handler over `db` with server-wide `defaults`.
-    pub fn new(db: Database, defaults: Vec<(String, String)>) -> Self {
+    /// A handler over `db` with server-wide `defaults`, authenticating
+    /// clients with `auth`.
+    pub fn new(db: Database, defaults: Vec<(String, String)>, auth: Authentication) -> Self {
         Handler {
             db,
             defaults,
             pids: RandomPidSecretKeyGenerator::default(),
             parser: Arc::new(StatementParser),
             cancels: crate::cancel::Registry::default(),
+            auth,
         }
     }
 }

@@ -11,13 +11,15 @@
 //! * [`server`] — opening the database, the listener, graceful shutdown;
 //! * [`connection`] — one connection's message loop;
 //! * [`handler`] — the handler shared by all connections;
-//! * [`startup`] — start-up, trust authentication, ParameterStatus;
+//! * [`startup`] — start-up, authentication, ParameterStatus;
+//! * [`auth`] — trust or SCRAM-SHA-256 against a password file;
 //! * [`state`] — per-connection session state and the blocking bridge;
 //! * [`simple`] — the simple Query protocol;
 //! * [`extended`] — Parse/Bind/Describe/Execute/Sync;
 //! * [`copy`] — COPY FROM STDIN and COPY TO STDOUT;
 //! * [`wire`], [`binary`] — encoding results, errors and binary values.
 
+mod auth;
 mod binary;
 mod cancel;
 mod cli;

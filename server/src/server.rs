@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::auth::{Authentication, Credentials};
 use crate::cli::Args;
 use crate::connection;
 use crate::handler::Handler;
@@ -68,6 +69,18 @@ fn open_database(args: &Args) -> Result<Database, String> {
 
 /// Runs the server until a shutdown signal.
 pub async fn run(args: Args) -> Result<(), String> {
+    // Read the password file first: a bad one fails before the database
+    // is touched.
+    let auth = match args.password_file.clone() {
+        None => Authentication::Trust,
+        Some(path) => {
+            let credentials = tokio::task::spawn_blocking(move || Credentials::load(&path))
+                .await
+                .map_err(|e| format!("could not read the password file: {e}"))??;
+            tracing::info!(users = credentials.len(), "password file loaded");
+            Authentication::scram(credentials)
+        }
+    };
     let opened_args = args.clone();
     let db = tokio::task::spawn_blocking(move || open_database(&opened_args))
         .await
@@ -88,13 +101,14 @@ pub async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| format!("could not read the listen address: {e}"))?;
     // The start-up line goes to stdout (tests read the port from it).
     println!(
-        "rocksgres {} listening on {addr}, data directory {}",
+        "rocksgres {} listening on {addr}, data directory {}, authentication: {}",
         env!("CARGO_PKG_VERSION"),
-        args.data_dir.display()
+        args.data_dir.display(),
+        auth.method()
     );
-    tracing::info!(%addr, data_dir = %args.data_dir.display(), "server started");
+    tracing::info!(%addr, data_dir = %args.data_dir.display(), auth = auth.method(), "server started");
 
-    let handler = Arc::new(Handler::new(db, args.settings.clone()));
+    let handler = Arc::new(Handler::new(db, args.settings.clone(), auth));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut conns = JoinSet::new();
     let shutdown = shutdown_signal();

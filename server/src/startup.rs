@@ -1,8 +1,14 @@
-//! Connection start-up: trust authentication, session creation and the
+//! Connection start-up: authentication, session creation and the
 //! ParameterStatus messages clients depend on.
 //!
-//! Every user is accepted without a password (trust). The engine session is
-//! created here and stored in the connection's `session_extensions()`.
+//! With trust (the default) every user is accepted without a password.
+//! With `--password-file` ([`crate::auth`]) the client first completes a
+//! SCRAM-SHA-256 exchange: AuthenticationSASL, SASLInitialResponse,
+//! AuthenticationSASLContinue, SASLResponse, AuthenticationSASLFinal; a
+//! wrong password or unknown user ends it with FATAL 28P01. Either way the
+//! same post-authentication part follows ([`Handler::finish_startup`]).
+//! The engine session is created there and stored in the connection's
+//! `session_extensions()`.
 //! Settings are applied in order: the server's `-c` defaults, then the
 //! startup packet's `options` (`-c name=value`, `--name=value`; an invalid
 //! one is FATAL, as in PostgreSQL), `application_name` and
@@ -15,6 +21,8 @@ use std::fmt::Debug;
 
 use async_trait::async_trait;
 use futures::{Sink, SinkExt};
+use pgwire::api::auth::driver::AuthOutcome;
+use pgwire::api::auth::mechanism::AuthMechanismFactory;
 use pgwire::api::auth::{
     protocol_negotiation, save_startup_parameters_to_metadata, StartupHandler,
 };
@@ -24,6 +32,7 @@ use pgwire::messages::response::{ReadyForQuery, TransactionStatus};
 use pgwire::messages::startup::{Authentication, BackendKeyData, ParameterStatus};
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 
+use crate::auth::{Authentication as AuthMethod, Scram};
 use crate::handler::Handler;
 use crate::state::{ConnState, EngineSession};
 
@@ -134,34 +143,74 @@ impl Handler {
     }
 }
 
-#[async_trait]
-impl StartupHandler for Handler {
-    async fn on_startup<C>(
-        &self,
-        client: &mut C,
-        message: PgWireFrontendMessage,
-    ) -> PgWireResult<()>
+/// The authenticated user's name (PostgreSQL's default when absent).
+fn user_of<C: ClientInfo>(client: &C) -> String {
+    client
+        .metadata()
+        .get(METADATA_USER)
+        .cloned()
+        .unwrap_or_else(|| "postgres".into())
+}
+
+/// The error a failed SCRAM exchange ends with, as PostgreSQL reports it:
+/// a wrong password or an unknown user is `28P01`, a message that breaks
+/// the protocol `08P01`. Connection I/O errors pass through (the
+/// connection is gone).
+fn auth_failure<C: ClientInfo>(client: &C, scram: &Scram, error: PgWireError) -> PgWireError {
+    let user = user_of(client);
+    let addr = client.socket_addr();
+    match error {
+        PgWireError::IoError(_) => error,
+        PgWireError::InvalidPassword(_) => {
+            let reason = if scram.credentials.contains(&user) {
+                "password does not match"
+            } else {
+                "no such user"
+            };
+            tracing::info!(%user, %addr, reason, "password authentication failed");
+            fatal(
+                "28P01",
+                format!("password authentication failed for user \"{user}\""),
+            )
+        }
+        PgWireError::UnsupportedSASLAuthMethod(method) => {
+            tracing::info!(%user, %addr, %method, "unsupported SASL mechanism");
+            fatal(
+                "08P01",
+                "client selected an invalid SASL authentication mechanism".into(),
+            )
+        }
+        other => {
+            tracing::info!(%user, %addr, error = %other, "malformed SCRAM message");
+            let mut info = ErrorInfo::new(
+                "FATAL".into(),
+                "08P01".into(),
+                "malformed SCRAM message".into(),
+            );
+            info.severity_nonlocalized = Some("FATAL".into());
+            info.detail = Some(other.to_string());
+            PgWireError::UserError(Box::new(info))
+        }
+    }
+}
+
+impl Handler {
+    /// Everything after a successful authentication, the same for trust
+    /// and SCRAM: creates the engine session (applying the settings),
+    /// sends AuthenticationOk, the ParameterStatus set, BackendKeyData,
+    /// registers the session for CancelRequest and sends ReadyForQuery.
+    async fn finish_startup<C>(&self, client: &mut C) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let PgWireFrontendMessage::Startup(ref startup) = message else {
-            // Password messages never come: trust asks for none.
-            return Err(fatal("08P01", "unexpected message during start-up".into()));
-        };
-        protocol_negotiation(client, startup).await?;
-        save_startup_parameters_to_metadata(client, startup);
         let session = self.new_session(client)?;
         let (pid, secret_key) = self.pids.generate(client);
         client.set_pid_and_secret_key(pid, secret_key.clone());
         let secret_key_copy = secret_key.clone();
 
-        let user = client
-            .metadata()
-            .get(METADATA_USER)
-            .cloned()
-            .unwrap_or_else(|| "postgres".into());
+        let user = user_of(client);
         // Echo the client's encoding name, as PostgreSQL reports what it uses.
         let client_encoding = client
             .metadata()
@@ -222,6 +271,81 @@ impl StartupHandler for Handler {
             .await?;
         client.set_state(PgWireConnectionState::ReadyForQuery);
         Ok(())
+    }
+
+    /// Acts on one SCRAM step: waits for the next client message, or sends
+    /// the server-final message and finishes the start-up.
+    async fn scram_step<C>(
+        &self,
+        client: &mut C,
+        scram: &Scram,
+        outcome: PgWireResult<AuthOutcome>,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        match outcome.map_err(|e| auth_failure(client, scram, e))? {
+            AuthOutcome::InProgress => Ok(()),
+            AuthOutcome::Authenticated { final_message, .. } => {
+                if let Some(message) = final_message {
+                    // SASLFinal (the server signature); flushed with the rest.
+                    client
+                        .feed(PgWireBackendMessage::Authentication(message))
+                        .await?;
+                }
+                tracing::debug!(user = %user_of(client), "scram-sha-256 authentication succeeded");
+                self.finish_startup(client).await
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl StartupHandler for Handler {
+    async fn on_startup<C>(
+        &self,
+        client: &mut C,
+        message: PgWireFrontendMessage,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        match (message, &self.auth) {
+            (PgWireFrontendMessage::Startup(ref startup), auth)
+                if matches!(client.state(), PgWireConnectionState::AwaitingStartup) =>
+            {
+                protocol_negotiation(client, startup).await?;
+                save_startup_parameters_to_metadata(client, startup);
+                match auth {
+                    AuthMethod::Trust => self.finish_startup(client).await,
+                    AuthMethod::Scram(scram) => {
+                        // Sends AuthenticationSASL (SCRAM-SHA-256).
+                        let outcome = scram
+                            .driver
+                            .begin_authentication(client, scram.mechanism.create())
+                            .await;
+                        self.scram_step(client, scram, outcome).await
+                    }
+                }
+            }
+            (PgWireFrontendMessage::PasswordMessageFamily(m), AuthMethod::Scram(scram))
+                if matches!(
+                    client.state(),
+                    PgWireConnectionState::AuthenticationInProgress
+                ) =>
+            {
+                // SASLInitialResponse (client-first), then SASLResponse
+                // (client-final).
+                let outcome = scram.driver.advance_authentication(client, m).await;
+                self.scram_step(client, scram, outcome).await
+            }
+            // Trust asks for no password; nothing else belongs here.
+            _ => Err(fatal("08P01", "unexpected message during start-up".into())),
+        }
     }
 }
 
