@@ -35,6 +35,9 @@ struct Inner<S: Store> {
     store: S,
     /// Next hidden row id per storage id, seeded from the largest stored one.
     rowids: Mutex<HashMap<u32, i64>>,
+    /// Bumped by every DDL statement; cached plans of another version are
+    /// stale.
+    catalog_version: std::sync::atomic::AtomicU64,
 }
 
 /// An open database.
@@ -72,6 +75,7 @@ impl<S: Store> Database<S> {
             inner: Arc::new(Inner {
                 store,
                 rowids: Mutex::new(HashMap::new()),
+                catalog_version: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -84,6 +88,21 @@ impl<S: Store> Database<S> {
     /// The underlying store.
     pub fn store(&self) -> &S {
         &self.inner.store
+    }
+
+    /// The catalog version (changes whenever a DDL statement runs).
+    pub fn catalog_version(&self) -> u64 {
+        self.inner
+            .catalog_version
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Invalidates every cached plan (called by DDL before it changes the
+    /// catalog, so no plan outlives the definitions it was made from).
+    pub(crate) fn bump_catalog_version(&self) {
+        self.inner
+            .catalog_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 

@@ -49,6 +49,34 @@ pub struct Session<S: Store> {
     savepoints: Vec<(String, usize)>,
     /// Set by [`CancelHandle::cancel`] to stop the running statement.
     cancel: Arc<AtomicBool>,
+    /// The plan cache of the prepared statement being run, if any.
+    current_plan: Option<Arc<PlanSlot>>,
+}
+
+/// The cached plan of a prepared statement, with the catalog version it
+/// was made for.
+#[derive(Default)]
+pub struct PlanSlot {
+    plan: parking_lot::Mutex<Option<(u64, Arc<Planned>)>>,
+}
+
+impl std::fmt::Debug for PlanSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlanSlot")
+    }
+}
+
+impl PlanSlot {
+    fn get(&self, version: u64) -> Option<Arc<Planned>> {
+        match &*self.plan.lock() {
+            Some((v, p)) if *v == version => Some(Arc::clone(p)),
+            _ => None,
+        }
+    }
+
+    fn put(&self, version: u64, plan: Arc<Planned>) {
+        *self.plan.lock() = Some((version, plan));
+    }
 }
 
 /// Cancels the statement a session is running (PostgreSQL's CancelRequest);
@@ -90,6 +118,7 @@ impl<S: Store> Session<S> {
             settings: Settings::default(),
             savepoints: Vec::new(),
             cancel: Arc::new(AtomicBool::new(false)),
+            current_plan: None,
         }
     }
 
@@ -179,6 +208,7 @@ impl<S: Store> Session<S> {
                 parsed: None,
                 param_types: param_types.to_vec(),
                 columns: Vec::new(),
+                plan: Arc::default(),
             });
         };
         let (types, columns) = match &first {
@@ -225,6 +255,7 @@ impl<S: Store> Session<S> {
             parsed: Some(first),
             param_types: types,
             columns,
+            plan: Arc::default(),
         })
     }
 
@@ -257,7 +288,12 @@ impl<S: Store> Session<S> {
         }
         match &prepared.parsed {
             None => Ok(QueryResult::command("")),
-            Some(p) => self.run_parsed(p, &converted),
+            Some(p) => {
+                self.current_plan = Some(Arc::clone(&prepared.plan));
+                let r = self.run_parsed(p, &converted);
+                self.current_plan = None;
+                r
+            }
         }
     }
 
@@ -534,7 +570,10 @@ impl<S: Store> Session<S> {
             other => {
                 let other = other.clone();
                 let interrupts = self.interrupts();
-                self.in_transaction(move |txn, db| execute(txn, db, &other, params, &interrupts))
+                let cache = self.current_plan.clone();
+                self.in_transaction(move |txn, db| {
+                    execute(txn, db, &other, params, &interrupts, cache.as_deref())
+                })
             }
         }
     }
@@ -686,6 +725,7 @@ fn execute<S: Store>(
     stmt: &Statement,
     params: &[Value],
     interrupts: &Interrupts,
+    cache: Option<&PlanSlot>,
 ) -> Result<QueryResult> {
     // Lock waits end at the earlier of lock_timeout and statement_timeout.
     let statement_bound = match (interrupts.statement_timeout, interrupts.lock_timeout) {
@@ -698,7 +738,7 @@ fn execute<S: Store>(
         (s, l) => s.or(l),
     };
     txn.set_lock_timeout(wait);
-    let r = execute_statement(txn, db, stmt, params, interrupts);
+    let r = execute_statement(txn, db, stmt, params, interrupts, cache);
     match r {
         Err(e) if e.state == SqlState::LockNotAvailable && statement_bound => {
             Err(EngineError::new(
@@ -716,7 +756,19 @@ fn execute_statement<S: Store>(
     stmt: &Statement,
     params: &[Value],
     interrupts: &Interrupts,
+    cache: Option<&PlanSlot>,
 ) -> Result<QueryResult> {
+    if matches!(
+        stmt,
+        Statement::CreateTable(_)
+            | Statement::Drop { .. }
+            | Statement::AlterTable(_)
+            | Statement::CreateIndex(_)
+            | Statement::Truncate(_)
+            | Statement::CreateView(_)
+    ) {
+        db.bump_catalog_version();
+    }
     match stmt {
         Statement::CreateTable(ct) => {
             let mut r = QueryResult::command("CREATE TABLE");
@@ -823,22 +875,32 @@ fn execute_statement<S: Store>(
         .iter()
         .map(|p| p.sql_type().unwrap_or(SqlType::Unknown))
         .collect();
-    let planned = {
-        let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
-            let n = ddl::table_name(name)?;
-            catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &n)
-        };
-        let mut binder = Binder::new(param_types, &mut lookup);
-        plan_statement(stmt, &mut binder)?
+    let version = db.catalog_version();
+    let planned = match cache.and_then(|c| c.get(version)) {
+        Some(plan) => plan,
+        None => {
+            let plan = {
+                let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
+                    let n = ddl::table_name(name)?;
+                    catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &n)
+                };
+                let mut binder = Binder::new(param_types, &mut lookup);
+                Arc::new(plan_statement(stmt, &mut binder)?)
+            };
+            if let Some(c) = cache {
+                c.put(version, Arc::clone(&plan));
+            }
+            plan
+        }
     };
     let mut ctx = Ctx::new(txn, params, micros_since_2000());
     ctx.deadline = interrupts.deadline;
     ctx.cancel = Some(Arc::clone(&interrupts.cancel));
-    match planned {
+    match &*planned {
         Planned::Query(node) => {
             let columns = node.columns();
             let mut rows = Vec::new();
-            run(&node, &mut ctx, &mut |_, r| {
+            run(node, &mut ctx, &mut |_, r| {
                 rows.push(Row::new(r.to_vec()));
                 Ok(Flow::Continue)
             })?;
@@ -852,7 +914,7 @@ fn execute_statement<S: Store>(
             })
         }
         Planned::Explain(node) => {
-            let rows: Vec<Row> = explain(&node)
+            let rows: Vec<Row> = explain(node)
                 .into_iter()
                 .map(|l| Row::new(vec![Value::Text(l)]))
                 .collect();
@@ -869,15 +931,15 @@ fn execute_statement<S: Store>(
             })
         }
         Planned::Insert(plan) => {
-            let out = dml::run_insert(&plan, &mut ctx, db)?;
+            let out = dml::run_insert(plan, &mut ctx, db)?;
             Ok(dml_result(format!("INSERT 0 {}", out.count), out))
         }
         Planned::Update(plan) => {
-            let out = dml::run_modify(&plan, false, &mut ctx)?;
+            let out = dml::run_modify(plan, false, &mut ctx)?;
             Ok(dml_result(format!("UPDATE {}", out.count), out))
         }
         Planned::Delete(plan) => {
-            let out = dml::run_modify(&plan, true, &mut ctx)?;
+            let out = dml::run_modify(plan, true, &mut ctx)?;
             Ok(dml_result(format!("DELETE {}", out.count), out))
         }
     }
@@ -903,6 +965,9 @@ pub struct Prepared {
     pub param_types: Vec<SqlType>,
     /// Result columns (empty for statements that return no rows).
     pub columns: Vec<crate::result::Column>,
+    /// The plan, made on first execution and reused until the catalog
+    /// changes.
+    plan: Arc<PlanSlot>,
 }
 
 impl Planned {

@@ -468,3 +468,33 @@ fn statement_timeout_and_cancel_stop_statements() {
     // The next statement runs normally.
     assert_eq!(q(&mut s, "SELECT v FROM w"), rows(&[&["0"]]));
 }
+
+#[test]
+fn prepared_plans_are_reused_until_the_catalog_changes() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.execute("CREATE TABLE c (id int PRIMARY KEY, v text)", &[])
+        .unwrap();
+    s.execute("INSERT INTO c VALUES (1, 'old')", &[]).unwrap();
+    let p = s.prepare("SELECT v FROM c WHERE id = $1").unwrap();
+    let get = |s: &mut Session<_>| -> Vec<Vec<String>> {
+        texts(&s.query_prepared(&p, &[Value::from(1)]).unwrap())
+    };
+    assert_eq!(get(&mut s), rows(&[&["old"]]));
+    assert_eq!(
+        get(&mut s),
+        rows(&[&["old"]]),
+        "second run uses the cached plan"
+    );
+    // TRUNCATE swaps the table's storage: a stale plan would read the old one.
+    s.execute("TRUNCATE c", &[]).unwrap();
+    s.execute("INSERT INTO c VALUES (1, 'new')", &[]).unwrap();
+    assert_eq!(get(&mut s), rows(&[&["new"]]));
+    // Another session's DDL invalidates it too.
+    let mut other = db.session();
+    other.execute("DROP TABLE c", &[]).unwrap();
+    assert_eq!(
+        s.query_prepared(&p, &[Value::from(1)]).unwrap_err().state,
+        SqlState::UndefinedTable
+    );
+}
