@@ -51,6 +51,9 @@ pub struct Session<S: Store> {
     cancel: Arc<AtomicBool>,
     /// The plan cache of the prepared statement being run, if any.
     current_plan: Option<Arc<PlanSlot>>,
+    /// Whether the current transaction ran DDL: its end changes the catalog
+    /// other sessions see, so it invalidates cached plans again.
+    ddl_in_txn: bool,
 }
 
 /// The cached plan of a prepared statement, with the catalog version it
@@ -119,6 +122,7 @@ impl<S: Store> Session<S> {
             savepoints: Vec::new(),
             cancel: Arc::new(AtomicBool::new(false)),
             current_plan: None,
+            ddl_in_txn: false,
         }
     }
 
@@ -571,6 +575,9 @@ impl<S: Store> Session<S> {
                 let other = other.clone();
                 let interrupts = self.interrupts();
                 let cache = self.current_plan.clone();
+                if is_ddl(&other) {
+                    self.ddl_in_txn = true;
+                }
                 self.in_transaction(move |txn, db| {
                     execute(txn, db, &other, params, &interrupts, cache.as_deref())
                 })
@@ -585,6 +592,15 @@ impl<S: Store> Session<S> {
         }
     }
 
+    /// A transaction that ran DDL ended: plans made meanwhile by other
+    /// sessions saw the catalog before this change became visible.
+    fn ddl_ended(&mut self) {
+        if self.ddl_in_txn {
+            self.ddl_in_txn = false;
+            self.db.bump_catalog_version();
+        }
+    }
+
     /// Ends the current transaction.
     fn end(&mut self, commit: bool) -> Result<()> {
         self.status = TxnStatus::Idle;
@@ -595,14 +611,16 @@ impl<S: Store> Session<S> {
             .unwrap_or("read committed")
             .to_string();
         self.settings.set("transaction_isolation", &default)?;
-        match self.txn.take() {
+        let r = match self.txn.take() {
             Some(t) if commit => t.commit().map(|_| ()).map_err(EngineError::from),
             Some(t) => {
                 t.rollback();
                 Ok(())
             }
             None => Ok(()),
-        }
+        };
+        self.ddl_ended();
+        r
     }
 
     /// Runs `f` inside the block's transaction, or in its own autocommit
@@ -635,16 +653,15 @@ impl<S: Store> Session<S> {
             }
             TxnStatus::Idle => {
                 let mut txn = self.db.store().begin(self.begin_options())?;
-                match f(&mut txn, &self.db) {
-                    Ok(r) => {
-                        txn.commit()?;
-                        Ok(r)
-                    }
+                let r = match f(&mut txn, &self.db) {
+                    Ok(r) => txn.commit().map(|_| r).map_err(EngineError::from),
                     Err(e) => {
                         txn.rollback();
                         Err(e)
                     }
-                }
+                };
+                self.ddl_ended();
+                r
             }
         }
     }
@@ -758,15 +775,7 @@ fn execute_statement<S: Store>(
     interrupts: &Interrupts,
     cache: Option<&PlanSlot>,
 ) -> Result<QueryResult> {
-    if matches!(
-        stmt,
-        Statement::CreateTable(_)
-            | Statement::Drop { .. }
-            | Statement::AlterTable(_)
-            | Statement::CreateIndex(_)
-            | Statement::Truncate(_)
-            | Statement::CreateView(_)
-    ) {
+    if is_ddl(stmt) {
         db.bump_catalog_version();
     }
     match stmt {
@@ -943,6 +952,19 @@ fn execute_statement<S: Store>(
             Ok(dml_result(format!("DELETE {}", out.count), out))
         }
     }
+}
+
+/// Statements that change the catalog (and so invalidate cached plans).
+fn is_ddl(stmt: &Statement) -> bool {
+    matches!(
+        stmt,
+        Statement::CreateTable(_)
+            | Statement::Drop { .. }
+            | Statement::AlterTable(_)
+            | Statement::CreateIndex(_)
+            | Statement::Truncate(_)
+            | Statement::CreateView(_)
+    )
 }
 
 fn needs_planning(stmt: &Statement) -> bool {

@@ -498,3 +498,29 @@ fn prepared_plans_are_reused_until_the_catalog_changes() {
         SqlState::UndefinedTable
     );
 }
+
+#[test]
+fn cached_plans_see_ddl_committed_by_another_session() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.execute("CREATE TABLE c (id int PRIMARY KEY, v text)", &[])
+        .unwrap();
+    s.execute("INSERT INTO c VALUES (1, 'old')", &[]).unwrap();
+    let p = s.prepare("SELECT v FROM c WHERE id = $1").unwrap();
+    let get = |s: &mut Session<_>| -> Vec<Vec<String>> {
+        texts(&s.query_prepared(&p, &[Value::from(1)]).unwrap())
+    };
+    let mut a = db.session();
+    a.execute("BEGIN", &[]).unwrap();
+    a.execute("TRUNCATE c", &[]).unwrap();
+    a.execute("INSERT INTO c VALUES (1, 'new')", &[]).unwrap();
+    // Planned while the TRUNCATE is uncommitted: the old storage is right.
+    assert_eq!(get(&mut s), rows(&[&["old"]]));
+    assert_eq!(get(&mut s), rows(&[&["old"]]));
+    a.execute("COMMIT", &[]).unwrap();
+    assert_eq!(
+        get(&mut s),
+        rows(&[&["new"]]),
+        "the commit invalidated the plan"
+    );
+}
