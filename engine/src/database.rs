@@ -114,10 +114,7 @@ impl<S: Store> RowIds for Database<S> {
             return Ok(*next);
         }
         // Seed from the largest row id stored (committed or our own).
-        let mut start = Vec::new();
-        let mut end = Vec::new();
-        keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
-        keys::prefix_end(&start, &mut end);
+        let (start, end) = keys::primary_range(table.storage_id);
         let mut cursor = txn.cursor();
         txn.seek(
             &mut cursor,

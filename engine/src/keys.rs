@@ -59,6 +59,16 @@ pub fn prefix_end(prefix: &[u8], out: &mut Vec<u8>) {
     debug_assert!(bounded, "data prefixes never consist of 0xFF bytes only");
 }
 
+/// The key range `[start, end)` of every row of storage `storage_id`'s
+/// primary index.
+pub fn primary_range(storage_id: u32) -> (Vec<u8>, Vec<u8>) {
+    let mut start = Vec::new();
+    let mut end = Vec::new();
+    index_prefix(&mut start, storage_id, PRIMARY_INDEX);
+    prefix_end(&start, &mut end);
+    (start, end)
+}
+
 /// Catalog key of a table descriptor.
 pub fn table_key(buf: &mut Vec<u8>, table_id: u32) {
     buf.clear();

@@ -26,6 +26,30 @@ pub const DEFAULT_SCHEMA: &str = "public";
 /// First id handed out to user objects (PostgreSQL's FirstNormalObjectId).
 const FIRST_USER_ID: u32 = 16384;
 
+/// Reads the table a name entry (`key`, holding a table id) points at.
+fn table_named_by<T: Transaction>(
+    txn: &mut T,
+    key: &[u8],
+    what: &str,
+) -> Result<Option<TableDesc>> {
+    let mut out = Vec::new();
+    if !txn.get(key, &mut out)? {
+        return Ok(None);
+    }
+    let id = u32::from_be_bytes(out.as_slice().try_into().map_err(|_| {
+        EngineError::new(SqlState::DataCorrupted, format!("bad {what} name entry"))
+    })?);
+    let mut table_key = Vec::new();
+    keys::table_key(&mut table_key, id);
+    if !txn.get(&table_key, &mut out)? {
+        return Err(EngineError::new(
+            SqlState::DataCorrupted,
+            format!("{what} name points at missing table {id}"),
+        ));
+    }
+    TableDesc::decode(&out).map(Some)
+}
+
 /// Reads the definition of table `schema.name`.
 pub fn lookup_table<T: Transaction>(
     txn: &mut T,
@@ -33,24 +57,8 @@ pub fn lookup_table<T: Transaction>(
     name: &str,
 ) -> Result<Option<TableDesc>> {
     let mut key = Vec::new();
-    let mut out = Vec::new();
     keys::table_name_key(&mut key, schema, name);
-    if !txn.get(&key, &mut out)? {
-        return Ok(None);
-    }
-    let id = u32::from_be_bytes(
-        out.as_slice()
-            .try_into()
-            .map_err(|_| EngineError::new(SqlState::DataCorrupted, "bad table name entry"))?,
-    );
-    keys::table_key(&mut key, id);
-    if !txn.get(&key, &mut out)? {
-        return Err(EngineError::new(
-            SqlState::DataCorrupted,
-            format!("table name {name} points at missing table {id}"),
-        ));
-    }
-    TableDesc::decode(&out).map(Some)
+    table_named_by(txn, &key, "table")
 }
 
 /// Reads table `name`, failing with 42P01 when it does not exist.
@@ -214,21 +222,8 @@ pub fn index_owner<T: Transaction>(
     name: &str,
 ) -> Result<Option<TableDesc>> {
     let mut key = Vec::new();
-    let mut out = Vec::new();
     keys::index_name_key(&mut key, schema, name);
-    if !txn.get(&key, &mut out)? {
-        return Ok(None);
-    }
-    let id = u32::from_be_bytes(
-        out.as_slice()
-            .try_into()
-            .map_err(|_| EngineError::new(SqlState::DataCorrupted, "bad index name entry"))?,
-    );
-    keys::table_key(&mut key, id);
-    if !txn.get(&key, &mut out)? {
-        return Ok(None);
-    }
-    TableDesc::decode(&out).map(Some)
+    table_named_by(txn, &key, "index")
 }
 
 /// Whether any relation (table, view or index) is named `name`.

@@ -12,15 +12,14 @@
 //! The data left under a replaced storage id is unreachable; reclaiming
 //! that space (a range delete after commit) is not done yet.
 
-use rocksgres_storage::{Direction, KeyRange, Transaction};
+use rocksgres_storage::{Direction, Transaction};
 use sqlparser::ast::{self as ast, AlterColumnOperation, AlterTableOperation};
 
 use crate::catalog::{self, IndexColumn, TableDesc, DEFAULT_SCHEMA};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::ddl::{column_desc, table_name};
-use crate::exec::row::{decode_values, describe_row, encode_values, primary_key};
-use crate::keys;
+use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, seek_rows};
 use crate::plan::bind::{ident_name, Binder, Scope};
 use crate::types::{CastKind, SqlType, Value};
 
@@ -48,16 +47,7 @@ pub fn eval_constant<T: Transaction>(
 }
 
 fn has_rows<T: Transaction>(txn: &mut T, table: &TableDesc) -> Result<bool> {
-    let mut start = Vec::new();
-    let mut end = Vec::new();
-    keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
-    keys::prefix_end(&start, &mut end);
-    let mut cursor = txn.cursor();
-    txn.seek(
-        &mut cursor,
-        KeyRange::half_open(&start, &end),
-        Direction::Forward,
-    )?;
+    let mut cursor = seek_rows(txn, table, Direction::Forward)?;
     Ok(txn.next(&mut cursor)?.is_some())
 }
 
@@ -341,16 +331,7 @@ fn change_type<T: Transaction>(
             CastKind::Assignment,
         )?);
     }
-    let mut start = Vec::new();
-    let mut end = Vec::new();
-    keys::index_prefix(&mut start, old.storage_id, keys::PRIMARY_INDEX);
-    keys::prefix_end(&start, &mut end);
-    let mut cursor = txn.cursor();
-    txn.seek(
-        &mut cursor,
-        KeyRange::half_open(&start, &end),
-        Direction::Forward,
-    )?;
+    let mut cursor = seek_rows(txn, &old, Direction::Forward)?;
     let mut row = Vec::new();
     let mut key = Vec::new();
     let mut value = Vec::new();
@@ -376,16 +357,7 @@ fn change_type<T: Transaction>(
 }
 
 fn check_not_null<T: Transaction>(txn: &mut T, table: &TableDesc, cols: &[usize]) -> Result<()> {
-    let mut start = Vec::new();
-    let mut end = Vec::new();
-    keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
-    keys::prefix_end(&start, &mut end);
-    let mut cursor = txn.cursor();
-    txn.seek(
-        &mut cursor,
-        KeyRange::half_open(&start, &end),
-        Direction::Forward,
-    )?;
+    let mut cursor = seek_rows(txn, table, Direction::Forward)?;
     let mut row = Vec::new();
     while let Some((_, v)) = txn.next(&mut cursor)? {
         decode_values(table, v, &mut row)?;
@@ -419,16 +391,7 @@ fn add_primary_key<T: Transaction>(
     for ic in &cols {
         table.columns[ic.column].not_null = true;
     }
-    let mut start = Vec::new();
-    let mut end = Vec::new();
-    keys::index_prefix(&mut start, old.storage_id, keys::PRIMARY_INDEX);
-    keys::prefix_end(&start, &mut end);
-    let mut cursor = txn.cursor();
-    txn.seek(
-        &mut cursor,
-        KeyRange::half_open(&start, &end),
-        Direction::Forward,
-    )?;
+    let mut cursor = seek_rows(txn, &old, Direction::Forward)?;
     let mut row = Vec::new();
     let mut key = Vec::new();
     let mut value = Vec::new();

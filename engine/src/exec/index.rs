@@ -17,12 +17,12 @@
 //! be expressions (`lower(email)`), bound once per statement.
 
 use rocksgres_codec::INDEX_PREFIX_LEN;
-use rocksgres_storage::{Direction, KeyRange, Transaction};
+use rocksgres_storage::{Direction, Transaction};
 
 use crate::catalog::{IndexDesc, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
-use crate::exec::row::{decode_values, describe_row, push_key_value};
+use crate::exec::row::{decode_values, describe_row, push_key_value, seek_rows};
 use crate::keys;
 use crate::plan::bind::{Binder, Scope};
 use crate::plan::expr::Expr;
@@ -217,16 +217,7 @@ pub fn backfill<T: Transaction>(
     ix: &BoundIndex,
     ctx: &mut Ctx<'_, T>,
 ) -> Result<()> {
-    let mut start = Vec::new();
-    let mut end = Vec::new();
-    keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
-    keys::prefix_end(&start, &mut end);
-    let mut cursor = ctx.txn.cursor();
-    ctx.txn.seek(
-        &mut cursor,
-        KeyRange::half_open(&start, &end),
-        Direction::Forward,
-    )?;
+    let mut cursor = seek_rows(&mut *ctx.txn, table, Direction::Forward)?;
     let mut row = Vec::new();
     let mut pk = Vec::new();
     loop {

@@ -67,6 +67,23 @@ fn corrupt(e: rocksgres_codec::CodecError) -> EngineError {
     EngineError::new(SqlState::DataCorrupted, format!("corrupt row: {e}"))
 }
 
+/// A cursor positioned on every row of `table`'s primary index, in
+/// `direction`.
+pub fn seek_rows<T: rocksgres_storage::Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    direction: rocksgres_storage::Direction,
+) -> Result<T::Cursor> {
+    let (start, end) = keys::primary_range(table.storage_id);
+    let mut cursor = txn.cursor();
+    txn.seek(
+        &mut cursor,
+        rocksgres_storage::KeyRange::half_open(&start, &end),
+        direction,
+    )?;
+    Ok(cursor)
+}
+
 /// Renders `(a, b, c)` for error details ("Failing row contains ...").
 pub fn describe_row(row: &[Value]) -> String {
     let mut s = String::from("(");

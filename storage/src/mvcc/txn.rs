@@ -109,6 +109,20 @@ impl<B: Backend> MvccTxn<B> {
         self.writes.clear();
     }
 
+    /// The transaction's own buffered write of `key`, if any: `Some(true)`
+    /// with the value copied into `out`, `Some(false)` for a buffered delete.
+    fn own_write(&self, key: &[u8], out: &mut Vec<u8>) -> Option<bool> {
+        let own = self.writes.get(key)?;
+        Some(match own {
+            Some(v) => {
+                out.clear();
+                out.extend_from_slice(v);
+                true
+            }
+            None => false,
+        })
+    }
+
     fn buffer(&mut self, key: &[u8], value: Option<&[u8]>) {
         if !self.savepoints.is_empty() {
             let before = self.writes.get(key).cloned();
@@ -156,15 +170,8 @@ impl<B: Backend> Transaction for MvccTxn<B> {
     }
 
     fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
-        if let Some(own) = self.writes.get(key) {
-            return Ok(match own {
-                Some(v) => {
-                    out.clear();
-                    out.extend_from_slice(v);
-                    true
-                }
-                None => false,
-            });
+        if let Some(found) = self.own_write(key, out) {
+            return Ok(found);
         }
         let iter = View::ensure(
             &mut self.point,
@@ -177,15 +184,8 @@ impl<B: Backend> Transaction for MvccTxn<B> {
 
     fn get_for_update(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
         self.lock(key)?;
-        if let Some(own) = self.writes.get(key) {
-            return Ok(match own {
-                Some(v) => {
-                    out.clear();
-                    out.extend_from_slice(v);
-                    true
-                }
-                None => false,
-            });
+        if let Some(found) = self.own_write(key, out) {
+            return Ok(found);
         }
         let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest)?;
         let found = read_version(iter, key, Timestamp::MAX, &mut self.key_buf, out)?;
