@@ -54,6 +54,8 @@ pub struct Session<S: Store> {
     /// Whether the current transaction ran DDL: its end changes the catalog
     /// other sessions see, so it invalidates cached plans again.
     ddl_in_txn: bool,
+    /// (user, database) the session is connected as.
+    identity: Arc<(String, String)>,
 }
 
 /// The cached plan of a prepared statement, with the catalog version it
@@ -98,6 +100,7 @@ impl CancelHandle {
 
 /// What may interrupt one statement.
 struct Interrupts {
+    identity: Arc<(String, String)>,
     deadline: Option<Instant>,
     statement_timeout: Option<Duration>,
     lock_timeout: Option<Duration>,
@@ -123,7 +126,15 @@ impl<S: Store> Session<S> {
             cancel: Arc::new(AtomicBool::new(false)),
             current_plan: None,
             ddl_in_txn: false,
+            identity: Arc::new(("postgres".into(), "postgres".into())),
         }
+    }
+
+    /// Sets the user and database names the session reports
+    /// (`current_user`, `current_database()`); the server passes the
+    /// client's start-up values.
+    pub fn set_identity(&mut self, user: &str, database: &str) {
+        self.identity = Arc::new((user.to_string(), database.to_string()));
     }
 
     /// A handle that cancels this session's running statement.
@@ -135,6 +146,7 @@ impl<S: Store> Session<S> {
         self.cancel.store(false, Ordering::Relaxed);
         let statement_timeout = self.settings.statement_timeout();
         Interrupts {
+            identity: Arc::clone(&self.identity),
             deadline: statement_timeout.map(|t| Instant::now() + t),
             statement_timeout,
             lock_timeout: self.settings.lock_timeout(),
@@ -905,6 +917,7 @@ fn execute_statement<S: Store>(
     let mut ctx = Ctx::new(txn, params, micros_since_2000());
     ctx.deadline = interrupts.deadline;
     ctx.cancel = Some(Arc::clone(&interrupts.cancel));
+    ctx.identity = Some(Arc::clone(&interrupts.identity));
     match &*planned {
         Planned::Query(node) => {
             let columns = node.columns();

@@ -524,3 +524,19 @@ fn cached_plans_see_ddl_committed_by_another_session() {
         "the commit invalidated the plan"
     );
 }
+
+#[test]
+fn session_information_functions() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.set_identity("alice", "shop");
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT current_user, session_user, current_database(), current_schema()"
+        ),
+        rows(&[&["alice", "alice", "shop", "public"]])
+    );
+    let v = q(&mut s, "SELECT version()");
+    assert!(v[0][0].starts_with("PostgreSQL 15"), "{v:?}");
+}

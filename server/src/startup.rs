@@ -123,6 +123,15 @@ impl Handler {
             let _ = session.set(name, value);
         }
         let meta = client.metadata();
+        let user = meta
+            .get("user")
+            .cloned()
+            .unwrap_or_else(|| "postgres".into());
+        let database = meta
+            .get("database")
+            .cloned()
+            .unwrap_or_else(|| user.clone());
+        session.set_identity(&user, &database);
         if let Some(options) = meta.get("options") {
             let settings = parse_options(options).map_err(|m| fatal("42601", m))?;
             for (name, value) in settings {

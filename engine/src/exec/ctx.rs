@@ -36,6 +36,8 @@ pub struct Ctx<'a, T: Transaction> {
     pub deadline: Option<Instant>,
     /// Set by another thread to cancel the statement (CancelRequest).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// The session's user and database names.
+    pub identity: Option<Arc<(String, String)>>,
     ticks: u32,
 }
 
@@ -50,6 +52,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             cache: HashMap::new(),
             deadline: None,
             cancel: None,
+            identity: None,
             ticks: 0,
         }
     }
@@ -88,5 +91,17 @@ impl<T: Transaction> crate::types::functions::FunctionEnv for Ctx<'_, T> {
 
     fn random(&self) -> f64 {
         crate::types::functions::thread_random()
+    }
+
+    fn user_name(&self) -> &str {
+        self.identity
+            .as_deref()
+            .map_or("postgres", |i| i.0.as_str())
+    }
+
+    fn database_name(&self) -> &str {
+        self.identity
+            .as_deref()
+            .map_or("postgres", |i| i.1.as_str())
     }
 }

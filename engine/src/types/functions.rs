@@ -57,6 +57,16 @@ pub trait FunctionEnv {
     fn random(&self) -> f64 {
         thread_random()
     }
+
+    /// The session's user (`current_user`, `session_user`).
+    fn user_name(&self) -> &str {
+        "postgres"
+    }
+
+    /// The database the session connected to (`current_database()`).
+    fn database_name(&self) -> &str {
+        "postgres"
+    }
 }
 
 thread_local! {
@@ -487,6 +497,27 @@ fn candidates() -> Vec<Candidate> {
         volatility: Volatility::Stable,
         eval,
     };
+    v.push(stable("version", T, |_, _| {
+        Ok(Value::Text(format!(
+            "PostgreSQL 15.0 (Rocksgres {}) on {}-linux, 64-bit",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::ARCH
+        )))
+    }));
+    v.push(stable("current_database", T, |c, _| {
+        Ok(Value::Text(c.database_name().to_string()))
+    }));
+    v.push(stable("current_catalog", T, |c, _| {
+        Ok(Value::Text(c.database_name().to_string()))
+    }));
+    v.push(stable("current_schema", T, |_, _| {
+        Ok(Value::Text("public".into()))
+    }));
+    for name in ["current_user", "session_user", "user", "current_role"] {
+        v.push(stable(name, T, |c, _| {
+            Ok(Value::Text(c.user_name().to_string()))
+        }));
+    }
     v.push(stable("now", TZ, |c, _| {
         Ok(Value::Timestamptz(c.statement_ts_micros()))
     }));
