@@ -584,14 +584,13 @@ impl<S: Store> Session<S> {
                 Ok(QueryResult::command("RESET"))
             }
             other => {
-                let other = other.clone();
                 let interrupts = self.interrupts();
                 let cache = self.current_plan.clone();
-                if is_ddl(&other) {
+                if is_ddl(other) {
                     self.ddl_in_txn = true;
                 }
                 self.in_transaction(move |txn, db| {
-                    execute(txn, db, &other, params, &interrupts, cache.as_deref())
+                    execute(txn, db, other, params, &interrupts, cache.as_deref())
                 })
             }
         }

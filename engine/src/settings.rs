@@ -104,16 +104,22 @@ fn parse_millis(name: &str, value: &str) -> Result<u64> {
 impl Settings {
     /// The value of setting `name` (case-insensitive).
     pub fn get(&self, name: &str) -> Result<&str> {
-        let key = name.to_lowercase();
-        let key = if key == "transaction isolation level" {
-            "transaction_isolation".to_string()
-        } else if key == "time zone" {
-            "timezone".to_string()
+        // The engine's own lookups use lower-case names: they take no
+        // allocation on this per-statement path.
+        let lowered;
+        let key = if name.bytes().any(|b| b.is_ascii_uppercase()) || !name.is_ascii() {
+            lowered = name.to_lowercase();
+            lowered.as_str()
         } else {
-            key
+            name
+        };
+        let key = match key {
+            "transaction isolation level" => "transaction_isolation",
+            "time zone" => "timezone",
+            other => other,
         };
         self.values
-            .get(&key)
+            .get(key)
             .map(|(_, v)| v.as_str())
             .ok_or_else(|| unknown(name))
     }
