@@ -6,6 +6,7 @@ use std::ops::Bound;
 use rocksgres_codec::prefix_successor;
 use rocksgres_storage::{Direction, KeyRange, Transaction};
 
+use crate::catalog::IndexColumn;
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
 use crate::exec::row::{decode_values, push_key_value};
@@ -51,7 +52,7 @@ pub fn scan_rows<'a, T: Transaction>(
     keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
     let pk = &table.primary().columns;
     let mut row = Vec::new();
-    let (lo, hi): (Bound<Vec<u8>>, Bound<Vec<u8>>) = match &scan.access {
+    let (lo, hi): OwnedBounds = match &scan.access {
         Access::Full => {
             let mut end = Vec::new();
             keys::prefix_end(&start, &mut end);
@@ -84,47 +85,11 @@ pub fn scan_rows<'a, T: Transaction>(
         Access::IndexScan { .. } => (Bound::Unbounded, Bound::Unbounded),
         Access::PkRange { lower, upper } => {
             let ic = &pk[0];
-            let ty = table.columns[ic.column].ty;
-            let prefix = start;
-            let lo = match lower {
-                None => Bound::Included(prefix.clone()),
-                Some((e, inclusive)) => {
-                    let Some(v) = key_value(e, &ty, ctx)? else {
-                        return Ok(Flow::Continue);
-                    };
-                    let mut k = prefix.clone();
-                    push_key_value(&mut k, &v, ic)?;
-                    if *inclusive {
-                        Bound::Included(k)
-                    } else {
-                        let mut succ = Vec::new();
-                        prefix_successor(&k, &mut succ);
-                        Bound::Included(succ)
-                    }
-                }
-            };
-            let hi = match upper {
-                None => {
-                    let mut end = Vec::new();
-                    keys::prefix_end(&prefix, &mut end);
-                    Bound::Excluded(end)
-                }
-                Some((e, inclusive)) => {
-                    let Some(v) = key_value(e, &ty, ctx)? else {
-                        return Ok(Flow::Continue);
-                    };
-                    let mut k = prefix.clone();
-                    push_key_value(&mut k, &v, ic)?;
-                    if *inclusive {
-                        let mut succ = Vec::new();
-                        prefix_successor(&k, &mut succ);
-                        Bound::Excluded(succ)
-                    } else {
-                        Bound::Excluded(k)
-                    }
-                }
-            };
-            (lo, hi)
+            let col = Some((ic, &table.columns[ic.column].ty));
+            match range_bounds(&start, col, lower, upper, ctx)? {
+                Some(bounds) => bounds,
+                None => return Ok(Flow::Continue),
+            }
         }
     };
     if let Access::IndexScan {
@@ -194,6 +159,69 @@ fn lock_and_recheck<T: Transaction>(
 
 type KeyBound = Option<(Expr, bool)>;
 
+/// A key range's lower and upper bound, owned.
+type OwnedBounds = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// The key range of a range scan: the keys starting with `prefix`, narrowed
+/// by `lower` and `upper` on the key column `col` that follows the prefix
+/// (bounds are ignored when there is no such column). `None` when a bound
+/// cannot match any row, so the range is empty.
+fn range_bounds<T: Transaction>(
+    prefix: &[u8],
+    col: Option<(&IndexColumn, &SqlType)>,
+    lower: &KeyBound,
+    upper: &KeyBound,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Option<OwnedBounds>> {
+    let lo = match (lower, col) {
+        (Some((e, inclusive)), Some((ic, ty))) => {
+            let Some(k) = bound_key(prefix, e, ic, ty, !*inclusive, ctx)? else {
+                return Ok(None);
+            };
+            Bound::Included(k)
+        }
+        _ => Bound::Included(prefix.to_vec()),
+    };
+    let hi = match (upper, col) {
+        (Some((e, inclusive)), Some((ic, ty))) => {
+            let Some(k) = bound_key(prefix, e, ic, ty, *inclusive, ctx)? else {
+                return Ok(None);
+            };
+            Bound::Excluded(k)
+        }
+        _ => {
+            let mut end = Vec::new();
+            keys::prefix_end(prefix, &mut end);
+            Bound::Excluded(end)
+        }
+    };
+    Ok(Some((lo, hi)))
+}
+
+/// `prefix` followed by the key encoding of `e`, or, when `past_equal`, the
+/// first key after every key starting with that (so keys equal to `e` fall
+/// below it). `None` when `e` cannot match any row.
+fn bound_key<T: Transaction>(
+    prefix: &[u8],
+    e: &Expr,
+    ic: &IndexColumn,
+    ty: &SqlType,
+    past_equal: bool,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Option<Vec<u8>>> {
+    let Some(v) = key_value(e, ty, ctx)? else {
+        return Ok(None);
+    };
+    let mut k = prefix.to_vec();
+    push_key_value(&mut k, &v, ic)?;
+    if !past_equal {
+        return Ok(Some(k));
+    }
+    let mut succ = Vec::new();
+    prefix_successor(&k, &mut succ);
+    Ok(Some(succ))
+}
+
 /// Reads rows through a secondary index.
 fn scan_index<'a, T: Transaction>(
     scan: &ScanPlan,
@@ -214,44 +242,12 @@ fn scan_index<'a, T: Transaction>(
         };
         push_key_value(&mut prefix, &v, ic)?;
     }
-    let next = ix.columns.get(eq.len());
-    let lo = match (lower, next) {
-        (Some((e, inclusive)), Some(ic)) => {
-            let Some(v) = key_value(e, &table.columns[ic.column].ty, ctx)? else {
-                return Ok(Flow::Continue);
-            };
-            let mut k = prefix.clone();
-            push_key_value(&mut k, &v, ic)?;
-            if *inclusive {
-                Bound::Included(k)
-            } else {
-                let mut succ = Vec::new();
-                prefix_successor(&k, &mut succ);
-                Bound::Included(succ)
-            }
-        }
-        _ => Bound::Included(prefix.clone()),
-    };
-    let hi = match (upper, next) {
-        (Some((e, inclusive)), Some(ic)) => {
-            let Some(v) = key_value(e, &table.columns[ic.column].ty, ctx)? else {
-                return Ok(Flow::Continue);
-            };
-            let mut k = prefix.clone();
-            push_key_value(&mut k, &v, ic)?;
-            if *inclusive {
-                let mut succ = Vec::new();
-                prefix_successor(&k, &mut succ);
-                Bound::Excluded(succ)
-            } else {
-                Bound::Excluded(k)
-            }
-        }
-        _ => {
-            let mut end = Vec::new();
-            keys::prefix_end(&prefix, &mut end);
-            Bound::Excluded(end)
-        }
+    let col = ix
+        .columns
+        .get(eq.len())
+        .map(|ic| (ic, &table.columns[ic.column].ty));
+    let Some((lo, hi)) = range_bounds(&prefix, col, lower, upper, ctx)? else {
+        return Ok(Flow::Continue);
     };
     let range = KeyRange {
         start: borrow(&lo),
