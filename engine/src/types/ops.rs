@@ -632,69 +632,47 @@ fn int_arith(op: BinaryOp, a: i64, b: i64, ty: SqlType) -> Result<Value> {
     })
 }
 
-fn float_arith(op: BinaryOp, a: f64, b: f64) -> Result<f64> {
-    let r = match op {
-        BinaryOp::Plus => a + b,
-        BinaryOp::Minus => a - b,
-        BinaryOp::Multiply => a * b,
-        BinaryOp::Divide => {
-            if b == 0.0 && !a.is_nan() {
-                return Err(division_by_zero());
+/// Defines float arithmetic for one float type: PostgreSQL's checks for
+/// division by zero, overflow and underflow, the same for `real` and
+/// `double precision`.
+macro_rules! float_arith_fn {
+    ($name:ident, $t:ty, $sql:literal) => {
+        fn $name(op: BinaryOp, a: $t, b: $t) -> Result<$t> {
+            let r = match op {
+                BinaryOp::Plus => a + b,
+                BinaryOp::Minus => a - b,
+                BinaryOp::Multiply => a * b,
+                BinaryOp::Divide => {
+                    if b == 0.0 && !a.is_nan() {
+                        return Err(division_by_zero());
+                    }
+                    a / b
+                }
+                _ => {
+                    return Err(EngineError::new(
+                        SqlState::UndefinedFunction,
+                        concat!("operator does not exist: ", $sql, " % ", $sql),
+                    ))
+                }
+            };
+            if r.is_infinite() && !a.is_infinite() && !b.is_infinite() {
+                return Err(float_overflow());
             }
-            a / b
-        }
-        _ => {
-            return Err(EngineError::new(
-                SqlState::UndefinedFunction,
-                "operator does not exist: double precision % double precision",
-            ))
+            let underflow = match op {
+                BinaryOp::Multiply => r == 0.0 && a != 0.0 && b != 0.0,
+                BinaryOp::Divide => r == 0.0 && a != 0.0 && !b.is_infinite(),
+                _ => false,
+            };
+            if underflow {
+                return Err(float_underflow());
+            }
+            Ok(r)
         }
     };
-    if r.is_infinite() && !a.is_infinite() && !b.is_infinite() {
-        return Err(float_overflow());
-    }
-    let underflow = match op {
-        BinaryOp::Multiply => r == 0.0 && a != 0.0 && b != 0.0,
-        BinaryOp::Divide => r == 0.0 && a != 0.0 && !b.is_infinite(),
-        _ => false,
-    };
-    if underflow {
-        return Err(float_underflow());
-    }
-    Ok(r)
 }
 
-fn float4_arith(op: BinaryOp, a: f32, b: f32) -> Result<f32> {
-    let r = match op {
-        BinaryOp::Plus => a + b,
-        BinaryOp::Minus => a - b,
-        BinaryOp::Multiply => a * b,
-        BinaryOp::Divide => {
-            if b == 0.0 && !a.is_nan() {
-                return Err(division_by_zero());
-            }
-            a / b
-        }
-        _ => {
-            return Err(EngineError::new(
-                SqlState::UndefinedFunction,
-                "operator does not exist: real % real",
-            ))
-        }
-    };
-    if r.is_infinite() && !a.is_infinite() && !b.is_infinite() {
-        return Err(float_overflow());
-    }
-    let underflow = match op {
-        BinaryOp::Multiply => r == 0.0 && a != 0.0 && b != 0.0,
-        BinaryOp::Divide => r == 0.0 && a != 0.0 && !b.is_infinite(),
-        _ => false,
-    };
-    if underflow {
-        return Err(float_underflow());
-    }
-    Ok(r)
-}
+float_arith_fn!(float_arith, f64, "double precision");
+float_arith_fn!(float4_arith, f32, "real");
 
 fn numeric_arith(op: BinaryOp, a: &Numeric, b: &Numeric) -> Result<Numeric> {
     match op {
