@@ -10,15 +10,7 @@ fn texts(r: &QueryResult) -> Vec<Vec<String>> {
         .map(|row| {
             row.values()
                 .iter()
-                .map(|v| {
-                    let mut s = String::new();
-                    if v.is_null() {
-                        s.push_str("NULL");
-                    } else {
-                        v.write_text(&mut s);
-                    }
-                    s
-                })
+                .map(|v| v.to_text().unwrap_or_else(|| "NULL".into()))
                 .collect()
         })
         .collect()
