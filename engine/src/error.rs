@@ -83,6 +83,8 @@ sqlstates! {
     InFailedSqlTransaction = "25P02",
     /// 25006
     ReadOnlySqlTransaction = "25006",
+    /// 26000
+    InvalidSqlStatementName = "26000",
     /// 2BP01
     DependentObjectsStillExist = "2BP01",
     /// 34000

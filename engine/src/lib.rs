@@ -4,7 +4,8 @@
 //! the catalog ([`plan`], [`catalog`]), and executed over the transactional
 //! store ([`exec`]) through the [`rocksgres_storage::Store`] trait only: the
 //! engine never sees RocksDB. [`Database`] and [`Session`] are the
-//! embedding API; see [`database`] for an example.
+//! embedding API; see [`database`] for an example. [`syscat`] shows the
+//! catalog as PostgreSQL's `pg_catalog` and `information_schema`.
 
 #![warn(missing_docs)]
 
@@ -18,6 +19,7 @@ pub mod result;
 pub mod session;
 pub mod settings;
 pub mod sql;
+pub mod syscat;
 pub mod types;
 
 pub use database::Database;

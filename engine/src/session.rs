@@ -56,6 +56,20 @@ pub struct Session<S: Store> {
     ddl_in_txn: bool,
     /// (user, database) the session is connected as.
     identity: Arc<(String, String)>,
+    /// The embedder's named prepared statements, which DEALLOCATE drops.
+    prepared_statements: Option<Box<dyn PreparedStatements>>,
+}
+
+/// The named prepared statements of a session. The engine keeps none
+/// itself ([`Session::prepare`] hands the statement to the caller); an
+/// embedder that names them, as the server does for the wire protocol's
+/// Parse, registers its store with [`Session::set_prepared_statements`] so
+/// that `DEALLOCATE` drops them as in PostgreSQL.
+pub trait PreparedStatements: Send + Sync {
+    /// Drops the statement `name`; whether it existed.
+    fn deallocate(&mut self, name: &str) -> bool;
+    /// Drops every named statement.
+    fn deallocate_all(&mut self);
 }
 
 /// The cached plan of a prepared statement, with the catalog version it
@@ -101,6 +115,7 @@ impl CancelHandle {
 /// What may interrupt one statement.
 struct Interrupts {
     identity: Arc<(String, String)>,
+    settings: Settings,
     deadline: Option<Instant>,
     statement_timeout: Option<Duration>,
     lock_timeout: Option<Duration>,
@@ -127,7 +142,43 @@ impl<S: Store> Session<S> {
             current_plan: None,
             ddl_in_txn: false,
             identity: Arc::new(("postgres".into(), "postgres".into())),
+            prepared_statements: None,
         }
+    }
+
+    /// Registers the store of the session's named prepared statements,
+    /// which `DEALLOCATE` drops from (see [`PreparedStatements`]). Without
+    /// one, `DEALLOCATE ALL` drops nothing and `DEALLOCATE name` fails with
+    /// 26000.
+    pub fn set_prepared_statements(&mut self, store: Box<dyn PreparedStatements>) {
+        self.prepared_statements = Some(store);
+    }
+
+    /// `DEALLOCATE [PREPARE] name | ALL`. Not transactional, as in
+    /// PostgreSQL: allowed in a block, refused (25P02) in a failed one.
+    fn deallocate(&mut self, name: &ast::Ident) -> Result<QueryResult> {
+        if self.status == TxnStatus::Failed {
+            return Err(in_failed_block());
+        }
+        if name.quote_style.is_none() && name.value.eq_ignore_ascii_case("all") {
+            if let Some(store) = self.prepared_statements.as_mut() {
+                store.deallocate_all();
+            }
+            return Ok(QueryResult::command("DEALLOCATE ALL"));
+        }
+        let name = ident_name(name);
+        let found = self
+            .prepared_statements
+            .as_mut()
+            .is_some_and(|store| store.deallocate(&name));
+        if !found {
+            self.fail_block();
+            return Err(EngineError::new(
+                SqlState::InvalidSqlStatementName,
+                format!("prepared statement \"{name}\" does not exist"),
+            ));
+        }
+        Ok(QueryResult::command("DEALLOCATE"))
     }
 
     /// Sets the user and database names the session reports
@@ -147,6 +198,7 @@ impl<S: Store> Session<S> {
         let statement_timeout = self.settings.statement_timeout();
         Interrupts {
             identity: Arc::clone(&self.identity),
+            settings: self.settings.clone(),
             deadline: statement_timeout.map(|t| Instant::now() + t),
             statement_timeout,
             lock_timeout: self.settings.lock_timeout(),
@@ -236,8 +288,7 @@ impl<S: Store> Session<S> {
                 let describe =
                     |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Vec<crate::result::Column>)> {
                         let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
-                            let n = ddl::table_name(name)?;
-                            catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &n)
+                            catalog::resolve_relation(&mut *txn, name)
                         };
                         let mut binder = Binder::new(declared, &mut lookup);
                         let planned = plan_statement(stmt, &mut binder)?;
@@ -562,6 +613,7 @@ impl<S: Store> Session<S> {
                 }
             }
             Statement::Set(set) => self.set_statement(set),
+            Statement::Deallocate { name, .. } => self.deallocate(name),
             Statement::ShowVariable { variable } => {
                 let name = variable
                     .iter()
@@ -829,9 +881,10 @@ fn execute_statement<S: Store>(
             let mut deps: Vec<String> = Vec::new();
             let columns = {
                 let mut lookup = |n: &ast::ObjectName| -> Result<Relation> {
-                    let tn = ddl::table_name(n)?;
-                    let r = catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &tn)?;
-                    deps.push(tn);
+                    let r = catalog::resolve_relation(&mut *txn, n)?;
+                    if !matches!(r, Relation::System(_)) {
+                        deps.push(ddl::table_name(n)?);
+                    }
                     Ok(r)
                 };
                 let mut binder = Binder::new(Vec::new(), &mut lookup);
@@ -849,9 +902,11 @@ fn execute_statement<S: Store>(
             }
             deps.sort();
             deps.dedup();
+            let oid = catalog::allocate_id(txn)?;
             crate::exec::views::create_view(
                 txn,
                 catalog::ViewDesc {
+                    oid,
                     schema: DEFAULT_SCHEMA.into(),
                     name,
                     sql: cv.query.to_string(),
@@ -901,8 +956,7 @@ fn execute_statement<S: Store>(
         None => {
             let plan = {
                 let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
-                    let n = ddl::table_name(name)?;
-                    catalog::require_relation(&mut *txn, DEFAULT_SCHEMA, &n)
+                    catalog::resolve_relation(&mut *txn, name)
                 };
                 let mut binder = Binder::new(param_types, &mut lookup);
                 Arc::new(plan_statement(stmt, &mut binder)?)
@@ -917,6 +971,7 @@ fn execute_statement<S: Store>(
     ctx.deadline = interrupts.deadline;
     ctx.cancel = Some(Arc::clone(&interrupts.cancel));
     ctx.identity = Some(Arc::clone(&interrupts.identity));
+    ctx.settings = Some(interrupts.settings.clone());
     match &*planned {
         Planned::Query(node) => {
             let columns = node.columns();

@@ -55,10 +55,12 @@ const READ_ONLY: &[&str] = &[
     "is_superuser",
 ];
 
-/// The settings of one session.
+/// The settings of one session. The values are shared copy-on-write, so
+/// handing a statement a copy (for `pg_settings`) is a reference-count
+/// increment.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    values: BTreeMap<String, (String, String)>,
+    values: std::sync::Arc<BTreeMap<String, (String, String)>>,
 }
 
 impl Default for Settings {
@@ -67,7 +69,9 @@ impl Default for Settings {
         for (name, v) in DEFAULTS {
             values.insert(name.to_lowercase(), (name.to_string(), v.to_string()));
         }
-        Settings { values }
+        Settings {
+            values: std::sync::Arc::new(values),
+        }
     }
 }
 
@@ -187,7 +191,7 @@ impl Settings {
             }
             _ => value.to_string(),
         };
-        self.values.insert(key, (canonical, normalized));
+        std::sync::Arc::make_mut(&mut self.values).insert(key, (canonical, normalized));
         Ok(())
     }
 
@@ -199,13 +203,14 @@ impl Settings {
                 let keep_isolation = self.values.get("transaction_isolation").cloned();
                 *self = fresh;
                 if let Some(v) = keep_isolation {
-                    self.values.insert("transaction_isolation".into(), v);
+                    std::sync::Arc::make_mut(&mut self.values)
+                        .insert("transaction_isolation".into(), v);
                 }
             }
             Some(n) => {
                 let key = n.to_lowercase();
                 let v = fresh.values.get(&key).cloned().ok_or_else(|| unknown(n))?;
-                self.values.insert(key, v);
+                std::sync::Arc::make_mut(&mut self.values).insert(key, v);
             }
         }
         Ok(())
@@ -246,6 +251,28 @@ impl Settings {
             0 => None,
             ms => Some(Duration::from_millis(ms)),
         }
+    }
+
+    /// Every setting as (name, value, default value, read-only), for
+    /// `pg_settings`.
+    pub fn describe(&self) -> Vec<(String, String, String, bool)> {
+        let defaults = Settings::default();
+        self.values
+            .iter()
+            .map(|(key, (name, value))| {
+                let default = defaults
+                    .values
+                    .get(key)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
+                (
+                    name.clone(),
+                    value.clone(),
+                    default,
+                    READ_ONLY.contains(&key.as_str()),
+                )
+            })
+            .collect()
     }
 
     /// Every setting, as (name, value), for `SHOW ALL`.

@@ -532,3 +532,87 @@ fn session_information_functions() {
     let v = q(&mut s, "SELECT version()");
     assert!(v[0][0].starts_with("PostgreSQL 15"), "{v:?}");
 }
+
+/// A named-statement store shared with the test, as the server's is.
+#[derive(Clone, Default)]
+struct Named(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl rocksgres_engine::session::PreparedStatements for Named {
+    fn deallocate(&mut self, name: &str) -> bool {
+        let mut names = self.0.lock().unwrap();
+        let before = names.len();
+        names.retain(|n| n != name);
+        names.len() < before
+    }
+
+    fn deallocate_all(&mut self) {
+        self.0.lock().unwrap().clear();
+    }
+}
+
+#[test]
+fn deallocate_drops_named_statements() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    // No store registered: the session holds no named statements.
+    let r = s.simple_query("DEALLOCATE ALL; DEALLOCATE PREPARE ALL");
+    let tags: Vec<&str> = r.iter().map(|r| r.as_ref().unwrap().tag.as_str()).collect();
+    assert_eq!(tags, ["DEALLOCATE ALL", "DEALLOCATE ALL"]);
+    let e = s.query("DEALLOCATE nosuch", &[]).unwrap_err();
+    assert_eq!(e.state, SqlState::InvalidSqlStatementName);
+    assert_eq!(e.state.code(), "26000");
+    assert_eq!(e.message, "prepared statement \"nosuch\" does not exist");
+
+    let named = Named::default();
+    s.set_prepared_statements(Box::new(named.clone()));
+    let set = |names: &[&str]| {
+        *named.0.lock().unwrap() = names.iter().map(|n| n.to_string()).collect();
+    };
+    let left = || named.0.lock().unwrap().clone();
+    set(&["a", "b", "Mixed"]);
+    assert_eq!(s.query("DEALLOCATE A", &[]).unwrap().tag, "DEALLOCATE");
+    assert_eq!(
+        s.query("DEALLOCATE PREPARE \"Mixed\"", &[]).unwrap().tag,
+        "DEALLOCATE"
+    );
+    assert_eq!(left(), ["b"]);
+    assert_eq!(
+        err(&mut s, "DEALLOCATE a"),
+        SqlState::InvalidSqlStatementName
+    );
+    // A quoted "all" is a statement name.
+    assert_eq!(
+        err(&mut s, "DEALLOCATE \"all\""),
+        SqlState::InvalidSqlStatementName
+    );
+    assert_eq!(s.execute("DEALLOCATE ALL", &[]).unwrap(), 0);
+    assert!(left().is_empty());
+
+    // Allowed in a block and not undone by ROLLBACK; an unknown name fails
+    // the block, and a failed block refuses DEALLOCATE with 25P02.
+    set(&["a", "b"]);
+    s.execute("BEGIN", &[]).unwrap();
+    assert_eq!(s.query("DEALLOCATE a", &[]).unwrap().tag, "DEALLOCATE");
+    s.execute("ROLLBACK", &[]).unwrap();
+    assert_eq!(left(), ["b"]);
+    s.execute("BEGIN", &[]).unwrap();
+    assert_eq!(
+        err(&mut s, "DEALLOCATE a"),
+        SqlState::InvalidSqlStatementName
+    );
+    assert_eq!(s.status(), TxnStatus::Failed);
+    assert_eq!(
+        err(&mut s, "DEALLOCATE ALL"),
+        SqlState::InFailedSqlTransaction
+    );
+    assert_eq!(
+        err(&mut s, "DEALLOCATE b"),
+        SqlState::InFailedSqlTransaction
+    );
+    s.execute("ROLLBACK", &[]).unwrap();
+    assert_eq!(left(), ["b"]);
+    // Through prepare/query_prepared too (the extended protocol's path).
+    let p = s.prepare("DEALLOCATE ALL").unwrap();
+    assert_eq!(s.query_prepared(&p, &[]).unwrap().tag, "DEALLOCATE ALL");
+    assert!(left().is_empty());
+}

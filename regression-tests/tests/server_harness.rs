@@ -157,26 +157,34 @@ pub fn connect(port: u16) -> postgres::Client {
         .unwrap_or_else(|e| panic!("cannot connect to port {port}: {e}"))
 }
 
+/// A `psql` command connected to `port` as user `postgres`, database
+/// `postgres`, ignoring `~/.psqlrc` (`-X`), with the time zone and client
+/// encoding pinned. Callers add the remaining arguments and the stdio.
+pub fn psql_command(port: u16) -> Command {
+    let mut cmd = Command::new("psql");
+    cmd.args([
+        "-X",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port.to_string(),
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+    ])
+    .env("PGTZ", "UTC")
+    .env("PGCLIENTENCODING", "UTF8")
+    .env_remove("PGOPTIONS");
+    cmd
+}
+
 /// Runs `psql` with `script` on stdin against `port`, stdout and stderr
 /// merged into one stream (as a terminal would show them).
 pub fn psql_script(port: u16, script: &str) -> Output {
     let mut out = tempfile::tempfile().expect("cannot create a temporary file");
-    let mut child = Command::new("psql")
-        .args([
-            "-X",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-        ])
+    let mut child = psql_command(port)
         .args(["-v", "ON_ERROR_STOP=0", "-f", "-"])
-        .env("PGTZ", "UTC")
-        .env("PGCLIENTENCODING", "UTF8")
-        .env_remove("PGOPTIONS")
         .stdin(Stdio::piped())
         .stdout(Stdio::from(out.try_clone().expect("dup")))
         .stderr(Stdio::from(out.try_clone().expect("dup")))

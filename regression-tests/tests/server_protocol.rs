@@ -276,3 +276,171 @@ fn cancel_request_and_statement_timeout_stop_a_query() {
         "{message:?}"
     );
 }
+
+/// A frontend message: type byte, length, body.
+fn frontend(ty: u8, body: &[u8]) -> Vec<u8> {
+    let mut msg = vec![ty];
+    msg.extend_from_slice(&((body.len() + 4) as u32).to_be_bytes());
+    msg.extend_from_slice(body);
+    msg
+}
+
+/// NUL-terminated strings, concatenated.
+fn cstrs(parts: &[&str]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend_from_slice(p.as_bytes());
+        out.push(0);
+    }
+    out
+}
+
+/// Parse of `sql` as statement `name` (no parameter types).
+fn parse_msg(name: &str, sql: &str) -> Vec<u8> {
+    let mut body = cstrs(&[name, sql]);
+    body.extend_from_slice(&0u16.to_be_bytes());
+    frontend(b'P', &body)
+}
+
+/// Bind of statement `name` to the unnamed portal, no parameters, then
+/// Execute of that portal.
+fn bind_execute_msgs(name: &str) -> Vec<u8> {
+    let mut body = cstrs(&["", name]);
+    body.extend_from_slice(&[0; 6]); // no formats, parameters, result formats
+    let mut out = frontend(b'B', &body);
+    let mut exec = cstrs(&[""]);
+    exec.extend_from_slice(&0u32.to_be_bytes());
+    out.extend(frontend(b'E', &exec));
+    out
+}
+
+fn sync_msg() -> Vec<u8> {
+    frontend(b'S', &[])
+}
+
+/// Sends `bytes` and reads the answer up to ReadyForQuery; returns the
+/// CommandComplete tags and the (SQLSTATE, message) of any error.
+fn exchange(sock: &mut TcpStream, bytes: &[u8]) -> (Vec<String>, Option<(String, String)>) {
+    sock.write_all(bytes).expect("send");
+    let msgs = read_messages(sock, b'Z');
+    assert_eq!(msgs.last().map(|m| m.0), Some(b'Z'), "{msgs:?}");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let tags = msgs
+        .iter()
+        .filter(|m| m.0 == b'C')
+        .map(|m| text(m.1.strip_suffix(&[0]).unwrap_or(&m.1)))
+        .collect();
+    let error = msgs.iter().find(|m| m.0 == b'E').map(|m| {
+        let field = |code: u8| {
+            m.1.split(|b| *b == 0)
+                .find(|f| f.first() == Some(&code))
+                .map(|f| text(&f[1..]))
+                .unwrap_or_default()
+        };
+        (field(b'C'), field(b'M'))
+    });
+    (tags, error)
+}
+
+fn no_statement(name: &str) -> Option<(String, String)> {
+    Some((
+        "26000".into(),
+        format!("prepared statement \"{name}\" does not exist"),
+    ))
+}
+
+#[test]
+fn deallocate_drops_named_statements() {
+    let server = TestServer::start();
+    let mut sock = startup(server.port());
+    let mut parse_both = parse_msg("s1", "SELECT 1");
+    parse_both.extend(parse_msg("s2", "SELECT 2"));
+    parse_both.extend(parse_msg("s3", "SELECT 3"));
+    parse_both.extend(sync_msg());
+    assert_eq!(exchange(&mut sock, &parse_both), (vec![], None));
+    let run = |name: &str| [bind_execute_msgs(name), sync_msg()].concat();
+    assert_eq!(exchange(&mut sock, &run("s1")).0, ["SELECT 1"]);
+
+    // DEALLOCATE name (simple protocol) drops that statement only.
+    let query = |sql: &str| frontend(b'Q', &cstrs(&[sql]));
+    assert_eq!(
+        exchange(&mut sock, &query("DEALLOCATE s1")),
+        (vec!["DEALLOCATE".into()], None)
+    );
+    assert_eq!(
+        exchange(&mut sock, &run("s1")),
+        (vec![], no_statement("s1"))
+    );
+    assert_eq!(exchange(&mut sock, &run("s2")).0, ["SELECT 1"]);
+    let describe = [frontend(b'D', &cstrs(&["Ss1"])), sync_msg()].concat();
+    assert_eq!(exchange(&mut sock, &describe).1, no_statement("s1"));
+
+    // DEALLOCATE ALL in a block (as psycopg sends it), not undone by ROLLBACK.
+    assert_eq!(
+        exchange(&mut sock, &query("BEGIN; DEALLOCATE PREPARE ALL; ROLLBACK")),
+        (
+            vec!["BEGIN".into(), "DEALLOCATE ALL".into(), "ROLLBACK".into()],
+            None
+        )
+    );
+    assert_eq!(exchange(&mut sock, &run("s2")).1, no_statement("s2"));
+    assert_eq!(exchange(&mut sock, &run("s3")).1, no_statement("s3"));
+    assert_eq!(
+        exchange(&mut sock, &query("DEALLOCATE s2")),
+        (vec![], no_statement("s2"))
+    );
+
+    // A name can be prepared again; DEALLOCATE through the extended
+    // protocol drops it too. A Close dropped statement is unknown to it.
+    let msgs = [
+        parse_msg("s1", "SELECT 10"),
+        parse_msg("s4", "SELECT 4"),
+        frontend(b'C', &cstrs(&["Ss4"])),
+        parse_msg("", "DEALLOCATE s1"),
+        bind_execute_msgs(""),
+        sync_msg(),
+    ]
+    .concat();
+    assert_eq!(
+        exchange(&mut sock, &msgs),
+        (vec!["DEALLOCATE".into()], None)
+    );
+    assert_eq!(exchange(&mut sock, &run("s1")).1, no_statement("s1"));
+    assert_eq!(
+        exchange(&mut sock, &query("DEALLOCATE s4")).1,
+        no_statement("s4")
+    );
+    // In a failed block it is refused like any other statement.
+    assert_eq!(
+        exchange(&mut sock, &query("BEGIN; SELECT 1/0"))
+            .1
+            .map(|e| e.0),
+        Some("22012".into())
+    );
+    assert_eq!(
+        exchange(&mut sock, &query("DEALLOCATE ALL")).1.map(|e| e.0),
+        Some("25P02".into())
+    );
+    assert_eq!(exchange(&mut sock, &query("ROLLBACK")).0, ["ROLLBACK"]);
+
+    // The same through the `postgres` client, which names its statements.
+    let mut c = server.connect();
+    let stmt = c.prepare("SELECT 41 + 1").unwrap();
+    assert_eq!(c.query_one(&stmt, &[]).unwrap().get::<_, i32>(0), 42);
+    c.batch_execute("DEALLOCATE ALL").unwrap();
+    let err = c.query_one(&stmt, &[]).unwrap_err();
+    let db = err.as_db_error().unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(db.code().code(), "26000", "{err}");
+    assert!(db.message().ends_with("\" does not exist"), "{err}");
+    let err = c.batch_execute("DEALLOCATE nosuch").unwrap_err();
+    let db = err.as_db_error().unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(
+        (db.code().code(), db.message()),
+        ("26000", "prepared statement \"nosuch\" does not exist")
+    );
+    assert_eq!(
+        c.query_one("SELECT 7", &[]).unwrap().get::<_, i32>(0),
+        7,
+        "the connection is still usable"
+    );
+}

@@ -6,7 +6,8 @@
 //! closed, instead of a silent hang-up; and a server shutdown ends an idle
 //! connection with FATAL `57P01`, as PostgreSQL's smart shutdown does.
 //! Dispatch to the handlers and error recovery (skip to Sync after an
-//! extended-protocol error) are pgwire's. When the loop ends the connection
+//! extended-protocol error) are pgwire's, with PostgreSQL's wording for an
+//! unknown statement name. When the loop ends the connection
 //! state drops, and with it the engine session, which rolls back any open
 //! transaction.
 
@@ -22,6 +23,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use crate::handler::Handler;
+use crate::wire::user_error;
 
 /// How long a client may take to finish start-up.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
@@ -30,6 +32,21 @@ fn fatal(code: &str, message: String) -> PgWireBackendMessage {
     let mut info = ErrorInfo::new("FATAL".into(), code.into(), message);
     info.severity_nonlocalized = Some("FATAL".into());
     PgWireBackendMessage::ErrorResponse(info.into())
+}
+
+/// pgwire's error for an unknown statement name (Bind, Describe) in
+/// PostgreSQL's words; other errors unchanged.
+fn postgres_wording(e: PgWireError) -> PgWireError {
+    match e {
+        PgWireError::StatementNotFound(name) if name.is_empty() => {
+            user_error("26000", "unnamed prepared statement does not exist")
+        }
+        PgWireError::StatementNotFound(name) => user_error(
+            "26000",
+            format!("prepared statement \"{name}\" does not exist"),
+        ),
+        other => other,
+    }
 }
 
 /// Resolves once the server is shutting down.
@@ -100,6 +117,7 @@ pub async fn serve(tcp: TcpStream, handler: Arc<Handler>, mut shutdown: watch::R
         )
         .await;
         if let Err(e) = result {
+            let e = postgres_wording(e);
             let fatal = e.is_fatal();
             if let PgWireError::IoError(ref io) = e {
                 tracing::debug!(?peer, error = %io, "connection I/O error");

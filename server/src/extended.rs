@@ -11,7 +11,9 @@
 //! the portal: the encoded remainder is kept in the portal (pgwire's
 //! `PortalExecutionState`) and later Executes fetch from it. Sync reports
 //! the session's own transaction status. COPY statements are recognised at
-//! Parse and run through [`crate::copy`].
+//! Parse and run through [`crate::copy`]. Parse and Close are pgwire's
+//! defaults plus bookkeeping of the statement names, which `DEALLOCATE`
+//! drops (see [`crate::state::StatementNames`]).
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -21,12 +23,15 @@ use futures::{Sink, SinkExt};
 use pgwire::api::portal::{Format, Portal, PortalExecutionState};
 use pgwire::api::query::ExtendedQueryHandler;
 use pgwire::api::results::{FieldFormat, FieldInfo, QueryResponse, Response, Tag};
-use pgwire::api::stmt::QueryParser;
+use pgwire::api::stmt::{QueryParser, StoredStatement};
 use pgwire::api::store::{Entry, PortalStore};
 use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState, Type, DEFAULT_NAME};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::data::DataRow;
-use pgwire::messages::extendedquery::{Execute, PortalSuspended, Sync as PgSync};
+use pgwire::messages::extendedquery::{
+    Close, CloseComplete, Execute, Parse, ParseComplete, PortalSuspended, Sync as PgSync,
+    TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
+};
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::PgWireBackendMessage;
 use rocksgres_engine::{Column, Prepared, SqlType, Value};
@@ -35,7 +40,7 @@ use crate::binary;
 use crate::copy::statement::{self, CopyCommand, Direction};
 use crate::copy::{copy_in, copy_out};
 use crate::handler::Handler;
-use crate::state::conn_state;
+use crate::state::{conn_state, drop_deallocated};
 use crate::wire::{
     engine_error, format_code, internal_error, notice_response, user_error, RowEncoder,
 };
@@ -222,6 +227,47 @@ impl ExtendedQueryHandler for Handler {
         Arc::clone(&self.parser)
     }
 
+    async fn on_parse<C>(&self, client: &mut C, message: Parse) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let name = message.name.as_deref().unwrap_or(DEFAULT_NAME).to_owned();
+        match StoredStatement::parse(client, &message, self.query_parser()).await? {
+            Some(stmt) => client.portal_store().put_statement(Arc::new(stmt)),
+            None => client.portal_store().put_empty_statement(&name),
+        }
+        conn_state(client)?.statements.parsed(&name);
+        client
+            .send(PgWireBackendMessage::ParseComplete(ParseComplete::new()))
+            .await?;
+        Ok(())
+    }
+
+    async fn on_close<C>(&self, client: &mut C, message: Close) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
+        match message.target_type {
+            TARGET_TYPE_BYTE_STATEMENT => {
+                client.portal_store().rm_statement(name);
+                conn_state(client)?.statements.closed(name);
+            }
+            TARGET_TYPE_BYTE_PORTAL => client.portal_store().rm_portal(name),
+            _ => {}
+        }
+        client
+            .send(PgWireBackendMessage::CloseComplete(CloseComplete::new()))
+            .await?;
+        Ok(())
+    }
+
     async fn on_execute<C>(&self, client: &mut C, message: Execute) -> PgWireResult<()>
     where
         C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
@@ -270,6 +316,7 @@ impl ExtendedQueryHandler for Handler {
                 StmtKind::Copy(_) => unreachable_copy(),
             })
             .await?;
+        drop_deallocated(client, &conn);
         client.set_transaction_status(conn.wire_status());
         let result = result.map_err(|e| engine_error(&e))?;
         for n in &result.notices {

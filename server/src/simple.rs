@@ -8,7 +8,9 @@
 //! description, rows and command tag (or its error), then ParameterStatus for
 //! settings a SET changed, and ReadyForQuery with the session's status.
 //! Everything is fed to the write buffer and flushed once, at
-//! ReadyForQuery. A COPY statement is routed to [`crate::copy`].
+//! ReadyForQuery. A COPY statement is routed to [`crate::copy`]. Named
+//! statements a DEALLOCATE dropped leave pgwire's statement store right
+//! after the engine call ([`drop_deallocated`]).
 
 use std::fmt::Debug;
 
@@ -29,7 +31,7 @@ use crate::copy::statement::{self, Direction};
 use crate::copy::{copy_in, copy_out};
 use crate::handler::Handler;
 use crate::startup::reported_parameters;
-use crate::state::conn_state;
+use crate::state::{conn_state, drop_deallocated};
 use crate::wire::{error_response, internal_error, notice_response, row_description, RowEncoder};
 
 /// Whether a query string holds no statement (only `;` and whitespace).
@@ -160,6 +162,7 @@ impl SimpleQueryHandler for Handler {
                     Outcome { results, changed }
                 })
                 .await?;
+            drop_deallocated(client, &conn);
             if outcome.results.is_empty() {
                 client
                     .feed(PgWireBackendMessage::EmptyQueryResponse(

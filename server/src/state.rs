@@ -12,13 +12,23 @@
 //! The transaction status the session reports after each call is cached in
 //! an atomic, so protocol code that cannot block (Sync, CopyDone) can send an
 //! accurate ReadyForQuery.
+//!
+//! Named statements from Parse live in pgwire's per-connection statement
+//! store, which only the async handlers can reach. [`StatementNames`] keeps
+//! their names and is registered with the session, so `DEALLOCATE` run by
+//! the engine drops them: it records what it dropped, and the handler that
+//! ran the statement then removes those from pgwire's store
+//! ([`drop_deallocated`]) before the next message is read.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use pgwire::api::ClientInfo;
+use pgwire::api::store::PortalStore;
+use pgwire::api::{ClientInfo, ClientPortalStore};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::response::TransactionStatus;
+use rocksgres_engine::session::PreparedStatements;
 use rocksgres_engine::{Session, TxnStatus};
 
 use crate::copy::copy_in::CopyIn;
@@ -36,6 +46,77 @@ pub struct ConnState {
     pub copy_in: Mutex<Option<CopyIn>>,
     /// This session's CancelRequest registration (removed on drop).
     pub cancel: Mutex<Option<crate::cancel::Registration>>,
+    /// The names of the connection's named prepared statements.
+    pub statements: StatementNames,
+}
+
+#[derive(Default)]
+struct Names {
+    /// Named statements in pgwire's store (the unnamed one is not tracked:
+    /// DEALLOCATE cannot name it).
+    live: HashSet<String>,
+    /// Names a DEALLOCATE dropped, still to be removed from pgwire's store.
+    dropped: Vec<String>,
+}
+
+/// The names of a connection's named prepared statements, shared between
+/// the protocol handlers (Parse, Close) and the engine session (DEALLOCATE).
+#[derive(Clone, Default)]
+pub struct StatementNames(Arc<Mutex<Names>>);
+
+impl StatementNames {
+    fn lock(&self) -> MutexGuard<'_, Names> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A Parse stored statement `name`.
+    pub fn parsed(&self, name: &str) {
+        if name.is_empty() {
+            return;
+        }
+        let mut names = self.lock();
+        names.dropped.retain(|n| n != name);
+        names.live.insert(name.to_owned());
+    }
+
+    /// A Close removed statement `name`.
+    pub fn closed(&self, name: &str) {
+        self.lock().live.remove(name);
+    }
+
+    /// The names DEALLOCATE dropped since the last call.
+    fn take_dropped(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().dropped)
+    }
+}
+
+impl PreparedStatements for StatementNames {
+    fn deallocate(&mut self, name: &str) -> bool {
+        let mut names = self.lock();
+        let found = names.live.remove(name);
+        if found {
+            names.dropped.push(name.to_owned());
+        }
+        found
+    }
+
+    fn deallocate_all(&mut self) {
+        let mut names = self.lock();
+        let live = std::mem::take(&mut names.live);
+        names.dropped.extend(live);
+    }
+}
+
+/// Removes from pgwire's statement store the statements that DEALLOCATE
+/// dropped; called after every engine call that may have run one.
+pub fn drop_deallocated<C>(client: &C, conn: &ConnState)
+where
+    C: ClientPortalStore,
+    C::PortalStore: PortalStore,
+{
+    for name in conn.statements.take_dropped() {
+        client.portal_store().rm_statement(&name);
+    }
 }
 
 fn encode_status(s: TxnStatus) -> u8 {
@@ -56,14 +137,18 @@ pub fn wire_status(s: TxnStatus) -> TransactionStatus {
 }
 
 impl ConnState {
-    /// Wraps a fresh session.
-    pub fn new(session: EngineSession) -> Self {
+    /// Wraps a fresh session (registering the connection's statement
+    /// names with it, for DEALLOCATE).
+    pub fn new(mut session: EngineSession) -> Self {
         let status = encode_status(session.status());
+        let statements = StatementNames::default();
+        session.set_prepared_statements(Box::new(statements.clone()));
         ConnState {
             session: Mutex::new(session),
             status: AtomicU8::new(status),
             copy_in: Mutex::new(None),
             cancel: Mutex::new(None),
+            statements,
         }
     }
 

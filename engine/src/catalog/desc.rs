@@ -14,7 +14,20 @@
 use crate::error::{EngineError, Result};
 use crate::types::{SqlType, Value};
 
-const FORMAT_VERSION: u8 = 1;
+/// Version 2 added the index and constraint OIDs; version 1 descriptors
+/// still decode, with OIDs derived from the table id and index id
+/// ([`derived_oid`]).
+const FORMAT_VERSION: u8 = 2;
+
+/// The OID a version-1 descriptor's index (or its constraint, with
+/// `constraint` set) is shown with: stable, and outside the range the id
+/// counter hands out in practice.
+pub fn derived_oid(table_id: u32, index_id: u32, constraint: bool) -> u32 {
+    0x4000_0000
+        | (table_id.wrapping_sub(16384) & 0x000F_FFFF) << 10
+        | (index_id & 0x1FF) << 1
+        | u32::from(constraint)
+}
 
 /// One column of a table.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +74,12 @@ pub struct IndexDesc {
     pub unique: bool,
     /// Whether this is the primary index.
     pub primary: bool,
+    /// The index's object id (`pg_class.oid`), from the catalog's id
+    /// counter.
+    pub oid: u32,
+    /// The OID of the constraint the index implements (PRIMARY KEY or
+    /// UNIQUE), 0 for a plain `CREATE [UNIQUE] INDEX`.
+    pub constraint_oid: u32,
 }
 
 /// A table definition.
@@ -141,6 +160,8 @@ impl TableDesc {
             put_u32(out, ix.id);
             put_str(out, &ix.name);
             out.push(u8::from(ix.unique) | u8::from(ix.primary) << 1);
+            put_u32(out, ix.oid);
+            put_u32(out, ix.constraint_oid);
             put_u32(out, ix.columns.len() as u32);
             for ic in &ix.columns {
                 put_u32(out, ic.column as u32);
@@ -160,7 +181,8 @@ impl TableDesc {
     /// Deserializes a descriptor written by [`TableDesc::encode`].
     pub fn decode(mut input: &[u8]) -> Result<TableDesc> {
         let r = &mut input;
-        if get_u8(r)? != FORMAT_VERSION {
+        let version = get_u8(r)?;
+        if version != FORMAT_VERSION && version != 1 {
             return Err(corrupt("unknown table descriptor version"));
         }
         let id = get_u32(r)?;
@@ -199,6 +221,19 @@ impl TableDesc {
             let iid = get_u32(r)?;
             let iname = get_str(r)?;
             let flags = get_u8(r)?;
+            let (oid, constraint_oid) = if version >= 2 {
+                (get_u32(r)?, get_u32(r)?)
+            } else {
+                let primary = flags & 2 != 0;
+                (
+                    derived_oid(id, iid, false),
+                    if primary {
+                        derived_oid(id, iid, true)
+                    } else {
+                        0
+                    },
+                )
+            };
             let n = get_u32(r)? as usize;
             let mut cols = Vec::with_capacity(n.min(32));
             for _ in 0..n {
@@ -218,6 +253,8 @@ impl TableDesc {
                 columns: cols,
                 unique: flags & 1 != 0,
                 primary: flags & 2 != 0,
+                oid,
+                constraint_oid,
             });
         }
         let next_index_id = get_u32(r)?;
@@ -316,6 +353,8 @@ mod tests {
                 }],
                 unique: true,
                 primary: true,
+                oid: 16390,
+                constraint_oid: 16391,
             }],
             next_index_id: 2,
         };

@@ -89,6 +89,14 @@ pub fn allocate_id<T: Transaction>(txn: &mut T) -> Result<u32> {
     Ok(next)
 }
 
+/// Allocates the object ids of a new index: its own, and with
+/// `constraint` set the id of the constraint it implements (else 0).
+pub fn allocate_index_oids<T: Transaction>(txn: &mut T, constraint: bool) -> Result<(u32, u32)> {
+    let oid = allocate_id(txn)?;
+    let constraint_oid = if constraint { allocate_id(txn)? } else { 0 };
+    Ok((oid, constraint_oid))
+}
+
 /// Stores a new table; fails with 42P07 if the name is taken.
 pub fn create_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()> {
     let mut key = Vec::new();
@@ -149,6 +157,60 @@ pub enum Relation {
     Table(Arc<TableDesc>),
     /// A view.
     View(Arc<ViewDesc>),
+    /// A system catalog relation (`pg_class`, `information_schema.tables`).
+    System(&'static crate::syscat::SysRel),
+}
+
+/// Resolves a relation name as written in a query: `pg_catalog.x` and
+/// `information_schema.x` are system relations, an unqualified name is
+/// looked up in `pg_catalog` first (as PostgreSQL's implicit search path
+/// does) and then in `public`; other schemas do not exist (3F000).
+pub fn resolve_relation<T: Transaction>(
+    txn: &mut T,
+    name: &sqlparser::ast::ObjectName,
+) -> Result<Relation> {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| {
+            p.as_ident()
+                .map(crate::plan::bind::ident_name)
+                .unwrap_or_default()
+        })
+        .collect();
+    match parts.as_slice() {
+        [n] => {
+            if let Some(rel) = crate::syscat::lookup(None, n) {
+                return Ok(Relation::System(rel));
+            }
+            require_relation(txn, DEFAULT_SCHEMA, n)
+        }
+        [s, n] if crate::syscat::is_system_schema(s) => crate::syscat::lookup(Some(s), n)
+            .map(Relation::System)
+            .ok_or_else(|| {
+                EngineError::new(
+                    SqlState::UndefinedTable,
+                    format!("relation \"{s}.{n}\" does not exist"),
+                )
+            }),
+        [s, n] if s == DEFAULT_SCHEMA => require_relation(txn, DEFAULT_SCHEMA, n),
+        [s, _] => Err(EngineError::new(
+            SqlState::InvalidSchemaName,
+            format!("schema \"{s}\" does not exist"),
+        )),
+        _ => Err(EngineError::new(
+            SqlState::SyntaxError,
+            format!("improper qualified name (too many dotted names): {name}"),
+        )),
+    }
+}
+
+/// The error for writing to a system catalog.
+pub fn system_catalog_error(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::InsufficientPrivilege,
+        format!("permission denied: \"{name}\" is a system catalog"),
+    )
 }
 
 /// Reads view `schema.name`.
@@ -196,6 +258,23 @@ pub fn drop_view<T: Transaction>(txn: &mut T, view: &ViewDesc) -> Result<()> {
     keys::view_key(&mut key, &view.schema, &view.name);
     txn.delete(&key)?;
     Ok(())
+}
+
+/// Every table, in table-id order (for the system catalogs).
+pub fn all_tables<T: Transaction>(txn: &mut T) -> Result<Vec<TableDesc>> {
+    let start = [keys::KS_CATALOG, keys::CAT_TABLE];
+    let end = [keys::KS_CATALOG, keys::CAT_TABLE + 1];
+    let mut cursor = txn.cursor();
+    txn.seek(
+        &mut cursor,
+        rocksgres_storage::KeyRange::half_open(&start, &end),
+        rocksgres_storage::Direction::Forward,
+    )?;
+    let mut tables = Vec::new();
+    while let Some((_, v)) = txn.next(&mut cursor)? {
+        tables.push(TableDesc::decode(v)?);
+    }
+    Ok(tables)
 }
 
 /// Every view (for dependency checks).

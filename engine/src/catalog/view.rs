@@ -16,6 +16,9 @@ pub struct ViewDesc {
     pub columns: Vec<String>,
     /// Tables the query reads.
     pub depends_on: Vec<String>,
+    /// The view's object id (`pg_class.oid`); views stored before OIDs
+    /// existed get one derived from their name.
+    pub oid: u32,
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -41,7 +44,7 @@ impl ViewDesc {
     /// Serializes the view.
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.clear();
-        out.push(1);
+        out.push(2);
         put_str(out, &self.schema);
         put_str(out, &self.name);
         put_str(out, &self.sql);
@@ -51,12 +54,14 @@ impl ViewDesc {
                 put_str(out, s);
             }
         }
+        out.extend_from_slice(&self.oid.to_be_bytes());
     }
 
     /// Deserializes a view written by [`ViewDesc::encode`].
     pub fn decode(mut input: &[u8]) -> Result<ViewDesc> {
         let r = &mut input;
-        if r.first() != Some(&1) {
+        let version = r.first().copied();
+        if version != Some(1) && version != Some(2) {
             return Err(EngineError::new(
                 SqlState::DataCorrupted,
                 "unknown view format",
@@ -81,7 +86,23 @@ impl ViewDesc {
         }
         let depends_on = lists.pop().unwrap_or_default();
         let columns = lists.pop().unwrap_or_default();
+        let oid = match (version, *r) {
+            (Some(2), [a, b, c, d, ..]) => u32::from_be_bytes([*a, *b, *c, *d]),
+            (Some(2), _) => {
+                return Err(EngineError::new(SqlState::DataCorrupted, "truncated view"));
+            }
+            _ => {
+                // FNV-1a of the name, in a range the id counter does not
+                // reach in practice.
+                let mut h: u32 = 0x811c_9dc5;
+                for b in name.bytes() {
+                    h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+                }
+                0x6000_0000 | (h & 0x0FFF_FFFF)
+            }
+        };
         Ok(ViewDesc {
+            oid,
             schema,
             name,
             sql,

@@ -38,6 +38,10 @@ pub struct Ctx<'a, T: Transaction> {
     pub cancel: Option<Arc<AtomicBool>>,
     /// The session's user and database names.
     pub identity: Option<Arc<(String, String)>>,
+    /// The session's settings (for `pg_settings`).
+    pub settings: Option<crate::settings::Settings>,
+    /// The system catalogs, once a statement has needed them.
+    syscat: Option<Arc<crate::syscat::Snapshot>>,
     ticks: u32,
 }
 
@@ -53,8 +57,26 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             deadline: None,
             cancel: None,
             identity: None,
+            settings: None,
+            syscat: None,
             ticks: 0,
         }
+    }
+
+    /// The system catalogs as this statement sees them, read through its
+    /// transaction the first time they are needed.
+    pub fn syscat(&mut self) -> crate::error::Result<Arc<crate::syscat::Snapshot>> {
+        if let Some(s) = &self.syscat {
+            return Ok(Arc::clone(s));
+        }
+        let (user, database) = match self.identity.as_deref() {
+            Some((u, d)) => (u.clone(), d.clone()),
+            None => ("postgres".to_string(), "postgres".to_string()),
+        };
+        let settings = self.settings.clone().unwrap_or_default();
+        let snap = crate::syscat::Snapshot::load(&mut *self.txn, &user, &database, settings)?;
+        self.syscat = Some(Arc::clone(&snap));
+        Ok(snap)
     }
 
     /// Fails with 57014 when the statement was cancelled or ran past its
@@ -103,5 +125,9 @@ impl<T: Transaction> crate::types::functions::FunctionEnv for Ctx<'_, T> {
         self.identity
             .as_deref()
             .map_or("postgres", |i| i.1.as_str())
+    }
+
+    fn syscat(&self) -> Option<&crate::syscat::Snapshot> {
+        self.syscat.as_deref()
     }
 }

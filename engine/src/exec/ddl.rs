@@ -133,6 +133,7 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
     }
     let id = catalog::allocate_id(txn)?;
     let storage_id = catalog::allocate_id(txn)?;
+    let (pk_oid, pk_constraint_oid) = catalog::allocate_index_oids(txn, true)?;
     let desc = TableDesc {
         id,
         storage_id,
@@ -145,6 +146,8 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
             columns: pk_cols,
             unique: true,
             primary: true,
+            oid: pk_oid,
+            constraint_oid: pk_constraint_oid,
         }],
         next_index_id: 2,
     };
@@ -163,12 +166,15 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
                 format!("relation \"{ix_name}\" already exists"),
             ));
         }
+        let (oid, constraint_oid) = catalog::allocate_index_oids(txn, true)?;
         desc.indexes.push(IndexDesc {
             id: desc.next_index_id,
             name: ix_name,
             columns: cols,
             unique: true,
             primary: false,
+            oid,
+            constraint_oid,
         });
         desc.next_index_id += 1;
     }

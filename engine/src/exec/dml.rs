@@ -882,6 +882,7 @@ pub fn modify_target(
             return Ok(Target::table(t, &q));
         }
         Relation::View(v) => v,
+        Relation::System(s) => return Err(crate::catalog::system_catalog_error(s.name)),
     };
     let not_updatable = |why: &str| {
         EngineError::new(

@@ -102,12 +102,15 @@ pub fn create_index<T: Transaction>(
         }
         None => generated_name(txn, &table, &name_parts)?,
     };
+    let (oid, _) = catalog::allocate_index_oids(txn, false)?;
     let ix = IndexDesc {
         id: table.next_index_id,
         name: name.clone(),
         columns,
         unique: ci.unique,
         primary: false,
+        oid,
+        constraint_oid: 0,
     };
     table.next_index_id += 1;
     table.indexes.push(ix.clone());

@@ -133,6 +133,26 @@ pub fn run<'a, T: Transaction>(
             Ok(Flow::Continue)
         }
         Node::Scan(scan) => scan_rows(scan, ctx, &mut |ctx, _, row| sink(ctx, row)),
+        Node::Unnest { arg, column } => {
+            let Value::Text(arr) = arg.eval(&[], ctx)? else {
+                return Ok(Flow::Continue);
+            };
+            for v in crate::types::array::elements(&arr, &column.ty)? {
+                if sink(ctx, std::slice::from_ref(&v))? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
+        Node::SystemScan { rel, .. } => {
+            let snap = ctx.syscat()?;
+            for row in crate::syscat::rows(rel, &snap)? {
+                if sink(ctx, &row)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        }
         Node::Series { args, .. } => {
             let mut vals = Vec::new();
             for a in args {
@@ -211,6 +231,45 @@ pub fn run<'a, T: Transaction>(
             right,
             kind,
             on,
+            lateral: true,
+        } => {
+            let right_width = right.width();
+            let mut joined = Vec::new();
+            run(left, ctx, &mut |ctx, lrow| {
+                ctx.outer.push(lrow.to_vec());
+                let right_rows = collect(right, ctx);
+                ctx.outer.pop();
+                let mut any = false;
+                for rrow in right_rows? {
+                    joined.clear();
+                    joined.extend_from_slice(lrow);
+                    joined.extend(rrow);
+                    let ok = match on {
+                        Some(cond) => cond.holds(&joined, ctx)?,
+                        None => true,
+                    };
+                    if ok {
+                        any = true;
+                        if sink(ctx, &joined)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                    }
+                }
+                if !any && *kind != JoinKind::Inner {
+                    joined.clear();
+                    joined.extend_from_slice(lrow);
+                    joined.extend(std::iter::repeat_n(Value::Null, right_width));
+                    return sink(ctx, &joined);
+                }
+                Ok(Flow::Continue)
+            })
+        }
+        Node::Join {
+            left,
+            right,
+            kind,
+            on,
+            lateral: false,
         } => {
             let right_rows = collect(right, ctx)?;
             let right_width = right.width();

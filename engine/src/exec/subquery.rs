@@ -49,7 +49,7 @@ fn compute<T: Transaction>(
                 })?;
                 CachedSubquery::Exists(found)
             }
-            SubqueryKind::In(..) | SubqueryKind::Quantified(..) => {
+            SubqueryKind::In(..) | SubqueryKind::Quantified(..) | SubqueryKind::Array => {
                 let mut values = Vec::new();
                 run(&sq.plan, ctx, &mut |_, r| {
                     values.push(r.first().cloned().unwrap_or(Value::Null));
@@ -125,6 +125,9 @@ pub fn eval_subquery<T: Transaction>(
             } else {
                 Value::Bool(*all)
             }
+        }
+        (CachedSubquery::Values(values), SubqueryKind::Array) => {
+            crate::types::array::from_values(&values)
         }
         (CachedSubquery::Values(_), _) => {
             return Err(EngineError::internal("subquery result of the wrong kind"))

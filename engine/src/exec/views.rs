@@ -8,7 +8,7 @@ use crate::error::{EngineError, Result, SqlState};
 
 /// Stores a view; `replace` is CREATE OR REPLACE (columns may only be
 /// appended, as in PostgreSQL).
-pub fn create_view<T: Transaction>(txn: &mut T, view: ViewDesc, replace: bool) -> Result<()> {
+pub fn create_view<T: Transaction>(txn: &mut T, mut view: ViewDesc, replace: bool) -> Result<()> {
     if catalog::lookup_table(txn, DEFAULT_SCHEMA, &view.name)?.is_some() {
         return Err(EngineError::new(
             SqlState::DuplicateTable,
@@ -22,6 +22,8 @@ pub fn create_view<T: Transaction>(txn: &mut T, view: ViewDesc, replace: bool) -
                 format!("relation \"{}\" already exists", view.name),
             ));
         }
+        // A replaced view keeps its identity.
+        view.oid = old.oid;
         if view.columns.len() < old.columns.len() {
             return Err(EngineError::new(
                 SqlState::InvalidTableDefinition,

@@ -17,7 +17,7 @@ use crate::plan::expr::{Expr, SubqueryKind};
 use crate::plan::node::AggCall;
 use crate::types::{
     apply_typmod, cast, eval_unary, implicit_common_type, resolve_binary_op, resolve_function,
-    BinaryOp, CastKind, SqlType, UnaryOp, Value,
+    BinaryOp, CastKind, RegKind, SqlType, UnaryOp, Value,
 };
 
 /// Looks up a table or view by name (`[schema.]name`), failing with 42P01.
@@ -139,6 +139,7 @@ impl<'c> Binder<'c> {
     pub fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDesc>> {
         match (self.catalog)(name)? {
             Relation::Table(t) => Ok(t),
+            Relation::System(s) => Err(crate::catalog::system_catalog_error(s.name)),
             Relation::View(v) => Err(EngineError::new(
                 SqlState::FeatureNotSupported,
                 format!(
@@ -217,6 +218,26 @@ impl<'c> Binder<'c> {
             }
             AstExpr::Value(v) => self.bind_value(&v.value)?,
             AstExpr::Nested(inner) => self.bind(inner, scope)?,
+            // Text compares by bytes whatever the collation (see
+            // `types::compare`); the clause is accepted and has no effect.
+            AstExpr::Collate { expr, .. } => self.bind(expr, scope)?,
+            AstExpr::Array(arr) => {
+                let mut items = Vec::new();
+                for e in &arr.elem {
+                    items.push(self.bind(e, scope)?);
+                }
+                self.array_constructor(items)?
+            }
+            AstExpr::CompoundFieldAccess { root, access_chain } => {
+                let base = self.bind(root, scope)?;
+                let [ast::AccessExpr::Subscript(ast::Subscript::Index { index })] =
+                    access_chain.as_slice()
+                else {
+                    return Err(EngineError::unsupported(format!("expression {e}")));
+                };
+                let index = self.bind(index, scope)?;
+                self.array_subscript(base, index)?
+            }
             AstExpr::TypedString(ts) => {
                 let ty = SqlType::from_ast(&ts.data_type)?;
                 let text = match &ts.value.value {
@@ -419,12 +440,15 @@ impl<'c> Binder<'c> {
                 right,
             } => {
                 let all = matches!(e, AstExpr::AllOp { .. });
-                let AstExpr::Subquery(q) = right.as_ref() else {
-                    return Err(EngineError::unsupported("ANY/ALL over arrays"));
-                };
                 let op = comparison_op(compare_op)?;
                 let probe = self.bind(left, scope)?;
-                self.bind_quantified(probe, op, all, q, scope)?
+                match right.as_ref() {
+                    AstExpr::Subquery(q) => self.bind_quantified(probe, op, all, q, scope)?,
+                    other => {
+                        let arr = self.bind(other, scope)?;
+                        self.bind_array_quantified(probe, op, all, arr)?
+                    }
+                }
             }
             AstExpr::Interval(iv) => {
                 let AstExpr::Value(v) = iv.value.as_ref() else {
@@ -612,11 +636,37 @@ impl<'c> Binder<'c> {
             B::PGBitwiseShiftLeft => BinaryOp::ShiftLeft,
             B::PGBitwiseShiftRight => BinaryOp::ShiftRight,
             B::PGExp => BinaryOp::Power,
+            B::PGRegexMatch => BinaryOp::RegexMatch,
+            B::PGRegexIMatch => BinaryOp::RegexIMatch,
+            B::PGRegexNotMatch => BinaryOp::NotRegexMatch,
+            B::PGRegexNotIMatch => BinaryOp::NotRegexIMatch,
+            // `OPERATOR(pg_catalog.~)`: the built-in operator of that name.
+            B::PGCustomBinaryOperator(parts) => {
+                let schema_ok = parts.len() == 1 || (parts.len() == 2 && parts[0] == "pg_catalog");
+                match parts.last().map(String::as_str) {
+                    Some(sym) if schema_ok => operator_by_symbol(sym).ok_or_else(|| {
+                        EngineError::new(
+                            SqlState::UndefinedFunction,
+                            format!("operator does not exist: {}", parts.join(".")),
+                        )
+                    })?,
+                    _ => {
+                        return Err(EngineError::new(
+                            SqlState::UndefinedFunction,
+                            format!("operator does not exist: {}", parts.join(".")),
+                        ))
+                    }
+                }
+            }
             other => return Err(EngineError::unsupported(format!("operator {other}"))),
         };
         let sig = resolve_binary_op(bop, &l.ty(), &r.ty())?;
         let l = self.coerce(l, sig.left, CastKind::Implicit)?;
         let r = self.coerce(r, sig.right, CastKind::Implicit)?;
+        if matches!(sig.result, SqlType::Array(_)) {
+            // Array concatenation is evaluated with the signature's types.
+            return Ok(Expr::Binary(sig, Box::new(l), Box::new(r)));
+        }
         if let (Expr::Literal(a, _), Expr::Literal(b, _)) = (&l, &r) {
             // Constant folding (errors such as division by zero surface at
             // bind time, as with PostgreSQL's constant folding).
@@ -634,6 +684,9 @@ impl<'c> Binder<'c> {
             .and_then(|p| p.as_ident())
             .map(ident_name)
             .unwrap_or_default();
+        if let ("array", ast::FunctionArguments::Subquery(q)) = (name.as_str(), &f.args) {
+            return self.bind_subquery(q, SubqueryKind::Array, scope);
+        }
         if matches!(
             name.as_str(),
             "count"
@@ -741,6 +794,9 @@ impl<'c> Binder<'c> {
         if ty == SqlType::Unknown {
             return Ok(e);
         }
+        if let Some(converted) = self.coerce_reg(&e, ty, kind)? {
+            return Ok(converted);
+        }
         match e {
             Expr::Literal(v, from) => {
                 if from == ty {
@@ -781,6 +837,262 @@ impl<'c> Binder<'c> {
             }
         }
     }
+}
+
+impl Binder<'_> {
+    /// Casts to and from the object-identifier alias types (`regclass`,
+    /// ...), which need the catalog: they become calls of the internal
+    /// conversion functions (see `syscat::functions`). `None` when
+    /// neither side is such a type (or both are the same one).
+    fn coerce_reg(&mut self, e: &Expr, ty: SqlType, kind: CastKind) -> Result<Option<Expr>> {
+        let from = e.ty();
+        let code = |k: RegKind| {
+            Expr::Literal(
+                Value::Int4(crate::syscat::functions::code_of(k)),
+                SqlType::Int4,
+            )
+        };
+        match (from, ty) {
+            (a, b) if a == b => Ok(None),
+            (_, SqlType::Reg(k)) => {
+                if from.is_string_family()
+                    || from == SqlType::Unknown
+                    || matches!(e, Expr::Param(_, SqlType::Unknown))
+                {
+                    let text = self.coerce(e.clone(), SqlType::Text, kind)?;
+                    let f = self.call_function("regin", vec![text, code(k)])?;
+                    return Ok(Some(retyped(f, ty)));
+                }
+                let oid = match from {
+                    SqlType::Reg(other) => {
+                        self.call_function("regtooid", vec![e.clone(), code(other)])?
+                    }
+                    _ => self.coerce(e.clone(), SqlType::Oid, kind)?,
+                };
+                let f = self.call_function("regfromoid", vec![oid, code(k)])?;
+                Ok(Some(retyped(f, ty)))
+            }
+            (SqlType::Reg(k), SqlType::Oid | SqlType::Int2 | SqlType::Int4 | SqlType::Int8) => {
+                if !crate::types::can_cast(&from, &ty, kind) {
+                    return Ok(None);
+                }
+                let oid = self.call_function("regtooid", vec![e.clone(), code(k)])?;
+                self.coerce(oid, ty, kind).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `ARRAY[a, b, ...]`.
+    fn array_constructor(&mut self, items: Vec<Expr>) -> Result<Expr> {
+        let items = self.unify(items, "ARRAY")?;
+        let elem = items.first().map_or(SqlType::Text, Expr::ty);
+        let ty = elem.array_of().ok_or_else(|| {
+            EngineError::new(
+                SqlState::UndefinedObject,
+                format!(
+                    "could not find array type for data type {}",
+                    elem.display_name()
+                ),
+            )
+        })?;
+        let func = crate::types::ScalarFunction {
+            name: "array",
+            arg_types: vec![elem; items.len()],
+            return_type: ty,
+            strict: false,
+            volatility: crate::types::Volatility::Immutable,
+            catalog: false,
+            eval: |_, a| Ok(crate::types::array::from_values(a)),
+        };
+        Ok(Expr::Function(func, items))
+    }
+
+    /// `array[index]` (1-based; NULL out of range).
+    fn array_subscript(&mut self, base: Expr, index: Expr) -> Result<Expr> {
+        let Some(elem) = base.ty().element() else {
+            return Err(EngineError::new(
+                SqlState::DatatypeMismatch,
+                format!(
+                    "cannot subscript type {} because it does not support subscripting",
+                    base.ty().display_name()
+                ),
+            ));
+        };
+        let index = self.coerce(index, SqlType::Int4, CastKind::Implicit)?;
+        let func = crate::types::ScalarFunction {
+            name: "array_subscript",
+            arg_types: vec![base.ty(), SqlType::Int4],
+            return_type: SqlType::Text,
+            strict: true,
+            volatility: crate::types::Volatility::Immutable,
+            catalog: false,
+            eval: |_, a| {
+                let Value::Text(arr) = &a[0] else {
+                    return Ok(Value::Null);
+                };
+                let i = a[1].as_i64().unwrap_or(0);
+                let items = crate::types::array::parse(arr)?;
+                Ok(usize::try_from(i - 1)
+                    .ok()
+                    .and_then(|i| items.get(i).cloned().flatten())
+                    .map_or(Value::Null, Value::Text))
+            },
+        };
+        // The element's text goes through the element type's input.
+        Ok(Expr::Cast(
+            Box::new(Expr::Function(func, vec![base, index])),
+            elem,
+            CastKind::Explicit,
+        ))
+    }
+
+    /// `probe op ANY/ALL (array)`.
+    fn bind_array_quantified(
+        &mut self,
+        probe: Expr,
+        op: BinaryOp,
+        all: bool,
+        arr: Expr,
+    ) -> Result<Expr> {
+        let arr = match arr.ty() {
+            SqlType::Unknown => {
+                let base = if probe.ty() == SqlType::Unknown {
+                    SqlType::Text
+                } else {
+                    probe.ty()
+                };
+                let ty = base.array_of().ok_or_else(|| {
+                    EngineError::new(
+                        SqlState::UndefinedObject,
+                        format!(
+                            "could not find array type for data type {}",
+                            base.display_name()
+                        ),
+                    )
+                })?;
+                self.coerce(arr, ty, CastKind::Implicit)?
+            }
+            _ => arr,
+        };
+        let Some(elem) = arr.ty().element() else {
+            return Err(EngineError::new(
+                SqlState::WrongObjectType,
+                "op ANY/ALL (array) requires array on right side",
+            ));
+        };
+        let sig = resolve_binary_op(op, &probe.ty(), &elem)?;
+        let probe = self.coerce(probe, sig.left, CastKind::Implicit)?;
+        let code = [
+            BinaryOp::Eq,
+            BinaryOp::NotEq,
+            BinaryOp::Lt,
+            BinaryOp::LtEq,
+            BinaryOp::Gt,
+            BinaryOp::GtEq,
+        ]
+        .iter()
+        .position(|o| *o == op)
+        .unwrap_or(0) as i32;
+        let func = crate::types::ScalarFunction {
+            name: if all { "all" } else { "any" },
+            arg_types: vec![sig.left, arr.ty(), SqlType::Int4],
+            return_type: SqlType::Bool,
+            strict: false,
+            volatility: crate::types::Volatility::Immutable,
+            catalog: false,
+            eval: if all { array_all } else { array_any },
+        };
+        Ok(Expr::Function(
+            func,
+            vec![probe, arr, Expr::Literal(Value::Int4(code), SqlType::Int4)],
+        ))
+    }
+}
+
+/// A function call whose result is typed `ty` (the internal conversions
+/// produce the text of an object-identifier alias type).
+fn retyped(e: Expr, ty: SqlType) -> Expr {
+    match e {
+        Expr::Function(mut f, args) => {
+            f.return_type = ty;
+            Expr::Function(f, args)
+        }
+        other => other,
+    }
+}
+
+fn array_quantified(args: &[Value], all: bool) -> Result<Value> {
+    let (probe, arr) = (&args[0], &args[1]);
+    let Value::Text(arr) = arr else {
+        return Ok(Value::Null);
+    };
+    let op = match args[2].as_i64() {
+        Some(1) => BinaryOp::NotEq,
+        Some(2) => BinaryOp::Lt,
+        Some(3) => BinaryOp::LtEq,
+        Some(4) => BinaryOp::Gt,
+        Some(5) => BinaryOp::GtEq,
+        _ => BinaryOp::Eq,
+    };
+    let items = crate::types::array::parse(arr)?;
+    if probe.is_null() {
+        return Ok(if items.is_empty() {
+            Value::Bool(all)
+        } else {
+            Value::Null
+        });
+    }
+    let elem_ty = probe.sql_type().unwrap_or(SqlType::Text);
+    let mut saw_null = false;
+    for item in items {
+        let v = match item {
+            None => Value::Null,
+            Some(t) => Value::parse_text_base(&t, &elem_ty)?,
+        };
+        match crate::types::eval_binary(op, probe, &v)? {
+            Value::Bool(true) if !all => return Ok(Value::Bool(true)),
+            Value::Bool(false) if all => return Ok(Value::Bool(false)),
+            Value::Null => saw_null = true,
+            _ => {}
+        }
+    }
+    Ok(if saw_null {
+        Value::Null
+    } else {
+        Value::Bool(all)
+    })
+}
+
+fn array_any(_: &dyn crate::types::FunctionEnv, args: &[Value]) -> Result<Value> {
+    array_quantified(args, false)
+}
+
+fn array_all(_: &dyn crate::types::FunctionEnv, args: &[Value]) -> Result<Value> {
+    array_quantified(args, true)
+}
+
+/// The built-in binary operator spelled `sym` (for `OPERATOR(...)`).
+fn operator_by_symbol(sym: &str) -> Option<BinaryOp> {
+    Some(match sym {
+        "+" => BinaryOp::Plus,
+        "-" => BinaryOp::Minus,
+        "*" => BinaryOp::Multiply,
+        "/" => BinaryOp::Divide,
+        "%" => BinaryOp::Modulo,
+        "||" => BinaryOp::Concat,
+        "=" => BinaryOp::Eq,
+        "<>" | "!=" => BinaryOp::NotEq,
+        "<" => BinaryOp::Lt,
+        "<=" => BinaryOp::LtEq,
+        ">" => BinaryOp::Gt,
+        ">=" => BinaryOp::GtEq,
+        "~" => BinaryOp::RegexMatch,
+        "~*" => BinaryOp::RegexIMatch,
+        "!~" => BinaryOp::NotRegexMatch,
+        "!~*" => BinaryOp::NotRegexIMatch,
+        _ => return None,
+    })
 }
 
 /// Maps a comparison operator of the AST.

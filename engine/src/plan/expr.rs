@@ -92,6 +92,8 @@ pub enum SubqueryKind {
     In(Expr, bool),
     /// `expr op ANY/ALL (SELECT ...)`: (expr, comparison, ALL).
     Quantified(Expr, BinaryOpSig, bool),
+    /// `ARRAY(SELECT ...)`: the column's values as an array.
+    Array,
 }
 
 /// A planned subquery inside an expression.
@@ -232,6 +234,9 @@ impl Expr {
                 let mut values = Vec::with_capacity(args.len());
                 for a in args {
                     values.push(a.eval(row, ctx)?);
+                }
+                if f.catalog {
+                    ctx.syscat()?;
                 }
                 f.call(&values, &*ctx)?
             }

@@ -158,11 +158,25 @@ pub enum Node {
     },
     /// A table read.
     Scan(ScanPlan),
+    /// The rows of a system catalog relation, generated when run.
+    SystemScan {
+        /// The relation.
+        rel: &'static crate::syscat::SysRel,
+        /// Its columns.
+        columns: Vec<OutputColumn>,
+    },
     /// `generate_series(start, stop[, step])` over integers.
     Series {
         /// Start, stop, step.
         args: Vec<Expr>,
         /// Output column.
+        column: OutputColumn,
+    },
+    /// `unnest(array)`: one row per element.
+    Unnest {
+        /// The array.
+        arg: Expr,
+        /// Output column (of the element type).
         column: OutputColumn,
     },
     /// Rows of `input` for which `predicate` is true.
@@ -191,6 +205,9 @@ pub enum Node {
         kind: JoinKind,
         /// Join condition over the concatenated row.
         on: Option<Expr>,
+        /// LATERAL: `right` refers to the left row (as an enclosing row)
+        /// and is re-run for every left row.
+        lateral: bool,
     },
     /// Grouping and aggregation; output is group values then aggregates.
     Aggregate {
@@ -245,6 +262,7 @@ impl Node {
     pub fn columns(&self) -> Vec<OutputColumn> {
         match self {
             Node::Values { columns, .. }
+            | Node::SystemScan { columns, .. }
             | Node::Project { columns, .. }
             | Node::Aggregate { columns, .. } => columns.clone(),
             Node::Scan(s) => s
@@ -256,7 +274,7 @@ impl Node {
                     ty: c.ty,
                 })
                 .collect(),
-            Node::Series { column, .. } => vec![column.clone()],
+            Node::Series { column, .. } | Node::Unnest { column, .. } => vec![column.clone()],
             Node::Filter { input, .. }
             | Node::Sort { input, .. }
             | Node::Limit { input, .. }

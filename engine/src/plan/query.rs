@@ -467,6 +467,7 @@ impl Binder<'_> {
                 right: Box::new(series),
                 kind: JoinKind::Inner,
                 on: None,
+                lateral: false,
             };
         }
 
@@ -1013,6 +1014,23 @@ impl Binder<'_> {
                     SqlType::Bool
                 }
             }
+            SubqueryKind::Array => {
+                if cols.len() != 1 {
+                    return Err(EngineError::new(
+                        SqlState::SyntaxError,
+                        "subquery must return only one column",
+                    ));
+                }
+                cols[0].ty.array_of().ok_or_else(|| {
+                    EngineError::new(
+                        SqlState::UndefinedObject,
+                        format!(
+                            "could not find array type for data type {}",
+                            cols[0].ty.display_name()
+                        ),
+                    )
+                })?
+            }
             SubqueryKind::Exists | SubqueryKind::Quantified(..) => {
                 if matches!(kind, SubqueryKind::Quantified(..)) && cols.len() != 1 {
                     return Err(EngineError::new(
@@ -1071,8 +1089,20 @@ impl Binder<'_> {
         for twj in from {
             let mut item = self.plan_factor(&twj.relation)?;
             for j in &twj.joins {
-                let right = self.plan_factor(&j.relation)?;
-                item = self.plan_join(item, right, &j.join_operator)?;
+                let lateral = matches!(j.relation, ast::TableFactor::Derived { lateral: true, .. });
+                let right = if lateral {
+                    // The subquery sees the columns to its left as an
+                    // enclosing row; the join re-runs it for every left row.
+                    self.outer.push(item.1.clone());
+                    self.correlated.push(false);
+                    let r = self.plan_factor(&j.relation);
+                    self.correlated.pop();
+                    self.outer.pop();
+                    r?
+                } else {
+                    self.plan_factor(&j.relation)?
+                };
+                item = self.plan_join(item, right, &j.join_operator, lateral)?;
             }
             result = Some(match result {
                 None => item,
@@ -1085,6 +1115,7 @@ impl Binder<'_> {
                             right: Box::new(item.0),
                             kind: JoinKind::Inner,
                             on: None,
+                            lateral: false,
                         },
                         scope,
                     )
@@ -1107,6 +1138,7 @@ impl Binder<'_> {
         (ln, ls): (Node, Scope),
         (rn, rs): (Node, Scope),
         op: &ast::JoinOperator,
+        lateral: bool,
     ) -> Result<(Node, Scope)> {
         use ast::JoinOperator as J;
         let (kind, constraint, swap) = match op {
@@ -1187,6 +1219,7 @@ impl Binder<'_> {
                     right: Box::new(rn),
                     kind,
                     on,
+                    lateral,
                 },
                 scope,
             ));
@@ -1201,11 +1234,15 @@ impl Binder<'_> {
             }
         };
         let on = on.map(|e| remap_columns(e, &remap));
+        if lateral {
+            return Err(EngineError::unsupported("RIGHT JOIN LATERAL"));
+        }
         let node = Node::Join {
             left: Box::new(rn),
             right: Box::new(ln),
             kind,
             on,
+            lateral: false,
         };
         let cols = node.columns();
         let mut exprs = Vec::new();
@@ -1266,6 +1303,28 @@ impl Binder<'_> {
                     crate::catalog::Relation::View(v) => {
                         return self.plan_view(&v, alias.as_ref());
                     }
+                    crate::catalog::Relation::System(rel) => {
+                        let qualifier = match alias {
+                            Some(a) => ident_name(&a.name),
+                            None => rel.name.to_string(),
+                        };
+                        let columns: Vec<OutputColumn> = rel
+                            .columns
+                            .iter()
+                            .map(|(n, ty)| OutputColumn {
+                                name: n.to_string(),
+                                ty: *ty,
+                            })
+                            .collect();
+                        let mut scope = output_scope(&columns);
+                        for c in &mut scope.columns {
+                            c.table = Some(qualifier.clone());
+                        }
+                        if let Some(a) = alias {
+                            rename_columns(&mut scope, a)?;
+                        }
+                        return Ok((Node::SystemScan { rel, columns }, scope));
+                    }
                 };
                 let qualifier = match alias {
                     Some(a) => ident_name(&a.name),
@@ -1287,15 +1346,17 @@ impl Binder<'_> {
                     scope,
                 ))
             }
-            ast::TableFactor::Derived {
-                lateral,
-                subquery,
+            ast::TableFactor::UNNEST {
                 alias,
+                array_exprs,
+                with_offset: false,
+                with_ordinality: false,
                 ..
+            } if array_exprs.len() == 1 => self.plan_unnest(&array_exprs[0], alias.as_ref()),
+            // LATERAL is handled by `plan_from`, which sets up the scope.
+            ast::TableFactor::Derived {
+                subquery, alias, ..
             } => {
-                if *lateral {
-                    return Err(EngineError::unsupported("LATERAL"));
-                }
                 let node = self.plan_query(subquery)?;
                 let Some(alias) = alias else {
                     return Err(EngineError::new(
@@ -1369,6 +1430,48 @@ impl Binder<'_> {
         Ok((node, scope))
     }
 
+    /// `unnest(array)` in FROM.
+    fn plan_unnest(
+        &mut self,
+        e: &ast::Expr,
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Node, Scope)> {
+        let arg = self.bind(e, &Scope::default())?;
+        let arg = if arg.ty() == SqlType::Unknown {
+            self.coerce(arg, SqlType::Array(&SqlType::Text), CastKind::Implicit)?
+        } else {
+            arg
+        };
+        let Some(elem) = arg.ty().element() else {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                format!(
+                    "function unnest({}) does not exist",
+                    arg.ty().display_name()
+                ),
+            ));
+        };
+        let qualifier = alias
+            .map(|a| ident_name(&a.name))
+            .unwrap_or_else(|| "unnest".to_string());
+        let mut scope = Scope {
+            columns: vec![ScopeColumn {
+                table: Some(qualifier.clone()),
+                name: qualifier,
+                ty: elem,
+                hidden: false,
+            }],
+        };
+        if let Some(a) = alias {
+            rename_columns(&mut scope, a)?;
+        }
+        let column = OutputColumn {
+            name: scope.columns[0].name.clone(),
+            ty: elem,
+        };
+        Ok((Node::Unnest { arg, column }, scope))
+    }
+
     fn plan_table_function(
         &mut self,
         name: &ast::ObjectName,
@@ -1381,6 +1484,12 @@ impl Binder<'_> {
             .and_then(|p| p.as_ident())
             .map(ident_name)
             .unwrap_or_default();
+        if fname == "unnest" {
+            let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))] = args else {
+                return Err(EngineError::unsupported("unnest with several arguments"));
+            };
+            return self.plan_unnest(e, alias);
+        }
         if fname != "generate_series" {
             return Err(EngineError::new(
                 SqlState::UndefinedFunction,
@@ -1495,7 +1604,8 @@ fn lock_scans(node: &mut Node) -> Result<()> {
             lock_scans(left)?;
             lock_scans(right)
         }
-        Node::Values { .. } | Node::Series { .. } => Ok(()),
+        Node::Values { .. } | Node::Series { .. } | Node::Unnest { .. } => Ok(()),
+        Node::SystemScan { rel, .. } => Err(crate::catalog::system_catalog_error(rel.name)),
     }
 }
 

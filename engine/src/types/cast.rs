@@ -75,6 +75,18 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         CastKind::Assignment => kind != CastKind::Implicit,
         CastKind::Explicit => kind == CastKind::Explicit,
     };
+    // Object identifiers: integers and the alias types convert to `oid`
+    // implicitly, `oid` to the alias types too; back to integers by
+    // assignment.
+    match (from, to) {
+        (T::Oid | T::Reg(_), T::Oid | T::Reg(_)) => return true,
+        (T::Int2 | T::Int4 | T::Int8, T::Oid | T::Reg(_)) => return true,
+        (T::Oid | T::Reg(_), T::Int8) => return true,
+        (T::Oid | T::Reg(_), T::Int2 | T::Int4) => return allowed(CastKind::Assignment),
+        (T::Oid | T::Reg(_), _) if !to.is_string_family() => return false,
+        (_, T::Oid | T::Reg(_)) if !from.is_string_family() => return false,
+        _ => {}
+    }
     // Strings among themselves: implicit.
     if from.is_string_family() && to.is_string_family() {
         return true;
@@ -183,13 +195,29 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
                 Value::Text(s)
             }
         }
+        (Value::Text(s), T::Name) => Value::Text(super::text_io::truncate_name(&s).to_owned()),
+        (Value::Text(s), T::QChar) => {
+            Value::Text(s.chars().next().map(String::from).unwrap_or_default())
+        }
+        // Integers to object identifiers: negative int4 values wrap, as
+        // PostgreSQL's int4 -> oid cast does.
+        (v, T::Oid) if v.as_i64().is_some() => {
+            let n = v.as_i64().unwrap_or_default();
+            if !(i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&n) {
+                return Err(EngineError::new(
+                    SqlState::NumericValueOutOfRange,
+                    "OID out of range",
+                ));
+            }
+            Value::Int8(if n < 0 { n + (1i64 << 32) } else { n })
+        }
         // Strings to anything else: the input function.
         (Value::Text(s), _) => Value::parse_text_base(&s, to)?,
         // Anything to a string: the output function (bool prints in full).
-        (Value::Bool(b), T::Text | T::Varchar(_) | T::Char(_)) => {
+        (Value::Bool(b), T::Text | T::Varchar(_) | T::Char(_) | T::Name | T::QChar) => {
             Value::Text(if b { "true" } else { "false" }.to_owned())
         }
-        (v, T::Text | T::Varchar(_) | T::Char(_)) => {
+        (v, T::Text | T::Varchar(_) | T::Char(_) | T::Name | T::QChar) => {
             let mut s = String::new();
             v.write_text(&mut s);
             Value::Text(s)

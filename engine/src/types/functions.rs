@@ -67,6 +67,13 @@ pub trait FunctionEnv {
     fn database_name(&self) -> &str {
         "postgres"
     }
+
+    /// The system catalogs as the statement sees them; loaded by the
+    /// executor before it calls a function marked
+    /// [`ScalarFunction::catalog`]. `None` elsewhere.
+    fn syscat(&self) -> Option<&crate::syscat::Snapshot> {
+        None
+    }
 }
 
 thread_local! {
@@ -164,6 +171,9 @@ pub struct ScalarFunction {
     pub strict: bool,
     /// Volatility class.
     pub volatility: Volatility,
+    /// Whether the evaluator reads the system catalogs: the executor
+    /// loads them before calling it.
+    pub catalog: bool,
     /// The evaluator.
     pub eval: ScalarFn,
 }
@@ -202,27 +212,40 @@ impl ScalarFunction {
 
 /// How a candidate's return type is decided.
 #[derive(Clone, Copy)]
-enum Ret {
+pub(crate) enum Ret {
+    /// Always this type.
     Fixed(SqlType),
     /// The common type of the arguments (greatest/least).
     Common,
 }
 
 #[derive(Clone, Copy)]
-enum Arity {
+pub(crate) enum Arity {
+    /// Exactly the listed parameters.
     Exact,
     /// The last parameter repeats (`None` = any type, kept as is).
     Variadic,
 }
 
-struct Candidate {
-    name: &'static str,
-    params: &'static [SqlType],
-    arity: Arity,
-    ret: Ret,
-    strict: bool,
-    volatility: Volatility,
-    eval: ScalarFn,
+/// One overload of a built-in function.
+pub(crate) struct Candidate {
+    /// Lower-case name.
+    pub(crate) name: &'static str,
+    /// Parameter types (`Unknown` = any type, kept as given).
+    pub(crate) params: &'static [SqlType],
+    /// Exact or variadic.
+    pub(crate) arity: Arity,
+    /// Return type rule.
+    pub(crate) ret: Ret,
+    /// NULL in, NULL out.
+    pub(crate) strict: bool,
+    /// Volatility class.
+    pub(crate) volatility: Volatility,
+    /// Whether the evaluator reads the system catalogs
+    /// ([`FunctionEnv::syscat`]).
+    pub(crate) catalog: bool,
+    /// The evaluator.
+    pub(crate) eval: ScalarFn,
 }
 
 const N: SqlType = SqlType::NUMERIC;
@@ -244,7 +267,7 @@ const ANY: SqlType = SqlType::Unknown;
 macro_rules! c {
     ($name:literal, [$($p:expr),*], $ret:expr, $eval:expr) => {
         Candidate { name: $name, params: &[$($p),*], arity: Arity::Exact, ret: Ret::Fixed($ret),
-                    strict: true, volatility: Volatility::Immutable, eval: $eval }
+                    strict: true, volatility: Volatility::Immutable, catalog: false, eval: $eval }
     };
 }
 
@@ -488,6 +511,7 @@ fn candidates() -> Vec<Candidate> {
         ))),
     ];
     v.extend(more_candidates());
+    v.extend(crate::syscat::functions::candidates());
     let stable = |name, ret, eval: ScalarFn| Candidate {
         name,
         params: &[],
@@ -495,6 +519,7 @@ fn candidates() -> Vec<Candidate> {
         ret: Ret::Fixed(ret),
         strict: false,
         volatility: Volatility::Stable,
+        catalog: false,
         eval,
     };
     v.push(stable("version", T, |_, _| {
@@ -546,6 +571,7 @@ fn candidates() -> Vec<Candidate> {
         ret: Ret::Fixed(ret),
         strict: false,
         volatility: Volatility::Volatile,
+        catalog: false,
         eval,
     };
     v.push(volatile("random", F8, |c, _| Ok(Value::Float8(c.random()))));
@@ -560,6 +586,7 @@ fn candidates() -> Vec<Candidate> {
             ret: Ret::Common,
             strict: false,
             volatility: Volatility::Immutable,
+            catalog: false,
             eval: if name == "greatest" { greatest } else { least },
         });
     }
@@ -570,6 +597,7 @@ fn candidates() -> Vec<Candidate> {
         ret: Ret::Fixed(T),
         strict: false,
         volatility: Volatility::Immutable,
+        catalog: false,
         eval: |_, a| {
             let mut out = String::new();
             for v in a {
@@ -585,6 +613,7 @@ fn candidates() -> Vec<Candidate> {
         ret: Ret::Fixed(T),
         strict: false,
         volatility: Volatility::Immutable,
+        catalog: false,
         eval: |_, a| {
             let Some(Value::Text(sep)) = a.first() else {
                 return Ok(Value::Null);
@@ -1560,6 +1589,7 @@ pub fn resolve_function(name: &str, arg_types: &[SqlType]) -> Result<ScalarFunct
         return_type,
         strict: cand.strict,
         volatility: cand.volatility,
+        catalog: cand.catalog,
         eval: cand.eval,
     })
 }

@@ -11,12 +11,15 @@
 //!   three-valued [`and3`]/[`or3`]/[`not3`]);
 //! * `numeric` arithmetic ([`numeric_ops`]), date/time arithmetic
 //!   ([`datetime_ops`]) and the `interval` type ([`Interval`]);
-//! * scalar functions ([`resolve_function`]).
+//! * scalar functions ([`resolve_function`]);
+//! * the catalog types (`name`, `"char"`, `oid`, `regclass`, ...) and
+//!   one-dimensional arrays in their text form ([`array`]).
 //!
 //! Error messages and SQLSTATEs are PostgreSQL's; the unit and integration
 //! tests (`engine/tests/types_*.rs`) hold values checked against a real
 //! PostgreSQL 15.
 
+pub mod array;
 pub mod cast;
 pub mod compare;
 pub mod datetime;
@@ -28,6 +31,7 @@ pub mod md5;
 pub mod numeric_math;
 pub mod numeric_ops;
 pub mod ops;
+pub mod regex;
 pub mod sql_type;
 pub mod text_io;
 pub mod to_char;
@@ -42,5 +46,5 @@ pub use ops::{
     BinaryOp, BinaryOpSig, UnaryOp,
 };
 pub use rocksgres_codec::Numeric;
-pub use sql_type::{SqlType, TypeCategory};
+pub use sql_type::{RegKind, SqlType, TypeCategory};
 pub use value::Value;

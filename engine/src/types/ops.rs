@@ -80,6 +80,14 @@ pub enum BinaryOp {
     ShiftRight,
     /// `^` (exponentiation: `double precision` or `numeric`)
     Power,
+    /// `~` (POSIX regular-expression match, case-sensitive)
+    RegexMatch,
+    /// `~*` (regular-expression match, case-insensitive)
+    RegexIMatch,
+    /// `!~`
+    NotRegexMatch,
+    /// `!~*`
+    NotRegexIMatch,
 }
 
 impl BinaryOp {
@@ -104,7 +112,22 @@ impl BinaryOp {
             BinaryOp::ShiftLeft => "<<",
             BinaryOp::ShiftRight => ">>",
             BinaryOp::Power => "^",
+            BinaryOp::RegexMatch => "~",
+            BinaryOp::RegexIMatch => "~*",
+            BinaryOp::NotRegexMatch => "!~",
+            BinaryOp::NotRegexIMatch => "!~*",
         }
+    }
+
+    /// Whether this is one of the regular-expression operators.
+    pub fn is_regex(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::RegexMatch
+                | BinaryOp::RegexIMatch
+                | BinaryOp::NotRegexMatch
+                | BinaryOp::NotRegexIMatch
+        )
     }
 
     /// Whether this is an integer bitwise operator (`&`, `|`, `#`, `<<`,
@@ -228,6 +251,9 @@ impl BinaryOpSig {
                 _ => Value::Null,
             });
         }
+        if let (BinaryOp::Concat, SqlType::Array(_)) = (self.op, self.result) {
+            return super::array::concat(l, &self.left, r, &self.right);
+        }
         eval_binary(self.op, l, r)
     }
 }
@@ -279,7 +305,7 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
     // Unknown operands.
     match (l, r) {
         (T::Unknown, T::Unknown) => {
-            return if op.is_comparison() || op == BinaryOp::Concat {
+            return if op.is_comparison() || op == BinaryOp::Concat || op.is_regex() {
                 sig(
                     T::Text,
                     T::Text,
@@ -315,6 +341,32 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
     let err = || Err(no_operator(op.symbol(), l, r));
     let l0 = l.without_typmod();
     let r0 = r.without_typmod();
+    if op.is_regex() {
+        return if l.is_string_family() && r.is_string_family() {
+            sig(T::Text, T::Text, T::Bool)
+        } else {
+            err()
+        };
+    }
+    if let (T::Array(_), _) | (_, T::Array(_)) = (l, r) {
+        return match (op, l0, r0) {
+            (_, T::Array(a), T::Array(b)) if a == b && op.is_comparison() => sig(l0, r0, T::Bool),
+            (BinaryOp::Concat, T::Array(a), T::Array(b)) if a == b => sig(l0, r0, l0),
+            (BinaryOp::Concat, T::Array(a), e) if e.same_base(a) => sig(l0, *a, l0),
+            (BinaryOp::Concat, e, T::Array(a)) if e.same_base(a) => sig(*a, r0, r0),
+            _ => err(),
+        };
+    }
+    // The object-identifier alias types compare as `oid` with anything
+    // but themselves (`c.oid = 'items'::regclass`).
+    if op.is_comparison() && (matches!(l, T::Reg(_)) || matches!(r, T::Reg(_))) && l0 != r0 {
+        let oidish = |t: &SqlType| matches!(t, T::Oid | T::Reg(_)) || t.is_integer();
+        return if oidish(l) && oidish(r) {
+            sig(T::Oid, T::Oid, T::Bool)
+        } else {
+            err()
+        };
+    }
     if op.is_comparison() {
         if l.is_string_family() && r.is_string_family() {
             // char(n) vs char(n) keeps blank-insensitive semantics; any
@@ -472,6 +524,7 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
 fn unknown_guess(op: BinaryOp, other: &SqlType) -> SqlType {
     use SqlType as T;
     match (op, other) {
+        (BinaryOp::Concat, T::Array(_)) => *other,
         (BinaryOp::Concat, _) => T::Text,
         (BinaryOp::Plus, T::Timestamp | T::Timestamptz | T::Date | T::Time) => T::Interval,
         (BinaryOp::Multiply | BinaryOp::Divide, T::Interval) => T::Float8,
@@ -765,6 +818,9 @@ pub fn eval_binary(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
             Some(ord) => V::Bool(op.test(ord)),
             None => V::Null,
         });
+    }
+    if op.is_regex() {
+        return super::regex::eval(op, l, r);
     }
     if op == BinaryOp::Concat {
         return Ok(match (l, r) {

@@ -20,7 +20,7 @@ use std::fmt;
 
 use rocksgres_codec::DataType;
 use sqlparser::ast::{
-    CharacterLength, DataType as AstType, ExactNumberInfo, ObjectName, TimezoneInfo,
+    self as ast, CharacterLength, DataType as AstType, ExactNumberInfo, ObjectName, TimezoneInfo,
 };
 
 use crate::error::{EngineError, Result, SqlState};
@@ -75,7 +75,105 @@ pub enum SqlType {
     Interval,
     /// An untyped literal or parameter, before resolution.
     Unknown,
+    /// `name`: a catalog identifier (kept as text, at most 63 bytes).
+    Name,
+    /// `"char"`: PostgreSQL's one-byte internal character type
+    /// (`relkind`, `contype`), kept as a text of at most one character.
+    QChar,
+    /// `oid`: an object identifier (an unsigned 32-bit number, carried as
+    /// an `int8` value).
+    Oid,
+    /// An object-identifier alias type (`regclass`, `regtype`, ...). Its
+    /// values are carried as the object's name (what the type's output
+    /// function prints); casts to and from `oid` look the name up in the
+    /// catalog (see `crate::syscat`).
+    Reg(RegKind),
+    /// A one-dimensional array of the element type, carried in
+    /// PostgreSQL's canonical text form (`{a,b,"c d"}`); see
+    /// [`crate::types::array`].
+    Array(&'static SqlType),
 }
+
+/// The object-identifier alias types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegKind {
+    /// `regclass`: a relation.
+    Class,
+    /// `regtype`: a type.
+    Type,
+    /// `regnamespace`: a schema.
+    Namespace,
+    /// `regproc`: a function.
+    Proc,
+    /// `regrole`: a role.
+    Role,
+}
+
+impl RegKind {
+    /// The type's name (`regclass`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            RegKind::Class => "regclass",
+            RegKind::Type => "regtype",
+            RegKind::Namespace => "regnamespace",
+            RegKind::Proc => "regproc",
+            RegKind::Role => "regrole",
+        }
+    }
+
+    fn oid(self) -> u32 {
+        match self {
+            RegKind::Proc => 24,
+            RegKind::Class => 2205,
+            RegKind::Type => 2206,
+            RegKind::Namespace => 4089,
+            RegKind::Role => 4096,
+        }
+    }
+
+    const ALL: [RegKind; 5] = [
+        RegKind::Class,
+        RegKind::Type,
+        RegKind::Namespace,
+        RegKind::Proc,
+        RegKind::Role,
+    ];
+}
+
+/// The element types arrays may have, as `'static` references for
+/// [`SqlType::Array`].
+const ARRAY_ELEMENTS: &[SqlType] = &[
+    SqlType::Bool,
+    SqlType::Bytea,
+    SqlType::QChar,
+    SqlType::Name,
+    SqlType::Int2,
+    SqlType::Int4,
+    SqlType::Text,
+    SqlType::Oid,
+    SqlType::Char(None),
+    SqlType::Varchar(None),
+    SqlType::Int8,
+    SqlType::Float4,
+    SqlType::Float8,
+    SqlType::Timestamp,
+    SqlType::Date,
+    SqlType::Time,
+    SqlType::Timestamptz,
+    SqlType::Interval,
+    SqlType::NUMERIC,
+    SqlType::Reg(RegKind::Proc),
+    SqlType::Reg(RegKind::Class),
+    SqlType::Reg(RegKind::Type),
+    SqlType::Reg(RegKind::Namespace),
+    SqlType::Reg(RegKind::Role),
+];
+
+/// PostgreSQL's array type OIDs, parallel to [`ARRAY_ELEMENTS`].
+const ARRAY_OIDS: &[u32] = &[
+    1000, 1001, 1002, 1003, 1005, 1007, 1009, 1028, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183,
+    1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097,
+];
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), used by the
 /// implicit-coercion rules.
@@ -124,6 +222,32 @@ impl SqlType {
             SqlType::Timestamptz => 1184,
             SqlType::Interval => 1186,
             SqlType::Numeric { .. } => 1700,
+            SqlType::Name => 19,
+            SqlType::QChar => 18,
+            SqlType::Oid => 26,
+            SqlType::Reg(k) => k.oid(),
+            SqlType::Array(e) => ARRAY_ELEMENTS
+                .iter()
+                .position(|x| x == *e)
+                .map_or(0, |i| ARRAY_OIDS[i]),
+        }
+    }
+
+    /// The array type whose elements are of this type (modifier dropped);
+    /// `None` for element types arrays are not built for.
+    pub fn array_of(&self) -> Option<SqlType> {
+        let base = self.without_typmod();
+        ARRAY_ELEMENTS
+            .iter()
+            .find(|x| **x == base)
+            .map(SqlType::Array)
+    }
+
+    /// The element type of an array type.
+    pub fn element(&self) -> Option<SqlType> {
+        match self {
+            SqlType::Array(e) => Some(**e),
+            _ => None,
         }
     }
 
@@ -148,7 +272,18 @@ impl SqlType {
             1184 => SqlType::Timestamptz,
             1186 => SqlType::Interval,
             1700 => SqlType::NUMERIC,
-            _ => return None,
+            19 => SqlType::Name,
+            18 => SqlType::QChar,
+            26 => SqlType::Oid,
+            other => {
+                if let Some(k) = RegKind::ALL.iter().find(|k| k.oid() == other) {
+                    return Some(SqlType::Reg(*k));
+                }
+                return ARRAY_OIDS
+                    .iter()
+                    .position(|x| *x == other)
+                    .map(|i| SqlType::Array(&ARRAY_ELEMENTS[i]));
+            }
         })
     }
 
@@ -198,11 +333,15 @@ impl SqlType {
             | SqlType::Timestamptz => 8,
             SqlType::Interval => 16,
             SqlType::Unknown => -2,
+            SqlType::Name => 64,
+            SqlType::QChar => 1,
+            SqlType::Oid | SqlType::Reg(_) => 4,
             SqlType::Numeric { .. }
             | SqlType::Text
             | SqlType::Varchar(_)
             | SqlType::Char(_)
-            | SqlType::Bytea => -1,
+            | SqlType::Bytea
+            | SqlType::Array(_) => -1,
         }
     }
 
@@ -216,6 +355,7 @@ impl SqlType {
             } => format!("numeric({},{})", p, scale.unwrap_or(0)),
             SqlType::Varchar(Some(n)) => format!("character varying({n})"),
             SqlType::Char(Some(n)) => format!("character({n})"),
+            SqlType::Array(e) => format!("{}[]", e.display_name()),
             other => other.base_name().to_owned(),
         }
     }
@@ -242,6 +382,11 @@ impl SqlType {
             SqlType::Timestamptz => "timestamp with time zone",
             SqlType::Interval => "interval",
             SqlType::Unknown => "unknown",
+            SqlType::Name => "name",
+            SqlType::QChar => "\"char\"",
+            SqlType::Oid => "oid",
+            SqlType::Reg(k) => k.name(),
+            SqlType::Array(_) => "anyarray",
         }
     }
 
@@ -265,6 +410,37 @@ impl SqlType {
             SqlType::Timestamptz => "timestamptz",
             SqlType::Interval => "interval",
             SqlType::Unknown => "unknown",
+            SqlType::Name => "name",
+            SqlType::QChar => "char",
+            SqlType::Oid => "oid",
+            SqlType::Reg(k) => k.name(),
+            SqlType::Array(e) => match e.type_name() {
+                "bool" => "_bool",
+                "bytea" => "_bytea",
+                "char" => "_char",
+                "name" => "_name",
+                "int2" => "_int2",
+                "int4" => "_int4",
+                "int8" => "_int8",
+                "text" => "_text",
+                "oid" => "_oid",
+                "bpchar" => "_bpchar",
+                "varchar" => "_varchar",
+                "float4" => "_float4",
+                "float8" => "_float8",
+                "numeric" => "_numeric",
+                "date" => "_date",
+                "time" => "_time",
+                "timestamp" => "_timestamp",
+                "timestamptz" => "_timestamptz",
+                "interval" => "_interval",
+                "regclass" => "_regclass",
+                "regtype" => "_regtype",
+                "regproc" => "_regproc",
+                "regnamespace" => "_regnamespace",
+                "regrole" => "_regrole",
+                _ => "anyarray",
+            },
         }
     }
 
@@ -280,9 +456,15 @@ impl SqlType {
             SqlType::Float4 => DataType::Float4,
             SqlType::Float8 => DataType::Float8,
             SqlType::Numeric { .. } => DataType::Numeric,
-            SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) | SqlType::Unknown => {
-                DataType::Text
-            }
+            SqlType::Text
+            | SqlType::Varchar(_)
+            | SqlType::Char(_)
+            | SqlType::Unknown
+            | SqlType::Name
+            | SqlType::QChar
+            | SqlType::Reg(_)
+            | SqlType::Array(_) => DataType::Text,
+            SqlType::Oid => DataType::Int8,
             SqlType::Bytea | SqlType::Interval => DataType::Bytea,
             SqlType::Date => DataType::Date,
             SqlType::Timestamp | SqlType::Timestamptz => DataType::Timestamp,
@@ -313,13 +495,19 @@ impl SqlType {
             | SqlType::Int8
             | SqlType::Float4
             | SqlType::Float8
-            | SqlType::Numeric { .. } => TypeCategory::Numeric,
-            SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) => TypeCategory::String,
+            | SqlType::Numeric { .. }
+            | SqlType::Oid
+            | SqlType::Reg(_) => TypeCategory::Numeric,
+            SqlType::Text
+            | SqlType::Varchar(_)
+            | SqlType::Char(_)
+            | SqlType::Name
+            | SqlType::QChar => TypeCategory::String,
             SqlType::Date | SqlType::Time | SqlType::Timestamp | SqlType::Timestamptz => {
                 TypeCategory::DateTime
             }
             SqlType::Interval => TypeCategory::Timespan,
-            SqlType::Bytea => TypeCategory::UserDefined,
+            SqlType::Bytea | SqlType::Array(_) => TypeCategory::UserDefined,
             SqlType::Unknown => TypeCategory::Unknown,
         }
     }
@@ -394,6 +582,17 @@ impl SqlType {
             "timestamptz" | "timestamp with time zone" => SqlType::Timestamptz,
             "interval" => SqlType::Interval,
             "unknown" => SqlType::Unknown,
+            "name" => SqlType::Name,
+            "\"char\"" => SqlType::QChar,
+            "oid" => SqlType::Oid,
+            "regclass" => SqlType::Reg(RegKind::Class),
+            "regtype" => SqlType::Reg(RegKind::Type),
+            "regnamespace" => SqlType::Reg(RegKind::Namespace),
+            "regproc" | "regprocedure" => SqlType::Reg(RegKind::Proc),
+            "regrole" => SqlType::Reg(RegKind::Role),
+            "int2vector" => SqlType::Array(&SqlType::Int2),
+            "oidvector" => SqlType::Array(&SqlType::Oid),
+            "pg_node_tree" => SqlType::Text,
             "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2" => {
                 return Err(EngineError::unsupported(format!("type {lower}")))
             }
@@ -459,6 +658,13 @@ impl SqlType {
                 SqlType::Interval
             }
             AstType::Custom(name, modifiers) => custom_type(name, modifiers)?,
+            AstType::Regclass => SqlType::Reg(RegKind::Class),
+            AstType::Array(ast::ArrayElemTypeDef::SquareBracket(inner, _))
+            | AstType::Array(ast::ArrayElemTypeDef::AngleBracket(inner)) => {
+                let elem = SqlType::from_ast(inner)?;
+                elem.array_of()
+                    .ok_or_else(|| undefined_type(&format!("{}[]", elem.display_name())))?
+            }
             other => {
                 // Types sqlparser knows but PostgreSQL spells differently
                 // (or that we lack): report them the way PostgreSQL does for
@@ -577,11 +783,11 @@ fn check_char_length(length: i64, kind: &str) -> Result<u32> {
 fn custom_type(name: &ObjectName, modifiers: &[String]) -> Result<SqlType> {
     let full = name.to_string();
     // Accept a pg_catalog qualification.
-    let base = full
-        .strip_prefix("pg_catalog.")
-        .unwrap_or(&full)
-        .trim_matches('"')
-        .to_ascii_lowercase();
+    let unqualified = full.strip_prefix("pg_catalog.").unwrap_or(&full);
+    if unqualified == "\"char\"" {
+        return Ok(SqlType::QChar);
+    }
+    let base = unqualified.trim_matches('"').to_ascii_lowercase();
     let ty = SqlType::from_name(&base)?;
     if modifiers.is_empty() {
         return Ok(ty);

@@ -205,6 +205,22 @@ impl Value {
                 Value::Timestamptz(datetime::parse_timestamp(input, DateTimeKind::Timestamptz)?)
             }
             SqlType::Interval => Value::Interval(Interval::parse(input)?),
+            SqlType::Name => {
+                check_no_nul(input)?;
+                Value::Text(truncate_name(input).to_owned())
+            }
+            SqlType::QChar => {
+                Value::Text(input.chars().next().map(String::from).unwrap_or_default())
+            }
+            SqlType::Oid => Value::Int8(parse_oid(input)?),
+            // Resolving a name needs the catalog: the binder routes casts
+            // to these types through the catalog functions; here the text
+            // is kept as given.
+            SqlType::Reg(_) => {
+                check_no_nul(input)?;
+                Value::Text(input.to_owned())
+            }
+            SqlType::Array(elem) => Value::Text(super::array::canonical(input, elem)?),
         })
     }
 
@@ -243,6 +259,41 @@ impl Value {
             Value::Interval(i) => i.write_text(out),
         }
     }
+}
+
+/// PostgreSQL's `NAMEDATALEN - 1`: names keep at most 63 bytes.
+pub const MAX_NAME_BYTES: usize = 63;
+
+/// Cuts `s` to at most [`MAX_NAME_BYTES`] bytes on a character boundary.
+pub fn truncate_name(s: &str) -> &str {
+    if s.len() <= MAX_NAME_BYTES {
+        return s;
+    }
+    let mut end = MAX_NAME_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// `oidin`: an unsigned 32-bit number; negative numbers down to
+/// -2147483648 wrap around, as in PostgreSQL.
+pub fn parse_oid(input: &str) -> Result<i64> {
+    let t = input.trim();
+    let bad = || {
+        EngineError::new(
+            SqlState::InvalidTextRepresentation,
+            format!("invalid input syntax for type oid: \"{input}\""),
+        )
+    };
+    let v: i64 = t.parse().map_err(|_| bad())?;
+    if v > i64::from(u32::MAX) || v < i64::from(i32::MIN) {
+        return Err(EngineError::new(
+            SqlState::NumericValueOutOfRange,
+            format!("value \"{input}\" is out of range for type oid"),
+        ));
+    }
+    Ok(if v < 0 { v + (1i64 << 32) } else { v })
 }
 
 #[cfg(test)]

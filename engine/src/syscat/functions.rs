@@ -1,0 +1,720 @@
+//! The functions clients call over the catalogs: `format_type`,
+//! `pg_get_indexdef`, `pg_get_constraintdef`, `pg_get_expr`,
+//! `pg_get_userbyid`, `pg_table_is_visible`, the privilege checks, the
+//! object-identifier casts (`'t'::regclass`, `oid::regclass`), and the
+//! array functions the catalog queries use (`array_to_string`,
+//! `array_position`, `current_schemas`, ...).
+//!
+//! Functions marked `catalog` read the statement's [`Snapshot`] through
+//! [`FunctionEnv::syscat`]. Every relation is in `public` or `pg_catalog`,
+//! both always on the search path, so every relation is visible and names
+//! print unqualified, as PostgreSQL prints them for visible objects.
+
+use sqlparser::ast::{self, Expr as AstExpr, UnaryOperator, Value as AstValue};
+
+use super::{Snapshot, UserRel};
+use crate::catalog::{IndexDesc, TableDesc};
+use crate::error::{EngineError, Result, SqlState};
+use crate::types::array;
+use crate::types::functions::{Arity, Candidate, Ret, ScalarFn};
+use crate::types::{FunctionEnv, RegKind, SqlType, Value, Volatility};
+
+const OID: SqlType = SqlType::Oid;
+const T: SqlType = SqlType::Text;
+const I4: SqlType = SqlType::Int4;
+const I8: SqlType = SqlType::Int8;
+const B: SqlType = SqlType::Bool;
+const ANY: SqlType = SqlType::Unknown;
+const NAME: SqlType = SqlType::Name;
+
+fn cand(
+    name: &'static str,
+    params: &'static [SqlType],
+    ret: SqlType,
+    strict: bool,
+    catalog: bool,
+    eval: ScalarFn,
+) -> Candidate {
+    Candidate {
+        name,
+        params,
+        arity: Arity::Exact,
+        ret: Ret::Fixed(ret),
+        strict,
+        volatility: if catalog {
+            Volatility::Stable
+        } else {
+            Volatility::Immutable
+        },
+        catalog,
+        eval,
+    }
+}
+
+fn snapshot(env: &dyn FunctionEnv) -> Result<&Snapshot> {
+    env.syscat()
+        .ok_or_else(|| EngineError::internal("system catalogs not loaded for a catalog function"))
+}
+
+fn oid_arg(v: &Value) -> Option<u32> {
+    v.as_i64().and_then(|n| u32::try_from(n).ok())
+}
+
+fn text_arg(v: &Value) -> &str {
+    match v {
+        Value::Text(s) => s,
+        _ => "",
+    }
+}
+
+/// The catalog and array functions, for [`crate::types::resolve_function`].
+pub(crate) fn candidates() -> Vec<Candidate> {
+    let always_true: ScalarFn = |_, _| Ok(Value::Bool(true));
+    let null: ScalarFn = |_, _| Ok(Value::Null);
+    let mut v = vec![
+        cand("pg_get_userbyid", &[OID], NAME, true, true, |e, a| {
+            Ok(Value::Text(
+                snapshot(e)?.role_name(oid_arg(&a[0]).unwrap_or(0)),
+            ))
+        }),
+        cand("pg_table_is_visible", &[OID], B, true, true, |e, a| {
+            let snap = snapshot(e)?;
+            let oid = oid_arg(&a[0]).unwrap_or(0);
+            Ok(
+                if snap.user_rel(oid).is_some() || super::by_oid(oid).is_some() {
+                    Value::Bool(true)
+                } else {
+                    Value::Null
+                },
+            )
+        }),
+        cand("pg_type_is_visible", &[OID], B, true, false, always_true),
+        cand(
+            "pg_function_is_visible",
+            &[OID],
+            B,
+            true,
+            false,
+            always_true,
+        ),
+        cand("format_type", &[OID, I4], T, false, false, |_, a| {
+            let Some(oid) = oid_arg(&a[0]) else {
+                return Ok(Value::Null);
+            };
+            let typmod = a[1].as_i64().unwrap_or(-1) as i32;
+            Ok(Value::Text(format_type(oid, typmod)))
+        }),
+        cand("pg_get_indexdef", &[OID], T, true, true, |e, a| {
+            index_def_of(snapshot(e)?, &a[0], 0, false)
+        }),
+        cand("pg_get_indexdef", &[OID, I4, B], T, true, true, |e, a| {
+            let pretty = a[2] == Value::Bool(true);
+            index_def_of(snapshot(e)?, &a[0], a[1].as_i64().unwrap_or(0), pretty)
+        }),
+        cand("pg_get_constraintdef", &[OID], T, true, true, |e, a| {
+            constraint_def_of(snapshot(e)?, &a[0])
+        }),
+        cand("pg_get_constraintdef", &[OID, B], T, true, true, |e, a| {
+            constraint_def_of(snapshot(e)?, &a[0])
+        }),
+        // Expressions are stored in display form already (see
+        // `deparse_default`).
+        cand("pg_get_expr", &[T, OID], T, true, false, |_, a| {
+            Ok(a[0].clone())
+        }),
+        cand("pg_get_expr", &[T, OID, B], T, true, false, |_, a| {
+            Ok(a[0].clone())
+        }),
+        cand("pg_get_viewdef", &[OID], T, true, true, |e, a| {
+            view_def_of(snapshot(e)?, &a[0])
+        }),
+        cand("pg_get_viewdef", &[OID, B], T, true, true, |e, a| {
+            view_def_of(snapshot(e)?, &a[0])
+        }),
+        // Rocksgres has no COMMENT ON: every description is NULL.
+        cand("obj_description", &[OID], T, true, false, null),
+        cand("obj_description", &[OID, NAME], T, true, false, null),
+        cand("col_description", &[OID, I4], T, true, false, null),
+        cand("shobj_description", &[OID, NAME], T, true, false, null),
+        cand(
+            "pg_get_statisticsobjdef_columns",
+            &[OID],
+            T,
+            true,
+            false,
+            null,
+        ),
+        cand("pg_get_function_result", &[OID], T, true, false, null),
+        cand("pg_get_function_arguments", &[OID], T, true, false, null),
+        cand("pg_get_triggerdef", &[OID, B], T, true, false, null),
+        // Rocksgres keeps every relation in one RocksDB key space and has
+        // no per-relation size accounting yet: sizes are unknown (NULL).
+        cand("pg_table_size", &[OID], I8, true, false, null),
+        cand("pg_relation_size", &[OID], I8, true, false, null),
+        cand("pg_total_relation_size", &[OID], I8, true, false, null),
+        cand("pg_indexes_size", &[OID], I8, true, false, null),
+        cand(
+            "pg_relation_is_publishable",
+            &[OID],
+            B,
+            true,
+            true,
+            |e, a| {
+                let snap = snapshot(e)?;
+                Ok(Value::Bool(matches!(
+                    snap.user_rel(oid_arg(&a[0]).unwrap_or(0)),
+                    Some(UserRel::Table(_))
+                )))
+            },
+        ),
+        cand("pg_encoding_to_char", &[I4], NAME, true, false, |_, a| {
+            Ok(Value::Text(
+                if a[0].as_i64() == Some(6) { "UTF8" } else { "" }.to_string(),
+            ))
+        }),
+        cand("pg_char_to_encoding", &[NAME], I4, true, false, |_, a| {
+            Ok(Value::Int4(
+                if text_arg(&a[0]).eq_ignore_ascii_case("UTF8") {
+                    6
+                } else {
+                    -1
+                },
+            ))
+        }),
+        cand("pg_size_pretty", &[I8], T, true, false, |_, a| {
+            Ok(Value::Text(size_pretty(a[0].as_i64().unwrap_or(0))))
+        }),
+        cand(
+            "current_schemas",
+            &[B],
+            SqlType::Array(&SqlType::Name),
+            true,
+            false,
+            |_, a| {
+                Ok(Value::Text(
+                    if a[0] == Value::Bool(true) {
+                        "{pg_catalog,public}"
+                    } else {
+                        "{public}"
+                    }
+                    .to_string(),
+                ))
+            },
+        ),
+        cand("array_to_string", &[ANY, T], T, true, false, |_, a| {
+            array_to_string(&a[0], &a[1], None)
+        }),
+        cand("array_to_string", &[ANY, T, T], T, false, false, |_, a| {
+            if a[0].is_null() || a[1].is_null() {
+                return Ok(Value::Null);
+            }
+            array_to_string(&a[0], &a[1], Some(&a[2]))
+        }),
+        cand("array_position", &[ANY, ANY], I4, false, false, |_, a| {
+            if a[0].is_null() {
+                return Ok(Value::Null);
+            }
+            let probe = a[1].to_text();
+            let items = array::parse(text_arg(&a[0]))?;
+            Ok(items
+                .iter()
+                .position(|item| probe.is_some() && *item == probe)
+                .map_or(Value::Null, |i| Value::Int4(i as i32 + 1)))
+        }),
+        cand("array_upper", &[ANY, I4], I4, true, false, |_, a| {
+            let n = array::parse(text_arg(&a[0]))?.len();
+            Ok(if a[1].as_i64() == Some(1) && n > 0 {
+                Value::Int4(n as i32)
+            } else {
+                Value::Null
+            })
+        }),
+        cand("array_lower", &[ANY, I4], I4, true, false, |_, a| {
+            let n = array::parse(text_arg(&a[0]))?.len();
+            Ok(if a[1].as_i64() == Some(1) && n > 0 {
+                Value::Int4(1)
+            } else {
+                Value::Null
+            })
+        }),
+        cand("array_length", &[ANY, I4], I4, true, false, |_, a| {
+            let n = array::parse(text_arg(&a[0]))?.len();
+            Ok(if a[1].as_i64() == Some(1) && n > 0 {
+                Value::Int4(n as i32)
+            } else {
+                Value::Null
+            })
+        }),
+        cand("cardinality", &[ANY], I4, true, false, |_, a| {
+            Ok(Value::Int4(array::parse(text_arg(&a[0]))?.len() as i32))
+        }),
+        cand(
+            "to_regclass",
+            &[T],
+            SqlType::Reg(RegKind::Class),
+            true,
+            true,
+            |e, a| Ok(reg_in(snapshot(e)?, text_arg(&a[0]), RegKind::Class).unwrap_or(Value::Null)),
+        ),
+        cand(
+            "to_regtype",
+            &[T],
+            SqlType::Reg(RegKind::Type),
+            true,
+            true,
+            |e, a| Ok(reg_in(snapshot(e)?, text_arg(&a[0]), RegKind::Type).unwrap_or(Value::Null)),
+        ),
+        // Internal conversions the binder inserts for casts to and from
+        // the object-identifier alias types; the second argument is the
+        // `RegKind` code.
+        cand("regin", &[T, I4], T, true, true, |e, a| {
+            reg_in(snapshot(e)?, text_arg(&a[0]), kind_code(&a[1]))
+        }),
+        cand("regfromoid", &[OID, I4], T, true, true, |e, a| {
+            let oid = oid_arg(&a[0]).unwrap_or(0);
+            Ok(Value::Text(
+                reg_name(snapshot(e)?, oid, kind_code(&a[1])).unwrap_or_else(|| oid.to_string()),
+            ))
+        }),
+        cand("regtooid", &[ANY, I4], OID, true, true, |e, a| {
+            let name = text_arg(&a[0]);
+            if let Ok(n) = name.parse::<u32>() {
+                return Ok(Value::Int8(i64::from(n)));
+            }
+            reg_oid(snapshot(e)?, name, kind_code(&a[1]))
+                .map(|o| Value::Int8(i64::from(o)))
+                .ok_or_else(|| reg_missing(name, kind_code(&a[1])))
+        }),
+    ];
+    for name in [
+        "has_table_privilege",
+        "has_schema_privilege",
+        "has_database_privilege",
+        "has_function_privilege",
+        "has_sequence_privilege",
+        "has_any_column_privilege",
+        "pg_has_role",
+    ] {
+        // Every session is a superuser: every privilege is held.
+        v.push(Candidate {
+            name,
+            params: &[ANY],
+            arity: Arity::Variadic,
+            ret: Ret::Fixed(B),
+            strict: true,
+            volatility: Volatility::Stable,
+            catalog: false,
+            eval: always_true,
+        });
+    }
+    v.push(Candidate {
+        name: "has_column_privilege",
+        params: &[ANY],
+        arity: Arity::Variadic,
+        ret: Ret::Fixed(B),
+        strict: true,
+        volatility: Volatility::Stable,
+        catalog: false,
+        eval: always_true,
+    });
+    v
+}
+
+/// The `RegKind` of an internal conversion's second argument.
+pub(crate) fn kind_code(v: &Value) -> RegKind {
+    match v.as_i64() {
+        Some(1) => RegKind::Type,
+        Some(2) => RegKind::Namespace,
+        Some(3) => RegKind::Proc,
+        Some(4) => RegKind::Role,
+        _ => RegKind::Class,
+    }
+}
+
+/// The code [`kind_code`] reads back.
+pub(crate) fn code_of(kind: RegKind) -> i32 {
+    match kind {
+        RegKind::Class => 0,
+        RegKind::Type => 1,
+        RegKind::Namespace => 2,
+        RegKind::Proc => 3,
+        RegKind::Role => 4,
+    }
+}
+
+fn reg_missing(name: &str, kind: RegKind) -> EngineError {
+    match kind {
+        RegKind::Class => EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{name}\" does not exist"),
+        ),
+        RegKind::Type => EngineError::new(
+            SqlState::UndefinedObject,
+            format!("type \"{name}\" does not exist"),
+        ),
+        RegKind::Namespace => EngineError::new(
+            SqlState::InvalidSchemaName,
+            format!("schema \"{name}\" does not exist"),
+        ),
+        RegKind::Proc => EngineError::new(
+            SqlState::UndefinedFunction,
+            format!("function \"{name}\" does not exist"),
+        ),
+        RegKind::Role => EngineError::new(
+            SqlState::UndefinedObject,
+            format!("role \"{name}\" does not exist"),
+        ),
+    }
+}
+
+const NAMESPACES: &[(u32, &str)] = &[
+    (11, "pg_catalog"),
+    (99, "pg_toast"),
+    (2200, "public"),
+    (13207, "information_schema"),
+];
+
+/// Splits `schema.name` (with optional double quotes) into its parts.
+fn split_qualified(text: &str) -> (Option<String>, String) {
+    let unquote = |s: &str| {
+        let s = s.trim();
+        match s.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            Some(q) => q.replace("\"\"", "\""),
+            None => s.to_lowercase(),
+        }
+    };
+    match text.split_once('.') {
+        Some((s, n)) if !text.starts_with('"') || s.ends_with('"') => {
+            (Some(unquote(s)), unquote(n))
+        }
+        _ => (None, unquote(text)),
+    }
+}
+
+/// The OID of the object of kind `kind` named `text`.
+fn reg_oid(snap: &Snapshot, text: &str, kind: RegKind) -> Option<u32> {
+    match kind {
+        RegKind::Class => {
+            let (schema, name) = split_qualified(text);
+            snap.relation_oid(schema.as_deref(), &name)
+        }
+        RegKind::Type => {
+            let t = text.trim();
+            let (base, is_array) = match t.strip_suffix("[]") {
+                Some(b) => (b, true),
+                None => (t, false),
+            };
+            let base = base.strip_prefix("pg_catalog.").unwrap_or(base);
+            let ty = SqlType::from_name(base).ok()?;
+            let ty = if is_array { ty.array_of()? } else { ty };
+            Some(ty.oid())
+        }
+        RegKind::Namespace => {
+            let (_, name) = split_qualified(text);
+            NAMESPACES.iter().find(|(_, n)| *n == name).map(|(o, _)| *o)
+        }
+        RegKind::Role => {
+            let (_, name) = split_qualified(text);
+            if name == snap.user {
+                Some(super::USER_OID)
+            } else if name == "pg_database_owner" {
+                Some(super::DATABASE_OWNER_OID)
+            } else {
+                None
+            }
+        }
+        RegKind::Proc => None,
+    }
+}
+
+/// The name object `oid` of kind `kind` prints as.
+fn reg_name(snap: &Snapshot, oid: u32, kind: RegKind) -> Option<String> {
+    match kind {
+        RegKind::Class => snap.relation_name(oid),
+        RegKind::Type => type_name_of(oid),
+        RegKind::Namespace => NAMESPACES
+            .iter()
+            .find(|(o, _)| *o == oid)
+            .map(|(_, n)| n.to_string()),
+        RegKind::Role => Some(snap.role_name(oid)).filter(|n| !n.starts_with("unknown")),
+        RegKind::Proc => None,
+    }
+}
+
+/// `regXin`: checks that the object exists and returns its canonical
+/// name (a number is taken as an OID, as PostgreSQL does).
+fn reg_in(snap: &Snapshot, text: &str, kind: RegKind) -> Result<Value> {
+    if let Ok(n) = text.trim().parse::<u32>() {
+        return Ok(Value::Text(
+            reg_name(snap, n, kind).unwrap_or_else(|| n.to_string()),
+        ));
+    }
+    if kind == RegKind::Proc {
+        return Ok(Value::Text(text.to_string()));
+    }
+    let oid = reg_oid(snap, text, kind).ok_or_else(|| reg_missing(text.trim(), kind))?;
+    Ok(Value::Text(
+        reg_name(snap, oid, kind).unwrap_or_else(|| oid.to_string()),
+    ))
+}
+
+/// The name of type `oid` as `regtype` prints it.
+fn type_name_of(oid: u32) -> Option<String> {
+    if let Some(t) = SqlType::from_oid(oid) {
+        return Some(t.display_name());
+    }
+    super::static_rows::PG_TYPE
+        .iter()
+        .find(|row| row[0] == Some(oid.to_string().as_str()))
+        .and_then(|row| row[1])
+        .map(str::to_string)
+}
+
+/// PostgreSQL's `format_type(oid, typmod)`.
+pub fn format_type(oid: u32, typmod: i32) -> String {
+    match SqlType::from_oid_typmod(oid, typmod) {
+        Some(t) => t.display_name(),
+        None => match type_name_of(oid) {
+            Some(n) => n,
+            None => "???".to_string(),
+        },
+    }
+}
+
+/// `pg_get_indexdef`: the table name is schema-qualified unless `pretty`
+/// (PostgreSQL qualifies it always, and in pretty mode only when it is not
+/// visible).
+fn index_def_of(snap: &Snapshot, oid: &Value, column: i64, pretty: bool) -> Result<Value> {
+    let Some(UserRel::Index(t, i)) = snap.user_rel(oid_arg(oid).unwrap_or(0)) else {
+        return Ok(Value::Null);
+    };
+    let ix = &t.indexes[i];
+    if column > 0 {
+        return Ok(ix
+            .columns
+            .get(column as usize - 1)
+            .map_or(Value::Null, |ic| Value::Text(key_text(t, ic))));
+    }
+    Ok(Value::Text(index_def(t, ix, !pretty)))
+}
+
+fn key_text(t: &TableDesc, ic: &crate::catalog::IndexColumn) -> String {
+    match &ic.expr {
+        Some(e) => format!("({e})"),
+        None => quote_ident(&t.columns[ic.column].name),
+    }
+}
+
+/// `pg_get_indexdef`: `CREATE [UNIQUE] INDEX name ON [public.]table USING
+/// btree (keys)`.
+pub fn index_def(t: &TableDesc, ix: &IndexDesc, qualified: bool) -> String {
+    let keys: Vec<String> = ix
+        .columns
+        .iter()
+        .map(|ic| {
+            let mut k = key_text(t, ic);
+            match (ic.descending, ic.nulls_first) {
+                (true, false) => k.push_str(" DESC NULLS LAST"),
+                (true, true) => k.push_str(" DESC"),
+                (false, true) => k.push_str(" NULLS FIRST"),
+                (false, false) => {}
+            }
+            k
+        })
+        .collect();
+    format!(
+        "CREATE {}INDEX {} ON {}{} USING btree ({})",
+        if ix.unique { "UNIQUE " } else { "" },
+        quote_ident(&ix.name),
+        if qualified { "public." } else { "" },
+        quote_ident(&t.name),
+        keys.join(", ")
+    )
+}
+
+fn constraint_def_of(snap: &Snapshot, oid: &Value) -> Result<Value> {
+    let oid = oid_arg(oid).unwrap_or(0);
+    for t in &snap.tables {
+        if let Some(ix) = t
+            .indexes
+            .iter()
+            .find(|ix| ix.constraint_oid == oid && oid != 0 && !ix.columns.is_empty())
+        {
+            let cols: Vec<String> = ix.columns.iter().map(|ic| key_text(t, ic)).collect();
+            return Ok(Value::Text(format!(
+                "{} ({})",
+                if ix.primary { "PRIMARY KEY" } else { "UNIQUE" },
+                cols.join(", ")
+            )));
+        }
+    }
+    Ok(Value::Null)
+}
+
+fn view_def_of(snap: &Snapshot, oid: &Value) -> Result<Value> {
+    Ok(match snap.user_rel(oid_arg(oid).unwrap_or(0)) {
+        Some(UserRel::View(v)) => Value::Text(format!(" {};", v.sql)),
+        _ => Value::Null,
+    })
+}
+
+/// Quotes an identifier when PostgreSQL would (`quote_ident`).
+pub fn quote_ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+fn array_to_string(arr: &Value, sep: &Value, null_text: Option<&Value>) -> Result<Value> {
+    let sep = text_arg(sep);
+    let mut out = String::new();
+    let mut first = true;
+    for item in array::parse(text_arg(arr))? {
+        let t = match (item, null_text) {
+            (Some(t), _) => t,
+            (None, Some(Value::Text(n))) => n.clone(),
+            (None, _) => continue,
+        };
+        if !first {
+            out.push_str(sep);
+        }
+        first = false;
+        out.push_str(&t);
+    }
+    Ok(Value::Text(out))
+}
+
+/// PostgreSQL's `pg_size_pretty(bigint)`.
+pub fn size_pretty(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    let mut size = bytes;
+    if size.abs() < 10 * 1024 {
+        return format!("{size} bytes");
+    }
+    for (i, unit) in UNITS.iter().enumerate() {
+        // Round half away from zero at each step, as PostgreSQL does.
+        let half_rounded = |v: i64| (v + v.signum()) / 2;
+        if i + 1 == UNITS.len() || half_rounded(size.abs() / 512).abs() < 10 * 1024 {
+            return format!("{} {unit}", half_rounded(size / 512));
+        }
+        size /= 1024;
+    }
+    unreachable!("the last unit always returns")
+}
+
+/// How PostgreSQL prints a column default (`pg_get_expr(adbin, ...)`):
+/// constants of the column's type are shown as PostgreSQL's deparser
+/// shows them (`'x'::text`, `0`, `true`, `'-1'::integer`); other
+/// expressions as written.
+pub fn deparse_default(sql: &str, ty: &SqlType) -> String {
+    let Ok(expr) = crate::sql::parse_expr(sql) else {
+        return sql.to_string();
+    };
+    let literal = |text: &str| -> String {
+        let base = ty.without_typmod();
+        match base {
+            SqlType::Int4 if !text.starts_with('-') && text.parse::<i32>().is_ok() => {
+                text.to_string()
+            }
+            SqlType::Numeric { .. }
+                if !text.starts_with('-')
+                    && !text.is_empty()
+                    && text.chars().all(|c| c.is_ascii_digit() || c == '.') =>
+            {
+                text.to_string()
+            }
+            SqlType::Bool => match Value::parse_text(text, &SqlType::Bool) {
+                Ok(Value::Bool(b)) => b.to_string(),
+                _ => format!("'{text}'::boolean"),
+            },
+            _ => {
+                let shown = Value::parse_text(text, ty)
+                    .ok()
+                    .and_then(|v| v.to_text())
+                    .unwrap_or_else(|| text.to_string());
+                let type_name = match base {
+                    SqlType::Char(_) => "bpchar".to_string(),
+                    other => other.display_name(),
+                };
+                format!("'{}'::{type_name}", shown.replace('\'', "''"))
+            }
+        }
+    };
+    match &expr {
+        AstExpr::Value(v) => match &v.value {
+            AstValue::SingleQuotedString(s) => literal(s),
+            AstValue::Number(n, _) => literal(n),
+            AstValue::Boolean(b) => literal(if *b { "true" } else { "false" }),
+            AstValue::Null => "NULL".to_string(),
+            _ => sql.to_string(),
+        },
+        AstExpr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => match expr.as_ref() {
+            AstExpr::Value(v) => match &v.value {
+                AstValue::Number(n, _) => literal(&format!("-{n}")),
+                _ => sql.to_string(),
+            },
+            _ => sql.to_string(),
+        },
+        AstExpr::Function(f) => {
+            let mut f = f.clone();
+            for part in &mut f.name.0 {
+                if let ast::ObjectNamePart::Identifier(id) = part {
+                    if id.quote_style.is_none() {
+                        id.value = id.value.to_lowercase();
+                    }
+                }
+            }
+            AstExpr::Function(f).to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_print_like_postgres() {
+        assert_eq!(size_pretty(0), "0 bytes");
+        assert_eq!(size_pretty(8192), "8192 bytes");
+        assert_eq!(size_pretty(40960), "40 kB");
+        assert_eq!(size_pretty(13_631_488), "13 MB");
+    }
+
+    #[test]
+    fn defaults_deparse_like_postgres() {
+        assert_eq!(
+            deparse_default("'unnamed'", &SqlType::Text),
+            "'unnamed'::text"
+        );
+        assert_eq!(
+            deparse_default("'x'", &SqlType::Varchar(Some(20))),
+            "'x'::character varying"
+        );
+        assert_eq!(deparse_default("0", &SqlType::NUMERIC), "0");
+        assert_eq!(deparse_default("1", &SqlType::Int4), "1");
+        assert_eq!(deparse_default("-1", &SqlType::Int4), "'-1'::integer");
+        assert_eq!(deparse_default("true", &SqlType::Bool), "true");
+        assert_eq!(deparse_default("NOW()", &SqlType::Timestamptz), "now()");
+    }
+
+    #[test]
+    fn identifiers_quote_like_postgres() {
+        assert_eq!(quote_ident("items"), "items");
+        assert_eq!(quote_ident("Items"), "\"Items\"");
+        assert_eq!(quote_ident("a b"), "\"a b\"");
+    }
+}

@@ -1,0 +1,229 @@
+//! Row generators of the `information_schema` views: `schemata`,
+//! `tables`, `columns`, `views`, `table_constraints` and
+//! `key_column_usage`, with the SQL-standard spellings PostgreSQL uses
+//! (`BASE TABLE`, `YES`/`NO`, `character varying`, ...).
+//!
+//! As in PostgreSQL, NOT NULL columns also appear in `table_constraints`
+//! as CHECK constraints named `<schema oid>_<table oid>_<attnum>_not_null`.
+
+use super::rows::{visible_columns, visible_indexes};
+use super::{defs, RowBuilder, Snapshot, SysRel, PUBLIC_OID};
+use crate::catalog::TableDesc;
+use crate::error::Result;
+use crate::types::{SqlType, Value};
+
+/// The rows of `information_schema` view `rel`.
+pub fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Value>>> {
+    let mut out = Vec::new();
+    match rel.name {
+        "schemata" => {
+            for (schema, owner) in [
+                ("information_schema", snap.user.as_str()),
+                ("pg_catalog", snap.user.as_str()),
+                ("pg_toast", snap.user.as_str()),
+                ("public", "pg_database_owner"),
+            ] {
+                let mut r = RowBuilder::new(rel);
+                r.text("catalog_name", &snap.database)
+                    .text("schema_name", schema)
+                    .text("schema_owner", owner);
+                out.push(r.finish());
+            }
+        }
+        "tables" => {
+            for t in &snap.tables {
+                out.push(table_row(rel, snap, "public", &t.name, "BASE TABLE"));
+            }
+            for v in &snap.views {
+                out.push(table_row(rel, snap, "public", &v.name, "VIEW"));
+            }
+            for s in defs::SYSTEM_RELATIONS {
+                let kind = if s.kind == b'r' { "BASE TABLE" } else { "VIEW" };
+                out.push(table_row(rel, snap, s.schema, s.name, kind));
+            }
+        }
+        "views" => {
+            for v in &snap.views {
+                let mut r = RowBuilder::new(rel);
+                r.text("table_catalog", &snap.database)
+                    .text("table_schema", &v.schema)
+                    .text("table_name", &v.name)
+                    .text("view_definition", format!(" {};", v.sql))
+                    .text("check_option", "NONE")
+                    .text("is_updatable", "NO")
+                    .text("is_insertable_into", "NO")
+                    .text("is_trigger_updatable", "NO")
+                    .text("is_trigger_deletable", "NO")
+                    .text("is_trigger_insertable_into", "NO");
+                out.push(r.finish());
+            }
+        }
+        "columns" => {
+            for t in &snap.tables {
+                for (num, c) in visible_columns(t) {
+                    let mut r = RowBuilder::new(rel);
+                    r.text("table_catalog", &snap.database)
+                        .text("table_schema", &t.schema)
+                        .text("table_name", &t.name)
+                        .text("column_name", &c.name)
+                        .int4("ordinal_position", i32::from(num))
+                        .text("is_nullable", if c.not_null { "NO" } else { "YES" })
+                        .text("udt_catalog", &snap.database)
+                        .text("udt_schema", "pg_catalog")
+                        .text("udt_name", c.ty.type_name())
+                        .text("dtd_identifier", num.to_string())
+                        .text("is_self_referencing", "NO")
+                        .text("is_identity", "NO")
+                        .text("identity_cycle", "NO")
+                        .text("is_generated", "NEVER")
+                        .text("is_updatable", "YES");
+                    if let Some(d) = &c.default {
+                        r.text(
+                            "column_default",
+                            super::functions::deparse_default(d, &c.ty),
+                        );
+                    }
+                    type_columns(&mut r, &c.ty);
+                    out.push(r.finish());
+                }
+            }
+        }
+        "table_constraints" => {
+            for t in &snap.tables {
+                for ix in visible_indexes(t).filter(|ix| ix.constraint_oid != 0) {
+                    let kind = if ix.primary { "PRIMARY KEY" } else { "UNIQUE" };
+                    out.push(constraint_row(rel, snap, t, &ix.name, kind));
+                }
+                for (num, _) in visible_columns(t).filter(|(_, c)| c.not_null) {
+                    let name = format!("{PUBLIC_OID}_{}_{num}_not_null", t.id);
+                    out.push(constraint_row(rel, snap, t, &name, "CHECK"));
+                }
+            }
+        }
+        "key_column_usage" => {
+            for t in &snap.tables {
+                for ix in visible_indexes(t).filter(|ix| ix.constraint_oid != 0) {
+                    for (k, ic) in ix.columns.iter().enumerate() {
+                        if ic.expr.is_some() {
+                            continue;
+                        }
+                        let mut r = RowBuilder::new(rel);
+                        r.text("constraint_catalog", &snap.database)
+                            .text("constraint_schema", &t.schema)
+                            .text("constraint_name", &ix.name)
+                            .text("table_catalog", &snap.database)
+                            .text("table_schema", &t.schema)
+                            .text("table_name", &t.name)
+                            .text("column_name", &t.columns[ic.column].name)
+                            .int4("ordinal_position", k as i32 + 1);
+                        out.push(r.finish());
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+fn table_row(
+    rel: &'static SysRel,
+    snap: &Snapshot,
+    schema: &str,
+    name: &str,
+    kind: &str,
+) -> Vec<Value> {
+    let mut r = RowBuilder::new(rel);
+    r.text("table_catalog", &snap.database)
+        .text("table_schema", schema)
+        .text("table_name", name)
+        .text("table_type", kind)
+        .text(
+            "is_insertable_into",
+            if kind == "BASE TABLE" && schema == "public" {
+                "YES"
+            } else {
+                "NO"
+            },
+        )
+        .text("is_typed", "NO");
+    r.finish()
+}
+
+fn constraint_row(
+    rel: &'static SysRel,
+    snap: &Snapshot,
+    t: &TableDesc,
+    name: &str,
+    kind: &str,
+) -> Vec<Value> {
+    let mut r = RowBuilder::new(rel);
+    r.text("constraint_catalog", &snap.database)
+        .text("constraint_schema", &t.schema)
+        .text("constraint_name", name)
+        .text("table_catalog", &snap.database)
+        .text("table_schema", &t.schema)
+        .text("table_name", &t.name)
+        .text("constraint_type", kind)
+        .text("is_deferrable", "NO")
+        .text("initially_deferred", "NO")
+        .text("enforced", "YES");
+    if kind != "CHECK" {
+        r.text("nulls_distinct", "YES");
+    }
+    r.finish()
+}
+
+/// The type columns of `information_schema.columns`.
+fn type_columns(r: &mut RowBuilder, ty: &SqlType) {
+    let data_type = match ty {
+        SqlType::Array(_) => "ARRAY".to_string(),
+        SqlType::Numeric { .. } => "numeric".to_string(),
+        other => other.base_name().to_string(),
+    };
+    r.text("data_type", data_type);
+    match ty {
+        SqlType::Varchar(n) | SqlType::Char(n) => {
+            if let Some(n) = n {
+                r.int4("character_maximum_length", *n as i32);
+                r.int4("character_octet_length", (*n as i32).saturating_mul(4));
+            } else {
+                r.int4("character_octet_length", 1_073_741_824);
+            }
+        }
+        SqlType::Text => {
+            r.int4("character_octet_length", 1_073_741_824);
+        }
+        SqlType::Int2 | SqlType::Int4 | SqlType::Int8 => {
+            let bits = match ty {
+                SqlType::Int2 => 16,
+                SqlType::Int4 => 32,
+                _ => 64,
+            };
+            r.int4("numeric_precision", bits)
+                .int4("numeric_precision_radix", 2)
+                .int4("numeric_scale", 0);
+        }
+        SqlType::Float4 | SqlType::Float8 => {
+            r.int4(
+                "numeric_precision",
+                if *ty == SqlType::Float4 { 24 } else { 53 },
+            )
+            .int4("numeric_precision_radix", 2);
+        }
+        SqlType::Numeric { precision, scale } => {
+            r.int4("numeric_precision_radix", 10);
+            if let Some(p) = precision {
+                r.int4("numeric_precision", i32::from(*p))
+                    .int4("numeric_scale", i32::from(scale.unwrap_or(0)));
+            }
+        }
+        SqlType::Date => {
+            r.int4("datetime_precision", 0);
+        }
+        SqlType::Time | SqlType::Timestamp | SqlType::Timestamptz | SqlType::Interval => {
+            r.int4("datetime_precision", 6);
+        }
+        _ => {}
+    }
+}

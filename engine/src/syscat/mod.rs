@@ -1,0 +1,320 @@
+//! The system catalogs: `pg_catalog` and `information_schema` as virtual,
+//! read-only relations generated from the engine's catalog.
+//!
+//! PostgreSQL clients learn about a database by querying its catalogs:
+//! psql's `\d` family, drivers' type and table introspection, pgbench's
+//! partition probe. Rocksgres keeps its own descriptors ([`TableDesc`],
+//! [`ViewDesc`]) and shows them through PostgreSQL's catalog relations, with
+//! PostgreSQL's column names and types ([`defs`], generated from a real
+//! PostgreSQL 15) and stable OIDs:
+//!
+//! * a table's OID is its table id, an index's and a view's OID come from
+//!   the same id counter when they are created (so they never collide and
+//!   survive restarts), constraints of primary keys and UNIQUE columns get
+//!   their own; the built-in objects (types, schemas, access methods, the
+//!   system relations themselves) have PostgreSQL's own OIDs;
+//! * the one role is the session user, OID 10 (the bootstrap superuser in
+//!   PostgreSQL), owner of every object; the one database is the one the
+//!   session connected to.
+//!
+//! A system relation is planned as a [`crate::plan::node::Node::SystemScan`];
+//! its rows are generated when the statement runs, from a [`Snapshot`] of
+//! the catalog read through the statement's own transaction (so a table
+//! created earlier in the same transaction is visible, as in PostgreSQL).
+//! The snapshot is loaded once per statement and only by statements that
+//! touch the catalogs. Rows are materialised per scan: the catalogs are
+//! bounded by the number of objects, not by data size.
+//!
+//! Functions that need the catalog (`pg_get_indexdef`, `regclass` casts,
+//! ...) live in [`functions`] and read the same snapshot.
+
+pub mod defs;
+pub mod functions;
+mod info_schema;
+mod rows;
+pub mod static_rows;
+
+use std::sync::Arc;
+
+use rocksgres_storage::Transaction;
+
+use crate::catalog::{self, TableDesc, ViewDesc};
+use crate::error::Result;
+use crate::types::{SqlType, Value};
+
+pub use rows::rows;
+
+/// OID of schema `pg_catalog`.
+pub const PG_CATALOG_OID: u32 = 11;
+/// OID of schema `public`.
+pub const PUBLIC_OID: u32 = 2200;
+/// OID of the session user (PostgreSQL's bootstrap superuser).
+pub const USER_OID: u32 = 10;
+/// OID of the role `pg_database_owner` (owner of schema `public`).
+pub const DATABASE_OWNER_OID: u32 = 6171;
+/// OID of the one database.
+pub const DATABASE_OID: u32 = 5;
+/// OID of access method `heap`.
+pub const HEAP_AM_OID: u32 = 2;
+/// OID of access method `btree`.
+pub const BTREE_AM_OID: u32 = 403;
+/// OID of collation `default`.
+pub const DEFAULT_COLLATION_OID: u32 = 100;
+/// OID of collation `C` (the collation of `name`).
+pub const C_COLLATION_OID: u32 = 950;
+
+/// A system relation: where it lives, its OID and kind, and its columns.
+#[derive(Debug)]
+pub struct SysRel {
+    /// `pg_catalog` or `information_schema`.
+    pub schema: &'static str,
+    /// OID of the schema.
+    pub schema_oid: u32,
+    /// Relation name.
+    pub name: &'static str,
+    /// PostgreSQL's OID of the relation.
+    pub oid: u32,
+    /// `r` (table) or `v` (view), as in PostgreSQL.
+    pub kind: u8,
+    /// Column names and types.
+    pub columns: &'static [(&'static str, SqlType)],
+}
+
+impl SysRel {
+    /// Position of column `name`.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|(n, _)| *n == name)
+    }
+}
+
+/// The system relation `name` in `schema`; an unqualified name finds
+/// `pg_catalog` relations only (`pg_catalog` is implicitly first on the
+/// search path, as in PostgreSQL).
+pub fn lookup(schema: Option<&str>, name: &str) -> Option<&'static SysRel> {
+    let schema = schema.unwrap_or("pg_catalog");
+    defs::SYSTEM_RELATIONS
+        .iter()
+        .find(|r| r.schema == schema && r.name == name)
+}
+
+/// The system relation with PostgreSQL OID `oid`.
+pub fn by_oid(oid: u32) -> Option<&'static SysRel> {
+    defs::SYSTEM_RELATIONS.iter().find(|r| r.oid == oid)
+}
+
+/// Whether `schema` names one of the built-in schemas.
+pub fn is_system_schema(schema: &str) -> bool {
+    matches!(schema, "pg_catalog" | "information_schema")
+}
+
+/// A user relation as the catalogs show it.
+#[derive(Debug, Clone, Copy)]
+pub enum UserRel<'a> {
+    /// A table.
+    Table(&'a TableDesc),
+    /// An index: (table, position in its index list).
+    Index(&'a TableDesc, usize),
+    /// A view.
+    View(&'a ViewDesc),
+}
+
+/// What the catalog held when a statement first needed it.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Every table.
+    pub tables: Vec<TableDesc>,
+    /// Every view.
+    pub views: Vec<ViewDesc>,
+    /// The output columns of each view (parallel to `views`), from
+    /// planning its query; empty for a view that no longer plans.
+    pub view_columns: Vec<Vec<(String, SqlType)>>,
+    /// The session's user name.
+    pub user: String,
+    /// The session's database name.
+    pub database: String,
+    /// The session's settings.
+    pub settings: crate::settings::Settings,
+}
+
+impl Snapshot {
+    /// Reads every table and view through `txn`.
+    pub fn load<T: Transaction>(
+        txn: &mut T,
+        user: &str,
+        database: &str,
+        settings: crate::settings::Settings,
+    ) -> Result<Arc<Snapshot>> {
+        let tables = catalog::all_tables(txn)?;
+        let views = catalog::all_views(txn)?;
+        let mut view_columns = Vec::with_capacity(views.len());
+        for v in &views {
+            view_columns.push(view_output(txn, v).unwrap_or_default());
+        }
+        Ok(Arc::new(Snapshot {
+            tables,
+            views,
+            view_columns,
+            user: user.to_string(),
+            database: database.to_string(),
+            settings,
+        }))
+    }
+
+    /// The user relation with OID `oid`.
+    pub fn user_rel(&self, oid: u32) -> Option<UserRel<'_>> {
+        for t in &self.tables {
+            if t.id == oid {
+                return Some(UserRel::Table(t));
+            }
+            if let Some(i) = t
+                .indexes
+                .iter()
+                .position(|ix| ix.oid == oid && !ix.columns.is_empty())
+            {
+                return Some(UserRel::Index(t, i));
+            }
+        }
+        self.views.iter().find(|v| v.oid == oid).map(UserRel::View)
+    }
+
+    /// The OID of relation `name` (table, index, view, or system
+    /// relation), optionally schema-qualified.
+    pub fn relation_oid(&self, schema: Option<&str>, name: &str) -> Option<u32> {
+        if schema.is_none_or(|s| s == catalog::DEFAULT_SCHEMA) {
+            for t in &self.tables {
+                if t.name == name {
+                    return Some(t.id);
+                }
+                if let Some(ix) = t
+                    .indexes
+                    .iter()
+                    .find(|ix| ix.name == name && !ix.columns.is_empty())
+                {
+                    return Some(ix.oid);
+                }
+            }
+            if let Some(v) = self.views.iter().find(|v| v.name == name) {
+                return Some(v.oid);
+            }
+        }
+        lookup(schema, name).map(|r| r.oid)
+    }
+
+    /// The name `regclass` prints for relation `oid` (unqualified: every
+    /// relation is on the search path), or `None`.
+    pub fn relation_name(&self, oid: u32) -> Option<String> {
+        match self.user_rel(oid) {
+            Some(UserRel::Table(t)) => Some(t.name.clone()),
+            Some(UserRel::Index(t, i)) => Some(t.indexes[i].name.clone()),
+            Some(UserRel::View(v)) => Some(v.name.clone()),
+            None => by_oid(oid).map(|r| {
+                if r.schema == "pg_catalog" {
+                    r.name.to_string()
+                } else {
+                    format!("{}.{}", r.schema, r.name)
+                }
+            }),
+        }
+    }
+
+    /// The role name of OID `oid` (`pg_get_userbyid`).
+    pub fn role_name(&self, oid: u32) -> String {
+        match oid {
+            USER_OID => self.user.clone(),
+            DATABASE_OWNER_OID => "pg_database_owner".to_string(),
+            other => format!("unknown (OID={other})"),
+        }
+    }
+}
+
+/// The output columns of view `v` (names as stored, types from planning
+/// its query).
+fn view_output<T: Transaction>(txn: &mut T, v: &ViewDesc) -> Result<Vec<(String, SqlType)>> {
+    let parsed = crate::sql::parse(&v.sql)?;
+    let [crate::sql::Parsed::Statement(stmt)] = parsed.as_slice() else {
+        return Ok(Vec::new());
+    };
+    let sqlparser::ast::Statement::Query(q) = stmt.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let mut lookup = |name: &sqlparser::ast::ObjectName| catalog::resolve_relation(&mut *txn, name);
+    let mut binder = crate::plan::bind::Binder::new(Vec::new(), &mut lookup);
+    let columns = binder.plan_query(q)?.columns();
+    Ok(columns
+        .into_iter()
+        .zip(v.columns.iter())
+        .map(|(c, name)| (name.clone(), c.ty))
+        .collect())
+}
+
+/// A row under construction for a system relation: columns are set by
+/// name, and the ones left unset take a neutral value by type (false, 0,
+/// an empty `"char"`, otherwise NULL; always NULL in `information_schema`),
+/// which is what PostgreSQL shows for
+/// features Rocksgres does not have (no row security, no triggers, ...).
+pub(crate) struct RowBuilder {
+    rel: &'static SysRel,
+    values: Vec<Value>,
+}
+
+impl RowBuilder {
+    /// A row of `rel` with every column at its neutral value.
+    pub(crate) fn new(rel: &'static SysRel) -> RowBuilder {
+        let nulls = rel.schema == "information_schema";
+        let values = rel
+            .columns
+            .iter()
+            .map(|(_, ty)| match ty {
+                _ if nulls => Value::Null,
+                SqlType::Bool => Value::Bool(false),
+                SqlType::Int2 => Value::Int2(0),
+                SqlType::Int4 => Value::Int4(0),
+                SqlType::Int8 | SqlType::Oid => Value::Int8(0),
+                SqlType::Float4 => Value::Float4(0.0),
+                SqlType::QChar => Value::Text(String::new()),
+                _ => Value::Null,
+            })
+            .collect();
+        RowBuilder { rel, values }
+    }
+
+    /// Sets column `name` (which must exist: the relations' columns are
+    /// fixed at compile time, so a typo is a bug, caught by the tests).
+    pub(crate) fn set(&mut self, name: &str, v: Value) -> &mut Self {
+        match self.rel.column(name) {
+            Some(i) => self.values[i] = v,
+            None => debug_assert!(false, "{}.{name} is not a column", self.rel.name),
+        }
+        self
+    }
+
+    /// Sets an `oid` column.
+    pub(crate) fn oid(&mut self, name: &str, oid: u32) -> &mut Self {
+        self.set(name, Value::Int8(i64::from(oid)))
+    }
+
+    /// Sets a text-like column (`name`, `text`, `"char"`, arrays, ...).
+    pub(crate) fn text(&mut self, name: &str, s: impl Into<String>) -> &mut Self {
+        self.set(name, Value::Text(s.into()))
+    }
+
+    /// Sets a `bool` column.
+    pub(crate) fn bool(&mut self, name: &str, b: bool) -> &mut Self {
+        self.set(name, Value::Bool(b))
+    }
+
+    /// Sets an `int2` column.
+    pub(crate) fn int2(&mut self, name: &str, v: i16) -> &mut Self {
+        self.set(name, Value::Int2(v))
+    }
+
+    /// Sets an `int4` column.
+    pub(crate) fn int4(&mut self, name: &str, v: i32) -> &mut Self {
+        self.set(name, Value::Int4(v))
+    }
+
+    /// The finished row.
+    pub(crate) fn finish(&mut self) -> Vec<Value> {
+        std::mem::take(&mut self.values)
+    }
+}

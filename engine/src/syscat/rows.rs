@@ -1,0 +1,537 @@
+//! Row generators of the `pg_catalog` relations.
+//!
+//! Each generator turns the [`Snapshot`] into the rows PostgreSQL would
+//! show for the same objects. Relations for features Rocksgres does not
+//! have (inheritance, partitioning, policies, publications, triggers,
+//! extensions, sequences, comments) are empty, which is exactly what
+//! PostgreSQL shows for a database that does not use them.
+
+use super::{
+    info_schema, static_rows, RowBuilder, Snapshot, SysRel, BTREE_AM_OID, C_COLLATION_OID,
+    DATABASE_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, PUBLIC_OID, USER_OID,
+};
+use crate::catalog::{ColumnDesc, IndexDesc, TableDesc, ViewDesc};
+use crate::error::Result;
+use crate::types::{SqlType, Value};
+
+/// The rows of system relation `rel`.
+pub fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Value>>> {
+    if rel.schema == "information_schema" {
+        return info_schema::rows(rel, snap);
+    }
+    let mut out = Vec::new();
+    match rel.name {
+        "pg_type" => from_static(rel, static_rows::PG_TYPE, &mut out)?,
+        "pg_am" => from_static(rel, static_rows::PG_AM, &mut out)?,
+        "pg_collation" => from_static(rel, static_rows::PG_COLLATION, &mut out)?,
+        "pg_tablespace" => from_static(rel, static_rows::PG_TABLESPACE, &mut out)?,
+        "pg_namespace" => from_static(rel, static_rows::PG_NAMESPACE, &mut out)?,
+        "pg_class" => pg_class(rel, snap, &mut out),
+        "pg_attribute" => pg_attribute(rel, snap, &mut out),
+        "pg_index" => pg_index(rel, snap, &mut out),
+        "pg_constraint" => pg_constraint(rel, snap, &mut out),
+        "pg_attrdef" => pg_attrdef(rel, snap, &mut out),
+        "pg_database" => pg_database(rel, snap, &mut out),
+        "pg_authid" | "pg_roles" | "pg_user" => roles(rel, snap, &mut out),
+        "pg_tables" => pg_tables(rel, snap, &mut out),
+        "pg_views" => pg_views(rel, snap, &mut out),
+        "pg_indexes" => pg_indexes(rel, snap, &mut out),
+        "pg_stat_activity" => pg_stat_activity(rel, snap, &mut out),
+        "pg_settings" => pg_settings(rel, snap, &mut out),
+        _ => {}
+    }
+    Ok(out)
+}
+
+fn from_static(
+    rel: &'static SysRel,
+    data: &[&[Option<&str>]],
+    out: &mut Vec<Vec<Value>>,
+) -> Result<()> {
+    for row in data {
+        let mut values = Vec::with_capacity(rel.columns.len());
+        for ((_, ty), text) in rel.columns.iter().zip(row.iter()) {
+            values.push(match text {
+                None => Value::Null,
+                Some(t) => Value::parse_text_base(t, ty)?,
+            });
+        }
+        out.push(values);
+    }
+    Ok(())
+}
+
+/// `pg_type.typstorage` of a column type.
+pub(crate) fn storage(ty: &SqlType) -> &'static str {
+    match ty {
+        SqlType::Numeric { .. } => "m",
+        SqlType::Text
+        | SqlType::Varchar(_)
+        | SqlType::Char(_)
+        | SqlType::Bytea
+        | SqlType::Array(_) => "x",
+        _ => "p",
+    }
+}
+
+fn align(ty: &SqlType) -> &'static str {
+    match ty {
+        SqlType::Bool | SqlType::Name | SqlType::QChar => "c",
+        SqlType::Int2 => "s",
+        SqlType::Int8
+        | SqlType::Float8
+        | SqlType::Timestamp
+        | SqlType::Timestamptz
+        | SqlType::Time
+        | SqlType::Interval => "d",
+        _ => "i",
+    }
+}
+
+/// The collation of a column type (`attcollation`/`typcollation`).
+pub(crate) fn collation(ty: &SqlType) -> u32 {
+    match ty {
+        SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) => DEFAULT_COLLATION_OID,
+        SqlType::Name => C_COLLATION_OID,
+        _ => 0,
+    }
+}
+
+/// The visible indexes of a table (not the hidden row-id index of a
+/// table without a primary key).
+pub(crate) fn visible_indexes(t: &TableDesc) -> impl Iterator<Item = &IndexDesc> {
+    t.indexes.iter().filter(|ix| !ix.columns.is_empty())
+}
+
+/// The `attnum` of each column (its 1-based physical position).
+fn attnum(i: usize) -> i16 {
+    i16::try_from(i + 1).unwrap_or(i16::MAX)
+}
+
+fn class_row(rel: &'static SysRel) -> RowBuilder {
+    let mut r = RowBuilder::new(rel);
+    r.oid("relowner", USER_OID)
+        .text("relpersistence", "p")
+        .text("relreplident", "d")
+        .int4("relpages", 0)
+        .set("reltuples", Value::Float4(-1.0))
+        .bool("relispopulated", true);
+    r
+}
+
+fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    for t in &snap.tables {
+        let mut r = class_row(rel);
+        r.oid("oid", t.id)
+            .text("relname", &t.name)
+            .oid("relnamespace", PUBLIC_OID)
+            .oid("relam", HEAP_AM_OID)
+            .oid("relfilenode", t.storage_id)
+            .text("relkind", "r")
+            .int2("relnatts", t.columns.len() as i16)
+            .bool("relhasindex", visible_indexes(t).next().is_some());
+        out.push(r.finish());
+        for ix in visible_indexes(t) {
+            let mut r = class_row(rel);
+            r.oid("oid", ix.oid)
+                .text("relname", &ix.name)
+                .oid("relnamespace", PUBLIC_OID)
+                .oid("relam", BTREE_AM_OID)
+                .oid("relfilenode", ix.oid)
+                .text("relkind", "i")
+                .text("relreplident", "n")
+                .set("reltuples", Value::Float4(0.0))
+                .int2("relnatts", ix.columns.len() as i16);
+            out.push(r.finish());
+        }
+    }
+    for v in &snap.views {
+        let mut r = class_row(rel);
+        r.oid("oid", v.oid)
+            .text("relname", &v.name)
+            .oid("relnamespace", PUBLIC_OID)
+            .text("relkind", "v")
+            .text("relreplident", "n")
+            .set("reltuples", Value::Float4(0.0))
+            .int2("relnatts", v.columns.len() as i16);
+        out.push(r.finish());
+    }
+    for s in super::defs::SYSTEM_RELATIONS {
+        let mut r = class_row(rel);
+        r.oid("oid", s.oid)
+            .text("relname", s.name)
+            .oid("relnamespace", s.schema_oid)
+            .oid("relam", if s.kind == b'r' { HEAP_AM_OID } else { 0 })
+            .oid("relfilenode", if s.kind == b'r' { s.oid } else { 0 })
+            .text("relkind", (s.kind as char).to_string())
+            .text("relreplident", "n")
+            .int2("relnatts", s.columns.len() as i16);
+        out.push(r.finish());
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn attribute_row(
+    rel: &'static SysRel,
+    relid: u32,
+    name: &str,
+    ty: &SqlType,
+    num: i16,
+    not_null: bool,
+    has_default: bool,
+    dropped: bool,
+) -> Vec<Value> {
+    let mut r = RowBuilder::new(rel);
+    let len = ty.type_len();
+    r.oid("attrelid", relid)
+        .text("attname", name)
+        .oid("atttypid", if dropped { 0 } else { ty.oid() })
+        .int4("attstattarget", -1)
+        .int2("attlen", len)
+        .int2("attnum", num)
+        .int4("attndims", i32::from(matches!(ty, SqlType::Array(_))))
+        .int4("attcacheoff", -1)
+        .int4("atttypmod", ty.typmod())
+        .bool("attbyval", matches!(len, 1 | 2 | 4 | 8))
+        .text("attalign", align(ty))
+        .text("attstorage", storage(ty))
+        .text("attcompression", "")
+        .bool("attnotnull", not_null)
+        .bool("atthasdef", has_default)
+        .bool("attisdropped", dropped)
+        .bool("attislocal", true)
+        .oid("attcollation", collation(ty));
+    r.finish()
+}
+
+fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    for t in &snap.tables {
+        for (i, c) in t.columns.iter().enumerate() {
+            let name = if c.dropped {
+                format!("........pg.dropped.{}........", i + 1)
+            } else {
+                c.name.clone()
+            };
+            out.push(attribute_row(
+                rel,
+                t.id,
+                &name,
+                &c.ty,
+                attnum(i),
+                c.not_null,
+                c.default.is_some(),
+                c.dropped,
+            ));
+        }
+        for ix in visible_indexes(t) {
+            for (k, ic) in ix.columns.iter().enumerate() {
+                let (name, ty) = match &ic.expr {
+                    Some(_) => (
+                        format!("expr{}", if k == 0 { String::new() } else { k.to_string() }),
+                        SqlType::Text,
+                    ),
+                    None => {
+                        let c = &t.columns[ic.column];
+                        (c.name.clone(), c.ty)
+                    }
+                };
+                out.push(attribute_row(
+                    rel,
+                    ix.oid,
+                    &name,
+                    &ty,
+                    attnum(k),
+                    false,
+                    false,
+                    false,
+                ));
+            }
+        }
+    }
+    for (v, columns) in snap.views.iter().zip(&snap.view_columns) {
+        for (i, (name, ty)) in columns.iter().enumerate() {
+            out.push(attribute_row(
+                rel,
+                v.oid,
+                name,
+                ty,
+                attnum(i),
+                false,
+                false,
+                false,
+            ));
+        }
+    }
+    for s in super::defs::SYSTEM_RELATIONS {
+        for (i, (name, ty)) in s.columns.iter().enumerate() {
+            out.push(attribute_row(
+                rel,
+                s.oid,
+                name,
+                ty,
+                attnum(i),
+                false,
+                false,
+                false,
+            ));
+        }
+    }
+}
+
+/// `indkey`-style list of 1-based column numbers (0 for an expression).
+fn key_numbers(ix: &IndexDesc) -> String {
+    let nums: Vec<String> = ix
+        .columns
+        .iter()
+        .map(|ic| {
+            if ic.expr.is_some() {
+                "0".to_string()
+            } else {
+                (ic.column + 1).to_string()
+            }
+        })
+        .collect();
+    crate::types::array::format(nums.iter().map(|s| Some(s.as_str())))
+}
+
+fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    for t in &snap.tables {
+        for ix in visible_indexes(t) {
+            let n = ix.columns.len() as i16;
+            let options: Vec<String> = ix
+                .columns
+                .iter()
+                .map(|ic| (i16::from(ic.descending) | i16::from(ic.nulls_first) << 1).to_string())
+                .collect();
+            let exprs: Vec<&str> = ix
+                .columns
+                .iter()
+                .filter_map(|ic| ic.expr.as_deref())
+                .collect();
+            let mut r = RowBuilder::new(rel);
+            r.oid("indexrelid", ix.oid)
+                .oid("indrelid", t.id)
+                .int2("indnatts", n)
+                .int2("indnkeyatts", n)
+                .bool("indisunique", ix.unique)
+                .bool("indisprimary", ix.primary)
+                .bool("indimmediate", true)
+                .bool("indisvalid", true)
+                .bool("indisready", true)
+                .bool("indislive", true)
+                .text("indkey", key_numbers(ix))
+                .text(
+                    "indoption",
+                    crate::types::array::format(options.iter().map(|s| Some(s.as_str()))),
+                );
+            if !exprs.is_empty() {
+                r.text("indexprs", exprs.join(", "));
+            }
+            out.push(r.finish());
+        }
+    }
+}
+
+fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    for t in &snap.tables {
+        for ix in visible_indexes(t).filter(|ix| ix.constraint_oid != 0) {
+            let mut r = RowBuilder::new(rel);
+            r.oid("oid", ix.constraint_oid)
+                .text("conname", &ix.name)
+                .oid("connamespace", PUBLIC_OID)
+                .text("contype", if ix.primary { "p" } else { "u" })
+                .bool("convalidated", true)
+                .oid("conrelid", t.id)
+                .oid("conindid", ix.oid)
+                .text("confupdtype", " ")
+                .text("confdeltype", " ")
+                .text("confmatchtype", " ")
+                .bool("conislocal", true)
+                .bool("connoinherit", true)
+                .text("conkey", key_numbers(ix));
+            out.push(r.finish());
+        }
+    }
+}
+
+fn pg_attrdef(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    for t in &snap.tables {
+        for (i, c) in t.columns.iter().enumerate() {
+            let Some(def) = &c.default else { continue };
+            if c.dropped {
+                continue;
+            }
+            let mut r = RowBuilder::new(rel);
+            r.oid("oid", attrdef_oid(t.id, i))
+                .oid("adrelid", t.id)
+                .int2("adnum", attnum(i))
+                .text("adbin", super::functions::deparse_default(def, &c.ty));
+            out.push(r.finish());
+        }
+    }
+}
+
+/// The OID shown for a column default: derived from the table id and
+/// column position (nothing refers to it by OID).
+fn attrdef_oid(table_id: u32, column: usize) -> u32 {
+    0x5000_0000 | (table_id.wrapping_sub(16384) & 0x3_FFFF) << 11 | (column as u32 & 0x7FF)
+}
+
+fn pg_database(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    let mut r = RowBuilder::new(rel);
+    r.oid("oid", DATABASE_OID)
+        .text("datname", &snap.database)
+        .oid("datdba", USER_OID)
+        .int4("encoding", 6)
+        .text("datlocprovider", "c")
+        .bool("datallowconn", true)
+        .int4("datconnlimit", -1)
+        .oid("dattablespace", 1663)
+        .text("datcollate", "C")
+        .text("datctype", "C");
+    out.push(r.finish());
+}
+
+fn roles(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    let mut r = RowBuilder::new(rel);
+    if rel.name == "pg_user" {
+        r.text("usename", &snap.user)
+            .oid("usesysid", USER_OID)
+            .bool("usecreatedb", true)
+            .bool("usesuper", true)
+            .bool("userepl", true)
+            .bool("usebypassrls", true)
+            .text("passwd", "********");
+        out.push(r.finish());
+        return;
+    }
+    r.oid("oid", USER_OID)
+        .text("rolname", &snap.user)
+        .bool("rolsuper", true)
+        .bool("rolinherit", true)
+        .bool("rolcreaterole", true)
+        .bool("rolcreatedb", true)
+        .bool("rolcanlogin", true)
+        .bool("rolreplication", true)
+        .bool("rolbypassrls", true)
+        .int4("rolconnlimit", -1);
+    if rel.name == "pg_roles" {
+        r.text("rolpassword", "********");
+    }
+    out.push(r.finish());
+    let mut r = RowBuilder::new(rel);
+    r.oid("oid", super::DATABASE_OWNER_OID)
+        .text("rolname", "pg_database_owner")
+        .bool("rolinherit", true)
+        .int4("rolconnlimit", -1);
+    if rel.name == "pg_roles" {
+        r.text("rolpassword", "********");
+    }
+    out.push(r.finish());
+}
+
+fn pg_tables(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    for t in &snap.tables {
+        let mut r = RowBuilder::new(rel);
+        r.text("schemaname", &t.schema)
+            .text("tablename", &t.name)
+            .text("tableowner", &snap.user)
+            .bool("hasindexes", visible_indexes(t).next().is_some());
+        out.push(r.finish());
+    }
+    for s in super::defs::SYSTEM_RELATIONS
+        .iter()
+        .filter(|s| s.kind == b'r')
+    {
+        let mut r = RowBuilder::new(rel);
+        r.text("schemaname", s.schema)
+            .text("tablename", s.name)
+            .text("tableowner", &snap.user);
+        out.push(r.finish());
+    }
+}
+
+fn pg_views(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    for v in &snap.views {
+        out.push(view_row(rel, snap, v));
+    }
+    for s in super::defs::SYSTEM_RELATIONS
+        .iter()
+        .filter(|s| s.kind == b'v')
+    {
+        let mut r = RowBuilder::new(rel);
+        r.text("schemaname", s.schema)
+            .text("viewname", s.name)
+            .text("viewowner", &snap.user);
+        out.push(r.finish());
+    }
+}
+
+fn view_row(rel: &'static SysRel, snap: &Snapshot, v: &ViewDesc) -> Vec<Value> {
+    let mut r = RowBuilder::new(rel);
+    r.text("schemaname", &v.schema)
+        .text("viewname", &v.name)
+        .text("viewowner", &snap.user)
+        .text("definition", format!(" {};", v.sql));
+    r.finish()
+}
+
+fn pg_indexes(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    for t in &snap.tables {
+        for ix in visible_indexes(t) {
+            let mut r = RowBuilder::new(rel);
+            r.text("schemaname", &t.schema)
+                .text("tablename", &t.name)
+                .text("indexname", &ix.name)
+                .text("indexdef", super::functions::index_def(t, ix, true));
+            out.push(r.finish());
+        }
+    }
+}
+
+fn pg_settings(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    let mut all = snap.settings.describe();
+    all.sort_by_key(|(name, ..)| name.to_lowercase());
+    for (name, value, default, read_only) in all {
+        let mut r = RowBuilder::new(rel);
+        r.text("name", name)
+            .text(
+                "source",
+                if value == default {
+                    "default"
+                } else {
+                    "session"
+                },
+            )
+            .text("setting", value)
+            .text("context", if read_only { "internal" } else { "user" })
+            .text("vartype", "string")
+            .text("boot_val", default.clone())
+            .text("reset_val", default)
+            .bool("pending_restart", false);
+        out.push(r.finish());
+    }
+}
+
+fn pg_stat_activity(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+    let mut r = RowBuilder::new(rel);
+    r.oid("datid", DATABASE_OID)
+        .text("datname", &snap.database)
+        .int4("pid", std::process::id() as i32)
+        .oid("usesysid", USER_OID)
+        .text("usename", &snap.user)
+        .text("application_name", "")
+        .text("state", "active")
+        .text("backend_type", "client backend");
+    out.push(r.finish());
+}
+
+/// The columns of a table that a column-level catalog shows: visible
+/// columns with their 1-based `attnum`.
+pub(crate) fn visible_columns(t: &TableDesc) -> impl Iterator<Item = (i16, &ColumnDesc)> {
+    t.columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.dropped)
+        .map(|(i, c)| (attnum(i), c))
+}
