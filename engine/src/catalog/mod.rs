@@ -260,38 +260,35 @@ pub fn drop_view<T: Transaction>(txn: &mut T, view: &ViewDesc) -> Result<()> {
     Ok(())
 }
 
-/// Every table, in table-id order (for the system catalogs).
-pub fn all_tables<T: Transaction>(txn: &mut T) -> Result<Vec<TableDesc>> {
-    let start = [keys::KS_CATALOG, keys::CAT_TABLE];
-    let end = [keys::KS_CATALOG, keys::CAT_TABLE + 1];
+/// Every descriptor of catalog entry kind `kind`, in key order.
+fn all_of_kind<T: Transaction, D>(
+    txn: &mut T,
+    kind: u8,
+    decode: fn(&[u8]) -> Result<D>,
+) -> Result<Vec<D>> {
+    let start = [keys::KS_CATALOG, kind];
+    let end = [keys::KS_CATALOG, kind + 1];
     let mut cursor = txn.cursor();
     txn.seek(
         &mut cursor,
         rocksgres_storage::KeyRange::half_open(&start, &end),
         rocksgres_storage::Direction::Forward,
     )?;
-    let mut tables = Vec::new();
+    let mut out = Vec::new();
     while let Some((_, v)) = txn.next(&mut cursor)? {
-        tables.push(TableDesc::decode(v)?);
+        out.push(decode(v)?);
     }
-    Ok(tables)
+    Ok(out)
 }
 
-/// Every view (for dependency checks).
+/// Every table, in table-id order (for the system catalogs).
+pub fn all_tables<T: Transaction>(txn: &mut T) -> Result<Vec<TableDesc>> {
+    all_of_kind(txn, keys::CAT_TABLE, TableDesc::decode)
+}
+
+/// Every view (for dependency checks and the system catalogs).
 pub fn all_views<T: Transaction>(txn: &mut T) -> Result<Vec<ViewDesc>> {
-    let start = [keys::KS_CATALOG, keys::CAT_VIEW];
-    let end = [keys::KS_CATALOG, keys::CAT_VIEW + 1];
-    let mut cursor = txn.cursor();
-    txn.seek(
-        &mut cursor,
-        rocksgres_storage::KeyRange::half_open(&start, &end),
-        rocksgres_storage::Direction::Forward,
-    )?;
-    let mut views = Vec::new();
-    while let Some((_, v)) = txn.next(&mut cursor)? {
-        views.push(ViewDesc::decode(v)?);
-    }
-    Ok(views)
+    all_of_kind(txn, keys::CAT_VIEW, ViewDesc::decode)
 }
 
 /// The table owning index `name`, if an index has that name.
