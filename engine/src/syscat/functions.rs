@@ -222,28 +222,14 @@ pub(crate) fn candidates() -> Vec<Candidate> {
                 .map_or(Value::Null, |i| Value::Int4(i as i32 + 1)))
         }),
         cand("array_upper", &[ANY, I4], I4, true, false, |_, a| {
-            let n = array::parse(text_arg(&a[0]))?.len();
-            Ok(if a[1].as_i64() == Some(1) && n > 0 {
-                Value::Int4(n as i32)
-            } else {
-                Value::Null
-            })
+            dimension(a, |n| n)
         }),
         cand("array_lower", &[ANY, I4], I4, true, false, |_, a| {
-            let n = array::parse(text_arg(&a[0]))?.len();
-            Ok(if a[1].as_i64() == Some(1) && n > 0 {
-                Value::Int4(1)
-            } else {
-                Value::Null
-            })
+            dimension(a, |_| 1)
         }),
+        // One-dimensional arrays start at 1: the length is the upper bound.
         cand("array_length", &[ANY, I4], I4, true, false, |_, a| {
-            let n = array::parse(text_arg(&a[0]))?.len();
-            Ok(if a[1].as_i64() == Some(1) && n > 0 {
-                Value::Int4(n as i32)
-            } else {
-                Value::Null
-            })
+            dimension(a, |n| n)
         }),
         cand("cardinality", &[ANY], I4, true, false, |_, a| {
             Ok(Value::Int4(array::parse(text_arg(&a[0]))?.len() as i32))
@@ -318,6 +304,18 @@ pub(crate) fn candidates() -> Vec<Candidate> {
         eval: always_true,
     });
     v
+}
+
+/// A bound of dimension `a[1]` of array `a[0]`: `bound(length)` for
+/// dimension 1 of a non-empty array, else NULL (arrays here have one
+/// dimension, starting at 1).
+fn dimension(a: &[Value], bound: fn(i32) -> i32) -> Result<Value> {
+    let n = array::parse(text_arg(&a[0]))?.len() as i32;
+    Ok(if a[1].as_i64() == Some(1) && n > 0 {
+        Value::Int4(bound(n))
+    } else {
+        Value::Null
+    })
 }
 
 /// The `RegKind` of an internal conversion's second argument.
