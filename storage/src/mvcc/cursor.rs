@@ -21,7 +21,6 @@
 //! keys ahead of it are seen when the cursor gets there (a statement that
 //! moves rows forward in key order must guard against meeting them again).
 
-use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use crate::api::{Direction, KeyRange, Timestamp};
@@ -30,9 +29,7 @@ use crate::error::Result;
 use crate::mvcc::key::{decode_version_key, is_tombstone, TS_LEN};
 use crate::mvcc::store::Shared;
 use crate::mvcc::view::{Freshness, View};
-
-/// The buffered writes of a transaction: key -> value, `None` = delete.
-pub(crate) type WriteBuffer = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+use crate::mvcc::write_buffer::WriteBuffer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BoundKind {
@@ -264,10 +261,7 @@ impl<I: RawIter> MvccCursor<I> {
     }
 
     /// The next buffered write in range after the last one passed.
-    fn next_buffered<'w>(
-        &self,
-        writes: &'w WriteBuffer,
-    ) -> Option<(&'w Vec<u8>, &'w Option<Vec<u8>>)> {
+    fn next_buffered<'w>(&self, writes: &'w WriteBuffer) -> Option<(&'w [u8], Option<&'w [u8]>)> {
         if writes.is_empty() {
             return None;
         }
@@ -282,7 +276,7 @@ impl<I: RawIter> MvccCursor<I> {
                 if !non_empty(lo, range.end) {
                     return None;
                 }
-                writes.range::<[u8], _>((lo, range.end)).next()
+                writes.range(lo, range.end).next()
             }
             Direction::Backward => {
                 let hi = if self.buf_started {
@@ -293,7 +287,7 @@ impl<I: RawIter> MvccCursor<I> {
                 if !non_empty(range.start, hi) {
                     return None;
                 }
-                writes.range::<[u8], _>((range.start, hi)).next_back()
+                writes.range(range.start, hi).next_back()
             }
         }
     }
@@ -321,7 +315,7 @@ impl<I: RawIter> MvccCursor<I> {
                 (true, None) => false,
                 (false, Some(_)) => true,
                 (true, Some((bk, _))) => {
-                    let ord = bk.as_slice().cmp(self.st_key.as_slice());
+                    let ord = bk.cmp(self.st_key.as_slice());
                     if ord == std::cmp::Ordering::Equal {
                         // The buffered write shadows the stored version.
                         self.side = Side::Pending;

@@ -4,7 +4,9 @@
 //! [`key`] (version key layout), [`oracle`] (timestamps and the visible
 //! watermark), [`locks`] (row locks, deadlock detection), [`gc`] (which
 //! versions are garbage), [`cursor`] (reusable merged scans), [`txn`]
-//! (transactions) and [`store`] (the [`crate::api::Store`] implementation).
+//! (transactions), `write_buffer` (a transaction's buffered writes, in a
+//! recycled arena) and [`store`] (the [`crate::api::Store`]
+//! implementation).
 
 pub mod cursor;
 pub mod gc;
@@ -14,3 +16,4 @@ pub mod oracle;
 pub mod store;
 pub mod txn;
 mod view;
+mod write_buffer;

@@ -19,6 +19,7 @@ use crate::mvcc::gc::GcState;
 use crate::mvcc::locks::LockTable;
 use crate::mvcc::oracle::Oracle;
 use crate::mvcc::txn::MvccTxn;
+use crate::mvcc::write_buffer::BufferPool;
 
 /// Metadata key of the oracle's durable timestamp reservation.
 pub(crate) const RESERVED_TS_KEY: &[u8] = b"oracle.reserved_ts";
@@ -47,6 +48,8 @@ pub struct Shared<B: Backend> {
     pub(crate) oracle: Oracle,
     pub(crate) locks: LockTable,
     pub(crate) gc: Arc<GcState>,
+    /// Idle write buffers, recycled between transactions.
+    pub(crate) buffers: BufferPool,
     next_txn: AtomicU64,
     applied: AtomicU64,
 }
@@ -152,6 +155,7 @@ impl<B: Backend> MvccStore<B> {
                 oracle,
                 locks: LockTable::new(options.deadlock_check_interval),
                 gc,
+                buffers: BufferPool::new(),
                 next_txn: AtomicU64::new(1),
                 applied: AtomicU64::new(0),
             }),

@@ -20,16 +20,14 @@ use crate::api::{
 };
 use crate::backend::{Backend, RawBatch, RawIter};
 use crate::error::{Result, StorageError};
-use crate::mvcc::cursor::{MvccCursor, WriteBuffer};
+use crate::mvcc::cursor::MvccCursor;
 use crate::mvcc::key::{
     decode_version_key, encode_version_key, encode_version_value, is_tombstone,
 };
 use crate::mvcc::locks::{lock_id, Acquired, LockId};
 use crate::mvcc::store::Shared;
 use crate::mvcc::view::{Freshness, View};
-
-/// A key and its buffered state before a write (`None`: not buffered).
-type UndoEntry = (Vec<u8>, Option<Option<Vec<u8>>>);
+use crate::mvcc::write_buffer::WriteBuffer;
 
 /// A transaction of an [`crate::MvccStore`].
 pub struct MvccTxn<B: Backend> {
@@ -43,11 +41,6 @@ pub struct MvccTxn<B: Backend> {
     key_buf: Vec<u8>,
     val_buf: Vec<u8>,
     finished: bool,
-    /// While savepoints are open: (key, its buffered state before the
-    /// write: `None` = not buffered), oldest first.
-    undo: Vec<UndoEntry>,
-    /// Undo-log length at each open savepoint.
-    savepoints: Vec<usize>,
 }
 
 /// The newest version of a key at or below `ts`: its timestamp, and whether
@@ -82,19 +75,18 @@ impl<B: Backend> MvccTxn<B> {
     pub(crate) fn new(shared: Arc<Shared<B>>, options: TxnOptions) -> Self {
         let snapshot = shared.oracle.begin_snapshot();
         let id = shared.next_txn_id();
+        let writes = shared.buffers.take();
         MvccTxn {
             shared,
             id,
             options,
             snapshot,
-            writes: WriteBuffer::new(),
+            writes,
             locks: Vec::new(),
             point: None,
             key_buf: Vec::new(),
             val_buf: Vec::new(),
             finished: false,
-            undo: Vec::new(),
-            savepoints: Vec::new(),
         }
     }
 
@@ -106,14 +98,14 @@ impl<B: Backend> MvccTxn<B> {
         self.shared.locks.release_all(self.id, &self.locks);
         self.locks.clear();
         self.shared.oracle.end_snapshot(self.snapshot);
-        self.writes.clear();
+        let writes = std::mem::take(&mut self.writes);
+        self.shared.buffers.give(writes);
     }
 
     /// The transaction's own buffered write of `key`, if any: `Some(true)`
     /// with the value copied into `out`, `Some(false)` for a buffered delete.
     fn own_write(&self, key: &[u8], out: &mut Vec<u8>) -> Option<bool> {
-        let own = self.writes.get(key)?;
-        Some(match own {
+        Some(match self.writes.get(key)? {
             Some(v) => {
                 out.clear();
                 out.extend_from_slice(v);
@@ -124,22 +116,7 @@ impl<B: Backend> MvccTxn<B> {
     }
 
     fn buffer(&mut self, key: &[u8], value: Option<&[u8]>) {
-        if !self.savepoints.is_empty() {
-            let before = self.writes.get(key).cloned();
-            self.undo.push((key.to_vec(), before));
-        }
-        match self.writes.get_mut(key) {
-            Some(slot) => match (slot, value) {
-                (Some(old), Some(v)) => {
-                    old.clear();
-                    old.extend_from_slice(v);
-                }
-                (slot, v) => *slot = v.map(<[u8]>::to_vec),
-            },
-            None => {
-                self.writes.insert(key.to_vec(), value.map(<[u8]>::to_vec));
-            }
-        }
+        self.writes.write(key, value);
     }
 }
 
@@ -261,33 +238,15 @@ impl<B: Backend> Transaction for MvccTxn<B> {
     }
 
     fn savepoint(&mut self) -> usize {
-        self.savepoints.push(self.undo.len());
-        self.savepoints.len() - 1
+        self.writes.savepoint()
     }
 
     fn rollback_to_savepoint(&mut self, depth: usize) {
-        let Some(&mark) = self.savepoints.get(depth) else {
-            return;
-        };
-        while self.undo.len() > mark {
-            let (key, before) = self.undo.pop().expect("checked length");
-            match before {
-                None => {
-                    self.writes.remove(&key);
-                }
-                Some(state) => {
-                    self.writes.insert(key, state);
-                }
-            }
-        }
-        self.savepoints.truncate(depth + 1);
+        self.writes.rollback_to(depth);
     }
 
     fn release_savepoint(&mut self, depth: usize) {
-        self.savepoints.truncate(depth);
-        if self.savepoints.is_empty() {
-            self.undo.clear();
-        }
+        self.writes.release(depth);
     }
 
     fn commit(mut self) -> Result<CommitInfo> {
@@ -311,9 +270,9 @@ impl<B: Backend> Transaction for MvccTxn<B> {
             }
         };
         let mut batch = shared.backend.batch();
-        for (key, value) in &self.writes {
+        for (key, value) in self.writes.iter() {
             encode_version_key(&mut self.key_buf, key, ts);
-            encode_version_value(&mut self.val_buf, value.as_deref());
+            encode_version_value(&mut self.val_buf, value);
             batch.put(&self.key_buf, &self.val_buf);
         }
         let sync = self.options.durability == crate::api::Durability::Sync;
