@@ -13,45 +13,26 @@
 //! Only allocations through Rust's global allocator are counted: RocksDB's
 //! own C++ allocations (memtable arena, block cache, ...) are not.
 //!
-//! # The budgets are not met yet (issue 7)
+//! # Budgets
 //!
-//! The project's targets are UpdateRows <= 2,000 allocations/op,
-//! DeleteRows <= 1,000, IndexIterator <= 50, PointSelect (prepared) <= 10
-//! and KeyEncode 0. Measured on 2026-11-23 (see `benches/README.md`), the
-//! engine does not meet most of them:
+//! Each op must stay within the project's budget (issue 7), asserted here:
 //!
-//! | Operation     | Target | Measured |
-//! |---------------|-------:|---------:|
-//! | UpdateRows    |  2,000 |   34,328 |
-//! | DeleteRows    |  1,000 |   17,328 |
-//! | IndexIterator |     50 |    2,033 |
-//! | PointSelect   |     10 |       16 |
-//! | Insert        |      - |   23,360 |
-//! | KeyEncode     |      0 |        0 |
+//! | Operation     | Budget | Before the pooled buffers (2026-11-23) |
+//! |---------------|-------:|---------------------------------------:|
+//! | UpdateRows    |  2,000 |                                 34,328 |
+//! | DeleteRows    |  1,000 |                                 17,328 |
+//! | IndexIterator |     50 |                                  2,033 |
+//! | PointSelect   |     10 |                                     16 |
+//! | Insert        |  2,000 |                                 23,360 |
+//! | KeyEncode     |      0 |                                      0 |
 //!
-//! So this test asserts only what holds today: KeyEncode allocates
-//! nothing, and every other op stays below a ceiling of about ten times
-//! its measured count (`Op::ceiling`), so that a large regression fails
-//! while the work on issue 7 goes on. When an op meets its target, tighten
-//! its ceiling to the target. There are no timing assertions.
+//! The issue sets no budget for Insert; it gets UpdateRows' (2 per row),
+//! so that a regression there fails too. `benches/README.md` has today's
+//! counts. There are no timing assertions.
 
 use std::hint::black_box;
 
 use rocksgres_benches::{encode_composite_key, Fixture, BATCH};
-
-// Regression ceilings: about ten times the counts measured on 2026-11-23
-// (in parentheses). Not the targets; see the module docs.
-
-/// UpdateRows ceiling (measured 34,328 allocations/op; target 2,000).
-const CEILING_UPDATE: u64 = 345_000;
-/// DeleteRows ceiling (measured 17,328; target 1,000).
-const CEILING_DELETE: u64 = 175_000;
-/// IndexIterator ceiling (measured 2,033; target 50).
-const CEILING_SCAN: u64 = 21_000;
-/// PointSelect ceiling (measured 16; target 10).
-const CEILING_POINT: u64 = 160;
-/// Insert ceiling (measured 23,360; no target).
-const CEILING_INSERT: u64 = 235_000;
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -64,12 +45,8 @@ const ROWS: i32 = 20_000;
 /// One measured operation.
 struct Op {
     name: &'static str,
-    /// The project's budget in allocations per op (issue 7); `None` where
-    /// there is none.
-    target: Option<u64>,
-    /// The regression ceiling asserted today (about 10x the measured
-    /// count; the target itself for KeyEncode).
-    ceiling: u64,
+    /// The budget in allocations per op (issue 7), asserted.
+    budget: u64,
     /// Ops run before counting.
     warm_up: u64,
     /// Ops counted.
@@ -131,43 +108,37 @@ fn allocations_per_op() {
     let ops = [
         Op {
             name: "UpdateRows",
-            target: Some(2_000),
-            ceiling: CEILING_UPDATE,
+            budget: 2_000,
             warm_up: 3,
             measured: 10,
         },
         Op {
             name: "DeleteRows",
-            target: Some(1_000),
-            ceiling: CEILING_DELETE,
+            budget: 1_000,
             warm_up: 3,
             measured: 10,
         },
         Op {
             name: "IndexIterator",
-            target: Some(50),
-            ceiling: CEILING_SCAN,
+            budget: 50,
             warm_up: 10,
             measured: 50,
         },
         Op {
             name: "PointSelect",
-            target: Some(10),
-            ceiling: CEILING_POINT,
+            budget: 10,
             warm_up: 100,
             measured: 2_000,
         },
         Op {
             name: "Insert",
-            target: None,
-            ceiling: CEILING_INSERT,
+            budget: 2_000,
             warm_up: 3,
             measured: 10,
         },
         Op {
             name: "KeyEncode",
-            target: Some(0),
-            ceiling: 0,
+            budget: 0,
             warm_up: 10,
             measured: 10_000,
         },
@@ -212,30 +183,24 @@ fn allocations_per_op() {
     println!();
     println!("heap allocations per op ({ROWS}-row table, steady state, dhat)");
     println!(
-        "{:<14} {:>12} {:>12} {:>9} {:>9}  status",
-        "operation", "allocs/op", "bytes/op", "target", "ceiling"
+        "{:<14} {:>12} {:>12} {:>9}",
+        "operation", "allocs/op", "bytes/op", "budget"
     );
     for (spec, m) in ops.iter().zip(&results) {
-        let target = spec.target.map_or("-".to_string(), |t| t.to_string());
-        let status = match spec.target {
-            None => "no target",
-            Some(t) if m.allocs_per_op <= t as f64 => "meets target",
-            Some(_) => "over target (issue 7)",
-        };
         println!(
-            "{:<14} {:>12.1} {:>12.0} {:>9} {:>9}  {}",
-            spec.name, m.allocs_per_op, m.bytes_per_op, target, spec.ceiling, status
+            "{:<14} {:>12.1} {:>12.0} {:>9}",
+            spec.name, m.allocs_per_op, m.bytes_per_op, spec.budget
         );
     }
     println!();
 
     for (spec, m) in ops.iter().zip(&results) {
         assert!(
-            m.allocs_per_op <= spec.ceiling as f64,
-            "{}: {:.1} allocations/op, over the regression ceiling {}",
+            m.allocs_per_op <= spec.budget as f64,
+            "{}: {:.1} allocations/op, over its budget of {}",
             spec.name,
             m.allocs_per_op,
-            spec.ceiling
+            spec.budget
         );
     }
 }

@@ -24,7 +24,7 @@ pub mod types;
 
 pub use database::Database;
 pub use error::{EngineError, Result, SqlState};
-pub use result::{Column, FromValue, QueryResult, Row};
+pub use result::{Column, CommandTag, FromValue, QueryResult, Row, Rows, RowsIter};
 pub use rocksgres_storage as storage;
 pub use session::{CancelHandle, Prepared, Session, TxnStatus};
 pub use types::{SqlType, Value};

@@ -18,11 +18,12 @@ use crate::database::Database;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::run::{run, Flow};
+use crate::exec::scratch::Scratch;
 use crate::exec::{ddl, dml};
 use crate::plan::bind::{ident_name, Binder};
 use crate::plan::explain::explain;
 use crate::plan::node::Node;
-use crate::result::{QueryResult, Row};
+use crate::result::{Column, CommandTag, QueryResult, Rows};
 use crate::settings::Settings;
 use crate::sql::{self, Parsed};
 use crate::types::{SqlType, Value};
@@ -58,6 +59,8 @@ pub struct Session<S: Store> {
     identity: Arc<(String, String)>,
     /// The embedder's named prepared statements, which DEALLOCATE drops.
     prepared_statements: Option<Box<dyn PreparedStatements>>,
+    /// Buffers lent to each statement (see [`crate::exec::scratch`]).
+    scratch: Scratch,
 }
 
 /// The named prepared statements of a session. The engine keeps none
@@ -76,7 +79,7 @@ pub trait PreparedStatements: Send + Sync {
 /// was made for.
 #[derive(Default)]
 pub struct PlanSlot {
-    plan: parking_lot::Mutex<Option<(u64, Arc<Planned>)>>,
+    plan: parking_lot::Mutex<Option<(u64, Arc<Plan>)>>,
 }
 
 impl std::fmt::Debug for PlanSlot {
@@ -86,14 +89,14 @@ impl std::fmt::Debug for PlanSlot {
 }
 
 impl PlanSlot {
-    fn get(&self, version: u64) -> Option<Arc<Planned>> {
+    fn get(&self, version: u64) -> Option<Arc<Plan>> {
         match &*self.plan.lock() {
             Some((v, p)) if *v == version => Some(Arc::clone(p)),
             _ => None,
         }
     }
 
-    fn put(&self, version: u64, plan: Arc<Planned>) {
+    fn put(&self, version: u64, plan: Arc<Plan>) {
         *self.plan.lock() = Some((version, plan));
     }
 }
@@ -143,6 +146,7 @@ impl<S: Store> Session<S> {
             ddl_in_txn: false,
             identity: Arc::new(("postgres".into(), "postgres".into())),
             prepared_statements: None,
+            scratch: Scratch::default(),
         }
     }
 
@@ -275,7 +279,7 @@ impl<S: Store> Session<S> {
             return Ok(Prepared {
                 parsed: None,
                 param_types: param_types.to_vec(),
-                columns: Vec::new(),
+                columns: crate::result::no_columns(),
                 plan: Arc::default(),
             });
         };
@@ -285,27 +289,26 @@ impl<S: Store> Session<S> {
                     return Err(in_failed_block());
                 }
                 let declared = param_types.to_vec();
-                let describe =
-                    |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Vec<crate::result::Column>)> {
-                        let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
-                            catalog::resolve_relation(&mut *txn, name)
-                        };
-                        let mut binder = Binder::new(declared, &mut lookup);
-                        let planned = plan_statement(stmt, &mut binder)?;
-                        let columns = planned.columns();
-                        let types = binder
-                            .param_types
-                            .iter()
-                            .map(|t| {
-                                if *t == SqlType::Unknown {
-                                    SqlType::Text
-                                } else {
-                                    *t
-                                }
-                            })
-                            .collect();
-                        Ok((types, columns))
+                let describe = |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Arc<[Column]>)> {
+                    let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
+                        catalog::resolve_relation(&mut *txn, name)
                     };
+                    let mut binder = Binder::new(declared, &mut lookup);
+                    let planned = plan_statement(stmt, &mut binder)?;
+                    let columns = planned.columns().into();
+                    let types = binder
+                        .param_types
+                        .iter()
+                        .map(|t| {
+                            if *t == SqlType::Unknown {
+                                SqlType::Text
+                            } else {
+                                *t
+                            }
+                        })
+                        .collect();
+                    Ok((types, columns))
+                };
                 match self.txn.as_mut() {
                     Some(txn) => describe(txn)?,
                     None => {
@@ -316,7 +319,7 @@ impl<S: Store> Session<S> {
                     }
                 }
             }
-            _ => (param_types.to_vec(), Vec::new()),
+            _ => (param_types.to_vec(), crate::result::no_columns()),
         };
         Ok(Prepared {
             parsed: Some(first),
@@ -339,25 +342,23 @@ impl<S: Store> Session<S> {
                 ),
             ));
         }
-        let mut converted = Vec::with_capacity(params.len());
-        for (v, ty) in params.iter().zip(&prepared.param_types) {
-            converted.push(if v.is_null() || *ty == SqlType::Unknown {
-                v.clone()
-            } else if let Value::Text(text) = v {
-                if *ty == SqlType::Text {
-                    v.clone()
-                } else {
-                    Value::parse_text(text, ty)?
-                }
-            } else {
-                crate::types::cast(v.clone(), ty, crate::types::CastKind::Assignment)?
-            });
-        }
+        let ready = params
+            .iter()
+            .zip(&prepared.param_types)
+            .all(|(v, ty)| v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty));
+        let converted;
+        let params = if ready {
+            // Already of the declared types: used as they are, no copy.
+            params
+        } else {
+            converted = convert_params(params, &prepared.param_types)?;
+            &converted
+        };
         match &prepared.parsed {
             None => Ok(QueryResult::command("")),
             Some(p) => {
                 self.current_plan = Some(Arc::clone(&prepared.plan));
-                let r = self.run_parsed(p, &converted);
+                let r = self.run_parsed(p, params);
                 self.current_plan = None;
                 r
             }
@@ -371,7 +372,7 @@ impl<S: Store> Session<S> {
 
     fn run_parsed(&mut self, p: &Parsed, params: &[Value]) -> Result<QueryResult> {
         match p {
-            Parsed::Utility(tag) => self.in_transaction(|_, _| Ok(QueryResult::command(*tag))),
+            Parsed::Utility(tag) => self.in_transaction(|_, _| Ok(QueryResult::command(tag))),
             Parsed::Statement(stmt) => self.run_statement(stmt, params),
         }
     }
@@ -454,28 +455,24 @@ impl<S: Store> Session<S> {
             return Err(in_failed_block());
         }
         if name.eq_ignore_ascii_case("all") {
-            let rows: Vec<Row> = self
-                .settings
-                .all()
-                .into_iter()
-                .map(|(n, v)| {
-                    Row::new(vec![
-                        Value::Text(n),
-                        Value::Text(v),
-                        Value::Text(String::new()),
-                    ])
-                })
-                .collect();
+            let rows = Rows::from_vecs(
+                self.settings
+                    .all()
+                    .into_iter()
+                    .map(|(n, v)| vec![Value::Text(n), Value::Text(v), Value::Text(String::new())])
+                    .collect(),
+            );
             let n = rows.len() as u64;
             return Ok(QueryResult {
-                tag: "SHOW".into(),
+                tag: CommandTag::new("SHOW"),
                 columns: ["name", "setting", "description"]
                     .iter()
                     .map(|c| crate::result::Column {
                         name: c.to_string(),
                         ty: SqlType::Text,
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .into(),
                 rows,
                 rows_affected: n,
                 notices: Vec::new(),
@@ -488,12 +485,12 @@ impl<S: Store> Session<S> {
             self.settings.canonical_name(name)
         };
         Ok(QueryResult {
-            tag: "SHOW".into(),
-            columns: vec![crate::result::Column {
+            tag: CommandTag::new("SHOW"),
+            columns: Arc::from([crate::result::Column {
                 name: column,
                 ty: SqlType::Text,
-            }],
-            rows: vec![Row::new(vec![Value::Text(value)])],
+            }]),
+            rows: Rows::from_vecs(vec![vec![Value::Text(value)]]),
             rows_affected: 1,
             notices: Vec::new(),
         })
@@ -641,9 +638,20 @@ impl<S: Store> Session<S> {
                 if is_ddl(other) {
                     self.ddl_in_txn = true;
                 }
-                self.in_transaction(move |txn, db| {
-                    execute(txn, db, other, params, &interrupts, cache.as_deref())
-                })
+                let mut scratch = std::mem::take(&mut self.scratch);
+                let r = self.in_transaction(|txn, db| {
+                    execute(
+                        txn,
+                        db,
+                        other,
+                        params,
+                        &interrupts,
+                        cache.as_deref(),
+                        &mut scratch,
+                    )
+                });
+                self.scratch = scratch;
+                r
             }
         }
     }
@@ -806,6 +814,7 @@ fn execute<S: Store>(
     params: &[Value],
     interrupts: &Interrupts,
     cache: Option<&PlanSlot>,
+    scratch: &mut Scratch,
 ) -> Result<QueryResult> {
     // Lock waits end at the earlier of lock_timeout and statement_timeout.
     let statement_bound = match (interrupts.statement_timeout, interrupts.lock_timeout) {
@@ -818,7 +827,7 @@ fn execute<S: Store>(
         (s, l) => s.or(l),
     };
     txn.set_lock_timeout(wait);
-    let r = execute_statement(txn, db, stmt, params, interrupts, cache);
+    let r = execute_statement(txn, db, stmt, params, interrupts, cache, scratch);
     match r {
         Err(e) if e.state == SqlState::LockNotAvailable && statement_bound => {
             Err(EngineError::new(
@@ -837,6 +846,7 @@ fn execute_statement<S: Store>(
     params: &[Value],
     interrupts: &Interrupts,
     cache: Option<&PlanSlot>,
+    scratch: &mut Scratch,
 ) -> Result<QueryResult> {
     if is_ddl(stmt) {
         db.bump_catalog_version();
@@ -946,20 +956,20 @@ fn execute_statement<S: Store>(
         _ => {}
     }
 
-    let param_types: Vec<SqlType> = params
-        .iter()
-        .map(|p| p.sql_type().unwrap_or(SqlType::Unknown))
-        .collect();
     let version = db.catalog_version();
-    let planned = match cache.and_then(|c| c.get(version)) {
+    let plan = match cache.and_then(|c| c.get(version)) {
         Some(plan) => plan,
         None => {
+            let param_types: Vec<SqlType> = params
+                .iter()
+                .map(|p| p.sql_type().unwrap_or(SqlType::Unknown))
+                .collect();
             let plan = {
                 let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
                     catalog::resolve_relation(&mut *txn, name)
                 };
                 let mut binder = Binder::new(param_types, &mut lookup);
-                Arc::new(plan_statement(stmt, &mut binder)?)
+                Arc::new(Plan::new(plan_statement(stmt, &mut binder)?))
             };
             if let Some(c) = cache {
                 c.put(version, Arc::clone(&plan));
@@ -972,53 +982,86 @@ fn execute_statement<S: Store>(
     ctx.cancel = Some(Arc::clone(&interrupts.cancel));
     ctx.identity = Some(Arc::clone(&interrupts.identity));
     ctx.settings = Some(interrupts.settings.clone());
-    match &*planned {
+    ctx.scratch = std::mem::take(scratch);
+    let r = run_plan(&plan, &mut ctx, db);
+    *scratch = std::mem::take(&mut ctx.scratch);
+    r
+}
+
+/// Converts parameters to their declared types (text is parsed, other
+/// values cast as in an assignment).
+fn convert_params(params: &[Value], types: &[SqlType]) -> Result<Vec<Value>> {
+    let mut converted = Vec::with_capacity(params.len());
+    for (v, ty) in params.iter().zip(types) {
+        converted.push(if v.is_null() || *ty == SqlType::Unknown {
+            v.clone()
+        } else if let Value::Text(text) = v {
+            if *ty == SqlType::Text {
+                v.clone()
+            } else {
+                Value::parse_text(text, ty)?
+            }
+        } else {
+            crate::types::cast(v.clone(), ty, crate::types::CastKind::Assignment)?
+        });
+    }
+    Ok(converted)
+}
+
+/// Runs a planned statement.
+fn run_plan<S: Store>(
+    plan: &Plan,
+    ctx: &mut Ctx<'_, S::Txn>,
+    db: &Database<S>,
+) -> Result<QueryResult> {
+    let columns = Arc::clone(&plan.columns);
+    let (tag, rows, n) = match &plan.planned {
         Planned::Query(node) => {
-            let columns = node.columns();
-            let mut rows = Vec::new();
-            run(node, &mut ctx, &mut |_, r| {
-                rows.push(Row::new(r.to_vec()));
+            let mut rows = Rows::new(columns.len());
+            run(node, ctx, &mut |_, r| {
+                rows.push(r);
                 Ok(Flow::Continue)
             })?;
             let n = rows.len() as u64;
-            Ok(QueryResult {
-                tag: format!("SELECT {n}"),
-                columns,
-                rows,
-                rows_affected: n,
-                notices: Vec::new(),
-            })
+            (CommandTag::with_count("SELECT", n), rows, n)
         }
         Planned::Explain(node) => {
-            let rows: Vec<Row> = explain(node)
-                .into_iter()
-                .map(|l| Row::new(vec![Value::Text(l)]))
-                .collect();
+            let rows = Rows::from_vecs(
+                explain(node)
+                    .into_iter()
+                    .map(|l| vec![Value::Text(l)])
+                    .collect(),
+            );
             let n = rows.len() as u64;
-            Ok(QueryResult {
-                tag: "EXPLAIN".into(),
-                columns: vec![crate::result::Column {
-                    name: "QUERY PLAN".into(),
-                    ty: SqlType::Text,
-                }],
-                rows,
-                rows_affected: n,
-                notices: Vec::new(),
-            })
+            (CommandTag::new("EXPLAIN"), rows, n)
         }
         Planned::Insert(plan) => {
-            let out = dml::run_insert(plan, &mut ctx, db)?;
-            Ok(dml_result(format!("INSERT 0 {}", out.count), out))
+            let out = dml::run_insert(plan, ctx, db)?;
+            let rows = Rows::from_vecs(out.rows);
+            (
+                CommandTag::with_count("INSERT 0", out.count),
+                rows,
+                out.count,
+            )
         }
         Planned::Update(plan) => {
-            let out = dml::run_modify(plan, false, &mut ctx)?;
-            Ok(dml_result(format!("UPDATE {}", out.count), out))
+            let out = dml::run_modify(plan, false, ctx)?;
+            let rows = Rows::from_vecs(out.rows);
+            (CommandTag::with_count("UPDATE", out.count), rows, out.count)
         }
         Planned::Delete(plan) => {
-            let out = dml::run_modify(plan, true, &mut ctx)?;
-            Ok(dml_result(format!("DELETE {}", out.count), out))
+            let out = dml::run_modify(plan, true, ctx)?;
+            let rows = Rows::from_vecs(out.rows);
+            (CommandTag::with_count("DELETE", out.count), rows, out.count)
         }
-    }
+    };
+    Ok(QueryResult {
+        tag,
+        columns,
+        rows,
+        rows_affected: n,
+        notices: Vec::new(),
+    })
 }
 
 /// Statements that change the catalog (and so invalidate cached plans).
@@ -1053,22 +1096,38 @@ pub struct Prepared {
     /// Parameter types, `$1` first.
     pub param_types: Vec<SqlType>,
     /// Result columns (empty for statements that return no rows).
-    pub columns: Vec<crate::result::Column>,
+    pub columns: Arc<[Column]>,
     /// The plan, made on first execution and reused until the catalog
     /// changes.
     plan: Arc<PlanSlot>,
 }
 
 impl Planned {
-    fn columns(&self) -> Vec<crate::result::Column> {
+    fn columns(&self) -> Vec<Column> {
         match self {
             Planned::Query(n) => n.columns(),
-            Planned::Explain(_) => vec![crate::result::Column {
+            Planned::Explain(_) => vec![Column {
                 name: "QUERY PLAN".into(),
                 ty: SqlType::Text,
             }],
             Planned::Insert(p) => p.columns.clone(),
             Planned::Update(p) | Planned::Delete(p) => p.columns.clone(),
+        }
+    }
+}
+
+/// A planned statement with its result columns, as the plan cache keeps
+/// it: each execution shares the column list instead of rebuilding it.
+struct Plan {
+    planned: Planned,
+    columns: Arc<[Column]>,
+}
+
+impl Plan {
+    fn new(planned: Planned) -> Self {
+        Plan {
+            columns: planned.columns().into(),
+            planned,
         }
     }
 }
@@ -1124,14 +1183,4 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
             )))
         }
     })
-}
-
-fn dml_result(tag: String, out: dml::DmlOutcome) -> QueryResult {
-    QueryResult {
-        tag,
-        rows_affected: out.count,
-        rows: out.rows.into_iter().map(Row::new).collect(),
-        columns: out.columns,
-        notices: Vec::new(),
-    }
 }

@@ -327,7 +327,7 @@ impl ExtendedQueryHandler for Handler {
         if !result.returns_rows() {
             client
                 .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
-                    result.tag,
+                    result.tag.to_string(),
                 )))
                 .await?;
             return Ok(());
@@ -356,7 +356,7 @@ impl ExtendedQueryHandler for Handler {
         }
         client
             .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
-                result.tag,
+                result.tag.to_string(),
             )))
             .await?;
         Ok(())

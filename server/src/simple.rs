@@ -79,7 +79,7 @@ where
     }
     client
         .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
-            result.tag.clone(),
+            result.tag.to_string(),
         )))
         .await?;
     Ok(())

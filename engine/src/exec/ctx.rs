@@ -42,6 +42,8 @@ pub struct Ctx<'a, T: Transaction> {
     pub settings: Option<crate::settings::Settings>,
     /// The system catalogs, once a statement has needed them.
     syscat: Option<Arc<crate::syscat::Snapshot>>,
+    /// Reusable buffers (a session lends its pool to each statement).
+    pub scratch: crate::exec::scratch::Scratch,
     ticks: u32,
 }
 
@@ -59,6 +61,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             identity: None,
             settings: None,
             syscat: None,
+            scratch: Default::default(),
             ticks: 0,
         }
     }

@@ -20,10 +20,13 @@ use sqlparser::ast::{self as ast, Expr as AstExpr};
 use crate::catalog::{Relation, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
-use crate::exec::index::{bind_indexes, delete_entries, find_unique, insert_entries, BoundIndex};
+use crate::exec::index::{
+    bind_indexes, delete_entries, find_unique, insert_entries, update_entries, BoundIndex,
+};
 use crate::exec::row::{decode_values, describe_row, encode_values, primary_key};
 use crate::exec::run::{collect, run, Flow};
 use crate::exec::scan::scan_rows;
+use crate::exec::scratch::copy_row;
 use crate::plan::access::choose_access;
 use crate::plan::bind::{ident_name, Binder, Scope, ScopeColumn};
 use crate::plan::expr::Expr;
@@ -36,8 +39,6 @@ use crate::types::{cast, CastKind, SqlType, Value};
 pub struct DmlOutcome {
     /// Rows affected.
     pub count: u64,
-    /// RETURNING columns (empty without RETURNING).
-    pub columns: Vec<OutputColumn>,
     /// RETURNING rows.
     pub rows: Vec<Vec<Value>>,
 }
@@ -506,26 +507,45 @@ fn find_conflict<T: Transaction>(
     }
 }
 
+/// Inserts `row` (conformed to the table's types in place), with the key
+/// and value buffers of the statement's scratch pool.
 fn insert_one<T: Transaction, R: RowIds>(
     plan: &InsertPlan,
-    mut row: Vec<Value>,
+    row: &mut [Value],
     ctx: &mut Ctx<'_, T>,
     rowids: &R,
     out: &mut DmlOutcome,
     touched: &mut HashSet<Vec<u8>>,
 ) -> Result<()> {
+    let mut key = ctx.scratch.take_bytes();
+    let mut value = ctx.scratch.take_bytes();
+    let r = insert_row(plan, row, ctx, rowids, out, touched, &mut key, &mut value);
+    ctx.scratch.give_bytes(key);
+    ctx.scratch.give_bytes(value);
+    r
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_row<T: Transaction, R: RowIds>(
+    plan: &InsertPlan,
+    row: &mut [Value],
+    ctx: &mut Ctx<'_, T>,
+    rowids: &R,
+    out: &mut DmlOutcome,
+    touched: &mut HashSet<Vec<u8>>,
+    key: &mut Vec<u8>,
+    value: &mut Vec<u8>,
+) -> Result<()> {
     let table = &plan.table;
-    conform_row(table, &mut row)?;
-    let mut key = Vec::new();
-    let mut value = Vec::new();
+    conform_row(table, row)?;
     if table.has_hidden_rowid() {
         let id = rowids.next_rowid(ctx.txn, table)?;
-        primary_key(&mut key, table, &row, id)?;
+        primary_key(key, table, row, id)?;
     } else {
-        primary_key(&mut key, table, &row, 0)?;
+        primary_key(key, table, row, 0)?;
     }
     if !matches!(plan.on_conflict, OnConflict::Error) {
-        if let Some(existing_key) = find_conflict(plan, &row, &key, ctx)? {
+        if let Some(existing_key) = find_conflict(plan, row, key, ctx)? {
             let OnConflict::Update { sets, filter } = &plan.on_conflict else {
                 return Ok(()); // DO NOTHING
             };
@@ -536,11 +556,11 @@ fn insert_one<T: Transaction, R: RowIds>(
                 )
                 .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
             }
-            if !ctx.txn.get_for_update(&existing_key, &mut value)? {
+            if !ctx.txn.get_for_update(&existing_key, value)? {
                 return Err(EngineError::internal("conflicting row vanished"));
             }
             let mut existing = Vec::new();
-            decode_values(table, &value, &mut existing)?;
+            decode_values(table, value, &mut existing)?;
             let mut both = existing.clone();
             both.extend(row.iter().cloned());
             if let Some(f) = filter {
@@ -565,24 +585,24 @@ fn insert_one<T: Transaction, R: RowIds>(
                 ));
             }
             delete_entries(table, &plan.indexes, &existing, &existing_key, ctx)?;
-            encode_values(&mut value, &updated);
-            ctx.txn.put(&existing_key, &value)?;
+            encode_values(value, &updated);
+            ctx.txn.put(&existing_key, value)?;
             insert_entries(table, &plan.indexes, &updated, &existing_key, ctx, false)?;
             out.count += 1;
             return returning_row(&plan.returning, &updated, ctx, out);
         }
     }
-    if !table.has_hidden_rowid() && ctx.txn.get_for_update(&key, &mut value)? {
-        return Err(duplicate_key(table, &row));
+    if !table.has_hidden_rowid() && ctx.txn.get_for_update(key, value)? {
+        return Err(duplicate_key(table, row));
     }
-    encode_values(&mut value, &row);
-    ctx.txn.put(&key, &value)?;
-    insert_entries(table, &plan.indexes, &row, &key, ctx, false)?;
+    encode_values(value, row);
+    ctx.txn.put(key, value)?;
+    insert_entries(table, &plan.indexes, row, key, ctx, false)?;
     if matches!(plan.on_conflict, OnConflict::Update { .. }) {
-        touched.insert(key);
+        touched.insert(key.clone());
     }
     out.count += 1;
-    returning_row(&plan.returning, &row, ctx, out)
+    returning_row(&plan.returning, row, ctx, out)
 }
 
 /// Executes a planned INSERT.
@@ -591,20 +611,21 @@ pub fn run_insert<T: Transaction, R: RowIds>(
     ctx: &mut Ctx<'_, T>,
     rowids: &R,
 ) -> Result<DmlOutcome> {
-    let mut out = DmlOutcome {
-        columns: plan.columns.clone(),
-        ..DmlOutcome::default()
-    };
+    let mut out = DmlOutcome::default();
     let mut touched = HashSet::new();
     if plan.materialize {
-        for row in collect(&plan.source, ctx)? {
-            insert_one(plan, row, ctx, rowids, &mut out, &mut touched)?;
+        for mut row in collect(&plan.source, ctx)? {
+            insert_one(plan, &mut row, ctx, rowids, &mut out, &mut touched)?;
         }
     } else {
-        run(&plan.source, ctx, &mut |ctx, row| {
-            insert_one(plan, row.to_vec(), ctx, rowids, &mut out, &mut touched)?;
+        let mut buf = ctx.scratch.take_row();
+        let r = run(&plan.source, ctx, &mut |ctx, row| {
+            copy_row(&mut buf, row);
+            insert_one(plan, &mut buf, ctx, rowids, &mut out, &mut touched)?;
             Ok(Flow::Continue)
-        })?;
+        });
+        ctx.scratch.give_row(buf);
+        r?;
     }
     Ok(out)
 }
@@ -757,61 +778,131 @@ pub fn plan_delete(
     })
 }
 
-/// Locks the row at `key` and returns its newest version if it still
-/// satisfies the scan's filter (EvalPlanQual).
+/// Locks the row at `key` and reads its newest version into `row`;
+/// `false` when it is gone or no longer satisfies the scan's filter
+/// (EvalPlanQual).
 fn recheck<T: Transaction>(
     plan: &ModifyPlan,
     key: &[u8],
     ctx: &mut Ctx<'_, T>,
-) -> Result<Option<Vec<Value>>> {
-    let mut buf = Vec::new();
-    if !ctx.txn.get_for_update(key, &mut buf)? {
-        return Ok(None);
+    row: &mut Vec<Value>,
+) -> Result<bool> {
+    let mut buf = ctx.scratch.take_bytes();
+    let found = match ctx.txn.get_for_update(key, &mut buf) {
+        Ok(true) => decode_values(&plan.table, &buf, row).map(|()| true),
+        Ok(false) => Ok(false),
+        Err(e) => Err(e.into()),
+    };
+    ctx.scratch.give_bytes(buf);
+    if !found? {
+        return Ok(false);
     }
-    let mut row = Vec::new();
-    decode_values(&plan.table, &buf, &mut row)?;
-    if let Some(f) = &plan.scan.filter {
-        if !f.holds(&row, ctx)? {
-            return Ok(None);
-        }
+    match &plan.scan.filter {
+        Some(f) => f.holds(row, ctx),
+        None => Ok(true),
     }
-    Ok(Some(row))
 }
 
+/// The buffers of one row change, borrowed from the statement's scratch
+/// pool.
+struct RowBufs {
+    old: Vec<Value>,
+    new: Vec<Value>,
+    key: Vec<u8>,
+    value: Vec<u8>,
+}
+
+impl RowBufs {
+    fn take<T: Transaction>(ctx: &mut Ctx<'_, T>) -> Self {
+        RowBufs {
+            old: ctx.scratch.take_row(),
+            new: ctx.scratch.take_row(),
+            key: ctx.scratch.take_bytes(),
+            value: ctx.scratch.take_bytes(),
+        }
+    }
+
+    fn give<T: Transaction>(self, ctx: &mut Ctx<'_, T>) {
+        ctx.scratch.give_row(self.old);
+        ctx.scratch.give_row(self.new);
+        ctx.scratch.give_bytes(self.key);
+        ctx.scratch.give_bytes(self.value);
+    }
+}
+
+/// Updates the row at `key`.
 fn update_one<T: Transaction>(
     plan: &ModifyPlan,
     key: &[u8],
     ctx: &mut Ctx<'_, T>,
     out: &mut DmlOutcome,
 ) -> Result<()> {
+    let mut bufs = RowBufs::take(ctx);
+    let r = update_row(plan, key, ctx, out, &mut bufs);
+    bufs.give(ctx);
+    r
+}
+
+fn update_row<T: Transaction>(
+    plan: &ModifyPlan,
+    key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+    out: &mut DmlOutcome,
+    bufs: &mut RowBufs,
+) -> Result<()> {
     let table = &plan.table;
-    let Some(old) = recheck(plan, key, ctx)? else {
+    let RowBufs {
+        old,
+        new: row,
+        key: new_key,
+        value,
+    } = bufs;
+    if !recheck(plan, key, ctx, old)? {
         return Ok(());
-    };
-    let mut row = old.clone();
-    for (col, e) in &plan.sets {
-        row[*col] = e.eval(&old, ctx)?;
     }
-    conform_row(table, &mut row)?;
-    let mut value = Vec::new();
-    let mut new_key = Vec::new();
+    copy_row(row, old);
+    for (col, e) in &plan.sets {
+        e.eval_into(old, ctx, &mut row[*col])?;
+    }
+    conform_row(table, row)?;
     if table.has_hidden_rowid() {
+        new_key.clear();
         new_key.extend_from_slice(key);
     } else {
-        primary_key(&mut new_key, table, &row, 0)?;
+        primary_key(new_key, table, row, 0)?;
     }
-    delete_entries(table, &plan.indexes, &old, key, ctx)?;
-    if new_key != key {
+    update_entries(table, &plan.indexes, (old, key), (row, new_key), ctx)?;
+    if new_key.as_slice() != key {
         ctx.txn.delete(key)?;
-        if ctx.txn.get_for_update(&new_key, &mut value)? {
-            return Err(duplicate_key(table, &row));
+        if ctx.txn.get_for_update(new_key, value)? {
+            return Err(duplicate_key(table, row));
         }
     }
-    encode_values(&mut value, &row);
-    ctx.txn.put(&new_key, &value)?;
-    insert_entries(table, &plan.indexes, &row, &new_key, ctx, false)?;
+    encode_values(value, row);
+    ctx.txn.put(new_key, value)?;
     out.count += 1;
-    returning_row(&plan.returning, &row, ctx, out)
+    returning_row(&plan.returning, row, ctx, out)
+}
+
+/// Deletes the row at `key`.
+fn delete_one<T: Transaction>(
+    plan: &ModifyPlan,
+    key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+    out: &mut DmlOutcome,
+) -> Result<()> {
+    let mut old = ctx.scratch.take_row();
+    let r = (|| {
+        if recheck(plan, key, ctx, &mut old)? {
+            delete_entries(&plan.table, &plan.indexes, &old, key, ctx)?;
+            ctx.txn.delete(key)?;
+            out.count += 1;
+            returning_row(&plan.returning, &old, ctx, out)?;
+        }
+        Ok(())
+    })();
+    ctx.scratch.give_row(old);
+    r
 }
 
 /// Executes UPDATE (`delete == false`) or DELETE.
@@ -820,10 +911,7 @@ pub fn run_modify<T: Transaction>(
     delete: bool,
     ctx: &mut Ctx<'_, T>,
 ) -> Result<DmlOutcome> {
-    let mut out = DmlOutcome {
-        columns: plan.columns.clone(),
-        ..DmlOutcome::default()
-    };
+    let mut out = DmlOutcome::default();
     let moves_keys = !delete
         && plan.sets.iter().any(|(c, _)| {
             plan.table
@@ -838,13 +926,7 @@ pub fn run_modify<T: Transaction>(
     );
     let apply = |key: &[u8], ctx: &mut Ctx<'_, T>, out: &mut DmlOutcome| -> Result<()> {
         if delete {
-            if let Some(old) = recheck(plan, key, ctx)? {
-                delete_entries(&plan.table, &plan.indexes, &old, key, ctx)?;
-                ctx.txn.delete(key)?;
-                out.count += 1;
-                returning_row(&plan.returning, &old, ctx, out)?;
-            }
-            Ok(())
+            delete_one(plan, key, ctx, out)
         } else {
             update_one(plan, key, ctx, out)
         }

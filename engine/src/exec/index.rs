@@ -92,8 +92,8 @@ pub fn key_names(table: &TableDesc, ix: &IndexDesc) -> String {
         .join(", ")
 }
 
-/// Computes the entry key of `row` (whose primary key is `pk_key`) in
-/// `ix`; returns the key values and whether the entry is in unique form.
+/// Writes into `out` the entry key of `row` (whose primary key is
+/// `pk_key`) in `ix`; returns whether the entry is in unique form.
 pub fn entry_key<T: Transaction>(
     table: &TableDesc,
     ix: &BoundIndex,
@@ -101,21 +101,35 @@ pub fn entry_key<T: Transaction>(
     pk_key: &[u8],
     ctx: &mut Ctx<'_, T>,
     out: &mut Vec<u8>,
-) -> Result<(Vec<Value>, bool)> {
+) -> Result<bool> {
     keys::index_prefix(out, table.storage_id, ix.desc.id);
-    let mut values = Vec::with_capacity(ix.keys.len());
     let mut has_null = false;
     for (e, ic) in ix.keys.iter().zip(&ix.desc.columns) {
-        let v = e.eval(row, ctx)?;
-        has_null |= v.is_null();
-        push_key_value(out, &v, ic)?;
-        values.push(v);
+        if let Expr::Column(i, _) = e {
+            // A plain column (the common case): encoded in place.
+            let v = &row[*i];
+            has_null |= v.is_null();
+            push_key_value(out, v, ic)?;
+        } else {
+            let v = e.eval(row, ctx)?;
+            has_null |= v.is_null();
+            push_key_value(out, &v, ic)?;
+        }
     }
     let unique_form = ix.desc.unique && !has_null;
     if !unique_form {
         out.extend_from_slice(&pk_key[INDEX_PREFIX_LEN..]);
     }
-    Ok((values, unique_form))
+    Ok(unique_form)
+}
+
+/// The key values of `row` in `ix`, for messages.
+fn key_values<T: Transaction>(
+    ix: &BoundIndex,
+    row: &[Value],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Vec<Value>> {
+    ix.keys.iter().map(|e| e.eval(row, ctx)).collect()
 }
 
 fn unique_violation(
@@ -150,6 +164,29 @@ fn unique_violation(
     }
 }
 
+/// Adds the entry `(key, unique_form)` of `row` to `ix`, checking
+/// uniqueness first when the entry is in unique form.
+fn put_entry<T: Transaction>(
+    table: &TableDesc,
+    ix: &BoundIndex,
+    (row, pk_key): (&[Value], &[u8]),
+    (key, unique_form): (&[u8], bool),
+    ctx: &mut Ctx<'_, T>,
+    creating: bool,
+) -> Result<()> {
+    if unique_form {
+        let mut existing = ctx.scratch.take_bytes();
+        let taken = ctx.txn.get_for_update(key, &mut existing);
+        ctx.scratch.give_bytes(existing);
+        if taken? {
+            let values = key_values(ix, row, ctx)?;
+            return Err(unique_violation(table, &ix.desc, &values, creating));
+        }
+    }
+    ctx.txn.put(key, &pk_key[INDEX_PREFIX_LEN..])?;
+    Ok(())
+}
+
 /// Adds `row`'s entries to every index, checking uniqueness.
 pub fn insert_entries<T: Transaction>(
     table: &TableDesc,
@@ -159,16 +196,18 @@ pub fn insert_entries<T: Transaction>(
     ctx: &mut Ctx<'_, T>,
     creating: bool,
 ) -> Result<()> {
-    let mut key = Vec::new();
-    let mut existing = Vec::new();
+    let mut key = ctx.scratch.take_bytes();
+    let mut r = Ok(());
     for ix in indexes {
-        let (values, unique_form) = entry_key(table, ix, row, pk_key, ctx, &mut key)?;
-        if unique_form && ctx.txn.get_for_update(&key, &mut existing)? {
-            return Err(unique_violation(table, &ix.desc, &values, creating));
+        r = entry_key(table, ix, row, pk_key, ctx, &mut key).and_then(|unique_form| {
+            put_entry(table, ix, (row, pk_key), (&key, unique_form), ctx, creating)
+        });
+        if r.is_err() {
+            break;
         }
-        ctx.txn.put(&key, &pk_key[INDEX_PREFIX_LEN..])?;
     }
-    Ok(())
+    ctx.scratch.give_bytes(key);
+    r
 }
 
 /// Removes `row`'s entries from every index.
@@ -179,12 +218,58 @@ pub fn delete_entries<T: Transaction>(
     pk_key: &[u8],
     ctx: &mut Ctx<'_, T>,
 ) -> Result<()> {
-    let mut key = Vec::new();
+    let mut key = ctx.scratch.take_bytes();
+    let mut r = Ok(());
     for ix in indexes {
-        entry_key(table, ix, row, pk_key, ctx, &mut key)?;
-        ctx.txn.delete(&key)?;
+        r = entry_key(table, ix, row, pk_key, ctx, &mut key)
+            .and_then(|_| ctx.txn.delete(&key).map_err(EngineError::from));
+        if r.is_err() {
+            break;
+        }
     }
-    Ok(())
+    ctx.scratch.give_bytes(key);
+    r
+}
+
+/// Moves the index entries of a row changed from `old` (at `old_pk`) to
+/// `new` (at `new_pk`): an index whose entry is the same for both is not
+/// touched (as PostgreSQL's HOT updates leave indexes alone), the others
+/// lose the old entry and get the new one, checking uniqueness.
+pub fn update_entries<T: Transaction>(
+    table: &TableDesc,
+    indexes: &[BoundIndex],
+    (old, old_pk): (&[Value], &[u8]),
+    (new, new_pk): (&[Value], &[u8]),
+    ctx: &mut Ctx<'_, T>,
+) -> Result<()> {
+    let mut old_key = ctx.scratch.take_bytes();
+    let mut new_key = ctx.scratch.take_bytes();
+    let mut r = Ok(());
+    for ix in indexes {
+        r = (|| {
+            entry_key(table, ix, old, old_pk, ctx, &mut old_key)?;
+            let unique_form = entry_key(table, ix, new, new_pk, ctx, &mut new_key)?;
+            // The entry's value is the primary key, so it changes with it.
+            if old_key == new_key && old_pk == new_pk {
+                return Ok(());
+            }
+            ctx.txn.delete(&old_key)?;
+            put_entry(
+                table,
+                ix,
+                (new, new_pk),
+                (&new_key, unique_form),
+                ctx,
+                false,
+            )
+        })();
+        if r.is_err() {
+            break;
+        }
+    }
+    ctx.scratch.give_bytes(old_key);
+    ctx.scratch.give_bytes(new_key);
+    r
 }
 
 /// The primary key (full key) of the row a unique index entry for `values`
@@ -197,7 +282,7 @@ pub fn find_unique<T: Transaction>(
 ) -> Result<Option<Vec<u8>>> {
     let mut key = Vec::new();
     let fake_pk = vec![0u8; INDEX_PREFIX_LEN];
-    let (_, unique_form) = entry_key(table, ix, row, &fake_pk, ctx, &mut key)?;
+    let unique_form = entry_key(table, ix, row, &fake_pk, ctx, &mut key)?;
     if !unique_form {
         return Ok(None);
     }

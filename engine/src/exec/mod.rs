@@ -16,5 +16,6 @@ pub mod index_ddl;
 pub mod row;
 pub mod run;
 pub mod scan;
+pub mod scratch;
 pub mod subquery;
 pub mod views;

@@ -4,7 +4,7 @@
 //! physical columns (dropped ones as NULL) in `rocksgres-codec`'s row format.
 //! Columns a stored row lacks (added by ALTER TABLE later) read as NULL.
 
-use rocksgres_codec::{encode_key_column, encode_row, Datum, RowRef, SortOrder};
+use rocksgres_codec::{encode_key_column, Datum, RowEncoder, RowRef, SortOrder};
 
 use crate::catalog::{IndexColumn, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
@@ -45,20 +45,27 @@ pub fn primary_key(buf: &mut Vec<u8>, table: &TableDesc, row: &[Value], rowid: i
 /// Encodes a full row (one value per physical column) into `buf`.
 pub fn encode_values(buf: &mut Vec<u8>, row: &[Value]) {
     buf.clear();
-    let datums: Vec<Datum<'_>> = row.iter().map(Value::to_datum).collect();
-    encode_row(buf, &datums);
+    let mut encoder = RowEncoder::begin(buf, row.len());
+    for v in row {
+        encoder.push(&v.to_datum());
+    }
+    encoder.finish();
 }
 
-/// Decodes a stored row into `out` (cleared first), one value per column.
+/// Decodes a stored row into `out`, one value per column. The values `out`
+/// already holds are overwritten in place (their text buffers reused).
 pub fn decode_values(table: &TableDesc, bytes: &[u8], out: &mut Vec<Value>) -> Result<()> {
-    out.clear();
     let row = RowRef::new(bytes).map_err(corrupt)?;
-    for (i, c) in table.columns.iter().enumerate() {
-        let v = match row.get(i, c.ty.storage_type()).map_err(corrupt)? {
-            None => c.missing.clone().unwrap_or(Value::Null),
-            Some(d) => Value::from_datum(d, &c.ty)?,
-        };
-        out.push(v);
+    out.truncate(table.columns.len());
+    out.resize(table.columns.len(), Value::Null);
+    for ((i, c), slot) in table.columns.iter().enumerate().zip(out.iter_mut()) {
+        match row.get(i, c.ty.storage_type()).map_err(corrupt)? {
+            None => match &c.missing {
+                Some(m) => slot.assign_from(m),
+                None => *slot = Value::Null,
+            },
+            Some(d) => slot.set_from_datum(d, &c.ty)?,
+        }
     }
     Ok(())
 }

@@ -120,17 +120,22 @@ pub fn run<'a, T: Transaction>(
 ) -> Result<Flow> {
     match node {
         Node::Values { rows, .. } => {
-            let mut out = Vec::new();
-            for r in rows {
-                out.clear();
-                for e in r {
-                    out.push(e.eval(&[], ctx)?);
+            let mut out = ctx.scratch.take_row();
+            let r = (|| {
+                for r in rows {
+                    out.resize(r.len(), Value::Null);
+                    out.truncate(r.len());
+                    for (e, slot) in r.iter().zip(out.iter_mut()) {
+                        e.eval_into(&[], ctx, slot)?;
+                    }
+                    if sink(ctx, &out)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
                 }
-                if sink(ctx, &out)? == Flow::Stop {
-                    return Ok(Flow::Stop);
-                }
-            }
-            Ok(Flow::Continue)
+                Ok(Flow::Continue)
+            })();
+            ctx.scratch.give_row(out);
+            r
         }
         Node::Scan(scan) => scan_rows(scan, ctx, &mut |ctx, _, row| sink(ctx, row)),
         Node::Unnest { arg, column } => {
@@ -217,14 +222,18 @@ pub fn run<'a, T: Transaction>(
             }
         }),
         Node::Project { input, exprs, .. } => {
-            let mut out = Vec::with_capacity(exprs.len());
-            run(input, ctx, &mut |ctx, row| {
-                out.clear();
-                for e in exprs {
-                    out.push(e.eval(row, ctx)?);
+            // One output row, overwritten in place for each input row.
+            let mut out = ctx.scratch.take_row();
+            out.resize(exprs.len(), Value::Null);
+            out.truncate(exprs.len());
+            let r = run(input, ctx, &mut |ctx, row| {
+                for (e, slot) in exprs.iter().zip(out.iter_mut()) {
+                    e.eval_into(row, ctx, slot)?;
                 }
                 sink(ctx, &out)
-            })
+            });
+            ctx.scratch.give_row(out);
+            r
         }
         Node::Join {
             left,

@@ -30,16 +30,53 @@ fn key_value<T: Transaction>(
     Ok(cast(v, ty, CastKind::Implicit).ok())
 }
 
-fn borrow(b: &Bound<Vec<u8>>) -> Bound<&[u8]> {
-    match b {
-        Bound::Included(k) => Bound::Included(k.as_slice()),
-        Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
-        Bound::Unbounded => Bound::Unbounded,
-    }
-}
-
 /// A consumer of scanned rows: `(ctx, primary key, row)`.
 pub type RowSink<'s, 'a, T> = dyn FnMut(&mut Ctx<'a, T>, &[u8], &[Value]) -> Result<Flow> + 's;
+
+/// The buffers one scan works in, borrowed from the statement's
+/// [`crate::exec::scratch::Scratch`] and given back when it ends.
+struct ScanBufs {
+    /// The range's start (and the key prefix being built).
+    lo: Vec<u8>,
+    /// The range's end (exclusive).
+    hi: Vec<u8>,
+    /// The current row's primary key.
+    key: Vec<u8>,
+    /// A value read by a point read.
+    value: Vec<u8>,
+    /// The current row, decoded.
+    row: Vec<Value>,
+}
+
+impl ScanBufs {
+    fn take<T: Transaction>(ctx: &mut Ctx<'_, T>) -> Self {
+        let s = &mut ctx.scratch;
+        ScanBufs {
+            lo: s.take_bytes(),
+            hi: s.take_bytes(),
+            key: s.take_bytes(),
+            value: s.take_bytes(),
+            row: s.take_row(),
+        }
+    }
+
+    fn give<T: Transaction>(self, ctx: &mut Ctx<'_, T>) {
+        let s = &mut ctx.scratch;
+        s.give_bytes(self.lo);
+        s.give_bytes(self.hi);
+        s.give_bytes(self.key);
+        s.give_bytes(self.value);
+        s.give_row(self.row);
+    }
+
+    /// The range `[lo, hi)`.
+    fn range(&self) -> KeyRange<'_> {
+        KeyRange {
+            start: Bound::Included(&self.lo),
+            end: Bound::Excluded(&self.hi),
+        }
+    }
+}
 
 /// Calls `f(ctx, key, row)` for every row of the scan that passes its filter.
 pub fn scan_rows<'a, T: Transaction>(
@@ -47,91 +84,89 @@ pub fn scan_rows<'a, T: Transaction>(
     ctx: &mut Ctx<'a, T>,
     f: &mut RowSink<'_, 'a, T>,
 ) -> Result<Flow> {
+    let mut bufs = ScanBufs::take(ctx);
+    let r = match &scan.access {
+        Access::IndexScan {
+            index,
+            eq,
+            lower,
+            upper,
+        } => scan_index(scan, *index, eq, lower, upper, ctx, f, &mut bufs),
+        _ => scan_primary(scan, ctx, f, &mut bufs),
+    };
+    bufs.give(ctx);
+    r
+}
+
+/// Reads rows from the primary index: one point read, or a range.
+fn scan_primary<'a, T: Transaction>(
+    scan: &ScanPlan,
+    ctx: &mut Ctx<'a, T>,
+    f: &mut RowSink<'_, 'a, T>,
+    bufs: &mut ScanBufs,
+) -> Result<Flow> {
     let table = &scan.table;
-    let mut start = Vec::new();
-    keys::index_prefix(&mut start, table.storage_id, keys::PRIMARY_INDEX);
+    keys::index_prefix(&mut bufs.lo, table.storage_id, keys::PRIMARY_INDEX);
     let pk = &table.primary().columns;
-    let mut row = Vec::new();
-    let (lo, hi): OwnedBounds = match &scan.access {
-        Access::Full => {
-            let mut end = Vec::new();
-            keys::prefix_end(&start, &mut end);
-            (Bound::Included(start), Bound::Excluded(end))
-        }
+    match &scan.access {
+        Access::Full | Access::IndexScan { .. } => keys::prefix_end(&bufs.lo, &mut bufs.hi),
         Access::PkPoint(values) => {
             for (e, ic) in values.iter().zip(pk) {
                 let Some(v) = key_value(e, &table.columns[ic.column].ty, ctx)? else {
                     return Ok(Flow::Continue);
                 };
-                push_key_value(&mut start, &v, ic)?;
+                push_key_value(&mut bufs.lo, &v, ic)?;
             }
-            let mut out = Vec::new();
             let found = if scan.lock {
-                ctx.txn.get_for_update(&start, &mut out)?
+                ctx.txn.get_for_update(&bufs.lo, &mut bufs.value)?
             } else {
-                ctx.txn.get(&start, &mut out)?
+                ctx.txn.get(&bufs.lo, &mut bufs.value)?
             };
-            if found {
-                decode_values(table, &out, &mut row)?;
-                if let Some(filter) = &scan.filter {
-                    if !filter.holds(&row, ctx)? {
-                        return Ok(Flow::Continue);
-                    }
-                }
-                return f(ctx, &start, &row);
+            if !found {
+                return Ok(Flow::Continue);
             }
-            return Ok(Flow::Continue);
+            decode_values(table, &bufs.value, &mut bufs.row)?;
+            if let Some(filter) = &scan.filter {
+                if !filter.holds(&bufs.row, ctx)? {
+                    return Ok(Flow::Continue);
+                }
+            }
+            return f(ctx, &bufs.lo, &bufs.row);
         }
-        Access::IndexScan { .. } => (Bound::Unbounded, Bound::Unbounded),
         Access::PkRange { lower, upper } => {
             let ic = &pk[0];
             let col = Some((ic, &table.columns[ic.column].ty));
-            match range_bounds(&start, col, lower, upper, ctx)? {
-                Some(bounds) => bounds,
-                None => return Ok(Flow::Continue),
+            if !range_bounds(col, lower, upper, ctx, &mut bufs.lo, &mut bufs.hi)? {
+                return Ok(Flow::Continue);
             }
         }
-    };
-    if let Access::IndexScan {
-        index,
-        eq,
-        lower,
-        upper,
-    } = &scan.access
-    {
-        return scan_index(scan, *index, eq, lower, upper, ctx, f);
     }
-    let range = KeyRange {
-        start: borrow(&lo),
-        end: borrow(&hi),
-    };
     let direction = if scan.reverse {
         Direction::Backward
     } else {
         Direction::Forward
     };
     let mut cursor = ctx.txn.cursor();
-    ctx.txn.seek(&mut cursor, range, direction)?;
-    let mut key = Vec::new();
+    ctx.txn.seek(&mut cursor, bufs.range(), direction)?;
     loop {
         ctx.check_interrupt()?;
         match ctx.txn.next(&mut cursor)? {
             None => return Ok(Flow::Continue),
             Some((k, v)) => {
-                key.clear();
-                key.extend_from_slice(k);
-                decode_values(table, v, &mut row)?;
+                bufs.key.clear();
+                bufs.key.extend_from_slice(k);
+                decode_values(table, v, &mut bufs.row)?;
             }
         }
         if let Some(filter) = &scan.filter {
-            if !filter.holds(&row, ctx)? {
+            if !filter.holds(&bufs.row, ctx)? {
                 continue;
             }
         }
-        if scan.lock && !lock_and_recheck(scan, &key, &mut row, ctx)? {
+        if scan.lock && !lock_and_recheck(scan, &bufs.key, &mut bufs.row, ctx)? {
             continue;
         }
-        if f(ctx, &key, &row)? == Flow::Stop {
+        if f(ctx, &bufs.key, &bufs.row)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
     }
@@ -146,11 +181,15 @@ fn lock_and_recheck<T: Transaction>(
     row: &mut Vec<Value>,
     ctx: &mut Ctx<'_, T>,
 ) -> Result<bool> {
-    let mut value = Vec::new();
-    if !ctx.txn.get_for_update(key, &mut value)? {
+    let mut value = ctx.scratch.take_bytes();
+    let found = ctx.txn.get_for_update(key, &mut value)?;
+    if found {
+        decode_values(&scan.table, &value, row)?;
+    }
+    ctx.scratch.give_bytes(value);
+    if !found {
         return Ok(false);
     }
-    decode_values(&scan.table, &value, row)?;
     match &scan.filter {
         Some(filter) => filter.holds(row, ctx),
         None => Ok(true),
@@ -159,48 +198,44 @@ fn lock_and_recheck<T: Transaction>(
 
 type KeyBound = Option<(Expr, bool)>;
 
-/// A key range's lower and upper bound, owned.
-type OwnedBounds = (Bound<Vec<u8>>, Bound<Vec<u8>>);
-
-/// The key range of a range scan: the keys starting with `prefix`, narrowed
-/// by `lower` and `upper` on the key column `col` that follows the prefix
-/// (bounds are ignored when there is no such column). `None` when a bound
-/// cannot match any row, so the range is empty.
+/// Narrows the key range `[lo, hi)`: on entry `lo` holds a key prefix;
+/// on return `lo` and `hi` are the range of the keys starting with that
+/// prefix, narrowed by `lower` and `upper` on the key column `col` that
+/// follows the prefix (bounds are ignored when there is no such column).
+/// `false` when a bound cannot match any row, so the range is empty.
 fn range_bounds<T: Transaction>(
-    prefix: &[u8],
     col: Option<(&IndexColumn, &SqlType)>,
     lower: &KeyBound,
     upper: &KeyBound,
     ctx: &mut Ctx<'_, T>,
-) -> Result<Option<OwnedBounds>> {
-    let lo = match (lower, col) {
+    lo: &mut Vec<u8>,
+    hi: &mut Vec<u8>,
+) -> Result<bool> {
+    match (upper, col) {
         (Some((e, inclusive)), Some((ic, ty))) => {
-            let Some(k) = bound_key(prefix, e, ic, ty, !*inclusive, ctx)? else {
-                return Ok(None);
-            };
-            Bound::Included(k)
+            if !bound_key(lo, e, ic, ty, *inclusive, ctx, hi)? {
+                return Ok(false);
+            }
         }
-        _ => Bound::Included(prefix.to_vec()),
-    };
-    let hi = match (upper, col) {
-        (Some((e, inclusive)), Some((ic, ty))) => {
-            let Some(k) = bound_key(prefix, e, ic, ty, *inclusive, ctx)? else {
-                return Ok(None);
-            };
-            Bound::Excluded(k)
+        _ => keys::prefix_end(lo, hi),
+    }
+    if let (Some((e, inclusive)), Some((ic, ty))) = (lower, col) {
+        let mut prefix = ctx.scratch.take_bytes();
+        prefix.extend_from_slice(lo);
+        let found = bound_key(&prefix, e, ic, ty, !*inclusive, ctx, lo);
+        ctx.scratch.give_bytes(prefix);
+        if !found? {
+            return Ok(false);
         }
-        _ => {
-            let mut end = Vec::new();
-            keys::prefix_end(prefix, &mut end);
-            Bound::Excluded(end)
-        }
-    };
-    Ok(Some((lo, hi)))
+    }
+    Ok(true)
 }
 
-/// `prefix` followed by the key encoding of `e`, or, when `past_equal`, the
-/// first key after every key starting with that (so keys equal to `e` fall
-/// below it). `None` when `e` cannot match any row.
+/// Writes into `out` the key `prefix` followed by the key encoding of `e`,
+/// or, when `past_equal`, the first key after every key starting with
+/// that (so keys equal to `e` fall below it). `false` when `e` cannot
+/// match any row.
+#[allow(clippy::too_many_arguments)]
 fn bound_key<T: Transaction>(
     prefix: &[u8],
     e: &Expr,
@@ -208,21 +243,25 @@ fn bound_key<T: Transaction>(
     ty: &SqlType,
     past_equal: bool,
     ctx: &mut Ctx<'_, T>,
-) -> Result<Option<Vec<u8>>> {
+    out: &mut Vec<u8>,
+) -> Result<bool> {
     let Some(v) = key_value(e, ty, ctx)? else {
-        return Ok(None);
+        return Ok(false);
     };
-    let mut k = prefix.to_vec();
-    push_key_value(&mut k, &v, ic)?;
-    if !past_equal {
-        return Ok(Some(k));
+    out.clear();
+    out.extend_from_slice(prefix);
+    push_key_value(out, &v, ic)?;
+    if past_equal {
+        let mut key = ctx.scratch.take_bytes();
+        key.extend_from_slice(out);
+        prefix_successor(&key, out);
+        ctx.scratch.give_bytes(key);
     }
-    let mut succ = Vec::new();
-    prefix_successor(&k, &mut succ);
-    Ok(Some(succ))
+    Ok(true)
 }
 
 /// Reads rows through a secondary index.
+#[allow(clippy::too_many_arguments)]
 fn scan_index<'a, T: Transaction>(
     scan: &ScanPlan,
     index: usize,
@@ -231,62 +270,55 @@ fn scan_index<'a, T: Transaction>(
     upper: &KeyBound,
     ctx: &mut Ctx<'a, T>,
     f: &mut RowSink<'_, 'a, T>,
+    bufs: &mut ScanBufs,
 ) -> Result<Flow> {
     let table = &scan.table;
     let ix = &table.indexes[index];
-    let mut prefix = Vec::new();
-    keys::index_prefix(&mut prefix, table.storage_id, ix.id);
+    keys::index_prefix(&mut bufs.lo, table.storage_id, ix.id);
     for (e, ic) in eq.iter().zip(&ix.columns) {
         let Some(v) = key_value(e, &table.columns[ic.column].ty, ctx)? else {
             return Ok(Flow::Continue);
         };
-        push_key_value(&mut prefix, &v, ic)?;
+        push_key_value(&mut bufs.lo, &v, ic)?;
     }
     let col = ix
         .columns
         .get(eq.len())
         .map(|ic| (ic, &table.columns[ic.column].ty));
-    let Some((lo, hi)) = range_bounds(&prefix, col, lower, upper, ctx)? else {
+    if !range_bounds(col, lower, upper, ctx, &mut bufs.lo, &mut bufs.hi)? {
         return Ok(Flow::Continue);
-    };
-    let range = KeyRange {
-        start: borrow(&lo),
-        end: borrow(&hi),
-    };
+    }
     let mut cursor = ctx.txn.cursor();
     let direction = if scan.reverse {
         Direction::Backward
     } else {
         Direction::Forward
     };
-    ctx.txn.seek(&mut cursor, range, direction)?;
-    let mut pk_key = Vec::new();
-    let mut value = Vec::new();
-    let mut row = Vec::new();
+    ctx.txn.seek(&mut cursor, bufs.range(), direction)?;
     loop {
         ctx.check_interrupt()?;
         match ctx.txn.next(&mut cursor)? {
             None => return Ok(Flow::Continue),
             Some((_, pk)) => {
-                keys::index_prefix(&mut pk_key, table.storage_id, keys::PRIMARY_INDEX);
-                pk_key.extend_from_slice(pk);
+                keys::index_prefix(&mut bufs.key, table.storage_id, keys::PRIMARY_INDEX);
+                bufs.key.extend_from_slice(pk);
             }
         }
-        if !ctx.txn.get(&pk_key, &mut value)? {
+        if !ctx.txn.get(&bufs.key, &mut bufs.value)? {
             // An entry whose row this snapshot cannot see (never happens for
             // a consistent snapshot; tolerated rather than trusted).
             continue;
         }
-        decode_values(table, &value, &mut row)?;
+        decode_values(table, &bufs.value, &mut bufs.row)?;
         if let Some(filter) = &scan.filter {
-            if !filter.holds(&row, ctx)? {
+            if !filter.holds(&bufs.row, ctx)? {
                 continue;
             }
         }
-        if scan.lock && !lock_and_recheck(scan, &pk_key, &mut row, ctx)? {
+        if scan.lock && !lock_and_recheck(scan, &bufs.key, &mut bufs.row, ctx)? {
             continue;
         }
-        if f(ctx, &pk_key, &row)? == Flow::Stop {
+        if f(ctx, &bufs.key, &bufs.row)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
     }

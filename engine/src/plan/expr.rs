@@ -176,6 +176,37 @@ impl Expr {
         }
     }
 
+    /// Evaluates into `dst`, like `*dst = self.eval(row, ctx)?`, but a
+    /// column, parameter or literal is copied into `dst`'s own buffer
+    /// (no allocation once it is large enough).
+    pub fn eval_into<T: Transaction>(
+        &self,
+        row: &[Value],
+        ctx: &mut Ctx<'_, T>,
+        dst: &mut Value,
+    ) -> Result<()> {
+        let src = match self {
+            Expr::Literal(v, _) => v,
+            Expr::Column(i, _) => match row.get(*i) {
+                Some(v) => v,
+                None => return Err(EngineError::internal(format!("column {i} out of range"))),
+            },
+            Expr::Param(i, ty) => match ctx.params.get(*i) {
+                Some(v) if v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty) => v,
+                _ => {
+                    *dst = self.eval(row, ctx)?;
+                    return Ok(());
+                }
+            },
+            _ => {
+                *dst = self.eval(row, ctx)?;
+                return Ok(());
+            }
+        };
+        dst.assign_from(src);
+        Ok(())
+    }
+
     /// Evaluates the expression over `row`.
     pub fn eval<T: Transaction>(&self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<Value> {
         Ok(match self {

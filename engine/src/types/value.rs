@@ -209,6 +209,45 @@ impl Value {
         })
     }
 
+    /// Like [`Value::from_datum`], but overwrites `self`, reusing its text
+    /// or bytea buffer when the new value is of the same kind, so decoding
+    /// row after row into the same values allocates nothing once the
+    /// buffers are large enough.
+    pub fn set_from_datum(&mut self, datum: Datum<'_>, ty: &SqlType) -> Result<()> {
+        match (self, &datum, ty) {
+            (
+                Value::Text(buf),
+                Datum::Text(s),
+                SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) | SqlType::Unknown,
+            ) => {
+                buf.clear();
+                buf.push_str(s);
+            }
+            (Value::Bytea(buf), Datum::Bytea(b), SqlType::Bytea) => {
+                buf.clear();
+                buf.extend_from_slice(b);
+            }
+            (slot, _, _) => *slot = Value::from_datum(datum, ty)?,
+        }
+        Ok(())
+    }
+
+    /// Overwrites `self` with a copy of `src`, reusing `self`'s text or
+    /// bytea buffer when both are of that kind (`clone` would allocate).
+    pub fn assign_from(&mut self, src: &Value) {
+        match (self, src) {
+            (Value::Text(buf), Value::Text(s)) => {
+                buf.clear();
+                buf.push_str(s);
+            }
+            (Value::Bytea(buf), Value::Bytea(b)) => {
+                buf.clear();
+                buf.extend_from_slice(b);
+            }
+            (slot, _) => *slot = src.clone(),
+        }
+    }
+
     /// The value's text form (PostgreSQL's output function); `None` for
     /// `NULL`.
     pub fn to_text(&self) -> Option<String> {
