@@ -76,6 +76,14 @@ pub trait Backend: Send + Sync + 'static {
     fn write(&self, batch: Self::Batch, sync: bool) -> Result<()>;
     /// A new iterator over the current data.
     fn iter(&self) -> Result<Self::Iter>;
+    /// A new iterator for point reads: it is only ever positioned with
+    /// `seek(key ++ suffix)` and read at that one entry, which lets a
+    /// backend use per-key filters (bloom filters on the key without its
+    /// version suffix). Entries whose key differs from the sought one
+    /// outside the last [`crate::mvcc::key::TS_LEN`] bytes may be skipped.
+    fn point_iter(&self) -> Result<Self::Iter> {
+        self.iter()
+    }
     /// Reads an unversioned metadata entry.
     fn get_meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Writes an unversioned metadata entry.

@@ -13,6 +13,16 @@
 //! Iterators are `DBRawIterator`s that own an `Arc` of the database, so a
 //! cursor can keep one across statements and `refresh` it instead of
 //! building a new one.
+//!
+//! Point reads of the MVCC layer are seeks to `key ++ !ts`, not `Get`s, so a
+//! whole-key bloom filter never serves them. Instead the `data` family has
+//! a prefix extractor that drops the version suffix (the last
+//! [`crate::mvcc::key::TS_LEN`] bytes): its bloom filters (in SST files and
+//! in the memtable) are keyed by the user key, and point-read iterators
+//! ([`Backend::point_iter`], `prefix_same_as_start`) skip every file that
+//! cannot hold the key. Scans use total-order iterators, which ignore the
+//! prefix filters. `RocksOptions::prefix_bloom` turns this off (for
+//! measuring it: see `benches/README.md`).
 
 use std::ffi::CStr;
 use std::path::Path;
@@ -23,13 +33,14 @@ use rocksdb::compaction_filter_factory::{CompactionFilterContext, CompactionFilt
 use rocksdb::statistics::Ticker;
 use rocksdb::{
     BlockBasedOptions, BottommostLevelCompaction, Cache, ColumnFamilyDescriptor, CompactOptions,
-    DBCompressionType, DBRawIteratorWithThreadMode, Options, ReadOptions, WriteBatch, WriteOptions,
-    DB,
+    DBCompressionType, DBRawIteratorWithThreadMode, Options, ReadOptions, SliceTransform,
+    WriteBatch, WriteOptions, DB,
 };
 
 use super::{Backend, RawBatch, RawIter};
 use crate::error::{Result, StorageError};
 use crate::mvcc::gc::{GcState, VersionFilter};
+use crate::mvcc::key::TS_LEN;
 
 const DATA_CF: &str = "data";
 const META_CF: &str = "default";
@@ -46,6 +57,9 @@ pub struct RocksOptions {
     /// Collect RocksDB statistics (tickers such as WAL syncs); costs a
     /// little on every operation, so it is off by default.
     pub statistics: bool,
+    /// Bloom filters on the user key without its version suffix, used by
+    /// point reads (see the module docs); on by default.
+    pub prefix_bloom: bool,
 }
 
 impl Default for RocksOptions {
@@ -55,6 +69,7 @@ impl Default for RocksOptions {
             write_buffer_bytes: 64 << 20,
             background_jobs: 2,
             statistics: false,
+            prefix_bloom: true,
         }
     }
 }
@@ -68,6 +83,19 @@ pub struct RocksBackend {
     db: Arc<DB>,
     /// Kept for its statistics object when statistics are enabled.
     options: Option<Options>,
+    /// Whether the data family has the user-key prefix extractor.
+    prefix_bloom: bool,
+}
+
+/// The prefix extractor of the `data` family: a version key without its
+/// timestamp suffix.
+fn user_key(version_key: &[u8]) -> &[u8] {
+    &version_key[..version_key.len() - TS_LEN]
+}
+
+/// The extractor's domain: keys long enough to carry a version suffix.
+fn has_version_suffix(key: &[u8]) -> bool {
+    key.len() >= TS_LEN
 }
 
 impl std::fmt::Debug for RocksBackend {
@@ -137,6 +165,15 @@ impl RocksBackend {
         table.set_format_version(6);
 
         let mut data_opts = Options::default();
+        if options.prefix_bloom {
+            table.set_whole_key_filtering(false);
+            data_opts.set_prefix_extractor(SliceTransform::create(
+                "rocksgres.user-key",
+                user_key,
+                Some(has_version_suffix),
+            ));
+            data_opts.set_memtable_prefix_bloom_ratio(0.05);
+        }
         data_opts.set_block_based_table_factory(&table);
         data_opts.set_write_buffer_size(options.write_buffer_bytes);
         data_opts.set_level_compaction_dynamic_level_bytes(true);
@@ -153,6 +190,7 @@ impl RocksBackend {
         Ok(RocksBackend {
             db: Arc::new(db),
             options: options.statistics.then_some(db_opts),
+            prefix_bloom: options.prefix_bloom,
         })
     }
 
@@ -170,6 +208,19 @@ impl RocksBackend {
             writes_led: opts.get_ticker_count(Ticker::WriteDoneBySelf),
             writes_joined: opts.get_ticker_count(Ticker::WriteDoneByOther),
         })
+    }
+
+    /// An iterator over the data family with read options `ro`.
+    fn iterator(&self, ro: ReadOptions) -> RocksIter {
+        let iter = self.db.raw_iterator_cf_opt(self.data_cf(), ro);
+        // SAFETY: the iterator borrows the database, which lives in the Arc
+        // stored next to it; the struct's field order drops the iterator
+        // first, so the borrow never outlives the database.
+        let iter: DBRawIteratorWithThreadMode<'static, DB> = unsafe { std::mem::transmute(iter) };
+        RocksIter {
+            iter,
+            _db: Arc::clone(&self.db),
+        }
     }
 
     /// Reads an integer RocksDB property of the data column family
@@ -285,15 +336,16 @@ impl Backend for RocksBackend {
     fn iter(&self) -> Result<RocksIter> {
         let mut ro = ReadOptions::default();
         ro.set_total_order_seek(true);
-        let iter = self.db.raw_iterator_cf_opt(self.data_cf(), ro);
-        // SAFETY: the iterator borrows the database, which lives in the Arc
-        // stored next to it; the struct's field order drops the iterator
-        // first, so the borrow never outlives the database.
-        let iter: DBRawIteratorWithThreadMode<'static, DB> = unsafe { std::mem::transmute(iter) };
-        Ok(RocksIter {
-            iter,
-            _db: Arc::clone(&self.db),
-        })
+        Ok(self.iterator(ro))
+    }
+
+    fn point_iter(&self) -> Result<RocksIter> {
+        if !self.prefix_bloom {
+            return self.iter();
+        }
+        let mut ro = ReadOptions::default();
+        ro.set_prefix_same_as_start(true);
+        Ok(self.iterator(ro))
     }
 
     fn get_meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {

@@ -28,7 +28,7 @@ use crate::backend::{Backend, RawIter};
 use crate::error::Result;
 use crate::mvcc::key::{decode_version_key, is_tombstone, TS_LEN};
 use crate::mvcc::store::Shared;
-use crate::mvcc::view::{Freshness, View};
+use crate::mvcc::view::{Freshness, Use, View};
 use crate::mvcc::write_buffer::WriteBuffer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +141,12 @@ impl<I: RawIter> MvccCursor<I> {
         range: KeyRange<'_>,
         direction: Direction,
     ) -> Result<()> {
-        View::ensure(&mut self.view, shared, Freshness::Snapshot(snapshot))?;
+        View::ensure(
+            &mut self.view,
+            shared,
+            Freshness::Snapshot(snapshot),
+            Use::Scan,
+        )?;
         self.start.set(range.start);
         self.end.set(range.end);
         self.direction = direction;

@@ -26,7 +26,7 @@ use crate::mvcc::key::{
 };
 use crate::mvcc::locks::{lock_id, Acquired, LockId};
 use crate::mvcc::store::Shared;
-use crate::mvcc::view::{Freshness, View};
+use crate::mvcc::view::{Freshness, Use, View};
 use crate::mvcc::write_buffer::WriteBuffer;
 
 /// A transaction of an [`crate::MvccStore`].
@@ -154,6 +154,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
             &mut self.point,
             &self.shared,
             Freshness::Snapshot(self.snapshot),
+            Use::Point,
         )?;
         let found = read_version(iter, key, self.snapshot, &mut self.key_buf, out)?;
         Ok(matches!(found, Some((_, true))))
@@ -164,7 +165,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         if let Some(found) = self.own_write(key, out) {
             return Ok(found);
         }
-        let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest)?;
+        let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest, Use::Point)?;
         let found = read_version(iter, key, Timestamp::MAX, &mut self.key_buf, out)?;
         Ok(matches!(found, Some((_, true))))
     }
@@ -180,7 +181,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         }
         self.locks.push(id);
         if self.options.isolation == Isolation::Snapshot && !self.writes.contains_key(key) {
-            let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest)?;
+            let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest, Use::Point)?;
             let newest = read_version(
                 iter,
                 key,

@@ -21,6 +21,15 @@ pub(crate) enum Freshness {
     Latest,
 }
 
+/// What a view's iterator is used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Use {
+    /// Point reads only ([`Backend::point_iter`]).
+    Point,
+    /// Range scans ([`Backend::iter`]).
+    Scan,
+}
+
 /// An iterator and the point in time its view covers.
 pub(crate) struct View<I> {
     pub(crate) iter: I,
@@ -34,6 +43,7 @@ impl<I: RawIter> View<I> {
         slot: &'a mut Option<View<I>>,
         shared: &Shared<B>,
         need: Freshness,
+        used_for: Use,
     ) -> Result<&'a mut I> {
         // Read the counters before (re)creating, so the view covers at least them.
         let applied = shared.applied();
@@ -51,7 +61,10 @@ impl<I: RawIter> View<I> {
             }
             None => {
                 let watermark = shared.oracle.watermark();
-                let iter = shared.backend.iter()?;
+                let iter = match used_for {
+                    Use::Point => shared.backend.point_iter()?,
+                    Use::Scan => shared.backend.iter()?,
+                };
                 *slot = Some(View {
                     iter,
                     watermark,
