@@ -177,23 +177,23 @@ impl ConnState {
         self.copy_in.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `f` on the session in tokio's blocking pool and records the
-    /// transaction status afterwards.
+    /// Runs `f` on the session, on the calling thread (each connection has
+    /// a thread of its own: see [`crate::server`]), and records the
+    /// transaction status afterwards. A panic inside the engine fails the
+    /// call with an internal error instead of ending the connection.
     pub async fn run<R, F>(self: &Arc<Self>, f: F) -> PgWireResult<R>
     where
         R: Send + 'static,
         F: FnOnce(&mut EngineSession) -> R + Send + 'static,
     {
-        let me = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let mut session = me.lock();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut session = self.lock();
             let r = f(&mut session);
-            me.status
+            self.status
                 .store(encode_status(session.status()), Ordering::Release);
             r
-        })
-        .await
-        .map_err(|e| internal_error(format!("engine task failed: {e}")))
+        }));
+        outcome.map_err(|_| internal_error("engine call panicked".to_string()))
     }
 }
 
