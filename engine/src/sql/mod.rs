@@ -4,12 +4,17 @@
 //! that clients send but the parser rejects or that need no planning
 //! (VACUUM, ANALYZE, CHECKPOINT) are recognised by their first keyword before
 //! the parser runs. Parse errors become SQLSTATE 42601.
+//!
+//! [`normalize`] serves the session's plan cache: it turns a query string
+//! into a cache key and its literals.
 
 use sqlparser::ast::{Expr, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use crate::error::{EngineError, Result, SqlState};
+
+pub mod normalize;
 
 /// One statement of a query string.
 #[derive(Debug, Clone)]
