@@ -27,6 +27,9 @@ use crate::settings::Settings;
 use crate::sql::{self, Parsed};
 use crate::types::{SqlType, Value};
 
+mod plan_cache;
+pub use plan_cache::PlanCacheStats;
+
 /// The transaction state of a session (PostgreSQL's ReadyForQuery status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxnStatus {
@@ -58,6 +61,8 @@ pub struct Session<S: Store> {
     identity: Arc<(String, String)>,
     /// The embedder's named prepared statements, which DEALLOCATE drops.
     prepared_statements: Option<Box<dyn PreparedStatements>>,
+    /// Plans of simple-protocol statements that differ only in literals.
+    plan_cache: plan_cache::PlanCache,
 }
 
 /// The named prepared statements of a session. The engine keeps none
@@ -143,6 +148,7 @@ impl<S: Store> Session<S> {
             ddl_in_txn: false,
             identity: Arc::new(("postgres".into(), "postgres".into())),
             prepared_statements: None,
+            plan_cache: plan_cache::PlanCache::default(),
         }
     }
 
@@ -214,6 +220,9 @@ impl<S: Store> Session<S> {
     /// Runs every statement of `sql` (simple-query style: no parameters);
     /// stops at the first error.
     pub fn batch(&mut self, sql: &str) -> Result<Vec<QueryResult>> {
+        if let Some(r) = self.run_cached(sql) {
+            return Ok(vec![r?]);
+        }
         let mut results = Vec::new();
         for p in sql::parse(sql)? {
             results.push(self.run_parsed(&p, &[])?);
@@ -225,6 +234,9 @@ impl<S: Store> Session<S> {
     /// protocol does: one result per statement, stopping after the first
     /// error (which is the last element).
     pub fn simple_query(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
+        if let Some(r) = self.run_cached(sql) {
+            return vec![r];
+        }
         let parsed = match sql::parse(sql) {
             Ok(p) => p,
             Err(e) => return vec![Err(e)],
@@ -243,6 +255,11 @@ impl<S: Store> Session<S> {
 
     /// Runs one statement with parameters and returns its result.
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        if params.is_empty() {
+            if let Some(r) = self.run_cached(sql) {
+                return r;
+            }
+        }
         let parsed = sql::parse(sql)?;
         match parsed.as_slice() {
             [one] => self.run_parsed(one, params),
