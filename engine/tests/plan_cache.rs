@@ -6,6 +6,9 @@
 //! columns, rows, notices, or the error with its SQLSTATE and message) and
 //! the transaction status after it must be the same, and the cache must
 //! actually have served the statements meant to hit it.
+//!
+//! A key's first text only marks the key seen; the next one is analysed
+//! (and run the ordinary way); later ones hit.
 
 use rocksgres_engine::storage::MemoryStore;
 use rocksgres_engine::{Database, EngineError, QueryResult, Session, SqlState, TxnStatus, Value};
@@ -232,14 +235,17 @@ const CORPUS: &[(&str, &[&str])] = &[
 fn cached_results_equal_the_ordinary_path() {
     let mut p = Pair::new();
     setup(&mut p);
-    for (template, literals) in CORPUS {
-        for lit in *literals {
-            let sql = template.replace("{}", lit);
-            p.same(&sql);
+    // Twice through: the second pass hits wherever the first analysed.
+    for _ in 0..2 {
+        for (template, literals) in CORPUS {
+            for lit in *literals {
+                let sql = template.replace("{}", lit);
+                p.same(&sql);
+            }
         }
     }
     let stats = p.cached.plan_cache_stats();
-    assert!(stats.hits >= 40, "{stats:?}");
+    assert!(stats.hits >= 100, "{stats:?}");
     assert!(stats.entries > 0 && stats.entries <= 128, "{stats:?}");
 }
 
@@ -282,9 +288,9 @@ fn dml_through_the_cache_changes_the_same_rows() {
     }
     let all = p.ok("SELECT * FROM t ORDER BY id");
     assert_eq!(all.rows.len(), 7);
-    // 3 INSERTs (the duplicate key one too), 3 UPDATEs (`+ -5` and `+ 7`
-    // are two keys), 2 DELETEs.
-    assert_eq!(p.hits(), 8, "{:?}", p.cached.plan_cache_stats());
+    // The 3rd and 4th INSERT (the duplicate key one), the 3rd UPDATE of
+    // `+ 7` (`+ -5` is another key), the 3rd DELETE.
+    assert_eq!(p.hits(), 4, "{:?}", p.cached.plan_cache_stats());
 }
 
 const PGBENCH_SCHEMA: &[&str] = &[
@@ -337,9 +343,10 @@ fn pgbench_statements_hit_the_cache() {
         p.ok("END;");
     }
     let hits = p.hits() - before;
-    // Every DML statement after its first few: a negative delta is
-    // `+ -5`, another key than `+ 5`, so each statement has two entries.
-    assert!(hits >= 5 * (rounds - 2), "hits {hits}");
+    // Every DML statement but the first two of each key: a negative delta
+    // is `+ -5`, another key than `+ 5`, so UPDATEs and the INSERT have two
+    // keys each.
+    assert!(hits >= 5 * rounds - 18, "hits {hits}");
     for table in ["pgbench_accounts", "pgbench_tellers", "pgbench_branches"] {
         p.ok(&format!("SELECT * FROM {table} ORDER BY 1"));
     }
@@ -356,6 +363,10 @@ fn order_by_positions_are_kept_inline() {
     let by_a = texts(&p.ok("SELECT a, b FROM o WHERE a > 0 ORDER BY 1"));
     let by_b = texts(&p.ok("SELECT a, b FROM o WHERE a > 0 ORDER BY 2"));
     assert_ne!(by_a, by_b);
+    assert_eq!(
+        texts(&p.ok("SELECT a, b FROM o WHERE a > 0 ORDER BY 1")),
+        by_a
+    );
     let hits = p.hits();
     assert_eq!(
         texts(&p.ok("SELECT a, b FROM o WHERE a > 1 ORDER BY 2")),
@@ -377,12 +388,14 @@ fn ddl_invalidates_cached_plans() {
     let mut p = Pair::new();
     p.ok("CREATE TABLE d (id int PRIMARY KEY, x int)");
     p.ok("INSERT INTO d VALUES (1, 10), (2, 20)");
-    p.ok("SELECT * FROM d WHERE id = 1");
-    p.ok("SELECT * FROM d WHERE id = 2");
-    p.ok("SELECT * FROM d WHERE x = '10'");
-    p.ok("SELECT * FROM d WHERE x = '20'");
+    for _ in 0..2 {
+        p.ok("SELECT * FROM d WHERE id = 1");
+        p.ok("SELECT * FROM d WHERE id = 2");
+        p.ok("SELECT * FROM d WHERE x = '10'");
+        p.ok("SELECT * FROM d WHERE x = '20'");
+    }
     let hits = p.hits();
-    assert!(hits >= 2);
+    assert!(hits >= 4);
 
     p.ok("ALTER TABLE d ADD COLUMN extra int DEFAULT 9");
     let r = p.ok("SELECT * FROM d WHERE id = 1");
@@ -411,7 +424,7 @@ fn another_sessions_ddl_invalidates_too() {
     let mut b = db.session();
     a.query("CREATE TABLE s (id int PRIMARY KEY)", &[]).unwrap();
     a.query("INSERT INTO s VALUES (1), (2)", &[]).unwrap();
-    for id in [1, 2] {
+    for id in [1, 2, 1] {
         let r = a
             .query(&format!("SELECT * FROM s WHERE id = {id}"), &[])
             .unwrap();
@@ -487,10 +500,14 @@ fn the_cache_is_bounded() {
     s.query("CREATE TABLE b (id int PRIMARY KEY, d date)", &[])
         .unwrap();
     for i in 0..600 {
-        s.query(&format!("SELECT id AS c{i} FROM b WHERE id = {i}"), &[])
-            .unwrap();
+        // Twice, so that each is analysed and kept.
+        for _ in 0..2 {
+            s.query(&format!("SELECT id AS c{i} FROM b WHERE id = {i}"), &[])
+                .unwrap();
+        }
+        assert!(s.plan_cache_stats().entries <= 128);
     }
-    assert!(s.plan_cache_stats().entries <= 128);
+    assert_eq!(s.plan_cache_stats().entries, 128);
     // Inline literals make variants of one key; those are bounded too.
     let mut t = db.session();
     for day in 1..=28 {
@@ -537,6 +554,8 @@ fn query_and_batch_use_the_cache_and_prepared_statements_still_work() {
         .unwrap();
     s.execute("INSERT INTO q VALUES (1, 'one')", &[]).unwrap();
     s.execute("INSERT INTO q VALUES (2, 'two')", &[]).unwrap();
+    s.query("SELECT v FROM q WHERE id = 3", &[]).unwrap();
+    s.batch("SELECT v FROM q WHERE id = 4").unwrap();
     let r = s.batch("SELECT v FROM q WHERE id = 2").unwrap();
     assert_eq!(texts(&r[0]), [["two"]]);
     let r = s.query("SELECT v FROM q WHERE id = 1", &[]).unwrap();
@@ -613,17 +632,18 @@ fn the_slt_corpus_runs_alike_cached_and_not() {
         let mut p = Pair::new();
         for sql in slt_records(&text) {
             statements += 1;
-            // Each statement as written, again (a hit when cacheable), and
-            // with other integers (a hit with other values).
+            // Each statement as written (its key is seen), again (analysed),
+            // with other integers (a hit with other values when cacheable),
+            // and as written once more (a hit with the first values).
             p.same(&sql);
             p.same(&sql);
             if let Some(other) = nudged(&sql) {
                 p.same(&other);
             }
+            p.same(&sql);
         }
         hits += p.hits();
     }
-    println!("{statements} statements, {hits} hits");
     assert!(statements > 500, "{statements}");
     assert!(
         hits > statements / 4,

@@ -18,8 +18,9 @@
 //!    [`Session::query_prepared`], which reuses the plan while the catalog
 //!    version is unchanged and shares the transaction rules and errors of
 //!    every other statement.
-//! 4. A miss runs the statement the ordinary way, and first works out an
-//!    entry (`analyze`): only SELECT, INSERT, UPDATE and DELETE, only the
+//! 4. A miss runs the statement the ordinary way. The first time a key is
+//!    seen that is all (a statement run once costs one lexing more); after
+//!    that, it first works out an entry (`analyze`): only SELECT, INSERT, UPDATE and DELETE, only the
 //!    literals [`parametrize`] offers, and only when the plan of the
 //!    parameterised statement, with each parameter replaced by its value,
 //!    is the plan of the literal text (same tree, same types, same result
@@ -39,7 +40,8 @@
 mod analyze;
 mod literal;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use rocksgres_storage::{Isolation, Store, Transaction};
@@ -56,6 +58,9 @@ pub const CAPACITY: usize = 128;
 /// The most entries one key holds (variants with different inline
 /// literals).
 pub const MAX_VARIANTS: usize = 8;
+
+/// How many keys seen once (and not analysed yet) are remembered.
+const SEEN_CAPACITY: usize = 1024;
 
 /// Counters of a session's plan cache ([`Session::plan_cache_stats`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -147,8 +152,9 @@ enum Lookup {
     Hit(Arc<Prepared>, Vec<Value>),
     /// Run the text the ordinary way, and cache nothing.
     Bypass,
-    /// Nothing known: analyse the text.
-    Miss,
+    /// No entry for the text: analyse it if the key is `known` (it has
+    /// entries, or had before the catalog changed) or was seen before.
+    Miss { known: bool },
 }
 
 /// A session's plan cache; see the module docs.
@@ -157,6 +163,10 @@ pub(super) struct PlanCache {
     enabled: bool,
     entries: HashMap<String, Vec<Entry>>,
     len: usize,
+    /// Hashes of the keys seen once, oldest first (a collision only
+    /// analyses a text a little early).
+    seen: HashSet<u64>,
+    seen_order: VecDeque<u64>,
     tick: u64,
     hits: u64,
     misses: u64,
@@ -168,6 +178,8 @@ impl Default for PlanCache {
             enabled: true,
             entries: HashMap::new(),
             len: 0,
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
             tick: 0,
             hits: 0,
             misses: 0,
@@ -179,13 +191,13 @@ impl PlanCache {
     fn lookup(&mut self, norm: &Normalized<'_>, version: u64) -> Lookup {
         self.tick += 1;
         let Some(variants) = self.entries.get_mut(&norm.key) else {
-            return Lookup::Miss;
+            return Lookup::Miss { known: false };
         };
         let before = variants.len();
         variants.retain(|e| e.version == version);
         self.len -= before - variants.len();
         let Some(entry) = variants.iter_mut().find(|e| e.matches(&norm.literals)) else {
-            return Lookup::Miss;
+            return Lookup::Miss { known: true };
         };
         entry.last_used = self.tick;
         let Some(prepared) = entry.statement.as_ref() else {
@@ -195,6 +207,22 @@ impl PlanCache {
             Some(values) => Lookup::Hit(Arc::clone(prepared), values),
             None => Lookup::Bypass,
         }
+    }
+
+    /// Whether `key` was seen before; remembers it if not.
+    fn seen_before(&mut self, key: &str) -> bool {
+        let h = self.entries.hasher().hash_one(key);
+        if self.seen.remove(&h) {
+            return true;
+        }
+        if self.seen_order.len() >= SEEN_CAPACITY {
+            if let Some(old) = self.seen_order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        self.seen.insert(h);
+        self.seen_order.push_back(h);
+        false
     }
 
     fn insert(&mut self, key: String, mut entry: Entry) {
@@ -236,6 +264,8 @@ impl PlanCache {
     fn clear(&mut self) {
         self.entries.clear();
         self.len = 0;
+        self.seen.clear();
+        self.seen_order.clear();
     }
 }
 
@@ -291,8 +321,11 @@ impl<S: Store> Session<S> {
                 self.plan_cache.misses += 1;
                 None
             }
-            Lookup::Miss => {
+            Lookup::Miss { known } => {
                 self.plan_cache.misses += 1;
+                if !known && !self.plan_cache.seen_before(&norm.key) {
+                    return None;
+                }
                 let entry = analyze::analyze(self, sql, &norm, version);
                 self.plan_cache.insert(norm.key, entry);
                 None
