@@ -232,7 +232,8 @@ impl<S: Store> Session<S> {
 
     /// Runs the statements of `sql` one by one, as PostgreSQL's simple-query
     /// protocol does: one result per statement, stopping after the first
-    /// error (which is the last element).
+    /// error (which is the last element). A single statement may run from
+    /// the session's plan cache ([`Session::plan_cache_stats`]).
     pub fn simple_query(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
         if let Some(r) = self.run_cached(sql) {
             return vec![r];
