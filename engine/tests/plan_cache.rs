@@ -523,6 +523,22 @@ fn the_cache_is_bounded() {
 }
 
 #[test]
+fn one_negative_entry_covers_every_value() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.query("CREATE TABLE vc (id int PRIMARY KEY, v varchar(5))", &[])
+        .unwrap();
+    // A string compared with varchar(5) is not cached (see the DML test):
+    // one negative entry, not one per value.
+    for i in 0..20 {
+        s.query(&format!("SELECT id FROM vc WHERE v = 'v{i}'"), &[])
+            .unwrap();
+    }
+    let stats = s.plan_cache_stats();
+    assert_eq!((stats.hits, stats.entries), (0, 1), "{stats:?}");
+}
+
+#[test]
 fn disabled_and_uncacheable_texts_are_not_counted_as_hits() {
     let db = Database::open_in_memory();
     let mut s = db.session();

@@ -70,18 +70,25 @@ pub(super) fn analyze<S: Store>(
         .iter()
         .map(|l| Slot::Inline(l.raw.into()))
         .collect();
-    let validated = with_catalog(session, |txn| {
-        validate(txn, &original, &parameterised, &params, &norm.literals)
-    });
-    let Some(v) = validated else {
-        return Entry::negative(version, slots);
-    };
     for (index, p) in params.iter().enumerate() {
         slots[p.literal] = Slot::Param {
             index,
             negate: p.negate,
-            target: v.targets[index],
+            target: SqlType::Unknown,
         };
+    }
+    let validated = with_catalog(session, |txn| {
+        validate(txn, &original, &parameterised, &params, &norm.literals)
+    });
+    // A negative entry covers every text with these inline literals: their
+    // parameters' values do not decide how the statement plans.
+    let Some(v) = validated else {
+        return Entry::negative(version, slots);
+    };
+    for slot in &mut slots {
+        if let Slot::Param { index, target, .. } = slot {
+            *target = v.targets[*index];
+        }
     }
     let columns = v.plan.columns();
     let slot = PlanSlot::default();
