@@ -467,9 +467,17 @@ fn errors_fail_only_their_statement_and_follow_block_rules() {
     );
     p.ok("ROLLBACK");
     assert_eq!(texts(&p.ok("SELECT score FROM t WHERE id = 1")), [["10"]]);
-    // Conversion errors of a cached statement come from the ordinary path.
+    // A text that fails to plan first does not keep others of its key
+    // from the cache.
+    for bad in ["'1x'", "'2x'"] {
+        let sql = format!("SELECT id FROM t WHERE id = {bad}");
+        assert_eq!(p.err(&sql), SqlState::InvalidTextRepresentation);
+    }
     p.ok("SELECT id FROM t WHERE id = '1'");
-    p.ok("SELECT id FROM t WHERE id = '2'");
+    let hits = p.hits();
+    assert_eq!(texts(&p.ok("SELECT id FROM t WHERE id = '2'")), [["2"]]);
+    assert_eq!(p.hits(), hits + 1);
+    // Conversion errors of a cached statement come from the ordinary path.
     let e = p
         .run("SELECT id FROM t WHERE id = 'zz'")
         .expect_err("bad integer");

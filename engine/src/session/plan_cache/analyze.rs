@@ -18,7 +18,10 @@
 //! plan's and its `Debug` rendering, with every `Param(k, ..)` written as
 //! the literal of value `k` and every `$n` in SQL text written as the
 //! literal's text, is the literal plan's rendering: the same tree, types,
-//! casts and folded constants. Anything else gives a negative entry.
+//! casts and folded constants. Anything else gives a negative entry, for
+//! every text with the same inline literals; when the text itself does
+//! not plan (`id = '1x'`), for that text only, so that a bad value seen
+//! first does not keep its key out of the cache.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -78,12 +81,29 @@ pub(super) fn analyze<S: Store>(
         };
     }
     let validated = with_catalog(session, |txn| {
-        validate(txn, &original, &parameterised, &params, &norm.literals)
+        Some(validate(
+            txn,
+            &original,
+            &parameterised,
+            &params,
+            &norm.literals,
+        ))
     });
-    // A negative entry covers every text with these inline literals: their
-    // parameters' values do not decide how the statement plans.
-    let Some(v) = validated else {
-        return Entry::negative(version, slots);
+    let v = match validated {
+        Some(Validation::Cached(v)) => v,
+        // The text itself does not plan (an unknown column, or a value
+        // such as '1x' for an integer): only this text is known to fail.
+        Some(Validation::LiteralFails) => {
+            let exact = norm
+                .literals
+                .iter()
+                .map(|l| Slot::Inline(l.raw.into()))
+                .collect();
+            return Entry::negative(version, exact);
+        }
+        // Parameters do not plan like the literals: that holds for every
+        // text with these inline literals.
+        Some(Validation::NotCacheable) | None => return Entry::negative(version, slots),
     };
     for slot in &mut slots {
         if let Slot::Param { index, target, .. } = slot {
@@ -196,19 +216,31 @@ fn plan_with<T: Transaction>(
     Ok((planned, binder.param_types))
 }
 
+/// What validating a text found.
+enum Validation {
+    /// A parameterised statement that plans like the text.
+    Cached(Box<Validated>),
+    /// The text itself does not plan.
+    LiteralFails,
+    /// No parameterised form plans like the text.
+    NotCacheable,
+}
+
 fn validate<T: Transaction>(
     txn: &mut T,
     original: &Statement,
     parameterised: &Statement,
     params: &[Param],
     literals: &[Literal<'_>],
-) -> Option<Validated> {
-    let (literal_plan, _) = plan_with(txn, original, Vec::new()).ok()?;
+) -> Validation {
+    let Ok((literal_plan, _)) = plan_with(txn, original, Vec::new()) else {
+        return Validation::LiteralFails;
+    };
     let expected = Expected {
         text: plan_text(&literal_plan),
         columns: literal_plan.columns(),
     };
-    [true, false].into_iter().find_map(|literal_types| {
+    let found = [true, false].into_iter().find_map(|literal_types| {
         let declared: Vec<SqlType> = params
             .iter()
             .map(|p| match literals[p.literal].kind {
@@ -219,6 +251,9 @@ fn validate<T: Transaction>(
             })
             .collect();
         attempt(txn, parameterised, params, literals, declared, &expected)
+    });
+    found.map_or(Validation::NotCacheable, |v| {
+        Validation::Cached(Box::new(v))
     })
 }
 
