@@ -26,5 +26,5 @@ pub use database::Database;
 pub use error::{EngineError, Result, SqlState};
 pub use result::{Column, CommandTag, FromValue, QueryResult, Row, Rows, RowsIter};
 pub use rocksgres_storage as storage;
-pub use session::{CancelHandle, Prepared, Session, TxnStatus};
+pub use session::{CancelHandle, PlanCacheStats, Prepared, Session, TxnStatus};
 pub use types::{SqlType, Value};

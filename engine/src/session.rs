@@ -28,6 +28,9 @@ use crate::settings::Settings;
 use crate::sql::{self, Parsed};
 use crate::types::{SqlType, Value};
 
+mod plan_cache;
+pub use plan_cache::PlanCacheStats;
+
 /// The transaction state of a session (PostgreSQL's ReadyForQuery status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxnStatus {
@@ -61,6 +64,8 @@ pub struct Session<S: Store> {
     prepared_statements: Option<Box<dyn PreparedStatements>>,
     /// Buffers lent to each statement (see [`crate::exec::scratch`]).
     scratch: Scratch,
+    /// Plans of simple-protocol statements that differ only in literals.
+    plan_cache: plan_cache::PlanCache,
 }
 
 /// The named prepared statements of a session. The engine keeps none
@@ -147,6 +152,7 @@ impl<S: Store> Session<S> {
             identity: Arc::new(("postgres".into(), "postgres".into())),
             prepared_statements: None,
             scratch: Scratch::default(),
+            plan_cache: plan_cache::PlanCache::default(),
         }
     }
 
@@ -218,6 +224,9 @@ impl<S: Store> Session<S> {
     /// Runs every statement of `sql` (simple-query style: no parameters);
     /// stops at the first error.
     pub fn batch(&mut self, sql: &str) -> Result<Vec<QueryResult>> {
+        if let Some(r) = self.run_cached(sql) {
+            return Ok(vec![r?]);
+        }
         let mut results = Vec::new();
         for p in sql::parse(sql)? {
             results.push(self.run_parsed(&p, &[])?);
@@ -227,8 +236,12 @@ impl<S: Store> Session<S> {
 
     /// Runs the statements of `sql` one by one, as PostgreSQL's simple-query
     /// protocol does: one result per statement, stopping after the first
-    /// error (which is the last element).
+    /// error (which is the last element). A single statement may run from
+    /// the session's plan cache ([`Session::plan_cache_stats`]).
     pub fn simple_query(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
+        if let Some(r) = self.run_cached(sql) {
+            return vec![r];
+        }
         let parsed = match sql::parse(sql) {
             Ok(p) => p,
             Err(e) => return vec![Err(e)],
@@ -247,6 +260,11 @@ impl<S: Store> Session<S> {
 
     /// Runs one statement with parameters and returns its result.
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        if params.is_empty() {
+            if let Some(r) = self.run_cached(sql) {
+                return r;
+            }
+        }
         let parsed = sql::parse(sql)?;
         match parsed.as_slice() {
             [one] => self.run_parsed(one, params),

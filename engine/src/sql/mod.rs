@@ -4,12 +4,19 @@
 //! that clients send but the parser rejects or that need no planning
 //! (VACUUM, ANALYZE, CHECKPOINT) are recognised by their first keyword before
 //! the parser runs. Parse errors become SQLSTATE 42601.
+//!
+//! [`normalize`] and [`parametrize`] serve the session's plan cache: the
+//! first turns a query string into a cache key and its literals, the
+//! second turns the literals of a parsed statement into parameters.
 
 use sqlparser::ast::{Expr, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use crate::error::{EngineError, Result, SqlState};
+
+pub mod normalize;
+pub mod parametrize;
 
 /// One statement of a query string.
 #[derive(Debug, Clone)]
