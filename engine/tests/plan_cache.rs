@@ -10,6 +10,9 @@
 //! A key's first text only marks the key seen; the next one is analysed
 //! (and run the ordinary way); later ones hit.
 
+mod common;
+use common::texts;
+
 use rocksgres_engine::storage::MemoryStore;
 use rocksgres_engine::{Database, EngineError, QueryResult, Session, SqlState, TxnStatus, Value};
 
@@ -60,18 +63,6 @@ impl Pair {
     fn hits(&self) -> u64 {
         self.cached.plan_cache_stats().hits
     }
-}
-
-fn texts(r: &QueryResult) -> Vec<Vec<String>> {
-    r.rows
-        .iter()
-        .map(|row| {
-            row.values()
-                .iter()
-                .map(|v| v.to_text().unwrap_or_else(|| "NULL".into()))
-                .collect()
-        })
-        .collect()
 }
 
 fn setup(p: &mut Pair) {

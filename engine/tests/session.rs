@@ -1,24 +1,11 @@
 //! Engine behaviour through the embedding API, on both stores: DDL, DML,
 //! access paths, transactions and PostgreSQL's failed-transaction state.
 
-use rocksgres_engine::{Database, QueryResult, Session, SqlState, TxnStatus, Value};
+mod common;
+use common::{q, texts};
+
+use rocksgres_engine::{Database, Session, SqlState, TxnStatus, Value};
 use rocksgres_storage::Store;
-
-fn texts(r: &QueryResult) -> Vec<Vec<String>> {
-    r.rows
-        .iter()
-        .map(|row| {
-            row.values()
-                .iter()
-                .map(|v| v.to_text().unwrap_or_else(|| "NULL".into()))
-                .collect()
-        })
-        .collect()
-}
-
-fn q<S: Store>(s: &mut Session<S>, sql: &str) -> Vec<Vec<String>> {
-    texts(&s.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")))
-}
 
 fn err<S: Store>(s: &mut Session<S>, sql: &str) -> SqlState {
     s.query(sql, &[]).expect_err(sql).state

@@ -2,24 +2,11 @@
 //! comparison corpus (`regression-tests/slt/catalog`) cannot check because
 //! it depends on OIDs, sessions or restarts.
 
-use rocksgres_engine::{Database, QueryResult, Session, SqlState};
+mod common;
+use common::q;
+
+use rocksgres_engine::{Database, Session, SqlState};
 use rocksgres_storage::Store;
-
-fn texts(r: &QueryResult) -> Vec<Vec<String>> {
-    r.rows
-        .iter()
-        .map(|row| {
-            row.values()
-                .iter()
-                .map(|v| v.to_text().unwrap_or_else(|| "NULL".into()))
-                .collect()
-        })
-        .collect()
-}
-
-fn q<S: Store>(s: &mut Session<S>, sql: &str) -> Vec<Vec<String>> {
-    texts(&s.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")))
-}
 
 fn one<S: Store>(s: &mut Session<S>, sql: &str) -> String {
     let r = q(s, sql);
