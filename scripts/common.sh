@@ -6,10 +6,14 @@
 # * Points cargo at one target directory outside the clone
 #   ($HOME/.cache/rocksgres-target unless CARGO_TARGET_DIR is set), so the
 #   ~20-minute RocksDB C++ build is paid once per machine, not once per clone.
+#
+# A sourced file sees the positional parameters of the script that sources
+# it; they belong to that script (scripts/serve passes them to the server,
+# scripts/test to cargo test), so nothing here reads "$@".
 
 set -euo pipefail
 
-ROCKSGRES_APT_PACKAGES=(libclang1-14 libclang-common-14-dev postgresql-15 postgresql-client-15 "$@")
+ROCKSGRES_APT_PACKAGES=(libclang1-14 libclang-common-14-dev postgresql-15 postgresql-client-15)
 
 rocksgres_missing_packages() {
     local missing=()

@@ -33,6 +33,7 @@ mod startup;
 mod state;
 mod wire;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
@@ -56,11 +57,17 @@ fn main() -> ExitCode {
         }
         cli::Command::Run(args) => args,
     };
+    if let Err(e) = args.check_trust() {
+        eprintln!("rocksgres: error: {e}");
+        return ExitCode::FAILURE;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal, never into a log file or pipe.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
