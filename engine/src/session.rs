@@ -413,6 +413,13 @@ impl<S: Store> Session<S> {
         self.settings.set(name, value)
     }
 
+    /// Applies a setting from the server's command line (`-c`), which may
+    /// also name the settings fixed for the server's lifetime
+    /// ([`Settings::set_server`]).
+    pub fn set_server(&mut self, name: &str, value: &str) -> Result<()> {
+        self.settings.set_server(name, value)
+    }
+
     fn set_statement(&mut self, set: &ast::Set) -> Result<QueryResult> {
         if self.status == TxnStatus::Failed {
             return Err(in_failed_block());

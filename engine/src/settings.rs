@@ -21,6 +21,7 @@ pub const SERVER_VERSION: &str = "15.0 (Rocksgres)";
 /// (name as PostgreSQL spells it, default value).
 const DEFAULTS: &[(&str, &str)] = &[
     ("application_name", ""),
+    ("authentication_timeout", "1min"),
     ("client_encoding", "UTF8"),
     ("client_min_messages", "notice"),
     ("DateStyle", "ISO, MDY"),
@@ -32,6 +33,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("IntervalStyle", "postgres"),
     ("is_superuser", "on"),
     ("lock_timeout", "0"),
+    ("max_connections", "100"),
     ("search_path", "\"$user\", public"),
     ("server_encoding", "UTF8"),
     ("server_version", SERVER_VERSION),
@@ -54,6 +56,39 @@ const READ_ONLY: &[&str] = &[
     "integer_datetimes",
     "is_superuser",
 ];
+
+/// Settings fixed for the server's lifetime: set on the server's command
+/// line (`-c`, [`Settings::set_server`]), shown by `SHOW`, refused by `SET`
+/// and `RESET` with 55P02 in PostgreSQL's words (`max_connections` is a
+/// postmaster setting, `authentication_timeout` a reload one).
+const SERVER_FIXED: &[(&str, &str)] = &[
+    (
+        "max_connections",
+        "cannot be changed without restarting the server",
+    ),
+    ("authentication_timeout", "cannot be changed now"),
+];
+
+/// The 55P02 error for changing a [`SERVER_FIXED`] setting in a session.
+fn server_fixed_error(key: &str) -> Option<EngineError> {
+    SERVER_FIXED
+        .iter()
+        .find(|(n, _)| *n == key)
+        .map(|(n, why)| {
+            EngineError::new(
+                SqlState::CantChangeRuntimeParam,
+                format!("parameter \"{n}\" {why}"),
+            )
+        })
+}
+
+/// PostgreSQL's error for an integer setting outside its range.
+fn out_of_range(name: &str, value: i64, min: i64, max: i64) -> EngineError {
+    EngineError::new(
+        SqlState::InvalidParameterValue,
+        format!("{value} is outside the valid range for parameter \"{name}\" ({min} .. {max})"),
+    )
+}
 
 /// The settings of one session. The values are shared copy-on-write, so
 /// handing a statement a copy (for `pg_settings`) is a reference-count
@@ -91,13 +126,20 @@ fn invalid(name: &str, value: &str) -> EngineError {
 
 /// Parses a PostgreSQL duration setting (ms by default; `s`, `min`, `ms` units).
 fn parse_millis(name: &str, value: &str) -> Result<u64> {
+    parse_duration_ms(name, value, 1)
+}
+
+/// Parses a duration setting whose bare numbers count `bare_unit_ms`
+/// milliseconds (1000 for a setting in seconds), into milliseconds.
+fn parse_duration_ms(name: &str, value: &str, bare_unit_ms: u64) -> Result<u64> {
     let v = value.trim();
     let (num, unit) = v
         .find(|c: char| !c.is_ascii_digit())
         .map_or((v, ""), |i| (&v[..i], v[i..].trim()));
     let n: u64 = num.parse().map_err(|_| invalid(name, value))?;
     Ok(match unit {
-        "" | "ms" => n,
+        "" => n * bare_unit_ms,
+        "ms" => n,
         "s" => n * 1000,
         "min" => n * 60_000,
         "h" => n * 3_600_000,
@@ -139,6 +181,9 @@ impl Settings {
                 SqlState::CantChangeRuntimeParam,
                 format!("parameter \"{canonical}\" cannot be changed"),
             ));
+        }
+        if let Some(e) = server_fixed_error(&key) {
+            return Err(e);
         }
         let normalized = match key.as_str() {
             "synchronous_commit" => match value.to_lowercase().as_str() {
@@ -201,14 +246,22 @@ impl Settings {
         match name {
             None => {
                 let keep_isolation = self.values.get("transaction_isolation").cloned();
+                let keep_fixed: Vec<_> = SERVER_FIXED
+                    .iter()
+                    .filter_map(|(n, _)| Some((n.to_string(), self.values.get(*n)?.clone())))
+                    .collect();
                 *self = fresh;
                 if let Some(v) = keep_isolation {
                     std::sync::Arc::make_mut(&mut self.values)
                         .insert("transaction_isolation".into(), v);
                 }
+                std::sync::Arc::make_mut(&mut self.values).extend(keep_fixed);
             }
             Some(n) => {
                 let key = n.to_lowercase();
+                if let Some(e) = server_fixed_error(&key) {
+                    return Err(e);
+                }
                 let v = fresh.values.get(&key).cloned().ok_or_else(|| unknown(n))?;
                 std::sync::Arc::make_mut(&mut self.values).insert(key, v);
             }
@@ -248,6 +301,78 @@ impl Settings {
     /// `statement_timeout` (`None` = no limit).
     pub fn statement_timeout(&self) -> Option<Duration> {
         match self.get("statement_timeout").ok()?.parse::<u64>().ok()? {
+            0 => None,
+            ms => Some(Duration::from_millis(ms)),
+        }
+    }
+
+    /// Sets `name` from the server's command line (`-c name=value`): as
+    /// [`Settings::set`], and also the settings fixed for the server's
+    /// lifetime (`max_connections`, `authentication_timeout`), validated
+    /// as PostgreSQL validates them.
+    pub fn set_server(&mut self, name: &str, value: &str) -> Result<()> {
+        let key = name.to_lowercase();
+        let normalized = match key.as_str() {
+            "max_connections" => {
+                let n: i64 = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| invalid("max_connections", value))?;
+                if !(1..=262_143).contains(&n) {
+                    return Err(out_of_range("max_connections", n, 1, 262_143));
+                }
+                n.to_string()
+            }
+            "authentication_timeout" => {
+                let ms = parse_duration_ms("authentication_timeout", value, 1000)?;
+                // A setting in seconds: rounded to the nearest second.
+                let secs = (ms + 500) / 1000;
+                if !(1..=600).contains(&secs) {
+                    return Err(out_of_range("authentication_timeout", secs as i64, 1, 600));
+                }
+                if secs % 60 == 0 {
+                    format!("{}min", secs / 60)
+                } else {
+                    format!("{secs}s")
+                }
+            }
+            _ => return self.set(name, value),
+        };
+        let canonical = self
+            .values
+            .get(&key)
+            .map(|(c, _)| c.clone())
+            .unwrap_or(key.clone());
+        std::sync::Arc::make_mut(&mut self.values).insert(key, (canonical, normalized));
+        Ok(())
+    }
+
+    /// `max_connections`: how many client sessions the server admits.
+    pub fn max_connections(&self) -> usize {
+        self.get("max_connections")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100)
+    }
+
+    /// `authentication_timeout`: how long a client may take to connect
+    /// and authenticate.
+    pub fn authentication_timeout(&self) -> Duration {
+        self.get("authentication_timeout")
+            .ok()
+            .and_then(|v| parse_duration_ms("authentication_timeout", v, 1000).ok())
+            .map_or(Duration::from_secs(60), Duration::from_millis)
+    }
+
+    /// `idle_in_transaction_session_timeout` (`None` = no limit): how long
+    /// a session may wait for its client inside a transaction block.
+    pub fn idle_in_transaction_session_timeout(&self) -> Option<Duration> {
+        match self
+            .get("idle_in_transaction_session_timeout")
+            .ok()?
+            .parse::<u64>()
+            .ok()?
+        {
             0 => None,
             ms => Some(Duration::from_millis(ms)),
         }
@@ -319,5 +444,57 @@ mod tests {
         s.set("default_transaction_isolation", "repeatable read")
             .unwrap();
         assert_eq!(s.default_isolation(), Isolation::Snapshot);
+    }
+
+    #[test]
+    fn server_fixed_settings() {
+        let mut s = Settings::default();
+        assert_eq!(s.get("max_connections").unwrap(), "100");
+        assert_eq!(s.get("authentication_timeout").unwrap(), "1min");
+        assert_eq!(s.max_connections(), 100);
+        assert_eq!(s.authentication_timeout(), Duration::from_secs(60));
+        // A session cannot change them (PostgreSQL's words).
+        let e = s.set("max_connections", "5").unwrap_err();
+        assert_eq!(e.state, SqlState::CantChangeRuntimeParam);
+        assert_eq!(
+            e.message,
+            "parameter \"max_connections\" cannot be changed without restarting the server"
+        );
+        let e = s.set("authentication_timeout", "5s").unwrap_err();
+        assert_eq!(
+            e.message,
+            "parameter \"authentication_timeout\" cannot be changed now"
+        );
+        assert!(s.reset(Some("max_connections")).is_err());
+        // The server's command line can.
+        s.set_server("max_connections", "3").unwrap();
+        s.set_server("authentication_timeout", "2").unwrap();
+        assert_eq!(s.max_connections(), 3);
+        assert_eq!(s.get("authentication_timeout").unwrap(), "2s");
+        assert_eq!(s.authentication_timeout(), Duration::from_secs(2));
+        s.set_server("authentication_timeout", "2min").unwrap();
+        assert_eq!(s.get("authentication_timeout").unwrap(), "2min");
+        assert_eq!(s.authentication_timeout(), Duration::from_secs(120));
+        s.reset(None).unwrap();
+        assert_eq!(s.max_connections(), 3);
+        let e = s.set_server("max_connections", "0").unwrap_err();
+        assert_eq!(
+            e.message,
+            "0 is outside the valid range for parameter \"max_connections\" (1 .. 262143)"
+        );
+        assert!(s.set_server("max_connections", "x").is_err());
+        assert!(s.set_server("authentication_timeout", "601").is_err());
+        // Other settings go through set.
+        s.set_server("statement_timeout", "1s").unwrap();
+        assert_eq!(s.statement_timeout(), Some(Duration::from_secs(1)));
+        assert!(s.set_server("server_version", "1").is_err());
+        // idle_in_transaction_session_timeout is a session setting.
+        assert_eq!(s.idle_in_transaction_session_timeout(), None);
+        s.set("idle_in_transaction_session_timeout", "300ms")
+            .unwrap();
+        assert_eq!(
+            s.idle_in_transaction_session_timeout(),
+            Some(Duration::from_millis(300))
+        );
     }
 }

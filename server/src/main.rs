@@ -2,14 +2,18 @@
 //!
 //! It serves one Rocksgres database (a RocksDB directory) to PostgreSQL 15
 //! clients such as `psql` and `pgbench`, using the `pgwire` crate for the
-//! protocol and tokio for I/O. Engine calls, which may block on RocksDB or
-//! on row locks, run on tokio's blocking pool.
+//! protocol and tokio for I/O. Connections start and authenticate on a
+//! shared runtime; each authenticated connection then gets a thread of its
+//! own, where engine calls (which may block on RocksDB or on row locks) run
+//! inline.
 //!
 //! Modules, in the order a connection meets them:
 //!
 //! * [`cli`] — command-line arguments;
 //! * [`server`] — opening the database, the listener, graceful shutdown;
-//! * [`connection`] — one connection's message loop;
+//! * [`limits`] — `max_connections` and the bound on starting connections;
+//! * [`connection`] — start-up, then one connection's message loop;
+//! * [`hangup`] — cancelling the statement of a client that hung up;
 //! * [`handler`] — the handler shared by all connections;
 //! * [`startup`] — start-up, authentication, ParameterStatus;
 //! * [`auth`] — trust or SCRAM-SHA-256 against a password file;
@@ -27,6 +31,8 @@ mod connection;
 mod copy;
 mod extended;
 mod handler;
+mod hangup;
+mod limits;
 mod server;
 mod simple;
 mod startup;

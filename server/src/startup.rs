@@ -120,7 +120,7 @@ impl Handler {
         let mut session = self.db.session();
         for (name, value) in &self.defaults {
             // Validated when the server started.
-            let _ = session.set(name, value);
+            let _ = session.set_server(name, value);
         }
         let meta = client.metadata();
         let user = meta
