@@ -277,7 +277,13 @@ fn main() {
                     if let Some(mut e) = child.stderr.take() {
                         let _ = std::io::Read::read_to_string(&mut e, &mut err);
                     }
-                    format!("failed: {}", err.lines().last().unwrap_or(""))
+                    // The panic message is on the line after "panicked at".
+                    let why = err
+                        .lines()
+                        .skip_while(|l| !l.contains("panicked at"))
+                        .nth(1)
+                        .unwrap_or("");
+                    format!("failed: {why}")
                 }
             }
             Err(_) => {
