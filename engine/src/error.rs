@@ -255,6 +255,10 @@ impl From<StorageError> for EngineError {
                 SqlState::LockNotAvailable,
                 "canceling statement due to lock timeout",
             ),
+            // The engine sets a wait's limits to its statement's deadline
+            // and cancel flag (see `Session`).
+            StorageError::WaitDeadline => crate::exec::interrupt::timed_out(),
+            StorageError::WaitCanceled => crate::exec::interrupt::canceled_by_user(),
             StorageError::Engine(msg) => {
                 EngineError::new(SqlState::IoError, format!("storage error: {msg}"))
             }

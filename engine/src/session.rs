@@ -10,13 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rocksgres_storage::{Isolation, Store, Transaction, TxnOptions};
+use rocksgres_storage::{Isolation, Store, Transaction, TxnOptions, WaitLimits};
 use sqlparser::ast::{self as ast, Statement};
 
 use crate::catalog::{self, Relation, DEFAULT_SCHEMA};
 use crate::database::Database;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
+use crate::exec::interrupt::Interrupt;
 use crate::exec::run::{run, Flow};
 use crate::exec::scratch::Scratch;
 use crate::exec::{ddl, dml};
@@ -53,6 +54,9 @@ pub struct Session<S: Store> {
     savepoints: Vec<(String, usize)>,
     /// Set by [`CancelHandle::cancel`] to stop the running statement.
     cancel: Arc<AtomicBool>,
+    /// While the embedder runs one statement as many calls (COPY FROM):
+    /// its deadline, shared by those calls.
+    long_statement: Option<Option<Instant>>,
     /// The plan cache of the prepared statement being run, if any.
     current_plan: Option<Arc<PlanSlot>>,
     /// Whether the current transaction ran DDL: its end changes the catalog
@@ -113,8 +117,9 @@ pub struct CancelHandle(Arc<AtomicBool>);
 
 impl CancelHandle {
     /// Asks the running statement to stop with 57014. A statement checks
-    /// while it reads rows; a cancel that arrives between statements is
-    /// ignored, as in PostgreSQL.
+    /// in every loop (see [`crate::exec::interrupt`]) and in lock waits; a
+    /// cancel that arrives between statements is ignored, as in
+    /// PostgreSQL.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
@@ -125,9 +130,15 @@ struct Interrupts {
     identity: Arc<(String, String)>,
     settings: Settings,
     deadline: Option<Instant>,
-    statement_timeout: Option<Duration>,
     lock_timeout: Option<Duration>,
     cancel: Arc<AtomicBool>,
+}
+
+impl Interrupts {
+    /// The statement's interrupt, for the executor's loops.
+    fn interrupt(&self) -> Interrupt {
+        Interrupt::new(self.deadline, Some(Arc::clone(&self.cancel)))
+    }
 }
 
 fn micros_since_2000() -> i64 {
@@ -147,6 +158,7 @@ impl<S: Store> Session<S> {
             settings: Settings::default(),
             savepoints: Vec::new(),
             cancel: Arc::new(AtomicBool::new(false)),
+            long_statement: None,
             current_plan: None,
             ddl_in_txn: false,
             identity: Arc::new(("postgres".into(), "postgres".into())),
@@ -203,14 +215,49 @@ impl<S: Store> Session<S> {
         CancelHandle(Arc::clone(&self.cancel))
     }
 
-    fn interrupts(&self) -> Interrupts {
+    /// Starts one statement that the embedder runs as several calls (the
+    /// server's COPY FROM runs an INSERT per row): until
+    /// [`Session::end_long_statement`] the calls share one deadline,
+    /// `statement_timeout` from now, and a cancel during any of them stops
+    /// them all; [`Session::check_interrupt`] reports it between calls.
+    pub fn begin_long_statement(&mut self) {
         self.cancel.store(false, Ordering::Relaxed);
-        let statement_timeout = self.settings.statement_timeout();
+        let deadline = self
+            .settings
+            .statement_timeout()
+            .map(|t| Instant::now() + t);
+        self.long_statement = Some(deadline);
+    }
+
+    /// Fails with 57014 when the long statement (see
+    /// [`Session::begin_long_statement`]) was cancelled or has passed its
+    /// deadline; `Ok` when none is running.
+    pub fn check_interrupt(&self) -> Result<()> {
+        match self.long_statement {
+            Some(deadline) => Interrupt::new(deadline, Some(Arc::clone(&self.cancel))).check_now(),
+            None => Ok(()),
+        }
+    }
+
+    /// Ends the long statement begun by [`Session::begin_long_statement`].
+    pub fn end_long_statement(&mut self) {
+        self.long_statement = None;
+    }
+
+    fn interrupts(&self) -> Interrupts {
+        let deadline = match self.long_statement {
+            Some(deadline) => deadline,
+            None => {
+                self.cancel.store(false, Ordering::Relaxed);
+                self.settings
+                    .statement_timeout()
+                    .map(|t| Instant::now() + t)
+            }
+        };
         Interrupts {
             identity: Arc::clone(&self.identity),
             settings: self.settings.clone(),
-            deadline: statement_timeout.map(|t| Instant::now() + t),
-            statement_timeout,
+            deadline,
             lock_timeout: self.settings.lock_timeout(),
             cancel: Arc::clone(&self.cancel),
         }
@@ -841,27 +888,16 @@ fn execute<S: Store>(
     cache: Option<&PlanSlot>,
     scratch: &mut Scratch,
 ) -> Result<QueryResult> {
-    // Lock waits end at the earlier of lock_timeout and statement_timeout.
-    let statement_bound = match (interrupts.statement_timeout, interrupts.lock_timeout) {
-        (Some(s), Some(l)) => s < l,
-        (Some(_), None) => true,
-        _ => false,
-    };
-    let wait = match (interrupts.statement_timeout, interrupts.lock_timeout) {
-        (Some(s), Some(l)) => Some(s.min(l)),
-        (s, l) => s.or(l),
-    };
-    txn.set_lock_timeout(wait);
+    // Lock waits end at lock_timeout, the statement's deadline or its
+    // cancel, whichever comes first.
+    txn.set_lock_timeout(interrupts.lock_timeout);
+    txn.set_wait_limits(WaitLimits {
+        deadline: interrupts.deadline,
+        cancel: Some(Arc::clone(&interrupts.cancel)),
+    });
     let r = execute_statement(txn, db, stmt, params, interrupts, cache, scratch);
-    match r {
-        Err(e) if e.state == SqlState::LockNotAvailable && statement_bound => {
-            Err(EngineError::new(
-                SqlState::QueryCanceled,
-                "canceling statement due to statement timeout",
-            ))
-        }
-        other => other,
-    }
+    txn.set_wait_limits(WaitLimits::default());
+    r
 }
 
 fn execute_statement<S: Store>(
@@ -954,7 +990,12 @@ fn execute_statement<S: Store>(
         }
         Statement::CreateIndex(ci) => {
             let mut r = QueryResult::command("CREATE INDEX");
-            r.notices = crate::exec::index_ddl::create_index(txn, ci, micros_since_2000())?;
+            r.notices = crate::exec::index_ddl::create_index(
+                txn,
+                ci,
+                micros_since_2000(),
+                interrupts.interrupt(),
+            )?;
             return Ok(r);
         }
         Statement::Drop {
@@ -969,7 +1010,12 @@ fn execute_statement<S: Store>(
         }
         Statement::AlterTable(at) => {
             let mut r = QueryResult::command("ALTER TABLE");
-            r.notices = crate::exec::alter::alter_table(txn, at, micros_since_2000())?;
+            r.notices = crate::exec::alter::alter_table(
+                txn,
+                at,
+                micros_since_2000(),
+                &mut interrupts.interrupt(),
+            )?;
             return Ok(r);
         }
         Statement::Truncate(t) => {
@@ -1003,8 +1049,7 @@ fn execute_statement<S: Store>(
         }
     };
     let mut ctx = Ctx::new(txn, params, micros_since_2000());
-    ctx.deadline = interrupts.deadline;
-    ctx.cancel = Some(Arc::clone(&interrupts.cancel));
+    ctx.interrupt = interrupts.interrupt();
     ctx.identity = Some(Arc::clone(&interrupts.identity));
     ctx.settings = Some(interrupts.settings.clone());
     ctx.scratch = std::mem::take(scratch);

@@ -112,6 +112,10 @@ impl<T: Transaction> Transaction for CountingTxn<T> {
     fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
         self.inner.set_lock_timeout(timeout)
     }
+
+    fn set_wait_limits(&mut self, limits: rocksgres_storage::WaitLimits) {
+        self.inner.set_wait_limits(limits)
+    }
     fn savepoint(&mut self) -> usize {
         self.inner.savepoint()
     }

@@ -229,6 +229,11 @@ pub trait Transaction: Send {
     /// until granted or a deadlock is detected).
     fn set_lock_timeout(&mut self, timeout: Option<Duration>);
 
+    /// Makes row-lock waits from now on also end at `limits`' deadline or
+    /// soon after its cancel flag is set (the engine passes a statement's
+    /// `statement_timeout` deadline and its CancelRequest flag).
+    fn set_wait_limits(&mut self, limits: crate::WaitLimits);
+
     /// Opens a savepoint and returns its depth (0 for the outermost).
     fn savepoint(&mut self) -> usize;
 

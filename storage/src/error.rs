@@ -3,7 +3,8 @@
 //! Every failure the transactional store can report is one of a handful of
 //! kinds. The engine maps them to SQLSTATE codes at its boundary
 //! (`Serialization` -> 40001, `Deadlock` -> 40P01, `LockTimeout` -> 55P03,
-//! the rest -> XX000-class internal errors); storage itself never sees SQL.
+//! `WaitDeadline` and `WaitCanceled` -> 57014, the rest -> XX000-class
+//! internal errors); storage itself never sees SQL.
 
 use std::fmt;
 
@@ -17,6 +18,10 @@ pub enum StorageError {
     Deadlock,
     /// A row lock could not be acquired within the lock timeout.
     LockTimeout,
+    /// A lock wait passed the deadline of its [`crate::WaitLimits`].
+    WaitDeadline,
+    /// A lock wait was cancelled through its [`crate::WaitLimits`] flag.
+    WaitCanceled,
     /// The backing engine reported an I/O or internal error.
     Engine(String),
     /// Stored bytes could not be interpreted (a bug or on-disk corruption).
@@ -31,6 +36,8 @@ impl fmt::Display for StorageError {
             }
             StorageError::Deadlock => f.write_str("deadlock detected"),
             StorageError::LockTimeout => f.write_str("canceling statement due to lock timeout"),
+            StorageError::WaitDeadline => f.write_str("lock wait passed its deadline"),
+            StorageError::WaitCanceled => f.write_str("lock wait cancelled"),
             StorageError::Engine(msg) => write!(f, "storage engine error: {msg}"),
             StorageError::Corruption(msg) => write!(f, "corrupt stored data: {msg}"),
         }

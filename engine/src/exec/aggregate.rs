@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use crate::error::Result;
+use crate::exec::interrupt::Interrupt;
 use crate::exec::run::row_key;
 use crate::plan::node::{AggCall, AggFunc};
 use crate::types::{cast, compare, eval_binary, BinaryOp, CastKind, SqlType, Value};
@@ -129,8 +130,9 @@ impl Accumulator {
         Ok(())
     }
 
-    /// The aggregate's value.
-    pub fn finish(mut self) -> Result<Value> {
+    /// The aggregate's value; the ordered `string_agg` sort and
+    /// concatenation check `interrupt`.
+    pub fn finish(mut self, interrupt: &mut Interrupt) -> Result<Value> {
         Ok(match self.func {
             AggFunc::StringAgg => {
                 if self.parts.is_empty() {
@@ -138,11 +140,15 @@ impl Accumulator {
                 }
                 let sort = std::mem::take(&mut self.sort);
                 if !sort.is_empty() {
-                    self.parts
-                        .sort_by(|a, b| crate::exec::run::sort_cmp(&sort, &a.0, &b.0));
+                    crate::exec::sort::sort_by(
+                        &mut self.parts,
+                        |a, b| crate::exec::run::sort_cmp(&sort, &a.0, &b.0),
+                        interrupt,
+                    )?;
                 }
                 let mut out = String::new();
                 for (i, (_, s, d)) in self.parts.iter().enumerate() {
+                    interrupt.check()?;
                     if i > 0 {
                         if let Some(d) = d {
                             out.push_str(d);

@@ -19,6 +19,7 @@ use crate::catalog::{self, IndexColumn, TableDesc, DEFAULT_SCHEMA};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::ddl::{column_desc, table_name};
+use crate::exec::interrupt::Interrupt;
 use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, seek_rows};
 use crate::plan::bind::{ident_name, Binder, Scope};
 use crate::types::{CastKind, SqlType, Value};
@@ -64,10 +65,12 @@ fn column_position(table: &TableDesc, name: &str) -> Result<usize> {
 }
 
 /// ALTER TABLE; returns notices.
+/// Row rewrites and checks stop with 57014 when `interrupt` fires.
 pub fn alter_table<T: Transaction>(
     txn: &mut T,
     at: &ast::AlterTable,
     now: i64,
+    interrupt: &mut Interrupt,
 ) -> Result<Vec<String>> {
     let name = table_name(&at.name)?;
     let mut notices = Vec::new();
@@ -224,7 +227,7 @@ pub fn alter_table<T: Transaction>(
                         table.columns[pos].not_null = false;
                     }
                     AlterColumnOperation::SetNotNull => {
-                        check_not_null(txn, &table, &[pos])?;
+                        check_not_null(txn, &table, &[pos], interrupt)?;
                         table.columns[pos].not_null = true;
                     }
                     AlterColumnOperation::SetDataType {
@@ -234,7 +237,7 @@ pub fn alter_table<T: Transaction>(
                             return Err(EngineError::unsupported("ALTER COLUMN TYPE ... USING"));
                         }
                         let to = crate::types::SqlType::from_ast(data_type)?;
-                        change_type(txn, &mut table, pos, to)?;
+                        change_type(txn, &mut table, pos, to, interrupt)?;
                     }
                     other => return Err(EngineError::unsupported(format!("ALTER COLUMN {other}"))),
                 }
@@ -272,7 +275,7 @@ pub fn alter_table<T: Transaction>(
                         .as_ref()
                         .map(ident_name)
                         .unwrap_or_else(|| format!("{}_pkey", table.name));
-                    table = add_primary_key(txn, table, cols, name)?;
+                    table = add_primary_key(txn, table, cols, name, interrupt)?;
                 }
                 other => {
                     return Err(EngineError::unsupported(format!(
@@ -294,6 +297,7 @@ fn change_type<T: Transaction>(
     table: &mut TableDesc,
     pos: usize,
     to: crate::types::SqlType,
+    interrupt: &mut Interrupt,
 ) -> Result<()> {
     let from = table.columns[pos].ty;
     let keyed = table.indexes.iter().any(|ix| {
@@ -336,6 +340,7 @@ fn change_type<T: Transaction>(
     let mut key = Vec::new();
     let mut value = Vec::new();
     loop {
+        interrupt.check()?;
         match txn.next(&mut cursor)? {
             None => break,
             Some((k, v)) => {
@@ -356,10 +361,19 @@ fn change_type<T: Transaction>(
     Ok(())
 }
 
-fn check_not_null<T: Transaction>(txn: &mut T, table: &TableDesc, cols: &[usize]) -> Result<()> {
+fn check_not_null<T: Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    cols: &[usize],
+    interrupt: &mut Interrupt,
+) -> Result<()> {
     let mut cursor = seek_rows(txn, table, Direction::Forward)?;
     let mut row = Vec::new();
-    while let Some((_, v)) = txn.next(&mut cursor)? {
+    loop {
+        interrupt.check()?;
+        let Some((_, v)) = txn.next(&mut cursor)? else {
+            break;
+        };
         decode_values(table, v, &mut row)?;
         for &c in cols {
             if row[c].is_null() {
@@ -382,6 +396,7 @@ fn add_primary_key<T: Transaction>(
     mut table: TableDesc,
     cols: Vec<IndexColumn>,
     name: String,
+    interrupt: &mut Interrupt,
 ) -> Result<TableDesc> {
     let old = table.clone();
     let new_storage = catalog::allocate_id(txn)?;
@@ -397,6 +412,7 @@ fn add_primary_key<T: Transaction>(
     let mut value = Vec::new();
     let mut existing = Vec::new();
     loop {
+        interrupt.check()?;
         match txn.next(&mut cursor)? {
             None => break,
             Some((_, v)) => {

@@ -1,12 +1,11 @@
 //! The execution context: the storage transaction and per-statement state.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
 use rocksgres_storage::Transaction;
 
+use crate::exec::interrupt::Interrupt;
 use crate::types::Value;
 
 /// The result of an uncorrelated subquery, computed once per statement.
@@ -16,9 +15,13 @@ pub enum CachedSubquery {
     Scalar(Value),
     /// EXISTS.
     Exists(bool),
-    /// IN: the subquery's values.
-    Values(Vec<Value>),
+    /// IN: the subquery's values (shared: rows probe them without copying).
+    Values(Arc<Vec<Value>>),
 }
+
+/// The generated rows of one system relation, shared by every scan of it
+/// in a statement.
+pub type SysRows = Arc<Vec<Vec<Value>>>;
 
 /// Everything execution needs besides the plan.
 pub struct Ctx<'a, T: Transaction> {
@@ -32,19 +35,21 @@ pub struct Ctx<'a, T: Transaction> {
     pub outer: Vec<Vec<Value>>,
     /// Results of uncorrelated subqueries, by subquery id.
     pub cache: HashMap<usize, CachedSubquery>,
-    /// When the statement must stop (statement_timeout), if ever.
-    pub deadline: Option<Instant>,
-    /// Set by another thread to cancel the statement (CancelRequest).
-    pub cancel: Option<Arc<AtomicBool>>,
+    /// What stops the statement early: its deadline (statement_timeout)
+    /// and the session's cancel flag (CancelRequest).
+    pub interrupt: Interrupt,
     /// The session's user and database names.
     pub identity: Option<Arc<(String, String)>>,
     /// The session's settings (for `pg_settings`).
     pub settings: Option<crate::settings::Settings>,
     /// The system catalogs, once a statement has needed them.
     syscat: Option<Arc<crate::syscat::Snapshot>>,
+    /// The rows of each system relation the statement has read, by
+    /// (schema, name): generated once, however often a join or a
+    /// correlated subquery scans them.
+    syscat_rows: HashMap<(&'static str, &'static str), SysRows>,
     /// Reusable buffers (a session lends its pool to each statement).
     pub scratch: crate::exec::scratch::Scratch,
-    ticks: u32,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -56,13 +61,12 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             statement_ts,
             outer: Vec::new(),
             cache: HashMap::new(),
-            deadline: None,
-            cancel: None,
+            interrupt: Interrupt::none(),
             identity: None,
             settings: None,
             syscat: None,
+            syscat_rows: HashMap::new(),
             scratch: Default::default(),
-            ticks: 0,
         }
     }
 
@@ -77,35 +81,39 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             None => ("postgres".to_string(), "postgres".to_string()),
         };
         let settings = self.settings.clone().unwrap_or_default();
-        let snap = crate::syscat::Snapshot::load(&mut *self.txn, &user, &database, settings)?;
+        let snap = crate::syscat::Snapshot::load(
+            &mut *self.txn,
+            &user,
+            &database,
+            settings,
+            &mut self.interrupt,
+        )?;
         self.syscat = Some(Arc::clone(&snap));
         Ok(snap)
     }
 
+    /// The rows of system relation `rel` as this statement sees them,
+    /// generated the first time they are needed.
+    pub fn syscat_rows(
+        &mut self,
+        rel: &'static crate::syscat::SysRel,
+    ) -> crate::error::Result<SysRows> {
+        if let Some(rows) = self.syscat_rows.get(&(rel.schema, rel.name)) {
+            return Ok(Arc::clone(rows));
+        }
+        let snap = self.syscat()?;
+        let rows = Arc::new(crate::syscat::rows(rel, &snap, &mut self.interrupt)?);
+        self.syscat_rows
+            .insert((rel.schema, rel.name), Arc::clone(&rows));
+        Ok(rows)
+    }
+
     /// Fails with 57014 when the statement was cancelled or ran past its
-    /// deadline. Cheap: the clock is read every 256 calls.
+    /// deadline; called once per iteration of every loop that may run
+    /// long (cheap: see [`crate::exec::interrupt`]).
+    #[inline]
     pub fn check_interrupt(&mut self) -> crate::error::Result<()> {
-        self.ticks = self.ticks.wrapping_add(1);
-        if !self.ticks.is_multiple_of(256) {
-            return Ok(());
-        }
-        if self
-            .cancel
-            .as_ref()
-            .is_some_and(|c| c.load(Ordering::Relaxed))
-        {
-            return Err(crate::error::EngineError::new(
-                crate::error::SqlState::QueryCanceled,
-                "canceling statement due to user request",
-            ));
-        }
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(crate::error::EngineError::new(
-                crate::error::SqlState::QueryCanceled,
-                "canceling statement due to statement timeout",
-            ));
-        }
-        Ok(())
+        self.interrupt.check()
     }
 }
 

@@ -615,6 +615,7 @@ pub fn run_insert<T: Transaction, R: RowIds>(
     let mut touched = HashSet::new();
     if plan.materialize {
         for mut row in collect(&plan.source, ctx)? {
+            ctx.check_interrupt()?;
             insert_one(plan, &mut row, ctx, rowids, &mut out, &mut touched)?;
         }
     } else {
@@ -940,6 +941,7 @@ pub fn run_modify<T: Transaction>(
             Ok(Flow::Continue)
         })?;
         for key in keys {
+            ctx.check_interrupt()?;
             apply(&key, ctx, &mut out)?;
         }
         return Ok(out);

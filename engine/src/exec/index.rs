@@ -306,6 +306,7 @@ pub fn backfill<T: Transaction>(
     let mut row = Vec::new();
     let mut pk = Vec::new();
     loop {
+        ctx.check_interrupt()?;
         match ctx.txn.next(&mut cursor)? {
             None => break,
             Some((k, v)) => {

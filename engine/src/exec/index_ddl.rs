@@ -8,6 +8,7 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::ddl::table_name;
 use crate::exec::index::{backfill, bind_index};
+use crate::exec::interrupt::Interrupt;
 use crate::plan::bind::{ident_name, Binder};
 
 /// PostgreSQL's generated index name: `<table>_<col>_<col>_idx`, made
@@ -27,11 +28,13 @@ fn generated_name<T: Transaction>(
     Ok(name)
 }
 
-/// CREATE [UNIQUE] INDEX; returns notices.
+/// CREATE [UNIQUE] INDEX; returns notices. The backfill stops with 57014
+/// when `interrupt` fires.
 pub fn create_index<T: Transaction>(
     txn: &mut T,
     ci: &ast::CreateIndex,
     now: i64,
+    interrupt: Interrupt,
 ) -> Result<Vec<String>> {
     if ci.predicate.is_some() {
         return Err(EngineError::unsupported("partial indexes"));
@@ -122,6 +125,7 @@ pub fn create_index<T: Transaction>(
         bind_index(&table, &ix, &mut binder)?
     };
     let mut ctx = Ctx::new(txn, &[], now);
+    ctx.interrupt = interrupt;
     backfill(&table, &bound, &mut ctx)?;
     catalog::register_index_name(txn, DEFAULT_SCHEMA, &name, table.id)?;
     catalog::update_table(txn, &table)?;

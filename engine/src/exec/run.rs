@@ -4,6 +4,13 @@
 //! a callback, and pushes each output row to `sink`; a sink returning
 //! [`Flow::Stop`] (LIMIT reached, EXISTS satisfied) unwinds the whole
 //! pipeline without reading further.
+//!
+//! Every loop here calls [`Ctx::check_interrupt`] once per iteration --
+//! including the inner loop of a nested-loop join whether or not the pair
+//! matches, and the emitting loops of sorts and aggregates -- so
+//! `statement_timeout` and cancel stop any plan promptly (see
+//! [`crate::exec::interrupt`]). Sorts larger than one run sort in
+//! interruptible steps ([`crate::exec::sort`]).
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -123,6 +130,7 @@ pub fn run<'a, T: Transaction>(
             let mut out = ctx.scratch.take_row();
             let r = (|| {
                 for r in rows {
+                    ctx.check_interrupt()?;
                     out.resize(r.len(), Value::Null);
                     out.truncate(r.len());
                     for (e, slot) in r.iter().zip(out.iter_mut()) {
@@ -143,6 +151,7 @@ pub fn run<'a, T: Transaction>(
                 return Ok(Flow::Continue);
             };
             for v in crate::types::array::elements(&arr, &column.ty)? {
+                ctx.check_interrupt()?;
                 if sink(ctx, std::slice::from_ref(&v))? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
@@ -150,9 +159,10 @@ pub fn run<'a, T: Transaction>(
             Ok(Flow::Continue)
         }
         Node::SystemScan { rel, .. } => {
-            let snap = ctx.syscat()?;
-            for row in crate::syscat::rows(rel, &snap)? {
-                if sink(ctx, &row)? == Flow::Stop {
+            let rows = ctx.syscat_rows(rel)?;
+            for row in rows.iter() {
+                ctx.check_interrupt()?;
+                if sink(ctx, row)? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
             }
@@ -169,6 +179,7 @@ pub fn run<'a, T: Transaction>(
             if matches!(vals[0], Value::Timestamp(_) | Value::Timestamptz(_)) {
                 let mut cur = vals[0].clone();
                 loop {
+                    ctx.check_interrupt()?;
                     if compare(&cur, &vals[1]) == Some(Ordering::Greater) {
                         return Ok(Flow::Continue);
                     }
@@ -250,6 +261,7 @@ pub fn run<'a, T: Transaction>(
                 ctx.outer.pop();
                 let mut any = false;
                 for rrow in right_rows? {
+                    ctx.check_interrupt()?;
                     joined.clear();
                     joined.extend_from_slice(lrow);
                     joined.extend(rrow);
@@ -288,6 +300,7 @@ pub fn run<'a, T: Transaction>(
             let flow = run(left, ctx, &mut |ctx, lrow| {
                 let mut any = false;
                 for (i, rrow) in right_rows.iter().enumerate() {
+                    ctx.check_interrupt()?;
                     joined.clear();
                     joined.extend_from_slice(lrow);
                     joined.extend_from_slice(rrow);
@@ -316,6 +329,7 @@ pub fn run<'a, T: Transaction>(
             }
             if *kind == JoinKind::Full {
                 for (i, rrow) in right_rows.iter().enumerate() {
+                    ctx.check_interrupt()?;
                     if !matched_right[i] {
                         let mut row = vec![Value::Null; left_width];
                         row.extend_from_slice(rrow);
@@ -386,10 +400,11 @@ pub fn run<'a, T: Transaction>(
             }
             let mut out = Vec::new();
             for (g, accs) in groups {
+                ctx.check_interrupt()?;
                 out.clear();
                 out.extend(g);
                 for acc in accs {
-                    out.push(acc.finish()?);
+                    out.push(acc.finish(&mut ctx.interrupt)?);
                 }
                 if sink(ctx, &out)? == Flow::Stop {
                     return Ok(Flow::Stop);
@@ -407,8 +422,13 @@ pub fn run<'a, T: Transaction>(
                 rows.push((k, row.to_vec()));
                 Ok(Flow::Continue)
             })?;
-            rows.sort_by(|a, b| sort_cmp(keys, &a.0, &b.0));
+            crate::exec::sort::sort_by(
+                &mut rows,
+                |a, b| sort_cmp(keys, &a.0, &b.0),
+                &mut ctx.interrupt,
+            )?;
             for (_, row) in rows {
+                ctx.check_interrupt()?;
                 if sink(ctx, &row)? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }

@@ -2,9 +2,12 @@
 //!
 //! The subquery's plan runs with the current row pushed on the context's
 //! outer-row stack, so its `Outer` references read it. Uncorrelated
-//! subqueries run once per statement and their result is cached.
+//! subqueries run once per statement and their result is cached (an IN
+//! list is shared, not copied, by the rows that probe it). Both the
+//! subquery's plan and the probing loops check the statement's interrupt.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use rocksgres_storage::Transaction;
 
@@ -55,7 +58,7 @@ fn compute<T: Transaction>(
                     values.push(r.first().cloned().unwrap_or(Value::Null));
                     Ok(Flow::Continue)
                 })?;
-                CachedSubquery::Values(values)
+                CachedSubquery::Values(Arc::new(values))
             }
         })
     })();
@@ -91,7 +94,8 @@ pub fn eval_subquery<T: Transaction>(
                 });
             }
             let mut saw_null = false;
-            for w in &values {
+            for w in values.iter() {
+                ctx.check_interrupt()?;
                 match compare(&v, w) {
                     Some(Ordering::Equal) => return Ok(Value::Bool(!negated)),
                     None => saw_null = true,
@@ -107,7 +111,8 @@ pub fn eval_subquery<T: Transaction>(
         (CachedSubquery::Values(values), SubqueryKind::Quantified(probe, sig, all)) => {
             let v = probe.eval(row, ctx)?;
             let mut saw_null = false;
-            for w in &values {
+            for w in values.iter() {
+                ctx.check_interrupt()?;
                 let w = if w.is_null() {
                     Value::Null
                 } else {

@@ -7,14 +7,13 @@
 //! as CHECK constraints named `<schema oid>_<table oid>_<attnum>_not_null`.
 
 use super::rows::{visible_columns, visible_indexes};
-use super::{defs, RowBuilder, Snapshot, SysRel, PUBLIC_OID};
+use super::{defs, CatalogRows, RowBuilder, Snapshot, SysRel, PUBLIC_OID};
 use crate::catalog::TableDesc;
 use crate::error::Result;
 use crate::types::{SqlType, Value};
 
-/// The rows of `information_schema` view `rel`.
-pub fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Value>>> {
-    let mut out = Vec::new();
+/// Generates into `out` the rows of `information_schema` view `rel`.
+pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) -> Result<()> {
     match rel.name {
         "schemata" => {
             for (schema, owner) in [
@@ -123,7 +122,7 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Value>>> {
         }
         _ => {}
     }
-    Ok(out)
+    Ok(())
 }
 
 fn table_row(

@@ -25,6 +25,12 @@
 //! touch the catalogs. Rows are materialised per scan: the catalogs are
 //! bounded by the number of objects, not by data size.
 //!
+//! Generation checks the statement's interrupt once per row
+//! ([`CatalogRows`]), and a statement generates each relation's rows once
+//! (the executor keeps them, see [`crate::exec::ctx::Ctx::syscat_rows`]),
+//! so a join or a correlated subquery over the catalogs costs no more than
+//! over a table of the same size, and stops as promptly.
+//!
 //! Functions that need the catalog (`pg_get_indexdef`, `regclass` casts,
 //! ...) live in [`functions`] and read the same snapshot.
 
@@ -39,7 +45,8 @@ use std::sync::Arc;
 use rocksgres_storage::Transaction;
 
 use crate::catalog::{self, TableDesc, ViewDesc};
-use crate::error::Result;
+use crate::error::{EngineError, Result};
+use crate::exec::interrupt::Interrupt;
 use crate::types::{SqlType, Value};
 
 pub use rows::rows;
@@ -137,17 +144,21 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Reads every table and view through `txn`.
+    /// Reads every table and view through `txn`; fails with 57014 when
+    /// `interrupt` fires meanwhile.
     pub fn load<T: Transaction>(
         txn: &mut T,
         user: &str,
         database: &str,
         settings: crate::settings::Settings,
+        interrupt: &mut Interrupt,
     ) -> Result<Arc<Snapshot>> {
         let tables = catalog::all_tables(txn)?;
+        interrupt.check_now()?;
         let views = catalog::all_views(txn)?;
         let mut view_columns = Vec::with_capacity(views.len());
         for v in &views {
+            interrupt.check()?;
             view_columns.push(view_output(txn, v).unwrap_or_default());
         }
         Ok(Arc::new(Snapshot {
@@ -245,6 +256,48 @@ fn view_output<T: Transaction>(txn: &mut T, v: &ViewDesc) -> Result<Vec<(String,
         .zip(v.columns.iter())
         .map(|(c, name)| (name.clone(), c.ty))
         .collect())
+}
+
+/// The rows a generator produces, checking the statement's interrupt once
+/// per row. A generator just pushes; once the interrupt has fired the rows
+/// are dropped and [`CatalogRows::finish`] reports the error.
+pub(crate) struct CatalogRows<'i> {
+    rows: Vec<Vec<Value>>,
+    interrupt: &'i mut Interrupt,
+    error: Option<EngineError>,
+}
+
+impl<'i> CatalogRows<'i> {
+    /// An empty set of rows checked against `interrupt`.
+    pub(crate) fn new(interrupt: &'i mut Interrupt) -> Self {
+        CatalogRows {
+            rows: Vec::new(),
+            interrupt,
+            error: None,
+        }
+    }
+
+    /// Adds one row (dropped once the interrupt has fired).
+    pub(crate) fn push(&mut self, row: Vec<Value>) {
+        if self.error.is_some() {
+            return;
+        }
+        match self.interrupt.check() {
+            Ok(()) => self.rows.push(row),
+            Err(e) => {
+                self.rows = Vec::new();
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// The rows, or the interrupt's error.
+    pub(crate) fn finish(self) -> Result<Vec<Vec<Value>>> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.rows),
+        }
+    }
 }
 
 /// A row under construction for a system relation: columns are set by

@@ -7,19 +7,26 @@
 //! PostgreSQL shows for a database that does not use them.
 
 use super::{
-    info_schema, static_rows, RowBuilder, Snapshot, SysRel, BTREE_AM_OID, C_COLLATION_OID,
-    DATABASE_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, PUBLIC_OID, USER_OID,
+    info_schema, static_rows, CatalogRows, RowBuilder, Snapshot, SysRel, BTREE_AM_OID,
+    C_COLLATION_OID, DATABASE_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, PUBLIC_OID, USER_OID,
 };
 use crate::catalog::{ColumnDesc, IndexDesc, TableDesc, ViewDesc};
 use crate::error::Result;
+use crate::exec::interrupt::Interrupt;
 use crate::types::{SqlType, Value};
 
-/// The rows of system relation `rel`.
-pub fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Value>>> {
+/// The rows of system relation `rel`; fails with 57014 when `interrupt`
+/// fires while they are generated.
+pub fn rows(
+    rel: &'static SysRel,
+    snap: &Snapshot,
+    interrupt: &mut Interrupt,
+) -> Result<Vec<Vec<Value>>> {
+    let mut out = CatalogRows::new(interrupt);
     if rel.schema == "information_schema" {
-        return info_schema::rows(rel, snap);
+        info_schema::rows(rel, snap, &mut out)?;
+        return out.finish();
     }
-    let mut out = Vec::new();
     match rel.name {
         "pg_type" => from_static(rel, static_rows::PG_TYPE, &mut out)?,
         "pg_am" => from_static(rel, static_rows::PG_AM, &mut out)?,
@@ -40,13 +47,13 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Value>>> {
         "pg_settings" => pg_settings(rel, snap, &mut out),
         _ => {}
     }
-    Ok(out)
+    out.finish()
 }
 
 fn from_static(
     rel: &'static SysRel,
     data: &[&[Option<&str>]],
-    out: &mut Vec<Vec<Value>>,
+    out: &mut CatalogRows<'_>,
 ) -> Result<()> {
     for row in data {
         let mut values = Vec::with_capacity(rel.columns.len());
@@ -119,7 +126,7 @@ fn class_row(rel: &'static SysRel) -> RowBuilder {
     r
 }
 
-fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
         let mut r = class_row(rel);
         r.oid("oid", t.id)
@@ -204,7 +211,7 @@ fn attribute_row(
     r.finish()
 }
 
-fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
         for (i, c) in t.columns.iter().enumerate() {
             let name = if c.dropped {
@@ -294,7 +301,7 @@ fn key_numbers(ix: &IndexDesc) -> String {
     crate::types::array::format(nums.iter().map(|s| Some(s.as_str())))
 }
 
-fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
         for ix in visible_indexes(t) {
             let n = ix.columns.len() as i16;
@@ -332,7 +339,7 @@ fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
     }
 }
 
-fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
         for ix in visible_indexes(t).filter(|ix| ix.constraint_oid != 0) {
             let mut r = RowBuilder::new(rel);
@@ -354,7 +361,7 @@ fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>
     }
 }
 
-fn pg_attrdef(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_attrdef(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
         for (i, c) in t.columns.iter().enumerate() {
             let Some(def) = &c.default else { continue };
@@ -377,7 +384,7 @@ fn attrdef_oid(table_id: u32, column: usize) -> u32 {
     0x5000_0000 | (table_id.wrapping_sub(16384) & 0x3_FFFF) << 11 | (column as u32 & 0x7FF)
 }
 
-fn pg_database(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_database(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     let mut r = RowBuilder::new(rel);
     r.oid("oid", DATABASE_OID)
         .text("datname", &snap.database)
@@ -392,7 +399,7 @@ fn pg_database(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>)
     out.push(r.finish());
 }
 
-fn roles(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn roles(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     let mut r = RowBuilder::new(rel);
     if rel.name == "pg_user" {
         r.text("usename", &snap.user)
@@ -430,7 +437,7 @@ fn roles(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
     out.push(r.finish());
 }
 
-fn pg_tables(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_tables(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
         let mut r = RowBuilder::new(rel);
         r.text("schemaname", &t.schema)
@@ -451,7 +458,7 @@ fn pg_tables(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
     }
 }
 
-fn pg_views(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_views(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for v in &snap.views {
         out.push(view_row(rel, snap, v));
     }
@@ -476,7 +483,7 @@ fn view_row(rel: &'static SysRel, snap: &Snapshot, v: &ViewDesc) -> Vec<Value> {
     r.finish()
 }
 
-fn pg_indexes(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_indexes(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
         for ix in visible_indexes(t) {
             let mut r = RowBuilder::new(rel);
@@ -489,7 +496,7 @@ fn pg_indexes(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) 
     }
 }
 
-fn pg_settings(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_settings(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     let mut all = snap.settings.describe();
     all.sort_by_key(|(name, ..)| name.to_lowercase());
     for (name, value, default, read_only) in all {
@@ -513,7 +520,7 @@ fn pg_settings(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>)
     }
 }
 
-fn pg_stat_activity(rel: &'static SysRel, snap: &Snapshot, out: &mut Vec<Vec<Value>>) {
+fn pg_stat_activity(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     let mut r = RowBuilder::new(rel);
     r.oid("datid", DATABASE_OID)
         .text("datname", &snap.database)

@@ -10,6 +10,12 @@
 //! `COPY n`. Any error (bad data, a constraint, CopyFail) rolls the implicit
 //! transaction back, or leaves an explicit transaction block failed, as
 //! PostgreSQL does.
+//!
+//! The whole COPY is one statement for `statement_timeout` and
+//! CancelRequest, as in PostgreSQL: [`start`] begins a long statement on
+//! the engine session (one deadline, one cancel flag for all the batch
+//! calls), each row is inserted only after checking it, and the COPY ends
+//! with 57014 and the line it reached (`COPY t, line n`).
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -69,6 +75,19 @@ fn begin(
     table: &str,
     columns: &[String],
 ) -> Result<(Prepared, Vec<String>, bool), EngineError> {
+    s.begin_long_statement();
+    let r = prepare_insert(s, table, columns);
+    if r.is_err() {
+        s.end_long_statement();
+    }
+    r
+}
+
+fn prepare_insert(
+    s: &mut EngineSession,
+    table: &str,
+    columns: &[String],
+) -> Result<(Prepared, Vec<String>, bool), EngineError> {
     let cols: Vec<String> = if columns.is_empty() {
         s.prepare(&format!("SELECT * FROM {table}"))?
             .columns
@@ -105,6 +124,7 @@ fn begin(
 /// explicit block into the failed state (rows already inserted must not
 /// commit).
 fn abort(s: &mut EngineSession, implicit: bool) {
+    s.end_long_statement();
     if implicit {
         s.simple_query("ROLLBACK");
     } else if s.status() == TxnStatus::InBlock {
@@ -213,7 +233,10 @@ impl CopyIn {
                 for (line, rec) in rows {
                     params.clear();
                     params.extend(rec.into_iter().map(|f| f.map_or(Value::Null, Value::Text)));
-                    if let Err(e) = s.query_prepared(&insert, &params) {
+                    let inserted = s
+                        .check_interrupt()
+                        .and_then(|()| s.query_prepared(&insert, &params));
+                    if let Err(e) = inserted {
                         return Err(Box::new(with_context(
                             engine_error_info(&e),
                             &relation,
@@ -238,6 +261,9 @@ impl CopyIn {
             return Err(data_error(e, &self.relation, self.decoder.line()));
         }
         self.flush(conn).await?;
+        conn.run(|s| s.end_long_statement())
+            .await
+            .map_err(|e| Box::new(ErrorInfo::from(e)))?;
         if self.implicit {
             let committed = conn
                 .run(|s| s.simple_query("COMMIT").pop())

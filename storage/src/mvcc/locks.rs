@@ -16,15 +16,44 @@
 //! timeout fires first): it leaves the queue and reports
 //! [`StorageError::Deadlock`]; the others go on waiting. The walk runs under
 //! the table's mutex, so each cycle gets exactly one victim.
+//!
+//! Interrupts: besides its lock timeout, a wait ends at the caller's
+//! [`WaitLimits`] -- a deadline ([`StorageError::WaitDeadline`]) and a
+//! cancel flag set from another thread ([`StorageError::WaitCanceled`]).
+//! The flag cannot wake the condition variable, so a waiter with a flag
+//! polls it every [`CANCEL_POLL`]; the engine uses both for
+//! `statement_timeout` and CancelRequest.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
 use crate::api::TxnId;
 use crate::error::{Result, StorageError};
+
+/// How often a waiter with a cancel flag looks at it.
+pub const CANCEL_POLL: Duration = Duration::from_millis(10);
+
+/// What else ends a lock wait besides the lock timeout and deadlocks.
+#[derive(Debug, Clone, Default)]
+pub struct WaitLimits {
+    /// Waits end at this instant with [`StorageError::WaitDeadline`].
+    pub deadline: Option<Instant>,
+    /// Waits end soon after this is set, with [`StorageError::WaitCanceled`].
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl WaitLimits {
+    fn canceled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
 
 /// A lock identifier: the hash of the locked key.
 pub type LockId = u64;
@@ -144,8 +173,15 @@ impl LockTable {
         }
     }
 
-    /// Takes `lock` for `txn`, waiting at most `timeout` (forever if `None`).
-    pub fn acquire(&self, txn: TxnId, lock: LockId, timeout: Option<Duration>) -> Result<Acquired> {
+    /// Takes `lock` for `txn`, waiting at most `timeout` (forever if
+    /// `None`) and no longer than `limits` allow.
+    pub fn acquire(
+        &self,
+        txn: TxnId,
+        lock: LockId,
+        timeout: Option<Duration>,
+        limits: &WaitLimits,
+    ) -> Result<Acquired> {
         let mut s = self.state.lock();
         match s.locks.get_mut(&lock) {
             None => {
@@ -187,14 +223,28 @@ impl LockTable {
                 }
                 None => {}
             }
+            if limits.canceled() {
+                s.leave_queue(txn, lock);
+                return Err(StorageError::WaitCanceled);
+            }
             let now = Instant::now();
             let mut wake = now + self.deadlock_check_interval;
+            if let Some(d) = limits.deadline {
+                if now >= d {
+                    s.leave_queue(txn, lock);
+                    return Err(StorageError::WaitDeadline);
+                }
+                wake = wake.min(d);
+            }
             if let Some(d) = deadline {
                 if now >= d {
                     s.leave_queue(txn, lock);
                     return Err(StorageError::LockTimeout);
                 }
                 wake = wake.min(d);
+            }
+            if limits.cancel.is_some() {
+                wake = wake.min(now + CANCEL_POLL);
             }
             self.released.wait_until(&mut s, wake);
         }
@@ -256,15 +306,19 @@ mod tests {
 
     #[test]
     fn second_holder_waits_then_gets_the_lock() {
+        let none = WaitLimits::default();
         let table = Arc::new(LockTable::default());
         assert_eq!(
-            table.acquire(1, 7, None).unwrap(),
+            table.acquire(1, 7, None, &none).unwrap(),
             Acquired::New { waited: false }
         );
-        assert_eq!(table.acquire(1, 7, None).unwrap(), Acquired::AlreadyHeld);
+        assert_eq!(
+            table.acquire(1, 7, None, &none).unwrap(),
+            Acquired::AlreadyHeld
+        );
         let t2 = {
             let table = Arc::clone(&table);
-            thread::spawn(move || table.acquire(2, 7, None))
+            thread::spawn(move || table.acquire(2, 7, None, &WaitLimits::default()))
         };
         thread::sleep(Duration::from_millis(50));
         table.release_all(1, &[7]);
@@ -275,10 +329,11 @@ mod tests {
 
     #[test]
     fn timeout_reports_lock_timeout() {
+        let none = WaitLimits::default();
         let table = LockTable::default();
-        table.acquire(1, 7, None).unwrap();
+        table.acquire(1, 7, None, &none).unwrap();
         let err = table
-            .acquire(2, 7, Some(Duration::from_millis(20)))
+            .acquire(2, 7, Some(Duration::from_millis(20)), &none)
             .unwrap_err();
         assert_eq!(err, StorageError::LockTimeout);
         table.release_all(1, &[7]);
@@ -287,19 +342,20 @@ mod tests {
 
     #[test]
     fn two_way_deadlock_has_exactly_one_victim() {
+        let none = WaitLimits::default();
         let table = Arc::new(LockTable::default());
-        table.acquire(1, 10, None).unwrap();
-        table.acquire(2, 20, None).unwrap();
+        table.acquire(1, 10, None, &none).unwrap();
+        table.acquire(2, 20, None, &none).unwrap();
         let t1 = {
             let table = Arc::clone(&table);
             thread::spawn(move || {
-                let r = table.acquire(1, 20, None);
+                let r = table.acquire(1, 20, None, &WaitLimits::default());
                 table.release_all(1, &[10, 20]);
                 r
             })
         };
         thread::sleep(Duration::from_millis(30));
-        let r2 = table.acquire(2, 10, None);
+        let r2 = table.acquire(2, 10, None, &none);
         table.release_all(2, &[10, 20]);
         let r1 = t1.join().unwrap();
         let victims = [&r1, &r2]
@@ -308,5 +364,42 @@ mod tests {
             .count();
         assert_eq!(victims, 1, "r1 = {r1:?}, r2 = {r2:?}");
         assert!(r1.is_ok() || r2.is_ok());
+    }
+
+    #[test]
+    fn a_cancel_flag_ends_the_wait() {
+        let table = Arc::new(LockTable::default());
+        let none = WaitLimits::default();
+        table.acquire(1, 7, None, &none).unwrap();
+        let flag = Arc::new(AtomicBool::new(false));
+        let limits = WaitLimits {
+            deadline: None,
+            cancel: Some(Arc::clone(&flag)),
+        };
+        let waiter = {
+            let table = Arc::clone(&table);
+            thread::spawn(move || table.acquire(2, 7, None, &limits))
+        };
+        thread::sleep(Duration::from_millis(30));
+        flag.store(true, Ordering::Relaxed);
+        assert_eq!(waiter.join().unwrap(), Err(StorageError::WaitCanceled));
+        assert_eq!(table.waiters(), 0, "the cancelled waiter left the queue");
+        table.release_all(1, &[7]);
+        assert_eq!(table.held(), 0);
+    }
+
+    #[test]
+    fn a_deadline_ends_the_wait() {
+        let table = LockTable::default();
+        table.acquire(1, 7, None, &WaitLimits::default()).unwrap();
+        let limits = WaitLimits {
+            deadline: Some(Instant::now() + Duration::from_millis(20)),
+            cancel: None,
+        };
+        let err = table
+            .acquire(2, 7, Some(Duration::from_secs(60)), &limits)
+            .unwrap_err();
+        assert_eq!(err, StorageError::WaitDeadline);
+        assert_eq!(table.waiters(), 0);
     }
 }

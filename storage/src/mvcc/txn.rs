@@ -24,7 +24,7 @@ use crate::mvcc::cursor::MvccCursor;
 use crate::mvcc::key::{
     decode_version_key, encode_version_key, encode_version_value, is_tombstone,
 };
-use crate::mvcc::locks::{lock_id, Acquired, LockId};
+use crate::mvcc::locks::{lock_id, Acquired, LockId, WaitLimits};
 use crate::mvcc::store::Shared;
 use crate::mvcc::view::{Freshness, Use, View};
 use crate::mvcc::write_buffer::WriteBuffer;
@@ -37,6 +37,7 @@ pub struct MvccTxn<B: Backend> {
     snapshot: Timestamp,
     writes: WriteBuffer,
     locks: Vec<LockId>,
+    wait_limits: WaitLimits,
     point: Option<View<B::Iter>>,
     key_buf: Vec<u8>,
     val_buf: Vec<u8>,
@@ -83,6 +84,7 @@ impl<B: Backend> MvccTxn<B> {
             snapshot,
             writes,
             locks: Vec::new(),
+            wait_limits: WaitLimits::default(),
             point: None,
             key_buf: Vec::new(),
             val_buf: Vec::new(),
@@ -172,10 +174,10 @@ impl<B: Backend> Transaction for MvccTxn<B> {
 
     fn lock(&mut self, key: &[u8]) -> Result<()> {
         let id = lock_id(key);
-        let acquired = self
-            .shared
-            .locks
-            .acquire(self.id, id, self.options.lock_timeout)?;
+        let acquired =
+            self.shared
+                .locks
+                .acquire(self.id, id, self.options.lock_timeout, &self.wait_limits)?;
         if acquired == Acquired::AlreadyHeld {
             return Ok(());
         }
@@ -236,6 +238,10 @@ impl<B: Backend> Transaction for MvccTxn<B> {
 
     fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
         self.options.lock_timeout = timeout;
+    }
+
+    fn set_wait_limits(&mut self, limits: WaitLimits) {
+        self.wait_limits = limits;
     }
 
     fn savepoint(&mut self) -> usize {
