@@ -193,8 +193,7 @@ impl Binder<'_> {
     }
 
     /// [`Binder::plan_query`], one level down.
-
-    pub fn plan_query_level(&mut self, q: &ast::Query) -> Result<Node> {
+    fn plan_query_level(&mut self, q: &ast::Query) -> Result<Node> {
         if q.with.is_some() {
             return Err(EngineError::unsupported("WITH queries (being built)"));
         }
