@@ -143,6 +143,8 @@ sqlstates! {
     InvalidColumnReference = "42P10",
     /// 42P16
     InvalidTableDefinition = "42P16",
+    /// 42P17
+    InvalidObjectDefinition = "42P17",
     /// 42P18
     IndeterminateDatatype = "42P18",
     /// 3D000
@@ -151,6 +153,8 @@ sqlstates! {
     InvalidSchemaName = "3F000",
     /// 54000
     ProgramLimitExceeded = "54000",
+    /// 54001
+    StatementTooComplex = "54001",
     /// 55P02
     CantChangeRuntimeParam = "55P02",
     /// 55P03

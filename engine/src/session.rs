@@ -26,7 +26,7 @@ use crate::plan::explain::explain;
 use crate::plan::node::Node;
 use crate::result::{Column, CommandTag, QueryResult, Rows};
 use crate::settings::Settings;
-use crate::sql::{self, Parsed};
+use crate::sql::{self, depth, Parsed};
 use crate::types::{SqlType, Value};
 
 mod plan_cache;
@@ -271,6 +271,10 @@ impl<S: Store> Session<S> {
     /// Runs every statement of `sql` (simple-query style: no parameters);
     /// stops at the first error.
     pub fn batch(&mut self, sql: &str) -> Result<Vec<QueryResult>> {
+        depth::with_statement_stack(sql.len(), || self.batch_on_stack(sql))
+    }
+
+    fn batch_on_stack(&mut self, sql: &str) -> Result<Vec<QueryResult>> {
         if let Some(r) = self.run_cached(sql) {
             return Ok(vec![r?]);
         }
@@ -286,6 +290,10 @@ impl<S: Store> Session<S> {
     /// error (which is the last element). A single statement may run from
     /// the session's plan cache ([`Session::plan_cache_stats`]).
     pub fn simple_query(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
+        depth::with_statement_stack(sql.len(), || self.simple_query_on_stack(sql))
+    }
+
+    fn simple_query_on_stack(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
         if let Some(r) = self.run_cached(sql) {
             return vec![r];
         }
@@ -307,6 +315,10 @@ impl<S: Store> Session<S> {
 
     /// Runs one statement with parameters and returns its result.
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        depth::with_statement_stack(sql.len(), || self.query_on_stack(sql, params))
+    }
+
+    fn query_on_stack(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
         if params.is_empty() {
             if let Some(r) = self.run_cached(sql) {
                 return r;
@@ -333,6 +345,10 @@ impl<S: Store> Session<S> {
     /// Like [`Session::prepare`], with some parameter types given by the
     /// caller (`SqlType::Unknown` for "infer it").
     pub fn prepare_typed(&mut self, sql: &str, param_types: &[SqlType]) -> Result<Prepared> {
+        depth::with_statement_stack(sql.len(), || self.prepare_on_stack(sql, param_types))
+    }
+
+    fn prepare_on_stack(&mut self, sql: &str, param_types: &[SqlType]) -> Result<Prepared> {
         let parsed = sql::parse(sql)?;
         if parsed.len() > 1 {
             return Err(EngineError::new(
@@ -346,6 +362,7 @@ impl<S: Store> Session<S> {
                 param_types: param_types.to_vec(),
                 columns: crate::result::no_columns(),
                 plan: Arc::default(),
+                text_len: sql.len(),
             });
         };
         let (types, columns) = match &first {
@@ -391,12 +408,23 @@ impl<S: Store> Session<S> {
             param_types: types,
             columns,
             plan: Arc::default(),
+            text_len: sql.len(),
         })
     }
 
     /// Runs a prepared statement with `params` (converted to the prepared
     /// parameter types).
     pub fn query_prepared(&mut self, prepared: &Prepared, params: &[Value]) -> Result<QueryResult> {
+        depth::with_statement_stack(prepared.text_len, || {
+            self.query_prepared_on_stack(prepared, params)
+        })
+    }
+
+    fn query_prepared_on_stack(
+        &mut self,
+        prepared: &Prepared,
+        params: &[Value],
+    ) -> Result<QueryResult> {
         if params.len() != prepared.param_types.len() {
             return Err(EngineError::new(
                 SqlState::ProtocolViolation,
@@ -1170,6 +1198,21 @@ pub struct Prepared {
     /// The plan, made on first execution and reused until the catalog
     /// changes.
     plan: Arc<PlanSlot>,
+    /// The length of the statement's text, which bounds the stack its
+    /// syntax tree needs (see [`crate::sql::depth`]).
+    text_len: usize,
+}
+
+impl Drop for Prepared {
+    /// A long statement's syntax tree may be deep: it is dropped with the
+    /// stack it needs, whatever thread drops it.
+    fn drop(&mut self) {
+        if self.text_len > depth::LONG_TEXT {
+            let parsed = self.parsed.take();
+            let plan = std::mem::take(&mut self.plan);
+            depth::drop_with_stack(self.text_len, (parsed, plan));
+        }
+    }
 }
 
 impl Planned {

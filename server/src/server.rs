@@ -88,6 +88,10 @@ async fn serve_on_own_thread(
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     let spawned = std::thread::Builder::new()
         .name("rocksgres-conn".into())
+        // Room for deep statements: the engine guards its own recursion
+        // (54001 past its limits) and runs statements that need more than
+        // this on a stack of their own; address space, touched as used.
+        .stack_size(64 * 1024 * 1024)
         .spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

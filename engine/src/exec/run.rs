@@ -125,6 +125,14 @@ pub fn run<'a, T: Transaction>(
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
+    crate::sql::depth::guard(|| run_level(node, ctx, sink))
+}
+
+fn run_level<'a, T: Transaction>(
+    node: &Node,
+    ctx: &mut Ctx<'a, T>,
+    sink: &mut Sink<'_, 'a, T>,
+) -> Result<Flow> {
     match node {
         Node::Values { rows, .. } => {
             let mut out = ctx.scratch.take_row();

@@ -55,13 +55,30 @@ pub fn dependents<T: Transaction>(txn: &mut T, name: &str) -> Result<Vec<ViewDes
 
 /// Handles the views that depend on `name` before it is dropped: an error
 /// without CASCADE, else drops them (recursively) and returns notices.
+/// Each view is visited once, so dependency cycles (views made cyclic by
+/// CREATE OR REPLACE, as PostgreSQL allows) end.
 pub fn drop_dependents<T: Transaction>(
     txn: &mut T,
     kind: &str,
     name: &str,
     cascade: bool,
 ) -> Result<Vec<String>> {
-    let deps = dependents(txn, name)?;
+    let mut dropping = vec![name.to_string()];
+    drop_dependents_of(txn, kind, name, cascade, &mut dropping)
+}
+
+/// [`drop_dependents`], skipping the views in `dropping` (being dropped).
+fn drop_dependents_of<T: Transaction>(
+    txn: &mut T,
+    kind: &str,
+    name: &str,
+    cascade: bool,
+    dropping: &mut Vec<String>,
+) -> Result<Vec<String>> {
+    let deps: Vec<ViewDesc> = dependents(txn, name)?
+        .into_iter()
+        .filter(|v| !dropping.contains(&v.name))
+        .collect();
     if deps.is_empty() {
         return Ok(Vec::new());
     }
@@ -80,7 +97,13 @@ pub fn drop_dependents<T: Transaction>(
     }
     let mut notices = Vec::new();
     for v in deps {
-        notices.extend(drop_dependents(txn, "view", &v.name, true)?);
+        if dropping.contains(&v.name) {
+            continue;
+        }
+        dropping.push(v.name.clone());
+        let inner =
+            crate::sql::depth::guard(|| drop_dependents_of(txn, "view", &v.name, true, dropping))?;
+        notices.extend(inner);
         catalog::drop_view(txn, &v)?;
         notices.push(format!("drop cascades to view {}", v.name));
     }

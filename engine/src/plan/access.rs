@@ -14,9 +14,14 @@
 use crate::catalog::TableDesc;
 use crate::plan::expr::Expr;
 use crate::plan::node::Access;
+use crate::sql::depth;
 use crate::types::{BinaryOp, SqlType};
 
 fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
+    depth::guard(|| conjuncts_level(e, out))
+}
+
+fn conjuncts_level(e: &Expr, out: &mut Vec<Expr>) {
     match e {
         Expr::And(a, b) => {
             conjuncts(a, out);
@@ -28,6 +33,10 @@ fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
 
 /// Whether `e` reads nothing of the current row.
 fn row_independent(e: &Expr) -> bool {
+    depth::guard(|| row_independent_level(e))
+}
+
+fn row_independent_level(e: &Expr) -> bool {
     match e {
         Expr::Literal(..) | Expr::Param(..) | Expr::Outer(..) => true,
         Expr::Cast(inner, _, _) | Expr::Negate(inner, _) => row_independent(inner),

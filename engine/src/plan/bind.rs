@@ -15,6 +15,7 @@ use crate::catalog::{Relation, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::plan::expr::{Expr, SubqueryKind};
 use crate::plan::node::AggCall;
+use crate::sql::depth;
 use crate::types::{
     apply_typmod, cast, eval_unary, implicit_common_type, resolve_binary_op, resolve_function,
     BinaryOp, CastKind, RegKind, SqlType, UnaryOp, Value,
@@ -118,6 +119,9 @@ pub struct Binder<'c> {
     pub(crate) agg: Option<AggMode>,
     /// Why aggregates are not allowed here (e.g. "WHERE"), if they are not.
     pub(crate) no_aggs: Option<&'static str>,
+    /// The views being expanded, outermost first: meeting one of them
+    /// again is a cycle (42P17, as PostgreSQL's rewriter reports it).
+    pub(crate) expanding_views: Vec<u32>,
 }
 
 impl<'c> Binder<'c> {
@@ -132,6 +136,7 @@ impl<'c> Binder<'c> {
             next_subquery: 0,
             agg: None,
             no_aggs: None,
+            expanding_views: Vec::new(),
         }
     }
 
@@ -172,8 +177,18 @@ impl<'c> Binder<'c> {
         }
     }
 
-    /// Binds `e` over `scope`.
+    /// Binds `e` over `scope`. Each level of nesting counts towards the
+    /// depth limit (54001 past it; parentheses are free) and runs with
+    /// stack to spare (see [`crate::sql::depth`]).
     pub fn bind(&mut self, e: &AstExpr, scope: &Scope) -> Result<Expr> {
+        let _level = match e {
+            AstExpr::Nested(_) => None,
+            _ => Some(depth::enter()?),
+        };
+        depth::guard(|| self.bind_level(e, scope))
+    }
+
+    fn bind_level(&mut self, e: &AstExpr, scope: &Scope) -> Result<Expr> {
         if self.agg.is_some() {
             if let Some(bound) = self.bind_in_agg_mode(e)? {
                 return Ok(bound);
@@ -279,6 +294,10 @@ impl<'c> Binder<'c> {
                     other => return Err(EngineError::unsupported(format!("operator {other}"))),
                 }
             }
+            AstExpr::BinaryOp {
+                op: op @ (ast::BinaryOperator::And | ast::BinaryOperator::Or),
+                ..
+            } => self.bind_logical(e, op, scope)?,
             AstExpr::BinaryOp { left, op, right } => self.bind_binary(left, op, right, scope)?,
             AstExpr::IsNull(inner) => Expr::IsNull(Box::new(self.bind(inner, scope)?), false),
             AstExpr::IsNotNull(inner) => Expr::IsNull(Box::new(self.bind(inner, scope)?), true),
@@ -596,6 +615,63 @@ impl<'c> Binder<'c> {
             }
             other => return Err(EngineError::unsupported(format!("literal {other}"))),
         })
+    }
+
+    /// Binds a chain `a AND b AND c ...` (or OR) of any length without
+    /// recursing along it: the parser's left-deep tree is walked down its
+    /// left spine, each operand bound on its own, and the result is a tree
+    /// of logarithmic depth (left-deep, as written, for short chains), the
+    /// operands in their written order.
+    fn bind_logical(
+        &mut self,
+        e: &AstExpr,
+        op: &ast::BinaryOperator,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        let mut operands = Vec::new();
+        let mut cur = e;
+        while let AstExpr::BinaryOp { left, op: o, right } = cur {
+            if o != op {
+                break;
+            }
+            operands.push(right.as_ref());
+            cur = left;
+        }
+        operands.push(cur);
+        operands.reverse();
+        let mut bound = Vec::with_capacity(operands.len());
+        for o in operands {
+            let b = self.bind(o, scope)?;
+            bound.push(self.coerce(b, SqlType::Bool, CastKind::Implicit)?);
+        }
+        let and = matches!(op, ast::BinaryOperator::And);
+        let join = |l: Expr, r: Expr| {
+            if and {
+                Expr::And(Box::new(l), Box::new(r))
+            } else {
+                Expr::Or(Box::new(l), Box::new(r))
+            }
+        };
+        /// Chains up to this long keep their written left-deep shape.
+        const LEFT_DEEP_MAX: usize = 64;
+        if bound.len() <= LEFT_DEEP_MAX {
+            let mut it = bound.into_iter();
+            let first = it.next().expect("a chain has an operand");
+            return Ok(it.fold(first, join));
+        }
+        // Pairwise rounds: depth log2(n), order kept.
+        while bound.len() > 1 {
+            let mut next = Vec::with_capacity(bound.len().div_ceil(2));
+            let mut it = bound.into_iter();
+            while let Some(l) = it.next() {
+                match it.next() {
+                    Some(r) => next.push(join(l, r)),
+                    None => next.push(l),
+                }
+            }
+            bound = next;
+        }
+        Ok(bound.pop().expect("a chain has an operand"))
     }
 
     fn bind_binary(

@@ -16,6 +16,10 @@ pub fn explain(node: &Node) -> Vec<String> {
 }
 
 fn render(node: &Node, depth: usize, out: &mut Vec<String>) {
+    crate::sql::depth::guard(|| render_level(node, depth, out))
+}
+
+fn render_level(node: &Node, depth: usize, out: &mut Vec<String>) {
     let (head, details, children): (String, Vec<String>, Vec<&Node>) = match node {
         Node::Values { rows, .. } if rows.len() == 1 && rows[0].is_empty() => {
             ("Result".into(), vec![], vec![])

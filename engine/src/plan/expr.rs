@@ -142,6 +142,10 @@ impl Expr {
 
     /// Whether the expression reads no column (literals and parameters only).
     pub fn is_constant(&self) -> bool {
+        crate::sql::depth::guard(|| self.is_constant_level())
+    }
+
+    fn is_constant_level(&self) -> bool {
         match self {
             Expr::Literal(..) | Expr::Param(..) => true,
             Expr::Column(..) | Expr::Outer(..) | Expr::Subquery(..) => false,
@@ -209,6 +213,10 @@ impl Expr {
 
     /// Evaluates the expression over `row`.
     pub fn eval<T: Transaction>(&self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<Value> {
+        crate::sql::depth::guard(|| self.eval_level(row, ctx))
+    }
+
+    fn eval_level<T: Transaction>(&self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<Value> {
         Ok(match self {
             Expr::Literal(v, _) => v.clone(),
             Expr::Column(i, _) => row

@@ -260,6 +260,10 @@ pub enum Node {
 impl Node {
     /// The columns this node outputs.
     pub fn columns(&self) -> Vec<OutputColumn> {
+        crate::sql::depth::guard(|| self.columns_level())
+    }
+
+    fn columns_level(&self) -> Vec<OutputColumn> {
         match self {
             Node::Values { columns, .. }
             | Node::SystemScan { columns, .. }

@@ -21,10 +21,15 @@ use crate::plan::expr::{Expr, Subquery, SubqueryKind};
 use crate::plan::node::{
     AggCall, AggFunc, JoinKind, Node, OutputColumn, ScanPlan, SetOpKind, SortKey,
 };
+use crate::sql::depth;
 use crate::types::{CastKind, SqlType, Value};
 
 /// Output names as PostgreSQL derives them (`?column?` for expressions).
 pub fn output_name(e: &AstExpr) -> String {
+    depth::guard(|| output_name_level(e))
+}
+
+fn output_name_level(e: &AstExpr) -> String {
     match e {
         AstExpr::Identifier(id) => ident_name(id),
         AstExpr::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
@@ -105,6 +110,10 @@ fn function_name(f: &ast::Function) -> String {
 /// Whether an AST expression contains an aggregate call (not looking into
 /// subqueries, whose aggregates are their own).
 fn has_aggregate(e: &AstExpr) -> bool {
+    depth::guard(|| has_aggregate_level(e))
+}
+
+fn has_aggregate_level(e: &AstExpr) -> bool {
     let any = |list: &[AstExpr]| list.iter().any(has_aggregate);
     match e {
         AstExpr::Function(f) => {
@@ -179,6 +188,12 @@ fn output_scope(columns: &[OutputColumn]) -> Scope {
 impl Binder<'_> {
     /// Plans a query.
     pub fn plan_query(&mut self, q: &ast::Query) -> Result<Node> {
+        let _level = depth::enter()?;
+        depth::guard(|| self.plan_query_level(q))
+    }
+
+    /// [`Binder::plan_query`], one level down.
+    fn plan_query_level(&mut self, q: &ast::Query) -> Result<Node> {
         if q.with.is_some() {
             return Err(EngineError::unsupported("WITH queries (being built)"));
         }
@@ -261,6 +276,11 @@ impl Binder<'_> {
     }
 
     fn plan_set_expr(&mut self, body: &ast::SetExpr) -> Result<Node> {
+        let _level = depth::enter()?;
+        depth::guard(|| self.plan_set_expr_level(body))
+    }
+
+    fn plan_set_expr_level(&mut self, body: &ast::SetExpr) -> Result<Node> {
         match body {
             ast::SetExpr::Select(select) => self.plan_select(select, None),
             ast::SetExpr::Query(q) => self.plan_query(q),
@@ -419,6 +439,12 @@ impl Binder<'_> {
         let mut rewritten = None;
         let mut srf = None;
         for (i, item) in select.projection.iter().enumerate() {
+            // Only an item with a series call is copied (a deep item's
+            // clone takes far more stack than binding it).
+            if !matches!(item, ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } if has_srf(e))
+            {
+                continue;
+            }
             let mut item = item.clone();
             let found = match &mut item {
                 ast::SelectItem::UnnamedExpr(e)
@@ -511,7 +537,9 @@ impl Binder<'_> {
             let mut groups = Vec::new();
             for g in &group_exprs {
                 // GROUP BY n / GROUP BY alias refer to select-list items.
-                let target: AstExpr = match g {
+                // References, not clones: a deep expression's clone takes
+                // far more stack than binding it.
+                let target: &AstExpr = match g {
                     AstExpr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
                         let ast::Value::Number(n, _) = &v.value else {
                             unreachable!()
@@ -519,7 +547,7 @@ impl Binder<'_> {
                         let pos: usize = n.parse().unwrap_or(0);
                         match select.projection.get(pos.wrapping_sub(1)) {
                             Some(ast::SelectItem::UnnamedExpr(e))
-                            | Some(ast::SelectItem::ExprWithAlias { expr: e, .. }) => e.clone(),
+                            | Some(ast::SelectItem::ExprWithAlias { expr: e, .. }) => e,
                             _ => {
                                 return Err(EngineError::new(
                                     SqlState::InvalidColumnReference,
@@ -539,16 +567,16 @@ impl Binder<'_> {
                                 ast::SelectItem::ExprWithAlias { expr, alias }
                                     if ident_name(alias) == name =>
                                 {
-                                    Some(expr.clone())
+                                    Some(expr)
                                 }
                                 _ => None,
                             })
-                            .unwrap_or_else(|| (*g).clone())
+                            .unwrap_or(g)
                     }
-                    other => (*other).clone(),
+                    other => other,
                 };
                 self.no_aggs = Some("GROUP BY");
-                let bound = self.bind(&target, &scope);
+                let bound = self.bind(target, &scope);
                 self.no_aggs = None;
                 groups.push((bound?, target.to_string()));
             }
@@ -1263,6 +1291,11 @@ impl Binder<'_> {
     }
 
     fn plan_factor(&mut self, f: &ast::TableFactor) -> Result<(Node, Scope)> {
+        let _level = depth::enter()?;
+        depth::guard(|| self.plan_factor_level(f))
+    }
+
+    fn plan_factor_level(&mut self, f: &ast::TableFactor) -> Result<(Node, Scope)> {
         match f {
             ast::TableFactor::Table {
                 name, alias, args, ..
@@ -1390,6 +1423,28 @@ impl Binder<'_> {
 
     /// Plans a view reference as its stored query.
     fn plan_view(
+        &mut self,
+        view: &crate::catalog::ViewDesc,
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Node, Scope)> {
+        if self.expanding_views.contains(&view.oid) {
+            return Err(EngineError::new(
+                SqlState::InvalidObjectDefinition,
+                format!(
+                    "infinite recursion detected in rules for relation \"{}\"",
+                    view.name
+                ),
+            ));
+        }
+        self.expanding_views.push(view.oid);
+        // The stored text may be long and its tree deep: stack for it.
+        let r = depth::with_statement_stack(view.sql.len(), || self.plan_view_body(view, alias));
+        self.expanding_views.pop();
+        r
+    }
+
+    /// [`Binder::plan_view`] once the view is known not to be expanding.
+    fn plan_view_body(
         &mut self,
         view: &crate::catalog::ViewDesc,
         alias: Option<&ast::TableAlias>,
@@ -1579,6 +1634,10 @@ impl Binder<'_> {
 
 /// Marks every table read under `node` as locking (SELECT ... FOR UPDATE).
 fn lock_scans(node: &mut Node) -> Result<()> {
+    depth::guard(|| lock_scans_level(node))
+}
+
+fn lock_scans_level(node: &mut Node) -> Result<()> {
     match node {
         Node::Scan(s) => {
             s.lock = true;
@@ -1609,9 +1668,28 @@ fn lock_scans(node: &mut Node) -> Result<()> {
     }
 }
 
+/// Whether [`take_srf`] finds a call in `e`.
+fn has_srf(e: &AstExpr) -> bool {
+    depth::guard(|| match e {
+        AstExpr::Function(f) => {
+            function_name(f) == "generate_series"
+                && matches!(f.args, ast::FunctionArguments::List(_))
+        }
+        AstExpr::BinaryOp { left, right, .. } => has_srf(left) || has_srf(right),
+        AstExpr::UnaryOp { expr, .. } | AstExpr::Nested(expr) | AstExpr::Cast { expr, .. } => {
+            has_srf(expr)
+        }
+        _ => false,
+    })
+}
+
 /// Replaces a `generate_series(...)` call inside `e` by a reference to the
 /// series column and returns its arguments (simple expression forms only).
 fn take_srf(e: &mut AstExpr) -> Option<Vec<ast::FunctionArg>> {
+    depth::guard(|| take_srf_level(e))
+}
+
+fn take_srf_level(e: &mut AstExpr) -> Option<Vec<ast::FunctionArg>> {
     match e {
         AstExpr::Function(f) if function_name(f) == "generate_series" => {
             let ast::FunctionArguments::List(list) = &f.args else {
@@ -1658,6 +1736,10 @@ fn sort_key(expr: Expr, k: &ast::OrderByExpr) -> SortKey {
 
 /// Rewrites column positions of `e` (same nesting level only).
 fn remap_columns(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
+    depth::guard(|| remap_columns_level(e, f))
+}
+
+fn remap_columns_level(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
     let r = |b: Box<Expr>| Box::new(remap_columns(*b, f));
     match e {
         Expr::Column(i, t) => Expr::Column(f(i), t),

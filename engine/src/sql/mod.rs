@@ -15,6 +15,7 @@ use sqlparser::parser::Parser;
 
 use crate::error::{EngineError, Result, SqlState};
 
+pub mod depth;
 pub mod normalize;
 pub mod parametrize;
 
@@ -40,11 +41,44 @@ fn syntax_error(e: sqlparser::parser::ParserError) -> EngineError {
     let msg = match e {
         sqlparser::parser::ParserError::ParserError(m)
         | sqlparser::parser::ParserError::TokenizerError(m) => m,
-        sqlparser::parser::ParserError::RecursionLimitExceeded => {
-            "statement is too deeply nested".into()
-        }
+        sqlparser::parser::ParserError::RecursionLimitExceeded => return depth::too_deep(),
     };
     EngineError::new(SqlState::SyntaxError, format!("syntax error: {msg}"))
+}
+
+/// A parser for `sql` with recursion limit `limit`.
+fn parser_with(
+    sql: &str,
+    limit: usize,
+) -> std::result::Result<Parser<'static>, sqlparser::parser::ParserError> {
+    Parser::new(&PostgreSqlDialect {})
+        .with_recursion_limit(limit)
+        .try_with_sql(sql)
+}
+
+/// A parser for `sql` with the engine's recursion limit (see [`depth`]).
+fn parser(sql: &str) -> std::result::Result<Parser<'static>, sqlparser::parser::ParserError> {
+    parser_with(sql, depth::PARSER_RECURSION_LIMIT)
+}
+
+/// The error for a text whose parse failed with `e`. Some of `sqlparser`'s
+/// paths turn reaching the recursion limit into an ordinary syntax error
+/// (an alternative that does not fit); a long text's failure is therefore
+/// checked with a slightly higher limit: when the error changes, it was
+/// the depth that failed the statement, 54001.
+fn parse_error(sql: &str, e: sqlparser::parser::ParserError) -> EngineError {
+    use sqlparser::parser::ParserError;
+    if sql.len() > depth::LONG_TEXT && !matches!(e, ParserError::RecursionLimitExceeded) {
+        let again = depth::guard(|| {
+            parser_with(sql, depth::PARSER_RECURSION_LIMIT + 1000)
+                .and_then(|mut p| p.parse_statements())
+        });
+        match again {
+            Err(e2) if e2 == e => {}
+            _ => return depth::too_deep(),
+        }
+    }
+    syntax_error(e)
 }
 
 /// Parses a query string holding zero or more `;`-separated statements.
@@ -62,7 +96,9 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     } else {
         sql
     };
-    let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(syntax_error)?;
+    depth::check_nesting(sql)?;
+    let statements = depth::guard(|| parser(sql).and_then(|mut p| p.parse_statements()))
+        .map_err(|e| parse_error(sql, e))?;
     Ok(statements
         .into_iter()
         .map(|s| Parsed::Statement(Box::new(s)))
@@ -155,8 +191,5 @@ fn rewrite_between_symmetric(sql: &str) -> Option<String> {
 
 /// Parses one scalar expression (stored DEFAULT expressions).
 pub fn parse_expr(sql: &str) -> Result<Expr> {
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_expr())
-        .map_err(syntax_error)
+    depth::guard(|| parser(sql).and_then(|mut p| p.parse_expr())).map_err(syntax_error)
 }

@@ -127,6 +127,10 @@ impl Walker<'_> {
     }
 
     fn query(&mut self, q: &mut Query) {
+        super::depth::guard(|| self.query_level(q))
+    }
+
+    fn query_level(&mut self, q: &mut Query) {
         if q.with.is_some() || q.fetch.is_some() || !q.pipe_operators.is_empty() {
             return;
         }
@@ -236,6 +240,10 @@ impl Walker<'_> {
     }
 
     fn expr(&mut self, e: &mut Expr) {
+        super::depth::guard(|| self.expr_level(e))
+    }
+
+    fn expr_level(&mut self, e: &mut Expr) {
         let replace = match e {
             Expr::Value(v) if offered(&v.value) => self.offer(v, false),
             Expr::UnaryOp {

@@ -159,7 +159,12 @@ impl Snapshot {
         let mut view_columns = Vec::with_capacity(views.len());
         for v in &views {
             interrupt.check()?;
-            view_columns.push(view_output(txn, v).unwrap_or_default());
+            // A view that no longer plans (a dropped column, a cycle made
+            // by CREATE OR REPLACE) shows no columns; it never fails the
+            // catalog query.
+            let columns =
+                crate::sql::depth::with_statement_stack(v.sql.len(), || view_output(txn, v));
+            view_columns.push(columns.unwrap_or_default());
         }
         Ok(Arc::new(Snapshot {
             tables,

@@ -123,6 +123,7 @@ pub(super) fn analyze<S: Store>(
             param_types: v.declared,
             columns,
             plan: Arc::new(slot),
+            text_len: sql.len(),
         })),
     }
 }
@@ -150,7 +151,12 @@ fn parse(sql: &str, literals: &[Literal<'_>]) -> Option<(Statement, Statement, V
         (Some(Parsed::Statement(s)), true) => *s,
         _ => return None,
     };
-    let mut parameterised = original.clone();
+    // A second parse, not a clone: cloning a deep tree takes far more
+    // stack than parsing it (see `sql::depth`).
+    let mut parameterised = match sql::parse(sql).ok()?.pop() {
+        Some(Parsed::Statement(s)) => *s,
+        _ => return None,
+    };
     let mut params: Vec<Param> = Vec::new();
     let mut taken = vec![false; literals.len()];
     let cacheable = parametrize(&mut parameterised, &mut |c| {
@@ -325,8 +331,17 @@ fn prepared_conversion(v: &Value, ty: &SqlType) -> Result<Value> {
     }
 }
 
-/// The plan as text, for comparing.
+/// The plan as text, for comparing. The derived `Debug` recursion is not
+/// guarded and takes about a kilobyte of stack per level of a plan up to
+/// `depth::MAX_DEPTH` deep: it runs with room for that.
 fn plan_text(p: &Planned) -> String {
+    crate::sql::depth::with_stack(DEBUG_STACK, || plan_text_unguarded(p))
+}
+
+/// Stack for [`plan_text`].
+const DEBUG_STACK: usize = 32 * 1024 * 1024;
+
+fn plan_text_unguarded(p: &Planned) -> String {
     match p {
         Planned::Query(n) => format!("Query {n:?}"),
         Planned::Explain(n) => format!("Explain {n:?}"),
