@@ -112,6 +112,9 @@ impl<T: Transaction> Transaction for CountingTxn<T> {
     fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
         self.inner.set_lock_timeout(timeout)
     }
+    fn set_durability(&mut self, durability: rocksgres_engine::storage::Durability) {
+        self.inner.set_durability(durability)
+    }
     fn savepoint(&mut self) -> usize {
         self.inner.savepoint()
     }

@@ -229,6 +229,10 @@ pub trait Transaction: Send {
     /// until granted or a deadlock is detected).
     fn set_lock_timeout(&mut self, timeout: Option<Duration>);
 
+    /// Changes the durability the commit will have (`synchronous_commit` is
+    /// read when the transaction commits, as in PostgreSQL).
+    fn set_durability(&mut self, durability: Durability);
+
     /// Opens a savepoint and returns its depth (0 for the outermost).
     fn savepoint(&mut self) -> usize;
 
