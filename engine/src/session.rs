@@ -375,8 +375,10 @@ impl<S: Store> Session<S> {
                 param_types: param_types.to_vec(),
                 columns: crate::result::no_columns(),
                 plan: Arc::default(),
+                plan_error: None,
             });
         };
+        let mut plan_error = None;
         let (types, columns) = match &first {
             Parsed::Statement(stmt) if needs_planning(stmt) => {
                 if self.status == TxnStatus::Failed {
@@ -403,14 +405,25 @@ impl<S: Store> Session<S> {
                         .collect();
                     Ok((types, columns))
                 };
-                match self.txn.as_mut() {
-                    Some(txn) => describe(txn)?,
+                let described = match self.txn.as_mut() {
+                    Some(txn) => describe(txn),
                     None => {
                         let mut txn = self.db.store().begin(self.begin_options())?;
                         let r = describe(&mut txn);
                         txn.rollback();
-                        r?
+                        r
                     }
+                };
+                match described {
+                    Ok(d) => d,
+                    // A data exception while planning (constant folding of
+                    // `1/0`) is raised when the statement is bound, as
+                    // PostgreSQL plans at Bind, not at Parse.
+                    Err(e) if e.code().starts_with("22") => {
+                        plan_error = Some(e);
+                        (param_types.to_vec(), crate::result::no_columns())
+                    }
+                    Err(e) => return Err(e),
                 }
             }
             _ => (param_types.to_vec(), crate::result::no_columns()),
@@ -420,6 +433,7 @@ impl<S: Store> Session<S> {
             param_types: types,
             columns,
             plan: Arc::default(),
+            plan_error,
         })
     }
 
@@ -436,7 +450,11 @@ impl<S: Store> Session<S> {
         r
     }
 
-    fn query_prepared_inner(&mut self, prepared: &Prepared, params: &[Value]) -> Result<QueryResult> {
+    fn query_prepared_inner(
+        &mut self,
+        prepared: &Prepared,
+        params: &[Value],
+    ) -> Result<QueryResult> {
         if params.len() != prepared.param_types.len() {
             return Err(EngineError::new(
                 SqlState::ProtocolViolation,
@@ -1233,6 +1251,18 @@ pub struct Prepared {
     /// The plan, made on first execution and reused until the catalog
     /// changes.
     plan: Arc<PlanSlot>,
+    /// The error planning raised at prepare time, if it is one PostgreSQL
+    /// raises when the statement is bound (see [`Prepared::plan_error`]).
+    plan_error: Option<EngineError>,
+}
+
+impl Prepared {
+    /// A data exception planning raised (constant folding of `1/0`):
+    /// PostgreSQL plans at Bind, so a wire protocol front end reports it
+    /// there; running the statement raises it again.
+    pub fn plan_error(&self) -> Option<&EngineError> {
+        self.plan_error.as_ref()
+    }
 }
 
 impl Planned {

@@ -300,11 +300,15 @@ fn a_multi_statement_query_is_one_implicit_transaction() {
     assert_eq!(s.status(), TxnStatus::Idle);
 
     // COMMIT inside commits the statements before it.
-    simple(&mut s, "INSERT INTO t VALUES (1, 'a'); COMMIT; INSERT INTO t VALUES (2, 'b'); SELECT 1/0");
+    simple(
+        &mut s,
+        "INSERT INTO t VALUES (1, 'a'); COMMIT; INSERT INTO t VALUES (2, 'b'); SELECT 1/0",
+    );
     assert_eq!(ids(&mut s), ["1"]);
 
     // ROLLBACK inside undoes them; what follows commits at the end.
-    let r = s.simple_query("INSERT INTO t VALUES (5, 'e'); ROLLBACK; INSERT INTO t VALUES (6, 'f')");
+    let r =
+        s.simple_query("INSERT INTO t VALUES (5, 'e'); ROLLBACK; INSERT INTO t VALUES (6, 'f')");
     assert!(r.iter().all(|r| r.is_ok()));
     assert_eq!(
         r[1].as_ref().unwrap().notices,
@@ -315,7 +319,10 @@ fn a_multi_statement_query_is_one_implicit_transaction() {
     // BEGIN turns the implicit block into an explicit one, including the
     // statements before it.
     assert_eq!(
-        simple(&mut s, "INSERT INTO t VALUES (3, 'c'); BEGIN; INSERT INTO t VALUES (4, 'd'); SELECT 1/0"),
+        simple(
+            &mut s,
+            "INSERT INTO t VALUES (3, 'c'); BEGIN; INSERT INTO t VALUES (4, 'd'); SELECT 1/0"
+        ),
         [
             Ok("INSERT 0 1".into()),
             Ok("BEGIN".into()),
@@ -328,7 +335,10 @@ fn a_multi_statement_query_is_one_implicit_transaction() {
     assert_eq!(ids(&mut s), ["1", "6"]);
 
     // ... which stays open after the string when it does not fail.
-    simple(&mut s, "INSERT INTO t VALUES (3, 'c'); BEGIN; INSERT INTO t VALUES (4, 'd')");
+    simple(
+        &mut s,
+        "INSERT INTO t VALUES (3, 'c'); BEGIN; INSERT INTO t VALUES (4, 'd')",
+    );
     assert_eq!(s.status(), TxnStatus::InBlock);
     tag(&mut s, "COMMIT");
     assert_eq!(ids(&mut s), ["1", "3", "4", "6"]);

@@ -399,8 +399,10 @@ impl<S: Store> Session<S> {
             ));
         }
         self.ensure_txn()?;
-        self.settings
-            .set("transaction_read_only", if read_only { "on" } else { "off" })
+        self.settings.set(
+            "transaction_read_only",
+            if read_only { "on" } else { "off" },
+        )
     }
 
     /// `SET TRANSACTION` with its modes.

@@ -230,7 +230,10 @@ mod tests {
         // While `big` is in flight the commit may not return; if it did,
         // its own next snapshot must still see the row.
         if let Ok(seen) = rx.recv_timeout(Duration::from_millis(200)) {
-            assert!(seen, "commit acknowledged but invisible to the next snapshot");
+            assert!(
+                seen,
+                "commit acknowledged but invisible to the next snapshot"
+            );
         }
         store.shared.oracle.end_commit(big);
         if let Ok(seen) = rx.recv() {

@@ -123,6 +123,7 @@ pub(super) fn analyze<S: Store>(
             param_types: v.declared,
             columns,
             plan: Arc::new(slot),
+            plan_error: None,
         })),
     }
 }
