@@ -13,7 +13,7 @@
 
 set -euo pipefail
 
-ROCKSGRES_APT_PACKAGES=(libclang1-14 libclang-common-14-dev postgresql-15 postgresql-client-15)
+ROCKSGRES_APT_PACKAGES=(libclang1-14 libclang-common-14-dev postgresql-15 postgresql-client-15 default-jdk-headless libpostgresql-jdbc-java)
 
 rocksgres_missing_packages() {
     local missing=()

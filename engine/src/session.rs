@@ -5,6 +5,12 @@
 //! the *failed* state, where every statement but ROLLBACK/COMMIT fails with
 //! 25P02 and COMMIT reports ROLLBACK, exactly like PostgreSQL. Under READ
 //! COMMITTED each statement takes a fresh snapshot.
+//!
+//! Several statements sent together outside a block (a multi-statement
+//! simple Query, or the extended-protocol messages up to Sync) run as one
+//! *implicit* transaction; SET is transactional, statements in read-only
+//! transactions may not write, and a statement that panics fails like one
+//! that errs: see [`transaction`] for all of these.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -30,7 +36,10 @@ use crate::sql::{self, depth, Parsed};
 use crate::types::{SqlType, Value};
 
 mod plan_cache;
+mod transaction;
 pub use plan_cache::PlanCacheStats;
+pub use transaction::SERIALIZABLE_WARNING;
+use transaction::{BlockSettings, Savepoint};
 
 /// The transaction state of a session (PostgreSQL's ReadyForQuery status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +59,17 @@ pub struct Session<S: Store> {
     status: TxnStatus,
     /// SET/SHOW settings (durability, default isolation, timeouts, ...).
     settings: Settings,
-    /// Open savepoints of the block: name and storage savepoint depth.
-    savepoints: Vec<(String, usize)>,
+    /// Open savepoints of the block.
+    savepoints: Vec<Savepoint>,
+    /// Whether statements outside an explicit block share one implicit
+    /// transaction (see [`Session::begin_implicit`]).
+    implicit: bool,
+    /// Whether the open transaction has run a statement: its isolation
+    /// level and read-write mode are fixed from then on (25001).
+    txn_used: bool,
+    /// The settings to restore when the open block (explicit or implicit)
+    /// ends; `None` outside one.
+    block_settings: Option<BlockSettings>,
     /// Set by [`CancelHandle::cancel`] to stop the running statement.
     cancel: Arc<AtomicBool>,
     /// While the embedder runs one statement as many calls (COPY FROM):
@@ -157,6 +175,9 @@ impl<S: Store> Session<S> {
             status: TxnStatus::Idle,
             settings: Settings::default(),
             savepoints: Vec::new(),
+            implicit: false,
+            txn_used: false,
+            block_settings: None,
             cancel: Arc::new(AtomicBool::new(false)),
             long_statement: None,
             current_plan: None,
@@ -270,47 +291,80 @@ impl<S: Store> Session<S> {
 
     /// Runs every statement of `sql` (simple-query style: no parameters);
     /// stops at the first error.
+    /// Several statements run as one implicit transaction, as in
+    /// [`Session::simple_query`].
     pub fn batch(&mut self, sql: &str) -> Result<Vec<QueryResult>> {
-        depth::with_statement_stack(sql.len(), || self.batch_on_stack(sql))
-    }
-
-    fn batch_on_stack(&mut self, sql: &str) -> Result<Vec<QueryResult>> {
-        if let Some(r) = self.run_cached(sql) {
-            return Ok(vec![r?]);
-        }
-        let mut results = Vec::new();
-        for p in sql::parse(sql)? {
-            results.push(self.run_parsed(&p, &[])?);
-        }
-        Ok(results)
+        self.simple_query(sql).into_iter().collect()
     }
 
     /// Runs the statements of `sql` one by one, as PostgreSQL's simple-query
     /// protocol does: one result per statement, stopping after the first
     /// error (which is the last element). A single statement may run from
-    /// the session's plan cache ([`Session::plan_cache_stats`]).
+    /// the session's plan cache ([`Session::plan_cache_stats`]). Several
+    /// statements outside an explicit block run as one implicit transaction
+    /// (PostgreSQL's rule): an error undoes them all, and a `BEGIN` among
+    /// them opens a block that includes the statements before it.
     pub fn simple_query(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
         depth::with_statement_stack(sql.len(), || self.simple_query_on_stack(sql))
     }
 
     fn simple_query_on_stack(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
-        if let Some(r) = self.run_cached(sql) {
+        // Inside an implicit block begun elsewhere (extended-protocol
+        // messages not yet followed by Sync), the Query joins it and ends
+        // it, as PostgreSQL's simple Query commits the open transaction.
+        let outer = self.implicit;
+        let mut results = self.simple_query_inner(sql);
+        if outer {
+            let ok = results.last().is_none_or(|r| r.is_ok());
+            if let Err(e) = self.end_implicit(ok) {
+                results.push(Err(e));
+            }
+        }
+        results
+    }
+
+    fn simple_query_inner(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
+        if let Some(r) = self.run_cached_guarded(sql) {
             return vec![r];
         }
-        let parsed = match sql::parse(sql) {
+        let parsed = match self.guarded(|_| sql::parse(sql)) {
             Ok(p) => p,
-            Err(e) => return vec![Err(e)],
+            Err(e) => {
+                self.statement_failed();
+                return vec![Err(e)];
+            }
         };
+        let implicit = parsed.len() > 1 && !self.implicit;
+        if implicit {
+            self.begin_implicit();
+        }
         let mut results = Vec::with_capacity(parsed.len());
+        let mut failed = false;
         for p in &parsed {
             let r = self.run_parsed(p, &[]);
-            let failed = r.is_err();
+            failed = r.is_err();
             results.push(r);
             if failed {
                 break;
             }
         }
+        if implicit {
+            if let Err(e) = self.end_implicit(!failed) {
+                results.push(Err(e));
+            }
+        }
         results
+    }
+
+    /// [`Session::run_cached`] behind the panic guard.
+    fn run_cached_guarded(&mut self, sql: &str) -> Option<Result<QueryResult>> {
+        match self.guarded(|s| Ok(s.run_cached(sql))) {
+            Ok(r) => r,
+            Err(e) => {
+                self.statement_failed();
+                Some(Err(e))
+            }
+        }
     }
 
     /// Runs one statement with parameters and returns its result.
@@ -320,18 +374,27 @@ impl<S: Store> Session<S> {
 
     fn query_on_stack(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
         if params.is_empty() {
-            if let Some(r) = self.run_cached(sql) {
+            if let Some(r) = self.run_cached_guarded(sql) {
                 return r;
             }
         }
-        let parsed = sql::parse(sql)?;
+        let parsed = match self.guarded(|_| sql::parse(sql)) {
+            Ok(p) => p,
+            Err(e) => {
+                self.statement_failed();
+                return Err(e);
+            }
+        };
         match parsed.as_slice() {
             [one] => self.run_parsed(one, params),
             [] => Ok(QueryResult::command("")),
-            _ => Err(EngineError::new(
-                SqlState::SyntaxError,
-                "cannot insert multiple commands into a prepared statement",
-            )),
+            _ => {
+                self.statement_failed();
+                Err(EngineError::new(
+                    SqlState::SyntaxError,
+                    "cannot insert multiple commands into a prepared statement",
+                ))
+            }
         }
     }
 
@@ -344,11 +407,20 @@ impl<S: Store> Session<S> {
 
     /// Like [`Session::prepare`], with some parameter types given by the
     /// caller (`SqlType::Unknown` for "infer it").
+    /// An error fails the transaction, as any error in PostgreSQL does.
     pub fn prepare_typed(&mut self, sql: &str, param_types: &[SqlType]) -> Result<Prepared> {
         depth::with_statement_stack(sql.len(), || self.prepare_on_stack(sql, param_types))
     }
 
     fn prepare_on_stack(&mut self, sql: &str, param_types: &[SqlType]) -> Result<Prepared> {
+        let r = self.guarded(|s| s.prepare_inner(sql, param_types));
+        if r.is_err() {
+            self.statement_failed();
+        }
+        r
+    }
+
+    fn prepare_inner(&mut self, sql: &str, param_types: &[SqlType]) -> Result<Prepared> {
         let parsed = sql::parse(sql)?;
         if parsed.len() > 1 {
             return Err(EngineError::new(
@@ -363,8 +435,10 @@ impl<S: Store> Session<S> {
                 columns: crate::result::no_columns(),
                 plan: Arc::default(),
                 text_len: sql.len(),
+                plan_error: None,
             });
         };
+        let mut plan_error = None;
         let (types, columns) = match &first {
             Parsed::Statement(stmt) if needs_planning(stmt) => {
                 if self.status == TxnStatus::Failed {
@@ -391,14 +465,25 @@ impl<S: Store> Session<S> {
                         .collect();
                     Ok((types, columns))
                 };
-                match self.txn.as_mut() {
-                    Some(txn) => describe(txn)?,
+                let described = match self.txn.as_mut() {
+                    Some(txn) => describe(txn),
                     None => {
                         let mut txn = self.db.store().begin(self.begin_options())?;
                         let r = describe(&mut txn);
                         txn.rollback();
-                        r?
+                        r
                     }
+                };
+                match described {
+                    Ok(d) => d,
+                    // A data exception while planning (constant folding of
+                    // `1/0`) is raised when the statement is bound, as
+                    // PostgreSQL plans at Bind, not at Parse.
+                    Err(e) if e.code().starts_with("22") => {
+                        plan_error = Some(e);
+                        (param_types.to_vec(), crate::result::no_columns())
+                    }
+                    Err(e) => return Err(e),
                 }
             }
             _ => (param_types.to_vec(), crate::result::no_columns()),
@@ -409,6 +494,7 @@ impl<S: Store> Session<S> {
             columns,
             plan: Arc::default(),
             text_len: sql.len(),
+            plan_error,
         })
     }
 
@@ -421,6 +507,21 @@ impl<S: Store> Session<S> {
     }
 
     fn query_prepared_on_stack(
+        &mut self,
+        prepared: &Prepared,
+        params: &[Value],
+    ) -> Result<QueryResult> {
+        let r = self.guarded(|s| s.query_prepared_inner(prepared, params));
+        // The plan slot is the running statement's only: cleared on every
+        // exit path, a panic included.
+        self.current_plan = None;
+        if r.is_err() {
+            self.statement_failed();
+        }
+        r
+    }
+
+    fn query_prepared_inner(
         &mut self,
         prepared: &Prepared,
         params: &[Value],
@@ -463,11 +564,17 @@ impl<S: Store> Session<S> {
         self.query(sql, params).map(|r| r.rows_affected)
     }
 
+    /// Runs one parsed statement; a failure (an error or a panic) fails
+    /// the transaction (see [`transaction`]).
     fn run_parsed(&mut self, p: &Parsed, params: &[Value]) -> Result<QueryResult> {
-        match p {
-            Parsed::Utility(tag) => self.in_transaction(|_, _| Ok(QueryResult::command(tag))),
-            Parsed::Statement(stmt) => self.run_statement(stmt, params),
+        let r = self.guarded(|s| match p {
+            Parsed::Utility(tag) => s.in_transaction(|_, _| Ok(QueryResult::command(tag))),
+            Parsed::Statement(stmt) => s.run_statement(stmt, params),
+        });
+        if r.is_err() {
+            self.statement_failed();
         }
+        r
     }
 
     fn begin_options(&self) -> TxnOptions {
@@ -499,55 +606,62 @@ impl<S: Store> Session<S> {
         if self.status == TxnStatus::Failed {
             return Err(in_failed_block());
         }
+        let mut r = QueryResult::command("SET");
         match set {
             ast::Set::SingleAssignment {
-                variable, values, ..
+                variable,
+                values,
+                scope,
+                ..
             } => {
                 let name = variable.to_string();
+                let local = matches!(scope, Some(ast::ContextModifier::Local));
                 let is_default = matches!(values.as_slice(), [ast::Expr::Identifier(id)] if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"));
                 if is_default {
-                    self.settings.reset(Some(&name))?;
+                    self.apply_set(&name, None, local, &mut r)?;
                 } else {
                     let text = values
                         .iter()
                         .map(setting_text)
                         .collect::<Vec<_>>()
                         .join(", ");
-                    self.settings.set(&name, &text)?;
+                    self.apply_set(&name, Some(&text), local, &mut r)?;
                 }
             }
-            ast::Set::SetTimeZone { value, .. } => {
-                self.settings.set("TimeZone", &setting_text(value))?;
+            ast::Set::SetTimeZone { value, local } => {
+                self.apply_set("TimeZone", Some(&setting_text(value)), *local, &mut r)?;
             }
             ast::Set::SetTransaction {
                 modes,
+                snapshot: None,
                 session: false,
-                ..
+            } => self.set_transaction(modes, &mut r)?,
+            // SET SESSION CHARACTERISTICS AS TRANSACTION: the defaults.
+            ast::Set::SetTransaction {
+                modes,
+                snapshot: None,
+                session: true,
             } => {
                 for m in modes {
-                    if let ast::TransactionMode::IsolationLevel(level) = m {
-                        let name = isolation_name(level);
-                        if let Some(txn) = self.txn.as_mut() {
-                            if txn.pending_writes() > 0 {
-                                return Err(EngineError::new(
-                                    SqlState::ActiveSqlTransaction,
-                                    "SET TRANSACTION ISOLATION LEVEL must be called before any query",
-                                ));
-                            }
-                            let mut opts = self.begin_options();
-                            opts.isolation = crate::settings::isolation_from(name);
-                            let fresh = self.db.store().begin(opts)?;
-                            if let Some(old) = self.txn.replace(fresh) {
-                                old.rollback();
-                            }
-                            self.settings.set("transaction_isolation", name)?;
+                    let (name, value) = match m {
+                        ast::TransactionMode::IsolationLevel(level) => {
+                            ("default_transaction_isolation", isolation_name(level))
                         }
-                    }
+                        ast::TransactionMode::AccessMode(mode) => (
+                            "default_transaction_read_only",
+                            if *mode == ast::TransactionAccessMode::ReadOnly {
+                                "on"
+                            } else {
+                                "off"
+                            },
+                        ),
+                    };
+                    self.apply_set(name, Some(value), false, &mut r)?;
                 }
             }
             other => return Err(EngineError::unsupported(format!("{other}"))),
         }
-        Ok(QueryResult::command("SET"))
+        Ok(r)
     }
 
     fn show_statement(&mut self, name: &str) -> Result<QueryResult> {
@@ -605,27 +719,39 @@ impl<S: Store> Session<S> {
                         .push("there is already a transaction in progress".into());
                     return Ok(r);
                 }
-                let mut opts = self.begin_options();
-                let mut level_name = self
-                    .settings
-                    .get("default_transaction_isolation")
-                    .unwrap_or("read committed")
-                    .to_string();
-                for m in modes {
-                    if let ast::TransactionMode::IsolationLevel(level) = m {
-                        level_name = isolation_name(level).to_string();
-                        opts.isolation = crate::settings::isolation_from(&level_name);
-                    }
+                // In an implicit block BEGIN makes it explicit: the
+                // statements before it become part of the block.
+                if self.implicit {
+                    self.implicit = false;
+                } else {
+                    self.block_settings = Some(self.snapshot_settings());
+                    self.txn_used = false;
                 }
-                self.settings.set("transaction_isolation", &level_name)?;
-                self.txn = Some(self.db.store().begin(opts)?);
                 self.status = TxnStatus::InBlock;
-                Ok(r)
+                if self.txn.is_none() {
+                    self.txn = Some(self.db.store().begin(self.begin_options())?);
+                }
+                let result = self.set_transaction(modes, &mut r);
+                if result.is_ok()
+                    && !modes
+                        .iter()
+                        .any(|m| matches!(m, ast::TransactionMode::IsolationLevel(_)))
+                    && self.settings.get("transaction_isolation").ok() == Some("serializable")
+                {
+                    r.notices.push(transaction::SERIALIZABLE_WARNING.into());
+                }
+                result.map(|()| r)
             }
             Statement::Commit { .. } => Ok(match self.status {
                 TxnStatus::Idle => {
                     let mut r = QueryResult::command("COMMIT");
                     r.notices.push("there is no transaction in progress".into());
+                    if self.implicit {
+                        // Commits the implicit block; the next statement
+                        // starts a new one.
+                        self.finish_block(true)?;
+                        self.block_settings = Some(self.snapshot_settings());
+                    }
                     r
                 }
                 TxnStatus::Failed => {
@@ -645,6 +771,9 @@ impl<S: Store> Session<S> {
                     r.notices.push("there is no transaction in progress".into());
                 }
                 self.end(false)?;
+                if self.implicit {
+                    self.block_settings = Some(self.snapshot_settings());
+                }
                 Ok(r)
             }
             Statement::Savepoint { name } => {
@@ -658,7 +787,16 @@ impl<S: Store> Session<S> {
                     TxnStatus::InBlock => {
                         let txn = self.txn.as_mut().expect("a block has a transaction");
                         let depth = txn.savepoint();
-                        self.savepoints.push((name, depth));
+                        let session_settings = self
+                            .block_settings
+                            .as_ref()
+                            .map_or_else(|| self.settings.clone(), |b| b.session.clone());
+                        self.savepoints.push(Savepoint {
+                            name,
+                            depth,
+                            settings: self.settings.clone(),
+                            session_settings,
+                        });
                         Ok(QueryResult::command("SAVEPOINT"))
                     }
                 }
@@ -674,11 +812,16 @@ impl<S: Store> Session<S> {
                         "ROLLBACK TO SAVEPOINT can only be used in transaction blocks",
                     ));
                 }
-                let Some(pos) = self.savepoints.iter().rposition(|(n, _)| *n == name) else {
+                let Some(pos) = self.savepoints.iter().rposition(|sp| sp.name == name) else {
                     self.fail_block();
                     return Err(no_savepoint(&name));
                 };
-                let depth = self.savepoints[pos].1;
+                let sp = &self.savepoints[pos];
+                let depth = sp.depth;
+                self.settings = sp.settings.clone();
+                if let Some(b) = self.block_settings.as_mut() {
+                    b.session = sp.session_settings.clone();
+                }
                 self.savepoints.truncate(pos + 1);
                 if let Some(txn) = self.txn.as_mut() {
                     txn.rollback_to_savepoint(depth);
@@ -695,12 +838,12 @@ impl<S: Store> Session<S> {
                     )),
                     TxnStatus::Failed => Err(in_failed_block()),
                     TxnStatus::InBlock => {
-                        let Some(pos) = self.savepoints.iter().rposition(|(n, _)| *n == name)
+                        let Some(pos) = self.savepoints.iter().rposition(|sp| sp.name == name)
                         else {
                             self.fail_block();
                             return Err(no_savepoint(&name));
                         };
-                        let depth = self.savepoints[pos].1;
+                        let depth = self.savepoints[pos].depth;
                         self.savepoints.truncate(pos);
                         if let Some(txn) = self.txn.as_mut() {
                             txn.release_savepoint(depth);
@@ -723,16 +866,18 @@ impl<S: Store> Session<S> {
                 if self.status == TxnStatus::Failed {
                     return Err(in_failed_block());
                 }
+                let mut result = QueryResult::command("RESET");
                 match &r.reset {
-                    ast::Reset::ALL => self.settings.reset(None)?,
+                    ast::Reset::ALL => self.reset_all()?,
                     ast::Reset::ConfigurationParameter(n) => {
-                        self.settings.reset(Some(&n.to_string()))?
+                        self.apply_set(&n.to_string(), None, false, &mut result)?
                     }
                     ast::Reset::SessionAuthorization => {}
                 }
-                Ok(QueryResult::command("RESET"))
+                Ok(result)
             }
             other => {
+                self.check_writable(other)?;
                 let interrupts = self.interrupts();
                 let cache = self.current_plan.clone();
                 if is_ddl(other) {
@@ -774,24 +919,23 @@ impl<S: Store> Session<S> {
 
     /// Ends the current transaction.
     fn end(&mut self, commit: bool) -> Result<()> {
-        self.status = TxnStatus::Idle;
-        self.savepoints.clear();
-        let default = self
-            .settings
-            .get("default_transaction_isolation")
-            .unwrap_or("read committed")
-            .to_string();
-        self.settings.set("transaction_isolation", &default)?;
-        let r = match self.txn.take() {
-            Some(t) if commit => t.commit().map(|_| ()).map_err(EngineError::from),
-            Some(t) => {
-                t.rollback();
-                Ok(())
-            }
-            None => Ok(()),
-        };
-        self.ddl_ended();
-        r
+        self.finish_block(commit)
+    }
+
+    /// Runs `f` in the open block's transaction (explicit, or implicit:
+    /// opened with its first statement). Failures are handled by the
+    /// caller (`statement_failed`).
+    fn in_block_txn(
+        &mut self,
+        f: impl FnOnce(&mut S::Txn, &Database<S>) -> Result<QueryResult>,
+    ) -> Result<QueryResult> {
+        self.ensure_txn()?;
+        let txn = self.txn.as_mut().expect("a block has a transaction");
+        if txn.isolation() == Isolation::ReadCommitted {
+            txn.refresh_snapshot()?;
+        }
+        self.txn_used = true;
+        f(txn, &self.db)
     }
 
     /// Runs `f` inside the block's transaction, or in its own autocommit
@@ -802,26 +946,11 @@ impl<S: Store> Session<S> {
     ) -> Result<QueryResult> {
         match self.status {
             TxnStatus::Failed => Err(in_failed_block()),
-            TxnStatus::InBlock => {
-                let txn = self.txn.as_mut().expect("a block has a transaction");
-                if txn.isolation() == Isolation::ReadCommitted {
-                    txn.refresh_snapshot()?;
-                }
-                let r = f(txn, &self.db);
-                if r.is_err() {
-                    self.fail_block();
-                    // As in PostgreSQL, the failed transaction is aborted now
-                    // (its row locks released at once), though the block
-                    // stays open until ROLLBACK. With savepoints the work
-                    // before them must survive a ROLLBACK TO, so it is kept.
-                    if self.savepoints.is_empty() {
-                        if let Some(t) = self.txn.take() {
-                            t.rollback();
-                        }
-                    }
-                }
-                r
-            }
+            // An explicit block, or an implicit one (whose transaction
+            // opens with its first statement). Failures are handled by the
+            // caller (`statement_failed`).
+            TxnStatus::InBlock => self.in_block_txn(f),
+            TxnStatus::Idle if self.implicit => self.in_block_txn(f),
             TxnStatus::Idle => {
                 let mut txn = self.db.store().begin(self.begin_options())?;
                 let r = match f(&mut txn, &self.db) {
@@ -1201,6 +1330,9 @@ pub struct Prepared {
     /// The length of the statement's text, which bounds the stack its
     /// syntax tree needs (see [`crate::sql::depth`]).
     text_len: usize,
+    /// The error planning raised at prepare time, if it is one PostgreSQL
+    /// raises when the statement is bound (see [`Prepared::plan_error`]).
+    plan_error: Option<EngineError>,
 }
 
 impl Drop for Prepared {
@@ -1212,6 +1344,15 @@ impl Drop for Prepared {
             let plan = std::mem::take(&mut self.plan);
             depth::drop_with_stack(self.text_len, (parsed, plan));
         }
+    }
+}
+
+impl Prepared {
+    /// A data exception planning raised (constant folding of `1/0`):
+    /// PostgreSQL plans at Bind, so a wire protocol front end reports it
+    /// there; running the statement raises it again.
+    pub fn plan_error(&self) -> Option<&EngineError> {
+        self.plan_error.as_ref()
     }
 }
 

@@ -1,8 +1,11 @@
 //! Session settings: `SET`, `SHOW`, `RESET`, as PostgreSQL's GUCs.
 //!
 //! Known settings are validated and some take effect in the engine:
-//! `synchronous_commit` picks the commit durability, `default_transaction_isolation`
-//! the isolation of new transactions, `lock_timeout` the row-lock wait limit.
+//! `synchronous_commit` picks the commit durability (read when a transaction
+//! commits), `default_transaction_isolation` and `default_transaction_read_only`
+//! the isolation and access mode of new transactions (`transaction_isolation`
+//! and `transaction_read_only` show the current one's), `lock_timeout` the
+//! row-lock wait limit.
 //! Others (`DateStyle`, `client_encoding`, `search_path`, ...) are stored and
 //! reported; the values that change output formats only accept the value
 //! the engine produces (e.g. `DateStyle` ISO). Unknown names fail with
@@ -43,6 +46,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("synchronous_commit", "on"),
     ("TimeZone", "UTC"),
     ("transaction_isolation", "read committed"),
+    ("transaction_read_only", "off"),
     ("work_mem", "4MB"),
     ("max_parallel_workers_per_gather", "2"),
     ("jit", "off"),
@@ -200,6 +204,18 @@ impl Settings {
                     _ => return Err(invalid(&canonical, value)),
                 }
             }
+            "default_transaction_read_only" | "transaction_read_only" => {
+                match value.to_ascii_lowercase().as_str() {
+                    "on" | "true" | "yes" | "1" | "t" | "y" => "on".into(),
+                    "off" | "false" | "no" | "0" | "f" | "n" => "off".into(),
+                    _ => {
+                        return Err(EngineError::new(
+                            SqlState::InvalidParameterValue,
+                            format!("parameter \"{canonical}\" requires a Boolean value"),
+                        ))
+                    }
+                }
+            }
             "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
                 parse_millis(&canonical, value)?.to_string()
             }
@@ -245,15 +261,20 @@ impl Settings {
         let fresh = Settings::default();
         match name {
             None => {
-                let keep_isolation = self.values.get("transaction_isolation").cloned();
+                // The open transaction's characteristics and the server's
+                // fixed settings are not reset.
+                let keep: Vec<(String, (String, String))> =
+                    ["transaction_isolation", "transaction_read_only"]
+                        .iter()
+                        .filter_map(|k| Some((k.to_string(), self.values.get(*k)?.clone())))
+                        .collect();
                 let keep_fixed: Vec<_> = SERVER_FIXED
                     .iter()
                     .filter_map(|(n, _)| Some((n.to_string(), self.values.get(*n)?.clone())))
                     .collect();
                 *self = fresh;
-                if let Some(v) = keep_isolation {
-                    std::sync::Arc::make_mut(&mut self.values)
-                        .insert("transaction_isolation".into(), v);
+                for (k, v) in keep {
+                    std::sync::Arc::make_mut(&mut self.values).insert(k, v);
                 }
                 std::sync::Arc::make_mut(&mut self.values).extend(keep_fixed);
             }

@@ -116,6 +116,10 @@ impl<T: Transaction> Transaction for CountingTxn<T> {
     fn set_wait_limits(&mut self, limits: rocksgres_storage::WaitLimits) {
         self.inner.set_wait_limits(limits)
     }
+
+    fn set_durability(&mut self, durability: rocksgres_engine::storage::Durability) {
+        self.inner.set_durability(durability)
+    }
     fn savepoint(&mut self) -> usize {
         self.inner.savepoint()
     }

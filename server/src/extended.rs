@@ -9,8 +9,15 @@
 //! parameters to engine values, runs the prepared statement, and writes the
 //! rows in the requested result formats. A row limit (`max_rows`) suspends
 //! the portal: the encoded remainder is kept in the portal (pgwire's
-//! `PortalExecutionState`) and later Executes fetch from it. Sync reports
-//! the session's own transaction status. COPY statements are recognised at
+//! `PortalExecutionState`) and later Executes fetch from it.
+//!
+//! Transactions follow PostgreSQL: outside an explicit block, the
+//! statements executed up to a Sync form one implicit transaction
+//! ([`rocksgres_engine::Session::begin_implicit`]) that Sync commits; after
+//! an error pgwire skips every message until Sync, and the transaction is
+//! rolled back (by the engine for its own errors, at Sync for the errors
+//! of the protocol layer). Sync then reports the session's own transaction
+//! status. COPY statements are recognised at
 //! Parse and run through [`crate::copy`]. Parse and Close are pgwire's
 //! defaults plus bookkeeping of the statement names, which `DEALLOCATE`
 //! drops (see [`crate::state::StatementNames`]).
@@ -22,15 +29,15 @@ use async_trait::async_trait;
 use futures::{Sink, SinkExt};
 use pgwire::api::portal::{Format, Portal, PortalExecutionState};
 use pgwire::api::query::ExtendedQueryHandler;
-use pgwire::api::results::{FieldFormat, FieldInfo, QueryResponse, Response, Tag};
+use pgwire::api::results::{FieldFormat, FieldInfo, QueryResponse, Response};
 use pgwire::api::stmt::{QueryParser, StoredStatement};
 use pgwire::api::store::{Entry, PortalStore};
 use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState, Type, DEFAULT_NAME};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::data::DataRow;
 use pgwire::messages::extendedquery::{
-    Close, CloseComplete, Execute, Parse, ParseComplete, PortalSuspended, Sync as PgSync,
-    TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
+    Bind, BindComplete, Close, CloseComplete, Execute, Parse, ParseComplete, PortalSuspended,
+    Sync as PgSync, TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
 };
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::PgWireBackendMessage;
@@ -42,7 +49,8 @@ use crate::copy::{copy_in, copy_out};
 use crate::handler::Handler;
 use crate::state::{conn_state, drop_deallocated};
 use crate::wire::{
-    engine_error, format_code, internal_error, notice_response, user_error, RowEncoder,
+    engine_error, error_response, format_code, internal_error, notice_response, user_error,
+    RowEncoder,
 };
 
 /// What a Parse produced.
@@ -129,7 +137,7 @@ impl QueryParser for StatementParser {
                     // The engine describes only planned statements; SHOW
                     // has no side effects, so run it once to learn its
                     // columns (see the report: engine API wish).
-                    if let Some(Ok(r)) = s.simple_query(&sql).pop() {
+                    if let Ok(r) = s.query(&sql, &[]) {
                         p.columns = r.columns;
                     }
                 }
@@ -209,10 +217,12 @@ where
             .feed(PgWireBackendMessage::PortalSuspended(PortalSuspended::new()))
             .await?;
     } else {
+        // As PostgreSQL: the tag of the statement, counting the rows this
+        // Execute sent (`INSERT 0 n` for INSERT ... RETURNING).
         client
-            .feed(PgWireBackendMessage::CommandComplete(
-                Tag::new(&tag).with_rows(n).into(),
-            ))
+            .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
+                format!("{tag} {n}"),
+            )))
             .await?;
     }
     Ok(())
@@ -242,6 +252,58 @@ impl ExtendedQueryHandler for Handler {
         conn_state(client)?.statements.parsed(&name);
         client
             .send(PgWireBackendMessage::ParseComplete(ParseComplete::new()))
+            .await?;
+        Ok(())
+    }
+
+    /// pgwire's Bind, plus PostgreSQL's Bind-time planning errors: a
+    /// statement whose planning raised a data exception (constant folding
+    /// of `1/0`) fails here, after ParseComplete, and fails the
+    /// transaction.
+    async fn on_bind<C>(&self, client: &mut C, message: Bind) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let statement_name = message.statement_name.as_deref().unwrap_or(DEFAULT_NAME);
+        let portal_name = message.portal_name.as_deref().unwrap_or(DEFAULT_NAME);
+        match client.portal_store().get_statement(statement_name) {
+            Some(Entry::Value(statement)) => {
+                if let StmtKind::Engine(p) = &statement.statement.kind {
+                    if let Some(e) = p.plan_error() {
+                        let e = engine_error(e);
+                        let conn = conn_state(client)?;
+                        conn.run(|s| {
+                            s.begin_implicit();
+                            s.fail_transaction();
+                        })
+                        .await?;
+                        client.set_transaction_status(conn.wire_status());
+                        return Err(e);
+                    }
+                }
+                let portal = Portal::try_new(&message, statement)?;
+                client.portal_store().put_portal(Arc::new(portal));
+            }
+            Some(Entry::Empty) => {
+                if !message.parameters.is_empty() {
+                    return Err(user_error(
+                        "08P01",
+                        format!(
+                            "bind message supplies {} parameters, but prepared statement \"{}\" requires 0",
+                            message.parameters.len(),
+                            statement_name
+                        ),
+                    ));
+                }
+                client.portal_store().put_empty_portal(portal_name);
+            }
+            None => return Err(PgWireError::StatementNotFound(statement_name.to_owned())),
+        }
+        client
+            .send(PgWireBackendMessage::BindComplete(BindComplete::new()))
             .await?;
         Ok(())
     }
@@ -308,12 +370,27 @@ impl ExtendedQueryHandler for Handler {
             }
             StmtKind::Engine(p) => p,
         };
-        let params = decode_params(&portal, &prepared.param_types)?;
+        let params = match decode_params(&portal, &prepared.param_types) {
+            Ok(p) => p,
+            Err(e) => {
+                // Any error fails the transaction, as in PostgreSQL.
+                conn.run(|s| {
+                    s.begin_implicit();
+                    s.fail_transaction();
+                })
+                .await?;
+                client.set_transaction_status(conn.wire_status());
+                return Err(e);
+            }
+        };
         let run_stmt = Arc::clone(&stmt);
         let result = conn
-            .run(move |s| match &run_stmt.kind {
-                StmtKind::Engine(p) => s.query_prepared(p, &params),
-                StmtKind::Copy(_) => unreachable_copy(),
+            .run(move |s| {
+                s.begin_implicit();
+                match &run_stmt.kind {
+                    StmtKind::Engine(p) => s.query_prepared(p, &params),
+                    StmtKind::Copy(_) => unreachable_copy(),
+                }
             })
             .await?;
         drop_deallocated(client, &conn);
@@ -344,7 +421,12 @@ impl ExtendedQueryHandler for Handler {
                 .map(|(i, c)| field_info(c, i, Some(formats)))
                 .collect();
             let mut response = QueryResponse::new(Arc::new(schema), futures::stream::iter(rows));
-            let verb = result.tag.split(' ').next().unwrap_or("SELECT").to_owned();
+            // The tag without its row count (`SELECT`, `INSERT 0`).
+            let full = result.tag.to_string();
+            let verb = full
+                .rsplit_once(' ')
+                .map_or(full.as_str(), |(verb, _)| verb)
+                .to_owned();
             response.set_command_tag(&verb);
             portal.start(response).await;
             return fetch_portal(client, &portal, max_rows).await;
@@ -370,8 +452,19 @@ impl ExtendedQueryHandler for Handler {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         client.portal_store().rm_portal(DEFAULT_NAME);
+        // Pgwire routes Sync here in state AwaitingSync after an error:
+        // the implicit transaction (if one is still open) is rolled back.
+        let failed = matches!(client.state(), PgWireConnectionState::AwaitingSync);
         let status = match conn_state(client) {
-            Ok(conn) => conn.wire_status(),
+            Ok(conn) => {
+                let ended = conn.run(move |s| s.end_implicit(!failed)).await?;
+                if let Err(e) = ended {
+                    client
+                        .feed(PgWireBackendMessage::ErrorResponse(error_response(&e)))
+                        .await?;
+                }
+                conn.wire_status()
+            }
             Err(_) => client.transaction_status(),
         };
         client.set_transaction_status(status);

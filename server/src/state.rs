@@ -193,7 +193,13 @@ impl ConnState {
                 .store(encode_status(session.status()), Ordering::Release);
             r
         }));
-        outcome.map_err(|_| internal_error("engine call panicked".to_string()))
+        outcome.map_err(|_| {
+            // The engine turns its own panics into errors; this is the last
+            // resort for a panic outside it. Report the status it left.
+            let status = self.lock().status();
+            self.status.store(encode_status(status), Ordering::Release);
+            internal_error("engine call panicked".to_string())
+        })
     }
 }
 

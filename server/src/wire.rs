@@ -57,6 +57,9 @@ pub fn notice_response(message: &str) -> NoticeResponse {
     let (severity, code) = match message {
         "there is no transaction in progress" => ("WARNING", "25P01"),
         "there is already a transaction in progress" => ("WARNING", "25001"),
+        "SET LOCAL can only be used in transaction blocks"
+        | "SET TRANSACTION can only be used in transaction blocks" => ("WARNING", "25P01"),
+        rocksgres_engine::session::SERIALIZABLE_WARNING => ("WARNING", "01000"),
         _ => ("NOTICE", "00000"),
     };
     NoticeResponse::new(vec![

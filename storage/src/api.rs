@@ -234,6 +234,10 @@ pub trait Transaction: Send {
     /// `statement_timeout` deadline and its CancelRequest flag).
     fn set_wait_limits(&mut self, limits: crate::WaitLimits);
 
+    /// Changes the durability the commit will have (`synchronous_commit` is
+    /// read when the transaction commits, as in PostgreSQL).
+    fn set_durability(&mut self, durability: Durability);
+
     /// Opens a savepoint and returns its depth (0 for the outermost).
     fn savepoint(&mut self) -> usize;
 

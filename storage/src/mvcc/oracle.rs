@@ -8,6 +8,15 @@
 //! snapshot ever sees timestamp `T` while a commit `<= T` is still being
 //! applied (it would otherwise see a later commit and miss an earlier one).
 //!
+//! A commit is acknowledged only once the watermark has reached its own
+//! timestamp ([`Oracle::wait_visible`]): a small commit that finishes while
+//! an older, larger one is still applying waits for it, so every statement
+//! that starts after the acknowledgement -- in any session, the committer's
+//! included -- sees the commit. (Without the wait, a session's next SELECT
+//! could miss the row it had just committed.) The wait cannot deadlock: a
+//! commit only waits for commits with smaller timestamps, which wait for
+//! nothing but their own batch.
+//!
 //! The oracle also tracks the live snapshots; the oldest of them (or the
 //! watermark, when there are none) is the GC safe point published to
 //! [`GcState`].
@@ -21,7 +30,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 
 use crate::api::Timestamp;
 use crate::error::Result;
@@ -61,6 +70,8 @@ impl State {
 #[derive(Debug)]
 pub struct Oracle {
     state: Mutex<State>,
+    /// Signalled whenever the watermark may have advanced.
+    advanced: Condvar,
     gc: Arc<GcState>,
 }
 
@@ -76,6 +87,7 @@ impl Oracle {
                 in_flight: BTreeSet::new(),
                 snapshots: BTreeMap::new(),
             }),
+            advanced: Condvar::new(),
             gc,
         };
         oracle.gc.advance_safe_point(resume_at - 1);
@@ -142,8 +154,22 @@ impl Oracle {
     /// Marks a commit as applied (or abandoned); the watermark may advance.
     pub fn end_commit(&self, ts: Timestamp) {
         let mut s = self.state.lock();
+        let oldest = s.in_flight.first() == Some(&ts);
         s.in_flight.remove(&ts);
         self.gc.advance_safe_point(s.safe_point());
+        drop(s);
+        if oldest {
+            self.advanced.notify_all();
+        }
+    }
+
+    /// Waits until the watermark has reached `ts` (every commit `<= ts` is
+    /// applied), so that a snapshot taken afterwards sees commit `ts`.
+    pub fn wait_visible(&self, ts: Timestamp) {
+        let mut s = self.state.lock();
+        while s.watermark() < ts {
+            self.advanced.wait(&mut s);
+        }
     }
 
     /// The current GC safe point.
@@ -170,6 +196,31 @@ mod tests {
         assert_eq!(o.watermark(), a - 1, "b applied but a is still in flight");
         o.end_commit(a);
         assert_eq!(o.watermark(), b);
+    }
+
+    #[test]
+    fn wait_visible_returns_once_older_commits_are_applied() {
+        let o = Arc::new(oracle());
+        let big = o.begin_commit(|_| Ok(())).unwrap();
+        let small = o.begin_commit(|_| Ok(())).unwrap();
+        o.end_commit(small);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let o = Arc::clone(&o);
+            std::thread::spawn(move || {
+                o.wait_visible(small);
+                tx.send(o.watermark()).unwrap();
+            })
+        };
+        // The waiter cannot return while `big` is in flight: if it did, the
+        // watermark it reports would be below `small`.
+        if let Ok(w) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            panic!("wait_visible returned at watermark {w} with {big} in flight");
+        }
+        o.end_commit(big);
+        let w = rx.recv().unwrap();
+        assert!(w >= small);
+        waiter.join().unwrap();
     }
 
     #[test]

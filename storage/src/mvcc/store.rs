@@ -192,3 +192,54 @@ impl<B: Backend> Store for MvccStore<B> {
         self.shared.locks.waiters()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::api::Transaction;
+
+    /// A small commit that finishes while an older commit (here: a
+    /// timestamp taken straight from the oracle, standing for a large
+    /// commit still building its batch) is in flight must not be
+    /// acknowledged before it is visible: the committer's next snapshot
+    /// has to see it.
+    #[test]
+    fn a_commit_is_visible_once_acknowledged_despite_an_older_commit_in_flight() {
+        let store = MemoryStore::new();
+        let big = store
+            .shared
+            .oracle
+            .begin_commit(|r| store.shared.persist_reservation(r))
+            .unwrap();
+        let (tx, rx) = mpsc::channel();
+        let committer = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let mut t = store.begin(TxnOptions::default()).unwrap();
+                t.put(b"k", b"v").unwrap();
+                t.commit().unwrap();
+                let mut next = store.begin(TxnOptions::default()).unwrap();
+                let mut out = Vec::new();
+                let seen = next.get(b"k", &mut out).unwrap();
+                tx.send(seen).unwrap();
+            })
+        };
+        // While `big` is in flight the commit may not return; if it did,
+        // its own next snapshot must still see the row.
+        if let Ok(seen) = rx.recv_timeout(Duration::from_millis(200)) {
+            assert!(
+                seen,
+                "commit acknowledged but invisible to the next snapshot"
+            );
+        }
+        store.shared.oracle.end_commit(big);
+        if let Ok(seen) = rx.recv() {
+            assert!(seen, "commit invisible to the committer's next snapshot");
+        }
+        committer.join().unwrap();
+        assert!(store.watermark() > big);
+    }
+}

@@ -7,7 +7,9 @@
 //! * Commit takes a timestamp from the oracle, writes every buffered key as
 //!   a version at that timestamp in one atomic batch (fsynced unless the
 //!   transaction asked for async durability), marks the timestamp applied,
-//!   and only then releases the row locks, so a waiter that gets a lock
+//!   waits until the visible watermark has reached it (so the commit is
+//!   visible to every statement that starts after it returns), and only
+//!   then releases the row locks, so a waiter that gets a lock
 //!   always finds the previous holder's writes.
 //! * Snapshot isolation: the first time a key is locked, its newest version
 //!   is checked; if it is newer than the snapshot, a concurrent transaction
@@ -244,6 +246,10 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         self.wait_limits = limits;
     }
 
+    fn set_durability(&mut self, durability: crate::api::Durability) {
+        self.options.durability = durability;
+    }
+
     fn savepoint(&mut self) -> usize {
         self.writes.savepoint()
     }
@@ -286,6 +292,9 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         let written = shared.backend.write(batch, sync);
         shared.note_applied();
         shared.oracle.end_commit(ts);
+        // Acknowledge only once every snapshot taken from now on sees `ts`
+        // (an older commit may still be applying: see the oracle).
+        shared.oracle.wait_visible(ts);
         self.finish();
         written.map(|()| CommitInfo {
             commit_ts: Some(ts),

@@ -124,6 +124,7 @@ pub(super) fn analyze<S: Store>(
             columns,
             plan: Arc::new(slot),
             text_len: sql.len(),
+            plan_error: None,
         })),
     }
 }
