@@ -5,8 +5,10 @@
 //! layouts follow PostgreSQL: big-endian integers and IEEE floats,
 //! `date` as days and `timestamp[tz]` as microseconds since 2000-01-01 (the
 //! engine's own representation), `interval` as microseconds, days, months,
-//! and `numeric` as base-10000 digit groups with weight, sign and display
-//! scale. Other types fail with 0A000 rather than guess.
+//! `numeric` as base-10000 digit groups with weight, sign and display
+//! scale, `time` as microseconds, `oid` as an unsigned 32-bit integer,
+//! `"char"` as one byte, and one-dimensional arrays in `array_send`'s
+//! layout. Other types fail with 0A000 rather than guess.
 
 use bytes::{BufMut, BytesMut};
 use pgwire::error::PgWireError;
@@ -56,17 +58,33 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
             other => buf.put_f32(other.as_f64().ok_or_else(|| mismatch(ty))? as f32),
         },
         SqlType::Float8 => buf.put_f64(v.as_f64().ok_or_else(|| mismatch(ty))?),
-        SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) | SqlType::Unknown => {
-            match v.as_str() {
-                Some(s) => buf.put_slice(s.as_bytes()),
-                None => {
-                    let mut s = String::new();
-                    v.write_text(&mut s);
-                    buf.put_slice(s.as_bytes());
-                }
+        SqlType::Text
+        | SqlType::Varchar(_)
+        | SqlType::Char(_)
+        | SqlType::Unknown
+        | SqlType::Name => match v.as_str() {
+            Some(s) => buf.put_slice(s.as_bytes()),
+            None => {
+                let mut s = String::new();
+                v.write_text(&mut s);
+                buf.put_slice(s.as_bytes());
             }
-        }
+        },
         SqlType::Bytea => buf.put_slice(v.as_bytes().ok_or_else(|| mismatch(ty))?),
+        // PostgreSQL's `"char"` is one byte; the empty value is byte 0.
+        SqlType::QChar => {
+            let s = v.as_str().ok_or_else(|| mismatch(ty))?;
+            buf.put_u8(s.as_bytes().first().copied().unwrap_or(0));
+        }
+        SqlType::Oid => {
+            let i = v.as_i64().ok_or_else(|| mismatch(ty))?;
+            buf.put_u32(u32::try_from(i).map_err(|_| mismatch(ty))?);
+        }
+        SqlType::Time => match v {
+            Value::Time(t) => buf.put_i64(*t),
+            _ => return Err(mismatch(ty)),
+        },
+        SqlType::Array(elem) => encode_array(v, elem, ty, buf)?,
         SqlType::Date => match v {
             Value::Date(d) => buf.put_i32(*d),
             _ => return Err(mismatch(ty)),
@@ -97,6 +115,107 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
     Ok(())
 }
 
+/// PostgreSQL's `array_send` for a one-dimensional array: dimensions,
+/// a has-NULLs flag, the element type's OID, the length and lower bound
+/// (1), then each element as a length-prefixed binary value (-1 for NULL).
+/// An empty array has no dimensions.
+fn encode_array(
+    v: &Value,
+    elem: &SqlType,
+    ty: &SqlType,
+    buf: &mut BytesMut,
+) -> Result<(), PgWireError> {
+    let text = v.as_str().ok_or_else(|| mismatch(ty))?;
+    let items = rocksgres_engine::types::array::elements(text, elem).map_err(|_| mismatch(ty))?;
+    buf.put_i32(i32::from(!items.is_empty()));
+    buf.put_i32(i32::from(items.iter().any(Value::is_null)));
+    buf.put_u32(elem.oid());
+    if !items.is_empty() {
+        buf.put_i32(i32::try_from(items.len()).map_err(|_| mismatch(ty))?);
+        buf.put_i32(1);
+    }
+    for item in &items {
+        if item.is_null() {
+            buf.put_i32(-1);
+            continue;
+        }
+        let at = buf.len();
+        buf.put_i32(0);
+        encode(item, elem, buf)?;
+        let len = i32::try_from(buf.len() - at - 4).map_err(|_| mismatch(ty))?;
+        buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    Ok(())
+}
+
+/// PostgreSQL's `array_recv` for arrays of at most one dimension with
+/// lower bound 1 (others fail with 0A000, as their text form does).
+fn decode_array(data: &[u8], elem: &SqlType, ty: &SqlType) -> Result<Value, PgWireError> {
+    let mut input = data;
+    let int = |input: &mut &[u8]| -> Result<i32, PgWireError> {
+        let (head, rest) = input.split_at_checked(4).ok_or_else(|| bad_binary(ty))?;
+        *input = rest;
+        Ok(i32::from_be_bytes(fixed(head, ty)?))
+    };
+    let ndim = int(&mut input)?;
+    let flags = int(&mut input)?;
+    let elem_oid = int(&mut input)? as u32;
+    if !(0..=1).contains(&flags) {
+        return Err(user_error("22P03", "invalid array flags"));
+    }
+    if elem_oid != elem.oid() {
+        return Err(user_error(
+            "42804",
+            format!(
+                "binary data has array element type {elem_oid} instead of expected {}",
+                elem.oid()
+            ),
+        ));
+    }
+    let count = match ndim {
+        0 => 0,
+        1 => {
+            let n = int(&mut input)?;
+            let lbound = int(&mut input)?;
+            if lbound != 1 {
+                return Err(user_error(
+                    "0A000",
+                    "array lower bounds other than 1 are not supported",
+                ));
+            }
+            usize::try_from(n).map_err(|_| bad_binary(ty))?
+        }
+        n if n < 0 => {
+            return Err(user_error(
+                "22P03",
+                format!("invalid number of dimensions: {n}"),
+            ))
+        }
+        _ => {
+            return Err(user_error(
+                "0A000",
+                "multidimensional arrays are not supported",
+            ))
+        }
+    };
+    let mut items = Vec::with_capacity(count.min(input.len() / 4));
+    for _ in 0..count {
+        let len = int(&mut input)?;
+        if len == -1 {
+            items.push(Value::Null);
+            continue;
+        }
+        let len = usize::try_from(len).map_err(|_| bad_binary(ty))?;
+        let (field, rest) = input.split_at_checked(len).ok_or_else(|| bad_binary(ty))?;
+        input = rest;
+        items.push(decode(field, elem)?);
+    }
+    if !input.is_empty() {
+        return Err(bad_binary(ty));
+    }
+    Ok(rocksgres_engine::types::array::from_values(&items))
+}
+
 fn encode_numeric(n: &Numeric, buf: &mut BytesMut) {
     let sign = if n.is_nan() {
         NUMERIC_NAN
@@ -116,7 +235,15 @@ fn encode_numeric(n: &Numeric, buf: &mut BytesMut) {
         buf.put_i16(0);
         buf.put_i16(0);
         buf.put_u16(sign);
-        buf.put_u16(if n.is_finite() { n.dscale() } else { 0 });
+        // PostgreSQL's numeric_send reads the display scale of a special
+        // value from its header bits: 0 for NaN, 32 for the infinities.
+        buf.put_u16(if n.is_finite() {
+            n.dscale()
+        } else if n.is_nan() {
+            0
+        } else {
+            32
+        });
         return;
     }
     // digits[i] has decimal exponent weight - i; group g holds exponents
@@ -171,6 +298,34 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
             String::from_utf8(data.to_vec())
                 .map_err(|_| user_error("22021", "invalid byte sequence for encoding \"UTF8\""))?,
         ),
+        SqlType::Name => {
+            let s = std::str::from_utf8(data)
+                .map_err(|_| user_error("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+            if s.len() >= 64 {
+                return Err(user_error(
+                    "22P03",
+                    "incorrect binary data format in bind parameter of type name",
+                ));
+            }
+            Value::Text(s.to_owned())
+        }
+        SqlType::QChar => {
+            let b: [u8; 1] = fixed(data, ty)?;
+            match b[0] {
+                0 => Value::Text(String::new()),
+                c if c.is_ascii() => Value::Text(char::from(c).to_string()),
+                _ => return Err(no_binary(ty)),
+            }
+        }
+        SqlType::Oid => Value::Int8(i64::from(u32::from_be_bytes(fixed(data, ty)?))),
+        SqlType::Time => {
+            let t = i64::from_be_bytes(fixed(data, ty)?);
+            if !(0..=86_400_000_000).contains(&t) {
+                return Err(user_error("22008", "time out of range"));
+            }
+            Value::Time(t)
+        }
+        SqlType::Array(elem) => decode_array(data, elem, ty)?,
         SqlType::Bytea => Value::Bytea(data.to_vec()),
         SqlType::Date => Value::Date(i32::from_be_bytes(fixed(data, ty)?)),
         SqlType::Timestamp => Value::Timestamp(i64::from_be_bytes(fixed(data, ty)?)),

@@ -107,6 +107,12 @@ impl TableDesc {
         &self.indexes[0]
     }
 
+    /// The indexes that are relations of their own (with a name in the
+    /// catalog and a `pg_class` row): all but a hidden row-id index.
+    pub fn named_indexes(&self) -> impl Iterator<Item = &IndexDesc> {
+        self.indexes.iter().filter(|ix| !ix.columns.is_empty())
+    }
+
     /// Whether the table uses a hidden row id as its primary key.
     pub fn has_hidden_rowid(&self) -> bool {
         self.primary().columns.is_empty()

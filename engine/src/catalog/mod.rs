@@ -103,8 +103,7 @@ pub fn create_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()>
     let mut out = Vec::new();
     keys::view_key(&mut key, &desc.schema, &desc.name);
     let view_exists = txn.get(&key, &mut out)?;
-    keys::index_name_key(&mut key, &desc.schema, &desc.name);
-    let index_exists = txn.get(&key, &mut out)?;
+    let index_exists = index_owner(txn, &desc.schema, &desc.name)?.is_some();
     keys::table_name_key(&mut key, &desc.schema, &desc.name);
     if txn.get_for_update(&key, &mut out)? || view_exists || index_exists {
         return Err(EngineError::new(
@@ -112,7 +111,7 @@ pub fn create_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()>
             format!("relation \"{}\" already exists", desc.name),
         ));
     }
-    for ix in &desc.indexes {
+    for ix in desc.named_indexes() {
         if relation_exists(txn, &desc.schema, &ix.name)? {
             return Err(EngineError::new(
                 SqlState::DuplicateTable,
@@ -121,7 +120,7 @@ pub fn create_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()>
         }
     }
     txn.put(&key, &desc.id.to_be_bytes())?;
-    for ix in &desc.indexes {
+    for ix in desc.named_indexes() {
         register_index_name(txn, &desc.schema, &ix.name, desc.id)?;
     }
     update_table(txn, desc)
@@ -137,7 +136,10 @@ pub fn update_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()>
     Ok(())
 }
 
-/// Removes a table from the catalog. Its data range becomes unreachable.
+/// Removes a table from the catalog: its descriptor, its name and the
+/// names of all its indexes (including a name a database written by an
+/// older version registered for the hidden row-id index). Its data range
+/// becomes unreachable.
 pub fn drop_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()> {
     let mut key = Vec::new();
     keys::table_name_key(&mut key, &desc.schema, &desc.name);
@@ -145,7 +147,24 @@ pub fn drop_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()> {
     keys::table_key(&mut key, desc.id);
     txn.delete(&key)?;
     for ix in &desc.indexes {
-        unregister_index_name(txn, &desc.schema, &ix.name)?;
+        unregister_owned_index_name(txn, &desc.schema, &ix.name, desc.id)?;
+    }
+    Ok(())
+}
+
+/// Removes index name `name` if it is registered to table `table_id`
+/// (leaving another table's index of that name alone).
+pub fn unregister_owned_index_name<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+    table_id: u32,
+) -> Result<()> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::index_name_key(&mut key, schema, name);
+    if txn.get(&key, &mut out)? && out.as_slice() == table_id.to_be_bytes() {
+        txn.delete(&key)?;
     }
     Ok(())
 }
@@ -292,28 +311,47 @@ pub fn all_views<T: Transaction>(txn: &mut T) -> Result<Vec<ViewDesc>> {
 }
 
 /// The table owning index `name`, if an index has that name.
+///
+/// A name entry is only believed when the table it points at exists and
+/// has a visible index of that name: databases written by older versions
+/// hold stale entries (the hidden row-id index's `<table>_pkey`, kept after
+/// ADD PRIMARY KEY renamed it and then DROP TABLE missed it), and a stale
+/// entry must neither block the name nor break a lookup.
 pub fn index_owner<T: Transaction>(
     txn: &mut T,
     schema: &str,
     name: &str,
 ) -> Result<Option<TableDesc>> {
     let mut key = Vec::new();
+    let mut out = Vec::new();
     keys::index_name_key(&mut key, schema, name);
-    table_named_by(txn, &key, "index")
+    if !txn.get(&key, &mut out)? {
+        return Ok(None);
+    }
+    let Ok(id) = <[u8; 4]>::try_from(out.as_slice()).map(u32::from_be_bytes) else {
+        return Ok(None);
+    };
+    keys::table_key(&mut key, id);
+    if !txn.get(&key, &mut out)? {
+        return Ok(None);
+    }
+    let table = TableDesc::decode(&out)?;
+    let owns = table.named_indexes().any(|ix| ix.name == name);
+    Ok(owns.then_some(table))
 }
 
 /// Whether any relation (table, view or index) is named `name`.
 pub fn relation_exists<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<bool> {
     let mut key = Vec::new();
     let mut out = Vec::new();
-    for kind in [keys::CAT_TABLE_NAME, keys::CAT_VIEW, keys::CAT_INDEX_NAME] {
+    for kind in [keys::CAT_TABLE_NAME, keys::CAT_VIEW] {
         keys::table_name_key(&mut key, schema, name);
         key[1] = kind;
         if txn.get(&key, &mut out)? {
             return Ok(true);
         }
     }
-    Ok(false)
+    Ok(index_owner(txn, schema, name)?.is_some())
 }
 
 /// Registers index name `name` as belonging to table `table_id`.

@@ -18,7 +18,7 @@ use sqlparser::ast::{self as ast, AlterColumnOperation, AlterTableOperation};
 use crate::catalog::{self, IndexColumn, TableDesc, DEFAULT_SCHEMA};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
-use crate::exec::ddl::{column_desc, table_name};
+use crate::exec::ddl::{column_desc_full, table_name};
 use crate::exec::interrupt::Interrupt;
 use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, seek_rows};
 use crate::plan::bind::{ident_name, Binder, Scope};
@@ -92,9 +92,12 @@ pub fn alter_table<T: Transaction>(
                 column_def,
                 ..
             } => {
-                let (mut col, pk) = column_desc(column_def)?;
+                let (mut col, pk, unique) = column_desc_full(column_def)?;
                 if pk.is_some() {
                     return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
+                }
+                if unique.is_some() {
+                    return Err(EngineError::unsupported("ADD COLUMN ... UNIQUE"));
                 }
                 if table.column_index(&col.name).is_some() {
                     if *if_not_exists {
@@ -236,7 +239,8 @@ pub fn alter_table<T: Transaction>(
                         if using.is_some() {
                             return Err(EngineError::unsupported("ALTER COLUMN TYPE ... USING"));
                         }
-                        let to = crate::types::SqlType::from_ast(data_type)?;
+                        let to =
+                            crate::exec::ddl::column_type(&table.columns[pos].name, data_type)?;
                         change_type(txn, &mut table, pos, to, interrupt)?;
                     }
                     other => return Err(EngineError::unsupported(format!("ALTER COLUMN {other}"))),
@@ -244,6 +248,7 @@ pub fn alter_table<T: Transaction>(
             }
             AlterTableOperation::AddConstraint { constraint, .. } => match constraint {
                 ast::TableConstraint::PrimaryKey(p) => {
+                    crate::exec::ddl::check_primary_key(p)?;
                     if table.indexes.len() > 1 {
                         return Err(EngineError::unsupported(
                             "ADD PRIMARY KEY on a table with secondary indexes",
@@ -263,18 +268,23 @@ pub fn alter_table<T: Transaction>(
                         let ast::Expr::Identifier(id) = &c.column.expr else {
                             return Err(EngineError::unsupported("expressions in a primary key"));
                         };
+                        let column = column_position(&table, &ident_name(id))?;
+                        crate::exec::ddl::check_key_column(&table.columns[column])?;
                         cols.push(IndexColumn {
-                            column: column_position(&table, &ident_name(id))?,
+                            column,
                             expr: None,
                             descending: false,
                             nulls_first: false,
                         });
                     }
-                    let name = p
-                        .name
-                        .as_ref()
-                        .map(ident_name)
-                        .unwrap_or_else(|| format!("{}_pkey", table.name));
+                    let name = match p.name.as_ref().map(ident_name) {
+                        Some(n) => n,
+                        None => crate::exec::ddl::choose_name(
+                            txn,
+                            &format!("{}_pkey", table.name),
+                            &[],
+                        )?,
+                    };
                     table = add_primary_key(txn, table, cols, name, interrupt)?;
                 }
                 other => {
@@ -398,6 +408,16 @@ fn add_primary_key<T: Transaction>(
     name: String,
     interrupt: &mut Interrupt,
 ) -> Result<TableDesc> {
+    if catalog::relation_exists(txn, &table.schema, &name)? {
+        return Err(EngineError::new(
+            SqlState::DuplicateTable,
+            format!("relation \"{name}\" already exists"),
+        ));
+    }
+    // The hidden row-id index has no name of its own; databases written by
+    // older versions registered one, which must not outlive it.
+    catalog::unregister_owned_index_name(txn, &table.schema, &table.indexes[0].name, table.id)?;
+    catalog::register_index_name(txn, &table.schema, &name, table.id)?;
     let old = table.clone();
     let new_storage = catalog::allocate_id(txn)?;
     table.storage_id = new_storage;

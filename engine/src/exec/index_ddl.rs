@@ -36,9 +36,7 @@ pub fn create_index<T: Transaction>(
     now: i64,
     interrupt: Interrupt,
 ) -> Result<Vec<String>> {
-    if ci.predicate.is_some() {
-        return Err(EngineError::unsupported("partial indexes"));
-    }
+    check_index_options(ci)?;
     let tname = table_name(&ci.table_name)?;
     let Some(mut table) = catalog::lookup_table(txn, DEFAULT_SCHEMA, &tname)? else {
         return Err(EngineError::new(
@@ -60,6 +58,7 @@ pub fn create_index<T: Transaction>(
                         format!("column \"{n}\" does not exist"),
                     )
                 })?;
+                crate::exec::ddl::check_key_column(&table.columns[column])?;
                 name_parts.push(n);
                 columns.push(IndexColumn {
                     column,
@@ -130,6 +129,61 @@ pub fn create_index<T: Transaction>(
     catalog::register_index_name(txn, DEFAULT_SCHEMA, &name, table.id)?;
     catalog::update_table(txn, &table)?;
     Ok(Vec::new())
+}
+
+/// Refuses (0A000) every CREATE INDEX clause the engine does not
+/// implement; `USING btree` and `WITH (fillfactor = n)` are what every
+/// index is.
+fn check_index_options(ci: &ast::CreateIndex) -> Result<()> {
+    if ci.predicate.is_some() {
+        return Err(EngineError::unsupported("partial indexes"));
+    }
+    if ci.concurrently {
+        return Err(EngineError::unsupported("CREATE INDEX CONCURRENTLY"));
+    }
+    match &ci.using {
+        None | Some(ast::IndexType::BTree) => {}
+        Some(other) => {
+            return Err(EngineError::unsupported(format!(
+                "access method \"{}\"",
+                other.to_string().to_lowercase()
+            )))
+        }
+    }
+    if !ci.include.is_empty() {
+        return Err(EngineError::unsupported("INCLUDE columns in indexes"));
+    }
+    if ci.nulls_distinct == Some(false) {
+        return Err(EngineError::unsupported("NULLS NOT DISTINCT"));
+    }
+    if ci.columns.iter().any(|c| c.operator_class.is_some()) {
+        return Err(EngineError::unsupported("index operator classes"));
+    }
+    if ci.r#async || !ci.index_options.is_empty() || !ci.alter_options.is_empty() {
+        return Err(EngineError::unsupported("this CREATE INDEX option"));
+    }
+    let mut params = Vec::new();
+    for w in &ci.with {
+        match w {
+            ast::Expr::BinaryOp {
+                left,
+                op: ast::BinaryOperator::Eq,
+                right,
+            } => match left.as_ref() {
+                ast::Expr::Identifier(key) => params.push(ast::SqlOption::KeyValue {
+                    key: key.clone(),
+                    value: (**right).clone(),
+                }),
+                _ => return Err(EngineError::unsupported(format!("storage parameter {w}"))),
+            },
+            other => {
+                return Err(EngineError::unsupported(format!(
+                    "storage parameter {other}"
+                )))
+            }
+        }
+    }
+    crate::exec::ddl::check_storage_parameters(&params)
 }
 
 /// DROP INDEX [IF EXISTS] ...; returns notices.

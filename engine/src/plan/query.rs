@@ -1178,10 +1178,9 @@ impl Binder<'_> {
             other => return Err(EngineError::unsupported(format!("join {other:?}"))),
         };
         let left_width = ls.columns.len();
-        let right_width = rs.columns.len();
         let mut scope = ls.clone();
         scope.columns.extend(rs.columns.clone());
-        let mut hide_right = Vec::new();
+        let mut using = Vec::new();
         let on = match constraint {
             None | Some(ast::JoinConstraint::None) => None,
             Some(ast::JoinConstraint::On(e)) => {
@@ -1191,55 +1190,160 @@ impl Binder<'_> {
                 Some(self.coerce(b?, SqlType::Bool, CastKind::Implicit)?)
             }
             Some(ast::JoinConstraint::Using(cols)) => {
-                let mut cond: Option<Expr> = None;
-                for c in cols {
-                    let name =
+                let names: Vec<String> = cols
+                    .iter()
+                    .map(|c| {
                         c.0.last()
                             .and_then(|p| p.as_ident())
                             .map(ident_name)
-                            .unwrap_or_default();
-                    let l = ls.columns.iter().position(|x| x.name == name);
-                    let r = rs.columns.iter().position(|x| x.name == name);
-                    let (Some(l), Some(r)) = (l, r) else {
-                        return Err(EngineError::new(
-                            SqlState::UndefinedColumn,
-                            format!("column \"{name}\" specified in USING clause does not exist in both tables"),
-                        ));
-                    };
-                    let eq = ast::Expr::BinaryOp {
-                        left: Box::new(AstExpr::Identifier(ast::Ident::new(format!("\u{1}l{l}")))),
-                        op: ast::BinaryOperator::Eq,
-                        right: Box::new(AstExpr::Identifier(ast::Ident::new(format!("\u{1}r{r}")))),
-                    };
-                    let _ = eq;
-                    hide_right.push(left_width + r);
-                    let lt = ls.columns[l].ty;
-                    let rt = rs.columns[r].ty;
-                    let sig =
-                        crate::types::resolve_binary_op(crate::types::BinaryOp::Eq, &lt, &rt)?;
-                    let le = self.coerce(Expr::Column(l, lt), sig.left, CastKind::Implicit)?;
-                    let re = self.coerce(
-                        Expr::Column(left_width + r, rt),
-                        sig.right,
-                        CastKind::Implicit,
-                    )?;
-                    let e = Expr::Binary(sig, Box::new(le), Box::new(re));
-                    cond = Some(match cond {
-                        None => e,
-                        Some(c) => Expr::And(Box::new(c), Box::new(e)),
-                    });
-                }
-                cond
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                self.using_condition(&names, &ls, &rs, &mut using)?
             }
             Some(ast::JoinConstraint::Natural) => {
-                return Err(EngineError::unsupported("NATURAL JOIN"))
+                let names: Vec<String> = ls
+                    .columns
+                    .iter()
+                    .filter(|l| {
+                        !l.hidden && rs.columns.iter().any(|r| !r.hidden && r.name == l.name)
+                    })
+                    .map(|l| l.name.clone())
+                    .collect();
+                self.using_condition(&names, &ls, &rs, &mut using)?
             }
         };
-        // USING merges each named column: unqualified references and `*`
-        // see the left copy only.
-        for i in hide_right {
-            scope.columns[i].hidden = true;
+        let (node, scope) = self.join_node(ln, rn, kind, on, lateral, swap, scope, left_width)?;
+        if using.is_empty() {
+            return Ok((node, scope));
         }
+        // USING / NATURAL: the merged columns come first, as in PostgreSQL:
+        // the left column for INNER and LEFT joins, the right one for RIGHT
+        // joins, COALESCE(left, right) for FULL joins. Both sides' own
+        // copies stay reachable qualified (`a.id`) but are hidden from
+        // unqualified references and `*`.
+        let inner = node.columns();
+        let mut exprs = Vec::new();
+        let mut columns = Vec::new();
+        let mut out_scope = Scope::default();
+        for (name, l, r, ty) in &using {
+            let le = self.coerce(Expr::Column(*l, inner[*l].ty), *ty, CastKind::Implicit)?;
+            let re = self.coerce(Expr::Column(*r, inner[*r].ty), *ty, CastKind::Implicit)?;
+            exprs.push(match (kind, swap) {
+                (JoinKind::Full, _) => Expr::Coalesce(vec![le, re], *ty),
+                (_, true) => re,
+                _ => le,
+            });
+            columns.push(OutputColumn {
+                name: name.clone(),
+                ty: *ty,
+            });
+            out_scope.columns.push(ScopeColumn {
+                table: None,
+                name: name.clone(),
+                ty: *ty,
+                hidden: false,
+            });
+        }
+        for (i, c) in inner.iter().enumerate() {
+            exprs.push(Expr::Column(i, c.ty));
+            columns.push(c.clone());
+        }
+        for (i, mut c) in scope.columns.into_iter().enumerate() {
+            if using.iter().any(|(_, l, r, _)| *l == i || *r == i) {
+                c.hidden = true;
+            }
+            out_scope.columns.push(c);
+        }
+        Ok((
+            Node::Project {
+                input: Box::new(node),
+                exprs,
+                columns,
+            },
+            out_scope,
+        ))
+    }
+
+    /// The join condition of USING (`names`): each column equal on both
+    /// sides; records (name, left position, right position in the joined
+    /// row, common type) of each merged column in `using`.
+    fn using_condition(
+        &mut self,
+        names: &[String],
+        ls: &Scope,
+        rs: &Scope,
+        using: &mut Vec<(String, usize, usize, SqlType)>,
+    ) -> Result<Option<Expr>> {
+        let left_width = ls.columns.len();
+        let mut cond: Option<Expr> = None;
+        for name in names {
+            for (side, sc) in [("left", ls), ("right", rs)] {
+                if sc
+                    .columns
+                    .iter()
+                    .filter(|x| !x.hidden && x.name == *name)
+                    .count()
+                    > 1
+                {
+                    return Err(EngineError::new(
+                        SqlState::AmbiguousColumn,
+                        format!(
+                            "common column name \"{name}\" appears more than once in {side} table"
+                        ),
+                    ));
+                }
+            }
+            let l = ls.columns.iter().position(|x| !x.hidden && x.name == *name);
+            let r = rs.columns.iter().position(|x| !x.hidden && x.name == *name);
+            let (Some(l), Some(r)) = (l, r) else {
+                return Err(EngineError::new(
+                    SqlState::UndefinedColumn,
+                    format!(
+                        "column \"{name}\" specified in USING clause does not exist in {} table",
+                        if l.is_none() { "left" } else { "right" }
+                    ),
+                ));
+            };
+            let lt = ls.columns[l].ty;
+            let rt = rs.columns[r].ty;
+            let sig = crate::types::resolve_binary_op(crate::types::BinaryOp::Eq, &lt, &rt)?;
+            let common = if lt == rt {
+                lt
+            } else {
+                crate::types::implicit_common_type(&lt, &rt).unwrap_or(sig.left)
+            };
+            using.push((name.clone(), l, left_width + r, common));
+            let le = self.coerce(Expr::Column(l, lt), sig.left, CastKind::Implicit)?;
+            let re = self.coerce(
+                Expr::Column(left_width + r, rt),
+                sig.right,
+                CastKind::Implicit,
+            )?;
+            let e = Expr::Binary(sig, Box::new(le), Box::new(re));
+            cond = Some(match cond {
+                None => e,
+                Some(c) => Expr::And(Box::new(c), Box::new(e)),
+            });
+        }
+        Ok(cond)
+    }
+
+    /// The join node itself (a RIGHT join is a swapped LEFT join put back
+    /// in left-then-right column order).
+    #[allow(clippy::too_many_arguments)]
+    fn join_node(
+        &mut self,
+        ln: Node,
+        rn: Node,
+        kind: JoinKind,
+        on: Option<Expr>,
+        lateral: bool,
+        swap: bool,
+        scope: Scope,
+        left_width: usize,
+    ) -> Result<(Node, Scope)> {
+        let right_width = scope.columns.len() - left_width;
         if !swap {
             return Ok((
                 Node::Join {

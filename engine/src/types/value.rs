@@ -185,6 +185,12 @@ impl Value {
             (Datum::Int2(v), SqlType::Int2) => Value::Int2(v),
             (Datum::Int4(v), SqlType::Int4) => Value::Int4(v),
             (Datum::Int8(v), SqlType::Int8) => Value::Int8(v),
+            (Datum::Int8(v), SqlType::Oid) => {
+                if u32::try_from(v).is_err() {
+                    return Err(mismatch());
+                }
+                Value::Int8(v)
+            }
             (Datum::Int8(v), SqlType::Time) => {
                 if !(0..=super::datetime::USECS_PER_DAY).contains(&v) {
                     return Err(mismatch());
@@ -194,10 +200,7 @@ impl Value {
             (Datum::Float4(v), SqlType::Float4) => Value::Float4(v),
             (Datum::Float8(v), SqlType::Float8) => Value::Float8(v),
             (Datum::Numeric(n), SqlType::Numeric { .. }) => Value::Numeric(n),
-            (
-                Datum::Text(s),
-                SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) | SqlType::Unknown,
-            ) => Value::Text(s.into_owned()),
+            (Datum::Text(s), t) if stored_as_text(t) => Value::Text(s.into_owned()),
             (Datum::Bytea(b), SqlType::Bytea) => Value::Bytea(b.into_owned()),
             (Datum::Bytea(b), SqlType::Interval) => {
                 Value::Interval(Interval::from_bytes(&b).ok_or_else(mismatch)?)
@@ -215,11 +218,7 @@ impl Value {
     /// buffers are large enough.
     pub fn set_from_datum(&mut self, datum: Datum<'_>, ty: &SqlType) -> Result<()> {
         match (self, &datum, ty) {
-            (
-                Value::Text(buf),
-                Datum::Text(s),
-                SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) | SqlType::Unknown,
-            ) => {
+            (Value::Text(buf), Datum::Text(s), t) if stored_as_text(t) => {
                 buf.clear();
                 buf.push_str(s);
             }
@@ -258,6 +257,13 @@ impl Value {
         self.write_text(&mut s);
         Some(s)
     }
+}
+
+/// Whether values of `ty` are [`Value::Text`] stored as text datums:
+/// the string types, `name`, `"char"`, the `reg*` aliases (carried as the
+/// object's name) and arrays (carried as their canonical text).
+fn stored_as_text(ty: &SqlType) -> bool {
+    ty.storage_type() == rocksgres_codec::DataType::Text
 }
 
 impl From<bool> for Value {
@@ -338,6 +344,17 @@ mod tests {
             (Value::Null, SqlType::Date),
             (Value::Time(45_296_000_000), SqlType::Time),
             (Value::Time(86_400_000_000), SqlType::Time),
+            (Value::Text("pg_class".into()), SqlType::Name),
+            (Value::Text("r".into()), SqlType::QChar),
+            (Value::Int8(4_294_967_295), SqlType::Oid),
+            (
+                Value::Text("{1,NULL,3}".into()),
+                SqlType::Array(&SqlType::Int4),
+            ),
+            (
+                Value::Text("{a,\"b c\"}".into()),
+                SqlType::Array(&SqlType::Text),
+            ),
         ];
         for (v, ty) in cases {
             let back = Value::from_datum(v.to_datum().into_owned(), &ty).unwrap();
@@ -345,6 +362,11 @@ mod tests {
         }
         assert!(Value::from_datum(Datum::Int4(1), &SqlType::Text).is_err());
         assert!(Value::from_datum(Datum::Int8(-1), &SqlType::Time).is_err());
+        assert!(Value::from_datum(Datum::Int8(-1), &SqlType::Oid).is_err());
+        let mut slot = Value::Text(String::new());
+        slot.set_from_datum(Datum::text("{x}"), &SqlType::Array(&SqlType::Text))
+            .unwrap();
+        assert_eq!(slot, Value::Text("{x}".into()));
         assert!(Value::from_datum(Datum::Int8(86_400_000_001), &SqlType::Time).is_err());
     }
 }

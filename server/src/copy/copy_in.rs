@@ -3,7 +3,8 @@
 //! [`start`] prepares the INSERT (opening a transaction first when the
 //! session is idle, so the whole COPY is atomic) and answers
 //! CopyInResponse. Each CopyData payload then goes through the
-//! [`CopyDecoder`]; decoded rows collect in a batch of at most
+//! [`CopyDecoder`] (binary data: [`BinaryDecoder`], straight into values of
+//! the columns' types); decoded rows collect in a batch of at most
 //! [`BATCH_ROWS`] rows, which one blocking engine call inserts. Memory is
 //! bounded by one batch plus one partial record, however large the input.
 //! CopyDone inserts the rest, commits the implicit transaction and reports
@@ -30,8 +31,9 @@ use pgwire::messages::response::CommandComplete;
 use pgwire::messages::PgWireBackendMessage;
 use rocksgres_engine::{EngineError, Prepared, TxnStatus, Value};
 
+use super::binary::BinaryDecoder;
 use super::format::{CopyDecoder, DataError, NumberedRecord};
-use super::statement::{CopyCommand, Source};
+use super::statement::{CopyCommand, CopyFormat, Source};
 use crate::handler::Handler;
 use crate::state::{conn_state, ConnState, EngineSession};
 use crate::wire::{engine_error, engine_error_info, user_error};
@@ -39,16 +41,78 @@ use crate::wire::{engine_error, engine_error_info, user_error};
 /// Rows inserted per blocking engine call.
 pub const BATCH_ROWS: usize = 1000;
 
+/// The data decoder of a COPY FROM STDIN: text and CSV decode into
+/// strings the INSERT parses; binary decodes into values of the columns'
+/// types.
+enum Decoder {
+    Text(CopyDecoder),
+    Binary(BinaryDecoder),
+}
+
+/// A decoded row with the input line (or binary row number) it came from.
+type PendingRow = (u64, Vec<Value>);
+
 /// A COPY FROM STDIN in progress on a connection.
 pub struct CopyIn {
     relation: String,
     columns: Vec<String>,
-    decoder: CopyDecoder,
+    decoder: Decoder,
     insert: Arc<Prepared>,
     /// Whether COPY opened the transaction (and must end it).
     implicit: bool,
-    pending: Vec<NumberedRecord>,
+    pending: Vec<PendingRow>,
+    /// Scratch for the text decoder's records.
+    records: Vec<NumberedRecord>,
     count: u64,
+}
+
+impl Decoder {
+    fn line(&self) -> u64 {
+        match self {
+            Decoder::Text(d) => d.line(),
+            Decoder::Binary(d) => d.line(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        data: &[u8],
+        records: &mut Vec<NumberedRecord>,
+        out: &mut Vec<PendingRow>,
+    ) -> Result<(), DataError> {
+        match self {
+            Decoder::Text(d) => {
+                let r = d.push(data, records);
+                out.extend(records.drain(..).map(text_row));
+                r
+            }
+            Decoder::Binary(d) => d.push(data, out),
+        }
+    }
+
+    fn finish(
+        &mut self,
+        records: &mut Vec<NumberedRecord>,
+        out: &mut Vec<PendingRow>,
+    ) -> Result<(), DataError> {
+        match self {
+            Decoder::Text(d) => {
+                let r = d.finish(records);
+                out.extend(records.drain(..).map(text_row));
+                r
+            }
+            Decoder::Binary(d) => d.finish(),
+        }
+    }
+}
+
+fn text_row((line, rec): NumberedRecord) -> PendingRow {
+    (
+        line,
+        rec.into_iter()
+            .map(|f| f.map_or(Value::Null, Value::Text))
+            .collect(),
+    )
 }
 
 /// Quotes an identifier for SQL text.
@@ -156,22 +220,29 @@ where
         .await?
         .map_err(|e| engine_error(&e))?;
     let ncols = columns.len();
+    let binary = cmd.options.format == CopyFormat::Binary;
+    let decoder = if binary {
+        Decoder::Binary(BinaryDecoder::new(insert.param_types.clone()))
+    } else {
+        Decoder::Text(CopyDecoder::new(cmd.options))
+    };
     *conn.copy_in() = Some(CopyIn {
         relation: name,
         columns,
-        decoder: CopyDecoder::new(cmd.options),
+        decoder,
         insert: Arc::new(insert),
         implicit,
         pending: Vec::with_capacity(BATCH_ROWS),
+        records: Vec::new(),
         count: 0,
     });
     client.set_transaction_status(conn.wire_status());
     client.set_state(PgWireConnectionState::CopyInProgress(extended));
     client
         .send(PgWireBackendMessage::CopyInResponse(CopyInResponse::new(
-            0,
+            i8::from(binary),
             ncols as i16,
-            vec![0; ncols],
+            vec![i16::from(binary); ncols],
         )))
         .await?;
     Ok(())
@@ -208,7 +279,9 @@ impl CopyIn {
 
     async fn feed(&mut self, conn: &Arc<ConnState>, data: &[u8]) -> Result<(), Box<ErrorInfo>> {
         let before = self.pending.len();
-        let pushed = self.decoder.push(data, &mut self.pending);
+        let pushed = self
+            .decoder
+            .push(data, &mut self.records, &mut self.pending);
         self.check_counts(before)?;
         if let Err(e) = pushed {
             return Err(data_error(e, &self.relation, self.decoder.line()));
@@ -232,7 +305,7 @@ impl CopyIn {
                 let mut params: Vec<Value> = Vec::new();
                 for (line, rec) in rows {
                     params.clear();
-                    params.extend(rec.into_iter().map(|f| f.map_or(Value::Null, Value::Text)));
+                    params.extend(rec);
                     let inserted = s
                         .check_interrupt()
                         .and_then(|()| s.query_prepared(&insert, &params));
@@ -255,7 +328,7 @@ impl CopyIn {
 
     async fn finish(&mut self, conn: &Arc<ConnState>) -> Result<u64, Box<ErrorInfo>> {
         let before = self.pending.len();
-        let finished = self.decoder.finish(&mut self.pending);
+        let finished = self.decoder.finish(&mut self.records, &mut self.pending);
         self.check_counts(before)?;
         if let Err(e) = finished {
             return Err(data_error(e, &self.relation, self.decoder.line()));

@@ -2,12 +2,13 @@
 //!
 //! The engine returns a statement's rows at once, so the result is in memory
 //! already; each row is formatted into one CopyData message (PostgreSQL also
-//! sends one row per message) and fed to the connection's write buffer.
+//! sends one row per message) and fed to the connection's write buffer, in
+//! text, CSV or binary format.
 
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::{Sink, SinkExt};
 use pgwire::api::ClientInfo;
 use pgwire::error::{PgWireError, PgWireResult};
@@ -16,9 +17,10 @@ use pgwire::messages::response::CommandComplete;
 use pgwire::messages::PgWireBackendMessage;
 
 use super::format::encode_field;
-use super::statement::{CopyCommand, Source};
+use super::statement::{CopyCommand, CopyFormat, Source};
 use crate::state::ConnState;
 use crate::wire::engine_error;
+use rocksgres_engine::SqlType;
 
 /// Runs COPY TO STDOUT: CopyOutResponse, one CopyData per row, CopyDone and
 /// CommandComplete `COPY n`. An error before the first message is returned
@@ -39,13 +41,57 @@ where
         .await?
         .map_err(|e| engine_error(&e))?;
     let ncols = result.columns.len();
+    let binary = cmd.options.format == CopyFormat::Binary;
     client
         .feed(PgWireBackendMessage::CopyOutResponse(CopyOutResponse::new(
-            0,
+            i8::from(binary),
             ncols as i16,
-            vec![0; ncols],
+            vec![i16::from(binary); ncols],
         )))
         .await?;
+    if binary {
+        let types: Vec<SqlType> = result.columns.iter().map(|c| c.ty).collect();
+        let mut buf = BytesMut::new();
+        super::binary::write_header(&mut buf);
+        for row in &result.rows {
+            super::binary::write_row(&mut buf, row.values(), &types)?;
+            client
+                .feed(PgWireBackendMessage::CopyData(CopyData::new(
+                    buf.split().freeze(),
+                )))
+                .await?;
+        }
+        super::binary::write_trailer(&mut buf);
+        client
+            .feed(PgWireBackendMessage::CopyData(CopyData::new(
+                buf.split().freeze(),
+            )))
+            .await?;
+    } else {
+        write_text_rows(client, &cmd, &result).await?;
+    }
+    client
+        .feed(PgWireBackendMessage::CopyDone(CopyDone::new()))
+        .await?;
+    client
+        .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
+            format!("COPY {}", result.rows.len()),
+        )))
+        .await?;
+    Ok(())
+}
+
+/// Writes the header line (if asked for) and the rows in text or CSV.
+async fn write_text_rows<C>(
+    client: &mut C,
+    cmd: &CopyCommand,
+    result: &rocksgres_engine::QueryResult,
+) -> PgWireResult<()>
+where
+    C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
     let opts = &cmd.options;
     let delim = opts.delimiter as char;
     let mut line = String::new();
@@ -84,13 +130,5 @@ where
             ))))
             .await?;
     }
-    client
-        .feed(PgWireBackendMessage::CopyDone(CopyDone::new()))
-        .await?;
-    client
-        .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
-            format!("COPY {}", result.rows.len()),
-        )))
-        .await?;
     Ok(())
 }

@@ -117,6 +117,7 @@ impl CopyDecoder {
         let fields = match self.opts.format {
             CopyFormat::Text => decode_text(record, &self.opts)?,
             CopyFormat::Csv => decode_csv(record, &self.opts)?,
+            CopyFormat::Binary => return Err(bad("XX000", "binary COPY data in the text decoder")),
         };
         out.push((self.line, fields));
         Ok(())
@@ -126,7 +127,9 @@ impl CopyDecoder {
     fn record_end(&self, start: usize) -> Option<usize> {
         let b = &self.buf[start..];
         match self.opts.format {
-            CopyFormat::Text => b.iter().position(|&c| c == b'\n').map(|i| start + i),
+            CopyFormat::Text | CopyFormat::Binary => {
+                b.iter().position(|&c| c == b'\n').map(|i| start + i)
+            }
             CopyFormat::Csv => {
                 let (q, e) = (self.opts.quote, self.opts.escape);
                 let mut in_quote = false;
@@ -325,6 +328,8 @@ fn decode_csv(rec: &[u8], opts: &CopyOptions) -> Result<Record, DataError> {
 /// Appends one field of COPY TO output (`None` = NULL).
 pub fn encode_field(out: &mut String, value: Option<&str>, opts: &CopyOptions) {
     match opts.format {
+        // Binary rows are written by `super::binary`, never as text.
+        CopyFormat::Binary => {}
         CopyFormat::Text => match value {
             None => out.push_str(&opts.null),
             Some(v) => {

@@ -8,9 +8,11 @@
 //!
 //! * [`statement`] — recognising and parsing the COPY statement;
 //! * [`format`] — the text and CSV data formats, both ways;
+//! * [`binary`] — the binary format, both ways;
 //! * [`copy_in`] — the COPY FROM state machine and pgwire's `CopyHandler`;
 //! * [`copy_out`] — COPY TO STDOUT.
 
+pub mod binary;
 pub mod copy_in;
 pub mod copy_out;
 pub mod format;

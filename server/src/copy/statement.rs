@@ -10,7 +10,7 @@
 //! `COPY (query) TO STDOUT`, with the modern `WITH (option value, ...)` list
 //! or the legacy `WITH CSV HEADER DELIMITER 'x' NULL 'y'` keywords. Options:
 //! FORMAT text|csv, DELIMITER, NULL, HEADER, QUOTE, ESCAPE, ENCODING (UTF8),
-//! FREEZE (accepted, no effect). Files, PROGRAM and the binary format fail
+//! FREEZE (accepted, no effect); FORMAT binary. Files and PROGRAM fail
 //! with 0A000.
 
 use std::fmt;
@@ -31,6 +31,9 @@ pub enum CopyFormat {
     Text,
     /// CSV.
     Csv,
+    /// PostgreSQL's binary format (`PGCOPY` header, length-prefixed
+    /// `typsend` values); see `super::binary`.
+    Binary,
 }
 
 /// What is copied.
@@ -371,7 +374,7 @@ impl RawOptions {
         let format = match self.format.as_deref() {
             None | Some("text") => CopyFormat::Text,
             Some("csv") => CopyFormat::Csv,
-            Some("binary") => return Err(unsupported("COPY BINARY is not supported")),
+            Some("binary") => CopyFormat::Binary,
             Some(other) => {
                 return Err(CopyError {
                     code: "22023",
@@ -379,6 +382,17 @@ impl RawOptions {
                 })
             }
         };
+        if format == CopyFormat::Binary {
+            for (set, what) in [
+                (self.delimiter.is_some(), "DELIMITER"),
+                (self.null.is_some(), "NULL"),
+                (self.header.is_some(), "HEADER"),
+            ] {
+                if set {
+                    return Err(syntax(format!("cannot specify {what} in BINARY mode")));
+                }
+            }
+        }
         let csv = format == CopyFormat::Csv;
         let delimiter = match &self.delimiter {
             Some(d) => single_byte("delimiter", d)?,
@@ -619,8 +633,24 @@ mod tests {
             "0A000"
         );
         assert_eq!(
-            parse("copy t from stdin (format binary)").unwrap_err().code,
-            "0A000"
+            parse("copy t from stdin (format binary)")
+                .unwrap()
+                .options
+                .format,
+            CopyFormat::Binary
+        );
+        assert_eq!(
+            parse("copy t to stdout with binary")
+                .unwrap()
+                .options
+                .format,
+            CopyFormat::Binary
+        );
+        assert_eq!(
+            parse("copy t from stdin (format binary, null 'x')")
+                .unwrap_err()
+                .message,
+            "cannot specify NULL in BINARY mode"
         );
         assert_eq!(
             parse("copy t from stdin (bogus 1)").unwrap_err().code,

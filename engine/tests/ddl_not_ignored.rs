@@ -1,0 +1,154 @@
+//! Nothing is accepted and then ignored: every CREATE TABLE / CREATE INDEX
+//! / ALTER TABLE clause the parser understands but the engine does not
+//! implement fails with 0A000 naming the feature, and creates nothing.
+//! (What PostgreSQL itself refuses is checked against PostgreSQL by the
+//! slt corpus; these are the statements PostgreSQL runs and we refuse.)
+
+mod common;
+use common::q;
+
+use rocksgres_engine::{Database, SqlState};
+
+const REFUSED: &[(&str, &str)] = &[
+    // Section 6 of issue 12.
+    ("CREATE TEMP TABLE tt (a int)", "temporary tables"),
+    ("CREATE TEMPORARY TABLE tt (a int)", "temporary tables"),
+    (
+        "CREATE TEMP TABLE tt (a int) ON COMMIT DROP",
+        "temporary tables",
+    ),
+    (
+        "CREATE TABLE pt (a int) PARTITION BY RANGE (a)",
+        "partitioned tables",
+    ),
+    (
+        "CREATE TABLE pc PARTITION OF base FOR VALUES FROM (1) TO (10)",
+        "PARTITION OF",
+    ),
+    ("CREATE TABLE ih (c int) INHERITS (base)", "INHERITS"),
+    // Other clauses sqlparser parses.
+    ("CREATE UNLOGGED TABLE ul (a int)", "unlogged tables"),
+    ("CREATE TABLE lk (LIKE base)", "LIKE"),
+    (
+        "CREATE TABLE wo (a int) WITH (autovacuum_enabled = false)",
+        "storage parameter",
+    ),
+    (
+        "CREATE TABLE ts (a int) TABLESPACE pg_default",
+        "CREATE TABLE",
+    ),
+    ("CREATE INDEX ON base (a) WHERE a > 0", "partial indexes"),
+    ("CREATE INDEX CONCURRENTLY ON base (a)", "CONCURRENTLY"),
+    (
+        "CREATE INDEX ON base USING hash (a)",
+        "access method \"hash\"",
+    ),
+    (
+        "CREATE INDEX ON base USING gin (b)",
+        "access method \"gin\"",
+    ),
+    ("CREATE INDEX ON base (a) INCLUDE (b)", "INCLUDE"),
+    (
+        "CREATE UNIQUE INDEX ON base (a) NULLS NOT DISTINCT",
+        "NULLS NOT DISTINCT",
+    ),
+    (
+        "CREATE INDEX ON base (b text_pattern_ops)",
+        "operator classes",
+    ),
+    (
+        "CREATE INDEX ON base (a) WITH (deduplicate_items = off)",
+        "storage parameter",
+    ),
+    ("ALTER TABLE base ADD COLUMN u int UNIQUE", "UNIQUE"),
+    (
+        "CREATE TABLE dk (a int UNIQUE DEFERRABLE INITIALLY DEFERRED)",
+        "DEFERRABLE",
+    ),
+    (
+        "CREATE TABLE dk (a int, PRIMARY KEY (a) INCLUDE (a))",
+        "INCLUDE",
+    ),
+    (
+        "CREATE TABLE dk (a int, UNIQUE NULLS NOT DISTINCT (a))",
+        "NULLS NOT DISTINCT",
+    ),
+    // Column types the engine cannot store as PostgreSQL does.
+    ("CREATE TABLE rc (a regclass)", "regclass"),
+    ("CREATE TABLE rc (a regtype[])", "regtype[]"),
+    ("CREATE TABLE iv (a int2vector)", "int2vector"),
+    ("CREATE TABLE nt (a pg_node_tree)", "pg_node_tree"),
+    ("CREATE TABLE va (a varchar(3)[])", "type modifier"),
+    ("ALTER TABLE base ALTER COLUMN a TYPE regclass", "regclass"),
+    // Index keys whose encoding does not give PostgreSQL's order.
+    ("CREATE TABLE ak (a int[] PRIMARY KEY)", "integer[]"),
+    ("CREATE TABLE ik (a interval UNIQUE)", "interval"),
+    ("CREATE INDEX ON base (arr)", "integer[]"),
+    ("CREATE INDEX ON base (iv)", "interval"),
+];
+
+#[test]
+fn unimplemented_ddl_clauses_fail_with_0a000() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.batch("CREATE TABLE base (a int, b text, arr int[], iv interval)")
+        .unwrap();
+    let before = q(
+        &mut s,
+        "SELECT relname FROM pg_class WHERE relnamespace = 2200 ORDER BY 1",
+    );
+    for (sql, feature) in REFUSED {
+        let e = s
+            .batch(sql)
+            .err()
+            .unwrap_or_else(|| panic!("{sql}: accepted"));
+        assert_eq!(e.state, SqlState::FeatureNotSupported, "{sql}: {e}");
+        assert!(
+            e.message.contains(feature) && e.message.contains("not supported"),
+            "{sql}: {}",
+            e.message
+        );
+    }
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT relname FROM pg_class WHERE relnamespace = 2200 ORDER BY 1"
+        ),
+        before
+    );
+    assert_eq!(
+        q(&mut s, "SELECT count(*) FROM pg_attribute WHERE attrelid = (SELECT oid FROM pg_class WHERE relname = 'base') AND attnum > 0"),
+        [["4"]]
+    );
+}
+
+#[test]
+fn what_is_implemented_is_accepted() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    // pgbench -i sends fillfactor; it means nothing to an LSM store.
+    s.batch(
+        "CREATE TABLE f (a int NOT NULL) WITH (fillfactor=100); \
+         CREATE INDEX f_a ON f USING btree (a) WITH (fillfactor = 90)",
+    )
+    .unwrap();
+    let e = s
+        .batch("CREATE TABLE g (a int) WITH (fillfactor=5)")
+        .unwrap_err();
+    assert_eq!(e.state, SqlState::InvalidParameterValue);
+    assert_eq!(e.message, "value 5 out of bounds for option \"fillfactor\"");
+    // Arrays, name, "char" and oid columns are stored and read back.
+    s.batch(
+        "CREATE TABLE arr (i int[], t text[], n name, c \"char\", o oid); \
+         INSERT INTO arr VALUES ('{1,NULL,3}', '{a,\"b c\"}', 'pg_class', 'r', 4294967295)",
+    )
+    .unwrap();
+    assert_eq!(
+        q(&mut s, "SELECT i, t, n, c, o FROM arr"),
+        [["{1,NULL,3}", "{a,\"b c\"}", "pg_class", "r", "4294967295"]]
+    );
+    // The unknown pseudo-type is PostgreSQL's 42P16.
+    let e = s.batch("CREATE TABLE un (a unknown)").unwrap_err();
+    assert_eq!(e.state, SqlState::InvalidTableDefinition);
+    assert_eq!(e.message, "column \"a\" has pseudo-type unknown");
+}
