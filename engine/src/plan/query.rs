@@ -1154,11 +1154,28 @@ impl Binder<'_> {
         let mut scope = ls.clone();
         scope.columns.extend(rs.columns.clone());
         let mut hide_right = Vec::new();
+        // Whether `on` indexes the executed row of a RIGHT JOIN (right side
+        // first) rather than the left-then-right row.
+        let mut on_swapped = false;
         let on = match constraint {
             None | Some(ast::JoinConstraint::None) => None,
             Some(ast::JoinConstraint::On(e)) => {
+                // A RIGHT JOIN runs as a LEFT JOIN with the sides swapped:
+                // bind its condition against that row, so that columns and
+                // the outer references of correlated subqueries in it (which
+                // no remapping reaches) index the row the join evaluates.
+                let swapped;
+                let on_scope = if swap {
+                    let mut s = rs.clone();
+                    s.columns.extend(ls.columns.clone());
+                    swapped = s;
+                    on_swapped = true;
+                    &swapped
+                } else {
+                    &scope
+                };
                 self.no_aggs = Some("JOIN conditions");
-                let b = self.bind(e, &scope);
+                let b = self.bind(e, on_scope);
                 self.no_aggs = None;
                 Some(self.coerce(b?, SqlType::Bool, CastKind::Implicit)?)
             }
@@ -1233,7 +1250,11 @@ impl Binder<'_> {
                 i - left_width
             }
         };
-        let on = on.map(|e| remap_columns(e, &remap));
+        let on = if on_swapped {
+            on
+        } else {
+            on.map(|e| remap_columns(e, &remap))
+        };
         if lateral {
             return Err(EngineError::unsupported("RIGHT JOIN LATERAL"));
         }
