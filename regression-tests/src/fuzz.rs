@@ -787,7 +787,7 @@ impl SqlFuzzer {
 
     fn set_statement(&mut self) -> String {
         let pool = [
-            "SET statement_timeout = '5s'",
+            "SET statement_timeout = '3s'",
             "SET search_path = public",
             "SET TIME ZONE 'UTC'",
             "SET datestyle = 'ISO, MDY'",

@@ -12,7 +12,7 @@
 //!
 //! The suite runs a short run. The long run (a million statements and more)
 //! is `benches/sql-fuzz.sh`, which sets:
-//! * `ROCKSGRES_FUZZ_STATEMENTS`: statements per connection (default 1,500);
+//! * `ROCKSGRES_FUZZ_STATEMENTS`: statements per connection (default 1,000);
 //! * `ROCKSGRES_FUZZ_CONNECTIONS`: concurrent connections (default 2), each
 //!   with its own seed;
 //! * `ROCKSGRES_FUZZ_SEED`: the first seed (default 12).
@@ -76,7 +76,7 @@ fn run_connection(
 ) -> Tally {
     let mut client = server.connect();
     client
-        .batch_execute("SET statement_timeout = '20s'")
+        .batch_execute("SET statement_timeout = '3s'")
         .expect("SET statement_timeout");
     let mut fuzzer = SqlFuzzer::new(seed);
     let mut tally = Tally::default();
@@ -129,7 +129,7 @@ fn tail(log: &str) -> String {
 
 #[test]
 fn generated_statements_all_get_an_answer_and_the_server_lives() {
-    let statements = env_u64("ROCKSGRES_FUZZ_STATEMENTS", 1_500);
+    let statements = env_u64("ROCKSGRES_FUZZ_STATEMENTS", 1_000);
     let connections = env_u64("ROCKSGRES_FUZZ_CONNECTIONS", 2);
     let first_seed = env_u64("ROCKSGRES_FUZZ_SEED", 12);
 
