@@ -276,16 +276,21 @@ impl<'c> Binder<'c> {
                         SqlType::Bool,
                         CastKind::Implicit,
                     )?)),
-                    UnaryOperator::Minus => match inner {
-                        Expr::Literal(v, ty) if ty != SqlType::Unknown => {
-                            let neg = eval_unary(UnaryOp::Minus, &v)?;
-                            Expr::Literal(neg, ty)
+                    UnaryOperator::Minus => {
+                        // Resolve the operator first: `- text` is 42883,
+                        // `- unknown` 42725, as in PostgreSQL.
+                        crate::types::unary_op_type(UnaryOp::Minus, &inner.ty())?;
+                        match inner {
+                            Expr::Literal(v, ty) => {
+                                let neg = eval_unary(UnaryOp::Minus, &v)?;
+                                Expr::Literal(neg, ty)
+                            }
+                            other => {
+                                let ty = other.ty();
+                                Expr::Negate(Box::new(other), ty)
+                            }
                         }
-                        other => {
-                            let ty = other.ty();
-                            Expr::Negate(Box::new(other), ty)
-                        }
-                    },
+                    }
                     UnaryOperator::Plus => inner,
                     UnaryOperator::BitwiseNot => {
                         let ty = crate::types::unary_op_type(UnaryOp::BitNot, &inner.ty())?;

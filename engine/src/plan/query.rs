@@ -1181,11 +1181,28 @@ impl Binder<'_> {
         let mut scope = ls.clone();
         scope.columns.extend(rs.columns.clone());
         let mut using = Vec::new();
+        // Whether `on` indexes the executed row of a RIGHT JOIN (right side
+        // first) rather than the left-then-right row.
+        let mut on_swapped = false;
         let on = match constraint {
             None | Some(ast::JoinConstraint::None) => None,
             Some(ast::JoinConstraint::On(e)) => {
+                // A RIGHT JOIN runs as a LEFT JOIN with the sides swapped:
+                // bind its condition against that row, so that columns and
+                // the outer references of correlated subqueries in it (which
+                // no remapping reaches) index the row the join evaluates.
+                let swapped;
+                let on_scope = if swap {
+                    let mut s = rs.clone();
+                    s.columns.extend(ls.columns.clone());
+                    swapped = s;
+                    on_swapped = true;
+                    &swapped
+                } else {
+                    &scope
+                };
                 self.no_aggs = Some("JOIN conditions");
-                let b = self.bind(e, &scope);
+                let b = self.bind(e, on_scope);
                 self.no_aggs = None;
                 Some(self.coerce(b?, SqlType::Bool, CastKind::Implicit)?)
             }
@@ -1212,6 +1229,21 @@ impl Binder<'_> {
                     .collect();
                 self.using_condition(&names, &ls, &rs, &mut using)?
             }
+        };
+        let on = if swap && !on_swapped {
+            // A USING condition indexes the left-then-right row: move it
+            // to the executed (right-then-left) one.
+            let right_width = rs.columns.len();
+            let remap = |i: usize| {
+                if i < left_width {
+                    i + right_width
+                } else {
+                    i - left_width
+                }
+            };
+            on.map(|e| remap_columns(e, &remap))
+        } else {
+            on
         };
         let (node, scope) = self.join_node(ln, rn, kind, on, lateral, swap, scope, left_width)?;
         if using.is_empty() {
@@ -1330,7 +1362,8 @@ impl Binder<'_> {
     }
 
     /// The join node itself (a RIGHT join is a swapped LEFT join put back
-    /// in left-then-right column order).
+    /// in left-then-right column order). For a RIGHT JOIN (`swap`), `on`
+    /// already indexes the executed right-then-left row.
     #[allow(clippy::too_many_arguments)]
     fn join_node(
         &mut self,
@@ -1365,7 +1398,6 @@ impl Binder<'_> {
                 i - left_width
             }
         };
-        let on = on.map(|e| remap_columns(e, &remap));
         if lateral {
             return Err(EngineError::unsupported("RIGHT JOIN LATERAL"));
         }

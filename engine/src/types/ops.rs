@@ -560,6 +560,9 @@ pub fn unary_op_type(op: UnaryOp, t: &SqlType) -> Result<SqlType> {
             SqlType::Unknown => Err(EngineError::new(
                 SqlState::AmbiguousFunction,
                 "operator is not unique: - unknown",
+            )
+            .with_hint(
+                "Could not choose a best candidate operator. You might need to add explicit type casts.",
             )),
             t if t.is_numeric_family() || *t == SqlType::Interval => Ok(t.without_typmod()),
             _ => err("-"),
