@@ -104,6 +104,9 @@ impl<T: Transaction> Transaction for FaultyTxn<T> {
     fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
         self.inner.set_lock_timeout(timeout)
     }
+    fn set_wait_limits(&mut self, limits: rocksgres_storage::WaitLimits) {
+        self.inner.set_wait_limits(limits)
+    }
     fn set_durability(&mut self, durability: Durability) {
         self.durability = durability;
         self.inner.set_durability(durability)
