@@ -786,6 +786,8 @@ impl SqlFuzzer {
     }
 
     fn set_statement(&mut self) -> String {
+        // statement_timeout is only ever set to a few seconds, never reset:
+        // the runner relies on it to bound the joins the fuzzer generates.
         let pool = [
             "SET statement_timeout = '3s'",
             "SET search_path = public",
@@ -793,7 +795,7 @@ impl SqlFuzzer {
             "SET datestyle = 'ISO, MDY'",
             "SHOW statement_timeout",
             "SHOW server_version",
-            "RESET statement_timeout",
+            "RESET application_name",
             "SET extra_float_digits = 3",
             "SET application_name = 'fuzz'",
             "SHOW ALL",
