@@ -1234,14 +1234,7 @@ impl Binder<'_> {
             // A USING condition indexes the left-then-right row: move it
             // to the executed (right-then-left) one.
             let right_width = rs.columns.len();
-            let remap = |i: usize| {
-                if i < left_width {
-                    i + right_width
-                } else {
-                    i - left_width
-                }
-            };
-            on.map(|e| remap_columns(e, &remap))
+            on.map(|e| remap_columns(e, &|i| swapped_index(i, left_width, right_width)))
         } else {
             on
         };
@@ -1391,13 +1384,6 @@ impl Binder<'_> {
         }
         // RIGHT JOIN: a LEFT JOIN with the sides swapped, then the columns
         // put back in left-then-right order.
-        let remap = |i: usize| {
-            if i < left_width {
-                i + right_width
-            } else {
-                i - left_width
-            }
-        };
         if lateral {
             return Err(EngineError::unsupported("RIGHT JOIN LATERAL"));
         }
@@ -1412,7 +1398,7 @@ impl Binder<'_> {
         let mut exprs = Vec::new();
         let mut columns = Vec::new();
         for i in 0..left_width + right_width {
-            let src = remap(i);
+            let src = swapped_index(i, left_width, right_width);
             exprs.push(Expr::Column(src, cols[src].ty));
             columns.push(cols[src].clone());
         }
@@ -1871,6 +1857,16 @@ fn sort_key(expr: Expr, k: &ast::OrderByExpr) -> SortKey {
 }
 
 /// Rewrites column positions of `e` (same nesting level only).
+/// Where column `i` of a left-then-right joined row sits in the row of a
+/// RIGHT JOIN, which runs as a LEFT JOIN with the sides swapped.
+fn swapped_index(i: usize, left_width: usize, right_width: usize) -> usize {
+    if i < left_width {
+        i + right_width
+    } else {
+        i - left_width
+    }
+}
+
 fn remap_columns(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
     depth::guard(|| remap_columns_level(e, f))
 }
