@@ -38,6 +38,8 @@ struct Inner<S: Store> {
     /// Bumped by every DDL statement; cached plans of another version are
     /// stale.
     catalog_version: std::sync::atomic::AtomicU64,
+    /// The next session's backend pid.
+    next_backend_pid: std::sync::atomic::AtomicI32,
 }
 
 /// An open database.
@@ -76,6 +78,9 @@ impl<S: Store> Database<S> {
                 store,
                 rowids: Mutex::new(HashMap::new()),
                 catalog_version: std::sync::atomic::AtomicU64::new(0),
+                next_backend_pid: std::sync::atomic::AtomicI32::new(
+                    (std::process::id() % 1_000_000) as i32 * 1000 + 1,
+                ),
             }),
         }
     }
@@ -88,6 +93,13 @@ impl<S: Store> Database<S> {
     /// The underlying store.
     pub fn store(&self) -> &S {
         &self.inner.store
+    }
+
+    /// A backend pid no other session of this database has.
+    pub(crate) fn next_backend_pid(&self) -> i32 {
+        self.inner
+            .next_backend_pid
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The catalog version (changes whenever a DDL statement runs).

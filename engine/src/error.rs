@@ -259,6 +259,11 @@ impl From<StorageError> for EngineError {
                 SqlState::LockNotAvailable,
                 "canceling statement due to lock timeout",
             ),
+            // Callers that know the relation name it instead (see
+            // `catalog::lock`).
+            StorageError::LockNotAvailable => {
+                EngineError::new(SqlState::LockNotAvailable, "could not obtain lock")
+            }
             // The engine sets a wait's limits to its statement's deadline
             // and cancel flag (see `Session`).
             StorageError::WaitDeadline => crate::exec::interrupt::timed_out(),

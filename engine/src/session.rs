@@ -16,9 +16,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rocksgres_storage::{Isolation, Store, Transaction, TxnOptions, WaitLimits};
+use rocksgres_storage::{Isolation, Store, Timestamp, Transaction, TxnOptions, WaitLimits};
 use sqlparser::ast::{self as ast, Statement};
 
+use crate::catalog::lock::TableLocks;
 use crate::catalog::{self, Relation, DEFAULT_SCHEMA};
 use crate::database::Database;
 use crate::error::{EngineError, Result, SqlState};
@@ -82,6 +83,7 @@ pub struct Session<S: Store> {
     ddl_in_txn: bool,
     /// (user, database) the session is connected as.
     identity: Arc<(String, String)>,
+    backend_pid: i32,
     /// The embedder's named prepared statements, which DEALLOCATE drops.
     prepared_statements: Option<Box<dyn PreparedStatements>>,
     /// Buffers lent to each statement (see [`crate::exec::scratch`]).
@@ -150,6 +152,7 @@ struct Interrupts {
     deadline: Option<Instant>,
     lock_timeout: Option<Duration>,
     cancel: Arc<AtomicBool>,
+    backend_pid: i32,
 }
 
 impl Interrupts {
@@ -169,6 +172,7 @@ fn micros_since_2000() -> i64 {
 
 impl<S: Store> Session<S> {
     pub(crate) fn new(db: Database<S>) -> Self {
+        let backend_pid = db.next_backend_pid();
         Session {
             db,
             txn: None,
@@ -186,7 +190,20 @@ impl<S: Store> Session<S> {
             prepared_statements: None,
             scratch: Scratch::default(),
             plan_cache: plan_cache::PlanCache::default(),
+            backend_pid,
         }
+    }
+
+    /// The session's backend pid: what `pg_backend_pid()` returns and
+    /// `pg_locks` and `pg_stat_activity` show. Each session gets a distinct
+    /// one; a server sets the pid it announced in BackendKeyData.
+    pub fn backend_pid(&self) -> i32 {
+        self.backend_pid
+    }
+
+    /// Sets the session's backend pid (see [`Session::backend_pid`]).
+    pub fn set_backend_pid(&mut self, pid: i32) {
+        self.backend_pid = pid;
     }
 
     /// Registers the store of the session's named prepared statements,
@@ -281,6 +298,7 @@ impl<S: Store> Session<S> {
             deadline,
             lock_timeout: self.settings.lock_timeout(),
             cancel: Arc::clone(&self.cancel),
+            backend_pid: self.backend_pid,
         }
     }
 
@@ -582,6 +600,7 @@ impl<S: Store> Session<S> {
             isolation: self.settings.default_isolation(),
             durability: self.settings.durability(),
             lock_timeout: self.settings.lock_timeout(),
+            owner: self.backend_pid as u64,
         }
     }
 
@@ -875,6 +894,12 @@ impl<S: Store> Session<S> {
                     ast::Reset::SessionAuthorization => {}
                 }
                 Ok(result)
+            }
+            Statement::Lock(_) if self.status == TxnStatus::Idle && !self.implicit => {
+                Err(EngineError::new(
+                    SqlState::NoActiveSqlTransaction,
+                    "LOCK TABLE can only be used in transaction blocks",
+                ))
             }
             other => {
                 self.check_writable(other)?;
@@ -1175,6 +1200,10 @@ fn execute_statement<S: Store>(
             )?;
             return Ok(r);
         }
+        Statement::Lock(l) => {
+            crate::exec::lock_table::lock_tables(txn, l)?;
+            return Ok(QueryResult::command("LOCK TABLE"));
+        }
         Statement::Truncate(t) => {
             let names: Vec<ast::ObjectName> =
                 t.table_names.iter().map(|n| n.name.clone()).collect();
@@ -1185,31 +1214,38 @@ fn execute_statement<S: Store>(
     }
 
     let version = db.catalog_version();
-    let plan = match cache.and_then(|c| c.get(version)) {
+    let mut plan = match cache.and_then(|c| c.get(version)) {
         Some(plan) => plan,
         None => {
-            let param_types: Vec<SqlType> = params
-                .iter()
-                .map(|p| p.sql_type().unwrap_or(SqlType::Unknown))
-                .collect();
-            let plan = {
-                let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
-                    catalog::resolve_relation(&mut *txn, name)
-                };
-                let mut binder = Binder::new(param_types, &mut lookup);
-                Arc::new(Plan::new(plan_statement(stmt, &mut binder)?))
-            };
+            let plan = plan_for_params(txn, stmt, params)?;
             if let Some(c) = cache {
                 c.put(version, Arc::clone(&plan));
             }
             plan
         }
     };
+    // Lock the plan's tables; a table changed after the plan was made
+    // (see `catalog::lock`) means a new snapshot and a new plan.
+    let mut rounds = 0;
+    while plan.locks.acquire(txn, plan.planned_at)? {
+        rounds += 1;
+        if rounds > catalog::lock::MAX_REPLANS {
+            return Err(catalog::lock::changed_under_snapshot());
+        }
+        catalog::lock::refresh_after_change(txn)?;
+        plan = plan_for_params(txn, stmt, params)?;
+        if let Some(c) = cache {
+            c.put(version, Arc::clone(&plan));
+        }
+    }
     let mut ctx = Ctx::new(txn, params, micros_since_2000());
     ctx.interrupt = interrupts.interrupt();
     ctx.identity = Some(Arc::clone(&interrupts.identity));
     ctx.settings = Some(interrupts.settings.clone());
     ctx.scratch = std::mem::take(scratch);
+    ctx.backend_pid = interrupts.backend_pid;
+    let lock_status = || db.store().lock_status();
+    ctx.lock_status = Some(&lock_status);
     let r = run_plan(&plan, &mut ctx, db);
     *scratch = std::mem::take(&mut ctx.scratch);
     r
@@ -1217,6 +1253,26 @@ fn execute_statement<S: Store>(
 
 /// Converts parameters to their declared types (text is parsed, other
 /// values cast as in an assignment).
+/// Plans `stmt` at the transaction's snapshot, with parameter types taken
+/// from the values.
+fn plan_for_params<T: Transaction>(
+    txn: &mut T,
+    stmt: &Statement,
+    params: &[Value],
+) -> Result<Arc<Plan>> {
+    let param_types: Vec<SqlType> = params
+        .iter()
+        .map(|p| p.sql_type().unwrap_or(SqlType::Unknown))
+        .collect();
+    let planned_at = txn.snapshot_ts();
+    let mut lookup =
+        |name: &ast::ObjectName| -> Result<Relation> { catalog::resolve_relation(&mut *txn, name) };
+    let mut binder = Binder::new(param_types, &mut lookup);
+    let planned = plan_statement(stmt, &mut binder)?;
+    let locks = std::mem::take(&mut binder.locks);
+    Ok(Arc::new(Plan::new(planned, locks, planned_at)))
+}
+
 fn convert_params(params: &[Value], types: &[SqlType]) -> Result<Vec<Value>> {
     let mut converted = Vec::with_capacity(params.len());
     for (v, ty) in params.iter().zip(types) {
@@ -1375,13 +1431,19 @@ impl Planned {
 struct Plan {
     planned: Planned,
     columns: Arc<[Column]>,
+    /// The table locks it takes before it runs.
+    locks: TableLocks,
+    /// The snapshot its table definitions were read at.
+    planned_at: Timestamp,
 }
 
 impl Plan {
-    fn new(planned: Planned) -> Self {
+    fn new(planned: Planned, locks: TableLocks, planned_at: Timestamp) -> Self {
         Plan {
             columns: planned.columns().into(),
             planned,
+            locks,
+            planned_at,
         }
     }
 }

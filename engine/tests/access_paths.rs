@@ -56,6 +56,9 @@ impl Store for CountingStore {
     fn lock_waiters(&self) -> usize {
         self.inner.lock_waiters()
     }
+    fn lock_status(&self) -> Vec<rocksgres_storage::LockStatus> {
+        self.inner.lock_status()
+    }
 }
 
 impl<T: Transaction> Transaction for CountingTxn<T> {
@@ -84,6 +87,15 @@ impl<T: Transaction> Transaction for CountingTxn<T> {
     }
     fn lock(&mut self, key: &[u8]) -> Result<()> {
         self.inner.lock(key)
+    }
+    fn lock_table(
+        &mut self,
+        table: u32,
+        mode: rocksgres_storage::LockMode,
+        nowait: bool,
+        read_at: Timestamp,
+    ) -> Result<bool> {
+        self.inner.lock_table(table, mode, nowait, read_at)
     }
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
         self.inner.put(key, value)

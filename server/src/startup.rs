@@ -214,8 +214,10 @@ impl Handler {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let session = self.new_session(client)?;
+        let mut session = self.new_session(client)?;
         let (pid, secret_key) = self.pids.generate(client);
+        // pg_backend_pid() and pg_locks show the pid the client was told.
+        session.set_backend_pid(pid);
         client.set_pid_and_secret_key(pid, secret_key.clone());
         let secret_key_copy = secret_key.clone();
 

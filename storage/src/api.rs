@@ -65,6 +65,9 @@ pub struct TxnOptions {
     /// How long a row-lock wait may last before [`crate::StorageError::LockTimeout`];
     /// `None` waits until the lock is granted or a deadlock is detected.
     pub lock_timeout: Option<Duration>,
+    /// An opaque tag the lock status reports for this transaction's locks
+    /// (the engine passes the session's backend pid, for `pg_locks`).
+    pub owner: u64,
 }
 
 impl Default for TxnOptions {
@@ -73,6 +76,7 @@ impl Default for TxnOptions {
             isolation: Isolation::ReadCommitted,
             durability: Durability::Sync,
             lock_timeout: None,
+            owner: 0,
         }
     }
 }
@@ -162,9 +166,13 @@ pub trait Store: Send + Sync + 'static {
     /// at or below it are garbage.
     fn gc_safe_point(&self) -> Timestamp;
 
-    /// Number of transactions currently queued for a row lock held by
-    /// another transaction (like counting ungranted rows of `pg_locks`).
+    /// Number of transactions currently queued for a row or table lock
+    /// held by another transaction (like counting ungranted rows of
+    /// `pg_locks`).
     fn lock_waiters(&self) -> usize;
+
+    /// Every held and awaited lock (what `pg_locks` shows).
+    fn lock_status(&self) -> Vec<crate::LockStatus>;
 }
 
 /// One transaction. Dropping it without `commit` rolls it back.
@@ -198,6 +206,22 @@ pub trait Transaction: Send {
     /// Takes the row write lock on `key` without reading it. Held until
     /// commit or rollback; taking a lock already held is a no-op.
     fn lock(&mut self, key: &[u8]) -> Result<()>;
+
+    /// Takes table lock `mode` on table `table` (PostgreSQL's eight modes
+    /// and conflict table), waiting like a row lock -- with the same
+    /// deadlock detector, lock timeout and wait limits -- or, with `nowait`,
+    /// failing at once with [`crate::StorageError::LockNotAvailable`]. Held
+    /// until commit or rollback. Returns whether a transaction holding a
+    /// mode that conflicts with `mode` committed writes after `read_at`:
+    /// the table's definition read at a snapshot of `read_at` may be out
+    /// of date.
+    fn lock_table(
+        &mut self,
+        table: u32,
+        mode: crate::LockMode,
+        nowait: bool,
+        read_at: Timestamp,
+    ) -> Result<bool>;
 
     /// Writes `value` under `key` (takes the row lock first).
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()>;

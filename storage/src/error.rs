@@ -2,7 +2,7 @@
 //!
 //! Every failure the transactional store can report is one of a handful of
 //! kinds. The engine maps them to SQLSTATE codes at its boundary
-//! (`Serialization` -> 40001, `Deadlock` -> 40P01, `LockTimeout` -> 55P03,
+//! (`Serialization` -> 40001, `Deadlock` -> 40P01, `LockTimeout` and `LockNotAvailable` -> 55P03,
 //! `WaitDeadline` and `WaitCanceled` -> 57014, the rest -> XX000-class
 //! internal errors); storage itself never sees SQL.
 
@@ -16,8 +16,10 @@ pub enum StorageError {
     Serialization,
     /// This transaction was chosen as the victim of a lock-wait cycle.
     Deadlock,
-    /// A row lock could not be acquired within the lock timeout.
+    /// A lock could not be acquired within the lock timeout.
     LockTimeout,
+    /// A NOWAIT lock request found the lock taken.
+    LockNotAvailable,
     /// A lock wait passed the deadline of its [`crate::WaitLimits`].
     WaitDeadline,
     /// A lock wait was cancelled through its [`crate::WaitLimits`] flag.
@@ -36,6 +38,7 @@ impl fmt::Display for StorageError {
             }
             StorageError::Deadlock => f.write_str("deadlock detected"),
             StorageError::LockTimeout => f.write_str("canceling statement due to lock timeout"),
+            StorageError::LockNotAvailable => f.write_str("could not obtain lock"),
             StorageError::WaitDeadline => f.write_str("lock wait passed its deadline"),
             StorageError::WaitCanceled => f.write_str("lock wait cancelled"),
             StorageError::Engine(msg) => write!(f, "storage engine error: {msg}"),

@@ -38,6 +38,6 @@ pub use api::{
 };
 pub use error::{Result, StorageError};
 pub use mvcc::cursor::MvccCursor;
-pub use mvcc::locks::WaitLimits;
+pub use mvcc::locks::{LockMode, LockStatus, LockTarget, WaitLimits};
 pub use mvcc::store::{MemoryStore, MvccStore, RocksStore, StoreOptions};
 pub use mvcc::txn::MvccTxn;

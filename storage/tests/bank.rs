@@ -97,6 +97,7 @@ fn run_bank<S: Store>(
                                 isolation,
                                 durability,
                                 lock_timeout: Some(Duration::from_secs(30)),
+                                owner: 0,
                             })
                             .unwrap();
                         let result = (|| -> Result<bool, StorageError> {

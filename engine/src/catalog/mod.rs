@@ -8,6 +8,7 @@
 //! `get_for_update`, so concurrent DDL serializes on it.
 
 pub mod desc;
+pub mod lock;
 pub mod view;
 
 pub use desc::{ColumnDesc, IndexColumn, IndexDesc, TableDesc};

@@ -12,7 +12,7 @@
 //! The data left under a replaced storage id is unreachable; reclaiming
 //! that space (a range delete after commit) is not done yet.
 
-use rocksgres_storage::{Direction, Transaction};
+use rocksgres_storage::{Direction, LockMode, Transaction};
 use sqlparser::ast::{self as ast, AlterColumnOperation, AlterTableOperation};
 
 use crate::catalog::{self, IndexColumn, TableDesc, DEFAULT_SCHEMA};
@@ -74,7 +74,9 @@ pub fn alter_table<T: Transaction>(
 ) -> Result<Vec<String>> {
     let name = table_name(&at.name)?;
     let mut notices = Vec::new();
-    let Some(mut table) = catalog::lookup_table(txn, DEFAULT_SCHEMA, &name)? else {
+    let Some(mut table) =
+        catalog::lock::lock_named(txn, DEFAULT_SCHEMA, &name, LockMode::AccessExclusive)?
+    else {
         if at.if_exists {
             return Ok(vec![format!(
                 "relation \"{name}\" does not exist, skipping"
@@ -480,7 +482,15 @@ pub fn truncate<T: Transaction>(txn: &mut T, names: &[ast::ObjectName]) -> Resul
     let mut tables = Vec::new();
     for n in names {
         let name = table_name(n)?;
-        tables.push(catalog::require_table(txn, DEFAULT_SCHEMA, &name)?);
+        let table =
+            catalog::lock::lock_named(txn, DEFAULT_SCHEMA, &name, LockMode::AccessExclusive)?
+                .ok_or_else(|| {
+                    EngineError::new(
+                        SqlState::UndefinedTable,
+                        format!("relation \"{name}\" does not exist"),
+                    )
+                })?;
+        tables.push(table);
     }
     for mut t in tables {
         t.storage_id = catalog::allocate_id(txn)?;

@@ -50,6 +50,10 @@ pub struct Ctx<'a, T: Transaction> {
     syscat_rows: HashMap<(&'static str, &'static str), SysRows>,
     /// Reusable buffers (a session lends its pool to each statement).
     pub scratch: crate::exec::scratch::Scratch,
+    /// The session's backend pid (`pg_backend_pid()`, `pg_locks.pid`).
+    pub backend_pid: i32,
+    /// Reads the store's lock table (for `pg_locks`).
+    pub lock_status: Option<&'a dyn Fn() -> Vec<rocksgres_storage::LockStatus>>,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -67,6 +71,8 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             syscat: None,
             syscat_rows: HashMap::new(),
             scratch: Default::default(),
+            backend_pid: 0,
+            lock_status: None,
         }
     }
 
@@ -87,6 +93,8 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             &database,
             settings,
             &mut self.interrupt,
+            self.backend_pid,
+            self.lock_status.map(|f| f()).unwrap_or_default(),
         )?;
         self.syscat = Some(Arc::clone(&snap));
         Ok(snap)
@@ -140,5 +148,9 @@ impl<T: Transaction> crate::types::functions::FunctionEnv for Ctx<'_, T> {
 
     fn syscat(&self) -> Option<&crate::syscat::Snapshot> {
         self.syscat.as_deref()
+    }
+
+    fn backend_pid(&self) -> i32 {
+        self.backend_pid
     }
 }

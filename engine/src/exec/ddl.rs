@@ -1,6 +1,6 @@
 //! CREATE TABLE and DROP TABLE.
 
-use rocksgres_storage::Transaction;
+use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast::{self as ast, ColumnOption, TableConstraint};
 
 use crate::catalog::{self, ColumnDesc, IndexColumn, IndexDesc, TableDesc, DEFAULT_SCHEMA};
@@ -507,7 +507,7 @@ pub fn drop_tables<T: Transaction>(
     let mut found = Vec::new();
     for n in names {
         let name = table_name(n)?;
-        match catalog::lookup_table(txn, DEFAULT_SCHEMA, &name)? {
+        match catalog::lock::lock_named(txn, DEFAULT_SCHEMA, &name, LockMode::AccessExclusive)? {
             Some(desc) => found.push(desc),
             None if if_exists => missing.push(name),
             None => {

@@ -960,7 +960,7 @@ pub fn modify_target(
     alias: Option<String>,
     binder: &mut Binder<'_>,
 ) -> Result<Target> {
-    let view = match (binder.catalog)(name)? {
+    let view = match binder.resolve_target(name)? {
         Relation::Table(t) => {
             let q = alias.unwrap_or_else(|| t.name.clone());
             return Ok(Target::table(t, &q));
@@ -1017,7 +1017,7 @@ pub fn modify_target(
             "Views that do not select from a single table or view are not automatically updatable.",
         ));
     }
-    let Relation::Table(base) = (binder.catalog)(base_name)? else {
+    let Relation::Table(base) = binder.resolve_target(base_name)? else {
         return Err(EngineError::unsupported("changing a view over a view"));
     };
     let base_q = base_alias

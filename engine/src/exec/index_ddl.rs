@@ -1,6 +1,6 @@
 //! CREATE INDEX and DROP INDEX.
 
-use rocksgres_storage::Transaction;
+use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast;
 
 use crate::catalog::{self, IndexColumn, IndexDesc, Relation, TableDesc, DEFAULT_SCHEMA};
@@ -38,7 +38,8 @@ pub fn create_index<T: Transaction>(
 ) -> Result<Vec<String>> {
     check_index_options(ci)?;
     let tname = table_name(&ci.table_name)?;
-    let Some(mut table) = catalog::lookup_table(txn, DEFAULT_SCHEMA, &tname)? else {
+    let Some(mut table) = catalog::lock::lock_named(txn, DEFAULT_SCHEMA, &tname, LockMode::Share)?
+    else {
         return Err(EngineError::new(
             SqlState::UndefinedTable,
             format!("relation \"{tname}\" does not exist"),
@@ -195,7 +196,10 @@ pub fn drop_indexes<T: Transaction>(
     let mut notices = Vec::new();
     for n in names {
         let name = table_name(n)?;
-        let Some(mut table) = catalog::index_owner(txn, DEFAULT_SCHEMA, &name)? else {
+        let Some(mut table) = catalog::lock::lock_found(txn, LockMode::AccessExclusive, |txn| {
+            catalog::index_owner(txn, DEFAULT_SCHEMA, &name)
+        })?
+        else {
             if if_exists {
                 notices.push(format!("index \"{name}\" does not exist, skipping"));
                 continue;

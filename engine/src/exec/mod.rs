@@ -14,6 +14,7 @@ pub mod dml;
 pub mod index;
 pub mod index_ddl;
 pub mod interrupt;
+pub mod lock_table;
 pub mod row;
 pub mod run;
 pub mod scan;

@@ -7,6 +7,7 @@
 //! parameters `$n` get the type of whatever they are compared with or
 //! assigned to (recorded in [`Binder::param_types`]).
 
+use rocksgres_storage::LockMode;
 use std::sync::Arc;
 
 use sqlparser::ast::{self as ast, Expr as AstExpr, UnaryOperator, Value as AstValue};
@@ -122,6 +123,9 @@ pub struct Binder<'c> {
     /// The views being expanded, outermost first: meeting one of them
     /// again is a cycle (42P17, as PostgreSQL's rewriter reports it).
     pub(crate) expanding_views: Vec<u32>,
+    /// The table locks the statement takes: ACCESS SHARE on every table
+    /// it reads, ROW EXCLUSIVE on the one it writes.
+    pub locks: crate::catalog::lock::TableLocks,
 }
 
 impl<'c> Binder<'c> {
@@ -137,12 +141,33 @@ impl<'c> Binder<'c> {
             agg: None,
             no_aggs: None,
             expanding_views: Vec::new(),
+            locks: Default::default(),
         }
+    }
+
+    /// Resolves a relation the statement reads, recording ACCESS SHARE on
+    /// a table.
+    pub(crate) fn resolve(&mut self, name: &ast::ObjectName) -> Result<Relation> {
+        let r = (self.catalog)(name)?;
+        if let Relation::Table(t) = &r {
+            self.locks.add(t, LockMode::AccessShare);
+        }
+        Ok(r)
+    }
+
+    /// Resolves the relation a statement writes, recording ROW EXCLUSIVE
+    /// on a table.
+    pub(crate) fn resolve_target(&mut self, name: &ast::ObjectName) -> Result<Relation> {
+        let r = (self.catalog)(name)?;
+        if let Relation::Table(t) = &r {
+            self.locks.add(t, LockMode::RowExclusive);
+        }
+        Ok(r)
     }
 
     /// Looks up a table that is to be written (views are not updatable yet).
     pub fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDesc>> {
-        match (self.catalog)(name)? {
+        match self.resolve_target(name)? {
             Relation::Table(t) => Ok(t),
             Relation::System(s) => Err(crate::catalog::system_catalog_error(s.name)),
             Relation::View(v) => Err(EngineError::new(

@@ -243,6 +243,7 @@ impl Binder<'_> {
             // stricter than PostgreSQL (two FOR SHARE readers wait for each
             // other), never weaker.
             lock_scans(&mut node)?;
+            self.locks.at_least(rocksgres_storage::LockMode::RowShare);
         }
         self.with_limit(node, limit, offset)
     }
@@ -1453,7 +1454,7 @@ impl Binder<'_> {
                         ));
                     }
                 }
-                let table = match (self.catalog)(name)? {
+                let table = match self.resolve(name)? {
                     crate::catalog::Relation::Table(t) => t,
                     crate::catalog::Relation::View(v) => {
                         return self.plan_view(&v, alias.as_ref());

@@ -100,6 +100,12 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
             ast::ObjectType::Index => "DROP INDEX",
             _ => return None,
         },
+        Statement::Lock(l)
+            if crate::exec::lock_table::requested_mode(l)
+                > rocksgres_storage::LockMode::RowExclusive =>
+        {
+            "LOCK TABLE"
+        }
         Statement::Query(q) => match q.locks.first().map(|l| &l.lock_type) {
             Some(ast::LockType::Update) => "SELECT FOR UPDATE",
             Some(ast::LockType::Share) => "SELECT FOR SHARE",

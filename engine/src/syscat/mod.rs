@@ -37,6 +37,7 @@
 pub mod defs;
 pub mod functions;
 mod info_schema;
+mod locks;
 mod rows;
 pub mod static_rows;
 
@@ -141,6 +142,11 @@ pub struct Snapshot {
     pub database: String,
     /// The session's settings.
     pub settings: crate::settings::Settings,
+    /// The session's backend pid.
+    pub backend_pid: i32,
+    /// Every held and awaited lock, as the statement started reading the
+    /// catalogs (for `pg_locks`).
+    pub locks: Vec<rocksgres_storage::LockStatus>,
 }
 
 impl Snapshot {
@@ -152,6 +158,8 @@ impl Snapshot {
         database: &str,
         settings: crate::settings::Settings,
         interrupt: &mut Interrupt,
+        backend_pid: i32,
+        locks: Vec<rocksgres_storage::LockStatus>,
     ) -> Result<Arc<Snapshot>> {
         let tables = catalog::all_tables(txn)?;
         interrupt.check_now()?;
@@ -173,6 +181,8 @@ impl Snapshot {
             user: user.to_string(),
             database: database.to_string(),
             settings,
+            backend_pid,
+            locks,
         }))
     }
 

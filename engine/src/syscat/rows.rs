@@ -44,6 +44,7 @@ pub fn rows(
         "pg_views" => pg_views(rel, snap, &mut out),
         "pg_indexes" => pg_indexes(rel, snap, &mut out),
         "pg_stat_activity" => pg_stat_activity(rel, snap, &mut out),
+        "pg_locks" => super::locks::pg_locks(rel, snap, &mut out),
         "pg_settings" => pg_settings(rel, snap, &mut out),
         _ => {}
     }
@@ -524,7 +525,7 @@ fn pg_stat_activity(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows
     let mut r = RowBuilder::new(rel);
     r.oid("datid", DATABASE_OID)
         .text("datname", &snap.database)
-        .int4("pid", std::process::id() as i32)
+        .int4("pid", snap.backend_pid)
         .oid("usesysid", USER_OID)
         .text("usename", &snap.user)
         .text("application_name", "")

@@ -63,6 +63,11 @@ pub trait FunctionEnv {
         "postgres"
     }
 
+    /// The session's backend pid (`pg_backend_pid()`).
+    fn backend_pid(&self) -> i32 {
+        0
+    }
+
     /// The database the session connected to (`current_database()`).
     fn database_name(&self) -> &str {
         "postgres"
@@ -537,6 +542,9 @@ fn candidates() -> Vec<Candidate> {
     }));
     v.push(stable("current_schema", T, |_, _| {
         Ok(Value::Text("public".into()))
+    }));
+    v.push(stable("pg_backend_pid", SqlType::Int4, |c, _| {
+        Ok(Value::Int4(c.backend_pid()))
     }));
     for name in ["current_user", "session_user", "user", "current_role"] {
         v.push(stable(name, T, |c, _| {

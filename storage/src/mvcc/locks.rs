@@ -1,21 +1,42 @@
-//! The row lock table: exclusive write locks with FIFO waiting, timeouts and
-//! deadlock detection.
+//! The lock table: row locks and PostgreSQL's eight table lock modes in one
+//! table, with FIFO waiting, timeouts and one deadlock detector over both.
 //!
-//! Locks are identified by a 64-bit hash of the key, so taking a lock never
-//! copies the key; two keys that collide merely share a lock (a spurious
-//! wait, never a missed conflict). Each lock has one holder and a FIFO queue
-//! of waiters; release hands the lock straight to the head of the queue, so
-//! waiters are served in arrival order, as PostgreSQL does for row locks.
+//! A lock is identified by a [`LockId`]: a table lock by the table's id with
+//! the top bit set, a row lock by a 64-bit hash of the row's key with the top
+//! bit clear, so taking a row lock never copies the key; two keys that
+//! collide merely share a lock (a spurious wait, never a missed conflict).
+//! Row locks are always taken in [`LockMode::AccessExclusive`] (one
+//! holder); table locks in any of the eight modes of PostgreSQL's conflict
+//! table ([`LockMode::conflicts_with`]), and one transaction may hold several
+//! modes of one table.
 //!
-//! Deadlocks: a transaction waits for at most one lock at a time, so the
-//! waits-for graph is a set of chains: waiter -> holder of the lock it waits
-//! for -> the lock that holder waits for -> ... A waiter walks that chain
-//! when it starts waiting and again every `deadlock_check_interval`; if the
-//! chain leads back to itself, the cycle's member that has waited longest
-//! is the victim (as in PostgreSQL, where the first waiter's deadlock
-//! timeout fires first): it leaves the queue and reports
-//! [`StorageError::Deadlock`]; the others go on waiting. The walk runs under
-//! the table's mutex, so each cycle gets exactly one victim.
+//! Granting: a request is granted at once when it conflicts with no mode
+//! another transaction holds and -- unless the requester already holds the
+//! lock in some mode, as PostgreSQL does to avoid self-deadlocks -- with no
+//! earlier waiter's request. Otherwise it joins the FIFO queue. When a holder
+//! releases (or a waiter gives up), the queue is walked front to back and
+//! every waiter that conflicts neither with the holders nor with a waiter
+//! still queued before it is granted, so waiters are served in arrival order.
+//!
+//! Deadlocks: a waiter is blocked by every other holder of a conflicting
+//! mode and by every conflicting waiter queued before it. A waiter searches
+//! that waits-for graph (depth first) when it starts waiting and again every
+//! `deadlock_check_interval`; if a path leads back to itself, the cycle's
+//! member that has waited longest is the victim (as in PostgreSQL, where the
+//! first waiter's deadlock timeout fires first): it leaves the queue and
+//! reports [`StorageError::Deadlock`]; the others go on waiting. The search
+//! runs under the table's mutex, so each cycle gets exactly one victim, and
+//! it sees table and row locks alike: a cycle through a TRUNCATE's table lock
+//! and an UPDATE's row lock is found like any other.
+//!
+//! Catalog freshness: when a transaction that held table locks commits, the
+//! table remembers, per lock mode, the newest commit timestamp of a holder
+//! of that mode. Every grant reports the newest commit of a holder of a
+//! mode conflicting with the one granted ([`Acquired::conflict_ts`]); it
+//! cannot grow while the lock is held. A caller that read the table's
+//! definition at an older snapshot reads it again (READ COMMITTED) or fails
+//! (REPEATABLE READ), so no statement works from a definition that a
+//! TRUNCATE, ALTER or CREATE INDEX replaced while it waited.
 //!
 //! Interrupts: besides its lock timeout, a wait ends at the caller's
 //! [`WaitLimits`] -- a deadline ([`StorageError::WaitDeadline`]) and a
@@ -24,15 +45,16 @@
 //! polls it every [`CANCEL_POLL`]; the engine uses both for
 //! `statement_timeout` and CancelRequest.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use parking_lot::{Condvar, Mutex};
+use smallvec::SmallVec;
 
-use crate::api::TxnId;
+use crate::api::{Timestamp, TxnId};
 use crate::error::{Result, StorageError};
 
 /// How often a waiter with a cancel flag looks at it.
@@ -55,10 +77,148 @@ impl WaitLimits {
     }
 }
 
-/// A lock identifier: the hash of the locked key.
+/// PostgreSQL's table lock modes, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LockMode {
+    /// SELECT.
+    AccessShare,
+    /// SELECT FOR UPDATE / FOR SHARE.
+    RowShare,
+    /// INSERT, UPDATE, DELETE.
+    RowExclusive,
+    /// VACUUM, ANALYZE, CREATE INDEX CONCURRENTLY.
+    ShareUpdateExclusive,
+    /// CREATE INDEX.
+    Share,
+    /// CREATE TRIGGER, some ALTER TABLE forms.
+    ShareRowExclusive,
+    /// REFRESH MATERIALIZED VIEW CONCURRENTLY.
+    Exclusive,
+    /// DROP, TRUNCATE, most ALTER TABLE forms; also every row lock.
+    AccessExclusive,
+}
+
+impl LockMode {
+    /// Every mode, weakest first.
+    pub const ALL: [LockMode; 8] = [
+        LockMode::AccessShare,
+        LockMode::RowShare,
+        LockMode::RowExclusive,
+        LockMode::ShareUpdateExclusive,
+        LockMode::Share,
+        LockMode::ShareRowExclusive,
+        LockMode::Exclusive,
+        LockMode::AccessExclusive,
+    ];
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+
+    /// The modes this one conflicts with, as a bit set (bit `m as u8`).
+    fn conflict_mask(self) -> u8 {
+        use LockMode::*;
+        let modes: &[LockMode] = match self {
+            AccessShare => &[AccessExclusive],
+            RowShare => &[Exclusive, AccessExclusive],
+            RowExclusive => &[Share, ShareRowExclusive, Exclusive, AccessExclusive],
+            ShareUpdateExclusive => &[
+                ShareUpdateExclusive,
+                Share,
+                ShareRowExclusive,
+                Exclusive,
+                AccessExclusive,
+            ],
+            Share => &[
+                RowExclusive,
+                ShareUpdateExclusive,
+                ShareRowExclusive,
+                Exclusive,
+                AccessExclusive,
+            ],
+            ShareRowExclusive => &[
+                RowExclusive,
+                ShareUpdateExclusive,
+                Share,
+                ShareRowExclusive,
+                Exclusive,
+                AccessExclusive,
+            ],
+            Exclusive => &[
+                RowShare,
+                RowExclusive,
+                ShareUpdateExclusive,
+                Share,
+                ShareRowExclusive,
+                Exclusive,
+                AccessExclusive,
+            ],
+            AccessExclusive => &LockMode::ALL,
+        };
+        modes.iter().fold(0, |m, x| m | x.bit())
+    }
+
+    /// Whether a holder of `self` blocks a request for `other` (the
+    /// relation is symmetric).
+    pub fn conflicts_with(self, other: LockMode) -> bool {
+        self.conflict_mask() & other.bit() != 0
+    }
+
+    /// The name `pg_locks.mode` shows (`AccessShareLock`, ...).
+    pub fn pg_name(self) -> &'static str {
+        match self {
+            LockMode::AccessShare => "AccessShareLock",
+            LockMode::RowShare => "RowShareLock",
+            LockMode::RowExclusive => "RowExclusiveLock",
+            LockMode::ShareUpdateExclusive => "ShareUpdateExclusiveLock",
+            LockMode::Share => "ShareLock",
+            LockMode::ShareRowExclusive => "ShareRowExclusiveLock",
+            LockMode::Exclusive => "ExclusiveLock",
+            LockMode::AccessExclusive => "AccessExclusiveLock",
+        }
+    }
+
+    fn modes_in(mask: u8) -> impl Iterator<Item = LockMode> {
+        LockMode::ALL
+            .into_iter()
+            .filter(move |m| mask & m.bit() != 0)
+    }
+}
+
+/// A lock identifier: see the module docs.
 pub type LockId = u64;
 
-/// Hashes a key into its lock identifier (FNV-1a, then a final mix).
+const TABLE_BIT: u64 = 1 << 63;
+
+/// What a lock protects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LockTarget {
+    /// A row, by the hash of its key.
+    Row(u64),
+    /// A table, by its id.
+    Table(u32),
+}
+
+impl LockTarget {
+    /// The lock's identifier.
+    pub fn id(self) -> LockId {
+        match self {
+            LockTarget::Row(h) => h & !TABLE_BIT,
+            LockTarget::Table(t) => TABLE_BIT | u64::from(t),
+        }
+    }
+
+    fn of(id: LockId) -> LockTarget {
+        if id & TABLE_BIT != 0 {
+            LockTarget::Table(id as u32)
+        } else {
+            LockTarget::Row(id)
+        }
+    }
+}
+
+/// Hashes a key into the identifier of its row lock (FNV-1a, then a final
+/// mix).
 pub fn lock_id(key: &[u8]) -> LockId {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in key {
@@ -67,7 +227,7 @@ pub fn lock_id(key: &[u8]) -> LockId {
     }
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
+    LockTarget::Row(h ^ (h >> 33)).id()
 }
 
 /// Identity hasher for keys that are already hashes.
@@ -92,64 +252,251 @@ impl Hasher for IdHasher {
 
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
+struct Holder {
+    txn: TxnId,
+    modes: u8,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Waiter {
+    txn: TxnId,
+    mode: LockMode,
+}
+
+#[derive(Debug, Default)]
 struct Entry {
-    holder: TxnId,
-    queue: VecDeque<TxnId>,
+    granted: SmallVec<[Holder; 1]>,
+    queue: VecDeque<Waiter>,
+}
+
+impl Entry {
+    fn held_by(&self, txn: TxnId) -> u8 {
+        self.granted
+            .iter()
+            .find(|h| h.txn == txn)
+            .map_or(0, |h| h.modes)
+    }
+
+    /// Whether a holder other than `txn` holds a mode conflicting with `mode`.
+    fn holders_conflict(&self, txn: TxnId, mode: LockMode) -> bool {
+        let mask = mode.conflict_mask();
+        self.granted
+            .iter()
+            .any(|h| h.txn != txn && h.modes & mask != 0)
+    }
+
+    fn grant(&mut self, txn: TxnId, mode: LockMode) {
+        match self.granted.iter_mut().find(|h| h.txn == txn) {
+            Some(h) => h.modes |= mode.bit(),
+            None => self.granted.push(Holder {
+                txn,
+                modes: mode.bit(),
+            }),
+        }
+    }
+
+    /// Grants, front to back, every waiter that conflicts neither with the
+    /// holders nor with a waiter still queued ahead of it. Whether any was.
+    fn promote(&mut self) -> bool {
+        let mut granted_any = false;
+        let mut ahead: u8 = 0;
+        let mut i = 0;
+        while i < self.queue.len() {
+            let w = self.queue[i];
+            let blocked_by_queue = w.mode.conflict_mask() & ahead != 0;
+            if !blocked_by_queue && !self.holders_conflict(w.txn, w.mode) {
+                self.grant(w.txn, w.mode);
+                self.queue.remove(i);
+                granted_any = true;
+            } else {
+                ahead |= w.mode.bit();
+                i += 1;
+            }
+        }
+        granted_any
+    }
+
+    fn is_empty(&self) -> bool {
+        self.granted.is_empty() && self.queue.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Wait {
+    lock: LockId,
+    mode: LockMode,
+    since: Instant,
+    since_wall: SystemTime,
 }
 
 #[derive(Debug, Default)]
 struct State {
     locks: IdMap<Entry>,
-    /// Which lock each waiting transaction waits for, and since when.
-    waiting: IdMap<(LockId, Instant)>,
+    /// What each waiting transaction waits for, and since when.
+    waiting: IdMap<Wait>,
     /// Waiters chosen as deadlock victims, not yet woken.
     victims: Vec<TxnId>,
+    /// The owner tag of each transaction holding or awaiting a lock.
+    owners: IdMap<u64>,
+    /// Per table lock, the newest commit timestamp of a holder of each mode.
+    table_commits: IdMap<[Timestamp; 8]>,
 }
 
 impl State {
-    /// If `me`, waiting for `lock`, closes a cycle of waiters: the cycle's
-    /// longest waiter.
-    fn cycle_victim(&self, me: TxnId, lock: LockId) -> Option<TxnId> {
-        let mut current = lock;
-        let mut members = vec![me];
-        for _ in 0..=self.waiting.len() {
-            let entry = self.locks.get(&current)?;
-            if entry.holder == me {
-                return members
-                    .into_iter()
-                    .min_by_key(|t| self.waiting.get(t).map(|(_, since)| *since));
+    /// The transactions `txn`, waiting as `wait`, waits for: the other
+    /// holders of a conflicting mode and the conflicting waiters ahead of it.
+    fn blockers(&self, txn: TxnId, wait: &Wait) -> SmallVec<[TxnId; 4]> {
+        let mut out = SmallVec::new();
+        let Some(entry) = self.locks.get(&wait.lock) else {
+            return out;
+        };
+        let mask = wait.mode.conflict_mask();
+        for h in &entry.granted {
+            if h.txn != txn && h.modes & mask != 0 {
+                out.push(h.txn);
             }
-            members.push(entry.holder);
-            match self.waiting.get(&entry.holder) {
-                Some(&(next, _)) => current = next,
-                None => return None,
+        }
+        for w in &entry.queue {
+            if w.txn == txn {
+                break;
+            }
+            if w.mode.conflicts_with(wait.mode) && !out.contains(&w.txn) {
+                out.push(w.txn);
+            }
+        }
+        out
+    }
+
+    /// If `me` is on a cycle of waiters: the cycle's longest waiter.
+    fn cycle_victim(&self, me: TxnId) -> Option<TxnId> {
+        let my_wait = self.waiting.get(&me)?;
+        // Depth-first search with an explicit stack of (node, depth) and the
+        // current path.
+        let mut stack: Vec<(TxnId, usize)> = self
+            .blockers(me, my_wait)
+            .into_iter()
+            .map(|t| (t, 1))
+            .collect();
+        let mut path: Vec<TxnId> = vec![me];
+        let mut seen: HashSet<TxnId> = HashSet::new();
+        while let Some((t, depth)) = stack.pop() {
+            path.truncate(depth);
+            if t == me {
+                return path
+                    .iter()
+                    .copied()
+                    .min_by_key(|m| self.waiting.get(m).map(|w| w.since));
+            }
+            if !seen.insert(t) {
+                continue;
+            }
+            let Some(w) = self.waiting.get(&t) else {
+                continue;
+            };
+            path.push(t);
+            for next in self.blockers(t, w) {
+                stack.push((next, depth + 1));
             }
         }
         None
     }
 
-    fn leave_queue(&mut self, me: TxnId, lock: LockId) {
+    /// Removes waiter `me` from the queue of `lock`, granting whoever that
+    /// unblocks; whether anyone was.
+    fn leave_queue(&mut self, me: TxnId, lock: LockId) -> bool {
         self.waiting.remove(&me);
+        let mut promoted = false;
         if let Some(entry) = self.locks.get_mut(&lock) {
-            entry.queue.retain(|&t| t != me);
+            entry.queue.retain(|w| w.txn != me);
+            promoted = entry.promote();
+            if entry.is_empty() {
+                self.locks.remove(&lock);
+            }
         }
+        promoted
+    }
+
+    /// The newest commit timestamp of a holder of a mode conflicting with
+    /// `mode` (0 if none; always 0 for row locks).
+    fn conflict_ts(&self, lock: LockId, mode: LockMode) -> Timestamp {
+        self.table_commits.get(&lock).map_or(0, |commits| {
+            LockMode::modes_in(mode.conflict_mask())
+                .map(|m| commits[m as usize])
+                .max()
+                .unwrap_or(0)
+        })
     }
 }
 
 /// How an acquisition ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Acquired {
-    /// The lock is newly held; record it for release.
+    /// The lock is newly held in this mode.
     New {
         /// Whether the caller had to wait for another holder first.
         waited: bool,
+        /// Whether the caller held the lock in no mode before (record it
+        /// for release).
+        first: bool,
+        /// See [`Acquired::conflict_ts`].
+        conflict_ts: Timestamp,
     },
-    /// The caller already held it.
-    AlreadyHeld,
+    /// The caller already held it in this mode.
+    AlreadyHeld {
+        /// See [`Acquired::conflict_ts`].
+        conflict_ts: Timestamp,
+    },
 }
 
-/// The table of row write locks of one store.
+impl Acquired {
+    /// For a table lock: the newest commit timestamp of a transaction that
+    /// held a mode conflicting with the one granted (0 if none). A table
+    /// definition read at an older snapshot may be out of date.
+    pub fn conflict_ts(self) -> Timestamp {
+        match self {
+            Acquired::New { conflict_ts, .. } | Acquired::AlreadyHeld { conflict_ts } => {
+                conflict_ts
+            }
+        }
+    }
+}
+
+/// One request of a transaction, for [`LockTable::acquire`].
+#[derive(Debug, Clone, Copy)]
+pub struct Request {
+    /// The requesting transaction.
+    pub txn: TxnId,
+    /// Its owner tag (what [`LockStatus::owner`] reports).
+    pub owner: u64,
+    /// What to lock.
+    pub lock: LockId,
+    /// In which mode.
+    pub mode: LockMode,
+    /// Fail with [`StorageError::LockNotAvailable`] instead of waiting.
+    pub nowait: bool,
+}
+
+/// One row of the lock table's status (what `pg_locks` shows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockStatus {
+    /// What is locked.
+    pub target: LockTarget,
+    /// The holding or waiting transaction.
+    pub txn: TxnId,
+    /// Its owner tag.
+    pub owner: u64,
+    /// The mode held or requested.
+    pub mode: LockMode,
+    /// Held (`true`) or awaited.
+    pub granted: bool,
+    /// When the wait began (awaited locks only).
+    pub wait_start: Option<SystemTime>,
+    /// The transactions a waiter waits for (empty for held locks).
+    pub blocked_by: Vec<TxnId>,
+}
+
+/// The table of row and table locks of one store.
 #[derive(Debug)]
 pub struct LockTable {
     state: Mutex<State>,
@@ -173,48 +520,98 @@ impl LockTable {
         }
     }
 
-    /// Takes `lock` for `txn`, waiting at most `timeout` (forever if
+    /// Takes a lock as `req` asks, waiting at most `timeout` (forever if
     /// `None`) and no longer than `limits` allow.
     pub fn acquire(
         &self,
-        txn: TxnId,
-        lock: LockId,
+        req: Request,
         timeout: Option<Duration>,
         limits: &WaitLimits,
     ) -> Result<Acquired> {
+        let Request {
+            txn,
+            owner,
+            lock,
+            mode,
+            nowait,
+        } = req;
         let mut s = self.state.lock();
-        match s.locks.get_mut(&lock) {
-            None => {
-                s.locks.insert(
-                    lock,
-                    Entry {
-                        holder: txn,
-                        queue: VecDeque::new(),
-                    },
-                );
-                return Ok(Acquired::New { waited: false });
-            }
-            Some(e) if e.holder == txn => return Ok(Acquired::AlreadyHeld),
-            Some(e) => e.queue.push_back(txn),
+        let entry = s.locks.entry(lock).or_default();
+        let held = entry.held_by(txn);
+        if held & mode.bit() != 0 {
+            let conflict_ts = s.conflict_ts(lock, mode);
+            return Ok(Acquired::AlreadyHeld { conflict_ts });
         }
-        s.waiting.insert(txn, (lock, Instant::now()));
+        let queue_blocks = held == 0 && entry.queue.iter().any(|w| w.mode.conflicts_with(mode));
+        if !queue_blocks && !entry.holders_conflict(txn, mode) {
+            entry.grant(txn, mode);
+            s.owners.insert(txn, owner);
+            return Ok(Acquired::New {
+                waited: false,
+                first: held == 0,
+                conflict_ts: s.conflict_ts(lock, mode),
+            });
+        }
+        if nowait {
+            if entry.is_empty() {
+                s.locks.remove(&lock);
+            }
+            return Err(StorageError::LockNotAvailable);
+        }
+        // A holder of this lock queues ahead of the first waiter that waits
+        // for it (so an upgrade does not deadlock against a later request);
+        // if that waiter also holds a mode this request waits for, the two
+        // are deadlocked now, and the newcomer is the victim -- as in
+        // PostgreSQL's ProcSleep.
+        let mut insert_at = entry.queue.len();
+        if held != 0 {
+            for (i, w) in entry.queue.iter().enumerate() {
+                if w.mode.conflict_mask() & held != 0 {
+                    if mode.conflict_mask() & entry.held_by(w.txn) != 0 {
+                        return Err(StorageError::Deadlock);
+                    }
+                    insert_at = i;
+                    break;
+                }
+            }
+        }
+        entry.queue.insert(insert_at, Waiter { txn, mode });
+        s.owners.insert(txn, owner);
+        s.waiting.insert(
+            txn,
+            Wait {
+                lock,
+                mode,
+                since: Instant::now(),
+                since_wall: SystemTime::now(),
+            },
+        );
         let deadline = timeout.map(|t| Instant::now() + t);
+        let fail = |s: &mut State, err: StorageError| {
+            if s.leave_queue(txn, lock) {
+                self.released.notify_all();
+            }
+            Err(err)
+        };
         loop {
-            if s.locks.get(&lock).is_some_and(|e| e.holder == txn) {
+            if s.locks
+                .get(&lock)
+                .is_some_and(|e| e.held_by(txn) & mode.bit() != 0)
+            {
                 s.waiting.remove(&txn);
                 s.victims.retain(|&v| v != txn);
-                return Ok(Acquired::New { waited: true });
+                return Ok(Acquired::New {
+                    waited: true,
+                    first: held == 0,
+                    conflict_ts: s.conflict_ts(lock, mode),
+                });
             }
             if let Some(pos) = s.victims.iter().position(|&v| v == txn) {
                 s.victims.swap_remove(pos);
-                s.leave_queue(txn, lock);
-                return Err(StorageError::Deadlock);
+                return fail(&mut s, StorageError::Deadlock);
             }
-            match s.cycle_victim(txn, lock) {
-                Some(victim) if victim == txn => {
-                    s.leave_queue(txn, lock);
-                    return Err(StorageError::Deadlock);
-                }
+            match s.cycle_victim(txn) {
+                Some(victim) if victim == txn => return fail(&mut s, StorageError::Deadlock),
                 Some(victim) => {
                     if !s.victims.contains(&victim) {
                         s.victims.push(victim);
@@ -224,22 +621,19 @@ impl LockTable {
                 None => {}
             }
             if limits.canceled() {
-                s.leave_queue(txn, lock);
-                return Err(StorageError::WaitCanceled);
+                return fail(&mut s, StorageError::WaitCanceled);
             }
             let now = Instant::now();
             let mut wake = now + self.deadlock_check_interval;
             if let Some(d) = limits.deadline {
                 if now >= d {
-                    s.leave_queue(txn, lock);
-                    return Err(StorageError::WaitDeadline);
+                    return fail(&mut s, StorageError::WaitDeadline);
                 }
                 wake = wake.min(d);
             }
             if let Some(d) = deadline {
                 if now >= d {
-                    s.leave_queue(txn, lock);
-                    return Err(StorageError::LockTimeout);
+                    return fail(&mut s, StorageError::LockTimeout);
                 }
                 wake = wake.min(d);
             }
@@ -250,29 +644,36 @@ impl LockTable {
         }
     }
 
-    /// Releases every lock in `locks` held by `txn`, handing each to its
-    /// first waiter.
-    pub fn release_all(&self, txn: TxnId, locks: &[LockId]) {
-        if locks.is_empty() {
-            return;
-        }
+    /// Releases every lock in `locks` held by `txn` (in every mode),
+    /// granting waiters they unblock, and forgets `txn`'s owner tag; call it
+    /// once at the end of every transaction that called [`LockTable::acquire`].
+    /// `commit_ts` is the transaction's commit timestamp if it committed
+    /// writes: table locks remember it.
+    pub fn release_all(&self, txn: TxnId, locks: &[LockId], commit_ts: Option<Timestamp>) {
         let mut handed_over = false;
         {
             let mut s = self.state.lock();
-            for lock in locks {
-                let Some(entry) = s.locks.get_mut(lock) else {
+            s.owners.remove(&txn);
+            if locks.is_empty() {
+                return;
+            }
+            for &lock in locks {
+                let Some(entry) = s.locks.get_mut(&lock) else {
                     continue;
                 };
-                if entry.holder != txn {
+                let Some(pos) = entry.granted.iter().position(|h| h.txn == txn) else {
                     continue;
+                };
+                let modes = entry.granted.swap_remove(pos).modes;
+                handed_over |= entry.promote();
+                if entry.is_empty() {
+                    s.locks.remove(&lock);
                 }
-                match entry.queue.pop_front() {
-                    Some(next) => {
-                        entry.holder = next;
-                        handed_over = true;
-                    }
-                    None => {
-                        s.locks.remove(lock);
+                if let (Some(ts), true) = (commit_ts, lock & TABLE_BIT != 0) {
+                    let commits = s.table_commits.entry(lock).or_default();
+                    for m in LockMode::modes_in(modes) {
+                        let slot = &mut commits[m as usize];
+                        *slot = (*slot).max(ts);
                     }
                 }
             }
@@ -282,9 +683,51 @@ impl LockTable {
         }
     }
 
+    /// Every held and awaited lock, for `pg_locks`.
+    pub fn status(&self) -> Vec<LockStatus> {
+        let s = self.state.lock();
+        let mut out = Vec::new();
+        for (&lock, entry) in &s.locks {
+            let target = LockTarget::of(lock);
+            for h in &entry.granted {
+                for mode in LockMode::modes_in(h.modes) {
+                    out.push(LockStatus {
+                        target,
+                        txn: h.txn,
+                        owner: s.owners.get(&h.txn).copied().unwrap_or(0),
+                        mode,
+                        granted: true,
+                        wait_start: None,
+                        blocked_by: Vec::new(),
+                    });
+                }
+            }
+            for w in &entry.queue {
+                let wait = s.waiting.get(&w.txn).copied();
+                out.push(LockStatus {
+                    target,
+                    txn: w.txn,
+                    owner: s.owners.get(&w.txn).copied().unwrap_or(0),
+                    mode: w.mode,
+                    granted: false,
+                    wait_start: wait.map(|w| w.since_wall),
+                    blocked_by: wait
+                        .map(|wt| s.blockers(w.txn, &wt).into_vec())
+                        .unwrap_or_default(),
+                });
+            }
+        }
+        out
+    }
+
     /// Number of locks currently held (for tests and monitoring).
     pub fn held(&self) -> usize {
-        self.state.lock().locks.len()
+        self.state
+            .lock()
+            .locks
+            .values()
+            .filter(|e| !e.granted.is_empty())
+            .count()
     }
 
     /// Number of transactions queued for a lock held by another.
@@ -299,107 +742,4 @@ impl LockTable {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::Arc;
-    use std::thread;
-
-    #[test]
-    fn second_holder_waits_then_gets_the_lock() {
-        let none = WaitLimits::default();
-        let table = Arc::new(LockTable::default());
-        assert_eq!(
-            table.acquire(1, 7, None, &none).unwrap(),
-            Acquired::New { waited: false }
-        );
-        assert_eq!(
-            table.acquire(1, 7, None, &none).unwrap(),
-            Acquired::AlreadyHeld
-        );
-        let t2 = {
-            let table = Arc::clone(&table);
-            thread::spawn(move || table.acquire(2, 7, None, &WaitLimits::default()))
-        };
-        thread::sleep(Duration::from_millis(50));
-        table.release_all(1, &[7]);
-        assert_eq!(t2.join().unwrap().unwrap(), Acquired::New { waited: true });
-        table.release_all(2, &[7]);
-        assert_eq!(table.held(), 0);
-    }
-
-    #[test]
-    fn timeout_reports_lock_timeout() {
-        let none = WaitLimits::default();
-        let table = LockTable::default();
-        table.acquire(1, 7, None, &none).unwrap();
-        let err = table
-            .acquire(2, 7, Some(Duration::from_millis(20)), &none)
-            .unwrap_err();
-        assert_eq!(err, StorageError::LockTimeout);
-        table.release_all(1, &[7]);
-        assert_eq!(table.held(), 0, "the timed-out waiter left the queue");
-    }
-
-    #[test]
-    fn two_way_deadlock_has_exactly_one_victim() {
-        let none = WaitLimits::default();
-        let table = Arc::new(LockTable::default());
-        table.acquire(1, 10, None, &none).unwrap();
-        table.acquire(2, 20, None, &none).unwrap();
-        let t1 = {
-            let table = Arc::clone(&table);
-            thread::spawn(move || {
-                let r = table.acquire(1, 20, None, &WaitLimits::default());
-                table.release_all(1, &[10, 20]);
-                r
-            })
-        };
-        thread::sleep(Duration::from_millis(30));
-        let r2 = table.acquire(2, 10, None, &none);
-        table.release_all(2, &[10, 20]);
-        let r1 = t1.join().unwrap();
-        let victims = [&r1, &r2]
-            .iter()
-            .filter(|r| matches!(r, Err(StorageError::Deadlock)))
-            .count();
-        assert_eq!(victims, 1, "r1 = {r1:?}, r2 = {r2:?}");
-        assert!(r1.is_ok() || r2.is_ok());
-    }
-
-    #[test]
-    fn a_cancel_flag_ends_the_wait() {
-        let table = Arc::new(LockTable::default());
-        let none = WaitLimits::default();
-        table.acquire(1, 7, None, &none).unwrap();
-        let flag = Arc::new(AtomicBool::new(false));
-        let limits = WaitLimits {
-            deadline: None,
-            cancel: Some(Arc::clone(&flag)),
-        };
-        let waiter = {
-            let table = Arc::clone(&table);
-            thread::spawn(move || table.acquire(2, 7, None, &limits))
-        };
-        thread::sleep(Duration::from_millis(30));
-        flag.store(true, Ordering::Relaxed);
-        assert_eq!(waiter.join().unwrap(), Err(StorageError::WaitCanceled));
-        assert_eq!(table.waiters(), 0, "the cancelled waiter left the queue");
-        table.release_all(1, &[7]);
-        assert_eq!(table.held(), 0);
-    }
-
-    #[test]
-    fn a_deadline_ends_the_wait() {
-        let table = LockTable::default();
-        table.acquire(1, 7, None, &WaitLimits::default()).unwrap();
-        let limits = WaitLimits {
-            deadline: Some(Instant::now() + Duration::from_millis(20)),
-            cancel: None,
-        };
-        let err = table
-            .acquire(2, 7, Some(Duration::from_secs(60)), &limits)
-            .unwrap_err();
-        assert_eq!(err, StorageError::WaitDeadline);
-        assert_eq!(table.waiters(), 0);
-    }
-}
+mod tests;

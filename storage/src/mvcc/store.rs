@@ -191,6 +191,10 @@ impl<B: Backend> Store for MvccStore<B> {
     fn lock_waiters(&self) -> usize {
         self.shared.locks.waiters()
     }
+
+    fn lock_status(&self) -> Vec<crate::LockStatus> {
+        self.shared.locks.status()
+    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use crate::mvcc::cursor::MvccCursor;
 use crate::mvcc::key::{
     decode_version_key, encode_version_key, encode_version_value, is_tombstone,
 };
-use crate::mvcc::locks::{lock_id, Acquired, LockId, WaitLimits};
+use crate::mvcc::locks::{lock_id, Acquired, LockId, LockMode, LockTarget, Request, WaitLimits};
 use crate::mvcc::store::Shared;
 use crate::mvcc::view::{Freshness, Use, View};
 use crate::mvcc::write_buffer::WriteBuffer;
@@ -39,6 +39,13 @@ pub struct MvccTxn<B: Backend> {
     snapshot: Timestamp,
     writes: WriteBuffer,
     locks: Vec<LockId>,
+    /// Table locks held: (table, mode, the newest conflicting commit at
+    /// the grant, which cannot grow while the lock is held). A statement
+    /// that asks again for a mode it holds does not touch the lock table.
+    table_locks: smallvec::SmallVec<[(u32, LockMode, Timestamp); 4]>,
+    /// Whether this transaction ever called the lock table (and so must
+    /// be released from it at its end).
+    used_lock_table: bool,
     wait_limits: WaitLimits,
     point: Option<View<B::Iter>>,
     key_buf: Vec<u8>,
@@ -86,6 +93,8 @@ impl<B: Backend> MvccTxn<B> {
             snapshot,
             writes,
             locks: Vec::new(),
+            table_locks: smallvec::SmallVec::new(),
+            used_lock_table: false,
             wait_limits: WaitLimits::default(),
             point: None,
             key_buf: Vec::new(),
@@ -94,13 +103,18 @@ impl<B: Backend> MvccTxn<B> {
         }
     }
 
-    fn finish(&mut self) {
+    fn finish(&mut self, commit_ts: Option<Timestamp>) {
         if self.finished {
             return;
         }
         self.finished = true;
-        self.shared.locks.release_all(self.id, &self.locks);
+        if self.used_lock_table {
+            self.shared
+                .locks
+                .release_all(self.id, &self.locks, commit_ts);
+        }
         self.locks.clear();
+        self.table_locks.clear();
         self.shared.oracle.end_snapshot(self.snapshot);
         let writes = std::mem::take(&mut self.writes);
         self.shared.buffers.give(writes);
@@ -126,7 +140,7 @@ impl<B: Backend> MvccTxn<B> {
 
 impl<B: Backend> Drop for MvccTxn<B> {
     fn drop(&mut self) {
-        self.finish();
+        self.finish(None);
     }
 }
 
@@ -176,11 +190,19 @@ impl<B: Backend> Transaction for MvccTxn<B> {
 
     fn lock(&mut self, key: &[u8]) -> Result<()> {
         let id = lock_id(key);
-        let acquired =
-            self.shared
-                .locks
-                .acquire(self.id, id, self.options.lock_timeout, &self.wait_limits)?;
-        if acquired == Acquired::AlreadyHeld {
+        self.used_lock_table = true;
+        let acquired = self.shared.locks.acquire(
+            Request {
+                txn: self.id,
+                owner: self.options.owner,
+                lock: id,
+                mode: LockMode::AccessExclusive,
+                nowait: false,
+            },
+            self.options.lock_timeout,
+            &self.wait_limits,
+        )?;
+        if matches!(acquired, Acquired::AlreadyHeld { .. }) {
             return Ok(());
         }
         self.locks.push(id);
@@ -200,6 +222,40 @@ impl<B: Backend> Transaction for MvccTxn<B> {
             }
         }
         Ok(())
+    }
+
+    fn lock_table(
+        &mut self,
+        table: u32,
+        mode: LockMode,
+        nowait: bool,
+        read_at: Timestamp,
+    ) -> Result<bool> {
+        if let Some(&(_, _, conflict_ts)) = self
+            .table_locks
+            .iter()
+            .find(|(t, m, _)| *t == table && *m == mode)
+        {
+            return Ok(conflict_ts > read_at);
+        }
+        self.used_lock_table = true;
+        let acquired = self.shared.locks.acquire(
+            Request {
+                txn: self.id,
+                owner: self.options.owner,
+                lock: LockTarget::Table(table).id(),
+                mode,
+                nowait,
+            },
+            self.options.lock_timeout,
+            &self.wait_limits,
+        )?;
+        if !self.table_locks.iter().any(|(t, _, _)| *t == table) {
+            self.locks.push(LockTarget::Table(table).id());
+        }
+        let conflict_ts = acquired.conflict_ts();
+        self.table_locks.push((table, mode, conflict_ts));
+        Ok(conflict_ts > read_at)
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
@@ -265,7 +321,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
     fn commit(mut self) -> Result<CommitInfo> {
         let writes = self.writes.len();
         if writes == 0 {
-            self.finish();
+            self.finish(None);
             return Ok(CommitInfo {
                 commit_ts: None,
                 writes: 0,
@@ -278,7 +334,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         {
             Ok(ts) => ts,
             Err(e) => {
-                self.finish();
+                self.finish(None);
                 return Err(e);
             }
         };
@@ -295,7 +351,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         // Acknowledge only once every snapshot taken from now on sees `ts`
         // (an older commit may still be applying: see the oracle).
         shared.oracle.wait_visible(ts);
-        self.finish();
+        self.finish(written.is_ok().then_some(ts));
         written.map(|()| CommitInfo {
             commit_ts: Some(ts),
             writes,
@@ -303,6 +359,6 @@ impl<B: Backend> Transaction for MvccTxn<B> {
     }
 
     fn rollback(mut self) {
-        self.finish();
+        self.finish(None);
     }
 }

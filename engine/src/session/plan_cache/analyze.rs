@@ -26,10 +26,11 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
-use rocksgres_storage::{Isolation, Store, Transaction};
+use rocksgres_storage::{Isolation, Store, Timestamp, Transaction};
 use sqlparser::ast::{self as ast, Statement};
 
 use super::{literal, Entry, Slot};
+use crate::catalog::lock::TableLocks;
 use crate::catalog::{self, Relation};
 use crate::error::Result;
 use crate::plan::bind::Binder;
@@ -52,6 +53,10 @@ struct Param {
 /// A parameterised statement shown to plan like the literal text.
 struct Validated {
     plan: Planned,
+    /// Its table locks.
+    locks: TableLocks,
+    /// The snapshot it was made at.
+    planned_at: Timestamp,
     /// Conversion targets of the literals, one per parameter.
     targets: Vec<SqlType>,
     /// Declared parameter types (those of the converted values).
@@ -110,7 +115,7 @@ pub(super) fn analyze<S: Store>(
             *target = v.targets[*index];
         }
     }
-    let plan = Plan::new(v.plan);
+    let plan = Plan::new(v.plan, v.locks, v.planned_at);
     let columns = Arc::clone(&plan.columns);
     let slot = PlanSlot::default();
     slot.put(version, Arc::new(plan));
@@ -216,12 +221,12 @@ fn plan_with<T: Transaction>(
     txn: &mut T,
     stmt: &Statement,
     declared: Vec<SqlType>,
-) -> Result<(Planned, Vec<SqlType>)> {
+) -> Result<(Planned, Vec<SqlType>, TableLocks)> {
     let mut lookup =
         |name: &ast::ObjectName| -> Result<Relation> { catalog::resolve_relation(&mut *txn, name) };
     let mut binder = Binder::new(declared, &mut lookup);
     let planned = plan_statement(stmt, &mut binder)?;
-    Ok((planned, binder.param_types))
+    Ok((planned, binder.param_types, binder.locks))
 }
 
 /// What validating a text found.
@@ -241,7 +246,7 @@ fn validate<T: Transaction>(
     params: &[Param],
     literals: &[Literal<'_>],
 ) -> Validation {
-    let Ok((literal_plan, _)) = plan_with(txn, original, Vec::new()) else {
+    let Ok((literal_plan, _, _)) = plan_with(txn, original, Vec::new()) else {
         return Validation::LiteralFails;
     };
     let expected = Expected {
@@ -279,7 +284,8 @@ fn attempt<T: Transaction>(
     declared: Vec<SqlType>,
     expected: &Expected,
 ) -> Option<Validated> {
-    let (first, targets) = plan_with(txn, stmt, declared.clone()).ok()?;
+    let planned_at = txn.snapshot_ts();
+    let (first, targets, first_locks) = plan_with(txn, stmt, declared.clone()).ok()?;
     if targets.len() != params.len() {
         return None;
     }
@@ -292,8 +298,8 @@ fn attempt<T: Transaction>(
         .iter()
         .map(|v| v.sql_type().unwrap_or(SqlType::Unknown))
         .collect();
-    let (plan, inferred) = if value_types == declared {
-        (first, targets.clone())
+    let (plan, inferred, locks) = if value_types == declared {
+        (first, targets.clone(), first_locks)
     } else {
         plan_with(txn, stmt, value_types.clone()).ok()?
     };
@@ -315,6 +321,8 @@ fn attempt<T: Transaction>(
     }
     Some(Validated {
         plan,
+        locks,
+        planned_at,
         targets,
         declared: value_types,
     })
