@@ -1,8 +1,9 @@
 //! Transaction boundaries on the wire, compared message by message with
 //! PostgreSQL 15: implicit transactions of multi-statement Query strings and
 //! of extended-protocol messages up to Sync, skipping to Sync after an
-//! error, 25P02 after an error inside BEGIN (at execution and at Parse),
-//! the CommandComplete tags and counts of the
+//! error, 25P02 after an error inside BEGIN (at execution, at Parse, and
+//! for errors of the protocol itself: a Bind, Describe or Execute naming an
+//! unknown statement or portal), the CommandComplete tags and counts of the
 //! extended protocol (including portals fetched in parts), and Describe of
 //! a statement (ParameterDescription, then RowDescription or NoData).
 //!
@@ -300,6 +301,62 @@ fn scenarios() -> Vec<Scenario> {
                 count(),
             ],
             &[],
+        ),
+        (
+            "a protocol error inside BEGIN fails the block too",
+            vec![
+                // Bind of an unknown statement (26000): then 25P02 for every
+                // statement, whichever protocol, and COMMIT rolls back.
+                Query("BEGIN"),
+                Parse("", "INSERT INTO x VALUES (8, 'h')"),
+                Bind("", &[]),
+                Execute(0),
+                Sync,
+                Bind("nosuch", &[]),
+                Execute(0),
+                Sync,
+                Parse("", "SELECT 1"),
+                Bind("", &[]),
+                Execute(0),
+                Sync,
+                Query("SELECT 1"),
+                Query("COMMIT"),
+                count(),
+                // Execute of an unknown portal (34000).
+                Query("BEGIN"),
+                ExecutePortal("nosuch"),
+                Sync,
+                Query("SELECT 1"),
+                Query("ROLLBACK"),
+                // Describe of an unknown statement (26000) or portal (34000).
+                Query("BEGIN"),
+                DescribeStatement("nosuch"),
+                Sync,
+                Query("SELECT 1"),
+                Query("ROLLBACK"),
+                Query("BEGIN"),
+                DescribePortal("nosuch"),
+                Sync,
+                Query("SELECT 1"),
+                Query("ROLLBACK"),
+                // A Query drops the unnamed statement: binding it fails.
+                Parse("", "SELECT 1"),
+                Sync,
+                Query("BEGIN"),
+                Bind("", &[]),
+                Execute(0),
+                Sync,
+                Query("SELECT 1"),
+                Query("ROLLBACK"),
+                // Outside a block the implicit transaction is rolled back.
+                Parse("", "INSERT INTO x VALUES (9, 'i')"),
+                Bind("", &[]),
+                Execute(0),
+                Bind("nosuch", &[]),
+                Sync,
+                count(),
+            ],
+            &["E 26000", "E 34000", "E 25P02", "C ROLLBACK", "D 0"],
         ),
         (
             "Describe of a statement: parameters, then rows or NoData",

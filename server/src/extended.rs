@@ -15,8 +15,10 @@
 //! statements executed up to a Sync form one implicit transaction
 //! ([`rocksgres_engine::Session::begin_implicit`]) that Sync commits; after
 //! an error pgwire skips every message until Sync, and the transaction is
-//! rolled back (by the engine for its own errors, at Sync for the errors
-//! of the protocol layer). Sync then reports the session's own transaction
+//! failed (by the engine for its own errors, by the connection loop in
+//! [`crate::connection`] for the errors of the protocol layer): an
+//! implicit one is rolled back, an explicit block refuses everything with
+//! 25P02 until ROLLBACK. Sync then reports the session's own transaction
 //! status. Describe of a statement answers as PostgreSQL does (always a
 //! ParameterDescription, NoData for a statement without result columns).
 //! COPY statements are recognised at Parse and run through [`crate::copy`].
