@@ -1,14 +1,18 @@
 //! Transaction boundaries on the wire, compared message by message with
 //! PostgreSQL 15: implicit transactions of multi-statement Query strings and
 //! of extended-protocol messages up to Sync, skipping to Sync after an
-//! error, 25P02 after an error inside BEGIN (at execution and at Parse),
-//! and the CommandComplete tags and counts of the extended protocol
-//! (including portals fetched in parts).
+//! error, 25P02 after an error inside BEGIN (at execution, at Parse, and
+//! for errors of the protocol itself: a Bind, Describe or Execute naming an
+//! unknown statement or portal), the CommandComplete tags and counts of the
+//! extended protocol (including portals fetched in parts), and Describe of
+//! a statement (ParameterDescription, then RowDescription or NoData).
 //!
 //! Each scenario is a list of raw frontend messages; it runs on a fresh
 //! connection to a throwaway PostgreSQL 15 and to Rocksgres, and the two
 //! transcripts (message types, command tags, SQLSTATEs, first column of
-//! each data row, ReadyForQuery status) must be equal.
+//! each data row, ReadyForQuery status) must be equal. PostgreSQL's
+//! transcript must also hold the lines the scenario names, so that both
+//! servers cannot agree on something the scenario is not about.
 
 mod server_harness;
 
@@ -37,9 +41,32 @@ enum Msg<'a> {
     Parse(&'a str, &'a str),
     /// Bind the unnamed portal to a statement, with text parameters.
     Bind(&'a str, &'a [&'a str]),
+    /// Describe the unnamed portal.
     Describe,
+    /// Describe a named (or the unnamed: "") statement.
+    DescribeStatement(&'a str),
+    /// Describe a named portal.
+    DescribePortal(&'a str),
+    /// Execute the unnamed portal with a row limit.
     Execute(i32),
+    /// Execute a named portal (no row limit).
+    ExecutePortal(&'a str),
     Sync,
+}
+
+/// Describe of statement (`b'S'`) or portal (`b'P'`) `name`.
+fn describe(target: u8, name: &str) -> Vec<u8> {
+    let mut b = vec![target];
+    cstr(&mut b, name);
+    message(b'D', &b)
+}
+
+/// Execute of portal `name`, at most `max_rows` rows (0: all).
+fn execute(name: &str, max_rows: i32) -> Vec<u8> {
+    let mut b = Vec::new();
+    cstr(&mut b, name);
+    b.extend_from_slice(&max_rows.to_be_bytes());
+    message(b'E', &b)
 }
 
 fn encode(m: &Msg<'_>) -> Vec<u8> {
@@ -67,16 +94,11 @@ fn encode(m: &Msg<'_>) -> Vec<u8> {
             b.extend_from_slice(&0i16.to_be_bytes());
             message(b'B', &b)
         }
-        Msg::Describe => {
-            b.push(b'P');
-            cstr(&mut b, "");
-            message(b'D', &b)
-        }
-        Msg::Execute(max_rows) => {
-            cstr(&mut b, "");
-            b.extend_from_slice(&max_rows.to_be_bytes());
-            message(b'E', &b)
-        }
+        Msg::Describe => describe(b'P', ""),
+        Msg::DescribeStatement(name) => describe(b'S', name),
+        Msg::DescribePortal(name) => describe(b'P', name),
+        Msg::Execute(max_rows) => execute("", *max_rows),
+        Msg::ExecutePortal(name) => execute(name, 0),
         Msg::Sync => message(b'S', &b),
     }
 }
@@ -159,7 +181,12 @@ fn run(port: u16, msgs: &[Msg<'_>]) -> Vec<String> {
 
 const SETUP: &str = "CREATE TABLE x (id int PRIMARY KEY, v text)";
 
-fn scenarios() -> Vec<(&'static str, Vec<Msg<'static>>)> {
+/// A scenario: its name, its messages, and lines its transcript must hold
+/// (so that a scenario cannot pass by both servers doing something else
+/// than what it is about).
+type Scenario = (&'static str, Vec<Msg<'static>>, &'static [&'static str]);
+
+fn scenarios() -> Vec<Scenario> {
     use Msg::*;
     let count = || Query("SELECT count(*) FROM x");
     vec![
@@ -177,6 +204,7 @@ fn scenarios() -> Vec<(&'static str, Vec<Msg<'static>>)> {
                 Query("SELECT id FROM x ORDER BY id"),
                 Query("DELETE FROM x"),
             ],
+            &[],
         ),
         (
             "the messages up to Sync are one transaction",
@@ -207,6 +235,7 @@ fn scenarios() -> Vec<(&'static str, Vec<Msg<'static>>)> {
                 Sync,
                 count(),
             ],
+            &[],
         ),
         (
             "after an error inside BEGIN everything fails with 25P02",
@@ -239,6 +268,7 @@ fn scenarios() -> Vec<(&'static str, Vec<Msg<'static>>)> {
                 Execute(0),
                 Sync,
             ],
+            &["E 22012", "E 25P02", "C ROLLBACK"],
         ),
         (
             "extended-protocol command tags and counts",
@@ -270,6 +300,84 @@ fn scenarios() -> Vec<(&'static str, Vec<Msg<'static>>)> {
                 Sync,
                 count(),
             ],
+            &[],
+        ),
+        (
+            "a protocol error inside BEGIN fails the block too",
+            vec![
+                // Bind of an unknown statement (26000): then 25P02 for every
+                // statement, whichever protocol, and COMMIT rolls back.
+                Query("BEGIN"),
+                Parse("", "INSERT INTO x VALUES (8, 'h')"),
+                Bind("", &[]),
+                Execute(0),
+                Sync,
+                Bind("nosuch", &[]),
+                Execute(0),
+                Sync,
+                Parse("", "SELECT 1"),
+                Bind("", &[]),
+                Execute(0),
+                Sync,
+                Query("SELECT 1"),
+                Query("COMMIT"),
+                count(),
+                // Execute of an unknown portal (34000).
+                Query("BEGIN"),
+                ExecutePortal("nosuch"),
+                Sync,
+                Query("SELECT 1"),
+                Query("ROLLBACK"),
+                // Describe of an unknown statement (26000) or portal (34000).
+                Query("BEGIN"),
+                DescribeStatement("nosuch"),
+                Sync,
+                Query("SELECT 1"),
+                Query("ROLLBACK"),
+                Query("BEGIN"),
+                DescribePortal("nosuch"),
+                Sync,
+                Query("SELECT 1"),
+                Query("ROLLBACK"),
+                // A Query drops the unnamed statement: binding it fails.
+                Parse("", "SELECT 1"),
+                Sync,
+                Query("BEGIN"),
+                Bind("", &[]),
+                Execute(0),
+                Sync,
+                Query("SELECT 1"),
+                Query("ROLLBACK"),
+                // Outside a block the implicit transaction is rolled back.
+                Parse("", "INSERT INTO x VALUES (9, 'i')"),
+                Bind("", &[]),
+                Execute(0),
+                Bind("nosuch", &[]),
+                Sync,
+                count(),
+            ],
+            &["E 26000", "E 34000", "E 25P02", "C ROLLBACK", "D 0"],
+        ),
+        (
+            "Describe of a statement: parameters, then rows or NoData",
+            vec![
+                Parse("ins", "INSERT INTO x VALUES ($1, 'a')"),
+                DescribeStatement("ins"),
+                Sync,
+                Parse("", "DELETE FROM x"),
+                DescribeStatement(""),
+                Sync,
+                Parse("", ""),
+                DescribeStatement(""),
+                Bind("", &[]),
+                Describe,
+                Execute(0),
+                Sync,
+                Parse("", "SELECT $1::int"),
+                DescribeStatement(""),
+                Sync,
+            ],
+            &["t", "n", "T"],
         ),
     ]
 }
@@ -279,7 +387,7 @@ fn transaction_boundaries_match_postgres() {
     let pg = PostgresRef::start().expect("start PostgreSQL 15");
     let server = TestServer::start();
     let mut failures = Vec::new();
-    for (name, msgs) in scenarios() {
+    for (name, msgs, must_hold) in scenarios() {
         for port in [pg.port(), server.port()] {
             run(
                 port,
@@ -288,6 +396,12 @@ fn transaction_boundaries_match_postgres() {
         }
         let want = run(pg.port(), &msgs);
         let got = run(server.port(), &msgs);
+        for line in must_hold {
+            assert!(
+                want.iter().any(|l| l == line),
+                "{name}: PostgreSQL's transcript lacks {line:?}: {want:?}"
+            );
+        }
         if want != got {
             failures.push(format!(
                 "{name}:\n  PostgreSQL: {want:?}\n  Rocksgres:  {got:?}"

@@ -21,9 +21,12 @@
 //! FATAL `25P03`; and while the connection lives, its socket is watched for
 //! a hang-up that cancels the running statement ([`crate::hangup`]).
 //! Dispatch to the handlers and error recovery (skip to Sync after an
-//! extended-protocol error) are pgwire's, with PostgreSQL's wording for an
-//! unknown statement name. When the loop ends the connection state drops,
-//! and with it the engine session, which rolls back any open transaction.
+//! extended-protocol error) are pgwire's, with PostgreSQL's code and
+//! wording for an unknown statement or portal name; an extended-protocol
+//! error also fails the session's transaction, as any error does in
+//! PostgreSQL (25P02 until ROLLBACK inside a block). When the loop ends the
+//! connection state drops, and with it the engine session, which rolls
+//! back any open transaction.
 
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
@@ -32,7 +35,7 @@ use std::time::Duration;
 use bytes::BytesMut;
 use futures::{SinkExt, StreamExt};
 use pgwire::api::query::ExtendedQueryHandler;
-use pgwire::api::{ClientInfo, PgWireConnectionState};
+use pgwire::api::{ClientInfo, PgWireConnectionState, DEFAULT_NAME};
 use pgwire::error::{ErrorInfo, PgWireError};
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use pgwire::tokio::server::{
@@ -78,17 +81,23 @@ pub fn too_many_clients() -> BytesMut {
     buf
 }
 
-/// pgwire's error for an unknown statement name (Bind, Describe) in
-/// PostgreSQL's words; other errors unchanged.
+/// pgwire's errors for an unknown statement name (Bind, Describe: 26000)
+/// or portal name (Describe, Execute: 34000, where pgwire says 26000) in
+/// PostgreSQL's code and words; other errors unchanged. pgwire names the
+/// unnamed statement and portal [`DEFAULT_NAME`].
 fn postgres_wording(e: PgWireError) -> PgWireError {
     match e {
-        PgWireError::StatementNotFound(name) if name.is_empty() => {
+        PgWireError::StatementNotFound(name) if name.is_empty() || name == DEFAULT_NAME => {
             user_error("26000", "unnamed prepared statement does not exist")
         }
         PgWireError::StatementNotFound(name) => user_error(
             "26000",
             format!("prepared statement \"{name}\" does not exist"),
         ),
+        PgWireError::PortalNotFound(name) => {
+            let name = if name == DEFAULT_NAME { "" } else { &name };
+            user_error("34000", format!("portal \"{name}\" does not exist"))
+        }
         other => other,
     }
 }
@@ -150,6 +159,9 @@ async fn handle(msg: PgWireFrontendMessage, socket: &mut Socket, handler: &Arc<H
             tracing::debug!(peer = %socket.socket_addr(), error = %io, "connection I/O error");
             return Flow::Close;
         }
+        if is_extended && !fatal {
+            fail_transaction(socket).await;
+        }
         if process_error(socket, e, is_extended).await.is_err() || fatal {
             return Flow::Close;
         }
@@ -158,6 +170,21 @@ async fn handle(msg: PgWireFrontendMessage, socket: &mut Socket, handler: &Arc<H
         return Flow::Close;
     }
     Flow::Continue
+}
+
+/// Fails the session's transaction after an error of the extended
+/// protocol, as PostgreSQL aborts the transaction on any error: inside a
+/// block every statement then fails with 25P02 until ROLLBACK (and COMMIT
+/// rolls back); an implicit transaction is rolled back (Sync ends it). The
+/// engine has already failed the transaction for its own errors, and
+/// failing it again changes nothing; this covers the errors raised by the
+/// protocol layer, such as a Bind, Describe or Execute that names an
+/// unknown statement or portal.
+async fn fail_transaction(socket: &Socket) {
+    if let Ok(conn) = conn_state(socket) {
+        // Only a panic fails this call; the error being reported matters more.
+        let _ = conn.run(|s| s.fail_transaction()).await;
+    }
 }
 
 fn in_startup(socket: &Socket) -> bool {

@@ -15,12 +15,15 @@
 //! statements executed up to a Sync form one implicit transaction
 //! ([`rocksgres_engine::Session::begin_implicit`]) that Sync commits; after
 //! an error pgwire skips every message until Sync, and the transaction is
-//! rolled back (by the engine for its own errors, at Sync for the errors
-//! of the protocol layer). Sync then reports the session's own transaction
-//! status. COPY statements are recognised at
-//! Parse and run through [`crate::copy`]. Parse and Close are pgwire's
-//! defaults plus bookkeeping of the statement names, which `DEALLOCATE`
-//! drops (see [`crate::state::StatementNames`]).
+//! failed (by the engine for its own errors, by the connection loop in
+//! [`crate::connection`] for the errors of the protocol layer): an
+//! implicit one is rolled back, an explicit block refuses everything with
+//! 25P02 until ROLLBACK. Sync then reports the session's own transaction
+//! status. Describe of a statement answers as PostgreSQL does (always a
+//! ParameterDescription, NoData for a statement without result columns).
+//! COPY statements are recognised at Parse and run through [`crate::copy`].
+//! Parse and Close are pgwire's defaults plus bookkeeping of the statement
+//! names, which `DEALLOCATE` drops (see [`crate::state::StatementNames`]).
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -28,16 +31,18 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures::{Sink, SinkExt};
 use pgwire::api::portal::{Format, Portal, PortalExecutionState};
-use pgwire::api::query::ExtendedQueryHandler;
-use pgwire::api::results::{FieldFormat, FieldInfo, QueryResponse, Response};
+use pgwire::api::query::{send_describe_response, ExtendedQueryHandler};
+use pgwire::api::results::{
+    DescribePortalResponse, FieldFormat, FieldInfo, QueryResponse, Response,
+};
 use pgwire::api::stmt::{QueryParser, StoredStatement};
 use pgwire::api::store::{Entry, PortalStore};
 use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState, Type, DEFAULT_NAME};
 use pgwire::error::{PgWireError, PgWireResult};
-use pgwire::messages::data::DataRow;
+use pgwire::messages::data::{DataRow, ParameterDescription};
 use pgwire::messages::extendedquery::{
-    Bind, BindComplete, Close, CloseComplete, Execute, Parse, ParseComplete, PortalSuspended,
-    Sync as PgSync, TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
+    Bind, BindComplete, Close, CloseComplete, Describe, Execute, Parse, ParseComplete,
+    PortalSuspended, Sync as PgSync, TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
 };
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::PgWireBackendMessage;
@@ -306,6 +311,43 @@ impl ExtendedQueryHandler for Handler {
             .send(PgWireBackendMessage::BindComplete(BindComplete::new()))
             .await?;
         Ok(())
+    }
+
+    /// Describe as PostgreSQL answers it. For a statement: always a
+    /// ParameterDescription (even with no parameters), then its
+    /// RowDescription, or NoData when it returns no rows. (pgwire's default
+    /// sends a RowDescription with no columns for a statement that has
+    /// parameters but no result, such as `INSERT ... VALUES ($1)`; pgjdbc
+    /// then takes each Execute of it for a query returning an empty result
+    /// set and reports an update count of 0 in `executeBatch`.)
+    /// Portals are pgwire's default: RowDescription or NoData.
+    async fn on_describe<C>(&self, client: &mut C, message: Describe) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        if message.target_type != TARGET_TYPE_BYTE_STATEMENT {
+            return self._on_describe(client, message).await;
+        }
+        let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
+        let (params, fields) = match client.portal_store().get_statement(name) {
+            Some(Entry::Value(stmt)) => {
+                let described = self.do_describe_statement(client, &stmt).await?;
+                (described.parameters, described.fields)
+            }
+            Some(Entry::Empty) => (Vec::new(), Vec::new()),
+            None => return Err(PgWireError::StatementNotFound(name.to_owned())),
+        };
+        client
+            .send(PgWireBackendMessage::ParameterDescription(
+                ParameterDescription::new(params.iter().map(Type::oid).collect()),
+            ))
+            .await?;
+        // A portal's response carries no parameters: RowDescription, or
+        // NoData when there are no columns.
+        send_describe_response(client, &DescribePortalResponse::new(fields)).await
     }
 
     async fn on_close<C>(&self, client: &mut C, message: Close) -> PgWireResult<()>

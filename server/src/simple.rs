@@ -10,7 +10,8 @@
 //! Everything is fed to the write buffer and flushed once, at
 //! ReadyForQuery. A COPY statement is routed to [`crate::copy`]. Named
 //! statements a DEALLOCATE dropped leave pgwire's statement store right
-//! after the engine call ([`drop_deallocated`]).
+//! after the engine call ([`drop_deallocated`]); the unnamed statement and
+//! portal of the extended protocol are dropped before it, as in PostgreSQL.
 
 use std::fmt::Debug;
 
@@ -19,7 +20,7 @@ use futures::{Sink, SinkExt};
 use pgwire::api::query::SimpleQueryHandler;
 use pgwire::api::results::Response;
 use pgwire::api::store::PortalStore;
-use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState};
+use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState, DEFAULT_NAME};
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::simplequery::Query;
@@ -122,6 +123,10 @@ impl SimpleQueryHandler for Handler {
             return Err(PgWireError::NotReadyForQuery);
         }
         client.set_state(PgWireConnectionState::QueryInProgress);
+        // As PostgreSQL: a Query drops the unnamed statement and portal of
+        // the extended protocol (a later Bind or Execute naming them fails).
+        client.portal_store().rm_statement(DEFAULT_NAME);
+        client.portal_store().rm_portal(DEFAULT_NAME);
         let conn = conn_state(client)?;
         let sql = query.query;
         if is_empty_query(&sql) {
