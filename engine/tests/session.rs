@@ -486,22 +486,32 @@ fn cached_plans_see_ddl_committed_by_another_session() {
         .unwrap();
     s.execute("INSERT INTO c VALUES (1, 'old')", &[]).unwrap();
     let p = s.prepare("SELECT v FROM c WHERE id = $1").unwrap();
-    let get = |s: &mut Session<_>| -> Vec<Vec<String>> {
-        texts(&s.query_prepared(&p, &[Value::from(1)]).unwrap())
+    let get = |s: &mut Session<_>, p: &rocksgres_engine::session::Prepared| -> Vec<Vec<String>> {
+        texts(&s.query_prepared(p, &[Value::from(1)]).unwrap())
     };
+    assert_eq!(get(&mut s, &p), rows(&[&["old"]]));
     let mut a = db.session();
     a.execute("BEGIN", &[]).unwrap();
     a.execute("TRUNCATE c", &[]).unwrap();
     a.execute("INSERT INTO c VALUES (1, 'new')", &[]).unwrap();
-    // Planned while the TRUNCATE is uncommitted: the old storage is right.
-    assert_eq!(get(&mut s), rows(&[&["old"]]));
-    assert_eq!(get(&mut s), rows(&[&["old"]]));
+    // The cached plan's table is locked by the uncommitted TRUNCATE: the
+    // read waits for it, as in PostgreSQL, and then reads the new storage.
+    let reader = std::thread::spawn(move || {
+        let r = get(&mut s, &p);
+        (s, p, r)
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while db.store().lock_waiters() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the read never waited"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
     a.execute("COMMIT", &[]).unwrap();
-    assert_eq!(
-        get(&mut s),
-        rows(&[&["new"]]),
-        "the commit invalidated the plan"
-    );
+    let (mut s, p, r) = reader.join().unwrap();
+    assert_eq!(r, rows(&[&["new"]]), "the commit invalidated the plan");
+    assert_eq!(get(&mut s, &p), rows(&[&["new"]]));
 }
 
 #[test]
