@@ -84,33 +84,31 @@ pub(super) fn pg_locks(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogR
         }
     }
     for (txn, owner) in row_holders {
-        let s = LockStatus {
-            target: LockTarget::Row(0),
-            txn,
-            owner,
-            mode: rocksgres_storage::LockMode::Exclusive,
-            granted: true,
-            wait_start: None,
-            blocked_by: Vec::new(),
-        };
-        let mut r = base(rel, "transactionid", &s);
-        r.set("transactionid", Value::Int8(txn as i64))
-            .text("mode", "ExclusiveLock");
-        out.push(r.finish());
+        push_own(rel, out, "transactionid", txn, owner);
     }
     for (txn, owner) in txns {
-        let s = LockStatus {
-            target: LockTarget::Row(0),
-            txn,
-            owner,
-            mode: rocksgres_storage::LockMode::Exclusive,
-            granted: true,
-            wait_start: None,
-            blocked_by: Vec::new(),
-        };
-        let mut r = base(rel, "virtualxid", &s);
-        r.text("virtualxid", format!("1/{txn}"))
-            .text("mode", "ExclusiveLock");
-        out.push(r.finish());
+        push_own(rel, out, "virtualxid", txn, owner);
     }
+}
+
+/// A granted `ExclusiveLock` of transaction `txn` on its own transaction id
+/// (`transactionid`) or virtual transaction id (`virtualxid`).
+fn push_own(rel: &'static SysRel, out: &mut CatalogRows<'_>, locktype: &str, txn: u64, owner: u64) {
+    let s = LockStatus {
+        target: LockTarget::Row(0),
+        txn,
+        owner,
+        mode: rocksgres_storage::LockMode::Exclusive,
+        granted: true,
+        wait_start: None,
+        blocked_by: Vec::new(),
+    };
+    let mut r = base(rel, locktype, &s);
+    if locktype == "virtualxid" {
+        r.text("virtualxid", format!("1/{txn}"));
+    } else {
+        r.set("transactionid", Value::Int8(txn as i64));
+    }
+    r.text("mode", "ExclusiveLock");
+    out.push(r.finish());
 }

@@ -47,6 +47,21 @@ fn until_waiting(table: &LockTable, n: usize) {
     }
 }
 
+/// Asks for `req` on a thread of its own and returns once it waits.
+fn waiting_acquire(
+    t: &Arc<LockTable>,
+    req: Request,
+    timeout: Option<Duration>,
+) -> thread::JoinHandle<Result<Acquired>> {
+    let before = t.waiters();
+    let handle = {
+        let t = Arc::clone(t);
+        thread::spawn(move || t.acquire(req, timeout, &none()))
+    };
+    until_waiting(t, before + 1);
+    handle
+}
+
 #[test]
 fn second_holder_waits_then_gets_the_lock() {
     let table = Arc::new(LockTable::default());
@@ -243,17 +258,11 @@ fn a_waiter_that_gives_up_unblocks_those_behind_it() {
     let t = Arc::new(LockTable::default());
     t.acquire(table(1, 4, LockMode::AccessShare), None, &none())
         .unwrap();
-    let two = {
-        let t = Arc::clone(&t);
-        thread::spawn(move || {
-            t.acquire(
-                table(2, 4, LockMode::AccessExclusive),
-                Some(Duration::from_millis(150)),
-                &none(),
-            )
-        })
-    };
-    until_waiting(&t, 1);
+    let two = waiting_acquire(
+        &t,
+        table(2, 4, LockMode::AccessExclusive),
+        Some(Duration::from_millis(150)),
+    );
     let three = t.acquire(table(3, 4, LockMode::AccessShare), None, &none());
     assert_eq!(three.unwrap(), new(true, true));
     assert_eq!(two.join().unwrap(), Err(StorageError::LockTimeout));
@@ -325,11 +334,7 @@ fn two_upgrades_of_one_lock_deadlock_at_once_and_the_newcomer_is_the_victim() {
         .unwrap();
     t.acquire(table(2, 1, LockMode::Share), None, &none())
         .unwrap();
-    let one = {
-        let t = Arc::clone(&t);
-        thread::spawn(move || t.acquire(table(1, 1, LockMode::ShareRowExclusive), None, &none()))
-    };
-    until_waiting(&t, 1);
+    let one = waiting_acquire(&t, table(1, 1, LockMode::ShareRowExclusive), None);
     let two = t.acquire(table(2, 1, LockMode::ShareRowExclusive), None, &none());
     assert_eq!(two, Err(StorageError::Deadlock));
     t.release_all(2, &[id], None);
@@ -347,17 +352,11 @@ fn a_holder_queues_ahead_of_a_waiter_that_waits_for_it() {
         .unwrap();
     t.acquire(table(3, 6, LockMode::RowShare), None, &none())
         .unwrap();
-    let two = {
-        let t = Arc::clone(&t);
-        thread::spawn(move || {
-            t.acquire(
-                table(2, 6, LockMode::AccessExclusive),
-                Some(Duration::from_secs(5)),
-                &none(),
-            )
-        })
-    };
-    until_waiting(&t, 1);
+    let two = waiting_acquire(
+        &t,
+        table(2, 6, LockMode::AccessExclusive),
+        Some(Duration::from_secs(5)),
+    );
     let three = t.acquire(table(3, 6, LockMode::RowExclusive), None, &none());
     assert_eq!(three.unwrap(), new(false, false));
     let id = LockTarget::Table(6).id();
@@ -440,11 +439,7 @@ fn status_shows_holders_and_waiters_with_their_blockers() {
     let t = Arc::new(LockTable::default());
     t.acquire(table(1, 8, LockMode::RowExclusive), None, &none())
         .unwrap();
-    let waiter = {
-        let t = Arc::clone(&t);
-        thread::spawn(move || t.acquire(table(2, 8, LockMode::Share), None, &none()))
-    };
-    until_waiting(&t, 1);
+    let waiter = waiting_acquire(&t, table(2, 8, LockMode::Share), None);
     let mut rows = t.status();
     rows.sort_by_key(|r| r.txn);
     assert_eq!(rows.len(), 2);
