@@ -23,7 +23,7 @@ RELATIONS = {
         "pg_partitioned_table", "pg_policy", "pg_proc", "pg_publication",
         "pg_publication_namespace", "pg_publication_rel", "pg_range", "pg_rewrite",
         "pg_roles", "pg_sequence", "pg_settings", "pg_shdescription",
-        "pg_stat_activity", "pg_statistic_ext", "pg_tables", "pg_tablespace",
+        "pg_locks", "pg_stat_activity", "pg_statistic_ext", "pg_tables", "pg_tablespace",
         "pg_trigger", "pg_type", "pg_user", "pg_views",
     ],
     "information_schema": [
@@ -47,7 +47,7 @@ TYPE_MAP = {
 }
 
 TYPE_OIDS = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 30, 700, 701, 705, 1042,
-             1043, 1082, 1083, 1114, 1184, 1186, 1700, 2205, 2206, 4089, 4096, 194]
+             1043, 1082, 1083, 1114, 1184, 1186, 1700, 2205, 2206, 4089, 4096, 194, 2950]
 
 
 def query(sql):

@@ -242,6 +242,12 @@ fn samples(ty: &SqlType) -> Option<Vec<String>> {
         ],
         "\"char\"" => q(&["", "a", "Z"]),
         "oid" => q(&["0", "4294967295", "16384"]),
+        "uuid" => q(&[
+            "00000000-0000-0000-0000-000000000000",
+            "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+            "{ffffffff-ffff-ffff-ffff-ffffffffffff}",
+            "a0eebc999c0b4ef8bb6d6bb9bd380a12",
+        ]),
         _ => {
             let elem = ty.element()?;
             let inner = samples(&elem)?;

@@ -6,7 +6,8 @@
 //! `date` as days and `timestamp[tz]` as microseconds since 2000-01-01 (the
 //! engine's own representation), `interval` as microseconds, days, months,
 //! `numeric` as base-10000 digit groups with weight, sign and display
-//! scale, `time` as microseconds, `oid` as an unsigned 32-bit integer,
+//! scale, `time` as microseconds, `oid` as an unsigned 32-bit integer, `uuid`
+//! as its 16 bytes,
 //! `"char"` as one byte, and one-dimensional arrays in `array_send`'s
 //! layout. Other types fail with 0A000 rather than guess.
 
@@ -79,6 +80,11 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
         SqlType::Oid => {
             let i = v.as_i64().ok_or_else(|| mismatch(ty))?;
             buf.put_u32(u32::try_from(i).map_err(|_| mismatch(ty))?);
+        }
+        SqlType::Uuid => {
+            let text = v.as_str().ok_or_else(|| mismatch(ty))?;
+            let bytes = rocksgres_engine::types::uuid::to_bytes(text).map_err(|_| mismatch(ty))?;
+            buf.put_slice(&bytes);
         }
         SqlType::Time => match v {
             Value::Time(t) => buf.put_i64(*t),
@@ -318,6 +324,9 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
             }
         }
         SqlType::Oid => Value::Int8(i64::from(u32::from_be_bytes(fixed(data, ty)?))),
+        SqlType::Uuid => Value::Text(rocksgres_engine::types::uuid::canonical_of(&fixed(
+            data, ty,
+        )?)),
         SqlType::Time => {
             let t = i64::from_be_bytes(fixed(data, ty)?);
             if !(0..=86_400_000_000).contains(&t) {

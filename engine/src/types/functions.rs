@@ -583,6 +583,9 @@ fn candidates() -> Vec<Candidate> {
         eval,
     };
     v.push(volatile("random", F8, |c, _| Ok(Value::Float8(c.random()))));
+    v.push(volatile("gen_random_uuid", SqlType::Uuid, |_, _| {
+        Ok(Value::Text(crate::types::uuid::random_v4()?))
+    }));
     v.push(volatile("clock_timestamp", TZ, |_, _| {
         Ok(Value::Timestamptz(clock_micros()))
     }));

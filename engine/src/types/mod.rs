@@ -35,6 +35,7 @@ pub mod regex;
 pub mod sql_type;
 pub mod text_io;
 pub mod to_char;
+pub mod uuid;
 pub mod value;
 
 pub use cast::{apply_typmod, can_cast, cast, cast_from, implicit_common_type, CastKind};

@@ -80,6 +80,8 @@ pub enum SqlType {
     /// `"char"`: PostgreSQL's one-byte internal character type
     /// (`relkind`, `contype`), kept as a text of at most one character.
     QChar,
+    /// `uuid`, carried as its canonical text (see [`super::uuid`]).
+    Uuid,
     /// `oid`: an object identifier (an unsigned 32-bit number, carried as
     /// an `int8` value).
     Oid,
@@ -167,12 +169,13 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::Reg(RegKind::Type),
     SqlType::Reg(RegKind::Namespace),
     SqlType::Reg(RegKind::Role),
+    SqlType::Uuid,
 ];
 
 /// PostgreSQL's array type OIDs, parallel to [`ARRAY_ELEMENTS`].
 const ARRAY_OIDS: &[u32] = &[
     1000, 1001, 1002, 1003, 1005, 1007, 1009, 1028, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183,
-    1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097,
+    1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951,
 ];
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), used by the
@@ -225,6 +228,7 @@ impl SqlType {
             SqlType::Name => 19,
             SqlType::QChar => 18,
             SqlType::Oid => 26,
+            SqlType::Uuid => 2950,
             SqlType::Reg(k) => k.oid(),
             SqlType::Array(e) => ARRAY_ELEMENTS
                 .iter()
@@ -275,6 +279,7 @@ impl SqlType {
             19 => SqlType::Name,
             18 => SqlType::QChar,
             26 => SqlType::Oid,
+            2950 => SqlType::Uuid,
             other => {
                 if let Some(k) = RegKind::ALL.iter().find(|k| k.oid() == other) {
                     return Some(SqlType::Reg(*k));
@@ -331,7 +336,7 @@ impl SqlType {
             | SqlType::Time
             | SqlType::Timestamp
             | SqlType::Timestamptz => 8,
-            SqlType::Interval => 16,
+            SqlType::Interval | SqlType::Uuid => 16,
             SqlType::Unknown => -2,
             SqlType::Name => 64,
             SqlType::QChar => 1,
@@ -385,6 +390,7 @@ impl SqlType {
             SqlType::Name => "name",
             SqlType::QChar => "\"char\"",
             SqlType::Oid => "oid",
+            SqlType::Uuid => "uuid",
             SqlType::Reg(k) => k.name(),
             SqlType::Array(_) => "anyarray",
         }
@@ -413,6 +419,7 @@ impl SqlType {
             SqlType::Name => "name",
             SqlType::QChar => "char",
             SqlType::Oid => "oid",
+            SqlType::Uuid => "uuid",
             SqlType::Reg(k) => k.name(),
             SqlType::Array(e) => match e.type_name() {
                 "bool" => "_bool",
@@ -434,6 +441,7 @@ impl SqlType {
                 "timestamp" => "_timestamp",
                 "timestamptz" => "_timestamptz",
                 "interval" => "_interval",
+                "uuid" => "_uuid",
                 "regclass" => "_regclass",
                 "regtype" => "_regtype",
                 "regproc" => "_regproc",
@@ -463,6 +471,7 @@ impl SqlType {
             | SqlType::Name
             | SqlType::QChar
             | SqlType::Reg(_)
+            | SqlType::Uuid
             | SqlType::Array(_) => DataType::Text,
             SqlType::Oid => DataType::Int8,
             SqlType::Bytea | SqlType::Interval => DataType::Bytea,
@@ -507,7 +516,7 @@ impl SqlType {
                 TypeCategory::DateTime
             }
             SqlType::Interval => TypeCategory::Timespan,
-            SqlType::Bytea | SqlType::Array(_) => TypeCategory::UserDefined,
+            SqlType::Bytea | SqlType::Array(_) | SqlType::Uuid => TypeCategory::UserDefined,
             SqlType::Unknown => TypeCategory::Unknown,
         }
     }
@@ -585,6 +594,7 @@ impl SqlType {
             "name" => SqlType::Name,
             "\"char\"" => SqlType::QChar,
             "oid" => SqlType::Oid,
+            "uuid" => SqlType::Uuid,
             "regclass" => SqlType::Reg(RegKind::Class),
             "regtype" => SqlType::Reg(RegKind::Type),
             "regnamespace" => SqlType::Reg(RegKind::Namespace),
@@ -630,6 +640,7 @@ impl SqlType {
                 SqlType::Char(Some(char_length(len, "char")?.unwrap_or(1)))
             }
             AstType::Bytea => SqlType::Bytea,
+            AstType::Uuid => SqlType::Uuid,
             AstType::Date => SqlType::Date,
             AstType::Timestamp(precision, tz) => {
                 if precision.is_some() {

@@ -213,6 +213,7 @@ impl Value {
                 Value::Text(input.chars().next().map(String::from).unwrap_or_default())
             }
             SqlType::Oid => Value::Int8(parse_oid(input)?),
+            SqlType::Uuid => Value::Text(super::uuid::parse(input)?),
             // Resolving a name needs the catalog: the binder routes casts
             // to these types through the catalog functions; here the text
             // is kept as given.

@@ -191,10 +191,8 @@ fn abort(s: &mut EngineSession, implicit: bool) {
     s.end_long_statement();
     if implicit {
         s.simple_query("ROLLBACK");
-    } else if s.status() == TxnStatus::InBlock {
-        // The engine has no call to mark a block failed; a statement that
-        // always errors does it (see the server README: engine API wish).
-        s.simple_query("SELECT 1/0");
+    } else {
+        s.fail_transaction();
     }
 }
 
