@@ -964,6 +964,8 @@ impl Binder<'_> {
                 let ok = match func {
                     AggFunc::Sum | AggFunc::Avg => t.is_numeric_family() || t == SqlType::Interval,
                     AggFunc::BoolAnd | AggFunc::BoolOr => t == SqlType::Bool,
+                    // PostgreSQL 15 has no min/max for uuid.
+                    AggFunc::Min | AggFunc::Max => t != SqlType::Uuid,
                     _ => true,
                 };
                 if !ok {
