@@ -109,6 +109,10 @@ pub trait PreparedStatements: Send + Sync {
 #[derive(Default)]
 pub struct PlanSlot {
     plan: parking_lot::Mutex<Option<(u64, Arc<Plan>)>>,
+    /// The prepared statement's parameter types: plans are made for these,
+    /// not for the types of the values (a `uuid` or array parameter's value
+    /// is carried as text).
+    param_types: Vec<SqlType>,
 }
 
 impl std::fmt::Debug for PlanSlot {
@@ -127,6 +131,13 @@ impl PlanSlot {
 
     fn put(&self, version: u64, plan: Arc<Plan>) {
         *self.plan.lock() = Some((version, plan));
+    }
+
+    fn for_params(param_types: Vec<SqlType>) -> Self {
+        PlanSlot {
+            plan: Default::default(),
+            param_types,
+        }
     }
 }
 
@@ -508,9 +519,9 @@ impl<S: Store> Session<S> {
         };
         Ok(Prepared {
             parsed: Some(first),
+            plan: Arc::new(PlanSlot::for_params(types.clone())),
             param_types: types,
             columns,
-            plan: Arc::default(),
             text_len: sql.len(),
             plan_error,
         })
@@ -1217,7 +1228,7 @@ fn execute_statement<S: Store>(
     let mut plan = match cache.and_then(|c| c.get(version)) {
         Some(plan) => plan,
         None => {
-            let plan = plan_for_params(txn, stmt, params)?;
+            let plan = plan_for_params(txn, stmt, params, cache)?;
             if let Some(c) = cache {
                 c.put(version, Arc::clone(&plan));
             }
@@ -1233,7 +1244,7 @@ fn execute_statement<S: Store>(
             return Err(catalog::lock::changed_under_snapshot());
         }
         catalog::lock::refresh_after_change(txn)?;
-        plan = plan_for_params(txn, stmt, params)?;
+        plan = plan_for_params(txn, stmt, params, cache)?;
         if let Some(c) = cache {
             c.put(version, Arc::clone(&plan));
         }
@@ -1253,16 +1264,23 @@ fn execute_statement<S: Store>(
 
 /// Converts parameters to their declared types (text is parsed, other
 /// values cast as in an assignment).
-/// Plans `stmt` at the transaction's snapshot, with parameter types taken
-/// from the values.
+/// Plans `stmt` at the transaction's snapshot, for the parameter types of
+/// the prepared statement `slot` belongs to where known, else the types of
+/// the values.
 fn plan_for_params<T: Transaction>(
     txn: &mut T,
     stmt: &Statement,
     params: &[Value],
+    slot: Option<&PlanSlot>,
 ) -> Result<Arc<Plan>> {
+    let declared = slot.map_or(&[][..], |s| s.param_types.as_slice());
     let param_types: Vec<SqlType> = params
         .iter()
-        .map(|p| p.sql_type().unwrap_or(SqlType::Unknown))
+        .enumerate()
+        .map(|(i, p)| match declared.get(i) {
+            Some(t) if *t != SqlType::Unknown => *t,
+            _ => p.sql_type().unwrap_or(SqlType::Unknown),
+        })
         .collect();
     let planned_at = txn.snapshot_ts();
     let mut lookup =

@@ -263,6 +263,37 @@ def main():
 
         conn.execute("DROP TABLE smoke")
 
+        # uuid and array parameters, in text and binary format: planned for
+        # the declared parameter types (a uuid or array value travels as
+        # text inside the engine), `= ANY(%s)` with a list, and psycopg's
+        # int2[] cast to int[] element by element.
+        import uuid
+
+        conn.execute("CREATE TABLE typed (id int PRIMARY KEY, u uuid, tags text[])")
+        key = uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            base = 10 if binary else 0
+            cur.execute(
+                "INSERT INTO typed VALUES (%s, %s, %s), (%s, %s, %s)",
+                (base + 1, key, ["a", "b"], base + 2, uuid.uuid4(), []),
+            )
+            got = cur.execute(
+                "SELECT id, tags FROM typed WHERE u = %s AND id > %s", (key, base)
+            ).fetchall()
+            assert got == [(base + 1, ["a", "b"])], f"uuid lookup (binary={binary}): {got!r}"
+            got = cur.execute(
+                "SELECT id FROM typed WHERE id = ANY(%s) ORDER BY id", ([base + 1, base + 2, 99],)
+            ).fetchall()
+            assert got == [(base + 1,), (base + 2,)], f"= ANY(list) (binary={binary}): {got!r}"
+            got = cur.execute(
+                "SELECT id FROM typed WHERE id = ANY(%s::int[]) ORDER BY id", ([base + 2],)
+            ).fetchall()
+            assert got == [(base + 2,)], f"= ANY(list::int[]) (binary={binary}): {got!r}"
+            got = cur.execute("SELECT u FROM typed WHERE id = %s", (base + 1,)).fetchone()
+            assert got == (key,), f"uuid read back (binary={binary}): {got!r}"
+        conn.execute("DROP TABLE typed")
+
     assert conn.closed, "the connection is not closed after the with block"
     assert not warnings.messages, f"psycopg swallowed errors: {warnings.messages!r}"
     print("OK")

@@ -18,8 +18,8 @@ use crate::plan::expr::{Expr, SubqueryKind};
 use crate::plan::node::AggCall;
 use crate::sql::depth;
 use crate::types::{
-    apply_typmod, cast, eval_unary, implicit_common_type, resolve_binary_op, resolve_function,
-    BinaryOp, CastKind, RegKind, SqlType, UnaryOp, Value,
+    apply_typmod, eval_unary, implicit_common_type, resolve_binary_op, resolve_function, BinaryOp,
+    CastKind, RegKind, SqlType, UnaryOp, Value,
 };
 
 /// Looks up a table or view by name (`[schema.]name`), failing with 42P01.
@@ -917,7 +917,10 @@ impl<'c> Binder<'c> {
                         return Ok(Expr::Literal(apply_typmod(parsed, &ty, kind)?, ty));
                     }
                 }
-                Ok(Expr::Literal(cast(v, &ty, kind)?, ty))
+                Ok(Expr::Literal(
+                    crate::types::cast::cast_from(v, &from, &ty, kind)?,
+                    ty,
+                ))
             }
             Expr::Param(i, SqlType::Unknown) => {
                 if let Some(slot) = self.param_types.get_mut(i) {

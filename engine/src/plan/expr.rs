@@ -268,6 +268,11 @@ impl Expr {
                 let t = truth(&a.eval(row, ctx)?)?;
                 Value::Bool((t == Some(*expected)) != *negated)
             }
+            // An array's elements are cast from the source's element type,
+            // which its (text-carried) value does not show.
+            Expr::Cast(a, ty @ SqlType::Array(_), kind) => {
+                crate::types::cast::cast_from(a.eval(row, ctx)?, &a.ty(), ty, *kind)?
+            }
             Expr::Cast(a, ty, kind) => cast(a.eval(row, ctx)?, ty, *kind)?,
             Expr::Function(f, args) => {
                 let mut values = Vec::with_capacity(args.len());

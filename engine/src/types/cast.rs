@@ -87,6 +87,10 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         (_, T::Oid | T::Reg(_)) if !from.is_string_family() => return false,
         _ => {}
     }
+    // Arrays to arrays: as their elements (PostgreSQL's array coercion).
+    if let (T::Array(a), T::Array(b)) = (from, to) {
+        return can_cast(a, b, kind);
+    }
     // Strings among themselves: implicit.
     if from.is_string_family() && to.is_string_family() {
         return true;
@@ -211,6 +215,17 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
             }
             Value::Int8(if n < 0 { n + (1i64 << 32) } else { n })
         }
+        // Arrays to arrays: element by element.
+        (Value::Text(s), T::Array(to_elem)) => match from {
+            T::Array(from_elem) if from_elem != to_elem => {
+                let items = super::array::elements(&s, from_elem)?
+                    .into_iter()
+                    .map(|v| cast_from(v, from_elem, to_elem, kind))
+                    .collect::<Result<Vec<Value>>>()?;
+                super::array::from_values(&items)
+            }
+            _ => Value::parse_text_base(&s, to)?,
+        },
         // Strings to anything else: the input function.
         (Value::Text(s), _) => Value::parse_text_base(&s, to)?,
         // Anything to a string: the output function (bool prints in full).
