@@ -213,7 +213,7 @@ impl Snapshot {
         if catalog::temp::is_temp_schema(schema) {
             return own == Some(schema);
         }
-        !own.is_some_and(|own| self.temp_relation(own, name).is_some())
+        own.is_none_or(|own| self.temp_relation(own, name).is_none())
     }
 
     /// The oid of table or index `name` of temp schema `schema`.
