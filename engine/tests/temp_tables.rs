@@ -174,15 +174,24 @@ fn temp_tables_are_private() {
     assert!(schema_b.starts_with("pg_temp_"), "{schema_b}");
     assert_ne!(schema_a, schema_b);
     // Naming the other session's temp schema fails.
-    for sql in [
-        format!("SELECT * FROM {schema_a}.t"),
-        format!("INSERT INTO {schema_a}.t VALUES (3)"),
-        format!("DROP TABLE {schema_a}.t"),
+    for (sql, verb) in [
+        (format!("SELECT * FROM {schema_a}.t"), "access"),
+        (format!("INSERT INTO {schema_a}.t VALUES (3)"), "access"),
+        (format!("TRUNCATE {schema_a}.t"), "truncate"),
+        (
+            format!("ALTER TABLE {schema_a}.t ADD COLUMN b int"),
+            "alter",
+        ),
+        (
+            format!("CREATE INDEX ON {schema_a}.t (a)"),
+            "create indexes on",
+        ),
     ] {
         let e = err(&mut b, &sql);
         assert_eq!(e.state, SqlState::FeatureNotSupported, "{sql}");
         assert_eq!(
-            e.message, "cannot access temporary tables of other sessions",
+            e.message,
+            format!("cannot {verb} temporary tables of other sessions"),
             "{sql}"
         );
     }
@@ -215,6 +224,22 @@ fn temp_tables_are_private() {
         ),
         rows(&[&["LOCAL TEMPORARY"], &["LOCAL TEMPORARY"]])
     );
+    let e = err(&mut b, &format!("SELECT * FROM {schema_a}.nosuch"));
+    assert_eq!(e.state, SqlState::UndefinedTable);
+    let e = err(&mut b, &format!("CREATE TABLE {schema_a}.x (a int)"));
+    assert_eq!(e.state, SqlState::InvalidTableDefinition);
+    assert_eq!(
+        e.message,
+        "cannot create relations in temporary schemas of other sessions"
+    );
+    // A superuser may drop another session's temp table (PostgreSQL
+    // allows it; every session is a superuser here).
+    run(&mut b, &format!("DROP TABLE {schema_a}.t"));
+    assert_eq!(
+        err(&mut a, "SELECT * FROM t").state,
+        SqlState::UndefinedTable
+    );
+    assert_eq!(q(&mut b, "SELECT a FROM t"), rows(&[&["2"]]));
 }
 
 #[test]

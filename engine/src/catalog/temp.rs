@@ -146,12 +146,15 @@ pub fn other_session_error() -> EngineError {
 /// The schema holding the existing relation `name` (written `[schema.]n`),
 /// with `exists(txn, schema, n)` telling whether the relation is there:
 /// an unqualified name is the temp schema's when it is there, else
-/// `public`'s. Another session's temp relation fails with 0A000; a schema
-/// that does not exist with 3F000.
+/// `public`'s. Another session's temp relation fails with 0A000, "cannot
+/// <verb> temporary tables of other sessions", when `refuse_other` is
+/// `Some(verb)` (`None` for DROP TABLE, which PostgreSQL allows a
+/// superuser); a schema that does not exist fails with 3F000.
 pub fn existing_schema<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
     name: &ast::ObjectName,
+    refuse_other: Option<&str>,
     mut exists: impl FnMut(&mut T, &str, &str) -> Result<bool>,
 ) -> Result<(String, String)> {
     let (schema, n) = name_parts(name)?;
@@ -168,7 +171,13 @@ pub fn existing_schema<T: Transaction>(
         SchemaRef::OwnTemp(s) => Ok((s, n)),
         SchemaRef::OtherTemp(s) => {
             if exists(txn, &s, &n)? {
-                Err(other_session_error())
+                match refuse_other {
+                    None => Ok((s, n)),
+                    Some(verb) => Err(EngineError::new(
+                        SqlState::FeatureNotSupported,
+                        format!("cannot {verb} temporary tables of other sessions"),
+                    )),
+                }
             } else if namespace_oids(txn, &s)?.is_some() {
                 Ok((s, n))
             } else {
@@ -256,13 +265,12 @@ pub fn resolve_relation<T: Transaction>(
             SchemaRef::OtherTemp(other) => {
                 if super::lookup_table(txn, &other, &n)?.is_some() {
                     Err(other_session_error())
-                } else if namespace_oids(txn, &other)?.is_some() {
+                } else {
+                    // Whether or not the schema exists, as PostgreSQL.
                     Err(EngineError::new(
                         SqlState::UndefinedTable,
                         format!("relation \"{s}.{n}\" does not exist"),
                     ))
-                } else {
-                    Err(no_schema(&s))
                 }
             }
             SchemaRef::Unknown(s) => Err(no_schema(&s)),

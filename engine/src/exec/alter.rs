@@ -73,7 +73,7 @@ pub fn alter_table<T: Transaction>(
     now: i64,
     interrupt: &mut Interrupt,
 ) -> Result<Vec<String>> {
-    let (schema, name) = existing_table(txn, path, &at.name)?;
+    let (schema, name) = existing_table(txn, path, &at.name, "alter")?;
     let mut notices = Vec::new();
     let Some(mut table) =
         catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)?
@@ -487,7 +487,7 @@ pub fn truncate<T: Transaction>(
 ) -> Result<()> {
     let mut tables = Vec::new();
     for n in names {
-        let (schema, name) = existing_table(txn, path, n)?;
+        let (schema, name) = existing_table(txn, path, n, "truncate")?;
         let table = catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)?
             .ok_or_else(|| {
                 EngineError::new(

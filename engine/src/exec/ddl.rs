@@ -525,13 +525,15 @@ fn multiple_pk(table: &str) -> EngineError {
 }
 
 /// The schema and name of existing table `name` (see
-/// [`temp::existing_schema`]).
+/// [`temp::existing_schema`]); another session's temp table fails with
+/// 0A000, "cannot `verb` temporary tables of other sessions".
 pub fn existing_table<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
     name: &ast::ObjectName,
+    verb: &str,
 ) -> Result<(String, String)> {
-    temp::existing_schema(txn, path, name, |txn, s, n| {
+    temp::existing_schema(txn, path, name, Some(verb), |txn, s, n| {
         Ok(catalog::lookup_table(txn, s, n)?.is_some())
     })
 }
@@ -547,7 +549,10 @@ pub fn drop_tables<T: Transaction>(
     let mut missing = Vec::new();
     let mut found = Vec::new();
     for n in names {
-        let (schema, name) = existing_table(txn, path, n)?;
+        // Another session's temp table may be dropped, as in PostgreSQL.
+        let (schema, name) = temp::existing_schema(txn, path, n, None, |txn, s, n| {
+            Ok(catalog::lookup_table(txn, s, n)?.is_some())
+        })?;
         match catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)? {
             Some(desc) => found.push(desc),
             None if if_exists => missing.push(name),

@@ -39,7 +39,7 @@ pub fn create_index<T: Transaction>(
     interrupt: Interrupt,
 ) -> Result<Vec<String>> {
     check_index_options(ci)?;
-    let (schema, tname) = existing_table(txn, path, &ci.table_name)?;
+    let (schema, tname) = existing_table(txn, path, &ci.table_name, "create indexes on")?;
     let Some(mut table) = catalog::lock::lock_named(txn, &schema, &tname, LockMode::Share)? else {
         return Err(EngineError::new(
             SqlState::UndefinedTable,
@@ -197,9 +197,10 @@ pub fn drop_indexes<T: Transaction>(
 ) -> Result<Vec<String>> {
     let mut notices = Vec::new();
     for n in names {
-        let (schema, name) = catalog::temp::existing_schema(txn, path, n, |txn, s, n| {
-            Ok(catalog::index_owner(txn, s, n)?.is_some())
-        })?;
+        let (schema, name) =
+            catalog::temp::existing_schema(txn, path, n, Some("access"), |txn, s, n| {
+                Ok(catalog::index_owner(txn, s, n)?.is_some())
+            })?;
         let Some(mut table) = catalog::lock::lock_found(txn, LockMode::AccessExclusive, |txn| {
             catalog::index_owner(txn, &schema, &name)
         })?
