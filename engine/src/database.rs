@@ -40,6 +40,8 @@ struct Inner<S: Store> {
     catalog_version: std::sync::atomic::AtomicU64,
     /// The next session's backend pid.
     next_backend_pid: std::sync::atomic::AtomicI32,
+    /// Which temp-schema numbers sessions hold (`pg_temp_<n>`, n from 1).
+    temp_numbers: Mutex<Vec<bool>>,
 }
 
 /// An open database.
@@ -59,7 +61,9 @@ impl Database<RocksStore> {
     /// Opens (creating if needed) the database in directory `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let store = RocksStore::open(path, StoreOptions::default())?;
-        Ok(Self::with_store(store))
+        let db = Self::with_store(store);
+        db.drop_orphan_temp_tables()?;
+        Ok(db)
     }
 }
 
@@ -81,6 +85,7 @@ impl<S: Store> Database<S> {
                 next_backend_pid: std::sync::atomic::AtomicI32::new(
                     (std::process::id() % 1_000_000) as i32 * 1000 + 1,
                 ),
+                temp_numbers: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -88,6 +93,45 @@ impl<S: Store> Database<S> {
     /// A new session.
     pub fn session(&self) -> Session<S> {
         Session::new(self.clone())
+    }
+
+    /// Lends a session the smallest free temp-schema number (its temp
+    /// schema is `pg_temp_<n>`; see [`crate::catalog::temp`]).
+    pub(crate) fn acquire_temp_number(&self) -> u32 {
+        let mut used = self.inner.temp_numbers.lock();
+        let i = match used.iter().position(|u| !u) {
+            Some(i) => i,
+            None => {
+                used.push(false);
+                used.len() - 1
+            }
+        };
+        used[i] = true;
+        i as u32 + 1
+    }
+
+    /// Gives back a number [`Database::acquire_temp_number`] lent (once
+    /// the session's temp tables are dropped).
+    pub(crate) fn release_temp_number(&self, n: u32) {
+        if let Some(slot) = self.inner.temp_numbers.lock().get_mut(n as usize - 1) {
+            *slot = false;
+        }
+    }
+
+    /// Drops the tables of every temp schema: at open, any there are were
+    /// left by a crash (their sessions are gone).
+    fn drop_orphan_temp_tables(&self) -> Result<()> {
+        let mut txn = self
+            .inner
+            .store
+            .begin(rocksgres_storage::TxnOptions::default())?;
+        match crate::catalog::temp::drop_temp_tables(&mut txn, None) {
+            Ok(_) => Ok(txn.commit().map(|_| ())?),
+            Err(e) => {
+                txn.rollback();
+                Err(e)
+            }
+        }
     }
 
     /// The underlying store.

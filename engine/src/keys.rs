@@ -31,6 +31,19 @@ pub const CAT_VIEW: u8 = 4;
 /// Catalog entry kind: table id by index (schema, name).
 pub const CAT_INDEX_NAME: u8 = 5;
 
+/// Catalog entry kind: a temp schema's oids by name (see
+/// [`crate::catalog::temp`]).
+pub const CAT_NAMESPACE: u8 = 6;
+
+/// Catalog key of a temp schema.
+pub fn namespace_key(buf: &mut Vec<u8>, schema: &str) {
+    buf.clear();
+    buf.push(KS_CATALOG);
+    buf.push(CAT_NAMESPACE);
+    buf.extend_from_slice(schema.as_bytes());
+    buf.push(0);
+}
+
 /// Catalog key of an index name.
 pub fn index_name_key(buf: &mut Vec<u8>, schema: &str, name: &str) {
     table_name_key(buf, schema, name);

@@ -20,7 +20,8 @@ use rocksgres_storage::{Isolation, Store, Timestamp, Transaction, TxnOptions, Wa
 use sqlparser::ast::{self as ast, Statement};
 
 use crate::catalog::lock::TableLocks;
-use crate::catalog::{self, Relation, DEFAULT_SCHEMA};
+use crate::catalog::temp::{self, OnCommitActions};
+use crate::catalog::{self, Relation, SearchPath, DEFAULT_SCHEMA};
 use crate::database::Database;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
@@ -37,6 +38,7 @@ use crate::sql::{self, depth, Parsed};
 use crate::types::{SqlType, Value};
 
 mod plan_cache;
+mod temp_tables;
 mod transaction;
 pub use plan_cache::PlanCacheStats;
 pub use transaction::SERIALIZABLE_WARNING;
@@ -90,6 +92,9 @@ pub struct Session<S: Store> {
     scratch: Scratch,
     /// Plans of simple-protocol statements that differ only in literals.
     plan_cache: plan_cache::PlanCache,
+    /// The session's temp schema and ON COMMIT actions (see
+    /// [`temp_tables`]).
+    temp: temp_tables::TempTables,
 }
 
 /// The named prepared statements of a session. The engine keeps none
@@ -164,6 +169,10 @@ struct Interrupts {
     lock_timeout: Option<Duration>,
     cancel: Arc<AtomicBool>,
     backend_pid: i32,
+    /// How the statement resolves relation names.
+    search_path: SearchPath,
+    /// Where CREATE TEMP TABLE ... ON COMMIT registers its action.
+    on_commit: OnCommitActions,
 }
 
 impl Interrupts {
@@ -184,6 +193,7 @@ fn micros_since_2000() -> i64 {
 impl<S: Store> Session<S> {
     pub(crate) fn new(db: Database<S>) -> Self {
         let backend_pid = db.next_backend_pid();
+        let temp = temp_tables::TempTables::new(&db);
         Session {
             db,
             txn: None,
@@ -202,6 +212,7 @@ impl<S: Store> Session<S> {
             scratch: Scratch::default(),
             plan_cache: plan_cache::PlanCache::default(),
             backend_pid,
+            temp,
         }
     }
 
@@ -310,6 +321,8 @@ impl<S: Store> Session<S> {
             lock_timeout: self.settings.lock_timeout(),
             cancel: Arc::clone(&self.cancel),
             backend_pid: self.backend_pid,
+            search_path: self.temp.search_path().clone(),
+            on_commit: self.temp.on_commit(),
         }
     }
 
@@ -474,9 +487,10 @@ impl<S: Store> Session<S> {
                     return Err(in_failed_block());
                 }
                 let declared = param_types.to_vec();
+                let path = self.temp.search_path().clone();
                 let describe = |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Arc<[Column]>)> {
-                    let mut lookup = |name: &ast::ObjectName| -> Result<Relation> {
-                        catalog::resolve_relation(&mut *txn, name)
+                    let mut lookup = |name: &ast::ObjectName, in_view: bool| -> Result<Relation> {
+                        catalog::resolve_relation(&mut *txn, path.for_view(in_view), name)
                     };
                     let mut binder = Binder::new(declared, &mut lookup);
                     let planned = plan_statement(stmt, &mut binder)?;
@@ -824,6 +838,7 @@ impl<S: Store> Session<S> {
                         self.savepoints.push(Savepoint {
                             name,
                             depth,
+                            on_commit_mark: self.temp.savepoint(),
                             settings: self.settings.clone(),
                             session_settings,
                         });
@@ -848,6 +863,7 @@ impl<S: Store> Session<S> {
                 };
                 let sp = &self.savepoints[pos];
                 let depth = sp.depth;
+                self.temp.rollback_to(sp.on_commit_mark);
                 self.settings = sp.settings.clone();
                 if let Some(b) = self.block_settings.as_mut() {
                     b.session = sp.session_settings.clone();
@@ -919,6 +935,9 @@ impl<S: Store> Session<S> {
                 if is_ddl(other) {
                     self.ddl_in_txn = true;
                 }
+                if matches!(other, Statement::CreateTable(_)) {
+                    self.temp.may_have_tables();
+                }
                 let mut scratch = std::mem::take(&mut self.scratch);
                 let r = self.in_transaction(|txn, db| {
                     execute(
@@ -989,10 +1008,21 @@ impl<S: Store> Session<S> {
             TxnStatus::Idle if self.implicit => self.in_block_txn(f),
             TxnStatus::Idle => {
                 let mut txn = self.db.store().begin(self.begin_options())?;
-                let r = match f(&mut txn, &self.db) {
-                    Ok(r) => txn.commit().map(|_| r).map_err(EngineError::from),
+                let r = match f(&mut txn, &self.db)
+                    .and_then(|r| self.pre_commit(&mut txn).map(|_| r))
+                {
+                    Ok(r) => {
+                        let r = txn.commit().map(|_| r).map_err(EngineError::from);
+                        if r.is_ok() {
+                            self.temp.committed();
+                        } else {
+                            self.temp.rolled_back();
+                        }
+                        r
+                    }
                     Err(e) => {
                         txn.rollback();
+                        self.temp.rolled_back();
                         Err(e)
                     }
                 };
@@ -1004,10 +1034,13 @@ impl<S: Store> Session<S> {
 }
 
 impl<S: Store> Drop for Session<S> {
+    /// Rolls back the open transaction and drops the session's temp
+    /// tables.
     fn drop(&mut self) {
         if let Some(t) = self.txn.take() {
             t.rollback();
         }
+        self.temp.end_session(&self.db);
     }
 }
 
@@ -1108,11 +1141,20 @@ fn execute_statement<S: Store>(
     match stmt {
         Statement::CreateTable(ct) => {
             let mut r = QueryResult::command("CREATE TABLE");
-            if !ddl::create_table(txn, ct)? {
-                r.notices.push(format!(
-                    "relation \"{}\" already exists, skipping",
-                    ddl::table_name(&ct.name)?
-                ));
+            match ddl::create_table(txn, &interrupts.search_path, ct)? {
+                ddl::Created::Skipped(name) => r
+                    .notices
+                    .push(format!("relation \"{name}\" already exists, skipping")),
+                ddl::Created::Table(t) => {
+                    let action = match ct.on_commit {
+                        Some(ast::OnCommit::Drop) => Some(temp::OnCommit::Drop),
+                        Some(ast::OnCommit::DeleteRows) => Some(temp::OnCommit::DeleteRows),
+                        _ => None,
+                    };
+                    if let Some(a) = action {
+                        interrupts.on_commit.lock().register(t.id, a);
+                    }
+                }
             }
             return Ok(r);
         }
@@ -1126,7 +1168,8 @@ fn execute_statement<S: Store>(
             let mut r;
             if *object_type == ast::ObjectType::Table {
                 r = QueryResult::command("DROP TABLE");
-                r.notices = ddl::drop_tables(txn, names, *if_exists, *cascade)?;
+                r.notices =
+                    ddl::drop_tables(txn, &interrupts.search_path, names, *if_exists, *cascade)?;
             } else {
                 r = QueryResult::command("DROP VIEW");
                 let names = names
@@ -1141,11 +1184,25 @@ fn execute_statement<S: Store>(
             if cv.materialized {
                 return Err(EngineError::unsupported("materialized views"));
             }
+            if cv.temporary {
+                return Err(EngineError::unsupported("temporary views"));
+            }
             let name = ddl::table_name(&cv.name)?;
             let mut deps: Vec<String> = Vec::new();
+            let path = &interrupts.search_path;
             let columns = {
-                let mut lookup = |n: &ast::ObjectName| -> Result<Relation> {
-                    let r = catalog::resolve_relation(&mut *txn, n)?;
+                let mut lookup = |n: &ast::ObjectName, in_view: bool| -> Result<Relation> {
+                    let r = catalog::resolve_relation(&mut *txn, path.for_view(in_view), n)?;
+                    if let Relation::Table(t) = &r {
+                        if temp::is_temp_schema(&t.schema) {
+                            // PostgreSQL makes such a view temporary.
+                            return Err(EngineError::unsupported(format!(
+                                "view \"{name}\" reading temporary table \"{}\" \
+                                 (temporary views)",
+                                t.name
+                            )));
+                        }
+                    }
                     if !matches!(r, Relation::System(_)) {
                         deps.push(ddl::table_name(n)?);
                     }
@@ -1185,6 +1242,7 @@ fn execute_statement<S: Store>(
             let mut r = QueryResult::command("CREATE INDEX");
             r.notices = crate::exec::index_ddl::create_index(
                 txn,
+                &interrupts.search_path,
                 ci,
                 micros_since_2000(),
                 interrupts.interrupt(),
@@ -1198,13 +1256,19 @@ fn execute_statement<S: Store>(
             ..
         } => {
             let mut r = QueryResult::command("DROP INDEX");
-            r.notices = crate::exec::index_ddl::drop_indexes(txn, names, *if_exists)?;
+            r.notices = crate::exec::index_ddl::drop_indexes(
+                txn,
+                &interrupts.search_path,
+                names,
+                *if_exists,
+            )?;
             return Ok(r);
         }
         Statement::AlterTable(at) => {
             let mut r = QueryResult::command("ALTER TABLE");
             r.notices = crate::exec::alter::alter_table(
                 txn,
+                &interrupts.search_path,
                 at,
                 micros_since_2000(),
                 &mut interrupts.interrupt(),
@@ -1212,13 +1276,13 @@ fn execute_statement<S: Store>(
             return Ok(r);
         }
         Statement::Lock(l) => {
-            crate::exec::lock_table::lock_tables(txn, l)?;
+            crate::exec::lock_table::lock_tables(txn, &interrupts.search_path, l)?;
             return Ok(QueryResult::command("LOCK TABLE"));
         }
         Statement::Truncate(t) => {
             let names: Vec<ast::ObjectName> =
                 t.table_names.iter().map(|n| n.name.clone()).collect();
-            crate::exec::alter::truncate(txn, &names)?;
+            crate::exec::alter::truncate(txn, &interrupts.search_path, &names)?;
             return Ok(QueryResult::command("TRUNCATE TABLE"));
         }
         _ => {}
@@ -1228,7 +1292,7 @@ fn execute_statement<S: Store>(
     let mut plan = match cache.and_then(|c| c.get(version)) {
         Some(plan) => plan,
         None => {
-            let plan = plan_for_params(txn, stmt, params, cache)?;
+            let plan = plan_for_params(txn, &interrupts.search_path, stmt, params, cache)?;
             if let Some(c) = cache {
                 c.put(version, Arc::clone(&plan));
             }
@@ -1244,7 +1308,7 @@ fn execute_statement<S: Store>(
             return Err(catalog::lock::changed_under_snapshot());
         }
         catalog::lock::refresh_after_change(txn)?;
-        plan = plan_for_params(txn, stmt, params, cache)?;
+        plan = plan_for_params(txn, &interrupts.search_path, stmt, params, cache)?;
         if let Some(c) = cache {
             c.put(version, Arc::clone(&plan));
         }
@@ -1255,6 +1319,7 @@ fn execute_statement<S: Store>(
     ctx.settings = Some(interrupts.settings.clone());
     ctx.scratch = std::mem::take(scratch);
     ctx.backend_pid = interrupts.backend_pid;
+    ctx.temp_schema = interrupts.search_path.temp_schema().map(str::to_string);
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
     let r = run_plan(&plan, &mut ctx, db);
@@ -1269,6 +1334,7 @@ fn execute_statement<S: Store>(
 /// the values.
 fn plan_for_params<T: Transaction>(
     txn: &mut T,
+    path: &SearchPath,
     stmt: &Statement,
     params: &[Value],
     slot: Option<&PlanSlot>,
@@ -1283,8 +1349,9 @@ fn plan_for_params<T: Transaction>(
         })
         .collect();
     let planned_at = txn.snapshot_ts();
-    let mut lookup =
-        |name: &ast::ObjectName| -> Result<Relation> { catalog::resolve_relation(&mut *txn, name) };
+    let mut lookup = |name: &ast::ObjectName, in_view: bool| -> Result<Relation> {
+        catalog::resolve_relation(&mut *txn, path.for_view(in_view), name)
+    };
     let mut binder = Binder::new(param_types, &mut lookup);
     let planned = plan_statement(stmt, &mut binder)?;
     let locks = std::mem::take(&mut binder.locks);

@@ -10,13 +10,21 @@ use common::q;
 use rocksgres_engine::{Database, SqlState};
 
 const REFUSED: &[(&str, &str)] = &[
-    // Section 6 of issue 12.
-    ("CREATE TEMP TABLE tt (a int)", "temporary tables"),
-    ("CREATE TEMPORARY TABLE tt (a int)", "temporary tables"),
+    // Section 6 of issue 12 (temporary tables are implemented now: see
+    // tests/temp_tables.rs).
     (
-        "CREATE TEMP TABLE tt (a int) ON COMMIT DROP",
-        "temporary tables",
+        "CREATE GLOBAL TEMPORARY TABLE tt (a int)",
+        "CREATE TABLE clause",
     ),
+    (
+        "CREATE TEMP TABLE tt (a int) PARTITION BY RANGE (a)",
+        "partitioned tables",
+    ),
+    (
+        "CREATE TEMP TABLE tt AS SELECT 1 AS a",
+        "CREATE TABLE ... AS",
+    ),
+    ("CREATE TEMP VIEW tv AS SELECT 1 AS a", "temporary views"),
     (
         "CREATE TABLE pt (a int) PARTITION BY RANGE (a)",
         "partitioned tables",
@@ -120,12 +128,34 @@ fn unimplemented_ddl_clauses_fail_with_0a000() {
         q(&mut s, "SELECT count(*) FROM pg_attribute WHERE attrelid = (SELECT oid FROM pg_class WHERE relname = 'base') AND attnum > 0"),
         [["4"]]
     );
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT count(*) FROM pg_class WHERE relpersistence = 't'"
+        ),
+        [["0"]]
+    );
 }
 
 #[test]
 fn what_is_implemented_is_accepted() {
     let db = Database::open_in_memory();
     let mut s = db.session();
+    // Temporary tables, with each ON COMMIT action.
+    s.batch(
+        "CREATE TEMP TABLE t1 (a int); \
+         CREATE TEMPORARY TABLE t2 (a int) ON COMMIT PRESERVE ROWS; \
+         CREATE TEMP TABLE t3 (a int) ON COMMIT DELETE ROWS; \
+         CREATE TEMP TABLE t4 (a int) ON COMMIT DROP",
+    )
+    .unwrap();
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT relname FROM pg_class WHERE relpersistence = 't' ORDER BY 1"
+        ),
+        [["t1"], ["t2"], ["t3"]]
+    );
     // pgbench -i sends fillfactor; it means nothing to an LSM store.
     s.batch(
         "CREATE TABLE f (a int NOT NULL) WITH (fillfactor=100); \

@@ -106,6 +106,10 @@ const COMMANDS: &[(&str, &str)] = &[
     ("\\d expensive_items", "\\d expensive_items"),
     ("\\d pgbench_accounts", "\\d pgbench_accounts"),
     ("\\d pgbench_branches", "\\d pgbench_branches"),
+    (
+        "\\dt + \\d of a temp table",
+        "CREATE TEMP TABLE tmp_items (id int PRIMARY KEY, note text NOT NULL);\n\\dt\n\\d tmp_items",
+    ),
     ("\\df", "\\df"),
     ("\\dT", "\\dT"),
     (
@@ -219,7 +223,11 @@ const ROW_RULES: &[RowRule] = &[
 /// * `OID 16384` becomes `OID <oid>`: object identifiers are assigned by
 ///   each server independently (they appear in messages such as `relation
 ///   with OID 16384 does not exist`).
+/// * `pg_temp_3` becomes `pg_temp_<n>`: a session's temp schema is
+///   numbered by its backend slot, which each server assigns independently.
 fn normalise_line(line: &str) -> String {
+    let line = normalise_temp_schema(line);
+    let line = line.as_str();
     if let Some(rest) = line.strip_prefix("Time: ") {
         let number = rest.split(' ').next().unwrap_or("");
         let is_number =
@@ -238,6 +246,26 @@ fn normalise_line(line: &str) -> String {
         let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
         if word && digits > 0 {
             out.push_str("<oid>");
+            rest = &after[digits..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Replaces the number of every `pg_temp_<digits>` by `<n>` (both
+/// servers use one-digit numbers here, so table alignment is unaffected).
+fn normalise_temp_schema(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("pg_temp_") {
+        let (before, after) = rest.split_at(at + "pg_temp_".len());
+        out.push_str(before);
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 {
+            out.push_str("<n>");
             rest = &after[digits..];
         } else {
             rest = after;

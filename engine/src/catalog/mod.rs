@@ -9,9 +9,11 @@
 
 pub mod desc;
 pub mod lock;
+pub mod temp;
 pub mod view;
 
 pub use desc::{ColumnDesc, IndexColumn, IndexDesc, TableDesc};
+pub use temp::SearchPath;
 pub use view::ViewDesc;
 
 use std::sync::Arc;
@@ -21,7 +23,8 @@ use rocksgres_storage::Transaction;
 use crate::error::{EngineError, Result, SqlState};
 use crate::keys;
 
-/// The only schema (for now).
+/// The schema of permanent relations (temp ones are in the session's
+/// temp schema, see [`temp`]).
 pub const DEFAULT_SCHEMA: &str = "public";
 
 /// First id handed out to user objects (PostgreSQL's FirstNormalObjectId).
@@ -183,46 +186,15 @@ pub enum Relation {
 
 /// Resolves a relation name as written in a query: `pg_catalog.x` and
 /// `information_schema.x` are system relations, an unqualified name is
-/// looked up in `pg_catalog` first (as PostgreSQL's implicit search path
-/// does) and then in `public`; other schemas do not exist (3F000).
+/// looked up in the session's temp schema, then in `pg_catalog`, then in
+/// `public` (PostgreSQL's implicit search path); other schemas do not
+/// exist (3F000). See [`temp`] for temp schemas.
 pub fn resolve_relation<T: Transaction>(
     txn: &mut T,
+    path: &SearchPath,
     name: &sqlparser::ast::ObjectName,
 ) -> Result<Relation> {
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .map(|p| {
-            p.as_ident()
-                .map(crate::plan::bind::ident_name)
-                .unwrap_or_default()
-        })
-        .collect();
-    match parts.as_slice() {
-        [n] => {
-            if let Some(rel) = crate::syscat::lookup(None, n) {
-                return Ok(Relation::System(rel));
-            }
-            require_relation(txn, DEFAULT_SCHEMA, n)
-        }
-        [s, n] if crate::syscat::is_system_schema(s) => crate::syscat::lookup(Some(s), n)
-            .map(Relation::System)
-            .ok_or_else(|| {
-                EngineError::new(
-                    SqlState::UndefinedTable,
-                    format!("relation \"{s}.{n}\" does not exist"),
-                )
-            }),
-        [s, n] if s == DEFAULT_SCHEMA => require_relation(txn, DEFAULT_SCHEMA, n),
-        [s, _] => Err(EngineError::new(
-            SqlState::InvalidSchemaName,
-            format!("schema \"{s}\" does not exist"),
-        )),
-        _ => Err(EngineError::new(
-            SqlState::SyntaxError,
-            format!("improper qualified name (too many dotted names): {name}"),
-        )),
-    }
+    temp::resolve_relation(txn, path, name)
 }
 
 /// The error for writing to a system catalog.

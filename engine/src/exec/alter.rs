@@ -15,10 +15,10 @@
 use rocksgres_storage::{Direction, LockMode, Transaction};
 use sqlparser::ast::{self as ast, AlterColumnOperation, AlterTableOperation};
 
-use crate::catalog::{self, IndexColumn, TableDesc, DEFAULT_SCHEMA};
+use crate::catalog::{self, IndexColumn, SearchPath, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
-use crate::exec::ddl::{column_desc_full, table_name};
+use crate::exec::ddl::{column_desc_full, existing_table, table_name};
 use crate::exec::interrupt::Interrupt;
 use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, seek_rows};
 use crate::plan::bind::{ident_name, Binder, Scope};
@@ -33,7 +33,7 @@ pub fn eval_constant<T: Transaction>(
 ) -> Result<Value> {
     let e = crate::sql::parse_expr(text)?;
     let bound = {
-        let mut lookup = |_: &ast::ObjectName| -> Result<crate::catalog::Relation> {
+        let mut lookup = |_: &ast::ObjectName, _: bool| -> Result<crate::catalog::Relation> {
             Err(EngineError::new(
                 SqlState::FeatureNotSupported,
                 "cannot use subquery in DEFAULT expression",
@@ -68,14 +68,15 @@ fn column_position(table: &TableDesc, name: &str) -> Result<usize> {
 /// Row rewrites and checks stop with 57014 when `interrupt` fires.
 pub fn alter_table<T: Transaction>(
     txn: &mut T,
+    path: &SearchPath,
     at: &ast::AlterTable,
     now: i64,
     interrupt: &mut Interrupt,
 ) -> Result<Vec<String>> {
-    let name = table_name(&at.name)?;
+    let (schema, name) = existing_table(txn, path, &at.name, "alter")?;
     let mut notices = Vec::new();
     let Some(mut table) =
-        catalog::lock::lock_named(txn, DEFAULT_SCHEMA, &name, LockMode::AccessExclusive)?
+        catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)?
     else {
         if at.if_exists {
             return Ok(vec![format!(
@@ -164,7 +165,7 @@ pub fn alter_table<T: Transaction>(
                         .map(|ix| ix.name.clone())
                         .collect();
                     for name in doomed {
-                        catalog::unregister_index_name(txn, DEFAULT_SCHEMA, &name)?;
+                        catalog::unregister_index_name(txn, &table.schema, &name)?;
                         table.indexes.retain(|ix| ix.name != name);
                     }
                     let col = &mut table.columns[pos];
@@ -197,7 +198,7 @@ pub fn alter_table<T: Transaction>(
                     ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => n,
                 };
                 let new = table_name(to)?;
-                if catalog::lookup_table(txn, DEFAULT_SCHEMA, &new)?.is_some() {
+                if catalog::relation_exists(txn, &table.schema, &new)? {
                     return Err(EngineError::new(
                         SqlState::DuplicateTable,
                         format!("relation \"{new}\" already exists"),
@@ -283,6 +284,7 @@ pub fn alter_table<T: Transaction>(
                         Some(n) => n,
                         None => crate::exec::ddl::choose_name(
                             txn,
+                            &table.schema,
                             &format!("{}_pkey", table.name),
                             &[],
                         )?,
@@ -478,18 +480,21 @@ fn add_primary_key<T: Transaction>(
 }
 
 /// TRUNCATE a, b, ...
-pub fn truncate<T: Transaction>(txn: &mut T, names: &[ast::ObjectName]) -> Result<()> {
+pub fn truncate<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    names: &[ast::ObjectName],
+) -> Result<()> {
     let mut tables = Vec::new();
     for n in names {
-        let name = table_name(n)?;
-        let table =
-            catalog::lock::lock_named(txn, DEFAULT_SCHEMA, &name, LockMode::AccessExclusive)?
-                .ok_or_else(|| {
-                    EngineError::new(
-                        SqlState::UndefinedTable,
-                        format!("relation \"{name}\" does not exist"),
-                    )
-                })?;
+        let (schema, name) = existing_table(txn, path, n, "truncate")?;
+        let table = catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)?
+            .ok_or_else(|| {
+                EngineError::new(
+                    SqlState::UndefinedTable,
+                    format!("relation \"{name}\" does not exist"),
+                )
+            })?;
         tables.push(table);
     }
     for mut t in tables {

@@ -54,6 +54,8 @@ pub struct Ctx<'a, T: Transaction> {
     pub backend_pid: i32,
     /// Reads the store's lock table (for `pg_locks`).
     pub lock_status: Option<&'a dyn Fn() -> Vec<rocksgres_storage::LockStatus>>,
+    /// The session's temp schema (for `pg_table_is_visible`).
+    pub temp_schema: Option<String>,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -73,6 +75,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             scratch: Default::default(),
             backend_pid: 0,
             lock_status: None,
+            temp_schema: None,
         }
     }
 
@@ -95,6 +98,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             &mut self.interrupt,
             self.backend_pid,
             self.lock_status.map(|f| f()).unwrap_or_default(),
+            self.temp_schema.as_deref(),
         )?;
         self.syscat = Some(Arc::clone(&snap));
         Ok(snap)

@@ -1,8 +1,10 @@
-//! CREATE TABLE and DROP TABLE.
+//! CREATE TABLE and DROP TABLE (temporary tables included: see
+//! [`crate::catalog::temp`]).
 
 use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast::{self as ast, ColumnOption, TableConstraint};
 
+use crate::catalog::temp::{self, SearchPath};
 use crate::catalog::{self, ColumnDesc, IndexColumn, IndexDesc, TableDesc, DEFAULT_SCHEMA};
 use crate::error::{EngineError, Result, SqlState};
 use crate::plan::bind::ident_name;
@@ -52,16 +54,29 @@ fn pk_columns(cols: &[ast::IndexColumn], columns: &[ColumnDesc]) -> Result<Vec<I
         .collect()
 }
 
-/// CREATE TABLE. Returns `false` when IF NOT EXISTS found the table.
-pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Result<bool> {
-    let name = table_name(&ct.name)?;
+/// What CREATE TABLE did.
+#[derive(Debug)]
+pub enum Created {
+    /// Created this table.
+    Table(Box<TableDesc>),
+    /// IF NOT EXISTS found a table of this name.
+    Skipped(String),
+}
+
+/// CREATE [TEMP] TABLE, names resolved through `path`.
+pub fn create_table<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    ct: &ast::CreateTable,
+) -> Result<Created> {
+    let (schema, name, temporary) = temp::creation_schema(path, &ct.name, ct.temporary)?;
     if ct.query.is_some() {
         return Err(EngineError::unsupported("CREATE TABLE ... AS"));
     }
-    check_table_options(ct)?;
-    if catalog::lookup_table(txn, DEFAULT_SCHEMA, &name)?.is_some() {
+    check_table_options(ct, temporary)?;
+    if catalog::lookup_table(txn, &schema, &name)?.is_some() {
         if ct.if_not_exists {
-            return Ok(false);
+            return Ok(Created::Skipped(name));
         }
         return Err(EngineError::new(
             SqlState::DuplicateTable,
@@ -143,12 +158,15 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
     let pk_name = match pk_name {
         Some(n) => n,
         None if pk_cols.is_empty() => format!("{name}_pkey"),
-        None => choose_name(txn, &format!("{name}_pkey"), &[])?,
+        None => choose_name(txn, &schema, &format!("{name}_pkey"), &[])?,
     };
+    if temporary {
+        temp::ensure_namespace(txn, &schema)?;
+    }
     let desc = TableDesc {
         id,
         storage_id,
-        schema: DEFAULT_SCHEMA.to_string(),
+        schema: schema.clone(),
         name: name.clone(),
         columns,
         indexes: vec![IndexDesc {
@@ -174,6 +192,7 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
                 let taken: Vec<&str> = desc.named_indexes().map(|ix| ix.name.as_str()).collect();
                 choose_name(
                     txn,
+                    &schema,
                     &format!("{}_{}_key", desc.name, parts.join("_")),
                     &taken,
                 )?
@@ -198,20 +217,21 @@ pub fn create_table<T: Transaction>(txn: &mut T, ct: &ast::CreateTable) -> Resul
         desc.next_index_id += 1;
     }
     catalog::create_table(txn, &desc)?;
-    Ok(true)
+    Ok(Created::Table(Box::new(desc)))
 }
 
 /// Refuses (0A000, naming the feature) every CREATE TABLE clause the
 /// engine parses but does not implement, so none is silently ignored. The
 /// one storage parameter accepted is `fillfactor` (checked as PostgreSQL
 /// does): a page-fill hint with no meaning for an LSM store, which
-/// `pgbench -i` always sends.
-fn check_table_options(ct: &ast::CreateTable) -> Result<()> {
-    if ct.temporary {
-        return Err(EngineError::unsupported("temporary tables"));
-    }
-    if ct.on_commit.is_some() {
-        return Err(EngineError::unsupported("ON COMMIT"));
+/// `pgbench -i` always sends. ON COMMIT is for temporary tables only
+/// (42P16, as PostgreSQL).
+fn check_table_options(ct: &ast::CreateTable, temporary: bool) -> Result<()> {
+    if ct.on_commit.is_some() && !temporary {
+        return Err(EngineError::new(
+            SqlState::InvalidTableDefinition,
+            "ON COMMIT can only be used on temporary tables",
+        ));
     }
     if ct.unlogged {
         return Err(EngineError::unsupported("unlogged tables"));
@@ -247,6 +267,8 @@ fn check_table_options(ct: &ast::CreateTable) -> Result<()> {
     rest.columns.clear();
     rest.constraints.clear();
     rest.if_not_exists = false;
+    rest.temporary = false;
+    rest.on_commit = None;
     let printed = rest.to_string();
     if printed != "CREATE TABLE t ()" {
         let tail = printed
@@ -292,11 +314,17 @@ pub fn check_storage_parameters(opts: &[ast::SqlOption]) -> Result<()> {
 }
 
 /// PostgreSQL's choice of a generated relation name: `base` if no
-/// relation (nor one of `taken`) has it, else `base1`, `base2`, ...
-pub fn choose_name<T: Transaction>(txn: &mut T, base: &str, taken: &[&str]) -> Result<String> {
+/// relation of `schema` (nor one of `taken`) has it, else `base1`,
+/// `base2`, ...
+pub fn choose_name<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    base: &str,
+    taken: &[&str],
+) -> Result<String> {
     let mut name = base.to_owned();
     let mut n = 0;
-    while taken.contains(&name.as_str()) || catalog::relation_exists(txn, DEFAULT_SCHEMA, &name)? {
+    while taken.contains(&name.as_str()) || catalog::relation_exists(txn, schema, &name)? {
         n += 1;
         name = format!("{base}{n}");
     }
@@ -496,9 +524,24 @@ fn multiple_pk(table: &str) -> EngineError {
     )
 }
 
+/// The schema and name of existing table `name` (see
+/// [`temp::existing_schema`]); another session's temp table fails with
+/// 0A000, "cannot `verb` temporary tables of other sessions".
+pub fn existing_table<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &ast::ObjectName,
+    verb: &str,
+) -> Result<(String, String)> {
+    temp::existing_schema(txn, path, name, Some(verb), |txn, s, n| {
+        Ok(catalog::lookup_table(txn, s, n)?.is_some())
+    })
+}
+
 /// DROP TABLE [IF EXISTS] a, b, ... [CASCADE]; returns notices.
 pub fn drop_tables<T: Transaction>(
     txn: &mut T,
+    path: &SearchPath,
     names: &[ast::ObjectName],
     if_exists: bool,
     cascade: bool,
@@ -506,8 +549,11 @@ pub fn drop_tables<T: Transaction>(
     let mut missing = Vec::new();
     let mut found = Vec::new();
     for n in names {
-        let name = table_name(n)?;
-        match catalog::lock::lock_named(txn, DEFAULT_SCHEMA, &name, LockMode::AccessExclusive)? {
+        // Another session's temp table may be dropped, as in PostgreSQL.
+        let (schema, name) = temp::existing_schema(txn, path, n, None, |txn, s, n| {
+            Ok(catalog::lookup_table(txn, s, n)?.is_some())
+        })?;
+        match catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)? {
             Some(desc) => found.push(desc),
             None if if_exists => missing.push(name),
             None => {
@@ -523,9 +569,13 @@ pub fn drop_tables<T: Transaction>(
         .map(|m| format!("table \"{m}\" does not exist, skipping"))
         .collect();
     for desc in &found {
-        notices.extend(crate::exec::views::drop_dependents(
-            txn, "table", &desc.name, cascade,
-        )?);
+        // Views name permanent tables only (a view never reads a temp
+        // table), so a temp table has no dependents.
+        if !temp::is_temp_schema(&desc.schema) {
+            notices.extend(crate::exec::views::drop_dependents(
+                txn, "table", &desc.name, cascade,
+            )?);
+        }
         catalog::drop_table(txn, desc)?;
     }
     Ok(notices)

@@ -1017,7 +1017,12 @@ pub fn modify_target(
             "Views that do not select from a single table or view are not automatically updatable.",
         ));
     }
-    let Relation::Table(base) = binder.resolve_target(base_name)? else {
+    // The view's base table is named in the view's body: resolved as a
+    // view resolves its names (never to a temp table).
+    binder.expanding_views.push(view.oid);
+    let base = binder.resolve_target(base_name);
+    binder.expanding_views.pop();
+    let Relation::Table(base) = base? else {
         return Err(EngineError::unsupported("changing a view over a view"));
     };
     let base_q = base_alias

@@ -3,10 +3,10 @@
 use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast;
 
-use crate::catalog::{self, IndexColumn, IndexDesc, Relation, TableDesc, DEFAULT_SCHEMA};
+use crate::catalog::{self, IndexColumn, IndexDesc, Relation, SearchPath, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
-use crate::exec::ddl::table_name;
+use crate::exec::ddl::{existing_table, table_name};
 use crate::exec::index::{backfill, bind_index};
 use crate::exec::interrupt::Interrupt;
 use crate::plan::bind::{ident_name, Binder};
@@ -21,7 +21,7 @@ fn generated_name<T: Transaction>(
     let base = format!("{}_{}_idx", table.name, cols.join("_"));
     let mut name = base.clone();
     let mut n = 0;
-    while catalog::relation_exists(txn, DEFAULT_SCHEMA, &name)? {
+    while catalog::relation_exists(txn, &table.schema, &name)? {
         n += 1;
         name = format!("{}_{}_idx{n}", table.name, cols.join("_"));
     }
@@ -29,17 +29,18 @@ fn generated_name<T: Transaction>(
 }
 
 /// CREATE [UNIQUE] INDEX; returns notices. The backfill stops with 57014
-/// when `interrupt` fires.
+/// when `interrupt` fires. The index is in its table's schema (so an
+/// index on a temp table is temp too).
 pub fn create_index<T: Transaction>(
     txn: &mut T,
+    path: &SearchPath,
     ci: &ast::CreateIndex,
     now: i64,
     interrupt: Interrupt,
 ) -> Result<Vec<String>> {
     check_index_options(ci)?;
-    let tname = table_name(&ci.table_name)?;
-    let Some(mut table) = catalog::lock::lock_named(txn, DEFAULT_SCHEMA, &tname, LockMode::Share)?
-    else {
+    let (schema, tname) = existing_table(txn, path, &ci.table_name, "create indexes on")?;
+    let Some(mut table) = catalog::lock::lock_named(txn, &schema, &tname, LockMode::Share)? else {
         return Err(EngineError::new(
             SqlState::UndefinedTable,
             format!("relation \"{tname}\" does not exist"),
@@ -92,7 +93,7 @@ pub fn create_index<T: Transaction>(
     let name = match &ci.name {
         Some(n) => {
             let n = table_name(n)?;
-            if catalog::relation_exists(txn, DEFAULT_SCHEMA, &n)? {
+            if catalog::relation_exists(txn, &table.schema, &n)? {
                 if ci.if_not_exists {
                     return Ok(vec![format!("relation \"{n}\" already exists, skipping")]);
                 }
@@ -118,7 +119,7 @@ pub fn create_index<T: Transaction>(
     table.next_index_id += 1;
     table.indexes.push(ix.clone());
     let bound = {
-        let mut lookup = |_: &ast::ObjectName| -> Result<Relation> {
+        let mut lookup = |_: &ast::ObjectName, _: bool| -> Result<Relation> {
             Err(EngineError::unsupported("subqueries in index expressions"))
         };
         let mut binder = Binder::new(Vec::new(), &mut lookup);
@@ -127,7 +128,7 @@ pub fn create_index<T: Transaction>(
     let mut ctx = Ctx::new(txn, &[], now);
     ctx.interrupt = interrupt;
     backfill(&table, &bound, &mut ctx)?;
-    catalog::register_index_name(txn, DEFAULT_SCHEMA, &name, table.id)?;
+    catalog::register_index_name(txn, &table.schema, &name, table.id)?;
     catalog::update_table(txn, &table)?;
     Ok(Vec::new())
 }
@@ -190,14 +191,18 @@ fn check_index_options(ci: &ast::CreateIndex) -> Result<()> {
 /// DROP INDEX [IF EXISTS] ...; returns notices.
 pub fn drop_indexes<T: Transaction>(
     txn: &mut T,
+    path: &SearchPath,
     names: &[ast::ObjectName],
     if_exists: bool,
 ) -> Result<Vec<String>> {
     let mut notices = Vec::new();
     for n in names {
-        let name = table_name(n)?;
+        let (schema, name) =
+            catalog::temp::existing_schema(txn, path, n, Some("access"), |txn, s, n| {
+                Ok(catalog::index_owner(txn, s, n)?.is_some())
+            })?;
         let Some(mut table) = catalog::lock::lock_found(txn, LockMode::AccessExclusive, |txn| {
-            catalog::index_owner(txn, DEFAULT_SCHEMA, &name)
+            catalog::index_owner(txn, &schema, &name)
         })?
         else {
             if if_exists {
@@ -228,7 +233,7 @@ pub fn drop_indexes<T: Transaction>(
             )));
         }
         table.indexes.remove(pos);
-        catalog::unregister_index_name(txn, DEFAULT_SCHEMA, &name)?;
+        catalog::unregister_index_name(txn, &table.schema, &name)?;
         catalog::update_table(txn, &table)?;
     }
     Ok(notices)

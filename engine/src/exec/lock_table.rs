@@ -11,7 +11,7 @@
 use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast;
 
-use crate::catalog::{self, lock, Relation};
+use crate::catalog::{self, lock, Relation, SearchPath};
 use crate::error::{EngineError, Result};
 
 /// The lock mode a LOCK statement asks for.
@@ -30,11 +30,11 @@ pub fn requested_mode(l: &ast::Lock) -> LockMode {
 }
 
 /// Runs a LOCK statement in `txn`.
-pub fn lock_tables<T: Transaction>(txn: &mut T, l: &ast::Lock) -> Result<()> {
+pub fn lock_tables<T: Transaction>(txn: &mut T, path: &SearchPath, l: &ast::Lock) -> Result<()> {
     let mode = requested_mode(l);
     for target in &l.tables {
         let read_at = txn.snapshot_ts();
-        let table = match catalog::resolve_relation(txn, &target.name)? {
+        let table = match catalog::resolve_relation(txn, path, &target.name)? {
             Relation::Table(t) => t,
             Relation::View(v) => {
                 return Err(EngineError::unsupported(format!(

@@ -23,7 +23,9 @@ use crate::types::{
 };
 
 /// Looks up a table or view by name (`[schema.]name`), failing with 42P01.
-pub type CatalogLookup<'c> = dyn FnMut(&ast::ObjectName) -> Result<Relation> + 'c;
+/// The flag is set while a view's body is bound: a view never reads the
+/// session's temp tables (see [`crate::catalog::temp`]).
+pub type CatalogLookup<'c> = dyn FnMut(&ast::ObjectName, bool) -> Result<Relation> + 'c;
 
 /// Aggregate-mode state: while binding the select list, HAVING and ORDER BY
 /// of a grouped query, expressions refer to the aggregate node's output
@@ -148,7 +150,8 @@ impl<'c> Binder<'c> {
     /// Resolves a relation the statement reads, recording ACCESS SHARE on
     /// a table.
     pub(crate) fn resolve(&mut self, name: &ast::ObjectName) -> Result<Relation> {
-        let r = (self.catalog)(name)?;
+        let in_view = !self.expanding_views.is_empty();
+        let r = (self.catalog)(name, in_view)?;
         if let Relation::Table(t) = &r {
             self.locks.add(t, LockMode::AccessShare);
         }
@@ -158,7 +161,8 @@ impl<'c> Binder<'c> {
     /// Resolves the relation a statement writes, recording ROW EXCLUSIVE
     /// on a table.
     pub(crate) fn resolve_target(&mut self, name: &ast::ObjectName) -> Result<Relation> {
-        let r = (self.catalog)(name)?;
+        let in_view = !self.expanding_views.is_empty();
+        let r = (self.catalog)(name, in_view)?;
         if let Relation::Table(t) = &r {
             self.locks.add(t, LockMode::RowExclusive);
         }

@@ -65,6 +65,8 @@ pub(super) struct Savepoint {
     pub name: String,
     /// The storage savepoint depth.
     pub depth: usize,
+    /// The session's ON COMMIT registrations when it was taken.
+    pub on_commit_mark: usize,
     /// The settings when it was taken, restored by `ROLLBACK TO`.
     pub settings: Settings,
     /// The session-level settings when it was taken.
@@ -232,13 +234,34 @@ impl<S: Store> Session<S> {
         let r = match self.txn.take() {
             Some(mut t) if commit => {
                 t.set_durability(durability);
-                t.commit().map(|_| ()).map_err(EngineError::from)
+                match self.pre_commit(&mut t) {
+                    Ok(()) => {
+                        let r = t.commit().map(|_| ()).map_err(EngineError::from);
+                        if r.is_ok() {
+                            self.temp.committed();
+                        } else {
+                            self.temp.rolled_back();
+                        }
+                        r
+                    }
+                    Err(e) => {
+                        t.rollback();
+                        self.temp.rolled_back();
+                        Err(e)
+                    }
+                }
             }
             Some(t) => {
                 t.rollback();
+                self.temp.rolled_back();
                 Ok(())
             }
-            None => Ok(()),
+            None => {
+                if !commit {
+                    self.temp.rolled_back();
+                }
+                Ok(())
+            }
         };
         self.ddl_ended();
         r

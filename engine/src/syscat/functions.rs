@@ -80,13 +80,15 @@ pub(crate) fn candidates() -> Vec<Candidate> {
         cand("pg_table_is_visible", &[OID], B, true, true, |e, a| {
             let snap = snapshot(e)?;
             let oid = oid_arg(&a[0]).unwrap_or(0);
-            Ok(
-                if snap.user_rel(oid).is_some() || super::by_oid(oid).is_some() {
-                    Value::Bool(true)
-                } else {
-                    Value::Null
-                },
-            )
+            Ok(match snap.user_rel(oid) {
+                Some(super::UserRel::Table(t)) => Value::Bool(snap.is_visible(&t.schema, &t.name)),
+                Some(super::UserRel::Index(t, i)) => {
+                    Value::Bool(snap.is_visible(&t.schema, &t.indexes[i].name))
+                }
+                Some(super::UserRel::View(v)) => Value::Bool(snap.is_visible(&v.schema, &v.name)),
+                None if super::by_oid(oid).is_some() => Value::Bool(true),
+                None => Value::Null,
+            })
         }),
         cand("pg_type_is_visible", &[OID], B, true, false, always_true),
         cand(

@@ -7,7 +7,7 @@
 //! as CHECK constraints named `<schema oid>_<table oid>_<attnum>_not_null`.
 
 use super::rows::{visible_columns, visible_indexes};
-use super::{defs, CatalogRows, RowBuilder, Snapshot, SysRel, PUBLIC_OID};
+use super::{defs, CatalogRows, RowBuilder, Snapshot, SysRel};
 use crate::catalog::TableDesc;
 use crate::error::Result;
 use crate::types::{SqlType, Value};
@@ -31,7 +31,12 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
         }
         "tables" => {
             for t in &snap.tables {
-                out.push(table_row(rel, snap, "public", &t.name, "BASE TABLE"));
+                let kind = if crate::catalog::temp::is_temp_schema(&t.schema) {
+                    "LOCAL TEMPORARY"
+                } else {
+                    "BASE TABLE"
+                };
+                out.push(table_row(rel, snap, &t.schema, &t.name, kind));
             }
             for v in &snap.views {
                 out.push(table_row(rel, snap, "public", &v.name, "VIEW"));
@@ -94,7 +99,7 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                     out.push(constraint_row(rel, snap, t, &ix.name, kind));
                 }
                 for (num, _) in visible_columns(t).filter(|(_, c)| c.not_null) {
-                    let name = format!("{PUBLIC_OID}_{}_{num}_not_null", t.id);
+                    let name = format!("{}_{}_{num}_not_null", snap.schema_oid(&t.schema), t.id);
                     out.push(constraint_row(rel, snap, t, &name, "CHECK"));
                 }
             }
@@ -139,7 +144,7 @@ fn table_row(
         .text("table_type", kind)
         .text(
             "is_insertable_into",
-            if kind == "BASE TABLE" && schema == "public" {
+            if kind == "LOCAL TEMPORARY" || (kind == "BASE TABLE" && schema == "public") {
                 "YES"
             } else {
                 "NO"

@@ -147,11 +147,17 @@ pub struct Snapshot {
     /// Every held and awaited lock, as the statement started reading the
     /// catalogs (for `pg_locks`).
     pub locks: Vec<rocksgres_storage::LockStatus>,
+    /// The session's temp schema (`pg_temp_<n>`).
+    pub temp_schema: Option<String>,
+    /// Every temp schema ever created (`pg_namespace` rows).
+    pub namespaces: Vec<catalog::temp::Namespace>,
 }
 
 impl Snapshot {
     /// Reads every table and view through `txn`; fails with 57014 when
-    /// `interrupt` fires meanwhile.
+    /// `interrupt` fires meanwhile. `temp_schema` is the session's (for
+    /// visibility).
+    #[allow(clippy::too_many_arguments)]
     pub fn load<T: Transaction>(
         txn: &mut T,
         user: &str,
@@ -160,8 +166,10 @@ impl Snapshot {
         interrupt: &mut Interrupt,
         backend_pid: i32,
         locks: Vec<rocksgres_storage::LockStatus>,
+        temp_schema: Option<&str>,
     ) -> Result<Arc<Snapshot>> {
         let tables = catalog::all_tables(txn)?;
+        let namespaces = catalog::temp::all_namespaces(txn)?;
         interrupt.check_now()?;
         let views = catalog::all_views(txn)?;
         let mut view_columns = Vec::with_capacity(views.len());
@@ -183,7 +191,54 @@ impl Snapshot {
             settings,
             backend_pid,
             locks,
+            temp_schema: temp_schema.map(str::to_string),
+            namespaces,
         }))
+    }
+
+    /// The oid of schema `schema` (`public` or a temp schema).
+    pub fn schema_oid(&self, schema: &str) -> u32 {
+        self.namespaces
+            .iter()
+            .find(|ns| ns.name == schema)
+            .map_or(PUBLIC_OID, |ns| ns.oid)
+    }
+
+    /// Whether relation `name` of schema `schema` is what its unqualified
+    /// name finds (`pg_table_is_visible`): the session's temp relations
+    /// are, another session's are not, and a permanent one is unless a
+    /// temp table of the session shadows it.
+    pub fn is_visible(&self, schema: &str, name: &str) -> bool {
+        let own = self.temp_schema.as_deref();
+        if catalog::temp::is_temp_schema(schema) {
+            return own == Some(schema);
+        }
+        own.is_none_or(|own| self.temp_relation(own, name).is_none())
+    }
+
+    /// The oid of table or index `name` of temp schema `schema`.
+    fn temp_relation(&self, schema: &str, name: &str) -> Option<u32> {
+        self.tables
+            .iter()
+            .filter(|t| t.schema == schema)
+            .find_map(|t| {
+                if t.name == name {
+                    return Some(t.id);
+                }
+                t.indexes
+                    .iter()
+                    .find(|ix| ix.name == name && !ix.columns.is_empty())
+                    .map(|ix| ix.oid)
+            })
+    }
+
+    /// The schema of user relation `oid`.
+    fn user_rel_schema(&self, rel: UserRel<'_>) -> (String, String) {
+        match rel {
+            UserRel::Table(t) => (t.schema.clone(), t.name.clone()),
+            UserRel::Index(t, i) => (t.schema.clone(), t.indexes[i].name.clone()),
+            UserRel::View(v) => (v.schema.clone(), v.name.clone()),
+        }
     }
 
     /// The user relation with OID `oid`.
@@ -206,8 +261,23 @@ impl Snapshot {
     /// The OID of relation `name` (table, index, view, or system
     /// relation), optionally schema-qualified.
     pub fn relation_oid(&self, schema: Option<&str>, name: &str) -> Option<u32> {
+        let own = self.temp_schema.as_deref();
+        match (schema, own) {
+            (None, Some(own)) => {
+                if let Some(oid) = self.temp_relation(own, name) {
+                    return Some(oid);
+                }
+            }
+            (Some("pg_temp"), Some(own)) => return self.temp_relation(own, name),
+            (Some(s), _) if catalog::temp::is_temp_schema(s) => return self.temp_relation(s, name),
+            _ => {}
+        }
         if schema.is_none_or(|s| s == catalog::DEFAULT_SCHEMA) {
-            for t in &self.tables {
+            for t in self
+                .tables
+                .iter()
+                .filter(|t| t.schema == catalog::DEFAULT_SCHEMA)
+            {
                 if t.name == name {
                     return Some(t.id);
                 }
@@ -226,13 +296,18 @@ impl Snapshot {
         lookup(schema, name).map(|r| r.oid)
     }
 
-    /// The name `regclass` prints for relation `oid` (unqualified: every
-    /// relation is on the search path), or `None`.
+    /// The name `regclass` prints for relation `oid` (unqualified when
+    /// the name finds it, else schema-qualified), or `None`.
     pub fn relation_name(&self, oid: u32) -> Option<String> {
         match self.user_rel(oid) {
-            Some(UserRel::Table(t)) => Some(t.name.clone()),
-            Some(UserRel::Index(t, i)) => Some(t.indexes[i].name.clone()),
-            Some(UserRel::View(v)) => Some(v.name.clone()),
+            Some(rel) => {
+                let (schema, name) = self.user_rel_schema(rel);
+                Some(if self.is_visible(&schema, &name) {
+                    name
+                } else {
+                    format!("{schema}.{name}")
+                })
+            }
             None => by_oid(oid).map(|r| {
                 if r.schema == "pg_catalog" {
                     r.name.to_string()
@@ -263,7 +338,10 @@ fn view_output<T: Transaction>(txn: &mut T, v: &ViewDesc) -> Result<Vec<(String,
     let sqlparser::ast::Statement::Query(q) = stmt.as_ref() else {
         return Ok(Vec::new());
     };
-    let mut lookup = |name: &sqlparser::ast::ObjectName| catalog::resolve_relation(&mut *txn, name);
+    let path = catalog::SearchPath::permanent();
+    let mut lookup = |name: &sqlparser::ast::ObjectName, _: bool| {
+        catalog::resolve_relation(&mut *txn, &path, name)
+    };
     let mut binder = crate::plan::bind::Binder::new(Vec::new(), &mut lookup);
     let columns = binder.plan_query(q)?.columns();
     Ok(columns

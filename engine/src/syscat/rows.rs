@@ -32,7 +32,10 @@ pub fn rows(
         "pg_am" => from_static(rel, static_rows::PG_AM, &mut out)?,
         "pg_collation" => from_static(rel, static_rows::PG_COLLATION, &mut out)?,
         "pg_tablespace" => from_static(rel, static_rows::PG_TABLESPACE, &mut out)?,
-        "pg_namespace" => from_static(rel, static_rows::PG_NAMESPACE, &mut out)?,
+        "pg_namespace" => {
+            from_static(rel, static_rows::PG_NAMESPACE, &mut out)?;
+            temp_namespaces(rel, snap, &mut out);
+        }
         "pg_class" => pg_class(rel, snap, &mut out),
         "pg_attribute" => pg_attribute(rel, snap, &mut out),
         "pg_index" => pg_index(rel, snap, &mut out),
@@ -116,10 +119,28 @@ fn attnum(i: usize) -> i16 {
     i16::try_from(i + 1).unwrap_or(i16::MAX)
 }
 
-fn class_row(rel: &'static SysRel) -> RowBuilder {
+/// The rows of the temp schemas (`pg_temp_<n>` and `pg_toast_temp_<n>`),
+/// owned by the bootstrap superuser and without ACL, as in PostgreSQL.
+fn temp_namespaces(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
+    use crate::catalog::temp::{TEMP_PREFIX, TOAST_TEMP_PREFIX};
+    for ns in &snap.namespaces {
+        let n = ns.name.strip_prefix(TEMP_PREFIX).unwrap_or(&ns.name);
+        for (oid, name) in [
+            (ns.oid, ns.name.clone()),
+            (ns.toast_oid, format!("{TOAST_TEMP_PREFIX}{n}")),
+        ] {
+            let mut r = RowBuilder::new(rel);
+            r.oid("oid", oid).text("nspname", name).oid("nspowner", 10);
+            out.push(r.finish());
+        }
+    }
+}
+
+fn class_row(rel: &'static SysRel, schema: &str) -> RowBuilder {
+    let temp = crate::catalog::temp::is_temp_schema(schema);
     let mut r = RowBuilder::new(rel);
     r.oid("relowner", USER_OID)
-        .text("relpersistence", "p")
+        .text("relpersistence", if temp { "t" } else { "p" })
         .text("relreplident", "d")
         .int4("relpages", 0)
         .set("reltuples", Value::Float4(-1.0))
@@ -129,10 +150,11 @@ fn class_row(rel: &'static SysRel) -> RowBuilder {
 
 fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
-        let mut r = class_row(rel);
+        let schema_oid = snap.schema_oid(&t.schema);
+        let mut r = class_row(rel, &t.schema);
         r.oid("oid", t.id)
             .text("relname", &t.name)
-            .oid("relnamespace", PUBLIC_OID)
+            .oid("relnamespace", schema_oid)
             .oid("relam", HEAP_AM_OID)
             .oid("relfilenode", t.storage_id)
             .text("relkind", "r")
@@ -140,10 +162,10 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
             .bool("relhasindex", visible_indexes(t).next().is_some());
         out.push(r.finish());
         for ix in visible_indexes(t) {
-            let mut r = class_row(rel);
+            let mut r = class_row(rel, &t.schema);
             r.oid("oid", ix.oid)
                 .text("relname", &ix.name)
-                .oid("relnamespace", PUBLIC_OID)
+                .oid("relnamespace", schema_oid)
                 .oid("relam", BTREE_AM_OID)
                 .oid("relfilenode", ix.oid)
                 .text("relkind", "i")
@@ -154,7 +176,7 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
         }
     }
     for v in &snap.views {
-        let mut r = class_row(rel);
+        let mut r = class_row(rel, &v.schema);
         r.oid("oid", v.oid)
             .text("relname", &v.name)
             .oid("relnamespace", PUBLIC_OID)
@@ -165,7 +187,7 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
         out.push(r.finish());
     }
     for s in super::defs::SYSTEM_RELATIONS {
-        let mut r = class_row(rel);
+        let mut r = class_row(rel, s.schema);
         r.oid("oid", s.oid)
             .text("relname", s.name)
             .oid("relnamespace", s.schema_oid)
@@ -346,7 +368,7 @@ fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_
             let mut r = RowBuilder::new(rel);
             r.oid("oid", ix.constraint_oid)
                 .text("conname", &ix.name)
-                .oid("connamespace", PUBLIC_OID)
+                .oid("connamespace", snap.schema_oid(&t.schema))
                 .text("contype", if ix.primary { "p" } else { "u" })
                 .bool("convalidated", true)
                 .oid("conrelid", t.id)

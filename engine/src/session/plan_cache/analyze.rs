@@ -31,7 +31,7 @@ use sqlparser::ast::{self as ast, Statement};
 
 use super::{literal, Entry, Slot};
 use crate::catalog::lock::TableLocks;
-use crate::catalog::{self, Relation};
+use crate::catalog::{self, Relation, SearchPath};
 use crate::error::Result;
 use crate::plan::bind::Binder;
 use crate::session::{plan_statement, Plan, PlanSlot, Planned, Prepared, Session};
@@ -85,9 +85,11 @@ pub(super) fn analyze<S: Store>(
             target: SqlType::Unknown,
         };
     }
+    let path = session.temp.search_path().clone();
     let validated = with_catalog(session, |txn| {
         Some(validate(
             txn,
+            &path,
             &original,
             &parameterised,
             &params,
@@ -219,11 +221,13 @@ fn with_catalog<S: Store, R>(
 /// parameter types after inference.
 fn plan_with<T: Transaction>(
     txn: &mut T,
+    path: &SearchPath,
     stmt: &Statement,
     declared: Vec<SqlType>,
 ) -> Result<(Planned, Vec<SqlType>, TableLocks)> {
-    let mut lookup =
-        |name: &ast::ObjectName| -> Result<Relation> { catalog::resolve_relation(&mut *txn, name) };
+    let mut lookup = |name: &ast::ObjectName, in_view: bool| -> Result<Relation> {
+        catalog::resolve_relation(&mut *txn, path.for_view(in_view), name)
+    };
     let mut binder = Binder::new(declared, &mut lookup);
     let planned = plan_statement(stmt, &mut binder)?;
     Ok((planned, binder.param_types, binder.locks))
@@ -241,12 +245,13 @@ enum Validation {
 
 fn validate<T: Transaction>(
     txn: &mut T,
+    path: &SearchPath,
     original: &Statement,
     parameterised: &Statement,
     params: &[Param],
     literals: &[Literal<'_>],
 ) -> Validation {
-    let Ok((literal_plan, _, _)) = plan_with(txn, original, Vec::new()) else {
+    let Ok((literal_plan, _, _)) = plan_with(txn, path, original, Vec::new()) else {
         return Validation::LiteralFails;
     };
     let expected = Expected {
@@ -263,7 +268,15 @@ fn validate<T: Transaction>(
                 _ => SqlType::Unknown,
             })
             .collect();
-        attempt(txn, parameterised, params, literals, declared, &expected)
+        attempt(
+            txn,
+            path,
+            parameterised,
+            params,
+            literals,
+            declared,
+            &expected,
+        )
     });
     found.map_or(Validation::NotCacheable, |v| {
         Validation::Cached(Box::new(v))
@@ -278,6 +291,7 @@ struct Expected {
 
 fn attempt<T: Transaction>(
     txn: &mut T,
+    path: &SearchPath,
     stmt: &Statement,
     params: &[Param],
     literals: &[Literal<'_>],
@@ -285,7 +299,7 @@ fn attempt<T: Transaction>(
     expected: &Expected,
 ) -> Option<Validated> {
     let planned_at = txn.snapshot_ts();
-    let (first, targets, first_locks) = plan_with(txn, stmt, declared.clone()).ok()?;
+    let (first, targets, first_locks) = plan_with(txn, path, stmt, declared.clone()).ok()?;
     if targets.len() != params.len() {
         return None;
     }
@@ -301,7 +315,7 @@ fn attempt<T: Transaction>(
     let (plan, inferred, locks) = if value_types == declared {
         (first, targets.clone(), first_locks)
     } else {
-        plan_with(txn, stmt, value_types.clone()).ok()?
+        plan_with(txn, path, stmt, value_types.clone()).ok()?
     };
     if inferred != value_types {
         return None;
