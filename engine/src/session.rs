@@ -1319,7 +1319,7 @@ fn execute_statement<S: Store>(
     ctx.settings = Some(interrupts.settings.clone());
     ctx.scratch = std::mem::take(scratch);
     ctx.backend_pid = interrupts.backend_pid;
-    ctx.temp_schema = interrupts.search_path.temp_schema().map(str::to_string);
+    ctx.search_path = interrupts.search_path.clone();
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
     let r = run_plan(&plan, &mut ctx, db);

@@ -54,8 +54,9 @@ pub struct Ctx<'a, T: Transaction> {
     pub backend_pid: i32,
     /// Reads the store's lock table (for `pg_locks`).
     pub lock_status: Option<&'a dyn Fn() -> Vec<rocksgres_storage::LockStatus>>,
-    /// The session's temp schema (for `pg_table_is_visible`).
-    pub temp_schema: Option<String>,
+    /// The session's search path; its temp schema is what
+    /// `pg_table_is_visible` needs (a shared name: no copy per statement).
+    pub search_path: crate::catalog::temp::SearchPath,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -75,7 +76,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             scratch: Default::default(),
             backend_pid: 0,
             lock_status: None,
-            temp_schema: None,
+            search_path: crate::catalog::temp::SearchPath::permanent(),
         }
     }
 
@@ -98,7 +99,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             &mut self.interrupt,
             self.backend_pid,
             self.lock_status.map(|f| f()).unwrap_or_default(),
-            self.temp_schema.as_deref(),
+            self.search_path.temp_schema(),
         )?;
         self.syscat = Some(Arc::clone(&snap));
         Ok(snap)

@@ -38,7 +38,9 @@ pub struct MvccTxn<B: Backend> {
     options: TxnOptions,
     snapshot: Timestamp,
     writes: WriteBuffer,
-    locks: Vec<LockId>,
+    /// Every lock held (row and table), for release; a read-only
+    /// statement's table locks fit inline, so it allocates nothing.
+    locks: smallvec::SmallVec<[LockId; 4]>,
     /// Table locks held: (table, mode, the newest conflicting commit at
     /// the grant, which cannot grow while the lock is held). A statement
     /// that asks again for a mode it holds does not touch the lock table.
@@ -92,7 +94,7 @@ impl<B: Backend> MvccTxn<B> {
             options,
             snapshot,
             writes,
-            locks: Vec::new(),
+            locks: smallvec::SmallVec::new(),
             table_locks: smallvec::SmallVec::new(),
             used_lock_table: false,
             wait_limits: WaitLimits::default(),
