@@ -847,6 +847,15 @@ impl<'c> Binder<'c> {
                 let ty = args.first().map(Expr::ty).unwrap_or(SqlType::Text);
                 Ok(Expr::Coalesce(args, ty))
             }
+            // The argument's type, as regtype (PostgreSQL evaluates the
+            // argument only to learn its type, so it is not run here).
+            "pg_typeof" if args.len() == 1 => Ok(Expr::Literal(
+                Value::Text(
+                    crate::syscat::functions::type_name_of(args[0].ty().oid())
+                        .unwrap_or_else(|| "???".into()),
+                ),
+                SqlType::Reg(RegKind::Type),
+            )),
             "nullif" if args.len() == 2 => {
                 let mut it = self.unify(args, "NULLIF")?.into_iter();
                 let (a, b) = (it.next().unwrap(), it.next().unwrap());

@@ -458,9 +458,13 @@ fn reg_in(snap: &Snapshot, text: &str, kind: RegKind) -> Result<Value> {
     ))
 }
 
-/// The name of type `oid` as `regtype` prints it.
-fn type_name_of(oid: u32) -> Option<String> {
+/// The name of type `oid` as `regtype` prints it (`format_type` without
+/// a typmod: unbounded `bpchar` is `character`).
+pub fn type_name_of(oid: u32) -> Option<String> {
     if let Some(t) = SqlType::from_oid(oid) {
+        if t == SqlType::Char(None) {
+            return Some("character".to_string());
+        }
         return Some(t.display_name());
     }
     super::static_rows::PG_TYPE
