@@ -7,13 +7,13 @@
 //! table; the EXPLAIN output of a set of queries is pinned by a golden file
 //! (`tests/golden/explain.txt`, rewritten with `UPDATE_GOLDEN=1`).
 
+mod common;
+use common::hooked::{HookedStore, Hooks};
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use rocksgres_engine::storage::{
-    CommitInfo, Direction, Isolation, KeyRange, MemoryStore, Result, Store, Timestamp, Transaction,
-    TxnId, TxnOptions,
-};
+use rocksgres_engine::storage::MemoryStore;
 use rocksgres_engine::{Database, Session, Value};
 
 /// Keyspace byte of table and index data (see engine/src/keys.rs).
@@ -25,135 +25,27 @@ struct Counters {
     gets: AtomicU64,
 }
 
-struct CountingStore {
-    inner: MemoryStore,
-    counters: Arc<Counters>,
-}
-
-struct CountingTxn<T> {
-    inner: T,
-    counters: Arc<Counters>,
-}
-
-impl Store for CountingStore {
-    type Txn = CountingTxn<<MemoryStore as Store>::Txn>;
-
-    fn begin(&self, options: TxnOptions) -> Result<Self::Txn> {
-        Ok(CountingTxn {
-            inner: self.inner.begin(options)?,
-            counters: Arc::clone(&self.counters),
-        })
-    }
-
-    fn collect_garbage(&self) -> Result<()> {
-        self.inner.collect_garbage()
-    }
-
-    fn gc_safe_point(&self) -> Timestamp {
-        self.inner.gc_safe_point()
-    }
-
-    fn lock_waiters(&self) -> usize {
-        self.inner.lock_waiters()
-    }
-    fn lock_status(&self) -> Vec<rocksgres_storage::LockStatus> {
-        self.inner.lock_status()
-    }
-}
-
-impl<T: Transaction> Transaction for CountingTxn<T> {
-    type Cursor = T::Cursor;
-
-    fn id(&self) -> TxnId {
-        self.inner.id()
-    }
-    fn snapshot_ts(&self) -> Timestamp {
-        self.inner.snapshot_ts()
-    }
-    fn isolation(&self) -> Isolation {
-        self.inner.isolation()
-    }
-    fn refresh_snapshot(&mut self) -> Result<()> {
-        self.inner.refresh_snapshot()
-    }
-    fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+/// Counts the data rows cursors return and the point reads of data keys.
+impl Hooks for Counters {
+    fn get(&self, key: &[u8]) {
         if key.first() == Some(&KS_DATA) {
-            self.counters.gets.fetch_add(1, Ordering::Relaxed);
+            self.gets.fetch_add(1, Ordering::Relaxed);
         }
-        self.inner.get(key, out)
     }
-    fn get_for_update(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
-        self.inner.get_for_update(key, out)
-    }
-    fn lock(&mut self, key: &[u8]) -> Result<()> {
-        self.inner.lock(key)
-    }
-    fn lock_table(
-        &mut self,
-        table: u32,
-        mode: rocksgres_storage::LockMode,
-        nowait: bool,
-        read_at: Timestamp,
-    ) -> Result<bool> {
-        self.inner.lock_table(table, mode, nowait, read_at)
-    }
-    fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
-        self.inner.put(key, value)
-    }
-    fn delete(&mut self, key: &[u8]) -> Result<()> {
-        self.inner.delete(key)
-    }
-    fn cursor(&mut self) -> Self::Cursor {
-        self.inner.cursor()
-    }
-    fn seek(&mut self, c: &mut Self::Cursor, r: KeyRange<'_>, d: Direction) -> Result<()> {
-        self.inner.seek(c, r, d)
-    }
-    fn next<'c>(&mut self, c: &'c mut Self::Cursor) -> Result<Option<(&'c [u8], &'c [u8])>> {
-        let r = self.inner.next(c)?;
-        if let Some((k, _)) = &r {
-            if k.first() == Some(&KS_DATA) {
-                self.counters.rows.fetch_add(1, Ordering::Relaxed);
-            }
+    fn row(&self, key: &[u8]) {
+        if key.first() == Some(&KS_DATA) {
+            self.rows.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(r)
-    }
-    fn pending_writes(&self) -> usize {
-        self.inner.pending_writes()
-    }
-    fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
-        self.inner.set_lock_timeout(timeout)
-    }
-
-    fn set_wait_limits(&mut self, limits: rocksgres_storage::WaitLimits) {
-        self.inner.set_wait_limits(limits)
-    }
-
-    fn set_durability(&mut self, durability: rocksgres_engine::storage::Durability) {
-        self.inner.set_durability(durability)
-    }
-    fn savepoint(&mut self) -> usize {
-        self.inner.savepoint()
-    }
-    fn rollback_to_savepoint(&mut self, depth: usize) {
-        self.inner.rollback_to_savepoint(depth)
-    }
-    fn release_savepoint(&mut self, depth: usize) {
-        self.inner.release_savepoint(depth)
-    }
-    fn commit(self) -> Result<CommitInfo> {
-        self.inner.commit()
-    }
-    fn rollback(self) {
-        self.inner.rollback()
     }
 }
+
+type CountingStore = HookedStore<MemoryStore, Counters>;
 
 fn setup() -> (Database<CountingStore>, Arc<Counters>) {
     let counters = Arc::new(Counters::default());
     let db = Database::with_store(CountingStore {
         inner: MemoryStore::new(),
-        counters: Arc::clone(&counters),
+        hooks: Arc::clone(&counters),
     });
     let mut s = db.session();
     s.execute("CREATE TABLE big (id int PRIMARY KEY, k int, v text)", &[])

@@ -9,152 +9,50 @@
 //! half-way through a statement, with nothing added to the engine.
 
 mod common;
+use common::hooked::{HookedStore, Hooks};
 use common::q;
 
 use std::sync::{Arc, Mutex};
 
 use rocksgres_engine::session::SERIALIZABLE_WARNING;
-use rocksgres_engine::storage::{
-    CommitInfo, Direction, Durability, Isolation, KeyRange, MemoryStore, Result, Store, Timestamp,
-    Transaction, TxnId, TxnOptions,
-};
+use rocksgres_engine::storage::{CommitInfo, Durability, MemoryStore, Store};
 use rocksgres_engine::{Database, Session, SqlState, TxnStatus, Value};
 
 const MARKER: &[u8] = b"PANIC!";
 
-/// A memory store whose transactions panic on writing a value that holds
-/// [`MARKER`], and which records the durability of every commit.
-struct FaultyStore {
-    inner: MemoryStore,
-    commits: Arc<Mutex<Vec<Durability>>>,
+/// Panics on writing a value that holds [`MARKER`], and records the
+/// durability of every commit that wrote something.
+#[derive(Default)]
+struct Faults {
+    commits: Mutex<Vec<Durability>>,
 }
 
-struct FaultyTxn<T> {
-    inner: T,
-    durability: Durability,
-    commits: Arc<Mutex<Vec<Durability>>>,
-}
-
-impl Store for FaultyStore {
-    type Txn = FaultyTxn<<MemoryStore as Store>::Txn>;
-
-    fn begin(&self, options: TxnOptions) -> Result<Self::Txn> {
-        Ok(FaultyTxn {
-            inner: self.inner.begin(options)?,
-            durability: options.durability,
-            commits: Arc::clone(&self.commits),
-        })
-    }
-    fn collect_garbage(&self) -> Result<()> {
-        self.inner.collect_garbage()
-    }
-    fn gc_safe_point(&self) -> Timestamp {
-        self.inner.gc_safe_point()
-    }
-    fn lock_waiters(&self) -> usize {
-        self.inner.lock_waiters()
-    }
-    fn lock_status(&self) -> Vec<rocksgres_storage::LockStatus> {
-        self.inner.lock_status()
-    }
-}
-
-impl<T: Transaction> Transaction for FaultyTxn<T> {
-    type Cursor = T::Cursor;
-
-    fn id(&self) -> TxnId {
-        self.inner.id()
-    }
-    fn snapshot_ts(&self) -> Timestamp {
-        self.inner.snapshot_ts()
-    }
-    fn isolation(&self) -> Isolation {
-        self.inner.isolation()
-    }
-    fn refresh_snapshot(&mut self) -> Result<()> {
-        self.inner.refresh_snapshot()
-    }
-    fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
-        self.inner.get(key, out)
-    }
-    fn get_for_update(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
-        self.inner.get_for_update(key, out)
-    }
-    fn lock(&mut self, key: &[u8]) -> Result<()> {
-        self.inner.lock(key)
-    }
-    fn lock_table(
-        &mut self,
-        table: u32,
-        mode: rocksgres_storage::LockMode,
-        nowait: bool,
-        read_at: Timestamp,
-    ) -> Result<bool> {
-        self.inner.lock_table(table, mode, nowait, read_at)
-    }
-    fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
+impl Hooks for Faults {
+    fn put(&self, _key: &[u8], value: &[u8]) {
         if value.windows(MARKER.len()).any(|w| w == MARKER) {
             panic!("injected fault while writing a row");
         }
-        self.inner.put(key, value)
     }
-    fn delete(&mut self, key: &[u8]) -> Result<()> {
-        self.inner.delete(key)
-    }
-    fn cursor(&mut self) -> Self::Cursor {
-        self.inner.cursor()
-    }
-    fn seek(&mut self, c: &mut Self::Cursor, r: KeyRange<'_>, d: Direction) -> Result<()> {
-        self.inner.seek(c, r, d)
-    }
-    fn next<'c>(&mut self, c: &'c mut Self::Cursor) -> Result<Option<(&'c [u8], &'c [u8])>> {
-        self.inner.next(c)
-    }
-    fn pending_writes(&self) -> usize {
-        self.inner.pending_writes()
-    }
-    fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
-        self.inner.set_lock_timeout(timeout)
-    }
-    fn set_wait_limits(&mut self, limits: rocksgres_storage::WaitLimits) {
-        self.inner.set_wait_limits(limits)
-    }
-    fn set_durability(&mut self, durability: Durability) {
-        self.durability = durability;
-        self.inner.set_durability(durability)
-    }
-    fn savepoint(&mut self) -> usize {
-        self.inner.savepoint()
-    }
-    fn rollback_to_savepoint(&mut self, depth: usize) {
-        self.inner.rollback_to_savepoint(depth)
-    }
-    fn release_savepoint(&mut self, depth: usize) {
-        self.inner.release_savepoint(depth)
-    }
-    fn commit(self) -> Result<CommitInfo> {
-        let info = self.inner.commit()?;
+    fn committed(&self, durability: Durability, info: &CommitInfo) {
         if info.writes > 0 {
-            self.commits.lock().unwrap().push(self.durability);
+            self.commits.lock().unwrap().push(durability);
         }
-        Ok(info)
-    }
-    fn rollback(self) {
-        self.inner.rollback()
     }
 }
 
-fn faulty() -> (Database<FaultyStore>, Arc<Mutex<Vec<Durability>>>) {
-    let commits = Arc::new(Mutex::new(Vec::new()));
+type FaultyStore = HookedStore<MemoryStore, Faults>;
+
+fn faulty() -> (Database<FaultyStore>, Arc<Faults>) {
+    let faults = Arc::new(Faults::default());
     let db = Database::with_store(FaultyStore {
         inner: MemoryStore::new(),
-        commits: Arc::clone(&commits),
+        hooks: Arc::clone(&faults),
     });
     db.session()
         .execute("CREATE TABLE t (id int PRIMARY KEY, v text)", &[])
         .unwrap();
-    commits.lock().unwrap().clear();
-    (db, commits)
+    faults.commits.lock().unwrap().clear();
+    (db, faults)
 }
 
 fn quiet_panics() {
@@ -437,7 +335,7 @@ fn set_is_transactional_and_set_local_ends_with_its_transaction() {
 
 #[test]
 fn synchronous_commit_is_read_when_the_transaction_commits() {
-    let (db, commits) = faulty();
+    let (db, faults) = faulty();
     let mut s = db.session();
     tag(&mut s, "SET synchronous_commit = off");
     tag(&mut s, "BEGIN");
@@ -451,7 +349,7 @@ fn synchronous_commit_is_read_when_the_transaction_commits() {
     tag(&mut s, "INSERT INTO t VALUES (2, 'b')");
     tag(&mut s, "COMMIT");
     assert_eq!(
-        *commits.lock().unwrap(),
+        *faults.commits.lock().unwrap(),
         [Durability::Sync, Durability::Async]
     );
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod hooked;
+
 use rocksgres_engine::{QueryResult, Session};
 use rocksgres_storage::Store;
 
