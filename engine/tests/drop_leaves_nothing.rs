@@ -5,32 +5,11 @@
 //! name leaked by an older version recovers: the stale name blocks nothing.
 
 mod common;
-use common::q;
+use common::{catalog_entries, q};
 
 use rocksgres_engine::keys;
 use rocksgres_engine::{Database, Session, SqlState};
-use rocksgres_storage::{Direction, KeyRange, Store, Transaction, TxnOptions};
-
-/// Every catalog entry but the object-id counter, as (key, value).
-fn catalog_entries<S: Store>(db: &Database<S>) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut txn = db.store().begin(TxnOptions::default()).unwrap();
-    let start = [keys::KS_CATALOG];
-    let end = [keys::KS_CATALOG + 1];
-    let mut cursor = txn.cursor();
-    txn.seek(
-        &mut cursor,
-        KeyRange::half_open(&start, &end),
-        Direction::Forward,
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    while let Some((k, v)) = txn.next(&mut cursor).unwrap() {
-        if k.get(1) != Some(&keys::CAT_NEXT_ID) {
-            out.push((k.to_vec(), v.to_vec()));
-        }
-    }
-    out
-}
+use rocksgres_storage::{Store, Transaction, TxnOptions};
 
 /// The rows of the system catalogs that describe user objects.
 fn system_rows<S: Store>(s: &mut Session<S>) -> Vec<Vec<String>> {

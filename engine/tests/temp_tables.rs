@@ -4,12 +4,12 @@
 //! dropped when the session ends and gone after a restart.
 
 mod common;
-use common::q;
+use common::{catalog_entries, q};
 
 use rocksgres_engine::catalog::{self, temp};
 use rocksgres_engine::keys;
 use rocksgres_engine::{Database, Session, SqlState};
-use rocksgres_storage::{Direction, KeyRange, Store, Transaction, TxnOptions};
+use rocksgres_storage::{Store, Transaction, TxnOptions};
 
 fn err<S: Store>(s: &mut Session<S>, sql: &str) -> rocksgres_engine::EngineError {
     match s.query(sql, &[]) {
@@ -33,26 +33,16 @@ fn rows(v: &[&[&str]]) -> Vec<Vec<String>> {
 /// Catalog entries of tables and their names (descriptors, table names,
 /// index names), as (kind, key).
 fn table_entries<S: Store>(db: &Database<S>) -> Vec<(u8, Vec<u8>)> {
-    let mut txn = db.store().begin(TxnOptions::default()).unwrap();
-    let start = [keys::KS_CATALOG];
-    let end = [keys::KS_CATALOG + 1];
-    let mut cursor = txn.cursor();
-    txn.seek(
-        &mut cursor,
-        KeyRange::half_open(&start, &end),
-        Direction::Forward,
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    while let Some((k, _)) = txn.next(&mut cursor).unwrap() {
-        if matches!(
-            k[1],
-            keys::CAT_TABLE | keys::CAT_TABLE_NAME | keys::CAT_INDEX_NAME
-        ) {
-            out.push((k[1], k.to_vec()));
-        }
-    }
-    out
+    catalog_entries(db)
+        .into_iter()
+        .filter(|(k, _)| {
+            matches!(
+                k[1],
+                keys::CAT_TABLE | keys::CAT_TABLE_NAME | keys::CAT_INDEX_NAME
+            )
+        })
+        .map(|(k, _)| (k[1], k))
+        .collect()
 }
 
 /// The session's temp schema name, read from pg_class.

@@ -1,12 +1,14 @@
-//! Helpers shared by the engine's integration tests that compare query
-//! results as text (`session`, `syscat`, `plan_cache`).
+//! Helpers shared by the engine's integration tests: query results as
+//! text (`session`, `syscat`, `plan_cache`), the raw catalog entries
+//! (`drop_leaves_nothing`, `temp_tables`) and a hooked store ([`hooked`]).
 
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod hooked;
 
-use rocksgres_engine::{QueryResult, Session};
-use rocksgres_storage::Store;
+use rocksgres_engine::keys;
+use rocksgres_engine::{Database, QueryResult, Session};
+use rocksgres_storage::{Direction, KeyRange, Store, Transaction, TxnOptions};
 
 /// The rows of `r` in PostgreSQL's text form, `NULL` for NULL.
 pub fn texts(r: &QueryResult) -> Vec<Vec<String>> {
@@ -24,4 +26,25 @@ pub fn texts(r: &QueryResult) -> Vec<Vec<String>> {
 /// Runs `sql` (which must succeed) and returns its rows as text.
 pub fn q<S: Store>(s: &mut Session<S>, sql: &str) -> Vec<Vec<String>> {
     texts(&s.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")))
+}
+
+/// Every catalog entry but the object-id counter, as (key, value).
+pub fn catalog_entries<S: Store>(db: &Database<S>) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut txn = db.store().begin(TxnOptions::default()).unwrap();
+    let start = [keys::KS_CATALOG];
+    let end = [keys::KS_CATALOG + 1];
+    let mut cursor = txn.cursor();
+    txn.seek(
+        &mut cursor,
+        KeyRange::half_open(&start, &end),
+        Direction::Forward,
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    while let Some((k, v)) = txn.next(&mut cursor).unwrap() {
+        if k.get(1) != Some(&keys::CAT_NEXT_ID) {
+            out.push((k.to_vec(), v.to_vec()));
+        }
+    }
+    out
 }
