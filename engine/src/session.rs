@@ -1139,6 +1139,9 @@ fn execute_statement<S: Store>(
         db.bump_catalog_version();
     }
     match stmt {
+        Statement::CreateTable(ct) if ct.query.is_some() => {
+            return create_table_as(txn, db, ct, params, interrupts, scratch);
+        }
         Statement::CreateTable(ct) => {
             let mut r = QueryResult::command("CREATE TABLE");
             match ddl::create_table(txn, &interrupts.search_path, ct)? {
@@ -1329,6 +1332,122 @@ fn execute_statement<S: Store>(
 
 /// Converts parameters to their declared types (text is parsed, other
 /// values cast as in an assignment).
+/// `CREATE [TEMP] TABLE [IF NOT EXISTS] name AS query [WITH [NO] DATA]`:
+/// a table with the query's output columns (unknown-typed ones as `text`,
+/// as PostgreSQL), filled by `INSERT INTO name query` unless `WITH NO
+/// DATA`. The tag is PostgreSQL's: `SELECT n`, or `CREATE TABLE AS` when
+/// no rows were written.
+fn create_table_as<S: Store>(
+    txn: &mut S::Txn,
+    db: &Database<S>,
+    ct: &ast::CreateTable,
+    params: &[Value],
+    interrupts: &Interrupts,
+    scratch: &mut Scratch,
+) -> Result<QueryResult> {
+    let Some(query) = &ct.query else {
+        return Err(EngineError::internal("CREATE TABLE AS without a query"));
+    };
+    if !ct.columns.is_empty() || !ct.constraints.is_empty() {
+        return Err(EngineError::unsupported(
+            "column lists in CREATE TABLE ... AS",
+        ));
+    }
+    let with_data = match &ct.with_data {
+        Some(w) if w.statistics.is_some() => {
+            return Err(EngineError::new(
+                SqlState::SyntaxError,
+                "syntax error at or near \"AND\"",
+            ))
+        }
+        Some(w) => w.data,
+        None => true,
+    };
+    let path = &interrupts.search_path;
+    let columns = {
+        let mut lookup = |n: &ast::ObjectName, in_view: bool| -> Result<Relation> {
+            catalog::resolve_relation(&mut *txn, path.for_view(in_view), n)
+        };
+        let mut binder = Binder::new(Vec::new(), &mut lookup);
+        binder.plan_query(query)?.columns()
+    };
+    let mut defs = Vec::with_capacity(columns.len());
+    for c in &columns {
+        if defs.iter().any(|(n, _): &(String, String)| *n == c.name) {
+            return Err(EngineError::new(
+                SqlState::DuplicateColumn,
+                format!("column \"{}\" specified more than once", c.name),
+            ));
+        }
+        let ty = match c.ty {
+            SqlType::Unknown => SqlType::Text,
+            t => t,
+        };
+        defs.push((c.name.clone(), ty.display_name()));
+    }
+    let sql = format!(
+        "CREATE TABLE t ({})",
+        defs.iter()
+            .map(|(n, t)| format!("\"{}\" {t}", n.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let parsed = sql::parse(&sql)?;
+    let [sql::Parsed::Statement(plain)] = parsed.as_slice() else {
+        return Err(EngineError::internal("CREATE TABLE AS: column definitions"));
+    };
+    let Statement::CreateTable(plain) = plain.as_ref() else {
+        return Err(EngineError::internal("CREATE TABLE AS: column definitions"));
+    };
+    // Every other clause (UNLOGGED, ON COMMIT, WITH (...), ...) is checked
+    // as for a plain CREATE TABLE.
+    let mut plain = ast::CreateTable {
+        columns: plain.columns.clone(),
+        query: None,
+        with_data: None,
+        ..ct.clone()
+    };
+    plain.name = ct.name.clone();
+    let created = execute_statement(
+        txn,
+        db,
+        &Statement::CreateTable(plain),
+        params,
+        interrupts,
+        None,
+        scratch,
+    )?;
+    if !created.notices.is_empty() || !with_data {
+        // IF NOT EXISTS found the table (and wrote nothing), or WITH NO DATA.
+        let mut r = QueryResult::command("CREATE TABLE AS");
+        r.notices = created.notices;
+        return Ok(r);
+    }
+    let parsed = sql::parse("INSERT INTO t SELECT 1")?;
+    let [sql::Parsed::Statement(insert)] = parsed.as_slice() else {
+        return Err(EngineError::internal("CREATE TABLE AS: INSERT"));
+    };
+    let Statement::Insert(insert) = insert.as_ref() else {
+        return Err(EngineError::internal("CREATE TABLE AS: INSERT"));
+    };
+    let mut insert = insert.clone();
+    insert.table = ast::TableObject::TableName(ct.name.clone());
+    insert.source = Some(query.clone());
+    let inserted = execute_statement(
+        txn,
+        db,
+        &Statement::Insert(insert),
+        params,
+        interrupts,
+        None,
+        scratch,
+    )?;
+    let mut r = QueryResult::command("SELECT");
+    r.tag = CommandTag::with_count("SELECT", inserted.rows_affected);
+    r.rows_affected = inserted.rows_affected;
+    Ok(r)
+}
+
 /// Plans `stmt` at the transaction's snapshot, for the parameter types of
 /// the prepared statement `slot` belongs to where known, else the types of
 /// the values.

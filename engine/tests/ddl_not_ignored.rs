@@ -21,8 +21,12 @@ const REFUSED: &[(&str, &str)] = &[
         "partitioned tables",
     ),
     (
-        "CREATE TEMP TABLE tt AS SELECT 1 AS a",
-        "CREATE TABLE ... AS",
+        "CREATE TEMP TABLE tt PARTITION BY RANGE (a) AS SELECT 1 AS a",
+        "partitioned tables",
+    ),
+    (
+        "CREATE UNLOGGED TABLE ua AS SELECT 1 AS a",
+        "unlogged tables",
     ),
     ("CREATE TEMP VIEW tv AS SELECT 1 AS a", "temporary views"),
     (

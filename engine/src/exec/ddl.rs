@@ -71,7 +71,9 @@ pub fn create_table<T: Transaction>(
 ) -> Result<Created> {
     let (schema, name, temporary) = temp::creation_schema(path, &ct.name, ct.temporary)?;
     if ct.query.is_some() {
-        return Err(EngineError::unsupported("CREATE TABLE ... AS"));
+        return Err(EngineError::internal(
+            "CREATE TABLE ... AS goes through the session's create_table_as",
+        ));
     }
     check_table_options(ct, temporary)?;
     if catalog::lookup_table(txn, &schema, &name)?.is_some() {
