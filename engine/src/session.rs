@@ -1142,6 +1142,11 @@ fn execute_statement<S: Store>(
         Statement::CreateTable(ct) if ct.query.is_some() => {
             return create_table_as(txn, db, ct, params, interrupts, scratch);
         }
+        Statement::Query(_) if select_into(stmt).is_some() => {
+            if let Some(ct) = select_into(stmt) {
+                return create_table_as(txn, db, &ct?, params, interrupts, scratch);
+            }
+        }
         Statement::CreateTable(ct) => {
             let mut r = QueryResult::command("CREATE TABLE");
             match ddl::create_table(txn, &interrupts.search_path, ct)? {
@@ -1561,7 +1566,44 @@ fn is_ddl(stmt: &Statement) -> bool {
             | Statement::CreateIndex(_)
             | Statement::Truncate(_)
             | Statement::CreateView(_)
-    )
+    ) || select_into(stmt).is_some()
+}
+
+/// `SELECT ... INTO [TEMP] name FROM ...` as the `CREATE TABLE ... AS` it
+/// is in PostgreSQL; `None` for any other statement (an INTO anywhere but
+/// the top-level SELECT stays the binder's 0A000).
+pub(crate) fn select_into(stmt: &Statement) -> Option<Result<ast::CreateTable>> {
+    let Statement::Query(q) = stmt else {
+        return None;
+    };
+    let ast::SetExpr::Select(select) = q.body.as_ref() else {
+        return None;
+    };
+    let into = select.into.as_ref()?;
+    Some((|| {
+        let name = match into.targets.as_slice() {
+            [ast::Expr::Identifier(id)] => ast::ObjectName::from(vec![id.clone()]),
+            [ast::Expr::CompoundIdentifier(ids)] => ast::ObjectName::from(ids.clone()),
+            _ => return Err(EngineError::unsupported("this SELECT INTO target")),
+        };
+        let parsed = sql::parse("CREATE TABLE t AS SELECT 1")?;
+        let [sql::Parsed::Statement(ct)] = parsed.as_slice() else {
+            return Err(EngineError::internal("SELECT INTO: CREATE TABLE AS"));
+        };
+        let Statement::CreateTable(ct) = ct.as_ref() else {
+            return Err(EngineError::internal("SELECT INTO: CREATE TABLE AS"));
+        };
+        let mut query = q.clone();
+        if let ast::SetExpr::Select(sel) = query.body.as_mut() {
+            sel.into = None;
+        }
+        let mut ct = ct.clone();
+        ct.name = name;
+        ct.temporary = into.temporary;
+        ct.unlogged = into.unlogged;
+        ct.query = Some(query);
+        Ok(ct)
+    })())
 }
 
 fn needs_planning(stmt: &Statement) -> bool {
@@ -1572,7 +1614,7 @@ fn needs_planning(stmt: &Statement) -> bool {
             | Statement::Insert(_)
             | Statement::Update(_)
             | Statement::Delete(_)
-    )
+    ) && select_into(stmt).is_none()
 }
 
 /// A statement parsed and described once, run many times

@@ -28,6 +28,7 @@ const REFUSED: &[(&str, &str)] = &[
         "CREATE UNLOGGED TABLE ua AS SELECT 1 AS a",
         "unlogged tables",
     ),
+    ("SELECT 1 AS a INTO UNLOGGED siu", "unlogged tables"),
     ("CREATE TEMP VIEW tv AS SELECT 1 AS a", "temporary views"),
     (
         "CREATE TABLE pt (a int) PARTITION BY RANGE (a)",

@@ -108,6 +108,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         {
             "LOCK TABLE"
         }
+        Statement::Query(_) if super::select_into(stmt).is_some() => "SELECT INTO",
         Statement::Query(q) => match q.locks.first().map(|l| &l.lock_type) {
             Some(ast::LockType::Update) => "SELECT FOR UPDATE",
             Some(ast::LockType::Share) => "SELECT FOR SHARE",
