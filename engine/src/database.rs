@@ -42,6 +42,8 @@ struct Inner<S: Store> {
     next_backend_pid: std::sync::atomic::AtomicI32,
     /// Which temp-schema numbers sessions hold (`pg_temp_<n>`, n from 1).
     temp_numbers: Mutex<Vec<bool>>,
+    /// Every sequence's shared state (see [`crate::exec::sequence`]).
+    sequences: crate::exec::sequence::SequenceStates,
 }
 
 /// An open database.
@@ -86,8 +88,14 @@ impl<S: Store> Database<S> {
                     (std::process::id() % 1_000_000) as i32 * 1000 + 1,
                 ),
                 temp_numbers: Mutex::new(Vec::new()),
+                sequences: Default::default(),
             }),
         }
+    }
+
+    /// The shared state of the database's sequences.
+    pub(crate) fn sequence_states(&self) -> &crate::exec::sequence::SequenceStates {
+        &self.inner.sequences
     }
 
     /// A new session.

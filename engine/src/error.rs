@@ -55,6 +55,8 @@ sqlstates! {
     InvalidArgumentForPowerFunction = "2201F",
     /// 22023
     InvalidParameterValue = "22023",
+    /// 2200H
+    SequenceGeneratorLimitExceeded = "2200H",
     /// 2201B
     InvalidRegularExpression = "2201B",
     /// 2201W
@@ -159,6 +161,10 @@ sqlstates! {
     CantChangeRuntimeParam = "55P02",
     /// 55P03
     LockNotAvailable = "55P03",
+    /// 55000
+    ObjectNotInPrerequisiteState = "55000",
+    /// 428C9
+    GeneratedAlways = "428C9",
     /// 57014
     QueryCanceled = "57014",
     /// 58030

@@ -35,6 +35,24 @@ pub const CAT_INDEX_NAME: u8 = 5;
 /// [`crate::catalog::temp`]).
 pub const CAT_NAMESPACE: u8 = 6;
 
+/// Catalog entry kind: sequence descriptor by OID.
+pub const CAT_SEQUENCE: u8 = 7;
+
+/// Catalog entry kind: sequence OID by (schema, name).
+pub const CAT_SEQUENCE_NAME: u8 = 8;
+
+/// Catalog key of a sequence descriptor.
+pub fn sequence_key(buf: &mut Vec<u8>, oid: u32) {
+    table_key(buf, oid);
+    buf[1] = CAT_SEQUENCE;
+}
+
+/// Catalog key of a sequence name.
+pub fn sequence_name_key(buf: &mut Vec<u8>, schema: &str, name: &str) {
+    table_name_key(buf, schema, name);
+    buf[1] = CAT_SEQUENCE_NAME;
+}
+
 /// Catalog key of a temp schema.
 pub fn namespace_key(buf: &mut Vec<u8>, schema: &str) {
     buf.clear();

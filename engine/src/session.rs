@@ -28,12 +28,14 @@ use crate::exec::ctx::Ctx;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::run::{run, Flow};
 use crate::exec::scratch::Scratch;
+use crate::exec::sequence::{SequenceAccess, SessionSequences};
 use crate::exec::{ddl, dml};
 use crate::plan::bind::{ident_name, Binder};
 use crate::plan::explain::explain;
 use crate::plan::node::Node;
 use crate::result::{Column, CommandTag, QueryResult, Rows};
 use crate::settings::Settings;
+use crate::sql::sequence::SequenceStmt;
 use crate::sql::{self, depth, Parsed};
 use crate::types::{SqlType, Value};
 
@@ -95,6 +97,8 @@ pub struct Session<S: Store> {
     /// The session's temp schema and ON COMMIT actions (see
     /// [`temp_tables`]).
     temp: temp_tables::TempTables,
+    /// `currval`/`lastval` state and cached sequence values.
+    sequences: Arc<parking_lot::Mutex<SessionSequences>>,
 }
 
 /// The named prepared statements of a session. The engine keeps none
@@ -173,6 +177,22 @@ struct Interrupts {
     search_path: SearchPath,
     /// Where CREATE TEMP TABLE ... ON COMMIT registers its action.
     on_commit: OnCommitActions,
+    /// The session's sequence state.
+    sequences: Arc<parking_lot::Mutex<SessionSequences>>,
+    /// Whether the transaction is READ ONLY.
+    read_only: bool,
+}
+
+impl Interrupts {
+    /// What sequence functions need, over `db`.
+    fn sequence_access<'a, S: Store>(&'a self, db: &'a Database<S>) -> SequenceAccess<'a> {
+        SequenceAccess {
+            store: db.store(),
+            states: db.sequence_states(),
+            session: &self.sequences,
+            read_only: self.read_only,
+        }
+    }
 }
 
 impl Interrupts {
@@ -213,6 +233,7 @@ impl<S: Store> Session<S> {
             plan_cache: plan_cache::PlanCache::default(),
             backend_pid,
             temp,
+            sequences: Default::default(),
         }
     }
 
@@ -323,6 +344,8 @@ impl<S: Store> Session<S> {
             backend_pid: self.backend_pid,
             search_path: self.temp.search_path().clone(),
             on_commit: self.temp.on_commit(),
+            sequences: Arc::clone(&self.sequences),
+            read_only: self.read_only(),
         }
     }
 
@@ -613,6 +636,7 @@ impl<S: Store> Session<S> {
         let r = self.guarded(|s| match p {
             Parsed::Utility(tag) => s.in_transaction(|_, _| Ok(QueryResult::command(tag))),
             Parsed::Statement(stmt) => s.run_statement(stmt, params),
+            Parsed::Sequence(stmt) => s.run_sequence_statement(stmt),
         });
         if r.is_err() {
             self.statement_failed();
@@ -956,6 +980,25 @@ impl<S: Store> Session<S> {
         }
     }
 
+    /// CREATE or ALTER SEQUENCE.
+    fn run_sequence_statement(&mut self, stmt: &SequenceStmt) -> Result<QueryResult> {
+        self.check_writable_command(match stmt {
+            SequenceStmt::Create { .. } => "CREATE SEQUENCE",
+            SequenceStmt::Alter { .. } => "ALTER SEQUENCE",
+        })?;
+        let interrupts = self.interrupts();
+        self.ddl_in_txn = true;
+        self.in_transaction(|txn, db| {
+            db.bump_catalog_version();
+            let access = interrupts.sequence_access(db);
+            let (tag, notices) =
+                crate::exec::sequence_ddl::run(txn, &interrupts.search_path, stmt, &access)?;
+            let mut r = QueryResult::command(tag);
+            r.notices = notices;
+            Ok(r)
+        })
+    }
+
     /// Marks an open block failed after an error.
     fn fail_block(&mut self) {
         if self.status == TxnStatus::InBlock {
@@ -1258,6 +1301,23 @@ fn execute_statement<S: Store>(
             return Ok(r);
         }
         Statement::Drop {
+            object_type: ast::ObjectType::Sequence,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => {
+            let mut r = QueryResult::command("DROP SEQUENCE");
+            r.notices = crate::exec::sequence_ddl::drop_sequences(
+                txn,
+                &interrupts.search_path,
+                names,
+                *if_exists,
+                *cascade,
+            )?;
+            return Ok(r);
+        }
+        Statement::Drop {
             object_type: ast::ObjectType::Index,
             if_exists,
             names,
@@ -1328,6 +1388,7 @@ fn execute_statement<S: Store>(
     ctx.scratch = std::mem::take(scratch);
     ctx.backend_pid = interrupts.backend_pid;
     ctx.search_path = interrupts.search_path.clone();
+    ctx.sequences = Some(interrupts.sequence_access(db));
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
     let r = run_plan(&plan, &mut ctx, db);

@@ -173,6 +173,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every held and awaited lock (what `pg_locks` shows).
     fn lock_status(&self) -> Vec<crate::LockStatus>;
+
+    /// Reads an unversioned value, kept outside MVCC and every transaction
+    /// (the state of sequences, which PostgreSQL does not roll back).
+    fn get_unversioned(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+
+    /// Writes an unversioned value at once, outside every transaction. It
+    /// survives a process crash when this returns; with `sync` also a
+    /// machine crash, and without it once any later write with `sync`
+    /// (such as a durable commit) has returned: all writes share one log,
+    /// so a commit that used a value written here is never durable before it.
+    fn put_unversioned(&self, key: &[u8], value: &[u8], sync: bool) -> Result<()>;
 }
 
 /// One transaction. Dropping it without `commit` rolls it back.

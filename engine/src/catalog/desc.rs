@@ -16,8 +16,9 @@ use crate::types::{SqlType, Value};
 
 /// Version 2 added the index and constraint OIDs; version 1 descriptors
 /// still decode, with OIDs derived from the table id and index id
-/// ([`derived_oid`]).
-const FORMAT_VERSION: u8 = 2;
+/// ([`derived_oid`]). Version 3 added identity columns (a list after the
+/// indexes).
+const FORMAT_VERSION: u8 = 3;
 
 /// The OID a version-1 descriptor's index (or its constraint, with
 /// `constraint` set) is shown with: stable, and outside the range the id
@@ -45,6 +46,17 @@ pub struct ColumnDesc {
     /// The value rows stored before this column was added read as
     /// (PostgreSQL's `attmissingval`; NULL when `None`).
     pub missing: Option<Value>,
+    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
+    pub identity: Option<Identity>,
+}
+
+/// An identity column's generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    /// GENERATED ALWAYS (else BY DEFAULT).
+    pub always: bool,
+    /// The OID of its sequence.
+    pub sequence: u32,
 }
 
 /// One key column of an index.
@@ -182,13 +194,25 @@ impl TableDesc {
             }
         }
         put_u32(out, self.next_index_id);
+        let identities: Vec<(usize, &Identity)> = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.identity.as_ref().map(|id| (i, id)))
+            .collect();
+        put_u32(out, identities.len() as u32);
+        for (i, id) in identities {
+            put_u32(out, i as u32);
+            out.push(u8::from(id.always));
+            put_u32(out, id.sequence);
+        }
     }
 
     /// Deserializes a descriptor written by [`TableDesc::encode`].
     pub fn decode(mut input: &[u8]) -> Result<TableDesc> {
         let r = &mut input;
         let version = get_u8(r)?;
-        if version != FORMAT_VERSION && version != 1 {
+        if !(1..=FORMAT_VERSION).contains(&version) {
             return Err(corrupt("unknown table descriptor version"));
         }
         let id = get_u32(r)?;
@@ -219,6 +243,7 @@ impl TableDesc {
                 dropped: flags & 2 != 0,
                 default,
                 missing,
+                identity: None,
             });
         }
         let nidx = get_u32(r)? as usize;
@@ -264,6 +289,17 @@ impl TableDesc {
             });
         }
         let next_index_id = get_u32(r)?;
+        if version >= 3 {
+            for _ in 0..get_u32(r)? {
+                let col = get_u32(r)? as usize;
+                let always = get_u8(r)? != 0;
+                let sequence = get_u32(r)?;
+                let c = columns
+                    .get_mut(col)
+                    .ok_or_else(|| corrupt("identity of a missing column"))?;
+                c.identity = Some(Identity { always, sequence });
+            }
+        }
         if indexes.is_empty() || !indexes[0].primary {
             return Err(corrupt("table descriptor without a primary index"));
         }
@@ -338,6 +374,7 @@ mod tests {
                     default: None,
                     dropped: false,
                     missing: None,
+                    identity: None,
                 },
                 ColumnDesc {
                     name: "v".into(),
@@ -346,6 +383,10 @@ mod tests {
                     default: Some("'x'".into()),
                     dropped: true,
                     missing: Some(Value::Text("m".into())),
+                    identity: Some(Identity {
+                        always: true,
+                        sequence: 16390,
+                    }),
                 },
             ],
             indexes: vec![IndexDesc {

@@ -9,10 +9,11 @@
 
 pub mod desc;
 pub mod lock;
+pub mod sequence;
 pub mod temp;
 pub mod view;
 
-pub use desc::{ColumnDesc, IndexColumn, IndexDesc, TableDesc};
+pub use desc::{ColumnDesc, Identity, IndexColumn, IndexDesc, TableDesc};
 pub use temp::SearchPath;
 pub use view::ViewDesc;
 
@@ -107,6 +108,8 @@ pub fn create_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()>
     let mut out = Vec::new();
     keys::view_key(&mut key, &desc.schema, &desc.name);
     let view_exists = txn.get(&key, &mut out)?;
+    keys::sequence_name_key(&mut key, &desc.schema, &desc.name);
+    let view_exists = view_exists || txn.get(&key, &mut out)?;
     let index_exists = index_owner(txn, &desc.schema, &desc.name)?.is_some();
     keys::table_name_key(&mut key, &desc.schema, &desc.name);
     if txn.get_for_update(&key, &mut out)? || view_exists || index_exists {
@@ -152,6 +155,10 @@ pub fn drop_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()> {
     txn.delete(&key)?;
     for ix in &desc.indexes {
         unregister_owned_index_name(txn, &desc.schema, &ix.name, desc.id)?;
+    }
+    // Its serial and identity sequences (and any OWNED BY it) go with it.
+    for s in sequence::owned_by_table(txn, desc.id)? {
+        sequence::drop_sequence(txn, &s)?;
     }
     Ok(())
 }
@@ -253,7 +260,7 @@ pub fn drop_view<T: Transaction>(txn: &mut T, view: &ViewDesc) -> Result<()> {
 }
 
 /// Every descriptor of catalog entry kind `kind`, in key order.
-fn all_of_kind<T: Transaction, D>(
+pub(crate) fn all_of_kind<T: Transaction, D>(
     txn: &mut T,
     kind: u8,
     decode: fn(&[u8]) -> Result<D>,
@@ -317,7 +324,11 @@ pub fn index_owner<T: Transaction>(
 pub fn relation_exists<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<bool> {
     let mut key = Vec::new();
     let mut out = Vec::new();
-    for kind in [keys::CAT_TABLE_NAME, keys::CAT_VIEW] {
+    for kind in [
+        keys::CAT_TABLE_NAME,
+        keys::CAT_VIEW,
+        keys::CAT_SEQUENCE_NAME,
+    ] {
         keys::table_name_key(&mut key, schema, name);
         key[1] = kind;
         if txn.get(&key, &mut out)? {

@@ -96,6 +96,11 @@ pub fn alter_table<T: Transaction>(
                 ..
             } => {
                 let (mut col, pk, unique) = column_desc_full(column_def)?;
+                if crate::exec::ddl::column_generator(column_def, &table.name)?.is_some() {
+                    return Err(EngineError::unsupported(
+                        "ADD COLUMN of serial or identity columns",
+                    ));
+                }
                 if pk.is_some() {
                     return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
                 }

@@ -57,6 +57,9 @@ pub struct Ctx<'a, T: Transaction> {
     /// The session's search path; its temp schema is what
     /// `pg_table_is_visible` needs (a shared name: no copy per statement).
     pub search_path: crate::catalog::temp::SearchPath,
+    /// Sequence state (`nextval` and friends); `None` where sequence
+    /// functions cannot run.
+    pub sequences: Option<crate::exec::sequence::SequenceAccess<'a>>,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -77,6 +80,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             backend_pid: 0,
             lock_status: None,
             search_path: crate::catalog::temp::SearchPath::permanent(),
+            sequences: None,
         }
     }
 

@@ -4,10 +4,15 @@
 use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast::{self as ast, ColumnOption, TableConstraint};
 
+use crate::catalog::sequence::{self, Owner, SeqParams, SequenceDesc};
 use crate::catalog::temp::{self, SearchPath};
-use crate::catalog::{self, ColumnDesc, IndexColumn, IndexDesc, TableDesc, DEFAULT_SCHEMA};
+use crate::catalog::{
+    self, ColumnDesc, Identity, IndexColumn, IndexDesc, TableDesc, DEFAULT_SCHEMA,
+};
 use crate::error::{EngineError, Result, SqlState};
 use crate::plan::bind::ident_name;
+use crate::sql::sequence::SeqOptions;
+use crate::syscat::functions::quote_ident;
 use crate::types::SqlType;
 
 /// Splits `[schema.]name` and checks the schema.
@@ -90,8 +95,12 @@ pub fn create_table<T: Transaction>(
     let mut pk_name: Option<String> = None;
     // (constraint name, columns) of UNIQUE constraints.
     let mut uniques: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
+    let mut generators: Vec<(usize, Generator)> = Vec::new();
     for c in &ct.columns {
         let (desc, pk_here, unique_here) = column_desc_full(c)?;
+        if let Some(g) = column_generator(c, &name)? {
+            generators.push((columns.len(), g));
+        }
         if let Some(name) = unique_here {
             uniques.push((
                 name,
@@ -219,6 +228,12 @@ pub fn create_table<T: Transaction>(
         desc.next_index_id += 1;
     }
     catalog::create_table(txn, &desc)?;
+    if !generators.is_empty() {
+        for (col, g) in &generators {
+            create_column_sequence(txn, &mut desc, *col, g)?;
+        }
+        catalog::update_table(txn, &desc)?;
+    }
     Ok(Created::Table(Box::new(desc)))
 }
 
@@ -347,10 +362,187 @@ pub fn column_desc(c: &ast::ColumnDef) -> Result<(ColumnDesc, Option<Option<Stri
 /// (each `Some(optional name)` when declared).
 pub type ColumnParts = (ColumnDesc, Option<Option<String>>, Option<Option<String>>);
 
+/// How a column's values are generated from a sequence.
+#[derive(Debug, Clone)]
+pub enum Generator {
+    /// `serial`, `bigserial`, `smallserial`: a DEFAULT of `nextval` on a
+    /// sequence the column owns.
+    Serial,
+    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [(options)]`.
+    Identity {
+        /// ALWAYS (else BY DEFAULT).
+        always: bool,
+        /// The sequence options.
+        options: SeqOptions,
+    },
+}
+
+/// The integer type a serial type name stands for.
+fn serial_type(ty: &ast::DataType) -> Option<SqlType> {
+    let ast::DataType::Custom(name, args) = ty else {
+        return None;
+    };
+    if !args.is_empty() {
+        return None;
+    }
+    match name.to_string().to_ascii_lowercase().as_str() {
+        "serial" | "serial4" => Some(SqlType::Int4),
+        "bigserial" | "serial8" => Some(SqlType::Int8),
+        "smallserial" | "serial2" => Some(SqlType::Int2),
+        _ => None,
+    }
+}
+
+/// The sequence options sqlparser parsed for an identity column.
+fn identity_options(opts: &[ast::SequenceOptions]) -> SeqOptions {
+    let mut o = SeqOptions::default();
+    let num = |e: &ast::Expr| -> Option<i64> { e.to_string().parse().ok() };
+    for opt in opts {
+        match opt {
+            ast::SequenceOptions::IncrementBy(e, _) => o.increment = num(e),
+            ast::SequenceOptions::MinValue(e) => o.min = Some(e.as_ref().and_then(num)),
+            ast::SequenceOptions::MaxValue(e) => o.max = Some(e.as_ref().and_then(num)),
+            ast::SequenceOptions::StartWith(e, _) => o.start = num(e),
+            ast::SequenceOptions::Cache(e) => o.cache = num(e),
+            ast::SequenceOptions::Cycle(no) => o.cycle = Some(!no),
+        }
+    }
+    o
+}
+
+/// The generator of column `c` (serial type or identity), if any.
+pub fn column_generator(c: &ast::ColumnDef, table: &str) -> Result<Option<Generator>> {
+    let cname = ident_name(&c.name);
+    let mut generator = serial_type(&c.data_type).map(|_| Generator::Serial);
+    let mut has_default = false;
+    for opt in &c.options {
+        match &opt.option {
+            ColumnOption::Default(_) => has_default = true,
+            ColumnOption::Generated {
+                generated_as,
+                sequence_options,
+                generation_expr: None,
+                ..
+            } => {
+                if generator.is_some() {
+                    return Err(EngineError::new(
+                        SqlState::SyntaxError,
+                        format!("multiple identity specifications for column \"{cname}\""),
+                    ));
+                }
+                let always = match generated_as {
+                    ast::GeneratedAs::Always => true,
+                    ast::GeneratedAs::ByDefault => false,
+                    ast::GeneratedAs::ExpStored => {
+                        return Err(EngineError::unsupported("generated columns"))
+                    }
+                };
+                let options = identity_options(sequence_options.as_deref().unwrap_or_default());
+                generator = Some(Generator::Identity { always, options });
+            }
+            _ => {}
+        }
+    }
+    if has_default {
+        match generator {
+            Some(Generator::Serial) => {
+                return Err(EngineError::new(
+                    SqlState::SyntaxError,
+                    format!(
+                        "multiple default values specified for column \"{cname}\" of table \"{table}\""
+                    ),
+                ))
+            }
+            Some(Generator::Identity { .. }) => {
+                return Err(EngineError::new(
+                    SqlState::SyntaxError,
+                    format!(
+                        "both default and identity specified for column \"{cname}\" of table \"{table}\""
+                    ),
+                ))
+            }
+            None => {}
+        }
+    }
+    Ok(generator)
+}
+
+/// Creates the sequence of a serial or identity column `col` of the new
+/// table `table` (named `<table>_<column>_seq`, numbered if taken, as
+/// PostgreSQL names it) and makes the column use it.
+pub fn create_column_sequence<T: Transaction>(
+    txn: &mut T,
+    table: &mut TableDesc,
+    col: usize,
+    generator: &Generator,
+) -> Result<()> {
+    let column = &table.columns[col];
+    let (options, identity) = match generator {
+        Generator::Serial => (SeqOptions::default(), None),
+        Generator::Identity { always, options } => {
+            if !matches!(column.ty, SqlType::Int2 | SqlType::Int4 | SqlType::Int8) {
+                return Err(EngineError::new(
+                    SqlState::InvalidParameterValue,
+                    "identity column type must be smallint, integer, or bigint",
+                ));
+            }
+            (options.clone(), Some(*always))
+        }
+    };
+    let mut options = options;
+    if options.as_type.is_none() {
+        options.as_type = Some(column.ty.display_name());
+    }
+    let (params, _) = SeqParams::define(&options, None, column.ty)?;
+    let name = choose_name(
+        txn,
+        &table.schema,
+        &format!("{}_{}_seq", table.name, column.name),
+        &[],
+    )?;
+    let oid = catalog::allocate_id(txn)?;
+    sequence::create_sequence(
+        txn,
+        &SequenceDesc {
+            oid,
+            schema: table.schema.clone(),
+            name: name.clone(),
+            params,
+            owner: Some(Owner {
+                table: table.id,
+                column: col as u32,
+                identity: identity.is_some(),
+            }),
+        },
+    )?;
+    let column = &mut table.columns[col];
+    column.not_null = true;
+    match identity {
+        Some(always) => {
+            column.identity = Some(Identity {
+                always,
+                sequence: oid,
+            })
+        }
+        None => {
+            column.default = Some(format!(
+                "nextval('{}'::regclass)",
+                quote_ident(&name).replace('\'', "''")
+            ))
+        }
+    }
+    Ok(())
+}
+
 /// Like [`column_desc`], also returning `Some(constraint name)` for UNIQUE.
+/// A serial type is its integer type here, and an identity specification
+/// is left to [`column_generator`].
 pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
     let cname = ident_name(&c.name);
-    let ty = column_type(&cname, &c.data_type)?;
+    let ty = match serial_type(&c.data_type) {
+        Some(t) => t,
+        None => column_type(&cname, &c.data_type)?,
+    };
     let mut desc = ColumnDesc {
         name: cname,
         ty,
@@ -358,6 +550,7 @@ pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
         default: None,
         dropped: false,
         missing: None,
+        identity: None,
     };
     let mut pk = None;
     let mut unique = None;
@@ -374,6 +567,12 @@ pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
                 check_unique(u)?;
                 unique = Some(opt.name.as_ref().map(ident_name));
             }
+            // Identity: see `column_generator`.
+            ColumnOption::Generated {
+                generation_expr: None,
+                generated_as: ast::GeneratedAs::Always | ast::GeneratedAs::ByDefault,
+                ..
+            } => {}
             other => {
                 return Err(EngineError::unsupported(format!(
                     "column option {other} (being built)"

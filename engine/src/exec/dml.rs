@@ -32,6 +32,7 @@ use crate::plan::bind::{ident_name, Binder, Scope, ScopeColumn};
 use crate::plan::expr::Expr;
 use crate::plan::node::{Node, OutputColumn, ScanPlan};
 use crate::plan::query::{output_name, table_scope};
+use crate::sql::overriding::Overriding;
 use crate::types::{cast, CastKind, SqlType, Value};
 
 /// What a DML statement produced.
@@ -117,6 +118,16 @@ fn bind_returning(
 /// The bound DEFAULT of column `col` (a NULL literal without one).
 fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_>) -> Result<Expr> {
     let ty = table.columns[col].ty;
+    if let Some(id) = &table.columns[col].identity {
+        let next = Expr::Sequence(
+            crate::exec::sequence::SeqFunc::Nextval,
+            vec![Expr::Literal(
+                Value::Int8(i64::from(id.sequence)),
+                SqlType::Int8,
+            )],
+        );
+        return binder.coerce(next, ty, CastKind::Assignment);
+    }
     match &table.columns[col].default {
         None => Ok(Expr::Literal(Value::Null, ty)),
         Some(text) => {
@@ -124,6 +135,33 @@ fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_>) -> Resul
             let b = binder.bind(&e, &Scope::default())?;
             binder.coerce(b, ty, CastKind::Assignment)
         }
+    }
+}
+
+/// Whether a value given for column `col` is replaced by the identity
+/// sequence's (`OVERRIDING USER VALUE`); 428C9 when it is not allowed at
+/// all (GENERATED ALWAYS without `OVERRIDING SYSTEM VALUE`).
+fn takes_identity(table: &TableDesc, col: usize, overriding: Option<Overriding>) -> Result<bool> {
+    let c = &table.columns[col];
+    let Some(id) = &c.identity else {
+        return Ok(false);
+    };
+    match overriding {
+        Some(Overriding::User) => Ok(true),
+        Some(Overriding::System) => Ok(false),
+        None if id.always => Err(EngineError::new(
+            SqlState::GeneratedAlways,
+            format!(
+                "cannot insert a non-DEFAULT value into column \"{}\"",
+                c.name
+            ),
+        )
+        .with_detail(format!(
+            "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
+            c.name
+        ))
+        .with_hint("Use OVERRIDING SYSTEM VALUE to override.")),
+        None => Ok(false),
     }
 }
 
@@ -264,6 +302,7 @@ pub fn plan_insert(
         }
         t
     };
+    let overriding = crate::sql::overriding::of(insert)?;
     let mut defaults = Vec::with_capacity(width);
     for col in 0..width {
         defaults.push(bind_default(&table, col, binder)?);
@@ -300,12 +339,13 @@ pub fn plan_insert(
                     }
                     let mut row = defaults.clone();
                     for (e, &col) in r.content.iter().zip(&targets) {
-                        row[col] = if is_default_keyword(e) {
-                            defaults[col].clone()
-                        } else {
-                            let b = binder.bind(e, &empty)?;
-                            binder.coerce(b, table.columns[col].ty, CastKind::Assignment)?
-                        };
+                        row[col] =
+                            if is_default_keyword(e) || takes_identity(&table, col, overriding)? {
+                                defaults[col].clone()
+                            } else {
+                                let b = binder.bind(e, &empty)?;
+                                binder.coerce(b, table.columns[col].ty, CastKind::Assignment)?
+                            };
                     }
                     rows.push(row);
                 }
@@ -325,6 +365,9 @@ pub fn plan_insert(
                 }
                 let mut exprs = defaults.clone();
                 for (i, &col) in targets.iter().enumerate().take(qcols.len()) {
+                    if takes_identity(&table, col, overriding)? {
+                        continue;
+                    }
                     exprs[col] = binder.coerce(
                         Expr::Column(i, qcols[i].ty),
                         table.columns[col].ty,
@@ -734,6 +777,19 @@ pub fn plan_update(
         }
         let e = if is_default_keyword(&a.value) {
             bind_default(&table, col, binder)?
+        } else if let Some(c) = table.columns[col]
+            .identity
+            .filter(|i| i.always)
+            .map(|_| &table.columns[col])
+        {
+            return Err(EngineError::new(
+                SqlState::GeneratedAlways,
+                format!("column \"{}\" can only be updated to DEFAULT", c.name),
+            )
+            .with_detail(format!(
+                "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
+                c.name
+            )));
         } else {
             binder.bind(&a.value, &scope)?
         };

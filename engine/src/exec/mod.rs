@@ -19,6 +19,8 @@ pub mod row;
 pub mod run;
 pub mod scan;
 pub mod scratch;
+pub mod sequence;
+pub mod sequence_ddl;
 pub mod sort;
 pub mod subquery;
 pub mod views;

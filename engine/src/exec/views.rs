@@ -9,7 +9,9 @@ use crate::error::{EngineError, Result, SqlState};
 /// Stores a view; `replace` is CREATE OR REPLACE (columns may only be
 /// appended, as in PostgreSQL).
 pub fn create_view<T: Transaction>(txn: &mut T, mut view: ViewDesc, replace: bool) -> Result<()> {
-    if catalog::lookup_table(txn, DEFAULT_SCHEMA, &view.name)?.is_some() {
+    if catalog::lookup_table(txn, DEFAULT_SCHEMA, &view.name)?.is_some()
+        || catalog::sequence::lookup_sequence(txn, DEFAULT_SCHEMA, &view.name)?.is_some()
+    {
         return Err(EngineError::new(
             SqlState::DuplicateTable,
             format!("relation \"{}\" already exists", view.name),

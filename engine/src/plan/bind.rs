@@ -862,8 +862,71 @@ impl<'c> Binder<'c> {
                 let ty = a.ty();
                 Ok(Expr::NullIf(Box::new(a), Box::new(b), ty))
             }
-            _ => self.call_function(&name, args),
+            _ => match crate::exec::sequence::SeqFunc::from_name(&name) {
+                Some(sf) => self.sequence_call(sf, args),
+                None => self.call_function(&name, args),
+            },
         }
+    }
+
+    /// `nextval(regclass)`, `currval(regclass)`, `setval(regclass, bigint
+    /// [, boolean])`, `lastval()`. The sequence argument stays a name
+    /// (`regclass` values are carried as names) resolved when the call
+    /// runs, as PostgreSQL's `nextval('s')` resolves `'s'::regclass`
+    /// against the catalog of its time; an integer is an OID.
+    fn sequence_call(
+        &mut self,
+        f: crate::exec::sequence::SeqFunc,
+        args: Vec<Expr>,
+    ) -> Result<Expr> {
+        use crate::exec::sequence::SeqFunc;
+        let types: Vec<SqlType> = args.iter().map(Expr::ty).collect();
+        let arity_ok = match f {
+            SeqFunc::Lastval => args.is_empty(),
+            SeqFunc::Nextval | SeqFunc::Currval => args.len() == 1,
+            SeqFunc::Setval => args.len() == 2 || args.len() == 3,
+        };
+        if !arity_ok {
+            return Err(crate::types::functions::undefined_function(
+                f.name(),
+                &types,
+            ));
+        }
+        let mut bound = Vec::with_capacity(args.len());
+        for (i, a) in args.into_iter().enumerate() {
+            let t = a.ty();
+            let e = match i {
+                0 => match (t, a) {
+                    // `'s'::regclass` folds to its name here, not through
+                    // the catalog function `regin`: the name is resolved
+                    // when the call runs.
+                    (SqlType::Reg(RegKind::Class), Expr::Function(f, args))
+                        if f.name == "regin" && matches!(args.first(), Some(Expr::Literal(..))) =>
+                    {
+                        args.into_iter()
+                            .next()
+                            .unwrap_or(Expr::Literal(Value::Null, SqlType::Text))
+                    }
+                    (SqlType::Reg(RegKind::Class), a) => a,
+                    (t, a) if t.is_integer() || t == SqlType::Oid => {
+                        self.coerce(a, SqlType::Int8, CastKind::Implicit)?
+                    }
+                    (t, a) if t == SqlType::Unknown || t.is_string_family() => {
+                        self.coerce(a, SqlType::Text, CastKind::Implicit)?
+                    }
+                    _ => {
+                        return Err(crate::types::functions::undefined_function(
+                            f.name(),
+                            &types,
+                        ))
+                    }
+                },
+                1 => self.coerce(a, SqlType::Int8, CastKind::Implicit)?,
+                _ => self.coerce(a, SqlType::Bool, CastKind::Implicit)?,
+            };
+            bound.push(e);
+        }
+        Ok(Expr::Sequence(f, bound))
     }
 
     /// Resolves and binds a call of scalar function `name`.

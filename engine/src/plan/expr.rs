@@ -79,6 +79,10 @@ pub enum Expr {
     /// `a IS [NOT] DISTINCT FROM b` (the flag is NOT): equality with NULLs
     /// equal to each other.
     IsDistinct(BinaryOpSig, Box<Expr>, Box<Expr>, bool),
+    /// A sequence function (`nextval`, ...; see [`crate::exec::sequence`]):
+    /// volatile, and it needs the transaction, so it is not a
+    /// [`ScalarFunction`].
+    Sequence(crate::exec::sequence::SeqFunc, Vec<Expr>),
 }
 
 /// How a subquery's rows become a value.
@@ -128,6 +132,7 @@ impl Expr {
             Expr::Subquery(sq) => sq.ty,
             Expr::Binary(sig, _, _) => sig.result,
             Expr::Function(f, _) => f.return_type(),
+            Expr::Sequence(..) => SqlType::Int8,
             Expr::Not(_)
             | Expr::And(..)
             | Expr::Or(..)
@@ -148,7 +153,7 @@ impl Expr {
     fn is_constant_level(&self) -> bool {
         match self {
             Expr::Literal(..) | Expr::Param(..) => true,
-            Expr::Column(..) | Expr::Outer(..) | Expr::Subquery(..) => false,
+            Expr::Column(..) | Expr::Outer(..) | Expr::Subquery(..) | Expr::Sequence(..) => false,
             Expr::Binary(_, a, b)
             | Expr::IsDistinct(_, a, b, _)
             | Expr::And(a, b)
@@ -283,6 +288,13 @@ impl Expr {
                     ctx.syscat()?;
                 }
                 f.call(&values, &*ctx)?
+            }
+            Expr::Sequence(f, args) => {
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(a.eval(row, ctx)?);
+                }
+                crate::exec::sequence::call(*f, &values, ctx)?
             }
             Expr::Case {
                 operand,

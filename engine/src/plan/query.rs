@@ -1891,6 +1891,10 @@ fn remap_columns_level(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
             func,
             args.into_iter().map(|a| remap_columns(a, f)).collect(),
         ),
+        Expr::Sequence(func, args) => Expr::Sequence(
+            func,
+            args.into_iter().map(|a| remap_columns(a, f)).collect(),
+        ),
         Expr::Coalesce(args, t) => {
             Expr::Coalesce(args.into_iter().map(|a| remap_columns(a, f)).collect(), t)
         }

@@ -100,6 +100,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
             ast::ObjectType::Table => "DROP TABLE",
             ast::ObjectType::View => "DROP VIEW",
             ast::ObjectType::Index => "DROP INDEX",
+            ast::ObjectType::Sequence => "DROP SEQUENCE",
             _ => return None,
         },
         Statement::Lock(l)
@@ -303,12 +304,24 @@ impl<S: Store> Session<S> {
         let Some(command) = write_command(stmt) else {
             return Ok(());
         };
-        let read_only = if self.in_block() && self.txn.is_some() {
+        self.check_writable_command(command)
+    }
+
+    /// Whether the statement about to run is in a READ ONLY transaction.
+    pub(super) fn read_only(&self) -> bool {
+        if self.in_block() && self.txn.is_some() {
             self.settings.get("transaction_read_only").ok() == Some("on")
         } else {
             self.settings.get("default_transaction_read_only").ok() == Some("on")
-        };
-        if read_only {
+        }
+    }
+
+    /// 25006 when the transaction is READ ONLY, naming `command`.
+    pub(super) fn check_writable_command(&self, command: &str) -> Result<()> {
+        if self.status == TxnStatus::Failed {
+            return Err(in_failed_block());
+        }
+        if self.read_only() {
             return Err(EngineError::new(
                 SqlState::ReadOnlySqlTransaction,
                 format!("cannot execute {command} in a read-only transaction"),

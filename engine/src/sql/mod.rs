@@ -17,7 +17,9 @@ use crate::error::{EngineError, Result, SqlState};
 
 pub mod depth;
 pub mod normalize;
+pub mod overriding;
 pub mod parametrize;
+pub mod sequence;
 
 /// One statement of a query string.
 #[derive(Debug, Clone)]
@@ -27,6 +29,8 @@ pub enum Parsed {
     /// A maintenance command that is accepted and does nothing here
     /// (the command tag to report).
     Utility(&'static str),
+    /// CREATE or ALTER SEQUENCE (parsed by [`sequence`]).
+    Sequence(Box<sequence::SequenceStmt>),
 }
 
 fn first_keyword(sql: &str) -> String {
@@ -89,6 +93,36 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         "CHECKPOINT" => return Ok(vec![Parsed::Utility("CHECKPOINT")]),
         _ => {}
     }
+    if sequence::is_sequence_statement(sql) {
+        let mut out = Vec::new();
+        for piece in sequence::split(sql)? {
+            match piece {
+                sequence::Piece::Sequence(s) => out.push(Parsed::Sequence(Box::new(s))),
+                sequence::Piece::Other(text) => out.extend(parse_statements(&text)?),
+            }
+        }
+        return Ok(out);
+    }
+    parse_statements(sql)
+}
+
+/// Parses statements with `sqlparser` (after the rewrites it needs).
+fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
+    let identity = sequence::canonical_identity_options(sql)?;
+    let sql = identity.as_deref().unwrap_or(sql);
+    if sql.to_ascii_lowercase().contains("overriding") {
+        if let Some((text, marks)) = overriding::strip(sql)? {
+            let mut out = parse_plain(&text)?;
+            overriding::mark(&mut out, &marks)?;
+            return Ok(out);
+        }
+    }
+    parse_plain(sql)
+}
+
+/// [`parse_statements`] after the rewrites of identity options and
+/// OVERRIDING.
+fn parse_plain(sql: &str) -> Result<Vec<Parsed>> {
     let rewritten;
     let sql = if sql.to_ascii_lowercase().contains("symmetric") {
         rewritten = rewrite_between_symmetric(sql);

@@ -386,7 +386,7 @@ mod tests {
     fn all(sql: &str) -> (String, Vec<String>) {
         let mut stmt = match crate::sql::parse(sql).unwrap().pop().unwrap() {
             crate::sql::Parsed::Statement(s) => *s,
-            crate::sql::Parsed::Utility(_) => panic!("utility"),
+            _ => panic!("not a sqlparser statement"),
         };
         let mut seen = Vec::new();
         let ok = parametrize(&mut stmt, &mut |c| {
@@ -456,7 +456,7 @@ mod tests {
             .unwrap()
         {
             crate::sql::Parsed::Statement(s) => *s,
-            crate::sql::Parsed::Utility(_) => panic!("utility"),
+            _ => panic!("not a sqlparser statement"),
         };
         assert!(!parametrize(&mut stmt, &mut |_| Some(1)));
     }

@@ -1456,7 +1456,9 @@ fn least(_: &dyn FunctionEnv, args: &[Value]) -> Result<Value> {
 
 // ---- resolution ----
 
-fn undefined_function(name: &str, args: &[SqlType]) -> EngineError {
+/// 42883 for a call of `name` with arguments of types `args` that no
+/// function takes.
+pub fn undefined_function(name: &str, args: &[SqlType]) -> EngineError {
     let list: Vec<String> = args.iter().map(SqlType::display_name).collect();
     EngineError::new(
         SqlState::UndefinedFunction,

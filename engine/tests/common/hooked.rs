@@ -60,6 +60,17 @@ impl<S: Store, H: Hooks> Store for HookedStore<S, H> {
     fn lock_status(&self) -> Vec<LockStatus> {
         self.inner.lock_status()
     }
+    fn get_unversioned(&self, key: &[u8]) -> rocksgres_storage::Result<Option<Vec<u8>>> {
+        self.inner.get_unversioned(key)
+    }
+    fn put_unversioned(
+        &self,
+        key: &[u8],
+        value: &[u8],
+        sync: bool,
+    ) -> rocksgres_storage::Result<()> {
+        self.inner.put_unversioned(key, value, sync)
+    }
 }
 
 impl<T: Transaction, H: Hooks> Transaction for HookedTxn<T, H> {

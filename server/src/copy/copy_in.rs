@@ -163,7 +163,7 @@ fn prepare_insert(
     };
     let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "INSERT INTO {table} ({}) VALUES ({})",
+        "INSERT INTO {table} ({}) OVERRIDING SYSTEM VALUE VALUES ({})",
         cols.join(", "),
         placeholders.join(", ")
     );

@@ -24,6 +24,9 @@ use crate::mvcc::write_buffer::BufferPool;
 /// Metadata key of the oracle's durable timestamp reservation.
 pub(crate) const RESERVED_TS_KEY: &[u8] = b"oracle.reserved_ts";
 
+/// Prefix of the metadata keys of [`Store::put_unversioned`] values.
+const UNVERSIONED_PREFIX: &[u8] = b"unversioned.";
+
 /// Options of a store, independent of the backend.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -195,6 +198,25 @@ impl<B: Backend> Store for MvccStore<B> {
     fn lock_status(&self) -> Vec<crate::LockStatus> {
         self.shared.locks.status()
     }
+
+    fn get_unversioned(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.shared.backend.get_meta(&unversioned_key(key))
+    }
+
+    fn put_unversioned(&self, key: &[u8], value: &[u8], sync: bool) -> Result<()> {
+        self.shared
+            .backend
+            .put_meta(&unversioned_key(key), value, sync)
+    }
+}
+
+/// The metadata key of an unversioned value: a prefix keeps callers' keys
+/// apart from the store's own metadata (such as [`RESERVED_TS_KEY`]).
+fn unversioned_key(key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(UNVERSIONED_PREFIX.len() + key.len());
+    k.extend_from_slice(UNVERSIONED_PREFIX);
+    k.extend_from_slice(key);
+    k
 }
 
 #[cfg(test)]
