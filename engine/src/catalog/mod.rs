@@ -7,12 +7,13 @@
 //! statement. Object ids come from one counter row, read with
 //! `get_for_update`, so concurrent DDL serializes on it.
 
+pub mod constraint;
 pub mod desc;
 pub mod lock;
 pub mod temp;
 pub mod view;
 
-pub use desc::{ColumnDesc, IndexColumn, IndexDesc, TableDesc};
+pub use desc::{CheckDesc, ColumnDesc, IndexColumn, IndexDesc, TableDesc};
 pub use temp::SearchPath;
 pub use view::ViewDesc;
 
