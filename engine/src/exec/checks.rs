@@ -41,9 +41,11 @@ pub struct BoundCheck {
     pub expr: Expr,
 }
 
-/// Binds every check of `table` (for an INSERT or UPDATE plan).
+/// Binds every check of `table` (for an INSERT or UPDATE plan), in name
+/// order: PostgreSQL applies them sorted by name, so the one it reports
+/// when several fail is the first by name.
 pub fn bind_checks(table: &TableDesc, binder: &mut Binder<'_>) -> Result<Vec<BoundCheck>> {
-    table
+    let mut checks = table
         .checks
         .iter()
         .map(|c| {
@@ -53,7 +55,9 @@ pub fn bind_checks(table: &TableDesc, binder: &mut Binder<'_>) -> Result<Vec<Bou
                 expr: bind_check_with(table, &ast, binder)?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    checks.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(checks)
 }
 
 /// Fails with 23514 if `row` (conformed to the column types) makes a
