@@ -3,7 +3,10 @@
 //! Every error the engine reports is an [`EngineError`]: a [`SqlState`]
 //! (the condition, e.g. `UniqueViolation` = 23505), a primary message in
 //! PostgreSQL's wording where one exists, and optional detail, hint and
-//! cursor position. Storage errors are mapped here, at the engine boundary:
+//! cursor position, and for errors about a database object PostgreSQL's
+//! object fields ([`ErrorFields`]: schema, table, column, data type and
+//! constraint names, which drivers expose as e.g. psycopg's
+//! `e.diag.constraint_name`). Storage errors are mapped here, at the engine boundary:
 //! serialization failure -> 40001, deadlock -> 40P01, lock timeout -> 55P03,
 //! engine I/O -> 58030, corruption -> XX001.
 
@@ -190,6 +193,27 @@ pub struct EngineError {
     pub hint: Option<String>,
     /// Optional 1-based character position in the statement text.
     pub position: Option<u32>,
+    /// The object the error is about (boxed: most errors have none, and
+    /// it keeps `Result<T, EngineError>` small).
+    pub fields: Option<Box<ErrorFields>>,
+}
+
+/// PostgreSQL's object fields of an error report (`schema_name`,
+/// `table_name`, `column_name`, `datatype_name`, `constraint_name`; wire
+/// field codes `s`, `t`, `c`, `d`, `n`), set as PostgreSQL's
+/// `errtable`, `errtablecol` and `errtableconstraint` set them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorFields {
+    /// Schema of the object.
+    pub schema: Option<String>,
+    /// Table of the object.
+    pub table: Option<String>,
+    /// Column of the object.
+    pub column: Option<String>,
+    /// Data type of the object.
+    pub datatype: Option<String>,
+    /// Constraint of the object.
+    pub constraint: Option<String>,
 }
 
 impl EngineError {
@@ -201,7 +225,35 @@ impl EngineError {
             detail: None,
             hint: None,
             position: None,
+            fields: None,
         }
+    }
+
+    fn fields_mut(&mut self) -> &mut ErrorFields {
+        self.fields.get_or_insert_with(Default::default)
+    }
+
+    /// Names the table the error is about (PostgreSQL's `errtable`).
+    pub fn with_table(mut self, schema: &str, table: &str) -> Self {
+        let f = self.fields_mut();
+        f.schema = Some(schema.to_owned());
+        f.table = Some(table.to_owned());
+        self
+    }
+
+    /// Names the table and column the error is about (`errtablecol`).
+    pub fn with_column(self, schema: &str, table: &str, column: &str) -> Self {
+        let mut e = self.with_table(schema, table);
+        e.fields_mut().column = Some(column.to_owned());
+        e
+    }
+
+    /// Names the table and constraint the error is about
+    /// (`errtableconstraint`).
+    pub fn with_constraint(self, schema: &str, table: &str, constraint: &str) -> Self {
+        let mut e = self.with_table(schema, table);
+        e.fields_mut().constraint = Some(constraint.to_owned());
+        e
     }
 
     /// Adds a DETAIL line.

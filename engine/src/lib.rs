@@ -23,7 +23,7 @@ pub mod syscat;
 pub mod types;
 
 pub use database::Database;
-pub use error::{EngineError, Result, SqlState};
+pub use error::{EngineError, ErrorFields, Result, SqlState};
 pub use result::{Column, CommandTag, FromValue, QueryResult, Row, Rows, RowsIter};
 pub use rocksgres_storage as storage;
 pub use session::{CancelHandle, PlanCacheStats, Prepared, Session, TxnStatus};

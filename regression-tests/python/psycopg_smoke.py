@@ -11,8 +11,10 @@ protocol (Parse/Bind/Describe/Execute) with server-side parameters, and
 with prepare=True keeps a named prepared statement on the server. The
 script checks typed round trips of int, text, numeric, timestamp, bool,
 bytea and NULL, transactions and savepoints through conn.transaction(),
-prepared statements, and that a unique violation raises
-psycopg.errors.UniqueViolation without breaking the connection.
+prepared statements, that a unique violation raises
+psycopg.errors.UniqueViolation without breaking the connection, and that
+unique, CHECK and NOT NULL violations carry PostgreSQL's error fields
+(e.diag.schema_name, table_name, constraint_name, column_name).
 
 psycopg reports some server errors only as log warnings (a failing
 ROLLBACK or DEALLOCATE ALL inside `with conn.transaction()` is "error ignored
@@ -92,6 +94,14 @@ def check_rows(got, expected, what):
             assert value is None or type(value) is typ, (
                 f"{what}: {value!r} is a {type(value).__name__}, expected {typ.__name__}"
             )
+
+
+def check_diag(e, table, constraint, column):
+    """The error fields of a constraint violation, as PostgreSQL sets them."""
+    d = e.diag
+    got = (d.schema_name, d.table_name, d.constraint_name, d.column_name)
+    want = ("public", table, constraint, column)
+    assert got == want, f"error fields {got!r}, expected {want!r}"
 
 
 def ids(conn, table):
@@ -236,6 +246,7 @@ def main():
             conn.execute("INSERT INTO smoke (id, name) VALUES (%s, %s)", (1, "duplicate"))
         except psycopg.errors.UniqueViolation as e:
             assert e.sqlstate == "23505", f"sqlstate {e.sqlstate!r}"
+            check_diag(e, "smoke", "smoke_pkey", None)
         else:
             raise AssertionError("duplicate key did not raise UniqueViolation")
         row = conn.execute("SELECT name FROM smoke WHERE id = %s", (1,)).fetchone()
@@ -262,6 +273,29 @@ def main():
         assert cnt == (5,), f"prepared count after the errors: {cnt!r}"
 
         conn.execute("DROP TABLE smoke")
+
+        # CHECK and NOT NULL violations, with PostgreSQL's error fields.
+        conn.execute(
+            "CREATE TABLE guarded (id int PRIMARY KEY, qty int NOT NULL CHECK (qty > 0))"
+        )
+        try:
+            conn.execute("INSERT INTO guarded VALUES (%s, %s)", (1, -1))
+        except psycopg.errors.CheckViolation as e:
+            assert e.sqlstate == "23514", f"sqlstate {e.sqlstate!r}"
+            assert e.diag.message_detail == "Failing row contains (1, -1).", (
+                f"detail {e.diag.message_detail!r}"
+            )
+            check_diag(e, "guarded", "guarded_qty_check", None)
+        else:
+            raise AssertionError("a failing CHECK did not raise CheckViolation")
+        try:
+            conn.execute("INSERT INTO guarded VALUES (%s, %s)", (1, None))
+        except psycopg.errors.NotNullViolation as e:
+            assert e.sqlstate == "23502", f"sqlstate {e.sqlstate!r}"
+            check_diag(e, "guarded", None, "qty")
+        else:
+            raise AssertionError("a NULL in a NOT NULL column did not raise NotNullViolation")
+        conn.execute("DROP TABLE guarded")
 
         # uuid and array parameters, in text and binary format: planned for
         # the declared parameter types (a uuid or array value travels as

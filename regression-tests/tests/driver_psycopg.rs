@@ -11,7 +11,8 @@
 //! their eviction with Close), the SQL commands psycopg issues on its own
 //! (`DEALLOCATE ALL` after a ROLLBACK or DROP), and that a unique violation
 //! raises `psycopg.errors.UniqueViolation` and leaves the connection
-//! usable. The script prints `OK` and exits 0 when every check passes.
+//! usable, and that unique, CHECK and NOT NULL violations carry
+//! PostgreSQL's error fields (`e.diag.constraint_name`, ...). The script prints `OK` and exits 0 when every check passes.
 //!
 //! The interpreter comes from a virtualenv holding psycopg:
 //! `$ROCKSGRES_VENV/bin/python`, by default

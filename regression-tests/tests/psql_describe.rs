@@ -7,8 +7,8 @@
 //! 1. **Same schema on both servers.** A fresh Rocksgres server
 //!    ([`TestServer`]) and a throwaway PostgreSQL 15 cluster
 //!    ([`PostgresRef`]) each get [`SETUP`] (a table with a primary key, a
-//!    UNIQUE constraint, a secondary index, NOT NULL and DEFAULT columns of
-//!    several types; a second plain table without any index; a view; a few
+//!    UNIQUE constraint, CHECK constraints, a secondary index, NOT NULL and
+//!    DEFAULT columns of several types; a second plain table without any index; a view; a few
 //!    rows), then `pgbench -i -s 1` (the pgbench tables, for
 //!    `\d pgbench_accounts`). Set-up must succeed on both: a failure there is
 //!    a test failure, not a describe difference.
@@ -76,8 +76,9 @@ use server_harness::{pg_tool, psql_command, TestServer};
 /// statement per entry.
 const SETUP: &[&str] = &[
     "create table items (id int primary key, sku varchar(20) not null unique, \
-     name text not null default 'unnamed', price numeric(10,2) default 0, \
-     qty int not null default 1, created timestamp, active boolean default true)",
+     name text not null default 'unnamed', price numeric(10,2) default 0 check (price >= 0), \
+     qty int not null default 1, created timestamp, active boolean default true, \
+     constraint qty_range check (qty > 0 and qty < 1000), check (sku <> ''))",
     "create index items_name_idx on items (name)",
     // A plain table: no primary key, no index, no defaults.
     "create table notes (note_id bigint, body text, weight double precision, tag char(3))",

@@ -3,8 +3,9 @@
 //! Rows are encoded straight into one reused `BytesMut` per result (each
 //! field as a length-prefixed text or binary value), split off per row, so a
 //! result of many rows costs one buffer and no per-field allocation beyond
-//! the engine's own values. Errors keep the engine's SQLSTATE, detail, hint
-//! and cursor position; notices become NoticeResponse (warnings where
+//! the engine's own values. Errors keep the engine's SQLSTATE, detail, hint,
+//! cursor position and object fields (schema, table, column, data type,
+//! constraint); notices become NoticeResponse (warnings where
 //! PostgreSQL reports a WARNING).
 
 use bytes::{BufMut, BytesMut};
@@ -38,6 +39,13 @@ pub fn engine_error_info(e: &EngineError) -> ErrorInfo {
     info.detail = e.detail.clone();
     info.hint = e.hint.clone();
     info.position = e.position.map(|p| p.to_string());
+    if let Some(f) = e.fields.as_deref() {
+        info.schema = f.schema.clone();
+        info.table = f.table.clone();
+        info.column = f.column.clone();
+        info.datatype = f.datatype.clone();
+        info.constraint = f.constraint.clone();
+    }
     info
 }
 

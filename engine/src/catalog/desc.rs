@@ -17,8 +17,9 @@ use crate::types::{SqlType, Value};
 /// Version 2 added the index and constraint OIDs; version 1 descriptors
 /// still decode, with OIDs derived from the table id and index id
 /// ([`derived_oid`]). Version 3 added identity columns (a list after the
-/// indexes).
-const FORMAT_VERSION: u8 = 3;
+/// indexes); version 4 appended the CHECK constraints ([`CheckDesc`]) after
+/// them. Older versions decode with none.
+const FORMAT_VERSION: u8 = 4;
 
 /// The OID a version-1 descriptor's index (or its constraint, with
 /// `constraint` set) is shown with: stable, and outside the range the id
@@ -94,6 +95,21 @@ pub struct IndexDesc {
     pub constraint_oid: u32,
 }
 
+/// A CHECK constraint of a table (see [`crate::catalog::constraint`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckDesc {
+    /// Constraint name, unique among the table's constraints.
+    pub name: String,
+    /// The boolean expression as SQL text over the table's column names
+    /// (rewritten when a column it names is renamed).
+    pub expr: String,
+    /// The constraint's OID (`pg_constraint.oid`).
+    pub oid: u32,
+    /// Whether every row is known to satisfy it (false after `NOT VALID`
+    /// until `VALIDATE CONSTRAINT`).
+    pub validated: bool,
+}
+
 /// A table definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableDesc {
@@ -111,6 +127,8 @@ pub struct TableDesc {
     pub indexes: Vec<IndexDesc>,
     /// The next free index id.
     pub next_index_id: u32,
+    /// CHECK constraints, in creation order.
+    pub checks: Vec<CheckDesc>,
 }
 
 impl TableDesc {
@@ -206,6 +224,14 @@ impl TableDesc {
             out.push(u8::from(id.always));
             put_u32(out, id.sequence);
         }
+        // Version 4.
+        put_u32(out, self.checks.len() as u32);
+        for c in &self.checks {
+            put_str(out, &c.name);
+            put_str(out, &c.expr);
+            put_u32(out, c.oid);
+            out.push(u8::from(c.validated));
+        }
     }
 
     /// Deserializes a descriptor written by [`TableDesc::encode`].
@@ -300,6 +326,19 @@ impl TableDesc {
                 c.identity = Some(Identity { always, sequence });
             }
         }
+        let mut checks = Vec::new();
+        if version >= 4 {
+            let n = get_u32(r)? as usize;
+            checks.reserve(n.min(64));
+            for _ in 0..n {
+                checks.push(CheckDesc {
+                    name: get_str(r)?,
+                    expr: get_str(r)?,
+                    oid: get_u32(r)?,
+                    validated: get_u8(r)? & 1 != 0,
+                });
+            }
+        }
         if indexes.is_empty() || !indexes[0].primary {
             return Err(corrupt("table descriptor without a primary index"));
         }
@@ -311,6 +350,7 @@ impl TableDesc {
             columns,
             indexes,
             next_index_id,
+            checks,
         })
     }
 }
@@ -404,6 +444,12 @@ mod tests {
                 constraint_oid: 16391,
             }],
             next_index_id: 2,
+            checks: vec![CheckDesc {
+                name: "t_id_check".into(),
+                expr: "id > 0".into(),
+                oid: 16392,
+                validated: false,
+            }],
         };
         let mut buf = Vec::new();
         desc.encode(&mut buf);

@@ -7,13 +7,14 @@
 //! statement. Object ids come from one counter row, read with
 //! `get_for_update`, so concurrent DDL serializes on it.
 
+pub mod constraint;
 pub mod desc;
 pub mod lock;
 pub mod sequence;
 pub mod temp;
 pub mod view;
 
-pub use desc::{ColumnDesc, Identity, IndexColumn, IndexDesc, TableDesc};
+pub use desc::{CheckDesc, ColumnDesc, Identity, IndexColumn, IndexDesc, TableDesc};
 pub use temp::SearchPath;
 pub use view::ViewDesc;
 

@@ -95,8 +95,10 @@ pub fn alter_table<T: Transaction>(
                 column_def,
                 ..
             } => {
-                let (mut col, pk, unique) = column_desc_full(column_def)?;
-                if crate::exec::ddl::column_generator(column_def, &table.name)?.is_some() {
+                let (column_def, column_checks) =
+                    crate::exec::checks::split_column_checks(column_def);
+                let (mut col, pk, unique) = column_desc_full(&column_def)?;
+                if crate::exec::ddl::column_generator(&column_def, &table.name)?.is_some() {
                     return Err(EngineError::unsupported(
                         "ADD COLUMN of serial or identity columns",
                     ));
@@ -134,10 +136,14 @@ pub fn alter_table<T: Transaction>(
                             "column \"{}\" of relation \"{}\" contains null values",
                             col.name, table.name
                         ),
-                    ));
+                    )
+                    .with_column(&table.schema, &table.name, &col.name));
                 }
                 col.missing = (!missing.is_null()).then_some(missing);
                 table.columns.push(col);
+                for c in &column_checks {
+                    crate::exec::checks::add_check(txn, &mut table, c, false, now, interrupt)?;
+                }
             }
             AlterTableOperation::DropColumn {
                 column_names,
@@ -173,6 +179,8 @@ pub fn alter_table<T: Transaction>(
                         catalog::unregister_index_name(txn, &table.schema, &name)?;
                         table.indexes.retain(|ix| ix.name != name);
                     }
+                    // So do the checks that read it.
+                    crate::exec::checks::drop_column_checks(&mut table, pos)?;
                     let col = &mut table.columns[pos];
                     col.dropped = true;
                     col.name = format!("........pg.dropped.{}........", pos + 1);
@@ -196,6 +204,7 @@ pub fn alter_table<T: Transaction>(
                         ),
                     ));
                 }
+                crate::exec::checks::rename_column_checks(&mut table, &old, &new)?;
                 table.columns[pos].name = new;
             }
             AlterTableOperation::RenameTable { table_name: to } => {
@@ -250,9 +259,67 @@ pub fn alter_table<T: Transaction>(
                         let to =
                             crate::exec::ddl::column_type(&table.columns[pos].name, data_type)?;
                         change_type(txn, &mut table, pos, to, interrupt)?;
+                        // The rewritten rows must still pass the checks.
+                        for c in table.checks.clone() {
+                            if crate::catalog::constraint::check_reads(&table, &c, pos)? {
+                                let e = crate::sql::parse_expr(&c.expr)?;
+                                crate::exec::checks::validate(
+                                    txn, &table, &c.name, &e, now, interrupt,
+                                )?;
+                            }
+                        }
                     }
                     other => return Err(EngineError::unsupported(format!("ALTER COLUMN {other}"))),
                 }
+            }
+            AlterTableOperation::AddConstraint {
+                constraint: ast::TableConstraint::Check(c),
+                not_valid,
+            } => crate::exec::checks::add_check(txn, &mut table, c, *not_valid, now, interrupt)?,
+            AlterTableOperation::AddConstraint {
+                constraint,
+                not_valid: true,
+            } => {
+                let kind = match constraint {
+                    ast::TableConstraint::PrimaryKey(_) => "PRIMARY KEY",
+                    ast::TableConstraint::Unique(_) => "UNIQUE",
+                    other => {
+                        return Err(EngineError::unsupported(format!(
+                            "constraint {other} NOT VALID"
+                        )))
+                    }
+                };
+                return Err(EngineError::new(
+                    SqlState::FeatureNotSupported,
+                    format!("{kind} constraints cannot be marked NOT VALID"),
+                ));
+            }
+            AlterTableOperation::ValidateConstraint { name } => {
+                crate::exec::checks::validate_constraint(
+                    txn,
+                    &mut table,
+                    &ident_name(name),
+                    now,
+                    interrupt,
+                )?;
+            }
+            AlterTableOperation::DropConstraint {
+                if_exists, name, ..
+            } => {
+                notices.extend(crate::exec::checks::drop_constraint(
+                    txn,
+                    &mut table,
+                    &ident_name(name),
+                    *if_exists,
+                )?);
+            }
+            AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                crate::exec::checks::rename_constraint(
+                    txn,
+                    &mut table,
+                    &ident_name(old_name),
+                    &ident_name(new_name),
+                )?;
             }
             AlterTableOperation::AddConstraint { constraint, .. } => match constraint {
                 ast::TableConstraint::PrimaryKey(p) => {
@@ -402,7 +469,8 @@ fn check_not_null<T: Transaction>(
                         "column \"{}\" of relation \"{}\" contains null values",
                         table.columns[c].name, table.name
                     ),
-                ));
+                )
+                .with_column(&table.schema, &table.name, &table.columns[c].name));
             }
         }
     }
@@ -458,6 +526,11 @@ fn add_primary_key<T: Transaction>(
                         "column \"{}\" of relation \"{}\" contains null values",
                         table.columns[ic.column].name, table.name
                     ),
+                )
+                .with_column(
+                    &table.schema,
+                    &table.name,
+                    &table.columns[ic.column].name,
                 ));
             }
         }

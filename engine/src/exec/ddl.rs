@@ -96,9 +96,13 @@ pub fn create_table<T: Transaction>(
     // (constraint name, columns) of UNIQUE constraints.
     let mut uniques: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
     let mut generators: Vec<(usize, Generator)> = Vec::new();
+    // CHECK clauses, column constraints first (see `exec::checks`).
+    let mut checks: Vec<ast::CheckConstraint> = Vec::new();
     for c in &ct.columns {
-        let (desc, pk_here, unique_here) = column_desc_full(c)?;
-        if let Some(g) = column_generator(c, &name)? {
+        let (c, column_checks) = crate::exec::checks::split_column_checks(c);
+        checks.extend(column_checks);
+        let (desc, pk_here, unique_here) = column_desc_full(&c)?;
+        if let Some(g) = column_generator(&c, &name)? {
             generators.push((columns.len(), g));
         }
         if let Some(name) = unique_here {
@@ -149,6 +153,7 @@ pub fn create_table<T: Transaction>(
                     pk_columns(&u.columns, &columns)?,
                 ));
             }
+            TableConstraint::Check(c) => checks.push(c.clone()),
             other => {
                 return Err(EngineError::unsupported(format!(
                     "table constraint {other} (being built)"
@@ -190,8 +195,10 @@ pub fn create_table<T: Transaction>(
             constraint_oid: pk_constraint_oid,
         }],
         next_index_id: 2,
+        checks: Vec::new(),
     };
     let mut desc = desc;
+    crate::exec::checks::create_checks(txn, &mut desc, &checks)?;
     for (cname, cols) in uniques {
         let ix_name = match cname {
             Some(n) => n,

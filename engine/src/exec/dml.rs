@@ -19,6 +19,7 @@ use sqlparser::ast::{self as ast, Expr as AstExpr};
 
 use crate::catalog::{Relation, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
+use crate::exec::checks::{bind_checks, enforce as enforce_checks, BoundCheck};
 use crate::exec::ctx::Ctx;
 use crate::exec::index::{
     bind_indexes, delete_entries, find_unique, insert_entries, update_entries, BoundIndex,
@@ -191,7 +192,8 @@ fn conform_row(table: &TableDesc, row: &mut [Value]) -> Result<()> {
             .with_detail(format!(
                 "Failing row contains {}.",
                 describe_visible(table, row)
-            )));
+            ))
+            .with_column(&table.schema, &table.name, &c.name));
         }
     }
     Ok(())
@@ -225,6 +227,7 @@ fn duplicate_key(table: &TableDesc, row: &[Value]) -> EngineError {
         names.join(", "),
         describe_row(&values)
     ))
+    .with_constraint(&table.schema, &table.name, &pk.name)
 }
 
 /// Which unique constraint an ON CONFLICT clause arbitrates on.
@@ -270,6 +273,8 @@ pub struct InsertPlan {
     pub arbiter: Arbiter,
     /// The table's secondary indexes.
     pub indexes: Vec<BoundIndex>,
+    /// The table's CHECK constraints.
+    pub checks: Vec<BoundCheck>,
     /// RETURNING expressions over the new row.
     pub returning: Vec<Expr>,
     /// RETURNING columns.
@@ -488,6 +493,7 @@ pub fn plan_insert(
         Some(_) => return Err(EngineError::unsupported("ON DUPLICATE KEY")),
     };
     let (returning, columns) = bind_returning(&insert.returning, &table, &scope, binder)?;
+    let checks = bind_checks(&table, binder)?;
     Ok(InsertPlan {
         table,
         source,
@@ -495,6 +501,7 @@ pub fn plan_insert(
         on_conflict,
         arbiter,
         indexes,
+        checks,
         returning,
         columns,
     })
@@ -581,6 +588,7 @@ fn insert_row<T: Transaction, R: RowIds>(
 ) -> Result<()> {
     let table = &plan.table;
     conform_row(table, row)?;
+    enforce_checks(&plan.checks, table, row, ctx)?;
     if table.has_hidden_rowid() {
         let id = rowids.next_rowid(ctx.txn, table)?;
         primary_key(key, table, row, id)?;
@@ -616,6 +624,7 @@ fn insert_row<T: Transaction, R: RowIds>(
                 updated[*col] = e.eval(&both, ctx)?;
             }
             conform_row(table, &mut updated)?;
+            enforce_checks(&plan.checks, table, &updated, ctx)?;
             let mut new_key = Vec::new();
             if table.has_hidden_rowid() {
                 new_key.extend_from_slice(&existing_key);
@@ -716,6 +725,8 @@ pub struct ModifyPlan {
     pub sets: Vec<(usize, Expr)>,
     /// The table's secondary indexes.
     pub indexes: Vec<BoundIndex>,
+    /// The table's CHECK constraints (none for DELETE).
+    pub checks: Vec<BoundCheck>,
     /// RETURNING expressions over the new (UPDATE) or old (DELETE) row.
     pub returning: Vec<Expr>,
     /// RETURNING columns.
@@ -801,11 +812,13 @@ pub fn plan_update(
     let scan = plan_scan(&target, update.selection.as_ref(), binder)?;
     let (returning, columns) = bind_returning(&update.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
+    let checks = bind_checks(&table, binder)?;
     Ok(ModifyPlan {
         table,
         scan,
         sets,
         indexes,
+        checks,
         returning,
         columns,
     })
@@ -830,6 +843,7 @@ pub fn plan_delete(
         scan,
         sets: Vec::new(),
         indexes,
+        checks: Vec::new(),
         returning,
         columns,
     })
@@ -922,6 +936,7 @@ fn update_row<T: Transaction>(
         e.eval_into(old, ctx, &mut row[*col])?;
     }
     conform_row(table, row)?;
+    enforce_checks(&plan.checks, table, row, ctx)?;
     if table.has_hidden_rowid() {
         new_key.clear();
         new_key.extend_from_slice(key);

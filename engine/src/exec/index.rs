@@ -148,6 +148,7 @@ fn unique_violation(
             key_names(table, ix),
             describe_row(values)
         ))
+        .with_constraint(&table.schema, &table.name, &ix.name)
     } else {
         EngineError::new(
             SqlState::UniqueViolation,
@@ -161,6 +162,7 @@ fn unique_violation(
             key_names(table, ix),
             describe_row(values)
         ))
+        .with_constraint(&table.schema, &table.name, &ix.name)
     }
 }
 

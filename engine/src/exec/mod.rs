@@ -8,6 +8,7 @@
 
 pub mod aggregate;
 pub mod alter;
+pub mod checks;
 pub mod ctx;
 pub mod ddl;
 pub mod dml;

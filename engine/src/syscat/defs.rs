@@ -892,6 +892,19 @@ pub const SYSTEM_RELATIONS: &[SysRel] = &[
     SysRel {
         schema: "information_schema",
         schema_oid: 13207,
+        name: "check_constraints",
+        oid: 13260,
+        kind: b'v',
+        columns: &[
+            ("constraint_catalog", SqlType::Name),
+            ("constraint_schema", SqlType::Name),
+            ("constraint_name", SqlType::Name),
+            ("check_clause", SqlType::Varchar(None)),
+        ],
+    },
+    SysRel {
+        schema: "information_schema",
+        schema_oid: 13207,
         name: "schemata",
         oid: 13382,
         kind: b'v',

@@ -114,10 +114,10 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             index_def_of(snapshot(e)?, &a[0], a[1].as_i64().unwrap_or(0), pretty)
         }),
         cand("pg_get_constraintdef", &[OID], T, true, true, |e, a| {
-            constraint_def_of(snapshot(e)?, &a[0])
+            constraint_def_of(snapshot(e)?, &a[0], false)
         }),
         cand("pg_get_constraintdef", &[OID, B], T, true, true, |e, a| {
-            constraint_def_of(snapshot(e)?, &a[0])
+            constraint_def_of(snapshot(e)?, &a[0], a[1] == Value::Bool(true))
         }),
         // Expressions are stored in display form already (see
         // `deparse_default`).
@@ -536,9 +536,12 @@ pub fn index_def(t: &TableDesc, ix: &IndexDesc, qualified: bool) -> String {
     )
 }
 
-fn constraint_def_of(snap: &Snapshot, oid: &Value) -> Result<Value> {
+fn constraint_def_of(snap: &Snapshot, oid: &Value, pretty: bool) -> Result<Value> {
     let oid = oid_arg(oid).unwrap_or(0);
     for t in &snap.tables {
+        if let Some(c) = t.checks.iter().find(|c| c.oid == oid) {
+            return Ok(Value::Text(super::deparse::check_def(t, c, pretty)));
+        }
         if let Some(ix) = t
             .indexes
             .iter()

@@ -1,10 +1,10 @@
 //! Row generators of the `information_schema` views: `schemata`,
-//! `tables`, `columns`, `views`, `table_constraints` and
-//! `key_column_usage`, with the SQL-standard spellings PostgreSQL uses
+//! `tables`, `columns`, `views`, `table_constraints`, `check_constraints`
+//! and `key_column_usage`, with the SQL-standard spellings PostgreSQL uses
 //! (`BASE TABLE`, `YES`/`NO`, `character varying`, ...).
 //!
 //! As in PostgreSQL, NOT NULL columns also appear in `table_constraints`
-//! as CHECK constraints named `<schema oid>_<table oid>_<attnum>_not_null`.
+//! and `check_constraints` (`<column> IS NOT NULL`) as CHECK constraints named `<schema oid>_<table oid>_<attnum>_not_null`.
 
 use super::rows::{visible_columns, visible_indexes};
 use super::{defs, CatalogRows, RowBuilder, Snapshot, SysRel};
@@ -98,9 +98,34 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                     let kind = if ix.primary { "PRIMARY KEY" } else { "UNIQUE" };
                     out.push(constraint_row(rel, snap, t, &ix.name, kind));
                 }
+                for c in &t.checks {
+                    out.push(constraint_row(rel, snap, t, &c.name, "CHECK"));
+                }
                 for (num, _) in visible_columns(t).filter(|(_, c)| c.not_null) {
                     let name = format!("{}_{}_{num}_not_null", snap.schema_oid(&t.schema), t.id);
                     out.push(constraint_row(rel, snap, t, &name, "CHECK"));
+                }
+            }
+        }
+        "check_constraints" => {
+            for t in &snap.tables {
+                let mut check_row = |name: &str, clause: String| {
+                    let mut r = RowBuilder::new(rel);
+                    r.text("constraint_catalog", &snap.database)
+                        .text("constraint_schema", &t.schema)
+                        .text("constraint_name", name)
+                        .text("check_clause", clause);
+                    out.push(r.finish());
+                };
+                for c in &t.checks {
+                    // `substring(pg_get_constraintdef(oid) from 7)`: the
+                    // definition without its `CHECK ` prefix.
+                    let def = super::deparse::check_def(t, c, false);
+                    check_row(&c.name, def["CHECK ".len()..].to_string());
+                }
+                for (num, c) in visible_columns(t).filter(|(_, c)| c.not_null) {
+                    let name = format!("{}_{}_{num}_not_null", snap.schema_oid(&t.schema), t.id);
+                    check_row(&name, format!("{} IS NOT NULL", c.name));
                 }
             }
         }

@@ -35,6 +35,7 @@
 //! ...) live in [`functions`] and read the same snapshot.
 
 pub mod defs;
+mod deparse;
 pub mod functions;
 mod info_schema;
 mod locks;

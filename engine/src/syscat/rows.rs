@@ -159,7 +159,8 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
             .oid("relfilenode", t.storage_id)
             .text("relkind", "r")
             .int2("relnatts", t.columns.len() as i16)
-            .bool("relhasindex", visible_indexes(t).next().is_some());
+            .bool("relhasindex", visible_indexes(t).next().is_some())
+            .int2("relchecks", t.checks.len() as i16);
         out.push(r.finish());
         for ix in visible_indexes(t) {
             let mut r = class_row(rel, &t.schema);
@@ -379,6 +380,37 @@ fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_
                 .bool("conislocal", true)
                 .bool("connoinherit", true)
                 .text("conkey", key_numbers(ix));
+            out.push(r.finish());
+        }
+        for c in &t.checks {
+            let def = super::deparse::check_def(t, c, false);
+            // conbin holds the expression in display form (see
+            // `pg_get_expr`), as pg_attrdef.adbin does.
+            let body = def
+                .strip_prefix("CHECK (")
+                .and_then(|d| d.strip_suffix(" NOT VALID").or(Some(d)))
+                .and_then(|d| d.strip_suffix(')'))
+                .unwrap_or(&def)
+                .to_string();
+            let columns = crate::sql::parse_expr(&c.expr)
+                .and_then(|e| crate::catalog::constraint::bind_check(t, &e))
+                .map(|e| crate::catalog::constraint::columns_of(&e))
+                .unwrap_or_default();
+            let numbers: Vec<String> = columns.iter().map(|&i| attnum(i).to_string()).collect();
+            let conkey = crate::types::array::format(numbers.iter().map(|n| Some(n.as_str())));
+            let mut r = RowBuilder::new(rel);
+            r.oid("oid", c.oid)
+                .text("conname", &c.name)
+                .oid("connamespace", snap.schema_oid(&t.schema))
+                .text("contype", "c")
+                .bool("convalidated", c.validated)
+                .oid("conrelid", t.id)
+                .text("confupdtype", " ")
+                .text("confdeltype", " ")
+                .text("confmatchtype", " ")
+                .bool("conislocal", true)
+                .text("conkey", conkey)
+                .text("conbin", body);
             out.push(r.finish());
         }
     }
