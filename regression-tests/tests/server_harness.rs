@@ -66,7 +66,27 @@ impl TestServer {
             .prefix("rocksgres-server-test-")
             .tempdir()
             .expect("cannot create a temporary directory");
-        let log = std::fs::File::create(dir.path().join("server.log")).expect("cannot create log");
+        let (child, port) = Self::spawn(&dir, extra);
+        TestServer { child, port, dir }
+    }
+
+    /// Kills the server with SIGKILL (no shutdown of any kind, as `kill -9`)
+    /// and starts a new one on the same data directory and arguments.
+    pub fn kill_and_restart(&mut self, extra: &[&str]) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, port) = Self::spawn(&self.dir, extra);
+        self.child = child;
+        self.port = port;
+    }
+
+    /// Starts the binary on `dir`'s data directory; its child and port.
+    fn spawn(dir: &TempDir, extra: &[&str]) -> (Child, u16) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.path().join("server.log"))
+            .expect("cannot create log");
         let mut child = Command::new(server_binary())
             .arg("--data-dir")
             .arg(dir.path().join("data"))
@@ -104,7 +124,7 @@ impl TestServer {
             .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("cannot read the port from {line:?}"));
-        TestServer { child, port, dir }
+        (child, port)
     }
 
     /// Starts a server with default settings.
