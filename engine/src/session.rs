@@ -863,6 +863,7 @@ impl<S: Store> Session<S> {
                             name,
                             depth,
                             on_commit_mark: self.temp.savepoint(),
+                            sequence_mark: self.sequences.lock().mark(),
                             settings: self.settings.clone(),
                             session_settings,
                         });
@@ -888,6 +889,7 @@ impl<S: Store> Session<S> {
                 let sp = &self.savepoints[pos];
                 let depth = sp.depth;
                 self.temp.rollback_to(sp.on_commit_mark);
+                self.sequences.lock().rollback_to(sp.sequence_mark);
                 self.settings = sp.settings.clone();
                 if let Some(b) = self.block_settings.as_mut() {
                     b.session = sp.session_settings.clone();
@@ -999,6 +1001,25 @@ impl<S: Store> Session<S> {
         })
     }
 
+    /// The transaction committed: the temp tables' and sequences' state
+    /// follow.
+    fn txn_committed(&self) {
+        self.temp.committed();
+        // The restarts took effect in memory; a failed write is redone by
+        // the sequence's next value (see `SessionSequences::committed`),
+        // and the commit itself stands.
+        let _ = self
+            .sequences
+            .lock()
+            .committed(self.db.store(), self.db.sequence_states());
+    }
+
+    /// The transaction rolled back.
+    fn txn_rolled_back(&self) {
+        self.temp.rolled_back();
+        self.sequences.lock().rolled_back();
+    }
+
     /// Marks an open block failed after an error.
     fn fail_block(&mut self) {
         if self.status == TxnStatus::InBlock {
@@ -1057,15 +1078,15 @@ impl<S: Store> Session<S> {
                     Ok(r) => {
                         let r = txn.commit().map(|_| r).map_err(EngineError::from);
                         if r.is_ok() {
-                            self.temp.committed();
+                            self.txn_committed();
                         } else {
-                            self.temp.rolled_back();
+                            self.txn_rolled_back();
                         }
                         r
                     }
                     Err(e) => {
                         txn.rollback();
-                        self.temp.rolled_back();
+                        self.txn_rolled_back();
                         Err(e)
                     }
                 };
@@ -1350,7 +1371,14 @@ fn execute_statement<S: Store>(
         Statement::Truncate(t) => {
             let names: Vec<ast::ObjectName> =
                 t.table_names.iter().map(|n| n.name.clone()).collect();
-            crate::exec::alter::truncate(txn, &interrupts.search_path, &names)?;
+            let access = interrupts.sequence_access(db);
+            let restart = matches!(t.identity, Some(ast::TruncateIdentityOption::Restart));
+            crate::exec::alter::truncate(
+                txn,
+                &interrupts.search_path,
+                &names,
+                restart.then_some(&access),
+            )?;
             return Ok(QueryResult::command("TRUNCATE TABLE"));
         }
         _ => {}

@@ -558,10 +558,13 @@ fn add_primary_key<T: Transaction>(
 }
 
 /// TRUNCATE a, b, ...
+/// With `restart` (RESTART IDENTITY) the sequences the tables' columns
+/// own restart at their START in the same transaction.
 pub fn truncate<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
     names: &[ast::ObjectName],
+    restart: Option<&crate::exec::sequence::SequenceAccess<'_>>,
 ) -> Result<()> {
     let mut tables = Vec::new();
     for n in names {
@@ -578,6 +581,11 @@ pub fn truncate<T: Transaction>(
     for mut t in tables {
         t.storage_id = catalog::allocate_id(txn)?;
         catalog::update_table(txn, &t)?;
+        if let Some(access) = restart {
+            for seq in catalog::sequence::owned_by_table(txn, t.id)? {
+                access.restart_in_transaction(seq.oid, seq.params.start);
+            }
+        }
     }
     Ok(())
 }

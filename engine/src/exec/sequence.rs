@@ -136,12 +136,86 @@ struct Cached {
     increment: i64,
 }
 
+/// A restart made by the open transaction (ALTER SEQUENCE ... RESTART,
+/// TRUNCATE ... RESTART IDENTITY): like PostgreSQL's new relfilenode for
+/// the sequence, the transaction takes its values from this private state,
+/// which replaces the shared one when it commits and is dropped when it
+/// rolls back.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    oid: u32,
+    last: i64,
+    is_called: bool,
+}
+
 /// One session's sequence state.
 #[derive(Debug, Default)]
 pub struct SessionSequences {
     cached: HashMap<u32, Cached>,
     current: HashMap<u32, i64>,
     last_used: Option<u32>,
+    /// Restarts of the open transaction, oldest first.
+    pending: Vec<Pending>,
+}
+
+impl SessionSequences {
+    /// A mark for [`SessionSequences::rollback_to`] (a savepoint).
+    pub fn mark(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// ROLLBACK TO a savepoint: drops the restarts made after `mark`.
+    pub fn rollback_to(&mut self, mark: usize) {
+        self.pending.truncate(mark);
+    }
+
+    /// The transaction rolled back: its restarts never happened.
+    pub fn rolled_back(&mut self) {
+        self.pending.clear();
+    }
+
+    /// The transaction committed: its restarts become the shared state.
+    /// They always take effect in memory; an error means one was not
+    /// written to the store yet, which the sequence's next value does
+    /// (see [`set_shared`]).
+    pub fn committed(&mut self, store: &dyn SequenceStore, states: &SequenceStates) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        let mut done: Vec<u32> = Vec::new();
+        let mut failed = None;
+        // The newest restart of each sequence wins.
+        for p in pending.iter().rev() {
+            if done.contains(&p.oid) {
+                continue;
+            }
+            done.push(p.oid);
+            self.cached.remove(&p.oid);
+            if let Err(e) = set_shared(store, states, p.oid, p.last, p.is_called) {
+                failed.get_or_insert(e);
+            }
+        }
+        failed.map_or(Ok(()), Err)
+    }
+}
+
+/// Sets the shared (and durable) state of sequence `oid`.
+fn set_shared(
+    store: &dyn SequenceStore,
+    states: &SequenceStates,
+    oid: u32,
+    last: i64,
+    is_called: bool,
+) -> Result<()> {
+    let state = states.state(oid);
+    let mut st = state.lock();
+    st.loaded = true;
+    st.last = last;
+    st.is_called = is_called;
+    // Until the write succeeds nothing is covered: the next nextval writes
+    // the state again (and fails the same way while the store does).
+    st.logged = None;
+    store.save(oid, last, is_called)?;
+    st.logged = is_called.then_some(last);
+    Ok(())
 }
 
 /// What a statement needs to call sequence functions.
@@ -218,6 +292,23 @@ impl SequenceAccess<'_> {
         let p = &desc.params;
         {
             let mut s = self.session.lock();
+            if let Some(pending) = s.pending.iter_mut().rev().find(|x| x.oid == desc.oid) {
+                let v = if pending.is_called {
+                    match step(pending.last, p) {
+                        Some(v) => v,
+                        None if p.cycle && p.increment > 0 => p.min,
+                        None if p.cycle => p.max,
+                        None => return Err(limit_error(desc)),
+                    }
+                } else {
+                    pending.last
+                };
+                pending.last = v;
+                pending.is_called = true;
+                s.current.insert(desc.oid, v);
+                s.last_used = Some(desc.oid);
+                return Ok(v);
+            }
             if let Some(c) = s.cached.get_mut(&desc.oid) {
                 let v = c.next;
                 if v == c.last {
@@ -353,19 +444,29 @@ impl SequenceAccess<'_> {
         Ok(value)
     }
 
-    /// Sets the state (setval, ALTER SEQUENCE RESTART) and drops the
-    /// session's cached values.
+    /// Sets the state at once, outside the transaction (setval), and
+    /// drops the session's cached values; a restart of the open
+    /// transaction is set instead.
     pub fn restart(&self, desc: &SequenceDesc, value: i64, is_called: bool) -> Result<()> {
-        let state = self.states.state(desc.oid);
-        let mut st = state.lock();
-        self.store.save(desc.oid, value, is_called)?;
-        st.loaded = true;
-        st.last = value;
-        st.is_called = is_called;
-        st.logged = is_called.then_some(value);
-        drop(st);
-        self.session.lock().cached.remove(&desc.oid);
+        let mut s = self.session.lock();
+        if let Some(p) = s.pending.iter_mut().rev().find(|x| x.oid == desc.oid) {
+            p.last = value;
+            p.is_called = is_called;
+            return Ok(());
+        }
+        set_shared(self.store, self.states, desc.oid, value, is_called)?;
+        s.cached.remove(&desc.oid);
         Ok(())
+    }
+
+    /// Restarts sequence `oid` at `value` in the open transaction (see
+    /// [`Pending`]).
+    pub fn restart_in_transaction(&self, oid: u32, value: i64) {
+        self.session.lock().pending.push(Pending {
+            oid,
+            last: value,
+            is_called: false,
+        });
     }
 
     /// The state `pg_sequences.last_value` shows: the last value handed

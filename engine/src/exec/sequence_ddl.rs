@@ -157,7 +157,7 @@ fn alter_options<T: Transaction>(
     }
     update_sequence(txn, desc)?;
     if let Some(v) = restart {
-        access.restart(desc, v, false)?;
+        access.restart_in_transaction(desc.oid, v);
     }
     Ok(())
 }

@@ -67,6 +67,8 @@ pub(super) struct Savepoint {
     pub depth: usize,
     /// The session's ON COMMIT registrations when it was taken.
     pub on_commit_mark: usize,
+    /// The session's sequence restarts when it was taken.
+    pub sequence_mark: usize,
     /// The settings when it was taken, restored by `ROLLBACK TO`.
     pub settings: Settings,
     /// The session-level settings when it was taken.
@@ -240,27 +242,27 @@ impl<S: Store> Session<S> {
                     Ok(()) => {
                         let r = t.commit().map(|_| ()).map_err(EngineError::from);
                         if r.is_ok() {
-                            self.temp.committed();
+                            self.txn_committed();
                         } else {
-                            self.temp.rolled_back();
+                            self.txn_rolled_back();
                         }
                         r
                     }
                     Err(e) => {
                         t.rollback();
-                        self.temp.rolled_back();
+                        self.txn_rolled_back();
                         Err(e)
                     }
                 }
             }
             Some(t) => {
                 t.rollback();
-                self.temp.rolled_back();
+                self.txn_rolled_back();
                 Ok(())
             }
             None => {
                 if !commit {
-                    self.temp.rolled_back();
+                    self.txn_rolled_back();
                 }
                 Ok(())
             }
