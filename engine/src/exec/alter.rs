@@ -47,6 +47,71 @@ pub fn eval_constant<T: Transaction>(
     bound.eval(&[], &mut ctx)
 }
 
+/// Checks a new DEFAULT: it must bind as the column's type; a constant
+/// one is also evaluated (so `1/0` fails now), a volatile one such as
+/// `nextval(...)` is not run.
+fn check_default<T: Transaction>(text: &str, ty: SqlType, txn: &mut T, now: i64) -> Result<()> {
+    let e = crate::sql::parse_expr(text)?;
+    let constant = {
+        let mut lookup = |_: &ast::ObjectName, _: bool| -> Result<crate::catalog::Relation> {
+            Err(EngineError::new(
+                SqlState::FeatureNotSupported,
+                "cannot use subquery in DEFAULT expression",
+            ))
+        };
+        let mut b = Binder::new(Vec::new(), &mut lookup);
+        let x = b.bind(&e, &Scope::default())?;
+        b.coerce(x, ty, CastKind::Assignment)?.is_constant()
+    };
+    if constant {
+        eval_constant(txn, text, ty, now)?;
+    }
+    Ok(())
+}
+
+/// `ALTER COLUMN ... ADD GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
+fn add_identity<T: Transaction>(
+    txn: &mut T,
+    table: &mut TableDesc,
+    pos: usize,
+    always: bool,
+    options: &[ast::SequenceOptions],
+) -> Result<()> {
+    let c = &table.columns[pos];
+    let err = |state, what: &str| {
+        Err(EngineError::new(
+            state,
+            format!(
+                "column \"{}\" of relation \"{}\" {what}",
+                c.name, table.name
+            ),
+        ))
+    };
+    if c.identity.is_some() {
+        return err(
+            SqlState::ObjectNotInPrerequisiteState,
+            "is already an identity column",
+        );
+    }
+    if c.default.is_some() {
+        return err(
+            SqlState::ObjectNotInPrerequisiteState,
+            "already has a default value",
+        );
+    }
+    if !c.not_null {
+        return err(
+            SqlState::ObjectNotInPrerequisiteState,
+            "must be declared NOT NULL before identity can be added",
+        );
+    }
+    let generator = crate::exec::ddl::Generator::Identity {
+        always,
+        options: crate::exec::ddl::identity_options(options),
+    };
+    crate::exec::ddl::create_column_sequence(txn, table, pos, &generator)
+}
+
 fn has_rows<T: Transaction>(txn: &mut T, table: &TableDesc) -> Result<bool> {
     let mut cursor = seek_rows(txn, table, Direction::Forward)?;
     Ok(txn.next(&mut cursor)?.is_some())
@@ -179,8 +244,14 @@ pub fn alter_table<T: Transaction>(
                         catalog::unregister_index_name(txn, &table.schema, &name)?;
                         table.indexes.retain(|ix| ix.name != name);
                     }
-                    // So do the checks that read it.
+                    // So do the checks that read it, and its sequences.
                     crate::exec::checks::drop_column_checks(&mut table, pos)?;
+                    for seq in catalog::sequence::owned_by_table(txn, table.id)? {
+                        if seq.owner.is_some_and(|o| o.column as usize == pos) {
+                            catalog::sequence::drop_sequence(txn, &seq)?;
+                        }
+                    }
+                    table.columns[pos].identity = None;
                     let col = &mut table.columns[pos];
                     col.dropped = true;
                     col.name = format!("........pg.dropped.{}........", pos + 1);
@@ -229,9 +300,30 @@ pub fn alter_table<T: Transaction>(
                 let pos = column_position(&table, &ident_name(column_name))?;
                 match op {
                     AlterColumnOperation::SetDefault { value } => {
+                        if table.columns[pos].identity.is_some() {
+                            return Err(EngineError::new(
+                                SqlState::SyntaxError,
+                                format!(
+                                    "column \"{}\" of relation \"{}\" is an identity column",
+                                    table.columns[pos].name, table.name
+                                ),
+                            ));
+                        }
                         let text = value.to_string();
-                        eval_constant(txn, &text, table.columns[pos].ty, now)?;
+                        check_default(&text, table.columns[pos].ty, txn, now)?;
                         table.columns[pos].default = Some(text);
+                    }
+                    AlterColumnOperation::AddGenerated {
+                        generated_as,
+                        sequence_options,
+                    } => {
+                        add_identity(
+                            txn,
+                            &mut table,
+                            pos,
+                            !matches!(generated_as, Some(ast::GeneratedAs::ByDefault)),
+                            sequence_options.as_deref().unwrap_or_default(),
+                        )?;
                     }
                     AlterColumnOperation::DropDefault => table.columns[pos].default = None,
                     AlterColumnOperation::DropNotNull => {
@@ -269,7 +361,6 @@ pub fn alter_table<T: Transaction>(
                             }
                         }
                     }
-                    other => return Err(EngineError::unsupported(format!("ALTER COLUMN {other}"))),
                 }
             }
             AlterTableOperation::AddConstraint {

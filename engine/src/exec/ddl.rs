@@ -401,7 +401,7 @@ fn serial_type(ty: &ast::DataType) -> Option<SqlType> {
 }
 
 /// The sequence options sqlparser parsed for an identity column.
-fn identity_options(opts: &[ast::SequenceOptions]) -> SeqOptions {
+pub fn identity_options(opts: &[ast::SequenceOptions]) -> SeqOptions {
     let mut o = SeqOptions::default();
     let num = |e: &ast::Expr| -> Option<i64> { e.to_string().parse().ok() };
     for opt in opts {
