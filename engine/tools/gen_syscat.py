@@ -22,12 +22,13 @@ RELATIONS = {
         "pg_indexes", "pg_inherits", "pg_matviews", "pg_namespace",
         "pg_partitioned_table", "pg_policy", "pg_proc", "pg_publication",
         "pg_publication_namespace", "pg_publication_rel", "pg_range", "pg_rewrite",
-        "pg_roles", "pg_sequence", "pg_settings", "pg_shdescription",
+        "pg_roles", "pg_sequence", "pg_sequences", "pg_settings", "pg_shdescription",
         "pg_locks", "pg_stat_activity", "pg_statistic_ext", "pg_tables", "pg_tablespace",
         "pg_trigger", "pg_type", "pg_user", "pg_views",
     ],
     "information_schema": [
-        "columns", "key_column_usage", "schemata", "table_constraints", "tables", "views",
+        "check_constraints", "columns", "key_column_usage", "schemata", "sequences",
+        "table_constraints", "tables", "views",
     ],
 }
 
@@ -43,7 +44,7 @@ TYPE_MAP = {
     "oidvector": "Array(&SqlType::Oid)", "real": "Float4",
     "smallint[]": "Array(&SqlType::Int2)", '"char"[]': "Array(&SqlType::QChar)",
     "inet": "Text", "bytea": "Bytea", "anyarray": "Array(&SqlType::Text)",
-    "information_schema.time_stamp": "Timestamptz",
+    "information_schema.time_stamp": "Timestamptz", "regtype": "Reg(RegKind::Type)",
 }
 
 TYPE_OIDS = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 30, 700, 701, 705, 1042,

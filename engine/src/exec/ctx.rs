@@ -119,7 +119,19 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             return Ok(Arc::clone(rows));
         }
         let snap = self.syscat()?;
-        let rows = Arc::new(crate::syscat::rows(rel, &snap, &mut self.interrupt)?);
+        // `pg_sequences.last_value` is runtime state, not catalog: read
+        // only for the relation that shows it.
+        let sequences = self.sequences;
+        let last_value = |d: &crate::catalog::sequence::SequenceDesc| match sequences {
+            Some(s) => s.last_value(d),
+            None => Ok(None),
+        };
+        let rows = Arc::new(crate::syscat::rows(
+            rel,
+            &snap,
+            &mut self.interrupt,
+            &last_value,
+        )?);
         self.syscat_rows
             .insert((rel.schema, rel.name), Arc::clone(&rows));
         Ok(rows)

@@ -81,16 +81,18 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             let snap = snapshot(e)?;
             let oid = oid_arg(&a[0]).unwrap_or(0);
             Ok(match snap.user_rel(oid) {
-                Some(super::UserRel::Table(t)) => Value::Bool(snap.is_visible(&t.schema, &t.name)),
-                Some(super::UserRel::Index(t, i)) => {
-                    Value::Bool(snap.is_visible(&t.schema, &t.indexes[i].name))
-                }
-                Some(super::UserRel::View(v)) => Value::Bool(snap.is_visible(&v.schema, &v.name)),
+                Some(rel) => Value::Bool(snap.rel_is_visible(rel)),
                 None if super::by_oid(oid).is_some() => Value::Bool(true),
                 None => Value::Null,
             })
         }),
         cand("pg_type_is_visible", &[OID], B, true, false, always_true),
+        cand("quote_ident", &[T], T, true, false, |_, a| {
+            Ok(Value::Text(quote_ident(text_arg(&a[0]))))
+        }),
+        cand("pg_get_serial_sequence", &[T, T], T, true, true, |e, a| {
+            serial_sequence(snapshot(e)?, text_arg(&a[0]), text_arg(&a[1]))
+        }),
         cand(
             "pg_function_is_visible",
             &[OID],
@@ -391,6 +393,87 @@ fn split_qualified(text: &str) -> (Option<String>, String) {
     }
 }
 
+/// The OID of relation `text` (`schema.name`, quoted or not) as
+/// `regclass` finds it.
+pub(crate) fn relation_oid_of(snap: &Snapshot, text: &str) -> Option<u32> {
+    reg_oid(snap, text, RegKind::Class)
+}
+
+/// `pg_get_serial_sequence(table, column)`: the sequence owned by the
+/// column (serial, OWNED BY or identity), schema-qualified and quoted;
+/// NULL when none. The table name is parsed as SQL (lower-cased unless
+/// quoted), the column name is taken literally, as in PostgreSQL.
+fn serial_sequence(snap: &Snapshot, table: &str, column: &str) -> Result<Value> {
+    let (schema, name) = split_qualified(table);
+    if let Some(s) = schema.as_deref() {
+        let known = matches!(
+            s,
+            "public" | "pg_catalog" | "information_schema" | "pg_toast" | "pg_temp"
+        ) || snap.namespaces.iter().any(|ns| ns.name == s);
+        if !known {
+            return Err(EngineError::new(
+                SqlState::InvalidSchemaName,
+                format!("schema \"{s}\" does not exist"),
+            ));
+        }
+    }
+    let missing_rel = || {
+        EngineError::new(
+            SqlState::UndefinedTable,
+            match &schema {
+                Some(s) => format!("relation \"{s}.{name}\" does not exist"),
+                None => format!("relation \"{name}\" does not exist"),
+            },
+        )
+    };
+    let oid = snap
+        .relation_oid(schema.as_deref(), &name)
+        .ok_or_else(missing_rel)?;
+    let has_column = match snap.user_rel(oid) {
+        Some(UserRel::Table(t)) => t
+            .columns
+            .iter()
+            .position(|c| c.name == column && !c.dropped)
+            .map(|i| (t.id, i)),
+        Some(UserRel::View(v)) => v.columns.iter().position(|c| c == column).map(|i| (0, i)),
+        Some(UserRel::Sequence(_)) => super::rows::SEQUENCE_COLUMNS
+            .iter()
+            .position(|(c, _)| *c == column)
+            .map(|i| (0, i)),
+        Some(UserRel::Index(t, i)) => t.indexes[i]
+            .columns
+            .iter()
+            .position(|ic| ic.expr.is_none() && t.columns[ic.column].name == column)
+            .map(|k| (0, k)),
+        None => super::by_oid(oid)
+            .and_then(|r| r.column(column))
+            .map(|i| (0, i)),
+    };
+    let Some((table_id, col)) = has_column else {
+        return Err(EngineError::new(
+            SqlState::UndefinedColumn,
+            format!("column \"{column}\" of relation \"{name}\" does not exist"),
+        ));
+    };
+    if table_id == 0 {
+        return Ok(Value::Null);
+    }
+    Ok(snap
+        .sequences
+        .iter()
+        .find(|s| {
+            s.owner
+                .is_some_and(|o| o.table == table_id && o.column as usize == col)
+        })
+        .map_or(Value::Null, |s| {
+            Value::Text(format!(
+                "{}.{}",
+                quote_ident(&s.schema),
+                quote_ident(&s.name)
+            ))
+        }))
+}
+
 /// The OID of the object of kind `kind` named `text`.
 fn reg_oid(snap: &Snapshot, text: &str, kind: RegKind) -> Option<u32> {
     match kind {
@@ -674,6 +757,10 @@ pub fn deparse_default(sql: &str, ty: &SqlType) -> String {
             },
             _ => sql.to_string(),
         },
+        AstExpr::Function(f) if nextval_arg(f).is_some() => {
+            let name = nextval_arg(f).unwrap_or_default();
+            format!("nextval('{}'::regclass)", name.replace('\'', "''"))
+        }
         AstExpr::Function(f) => {
             let mut f = f.clone();
             for part in &mut f.name.0 {
@@ -686,6 +773,43 @@ pub fn deparse_default(sql: &str, ty: &SqlType) -> String {
             AstExpr::Function(f).to_string()
         }
         other => other.to_string(),
+    }
+}
+
+/// The sequence name a default `nextval('name'::regclass)` names.
+pub(crate) fn default_nextval(sql: &str) -> Option<String> {
+    match crate::sql::parse_expr(sql).ok()? {
+        AstExpr::Function(f) => nextval_arg(&f).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// The sequence name of `nextval('name'::regclass)`.
+fn nextval_arg(f: &ast::Function) -> Option<&str> {
+    if !f.name.to_string().eq_ignore_ascii_case("nextval") {
+        return None;
+    }
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))] = list.args.as_slice() else {
+        return None;
+    };
+    let AstExpr::Cast {
+        expr, data_type, ..
+    } = arg
+    else {
+        return None;
+    };
+    if !data_type.to_string().eq_ignore_ascii_case("regclass") {
+        return None;
+    }
+    match expr.as_ref() {
+        AstExpr::Value(v) => match &v.value {
+            AstValue::SingleQuotedString(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -716,6 +840,10 @@ mod tests {
         assert_eq!(deparse_default("-1", &SqlType::Int4), "'-1'::integer");
         assert_eq!(deparse_default("true", &SqlType::Bool), "true");
         assert_eq!(deparse_default("NOW()", &SqlType::Timestamptz), "now()");
+        assert_eq!(
+            deparse_default("nextval('t_id_seq'::regclass)", &SqlType::Int4),
+            "nextval('t_id_seq'::regclass)"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Row generators of the `information_schema` views: `schemata`,
-//! `tables`, `columns`, `views`, `table_constraints`, `check_constraints`
-//! and `key_column_usage`, with the SQL-standard spellings PostgreSQL uses
+//! `tables`, `columns`, `views`, `table_constraints`, `check_constraints`,
+//! `key_column_usage` and `sequences`, with the SQL-standard spellings PostgreSQL uses
 //! (`BASE TABLE`, `YES`/`NO`, `character varying`, ...).
 //!
 //! As in PostgreSQL, NOT NULL columns also appear in `table_constraints`
@@ -87,6 +87,20 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                             super::functions::deparse_default(d, &c.ty),
                         );
                     }
+                    if let Some(id) = &c.identity {
+                        r.text("is_identity", "YES").text(
+                            "identity_generation",
+                            if id.always { "ALWAYS" } else { "BY DEFAULT" },
+                        );
+                        if let Some(s) = snap.sequence(id.sequence) {
+                            let p = &s.params;
+                            r.text("identity_start", p.start.to_string())
+                                .text("identity_increment", p.increment.to_string())
+                                .text("identity_maximum", p.max.to_string())
+                                .text("identity_minimum", p.min.to_string())
+                                .text("identity_cycle", if p.cycle { "YES" } else { "NO" });
+                        }
+                    }
                     type_columns(&mut r, &c.ty);
                     out.push(r.finish());
                 }
@@ -148,6 +162,35 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                         out.push(r.finish());
                     }
                 }
+            }
+        }
+        "sequences" => {
+            // Identity columns' sequences are not listed, as in
+            // PostgreSQL.
+            for s in snap.sequences.iter().filter(|s| {
+                !s.owner.is_some_and(|o| o.identity)
+                    && !super::rows::is_other_temp_schema(snap, &s.schema)
+            }) {
+                let p = &s.params;
+                let bits = match p.ty {
+                    SqlType::Int2 => 16,
+                    SqlType::Int4 => 32,
+                    _ => 64,
+                };
+                let mut r = RowBuilder::new(rel);
+                r.text("sequence_catalog", &snap.database)
+                    .text("sequence_schema", &s.schema)
+                    .text("sequence_name", &s.name)
+                    .text("data_type", p.ty.display_name())
+                    .int4("numeric_precision", bits)
+                    .int4("numeric_precision_radix", 2)
+                    .int4("numeric_scale", 0)
+                    .text("start_value", p.start.to_string())
+                    .text("minimum_value", p.min.to_string())
+                    .text("maximum_value", p.max.to_string())
+                    .text("increment", p.increment.to_string())
+                    .text("cycle_option", if p.cycle { "YES" } else { "NO" });
+                out.push(r.finish());
             }
         }
         _ => {}

@@ -46,6 +46,7 @@ use std::sync::Arc;
 
 use rocksgres_storage::Transaction;
 
+use crate::catalog::sequence::SequenceDesc;
 use crate::catalog::{self, TableDesc, ViewDesc};
 use crate::error::{EngineError, Result};
 use crate::exec::interrupt::Interrupt;
@@ -125,6 +126,8 @@ pub enum UserRel<'a> {
     Index(&'a TableDesc, usize),
     /// A view.
     View(&'a ViewDesc),
+    /// A sequence.
+    Sequence(&'a SequenceDesc),
 }
 
 /// What the catalog held when a statement first needed it.
@@ -134,6 +137,8 @@ pub struct Snapshot {
     pub tables: Vec<TableDesc>,
     /// Every view.
     pub views: Vec<ViewDesc>,
+    /// Every sequence, in OID order.
+    pub sequences: Vec<SequenceDesc>,
     /// The output columns of each view (parallel to `views`), from
     /// planning its query; empty for a view that no longer plans.
     pub view_columns: Vec<Vec<(String, SqlType)>>,
@@ -173,6 +178,7 @@ impl Snapshot {
         let namespaces = catalog::temp::all_namespaces(txn)?;
         interrupt.check_now()?;
         let views = catalog::all_views(txn)?;
+        let sequences = catalog::sequence::all_sequences(txn)?;
         let mut view_columns = Vec::with_capacity(views.len());
         for v in &views {
             interrupt.check()?;
@@ -186,6 +192,7 @@ impl Snapshot {
         Ok(Arc::new(Snapshot {
             tables,
             views,
+            sequences,
             view_columns,
             user: user.to_string(),
             database: database.to_string(),
@@ -217,7 +224,8 @@ impl Snapshot {
         own.is_none_or(|own| self.temp_relation(own, name).is_none())
     }
 
-    /// The oid of table or index `name` of temp schema `schema`.
+    /// The oid of table, index or sequence `name` of temp schema
+    /// `schema`.
     fn temp_relation(&self, schema: &str, name: &str) -> Option<u32> {
         self.tables
             .iter()
@@ -231,6 +239,25 @@ impl Snapshot {
                     .find(|ix| ix.name == name && !ix.columns.is_empty())
                     .map(|ix| ix.oid)
             })
+            .or_else(|| self.sequence_oid(schema, name))
+    }
+
+    /// The oid of sequence `schema.name`.
+    fn sequence_oid(&self, schema: &str, name: &str) -> Option<u32> {
+        self.sequences
+            .iter()
+            .find(|s| s.schema == schema && s.name == name)
+            .map(|s| s.oid)
+    }
+
+    /// The sequence with OID `oid`.
+    pub fn sequence(&self, oid: u32) -> Option<&SequenceDesc> {
+        self.sequences.iter().find(|s| s.oid == oid)
+    }
+
+    /// The table with id `oid`.
+    pub fn table(&self, oid: u32) -> Option<&TableDesc> {
+        self.tables.iter().find(|t| t.id == oid)
     }
 
     /// The schema of user relation `oid`.
@@ -239,6 +266,7 @@ impl Snapshot {
             UserRel::Table(t) => (t.schema.clone(), t.name.clone()),
             UserRel::Index(t, i) => (t.schema.clone(), t.indexes[i].name.clone()),
             UserRel::View(v) => (v.schema.clone(), v.name.clone()),
+            UserRel::Sequence(s) => (s.schema.clone(), s.name.clone()),
         }
     }
 
@@ -256,10 +284,19 @@ impl Snapshot {
                 return Some(UserRel::Index(t, i));
             }
         }
-        self.views.iter().find(|v| v.oid == oid).map(UserRel::View)
+        if let Some(v) = self.views.iter().find(|v| v.oid == oid) {
+            return Some(UserRel::View(v));
+        }
+        self.sequence(oid).map(UserRel::Sequence)
     }
 
-    /// The OID of relation `name` (table, index, view, or system
+    /// Whether user relation `rel` is visible (`pg_table_is_visible`).
+    pub fn rel_is_visible(&self, rel: UserRel<'_>) -> bool {
+        let (schema, name) = self.user_rel_schema(rel);
+        self.is_visible(&schema, &name)
+    }
+
+    /// The OID of relation `name` (table, index, view, sequence or system
     /// relation), optionally schema-qualified.
     pub fn relation_oid(&self, schema: Option<&str>, name: &str) -> Option<u32> {
         let own = self.temp_schema.as_deref();
@@ -292,6 +329,9 @@ impl Snapshot {
             }
             if let Some(v) = self.views.iter().find(|v| v.name == name) {
                 return Some(v.oid);
+            }
+            if let Some(oid) = self.sequence_oid(catalog::DEFAULT_SCHEMA, name) {
+                return Some(oid);
             }
         }
         lookup(schema, name).map(|r| r.oid)

@@ -3,17 +3,29 @@
 //! Each generator turns the [`Snapshot`] into the rows PostgreSQL would
 //! show for the same objects. Relations for features Rocksgres does not
 //! have (inheritance, partitioning, policies, publications, triggers,
-//! extensions, sequences, comments) are empty, which is exactly what
-//! PostgreSQL shows for a database that does not use them.
+//! extensions, comments) are empty, which is exactly what PostgreSQL shows
+//! for a database that does not use them.
+//!
+//! `pg_depend` holds the dependencies clients read: every table, view and
+//! sequence on its schema (`n`), an owned sequence on its column (`a` for
+//! a serial column or OWNED BY, `i` for an identity column), and each
+//! column default on its column (`a`) and on the sequence its `nextval`
+//! names (`n`). Dependencies of indexes, constraints and row types are
+//! not shown.
 
 use super::{
     info_schema, static_rows, CatalogRows, RowBuilder, Snapshot, SysRel, BTREE_AM_OID,
     C_COLLATION_OID, DATABASE_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, PUBLIC_OID, USER_OID,
 };
+use crate::catalog::sequence::SequenceDesc;
 use crate::catalog::{ColumnDesc, IndexDesc, TableDesc, ViewDesc};
 use crate::error::Result;
 use crate::exec::interrupt::Interrupt;
 use crate::types::{SqlType, Value};
+
+/// The last value a sequence handed out (`None`: none yet), for
+/// `pg_sequences.last_value`: runtime state, not catalog.
+pub type LastValue<'a> = &'a dyn Fn(&SequenceDesc) -> Result<Option<i64>>;
 
 /// The rows of system relation `rel`; fails with 57014 when `interrupt`
 /// fires while they are generated.
@@ -21,6 +33,7 @@ pub fn rows(
     rel: &'static SysRel,
     snap: &Snapshot,
     interrupt: &mut Interrupt,
+    last_value: LastValue<'_>,
 ) -> Result<Vec<Vec<Value>>> {
     let mut out = CatalogRows::new(interrupt);
     if rel.schema == "information_schema" {
@@ -49,6 +62,9 @@ pub fn rows(
         "pg_stat_activity" => pg_stat_activity(rel, snap, &mut out),
         "pg_locks" => super::locks::pg_locks(rel, snap, &mut out),
         "pg_settings" => pg_settings(rel, snap, &mut out),
+        "pg_sequence" => pg_sequence(rel, snap, &mut out),
+        "pg_sequences" => pg_sequences(rel, snap, &mut out, last_value)?,
+        "pg_depend" => pg_depend(rel, snap, &mut out),
         _ => {}
     }
     out.finish()
@@ -187,6 +203,19 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
             .int2("relnatts", v.columns.len() as i16);
         out.push(r.finish());
     }
+    for s in &snap.sequences {
+        let mut r = class_row(rel, &s.schema);
+        r.oid("oid", s.oid)
+            .text("relname", &s.name)
+            .oid("relnamespace", snap.schema_oid(&s.schema))
+            .oid("relfilenode", s.oid)
+            .text("relkind", "S")
+            .text("relreplident", "n")
+            .int4("relpages", 1)
+            .set("reltuples", Value::Float4(1.0))
+            .int2("relnatts", SEQUENCE_COLUMNS.len() as i16);
+        out.push(r.finish());
+    }
     for s in super::defs::SYSTEM_RELATIONS {
         let mut r = class_row(rel, s.schema);
         r.oid("oid", s.oid)
@@ -211,7 +240,7 @@ fn attribute_row(
     not_null: bool,
     has_default: bool,
     dropped: bool,
-) -> Vec<Value> {
+) -> RowBuilder {
     let mut r = RowBuilder::new(rel);
     let len = ty.type_len();
     r.oid("attrelid", relid)
@@ -232,8 +261,15 @@ fn attribute_row(
         .bool("attisdropped", dropped)
         .bool("attislocal", true)
         .oid("attcollation", collation(ty));
-    r.finish()
+    r
 }
+
+/// The columns of every sequence relation (`SELECT * FROM seq`).
+pub(crate) const SEQUENCE_COLUMNS: [(&str, SqlType); 3] = [
+    ("last_value", SqlType::Int8),
+    ("log_cnt", SqlType::Int8),
+    ("is_called", SqlType::Bool),
+];
 
 fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
@@ -243,7 +279,7 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
             } else {
                 c.name.clone()
             };
-            out.push(attribute_row(
+            let mut r = attribute_row(
                 rel,
                 t.id,
                 &name,
@@ -252,7 +288,11 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
                 c.not_null,
                 c.default.is_some(),
                 c.dropped,
-            ));
+            );
+            if let Some(id) = &c.identity {
+                r.text("attidentity", if id.always { "a" } else { "d" });
+            }
+            out.push(r.finish());
         }
         for ix in visible_indexes(t) {
             for (k, ic) in ix.columns.iter().enumerate() {
@@ -266,45 +306,25 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
                         (c.name.clone(), c.ty)
                     }
                 };
-                out.push(attribute_row(
-                    rel,
-                    ix.oid,
-                    &name,
-                    &ty,
-                    attnum(k),
-                    false,
-                    false,
-                    false,
-                ));
+                out.push(
+                    attribute_row(rel, ix.oid, &name, &ty, attnum(k), false, false, false).finish(),
+                );
             }
         }
     }
     for (v, columns) in snap.views.iter().zip(&snap.view_columns) {
         for (i, (name, ty)) in columns.iter().enumerate() {
-            out.push(attribute_row(
-                rel,
-                v.oid,
-                name,
-                ty,
-                attnum(i),
-                false,
-                false,
-                false,
-            ));
+            out.push(attribute_row(rel, v.oid, name, ty, attnum(i), false, false, false).finish());
+        }
+    }
+    for s in &snap.sequences {
+        for (i, (name, ty)) in SEQUENCE_COLUMNS.iter().enumerate() {
+            out.push(attribute_row(rel, s.oid, name, ty, attnum(i), true, false, false).finish());
         }
     }
     for s in super::defs::SYSTEM_RELATIONS {
         for (i, (name, ty)) in s.columns.iter().enumerate() {
-            out.push(attribute_row(
-                rel,
-                s.oid,
-                name,
-                ty,
-                attnum(i),
-                false,
-                false,
-                false,
-            ));
+            out.push(attribute_row(rel, s.oid, name, ty, attnum(i), false, false, false).finish());
         }
     }
 }
@@ -586,6 +606,145 @@ fn pg_stat_activity(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows
         .text("state", "active")
         .text("backend_type", "client backend");
     out.push(r.finish());
+}
+
+/// OID of `pg_class` (the `classid` of a relation in `pg_depend`).
+const PG_CLASS_OID: u32 = 1259;
+/// OID of `pg_namespace`.
+const PG_NAMESPACE_OID: u32 = 2615;
+/// OID of `pg_attrdef`.
+const PG_ATTRDEF_OID: u32 = 2604;
+
+fn pg_sequence(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
+    for s in &snap.sequences {
+        let p = &s.params;
+        let mut r = RowBuilder::new(rel);
+        r.oid("seqrelid", s.oid)
+            .oid("seqtypid", p.ty.oid())
+            .set("seqstart", Value::Int8(p.start))
+            .set("seqincrement", Value::Int8(p.increment))
+            .set("seqmax", Value::Int8(p.max))
+            .set("seqmin", Value::Int8(p.min))
+            .set("seqcache", Value::Int8(p.cache))
+            .bool("seqcycle", p.cycle);
+        out.push(r.finish());
+    }
+}
+
+/// Whether `schema` is another session's temp schema
+/// (`pg_is_other_temp_schema`).
+pub(crate) fn is_other_temp_schema(snap: &Snapshot, schema: &str) -> bool {
+    crate::catalog::temp::is_temp_schema(schema) && snap.temp_schema.as_deref() != Some(schema)
+}
+
+fn pg_sequences(
+    rel: &'static SysRel,
+    snap: &Snapshot,
+    out: &mut CatalogRows<'_>,
+    last_value: LastValue<'_>,
+) -> Result<()> {
+    for s in snap
+        .sequences
+        .iter()
+        .filter(|s| !is_other_temp_schema(snap, &s.schema))
+    {
+        let p = &s.params;
+        let mut r = RowBuilder::new(rel);
+        r.text("schemaname", &s.schema)
+            .text("sequencename", &s.name)
+            .text("sequenceowner", &snap.user)
+            .text("data_type", p.ty.display_name())
+            .set("start_value", Value::Int8(p.start))
+            .set("min_value", Value::Int8(p.min))
+            .set("max_value", Value::Int8(p.max))
+            .set("increment_by", Value::Int8(p.increment))
+            .bool("cycle", p.cycle)
+            .set("cache_size", Value::Int8(p.cache))
+            .set(
+                "last_value",
+                last_value(s)?.map_or(Value::Null, Value::Int8),
+            );
+        out.push(r.finish());
+    }
+    Ok(())
+}
+
+/// The sequence a column default's `nextval('name'::regclass)` names.
+pub(crate) fn default_sequence<'s>(snap: &'s Snapshot, default: &str) -> Option<&'s SequenceDesc> {
+    let name = super::functions::default_nextval(default)?;
+    let oid = super::functions::relation_oid_of(snap, &name)?;
+    snap.sequence(oid)
+}
+
+fn pg_depend(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
+    let mut dep = |classid: u32,
+                   objid: u32,
+                   refclassid: u32,
+                   refobjid: u32,
+                   refobjsubid: i32,
+                   deptype: &str| {
+        let mut r = RowBuilder::new(rel);
+        r.oid("classid", classid)
+            .oid("objid", objid)
+            .int4("objsubid", 0)
+            .oid("refclassid", refclassid)
+            .oid("refobjid", refobjid)
+            .int4("refobjsubid", refobjsubid)
+            .text("deptype", deptype);
+        out.push(r.finish());
+    };
+    for t in &snap.tables {
+        let ns = snap.schema_oid(&t.schema);
+        dep(PG_CLASS_OID, t.id, PG_NAMESPACE_OID, ns, 0, "n");
+        for (i, c) in t.columns.iter().enumerate() {
+            let Some(def) = c.default.as_deref().filter(|_| !c.dropped) else {
+                continue;
+            };
+            let oid = attrdef_oid(t.id, i);
+            if let Some(s) = default_sequence(snap, def) {
+                dep(PG_ATTRDEF_OID, oid, PG_CLASS_OID, s.oid, 0, "n");
+            }
+            dep(
+                PG_ATTRDEF_OID,
+                oid,
+                PG_CLASS_OID,
+                t.id,
+                i32::from(attnum(i)),
+                "a",
+            );
+        }
+    }
+    for v in &snap.views {
+        dep(
+            PG_CLASS_OID,
+            v.oid,
+            PG_NAMESPACE_OID,
+            snap.schema_oid(&v.schema),
+            0,
+            "n",
+        );
+    }
+    for s in &snap.sequences {
+        dep(
+            PG_CLASS_OID,
+            s.oid,
+            PG_NAMESPACE_OID,
+            snap.schema_oid(&s.schema),
+            0,
+            "n",
+        );
+        if let Some(o) = &s.owner {
+            let deptype = if o.identity { "i" } else { "a" };
+            dep(
+                PG_CLASS_OID,
+                s.oid,
+                PG_CLASS_OID,
+                o.table,
+                o.column as i32 + 1,
+                deptype,
+            );
+        }
+    }
 }
 
 /// The columns of a table that a column-level catalog shows: visible
