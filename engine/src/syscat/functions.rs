@@ -466,11 +466,14 @@ fn serial_sequence(snap: &Snapshot, table: &str, column: &str) -> Result<Value> 
                 .is_some_and(|o| o.table == table_id && o.column as usize == col)
         })
         .map_or(Value::Null, |s| {
-            Value::Text(format!(
-                "{}.{}",
-                quote_ident(&s.schema),
-                quote_ident(&s.name)
-            ))
+            // The session's own temp schema reads `pg_temp`
+            // (`get_namespace_name_or_temp`).
+            let schema = if snap.temp_schema.as_deref() == Some(s.schema.as_str()) {
+                "pg_temp"
+            } else {
+                &s.schema
+            };
+            Value::Text(format!("{}.{}", quote_ident(schema), quote_ident(&s.name)))
         }))
 }
 
