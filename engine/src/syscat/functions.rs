@@ -787,6 +787,32 @@ pub(crate) fn default_nextval(sql: &str) -> Option<String> {
     }
 }
 
+/// A column default as `pg_get_expr` prints it: [`deparse_default`],
+/// except that `nextval('name'::regclass)` names its sequence as
+/// `regclass` prints it (unqualified when visible), as PostgreSQL stores
+/// the sequence's OID, not the name written.
+pub fn default_text(snap: &Snapshot, sql: &str, ty: &SqlType) -> String {
+    if let Some(name) = default_nextval(sql) {
+        if let Some(oid) = relation_oid_of(snap, &name) {
+            if let Some(shown) = regclass_text(snap, oid) {
+                return format!("nextval('{}'::regclass)", shown.replace('\'', "''"));
+            }
+        }
+    }
+    deparse_default(sql, ty)
+}
+
+/// Relation `oid` as `regclass` prints it: quoted where needed,
+/// schema-qualified unless visible.
+fn regclass_text(snap: &Snapshot, oid: u32) -> Option<String> {
+    let (schema, name) = snap.user_rel_schema(snap.user_rel(oid)?);
+    Some(if snap.is_visible(&schema, &name) {
+        quote_ident(&name)
+    } else {
+        format!("{}.{}", quote_ident(&schema), quote_ident(&name))
+    })
+}
+
 /// The sequence name of `nextval('name'::regclass)`.
 fn nextval_arg(f: &ast::Function) -> Option<&str> {
     if !f.name.to_string().eq_ignore_ascii_case("nextval") {
@@ -798,16 +824,15 @@ fn nextval_arg(f: &ast::Function) -> Option<&str> {
     let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))] = list.args.as_slice() else {
         return None;
     };
-    let AstExpr::Cast {
-        expr, data_type, ..
-    } = arg
-    else {
-        return None;
+    // `nextval('s')` stores as `nextval('s'::regclass)` in PostgreSQL.
+    let expr = match arg {
+        AstExpr::Cast {
+            expr, data_type, ..
+        } if data_type.to_string().eq_ignore_ascii_case("regclass") => expr.as_ref(),
+        AstExpr::Cast { .. } => return None,
+        other => other,
     };
-    if !data_type.to_string().eq_ignore_ascii_case("regclass") {
-        return None;
-    }
-    match expr.as_ref() {
+    match expr {
         AstExpr::Value(v) => match &v.value {
             AstValue::SingleQuotedString(s) => Some(s),
             _ => None,

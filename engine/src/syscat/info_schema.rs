@@ -84,7 +84,7 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                     if let Some(d) = &c.default {
                         r.text(
                             "column_default",
-                            super::functions::deparse_default(d, &c.ty),
+                            super::functions::default_text(snap, d, &c.ty),
                         );
                     }
                     if let Some(id) = &c.identity {

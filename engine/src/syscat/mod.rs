@@ -260,8 +260,8 @@ impl Snapshot {
         self.tables.iter().find(|t| t.id == oid)
     }
 
-    /// The schema of user relation `oid`.
-    fn user_rel_schema(&self, rel: UserRel<'_>) -> (String, String) {
+    /// The schema and name of user relation `rel`.
+    pub fn user_rel_schema(&self, rel: UserRel<'_>) -> (String, String) {
         match rel {
             UserRel::Table(t) => (t.schema.clone(), t.name.clone()),
             UserRel::Index(t, i) => (t.schema.clone(), t.indexes[i].name.clone()),

@@ -447,7 +447,7 @@ fn pg_attrdef(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) 
             r.oid("oid", attrdef_oid(t.id, i))
                 .oid("adrelid", t.id)
                 .int2("adnum", attnum(i))
-                .text("adbin", super::functions::deparse_default(def, &c.ty));
+                .text("adbin", super::functions::default_text(snap, def, &c.ty));
             out.push(r.finish());
         }
     }
