@@ -1350,8 +1350,17 @@ fn execute_statement<S: Store>(
         Statement::Truncate(t) => {
             let names: Vec<ast::ObjectName> =
                 t.table_names.iter().map(|n| n.name.clone()).collect();
+            let cascade = matches!(t.cascade, Some(ast::CascadeOption::Cascade));
+            let (names, notices) = crate::exec::foreign_key_ddl::truncate_targets(
+                txn,
+                &interrupts.search_path,
+                &names,
+                cascade,
+            )?;
             crate::exec::alter::truncate(txn, &interrupts.search_path, &names)?;
-            return Ok(QueryResult::command("TRUNCATE TABLE"));
+            let mut r = QueryResult::command("TRUNCATE TABLE");
+            r.notices = notices;
+            return Ok(r);
         }
         _ => {}
     }

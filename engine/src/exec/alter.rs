@@ -179,8 +179,9 @@ pub fn alter_table<T: Transaction>(
                         catalog::unregister_index_name(txn, &table.schema, &name)?;
                         table.indexes.retain(|ix| ix.name != name);
                     }
-                    // So do the checks that read it.
+                    // So do the checks that read it, and its foreign keys.
                     crate::exec::checks::drop_column_checks(&mut table, pos)?;
+                    crate::exec::foreign_key_ddl::drop_column_fks(&mut table, pos);
                     let col = &mut table.columns[pos];
                     col.dropped = true;
                     col.name = format!("........pg.dropped.{}........", pos + 1);
@@ -277,6 +278,12 @@ pub fn alter_table<T: Transaction>(
                 not_valid,
             } => crate::exec::checks::add_check(txn, &mut table, c, *not_valid, now, interrupt)?,
             AlterTableOperation::AddConstraint {
+                constraint: ast::TableConstraint::ForeignKey(c),
+                not_valid,
+            } => crate::exec::foreign_key_ddl::add_fk(
+                txn, path, &mut table, c, *not_valid, now, interrupt,
+            )?,
+            AlterTableOperation::AddConstraint {
                 constraint,
                 not_valid: true,
             } => {
@@ -294,6 +301,14 @@ pub fn alter_table<T: Transaction>(
                     format!("{kind} constraints cannot be marked NOT VALID"),
                 ));
             }
+            AlterTableOperation::ValidateConstraint { name }
+                if crate::exec::foreign_key_ddl::validate_fk(
+                    txn,
+                    &mut table,
+                    &ident_name(name),
+                    now,
+                    interrupt,
+                )? => {}
             AlterTableOperation::ValidateConstraint { name } => {
                 crate::exec::checks::validate_constraint(
                     txn,
@@ -303,9 +318,14 @@ pub fn alter_table<T: Transaction>(
                     interrupt,
                 )?;
             }
+            AlterTableOperation::DropConstraint { name, .. }
+                if crate::exec::foreign_key_ddl::drop_fk(&mut table, &ident_name(name)) => {}
             AlterTableOperation::DropConstraint {
                 if_exists, name, ..
             } => {
+                if let Some(ix) = table.indexes.iter().find(|ix| ix.name == ident_name(name)) {
+                    crate::exec::foreign_key_ddl::check_index_unused(txn, &table, ix.id)?;
+                }
                 notices.extend(crate::exec::checks::drop_constraint(
                     txn,
                     &mut table,
