@@ -216,12 +216,6 @@ pub fn build_fk<T: Transaction>(
             .map(|id| column_of(&parent, id))
             .collect::<Result<Vec<_>>>()?
     };
-    if columns.len() != parent_columns.len() {
-        return Err(EngineError::new(
-            SqlState::InvalidForeignKey,
-            "number of referencing and referenced columns for foreign key disagree",
-        ));
-    }
     let mut sorted = parent_columns.clone();
     sorted.sort_unstable();
     if sorted.windows(2).any(|w| w[0] == w[1]) {
@@ -254,6 +248,12 @@ pub fn build_fk<T: Transaction>(
                 ),
             )
         })?;
+    if columns.len() != parent_columns.len() {
+        return Err(EngineError::new(
+            SqlState::InvalidForeignKey,
+            "number of referencing and referenced columns for foreign key disagree",
+        ));
+    }
     let name = match c.name.as_ref().map(ident_name) {
         Some(n) => {
             if taken.contains(&n) || constraint::constraint_names(table).any(|x| x == n) {

@@ -736,7 +736,16 @@ fn fire<T: Transaction>(events: Vec<Event>, ctx: &mut Ctx<'_, T>, run: &mut FkRu
                     &mut nested,
                 )?;
             }
-            fire(nested, ctx, run)
+            fire(nested, ctx, run)?;
+            // SET DEFAULT may have set the deleted key again: then it is
+            // still referenced (PostgreSQL runs the NO ACTION check).
+            if action == FkAction::SetDefault
+                && !key_present(table, &inc.index, &fk.parent_columns, &ev.values, ctx, None)?
+                && !find_children(&inc.child, fk, &child_values, ctx, true)?.is_empty()
+            {
+                return Err(still_referenced(table, &inc.child, fk, &ev.values));
+            }
+            Ok(())
         })();
         run.depth -= 1;
         r?;
