@@ -385,7 +385,7 @@ pub fn drop_fk(table: &mut TableDesc, name: &str) -> bool {
 pub fn drop_column_fks(table: &mut TableDesc, pos: usize) {
     let id = table.id;
     table.foreign_keys.retain(|f| {
-        !f.columns.contains(&pos) && !(f.parent == id && f.parent_columns.contains(&pos))
+        !(f.columns.contains(&pos) || f.parent == id && f.parent_columns.contains(&pos))
     });
 }
 
