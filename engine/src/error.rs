@@ -74,6 +74,8 @@ sqlstates! {
     InvalidBinaryRepresentation = "22P03",
     /// 23502
     NotNullViolation = "23502",
+    /// 23503
+    ForeignKeyViolation = "23503",
     /// 23505
     UniqueViolation = "23505",
     /// 23514

@@ -1371,6 +1371,13 @@ fn execute_statement<S: Store>(
         Statement::Truncate(t) => {
             let names: Vec<ast::ObjectName> =
                 t.table_names.iter().map(|n| n.name.clone()).collect();
+            let cascade = matches!(t.cascade, Some(ast::CascadeOption::Cascade));
+            let (names, notices) = crate::exec::foreign_key_ddl::truncate_targets(
+                txn,
+                &interrupts.search_path,
+                &names,
+                cascade,
+            )?;
             let access = interrupts.sequence_access(db);
             let restart = matches!(t.identity, Some(ast::TruncateIdentityOption::Restart));
             crate::exec::alter::truncate(
@@ -1379,7 +1386,9 @@ fn execute_statement<S: Store>(
                 &names,
                 restart.then_some(&access),
             )?;
-            return Ok(QueryResult::command("TRUNCATE TABLE"));
+            let mut r = QueryResult::command("TRUNCATE TABLE");
+            r.notices = notices;
+            return Ok(r);
         }
         _ => {}
     }

@@ -156,9 +156,14 @@ fn format_2_descriptors_decode_without_checks() {
     txn.rollback();
     let mut bytes = Vec::new();
     desc.encode(&mut bytes);
-    assert_eq!(bytes[0], 4, "descriptor format version");
+    assert_eq!(bytes[0], 5, "descriptor format version");
+    // Format 4 is format 5 without the trailing foreign key count.
+    let mut v4 = bytes[..bytes.len() - 4].to_vec();
+    v4[0] = 4;
+    let decoded = TableDesc::decode(&v4).expect("format 4 decodes");
+    assert!(decoded.foreign_keys.is_empty());
     // Format 2 is format 4 without the trailing check count.
-    let mut v2 = bytes[..bytes.len() - 4].to_vec();
+    let mut v2 = bytes[..bytes.len() - 8].to_vec();
     v2[0] = 2;
     let decoded = TableDesc::decode(&v2).expect("format 2 decodes");
     assert!(decoded.checks.is_empty());

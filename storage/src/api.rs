@@ -140,6 +140,16 @@ impl<'a> KeyRange<'a> {
     }
 }
 
+/// What [`Transaction::get_latest`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LatestRead {
+    /// Whether the newest version is a live value (copied into `out`).
+    pub found: bool,
+    /// Whether the newest version (live or a deletion) was committed
+    /// after the transaction's snapshot by another transaction.
+    pub newer: bool,
+}
+
 /// What a successful commit reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommitInfo {
@@ -218,6 +228,18 @@ pub trait Transaction: Send {
     /// commit or rollback; taking a lock already held is a no-op.
     fn lock(&mut self, key: &[u8]) -> Result<()>;
 
+    /// Takes a *shared* row lock on `key` (what PostgreSQL's `FOR KEY
+    /// SHARE` does for a foreign-key check): shared locks do not block each
+    /// other; a write lock ([`Transaction::lock`]) of another transaction
+    /// blocks it, and it blocks such a lock, until the transaction ends.
+    /// Unlike `lock`, it never fails with `Serialization`.
+    fn lock_shared(&mut self, key: &[u8]) -> Result<()>;
+
+    /// Reads the newest committed version of `key`, own writes first, into
+    /// `out`, without a lock; says whether it is live and whether it is
+    /// newer than the snapshot.
+    fn get_latest(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<LatestRead>;
+
     /// Takes table lock `mode` on table `table` (PostgreSQL's eight modes
     /// and conflict table), waiting like a row lock -- with the same
     /// deadlock detector, lock timeout and wait limits -- or, with `nowait`,
@@ -247,6 +269,18 @@ pub trait Transaction: Send {
     /// current snapshot merged with own writes. Reuses all of the cursor's
     /// buffers.
     fn seek(
+        &mut self,
+        cursor: &mut Self::Cursor,
+        range: KeyRange<'_>,
+        direction: Direction,
+    ) -> Result<()>;
+
+    /// Like [`Transaction::seek`], but the cursor reads the newest
+    /// committed versions (merged with own writes) instead of the
+    /// snapshot: what a foreign-key check of a referenced row's deletion
+    /// must see of rows other transactions committed since the snapshot.
+    /// Takes no locks.
+    fn seek_latest(
         &mut self,
         cursor: &mut Self::Cursor,
         range: KeyRange<'_>,

@@ -152,7 +152,8 @@ pub fn check_reads(table: &TableDesc, check: &CheckDesc, pos: usize) -> Result<b
     Ok(columns_of(&bind_check(table, &ast)?).contains(&pos))
 }
 
-/// The names of `table`'s constraints: PRIMARY KEY, UNIQUE and CHECK.
+/// The names of `table`'s constraints: PRIMARY KEY, UNIQUE, CHECK and
+/// FOREIGN KEY.
 pub fn constraint_names(table: &TableDesc) -> impl Iterator<Item = &str> {
     table
         .indexes
@@ -160,6 +161,7 @@ pub fn constraint_names(table: &TableDesc) -> impl Iterator<Item = &str> {
         .filter(|ix| ix.constraint_oid != 0 && !ix.columns.is_empty())
         .map(|ix| ix.name.as_str())
         .chain(table.checks.iter().map(|c| c.name.as_str()))
+        .chain(table.foreign_keys.iter().map(|c| c.name.as_str()))
 }
 
 /// PostgreSQL's `makeObjectName(name1, name2, label)`: the parts joined
@@ -202,6 +204,19 @@ pub fn choose_check_name<T: Transaction>(
     column: Option<&str>,
     taken: &[String],
 ) -> Result<String> {
+    choose_constraint_name(txn, table, column, "check", taken)
+}
+
+/// PostgreSQL's `ChooseConstraintName(table, name2, label)`: the first of
+/// `<table>_<name2>_<label>`, `..._<label>1`, ... that no constraint of the
+/// schema (nor one in `taken`) has.
+pub fn choose_constraint_name<T: Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    column: Option<&str>,
+    base: &str,
+    taken: &[String],
+) -> Result<String> {
     let mut used: Vec<String> = taken.to_vec();
     used.extend(constraint_names(table).map(str::to_owned));
     for t in super::all_tables(txn)? {
@@ -212,9 +227,9 @@ pub fn choose_check_name<T: Transaction>(
     let mut pass = 0;
     loop {
         let label = if pass == 0 {
-            "check".to_string()
+            base.to_string()
         } else {
-            format!("check{pass}")
+            format!("{base}{pass}")
         };
         let name = make_object_name(&table.name, column, &label);
         if !used.contains(&name) {

@@ -18,8 +18,9 @@ use crate::types::{SqlType, Value};
 /// still decode, with OIDs derived from the table id and index id
 /// ([`derived_oid`]). Version 3 added identity columns (a list after the
 /// indexes); version 4 appended the CHECK constraints ([`CheckDesc`]) after
-/// them. Older versions decode with none.
-const FORMAT_VERSION: u8 = 4;
+/// them. Older versions decode with none. Version 5 appended the foreign
+/// keys ([`ForeignKeyDesc`]).
+const FORMAT_VERSION: u8 = 5;
 
 /// The OID a version-1 descriptor's index (or its constraint, with
 /// `constraint` set) is shown with: stable, and outside the range the id
@@ -110,6 +111,8 @@ pub struct CheckDesc {
     pub validated: bool,
 }
 
+pub use super::foreign_key::{FkAction, ForeignKeyDesc};
+
 /// A table definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableDesc {
@@ -129,6 +132,9 @@ pub struct TableDesc {
     pub next_index_id: u32,
     /// CHECK constraints, in creation order.
     pub checks: Vec<CheckDesc>,
+    /// FOREIGN KEY constraints of this table (as the referencing table),
+    /// in creation order.
+    pub foreign_keys: Vec<ForeignKeyDesc>,
 }
 
 impl TableDesc {
@@ -231,6 +237,11 @@ impl TableDesc {
             put_str(out, &c.expr);
             put_u32(out, c.oid);
             out.push(u8::from(c.validated));
+        }
+        // Version 5.
+        put_u32(out, self.foreign_keys.len() as u32);
+        for fk in &self.foreign_keys {
+            fk.encode(out);
         }
     }
 
@@ -339,6 +350,14 @@ impl TableDesc {
                 });
             }
         }
+        let mut foreign_keys = Vec::new();
+        if version >= 5 {
+            let n = get_u32(r)? as usize;
+            foreign_keys.reserve(n.min(64));
+            for _ in 0..n {
+                foreign_keys.push(ForeignKeyDesc::decode(r)?);
+            }
+        }
         if indexes.is_empty() || !indexes[0].primary {
             return Err(corrupt("table descriptor without a primary index"));
         }
@@ -351,24 +370,25 @@ impl TableDesc {
             indexes,
             next_index_id,
             checks,
+            foreign_keys,
         })
     }
 }
 
-fn corrupt(what: &str) -> EngineError {
+pub(super) fn corrupt(what: &str) -> EngineError {
     EngineError::new(crate::error::SqlState::DataCorrupted, what.to_string())
 }
 
-fn put_u32(out: &mut Vec<u8>, v: u32) {
+pub(super) fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
     put_u32(out, s.len() as u32);
     out.extend_from_slice(s.as_bytes());
 }
 
-fn get_u8(r: &mut &[u8]) -> Result<u8> {
+pub(super) fn get_u8(r: &mut &[u8]) -> Result<u8> {
     let (&b, rest) = r
         .split_first()
         .ok_or_else(|| corrupt("truncated descriptor"))?;
@@ -376,7 +396,7 @@ fn get_u8(r: &mut &[u8]) -> Result<u8> {
     Ok(b)
 }
 
-fn get_u32(r: &mut &[u8]) -> Result<u32> {
+pub(super) fn get_u32(r: &mut &[u8]) -> Result<u32> {
     if r.len() < 4 {
         return Err(corrupt("truncated descriptor"));
     }
@@ -385,7 +405,7 @@ fn get_u32(r: &mut &[u8]) -> Result<u32> {
     Ok(u32::from_be_bytes([head[0], head[1], head[2], head[3]]))
 }
 
-fn get_str(r: &mut &[u8]) -> Result<String> {
+pub(super) fn get_str(r: &mut &[u8]) -> Result<String> {
     let n = get_u32(r)? as usize;
     if r.len() < n {
         return Err(corrupt("truncated descriptor"));
@@ -448,6 +468,19 @@ mod tests {
                 name: "t_id_check".into(),
                 expr: "id > 0".into(),
                 oid: 16392,
+                validated: false,
+            }],
+            foreign_keys: vec![ForeignKeyDesc {
+                name: "t_v_fkey".into(),
+                oid: 16393,
+                columns: vec![1, 0],
+                parent: 16384,
+                parent_columns: vec![0, 2],
+                parent_index: 3,
+                on_update: FkAction::Cascade,
+                on_delete: FkAction::SetNull,
+                delete_set_columns: vec![1],
+                match_full: true,
                 validated: false,
             }],
         };

@@ -9,12 +9,15 @@
 
 pub mod constraint;
 pub mod desc;
+pub mod foreign_key;
 pub mod lock;
 pub mod sequence;
 pub mod temp;
 pub mod view;
 
-pub use desc::{CheckDesc, ColumnDesc, Identity, IndexColumn, IndexDesc, TableDesc};
+pub use desc::{
+    CheckDesc, ColumnDesc, FkAction, ForeignKeyDesc, Identity, IndexColumn, IndexDesc, TableDesc,
+};
 pub use temp::SearchPath;
 pub use view::ViewDesc;
 

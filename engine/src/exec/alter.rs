@@ -244,8 +244,10 @@ pub fn alter_table<T: Transaction>(
                         catalog::unregister_index_name(txn, &table.schema, &name)?;
                         table.indexes.retain(|ix| ix.name != name);
                     }
-                    // So do the checks that read it, and its sequences.
+                    // So do the checks that read it, its foreign keys and its
+                    // sequences.
                     crate::exec::checks::drop_column_checks(&mut table, pos)?;
+                    crate::exec::foreign_key_ddl::drop_column_fks(&mut table, pos);
                     for seq in catalog::sequence::owned_by_table(txn, table.id)? {
                         if seq.owner.is_some_and(|o| o.column as usize == pos) {
                             catalog::sequence::drop_sequence(txn, &seq)?;
@@ -368,6 +370,12 @@ pub fn alter_table<T: Transaction>(
                 not_valid,
             } => crate::exec::checks::add_check(txn, &mut table, c, *not_valid, now, interrupt)?,
             AlterTableOperation::AddConstraint {
+                constraint: ast::TableConstraint::ForeignKey(c),
+                not_valid,
+            } => crate::exec::foreign_key_ddl::add_fk(
+                txn, path, &mut table, c, *not_valid, now, interrupt,
+            )?,
+            AlterTableOperation::AddConstraint {
                 constraint,
                 not_valid: true,
             } => {
@@ -385,6 +393,14 @@ pub fn alter_table<T: Transaction>(
                     format!("{kind} constraints cannot be marked NOT VALID"),
                 ));
             }
+            AlterTableOperation::ValidateConstraint { name }
+                if crate::exec::foreign_key_ddl::validate_fk(
+                    txn,
+                    &mut table,
+                    &ident_name(name),
+                    now,
+                    interrupt,
+                )? => {}
             AlterTableOperation::ValidateConstraint { name } => {
                 crate::exec::checks::validate_constraint(
                     txn,
@@ -394,9 +410,14 @@ pub fn alter_table<T: Transaction>(
                     interrupt,
                 )?;
             }
+            AlterTableOperation::DropConstraint { name, .. }
+                if crate::exec::foreign_key_ddl::drop_fk(&mut table, &ident_name(name)) => {}
             AlterTableOperation::DropConstraint {
                 if_exists, name, ..
             } => {
+                if let Some(ix) = table.indexes.iter().find(|ix| ix.name == ident_name(name)) {
+                    crate::exec::foreign_key_ddl::check_index_unused(txn, &table, ix.id)?;
+                }
                 notices.extend(crate::exec::checks::drop_constraint(
                     txn,
                     &mut table,

@@ -98,8 +98,13 @@ pub fn create_table<T: Transaction>(
     let mut generators: Vec<(usize, Generator)> = Vec::new();
     // CHECK clauses, column constraints first (see `exec::checks`).
     let mut checks: Vec<ast::CheckConstraint> = Vec::new();
+    // FOREIGN KEY clauses, likewise (see `exec::foreign_key_ddl`).
+    let mut fks: Vec<ast::ForeignKeyConstraint> = Vec::new();
+    let mut table_fks: Vec<ast::ForeignKeyConstraint> = Vec::new();
     for c in &ct.columns {
-        let (c, column_checks) = crate::exec::checks::split_column_checks(c);
+        let (c, column_fks) = crate::exec::foreign_key_ddl::split_column_fks(c);
+        fks.extend(column_fks);
+        let (c, column_checks) = crate::exec::checks::split_column_checks(&c);
         checks.extend(column_checks);
         let (desc, pk_here, unique_here) = column_desc_full(&c)?;
         if let Some(g) = column_generator(&c, &name)? {
@@ -154,6 +159,7 @@ pub fn create_table<T: Transaction>(
                 ));
             }
             TableConstraint::Check(c) => checks.push(c.clone()),
+            TableConstraint::ForeignKey(f) => table_fks.push(f.clone()),
             other => {
                 return Err(EngineError::unsupported(format!(
                     "table constraint {other} (being built)"
@@ -196,6 +202,7 @@ pub fn create_table<T: Transaction>(
         }],
         next_index_id: 2,
         checks: Vec::new(),
+        foreign_keys: Vec::new(),
     };
     let mut desc = desc;
     crate::exec::checks::create_checks(txn, &mut desc, &checks)?;
@@ -239,6 +246,11 @@ pub fn create_table<T: Transaction>(
         for (col, g) in &generators {
             create_column_sequence(txn, &mut desc, *col, g)?;
         }
+        catalog::update_table(txn, &desc)?;
+    }
+    fks.extend(table_fks);
+    if !fks.is_empty() {
+        crate::exec::foreign_key_ddl::create_fks(txn, path, &mut desc, &fks)?;
         catalog::update_table(txn, &desc)?;
     }
     Ok(Created::Table(Box::new(desc)))
@@ -776,6 +788,9 @@ pub fn drop_tables<T: Transaction>(
         .into_iter()
         .map(|m| format!("table \"{m}\" does not exist, skipping"))
         .collect();
+    notices.extend(crate::exec::foreign_key_ddl::drop_tables_fks(
+        txn, &found, cascade,
+    )?);
     for desc in &found {
         // Views name permanent tables only (a view never reads a temp
         // table), so a temp table has no dependents.

@@ -21,6 +21,7 @@ use crate::catalog::{Relation, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::checks::{bind_checks, enforce as enforce_checks, BoundCheck};
 use crate::exec::ctx::Ctx;
+use crate::exec::foreign_keys::{FkSlot, FkState};
 use crate::exec::index::{
     bind_indexes, delete_entries, find_unique, insert_entries, update_entries, BoundIndex,
 };
@@ -117,7 +118,7 @@ fn bind_returning(
 }
 
 /// The bound DEFAULT of column `col` (a NULL literal without one).
-fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_>) -> Result<Expr> {
+pub(crate) fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_>) -> Result<Expr> {
     let ty = table.columns[col].ty;
     if let Some(id) = &table.columns[col].identity {
         let next = Expr::Sequence(
@@ -167,7 +168,7 @@ fn takes_identity(table: &TableDesc, col: usize, overriding: Option<Overriding>)
 }
 
 /// Casts to column types and checks NOT NULL constraints.
-fn conform_row(table: &TableDesc, row: &mut [Value]) -> Result<()> {
+pub(crate) fn conform_row(table: &TableDesc, row: &mut [Value]) -> Result<()> {
     for (i, c) in table.columns.iter().enumerate() {
         if c.dropped {
             row[i] = Value::Null;
@@ -207,7 +208,7 @@ fn describe_visible(table: &TableDesc, row: &[Value]) -> String {
     describe_row(&visible)
 }
 
-fn duplicate_key(table: &TableDesc, row: &[Value]) -> EngineError {
+pub(crate) fn duplicate_key(table: &TableDesc, row: &[Value]) -> EngineError {
     let pk = table.primary();
     let names: Vec<&str> = pk
         .columns
@@ -275,6 +276,8 @@ pub struct InsertPlan {
     pub indexes: Vec<BoundIndex>,
     /// The table's CHECK constraints.
     pub checks: Vec<BoundCheck>,
+    /// The table's foreign keys (both ways with DO UPDATE).
+    pub fks: FkSlot,
     /// RETURNING expressions over the new row.
     pub returning: Vec<Expr>,
     /// RETURNING columns.
@@ -494,6 +497,7 @@ pub fn plan_insert(
     };
     let (returning, columns) = bind_returning(&insert.returning, &table, &scope, binder)?;
     let checks = bind_checks(&table, binder)?;
+    let fks = FkSlot::new(matches!(on_conflict, OnConflict::Update { .. }));
     Ok(InsertPlan {
         table,
         source,
@@ -502,6 +506,7 @@ pub fn plan_insert(
         arbiter,
         indexes,
         checks,
+        fks,
         returning,
         columns,
     })
@@ -565,11 +570,20 @@ fn insert_one<T: Transaction, R: RowIds>(
     ctx: &mut Ctx<'_, T>,
     rowids: &R,
     out: &mut DmlOutcome,
-    touched: &mut HashSet<Vec<u8>>,
+    (touched, fk): (&mut HashSet<Vec<u8>>, &mut FkState),
 ) -> Result<()> {
     let mut key = ctx.scratch.take_bytes();
     let mut value = ctx.scratch.take_bytes();
-    let r = insert_row(plan, row, ctx, rowids, out, touched, &mut key, &mut value);
+    let r = insert_row(
+        plan,
+        row,
+        ctx,
+        rowids,
+        out,
+        (touched, fk),
+        &mut key,
+        &mut value,
+    );
     ctx.scratch.give_bytes(key);
     ctx.scratch.give_bytes(value);
     r
@@ -582,7 +596,7 @@ fn insert_row<T: Transaction, R: RowIds>(
     ctx: &mut Ctx<'_, T>,
     rowids: &R,
     out: &mut DmlOutcome,
-    touched: &mut HashSet<Vec<u8>>,
+    (touched, fk): (&mut HashSet<Vec<u8>>, &mut FkState),
     key: &mut Vec<u8>,
     value: &mut Vec<u8>,
 ) -> Result<()> {
@@ -640,6 +654,8 @@ fn insert_row<T: Transaction, R: RowIds>(
             encode_values(value, &updated);
             ctx.txn.put(&existing_key, value)?;
             insert_entries(table, &plan.indexes, &updated, &existing_key, ctx, false)?;
+            fk.updating(&existing, &updated, ctx)?;
+            fk.written(Some(&existing), &updated, ctx)?;
             out.count += 1;
             return returning_row(&plan.returning, &updated, ctx, out);
         }
@@ -650,6 +666,7 @@ fn insert_row<T: Transaction, R: RowIds>(
     encode_values(value, row);
     ctx.txn.put(key, value)?;
     insert_entries(table, &plan.indexes, row, key, ctx, false)?;
+    fk.written(None, row, ctx)?;
     if matches!(plan.on_conflict, OnConflict::Update { .. }) {
         touched.insert(key.clone());
     }
@@ -665,21 +682,37 @@ pub fn run_insert<T: Transaction, R: RowIds>(
 ) -> Result<DmlOutcome> {
     let mut out = DmlOutcome::default();
     let mut touched = HashSet::new();
+    let mut fk = FkState::begin(&plan.fks, &plan.table, ctx)?;
     if plan.materialize {
         for mut row in collect(&plan.source, ctx)? {
             ctx.check_interrupt()?;
-            insert_one(plan, &mut row, ctx, rowids, &mut out, &mut touched)?;
+            insert_one(
+                plan,
+                &mut row,
+                ctx,
+                rowids,
+                &mut out,
+                (&mut touched, &mut fk),
+            )?;
         }
     } else {
         let mut buf = ctx.scratch.take_row();
         let r = run(&plan.source, ctx, &mut |ctx, row| {
             copy_row(&mut buf, row);
-            insert_one(plan, &mut buf, ctx, rowids, &mut out, &mut touched)?;
+            insert_one(
+                plan,
+                &mut buf,
+                ctx,
+                rowids,
+                &mut out,
+                (&mut touched, &mut fk),
+            )?;
             Ok(Flow::Continue)
         });
         ctx.scratch.give_row(buf);
         r?;
     }
+    fk.finish(ctx)?;
     Ok(out)
 }
 
@@ -727,6 +760,8 @@ pub struct ModifyPlan {
     pub indexes: Vec<BoundIndex>,
     /// The table's CHECK constraints (none for DELETE).
     pub checks: Vec<BoundCheck>,
+    /// The table's foreign keys, both ways.
+    pub fks: FkSlot,
     /// RETURNING expressions over the new (UPDATE) or old (DELETE) row.
     pub returning: Vec<Expr>,
     /// RETURNING columns.
@@ -819,6 +854,7 @@ pub fn plan_update(
         sets,
         indexes,
         checks,
+        fks: FkSlot::new(true),
         returning,
         columns,
     })
@@ -844,6 +880,7 @@ pub fn plan_delete(
         sets: Vec::new(),
         indexes,
         checks: Vec::new(),
+        fks: FkSlot::new(true),
         returning,
         columns,
     })
@@ -906,10 +943,10 @@ fn update_one<T: Transaction>(
     plan: &ModifyPlan,
     key: &[u8],
     ctx: &mut Ctx<'_, T>,
-    out: &mut DmlOutcome,
+    (out, fk): (&mut DmlOutcome, &mut FkState),
 ) -> Result<()> {
     let mut bufs = RowBufs::take(ctx);
-    let r = update_row(plan, key, ctx, out, &mut bufs);
+    let r = update_row(plan, key, ctx, (out, fk), &mut bufs);
     bufs.give(ctx);
     r
 }
@@ -918,7 +955,7 @@ fn update_row<T: Transaction>(
     plan: &ModifyPlan,
     key: &[u8],
     ctx: &mut Ctx<'_, T>,
-    out: &mut DmlOutcome,
+    (out, fk): (&mut DmlOutcome, &mut FkState),
     bufs: &mut RowBufs,
 ) -> Result<()> {
     let table = &plan.table;
@@ -952,6 +989,10 @@ fn update_row<T: Transaction>(
     }
     encode_values(value, row);
     ctx.txn.put(new_key, value)?;
+    if !fk.is_empty() {
+        fk.updating(old, row, ctx)?;
+        fk.written(Some(old), row, ctx)?;
+    }
     out.count += 1;
     returning_row(&plan.returning, row, ctx, out)
 }
@@ -961,13 +1002,14 @@ fn delete_one<T: Transaction>(
     plan: &ModifyPlan,
     key: &[u8],
     ctx: &mut Ctx<'_, T>,
-    out: &mut DmlOutcome,
+    (out, fk): (&mut DmlOutcome, &mut FkState),
 ) -> Result<()> {
     let mut old = ctx.scratch.take_row();
     let r = (|| {
         if recheck(plan, key, ctx, &mut old)? {
             delete_entries(&plan.table, &plan.indexes, &old, key, ctx)?;
             ctx.txn.delete(key)?;
+            fk.deleting(&old, ctx)?;
             out.count += 1;
             returning_row(&plan.returning, &old, ctx, out)?;
         }
@@ -996,11 +1038,12 @@ pub fn run_modify<T: Transaction>(
         plan.scan.access,
         crate::plan::node::Access::IndexScan { .. }
     );
-    let apply = |key: &[u8], ctx: &mut Ctx<'_, T>, out: &mut DmlOutcome| -> Result<()> {
+    let mut fk = FkState::begin(&plan.fks, &plan.table, ctx)?;
+    let mut apply = |key: &[u8], ctx: &mut Ctx<'_, T>, out: &mut DmlOutcome| -> Result<()> {
         if delete {
-            delete_one(plan, key, ctx, out)
+            delete_one(plan, key, ctx, (out, &mut fk))
         } else {
-            update_one(plan, key, ctx, out)
+            update_one(plan, key, ctx, (out, &mut fk))
         }
     };
     if moves_keys || via_index {
@@ -1015,12 +1058,13 @@ pub fn run_modify<T: Transaction>(
             ctx.check_interrupt()?;
             apply(&key, ctx, &mut out)?;
         }
-        return Ok(out);
+    } else {
+        scan_rows(&plan.scan, ctx, &mut |ctx, key, _| {
+            apply(key, ctx, &mut out)?;
+            Ok(Flow::Continue)
+        })?;
     }
-    scan_rows(&plan.scan, ctx, &mut |ctx, key, _| {
-        apply(key, ctx, &mut out)?;
-        Ok(Flow::Continue)
-    })?;
+    fk.finish(ctx)?;
     Ok(out)
 }
 

@@ -12,6 +12,8 @@ pub mod checks;
 pub mod ctx;
 pub mod ddl;
 pub mod dml;
+pub mod foreign_key_ddl;
+pub mod foreign_keys;
 pub mod index;
 pub mod index_ddl;
 pub mod interrupt;

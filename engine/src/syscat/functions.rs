@@ -628,6 +628,12 @@ fn constraint_def_of(snap: &Snapshot, oid: &Value, pretty: bool) -> Result<Value
         if let Some(c) = t.checks.iter().find(|c| c.oid == oid) {
             return Ok(Value::Text(super::deparse::check_def(t, c, pretty)));
         }
+        if let Some(fk) = t.foreign_keys.iter().find(|c| c.oid == oid) {
+            let Some(parent) = snap.tables.iter().find(|p| p.id == fk.parent) else {
+                return Ok(Value::Null);
+            };
+            return Ok(Value::Text(fk.definition(t, parent)));
+        }
         if let Some(ix) = t
             .indexes
             .iter()

@@ -115,6 +115,9 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                 for c in &t.checks {
                     out.push(constraint_row(rel, snap, t, &c.name, "CHECK"));
                 }
+                for fk in &t.foreign_keys {
+                    out.push(constraint_row(rel, snap, t, &fk.name, "FOREIGN KEY"));
+                }
                 for (num, _) in visible_columns(t).filter(|(_, c)| c.not_null) {
                     let name = format!("{}_{}_{num}_not_null", snap.schema_oid(&t.schema), t.id);
                     out.push(constraint_row(rel, snap, t, &name, "CHECK"));
@@ -159,6 +162,33 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                             .text("table_name", &t.name)
                             .text("column_name", &t.columns[ic.column].name)
                             .int4("ordinal_position", k as i32 + 1);
+                        out.push(r.finish());
+                    }
+                }
+                for fk in &t.foreign_keys {
+                    let parent = snap.tables.iter().find(|p| p.id == fk.parent);
+                    let unique =
+                        parent.and_then(|p| p.indexes.iter().find(|ix| ix.id == fk.parent_index));
+                    for (k, &c) in fk.columns.iter().enumerate() {
+                        // Where the referenced column sits in the unique
+                        // constraint's key.
+                        let pos = unique.and_then(|ix| {
+                            ix.columns
+                                .iter()
+                                .position(|ic| ic.column == fk.parent_columns[k])
+                        });
+                        let mut r = RowBuilder::new(rel);
+                        r.text("constraint_catalog", &snap.database)
+                            .text("constraint_schema", &t.schema)
+                            .text("constraint_name", &fk.name)
+                            .text("table_catalog", &snap.database)
+                            .text("table_schema", &t.schema)
+                            .text("table_name", &t.name)
+                            .text("column_name", &t.columns[c].name)
+                            .int4("ordinal_position", k as i32 + 1);
+                        if let Some(p) = pos {
+                            r.int4("position_in_unique_constraint", p as i32 + 1);
+                        }
                         out.push(r.finish());
                     }
                 }
@@ -240,7 +270,7 @@ fn constraint_row(
         .text("is_deferrable", "NO")
         .text("initially_deferred", "NO")
         .text("enforced", "YES");
-    if kind != "CHECK" {
+    if kind != "CHECK" && kind != "FOREIGN KEY" {
         r.text("nulls_distinct", "YES");
     }
     r.finish()

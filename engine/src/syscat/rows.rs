@@ -433,6 +433,40 @@ fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_
                 .text("conbin", body);
             out.push(r.finish());
         }
+        for fk in &t.foreign_keys {
+            let Some(parent) = snap.tables.iter().find(|p| p.id == fk.parent) else {
+                continue;
+            };
+            let numbers = |cols: &[usize]| -> String {
+                let n: Vec<String> = cols.iter().map(|&i| attnum(i).to_string()).collect();
+                crate::types::array::format(n.iter().map(|x| Some(x.as_str())))
+            };
+            let index_oid = parent
+                .indexes
+                .iter()
+                .find(|ix| ix.id == fk.parent_index)
+                .map_or(0, |ix| ix.oid);
+            let mut r = RowBuilder::new(rel);
+            r.oid("oid", fk.oid)
+                .text("conname", &fk.name)
+                .oid("connamespace", snap.schema_oid(&t.schema))
+                .text("contype", "f")
+                .bool("convalidated", fk.validated)
+                .oid("conrelid", t.id)
+                .oid("conindid", index_oid)
+                .oid("confrelid", fk.parent)
+                .text("confupdtype", fk.on_update.code().to_string())
+                .text("confdeltype", fk.on_delete.code().to_string())
+                .text("confmatchtype", if fk.match_full { "f" } else { "s" })
+                .bool("conislocal", true)
+                .bool("connoinherit", true)
+                .text("conkey", numbers(&fk.columns))
+                .text("confkey", numbers(&fk.parent_columns));
+            if !fk.delete_set_columns.is_empty() {
+                r.text("confdelsetcols", numbers(&fk.delete_set_columns));
+            }
+            out.push(r.finish());
+        }
     }
 }
 

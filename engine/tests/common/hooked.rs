@@ -98,6 +98,16 @@ impl<T: Transaction, H: Hooks> Transaction for HookedTxn<T, H> {
     fn lock(&mut self, key: &[u8]) -> Result<()> {
         self.inner.lock(key)
     }
+    fn lock_shared(&mut self, key: &[u8]) -> Result<()> {
+        self.inner.lock_shared(key)
+    }
+    fn get_latest(
+        &mut self,
+        key: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<rocksgres_storage::LatestRead> {
+        self.inner.get_latest(key, out)
+    }
     fn lock_table(
         &mut self,
         table: u32,
@@ -119,6 +129,9 @@ impl<T: Transaction, H: Hooks> Transaction for HookedTxn<T, H> {
     }
     fn seek(&mut self, c: &mut Self::Cursor, r: KeyRange<'_>, d: Direction) -> Result<()> {
         self.inner.seek(c, r, d)
+    }
+    fn seek_latest(&mut self, c: &mut Self::Cursor, r: KeyRange<'_>, d: Direction) -> Result<()> {
+        self.inner.seek_latest(c, r, d)
     }
     fn next<'c>(&mut self, c: &'c mut Self::Cursor) -> Result<Option<(&'c [u8], &'c [u8])>> {
         let r = self.inner.next(c)?;

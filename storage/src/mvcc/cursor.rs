@@ -104,6 +104,8 @@ pub struct MvccCursor<I> {
     out_val: Vec<u8>,
     seek_buf: Vec<u8>,
     positioned: bool,
+    /// Reads the newest versions, not the snapshot's (`seek_latest`).
+    latest: bool,
 }
 
 impl<I: RawIter> MvccCursor<I> {
@@ -123,6 +125,7 @@ impl<I: RawIter> MvccCursor<I> {
             out_val: Vec::new(),
             seek_buf: Vec::new(),
             positioned: false,
+            latest: false,
         }
     }
 
@@ -133,20 +136,22 @@ impl<I: RawIter> MvccCursor<I> {
         }
     }
 
-    /// Re-points the cursor (see [`crate::api::Transaction::seek`]).
+    /// Re-points the cursor (see [`crate::api::Transaction::seek`]);
+    /// `snapshot` `None` reads the newest applied versions instead
+    /// ([`crate::api::Transaction::seek_latest`]).
     pub(crate) fn seek<B: Backend<Iter = I>>(
         &mut self,
         shared: &Shared<B>,
-        snapshot: Timestamp,
+        snapshot: Option<Timestamp>,
         range: KeyRange<'_>,
         direction: Direction,
     ) -> Result<()> {
-        View::ensure(
-            &mut self.view,
-            shared,
-            Freshness::Snapshot(snapshot),
-            Use::Scan,
-        )?;
+        let need = match snapshot {
+            Some(ts) => Freshness::Snapshot(ts),
+            None => Freshness::Latest,
+        };
+        self.latest = snapshot.is_none();
+        View::ensure(&mut self.view, shared, need, Use::Scan)?;
         self.start.set(range.start);
         self.end.set(range.end);
         self.direction = direction;
@@ -308,7 +313,11 @@ impl<I: RawIter> MvccCursor<I> {
         }
         loop {
             if self.side == Side::Pending {
-                self.fill(snapshot)?;
+                self.fill(if self.latest {
+                    Timestamp::MAX
+                } else {
+                    snapshot
+                })?;
             }
             let buffered = self.next_buffered(writes);
             let storage_ready = self.side == Side::Ready;

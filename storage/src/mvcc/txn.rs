@@ -18,7 +18,8 @@
 use std::sync::Arc;
 
 use crate::api::{
-    CommitInfo, Direction, Isolation, KeyRange, Timestamp, Transaction, TxnId, TxnOptions,
+    CommitInfo, Direction, Isolation, KeyRange, LatestRead, Timestamp, Transaction, TxnId,
+    TxnOptions,
 };
 use crate::backend::{Backend, RawBatch, RawIter};
 use crate::error::{Result, StorageError};
@@ -226,6 +227,41 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         Ok(())
     }
 
+    fn lock_shared(&mut self, key: &[u8]) -> Result<()> {
+        let id = lock_id(key);
+        self.used_lock_table = true;
+        let acquired = self.shared.locks.acquire(
+            Request {
+                txn: self.id,
+                owner: self.options.owner,
+                lock: id,
+                mode: LockMode::Share,
+                nowait: false,
+            },
+            self.options.lock_timeout,
+            &self.wait_limits,
+        )?;
+        if let Acquired::New { first: true, .. } = acquired {
+            self.locks.push(id);
+        }
+        Ok(())
+    }
+
+    fn get_latest(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<LatestRead> {
+        if let Some(found) = self.own_write(key, out) {
+            return Ok(LatestRead {
+                found,
+                newer: false,
+            });
+        }
+        let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest, Use::Point)?;
+        let read = read_version(iter, key, Timestamp::MAX, &mut self.key_buf, out)?;
+        Ok(LatestRead {
+            found: matches!(read, Some((_, true))),
+            newer: read.is_some_and(|(ts, _)| ts > self.snapshot),
+        })
+    }
+
     fn lock_table(
         &mut self,
         table: u32,
@@ -282,7 +318,16 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         range: KeyRange<'_>,
         direction: Direction,
     ) -> Result<()> {
-        cursor.seek(&self.shared, self.snapshot, range, direction)
+        cursor.seek(&self.shared, Some(self.snapshot), range, direction)
+    }
+
+    fn seek_latest(
+        &mut self,
+        cursor: &mut MvccCursor<B::Iter>,
+        range: KeyRange<'_>,
+        direction: Direction,
+    ) -> Result<()> {
+        cursor.seek(&self.shared, None, range, direction)
     }
 
     fn next<'c>(
