@@ -987,6 +987,7 @@ impl<S: Store> Session<S> {
         self.check_writable_command(match stmt {
             SequenceStmt::Create { .. } => "CREATE SEQUENCE",
             SequenceStmt::Alter { .. } => "ALTER SEQUENCE",
+            SequenceStmt::AlterIdentity { .. } => "ALTER TABLE",
         })?;
         let interrupts = self.interrupts();
         self.ddl_in_txn = true;

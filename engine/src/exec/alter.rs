@@ -70,12 +70,12 @@ fn check_default<T: Transaction>(text: &str, ty: SqlType, txn: &mut T, now: i64)
 }
 
 /// `ALTER COLUMN ... ADD GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
-fn add_identity<T: Transaction>(
+pub fn add_identity<T: Transaction>(
     txn: &mut T,
     table: &mut TableDesc,
     pos: usize,
     always: bool,
-    options: &[ast::SequenceOptions],
+    options: crate::sql::sequence::SeqOptions,
 ) -> Result<()> {
     let c = &table.columns[pos];
     let err = |state, what: &str| {
@@ -105,10 +105,7 @@ fn add_identity<T: Transaction>(
             "must be declared NOT NULL before identity can be added",
         );
     }
-    let generator = crate::exec::ddl::Generator::Identity {
-        always,
-        options: crate::exec::ddl::identity_options(options),
-    };
+    let generator = crate::exec::ddl::Generator::Identity { always, options };
     crate::exec::ddl::create_column_sequence(txn, table, pos, &generator)
 }
 
@@ -324,7 +321,9 @@ pub fn alter_table<T: Transaction>(
                             &mut table,
                             pos,
                             !matches!(generated_as, Some(ast::GeneratedAs::ByDefault)),
-                            sequence_options.as_deref().unwrap_or_default(),
+                            crate::exec::ddl::identity_options(
+                                sequence_options.as_deref().unwrap_or_default(),
+                            ),
                         )?;
                     }
                     AlterColumnOperation::DropDefault => table.columns[pos].default = None,

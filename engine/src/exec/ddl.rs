@@ -513,12 +513,32 @@ pub fn create_column_sequence<T: Transaction>(
         options.as_type = Some(column.ty.display_name());
     }
     let (params, _) = SeqParams::define(&options, None, column.ty)?;
-    let name = choose_name(
-        txn,
-        &table.schema,
-        &format!("{}_{}_seq", table.name, column.name),
-        &[],
-    )?;
+    let name = match options.sequence_name.as_deref() {
+        // `SEQUENCE NAME` (what pg_dump writes).
+        Some([n]) => n.clone(),
+        Some([s, n])
+            if *s == table.schema || (s == "pg_temp" && temp::is_temp_schema(&table.schema)) =>
+        {
+            n.clone()
+        }
+        Some([_, _]) => {
+            return Err(EngineError::unsupported(
+                "an identity sequence in another schema than its table",
+            ))
+        }
+        Some(_) => {
+            return Err(EngineError::new(
+                SqlState::SyntaxError,
+                "improper qualified name (too many dotted names)",
+            ))
+        }
+        None => choose_name(
+            txn,
+            &table.schema,
+            &format!("{}_{}_seq", table.name, column.name),
+            &[],
+        )?,
+    };
     let oid = catalog::allocate_id(txn)?;
     sequence::create_sequence(
         txn,

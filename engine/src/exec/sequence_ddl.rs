@@ -11,19 +11,19 @@
 //! use the sequence ([`default_sequence_names`]) and refuses (2BP01) or
 //! with CASCADE drops them, and RENAME rewrites them.
 
-use rocksgres_storage::Transaction;
+use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::catalog::sequence::{
-    create_sequence, drop_sequence, lookup_sequence, rename_sequence, update_sequence, Owner,
-    SeqParams, SequenceDesc,
+    create_sequence, drop_sequence, lookup_sequence, rename_sequence, sequence_by_oid,
+    update_sequence, Owner, SeqParams, SequenceDesc,
 };
 use crate::catalog::{self, temp, SearchPath, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::sequence::{resolve, SequenceAccess};
-use crate::sql::sequence::{AlterSequenceAction, SeqOptions, SequenceStmt};
+use crate::sql::sequence::{AlterSequenceAction, IdentityAction, SeqOptions, SequenceStmt};
 use crate::syscat::functions::quote_ident;
 use crate::types::SqlType;
 
@@ -85,6 +85,15 @@ pub fn run<T: Transaction>(
             )?;
             Ok(("CREATE SEQUENCE", Vec::new()))
         }
+        SequenceStmt::AlterIdentity {
+            if_exists,
+            table,
+            column,
+            action,
+        } => {
+            let notices = alter_identity(txn, path, *if_exists, table, column, action, access)?;
+            Ok(("ALTER TABLE", notices))
+        }
         SequenceStmt::Alter {
             if_exists,
             name,
@@ -123,6 +132,83 @@ pub fn run<T: Transaction>(
             Ok(("ALTER SEQUENCE", Vec::new()))
         }
     }
+}
+
+/// `ALTER TABLE ... ALTER [COLUMN] c` with an identity action.
+fn alter_identity<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    if_exists: bool,
+    table: &[String],
+    column: &str,
+    action: &IdentityAction,
+    access: &SequenceAccess<'_>,
+) -> Result<Vec<String>> {
+    let (schema, name) = crate::exec::ddl::existing_table(txn, path, &object_name(table), "alter")?;
+    let Some(mut t) = catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)?
+    else {
+        if if_exists {
+            return Ok(vec![format!(
+                "relation \"{name}\" does not exist, skipping"
+            )]);
+        }
+        return Err(EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{name}\" does not exist"),
+        ));
+    };
+    let pos = t.column_index(column).ok_or_else(|| {
+        EngineError::new(
+            SqlState::UndefinedColumn,
+            format!(
+                "column \"{column}\" of relation \"{}\" does not exist",
+                t.name
+            ),
+        )
+    })?;
+    let not_identity = |what: &str| {
+        EngineError::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            format!(
+                "column \"{column}\" of relation \"{}\" is not an identity column{what}",
+                t.name
+            ),
+        )
+    };
+    match action {
+        IdentityAction::Add { always, options } => {
+            crate::exec::alter::add_identity(txn, &mut t, pos, *always, options.clone())?;
+        }
+        IdentityAction::SetGenerated(always) => {
+            let Some(id) = t.columns[pos].identity.as_mut() else {
+                return Err(not_identity(""));
+            };
+            id.always = *always;
+        }
+        IdentityAction::SetOptions(o) => {
+            let Some(id) = t.columns[pos].identity else {
+                return Err(not_identity(""));
+            };
+            let mut desc = sequence_by_oid(txn, id.sequence)?
+                .ok_or_else(|| EngineError::internal("identity column without its sequence"))?;
+            alter_options(txn, path, &mut desc, o, access)?;
+            return Ok(Vec::new());
+        }
+        IdentityAction::Drop { if_exists } => {
+            let Some(id) = t.columns[pos].identity else {
+                if *if_exists {
+                    return Ok(vec![not_identity(", skipping").message]);
+                }
+                return Err(not_identity(""));
+            };
+            if let Some(desc) = sequence_by_oid(txn, id.sequence)? {
+                drop_sequence(txn, &desc)?;
+            }
+            t.columns[pos].identity = None;
+        }
+    }
+    catalog::update_table(txn, &t)?;
+    Ok(Vec::new())
 }
 
 fn alter_options<T: Transaction>(

@@ -97,7 +97,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         let mut out = Vec::new();
         for piece in sequence::split(sql)? {
             match piece {
-                sequence::Piece::Sequence(s) => out.push(Parsed::Sequence(Box::new(s))),
+                sequence::Piece::Sequence(s) => out.push(Parsed::Sequence(s)),
                 sequence::Piece::Other(text) => out.extend(parse_statements(&text)?),
             }
         }

@@ -59,9 +59,43 @@ pub enum AlterSequenceAction {
     SetLogged(bool),
 }
 
+/// One identity action of `ALTER TABLE ... ALTER [COLUMN] c ...`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdentityAction {
+    /// `ADD GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [(options)]`.
+    Add {
+        /// ALWAYS (else BY DEFAULT).
+        always: bool,
+        /// The options (`SEQUENCE NAME` included).
+        options: SeqOptions,
+    },
+    /// `SET GENERATED { ALWAYS | BY DEFAULT }`.
+    SetGenerated(bool),
+    /// `SET` sequence options and `RESTART [[WITH] n]`, in one list.
+    SetOptions(SeqOptions),
+    /// `DROP IDENTITY [IF EXISTS]`.
+    Drop {
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+}
+
 /// A parsed sequence statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SequenceStmt {
+    /// `ALTER TABLE [IF EXISTS] [ONLY] t ALTER [COLUMN] c <identity
+    /// action>`, which `sqlparser` does not parse (but for a plain ADD
+    /// GENERATED).
+    AlterIdentity {
+        /// IF EXISTS.
+        if_exists: bool,
+        /// The table name's parts.
+        table: Vec<String>,
+        /// The column.
+        column: String,
+        /// What to do.
+        action: IdentityAction,
+    },
     /// `CREATE [TEMP | UNLOGGED] SEQUENCE [IF NOT EXISTS] name options`.
     Create {
         /// TEMP / TEMPORARY.
@@ -101,11 +135,79 @@ fn is_word(t: Option<&Token>, w: &str) -> bool {
     matches!(t, Some(Token::Word(Word { value, quote_style: None, .. })) if value.eq_ignore_ascii_case(w))
 }
 
-/// Whether the statement tokens `toks` begin a CREATE or ALTER SEQUENCE.
+/// Where the action of `ALTER TABLE [IF EXISTS] [ONLY] name [*] ALTER
+/// [COLUMN] col` starts in `toks`, if they begin so.
+fn alter_column_action(toks: &[Token]) -> Option<usize> {
+    let t = |i: usize| toks.get(i);
+    if !is_word(t(0), "alter") || !is_word(t(1), "table") {
+        return None;
+    }
+    let mut i = 2;
+    if is_word(t(i), "if") && is_word(t(i + 1), "exists") {
+        i += 2;
+    }
+    if is_word(t(i), "only") {
+        i += 1;
+    }
+    // The name: words separated by periods.
+    matches!(t(i), Some(Token::Word(_))).then_some(())?;
+    i += 1;
+    while t(i) == Some(&Token::Period) && matches!(t(i + 1), Some(Token::Word(_))) {
+        i += 2;
+    }
+    if t(i) == Some(&Token::Mul) {
+        i += 1;
+    }
+    if !is_word(t(i), "alter") {
+        return None;
+    }
+    i += 1;
+    if is_word(t(i), "column") {
+        i += 1;
+    }
+    matches!(t(i), Some(Token::Word(_))).then_some(i + 1)
+}
+
+/// Whether `toks` are an ALTER TABLE whose one action is an identity
+/// action `sqlparser` does not parse (everything but ADD GENERATED
+/// without options it cannot carry is left to it).
+fn is_identity_alter(toks: &[Token]) -> bool {
+    let Some(a) = alter_column_action(toks) else {
+        return false;
+    };
+    let t = |i: usize| toks.get(i);
+    if toks[a..].contains(&Token::Comma) && !toks[a..].contains(&Token::LParen) {
+        return false;
+    }
+    if is_word(t(a), "add") && is_word(t(a + 1), "generated") {
+        // Left to sqlparser unless the options say SEQUENCE NAME.
+        return toks[a..]
+            .windows(2)
+            .any(|w| is_word(w.first(), "sequence") && is_word(w.get(1), "name"));
+    }
+    (is_word(t(a), "set") && is_word(t(a + 1), "generated"))
+        || (is_word(t(a), "drop") && is_word(t(a + 1), "identity"))
+        || is_word(t(a), "restart")
+        || (is_word(t(a), "set")
+            && [
+                "increment",
+                "start",
+                "minvalue",
+                "maxvalue",
+                "cache",
+                "cycle",
+                "no",
+            ]
+            .iter()
+            .any(|w| is_word(t(a + 1), w)))
+}
+
+/// Whether the statement tokens `toks` begin a CREATE or ALTER SEQUENCE,
+/// or are an identity ALTER TABLE ([`is_identity_alter`]).
 fn starts_sequence_statement(toks: &[Token]) -> bool {
     let t = |i: usize| toks.get(i);
     if is_word(t(0), "alter") {
-        return is_word(t(1), "sequence");
+        return is_word(t(1), "sequence") || is_identity_alter(toks);
     }
     if !is_word(t(0), "create") {
         return false;
@@ -124,7 +226,11 @@ fn starts_sequence_statement(toks: &[Token]) -> bool {
 /// Whether `sql` (one statement or several) holds a CREATE or ALTER
 /// SEQUENCE, the cheap test first.
 pub fn is_sequence_statement(sql: &str) -> bool {
-    if !sql.to_ascii_lowercase().contains("sequence") {
+    let lower = sql.to_ascii_lowercase();
+    if !["sequence", "identity", "generated", "restart"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
         return false;
     }
     let Ok(toks) = tokens(sql) else {
@@ -138,7 +244,7 @@ pub fn is_sequence_statement(sql: &str) -> bool {
 /// sequence statement, or the text of any other statement.
 pub enum Piece {
     /// A CREATE or ALTER SEQUENCE.
-    Sequence(SequenceStmt),
+    Sequence(Box<SequenceStmt>),
     /// Any other statement, for `sqlparser` (its tokens written back).
     Other(String),
 }
@@ -159,7 +265,9 @@ pub fn split(sql: &str) -> Result<Vec<Piece>> {
             continue;
         }
         if starts_sequence_statement(&significant) {
-            out.push(Piece::Sequence(Parser::new(significant).statement()?));
+            out.push(Piece::Sequence(Box::new(
+                Parser::new(significant).statement()?,
+            )));
         } else {
             out.push(Piece::Other(stmt.iter().map(ToString::to_string).collect()));
         }
@@ -290,6 +398,27 @@ struct Parser {
 
 fn redundant() -> EngineError {
     EngineError::new(SqlState::SyntaxError, "conflicting or redundant options")
+}
+
+/// Adds the options of `more` to `into` (42601 when one is given twice).
+fn merge(into: &mut SeqOptions, more: SeqOptions) -> Result<()> {
+    fn one<T>(a: &mut Option<T>, b: Option<T>) -> Result<()> {
+        match b {
+            Some(v) => set(a, v),
+            None => Ok(()),
+        }
+    }
+    one(&mut into.as_type, more.as_type)?;
+    one(&mut into.increment, more.increment)?;
+    one(&mut into.min, more.min)?;
+    one(&mut into.max, more.max)?;
+    one(&mut into.start, more.start)?;
+    one(&mut into.restart, more.restart)?;
+    one(&mut into.cache, more.cache)?;
+    one(&mut into.cycle, more.cycle)?;
+    one(&mut into.owned_by, more.owned_by)?;
+    one(&mut into.sequence_name, more.sequence_name)?;
+    one(&mut into.logged, more.logged)
 }
 
 fn set<T>(slot: &mut Option<T>, v: T) -> Result<()> {
@@ -502,7 +631,88 @@ impl Parser {
         }
     }
 
+    /// `ALTER TABLE ... ALTER [COLUMN] c <identity action>`.
+    fn identity_alter(mut self) -> Result<SequenceStmt> {
+        self.expect("alter")?;
+        self.expect("table")?;
+        let if_exists = self.eat_all(&["if", "exists"]);
+        self.eat("only");
+        let table = self.qualified()?;
+        if self.peek() == Some(&Token::Mul) {
+            self.pos += 1;
+        }
+        self.expect("alter")?;
+        self.eat("column");
+        let column = self.ident()?;
+        let action = if self.eat_all(&["add", "generated"]) {
+            let always = if self.eat("always") {
+                true
+            } else {
+                self.expect("by")?;
+                self.expect("default")?;
+                false
+            };
+            self.expect("as")?;
+            self.expect("identity")?;
+            let options = if self.peek() == Some(&Token::LParen) {
+                self.pos += 1;
+                let o = self.options(Context::Identity)?;
+                if self.peek() != Some(&Token::RParen) {
+                    return Err(self.error());
+                }
+                self.pos += 1;
+                o
+            } else {
+                SeqOptions::default()
+            };
+            IdentityAction::Add { always, options }
+        } else if self.eat_all(&["drop", "identity"]) {
+            IdentityAction::Drop {
+                if_exists: self.eat_all(&["if", "exists"]),
+            }
+        } else if self.eat_all(&["set", "generated"]) {
+            let always = if self.eat("always") {
+                true
+            } else {
+                self.expect("by")?;
+                self.expect("default")?;
+                false
+            };
+            IdentityAction::SetGenerated(always)
+        } else {
+            // `SET option` and `RESTART`, repeated.
+            let mut merged = SeqOptions::default();
+            loop {
+                if !self.eat("set") && !is_word(self.peek(), "restart") {
+                    break;
+                }
+                let one = self.options(Context::Alter)?;
+                if one == SeqOptions::default() {
+                    return Err(self.error());
+                }
+                merge(&mut merged, one)?;
+            }
+            if merged.owned_by.is_some() || merged.as_type.is_some() {
+                return Err(EngineError::new(
+                    SqlState::SyntaxError,
+                    "invalid identity column option",
+                ));
+            }
+            IdentityAction::SetOptions(merged)
+        };
+        self.end()?;
+        Ok(SequenceStmt::AlterIdentity {
+            if_exists,
+            table,
+            column,
+            action,
+        })
+    }
+
     fn statement(mut self) -> Result<SequenceStmt> {
+        if is_word(self.toks.get(1), "table") {
+            return self.identity_alter();
+        }
         if self.eat("create") {
             let temporary = self.eat("temp") || self.eat("temporary");
             let unlogged = !temporary && self.eat("unlogged");
@@ -555,7 +765,7 @@ mod tests {
 
     fn one(sql: &str) -> SequenceStmt {
         match split(sql).unwrap().pop() {
-            Some(Piece::Sequence(s)) => s,
+            Some(Piece::Sequence(s)) => *s,
             _ => panic!("not a sequence statement: {sql}"),
         }
     }
@@ -613,6 +823,29 @@ mod tests {
         assert!(matches!(&pieces[1], Piece::Sequence(_)));
         assert!(is_sequence_statement("SELECT 1; CREATE TEMP SEQUENCE s"));
         assert!(!is_sequence_statement("DROP SEQUENCE s"));
+    }
+
+    #[test]
+    fn identity_alters() {
+        assert!(is_sequence_statement(
+            "ALTER TABLE u ALTER COLUMN v DROP IDENTITY"
+        ));
+        assert!(matches!(
+            one("ALTER TABLE ONLY public.u ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME public.u_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1)"),
+            SequenceStmt::AlterIdentity { action: IdentityAction::Add { always: true, options }, .. }
+                if options.sequence_name == Some(vec!["public".into(), "u_id_seq".into()])
+        ));
+        assert!(matches!(
+            one("alter table u alter id set increment by 5 restart"),
+            SequenceStmt::AlterIdentity { action: IdentityAction::SetOptions(o), .. }
+                if o.increment == Some(5) && o.restart == Some(None)
+        ));
+        assert!(!is_sequence_statement(
+            "ALTER TABLE u ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY"
+        ));
+        assert!(!is_sequence_statement(
+            "ALTER TABLE u ALTER COLUMN id SET DEFAULT 1, ALTER COLUMN v DROP NOT NULL"
+        ));
     }
 
     #[test]
