@@ -10,7 +10,8 @@
 //!    UNIQUE constraint, CHECK constraints, a secondary index, NOT NULL and
 //!    DEFAULT columns of several types; a second plain table without any index; a view; a few
 //!    rows; a table with a serial and two identity columns, a standalone
-//!    sequence and one OWNED BY a column), then `pgbench -i -s 1` (the pgbench tables, for
+//!    sequence and one OWNED BY a column; a parent and a child table linked by
+//!    a foreign key), then `pgbench -i -s 1` (the pgbench tables, for
 //!    `\d pgbench_accounts`). Set-up must succeed on both: a failure there is
 //!    a test failure, not a describe difference.
 //! 2. **One psql per command.** Every entry of [`COMMANDS`] runs as its own
@@ -96,6 +97,13 @@ const SETUP: &[&str] = &[
     "create sequence note_seq owned by notes.note_id",
     "insert into tickets (note) values ('first'), ('second')",
     "select nextval('order_numbers')",
+    // A foreign key: `\d` prints "Foreign-key constraints:" for the
+    // referencing table and "Referenced by:" for the referenced one.
+    "create table fk_parent (id int primary key, label text)",
+    "create table fk_child (id int primary key, parent_id int not null \
+     references fk_parent (id) on delete cascade, note text)",
+    "insert into fk_parent values (1, 'one')",
+    "insert into fk_child values (10, 1, 'child')",
 ];
 
 /// The commands compared: the label used in the golden file and report,
@@ -125,6 +133,8 @@ const COMMANDS: &[(&str, &str)] = &[
     ("\\d tickets_seq_no_seq", "\\d tickets_seq_no_seq"),
     ("\\d order_numbers", "\\d order_numbers"),
     ("\\d note_seq", "\\d note_seq"),
+    ("\\d fk_parent", "\\d fk_parent"),
+    ("\\d fk_child", "\\d fk_child"),
     (
         "select * from pg_sequences",
         "select * from pg_sequences order by sequencename;",

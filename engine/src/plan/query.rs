@@ -22,7 +22,7 @@ use crate::plan::node::{
     AggCall, AggFunc, JoinKind, Node, OutputColumn, ScanPlan, SetOpKind, SortKey,
 };
 use crate::sql::depth;
-use crate::types::{CastKind, SqlType, Value};
+use crate::types::{CastKind, RegKind, SqlType, Value};
 
 /// Output names as PostgreSQL derives them (`?column?` for expressions).
 pub fn output_name(e: &AstExpr) -> String {
@@ -477,16 +477,20 @@ impl Binder<'_> {
         }
         let select = rewritten.as_ref().unwrap_or(select);
         let (mut node, mut scope) = self.plan_from(&select.from)?;
-        if let Some(args) = srf {
+        if let Some((fname, args)) = srf {
             let (series, series_scope) = self.plan_table_function(
-                &ast::ObjectName::from(vec![ast::Ident::new("generate_series")]),
+                &ast::ObjectName::from(vec![ast::Ident::new(fname)]),
                 &args,
                 Some(&ast::TableAlias {
                     explicit: true,
                     name: ast::Ident::with_quote('"', "\u{1}srf"),
-                    columns: Vec::new(),
+                    columns: vec![ast::TableAliasColumnDef {
+                        name: ast::Ident::with_quote('"', "\u{1}srf"),
+                        data_type: None,
+                    }],
                     at: None,
                 }),
+                false,
             )?;
             scope.columns.extend(series_scope.columns);
             node = Node::Join {
@@ -1423,10 +1427,19 @@ impl Binder<'_> {
     fn plan_factor_level(&mut self, f: &ast::TableFactor) -> Result<(Node, Scope)> {
         match f {
             ast::TableFactor::Table {
-                name, alias, args, ..
+                name,
+                alias,
+                args,
+                with_ordinality,
+                ..
             } => {
                 if let Some(args) = args {
-                    return self.plan_table_function(name, &args.args, alias.as_ref());
+                    return self.plan_table_function(
+                        name,
+                        &args.args,
+                        alias.as_ref(),
+                        *with_ordinality,
+                    );
                 }
                 if let [ast::ObjectNamePart::Identifier(id)] = name.0.as_slice() {
                     const RESERVED: &[&str] = &[
@@ -1652,11 +1665,74 @@ impl Binder<'_> {
         Ok((Node::Unnest { arg, column }, scope))
     }
 
+    /// `pg_partition_ancestors(regclass)`: the relation followed by its
+    /// ancestors in the partition tree. Rocksgres has no partitioning, and
+    /// PostgreSQL returns no rows for a relation that is neither a
+    /// partition nor partitioned (psql's queries add the relation itself
+    /// with `UNION ALL VALUES`), so the result is empty; the argument is
+    /// still bound, for its errors (an unknown relation name).
+    fn plan_partition_ancestors(
+        &mut self,
+        args: &[ast::FunctionArg],
+        alias: Option<&ast::TableAlias>,
+        with_ordinality: bool,
+    ) -> Result<(Node, Scope)> {
+        let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))] = args else {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                "function pg_partition_ancestors with these arguments does not exist",
+            ));
+        };
+        let ty = SqlType::Reg(RegKind::Class);
+        // No row is produced; the argument is bound only to check the call
+        // (an unknown relation name is not reported: the cast is never run).
+        let arg = self.bind(e, &Scope::default())?;
+        self.coerce(arg, ty, CastKind::Implicit)?;
+        let qualifier = alias
+            .map(|a| ident_name(&a.name))
+            .unwrap_or_else(|| "pg_partition_ancestors".to_string());
+        let mut scope = Scope {
+            columns: vec![ScopeColumn {
+                table: Some(qualifier.clone()),
+                name: "relid".to_string(),
+                ty,
+                hidden: false,
+            }],
+        };
+        if with_ordinality {
+            scope.columns.push(ScopeColumn {
+                table: Some(qualifier),
+                name: "ordinality".to_string(),
+                ty: SqlType::Int8,
+                hidden: false,
+            });
+        }
+        if let Some(a) = alias {
+            rename_columns(&mut scope, a)?;
+        }
+        let columns = scope
+            .columns
+            .iter()
+            .map(|c| OutputColumn {
+                name: c.name.clone(),
+                ty: c.ty,
+            })
+            .collect();
+        Ok((
+            Node::Values {
+                rows: Vec::new(),
+                columns,
+            },
+            scope,
+        ))
+    }
+
     fn plan_table_function(
         &mut self,
         name: &ast::ObjectName,
         args: &[ast::FunctionArg],
         alias: Option<&ast::TableAlias>,
+        with_ordinality: bool,
     ) -> Result<(Node, Scope)> {
         let fname = name
             .0
@@ -1669,6 +1745,14 @@ impl Binder<'_> {
                 return Err(EngineError::unsupported("unnest with several arguments"));
             };
             return self.plan_unnest(e, alias);
+        }
+        if fname == "pg_partition_ancestors" {
+            return self.plan_partition_ancestors(args, alias, with_ordinality);
+        }
+        if with_ordinality {
+            return Err(EngineError::unsupported(format!(
+                "{fname}(...) WITH ORDINALITY"
+            )));
         }
         if fname != "generate_series" {
             return Err(EngineError::new(
@@ -1797,8 +1881,7 @@ fn lock_scans_level(node: &mut Node) -> Result<()> {
 fn has_srf(e: &AstExpr) -> bool {
     depth::guard(|| match e {
         AstExpr::Function(f) => {
-            function_name(f) == "generate_series"
-                && matches!(f.args, ast::FunctionArguments::List(_))
+            is_srf_name(&function_name(f)) && matches!(f.args, ast::FunctionArguments::List(_))
         }
         AstExpr::BinaryOp { left, right, .. } => has_srf(left) || has_srf(right),
         AstExpr::UnaryOp { expr, .. } | AstExpr::Nested(expr) | AstExpr::Cast { expr, .. } => {
@@ -1808,21 +1891,36 @@ fn has_srf(e: &AstExpr) -> bool {
     })
 }
 
-/// Replaces a `generate_series(...)` call inside `e` by a reference to the
-/// series column and returns its arguments (simple expression forms only).
-fn take_srf(e: &mut AstExpr) -> Option<Vec<ast::FunctionArg>> {
+/// The set-returning functions a select list may call.
+fn is_srf_name(name: &str) -> bool {
+    matches!(name, "generate_series" | "pg_partition_ancestors")
+}
+
+/// A set-returning call taken out of a select list: the function's name
+/// and its arguments.
+type SrfCall = (&'static str, Vec<ast::FunctionArg>);
+
+/// Replaces a set-returning call (`generate_series(...)`,
+/// `pg_partition_ancestors(...)`) inside `e` by a reference to the series
+/// column and returns the call (simple expression forms only).
+fn take_srf(e: &mut AstExpr) -> Option<SrfCall> {
     depth::guard(|| take_srf_level(e))
 }
 
-fn take_srf_level(e: &mut AstExpr) -> Option<Vec<ast::FunctionArg>> {
+fn take_srf_level(e: &mut AstExpr) -> Option<SrfCall> {
     match e {
-        AstExpr::Function(f) if function_name(f) == "generate_series" => {
+        AstExpr::Function(f) if is_srf_name(&function_name(f)) => {
+            let name = if function_name(f) == "generate_series" {
+                "generate_series"
+            } else {
+                "pg_partition_ancestors"
+            };
             let ast::FunctionArguments::List(list) = &f.args else {
                 return None;
             };
             let args = list.args.clone();
             *e = AstExpr::Identifier(ast::Ident::with_quote('"', "\u{1}srf"));
-            Some(args)
+            Some((name, args))
         }
         AstExpr::BinaryOp { left, right, .. } => take_srf(left).or_else(|| take_srf(right)),
         AstExpr::UnaryOp { expr, .. } | AstExpr::Nested(expr) | AstExpr::Cast { expr, .. } => {

@@ -165,6 +165,13 @@ fn class_row(rel: &'static SysRel, schema: &str) -> RowBuilder {
 }
 
 fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
+    // PostgreSQL's RI triggers sit on both ends of every foreign key, so
+    // both the referencing and the referenced table have relhastriggers.
+    let referenced: std::collections::HashSet<u32> = snap
+        .tables
+        .iter()
+        .flat_map(|t| t.foreign_keys.iter().map(|fk| fk.parent))
+        .collect();
     for t in &snap.tables {
         let schema_oid = snap.schema_oid(&t.schema);
         let mut r = class_row(rel, &t.schema);
@@ -176,6 +183,10 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
             .text("relkind", "r")
             .int2("relnatts", t.columns.len() as i16)
             .bool("relhasindex", visible_indexes(t).next().is_some())
+            .bool(
+                "relhastriggers",
+                !t.foreign_keys.is_empty() || referenced.contains(&t.id),
+            )
             .int2("relchecks", t.checks.len() as i16);
         out.push(r.finish());
         for ix in visible_indexes(t) {
