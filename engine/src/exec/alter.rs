@@ -24,6 +24,20 @@ use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, 
 use crate::plan::bind::{ident_name, Binder, Scope};
 use crate::types::{CastKind, SqlType, Value};
 
+/// Binds a DEFAULT expression (SQL text) as a value of `ty`.
+fn bind_default_text(text: &str, ty: SqlType) -> Result<crate::plan::expr::Expr> {
+    let e = crate::sql::parse_expr(text)?;
+    let mut lookup = |_: &ast::ObjectName, _: bool| -> Result<crate::catalog::Relation> {
+        Err(EngineError::new(
+            SqlState::FeatureNotSupported,
+            "cannot use subquery in DEFAULT expression",
+        ))
+    };
+    let mut b = Binder::new(Vec::new(), &mut lookup);
+    let x = b.bind(&e, &Scope::default())?;
+    b.coerce(x, ty, CastKind::Assignment)
+}
+
 /// Evaluates a constant SQL expression (a DEFAULT) as a value of `ty`.
 pub fn eval_constant<T: Transaction>(
     txn: &mut T,
@@ -31,18 +45,7 @@ pub fn eval_constant<T: Transaction>(
     ty: SqlType,
     now: i64,
 ) -> Result<Value> {
-    let e = crate::sql::parse_expr(text)?;
-    let bound = {
-        let mut lookup = |_: &ast::ObjectName, _: bool| -> Result<crate::catalog::Relation> {
-            Err(EngineError::new(
-                SqlState::FeatureNotSupported,
-                "cannot use subquery in DEFAULT expression",
-            ))
-        };
-        let mut b = Binder::new(Vec::new(), &mut lookup);
-        let x = b.bind(&e, &Scope::default())?;
-        b.coerce(x, ty, CastKind::Assignment)?
-    };
+    let bound = bind_default_text(text, ty)?;
     let mut ctx = Ctx::new(txn, &[], now);
     bound.eval(&[], &mut ctx)
 }
@@ -51,20 +54,10 @@ pub fn eval_constant<T: Transaction>(
 /// one is also evaluated (so `1/0` fails now), a volatile one such as
 /// `nextval(...)` is not run.
 fn check_default<T: Transaction>(text: &str, ty: SqlType, txn: &mut T, now: i64) -> Result<()> {
-    let e = crate::sql::parse_expr(text)?;
-    let constant = {
-        let mut lookup = |_: &ast::ObjectName, _: bool| -> Result<crate::catalog::Relation> {
-            Err(EngineError::new(
-                SqlState::FeatureNotSupported,
-                "cannot use subquery in DEFAULT expression",
-            ))
-        };
-        let mut b = Binder::new(Vec::new(), &mut lookup);
-        let x = b.bind(&e, &Scope::default())?;
-        b.coerce(x, ty, CastKind::Assignment)?.is_constant()
-    };
-    if constant {
-        eval_constant(txn, text, ty, now)?;
+    let bound = bind_default_text(text, ty)?;
+    if bound.is_constant() {
+        let mut ctx = Ctx::new(txn, &[], now);
+        bound.eval(&[], &mut ctx)?;
     }
     Ok(())
 }
