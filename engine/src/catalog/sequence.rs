@@ -183,28 +183,24 @@ impl SeqParams {
                 None => max,
             },
         };
-        if start < min {
-            return Err(invalid(format!(
-                "START value ({start}) cannot be less than MINVALUE ({min})"
-            )));
-        }
-        if start > max {
-            return Err(invalid(format!(
-                "START value ({start}) cannot be greater than MAXVALUE ({max})"
-            )));
-        }
+        // START and RESTART must lie within the bounds.
+        let within = |what: &str, v: i64| -> Result<()> {
+            if v < min {
+                return Err(invalid(format!(
+                    "{what} value ({v}) cannot be less than MINVALUE ({min})"
+                )));
+            }
+            if v > max {
+                return Err(invalid(format!(
+                    "{what} value ({v}) cannot be greater than MAXVALUE ({max})"
+                )));
+            }
+            Ok(())
+        };
+        within("START", start)?;
         let restart = options.restart.map(|r| r.unwrap_or(start));
         if let Some(r) = restart {
-            if r < min {
-                return Err(invalid(format!(
-                    "RESTART value ({r}) cannot be less than MINVALUE ({min})"
-                )));
-            }
-            if r > max {
-                return Err(invalid(format!(
-                    "RESTART value ({r}) cannot be greater than MAXVALUE ({max})"
-                )));
-            }
+            within("RESTART", r)?;
         }
         let cache = match options.cache {
             Some(n) if n <= 0 => {

@@ -27,7 +27,7 @@ use crate::catalog::{self, CheckDesc, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::interrupt::Interrupt;
-use crate::exec::row::{decode_values, describe_row, seek_rows};
+use crate::exec::row::{decode_values, describe_visible, seek_rows};
 use crate::plan::bind::{ident_name, Binder};
 use crate::plan::expr::Expr;
 use crate::types::Value;
@@ -85,14 +85,6 @@ pub fn enforce<T: Transaction>(
         }
     }
     Ok(())
-}
-
-fn describe_visible(table: &TableDesc, row: &[Value]) -> String {
-    let visible: Vec<Value> = table
-        .visible_columns()
-        .map(|(i, _)| row[i].clone())
-        .collect();
-    describe_row(&visible)
 }
 
 /// Checks every stored row of `table` against check `name` (23514

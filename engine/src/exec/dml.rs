@@ -25,7 +25,7 @@ use crate::exec::foreign_keys::{FkSlot, FkState};
 use crate::exec::index::{
     bind_indexes, delete_entries, find_unique, insert_entries, update_entries, BoundIndex,
 };
-use crate::exec::row::{decode_values, describe_row, encode_values, primary_key};
+use crate::exec::row::{decode_values, describe_row, describe_visible, encode_values, primary_key};
 use crate::exec::run::{collect, run, Flow};
 use crate::exec::scan::scan_rows;
 use crate::exec::scratch::copy_row;
@@ -198,14 +198,6 @@ pub(crate) fn conform_row(table: &TableDesc, row: &mut [Value]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn describe_visible(table: &TableDesc, row: &[Value]) -> String {
-    let visible: Vec<Value> = table
-        .visible_columns()
-        .map(|(i, _)| row[i].clone())
-        .collect();
-    describe_row(&visible)
 }
 
 pub(crate) fn duplicate_key(table: &TableDesc, row: &[Value]) -> EngineError {

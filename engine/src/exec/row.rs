@@ -91,6 +91,16 @@ pub fn seek_rows<T: rocksgres_storage::Transaction>(
     Ok(cursor)
 }
 
+/// [`describe_row`] of a stored row's visible columns (what PostgreSQL's
+/// "Failing row contains ..." shows: dropped columns left out).
+pub fn describe_visible(table: &TableDesc, row: &[Value]) -> String {
+    let visible: Vec<Value> = table
+        .visible_columns()
+        .map(|(i, _)| row[i].clone())
+        .collect();
+    describe_row(&visible)
+}
+
 /// Renders `(a, b, c)` for error details ("Failing row contains ...").
 pub fn describe_row(row: &[Value]) -> String {
     let mut s = String::from("(");
