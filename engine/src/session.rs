@@ -1276,6 +1276,13 @@ fn execute_statement<S: Store>(
                             )));
                         }
                     }
+                    if let Relation::Sequence(s) = &r {
+                        // DROP SEQUENCE does not look for views yet.
+                        return Err(EngineError::unsupported(format!(
+                            "view \"{name}\" reading sequence \"{}\" (views over sequences)",
+                            s.name
+                        )));
+                    }
                     if !matches!(r, Relation::System(_)) {
                         deps.push(ddl::table_name(n)?);
                     }

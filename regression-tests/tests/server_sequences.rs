@@ -137,3 +137,47 @@ fn values_are_unique_across_sessions_and_a_kill_9() {
     let again: i64 = c.query_one("SELECT nextval('plain')", &[]).unwrap().get(0);
     assert_eq!(again, after_plain + 1);
 }
+
+/// `COPY seq TO STDOUT` fails as in PostgreSQL 15 (42809, a sequence is
+/// not a table to copy), and so does `COPY view TO STDOUT` (with
+/// PostgreSQL's hint); `COPY (SELECT * FROM seq)` copies the sequence's one
+/// row. The connection lives on after each error.
+#[test]
+fn copy_reads_sequences_only_through_a_query() {
+    use std::io::Read;
+    let server = TestServer::start();
+    let mut c = server.connect();
+    c.batch_execute("CREATE SEQUENCE cs; CREATE VIEW cv AS SELECT 1 AS a")
+        .expect("setup");
+    for (sql, message, hint) in [
+        (
+            "COPY cs TO STDOUT",
+            "cannot copy from sequence \"cs\"",
+            None,
+        ),
+        (
+            "COPY public.\"cv\" TO STDOUT",
+            "cannot copy from view \"cv\"",
+            Some("Try the COPY (SELECT ...) TO variant."),
+        ),
+    ] {
+        let err = match c.copy_out(sql) {
+            Ok(_) => panic!("{sql} must fail"),
+            Err(e) => e,
+        };
+        let err = err
+            .as_db_error()
+            .unwrap_or_else(|| panic!("{sql}: not a server error: {err}"));
+        assert_eq!(err.code().code(), "42809", "{sql}");
+        assert_eq!(err.message(), message, "{sql}");
+        assert_eq!(err.hint(), hint, "{sql}");
+    }
+    let mut out = String::new();
+    c.copy_out("COPY (SELECT * FROM cs) TO STDOUT")
+        .expect("COPY (SELECT * FROM seq)")
+        .read_to_string(&mut out)
+        .expect("read");
+    assert_eq!(out, "1\t0\tf\n");
+    let n: i64 = c.query_one("SELECT nextval('cs')", &[]).expect("nextval").get(0);
+    assert_eq!(n, 1);
+}

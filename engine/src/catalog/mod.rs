@@ -184,13 +184,15 @@ pub fn unregister_owned_index_name<T: Transaction>(
     Ok(())
 }
 
-/// A named relation: a table or a view.
+/// A named relation: a table, a view or a sequence.
 #[derive(Debug, Clone)]
 pub enum Relation {
     /// A table.
     Table(Arc<TableDesc>),
     /// A view.
     View(Arc<ViewDesc>),
+    /// A sequence (`SELECT * FROM seq` reads its one row).
+    Sequence(Arc<sequence::SequenceDesc>),
     /// A system catalog relation (`pg_class`, `information_schema.tables`).
     System(&'static crate::syscat::SysRel),
 }
@@ -206,6 +208,14 @@ pub fn resolve_relation<T: Transaction>(
     name: &sqlparser::ast::ObjectName,
 ) -> Result<Relation> {
     temp::resolve_relation(txn, path, name)
+}
+
+/// The error for writing to a sequence as if it were a table (42809).
+pub fn sequence_write_error(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::WrongObjectType,
+        format!("cannot change sequence \"{name}\""),
+    )
 }
 
 /// The error for writing to a system catalog.
@@ -231,13 +241,16 @@ pub fn lookup_view<T: Transaction>(
     ViewDesc::decode(&out).map(Some)
 }
 
-/// Reads the table or view `schema.name`, failing with 42P01.
+/// Reads the table, view or sequence `schema.name`, failing with 42P01.
 pub fn require_relation<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<Relation> {
     if let Some(t) = lookup_table(txn, schema, name)? {
         return Ok(Relation::Table(Arc::new(t)));
     }
     if let Some(v) = lookup_view(txn, schema, name)? {
         return Ok(Relation::View(Arc::new(v)));
+    }
+    if let Some(s) = sequence::lookup_sequence(txn, schema, name)? {
+        return Ok(Relation::Sequence(Arc::new(s)));
     }
     Err(EngineError::new(
         SqlState::UndefinedTable,

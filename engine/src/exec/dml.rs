@@ -1074,6 +1074,7 @@ pub fn modify_target(
         }
         Relation::View(v) => v,
         Relation::System(s) => return Err(crate::catalog::system_catalog_error(s.name)),
+        Relation::Sequence(s) => return Err(crate::catalog::sequence_write_error(&s.name)),
     };
     let not_updatable = |why: &str| {
         EngineError::new(

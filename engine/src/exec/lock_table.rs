@@ -12,7 +12,7 @@ use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast;
 
 use crate::catalog::{self, lock, Relation, SearchPath};
-use crate::error::{EngineError, Result};
+use crate::error::{EngineError, Result, SqlState};
 
 /// The lock mode a LOCK statement asks for.
 pub fn requested_mode(l: &ast::Lock) -> LockMode {
@@ -41,6 +41,13 @@ pub fn lock_tables<T: Transaction>(txn: &mut T, path: &SearchPath, l: &ast::Lock
                     "LOCK TABLE on view \"{}\" (locking a view's tables is being built)",
                     v.name
                 )))
+            }
+            Relation::Sequence(s) => {
+                return Err(EngineError::new(
+                    SqlState::WrongObjectType,
+                    format!("cannot lock relation \"{}\"", s.name),
+                )
+                .with_detail("This operation is not supported for sequences."))
             }
             Relation::System(s) => {
                 return Err(EngineError::unsupported(format!(

@@ -166,6 +166,17 @@ fn run_level<'a, T: Transaction>(
             }
             Ok(Flow::Continue)
         }
+        Node::SequenceRow { seq, .. } => {
+            let access = ctx.sequences.ok_or_else(|| {
+                EngineError::new(
+                    SqlState::FeatureNotSupported,
+                    "reading a sequence is not supported here",
+                )
+            })?;
+            let (last, log_cnt, called) = access.tuple(seq)?;
+            let row = [Value::Int8(last), Value::Int8(log_cnt), Value::Bool(called)];
+            sink(ctx, &row)
+        }
         Node::SystemScan { rel, .. } => {
             let rows = ctx.syscat_rows(rel)?;
             for row in rows.iter() {

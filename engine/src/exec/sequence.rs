@@ -469,6 +469,32 @@ impl SequenceAccess<'_> {
         });
     }
 
+    /// The sequence's one row as `SELECT * FROM seq` shows it:
+    /// `last_value`, `log_cnt` (values the durable state covers beyond
+    /// `last_value`, PostgreSQL's pre-logged count) and `is_called`. A
+    /// restart of the open transaction shows its private state.
+    pub fn tuple(&self, desc: &SequenceDesc) -> Result<(i64, i64, bool)> {
+        if let Some(p) = self
+            .session
+            .lock()
+            .pending
+            .iter()
+            .rev()
+            .find(|p| p.oid == desc.oid)
+        {
+            return Ok((p.last, 0, p.is_called));
+        }
+        let state = self.loaded(desc)?;
+        let st = state.lock();
+        let inc = desc.params.increment;
+        let log_cnt = match st.logged {
+            Some(l) if st.is_called => ((i128::from(l) - i128::from(st.last)) / i128::from(inc))
+                .clamp(0, i128::from(i64::MAX)) as i64,
+            _ => 0,
+        };
+        Ok((st.last, log_cnt, st.is_called))
+    }
+
     /// The state `pg_sequences.last_value` shows: the last value handed
     /// out, `None` when none was.
     pub fn last_value(&self, desc: &SequenceDesc) -> Result<Option<i64>> {

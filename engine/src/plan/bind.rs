@@ -174,6 +174,7 @@ impl<'c> Binder<'c> {
         match self.resolve_target(name)? {
             Relation::Table(t) => Ok(t),
             Relation::System(s) => Err(crate::catalog::system_catalog_error(s.name)),
+            Relation::Sequence(s) => Err(crate::catalog::sequence_write_error(&s.name)),
             Relation::View(v) => Err(EngineError::new(
                 SqlState::FeatureNotSupported,
                 format!(

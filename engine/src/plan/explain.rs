@@ -28,6 +28,7 @@ fn render_level(node: &Node, depth: usize, out: &mut Vec<String>) {
         Node::Series { .. } => ("Function Scan on generate_series".into(), vec![], vec![]),
         Node::Unnest { .. } => ("Function Scan on unnest".into(), vec![], vec![]),
         Node::SystemScan { rel, .. } => (format!("Seq Scan on {}", rel.name), vec![], vec![]),
+        Node::SequenceRow { seq, .. } => (format!("Seq Scan on {}", seq.name), vec![], vec![]),
         Node::Scan(s) => {
             let t = &s.table;
             let mut details = Vec::new();

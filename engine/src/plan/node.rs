@@ -165,6 +165,14 @@ pub enum Node {
         /// Its columns.
         columns: Vec<OutputColumn>,
     },
+    /// The one row of a sequence (`SELECT * FROM seq`): `last_value`,
+    /// `log_cnt`, `is_called`, read from its state when run.
+    SequenceRow {
+        /// The sequence.
+        seq: std::sync::Arc<crate::catalog::sequence::SequenceDesc>,
+        /// Its columns.
+        columns: Vec<OutputColumn>,
+    },
     /// `generate_series(start, stop[, step])` over integers.
     Series {
         /// Start, stop, step.
@@ -267,6 +275,7 @@ impl Node {
         match self {
             Node::Values { columns, .. }
             | Node::SystemScan { columns, .. }
+            | Node::SequenceRow { columns, .. }
             | Node::Project { columns, .. }
             | Node::Aggregate { columns, .. } => columns.clone(),
             Node::Scan(s) => s

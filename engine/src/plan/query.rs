@@ -1475,26 +1475,14 @@ impl Binder<'_> {
                         return self.plan_view(&v, alias.as_ref());
                     }
                     crate::catalog::Relation::System(rel) => {
-                        let qualifier = match alias {
-                            Some(a) => ident_name(&a.name),
-                            None => rel.name.to_string(),
-                        };
-                        let columns: Vec<OutputColumn> = rel
-                            .columns
-                            .iter()
-                            .map(|(n, ty)| OutputColumn {
-                                name: n.to_string(),
-                                ty: *ty,
-                            })
-                            .collect();
-                        let mut scope = output_scope(&columns);
-                        for c in &mut scope.columns {
-                            c.table = Some(qualifier.clone());
-                        }
-                        if let Some(a) = alias {
-                            rename_columns(&mut scope, a)?;
-                        }
+                        let columns = static_columns(rel.columns);
+                        let scope = relation_scope(&columns, rel.name, alias.as_ref())?;
                         return Ok((Node::SystemScan { rel, columns }, scope));
+                    }
+                    crate::catalog::Relation::Sequence(seq) => {
+                        let columns = static_columns(&SEQUENCE_COLUMNS);
+                        let scope = relation_scope(&columns, &seq.name, alias.as_ref())?;
+                        return Ok((Node::SequenceRow { seq, columns }, scope));
                     }
                 };
                 let qualifier = match alias {
@@ -1841,6 +1829,44 @@ impl Binder<'_> {
     }
 }
 
+/// The columns of a sequence's one row, as PostgreSQL's.
+const SEQUENCE_COLUMNS: [(&str, SqlType); 3] = [
+    ("last_value", SqlType::Int8),
+    ("log_cnt", SqlType::Int8),
+    ("is_called", SqlType::Bool),
+];
+
+/// Output columns from a fixed list of names and types.
+fn static_columns(columns: &[(&str, SqlType)]) -> Vec<OutputColumn> {
+    columns
+        .iter()
+        .map(|(n, ty)| OutputColumn {
+            name: n.to_string(),
+            ty: *ty,
+        })
+        .collect()
+}
+
+/// The scope of a relation's `columns`, qualified by its alias or `name`.
+fn relation_scope(
+    columns: &[OutputColumn],
+    name: &str,
+    alias: Option<&ast::TableAlias>,
+) -> Result<Scope> {
+    let qualifier = match alias {
+        Some(a) => ident_name(&a.name),
+        None => name.to_string(),
+    };
+    let mut scope = output_scope(columns);
+    for c in &mut scope.columns {
+        c.table = Some(qualifier.clone());
+    }
+    if let Some(a) = alias {
+        rename_columns(&mut scope, a)?;
+    }
+    Ok(scope)
+}
+
 /// Marks every table read under `node` as locking (SELECT ... FOR UPDATE).
 fn lock_scans(node: &mut Node) -> Result<()> {
     depth::guard(|| lock_scans_level(node))
@@ -1874,6 +1900,10 @@ fn lock_scans_level(node: &mut Node) -> Result<()> {
         }
         Node::Values { .. } | Node::Series { .. } | Node::Unnest { .. } => Ok(()),
         Node::SystemScan { rel, .. } => Err(crate::catalog::system_catalog_error(rel.name)),
+        Node::SequenceRow { seq, .. } => Err(EngineError::new(
+            SqlState::WrongObjectType,
+            format!("cannot lock rows in sequence \"{}\"", seq.name),
+        )),
     }
 }
 

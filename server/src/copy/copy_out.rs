@@ -20,7 +20,47 @@ use super::format::encode_field;
 use super::statement::{CopyCommand, CopyFormat, Source};
 use crate::state::ConnState;
 use crate::wire::engine_error;
-use rocksgres_engine::SqlType;
+use rocksgres_engine::{EngineError, SqlState, SqlType};
+
+/// Fails, as PostgreSQL, when the relation COPY is to read is a view or a
+/// sequence (42809); a missing relation fails with its 42P01.
+async fn check_source(conn: &Arc<ConnState>, name: &str) -> PgWireResult<()> {
+    let sql = format!(
+        "SELECT relkind FROM pg_catalog.pg_class WHERE oid = '{}'::regclass",
+        name.replace('\'', "''")
+    );
+    let result = conn
+        .run(move |s| s.query(&sql, &[]))
+        .await?
+        .map_err(|e| engine_error(&e))?;
+    let kind = result.rows.first().and_then(|r| match r.values().first() {
+        Some(rocksgres_engine::Value::Text(k)) => Some(k.clone()),
+        _ => None,
+    });
+    let err = match kind.as_deref() {
+        Some("v") => EngineError::new(
+            SqlState::WrongObjectType,
+            format!("cannot copy from view \"{}\"", unquoted(name)),
+        )
+        .with_hint("Try the COPY (SELECT ...) TO variant."),
+        Some("S") => EngineError::new(
+            SqlState::WrongObjectType,
+            format!("cannot copy from sequence \"{}\"", unquoted(name)),
+        ),
+        _ => return Ok(()),
+    };
+    Err(engine_error(&err))
+}
+
+/// The relation name of a (possibly schema-qualified, quoted) name as
+/// PostgreSQL's messages print it.
+fn unquoted(name: &str) -> String {
+    let last = name.rsplit_once('.').map_or(name, |(_, n)| n);
+    match last.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        Some(q) => q.replace("\"\"", "\""),
+        None => last.to_lowercase(),
+    }
+}
 
 /// Runs COPY TO STDOUT: CopyOutResponse, one CopyData per row, CopyDone and
 /// CommandComplete `COPY n`. An error before the first message is returned
@@ -31,6 +71,9 @@ where
     C::Error: Debug,
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
+    if let Source::Table { name, .. } = &cmd.source {
+        check_source(conn, name).await?;
+    }
     let sql = match &cmd.source {
         Source::Table { name, columns } if columns.is_empty() => format!("SELECT * FROM {name}"),
         Source::Table { name, columns } => format!("SELECT {} FROM {name}", columns.join(", ")),
