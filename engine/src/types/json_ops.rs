@@ -18,10 +18,6 @@ use crate::error::{EngineError, Result, SqlState};
 
 const TEXT_ARRAY: SqlType = SqlType::Array(&SqlType::Text);
 
-fn is_json(t: &SqlType) -> bool {
-    matches!(t, SqlType::Json | SqlType::Jsonb)
-}
-
 /// Resolves a JSON operator when either operand is `json`/`jsonb` (or the
 /// operator exists only for JSON); `None` leaves the operator to the
 /// general rules.
@@ -105,7 +101,7 @@ pub fn is_json_only(op: BinaryOp) -> bool {
 /// Whether the signature is evaluated here.
 pub fn handles(sig: &BinaryOpSig) -> bool {
     is_json_only(sig.op)
-        || (is_json(&sig.left) && matches!(sig.op, BinaryOp::Concat | BinaryOp::Minus))
+        || (sig.result == SqlType::Jsonb && matches!(sig.op, BinaryOp::Concat | BinaryOp::Minus))
         || (sig.left == SqlType::Jsonb && sig.op.is_comparison())
 }
 

@@ -347,6 +347,9 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         if let Some(s) = super::json_ops::resolve(op, l, r) {
             return Ok(s);
         }
+        if super::json_ops::is_json_only(op) && *l == T::Unknown && *r == T::Unknown {
+            return Err(not_unique(op.symbol(), l, r));
+        }
         if super::json_ops::is_json_only(op)
             || (op.is_comparison() && (*l == T::Json || *r == T::Json))
         {
