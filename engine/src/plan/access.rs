@@ -17,7 +17,8 @@ use crate::plan::node::Access;
 use crate::sql::depth;
 use crate::types::{BinaryOp, SqlType};
 
-fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
+/// The AND-ed parts of `e`.
+pub(crate) fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
     depth::guard(|| conjuncts_level(e, out))
 }
 

@@ -486,18 +486,25 @@ impl Binder<'_> {
             let pred = self.bind(w, &scope);
             self.no_aggs = None;
             let pred = self.coerce(pred?, SqlType::Bool, CastKind::Implicit)?;
-            node = match node {
-                Node::Scan(mut s) if s.filter.is_none() => {
-                    s.access = choose_access(&s.table, Some(&pred));
-                    s.filter = Some(pred);
-                    s.filter_text = Some(w.to_string());
-                    Node::Scan(s)
-                }
-                other => Node::Filter {
-                    input: Box::new(other),
-                    predicate: pred,
-                },
-            };
+            // Conditions on the tables left of a function in FROM filter
+            // those rows before the function runs (as PostgreSQL pushes
+            // them down), so it never sees rows the WHERE rejects.
+            let (pushed, rest) = push_below_function(node, pred);
+            node = pushed;
+            if let Some(pred) = rest {
+                node = match node {
+                    Node::Scan(mut s) if s.filter.is_none() => {
+                        s.access = choose_access(&s.table, Some(&pred));
+                        s.filter = Some(pred);
+                        s.filter_text = Some(w.to_string());
+                        Node::Scan(s)
+                    }
+                    other => Node::Filter {
+                        input: Box::new(other),
+                        predicate: pred,
+                    },
+                };
+            }
         }
 
         if let Some((fname, args)) = srf {
@@ -2060,6 +2067,109 @@ fn lock_scans_level(node: &mut Node) -> Result<()> {
         }
         Node::SystemScan { rel, .. } => Err(crate::catalog::system_catalog_error(rel.name)),
     }
+}
+
+/// Splits `pred` over a lateral join of a function in FROM: the
+/// conjuncts that read only the join's left columns (and nothing
+/// volatile or correlated) become a filter on the left input; the rest
+/// is returned for the join's output (`None` when nothing is left).
+fn push_below_function(node: Node, pred: Expr) -> (Node, Option<Expr>) {
+    let Node::Join {
+        left,
+        right,
+        kind: JoinKind::Inner,
+        on: None,
+        lateral: true,
+    } = node
+    else {
+        return (node, Some(pred));
+    };
+    if !matches!(
+        *right,
+        Node::JsonRows { .. } | Node::Unnest { .. } | Node::Series { .. }
+    ) {
+        let node = Node::Join {
+            left,
+            right,
+            kind: JoinKind::Inner,
+            on: None,
+            lateral: true,
+        };
+        return (node, Some(pred));
+    }
+    let width = left.width();
+    let mut parts = Vec::new();
+    crate::plan::access::conjuncts(&pred, &mut parts);
+    let (below, above): (Vec<Expr>, Vec<Expr>) =
+        parts.into_iter().partition(|e| reads_only_below(e, width));
+    let and_all = |v: Vec<Expr>| {
+        v.into_iter()
+            .reduce(|a, b| Expr::And(Box::new(a), Box::new(b)))
+    };
+    let left = match and_all(below) {
+        Some(p) => Box::new(Node::Filter {
+            input: left,
+            predicate: p,
+        }),
+        None => left,
+    };
+    (
+        Node::Join {
+            left,
+            right,
+            kind: JoinKind::Inner,
+            on: None,
+            lateral: true,
+        },
+        and_all(above),
+    )
+}
+
+/// Whether `e` reads only columns below `width` of the current row and
+/// nothing volatile, correlated or from a subquery.
+fn reads_only_below(e: &Expr, width: usize) -> bool {
+    depth::guard(|| {
+        let all = |v: &[Expr]| v.iter().all(|x| reads_only_below(x, width));
+        match e {
+            Expr::Literal(..) | Expr::Param(..) => true,
+            Expr::Column(i, _) => *i < width,
+            Expr::Binary(_, a, b)
+            | Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::NullIf(a, b, _)
+            | Expr::IsDistinct(_, a, b, _)
+            | Expr::Like(a, b, _, _) => reads_only_below(a, width) && reads_only_below(b, width),
+            Expr::Negate(a, _)
+            | Expr::Unary(_, a, _)
+            | Expr::Not(a)
+            | Expr::IsNull(a, _)
+            | Expr::IsBool(a, _, _)
+            | Expr::Cast(a, _, _) => reads_only_below(a, width),
+            Expr::Function(f, args) => !f.is_volatile() && all(args),
+            Expr::Coalesce(args, _) => all(args),
+            Expr::InList(a, list, _) => reads_only_below(a, width) && all(list),
+            Expr::Between(a, b, c, _) => {
+                reads_only_below(a, width)
+                    && reads_only_below(b, width)
+                    && reads_only_below(c, width)
+            }
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ..
+            } => {
+                operand.as_ref().is_none_or(|o| reads_only_below(o, width))
+                    && whens
+                        .iter()
+                        .all(|(w, t)| reads_only_below(w, width) && reads_only_below(t, width))
+                    && otherwise
+                        .as_ref()
+                        .is_none_or(|o| reads_only_below(o, width))
+            }
+            Expr::Outer(..) | Expr::Subquery(_) | Expr::Sequence(..) => false,
+        }
+    })
 }
 
 /// Whether [`take_srf`] finds a call in `e`.
