@@ -68,6 +68,18 @@ sqlstates! {
     InvalidRowCountInResultOffsetClause = "2201X",
     /// 22021
     CharacterNotInRepertoire = "22021",
+    /// 22004
+    NullValueNotAllowed = "22004",
+    /// 22033
+    InvalidSqlJsonSubscript = "22033",
+    /// 2203A
+    SqlJsonMemberNotFound = "2203A",
+    /// 2203B
+    SqlJsonArrayNotFound = "2203B",
+    /// 22038
+    SingletonSqlJsonItemRequired = "22038",
+    /// 22P05
+    UntranslatableCharacter = "22P05",
     /// 22P02
     InvalidTextRepresentation = "22P02",
     /// 22P03

@@ -248,6 +248,18 @@ fn samples(ty: &SqlType) -> Option<Vec<String>> {
             "{ffffffff-ffff-ffff-ffff-ffffffffffff}",
             "a0eebc999c0b4ef8bb6d6bb9bd380a12",
         ]),
+        "json" => q(&[
+            "{\"b\": 1,  \"a\": [1, 2.50, null]}",
+            "\"\\u00e9\\n\"",
+            "-0.0",
+            "[]",
+        ]),
+        "jsonb" => q(&[
+            "{\"b\": 1, \"a\": {\"x\": [true, \"s\"]}, \"a\": 2}",
+            "\"Ünïcode\"",
+            "1.50e3",
+            "null",
+        ]),
         _ => {
             let elem = ty.element()?;
             let inner = samples(&elem)?;

@@ -7,7 +7,7 @@
 //! engine's own representation), `interval` as microseconds, days, months,
 //! `numeric` as base-10000 digit groups with weight, sign and display
 //! scale, `time` as microseconds, `oid` as an unsigned 32-bit integer, `uuid`
-//! as its 16 bytes,
+//! as its 16 bytes, `json` as its text, `jsonb` as version byte 1 and its text,
 //! `"char"` as one byte, and one-dimensional arrays in `array_send`'s
 //! layout. Other types fail with 0A000 rather than guess.
 
@@ -80,6 +80,12 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
         SqlType::Oid => {
             let i = v.as_i64().ok_or_else(|| mismatch(ty))?;
             buf.put_u32(u32::try_from(i).map_err(|_| mismatch(ty))?);
+        }
+        // `json` is its text; `jsonb` is version byte 1 and its text.
+        SqlType::Json => buf.put_slice(v.as_str().ok_or_else(|| mismatch(ty))?.as_bytes()),
+        SqlType::Jsonb => {
+            buf.put_u8(1);
+            buf.put_slice(v.as_str().ok_or_else(|| mismatch(ty))?.as_bytes());
         }
         SqlType::Uuid => {
             let text = v.as_str().ok_or_else(|| mismatch(ty))?;
@@ -324,6 +330,25 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
             }
         }
         SqlType::Oid => Value::Int8(i64::from(u32::from_be_bytes(fixed(data, ty)?))),
+        SqlType::Json | SqlType::Jsonb => {
+            let body = if *ty == SqlType::Jsonb {
+                match data.split_first() {
+                    Some((1, rest)) => rest,
+                    Some((v, _)) => {
+                        return Err(user_error(
+                            "22P03",
+                            format!("unsupported jsonb version number {v}"),
+                        ))
+                    }
+                    None => return Err(user_error("22P03", "insufficient data left in message")),
+                }
+            } else {
+                data
+            };
+            let text = std::str::from_utf8(body)
+                .map_err(|_| user_error("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+            Value::parse_text(text, ty).map_err(|e| crate::wire::engine_error(&e))?
+        }
         SqlType::Uuid => Value::Text(rocksgres_engine::types::uuid::canonical_of(&fixed(
             data, ty,
         )?)),

@@ -1,15 +1,18 @@
-//! Aggregate accumulators (count, sum, avg, min, max, bool_and, bool_or),
+//! Aggregate accumulators (count, sum, avg, min, max, bool_and, bool_or,
+//! string_agg, json[b]_agg, json[b]_object_agg),
 //! with PostgreSQL's result types: sum(int2/int4) is bigint, sum(int8) and
 //! avg of integers are numeric, avg of floats is double precision.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use crate::error::Result;
+use crate::error::{EngineError, Result, SqlState};
 use crate::exec::interrupt::Interrupt;
 use crate::exec::run::row_key;
 use crate::plan::node::{AggCall, AggFunc};
-use crate::types::{cast, compare, eval_binary, BinaryOp, CastKind, SqlType, Value};
+use crate::types::{
+    cast, compare, eval_binary, json, json_funcs, BinaryOp, CastKind, SqlType, Value,
+};
 
 /// The result type of `func` over an argument of type `arg`.
 pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
@@ -21,6 +24,8 @@ pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
         AggFunc::CountStar | AggFunc::Count => SqlType::Int8,
         AggFunc::BoolAnd | AggFunc::BoolOr => SqlType::Bool,
         AggFunc::StringAgg => SqlType::Text,
+        AggFunc::JsonAgg | AggFunc::JsonObjectAgg => SqlType::Json,
+        AggFunc::JsonbAgg | AggFunc::JsonbObjectAgg => SqlType::Jsonb,
         AggFunc::Min | AggFunc::Max => arg.without_typmod(),
         AggFunc::Sum => match arg {
             SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
@@ -48,6 +53,8 @@ pub struct Accumulator {
     /// `string_agg`: (sort keys, value, delimiter) per input.
     parts: Vec<(Vec<Value>, String, Option<String>)>,
     sort: Vec<crate::plan::node::SortKey>,
+    /// The argument types (the JSON aggregates convert by type).
+    arg_types: (SqlType, SqlType),
 }
 
 impl Accumulator {
@@ -61,7 +68,46 @@ impl Accumulator {
             seen: call.distinct.then(HashSet::new),
             parts: Vec::new(),
             sort: call.order_by.clone(),
+            arg_types: (
+                call.arg.as_ref().map_or(SqlType::Text, |e| e.ty()),
+                call.extra.as_ref().map_or(SqlType::Text, |e| e.ty()),
+            ),
         }
+    }
+
+    /// Adds one input of a JSON aggregate (`json_agg(v)`, or
+    /// `json_object_agg(v, extra)`) with its sort keys.
+    pub fn add_json(&mut self, v: Value, extra: Value, keys: Vec<Value>) -> Result<()> {
+        let (t1, t2) = self.arg_types;
+        let text = |v: &Value, t: &SqlType, jsonb: bool| -> Result<String> {
+            if jsonb {
+                Ok(json_funcs::to_json_tree(v, t)?.to_jsonb_text())
+            } else {
+                json_funcs::json_text(v, t)
+            }
+        };
+        let part = match self.func {
+            AggFunc::JsonAgg | AggFunc::JsonbAgg => {
+                (keys, text(&v, &t1, self.func == AggFunc::JsonbAgg)?, None)
+            }
+            _ => {
+                if v.is_null() {
+                    return Err(EngineError::new(
+                        SqlState::InvalidParameterValue,
+                        "field name must not be null",
+                    ));
+                }
+                let mut key = String::new();
+                v.write_text(&mut key);
+                if let Value::Bool(b) = v {
+                    key = if b { "true" } else { "false" }.to_owned();
+                }
+                let value = text(&extra, &t2, self.func == AggFunc::JsonbObjectAgg)?;
+                (keys, value, Some(key))
+            }
+        };
+        self.parts.push(part);
+        Ok(())
     }
 
     /// Adds one `string_agg` input with its delimiter and sort keys.
@@ -117,7 +163,11 @@ impl Accumulator {
                     self.value = v;
                 }
             }
-            AggFunc::StringAgg => {}
+            AggFunc::StringAgg
+            | AggFunc::JsonAgg
+            | AggFunc::JsonbAgg
+            | AggFunc::JsonObjectAgg
+            | AggFunc::JsonbObjectAgg => {}
             AggFunc::BoolAnd | AggFunc::BoolOr => {
                 let b = matches!(v, Value::Bool(true));
                 self.value = match (&self.value, self.func) {
@@ -133,6 +183,12 @@ impl Accumulator {
     /// The aggregate's value; the ordered `string_agg` sort and
     /// concatenation check `interrupt`.
     pub fn finish(mut self, interrupt: &mut Interrupt) -> Result<Value> {
+        if matches!(
+            self.func,
+            AggFunc::JsonAgg | AggFunc::JsonbAgg | AggFunc::JsonObjectAgg | AggFunc::JsonbObjectAgg
+        ) {
+            return self.finish_json(interrupt);
+        }
         Ok(match self.func {
             AggFunc::StringAgg => {
                 if self.parts.is_empty() {
@@ -170,5 +226,71 @@ impl Accumulator {
             }
             _ => self.value,
         })
+    }
+
+    fn finish_json(mut self, interrupt: &mut Interrupt) -> Result<Value> {
+        if self.parts.is_empty() {
+            return Ok(Value::Null);
+        }
+        let sort = std::mem::take(&mut self.sort);
+        if !sort.is_empty() {
+            crate::exec::sort::sort_by(
+                &mut self.parts,
+                |a, b| crate::exec::run::sort_cmp(&sort, &a.0, &b.0),
+                interrupt,
+            )?;
+        }
+        let mut out = String::new();
+        match self.func {
+            AggFunc::JsonAgg => {
+                // PostgreSQL puts a line break before structured items.
+                let sep = if matches!(self.arg_types.0, SqlType::Array(_)) {
+                    ", \n "
+                } else {
+                    ", "
+                };
+                out.push('[');
+                for (i, (_, s, _)) in self.parts.iter().enumerate() {
+                    interrupt.check()?;
+                    if i > 0 {
+                        out.push_str(sep);
+                    }
+                    out.push_str(s);
+                }
+                out.push(']');
+            }
+            AggFunc::JsonObjectAgg => {
+                out.push_str("{ ");
+                for (i, (_, v, k)) in self.parts.iter().enumerate() {
+                    interrupt.check()?;
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    json::escape_into(&mut out, k.as_deref().unwrap_or_default());
+                    out.push_str(" : ");
+                    out.push_str(v);
+                }
+                out.push_str(" }");
+            }
+            AggFunc::JsonbAgg => {
+                let mut items = Vec::with_capacity(self.parts.len());
+                for (_, s, _) in &self.parts {
+                    interrupt.check()?;
+                    items.push(json::jsonb_tree(s)?);
+                }
+                out = json::Json::Array(items).to_jsonb_text();
+            }
+            _ => {
+                let mut pairs = Vec::with_capacity(self.parts.len());
+                for (_, v, k) in self.parts.drain(..) {
+                    interrupt.check()?;
+                    pairs.push((k.unwrap_or_default(), json::jsonb_tree(&v)?));
+                }
+                let mut j = json::Json::Object(pairs);
+                j.normalize();
+                out = j.to_jsonb_text();
+            }
+        }
+        Ok(Value::Text(out))
     }
 }

@@ -743,15 +743,30 @@ pub fn check_unique(u: &ast::UniqueConstraint) -> Result<()> {
 /// `{10}` would sort before `{9}`), `interval` (keyed by its bytes, so
 /// `'1 day'` and `'24 hours'` would be different keys) and unbounded
 /// `bpchar` (stored unpadded, so `'a'` and `'a  '` would be different
-/// keys where PostgreSQL ignores trailing blanks).
+/// keys where PostgreSQL ignores trailing blanks), `jsonb` (keyed by its
+/// text, which orders unlike jsonb and keeps `1.0` and `1` apart). `json`
+/// has no B-tree operator class in PostgreSQL either (42704).
 pub fn check_key_column(col: &ColumnDesc) -> Result<()> {
+    check_key_type(col.ty)
+}
+
+/// [`check_key_column`] for a key of type `ty` (a column or an index
+/// expression).
+pub fn check_key_type(ty: SqlType) -> Result<()> {
+    if ty == SqlType::Json {
+        return Err(EngineError::new(
+            SqlState::UndefinedObject,
+            "data type json has no default operator class for access method \"btree\"",
+        )
+        .with_hint("You must specify an operator class for the index or define a default operator class for the data type."));
+    }
     if matches!(
-        col.ty,
-        SqlType::Array(_) | SqlType::Interval | SqlType::Char(None)
+        ty,
+        SqlType::Array(_) | SqlType::Interval | SqlType::Char(None) | SqlType::Jsonb
     ) {
         return Err(EngineError::unsupported(format!(
             "indexes on columns of type {}",
-            col.ty.display_name()
+            ty.display_name()
         )));
     }
     Ok(())

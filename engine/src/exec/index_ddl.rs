@@ -125,6 +125,9 @@ pub fn create_index<T: Transaction>(
         let mut binder = Binder::new(Vec::new(), &mut lookup);
         bind_index(&table, &ix, &mut binder)?
     };
+    for key in &bound.keys {
+        crate::exec::ddl::check_key_type(key.ty())?;
+    }
     let mut ctx = Ctx::new(txn, &[], now);
     ctx.interrupt = interrupt;
     backfill(&table, &bound, &mut ctx)?;

@@ -94,7 +94,12 @@ pub fn sort_cmp(keys: &[SortKey], a: &[Value], b: &[Value]) -> Ordering {
             (false, true) if k.nulls_first => Ordering::Greater,
             (false, true) => Ordering::Less,
             (false, false) => {
-                let o = compare(x, y).unwrap_or(Ordering::Equal);
+                let o = match (k.expr.ty(), x, y) {
+                    (crate::types::SqlType::Jsonb, Value::Text(a), Value::Text(b)) => {
+                        crate::types::json::jsonb_text_cmp(a, b)
+                    }
+                    _ => compare(x, y).unwrap_or(Ordering::Equal),
+                };
                 if k.descending {
                     o.reverse()
                 } else {
@@ -176,6 +181,28 @@ fn run_level<'a, T: Transaction>(
             let (last, log_cnt, called) = access.tuple(seq)?;
             let row = [Value::Int8(last), Value::Int8(log_cnt), Value::Bool(called)];
             sink(ctx, &row)
+        }
+        Node::JsonRows {
+            func, arg, path, ..
+        } => {
+            let doc = arg.eval(&[], ctx)?;
+            let Value::Text(doc) = doc else {
+                return Ok(Flow::Continue);
+            };
+            let rows = match path {
+                Some(p) => match p.eval(&[], ctx)? {
+                    Value::Text(p) => crate::types::json_srf::JsonSrf::path_rows(&doc, &p)?,
+                    _ => return Ok(Flow::Continue),
+                },
+                None => func.rows(&doc, arg.ty() == crate::types::SqlType::Json)?,
+            };
+            for row in rows {
+                ctx.check_interrupt()?;
+                if sink(ctx, &row)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
         }
         Node::SystemScan { rel, .. } => {
             let rows = ctx.syscat_rows(rel)?;
@@ -390,7 +417,7 @@ fn run_level<'a, T: Transaction>(
                             continue;
                         }
                     }
-                    if call.func == crate::plan::node::AggFunc::StringAgg {
+                    if call.func.collects() {
                         let v = match &call.arg {
                             Some(e) => e.eval(row, ctx)?,
                             None => Value::Null,
@@ -403,7 +430,11 @@ fn run_level<'a, T: Transaction>(
                         for k in &call.order_by {
                             keys.push(k.expr.eval(row, ctx)?);
                         }
-                        acc.add_string(v, d, keys);
+                        if call.func == crate::plan::node::AggFunc::StringAgg {
+                            acc.add_string(v, d, keys);
+                        } else {
+                            acc.add_json(v, d, keys)?;
+                        }
                         continue;
                     }
                     let v = match &call.arg {

@@ -751,6 +751,18 @@ impl<'c> Binder<'c> {
             B::PGRegexIMatch => BinaryOp::RegexIMatch,
             B::PGRegexNotMatch => BinaryOp::NotRegexMatch,
             B::PGRegexNotIMatch => BinaryOp::NotRegexIMatch,
+            B::Arrow => BinaryOp::JsonGet,
+            B::LongArrow => BinaryOp::JsonGetText,
+            B::HashArrow => BinaryOp::JsonPath,
+            B::HashLongArrow => BinaryOp::JsonPathText,
+            B::AtArrow => BinaryOp::JsonContains,
+            B::ArrowAt => BinaryOp::JsonContainedBy,
+            B::Question => BinaryOp::JsonExists,
+            B::QuestionPipe => BinaryOp::JsonExistsAny,
+            B::QuestionAnd => BinaryOp::JsonExistsAll,
+            B::HashMinus => BinaryOp::JsonDeletePath,
+            B::AtQuestion => BinaryOp::JsonPathExists,
+            B::AtAt => BinaryOp::JsonPathMatch,
             // `OPERATOR(pg_catalog.~)`: the built-in operator of that name.
             B::PGCustomBinaryOperator(parts) => {
                 let schema_ok = parts.len() == 1 || (parts.len() == 2 && parts[0] == "pg_catalog");
@@ -809,6 +821,10 @@ impl<'c> Binder<'c> {
                 | "bool_or"
                 | "every"
                 | "string_agg"
+                | "json_agg"
+                | "jsonb_agg"
+                | "json_object_agg"
+                | "jsonb_object_agg"
                 | "array_agg"
         ) {
             return Err(EngineError::new(
@@ -818,6 +834,11 @@ impl<'c> Binder<'c> {
                     self.no_aggs.unwrap_or("this context")
                 ),
             ));
+        }
+        if matches!(name.as_str(), "row_to_json" | "to_json" | "to_jsonb") {
+            if let Some(e) = whole_row_json(&name, f, scope)? {
+                return Ok(e);
+            }
         }
         let mut args = Vec::new();
         match &f.args {
@@ -1089,6 +1110,7 @@ impl Binder<'_> {
             strict: false,
             volatility: crate::types::Volatility::Immutable,
             catalog: false,
+            typed: None,
             eval: |_, a| Ok(crate::types::array::from_values(a)),
         };
         Ok(Expr::Function(func, items))
@@ -1113,6 +1135,7 @@ impl Binder<'_> {
             strict: true,
             volatility: crate::types::Volatility::Immutable,
             catalog: false,
+            typed: None,
             eval: |_, a| {
                 let Value::Text(arr) = &a[0] else {
                     return Ok(Value::Null);
@@ -1187,6 +1210,7 @@ impl Binder<'_> {
             strict: false,
             volatility: crate::types::Volatility::Immutable,
             catalog: false,
+            typed: None,
             eval: if all { array_all } else { array_any },
         };
         Ok(Expr::Function(
@@ -1277,8 +1301,63 @@ fn operator_by_symbol(sym: &str) -> Option<BinaryOp> {
         "~*" => BinaryOp::RegexIMatch,
         "!~" => BinaryOp::NotRegexMatch,
         "!~*" => BinaryOp::NotRegexIMatch,
+        "->" => BinaryOp::JsonGet,
+        "->>" => BinaryOp::JsonGetText,
+        "#>" => BinaryOp::JsonPath,
+        "#>>" => BinaryOp::JsonPathText,
+        "@>" => BinaryOp::JsonContains,
+        "<@" => BinaryOp::JsonContainedBy,
+        "?" => BinaryOp::JsonExists,
+        "?|" => BinaryOp::JsonExistsAny,
+        "?&" => BinaryOp::JsonExistsAll,
+        "#-" => BinaryOp::JsonDeletePath,
+        "@?" => BinaryOp::JsonPathExists,
+        "@@" => BinaryOp::JsonPathMatch,
         _ => return None,
     })
+}
+
+/// `row_to_json(t)`, `to_json(t)`, `to_jsonb(t)` of a table (alias) `t`
+/// of the scope: its visible columns as alternating name and value
+/// arguments of the row builders; `None` when the argument is not a bare
+/// table name.
+fn whole_row_json(name: &str, f: &ast::Function, scope: &Scope) -> Result<Option<Expr>> {
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return Ok(None);
+    };
+    let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(AstExpr::Identifier(id)))] =
+        list.args.as_slice()
+    else {
+        return Ok(None);
+    };
+    let table = ident_name(id);
+    if scope
+        .columns
+        .iter()
+        .any(|c| !c.hidden && c.name == table && c.table.as_deref() != Some(&table))
+        || !scope
+            .columns
+            .iter()
+            .any(|c| c.table.as_deref() == Some(&table))
+    {
+        return Ok(None);
+    }
+    let mut args = Vec::new();
+    for (i, c) in scope.columns.iter().enumerate() {
+        if c.hidden || c.table.as_deref() != Some(&table) {
+            continue;
+        }
+        args.push(Expr::Literal(Value::Text(c.name.clone()), SqlType::Text));
+        args.push(Expr::Column(i, c.ty));
+    }
+    let builder = if name == "to_jsonb" {
+        "jsonb_build_object"
+    } else {
+        "row_to_json"
+    };
+    let types: Vec<SqlType> = args.iter().map(Expr::ty).collect();
+    let func = crate::types::resolve_function(builder, &types)?;
+    Ok(Some(Expr::Function(func, args)))
 }
 
 /// Maps a comparison operator of the AST.

@@ -27,6 +27,9 @@ fn render_level(node: &Node, depth: usize, out: &mut Vec<String>) {
         Node::Values { .. } => ("Values Scan".into(), vec![], vec![]),
         Node::Series { .. } => ("Function Scan on generate_series".into(), vec![], vec![]),
         Node::Unnest { .. } => ("Function Scan on unnest".into(), vec![], vec![]),
+        Node::JsonRows { func, .. } => {
+            (format!("Function Scan on {}", func.name()), vec![], vec![])
+        }
         Node::SystemScan { rel, .. } => (format!("Seq Scan on {}", rel.name), vec![], vec![]),
         Node::SequenceRow { seq, .. } => (format!("Seq Scan on {}", seq.name), vec![], vec![]),
         Node::Scan(s) => {

@@ -114,6 +114,29 @@ pub enum AggFunc {
     BoolOr,
     /// `string_agg(x, delimiter)`.
     StringAgg,
+    /// `json_agg(x)`.
+    JsonAgg,
+    /// `jsonb_agg(x)`.
+    JsonbAgg,
+    /// `json_object_agg(key, value)`.
+    JsonObjectAgg,
+    /// `jsonb_object_agg(key, value)`.
+    JsonbObjectAgg,
+}
+
+impl AggFunc {
+    /// Whether inputs are collected with their sort keys (the
+    /// order-sensitive aggregates: string_agg and the JSON ones).
+    pub fn collects(self) -> bool {
+        matches!(
+            self,
+            AggFunc::StringAgg
+                | AggFunc::JsonAgg
+                | AggFunc::JsonbAgg
+                | AggFunc::JsonObjectAgg
+                | AggFunc::JsonbObjectAgg
+        )
+    }
 }
 
 /// One aggregate call.
@@ -179,6 +202,18 @@ pub enum Node {
         args: Vec<Expr>,
         /// Output column.
         column: OutputColumn,
+    },
+    /// A set-returning JSON function (`jsonb_array_elements`,
+    /// `jsonb_each`, ...): rows from one document.
+    JsonRows {
+        /// The function.
+        func: crate::types::json_srf::JsonSrf,
+        /// The document (`json` or `jsonb`).
+        arg: Expr,
+        /// The path (`jsonb_path_query`), as text.
+        path: Option<Expr>,
+        /// Output columns.
+        columns: Vec<OutputColumn>,
     },
     /// `unnest(array)`: one row per element.
     Unnest {
@@ -288,6 +323,7 @@ impl Node {
                 })
                 .collect(),
             Node::Series { column, .. } | Node::Unnest { column, .. } => vec![column.clone()],
+            Node::JsonRows { columns, .. } => columns.clone(),
             Node::Filter { input, .. }
             | Node::Sort { input, .. }
             | Node::Limit { input, .. }

@@ -94,6 +94,10 @@ fn agg_func(name: &str) -> Option<AggFunc> {
         "bool_and" | "every" => AggFunc::BoolAnd,
         "bool_or" => AggFunc::BoolOr,
         "string_agg" => AggFunc::StringAgg,
+        "json_agg" => AggFunc::JsonAgg,
+        "jsonb_agg" => AggFunc::JsonbAgg,
+        "json_object_agg" => AggFunc::JsonObjectAgg,
+        "jsonb_object_agg" => AggFunc::JsonbObjectAgg,
         _ => return None,
     })
 }
@@ -477,8 +481,44 @@ impl Binder<'_> {
         }
         let select = rewritten.as_ref().unwrap_or(select);
         let (mut node, mut scope) = self.plan_from(&select.from)?;
+        if let Some(w) = &select.selection {
+            self.no_aggs = Some("WHERE");
+            let pred = self.bind(w, &scope);
+            self.no_aggs = None;
+            let pred = self.coerce(pred?, SqlType::Bool, CastKind::Implicit)?;
+            // Conditions on the tables left of a function in FROM filter
+            // those rows before the function runs (as PostgreSQL pushes
+            // them down), so it never sees rows the WHERE rejects.
+            let (pushed, rest) = push_below_function(node, pred);
+            node = pushed;
+            if let Some(pred) = rest {
+                node = match node {
+                    Node::Scan(mut s) if s.filter.is_none() => {
+                        s.access = choose_access(&s.table, Some(&pred));
+                        s.filter = Some(pred);
+                        s.filter_text = Some(w.to_string());
+                        Node::Scan(s)
+                    }
+                    other => Node::Filter {
+                        input: Box::new(other),
+                        predicate: pred,
+                    },
+                };
+            }
+        }
+
         if let Some((fname, args)) = srf {
-            let (series, series_scope) = self.plan_table_function(
+            if crate::types::json_srf::JsonSrf::by_name(fname)
+                .is_some_and(|j| j.columns().len() > 1)
+            {
+                return Err(EngineError::unsupported(format!(
+                    "{fname}(...) in a select list"
+                )));
+            }
+            // The call may read the FROM row: plan it as a lateral join.
+            self.outer.push(scope.clone());
+            self.correlated.push(false);
+            let planned = self.plan_table_function(
                 &ast::ObjectName::from(vec![ast::Ident::new(fname)]),
                 &args,
                 Some(&ast::TableAlias {
@@ -491,33 +531,17 @@ impl Binder<'_> {
                     at: None,
                 }),
                 false,
-            )?;
+            );
+            self.correlated.pop();
+            self.outer.pop();
+            let (series, series_scope) = planned?;
             scope.columns.extend(series_scope.columns);
             node = Node::Join {
                 left: Box::new(node),
                 right: Box::new(series),
                 kind: JoinKind::Inner,
                 on: None,
-                lateral: false,
-            };
-        }
-
-        if let Some(w) = &select.selection {
-            self.no_aggs = Some("WHERE");
-            let pred = self.bind(w, &scope);
-            self.no_aggs = None;
-            let pred = self.coerce(pred?, SqlType::Bool, CastKind::Implicit)?;
-            node = match node {
-                Node::Scan(mut s) if s.filter.is_none() => {
-                    s.access = choose_access(&s.table, Some(&pred));
-                    s.filter = Some(pred);
-                    s.filter_text = Some(w.to_string());
-                    Node::Scan(s)
-                }
-                other => Node::Filter {
-                    input: Box::new(other),
-                    predicate: pred,
-                },
+                lateral: true,
             };
         }
 
@@ -969,7 +993,9 @@ impl Binder<'_> {
                     AggFunc::Sum | AggFunc::Avg => t.is_numeric_family() || t == SqlType::Interval,
                     AggFunc::BoolAnd | AggFunc::BoolOr => t == SqlType::Bool,
                     // PostgreSQL 15 has no min/max for uuid.
-                    AggFunc::Min | AggFunc::Max => t != SqlType::Uuid,
+                    AggFunc::Min | AggFunc::Max => {
+                        !matches!(t, SqlType::Uuid | SqlType::Json | SqlType::Jsonb)
+                    }
                     _ => true,
                 };
                 if !ok {
@@ -986,6 +1012,30 @@ impl Binder<'_> {
                     distinct,
                     filter,
                     extra: None,
+                    order_by,
+                })
+            }
+            [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a)), ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(d))]
+                if matches!(func, AggFunc::JsonObjectAgg | AggFunc::JsonbObjectAgg) =>
+            {
+                self.no_aggs = Some("aggregate function calls");
+                let text_if_unknown = |b: &mut Self, e: Expr| {
+                    if e.ty() == SqlType::Unknown {
+                        b.coerce(e, SqlType::Text, CastKind::Implicit)
+                    } else {
+                        Ok(e)
+                    }
+                };
+                let key = self.bind(a, input).and_then(|x| text_if_unknown(self, x));
+                let value = self.bind(d, input).and_then(|x| text_if_unknown(self, x));
+                self.no_aggs = None;
+                Ok(AggCall {
+                    func,
+                    ty: agg_result_type(func, SqlType::Text),
+                    arg: Some(key?),
+                    distinct,
+                    filter,
+                    extra: Some(value?),
                     order_by,
                 })
             }
@@ -1121,10 +1171,46 @@ impl Binder<'_> {
 
     fn plan_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
         let mut result: Option<(Node, Scope)> = None;
+        // Functions in FROM see the columns to their left (PostgreSQL's
+        // implicit LATERAL), as do LATERAL subqueries.
+        let is_function = |f: &ast::TableFactor| {
+            matches!(
+                f,
+                ast::TableFactor::Table { args: Some(_), .. } | ast::TableFactor::Function { .. }
+            )
+        };
         for twj in from {
+            if result.is_some() && is_function(&twj.relation) {
+                let Some((ln, ls)) = result.take() else {
+                    continue;
+                };
+                self.outer.push(ls.clone());
+                self.correlated.push(false);
+                let r = self.plan_factor(&twj.relation);
+                self.correlated.pop();
+                self.outer.pop();
+                let (rn, rs) = r?;
+                let mut scope = ls;
+                scope.columns.extend(rs.columns);
+                result = Some((
+                    Node::Join {
+                        left: Box::new(ln),
+                        right: Box::new(rn),
+                        kind: JoinKind::Inner,
+                        on: None,
+                        lateral: true,
+                    },
+                    scope,
+                ));
+                if !twj.joins.is_empty() {
+                    return Err(EngineError::unsupported("JOIN after a function in FROM"));
+                }
+                continue;
+            }
             let mut item = self.plan_factor(&twj.relation)?;
             for j in &twj.joins {
-                let lateral = matches!(j.relation, ast::TableFactor::Derived { lateral: true, .. });
+                let lateral = matches!(j.relation, ast::TableFactor::Derived { lateral: true, .. })
+                    || is_function(&j.relation);
                 let right = if lateral {
                     // The subquery sees the columns to its left as an
                     // enclosing row; the join re-runs it for every left row.
@@ -1543,6 +1629,13 @@ impl Binder<'_> {
                 table_with_joins,
                 alias: None,
             } => self.plan_from(std::slice::from_ref(table_with_joins)),
+            ast::TableFactor::Function {
+                name,
+                args,
+                alias,
+                with_ordinality,
+                ..
+            } => self.plan_table_function(name, args, alias.as_ref(), *with_ordinality),
             other => Err(EngineError::unsupported(format!("FROM {other}"))),
         }
     }
@@ -1653,6 +1746,95 @@ impl Binder<'_> {
         Ok((Node::Unnest { arg, column }, scope))
     }
 
+    /// A set-returning JSON function in FROM (or taken from a select
+    /// list).
+    fn plan_json_srf(
+        &mut self,
+        func: crate::types::json_srf::JsonSrf,
+        args: &[ast::FunctionArg],
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Node, Scope)> {
+        let (e, path) = match args {
+            [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))] if !func.takes_path() => {
+                (e, None)
+            }
+            [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)), ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(p))]
+                if func.takes_path() =>
+            {
+                (e, Some(p))
+            }
+            _ => {
+                return Err(EngineError::new(
+                    SqlState::UndefinedFunction,
+                    format!(
+                        "function {} with these arguments does not exist",
+                        func.name()
+                    ),
+                ))
+            }
+        };
+        let path = match path {
+            Some(p) => {
+                let p = self.bind(p, &Scope::default())?;
+                Some(self.coerce(p, SqlType::Text, CastKind::Implicit)?)
+            }
+            None => None,
+        };
+        let arg = self.bind(e, &Scope::default())?;
+        let want = func.arg_type();
+        if !crate::types::can_cast(&arg.ty(), &want, CastKind::Implicit) {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                format!(
+                    "function {}({}) does not exist",
+                    func.name(),
+                    arg.ty().display_name()
+                ),
+            )
+            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."));
+        }
+        let arg = self.coerce(arg, want, CastKind::Implicit)?;
+        let qualifier = alias
+            .map(|a| ident_name(&a.name))
+            .unwrap_or_else(|| func.name().to_string());
+        let mut scope = Scope {
+            columns: func
+                .columns()
+                .into_iter()
+                .map(|(name, ty)| ScopeColumn {
+                    table: Some(qualifier.clone()),
+                    name: if name.is_empty() {
+                        qualifier.clone()
+                    } else {
+                        name.to_string()
+                    },
+                    ty,
+                    hidden: false,
+                })
+                .collect(),
+        };
+        if let Some(a) = alias {
+            rename_columns(&mut scope, a)?;
+        }
+        let columns = scope
+            .columns
+            .iter()
+            .map(|c| OutputColumn {
+                name: c.name.clone(),
+                ty: c.ty,
+            })
+            .collect();
+        Ok((
+            Node::JsonRows {
+                func,
+                arg,
+                path,
+                columns,
+            },
+            scope,
+        ))
+    }
+
     /// `pg_partition_ancestors(regclass)`: the relation followed by its
     /// ancestors in the partition tree. Rocksgres has no partitioning, and
     /// PostgreSQL returns no rows for a relation that is neither a
@@ -1736,6 +1918,14 @@ impl Binder<'_> {
         }
         if fname == "pg_partition_ancestors" {
             return self.plan_partition_ancestors(args, alias, with_ordinality);
+        }
+        if let Some(func) = crate::types::json_srf::JsonSrf::by_name(&fname) {
+            if with_ordinality {
+                return Err(EngineError::unsupported(format!(
+                    "{fname}(...) WITH ORDINALITY"
+                )));
+            }
+            return self.plan_json_srf(func, args, alias);
         }
         if with_ordinality {
             return Err(EngineError::unsupported(format!(
@@ -1898,13 +2088,118 @@ fn lock_scans_level(node: &mut Node) -> Result<()> {
             lock_scans(left)?;
             lock_scans(right)
         }
-        Node::Values { .. } | Node::Series { .. } | Node::Unnest { .. } => Ok(()),
+        Node::Values { .. } | Node::Series { .. } | Node::Unnest { .. } | Node::JsonRows { .. } => {
+            Ok(())
+        }
         Node::SystemScan { rel, .. } => Err(crate::catalog::system_catalog_error(rel.name)),
         Node::SequenceRow { seq, .. } => Err(EngineError::new(
             SqlState::WrongObjectType,
             format!("cannot lock rows in sequence \"{}\"", seq.name),
         )),
     }
+}
+
+/// Splits `pred` over a lateral join of a function in FROM: the
+/// conjuncts that read only the join's left columns (and nothing
+/// volatile or correlated) become a filter on the left input; the rest
+/// is returned for the join's output (`None` when nothing is left).
+fn push_below_function(node: Node, pred: Expr) -> (Node, Option<Expr>) {
+    let Node::Join {
+        left,
+        right,
+        kind: JoinKind::Inner,
+        on: None,
+        lateral: true,
+    } = node
+    else {
+        return (node, Some(pred));
+    };
+    if !matches!(
+        *right,
+        Node::JsonRows { .. } | Node::Unnest { .. } | Node::Series { .. }
+    ) {
+        let node = Node::Join {
+            left,
+            right,
+            kind: JoinKind::Inner,
+            on: None,
+            lateral: true,
+        };
+        return (node, Some(pred));
+    }
+    let width = left.width();
+    let mut parts = Vec::new();
+    crate::plan::access::conjuncts(&pred, &mut parts);
+    let (below, above): (Vec<Expr>, Vec<Expr>) =
+        parts.into_iter().partition(|e| reads_only_below(e, width));
+    let and_all = |v: Vec<Expr>| {
+        v.into_iter()
+            .reduce(|a, b| Expr::And(Box::new(a), Box::new(b)))
+    };
+    let left = match and_all(below) {
+        Some(p) => Box::new(Node::Filter {
+            input: left,
+            predicate: p,
+        }),
+        None => left,
+    };
+    (
+        Node::Join {
+            left,
+            right,
+            kind: JoinKind::Inner,
+            on: None,
+            lateral: true,
+        },
+        and_all(above),
+    )
+}
+
+/// Whether `e` reads only columns below `width` of the current row and
+/// nothing volatile, correlated or from a subquery.
+fn reads_only_below(e: &Expr, width: usize) -> bool {
+    depth::guard(|| {
+        let all = |v: &[Expr]| v.iter().all(|x| reads_only_below(x, width));
+        match e {
+            Expr::Literal(..) | Expr::Param(..) => true,
+            Expr::Column(i, _) => *i < width,
+            Expr::Binary(_, a, b)
+            | Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::NullIf(a, b, _)
+            | Expr::IsDistinct(_, a, b, _)
+            | Expr::Like(a, b, _, _) => reads_only_below(a, width) && reads_only_below(b, width),
+            Expr::Negate(a, _)
+            | Expr::Unary(_, a, _)
+            | Expr::Not(a)
+            | Expr::IsNull(a, _)
+            | Expr::IsBool(a, _, _)
+            | Expr::Cast(a, _, _) => reads_only_below(a, width),
+            Expr::Function(f, args) => !f.is_volatile() && all(args),
+            Expr::Coalesce(args, _) => all(args),
+            Expr::InList(a, list, _) => reads_only_below(a, width) && all(list),
+            Expr::Between(a, b, c, _) => {
+                reads_only_below(a, width)
+                    && reads_only_below(b, width)
+                    && reads_only_below(c, width)
+            }
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ..
+            } => {
+                operand.as_ref().is_none_or(|o| reads_only_below(o, width))
+                    && whens
+                        .iter()
+                        .all(|(w, t)| reads_only_below(w, width) && reads_only_below(t, width))
+                    && otherwise
+                        .as_ref()
+                        .is_none_or(|o| reads_only_below(o, width))
+            }
+            Expr::Outer(..) | Expr::Subquery(_) | Expr::Sequence(..) => false,
+        }
+    })
 }
 
 /// Whether [`take_srf`] finds a call in `e`.
@@ -1924,6 +2219,7 @@ fn has_srf(e: &AstExpr) -> bool {
 /// The set-returning functions a select list may call.
 fn is_srf_name(name: &str) -> bool {
     matches!(name, "generate_series" | "pg_partition_ancestors")
+        || crate::types::json_srf::JsonSrf::by_name(name).is_some()
 }
 
 /// A set-returning call taken out of a select list: the function's name
@@ -1940,10 +2236,11 @@ fn take_srf(e: &mut AstExpr) -> Option<SrfCall> {
 fn take_srf_level(e: &mut AstExpr) -> Option<SrfCall> {
     match e {
         AstExpr::Function(f) if is_srf_name(&function_name(f)) => {
-            let name = if function_name(f) == "generate_series" {
-                "generate_series"
-            } else {
-                "pg_partition_ancestors"
+            let fname = function_name(f);
+            let name = match crate::types::json_srf::JsonSrf::by_name(&fname) {
+                Some(j) => j.name(),
+                None if fname == "generate_series" => "generate_series",
+                None => "pg_partition_ancestors",
             };
             let ast::FunctionArguments::List(list) = &f.args else {
                 return None;

@@ -87,6 +87,15 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         (_, T::Oid | T::Reg(_)) if !from.is_string_family() => return false,
         _ => {}
     }
+    // pg_cast: json <-> jsonb by assignment; jsonb to the number types
+    // and boolean explicitly.
+    match (from, to) {
+        (T::Json, T::Jsonb) | (T::Jsonb, T::Json) => return allowed(CastKind::Assignment),
+        (T::Jsonb, t) if t.numeric_rank().is_some() || *t == T::Bool => {
+            return allowed(CastKind::Explicit)
+        }
+        _ => {}
+    }
     // Arrays to arrays: as their elements (PostgreSQL's array coercion).
     if let (T::Array(a), T::Array(b)) = (from, to) {
         return can_cast(a, b, kind);
@@ -189,6 +198,11 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
     use SqlType as T;
     if value.is_null() {
         return Ok(Value::Null);
+    }
+    if *from == T::Jsonb && (to.numeric_rank().is_some() || *to == T::Bool) {
+        if let Value::Text(s) = &value {
+            return super::json_ops::cast_jsonb(s, to);
+        }
     }
     let base = match (value, to) {
         // Strings to strings (char(n) sources lose their padding).

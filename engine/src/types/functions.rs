@@ -150,6 +150,10 @@ pub fn clock_micros() -> i64 {
 /// An evaluator: receives arguments already cast to the parameter types.
 pub type ScalarFn = fn(&dyn FunctionEnv, &[Value]) -> Result<Value>;
 
+/// An evaluator that also receives the argument types (functions taking
+/// any type whose result depends on it, such as `to_jsonb`).
+pub type TypedFn = fn(&[Value], &[SqlType]) -> Result<Value>;
+
 /// How a function's result may change between calls with equal arguments
 /// (PostgreSQL's `provolatile`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +185,8 @@ pub struct ScalarFunction {
     pub catalog: bool,
     /// The evaluator.
     pub eval: ScalarFn,
+    /// The typed evaluator, used instead of `eval` when present.
+    pub typed: Option<TypedFn>,
 }
 
 impl ScalarFunction {
@@ -188,6 +194,9 @@ impl ScalarFunction {
     pub fn invoke(&self, env: &dyn FunctionEnv, args: &[Value]) -> Result<Value> {
         if self.strict && args.iter().any(Value::is_null) {
             return Ok(Value::Null);
+        }
+        if let Some(typed) = self.typed {
+            return typed(args, &self.arg_types);
         }
         (self.eval)(env, args)
     }
@@ -516,6 +525,7 @@ fn candidates() -> Vec<Candidate> {
         ))),
     ];
     v.extend(more_candidates());
+    v.extend(json_candidates());
     v.extend(crate::syscat::functions::candidates());
     let stable = |name, ret, eval: ScalarFn| Candidate {
         name,
@@ -807,6 +817,48 @@ fn more_candidates() -> Vec<Candidate> {
             true
         )
         .map_or(Value::Null, Value::Text))),
+    ]
+}
+
+fn json_candidates() -> Vec<Candidate> {
+    use super::json_funcs as jf;
+    const JB: SqlType = SqlType::Jsonb;
+    const JS: SqlType = SqlType::Json;
+    const TA: SqlType = SqlType::Array(&SqlType::Text);
+    vec![
+        c!("jsonb_typeof", [JB], T, |_, a| jf::jsonb_typeof(a)),
+        c!("json_typeof", [JS], T, |_, a| jf::json_typeof(a)),
+        c!("jsonb_array_length", [JB], I4, |_, a| {
+            jf::jsonb_array_length(a)
+        }),
+        c!("json_array_length", [JS], I4, |_, a| jf::json_array_length(
+            a
+        )),
+        c!("jsonb_pretty", [JB], T, |_, a| jf::jsonb_pretty(a)),
+        c!("jsonb_strip_nulls", [JB], JB, |_, a| jf::jsonb_strip_nulls(
+            a
+        )),
+        c!("jsonb_set", [JB, TA, JB], JB, |_, a| jf::jsonb_set(a)),
+        c!("jsonb_set", [JB, TA, JB, BO], JB, |_, a| jf::jsonb_set(a)),
+        c!("jsonb_insert", [JB, TA, JB], JB, |_, a| jf::jsonb_insert(a)),
+        c!("jsonb_insert", [JB, TA, JB, BO], JB, |_, a| {
+            jf::jsonb_insert(a)
+        }),
+        c!("jsonb_path_exists", [JB, T], BO, |_, a| {
+            jf::jsonb_path_exists(a)
+        }),
+        c!(
+            "jsonb_path_match",
+            [JB, T],
+            BO,
+            |_, a| jf::jsonb_path_match(a)
+        ),
+        c!("jsonb_path_query_array", [JB, T], JB, |_, a| {
+            jf::jsonb_path_query_array(a)
+        }),
+        c!("jsonb_path_query_first", [JB, T], JB, |_, a| {
+            jf::jsonb_path_query_first(a)
+        }),
     ]
 }
 
@@ -1486,6 +1538,9 @@ pub fn is_builtin_function(name: &str) -> bool {
 /// Resolves `name(arg_types...)` to a built-in function.
 pub fn resolve_function(name: &str, arg_types: &[SqlType]) -> Result<ScalarFunction> {
     let lower = name.to_ascii_lowercase();
+    if let Some(f) = super::json_funcs::resolve(&lower, arg_types) {
+        return f;
+    }
     let all = candidates();
     let mut viable: Vec<(&Candidate, Vec<SqlType>)> = Vec::new();
     for cand in all.iter().filter(|c| c.name == lower) {
@@ -1604,6 +1659,7 @@ pub fn resolve_function(name: &str, arg_types: &[SqlType]) -> Result<ScalarFunct
         volatility: cand.volatility,
         catalog: cand.catalog,
         eval: cand.eval,
+        typed: None,
     })
 }
 

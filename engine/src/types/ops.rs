@@ -88,6 +88,30 @@ pub enum BinaryOp {
     NotRegexMatch,
     /// `!~*`
     NotRegexIMatch,
+    /// `->` (JSON field or element)
+    JsonGet,
+    /// `->>` (JSON field or element as text)
+    JsonGetText,
+    /// `#>` (JSON path)
+    JsonPath,
+    /// `#>>` (JSON path as text)
+    JsonPathText,
+    /// `@>` (jsonb contains)
+    JsonContains,
+    /// `<@` (jsonb is contained by)
+    JsonContainedBy,
+    /// `?` (jsonb key exists)
+    JsonExists,
+    /// `?|` (jsonb any key exists)
+    JsonExistsAny,
+    /// `?&` (jsonb all keys exist)
+    JsonExistsAll,
+    /// `#-` (jsonb delete path)
+    JsonDeletePath,
+    /// `@?` (jsonb path exists)
+    JsonPathExists,
+    /// `@@` (jsonb path predicate)
+    JsonPathMatch,
 }
 
 impl BinaryOp {
@@ -116,6 +140,18 @@ impl BinaryOp {
             BinaryOp::RegexIMatch => "~*",
             BinaryOp::NotRegexMatch => "!~",
             BinaryOp::NotRegexIMatch => "!~*",
+            BinaryOp::JsonGet => "->",
+            BinaryOp::JsonGetText => "->>",
+            BinaryOp::JsonPath => "#>",
+            BinaryOp::JsonPathText => "#>>",
+            BinaryOp::JsonContains => "@>",
+            BinaryOp::JsonContainedBy => "<@",
+            BinaryOp::JsonExists => "?",
+            BinaryOp::JsonExistsAny => "?|",
+            BinaryOp::JsonExistsAll => "?&",
+            BinaryOp::JsonDeletePath => "#-",
+            BinaryOp::JsonPathExists => "@?",
+            BinaryOp::JsonPathMatch => "@@",
         }
     }
 
@@ -251,6 +287,9 @@ impl BinaryOpSig {
                 _ => Value::Null,
             });
         }
+        if super::json_ops::handles(self) {
+            return super::json_ops::eval(self, l, r);
+        }
         if let (BinaryOp::Concat, SqlType::Array(_)) = (self.op, self.result) {
             return super::array::concat(l, &self.left, r, &self.right);
         }
@@ -302,6 +341,21 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
             result,
         })
     };
+    // JSON operators.
+    let jsonish = |t: &SqlType| matches!(t, T::Json | T::Jsonb);
+    if super::json_ops::is_json_only(op) || jsonish(l) || jsonish(r) {
+        if let Some(s) = super::json_ops::resolve(op, l, r) {
+            return Ok(s);
+        }
+        if super::json_ops::is_json_only(op) && *l == T::Unknown && *r == T::Unknown {
+            return Err(not_unique(op.symbol(), l, r));
+        }
+        if super::json_ops::is_json_only(op)
+            || (op.is_comparison() && (*l == T::Json || *r == T::Json))
+        {
+            return Err(no_operator(op.symbol(), l, r));
+        }
+    }
     // Unknown operands.
     match (l, r) {
         (T::Unknown, T::Unknown) => {

@@ -82,6 +82,10 @@ pub enum SqlType {
     QChar,
     /// `uuid`, carried as its canonical text (see [`super::uuid`]).
     Uuid,
+    /// `json`, carried as its validated input text (see [`super::json`]).
+    Json,
+    /// `jsonb`, carried as its canonical output text (see [`super::json`]).
+    Jsonb,
     /// `oid`: an object identifier (an unsigned 32-bit number, carried as
     /// an `int8` value).
     Oid,
@@ -170,12 +174,14 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::Reg(RegKind::Namespace),
     SqlType::Reg(RegKind::Role),
     SqlType::Uuid,
+    SqlType::Json,
+    SqlType::Jsonb,
 ];
 
 /// PostgreSQL's array type OIDs, parallel to [`ARRAY_ELEMENTS`].
 const ARRAY_OIDS: &[u32] = &[
     1000, 1001, 1002, 1003, 1005, 1007, 1009, 1028, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183,
-    1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951,
+    1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951, 199, 3807,
 ];
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), used by the
@@ -229,6 +235,8 @@ impl SqlType {
             SqlType::QChar => 18,
             SqlType::Oid => 26,
             SqlType::Uuid => 2950,
+            SqlType::Json => 114,
+            SqlType::Jsonb => 3802,
             SqlType::Reg(k) => k.oid(),
             SqlType::Array(e) => ARRAY_ELEMENTS
                 .iter()
@@ -280,6 +288,8 @@ impl SqlType {
             18 => SqlType::QChar,
             26 => SqlType::Oid,
             2950 => SqlType::Uuid,
+            114 => SqlType::Json,
+            3802 => SqlType::Jsonb,
             other => {
                 if let Some(k) = RegKind::ALL.iter().find(|k| k.oid() == other) {
                     return Some(SqlType::Reg(*k));
@@ -346,6 +356,8 @@ impl SqlType {
             | SqlType::Varchar(_)
             | SqlType::Char(_)
             | SqlType::Bytea
+            | SqlType::Json
+            | SqlType::Jsonb
             | SqlType::Array(_) => -1,
         }
     }
@@ -391,6 +403,8 @@ impl SqlType {
             SqlType::QChar => "\"char\"",
             SqlType::Oid => "oid",
             SqlType::Uuid => "uuid",
+            SqlType::Json => "json",
+            SqlType::Jsonb => "jsonb",
             SqlType::Reg(k) => k.name(),
             SqlType::Array(_) => "anyarray",
         }
@@ -420,6 +434,8 @@ impl SqlType {
             SqlType::QChar => "char",
             SqlType::Oid => "oid",
             SqlType::Uuid => "uuid",
+            SqlType::Json => "json",
+            SqlType::Jsonb => "jsonb",
             SqlType::Reg(k) => k.name(),
             SqlType::Array(e) => match e.type_name() {
                 "bool" => "_bool",
@@ -442,6 +458,8 @@ impl SqlType {
                 "timestamptz" => "_timestamptz",
                 "interval" => "_interval",
                 "uuid" => "_uuid",
+                "json" => "_json",
+                "jsonb" => "_jsonb",
                 "regclass" => "_regclass",
                 "regtype" => "_regtype",
                 "regproc" => "_regproc",
@@ -472,6 +490,8 @@ impl SqlType {
             | SqlType::QChar
             | SqlType::Reg(_)
             | SqlType::Uuid
+            | SqlType::Json
+            | SqlType::Jsonb
             | SqlType::Array(_) => DataType::Text,
             SqlType::Oid => DataType::Int8,
             SqlType::Bytea | SqlType::Interval => DataType::Bytea,
@@ -516,7 +536,9 @@ impl SqlType {
                 TypeCategory::DateTime
             }
             SqlType::Interval => TypeCategory::Timespan,
-            SqlType::Bytea | SqlType::Array(_) | SqlType::Uuid => TypeCategory::UserDefined,
+            SqlType::Bytea | SqlType::Array(_) | SqlType::Uuid | SqlType::Json | SqlType::Jsonb => {
+                TypeCategory::UserDefined
+            }
             SqlType::Unknown => TypeCategory::Unknown,
         }
     }
@@ -595,6 +617,8 @@ impl SqlType {
             "\"char\"" => SqlType::QChar,
             "oid" => SqlType::Oid,
             "uuid" => SqlType::Uuid,
+            "json" => SqlType::Json,
+            "jsonb" => SqlType::Jsonb,
             "regclass" => SqlType::Reg(RegKind::Class),
             "regtype" => SqlType::Reg(RegKind::Type),
             "regnamespace" => SqlType::Reg(RegKind::Namespace),
@@ -641,6 +665,8 @@ impl SqlType {
             }
             AstType::Bytea => SqlType::Bytea,
             AstType::Uuid => SqlType::Uuid,
+            AstType::JSON => SqlType::Json,
+            AstType::JSONB => SqlType::Jsonb,
             AstType::Date => SqlType::Date,
             AstType::Timestamp(precision, tz) => {
                 if precision.is_some() {

@@ -214,6 +214,8 @@ impl Value {
             }
             SqlType::Oid => Value::Int8(parse_oid(input)?),
             SqlType::Uuid => Value::Text(super::uuid::parse(input)?),
+            SqlType::Json => Value::Text(super::json::parse_json_text(input)?),
+            SqlType::Jsonb => Value::Text(super::json::parse_jsonb_text(input)?),
             // Resolving a name needs the catalog: the binder routes casts
             // to these types through the catalog functions; here the text
             // is kept as given.
