@@ -1361,6 +1361,21 @@ fn execute_statement<S: Store>(
             )?;
             return Ok(r);
         }
+        Statement::AlterIndex {
+            name,
+            operation: ast::AlterIndexOperation::RenameIndex { index_name },
+        } => {
+            let (to, if_exists) = crate::sql::alter_index::if_exists(index_name);
+            let mut r = QueryResult::command("ALTER INDEX");
+            r.notices = crate::exec::index_ddl::rename_index(
+                txn,
+                &interrupts.search_path,
+                name,
+                &to,
+                if_exists,
+            )?;
+            return Ok(r);
+        }
         Statement::AlterTable(at) => {
             let mut r = QueryResult::command("ALTER TABLE");
             r.notices = crate::exec::alter::alter_table(
@@ -1669,6 +1684,7 @@ fn is_ddl(stmt: &Statement) -> bool {
         Statement::CreateTable(_)
             | Statement::Drop { .. }
             | Statement::AlterTable(_)
+            | Statement::AlterIndex { .. }
             | Statement::CreateIndex(_)
             | Statement::Truncate(_)
             | Statement::CreateView(_)

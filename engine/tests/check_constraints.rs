@@ -156,7 +156,14 @@ fn format_2_descriptors_decode_without_checks() {
     txn.rollback();
     let mut bytes = Vec::new();
     desc.encode(&mut bytes);
-    assert_eq!(bytes[0], 5, "descriptor format version");
+    assert_eq!(bytes[0], 6, "descriptor format version");
+    // Format 5 is format 6 without the trailing index options (one index:
+    // a flag byte and an INCLUDE count).
+    let mut v5 = bytes[..bytes.len() - 5].to_vec();
+    v5[0] = 5;
+    let decoded = TableDesc::decode(&v5).expect("format 5 decodes");
+    assert_eq!(decoded.indexes, desc.indexes);
+    let bytes = &bytes[..bytes.len() - 5];
     // Format 4 is format 5 without the trailing foreign key count.
     let mut v4 = bytes[..bytes.len() - 4].to_vec();
     v4[0] = 4;
@@ -168,5 +175,5 @@ fn format_2_descriptors_decode_without_checks() {
     let decoded = TableDesc::decode(&v2).expect("format 2 decodes");
     assert!(decoded.checks.is_empty());
     assert_eq!(decoded.columns, desc.columns);
-    assert!(TableDesc::decode(&[5]).is_err(), "unknown versions fail");
+    assert!(TableDesc::decode(&[7]).is_err(), "unknown versions fail");
 }

@@ -143,6 +143,12 @@ const COMMANDS: &[(&str, &str)] = &[
         "\\dt + \\d of a temp table",
         "CREATE TEMP TABLE tmp_items (id int PRIMARY KEY, note text NOT NULL);\n\\dt\n\\d tmp_items",
     ),
+    (
+        "\\d of a table with NULLS NOT DISTINCT, INCLUDE and partial indexes",
+        "CREATE TEMP TABLE ix_opts (a int, b int, c text, UNIQUE NULLS NOT DISTINCT (a));\n\
+         CREATE UNIQUE INDEX ix_opts_b ON ix_opts (b) INCLUDE (c) NULLS NOT DISTINCT WHERE b > 0 AND c IS NOT NULL;\n\
+         CREATE INDEX ix_opts_c ON ix_opts (c) WHERE c <> 'x';\n\\d ix_opts",
+    ),
     ("\\df", "\\df"),
     ("\\dT", "\\dT"),
     (

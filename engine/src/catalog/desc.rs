@@ -20,7 +20,7 @@ use crate::types::{SqlType, Value};
 /// indexes); version 4 appended the CHECK constraints ([`CheckDesc`]) after
 /// them. Older versions decode with none. Version 5 appended the foreign
 /// keys ([`ForeignKeyDesc`]).
-const FORMAT_VERSION: u8 = 5;
+const FORMAT_VERSION: u8 = 6;
 
 /// The OID a version-1 descriptor's index (or its constraint, with
 /// `constraint` set) is shown with: stable, and outside the range the id
@@ -94,6 +94,14 @@ pub struct IndexDesc {
     /// The OID of the constraint the index implements (PRIMARY KEY or
     /// UNIQUE), 0 for a plain `CREATE [UNIQUE] INDEX`.
     pub constraint_oid: u32,
+    /// `NULLS NOT DISTINCT`: a unique index whose NULL keys conflict.
+    pub nulls_not_distinct: bool,
+    /// A partial index's `WHERE` predicate (SQL text over the table's
+    /// columns): only rows for which it is true have entries.
+    pub predicate: Option<String>,
+    /// `INCLUDE (...)` columns (positions in [`TableDesc::columns`]):
+    /// catalog-only, as entries point at the row, which has them.
+    pub include: Vec<usize>,
 }
 
 /// A CHECK constraint of a table (see [`crate::catalog::constraint`]).
@@ -243,6 +251,17 @@ impl TableDesc {
         for fk in &self.foreign_keys {
             fk.encode(out);
         }
+        // Version 6: per index, NULLS NOT DISTINCT, predicate, INCLUDE.
+        for ix in &self.indexes {
+            out.push(u8::from(ix.nulls_not_distinct) | u8::from(ix.predicate.is_some()) << 1);
+            if let Some(p) = &ix.predicate {
+                put_str(out, p);
+            }
+            put_u32(out, ix.include.len() as u32);
+            for &c in &ix.include {
+                put_u32(out, c as u32);
+            }
+        }
     }
 
     /// Deserializes a descriptor written by [`TableDesc::encode`].
@@ -323,6 +342,9 @@ impl TableDesc {
                 primary: flags & 2 != 0,
                 oid,
                 constraint_oid,
+                nulls_not_distinct: false,
+                predicate: None,
+                include: Vec::new(),
             });
         }
         let next_index_id = get_u32(r)?;
@@ -356,6 +378,20 @@ impl TableDesc {
             foreign_keys.reserve(n.min(64));
             for _ in 0..n {
                 foreign_keys.push(ForeignKeyDesc::decode(r)?);
+            }
+        }
+        if version >= 6 {
+            for ix in &mut indexes {
+                let flags = get_u8(r)?;
+                ix.nulls_not_distinct = flags & 1 != 0;
+                if flags & 2 != 0 {
+                    ix.predicate = Some(get_str(r)?);
+                }
+                let n = get_u32(r)? as usize;
+                ix.include.reserve(n.min(32));
+                for _ in 0..n {
+                    ix.include.push(get_u32(r)? as usize);
+                }
             }
         }
         if indexes.is_empty() || !indexes[0].primary {
@@ -462,6 +498,9 @@ mod tests {
                 primary: true,
                 oid: 16390,
                 constraint_oid: 16391,
+                nulls_not_distinct: true,
+                predicate: Some("id > 0".into()),
+                include: vec![1],
             }],
             next_index_id: 2,
             checks: vec![CheckDesc {

@@ -221,15 +221,12 @@ pub fn alter_table<T: Transaction>(
                         return Err(EngineError::unsupported("dropping a primary-key column"));
                     }
                     // Indexes on the column go with it, as in PostgreSQL.
-                    let doomed: Vec<String> = table.indexes[1..]
-                        .iter()
-                        .filter(|ix| {
-                            ix.columns
-                                .iter()
-                                .any(|ic| ic.expr.is_none() && ic.column == pos)
-                        })
-                        .map(|ix| ix.name.clone())
-                        .collect();
+                    let mut doomed: Vec<String> = Vec::new();
+                    for ix in &table.indexes[1..] {
+                        if crate::exec::index_ddl::index_reads_column(&table, ix, pos)? {
+                            doomed.push(ix.name.clone());
+                        }
+                    }
                     for name in doomed {
                         catalog::unregister_index_name(txn, &table.schema, &name)?;
                         table.indexes.retain(|ix| ix.name != name);
@@ -268,6 +265,7 @@ pub fn alter_table<T: Transaction>(
                     ));
                 }
                 crate::exec::checks::rename_column_checks(&mut table, &old, &new)?;
+                crate::exec::index_ddl::rename_index_column_refs(&mut table, &old, &new)?;
                 table.columns[pos].name = new;
             }
             AlterTableOperation::RenameTable { table_name: to } => {

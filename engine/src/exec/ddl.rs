@@ -93,8 +93,8 @@ pub fn create_table<T: Transaction>(
     let mut columns: Vec<ColumnDesc> = Vec::new();
     let mut pk: Option<Vec<IndexColumn>> = None;
     let mut pk_name: Option<String> = None;
-    // (constraint name, columns) of UNIQUE constraints.
-    let mut uniques: Vec<(Option<String>, Vec<IndexColumn>)> = Vec::new();
+    // (constraint name, columns, NULLS NOT DISTINCT) of UNIQUE constraints.
+    let mut uniques: Vec<(Option<String>, Vec<IndexColumn>, bool)> = Vec::new();
     let mut generators: Vec<(usize, Generator)> = Vec::new();
     // CHECK clauses, column constraints first (see `exec::checks`).
     let mut checks: Vec<ast::CheckConstraint> = Vec::new();
@@ -119,6 +119,7 @@ pub fn create_table<T: Transaction>(
                     descending: false,
                     nulls_first: false,
                 }],
+                unique_nulls_not_distinct(&c),
             ));
         }
         if columns.iter().any(|d| d.name == desc.name) {
@@ -156,6 +157,7 @@ pub fn create_table<T: Transaction>(
                 uniques.push((
                     u.name.as_ref().map(ident_name),
                     pk_columns(&u.columns, &columns)?,
+                    u.nulls_distinct == ast::NullsDistinctOption::NotDistinct,
                 ));
             }
             TableConstraint::Check(c) => checks.push(c.clone()),
@@ -168,7 +170,7 @@ pub fn create_table<T: Transaction>(
         }
     }
     let pk_cols = pk.unwrap_or_default();
-    for ic in pk_cols.iter().chain(uniques.iter().flat_map(|(_, c)| c)) {
+    for ic in pk_cols.iter().chain(uniques.iter().flat_map(|(_, c, _)| c)) {
         check_key_column(&columns[ic.column])?;
     }
     for ic in &pk_cols {
@@ -199,6 +201,9 @@ pub fn create_table<T: Transaction>(
             primary: true,
             oid: pk_oid,
             constraint_oid: pk_constraint_oid,
+            nulls_not_distinct: false,
+            predicate: None,
+            include: Vec::new(),
         }],
         next_index_id: 2,
         checks: Vec::new(),
@@ -206,7 +211,7 @@ pub fn create_table<T: Transaction>(
     };
     let mut desc = desc;
     crate::exec::checks::create_checks(txn, &mut desc, &checks)?;
-    for (cname, cols) in uniques {
+    for (cname, cols, nulls_not_distinct) in uniques {
         let ix_name = match cname {
             Some(n) => n,
             None => {
@@ -238,6 +243,9 @@ pub fn create_table<T: Transaction>(
             primary: false,
             oid,
             constraint_oid,
+            nulls_not_distinct,
+            predicate: None,
+            include: Vec::new(),
         });
         desc.next_index_id += 1;
     }
@@ -672,7 +680,6 @@ pub fn check_key_constraint(
     include: &[ast::Ident],
     index_options: &[ast::IndexOption],
     characteristics: &Option<ast::ConstraintCharacteristics>,
-    nulls_not_distinct: bool,
     columns: &[ast::IndexColumn],
 ) -> Result<()> {
     if let Some(c) = characteristics {
@@ -690,9 +697,6 @@ pub fn check_key_constraint(
     }
     if !index_options.is_empty() {
         return Err(EngineError::unsupported("index options of constraints"));
-    }
-    if nulls_not_distinct {
-        return Err(EngineError::unsupported("NULLS NOT DISTINCT"));
     }
     for c in columns {
         if c.operator_class.is_some()
@@ -715,27 +719,24 @@ pub fn check_primary_key(p: &ast::PrimaryKeyConstraint) -> Result<()> {
             "index name or type in PRIMARY KEY",
         ));
     }
-    check_key_constraint(
-        &p.include,
-        &p.index_options,
-        &p.characteristics,
-        false,
-        &p.columns,
-    )
+    check_key_constraint(&p.include, &p.index_options, &p.characteristics, &p.columns)
 }
 
-/// Checks a UNIQUE constraint with [`check_key_constraint`].
+/// Whether column `c`'s UNIQUE option says NULLS NOT DISTINCT.
+fn unique_nulls_not_distinct(c: &ast::ColumnDef) -> bool {
+    c.options.iter().any(|o| {
+        matches!(&o.option, ColumnOption::Unique(u)
+            if u.nulls_distinct == ast::NullsDistinctOption::NotDistinct)
+    })
+}
+
+/// Checks a UNIQUE constraint with [`check_key_constraint`] (NULLS NOT
+/// DISTINCT is the caller's to record).
 pub fn check_unique(u: &ast::UniqueConstraint) -> Result<()> {
     if u.index_name.is_some() || u.index_type.is_some() {
         return Err(EngineError::unsupported("index name or type in UNIQUE"));
     }
-    check_key_constraint(
-        &u.include,
-        &u.index_options,
-        &u.characteristics,
-        u.nulls_distinct == ast::NullsDistinctOption::NotDistinct,
-        &u.columns,
-    )
+    check_key_constraint(&u.include, &u.index_options, &u.characteristics, &u.columns)
 }
 
 /// Refuses (0A000) an index key on a column whose key encoding does not

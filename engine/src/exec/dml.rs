@@ -412,7 +412,9 @@ pub fn plan_insert(
                     {
                         arbiter = Arbiter::Primary;
                     } else if let Some(i) = indexes.iter().position(|ix| {
-                        ix.desc.unique && columns_of(&ix.desc).as_ref() == Some(&names)
+                        ix.desc.unique
+                            && ix.desc.predicate.is_none()
+                            && columns_of(&ix.desc).as_ref() == Some(&names)
                     }) {
                         arbiter = Arbiter::Index(i);
                     } else {

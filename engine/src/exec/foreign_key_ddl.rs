@@ -227,7 +227,7 @@ pub fn build_fk<T: Transaction>(
     let index = parent
         .indexes
         .iter()
-        .filter(|ix| ix.unique && !ix.columns.is_empty())
+        .filter(|ix| ix.unique && ix.predicate.is_none() && !ix.columns.is_empty())
         .find(|ix| {
             let mut cols: Vec<usize> = Vec::new();
             for ic in &ix.columns {

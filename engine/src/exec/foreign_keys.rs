@@ -588,9 +588,30 @@ fn to_child_values(fk: &ForeignKeyDesc, child: &TableDesc, values: &[Value]) -> 
         .collect()
 }
 
+/// An index of `child` (the primary one included) without predicate
+/// whose leading key columns are plain columns making up exactly `fk`'s
+/// columns, in any order: the referencing rows of one key are then one
+/// key range of it.
+fn child_index<'a>(child: &'a TableDesc, fk: &ForeignKeyDesc) -> Option<&'a IndexDesc> {
+    let n = fk.columns.len();
+    child.indexes.iter().find(|ix| {
+        ix.predicate.is_none()
+            && ix.columns.len() >= n
+            && ix.columns[..n]
+                .iter()
+                .all(|ic| ic.expr.is_none() && fk.columns.contains(&ic.column))
+            && fk
+                .columns
+                .iter()
+                .all(|c| ix.columns[..n].iter().any(|ic| ic.column == *c))
+    })
+}
+
 /// The referencing rows of `child` whose `fk` key equals `values` (child
 /// column types), in the newest committed state plus own writes: (primary
-/// key, row). With `first` stops at the first.
+/// key, row). With `first` stops at the first. Reads the key's range of
+/// an index on the referencing columns when the child has one
+/// ([`child_index`]), else scans the table.
 fn find_children<T: Transaction>(
     child: &TableDesc,
     fk: &ForeignKeyDesc,
@@ -601,6 +622,9 @@ fn find_children<T: Transaction>(
     let mut want = Vec::new();
     for v in values {
         key_bytes(&mut want, v)?;
+    }
+    if let Some(ix) = child_index(child, fk) {
+        return find_children_by_index(child, fk, ix, (values, &want), ctx, first);
     }
     let (start, end) = keys::primary_range(child.storage_id);
     let mut cursor = ctx.txn.cursor();
@@ -624,6 +648,71 @@ fn find_children<T: Transaction>(
         }
         if have == want {
             found.push((k.to_vec(), row.clone()));
+            if first {
+                break;
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// [`find_children`] through index `ix` of `child`; `want` is the key
+/// bytes of `values` that a referencing row's columns must give.
+fn find_children_by_index<T: Transaction>(
+    child: &TableDesc,
+    fk: &ForeignKeyDesc,
+    ix: &IndexDesc,
+    (values, want): (&[Value], &[u8]),
+    ctx: &mut Ctx<'_, T>,
+    first: bool,
+) -> Result<Vec<(Vec<u8>, Vec<Value>)>> {
+    let mut start = Vec::new();
+    keys::index_prefix(&mut start, child.storage_id, ix.id);
+    for ic in &ix.columns[..fk.columns.len()] {
+        let j = fk
+            .columns
+            .iter()
+            .position(|&c| c == ic.column)
+            .ok_or_else(|| EngineError::internal("foreign key index column"))?;
+        push_key_value(&mut start, &values[j], ic)?;
+    }
+    let mut end = Vec::new();
+    keys::prefix_end(&start, &mut end);
+    let mut cursor = ctx.txn.cursor();
+    ctx.txn.seek_latest(
+        &mut cursor,
+        KeyRange::half_open(&start, &end),
+        Direction::Forward,
+    )?;
+    let mut found = Vec::new();
+    let mut row = Vec::new();
+    let mut have = Vec::new();
+    let mut pk = Vec::new();
+    let mut value = Vec::new();
+    loop {
+        ctx.check_interrupt()?;
+        let Some((k, v)) = ctx.txn.next(&mut cursor)? else {
+            break;
+        };
+        pk.clear();
+        if ix.primary {
+            pk.extend_from_slice(k);
+            value.clear();
+            value.extend_from_slice(v);
+        } else {
+            keys::index_prefix(&mut pk, child.storage_id, keys::PRIMARY_INDEX);
+            pk.extend_from_slice(v);
+            if !ctx.txn.get_latest(&pk, &mut value)?.found {
+                continue;
+            }
+        }
+        decode_values(child, &value, &mut row)?;
+        have.clear();
+        for &c in &fk.columns {
+            key_bytes(&mut have, &row[c])?;
+        }
+        if have == want {
+            found.push((pk.clone(), row.clone()));
             if first {
                 break;
             }

@@ -13,8 +13,12 @@
 //! uniqueness check is one locked point read (`get_for_update`), which also
 //! makes a concurrent inserter of the same value wait and then fail, as in
 //! PostgreSQL. NULLs never conflict (they are stored with the row's key
-//! appended), as PostgreSQL's NULLS DISTINCT default says. Key columns may
-//! be expressions (`lower(email)`), bound once per statement.
+//! appended), as PostgreSQL's NULLS DISTINCT default says; a `NULLS NOT
+//! DISTINCT` index keeps the unique form for NULL keys too, so they
+//! conflict. Key columns may be expressions (`lower(email)`), bound once
+//! per statement. A partial index (`WHERE pred`) has entries only for the
+//! rows whose predicate is true, so a partial unique index enforces
+//! uniqueness among those rows only.
 
 use rocksgres_codec::INDEX_PREFIX_LEN;
 use rocksgres_storage::{Direction, Transaction};
@@ -36,6 +40,17 @@ pub struct BoundIndex {
     pub desc: IndexDesc,
     /// One expression per key column.
     pub keys: Vec<Expr>,
+    /// A partial index's predicate.
+    pub predicate: Option<Expr>,
+}
+
+/// Binds a partial index's predicate text over `table`'s rows as a
+/// boolean condition.
+pub fn bind_predicate(table: &TableDesc, text: &str, binder: &mut Binder<'_>) -> Result<Expr> {
+    let scope: Scope = table_scope(table, &table.name);
+    let e = crate::sql::parse_expr(text)?;
+    let b = binder.bind(&e, &scope)?;
+    binder.coerce(b, crate::types::SqlType::Bool, CastKind::Assignment)
 }
 
 /// Binds the key expressions of `ix` over `table`'s rows.
@@ -57,9 +72,14 @@ pub fn bind_index(
             }
         });
     }
+    let predicate = match &ix.predicate {
+        Some(text) => Some(bind_predicate(table, text, binder)?),
+        None => None,
+    };
     Ok(BoundIndex {
         desc: ix.clone(),
         keys,
+        predicate,
     })
 }
 
@@ -116,11 +136,24 @@ pub fn entry_key<T: Transaction>(
             push_key_value(out, &v, ic)?;
         }
     }
-    let unique_form = ix.desc.unique && !has_null;
+    let unique_form = ix.desc.unique && (ix.desc.nulls_not_distinct || !has_null);
     if !unique_form {
         out.extend_from_slice(&pk_key[INDEX_PREFIX_LEN..]);
     }
     Ok(unique_form)
+}
+
+/// Whether `row` has an entry in `ix` (always, unless `ix` is partial
+/// and its predicate is not true for the row).
+pub fn covers<T: Transaction>(
+    ix: &BoundIndex,
+    row: &[Value],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<bool> {
+    match &ix.predicate {
+        None => Ok(true),
+        Some(p) => Ok(matches!(p.eval(row, ctx)?, Value::Bool(true))),
+    }
 }
 
 /// The key values of `row` in `ix`, for messages.
@@ -201,7 +234,11 @@ pub fn insert_entries<T: Transaction>(
     let mut key = ctx.scratch.take_bytes();
     let mut r = Ok(());
     for ix in indexes {
-        r = entry_key(table, ix, row, pk_key, ctx, &mut key).and_then(|unique_form| {
+        r = covers(ix, row, ctx).and_then(|covered| {
+            if !covered {
+                return Ok(());
+            }
+            let unique_form = entry_key(table, ix, row, pk_key, ctx, &mut key)?;
             put_entry(table, ix, (row, pk_key), (&key, unique_form), ctx, creating)
         });
         if r.is_err() {
@@ -223,8 +260,13 @@ pub fn delete_entries<T: Transaction>(
     let mut key = ctx.scratch.take_bytes();
     let mut r = Ok(());
     for ix in indexes {
-        r = entry_key(table, ix, row, pk_key, ctx, &mut key)
-            .and_then(|_| ctx.txn.delete(&key).map_err(EngineError::from));
+        r = covers(ix, row, ctx).and_then(|covered| {
+            if !covered {
+                return Ok(());
+            }
+            entry_key(table, ix, row, pk_key, ctx, &mut key)?;
+            ctx.txn.delete(&key).map_err(EngineError::from)
+        });
         if r.is_err() {
             break;
         }
@@ -249,13 +291,24 @@ pub fn update_entries<T: Transaction>(
     let mut r = Ok(());
     for ix in indexes {
         r = (|| {
-            entry_key(table, ix, old, old_pk, ctx, &mut old_key)?;
-            let unique_form = entry_key(table, ix, new, new_pk, ctx, &mut new_key)?;
-            // The entry's value is the primary key, so it changes with it.
-            if old_key == new_key && old_pk == new_pk {
+            let (had, has) = (covers(ix, old, ctx)?, covers(ix, new, ctx)?);
+            if had {
+                entry_key(table, ix, old, old_pk, ctx, &mut old_key)?;
+            }
+            if !has {
+                if had {
+                    ctx.txn.delete(&old_key)?;
+                }
                 return Ok(());
             }
-            ctx.txn.delete(&old_key)?;
+            let unique_form = entry_key(table, ix, new, new_pk, ctx, &mut new_key)?;
+            // The entry's value is the primary key, so it changes with it.
+            if had && old_key == new_key && old_pk == new_pk {
+                return Ok(());
+            }
+            if had {
+                ctx.txn.delete(&old_key)?;
+            }
             put_entry(
                 table,
                 ix,
@@ -282,6 +335,9 @@ pub fn find_unique<T: Transaction>(
     row: &[Value],
     ctx: &mut Ctx<'_, T>,
 ) -> Result<Option<Vec<u8>>> {
+    if !covers(ix, row, ctx)? {
+        return Ok(None);
+    }
     let mut key = Vec::new();
     let fake_pk = vec![0u8; INDEX_PREFIX_LEN];
     let unique_form = entry_key(table, ix, row, &fake_pk, ctx, &mut key)?;

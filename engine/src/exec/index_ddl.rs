@@ -1,4 +1,4 @@
-//! CREATE INDEX and DROP INDEX.
+//! CREATE INDEX, ALTER INDEX ... RENAME TO and DROP INDEX.
 
 use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast;
@@ -90,6 +90,18 @@ pub fn create_index<T: Transaction>(
             }
         }
     }
+    let mut include = Vec::new();
+    for c in &ci.include {
+        let n = ident_name(c);
+        let column = table.column_index(&n).ok_or_else(|| {
+            EngineError::new(
+                SqlState::UndefinedColumn,
+                format!("column \"{n}\" does not exist"),
+            )
+        })?;
+        name_parts.push(n);
+        include.push(column);
+    }
     let name = match &ci.name {
         Some(n) => {
             let n = table_name(n)?;
@@ -115,6 +127,9 @@ pub fn create_index<T: Transaction>(
         primary: false,
         oid,
         constraint_oid: 0,
+        nulls_not_distinct: ci.nulls_distinct == Some(false),
+        predicate: ci.predicate.as_ref().map(ToString::to_string),
+        include,
     };
     table.next_index_id += 1;
     table.indexes.push(ix.clone());
@@ -140,9 +155,6 @@ pub fn create_index<T: Transaction>(
 /// implement; `USING btree` and `WITH (fillfactor = n)` are what every
 /// index is.
 fn check_index_options(ci: &ast::CreateIndex) -> Result<()> {
-    if ci.predicate.is_some() {
-        return Err(EngineError::unsupported("partial indexes"));
-    }
     if ci.concurrently {
         return Err(EngineError::unsupported("CREATE INDEX CONCURRENTLY"));
     }
@@ -154,12 +166,6 @@ fn check_index_options(ci: &ast::CreateIndex) -> Result<()> {
                 other.to_string().to_lowercase()
             )))
         }
-    }
-    if !ci.include.is_empty() {
-        return Err(EngineError::unsupported("INCLUDE columns in indexes"));
-    }
-    if ci.nulls_distinct == Some(false) {
-        return Err(EngineError::unsupported("NULLS NOT DISTINCT"));
     }
     if ci.columns.iter().any(|c| c.operator_class.is_some()) {
         return Err(EngineError::unsupported("index operator classes"));
@@ -240,4 +246,97 @@ pub fn drop_indexes<T: Transaction>(
         catalog::update_table(txn, &table)?;
     }
     Ok(notices)
+}
+
+/// Whether index `ix` of `table` depends on column `pos`: as a plain or
+/// INCLUDE column, or read by a key expression or the predicate (so
+/// dropping the column drops the index, as in PostgreSQL).
+pub fn index_reads_column(table: &TableDesc, ix: &IndexDesc, pos: usize) -> Result<bool> {
+    if ix.include.contains(&pos)
+        || ix
+            .columns
+            .iter()
+            .any(|ic| ic.expr.is_none() && ic.column == pos)
+    {
+        return Ok(true);
+    }
+    for text in ix
+        .columns
+        .iter()
+        .filter_map(|ic| ic.expr.as_deref())
+        .chain(ix.predicate.as_deref())
+    {
+        let ast = crate::sql::parse_expr(text)?;
+        let bound = catalog::constraint::bind_check(table, &ast)?;
+        if catalog::constraint::columns_of(&bound).contains(&pos) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Rewrites the key expressions and predicates of `table`'s indexes for a
+/// column renamed from `old` to `new`.
+pub fn rename_index_column_refs(table: &mut TableDesc, old: &str, new: &str) -> Result<()> {
+    for ix in &mut table.indexes {
+        for ic in &mut ix.columns {
+            if let Some(e) = &ic.expr {
+                ic.expr = Some(catalog::constraint::rename_column_refs(e, old, new)?);
+            }
+        }
+        if let Some(p) = &ix.predicate {
+            ix.predicate = Some(catalog::constraint::rename_column_refs(p, old, new)?);
+        }
+    }
+    Ok(())
+}
+
+/// ALTER INDEX [IF EXISTS] name RENAME TO new; returns notices. Renaming
+/// the index of a PRIMARY KEY or UNIQUE constraint renames the constraint
+/// (whose name is its index's).
+pub fn rename_index<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &ast::ObjectName,
+    to: &ast::ObjectName,
+    if_exists: bool,
+) -> Result<Vec<String>> {
+    let (schema, old) =
+        catalog::temp::existing_schema(txn, path, name, Some("access"), |txn, s, n| {
+            Ok(catalog::index_owner(txn, s, n)?.is_some())
+        })?;
+    let Some(mut table) = catalog::lock::lock_found(txn, LockMode::AccessExclusive, |txn| {
+        catalog::index_owner(txn, &schema, &old)
+    })?
+    else {
+        if catalog::relation_exists(txn, &schema, &old)? {
+            return Err(EngineError::unsupported(
+                "ALTER INDEX ... RENAME on a relation that is not an index",
+            ));
+        }
+        if if_exists {
+            return Ok(vec![format!("relation \"{old}\" does not exist, skipping")]);
+        }
+        return Err(EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{old}\" does not exist"),
+        ));
+    };
+    let new = table_name(to)?;
+    if catalog::relation_exists(txn, &table.schema, &new)? {
+        return Err(EngineError::new(
+            SqlState::DuplicateTable,
+            format!("relation \"{new}\" already exists"),
+        ));
+    }
+    let ix = table
+        .indexes
+        .iter_mut()
+        .find(|ix| ix.name == old)
+        .ok_or_else(|| EngineError::internal("index name points at a table without it"))?;
+    ix.name = new.clone();
+    catalog::unregister_index_name(txn, &table.schema, &old)?;
+    catalog::register_index_name(txn, &table.schema, &new, table.id)?;
+    catalog::update_table(txn, &table)?;
+    Ok(Vec::new())
 }

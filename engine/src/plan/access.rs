@@ -6,12 +6,18 @@
 //!   primary-key column: a range scan;
 //! * otherwise a full scan of the primary index.
 //!
+//! A partial index is a candidate only when the filter implies its
+//! predicate, which is checked syntactically: every conjunct of the
+//! predicate is one of the filter's conjuncts, or is `col IS NOT NULL`
+//! for a column the filter compares with a constant.
+//!
 //! "Constant" means it reads no column of this scan's row: literals,
 //! parameters, and references to enclosing rows (so a correlated lookup by
 //! key is a point lookup too). The filter itself stays on the scan, so an
 //! access path only narrows what is read and never decides the result.
 
-use crate::catalog::TableDesc;
+use crate::catalog::{Relation, TableDesc};
+use crate::plan::bind::Binder;
 use crate::plan::expr::Expr;
 use crate::plan::node::Access;
 use crate::sql::depth;
@@ -127,7 +133,42 @@ pub fn choose_access(table: &TableDesc, filter: Option<&Expr>) -> Access {
             return Access::PkRange { lower, upper };
         }
     }
-    choose_index(table, &comparisons)
+    choose_index(table, &parts, &comparisons)
+}
+
+/// Whether the filter conjuncts `parts` (whose column comparisons with
+/// constants are `comparisons`) imply the predicate `text` of a partial
+/// index of `table`.
+fn implies(
+    table: &TableDesc,
+    text: &str,
+    parts: &[Expr],
+    comparisons: &[(usize, BinaryOp, Expr)],
+) -> bool {
+    let mut lookup = |_: &sqlparser::ast::ObjectName, _: bool| -> crate::error::Result<Relation> {
+        Err(crate::error::EngineError::unsupported(
+            "subqueries in index predicates",
+        ))
+    };
+    let mut binder = Binder::new(Vec::new(), &mut lookup);
+    let Ok(pred) = crate::exec::index::bind_predicate(table, text, &mut binder) else {
+        return false;
+    };
+    let mut needed = Vec::new();
+    conjuncts(&pred, &mut needed);
+    let have: Vec<String> = parts.iter().map(|p| format!("{p:?}")).collect();
+    needed.iter().all(|n| {
+        if have.contains(&format!("{n:?}")) {
+            return true;
+        }
+        match n {
+            Expr::IsNull(inner, true) => match inner.as_ref() {
+                Expr::Column(c, _) => comparisons.iter().any(|(col, _, _)| col == c),
+                _ => false,
+            },
+            _ => false,
+        }
+    })
 }
 
 type Bound = Option<(Expr, bool)>;
@@ -157,9 +198,18 @@ fn bounds(comparisons: &[(usize, BinaryOp, Expr)], column: usize) -> (Bound, Bou
 
 /// The best secondary index for the comparisons: most leading equalities,
 /// a fully-matched unique index first, then a range on the next column.
-fn choose_index(table: &TableDesc, comparisons: &[(usize, BinaryOp, Expr)]) -> Access {
+fn choose_index(
+    table: &TableDesc,
+    parts: &[Expr],
+    comparisons: &[(usize, BinaryOp, Expr)],
+) -> Access {
     let mut best: Option<(usize, Access)> = None;
     for (pos, ix) in table.indexes.iter().enumerate().skip(1) {
+        if let Some(p) = &ix.predicate {
+            if !implies(table, p, parts, comparisons) {
+                continue;
+            }
+        }
         let mut eq = Vec::new();
         let mut next = None;
         for ic in &ix.columns {

@@ -97,6 +97,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::CreateView(_) => "CREATE VIEW",
         Statement::CreateIndex(_) => "CREATE INDEX",
         Statement::AlterTable(_) => "ALTER TABLE",
+        Statement::AlterIndex { .. } => "ALTER INDEX",
         Statement::Truncate(_) => "TRUNCATE TABLE",
         Statement::Drop { object_type, .. } => match object_type {
             ast::ObjectType::Table => "DROP TABLE",

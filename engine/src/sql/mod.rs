@@ -15,6 +15,7 @@ use sqlparser::parser::Parser;
 
 use crate::error::{EngineError, Result, SqlState};
 
+pub mod alter_index;
 pub mod depth;
 pub mod normalize;
 pub mod overriding;
@@ -110,6 +111,13 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
 fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
     let identity = sequence::canonical_identity_options(sql)?;
     let sql = identity.as_deref().unwrap_or(sql);
+    let lower = sql.to_ascii_lowercase();
+    let if_exists = if lower.contains("index") && lower.contains("exists") {
+        alter_index::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = if_exists.as_deref().unwrap_or(sql);
     if sql.to_ascii_lowercase().contains("overriding") {
         if let Some((text, marks)) = overriding::strip(sql)? {
             let mut out = parse_plain(&text)?;

@@ -31,7 +31,18 @@ use crate::types::{SqlType, Value};
 /// `pg_get_constraintdef(oid, pretty)` of check `check` on `table`:
 /// `CHECK (<expr>)`, with ` NOT VALID` while it is not validated.
 pub fn check_def(table: &TableDesc, check: &CheckDesc, pretty: bool) -> String {
-    let body = crate::sql::parse_expr(&check.expr)
+    let mut s = format!("CHECK ({})", expr_def(table, &check.expr, pretty));
+    if !check.validated {
+        s.push_str(" NOT VALID");
+    }
+    s
+}
+
+/// A boolean expression stored as SQL text over `table`'s columns (a
+/// check, an index predicate) as PostgreSQL's `deparse_expression`
+/// prints it: `(a > 0)`, or pretty `a > 0`.
+pub fn expr_def(table: &TableDesc, text: &str, pretty: bool) -> String {
+    crate::sql::parse_expr(text)
         .ok()
         .and_then(|ast| Builder { table }.build(&ast).ok())
         .map(|(node, _)| {
@@ -39,12 +50,7 @@ pub fn check_def(table: &TableDesc, check: &CheckDesc, pretty: bool) -> String {
             Printer { pretty }.expr(&node, None, &mut out);
             out
         })
-        .unwrap_or_else(|| format!("({})", check.expr));
-    let mut s = format!("CHECK ({body})");
-    if !check.validated {
-        s.push_str(" NOT VALID");
-    }
-    s
+        .unwrap_or_else(|| format!("({text})"))
 }
 
 /// The parse-analysed tree, as far as the printer needs it.

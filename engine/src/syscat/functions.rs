@@ -126,8 +126,8 @@ pub(crate) fn candidates() -> Vec<Candidate> {
         cand("pg_get_expr", &[T, OID], T, true, false, |_, a| {
             Ok(a[0].clone())
         }),
-        cand("pg_get_expr", &[T, OID, B], T, true, false, |_, a| {
-            Ok(a[0].clone())
+        cand("pg_get_expr", &[T, OID, B], T, true, true, |e, a| {
+            pretty_expr(snapshot(e)?, &a[0], &a[1], a[2] == Value::Bool(true))
         }),
         cand("pg_get_viewdef", &[OID], T, true, true, |e, a| {
             view_def_of(snapshot(e)?, &a[0])
@@ -580,10 +580,16 @@ fn index_def_of(snap: &Snapshot, oid: &Value, column: i64, pretty: bool) -> Resu
     };
     let ix = &t.indexes[i];
     if column > 0 {
-        return Ok(ix
-            .columns
-            .get(column as usize - 1)
-            .map_or(Value::Null, |ic| Value::Text(key_text(t, ic))));
+        let i = column as usize - 1;
+        return Ok(match ix.columns.get(i) {
+            Some(ic) => Value::Text(key_text(t, ic)),
+            None => ix
+                .include
+                .get(i - ix.columns.len())
+                .map_or(Value::Null, |&c| {
+                    Value::Text(quote_ident(&t.columns[c].name))
+                }),
+        });
     }
     Ok(Value::Text(index_def(t, ix, !pretty)))
 }
@@ -596,7 +602,8 @@ fn key_text(t: &TableDesc, ic: &crate::catalog::IndexColumn) -> String {
 }
 
 /// `pg_get_indexdef`: `CREATE [UNIQUE] INDEX name ON [public.]table USING
-/// btree (keys)`.
+/// btree (keys) [INCLUDE (cols)] [NULLS NOT DISTINCT] [WHERE pred]` (the
+/// predicate pretty-printed when the name is not qualified, as psql asks).
 pub fn index_def(t: &TableDesc, ix: &IndexDesc, qualified: bool) -> String {
     let keys: Vec<String> = ix
         .columns
@@ -612,14 +619,48 @@ pub fn index_def(t: &TableDesc, ix: &IndexDesc, qualified: bool) -> String {
             k
         })
         .collect();
-    format!(
+    let mut def = format!(
         "CREATE {}INDEX {} ON {}{} USING btree ({})",
         if ix.unique { "UNIQUE " } else { "" },
         quote_ident(&ix.name),
         if qualified { "public." } else { "" },
         quote_ident(&t.name),
         keys.join(", ")
-    )
+    );
+    if !ix.include.is_empty() {
+        let cols: Vec<String> = ix
+            .include
+            .iter()
+            .map(|&c| quote_ident(&t.columns[c].name))
+            .collect();
+        def.push_str(&format!(" INCLUDE ({})", cols.join(", ")));
+    }
+    if ix.nulls_not_distinct {
+        def.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(p) = &ix.predicate {
+        def.push_str(" WHERE ");
+        def.push_str(&super::deparse::expr_def(t, p, !qualified));
+    }
+    def
+}
+
+/// `pg_get_expr(text, relation, pretty)`: the stored display form, except
+/// that an index predicate (stored non-pretty in `pg_index.indpred`) is
+/// printed again in pretty mode.
+fn pretty_expr(snap: &Snapshot, text: &Value, rel: &Value, pretty: bool) -> Result<Value> {
+    let (Value::Text(stored), true) = (text, pretty) else {
+        return Ok(text.clone());
+    };
+    let rel = oid_arg(rel).unwrap_or(0);
+    for t in snap.tables.iter().filter(|t| t.id == rel) {
+        for p in t.indexes.iter().filter_map(|ix| ix.predicate.as_deref()) {
+            if super::deparse::expr_def(t, p, false) == *stored {
+                return Ok(Value::Text(super::deparse::expr_def(t, p, true)));
+            }
+        }
+    }
+    Ok(text.clone())
 }
 
 fn constraint_def_of(snap: &Snapshot, oid: &Value, pretty: bool) -> Result<Value> {
@@ -642,7 +683,11 @@ fn constraint_def_of(snap: &Snapshot, oid: &Value, pretty: bool) -> Result<Value
             let cols: Vec<String> = ix.columns.iter().map(|ic| key_text(t, ic)).collect();
             return Ok(Value::Text(format!(
                 "{} ({})",
-                if ix.primary { "PRIMARY KEY" } else { "UNIQUE" },
+                match (ix.primary, ix.nulls_not_distinct) {
+                    (true, _) => "PRIMARY KEY",
+                    (false, false) => "UNIQUE",
+                    (false, true) => "UNIQUE NULLS NOT DISTINCT",
+                },
                 cols.join(", ")
             )));
         }

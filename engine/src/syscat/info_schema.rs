@@ -1,6 +1,7 @@
 //! Row generators of the `information_schema` views: `schemata`,
 //! `tables`, `columns`, `views`, `table_constraints`, `check_constraints`,
-//! `key_column_usage` and `sequences`, with the SQL-standard spellings PostgreSQL uses
+//! `key_column_usage`, `constraint_column_usage`, `referential_constraints`
+//! and `sequences`, with the SQL-standard spellings PostgreSQL uses
 //! (`BASE TABLE`, `YES`/`NO`, `character varying`, ...).
 //!
 //! As in PostgreSQL, NOT NULL columns also appear in `table_constraints`
@@ -110,7 +111,15 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
             for t in &snap.tables {
                 for ix in visible_indexes(t).filter(|ix| ix.constraint_oid != 0) {
                     let kind = if ix.primary { "PRIMARY KEY" } else { "UNIQUE" };
-                    out.push(constraint_row(rel, snap, t, &ix.name, kind));
+                    let mut row = constraint_row(rel, snap, t, &ix.name, kind);
+                    if ix.nulls_not_distinct {
+                        if let Some(i) =
+                            rel.columns.iter().position(|(n, _)| *n == "nulls_distinct")
+                        {
+                            row[i] = Value::Text("NO".into());
+                        }
+                    }
+                    out.push(row);
                 }
                 for c in &t.checks {
                     out.push(constraint_row(rel, snap, t, &c.name, "CHECK"));
@@ -194,6 +203,36 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                 }
             }
         }
+        "constraint_column_usage" => constraint_column_usage(rel, snap, out)?,
+        "referential_constraints" => {
+            for t in &snap.tables {
+                for fk in &t.foreign_keys {
+                    let unique = snap
+                        .tables
+                        .iter()
+                        .find(|p| p.id == fk.parent)
+                        .and_then(|p| {
+                            p.indexes
+                                .iter()
+                                .find(|ix| ix.id == fk.parent_index && ix.constraint_oid != 0)
+                                .map(|ix| (p, ix))
+                        });
+                    let mut r = RowBuilder::new(rel);
+                    r.text("constraint_catalog", &snap.database)
+                        .text("constraint_schema", &t.schema)
+                        .text("constraint_name", &fk.name)
+                        .text("match_option", if fk.match_full { "FULL" } else { "NONE" })
+                        .text("update_rule", fk.on_update.sql())
+                        .text("delete_rule", fk.on_delete.sql());
+                    if let Some((p, ix)) = unique {
+                        r.text("unique_constraint_catalog", &snap.database)
+                            .text("unique_constraint_schema", &p.schema)
+                            .text("unique_constraint_name", &ix.name);
+                    }
+                    out.push(r.finish());
+                }
+            }
+        }
         "sequences" => {
             // Identity columns' sequences are not listed, as in
             // PostgreSQL.
@@ -224,6 +263,56 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// `constraint_column_usage`: the columns a CHECK reads, the key columns
+/// of a PRIMARY KEY or UNIQUE constraint, and the *referenced* columns of
+/// a foreign key (each in its table's column order, as PostgreSQL's
+/// `attnum = ANY (conkey)` join yields them).
+fn constraint_column_usage(
+    rel: &'static SysRel,
+    snap: &Snapshot,
+    out: &mut CatalogRows<'_>,
+) -> Result<()> {
+    let mut push = |t: &TableDesc, mut cols: Vec<usize>, owner: &TableDesc, name: &str| {
+        cols.sort_unstable();
+        cols.dedup();
+        for c in cols {
+            let mut r = RowBuilder::new(rel);
+            r.text("table_catalog", &snap.database)
+                .text("table_schema", &t.schema)
+                .text("table_name", &t.name)
+                .text("column_name", &t.columns[c].name)
+                .text("constraint_catalog", &snap.database)
+                .text("constraint_schema", &owner.schema)
+                .text("constraint_name", name);
+            out.push(r.finish());
+        }
+    };
+    for t in &snap.tables {
+        for c in &t.checks {
+            let cols = crate::sql::parse_expr(&c.expr)
+                .and_then(|e| crate::catalog::constraint::bind_check(t, &e))
+                .map(|e| crate::catalog::constraint::columns_of(&e))
+                .unwrap_or_default();
+            push(t, cols, t, &c.name);
+        }
+        for ix in visible_indexes(t).filter(|ix| ix.constraint_oid != 0) {
+            let cols = ix
+                .columns
+                .iter()
+                .filter(|ic| ic.expr.is_none())
+                .map(|ic| ic.column)
+                .collect();
+            push(t, cols, t, &ix.name);
+        }
+        for fk in &t.foreign_keys {
+            if let Some(p) = snap.tables.iter().find(|p| p.id == fk.parent) {
+                push(p, fk.parent_columns.clone(), t, &fk.name);
+            }
+        }
     }
     Ok(())
 }

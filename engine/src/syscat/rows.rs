@@ -340,7 +340,8 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
     }
 }
 
-/// `indkey`-style list of 1-based column numbers (0 for an expression).
+/// `indkey`-style list of 1-based column numbers (0 for an expression),
+/// INCLUDE columns last.
 fn key_numbers(ix: &IndexDesc) -> String {
     let nums: Vec<String> = ix
         .columns
@@ -352,6 +353,7 @@ fn key_numbers(ix: &IndexDesc) -> String {
                 (ic.column + 1).to_string()
             }
         })
+        .chain(ix.include.iter().map(|c| (c + 1).to_string()))
         .collect();
     crate::types::array::format(nums.iter().map(|s| Some(s.as_str())))
 }
@@ -360,6 +362,7 @@ fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for t in &snap.tables {
         for ix in visible_indexes(t) {
             let n = ix.columns.len() as i16;
+            let total = n + ix.include.len() as i16;
             let options: Vec<String> = ix
                 .columns
                 .iter()
@@ -373,9 +376,10 @@ fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
             let mut r = RowBuilder::new(rel);
             r.oid("indexrelid", ix.oid)
                 .oid("indrelid", t.id)
-                .int2("indnatts", n)
+                .int2("indnatts", total)
                 .int2("indnkeyatts", n)
                 .bool("indisunique", ix.unique)
+                .bool("indnullsnotdistinct", ix.nulls_not_distinct)
                 .bool("indisprimary", ix.primary)
                 .bool("indimmediate", true)
                 .bool("indisvalid", true)
@@ -388,6 +392,9 @@ fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
                 );
             if !exprs.is_empty() {
                 r.text("indexprs", exprs.join(", "));
+            }
+            if let Some(p) = &ix.predicate {
+                r.text("indpred", super::deparse::expr_def(t, p, false));
             }
             out.push(r.finish());
         }
