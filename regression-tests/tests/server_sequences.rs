@@ -178,6 +178,9 @@ fn copy_reads_sequences_only_through_a_query() {
         .read_to_string(&mut out)
         .expect("read");
     assert_eq!(out, "1\t0\tf\n");
-    let n: i64 = c.query_one("SELECT nextval('cs')", &[]).expect("nextval").get(0);
+    let n: i64 = c
+        .query_one("SELECT nextval('cs')", &[])
+        .expect("nextval")
+        .get(0);
     assert_eq!(n, 1);
 }
