@@ -101,7 +101,23 @@ pub fn create_table<T: Transaction>(
     // FOREIGN KEY clauses, likewise (see `exec::foreign_key_ddl`).
     let mut fks: Vec<ast::ForeignKeyConstraint> = Vec::new();
     let mut table_fks: Vec<ast::ForeignKeyConstraint> = Vec::new();
+    // Indexes of LIKE sources to build on the new table.
+    let mut like_indexes: Vec<String> = Vec::new();
     for c in &ct.columns {
+        if let Some(like) = crate::sql::create_like::of(c)? {
+            let copied = copy_like(txn, path, &like, &mut columns)?;
+            generators.extend(copied.generators);
+            checks.extend(copied.checks);
+            if let Some(cols) = copied.pk {
+                if pk.is_some() {
+                    return Err(multiple_pk(&name));
+                }
+                pk = Some(cols);
+            }
+            uniques.extend(copied.uniques.into_iter().map(|cols| (None, cols)));
+            like_indexes.extend(copied.indexes);
+            continue;
+        }
         let (c, column_fks) = crate::exec::foreign_key_ddl::split_column_fks(c);
         fks.extend(column_fks);
         let (c, column_checks) = crate::exec::checks::split_column_checks(&c);
@@ -253,7 +269,177 @@ pub fn create_table<T: Transaction>(
         crate::exec::foreign_key_ddl::create_fks(txn, path, &mut desc, &fks)?;
         catalog::update_table(txn, &desc)?;
     }
+    if !like_indexes.is_empty() {
+        let on = format!("{}.{}", quote_ident(&desc.schema), quote_ident(&desc.name));
+        for keys in &like_indexes {
+            let text = format!("CREATE {}", keys.replace("{table}", &on));
+            let Some(crate::sql::Parsed::Statement(stmt)) = crate::sql::parse(&text)?.pop() else {
+                return Err(EngineError::internal("LIKE index did not parse"));
+            };
+            let ast::Statement::CreateIndex(ci) = *stmt else {
+                return Err(EngineError::internal("LIKE index did not parse"));
+            };
+            crate::exec::index_ddl::create_index(
+                txn,
+                path,
+                &ci,
+                0,
+                crate::exec::interrupt::Interrupt::none(),
+            )?;
+        }
+        desc = catalog::lookup_table(txn, &desc.schema, &desc.name)?
+            .ok_or_else(|| EngineError::internal("new table vanished"))?;
+    }
     Ok(Created::Table(Box::new(desc)))
+}
+
+/// What a LIKE element brings to a new table besides its columns.
+#[derive(Default)]
+struct LikeCopy {
+    /// Identity columns (positions in the new table).
+    generators: Vec<(usize, Generator)>,
+    /// CHECK constraints (INCLUDING CONSTRAINTS).
+    checks: Vec<ast::CheckConstraint>,
+    /// The primary key (INCLUDING INDEXES).
+    pk: Option<Vec<IndexColumn>>,
+    /// The unique constraints (INCLUDING INDEXES), to be named for the new
+    /// table.
+    uniques: Vec<Vec<IndexColumn>>,
+    /// The other indexes, as `[UNIQUE] INDEX ON {table} (keys)` texts.
+    indexes: Vec<String>,
+}
+
+/// Appends the columns of a LIKE element's source to `columns` (names,
+/// types and NOT NULL; defaults, identity and storage as the options say),
+/// and returns what else it copies.
+fn copy_like<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    like: &crate::sql::create_like::Like,
+    columns: &mut Vec<ColumnDesc>,
+) -> Result<LikeCopy> {
+    let (schema, name) = temp::existing_schema(txn, path, &like.source, None, |txn, s, n| {
+        catalog::relation_exists(txn, s, n)
+    })?;
+    let Some(src) = catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessShare)? else {
+        if catalog::relation_exists(txn, &schema, &name)? {
+            return Err(EngineError::unsupported(
+                "CREATE TABLE ... LIKE of a relation that is not a table",
+            ));
+        }
+        return Err(EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{name}\" does not exist"),
+        ));
+    };
+    let o = like.options;
+    let mut out = LikeCopy::default();
+    // Source column position -> new position.
+    let mut map = vec![usize::MAX; src.columns.len()];
+    let sequences = if o.identity {
+        catalog::sequence::owned_by_table(txn, src.id)?
+    } else {
+        Vec::new()
+    };
+    for (i, c) in src.visible_columns() {
+        if columns.iter().any(|d| d.name == c.name) {
+            return Err(EngineError::new(
+                SqlState::DuplicateColumn,
+                format!("column \"{}\" specified more than once", c.name),
+            ));
+        }
+        map[i] = columns.len();
+        if let (true, Some(id)) = (o.identity, c.identity) {
+            let seq = sequences
+                .iter()
+                .find(|s| s.oid == id.sequence)
+                .ok_or_else(|| EngineError::internal("identity column without its sequence"))?;
+            let p = &seq.params;
+            let options = SeqOptions {
+                increment: Some(p.increment),
+                min: Some(Some(p.min)),
+                max: Some(Some(p.max)),
+                start: Some(p.start),
+                cache: Some(p.cache),
+                cycle: Some(p.cycle),
+                ..SeqOptions::default()
+            };
+            out.generators.push((
+                columns.len(),
+                Generator::Identity {
+                    always: id.always,
+                    options,
+                },
+            ));
+        }
+        columns.push(ColumnDesc {
+            name: c.name.clone(),
+            ty: c.ty,
+            not_null: c.not_null,
+            default: if o.defaults { c.default.clone() } else { None },
+            dropped: false,
+            missing: None,
+            identity: None,
+            stat_target: None,
+            storage: if o.storage { c.storage } else { None },
+        });
+    }
+    if o.constraints {
+        for c in &src.checks {
+            out.checks.push(ast::CheckConstraint {
+                name: Some(ast::Ident::with_quote('"', c.name.clone())),
+                expr: Box::new(crate::sql::parse_expr(&c.expr)?),
+                no_inherit: false,
+                enforced: None,
+            });
+        }
+    }
+    if o.indexes {
+        let remap = |ix: &IndexDesc| -> Vec<IndexColumn> {
+            ix.columns
+                .iter()
+                .map(|ic| IndexColumn {
+                    column: if ic.expr.is_some() { 0 } else { map[ic.column] },
+                    ..ic.clone()
+                })
+                .collect()
+        };
+        for ix in src.named_indexes() {
+            if ix.primary {
+                out.pk = Some(remap(ix));
+            } else if ix.constraint_oid != 0 {
+                out.uniques.push(remap(ix));
+            } else {
+                let keys: Vec<String> = ix
+                    .columns
+                    .iter()
+                    .map(|ic| {
+                        let mut k = match &ic.expr {
+                            Some(e) => format!("({e})"),
+                            None => quote_ident(&src.columns[ic.column].name),
+                        };
+                        if ic.descending {
+                            k.push_str(" DESC");
+                        }
+                        if ic.nulls_first != ic.descending {
+                            k.push_str(if ic.nulls_first {
+                                " NULLS FIRST"
+                            } else {
+                                " NULLS LAST"
+                            });
+                        }
+                        k
+                    })
+                    .collect();
+                out.indexes.push(format!(
+                    "{}INDEX ON {{table}} ({})",
+                    if ix.unique { "UNIQUE " } else { "" },
+                    keys.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Refuses (0A000, naming the feature) every CREATE TABLE clause the
@@ -590,6 +776,8 @@ pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
         dropped: false,
         missing: None,
         identity: None,
+        stat_target: None,
+        storage: None,
     };
     let mut pk = None;
     let mut unique = None;
