@@ -4,6 +4,7 @@
 use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast::{self as ast, ColumnOption, TableConstraint};
 
+use crate::catalog::description::{PG_CLASS, PG_CONSTRAINT};
 use crate::catalog::sequence::{self, Owner, SeqParams, SequenceDesc};
 use crate::catalog::temp::{self, SearchPath};
 use crate::catalog::{
@@ -101,8 +102,11 @@ pub fn create_table<T: Transaction>(
     // FOREIGN KEY clauses, likewise (see `exec::foreign_key_ddl`).
     let mut fks: Vec<ast::ForeignKeyConstraint> = Vec::new();
     let mut table_fks: Vec<ast::ForeignKeyConstraint> = Vec::new();
-    // Indexes of LIKE sources to build on the new table.
-    let mut like_indexes: Vec<String> = Vec::new();
+    // Indexes of LIKE sources to build on the new table, and their
+    // comments.
+    let mut like_indexes: Vec<(String, Option<String>)> = Vec::new();
+    // Comments LIKE ... INCLUDING COMMENTS copies.
+    let mut like_comments = LikeComments::default();
     for c in &ct.columns {
         if let Some(like) = crate::sql::create_like::of(c)? {
             let copied = copy_like(txn, path, &like, &mut columns)?;
@@ -114,8 +118,18 @@ pub fn create_table<T: Transaction>(
                 }
                 pk = Some(cols);
             }
-            uniques.extend(copied.uniques.into_iter().map(|cols| (None, cols)));
+            for (cols, comment) in copied.uniques {
+                if let Some(c) = comment {
+                    like_comments.uniques.push((uniques.len(), c));
+                }
+                uniques.push((None, cols));
+            }
             like_indexes.extend(copied.indexes);
+            like_comments.columns.extend(copied.comments.columns);
+            like_comments.checks.extend(copied.comments.checks);
+            if copied.comments.pk.is_some() {
+                like_comments.pk = copied.comments.pk;
+            }
             continue;
         }
         let (c, column_fks) = crate::exec::foreign_key_ddl::split_column_fks(c);
@@ -258,6 +272,7 @@ pub fn create_table<T: Transaction>(
         desc.next_index_id += 1;
     }
     catalog::create_table(txn, &desc)?;
+    like_comments.apply(txn, &desc)?;
     if !generators.is_empty() {
         for (col, g) in &generators {
             create_column_sequence(txn, &mut desc, *col, g)?;
@@ -271,7 +286,7 @@ pub fn create_table<T: Transaction>(
     }
     if !like_indexes.is_empty() {
         let on = format!("{}.{}", quote_ident(&desc.schema), quote_ident(&desc.name));
-        for keys in &like_indexes {
+        for (keys, comment) in &like_indexes {
             let text = format!("CREATE {}", keys.replace("{table}", &on));
             let Some(crate::sql::Parsed::Statement(stmt)) = crate::sql::parse(&text)?.pop() else {
                 return Err(EngineError::internal("LIKE index did not parse"));
@@ -286,6 +301,12 @@ pub fn create_table<T: Transaction>(
                 0,
                 crate::exec::interrupt::Interrupt::none(),
             )?;
+            if let Some(c) = comment {
+                let t = catalog::require_table(txn, &desc.schema, &desc.name)?;
+                if let Some(ix) = t.indexes.iter().max_by_key(|ix| ix.id) {
+                    set_comment(txn, ix.oid, PG_CLASS, 0, c)?;
+                }
+            }
         }
         desc = catalog::lookup_table(txn, &desc.schema, &desc.name)?
             .ok_or_else(|| EngineError::internal("new table vanished"))?;
@@ -303,10 +324,62 @@ struct LikeCopy {
     /// The primary key (INCLUDING INDEXES).
     pk: Option<Vec<IndexColumn>>,
     /// The unique constraints (INCLUDING INDEXES), to be named for the new
-    /// table.
-    uniques: Vec<Vec<IndexColumn>>,
-    /// The other indexes, as `[UNIQUE] INDEX ON {table} (keys)` texts.
-    indexes: Vec<String>,
+    /// table, with their index's comment (INCLUDING COMMENTS).
+    uniques: Vec<(Vec<IndexColumn>, Option<String>)>,
+    /// The other indexes, as `[UNIQUE] INDEX ON {table} (keys)` texts,
+    /// with their comments.
+    indexes: Vec<(String, Option<String>)>,
+    /// The other comments INCLUDING COMMENTS copies.
+    comments: LikeComments,
+}
+
+/// The comments `LIKE ... INCLUDING COMMENTS` copies, as PostgreSQL: the
+/// columns', the CHECK constraints' (with CONSTRAINTS) and the indexes'
+/// (with INDEXES); not the table's nor the key constraints'.
+#[derive(Default)]
+struct LikeComments {
+    /// (position in the new table, comment).
+    columns: Vec<(usize, String)>,
+    /// (CHECK constraint name, comment).
+    checks: Vec<(String, String)>,
+    /// The primary key index's comment.
+    pk: Option<String>,
+    /// (position in the new table's unique constraints, comment).
+    uniques: Vec<(usize, String)>,
+}
+
+fn set_comment<T: Transaction>(
+    txn: &mut T,
+    oid: u32,
+    class: u32,
+    sub: i32,
+    text: &str,
+) -> Result<()> {
+    catalog::description::set(txn, oid, class, sub, Some(text))
+}
+
+impl LikeComments {
+    /// Puts the comments on the new table `desc` (its primary key first in
+    /// its indexes, then its unique constraints in order).
+    fn apply<T: Transaction>(&self, txn: &mut T, desc: &TableDesc) -> Result<()> {
+        for (pos, c) in &self.columns {
+            set_comment(txn, desc.id, PG_CLASS, *pos as i32 + 1, c)?;
+        }
+        for (name, c) in &self.checks {
+            if let Some(k) = desc.checks.iter().find(|k| k.name == *name) {
+                set_comment(txn, k.oid, PG_CONSTRAINT, 0, c)?;
+            }
+        }
+        if let Some(c) = &self.pk {
+            set_comment(txn, desc.indexes[0].oid, PG_CLASS, 0, c)?;
+        }
+        for (k, c) in &self.uniques {
+            if let Some(ix) = desc.indexes.get(1 + k) {
+                set_comment(txn, ix.oid, PG_CLASS, 0, c)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Appends the columns of a LIKE element's source to `columns` (names,
@@ -334,6 +407,17 @@ fn copy_like<T: Transaction>(
     };
     let o = like.options;
     let mut out = LikeCopy::default();
+    let comments: Vec<catalog::description::Description> = if o.comments {
+        catalog::description::all(txn)?
+    } else {
+        Vec::new()
+    };
+    let comment = |oid: u32, class: u32, sub: i32| {
+        comments
+            .iter()
+            .find(|d| d.objoid == oid && d.classoid == class && d.objsubid == sub)
+            .map(|d| d.text.clone())
+    };
     // Source column position -> new position.
     let mut map = vec![usize::MAX; src.columns.len()];
     let sequences = if o.identity {
@@ -349,6 +433,9 @@ fn copy_like<T: Transaction>(
             ));
         }
         map[i] = columns.len();
+        if let Some(c) = comment(src.id, PG_CLASS, i as i32 + 1) {
+            out.comments.columns.push((columns.len(), c));
+        }
         if let (true, Some(id)) = (o.identity, c.identity) {
             let seq = sequences
                 .iter()
@@ -386,6 +473,9 @@ fn copy_like<T: Transaction>(
     }
     if o.constraints {
         for c in &src.checks {
+            if let Some(text) = comment(c.oid, PG_CONSTRAINT, 0) {
+                out.comments.checks.push((c.name.clone(), text));
+            }
             out.checks.push(ast::CheckConstraint {
                 name: Some(ast::Ident::with_quote('"', c.name.clone())),
                 expr: Box::new(crate::sql::parse_expr(&c.expr)?),
@@ -405,10 +495,12 @@ fn copy_like<T: Transaction>(
                 .collect()
         };
         for ix in src.named_indexes() {
+            let ix_comment = comment(ix.oid, PG_CLASS, 0);
             if ix.primary {
                 out.pk = Some(remap(ix));
+                out.comments.pk = ix_comment;
             } else if ix.constraint_oid != 0 {
-                out.uniques.push(remap(ix));
+                out.uniques.push((remap(ix), ix_comment));
             } else {
                 let keys: Vec<String> = ix
                     .columns
@@ -431,10 +523,13 @@ fn copy_like<T: Transaction>(
                         k
                     })
                     .collect();
-                out.indexes.push(format!(
-                    "{}INDEX ON {{table}} ({})",
-                    if ix.unique { "UNIQUE " } else { "" },
-                    keys.join(", ")
+                out.indexes.push((
+                    format!(
+                        "{}INDEX ON {{table}} ({})",
+                        if ix.unique { "UNIQUE " } else { "" },
+                        keys.join(", ")
+                    ),
+                    ix_comment,
                 ));
             }
         }

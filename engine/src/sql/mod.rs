@@ -291,6 +291,22 @@ pub(crate) fn tokens_with_ranges(
         .iter()
         .map(|t| offset_of(t.span.start.line, t.span.start.column))
         .collect();
+    // Ranges that do not follow one another, or an unquoted word whose
+    // range does not hold it, would mean the walk lost count: no rewrite
+    // then (never a wrong one, never a bad slice).
+    let sound = starts.windows(2).all(|w| w[0] <= w[1])
+        && toks.iter().zip(&starts).enumerate().all(|(i, (t, &a))| {
+            let b = starts.get(i + 1).copied().unwrap_or(sql.len());
+            match &t.token {
+                sqlparser::tokenizer::Token::Word(w) if w.quote_style.is_none() => {
+                    sql.get(a..b) == Some(w.value.as_str())
+                }
+                _ => true,
+            }
+        });
+    if !sound {
+        return None;
+    }
     Some(
         toks.into_iter()
             .enumerate()
