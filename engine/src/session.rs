@@ -1374,7 +1374,11 @@ fn execute_statement<S: Store>(
             return Ok(r);
         }
         Statement::AlterTable(at) => {
-            let mut r = QueryResult::command("ALTER TABLE");
+            let mut r = QueryResult::command(match crate::sql::alter_owner::of(at) {
+                Some(crate::sql::alter_owner::AlterKind::View) => "ALTER VIEW",
+                Some(crate::sql::alter_owner::AlterKind::Index) => "ALTER INDEX",
+                _ => "ALTER TABLE",
+            });
             let access = interrupts.sequence_access(db);
             r.notices = crate::exec::alter::alter_table(
                 txn,

@@ -190,6 +190,13 @@ pub fn alter_table<T: Transaction>(
     sequences: &SequenceAccess<'_>,
     interrupt: &mut Interrupt,
 ) -> Result<Vec<String>> {
+    use crate::sql::alter_owner::AlterKind;
+    let Some(kind) = crate::sql::alter_owner::of(at) else {
+        return Err(EngineError::unsupported("ALTER TABLE ... ON CLUSTER"));
+    };
+    if at.location.is_some() {
+        return Err(EngineError::unsupported("ALTER TABLE ... SET LOCATION"));
+    }
     if let [AlterTableOperation::OwnerTo { new_owner }] = at.operations.as_slice() {
         // Any relation: PostgreSQL's ALTER TABLE ... OWNER TO also takes
         // views, indexes and sequences.
@@ -211,9 +218,31 @@ pub fn alter_table<T: Transaction>(
                 format!("relation \"{name}\" does not exist"),
             ));
         }
+        let wrong = match kind {
+            AlterKind::Table => None,
+            AlterKind::View => catalog::lookup_view(txn, &schema, &name)?
+                .is_none()
+                .then_some("a view"),
+            AlterKind::Index => catalog::index_owner(txn, &schema, &name)?
+                .is_none()
+                .then_some("an index"),
+        };
+        if let Some(what) = wrong {
+            return Err(EngineError::new(
+                SqlState::WrongObjectType,
+                format!("\"{name}\" is not {what}"),
+            ));
+        }
         let role = crate::exec::owner::role_name(new_owner);
         crate::exec::owner::check_new_owner(role.as_deref(), user)?;
         return Ok(Vec::new());
+    }
+    if kind != AlterKind::Table {
+        // `ALTER VIEW v OWNER TO r, ...`: one action only there.
+        return Err(EngineError::new(
+            SqlState::SyntaxError,
+            "syntax error at or near \",\"",
+        ));
     }
     let (schema, name) = existing_table(txn, path, &at.name, "alter")?;
     let mut notices = Vec::new();

@@ -15,6 +15,7 @@ use sqlparser::parser::Parser;
 
 use crate::error::{EngineError, Result, SqlState};
 
+pub mod alter_owner;
 pub mod column_options;
 pub mod comment;
 pub mod create_like;
@@ -132,6 +133,12 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
         None
     };
     let sql = constraint_comment.as_deref().unwrap_or(sql);
+    let owner = if alter_owner::may_contain(sql) {
+        alter_owner::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = owner.as_deref().unwrap_or(sql);
     if sql.to_ascii_lowercase().contains("overriding") {
         if let Some((text, marks)) = overriding::strip(sql)? {
             let mut out = parse_plain(&text)?;
