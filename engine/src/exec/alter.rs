@@ -593,10 +593,12 @@ pub fn alter_table<T: Transaction>(
                     }
                     let name = match p.name.as_ref().map(ident_name) {
                         Some(n) => n,
-                        None => crate::exec::ddl::choose_name(
+                        None => crate::exec::ddl::choose_relation_name(
                             txn,
                             &table.schema,
-                            &format!("{}_pkey", table.name),
+                            &table.name,
+                            None,
+                            "pkey",
                             &[],
                         )?,
                     };

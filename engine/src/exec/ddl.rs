@@ -209,8 +209,8 @@ pub fn create_table<T: Transaction>(
     let (pk_oid, pk_constraint_oid) = catalog::allocate_index_oids(txn, true)?;
     let pk_name = match pk_name {
         Some(n) => n,
-        None if pk_cols.is_empty() => format!("{name}_pkey"),
-        None => choose_name(txn, &schema, &format!("{name}_pkey"), &[])?,
+        None if pk_cols.is_empty() => make_object_name(&name, None, "pkey"),
+        None => choose_relation_name(txn, &schema, &name, None, "pkey", &[])?,
     };
     if temporary {
         temp::ensure_namespace(txn, &schema)?;
@@ -245,10 +245,12 @@ pub fn create_table<T: Transaction>(
                     .map(|ic| desc.columns[ic.column].name.as_str())
                     .collect();
                 let taken: Vec<&str> = desc.named_indexes().map(|ix| ix.name.as_str()).collect();
-                choose_name(
+                choose_relation_name(
                     txn,
                     &schema,
-                    &format!("{}_{}_key", desc.name, parts.join("_")),
+                    &desc.name,
+                    Some(&parts.join("_")),
+                    "key",
                     &taken,
                 )?
             }
@@ -648,6 +650,66 @@ pub fn choose_name<T: Transaction>(
     Ok(name)
 }
 
+/// PostgreSQL's `makeObjectName`: `name1[_name2]_label`, with `name1`
+/// and `name2` shortened (the longer first, on character boundaries) so
+/// the whole fits in 63 bytes.
+pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    use crate::sql::identifiers::MAX_IDENTIFIER;
+    let mut overhead = 0;
+    if !label.is_empty() {
+        overhead += label.len() + 1;
+    }
+    if name2.is_some() {
+        overhead += 1;
+    }
+    let avail = MAX_IDENTIFIER.saturating_sub(overhead);
+    let mut n1 = name1.len();
+    let mut n2 = name2.map_or(0, str::len);
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| -> String {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    let mut out = clip(name1, n1);
+    if let Some(n) = name2 {
+        out.push('_');
+        out.push_str(&clip(n, n2));
+    }
+    if !label.is_empty() {
+        out.push('_');
+        out.push_str(label);
+    }
+    out
+}
+
+/// PostgreSQL's `ChooseRelationName`: [`make_object_name`], with a number
+/// appended to the label (`pkey1`, `pkey2`, ...) until the name is free in
+/// `schema` and not in `taken`.
+pub fn choose_relation_name<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+    taken: &[&str],
+) -> Result<String> {
+    let mut name = make_object_name(name1, name2, label);
+    let mut n = 0;
+    while taken.contains(&name.as_str()) || catalog::relation_exists(txn, schema, &name)? {
+        n += 1;
+        name = make_object_name(name1, name2, &format!("{label}{n}"));
+    }
+    Ok(name)
+}
+
 fn name_of(n: &ast::ObjectName) -> Result<String> {
     table_name(n)
 }
@@ -813,10 +875,12 @@ pub fn create_column_sequence<T: Transaction>(
                 "improper qualified name (too many dotted names)",
             ))
         }
-        None => choose_name(
+        None => choose_relation_name(
             txn,
             &table.schema,
-            &format!("{}_{}_seq", table.name, column.name),
+            &table.name,
+            Some(&column.name),
+            "seq",
             &[],
         )?,
     };
