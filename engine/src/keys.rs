@@ -41,6 +41,10 @@ pub const CAT_SEQUENCE: u8 = 7;
 /// Catalog entry kind: sequence OID by (schema, name).
 pub const CAT_SEQUENCE_NAME: u8 = 8;
 
+/// Catalog entry kind: a comment by (object OID, catalog OID, sub-id)
+/// (see [`crate::catalog::description`]).
+pub const CAT_DESCRIPTION: u8 = 12;
+
 /// Catalog key of a sequence descriptor.
 pub fn sequence_key(buf: &mut Vec<u8>, oid: u32) {
     table_key(buf, oid);

@@ -389,6 +389,13 @@ impl<S: Store> Session<S> {
     }
 
     fn simple_query_inner(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
+        if let Some((text, notices)) = sql::identifiers::truncate(sql) {
+            let mut results = self.simple_query_inner(&text);
+            if let Some(Ok(first)) = results.first_mut() {
+                first.notices.splice(0..0, notices);
+            }
+            return results;
+        }
         if let Some(r) = self.run_cached_guarded(sql) {
             return vec![r];
         }
@@ -438,6 +445,11 @@ impl<S: Store> Session<S> {
     }
 
     fn query_on_stack(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        if let Some((text, notices)) = sql::identifiers::truncate(sql) {
+            let mut r = self.query_on_stack(&text, params)?;
+            r.notices.splice(0..0, notices);
+            return Ok(r);
+        }
         if params.is_empty() {
             if let Some(r) = self.run_cached_guarded(sql) {
                 return r;
@@ -486,6 +498,8 @@ impl<S: Store> Session<S> {
     }
 
     fn prepare_inner(&mut self, sql: &str, param_types: &[SqlType]) -> Result<Prepared> {
+        let truncated = sql::identifiers::truncate(sql);
+        let sql = truncated.as_ref().map_or(sql, |(text, _)| text.as_str());
         let parsed = sql::parse(sql)?;
         if parsed.len() > 1 {
             return Err(EngineError::new(
@@ -994,8 +1008,13 @@ impl<S: Store> Session<S> {
         self.in_transaction(|txn, db| {
             db.bump_catalog_version();
             let access = interrupts.sequence_access(db);
-            let (tag, notices) =
-                crate::exec::sequence_ddl::run(txn, &interrupts.search_path, stmt, &access)?;
+            let (tag, notices) = crate::exec::sequence_ddl::run(
+                txn,
+                &interrupts.search_path,
+                stmt,
+                &access,
+                &interrupts.identity.0,
+            )?;
             let mut r = QueryResult::command(tag);
             r.notices = notices;
             Ok(r)
@@ -1377,15 +1396,38 @@ fn execute_statement<S: Store>(
             return Ok(r);
         }
         Statement::AlterTable(at) => {
-            let mut r = QueryResult::command("ALTER TABLE");
+            let mut r = QueryResult::command(match crate::sql::alter_owner::of(at) {
+                Some(crate::sql::alter_owner::AlterKind::View) => "ALTER VIEW",
+                Some(crate::sql::alter_owner::AlterKind::Index) => "ALTER INDEX",
+                _ => "ALTER TABLE",
+            });
+            let access = interrupts.sequence_access(db);
             r.notices = crate::exec::alter::alter_table(
                 txn,
                 &interrupts.search_path,
                 at,
                 micros_since_2000(),
+                &interrupts.identity.0,
+                &access,
                 &mut interrupts.interrupt(),
             )?;
             return Ok(r);
+        }
+        Statement::Comment {
+            object_type,
+            object_name,
+            comment,
+            if_exists,
+        } => {
+            crate::exec::comment::comment_on(
+                txn,
+                &interrupts.search_path,
+                object_type,
+                object_name,
+                comment.as_deref(),
+                *if_exists,
+            )?;
+            return Ok(QueryResult::command("COMMENT"));
         }
         Statement::Lock(l) => {
             crate::exec::lock_table::lock_tables(txn, &interrupts.search_path, l)?;
@@ -1688,6 +1730,7 @@ fn is_ddl(stmt: &Statement) -> bool {
             | Statement::CreateIndex(_)
             | Statement::Truncate(_)
             | Statement::CreateView(_)
+            | Statement::Comment { .. }
     ) || select_into(stmt).is_some()
 }
 

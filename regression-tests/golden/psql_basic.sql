@@ -61,3 +61,15 @@ SELECT * FROM notes ORDER BY id;
 SELECT count(*) FROM notes;
 DROP TABLE notes;
 DROP TABLE items;
+-- Everyday DDL: notices and warnings, comments in \d+ and \dt+
+CREATE TABLE ddl_notes (a int, b text);
+ALTER TABLE ddl_notes ADD COLUMN IF NOT EXISTS a int;
+ALTER TABLE ddl_notes DROP COLUMN IF EXISTS zz;
+ALTER TABLE ddl_notes ALTER COLUMN a SET STATISTICS 20000;
+ALTER TABLE ddl_notes ALTER COLUMN b SET STORAGE main;
+COMMENT ON TABLE ddl_notes IS 'notes on DDL';
+COMMENT ON COLUMN ddl_notes.b IS 'the body';
+\d+ ddl_notes
+SELECT 1 AS a123456789a123456789a123456789a123456789a123456789a123456789a123456789;
+ALTER TABLE ddl_notes OWNER TO nosuch_role;
+DROP TABLE ddl_notes;

@@ -11,7 +11,8 @@
 //!    DEFAULT columns of several types; a second plain table without any index; a view; a few
 //!    rows; a table with a serial and two identity columns, a standalone
 //!    sequence and one OWNED BY a column; a parent and a child table linked by
-//!    a foreign key), then `pgbench -i -s 1` (the pgbench tables, for
+//!    a foreign key; comments, a statistics target and a storage kind),
+//!    then `pgbench -i -s 1` (the pgbench tables, for
 //!    `\d pgbench_accounts`). Set-up must succeed on both: a failure there is
 //!    a test failure, not a describe difference.
 //! 2. **One psql per command.** Every entry of [`COMMANDS`] runs as its own
@@ -104,6 +105,11 @@ const SETUP: &[&str] = &[
      references fk_parent (id) on delete cascade, note text)",
     "insert into fk_parent values (1, 'one')",
     "insert into fk_child values (10, 1, 'child')",
+    // Comments (`\dt+`, `\d+` Description), a statistics target and a
+    // storage kind (`\d+` Stats target and Storage).
+    "comment on table notes is 'free-form notes'",
+    "comment on column items.sku is 'stock keeping unit'",
+    "alter table items alter column name set statistics 200, alter column sku set storage main",
 ];
 
 /// The commands compared: the label used in the golden file and report,

@@ -68,6 +68,13 @@ pub fn notice_response(message: &str) -> NoticeResponse {
         "SET LOCAL can only be used in transaction blocks"
         | "SET TRANSACTION can only be used in transaction blocks" => ("WARNING", "25P01"),
         rocksgres_engine::session::SERIALIZABLE_WARNING => ("WARNING", "01000"),
+        rocksgres_engine::exec::alter::STATISTICS_LOWERED => ("WARNING", "22023"),
+        m if m.starts_with("column \"") && m.ends_with("already exists, skipping") => {
+            ("NOTICE", "42701")
+        }
+        m if m.starts_with("identifier \"") && m.contains("will be truncated to") => {
+            ("NOTICE", "42622")
+        }
         _ => ("NOTICE", "00000"),
     };
     NoticeResponse::new(vec![

@@ -9,7 +9,9 @@
 //!
 //! Stored format: a version byte, then fields in order, integers big-endian,
 //! strings as u32 length + UTF-8 bytes. Small, explicit, and easy to extend
-//! by bumping the version.
+//! by bumping the version. A column's flags byte says which optional
+//! fields follow it (bit 6: a statistics target, bit 7: a storage kind), so
+//! those needed no new version.
 
 use crate::error::{EngineError, Result};
 use crate::types::{SqlType, Value};
@@ -21,6 +23,11 @@ use crate::types::{SqlType, Value};
 /// them. Older versions decode with none. Version 5 appended the foreign
 /// keys ([`ForeignKeyDesc`]).
 const FORMAT_VERSION: u8 = 6;
+
+/// The bit of a column's flags byte saying a statistics target follows.
+const COL_STAT_TARGET: u8 = 6;
+/// The bit of a column's flags byte saying a storage kind follows.
+const COL_STORAGE: u8 = 7;
 
 /// The OID a version-1 descriptor's index (or its constraint, with
 /// `constraint` set) is shown with: stable, and outside the range the id
@@ -50,6 +57,12 @@ pub struct ColumnDesc {
     pub missing: Option<Value>,
     /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
     pub identity: Option<Identity>,
+    /// `ALTER COLUMN ... SET STATISTICS n` (`pg_attribute.attstattarget`;
+    /// `None`: -1, the default).
+    pub stat_target: Option<i32>,
+    /// `ALTER COLUMN ... SET STORAGE` (`pg_attribute.attstorage`, one of
+    /// `p`, `e`, `x`, `m`; `None`: the type's default).
+    pub storage: Option<u8>,
 }
 
 /// An identity column's generation.
@@ -187,7 +200,12 @@ impl TableDesc {
             put_str(out, &c.name);
             put_u32(out, c.ty.oid());
             put_u32(out, c.ty.typmod() as u32);
-            out.push(u8::from(c.not_null) | u8::from(c.dropped) << 1);
+            out.push(
+                u8::from(c.not_null)
+                    | u8::from(c.dropped) << 1
+                    | u8::from(c.stat_target.is_some()) << COL_STAT_TARGET
+                    | u8::from(c.storage.is_some()) << COL_STORAGE,
+            );
             match &c.default {
                 Some(d) => {
                     out.push(1);
@@ -203,6 +221,12 @@ impl TableDesc {
                     put_str(out, &text);
                 }
                 _ => out.push(0),
+            }
+            if let Some(n) = c.stat_target {
+                put_u32(out, n as u32);
+            }
+            if let Some(k) = c.storage {
+                out.push(k);
             }
         }
         put_u32(out, self.indexes.len() as u32);
@@ -292,6 +316,16 @@ impl TableDesc {
                 0 => None,
                 _ => Some(Value::parse_text(&get_str(r)?, &ty)?),
             };
+            let stat_target = if flags & 1 << COL_STAT_TARGET != 0 {
+                Some(get_u32(r)? as i32)
+            } else {
+                None
+            };
+            let storage = if flags & 1 << COL_STORAGE != 0 {
+                Some(get_u8(r)?)
+            } else {
+                None
+            };
             columns.push(ColumnDesc {
                 name: cname,
                 ty,
@@ -300,6 +334,8 @@ impl TableDesc {
                 default,
                 missing,
                 identity: None,
+                stat_target,
+                storage,
             });
         }
         let nidx = get_u32(r)? as usize;
@@ -471,6 +507,8 @@ mod tests {
                     dropped: false,
                     missing: None,
                     identity: None,
+                    stat_target: None,
+                    storage: None,
                 },
                 ColumnDesc {
                     name: "v".into(),
@@ -483,6 +521,8 @@ mod tests {
                         always: true,
                         sequence: 16390,
                     }),
+                    stat_target: Some(-1),
+                    storage: Some(b'e'),
                 },
             ],
             indexes: vec![IndexDesc {

@@ -9,6 +9,7 @@
 
 pub mod constraint;
 pub mod desc;
+pub mod description;
 pub mod foreign_key;
 pub mod lock;
 pub mod sequence;

@@ -21,6 +21,7 @@ use crate::exec::ctx::Ctx;
 use crate::exec::ddl::{column_desc_full, existing_table, table_name};
 use crate::exec::interrupt::Interrupt;
 use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, seek_rows};
+use crate::exec::sequence::SequenceAccess;
 use crate::plan::bind::{ident_name, Binder, Scope};
 use crate::types::{CastKind, SqlType, Value};
 
@@ -102,6 +103,63 @@ pub fn add_identity<T: Transaction>(
     crate::exec::ddl::create_column_sequence(txn, table, pos, &generator)
 }
 
+/// `ALTER COLUMN ... SET STATISTICS n` or `SET STORAGE kind`, checked as
+/// PostgreSQL checks them; returns the warning of a lowered target.
+fn set_column_option(
+    table: &mut TableDesc,
+    pos: usize,
+    option: crate::sql::column_options::ColumnOption,
+) -> Result<Option<String>> {
+    use crate::sql::column_options::ColumnOption;
+    let col = &mut table.columns[pos];
+    match option {
+        ColumnOption::Statistics(n) if n < -1 => Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("statistics target {n} is too low"),
+        )),
+        ColumnOption::Statistics(n) if n > MAX_STATISTICS_TARGET => {
+            col.stat_target = Some(MAX_STATISTICS_TARGET as i32);
+            Ok(Some(STATISTICS_LOWERED.to_string()))
+        }
+        ColumnOption::Statistics(n) => {
+            col.stat_target = (n != -1).then_some(n as i32);
+            Ok(None)
+        }
+        ColumnOption::Storage(name) => {
+            let kind = match name.as_str() {
+                "plain" => b'p',
+                "external" => b'e',
+                "extended" => b'x',
+                "main" => b'm',
+                _ => {
+                    return Err(EngineError::new(
+                        SqlState::InvalidParameterValue,
+                        format!("invalid storage type \"{name}\""),
+                    ))
+                }
+            };
+            let default = crate::syscat::rows::storage(&col.ty).as_bytes()[0];
+            if kind != b'p' && default == b'p' {
+                return Err(EngineError::new(
+                    SqlState::FeatureNotSupported,
+                    format!(
+                        "column data type {} can only have storage PLAIN",
+                        col.ty.display_name()
+                    ),
+                ));
+            }
+            col.storage = (kind != default).then_some(kind);
+            Ok(None)
+        }
+    }
+}
+
+/// The largest statistics target (PostgreSQL's `MAX_STATISTICS_TARGET`).
+const MAX_STATISTICS_TARGET: i64 = 10000;
+
+/// The warning for a statistics target above [`MAX_STATISTICS_TARGET`].
+pub const STATISTICS_LOWERED: &str = "lowering statistics target to 10000";
+
 fn has_rows<T: Transaction>(txn: &mut T, table: &TableDesc) -> Result<bool> {
     let mut cursor = seek_rows(txn, table, Direction::Forward)?;
     Ok(txn.next(&mut cursor)?.is_some())
@@ -119,15 +177,73 @@ fn column_position(table: &TableDesc, name: &str) -> Result<usize> {
     })
 }
 
-/// ALTER TABLE; returns notices.
+/// ALTER TABLE; returns notices. `user` is the session's (for OWNER
+/// TO); `sequences` numbers the existing rows
+/// of a new serial or identity column, as PostgreSQL's rewrite does.
 /// Row rewrites and checks stop with 57014 when `interrupt` fires.
 pub fn alter_table<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
     at: &ast::AlterTable,
     now: i64,
+    user: &str,
+    sequences: &SequenceAccess<'_>,
     interrupt: &mut Interrupt,
 ) -> Result<Vec<String>> {
+    use crate::sql::alter_owner::AlterKind;
+    let Some(kind) = crate::sql::alter_owner::of(at) else {
+        return Err(EngineError::unsupported("ALTER TABLE ... ON CLUSTER"));
+    };
+    if at.location.is_some() {
+        return Err(EngineError::unsupported("ALTER TABLE ... SET LOCATION"));
+    }
+    if let [AlterTableOperation::OwnerTo { new_owner }] = at.operations.as_slice() {
+        // Any relation: PostgreSQL's ALTER TABLE ... OWNER TO also takes
+        // views, indexes and sequences.
+        let (schema, name) = crate::catalog::temp::existing_schema(
+            txn,
+            path,
+            &at.name,
+            Some("alter"),
+            |txn, s, n| catalog::relation_exists(txn, s, n),
+        )?;
+        if !catalog::relation_exists(txn, &schema, &name)? {
+            if at.if_exists {
+                return Ok(vec![format!(
+                    "relation \"{name}\" does not exist, skipping"
+                )]);
+            }
+            return Err(EngineError::new(
+                SqlState::UndefinedTable,
+                format!("relation \"{name}\" does not exist"),
+            ));
+        }
+        let wrong = match kind {
+            AlterKind::Table => None,
+            AlterKind::View => catalog::lookup_view(txn, &schema, &name)?
+                .is_none()
+                .then_some("a view"),
+            AlterKind::Index => catalog::index_owner(txn, &schema, &name)?
+                .is_none()
+                .then_some("an index"),
+        };
+        if let Some(what) = wrong {
+            return Err(EngineError::new(
+                SqlState::WrongObjectType,
+                format!("\"{name}\" is not {what}"),
+            ));
+        }
+        let role = crate::exec::owner::role_name(new_owner);
+        crate::exec::owner::check_new_owner(role.as_deref(), user)?;
+        return Ok(Vec::new());
+    }
+    if kind != AlterKind::Table {
+        // `ALTER VIEW v OWNER TO r, ...`: one action only there.
+        return Err(EngineError::new(
+            SqlState::SyntaxError,
+            "syntax error at or near \",\"",
+        ));
+    }
     let (schema, name) = existing_table(txn, path, &at.name, "alter")?;
     let mut notices = Vec::new();
     let Some(mut table) =
@@ -150,14 +266,12 @@ pub fn alter_table<T: Transaction>(
                 column_def,
                 ..
             } => {
+                let (column_def, column_fks) =
+                    crate::exec::foreign_key_ddl::split_column_fks(column_def);
                 let (column_def, column_checks) =
-                    crate::exec::checks::split_column_checks(column_def);
+                    crate::exec::checks::split_column_checks(&column_def);
                 let (mut col, pk, unique) = column_desc_full(&column_def)?;
-                if crate::exec::ddl::column_generator(&column_def, &table.name)?.is_some() {
-                    return Err(EngineError::unsupported(
-                        "ADD COLUMN of serial or identity columns",
-                    ));
-                }
+                let generator = crate::exec::ddl::column_generator(&column_def, &table.name)?;
                 if pk.is_some() {
                     return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
                 }
@@ -184,7 +298,11 @@ pub fn alter_table<T: Transaction>(
                     Some(d) => eval_constant(txn, d, col.ty, now)?,
                     None => Value::Null,
                 };
-                if col.not_null && missing.is_null() && has_rows(txn, &table)? {
+                if col.not_null
+                    && missing.is_null()
+                    && generator.is_none()
+                    && has_rows(txn, &table)?
+                {
                     return Err(EngineError::new(
                         SqlState::NotNullViolation,
                         format!(
@@ -196,8 +314,18 @@ pub fn alter_table<T: Transaction>(
                 }
                 col.missing = (!missing.is_null()).then_some(missing);
                 table.columns.push(col);
+                if let Some(g) = &generator {
+                    let pos = table.columns.len() - 1;
+                    crate::exec::ddl::create_column_sequence(txn, &mut table, pos, g)?;
+                    fill_from_sequence(txn, &table, pos, sequences, interrupt)?;
+                }
                 for c in &column_checks {
                     crate::exec::checks::add_check(txn, &mut table, c, false, now, interrupt)?;
+                }
+                for k in &column_fks {
+                    crate::exec::foreign_key_ddl::add_fk(
+                        txn, path, &mut table, k, false, now, interrupt,
+                    )?;
                 }
             }
             AlterTableOperation::DropColumn {
@@ -289,6 +417,13 @@ pub fn alter_table<T: Transaction>(
             AlterTableOperation::AlterColumn { column_name, op } => {
                 let pos = column_position(&table, &ident_name(column_name))?;
                 match op {
+                    AlterColumnOperation::SetDefault { value }
+                        if crate::sql::column_options::of(value).is_some() =>
+                    {
+                        let option =
+                            crate::sql::column_options::of(value).expect("checked by the guard");
+                        notices.extend(set_column_option(&mut table, pos, option)?);
+                    }
                     AlterColumnOperation::SetDefault { value } => {
                         if table.columns[pos].identity.is_some() {
                             return Err(EngineError::new(
@@ -456,10 +591,12 @@ pub fn alter_table<T: Transaction>(
                     }
                     let name = match p.name.as_ref().map(ident_name) {
                         Some(n) => n,
-                        None => crate::exec::ddl::choose_name(
+                        None => crate::exec::ddl::choose_relation_name(
                             txn,
                             &table.schema,
-                            &format!("{}_pkey", table.name),
+                            &table.name,
+                            None,
+                            "pkey",
                             &[],
                         )?,
                     };
@@ -471,6 +608,10 @@ pub fn alter_table<T: Transaction>(
                     )))
                 }
             },
+            AlterTableOperation::OwnerTo { new_owner } => {
+                let role = crate::exec::owner::role_name(new_owner);
+                crate::exec::owner::check_new_owner(role.as_deref(), user)?;
+            }
             other => return Err(EngineError::unsupported(format!("ALTER TABLE {other}"))),
         }
     }
@@ -543,6 +684,46 @@ fn change_type<T: Transaction>(
         } else {
             crate::types::cast_from(v, &from, &to, CastKind::Assignment)?
         };
+        encode_values(&mut value, &row);
+        txn.put(&key, &value)?;
+    }
+    Ok(())
+}
+
+/// Gives every existing row of `table` the next value of the sequence
+/// that owns column `pos` (a column just added), in scan order.
+fn fill_from_sequence<T: Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    pos: usize,
+    sequences: &SequenceAccess<'_>,
+    interrupt: &mut Interrupt,
+) -> Result<()> {
+    let seq = catalog::sequence::owned_by_table(txn, table.id)?
+        .into_iter()
+        .find(|s| s.owner.is_some_and(|o| o.column as usize == pos))
+        .ok_or_else(|| EngineError::internal("serial column without its sequence"))?;
+    let mut cursor = seek_rows(txn, table, Direction::Forward)?;
+    let mut row = Vec::new();
+    let mut key = Vec::new();
+    let mut value = Vec::new();
+    loop {
+        interrupt.check()?;
+        match txn.next(&mut cursor)? {
+            None => break,
+            Some((k, v)) => {
+                key.clear();
+                key.extend_from_slice(k);
+                decode_values(table, v, &mut row)?;
+            }
+        }
+        let n = sequences.nextval(&seq)?;
+        row[pos] = crate::types::cast_from(
+            Value::Int8(n),
+            &SqlType::Int8,
+            &table.columns[pos].ty,
+            CastKind::Assignment,
+        )?;
         encode_values(&mut value, &row);
         txn.put(&key, &value)?;
     }

@@ -4,6 +4,7 @@
 use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast::{self as ast, ColumnOption, TableConstraint};
 
+use crate::catalog::description::{PG_CLASS, PG_CONSTRAINT};
 use crate::catalog::sequence::{self, Owner, SeqParams, SequenceDesc};
 use crate::catalog::temp::{self, SearchPath};
 use crate::catalog::{
@@ -101,7 +102,36 @@ pub fn create_table<T: Transaction>(
     // FOREIGN KEY clauses, likewise (see `exec::foreign_key_ddl`).
     let mut fks: Vec<ast::ForeignKeyConstraint> = Vec::new();
     let mut table_fks: Vec<ast::ForeignKeyConstraint> = Vec::new();
+    // Indexes of LIKE sources to build on the new table, and their
+    // comments.
+    let mut like_indexes: Vec<(String, Option<String>)> = Vec::new();
+    // Comments LIKE ... INCLUDING COMMENTS copies.
+    let mut like_comments = LikeComments::default();
     for c in &ct.columns {
+        if let Some(like) = crate::sql::create_like::of(c)? {
+            let copied = copy_like(txn, path, &like, &mut columns)?;
+            generators.extend(copied.generators);
+            checks.extend(copied.checks);
+            if let Some(cols) = copied.pk {
+                if pk.is_some() {
+                    return Err(multiple_pk(&name));
+                }
+                pk = Some(cols);
+            }
+            for (cols, comment) in copied.uniques {
+                if let Some(c) = comment {
+                    like_comments.uniques.push((uniques.len(), c));
+                }
+                uniques.push((None, cols));
+            }
+            like_indexes.extend(copied.indexes);
+            like_comments.columns.extend(copied.comments.columns);
+            like_comments.checks.extend(copied.comments.checks);
+            if copied.comments.pk.is_some() {
+                like_comments.pk = copied.comments.pk;
+            }
+            continue;
+        }
         let (c, column_fks) = crate::exec::foreign_key_ddl::split_column_fks(c);
         fks.extend(column_fks);
         let (c, column_checks) = crate::exec::checks::split_column_checks(&c);
@@ -181,8 +211,8 @@ pub fn create_table<T: Transaction>(
     let (pk_oid, pk_constraint_oid) = catalog::allocate_index_oids(txn, true)?;
     let pk_name = match pk_name {
         Some(n) => n,
-        None if pk_cols.is_empty() => format!("{name}_pkey"),
-        None => choose_name(txn, &schema, &format!("{name}_pkey"), &[])?,
+        None if pk_cols.is_empty() => make_object_name(&name, None, "pkey"),
+        None => choose_relation_name(txn, &schema, &name, None, "pkey", &[])?,
     };
     if temporary {
         temp::ensure_namespace(txn, &schema)?;
@@ -220,10 +250,12 @@ pub fn create_table<T: Transaction>(
                     .map(|ic| desc.columns[ic.column].name.as_str())
                     .collect();
                 let taken: Vec<&str> = desc.named_indexes().map(|ix| ix.name.as_str()).collect();
-                choose_name(
+                choose_relation_name(
                     txn,
                     &schema,
-                    &format!("{}_{}_key", desc.name, parts.join("_")),
+                    &desc.name,
+                    Some(&parts.join("_")),
+                    "key",
                     &taken,
                 )?
             }
@@ -250,6 +282,7 @@ pub fn create_table<T: Transaction>(
         desc.next_index_id += 1;
     }
     catalog::create_table(txn, &desc)?;
+    like_comments.apply(txn, &desc)?;
     if !generators.is_empty() {
         for (col, g) in &generators {
             create_column_sequence(txn, &mut desc, *col, g)?;
@@ -261,7 +294,257 @@ pub fn create_table<T: Transaction>(
         crate::exec::foreign_key_ddl::create_fks(txn, path, &mut desc, &fks)?;
         catalog::update_table(txn, &desc)?;
     }
+    if !like_indexes.is_empty() {
+        let on = format!("{}.{}", quote_ident(&desc.schema), quote_ident(&desc.name));
+        for (keys, comment) in &like_indexes {
+            let text = format!("CREATE {}", keys.replace("{table}", &on));
+            let Some(crate::sql::Parsed::Statement(stmt)) = crate::sql::parse(&text)?.pop() else {
+                return Err(EngineError::internal("LIKE index did not parse"));
+            };
+            let ast::Statement::CreateIndex(ci) = *stmt else {
+                return Err(EngineError::internal("LIKE index did not parse"));
+            };
+            crate::exec::index_ddl::create_index(
+                txn,
+                path,
+                &ci,
+                0,
+                crate::exec::interrupt::Interrupt::none(),
+            )?;
+            if let Some(c) = comment {
+                let t = catalog::require_table(txn, &desc.schema, &desc.name)?;
+                if let Some(ix) = t.indexes.iter().max_by_key(|ix| ix.id) {
+                    set_comment(txn, ix.oid, PG_CLASS, 0, c)?;
+                }
+            }
+        }
+        desc = catalog::lookup_table(txn, &desc.schema, &desc.name)?
+            .ok_or_else(|| EngineError::internal("new table vanished"))?;
+    }
     Ok(Created::Table(Box::new(desc)))
+}
+
+/// What a LIKE element brings to a new table besides its columns.
+#[derive(Default)]
+struct LikeCopy {
+    /// Identity columns (positions in the new table).
+    generators: Vec<(usize, Generator)>,
+    /// CHECK constraints (INCLUDING CONSTRAINTS).
+    checks: Vec<ast::CheckConstraint>,
+    /// The primary key (INCLUDING INDEXES).
+    pk: Option<Vec<IndexColumn>>,
+    /// The unique constraints (INCLUDING INDEXES), to be named for the new
+    /// table, with their index's comment (INCLUDING COMMENTS).
+    uniques: Vec<(Vec<IndexColumn>, Option<String>)>,
+    /// The other indexes, as `[UNIQUE] INDEX ON {table} (keys)` texts,
+    /// with their comments.
+    indexes: Vec<(String, Option<String>)>,
+    /// The other comments INCLUDING COMMENTS copies.
+    comments: LikeComments,
+}
+
+/// The comments `LIKE ... INCLUDING COMMENTS` copies, as PostgreSQL: the
+/// columns', the CHECK constraints' (with CONSTRAINTS) and the indexes'
+/// (with INDEXES); not the table's nor the key constraints'.
+#[derive(Default)]
+struct LikeComments {
+    /// (position in the new table, comment).
+    columns: Vec<(usize, String)>,
+    /// (CHECK constraint name, comment).
+    checks: Vec<(String, String)>,
+    /// The primary key index's comment.
+    pk: Option<String>,
+    /// (position in the new table's unique constraints, comment).
+    uniques: Vec<(usize, String)>,
+}
+
+fn set_comment<T: Transaction>(
+    txn: &mut T,
+    oid: u32,
+    class: u32,
+    sub: i32,
+    text: &str,
+) -> Result<()> {
+    catalog::description::set(txn, oid, class, sub, Some(text))
+}
+
+impl LikeComments {
+    /// Puts the comments on the new table `desc` (its primary key first in
+    /// its indexes, then its unique constraints in order).
+    fn apply<T: Transaction>(&self, txn: &mut T, desc: &TableDesc) -> Result<()> {
+        for (pos, c) in &self.columns {
+            set_comment(txn, desc.id, PG_CLASS, *pos as i32 + 1, c)?;
+        }
+        for (name, c) in &self.checks {
+            if let Some(k) = desc.checks.iter().find(|k| k.name == *name) {
+                set_comment(txn, k.oid, PG_CONSTRAINT, 0, c)?;
+            }
+        }
+        if let Some(c) = &self.pk {
+            set_comment(txn, desc.indexes[0].oid, PG_CLASS, 0, c)?;
+        }
+        for (k, c) in &self.uniques {
+            if let Some(ix) = desc.indexes.get(1 + k) {
+                set_comment(txn, ix.oid, PG_CLASS, 0, c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Appends the columns of a LIKE element's source to `columns` (names,
+/// types and NOT NULL; defaults, identity and storage as the options say),
+/// and returns what else it copies.
+fn copy_like<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    like: &crate::sql::create_like::Like,
+    columns: &mut Vec<ColumnDesc>,
+) -> Result<LikeCopy> {
+    let (schema, name) = temp::existing_schema(txn, path, &like.source, None, |txn, s, n| {
+        catalog::relation_exists(txn, s, n)
+    })?;
+    let Some(src) = catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessShare)? else {
+        if catalog::relation_exists(txn, &schema, &name)? {
+            return Err(EngineError::unsupported(
+                "CREATE TABLE ... LIKE of a relation that is not a table",
+            ));
+        }
+        return Err(EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{name}\" does not exist"),
+        ));
+    };
+    let o = like.options;
+    let mut out = LikeCopy::default();
+    let comments: Vec<catalog::description::Description> = if o.comments {
+        catalog::description::all(txn)?
+    } else {
+        Vec::new()
+    };
+    let comment = |oid: u32, class: u32, sub: i32| {
+        comments
+            .iter()
+            .find(|d| d.objoid == oid && d.classoid == class && d.objsubid == sub)
+            .map(|d| d.text.clone())
+    };
+    // Source column position -> new position.
+    let mut map = vec![usize::MAX; src.columns.len()];
+    let sequences = if o.identity {
+        catalog::sequence::owned_by_table(txn, src.id)?
+    } else {
+        Vec::new()
+    };
+    for (i, c) in src.visible_columns() {
+        if columns.iter().any(|d| d.name == c.name) {
+            return Err(EngineError::new(
+                SqlState::DuplicateColumn,
+                format!("column \"{}\" specified more than once", c.name),
+            ));
+        }
+        map[i] = columns.len();
+        if let Some(c) = comment(src.id, PG_CLASS, i as i32 + 1) {
+            out.comments.columns.push((columns.len(), c));
+        }
+        if let (true, Some(id)) = (o.identity, c.identity) {
+            let seq = sequences
+                .iter()
+                .find(|s| s.oid == id.sequence)
+                .ok_or_else(|| EngineError::internal("identity column without its sequence"))?;
+            let p = &seq.params;
+            let options = SeqOptions {
+                increment: Some(p.increment),
+                min: Some(Some(p.min)),
+                max: Some(Some(p.max)),
+                start: Some(p.start),
+                cache: Some(p.cache),
+                cycle: Some(p.cycle),
+                ..SeqOptions::default()
+            };
+            out.generators.push((
+                columns.len(),
+                Generator::Identity {
+                    always: id.always,
+                    options,
+                },
+            ));
+        }
+        columns.push(ColumnDesc {
+            name: c.name.clone(),
+            ty: c.ty,
+            not_null: c.not_null,
+            default: if o.defaults { c.default.clone() } else { None },
+            dropped: false,
+            missing: None,
+            identity: None,
+            stat_target: None,
+            storage: if o.storage { c.storage } else { None },
+        });
+    }
+    if o.constraints {
+        for c in &src.checks {
+            if let Some(text) = comment(c.oid, PG_CONSTRAINT, 0) {
+                out.comments.checks.push((c.name.clone(), text));
+            }
+            out.checks.push(ast::CheckConstraint {
+                name: Some(ast::Ident::with_quote('"', c.name.clone())),
+                expr: Box::new(crate::sql::parse_expr(&c.expr)?),
+                no_inherit: false,
+                enforced: None,
+            });
+        }
+    }
+    if o.indexes {
+        let remap = |ix: &IndexDesc| -> Vec<IndexColumn> {
+            ix.columns
+                .iter()
+                .map(|ic| IndexColumn {
+                    column: if ic.expr.is_some() { 0 } else { map[ic.column] },
+                    ..ic.clone()
+                })
+                .collect()
+        };
+        for ix in src.named_indexes() {
+            let ix_comment = comment(ix.oid, PG_CLASS, 0);
+            if ix.primary {
+                out.pk = Some(remap(ix));
+                out.comments.pk = ix_comment;
+            } else if ix.constraint_oid != 0 {
+                out.uniques.push((remap(ix), ix_comment));
+            } else {
+                let keys: Vec<String> = ix
+                    .columns
+                    .iter()
+                    .map(|ic| {
+                        let mut k = match &ic.expr {
+                            Some(e) => format!("({e})"),
+                            None => quote_ident(&src.columns[ic.column].name),
+                        };
+                        if ic.descending {
+                            k.push_str(" DESC");
+                        }
+                        if ic.nulls_first != ic.descending {
+                            k.push_str(if ic.nulls_first {
+                                " NULLS FIRST"
+                            } else {
+                                " NULLS LAST"
+                            });
+                        }
+                        k
+                    })
+                    .collect();
+                out.indexes.push((
+                    format!(
+                        "{}INDEX ON {{table}} ({})",
+                        if ix.unique { "UNIQUE " } else { "" },
+                        keys.join(", ")
+                    ),
+                    ix_comment,
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Refuses (0A000, naming the feature) every CREATE TABLE clause the
@@ -371,6 +654,66 @@ pub fn choose_name<T: Transaction>(
     while taken.contains(&name.as_str()) || catalog::relation_exists(txn, schema, &name)? {
         n += 1;
         name = format!("{base}{n}");
+    }
+    Ok(name)
+}
+
+/// PostgreSQL's `makeObjectName`: `name1[_name2]_label`, with `name1`
+/// and `name2` shortened (the longer first, on character boundaries) so
+/// the whole fits in 63 bytes.
+pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    use crate::sql::identifiers::MAX_IDENTIFIER;
+    let mut overhead = 0;
+    if !label.is_empty() {
+        overhead += label.len() + 1;
+    }
+    if name2.is_some() {
+        overhead += 1;
+    }
+    let avail = MAX_IDENTIFIER.saturating_sub(overhead);
+    let mut n1 = name1.len();
+    let mut n2 = name2.map_or(0, str::len);
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| -> String {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    let mut out = clip(name1, n1);
+    if let Some(n) = name2 {
+        out.push('_');
+        out.push_str(&clip(n, n2));
+    }
+    if !label.is_empty() {
+        out.push('_');
+        out.push_str(label);
+    }
+    out
+}
+
+/// PostgreSQL's `ChooseRelationName`: [`make_object_name`], with a number
+/// appended to the label (`pkey1`, `pkey2`, ...) until the name is free in
+/// `schema` and not in `taken`.
+pub fn choose_relation_name<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name1: &str,
+    name2: Option<&str>,
+    label: &str,
+    taken: &[&str],
+) -> Result<String> {
+    let mut name = make_object_name(name1, name2, label);
+    let mut n = 0;
+    while taken.contains(&name.as_str()) || catalog::relation_exists(txn, schema, &name)? {
+        n += 1;
+        name = make_object_name(name1, name2, &format!("{label}{n}"));
     }
     Ok(name)
 }
@@ -540,10 +883,12 @@ pub fn create_column_sequence<T: Transaction>(
                 "improper qualified name (too many dotted names)",
             ))
         }
-        None => choose_name(
+        None => choose_relation_name(
             txn,
             &table.schema,
-            &format!("{}_{}_seq", table.name, column.name),
+            &table.name,
+            Some(&column.name),
+            "seq",
             &[],
         )?,
     };
@@ -598,6 +943,8 @@ pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
         dropped: false,
         missing: None,
         identity: None,
+        stat_target: None,
+        storage: None,
     };
     let mut pk = None;
     let mut unique = None;

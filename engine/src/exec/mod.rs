@@ -9,6 +9,7 @@
 pub mod aggregate;
 pub mod alter;
 pub mod checks;
+pub mod comment;
 pub mod ctx;
 pub mod ddl;
 pub mod dml;
@@ -18,6 +19,7 @@ pub mod index;
 pub mod index_ddl;
 pub mod interrupt;
 pub mod lock_table;
+pub mod owner;
 pub mod row;
 pub mod run;
 pub mod scan;

@@ -43,6 +43,7 @@ pub fn run<T: Transaction>(
     path: &SearchPath,
     stmt: &SequenceStmt,
     access: &SequenceAccess<'_>,
+    user: &str,
 ) -> Result<(&'static str, Vec<String>)> {
     match stmt {
         SequenceStmt::Create {
@@ -122,8 +123,12 @@ pub fn run<T: Transaction>(
                 AlterSequenceAction::SetLogged(false) => {
                     return Err(EngineError::unsupported("unlogged sequences"))
                 }
-                AlterSequenceAction::OwnerTo(_) => {
-                    return Err(EngineError::unsupported("ALTER SEQUENCE ... OWNER TO"))
+                AlterSequenceAction::OwnerTo(role) => {
+                    let role = match role.as_str() {
+                        "current_user" | "current_role" | "session_user" => None,
+                        r => Some(r),
+                    };
+                    crate::exec::owner::check_new_owner(role, user)?;
                 }
                 AlterSequenceAction::SetSchema(_) => {
                     return Err(EngineError::unsupported("ALTER SEQUENCE ... SET SCHEMA"))

@@ -16,7 +16,12 @@ use sqlparser::parser::Parser;
 use crate::error::{EngineError, Result, SqlState};
 
 pub mod alter_index;
+pub mod alter_owner;
+pub mod column_options;
+pub mod comment;
+pub mod create_like;
 pub mod depth;
+pub mod identifiers;
 pub mod normalize;
 pub mod overriding;
 pub mod parametrize;
@@ -118,6 +123,30 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
         None
     };
     let sql = if_exists.as_deref().unwrap_or(sql);
+    let options = if column_options::may_contain(sql) {
+        column_options::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = options.as_deref().unwrap_or(sql);
+    let like = if create_like::may_contain(sql) {
+        create_like::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = like.as_deref().unwrap_or(sql);
+    let constraint_comment = if comment::may_contain(sql) {
+        comment::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = constraint_comment.as_deref().unwrap_or(sql);
+    let owner = if alter_owner::may_contain(sql) {
+        alter_owner::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = owner.as_deref().unwrap_or(sql);
     if sql.to_ascii_lowercase().contains("overriding") {
         if let Some((text, marks)) = overriding::strip(sql)? {
             let mut out = parse_plain(&text)?;
@@ -231,7 +260,75 @@ fn rewrite_between_symmetric(sql: &str) -> Option<String> {
     Some(out)
 }
 
+/// Parses a (possibly qualified) object name, e.g. `"S".t`.
+pub fn parse_object_name(sql: &str) -> Result<sqlparser::ast::ObjectName> {
+    parser(sql)
+        .and_then(|mut p| {
+            let name = p.parse_object_name(false)?;
+            p.expect_token(&sqlparser::tokenizer::Token::EOF)?;
+            Ok(name)
+        })
+        .map_err(syntax_error)
+}
+
 /// Parses one scalar expression (stored DEFAULT expressions).
 pub fn parse_expr(sql: &str) -> Result<Expr> {
     depth::guard(|| parser(sql).and_then(|mut p| p.parse_expr())).map_err(syntax_error)
+}
+
+/// The tokens of `sql` (whitespace and comments included) with the byte
+/// range each covers in `sql`, for rewrites that must leave the rest of the
+/// text exactly as written (a token's own display does not re-escape
+/// quotes); `None` when the text does not tokenize.
+pub(crate) fn tokens_with_ranges(
+    sql: &str,
+) -> Option<Vec<(sqlparser::tokenizer::Token, std::ops::Range<usize>)>> {
+    let toks = sqlparser::tokenizer::Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok()?;
+    // Walk the text as the tokenizer counts lines and columns.
+    let mut chars = sql.char_indices().peekable();
+    let (mut line, mut col) = (1u64, 1u64);
+    let mut offset_of = |l: u64, c: u64| -> usize {
+        while (line, col) < (l, c) {
+            match chars.next() {
+                Some((_, '\n')) => {
+                    line += 1;
+                    col = 1;
+                }
+                Some(_) => col += 1,
+                None => break,
+            }
+        }
+        chars.peek().map_or(sql.len(), |&(i, _)| i)
+    };
+    let starts: Vec<usize> = toks
+        .iter()
+        .map(|t| offset_of(t.span.start.line, t.span.start.column))
+        .collect();
+    // Ranges that do not follow one another, or an unquoted word whose
+    // range does not hold it, would mean the walk lost count: no rewrite
+    // then (never a wrong one, never a bad slice).
+    let sound = starts.windows(2).all(|w| w[0] <= w[1])
+        && toks.iter().zip(&starts).enumerate().all(|(i, (t, &a))| {
+            let b = starts.get(i + 1).copied().unwrap_or(sql.len());
+            match &t.token {
+                sqlparser::tokenizer::Token::Word(w) if w.quote_style.is_none() => {
+                    sql.get(a..b) == Some(w.value.as_str())
+                }
+                _ => true,
+            }
+        });
+    if !sound {
+        return None;
+    }
+    Some(
+        toks.into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let end = starts.get(i + 1).copied().unwrap_or(sql.len());
+                (t.token, starts[i]..end)
+            })
+            .collect(),
+    )
 }

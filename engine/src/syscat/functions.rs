@@ -13,6 +13,7 @@
 use sqlparser::ast::{self, Expr as AstExpr, UnaryOperator, Value as AstValue};
 
 use super::{Snapshot, UserRel};
+use crate::catalog::description::PG_CLASS;
 use crate::catalog::{IndexDesc, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::types::array;
@@ -54,6 +55,23 @@ fn cand(
 fn snapshot(env: &dyn FunctionEnv) -> Result<&Snapshot> {
     env.syscat()
         .ok_or_else(|| EngineError::internal("system catalogs not loaded for a catalog function"))
+}
+
+/// The comment `obj_description` and `col_description` return.
+fn description_of(snap: &Snapshot, oid: &Value, class: Option<u32>, sub: i32) -> Result<Value> {
+    Ok(oid_arg(oid)
+        .and_then(|o| snap.description(o, class, sub))
+        .map_or(Value::Null, |t| Value::Text(t.to_string())))
+}
+
+/// The OID of system catalog `name` (`pg_catalog.name`), `None` for
+/// another name (where `obj_description`, a lookup in `pg_class` in
+/// PostgreSQL, finds nothing).
+fn catalog_oid(name: &str) -> Option<u32> {
+    super::defs::SYSTEM_RELATIONS
+        .iter()
+        .find(|r| r.name == name && r.schema == "pg_catalog")
+        .map(|r| r.oid)
 }
 
 fn oid_arg(v: &Value) -> Option<u32> {
@@ -135,10 +153,23 @@ pub(crate) fn candidates() -> Vec<Candidate> {
         cand("pg_get_viewdef", &[OID, B], T, true, true, |e, a| {
             view_def_of(snapshot(e)?, &a[0])
         }),
-        // Rocksgres has no COMMENT ON: every description is NULL.
-        cand("obj_description", &[OID], T, true, false, null),
-        cand("obj_description", &[OID, NAME], T, true, false, null),
-        cand("col_description", &[OID, I4], T, true, false, null),
+        // Comments (COMMENT ON); shared objects (roles, databases) have
+        // none.
+        cand("obj_description", &[OID], T, true, true, |e, a| {
+            description_of(snapshot(e)?, &a[0], None, 0)
+        }),
+        cand("obj_description", &[OID, NAME], T, true, true, |e, a| {
+            let Some(class) = catalog_oid(text_arg(&a[1])) else {
+                return Ok(Value::Null);
+            };
+            description_of(snapshot(e)?, &a[0], Some(class), 0)
+        }),
+        cand("col_description", &[OID, I4], T, true, true, |e, a| {
+            let Some(sub) = a[1].as_i64().and_then(|n| i32::try_from(n).ok()) else {
+                return Ok(Value::Null);
+            };
+            description_of(snapshot(e)?, &a[0], Some(PG_CLASS), sub)
+        }),
         cand("shobj_description", &[OID, NAME], T, true, false, null),
         cand(
             "pg_get_statisticsobjdef_columns",

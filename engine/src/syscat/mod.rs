@@ -39,7 +39,7 @@ mod deparse;
 pub mod functions;
 mod info_schema;
 mod locks;
-mod rows;
+pub(crate) mod rows;
 pub mod static_rows;
 
 use std::sync::Arc;
@@ -157,6 +157,8 @@ pub struct Snapshot {
     pub temp_schema: Option<String>,
     /// Every temp schema ever created (`pg_namespace` rows).
     pub namespaces: Vec<catalog::temp::Namespace>,
+    /// The comments on objects that exist (`pg_description` rows).
+    pub descriptions: Vec<catalog::description::Description>,
 }
 
 impl Snapshot {
@@ -189,7 +191,7 @@ impl Snapshot {
                 crate::sql::depth::with_statement_stack(v.sql.len(), || view_output(txn, v));
             view_columns.push(columns.unwrap_or_default());
         }
-        Ok(Arc::new(Snapshot {
+        let mut snap = Snapshot {
             tables,
             views,
             sequences,
@@ -201,7 +203,65 @@ impl Snapshot {
             locks,
             temp_schema: temp_schema.map(str::to_string),
             namespaces,
-        }))
+            descriptions: Vec::new(),
+        };
+        let descriptions = catalog::description::all(txn)?;
+        snap.descriptions = descriptions
+            .into_iter()
+            .filter(|d| snap.describes_existing(d))
+            .collect();
+        Ok(Arc::new(snap))
+    }
+
+    /// Whether the object comment `d` is on still exists.
+    fn describes_existing(&self, d: &catalog::description::Description) -> bool {
+        use catalog::description::{PG_CLASS, PG_CONSTRAINT, PG_NAMESPACE};
+        match d.classoid {
+            PG_CLASS => {
+                if let Some(t) = self.table(d.objoid) {
+                    return d.objsubid == 0
+                        || usize::try_from(d.objsubid - 1)
+                            .ok()
+                            .and_then(|i| t.columns.get(i))
+                            .is_some_and(|c| !c.dropped);
+                }
+                if let Some(v) = self.views.iter().find(|v| v.oid == d.objoid) {
+                    return usize::try_from(d.objsubid).is_ok_and(|n| n <= v.columns.len());
+                }
+                d.objsubid == 0
+                    && (self.sequence(d.objoid).is_some()
+                        || self
+                            .tables
+                            .iter()
+                            .any(|t| t.named_indexes().any(|ix| ix.oid == d.objoid)))
+            }
+            PG_CONSTRAINT => self.tables.iter().any(|t| {
+                t.indexes
+                    .iter()
+                    .any(|ix| ix.constraint_oid != 0 && ix.constraint_oid == d.objoid)
+                    || t.checks.iter().any(|c| c.oid == d.objoid)
+                    || t.foreign_keys.iter().any(|f| f.oid == d.objoid)
+            }),
+            PG_NAMESPACE => {
+                matches!(d.objoid, PUBLIC_OID | PG_CATALOG_OID)
+                    || self.namespaces.iter().any(|ns| ns.oid == d.objoid)
+            }
+            _ => false,
+        }
+    }
+
+    /// The comment on object `objoid` of catalog `classoid` (any catalog
+    /// when `None`), sub-id `objsubid` (`obj_description`,
+    /// `col_description`).
+    pub fn description(&self, objoid: u32, classoid: Option<u32>, objsubid: i32) -> Option<&str> {
+        self.descriptions
+            .iter()
+            .find(|d| {
+                d.objoid == objoid
+                    && classoid.is_none_or(|c| c == d.classoid)
+                    && d.objsubid == objsubid
+            })
+            .map(|d| d.text.as_str())
     }
 
     /// The oid of schema `schema` (`public` or a temp schema).

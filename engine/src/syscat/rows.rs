@@ -65,6 +65,7 @@ pub fn rows(
         "pg_sequence" => pg_sequence(rel, snap, &mut out),
         "pg_sequences" => pg_sequences(rel, snap, &mut out, last_value)?,
         "pg_depend" => pg_depend(rel, snap, &mut out),
+        "pg_description" => pg_description(rel, snap, &mut out),
         _ => {}
     }
     out.finish()
@@ -302,6 +303,12 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
             );
             if let Some(id) = &c.identity {
                 r.text("attidentity", if id.always { "a" } else { "d" });
+            }
+            if let Some(n) = c.stat_target {
+                r.int4("attstattarget", n);
+            }
+            if let Some(k) = c.storage {
+                r.text("attstorage", char::from(k).to_string());
             }
             out.push(r.finish());
         }
@@ -562,6 +569,17 @@ fn roles(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
         r.text("rolpassword", "********");
     }
     out.push(r.finish());
+}
+
+fn pg_description(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
+    for d in &snap.descriptions {
+        let mut r = RowBuilder::new(rel);
+        r.oid("objoid", d.objoid)
+            .oid("classoid", d.classoid)
+            .int4("objsubid", d.objsubid)
+            .text("description", &d.text);
+        out.push(r.finish());
+    }
 }
 
 fn pg_tables(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
