@@ -677,6 +677,12 @@ impl<S: Store> Session<S> {
         self.settings.set(name, value)
     }
 
+    /// Changes a setting as a client's start-up packet does: RESET
+    /// restores this value ([`Settings::set_session_default`]).
+    pub fn set_session_default(&mut self, name: &str, value: &str) -> Result<()> {
+        self.settings.set_session_default(name, value)
+    }
+
     /// Applies a setting from the server's command line (`-c`), which may
     /// also name the settings fixed for the server's lifetime
     /// ([`Settings::set_server`]).
@@ -711,7 +717,16 @@ impl<S: Store> Session<S> {
                 }
             }
             ast::Set::SetTimeZone { value, local } => {
-                self.apply_set("TimeZone", Some(&setting_text(value)), *local, &mut r)?;
+                // SET TIME ZONE LOCAL / DEFAULT restore the default.
+                let is_default = matches!(value, ast::Expr::Identifier(id) if id.quote_style.is_none()
+                    && (id.value.eq_ignore_ascii_case("local") || id.value.eq_ignore_ascii_case("default")));
+                let text = setting_text(value);
+                let value = if is_default {
+                    None
+                } else {
+                    Some(text.as_str())
+                };
+                self.apply_set("TimeZone", value, *local, &mut r)?;
             }
             ast::Set::SetTransaction {
                 modes,

@@ -5,10 +5,11 @@
 //! commits), `default_transaction_isolation` and `default_transaction_read_only`
 //! the isolation and access mode of new transactions (`transaction_isolation`
 //! and `transaction_read_only` show the current one's), `lock_timeout` the
-//! row-lock wait limit.
-//! Others (`DateStyle`, `client_encoding`, `search_path`, ...) are stored and
-//! reported; the values that change output formats only accept the value
-//! the engine produces (e.g. `DateStyle` ISO). Unknown names fail with
+//! row-lock wait limit, `TimeZone` the zone `timestamptz` values are
+//! read and written in ([`crate::types::zone`]).
+//! `DateStyle` and `IntervalStyle` how date/time values are written
+//! ([`crate::types::datestyle`]). Others (`client_encoding`,
+//! `search_path`, ...) are stored and reported. Unknown names fail with
 //! 42704, as in PostgreSQL.
 
 use std::collections::BTreeMap;
@@ -17,6 +18,8 @@ use std::time::Duration;
 use rocksgres_storage::{Durability, Isolation};
 
 use crate::error::{EngineError, Result, SqlState};
+use crate::types::datestyle::{DateStyle, IntervalStyle};
+use crate::types::zone::Zone;
 
 /// The PostgreSQL version the engine reports (`server_version`).
 pub const SERVER_VERSION: &str = "15.0 (Rocksgres)";
@@ -100,6 +103,16 @@ fn out_of_range(name: &str, value: i64, min: i64, max: i64) -> EngineError {
 #[derive(Debug, Clone)]
 pub struct Settings {
     values: std::sync::Arc<BTreeMap<String, (String, String)>>,
+    /// The values RESET restores instead of the built-in defaults: those
+    /// the server's command line and the client's start-up packet gave
+    /// (lower-case name, value), as PostgreSQL's reset values.
+    session_defaults: std::sync::Arc<Vec<(String, String)>>,
+    /// The parsed `TimeZone`.
+    zone: std::sync::Arc<Zone>,
+    /// The parsed `DateStyle`.
+    date_style: DateStyle,
+    /// The parsed `IntervalStyle`.
+    interval_style: IntervalStyle,
 }
 
 impl Default for Settings {
@@ -110,6 +123,10 @@ impl Default for Settings {
         }
         Settings {
             values: std::sync::Arc::new(values),
+            session_defaults: Default::default(),
+            zone: std::sync::Arc::new(Zone::utc()),
+            date_style: DateStyle::default(),
+            interval_style: IntervalStyle::default(),
         }
     }
 }
@@ -230,16 +247,24 @@ impl Settings {
                 }
             },
             "datestyle" => {
-                let v = value.to_uppercase();
-                if !v.contains("ISO") && !v.contains("MDY") {
-                    return Err(EngineError::unsupported(format!("DateStyle {value}")));
-                }
-                "ISO, MDY".into()
+                let style = DateStyle::parse(value, self.date_style)
+                    .ok_or_else(|| invalid(&canonical, value))?;
+                self.date_style = style;
+                style.name()
             }
-            "timezone" => match value.to_uppercase().as_str() {
-                "UTC" | "GMT" | "ETC/UTC" | "Z" | "0" | "+00" | "00:00" => "UTC".into(),
-                _ => return Err(EngineError::unsupported(format!("time zone {value}"))),
-            },
+            "intervalstyle" => {
+                // An enum setting's error names it as written (PostgreSQL).
+                let style = IntervalStyle::parse(value)
+                    .ok_or_else(|| invalid(&name.to_lowercase(), value))?;
+                self.interval_style = style;
+                style.name().to_string()
+            }
+            "timezone" => {
+                let zone = Zone::parse_setting(value).ok_or_else(|| invalid(&canonical, value))?;
+                let name = zone.name().to_string();
+                self.zone = std::sync::Arc::new(zone);
+                name
+            }
             "extra_float_digits" => {
                 let n: i32 = value
                     .trim()
@@ -272,7 +297,13 @@ impl Settings {
                     .iter()
                     .filter_map(|(n, _)| Some((n.to_string(), self.values.get(*n)?.clone())))
                     .collect();
+                let defaults = std::sync::Arc::clone(&self.session_defaults);
                 *self = fresh;
+                for (k, v) in defaults.iter() {
+                    // Validated when they were first applied.
+                    let _ = self.set(k, v);
+                }
+                self.session_defaults = defaults;
                 for (k, v) in keep {
                     std::sync::Arc::make_mut(&mut self.values).insert(k, v);
                 }
@@ -284,10 +315,39 @@ impl Settings {
                     return Err(e);
                 }
                 let v = fresh.values.get(&key).cloned().ok_or_else(|| unknown(n))?;
-                std::sync::Arc::make_mut(&mut self.values).insert(key, v);
+                match key.as_str() {
+                    "timezone" => self.zone = fresh.zone,
+                    "datestyle" => self.date_style = fresh.date_style,
+                    "intervalstyle" => self.interval_style = fresh.interval_style,
+                    _ => {}
+                }
+                std::sync::Arc::make_mut(&mut self.values).insert(key.clone(), v);
+                let session_default = self
+                    .session_defaults
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.clone());
+                if let Some(v) = session_default {
+                    let _ = self.set(&key, &v);
+                }
             }
         }
         Ok(())
+    }
+
+    /// The session's time zone (`TimeZone`).
+    pub fn zone(&self) -> &std::sync::Arc<Zone> {
+        &self.zone
+    }
+
+    /// The session's `DateStyle`.
+    pub fn date_style(&self) -> DateStyle {
+        self.date_style
+    }
+
+    /// The session's `IntervalStyle`.
+    pub fn interval_style(&self) -> IntervalStyle {
+        self.interval_style
     }
 
     /// The canonical spelling of a setting's name (`DateStyle`), for SHOW.
@@ -357,7 +417,7 @@ impl Settings {
                     format!("{secs}s")
                 }
             }
-            _ => return self.set(name, value),
+            _ => return self.set_session_default(name, value),
         };
         let canonical = self
             .values
@@ -365,6 +425,18 @@ impl Settings {
             .map(|(c, _)| c.clone())
             .unwrap_or(key.clone());
         std::sync::Arc::make_mut(&mut self.values).insert(key, (canonical, normalized));
+        Ok(())
+    }
+
+    /// Sets `name` as [`Settings::set`] and makes the value the one RESET
+    /// restores (a setting from the server's command line or the client's
+    /// start-up packet).
+    pub fn set_session_default(&mut self, name: &str, value: &str) -> Result<()> {
+        self.set(name, value)?;
+        let key = name.to_lowercase();
+        let defaults = std::sync::Arc::make_mut(&mut self.session_defaults);
+        defaults.retain(|(k, _)| *k != key);
+        defaults.push((key, value.to_string()));
         Ok(())
     }
 

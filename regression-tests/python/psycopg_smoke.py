@@ -297,6 +297,23 @@ def main():
             raise AssertionError("a NULL in a NOT NULL column did not raise NotNullViolation")
         conn.execute("DROP TABLE guarded")
 
+        # The TimeZone ParameterStatus: psycopg takes conn.info.timezone
+        # from it (sent after SET, after the COMMIT ending a SET LOCAL, after
+        # RESET) and reads timestamptz values into that zone.
+        from zoneinfo import ZoneInfo
+
+        conn.execute("SET TIME ZONE 'Asia/Tokyo'")
+        assert str(conn.info.timezone) == "Asia/Tokyo", f"TimeZone gave {conn.info.timezone!r}"
+        got = conn.execute("SELECT '2024-07-01 12:00+00'::timestamptz").fetchone()[0]
+        want = datetime.datetime(2024, 7, 1, 21, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+        assert got == want and got.utcoffset() == datetime.timedelta(hours=9), f"timestamptz {got!r}"
+        with conn.transaction():
+            conn.execute("SET LOCAL TIME ZONE 'Europe/Paris'")
+            assert str(conn.info.timezone) == "Europe/Paris", f"SET LOCAL gave {conn.info.timezone!r}"
+        assert str(conn.info.timezone) == "Asia/Tokyo", f"after COMMIT: {conn.info.timezone!r}"
+        conn.execute("RESET timezone")
+        assert str(conn.info.timezone) == "UTC", f"after RESET: {conn.info.timezone!r}"
+
         # uuid and array parameters, in text and binary format: planned for
         # the declared parameter types (a uuid or array value travels as
         # text inside the engine), `= ANY(%s)` with a list, and psycopg's

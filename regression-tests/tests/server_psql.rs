@@ -87,3 +87,61 @@ fn psql_session_matches_golden_and_postgres() {
          --- PostgreSQL ---\n{postgres}"
     );
 }
+
+/// `psql -A -t` with one environment change, each of `commands` a `-c`;
+/// returns stdout and stderr together.
+fn psql_env(port: u16, env: (&str, &str), commands: &[&str]) -> String {
+    let mut cmd = server_harness::psql_command(port);
+    cmd.env_remove("PGTZ").env(env.0, env.1).args(["-A", "-t"]);
+    for c in commands {
+        cmd.args(["-c", c]);
+    }
+    let out = cmd.output().expect("cannot run psql");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// libpq sends PGTZ as the startup parameter `timezone` and PGOPTIONS as
+/// `options`: both set the session's zone, which RESET restores, as in
+/// PostgreSQL 15 (whose output the expectations are, checked on the
+/// reference server too); an unknown zone fails the connection.
+#[test]
+fn psql_time_zone_from_environment() {
+    let server = TestServer::start();
+    let reference = PostgresRef::start().expect("cannot start the reference PostgreSQL 15");
+    let show = ["SHOW timezone", "SELECT '2024-07-01 12:00+00'::timestamptz"];
+    for port in [server.port(), reference.port()] {
+        assert_eq!(
+            psql_env(port, ("PGTZ", "Asia/Tokyo"), &show),
+            "Asia/Tokyo\n2024-07-01 21:00:00+09\n"
+        );
+        assert_eq!(
+            psql_env(port, ("PGOPTIONS", "-c TimeZone=America/New_York"), &show),
+            "America/New_York\n2024-07-01 08:00:00-04\n"
+        );
+        // RESET and SET TIME ZONE LOCAL go back to the start-up value.
+        assert_eq!(
+            psql_env(
+                port,
+                ("PGTZ", "Asia/Tokyo"),
+                &[
+                    "SET TIME ZONE 'UTC'",
+                    "SET TIME ZONE LOCAL",
+                    "SHOW timezone",
+                    "SET datestyle = 'German'",
+                    "RESET ALL",
+                    "SHOW timezone",
+                ]
+            ),
+            "SET\nSET\nAsia/Tokyo\nSET\nRESET\nAsia/Tokyo\n"
+        );
+        let bad = psql_env(port, ("PGTZ", "Mars/Olympus"), &show);
+        assert!(
+            bad.contains("FATAL:  invalid value for parameter \"TimeZone\": \"Mars/Olympus\""),
+            "{bad}"
+        );
+    }
+}

@@ -45,6 +45,7 @@ use pgwire::messages::extendedquery::{
     PortalSuspended, Sync as PgSync, TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
 };
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
+use pgwire::messages::startup::ParameterStatus;
 use pgwire::messages::PgWireBackendMessage;
 use rocksgres_engine::{Column, Prepared, SqlType, Value};
 
@@ -52,6 +53,7 @@ use crate::binary;
 use crate::copy::statement::{self, CopyCommand, Direction};
 use crate::copy::{copy_in, copy_out};
 use crate::handler::Handler;
+use crate::startup::{changed_parameters, reported_parameters};
 use crate::state::{conn_state, drop_deallocated};
 use crate::wire::{
     engine_error, error_response, format_code, internal_error, notice_response, user_error,
@@ -499,10 +501,20 @@ impl ExtendedQueryHandler for Handler {
         let failed = matches!(client.state(), PgWireConnectionState::AwaitingSync);
         let status = match conn_state(client) {
             Ok(conn) => {
-                let ended = conn.run(move |s| s.end_implicit(!failed)).await?;
+                let (ended, now) = conn
+                    .run(move |s| (s.end_implicit(!failed), reported_parameters(s)))
+                    .await?;
                 if let Err(e) = ended {
                     client
                         .feed(PgWireBackendMessage::ErrorResponse(error_response(&e)))
+                        .await?;
+                }
+                for (name, value) in changed_parameters(&conn, now) {
+                    client
+                        .feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(
+                            name.to_owned(),
+                            value,
+                        )))
                         .await?;
                 }
                 conn.wire_status()

@@ -31,7 +31,7 @@ use rocksgres_engine::{EngineError, QueryResult};
 use crate::copy::statement::{self, Direction};
 use crate::copy::{copy_in, copy_out};
 use crate::handler::Handler;
-use crate::startup::reported_parameters;
+use crate::startup::{changed_parameters, reported_parameters};
 use crate::state::{conn_state, drop_deallocated};
 use crate::wire::{error_response, internal_error, notice_response, row_description, RowEncoder};
 
@@ -40,16 +40,21 @@ pub fn is_empty_query(q: &str) -> bool {
     q.chars().all(|c| c == ';' || c.is_whitespace())
 }
 
-/// Whether a query string may change a reported setting (SET, RESET, ...).
+/// Whether a query string may change a reported setting (SET, RESET, the
+/// COMMIT or ROLLBACK ending a SET LOCAL or undoing a SET, ...).
 fn may_change_settings(q: &str) -> bool {
     let lower = q.to_ascii_lowercase();
-    lower.contains("set") || lower.contains("discard")
+    ["set", "discard", "commit", "rollback", "end", "abort"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 /// What one simple query produced, computed on the blocking pool.
 struct Outcome {
     results: Vec<Result<QueryResult, EngineError>>,
-    changed: Vec<(&'static str, String)>,
+    /// The reported settings after the query, when it may have changed
+    /// one.
+    current: Option<Vec<(&'static str, String)>>,
 }
 
 /// Writes one statement's result (notices, rows, tag) to the client.
@@ -150,23 +155,15 @@ impl SimpleQueryHandler for Handler {
             let check_settings = may_change_settings(&sql);
             let outcome = conn
                 .run(move |s| {
-                    let before = if check_settings {
-                        reported_parameters(s)
-                    } else {
-                        Vec::new()
-                    };
                     let results = s.simple_query(&sql);
-                    let changed = if check_settings {
-                        reported_parameters(s)
-                            .into_iter()
-                            .filter(|p| !before.contains(p))
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                    Outcome { results, changed }
+                    let current = check_settings.then(|| reported_parameters(s));
+                    Outcome { results, current }
                 })
                 .await?;
+            let changed = outcome
+                .current
+                .map(|now| changed_parameters(&conn, now))
+                .unwrap_or_default();
             drop_deallocated(client, &conn);
             if outcome.results.is_empty() {
                 client
@@ -185,7 +182,7 @@ impl SimpleQueryHandler for Handler {
                     }
                 }
             }
-            for (name, value) in outcome.changed {
+            for (name, value) in changed {
                 client
                     .feed(PgWireBackendMessage::ParameterStatus(ParameterStatus::new(
                         name.to_owned(),

@@ -11,8 +11,9 @@
 //! `session_extensions()`.
 //! Settings are applied in order: the server's `-c` defaults, then the
 //! startup packet's `options` (`-c name=value`, `--name=value`; an invalid
-//! one is FATAL, as in PostgreSQL), `application_name` and
-//! `client_encoding`. Then AuthenticationOk, the ParameterStatus set of a
+//! one is FATAL, as in PostgreSQL), the other parameters that name a
+//! setting (libpq's `timezone` from PGTZ, `datestyle` from PGDATESTYLE),
+//! `application_name` and `client_encoding`. Then AuthenticationOk, the ParameterStatus set of a
 //! PostgreSQL 15 server in its order, BackendKeyData and ReadyForQuery.
 //! [`reported_parameters`] is also used after SET to send ParameterStatus
 //! for changed values.
@@ -54,6 +55,21 @@ pub fn reported_parameters(s: &EngineSession) -> Vec<(&'static str, String)> {
         .iter()
         .map(|name| (*name, s.settings().get(name).unwrap_or("").to_owned()))
         .collect()
+}
+
+/// The reported settings whose values differ from what the client was
+/// last told (`now` as [`reported_parameters`] computed it), remembering
+/// `now` as told: the caller sends them as ParameterStatus before
+/// ReadyForQuery, as PostgreSQL reports a change (SET, RESET, the end of a
+/// SET LOCAL, the rollback of a SET) when it next becomes idle.
+pub fn changed_parameters(
+    conn: &ConnState,
+    now: Vec<(&'static str, String)>,
+) -> Vec<(&'static str, String)> {
+    let mut last = conn.reported.lock().unwrap_or_else(|p| p.into_inner());
+    let changed = now.iter().filter(|p| !last.contains(p)).cloned().collect();
+    *last = now;
+    changed
 }
 
 fn fatal(code: &str, message: String) -> PgWireError {
@@ -136,15 +152,36 @@ impl Handler {
             let settings = parse_options(options).map_err(|m| fatal("42601", m))?;
             for (name, value) in settings {
                 session
-                    .set(&name, &value)
+                    .set_session_default(&name, &value)
                     .map_err(|e| fatal(e.code(), e.message))?;
             }
         }
+        // Other startup parameters naming a setting (libpq sends PGTZ as
+        // `timezone`, PGDATESTYLE as `datestyle`) apply as SET would; an
+        // invalid value is FATAL, as in PostgreSQL.
+        for (name, value) in meta.iter() {
+            let lower = name.to_ascii_lowercase();
+            if matches!(
+                lower.as_str(),
+                "user"
+                    | "database"
+                    | "options"
+                    | "replication"
+                    | "application_name"
+                    | "client_encoding"
+            ) || session.settings().get(&lower).is_err()
+            {
+                continue;
+            }
+            session
+                .set_session_default(name, value)
+                .map_err(|e| fatal(e.code(), e.message))?;
+        }
         if let Some(app) = meta.get("application_name") {
-            let _ = session.set("application_name", app);
+            let _ = session.set_session_default("application_name", app);
         }
         if let Some(enc) = meta.get("client_encoding") {
-            if let Err(e) = session.set("client_encoding", enc) {
+            if let Err(e) = session.set_session_default("client_encoding", enc) {
                 tracing::warn!(encoding = %enc, error = %e, "client encoding not supported; using UTF8");
             }
         }

@@ -48,6 +48,9 @@ pub struct ConnState {
     pub cancel: Mutex<Option<crate::cancel::Registration>>,
     /// The names of the connection's named prepared statements.
     pub statements: StatementNames,
+    /// The reported settings' values as the client was last told them
+    /// (ParameterStatus; see [`crate::startup::changed_parameters`]).
+    pub reported: Mutex<Vec<(&'static str, String)>>,
 }
 
 #[derive(Default)]
@@ -143,12 +146,14 @@ impl ConnState {
         let status = encode_status(session.status());
         let statements = StatementNames::default();
         session.set_prepared_statements(Box::new(statements.clone()));
+        let reported = Mutex::new(crate::startup::reported_parameters(&session));
         ConnState {
             session: Mutex::new(session),
             status: AtomicU8::new(status),
             copy_in: Mutex::new(None),
             cancel: Mutex::new(None),
             statements,
+            reported,
         }
     }
 

@@ -216,8 +216,9 @@ impl TableDesc {
             match &c.missing {
                 Some(v) if !v.is_null() => {
                     out.push(1);
+                    // Written in the default styles, to read back under any.
                     let mut text = String::new();
-                    v.write_text(&mut text);
+                    crate::types::datestyle::with_default_styles(|| v.write_text(&mut text));
                     put_str(out, &text);
                 }
                 _ => out.push(0),

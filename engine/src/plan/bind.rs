@@ -575,6 +575,14 @@ impl<'c> Binder<'c> {
                 let hay = self.bind(r#in, scope)?;
                 self.call_function("strpos", vec![hay, needle])?
             }
+            AstExpr::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => {
+                let ts = self.bind(timestamp, scope)?;
+                let zone = self.bind(time_zone, scope)?;
+                self.call_function("timezone", vec![zone, ts])?
+            }
             AstExpr::Extract { field, expr, .. } => {
                 let f = field.to_string().to_lowercase();
                 let arg = self.bind(expr, scope)?;

@@ -134,11 +134,26 @@ fn on_off(value: &str) -> Result<bool> {
 }
 
 impl<S: Store> Session<S> {
+    /// Installs the session's `TimeZone`, `DateStyle` and `IntervalStyle`
+    /// on this thread, for the value input and output functions.
+    fn install_datetime_settings(&self) {
+        crate::types::zone::install_session_zone(self.settings.zone());
+        crate::types::datestyle::install_styles(
+            self.settings.date_style(),
+            self.settings.interval_style(),
+        );
+    }
+
     /// Runs `f`, turning a panic inside it into an `XX000` error. The
     /// caller then fails the statement as any other error
     /// ([`Session::statement_failed`]).
     pub(super) fn guarded<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R>) -> Result<R> {
-        match catch_unwind(AssertUnwindSafe(|| f(self))) {
+        // The session's time zone is the thread's while it runs (and
+        // after: see `types::zone`); a SET or a rollback may change it.
+        self.install_datetime_settings();
+        let outcome = catch_unwind(AssertUnwindSafe(|| f(self)));
+        self.install_datetime_settings();
+        match outcome {
             Ok(r) => r,
             Err(payload) => {
                 self.current_plan = None;

@@ -26,6 +26,7 @@ use super::numeric_ops::{
 };
 use super::sql_type::{SqlType, TypeCategory};
 use super::value::Value;
+use super::zone::with_session_zone;
 use crate::error::{EngineError, Result, SqlState};
 
 /// The context a cast happens in, as PostgreSQL's `CoercionContext`.
@@ -260,27 +261,44 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::Bytea(b), T::Bytea) => Value::Bytea(b),
         (Value::Date(d), T::Date) => Value::Date(d),
         (Value::Date(d), T::Timestamp) => Value::Timestamp(datetime::date_to_timestamp(d)?),
-        (Value::Date(d), T::Timestamptz) => Value::Timestamptz(datetime::date_to_timestamp(d)?),
-        (Value::Timestamp(t) | Value::Timestamptz(t), T::Date) => {
-            Value::Date(datetime::timestamp_to_date(t)?)
+        // Between a wall-clock value and an instant: in the session's zone.
+        (Value::Date(d), T::Timestamptz) => {
+            let local = datetime::date_to_timestamp(d)?;
+            Value::Timestamptz(in_range(with_session_zone(|z| z.from_local(local)))?)
         }
-        (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamp) => Value::Timestamp(t),
-        (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamptz) => Value::Timestamptz(t),
+        (Value::Timestamptz(t), T::Date | T::Timestamp | T::Time) => {
+            let local = in_range(with_session_zone(|z| z.to_local(t)))?;
+            return cast_from(Value::Timestamp(local), &T::Timestamp, to, kind);
+        }
+        (Value::Timestamp(t), T::Timestamptz) => {
+            Value::Timestamptz(in_range(with_session_zone(|z| z.from_local(t)))?)
+        }
+        (Value::Timestamp(t), T::Date) => Value::Date(datetime::timestamp_to_date(t)?),
+        (Value::Timestamp(t), T::Timestamp) => Value::Timestamp(t),
+        (Value::Timestamptz(t), T::Timestamptz) => Value::Timestamptz(t),
         (Value::Interval(i), T::Interval) => Value::Interval(i),
         (Value::Time(t), T::Time) => Value::Time(t),
         (Value::Time(t), T::Interval) => Value::Interval(Interval::new(0, 0, t)),
         // PostgreSQL's interval_time: only the time part counts, taken
         // modulo a day.
         (Value::Interval(i), T::Time) => Value::Time(i.micros.rem_euclid(USECS_PER_DAY)),
-        (Value::Timestamp(t) | Value::Timestamptz(t), T::Time) => {
-            match datetime::timestamp_to_time(t) {
-                Some(time) => Value::Time(time),
-                None => Value::Null,
-            }
-        }
+        (Value::Timestamp(t), T::Time) => match datetime::timestamp_to_time(t) {
+            Some(time) => Value::Time(time),
+            None => Value::Null,
+        },
         _ => return Err(cannot_cast(from, to)),
     };
     apply_typmod(base, to, kind)
+}
+
+/// A timestamp moved between UTC and a zone's wall clock, checked
+/// against the valid range (the infinities pass).
+fn in_range(t: i64) -> Result<i64> {
+    if !datetime::timestamp_is_finite(t) || datetime::timestamp_in_range(t) {
+        Ok(t)
+    } else {
+        Err(datetime::timestamp_out_of_range())
+    }
 }
 
 fn to_int(v: Value, from: &SqlType, to: &SqlType) -> Result<Value> {

@@ -46,9 +46,14 @@ pub fn try_compare(l: &Value, r: &Value) -> Result<Option<Ordering>> {
         (V::Interval(a), V::Interval(b)) => a.cmp(b),
         (V::Date(a), V::Date(b)) => a.cmp(b),
         (V::Time(a), V::Time(b)) => a.cmp(b),
-        (V::Timestamp(a) | V::Timestamptz(a), V::Timestamp(b) | V::Timestamptz(b)) => a.cmp(b),
-        (V::Date(d), V::Timestamp(t) | V::Timestamptz(t)) => date_ts_key(*d).cmp(&ts_key(*t)),
-        (V::Timestamp(t) | V::Timestamptz(t), V::Date(d)) => ts_key(*t).cmp(&date_ts_key(*d)),
+        (V::Timestamp(a), V::Timestamp(b)) | (V::Timestamptz(a), V::Timestamptz(b)) => a.cmp(b),
+        // A wall-clock value meets an instant in the session's zone.
+        (V::Timestamp(a), V::Timestamptz(b)) => ts_key(instant_of(*a)).cmp(&ts_key(*b)),
+        (V::Timestamptz(a), V::Timestamp(b)) => ts_key(*a).cmp(&ts_key(instant_of(*b))),
+        (V::Date(d), V::Timestamp(t)) => date_ts_key(*d).cmp(&ts_key(*t)),
+        (V::Timestamp(t), V::Date(d)) => ts_key(*t).cmp(&date_ts_key(*d)),
+        (V::Date(d), V::Timestamptz(t)) => date_tz_key(*d).cmp(&ts_key(*t)),
+        (V::Timestamptz(t), V::Date(d)) => ts_key(*t).cmp(&date_tz_key(*d)),
         _ => {
             if let (Some(a), Some(b)) = (l.as_i64(), r.as_i64()) {
                 a.cmp(&b)
@@ -100,6 +105,20 @@ fn date_ts_key(d: i32) -> i128 {
         DATE_NEG_INFINITY => i128::MIN,
         DATE_INFINITY => i128::MAX,
         _ => i128::from(d) * i128::from(USECS_PER_DAY),
+    }
+}
+
+/// The instant of a wall-clock timestamp in the session's zone.
+fn instant_of(local: i64) -> i64 {
+    super::zone::with_session_zone(|z| z.from_local(local))
+}
+
+/// A date's local midnight as an instant's key.
+fn date_tz_key(d: i32) -> i128 {
+    match d {
+        DATE_NEG_INFINITY => i128::MIN,
+        DATE_INFINITY => i128::MAX,
+        _ => i128::from(instant_of(i64::from(d) * USECS_PER_DAY)),
     }
 }
 

@@ -11,12 +11,17 @@
 //!
 //! Input accepts the forms a PostgreSQL user writes with `DateStyle = ISO,
 //! MDY`: `YYYY-MM-DD`, `YYYYMMDD`, `MM/DD/YYYY`, `YYYY/MM/DD`, an optional
-//! time `HH:MM[:SS[.ffffff]]` after a space or `T`, an optional zone (`Z`,
-//! `UTC`, `GMT`, `+HH`, `-HH:MM`, `+HHMM`), an optional `BC`/`AD`, and the
-//! special words `infinity`, `-infinity` and `epoch`. The session time zone
-//! is always UTC, so `timestamptz` output ends in `+00`. Output follows
-//! `DateStyle = ISO`.
+//! time `HH:MM[:SS[.ffffff]]` after a space or `T`, an optional zone (an
+//! offset `+HH`, `-HH:MM`, `+HHMM`; an abbreviation of PostgreSQL's default
+//! set, `UTC`, `PDT`; a zone name, `Europe/Paris`), an optional `BC`/`AD`,
+//! and the special words `infinity`, `-infinity` and `epoch`. A
+//! `timestamptz` without a zone is a wall-clock time of the session's zone
+//! ([`super::zone`]), and is printed in that zone with its offset. Output
+//! follows the session's `DateStyle` ([`super::datestyle`]), whose field
+//! order also decides how `01/02/2024` reads.
 
+use super::datestyle::{styles, DateOrder, DateStyle, Style};
+use super::zone::{abbreviation, with_session_zone, write_offset, Abbrev, Zone};
 use crate::error::{EngineError, Result, SqlState};
 
 /// Microseconds in a second.
@@ -181,12 +186,22 @@ pub fn timestamp_from_parts(y: i64, m: u32, d: u32, time_us: i64) -> Result<i64>
 // ---------------------------------------------------------------------------
 // Output
 
-fn write_year_month_day(out: &mut String, days: i64) -> bool {
+/// Appends a finite date in the `DateStyle` style and order; returns
+/// whether it is BC (the caller appends ` BC`).
+fn write_year_month_day(out: &mut String, days: i64, ds: DateStyle) -> bool {
     use std::fmt::Write;
     let (y, m, d) = ymd_from_days(days);
     let bc = y <= 0;
     let year = if bc { 1 - y } else { y };
-    let _ = write!(out, "{year:04}-{m:02}-{d:02}");
+    let dmy = ds.order == DateOrder::Dmy;
+    let _ = match ds.style {
+        Style::Iso => write!(out, "{year:04}-{m:02}-{d:02}"),
+        Style::Sql if dmy => write!(out, "{d:02}/{m:02}/{year:04}"),
+        Style::Sql => write!(out, "{m:02}/{d:02}/{year:04}"),
+        Style::Postgres if dmy => write!(out, "{d:02}-{m:02}-{year:04}"),
+        Style::Postgres => write!(out, "{m:02}-{d:02}-{year:04}"),
+        Style::German => write!(out, "{d:02}.{m:02}.{year:04}"),
+    };
     bc
 }
 
@@ -215,38 +230,89 @@ pub(crate) fn write_fraction(out: &mut String, frac: i64) {
     }
 }
 
-/// Appends a `date` in ISO form (`2020-01-31`, `0044-03-15 BC`,
-/// `infinity`).
+/// Appends a `date` in the session's `DateStyle` (`2020-01-31`,
+/// `0044-03-15 BC`, `infinity`).
 pub fn write_date(out: &mut String, d: i32) {
     match d {
         DATE_INFINITY => out.push_str("infinity"),
         DATE_NEG_INFINITY => out.push_str("-infinity"),
         _ => {
-            if write_year_month_day(out, i64::from(d)) {
+            if write_year_month_day(out, i64::from(d), styles().0) {
                 out.push_str(" BC");
             }
         }
     }
 }
 
-/// Appends a `timestamp` (`with_tz` = `timestamptz`, printed in UTC with a
-/// `+00` suffix).
+/// Appends a `timestamp` (`with_tz` = `timestamptz`, printed in the
+/// session's zone with its offset, `2024-07-01 12:00:00-04`, or its
+/// abbreviation outside ISO style) in the session's `DateStyle`.
 pub fn write_timestamp(out: &mut String, t: i64, with_tz: bool) {
     match t {
         TS_INFINITY => out.push_str("infinity"),
         TS_NEG_INFINITY => out.push_str("-infinity"),
         _ => {
-            let (days, time) = split_timestamp(t);
-            let bc = write_year_month_day(out, days);
-            out.push(' ');
-            write_time_of_day(out, time);
+            let ds = styles().0;
             if with_tz {
-                out.push_str("+00");
-            }
-            if bc {
-                out.push_str(" BC");
+                let (east, abbrev) = with_session_zone(|z| {
+                    let east = z.offset_at(t);
+                    let abbrev = if ds.style == Style::Iso {
+                        String::new()
+                    } else {
+                        z.abbreviation_at(t)
+                    };
+                    (east, abbrev)
+                });
+                let local = t + i64::from(east) * USECS_PER_SEC;
+                write_local_timestamp(out, local, Some((east, &abbrev)), ds);
+            } else {
+                write_local_timestamp(out, t, None, ds);
             }
         }
+    }
+}
+
+const DAY_NAMES: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Appends a finite wall-clock timestamp in `ds`'s style, with the zone
+/// (offset east of UTC and abbreviation) after the time when given.
+fn write_local_timestamp(out: &mut String, t: i64, zone: Option<(i32, &str)>, ds: DateStyle) {
+    use std::fmt::Write;
+    let (days, time) = split_timestamp(t);
+    let bc = if ds.style == Style::Postgres {
+        let (y, m, d) = ymd_from_days(days);
+        let dow = DAY_NAMES[(days + 6).rem_euclid(7) as usize];
+        let mon = MONTH_NAMES[m as usize - 1];
+        let _ = if ds.order == DateOrder::Dmy {
+            write!(out, "{dow} {d:02} {mon} ")
+        } else {
+            write!(out, "{dow} {mon} {d:02} ")
+        };
+        write_time_of_day(out, time);
+        let _ = write!(out, " {:04}", if y <= 0 { 1 - y } else { y });
+        y <= 0
+    } else {
+        let bc = write_year_month_day(out, days, ds);
+        out.push(' ');
+        write_time_of_day(out, time);
+        bc
+    };
+    if let Some((east, abbrev)) = zone {
+        if ds.style == Style::Iso {
+            write_offset(out, east);
+        } else if abbrev.is_empty() {
+            out.push(' ');
+            write_offset(out, east);
+        } else {
+            out.push(' ');
+            out.push_str(abbrev);
+        }
+    }
+    if bc {
+        out.push_str(" BC");
     }
 }
 
@@ -275,8 +341,17 @@ impl DateTimeKind {
     }
 }
 
+/// A zone written in a date/time string.
+#[derive(Debug, Clone)]
+enum ZoneSpec {
+    /// A fixed offset, seconds east of UTC (`+05:30`, `PDT`).
+    Offset(i64),
+    /// A zone whose offset depends on the local time (`Europe/Paris`).
+    Named(Zone),
+}
+
 /// A parsed date/time string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Parsed {
     Infinity,
     NegInfinity,
@@ -285,7 +360,7 @@ enum Parsed {
         month: u32,
         day: u32,
         time_us: i64,
-        tz_offset_secs: Option<i64>,
+        zone: Option<ZoneSpec>,
     },
 }
 
@@ -363,6 +438,23 @@ impl Scanner<'_> {
         String::from_utf8_lossy(&self.bytes[start..self.pos]).to_ascii_lowercase()
     }
 
+    /// A word that may name a zone: letters, digits, `_` and `/`, and
+    /// after a `/` also `+` and `-` (`Etc/GMT+5`).
+    fn zone_word(&mut self) -> String {
+        let start = self.pos;
+        let mut slash = false;
+        while let Some(b) = self.peek() {
+            match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => {}
+                b'/' => slash = true,
+                b'+' | b'-' if slash => {}
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        String::from_utf8_lossy(&self.bytes[start..self.pos]).into_owned()
+    }
+
     fn eat(&mut self, b: u8) -> bool {
         if self.peek() == Some(b) {
             self.pos += 1;
@@ -408,7 +500,7 @@ fn parse_fields(input: &str, err: &Errors<'_>) -> Result<Parsed> {
                 month: 1,
                 day: 1,
                 time_us: 0,
-                tz_offset_secs: Some(0),
+                zone: Some(ZoneSpec::Offset(0)),
             })
         }
         _ => {}
@@ -435,11 +527,17 @@ fn parse_fields(input: &str, err: &Errors<'_>) -> Result<Parsed> {
                 (Some(x), Some(y), Some(z)) => (x, y, z),
                 _ => return Err(err.syntax()),
             };
-            if a.len() >= 3 {
+            let order = styles().0.order;
+            if a.len() >= 3 || order == DateOrder::Ymd {
                 year = a_n;
                 month = b_n;
                 day = c_n;
-                two_digit_year = false;
+                two_digit_year = a.len() <= 2;
+            } else if order == DateOrder::Dmy {
+                day = a_n;
+                month = b_n;
+                year = c_n;
+                two_digit_year = c.len() <= 2;
             } else {
                 month = a_n;
                 day = b_n;
@@ -461,7 +559,7 @@ fn parse_fields(input: &str, err: &Errors<'_>) -> Result<Parsed> {
 
     // Time part.
     let mut time_us: i64 = 0;
-    let mut tz_offset_secs = None;
+    let mut zone: Option<ZoneSpec> = None;
     let mut bc = false;
     let had_space = s.skip_spaces();
     let after_sep = if !had_space && matches!(s.peek(), Some(b'T' | b't')) {
@@ -497,7 +595,7 @@ fn parse_fields(input: &str, err: &Errors<'_>) -> Result<Parsed> {
         match s.peek() {
             None => break,
             Some(sign @ (b'+' | b'-')) => {
-                if tz_offset_secs.is_some() {
+                if zone.is_some() {
                     return Err(err.syntax());
                 }
                 s.pos += 1;
@@ -526,17 +624,31 @@ fn parse_fields(input: &str, err: &Errors<'_>) -> Result<Parsed> {
                     return Err(err.field());
                 }
                 let secs = hh * 3600 + mm * 60 + ss;
-                tz_offset_secs = Some(if sign == b'-' { -secs } else { secs });
+                zone = Some(ZoneSpec::Offset(if sign == b'-' { -secs } else { secs }));
             }
             Some(b'a'..=b'z' | b'A'..=b'Z') => {
-                let w = s.word();
-                match w.as_str() {
-                    "z" | "utc" | "gmt" | "zulu" | "ut" if tz_offset_secs.is_none() => {
-                        tz_offset_secs = Some(0)
-                    }
+                let w = s.zone_word();
+                match w.to_ascii_lowercase().as_str() {
                     "bc" => bc = true,
                     "ad" => {}
-                    _ => return Err(err.syntax()),
+                    _ if zone.is_some() => return Err(err.syntax()),
+                    lower => {
+                        let named = if lower.contains('/') {
+                            None
+                        } else {
+                            abbreviation(lower)
+                        };
+                        zone = Some(match named {
+                            Some(Abbrev::Fixed(east, _)) => ZoneSpec::Offset(i64::from(east)),
+                            Some(Abbrev::Dynamic(name)) => {
+                                ZoneSpec::Named(Zone::by_name(name).ok_or_else(|| err.syntax())?)
+                            }
+                            None if lower.contains('/') => {
+                                ZoneSpec::Named(Zone::by_name(&w).ok_or_else(|| err.syntax())?)
+                            }
+                            None => return Err(err.syntax()),
+                        });
+                    }
                 }
             }
             Some(_) => return Err(err.syntax()),
@@ -567,7 +679,7 @@ fn parse_fields(input: &str, err: &Errors<'_>) -> Result<Parsed> {
         month,
         day: day as u32,
         time_us,
-        tz_offset_secs,
+        zone,
     })
 }
 
@@ -607,14 +719,18 @@ pub fn parse_timestamp(input: &str, kind: DateTimeKind) -> Result<i64> {
             month,
             day,
             time_us,
-            tz_offset_secs,
+            zone,
         } => {
             if !(-4713..=294_277).contains(&year) {
                 return Err(err.range());
             }
             let mut us = days_from_ymd(year, month, day) * USECS_PER_DAY + time_us;
             if kind == DateTimeKind::Timestamptz {
-                us -= tz_offset_secs.unwrap_or(0) * USECS_PER_SEC;
+                us = match zone {
+                    Some(ZoneSpec::Offset(east)) => us - east * USECS_PER_SEC,
+                    Some(ZoneSpec::Named(z)) => z.from_local(us),
+                    None => with_session_zone(|z| z.from_local(us)),
+                };
             }
             if !timestamp_in_range(us) {
                 return Err(err.range());

@@ -16,6 +16,7 @@ use super::datetime::{
 };
 use super::interval::{interval_out_of_range, Interval, DAYS_PER_MONTH};
 use super::numeric_ops::numeric_div;
+use super::zone::with_session_zone;
 use crate::error::{EngineError, Result, SqlState};
 
 /// `date + days` (`date - days` with a negated count).
@@ -72,6 +73,38 @@ pub fn timestamp_add_interval(t: i64, iv: &Interval, sign: i32) -> Result<i64> {
     t.checked_add(iv.micros)
         .filter(|v| timestamp_in_range(*v))
         .ok_or_else(timestamp_out_of_range)
+}
+
+/// `timestamptz + interval` (`sign` = -1 subtracts): months and days move
+/// the wall clock of the session's zone (a day across a DST change keeps
+/// the local time), the time part moves the instant, as PostgreSQL's
+/// `timestamptz_pl_interval`.
+pub fn timestamptz_add_interval(t: i64, iv: &Interval, sign: i32) -> Result<i64> {
+    if !timestamp_is_finite(t) {
+        return Ok(t);
+    }
+    let iv = if sign < 0 { iv.checked_neg()? } else { *iv };
+    let mut t = t;
+    if iv.months != 0 || iv.days != 0 {
+        t = with_session_zone(|z| -> Result<i64> {
+            let local = z.to_local(t);
+            let moved = timestamp_add_interval(local, &Interval::new(iv.months, iv.days, 0), 1)?;
+            Ok(z.from_local(moved))
+        })?;
+    }
+    t.checked_add(iv.micros)
+        .filter(|v| timestamp_in_range(*v))
+        .ok_or_else(timestamp_out_of_range)
+}
+
+/// `timestamptz` truncated in the session's zone (`date_trunc('day', tz)`
+/// is the local midnight).
+pub fn timestamptz_trunc(unit: &str, t: i64) -> Result<i64> {
+    let name = "timestamp with time zone";
+    if !timestamp_is_finite(t) {
+        return timestamp_trunc(unit, t, name);
+    }
+    with_session_zone(|z| Ok(z.from_local(timestamp_trunc(unit, z.to_local(t), name)?)))
 }
 
 /// `date + interval` as a timestamp.
@@ -257,7 +290,13 @@ pub fn extract_timestamp(field: &str, t: i64, with_tz: bool) -> Result<Numeric> 
         };
     }
     let _ = TS_NEG_INFINITY;
-    let (days, time) = split_timestamp(t);
+    // A timestamptz's fields are those of the session zone's wall clock.
+    let east = if with_tz {
+        i64::from(with_session_zone(|z| z.offset_at(t)))
+    } else {
+        0
+    };
+    let (days, time) = split_timestamp(t + east * USECS_PER_SEC);
     let (y, m, d) = ymd_from_days(days);
     let int = |v: i64| Ok(Numeric::from(v));
     let scaled = |v: i64, scale: u32| -> Result<Numeric> {
@@ -297,7 +336,9 @@ pub fn extract_timestamp(field: &str, t: i64, with_tz: bool) -> Result<Numeric> 
             numeric_div(&frac, &Numeric::from(86_400i64))
                 .and_then(|f| super::numeric_ops::numeric_add(&Numeric::from(jd), &f))
         }
-        "timezone" | "timezone_hour" | "timezone_minute" if with_tz => int(0),
+        "timezone" if with_tz => int(east),
+        "timezone_hour" if with_tz => int(east / 3600),
+        "timezone_minute" if with_tz => int(east / 60 % 60),
         _ => Err(unit_error(field, type_name, true)),
     }
 }

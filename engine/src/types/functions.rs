@@ -29,7 +29,7 @@ use super::datetime::{
 };
 use super::datetime_ops::{
     extract_date, extract_interval, extract_time, extract_timestamp, interval_trunc,
-    timestamp_trunc, to_date_part,
+    timestamp_trunc, timestamptz_trunc, to_date_part,
 };
 use super::float::float_overflow;
 use super::md5::md5_hex;
@@ -491,7 +491,15 @@ fn candidates() -> Vec<Candidate> {
             timestamp_trunc(s(&a[0])?, ts(&a[1]), "timestamp without time zone")?
         ))),
         c!("date_trunc", [T, TZ], TZ, |_, a| Ok(Value::Timestamptz(
-            timestamp_trunc(s(&a[0])?, ts(&a[1]), "timestamp with time zone")?
+            timestamptz_trunc(s(&a[0])?, ts(&a[1]))?
+        ))),
+        // `ts AT TIME ZONE zone`: a timestamptz's wall clock in the zone,
+        // a timestamp's instant as a wall clock of the zone.
+        c!("timezone", [T, TZ], TS, |_, a| Ok(Value::Timestamp(
+            at_zone(s(&a[0])?)?.to_local(ts(&a[1]))
+        ))),
+        c!("timezone", [T, TS], TZ, |_, a| Ok(Value::Timestamptz(
+            at_zone(s(&a[0])?)?.from_local(ts(&a[1]))
         ))),
         c!("date_trunc", [T, IV], IV, |_, a| Ok(Value::Interval(
             interval_trunc(s(&a[0])?, iv(&a[1])?)?
@@ -891,6 +899,16 @@ fn num(v: &Value) -> Result<Numeric> {
             EngineError::internal(format!("expected numeric argument, got {other:?}"))
         }),
     }
+}
+
+/// The zone `AT TIME ZONE` / `timezone()` names (22023 when unknown).
+fn at_zone(name: &str) -> Result<super::zone::Zone> {
+    super::zone::Zone::for_at_time_zone(name).ok_or_else(|| {
+        EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("time zone \"{name}\" not recognized"),
+        )
+    })
 }
 
 fn ts(v: &Value) -> i64 {

@@ -20,6 +20,7 @@ use std::cmp::Ordering;
 use std::fmt::Write;
 use std::hash::{Hash, Hasher};
 
+use super::datestyle::IntervalStyle;
 use super::datetime::{USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
 use crate::error::{EngineError, Result, SqlState};
 
@@ -193,8 +194,165 @@ impl Interval {
         )
     }
 
-    /// Appends the `IntervalStyle = postgres` text form.
+    /// Appends the text form in the session's `IntervalStyle`.
     pub fn write_text(&self, out: &mut String) {
+        match super::datestyle::styles().1 {
+            IntervalStyle::Postgres => self.write_postgres(out),
+            IntervalStyle::PostgresVerbose => self.write_verbose(out),
+            IntervalStyle::SqlStandard => self.write_sql_standard(out),
+            IntervalStyle::Iso8601 => self.write_iso_8601(out),
+        }
+    }
+
+    /// PostgreSQL's fields of an interval: years, months, days, hours,
+    /// minutes, seconds, microseconds (all truncated toward zero, so the
+    /// time fields share the time's sign).
+    fn fields(&self) -> (i32, i32, i32, i64, i64, i64, i64) {
+        let t = self.micros;
+        (
+            self.months / 12,
+            self.months % 12,
+            self.days,
+            t / USECS_PER_HOUR,
+            t / USECS_PER_MINUTE % 60,
+            t / USECS_PER_SEC % 60,
+            t % USECS_PER_SEC,
+        )
+    }
+
+    /// `IntervalStyle = postgres_verbose`: `@ 1 year 2 mons -3 days ago`.
+    fn write_verbose(&self, out: &mut String) {
+        let (year, mon, mday, hour, min, sec, fsec) = self.fields();
+        out.push('@');
+        let mut is_zero = true;
+        let mut is_before = false;
+        for (v, unit) in [
+            (i64::from(year), "year"),
+            (i64::from(mon), "mon"),
+            (i64::from(mday), "day"),
+            (hour, "hour"),
+            (min, "min"),
+        ] {
+            if v == 0 {
+                continue;
+            }
+            let mut v = v;
+            if is_zero {
+                is_before = v < 0;
+                v = v.abs();
+            } else if is_before {
+                v = -v;
+            }
+            let _ = write!(out, " {v} {unit}{}", if v == 1 { "" } else { "s" });
+            is_zero = false;
+        }
+        if sec != 0 || fsec != 0 {
+            out.push(' ');
+            if sec < 0 || (sec == 0 && fsec < 0) {
+                if is_zero {
+                    is_before = true;
+                } else if !is_before {
+                    out.push('-');
+                }
+            } else if is_before {
+                out.push('-');
+            }
+            append_seconds(out, sec, fsec, false);
+            let plural = sec.abs() != 1 || fsec != 0;
+            let _ = write!(out, " sec{}", if plural { "s" } else { "" });
+            is_zero = false;
+        }
+        if is_zero {
+            out.push_str(" 0");
+        }
+        if is_before {
+            out.push_str(" ago");
+        }
+    }
+
+    /// `IntervalStyle = sql_standard`: `1-2`, `3 4:05:06`, or
+    /// `+1-2 -3 +4:05:06` for mixed signs.
+    fn write_sql_standard(&self, out: &mut String) {
+        let (mut year, mut mon, mut mday, mut hour, mut min, mut sec, mut fsec) = self.fields();
+        let has_negative =
+            year < 0 || mon < 0 || mday < 0 || hour < 0 || min < 0 || sec < 0 || fsec < 0;
+        let has_positive =
+            year > 0 || mon > 0 || mday > 0 || hour > 0 || min > 0 || sec > 0 || fsec > 0;
+        let has_year_month = year != 0 || mon != 0;
+        let has_day_time = mday != 0 || hour != 0 || min != 0 || sec != 0 || fsec != 0;
+        let standard = !(has_negative && has_positive || has_year_month && has_day_time);
+        if has_negative && standard {
+            out.push('-');
+            (year, mon, mday, hour, min, sec, fsec) =
+                (-year, -mon, -mday, -hour, -min, -sec, -fsec);
+        }
+        if !has_negative && !has_positive {
+            out.push('0');
+        } else if !standard {
+            let year_sign = if year < 0 || mon < 0 { '-' } else { '+' };
+            let day_sign = if mday < 0 { '-' } else { '+' };
+            let sec_sign = if hour < 0 || min < 0 || sec < 0 || fsec < 0 {
+                '-'
+            } else {
+                '+'
+            };
+            let _ = write!(
+                out,
+                "{year_sign}{}-{} {day_sign}{} {sec_sign}{}:{:02}:",
+                year.unsigned_abs(),
+                mon.unsigned_abs(),
+                mday.unsigned_abs(),
+                hour.unsigned_abs(),
+                min.unsigned_abs()
+            );
+            append_seconds(out, sec, fsec, true);
+        } else if has_year_month {
+            let _ = write!(out, "{year}-{mon}");
+        } else if mday != 0 {
+            let _ = write!(out, "{mday} {hour}:{min:02}:");
+            append_seconds(out, sec, fsec, true);
+        } else {
+            let _ = write!(out, "{hour}:{min:02}:");
+            append_seconds(out, sec, fsec, true);
+        }
+    }
+
+    /// `IntervalStyle = iso_8601`: `P1Y2M3DT4H5M6S`.
+    fn write_iso_8601(&self, out: &mut String) {
+        let (year, mon, mday, hour, min, sec, fsec) = self.fields();
+        if year == 0 && mon == 0 && mday == 0 && hour == 0 && min == 0 && sec == 0 && fsec == 0 {
+            out.push_str("PT0S");
+            return;
+        }
+        out.push('P');
+        for (v, unit) in [
+            (i64::from(year), 'Y'),
+            (i64::from(mon), 'M'),
+            (i64::from(mday), 'D'),
+        ] {
+            if v != 0 {
+                let _ = write!(out, "{v}{unit}");
+            }
+        }
+        if hour != 0 || min != 0 || sec != 0 || fsec != 0 {
+            out.push('T');
+        }
+        for (v, unit) in [(hour, 'H'), (min, 'M')] {
+            if v != 0 {
+                let _ = write!(out, "{v}{unit}");
+            }
+        }
+        if sec != 0 || fsec != 0 {
+            if sec < 0 || fsec < 0 {
+                out.push('-');
+            }
+            append_seconds(out, sec, fsec, false);
+            out.push('S');
+        }
+    }
+
+    /// Appends the `IntervalStyle = postgres` text form.
+    fn write_postgres(&self, out: &mut String) {
         let year = self.months / 12;
         let mon = self.months % 12;
         let mut is_zero = true;
@@ -229,6 +387,19 @@ impl Interval {
     pub fn parse(input: &str) -> Result<Interval> {
         parse_interval(input)
     }
+}
+
+/// PostgreSQL's `AppendSeconds` with full precision: the absolute
+/// seconds (two digits with `fill_zeros`) and the fraction, trailing zeros
+/// trimmed.
+fn append_seconds(out: &mut String, sec: i64, fsec: i64, fill_zeros: bool) {
+    let sec = sec.unsigned_abs();
+    if fill_zeros {
+        let _ = write!(out, "{sec:02}");
+    } else {
+        let _ = write!(out, "{sec}");
+    }
+    super::datetime::write_fraction(out, fsec.abs());
 }
 
 fn add_part(out: &mut String, value: i32, unit: &str, is_zero: &mut bool, is_before: &mut bool) {

@@ -22,6 +22,7 @@
 pub mod array;
 pub mod cast;
 pub mod compare;
+pub mod datestyle;
 pub mod datetime;
 pub mod datetime_ops;
 pub mod float;
@@ -42,6 +43,8 @@ pub mod text_io;
 pub mod to_char;
 pub mod uuid;
 pub mod value;
+pub mod zone;
+mod zone_abbrevs;
 
 pub use cast::{apply_typmod, can_cast, cast, cast_from, implicit_common_type, CastKind};
 pub use compare::{compare, compare_bpchar, try_compare};

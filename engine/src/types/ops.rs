@@ -29,7 +29,7 @@ use super::cast::int_out_of_range;
 use super::compare::{compare_bpchar, try_compare};
 use super::datetime_ops::{
     date_add_days, date_add_interval, date_add_time, date_diff, time_add_interval, time_diff,
-    timestamp_add_interval, timestamp_diff,
+    timestamp_add_interval, timestamp_diff, timestamptz_add_interval,
 };
 use super::float::{float_overflow, float_underflow};
 use super::functions::power_f64;
@@ -960,13 +960,13 @@ pub fn eval_binary(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
             V::Timestamp(timestamp_add_interval(*t, iv, sign)?)
         }
         (BinaryOp::Plus | BinaryOp::Minus, V::Timestamptz(t), V::Interval(iv)) => {
-            V::Timestamptz(timestamp_add_interval(*t, iv, sign)?)
+            V::Timestamptz(timestamptz_add_interval(*t, iv, sign)?)
         }
         (BinaryOp::Plus, V::Interval(iv), V::Timestamp(t)) => {
             V::Timestamp(timestamp_add_interval(*t, iv, 1)?)
         }
         (BinaryOp::Plus, V::Interval(iv), V::Timestamptz(t)) => {
-            V::Timestamptz(timestamp_add_interval(*t, iv, 1)?)
+            V::Timestamptz(timestamptz_add_interval(*t, iv, 1)?)
         }
         (
             BinaryOp::Minus,

@@ -185,13 +185,22 @@ fn iso_year_week(days: i64) -> (i64, i64) {
     (ty, (thursday - days_from_ymd(ty, 1, 1)) / 7 + 1)
 }
 
-/// Formats a timestamp (microseconds since 2000-01-01, already in the
-/// session time zone) with a template; `None` (SQL `NULL`) for an empty
-/// template or an infinite timestamp, as PostgreSQL.
+/// Formats a timestamp (microseconds since 2000-01-01; a `timestamptz`,
+/// `with_tz`, is shown in the session's zone) with a template; `None`
+/// (SQL `NULL`) for an empty template or an infinite timestamp, as
+/// PostgreSQL.
 pub fn format_timestamp(t: i64, format: &str, with_tz: bool) -> Option<String> {
     if format.is_empty() || !timestamp_is_finite(t) {
         return None;
     }
+    let (east, abbrev) = if with_tz {
+        super::zone::with_session_zone(|z| (z.offset_at(t), z.abbreviation_at(t)))
+    } else {
+        (0, String::new())
+    };
+    let t = t + i64::from(east) * USECS_PER_SEC;
+    let sign = if east < 0 { '-' } else { '+' };
+    let (off_h, off_m) = (east.unsigned_abs() / 3600, east.unsigned_abs() / 60 % 60);
     let (days, time) = split_timestamp(t);
     let (year, month, mday) = ymd_from_days(days);
     let hour = time / USECS_PER_HOUR;
@@ -291,11 +300,21 @@ pub fn format_timestamp(t: i64, format: &str, with_tz: bool) -> Option<String> {
             "DY" | "Dy" | "dy" => cased(&DAYS[wday as usize][..3], key),
             "RM" => padded_name(ROMAN[month as usize - 1].to_owned(), fm, 4),
             "rm" => padded_name(ROMAN[month as usize - 1].to_ascii_lowercase(), fm, 4),
-            "TZ" => (if with_tz { "UTC" } else { "" }).to_owned(),
-            "tz" => (if with_tz { "utc" } else { "" }).to_owned(),
-            "TZH" | "tzh" => "+00".to_owned(),
-            "TZM" | "tzm" => "00".to_owned(),
-            "OF" | "of" => (if fm { "+0" } else { "+00" }).to_owned(),
+            "TZ" => abbrev.to_ascii_uppercase(),
+            "tz" => abbrev.to_ascii_lowercase(),
+            "TZH" | "tzh" => format!("{sign}{off_h:02}"),
+            "TZM" | "tzm" => format!("{off_m:02}"),
+            "OF" | "of" => {
+                let mut s = if fm {
+                    format!("{sign}{off_h}")
+                } else {
+                    format!("{sign}{off_h:02}")
+                };
+                if off_m != 0 {
+                    s.push_str(&format!(":{off_m:02}"));
+                }
+                s
+            }
             // FX and anything else print nothing.
             _ => String::new(),
         };
