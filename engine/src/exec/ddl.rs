@@ -118,11 +118,11 @@ pub fn create_table<T: Transaction>(
                 }
                 pk = Some(cols);
             }
-            for (cols, comment) in copied.uniques {
+            for (cols, comment, nulls_not_distinct) in copied.uniques {
                 if let Some(c) = comment {
                     like_comments.uniques.push((uniques.len(), c));
                 }
-                uniques.push((None, cols));
+                uniques.push((None, cols, nulls_not_distinct));
             }
             like_indexes.extend(copied.indexes);
             like_comments.columns.extend(copied.comments.columns);
@@ -335,7 +335,7 @@ struct LikeCopy {
     pk: Option<Vec<IndexColumn>>,
     /// The unique constraints (INCLUDING INDEXES), to be named for the new
     /// table, with their index's comment (INCLUDING COMMENTS).
-    uniques: Vec<(Vec<IndexColumn>, Option<String>)>,
+    uniques: Vec<(Vec<IndexColumn>, Option<String>, bool)>,
     /// The other indexes, as `[UNIQUE] INDEX ON {table} (keys)` texts,
     /// with their comments.
     indexes: Vec<(String, Option<String>)>,
@@ -505,12 +505,19 @@ fn copy_like<T: Transaction>(
                 .collect()
         };
         for ix in src.named_indexes() {
+            if ix.predicate.is_some() || !ix.include.is_empty() {
+                return Err(EngineError::unsupported(format!(
+                    "LIKE ... INCLUDING INDEXES of index \"{}\" (a partial index or INCLUDE columns)",
+                    ix.name
+                )));
+            }
             let ix_comment = comment(ix.oid, PG_CLASS, 0);
             if ix.primary {
                 out.pk = Some(remap(ix));
                 out.comments.pk = ix_comment;
             } else if ix.constraint_oid != 0 {
-                out.uniques.push((remap(ix), ix_comment));
+                out.uniques
+                    .push((remap(ix), ix_comment, ix.nulls_not_distinct));
             } else {
                 let keys: Vec<String> = ix
                     .columns
@@ -535,9 +542,14 @@ fn copy_like<T: Transaction>(
                     .collect();
                 out.indexes.push((
                     format!(
-                        "{}INDEX ON {{table}} ({})",
+                        "{}INDEX ON {{table}} ({}){}",
                         if ix.unique { "UNIQUE " } else { "" },
-                        keys.join(", ")
+                        keys.join(", "),
+                        if ix.nulls_not_distinct {
+                            " NULLS NOT DISTINCT"
+                        } else {
+                            ""
+                        }
                     ),
                     ix_comment,
                 ));
