@@ -41,7 +41,6 @@ const REFUSED: &[(&str, &str)] = &[
     ("CREATE TABLE ih (c int) INHERITS (base)", "INHERITS"),
     // Other clauses sqlparser parses.
     ("CREATE UNLOGGED TABLE ul (a int)", "unlogged tables"),
-    ("CREATE TABLE lk (LIKE base)", "LIKE"),
     (
         "CREATE TABLE wo (a int) WITH (autovacuum_enabled = false)",
         "storage parameter",

@@ -230,7 +230,7 @@ impl Binder<'_> {
                                 Some(i) => Expr::Column(i, node.columns()[i].ty),
                                 None => self.bind(&k.expr, &scope)?,
                             };
-                            sort.push(sort_key(expr, k));
+                            sort.push(sort_key(expr, k)?);
                         }
                         Node::Sort {
                             input: Box::new(node),
@@ -762,7 +762,13 @@ impl Binder<'_> {
                     Ok(Expr::Column(projection.len() - 1, ty))
                 })();
                 match r {
-                    Ok(expr) => sort.push(sort_key(expr, k)),
+                    Ok(expr) => match sort_key(expr, k) {
+                        Ok(key) => sort.push(key),
+                        Err(e) => {
+                            self.agg = None;
+                            return Err(e);
+                        }
+                    },
                     Err(e) => {
                         self.agg = None;
                         return Err(e);
@@ -951,7 +957,7 @@ impl Binder<'_> {
                         self.no_aggs = Some("aggregate function calls");
                         let e = self.bind(&k.expr, input);
                         self.no_aggs = None;
-                        order_by.push(sort_key(e?, k));
+                        order_by.push(sort_key(e?, k)?);
                     }
                 }
                 _ => return Err(EngineError::unsupported(format!("aggregate call {f}"))),
@@ -2275,13 +2281,21 @@ fn rename_columns(scope: &mut Scope, alias: &ast::TableAlias) -> Result<()> {
     Ok(())
 }
 
-fn sort_key(expr: Expr, k: &ast::OrderByExpr) -> SortKey {
+/// A sort key; 42883 for `json` (and arrays of it), which has no
+/// ordering operator in PostgreSQL.
+fn sort_key(expr: Expr, k: &ast::OrderByExpr) -> Result<SortKey> {
+    if matches!(expr.ty(), SqlType::Json) || expr.ty() == SqlType::Array(&SqlType::Json) {
+        return Err(EngineError::new(
+            SqlState::UndefinedFunction,
+            "could not identify an ordering operator for type json",
+        ));
+    }
     let descending = matches!(k.options.sort, Some(ast::OrderBySort::Desc));
-    SortKey {
+    Ok(SortKey {
         expr,
         descending,
         nulls_first: k.options.nulls_first.unwrap_or(descending),
-    }
+    })
 }
 
 /// Rewrites column positions of `e` (same nesting level only).

@@ -341,6 +341,15 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
             result,
         })
     };
+    // Arrays of json compare element-wise, and json has no comparison.
+    if op.is_comparison() && (*l == T::Array(&T::Json) || *r == T::Array(&T::Json)) {
+        let what = if matches!(op, BinaryOp::Eq | BinaryOp::NotEq) {
+            "could not identify an equality operator for type json"
+        } else {
+            "could not identify a comparison function for type json"
+        };
+        return Err(EngineError::new(SqlState::UndefinedFunction, what));
+    }
     // JSON operators.
     let jsonish = |t: &SqlType| matches!(t, T::Json | T::Jsonb);
     if super::json_ops::is_json_only(op) || jsonish(l) || jsonish(r) {
