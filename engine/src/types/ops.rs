@@ -287,6 +287,12 @@ impl BinaryOpSig {
                 _ => Value::Null,
             });
         }
+        if self.op.is_comparison()
+            && (self.left == SqlType::Array(&SqlType::Json)
+                || self.right == SqlType::Array(&SqlType::Json))
+        {
+            return json_array_compare(self.op, l, r);
+        }
         if super::json_ops::handles(self) {
             return super::json_ops::eval(self, l, r);
         }
@@ -295,6 +301,31 @@ impl BinaryOpSig {
         }
         eval_binary(self.op, l, r)
     }
+}
+
+/// Compares arrays of `json` as PostgreSQL's array_eq / array_cmp do:
+/// arrays of different lengths are unequal, but comparing elements needs
+/// json's equality or ordering, which does not exist (42883).
+fn json_array_compare(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
+    let (Value::Text(a), Value::Text(b)) = (l, r) else {
+        return Ok(Value::Null);
+    };
+    let equality = matches!(op, BinaryOp::Eq | BinaryOp::NotEq);
+    if equality {
+        let na = super::array::elements(a, &SqlType::Json)?.len();
+        let nb = super::array::elements(b, &SqlType::Json)?.len();
+        if na != nb {
+            return Ok(Value::Bool(op == BinaryOp::NotEq));
+        }
+    }
+    Err(EngineError::new(
+        SqlState::UndefinedFunction,
+        if equality {
+            "could not identify an equality operator for type json"
+        } else {
+            "could not identify a comparison function for type json"
+        },
+    ))
 }
 
 fn no_operator(op: &str, l: &SqlType, r: &SqlType) -> EngineError {
@@ -341,15 +372,6 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
             result,
         })
     };
-    // Arrays of json compare element-wise, and json has no comparison.
-    if op.is_comparison() && (*l == T::Array(&T::Json) || *r == T::Array(&T::Json)) {
-        let what = if matches!(op, BinaryOp::Eq | BinaryOp::NotEq) {
-            "could not identify an equality operator for type json"
-        } else {
-            "could not identify a comparison function for type json"
-        };
-        return Err(EngineError::new(SqlState::UndefinedFunction, what));
-    }
     // JSON operators.
     let jsonish = |t: &SqlType| matches!(t, T::Json | T::Jsonb);
     if super::json_ops::is_json_only(op) || jsonish(l) || jsonish(r) {
