@@ -44,6 +44,9 @@ mod temp_tables;
 mod transaction;
 pub use plan_cache::PlanCacheStats;
 pub use transaction::SERIALIZABLE_WARNING;
+
+/// The WARNING of `SET CONSTRAINTS` outside a transaction block.
+pub const SET_CONSTRAINTS_WARNING: &str = "SET CONSTRAINTS can only be used in transaction blocks";
 use transaction::{BlockSettings, Savepoint};
 
 /// The transaction state of a session (PostgreSQL's ReadyForQuery status).
@@ -99,6 +102,9 @@ pub struct Session<S: Store> {
     temp: temp_tables::TempTables,
     /// `currval`/`lastval` state and cached sequence values.
     sequences: Arc<parking_lot::Mutex<SessionSequences>>,
+    /// The transaction's deferred foreign key checks and `SET
+    /// CONSTRAINTS` state.
+    deferred: crate::exec::deferred_fks::SharedDeferred,
 }
 
 /// The named prepared statements of a session. The engine keeps none
@@ -179,6 +185,8 @@ struct Interrupts {
     on_commit: OnCommitActions,
     /// The session's sequence state.
     sequences: Arc<parking_lot::Mutex<SessionSequences>>,
+    /// The transaction's deferred foreign key checks.
+    deferred: crate::exec::deferred_fks::SharedDeferred,
     /// Whether the transaction is READ ONLY.
     read_only: bool,
 }
@@ -234,6 +242,7 @@ impl<S: Store> Session<S> {
             backend_pid,
             temp,
             sequences: Default::default(),
+            deferred: Default::default(),
         }
     }
 
@@ -345,6 +354,7 @@ impl<S: Store> Session<S> {
             search_path: self.temp.search_path().clone(),
             on_commit: self.temp.on_commit(),
             sequences: Arc::clone(&self.sequences),
+            deferred: Arc::clone(&self.deferred),
             read_only: self.read_only(),
         }
     }
@@ -651,6 +661,7 @@ impl<S: Store> Session<S> {
             Parsed::Utility(tag) => s.in_transaction(|_, _| Ok(QueryResult::command(tag))),
             Parsed::Statement(stmt) => s.run_statement(stmt, params),
             Parsed::Sequence(stmt) => s.run_sequence_statement(stmt),
+            Parsed::SetConstraints(stmt) => s.set_constraints(stmt),
         });
         if r.is_err() {
             self.statement_failed();
@@ -1011,6 +1022,43 @@ impl<S: Store> Session<S> {
         }
     }
 
+    /// `SET CONSTRAINTS` (see [`crate::exec::deferred_fks`]). Outside a
+    /// transaction block it warns, as PostgreSQL, and lasts for its own
+    /// transaction only.
+    fn set_constraints(
+        &mut self,
+        stmt: &sql::set_constraints::SetConstraints,
+    ) -> Result<QueryResult> {
+        use crate::exec::deferred_fks;
+        let mut r = QueryResult::command("SET CONSTRAINTS");
+        if self.status == TxnStatus::Idle && !self.implicit {
+            r.notices.push(SET_CONSTRAINTS_WARNING.into());
+        }
+        let interrupts = self.interrupts();
+        self.in_transaction(|txn, _| {
+            let oids = match &stmt.names {
+                None => None,
+                Some(names) => {
+                    let mut oids = Vec::new();
+                    for n in names {
+                        oids.extend(deferred_fks::resolve_name(
+                            &mut *txn,
+                            &interrupts.search_path,
+                            n,
+                            stmt.deferred,
+                        )?);
+                    }
+                    Some(oids)
+                }
+            };
+            let mut ctx = Ctx::new(txn, &[], micros_since_2000());
+            ctx.interrupt = interrupts.interrupt();
+            ctx.deferred = Some(Arc::clone(&interrupts.deferred));
+            deferred_fks::set_constraints(&interrupts.deferred, oids, stmt.deferred, &mut ctx)?;
+            Ok(r)
+        })
+    }
+
     /// CREATE or ALTER SEQUENCE.
     fn run_sequence_statement(&mut self, stmt: &SequenceStmt) -> Result<QueryResult> {
         self.check_writable_command(match stmt {
@@ -1040,6 +1088,7 @@ impl<S: Store> Session<S> {
     /// follow.
     fn txn_committed(&self) {
         self.temp.committed();
+        self.deferred.lock().clear();
         // The restarts took effect in memory; a failed write is redone by
         // the sequence's next value (see `SessionSequences::committed`),
         // and the commit itself stands.
@@ -1052,6 +1101,7 @@ impl<S: Store> Session<S> {
     /// The transaction rolled back.
     fn txn_rolled_back(&self) {
         self.temp.rolled_back();
+        self.deferred.lock().clear();
         self.sequences.lock().rolled_back();
     }
 
@@ -1384,6 +1434,7 @@ fn execute_statement<S: Store>(
             object_type: ast::ObjectType::Index,
             if_exists,
             names,
+            cascade,
             ..
         } => {
             let mut r = QueryResult::command("DROP INDEX");
@@ -1392,6 +1443,7 @@ fn execute_statement<S: Store>(
                 &interrupts.search_path,
                 names,
                 *if_exists,
+                *cascade,
             )?;
             return Ok(r);
         }
@@ -1506,6 +1558,7 @@ fn execute_statement<S: Store>(
     ctx.backend_pid = interrupts.backend_pid;
     ctx.search_path = interrupts.search_path.clone();
     ctx.sequences = Some(interrupts.sequence_access(db));
+    ctx.deferred = Some(Arc::clone(&interrupts.deferred));
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
     let r = run_plan(&plan, &mut ctx, db);

@@ -66,7 +66,8 @@ pub fn notice_response(message: &str) -> NoticeResponse {
         "there is no transaction in progress" => ("WARNING", "25P01"),
         "there is already a transaction in progress" => ("WARNING", "25001"),
         "SET LOCAL can only be used in transaction blocks"
-        | "SET TRANSACTION can only be used in transaction blocks" => ("WARNING", "25P01"),
+        | "SET TRANSACTION can only be used in transaction blocks"
+        | rocksgres_engine::session::SET_CONSTRAINTS_WARNING => ("WARNING", "25P01"),
         rocksgres_engine::session::SERIALIZABLE_WARNING => ("WARNING", "01000"),
         rocksgres_engine::exec::alter::STATISTICS_LOWERED => ("WARNING", "22023"),
         m if m.starts_with("column \"") && m.ends_with("already exists, skipping") => {

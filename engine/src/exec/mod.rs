@@ -12,6 +12,8 @@ pub mod checks;
 pub mod comment;
 pub mod ctx;
 pub mod ddl;
+pub mod deferred_fks;
+pub mod dependents;
 pub mod dml;
 pub mod foreign_key_ddl;
 pub mod foreign_keys;

@@ -483,6 +483,8 @@ fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_
                 .text("confupdtype", fk.on_update.code().to_string())
                 .text("confdeltype", fk.on_delete.code().to_string())
                 .text("confmatchtype", if fk.match_full { "f" } else { "s" })
+                .bool("condeferrable", fk.deferrable)
+                .bool("condeferred", fk.initially_deferred)
                 .bool("conislocal", true)
                 .bool("connoinherit", true)
                 .text("conkey", numbers(&fk.columns))

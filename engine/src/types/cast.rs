@@ -150,6 +150,11 @@ pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
     if a.same_base(b) {
         return Some(a.without_typmod());
     }
+    // `oid` and its alias types (`regclass`, ...) cast to one another
+    // implicitly both ways: PostgreSQL keeps the first.
+    if matches!(a, T::Oid | T::Reg(_)) && matches!(b, T::Oid | T::Reg(_)) {
+        return Some(*a);
+    }
     if a.category() != b.category() {
         return None;
     }
