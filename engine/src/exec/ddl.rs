@@ -75,7 +75,7 @@ pub fn create_table<T: Transaction>(
     path: &SearchPath,
     ct: &ast::CreateTable,
 ) -> Result<Created> {
-    let (schema, name, temporary) = temp::creation_schema(path, &ct.name, ct.temporary)?;
+    let (schema, name, temporary) = temp::creation_schema(txn, path, &ct.name, ct.temporary)?;
     if ct.query.is_some() {
         return Err(EngineError::internal(
             "CREATE TABLE ... AS goes through the session's create_table_as",
@@ -929,9 +929,17 @@ pub fn create_column_sequence<T: Transaction>(
             })
         }
         None => {
+            // A sequence outside `public` is named with its schema, as
+            // PostgreSQL prints a regclass not visible on the default path.
+            let qualified = if table.schema == DEFAULT_SCHEMA || temp::is_temp_schema(&table.schema)
+            {
+                quote_ident(&name)
+            } else {
+                format!("{}.{}", quote_ident(&table.schema), quote_ident(&name))
+            };
             column.default = Some(format!(
                 "nextval('{}'::regclass)",
-                quote_ident(&name).replace('\'', "''")
+                qualified.replace('\'', "''")
             ))
         }
     }
@@ -1187,9 +1195,9 @@ pub fn drop_tables<T: Transaction>(
         txn, &found, cascade,
     )?);
     for desc in &found {
-        // Views name permanent tables only (a view never reads a temp
-        // table), so a temp table has no dependents.
-        if !temp::is_temp_schema(&desc.schema) {
+        // Views name tables of `public` only (a view never reads a temp
+        // table or another schema's), so other tables have no dependents.
+        if desc.schema == DEFAULT_SCHEMA {
             notices.extend(crate::exec::views::drop_dependents(
                 txn, "table", &desc.name, cascade,
             )?);

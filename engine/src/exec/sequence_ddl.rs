@@ -56,7 +56,8 @@ pub fn run<T: Transaction>(
             if *unlogged {
                 return Err(EngineError::unsupported("unlogged sequences"));
             }
-            let (schema, n, temp) = temp::creation_schema(path, &object_name(name), *temporary)?;
+            let (schema, n, temp) =
+                temp::creation_schema(txn, path, &object_name(name), *temporary)?;
             if temp {
                 return Err(EngineError::unsupported(
                     "temporary sequences (other than those of serial and identity columns of temporary tables)",
