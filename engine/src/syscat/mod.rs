@@ -219,6 +219,18 @@ impl Snapshot {
             .into_iter()
             .filter(|d| snap.describes_existing(d))
             .collect();
+        // The comment PostgreSQL's initdb puts on `public`.
+        let public = |d: &catalog::description::Description| {
+            d.objoid == PUBLIC_OID && d.classoid == catalog::description::PG_NAMESPACE
+        };
+        if !snap.descriptions.iter().any(public) {
+            snap.descriptions.push(catalog::description::Description {
+                objoid: PUBLIC_OID,
+                classoid: catalog::description::PG_NAMESPACE,
+                objsubid: 0,
+                text: "standard public schema".to_string(),
+            });
+        }
         Ok(Arc::new(snap))
     }
 
