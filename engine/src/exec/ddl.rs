@@ -929,21 +929,22 @@ pub fn create_column_sequence<T: Transaction>(
             })
         }
         None => {
-            // A sequence outside `public` is named with its schema, as
-            // PostgreSQL prints a regclass not visible on the default path.
-            let qualified = if table.schema == DEFAULT_SCHEMA || temp::is_temp_schema(&table.schema)
-            {
-                quote_ident(&name)
-            } else {
-                format!("{}.{}", quote_ident(&table.schema), quote_ident(&name))
-            };
-            column.default = Some(format!(
-                "nextval('{}'::regclass)",
-                qualified.replace('\'', "''")
-            ))
+            column.default = Some(serial_default(&table.schema, &name));
         }
     }
     Ok(())
+}
+
+/// The DEFAULT of a serial column whose sequence is `schema.name`: the
+/// name is qualified outside `public`, as PostgreSQL prints a regclass
+/// not visible on the default path.
+pub fn serial_default(schema: &str, name: &str) -> String {
+    let qualified = if schema == DEFAULT_SCHEMA || temp::is_temp_schema(schema) {
+        quote_ident(name)
+    } else {
+        format!("{}.{}", quote_ident(schema), quote_ident(name))
+    };
+    format!("nextval('{}'::regclass)", qualified.replace('\'', "''"))
 }
 
 /// Like [`column_desc`], also returning `Some(constraint name)` for UNIQUE.

@@ -241,9 +241,32 @@ pub fn drop_schemas<T: Transaction>(
     Ok(notices)
 }
 
+/// Renames user schema `desc` to `to`, moving every relation in it.
+fn rename_schema<T: Transaction>(txn: &mut T, desc: &SchemaDesc, to: &str) -> Result<()> {
+    schema::rename_schema_entry(txn, desc, to)?;
+    let tables: Vec<TableDesc> = catalog::all_tables(txn)?
+        .into_iter()
+        .filter(|t| t.schema == desc.name)
+        .collect();
+    for t in &tables {
+        let Some(t) =
+            catalog::lock::lock_named(txn, &t.schema, &t.name, LockMode::AccessExclusive)?
+        else {
+            continue;
+        };
+        move_table(txn, &t, to)?;
+    }
+    for mut q in catalog::sequence::all_sequences(txn)? {
+        if q.schema == desc.name {
+            catalog::sequence::move_sequence(txn, &mut q, to)?;
+        }
+    }
+    Ok(())
+}
+
 /// ALTER SCHEMA name OWNER TO role (the session's user: nothing changes,
 /// as every schema is the bootstrap superuser's here) or RENAME TO
-/// (0A000 for now).
+/// (moving every relation of the schema; 0A000 for `public`).
 pub fn alter_schema<T: Transaction>(
     txn: &mut T,
     alter: &ast::AlterSchema,
@@ -279,7 +302,12 @@ pub fn alter_schema<T: Transaction>(
                     ));
                 }
                 schema::check_schema_name(&to)?;
-                return Err(EngineError::unsupported("ALTER SCHEMA ... RENAME TO"));
+                let Some(desc) = schema::lookup_schema(txn, &name)? else {
+                    return Err(EngineError::unsupported(format!(
+                        "ALTER SCHEMA {name} RENAME TO"
+                    )));
+                };
+                rename_schema(txn, &desc, &to)?;
             }
             other => {
                 return Err(EngineError::unsupported(format!(
@@ -289,4 +317,119 @@ pub fn alter_schema<T: Transaction>(
         }
     }
     Ok(())
+}
+
+/// The 0A000 error for moving into or out of a temp schema.
+fn temp_move_error() -> EngineError {
+    EngineError::new(
+        SqlState::FeatureNotSupported,
+        "cannot move objects into or out of temporary schemas",
+    )
+}
+
+/// The schema `to` as a target of SET SCHEMA: a user schema or `public`
+/// (3F000 otherwise; 0A000 for temp and system schemas).
+fn target_schema<T: Transaction>(txn: &mut T, to: &str) -> Result<()> {
+    if temp::is_temp_schema(to) || to == "pg_temp" {
+        return Err(temp_move_error());
+    }
+    if SYSTEM_SCHEMAS.contains(&to) {
+        return Err(EngineError::unsupported(format!(
+            "moving a relation to schema {to}"
+        )));
+    }
+    if !schema::relation_schema_exists(txn, to)? {
+        return Err(schema::no_schema(to));
+    }
+    Ok(())
+}
+
+fn taken_in(name: &str, to: &str) -> EngineError {
+    EngineError::new(
+        SqlState::DuplicateTable,
+        format!("relation \"{name}\" already exists in schema \"{to}\""),
+    )
+}
+
+/// Moves table `table` to schema `to` (`ALTER TABLE ... SET SCHEMA`), its
+/// indexes and owned sequences with it, as PostgreSQL; nothing happens
+/// when it is there already.
+pub fn move_table<T: Transaction>(txn: &mut T, table: &TableDesc, to: &str) -> Result<()> {
+    target_schema(txn, to)?;
+    if table.schema == to {
+        return Ok(());
+    }
+    if temp::is_temp_schema(&table.schema) {
+        return Err(temp_move_error());
+    }
+    let owned = catalog::sequence::owned_by_table(txn, table.id)?;
+    let names = std::iter::once(table.name.as_str())
+        .chain(table.named_indexes().map(|ix| ix.name.as_str()))
+        .chain(owned.iter().map(|q| q.name.as_str()));
+    for n in names {
+        if catalog::relation_exists(txn, to, n)? {
+            return Err(taken_in(n, to));
+        }
+    }
+    // Views name the tables of `public` they read by name.
+    if table.schema == DEFAULT_SCHEMA
+        && catalog::all_views(txn)?
+            .iter()
+            .any(|v| v.depends_on.contains(&table.name))
+    {
+        return Err(EngineError::unsupported(
+            "moving a table that views read to another schema",
+        ));
+    }
+    let mut key = Vec::new();
+    crate::keys::table_name_key(&mut key, &table.schema, &table.name);
+    txn.delete(&key)?;
+    for ix in &table.indexes {
+        catalog::unregister_owned_index_name(txn, &table.schema, &ix.name, table.id)?;
+    }
+    let mut moved = table.clone();
+    moved.schema = to.to_string();
+    crate::keys::table_name_key(&mut key, to, &moved.name);
+    txn.put(&key, &moved.id.to_be_bytes())?;
+    for ix in moved.named_indexes() {
+        catalog::register_index_name(txn, to, &ix.name, moved.id)?;
+    }
+    for mut q in owned {
+        catalog::sequence::move_sequence(txn, &mut q, to)?;
+        if let Some(o) = q.owner.filter(|o| !o.identity) {
+            if let Some(c) = usize::try_from(o.column)
+                .ok()
+                .and_then(|i| moved.columns.get_mut(i))
+            {
+                c.default = Some(crate::exec::ddl::serial_default(to, &q.name));
+            }
+        }
+    }
+    catalog::update_table(txn, &moved)
+}
+
+/// Moves standalone sequence `desc` to schema `to` (`ALTER SEQUENCE ...
+/// SET SCHEMA`); a sequence owned by a column moves with its table only
+/// (0A000 here).
+pub fn move_sequence<T: Transaction>(
+    txn: &mut T,
+    desc: &mut catalog::sequence::SequenceDesc,
+    to: &str,
+) -> Result<()> {
+    target_schema(txn, to)?;
+    if desc.schema == to {
+        return Ok(());
+    }
+    if temp::is_temp_schema(&desc.schema) {
+        return Err(temp_move_error());
+    }
+    if desc.owner.is_some() {
+        return Err(EngineError::unsupported(
+            "ALTER SEQUENCE ... SET SCHEMA of a sequence owned by a column",
+        ));
+    }
+    if catalog::relation_exists(txn, to, &desc.name)? {
+        return Err(taken_in(&desc.name, to));
+    }
+    catalog::sequence::move_sequence(txn, desc, to)
 }

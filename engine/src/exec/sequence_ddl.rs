@@ -131,8 +131,8 @@ pub fn run<T: Transaction>(
                     };
                     crate::exec::owner::check_new_owner(role, user)?;
                 }
-                AlterSequenceAction::SetSchema(_) => {
-                    return Err(EngineError::unsupported("ALTER SEQUENCE ... SET SCHEMA"))
+                AlterSequenceAction::SetSchema(to) => {
+                    crate::exec::schema_ddl::move_sequence(txn, &mut desc, to)?
                 }
             }
             Ok(("ALTER SEQUENCE", Vec::new()))

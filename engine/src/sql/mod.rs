@@ -26,6 +26,7 @@ pub mod normalize;
 pub mod overriding;
 pub mod parametrize;
 pub mod sequence;
+pub mod set_schema;
 
 /// One statement of a query string.
 #[derive(Debug, Clone)]
@@ -147,6 +148,12 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
         None
     };
     let sql = owner.as_deref().unwrap_or(sql);
+    let set_schema = if set_schema::may_contain(sql) {
+        set_schema::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = set_schema.as_deref().unwrap_or(sql);
     if sql.to_ascii_lowercase().contains("overriding") {
         if let Some((text, marks)) = overriding::strip(sql)? {
             let mut out = parse_plain(&text)?;
