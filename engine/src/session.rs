@@ -1316,7 +1316,16 @@ fn execute_statement<S: Store>(
             if cv.temporary {
                 return Err(EngineError::unsupported("temporary views"));
             }
-            let name = ddl::table_name(&cv.name)?;
+            let name =
+                ddl::view_relation_name(txn, &cv.name, "views in schemas other than public")?;
+            if cv.name.0.len() == 1
+                && interrupts.search_path.creation(txn)?
+                    != catalog::PathEntry::User(DEFAULT_SCHEMA.into())
+            {
+                return Err(EngineError::unsupported(
+                    "views in schemas other than public",
+                ));
+            }
             let mut deps: Vec<String> = Vec::new();
             let path = &interrupts.search_path;
             let columns = {
@@ -1338,6 +1347,18 @@ fn execute_statement<S: Store>(
                             "view \"{name}\" reading sequence \"{}\" (views over sequences)",
                             s.name
                         )));
+                    }
+                    let schema = match &r {
+                        Relation::Table(t) => Some(t.schema.as_str()),
+                        Relation::View(v) => Some(v.schema.as_str()),
+                        Relation::Sequence(s) => Some(s.schema.as_str()),
+                        Relation::System(_) => None,
+                    };
+                    if schema.is_some_and(|s| s != DEFAULT_SCHEMA) {
+                        // View bodies resolve their names in `public`.
+                        return Err(EngineError::unsupported(
+                            "views reading relations outside schema public",
+                        ));
                     }
                     if !matches!(r, Relation::System(_)) {
                         deps.push(ddl::table_name(n)?);

@@ -93,3 +93,29 @@ fn create_schema_rolls_back() {
     .is_empty());
     s.query("CREATE SCHEMA gone", &[]).unwrap();
 }
+
+/// Views live in `public` and read its relations only for now: the rest
+/// fails with 0A000 rather than resolving differently from PostgreSQL.
+#[test]
+fn views_outside_public_are_refused() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.query("CREATE SCHEMA vs", &[]).unwrap();
+    s.query("CREATE TABLE vs.t (a int)", &[]).unwrap();
+    for sql in [
+        "CREATE VIEW vs.v AS SELECT 1 AS x",
+        "CREATE VIEW v AS SELECT * FROM vs.t",
+    ] {
+        let e = s.query(sql, &[]).unwrap_err();
+        assert_eq!(e.state, SqlState::FeatureNotSupported, "{sql}");
+    }
+    s.query("SET search_path TO vs, public", &[]).unwrap();
+    let e = s.query("CREATE VIEW v AS SELECT 1 AS x", &[]).unwrap_err();
+    assert_eq!(e.state, SqlState::FeatureNotSupported);
+    s.query("SET search_path TO public, vs", &[]).unwrap();
+    let e = s
+        .query("CREATE VIEW v AS SELECT * FROM t", &[])
+        .unwrap_err();
+    assert_eq!(e.state, SqlState::FeatureNotSupported);
+    s.query("CREATE VIEW v AS SELECT 1 AS x", &[]).unwrap();
+}

@@ -37,6 +37,28 @@ pub fn table_name(name: &ast::ObjectName) -> Result<String> {
     }
 }
 
+/// [`table_name`] for views, which live in `public` and read its
+/// relations only: a name in another schema that exists fails with 0A000
+/// naming `what` (3F000 stays for a schema that does not exist).
+pub fn view_relation_name<T: Transaction>(
+    txn: &mut T,
+    name: &ast::ObjectName,
+    what: &str,
+) -> Result<String> {
+    match table_name(name) {
+        Err(e) if e.state == SqlState::InvalidSchemaName => {
+            let (schema, _) = temp::name_parts(name)?;
+            match schema {
+                Some(s) if catalog::schema::any_schema_exists(txn, &s)? => {
+                    Err(EngineError::unsupported(what))
+                }
+                _ => Err(e),
+            }
+        }
+        r => r,
+    }
+}
+
 fn pk_columns(cols: &[ast::IndexColumn], columns: &[ColumnDesc]) -> Result<Vec<IndexColumn>> {
     cols.iter()
         .map(|c| {
