@@ -156,6 +156,8 @@ sqlstates! {
     DuplicateDatabase = "42P04",
     /// 42P06
     DuplicateSchema = "42P06",
+    /// 42939
+    ReservedName = "42939",
     /// 42P07
     DuplicateTable = "42P07",
     /// 42P10

@@ -351,12 +351,20 @@ impl<S: Store> Session<S> {
             lock_timeout: self.settings.lock_timeout(),
             cancel: Arc::clone(&self.cancel),
             backend_pid: self.backend_pid,
-            search_path: self.temp.search_path().clone(),
+            search_path: self.search_path(),
             on_commit: self.temp.on_commit(),
             sequences: Arc::clone(&self.sequences),
             deferred: Arc::clone(&self.deferred),
             read_only: self.read_only(),
         }
+    }
+
+    /// How the session resolves relation names now: its temp schema and
+    /// `search_path`.
+    fn search_path(&self) -> SearchPath {
+        self.temp
+            .search_path()
+            .with_settings(self.settings.search_path(), &self.identity.0)
     }
 
     /// The current transaction status.
@@ -534,7 +542,7 @@ impl<S: Store> Session<S> {
                     return Err(in_failed_block());
                 }
                 let declared = param_types.to_vec();
-                let path = self.temp.search_path().clone();
+                let path = self.search_path();
                 let describe = |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Arc<[Column]>)> {
                     let mut lookup = |name: &ast::ObjectName, in_view: bool| -> Result<Relation> {
                         catalog::resolve_relation(&mut *txn, path.for_view(in_view), name)
@@ -719,9 +727,23 @@ impl<S: Store> Session<S> {
                 if is_default {
                     self.apply_set(&name, None, local, &mut r)?;
                 } else {
+                    let list = name.eq_ignore_ascii_case("search_path");
                     let text = values
                         .iter()
-                        .map(setting_text)
+                        .map(|v| {
+                            if list {
+                                // A list setting quotes each element
+                                // that needs it (PostgreSQL's
+                                // GUC_LIST_QUOTE).
+                                let item = match v {
+                                    ast::Expr::Identifier(id) => crate::plan::bind::ident_name(id),
+                                    other => setting_text(other),
+                                };
+                                crate::syscat::functions::quote_ident(&item)
+                            } else {
+                                setting_text(v)
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(", ");
                     self.apply_set(&name, Some(&text), local, &mut r)?;
@@ -1344,7 +1366,16 @@ fn execute_statement<S: Store>(
             if cv.temporary {
                 return Err(EngineError::unsupported("temporary views"));
             }
-            let name = ddl::table_name(&cv.name)?;
+            let name =
+                ddl::view_relation_name(txn, &cv.name, "views in schemas other than public")?;
+            if cv.name.0.len() == 1
+                && interrupts.search_path.creation(txn)?
+                    != catalog::PathEntry::User(DEFAULT_SCHEMA.into())
+            {
+                return Err(EngineError::unsupported(
+                    "views in schemas other than public",
+                ));
+            }
             let mut deps: Vec<String> = Vec::new();
             let path = &interrupts.search_path;
             let columns = {
@@ -1366,6 +1397,18 @@ fn execute_statement<S: Store>(
                             "view \"{name}\" reading sequence \"{}\" (views over sequences)",
                             s.name
                         )));
+                    }
+                    let schema = match &r {
+                        Relation::Table(t) => Some(t.schema.as_str()),
+                        Relation::View(v) => Some(v.schema.as_str()),
+                        Relation::Sequence(s) => Some(s.schema.as_str()),
+                        Relation::System(_) => None,
+                    };
+                    if schema.is_some_and(|s| s != DEFAULT_SCHEMA) {
+                        // View bodies resolve their names in `public`.
+                        return Err(EngineError::unsupported(
+                            "views reading relations outside schema public",
+                        ));
                     }
                     if !matches!(r, Relation::System(_)) {
                         deps.push(ddl::table_name(n)?);
@@ -1412,6 +1455,56 @@ fn execute_statement<S: Store>(
                 interrupts.interrupt(),
             )?;
             return Ok(r);
+        }
+        Statement::CreateSchema {
+            schema_name,
+            if_not_exists,
+            or_replace,
+            with,
+            options,
+            default_collate_spec,
+            clone,
+        } => {
+            if *or_replace
+                || with.is_some()
+                || options.is_some()
+                || default_collate_spec.is_some()
+                || clone.is_some()
+            {
+                return Err(EngineError::unsupported(format!("{stmt}")));
+            }
+            let mut r = QueryResult::command("CREATE SCHEMA");
+            r.notices.extend(crate::exec::schema_ddl::create_schema(
+                txn,
+                schema_name,
+                *if_not_exists,
+                &interrupts.identity.0,
+            )?);
+            return Ok(r);
+        }
+        Statement::Drop {
+            object_type: ast::ObjectType::Schema,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => {
+            let mut r = QueryResult::command("DROP SCHEMA");
+            r.notices = crate::exec::schema_ddl::drop_schemas(
+                txn,
+                &interrupts.search_path,
+                names,
+                *if_exists,
+                *cascade,
+            )?;
+            return Ok(r);
+        }
+        Statement::AlterSchema(alter) => {
+            if alter.if_exists {
+                return Err(EngineError::unsupported("ALTER SCHEMA IF EXISTS"));
+            }
+            crate::exec::schema_ddl::alter_schema(txn, alter, &interrupts.identity.0)?;
+            return Ok(QueryResult::command("ALTER SCHEMA"));
         }
         Statement::Drop {
             object_type: ast::ObjectType::Sequence,
@@ -1525,7 +1618,7 @@ fn execute_statement<S: Store>(
         _ => {}
     }
 
-    let version = db.catalog_version();
+    let version = interrupts.search_path.plan_version(db.catalog_version());
     let mut plan = match cache.and_then(|c| c.get(version)) {
         Some(plan) => plan,
         None => {
@@ -1799,6 +1892,8 @@ fn is_ddl(stmt: &Statement) -> bool {
             | Statement::Truncate(_)
             | Statement::CreateView(_)
             | Statement::Comment { .. }
+            | Statement::CreateSchema { .. }
+            | Statement::AlterSchema(_)
     ) || select_into(stmt).is_some()
 }
 

@@ -259,6 +259,12 @@ pub fn alter_table<T: Transaction>(
             format!("relation \"{name}\" does not exist"),
         ));
     };
+    if let [op] = at.operations.as_slice() {
+        if let Some(to) = crate::sql::set_schema::target(op) {
+            crate::exec::schema_ddl::move_table(txn, &table, &to)?;
+            return Ok(notices);
+        }
+    }
     for op in &at.operations {
         match op {
             AlterTableOperation::AddColumn {

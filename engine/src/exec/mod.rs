@@ -25,6 +25,7 @@ pub mod owner;
 pub mod row;
 pub mod run;
 pub mod scan;
+pub mod schema_ddl;
 pub mod scratch;
 pub mod sequence;
 pub mod sequence_ddl;

@@ -56,7 +56,8 @@ pub fn run<T: Transaction>(
             if *unlogged {
                 return Err(EngineError::unsupported("unlogged sequences"));
             }
-            let (schema, n, temp) = temp::creation_schema(path, &object_name(name), *temporary)?;
+            let (schema, n, temp) =
+                temp::creation_schema(txn, path, &object_name(name), *temporary)?;
             if temp {
                 return Err(EngineError::unsupported(
                     "temporary sequences (other than those of serial and identity columns of temporary tables)",
@@ -130,8 +131,8 @@ pub fn run<T: Transaction>(
                     };
                     crate::exec::owner::check_new_owner(role, user)?;
                 }
-                AlterSequenceAction::SetSchema(_) => {
-                    return Err(EngineError::unsupported("ALTER SEQUENCE ... SET SCHEMA"))
+                AlterSequenceAction::SetSchema(to) => {
+                    crate::exec::schema_ddl::move_sequence(txn, &mut desc, to)?
                 }
             }
             Ok(("ALTER SEQUENCE", Vec::new()))

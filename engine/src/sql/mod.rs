@@ -28,6 +28,7 @@ pub mod overriding;
 pub mod parametrize;
 pub mod sequence;
 pub mod set_constraints;
+pub mod set_schema;
 
 /// One statement of a query string.
 #[derive(Debug, Clone)]
@@ -154,6 +155,12 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
         None
     };
     let sql = owner.as_deref().unwrap_or(sql);
+    let set_schema = if set_schema::may_contain(sql) {
+        set_schema::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = set_schema.as_deref().unwrap_or(sql);
     let fk_set = if fk_set_columns::may_contain(sql) {
         fk_set_columns::strip(sql)?
     } else {

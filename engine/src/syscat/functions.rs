@@ -224,18 +224,25 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             &[B],
             SqlType::Array(&SqlType::Name),
             true,
-            false,
-            |_, a| {
-                Ok(Value::Text(
-                    if a[0] == Value::Bool(true) {
-                        "{pg_catalog,public}"
-                    } else {
-                        "{public}"
-                    }
-                    .to_string(),
-                ))
+            true,
+            |e, a| {
+                let implicit = a[0] == Value::Bool(true);
+                let items: Vec<String> = snapshot(e)?
+                    .search_path
+                    .iter()
+                    .filter(|(_, imp)| implicit || !imp)
+                    .map(|(s, _)| array_item(s))
+                    .collect();
+                Ok(Value::Text(format!("{{{}}}", items.join(","))))
             },
         ),
+        cand("current_schema", &[], T, false, true, |e, _| {
+            Ok(snapshot(e)?
+                .search_path
+                .iter()
+                .find(|(_, imp)| !imp)
+                .map_or(Value::Null, |(s, _)| Value::Text(s.clone())))
+        }),
         cand("array_to_string", &[ANY, T], T, true, false, |_, a| {
             array_to_string(&a[0], &a[1], None)
         }),
@@ -407,6 +414,19 @@ const NAMESPACES: &[(u32, &str)] = &[
     (13207, "information_schema"),
 ];
 
+/// The oid of built-in schema `name`.
+pub(crate) fn builtin_namespace_oid(name: &str) -> Option<u32> {
+    NAMESPACES.iter().find(|(_, n)| *n == name).map(|(o, _)| *o)
+}
+
+/// The name of built-in schema `oid`.
+pub(crate) fn builtin_namespace_name(oid: u32) -> Option<String> {
+    NAMESPACES
+        .iter()
+        .find(|(o, _)| *o == oid)
+        .map(|(_, n)| n.to_string())
+}
+
 /// Splits `schema.name` (with optional double quotes) into its parts.
 fn split_qualified(text: &str) -> (Option<String>, String) {
     let unquote = |s: &str| {
@@ -440,7 +460,7 @@ fn serial_sequence(snap: &Snapshot, table: &str, column: &str) -> Result<Value> 
         let known = matches!(
             s,
             "public" | "pg_catalog" | "information_schema" | "pg_toast" | "pg_temp"
-        ) || snap.namespaces.iter().any(|ns| ns.name == s);
+        ) || snap.namespace_oid(s).is_some();
         if !known {
             return Err(EngineError::new(
                 SqlState::InvalidSchemaName,
@@ -528,7 +548,7 @@ fn reg_oid(snap: &Snapshot, text: &str, kind: RegKind) -> Option<u32> {
         }
         RegKind::Namespace => {
             let (_, name) = split_qualified(text);
-            NAMESPACES.iter().find(|(_, n)| *n == name).map(|(o, _)| *o)
+            snap.namespace_oid(&name)
         }
         RegKind::Role => {
             let (_, name) = split_qualified(text);
@@ -549,10 +569,7 @@ fn reg_name(snap: &Snapshot, oid: u32, kind: RegKind) -> Option<String> {
     match kind {
         RegKind::Class => snap.relation_name(oid),
         RegKind::Type => type_name_of(oid),
-        RegKind::Namespace => NAMESPACES
-            .iter()
-            .find(|(o, _)| *o == oid)
-            .map(|(_, n)| n.to_string()),
+        RegKind::Namespace => snap.namespace_name(oid),
         RegKind::Role => Some(snap.role_name(oid)).filter(|n| !n.starts_with("unknown")),
         RegKind::Proc => None,
     }
@@ -731,6 +748,21 @@ fn view_def_of(snap: &Snapshot, oid: &Value) -> Result<Value> {
         Some(UserRel::View(v)) => Value::Text(format!(" {};", v.sql)),
         _ => Value::Null,
     })
+}
+
+/// An array element as PostgreSQL's array output writes it: quoted when
+/// empty, `NULL` or holding a character the array syntax reserves.
+fn array_item(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.eq_ignore_ascii_case("null")
+        && !s
+            .chars()
+            .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace());
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    }
 }
 
 /// Quotes an identifier when PostgreSQL would (`quote_ident`).

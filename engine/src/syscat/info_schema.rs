@@ -22,7 +22,13 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                 ("pg_catalog", snap.user.as_str()),
                 ("pg_toast", snap.user.as_str()),
                 ("public", "pg_database_owner"),
-            ] {
+            ]
+            .into_iter()
+            .chain(
+                snap.schemas
+                    .iter()
+                    .map(|s| (s.name.as_str(), snap.user.as_str())),
+            ) {
                 let mut r = RowBuilder::new(rel);
                 r.text("catalog_name", &snap.database)
                     .text("schema_name", schema)
@@ -40,7 +46,7 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                 out.push(table_row(rel, snap, &t.schema, &t.name, kind));
             }
             for v in &snap.views {
-                out.push(table_row(rel, snap, "public", &v.name, "VIEW"));
+                out.push(table_row(rel, snap, &v.schema, &v.name, "VIEW"));
             }
             for s in defs::SYSTEM_RELATIONS {
                 let kind = if s.kind == b'r' { "BASE TABLE" } else { "VIEW" };

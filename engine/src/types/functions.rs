@@ -558,9 +558,6 @@ fn candidates() -> Vec<Candidate> {
     v.push(stable("current_catalog", T, |c, _| {
         Ok(Value::Text(c.database_name().to_string()))
     }));
-    v.push(stable("current_schema", T, |_, _| {
-        Ok(Value::Text("public".into()))
-    }));
     v.push(stable("pg_backend_pid", SqlType::Int4, |c, _| {
         Ok(Value::Int4(c.backend_pid()))
     }));
