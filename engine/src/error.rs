@@ -56,6 +56,8 @@ sqlstates! {
     InvalidArgumentForLogarithm = "2201E",
     /// 2201F
     InvalidArgumentForPowerFunction = "2201F",
+    /// 22004
+    NullValueNotAllowed = "22004",
     /// 22023
     InvalidParameterValue = "22023",
     /// 2200H

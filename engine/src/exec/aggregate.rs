@@ -1,4 +1,6 @@
-//! Aggregate accumulators (count, sum, avg, min, max, bool_and, bool_or),
+//! Aggregate accumulators (count, sum, avg, min, max, bool_and, bool_or,
+//! and the ordered ones, string_agg and array_agg, which keep their inputs
+//! with their `ORDER BY` keys and sort them at the end),
 //! with PostgreSQL's result types: sum(int2/int4) is bigint, sum(int8) and
 //! avg of integers are numeric, avg of floats is double precision.
 
@@ -21,6 +23,7 @@ pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
         AggFunc::CountStar | AggFunc::Count => SqlType::Int8,
         AggFunc::BoolAnd | AggFunc::BoolOr => SqlType::Bool,
         AggFunc::StringAgg => SqlType::Text,
+        AggFunc::ArrayAgg => arg.array_of().unwrap_or(SqlType::Array(&SqlType::Text)),
         AggFunc::Min | AggFunc::Max => arg.without_typmod(),
         AggFunc::Sum => match arg {
             SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
@@ -45,8 +48,8 @@ pub struct Accumulator {
     count: i64,
     value: Value,
     seen: Option<HashSet<Vec<u8>>>,
-    /// `string_agg`: (sort keys, value, delimiter) per input.
-    parts: Vec<(Vec<Value>, String, Option<String>)>,
+    /// `string_agg`, `array_agg`: (sort keys, value, delimiter) per input.
+    parts: Vec<(Vec<Value>, Value, Option<String>)>,
     sort: Vec<crate::plan::node::SortKey>,
 }
 
@@ -64,15 +67,25 @@ impl Accumulator {
         }
     }
 
-    /// Adds one `string_agg` input with its delimiter and sort keys.
-    pub fn add_string(&mut self, v: Value, delimiter: Value, keys: Vec<Value>) {
-        if let Value::Text(s) = v {
-            let d = match delimiter {
-                Value::Text(d) => Some(d),
-                _ => None,
-            };
-            self.parts.push((keys, s, d));
+    /// Adds one `string_agg` or `array_agg` input with its delimiter and
+    /// sort keys (`array_agg` keeps `NULL`s; `DISTINCT` keeps the first
+    /// of equal values).
+    pub fn add_ordered(&mut self, v: Value, delimiter: Value, keys: Vec<Value>) {
+        if v.is_null() && self.func == AggFunc::StringAgg {
+            return;
         }
+        if let Some(seen) = &mut self.seen {
+            let mut key = Vec::new();
+            row_key(std::slice::from_ref(&v), &mut key);
+            if !seen.insert(key) {
+                return;
+            }
+        }
+        let d = match delimiter {
+            Value::Text(d) => Some(d),
+            _ => None,
+        };
+        self.parts.push((keys, v, d));
     }
 
     /// Adds one input (`None` for `count(*)`).
@@ -117,7 +130,7 @@ impl Accumulator {
                     self.value = v;
                 }
             }
-            AggFunc::StringAgg => {}
+            AggFunc::StringAgg | AggFunc::ArrayAgg => {}
             AggFunc::BoolAnd | AggFunc::BoolOr => {
                 let b = matches!(v, Value::Bool(true));
                 self.value = match (&self.value, self.func) {
@@ -134,7 +147,7 @@ impl Accumulator {
     /// concatenation check `interrupt`.
     pub fn finish(mut self, interrupt: &mut Interrupt) -> Result<Value> {
         Ok(match self.func {
-            AggFunc::StringAgg => {
+            AggFunc::StringAgg | AggFunc::ArrayAgg => {
                 if self.parts.is_empty() {
                     return Ok(Value::Null);
                 }
@@ -146,6 +159,10 @@ impl Accumulator {
                         interrupt,
                     )?;
                 }
+                if self.func == AggFunc::ArrayAgg {
+                    let values: Vec<Value> = self.parts.drain(..).map(|p| p.1).collect();
+                    return Ok(crate::types::array::from_values(&values));
+                }
                 let mut out = String::new();
                 for (i, (_, s, d)) in self.parts.iter().enumerate() {
                     interrupt.check()?;
@@ -154,7 +171,7 @@ impl Accumulator {
                             out.push_str(d);
                         }
                     }
-                    out.push_str(s);
+                    s.write_text(&mut out);
                 }
                 Value::Text(out)
             }

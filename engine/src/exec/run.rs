@@ -94,7 +94,13 @@ pub fn sort_cmp(keys: &[SortKey], a: &[Value], b: &[Value]) -> Ordering {
             (false, true) if k.nulls_first => Ordering::Greater,
             (false, true) => Ordering::Less,
             (false, false) => {
-                let o = compare(x, y).unwrap_or(Ordering::Equal);
+                let o = match k.expr.ty() {
+                    crate::types::SqlType::Array(elem) => {
+                        crate::types::array_functions::compare_values(x, y, elem)
+                    }
+                    _ => compare(x, y),
+                }
+                .unwrap_or(Ordering::Equal);
                 if k.descending {
                     o.reverse()
                 } else {
@@ -154,13 +160,32 @@ fn run_level<'a, T: Transaction>(
             r
         }
         Node::Scan(scan) => scan_rows(scan, ctx, &mut |ctx, _, row| sink(ctx, row)),
-        Node::Unnest { arg, column } => {
-            let Value::Text(arr) = arg.eval(&[], ctx)? else {
-                return Ok(Flow::Continue);
-            };
-            for v in crate::types::array::elements(&arr, &column.ty)? {
+        Node::Unnest {
+            args,
+            columns,
+            ordinality,
+        } => {
+            let mut arrays = Vec::with_capacity(args.len());
+            for (arg, column) in args.iter().zip(columns) {
+                arrays.push(match arg.eval(&[], ctx)? {
+                    Value::Text(arr) => crate::types::array::elements(&arr, &column.ty)?,
+                    _ => Vec::new(),
+                });
+            }
+            let rows = arrays.iter().map(Vec::len).max().unwrap_or(0);
+            let mut row = Vec::with_capacity(columns.len());
+            for i in 0..rows {
                 ctx.check_interrupt()?;
-                if sink(ctx, std::slice::from_ref(&v))? == Flow::Stop {
+                row.clear();
+                row.extend(
+                    arrays
+                        .iter()
+                        .map(|a| a.get(i).cloned().unwrap_or(Value::Null)),
+                );
+                if *ordinality {
+                    row.push(Value::Int8(i as i64 + 1));
+                }
+                if sink(ctx, &row)? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
             }
@@ -379,7 +404,11 @@ fn run_level<'a, T: Transaction>(
                             continue;
                         }
                     }
-                    if call.func == crate::plan::node::AggFunc::StringAgg {
+                    if matches!(
+                        call.func,
+                        crate::plan::node::AggFunc::StringAgg
+                            | crate::plan::node::AggFunc::ArrayAgg
+                    ) {
                         let v = match &call.arg {
                             Some(e) => e.eval(row, ctx)?,
                             None => Value::Null,
@@ -392,7 +421,7 @@ fn run_level<'a, T: Transaction>(
                         for k in &call.order_by {
                             keys.push(k.expr.eval(row, ctx)?);
                         }
-                        acc.add_string(v, d, keys);
+                        acc.add_ordered(v, d, keys);
                         continue;
                     }
                     let v = match &call.arg {

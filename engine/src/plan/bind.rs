@@ -768,6 +768,15 @@ impl<'c> Binder<'c> {
                     }
                 }
             }
+            B::AtArrow | B::ArrowAt | B::PGOverlap => {
+                use crate::types::array_functions::Containment;
+                let kind = match op {
+                    B::AtArrow => Containment::Contains,
+                    B::ArrowAt => Containment::ContainedBy,
+                    _ => Containment::Overlaps,
+                };
+                return self.bind_array_containment(kind, l, r);
+            }
             other => return Err(EngineError::unsupported(format!("operator {other}"))),
         };
         let sig = resolve_binary_op(bop, &l.ty(), &r.ty())?;
@@ -1129,6 +1138,36 @@ impl Binder<'_> {
             Box::new(Expr::Function(func, vec![base, index])),
             elem,
             CastKind::Explicit,
+        ))
+    }
+
+    /// `l @> r`, `l <@ r`, `l && r` over arrays (0A000 for other types).
+    fn bind_array_containment(
+        &mut self,
+        kind: crate::types::array_functions::Containment,
+        l: Expr,
+        r: Expr,
+    ) -> Result<Expr> {
+        let Some((ty, func)) =
+            crate::types::array_functions::resolve_containment(kind, &l.ty(), &r.ty())?
+        else {
+            return Err(EngineError::unsupported(format!(
+                "operator {} for {} and {}",
+                kind.symbol(),
+                l.ty().display_name(),
+                r.ty().display_name()
+            )));
+        };
+        let l = self.coerce(l, ty, CastKind::Implicit)?;
+        let r = self.coerce(r, ty, CastKind::Implicit)?;
+        let oid = ty.element().map_or(0, |e| e.oid());
+        Ok(Expr::Function(
+            func,
+            vec![
+                l,
+                r,
+                Expr::Literal(Value::Int8(i64::from(oid)), SqlType::Int8),
+            ],
         ))
     }
 

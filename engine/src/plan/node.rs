@@ -114,6 +114,8 @@ pub enum AggFunc {
     BoolOr,
     /// `string_agg(x, delimiter)`.
     StringAgg,
+    /// `array_agg(x)`.
+    ArrayAgg,
 }
 
 /// One aggregate call.
@@ -172,12 +174,17 @@ pub enum Node {
         /// Output column.
         column: OutputColumn,
     },
-    /// `unnest(array)`: one row per element.
+    /// `unnest(array, ...) [WITH ORDINALITY]`: one row per element of the
+    /// longest array, the shorter ones padded with `NULL`s, then the
+    /// ordinality (`bigint`, from 1) when asked for.
     Unnest {
-        /// The array.
-        arg: Expr,
-        /// Output column (of the element type).
-        column: OutputColumn,
+        /// The arrays.
+        args: Vec<Expr>,
+        /// Output columns: one per array (of its element type), then the
+        /// ordinality column.
+        columns: Vec<OutputColumn>,
+        /// `WITH ORDINALITY`.
+        ordinality: bool,
     },
     /// Rows of `input` for which `predicate` is true.
     Filter {
@@ -278,7 +285,8 @@ impl Node {
                     ty: c.ty,
                 })
                 .collect(),
-            Node::Series { column, .. } | Node::Unnest { column, .. } => vec![column.clone()],
+            Node::Series { column, .. } => vec![column.clone()],
+            Node::Unnest { columns, .. } => columns.clone(),
             Node::Filter { input, .. }
             | Node::Sort { input, .. }
             | Node::Limit { input, .. }

@@ -1486,6 +1486,9 @@ pub fn is_builtin_function(name: &str) -> bool {
 /// Resolves `name(arg_types...)` to a built-in function.
 pub fn resolve_function(name: &str, arg_types: &[SqlType]) -> Result<ScalarFunction> {
     let lower = name.to_ascii_lowercase();
+    if let Some(f) = super::array_functions::resolve(&lower, arg_types)? {
+        return Ok(f);
+    }
     let all = candidates();
     let mut viable: Vec<(&Candidate, Vec<SqlType>)> = Vec::new();
     for cand in all.iter().filter(|c| c.name == lower) {

@@ -20,6 +20,7 @@
 //! PostgreSQL 15.
 
 pub mod array;
+pub mod array_functions;
 pub mod cast;
 pub mod compare;
 pub mod datetime;

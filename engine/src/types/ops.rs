@@ -251,6 +251,15 @@ impl BinaryOpSig {
                 _ => Value::Null,
             });
         }
+        if let (true, SqlType::Array(elem)) = (self.op.is_comparison(), self.left) {
+            return Ok(match (l, r) {
+                (Value::Text(a), Value::Text(b)) => Value::Bool(
+                    self.op
+                        .test(super::array_functions::compare_arrays(a, b, elem)?),
+                ),
+                _ => Value::Null,
+            });
+        }
         if let (BinaryOp::Concat, SqlType::Array(_)) = (self.op, self.result) {
             return super::array::concat(l, &self.left, r, &self.right);
         }
