@@ -120,8 +120,14 @@ impl Accumulator {
                 };
             }
             AggFunc::Min | AggFunc::Max => {
+                let ord = match self.ty {
+                    SqlType::Array(elem) => {
+                        crate::types::array_functions::compare_values(&v, &self.value, elem)
+                    }
+                    _ => compare(&v, &self.value),
+                };
                 let replace = self.value.is_null()
-                    || match compare(&v, &self.value) {
+                    || match ord {
                         Some(Ordering::Less) => self.func == AggFunc::Min,
                         Some(Ordering::Greater) => self.func == AggFunc::Max,
                         _ => false,

@@ -1883,6 +1883,9 @@ impl Binder<'_> {
                 "{fname}(...) WITH ORDINALITY"
             )));
         }
+        if fname == "generate_subscripts" {
+            return self.plan_generate_subscripts(args, alias);
+        }
         if fname != "generate_series" {
             return Err(EngineError::new(
                 SqlState::UndefinedFunction,
@@ -1970,6 +1973,67 @@ impl Binder<'_> {
     }
 }
 
+impl Binder<'_> {
+    /// `generate_subscripts(array, dim)`: the subscripts of dimension
+    /// `dim`, a series from the lower to the upper bound (none for a
+    /// `NULL` or empty array or a dimension it does not have).
+    fn plan_generate_subscripts(
+        &mut self,
+        args: &[ast::FunctionArg],
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Node, Scope)> {
+        let mut bound = Vec::new();
+        for a in args {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                    bound.push(self.bind(e, &Scope::default())?)
+                }
+                _ => return Err(EngineError::unsupported("this generate_subscripts call")),
+            }
+        }
+        if bound.len() == 3 {
+            return Err(EngineError::unsupported(
+                "generate_subscripts(..., reverse)",
+            ));
+        }
+        let types: Vec<SqlType> = bound.iter().map(Expr::ty).collect();
+        let (2, Some(_)) = (bound.len(), types[0].element()) else {
+            return Err(crate::types::functions::undefined_function(
+                "generate_subscripts",
+                &types,
+            ));
+        };
+        let lower = self.call_function("array_lower", bound.clone())?;
+        let upper = self.call_function("array_upper", bound)?;
+        let one = Expr::Literal(Value::Int4(1), SqlType::Int4);
+        let ty = SqlType::Int4;
+        let qualifier = alias
+            .map(|a| ident_name(&a.name))
+            .unwrap_or_else(|| "generate_subscripts".to_string());
+        let mut scope = Scope {
+            columns: vec![ScopeColumn {
+                table: Some(qualifier.clone()),
+                name: qualifier,
+                ty,
+                hidden: false,
+            }],
+        };
+        if let Some(a) = alias {
+            rename_columns(&mut scope, a)?;
+        }
+        Ok((
+            Node::Series {
+                args: vec![lower, upper, one],
+                column: OutputColumn {
+                    name: scope.columns[0].name.clone(),
+                    ty,
+                },
+            },
+            scope,
+        ))
+    }
+}
+
 /// Marks every table read under `node` as locking (SELECT ... FOR UPDATE).
 fn lock_scans(node: &mut Node) -> Result<()> {
     depth::guard(|| lock_scans_level(node))
@@ -2033,7 +2097,7 @@ fn has_srf(e: &AstExpr) -> bool {
 fn is_srf_name(name: &str) -> bool {
     matches!(
         name,
-        "generate_series" | "pg_partition_ancestors" | "unnest"
+        "generate_series" | "generate_subscripts" | "pg_partition_ancestors" | "unnest"
     )
 }
 
@@ -2054,6 +2118,7 @@ fn take_srf_level(e: &mut AstExpr) -> Option<SrfCall> {
             let name = match function_name(f).as_str() {
                 "generate_series" => "generate_series",
                 "unnest" => "unnest",
+                "generate_subscripts" => "generate_subscripts",
                 _ => "pg_partition_ancestors",
             };
             let ast::FunctionArguments::List(list) = &f.args else {
