@@ -275,13 +275,26 @@ impl<'c> Binder<'c> {
             }
             AstExpr::CompoundFieldAccess { root, access_chain } => {
                 let base = self.bind(root, scope)?;
-                let [ast::AccessExpr::Subscript(ast::Subscript::Index { index })] =
-                    access_chain.as_slice()
-                else {
-                    return Err(EngineError::unsupported(format!("expression {e}")));
-                };
-                let index = self.bind(index, scope)?;
-                self.array_subscript(base, index)?
+                match access_chain.as_slice() {
+                    [ast::AccessExpr::Subscript(ast::Subscript::Index { index })] => {
+                        let index = self.bind(index, scope)?;
+                        self.array_subscript(base, index)?
+                    }
+                    [ast::AccessExpr::Subscript(ast::Subscript::Slice {
+                        lower_bound,
+                        upper_bound,
+                        stride: None,
+                    })] => {
+                        let mut bound = |b: &Option<AstExpr>, default: i32| match b {
+                            Some(b) => self.bind(b, scope),
+                            None => Ok(Expr::Literal(Value::Int4(default), SqlType::Int4)),
+                        };
+                        let lower = bound(lower_bound, 1)?;
+                        let upper = bound(upper_bound, i32::MAX)?;
+                        self.array_slice(base, lower, upper)?
+                    }
+                    _ => return Err(EngineError::unsupported(format!("expression {e}"))),
+                }
             }
             AstExpr::TypedString(ts) => {
                 let ty = SqlType::from_ast(&ts.data_type)?;
@@ -759,6 +772,20 @@ impl<'c> Binder<'c> {
             B::PGRegexIMatch => BinaryOp::RegexIMatch,
             B::PGRegexNotMatch => BinaryOp::NotRegexMatch,
             B::PGRegexNotIMatch => BinaryOp::NotRegexIMatch,
+            // `@>`, `<@` over arrays (else jsonb's), `&&` (arrays only).
+            B::AtArrow | B::ArrowAt | B::PGOverlap
+                if matches!(op, B::PGOverlap)
+                    || matches!(l.ty(), SqlType::Array(_))
+                    || matches!(r.ty(), SqlType::Array(_)) =>
+            {
+                use crate::types::array_functions::Containment;
+                let kind = match op {
+                    B::AtArrow => Containment::Contains,
+                    B::ArrowAt => Containment::ContainedBy,
+                    _ => Containment::Overlaps,
+                };
+                return self.bind_array_containment(kind, l, r);
+            }
             B::Arrow => BinaryOp::JsonGet,
             B::LongArrow => BinaryOp::JsonGetText,
             B::HashArrow => BinaryOp::JsonPath,
@@ -1162,6 +1189,78 @@ impl Binder<'_> {
             elem,
             CastKind::Explicit,
         ))
+    }
+
+    /// `l @> r`, `l <@ r`, `l && r` over arrays (0A000 for other types).
+    fn bind_array_containment(
+        &mut self,
+        kind: crate::types::array_functions::Containment,
+        l: Expr,
+        r: Expr,
+    ) -> Result<Expr> {
+        let Some((ty, func)) =
+            crate::types::array_functions::resolve_containment(kind, &l.ty(), &r.ty())?
+        else {
+            return Err(EngineError::unsupported(format!(
+                "operator {} for {} and {}",
+                kind.symbol(),
+                l.ty().display_name(),
+                r.ty().display_name()
+            )));
+        };
+        let l = self.coerce(l, ty, CastKind::Implicit)?;
+        let r = self.coerce(r, ty, CastKind::Implicit)?;
+        let oid = ty.element().map_or(0, |e| e.oid());
+        Ok(Expr::Function(
+            func,
+            vec![
+                l,
+                r,
+                Expr::Literal(Value::Int8(i64::from(oid)), SqlType::Int8),
+            ],
+        ))
+    }
+
+    /// `array[lower:upper]` (an omitted bound is the array's own; the
+    /// result starts at 1; out-of-range bounds are clamped).
+    fn array_slice(&mut self, base: Expr, lower: Expr, upper: Expr) -> Result<Expr> {
+        if base.ty().element().is_none() {
+            return Err(EngineError::new(
+                SqlState::DatatypeMismatch,
+                format!(
+                    "cannot subscript type {} because it does not support subscripting",
+                    base.ty().display_name()
+                ),
+            ));
+        }
+        let lower = self.coerce(lower, SqlType::Int4, CastKind::Implicit)?;
+        let upper = self.coerce(upper, SqlType::Int4, CastKind::Implicit)?;
+        let func = crate::types::ScalarFunction {
+            name: "array_slice",
+            arg_types: vec![base.ty(), SqlType::Int4, SqlType::Int4],
+            return_type: base.ty(),
+            strict: true,
+            volatility: crate::types::Volatility::Immutable,
+            catalog: false,
+            typed: None,
+            eval: |_, a| {
+                let Value::Text(arr) = &a[0] else {
+                    return Ok(Value::Null);
+                };
+                let items = crate::types::array::parse(arr)?;
+                let lo = a[1].as_i64().unwrap_or(1).max(1);
+                let hi = a[2].as_i64().unwrap_or(0).min(items.len() as i64);
+                let slice = if lo > hi {
+                    &items[..0]
+                } else {
+                    &items[(lo - 1) as usize..hi as usize]
+                };
+                Ok(Value::Text(crate::types::array::format(
+                    slice.iter().map(|t| t.as_deref()),
+                )))
+            },
+        };
+        Ok(Expr::Function(func, vec![base, lower, upper]))
     }
 
     /// `probe op ANY/ALL (array)`.

@@ -3,7 +3,8 @@
 //! `pg_get_userbyid`, `pg_table_is_visible`, the privilege checks, the
 //! object-identifier casts (`'t'::regclass`, `oid::regclass`), and the
 //! array functions the catalog queries use (`array_to_string`,
-//! `array_position`, `current_schemas`, ...).
+//! `array_length`, `current_schemas`, ...; the polymorphic ones are in
+//! [`crate::types::array_functions`]).
 //!
 //! Functions marked `catalog` read the statement's [`Snapshot`] through
 //! [`FunctionEnv::syscat`]. Every relation is in `public` or `pg_catalog`,
@@ -244,17 +245,6 @@ pub(crate) fn candidates() -> Vec<Candidate> {
                 return Ok(Value::Null);
             }
             array_to_string(&a[0], &a[1], Some(&a[2]))
-        }),
-        cand("array_position", &[ANY, ANY], I4, false, false, |_, a| {
-            if a[0].is_null() {
-                return Ok(Value::Null);
-            }
-            let probe = a[1].to_text();
-            let items = array::parse(text_arg(&a[0]))?;
-            Ok(items
-                .iter()
-                .position(|item| probe.is_some() && *item == probe)
-                .map_or(Value::Null, |i| Value::Int4(i as i32 + 1)))
         }),
         cand("array_upper", &[ANY, I4], I4, true, false, |_, a| {
             dimension(a, |n| n)
