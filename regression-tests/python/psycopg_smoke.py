@@ -357,6 +357,13 @@ def main():
                 ([7, 8], ["x"]),
             ).fetchall()
             assert got == [(7, "x", 1), (8, None, 2)], f"unnest (binary={binary}): {got!r}"
+            got = cur.execute(
+                "SELECT %s::int[], (%s::int[])[2][1], array_dims(%s::int[]), ARRAY[['a', NULL]]",
+                ([[1, 2], [3, 4]], [[1, 2], [3, 4]], [[1, 2], [3, 4]]),
+            ).fetchone()
+            assert got == ([[1, 2], [3, 4]], 3, "[1:2][1:2]", [["a", None]]), (
+                f"two-dimensional arrays (binary={binary}): {got!r}"
+            )
             got = cur.execute("SELECT u FROM typed WHERE id = %s", (base + 1,)).fetchone()
             assert got == (key,), f"uuid read back (binary={binary}): {got!r}"
         conn.execute("DROP TABLE typed")

@@ -13,7 +13,7 @@ use crate::exec::interrupt::Interrupt;
 use crate::exec::run::row_key;
 use crate::plan::node::{AggCall, AggFunc};
 use crate::types::{
-    cast, compare_typed, eval_binary, json, json_funcs, BinaryOp, CastKind, SqlType, Value,
+    array, cast, compare_typed, eval_binary, json, json_funcs, BinaryOp, CastKind, SqlType, Value,
 };
 
 /// The result type of `func` over an argument of type `arg`.
@@ -28,6 +28,8 @@ pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
         AggFunc::StringAgg => SqlType::Text,
         AggFunc::JsonAgg | AggFunc::JsonObjectAgg => SqlType::Json,
         AggFunc::JsonbAgg | AggFunc::JsonbObjectAgg => SqlType::Jsonb,
+        // Of arrays: an array of one more dimension, of the same type.
+        AggFunc::ArrayAgg if matches!(arg, SqlType::Array(_)) => arg.without_typmod(),
         AggFunc::ArrayAgg => arg.array_of().unwrap_or(SqlType::Array(&SqlType::Text)),
         AggFunc::Min | AggFunc::Max => arg.without_typmod(),
         AggFunc::Sum => match arg {
@@ -121,19 +123,38 @@ impl Accumulator {
 
     /// Adds one `string_agg` or `array_agg` input with its delimiter and
     /// sort keys (`array_agg` keeps `NULL`s; `DISTINCT` keeps the first
-    /// of equal values).
-    pub fn add_ordered(&mut self, v: Value, delimiter: Value, keys: Vec<Value>) {
+    /// of equal values; `array_agg` of arrays refuses `NULL` and empty
+    /// ones, as PostgreSQL).
+    pub fn add_ordered(&mut self, v: Value, delimiter: Value, keys: Vec<Value>) -> Result<()> {
         if v.is_null() && self.func == AggFunc::StringAgg {
-            return;
+            return Ok(());
+        }
+        if self.func == AggFunc::ArrayAgg && matches!(self.arg_types.0, SqlType::Array(_)) {
+            match &v {
+                Value::Text(t) if array::parse_array(t)?.items.is_empty() => {
+                    return Err(EngineError::new(
+                        SqlState::ArraySubscriptError,
+                        "cannot accumulate empty arrays",
+                    ))
+                }
+                Value::Text(_) => {}
+                _ => {
+                    return Err(EngineError::new(
+                        SqlState::NullValueNotAllowed,
+                        "cannot accumulate null arrays",
+                    ))
+                }
+            }
         }
         if !self.first_seen(&[&v]) {
-            return;
+            return Ok(());
         }
         let d = match delimiter {
             Value::Text(d) => Some(d),
             _ => None,
         };
         self.parts.push((keys, v, d));
+        Ok(())
     }
 
     /// Whether `values` are new to a `DISTINCT` aggregate (always true
@@ -235,7 +256,10 @@ impl Accumulator {
             AggFunc::StringAgg | AggFunc::ArrayAgg => {
                 if self.func == AggFunc::ArrayAgg {
                     let values: Vec<Value> = self.parts.drain(..).map(|p| p.1).collect();
-                    return Ok(crate::types::array::from_values(&values));
+                    if matches!(self.arg_types.0, SqlType::Array(_)) {
+                        return array_of_arrays(&values);
+                    }
+                    return Ok(array::from_values(&values));
                 }
                 let mut out = String::new();
                 for (i, (_, s, d)) in self.parts.iter().enumerate() {
@@ -322,4 +346,36 @@ impl Accumulator {
         }
         Ok(Value::Text(out))
     }
+}
+
+/// `array_agg` of arrays: one more dimension (2202E when the inputs'
+/// dimensions differ, as PostgreSQL).
+fn array_of_arrays(values: &[Value]) -> Result<Value> {
+    let mut parts = Vec::with_capacity(values.len());
+    for v in values {
+        if let Value::Text(t) = v {
+            parts.push(array::parse_array(t)?);
+        }
+    }
+    if parts
+        .first()
+        .is_some_and(|p| p.ndims() + 1 > array::MAX_DIMS)
+    {
+        return Err(EngineError::new(
+            SqlState::ProgramLimitExceeded,
+            format!(
+                "number of array dimensions ({}) exceeds the maximum allowed ({})",
+                parts[0].ndims() + 1,
+                array::MAX_DIMS
+            ),
+        ));
+    }
+    array::ArrayText::stack(parts)
+        .map(array::ArrayText::into_value)
+        .ok_or_else(|| {
+            EngineError::new(
+                SqlState::ArraySubscriptError,
+                "cannot accumulate arrays of different dimensionality",
+            )
+        })
 }

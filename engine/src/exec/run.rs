@@ -447,7 +447,7 @@ fn run_level<'a, T: Transaction>(
                         if call.func.is_json() {
                             acc.add_json(v, d, keys)?;
                         } else {
-                            acc.add_ordered(v, d, keys);
+                            acc.add_ordered(v, d, keys)?;
                         }
                         continue;
                     }

@@ -275,25 +275,50 @@ impl<'c> Binder<'c> {
             }
             AstExpr::CompoundFieldAccess { root, access_chain } => {
                 let base = self.bind(root, scope)?;
-                match access_chain.as_slice() {
-                    [ast::AccessExpr::Subscript(ast::Subscript::Index { index })] => {
-                        let index = self.bind(index, scope)?;
-                        self.array_subscript(base, index)?
+                // `a[i][j]`: an element; with any `lo:hi`, a slice in
+                // which a plain `i` means `1:i` (as PostgreSQL). An
+                // omitted bound is the array's own.
+                let slice = access_chain
+                    .iter()
+                    .any(|a| matches!(a, ast::AccessExpr::Subscript(ast::Subscript::Slice { .. })));
+                let mut args = Vec::new();
+                for a in access_chain {
+                    let mut bound = |b: Option<&AstExpr>, default: i32| match b {
+                        Some(b) => self.bind(b, scope),
+                        None => Ok(Expr::Literal(Value::Int4(default), SqlType::Int4)),
+                    };
+                    match a {
+                        ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => {
+                            if slice {
+                                args.push(bound(None, 1)?);
+                            }
+                            args.push(bound(Some(index), 0)?);
+                        }
+                        ast::AccessExpr::Subscript(ast::Subscript::Slice {
+                            lower_bound,
+                            upper_bound,
+                            stride: None,
+                        }) => {
+                            args.push(bound(lower_bound.as_ref(), i32::MIN)?);
+                            args.push(bound(upper_bound.as_ref(), i32::MAX)?);
+                        }
+                        _ => return Err(EngineError::unsupported(format!("expression {e}"))),
                     }
-                    [ast::AccessExpr::Subscript(ast::Subscript::Slice {
-                        lower_bound,
-                        upper_bound,
-                        stride: None,
-                    })] => {
-                        let mut bound = |b: &Option<AstExpr>, default: i32| match b {
-                            Some(b) => self.bind(b, scope),
-                            None => Ok(Expr::Literal(Value::Int4(default), SqlType::Int4)),
-                        };
-                        let lower = bound(lower_bound, 1)?;
-                        let upper = bound(upper_bound, i32::MAX)?;
-                        self.array_slice(base, lower, upper)?
-                    }
-                    _ => return Err(EngineError::unsupported(format!("expression {e}"))),
+                }
+                if args.len() > 2 * crate::types::array::MAX_DIMS {
+                    return Err(EngineError::new(
+                        SqlState::ProgramLimitExceeded,
+                        format!(
+                            "number of array dimensions ({}) exceeds the maximum allowed ({})",
+                            if slice { args.len() / 2 } else { args.len() },
+                            crate::types::array::MAX_DIMS
+                        ),
+                    ));
+                }
+                if slice {
+                    self.array_slice(base, args)?
+                } else {
+                    self.array_subscript(base, args)?
                 }
             }
             AstExpr::TypedString(ts) => {
@@ -1129,6 +1154,20 @@ impl Binder<'_> {
     fn array_constructor(&mut self, items: Vec<Expr>) -> Result<Expr> {
         let items = self.unify(items, "ARRAY")?;
         let elem = items.first().map_or(SqlType::Text, Expr::ty);
+        if matches!(elem, SqlType::Array(_)) {
+            // `ARRAY[[1,2],[3,4]]`: sub-arrays make one more dimension.
+            let func = crate::types::ScalarFunction {
+                name: "array",
+                arg_types: vec![elem; items.len()],
+                return_type: elem,
+                strict: false,
+                volatility: crate::types::Volatility::Immutable,
+                catalog: false,
+                typed: None,
+                eval: |_, a| crate::types::array::from_subarrays(a),
+            };
+            return Ok(Expr::Function(func, items));
+        }
         let ty = elem.array_of().ok_or_else(|| {
             EngineError::new(
                 SqlState::UndefinedObject,
@@ -1151,8 +1190,9 @@ impl Binder<'_> {
         Ok(Expr::Function(func, items))
     }
 
-    /// `array[index]` (1-based; NULL out of range).
-    fn array_subscript(&mut self, base: Expr, index: Expr) -> Result<Expr> {
+    /// `array[i][j]...` (NULL out of range or for a number of subscripts
+    /// other than the array's dimensions).
+    fn array_subscript(&mut self, base: Expr, indexes: Vec<Expr>) -> Result<Expr> {
         let Some(elem) = base.ty().element() else {
             return Err(EngineError::new(
                 SqlState::DatatypeMismatch,
@@ -1162,10 +1202,15 @@ impl Binder<'_> {
                 ),
             ));
         };
-        let index = self.coerce(index, SqlType::Int4, CastKind::Implicit)?;
+        let mut args = vec![base];
+        for i in indexes {
+            args.push(self.coerce(i, SqlType::Int4, CastKind::Implicit)?);
+        }
+        let mut arg_types = vec![args[0].ty()];
+        arg_types.resize(args.len(), SqlType::Int4);
         let func = crate::types::ScalarFunction {
             name: "array_subscript",
-            arg_types: vec![base.ty(), SqlType::Int4],
+            arg_types,
             return_type: SqlType::Text,
             strict: true,
             volatility: crate::types::Volatility::Immutable,
@@ -1175,17 +1220,29 @@ impl Binder<'_> {
                 let Value::Text(arr) = &a[0] else {
                     return Ok(Value::Null);
                 };
-                let i = a[1].as_i64().unwrap_or(0);
-                let items = crate::types::array::parse(arr)?;
-                Ok(usize::try_from(i - 1)
-                    .ok()
-                    .and_then(|i| items.get(i).cloned().flatten())
+                let arr = crate::types::array::parse_array(arr)?;
+                if a.len() - 1 != arr.ndims() {
+                    return Ok(Value::Null);
+                }
+                let mut offset = 0usize;
+                for (d, i) in arr.dims.iter().zip(&a[1..]) {
+                    let i = i.as_i64().unwrap_or(i64::MIN);
+                    if i < i64::from(d.lower) || i > d.upper() {
+                        return Ok(Value::Null);
+                    }
+                    offset = offset * d.len + (i - i64::from(d.lower)) as usize;
+                }
+                Ok(arr
+                    .items
+                    .get(offset)
+                    .cloned()
+                    .flatten()
                     .map_or(Value::Null, Value::Text))
             },
         };
         // The element's text goes through the element type's input.
         Ok(Expr::Cast(
-            Box::new(Expr::Function(func, vec![base, index])),
+            Box::new(Expr::Function(func, args)),
             elem,
             CastKind::Explicit,
         ))
@@ -1221,9 +1278,11 @@ impl Binder<'_> {
         ))
     }
 
-    /// `array[lower:upper]` (an omitted bound is the array's own; the
-    /// result starts at 1; out-of-range bounds are clamped).
-    fn array_slice(&mut self, base: Expr, lower: Expr, upper: Expr) -> Result<Expr> {
+    /// `array[lo:hi][lo:hi]...`, `bounds` holding `lo, hi` per subscript
+    /// (an omitted bound is the array's own; the result starts at 1;
+    /// out-of-range bounds are clamped; dimensions not subscripted are
+    /// taken whole).
+    fn array_slice(&mut self, base: Expr, bounds: Vec<Expr>) -> Result<Expr> {
         if base.ty().element().is_none() {
             return Err(EngineError::new(
                 SqlState::DatatypeMismatch,
@@ -1233,12 +1292,16 @@ impl Binder<'_> {
                 ),
             ));
         }
-        let lower = self.coerce(lower, SqlType::Int4, CastKind::Implicit)?;
-        let upper = self.coerce(upper, SqlType::Int4, CastKind::Implicit)?;
+        let mut args = vec![base];
+        for b in bounds {
+            args.push(self.coerce(b, SqlType::Int4, CastKind::Implicit)?);
+        }
+        let mut arg_types = vec![args[0].ty()];
+        arg_types.resize(args.len(), SqlType::Int4);
         let func = crate::types::ScalarFunction {
             name: "array_slice",
-            arg_types: vec![base.ty(), SqlType::Int4, SqlType::Int4],
-            return_type: base.ty(),
+            arg_types,
+            return_type: args[0].ty(),
             strict: true,
             volatility: crate::types::Volatility::Immutable,
             catalog: false,
@@ -1247,20 +1310,10 @@ impl Binder<'_> {
                 let Value::Text(arr) = &a[0] else {
                     return Ok(Value::Null);
                 };
-                let items = crate::types::array::parse(arr)?;
-                let lo = a[1].as_i64().unwrap_or(1).max(1);
-                let hi = a[2].as_i64().unwrap_or(0).min(items.len() as i64);
-                let slice = if lo > hi {
-                    &items[..0]
-                } else {
-                    &items[(lo - 1) as usize..hi as usize]
-                };
-                Ok(Value::Text(crate::types::array::format(
-                    slice.iter().map(|t| t.as_deref()),
-                )))
+                crate::types::array::slice(arr, &a[1..])
             },
         };
-        Ok(Expr::Function(func, vec![base, lower, upper]))
+        Ok(Expr::Function(func, args))
     }
 
     /// `probe op ANY/ALL (array)`.

@@ -1006,14 +1006,7 @@ impl Binder<'_> {
                     AggFunc::Min | AggFunc::Max => {
                         !matches!(t, SqlType::Uuid | SqlType::Json | SqlType::Jsonb)
                     }
-                    AggFunc::ArrayAgg => {
-                        if matches!(t, SqlType::Array(_)) {
-                            return Err(EngineError::unsupported(
-                                "array_agg over arrays (multidimensional arrays)",
-                            ));
-                        }
-                        t.array_of().is_some()
-                    }
+                    AggFunc::ArrayAgg => matches!(t, SqlType::Array(_)) || t.array_of().is_some(),
                     _ => true,
                 };
                 if !ok {

@@ -137,19 +137,20 @@ pub fn resolve(name: &str, args: &[SqlType]) -> Result<Option<ScalarFunction>> {
             }
             if name == "array_ndims" {
                 function("array_ndims", vec![*a], I4, true, |_, a| {
-                    Ok(if array::parse(text(&a[0]))?.is_empty() {
+                    let n = array::parse_array(text(&a[0]))?.ndims();
+                    Ok(if n == 0 {
                         Value::Null
                     } else {
-                        Value::Int4(1)
+                        Value::Int4(n as i32)
                     })
                 })
             } else {
                 function("array_dims", vec![*a], T, true, |_, a| {
-                    let n = array::parse(text(&a[0]))?.len();
-                    Ok(if n == 0 {
+                    let arr = array::parse_array(text(&a[0]))?;
+                    Ok(if arr.ndims() == 0 {
                         Value::Null
                     } else {
-                        Value::Text(format!("[1:{n}]"))
+                        Value::Text(arr.dims_text())
                     })
                 })
             }
@@ -207,27 +208,22 @@ fn array_value(items: &[Option<String>]) -> Value {
     Value::Text(array::format(items.iter().map(|t| t.as_deref())))
 }
 
+/// Marks an operand of [`array::concat`] as an array.
+const ANY_ARRAY: SqlType = SqlType::Array(&SqlType::Text);
+
 fn eval_append(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
-    let mut items = items_of(&a[0])?;
-    items.push(a[1].to_text());
-    Ok(array_value(&items))
+    array::concat(&a[0], &ANY_ARRAY, &a[1], &SqlType::Text)
 }
 
 fn eval_prepend(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
-    let mut items = vec![a[0].to_text()];
-    items.extend(items_of(&a[1])?);
-    Ok(array_value(&items))
+    array::concat(&a[0], &SqlType::Text, &a[1], &ANY_ARRAY)
 }
 
 fn eval_cat(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
     match (&a[0], &a[1]) {
         (Value::Null, Value::Null) => Ok(Value::Null),
         (Value::Null, v) | (v, Value::Null) => Ok(v.clone()),
-        (l, r) => {
-            let mut items = items_of(l)?;
-            items.extend(items_of(r)?);
-            Ok(array_value(&items))
-        }
+        (l, r) => array::concat(l, &ANY_ARRAY, r, &ANY_ARRAY),
     }
 }
 
@@ -245,12 +241,27 @@ fn same(item: &Option<String>, probe: &Value) -> Result<bool> {
     })
 }
 
+/// The elements of a one-dimensional array argument (0A000 naming
+/// `what` for a multi-dimensional one, as PostgreSQL).
+fn one_dim_items(v: &Value, what: &str) -> Result<Vec<Option<String>>> {
+    let arr = match v {
+        Value::Text(s) => array::parse_array(s)?,
+        _ => return Ok(Vec::new()),
+    };
+    if arr.ndims() > 1 {
+        return Err(EngineError::unsupported(format!(
+            "{what} multidimensional arrays"
+        )));
+    }
+    Ok(arr.items)
+}
+
 fn eval_remove(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
     if a[0].is_null() {
         return Ok(Value::Null);
     }
     let mut out = Vec::new();
-    for item in items_of(&a[0])? {
+    for item in one_dim_items(&a[0], "removing elements from")? {
         if !same(&item, &a[1])? {
             out.push(item);
         }
@@ -262,15 +273,16 @@ fn eval_replace(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
     if a[0].is_null() {
         return Ok(Value::Null);
     }
-    let mut out = Vec::new();
-    for item in items_of(&a[0])? {
-        out.push(if same(&item, &a[1])? {
-            a[2].to_text()
-        } else {
-            item
-        });
+    let Value::Text(s) = &a[0] else {
+        return Ok(Value::Null);
+    };
+    let mut arr = array::parse_array(s)?;
+    for item in arr.items.iter_mut() {
+        if same(item, &a[1])? {
+            *item = a[2].to_text();
+        }
     }
-    Ok(array_value(&out))
+    Ok(arr.into_value())
 }
 
 fn eval_position(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
@@ -287,7 +299,10 @@ fn eval_position(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
         }
         Some(v) => v.as_i64().unwrap_or(1),
     };
-    for (i, item) in items_of(&a[0])?.iter().enumerate() {
+    for (i, item) in one_dim_items(&a[0], "searching for elements in")?
+        .iter()
+        .enumerate()
+    {
         let pos = i as i64 + 1;
         if pos >= start && same(item, &a[1])? {
             return Ok(Value::Int4(pos as i32));
@@ -301,7 +316,10 @@ fn eval_positions(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
         return Ok(Value::Null);
     }
     let mut out = Vec::new();
-    for (i, item) in items_of(&a[0])?.iter().enumerate() {
+    for (i, item) in one_dim_items(&a[0], "searching for elements in")?
+        .iter()
+        .enumerate()
+    {
         if same(item, &a[1])? {
             out.push(Some((i + 1).to_string()));
         }
@@ -329,6 +347,7 @@ fn eval_fill(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
             "dimension values cannot be null",
         ));
     }
+    let mut lowers = vec![1i32; dims.len()];
     if let Some(lb) = a.get(2) {
         let lbs = array::elements(text(lb), &SqlType::Int4)?;
         if lbs.len() != dims.len() {
@@ -338,14 +357,30 @@ fn eval_fill(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
             )
             .with_detail("Low bound array has different size than dimensions array."));
         }
-        if lbs.iter().any(|v| v.as_i64() != Some(1)) {
-            return Err(EngineError::unsupported("array lower bounds other than 1"));
+        if lbs.iter().any(Value::is_null) {
+            return Err(EngineError::new(
+                SqlState::NullValueNotAllowed,
+                "dimension values cannot be null",
+            ));
+        }
+        for (l, v) in lowers.iter_mut().zip(&lbs) {
+            *l = v.as_i64().unwrap_or(1) as i32;
         }
     }
-    if dims.len() > 1 {
-        return Err(EngineError::unsupported("multidimensional arrays"));
+    if dims.len() > array::MAX_DIMS {
+        return Err(EngineError::new(
+            SqlState::ProgramLimitExceeded,
+            format!(
+                "number of array dimensions ({}) exceeds the maximum allowed ({})",
+                dims.len(),
+                array::MAX_DIMS
+            ),
+        ));
     }
-    let n = dims[0].as_i64().unwrap_or(0);
+    let mut n: i64 = 1;
+    for d in &dims {
+        n = n.saturating_mul(d.as_i64().unwrap_or(0).max(0));
+    }
     if n <= 0 {
         return Ok(Value::Text("{}".into()));
     }
@@ -359,8 +394,18 @@ fn eval_fill(_: &dyn FunctionEnv, a: &[Value]) -> Result<Value> {
         ));
     }
     let item = a[0].to_text();
-    let items = vec![item; n as usize];
-    Ok(array_value(&items))
+    let arr = array::ArrayText {
+        dims: dims
+            .iter()
+            .zip(lowers)
+            .map(|(d, lower)| array::Dim {
+                len: d.as_i64().unwrap_or(0) as usize,
+                lower,
+            })
+            .collect(),
+        items: vec![item; n as usize],
+    };
+    Ok(arr.into_value())
 }
 
 /// `string_to_array(s, delimiter, null_string)`: a `NULL` delimiter
@@ -503,6 +548,7 @@ fn overlaps(l: &Value, r: &Value, oid: &Value) -> Result<Value> {
 /// `array_cmp`: element by element (a `NULL` element after any other,
 /// two `NULL`s equal), then the shorter array first.
 pub fn compare_arrays(l: &str, r: &str, elem: &SqlType) -> Result<Ordering> {
+    let (la, ra) = (array::parse_array(l)?, array::parse_array(r)?);
     let l = array::elements(l, elem)?;
     let r = array::elements(r, elem)?;
     for (a, b) in l.iter().zip(&r) {
@@ -516,7 +562,16 @@ pub fn compare_arrays(l: &str, r: &str, elem: &SqlType) -> Result<Ordering> {
             return Ok(ord);
         }
     }
-    Ok(l.len().cmp(&r.len()))
+    // Equal elements: PostgreSQL's array_cmp then orders by the number
+    // of elements, of dimensions, and by each dimension's length and
+    // lower bound.
+    let dims = |a: &array::ArrayText| -> Vec<(usize, i32)> {
+        a.dims.iter().map(|d| (d.len, d.lower)).collect()
+    };
+    Ok(l.len()
+        .cmp(&r.len())
+        .then(la.ndims().cmp(&ra.ndims()))
+        .then_with(|| dims(&la).cmp(&dims(&ra))))
 }
 
 #[cfg(test)]
