@@ -92,6 +92,8 @@ sqlstates! {
     UniqueViolation = "23505",
     /// 23514
     CheckViolation = "23514",
+    /// 22000
+    DataException = "22000",
     /// 2202E
     ArraySubscriptError = "2202E",
     /// 25001

@@ -3,7 +3,8 @@
 //! `pg_get_userbyid`, `pg_table_is_visible`, the privilege checks, the
 //! object-identifier casts (`'t'::regclass`, `oid::regclass`), and the
 //! array functions the catalog queries use (`array_to_string`,
-//! `array_position`, `current_schemas`, ...).
+//! `array_length`, `current_schemas`, ...; the polymorphic ones are in
+//! [`crate::types::array_functions`]).
 //!
 //! Functions marked `catalog` read the statement's [`Snapshot`] through
 //! [`FunctionEnv::syscat`]. Every relation is in `public` or `pg_catalog`,
@@ -252,26 +253,14 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             }
             array_to_string(&a[0], &a[1], Some(&a[2]))
         }),
-        cand("array_position", &[ANY, ANY], I4, false, false, |_, a| {
-            if a[0].is_null() {
-                return Ok(Value::Null);
-            }
-            let probe = a[1].to_text();
-            let items = array::parse(text_arg(&a[0]))?;
-            Ok(items
-                .iter()
-                .position(|item| probe.is_some() && *item == probe)
-                .map_or(Value::Null, |i| Value::Int4(i as i32 + 1)))
-        }),
         cand("array_upper", &[ANY, I4], I4, true, false, |_, a| {
-            dimension(a, |n| n)
+            dimension(a, array::Dim::upper)
         }),
         cand("array_lower", &[ANY, I4], I4, true, false, |_, a| {
-            dimension(a, |_| 1)
+            dimension(a, |d| i64::from(d.lower))
         }),
-        // One-dimensional arrays start at 1: the length is the upper bound.
         cand("array_length", &[ANY, I4], I4, true, false, |_, a| {
-            dimension(a, |n| n)
+            dimension(a, |d| d.len as i64)
         }),
         cand("cardinality", &[ANY], I4, true, false, |_, a| {
             Ok(Value::Int4(array::parse(text_arg(&a[0]))?.len() as i32))
@@ -348,16 +337,15 @@ pub(crate) fn candidates() -> Vec<Candidate> {
     v
 }
 
-/// A bound of dimension `a[1]` of array `a[0]`: `bound(length)` for
-/// dimension 1 of a non-empty array, else NULL (arrays here have one
-/// dimension, starting at 1).
-fn dimension(a: &[Value], bound: fn(i32) -> i32) -> Result<Value> {
-    let n = array::parse(text_arg(&a[0]))?.len() as i32;
-    Ok(if a[1].as_i64() == Some(1) && n > 0 {
-        Value::Int4(bound(n))
-    } else {
-        Value::Null
-    })
+/// `bound` of dimension `a[1]` (from 1) of array `a[0]`; NULL for a
+/// dimension the array does not have.
+fn dimension(a: &[Value], bound: fn(&array::Dim) -> i64) -> Result<Value> {
+    let arr = array::parse_array(text_arg(&a[0]))?;
+    let dim = a[1]
+        .as_i64()
+        .and_then(|d| usize::try_from(d - 1).ok())
+        .and_then(|d| arr.dims.get(d));
+    Ok(dim.map_or(Value::Null, |d| Value::Int4(bound(d) as i32)))
 }
 
 /// The `RegKind` of an internal conversion's second argument.
