@@ -165,6 +165,10 @@ const COMMANDS: &[(&str, &str)] = &[
          SET search_path TO sch, public;\n\\dt\n\\d st\n\
          DROP SCHEMA sch CASCADE;",
     ),
+    (
+        "\\d of a table with generated columns",
+        "CREATE TEMP TABLE gen_cols (a int NOT NULL, b int GENERATED ALWAYS AS (a * 2) STORED, c text, d text GENERATED ALWAYS AS (upper(c)) STORED);\n\\d gen_cols",
+    ),
     ("\\df", "\\df"),
     ("\\dT", "\\dT"),
     (

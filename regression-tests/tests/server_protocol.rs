@@ -205,6 +205,26 @@ fn copy_through_the_extended_protocol() {
 }
 
 #[test]
+fn copy_without_columns_computes_generated_columns() {
+    let server = TestServer::start();
+    let mut c = server.connect();
+    c.batch_execute("CREATE TABLE cg (a int, b int GENERATED ALWAYS AS (a * 10) STORED)")
+        .unwrap();
+    {
+        let mut w = c.copy_in("COPY cg FROM STDIN").unwrap();
+        w.write_all(b"1\n2\n").unwrap();
+        assert_eq!(w.finish().unwrap(), 2);
+    }
+    let rows: Vec<(i32, i32)> = c
+        .query("SELECT a, b FROM cg ORDER BY a", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(rows, vec![(1, 10), (2, 20)]);
+}
+
+#[test]
 fn startup_options_apply_to_the_session() {
     let server = TestServer::start();
     let mut c = postgres::Config::new()

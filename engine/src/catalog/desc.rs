@@ -11,7 +11,9 @@
 //! strings as u32 length + UTF-8 bytes. Small, explicit, and easy to extend
 //! by bumping the version. A column's flags byte says which optional
 //! fields follow it (bit 6: a statistics target, bit 7: a storage kind), so
-//! those needed no new version.
+//! those needed no new version. Likewise the byte before a column's
+//! DEFAULT text says 0 (none), 1 (a DEFAULT) or 2 (a generation
+//! expression: `GENERATED ALWAYS AS (expr) STORED`).
 
 use crate::error::{EngineError, Result};
 use crate::types::{SqlType, Value};
@@ -48,8 +50,13 @@ pub struct ColumnDesc {
     pub ty: SqlType,
     /// NOT NULL constraint (always true for primary-key columns).
     pub not_null: bool,
-    /// DEFAULT expression as SQL text.
+    /// DEFAULT expression as SQL text; for a generated column its
+    /// generation expression (PostgreSQL keeps both in `pg_attrdef`).
     pub default: Option<String>,
+    /// `GENERATED ALWAYS AS (expr) STORED`: `default` is the expression,
+    /// computed from the row's other columns on every write
+    /// (`pg_attribute.attgenerated = 's'`).
+    pub generated: bool,
     /// Dropped columns keep their slot in stored rows and are invisible.
     pub dropped: bool,
     /// The value rows stored before this column was added read as
@@ -208,7 +215,7 @@ impl TableDesc {
             );
             match &c.default {
                 Some(d) => {
-                    out.push(1);
+                    out.push(if c.generated { 2 } else { 1 });
                     put_str(out, d);
                 }
                 None => out.push(0),
@@ -309,7 +316,8 @@ impl TableDesc {
             let ty = SqlType::from_oid_typmod(oid, typmod)
                 .ok_or_else(|| corrupt("unknown column type in table descriptor"))?;
             let flags = get_u8(r)?;
-            let default = match get_u8(r)? {
+            let default_kind = get_u8(r)?;
+            let default = match default_kind {
                 0 => None,
                 _ => Some(get_str(r)?),
             };
@@ -333,6 +341,7 @@ impl TableDesc {
                 not_null: flags & 1 != 0,
                 dropped: flags & 2 != 0,
                 default,
+                generated: default_kind == 2,
                 missing,
                 identity: None,
                 stat_target,
@@ -505,6 +514,7 @@ mod tests {
                     ty: SqlType::Int4,
                     not_null: true,
                     default: None,
+                    generated: false,
                     dropped: false,
                     missing: None,
                     identity: None,
@@ -516,6 +526,7 @@ mod tests {
                     ty: SqlType::Varchar(Some(10)),
                     not_null: false,
                     default: Some("'x'".into()),
+                    generated: true,
                     dropped: true,
                     missing: Some(Value::Text("m".into())),
                     identity: Some(Identity {

@@ -113,6 +113,25 @@ fn set_column_option(
     use crate::sql::column_options::ColumnOption;
     let col = &mut table.columns[pos];
     match option {
+        ColumnOption::DropExpression(if_exists) => {
+            if col.generated {
+                // The stored values stay; the column becomes a plain one.
+                col.generated = false;
+                col.default = None;
+                return Ok(None);
+            }
+            let msg = format!(
+                "column \"{}\" of relation \"{}\" is not a stored generated column",
+                col.name, table.name
+            );
+            if if_exists {
+                return Ok(Some(format!("{msg}, skipping")));
+            }
+            Err(EngineError::new(
+                SqlState::ObjectNotInPrerequisiteState,
+                msg,
+            ))
+        }
         ColumnOption::Statistics(n) if n < -1 => Err(EngineError::new(
             SqlState::InvalidParameterValue,
             format!("statistics target {n} is too low"),
@@ -278,6 +297,11 @@ pub fn alter_table<T: Transaction>(
                     crate::exec::checks::split_column_checks(&column_def);
                 let (mut col, pk, unique) = column_desc_full(&column_def)?;
                 let generator = crate::exec::ddl::column_generator(&column_def, &table.name)?;
+                if col.generated {
+                    return Err(EngineError::unsupported(
+                        "ADD COLUMN ... GENERATED ALWAYS AS (...) STORED",
+                    ));
+                }
                 if pk.is_some() {
                     return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
                 }
@@ -353,44 +377,28 @@ pub fn alter_table<T: Transaction>(
                         }
                         return Err(column_position(&table, &n).unwrap_err());
                     };
-                    let what = format!("column {n} of table {}", table.name);
-                    notices.extend(crate::exec::foreign_key_ddl::drop_dependent_fks(
-                        txn,
-                        &mut table,
-                        |f| f.parent_columns.contains(&pos),
-                        (&what, &what),
-                        cascade,
-                    )?);
-                    if table.primary().columns.iter().any(|ic| ic.column == pos) {
-                        return Err(EngineError::unsupported("dropping a primary-key column"));
-                    }
-                    // Indexes on the column go with it, as in PostgreSQL.
-                    let mut doomed: Vec<String> = Vec::new();
-                    for ix in &table.indexes[1..] {
-                        if crate::exec::index_ddl::index_reads_column(&table, ix, pos)? {
-                            doomed.push(ix.name.clone());
+                    let readers = crate::exec::generated::readers(&table, pos)?;
+                    if !readers.is_empty() {
+                        let what = format!("column {n} of table {}", table.name);
+                        let names: Vec<String> = readers
+                            .iter()
+                            .map(|&g| {
+                                format!("column {} of table {}", table.columns[g].name, table.name)
+                            })
+                            .collect();
+                        if !cascade {
+                            let lines: Vec<String> = names
+                                .iter()
+                                .map(|d| format!("{d} depends on {what}"))
+                                .collect();
+                            return Err(crate::exec::dependents::still_exist(&what, &lines));
                         }
-                    }
-                    for name in doomed {
-                        catalog::unregister_index_name(txn, &table.schema, &name)?;
-                        table.indexes.retain(|ix| ix.name != name);
-                    }
-                    // So do the checks that read it, its foreign keys and its
-                    // sequences.
-                    crate::exec::checks::drop_column_checks(&mut table, pos)?;
-                    crate::exec::foreign_key_ddl::drop_column_fks(&mut table, pos);
-                    for seq in catalog::sequence::owned_by_table(txn, table.id)? {
-                        if seq.owner.is_some_and(|o| o.column as usize == pos) {
-                            catalog::sequence::drop_sequence(txn, &seq)?;
+                        for &g in &readers {
+                            notices.extend(drop_column_at(txn, &mut table, g, cascade)?);
                         }
+                        notices.extend(crate::exec::dependents::cascade_notice(&names));
                     }
-                    table.columns[pos].identity = None;
-                    let col = &mut table.columns[pos];
-                    col.dropped = true;
-                    col.name = format!("........pg.dropped.{}........", pos + 1);
-                    col.not_null = false;
-                    col.default = None;
-                    col.missing = None;
+                    notices.extend(drop_column_at(txn, &mut table, pos, cascade)?);
                 }
             }
             AlterTableOperation::RenameColumn {
@@ -409,6 +417,7 @@ pub fn alter_table<T: Transaction>(
                     ));
                 }
                 crate::exec::checks::rename_column_checks(&mut table, &old, &new)?;
+                crate::exec::generated::rename_column(&mut table, &old, &new)?;
                 crate::exec::index_ddl::rename_index_column_refs(&mut table, &old, &new)?;
                 table.columns[pos].name = new;
             }
@@ -439,6 +448,24 @@ pub fn alter_table<T: Transaction>(
                         let option =
                             crate::sql::column_options::of(value).expect("checked by the guard");
                         notices.extend(set_column_option(&mut table, pos, option)?);
+                    }
+                    AlterColumnOperation::SetDefault { .. } | AlterColumnOperation::DropDefault
+                        if table.columns[pos].generated =>
+                    {
+                        let e = EngineError::new(
+                            SqlState::SyntaxError,
+                            format!(
+                                "column \"{}\" of relation \"{}\" is a generated column",
+                                table.columns[pos].name, table.name
+                            ),
+                        );
+                        return Err(if matches!(op, AlterColumnOperation::DropDefault) {
+                            e.with_hint(
+                                "Use ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION instead.",
+                            )
+                        } else {
+                            e
+                        });
                     }
                     AlterColumnOperation::SetDefault { value } => {
                         if table.columns[pos].identity.is_some() {
@@ -493,6 +520,7 @@ pub fn alter_table<T: Transaction>(
                         }
                         let to =
                             crate::exec::ddl::column_type(&table.columns[pos].name, data_type)?;
+                        crate::exec::generated::check_type_change(&table, pos)?;
                         change_type(txn, &mut table, pos, to, interrupt)?;
                         // The rewritten rows must still pass the checks.
                         for c in table.checks.clone() {
@@ -719,6 +747,59 @@ fn change_type<T: Transaction>(
         txn.put(&key, &value)?;
     }
     Ok(())
+}
+
+/// Drops column `pos` of `table` with what depends on it: foreign keys
+/// (2BP01 without `cascade`), indexes and checks that read it, its owned
+/// sequences. Returns the notices.
+fn drop_column_at<T: Transaction>(
+    txn: &mut T,
+    table: &mut TableDesc,
+    pos: usize,
+    cascade: bool,
+) -> Result<Vec<String>> {
+    let mut notices = Vec::new();
+    let n = table.columns[pos].name.clone();
+    let what = format!("column {n} of table {}", table.name);
+    notices.extend(crate::exec::foreign_key_ddl::drop_dependent_fks(
+        txn,
+        table,
+        |f| f.parent_columns.contains(&pos),
+        (&what, &what),
+        cascade,
+    )?);
+    if table.primary().columns.iter().any(|ic| ic.column == pos) {
+        return Err(EngineError::unsupported("dropping a primary-key column"));
+    }
+    // Indexes on the column go with it, as in PostgreSQL.
+    let mut doomed: Vec<String> = Vec::new();
+    for ix in &table.indexes[1..] {
+        if crate::exec::index_ddl::index_reads_column(table, ix, pos)? {
+            doomed.push(ix.name.clone());
+        }
+    }
+    for name in doomed {
+        catalog::unregister_index_name(txn, &table.schema, &name)?;
+        table.indexes.retain(|ix| ix.name != name);
+    }
+    // So do the checks that read it, its foreign keys and its
+    // sequences.
+    crate::exec::checks::drop_column_checks(table, pos)?;
+    crate::exec::foreign_key_ddl::drop_column_fks(table, pos);
+    for seq in catalog::sequence::owned_by_table(txn, table.id)? {
+        if seq.owner.is_some_and(|o| o.column as usize == pos) {
+            catalog::sequence::drop_sequence(txn, &seq)?;
+        }
+    }
+    table.columns[pos].identity = None;
+    let col = &mut table.columns[pos];
+    col.dropped = true;
+    col.name = format!("........pg.dropped.{}........", pos + 1);
+    col.not_null = false;
+    col.default = None;
+    col.generated = false;
+    col.missing = None;
+    Ok(notices)
 }
 
 /// Gives every existing row of `table` the next value of the sequence

@@ -262,6 +262,7 @@ pub fn create_table<T: Transaction>(
         foreign_keys: Vec::new(),
     };
     let mut desc = desc;
+    crate::exec::generated::validate(&desc)?;
     crate::exec::checks::create_checks(txn, &mut desc, &checks)?;
     for (cname, cols, nulls_not_distinct) in uniques {
         let ix_name = match cname {
@@ -495,7 +496,12 @@ fn copy_like<T: Transaction>(
             name: c.name.clone(),
             ty: c.ty,
             not_null: c.not_null,
-            default: if o.defaults { c.default.clone() } else { None },
+            default: if (c.generated && o.generated) || (!c.generated && o.defaults) {
+                c.default.clone()
+            } else {
+                None
+            },
+            generated: c.generated && o.generated,
             dropped: false,
             missing: None,
             identity: None,
@@ -819,15 +825,53 @@ pub fn column_generator(c: &ast::ColumnDef, table: &str) -> Result<Option<Genera
     let cname = ident_name(&c.name);
     let mut generator = serial_type(&c.data_type).map(|_| Generator::Serial);
     let mut has_default = false;
+    let mut has_generation = false;
+    let both = |what: &str| {
+        EngineError::new(
+            SqlState::SyntaxError,
+            format!(
+                "both {what} and generation expression specified for column \"{cname}\" of table \"{table}\""
+            ),
+        )
+    };
     for opt in &c.options {
         match &opt.option {
+            ColumnOption::Default(_) if has_generation => return Err(both("default")),
             ColumnOption::Default(_) => has_default = true,
+            ColumnOption::Generated {
+                generation_expr: Some(_),
+                generated_as: ast::GeneratedAs::ExpStored,
+                generated_keyword: true,
+                ..
+            } => {
+                if has_generation {
+                    return Err(EngineError::new(
+                        SqlState::SyntaxError,
+                        format!(
+                            "multiple generation clauses specified for column \"{cname}\" of table \"{table}\""
+                        ),
+                    ));
+                }
+                if has_default {
+                    return Err(both("default"));
+                }
+                if matches!(generator, Some(Generator::Identity { .. })) {
+                    return Err(both("identity"));
+                }
+                if matches!(generator, Some(Generator::Serial)) {
+                    return Err(both("default"));
+                }
+                has_generation = true;
+            }
             ColumnOption::Generated {
                 generated_as,
                 sequence_options,
                 generation_expr: None,
                 ..
             } => {
+                if has_generation {
+                    return Err(both("identity"));
+                }
                 if generator.is_some() {
                     return Err(EngineError::new(
                         SqlState::SyntaxError,
@@ -838,7 +882,9 @@ pub fn column_generator(c: &ast::ColumnDef, table: &str) -> Result<Option<Genera
                     ast::GeneratedAs::Always => true,
                     ast::GeneratedAs::ByDefault => false,
                     ast::GeneratedAs::ExpStored => {
-                        return Err(EngineError::unsupported("generated columns"))
+                        return Err(EngineError::internal(
+                            "a stored generation without expression",
+                        ))
                     }
                 };
                 let options = identity_options(sequence_options.as_deref().unwrap_or_default());
@@ -983,6 +1029,7 @@ pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
         ty,
         not_null: false,
         default: None,
+        generated: false,
         dropped: false,
         missing: None,
         identity: None,
@@ -1010,6 +1057,16 @@ pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
                 generated_as: ast::GeneratedAs::Always | ast::GeneratedAs::ByDefault,
                 ..
             } => {}
+            // Checked by `column_generator`.
+            ColumnOption::Generated {
+                generation_expr: Some(e),
+                generated_as: ast::GeneratedAs::ExpStored,
+                generated_keyword: true,
+                ..
+            } => {
+                desc.default = Some(e.to_string());
+                desc.generated = true;
+            }
             other => {
                 return Err(EngineError::unsupported(format!(
                     "column option {other} (being built)"

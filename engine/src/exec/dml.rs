@@ -22,6 +22,7 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::exec::checks::{bind_checks, enforce as enforce_checks, BoundCheck};
 use crate::exec::ctx::Ctx;
 use crate::exec::foreign_keys::{FkSlot, FkState};
+use crate::exec::generated::{bind_generated, compute as compute_generated, BoundGenerated};
 use crate::exec::index::{
     bind_indexes, delete_entries, find_unique, insert_entries, update_entries, BoundIndex,
 };
@@ -120,6 +121,10 @@ fn bind_returning(
 /// The bound DEFAULT of column `col` (a NULL literal without one).
 pub(crate) fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_>) -> Result<Expr> {
     let ty = table.columns[col].ty;
+    if table.columns[col].generated {
+        // Computed after the row is formed (`exec::generated`).
+        return Ok(Expr::Literal(Value::Null, ty));
+    }
     if let Some(id) = &table.columns[col].identity {
         let next = Expr::Sequence(
             crate::exec::sequence::SeqFunc::Nextval,
@@ -145,6 +150,16 @@ pub(crate) fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_
 /// all (GENERATED ALWAYS without `OVERRIDING SYSTEM VALUE`).
 fn takes_identity(table: &TableDesc, col: usize, overriding: Option<Overriding>) -> Result<bool> {
     let c = &table.columns[col];
+    if c.generated {
+        return Err(EngineError::new(
+            SqlState::GeneratedAlways,
+            format!(
+                "cannot insert a non-DEFAULT value into column \"{}\"",
+                c.name
+            ),
+        )
+        .with_detail(format!("Column \"{}\" is a generated column.", c.name)));
+    }
     let Some(id) = &c.identity else {
         return Ok(false);
     };
@@ -165,6 +180,15 @@ fn takes_identity(table: &TableDesc, col: usize, overriding: Option<Overriding>)
         .with_hint("Use OVERRIDING SYSTEM VALUE to override.")),
         None => Ok(false),
     }
+}
+
+/// 428C9 for assigning a generated column anything but DEFAULT.
+fn update_generated(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::GeneratedAlways,
+        format!("column \"{name}\" can only be updated to DEFAULT"),
+    )
+    .with_detail(format!("Column \"{name}\" is a generated column."))
 }
 
 /// Casts to column types and checks NOT NULL constraints.
@@ -268,6 +292,8 @@ pub struct InsertPlan {
     pub indexes: Vec<BoundIndex>,
     /// The table's CHECK constraints.
     pub checks: Vec<BoundCheck>,
+    /// The table's generation expressions.
+    pub generated: BoundGenerated,
     /// The table's foreign keys (both ways with DO UPDATE).
     pub fks: FkSlot,
     /// RETURNING expressions over the new row.
@@ -470,7 +496,14 @@ pub fn plan_insert(
                         let col = table
                             .column_index(&n)
                             .ok_or_else(|| no_such_column(&table, &n))?;
-                        let e = binder.bind(&a.value, &both)?;
+                        if table.columns[col].generated && !is_default_keyword(&a.value) {
+                            return Err(update_generated(&table.columns[col].name));
+                        }
+                        let e = if is_default_keyword(&a.value) {
+                            bind_default(&table, col, binder)?
+                        } else {
+                            binder.bind(&a.value, &both)?
+                        };
                         sets.push((
                             col,
                             binder.coerce(e, table.columns[col].ty, CastKind::Assignment)?,
@@ -491,6 +524,7 @@ pub fn plan_insert(
     };
     let (returning, columns) = bind_returning(&insert.returning, &table, &scope, binder)?;
     let checks = bind_checks(&table, binder)?;
+    let generated = bind_generated(&table, binder)?;
     let fks = FkSlot::new(matches!(on_conflict, OnConflict::Update { .. }));
     Ok(InsertPlan {
         table,
@@ -500,6 +534,7 @@ pub fn plan_insert(
         arbiter,
         indexes,
         checks,
+        generated,
         fks,
         returning,
         columns,
@@ -595,6 +630,7 @@ fn insert_row<T: Transaction, R: RowIds>(
     value: &mut Vec<u8>,
 ) -> Result<()> {
     let table = &plan.table;
+    compute_generated(&plan.generated, row, ctx)?;
     conform_row(table, row)?;
     enforce_checks(&plan.checks, table, row, ctx)?;
     if table.has_hidden_rowid() {
@@ -631,6 +667,7 @@ fn insert_row<T: Transaction, R: RowIds>(
             for (col, e) in sets {
                 updated[*col] = e.eval(&both, ctx)?;
             }
+            compute_generated(&plan.generated, &mut updated, ctx)?;
             conform_row(table, &mut updated)?;
             enforce_checks(&plan.checks, table, &updated, ctx)?;
             let mut new_key = Vec::new();
@@ -754,6 +791,8 @@ pub struct ModifyPlan {
     pub indexes: Vec<BoundIndex>,
     /// The table's CHECK constraints (none for DELETE).
     pub checks: Vec<BoundCheck>,
+    /// The table's generation expressions (none for DELETE).
+    pub generated: BoundGenerated,
     /// The table's foreign keys, both ways.
     pub fks: FkSlot,
     /// RETURNING expressions over the new (UPDATE) or old (DELETE) row.
@@ -817,6 +856,8 @@ pub fn plan_update(
         }
         let e = if is_default_keyword(&a.value) {
             bind_default(&table, col, binder)?
+        } else if table.columns[col].generated {
+            return Err(update_generated(&table.columns[col].name));
         } else if let Some(c) = table.columns[col]
             .identity
             .filter(|i| i.always)
@@ -842,12 +883,14 @@ pub fn plan_update(
     let (returning, columns) = bind_returning(&update.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
     let checks = bind_checks(&table, binder)?;
+    let generated = bind_generated(&table, binder)?;
     Ok(ModifyPlan {
         table,
         scan,
         sets,
         indexes,
         checks,
+        generated,
         fks: FkSlot::new(true),
         returning,
         columns,
@@ -874,6 +917,7 @@ pub fn plan_delete(
         sets: Vec::new(),
         indexes,
         checks: Vec::new(),
+        generated: Vec::new(),
         fks: FkSlot::new(true),
         returning,
         columns,
@@ -966,6 +1010,7 @@ fn update_row<T: Transaction>(
     for (col, e) in &plan.sets {
         e.eval_into(old, ctx, &mut row[*col])?;
     }
+    compute_generated(&plan.generated, row, ctx)?;
     conform_row(table, row)?;
     enforce_checks(&plan.checks, table, row, ctx)?;
     if table.has_hidden_rowid() {

@@ -201,6 +201,7 @@ struct Writer {
     table: Arc<TableDesc>,
     indexes: Vec<BoundIndex>,
     checks: Vec<BoundCheck>,
+    generated: crate::exec::generated::BoundGenerated,
     defaults: Vec<Expr>,
     fks: Arc<TableFks>,
 }
@@ -230,6 +231,7 @@ impl FkRun {
         let mut binder = Binder::new(Vec::new(), &mut lookup);
         let indexes = bind_indexes(child, &mut binder)?;
         let checks = bind_checks(child, &mut binder)?;
+        let generated = crate::exec::generated::bind_generated(child, &mut binder)?;
         let mut defaults = Vec::with_capacity(child.columns.len());
         for col in 0..child.columns.len() {
             defaults.push(crate::exec::dml::bind_default(child, col, &mut binder)?);
@@ -239,6 +241,7 @@ impl FkRun {
             table: Arc::clone(child),
             indexes,
             checks,
+            generated,
             defaults,
             fks,
         });
@@ -938,6 +941,7 @@ fn cascade_row<T: Transaction>(
         }
         FkAction::NoAction | FkAction::Restrict => return Ok(()),
     }
+    crate::exec::generated::compute(&w.generated, &mut row, ctx)?;
     crate::exec::dml::conform_row(table, &mut row)?;
     enforce_checks(&w.checks, table, &row, ctx)?;
     let mut new_key = Vec::new();

@@ -17,6 +17,7 @@ pub mod dependents;
 pub mod dml;
 pub mod foreign_key_ddl;
 pub mod foreign_keys;
+pub mod generated;
 pub mod index;
 pub mod index_ddl;
 pub mod interrupt;

@@ -1,6 +1,7 @@
-//! `ALTER TABLE ... ALTER [COLUMN] c SET STATISTICS n` and
-//! `... SET STORAGE { PLAIN | EXTERNAL | EXTENDED | MAIN }`, which
-//! `sqlparser` 0.63 does not parse.
+//! `ALTER TABLE ... ALTER [COLUMN] c SET STATISTICS n`,
+//! `... SET STORAGE { PLAIN | EXTERNAL | EXTENDED | MAIN }` and
+//! `... DROP EXPRESSION [IF EXISTS]`, which `sqlparser` 0.63 does not
+//! parse.
 //!
 //! [`rewrite`] turns each into `SET DEFAULT <marker>(<argument>)` (the
 //! marker functions [`STATISTICS_MARKER`] and [`STORAGE_MARKER`]), which the
@@ -17,6 +18,10 @@ pub const STATISTICS_MARKER: &str = "__rocksgres_set_statistics";
 /// The marker function that carries `SET STORAGE kind` through the parser.
 pub const STORAGE_MARKER: &str = "__rocksgres_set_storage";
 
+/// The marker function that carries `DROP EXPRESSION [IF EXISTS]` through
+/// the parser.
+pub const DROP_EXPRESSION_MARKER: &str = "__rocksgres_drop_expression";
+
 /// A column option set by ALTER COLUMN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ColumnOption {
@@ -24,6 +29,8 @@ pub enum ColumnOption {
     Statistics(i64),
     /// `SET STORAGE name` (the name as written, lower-cased unless quoted).
     Storage(String),
+    /// `DROP EXPRESSION [IF EXISTS]` (true with IF EXISTS).
+    DropExpression(bool),
 }
 
 fn word(t: &Token, w: &str) -> bool {
@@ -34,7 +41,7 @@ fn word(t: &Token, w: &str) -> bool {
 /// [`rewrite`]).
 pub fn may_contain(sql: &str) -> bool {
     let lower = sql.to_ascii_lowercase();
-    lower.contains("statistics") || lower.contains("storage")
+    lower.contains("statistics") || lower.contains("storage") || lower.contains("expression")
 }
 
 /// The text with each `SET STATISTICS n` / `SET STORAGE name` replaced by
@@ -48,7 +55,28 @@ pub fn rewrite(sql: &str) -> Option<String> {
     let mut out = String::with_capacity(sql.len() + 32);
     let mut copied = 0;
     let mut k = 0;
-    while k + 2 < sig.len() {
+    while k + 1 < sig.len() {
+        // `ALTER [COLUMN] c DROP EXPRESSION`, not `DROP expression` (a
+        // column of that name).
+        let after_column = k >= 2
+            && matches!(toks[sig[k - 1]].0, Token::Word(_))
+            && (word(&toks[sig[k - 2]].0, "alter") || word(&toks[sig[k - 2]].0, "column"));
+        if after_column && word(&toks[sig[k]].0, "drop") && word(&toks[sig[k + 1]].0, "expression")
+        {
+            let if_exists = tok(k + 2).is_some_and(|t| word(t, "if"))
+                && tok(k + 3).is_some_and(|t| word(t, "exists"));
+            let last = if if_exists { k + 3 } else { k + 1 };
+            out.push_str(&sql[copied..toks[sig[k]].1.start]);
+            out.push_str(&format!(
+                "SET DEFAULT {DROP_EXPRESSION_MARKER}({if_exists})"
+            ));
+            copied = toks[sig[last]].1.end;
+            k = last + 1;
+            continue;
+        }
+        if k + 2 >= sig.len() {
+            break;
+        }
         let (set, what, arg) = (&toks[sig[k]].0, &toks[sig[k + 1]].0, &toks[sig[k + 2]].0);
         let mut edit = None;
         if word(set, "set") && word(what, "statistics") {
@@ -102,7 +130,7 @@ pub fn of(value: &Expr) -> Option<ColumnOption> {
         return None;
     };
     let name = f.name.to_string();
-    if name != STATISTICS_MARKER && name != STORAGE_MARKER {
+    if name != STATISTICS_MARKER && name != STORAGE_MARKER && name != DROP_EXPRESSION_MARKER {
         return None;
     }
     let ast::FunctionArguments::List(list) = &f.args else {
@@ -111,6 +139,13 @@ pub fn of(value: &Expr) -> Option<ColumnOption> {
     let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))] = list.args.as_slice() else {
         return None;
     };
+    if name == DROP_EXPRESSION_MARKER {
+        let Expr::Value(v) = arg else { return None };
+        let ast::Value::Boolean(b) = &v.value else {
+            return None;
+        };
+        return Some(ColumnOption::DropExpression(*b));
+    }
     if name == STORAGE_MARKER {
         let Expr::Value(v) = arg else { return None };
         let ast::Value::SingleQuotedString(s) = &v.value else {
@@ -148,5 +183,19 @@ mod tests {
         );
         assert_eq!(rewrite("select 'set statistics 5'"), None);
         assert_eq!(rewrite("alter table t alter a set statistics 1.5"), None);
+    }
+
+    #[test]
+    fn rewrites_drop_expression() {
+        assert_eq!(
+            rewrite(
+                "alter table t alter column a drop expression, alter b DROP EXPRESSION IF EXISTS"
+            )
+            .unwrap(),
+            "alter table t alter column a SET DEFAULT __rocksgres_drop_expression(false), \
+             alter b SET DEFAULT __rocksgres_drop_expression(true)"
+        );
+        // A column named `expression` is dropped, not rewritten.
+        assert_eq!(rewrite("alter table t drop expression"), None);
     }
 }

@@ -38,7 +38,7 @@ pub fn check_def(table: &TableDesc, check: &CheckDesc, pretty: bool) -> String {
     s
 }
 
-/// A boolean expression stored as SQL text over `table`'s columns (a
+/// An expression stored as SQL text over `table`'s columns (a
 /// check, an index predicate) as PostgreSQL's `deparse_expression`
 /// prints it: `(a > 0)`, or pretty `a > 0`.
 pub fn expr_def(table: &TableDesc, text: &str, pretty: bool) -> String {

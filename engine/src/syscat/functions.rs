@@ -690,7 +690,13 @@ fn pretty_expr(snap: &Snapshot, text: &Value, rel: &Value, pretty: bool) -> Resu
     };
     let rel = oid_arg(rel).unwrap_or(0);
     for t in snap.tables.iter().filter(|t| t.id == rel) {
-        for p in t.indexes.iter().filter_map(|ix| ix.predicate.as_deref()) {
+        let generated = t
+            .columns
+            .iter()
+            .filter(|c| c.generated && !c.dropped)
+            .filter_map(|c| c.default.as_deref());
+        let predicates = t.indexes.iter().filter_map(|ix| ix.predicate.as_deref());
+        for p in predicates.chain(generated) {
             if super::deparse::expr_def(t, p, false) == *stored {
                 return Ok(Value::Text(super::deparse::expr_def(t, p, true)));
             }

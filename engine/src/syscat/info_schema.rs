@@ -88,11 +88,20 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                         .text("identity_cycle", "NO")
                         .text("is_generated", "NEVER")
                         .text("is_updatable", "YES");
-                    if let Some(d) = &c.default {
-                        r.text(
-                            "column_default",
-                            super::functions::default_text(snap, d, &c.ty),
-                        );
+                    match &c.default {
+                        Some(d) if c.generated => {
+                            r.text("is_generated", "ALWAYS").text(
+                                "generation_expression",
+                                super::deparse::expr_def(t, d, false),
+                            );
+                        }
+                        Some(d) => {
+                            r.text(
+                                "column_default",
+                                super::functions::default_text(snap, d, &c.ty),
+                            );
+                        }
+                        None => {}
                     }
                     if let Some(id) = &c.identity {
                         r.text("is_identity", "YES").text(

@@ -311,6 +311,9 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
             if let Some(id) = &c.identity {
                 r.text("attidentity", if id.always { "a" } else { "d" });
             }
+            if c.generated && !c.dropped {
+                r.text("attgenerated", "s");
+            }
             if let Some(n) = c.stat_target {
                 r.int4("attstattarget", n);
             }
@@ -515,7 +518,14 @@ fn pg_attrdef(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) 
             r.oid("oid", attrdef_oid(t.id, i))
                 .oid("adrelid", t.id)
                 .int2("adnum", attnum(i))
-                .text("adbin", super::functions::default_text(snap, def, &c.ty));
+                .text(
+                    "adbin",
+                    if c.generated {
+                        super::deparse::expr_def(t, def, false)
+                    } else {
+                        super::functions::default_text(snap, def, &c.ty)
+                    },
+                );
             out.push(r.finish());
         }
     }

@@ -153,9 +153,21 @@ fn prepare_insert(
     columns: &[String],
 ) -> Result<(Prepared, Vec<String>, bool), EngineError> {
     let cols: Vec<String> = if columns.is_empty() {
-        s.prepare(&format!("SELECT * FROM {table}"))?
-            .columns
+        let all = s.prepare(&format!("SELECT * FROM {table}"))?;
+        // Generated columns are computed, never read (as PostgreSQL's COPY).
+        let generated = s.query(
+            "SELECT attname::text FROM pg_catalog.pg_attribute \
+             WHERE attrelid = $1::text::regclass AND attgenerated = 's'",
+            &[Value::Text(table.into())],
+        )?;
+        let generated: Vec<&Value> = generated
+            .rows
             .iter()
+            .filter_map(|r| r.values().first())
+            .collect();
+        all.columns
+            .iter()
+            .filter(|c| !generated.contains(&&Value::Text(c.name.as_str().into())))
             .map(|c| quote_ident(&c.name))
             .collect()
     } else {
