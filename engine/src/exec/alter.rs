@@ -297,11 +297,6 @@ pub fn alter_table<T: Transaction>(
                     crate::exec::checks::split_column_checks(&column_def);
                 let (mut col, pk, unique) = column_desc_full(&column_def)?;
                 let generator = crate::exec::ddl::column_generator(&column_def, &table.name)?;
-                if col.generated {
-                    return Err(EngineError::unsupported(
-                        "ADD COLUMN ... GENERATED ALWAYS AS (...) STORED",
-                    ));
-                }
                 if pk.is_some() {
                     return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
                 }
@@ -325,12 +320,13 @@ pub fn alter_table<T: Transaction>(
                     ));
                 }
                 let missing = match &col.default {
-                    Some(d) => eval_constant(txn, d, col.ty, now)?,
-                    None => Value::Null,
+                    Some(d) if !col.generated => eval_constant(txn, d, col.ty, now)?,
+                    _ => Value::Null,
                 };
                 if col.not_null
                     && missing.is_null()
                     && generator.is_none()
+                    && !col.generated
                     && has_rows(txn, &table)?
                 {
                     return Err(EngineError::new(
@@ -343,7 +339,15 @@ pub fn alter_table<T: Transaction>(
                     .with_column(&table.schema, &table.name, &col.name));
                 }
                 col.missing = (!missing.is_null()).then_some(missing);
+                let (generated, not_null) = (col.generated, col.not_null);
                 table.columns.push(col);
+                if generated {
+                    let pos = table.columns.len() - 1;
+                    crate::exec::generated::fill(txn, &table, pos, now, interrupt)?;
+                    if not_null {
+                        check_not_null(txn, &table, &[pos], interrupt)?;
+                    }
+                }
                 if let Some(g) = &generator {
                     let pos = table.columns.len() - 1;
                     crate::exec::ddl::create_column_sequence(txn, &mut table, pos, g)?;

@@ -8,24 +8,27 @@
 //! constraints ([`bind_generated`]), and computed on every written row
 //! before NOT NULL, CHECK, unique and foreign-key checks see it
 //! ([`compute`]): INSERT (COPY FROM included), UPDATE, ON CONFLICT DO
-//! UPDATE and the rows foreign-key actions rewrite.
+//! UPDATE and the rows foreign-key actions rewrite. `ALTER TABLE ... ADD
+//! COLUMN` computes the new column for the stored rows ([`fill`]).
 //!
 //! Column names are the one thing the text pins: RENAME COLUMN rewrites
 //! them, DROP COLUMN of a column an expression reads fails with 2BP01 (or
 //! drops the generated column with CASCADE), and ALTER COLUMN TYPE of
 //! such a column is refused, all as PostgreSQL does.
 
-use rocksgres_storage::Transaction;
+use rocksgres_storage::{Direction, Transaction};
 use sqlparser::ast::Expr as AstExpr;
 
 use crate::catalog::constraint::{columns_of, rename_column_refs, walk};
 use crate::catalog::TableDesc;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
+use crate::exec::interrupt::Interrupt;
+use crate::exec::row::{decode_values, encode_values, seek_rows};
 use crate::plan::bind::Binder;
 use crate::plan::expr::Expr;
 use crate::plan::query::table_scope;
-use crate::types::{CastKind, Value};
+use crate::types::{cast, CastKind, Value};
 
 /// The generation expressions of a table bound for one statement: the
 /// column position and its expression over the physical row, coerced to
@@ -188,6 +191,53 @@ pub fn check_type_change(table: &TableDesc, pos: usize) -> Result<()> {
             "Column \"{}\" is used by generated column \"{}\".",
             table.columns[pos].name, table.columns[g].name
         )));
+    }
+    Ok(())
+}
+
+/// Computes generated column `pos` (just added by `ALTER TABLE ... ADD
+/// COLUMN`) for every stored row of `table`, as PostgreSQL's table
+/// rewrite does.
+pub fn fill<T: Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    pos: usize,
+    now: i64,
+    interrupt: &mut Interrupt,
+) -> Result<()> {
+    validate(table)?;
+    let mut lookup =
+        |_: &sqlparser::ast::ObjectName, _: bool| -> Result<crate::catalog::Relation> {
+            Err(EngineError::internal(
+                "a generation expression reads no relation",
+            ))
+        };
+    let mut binder = Binder::new(Vec::new(), &mut lookup);
+    let generated: BoundGenerated = bind_generated(table, &mut binder)?
+        .into_iter()
+        .filter(|(c, _)| *c == pos)
+        .collect();
+    let ty = table.columns[pos].ty;
+    let mut cursor = seek_rows(txn, table, Direction::Forward)?;
+    let mut ctx = Ctx::new(txn, &[], now);
+    let (mut row, mut key, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    loop {
+        interrupt.check()?;
+        match ctx.txn.next(&mut cursor)? {
+            None => break,
+            Some((k, v)) => {
+                key.clear();
+                key.extend_from_slice(k);
+                decode_values(table, v, &mut row)?;
+            }
+        }
+        compute(&generated, &mut row, &mut ctx)?;
+        let v = std::mem::replace(&mut row[pos], Value::Null);
+        if !v.is_null() {
+            row[pos] = cast(v, &ty, CastKind::Assignment)?;
+        }
+        encode_values(&mut value, &row);
+        ctx.txn.put(&key, &value)?;
     }
     Ok(())
 }
