@@ -1381,6 +1381,40 @@ fn execute_statement<S: Store>(
             return Ok(r);
         }
         Statement::Drop {
+            object_type: ast::ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => {
+            let mut r = QueryResult::command("DROP TYPE");
+            r.notices = crate::exec::type_ddl::drop_types(
+                txn,
+                &interrupts.search_path,
+                names,
+                *if_exists,
+                *cascade,
+            )?;
+            return Ok(r);
+        }
+        Statement::CreateType {
+            name,
+            representation,
+        } => {
+            crate::exec::type_ddl::create_type(
+                txn,
+                &interrupts.search_path,
+                name,
+                representation.as_ref(),
+            )?;
+            return Ok(QueryResult::command("CREATE TYPE"));
+        }
+        Statement::AlterType(at) => {
+            let mut r = QueryResult::command("ALTER TYPE");
+            r.notices = crate::exec::type_ddl::alter_type(txn, &interrupts.search_path, at)?;
+            return Ok(r);
+        }
+        Statement::Drop {
             object_type: ast::ObjectType::Index,
             if_exists,
             names,
@@ -1746,6 +1780,8 @@ fn is_ddl(stmt: &Statement) -> bool {
             | Statement::Truncate(_)
             | Statement::CreateView(_)
             | Statement::Comment { .. }
+            | Statement::CreateType { .. }
+            | Statement::AlterType(_)
     ) || select_into(stmt).is_some()
 }
 

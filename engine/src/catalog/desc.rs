@@ -28,6 +28,9 @@ const FORMAT_VERSION: u8 = 6;
 const COL_STAT_TARGET: u8 = 6;
 /// The bit of a column's flags byte saying a storage kind follows.
 const COL_STORAGE: u8 = 7;
+/// The bit of a column's flags byte saying the definition of its enum
+/// type follows the flags (see [`crate::catalog::user_type`]).
+const COL_ENUM: u8 = 5;
 
 /// The OID a version-1 descriptor's index (or its constraint, with
 /// `constraint` set) is shown with: stable, and outside the range the id
@@ -204,8 +207,14 @@ impl TableDesc {
                 u8::from(c.not_null)
                     | u8::from(c.dropped) << 1
                     | u8::from(c.stat_target.is_some()) << COL_STAT_TARGET
-                    | u8::from(c.storage.is_some()) << COL_STORAGE,
+                    | u8::from(c.storage.is_some()) << COL_STORAGE
+                    | u8::from(matches!(c.ty, SqlType::Enum(_))) << COL_ENUM,
             );
+            if let SqlType::Enum(d) = c.ty {
+                let mut def = Vec::new();
+                d.encode(&mut def);
+                out.extend_from_slice(&def);
+            }
             match &c.default {
                 Some(d) => {
                     out.push(1);
@@ -306,9 +315,15 @@ impl TableDesc {
             let cname = get_str(r)?;
             let oid = get_u32(r)?;
             let typmod = get_u32(r)? as i32;
-            let ty = SqlType::from_oid_typmod(oid, typmod)
-                .ok_or_else(|| corrupt("unknown column type in table descriptor"))?;
             let flags = get_u8(r)?;
+            let ty = if flags & 1 << COL_ENUM != 0 {
+                SqlType::Enum(crate::types::enum_type::intern(
+                    &crate::types::enum_type::EnumDef::decode(r)?,
+                ))
+            } else {
+                SqlType::from_oid_typmod(oid, typmod)
+                    .ok_or_else(|| corrupt("unknown column type in table descriptor"))?
+            };
             let default = match get_u8(r)? {
                 0 => None,
                 _ => Some(get_str(r)?),

@@ -232,6 +232,17 @@ pub fn resolve_relation<T: Transaction>(
     path: &SearchPath,
     name: &ast::ObjectName,
 ) -> Result<super::Relation> {
+    if name.0.len() > 1
+        && name.0[0].as_ident().map(|i| i.value.as_str()) == Some(super::TYPE_LOOKUP)
+    {
+        let rest = ast::ObjectName(name.0[1..].to_vec());
+        return match super::user_type::resolve_type(txn, path, &rest)? {
+            Some(t) => Ok(super::Relation::Type(t)),
+            None => Err(crate::types::sql_type::undefined_type(
+                &rest.to_string().trim_matches('"').to_ascii_lowercase(),
+            )),
+        };
+    }
     let (schema, n) = name_parts(name)?;
     match schema {
         None => {

@@ -136,7 +136,8 @@ pub fn create_table<T: Transaction>(
         fks.extend(column_fks);
         let (c, column_checks) = crate::exec::checks::split_column_checks(&c);
         checks.extend(column_checks);
-        let (desc, pk_here, unique_here) = column_desc_full(&c)?;
+        let user_type = catalog::user_type::column_user_type(txn, path, &c.data_type)?;
+        let (desc, pk_here, unique_here) = column_desc_full(&c, user_type)?;
         if let Some(g) = column_generator(&c, &name)? {
             generators.push((columns.len(), g));
         }
@@ -737,7 +738,7 @@ fn name_of(n: &ast::ObjectName) -> Result<String> {
 /// A column definition: the column, and `Some(constraint name)` when it is
 /// declared PRIMARY KEY.
 pub fn column_desc(c: &ast::ColumnDef) -> Result<(ColumnDesc, Option<Option<String>>)> {
-    column_desc_full(c).map(|(d, pk, _)| (d, pk))
+    column_desc_full(c, None).map(|(d, pk, _)| (d, pk))
 }
 
 /// A column, its PRIMARY KEY constraint name and its UNIQUE constraint name
@@ -940,12 +941,14 @@ pub fn create_column_sequence<T: Transaction>(
 
 /// Like [`column_desc`], also returning `Some(constraint name)` for UNIQUE.
 /// A serial type is its integer type here, and an identity specification
-/// is left to [`column_generator`].
-pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
+/// is left to [`column_generator`]. `user_type` is the column's type when
+/// it names a user-defined type (see
+/// [`crate::catalog::user_type::column_user_type`]).
+pub fn column_desc_full(c: &ast::ColumnDef, user_type: Option<SqlType>) -> Result<ColumnParts> {
     let cname = ident_name(&c.name);
-    let ty = match serial_type(&c.data_type) {
-        Some(t) => t,
-        None => column_type(&cname, &c.data_type)?,
+    let ty = match (serial_type(&c.data_type), user_type) {
+        (Some(t), _) | (None, Some(t)) => t,
+        (None, None) => column_type(&cname, &c.data_type)?,
     };
     let mut desc = ColumnDesc {
         name: cname,

@@ -1559,6 +1559,9 @@ pub fn resolve_function(name: &str, arg_types: &[SqlType]) -> Result<ScalarFunct
     if let Some(f) = super::json_funcs::resolve(&lower, arg_types) {
         return f;
     }
+    if let Some(f) = super::enum_funcs::resolve(&lower, arg_types) {
+        return f;
+    }
     let all = candidates();
     let mut viable: Vec<(&Candidate, Vec<SqlType>)> = Vec::new();
     for cand in all.iter().filter(|c| c.name == lower) {
