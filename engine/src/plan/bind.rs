@@ -907,7 +907,7 @@ impl<'c> Binder<'c> {
             // argument only to learn its type, so it is not run here).
             "pg_typeof" if args.len() == 1 => Ok(Expr::Literal(
                 Value::Text(match args[0].ty() {
-                    SqlType::Enum(d) => d.name.clone(),
+                    t @ (SqlType::Enum(_) | SqlType::Array(SqlType::Enum(_))) => t.display_name(),
                     t => crate::syscat::functions::type_name_of(t.oid())
                         .unwrap_or_else(|| "???".into()),
                 }),
