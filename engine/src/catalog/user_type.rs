@@ -99,6 +99,10 @@ pub fn column_user_type<T: Transaction>(
         ast::DataType::Custom(name, mods) if mods.is_empty() && SqlType::from_ast(ty).is_err() => {
             resolve_type(txn, path, name)
         }
+        ast::DataType::Array(
+            ast::ArrayElemTypeDef::SquareBracket(inner, _)
+            | ast::ArrayElemTypeDef::AngleBracket(inner),
+        ) => Ok(column_user_type(txn, path, inner)?.and_then(|t| t.array_of())),
         _ => Ok(None),
     }
 }
@@ -124,7 +128,10 @@ pub fn refresh_tables<T: Transaction>(txn: &mut T, def: &EnumDef) -> Result<()> 
     for mut t in tables_using(txn, def.oid)? {
         for c in &mut t.columns {
             if !c.dropped && uses(&c.ty, def.oid) {
-                c.ty = ty;
+                c.ty = match c.ty {
+                    SqlType::Array(_) => crate::types::enum_type::array_type(intern(def)),
+                    _ => ty,
+                };
                 // A stored missing value keeps its label (found by OID).
                 if let Some(crate::types::Value::Enum(old, i)) = &c.missing {
                     let label_oid = old.labels[*i as usize].oid;

@@ -137,6 +137,16 @@ impl<'c> Binder<'c> {
     pub(crate) fn resolve_type(&mut self, ty: &ast::DataType) -> Result<SqlType> {
         match SqlType::from_ast(ty) {
             Err(e) if e.state == SqlState::UndefinedObject => {
+                if let ast::DataType::Array(
+                    ast::ArrayElemTypeDef::SquareBracket(inner, _)
+                    | ast::ArrayElemTypeDef::AngleBracket(inner),
+                ) = ty
+                {
+                    return match self.resolve_type(inner)? {
+                        t @ SqlType::Enum(_) => t.array_of().ok_or(e),
+                        _ => Err(e),
+                    };
+                }
                 let ast::DataType::Custom(name, mods) = ty else {
                     return Err(e);
                 };
