@@ -92,6 +92,8 @@ sqlstates! {
     UniqueViolation = "23505",
     /// 23514
     CheckViolation = "23514",
+    /// 22000
+    DataException = "22000",
     /// 2202E
     ArraySubscriptError = "2202E",
     /// 25001
@@ -156,6 +158,8 @@ sqlstates! {
     DuplicateDatabase = "42P04",
     /// 42P06
     DuplicateSchema = "42P06",
+    /// 42939
+    ReservedName = "42939",
     /// 42P07
     DuplicateTable = "42P07",
     /// 42P10

@@ -64,6 +64,16 @@ pub fn type_name_key(buf: &mut Vec<u8>, schema: &str, name: &str) {
     buf[1] = CAT_TYPE_NAME;
 }
 
+/// Catalog entry kind: a user schema by name (see
+/// [`crate::catalog::schema`]).
+pub const CAT_SCHEMA: u8 = 13;
+
+/// Catalog key of user schema `name`.
+pub fn schema_key(buf: &mut Vec<u8>, name: &str) {
+    namespace_key(buf, name);
+    buf[1] = CAT_SCHEMA;
+}
+
 /// Catalog key of a sequence descriptor.
 pub fn sequence_key(buf: &mut Vec<u8>, oid: u32) {
     table_key(buf, oid);

@@ -44,6 +44,9 @@ mod temp_tables;
 mod transaction;
 pub use plan_cache::PlanCacheStats;
 pub use transaction::SERIALIZABLE_WARNING;
+
+/// The WARNING of `SET CONSTRAINTS` outside a transaction block.
+pub const SET_CONSTRAINTS_WARNING: &str = "SET CONSTRAINTS can only be used in transaction blocks";
 use transaction::{BlockSettings, Savepoint};
 
 /// The transaction state of a session (PostgreSQL's ReadyForQuery status).
@@ -99,6 +102,9 @@ pub struct Session<S: Store> {
     temp: temp_tables::TempTables,
     /// `currval`/`lastval` state and cached sequence values.
     sequences: Arc<parking_lot::Mutex<SessionSequences>>,
+    /// The transaction's deferred foreign key checks and `SET
+    /// CONSTRAINTS` state.
+    deferred: crate::exec::deferred_fks::SharedDeferred,
 }
 
 /// The named prepared statements of a session. The engine keeps none
@@ -179,6 +185,8 @@ struct Interrupts {
     on_commit: OnCommitActions,
     /// The session's sequence state.
     sequences: Arc<parking_lot::Mutex<SessionSequences>>,
+    /// The transaction's deferred foreign key checks.
+    deferred: crate::exec::deferred_fks::SharedDeferred,
     /// Whether the transaction is READ ONLY.
     read_only: bool,
 }
@@ -234,6 +242,7 @@ impl<S: Store> Session<S> {
             backend_pid,
             temp,
             sequences: Default::default(),
+            deferred: Default::default(),
         }
     }
 
@@ -342,11 +351,20 @@ impl<S: Store> Session<S> {
             lock_timeout: self.settings.lock_timeout(),
             cancel: Arc::clone(&self.cancel),
             backend_pid: self.backend_pid,
-            search_path: self.temp.search_path().clone(),
+            search_path: self.search_path(),
             on_commit: self.temp.on_commit(),
             sequences: Arc::clone(&self.sequences),
+            deferred: Arc::clone(&self.deferred),
             read_only: self.read_only(),
         }
+    }
+
+    /// How the session resolves relation names now: its temp schema and
+    /// `search_path`.
+    fn search_path(&self) -> SearchPath {
+        self.temp
+            .search_path()
+            .with_settings(self.settings.search_path(), &self.identity.0)
     }
 
     /// The current transaction status.
@@ -524,7 +542,7 @@ impl<S: Store> Session<S> {
                     return Err(in_failed_block());
                 }
                 let declared = param_types.to_vec();
-                let path = self.temp.search_path().clone();
+                let path = self.search_path();
                 let describe = |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Arc<[Column]>)> {
                     let mut lookup = |name: &ast::ObjectName, in_view: bool| -> Result<Relation> {
                         catalog::resolve_relation(&mut *txn, path.for_view(in_view), name)
@@ -651,6 +669,7 @@ impl<S: Store> Session<S> {
             Parsed::Utility(tag) => s.in_transaction(|_, _| Ok(QueryResult::command(tag))),
             Parsed::Statement(stmt) => s.run_statement(stmt, params),
             Parsed::Sequence(stmt) => s.run_sequence_statement(stmt),
+            Parsed::SetConstraints(stmt) => s.set_constraints(stmt),
         });
         if r.is_err() {
             self.statement_failed();
@@ -708,9 +727,23 @@ impl<S: Store> Session<S> {
                 if is_default {
                     self.apply_set(&name, None, local, &mut r)?;
                 } else {
+                    let list = name.eq_ignore_ascii_case("search_path");
                     let text = values
                         .iter()
-                        .map(setting_text)
+                        .map(|v| {
+                            if list {
+                                // A list setting quotes each element
+                                // that needs it (PostgreSQL's
+                                // GUC_LIST_QUOTE).
+                                let item = match v {
+                                    ast::Expr::Identifier(id) => crate::plan::bind::ident_name(id),
+                                    other => setting_text(other),
+                                };
+                                crate::syscat::functions::quote_ident(&item)
+                            } else {
+                                setting_text(v)
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(", ");
                     self.apply_set(&name, Some(&text), local, &mut r)?;
@@ -1011,6 +1044,43 @@ impl<S: Store> Session<S> {
         }
     }
 
+    /// `SET CONSTRAINTS` (see [`crate::exec::deferred_fks`]). Outside a
+    /// transaction block it warns, as PostgreSQL, and lasts for its own
+    /// transaction only.
+    fn set_constraints(
+        &mut self,
+        stmt: &sql::set_constraints::SetConstraints,
+    ) -> Result<QueryResult> {
+        use crate::exec::deferred_fks;
+        let mut r = QueryResult::command("SET CONSTRAINTS");
+        if self.status == TxnStatus::Idle && !self.implicit {
+            r.notices.push(SET_CONSTRAINTS_WARNING.into());
+        }
+        let interrupts = self.interrupts();
+        self.in_transaction(|txn, _| {
+            let oids = match &stmt.names {
+                None => None,
+                Some(names) => {
+                    let mut oids = Vec::new();
+                    for n in names {
+                        oids.extend(deferred_fks::resolve_name(
+                            &mut *txn,
+                            &interrupts.search_path,
+                            n,
+                            stmt.deferred,
+                        )?);
+                    }
+                    Some(oids)
+                }
+            };
+            let mut ctx = Ctx::new(txn, &[], micros_since_2000());
+            ctx.interrupt = interrupts.interrupt();
+            ctx.deferred = Some(Arc::clone(&interrupts.deferred));
+            deferred_fks::set_constraints(&interrupts.deferred, oids, stmt.deferred, &mut ctx)?;
+            Ok(r)
+        })
+    }
+
     /// CREATE or ALTER SEQUENCE.
     fn run_sequence_statement(&mut self, stmt: &SequenceStmt) -> Result<QueryResult> {
         self.check_writable_command(match stmt {
@@ -1040,6 +1110,7 @@ impl<S: Store> Session<S> {
     /// follow.
     fn txn_committed(&self) {
         self.temp.committed();
+        self.deferred.lock().clear();
         // The restarts took effect in memory; a failed write is redone by
         // the sequence's next value (see `SessionSequences::committed`),
         // and the commit itself stands.
@@ -1052,6 +1123,7 @@ impl<S: Store> Session<S> {
     /// The transaction rolled back.
     fn txn_rolled_back(&self) {
         self.temp.rolled_back();
+        self.deferred.lock().clear();
         self.sequences.lock().rolled_back();
     }
 
@@ -1294,7 +1366,16 @@ fn execute_statement<S: Store>(
             if cv.temporary {
                 return Err(EngineError::unsupported("temporary views"));
             }
-            let name = ddl::table_name(&cv.name)?;
+            let name =
+                ddl::view_relation_name(txn, &cv.name, "views in schemas other than public")?;
+            if cv.name.0.len() == 1
+                && interrupts.search_path.creation(txn)?
+                    != catalog::PathEntry::User(DEFAULT_SCHEMA.into())
+            {
+                return Err(EngineError::unsupported(
+                    "views in schemas other than public",
+                ));
+            }
             let mut deps: Vec<String> = Vec::new();
             let path = &interrupts.search_path;
             let columns = {
@@ -1317,7 +1398,19 @@ fn execute_statement<S: Store>(
                             s.name
                         )));
                     }
-                    if !matches!(r, Relation::System(_)) {
+                    let schema = match &r {
+                        Relation::Table(t) => Some(t.schema.as_str()),
+                        Relation::View(v) => Some(v.schema.as_str()),
+                        Relation::Sequence(s) => Some(s.schema.as_str()),
+                        Relation::System(_) | Relation::Type(_) => None,
+                    };
+                    if schema.is_some_and(|s| s != DEFAULT_SCHEMA) {
+                        // View bodies resolve their names in `public`.
+                        return Err(EngineError::unsupported(
+                            "views reading relations outside schema public",
+                        ));
+                    }
+                    if !matches!(r, Relation::System(_) | Relation::Type(_)) {
                         deps.push(ddl::table_name(n)?);
                     }
                     Ok(r)
@@ -1362,6 +1455,56 @@ fn execute_statement<S: Store>(
                 interrupts.interrupt(),
             )?;
             return Ok(r);
+        }
+        Statement::CreateSchema {
+            schema_name,
+            if_not_exists,
+            or_replace,
+            with,
+            options,
+            default_collate_spec,
+            clone,
+        } => {
+            if *or_replace
+                || with.is_some()
+                || options.is_some()
+                || default_collate_spec.is_some()
+                || clone.is_some()
+            {
+                return Err(EngineError::unsupported(format!("{stmt}")));
+            }
+            let mut r = QueryResult::command("CREATE SCHEMA");
+            r.notices.extend(crate::exec::schema_ddl::create_schema(
+                txn,
+                schema_name,
+                *if_not_exists,
+                &interrupts.identity.0,
+            )?);
+            return Ok(r);
+        }
+        Statement::Drop {
+            object_type: ast::ObjectType::Schema,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => {
+            let mut r = QueryResult::command("DROP SCHEMA");
+            r.notices = crate::exec::schema_ddl::drop_schemas(
+                txn,
+                &interrupts.search_path,
+                names,
+                *if_exists,
+                *cascade,
+            )?;
+            return Ok(r);
+        }
+        Statement::AlterSchema(alter) => {
+            if alter.if_exists {
+                return Err(EngineError::unsupported("ALTER SCHEMA IF EXISTS"));
+            }
+            crate::exec::schema_ddl::alter_schema(txn, alter, &interrupts.identity.0)?;
+            return Ok(QueryResult::command("ALTER SCHEMA"));
         }
         Statement::Drop {
             object_type: ast::ObjectType::Sequence,
@@ -1418,6 +1561,7 @@ fn execute_statement<S: Store>(
             object_type: ast::ObjectType::Index,
             if_exists,
             names,
+            cascade,
             ..
         } => {
             let mut r = QueryResult::command("DROP INDEX");
@@ -1426,6 +1570,7 @@ fn execute_statement<S: Store>(
                 &interrupts.search_path,
                 names,
                 *if_exists,
+                *cascade,
             )?;
             return Ok(r);
         }
@@ -1507,7 +1652,7 @@ fn execute_statement<S: Store>(
         _ => {}
     }
 
-    let version = db.catalog_version();
+    let version = interrupts.search_path.plan_version(db.catalog_version());
     let mut plan = match cache.and_then(|c| c.get(version)) {
         Some(plan) => plan,
         None => {
@@ -1540,6 +1685,7 @@ fn execute_statement<S: Store>(
     ctx.backend_pid = interrupts.backend_pid;
     ctx.search_path = interrupts.search_path.clone();
     ctx.sequences = Some(interrupts.sequence_access(db));
+    ctx.deferred = Some(Arc::clone(&interrupts.deferred));
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
     let r = run_plan(&plan, &mut ctx, db);
@@ -1782,6 +1928,8 @@ fn is_ddl(stmt: &Statement) -> bool {
             | Statement::Comment { .. }
             | Statement::CreateType { .. }
             | Statement::AlterType(_)
+            | Statement::CreateSchema { .. }
+            | Statement::AlterSchema(_)
     ) || select_into(stmt).is_some()
 }
 

@@ -113,6 +113,8 @@ pub struct Settings {
     date_style: DateStyle,
     /// The parsed `IntervalStyle`.
     interval_style: IntervalStyle,
+    /// The parsed `search_path` (`None`: the default).
+    search_path: Option<std::sync::Arc<[String]>>,
 }
 
 impl Default for Settings {
@@ -127,6 +129,7 @@ impl Default for Settings {
             zone: std::sync::Arc::new(Zone::utc()),
             date_style: DateStyle::default(),
             interval_style: IntervalStyle::default(),
+            search_path: None,
         }
     }
 }
@@ -265,6 +268,13 @@ impl Settings {
                 self.zone = std::sync::Arc::new(zone);
                 name
             }
+            "search_path" => {
+                let list = crate::catalog::schema::parse_search_path(value).ok_or_else(|| {
+                    invalid(&canonical, value).with_detail("List syntax is invalid.")
+                })?;
+                self.search_path = Some(list.into());
+                value.to_string()
+            }
             "extra_float_digits" => {
                 let n: i32 = value
                     .trim()
@@ -319,6 +329,7 @@ impl Settings {
                     "timezone" => self.zone = fresh.zone,
                     "datestyle" => self.date_style = fresh.date_style,
                     "intervalstyle" => self.interval_style = fresh.interval_style,
+                    "search_path" => self.search_path = None,
                     _ => {}
                 }
                 std::sync::Arc::make_mut(&mut self.values).insert(key.clone(), v);
@@ -333,6 +344,12 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// The schemas `search_path` lists (`None`: the default,
+    /// `"$user", public`).
+    pub fn search_path(&self) -> Option<std::sync::Arc<[String]>> {
+        self.search_path.clone()
     }
 
     /// The session's time zone (`TimeZone`).

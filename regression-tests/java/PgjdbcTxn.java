@@ -41,6 +41,39 @@ public class PgjdbcTxn {
         }
     }
 
+    /** The first column of every row of `sql` with `params`, arrays as lists. */
+    static String rows(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            StringBuilder out = new StringBuilder();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    java.sql.Array a = rs.getArray(1);
+                    out.append(a == null ? "null" : Arrays.toString((Object[]) a.getArray())).append(';');
+                }
+            }
+            return out.toString();
+        }
+    }
+
+    /** Array parameters and results (binary with prepareThreshold=-1). */
+    static void arrays(String url) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url)) {
+            java.sql.Array ids = c.createArrayOf("int4", new Integer[] {1, 3, null});
+            java.sql.Array tags = c.createArrayOf("text", new String[] {"a", "b c"});
+            String what = url.endsWith("-1") ? " (binary)" : "";
+            eq(rows(c, "SELECT ARRAY[g] FROM generate_series(1, 4) g WHERE g = ANY(?) ORDER BY g", ids),
+                "[1];[3];", "= ANY(int[] parameter)" + what);
+            eq(rows(c, "SELECT ? || ARRAY['d']", tags), "[a, b c, d];", "text[] parameter" + what);
+            eq(rows(c, "SELECT array_agg(x ORDER BY x DESC) FROM unnest(?::int[]) x", ids),
+                "[null, 3, 1];", "array_agg over unnest" + what);
+            eq(rows(c, "SELECT ARRAY[1] WHERE ?::text[] @> ARRAY['a'] AND ?::text[] && ARRAY['x']", tags, tags),
+                "", "@> and &&" + what);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String url = "jdbc:postgresql://127.0.0.1:" + args[0] + "/postgres?user=postgres&sslmode=disable";
         try (Connection c = DriverManager.getConnection(url)) {
@@ -170,6 +203,8 @@ public class PgjdbcTxn {
             c.setAutoCommit(true);
             eq(count(c, "SELECT count(*) FROM jt"), 7L, "final row count");
         }
+        arrays(url);
+        arrays(url + "&prepareThreshold=-1");
         System.out.println(failures == 0 ? "OK" : "FAILED " + failures);
         System.exit(failures == 0 ? 0 : 1);
     }

@@ -341,6 +341,29 @@ def main():
                 "SELECT id FROM typed WHERE id = ANY(%s::int[]) ORDER BY id", ([base + 2],)
             ).fetchall()
             assert got == [(base + 2,)], f"= ANY(list::int[]) (binary={binary}): {got!r}"
+            got = cur.execute(
+                "SELECT id FROM typed WHERE tags && %s AND tags @> %s AND id > %s",
+                (["b", "z"], ["a"], base),
+            ).fetchall()
+            assert got == [(base + 1,)], f"&& and @> with list parameters (binary={binary}): {got!r}"
+            got = cur.execute(
+                "SELECT array_agg(id ORDER BY id DESC), array_agg(DISTINCT t) "
+                "FROM typed, unnest(tags) AS t WHERE id > %s",
+                (base,),
+            ).fetchone()
+            assert got == ([base + 1, base + 1], ["a", "b"]), f"array_agg (binary={binary}): {got!r}"
+            got = cur.execute(
+                "SELECT * FROM unnest(%s::int[], %s::text[]) WITH ORDINALITY",
+                ([7, 8], ["x"]),
+            ).fetchall()
+            assert got == [(7, "x", 1), (8, None, 2)], f"unnest (binary={binary}): {got!r}"
+            got = cur.execute(
+                "SELECT %s::int[], (%s::int[])[2][1], array_dims(%s::int[]), ARRAY[['a', NULL]]",
+                ([[1, 2], [3, 4]], [[1, 2], [3, 4]], [[1, 2], [3, 4]]),
+            ).fetchone()
+            assert got == ([[1, 2], [3, 4]], 3, "[1:2][1:2]", [["a", None]]), (
+                f"two-dimensional arrays (binary={binary}): {got!r}"
+            )
             got = cur.execute("SELECT u FROM typed WHERE id = %s", (base + 1,)).fetchone()
             assert got == (key,), f"uuid read back (binary={binary}): {got!r}"
         conn.execute("DROP TABLE typed")

@@ -9,7 +9,10 @@
 //! statement batches, one Sync for the batch), that a failing batch leaves
 //! nothing behind, 25P02 after an error inside a transaction (raised at
 //! execution or at Parse), commit and rollback, read-only transactions
-//! (25006) and the isolation level set through the driver. It prints `OK`
+//! (25006), the isolation level set through the driver, and array
+//! parameters and results (`createArrayOf`, `= ANY(?)`, `@>`, `&&`,
+//! `array_agg`, `unnest`) in text and, with `prepareThreshold=-1`, binary
+//! format. It prints `OK`
 //! and exits 0 when every check passes.
 //!
 //! Needs `java` (a JDK: the source launcher compiles the file) and

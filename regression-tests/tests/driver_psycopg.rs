@@ -6,7 +6,8 @@
 //! so the script checks what a real driver relies on: typed results (int,
 //! text, numeric, timestamp, bool, bytea and NULL, in text and binary
 //! format, mapped to Python's `int`, `str`, `Decimal`, `datetime`, `bool`,
-//! `bytes`, `None`), transactions and savepoints through
+//! `bytes`, `None`), list parameters and results as arrays (`= ANY(%s)`,
+//! `&&`, `@>`, `array_agg`, `unnest ... WITH ORDINALITY`), transactions and savepoints through
 //! `conn.transaction()`, named prepared statements (`prepare=True`, and
 //! their eviction with Close), the SQL commands psycopg issues on its own
 //! (`DEALLOCATE ALL` after a ROLLBACK or DROP), and that a unique violation

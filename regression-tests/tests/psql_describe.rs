@@ -155,6 +155,16 @@ const COMMANDS: &[(&str, &str)] = &[
          CREATE UNIQUE INDEX ix_opts_b ON ix_opts (b) INCLUDE (c) NULLS NOT DISTINCT WHERE b > 0 AND c IS NOT NULL;\n\
          CREATE INDEX ix_opts_c ON ix_opts (c) WHERE c <> 'x';\n\\d ix_opts",
     ),
+    (
+        "schemas: \\dn, \\dn+, \\dt s.*, \\d s.t, \\dt along search_path",
+        "CREATE SCHEMA sch;\n\
+         CREATE TABLE sch.st (id serial PRIMARY KEY, v text NOT NULL);\n\
+         CREATE INDEX st_v ON sch.st (v);\n\
+         CREATE TABLE sch.items (x int);\n\
+         \\dn\n\\dn+\n\\dt sch.*\n\\d sch.st\n\\dt\n\
+         SET search_path TO sch, public;\n\\dt\n\\d st\n\
+         DROP SCHEMA sch CASCADE;",
+    ),
     ("\\df", "\\df"),
     ("\\dT", "\\dT"),
     (

@@ -8,7 +8,7 @@
 //! `numeric` as base-10000 digit groups with weight, sign and display
 //! scale, `time` as microseconds, `oid` as an unsigned 32-bit integer, `uuid`
 //! as its 16 bytes, `json` as its text, `jsonb` as version byte 1 and its text,
-//! `"char"` as one byte, and one-dimensional arrays in `array_send`'s
+//! `"char"` as one byte, and arrays (any dimensions and lower bounds) in `array_send`'s
 //! layout. Other types fail with 0A000 rather than guess.
 
 use bytes::{BufMut, BytesMut};
@@ -129,9 +129,9 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
     Ok(())
 }
 
-/// PostgreSQL's `array_send` for a one-dimensional array: dimensions,
-/// a has-NULLs flag, the element type's OID, the length and lower bound
-/// (1), then each element as a length-prefixed binary value (-1 for NULL).
+/// PostgreSQL's `array_send`: the number of dimensions, a has-NULLs
+/// flag, the element type's OID, each dimension's length and lower bound,
+/// then each element as a length-prefixed binary value (-1 for NULL).
 /// An empty array has no dimensions.
 fn encode_array(
     v: &Value,
@@ -140,13 +140,19 @@ fn encode_array(
     buf: &mut BytesMut,
 ) -> Result<(), PgWireError> {
     let text = v.as_str().ok_or_else(|| mismatch(ty))?;
+    let arr = rocksgres_engine::types::array::parse_array(text).map_err(|_| mismatch(ty))?;
     let items = rocksgres_engine::types::array::elements(text, elem).map_err(|_| mismatch(ty))?;
-    buf.put_i32(i32::from(!items.is_empty()));
+    let dims = if items.is_empty() {
+        &[][..]
+    } else {
+        &arr.dims[..]
+    };
+    buf.put_i32(dims.len() as i32);
     buf.put_i32(i32::from(items.iter().any(Value::is_null)));
     buf.put_u32(elem.oid());
-    if !items.is_empty() {
-        buf.put_i32(i32::try_from(items.len()).map_err(|_| mismatch(ty))?);
-        buf.put_i32(1);
+    for d in dims {
+        buf.put_i32(i32::try_from(d.len).map_err(|_| mismatch(ty))?);
+        buf.put_i32(d.lower);
     }
     for item in &items {
         if item.is_null() {
@@ -162,8 +168,8 @@ fn encode_array(
     Ok(())
 }
 
-/// PostgreSQL's `array_recv` for arrays of at most one dimension with
-/// lower bound 1 (others fail with 0A000, as their text form does).
+/// PostgreSQL's `array_recv`: any number of dimensions up to 6, with
+/// their lower bounds.
 fn decode_array(data: &[u8], elem: &SqlType, ty: &SqlType) -> Result<Value, PgWireError> {
     let mut input = data;
     let int = |input: &mut &[u8]| -> Result<i32, PgWireError> {
@@ -186,32 +192,38 @@ fn decode_array(data: &[u8], elem: &SqlType, ty: &SqlType) -> Result<Value, PgWi
             ),
         ));
     }
-    let count = match ndim {
-        0 => 0,
-        1 => {
-            let n = int(&mut input)?;
-            let lbound = int(&mut input)?;
-            if lbound != 1 {
-                return Err(user_error(
-                    "0A000",
-                    "array lower bounds other than 1 are not supported",
-                ));
-            }
-            usize::try_from(n).map_err(|_| bad_binary(ty))?
+    use rocksgres_engine::types::array::{ArrayText, Dim, MAX_DIMS};
+    if ndim < 0 {
+        return Err(user_error(
+            "22P03",
+            format!("invalid number of dimensions: {ndim}"),
+        ));
+    }
+    if ndim as usize > MAX_DIMS {
+        return Err(user_error(
+            "54000",
+            format!("number of array dimensions ({ndim}) exceeds the maximum allowed ({MAX_DIMS})"),
+        ));
+    }
+    let mut dims = Vec::with_capacity(ndim as usize);
+    let mut count: usize = 1;
+    for _ in 0..ndim {
+        let n = int(&mut input)?;
+        let lower = int(&mut input)?;
+        let len = usize::try_from(n).map_err(|_| bad_binary(ty))?;
+        if i64::from(lower) + n as i64 - 1 > i64::from(i32::MAX) {
+            return Err(user_error("54000", "array upper bound is too large"));
         }
-        n if n < 0 => {
-            return Err(user_error(
-                "22P03",
-                format!("invalid number of dimensions: {n}"),
-            ))
-        }
-        _ => {
-            return Err(user_error(
-                "0A000",
-                "multidimensional arrays are not supported",
-            ))
-        }
-    };
+        count = count.checked_mul(len).ok_or_else(|| bad_binary(ty))?;
+        dims.push(Dim { len, lower });
+    }
+    if ndim == 0 || count == 0 {
+        count = 0;
+        dims.clear();
+    }
+    if count > input.len() / 4 {
+        return Err(bad_binary(ty));
+    }
     let mut items = Vec::with_capacity(count.min(input.len() / 4));
     for _ in 0..count {
         let len = int(&mut input)?;
@@ -227,7 +239,11 @@ fn decode_array(data: &[u8], elem: &SqlType, ty: &SqlType) -> Result<Value, PgWi
     if !input.is_empty() {
         return Err(bad_binary(ty));
     }
-    Ok(rocksgres_engine::types::array::from_values(&items))
+    let arr = ArrayText {
+        dims,
+        items: items.iter().map(Value::to_text).collect(),
+    };
+    Ok(arr.into_value())
 }
 
 fn encode_numeric(n: &Numeric, buf: &mut BytesMut) {

@@ -66,7 +66,8 @@ pub fn notice_response(message: &str) -> NoticeResponse {
         "there is no transaction in progress" => ("WARNING", "25P01"),
         "there is already a transaction in progress" => ("WARNING", "25001"),
         "SET LOCAL can only be used in transaction blocks"
-        | "SET TRANSACTION can only be used in transaction blocks" => ("WARNING", "25P01"),
+        | "SET TRANSACTION can only be used in transaction blocks"
+        | rocksgres_engine::session::SET_CONSTRAINTS_WARNING => ("WARNING", "25P01"),
         rocksgres_engine::session::SERIALIZABLE_WARNING => ("WARNING", "01000"),
         rocksgres_engine::exec::alter::STATISTICS_LOWERED => ("WARNING", "22023"),
         m if m.starts_with("column \"") && m.ends_with("already exists, skipping") => {
@@ -75,14 +76,27 @@ pub fn notice_response(message: &str) -> NoticeResponse {
         m if m.starts_with("identifier \"") && m.contains("will be truncated to") => {
             ("NOTICE", "42622")
         }
+        m if m.starts_with("schema \"") && m.ends_with("already exists, skipping") => {
+            ("NOTICE", "42P06")
+        }
         _ => ("NOTICE", "00000"),
     };
-    NoticeResponse::new(vec![
+    // A notice of several lines (DROP ... CASCADE's "drop cascades to N
+    // other objects") carries the lines after the first as its DETAIL.
+    let (message, detail) = match message.split_once('\n') {
+        Some((m, d)) => (m, Some(d)),
+        None => (message, None),
+    };
+    let mut fields = vec![
         (b'S', severity.to_owned()),
         (b'V', severity.to_owned()),
         (b'C', code.to_owned()),
         (b'M', message.to_owned()),
-    ])
+    ];
+    if let Some(d) = detail {
+        fields.push((b'D', d.to_owned()));
+    }
+    NoticeResponse::new(fields)
 }
 
 /// The format code of result column `idx` (0 text, 1 binary).

@@ -594,6 +594,8 @@ mod tests {
                 delete_set_columns: vec![1],
                 match_full: true,
                 validated: false,
+                deferrable: true,
+                initially_deferred: true,
             }],
         };
         let mut buf = Vec::new();

@@ -108,6 +108,11 @@ pub struct ForeignKeyDesc {
     /// Whether every row is known to satisfy it (false after `NOT VALID`
     /// until `VALIDATE CONSTRAINT`).
     pub validated: bool,
+    /// DEFERRABLE: `SET CONSTRAINTS` may defer its checks to COMMIT.
+    pub deferrable: bool,
+    /// INITIALLY DEFERRED: its checks wait for COMMIT unless `SET
+    /// CONSTRAINTS` says IMMEDIATE.
+    pub initially_deferred: bool,
 }
 
 impl ForeignKeyDesc {
@@ -122,7 +127,12 @@ impl ForeignKeyDesc {
         out.push(self.on_update.code() as u8);
         out.push(self.on_delete.code() as u8);
         put_positions(out, &self.delete_set_columns);
-        out.push(u8::from(self.match_full) | u8::from(self.validated) << 1);
+        out.push(
+            u8::from(self.match_full)
+                | u8::from(self.validated) << 1
+                | u8::from(self.deferrable) << 2
+                | u8::from(self.initially_deferred) << 3,
+        );
     }
 
     /// Reads what [`ForeignKeyDesc::encode`] wrote.
@@ -152,6 +162,8 @@ impl ForeignKeyDesc {
             delete_set_columns,
             match_full: flags & 1 != 0,
             validated: flags & 2 != 0,
+            deferrable: flags & 4 != 0,
+            initially_deferred: flags & 8 != 0,
         })
     }
 
@@ -192,6 +204,12 @@ impl ForeignKeyDesc {
         }
         if !self.delete_set_columns.is_empty() {
             s.push_str(&format!(" ({})", names(table, &self.delete_set_columns)));
+        }
+        if self.deferrable {
+            s.push_str(" DEFERRABLE");
+        }
+        if self.initially_deferred {
+            s.push_str(" INITIALLY DEFERRED");
         }
         if !self.validated {
             s.push_str(" NOT VALID");

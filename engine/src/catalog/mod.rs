@@ -12,6 +12,7 @@ pub mod desc;
 pub mod description;
 pub mod foreign_key;
 pub mod lock;
+pub mod schema;
 pub mod sequence;
 pub mod temp;
 pub mod user_type;
@@ -20,7 +21,7 @@ pub mod view;
 pub use desc::{
     CheckDesc, ColumnDesc, FkAction, ForeignKeyDesc, Identity, IndexColumn, IndexDesc, TableDesc,
 };
-pub use temp::SearchPath;
+pub use temp::{PathEntry, SearchPath};
 pub use view::ViewDesc;
 
 use std::sync::Arc;
@@ -219,9 +220,8 @@ pub const TYPE_LOOKUP: &str = "\u{1}type";
 
 /// Resolves a relation name as written in a query: `pg_catalog.x` and
 /// `information_schema.x` are system relations, an unqualified name is
-/// looked up in the session's temp schema, then in `pg_catalog`, then in
-/// `public` (PostgreSQL's implicit search path); other schemas do not
-/// exist (3F000). See [`temp`] for temp schemas.
+/// looked up along the session's search path (its temp schema, then
+/// `pg_catalog`, then the schemas of `search_path`). See [`temp`].
 pub fn resolve_relation<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
@@ -261,21 +261,32 @@ pub fn lookup_view<T: Transaction>(
     ViewDesc::decode(&out).map(Some)
 }
 
-/// Reads the table, view or sequence `schema.name`, failing with 42P01.
-pub fn require_relation<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<Relation> {
+/// Reads the table, view or sequence `schema.name`.
+pub fn lookup_relation<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+) -> Result<Option<Relation>> {
     if let Some(t) = lookup_table(txn, schema, name)? {
-        return Ok(Relation::Table(Arc::new(t)));
+        return Ok(Some(Relation::Table(Arc::new(t))));
     }
     if let Some(v) = lookup_view(txn, schema, name)? {
-        return Ok(Relation::View(Arc::new(v)));
+        return Ok(Some(Relation::View(Arc::new(v))));
     }
     if let Some(s) = sequence::lookup_sequence(txn, schema, name)? {
-        return Ok(Relation::Sequence(Arc::new(s)));
+        return Ok(Some(Relation::Sequence(Arc::new(s))));
     }
-    Err(EngineError::new(
-        SqlState::UndefinedTable,
-        format!("relation \"{name}\" does not exist"),
-    ))
+    Ok(None)
+}
+
+/// Reads the table, view or sequence `schema.name`, failing with 42P01.
+pub fn require_relation<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<Relation> {
+    lookup_relation(txn, schema, name)?.ok_or_else(|| {
+        EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{name}\" does not exist"),
+        )
+    })
 }
 
 /// Stores (creating or replacing) a view.

@@ -380,6 +380,18 @@ pub fn rename_sequence<T: Transaction>(
     update_sequence(txn, desc)
 }
 
+/// Moves a sequence to schema `to` (the caller checked the name is free
+/// there).
+pub fn move_sequence<T: Transaction>(txn: &mut T, desc: &mut SequenceDesc, to: &str) -> Result<()> {
+    let mut key = Vec::new();
+    keys::sequence_name_key(&mut key, &desc.schema, &desc.name);
+    txn.delete(&key)?;
+    desc.schema = to.to_string();
+    keys::sequence_name_key(&mut key, &desc.schema, &desc.name);
+    txn.put(&key, &desc.oid.to_be_bytes())?;
+    update_sequence(txn, desc)
+}
+
 /// Removes a sequence from the catalog (its unversioned state stays,
 /// unreachable: OIDs are never reused, and a rolled-back DROP must find
 /// it again).

@@ -12,7 +12,8 @@
 //! Names resolve through a [`SearchPath`] the session passes down: an
 //! unqualified relation name is looked up in the temp schema first (as
 //! PostgreSQL's implicit `pg_temp` comes first for relations), then in
-//! `pg_catalog`, then in `public`; `pg_temp.x` names the session's own temp
+//! `pg_catalog` (unless `search_path` lists them elsewhere), then in the
+//! schemas `search_path` lists that exist; `pg_temp.x` names the session's own temp
 //! table, and qualifying another session's temp schema fails with 0A000.
 //! View bodies resolve without the temp schema (views are permanent and a
 //! permanent view never reads a temp table), so a temp table never changes
@@ -46,11 +47,25 @@ pub fn is_temp_schema(schema: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The relation search path of a session: its temp schema (searched first),
-/// then `pg_catalog`, then `public`. Cheap to clone.
+/// The relation search path of a session: its temp schema, the schemas
+/// `search_path` lists (`None`: the default `"$user", public`) and the
+/// session's user (for `"$user"`). Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct SearchPath {
     temp: Option<Arc<str>>,
+    listed: Option<Arc<[String]>>,
+    user: Option<Arc<str>>,
+}
+
+/// One place an unqualified name is looked up, in path order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathEntry {
+    /// The session's temp schema.
+    Temp(String),
+    /// `pg_catalog` (the system relations).
+    Catalog,
+    /// `public` or a user schema that exists.
+    User(String),
 }
 
 impl SearchPath {
@@ -58,18 +73,38 @@ impl SearchPath {
     pub fn with_temp(number: u32) -> Self {
         SearchPath {
             temp: Some(format!("{TEMP_PREFIX}{number}").into()),
+            listed: None,
+            user: None,
         }
     }
 
     /// A path without a temp schema (view bodies, internal lookups).
     pub fn permanent() -> Self {
-        SearchPath { temp: None }
+        SearchPath {
+            temp: None,
+            listed: None,
+            user: None,
+        }
+    }
+
+    /// `self` with `search_path` listing `listed` (`None`: the default)
+    /// for session user `user`.
+    pub fn with_settings(&self, listed: Option<Arc<[String]>>, user: &str) -> Self {
+        SearchPath {
+            temp: self.temp.clone(),
+            listed,
+            user: Some(user.into()),
+        }
     }
 
     /// `self`, or while a view's body is bound (`in_view`) the path
     /// without the temp schema.
     pub fn for_view(&self, in_view: bool) -> &SearchPath {
-        static PERMANENT: SearchPath = SearchPath { temp: None };
+        static PERMANENT: SearchPath = SearchPath {
+            temp: None,
+            listed: None,
+            user: None,
+        };
         if in_view {
             &PERMANENT
         } else {
@@ -77,16 +112,102 @@ impl SearchPath {
         }
     }
 
+    /// The version cached plans made under this path belong to, at
+    /// catalog version `catalog_version`: a changed `search_path` may
+    /// resolve names differently, so its plans are not reused (PostgreSQL
+    /// replans too). The default path keeps the catalog version itself.
+    pub fn plan_version(&self, catalog_version: u64) -> u64 {
+        use std::hash::{Hash, Hasher};
+        match &self.listed {
+            None => catalog_version,
+            Some(l) => {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                catalog_version.hash(&mut h);
+                l.hash(&mut h);
+                self.user.hash(&mut h);
+                h.finish()
+            }
+        }
+    }
+
     /// The session's temp schema, if it has one.
     pub fn temp_schema(&self) -> Option<&str> {
         self.temp.as_deref()
+    }
+
+    /// The schemas `search_path` lists, as written (`$user` unexpanded).
+    pub fn listed(&self) -> Vec<&str> {
+        match &self.listed {
+            Some(l) => l.iter().map(String::as_str).collect(),
+            None => vec!["$user", DEFAULT_SCHEMA],
+        }
+    }
+
+    /// The listed schema `s` as it resolves: `None` when it names nothing
+    /// (a schema that does not exist, `$user` without a schema of that
+    /// name, `pg_temp` before the session has temp tables).
+    fn entry<T: Transaction>(&self, txn: &mut T, s: &str) -> Result<Option<PathEntry>> {
+        let s = if s == "$user" {
+            match self.user.as_deref() {
+                Some(u) => u,
+                None => return Ok(None),
+            }
+        } else {
+            s
+        };
+        Ok(match s {
+            "pg_catalog" => Some(PathEntry::Catalog),
+            "pg_temp" => self.temp.as_deref().map(|t| PathEntry::Temp(t.into())),
+            _ if super::schema::relation_schema_exists(txn, s)? => {
+                Some(PathEntry::User(s.to_string()))
+            }
+            _ => None,
+        })
+    }
+
+    /// Where an unqualified relation name is looked up, in order: the temp
+    /// schema and `pg_catalog` first unless listed, then the listed schemas
+    /// that exist (PostgreSQL's effective search path).
+    pub fn entries<T: Transaction>(&self, txn: &mut T) -> Result<Vec<PathEntry>> {
+        let listed = self.listed();
+        let mut out = Vec::with_capacity(listed.len() + 2);
+        if let Some(t) = self.temp.as_deref() {
+            if !listed.contains(&"pg_temp") {
+                out.push(PathEntry::Temp(t.into()));
+            }
+        }
+        if !listed.contains(&"pg_catalog") {
+            out.push(PathEntry::Catalog);
+        }
+        for s in listed {
+            if let Some(e) = self.entry(txn, s)? {
+                if !out.contains(&e) {
+                    out.push(e);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The schema new objects named without a schema go to: the first
+    /// listed one that exists; 3F000 when none does.
+    pub fn creation<T: Transaction>(&self, txn: &mut T) -> Result<PathEntry> {
+        for s in self.listed() {
+            if let Some(e) = self.entry(txn, s)? {
+                return Ok(e);
+            }
+        }
+        Err(EngineError::new(
+            SqlState::InvalidSchemaName,
+            "no schema has been selected to create in",
+        ))
     }
 }
 
 /// What the schema part of a qualified name names.
 enum SchemaRef {
-    /// `public`.
-    Public,
+    /// `public` or a user schema.
+    User(String),
     /// The session's own temp schema (`pg_temp` or `pg_temp_<own n>`).
     OwnTemp(String),
     /// Another session's temp schema.
@@ -95,15 +216,15 @@ enum SchemaRef {
     Unknown(String),
 }
 
-fn schema_ref(path: &SearchPath, schema: &str) -> SchemaRef {
-    if schema == DEFAULT_SCHEMA {
-        return SchemaRef::Public;
-    }
-    match path.temp_schema() {
+fn schema_ref<T: Transaction>(txn: &mut T, path: &SearchPath, schema: &str) -> Result<SchemaRef> {
+    Ok(match path.temp_schema() {
         Some(own) if schema == "pg_temp" || schema == own => SchemaRef::OwnTemp(own.to_string()),
         _ if is_temp_schema(schema) => SchemaRef::OtherTemp(schema.to_string()),
+        _ if super::schema::relation_schema_exists(txn, schema)? => {
+            SchemaRef::User(schema.to_string())
+        }
         _ => SchemaRef::Unknown(schema.to_string()),
-    }
+    })
 }
 
 /// The parts of a relation name: `(schema, name)`, the schema `None` when
@@ -129,10 +250,7 @@ pub fn name_parts(name: &ast::ObjectName) -> Result<(Option<String>, String)> {
 }
 
 fn no_schema(schema: &str) -> EngineError {
-    EngineError::new(
-        SqlState::InvalidSchemaName,
-        format!("schema \"{schema}\" does not exist"),
-    )
+    super::schema::no_schema(schema)
 }
 
 /// The error for naming another session's temp table.
@@ -145,11 +263,12 @@ pub fn other_session_error() -> EngineError {
 
 /// The schema holding the existing relation `name` (written `[schema.]n`),
 /// with `exists(txn, schema, n)` telling whether the relation is there:
-/// an unqualified name is the temp schema's when it is there, else
-/// `public`'s. Another session's temp relation fails with 0A000, "cannot
-/// <verb> temporary tables of other sessions", when `refuse_other` is
-/// `Some(verb)` (`None` for DROP TABLE, which PostgreSQL allows a
-/// superuser); a schema that does not exist fails with 3F000.
+/// an unqualified name is the first schema's on the search path that has
+/// it, else the creation schema's (or `public`'s). Another session's temp
+/// relation fails with 0A000, "cannot <verb> temporary tables of other
+/// sessions", when `refuse_other` is `Some(verb)` (`None` for DROP TABLE,
+/// which PostgreSQL allows a superuser); a schema that does not exist
+/// fails with 3F000.
 pub fn existing_schema<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
@@ -159,16 +278,21 @@ pub fn existing_schema<T: Transaction>(
 ) -> Result<(String, String)> {
     let (schema, n) = name_parts(name)?;
     let Some(schema) = schema else {
-        if let Some(temp) = path.temp_schema() {
-            if exists(txn, temp, &n)? {
-                return Ok((temp.to_string(), n));
+        let mut fallback = None;
+        for e in path.entries(txn)? {
+            let s = match e {
+                PathEntry::Temp(s) | PathEntry::User(s) => s,
+                PathEntry::Catalog => continue,
+            };
+            if exists(txn, &s, &n)? {
+                return Ok((s, n));
             }
+            fallback.get_or_insert(s);
         }
-        return Ok((DEFAULT_SCHEMA.to_string(), n));
+        return Ok((fallback.unwrap_or_else(|| DEFAULT_SCHEMA.to_string()), n));
     };
-    match schema_ref(path, &schema) {
-        SchemaRef::Public => Ok((DEFAULT_SCHEMA.to_string(), n)),
-        SchemaRef::OwnTemp(s) => Ok((s, n)),
+    match schema_ref(txn, path, &schema)? {
+        SchemaRef::User(s) | SchemaRef::OwnTemp(s) => Ok((s, n)),
         SchemaRef::OtherTemp(s) => {
             if exists(txn, &s, &n)? {
                 match refuse_other {
@@ -190,9 +314,11 @@ pub fn existing_schema<T: Transaction>(
 
 /// The schema a new relation `name` goes to, and whether it is temporary:
 /// an unqualified name goes to the temp schema when `temporary`, else to
-/// `public`; `pg_temp.x` makes a temp relation even without TEMP (as in
-/// PostgreSQL); TEMP in a permanent schema fails with 42P16.
-pub fn creation_schema(
+/// the search path's creation schema; `pg_temp.x` makes a temp relation
+/// even without TEMP (as in PostgreSQL); TEMP in a permanent schema fails
+/// with 42P16.
+pub fn creation_schema<T: Transaction>(
+    txn: &mut T,
     path: &SearchPath,
     name: &ast::ObjectName,
     temporary: bool,
@@ -204,18 +330,24 @@ pub fn creation_schema(
             .ok_or_else(|| EngineError::unsupported("temporary relations here"))
     };
     let Some(schema) = schema else {
-        return Ok(if temporary {
-            (temp()?, n, true)
-        } else {
-            (DEFAULT_SCHEMA.to_string(), n, false)
-        });
+        if temporary {
+            return Ok((temp()?, n, true));
+        }
+        return match path.creation(txn)? {
+            PathEntry::User(s) => Ok((s, n, false)),
+            PathEntry::Temp(s) => Ok((s, n, true)),
+            PathEntry::Catalog => Err(system_schema_create_error("pg_catalog", &n)),
+        };
     };
-    match schema_ref(path, &schema) {
-        SchemaRef::Public if temporary => Err(EngineError::new(
+    if super::schema::SYSTEM_SCHEMAS.contains(&schema.as_str()) {
+        return Err(system_schema_create_error(&schema, &n));
+    }
+    match schema_ref(txn, path, &schema)? {
+        SchemaRef::User(_) if temporary => Err(EngineError::new(
             SqlState::InvalidTableDefinition,
             "cannot create temporary relation in non-temporary schema",
         )),
-        SchemaRef::Public => Ok((DEFAULT_SCHEMA.to_string(), n, false)),
+        SchemaRef::User(s) => Ok((s, n, false)),
         SchemaRef::OwnTemp(s) => Ok((s, n, true)),
         SchemaRef::OtherTemp(_) => Err(EngineError::new(
             SqlState::InvalidTableDefinition,
@@ -225,8 +357,17 @@ pub fn creation_schema(
     }
 }
 
+/// PostgreSQL's error for creating a relation in a system schema.
+fn system_schema_create_error(schema: &str, name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::InsufficientPrivilege,
+        format!("permission denied to create \"{schema}.{name}\""),
+    )
+    .with_detail("System catalog modifications are currently disallowed.")
+}
+
 /// Resolves `[schema.]name` as a query names a relation, looking an
-/// unqualified name up in the temp schema first (see the module docs).
+/// unqualified name up along the search path (see the module docs).
 pub fn resolve_relation<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
@@ -244,47 +385,58 @@ pub fn resolve_relation<T: Transaction>(
         };
     }
     let (schema, n) = name_parts(name)?;
+    let missing = |s: &str| {
+        EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{s}.{n}\" does not exist"),
+        )
+    };
     match schema {
         None => {
-            if let Some(temp) = path.temp_schema() {
-                if let Some(t) = super::lookup_table(txn, temp, &n)? {
-                    return Ok(super::Relation::Table(Arc::new(t)));
+            for e in path.entries(txn)? {
+                match e {
+                    PathEntry::Temp(temp) => {
+                        if let Some(t) = super::lookup_table(txn, &temp, &n)? {
+                            return Ok(super::Relation::Table(Arc::new(t)));
+                        }
+                    }
+                    PathEntry::Catalog => {
+                        if let Some(rel) = crate::syscat::lookup(None, &n) {
+                            return Ok(super::Relation::System(rel));
+                        }
+                    }
+                    PathEntry::User(s) => {
+                        if let Some(rel) = super::lookup_relation(txn, &s, &n)? {
+                            return Ok(rel);
+                        }
+                    }
                 }
             }
-            if let Some(rel) = crate::syscat::lookup(None, &n) {
-                return Ok(super::Relation::System(rel));
-            }
-            super::require_relation(txn, DEFAULT_SCHEMA, &n)
+            Err(EngineError::new(
+                SqlState::UndefinedTable,
+                format!("relation \"{n}\" does not exist"),
+            ))
         }
         Some(s) if crate::syscat::is_system_schema(&s) => crate::syscat::lookup(Some(&s), &n)
             .map(super::Relation::System)
-            .ok_or_else(|| {
-                EngineError::new(
-                    SqlState::UndefinedTable,
-                    format!("relation \"{s}.{n}\" does not exist"),
-                )
-            }),
-        Some(s) => match schema_ref(path, &s) {
-            SchemaRef::Public => super::require_relation(txn, DEFAULT_SCHEMA, &n),
+            .ok_or_else(|| missing(&s)),
+        Some(s) => match schema_ref(txn, path, &s)? {
+            SchemaRef::User(u) => super::lookup_relation(txn, &u, &n)?.ok_or_else(|| missing(&s)),
             SchemaRef::OwnTemp(own) => match super::lookup_table(txn, &own, &n)? {
                 Some(t) => Ok(super::Relation::Table(Arc::new(t))),
-                None => Err(EngineError::new(
-                    SqlState::UndefinedTable,
-                    format!("relation \"{s}.{n}\" does not exist"),
-                )),
+                None => Err(missing(&s)),
             },
             SchemaRef::OtherTemp(other) => {
                 if super::lookup_table(txn, &other, &n)?.is_some() {
                     Err(other_session_error())
                 } else {
                     // Whether or not the schema exists, as PostgreSQL.
-                    Err(EngineError::new(
-                        SqlState::UndefinedTable,
-                        format!("relation \"{s}.{n}\" does not exist"),
-                    ))
+                    Err(missing(&s))
                 }
             }
-            SchemaRef::Unknown(s) => Err(no_schema(&s)),
+            // A query naming a schema that does not exist finds no
+            // relation (42P01), as PostgreSQL.
+            SchemaRef::Unknown(_) => Err(missing(&s)),
         },
     }
 }

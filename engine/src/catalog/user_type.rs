@@ -71,10 +71,27 @@ pub fn all_enums<T: Transaction>(txn: &mut T) -> Result<Vec<EnumDef>> {
     super::all_of_kind(txn, keys::CAT_TYPE, |b| EnumDef::decode(&mut &b[..]))
 }
 
-/// The schema and name `name` refers to as a type (unqualified: `public`).
-pub fn type_name_parts(path: &SearchPath, name: &ast::ObjectName) -> Result<(String, String)> {
-    let (schema, n, _) = creation_schema(path, name, false)?;
+/// The schema and name a new type `name` gets (unqualified: the search
+/// path's creation schema).
+pub fn type_name_parts<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &ast::ObjectName,
+) -> Result<(String, String)> {
+    let (schema, n, _) = creation_schema(txn, path, name, false)?;
     Ok((schema, n))
+}
+
+/// The schema and name an existing type `name` has: an unqualified name
+/// is looked up along the search path.
+pub fn existing_type_parts<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &ast::ObjectName,
+) -> Result<(String, String)> {
+    super::temp::existing_schema(txn, path, name, None, |txn, s, n| {
+        Ok(lookup_enum(txn, s, n)?.is_some())
+    })
 }
 
 /// Resolves a user-defined type name: `None` when no such type exists.
@@ -83,7 +100,7 @@ pub fn resolve_type<T: Transaction>(
     path: &SearchPath,
     name: &ast::ObjectName,
 ) -> Result<Option<SqlType>> {
-    let (schema, n) = type_name_parts(path, name)?;
+    let (schema, n) = existing_type_parts(txn, path, name)?;
     Ok(lookup_enum(txn, &schema, &n)?.map(|d| SqlType::Enum(intern(&d))))
 }
 

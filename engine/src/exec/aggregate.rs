@@ -1,5 +1,7 @@
 //! Aggregate accumulators (count, sum, avg, min, max, bool_and, bool_or,
-//! string_agg, json[b]_agg, json[b]_object_agg),
+//! and the collecting ones, string_agg, array_agg, json[b]_agg and
+//! json[b]_object_agg, which keep their inputs with their `ORDER BY` keys
+//! and sort them at the end),
 //! with PostgreSQL's result types: sum(int2/int4) is bigint, sum(int8) and
 //! avg of integers are numeric, avg of floats is double precision.
 
@@ -11,7 +13,7 @@ use crate::exec::interrupt::Interrupt;
 use crate::exec::run::row_key;
 use crate::plan::node::{AggCall, AggFunc};
 use crate::types::{
-    cast, compare, eval_binary, json, json_funcs, BinaryOp, CastKind, SqlType, Value,
+    array, cast, compare_typed, eval_binary, json, json_funcs, BinaryOp, CastKind, SqlType, Value,
 };
 
 /// The result type of `func` over an argument of type `arg`.
@@ -26,6 +28,9 @@ pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
         AggFunc::StringAgg => SqlType::Text,
         AggFunc::JsonAgg | AggFunc::JsonObjectAgg => SqlType::Json,
         AggFunc::JsonbAgg | AggFunc::JsonbObjectAgg => SqlType::Jsonb,
+        // Of arrays: an array of one more dimension, of the same type.
+        AggFunc::ArrayAgg if matches!(arg, SqlType::Array(_)) => arg.without_typmod(),
+        AggFunc::ArrayAgg => arg.array_of().unwrap_or(SqlType::Array(&SqlType::Text)),
         AggFunc::Min | AggFunc::Max => arg.without_typmod(),
         AggFunc::Sum => match arg {
             SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
@@ -50,8 +55,9 @@ pub struct Accumulator {
     count: i64,
     value: Value,
     seen: Option<HashSet<Vec<u8>>>,
-    /// `string_agg`: (sort keys, value, delimiter) per input.
-    parts: Vec<(Vec<Value>, String, Option<String>)>,
+    /// The collecting aggregates: (sort keys, value, delimiter or JSON
+    /// object key) per input; the JSON ones keep the value as JSON text.
+    parts: Vec<(Vec<Value>, Value, Option<String>)>,
     sort: Vec<crate::plan::node::SortKey>,
     /// The argument types (the JSON aggregates convert by type).
     arg_types: (SqlType, SqlType),
@@ -86,10 +92,15 @@ impl Accumulator {
                 json_funcs::json_text(v, t)
             }
         };
+        if !self.first_seen(&[&v, &extra]) {
+            return Ok(());
+        }
         let part = match self.func {
-            AggFunc::JsonAgg | AggFunc::JsonbAgg => {
-                (keys, text(&v, &t1, self.func == AggFunc::JsonbAgg)?, None)
-            }
+            AggFunc::JsonAgg | AggFunc::JsonbAgg => (
+                keys,
+                Value::Text(text(&v, &t1, self.func == AggFunc::JsonbAgg)?),
+                None,
+            ),
             _ => {
                 if v.is_null() {
                     return Err(EngineError::new(
@@ -103,22 +114,59 @@ impl Accumulator {
                     key = if b { "true" } else { "false" }.to_owned();
                 }
                 let value = text(&extra, &t2, self.func == AggFunc::JsonbObjectAgg)?;
-                (keys, value, Some(key))
+                (keys, Value::Text(value), Some(key))
             }
         };
         self.parts.push(part);
         Ok(())
     }
 
-    /// Adds one `string_agg` input with its delimiter and sort keys.
-    pub fn add_string(&mut self, v: Value, delimiter: Value, keys: Vec<Value>) {
-        if let Value::Text(s) = v {
-            let d = match delimiter {
-                Value::Text(d) => Some(d),
-                _ => None,
-            };
-            self.parts.push((keys, s, d));
+    /// Adds one `string_agg` or `array_agg` input with its delimiter and
+    /// sort keys (`array_agg` keeps `NULL`s; `DISTINCT` keeps the first
+    /// of equal values; `array_agg` of arrays refuses `NULL` and empty
+    /// ones, as PostgreSQL).
+    pub fn add_ordered(&mut self, v: Value, delimiter: Value, keys: Vec<Value>) -> Result<()> {
+        if v.is_null() && self.func == AggFunc::StringAgg {
+            return Ok(());
         }
+        if self.func == AggFunc::ArrayAgg && matches!(self.arg_types.0, SqlType::Array(_)) {
+            match &v {
+                Value::Text(t) if array::parse_array(t)?.items.is_empty() => {
+                    return Err(EngineError::new(
+                        SqlState::ArraySubscriptError,
+                        "cannot accumulate empty arrays",
+                    ))
+                }
+                Value::Text(_) => {}
+                _ => {
+                    return Err(EngineError::new(
+                        SqlState::NullValueNotAllowed,
+                        "cannot accumulate null arrays",
+                    ))
+                }
+            }
+        }
+        if !self.first_seen(&[&v]) {
+            return Ok(());
+        }
+        let d = match delimiter {
+            Value::Text(d) => Some(d),
+            _ => None,
+        };
+        self.parts.push((keys, v, d));
+        Ok(())
+    }
+
+    /// Whether `values` are new to a `DISTINCT` aggregate (always true
+    /// without `DISTINCT`).
+    fn first_seen(&mut self, values: &[&Value]) -> bool {
+        let Some(seen) = &mut self.seen else {
+            return true;
+        };
+        let owned: Vec<Value> = values.iter().map(|v| (*v).clone()).collect();
+        let mut key = Vec::new();
+        row_key(&owned, &mut key);
+        seen.insert(key)
     }
 
     /// Adds one input (`None` for `count(*)`).
@@ -153,8 +201,9 @@ impl Accumulator {
                 };
             }
             AggFunc::Min | AggFunc::Max => {
+                let ord = compare_typed(&self.ty, &v, &self.value);
                 let replace = self.value.is_null()
-                    || match compare(&v, &self.value) {
+                    || match ord {
                         Some(Ordering::Less) => self.func == AggFunc::Min,
                         Some(Ordering::Greater) => self.func == AggFunc::Max,
                         _ => false,
@@ -164,6 +213,7 @@ impl Accumulator {
                 }
             }
             AggFunc::StringAgg
+            | AggFunc::ArrayAgg
             | AggFunc::JsonAgg
             | AggFunc::JsonbAgg
             | AggFunc::JsonObjectAgg
@@ -183,24 +233,33 @@ impl Accumulator {
     /// The aggregate's value; the ordered `string_agg` sort and
     /// concatenation check `interrupt`.
     pub fn finish(mut self, interrupt: &mut Interrupt) -> Result<Value> {
-        if matches!(
-            self.func,
-            AggFunc::JsonAgg | AggFunc::JsonbAgg | AggFunc::JsonObjectAgg | AggFunc::JsonbObjectAgg
-        ) {
-            return self.finish_json(interrupt);
+        if self.func.collects() {
+            if self.parts.is_empty() {
+                return Ok(Value::Null);
+            }
+            let sort = std::mem::take(&mut self.sort);
+            if !sort.is_empty() {
+                crate::exec::sort::sort_by(
+                    &mut self.parts,
+                    |a, b| crate::exec::run::sort_cmp(&sort, &a.0, &b.0),
+                    interrupt,
+                )?;
+            }
         }
         Ok(match self.func {
-            AggFunc::StringAgg => {
-                if self.parts.is_empty() {
-                    return Ok(Value::Null);
-                }
-                let sort = std::mem::take(&mut self.sort);
-                if !sort.is_empty() {
-                    crate::exec::sort::sort_by(
-                        &mut self.parts,
-                        |a, b| crate::exec::run::sort_cmp(&sort, &a.0, &b.0),
-                        interrupt,
-                    )?;
+            AggFunc::JsonAgg
+            | AggFunc::JsonbAgg
+            | AggFunc::JsonObjectAgg
+            | AggFunc::JsonbObjectAgg => {
+                return self.finish_json(interrupt);
+            }
+            AggFunc::StringAgg | AggFunc::ArrayAgg => {
+                if self.func == AggFunc::ArrayAgg {
+                    let values: Vec<Value> = self.parts.drain(..).map(|p| p.1).collect();
+                    if matches!(self.arg_types.0, SqlType::Array(_)) {
+                        return array_of_arrays(&values);
+                    }
+                    return Ok(array::from_values(&values));
                 }
                 let mut out = String::new();
                 for (i, (_, s, d)) in self.parts.iter().enumerate() {
@@ -210,7 +269,7 @@ impl Accumulator {
                             out.push_str(d);
                         }
                     }
-                    out.push_str(s);
+                    s.write_text(&mut out);
                 }
                 Value::Text(out)
             }
@@ -228,18 +287,12 @@ impl Accumulator {
         })
     }
 
+    /// A JSON aggregate's value from its sorted inputs (JSON texts).
     fn finish_json(mut self, interrupt: &mut Interrupt) -> Result<Value> {
-        if self.parts.is_empty() {
-            return Ok(Value::Null);
-        }
-        let sort = std::mem::take(&mut self.sort);
-        if !sort.is_empty() {
-            crate::exec::sort::sort_by(
-                &mut self.parts,
-                |a, b| crate::exec::run::sort_cmp(&sort, &a.0, &b.0),
-                interrupt,
-            )?;
-        }
+        let text = |v: &Value| match v {
+            Value::Text(s) => s.clone(),
+            _ => String::new(),
+        };
         let mut out = String::new();
         match self.func {
             AggFunc::JsonAgg => {
@@ -255,7 +308,7 @@ impl Accumulator {
                     if i > 0 {
                         out.push_str(sep);
                     }
-                    out.push_str(s);
+                    out.push_str(&text(s));
                 }
                 out.push(']');
             }
@@ -268,7 +321,7 @@ impl Accumulator {
                     }
                     json::escape_into(&mut out, k.as_deref().unwrap_or_default());
                     out.push_str(" : ");
-                    out.push_str(v);
+                    out.push_str(&text(v));
                 }
                 out.push_str(" }");
             }
@@ -276,7 +329,7 @@ impl Accumulator {
                 let mut items = Vec::with_capacity(self.parts.len());
                 for (_, s, _) in &self.parts {
                     interrupt.check()?;
-                    items.push(json::jsonb_tree(s)?);
+                    items.push(json::jsonb_tree(&text(s))?);
                 }
                 out = json::Json::Array(items).to_jsonb_text();
             }
@@ -284,7 +337,7 @@ impl Accumulator {
                 let mut pairs = Vec::with_capacity(self.parts.len());
                 for (_, v, k) in self.parts.drain(..) {
                     interrupt.check()?;
-                    pairs.push((k.unwrap_or_default(), json::jsonb_tree(&v)?));
+                    pairs.push((k.unwrap_or_default(), json::jsonb_tree(&text(&v))?));
                 }
                 let mut j = json::Json::Object(pairs);
                 j.normalize();
@@ -293,4 +346,36 @@ impl Accumulator {
         }
         Ok(Value::Text(out))
     }
+}
+
+/// `array_agg` of arrays: one more dimension (2202E when the inputs'
+/// dimensions differ, as PostgreSQL).
+fn array_of_arrays(values: &[Value]) -> Result<Value> {
+    let mut parts = Vec::with_capacity(values.len());
+    for v in values {
+        if let Value::Text(t) = v {
+            parts.push(array::parse_array(t)?);
+        }
+    }
+    if parts
+        .first()
+        .is_some_and(|p| p.ndims() + 1 > array::MAX_DIMS)
+    {
+        return Err(EngineError::new(
+            SqlState::ProgramLimitExceeded,
+            format!(
+                "number of array dimensions ({}) exceeds the maximum allowed ({})",
+                parts[0].ndims() + 1,
+                array::MAX_DIMS
+            ),
+        ));
+    }
+    array::ArrayText::stack(parts)
+        .map(array::ArrayText::into_value)
+        .ok_or_else(|| {
+            EngineError::new(
+                SqlState::ArraySubscriptError,
+                "cannot accumulate arrays of different dimensionality",
+            )
+        })
 }

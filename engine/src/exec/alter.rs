@@ -259,6 +259,12 @@ pub fn alter_table<T: Transaction>(
             format!("relation \"{name}\" does not exist"),
         ));
     };
+    if let [op] = at.operations.as_slice() {
+        if let Some(to) = crate::sql::set_schema::target(op) {
+            crate::exec::schema_ddl::move_table(txn, &table, &to)?;
+            return Ok(notices);
+        }
+    }
     for op in &at.operations {
         match op {
             AlterTableOperation::AddColumn {
@@ -333,8 +339,10 @@ pub fn alter_table<T: Transaction>(
             AlterTableOperation::DropColumn {
                 column_names,
                 if_exists,
+                drop_behavior,
                 ..
             } => {
+                let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
                 for c in column_names {
                     let n = ident_name(c);
                     let Some(pos) = table.column_index(&n) else {
@@ -347,6 +355,14 @@ pub fn alter_table<T: Transaction>(
                         }
                         return Err(column_position(&table, &n).unwrap_err());
                     };
+                    let what = format!("column {n} of table {}", table.name);
+                    notices.extend(crate::exec::foreign_key_ddl::drop_dependent_fks(
+                        txn,
+                        &mut table,
+                        |f| f.parent_columns.contains(&pos),
+                        (&what, &what),
+                        cascade,
+                    )?);
                     if table.primary().columns.iter().any(|ic| ic.column == pos) {
                         return Err(EngineError::unsupported("dropping a primary-key column"));
                     }
@@ -540,10 +556,25 @@ pub fn alter_table<T: Transaction>(
             AlterTableOperation::DropConstraint { name, .. }
                 if crate::exec::foreign_key_ddl::drop_fk(&mut table, &ident_name(name)) => {}
             AlterTableOperation::DropConstraint {
-                if_exists, name, ..
+                if_exists,
+                name,
+                drop_behavior,
             } => {
-                if let Some(ix) = table.indexes.iter().find(|ix| ix.name == ident_name(name)) {
-                    crate::exec::foreign_key_ddl::check_index_unused(txn, &table, ix.id)?;
+                let n = ident_name(name);
+                if let Some(ix) = table
+                    .indexes
+                    .iter()
+                    .find(|ix| ix.name == n && ix.constraint_oid != 0)
+                {
+                    let id = ix.id;
+                    let what = format!("constraint {n} on table {}", table.name);
+                    notices.extend(crate::exec::foreign_key_ddl::drop_dependent_fks(
+                        txn,
+                        &mut table,
+                        |f| f.parent_index == id,
+                        (&what, &format!("index {n}")),
+                        matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
+                    )?);
                 }
                 notices.extend(crate::exec::checks::drop_constraint(
                     txn,

@@ -60,6 +60,9 @@ pub struct Ctx<'a, T: Transaction> {
     /// Sequence state (`nextval` and friends); `None` where sequence
     /// functions cannot run.
     pub sequences: Option<crate::exec::sequence::SequenceAccess<'a>>,
+    /// The transaction's deferred foreign key checks; `None` where every
+    /// check runs at once.
+    pub deferred: Option<crate::exec::deferred_fks::SharedDeferred>,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -81,6 +84,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             lock_status: None,
             search_path: crate::catalog::temp::SearchPath::permanent(),
             sequences: None,
+            deferred: None,
         }
     }
 

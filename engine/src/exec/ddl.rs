@@ -37,6 +37,28 @@ pub fn table_name(name: &ast::ObjectName) -> Result<String> {
     }
 }
 
+/// [`table_name`] for views, which live in `public` and read its
+/// relations only: a name in another schema that exists fails with 0A000
+/// naming `what` (3F000 stays for a schema that does not exist).
+pub fn view_relation_name<T: Transaction>(
+    txn: &mut T,
+    name: &ast::ObjectName,
+    what: &str,
+) -> Result<String> {
+    match table_name(name) {
+        Err(e) if e.state == SqlState::InvalidSchemaName => {
+            let (schema, _) = temp::name_parts(name)?;
+            match schema {
+                Some(s) if catalog::schema::any_schema_exists(txn, &s)? => {
+                    Err(EngineError::unsupported(what))
+                }
+                _ => Err(e),
+            }
+        }
+        r => r,
+    }
+}
+
 fn pk_columns(cols: &[ast::IndexColumn], columns: &[ColumnDesc]) -> Result<Vec<IndexColumn>> {
     cols.iter()
         .map(|c| {
@@ -75,7 +97,7 @@ pub fn create_table<T: Transaction>(
     path: &SearchPath,
     ct: &ast::CreateTable,
 ) -> Result<Created> {
-    let (schema, name, temporary) = temp::creation_schema(path, &ct.name, ct.temporary)?;
+    let (schema, name, temporary) = temp::creation_schema(txn, path, &ct.name, ct.temporary)?;
     if ct.query.is_some() {
         return Err(EngineError::internal(
             "CREATE TABLE ... AS goes through the session's create_table_as",
@@ -930,13 +952,22 @@ pub fn create_column_sequence<T: Transaction>(
             })
         }
         None => {
-            column.default = Some(format!(
-                "nextval('{}'::regclass)",
-                quote_ident(&name).replace('\'', "''")
-            ))
+            column.default = Some(serial_default(&table.schema, &name));
         }
     }
     Ok(())
+}
+
+/// The DEFAULT of a serial column whose sequence is `schema.name`: the
+/// name is qualified outside `public`, as PostgreSQL prints a regclass
+/// not visible on the default path.
+pub fn serial_default(schema: &str, name: &str) -> String {
+    let qualified = if schema == DEFAULT_SCHEMA || temp::is_temp_schema(schema) {
+        quote_ident(name)
+    } else {
+        format!("{}.{}", quote_ident(schema), quote_ident(name))
+    };
+    format!("nextval('{}'::regclass)", qualified.replace('\'', "''"))
 }
 
 /// Like [`column_desc`], also returning `Some(constraint name)` for UNIQUE.
@@ -1190,9 +1221,9 @@ pub fn drop_tables<T: Transaction>(
         txn, &found, cascade,
     )?);
     for desc in &found {
-        // Views name permanent tables only (a view never reads a temp
-        // table), so a temp table has no dependents.
-        if !temp::is_temp_schema(&desc.schema) {
+        // Views name tables of `public` only (a view never reads a temp
+        // table or another schema's), so other tables have no dependents.
+        if desc.schema == DEFAULT_SCHEMA {
             notices.extend(crate::exec::views::drop_dependents(
                 txn, "table", &desc.name, cascade,
             )?);

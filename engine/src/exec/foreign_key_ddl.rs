@@ -9,8 +9,9 @@
 //! index without expressions (42830 `there is no unique constraint
 //! matching given keys ...`); the column counts must agree (42830) and
 //! each pair of types must be comparable (42804 `... cannot be
-//! implemented`). What is not implemented is refused with 0A000:
-//! DEFERRABLE / INITIALLY DEFERRED, MATCH PARTIAL (PostgreSQL refuses it
+//! implemented`). `DEFERRABLE [INITIALLY DEFERRED]` is recorded (the
+//! checks wait as [`crate::exec::deferred_fks`] describes). What is not
+//! implemented is refused with 0A000: MATCH PARTIAL (PostgreSQL refuses it
 //! too) and MySQL's `[NOT] ENFORCED`.
 
 use rocksgres_storage::{LockMode, Transaction};
@@ -63,33 +64,56 @@ fn action(a: &Option<ReferentialAction>) -> FkAction {
     }
 }
 
-/// Refuses (0A000) what is parsed but not implemented.
-fn check_clause(c: &ast::ForeignKeyConstraint) -> Result<bool> {
+/// What a FOREIGN KEY clause says besides its columns and actions.
+struct Clause {
+    /// `ON DELETE SET NULL|DEFAULT (cols)`'s columns.
+    delete_set: Vec<String>,
+    match_full: bool,
+    deferrable: bool,
+    initially_deferred: bool,
+}
+
+/// Reads MATCH and the deferral characteristics (INITIALLY DEFERRED
+/// implies DEFERRABLE, as in PostgreSQL's grammar), refusing (0A000) what
+/// is parsed but not implemented.
+fn check_clause(c: &ast::ForeignKeyConstraint) -> Result<Clause> {
+    let mut clause = Clause {
+        delete_set: Vec::new(),
+        match_full: false,
+        deferrable: false,
+        initially_deferred: false,
+    };
     if let Some(ch) = &c.characteristics {
-        if ch.deferrable == Some(true)
-            || matches!(ch.initially, Some(ast::DeferrableInitial::Deferred))
-        {
-            return Err(EngineError::unsupported(
-                "DEFERRABLE foreign key constraints (SET CONSTRAINTS)",
+        clause.initially_deferred = matches!(ch.initially, Some(ast::DeferrableInitial::Deferred));
+        if clause.initially_deferred && ch.deferrable == Some(false) {
+            return Err(EngineError::new(
+                SqlState::SyntaxError,
+                "constraint declared INITIALLY DEFERRED must be DEFERRABLE",
             ));
         }
+        clause.deferrable = ch.deferrable.unwrap_or(clause.initially_deferred);
         if ch.enforced.is_some() {
             return Err(EngineError::unsupported(
                 "ENFORCED on foreign key constraints",
             ));
         }
     }
-    if c.index_name.is_some() {
-        return Err(EngineError::unsupported("an index name in FOREIGN KEY"));
+    match crate::sql::fk_set_columns::columns(c) {
+        None => {}
+        Some(Ok(cols)) => clause.delete_set = cols,
+        Some(Err(())) => return Err(EngineError::unsupported("an index name in FOREIGN KEY")),
     }
-    match c.match_kind {
-        None | Some(ConstraintReferenceMatchKind::Simple) => Ok(false),
-        Some(ConstraintReferenceMatchKind::Full) => Ok(true),
-        Some(ConstraintReferenceMatchKind::Partial) => Err(EngineError::new(
-            SqlState::FeatureNotSupported,
-            "MATCH PARTIAL not yet implemented",
-        )),
-    }
+    clause.match_full = match c.match_kind {
+        None | Some(ConstraintReferenceMatchKind::Simple) => false,
+        Some(ConstraintReferenceMatchKind::Full) => true,
+        Some(ConstraintReferenceMatchKind::Partial) => {
+            return Err(EngineError::new(
+                SqlState::FeatureNotSupported,
+                "MATCH PARTIAL not yet implemented",
+            ))
+        }
+    };
+    Ok(clause)
 }
 
 fn column_of(table: &TableDesc, id: &ast::Ident) -> Result<usize> {
@@ -149,7 +173,7 @@ pub fn build_fk<T: Transaction>(
     taken: &[String],
     validate: Option<(i64, &mut Interrupt)>,
 ) -> Result<ForeignKeyDesc> {
-    let match_full = check_clause(c)?;
+    let clause = check_clause(c)?;
     let parent_name = c
         .foreign_table
         .0
@@ -293,6 +317,19 @@ pub fn build_fk<T: Transaction>(
     }
     let on_delete = action(&c.on_delete);
     let on_update = action(&c.on_update);
+    let mut delete_set_columns = Vec::with_capacity(clause.delete_set.len());
+    for n in &clause.delete_set {
+        let col = column_of(table, &ast::Ident::with_quote('"', n.clone()))?;
+        if !columns.contains(&col) {
+            return Err(EngineError::new(
+                SqlState::InvalidColumnReference,
+                format!(
+                    "column \"{n}\" referenced in ON DELETE SET action must be part of foreign key"
+                ),
+            ));
+        }
+        delete_set_columns.push(col);
+    }
     let fk = ForeignKeyDesc {
         name,
         oid: catalog::allocate_id(txn)?,
@@ -302,9 +339,11 @@ pub fn build_fk<T: Transaction>(
         parent_index: index.id,
         on_update,
         on_delete,
-        delete_set_columns: Vec::new(),
-        match_full,
+        delete_set_columns,
+        match_full: clause.match_full,
         validated: true,
+        deferrable: clause.deferrable,
+        initially_deferred: clause.initially_deferred,
     };
     if let Some((now, interrupt)) = validate {
         crate::exec::foreign_keys::validate(txn, table, &fk, &parent, now, interrupt)?;
@@ -379,14 +418,12 @@ pub fn drop_fk(table: &mut TableDesc, name: &str) -> bool {
     table.foreign_keys.len() != before
 }
 
-/// Drops the foreign keys of `table` that use column `pos` (before the
-/// column is dropped), as PostgreSQL drops a column's dependent
-/// constraints.
+/// Drops the foreign keys of `table` whose referencing columns include
+/// column `pos` (before the column is dropped), as PostgreSQL drops a
+/// column's constraints with it (those referencing the column are
+/// [`drop_dependent_fks`]'s).
 pub fn drop_column_fks(table: &mut TableDesc, pos: usize) {
-    let id = table.id;
-    table.foreign_keys.retain(|f| {
-        !(f.columns.contains(&pos) || f.parent == id && f.parent_columns.contains(&pos))
-    });
+    table.foreign_keys.retain(|f| !f.columns.contains(&pos));
 }
 
 /// The foreign keys of other tables that reference `table` (for DROP TABLE
@@ -491,40 +528,61 @@ pub fn truncate_targets<T: Transaction>(
     Ok((out, notices))
 }
 
-/// Refuses (2BP01) dropping the PRIMARY KEY or UNIQUE index `index` of
-/// `table` while a foreign key of another table uses it.
-pub fn check_index_unused<T: Transaction>(
+/// The foreign keys that depend on a part of `table` a DROP removes
+/// (`depends` tells which: referenced columns, or the referenced index),
+/// in other tables and in `table` itself. Without `cascade` they fail the
+/// DROP of `what` ("column a of table t", "index i") with 2BP01, each
+/// DETAIL line ending in `on` ("column a of table t", "index i"); with
+/// `cascade` they are dropped and the NOTICE is returned.
+pub fn drop_dependent_fks<T: Transaction>(
     txn: &mut T,
-    table: &TableDesc,
-    index: u32,
-) -> Result<()> {
+    table: &mut TableDesc,
+    depends: impl Fn(&ForeignKeyDesc) -> bool,
+    (what, on): (&str, &str),
+    cascade: bool,
+) -> Result<Option<String>> {
+    let mut dropped = Vec::new();
+    let mut children = Vec::new();
     for (child, fks) in catalog::foreign_key::referencing(txn, table.id)? {
-        for i in fks {
-            let fk = &child.foreign_keys[i];
-            if fk.parent_index == index {
-                let ix = table.indexes.iter().find(|x| x.id == index);
-                let what = match ix {
-                    Some(ix) if ix.constraint_oid != 0 => {
-                        format!("constraint {} on table {}", ix.name, table.name)
-                    }
-                    Some(ix) => format!("index {}", ix.name),
-                    None => "index".to_string(),
-                };
-                return Err(EngineError::new(
-                    SqlState::DependentObjectsStillExist,
-                    format!("cannot drop {what} because other objects depend on it"),
-                )
-                .with_detail(format!(
-                    "constraint {} on table {} depends on index {}",
-                    fk.name,
-                    child.name,
-                    ix.map_or("", |x| x.name.as_str())
-                ))
-                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-            }
+        if child.id == table.id {
+            continue;
+        }
+        let hit: Vec<u32> = fks
+            .into_iter()
+            .map(|i| &child.foreign_keys[i])
+            .filter(|f| depends(f))
+            .map(|f| {
+                dropped.push(format!("constraint {} on table {}", f.name, child.name));
+                f.oid
+            })
+            .collect();
+        if !hit.is_empty() {
+            children.push((child, hit));
         }
     }
-    Ok(())
+    let own = |f: &ForeignKeyDesc| f.parent == table.id && depends(f);
+    for f in table.foreign_keys.iter().filter(|f| own(f)) {
+        dropped.push(format!("constraint {} on table {}", f.name, table.name));
+    }
+    if dropped.is_empty() {
+        return Ok(None);
+    }
+    if !cascade {
+        let lines: Vec<String> = dropped
+            .iter()
+            .map(|d| format!("{d} depends on {on}"))
+            .collect();
+        return Err(crate::exec::dependents::still_exist(what, &lines));
+    }
+    for (mut child, hit) in children {
+        child.foreign_keys.retain(|f| !hit.contains(&f.oid));
+        catalog::update_table(txn, &child)?;
+    }
+    let id = table.id;
+    table
+        .foreign_keys
+        .retain(|f| !(f.parent == id && depends(f)));
+    Ok(crate::exec::dependents::cascade_notice(&dropped))
 }
 
 /// DROP TABLE of `dropping` (table ids): without CASCADE 2BP01 when a
@@ -549,15 +607,10 @@ pub fn drop_tables_fks<T: Transaction>(
                 })
                 .collect();
             if !lines.is_empty() {
-                return Err(EngineError::new(
-                    SqlState::DependentObjectsStillExist,
-                    format!(
-                        "cannot drop table {} because other objects depend on it",
-                        t.name
-                    ),
-                )
-                .with_detail(lines.join("\n"))
-                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                return Err(crate::exec::dependents::still_exist(
+                    &format!("table {}", t.name),
+                    &lines,
+                ));
             }
         }
         return Ok(Vec::new());

@@ -49,6 +49,7 @@ use crate::catalog::{FkAction, ForeignKeyDesc, IndexColumn, IndexDesc, TableDesc
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::checks::{bind_checks, enforce as enforce_checks, BoundCheck};
 use crate::exec::ctx::Ctx;
+use crate::exec::deferred_fks::Side;
 use crate::exec::index::{bind_indexes, delete_entries, update_entries, BoundIndex};
 use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, push_key_value};
 use crate::keys;
@@ -142,7 +143,8 @@ impl TableFks {
     }
 }
 
-fn referenced_index(parent: &TableDesc, fk: &ForeignKeyDesc) -> Result<IndexDesc> {
+/// The referenced PRIMARY KEY or UNIQUE index of `fk` in `parent`.
+pub(crate) fn referenced_index(parent: &TableDesc, fk: &ForeignKeyDesc) -> Result<IndexDesc> {
     parent
         .indexes
         .iter()
@@ -246,7 +248,7 @@ impl FkRun {
 }
 
 /// Encodes `v` as an ascending key column (equal values, equal bytes).
-fn key_bytes(buf: &mut Vec<u8>, v: &Value) -> Result<()> {
+pub(crate) fn key_bytes(buf: &mut Vec<u8>, v: &Value) -> Result<()> {
     push_key_value(
         buf,
         v,
@@ -307,7 +309,7 @@ fn key_lock(key: &[u8]) -> Vec<u8> {
 /// referencing check reads it (see the module docs); with `share` the
 /// shared key lock is taken first (and a REPEATABLE READ transaction
 /// finding the row deleted since its snapshot gets 40001).
-fn key_present<T: Transaction>(
+pub(crate) fn key_present<T: Transaction>(
     parent: &TableDesc,
     index: &IndexDesc,
     cols: &[usize],
@@ -333,7 +335,8 @@ fn key_present<T: Transaction>(
     Ok(read.found)
 }
 
-fn fk_violation(
+/// 23503 for a referencing key missing from `parent`.
+pub(crate) fn fk_violation(
     table: &TableDesc,
     parent: &TableDesc,
     fk: &ForeignKeyDesc,
@@ -355,7 +358,8 @@ fn fk_violation(
     .with_constraint(&table.schema, &table.name, &fk.name)
 }
 
-fn still_referenced(
+/// 23503 for a referenced key that rows of `child` still reference.
+pub(crate) fn still_referenced(
     parent: &TableDesc,
     child: &TableDesc,
     fk: &ForeignKeyDesc,
@@ -430,12 +434,41 @@ fn keys_to_check(
     Ok(())
 }
 
+/// Whether `fk`'s checks wait for COMMIT now (see
+/// [`crate::exec::deferred_fks`]).
+fn deferred_now<T: Transaction>(fk: &ForeignKeyDesc, ctx: &Ctx<'_, T>) -> bool {
+    fk.deferrable
+        && ctx
+            .deferred
+            .as_ref()
+            .is_some_and(|d| d.lock().is_deferred(fk))
+}
+
+/// Records a check of `fk` (of table `child`) for COMMIT.
+fn defer<T: Transaction>(
+    child: u32,
+    fk: &ForeignKeyDesc,
+    side: Side,
+    values: Vec<Value>,
+    ctx: &Ctx<'_, T>,
+) {
+    if let Some(d) = &ctx.deferred {
+        d.lock().defer(child, fk, side, values);
+    }
+}
+
+/// Checks referencing key `values` of `o` now, or records it for COMMIT
+/// when the constraint is deferred.
 fn check_key<T: Transaction>(
     o: &Outgoing,
     table: &TableDesc,
     values: &[Value],
     ctx: &mut Ctx<'_, T>,
 ) -> Result<()> {
+    if deferred_now(&o.fk, ctx) {
+        defer(table.id, &o.fk, Side::Referencing, values.to_vec(), ctx);
+        return Ok(());
+    }
     lock_parent_table(&o.parent, ctx)?;
     if !key_present(
         &o.parent,
@@ -580,7 +613,12 @@ fn lock_parent_table<T: Transaction>(parent: &TableDesc, ctx: &mut Ctx<'_, T>) -
     Ok(())
 }
 
-fn to_child_values(fk: &ForeignKeyDesc, child: &TableDesc, values: &[Value]) -> Result<Vec<Value>> {
+/// `values` of the referenced columns as the referencing columns' types.
+pub(crate) fn to_child_values(
+    fk: &ForeignKeyDesc,
+    child: &TableDesc,
+    values: &[Value],
+) -> Result<Vec<Value>> {
     fk.columns
         .iter()
         .zip(values)
@@ -612,7 +650,7 @@ fn child_index<'a>(child: &'a TableDesc, fk: &ForeignKeyDesc) -> Option<&'a Inde
 /// key, row). With `first` stops at the first. Reads the key's range of
 /// an index on the referencing columns when the child has one
 /// ([`child_index`]), else scans the table.
-fn find_children<T: Transaction>(
+pub(crate) fn find_children<T: Transaction>(
     child: &TableDesc,
     fk: &ForeignKeyDesc,
     values: &[Value],
@@ -782,6 +820,10 @@ fn fire<T: Transaction>(events: Vec<Event>, ctx: &mut Ctx<'_, T>, run: &mut FkRu
         } else {
             fk.on_delete
         };
+        if action == FkAction::NoAction && deferred_now(fk, ctx) {
+            defer(inc.child.id, fk, Side::Referenced, ev.values, ctx);
+            continue;
+        }
         if action == FkAction::NoAction
             && key_present(table, &inc.index, &fk.parent_columns, &ev.values, ctx, None)?
         {
@@ -930,32 +972,69 @@ pub fn validate<T: Transaction>(
     now: i64,
     interrupt: &mut crate::exec::interrupt::Interrupt,
 ) -> Result<()> {
+    let mut ctx = Ctx::new(txn, &[], now);
+    ctx.interrupt = interrupt.clone();
+    validate_in(table, fk, parent, &mut ctx)
+}
+
+/// How many rows' keys [`validate_in`] reads before it looks them up.
+const VALIDATE_BATCH: usize = 1024;
+
+/// [`validate`] in a statement's context: the rows are read in batches
+/// of [`VALIDATE_BATCH`] keys (memory does not grow with the table), each
+/// batch looked up before the next is read.
+pub fn validate_in<T: Transaction>(
+    table: &TableDesc,
+    fk: &ForeignKeyDesc,
+    parent: &TableDesc,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<()> {
     let index = referenced_index(parent, fk)?;
-    let mut cursor = crate::exec::row::seek_rows(txn, table, Direction::Forward)?;
-    let mut keys_seen = Vec::new();
+    let (mut start, end) = keys::primary_range(table.storage_id);
+    let mut batch = Vec::with_capacity(VALIDATE_BATCH);
     let mut row = Vec::new();
     loop {
-        interrupt.check()?;
-        let Some((_, v)) = txn.next(&mut cursor)? else {
-            break;
-        };
-        decode_values(table, v, &mut row)?;
-        keys_seen.push(
-            fk.columns
-                .iter()
-                .map(|&c| row[c].clone())
-                .collect::<Vec<_>>(),
-        );
-    }
-    drop(cursor);
-    let mut ctx = Ctx::new(txn, &[], now);
-    for values in keys_seen {
-        if !needs_check(table, fk, &values)? {
-            continue;
+        batch.clear();
+        let mut cursor = ctx.txn.cursor();
+        ctx.txn.seek(
+            &mut cursor,
+            KeyRange::half_open(&start, &end),
+            Direction::Forward,
+        )?;
+        let mut last: Option<Vec<u8>> = None;
+        // Whether the batch filled before the rows ended.
+        let mut more = false;
+        loop {
+            if batch.len() == VALIDATE_BATCH {
+                more = true;
+                break;
+            }
+            ctx.check_interrupt()?;
+            let Some((k, v)) = ctx.txn.next(&mut cursor)? else {
+                break;
+            };
+            let buf = last.get_or_insert_with(Vec::new);
+            buf.clear();
+            buf.extend_from_slice(k);
+            decode_values(table, v, &mut row)?;
+            let values: Vec<Value> = fk.columns.iter().map(|&c| row[c].clone()).collect();
+            if needs_check(table, fk, &values)? {
+                batch.push(values);
+            }
         }
-        if !key_present(parent, &index, &fk.parent_columns, &values, &mut ctx, None)? {
-            return Err(fk_violation(table, parent, fk, &values));
+        drop(cursor);
+        for values in &batch {
+            if !key_present(parent, &index, &fk.parent_columns, values, ctx, None)? {
+                return Err(fk_violation(table, parent, fk, values));
+            }
+        }
+        match last {
+            // Keys are prefix-free: the next one is at or after `k\0`.
+            Some(mut k) if more => {
+                k.push(0);
+                start = k;
+            }
+            _ => return Ok(()),
         }
     }
-    Ok(())
 }

@@ -197,12 +197,14 @@ fn check_index_options(ci: &ast::CreateIndex) -> Result<()> {
     crate::exec::ddl::check_storage_parameters(&params)
 }
 
-/// DROP INDEX [IF EXISTS] ...; returns notices.
+/// DROP INDEX [IF EXISTS] ... [CASCADE]; returns notices. Foreign keys
+/// referencing a unique index need CASCADE, which drops them.
 pub fn drop_indexes<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
     names: &[ast::ObjectName],
     if_exists: bool,
+    cascade: bool,
 ) -> Result<Vec<String>> {
     let mut notices = Vec::new();
     for n in names {
@@ -241,6 +243,15 @@ pub fn drop_indexes<T: Transaction>(
                 table.name
             )));
         }
+        let id = table.indexes[pos].id;
+        let what = format!("index {name}");
+        notices.extend(crate::exec::foreign_key_ddl::drop_dependent_fks(
+            txn,
+            &mut table,
+            |f| f.parent_index == id,
+            (&what, &what),
+            cascade,
+        )?);
         table.indexes.remove(pos);
         catalog::unregister_index_name(txn, &table.schema, &name)?;
         catalog::update_table(txn, &table)?;

@@ -24,7 +24,7 @@ use crate::exec::ctx::Ctx;
 use crate::exec::scan::scan_rows;
 use crate::plan::expr::Expr;
 use crate::plan::node::{JoinKind, Node, SetOpKind, SortKey};
-use crate::types::{compare, Value};
+use crate::types::{compare, compare_typed, Value};
 
 /// Whether a consumer wants more rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,12 +94,7 @@ pub fn sort_cmp(keys: &[SortKey], a: &[Value], b: &[Value]) -> Ordering {
             (false, true) if k.nulls_first => Ordering::Greater,
             (false, true) => Ordering::Less,
             (false, false) => {
-                let o = match (k.expr.ty(), x, y) {
-                    (crate::types::SqlType::Jsonb, Value::Text(a), Value::Text(b)) => {
-                        crate::types::json::jsonb_text_cmp(a, b)
-                    }
-                    _ => compare(x, y).unwrap_or(Ordering::Equal),
-                };
+                let o = compare_typed(&k.expr.ty(), x, y).unwrap_or(Ordering::Equal);
                 if k.descending {
                     o.reverse()
                 } else {
@@ -159,13 +154,32 @@ fn run_level<'a, T: Transaction>(
             r
         }
         Node::Scan(scan) => scan_rows(scan, ctx, &mut |ctx, _, row| sink(ctx, row)),
-        Node::Unnest { arg, column } => {
-            let Value::Text(arr) = arg.eval(&[], ctx)? else {
-                return Ok(Flow::Continue);
-            };
-            for v in crate::types::array::elements(&arr, &column.ty)? {
+        Node::Unnest {
+            args,
+            columns,
+            ordinality,
+        } => {
+            let mut arrays = Vec::with_capacity(args.len());
+            for (arg, column) in args.iter().zip(columns) {
+                arrays.push(match arg.eval(&[], ctx)? {
+                    Value::Text(arr) => crate::types::array::elements(&arr, &column.ty)?,
+                    _ => Vec::new(),
+                });
+            }
+            let rows = arrays.iter().map(Vec::len).max().unwrap_or(0);
+            let mut row = Vec::with_capacity(columns.len());
+            for i in 0..rows {
                 ctx.check_interrupt()?;
-                if sink(ctx, std::slice::from_ref(&v))? == Flow::Stop {
+                row.clear();
+                row.extend(
+                    arrays
+                        .iter()
+                        .map(|a| a.get(i).cloned().unwrap_or(Value::Null)),
+                );
+                if *ordinality {
+                    row.push(Value::Int8(i as i64 + 1));
+                }
+                if sink(ctx, &row)? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
             }
@@ -430,10 +444,10 @@ fn run_level<'a, T: Transaction>(
                         for k in &call.order_by {
                             keys.push(k.expr.eval(row, ctx)?);
                         }
-                        if call.func == crate::plan::node::AggFunc::StringAgg {
-                            acc.add_string(v, d, keys);
-                        } else {
+                        if call.func.is_json() {
                             acc.add_json(v, d, keys)?;
+                        } else {
+                            acc.add_ordered(v, d, keys)?;
                         }
                         continue;
                     }

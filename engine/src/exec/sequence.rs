@@ -528,7 +528,12 @@ pub fn resolve<T: Transaction>(txn: &mut T, path: &SearchPath, text: &str) -> Re
     };
     let schemas: Vec<String> = match schema {
         Some(s) if s == "pg_temp" => path.temp_schema().map(str::to_string).into_iter().collect(),
-        Some(s) if s == catalog::DEFAULT_SCHEMA || catalog::temp::is_temp_schema(&s) => vec![s],
+        Some(s)
+            if catalog::temp::is_temp_schema(&s)
+                || catalog::schema::relation_schema_exists(txn, &s)? =>
+        {
+            vec![s]
+        }
         Some(s) if s == "pg_catalog" || s == "information_schema" => vec![s],
         Some(s) => {
             return Err(EngineError::new(
@@ -537,10 +542,12 @@ pub fn resolve<T: Transaction>(txn: &mut T, path: &SearchPath, text: &str) -> Re
             ))
         }
         None => path
-            .temp_schema()
-            .map(str::to_string)
+            .entries(txn)?
             .into_iter()
-            .chain([catalog::DEFAULT_SCHEMA.to_string()])
+            .filter_map(|e| match e {
+                catalog::PathEntry::Temp(s) | catalog::PathEntry::User(s) => Some(s),
+                catalog::PathEntry::Catalog => None,
+            })
             .collect(),
     };
     for s in &schemas {

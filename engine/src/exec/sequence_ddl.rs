@@ -56,7 +56,8 @@ pub fn run<T: Transaction>(
             if *unlogged {
                 return Err(EngineError::unsupported("unlogged sequences"));
             }
-            let (schema, n, temp) = temp::creation_schema(path, &object_name(name), *temporary)?;
+            let (schema, n, temp) =
+                temp::creation_schema(txn, path, &object_name(name), *temporary)?;
             if temp {
                 return Err(EngineError::unsupported(
                     "temporary sequences (other than those of serial and identity columns of temporary tables)",
@@ -130,8 +131,8 @@ pub fn run<T: Transaction>(
                     };
                     crate::exec::owner::check_new_owner(role, user)?;
                 }
-                AlterSequenceAction::SetSchema(_) => {
-                    return Err(EngineError::unsupported("ALTER SEQUENCE ... SET SCHEMA"))
+                AlterSequenceAction::SetSchema(to) => {
+                    crate::exec::schema_ddl::move_sequence(txn, &mut desc, to)?
                 }
             }
             Ok(("ALTER SEQUENCE", Vec::new()))
@@ -491,35 +492,16 @@ pub fn drop_sequences<T: Transaction>(
                 })
                 .collect();
             if !cascade {
-                return Err(EngineError::new(
-                    SqlState::DependentObjectsStillExist,
-                    format!(
-                        "cannot drop sequence {} because other objects depend on it",
-                        desc.name
-                    ),
-                )
-                .with_detail(
-                    lines
-                        .iter()
-                        .map(|l| format!("{l} depends on sequence {}", desc.name))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                )
-                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                let detail: Vec<String> = lines
+                    .iter()
+                    .map(|l| format!("{l} depends on sequence {}", desc.name))
+                    .collect();
+                return Err(crate::exec::dependents::still_exist(
+                    &format!("sequence {}", desc.name),
+                    &detail,
+                ));
             }
-            notices.push(if lines.len() == 1 {
-                format!("drop cascades to {}", lines[0])
-            } else {
-                format!(
-                    "drop cascades to {} other objects\n{}",
-                    lines.len(),
-                    lines
-                        .iter()
-                        .map(|l| format!("drop cascades to {l}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                )
-            });
+            notices.extend(crate::exec::dependents::cascade_notice(&lines));
             for (mut t, i) in deps {
                 t.columns[i].default = None;
                 catalog::update_table(txn, &t)?;

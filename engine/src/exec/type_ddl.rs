@@ -56,7 +56,7 @@ pub fn create_type<T: Transaction>(
             "CREATE TYPE other than AS ENUM (composite, range and base types)",
         ));
     };
-    let (schema, tname) = user_type::type_name_parts(path, name)?;
+    let (schema, tname) = user_type::type_name_parts(txn, path, name)?;
     check_free(txn, &schema, &tname)?;
     let oid = catalog::allocate_id(txn)?;
     let array_oid = catalog::allocate_id(txn)?;
@@ -94,7 +94,7 @@ fn require_enum<T: Transaction>(
     path: &SearchPath,
     name: &ast::ObjectName,
 ) -> Result<Option<EnumDef>> {
-    let (schema, n) = user_type::type_name_parts(path, name)?;
+    let (schema, n) = user_type::existing_type_parts(txn, path, name)?;
     user_type::lookup_enum(txn, &schema, &n)
 }
 
@@ -105,7 +105,7 @@ pub fn alter_type<T: Transaction>(
     path: &SearchPath,
     at: &ast::AlterType,
 ) -> Result<Vec<String>> {
-    let (_, n) = user_type::type_name_parts(path, &at.name)?;
+    let (_, n) = user_type::existing_type_parts(txn, path, &at.name)?;
     let mut def = require_enum(txn, path, &at.name)?.ok_or_else(|| undefined_type(&n))?;
     let mut notices = Vec::new();
     match &at.operation {
@@ -177,7 +177,7 @@ pub fn drop_types<T: Transaction>(
 ) -> Result<Vec<String>> {
     let mut notices = Vec::new();
     for name in names {
-        let (_, n) = user_type::type_name_parts(path, name)?;
+        let (_, n) = user_type::existing_type_parts(txn, path, name)?;
         let Some(def) = require_enum(txn, path, name)? else {
             if if_exists {
                 notices.push(format!("type \"{n}\" does not exist, skipping"));

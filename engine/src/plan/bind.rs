@@ -311,13 +311,51 @@ impl<'c> Binder<'c> {
             }
             AstExpr::CompoundFieldAccess { root, access_chain } => {
                 let base = self.bind(root, scope)?;
-                let [ast::AccessExpr::Subscript(ast::Subscript::Index { index })] =
-                    access_chain.as_slice()
-                else {
-                    return Err(EngineError::unsupported(format!("expression {e}")));
-                };
-                let index = self.bind(index, scope)?;
-                self.array_subscript(base, index)?
+                // `a[i][j]`: an element; with any `lo:hi`, a slice in
+                // which a plain `i` means `1:i` (as PostgreSQL). An
+                // omitted bound is the array's own.
+                let slice = access_chain
+                    .iter()
+                    .any(|a| matches!(a, ast::AccessExpr::Subscript(ast::Subscript::Slice { .. })));
+                let mut args = Vec::new();
+                for a in access_chain {
+                    let mut bound = |b: Option<&AstExpr>, default: i32| match b {
+                        Some(b) => self.bind(b, scope),
+                        None => Ok(Expr::Literal(Value::Int4(default), SqlType::Int4)),
+                    };
+                    match a {
+                        ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => {
+                            if slice {
+                                args.push(bound(None, 1)?);
+                            }
+                            args.push(bound(Some(index), 0)?);
+                        }
+                        ast::AccessExpr::Subscript(ast::Subscript::Slice {
+                            lower_bound,
+                            upper_bound,
+                            stride: None,
+                        }) => {
+                            args.push(bound(lower_bound.as_ref(), i32::MIN)?);
+                            args.push(bound(upper_bound.as_ref(), i32::MAX)?);
+                        }
+                        _ => return Err(EngineError::unsupported(format!("expression {e}"))),
+                    }
+                }
+                if args.len() > 2 * crate::types::array::MAX_DIMS {
+                    return Err(EngineError::new(
+                        SqlState::ProgramLimitExceeded,
+                        format!(
+                            "number of array dimensions ({}) exceeds the maximum allowed ({})",
+                            if slice { args.len() / 2 } else { args.len() },
+                            crate::types::array::MAX_DIMS
+                        ),
+                    ));
+                }
+                if slice {
+                    self.array_slice(base, args)?
+                } else {
+                    self.array_subscript(base, args)?
+                }
             }
             AstExpr::TypedString(ts) => {
                 let ty = self.resolve_type(&ts.data_type)?;
@@ -795,6 +833,20 @@ impl<'c> Binder<'c> {
             B::PGRegexIMatch => BinaryOp::RegexIMatch,
             B::PGRegexNotMatch => BinaryOp::NotRegexMatch,
             B::PGRegexNotIMatch => BinaryOp::NotRegexIMatch,
+            // `@>`, `<@` over arrays (else jsonb's), `&&` (arrays only).
+            B::AtArrow | B::ArrowAt | B::PGOverlap
+                if matches!(op, B::PGOverlap)
+                    || matches!(l.ty(), SqlType::Array(_))
+                    || matches!(r.ty(), SqlType::Array(_)) =>
+            {
+                use crate::types::array_functions::Containment;
+                let kind = match op {
+                    B::AtArrow => Containment::Contains,
+                    B::ArrowAt => Containment::ContainedBy,
+                    _ => Containment::Overlaps,
+                };
+                return self.bind_array_containment(kind, l, r);
+            }
             B::Arrow => BinaryOp::JsonGet,
             B::LongArrow => BinaryOp::JsonGetText,
             B::HashArrow => BinaryOp::JsonPath,
@@ -1139,6 +1191,20 @@ impl Binder<'_> {
     fn array_constructor(&mut self, items: Vec<Expr>) -> Result<Expr> {
         let items = self.unify(items, "ARRAY")?;
         let elem = items.first().map_or(SqlType::Text, Expr::ty);
+        if matches!(elem, SqlType::Array(_)) {
+            // `ARRAY[[1,2],[3,4]]`: sub-arrays make one more dimension.
+            let func = crate::types::ScalarFunction {
+                name: "array",
+                arg_types: vec![elem; items.len()],
+                return_type: elem,
+                strict: false,
+                volatility: crate::types::Volatility::Immutable,
+                catalog: false,
+                typed: None,
+                eval: |_, a| crate::types::array::from_subarrays(a),
+            };
+            return Ok(Expr::Function(func, items));
+        }
         let ty = elem.array_of().ok_or_else(|| {
             EngineError::new(
                 SqlState::UndefinedObject,
@@ -1161,8 +1227,9 @@ impl Binder<'_> {
         Ok(Expr::Function(func, items))
     }
 
-    /// `array[index]` (1-based; NULL out of range).
-    fn array_subscript(&mut self, base: Expr, index: Expr) -> Result<Expr> {
+    /// `array[i][j]...` (NULL out of range or for a number of subscripts
+    /// other than the array's dimensions).
+    fn array_subscript(&mut self, base: Expr, indexes: Vec<Expr>) -> Result<Expr> {
         let Some(elem) = base.ty().element() else {
             return Err(EngineError::new(
                 SqlState::DatatypeMismatch,
@@ -1172,10 +1239,15 @@ impl Binder<'_> {
                 ),
             ));
         };
-        let index = self.coerce(index, SqlType::Int4, CastKind::Implicit)?;
+        let mut args = vec![base];
+        for i in indexes {
+            args.push(self.coerce(i, SqlType::Int4, CastKind::Implicit)?);
+        }
+        let mut arg_types = vec![args[0].ty()];
+        arg_types.resize(args.len(), SqlType::Int4);
         let func = crate::types::ScalarFunction {
             name: "array_subscript",
-            arg_types: vec![base.ty(), SqlType::Int4],
+            arg_types,
             return_type: SqlType::Text,
             strict: true,
             volatility: crate::types::Volatility::Immutable,
@@ -1185,20 +1257,100 @@ impl Binder<'_> {
                 let Value::Text(arr) = &a[0] else {
                     return Ok(Value::Null);
                 };
-                let i = a[1].as_i64().unwrap_or(0);
-                let items = crate::types::array::parse(arr)?;
-                Ok(usize::try_from(i - 1)
-                    .ok()
-                    .and_then(|i| items.get(i).cloned().flatten())
+                let arr = crate::types::array::parse_array(arr)?;
+                if a.len() - 1 != arr.ndims() {
+                    return Ok(Value::Null);
+                }
+                let mut offset = 0usize;
+                for (d, i) in arr.dims.iter().zip(&a[1..]) {
+                    let i = i.as_i64().unwrap_or(i64::MIN);
+                    if i < i64::from(d.lower) || i > d.upper() {
+                        return Ok(Value::Null);
+                    }
+                    offset = offset * d.len + (i - i64::from(d.lower)) as usize;
+                }
+                Ok(arr
+                    .items
+                    .get(offset)
+                    .cloned()
+                    .flatten()
                     .map_or(Value::Null, Value::Text))
             },
         };
         // The element's text goes through the element type's input.
         Ok(Expr::Cast(
-            Box::new(Expr::Function(func, vec![base, index])),
+            Box::new(Expr::Function(func, args)),
             elem,
             CastKind::Explicit,
         ))
+    }
+
+    /// `l @> r`, `l <@ r`, `l && r` over arrays (0A000 for other types).
+    fn bind_array_containment(
+        &mut self,
+        kind: crate::types::array_functions::Containment,
+        l: Expr,
+        r: Expr,
+    ) -> Result<Expr> {
+        let Some((ty, func)) =
+            crate::types::array_functions::resolve_containment(kind, &l.ty(), &r.ty())?
+        else {
+            return Err(EngineError::unsupported(format!(
+                "operator {} for {} and {}",
+                kind.symbol(),
+                l.ty().display_name(),
+                r.ty().display_name()
+            )));
+        };
+        let l = self.coerce(l, ty, CastKind::Implicit)?;
+        let r = self.coerce(r, ty, CastKind::Implicit)?;
+        let oid = ty.element().map_or(0, |e| e.oid());
+        Ok(Expr::Function(
+            func,
+            vec![
+                l,
+                r,
+                Expr::Literal(Value::Int8(i64::from(oid)), SqlType::Int8),
+            ],
+        ))
+    }
+
+    /// `array[lo:hi][lo:hi]...`, `bounds` holding `lo, hi` per subscript
+    /// (an omitted bound is the array's own; the result starts at 1;
+    /// out-of-range bounds are clamped; dimensions not subscripted are
+    /// taken whole).
+    fn array_slice(&mut self, base: Expr, bounds: Vec<Expr>) -> Result<Expr> {
+        if base.ty().element().is_none() {
+            return Err(EngineError::new(
+                SqlState::DatatypeMismatch,
+                format!(
+                    "cannot subscript type {} because it does not support subscripting",
+                    base.ty().display_name()
+                ),
+            ));
+        }
+        let mut args = vec![base];
+        for b in bounds {
+            args.push(self.coerce(b, SqlType::Int4, CastKind::Implicit)?);
+        }
+        let mut arg_types = vec![args[0].ty()];
+        arg_types.resize(args.len(), SqlType::Int4);
+        let func = crate::types::ScalarFunction {
+            name: "array_slice",
+            arg_types,
+            return_type: args[0].ty(),
+            strict: true,
+            volatility: crate::types::Volatility::Immutable,
+            catalog: false,
+            typed: None,
+            eval: |_, a| {
+                let Value::Text(arr) = &a[0] else {
+                    return Ok(Value::Null);
+                };
+                crate::types::array::slice(arr, &a[1..])
+            },
+        };
+        Ok(Expr::Function(func, args))
     }
 
     /// `probe op ANY/ALL (array)`.

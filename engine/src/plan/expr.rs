@@ -85,17 +85,6 @@ pub enum Expr {
     Sequence(crate::exec::sequence::SeqFunc, Vec<Expr>),
 }
 
-/// [`compare`] for operands of type `ty`: `jsonb` compares in jsonb
-/// order (its values are carried as text).
-fn typed_compare(ty: &SqlType, l: &Value, r: &Value) -> Option<Ordering> {
-    match (ty, l, r) {
-        (SqlType::Jsonb, Value::Text(a), Value::Text(b)) => {
-            Some(crate::types::json::jsonb_text_cmp(a, b))
-        }
-        _ => compare(l, r),
-    }
-}
-
 /// How a subquery's rows become a value.
 #[derive(Debug, Clone)]
 pub enum SubqueryKind {
@@ -358,7 +347,7 @@ impl Expr {
                 let mut saw_null = false;
                 for item in list {
                     let w = item.eval(row, ctx)?;
-                    match typed_compare(&a.ty(), &v, &w) {
+                    match crate::types::compare_typed(&a.ty(), &v, &w) {
                         Some(Ordering::Equal) => return Ok(Value::Bool(!negated)),
                         None => saw_null = true,
                         _ => {}
@@ -374,8 +363,8 @@ impl Expr {
                 let v = a.eval(row, ctx)?;
                 let (l, h) = (lo.eval(row, ctx)?, hi.eval(row, ctx)?);
                 let ty = a.ty();
-                let ge = typed_compare(&ty, &v, &l).map(|o| o != Ordering::Less);
-                let le = typed_compare(&ty, &v, &h).map(|o| o != Ordering::Greater);
+                let ge = crate::types::compare_typed(&ty, &v, &l).map(|o| o != Ordering::Less);
+                let le = crate::types::compare_typed(&ty, &v, &h).map(|o| o != Ordering::Greater);
                 let inside = and3(ge, le);
                 bool_value(if *negated { not3(inside) } else { inside })
             }

@@ -114,6 +114,8 @@ pub enum AggFunc {
     BoolOr,
     /// `string_agg(x, delimiter)`.
     StringAgg,
+    /// `array_agg(x)`.
+    ArrayAgg,
     /// `json_agg(x)`.
     JsonAgg,
     /// `jsonb_agg(x)`.
@@ -126,15 +128,18 @@ pub enum AggFunc {
 
 impl AggFunc {
     /// Whether inputs are collected with their sort keys (the
-    /// order-sensitive aggregates: string_agg and the JSON ones).
+    /// order-sensitive aggregates: string_agg, array_agg and the JSON
+    /// ones).
     pub fn collects(self) -> bool {
+        self.is_json() || matches!(self, AggFunc::StringAgg | AggFunc::ArrayAgg)
+    }
+
+    /// Whether this is one of the JSON aggregates (`json[b]_agg`,
+    /// `json[b]_object_agg`).
+    pub fn is_json(self) -> bool {
         matches!(
             self,
-            AggFunc::StringAgg
-                | AggFunc::JsonAgg
-                | AggFunc::JsonbAgg
-                | AggFunc::JsonObjectAgg
-                | AggFunc::JsonbObjectAgg
+            AggFunc::JsonAgg | AggFunc::JsonbAgg | AggFunc::JsonObjectAgg | AggFunc::JsonbObjectAgg
         )
     }
 }
@@ -215,12 +220,17 @@ pub enum Node {
         /// Output columns.
         columns: Vec<OutputColumn>,
     },
-    /// `unnest(array)`: one row per element.
+    /// `unnest(array, ...) [WITH ORDINALITY]`: one row per element of the
+    /// longest array, the shorter ones padded with `NULL`s, then the
+    /// ordinality (`bigint`, from 1) when asked for.
     Unnest {
-        /// The array.
-        arg: Expr,
-        /// Output column (of the element type).
-        column: OutputColumn,
+        /// The arrays.
+        args: Vec<Expr>,
+        /// Output columns: one per array (of its element type), then the
+        /// ordinality column.
+        columns: Vec<OutputColumn>,
+        /// `WITH ORDINALITY`.
+        ordinality: bool,
     },
     /// Rows of `input` for which `predicate` is true.
     Filter {
@@ -322,8 +332,8 @@ impl Node {
                     ty: c.ty,
                 })
                 .collect(),
-            Node::Series { column, .. } | Node::Unnest { column, .. } => vec![column.clone()],
-            Node::JsonRows { columns, .. } => columns.clone(),
+            Node::Series { column, .. } => vec![column.clone()],
+            Node::Unnest { columns, .. } | Node::JsonRows { columns, .. } => columns.clone(),
             Node::Filter { input, .. }
             | Node::Sort { input, .. }
             | Node::Limit { input, .. }

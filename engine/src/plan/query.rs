@@ -98,6 +98,7 @@ fn agg_func(name: &str) -> Option<AggFunc> {
         "jsonb_agg" => AggFunc::JsonbAgg,
         "json_object_agg" => AggFunc::JsonObjectAgg,
         "jsonb_object_agg" => AggFunc::JsonbObjectAgg,
+        "array_agg" => AggFunc::ArrayAgg,
         _ => return None,
     })
 }
@@ -963,6 +964,9 @@ impl Binder<'_> {
                 _ => return Err(EngineError::unsupported(format!("aggregate call {f}"))),
             }
         }
+        if distinct && func.collects() {
+            self.distinct_agg_order(list, &mut order_by, input)?;
+        }
         let filter = match &f.filter {
             Some(w) => {
                 self.no_aggs = Some("FILTER");
@@ -1002,6 +1006,7 @@ impl Binder<'_> {
                     AggFunc::Min | AggFunc::Max => {
                         !matches!(t, SqlType::Uuid | SqlType::Json | SqlType::Jsonb)
                     }
+                    AggFunc::ArrayAgg => matches!(t, SqlType::Array(_)) || t.array_of().is_some(),
                     _ => true,
                 };
                 if !ok {
@@ -1071,6 +1076,55 @@ impl Binder<'_> {
                 format!("function {name} with these arguments does not exist"),
             )),
         }
+    }
+
+    /// `string_agg`/`array_agg` with `DISTINCT`: the `ORDER BY` keys must
+    /// be arguments (42P10, as PostgreSQL); without `ORDER BY` the distinct
+    /// values come out sorted, as PostgreSQL's sort-based `DISTINCT` does.
+    fn distinct_agg_order(
+        &mut self,
+        list: &ast::FunctionArgumentList,
+        order_by: &mut Vec<SortKey>,
+        input: &Scope,
+    ) -> Result<()> {
+        let Some(ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))) = list.args.first()
+        else {
+            return Ok(());
+        };
+        let keys = list.clauses.iter().find_map(|c| match c {
+            ast::FunctionArgumentClause::OrderBy(keys) => Some(keys),
+            _ => None,
+        });
+        match keys {
+            Some(keys) => {
+                let in_args = |k: &ast::OrderByExpr| {
+                    list.args.iter().any(|a| {
+                        matches!(a, ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) if x.to_string() == k.expr.to_string())
+                    })
+                };
+                if !keys.iter().all(in_args) {
+                    return Err(EngineError::new(
+                        SqlState::InvalidColumnReference,
+                        "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                    ));
+                }
+            }
+            None => {
+                self.no_aggs = Some("aggregate function calls");
+                let e = self.bind(arg, input);
+                self.no_aggs = None;
+                let mut e = e?;
+                if e.ty() == SqlType::Unknown {
+                    e = self.coerce(e, SqlType::Text, CastKind::Implicit)?;
+                }
+                order_by.push(SortKey {
+                    expr: e,
+                    descending: false,
+                    nulls_first: false,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Plans a subquery used in an expression over `scope`.
@@ -1177,46 +1231,24 @@ impl Binder<'_> {
 
     fn plan_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
         let mut result: Option<(Node, Scope)> = None;
-        // Functions in FROM see the columns to their left (PostgreSQL's
-        // implicit LATERAL), as do LATERAL subqueries.
-        let is_function = |f: &ast::TableFactor| {
-            matches!(
-                f,
-                ast::TableFactor::Table { args: Some(_), .. } | ast::TableFactor::Function { .. }
-            )
-        };
         for twj in from {
-            if result.is_some() && is_function(&twj.relation) {
-                let Some((ln, ls)) = result.take() else {
-                    continue;
-                };
-                self.outer.push(ls.clone());
-                self.correlated.push(false);
-                let r = self.plan_factor(&twj.relation);
-                self.correlated.pop();
-                self.outer.pop();
-                let (rn, rs) = r?;
-                let mut scope = ls;
-                scope.columns.extend(rs.columns);
-                result = Some((
-                    Node::Join {
-                        left: Box::new(ln),
-                        right: Box::new(rn),
-                        kind: JoinKind::Inner,
-                        on: None,
-                        lateral: true,
-                    },
-                    scope,
-                ));
-                if !twj.joins.is_empty() {
-                    return Err(EngineError::unsupported("JOIN after a function in FROM"));
+            // A function in FROM sees the items to its left (implicitly
+            // LATERAL, as in PostgreSQL).
+            let lateral_item = result.is_some() && is_function_factor(&twj.relation);
+            let mut item = match &result {
+                Some((_, ls)) if lateral_item => {
+                    self.outer.push(ls.clone());
+                    self.correlated.push(false);
+                    let r = self.plan_factor(&twj.relation);
+                    self.correlated.pop();
+                    self.outer.pop();
+                    r?
                 }
-                continue;
-            }
-            let mut item = self.plan_factor(&twj.relation)?;
+                _ => self.plan_factor(&twj.relation)?,
+            };
             for j in &twj.joins {
                 let lateral = matches!(j.relation, ast::TableFactor::Derived { lateral: true, .. })
-                    || is_function(&j.relation);
+                    || is_function_factor(&j.relation);
                 let right = if lateral {
                     // The subquery sees the columns to its left as an
                     // enclosing row; the join re-runs it for every left row.
@@ -1242,7 +1274,7 @@ impl Binder<'_> {
                             right: Box::new(item.0),
                             kind: JoinKind::Inner,
                             on: None,
-                            lateral: false,
+                            lateral: lateral_item,
                         },
                         scope,
                     )
@@ -1604,9 +1636,12 @@ impl Binder<'_> {
                 alias,
                 array_exprs,
                 with_offset: false,
-                with_ordinality: false,
+                with_ordinality,
                 ..
-            } if array_exprs.len() == 1 => self.plan_unnest(&array_exprs[0], alias.as_ref()),
+            } => {
+                let args: Vec<&ast::Expr> = array_exprs.iter().collect();
+                self.plan_unnest(&args, alias.as_ref(), *with_ordinality)
+            }
             // LATERAL is handled by `plan_from`, which sets up the scope.
             ast::TableFactor::Derived {
                 subquery, alias, ..
@@ -1713,46 +1748,84 @@ impl Binder<'_> {
         Ok((node, scope))
     }
 
-    /// `unnest(array)` in FROM.
+    /// `unnest(array, ...) [WITH ORDINALITY]` in FROM (or from a select
+    /// list). One array's column is named after the alias, as for any
+    /// function returning a scalar; several arrays' columns are `unnest`.
     fn plan_unnest(
         &mut self,
-        e: &ast::Expr,
+        exprs: &[&ast::Expr],
         alias: Option<&ast::TableAlias>,
+        with_ordinality: bool,
     ) -> Result<(Node, Scope)> {
-        let arg = self.bind(e, &Scope::default())?;
-        let arg = if arg.ty() == SqlType::Unknown {
-            self.coerce(arg, SqlType::Array(&SqlType::Text), CastKind::Implicit)?
-        } else {
-            arg
-        };
-        let Some(elem) = arg.ty().element() else {
-            return Err(EngineError::new(
-                SqlState::UndefinedFunction,
-                format!(
-                    "function unnest({}) does not exist",
-                    arg.ty().display_name()
-                ),
-            ));
-        };
+        let mut args = Vec::with_capacity(exprs.len());
+        for e in exprs {
+            let arg = self.bind(e, &Scope::default())?;
+            args.push(if arg.ty() == SqlType::Unknown {
+                if exprs.len() == 1 {
+                    self.coerce(arg, SqlType::Array(&SqlType::Text), CastKind::Implicit)?
+                } else {
+                    return Err(EngineError::new(
+                        SqlState::DatatypeMismatch,
+                        "could not determine polymorphic type because input has type unknown",
+                    ));
+                }
+            } else {
+                arg
+            });
+        }
+        let mut elems = Vec::with_capacity(args.len());
+        for arg in &args {
+            elems.push(arg.ty().element().ok_or_else(|| {
+                let types: Vec<SqlType> = args.iter().map(Expr::ty).collect();
+                crate::types::functions::undefined_function("unnest", &types)
+            })?);
+        }
         let qualifier = alias
             .map(|a| ident_name(&a.name))
             .unwrap_or_else(|| "unnest".to_string());
-        let mut scope = Scope {
-            columns: vec![ScopeColumn {
-                table: Some(qualifier.clone()),
-                name: qualifier,
-                ty: elem,
-                hidden: false,
-            }],
+        let column_name = if args.len() == 1 {
+            qualifier.clone()
+        } else {
+            "unnest".to_string()
         };
+        let mut scope = Scope {
+            columns: elems
+                .iter()
+                .map(|ty| ScopeColumn {
+                    table: Some(qualifier.clone()),
+                    name: column_name.clone(),
+                    ty: *ty,
+                    hidden: false,
+                })
+                .collect(),
+        };
+        if with_ordinality {
+            scope.columns.push(ScopeColumn {
+                table: Some(qualifier.clone()),
+                name: "ordinality".to_string(),
+                ty: SqlType::Int8,
+                hidden: false,
+            });
+        }
         if let Some(a) = alias {
             rename_columns(&mut scope, a)?;
         }
-        let column = OutputColumn {
-            name: scope.columns[0].name.clone(),
-            ty: elem,
-        };
-        Ok((Node::Unnest { arg, column }, scope))
+        let columns = scope
+            .columns
+            .iter()
+            .map(|c| OutputColumn {
+                name: c.name.clone(),
+                ty: c.ty,
+            })
+            .collect();
+        Ok((
+            Node::Unnest {
+                args,
+                columns,
+                ordinality: with_ordinality,
+            },
+            scope,
+        ))
     }
 
     /// A set-returning JSON function in FROM (or taken from a select
@@ -1920,10 +1993,17 @@ impl Binder<'_> {
             .map(ident_name)
             .unwrap_or_default();
         if fname == "unnest" {
-            let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))] = args else {
-                return Err(EngineError::unsupported("unnest with several arguments"));
-            };
-            return self.plan_unnest(e, alias);
+            let mut exprs = Vec::with_capacity(args.len());
+            for a in args {
+                let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = a else {
+                    return Err(EngineError::unsupported("unnest with named arguments"));
+                };
+                exprs.push(e);
+            }
+            if exprs.is_empty() {
+                return Err(crate::types::functions::undefined_function("unnest", &[]));
+            }
+            return self.plan_unnest(&exprs, alias, with_ordinality);
         }
         if fname == "pg_partition_ancestors" {
             return self.plan_partition_ancestors(args, alias, with_ordinality);
@@ -1940,6 +2020,9 @@ impl Binder<'_> {
             return Err(EngineError::unsupported(format!(
                 "{fname}(...) WITH ORDINALITY"
             )));
+        }
+        if fname == "generate_subscripts" {
+            return self.plan_generate_subscripts(args, alias);
         }
         if fname != "generate_series" {
             return Err(EngineError::new(
@@ -2064,6 +2147,67 @@ fn relation_scope(
         rename_columns(&mut scope, a)?;
     }
     Ok(scope)
+}
+
+impl Binder<'_> {
+    /// `generate_subscripts(array, dim)`: the subscripts of dimension
+    /// `dim`, a series from the lower to the upper bound (none for a
+    /// `NULL` or empty array or a dimension it does not have).
+    fn plan_generate_subscripts(
+        &mut self,
+        args: &[ast::FunctionArg],
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Node, Scope)> {
+        let mut bound = Vec::new();
+        for a in args {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                    bound.push(self.bind(e, &Scope::default())?)
+                }
+                _ => return Err(EngineError::unsupported("this generate_subscripts call")),
+            }
+        }
+        if bound.len() == 3 {
+            return Err(EngineError::unsupported(
+                "generate_subscripts(..., reverse)",
+            ));
+        }
+        let types: Vec<SqlType> = bound.iter().map(Expr::ty).collect();
+        let (2, Some(_)) = (bound.len(), types[0].element()) else {
+            return Err(crate::types::functions::undefined_function(
+                "generate_subscripts",
+                &types,
+            ));
+        };
+        let lower = self.call_function("array_lower", bound.clone())?;
+        let upper = self.call_function("array_upper", bound)?;
+        let one = Expr::Literal(Value::Int4(1), SqlType::Int4);
+        let ty = SqlType::Int4;
+        let qualifier = alias
+            .map(|a| ident_name(&a.name))
+            .unwrap_or_else(|| "generate_subscripts".to_string());
+        let mut scope = Scope {
+            columns: vec![ScopeColumn {
+                table: Some(qualifier.clone()),
+                name: qualifier,
+                ty,
+                hidden: false,
+            }],
+        };
+        if let Some(a) = alias {
+            rename_columns(&mut scope, a)?;
+        }
+        Ok((
+            Node::Series {
+                args: vec![lower, upper, one],
+                column: OutputColumn {
+                    name: scope.columns[0].name.clone(),
+                    ty,
+                },
+            },
+            scope,
+        ))
+    }
 }
 
 /// Marks every table read under `node` as locking (SELECT ... FOR UPDATE).
@@ -2211,6 +2355,17 @@ fn reads_only_below(e: &Expr, width: usize) -> bool {
     })
 }
 
+/// Whether `f` is a function call in FROM (which may refer to the FROM
+/// items to its left).
+fn is_function_factor(f: &ast::TableFactor) -> bool {
+    matches!(
+        f,
+        ast::TableFactor::UNNEST { .. }
+            | ast::TableFactor::Table { args: Some(_), .. }
+            | ast::TableFactor::Function { .. }
+    )
+}
+
 /// Whether [`take_srf`] finds a call in `e`.
 fn has_srf(e: &AstExpr) -> bool {
     depth::guard(|| match e {
@@ -2227,8 +2382,10 @@ fn has_srf(e: &AstExpr) -> bool {
 
 /// The set-returning functions a select list may call.
 fn is_srf_name(name: &str) -> bool {
-    matches!(name, "generate_series" | "pg_partition_ancestors")
-        || crate::types::json_srf::JsonSrf::by_name(name).is_some()
+    matches!(
+        name,
+        "generate_series" | "generate_subscripts" | "pg_partition_ancestors" | "unnest"
+    ) || crate::types::json_srf::JsonSrf::by_name(name).is_some()
 }
 
 /// A set-returning call taken out of a select list: the function's name
@@ -2248,8 +2405,12 @@ fn take_srf_level(e: &mut AstExpr) -> Option<SrfCall> {
             let fname = function_name(f);
             let name = match crate::types::json_srf::JsonSrf::by_name(&fname) {
                 Some(j) => j.name(),
-                None if fname == "generate_series" => "generate_series",
-                None => "pg_partition_ancestors",
+                None => match fname.as_str() {
+                    "generate_series" => "generate_series",
+                    "unnest" => "unnest",
+                    "generate_subscripts" => "generate_subscripts",
+                    _ => "pg_partition_ancestors",
+                },
             };
             let ast::FunctionArguments::List(list) = &f.args else {
                 return None;

@@ -311,7 +311,7 @@ impl<S: Store> Session<S> {
             return None;
         }
         let norm = normalize(sql)?;
-        let version = self.db.catalog_version();
+        let version = self.search_path().plan_version(self.db.catalog_version());
         match self.plan_cache.lookup(&norm, version) {
             Lookup::Hit(prepared, values) => {
                 self.plan_cache.hits += 1;

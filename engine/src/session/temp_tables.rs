@@ -113,9 +113,15 @@ fn drop_all<S: Store>(db: &Database<S>, schema: &str) -> Result<usize> {
 }
 
 impl<S: Store> Session<S> {
-    /// Runs the ON COMMIT actions in `txn`, which is about to commit; a
-    /// catalog change counts as DDL of the transaction.
+    /// Runs the deferred foreign key checks, then the ON COMMIT actions,
+    /// in `txn`, which is about to commit; a catalog change counts as DDL
+    /// of the transaction.
     pub(super) fn pre_commit(&mut self, txn: &mut S::Txn) -> Result<()> {
+        if !self.deferred.lock().is_empty() {
+            let mut ctx = crate::exec::ctx::Ctx::new(&mut *txn, &[], super::micros_since_2000());
+            ctx.interrupt = self.interrupts().interrupt();
+            crate::exec::deferred_fks::check_due(&self.deferred, true, &mut ctx)?;
+        }
         if temp::run_on_commit(txn, &self.temp.on_commit)? {
             self.ddl_in_txn = true;
         }

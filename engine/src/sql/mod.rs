@@ -21,11 +21,14 @@ pub mod column_options;
 pub mod comment;
 pub mod create_like;
 pub mod depth;
+pub mod fk_set_columns;
 pub mod identifiers;
 pub mod normalize;
 pub mod overriding;
 pub mod parametrize;
 pub mod sequence;
+pub mod set_constraints;
+pub mod set_schema;
 
 /// One statement of a query string.
 #[derive(Debug, Clone)]
@@ -37,6 +40,8 @@ pub enum Parsed {
     Utility(&'static str),
     /// CREATE or ALTER SEQUENCE (parsed by [`sequence`]).
     Sequence(Box<sequence::SequenceStmt>),
+    /// SET CONSTRAINTS (parsed by [`set_constraints`]).
+    SetConstraints(set_constraints::SetConstraints),
 }
 
 fn first_keyword(sql: &str) -> String {
@@ -99,12 +104,15 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         "CHECKPOINT" => return Ok(vec![Parsed::Utility("CHECKPOINT")]),
         _ => {}
     }
-    if sequence::is_sequence_statement(sql) {
+    if sequence::is_sequence_statement(sql) || set_constraints::may_contain(sql) {
         let mut out = Vec::new();
         for piece in sequence::split(sql)? {
             match piece {
                 sequence::Piece::Sequence(s) => out.push(Parsed::Sequence(s)),
-                sequence::Piece::Other(text) => out.extend(parse_statements(&text)?),
+                sequence::Piece::Other(text) => match set_constraints::parse(&text)? {
+                    Some(s) => out.push(Parsed::SetConstraints(s)),
+                    None => out.extend(parse_statements(&text)?),
+                },
             }
         }
         return Ok(out);
@@ -147,14 +155,38 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
         None
     };
     let sql = owner.as_deref().unwrap_or(sql);
+    let set_schema = if set_schema::may_contain(sql) {
+        set_schema::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = set_schema.as_deref().unwrap_or(sql);
+    let fk_set = if fk_set_columns::may_contain(sql) {
+        fk_set_columns::strip(sql)?
+    } else {
+        None
+    };
+    let sql = fk_set.as_ref().map_or(sql, |(text, _)| text.as_str());
+    let mut out = None;
     if sql.to_ascii_lowercase().contains("overriding") {
         if let Some((text, marks)) = overriding::strip(sql)? {
-            let mut out = parse_plain(&text)?;
-            overriding::mark(&mut out, &marks)?;
-            return Ok(out);
+            let mut parsed = parse_plain(&text)?;
+            overriding::mark(&mut parsed, &marks)?;
+            out = Some(parsed);
         }
     }
-    parse_plain(sql)
+    let mut out = match out {
+        Some(out) => out,
+        None => parse_plain(sql)?,
+    };
+    if let Some((_, marks)) = &fk_set {
+        let statements = out.iter_mut().filter_map(|p| match p {
+            Parsed::Statement(s) => Some(&mut **s),
+            _ => None,
+        });
+        fk_set_columns::mark(statements, marks)?;
+    }
+    Ok(out)
 }
 
 /// [`parse_statements`] after the rewrites of identity options and

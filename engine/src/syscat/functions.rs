@@ -3,7 +3,8 @@
 //! `pg_get_userbyid`, `pg_table_is_visible`, the privilege checks, the
 //! object-identifier casts (`'t'::regclass`, `oid::regclass`), and the
 //! array functions the catalog queries use (`array_to_string`,
-//! `array_position`, `current_schemas`, ...).
+//! `array_length`, `current_schemas`, ...; the polymorphic ones are in
+//! [`crate::types::array_functions`]).
 //!
 //! Functions marked `catalog` read the statement's [`Snapshot`] through
 //! [`FunctionEnv::syscat`]. Every relation is in `public` or `pg_catalog`,
@@ -227,18 +228,25 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             &[B],
             SqlType::Array(&SqlType::Name),
             true,
-            false,
-            |_, a| {
-                Ok(Value::Text(
-                    if a[0] == Value::Bool(true) {
-                        "{pg_catalog,public}"
-                    } else {
-                        "{public}"
-                    }
-                    .to_string(),
-                ))
+            true,
+            |e, a| {
+                let implicit = a[0] == Value::Bool(true);
+                let items: Vec<String> = snapshot(e)?
+                    .search_path
+                    .iter()
+                    .filter(|(_, imp)| implicit || !imp)
+                    .map(|(s, _)| array_item(s))
+                    .collect();
+                Ok(Value::Text(format!("{{{}}}", items.join(","))))
             },
         ),
+        cand("current_schema", &[], T, false, true, |e, _| {
+            Ok(snapshot(e)?
+                .search_path
+                .iter()
+                .find(|(_, imp)| !imp)
+                .map_or(Value::Null, |(s, _)| Value::Text(s.clone())))
+        }),
         cand("array_to_string", &[ANY, T], T, true, false, |_, a| {
             array_to_string(&a[0], &a[1], None)
         }),
@@ -248,26 +256,14 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             }
             array_to_string(&a[0], &a[1], Some(&a[2]))
         }),
-        cand("array_position", &[ANY, ANY], I4, false, false, |_, a| {
-            if a[0].is_null() {
-                return Ok(Value::Null);
-            }
-            let probe = a[1].to_text();
-            let items = array::parse(text_arg(&a[0]))?;
-            Ok(items
-                .iter()
-                .position(|item| probe.is_some() && *item == probe)
-                .map_or(Value::Null, |i| Value::Int4(i as i32 + 1)))
-        }),
         cand("array_upper", &[ANY, I4], I4, true, false, |_, a| {
-            dimension(a, |n| n)
+            dimension(a, array::Dim::upper)
         }),
         cand("array_lower", &[ANY, I4], I4, true, false, |_, a| {
-            dimension(a, |_| 1)
+            dimension(a, |d| i64::from(d.lower))
         }),
-        // One-dimensional arrays start at 1: the length is the upper bound.
         cand("array_length", &[ANY, I4], I4, true, false, |_, a| {
-            dimension(a, |n| n)
+            dimension(a, |d| d.len as i64)
         }),
         cand("cardinality", &[ANY], I4, true, false, |_, a| {
             Ok(Value::Int4(array::parse(text_arg(&a[0]))?.len() as i32))
@@ -344,16 +340,15 @@ pub(crate) fn candidates() -> Vec<Candidate> {
     v
 }
 
-/// A bound of dimension `a[1]` of array `a[0]`: `bound(length)` for
-/// dimension 1 of a non-empty array, else NULL (arrays here have one
-/// dimension, starting at 1).
-fn dimension(a: &[Value], bound: fn(i32) -> i32) -> Result<Value> {
-    let n = array::parse(text_arg(&a[0]))?.len() as i32;
-    Ok(if a[1].as_i64() == Some(1) && n > 0 {
-        Value::Int4(bound(n))
-    } else {
-        Value::Null
-    })
+/// `bound` of dimension `a[1]` (from 1) of array `a[0]`; NULL for a
+/// dimension the array does not have.
+fn dimension(a: &[Value], bound: fn(&array::Dim) -> i64) -> Result<Value> {
+    let arr = array::parse_array(text_arg(&a[0]))?;
+    let dim = a[1]
+        .as_i64()
+        .and_then(|d| usize::try_from(d - 1).ok())
+        .and_then(|d| arr.dims.get(d));
+    Ok(dim.map_or(Value::Null, |d| Value::Int4(bound(d) as i32)))
 }
 
 /// The `RegKind` of an internal conversion's second argument.
@@ -410,6 +405,19 @@ const NAMESPACES: &[(u32, &str)] = &[
     (13207, "information_schema"),
 ];
 
+/// The oid of built-in schema `name`.
+pub(crate) fn builtin_namespace_oid(name: &str) -> Option<u32> {
+    NAMESPACES.iter().find(|(_, n)| *n == name).map(|(o, _)| *o)
+}
+
+/// The name of built-in schema `oid`.
+pub(crate) fn builtin_namespace_name(oid: u32) -> Option<String> {
+    NAMESPACES
+        .iter()
+        .find(|(o, _)| *o == oid)
+        .map(|(_, n)| n.to_string())
+}
+
 /// Splits `schema.name` (with optional double quotes) into its parts.
 fn split_qualified(text: &str) -> (Option<String>, String) {
     let unquote = |s: &str| {
@@ -443,7 +451,7 @@ fn serial_sequence(snap: &Snapshot, table: &str, column: &str) -> Result<Value> 
         let known = matches!(
             s,
             "public" | "pg_catalog" | "information_schema" | "pg_toast" | "pg_temp"
-        ) || snap.namespaces.iter().any(|ns| ns.name == s);
+        ) || snap.namespace_oid(s).is_some();
         if !known {
             return Err(EngineError::new(
                 SqlState::InvalidSchemaName,
@@ -531,7 +539,7 @@ fn reg_oid(snap: &Snapshot, text: &str, kind: RegKind) -> Option<u32> {
         }
         RegKind::Namespace => {
             let (_, name) = split_qualified(text);
-            NAMESPACES.iter().find(|(_, n)| *n == name).map(|(o, _)| *o)
+            snap.namespace_oid(&name)
         }
         RegKind::Role => {
             let (_, name) = split_qualified(text);
@@ -552,10 +560,7 @@ fn reg_name(snap: &Snapshot, oid: u32, kind: RegKind) -> Option<String> {
     match kind {
         RegKind::Class => snap.relation_name(oid),
         RegKind::Type => type_name_of(oid).or_else(|| snap.user_type_name(oid)),
-        RegKind::Namespace => NAMESPACES
-            .iter()
-            .find(|(o, _)| *o == oid)
-            .map(|(_, n)| n.to_string()),
+        RegKind::Namespace => snap.namespace_name(oid),
         RegKind::Role => Some(snap.role_name(oid)).filter(|n| !n.starts_with("unknown")),
         RegKind::Proc => None,
     }
@@ -734,6 +739,21 @@ fn view_def_of(snap: &Snapshot, oid: &Value) -> Result<Value> {
         Some(UserRel::View(v)) => Value::Text(format!(" {};", v.sql)),
         _ => Value::Null,
     })
+}
+
+/// An array element as PostgreSQL's array output writes it: quoted when
+/// empty, `NULL` or holding a character the array syntax reserves.
+fn array_item(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.eq_ignore_ascii_case("null")
+        && !s
+            .chars()
+            .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace());
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    }
 }
 
 /// Quotes an identifier when PostgreSQL would (`quote_ident`).

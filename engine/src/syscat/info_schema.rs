@@ -22,7 +22,13 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                 ("pg_catalog", snap.user.as_str()),
                 ("pg_toast", snap.user.as_str()),
                 ("public", "pg_database_owner"),
-            ] {
+            ]
+            .into_iter()
+            .chain(
+                snap.schemas
+                    .iter()
+                    .map(|s| (s.name.as_str(), snap.user.as_str())),
+            ) {
                 let mut r = RowBuilder::new(rel);
                 r.text("catalog_name", &snap.database)
                     .text("schema_name", schema)
@@ -40,7 +46,7 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                 out.push(table_row(rel, snap, &t.schema, &t.name, kind));
             }
             for v in &snap.views {
-                out.push(table_row(rel, snap, "public", &v.name, "VIEW"));
+                out.push(table_row(rel, snap, &v.schema, &v.name, "VIEW"));
             }
             for s in defs::SYSTEM_RELATIONS {
                 let kind = if s.kind == b'r' { "BASE TABLE" } else { "VIEW" };
@@ -111,7 +117,7 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
             for t in &snap.tables {
                 for ix in visible_indexes(t).filter(|ix| ix.constraint_oid != 0) {
                     let kind = if ix.primary { "PRIMARY KEY" } else { "UNIQUE" };
-                    let mut row = constraint_row(rel, snap, t, &ix.name, kind);
+                    let mut row = constraint_row(rel, snap, t, &ix.name, kind, (false, false));
                     if ix.nulls_not_distinct {
                         if let Some(i) =
                             rel.columns.iter().position(|(n, _)| *n == "nulls_distinct")
@@ -122,14 +128,28 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                     out.push(row);
                 }
                 for c in &t.checks {
-                    out.push(constraint_row(rel, snap, t, &c.name, "CHECK"));
+                    out.push(constraint_row(
+                        rel,
+                        snap,
+                        t,
+                        &c.name,
+                        "CHECK",
+                        (false, false),
+                    ));
                 }
                 for fk in &t.foreign_keys {
-                    out.push(constraint_row(rel, snap, t, &fk.name, "FOREIGN KEY"));
+                    out.push(constraint_row(
+                        rel,
+                        snap,
+                        t,
+                        &fk.name,
+                        "FOREIGN KEY",
+                        (fk.deferrable, fk.initially_deferred),
+                    ));
                 }
                 for (num, _) in visible_columns(t).filter(|(_, c)| c.not_null) {
                     let name = format!("{}_{}_{num}_not_null", snap.schema_oid(&t.schema), t.id);
-                    out.push(constraint_row(rel, snap, t, &name, "CHECK"));
+                    out.push(constraint_row(rel, snap, t, &name, "CHECK", (false, false)));
                 }
             }
         }
@@ -341,13 +361,17 @@ fn table_row(
     r.finish()
 }
 
+/// A `table_constraints` row; `deferral` is (DEFERRABLE, INITIALLY
+/// DEFERRED).
 fn constraint_row(
     rel: &'static SysRel,
     snap: &Snapshot,
     t: &TableDesc,
     name: &str,
     kind: &str,
+    deferral: (bool, bool),
 ) -> Vec<Value> {
+    let yes_no = |b: bool| if b { "YES" } else { "NO" };
     let mut r = RowBuilder::new(rel);
     r.text("constraint_catalog", &snap.database)
         .text("constraint_schema", &t.schema)
@@ -356,8 +380,8 @@ fn constraint_row(
         .text("table_schema", &t.schema)
         .text("table_name", &t.name)
         .text("constraint_type", kind)
-        .text("is_deferrable", "NO")
-        .text("initially_deferred", "NO")
+        .text("is_deferrable", yes_no(deferral.0))
+        .text("initially_deferred", yes_no(deferral.1))
         .text("enforced", "YES");
     if kind != "CHECK" && kind != "FOREIGN KEY" {
         r.text("nulls_distinct", "YES");

@@ -162,6 +162,11 @@ pub struct Snapshot {
     pub descriptions: Vec<catalog::description::Description>,
     /// Every enum type, in OID order (`pg_type` and `pg_enum` rows).
     pub enums: Vec<crate::types::enum_type::EnumDef>,
+    /// Every user schema (`pg_namespace` rows).
+    pub schemas: Vec<catalog::schema::SchemaDesc>,
+    /// The effective search path: (schema, whether implicitly searched)
+    /// for every schema that exists, in search order.
+    pub search_path: Vec<(String, bool)>,
 }
 
 impl Snapshot {
@@ -181,6 +186,8 @@ impl Snapshot {
     ) -> Result<Arc<Snapshot>> {
         let tables = catalog::all_tables(txn)?;
         let namespaces = catalog::temp::all_namespaces(txn)?;
+        let schemas = catalog::schema::all_schemas(txn)?;
+        let search_path = effective_path(&settings, user, temp_schema, &namespaces, &schemas);
         interrupt.check_now()?;
         let views = catalog::all_views(txn)?;
         let sequences = catalog::sequence::all_sequences(txn)?;
@@ -209,12 +216,26 @@ impl Snapshot {
             namespaces,
             descriptions: Vec::new(),
             enums,
+            schemas,
+            search_path,
         };
         let descriptions = catalog::description::all(txn)?;
         snap.descriptions = descriptions
             .into_iter()
             .filter(|d| snap.describes_existing(d))
             .collect();
+        // The comment PostgreSQL's initdb puts on `public`.
+        let public = |d: &catalog::description::Description| {
+            d.objoid == PUBLIC_OID && d.classoid == catalog::description::PG_NAMESPACE
+        };
+        if !snap.descriptions.iter().any(public) {
+            snap.descriptions.push(catalog::description::Description {
+                objoid: PUBLIC_OID,
+                classoid: catalog::description::PG_NAMESPACE,
+                objsubid: 0,
+                text: "standard public schema".to_string(),
+            });
+        }
         Ok(Arc::new(snap))
     }
 
@@ -269,28 +290,64 @@ impl Snapshot {
             .map(|d| d.text.as_str())
     }
 
-    /// The oid of schema `schema` (`public` or a temp schema).
+    /// The oid of schema `schema` (`public`, a user or a temp schema).
     pub fn schema_oid(&self, schema: &str) -> u32 {
-        self.namespaces
-            .iter()
-            .find(|ns| ns.name == schema)
-            .map_or(PUBLIC_OID, |ns| ns.oid)
+        self.namespace_oid(schema).unwrap_or(PUBLIC_OID)
+    }
+
+    /// The oid of schema `name`, if it exists (`regnamespace`).
+    pub fn namespace_oid(&self, name: &str) -> Option<u32> {
+        if let Some(ns) = self.namespaces.iter().find(|ns| ns.name == name) {
+            return Some(ns.oid);
+        }
+        if let Some(s) = self.schemas.iter().find(|s| s.name == name) {
+            return Some(s.oid);
+        }
+        functions::builtin_namespace_oid(name)
+    }
+
+    /// The name of schema `oid`, if it exists.
+    pub fn namespace_name(&self, oid: u32) -> Option<String> {
+        if let Some(ns) = self.namespaces.iter().find(|ns| ns.oid == oid) {
+            return Some(ns.name.clone());
+        }
+        if let Some(s) = self.schemas.iter().find(|s| s.oid == oid) {
+            return Some(s.name.clone());
+        }
+        functions::builtin_namespace_name(oid)
     }
 
     /// Whether relation `name` of schema `schema` is what its unqualified
-    /// name finds (`pg_table_is_visible`): the session's temp relations
-    /// are, another session's are not, and a permanent one is unless a
-    /// temp table of the session shadows it.
+    /// name finds (`pg_table_is_visible`): the first schema of the search
+    /// path holding a relation of that name is `schema`.
     pub fn is_visible(&self, schema: &str, name: &str) -> bool {
-        let own = self.temp_schema.as_deref();
-        if catalog::temp::is_temp_schema(schema) {
-            return own == Some(schema);
+        for (s, _) in &self.search_path {
+            let found = if s == "pg_catalog" {
+                lookup(None, name).is_some()
+            } else {
+                self.relation_in(s, name).is_some()
+            };
+            if found {
+                return s == schema;
+            }
         }
-        own.is_none_or(|own| self.temp_relation(own, name).is_none())
+        false
     }
 
-    /// The oid of table, index or sequence `name` of temp schema
+    /// The oid of the table, index, view or sequence `name` of schema
     /// `schema`.
+    fn relation_in(&self, schema: &str, name: &str) -> Option<u32> {
+        if let Some(v) = self
+            .views
+            .iter()
+            .find(|v| v.schema == schema && v.name == name)
+        {
+            return Some(v.oid);
+        }
+        self.temp_relation(schema, name)
+    }
+
+    /// The oid of table, index or sequence `name` of schema `schema`.
     fn temp_relation(&self, schema: &str, name: &str) -> Option<u32> {
         self.tables
             .iter()
@@ -364,42 +421,21 @@ impl Snapshot {
     /// The OID of relation `name` (table, index, view, sequence or system
     /// relation), optionally schema-qualified.
     pub fn relation_oid(&self, schema: Option<&str>, name: &str) -> Option<u32> {
-        let own = self.temp_schema.as_deref();
-        match (schema, own) {
-            (None, Some(own)) => {
-                if let Some(oid) = self.temp_relation(own, name) {
-                    return Some(oid);
+        match schema {
+            None => self.search_path.iter().find_map(|(s, _)| {
+                if s == "pg_catalog" {
+                    lookup(None, name).map(|r| r.oid)
+                } else {
+                    self.relation_in(s, name)
                 }
-            }
-            (Some("pg_temp"), Some(own)) => return self.temp_relation(own, name),
-            (Some(s), _) if catalog::temp::is_temp_schema(s) => return self.temp_relation(s, name),
-            _ => {}
+            }),
+            Some("pg_temp") => self
+                .temp_schema
+                .as_deref()
+                .and_then(|own| self.temp_relation(own, name)),
+            Some(s) if is_system_schema(s) => lookup(Some(s), name).map(|r| r.oid),
+            Some(s) => self.relation_in(s, name),
         }
-        if schema.is_none_or(|s| s == catalog::DEFAULT_SCHEMA) {
-            for t in self
-                .tables
-                .iter()
-                .filter(|t| t.schema == catalog::DEFAULT_SCHEMA)
-            {
-                if t.name == name {
-                    return Some(t.id);
-                }
-                if let Some(ix) = t
-                    .indexes
-                    .iter()
-                    .find(|ix| ix.name == name && !ix.columns.is_empty())
-                {
-                    return Some(ix.oid);
-                }
-            }
-            if let Some(v) = self.views.iter().find(|v| v.name == name) {
-                return Some(v.oid);
-            }
-            if let Some(oid) = self.sequence_oid(catalog::DEFAULT_SCHEMA, name) {
-                return Some(oid);
-            }
-        }
-        lookup(schema, name).map(|r| r.oid)
     }
 
     /// The name `regclass` prints for relation `oid` (unqualified when
@@ -432,6 +468,48 @@ impl Snapshot {
             other => format!("unknown (OID={other})"),
         }
     }
+}
+
+/// The effective search path of a session (see [`Snapshot::search_path`]):
+/// its temp schema (when it exists) and `pg_catalog` first unless listed,
+/// then the listed schemas that exist, `$user` standing for `user`.
+fn effective_path(
+    settings: &crate::settings::Settings,
+    user: &str,
+    temp_schema: Option<&str>,
+    namespaces: &[catalog::temp::Namespace],
+    schemas: &[catalog::schema::SchemaDesc],
+) -> Vec<(String, bool)> {
+    let path = catalog::SearchPath::permanent().with_settings(settings.search_path(), user);
+    let listed = path.listed();
+    let temp = temp_schema.filter(|t| namespaces.iter().any(|ns| ns.name == *t));
+    let mut out: Vec<(String, bool)> = Vec::new();
+    if let Some(t) = temp.filter(|_| !listed.contains(&"pg_temp")) {
+        out.push((t.to_string(), true));
+    }
+    if !listed.contains(&"pg_catalog") {
+        out.push(("pg_catalog".to_string(), true));
+    }
+    for s in listed {
+        let s = if s == "$user" { user } else { s };
+        let name = match s {
+            "pg_temp" => match temp {
+                Some(t) => t,
+                None => continue,
+            },
+            s if s == catalog::DEFAULT_SCHEMA
+                || catalog::schema::SYSTEM_SCHEMAS.contains(&s)
+                || schemas.iter().any(|d| d.name == s) =>
+            {
+                s
+            }
+            _ => continue,
+        };
+        if !out.iter().any(|(n, _)| n == name) {
+            out.push((name.to_string(), false));
+        }
+    }
+    out
 }
 
 /// The output columns of view `v` (names as stored, types from planning

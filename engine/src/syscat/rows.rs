@@ -15,7 +15,7 @@
 
 use super::{
     info_schema, static_rows, CatalogRows, RowBuilder, Snapshot, SysRel, BTREE_AM_OID,
-    C_COLLATION_OID, DATABASE_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, PUBLIC_OID, USER_OID,
+    C_COLLATION_OID, DATABASE_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, USER_OID,
 };
 use crate::catalog::sequence::SequenceDesc;
 use crate::catalog::{ColumnDesc, IndexDesc, TableDesc, ViewDesc};
@@ -52,6 +52,13 @@ pub fn rows(
         "pg_namespace" => {
             from_static(rel, static_rows::PG_NAMESPACE, &mut out)?;
             temp_namespaces(rel, snap, &mut out);
+            for s in &snap.schemas {
+                let mut r = RowBuilder::new(rel);
+                r.oid("oid", s.oid)
+                    .text("nspname", &s.name)
+                    .oid("nspowner", s.owner);
+                out.push(r.finish());
+            }
         }
         "pg_class" => pg_class(rel, snap, &mut out),
         "pg_attribute" => pg_attribute(rel, snap, &mut out),
@@ -212,7 +219,7 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
         let mut r = class_row(rel, &v.schema);
         r.oid("oid", v.oid)
             .text("relname", &v.name)
-            .oid("relnamespace", PUBLIC_OID)
+            .oid("relnamespace", snap.schema_oid(&v.schema))
             .text("relkind", "v")
             .text("relreplident", "n")
             .set("reltuples", Value::Float4(0.0))
@@ -487,6 +494,8 @@ fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_
                 .text("confupdtype", fk.on_update.code().to_string())
                 .text("confdeltype", fk.on_delete.code().to_string())
                 .text("confmatchtype", if fk.match_full { "f" } else { "s" })
+                .bool("condeferrable", fk.deferrable)
+                .bool("condeferred", fk.initially_deferred)
                 .bool("conislocal", true)
                 .bool("connoinherit", true)
                 .text("conkey", numbers(&fk.columns))

@@ -2,7 +2,7 @@
 //! enum type itself (`typtype` `e`, category `E`) and its array type
 //! `_name` (category `A`), as PostgreSQL 15 shows them.
 
-use super::{CatalogRows, RowBuilder, Snapshot, SysRel, PUBLIC_OID, USER_OID};
+use super::{CatalogRows, RowBuilder, Snapshot, SysRel, USER_OID};
 use crate::types::Value;
 
 /// The rows of the enum types and their array types.
@@ -12,7 +12,7 @@ pub(crate) fn pg_type(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRo
         let mut r = RowBuilder::new(rel);
         r.oid("oid", d.oid)
             .text("typname", d.name.clone())
-            .oid("typnamespace", PUBLIC_OID)
+            .oid("typnamespace", snap.schema_oid(&d.schema))
             .oid("typowner", USER_OID)
             .int2("typlen", 4)
             .bool("typbyval", true)
@@ -36,7 +36,7 @@ pub(crate) fn pg_type(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRo
         let mut a = RowBuilder::new(rel);
         a.oid("oid", d.array_oid)
             .text("typname", format!("_{}", d.name))
-            .oid("typnamespace", PUBLIC_OID)
+            .oid("typnamespace", snap.schema_oid(&d.schema))
             .oid("typowner", USER_OID)
             .int2("typlen", -1)
             .text("typtype", "b")

@@ -150,6 +150,11 @@ pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
     if a.same_base(b) {
         return Some(a.without_typmod());
     }
+    // `oid` and its alias types (`regclass`, ...) cast to one another
+    // implicitly both ways: PostgreSQL keeps the first.
+    if matches!(a, T::Oid | T::Reg(_)) && matches!(b, T::Oid | T::Reg(_)) {
+        return Some(*a);
+    }
     if a.category() != b.category() {
         return None;
     }
@@ -233,11 +238,13 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         // Arrays to arrays: element by element.
         (Value::Text(s), T::Array(to_elem)) => match from {
             T::Array(from_elem) if from_elem != to_elem => {
-                let items = super::array::elements(&s, from_elem)?
-                    .into_iter()
-                    .map(|v| cast_from(v, from_elem, to_elem, kind))
-                    .collect::<Result<Vec<Value>>>()?;
-                super::array::from_values(&items)
+                let mut arr = super::array::parse_array(&s)?;
+                for item in arr.items.iter_mut().flatten() {
+                    let v = Value::parse_text_base(item, from_elem)?;
+                    let v = cast_from(v, from_elem, to_elem, kind)?;
+                    *item = v.to_text().unwrap_or_default();
+                }
+                arr.into_value()
             }
             _ => Value::parse_text_base(&s, to)?,
         },

@@ -30,6 +30,19 @@ pub fn compare(l: &Value, r: &Value) -> Option<Ordering> {
     try_compare(l, r).ok().flatten()
 }
 
+/// [`compare`] for values of type `ty`: `jsonb` compares in jsonb order
+/// and arrays element by element (both are carried as text).
+pub fn compare_typed(ty: &super::SqlType, l: &Value, r: &Value) -> Option<Ordering> {
+    use super::SqlType as T;
+    match (ty, l, r) {
+        (T::Jsonb, Value::Text(a), Value::Text(b)) => Some(super::json::jsonb_text_cmp(a, b)),
+        (T::Array(elem), Value::Text(a), Value::Text(b)) => {
+            super::array_functions::compare_arrays(a, b, elem).ok()
+        }
+        _ => compare(l, r),
+    }
+}
+
 /// Compares two values; `Ok(None)` when either is `NULL`, an internal
 /// error when the types are not comparable.
 pub fn try_compare(l: &Value, r: &Value) -> Result<Option<Ordering>> {

@@ -558,9 +558,6 @@ fn candidates() -> Vec<Candidate> {
     v.push(stable("current_catalog", T, |c, _| {
         Ok(Value::Text(c.database_name().to_string()))
     }));
-    v.push(stable("current_schema", T, |_, _| {
-        Ok(Value::Text("public".into()))
-    }));
     v.push(stable("pg_backend_pid", SqlType::Int4, |c, _| {
         Ok(Value::Int4(c.backend_pid()))
     }));
@@ -1561,6 +1558,9 @@ pub fn resolve_function(name: &str, arg_types: &[SqlType]) -> Result<ScalarFunct
     }
     if let Some(f) = super::enum_funcs::resolve(&lower, arg_types) {
         return f;
+    }
+    if let Some(f) = super::array_functions::resolve(&lower, arg_types)? {
+        return Ok(f);
     }
     let all = candidates();
     let mut viable: Vec<(&Candidate, Vec<SqlType>)> = Vec::new();

@@ -31,12 +31,14 @@ pub fn to_json_tree(v: &Value, ty: &SqlType) -> Result<Json> {
             j
         }
         (Value::Text(s), SqlType::Jsonb) => jsonb_tree(s)?,
-        (Value::Text(s), SqlType::Array(elem)) => Json::Array(
-            super::array::elements(s, elem)?
+        (Value::Text(s), SqlType::Array(elem)) => {
+            let dims = super::array::parse_array(s)?.dims;
+            let leaves = super::array::elements(s, elem)?
                 .iter()
                 .map(|e| to_json_tree(e, elem))
-                .collect::<Result<_>>()?,
-        ),
+                .collect::<Result<Vec<_>>>()?;
+            nest_json(leaves, &dims)
+        }
         (Value::Bool(b), _) => Json::Bool(*b),
         (Value::Int2(_) | Value::Int4(_) | Value::Int8(_), _) if *ty != SqlType::Oid => {
             Json::Number(Numeric::from(v.as_i64().unwrap_or_default()))
@@ -72,6 +74,21 @@ fn scalar_text(v: &Value) -> String {
     out
 }
 
+/// A multi-dimensional array's elements as nested JSON arrays, one level
+/// per dimension.
+fn nest_json(leaves: Vec<Json>, dims: &[super::array::Dim]) -> Json {
+    if dims.len() <= 1 {
+        return Json::Array(leaves);
+    }
+    let per: usize = dims[1..].iter().map(|d| d.len).product();
+    let mut it = leaves.into_iter();
+    Json::Array(
+        (0..dims[0].len)
+            .map(|_| nest_json(it.by_ref().take(per).collect(), &dims[1..]))
+            .collect(),
+    )
+}
+
 fn datetime_finite(t: i64) -> bool {
     t != i64::MIN && t != i64::MAX
 }
@@ -82,6 +99,9 @@ fn write_json(out: &mut String, v: &Value, ty: &SqlType) -> Result<()> {
     match (v, ty) {
         (Value::Null, _) => out.push_str("null"),
         (Value::Text(s), SqlType::Json | SqlType::Jsonb) => out.push_str(s),
+        (Value::Text(s), SqlType::Array(_)) if super::array::parse_array(s)?.ndims() > 1 => {
+            to_json_tree(v, ty)?.write(out, ",", ":");
+        }
         (Value::Text(s), SqlType::Array(elem)) => {
             out.push('[');
             for (i, e) in super::array::elements(s, elem)?.iter().enumerate() {

@@ -20,6 +20,7 @@
 //! PostgreSQL 15.
 
 pub mod array;
+pub mod array_functions;
 pub mod cast;
 pub mod compare;
 pub mod datestyle;
@@ -49,7 +50,7 @@ pub mod zone;
 mod zone_abbrevs;
 
 pub use cast::{apply_typmod, can_cast, cast, cast_from, implicit_common_type, CastKind};
-pub use compare::{compare, compare_bpchar, try_compare};
+pub use compare::{compare, compare_bpchar, compare_typed, try_compare};
 pub use functions::{resolve_function, EvalContext, FunctionEnv, ScalarFunction, Volatility};
 pub use interval::Interval;
 pub use ops::{

@@ -293,6 +293,15 @@ impl BinaryOpSig {
         {
             return json_array_compare(self.op, l, r);
         }
+        if let (true, SqlType::Array(elem)) = (self.op.is_comparison(), self.left) {
+            return Ok(match (l, r) {
+                (Value::Text(a), Value::Text(b)) => Value::Bool(
+                    self.op
+                        .test(super::array_functions::compare_arrays(a, b, elem)?),
+                ),
+                _ => Value::Null,
+            });
+        }
         if super::json_ops::handles(self) {
             return super::json_ops::eval(self, l, r);
         }

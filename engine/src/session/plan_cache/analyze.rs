@@ -85,7 +85,7 @@ pub(super) fn analyze<S: Store>(
             target: SqlType::Unknown,
         };
     }
-    let path = session.temp.search_path().clone();
+    let path = session.search_path();
     let validated = with_catalog(session, |txn| {
         Some(validate(
             txn,
