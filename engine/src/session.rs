@@ -90,6 +90,9 @@ pub struct Session<S: Store> {
     ddl_in_txn: bool,
     /// (user, database) the session is connected as.
     identity: Arc<(String, String)>,
+    /// The session user's name, shared by every statement's search path
+    /// (no allocation per statement).
+    user_name: Arc<str>,
     backend_pid: i32,
     /// The embedder's named prepared statements, which DEALLOCATE drops.
     prepared_statements: Option<Box<dyn PreparedStatements>>,
@@ -236,6 +239,7 @@ impl<S: Store> Session<S> {
             current_plan: None,
             ddl_in_txn: false,
             identity: Arc::new(("postgres".into(), "postgres".into())),
+            user_name: Arc::from("postgres"),
             prepared_statements: None,
             scratch: Scratch::default(),
             plan_cache: plan_cache::PlanCache::default(),
@@ -298,6 +302,7 @@ impl<S: Store> Session<S> {
     /// client's start-up values.
     pub fn set_identity(&mut self, user: &str, database: &str) {
         self.identity = Arc::new((user.to_string(), database.to_string()));
+        self.user_name = Arc::from(user);
     }
 
     /// A handle that cancels this session's running statement.
@@ -364,7 +369,7 @@ impl<S: Store> Session<S> {
     fn search_path(&self) -> SearchPath {
         self.temp
             .search_path()
-            .with_settings(self.settings.search_path(), &self.identity.0)
+            .with_settings(self.settings.search_path(), Arc::clone(&self.user_name))
     }
 
     /// The current transaction status.

@@ -89,11 +89,11 @@ impl SearchPath {
 
     /// `self` with `search_path` listing `listed` (`None`: the default)
     /// for session user `user`.
-    pub fn with_settings(&self, listed: Option<Arc<[String]>>, user: &str) -> Self {
+    pub fn with_settings(&self, listed: Option<Arc<[String]>>, user: Arc<str>) -> Self {
         SearchPath {
             temp: self.temp.clone(),
             listed,
-            user: Some(user.into()),
+            user: Some(user),
         }
     }
 

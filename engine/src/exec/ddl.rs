@@ -1183,8 +1183,73 @@ pub fn existing_table<T: Transaction>(
     verb: &str,
 ) -> Result<(String, String)> {
     temp::existing_schema(txn, path, name, Some(verb), |txn, s, n| {
-        Ok(catalog::lookup_table(txn, s, n)?.is_some())
+        Ok(other_relation(txn, s, n)?.is_some())
     })
+}
+
+/// What kind of relation `schema.name` is: `None` when there is none,
+/// `Some(None)` for a table, `Some(Some(kind))` for a sequence, view or
+/// index. (A statement on a table finds the relation whatever its kind,
+/// as PostgreSQL's name lookup does, and then refuses the wrong kind with
+/// 42809: [`not_a_table`].)
+pub fn other_relation<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+) -> Result<Option<Option<RelationKind>>> {
+    if catalog::lookup_table(txn, schema, name)?.is_some() {
+        return Ok(Some(None));
+    }
+    Ok(
+        if catalog::sequence::lookup_sequence(txn, schema, name)?.is_some() {
+            Some(Some(RelationKind::Sequence))
+        } else if catalog::lookup_view(txn, schema, name)?.is_some() {
+            Some(Some(RelationKind::View))
+        } else if catalog::index_owner(txn, schema, name)?.is_some() {
+            Some(Some(RelationKind::Index))
+        } else {
+            None
+        },
+    )
+}
+
+/// A relation that is not a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    /// A sequence.
+    Sequence,
+    /// A view.
+    View,
+    /// An index.
+    Index,
+}
+
+impl RelationKind {
+    /// The plural PostgreSQL's DETAIL uses ("sequences").
+    pub fn plural(self) -> &'static str {
+        match self {
+            RelationKind::Sequence => "sequences",
+            RelationKind::View => "views",
+            RelationKind::Index => "indexes",
+        }
+    }
+
+    /// The HINT of DROP TABLE on it.
+    pub fn drop_hint(self) -> &'static str {
+        match self {
+            RelationKind::Sequence => "Use DROP SEQUENCE to remove a sequence.",
+            RelationKind::View => "Use DROP VIEW to remove a view.",
+            RelationKind::Index => "Use DROP INDEX to remove an index.",
+        }
+    }
+}
+
+/// 42809 `"name" is not a table`.
+pub fn not_a_table(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::WrongObjectType,
+        format!("\"{name}\" is not a table"),
+    )
 }
 
 /// DROP TABLE [IF EXISTS] a, b, ... [CASCADE]; returns notices.
@@ -1196,12 +1261,24 @@ pub fn drop_tables<T: Transaction>(
     cascade: bool,
 ) -> Result<Vec<String>> {
     let mut missing = Vec::new();
+    let mut missing_schemas = Vec::new();
     let mut found = Vec::new();
     for n in names {
         // Another session's temp table may be dropped, as in PostgreSQL.
-        let (schema, name) = temp::existing_schema(txn, path, n, None, |txn, s, n| {
-            Ok(catalog::lookup_table(txn, s, n)?.is_some())
-        })?;
+        let resolved = temp::existing_schema(txn, path, n, None, |txn, s, n| {
+            Ok(other_relation(txn, s, n)?.is_some())
+        });
+        let (schema, name) = match resolved {
+            Err(e) if if_exists && e.state == SqlState::InvalidSchemaName => {
+                let (schema, _) = temp::name_parts(n)?;
+                missing_schemas.push(schema.unwrap_or_default());
+                continue;
+            }
+            r => r?,
+        };
+        if let Some(Some(kind)) = other_relation(txn, &schema, &name)? {
+            return Err(not_a_table(&name).with_hint(kind.drop_hint()));
+        }
         match catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)? {
             Some(desc) => found.push(desc),
             None if if_exists => missing.push(name),
@@ -1213,9 +1290,14 @@ pub fn drop_tables<T: Transaction>(
             }
         }
     }
-    let mut notices: Vec<String> = missing
+    let mut notices: Vec<String> = missing_schemas
         .into_iter()
-        .map(|m| format!("table \"{m}\" does not exist, skipping"))
+        .map(|s| format!("schema \"{s}\" does not exist, skipping"))
+        .chain(
+            missing
+                .into_iter()
+                .map(|m| format!("table \"{m}\" does not exist, skipping")),
+        )
         .collect();
     notices.extend(crate::exec::foreign_key_ddl::drop_tables_fks(
         txn, &found, cascade,

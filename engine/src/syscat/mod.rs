@@ -480,7 +480,7 @@ fn effective_path(
     namespaces: &[catalog::temp::Namespace],
     schemas: &[catalog::schema::SchemaDesc],
 ) -> Vec<(String, bool)> {
-    let path = catalog::SearchPath::permanent().with_settings(settings.search_path(), user);
+    let path = catalog::SearchPath::permanent().with_settings(settings.search_path(), user.into());
     let listed = path.listed();
     let temp = temp_schema.filter(|t| namespaces.iter().any(|ns| ns.name == *t));
     let mut out: Vec<(String, bool)> = Vec::new();
