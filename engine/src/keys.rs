@@ -45,6 +45,25 @@ pub const CAT_SEQUENCE_NAME: u8 = 8;
 /// (see [`crate::catalog::description`]).
 pub const CAT_DESCRIPTION: u8 = 12;
 
+/// Catalog entry kind: user-defined type descriptor by OID (see
+/// [`crate::catalog::user_type`]).
+pub const CAT_TYPE: u8 = 14;
+
+/// Catalog entry kind: user-defined type OID by (schema, name).
+pub const CAT_TYPE_NAME: u8 = 15;
+
+/// Catalog key of a user-defined type descriptor.
+pub fn type_key(buf: &mut Vec<u8>, oid: u32) {
+    table_key(buf, oid);
+    buf[1] = CAT_TYPE;
+}
+
+/// Catalog key of a user-defined type name.
+pub fn type_name_key(buf: &mut Vec<u8>, schema: &str, name: &str) {
+    table_name_key(buf, schema, name);
+    buf[1] = CAT_TYPE_NAME;
+}
+
 /// Catalog entry kind: a user schema by name (see
 /// [`crate::catalog::schema`]).
 pub const CAT_SCHEMA: u8 = 13;

@@ -90,6 +90,9 @@ pub struct Session<S: Store> {
     ddl_in_txn: bool,
     /// (user, database) the session is connected as.
     identity: Arc<(String, String)>,
+    /// The session user's name, shared by every statement's search path
+    /// (no allocation per statement).
+    user_name: Arc<str>,
     backend_pid: i32,
     /// The embedder's named prepared statements, which DEALLOCATE drops.
     prepared_statements: Option<Box<dyn PreparedStatements>>,
@@ -236,6 +239,7 @@ impl<S: Store> Session<S> {
             current_plan: None,
             ddl_in_txn: false,
             identity: Arc::new(("postgres".into(), "postgres".into())),
+            user_name: Arc::from("postgres"),
             prepared_statements: None,
             scratch: Scratch::default(),
             plan_cache: plan_cache::PlanCache::default(),
@@ -298,6 +302,7 @@ impl<S: Store> Session<S> {
     /// client's start-up values.
     pub fn set_identity(&mut self, user: &str, database: &str) {
         self.identity = Arc::new((user.to_string(), database.to_string()));
+        self.user_name = Arc::from(user);
     }
 
     /// A handle that cancels this session's running statement.
@@ -364,7 +369,7 @@ impl<S: Store> Session<S> {
     fn search_path(&self) -> SearchPath {
         self.temp
             .search_path()
-            .with_settings(self.settings.search_path(), &self.identity.0)
+            .with_settings(self.settings.search_path(), Arc::clone(&self.user_name))
     }
 
     /// The current transaction status.
@@ -1402,7 +1407,7 @@ fn execute_statement<S: Store>(
                         Relation::Table(t) => Some(t.schema.as_str()),
                         Relation::View(v) => Some(v.schema.as_str()),
                         Relation::Sequence(s) => Some(s.schema.as_str()),
-                        Relation::System(_) => None,
+                        Relation::System(_) | Relation::Type(_) => None,
                     };
                     if schema.is_some_and(|s| s != DEFAULT_SCHEMA) {
                         // View bodies resolve their names in `public`.
@@ -1410,7 +1415,7 @@ fn execute_statement<S: Store>(
                             "views reading relations outside schema public",
                         ));
                     }
-                    if !matches!(r, Relation::System(_)) {
+                    if !matches!(r, Relation::System(_) | Relation::Type(_)) {
                         deps.push(ddl::table_name(n)?);
                     }
                     Ok(r)
@@ -1521,6 +1526,40 @@ fn execute_statement<S: Store>(
                 *if_exists,
                 *cascade,
             )?;
+            return Ok(r);
+        }
+        Statement::Drop {
+            object_type: ast::ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => {
+            let mut r = QueryResult::command("DROP TYPE");
+            r.notices = crate::exec::type_ddl::drop_types(
+                txn,
+                &interrupts.search_path,
+                names,
+                *if_exists,
+                *cascade,
+            )?;
+            return Ok(r);
+        }
+        Statement::CreateType {
+            name,
+            representation,
+        } => {
+            crate::exec::type_ddl::create_type(
+                txn,
+                &interrupts.search_path,
+                name,
+                representation.as_ref(),
+            )?;
+            return Ok(QueryResult::command("CREATE TYPE"));
+        }
+        Statement::AlterType(at) => {
+            let mut r = QueryResult::command("ALTER TYPE");
+            r.notices = crate::exec::type_ddl::alter_type(txn, &interrupts.search_path, at)?;
             return Ok(r);
         }
         Statement::Drop {
@@ -1892,6 +1931,8 @@ fn is_ddl(stmt: &Statement) -> bool {
             | Statement::Truncate(_)
             | Statement::CreateView(_)
             | Statement::Comment { .. }
+            | Statement::CreateType { .. }
+            | Statement::AlterType(_)
             | Statement::CreateSchema { .. }
             | Statement::AlterSchema(_)
     ) || select_into(stmt).is_some()

@@ -172,6 +172,14 @@ const COMMANDS: &[(&str, &str)] = &[
     ("\\df", "\\df"),
     ("\\dT", "\\dT"),
     (
+        "\\dT, \\dT+ and \\d of an enum type and a table using it (rolled back)",
+        "BEGIN;\n\
+         CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');\n\
+         ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';\n\
+         CREATE TABLE moods (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'ok');\n\
+         \\dT\n\\dT+\n\\d moods\nROLLBACK;",
+    ),
+    (
         "\\x + select * from items order by id",
         "\\x\nselect * from items order by id;",
     ),

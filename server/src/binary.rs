@@ -122,6 +122,8 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
                 encode_numeric(&n, buf);
             }
         },
+        // An enum's binary form is its label's bytes.
+        SqlType::Enum(_) => buf.put_slice(v.enum_label().ok_or_else(|| mismatch(ty))?.as_bytes()),
         _ => return Err(no_binary(ty)),
     }
     Ok(())
@@ -389,6 +391,11 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
             })
         }
         SqlType::Numeric { .. } => Value::Numeric(decode_numeric(data, ty)?),
+        SqlType::Enum(_) => {
+            let text = std::str::from_utf8(data)
+                .map_err(|_| user_error("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+            Value::parse_text(text, ty).map_err(|e| crate::wire::engine_error(&e))?
+        }
         _ => return Err(no_binary(ty)),
     })
 }

@@ -30,6 +30,21 @@ const FORMAT_VERSION: u8 = 6;
 const COL_STAT_TARGET: u8 = 6;
 /// The bit of a column's flags byte saying a storage kind follows.
 const COL_STORAGE: u8 = 7;
+/// The bit of a column's flags byte saying the definition of its enum
+/// type follows the flags (see [`crate::catalog::user_type`]).
+const COL_ENUM: u8 = 5;
+/// With [`COL_ENUM`]: the column is an array of the enum type.
+const COL_ENUM_ARRAY: u8 = 4;
+
+/// The enum type of a column of an enum type or of an array of one, and
+/// whether it is the array.
+fn enum_of(ty: &SqlType) -> Option<(&'static crate::types::enum_type::EnumDef, bool)> {
+    match ty {
+        SqlType::Enum(d) => Some((d, false)),
+        SqlType::Array(SqlType::Enum(d)) => Some((d, true)),
+        _ => None,
+    }
+}
 
 /// The OID a version-1 descriptor's index (or its constraint, with
 /// `constraint` set) is shown with: stable, and outside the range the id
@@ -211,8 +226,15 @@ impl TableDesc {
                 u8::from(c.not_null)
                     | u8::from(c.dropped) << 1
                     | u8::from(c.stat_target.is_some()) << COL_STAT_TARGET
-                    | u8::from(c.storage.is_some()) << COL_STORAGE,
+                    | u8::from(c.storage.is_some()) << COL_STORAGE
+                    | u8::from(enum_of(&c.ty).is_some()) << COL_ENUM
+                    | u8::from(enum_of(&c.ty).is_some_and(|(_, a)| a)) << COL_ENUM_ARRAY,
             );
+            if let Some((d, _)) = enum_of(&c.ty) {
+                let mut def = Vec::new();
+                d.encode(&mut def);
+                out.extend_from_slice(&def);
+            }
             match &c.default {
                 Some(d) => {
                     out.push(if c.generated { 2 } else { 1 });
@@ -313,9 +335,19 @@ impl TableDesc {
             let cname = get_str(r)?;
             let oid = get_u32(r)?;
             let typmod = get_u32(r)? as i32;
-            let ty = SqlType::from_oid_typmod(oid, typmod)
-                .ok_or_else(|| corrupt("unknown column type in table descriptor"))?;
             let flags = get_u8(r)?;
+            let ty = if flags & 1 << COL_ENUM != 0 {
+                let def =
+                    crate::types::enum_type::intern(&crate::types::enum_type::EnumDef::decode(r)?);
+                if flags & 1 << COL_ENUM_ARRAY != 0 {
+                    crate::types::enum_type::array_type(def)
+                } else {
+                    SqlType::Enum(def)
+                }
+            } else {
+                SqlType::from_oid_typmod(oid, typmod)
+                    .ok_or_else(|| corrupt("unknown column type in table descriptor"))?
+            };
             let default_kind = get_u8(r)?;
             let default = match default_kind {
                 0 => None,

@@ -15,6 +15,7 @@ pub mod lock;
 pub mod schema;
 pub mod sequence;
 pub mod temp;
+pub mod user_type;
 pub mod view;
 
 pub use desc::{
@@ -117,6 +118,16 @@ pub fn create_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()>
     keys::sequence_name_key(&mut key, &desc.schema, &desc.name);
     let view_exists = view_exists || txn.get(&key, &mut out)?;
     let index_exists = index_owner(txn, &desc.schema, &desc.name)?.is_some();
+    if user_type::lookup_enum(txn, &desc.schema, &desc.name)?.is_some() {
+        return Err(EngineError::new(
+            SqlState::DuplicateObject,
+            format!("type \"{}\" already exists", desc.name),
+        )
+        .with_hint(
+            "A relation has an associated type of the same name, so you must use a name \
+             that doesn't conflict with any existing type.",
+        ));
+    }
     keys::table_name_key(&mut key, &desc.schema, &desc.name);
     if txn.get_for_update(&key, &mut out)? || view_exists || index_exists {
         return Err(EngineError::new(
@@ -197,7 +208,15 @@ pub enum Relation {
     Sequence(Arc<sequence::SequenceDesc>),
     /// A system catalog relation (`pg_class`, `information_schema.tables`).
     System(&'static crate::syscat::SysRel),
+    /// A user-defined type, the answer to a name marked with
+    /// [`TYPE_LOOKUP`] (never a relation a query reads).
+    Type(crate::types::SqlType),
 }
+
+/// The first part of a name the binder looks up as a type through its
+/// relation lookup (which holds the transaction): `[TYPE_LOOKUP, schema?,
+/// name]` resolves to [`Relation::Type`] or fails with 42704.
+pub const TYPE_LOOKUP: &str = "\u{1}type";
 
 /// Resolves a relation name as written in a query: `pg_catalog.x` and
 /// `information_schema.x` are system relations, an unqualified name is

@@ -89,11 +89,11 @@ impl SearchPath {
 
     /// `self` with `search_path` listing `listed` (`None`: the default)
     /// for session user `user`.
-    pub fn with_settings(&self, listed: Option<Arc<[String]>>, user: &str) -> Self {
+    pub fn with_settings(&self, listed: Option<Arc<[String]>>, user: Arc<str>) -> Self {
         SearchPath {
             temp: self.temp.clone(),
             listed,
-            user: Some(user.into()),
+            user: Some(user),
         }
     }
 
@@ -373,6 +373,17 @@ pub fn resolve_relation<T: Transaction>(
     path: &SearchPath,
     name: &ast::ObjectName,
 ) -> Result<super::Relation> {
+    if name.0.len() > 1
+        && name.0[0].as_ident().map(|i| i.value.as_str()) == Some(super::TYPE_LOOKUP)
+    {
+        let rest = ast::ObjectName(name.0[1..].to_vec());
+        return match super::user_type::resolve_type(txn, path, &rest)? {
+            Some(t) => Ok(super::Relation::Type(t)),
+            None => Err(crate::types::sql_type::undefined_type(
+                &rest.to_string().trim_matches('"').to_ascii_lowercase(),
+            )),
+        };
+    }
     let (schema, n) = name_parts(name)?;
     let missing = |s: &str| {
         EngineError::new(

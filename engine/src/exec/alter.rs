@@ -295,7 +295,9 @@ pub fn alter_table<T: Transaction>(
                     crate::exec::foreign_key_ddl::split_column_fks(column_def);
                 let (column_def, column_checks) =
                     crate::exec::checks::split_column_checks(&column_def);
-                let (mut col, pk, unique) = column_desc_full(&column_def)?;
+                let user_type =
+                    crate::catalog::user_type::column_user_type(txn, path, &column_def.data_type)?;
+                let (mut col, pk, unique) = column_desc_full(&column_def, user_type)?;
                 let generator = crate::exec::ddl::column_generator(&column_def, &table.name)?;
                 if pk.is_some() {
                     return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));

@@ -158,7 +158,8 @@ pub fn create_table<T: Transaction>(
         fks.extend(column_fks);
         let (c, column_checks) = crate::exec::checks::split_column_checks(&c);
         checks.extend(column_checks);
-        let (desc, pk_here, unique_here) = column_desc_full(&c)?;
+        let user_type = catalog::user_type::column_user_type(txn, path, &c.data_type)?;
+        let (desc, pk_here, unique_here) = column_desc_full(&c, user_type)?;
         if let Some(g) = column_generator(&c, &name)? {
             generators.push((columns.len(), g));
         }
@@ -765,7 +766,7 @@ fn name_of(n: &ast::ObjectName) -> Result<String> {
 /// A column definition: the column, and `Some(constraint name)` when it is
 /// declared PRIMARY KEY.
 pub fn column_desc(c: &ast::ColumnDef) -> Result<(ColumnDesc, Option<Option<String>>)> {
-    column_desc_full(c).map(|(d, pk, _)| (d, pk))
+    column_desc_full(c, None).map(|(d, pk, _)| (d, pk))
 }
 
 /// A column, its PRIMARY KEY constraint name and its UNIQUE constraint name
@@ -1017,12 +1018,14 @@ pub fn serial_default(schema: &str, name: &str) -> String {
 
 /// Like [`column_desc`], also returning `Some(constraint name)` for UNIQUE.
 /// A serial type is its integer type here, and an identity specification
-/// is left to [`column_generator`].
-pub fn column_desc_full(c: &ast::ColumnDef) -> Result<ColumnParts> {
+/// is left to [`column_generator`]. `user_type` is the column's type when
+/// it names a user-defined type (see
+/// [`crate::catalog::user_type::column_user_type`]).
+pub fn column_desc_full(c: &ast::ColumnDef, user_type: Option<SqlType>) -> Result<ColumnParts> {
     let cname = ident_name(&c.name);
-    let ty = match serial_type(&c.data_type) {
-        Some(t) => t,
-        None => column_type(&cname, &c.data_type)?,
+    let ty = match (serial_type(&c.data_type), user_type) {
+        (Some(t), _) | (None, Some(t)) => t,
+        (None, None) => column_type(&cname, &c.data_type)?,
     };
     let mut desc = ColumnDesc {
         name: cname,
@@ -1237,8 +1240,73 @@ pub fn existing_table<T: Transaction>(
     verb: &str,
 ) -> Result<(String, String)> {
     temp::existing_schema(txn, path, name, Some(verb), |txn, s, n| {
-        Ok(catalog::lookup_table(txn, s, n)?.is_some())
+        Ok(other_relation(txn, s, n)?.is_some())
     })
+}
+
+/// What kind of relation `schema.name` is: `None` when there is none,
+/// `Some(None)` for a table, `Some(Some(kind))` for a sequence, view or
+/// index. (A statement on a table finds the relation whatever its kind,
+/// as PostgreSQL's name lookup does, and then refuses the wrong kind with
+/// 42809: [`not_a_table`].)
+pub fn other_relation<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+) -> Result<Option<Option<RelationKind>>> {
+    if catalog::lookup_table(txn, schema, name)?.is_some() {
+        return Ok(Some(None));
+    }
+    Ok(
+        if catalog::sequence::lookup_sequence(txn, schema, name)?.is_some() {
+            Some(Some(RelationKind::Sequence))
+        } else if catalog::lookup_view(txn, schema, name)?.is_some() {
+            Some(Some(RelationKind::View))
+        } else if catalog::index_owner(txn, schema, name)?.is_some() {
+            Some(Some(RelationKind::Index))
+        } else {
+            None
+        },
+    )
+}
+
+/// A relation that is not a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    /// A sequence.
+    Sequence,
+    /// A view.
+    View,
+    /// An index.
+    Index,
+}
+
+impl RelationKind {
+    /// The plural PostgreSQL's DETAIL uses ("sequences").
+    pub fn plural(self) -> &'static str {
+        match self {
+            RelationKind::Sequence => "sequences",
+            RelationKind::View => "views",
+            RelationKind::Index => "indexes",
+        }
+    }
+
+    /// The HINT of DROP TABLE on it.
+    pub fn drop_hint(self) -> &'static str {
+        match self {
+            RelationKind::Sequence => "Use DROP SEQUENCE to remove a sequence.",
+            RelationKind::View => "Use DROP VIEW to remove a view.",
+            RelationKind::Index => "Use DROP INDEX to remove an index.",
+        }
+    }
+}
+
+/// 42809 `"name" is not a table`.
+pub fn not_a_table(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::WrongObjectType,
+        format!("\"{name}\" is not a table"),
+    )
 }
 
 /// DROP TABLE [IF EXISTS] a, b, ... [CASCADE]; returns notices.
@@ -1250,12 +1318,24 @@ pub fn drop_tables<T: Transaction>(
     cascade: bool,
 ) -> Result<Vec<String>> {
     let mut missing = Vec::new();
+    let mut missing_schemas = Vec::new();
     let mut found = Vec::new();
     for n in names {
         // Another session's temp table may be dropped, as in PostgreSQL.
-        let (schema, name) = temp::existing_schema(txn, path, n, None, |txn, s, n| {
-            Ok(catalog::lookup_table(txn, s, n)?.is_some())
-        })?;
+        let resolved = temp::existing_schema(txn, path, n, None, |txn, s, n| {
+            Ok(other_relation(txn, s, n)?.is_some())
+        });
+        let (schema, name) = match resolved {
+            Err(e) if if_exists && e.state == SqlState::InvalidSchemaName => {
+                let (schema, _) = temp::name_parts(n)?;
+                missing_schemas.push(schema.unwrap_or_default());
+                continue;
+            }
+            r => r?,
+        };
+        if let Some(Some(kind)) = other_relation(txn, &schema, &name)? {
+            return Err(not_a_table(&name).with_hint(kind.drop_hint()));
+        }
         match catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)? {
             Some(desc) => found.push(desc),
             None if if_exists => missing.push(name),
@@ -1267,9 +1347,14 @@ pub fn drop_tables<T: Transaction>(
             }
         }
     }
-    let mut notices: Vec<String> = missing
+    let mut notices: Vec<String> = missing_schemas
         .into_iter()
-        .map(|m| format!("table \"{m}\" does not exist, skipping"))
+        .map(|s| format!("schema \"{s}\" does not exist, skipping"))
+        .chain(
+            missing
+                .into_iter()
+                .map(|m| format!("table \"{m}\" does not exist, skipping")),
+        )
         .collect();
     notices.extend(crate::exec::foreign_key_ddl::drop_tables_fks(
         txn, &found, cascade,

@@ -1122,6 +1122,7 @@ pub fn modify_target(
         Relation::View(v) => v,
         Relation::System(s) => return Err(crate::catalog::system_catalog_error(s.name)),
         Relation::Sequence(s) => return Err(crate::catalog::sequence_write_error(&s.name)),
+        Relation::Type(_) => return Err(EngineError::internal("a type is not a relation")),
     };
     let not_updatable = |why: &str| {
         EngineError::new(

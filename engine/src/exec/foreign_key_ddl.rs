@@ -484,6 +484,9 @@ pub fn truncate_targets<T: Transaction>(
     let mut ids = Vec::new();
     for n in names {
         let (schema, name) = crate::exec::ddl::existing_table(txn, path, n, "truncate")?;
+        if let Some(Some(_)) = crate::exec::ddl::other_relation(txn, &schema, &name)? {
+            return Err(crate::exec::ddl::not_a_table(&name));
+        }
         if let Some(t) = catalog::lookup_table(txn, &schema, &name)? {
             ids.push(t.id);
         }

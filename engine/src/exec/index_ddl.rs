@@ -40,6 +40,22 @@ pub fn create_index<T: Transaction>(
 ) -> Result<Vec<String>> {
     check_index_options(ci)?;
     let (schema, tname) = existing_table(txn, path, &ci.table_name, "create indexes on")?;
+    if let Some(Some(kind)) = crate::exec::ddl::other_relation(txn, &schema, &tname)? {
+        if kind == crate::exec::ddl::RelationKind::Index {
+            return Err(EngineError::new(
+                SqlState::WrongObjectType,
+                format!("\"{tname}\" is an index"),
+            ));
+        }
+        return Err(EngineError::new(
+            SqlState::WrongObjectType,
+            format!("cannot create index on relation \"{tname}\""),
+        )
+        .with_detail(format!(
+            "This operation is not supported for {}.",
+            kind.plural()
+        )));
+    }
     let Some(mut table) = catalog::lock::lock_named(txn, &schema, &tname, LockMode::Share)? else {
         return Err(EngineError::new(
             SqlState::UndefinedTable,

@@ -32,4 +32,5 @@ pub mod sequence;
 pub mod sequence_ddl;
 pub mod sort;
 pub mod subquery;
+pub mod type_ddl;
 pub mod views;

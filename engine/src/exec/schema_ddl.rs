@@ -67,6 +67,7 @@ struct Dependents {
     tables: Vec<TableDesc>,
     sequences: Vec<catalog::sequence::SequenceDesc>,
     views: Vec<catalog::ViewDesc>,
+    types: Vec<crate::types::enum_type::EnumDef>,
     /// (line, object-id order key) of every dependent.
     lines: Vec<(u32, String)>,
 }
@@ -125,12 +126,21 @@ fn dependents<T: Transaction>(
         let vname = rel_name(visible, &v.schema, &v.name);
         lines.push((v.oid, format!("view {vname}|schema {}", s.name)));
     }
+    let types: Vec<_> = catalog::user_type::all_enums(txn)?
+        .into_iter()
+        .filter(|d| d.schema == s.name)
+        .collect();
+    for d in &types {
+        let tname = rel_name(visible, &d.schema, &d.name);
+        lines.push((d.oid, format!("type {tname}|schema {}", s.name)));
+    }
     // Stable: a table's referencing constraints stay right after it.
     lines.sort_by_key(|(oid, _)| *oid);
     Ok(Dependents {
         tables,
         sequences,
         views,
+        types,
         lines,
     })
 }
@@ -217,6 +227,18 @@ pub fn drop_schemas<T: Transaction>(
         }
         for v in &deps.views {
             catalog::drop_view(txn, v)?;
+        }
+        for d in &deps.types {
+            // Columns of other schemas' tables would have to go too.
+            if catalog::user_type::tables_using(txn, d.oid)?
+                .iter()
+                .any(|t| t.schema != s.name)
+            {
+                return Err(EngineError::unsupported(
+                    "DROP SCHEMA ... CASCADE of a type columns of other schemas use (dropping the columns)",
+                ));
+            }
+            catalog::user_type::drop_enum(txn, d)?;
         }
         schema::drop_schema_entry(txn, &s.name)?;
     }

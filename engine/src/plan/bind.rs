@@ -131,6 +131,41 @@ pub struct Binder<'c> {
 }
 
 impl<'c> Binder<'c> {
+    /// The type a cast or typed literal names: a built-in type, else a
+    /// user-defined type looked up through the catalog (see
+    /// [`crate::catalog::TYPE_LOOKUP`]).
+    pub(crate) fn resolve_type(&mut self, ty: &ast::DataType) -> Result<SqlType> {
+        match SqlType::from_ast(ty) {
+            Err(e) if e.state == SqlState::UndefinedObject => {
+                if let ast::DataType::Array(
+                    ast::ArrayElemTypeDef::SquareBracket(inner, _)
+                    | ast::ArrayElemTypeDef::AngleBracket(inner),
+                ) = ty
+                {
+                    return match self.resolve_type(inner)? {
+                        t @ SqlType::Enum(_) => t.array_of().ok_or(e),
+                        _ => Err(e),
+                    };
+                }
+                let ast::DataType::Custom(name, mods) = ty else {
+                    return Err(e);
+                };
+                if !mods.is_empty() {
+                    return Err(e);
+                }
+                let mut parts = vec![ast::ObjectNamePart::Identifier(ast::Ident::new(
+                    crate::catalog::TYPE_LOOKUP,
+                ))];
+                parts.extend(name.0.iter().cloned());
+                match (self.catalog)(&ast::ObjectName(parts), false)? {
+                    Relation::Type(t) => Ok(t),
+                    _ => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// A binder for a statement whose parameter types are already known
     /// (from the client, or `Unknown`), reading tables through `catalog`.
     pub fn new(param_types: Vec<SqlType>, catalog: &'c mut CatalogLookup<'c>) -> Self {
@@ -173,6 +208,7 @@ impl<'c> Binder<'c> {
     pub fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDesc>> {
         match self.resolve_target(name)? {
             Relation::Table(t) => Ok(t),
+            Relation::Type(_) => Err(EngineError::internal("a type is not a relation")),
             Relation::System(s) => Err(crate::catalog::system_catalog_error(s.name)),
             Relation::Sequence(s) => Err(crate::catalog::sequence_write_error(&s.name)),
             Relation::View(v) => Err(EngineError::new(
@@ -322,7 +358,7 @@ impl<'c> Binder<'c> {
                 }
             }
             AstExpr::TypedString(ts) => {
-                let ty = SqlType::from_ast(&ts.data_type)?;
+                let ty = self.resolve_type(&ts.data_type)?;
                 let text = match &ts.value.value {
                     AstValue::SingleQuotedString(s) => s.clone(),
                     other => other.to_string(),
@@ -332,7 +368,7 @@ impl<'c> Binder<'c> {
             AstExpr::Cast {
                 expr, data_type, ..
             } => {
-                let ty = SqlType::from_ast(data_type)?;
+                let ty = self.resolve_type(data_type)?;
                 let inner = self.bind(expr, scope)?;
                 self.coerce(inner, ty, CastKind::Explicit)?
             }
@@ -932,10 +968,11 @@ impl<'c> Binder<'c> {
             // The argument's type, as regtype (PostgreSQL evaluates the
             // argument only to learn its type, so it is not run here).
             "pg_typeof" if args.len() == 1 => Ok(Expr::Literal(
-                Value::Text(
-                    crate::syscat::functions::type_name_of(args[0].ty().oid())
+                Value::Text(match args[0].ty() {
+                    t @ (SqlType::Enum(_) | SqlType::Array(SqlType::Enum(_))) => t.display_name(),
+                    t => crate::syscat::functions::type_name_of(t.oid())
                         .unwrap_or_else(|| "???".into()),
-                ),
+                }),
                 SqlType::Reg(RegKind::Type),
             )),
             "nullif" if args.len() == 2 => {

@@ -1595,6 +1595,9 @@ impl Binder<'_> {
                 }
                 let table = match self.resolve(name)? {
                     crate::catalog::Relation::Table(t) => t,
+                    crate::catalog::Relation::Type(_) => {
+                        return Err(EngineError::internal("a type is not a relation"))
+                    }
                     crate::catalog::Relation::View(v) => {
                         return self.plan_view(&v, alias.as_ref());
                     }

@@ -104,8 +104,11 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
             ast::ObjectType::View => "DROP VIEW",
             ast::ObjectType::Index => "DROP INDEX",
             ast::ObjectType::Sequence => "DROP SEQUENCE",
+            ast::ObjectType::Type => "DROP TYPE",
             _ => return None,
         },
+        Statement::CreateType { .. } => "CREATE TYPE",
+        Statement::AlterType(_) => "ALTER TYPE",
         Statement::Lock(l)
             if crate::exec::lock_table::requested_mode(l)
                 > rocksgres_storage::LockMode::RowExclusive =>

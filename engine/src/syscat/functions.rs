@@ -120,11 +120,14 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             false,
             always_true,
         ),
-        cand("format_type", &[OID, I4], T, false, false, |_, a| {
+        cand("format_type", &[OID, I4], T, false, true, |e, a| {
             let Some(oid) = oid_arg(&a[0]) else {
                 return Ok(Value::Null);
             };
             let typmod = a[1].as_i64().unwrap_or(-1) as i32;
+            if let Some(n) = snapshot(e)?.user_type_name(oid) {
+                return Ok(Value::Text(n));
+            }
             Ok(Value::Text(format_type(oid, typmod)))
         }),
         cand("pg_get_indexdef", &[OID], T, true, true, |e, a| {
@@ -556,7 +559,7 @@ fn reg_oid(snap: &Snapshot, text: &str, kind: RegKind) -> Option<u32> {
 fn reg_name(snap: &Snapshot, oid: u32, kind: RegKind) -> Option<String> {
     match kind {
         RegKind::Class => snap.relation_name(oid),
-        RegKind::Type => type_name_of(oid),
+        RegKind::Type => type_name_of(oid).or_else(|| snap.user_type_name(oid)),
         RegKind::Namespace => snap.namespace_name(oid),
         RegKind::Role => Some(snap.role_name(oid)).filter(|n| !n.starts_with("unknown")),
         RegKind::Proc => None,

@@ -41,6 +41,7 @@ mod info_schema;
 mod locks;
 pub(crate) mod rows;
 pub mod static_rows;
+mod user_types;
 
 use std::sync::Arc;
 
@@ -159,6 +160,8 @@ pub struct Snapshot {
     pub namespaces: Vec<catalog::temp::Namespace>,
     /// The comments on objects that exist (`pg_description` rows).
     pub descriptions: Vec<catalog::description::Description>,
+    /// Every enum type, in OID order (`pg_type` and `pg_enum` rows).
+    pub enums: Vec<crate::types::enum_type::EnumDef>,
     /// Every user schema (`pg_namespace` rows).
     pub schemas: Vec<catalog::schema::SchemaDesc>,
     /// The effective search path: (schema, whether implicitly searched)
@@ -188,6 +191,7 @@ impl Snapshot {
         interrupt.check_now()?;
         let views = catalog::all_views(txn)?;
         let sequences = catalog::sequence::all_sequences(txn)?;
+        let enums = catalog::user_type::all_enums(txn)?;
         let mut view_columns = Vec::with_capacity(views.len());
         for v in &views {
             interrupt.check()?;
@@ -211,6 +215,7 @@ impl Snapshot {
             temp_schema: temp_schema.map(str::to_string),
             namespaces,
             descriptions: Vec::new(),
+            enums,
             schemas,
             search_path,
         };
@@ -475,7 +480,7 @@ fn effective_path(
     namespaces: &[catalog::temp::Namespace],
     schemas: &[catalog::schema::SchemaDesc],
 ) -> Vec<(String, bool)> {
-    let path = catalog::SearchPath::permanent().with_settings(settings.search_path(), user);
+    let path = catalog::SearchPath::permanent().with_settings(settings.search_path(), user.into());
     let listed = path.listed();
     let temp = temp_schema.filter(|t| namespaces.iter().any(|ns| ns.name == *t));
     let mut out: Vec<(String, bool)> = Vec::new();

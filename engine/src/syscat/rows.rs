@@ -41,7 +41,11 @@ pub fn rows(
         return out.finish();
     }
     match rel.name {
-        "pg_type" => from_static(rel, static_rows::PG_TYPE, &mut out)?,
+        "pg_type" => {
+            from_static(rel, static_rows::PG_TYPE, &mut out)?;
+            super::user_types::pg_type(rel, snap, &mut out);
+        }
+        "pg_enum" => super::user_types::pg_enum(rel, snap, &mut out),
         "pg_am" => from_static(rel, static_rows::PG_AM, &mut out)?,
         "pg_collation" => from_static(rel, static_rows::PG_COLLATION, &mut out)?,
         "pg_tablespace" => from_static(rel, static_rows::PG_TABLESPACE, &mut out)?,

@@ -285,6 +285,7 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::Timestamptz(t), T::Timestamptz) => Value::Timestamptz(t),
         (Value::Interval(i), T::Interval) => Value::Interval(i),
         (Value::Time(t), T::Time) => Value::Time(t),
+        (Value::Enum(d, i), T::Enum(e)) if d.oid == e.oid => Value::Enum(d, i),
         (Value::Time(t), T::Interval) => Value::Interval(Interval::new(0, 0, t)),
         // PostgreSQL's interval_time: only the time part counts, taken
         // modulo a day.

@@ -57,6 +57,9 @@ pub fn try_compare(l: &Value, r: &Value) -> Result<Option<Ordering>> {
         (V::Float4(a), V::Float4(b)) => pg_float4_cmp(*a, *b),
         (V::Numeric(a), V::Numeric(b)) => a.cmp(b),
         (V::Interval(a), V::Interval(b)) => a.cmp(b),
+        (V::Enum(d, a), V::Enum(e, b)) if d.oid == e.oid => {
+            pg_float4_cmp(d.labels[*a as usize].sort, e.labels[*b as usize].sort)
+        }
         (V::Date(a), V::Date(b)) => a.cmp(b),
         (V::Time(a), V::Time(b)) => a.cmp(b),
         (V::Timestamp(a), V::Timestamp(b)) | (V::Timestamptz(a), V::Timestamptz(b)) => a.cmp(b),

@@ -1556,6 +1556,9 @@ pub fn resolve_function(name: &str, arg_types: &[SqlType]) -> Result<ScalarFunct
     if let Some(f) = super::json_funcs::resolve(&lower, arg_types) {
         return f;
     }
+    if let Some(f) = super::enum_funcs::resolve(&lower, arg_types) {
+        return f;
+    }
     if let Some(f) = super::array_functions::resolve(&lower, arg_types)? {
         return Ok(f);
     }

@@ -26,6 +26,8 @@ pub mod compare;
 pub mod datestyle;
 pub mod datetime;
 pub mod datetime_ops;
+pub mod enum_funcs;
+pub mod enum_type;
 pub mod float;
 pub mod functions;
 pub mod interval;

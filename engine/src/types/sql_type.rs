@@ -23,6 +23,7 @@ use sqlparser::ast::{
     self as ast, CharacterLength, DataType as AstType, ExactNumberInfo, ObjectName, TimezoneInfo,
 };
 
+use super::enum_type::EnumDef;
 use crate::error::{EngineError, Result, SqlState};
 
 /// Largest precision of `numeric(p,s)` (PostgreSQL's `NUMERIC_MAX_PRECISION`).
@@ -98,6 +99,9 @@ pub enum SqlType {
     /// PostgreSQL's canonical text form (`{a,b,"c d"}`); see
     /// [`crate::types::array`].
     Array(&'static SqlType),
+    /// A user-defined enum type (see [`super::enum_type`]); its values
+    /// are [`crate::types::Value::Enum`].
+    Enum(&'static EnumDef),
 }
 
 /// The object-identifier alias types.
@@ -202,6 +206,8 @@ pub enum TypeCategory {
     UserDefined,
     /// `X`: unknown.
     Unknown,
+    /// `E`: enum types.
+    Enum,
 }
 
 impl SqlType {
@@ -238,6 +244,8 @@ impl SqlType {
             SqlType::Json => 114,
             SqlType::Jsonb => 3802,
             SqlType::Reg(k) => k.oid(),
+            SqlType::Enum(d) => d.oid,
+            SqlType::Array(SqlType::Enum(d)) => d.array_oid,
             SqlType::Array(e) => ARRAY_ELEMENTS
                 .iter()
                 .position(|x| x == *e)
@@ -248,6 +256,9 @@ impl SqlType {
     /// The array type whose elements are of this type (modifier dropped);
     /// `None` for element types arrays are not built for.
     pub fn array_of(&self) -> Option<SqlType> {
+        if let SqlType::Enum(d) = self {
+            return Some(super::enum_type::array_type(d));
+        }
         let base = self.without_typmod();
         ARRAY_ELEMENTS
             .iter()
@@ -350,7 +361,7 @@ impl SqlType {
             SqlType::Unknown => -2,
             SqlType::Name => 64,
             SqlType::QChar => 1,
-            SqlType::Oid | SqlType::Reg(_) => 4,
+            SqlType::Oid | SqlType::Reg(_) | SqlType::Enum(_) => 4,
             SqlType::Numeric { .. }
             | SqlType::Text
             | SqlType::Varchar(_)
@@ -406,6 +417,7 @@ impl SqlType {
             SqlType::Json => "json",
             SqlType::Jsonb => "jsonb",
             SqlType::Reg(k) => k.name(),
+            SqlType::Enum(d) => &d.name,
             SqlType::Array(_) => "anyarray",
         }
     }
@@ -437,6 +449,7 @@ impl SqlType {
             SqlType::Json => "json",
             SqlType::Jsonb => "jsonb",
             SqlType::Reg(k) => k.name(),
+            SqlType::Enum(d) => &d.name,
             SqlType::Array(e) => match e.type_name() {
                 "bool" => "_bool",
                 "bytea" => "_bytea",
@@ -494,6 +507,9 @@ impl SqlType {
             | SqlType::Jsonb
             | SqlType::Array(_) => DataType::Text,
             SqlType::Oid => DataType::Int8,
+            // An enum value is stored as its label's sort order, so keys
+            // follow the declaration order.
+            SqlType::Enum(_) => DataType::Float4,
             SqlType::Bytea | SqlType::Interval => DataType::Bytea,
             SqlType::Date => DataType::Date,
             SqlType::Timestamp | SqlType::Timestamptz => DataType::Timestamp,
@@ -540,6 +556,7 @@ impl SqlType {
                 TypeCategory::UserDefined
             }
             SqlType::Unknown => TypeCategory::Unknown,
+            SqlType::Enum(_) => TypeCategory::Enum,
         }
     }
 

@@ -224,6 +224,7 @@ impl Value {
                 Value::Text(input.to_owned())
             }
             SqlType::Array(elem) => Value::Text(super::array::canonical(input, elem)?),
+            SqlType::Enum(d) => Value::Enum(d, d.parse(input)? as u32),
         })
     }
 
@@ -260,6 +261,7 @@ impl Value {
             Value::Timestamp(t) => datetime::write_timestamp(out, *t, false),
             Value::Timestamptz(t) => datetime::write_timestamp(out, *t, true),
             Value::Interval(i) => i.write_text(out),
+            Value::Enum(d, i) => out.push_str(&d.labels[*i as usize].name),
         }
     }
 }

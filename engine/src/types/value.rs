@@ -18,6 +18,7 @@ use std::borrow::Cow;
 
 use rocksgres_codec::{Datum, Numeric};
 
+use super::enum_type::EnumDef;
 use super::interval::Interval;
 use super::sql_type::SqlType;
 use crate::error::{EngineError, Result, SqlState};
@@ -58,6 +59,9 @@ pub enum Value {
     Timestamptz(i64),
     /// `interval`.
     Interval(Interval),
+    /// A value of an enum type: the type and the label's position in its
+    /// (sorted) labels.
+    Enum(&'static EnumDef, u32),
 }
 
 impl Value {
@@ -85,6 +89,7 @@ impl Value {
             Value::Timestamp(_) => SqlType::Timestamp,
             Value::Timestamptz(_) => SqlType::Timestamptz,
             Value::Interval(_) => SqlType::Interval,
+            Value::Enum(d, _) => SqlType::Enum(d),
         })
     }
 
@@ -143,6 +148,14 @@ impl Value {
         }
     }
 
+    /// The label, for an enum value.
+    pub fn enum_label(&self) -> Option<&'static str> {
+        match self {
+            Value::Enum(d, i) => Some(&d.labels[*i as usize].name),
+            _ => None,
+        }
+    }
+
     /// The interval, for `interval`.
     pub fn as_interval(&self) -> Option<&Interval> {
         match self {
@@ -167,6 +180,7 @@ impl Value {
             Value::Date(d) => Datum::Date(*d),
             Value::Timestamp(t) | Value::Timestamptz(t) => Datum::Timestamp(*t),
             Value::Interval(i) => Datum::Bytea(Cow::Owned(i.to_bytes().to_vec())),
+            Value::Enum(d, i) => Datum::Float4(d.labels[*i as usize].sort),
         }
     }
 
@@ -198,6 +212,9 @@ impl Value {
                 Value::Time(v)
             }
             (Datum::Float4(v), SqlType::Float4) => Value::Float4(v),
+            (Datum::Float4(v), SqlType::Enum(d)) => {
+                Value::Enum(d, d.position_of_sort(v).ok_or_else(mismatch)? as u32)
+            }
             (Datum::Float8(v), SqlType::Float8) => Value::Float8(v),
             (Datum::Numeric(n), SqlType::Numeric { .. }) => Value::Numeric(n),
             (Datum::Text(s), t) if stored_as_text(t) => Value::Text(s.into_owned()),

@@ -1,0 +1,164 @@
+//! User-defined types in the catalog: enum types today.
+//!
+//! A type's descriptor is stored under its OID (`CAT_TYPE`), with a name
+//! entry `(schema, name) -> OID` (`CAT_TYPE_NAME`), as sequences are. A
+//! table column of an enum type keeps a copy of the type's definition in
+//! the table descriptor (see [`crate::catalog::desc`]), so decoding a
+//! table needs no second read; every statement that changes the type
+//! rewrites the descriptors of the tables using it ([`tables_using`]).
+
+use rocksgres_storage::Transaction;
+use sqlparser::ast;
+
+use super::temp::{creation_schema, SearchPath};
+use super::TableDesc;
+use crate::error::{EngineError, Result, SqlState};
+use crate::keys;
+use crate::types::enum_type::{intern, EnumDef};
+use crate::types::SqlType;
+
+/// Reads the enum type `schema.name`.
+pub fn lookup_enum<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+) -> Result<Option<EnumDef>> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::type_name_key(&mut key, schema, name);
+    if !txn.get(&key, &mut out)? {
+        return Ok(None);
+    }
+    let oid = u32::from_be_bytes(
+        out.as_slice()
+            .try_into()
+            .map_err(|_| EngineError::new(SqlState::DataCorrupted, "bad type name entry"))?,
+    );
+    keys::type_key(&mut key, oid);
+    if !txn.get(&key, &mut out)? {
+        return Err(EngineError::new(
+            SqlState::DataCorrupted,
+            format!("type name points at missing type {oid}"),
+        ));
+    }
+    EnumDef::decode(&mut out.as_slice()).map(Some)
+}
+
+/// Stores a type's descriptor and name entry (creating or rewriting).
+pub fn put_enum<T: Transaction>(txn: &mut T, def: &EnumDef) -> Result<()> {
+    let mut key = Vec::new();
+    let mut out = Vec::new();
+    keys::type_name_key(&mut key, &def.schema, &def.name);
+    txn.put(&key, &def.oid.to_be_bytes())?;
+    keys::type_key(&mut key, def.oid);
+    def.encode(&mut out);
+    txn.put(&key, &out)?;
+    Ok(())
+}
+
+/// Removes a type's descriptor and name entry.
+pub fn drop_enum<T: Transaction>(txn: &mut T, def: &EnumDef) -> Result<()> {
+    let mut key = Vec::new();
+    keys::type_name_key(&mut key, &def.schema, &def.name);
+    txn.delete(&key)?;
+    keys::type_key(&mut key, def.oid);
+    txn.delete(&key)?;
+    Ok(())
+}
+
+/// Every enum type, in OID order (for the system catalogs).
+pub fn all_enums<T: Transaction>(txn: &mut T) -> Result<Vec<EnumDef>> {
+    super::all_of_kind(txn, keys::CAT_TYPE, |b| EnumDef::decode(&mut &b[..]))
+}
+
+/// The schema and name a new type `name` gets (unqualified: the search
+/// path's creation schema).
+pub fn type_name_parts<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &ast::ObjectName,
+) -> Result<(String, String)> {
+    let (schema, n, _) = creation_schema(txn, path, name, false)?;
+    Ok((schema, n))
+}
+
+/// The schema and name an existing type `name` has: an unqualified name
+/// is looked up along the search path.
+pub fn existing_type_parts<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &ast::ObjectName,
+) -> Result<(String, String)> {
+    super::temp::existing_schema(txn, path, name, None, |txn, s, n| {
+        Ok(lookup_enum(txn, s, n)?.is_some())
+    })
+}
+
+/// Resolves a user-defined type name: `None` when no such type exists.
+pub fn resolve_type<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &ast::ObjectName,
+) -> Result<Option<SqlType>> {
+    let (schema, n) = existing_type_parts(txn, path, name)?;
+    Ok(lookup_enum(txn, &schema, &n)?.map(|d| SqlType::Enum(intern(&d))))
+}
+
+/// The user-defined type a column declared as `ty` has: `None` for the
+/// built-in types (and for names that are no type, left to the built-in
+/// resolution's 42704).
+pub fn column_user_type<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    ty: &ast::DataType,
+) -> Result<Option<SqlType>> {
+    match ty {
+        ast::DataType::Custom(name, mods) if mods.is_empty() && SqlType::from_ast(ty).is_err() => {
+            resolve_type(txn, path, name)
+        }
+        ast::DataType::Array(
+            ast::ArrayElemTypeDef::SquareBracket(inner, _)
+            | ast::ArrayElemTypeDef::AngleBracket(inner),
+        ) => Ok(column_user_type(txn, path, inner)?.and_then(|t| t.array_of())),
+        _ => Ok(None),
+    }
+}
+
+/// Whether `ty` is (or is an array of) the enum type `oid`.
+fn uses(ty: &SqlType, oid: u32) -> bool {
+    matches!(ty.element().unwrap_or(*ty), SqlType::Enum(d) if d.oid == oid)
+}
+
+/// The tables with a (live) column of the enum type `oid`.
+pub fn tables_using<T: Transaction>(txn: &mut T, oid: u32) -> Result<Vec<TableDesc>> {
+    Ok(super::all_tables(txn)?
+        .into_iter()
+        .filter(|t| t.columns.iter().any(|c| !c.dropped && uses(&c.ty, oid)))
+        .collect())
+}
+
+/// Rewrites the descriptors of the tables using `def`'s type so their
+/// columns carry the new definition (after ADD VALUE, RENAME VALUE or
+/// RENAME TO).
+pub fn refresh_tables<T: Transaction>(txn: &mut T, def: &EnumDef) -> Result<()> {
+    let ty = SqlType::Enum(intern(def));
+    for mut t in tables_using(txn, def.oid)? {
+        for c in &mut t.columns {
+            if !c.dropped && uses(&c.ty, def.oid) {
+                c.ty = match c.ty {
+                    SqlType::Array(_) => crate::types::enum_type::array_type(intern(def)),
+                    _ => ty,
+                };
+                // A stored missing value keeps its label (found by OID).
+                if let Some(crate::types::Value::Enum(old, i)) = &c.missing {
+                    let label_oid = old.labels[*i as usize].oid;
+                    if let Some(p) = def.labels.iter().position(|l| l.oid == label_oid) {
+                        c.missing = Some(crate::types::Value::Enum(intern(def), p as u32));
+                    }
+                }
+            }
+        }
+        super::update_table(txn, &t)?;
+    }
+    Ok(())
+}

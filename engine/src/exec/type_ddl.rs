@@ -1,0 +1,222 @@
+//! `CREATE TYPE ... AS ENUM`, `ALTER TYPE` and `DROP TYPE`.
+//!
+//! Enum types are the user-defined types built so far (see
+//! [`crate::types::enum_type`] for values and [`crate::catalog::user_type`]
+//! for storage); the other `CREATE TYPE` forms fail with 0A000. A type
+//! shares its name space with relations, as in PostgreSQL where every
+//! table has a row type of its name.
+
+use rocksgres_storage::Transaction;
+use sqlparser::ast;
+
+use crate::catalog::{self, user_type, SearchPath};
+use crate::error::{EngineError, Result, SqlState};
+use crate::types::enum_type::{check_label, EnumDef, EnumLabel};
+use crate::types::sql_type::undefined_type;
+
+/// A label as written: a string literal (`'sad'`), as PostgreSQL's grammar
+/// requires.
+fn label(ident: &ast::Ident) -> Result<String> {
+    if ident.quote_style != Some('\'') {
+        return Err(EngineError::new(
+            SqlState::SyntaxError,
+            format!("syntax error at or near \"{}\"", ident.value),
+        ));
+    }
+    Ok(ident.value.clone())
+}
+
+fn type_exists(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::DuplicateObject,
+        format!("type \"{name}\" already exists"),
+    )
+}
+
+/// Fails with 42710 when a type or relation is already named
+/// `schema.name`.
+fn check_free<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<()> {
+    if user_type::lookup_enum(txn, schema, name)?.is_some()
+        || catalog::relation_exists(txn, schema, name)?
+    {
+        return Err(type_exists(name));
+    }
+    Ok(())
+}
+
+/// `CREATE TYPE name [AS ENUM (...)]`.
+pub fn create_type<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &ast::ObjectName,
+    representation: Option<&ast::UserDefinedTypeRepresentation>,
+) -> Result<()> {
+    let Some(ast::UserDefinedTypeRepresentation::Enum { labels }) = representation else {
+        return Err(EngineError::unsupported(
+            "CREATE TYPE other than AS ENUM (composite, range and base types)",
+        ));
+    };
+    let (schema, tname) = user_type::type_name_parts(txn, path, name)?;
+    check_free(txn, &schema, &tname)?;
+    let oid = catalog::allocate_id(txn)?;
+    let array_oid = catalog::allocate_id(txn)?;
+    let mut def = EnumDef {
+        oid,
+        array_oid,
+        schema,
+        name: tname,
+        labels: Vec::with_capacity(labels.len()),
+    };
+    for (i, l) in labels.iter().enumerate() {
+        let l = label(l)?;
+        check_label(&l)?;
+        if def.position(&l).is_some() {
+            return Err(EngineError::new(
+                SqlState::UniqueViolation,
+                "duplicate key value violates unique constraint \"pg_enum_typid_label_index\"",
+            )
+            .with_detail(format!(
+                "Key (enumtypid, enumlabel)=({oid}, {l}) already exists."
+            )));
+        }
+        def.labels.push(EnumLabel {
+            oid: catalog::allocate_id(txn)?,
+            sort: (i + 1) as f32,
+            name: l,
+        });
+    }
+    user_type::put_enum(txn, &def)
+}
+
+/// Reads the enum type `name` (42704 when there is none).
+fn require_enum<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &ast::ObjectName,
+) -> Result<Option<EnumDef>> {
+    let (schema, n) = user_type::existing_type_parts(txn, path, name)?;
+    user_type::lookup_enum(txn, &schema, &n)
+}
+
+/// `ALTER TYPE name { ADD VALUE | RENAME VALUE | RENAME TO }`; returns the
+/// notices.
+pub fn alter_type<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    at: &ast::AlterType,
+) -> Result<Vec<String>> {
+    let (_, n) = user_type::existing_type_parts(txn, path, &at.name)?;
+    let mut def = require_enum(txn, path, &at.name)?.ok_or_else(|| undefined_type(&n))?;
+    let mut notices = Vec::new();
+    match &at.operation {
+        ast::AlterTypeOperation::AddValue(add) => {
+            let new = label(&add.value)?;
+            check_label(&new)?;
+            if def.position(&new).is_some() {
+                if add.if_not_exists {
+                    notices.push(format!("enum label \"{new}\" already exists, skipping"));
+                    return Ok(notices);
+                }
+                def.check_new_label(&new)?;
+            }
+            let pos = match &add.position {
+                None => def.labels.len(),
+                Some(ast::AlterTypeAddValuePosition::Before(w)) => {
+                    let w = label(w)?;
+                    def.position(&w).ok_or_else(|| EnumDef::not_a_label(&w))?
+                }
+                Some(ast::AlterTypeAddValuePosition::After(w)) => {
+                    let w = label(w)?;
+                    def.position(&w).ok_or_else(|| EnumDef::not_a_label(&w))? + 1
+                }
+            };
+            let sort = def.sort_for_insert(pos)?;
+            let oid = catalog::allocate_id(txn)?;
+            def.labels.insert(
+                pos,
+                EnumLabel {
+                    oid,
+                    sort,
+                    name: new,
+                },
+            );
+        }
+        ast::AlterTypeOperation::RenameValue(rv) => {
+            let from = label(&rv.from)?;
+            let to = label(&rv.to)?;
+            check_label(&to)?;
+            let pos = def
+                .position(&from)
+                .ok_or_else(|| EnumDef::not_a_label(&from))?;
+            if def.position(&to).is_some() {
+                def.check_new_label(&to)?;
+            }
+            def.labels[pos].name = to;
+        }
+        ast::AlterTypeOperation::Rename(r) => {
+            let to = crate::plan::bind::ident_name(&r.new_name);
+            check_free(txn, &def.schema, &to)?;
+            user_type::drop_enum(txn, &def)?;
+            def.name = to;
+        }
+    }
+    user_type::put_enum(txn, &def)?;
+    user_type::refresh_tables(txn, &def)?;
+    Ok(notices)
+}
+
+/// `DROP TYPE [IF EXISTS] name [, ...] [CASCADE | RESTRICT]`; returns the
+/// notices. A type a column uses is 2BP01 (CASCADE, which would drop the
+/// columns, is not built: 0A000).
+pub fn drop_types<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    names: &[ast::ObjectName],
+    if_exists: bool,
+    cascade: bool,
+) -> Result<Vec<String>> {
+    let mut notices = Vec::new();
+    for name in names {
+        let (_, n) = user_type::existing_type_parts(txn, path, name)?;
+        let Some(def) = require_enum(txn, path, name)? else {
+            if if_exists {
+                notices.push(format!("type \"{n}\" does not exist, skipping"));
+                continue;
+            }
+            return Err(undefined_type(&n));
+        };
+        let users = user_type::tables_using(txn, def.oid)?;
+        if let Some(t) = users.first() {
+            if cascade {
+                return Err(EngineError::unsupported(
+                    "DROP TYPE ... CASCADE of a type columns use (dropping the columns)",
+                ));
+            }
+            let mut lines = Vec::new();
+            for t in &users {
+                for c in t.columns.iter().filter(|c| {
+                    !c.dropped
+                        && matches!(c.ty.element().unwrap_or(c.ty),
+                            crate::types::SqlType::Enum(d) if d.oid == def.oid)
+                }) {
+                    lines.push(format!(
+                        "column {} of table {} depends on type {}",
+                        c.name, t.name, def.name
+                    ));
+                }
+            }
+            let _ = t;
+            return Err(EngineError::new(
+                SqlState::DependentObjectsStillExist,
+                format!(
+                    "cannot drop type {} because other objects depend on it",
+                    def.name
+                ),
+            )
+            .with_detail(lines.join("\n"))
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+        }
+        user_type::drop_enum(txn, &def)?;
+    }
+    Ok(notices)
+}
