@@ -9,21 +9,17 @@ use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
+use super::word;
+
 /// The qualifier that marks a rename's new name as IF EXISTS.
 pub const MARKER: &str = "__rocksgres_if_exists";
-
-fn word(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-}
 
 /// The text with each `ALTER INDEX IF EXISTS n RENAME TO new` written
 /// `ALTER INDEX n RENAME TO __rocksgres_if_exists.new`; `None` when there
 /// is none.
 pub fn rewrite(sql: &str) -> Option<String> {
     let toks = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize().ok()?;
-    let sig: Vec<usize> = (0..toks.len())
-        .filter(|&i| !matches!(toks[i], Token::Whitespace(_)))
-        .collect();
+    let sig = super::significant(toks.iter());
     let mut drop = vec![false; toks.len()];
     // Token positions after which the marker goes.
     let mut mark_after = Vec::new();

@@ -11,6 +11,8 @@
 use sqlparser::ast;
 use sqlparser::tokenizer::Token;
 
+use super::word;
+
 /// The ON CLUSTER marker of a rewritten `ALTER VIEW`.
 pub const VIEW_MARKER: &str = "__rocksgres_alter_view";
 /// The ON CLUSTER marker of a rewritten `ALTER INDEX`.
@@ -27,10 +29,6 @@ pub enum AlterKind {
     Index,
 }
 
-fn word(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-}
-
 /// Whether `sql` may hold the statement (a cheap test before
 /// [`rewrite`]).
 pub fn may_contain(sql: &str) -> bool {
@@ -42,9 +40,7 @@ pub fn may_contain(sql: &str) -> bool {
 /// when there is none.
 pub fn rewrite(sql: &str) -> Option<String> {
     let toks = super::tokens_with_ranges(sql)?;
-    let sig: Vec<usize> = (0..toks.len())
-        .filter(|&i| !matches!(toks[i].0, Token::Whitespace(_) | Token::EOF))
-        .collect();
+    let sig = super::significant(toks.iter().map(|t| &t.0));
     let t = |k: usize| &toks[sig[k]].0;
     let mut out = String::with_capacity(sql.len() + 32);
     let mut copied = 0;

@@ -13,6 +13,8 @@
 use sqlparser::ast::{self, Expr};
 use sqlparser::tokenizer::Token;
 
+use super::word;
+
 /// The marker function that carries `SET STATISTICS n` through the parser.
 pub const STATISTICS_MARKER: &str = "__rocksgres_set_statistics";
 /// The marker function that carries `SET STORAGE kind` through the parser.
@@ -33,10 +35,6 @@ pub enum ColumnOption {
     DropExpression(bool),
 }
 
-fn word(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-}
-
 /// Whether `sql` may hold one of the clauses (a cheap test before
 /// [`rewrite`]).
 pub fn may_contain(sql: &str) -> bool {
@@ -48,9 +46,7 @@ pub fn may_contain(sql: &str) -> bool {
 /// its marker default; `None` when there is none.
 pub fn rewrite(sql: &str) -> Option<String> {
     let toks = super::tokens_with_ranges(sql)?;
-    let sig: Vec<usize> = (0..toks.len())
-        .filter(|&i| !matches!(toks[i].0, Token::Whitespace(_)))
-        .collect();
+    let sig = super::significant(toks.iter().map(|t| &t.0));
     let tok = |k: usize| sig.get(k).map(|&i| &toks[i].0);
     let mut out = String::with_capacity(sql.len() + 32);
     let mut copied = 0;

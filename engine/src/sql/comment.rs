@@ -9,11 +9,9 @@
 
 use sqlparser::tokenizer::Token;
 
-use crate::exec::comment::CONSTRAINT_MARKER;
+use super::word;
 
-fn word(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-}
+use crate::exec::comment::CONSTRAINT_MARKER;
 
 /// Whether `sql` may hold the statement (a cheap test before
 /// [`rewrite`]).
@@ -26,9 +24,7 @@ pub fn may_contain(sql: &str) -> bool {
 /// when there is none.
 pub fn rewrite(sql: &str) -> Option<String> {
     let toks = super::tokens_with_ranges(sql)?;
-    let sig: Vec<usize> = (0..toks.len())
-        .filter(|&i| !matches!(toks[i].0, Token::Whitespace(_) | Token::EOF))
-        .collect();
+    let sig = super::significant(toks.iter().map(|t| &t.0));
     let t = |k: usize| &toks[sig[k]].0;
     let mut out = String::with_capacity(sql.len() + 32);
     let mut copied = 0;

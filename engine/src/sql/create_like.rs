@@ -12,6 +12,8 @@
 use sqlparser::ast::{self, Expr};
 use sqlparser::tokenizer::Token;
 
+use super::word;
+
 use crate::error::{EngineError, Result, SqlState};
 
 /// The prefix of a marker column's name.
@@ -89,10 +91,6 @@ pub struct Like {
     pub options: LikeOptions,
 }
 
-fn word(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-}
-
 /// Whether `sql` may hold a LIKE element (a cheap test before
 /// [`rewrite`]).
 pub fn may_contain(sql: &str) -> bool {
@@ -104,9 +102,7 @@ pub fn may_contain(sql: &str) -> bool {
 /// marker column; `None` when there is none.
 pub fn rewrite(sql: &str) -> Option<String> {
     let toks = super::tokens_with_ranges(sql)?;
-    let sig: Vec<usize> = (0..toks.len())
-        .filter(|&i| !matches!(toks[i].0, Token::Whitespace(_) | Token::EOF))
-        .collect();
+    let sig = super::significant(toks.iter().map(|t| &t.0));
     let t = |k: usize| &toks[sig[k]].0;
     let mut out = String::with_capacity(sql.len() + 64);
     let mut copied = 0;

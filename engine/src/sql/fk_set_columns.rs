@@ -15,6 +15,8 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Token;
 
+use super::word;
+
 use crate::error::{EngineError, Result, SqlState};
 use crate::plan::bind::ident_name;
 
@@ -36,10 +38,6 @@ pub fn may_contain(sql: &str) -> bool {
     lower.contains("references") && (lower.contains("null") || lower.contains("default"))
 }
 
-fn word(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-}
-
 /// The (line, column) of byte offset `at` of `sql`, counted as the
 /// tokenizer counts them (characters, from 1).
 fn location(sql: &str, at: usize) -> (u64, u64) {
@@ -56,9 +54,7 @@ pub fn strip(sql: &str) -> Result<Option<(String, Vec<Mark>)>> {
     let Some(toks) = super::tokens_with_ranges(sql) else {
         return Ok(None);
     };
-    let sig: Vec<usize> = (0..toks.len())
-        .filter(|&i| !matches!(toks[i].0, Token::Whitespace(_)))
-        .collect();
+    let sig = super::significant(toks.iter().map(|t| &t.0));
     let at = |k: usize, w: &str| sig.get(k).is_some_and(|&i| word(&toks[i].0, w));
     let mut blanks = Vec::new();
     let mut marks = Vec::new();

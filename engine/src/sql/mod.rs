@@ -308,6 +308,25 @@ pub fn parse_expr(sql: &str) -> Result<Expr> {
     depth::guard(|| parser(sql).and_then(|mut p| p.parse_expr())).map_err(syntax_error)
 }
 
+/// Whether `t` is the unquoted keyword `w` (in any case): what the
+/// token rewrites of this module match statements by.
+pub(crate) fn word(t: &sqlparser::tokenizer::Token, w: &str) -> bool {
+    matches!(t, sqlparser::tokenizer::Token::Word(x)
+        if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
+}
+
+/// The positions of the tokens that are not whitespace (nor the end of
+/// input), which the token rewrites walk.
+pub(crate) fn significant<'a>(
+    toks: impl Iterator<Item = &'a sqlparser::tokenizer::Token>,
+) -> Vec<usize> {
+    use sqlparser::tokenizer::Token;
+    toks.enumerate()
+        .filter(|(_, t)| !matches!(t, Token::Whitespace(_) | Token::EOF))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// The tokens of `sql` (whitespace and comments included) with the byte
 /// range each covers in `sql`, for rewrites that must leave the rest of the
 /// text exactly as written (a token's own display does not re-escape

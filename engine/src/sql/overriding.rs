@@ -10,6 +10,8 @@ use sqlparser::ast::{self, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
+use super::word;
+
 use super::Parsed;
 use crate::error::{EngineError, Result, SqlState};
 
@@ -27,10 +29,6 @@ pub enum Overriding {
     User,
 }
 
-fn word(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-}
-
 /// Where the OVERRIDING clauses were: (statement index, kind).
 pub type Marks = Vec<(usize, Overriding)>;
 
@@ -40,9 +38,7 @@ pub fn strip(sql: &str) -> Result<Option<(String, Marks)>> {
     let Ok(toks) = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize() else {
         return Ok(None);
     };
-    let sig: Vec<usize> = (0..toks.len())
-        .filter(|&i| !matches!(toks[i], Token::Whitespace(_)))
-        .collect();
+    let sig = super::significant(toks.iter());
     let mut drop = vec![false; toks.len()];
     let mut marks = Vec::new();
     let mut statement = 0;

@@ -298,9 +298,7 @@ pub fn canonical_identity_options(sql: &str) -> Result<Option<String>> {
     let Ok(toks) = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize() else {
         return Ok(None);
     };
-    let sig: Vec<usize> = (0..toks.len())
-        .filter(|&i| !matches!(toks[i], Token::Whitespace(_)))
-        .collect();
+    let sig = super::significant(toks.iter());
     let mut out: Vec<String> = Vec::new();
     let mut pos = 0;
     let mut changed = false;
