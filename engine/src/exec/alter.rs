@@ -20,7 +20,9 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::ddl::{column_desc_full, existing_table, table_name};
 use crate::exec::interrupt::Interrupt;
-use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, seek_rows};
+use crate::exec::row::{
+    decode_values, describe_row, encode_values, primary_key, rewrite_rows, seek_rows,
+};
 use crate::exec::sequence::SequenceAccess;
 use crate::plan::bind::{ident_name, Binder, Scope};
 use crate::types::{CastKind, SqlType, Value};
@@ -729,30 +731,15 @@ fn change_type<T: Transaction>(
             CastKind::Assignment,
         )?);
     }
-    let mut cursor = seek_rows(txn, &old, Direction::Forward)?;
-    let mut row = Vec::new();
-    let mut key = Vec::new();
-    let mut value = Vec::new();
-    loop {
-        interrupt.check()?;
-        match txn.next(&mut cursor)? {
-            None => break,
-            Some((k, v)) => {
-                key.clear();
-                key.extend_from_slice(k);
-                decode_values(&old, v, &mut row)?;
-            }
-        }
+    rewrite_rows(txn, &old, interrupt, |_, row| {
         let v = std::mem::replace(&mut row[pos], Value::Null);
         row[pos] = if v.is_null() {
             v
         } else {
             crate::types::cast_from(v, &from, &to, CastKind::Assignment)?
         };
-        encode_values(&mut value, &row);
-        txn.put(&key, &value)?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Drops column `pos` of `table` with what depends on it: foreign keys
@@ -821,20 +808,7 @@ fn fill_from_sequence<T: Transaction>(
         .into_iter()
         .find(|s| s.owner.is_some_and(|o| o.column as usize == pos))
         .ok_or_else(|| EngineError::internal("serial column without its sequence"))?;
-    let mut cursor = seek_rows(txn, table, Direction::Forward)?;
-    let mut row = Vec::new();
-    let mut key = Vec::new();
-    let mut value = Vec::new();
-    loop {
-        interrupt.check()?;
-        match txn.next(&mut cursor)? {
-            None => break,
-            Some((k, v)) => {
-                key.clear();
-                key.extend_from_slice(k);
-                decode_values(table, v, &mut row)?;
-            }
-        }
+    rewrite_rows(txn, table, interrupt, |_, row| {
         let n = sequences.nextval(&seq)?;
         row[pos] = crate::types::cast_from(
             Value::Int8(n),
@@ -842,10 +816,8 @@ fn fill_from_sequence<T: Transaction>(
             &table.columns[pos].ty,
             CastKind::Assignment,
         )?;
-        encode_values(&mut value, &row);
-        txn.put(&key, &value)?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn check_not_null<T: Transaction>(

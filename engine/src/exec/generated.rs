@@ -16,7 +16,7 @@
 //! drops the generated column with CASCADE), and ALTER COLUMN TYPE of
 //! such a column is refused, all as PostgreSQL does.
 
-use rocksgres_storage::{Direction, Transaction};
+use rocksgres_storage::Transaction;
 use sqlparser::ast::Expr as AstExpr;
 
 use crate::catalog::constraint::{columns_of, rename_column_refs, walk};
@@ -24,7 +24,7 @@ use crate::catalog::TableDesc;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::interrupt::Interrupt;
-use crate::exec::row::{decode_values, encode_values, seek_rows};
+use crate::exec::row::rewrite_rows;
 use crate::plan::bind::Binder;
 use crate::plan::expr::Expr;
 use crate::plan::query::table_scope;
@@ -218,26 +218,12 @@ pub fn fill<T: Transaction>(
         .filter(|(c, _)| *c == pos)
         .collect();
     let ty = table.columns[pos].ty;
-    let mut cursor = seek_rows(txn, table, Direction::Forward)?;
-    let mut ctx = Ctx::new(txn, &[], now);
-    let (mut row, mut key, mut value) = (Vec::new(), Vec::new(), Vec::new());
-    loop {
-        interrupt.check()?;
-        match ctx.txn.next(&mut cursor)? {
-            None => break,
-            Some((k, v)) => {
-                key.clear();
-                key.extend_from_slice(k);
-                decode_values(table, v, &mut row)?;
-            }
-        }
-        compute(&generated, &mut row, &mut ctx)?;
+    rewrite_rows(txn, table, interrupt, |txn, row| {
+        compute(&generated, row, &mut Ctx::new(txn, &[], now))?;
         let v = std::mem::replace(&mut row[pos], Value::Null);
         if !v.is_null() {
             row[pos] = cast(v, &ty, CastKind::Assignment)?;
         }
-        encode_values(&mut value, &row);
-        ctx.txn.put(&key, &value)?;
-    }
-    Ok(())
+        Ok(())
+    })
 }

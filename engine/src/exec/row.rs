@@ -91,6 +91,35 @@ pub fn seek_rows<T: rocksgres_storage::Transaction>(
     Ok(cursor)
 }
 
+/// Rewrites every stored row of a table in place (same key, same
+/// storage): each row is decoded as `read_as` describes it, changed by
+/// `change` (which may use the transaction), and written back. ALTER
+/// TABLE's column rewrites (a type change, a new serial or generated
+/// column) share it.
+pub fn rewrite_rows<T: rocksgres_storage::Transaction>(
+    txn: &mut T,
+    read_as: &TableDesc,
+    interrupt: &mut crate::exec::interrupt::Interrupt,
+    mut change: impl FnMut(&mut T, &mut Vec<Value>) -> Result<()>,
+) -> Result<()> {
+    let mut cursor = seek_rows(txn, read_as, rocksgres_storage::Direction::Forward)?;
+    let (mut row, mut key, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    loop {
+        interrupt.check()?;
+        match txn.next(&mut cursor)? {
+            None => return Ok(()),
+            Some((k, v)) => {
+                key.clear();
+                key.extend_from_slice(k);
+                decode_values(read_as, v, &mut row)?;
+            }
+        }
+        change(txn, &mut row)?;
+        encode_values(&mut value, &row);
+        txn.put(&key, &value)?;
+    }
+}
+
 /// [`describe_row`] of a stored row's visible columns (what PostgreSQL's
 /// "Failing row contains ..." shows: dropped columns left out).
 pub fn describe_visible(table: &TableDesc, row: &[Value]) -> String {
