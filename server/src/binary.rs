@@ -8,7 +8,8 @@
 //! `numeric` as base-10000 digit groups with weight, sign and display
 //! scale, `time` as microseconds, `oid` as an unsigned 32-bit integer, `uuid`
 //! as its 16 bytes, `json` as its text, `jsonb` as version byte 1 and its text,
-//! `"char"` as one byte, and arrays (any dimensions and lower bounds) in `array_send`'s
+//! `"char"` as one byte, `inet`/`cidr` as family, bits, is_cidr, length and
+//! address bytes, and arrays (any dimensions and lower bounds) in `array_send`'s
 //! layout. Other types fail with 0A000 rather than guess.
 
 use bytes::{BufMut, BytesMut};
@@ -124,6 +125,14 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
         },
         // An enum's binary form is its label's bytes.
         SqlType::Enum(_) => buf.put_slice(v.enum_label().ok_or_else(|| mismatch(ty))?.as_bytes()),
+        SqlType::Inet | SqlType::Cidr => match v {
+            Value::Inet(i) => {
+                let mut i = *i;
+                i.cidr = *ty == SqlType::Cidr;
+                buf.put_slice(&i.to_binary());
+            }
+            _ => return Err(mismatch(ty)),
+        },
         _ => return Err(no_binary(ty)),
     }
     Ok(())
@@ -396,6 +405,10 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
                 .map_err(|_| user_error("22021", "invalid byte sequence for encoding \"UTF8\""))?;
             Value::parse_text(text, ty).map_err(|e| crate::wire::engine_error(&e))?
         }
+        SqlType::Inet | SqlType::Cidr => Value::Inet(
+            rocksgres_engine::types::inet::Inet::from_binary(data, *ty == SqlType::Cidr)
+                .map_err(|e| crate::wire::engine_error(&e))?,
+        ),
         _ => return Err(no_binary(ty)),
     })
 }

@@ -833,6 +833,15 @@ impl<'c> Binder<'c> {
             B::PGRegexIMatch => BinaryOp::RegexIMatch,
             B::PGRegexNotMatch => BinaryOp::NotRegexMatch,
             B::PGRegexNotIMatch => BinaryOp::NotRegexIMatch,
+            B::PGOverlap
+                if crate::types::inet_ops::is_net(&l.ty())
+                    || crate::types::inet_ops::is_net(&r.ty()) =>
+            {
+                BinaryOp::Overlap
+            }
+            B::Custom(sym) if sym == "<<=" || sym == ">>=" => {
+                operator_by_symbol(sym).unwrap_or(BinaryOp::SubnetEq)
+            }
             // `@>`, `<@` over arrays (else jsonb's), `&&` (arrays only).
             B::AtArrow | B::ArrowAt | B::PGOverlap
                 if matches!(op, B::PGOverlap)
@@ -1510,6 +1519,11 @@ fn operator_by_symbol(sym: &str) -> Option<BinaryOp> {
         "#-" => BinaryOp::JsonDeletePath,
         "@?" => BinaryOp::JsonPathExists,
         "@@" => BinaryOp::JsonPathMatch,
+        "<<=" => BinaryOp::SubnetEq,
+        ">>=" => BinaryOp::SupernetEq,
+        "&&" => BinaryOp::Overlap,
+        "<<" => BinaryOp::ShiftLeft,
+        ">>" => BinaryOp::ShiftRight,
         _ => return None,
     })
 }

@@ -97,6 +97,12 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         }
         _ => {}
     }
+    // pg_cast: cidr -> inet implicit, inet -> cidr by assignment.
+    match (from, to) {
+        (T::Cidr, T::Inet) => return true,
+        (T::Inet, T::Cidr) => return allowed(CastKind::Assignment),
+        _ => {}
+    }
     // Arrays to arrays: as their elements (PostgreSQL's array coercion).
     if let (T::Array(a), T::Array(b)) = (from, to) {
         return can_cast(a, b, kind);
@@ -154,6 +160,10 @@ pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
     // implicitly both ways: PostgreSQL keeps the first.
     if matches!(a, T::Oid | T::Reg(_)) && matches!(b, T::Oid | T::Reg(_)) {
         return Some(*a);
+    }
+    // `inet` is the network category's preferred type.
+    if matches!(a, T::Inet | T::Cidr) && matches!(b, T::Inet | T::Cidr) {
+        return Some(T::Inet);
     }
     if a.category() != b.category() {
         return None;
@@ -250,6 +260,10 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         },
         // Strings to anything else: the input function.
         (Value::Text(s), _) => Value::parse_text_base(&s, to)?,
+        // inet/cidr to strings: `text(inet)`, which always shows the mask.
+        (Value::Inet(i), T::Text | T::Varchar(_) | T::Char(_) | T::Name) => Value::Text(i.show()),
+        (Value::Inet(i), T::Inet) => Value::Inet(i.as_inet()),
+        (Value::Inet(i), T::Cidr) => Value::Inet(i.network()),
         // Anything to a string: the output function (bool prints in full).
         (Value::Bool(b), T::Text | T::Varchar(_) | T::Char(_) | T::Name | T::QChar) => {
             Value::Text(if b { "true" } else { "false" }.to_owned())

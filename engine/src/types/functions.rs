@@ -534,6 +534,7 @@ fn candidates() -> Vec<Candidate> {
     ];
     v.extend(more_candidates());
     v.extend(json_candidates());
+    v.extend(super::inet_ops::candidates());
     v.extend(crate::syscat::functions::candidates());
     let stable = |name, ret, eval: ScalarFn| Candidate {
         name,

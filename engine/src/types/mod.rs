@@ -30,6 +30,8 @@ pub mod enum_funcs;
 pub mod enum_type;
 pub mod float;
 pub mod functions;
+pub mod inet;
+pub mod inet_ops;
 pub mod interval;
 pub mod json;
 pub mod json_funcs;

@@ -112,6 +112,12 @@ pub enum BinaryOp {
     JsonPathExists,
     /// `@@` (jsonb path predicate)
     JsonPathMatch,
+    /// `<<=` (network is contained by or equals)
+    SubnetEq,
+    /// `>>=` (network contains or equals)
+    SupernetEq,
+    /// `&&` (networks overlap)
+    Overlap,
 }
 
 impl BinaryOp {
@@ -152,6 +158,9 @@ impl BinaryOp {
             BinaryOp::JsonDeletePath => "#-",
             BinaryOp::JsonPathExists => "@?",
             BinaryOp::JsonPathMatch => "@@",
+            BinaryOp::SubnetEq => "<<=",
+            BinaryOp::SupernetEq => ">>=",
+            BinaryOp::Overlap => "&&",
         }
     }
 
@@ -381,6 +390,9 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
             result,
         })
     };
+    if let Some(s) = super::inet_ops::resolve(op, l, r) {
+        return Ok(s);
+    }
     // JSON operators.
     let jsonish = |t: &SqlType| matches!(t, T::Json | T::Jsonb);
     if super::json_ops::is_json_only(op) || jsonish(l) || jsonish(r) {
@@ -667,6 +679,7 @@ pub fn unary_op_type(op: UnaryOp, t: &SqlType) -> Result<SqlType> {
         },
         UnaryOp::BitNot => match t {
             SqlType::Int2 | SqlType::Int4 | SqlType::Int8 => Ok(*t),
+            SqlType::Inet | SqlType::Cidr => Ok(SqlType::Inet),
             SqlType::Unknown => Err(EngineError::new(
                 SqlState::AmbiguousFunction,
                 "operator is not unique: ~ unknown",
@@ -704,6 +717,7 @@ pub fn eval_unary(op: UnaryOp, v: &Value) -> Result<Value> {
         (UnaryOp::BitNot, Value::Int2(i)) => Value::Int2(!i),
         (UnaryOp::BitNot, Value::Int4(i)) => Value::Int4(!i),
         (UnaryOp::BitNot, Value::Int8(i)) => Value::Int8(!i),
+        (UnaryOp::BitNot, Value::Inet(i)) => Value::Inet(i.not()),
         (op, v) => {
             return Err(EngineError::internal(format!(
                 "unary operator {op:?} not defined for {v:?}"
@@ -910,6 +924,9 @@ pub fn eval_binary(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
     if l.is_null() || r.is_null() {
         return Ok(V::Null);
     }
+    if let Some(v) = super::inet_ops::eval(op, l, r) {
+        return v;
+    }
     if op.is_comparison() {
         return Ok(match try_compare(l, r)? {
             Some(ord) => V::Bool(op.test(ord)),
@@ -934,6 +951,7 @@ pub fn eval_binary(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
                 for v in [l, r] {
                     match v {
                         V::Bool(b) => s.push_str(if *b { "true" } else { "false" }),
+                        V::Inet(i) => s.push_str(&i.show()),
                         other => other.write_text(&mut s),
                     }
                 }

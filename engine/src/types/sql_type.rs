@@ -102,6 +102,11 @@ pub enum SqlType {
     /// A user-defined enum type (see [`super::enum_type`]); its values
     /// are [`crate::types::Value::Enum`].
     Enum(&'static EnumDef),
+    /// `inet`: an IPv4/IPv6 host address with optional netmask (see
+    /// [`super::inet`]); values are [`crate::types::Value::Inet`].
+    Inet,
+    /// `cidr`: an IPv4/IPv6 network (see [`super::inet`]).
+    Cidr,
 }
 
 /// The object-identifier alias types.
@@ -180,12 +185,14 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::Uuid,
     SqlType::Json,
     SqlType::Jsonb,
+    SqlType::Inet,
+    SqlType::Cidr,
 ];
 
 /// PostgreSQL's array type OIDs, parallel to [`ARRAY_ELEMENTS`].
 const ARRAY_OIDS: &[u32] = &[
     1000, 1001, 1002, 1003, 1005, 1007, 1009, 1028, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183,
-    1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951, 199, 3807,
+    1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951, 199, 3807, 1041, 651,
 ];
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), used by the
@@ -208,6 +215,8 @@ pub enum TypeCategory {
     Unknown,
     /// `E`: enum types.
     Enum,
+    /// `I`: network address types (`inet`, `cidr`).
+    Network,
 }
 
 impl SqlType {
@@ -243,6 +252,8 @@ impl SqlType {
             SqlType::Uuid => 2950,
             SqlType::Json => 114,
             SqlType::Jsonb => 3802,
+            SqlType::Inet => 869,
+            SqlType::Cidr => 650,
             SqlType::Reg(k) => k.oid(),
             SqlType::Enum(d) => d.oid,
             SqlType::Array(SqlType::Enum(d)) => d.array_oid,
@@ -301,6 +312,8 @@ impl SqlType {
             2950 => SqlType::Uuid,
             114 => SqlType::Json,
             3802 => SqlType::Jsonb,
+            869 => SqlType::Inet,
+            650 => SqlType::Cidr,
             other => {
                 if let Some(k) = RegKind::ALL.iter().find(|k| k.oid() == other) {
                     return Some(SqlType::Reg(*k));
@@ -369,6 +382,8 @@ impl SqlType {
             | SqlType::Bytea
             | SqlType::Json
             | SqlType::Jsonb
+            | SqlType::Inet
+            | SqlType::Cidr
             | SqlType::Array(_) => -1,
         }
     }
@@ -416,6 +431,8 @@ impl SqlType {
             SqlType::Uuid => "uuid",
             SqlType::Json => "json",
             SqlType::Jsonb => "jsonb",
+            SqlType::Inet => "inet",
+            SqlType::Cidr => "cidr",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
             SqlType::Array(_) => "anyarray",
@@ -448,6 +465,8 @@ impl SqlType {
             SqlType::Uuid => "uuid",
             SqlType::Json => "json",
             SqlType::Jsonb => "jsonb",
+            SqlType::Inet => "inet",
+            SqlType::Cidr => "cidr",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
             SqlType::Array(e) => match e.type_name() {
@@ -473,6 +492,8 @@ impl SqlType {
                 "uuid" => "_uuid",
                 "json" => "_json",
                 "jsonb" => "_jsonb",
+                "inet" => "_inet",
+                "cidr" => "_cidr",
                 "regclass" => "_regclass",
                 "regtype" => "_regtype",
                 "regproc" => "_regproc",
@@ -510,7 +531,9 @@ impl SqlType {
             // An enum value is stored as its label's sort order, so keys
             // follow the declaration order.
             SqlType::Enum(_) => DataType::Float4,
-            SqlType::Bytea | SqlType::Interval => DataType::Bytea,
+            // `inet`/`cidr` store as bytes ordered as `network_cmp`
+            // (see [`super::inet::Inet::to_key`]).
+            SqlType::Bytea | SqlType::Interval | SqlType::Inet | SqlType::Cidr => DataType::Bytea,
             SqlType::Date => DataType::Date,
             SqlType::Timestamp | SqlType::Timestamptz => DataType::Timestamp,
         }
@@ -557,6 +580,7 @@ impl SqlType {
             }
             SqlType::Unknown => TypeCategory::Unknown,
             SqlType::Enum(_) => TypeCategory::Enum,
+            SqlType::Inet | SqlType::Cidr => TypeCategory::Network,
         }
     }
 
@@ -636,6 +660,11 @@ impl SqlType {
             "uuid" => SqlType::Uuid,
             "json" => SqlType::Json,
             "jsonb" => SqlType::Jsonb,
+            "inet" => SqlType::Inet,
+            "cidr" => SqlType::Cidr,
+            "macaddr" | "macaddr8" | "bit" | "varbit" | "bit varying" => {
+                return Err(EngineError::unsupported(format!("type {lower}")))
+            }
             "regclass" => SqlType::Reg(RegKind::Class),
             "regtype" => SqlType::Reg(RegKind::Type),
             "regnamespace" => SqlType::Reg(RegKind::Namespace),
@@ -682,6 +711,9 @@ impl SqlType {
             }
             AstType::Bytea => SqlType::Bytea,
             AstType::Uuid => SqlType::Uuid,
+            AstType::Bit(_) | AstType::BitVarying(_) | AstType::VarBit(_) => {
+                return Err(EngineError::unsupported("bit string types"))
+            }
             AstType::JSON => SqlType::Json,
             AstType::JSONB => SqlType::Jsonb,
             AstType::Date => SqlType::Date,

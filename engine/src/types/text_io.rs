@@ -225,6 +225,8 @@ impl Value {
             }
             SqlType::Array(elem) => Value::Text(super::array::canonical(input, elem)?),
             SqlType::Enum(d) => Value::Enum(d, d.parse(input)? as u32),
+            SqlType::Inet => Value::Inet(super::inet::Inet::parse(input, false)?),
+            SqlType::Cidr => Value::Inet(super::inet::Inet::parse(input, true)?),
         })
     }
 
@@ -262,6 +264,7 @@ impl Value {
             Value::Timestamptz(t) => datetime::write_timestamp(out, *t, true),
             Value::Interval(i) => i.write_text(out),
             Value::Enum(d, i) => out.push_str(&d.labels[*i as usize].name),
+            Value::Inet(i) => i.write_text(out),
         }
     }
 }

@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use rocksgres_codec::{Datum, Numeric};
 
 use super::enum_type::EnumDef;
+use super::inet::Inet;
 use super::interval::Interval;
 use super::sql_type::SqlType;
 use crate::error::{EngineError, Result, SqlState};
@@ -62,6 +63,8 @@ pub enum Value {
     /// A value of an enum type: the type and the label's position in its
     /// (sorted) labels.
     Enum(&'static EnumDef, u32),
+    /// `inet` or `cidr` (the value knows which).
+    Inet(Inet),
 }
 
 impl Value {
@@ -90,6 +93,13 @@ impl Value {
             Value::Timestamptz(_) => SqlType::Timestamptz,
             Value::Interval(_) => SqlType::Interval,
             Value::Enum(d, _) => SqlType::Enum(d),
+            Value::Inet(i) => {
+                if i.cidr {
+                    SqlType::Cidr
+                } else {
+                    SqlType::Inet
+                }
+            }
         })
     }
 
@@ -181,6 +191,7 @@ impl Value {
             Value::Timestamp(t) | Value::Timestamptz(t) => Datum::Timestamp(*t),
             Value::Interval(i) => Datum::Bytea(Cow::Owned(i.to_bytes().to_vec())),
             Value::Enum(d, i) => Datum::Float4(d.labels[*i as usize].sort),
+            Value::Inet(i) => Datum::Bytea(Cow::Owned(i.to_key())),
         }
     }
 
@@ -221,6 +232,9 @@ impl Value {
             (Datum::Bytea(b), SqlType::Bytea) => Value::Bytea(b.into_owned()),
             (Datum::Bytea(b), SqlType::Interval) => {
                 Value::Interval(Interval::from_bytes(&b).ok_or_else(mismatch)?)
+            }
+            (Datum::Bytea(b), SqlType::Inet | SqlType::Cidr) => {
+                Value::Inet(Inet::from_key(&b, *ty == SqlType::Cidr).ok_or_else(mismatch)?)
             }
             (Datum::Date(d), SqlType::Date) => Value::Date(d),
             (Datum::Timestamp(t), SqlType::Timestamp) => Value::Timestamp(t),
@@ -362,6 +376,14 @@ mod tests {
             (Value::Time(45_296_000_000), SqlType::Time),
             (Value::Time(86_400_000_000), SqlType::Time),
             (Value::Text("pg_class".into()), SqlType::Name),
+            (
+                Value::Inet(Inet::parse("10.1.0.0/16", true).unwrap()),
+                SqlType::Cidr,
+            ),
+            (
+                Value::Inet(Inet::parse("::1/64", false).unwrap()),
+                SqlType::Inet,
+            ),
             (Value::Text("r".into()), SqlType::QChar),
             (Value::Int8(4_294_967_295), SqlType::Oid),
             (
