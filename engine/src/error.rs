@@ -42,6 +42,8 @@ sqlstates! {
     StringDataRightTruncation = "22001",
     /// 22003
     NumericValueOutOfRange = "22003",
+    /// 22026
+    StringDataLengthMismatch = "22026",
     /// 22007
     InvalidDatetimeFormat = "22007",
     /// 22008

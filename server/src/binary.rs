@@ -9,7 +9,8 @@
 //! scale, `time` as microseconds, `oid` as an unsigned 32-bit integer, `uuid`
 //! as its 16 bytes, `json` as its text, `jsonb` as version byte 1 and its text,
 //! `"char"` as one byte, `inet`/`cidr` as family, bits, is_cidr, length and
-//! address bytes, and arrays (any dimensions and lower bounds) in `array_send`'s
+//! address bytes, `bit`/`varbit` as the bit count and the bytes, `macaddr` as its
+//! six bytes, and arrays (any dimensions and lower bounds) in `array_send`'s
 //! layout. Other types fail with 0A000 rather than guess.
 
 use bytes::{BufMut, BytesMut};
@@ -131,6 +132,14 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
                 i.cidr = *ty == SqlType::Cidr;
                 buf.put_slice(&i.to_binary());
             }
+            _ => return Err(mismatch(ty)),
+        },
+        SqlType::Bit(_) | SqlType::VarBit(_) => match v {
+            Value::Bits(b) => buf.put_slice(&b.to_binary()),
+            _ => return Err(mismatch(ty)),
+        },
+        SqlType::MacAddr => match v {
+            Value::MacAddr(m) => buf.put_slice(m),
             _ => return Err(mismatch(ty)),
         },
         _ => return Err(no_binary(ty)),
@@ -409,6 +418,15 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
             rocksgres_engine::types::inet::Inet::from_binary(data, *ty == SqlType::Cidr)
                 .map_err(|e| crate::wire::engine_error(&e))?,
         ),
+        SqlType::Bit(_) | SqlType::VarBit(_) => {
+            let b = rocksgres_engine::types::bits::BitString::from_binary(data)
+                .map_err(|e| crate::wire::engine_error(&e))?;
+            let b = b
+                .fit(ty, false)
+                .map_err(|e| crate::wire::engine_error(&e))?;
+            Value::Bits(b)
+        }
+        SqlType::MacAddr => Value::MacAddr(fixed(data, ty)?),
         _ => return Err(no_binary(ty)),
     })
 }

@@ -715,6 +715,15 @@ impl<'c> Binder<'c> {
             AstValue::DollarQuotedString(d) => {
                 Expr::Literal(Value::Text(d.value.clone()), SqlType::Unknown)
             }
+            // B'0101' and X'1F' are bit strings.
+            AstValue::SingleQuotedByteStringLiteral(s) => Expr::Literal(
+                Value::Bits(crate::types::bits::BitString::parse(&format!("b{s}"))?),
+                SqlType::Bit(None),
+            ),
+            AstValue::HexStringLiteral(s) => Expr::Literal(
+                Value::Bits(crate::types::bits::BitString::parse(&format!("x{s}"))?),
+                SqlType::Bit(None),
+            ),
             AstValue::Boolean(b) => Expr::Literal(Value::Bool(*b), SqlType::Bool),
             AstValue::Null => Expr::Literal(Value::Null, SqlType::Unknown),
             AstValue::Placeholder(p) => {

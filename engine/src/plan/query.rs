@@ -1002,10 +1002,17 @@ impl Binder<'_> {
                 let ok = match func {
                     AggFunc::Sum | AggFunc::Avg => t.is_numeric_family() || t == SqlType::Interval,
                     AggFunc::BoolAnd | AggFunc::BoolOr => t == SqlType::Bool,
-                    // PostgreSQL 15 has no min/max for uuid.
-                    AggFunc::Min | AggFunc::Max => {
-                        !matches!(t, SqlType::Uuid | SqlType::Json | SqlType::Jsonb)
-                    }
+                    // PostgreSQL 15 has no min/max for uuid, bit strings or
+                    // macaddr.
+                    AggFunc::Min | AggFunc::Max => !matches!(
+                        t,
+                        SqlType::Uuid
+                            | SqlType::Json
+                            | SqlType::Jsonb
+                            | SqlType::Bit(_)
+                            | SqlType::VarBit(_)
+                            | SqlType::MacAddr
+                    ),
                     AggFunc::ArrayAgg => matches!(t, SqlType::Array(_)) || t.array_of().is_some(),
                     _ => true,
                 };

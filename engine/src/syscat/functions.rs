@@ -128,6 +128,11 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             if let Some(n) = snapshot(e)?.user_type_name(oid) {
                 return Ok(Value::Text(n));
             }
+            // A given typmod of -1 on `bit` is not `bit(1)`: PostgreSQL
+            // quotes the name to say so.
+            if oid == SqlType::Bit(None).oid() && typmod < 0 && !a[1].is_null() {
+                return Ok(Value::Text("\"bit\"".to_string()));
+            }
             Ok(Value::Text(format_type(oid, typmod)))
         }),
         cand("pg_get_indexdef", &[OID], T, true, true, |e, a| {

@@ -101,6 +101,11 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
     match (from, to) {
         (T::Cidr, T::Inet) => return true,
         (T::Inet, T::Cidr) => return allowed(CastKind::Assignment),
+        // bit <-> bit varying implicit; integers <-> bit explicit.
+        (T::Bit(_) | T::VarBit(_), T::Bit(_) | T::VarBit(_)) => return true,
+        (T::Int4 | T::Int8, T::Bit(_)) | (T::Bit(_), T::Int4 | T::Int8) => {
+            return allowed(CastKind::Explicit)
+        }
         _ => {}
     }
     // Arrays to arrays: as their elements (PostgreSQL's array coercion).
@@ -164,6 +169,10 @@ pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
     // `inet` is the network category's preferred type.
     if matches!(a, T::Inet | T::Cidr) && matches!(b, T::Inet | T::Cidr) {
         return Some(T::Inet);
+    }
+    // `bit varying` is the bit string category's preferred type.
+    if matches!(a, T::Bit(_) | T::VarBit(_)) && matches!(b, T::Bit(_) | T::VarBit(_)) {
+        return Some(T::VarBit(None));
     }
     if a.category() != b.category() {
         return None;
@@ -264,6 +273,27 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::Inet(i), T::Text | T::Varchar(_) | T::Char(_) | T::Name) => Value::Text(i.show()),
         (Value::Inet(i), T::Inet) => Value::Inet(i.as_inet()),
         (Value::Inet(i), T::Cidr) => Value::Inet(i.network()),
+        (Value::Bits(b), T::Bit(_) | T::VarBit(_)) => Value::Bits(b),
+        (Value::MacAddr(m), T::MacAddr) => Value::MacAddr(m),
+        (Value::Bits(b), T::Int4 | T::Int8) => {
+            let width = if *to == T::Int4 { 32 } else { 64 };
+            let v = b.to_int(width).ok_or_else(|| int_out_of_range(to))?;
+            if *to == T::Int4 {
+                Value::Int4(v as i32)
+            } else {
+                Value::Int8(v)
+            }
+        }
+        (Value::Int4(i), T::Bit(n)) => Value::Bits(super::bits::BitString::from_int(
+            i64::from(i),
+            32,
+            n.unwrap_or(1) as usize,
+        )),
+        (Value::Int8(i), T::Bit(n)) => Value::Bits(super::bits::BitString::from_int(
+            i,
+            64,
+            n.unwrap_or(1) as usize,
+        )),
         // Anything to a string: the output function (bool prints in full).
         (Value::Bool(b), T::Text | T::Varchar(_) | T::Char(_) | T::Name | T::QChar) => {
             Value::Text(if b { "true" } else { "false" }.to_owned())
@@ -465,6 +495,9 @@ pub fn apply_typmod(value: Value, ty: &SqlType, kind: CastKind) -> Result<Value>
                 s.extend(std::iter::repeat_n(' ', n - len));
             }
             Ok(Value::Text(s))
+        }
+        (Value::Bits(b), SqlType::Bit(_) | SqlType::VarBit(_)) => {
+            Ok(Value::Bits(b.fit(ty, kind == CastKind::Explicit)?))
         }
         (v, _) => Ok(v),
     }

@@ -58,6 +58,8 @@ pub fn try_compare(l: &Value, r: &Value) -> Result<Option<Ordering>> {
         (V::Numeric(a), V::Numeric(b)) => a.cmp(b),
         (V::Interval(a), V::Interval(b)) => a.cmp(b),
         (V::Inet(a), V::Inet(b)) => a.pg_cmp(b),
+        (V::Bits(a), V::Bits(b)) => a.pg_cmp(b),
+        (V::MacAddr(a), V::MacAddr(b)) => a.cmp(b),
         (V::Enum(d, a), V::Enum(e, b)) if d.oid == e.oid => {
             pg_float4_cmp(d.labels[*a as usize].sort, e.labels[*b as usize].sort)
         }

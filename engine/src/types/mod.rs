@@ -21,6 +21,8 @@
 
 pub mod array;
 pub mod array_functions;
+pub mod bits;
+pub mod bits_ops;
 pub mod cast;
 pub mod compare;
 pub mod datestyle;
@@ -38,6 +40,7 @@ pub mod json_funcs;
 pub mod json_ops;
 pub mod json_path;
 pub mod json_srf;
+pub mod macaddr;
 pub mod md5;
 pub mod numeric_math;
 pub mod numeric_ops;

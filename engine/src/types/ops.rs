@@ -393,6 +393,12 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
     if let Some(s) = super::inet_ops::resolve(op, l, r) {
         return Ok(s);
     }
+    if let Some(s) = super::bits_ops::resolve(op, l, r) {
+        return Ok(s);
+    }
+    if let Some(s) = super::macaddr::resolve(op, l, r) {
+        return Ok(s);
+    }
     // JSON operators.
     let jsonish = |t: &SqlType| matches!(t, T::Json | T::Jsonb);
     if super::json_ops::is_json_only(op) || jsonish(l) || jsonish(r) {
@@ -680,6 +686,8 @@ pub fn unary_op_type(op: UnaryOp, t: &SqlType) -> Result<SqlType> {
         UnaryOp::BitNot => match t {
             SqlType::Int2 | SqlType::Int4 | SqlType::Int8 => Ok(*t),
             SqlType::Inet | SqlType::Cidr => Ok(SqlType::Inet),
+            SqlType::Bit(_) | SqlType::VarBit(_) => Ok(SqlType::Bit(None)),
+            SqlType::MacAddr => Ok(SqlType::MacAddr),
             SqlType::Unknown => Err(EngineError::new(
                 SqlState::AmbiguousFunction,
                 "operator is not unique: ~ unknown",
@@ -718,6 +726,8 @@ pub fn eval_unary(op: UnaryOp, v: &Value) -> Result<Value> {
         (UnaryOp::BitNot, Value::Int4(i)) => Value::Int4(!i),
         (UnaryOp::BitNot, Value::Int8(i)) => Value::Int8(!i),
         (UnaryOp::BitNot, Value::Inet(i)) => Value::Inet(i.not()),
+        (UnaryOp::BitNot, Value::Bits(b)) => Value::Bits(b.not()),
+        (UnaryOp::BitNot, Value::MacAddr(m)) => Value::MacAddr(m.map(|b| !b)),
         (op, v) => {
             return Err(EngineError::internal(format!(
                 "unary operator {op:?} not defined for {v:?}"
@@ -925,6 +935,12 @@ pub fn eval_binary(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
         return Ok(V::Null);
     }
     if let Some(v) = super::inet_ops::eval(op, l, r) {
+        return v;
+    }
+    if let Some(v) = super::bits_ops::eval(op, l, r) {
+        return v;
+    }
+    if let Some(v) = super::macaddr::eval(op, l, r) {
         return v;
     }
     if op.is_comparison() {

@@ -107,6 +107,14 @@ pub enum SqlType {
     Inet,
     /// `cidr`: an IPv4/IPv6 network (see [`super::inet`]).
     Cidr,
+    /// `bit[(n)]`: a bit string of exactly `n` bits (see [`super::bits`]);
+    /// `None` is the unconstrained `bit` of expressions (`B'101'`).
+    Bit(Option<u32>),
+    /// `bit varying[(n)]` (`varbit`): at most `n` bits.
+    VarBit(Option<u32>),
+    /// `macaddr` (see [`super::macaddr`]); values are
+    /// [`crate::types::Value::MacAddr`].
+    MacAddr,
 }
 
 /// The object-identifier alias types.
@@ -187,12 +195,15 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::Jsonb,
     SqlType::Inet,
     SqlType::Cidr,
+    SqlType::Bit(None),
+    SqlType::VarBit(None),
+    SqlType::MacAddr,
 ];
 
 /// PostgreSQL's array type OIDs, parallel to [`ARRAY_ELEMENTS`].
 const ARRAY_OIDS: &[u32] = &[
     1000, 1001, 1002, 1003, 1005, 1007, 1009, 1028, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183,
-    1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951, 199, 3807, 1041, 651,
+    1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951, 199, 3807, 1041, 651, 1561, 1563, 1040,
 ];
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), used by the
@@ -217,6 +228,8 @@ pub enum TypeCategory {
     Enum,
     /// `I`: network address types (`inet`, `cidr`).
     Network,
+    /// `V`: bit string types.
+    BitString,
 }
 
 impl SqlType {
@@ -254,6 +267,9 @@ impl SqlType {
             SqlType::Jsonb => 3802,
             SqlType::Inet => 869,
             SqlType::Cidr => 650,
+            SqlType::Bit(_) => 1560,
+            SqlType::VarBit(_) => 1562,
+            SqlType::MacAddr => 829,
             SqlType::Reg(k) => k.oid(),
             SqlType::Enum(d) => d.oid,
             SqlType::Array(SqlType::Enum(d)) => d.array_oid,
@@ -314,6 +330,9 @@ impl SqlType {
             3802 => SqlType::Jsonb,
             869 => SqlType::Inet,
             650 => SqlType::Cidr,
+            1560 => SqlType::Bit(None),
+            1562 => SqlType::VarBit(None),
+            829 => SqlType::MacAddr,
             other => {
                 if let Some(k) = RegKind::ALL.iter().find(|k| k.oid() == other) {
                     return Some(SqlType::Reg(*k));
@@ -330,6 +349,12 @@ impl SqlType {
     /// or stored in a catalog); an invalid typmod is ignored.
     pub fn from_oid_typmod(oid: u32, typmod: i32) -> Option<SqlType> {
         let ty = SqlType::from_oid(oid)?;
+        // Bit string typmods are the length itself.
+        match ty {
+            SqlType::Bit(_) if typmod > 0 => return Some(SqlType::Bit(Some(typmod as u32))),
+            SqlType::VarBit(_) if typmod > 0 => return Some(SqlType::VarBit(Some(typmod as u32))),
+            _ => {}
+        }
         if typmod < 4 {
             return Some(ty);
         }
@@ -350,6 +375,7 @@ impl SqlType {
     pub fn typmod(&self) -> i32 {
         match self {
             SqlType::Varchar(Some(n)) | SqlType::Char(Some(n)) => *n as i32 + 4,
+            SqlType::Bit(Some(n)) | SqlType::VarBit(Some(n)) => *n as i32,
             SqlType::Numeric {
                 precision: Some(p),
                 scale,
@@ -371,6 +397,7 @@ impl SqlType {
             | SqlType::Timestamp
             | SqlType::Timestamptz => 8,
             SqlType::Interval | SqlType::Uuid => 16,
+            SqlType::MacAddr => 6,
             SqlType::Unknown => -2,
             SqlType::Name => 64,
             SqlType::QChar => 1,
@@ -384,6 +411,8 @@ impl SqlType {
             | SqlType::Jsonb
             | SqlType::Inet
             | SqlType::Cidr
+            | SqlType::Bit(_)
+            | SqlType::VarBit(_)
             | SqlType::Array(_) => -1,
         }
     }
@@ -398,6 +427,8 @@ impl SqlType {
             } => format!("numeric({},{})", p, scale.unwrap_or(0)),
             SqlType::Varchar(Some(n)) => format!("character varying({n})"),
             SqlType::Char(Some(n)) => format!("character({n})"),
+            SqlType::Bit(Some(n)) => format!("bit({n})"),
+            SqlType::VarBit(Some(n)) => format!("bit varying({n})"),
             SqlType::Array(e) => format!("{}[]", e.display_name()),
             other => other.base_name().to_owned(),
         }
@@ -433,6 +464,9 @@ impl SqlType {
             SqlType::Jsonb => "jsonb",
             SqlType::Inet => "inet",
             SqlType::Cidr => "cidr",
+            SqlType::Bit(_) => "bit",
+            SqlType::VarBit(_) => "bit varying",
+            SqlType::MacAddr => "macaddr",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
             SqlType::Array(_) => "anyarray",
@@ -467,6 +501,9 @@ impl SqlType {
             SqlType::Jsonb => "jsonb",
             SqlType::Inet => "inet",
             SqlType::Cidr => "cidr",
+            SqlType::Bit(_) => "bit",
+            SqlType::VarBit(_) => "varbit",
+            SqlType::MacAddr => "macaddr",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
             SqlType::Array(e) => match e.type_name() {
@@ -494,6 +531,9 @@ impl SqlType {
                 "jsonb" => "_jsonb",
                 "inet" => "_inet",
                 "cidr" => "_cidr",
+                "bit" => "_bit",
+                "varbit" => "_varbit",
+                "macaddr" => "_macaddr",
                 "regclass" => "_regclass",
                 "regtype" => "_regtype",
                 "regproc" => "_regproc",
@@ -533,7 +573,15 @@ impl SqlType {
             SqlType::Enum(_) => DataType::Float4,
             // `inet`/`cidr` store as bytes ordered as `network_cmp`
             // (see [`super::inet::Inet::to_key`]).
-            SqlType::Bytea | SqlType::Interval | SqlType::Inet | SqlType::Cidr => DataType::Bytea,
+            // Bit strings store as bytes ordered as `bitcmp` (see
+            // [`super::bits::BitString::to_key`]).
+            SqlType::Bytea
+            | SqlType::Interval
+            | SqlType::Inet
+            | SqlType::Cidr
+            | SqlType::Bit(_)
+            | SqlType::VarBit(_)
+            | SqlType::MacAddr => DataType::Bytea,
             SqlType::Date => DataType::Date,
             SqlType::Timestamp | SqlType::Timestamptz => DataType::Timestamp,
         }
@@ -545,6 +593,8 @@ impl SqlType {
             SqlType::Numeric { .. } => SqlType::NUMERIC,
             SqlType::Varchar(_) => SqlType::Varchar(None),
             SqlType::Char(_) => SqlType::Char(None),
+            SqlType::Bit(_) => SqlType::Bit(None),
+            SqlType::VarBit(_) => SqlType::VarBit(None),
             other => *other,
         }
     }
@@ -575,12 +625,16 @@ impl SqlType {
                 TypeCategory::DateTime
             }
             SqlType::Interval => TypeCategory::Timespan,
-            SqlType::Bytea | SqlType::Array(_) | SqlType::Uuid | SqlType::Json | SqlType::Jsonb => {
-                TypeCategory::UserDefined
-            }
+            SqlType::Bytea
+            | SqlType::Array(_)
+            | SqlType::Uuid
+            | SqlType::Json
+            | SqlType::Jsonb
+            | SqlType::MacAddr => TypeCategory::UserDefined,
             SqlType::Unknown => TypeCategory::Unknown,
             SqlType::Enum(_) => TypeCategory::Enum,
             SqlType::Inet | SqlType::Cidr => TypeCategory::Network,
+            SqlType::Bit(_) | SqlType::VarBit(_) => TypeCategory::BitString,
         }
     }
 
@@ -662,9 +716,10 @@ impl SqlType {
             "jsonb" => SqlType::Jsonb,
             "inet" => SqlType::Inet,
             "cidr" => SqlType::Cidr,
-            "macaddr" | "macaddr8" | "bit" | "varbit" | "bit varying" => {
-                return Err(EngineError::unsupported(format!("type {lower}")))
-            }
+            "bit" => SqlType::Bit(Some(1)),
+            "varbit" | "bit varying" => SqlType::VarBit(None),
+            "macaddr" => SqlType::MacAddr,
+            "macaddr8" => return Err(EngineError::unsupported(format!("type {lower}"))),
             "regclass" => SqlType::Reg(RegKind::Class),
             "regtype" => SqlType::Reg(RegKind::Type),
             "regnamespace" => SqlType::Reg(RegKind::Namespace),
@@ -711,8 +766,9 @@ impl SqlType {
             }
             AstType::Bytea => SqlType::Bytea,
             AstType::Uuid => SqlType::Uuid,
-            AstType::Bit(_) | AstType::BitVarying(_) | AstType::VarBit(_) => {
-                return Err(EngineError::unsupported("bit string types"))
+            AstType::Bit(n) => SqlType::Bit(Some(bit_length(n.unwrap_or(1), "bit")?)),
+            AstType::BitVarying(n) | AstType::VarBit(n) => {
+                SqlType::VarBit(n.map(|n| bit_length(n, "varbit")).transpose()?)
             }
             AstType::JSON => SqlType::Json,
             AstType::JSONB => SqlType::Jsonb,
@@ -850,6 +906,26 @@ fn char_length(len: &Option<CharacterLength>, kind: &str) -> Result<Option<u32>>
     }
 }
 
+/// Largest length of `bit(n)` / `bit varying(n)` (PostgreSQL's
+/// `VARBITMAXLEN`).
+const MAX_BIT_LENGTH: u64 = 83_886_080;
+
+fn bit_length(n: u64, kind: &str) -> Result<u32> {
+    if n < 1 {
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("length for type {kind} must be at least 1"),
+        ));
+    }
+    if n > MAX_BIT_LENGTH {
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("length for type {kind} cannot exceed {MAX_BIT_LENGTH}"),
+        ));
+    }
+    Ok(n as u32)
+}
+
 fn check_char_length(length: i64, kind: &str) -> Result<u32> {
     if length < 1 {
         return Err(EngineError::new(
@@ -886,6 +962,10 @@ fn custom_type(name: &ObjectName, modifiers: &[String]) -> Result<SqlType> {
     match (ty, mods.as_slice()) {
         (SqlType::Varchar(_), [n]) => Ok(SqlType::Varchar(Some(check_char_length(*n, "varchar")?))),
         (SqlType::Char(_), [n]) => Ok(SqlType::Char(Some(check_char_length(*n, "char")?))),
+        (SqlType::VarBit(_), [n]) => Ok(SqlType::VarBit(Some(bit_length(
+            (*n).max(0) as u64,
+            "varbit",
+        )?))),
         (SqlType::Numeric { .. }, [p]) => numeric_typmod(*p, 0),
         (SqlType::Numeric { .. }, [p, s]) => numeric_typmod(*p, *s),
         (SqlType::Float8, [p]) if base == "float" => float_precision((*p).max(0) as u64),

@@ -166,6 +166,8 @@ impl Value {
         match ty {
             SqlType::Varchar(Some(_))
             | SqlType::Char(Some(_))
+            | SqlType::Bit(Some(_))
+            | SqlType::VarBit(Some(_))
             | SqlType::Numeric {
                 precision: Some(_), ..
             } => apply_typmod(value, ty, CastKind::Assignment),
@@ -227,6 +229,10 @@ impl Value {
             SqlType::Enum(d) => Value::Enum(d, d.parse(input)? as u32),
             SqlType::Inet => Value::Inet(super::inet::Inet::parse(input, false)?),
             SqlType::Cidr => Value::Inet(super::inet::Inet::parse(input, true)?),
+            SqlType::Bit(_) | SqlType::VarBit(_) => {
+                Value::Bits(super::bits::BitString::parse(input)?)
+            }
+            SqlType::MacAddr => Value::MacAddr(super::macaddr::parse(input)?),
         })
     }
 
@@ -265,6 +271,8 @@ impl Value {
             Value::Interval(i) => i.write_text(out),
             Value::Enum(d, i) => out.push_str(&d.labels[*i as usize].name),
             Value::Inet(i) => i.write_text(out),
+            Value::Bits(b) => b.write_text(out),
+            Value::MacAddr(m) => super::macaddr::write_text(m, out),
         }
     }
 }

@@ -18,6 +18,7 @@ use std::borrow::Cow;
 
 use rocksgres_codec::{Datum, Numeric};
 
+use super::bits::BitString;
 use super::enum_type::EnumDef;
 use super::inet::Inet;
 use super::interval::Interval;
@@ -65,6 +66,10 @@ pub enum Value {
     Enum(&'static EnumDef, u32),
     /// `inet` or `cidr` (the value knows which).
     Inet(Inet),
+    /// `bit` or `bit varying`.
+    Bits(BitString),
+    /// `macaddr`.
+    MacAddr([u8; 6]),
 }
 
 impl Value {
@@ -93,6 +98,8 @@ impl Value {
             Value::Timestamptz(_) => SqlType::Timestamptz,
             Value::Interval(_) => SqlType::Interval,
             Value::Enum(d, _) => SqlType::Enum(d),
+            Value::Bits(_) => SqlType::Bit(None),
+            Value::MacAddr(_) => SqlType::MacAddr,
             Value::Inet(i) => {
                 if i.cidr {
                     SqlType::Cidr
@@ -192,6 +199,8 @@ impl Value {
             Value::Interval(i) => Datum::Bytea(Cow::Owned(i.to_bytes().to_vec())),
             Value::Enum(d, i) => Datum::Float4(d.labels[*i as usize].sort),
             Value::Inet(i) => Datum::Bytea(Cow::Owned(i.to_key())),
+            Value::Bits(b) => Datum::Bytea(Cow::Owned(b.to_key())),
+            Value::MacAddr(m) => Datum::Bytea(Cow::Owned(m.to_vec())),
         }
     }
 
@@ -235,6 +244,12 @@ impl Value {
             }
             (Datum::Bytea(b), SqlType::Inet | SqlType::Cidr) => {
                 Value::Inet(Inet::from_key(&b, *ty == SqlType::Cidr).ok_or_else(mismatch)?)
+            }
+            (Datum::Bytea(b), SqlType::Bit(_) | SqlType::VarBit(_)) => {
+                Value::Bits(BitString::from_key(&b).ok_or_else(mismatch)?)
+            }
+            (Datum::Bytea(b), SqlType::MacAddr) => {
+                Value::MacAddr(b.as_ref().try_into().map_err(|_| mismatch())?)
             }
             (Datum::Date(d), SqlType::Date) => Value::Date(d),
             (Datum::Timestamp(t), SqlType::Timestamp) => Value::Timestamp(t),
@@ -376,6 +391,14 @@ mod tests {
             (Value::Time(45_296_000_000), SqlType::Time),
             (Value::Time(86_400_000_000), SqlType::Time),
             (Value::Text("pg_class".into()), SqlType::Name),
+            (
+                Value::Bits(BitString::parse("1010110011").unwrap()),
+                SqlType::VarBit(None),
+            ),
+            (
+                Value::Bits(BitString::parse("").unwrap()),
+                SqlType::Bit(None),
+            ),
             (
                 Value::Inet(Inet::parse("10.1.0.0/16", true).unwrap()),
                 SqlType::Cidr,
