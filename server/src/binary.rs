@@ -10,7 +10,7 @@
 //! as its 16 bytes, `json` as its text, `jsonb` as version byte 1 and its text,
 //! `"char"` as one byte, `inet`/`cidr` as family, bits, is_cidr, length and
 //! address bytes, `bit`/`varbit` as the bit count and the bytes, `macaddr` as its
-//! six bytes, and arrays (any dimensions and lower bounds) in `array_send`'s
+//! six bytes, `timetz` as microseconds and the zone (seconds west), and arrays (any dimensions and lower bounds) in `array_send`'s
 //! layout. Other types fail with 0A000 rather than guess.
 
 use bytes::{BufMut, BytesMut};
@@ -140,6 +140,12 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
         },
         SqlType::MacAddr => match v {
             Value::MacAddr(m) => buf.put_slice(m),
+            _ => return Err(mismatch(ty)),
+        },
+        SqlType::TimeTz => match v {
+            Value::TimeTz(t, z) => {
+                buf.put_slice(&rocksgres_engine::types::timetz::to_binary(*t, *z))
+            }
             _ => return Err(mismatch(ty)),
         },
         _ => return Err(no_binary(ty)),
@@ -427,6 +433,11 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
             Value::Bits(b)
         }
         SqlType::MacAddr => Value::MacAddr(fixed(data, ty)?),
+        SqlType::TimeTz => {
+            let (t, z) = rocksgres_engine::types::timetz::from_binary(data)
+                .map_err(|e| crate::wire::engine_error(&e))?;
+            Value::TimeTz(t, z)
+        }
         _ => return Err(no_binary(ty)),
     })
 }

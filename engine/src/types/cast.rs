@@ -101,6 +101,10 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
     match (from, to) {
         (T::Cidr, T::Inet) => return true,
         (T::Inet, T::Cidr) => return allowed(CastKind::Assignment),
+        // pg_cast: time -> timetz implicit; timetz -> time and
+        // timestamptz -> timetz by assignment.
+        (T::Time, T::TimeTz) => return true,
+        (T::TimeTz, T::Time) | (T::Timestamptz, T::TimeTz) => return allowed(CastKind::Assignment),
         // bit <-> bit varying implicit; integers <-> bit explicit.
         (T::Bit(_) | T::VarBit(_), T::Bit(_) | T::VarBit(_)) => return true,
         (T::Int4 | T::Int8, T::Bit(_)) | (T::Bit(_), T::Int4 | T::Int8) => {
@@ -193,8 +197,16 @@ pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
                 Some(a.without_typmod())
             }
         }
-        // `time` has no implicit cast to or from the other date/time types.
-        TypeCategory::DateTime if *a == T::Time || *b == T::Time => None,
+        // `time` -> `timetz` is implicit; neither converts implicitly to
+        // or from the other date/time types.
+        TypeCategory::DateTime if matches!((a, b), (T::Time, T::TimeTz) | (T::TimeTz, T::Time)) => {
+            Some(T::TimeTz)
+        }
+        TypeCategory::DateTime
+            if matches!(a, T::Time | T::TimeTz) || matches!(b, T::Time | T::TimeTz) =>
+        {
+            None
+        }
         TypeCategory::DateTime => {
             let rank = |t: &SqlType| match t {
                 T::Date => 0,
@@ -275,6 +287,21 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::Inet(i), T::Cidr) => Value::Inet(i.network()),
         (Value::Bits(b), T::Bit(_) | T::VarBit(_)) => Value::Bits(b),
         (Value::MacAddr(m), T::MacAddr) => Value::MacAddr(m),
+        (Value::TimeTz(t, z), T::TimeTz) => Value::TimeTz(t, z),
+        (Value::TimeTz(t, _), T::Time) => Value::Time(t),
+        // A time gets the session zone's current offset.
+        (Value::Time(t), T::TimeTz) => {
+            let now = super::functions::clock_micros();
+            Value::TimeTz(t, -with_session_zone(|z| z.offset_at(now)))
+        }
+        (Value::Timestamptz(t), T::TimeTz) => {
+            let east = with_session_zone(|z| z.offset_at(t));
+            let local = in_range(with_session_zone(|z| z.to_local(t)))?;
+            match datetime::timestamp_to_time(local) {
+                Some(time) => Value::TimeTz(time, -east),
+                None => Value::Null,
+            }
+        }
         (Value::Bits(b), T::Int4 | T::Int8) => {
             let width = if *to == T::Int4 { 32 } else { 64 };
             let v = b.to_int(width).ok_or_else(|| int_out_of_range(to))?;

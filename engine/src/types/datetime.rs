@@ -796,9 +796,33 @@ fn time_fraction(digits: &[u8]) -> i64 {
 /// range`, malformed input `22007 invalid input syntax for type time`.
 /// `now` is not supported (0A000).
 pub fn parse_time(input: &str) -> Result<i64> {
+    parse_time_zone(input).map(|t| t.time)
+}
+
+/// A time of day as read by [`parse_time_zone`].
+pub struct TimeWithZone {
+    /// Microseconds since midnight.
+    pub time: i64,
+    /// The zone written after the time, in seconds east of UTC.
+    pub zone: Option<i32>,
+    /// Whether a date came first (its zone, if any, is not reported).
+    pub had_date: bool,
+}
+
+/// [`parse_time`], also reporting the zone written after the time
+/// (numeric offsets, `Z`/`UTC`/`GMT` and the North American
+/// abbreviations, with a POSIX-style offset after a name: `UTC+3` is
+/// three hours west).
+pub fn parse_time_zone(input: &str) -> Result<TimeWithZone> {
     let trimmed = input.trim_matches(|c: char| c.is_ascii_whitespace());
     match trimmed.to_ascii_lowercase().as_str() {
-        "allballs" => return Ok(0),
+        "allballs" => {
+            return Ok(TimeWithZone {
+                time: 0,
+                zone: None,
+                had_date: false,
+            })
+        }
         "now" => return Err(EngineError::unsupported("time input \"now\"")),
         _ => {}
     }
@@ -819,11 +843,16 @@ pub fn parse_time(input: &str) -> Result<i64> {
                 // `split_timestamp` puts 24:00 on the next day.
                 let time = split_timestamp(t).1;
                 let (_, time_part) = trimmed.split_at(first_token_end);
-                if time == 0 && time_part.trim_start().starts_with("24") {
-                    Ok(TIME_MAX)
+                let time = if time == 0 && time_part.trim_start().starts_with("24") {
+                    TIME_MAX
                 } else {
-                    Ok(time)
-                }
+                    time
+                };
+                Ok(TimeWithZone {
+                    time,
+                    zone: None,
+                    had_date: true,
+                })
             }
             Ok(_) => Err(time_syntax(input)),
             Err(e) if e.state == SqlState::InvalidDatetimeFormat => Err(time_syntax(input)),
@@ -892,6 +921,7 @@ pub fn parse_time(input: &str) -> Result<i64> {
     // AM/PM, zone and era, in any order.
     let mut meridian: Option<bool> = None; // Some(true) = PM
     let mut zone = false;
+    let mut east: Option<i32> = None;
     loop {
         s.skip_spaces();
         match s.peek() {
@@ -901,6 +931,7 @@ pub fn parse_time(input: &str) -> Result<i64> {
                     return Err(time_syntax(input));
                 }
                 zone = true;
+                let negative = s.peek() == Some(b'-');
                 s.pos += 1;
                 let digits = s.digits().to_vec();
                 let (hh, mut mm, mut ss) = match digits.len() {
@@ -931,6 +962,8 @@ pub fn parse_time(input: &str) -> Result<i64> {
                         format!("time zone displacement out of range: \"{input}\""),
                     ));
                 }
+                let secs = (hh * 3600 + mm * 60 + ss) as i32;
+                east = Some(if negative { -secs } else { secs });
             }
             Some(b'a'..=b'z' | b'A'..=b'Z') => {
                 let w = s.word();
@@ -941,16 +974,32 @@ pub fn parse_time(input: &str) -> Result<i64> {
                         if !zone =>
                     {
                         zone = true;
-                        // `UTC+3`: an offset may follow the zone name.
+                        let hours_east = match w.as_str() {
+                            "edt" => -4,
+                            "est" | "cdt" => -5,
+                            "cst" | "mdt" => -6,
+                            "mst" | "pdt" => -7,
+                            "pst" => -8,
+                            _ => 0,
+                        };
+                        let mut offset = hours_east * 3600;
+                        // `UTC+3`: a POSIX-style offset (west positive) may
+                        // follow the zone name.
                         if matches!(s.peek(), Some(b'+' | b'-')) {
+                            let negative = s.peek() == Some(b'-');
                             s.pos += 1;
-                            if s.digits().is_empty() {
+                            let h = s.digits().to_vec();
+                            if h.is_empty() {
                                 return Err(time_syntax(input));
                             }
+                            let mut secs = saturating_num(&h).min(100) * 3600;
                             if s.eat(b':') {
-                                s.digits();
+                                secs += saturating_num(s.digits()).min(100) * 60;
                             }
+                            let secs = secs as i32;
+                            offset += if negative { secs } else { -secs };
                         }
+                        east = Some(offset);
                     }
                     "ad" | "bc" => {}
                     _ => return Err(time_syntax(input)),
@@ -976,7 +1025,11 @@ pub fn parse_time(input: &str) -> Result<i64> {
     if total > TIME_MAX {
         return Err(time_field(input));
     }
-    Ok(total)
+    Ok(TimeWithZone {
+        time: total,
+        zone: east,
+        had_date: false,
+    })
 }
 
 /// The time of day of a timestamp (`timestamp::time`); `None` (SQL

@@ -48,6 +48,7 @@ pub mod ops;
 pub mod regex;
 pub mod sql_type;
 pub mod text_io;
+pub mod timetz;
 pub mod to_char;
 pub mod uuid;
 pub mod value;

@@ -399,6 +399,18 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
     if let Some(s) = super::macaddr::resolve(op, l, r) {
         return Ok(s);
     }
+    // `timetz ± interval`, `interval + timetz`.
+    match (op, l, r) {
+        (
+            BinaryOp::Plus | BinaryOp::Minus,
+            SqlType::TimeTz,
+            SqlType::Interval | SqlType::Unknown,
+        ) => return sig(SqlType::TimeTz, SqlType::Interval, SqlType::TimeTz),
+        (BinaryOp::Plus, SqlType::Interval, SqlType::TimeTz) => {
+            return sig(SqlType::Interval, SqlType::TimeTz, SqlType::TimeTz)
+        }
+        _ => {}
+    }
     // JSON operators.
     let jsonish = |t: &SqlType| matches!(t, T::Json | T::Jsonb);
     if super::json_ops::is_json_only(op) || jsonish(l) || jsonish(r) {
@@ -942,6 +954,16 @@ pub fn eval_binary(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
     }
     if let Some(v) = super::macaddr::eval(op, l, r) {
         return v;
+    }
+    match (op, l, r) {
+        (BinaryOp::Plus | BinaryOp::Minus, V::TimeTz(t, z), V::Interval(iv)) => {
+            let sign = if op == BinaryOp::Plus { 1 } else { -1 };
+            return Ok(V::TimeTz(super::timetz::add_interval(*t, iv, sign), *z));
+        }
+        (BinaryOp::Plus, V::Interval(iv), V::TimeTz(t, z)) => {
+            return Ok(V::TimeTz(super::timetz::add_interval(*t, iv, 1), *z));
+        }
+        _ => {}
     }
     if op.is_comparison() {
         return Ok(match try_compare(l, r)? {

@@ -115,6 +115,9 @@ pub enum SqlType {
     /// `macaddr` (see [`super::macaddr`]); values are
     /// [`crate::types::Value::MacAddr`].
     MacAddr,
+    /// `time with time zone` (see [`super::timetz`]); values are
+    /// [`crate::types::Value::TimeTz`].
+    TimeTz,
 }
 
 /// The object-identifier alias types.
@@ -198,12 +201,14 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::Bit(None),
     SqlType::VarBit(None),
     SqlType::MacAddr,
+    SqlType::TimeTz,
 ];
 
 /// PostgreSQL's array type OIDs, parallel to [`ARRAY_ELEMENTS`].
 const ARRAY_OIDS: &[u32] = &[
     1000, 1001, 1002, 1003, 1005, 1007, 1009, 1028, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183,
     1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951, 199, 3807, 1041, 651, 1561, 1563, 1040,
+    1270,
 ];
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), used by the
@@ -270,6 +275,7 @@ impl SqlType {
             SqlType::Bit(_) => 1560,
             SqlType::VarBit(_) => 1562,
             SqlType::MacAddr => 829,
+            SqlType::TimeTz => 1266,
             SqlType::Reg(k) => k.oid(),
             SqlType::Enum(d) => d.oid,
             SqlType::Array(SqlType::Enum(d)) => d.array_oid,
@@ -333,6 +339,7 @@ impl SqlType {
             1560 => SqlType::Bit(None),
             1562 => SqlType::VarBit(None),
             829 => SqlType::MacAddr,
+            1266 => SqlType::TimeTz,
             other => {
                 if let Some(k) = RegKind::ALL.iter().find(|k| k.oid() == other) {
                     return Some(SqlType::Reg(*k));
@@ -398,6 +405,7 @@ impl SqlType {
             | SqlType::Timestamptz => 8,
             SqlType::Interval | SqlType::Uuid => 16,
             SqlType::MacAddr => 6,
+            SqlType::TimeTz => 12,
             SqlType::Unknown => -2,
             SqlType::Name => 64,
             SqlType::QChar => 1,
@@ -467,6 +475,7 @@ impl SqlType {
             SqlType::Bit(_) => "bit",
             SqlType::VarBit(_) => "bit varying",
             SqlType::MacAddr => "macaddr",
+            SqlType::TimeTz => "time with time zone",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
             SqlType::Array(_) => "anyarray",
@@ -504,6 +513,7 @@ impl SqlType {
             SqlType::Bit(_) => "bit",
             SqlType::VarBit(_) => "varbit",
             SqlType::MacAddr => "macaddr",
+            SqlType::TimeTz => "timetz",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
             SqlType::Array(e) => match e.type_name() {
@@ -534,6 +544,7 @@ impl SqlType {
                 "bit" => "_bit",
                 "varbit" => "_varbit",
                 "macaddr" => "_macaddr",
+                "timetz" => "_timetz",
                 "regclass" => "_regclass",
                 "regtype" => "_regtype",
                 "regproc" => "_regproc",
@@ -581,7 +592,8 @@ impl SqlType {
             | SqlType::Cidr
             | SqlType::Bit(_)
             | SqlType::VarBit(_)
-            | SqlType::MacAddr => DataType::Bytea,
+            | SqlType::MacAddr
+            | SqlType::TimeTz => DataType::Bytea,
             SqlType::Date => DataType::Date,
             SqlType::Timestamp | SqlType::Timestamptz => DataType::Timestamp,
         }
@@ -621,9 +633,11 @@ impl SqlType {
             | SqlType::Char(_)
             | SqlType::Name
             | SqlType::QChar => TypeCategory::String,
-            SqlType::Date | SqlType::Time | SqlType::Timestamp | SqlType::Timestamptz => {
-                TypeCategory::DateTime
-            }
+            SqlType::Date
+            | SqlType::Time
+            | SqlType::TimeTz
+            | SqlType::Timestamp
+            | SqlType::Timestamptz => TypeCategory::DateTime,
             SqlType::Interval => TypeCategory::Timespan,
             SqlType::Bytea
             | SqlType::Array(_)
@@ -701,9 +715,7 @@ impl SqlType {
             "bytea" => SqlType::Bytea,
             "date" => SqlType::Date,
             "time" | "time without time zone" => SqlType::Time,
-            "timetz" | "time with time zone" => {
-                return Err(EngineError::unsupported("type time with time zone"))
-            }
+            "timetz" | "time with time zone" => SqlType::TimeTz,
             "timestamp" | "timestamp without time zone" => SqlType::Timestamp,
             "timestamptz" | "timestamp with time zone" => SqlType::Timestamptz,
             "interval" => SqlType::Interval,
@@ -788,9 +800,7 @@ impl SqlType {
                 }
                 match tz {
                     TimezoneInfo::None | TimezoneInfo::WithoutTimeZone => SqlType::Time,
-                    TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => {
-                        return Err(EngineError::unsupported("type time with time zone"))
-                    }
+                    TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => SqlType::TimeTz,
                 }
             }
             AstType::Interval { fields, precision } => {
@@ -1056,12 +1066,12 @@ mod tests {
             SqlState::FeatureNotSupported
         );
         assert_eq!(
-            parse("time with time zone").unwrap_err().state,
-            SqlState::FeatureNotSupported
+            parse("time with time zone").unwrap().display_name(),
+            "time with time zone"
         );
         assert_eq!(
-            parse("timetz").unwrap_err().state,
-            SqlState::FeatureNotSupported
+            parse("timetz").unwrap().display_name(),
+            "time with time zone"
         );
         assert_eq!(
             parse("varchar(0)").unwrap_err().message,

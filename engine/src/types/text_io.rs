@@ -233,6 +233,10 @@ impl Value {
                 Value::Bits(super::bits::BitString::parse(input)?)
             }
             SqlType::MacAddr => Value::MacAddr(super::macaddr::parse(input)?),
+            SqlType::TimeTz => {
+                let (t, z) = super::timetz::parse(input)?;
+                Value::TimeTz(t, z)
+            }
         })
     }
 
@@ -273,6 +277,7 @@ impl Value {
             Value::Inet(i) => i.write_text(out),
             Value::Bits(b) => b.write_text(out),
             Value::MacAddr(m) => super::macaddr::write_text(m, out),
+            Value::TimeTz(t, z) => super::timetz::write_text(*t, *z, out),
         }
     }
 }

@@ -70,6 +70,9 @@ pub enum Value {
     Bits(BitString),
     /// `macaddr`.
     MacAddr([u8; 6]),
+    /// `time with time zone`: microseconds since midnight and the zone
+    /// in seconds west of UTC (see [`super::timetz`]).
+    TimeTz(i64, i32),
 }
 
 impl Value {
@@ -100,6 +103,7 @@ impl Value {
             Value::Enum(d, _) => SqlType::Enum(d),
             Value::Bits(_) => SqlType::Bit(None),
             Value::MacAddr(_) => SqlType::MacAddr,
+            Value::TimeTz(..) => SqlType::TimeTz,
             Value::Inet(i) => {
                 if i.cidr {
                     SqlType::Cidr
@@ -201,6 +205,7 @@ impl Value {
             Value::Inet(i) => Datum::Bytea(Cow::Owned(i.to_key())),
             Value::Bits(b) => Datum::Bytea(Cow::Owned(b.to_key())),
             Value::MacAddr(m) => Datum::Bytea(Cow::Owned(m.to_vec())),
+            Value::TimeTz(t, z) => Datum::Bytea(Cow::Owned(super::timetz::to_key(*t, *z))),
         }
     }
 
@@ -250,6 +255,10 @@ impl Value {
             }
             (Datum::Bytea(b), SqlType::MacAddr) => {
                 Value::MacAddr(b.as_ref().try_into().map_err(|_| mismatch())?)
+            }
+            (Datum::Bytea(b), SqlType::TimeTz) => {
+                let (t, z) = super::timetz::from_key(&b).ok_or_else(mismatch)?;
+                Value::TimeTz(t, z)
             }
             (Datum::Date(d), SqlType::Date) => Value::Date(d),
             (Datum::Timestamp(t), SqlType::Timestamp) => Value::Timestamp(t),
@@ -389,6 +398,7 @@ mod tests {
             ),
             (Value::Null, SqlType::Date),
             (Value::Time(45_296_000_000), SqlType::Time),
+            (Value::TimeTz(45_296_000_000, -19_800), SqlType::TimeTz),
             (Value::Time(86_400_000_000), SqlType::Time),
             (Value::Text("pg_class".into()), SqlType::Name),
             (
