@@ -624,6 +624,31 @@ pub const SYSTEM_RELATIONS: &[SysRel] = &[
     SysRel {
         schema: "pg_catalog",
         schema_oid: 11,
+        name: "pg_timezone_abbrevs",
+        oid: 12122,
+        kind: b'v',
+        columns: &[
+            ("abbrev", SqlType::Text),
+            ("utc_offset", SqlType::Interval),
+            ("is_dst", SqlType::Bool),
+        ],
+    },
+    SysRel {
+        schema: "pg_catalog",
+        schema_oid: 11,
+        name: "pg_timezone_names",
+        oid: 12126,
+        kind: b'v',
+        columns: &[
+            ("name", SqlType::Text),
+            ("abbrev", SqlType::Text),
+            ("utc_offset", SqlType::Interval),
+            ("is_dst", SqlType::Bool),
+        ],
+    },
+    SysRel {
+        schema: "pg_catalog",
+        schema_oid: 11,
         name: "pg_shdescription",
         oid: 2396,
         kind: b'r',

@@ -41,6 +41,7 @@ mod info_schema;
 mod locks;
 pub(crate) mod rows;
 pub mod static_rows;
+mod timezones;
 mod user_types;
 
 use std::sync::Arc;

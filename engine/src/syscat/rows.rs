@@ -73,6 +73,8 @@ pub fn rows(
         "pg_stat_activity" => pg_stat_activity(rel, snap, &mut out),
         "pg_locks" => super::locks::pg_locks(rel, snap, &mut out),
         "pg_settings" => pg_settings(rel, snap, &mut out),
+        "pg_timezone_names" => super::timezones::pg_timezone_names(rel, &mut out),
+        "pg_timezone_abbrevs" => super::timezones::pg_timezone_abbrevs(rel, &mut out),
         "pg_sequence" => pg_sequence(rel, snap, &mut out),
         "pg_sequences" => pg_sequences(rel, snap, &mut out, last_value)?,
         "pg_depend" => pg_depend(rel, snap, &mut out),

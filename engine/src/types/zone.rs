@@ -300,6 +300,11 @@ pub fn abbreviation(name: &str) -> Option<Abbrev> {
         .map(|i| ABBREVIATIONS[i].1)
 }
 
+/// PostgreSQL's default abbreviation set, sorted by lower-case name.
+pub fn abbreviations() -> &'static [(&'static str, Abbrev)] {
+    ABBREVIATIONS
+}
+
 /// Appends an offset as PostgreSQL prints it: `+05`, `-04:30`,
 /// `-04:56:02`.
 pub fn write_offset(out: &mut String, east: i32) {
