@@ -622,7 +622,13 @@ impl<'c> Binder<'c> {
                 if let Some(n) = substring_for {
                     args.push(self.bind(n, scope)?);
                 }
-                self.call_function("substr", args)?
+                // Bit strings have their own `substring(bit, int[, int])`.
+                let name = if crate::types::bits_ops::is_bits(&args[0].ty()) {
+                    "substring"
+                } else {
+                    "substr"
+                };
+                self.call_function(name, args)?
             }
             AstExpr::Trim {
                 expr,
@@ -647,7 +653,13 @@ impl<'c> Binder<'c> {
             AstExpr::Position { expr, r#in } => {
                 let needle = self.bind(expr, scope)?;
                 let hay = self.bind(r#in, scope)?;
-                self.call_function("strpos", vec![hay, needle])?
+                // `position(bit, bit)` for bit strings.
+                let name = if crate::types::bits_ops::is_bits(&hay.ty()) {
+                    "position"
+                } else {
+                    "strpos"
+                };
+                self.call_function(name, vec![hay, needle])?
             }
             AstExpr::AtTimeZone {
                 timestamp,

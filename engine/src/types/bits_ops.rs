@@ -1,7 +1,8 @@
 //! Operators and functions of `bit` and `bit varying` (PostgreSQL's
 //! `varbit.c`): `||` (giving `bit varying`), the bitwise `&` `|` `#` `~`
 //! and shifts `<<` `>>` by an `integer` (giving `bit`), and `length()`,
-//! `bit_length()`, `octet_length()`, `get_bit()`, `set_bit()`.
+//! `bit_length()`, `octet_length()`, `get_bit()`, `set_bit()`,
+//! `position()` and `substring()`.
 //!
 //! The two types convert to each other implicitly, as in PostgreSQL, so
 //! the operators and functions declared on `bit` also take `bit varying`
@@ -104,6 +105,51 @@ fn bit_index(b: &BitString, n: &Value) -> Result<usize> {
     Ok(n as usize)
 }
 
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or(0)
+}
+
+/// `position(string, substring)`: the 1-based position of the first
+/// occurrence, 0 when there is none, 1 for an empty substring.
+fn position(hay: &BitString, needle: &BitString) -> i32 {
+    if needle.len == 0 {
+        return 1;
+    }
+    if needle.len > hay.len {
+        return 0;
+    }
+    (0..=hay.len - needle.len)
+        .find(|&start| (0..needle.len).all(|k| hay.get(start + k) == needle.get(k)))
+        .map_or(0, |start| start as i32 + 1)
+}
+
+/// `substring(bits FROM start [FOR count])`, as text's substring: the
+/// bits from 1-based `start` for `count`, clipped to the string.
+fn substring(b: &BitString, start: i64, count: Option<i64>) -> Result<Value> {
+    let end = match count {
+        Some(n) if n < 0 => {
+            return Err(EngineError::new(
+                SqlState::SubstringError,
+                "negative substring length not allowed",
+            ))
+        }
+        Some(n) => start.saturating_add(n),
+        None => i64::MAX,
+    };
+    let from = start.max(1);
+    let to = end.min(b.len as i64 + 1);
+    let mut out = BitString::zeros(0);
+    if from < to {
+        out = BitString::zeros((to - from) as usize);
+        for (k, i) in (from..to).enumerate() {
+            if b.get(i as usize - 1) {
+                out.set(k, true);
+            }
+        }
+    }
+    Ok(Value::Bits(out))
+}
+
 fn cand(name: &'static str, params: &'static [SqlType], ret: SqlType, eval: ScalarFn) -> Candidate {
     Candidate {
         name,
@@ -152,6 +198,15 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             let mut out = b.clone();
             out.set(i, on);
             Ok(Value::Bits(out))
+        }),
+        cand("position", &[B, B], I4, |_, a| {
+            Ok(Value::Int4(position(bits(&a[0])?, bits(&a[1])?)))
+        }),
+        cand("substring", &[B, I4], B, |_, a| {
+            substring(bits(&a[0])?, int(&a[1]), None)
+        }),
+        cand("substring", &[B, I4, I4], B, |_, a| {
+            substring(bits(&a[0])?, int(&a[1]), Some(int(&a[2])))
         }),
     ]
 }
