@@ -9,9 +9,10 @@
 //! scale, `time` as microseconds, `oid` as an unsigned 32-bit integer, `uuid`
 //! as its 16 bytes, `json` as its text, `jsonb` as version byte 1 and its text,
 //! `"char"` as one byte, `inet`/`cidr` as family, bits, is_cidr, length and
-//! address bytes, `bit`/`varbit` as the bit count and the bytes, `macaddr` as its
-//! six bytes, `timetz` as microseconds and the zone (seconds west), and arrays (any dimensions and lower bounds) in `array_send`'s
-//! layout. Other types fail with 0A000 rather than guess.
+//! address bytes, `bit`/`varbit` as the bit count and the bytes,
+//! `macaddr`/`macaddr8` as their six/eight bytes, `timetz` as microseconds
+//! and the zone (seconds west), and arrays (any dimensions and lower
+//! bounds) in `array_send`'s layout. Other types fail with 0A000 rather than guess.
 
 use bytes::{BufMut, BytesMut};
 use pgwire::error::PgWireError;
@@ -140,6 +141,10 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
         },
         SqlType::MacAddr => match v {
             Value::MacAddr(m) => buf.put_slice(m),
+            _ => return Err(mismatch(ty)),
+        },
+        SqlType::MacAddr8 => match v {
+            Value::MacAddr8(m) => buf.put_slice(m),
             _ => return Err(mismatch(ty)),
         },
         SqlType::TimeTz => match v {
@@ -433,6 +438,7 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
             Value::Bits(b)
         }
         SqlType::MacAddr => Value::MacAddr(fixed(data, ty)?),
+        SqlType::MacAddr8 => Value::MacAddr8(fixed(data, ty)?),
         SqlType::TimeTz => {
             let (t, z) = rocksgres_engine::types::timetz::from_binary(data)
                 .map_err(|e| crate::wire::engine_error(&e))?;

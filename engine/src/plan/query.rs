@@ -1012,6 +1012,7 @@ impl Binder<'_> {
                             | SqlType::Bit(_)
                             | SqlType::VarBit(_)
                             | SqlType::MacAddr
+                            | SqlType::MacAddr8
                     ),
                     AggFunc::ArrayAgg => matches!(t, SqlType::Array(_)) || t.array_of().is_some(),
                     _ => true,

@@ -101,6 +101,8 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
     match (from, to) {
         (T::Cidr, T::Inet) => return true,
         (T::Inet, T::Cidr) => return allowed(CastKind::Assignment),
+        // pg_cast: macaddr <-> macaddr8 implicit.
+        (T::MacAddr, T::MacAddr8) | (T::MacAddr8, T::MacAddr) => return true,
         // pg_cast: time -> timetz implicit; timetz -> time and
         // timestamptz -> timetz by assignment.
         (T::Time, T::TimeTz) => return true,
@@ -287,6 +289,9 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::Inet(i), T::Cidr) => Value::Inet(i.network()),
         (Value::Bits(b), T::Bit(_) | T::VarBit(_)) => Value::Bits(b),
         (Value::MacAddr(m), T::MacAddr) => Value::MacAddr(m),
+        (Value::MacAddr8(m), T::MacAddr8) => Value::MacAddr8(m),
+        (Value::MacAddr(m), T::MacAddr8) => Value::MacAddr8(super::macaddr::to_macaddr8(&m)),
+        (Value::MacAddr8(m), T::MacAddr) => Value::MacAddr(super::macaddr::to_macaddr(&m)?),
         (Value::TimeTz(t, z), T::TimeTz) => Value::TimeTz(t, z),
         (Value::TimeTz(t, _), T::Time) => Value::Time(t),
         // A time gets the session zone's current offset.

@@ -60,6 +60,7 @@ pub fn try_compare(l: &Value, r: &Value) -> Result<Option<Ordering>> {
         (V::Inet(a), V::Inet(b)) => a.pg_cmp(b),
         (V::Bits(a), V::Bits(b)) => a.pg_cmp(b),
         (V::MacAddr(a), V::MacAddr(b)) => a.cmp(b),
+        (V::MacAddr8(a), V::MacAddr8(b)) => a.cmp(b),
         (V::TimeTz(t, z), V::TimeTz(u, w)) => super::timetz::compare((*t, *z), (*u, *w)),
         (V::Enum(d, a), V::Enum(e, b)) if d.oid == e.oid => {
             pg_float4_cmp(d.labels[*a as usize].sort, e.labels[*b as usize].sort)

@@ -700,6 +700,7 @@ pub fn unary_op_type(op: UnaryOp, t: &SqlType) -> Result<SqlType> {
             SqlType::Inet | SqlType::Cidr => Ok(SqlType::Inet),
             SqlType::Bit(_) | SqlType::VarBit(_) => Ok(SqlType::Bit(None)),
             SqlType::MacAddr => Ok(SqlType::MacAddr),
+            SqlType::MacAddr8 => Ok(SqlType::MacAddr8),
             SqlType::Unknown => Err(EngineError::new(
                 SqlState::AmbiguousFunction,
                 "operator is not unique: ~ unknown",
@@ -740,6 +741,7 @@ pub fn eval_unary(op: UnaryOp, v: &Value) -> Result<Value> {
         (UnaryOp::BitNot, Value::Inet(i)) => Value::Inet(i.not()),
         (UnaryOp::BitNot, Value::Bits(b)) => Value::Bits(b.not()),
         (UnaryOp::BitNot, Value::MacAddr(m)) => Value::MacAddr(m.map(|b| !b)),
+        (UnaryOp::BitNot, Value::MacAddr8(m)) => Value::MacAddr8(m.map(|b| !b)),
         (op, v) => {
             return Err(EngineError::internal(format!(
                 "unary operator {op:?} not defined for {v:?}"

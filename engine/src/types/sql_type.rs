@@ -115,6 +115,9 @@ pub enum SqlType {
     /// `macaddr` (see [`super::macaddr`]); values are
     /// [`crate::types::Value::MacAddr`].
     MacAddr,
+    /// `macaddr8` (see [`super::macaddr`]); values are
+    /// [`crate::types::Value::MacAddr8`].
+    MacAddr8,
     /// `time with time zone` (see [`super::timetz`]); values are
     /// [`crate::types::Value::TimeTz`].
     TimeTz,
@@ -202,13 +205,14 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::VarBit(None),
     SqlType::MacAddr,
     SqlType::TimeTz,
+    SqlType::MacAddr8,
 ];
 
 /// PostgreSQL's array type OIDs, parallel to [`ARRAY_ELEMENTS`].
 const ARRAY_OIDS: &[u32] = &[
     1000, 1001, 1002, 1003, 1005, 1007, 1009, 1028, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183,
     1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951, 199, 3807, 1041, 651, 1561, 1563, 1040,
-    1270,
+    1270, 775,
 ];
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), used by the
@@ -275,6 +279,7 @@ impl SqlType {
             SqlType::Bit(_) => 1560,
             SqlType::VarBit(_) => 1562,
             SqlType::MacAddr => 829,
+            SqlType::MacAddr8 => 774,
             SqlType::TimeTz => 1266,
             SqlType::Reg(k) => k.oid(),
             SqlType::Enum(d) => d.oid,
@@ -339,6 +344,7 @@ impl SqlType {
             1560 => SqlType::Bit(None),
             1562 => SqlType::VarBit(None),
             829 => SqlType::MacAddr,
+            774 => SqlType::MacAddr8,
             1266 => SqlType::TimeTz,
             other => {
                 if let Some(k) = RegKind::ALL.iter().find(|k| k.oid() == other) {
@@ -405,6 +411,7 @@ impl SqlType {
             | SqlType::Timestamptz => 8,
             SqlType::Interval | SqlType::Uuid => 16,
             SqlType::MacAddr => 6,
+            SqlType::MacAddr8 => 8,
             SqlType::TimeTz => 12,
             SqlType::Unknown => -2,
             SqlType::Name => 64,
@@ -475,6 +482,7 @@ impl SqlType {
             SqlType::Bit(_) => "bit",
             SqlType::VarBit(_) => "bit varying",
             SqlType::MacAddr => "macaddr",
+            SqlType::MacAddr8 => "macaddr8",
             SqlType::TimeTz => "time with time zone",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
@@ -513,6 +521,7 @@ impl SqlType {
             SqlType::Bit(_) => "bit",
             SqlType::VarBit(_) => "varbit",
             SqlType::MacAddr => "macaddr",
+            SqlType::MacAddr8 => "macaddr8",
             SqlType::TimeTz => "timetz",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
@@ -544,6 +553,7 @@ impl SqlType {
                 "bit" => "_bit",
                 "varbit" => "_varbit",
                 "macaddr" => "_macaddr",
+                "macaddr8" => "_macaddr8",
                 "timetz" => "_timetz",
                 "regclass" => "_regclass",
                 "regtype" => "_regtype",
@@ -593,6 +603,7 @@ impl SqlType {
             | SqlType::Bit(_)
             | SqlType::VarBit(_)
             | SqlType::MacAddr
+            | SqlType::MacAddr8
             | SqlType::TimeTz => DataType::Bytea,
             SqlType::Date => DataType::Date,
             SqlType::Timestamp | SqlType::Timestamptz => DataType::Timestamp,
@@ -644,7 +655,8 @@ impl SqlType {
             | SqlType::Uuid
             | SqlType::Json
             | SqlType::Jsonb
-            | SqlType::MacAddr => TypeCategory::UserDefined,
+            | SqlType::MacAddr
+            | SqlType::MacAddr8 => TypeCategory::UserDefined,
             SqlType::Unknown => TypeCategory::Unknown,
             SqlType::Enum(_) => TypeCategory::Enum,
             SqlType::Inet | SqlType::Cidr => TypeCategory::Network,
@@ -731,7 +743,7 @@ impl SqlType {
             "bit" => SqlType::Bit(Some(1)),
             "varbit" | "bit varying" => SqlType::VarBit(None),
             "macaddr" => SqlType::MacAddr,
-            "macaddr8" => return Err(EngineError::unsupported(format!("type {lower}"))),
+            "macaddr8" => SqlType::MacAddr8,
             "regclass" => SqlType::Reg(RegKind::Class),
             "regtype" => SqlType::Reg(RegKind::Type),
             "regnamespace" => SqlType::Reg(RegKind::Namespace),

@@ -233,6 +233,7 @@ impl Value {
                 Value::Bits(super::bits::BitString::parse(input)?)
             }
             SqlType::MacAddr => Value::MacAddr(super::macaddr::parse(input)?),
+            SqlType::MacAddr8 => Value::MacAddr8(super::macaddr::parse8(input)?),
             SqlType::TimeTz => {
                 let (t, z) = super::timetz::parse(input)?;
                 Value::TimeTz(t, z)
@@ -277,6 +278,7 @@ impl Value {
             Value::Inet(i) => i.write_text(out),
             Value::Bits(b) => b.write_text(out),
             Value::MacAddr(m) => super::macaddr::write_text(m, out),
+            Value::MacAddr8(m) => super::macaddr::write_text(m, out),
             Value::TimeTz(t, z) => super::timetz::write_text(*t, *z, out),
         }
     }

@@ -70,6 +70,8 @@ pub enum Value {
     Bits(BitString),
     /// `macaddr`.
     MacAddr([u8; 6]),
+    /// `macaddr8`.
+    MacAddr8([u8; 8]),
     /// `time with time zone`: microseconds since midnight and the zone
     /// in seconds west of UTC (see [`super::timetz`]).
     TimeTz(i64, i32),
@@ -103,6 +105,7 @@ impl Value {
             Value::Enum(d, _) => SqlType::Enum(d),
             Value::Bits(_) => SqlType::Bit(None),
             Value::MacAddr(_) => SqlType::MacAddr,
+            Value::MacAddr8(_) => SqlType::MacAddr8,
             Value::TimeTz(..) => SqlType::TimeTz,
             Value::Inet(i) => {
                 if i.cidr {
@@ -205,6 +208,7 @@ impl Value {
             Value::Inet(i) => Datum::Bytea(Cow::Owned(i.to_key())),
             Value::Bits(b) => Datum::Bytea(Cow::Owned(b.to_key())),
             Value::MacAddr(m) => Datum::Bytea(Cow::Owned(m.to_vec())),
+            Value::MacAddr8(m) => Datum::Bytea(Cow::Owned(m.to_vec())),
             Value::TimeTz(t, z) => Datum::Bytea(Cow::Owned(super::timetz::to_key(*t, *z))),
         }
     }
@@ -255,6 +259,9 @@ impl Value {
             }
             (Datum::Bytea(b), SqlType::MacAddr) => {
                 Value::MacAddr(b.as_ref().try_into().map_err(|_| mismatch())?)
+            }
+            (Datum::Bytea(b), SqlType::MacAddr8) => {
+                Value::MacAddr8(b.as_ref().try_into().map_err(|_| mismatch())?)
             }
             (Datum::Bytea(b), SqlType::TimeTz) => {
                 let (t, z) = super::timetz::from_key(&b).ok_or_else(mismatch)?;
