@@ -358,7 +358,12 @@ impl<'c> Binder<'c> {
                 }
             }
             AstExpr::TypedString(ts) => {
-                let ty = self.resolve_type(&ts.data_type)?;
+                let mut ty = self.resolve_type(&ts.data_type)?;
+                // `bit 'x'` has no length (unlike `'x'::bit`, which is
+                // `bit(1)`).
+                if matches!(ts.data_type, ast::DataType::Bit(None)) {
+                    ty = SqlType::Bit(None);
+                }
                 let text = match &ts.value.value {
                     AstValue::SingleQuotedString(s) => s.clone(),
                     other => other.to_string(),

@@ -3,7 +3,7 @@
 //! `~` `&` `|`, address arithmetic `inet ± int8` and `inet - inet`, and
 //! `host()`, `masklen()`, `set_masklen()`, `network()`, `broadcast()`,
 //! `netmask()`, `hostmask()`, `family()`, `text()`, `abbrev()`,
-//! `inet_same_family()`, `inet_merge()`.
+//! `inet_same_family()`, `inet_merge()`, and the `cidr(inet)` cast function.
 //!
 //! As in PostgreSQL the operators are declared on `inet` only: a `cidr`
 //! operand reaches them through the implicit `cidr` -> `inet` cast, and
@@ -128,6 +128,9 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             ))
         }),
         cand("network", &[I], C, |_, a| {
+            Ok(Value::Inet(net(&a[0])?.network()))
+        }),
+        cand("cidr", &[I], C, |_, a| {
             Ok(Value::Inet(net(&a[0])?.network()))
         }),
         cand("broadcast", &[I], I, |_, a| {

@@ -409,6 +409,12 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         (BinaryOp::Plus, SqlType::Interval, SqlType::TimeTz) => {
             return sig(SqlType::Interval, SqlType::TimeTz, SqlType::TimeTz)
         }
+        // `time` meets `timetz` through its implicit cast.
+        (_, SqlType::TimeTz, SqlType::Time) | (_, SqlType::Time, SqlType::TimeTz)
+            if op.is_comparison() =>
+        {
+            return sig(SqlType::TimeTz, SqlType::TimeTz, SqlType::Bool)
+        }
         _ => {}
     }
     // JSON operators.
