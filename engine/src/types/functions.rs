@@ -724,6 +724,22 @@ fn candidates() -> Vec<Candidate> {
             Ok(Value::Text(out))
         },
     });
+    // The date/time functions PostgreSQL marks stable: those that read
+    // the session's TimeZone (a timestamptz argument) or DateStyle.
+    for c in &mut v {
+        let reads_zone = c.params.contains(&TZ)
+            || (c.name == "to_char" && matches!(c.params.first(), Some(&TS) | Some(&IV)))
+            || (c.name == "age" && c.params == [TS]);
+        if reads_zone
+            && matches!(
+                c.name,
+                "age" | "date_part" | "extract" | "date_trunc" | "to_char" | "generate_series"
+            )
+            && c.volatility == Volatility::Immutable
+        {
+            c.volatility = Volatility::Stable;
+        }
+    }
     v
 }
 
