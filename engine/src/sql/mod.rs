@@ -124,7 +124,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
 /// Parses statements with `sqlparser` (after the rewrites it needs).
 fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
     let identity = sequence::canonical_identity_options(sql)?;
-    let sql = identity.as_deref().unwrap_or(sql);
+    let sql = identity.as_ref().map_or(sql, |(text, _)| text.as_str());
     let lower = sql.to_ascii_lowercase();
     let if_exists = if lower.contains("index") && lower.contains("exists") {
         alter_index::rewrite(sql)
@@ -199,6 +199,15 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
             _ => None,
         });
         unique_nulls::mark(statements, marks)?;
+    }
+    if let Some((_, names)) = &identity {
+        if names.iter().any(Option::is_some) {
+            let statements = out.iter_mut().filter_map(|p| match p {
+                Parsed::Statement(s) => Some(&mut **s),
+                _ => None,
+            });
+            sequence::carry_sequence_names(statements, names)?;
+        }
     }
     Ok(out)
 }
