@@ -192,6 +192,8 @@ struct Interrupts {
     deferred: crate::exec::deferred_fks::SharedDeferred,
     /// Whether the transaction is READ ONLY.
     read_only: bool,
+    /// The statement's `set_config` calls.
+    config: crate::exec::config::ConfigChanges,
 }
 
 impl Interrupts {
@@ -361,6 +363,7 @@ impl<S: Store> Session<S> {
             sequences: Arc::clone(&self.sequences),
             deferred: Arc::clone(&self.deferred),
             read_only: self.read_only(),
+            config: Default::default(),
         }
     }
 
@@ -994,11 +997,20 @@ impl<S: Store> Session<S> {
             Statement::Set(set) => self.set_statement(set),
             Statement::Deallocate { name, .. } => self.deallocate(name),
             Statement::ShowVariable { variable } => {
-                let name = variable
-                    .iter()
-                    .map(|i| i.value.clone())
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let words: Vec<&str> = variable.iter().map(|i| i.value.as_str()).collect();
+                // sqlparser splits `SHOW a.b` like `SHOW time zone`: the
+                // multi-word names PostgreSQL knows are words, the rest a
+                // custom placeholder's dotted name.
+                let spaced = words.join(" ");
+                let name = if words.len() == 1
+                    || matches!(
+                        spaced.to_ascii_lowercase().as_str(),
+                        "time zone" | "transaction isolation level" | "session authorization"
+                    ) {
+                    spaced
+                } else {
+                    words.join(".")
+                };
                 self.show_statement(&name)
             }
             Statement::Reset(r) => {
@@ -1044,7 +1056,16 @@ impl<S: Store> Session<S> {
                     )
                 });
                 self.scratch = scratch;
-                r
+                let mut r = r?;
+                for (name, value, local) in interrupts.config.take() {
+                    // set_config(..., true) outside a transaction block
+                    // lasts for its statement only, without SET LOCAL's
+                    // warning.
+                    if !local || self.in_block() {
+                        self.apply_set(&name, value.as_deref(), local, &mut r)?;
+                    }
+                }
+                Ok(r)
             }
         }
     }
@@ -1691,6 +1712,7 @@ fn execute_statement<S: Store>(
     ctx.search_path = interrupts.search_path.clone();
     ctx.sequences = Some(interrupts.sequence_access(db));
     ctx.deferred = Some(Arc::clone(&interrupts.deferred));
+    ctx.config = Some(&interrupts.config);
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
     let r = run_plan(&plan, &mut ctx, db);

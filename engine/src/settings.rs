@@ -141,6 +141,20 @@ fn unknown(name: &str) -> EngineError {
     )
 }
 
+/// Whether `name` (lower case) is a custom placeholder's name: two or more
+/// identifiers separated by dots, as PostgreSQL's
+/// `valid_custom_variable_name`.
+pub fn is_custom_name(name: &str) -> bool {
+    name.contains('.')
+        && name.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_' || !c.is_ascii())
+                && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$' || !c.is_ascii())
+        })
+}
+
 fn invalid(name: &str, value: &str) -> EngineError {
     EngineError::new(
         SqlState::InvalidParameterValue,
@@ -155,20 +169,86 @@ fn parse_millis(name: &str, value: &str) -> Result<u64> {
 
 /// Parses a duration setting whose bare numbers count `bare_unit_ms`
 /// milliseconds (1000 for a setting in seconds), into milliseconds.
+/// Fractions are rounded to the millisecond, as PostgreSQL.
 fn parse_duration_ms(name: &str, value: &str, bare_unit_ms: u64) -> Result<u64> {
+    let (n, unit) = split_unit(name, value)?;
+    let scale = match unit {
+        "" => bare_unit_ms as f64,
+        "us" => 0.001,
+        "ms" => 1.0,
+        "s" => 1e3,
+        "min" => 6e4,
+        "h" => 3.6e6,
+        "d" => 8.64e7,
+        _ => return Err(invalid(name, value).with_hint(
+            "Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".",
+        )),
+    };
+    Ok((n * scale).round() as u64)
+}
+
+/// Splits a setting into its non-negative number and its unit.
+fn split_unit<'v>(name: &str, value: &'v str) -> Result<(f64, &'v str)> {
     let v = value.trim();
     let (num, unit) = v
-        .find(|c: char| !c.is_ascii_digit())
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
         .map_or((v, ""), |i| (&v[..i], v[i..].trim()));
-    let n: u64 = num.parse().map_err(|_| invalid(name, value))?;
-    Ok(match unit {
-        "" => n * bare_unit_ms,
-        "ms" => n,
-        "s" => n * 1000,
-        "min" => n * 60_000,
-        "h" => n * 3_600_000,
-        _ => return Err(invalid(name, value)),
-    })
+    let n: f64 = num.parse().map_err(|_| invalid(name, value))?;
+    if !n.is_finite() || n > i64::MAX as f64 {
+        return Err(invalid(name, value));
+    }
+    Ok((n, unit))
+}
+
+/// A duration in milliseconds as PostgreSQL shows it: in the largest unit
+/// that divides it.
+fn format_ms(ms: u64) -> String {
+    if ms == 0 {
+        return "0".into();
+    }
+    for (unit_ms, unit) in [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "min"),
+        (1000, "s"),
+    ] {
+        if ms.is_multiple_of(unit_ms) {
+            return format!("{}{unit}", ms / unit_ms);
+        }
+    }
+    format!("{ms}ms")
+}
+
+/// Parses a memory setting counted in kB (`work_mem`) within
+/// `[min, max]` kB, and shows it as PostgreSQL: in the largest unit that
+/// divides it.
+fn normalize_kb(name: &str, value: &str, min: i64, max: i64) -> Result<String> {
+    let (n, unit) = split_unit(name, value)?;
+    let scale = match unit {
+        "" | "kB" => 1.0,
+        "B" => 1.0 / 1024.0,
+        "MB" => 1024.0,
+        "GB" => 1024.0 * 1024.0,
+        "TB" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(invalid(name, value).with_hint(
+                "Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\".",
+            ))
+        }
+    };
+    let kb = (n * scale).round() as i64;
+    if kb < min || kb > max {
+        return Err(EngineError::new(
+            SqlState::InvalidParameterValue,
+            format!("{kb} kB is outside the valid range for parameter \"{name}\" ({min} .. {max})"),
+        ));
+    }
+    for (unit_kb, unit) in [(1i64 << 30, "TB"), (1 << 20, "GB"), (1 << 10, "MB")] {
+        if kb % unit_kb == 0 {
+            return Ok(format!("{}{unit}", kb / unit_kb));
+        }
+    }
+    Ok(format!("{kb}kB"))
 }
 
 impl Settings {
@@ -198,6 +278,14 @@ impl Settings {
     pub fn set(&mut self, name: &str, value: &str) -> Result<()> {
         let key = name.to_lowercase();
         let Some((canonical, _)) = self.values.get(&key).cloned() else {
+            if is_custom_name(&key) {
+                // A custom placeholder (`SET app.user_id = ...`): any
+                // value, as PostgreSQL keeps it for an extension that may
+                // never load.
+                std::sync::Arc::make_mut(&mut self.values)
+                    .insert(key.clone(), (key, value.to_string()));
+                return Ok(());
+            }
             return Err(unknown(name));
         };
         if READ_ONLY.contains(&key.as_str()) {
@@ -237,8 +325,9 @@ impl Settings {
                 }
             }
             "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
-                parse_millis(&canonical, value)?.to_string()
+                format_ms(parse_millis(&canonical, value)?)
             }
+            "work_mem" => normalize_kb(&canonical, value, 64, 2_147_483_647)?,
             "client_encoding" => match value.to_uppercase().replace('-', "").as_str() {
                 "UTF8" | "UNICODE" => "UTF8".into(),
                 "SQL_ASCII" => "SQL_ASCII".into(),
@@ -324,7 +413,12 @@ impl Settings {
                 if let Some(e) = server_fixed_error(&key) {
                     return Err(e);
                 }
-                let v = fresh.values.get(&key).cloned().ok_or_else(|| unknown(n))?;
+                let v = match fresh.values.get(&key) {
+                    Some(v) => v.clone(),
+                    // A custom placeholder resets to the empty string.
+                    None if is_custom_name(&key) => (key.clone(), String::new()),
+                    None => return Err(unknown(n)),
+                };
                 match key.as_str() {
                     "timezone" => self.zone = fresh.zone,
                     "datestyle" => self.date_style = fresh.date_style,
@@ -390,7 +484,11 @@ impl Settings {
 
     /// `lock_timeout` (`None` = wait forever).
     pub fn lock_timeout(&self) -> Option<Duration> {
-        match self.get("lock_timeout").ok()?.parse::<u64>().ok()? {
+        match self
+            .get("lock_timeout")
+            .ok()
+            .and_then(|v| parse_millis("", v).ok())?
+        {
             0 => None,
             ms => Some(Duration::from_millis(ms)),
         }
@@ -398,7 +496,11 @@ impl Settings {
 
     /// `statement_timeout` (`None` = no limit).
     pub fn statement_timeout(&self) -> Option<Duration> {
-        match self.get("statement_timeout").ok()?.parse::<u64>().ok()? {
+        match self
+            .get("statement_timeout")
+            .ok()
+            .and_then(|v| parse_millis("", v).ok())?
+        {
             0 => None,
             ms => Some(Duration::from_millis(ms)),
         }
@@ -479,9 +581,8 @@ impl Settings {
     pub fn idle_in_transaction_session_timeout(&self) -> Option<Duration> {
         match self
             .get("idle_in_transaction_session_timeout")
-            .ok()?
-            .parse::<u64>()
-            .ok()?
+            .ok()
+            .and_then(|v| parse_millis("", v).ok())?
         {
             0 => None,
             ms => Some(Duration::from_millis(ms)),

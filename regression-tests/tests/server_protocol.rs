@@ -222,6 +222,24 @@ fn copy_without_columns_computes_generated_columns() {
         .map(|r| (r.get(0), r.get(1)))
         .collect();
     assert_eq!(rows, vec![(1, 10), (2, 20)]);
+    // Naming a generated column fails as in PostgreSQL (42P10), also
+    // quoted, and the table is unchanged. (The client library gives up on
+    // a connection whose COPY failed, with PostgreSQL too: one each.)
+    for cmd in ["COPY cg (a, b) FROM STDIN", "COPY cg (\"b\") FROM STDIN"] {
+        let mut c = server.connect();
+        let e = c.copy_in::<_>(cmd).err().expect("COPY naming b must fail");
+        let db = e
+            .as_db_error()
+            .unwrap_or_else(|| panic!("a server error: {e:?}"));
+        assert_eq!(db.code().code(), "42P10");
+        assert_eq!(db.message(), "column \"b\" is a generated column");
+        assert_eq!(
+            db.detail(),
+            Some("Generated columns cannot be used in COPY.")
+        );
+    }
+    let n: i64 = c.query_one("SELECT count(*) FROM cg", &[]).unwrap().get(0);
+    assert_eq!(n, 2);
 }
 
 #[test]

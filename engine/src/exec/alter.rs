@@ -266,6 +266,9 @@ pub fn alter_table<T: Transaction>(
         ));
     }
     let (schema, name) = existing_table(txn, path, &at.name, "alter")?;
+    if let Some(Some(kind)) = crate::exec::ddl::other_relation(txn, &schema, &name)? {
+        return alter_other_relation(txn, path, at, &schema, &name, kind);
+    }
     let mut notices = Vec::new();
     let Some(mut table) =
         catalog::lock::lock_named(txn, &schema, &name, LockMode::AccessExclusive)?
@@ -961,4 +964,100 @@ pub fn truncate<T: Transaction>(
         }
     }
     Ok(())
+}
+
+/// `ALTER TABLE` naming a sequence, view or index: RENAME TO works on
+/// sequences and indexes, as in PostgreSQL; the actions PostgreSQL refuses
+/// fail with its 42809 and DETAIL; the rest with 0A000.
+fn alter_other_relation<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    at: &ast::AlterTable,
+    schema: &str,
+    name: &str,
+    kind: crate::exec::ddl::RelationKind,
+) -> Result<Vec<String>> {
+    use crate::exec::ddl::RelationKind;
+    let operations = at.operations.as_slice();
+    if let [op] = operations {
+        if let Some(to) = crate::sql::set_schema::target(op) {
+            if kind == RelationKind::Sequence {
+                let Some(mut desc) = catalog::sequence::lookup_sequence(txn, schema, name)? else {
+                    return Err(EngineError::internal("sequence vanished"));
+                };
+                crate::exec::schema_ddl::move_sequence(txn, &mut desc, &to)?;
+                return Ok(Vec::new());
+            }
+            return Err(EngineError::unsupported(format!(
+                "ALTER TABLE ... SET SCHEMA on {}",
+                kind.plural()
+            )));
+        }
+    }
+    let refuse = |action: &str| {
+        EngineError::new(
+            SqlState::WrongObjectType,
+            format!("ALTER action {action} cannot be performed on relation \"{name}\""),
+        )
+        .with_detail(format!(
+            "This operation is not supported for {}.",
+            kind.plural()
+        ))
+    };
+    // PostgreSQL refuses at the first action.
+    let Some(op) = operations.first() else {
+        return Ok(Vec::new());
+    };
+    {
+        let action = match op {
+            AlterTableOperation::RenameTable { table_name: to } if operations.len() == 1 => {
+                let to = match to {
+                    ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => n,
+                };
+                match kind {
+                    RelationKind::Sequence => crate::exec::sequence_ddl::rename_named(
+                        txn,
+                        schema,
+                        name,
+                        &table_name(to)?,
+                    )?,
+                    RelationKind::Index => {
+                        crate::exec::index_ddl::rename_index(txn, path, &at.name, to, false)?;
+                    }
+                    RelationKind::View => {
+                        return Err(EngineError::unsupported("ALTER TABLE ... RENAME of a view"))
+                    }
+                }
+                return Ok(Vec::new());
+            }
+            AlterTableOperation::RenameColumn { .. } if kind != RelationKind::View => {
+                return Err(EngineError::new(
+                    SqlState::WrongObjectType,
+                    format!("cannot rename columns of relation \"{name}\""),
+                )
+                .with_detail(format!(
+                    "This operation is not supported for {}.",
+                    kind.plural()
+                )));
+            }
+            AlterTableOperation::AddColumn { .. } => "ADD COLUMN",
+            AlterTableOperation::DropColumn { .. } => "DROP COLUMN",
+            AlterTableOperation::AddConstraint { .. } => "ADD CONSTRAINT",
+            AlterTableOperation::DropConstraint { .. } => "DROP CONSTRAINT",
+            AlterTableOperation::AlterColumn { op, .. } => match op {
+                ast::AlterColumnOperation::SetNotNull => "ALTER COLUMN ... SET NOT NULL",
+                ast::AlterColumnOperation::DropNotNull => "ALTER COLUMN ... DROP NOT NULL",
+                ast::AlterColumnOperation::SetDefault { .. } if kind != RelationKind::View => {
+                    "ALTER COLUMN ... SET DEFAULT"
+                }
+                ast::AlterColumnOperation::DropDefault if kind != RelationKind::View => {
+                    "ALTER COLUMN ... DROP DEFAULT"
+                }
+                ast::AlterColumnOperation::SetDataType { .. } => "ALTER COLUMN ... SET DATA TYPE",
+                _ => return Err(EngineError::unsupported(format!("ALTER TABLE {op}"))),
+            },
+            other => return Err(EngineError::unsupported(format!("ALTER TABLE {other}"))),
+        };
+        Err(refuse(action))
+    }
 }

@@ -63,6 +63,9 @@ pub struct Ctx<'a, T: Transaction> {
     /// The transaction's deferred foreign key checks; `None` where every
     /// check runs at once.
     pub deferred: Option<crate::exec::deferred_fks::SharedDeferred>,
+    /// Where `set_config` records its changes; `None` where settings
+    /// cannot change.
+    pub config: Option<&'a crate::exec::config::ConfigChanges>,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -85,6 +88,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             search_path: crate::catalog::temp::SearchPath::permanent(),
             sequences: None,
             deferred: None,
+            config: None,
         }
     }
 
@@ -177,5 +181,38 @@ impl<T: Transaction> crate::types::functions::FunctionEnv for Ctx<'_, T> {
 
     fn backend_pid(&self) -> i32 {
         self.backend_pid
+    }
+
+    fn current_setting(
+        &self,
+        name: &str,
+        missing_ok: bool,
+    ) -> crate::error::Result<Option<String>> {
+        let fresh;
+        let base = match &self.settings {
+            Some(s) => s,
+            None => {
+                fresh = crate::settings::Settings::default();
+                &fresh
+            }
+        };
+        match self.config {
+            Some(c) => c.current(base, name, missing_ok),
+            None => crate::exec::config::ConfigChanges::default().current(base, name, missing_ok),
+        }
+    }
+
+    fn set_config(
+        &self,
+        name: &str,
+        value: Option<&str>,
+        local: bool,
+    ) -> crate::error::Result<String> {
+        match (self.config, &self.settings) {
+            (Some(c), Some(base)) => c.set(base, name, value, local),
+            _ => Err(crate::error::EngineError::unsupported(
+                "set_config outside a session statement",
+            )),
+        }
     }
 }

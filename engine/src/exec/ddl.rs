@@ -835,7 +835,12 @@ pub fn column_generator(c: &ast::ColumnDef, table: &str) -> Result<Option<Genera
             ),
         )
     };
+    let mut sequence_name = None;
     for opt in &c.options {
+        if let Some(parts) = crate::sql::sequence::carried_sequence_name(opt) {
+            sequence_name = Some(parts);
+            continue;
+        }
         match &opt.option {
             ColumnOption::Default(_) if has_generation => return Err(both("default")),
             ColumnOption::Default(_) => has_default = true,
@@ -893,6 +898,9 @@ pub fn column_generator(c: &ast::ColumnDef, table: &str) -> Result<Option<Genera
             }
             _ => {}
         }
+    }
+    if let Some(Generator::Identity { options, .. }) = &mut generator {
+        options.sequence_name = sequence_name;
     }
     if has_default {
         match generator {
@@ -1042,6 +1050,10 @@ pub fn column_desc_full(c: &ast::ColumnDef, user_type: Option<SqlType>) -> Resul
     let mut pk = None;
     let mut unique = None;
     for opt in &c.options {
+        if crate::sql::sequence::carried_sequence_name(opt).is_some() {
+            // Identity: see `column_generator`.
+            continue;
+        }
         match &opt.option {
             ColumnOption::Null => desc.not_null = false,
             ColumnOption::NotNull => desc.not_null = true,

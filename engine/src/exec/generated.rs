@@ -28,7 +28,7 @@ use crate::exec::row::rewrite_rows;
 use crate::plan::bind::Binder;
 use crate::plan::expr::Expr;
 use crate::plan::query::table_scope;
-use crate::types::{cast, CastKind, Value};
+use crate::types::{cast, CastKind, SqlType, Value};
 
 /// The generation expressions of a table bound for one statement: the
 /// column position and its expression over the physical row, coerced to
@@ -123,14 +123,7 @@ pub fn validate(table: &TableDesc) -> Result<()> {
                 .with_detail("A generated column cannot reference another generated column."));
             }
         }
-        let mut mutable = false;
-        walk(&bound, &mut |e| {
-            mutable |= match e {
-                Expr::Function(f, _) => f.is_volatile(),
-                Expr::Sequence(..) => true,
-                _ => false,
-            }
-        });
+        let mutable = !is_immutable(&bound);
         if mutable {
             return Err(EngineError::new(
                 SqlState::InvalidObjectDefinition,
@@ -139,6 +132,28 @@ pub fn validate(table: &TableDesc) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `e` calls only immutable functions, casts and operators (what
+/// PostgreSQL requires of generation, index and index predicate
+/// expressions).
+pub fn is_immutable(e: &Expr) -> bool {
+    let mut mutable = false;
+    walk(e, &mut |e| {
+        mutable |= match e {
+            Expr::Function(f, _) => f.is_volatile(),
+            Expr::Sequence(..) => true,
+            Expr::Cast(a, to, _) => !crate::types::cast::cast_is_immutable(&a.ty(), to),
+            // timestamptz +/- interval reads the session's TimeZone.
+            Expr::Binary(sig, _, _) => {
+                matches!(sig.left, SqlType::Timestamptz) && matches!(sig.right, SqlType::Interval)
+                    || matches!(sig.left, SqlType::Interval)
+                        && matches!(sig.right, SqlType::Timestamptz)
+            }
+            _ => false,
+        }
+    });
+    !mutable
 }
 
 /// The generated columns of `table` whose expression reads column `pos`.

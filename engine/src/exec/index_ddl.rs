@@ -158,6 +158,20 @@ pub fn create_index<T: Transaction>(
     };
     for key in &bound.keys {
         crate::exec::ddl::check_key_type(key.ty())?;
+        if !crate::exec::generated::is_immutable(key) {
+            return Err(EngineError::new(
+                SqlState::InvalidObjectDefinition,
+                "functions in index expression must be marked IMMUTABLE",
+            ));
+        }
+    }
+    if let Some(p) = &bound.predicate {
+        if !crate::exec::generated::is_immutable(p) {
+            return Err(EngineError::new(
+                SqlState::InvalidObjectDefinition,
+                "functions in index predicate must be marked IMMUTABLE",
+            ));
+        }
     }
     let mut ctx = Ctx::new(txn, &[], now);
     ctx.interrupt = interrupt;

@@ -10,6 +10,7 @@ pub mod aggregate;
 pub mod alter;
 pub mod checks;
 pub mod comment;
+pub mod config;
 pub mod ctx;
 pub mod ddl;
 pub mod deferred_fks;

@@ -308,6 +308,23 @@ fn owner_of<T: Transaction>(
     })
 }
 
+/// Renames sequence `schema.name` to `new` (ALTER TABLE ... RENAME TO on
+/// a sequence).
+pub fn rename_named<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+    new: &str,
+) -> Result<()> {
+    let Some(mut desc) = catalog::sequence::lookup_sequence(txn, schema, name)? else {
+        return Err(EngineError::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{name}\" does not exist"),
+        ));
+    };
+    rename(txn, &mut desc, new)
+}
+
 fn rename<T: Transaction>(txn: &mut T, desc: &mut SequenceDesc, new: &str) -> Result<()> {
     if catalog::relation_exists(txn, &desc.schema, new)? {
         return Err(EngineError::new(

@@ -214,7 +214,7 @@ impl<S: Store> Session<S> {
 
     /// Whether statements run in a transaction block now (explicit, or an
     /// implicit one), where SET LOCAL and SET TRANSACTION take effect.
-    fn in_block(&self) -> bool {
+    pub(super) fn in_block(&self) -> bool {
         self.status != TxnStatus::Idle || self.implicit
     }
 

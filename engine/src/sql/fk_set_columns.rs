@@ -15,7 +15,7 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Token;
 
-use super::word;
+use super::{location, word};
 
 use crate::error::{EngineError, Result, SqlState};
 use crate::plan::bind::ident_name;
@@ -36,15 +36,6 @@ pub struct Mark {
 pub fn may_contain(sql: &str) -> bool {
     let lower = sql.to_ascii_lowercase();
     lower.contains("references") && (lower.contains("null") || lower.contains("default"))
-}
-
-/// The (line, column) of byte offset `at` of `sql`, counted as the
-/// tokenizer counts them (characters, from 1).
-fn location(sql: &str, at: usize) -> (u64, u64) {
-    let before = &sql[..at];
-    let line = before.matches('\n').count() as u64 + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, sql[line_start..at].chars().count() as u64 + 1)
 }
 
 /// The text with every `ON DELETE SET NULL|DEFAULT (cols)` column list

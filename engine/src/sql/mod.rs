@@ -29,6 +29,7 @@ pub mod parametrize;
 pub mod sequence;
 pub mod set_constraints;
 pub mod set_schema;
+pub mod unique_nulls;
 
 /// One statement of a query string.
 #[derive(Debug, Clone)]
@@ -123,7 +124,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
 /// Parses statements with `sqlparser` (after the rewrites it needs).
 fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
     let identity = sequence::canonical_identity_options(sql)?;
-    let sql = identity.as_deref().unwrap_or(sql);
+    let sql = identity.as_ref().map_or(sql, |(text, _)| text.as_str());
     let lower = sql.to_ascii_lowercase();
     let if_exists = if lower.contains("index") && lower.contains("exists") {
         alter_index::rewrite(sql)
@@ -167,6 +168,12 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
         None
     };
     let sql = fk_set.as_ref().map_or(sql, |(text, _)| text.as_str());
+    let unique_nulls = if unique_nulls::may_contain(sql) {
+        unique_nulls::strip(sql)
+    } else {
+        None
+    };
+    let sql = unique_nulls.as_ref().map_or(sql, |(text, _)| text.as_str());
     let mut out = None;
     if sql.to_ascii_lowercase().contains("overriding") {
         if let Some((text, marks)) = overriding::strip(sql)? {
@@ -185,6 +192,22 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
             _ => None,
         });
         fk_set_columns::mark(statements, marks)?;
+    }
+    if let Some((_, marks)) = &unique_nulls {
+        let statements = out.iter_mut().filter_map(|p| match p {
+            Parsed::Statement(s) => Some(&mut **s),
+            _ => None,
+        });
+        unique_nulls::mark(statements, marks)?;
+    }
+    if let Some((_, names)) = &identity {
+        if names.iter().any(Option::is_some) {
+            let statements = out.iter_mut().filter_map(|p| match p {
+                Parsed::Statement(s) => Some(&mut **s),
+                _ => None,
+            });
+            sequence::carry_sequence_names(statements, names)?;
+        }
     }
     Ok(out)
 }
@@ -313,6 +336,16 @@ pub fn parse_expr(sql: &str) -> Result<Expr> {
 pub(crate) fn word(t: &sqlparser::tokenizer::Token, w: &str) -> bool {
     matches!(t, sqlparser::tokenizer::Token::Word(x)
         if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
+}
+
+/// The (line, column) of byte offset `at` of `sql`, counted as the
+/// tokenizer counts them (characters, from 1): where a parsed identifier's
+/// span starts, so a rewrite can find the node it stripped text from.
+pub(crate) fn location(sql: &str, at: usize) -> (u64, u64) {
+    let before = &sql[..at];
+    let line = before.matches('\n').count() as u64 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, sql[line_start..at].chars().count() as u64 + 1)
 }
 
 /// The positions of the tokens that are not whitespace (nor the end of

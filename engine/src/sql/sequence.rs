@@ -289,9 +289,10 @@ pub fn parse_name(text: &str) -> Result<Vec<String>> {
 /// `sqlparser` takes an identity column's options (`AS IDENTITY (...)`)
 /// only in one order; this rewrites each such list of `sql` into that
 /// order (PostgreSQL takes any). `None` when there is nothing to rewrite;
-/// 0A000 for the options `sqlparser` cannot carry (`SEQUENCE NAME`,
-/// `[UN]LOGGED`).
-pub fn canonical_identity_options(sql: &str) -> Result<Option<String>> {
+/// 0A000 for the options `sqlparser` cannot carry (`[UN]LOGGED`). A
+/// `SEQUENCE NAME` is taken out of the list and returned, one entry per
+/// rewritten list in the order of the text, for [`carry_sequence_names`].
+pub fn canonical_identity_options(sql: &str) -> Result<Option<(String, SequenceNames)>> {
     if !sql.to_ascii_lowercase().contains("identity") {
         return Ok(None);
     }
@@ -302,6 +303,7 @@ pub fn canonical_identity_options(sql: &str) -> Result<Option<String>> {
     let mut out: Vec<String> = Vec::new();
     let mut pos = 0;
     let mut changed = false;
+    let mut names = Vec::new();
     for (k, &i) in sig.iter().enumerate() {
         if i < pos || !is_word(Some(&toks[i]), "as") {
             continue;
@@ -320,11 +322,7 @@ pub fn canonical_identity_options(sql: &str) -> Result<Option<String>> {
             .map(ToString::to_string)
             .collect();
         let o = parse_option_list(&inner)?;
-        if o.sequence_name.is_some() {
-            return Err(EngineError::unsupported(
-                "SEQUENCE NAME in identity options",
-            ));
-        }
+        names.push(o.sequence_name.clone());
         if o.logged.is_some() {
             return Err(EngineError::unsupported(
                 "LOGGED and UNLOGGED in identity options",
@@ -370,7 +368,84 @@ pub fn canonical_identity_options(sql: &str) -> Result<Option<String>> {
         return Ok(None);
     }
     out.extend(toks[pos..].iter().map(ToString::to_string));
-    Ok(Some(out.concat()))
+    Ok(Some((out.concat(), names)))
+}
+
+/// The `SEQUENCE NAME` of each identity option list of a statement text,
+/// in the order of the text (`None` for a list without one).
+pub type SequenceNames = Vec<Option<Vec<String>>>;
+
+/// The option name of the column option that carries an identity
+/// column's `SEQUENCE NAME` past `sqlparser` (a MySQL-only `COMMENT`
+/// option, which PostgreSQL's grammar never produces; the name parts are
+/// joined by NUL).
+pub const SEQUENCE_NAME_MARKER: &str = "__rocksgres_sequence_name";
+
+/// The `SEQUENCE NAME` a column carries (see [`SEQUENCE_NAME_MARKER`]).
+pub fn carried_sequence_name(opt: &sqlparser::ast::ColumnOptionDef) -> Option<Vec<String>> {
+    match (&opt.name, &opt.option) {
+        (Some(n), sqlparser::ast::ColumnOption::Comment(text))
+            if n.value == SEQUENCE_NAME_MARKER =>
+        {
+            Some(text.split('\0').map(str::to_string).collect())
+        }
+        _ => None,
+    }
+}
+
+/// Puts each `SEQUENCE NAME` of `names` on its identity column of
+/// `statements` (the identity columns with an option list, in order); 0A000
+/// when the lists and the columns do not pair up.
+pub fn carry_sequence_names<'a>(
+    statements: impl IntoIterator<Item = &'a mut sqlparser::ast::Statement>,
+    names: &SequenceNames,
+) -> Result<()> {
+    use sqlparser::ast::{AlterTableOperation, ColumnDef, ColumnOption, GeneratedAs, Statement};
+    let mut next = names.iter();
+    let mut unpaired = false;
+    let mut put = |c: &mut ColumnDef| {
+        let has_list = c.options.iter().any(|o| {
+            matches!(
+                &o.option,
+                ColumnOption::Generated {
+                    generation_expr: None,
+                    generated_as: GeneratedAs::Always | GeneratedAs::ByDefault,
+                    sequence_options: Some(_),
+                    ..
+                }
+            )
+        });
+        if !has_list {
+            return;
+        }
+        match next.next() {
+            Some(Some(parts)) => c.options.push(sqlparser::ast::ColumnOptionDef {
+                name: Some(sqlparser::ast::Ident::new(SEQUENCE_NAME_MARKER)),
+                option: ColumnOption::Comment(parts.join("\0")),
+            }),
+            Some(None) => {}
+            None => unpaired = true,
+        }
+    };
+    for s in statements {
+        match s {
+            Statement::CreateTable(ct) => ct.columns.iter_mut().for_each(&mut put),
+            Statement::AlterTable(at) => {
+                for op in &mut at.operations {
+                    if let AlterTableOperation::AddColumn { column_def, .. } = op {
+                        put(column_def);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if unpaired || next.next().is_some() {
+        return Err(EngineError::unsupported(
+            "SEQUENCE NAME in identity options in this statement",
+        ));
+    }
+    Ok(())
 }
 
 /// Parses an identity column's parenthesised option list (the text
@@ -854,7 +929,7 @@ mod tests {
         assert!(parse_option_list("owned by t.a").is_err());
         let sql = "create table t (id int generated always as identity (start 5 increment by -1 maxvalue 9))";
         assert_eq!(
-            canonical_identity_options(sql).unwrap().as_deref(),
+            canonical_identity_options(sql).unwrap().map(|(t, _)| t).as_deref(),
             Some("create table t (id int generated always as identity (INCREMENT BY -1 MAXVALUE 9 START WITH 5))")
         );
         assert_eq!(

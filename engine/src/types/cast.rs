@@ -552,6 +552,57 @@ fn fit_length(s: String, n: usize, ty: &SqlType, kind: CastKind) -> Result<Strin
     Ok(s)
 }
 
+/// Whether a cast from `from` to `to` is immutable, as PostgreSQL's cast
+/// and I/O functions are marked: conversions that read the session's
+/// `TimeZone` or `DateStyle` (timestamptz to and from the other date/time
+/// types, date/time input and output as text), array and enum I/O, and
+/// `regclass` lookups are only stable, so a generation expression or an
+/// index expression cannot use them.
+pub fn cast_is_immutable(from: &SqlType, to: &SqlType) -> bool {
+    use SqlType as T;
+    let textual = |t: &SqlType| {
+        matches!(
+            t,
+            T::Text | T::Varchar(_) | T::Char(_) | T::Name | T::Unknown
+        )
+    };
+    // Text input of these types is stable.
+    let stable_in = |t: &SqlType| {
+        matches!(
+            t,
+            T::Date
+                | T::Time
+                | T::Timestamp
+                | T::Timestamptz
+                | T::Interval
+                | T::Array(_)
+                | T::Enum(_)
+        )
+    };
+    // Text output of these (time's output is immutable).
+    let stable_out = |t: &SqlType| {
+        matches!(
+            t,
+            T::Date | T::Timestamp | T::Timestamptz | T::Interval | T::Array(_) | T::Enum(_)
+        )
+    };
+    if from == to {
+        return true;
+    }
+    if textual(from) && !matches!(from, T::Unknown) && stable_in(to) {
+        return false;
+    }
+    if textual(to) && stable_out(from) {
+        return false;
+    }
+    !matches!(
+        (from, to),
+        (T::Date | T::Timestamp, T::Timestamptz)
+            | (T::Timestamptz, T::Date | T::Time | T::Timestamp)
+            | (T::Text | T::Varchar(_), T::Reg(_))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,6 +79,24 @@ pub trait FunctionEnv {
     fn syscat(&self) -> Option<&crate::syscat::Snapshot> {
         None
     }
+
+    /// `current_setting(name [, missing_ok])`: the value of setting
+    /// `name` as the statement sees it (`None`: unknown and `missing_ok`).
+    fn current_setting(&self, name: &str, missing_ok: bool) -> Result<Option<String>> {
+        match crate::settings::Settings::default().get(name) {
+            Ok(v) => Ok(Some(v.to_string())),
+            Err(_) if missing_ok => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `set_config(name, value, is_local)` (`value` `None`: the default);
+    /// returns the new value.
+    fn set_config(&self, _name: &str, _value: Option<&str>, _local: bool) -> Result<String> {
+        Err(EngineError::unsupported(
+            "set_config outside a session statement",
+        ))
+    }
 }
 
 thread_local! {
@@ -569,6 +587,53 @@ fn candidates() -> Vec<Candidate> {
             Ok(Value::Text(c.user_name().to_string()))
         }));
     }
+    v.push(Candidate {
+        name: "current_setting",
+        params: &[T],
+        arity: Arity::Exact,
+        ret: Ret::Fixed(T),
+        strict: true,
+        volatility: Volatility::Stable,
+        catalog: false,
+        eval: |c, a| {
+            Ok(c.current_setting(s(&a[0])?, false)?
+                .map_or(Value::Null, Value::Text))
+        },
+    });
+    v.push(Candidate {
+        name: "current_setting",
+        params: &[T, SqlType::Bool],
+        arity: Arity::Exact,
+        ret: Ret::Fixed(T),
+        strict: true,
+        volatility: Volatility::Stable,
+        catalog: false,
+        eval: |c, a| {
+            let missing_ok = matches!(a[1], Value::Bool(true));
+            Ok(c.current_setting(s(&a[0])?, missing_ok)?
+                .map_or(Value::Null, Value::Text))
+        },
+    });
+    v.push(Candidate {
+        name: "set_config",
+        params: &[T, T, SqlType::Bool],
+        arity: Arity::Exact,
+        ret: Ret::Fixed(T),
+        // Not strict: a NULL value resets the setting, a NULL name fails.
+        strict: false,
+        volatility: Volatility::Volatile,
+        catalog: false,
+        eval: |c, a| {
+            let name = a[0].as_str().unwrap_or("");
+            let value = if a[1].is_null() {
+                None
+            } else {
+                Some(s(&a[1])?)
+            };
+            let local = matches!(a[2], Value::Bool(true));
+            Ok(Value::Text(c.set_config(name, value, local)?))
+        },
+    });
     v.push(stable("now", TZ, |c, _| {
         Ok(Value::Timestamptz(c.statement_ts_micros()))
     }));
@@ -662,6 +727,22 @@ fn candidates() -> Vec<Candidate> {
             Ok(Value::Text(out))
         },
     });
+    // The date/time functions PostgreSQL marks stable: those that read
+    // the session's TimeZone (a timestamptz argument) or DateStyle.
+    for c in &mut v {
+        let reads_zone = c.params.contains(&TZ)
+            || (c.name == "to_char" && matches!(c.params.first(), Some(&TS) | Some(&IV)))
+            || (c.name == "age" && c.params == [TS]);
+        if reads_zone
+            && matches!(
+                c.name,
+                "age" | "date_part" | "extract" | "date_trunc" | "to_char" | "generate_series"
+            )
+            && c.volatility == Volatility::Immutable
+        {
+            c.volatility = Volatility::Stable;
+        }
+    }
     v
 }
 

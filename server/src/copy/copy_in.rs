@@ -29,7 +29,7 @@ use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::copy::{CopyData, CopyDone, CopyFail, CopyInResponse};
 use pgwire::messages::response::CommandComplete;
 use pgwire::messages::PgWireBackendMessage;
-use rocksgres_engine::{EngineError, Prepared, TxnStatus, Value};
+use rocksgres_engine::{EngineError, Prepared, SqlState, TxnStatus, Value};
 
 use super::binary::BinaryDecoder;
 use super::format::{CopyDecoder, DataError, NumberedRecord};
@@ -152,25 +152,41 @@ fn prepare_insert(
     table: &str,
     columns: &[String],
 ) -> Result<(Prepared, Vec<String>, bool), EngineError> {
+    // Generated columns are computed, never read (as PostgreSQL's COPY).
+    let generated = s.query(
+        "SELECT attname::text FROM pg_catalog.pg_attribute \
+         WHERE attrelid = $1::text::regclass AND attgenerated = 's'",
+        &[Value::Text(table.into())],
+    )?;
+    let generated: Vec<String> = generated
+        .rows
+        .iter()
+        .filter_map(|r| r.values().first()?.as_str().map(str::to_string))
+        .collect();
     let cols: Vec<String> = if columns.is_empty() {
         let all = s.prepare(&format!("SELECT * FROM {table}"))?;
-        // Generated columns are computed, never read (as PostgreSQL's COPY).
-        let generated = s.query(
-            "SELECT attname::text FROM pg_catalog.pg_attribute \
-             WHERE attrelid = $1::text::regclass AND attgenerated = 's'",
-            &[Value::Text(table.into())],
-        )?;
-        let generated: Vec<&Value> = generated
-            .rows
-            .iter()
-            .filter_map(|r| r.values().first())
-            .collect();
         all.columns
             .iter()
-            .filter(|c| !generated.contains(&&Value::Text(c.name.as_str().into())))
+            .filter(|c| !generated.contains(&c.name))
             .map(|c| quote_ident(&c.name))
             .collect()
     } else {
+        // A column as written: `"B"` is B, `b` and `B` are b.
+        let unquote = |c: &str| match c.strip_prefix('"').and_then(|c| c.strip_suffix('"')) {
+            Some(q) => q.replace("\"\"", "\""),
+            None => c.to_lowercase(),
+        };
+        if let Some(name) = columns
+            .iter()
+            .map(|c| unquote(c))
+            .find(|c| generated.contains(c))
+        {
+            return Err(EngineError::new(
+                SqlState::InvalidColumnReference,
+                format!("column \"{name}\" is a generated column"),
+            )
+            .with_detail("Generated columns cannot be used in COPY."));
+        }
         columns.to_vec()
     };
     let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
