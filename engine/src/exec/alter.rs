@@ -300,6 +300,13 @@ pub fn alter_table<T: Transaction>(
                 let user_type =
                     crate::catalog::user_type::column_user_type(txn, path, &column_def.data_type)?;
                 let (mut col, pk, unique) = column_desc_full(&column_def, user_type)?;
+                col.domain =
+                    crate::catalog::user_type::column_domain(txn, path, &column_def.data_type)?;
+                if col.domain.is_some() {
+                    return Err(EngineError::unsupported(
+                        "ALTER TABLE ADD COLUMN of a domain type",
+                    ));
+                }
                 let generator = crate::exec::ddl::column_generator(&column_def, &table.name)?;
                 if pk.is_some() {
                     return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
@@ -526,6 +533,10 @@ pub fn alter_table<T: Transaction>(
                         if using.is_some() {
                             return Err(EngineError::unsupported("ALTER COLUMN TYPE ... USING"));
                         }
+                        if crate::catalog::user_type::column_domain(txn, path, data_type)?.is_some()
+                        {
+                            return Err(EngineError::unsupported("ALTER COLUMN TYPE to a domain"));
+                        }
                         let to =
                             crate::exec::ddl::column_type(&table.columns[pos].name, data_type)?;
                         crate::exec::generated::check_type_change(&table, pos)?;
@@ -723,6 +734,7 @@ fn change_type<T: Transaction>(
     }
     let old = table.clone();
     table.columns[pos].ty = to;
+    table.columns[pos].domain = None;
     if let Some(m) = table.columns[pos].missing.take() {
         table.columns[pos].missing = Some(crate::types::cast_from(
             m,

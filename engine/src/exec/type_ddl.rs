@@ -35,8 +35,8 @@ fn type_exists(name: &str) -> EngineError {
 
 /// Fails with 42710 when a type or relation is already named
 /// `schema.name`.
-fn check_free<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<()> {
-    if user_type::lookup_enum(txn, schema, name)?.is_some()
+pub(crate) fn check_free<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<()> {
+    if user_type::lookup(txn, schema, name)?.is_some()
         || catalog::relation_exists(txn, schema, name)?
     {
         return Err(type_exists(name));
@@ -177,7 +177,11 @@ pub fn drop_types<T: Transaction>(
 ) -> Result<Vec<String>> {
     let mut notices = Vec::new();
     for name in names {
-        let (_, n) = user_type::existing_type_parts(txn, path, name)?;
+        let (schema, n) = user_type::existing_type_parts(txn, path, name)?;
+        if let Some(d) = user_type::lookup_domain(txn, &schema, &n)? {
+            crate::exec::domain_ddl::drop_domain(txn, &d, cascade)?;
+            continue;
+        }
         let Some(def) = require_enum(txn, path, name)? else {
             if if_exists {
                 notices.push(format!("type \"{n}\" does not exist, skipping"));
