@@ -161,6 +161,14 @@ pub fn refresh_domain_tables<T: Transaction>(txn: &mut T, def: &DomainDef) -> Re
     Ok(())
 }
 
+/// The domains over the enum type `oid` (or over an array of it).
+pub fn domains_over<T: Transaction>(txn: &mut T, oid: u32) -> Result<Vec<DomainDef>> {
+    Ok(all_domains(txn)?
+        .into_iter()
+        .filter(|d| uses(&d.base, oid))
+        .collect())
+}
+
 /// The domain a column declared as `ty` has (`None` for any other type).
 pub fn column_domain<T: Transaction>(
     txn: &mut T,
@@ -311,6 +319,15 @@ pub fn refresh_tables<T: Transaction>(txn: &mut T, def: &EnumDef) -> Result<()> 
             }
         }
         super::update_table(txn, &t)?;
+    }
+    // Domains over the type carry its definition too.
+    for mut d in domains_over(txn, def.oid)? {
+        d.base = match d.base {
+            SqlType::Array(_) => crate::types::enum_type::array_type(intern(def)),
+            _ => ty,
+        };
+        put_domain(txn, &d)?;
+        refresh_domain_tables(txn, &d)?;
     }
     Ok(())
 }

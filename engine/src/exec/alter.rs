@@ -302,11 +302,6 @@ pub fn alter_table<T: Transaction>(
                 let (mut col, pk, unique) = column_desc_full(&column_def, user_type)?;
                 col.domain =
                     crate::catalog::user_type::column_domain(txn, path, &column_def.data_type)?;
-                if col.domain.is_some() {
-                    return Err(EngineError::unsupported(
-                        "ALTER TABLE ADD COLUMN of a domain type",
-                    ));
-                }
                 let generator = crate::exec::ddl::column_generator(&column_def, &table.name)?;
                 if pk.is_some() {
                     return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
@@ -330,10 +325,19 @@ pub fn alter_table<T: Transaction>(
                         ),
                     ));
                 }
-                let missing = match &col.default {
+                // A column without a default takes its domain's.
+                let domain_default = col.domain.and_then(|d| d.default.as_ref());
+                let missing = match col.default.as_ref().or(domain_default) {
                     Some(d) if !col.generated => eval_constant(txn, d, col.ty, now)?,
                     _ => Value::Null,
                 };
+                // The existing rows get the value: it must be the domain's.
+                if let Some(d) = col.domain {
+                    if has_rows(txn, &table)? {
+                        let coercion = crate::plan::domain_check::DomainCoercion::new(d)?;
+                        coercion.check(&missing, &mut crate::exec::ctx::Ctx::new(txn, &[], now))?;
+                    }
+                }
                 if col.not_null
                     && missing.is_null()
                     && generator.is_none()

@@ -190,13 +190,17 @@ pub fn drop_types<T: Transaction>(
             return Err(undefined_type(&n));
         };
         let users = user_type::tables_using(txn, def.oid)?;
-        if let Some(t) = users.first() {
+        let domains = user_type::domains_over(txn, def.oid)?;
+        if !users.is_empty() || !domains.is_empty() {
             if cascade {
                 return Err(EngineError::unsupported(
-                    "DROP TYPE ... CASCADE of a type columns use (dropping the columns)",
+                    "DROP TYPE ... CASCADE of a type columns or domains use (dropping them)",
                 ));
             }
-            let mut lines = Vec::new();
+            let mut lines: Vec<String> = domains
+                .iter()
+                .map(|d| format!("type {} depends on type {}", d.name, def.name))
+                .collect();
             for t in &users {
                 for c in t.columns.iter().filter(|c| {
                     !c.dropped
@@ -209,7 +213,6 @@ pub fn drop_types<T: Transaction>(
                     ));
                 }
             }
-            let _ = t;
             return Err(EngineError::new(
                 SqlState::DependentObjectsStillExist,
                 format!(
