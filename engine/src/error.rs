@@ -276,6 +276,16 @@ impl EngineError {
         e
     }
 
+    /// Names the data type (and constraint) the error is about
+    /// (PostgreSQL's `errdatatype` / `errdomainconstraint`).
+    pub fn with_datatype(mut self, schema: &str, datatype: &str, constraint: Option<&str>) -> Self {
+        let f = self.fields_mut();
+        f.schema = Some(schema.to_owned());
+        f.datatype = Some(datatype.to_owned());
+        f.constraint = constraint.map(str::to_owned);
+        self
+    }
+
     /// Adds a DETAIL line.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());

@@ -678,6 +678,7 @@ impl<S: Store> Session<S> {
             Parsed::Statement(stmt) => s.run_statement(stmt, params),
             Parsed::Sequence(stmt) => s.run_sequence_statement(stmt),
             Parsed::SetConstraints(stmt) => s.set_constraints(stmt),
+            Parsed::Domain(stmt) => s.run_domain_statement(stmt),
         });
         if r.is_err() {
             self.statement_failed();
@@ -1132,6 +1133,24 @@ impl<S: Store> Session<S> {
         })
     }
 
+    fn run_domain_statement(&mut self, stmt: &sql::domain::DomainStmt) -> Result<QueryResult> {
+        self.check_writable_command(stmt.tag())?;
+        let interrupts = self.interrupts();
+        self.ddl_in_txn = true;
+        self.in_transaction(|txn, db| {
+            db.bump_catalog_version();
+            let mut r = QueryResult::command(stmt.tag());
+            r.notices = crate::exec::domain_ddl::run(
+                txn,
+                &interrupts.search_path,
+                stmt,
+                micros_since_2000(),
+                &mut interrupts.interrupt(),
+            )?;
+            Ok(r)
+        })
+    }
+
     /// The transaction committed: the temp tables' and sequences' state
     /// follow.
     fn txn_committed(&self) {
@@ -1428,7 +1447,7 @@ fn execute_statement<S: Store>(
                         Relation::Table(t) => Some(t.schema.as_str()),
                         Relation::View(v) => Some(v.schema.as_str()),
                         Relation::Sequence(s) => Some(s.schema.as_str()),
-                        Relation::System(_) | Relation::Type(_) => None,
+                        Relation::System(_) | Relation::Type(_) | Relation::Domain(_) => None,
                     };
                     if schema.is_some_and(|s| s != DEFAULT_SCHEMA) {
                         // View bodies resolve their names in `public`.
@@ -1436,7 +1455,10 @@ fn execute_statement<S: Store>(
                             "views reading relations outside schema public",
                         ));
                     }
-                    if !matches!(r, Relation::System(_) | Relation::Type(_)) {
+                    if !matches!(
+                        r,
+                        Relation::System(_) | Relation::Type(_) | Relation::Domain(_)
+                    ) {
                         deps.push(ddl::table_name(n)?);
                     }
                     Ok(r)

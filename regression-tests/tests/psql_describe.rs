@@ -180,6 +180,14 @@ const COMMANDS: &[(&str, &str)] = &[
          \\dT\n\\dT+\n\\d moods\nROLLBACK;",
     ),
     (
+        "\\dD, \\dT and \\d of domains and a table using them (rolled back)",
+        "BEGIN;\n\
+         CREATE DOMAIN public.posint AS int CHECK (VALUE > 0);\n\
+         CREATE DOMAIN code varchar(5) DEFAULT 'AB' NOT NULL CONSTRAINT code_upper CHECK (upper(VALUE) = VALUE);\n\
+         CREATE TABLE dom_t (id int PRIMARY KEY, p posint, c code DEFAULT 'XY');\n\
+         \\dD\n\\dT\n\\d dom_t\nROLLBACK;",
+    ),
+    (
         "\\x + select * from items order by id",
         "\\x\nselect * from items order by id;",
     ),

@@ -42,8 +42,18 @@ pub fn bind_check(table: &TableDesc, expr: &AstExpr) -> Result<Expr> {
 /// [`bind_check`] with the statement's own binder (plans of INSERT,
 /// UPDATE and COPY bind their table's checks this way).
 pub fn bind_check_with(table: &TableDesc, expr: &AstExpr, binder: &mut Binder<'_>) -> Result<Expr> {
+    bind_check_in(&table_scope(table, &table.name), expr, binder)
+}
+
+/// Binds a check expression over the columns of `scope` (a table's row,
+/// or a domain's `VALUE`), with `cookConstraint`'s rules.
+pub fn bind_check_in(
+    scope: &crate::plan::bind::Scope,
+    expr: &AstExpr,
+    binder: &mut Binder<'_>,
+) -> Result<Expr> {
     let saved = binder.no_aggs.replace("check constraints");
-    let bound = binder.bind(expr, &table_scope(table, &table.name));
+    let bound = binder.bind(expr, scope);
     binder.no_aggs = saved;
     let bound = bound?;
     let mut subquery = false;
@@ -64,7 +74,8 @@ pub fn bind_check_with(table: &TableDesc, expr: &AstExpr, binder: &mut Binder<'_
     }
 }
 
-fn no_subquery() -> EngineError {
+/// 0A000 for a subquery in a check constraint.
+pub fn no_subquery() -> EngineError {
     EngineError::new(
         SqlState::FeatureNotSupported,
         "cannot use subquery in check constraint",
@@ -95,7 +106,8 @@ fn walk_level(e: &Expr, f: &mut dyn FnMut(&Expr)) {
         | Expr::Not(a)
         | Expr::IsNull(a, _)
         | Expr::IsBool(a, _, _)
-        | Expr::Cast(a, _, _) => walk(a, f),
+        | Expr::Cast(a, _, _)
+        | Expr::Domain(a, _) => walk(a, f),
         Expr::Function(_, args) | Expr::Sequence(_, args) | Expr::Coalesce(args, _) => {
             for a in args {
                 walk(a, f);

@@ -35,6 +35,9 @@ const COL_STORAGE: u8 = 7;
 const COL_ENUM: u8 = 5;
 /// With [`COL_ENUM`]: the column is an array of the enum type.
 const COL_ENUM_ARRAY: u8 = 4;
+/// The bit of a column's flags byte saying the definition of its domain
+/// follows the flags (and the enum definition, if any).
+const COL_DOMAIN: u8 = 3;
 
 /// The enum type of a column of an enum type or of an array of one, and
 /// whether it is the array.
@@ -85,6 +88,9 @@ pub struct ColumnDesc {
     /// `ALTER COLUMN ... SET STORAGE` (`pg_attribute.attstorage`, one of
     /// `p`, `e`, `x`, `m`; `None`: the type's default).
     pub storage: Option<u8>,
+    /// The domain the column was declared with (`ty` is its base type;
+    /// `pg_attribute.atttypid` is the domain's OID).
+    pub domain: Option<&'static crate::types::domain::DomainDef>,
 }
 
 /// An identity column's generation.
@@ -228,9 +234,15 @@ impl TableDesc {
                     | u8::from(c.stat_target.is_some()) << COL_STAT_TARGET
                     | u8::from(c.storage.is_some()) << COL_STORAGE
                     | u8::from(enum_of(&c.ty).is_some()) << COL_ENUM
-                    | u8::from(enum_of(&c.ty).is_some_and(|(_, a)| a)) << COL_ENUM_ARRAY,
+                    | u8::from(enum_of(&c.ty).is_some_and(|(_, a)| a)) << COL_ENUM_ARRAY
+                    | u8::from(c.domain.is_some()) << COL_DOMAIN,
             );
             if let Some((d, _)) = enum_of(&c.ty) {
+                let mut def = Vec::new();
+                d.encode(&mut def);
+                out.extend_from_slice(&def);
+            }
+            if let Some(d) = c.domain {
                 let mut def = Vec::new();
                 d.encode(&mut def);
                 out.extend_from_slice(&def);
@@ -348,6 +360,13 @@ impl TableDesc {
                 SqlType::from_oid_typmod(oid, typmod)
                     .ok_or_else(|| corrupt("unknown column type in table descriptor"))?
             };
+            let domain = if flags & 1 << COL_DOMAIN != 0 {
+                Some(crate::types::domain::intern(
+                    &crate::types::domain::DomainDef::decode(r)?,
+                ))
+            } else {
+                None
+            };
             let default_kind = get_u8(r)?;
             let default = match default_kind {
                 0 => None,
@@ -378,6 +397,7 @@ impl TableDesc {
                 identity: None,
                 stat_target,
                 storage,
+                domain,
             });
         }
         let nidx = get_u32(r)? as usize;
@@ -552,6 +572,7 @@ mod tests {
                     identity: None,
                     stat_target: None,
                     storage: None,
+                    domain: None,
                 },
                 ColumnDesc {
                     name: "v".into(),
@@ -567,6 +588,7 @@ mod tests {
                     }),
                     stat_target: Some(-1),
                     storage: Some(b'e'),
+                    domain: None,
                 },
             ],
             indexes: vec![IndexDesc {

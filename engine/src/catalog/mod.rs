@@ -118,7 +118,7 @@ pub fn create_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()>
     keys::sequence_name_key(&mut key, &desc.schema, &desc.name);
     let view_exists = view_exists || txn.get(&key, &mut out)?;
     let index_exists = index_owner(txn, &desc.schema, &desc.name)?.is_some();
-    if user_type::lookup_enum(txn, &desc.schema, &desc.name)?.is_some() {
+    if user_type::lookup(txn, &desc.schema, &desc.name)?.is_some() {
         return Err(EngineError::new(
             SqlState::DuplicateObject,
             format!("type \"{}\" already exists", desc.name),
@@ -211,6 +211,9 @@ pub enum Relation {
     /// A user-defined type, the answer to a name marked with
     /// [`TYPE_LOOKUP`] (never a relation a query reads).
     Type(crate::types::SqlType),
+    /// A domain, the answer to a name marked with [`TYPE_LOOKUP`] (never
+    /// a relation a query reads).
+    Domain(&'static crate::types::domain::DomainDef),
 }
 
 /// The first part of a name the binder looks up as a type through its

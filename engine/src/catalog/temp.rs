@@ -378,7 +378,7 @@ pub fn resolve_relation<T: Transaction>(
     {
         let rest = ast::ObjectName(name.0[1..].to_vec());
         return match super::user_type::resolve_type(txn, path, &rest)? {
-            Some(t) => Ok(super::Relation::Type(t)),
+            Some(t) => Ok(t),
             None => Err(crate::types::sql_type::undefined_type(
                 &rest.to_string().trim_matches('"').to_ascii_lowercase(),
             )),

@@ -1,11 +1,13 @@
-//! User-defined types in the catalog: enum types today.
+//! User-defined types in the catalog: enum types and domains.
 //!
 //! A type's descriptor is stored under its OID (`CAT_TYPE`), with a name
-//! entry `(schema, name) -> OID` (`CAT_TYPE_NAME`), as sequences are. A
-//! table column of an enum type keeps a copy of the type's definition in
-//! the table descriptor (see [`crate::catalog::desc`]), so decoding a
-//! table needs no second read; every statement that changes the type
-//! rewrites the descriptors of the tables using it ([`tables_using`]).
+//! entry `(schema, name) -> OID` (`CAT_TYPE_NAME`), as sequences are; its
+//! first byte says its kind ([`UserType`]). A table column of an enum type
+//! or a domain keeps a copy of the type's definition in the table
+//! descriptor (see [`crate::catalog::desc`]), so decoding a table needs no
+//! second read; every statement that changes the type rewrites the
+//! descriptors of the tables using it ([`tables_using`],
+//! [`tables_using_domain`]).
 
 use rocksgres_storage::Transaction;
 use sqlparser::ast;
@@ -14,15 +16,38 @@ use super::temp::{creation_schema, SearchPath};
 use super::TableDesc;
 use crate::error::{EngineError, Result, SqlState};
 use crate::keys;
+use crate::types::domain::{self, DomainDef};
 use crate::types::enum_type::{intern, EnumDef};
 use crate::types::SqlType;
 
-/// Reads the enum type `schema.name`.
-pub fn lookup_enum<T: Transaction>(
-    txn: &mut T,
-    schema: &str,
-    name: &str,
-) -> Result<Option<EnumDef>> {
+/// A user-defined type's descriptor, by kind.
+#[derive(Debug, Clone)]
+pub enum UserType {
+    /// `CREATE TYPE ... AS ENUM`.
+    Enum(EnumDef),
+    /// `CREATE DOMAIN`.
+    Domain(DomainDef),
+}
+
+impl UserType {
+    fn decode(bytes: &[u8]) -> Result<UserType> {
+        match bytes.first() {
+            Some(&domain::DOMAIN_TAG) => Ok(UserType::Domain(DomainDef::decode(&mut &bytes[..])?)),
+            _ => Ok(UserType::Enum(EnumDef::decode(&mut &bytes[..])?)),
+        }
+    }
+
+    /// The type's OID.
+    pub fn oid(&self) -> u32 {
+        match self {
+            UserType::Enum(d) => d.oid,
+            UserType::Domain(d) => d.oid,
+        }
+    }
+}
+
+/// Reads the user-defined type `schema.name`, of any kind.
+pub fn lookup<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<Option<UserType>> {
     let mut key = Vec::new();
     let mut out = Vec::new();
     keys::type_name_key(&mut key, schema, name);
@@ -41,34 +66,157 @@ pub fn lookup_enum<T: Transaction>(
             format!("type name points at missing type {oid}"),
         ));
     }
-    EnumDef::decode(&mut out.as_slice()).map(Some)
+    UserType::decode(&out).map(Some)
+}
+
+/// Reads the domain `schema.name` (`None` when there is no type of that
+/// name or it is not a domain).
+pub fn lookup_domain<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+) -> Result<Option<DomainDef>> {
+    Ok(match lookup(txn, schema, name)? {
+        Some(UserType::Domain(d)) => Some(d),
+        _ => None,
+    })
+}
+
+/// Stores a domain's descriptor and name entry (creating or rewriting).
+pub fn put_domain<T: Transaction>(txn: &mut T, def: &DomainDef) -> Result<()> {
+    let mut out = Vec::new();
+    def.encode(&mut out);
+    put_raw(txn, def.oid, &def.schema, &def.name, &out)
+}
+
+/// Removes a domain's descriptor and name entry.
+pub fn drop_domain<T: Transaction>(txn: &mut T, def: &DomainDef) -> Result<()> {
+    drop_raw(txn, def.oid, &def.schema, &def.name)
+}
+
+/// Every domain, in OID order (for the system catalogs).
+pub fn all_domains<T: Transaction>(txn: &mut T) -> Result<Vec<DomainDef>> {
+    Ok(all_types(txn)?
+        .into_iter()
+        .filter_map(|t| match t {
+            UserType::Domain(d) => Some(d),
+            UserType::Enum(_) => None,
+        })
+        .collect())
+}
+
+/// Every user-defined type, in OID order.
+pub fn all_types<T: Transaction>(txn: &mut T) -> Result<Vec<UserType>> {
+    super::all_of_kind(txn, keys::CAT_TYPE, UserType::decode)
+}
+
+fn put_raw<T: Transaction>(
+    txn: &mut T,
+    oid: u32,
+    schema: &str,
+    name: &str,
+    descriptor: &[u8],
+) -> Result<()> {
+    let mut key = Vec::new();
+    keys::type_name_key(&mut key, schema, name);
+    txn.put(&key, &oid.to_be_bytes())?;
+    keys::type_key(&mut key, oid);
+    txn.put(&key, descriptor)?;
+    Ok(())
+}
+
+fn drop_raw<T: Transaction>(txn: &mut T, oid: u32, schema: &str, name: &str) -> Result<()> {
+    let mut key = Vec::new();
+    keys::type_name_key(&mut key, schema, name);
+    txn.delete(&key)?;
+    keys::type_key(&mut key, oid);
+    txn.delete(&key)?;
+    Ok(())
+}
+
+/// The tables with a (live) column of the domain `oid`.
+pub fn tables_using_domain<T: Transaction>(txn: &mut T, oid: u32) -> Result<Vec<TableDesc>> {
+    Ok(super::all_tables(txn)?
+        .into_iter()
+        .filter(|t| {
+            t.columns
+                .iter()
+                .any(|c| !c.dropped && c.domain.is_some_and(|d| d.oid == oid))
+        })
+        .collect())
+}
+
+/// Rewrites the descriptors of the tables using domain `def` so their
+/// columns carry the new definition.
+pub fn refresh_domain_tables<T: Transaction>(txn: &mut T, def: &DomainDef) -> Result<()> {
+    let interned = domain::intern(def);
+    for mut t in tables_using_domain(txn, def.oid)? {
+        for c in &mut t.columns {
+            if !c.dropped && c.domain.is_some_and(|d| d.oid == def.oid) {
+                c.domain = Some(interned);
+            }
+        }
+        super::update_table(txn, &t)?;
+    }
+    Ok(())
+}
+
+/// The domains over the enum type `oid` (or over an array of it).
+pub fn domains_over<T: Transaction>(txn: &mut T, oid: u32) -> Result<Vec<DomainDef>> {
+    Ok(all_domains(txn)?
+        .into_iter()
+        .filter(|d| uses(&d.base, oid))
+        .collect())
+}
+
+/// The domain a column declared as `ty` has (`None` for any other type).
+pub fn column_domain<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    ty: &ast::DataType,
+) -> Result<Option<&'static DomainDef>> {
+    match ty {
+        ast::DataType::Custom(name, mods) if mods.is_empty() && SqlType::from_ast(ty).is_err() => {
+            let (schema, n) = existing_type_parts(txn, path, name)?;
+            Ok(lookup_domain(txn, &schema, &n)?.map(|d| domain::intern(&d)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Reads the enum type `schema.name`.
+pub fn lookup_enum<T: Transaction>(
+    txn: &mut T,
+    schema: &str,
+    name: &str,
+) -> Result<Option<EnumDef>> {
+    Ok(match lookup(txn, schema, name)? {
+        Some(UserType::Enum(d)) => Some(d),
+        _ => None,
+    })
 }
 
 /// Stores a type's descriptor and name entry (creating or rewriting).
 pub fn put_enum<T: Transaction>(txn: &mut T, def: &EnumDef) -> Result<()> {
-    let mut key = Vec::new();
     let mut out = Vec::new();
-    keys::type_name_key(&mut key, &def.schema, &def.name);
-    txn.put(&key, &def.oid.to_be_bytes())?;
-    keys::type_key(&mut key, def.oid);
     def.encode(&mut out);
-    txn.put(&key, &out)?;
-    Ok(())
+    put_raw(txn, def.oid, &def.schema, &def.name, &out)
 }
 
 /// Removes a type's descriptor and name entry.
 pub fn drop_enum<T: Transaction>(txn: &mut T, def: &EnumDef) -> Result<()> {
-    let mut key = Vec::new();
-    keys::type_name_key(&mut key, &def.schema, &def.name);
-    txn.delete(&key)?;
-    keys::type_key(&mut key, def.oid);
-    txn.delete(&key)?;
-    Ok(())
+    drop_raw(txn, def.oid, &def.schema, &def.name)
 }
 
 /// Every enum type, in OID order (for the system catalogs).
 pub fn all_enums<T: Transaction>(txn: &mut T) -> Result<Vec<EnumDef>> {
-    super::all_of_kind(txn, keys::CAT_TYPE, |b| EnumDef::decode(&mut &b[..]))
+    Ok(all_types(txn)?
+        .into_iter()
+        .filter_map(|t| match t {
+            UserType::Enum(d) => Some(d),
+            UserType::Domain(_) => None,
+        })
+        .collect())
 }
 
 /// The schema and name a new type `name` gets (unqualified: the search
@@ -90,7 +238,7 @@ pub fn existing_type_parts<T: Transaction>(
     name: &ast::ObjectName,
 ) -> Result<(String, String)> {
     super::temp::existing_schema(txn, path, name, None, |txn, s, n| {
-        Ok(lookup_enum(txn, s, n)?.is_some())
+        Ok(lookup(txn, s, n)?.is_some())
     })
 }
 
@@ -99,9 +247,12 @@ pub fn resolve_type<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
     name: &ast::ObjectName,
-) -> Result<Option<SqlType>> {
+) -> Result<Option<super::Relation>> {
     let (schema, n) = existing_type_parts(txn, path, name)?;
-    Ok(lookup_enum(txn, &schema, &n)?.map(|d| SqlType::Enum(intern(&d))))
+    Ok(lookup(txn, &schema, &n)?.map(|t| match t {
+        UserType::Enum(d) => super::Relation::Type(SqlType::Enum(intern(&d))),
+        UserType::Domain(d) => super::Relation::Domain(domain::intern(&d)),
+    }))
 }
 
 /// The user-defined type a column declared as `ty` has: `None` for the
@@ -114,12 +265,21 @@ pub fn column_user_type<T: Transaction>(
 ) -> Result<Option<SqlType>> {
     match ty {
         ast::DataType::Custom(name, mods) if mods.is_empty() && SqlType::from_ast(ty).is_err() => {
-            resolve_type(txn, path, name)
+            Ok(match resolve_type(txn, path, name)? {
+                Some(super::Relation::Type(t)) => Some(t),
+                Some(super::Relation::Domain(d)) => Some(d.base),
+                _ => None,
+            })
         }
         ast::DataType::Array(
             ast::ArrayElemTypeDef::SquareBracket(inner, _)
             | ast::ArrayElemTypeDef::AngleBracket(inner),
-        ) => Ok(column_user_type(txn, path, inner)?.and_then(|t| t.array_of())),
+        ) => {
+            if column_domain(txn, path, inner)?.is_some() {
+                return Err(EngineError::unsupported("arrays of domains"));
+            }
+            Ok(column_user_type(txn, path, inner)?.and_then(|t| t.array_of()))
+        }
         _ => Ok(None),
     }
 }
@@ -159,6 +319,15 @@ pub fn refresh_tables<T: Transaction>(txn: &mut T, def: &EnumDef) -> Result<()> 
             }
         }
         super::update_table(txn, &t)?;
+    }
+    // Domains over the type carry its definition too.
+    for mut d in domains_over(txn, def.oid)? {
+        d.base = match d.base {
+            SqlType::Array(_) => crate::types::enum_type::array_type(intern(def)),
+            _ => ty,
+        };
+        put_domain(txn, &d)?;
+        refresh_domain_tables(txn, &d)?;
     }
     Ok(())
 }

@@ -303,6 +303,8 @@ pub fn alter_table<T: Transaction>(
                 let user_type =
                     crate::catalog::user_type::column_user_type(txn, path, &column_def.data_type)?;
                 let (mut col, pk, unique) = column_desc_full(&column_def, user_type)?;
+                col.domain =
+                    crate::catalog::user_type::column_domain(txn, path, &column_def.data_type)?;
                 let generator = crate::exec::ddl::column_generator(&column_def, &table.name)?;
                 if pk.is_some() {
                     return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
@@ -326,10 +328,19 @@ pub fn alter_table<T: Transaction>(
                         ),
                     ));
                 }
-                let missing = match &col.default {
+                // A column without a default takes its domain's.
+                let domain_default = col.domain.and_then(|d| d.default.as_ref());
+                let missing = match col.default.as_ref().or(domain_default) {
                     Some(d) if !col.generated => eval_constant(txn, d, col.ty, now)?,
                     _ => Value::Null,
                 };
+                // The existing rows get the value: it must be the domain's.
+                if let Some(d) = col.domain {
+                    if has_rows(txn, &table)? {
+                        let coercion = crate::plan::domain_check::DomainCoercion::new(d)?;
+                        coercion.check(&missing, &mut crate::exec::ctx::Ctx::new(txn, &[], now))?;
+                    }
+                }
                 if col.not_null
                     && missing.is_null()
                     && generator.is_none()
@@ -529,6 +540,10 @@ pub fn alter_table<T: Transaction>(
                         if using.is_some() {
                             return Err(EngineError::unsupported("ALTER COLUMN TYPE ... USING"));
                         }
+                        if crate::catalog::user_type::column_domain(txn, path, data_type)?.is_some()
+                        {
+                            return Err(EngineError::unsupported("ALTER COLUMN TYPE to a domain"));
+                        }
                         let to =
                             crate::exec::ddl::column_type(&table.columns[pos].name, data_type)?;
                         crate::exec::generated::check_type_change(&table, pos)?;
@@ -726,6 +741,7 @@ fn change_type<T: Transaction>(
     }
     let old = table.clone();
     table.columns[pos].ty = to;
+    table.columns[pos].domain = None;
     if let Some(m) = table.columns[pos].missing.take() {
         table.columns[pos].missing = Some(crate::types::cast_from(
             m,

@@ -19,6 +19,8 @@
 //! Every violation carries PostgreSQL's object fields: schema, table and
 //! constraint name.
 
+use std::sync::Arc;
+
 use rocksgres_storage::{Direction, Transaction};
 use sqlparser::ast::{self as ast, Expr as AstExpr};
 
@@ -29,6 +31,7 @@ use crate::exec::ctx::Ctx;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::row::{decode_values, describe_visible, seek_rows};
 use crate::plan::bind::{ident_name, Binder};
+use crate::plan::domain_check::DomainCoercion;
 use crate::plan::expr::Expr;
 use crate::types::Value;
 
@@ -39,11 +42,16 @@ pub struct BoundCheck {
     pub name: String,
     /// The boolean expression over the table's physical row.
     pub expr: Expr,
+    /// Instead of `expr`: the constraints of the domain of the column at
+    /// this position (see [`crate::plan::domain_check`]).
+    pub domain: Option<(usize, Arc<DomainCoercion>)>,
 }
 
-/// Binds every check of `table` (for an INSERT or UPDATE plan), in name
-/// order: PostgreSQL applies them sorted by name, so the one it reports
-/// when several fail is the first by name.
+/// Binds every check of `table` (for an INSERT or UPDATE plan): first the
+/// domains of its columns (PostgreSQL checks them while computing the
+/// row), then the table's checks in name order: PostgreSQL applies them
+/// sorted by name, so the one it reports when several fail is the first
+/// by name.
 pub fn bind_checks(table: &TableDesc, binder: &mut Binder<'_>) -> Result<Vec<BoundCheck>> {
     let mut checks = table
         .checks
@@ -53,11 +61,23 @@ pub fn bind_checks(table: &TableDesc, binder: &mut Binder<'_>) -> Result<Vec<Bou
             Ok(BoundCheck {
                 name: c.name.clone(),
                 expr: bind_check_with(table, &ast, binder)?,
+                domain: None,
             })
         })
         .collect::<Result<Vec<_>>>()?;
     checks.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(checks)
+    let mut domains = Vec::new();
+    for (i, c) in table.visible_columns() {
+        if let Some(d) = c.domain {
+            domains.push(BoundCheck {
+                name: d.name.clone(),
+                expr: Expr::Literal(Value::Bool(true), crate::types::SqlType::Bool),
+                domain: Some((i, Arc::new(DomainCoercion::new(d)?))),
+            });
+        }
+    }
+    domains.extend(checks);
+    Ok(domains)
 }
 
 /// Fails with 23514 if `row` (conformed to the column types) makes a
@@ -69,6 +89,10 @@ pub fn enforce<T: Transaction>(
     ctx: &mut Ctx<'_, T>,
 ) -> Result<()> {
     for c in checks {
+        if let Some((i, d)) = &c.domain {
+            d.check(&row[*i], ctx)?;
+            continue;
+        }
         if c.expr.eval(row, ctx)? == Value::Bool(false) {
             return Err(EngineError::new(
                 SqlState::CheckViolation,

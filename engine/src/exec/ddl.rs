@@ -159,7 +159,8 @@ pub fn create_table<T: Transaction>(
         let (c, column_checks) = crate::exec::checks::split_column_checks(&c);
         checks.extend(column_checks);
         let user_type = catalog::user_type::column_user_type(txn, path, &c.data_type)?;
-        let (desc, pk_here, unique_here) = column_desc_full(&c, user_type)?;
+        let (mut desc, pk_here, unique_here) = column_desc_full(&c, user_type)?;
+        desc.domain = catalog::user_type::column_domain(txn, path, &c.data_type)?;
         if let Some(g) = column_generator(&c, &name)? {
             generators.push((columns.len(), g));
         }
@@ -508,6 +509,7 @@ fn copy_like<T: Transaction>(
             identity: None,
             stat_target: None,
             storage: if o.storage { c.storage } else { None },
+            domain: c.domain,
         });
     }
     if o.constraints {
@@ -789,7 +791,7 @@ pub enum Generator {
 }
 
 /// The integer type a serial type name stands for.
-fn serial_type(ty: &ast::DataType) -> Option<SqlType> {
+pub(crate) fn serial_type(ty: &ast::DataType) -> Option<SqlType> {
     let ast::DataType::Custom(name, args) = ty else {
         return None;
     };
@@ -1046,6 +1048,7 @@ pub fn column_desc_full(c: &ast::ColumnDef, user_type: Option<SqlType>) -> Resul
         identity: None,
         stat_target: None,
         storage: None,
+        domain: None,
     };
     let mut pk = None;
     let mut unique = None;

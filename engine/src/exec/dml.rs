@@ -135,7 +135,9 @@ pub(crate) fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_
         );
         return binder.coerce(next, ty, CastKind::Assignment);
     }
-    match &table.columns[col].default {
+    // A column without a default takes its domain's.
+    let domain_default = table.columns[col].domain.and_then(|d| d.default.as_ref());
+    match table.columns[col].default.as_ref().or(domain_default) {
         None => Ok(Expr::Literal(Value::Null, ty)),
         Some(text) => {
             let e = crate::sql::parse_expr(text)?;
@@ -1122,7 +1124,9 @@ pub fn modify_target(
         Relation::View(v) => v,
         Relation::System(s) => return Err(crate::catalog::system_catalog_error(s.name)),
         Relation::Sequence(s) => return Err(crate::catalog::sequence_write_error(&s.name)),
-        Relation::Type(_) => return Err(EngineError::internal("a type is not a relation")),
+        Relation::Type(_) | Relation::Domain(_) => {
+            return Err(EngineError::internal("a type is not a relation"))
+        }
     };
     let not_updatable = |why: &str| {
         EngineError::new(

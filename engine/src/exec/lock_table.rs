@@ -36,7 +36,9 @@ pub fn lock_tables<T: Transaction>(txn: &mut T, path: &SearchPath, l: &ast::Lock
         let read_at = txn.snapshot_ts();
         let table = match catalog::resolve_relation(txn, path, &target.name)? {
             Relation::Table(t) => t,
-            Relation::Type(_) => return Err(EngineError::internal("a type is not a relation")),
+            Relation::Type(_) | Relation::Domain(_) => {
+                return Err(EngineError::internal("a type is not a relation"))
+            }
             Relation::View(v) => {
                 return Err(EngineError::unsupported(format!(
                     "LOCK TABLE on view \"{}\" (locking a view's tables is being built)",

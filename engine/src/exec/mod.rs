@@ -16,6 +16,7 @@ pub mod ddl;
 pub mod deferred_fks;
 pub mod dependents;
 pub mod dml;
+pub mod domain_ddl;
 pub mod foreign_key_ddl;
 pub mod foreign_keys;
 pub mod generated;

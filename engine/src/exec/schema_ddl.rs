@@ -134,6 +134,12 @@ fn dependents<T: Transaction>(
         let tname = rel_name(visible, &d.schema, &d.name);
         lines.push((d.oid, format!("type {tname}|schema {}", s.name)));
     }
+    for d in catalog::user_type::all_domains(txn)? {
+        if d.schema == s.name {
+            let tname = rel_name(visible, &d.schema, &d.name);
+            lines.push((d.oid, format!("type {tname}|schema {}", s.name)));
+        }
+    }
     // Stable: a table's referencing constraints stay right after it.
     lines.sort_by_key(|(oid, _)| *oid);
     Ok(Dependents {
@@ -239,6 +245,17 @@ pub fn drop_schemas<T: Transaction>(
                 ));
             }
             catalog::user_type::drop_enum(txn, d)?;
+        }
+        for d in catalog::user_type::all_domains(txn)? {
+            if d.schema != s.name {
+                continue;
+            }
+            if !catalog::user_type::tables_using_domain(txn, d.oid)?.is_empty() {
+                return Err(EngineError::unsupported(
+                    "DROP SCHEMA ... CASCADE of a domain columns of other schemas use (dropping the columns)",
+                ));
+            }
+            catalog::user_type::drop_domain(txn, &d)?;
         }
         schema::drop_schema_entry(txn, &s.name)?;
     }

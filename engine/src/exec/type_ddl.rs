@@ -35,8 +35,8 @@ fn type_exists(name: &str) -> EngineError {
 
 /// Fails with 42710 when a type or relation is already named
 /// `schema.name`.
-fn check_free<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<()> {
-    if user_type::lookup_enum(txn, schema, name)?.is_some()
+pub(crate) fn check_free<T: Transaction>(txn: &mut T, schema: &str, name: &str) -> Result<()> {
+    if user_type::lookup(txn, schema, name)?.is_some()
         || catalog::relation_exists(txn, schema, name)?
     {
         return Err(type_exists(name));
@@ -177,7 +177,11 @@ pub fn drop_types<T: Transaction>(
 ) -> Result<Vec<String>> {
     let mut notices = Vec::new();
     for name in names {
-        let (_, n) = user_type::existing_type_parts(txn, path, name)?;
+        let (schema, n) = user_type::existing_type_parts(txn, path, name)?;
+        if let Some(d) = user_type::lookup_domain(txn, &schema, &n)? {
+            crate::exec::domain_ddl::drop_domain(txn, &d, cascade)?;
+            continue;
+        }
         let Some(def) = require_enum(txn, path, name)? else {
             if if_exists {
                 notices.push(format!("type \"{n}\" does not exist, skipping"));
@@ -186,13 +190,17 @@ pub fn drop_types<T: Transaction>(
             return Err(undefined_type(&n));
         };
         let users = user_type::tables_using(txn, def.oid)?;
-        if let Some(t) = users.first() {
+        let domains = user_type::domains_over(txn, def.oid)?;
+        if !users.is_empty() || !domains.is_empty() {
             if cascade {
                 return Err(EngineError::unsupported(
-                    "DROP TYPE ... CASCADE of a type columns use (dropping the columns)",
+                    "DROP TYPE ... CASCADE of a type columns or domains use (dropping them)",
                 ));
             }
-            let mut lines = Vec::new();
+            let mut lines: Vec<String> = domains
+                .iter()
+                .map(|d| format!("type {} depends on type {}", d.name, def.name))
+                .collect();
             for t in &users {
                 for c in t.columns.iter().filter(|c| {
                     !c.dropped
@@ -205,7 +213,6 @@ pub fn drop_types<T: Transaction>(
                     ));
                 }
             }
-            let _ = t;
             return Err(EngineError::new(
                 SqlState::DependentObjectsStillExist,
                 format!(

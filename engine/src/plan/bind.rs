@@ -98,6 +98,18 @@ impl Scope {
     }
 }
 
+/// `e` (of the domain's base type) checked against `domain`'s constraints
+/// when there is one.
+fn to_domain(e: Expr, domain: Option<&'static crate::types::domain::DomainDef>) -> Result<Expr> {
+    Ok(match domain {
+        Some(d) => Expr::Domain(
+            Box::new(e),
+            Arc::new(crate::plan::domain_check::DomainCoercion::new(d)?),
+        ),
+        None => e,
+    })
+}
+
 /// Normalizes an identifier as PostgreSQL does: unquoted names fold to
 /// lower case, quoted ones are kept.
 pub fn ident_name(ident: &ast::Ident) -> String {
@@ -134,7 +146,12 @@ impl<'c> Binder<'c> {
     /// The type a cast or typed literal names: a built-in type, else a
     /// user-defined type looked up through the catalog (see
     /// [`crate::catalog::TYPE_LOOKUP`]).
-    pub(crate) fn resolve_type(&mut self, ty: &ast::DataType) -> Result<SqlType> {
+    /// When `ty` names a domain, the type is its base type and the
+    /// domain comes with it.
+    pub(crate) fn resolve_type_or_domain(
+        &mut self,
+        ty: &ast::DataType,
+    ) -> Result<(SqlType, Option<&'static crate::types::domain::DomainDef>)> {
         match SqlType::from_ast(ty) {
             Err(e) if e.state == SqlState::UndefinedObject => {
                 if let ast::DataType::Array(
@@ -142,8 +159,9 @@ impl<'c> Binder<'c> {
                     | ast::ArrayElemTypeDef::AngleBracket(inner),
                 ) = ty
                 {
-                    return match self.resolve_type(inner)? {
-                        t @ SqlType::Enum(_) => t.array_of().ok_or(e),
+                    return match self.resolve_type_or_domain(inner)? {
+                        (t @ SqlType::Enum(_), None) => t.array_of().ok_or(e).map(|t| (t, None)),
+                        (_, Some(_)) => Err(EngineError::unsupported("arrays of domains")),
                         _ => Err(e),
                     };
                 }
@@ -158,11 +176,12 @@ impl<'c> Binder<'c> {
                 ))];
                 parts.extend(name.0.iter().cloned());
                 match (self.catalog)(&ast::ObjectName(parts), false)? {
-                    Relation::Type(t) => Ok(t),
+                    Relation::Type(t) => Ok((t, None)),
+                    Relation::Domain(d) => Ok((d.base, Some(d))),
                     _ => Err(e),
                 }
             }
-            other => other,
+            other => other.map(|t| (t, None)),
         }
     }
 
@@ -208,7 +227,9 @@ impl<'c> Binder<'c> {
     pub fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDesc>> {
         match self.resolve_target(name)? {
             Relation::Table(t) => Ok(t),
-            Relation::Type(_) => Err(EngineError::internal("a type is not a relation")),
+            Relation::Type(_) | Relation::Domain(_) => {
+                Err(EngineError::internal("a type is not a relation"))
+            }
             Relation::System(s) => Err(crate::catalog::system_catalog_error(s.name)),
             Relation::Sequence(s) => Err(crate::catalog::sequence_write_error(&s.name)),
             Relation::View(v) => Err(EngineError::new(
@@ -358,7 +379,7 @@ impl<'c> Binder<'c> {
                 }
             }
             AstExpr::TypedString(ts) => {
-                let mut ty = self.resolve_type(&ts.data_type)?;
+                let (mut ty, domain) = self.resolve_type_or_domain(&ts.data_type)?;
                 // `bit 'x'` has no length (unlike `'x'::bit`, which is
                 // `bit(1)`).
                 if matches!(ts.data_type, ast::DataType::Bit(None)) {
@@ -368,14 +389,14 @@ impl<'c> Binder<'c> {
                     AstValue::SingleQuotedString(s) => s.clone(),
                     other => other.to_string(),
                 };
-                Expr::Literal(Value::parse_text(&text, &ty)?, ty)
+                to_domain(Expr::Literal(Value::parse_text(&text, &ty)?, ty), domain)?
             }
             AstExpr::Cast {
                 expr, data_type, ..
             } => {
-                let ty = self.resolve_type(data_type)?;
+                let (ty, domain) = self.resolve_type_or_domain(data_type)?;
                 let inner = self.bind(expr, scope)?;
-                self.coerce(inner, ty, CastKind::Explicit)?
+                to_domain(self.coerce(inner, ty, CastKind::Explicit)?, domain)?
             }
             AstExpr::UnaryOp { op, expr } => {
                 let inner = self.bind(expr, scope)?;

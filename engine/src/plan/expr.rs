@@ -83,6 +83,9 @@ pub enum Expr {
     /// volatile, and it needs the transaction, so it is not a
     /// [`ScalarFunction`].
     Sequence(crate::exec::sequence::SeqFunc, Vec<Expr>),
+    /// A value (of the domain's base type) checked against a domain's
+    /// constraints: a cast to a domain.
+    Domain(Box<Expr>, Arc<crate::plan::domain_check::DomainCoercion>),
 }
 
 /// How a subquery's rows become a value.
@@ -130,6 +133,7 @@ impl Expr {
             | Expr::Outer(_, _, t)
             | Expr::Case { ty: t, .. } => *t,
             Expr::Subquery(sq) => sq.ty,
+            Expr::Domain(a, _) => a.ty(),
             Expr::Binary(sig, _, _) => sig.result,
             Expr::Function(f, _) => f.return_type(),
             Expr::Sequence(..) => SqlType::Int8,
@@ -153,7 +157,11 @@ impl Expr {
     fn is_constant_level(&self) -> bool {
         match self {
             Expr::Literal(..) | Expr::Param(..) => true,
-            Expr::Column(..) | Expr::Outer(..) | Expr::Subquery(..) | Expr::Sequence(..) => false,
+            Expr::Column(..)
+            | Expr::Outer(..)
+            | Expr::Subquery(..)
+            | Expr::Sequence(..)
+            | Expr::Domain(..) => false,
             Expr::Binary(_, a, b)
             | Expr::IsDistinct(_, a, b, _)
             | Expr::And(a, b)
@@ -279,6 +287,11 @@ impl Expr {
                 crate::types::cast::cast_from(a.eval(row, ctx)?, &a.ty(), ty, *kind)?
             }
             Expr::Cast(a, ty, kind) => cast(a.eval(row, ctx)?, ty, *kind)?,
+            Expr::Domain(a, d) => {
+                let v = a.eval(row, ctx)?;
+                d.check(&v, ctx)?;
+                v
+            }
             Expr::Function(f, args) => {
                 let mut values = Vec::with_capacity(args.len());
                 for a in args {

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod bind;
+pub mod domain_check;
 pub mod explain;
 pub mod expr;
 pub mod node;

@@ -1603,7 +1603,7 @@ impl Binder<'_> {
                 }
                 let table = match self.resolve(name)? {
                     crate::catalog::Relation::Table(t) => t,
-                    crate::catalog::Relation::Type(_) => {
+                    crate::catalog::Relation::Type(_) | crate::catalog::Relation::Domain(_) => {
                         return Err(EngineError::internal("a type is not a relation"))
                     }
                     crate::catalog::Relation::View(v) => {
@@ -2335,7 +2335,8 @@ fn reads_only_below(e: &Expr, width: usize) -> bool {
             | Expr::Not(a)
             | Expr::IsNull(a, _)
             | Expr::IsBool(a, _, _)
-            | Expr::Cast(a, _, _) => reads_only_below(a, width),
+            | Expr::Cast(a, _, _)
+            | Expr::Domain(a, _) => reads_only_below(a, width),
             Expr::Function(f, args) => !f.is_volatile() && all(args),
             Expr::Coalesce(args, _) => all(args),
             Expr::InList(a, list, _) => reads_only_below(a, width) && all(list),
@@ -2498,6 +2499,7 @@ fn remap_columns_level(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
         Expr::IsNull(a, n) => Expr::IsNull(r(a), n),
         Expr::IsBool(a, b, n) => Expr::IsBool(r(a), b, n),
         Expr::Cast(a, t, k) => Expr::Cast(r(a), t, k),
+        Expr::Domain(a, d) => Expr::Domain(r(a), d),
         Expr::Function(func, args) => Expr::Function(
             func,
             args.into_iter().map(|a| remap_columns(a, f)).collect(),

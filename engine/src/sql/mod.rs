@@ -21,6 +21,7 @@ pub mod column_options;
 pub mod comment;
 pub mod create_like;
 pub mod depth;
+pub mod domain;
 pub mod fk_set_columns;
 pub mod identifiers;
 pub mod normalize;
@@ -43,6 +44,8 @@ pub enum Parsed {
     Sequence(Box<sequence::SequenceStmt>),
     /// SET CONSTRAINTS (parsed by [`set_constraints`]).
     SetConstraints(set_constraints::SetConstraints),
+    /// CREATE, ALTER or DROP DOMAIN (parsed by [`domain`]).
+    Domain(Box<domain::DomainStmt>),
 }
 
 fn first_keyword(sql: &str) -> String {
@@ -105,15 +108,24 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         "CHECKPOINT" => return Ok(vec![Parsed::Utility("CHECKPOINT")]),
         _ => {}
     }
-    if sequence::is_sequence_statement(sql) || set_constraints::may_contain(sql) {
+    if sequence::is_sequence_statement(sql)
+        || set_constraints::may_contain(sql)
+        || domain::may_contain(sql)
+    {
         let mut out = Vec::new();
         for piece in sequence::split(sql)? {
             match piece {
                 sequence::Piece::Sequence(s) => out.push(Parsed::Sequence(s)),
-                sequence::Piece::Other(text) => match set_constraints::parse(&text)? {
-                    Some(s) => out.push(Parsed::SetConstraints(s)),
-                    None => out.extend(parse_statements(&text)?),
-                },
+                sequence::Piece::Other(text) => {
+                    if let Some(d) = domain::parse(&text)? {
+                        out.push(Parsed::Domain(Box::new(d)));
+                        continue;
+                    }
+                    match set_constraints::parse(&text)? {
+                        Some(s) => out.push(Parsed::SetConstraints(s)),
+                        None => out.extend(parse_statements(&text)?),
+                    }
+                }
             }
         }
         return Ok(out);

@@ -42,9 +42,57 @@ pub fn check_def(table: &TableDesc, check: &CheckDesc, pretty: bool) -> String {
 /// check, an index predicate) as PostgreSQL's `deparse_expression`
 /// prints it: `(a > 0)`, or pretty `a > 0`.
 pub fn expr_def(table: &TableDesc, text: &str, pretty: bool) -> String {
+    expr_def_with(
+        Builder {
+            table,
+            value: false,
+        },
+        text,
+        pretty,
+    )
+}
+
+/// A domain check's expression over `VALUE` (of type `base`), printed as
+/// [`expr_def`] prints a table's.
+pub fn value_expr_def(base: SqlType, text: &str, pretty: bool) -> String {
+    let column = crate::catalog::ColumnDesc {
+        name: "value".into(),
+        ty: base,
+        not_null: false,
+        default: None,
+        generated: false,
+        dropped: false,
+        missing: None,
+        identity: None,
+        stat_target: None,
+        storage: None,
+        domain: None,
+    };
+    let table = TableDesc {
+        id: 0,
+        storage_id: 0,
+        schema: String::new(),
+        name: String::new(),
+        columns: vec![column],
+        indexes: Vec::new(),
+        next_index_id: 0,
+        checks: Vec::new(),
+        foreign_keys: Vec::new(),
+    };
+    expr_def_with(
+        Builder {
+            table: &table,
+            value: true,
+        },
+        text,
+        pretty,
+    )
+}
+
+fn expr_def_with(builder: Builder<'_>, text: &str, pretty: bool) -> String {
     crate::sql::parse_expr(text)
         .ok()
-        .and_then(|ast| Builder { table }.build(&ast).ok())
+        .and_then(|ast| builder.build(&ast).ok())
         .map(|(node, _)| {
             let mut out = String::new();
             Printer { pretty }.expr(&node, None, &mut out);
@@ -82,6 +130,8 @@ type Built = Result<(PgNode, SqlType), ()>;
 
 struct Builder<'a> {
     table: &'a TableDesc,
+    /// The table is a domain's `VALUE` (printed `VALUE`).
+    value: bool,
 }
 
 fn base(t: &SqlType) -> SqlType {
@@ -233,10 +283,12 @@ impl Builder<'_> {
                 let Expr::Column(i, ty) = self.bind(e)? else {
                     return Err(());
                 };
-                Ok((
-                    PgNode::Var(super::functions::quote_ident(&self.table.columns[i].name)),
-                    ty,
-                ))
+                let name = if self.value {
+                    "VALUE".to_string()
+                } else {
+                    super::functions::quote_ident(&self.table.columns[i].name)
+                };
+                Ok((PgNode::Var(name), ty))
             }
             AstExpr::Value(v) => Ok(literal(&v.value, false)?),
             AstExpr::UnaryOp { op, expr } => match (op, expr.as_ref()) {

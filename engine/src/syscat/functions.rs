@@ -538,7 +538,11 @@ fn reg_oid(snap: &Snapshot, text: &str, kind: RegKind) -> Option<u32> {
                 None => (t, false),
             };
             let base = base.strip_prefix("pg_catalog.").unwrap_or(base);
-            let ty = SqlType::from_name(base).ok()?;
+            let Ok(ty) = SqlType::from_name(base) else {
+                let (schema, name) = split_qualified(base);
+                let (oid, array_oid) = snap.user_type_oids(schema.as_deref(), &name)?;
+                return Some(if is_array { array_oid } else { oid });
+            };
             let ty = if is_array { ty.array_of()? } else { ty };
             Some(ty.oid())
         }
@@ -610,6 +614,7 @@ pub fn format_type(oid: u32, typmod: i32) -> String {
         Some(t) => t.display_name(),
         None => match type_name_of(oid) {
             Some(n) => n,
+            None if oid == 0 => "-".to_string(),
             None => "???".to_string(),
         },
     }
@@ -715,6 +720,9 @@ fn pretty_expr(snap: &Snapshot, text: &Value, rel: &Value, pretty: bool) -> Resu
 
 fn constraint_def_of(snap: &Snapshot, oid: &Value, pretty: bool) -> Result<Value> {
     let oid = oid_arg(oid).unwrap_or(0);
+    if let Some(def) = snap.domain_constraint_def(oid, pretty) {
+        return Ok(Value::Text(def));
+    }
     for t in &snap.tables {
         if let Some(c) = t.checks.iter().find(|c| c.oid == oid) {
             return Ok(Value::Text(super::deparse::check_def(t, c, pretty)));

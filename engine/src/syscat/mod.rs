@@ -36,6 +36,7 @@
 
 pub mod defs;
 mod deparse;
+mod domain_rows;
 pub mod functions;
 mod info_schema;
 mod locks;
@@ -163,6 +164,8 @@ pub struct Snapshot {
     pub descriptions: Vec<catalog::description::Description>,
     /// Every enum type, in OID order (`pg_type` and `pg_enum` rows).
     pub enums: Vec<crate::types::enum_type::EnumDef>,
+    /// Every domain, in OID order (`pg_type` and `pg_constraint` rows).
+    pub domains: Vec<crate::types::domain::DomainDef>,
     /// Every user schema (`pg_namespace` rows).
     pub schemas: Vec<catalog::schema::SchemaDesc>,
     /// The effective search path: (schema, whether implicitly searched)
@@ -193,6 +196,7 @@ impl Snapshot {
         let views = catalog::all_views(txn)?;
         let sequences = catalog::sequence::all_sequences(txn)?;
         let enums = catalog::user_type::all_enums(txn)?;
+        let domains = catalog::user_type::all_domains(txn)?;
         let mut view_columns = Vec::with_capacity(views.len());
         for v in &views {
             interrupt.check()?;
@@ -217,6 +221,7 @@ impl Snapshot {
             namespaces,
             descriptions: Vec::new(),
             enums,
+            domains,
             schemas,
             search_path,
         };

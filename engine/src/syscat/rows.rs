@@ -44,6 +44,7 @@ pub fn rows(
         "pg_type" => {
             from_static(rel, static_rows::PG_TYPE, &mut out)?;
             super::user_types::pg_type(rel, snap, &mut out);
+            super::domain_rows::pg_type(rel, snap, &mut out);
         }
         "pg_enum" => super::user_types::pg_enum(rel, snap, &mut out),
         "pg_am" => from_static(rel, static_rows::PG_AM, &mut out)?,
@@ -326,6 +327,10 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
             if let Some(k) = c.storage {
                 r.text("attstorage", char::from(k).to_string());
             }
+            if let Some(d) = c.domain.filter(|_| !c.dropped) {
+                // The domain carries the type modifier (`typtypmod`).
+                r.oid("atttypid", d.oid).int4("atttypmod", -1);
+            }
             out.push(r.finish());
         }
         for ix in visible_indexes(t) {
@@ -425,6 +430,7 @@ fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
 }
 
 fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
+    super::domain_rows::pg_constraint(rel, snap, out);
     for t in &snap.tables {
         for ix in visible_indexes(t).filter(|ix| ix.constraint_oid != 0) {
             let mut r = RowBuilder::new(rel);

@@ -63,6 +63,9 @@ impl Snapshot {
     /// The name of user-defined type `oid` as `format_type` prints it
     /// (`mood`, `mood[]` for its array type).
     pub(crate) fn user_type_name(&self, oid: u32) -> Option<String> {
+        if let Some(n) = self.domain_type_name(oid) {
+            return Some(n);
+        }
         self.enums.iter().find_map(|d| {
             if d.oid == oid {
                 Some(d.name.clone())
@@ -72,6 +75,29 @@ impl Snapshot {
                 None
             }
         })
+    }
+}
+
+impl Snapshot {
+    /// The OIDs of user-defined type `name` (in `schema`, else the first
+    /// on the search path) and of its array type.
+    pub(crate) fn user_type_oids(&self, schema: Option<&str>, name: &str) -> Option<(u32, u32)> {
+        let found = |s: &str| {
+            self.enums
+                .iter()
+                .find(|d| d.schema == s && d.name == name)
+                .map(|d| (d.oid, d.array_oid))
+                .or_else(|| {
+                    self.domains
+                        .iter()
+                        .find(|d| d.schema == s && d.name == name)
+                        .map(|d| (d.oid, d.array_oid))
+                })
+        };
+        match schema {
+            Some(s) => found(s),
+            None => self.search_path.iter().find_map(|(s, _)| found(s)),
+        }
     }
 }
 

@@ -28,6 +28,7 @@ pub mod compare;
 pub mod datestyle;
 pub mod datetime;
 pub mod datetime_ops;
+pub mod domain;
 pub mod enum_funcs;
 pub mod enum_type;
 pub mod float;

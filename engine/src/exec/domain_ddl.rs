@@ -1,0 +1,486 @@
+//! `CREATE DOMAIN`, `ALTER DOMAIN` and `DROP DOMAIN` (see
+//! [`crate::types::domain`] for what a domain is and
+//! [`crate::sql::domain`] for the grammar).
+//!
+//! Every change is stored in the domain's descriptor and copied into the
+//! descriptors of the tables whose columns use it
+//! ([`user_type::refresh_domain_tables`]). Adding a constraint (unless
+//! `NOT VALID`), validating one and SET NOT NULL scan those columns'
+//! rows first, as PostgreSQL's `validateDomainConstraint` does.
+
+use rocksgres_storage::{Direction, Transaction};
+
+use crate::catalog::{self, user_type, SearchPath, TableDesc};
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::ctx::Ctx;
+use crate::exec::interrupt::Interrupt;
+use crate::exec::row::{decode_values, seek_rows};
+use crate::plan::bind::{ident_name, Binder, Scope};
+use crate::plan::domain_check::bind_domain_check;
+use crate::plan::expr::Expr;
+use crate::sql::domain::{AlterDomainOp, ConstraintDef, ConstraintKind, CreateDomain, DomainStmt};
+use crate::types::domain::{DomainCheck, DomainDef};
+use crate::types::sql_type::undefined_type;
+use crate::types::{CastKind, SqlType, Value};
+
+/// Runs a domain statement; returns its notices.
+pub fn run<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    stmt: &DomainStmt,
+    now: i64,
+    interrupt: &mut Interrupt,
+) -> Result<Vec<String>> {
+    match stmt {
+        DomainStmt::Create(d) => create_domain(txn, path, d).map(|()| Vec::new()),
+        DomainStmt::Alter { name, op } => alter_domain(txn, path, name, op, now, interrupt),
+        DomainStmt::Drop {
+            names,
+            if_exists,
+            cascade,
+        } => drop_domains(txn, path, names, *if_exists, *cascade),
+    }
+}
+
+/// The base type `ty` names: a built-in type, an enum type or an array
+/// of one (a domain over a domain is 0A000).
+fn base_type<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    ty: &sqlparser::ast::DataType,
+) -> Result<SqlType> {
+    if user_type::column_domain(txn, path, ty)?.is_some() {
+        return Err(EngineError::unsupported("domains over domains"));
+    }
+    if let Some(t) = user_type::column_user_type(txn, path, ty)? {
+        return Ok(t);
+    }
+    if crate::exec::ddl::serial_type(ty).is_some() {
+        return Err(undefined_type(&ty.to_string().to_ascii_lowercase()));
+    }
+    crate::exec::ddl::column_type("", ty)
+}
+
+/// Checks a DEFAULT expression (bound and cast to the base type, as
+/// PostgreSQL's `cookDefault`); returns its text.
+fn default_text(base: SqlType, e: &sqlparser::ast::Expr) -> Result<String> {
+    let mut lookup = |_: &sqlparser::ast::ObjectName, _: bool| -> Result<catalog::Relation> {
+        Err(EngineError::new(
+            SqlState::FeatureNotSupported,
+            "cannot use subquery in DEFAULT expression",
+        ))
+    };
+    let mut binder = Binder::new(Vec::new(), &mut lookup);
+    let b = binder.bind(e, &Scope::default())?;
+    binder.coerce(b, base, CastKind::Assignment)?;
+    Ok(e.to_string())
+}
+
+/// The name of a new check of `def`: `<domain>_check`, then
+/// `<domain>_check1`, ... until unused (PostgreSQL's
+/// `ChooseConstraintName`).
+fn check_name(def: &DomainDef) -> String {
+    let base = format!("{}_check", def.name);
+    let mut name = base.clone();
+    let mut n = 0;
+    while def.check_position(&name).is_some() {
+        n += 1;
+        name = format!("{base}{n}");
+    }
+    name
+}
+
+/// Adds check constraint `k` to `def` (its expression bound over
+/// `VALUE`); returns its position.
+fn add_check<T: Transaction>(
+    txn: &mut T,
+    def: &mut DomainDef,
+    name: Option<&sqlparser::ast::Ident>,
+    e: &sqlparser::ast::Expr,
+    validated: bool,
+) -> Result<usize> {
+    bind_domain_check(def.base, e)?;
+    let name = match name {
+        Some(n) => {
+            let n = ident_name(n);
+            if def.check_position(&n).is_some() {
+                return Err(EngineError::new(
+                    SqlState::DuplicateObject,
+                    format!(
+                        "constraint \"{n}\" for domain \"{}\" already exists",
+                        def.name
+                    ),
+                ));
+            }
+            n
+        }
+        None => check_name(def),
+    };
+    def.checks.push(DomainCheck {
+        oid: catalog::allocate_id(txn)?,
+        name,
+        expr: e.to_string(),
+        validated,
+    });
+    Ok(def.checks.len() - 1)
+}
+
+fn create_domain<T: Transaction>(txn: &mut T, path: &SearchPath, d: &CreateDomain) -> Result<()> {
+    let (schema, name) = user_type::type_name_parts(txn, path, &d.name)?;
+    crate::exec::type_ddl::check_free(txn, &schema, &name)?;
+    let base = base_type(txn, path, &d.data_type)?;
+    if let Some(c) = &d.collation {
+        if c.to_string().trim_matches('"') != "default" {
+            return Err(EngineError::unsupported("COLLATE on a domain"));
+        }
+    }
+    let default = d
+        .default
+        .as_ref()
+        .map(|e| default_text(base, e))
+        .transpose()?;
+    let mut def = DomainDef {
+        oid: catalog::allocate_id(txn)?,
+        array_oid: catalog::allocate_id(txn)?,
+        schema,
+        name,
+        base,
+        not_null: false,
+        default,
+        checks: Vec::new(),
+    };
+    let mut saw_null = None;
+    for c in &d.constraints {
+        match &c.kind {
+            ConstraintKind::NotNull | ConstraintKind::Null => {
+                let not_null = matches!(c.kind, ConstraintKind::NotNull);
+                if saw_null.is_some_and(|s| s != not_null) {
+                    return Err(EngineError::new(
+                        SqlState::SyntaxError,
+                        "conflicting NULL/NOT NULL constraints",
+                    ));
+                }
+                saw_null = Some(not_null);
+                def.not_null = not_null;
+            }
+            ConstraintKind::Check(e) => {
+                add_check(txn, &mut def, c.name.as_ref(), e, true)?;
+            }
+        }
+    }
+    user_type::put_domain(txn, &def)
+}
+
+/// Reads the domain `name`: 42704 when there is no such type, 42809 when
+/// it is not a domain.
+fn require_domain<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &sqlparser::ast::ObjectName,
+) -> Result<Option<DomainDef>> {
+    let (schema, n) = user_type::existing_type_parts(txn, path, name)?;
+    match user_type::lookup(txn, &schema, &n)? {
+        None => Ok(None),
+        Some(user_type::UserType::Domain(d)) => Ok(Some(d)),
+        Some(_) => Err(EngineError::new(
+            SqlState::WrongObjectType,
+            format!("\"{n}\" is not a domain"),
+        )),
+    }
+}
+
+fn no_constraint(name: &str, def: &DomainDef) -> EngineError {
+    EngineError::new(
+        SqlState::UndefinedObject,
+        format!(
+            "constraint \"{name}\" of domain \"{}\" does not exist",
+            def.name
+        ),
+    )
+}
+
+fn alter_domain<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &sqlparser::ast::ObjectName,
+    op: &AlterDomainOp,
+    now: i64,
+    interrupt: &mut Interrupt,
+) -> Result<Vec<String>> {
+    let (_, n) = user_type::existing_type_parts(txn, path, name)?;
+    let mut def = require_domain(txn, path, name)?.ok_or_else(|| undefined_type(&n))?;
+    let mut notices = Vec::new();
+    match op {
+        AlterDomainOp::SetDefault(e) => def.default = Some(default_text(def.base, e)?),
+        AlterDomainOp::DropDefault => def.default = None,
+        AlterDomainOp::SetNotNull
+        | AlterDomainOp::AddConstraint(
+            ConstraintDef {
+                kind: ConstraintKind::NotNull,
+                ..
+            },
+            false,
+        ) => {
+            if !def.not_null {
+                scan_columns(txn, &def, None, now, interrupt)?;
+                def.not_null = true;
+            }
+        }
+        AlterDomainOp::AddConstraint(
+            ConstraintDef {
+                kind: ConstraintKind::NotNull,
+                ..
+            },
+            true,
+        ) => {
+            return Err(EngineError::new(
+                SqlState::FeatureNotSupported,
+                "NOT NULL constraints cannot be marked NOT VALID",
+            ))
+        }
+        AlterDomainOp::AddConstraint(
+            ConstraintDef {
+                kind: ConstraintKind::Null,
+                ..
+            },
+            _,
+        ) => {
+            return Err(EngineError::new(
+                SqlState::SyntaxError,
+                "NULL is not a valid constraint for ALTER DOMAIN ADD CONSTRAINT",
+            ))
+        }
+        AlterDomainOp::DropNotNull => def.not_null = false,
+        AlterDomainOp::AddConstraint(
+            ConstraintDef {
+                name: cname,
+                kind: ConstraintKind::Check(e),
+            },
+            not_valid,
+        ) => {
+            let pos = add_check(txn, &mut def, cname.as_ref(), e, !not_valid)?;
+            if !not_valid {
+                let check = def.checks[pos].clone();
+                scan_columns(txn, &def, Some(&check), now, interrupt)?;
+            }
+        }
+        AlterDomainOp::DropConstraint { name, if_exists } => {
+            let cname = ident_name(name);
+            match def.check_position(&cname) {
+                Some(p) => {
+                    def.checks.remove(p);
+                }
+                None if *if_exists => {
+                    notices.push(format!(
+                        "constraint \"{cname}\" of domain \"{}\" does not exist, skipping",
+                        def.name
+                    ));
+                    return Ok(notices);
+                }
+                None => return Err(no_constraint(&cname, &def)),
+            }
+        }
+        AlterDomainOp::RenameTo(to) => {
+            let to = ident_name(to);
+            crate::exec::type_ddl::check_free(txn, &def.schema, &to)?;
+            user_type::drop_domain(txn, &def)?;
+            def.name = to;
+        }
+        AlterDomainOp::RenameConstraint(from, to) => {
+            let (from, to) = (ident_name(from), ident_name(to));
+            let p = def
+                .check_position(&from)
+                .ok_or_else(|| no_constraint(&from, &def))?;
+            if def.check_position(&to).is_some() {
+                return Err(EngineError::new(
+                    SqlState::DuplicateObject,
+                    format!(
+                        "constraint \"{to}\" for domain \"{}\" already exists",
+                        def.name
+                    ),
+                ));
+            }
+            def.checks[p].name = to;
+        }
+        AlterDomainOp::ValidateConstraint(name) => {
+            let cname = ident_name(name);
+            let p = def
+                .check_position(&cname)
+                .ok_or_else(|| no_constraint(&cname, &def))?;
+            if !def.checks[p].validated {
+                let check = def.checks[p].clone();
+                scan_columns(txn, &def, Some(&check), now, interrupt)?;
+                def.checks[p].validated = true;
+            }
+        }
+    }
+    user_type::put_domain(txn, &def)?;
+    user_type::refresh_domain_tables(txn, &def)?;
+    Ok(notices)
+}
+
+/// Checks the stored values of every column of domain `def`: against
+/// `check` (23514), or for NULLs when `check` is `None` (23502).
+fn scan_columns<T: Transaction>(
+    txn: &mut T,
+    def: &DomainDef,
+    check: Option<&DomainCheck>,
+    now: i64,
+    interrupt: &mut Interrupt,
+) -> Result<()> {
+    let bound = match check {
+        Some(c) => Some(bind_domain_check(
+            def.base,
+            &crate::sql::parse_expr(&c.expr)?,
+        )?),
+        None => None,
+    };
+    for table in user_type::tables_using_domain(txn, def.oid)? {
+        let cols: Vec<usize> = table
+            .visible_columns()
+            .filter(|(_, c)| c.domain.is_some_and(|d| d.oid == def.oid))
+            .map(|(i, _)| i)
+            .collect();
+        scan_table(txn, &table, &cols, bound.as_ref(), now, interrupt)?;
+    }
+    Ok(())
+}
+
+/// Checks the values of columns `cols` of `table`, one batch of rows at
+/// a time (the check's functions need the transaction the cursor
+/// borrows, so a batch is read, then checked, and the next scan resumes
+/// past the rows already seen).
+fn scan_table<T: Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    cols: &[usize],
+    bound: Option<&Expr>,
+    now: i64,
+    interrupt: &mut Interrupt,
+) -> Result<()> {
+    let mut skip = 0usize;
+    loop {
+        let mut values = Vec::new();
+        let mut cursor = seek_rows(txn, table, Direction::Forward)?;
+        let mut row = Vec::new();
+        let mut n = 0usize;
+        let mut more = false;
+        while let Some((_, v)) = txn.next(&mut cursor)? {
+            interrupt.check()?;
+            n += 1;
+            if n <= skip {
+                continue;
+            }
+            decode_values(table, v, &mut row)?;
+            for &c in cols {
+                values.push((c, std::mem::replace(&mut row[c], Value::Null)));
+            }
+            if values.len() >= 1024 {
+                more = true;
+                break;
+            }
+        }
+        drop(cursor);
+        check_values(txn, table, &values, bound, now)?;
+        if !more {
+            return Ok(());
+        }
+        skip = n;
+    }
+}
+
+fn check_values<T: Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    values: &[(usize, Value)],
+    bound: Option<&Expr>,
+    now: i64,
+) -> Result<()> {
+    let mut ctx = Ctx::new(txn, &[], now);
+    for (c, v) in values {
+        let column = &table.columns[*c].name;
+        match bound {
+            None if v.is_null() => {
+                return Err(EngineError::new(
+                    SqlState::NotNullViolation,
+                    format!(
+                        "column \"{column}\" of table \"{}\" contains null values",
+                        table.name
+                    ),
+                )
+                .with_column(&table.schema, &table.name, column));
+            }
+            Some(e) if e.eval(std::slice::from_ref(v), &mut ctx)? == Value::Bool(false) => {
+                return Err(EngineError::new(
+                    SqlState::CheckViolation,
+                    format!(
+                        "column \"{column}\" of table \"{}\" contains values that violate the new constraint",
+                        table.name
+                    ),
+                )
+                .with_column(&table.schema, &table.name, column));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `DROP DOMAIN [IF EXISTS] name [, ...] [CASCADE | RESTRICT]` (and DROP
+/// TYPE of a domain); returns the notices. A domain a column uses is
+/// 2BP01 (CASCADE, which would drop the columns, is not built: 0A000).
+pub fn drop_domains<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    names: &[sqlparser::ast::ObjectName],
+    if_exists: bool,
+    cascade: bool,
+) -> Result<Vec<String>> {
+    let mut notices = Vec::new();
+    for name in names {
+        let (_, n) = user_type::existing_type_parts(txn, path, name)?;
+        let Some(def) = require_domain(txn, path, name)? else {
+            if if_exists {
+                notices.push(format!("type \"{n}\" does not exist, skipping"));
+                continue;
+            }
+            return Err(undefined_type(&n));
+        };
+        drop_domain(txn, &def, cascade)?;
+    }
+    Ok(notices)
+}
+
+/// Drops domain `def`: 2BP01 when a column uses it.
+pub fn drop_domain<T: Transaction>(txn: &mut T, def: &DomainDef, cascade: bool) -> Result<()> {
+    let users = user_type::tables_using_domain(txn, def.oid)?;
+    if !users.is_empty() {
+        if cascade {
+            return Err(EngineError::unsupported(
+                "DROP DOMAIN ... CASCADE of a domain columns use (dropping the columns)",
+            ));
+        }
+        let mut lines = Vec::new();
+        for t in &users {
+            for (_, c) in t
+                .visible_columns()
+                .filter(|(_, c)| c.domain.is_some_and(|d| d.oid == def.oid))
+            {
+                lines.push(format!(
+                    "column {} of table {} depends on type {}",
+                    c.name, t.name, def.name
+                ));
+            }
+        }
+        return Err(EngineError::new(
+            SqlState::DependentObjectsStillExist,
+            format!(
+                "cannot drop type {} because other objects depend on it",
+                def.name
+            ),
+        )
+        .with_detail(lines.join("\n"))
+        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+    }
+    user_type::drop_domain(txn, def)
+}
