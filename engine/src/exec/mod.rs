@@ -11,6 +11,7 @@ pub mod alter;
 pub mod checks;
 pub mod comment;
 pub mod ctx;
+pub mod database_ddl;
 pub mod ddl;
 pub mod deferred_fks;
 pub mod dependents;

@@ -20,6 +20,7 @@ pub mod alter_owner;
 pub mod column_options;
 pub mod comment;
 pub mod create_like;
+pub mod database;
 pub mod depth;
 pub mod fk_set_columns;
 pub mod identifiers;
@@ -42,6 +43,8 @@ pub enum Parsed {
     Sequence(Box<sequence::SequenceStmt>),
     /// SET CONSTRAINTS (parsed by [`set_constraints`]).
     SetConstraints(set_constraints::SetConstraints),
+    /// CREATE, DROP or ALTER DATABASE (parsed by [`database`]).
+    Database(Box<database::DatabaseStmt>),
 }
 
 fn first_keyword(sql: &str) -> String {
@@ -102,6 +105,9 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         "VACUUM" => return Ok(vec![Parsed::Utility("VACUUM")]),
         "ANALYZE" | "ANALYSE" => return Ok(vec![Parsed::Utility("ANALYZE")]),
         "CHECKPOINT" => return Ok(vec![Parsed::Utility("CHECKPOINT")]),
+        "CREATE" | "DROP" | "ALTER" if database::is_database_statement(sql) => {
+            return Ok(vec![Parsed::Database(Box::new(database::parse(sql)?))]);
+        }
         _ => {}
     }
     if sequence::is_sequence_statement(sql) || set_constraints::may_contain(sql) {
