@@ -25,8 +25,10 @@ use rocksgres_storage::{
     Direction, KeyRange, MemoryStore, RocksStore, Store, StoreOptions, Transaction,
 };
 
+use crate::catalog::database::{self as databases, DatabaseDesc, POSTGRES_OID};
 use crate::catalog::TableDesc;
-use crate::error::Result;
+use crate::db_txn::DbTxn;
+use crate::error::{EngineError, Result, SqlState};
 use crate::exec::dml::RowIds;
 use crate::keys;
 use crate::session::Session;
@@ -44,6 +46,30 @@ struct Inner<S: Store> {
     temp_numbers: Mutex<Vec<bool>>,
     /// Every sequence's shared state (see [`crate::exec::sequence`]).
     sequences: crate::exec::sequence::SequenceStates,
+    /// The open sessions: which database each is connected to (for DROP
+    /// DATABASE's check and its FORCE).
+    sessions: Mutex<Vec<SessionEntry>>,
+    /// The next session's id in `sessions`.
+    next_session_id: std::sync::atomic::AtomicU64,
+}
+
+/// An open session, as [`Inner::sessions`] lists it.
+struct SessionEntry {
+    id: u64,
+    database: u32,
+    /// Set to end the session (DROP DATABASE ... WITH (FORCE)).
+    terminate: Arc<std::sync::atomic::AtomicBool>,
+    /// The session's cancel flag, set with `terminate` so that a running
+    /// statement stops too.
+    cancel: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// A session's registration in its [`Database`]'s list of sessions.
+pub(crate) struct SessionTicket {
+    /// The session's id in the list.
+    pub id: u64,
+    /// Set when another session's DROP DATABASE ... WITH (FORCE) ends it.
+    pub terminate: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// An open database.
@@ -63,6 +89,7 @@ impl Database<RocksStore> {
     /// Opens (creating if needed) the database in directory `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let store = RocksStore::open(path, StoreOptions::default())?;
+        databases::prepare_store(&store, crate::syscat::USER_OID)?;
         let db = Self::with_store(store);
         db.drop_orphan_temp_tables()?;
         Ok(db)
@@ -77,8 +104,14 @@ impl Database<MemoryStore> {
 }
 
 impl<S: Store> Database<S> {
-    /// A database over an opened store.
+    /// A database over an opened store. A store without a database list
+    /// gets one (see [`crate::catalog::database::prepare_store`]); this
+    /// panics if that fails, which only a store that cannot be read or
+    /// written does ([`Database::open`] reports it as an error instead).
     pub fn with_store(store: S) -> Self {
+        if let Err(e) = databases::prepare_store(&store, crate::syscat::USER_OID) {
+            panic!("cannot prepare the store's database list: {e}");
+        }
         Database {
             inner: Arc::new(Inner {
                 store,
@@ -89,6 +122,8 @@ impl<S: Store> Database<S> {
                 ),
                 temp_numbers: Mutex::new(Vec::new()),
                 sequences: Default::default(),
+                sessions: Mutex::new(Vec::new()),
+                next_session_id: std::sync::atomic::AtomicU64::new(1),
             }),
         }
     }
@@ -98,9 +133,114 @@ impl<S: Store> Database<S> {
         &self.inner.sequences
     }
 
-    /// A new session.
+    /// A new session on database `postgres` (an embedder's default; it
+    /// keeps working on that key range even if `postgres` was dropped).
     pub fn session(&self) -> Session<S> {
-        Session::new(self.clone())
+        Session::new(self.clone(), POSTGRES_OID, "postgres")
+    }
+
+    /// A new session on database `name`: 3D000 if there is none, 55000 if
+    /// it does not allow connections (`template0`), 53300 when its
+    /// connection limit is reached, as PostgreSQL's start-up.
+    pub fn session_on(&self, name: &str) -> Result<Session<S>> {
+        let desc = self.lookup_database(name)?.ok_or_else(|| {
+            EngineError::new(
+                SqlState::InvalidCatalogName,
+                format!("database \"{name}\" does not exist"),
+            )
+        })?;
+        if !desc.allow_connections {
+            return Err(EngineError::new(
+                SqlState::ObjectNotInPrerequisiteState,
+                format!("database \"{name}\" is not currently accepting connections"),
+            ));
+        }
+        if desc.connection_limit >= 0
+            && self.sessions_on(desc.oid, 0) >= desc.connection_limit as usize
+        {
+            return Err(EngineError::new(
+                SqlState::TooManyConnections,
+                format!("too many connections for database \"{name}\""),
+            ));
+        }
+        Ok(Session::new(self.clone(), desc.oid, name))
+    }
+
+    /// Database `name` as committed now.
+    pub fn lookup_database(&self, name: &str) -> Result<Option<DatabaseDesc>> {
+        let mut txn = self
+            .inner
+            .store
+            .begin(rocksgres_storage::TxnOptions::default())?;
+        let d = databases::lookup(&mut txn, name);
+        txn.rollback();
+        d
+    }
+
+    /// Starts a store transaction that reads and writes database `db`'s
+    /// keys (see [`crate::db_txn`]): what sessions run in, and what tests
+    /// and tools that work on the catalog directly use.
+    pub fn begin(&self, db: u32, options: rocksgres_storage::TxnOptions) -> Result<DbTxn<S::Txn>> {
+        Ok(DbTxn::new(self.inner.store.begin(options)?, db))
+    }
+
+    /// Lists a new session on database `db`.
+    pub(crate) fn register_session(
+        &self,
+        db: u32,
+        cancel: Arc<std::sync::atomic::AtomicBool>,
+    ) -> SessionTicket {
+        let id = self
+            .inner
+            .next_session_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let terminate = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        self.inner.sessions.lock().push(SessionEntry {
+            id,
+            database: db,
+            terminate: Arc::clone(&terminate),
+            cancel,
+        });
+        SessionTicket { id, terminate }
+    }
+
+    /// Removes session `id` from the list.
+    pub(crate) fn unregister_session(&self, id: u64) {
+        self.inner.sessions.lock().retain(|s| s.id != id);
+    }
+
+    /// How many sessions but `except` are connected to database `db`. A
+    /// session [`Database::terminate_sessions_on`] ended does not count: it
+    /// runs no statement any more (its running one is cancelled), whether
+    /// or not its embedder has dropped it yet.
+    pub(crate) fn sessions_on(&self, db: u32, except: u64) -> usize {
+        self.inner
+            .sessions
+            .lock()
+            .iter()
+            .filter(|s| {
+                s.database == db
+                    && s.id != except
+                    && !s.terminate.load(std::sync::atomic::Ordering::Relaxed)
+            })
+            .count()
+    }
+
+    /// Asks every session on database `db` but `except` to end (DROP
+    /// DATABASE ... WITH (FORCE)); how many there were.
+    pub(crate) fn terminate_sessions_on(&self, db: u32, except: u64) -> usize {
+        let sessions = self.inner.sessions.lock();
+        let mut n = 0;
+        for s in sessions
+            .iter()
+            .filter(|s| s.database == db && s.id != except)
+        {
+            s.terminate
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            s.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+            n += 1;
+        }
+        n
     }
 
     /// Lends a session the smallest free temp-schema number (its temp
@@ -133,13 +273,21 @@ impl<S: Store> Database<S> {
             .inner
             .store
             .begin(rocksgres_storage::TxnOptions::default())?;
-        match crate::catalog::temp::drop_temp_tables(&mut txn, None) {
-            Ok(_) => Ok(txn.commit().map(|_| ())?),
-            Err(e) => {
-                txn.rollback();
-                Err(e)
+        let all = databases::all(&mut txn);
+        txn.rollback();
+        for d in all? {
+            let mut txn = self.begin(d.oid, rocksgres_storage::TxnOptions::default())?;
+            match crate::catalog::temp::drop_temp_tables(&mut txn, None) {
+                Ok(_) => {
+                    txn.commit()?;
+                }
+                Err(e) => {
+                    txn.rollback();
+                    return Err(e);
+                }
             }
         }
+        Ok(())
     }
 
     /// The underlying store.

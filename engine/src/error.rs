@@ -186,6 +186,12 @@ sqlstates! {
     LockNotAvailable = "55P03",
     /// 55000
     ObjectNotInPrerequisiteState = "55000",
+    /// 55006
+    ObjectInUse = "55006",
+    /// 53300
+    TooManyConnections = "53300",
+    /// 57P01
+    AdminShutdown = "57P01",
     /// 428C9
     GeneratedAlways = "428C9",
     /// 57014

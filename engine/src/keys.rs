@@ -1,10 +1,16 @@
 //! The engine's key layout in the store (design.md, "Key layout").
 //!
 //! ```text
-//! catalog:  [KS_CATALOG][kind u8][...]                       -> descriptor bytes
-//! data:     [KS_DATA][storage id u32 BE][index id u32 BE][key columns...]
+//! catalog:  [KS_CATALOG][db id][kind u8][...]                -> descriptor bytes
+//! data:     [KS_DATA][db id][storage id u32 BE][index id u32 BE][key columns...]
 //!                                                            -> row | pk bytes | empty
+//! shared:   [KS_SHARED][kind u8][...]                        -> database list, id counter
 //! ```
+//!
+//! The builders here write catalog and data keys *without* the database id
+//! (`[db id u32 BE]`): the session's transaction ([`crate::db_txn::DbTxn`])
+//! inserts it, so every key of one database lies in one range per keyspace
+//! ([`database_ranges`]). Shared keys are the same in every database.
 //!
 //! The primary index (id 1) holds the whole row, keyed by the primary-key
 //! columns (or a hidden `int8` row id). A unique secondary index keys by its
@@ -18,12 +24,44 @@ use rocksgres_codec::{encode_index_prefix, prefix_successor};
 pub const KS_CATALOG: u8 = 1;
 /// Keyspace of table and index data.
 pub const KS_DATA: u8 = 2;
+/// Keyspace of the shared catalog: objects of the whole store, outside
+/// every database (PostgreSQL's shared catalogs such as `pg_database`).
+pub const KS_SHARED: u8 = 3;
+
+/// Shared entry kind: the object id counter (OIDs are unique in the whole
+/// store, as PostgreSQL's OID counter is cluster-wide).
+pub const SH_NEXT_ID: u8 = 1;
+/// Shared entry kind: a database by name (see [`crate::catalog::database`]).
+pub const SH_DATABASE: u8 = 2;
+
+/// Shared key of database `name`.
+pub fn database_key(buf: &mut Vec<u8>, name: &str) {
+    buf.clear();
+    buf.push(KS_SHARED);
+    buf.push(SH_DATABASE);
+    buf.extend_from_slice(name.as_bytes());
+    buf.push(0);
+}
+
+/// The stored key ranges `[start, end)` holding every catalog and data key
+/// of database `db` (what DROP DATABASE deletes).
+pub fn database_ranges(db: u32) -> [(Vec<u8>, Vec<u8>); 2] {
+    let range = |ks: u8| {
+        let mut start = vec![ks];
+        start.extend_from_slice(&db.to_be_bytes());
+        let mut end = Vec::new();
+        prefix_end(&start, &mut end);
+        (start, end)
+    };
+    [range(KS_CATALOG), range(KS_DATA)]
+}
 
 /// Catalog entry kind: table descriptor by table id.
 pub const CAT_TABLE: u8 = 1;
 /// Catalog entry kind: table id by (schema, name).
 pub const CAT_TABLE_NAME: u8 = 2;
-/// Catalog entry kind: the id counter.
+/// Catalog entry kind of the id counter before databases existed (it is
+/// shared now, [`SH_NEXT_ID`]; the old-layout migration moves it).
 pub const CAT_NEXT_ID: u8 = 3;
 /// Catalog entry kind: view by (schema, name).
 pub const CAT_VIEW: u8 = 4;
@@ -153,9 +191,9 @@ pub fn table_name_key(buf: &mut Vec<u8>, schema: &str, name: &str) {
     buf.push(0);
 }
 
-/// Catalog key of the object id counter.
+/// Shared key of the object id counter.
 pub fn next_id_key(buf: &mut Vec<u8>) {
     buf.clear();
-    buf.push(KS_CATALOG);
-    buf.push(CAT_NEXT_ID);
+    buf.push(KS_SHARED);
+    buf.push(SH_NEXT_ID);
 }

@@ -11,6 +11,7 @@
 
 pub mod catalog;
 pub mod database;
+pub mod db_txn;
 pub mod error;
 pub mod exec;
 pub mod keys;

@@ -23,6 +23,7 @@ use crate::catalog::lock::TableLocks;
 use crate::catalog::temp::{self, OnCommitActions};
 use crate::catalog::{self, Relation, SearchPath, DEFAULT_SCHEMA};
 use crate::database::Database;
+use crate::db_txn::DbTxn;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::interrupt::Interrupt;
@@ -39,6 +40,7 @@ use crate::sql::sequence::SequenceStmt;
 use crate::sql::{self, depth, Parsed};
 use crate::types::{SqlType, Value};
 
+mod database_stmt;
 mod plan_cache;
 mod temp_tables;
 mod transaction;
@@ -63,7 +65,12 @@ pub enum TxnStatus {
 /// A session of a [`Database`]; see the module docs.
 pub struct Session<S: Store> {
     db: Database<S>,
-    txn: Option<S::Txn>,
+    /// The oid of the database the session is connected to (every key it
+    /// reads or writes is in that database's ranges, see [`crate::db_txn`]).
+    db_id: u32,
+    /// The session's entry in the database's session list.
+    ticket: crate::database::SessionTicket,
+    txn: Option<DbTxn<S::Txn>>,
     status: TxnStatus,
     /// SET/SHOW settings (durability, default isolation, timeouts, ...).
     settings: Settings,
@@ -224,11 +231,15 @@ fn micros_since_2000() -> i64 {
 }
 
 impl<S: Store> Session<S> {
-    pub(crate) fn new(db: Database<S>) -> Self {
+    pub(crate) fn new(db: Database<S>, db_id: u32, db_name: &str) -> Self {
         let backend_pid = db.next_backend_pid();
-        let temp = temp_tables::TempTables::new(&db);
+        let temp = temp_tables::TempTables::new(&db, db_id);
+        let cancel = Arc::new(AtomicBool::new(false));
+        let ticket = db.register_session(db_id, Arc::clone(&cancel));
         Session {
             db,
+            db_id,
+            ticket,
             txn: None,
             status: TxnStatus::Idle,
             settings: Settings::default(),
@@ -236,11 +247,11 @@ impl<S: Store> Session<S> {
             implicit: false,
             txn_used: false,
             block_settings: None,
-            cancel: Arc::new(AtomicBool::new(false)),
+            cancel,
             long_statement: None,
             current_plan: None,
             ddl_in_txn: false,
-            identity: Arc::new(("postgres".into(), "postgres".into())),
+            identity: Arc::new(("postgres".into(), db_name.into())),
             user_name: Arc::from("postgres"),
             prepared_statements: None,
             scratch: Scratch::default(),
@@ -299,12 +310,30 @@ impl<S: Store> Session<S> {
         Ok(QueryResult::command("DEALLOCATE"))
     }
 
-    /// Sets the user and database names the session reports
-    /// (`current_user`, `current_database()`); the server passes the
-    /// client's start-up values.
-    pub fn set_identity(&mut self, user: &str, database: &str) {
-        self.identity = Arc::new((user.to_string(), database.to_string()));
+    /// Sets the user name the session reports (`current_user`); the
+    /// server passes the client's start-up value. The database is the one
+    /// the session was opened on ([`Database::session_on`]).
+    pub fn set_user(&mut self, user: &str) {
+        self.identity = Arc::new((user.to_string(), self.identity.1.clone()));
         self.user_name = Arc::from(user);
+    }
+
+    /// The name of the database the session is connected to.
+    pub fn database_name(&self) -> &str {
+        &self.identity.1
+    }
+
+    /// Whether another session's `DROP DATABASE ... WITH (FORCE)` ended
+    /// this one: the embedder closes it (the server with FATAL 57P01), and
+    /// every statement it still sends fails with 57P01.
+    pub fn terminated(&self) -> bool {
+        self.ticket.terminate.load(Ordering::Relaxed)
+    }
+
+    /// The flag behind [`Session::terminated`], for an embedder that
+    /// watches it while the session waits for its client.
+    pub fn termination_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.ticket.terminate)
     }
 
     /// A handle that cancels this session's running statement.
@@ -551,7 +580,7 @@ impl<S: Store> Session<S> {
                 }
                 let declared = param_types.to_vec();
                 let path = self.search_path();
-                let describe = |txn: &mut S::Txn| -> Result<(Vec<SqlType>, Arc<[Column]>)> {
+                let describe = |txn: &mut DbTxn<S::Txn>| -> Result<(Vec<SqlType>, Arc<[Column]>)> {
                     let mut lookup = |name: &ast::ObjectName, in_view: bool| -> Result<Relation> {
                         catalog::resolve_relation(&mut *txn, path.for_view(in_view), name)
                     };
@@ -574,7 +603,7 @@ impl<S: Store> Session<S> {
                 let described = match self.txn.as_mut() {
                     Some(txn) => describe(txn),
                     None => {
-                        let mut txn = self.db.store().begin(self.begin_options())?;
+                        let mut txn = self.db.begin(self.db_id, self.begin_options())?;
                         let r = describe(&mut txn);
                         txn.rollback();
                         r
@@ -673,12 +702,19 @@ impl<S: Store> Session<S> {
     /// Runs one parsed statement; a failure (an error or a panic) fails
     /// the transaction (see [`transaction`]).
     fn run_parsed(&mut self, p: &Parsed, params: &[Value]) -> Result<QueryResult> {
+        if self.terminated() {
+            return Err(EngineError::new(
+                SqlState::AdminShutdown,
+                "terminating connection due to administrator command",
+            ));
+        }
         let r = self.guarded(|s| match p {
             Parsed::Utility(tag) => s.in_transaction(|_, _| Ok(QueryResult::command(tag))),
             Parsed::Statement(stmt) => s.run_statement(stmt, params),
             Parsed::Sequence(stmt) => s.run_sequence_statement(stmt),
             Parsed::SetConstraints(stmt) => s.set_constraints(stmt),
             Parsed::Domain(stmt) => s.run_domain_statement(stmt),
+            Parsed::Database(stmt) => s.run_database_statement(stmt),
         });
         if r.is_err() {
             self.statement_failed();
@@ -868,7 +904,7 @@ impl<S: Store> Session<S> {
                 }
                 self.status = TxnStatus::InBlock;
                 if self.txn.is_none() {
-                    self.txn = Some(self.db.store().begin(self.begin_options())?);
+                    self.txn = Some(self.db.begin(self.db_id, self.begin_options())?);
                 }
                 let result = self.set_transaction(modes, &mut r);
                 if result.is_ok()
@@ -1198,7 +1234,7 @@ impl<S: Store> Session<S> {
     /// caller (`statement_failed`).
     fn in_block_txn(
         &mut self,
-        f: impl FnOnce(&mut S::Txn, &Database<S>) -> Result<QueryResult>,
+        f: impl FnOnce(&mut DbTxn<S::Txn>, &Database<S>) -> Result<QueryResult>,
     ) -> Result<QueryResult> {
         self.ensure_txn()?;
         let txn = self.txn.as_mut().expect("a block has a transaction");
@@ -1213,7 +1249,7 @@ impl<S: Store> Session<S> {
     /// transaction, applying PostgreSQL's failure rules.
     fn in_transaction(
         &mut self,
-        f: impl FnOnce(&mut S::Txn, &Database<S>) -> Result<QueryResult>,
+        f: impl FnOnce(&mut DbTxn<S::Txn>, &Database<S>) -> Result<QueryResult>,
     ) -> Result<QueryResult> {
         match self.status {
             TxnStatus::Failed => Err(in_failed_block()),
@@ -1223,7 +1259,7 @@ impl<S: Store> Session<S> {
             TxnStatus::InBlock => self.in_block_txn(f),
             TxnStatus::Idle if self.implicit => self.in_block_txn(f),
             TxnStatus::Idle => {
-                let mut txn = self.db.store().begin(self.begin_options())?;
+                let mut txn = self.db.begin(self.db_id, self.begin_options())?;
                 let r = match f(&mut txn, &self.db)
                     .and_then(|r| self.pre_commit(&mut txn).map(|_| r))
                 {
@@ -1257,6 +1293,7 @@ impl<S: Store> Drop for Session<S> {
             t.rollback();
         }
         self.temp.end_session(&self.db);
+        self.db.unregister_session(self.ticket.id);
     }
 }
 
@@ -1322,7 +1359,7 @@ fn single_table(from: &[ast::TableWithJoins]) -> Result<Option<(ast::ObjectName,
 
 /// Executes one planned statement inside `txn`.
 fn execute<S: Store>(
-    txn: &mut S::Txn,
+    txn: &mut DbTxn<S::Txn>,
     db: &Database<S>,
     stmt: &Statement,
     params: &[Value],
@@ -1343,7 +1380,7 @@ fn execute<S: Store>(
 }
 
 fn execute_statement<S: Store>(
-    txn: &mut S::Txn,
+    txn: &mut DbTxn<S::Txn>,
     db: &Database<S>,
     stmt: &Statement,
     params: &[Value],
@@ -1750,7 +1787,7 @@ fn execute_statement<S: Store>(
 /// DATA`. The tag is PostgreSQL's: `SELECT n`, or `CREATE TABLE AS` when
 /// no rows were written.
 fn create_table_as<S: Store>(
-    txn: &mut S::Txn,
+    txn: &mut DbTxn<S::Txn>,
     db: &Database<S>,
     ct: &ast::CreateTable,
     params: &[Value],
@@ -1910,7 +1947,7 @@ fn convert_params(params: &[Value], types: &[SqlType]) -> Result<Vec<Value>> {
 /// Runs a planned statement.
 fn run_plan<S: Store>(
     plan: &Plan,
-    ctx: &mut Ctx<'_, S::Txn>,
+    ctx: &mut Ctx<'_, DbTxn<S::Txn>>,
     db: &Database<S>,
 ) -> Result<QueryResult> {
     let columns = Arc::clone(&plan.columns);

@@ -149,7 +149,12 @@ fn format_2_descriptors_decode_without_checks() {
     let db = Database::open_in_memory();
     let mut s = db.session();
     run(&mut s, "CREATE TABLE old (id int PRIMARY KEY, v text)");
-    let mut txn = db.store().begin(TxnOptions::default()).unwrap();
+    let mut txn = db
+        .begin(
+            rocksgres_engine::catalog::database::POSTGRES_OID,
+            TxnOptions::default(),
+        )
+        .unwrap();
     let desc = catalog::lookup_table(&mut txn, "public", "old")
         .unwrap()
         .unwrap();

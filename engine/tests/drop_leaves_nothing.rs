@@ -141,7 +141,12 @@ fn a_leaked_index_name_blocks_nothing() {
         let mut s = db.session();
         s.batch("CREATE TABLE other (a int)").unwrap();
         let other_id = one_u32(&mut s, "SELECT oid FROM pg_class WHERE relname = 'other'");
-        let mut txn = db.store().begin(TxnOptions::default()).unwrap();
+        let mut txn = db
+            .begin(
+                rocksgres_engine::catalog::database::POSTGRES_OID,
+                TxnOptions::default(),
+            )
+            .unwrap();
         let mut key = Vec::new();
         keys::index_name_key(&mut key, "public", "p_pkey");
         txn.put(&key, &999_999u32.to_be_bytes()).unwrap();

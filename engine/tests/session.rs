@@ -517,8 +517,9 @@ fn cached_plans_see_ddl_committed_by_another_session() {
 #[test]
 fn session_information_functions() {
     let db = Database::open_in_memory();
-    let mut s = db.session();
-    s.set_identity("alice", "shop");
+    db.session().execute("CREATE DATABASE shop", &[]).unwrap();
+    let mut s = db.session_on("shop").unwrap();
+    s.set_user("alice");
     assert_eq!(
         q(
             &mut s,

@@ -102,8 +102,9 @@ fn catalogs_follow_the_transaction_rocksdb() {
 #[test]
 fn settings_roles_and_database_follow_the_session() {
     let db = Database::open_in_memory();
-    let mut s = db.session();
-    s.set_identity("alice", "shop");
+    db.session().execute("CREATE DATABASE shop", &[]).unwrap();
+    let mut s = db.session_on("shop").unwrap();
+    s.set_user("alice");
     assert_eq!(
         one(
             &mut s,
@@ -119,7 +120,13 @@ fn settings_roles_and_database_follow_the_session() {
         ),
         vec![vec!["5000".to_string(), "session".into()]]
     );
-    assert_eq!(one(&mut s, "SELECT datname FROM pg_database"), "shop");
+    assert_eq!(
+        one(
+            &mut s,
+            "SELECT datname FROM pg_database WHERE oid = (SELECT datid FROM pg_stat_activity)"
+        ),
+        "shop"
+    );
     assert_eq!(
         one(
             &mut s,

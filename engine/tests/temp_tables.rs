@@ -498,7 +498,12 @@ fn temp_tables_are_gone_after_restart() {
         );
         // A crash leaves temp tables behind: make one by moving a table
         // into a temp schema no session holds.
-        let mut txn = db.store().begin(TxnOptions::default()).unwrap();
+        let mut txn = db
+            .begin(
+                rocksgres_engine::catalog::database::POSTGRES_OID,
+                TxnOptions::default(),
+            )
+            .unwrap();
         let mut t = catalog::lookup_table(&mut txn, "public", "orphan")
             .unwrap()
             .unwrap();

@@ -32,8 +32,8 @@
 //!    rule is listed with its reason in [`COLUMN_RULES`], [`ROW_RULES`] and
 //!    [`normalise_line`]. Values are replaced by placeholders such as
 //!    `<owner>`, and the shape of every table (title, column names, rows,
-//!    alignment) is kept; the one exception is `\l`, whose template
-//!    database rows are dropped and its row count recounted. Where a
+//!    alignment) is kept ([`ROW_RULES`] may drop rows and recount, but
+//!    lists none today). Where a
 //!    replaced value changes a column's width, the table is re-rendered
 //!    exactly as psql's aligned format would print it (and only after
 //!    checking that re-rendering the unchanged table reproduces psql's
@@ -275,20 +275,10 @@ struct RowRule {
     values: &'static [&'static str],
 }
 
-/// The row normalisations and why each row may legitimately be absent.
-///
-/// The database *name* is not normalised: both servers are asked for
-/// database `postgres`, so `\l` must list it under that name.
-const ROW_RULES: &[RowRule] = &[
-    // `initdb` creates the template databases `template0` and `template1`
-    // (used by CREATE DATABASE); Rocksgres serves a single database and has
-    // no templates.
-    RowRule {
-        title: "List of databases",
-        header: "Name",
-        values: &["template0", "template1"],
-    },
-];
+/// The row normalisations and why each row may legitimately be absent:
+/// none today (`\l` lists `postgres`, `template0` and `template1` on both
+/// servers; the database *name* is never normalised).
+const ROW_RULES: &[RowRule] = &[];
 
 /// Line normalisations that apply anywhere in the output, with the reason
 /// for each:
@@ -1182,19 +1172,27 @@ fn databases_listing_is_normalised() {
 ",
     );
     let rocksgres = strings(
-        "                                               List of databases
-   Name   |   Owner   | Encoding |   Collate   |    Ctype    | ICU Locale | Locale Provider | Access privileges 
-----------+-----------+----------+-------------+-------------+------------+-----------------+-------------------
- postgres | rocksgres | UTF8     | en_US.UTF-8 | en_US.UTF-8 |            | libc            | 
-(1 row)
+        "                                                  List of databases
+   Name    |   Owner   | Encoding |   Collate   |    Ctype    | ICU Locale | Locale Provider |   Access privileges   
+-----------+-----------+----------+-------------+-------------+------------+-----------------+-----------------------
+ postgres  | rocksgres | UTF8     | en_US.UTF-8 | en_US.UTF-8 |            | libc            | 
+ template0 | rocksgres | UTF8     | en_US.UTF-8 | en_US.UTF-8 |            | libc            | =c/postgres          +
+           |           |          |             |             |            |                 | postgres=CTc/postgres
+ template1 | rocksgres | UTF8     | en_US.UTF-8 | en_US.UTF-8 |            | libc            | =c/postgres          +
+           |           |          |             |             |            |                 | postgres=CTc/postgres
+(3 rows)
 ",
     );
     let expected = strings(
-        "                                           List of databases
-   Name   |  Owner  | Encoding | Collate  |  Ctype   | ICU Locale | Locale Provider | Access privileges 
-----------+---------+----------+----------+----------+------------+-----------------+-------------------
- postgres | <owner> | UTF8     | <locale> | <locale> |            | libc            | 
-(1 row)
+        "                                              List of databases
+   Name    |  Owner  | Encoding | Collate  |  Ctype   | ICU Locale | Locale Provider |   Access privileges   
+-----------+---------+----------+----------+----------+------------+-----------------+-----------------------
+ postgres  | <owner> | UTF8     | <locale> | <locale> |            | libc            | 
+ template0 | <owner> | UTF8     | <locale> | <locale> |            | libc            | =c/postgres          +
+           |         |          |          |          |            |                 | postgres=CTc/postgres
+ template1 | <owner> | UTF8     | <locale> | <locale> |            | libc            | =c/postgres          +
+           |         |          |          |          |            |                 | postgres=CTc/postgres
+(3 rows)
 ",
     );
     assert_eq!(normalise_tables(&pg), expected);

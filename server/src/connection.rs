@@ -318,6 +318,17 @@ async fn idle_in_transaction_limit(socket: &Socket) -> Option<Duration> {
         .flatten()
 }
 
+/// Returns once `flag` is set (polled: DROP DATABASE ... WITH (FORCE)
+/// waits for the sessions it ends, so a tenth of a second is soon enough).
+async fn terminated_by_drop(flag: Option<&std::sync::atomic::AtomicBool>) {
+    let Some(flag) = flag else {
+        return std::future::pending().await;
+    };
+    while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Serves an authenticated connection until the client leaves, sends
 /// something malformed, stays idle in a transaction too long, or the server
 /// shuts down.
@@ -340,6 +351,11 @@ pub async fn serve(mut socket: Socket, shared: &Shared) {
         _ => None,
     };
     let mut stop = shared.stop.clone();
+    // Set when another session's DROP DATABASE ... WITH (FORCE) ends this one.
+    let terminated = match conn_state(&socket) {
+        Ok(state) => state.run(|s| s.termination_flag()).await.ok(),
+        Err(_) => None,
+    };
     // ReadyForQuery was the last message sent: the session waits for its
     // client (PostgreSQL's idle states).
     let mut idle = true;
@@ -352,6 +368,12 @@ pub async fn serve(mut socket: Socket, shared: &Shared) {
         let msg = tokio::select! {
             m = socket.next() => m,
             _ = stopped(&mut stop) => {
+                let _ = socket
+                    .send(fatal("57P01", "terminating connection due to administrator command".into()))
+                    .await;
+                break;
+            }
+            _ = terminated_by_drop(terminated.as_deref()), if terminated.is_some() => {
                 let _ = socket
                     .send(fatal("57P01", "terminating connection due to administrator command".into()))
                     .await;

@@ -133,21 +133,25 @@ pub fn parse_options(options: &str) -> Result<Vec<(String, String)>, String> {
 
 impl Handler {
     fn new_session<C: ClientInfo>(&self, client: &C) -> PgWireResult<EngineSession> {
-        let mut session = self.db.session();
-        for (name, value) in &self.defaults {
-            // Validated when the server started.
-            let _ = session.set_server(name, value);
-        }
         let meta = client.metadata();
         let user = meta
             .get("user")
             .cloned()
             .unwrap_or_else(|| "postgres".into());
+        // libpq's default database is the user name.
         let database = meta
             .get("database")
             .cloned()
             .unwrap_or_else(|| user.clone());
-        session.set_identity(&user, &database);
+        let mut session = self
+            .db
+            .session_on(&database)
+            .map_err(|e| fatal(e.code(), e.message))?;
+        for (name, value) in &self.defaults {
+            // Validated when the server started.
+            let _ = session.set_server(name, value);
+        }
+        session.set_user(&user);
         if let Some(options) = meta.get("options") {
             let settings = parse_options(options).map_err(|m| fatal("42601", m))?;
             for (name, value) in settings {

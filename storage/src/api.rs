@@ -194,6 +194,11 @@ pub trait Store: Send + Sync + 'static {
     /// (such as a durable commit) has returned: all writes share one log,
     /// so a commit that used a value written here is never durable before it.
     fn put_unversioned(&self, key: &[u8], value: &[u8], sync: bool) -> Result<()>;
+
+    /// Removes every version of every key in `[start, end)` at once and
+    /// durably, outside every transaction (DROP DATABASE's one range
+    /// delete). The caller makes sure no transaction still uses the range.
+    fn delete_range(&self, start: &[u8], end: &[u8]) -> Result<()>;
 }
 
 /// One transaction. Dropping it without `commit` rolls it back.

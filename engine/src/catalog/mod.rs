@@ -8,6 +8,7 @@
 //! `get_for_update`, so concurrent DDL serializes on it.
 
 pub mod constraint;
+pub mod database;
 pub mod desc;
 pub mod description;
 pub mod foreign_key;

@@ -12,6 +12,7 @@ pub mod checks;
 pub mod comment;
 pub mod config;
 pub mod ctx;
+pub mod database_ddl;
 pub mod ddl;
 pub mod deferred_fks;
 pub mod dependents;

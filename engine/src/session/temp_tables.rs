@@ -17,6 +17,7 @@ use rocksgres_storage::{Store, Transaction, TxnOptions};
 use super::Session;
 use crate::catalog::temp::{self, OnCommitActions, SearchPath};
 use crate::database::Database;
+use crate::db_txn::DbTxn;
 use crate::error::Result;
 
 /// The temp-table state of a session.
@@ -27,17 +28,20 @@ pub(super) struct TempTables {
     on_commit: OnCommitActions,
     /// Whether the session ran a CREATE TABLE (so may own temp tables).
     may_have_tables: bool,
+    /// The oid of the session's database (where its temp tables live).
+    database: u32,
 }
 
 impl TempTables {
     /// The state of a new session of `db`.
-    pub(super) fn new<S: Store>(db: &Database<S>) -> Self {
+    pub(super) fn new<S: Store>(db: &Database<S>, database: u32) -> Self {
         let number = db.acquire_temp_number();
         TempTables {
             number: Some(number),
             path: SearchPath::with_temp(number),
             on_commit: OnCommitActions::default(),
             may_have_tables: false,
+            database,
         }
     }
 
@@ -85,7 +89,7 @@ impl TempTables {
             let Some(schema) = self.path.temp_schema() else {
                 return;
             };
-            match drop_all(db, schema) {
+            match drop_all(db, self.database, schema) {
                 Ok(0) => {}
                 Ok(_) => db.bump_catalog_version(),
                 // The tables stay (a restart drops them) and so does the
@@ -98,8 +102,8 @@ impl TempTables {
 }
 
 /// Drops every table of `schema` in one transaction; how many.
-fn drop_all<S: Store>(db: &Database<S>, schema: &str) -> Result<usize> {
-    let mut txn = db.store().begin(TxnOptions::default())?;
+fn drop_all<S: Store>(db: &Database<S>, database: u32, schema: &str) -> Result<usize> {
+    let mut txn = db.begin(database, TxnOptions::default())?;
     match temp::drop_temp_tables(&mut txn, Some(schema)) {
         Ok(n) => {
             txn.commit()?;
@@ -116,7 +120,7 @@ impl<S: Store> Session<S> {
     /// Runs the deferred foreign key checks, then the ON COMMIT actions,
     /// in `txn`, which is about to commit; a catalog change counts as DDL
     /// of the transaction.
-    pub(super) fn pre_commit(&mut self, txn: &mut S::Txn) -> Result<()> {
+    pub(super) fn pre_commit(&mut self, txn: &mut DbTxn<S::Txn>) -> Result<()> {
         if !self.deferred.lock().is_empty() {
             let mut ctx = crate::exec::ctx::Ctx::new(&mut *txn, &[], super::micros_since_2000());
             ctx.interrupt = self.interrupts().interrupt();

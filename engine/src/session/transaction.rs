@@ -310,7 +310,7 @@ impl<S: Store> Session<S> {
     /// Opens the block's transaction if an implicit block has none yet.
     pub(super) fn ensure_txn(&mut self) -> Result<()> {
         if self.txn.is_none() && self.in_block() {
-            self.txn = Some(self.db.store().begin(self.begin_options())?);
+            self.txn = Some(self.db.begin(self.db_id, self.begin_options())?);
             self.txn_used = false;
         }
         Ok(())
@@ -443,7 +443,7 @@ impl<S: Store> Session<S> {
         }
         let mut opts = self.begin_options();
         opts.isolation = isolation_from(level);
-        self.txn = Some(self.db.store().begin(opts)?);
+        self.txn = Some(self.db.begin(self.db_id, opts)?);
         if level == "serializable" {
             r.notices.push(SERIALIZABLE_WARNING.into());
         }

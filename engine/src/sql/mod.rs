@@ -20,6 +20,7 @@ pub mod alter_owner;
 pub mod column_options;
 pub mod comment;
 pub mod create_like;
+pub mod database;
 pub mod depth;
 pub mod domain;
 pub mod fk_set_columns;
@@ -46,6 +47,8 @@ pub enum Parsed {
     SetConstraints(set_constraints::SetConstraints),
     /// CREATE, ALTER or DROP DOMAIN (parsed by [`domain`]).
     Domain(Box<domain::DomainStmt>),
+    /// CREATE, DROP or ALTER DATABASE (parsed by [`database`]).
+    Database(Box<database::DatabaseStmt>),
 }
 
 fn first_keyword(sql: &str) -> String {
@@ -106,6 +109,9 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         "VACUUM" => return Ok(vec![Parsed::Utility("VACUUM")]),
         "ANALYZE" | "ANALYSE" => return Ok(vec![Parsed::Utility("ANALYZE")]),
         "CHECKPOINT" => return Ok(vec![Parsed::Utility("CHECKPOINT")]),
+        "CREATE" | "DROP" | "ALTER" if database::is_database_statement(sql) => {
+            return Ok(vec![Parsed::Database(Box::new(database::parse(sql)?))]);
+        }
         _ => {}
     }
     if sequence::is_sequence_statement(sql)

@@ -18,7 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rocksgres_storage::{LockStatus, LockTarget};
 
-use super::{CatalogRows, RowBuilder, Snapshot, SysRel, DATABASE_OID};
+use super::{CatalogRows, RowBuilder, Snapshot, SysRel};
 use crate::types::Value;
 
 /// Microseconds since 2000-01-01 UTC of `t`.
@@ -66,7 +66,7 @@ pub(super) fn pg_locks(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogR
         match s.target {
             LockTarget::Table(oid) => {
                 let mut r = base(rel, "relation", s);
-                r.oid("database", DATABASE_OID)
+                r.oid("database", snap.database_oid)
                     .oid("relation", oid)
                     .text("mode", s.mode.pg_name());
                 out.push(r.finish());

@@ -14,8 +14,9 @@
 //!   their own; the built-in objects (types, schemas, access methods, the
 //!   system relations themselves) have PostgreSQL's own OIDs;
 //! * the one role is the session user, OID 10 (the bootstrap superuser in
-//!   PostgreSQL), owner of every object; the one database is the one the
-//!   session connected to.
+//!   PostgreSQL), owner of every object; `pg_database` lists the shared
+//!   database list ([`crate::catalog::database`]), the session's database
+//!   among them.
 //!
 //! A system relation is planned as a [`crate::plan::node::Node::SystemScan`];
 //! its rows are generated when the statement runs, from a [`Snapshot`] of
@@ -65,7 +66,8 @@ pub const PUBLIC_OID: u32 = 2200;
 pub const USER_OID: u32 = 10;
 /// OID of the role `pg_database_owner` (owner of schema `public`).
 pub const DATABASE_OWNER_OID: u32 = 6171;
-/// OID of the one database.
+/// OID of database `postgres` (shown for a session whose database is not
+/// in the list any more).
 pub const DATABASE_OID: u32 = 5;
 /// OID of access method `heap`.
 pub const HEAP_AM_OID: u32 = 2;
@@ -149,6 +151,10 @@ pub struct Snapshot {
     pub user: String,
     /// The session's database name.
     pub database: String,
+    /// The session's database oid.
+    pub database_oid: u32,
+    /// Every database (`pg_database` rows), in oid order.
+    pub databases: Vec<catalog::database::DatabaseDesc>,
     /// The session's settings.
     pub settings: crate::settings::Settings,
     /// The session's backend pid.
@@ -197,6 +203,11 @@ impl Snapshot {
         let sequences = catalog::sequence::all_sequences(txn)?;
         let enums = catalog::user_type::all_enums(txn)?;
         let domains = catalog::user_type::all_domains(txn)?;
+        let databases = catalog::database::all(txn)?;
+        let database_oid = databases
+            .iter()
+            .find(|d| d.name == database)
+            .map_or(DATABASE_OID, |d| d.oid);
         let mut view_columns = Vec::with_capacity(views.len());
         for v in &views {
             interrupt.check()?;
@@ -214,6 +225,8 @@ impl Snapshot {
             view_columns,
             user: user.to_string(),
             database: database.to_string(),
+            database_oid,
+            databases,
             settings,
             backend_pid,
             locks,

@@ -15,7 +15,7 @@
 
 use super::{
     info_schema, static_rows, CatalogRows, RowBuilder, Snapshot, SysRel, BTREE_AM_OID,
-    C_COLLATION_OID, DATABASE_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, USER_OID,
+    C_COLLATION_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, USER_OID,
 };
 use crate::catalog::sequence::SequenceDesc;
 use crate::catalog::{ColumnDesc, IndexDesc, TableDesc, ViewDesc};
@@ -66,7 +66,7 @@ pub fn rows(
         "pg_index" => pg_index(rel, snap, &mut out),
         "pg_constraint" => pg_constraint(rel, snap, &mut out),
         "pg_attrdef" => pg_attrdef(rel, snap, &mut out),
-        "pg_database" => pg_database(rel, snap, &mut out),
+        "pg_database" => pg_database(rel, snap, &mut out)?,
         "pg_authid" | "pg_roles" | "pg_user" => roles(rel, snap, &mut out),
         "pg_tables" => pg_tables(rel, snap, &mut out),
         "pg_views" => pg_views(rel, snap, &mut out),
@@ -549,19 +549,35 @@ fn attrdef_oid(table_id: u32, column: usize) -> u32 {
     0x5000_0000 | (table_id.wrapping_sub(16384) & 0x3_FFFF) << 11 | (column as u32 & 0x7FF)
 }
 
-fn pg_database(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
-    let mut r = RowBuilder::new(rel);
-    r.oid("oid", DATABASE_OID)
-        .text("datname", &snap.database)
-        .oid("datdba", USER_OID)
-        .int4("encoding", 6)
-        .text("datlocprovider", "c")
-        .bool("datallowconn", true)
-        .int4("datconnlimit", -1)
-        .oid("dattablespace", 1663)
-        .text("datcollate", "C")
-        .text("datctype", "C");
-    out.push(r.finish());
+fn pg_database(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) -> Result<()> {
+    for d in &snap.databases {
+        let mut r = RowBuilder::new(rel);
+        r.oid("oid", d.oid)
+            .text("datname", &d.name)
+            .oid("datdba", d.owner)
+            .int4("encoding", 6)
+            .text("datlocprovider", "c")
+            .bool("datistemplate", d.is_template)
+            .bool("datallowconn", d.allow_connections)
+            .int4("datconnlimit", d.connection_limit)
+            .set("datfrozenxid", Value::Int8(716))
+            .set("datminmxid", Value::Int8(1))
+            .oid("dattablespace", 1663)
+            .text("datcollate", &d.collate)
+            .text("datctype", &d.ctype);
+        if d.is_template {
+            // initdb's grant on the templates: CONNECT for PUBLIC, all to
+            // the owner.
+            let owner = &snap.user;
+            let acl = format!("{{=c/{owner},{owner}=CTc/{owner}}}");
+            r.set(
+                "datacl",
+                Value::parse_text_base(&acl, &SqlType::Array(&SqlType::Text))?,
+            );
+        }
+        out.push(r.finish());
+    }
+    Ok(())
 }
 
 fn roles(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
@@ -698,7 +714,7 @@ fn pg_settings(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>)
 
 fn pg_stat_activity(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     let mut r = RowBuilder::new(rel);
-    r.oid("datid", DATABASE_OID)
+    r.oid("datid", snap.database_oid)
         .text("datname", &snap.database)
         .int4("pid", snap.backend_pid)
         .oid("usesysid", USER_OID)

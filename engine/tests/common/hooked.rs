@@ -71,6 +71,9 @@ impl<S: Store, H: Hooks> Store for HookedStore<S, H> {
     ) -> rocksgres_storage::Result<()> {
         self.inner.put_unversioned(key, value, sync)
     }
+    fn delete_range(&self, start: &[u8], end: &[u8]) -> rocksgres_storage::Result<()> {
+        self.inner.delete_range(start, end)
+    }
 }
 
 impl<T: Transaction, H: Hooks> Transaction for HookedTxn<T, H> {

@@ -28,9 +28,15 @@ pub fn q<S: Store>(s: &mut Session<S>, sql: &str) -> Vec<Vec<String>> {
     texts(&s.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")))
 }
 
-/// Every catalog entry but the object-id counter, as (key, value).
+/// Every catalog entry of database `postgres`, as (key, value) (keys as the
+/// engine builds them, without the database id).
 pub fn catalog_entries<S: Store>(db: &Database<S>) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut txn = db.store().begin(TxnOptions::default()).unwrap();
+    let mut txn = db
+        .begin(
+            rocksgres_engine::catalog::database::POSTGRES_OID,
+            TxnOptions::default(),
+        )
+        .unwrap();
     let start = [keys::KS_CATALOG];
     let end = [keys::KS_CATALOG + 1];
     let mut cursor = txn.cursor();
@@ -42,9 +48,7 @@ pub fn catalog_entries<S: Store>(db: &Database<S>) -> Vec<(Vec<u8>, Vec<u8>)> {
     .unwrap();
     let mut out = Vec::new();
     while let Some((k, v)) = txn.next(&mut cursor).unwrap() {
-        if k.get(1) != Some(&keys::CAT_NEXT_ID) {
-            out.push((k.to_vec(), v.to_vec()));
-        }
+        out.push((k.to_vec(), v.to_vec()));
     }
     out
 }

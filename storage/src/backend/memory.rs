@@ -190,6 +190,14 @@ impl Backend for MemoryBackend {
         Ok(())
     }
 
+    fn delete_range(&self, start: &[u8], end: &[u8]) -> Result<()> {
+        let mut map = self.data.write();
+        let mut tail = map.split_off(start);
+        let mut rest = tail.split_off(end);
+        map.append(&mut rest);
+        Ok(())
+    }
+
     fn compact(&self, gc: &Arc<GcState>) -> Result<()> {
         // Everything applied is "flushed" here, so the horizon is the safe point.
         gc.advance_tombstone_horizon(gc.safe_point());

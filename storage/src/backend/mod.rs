@@ -88,6 +88,10 @@ pub trait Backend: Send + Sync + 'static {
     fn get_meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Writes an unversioned metadata entry.
     fn put_meta(&self, key: &[u8], value: &[u8], sync: bool) -> Result<()>;
+    /// Removes every entry whose key lies in `[start, end)` at once,
+    /// durably (RocksDB's DeleteRange): what DROP DATABASE does to a
+    /// database's key ranges nobody reads any more.
+    fn delete_range(&self, start: &[u8], end: &[u8]) -> Result<()>;
     /// Compacts all data now, dropping the versions that `gc` says are
     /// garbage.
     fn compact(&self, gc: &Arc<GcState>) -> Result<()>;

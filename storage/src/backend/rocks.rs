@@ -358,6 +358,14 @@ impl Backend for RocksBackend {
         self.db.put_opt(key, value, &wo).map_err(engine_err)
     }
 
+    fn delete_range(&self, start: &[u8], end: &[u8]) -> Result<()> {
+        let mut batch = WriteBatch::default();
+        batch.delete_range_cf(self.data_cf(), start, end);
+        let mut wo = WriteOptions::default();
+        wo.set_sync(true);
+        self.db.write_opt(batch, &wo).map_err(engine_err)
+    }
+
     fn compact(&self, gc: &Arc<GcState>) -> Result<()> {
         // Every version at or below this safe point has been applied; after
         // the flush all of them are in SST files, so a full compaction may

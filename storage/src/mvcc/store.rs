@@ -208,6 +208,13 @@ impl<B: Backend> Store for MvccStore<B> {
             .backend
             .put_meta(&unversioned_key(key), value, sync)
     }
+
+    fn delete_range(&self, start: &[u8], end: &[u8]) -> Result<()> {
+        // Every version of a user key in `[start, end)` sorts in
+        // `[start, end)` too: keys are prefix-free and the version suffix
+        // only follows the user key.
+        self.shared.backend.delete_range(start, end)
+    }
 }
 
 /// The metadata key of an unversioned value: a prefix keeps callers' keys

@@ -32,6 +32,7 @@ use sqlparser::ast::{self as ast, Statement};
 use super::{literal, Entry, Slot};
 use crate::catalog::lock::TableLocks;
 use crate::catalog::{self, Relation, SearchPath};
+use crate::db_txn::DbTxn;
 use crate::error::Result;
 use crate::plan::bind::Binder;
 use crate::session::{plan_statement, Plan, PlanSlot, Planned, Prepared, Session};
@@ -198,7 +199,7 @@ fn parse(sql: &str, literals: &[Literal<'_>]) -> Option<(Statement, Statement, V
 /// first), or a read-only one of its own.
 fn with_catalog<S: Store, R>(
     session: &mut Session<S>,
-    f: impl FnOnce(&mut S::Txn) -> Option<R>,
+    f: impl FnOnce(&mut DbTxn<S::Txn>) -> Option<R>,
 ) -> Option<R> {
     match session.txn.as_mut() {
         Some(txn) => {
@@ -209,7 +210,10 @@ fn with_catalog<S: Store, R>(
             f(txn)
         }
         None => {
-            let mut txn = session.db.store().begin(session.begin_options()).ok()?;
+            let mut txn = session
+                .db
+                .begin(session.db_id, session.begin_options())
+                .ok()?;
             let r = f(&mut txn);
             txn.rollback();
             r

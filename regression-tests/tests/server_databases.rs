@@ -1,0 +1,160 @@
+//! Several databases through a real server, as PostgreSQL 15 behaves:
+//! CREATE DATABASE and connecting to it, objects kept apart per database,
+//! DROP DATABASE refused while others are connected (55006) and ending
+//! them WITH (FORCE) (57P01 to them), FATAL 3D000 for a database that does
+//! not exist, databases surviving a restart, and DROP DATABASE removing
+//! the data (a database created again under the same name is empty).
+
+mod server_harness;
+
+use std::time::Duration;
+
+use server_harness::TestServer;
+
+/// A client session on database `db`.
+fn connect_to(port: u16, db: &str) -> Result<postgres::Client, postgres::Error> {
+    postgres::Config::new()
+        .host("127.0.0.1")
+        .port(port)
+        .user("postgres")
+        .dbname(db)
+        .connect_timeout(Duration::from_secs(10))
+        .connect(postgres::NoTls)
+}
+
+/// The error of a connection attempt that must fail.
+fn refused(port: u16, db: &str) -> postgres::Error {
+    match connect_to(port, db) {
+        Ok(_) => panic!("connected to {db}"),
+        Err(e) => e,
+    }
+}
+
+fn code(e: &postgres::Error) -> String {
+    e.code().map(|c| c.code().to_string()).unwrap_or_default()
+}
+
+fn ids(c: &mut postgres::Client) -> Vec<i32> {
+    c.query("SELECT id FROM t ORDER BY id", &[])
+        .expect("select")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn databases_are_separate_and_droppable() {
+    let mut server = TestServer::start();
+    let port = server.port();
+    let mut admin = server.connect();
+
+    // A database that does not exist: FATAL 3D000 at start-up.
+    let e = refused(port, "nosuch");
+    assert_eq!(code(&e), "3D000", "{e}");
+    let db_error = e.as_db_error().expect("a server error");
+    assert_eq!(db_error.severity(), "FATAL");
+    assert_eq!(db_error.message(), "database \"nosuch\" does not exist");
+    // template0 does not accept connections.
+    let e = refused(port, "template0");
+    assert_eq!(code(&e), "55000", "{e}");
+
+    admin
+        .batch_execute(
+            "CREATE DATABASE shop TEMPLATE template0 ENCODING 'UTF8' \
+             LOCALE_PROVIDER libc LOCALE 'C.UTF-8'",
+        )
+        .expect("create database");
+    let e = admin
+        .batch_execute("CREATE DATABASE shop")
+        .expect_err("duplicate");
+    assert_eq!(code(&e), "42P04");
+
+    // The same table name in two databases, different rows.
+    let mut shop = connect_to(port, "shop").expect("connect to shop");
+    admin
+        .batch_execute("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)")
+        .expect("postgres.t");
+    shop.batch_execute("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (10)")
+        .expect("shop.t");
+    assert_eq!(ids(&mut admin), [1, 2]);
+    assert_eq!(ids(&mut shop), [10]);
+    let name: String = shop
+        .query_one("SELECT current_database()", &[])
+        .expect("current_database")
+        .get(0);
+    assert_eq!(name, "shop");
+    let datcollate: String = shop
+        .query_one(
+            "SELECT datcollate FROM pg_database WHERE datname = current_database()",
+            &[],
+        )
+        .expect("pg_database")
+        .get(0);
+    assert_eq!(datcollate, "C.UTF-8");
+
+    // Others connected: 55006 with a DETAIL, nothing dropped.
+    let e = admin
+        .batch_execute("DROP DATABASE shop")
+        .expect_err("in use");
+    let db_error = e.as_db_error().expect("a server error");
+    assert_eq!(db_error.code().code(), "55006");
+    assert_eq!(
+        db_error.message(),
+        "database \"shop\" is being accessed by other users"
+    );
+    assert_eq!(
+        db_error.detail(),
+        Some("There is 1 other session using the database.")
+    );
+    let e = shop
+        .batch_execute("DROP DATABASE shop")
+        .expect_err("current");
+    assert_eq!(code(&e), "55006");
+    assert_eq!(
+        e.as_db_error().expect("db error").message(),
+        "cannot drop the currently open database"
+    );
+
+    // Both databases survive a restart.
+    drop(shop);
+    server.kill_and_restart(&[]);
+    let port = server.port();
+    let mut admin = server.connect();
+    let mut shop = connect_to(port, "shop").expect("connect to shop after restart");
+    assert_eq!(ids(&mut admin), [1, 2]);
+    assert_eq!(ids(&mut shop), [10]);
+
+    // WITH (FORCE) ends the other session: it is told FATAL 57P01.
+    admin
+        .batch_execute("DROP DATABASE shop WITH (FORCE)")
+        .expect("drop with force");
+    let e = shop.batch_execute("SELECT 1").expect_err("terminated");
+    if let Some(db_error) = e.as_db_error() {
+        assert_eq!(db_error.code().code(), "57P01");
+    } else {
+        assert!(shop.is_closed(), "{e}");
+    }
+    let e = refused(port, "shop");
+    assert_eq!(code(&e), "3D000");
+
+    // Created again under the same name: empty.
+    admin
+        .batch_execute("CREATE DATABASE shop")
+        .expect("create again");
+    let mut shop = connect_to(port, "shop").expect("connect to the new shop");
+    let e = shop
+        .batch_execute("SELECT * FROM t")
+        .expect_err("no table t");
+    assert_eq!(code(&e), "42P01");
+    let tables: i64 = shop
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .expect("pg_class")
+        .get(0);
+    assert_eq!(tables, 0);
+    drop(shop);
+    admin.batch_execute("DROP DATABASE shop").expect("drop");
+    assert_eq!(ids(&mut admin), [1, 2]);
+}
