@@ -1064,6 +1064,10 @@ impl<S: Store> Session<S> {
                 }
                 Ok(result)
             }
+            Statement::CreateIndex(ci) if ci.concurrently => {
+                self.check_writable(stmt)?;
+                self.create_index_concurrently(ci)
+            }
             Statement::Lock(_) if self.status == TxnStatus::Idle && !self.implicit => {
                 Err(EngineError::new(
                     SqlState::NoActiveSqlTransaction,
@@ -1105,6 +1109,46 @@ impl<S: Store> Session<S> {
                 Ok(r)
             }
         }
+    }
+
+    /// `CREATE INDEX CONCURRENTLY`, in transactions of its own (see
+    /// [`crate::exec::index_ddl::create_index_concurrently`]); 25001 in a
+    /// transaction block, as PostgreSQL.
+    fn create_index_concurrently(&mut self, ci: &ast::CreateIndex) -> Result<QueryResult> {
+        if self.status != TxnStatus::Idle || self.implicit {
+            return Err(EngineError::new(
+                SqlState::ActiveSqlTransaction,
+                "CREATE INDEX CONCURRENTLY cannot run inside a transaction block",
+            ));
+        }
+        let interrupts = self.interrupts();
+        let db = &self.db;
+        let options = TxnOptions {
+            // Row locks and newest versions, never a serialization failure.
+            isolation: Isolation::ReadCommitted,
+            ..self.begin_options()
+        };
+        let mut begin = || -> Result<S::Txn> {
+            let mut txn = db.store().begin(options)?;
+            txn.set_lock_timeout(interrupts.lock_timeout);
+            txn.set_wait_limits(WaitLimits {
+                deadline: interrupts.deadline,
+                cancel: Some(Arc::clone(&interrupts.cancel)),
+            });
+            Ok(txn)
+        };
+        let committed = || db.bump_catalog_version();
+        let notices = crate::exec::index_ddl::create_index_concurrently(
+            &mut begin,
+            &committed,
+            &interrupts.search_path,
+            ci,
+            micros_since_2000(),
+            interrupts.interrupt(),
+        )?;
+        let mut r = QueryResult::command("CREATE INDEX");
+        r.notices = notices;
+        Ok(r)
     }
 
     /// `SET CONSTRAINTS` (see [`crate::exec::deferred_fks`]). Outside a

@@ -261,6 +261,20 @@ pub trait Transaction: Send {
         read_at: Timestamp,
     ) -> Result<bool>;
 
+    /// Records that this transaction changes the definition of `table`
+    /// in a way every later statement must see, though it holds a table
+    /// lock that writers do not wait for (CREATE INDEX CONCURRENTLY): when
+    /// it commits, [`Transaction::lock_table`] reports the table changed
+    /// to every transaction whose definition is older, as after an ACCESS
+    /// EXCLUSIVE holder's commit.
+    fn mark_definition_changed(&mut self, table: u32);
+
+    /// Waits until every transaction that holds table lock `table` in a
+    /// mode conflicting with `mode` now has ended, without requesting the
+    /// lock (later requests do not queue behind the wait), honouring the
+    /// lock timeout and wait limits as a lock wait does.
+    fn wait_for_table_lockers(&mut self, table: u32, mode: crate::LockMode) -> Result<()>;
+
     /// Writes `value` under `key` (takes the row lock first).
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()>;
 

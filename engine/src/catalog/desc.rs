@@ -143,6 +143,10 @@ pub struct IndexDesc {
     /// `INCLUDE (...)` columns (positions in [`TableDesc::columns`]):
     /// catalog-only, as entries point at the row, which has them.
     pub include: Vec<usize>,
+    /// Whether queries may use it (PostgreSQL's `indisvalid`): false while
+    /// `CREATE INDEX CONCURRENTLY` builds it and after such a build
+    /// failed. Writes maintain it either way.
+    pub valid: bool,
 }
 
 /// A CHECK constraint of a table (see [`crate::catalog::constraint`]).
@@ -319,7 +323,11 @@ impl TableDesc {
         }
         // Version 6: per index, NULLS NOT DISTINCT, predicate, INCLUDE.
         for ix in &self.indexes {
-            out.push(u8::from(ix.nulls_not_distinct) | u8::from(ix.predicate.is_some()) << 1);
+            out.push(
+                u8::from(ix.nulls_not_distinct)
+                    | u8::from(ix.predicate.is_some()) << 1
+                    | u8::from(!ix.valid) << 2,
+            );
             if let Some(p) = &ix.predicate {
                 put_str(out, p);
             }
@@ -443,6 +451,7 @@ impl TableDesc {
                 nulls_not_distinct: false,
                 predicate: None,
                 include: Vec::new(),
+                valid: true,
             });
         }
         let next_index_id = get_u32(r)?;
@@ -482,6 +491,7 @@ impl TableDesc {
             for ix in &mut indexes {
                 let flags = get_u8(r)?;
                 ix.nulls_not_distinct = flags & 1 != 0;
+                ix.valid = flags & 4 == 0;
                 if flags & 2 != 0 {
                     ix.predicate = Some(get_str(r)?);
                 }
@@ -607,6 +617,7 @@ mod tests {
                 nulls_not_distinct: true,
                 predicate: Some("id > 0".into()),
                 include: vec![1],
+                valid: true,
             }],
             next_index_id: 2,
             checks: vec![CheckDesc {

@@ -258,6 +258,7 @@ pub fn create_table<T: Transaction>(
             nulls_not_distinct: false,
             predicate: None,
             include: Vec::new(),
+            valid: true,
         }],
         next_index_id: 2,
         checks: Vec::new(),
@@ -303,6 +304,7 @@ pub fn create_table<T: Transaction>(
             nulls_not_distinct,
             predicate: None,
             include: Vec::new(),
+            valid: true,
         });
         desc.next_index_id += 1;
     }

@@ -441,6 +441,7 @@ pub fn plan_insert(
                         arbiter = Arbiter::Primary;
                     } else if let Some(i) = indexes.iter().position(|ix| {
                         ix.desc.unique
+                            && ix.desc.valid
                             && ix.desc.predicate.is_none()
                             && columns_of(&ix.desc).as_ref() == Some(&names)
                     }) {

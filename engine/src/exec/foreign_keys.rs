@@ -636,7 +636,8 @@ pub(crate) fn to_child_values(
 fn child_index<'a>(child: &'a TableDesc, fk: &ForeignKeyDesc) -> Option<&'a IndexDesc> {
     let n = fk.columns.len();
     child.indexes.iter().find(|ix| {
-        ix.predicate.is_none()
+        ix.valid
+            && ix.predicate.is_none()
             && ix.columns.len() >= n
             && ix.columns[..n]
                 .iter()

@@ -222,6 +222,39 @@ fn put_entry<T: Transaction>(
     Ok(())
 }
 
+/// Adds `row`'s entry to index `ix` for CREATE INDEX CONCURRENTLY's
+/// backfill: a writer may have made the same entry already (same row:
+/// nothing to do); another row's entry under a unique key is a duplicate
+/// (23505, "could not create unique index").
+pub fn put_concurrent_entry<T: Transaction>(
+    table: &TableDesc,
+    ix: &BoundIndex,
+    row: &[Value],
+    pk_key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+    key: &mut Vec<u8>,
+) -> Result<()> {
+    if !covers(ix, row, ctx)? {
+        return Ok(());
+    }
+    let unique_form = entry_key(table, ix, row, pk_key, ctx, key)?;
+    if unique_form {
+        let mut existing = ctx.scratch.take_bytes();
+        let taken = ctx.txn.get_for_update(key, &mut existing);
+        let same = existing.as_slice() == &pk_key[INDEX_PREFIX_LEN..];
+        ctx.scratch.give_bytes(existing);
+        if taken? {
+            if same {
+                return Ok(());
+            }
+            let values = key_values(ix, row, ctx)?;
+            return Err(unique_violation(table, &ix.desc, &values, true));
+        }
+    }
+    ctx.txn.put(key, &pk_key[INDEX_PREFIX_LEN..])?;
+    Ok(())
+}
+
 /// Adds `row`'s entries to every index, checking uniqueness.
 pub fn insert_entries<T: Transaction>(
     table: &TableDesc,

@@ -38,6 +38,35 @@ pub fn create_index<T: Transaction>(
     now: i64,
     interrupt: Interrupt,
 ) -> Result<Vec<String>> {
+    let (table, bound) = match define(txn, path, ci, LockMode::Share)? {
+        Defined::Skip(notices) => return Ok(notices),
+        Defined::New(table, bound) => (*table, *bound),
+    };
+    let mut ctx = Ctx::new(txn, &[], now);
+    ctx.interrupt = interrupt;
+    backfill(&table, &bound, &mut ctx)?;
+    catalog::register_index_name(txn, &table.schema, &bound.desc.name, table.id)?;
+    catalog::update_table(txn, &table)?;
+    Ok(Vec::new())
+}
+
+/// A CREATE INDEX checked and added to its table's definition (in
+/// memory): the table with it, and the index bound over the table.
+enum Defined {
+    /// IF NOT EXISTS found the name taken: the notice.
+    Skip(Vec<String>),
+    /// The new index (the last of the table's indexes).
+    New(Box<TableDesc>, Box<crate::exec::index::BoundIndex>),
+}
+
+/// Checks a CREATE INDEX, takes `mode` on its table and adds the index to
+/// the table's definition (not yet stored, nor filled).
+fn define<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    ci: &ast::CreateIndex,
+    mode: LockMode,
+) -> Result<Defined> {
     check_index_options(ci)?;
     let (schema, tname) = existing_table(txn, path, &ci.table_name, "create indexes on")?;
     if let Some(Some(kind)) = crate::exec::ddl::other_relation(txn, &schema, &tname)? {
@@ -56,7 +85,7 @@ pub fn create_index<T: Transaction>(
             kind.plural()
         )));
     }
-    let Some(mut table) = catalog::lock::lock_named(txn, &schema, &tname, LockMode::Share)? else {
+    let Some(mut table) = catalog::lock::lock_named(txn, &schema, &tname, mode)? else {
         return Err(EngineError::new(
             SqlState::UndefinedTable,
             format!("relation \"{tname}\" does not exist"),
@@ -123,7 +152,9 @@ pub fn create_index<T: Transaction>(
             let n = table_name(n)?;
             if catalog::relation_exists(txn, &table.schema, &n)? {
                 if ci.if_not_exists {
-                    return Ok(vec![format!("relation \"{n}\" already exists, skipping")]);
+                    return Ok(Defined::Skip(vec![format!(
+                        "relation \"{n}\" already exists, skipping"
+                    )]));
                 }
                 return Err(EngineError::new(
                     SqlState::DuplicateTable,
@@ -146,6 +177,7 @@ pub fn create_index<T: Transaction>(
         nulls_not_distinct: ci.nulls_distinct == Some(false),
         predicate: ci.predicate.as_ref().map(ToString::to_string),
         include,
+        valid: true,
     };
     table.next_index_id += 1;
     table.indexes.push(ix.clone());
@@ -173,21 +205,217 @@ pub fn create_index<T: Transaction>(
             ));
         }
     }
+    Ok(Defined::New(Box::new(table), Box::new(bound)))
+}
+
+/// Rows read per transaction by CREATE INDEX CONCURRENTLY's backfill.
+const CONCURRENT_BATCH: usize = 1024;
+
+/// `CREATE INDEX CONCURRENTLY`: builds the index without holding off
+/// writers, as PostgreSQL does, in transactions of its own (`begin` opens
+/// one; `committed` runs after each commit that changed a definition):
+///
+/// 1. The index is added to the table's definition as not valid, under
+///    SHARE UPDATE EXCLUSIVE (which writers do not wait for), and the
+///    commit marks the definition changed
+///    ([`Transaction::mark_definition_changed`]): a writer that planned
+///    before it finds the table changed when it takes its lock and plans
+///    again (see [`catalog::lock`]), so writers maintain the index from
+///    then on. Then it waits for the writers that already held their lock,
+///    as PostgreSQL waits for lockers: their rows are committed (or gone)
+///    before the backfill reads.
+/// 2. The rows are indexed in batches of [`CONCURRENT_BATCH`], each in its
+///    own transaction: each row is locked (a shared row lock, which a
+///    writer's row lock waits for) and its newest committed version
+///    indexed, so an entry never outlives the version it came from. A key
+///    another row already holds fails with 23505.
+/// 3. The index is marked valid (SHARE UPDATE EXCLUSIVE, which writers do
+///    not wait for); queries use it from then on.
+///
+/// A failure after step 1 leaves the index in place, not valid (as
+/// PostgreSQL's INVALID index), to be dropped or rebuilt.
+pub fn create_index_concurrently<T: Transaction>(
+    begin: &mut dyn FnMut() -> Result<T>,
+    committed: &dyn Fn(),
+    path: &SearchPath,
+    ci: &ast::CreateIndex,
+    now: i64,
+    interrupt: Interrupt,
+) -> Result<Vec<String>> {
+    // 1. The definition, not valid.
+    let mut txn = begin()?;
+    let (table_id, index_id) = match define(&mut txn, path, ci, LockMode::ShareUpdateExclusive) {
+        Ok(Defined::Skip(notices)) => {
+            txn.rollback();
+            return Ok(notices);
+        }
+        Ok(Defined::New(mut table, bound)) => {
+            let r = (|| {
+                if let Some(ix) = table.indexes.last_mut() {
+                    ix.valid = false;
+                }
+                catalog::register_index_name(&mut txn, &table.schema, &bound.desc.name, table.id)?;
+                catalog::update_table(&mut txn, &table)?;
+                txn.mark_definition_changed(table.id);
+                Ok(())
+            })();
+            if let Err(e) = r {
+                txn.rollback();
+                return Err(e);
+            }
+            txn.commit()?;
+            committed();
+            // The writers that held their lock before: their rows must be
+            // committed (or gone) before the backfill reads.
+            let mut wait = begin()?;
+            let waited = wait.wait_for_table_lockers(table.id, LockMode::Share);
+            wait.rollback();
+            waited?;
+            (table.id, bound.desc.id)
+        }
+        Err(e) => {
+            txn.rollback();
+            return Err(e);
+        }
+    };
+    // 2. The rows, in batches.
+    let mut from: Option<Vec<u8>> = None;
+    loop {
+        let mut txn = begin()?;
+        let r = backfill_batch(
+            &mut txn,
+            table_id,
+            index_id,
+            from.as_deref(),
+            now,
+            &interrupt,
+        );
+        match r {
+            Ok(next) => {
+                txn.commit()?;
+                match next {
+                    Some(k) => from = Some(k),
+                    None => break,
+                }
+            }
+            Err(e) => {
+                txn.rollback();
+                return Err(e);
+            }
+        }
+    }
+    // 3. Valid.
+    let mut txn = begin()?;
+    let r = (|| {
+        let Some(mut table) =
+            catalog::lock::lock_found(&mut txn, LockMode::ShareUpdateExclusive, |txn| {
+                catalog::foreign_key::table_by_id(txn, table_id)
+            })?
+        else {
+            return Err(dropped_meanwhile());
+        };
+        let Some(ix) = table.indexes.iter_mut().find(|ix| ix.id == index_id) else {
+            return Err(dropped_meanwhile());
+        };
+        ix.valid = true;
+        catalog::update_table(&mut txn, &table)
+    })();
+    match r {
+        Ok(()) => {
+            txn.commit()?;
+            committed();
+            Ok(Vec::new())
+        }
+        Err(e) => {
+            txn.rollback();
+            Err(e)
+        }
+    }
+}
+
+fn dropped_meanwhile() -> EngineError {
+    EngineError::new(
+        SqlState::ObjectNotInPrerequisiteState,
+        "index was dropped while CREATE INDEX CONCURRENTLY was building it",
+    )
+}
+
+/// Indexes up to [`CONCURRENT_BATCH`] rows of table `table_id` after key
+/// `from` (from the first without) into index `index_id`; returns the
+/// last row key read, `None` at the end of the table.
+fn backfill_batch<T: Transaction>(
+    txn: &mut T,
+    table_id: u32,
+    index_id: u32,
+    from: Option<&[u8]>,
+    now: i64,
+    interrupt: &Interrupt,
+) -> Result<Option<Vec<u8>>> {
+    use rocksgres_storage::{Direction, KeyRange};
+    let Some(table) = catalog::foreign_key::table_by_id(txn, table_id)? else {
+        return Err(dropped_meanwhile());
+    };
+    let Some(desc) = table.indexes.iter().find(|ix| ix.id == index_id).cloned() else {
+        return Err(dropped_meanwhile());
+    };
+    let bound = {
+        let mut lookup = |_: &ast::ObjectName, _: bool| -> Result<Relation> {
+            Err(EngineError::unsupported("subqueries in index expressions"))
+        };
+        let mut binder = Binder::new(Vec::new(), &mut lookup);
+        bind_index(&table, &desc, &mut binder)?
+    };
+    // The batch's row keys (bounded), read at the snapshot.
+    let (start, end) = crate::keys::primary_range(table.storage_id);
+    let mut after = Vec::new();
+    let lower = match from {
+        Some(k) => {
+            // The smallest key after `k` (keys are prefix-free).
+            after.extend_from_slice(k);
+            after.push(0);
+            after.as_slice()
+        }
+        None => start.as_slice(),
+    };
+    let mut keys: Vec<Vec<u8>> = Vec::with_capacity(CONCURRENT_BATCH);
+    {
+        let mut cursor = txn.cursor();
+        txn.seek(
+            &mut cursor,
+            KeyRange::half_open(lower, &end),
+            Direction::Forward,
+        )?;
+        while keys.len() < CONCURRENT_BATCH {
+            match txn.next(&mut cursor)? {
+                Some((k, _)) => keys.push(k.to_vec()),
+                None => break,
+            }
+        }
+    }
+    let last = (keys.len() == CONCURRENT_BATCH).then(|| keys[keys.len() - 1].clone());
     let mut ctx = Ctx::new(txn, &[], now);
-    ctx.interrupt = interrupt;
-    backfill(&table, &bound, &mut ctx)?;
-    catalog::register_index_name(txn, &table.schema, &name, table.id)?;
-    catalog::update_table(txn, &table)?;
-    Ok(Vec::new())
+    ctx.interrupt = interrupt.clone();
+    let mut value = Vec::new();
+    let mut row = Vec::new();
+    let mut entry = Vec::new();
+    for key in &keys {
+        ctx.check_interrupt()?;
+        // A writer's row lock waits for this one, and this one for it:
+        // the newest committed version is the one to index.
+        ctx.txn.lock_shared(key)?;
+        if !ctx.txn.get_latest(key, &mut value)?.found {
+            continue;
+        }
+        crate::exec::row::decode_values(&table, &value, &mut row)?;
+        crate::exec::index::put_concurrent_entry(&table, &bound, &row, key, &mut ctx, &mut entry)?;
+    }
+    Ok(last)
 }
 
 /// Refuses (0A000) every CREATE INDEX clause the engine does not
 /// implement; `USING btree` and `WITH (fillfactor = n)` are what every
 /// index is.
 fn check_index_options(ci: &ast::CreateIndex) -> Result<()> {
-    if ci.concurrently {
-        return Err(EngineError::unsupported("CREATE INDEX CONCURRENTLY"));
-    }
     match &ci.using {
         None | Some(ast::IndexType::BTree) => {}
         Some(other) => {

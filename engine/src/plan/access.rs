@@ -205,6 +205,10 @@ fn choose_index(
 ) -> Access {
     let mut best: Option<(usize, Access)> = None;
     for (pos, ix) in table.indexes.iter().enumerate().skip(1) {
+        if !ix.valid {
+            // Being built concurrently, or such a build failed.
+            continue;
+        }
         if let Some(p) = &ix.predicate {
             if !implies(table, p, parts, comparisons) {
                 continue;

@@ -2572,7 +2572,8 @@ fn use_index_order(node: Node, keys: Vec<SortKey>) -> Node {
             // forwards (ASC NULLS LAST) or backwards (DESC NULLS FIRST).
             if matches!(scan.access, crate::plan::node::Access::Full) && (all_desc || all_asc) {
                 let found = scan.table.indexes.iter().enumerate().skip(1).find(|(_, ix)| {
-                    keys.len() <= ix.columns.len()
+                    ix.valid
+                        && keys.len() <= ix.columns.len()
                         && keys.iter().zip(&ix.columns).all(|(k, ic)| {
                             ic.expr.is_none()
                                 && !ic.descending

@@ -410,7 +410,7 @@ fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
                 .bool("indnullsnotdistinct", ix.nulls_not_distinct)
                 .bool("indisprimary", ix.primary)
                 .bool("indimmediate", true)
-                .bool("indisvalid", true)
+                .bool("indisvalid", ix.valid)
                 .bool("indisready", true)
                 .bool("indislive", true)
                 .text("indkey", key_numbers(ix))

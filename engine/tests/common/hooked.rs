@@ -91,6 +91,16 @@ impl<T: Transaction, H: Hooks> Transaction for HookedTxn<T, H> {
     fn refresh_snapshot(&mut self) -> Result<()> {
         self.inner.refresh_snapshot()
     }
+    fn wait_for_table_lockers(
+        &mut self,
+        table: u32,
+        mode: rocksgres_storage::LockMode,
+    ) -> Result<()> {
+        self.inner.wait_for_table_lockers(table, mode)
+    }
+    fn mark_definition_changed(&mut self, table: u32) {
+        self.inner.mark_definition_changed(table)
+    }
     fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
         self.hooks.get(key);
         self.inner.get(key, out)

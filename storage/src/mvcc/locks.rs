@@ -341,6 +341,8 @@ struct State {
     owners: IdMap<u64>,
     /// Per table lock, the newest commit timestamp of a holder of each mode.
     table_commits: IdMap<[Timestamp; 8]>,
+    /// How many callers of [`LockTable::wait_for_holders`] are waiting.
+    holder_waits: usize,
 }
 
 impl State {
@@ -650,13 +652,40 @@ impl LockTable {
     /// `commit_ts` is the transaction's commit timestamp if it committed
     /// writes: table locks remember it.
     pub fn release_all(&self, txn: TxnId, locks: &[LockId], commit_ts: Option<Timestamp>) {
+        self.release_all_changing(txn, locks, commit_ts, &[]);
+    }
+
+    /// [`LockTable::release_all`], recording also that the transaction
+    /// changed the definitions of tables `changed` (if it committed): the
+    /// commit counts as one of an ACCESS EXCLUSIVE holder of each for the
+    /// catalog freshness check, though it held a weaker mode (see
+    /// [`crate::Transaction::mark_definition_changed`]).
+    pub fn release_all_changing(
+        &self,
+        txn: TxnId,
+        locks: &[LockId],
+        commit_ts: Option<Timestamp>,
+        changed: &[u32],
+    ) {
         let mut handed_over = false;
         {
             let mut s = self.state.lock();
             s.owners.remove(&txn);
+            if let Some(ts) = commit_ts {
+                for &table in changed {
+                    let commits = s
+                        .table_commits
+                        .entry(LockTarget::Table(table).id())
+                        .or_default();
+                    let slot = &mut commits[LockMode::AccessExclusive as usize];
+                    *slot = (*slot).max(ts);
+                }
+            }
             if locks.is_empty() {
                 return;
             }
+            // Callers of `wait_for_holders` wake at every release.
+            let holder_waits = s.holder_waits > 0;
             for &lock in locks {
                 let Some(entry) = s.locks.get_mut(&lock) else {
                     continue;
@@ -665,7 +694,7 @@ impl LockTable {
                     continue;
                 };
                 let modes = entry.granted.swap_remove(pos).modes;
-                handed_over |= entry.promote();
+                handed_over |= entry.promote() || holder_waits;
                 if entry.is_empty() {
                     s.locks.remove(&lock);
                 }
@@ -732,12 +761,63 @@ impl LockTable {
 
     /// Number of transactions queued for a lock held by another.
     pub fn waiters(&self) -> usize {
-        self.state
-            .lock()
-            .locks
-            .values()
-            .map(|e| e.queue.len())
-            .sum()
+        let s = self.state.lock();
+        s.locks.values().map(|e| e.queue.len()).sum::<usize>() + s.holder_waits
+    }
+
+    /// Waits until every transaction that holds table lock `table` in a
+    /// mode conflicting with `mode` now has released it, without
+    /// requesting the lock (so later requests are not queued behind this
+    /// wait): PostgreSQL's `WaitForLockers`, which CREATE INDEX
+    /// CONCURRENTLY uses. Counted as a waiter; ends early as a lock wait
+    /// does (`timeout`, `limits`).
+    pub fn wait_for_holders(
+        &self,
+        table: u32,
+        mode: LockMode,
+        timeout: Option<Duration>,
+        limits: &WaitLimits,
+    ) -> Result<()> {
+        let lock = LockTarget::Table(table).id();
+        let mut s = self.state.lock();
+        let holders: Vec<TxnId> = s.locks.get(&lock).map_or_else(Vec::new, |e| {
+            e.granted
+                .iter()
+                .filter(|h| LockMode::modes_in(h.modes).any(|m| m.conflicts_with(mode)))
+                .map(|h| h.txn)
+                .collect()
+        });
+        let deadline = timeout.map(|t| Instant::now() + t);
+        s.holder_waits += 1;
+        let r = loop {
+            let held = s
+                .locks
+                .get(&lock)
+                .is_some_and(|e| e.granted.iter().any(|h| holders.contains(&h.txn)));
+            if !held {
+                break Ok(());
+            }
+            if limits.canceled() {
+                break Err(StorageError::WaitCanceled);
+            }
+            let now = Instant::now();
+            let mut wake = now + CANCEL_POLL;
+            if let Some(d) = limits.deadline {
+                if now >= d {
+                    break Err(StorageError::WaitDeadline);
+                }
+                wake = wake.min(d);
+            }
+            if let Some(d) = deadline {
+                if now >= d {
+                    break Err(StorageError::LockTimeout);
+                }
+                wake = wake.min(d);
+            }
+            self.released.wait_until(&mut s, wake);
+        };
+        s.holder_waits -= 1;
+        r
     }
 }
 

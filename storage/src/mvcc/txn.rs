@@ -49,6 +49,9 @@ pub struct MvccTxn<B: Backend> {
     /// Whether this transaction ever called the lock table (and so must
     /// be released from it at its end).
     used_lock_table: bool,
+    /// Tables whose definition this transaction changed under a mode
+    /// weaker than ACCESS EXCLUSIVE (see `mark_definition_changed`).
+    changed_tables: smallvec::SmallVec<[u32; 1]>,
     wait_limits: WaitLimits,
     point: Option<View<B::Iter>>,
     key_buf: Vec<u8>,
@@ -98,6 +101,7 @@ impl<B: Backend> MvccTxn<B> {
             locks: smallvec::SmallVec::new(),
             table_locks: smallvec::SmallVec::new(),
             used_lock_table: false,
+            changed_tables: smallvec::SmallVec::new(),
             wait_limits: WaitLimits::default(),
             point: None,
             key_buf: Vec::new(),
@@ -112,9 +116,10 @@ impl<B: Backend> MvccTxn<B> {
         }
         self.finished = true;
         if self.used_lock_table {
+            let changed = std::mem::take(&mut self.changed_tables);
             self.shared
                 .locks
-                .release_all(self.id, &self.locks, commit_ts);
+                .release_all_changing(self.id, &self.locks, commit_ts, &changed);
         }
         self.locks.clear();
         self.table_locks.clear();
@@ -294,6 +299,22 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         let conflict_ts = acquired.conflict_ts();
         self.table_locks.push((table, mode, conflict_ts));
         Ok(conflict_ts > read_at)
+    }
+
+    fn wait_for_table_lockers(&mut self, table: u32, mode: LockMode) -> Result<()> {
+        self.shared.locks.wait_for_holders(
+            table,
+            mode,
+            self.options.lock_timeout,
+            &self.wait_limits,
+        )
+    }
+
+    fn mark_definition_changed(&mut self, table: u32) {
+        self.used_lock_table = true;
+        if !self.changed_tables.contains(&table) {
+            self.changed_tables.push(table);
+        }
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
