@@ -193,6 +193,12 @@ impl<T: Transaction> Transaction for DbTxn<T> {
         // Table ids come from the shared id counter: unique in the store.
         self.inner.lock_table(table, mode, nowait, read_at)
     }
+    fn mark_definition_changed(&mut self, table: u32) {
+        self.inner.mark_definition_changed(table)
+    }
+    fn wait_for_table_lockers(&mut self, table: u32, mode: LockMode) -> Result<()> {
+        self.inner.wait_for_table_lockers(table, mode)
+    }
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
         store_key(&mut self.key, self.db, key);
         self.inner.put(&self.key, value)

@@ -1128,8 +1128,9 @@ impl<S: Store> Session<S> {
             isolation: Isolation::ReadCommitted,
             ..self.begin_options()
         };
-        let mut begin = || -> Result<S::Txn> {
-            let mut txn = db.store().begin(options)?;
+        let db_id = self.db_id;
+        let mut begin = || -> Result<DbTxn<S::Txn>> {
+            let mut txn = db.begin(db_id, options)?;
             txn.set_lock_timeout(interrupts.lock_timeout);
             txn.set_wait_limits(WaitLimits {
                 deadline: interrupts.deadline,
