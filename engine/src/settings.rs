@@ -200,6 +200,30 @@ fn split_unit<'v>(name: &str, value: &'v str) -> Result<(f64, &'v str)> {
     Ok((n, unit))
 }
 
+/// A setting's value as `pg_settings.setting` shows it: durations in
+/// milliseconds and `work_mem` in kB (their base units), as plain numbers.
+fn in_base_unit(key: &str, value: &str) -> String {
+    match key {
+        "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
+            parse_millis(key, value).map_or_else(|_| value.to_string(), |ms| ms.to_string())
+        }
+        "work_mem" => split_unit(key, value)
+            .ok()
+            .and_then(|(n, unit)| {
+                let kb = match unit {
+                    "" | "kB" => n,
+                    "MB" => n * 1024.0,
+                    "GB" => n * 1024.0 * 1024.0,
+                    "TB" => n * 1024.0 * 1024.0 * 1024.0,
+                    _ => return None,
+                };
+                Some((kb.round() as i64).to_string())
+            })
+            .unwrap_or_else(|| value.to_string()),
+        _ => value.to_string(),
+    }
+}
+
 /// A duration in milliseconds as PostgreSQL shows it: in the largest unit
 /// that divides it.
 fn format_ms(ms: u64) -> String {
@@ -603,8 +627,8 @@ impl Settings {
                     .unwrap_or_default();
                 (
                     name.clone(),
-                    value.clone(),
-                    default,
+                    in_base_unit(key, value),
+                    in_base_unit(key, &default),
                     READ_ONLY.contains(&key.as_str()),
                 )
             })

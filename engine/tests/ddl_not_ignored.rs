@@ -49,7 +49,6 @@ const REFUSED: &[(&str, &str)] = &[
         "CREATE TABLE ts (a int) TABLESPACE pg_default",
         "CREATE TABLE",
     ),
-    ("CREATE INDEX CONCURRENTLY ON base (a)", "CONCURRENTLY"),
     (
         "CREATE INDEX ON base USING hash (a)",
         "access method \"hash\"",

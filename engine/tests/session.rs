@@ -311,7 +311,7 @@ fn set_show_reset_and_isolation_levels() {
     s.execute("SET synchronous_commit = off", &[]).unwrap();
     assert_eq!(q(&mut s, "SHOW synchronous_commit"), rows(&[&["off"]]));
     s.execute("SET statement_timeout TO '5s'", &[]).unwrap();
-    assert_eq!(q(&mut s, "SHOW statement_timeout"), rows(&[&["5000"]]));
+    assert_eq!(q(&mut s, "SHOW statement_timeout"), rows(&[&["5s"]]));
     s.execute("RESET synchronous_commit", &[]).unwrap();
     assert_eq!(q(&mut s, "SHOW synchronous_commit"), rows(&[&["on"]]));
     assert_eq!(err(&mut s, "SET nosuch = 1"), SqlState::UndefinedObject);
