@@ -74,28 +74,9 @@ pub(crate) fn pg_type(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRo
                 },
             );
         out.push(r.finish());
-        let mut a = RowBuilder::new(rel);
-        a.oid("oid", d.array_oid)
-            .text("typname", format!("_{}", d.name))
-            .oid("typnamespace", snap.schema_oid(&d.schema))
-            .oid("typowner", USER_OID)
-            .int2("typlen", -1)
-            .text("typtype", "b")
-            .text("typcategory", "A")
-            .bool("typisdefined", true)
-            .text("typdelim", ",")
-            .set("typsubscript", proc("array_subscript_handler"))
-            .oid("typelem", d.oid)
-            .set("typinput", proc("array_in"))
-            .set("typoutput", proc("array_out"))
-            .set("typreceive", proc("array_recv"))
-            .set("typsend", proc("array_send"))
-            .set("typmodin", proc("-"))
-            .set("typmodout", proc("-"))
-            .set("typanalyze", proc("array_typanalyze"))
-            .text("typalign", if d.base.type_len() == 8 { "d" } else { "i" })
-            .text("typstorage", "x")
-            .int4("typtypmod", -1)
+        let mut a =
+            super::user_types::array_type_row(rel, snap, &d.name, &d.schema, d.oid, d.array_oid);
+        a.text("typalign", if d.base.type_len() == 8 { "d" } else { "i" })
             .oid("typcollation", super::rows::collation(&d.base));
         out.push(a.finish());
     }

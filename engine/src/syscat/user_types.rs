@@ -33,30 +33,46 @@ pub(crate) fn pg_type(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRo
             .text("typstorage", "p")
             .int4("typtypmod", -1);
         out.push(r.finish());
-        let mut a = RowBuilder::new(rel);
-        a.oid("oid", d.array_oid)
-            .text("typname", format!("_{}", d.name))
-            .oid("typnamespace", snap.schema_oid(&d.schema))
-            .oid("typowner", USER_OID)
-            .int2("typlen", -1)
-            .text("typtype", "b")
-            .text("typcategory", "A")
-            .bool("typisdefined", true)
-            .text("typdelim", ",")
-            .set("typsubscript", proc("array_subscript_handler"))
-            .oid("typelem", d.oid)
-            .set("typinput", proc("array_in"))
-            .set("typoutput", proc("array_out"))
-            .set("typreceive", proc("array_recv"))
-            .set("typsend", proc("array_send"))
-            .set("typmodin", proc("-"))
-            .set("typmodout", proc("-"))
-            .set("typanalyze", proc("array_typanalyze"))
-            .text("typalign", "i")
-            .text("typstorage", "x")
-            .int4("typtypmod", -1);
+        let mut a = array_type_row(rel, snap, &d.name, &d.schema, d.oid, d.array_oid);
+        a.text("typalign", "i");
         out.push(a.finish());
     }
+}
+
+/// The `pg_type` row of the array type `_name` of user-defined type
+/// `oid` (in `schema`), but for `typalign` and `typcollation`, which
+/// depend on the element type.
+pub(super) fn array_type_row(
+    rel: &'static SysRel,
+    snap: &Snapshot,
+    name: &str,
+    schema: &str,
+    oid: u32,
+    array_oid: u32,
+) -> RowBuilder {
+    let proc = |s: &str| Value::Text(s.to_string());
+    let mut a = RowBuilder::new(rel);
+    a.oid("oid", array_oid)
+        .text("typname", format!("_{name}"))
+        .oid("typnamespace", snap.schema_oid(schema))
+        .oid("typowner", USER_OID)
+        .int2("typlen", -1)
+        .text("typtype", "b")
+        .text("typcategory", "A")
+        .bool("typisdefined", true)
+        .text("typdelim", ",")
+        .set("typsubscript", proc("array_subscript_handler"))
+        .oid("typelem", oid)
+        .set("typinput", proc("array_in"))
+        .set("typoutput", proc("array_out"))
+        .set("typreceive", proc("array_recv"))
+        .set("typsend", proc("array_send"))
+        .set("typmodin", proc("-"))
+        .set("typmodout", proc("-"))
+        .set("typanalyze", proc("array_typanalyze"))
+        .text("typstorage", "x")
+        .int4("typtypmod", -1);
+    a
 }
 
 impl Snapshot {
