@@ -74,12 +74,20 @@ sqlstates! {
     NullValueNotAllowed = "22004",
     /// 22033
     InvalidSqlJsonSubscript = "22033",
+    /// 22031
+    InvalidArgumentForSqlJsonDatetimeFunction = "22031",
+    /// 22036
+    NonNumericSqlJsonItem = "22036",
+    /// 22038
+    SingletonSqlJsonItemRequired = "22038",
+    /// 22039
+    SqlJsonArrayNotFound = "22039",
     /// 2203A
     SqlJsonMemberNotFound = "2203A",
     /// 2203B
-    SqlJsonArrayNotFound = "2203B",
-    /// 22038
-    SingletonSqlJsonItemRequired = "22038",
+    SqlJsonNumberNotFound = "2203B",
+    /// 2203C
+    SqlJsonObjectNotFound = "2203C",
     /// 22P05
     UntranslatableCharacter = "22P05",
     /// 22P02

@@ -411,11 +411,21 @@ impl Settings {
             None => {
                 // The open transaction's characteristics and the server's
                 // fixed settings are not reset.
-                let keep: Vec<(String, (String, String))> =
+                let mut keep: Vec<(String, (String, String))> =
                     ["transaction_isolation", "transaction_read_only"]
                         .iter()
                         .filter_map(|k| Some((k.to_string(), self.values.get(*k)?.clone())))
                         .collect();
+                // Custom placeholders stay defined, reset to the empty
+                // string, as PostgreSQL keeps them.
+                keep.extend(
+                    self.values
+                        .iter()
+                        .filter(|(k, _)| {
+                            is_custom_name(k) && !self.session_defaults.iter().any(|(d, _)| d == *k)
+                        })
+                        .map(|(k, (name, _))| (k.clone(), (name.clone(), String::new()))),
+                );
                 let keep_fixed: Vec<_> = SERVER_FIXED
                     .iter()
                     .filter_map(|(n, _)| Some((n.to_string(), self.values.get(*n)?.clone())))

@@ -33,6 +33,7 @@ pub mod schema_ddl;
 pub mod scratch;
 pub mod sequence;
 pub mod sequence_ddl;
+pub mod series;
 pub mod sort;
 pub mod subquery;
 pub mod type_ddl;

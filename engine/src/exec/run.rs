@@ -24,7 +24,7 @@ use crate::exec::ctx::Ctx;
 use crate::exec::scan::scan_rows;
 use crate::plan::expr::Expr;
 use crate::plan::node::{JoinKind, Node, SetOpKind, SortKey};
-use crate::types::{compare, compare_typed, Value};
+use crate::types::{compare_typed, Value};
 
 /// Whether a consumer wants more rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,12 +203,18 @@ fn run_level<'a, T: Transaction>(
             let Value::Text(doc) = doc else {
                 return Ok(Flow::Continue);
             };
-            let rows = match path {
-                Some(p) => match p.eval(&[], ctx)? {
-                    Value::Text(p) => crate::types::json_srf::JsonSrf::path_rows(&doc, &p)?,
-                    _ => return Ok(Flow::Continue),
-                },
-                None => func.rows(&doc, arg.ty() == crate::types::SqlType::Json)?,
+            let rows = match path.as_slice() {
+                [] => func.rows(&doc, arg.ty() == crate::types::SqlType::Json)?,
+                args => {
+                    let mut vals = Vec::with_capacity(args.len());
+                    for a in args {
+                        match a.eval(&[], ctx)? {
+                            Value::Null => return Ok(Flow::Continue),
+                            v => vals.push(v),
+                        }
+                    }
+                    crate::types::json_srf::JsonSrf::path_rows(&doc, &vals)?
+                }
             };
             for row in rows {
                 ctx.check_interrupt()?;
@@ -229,62 +235,33 @@ fn run_level<'a, T: Transaction>(
             Ok(Flow::Continue)
         }
         Node::Series { args, .. } => {
-            let mut vals = Vec::new();
-            for a in args {
-                vals.push(a.eval(&[], ctx)?);
-            }
-            if vals.iter().any(Value::is_null) {
-                return Ok(Flow::Continue);
-            }
-            if matches!(vals[0], Value::Timestamp(_) | Value::Timestamptz(_)) {
-                let mut cur = vals[0].clone();
-                loop {
-                    ctx.check_interrupt()?;
-                    if compare(&cur, &vals[1]) == Some(Ordering::Greater) {
-                        return Ok(Flow::Continue);
-                    }
-                    if sink(ctx, std::slice::from_ref(&cur))? == Flow::Stop {
-                        return Ok(Flow::Stop);
-                    }
-                    let next =
-                        crate::types::eval_binary(crate::types::BinaryOp::Plus, &cur, &vals[2])?;
-                    if compare(&next, &cur) != Some(Ordering::Greater) {
-                        return Err(EngineError::new(
-                            SqlState::InvalidParameterValue,
-                            "step size cannot equal zero",
-                        ));
-                    }
-                    cur = next;
-                }
-            }
-            let int8 = matches!(vals[0], Value::Int8(_));
-            let get = |v: &Value| v.as_i64().unwrap_or(0);
-            let (start, stop) = (get(&vals[0]), get(&vals[1]));
-            let step = vals.get(2).map(get).unwrap_or(1);
-            if step == 0 {
-                return Err(EngineError::new(
-                    SqlState::InvalidParameterValue,
-                    "step size cannot equal zero",
-                ));
-            }
-            let mut i = start;
-            while (step > 0 && i <= stop) || (step < 0 && i >= stop) {
+            let mut series = crate::exec::series::series_iter(args, ctx)?;
+            loop {
                 ctx.check_interrupt()?;
-                let v = if int8 {
-                    Value::Int8(i)
-                } else {
-                    Value::Int4(i as i32)
+                let Some(v) = series.next_value()? else {
+                    return Ok(Flow::Continue);
                 };
-                if sink(ctx, &[v])? == Flow::Stop {
+                if sink(ctx, std::slice::from_ref(&v))? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
-                match i.checked_add(step) {
-                    Some(n) => i = n,
-                    None => break,
+            }
+        }
+        Node::JsonRecords {
+            func, arg, columns, ..
+        } => {
+            let doc = arg.eval(&[], ctx)?;
+            let cols: Vec<(String, crate::types::SqlType)> =
+                columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
+            let rows = crate::types::json_record::rows(func, doc.as_str(), &cols)?;
+            for row in rows {
+                ctx.check_interrupt()?;
+                if sink(ctx, &row)? == Flow::Stop {
+                    return Ok(Flow::Stop);
                 }
             }
             Ok(Flow::Continue)
         }
+        Node::RowsFrom { funcs } => crate::exec::series::run_rows_from(funcs, ctx, sink),
         Node::Filter { input, predicate } => run(input, ctx, &mut |ctx, row| {
             if predicate.holds(row, ctx)? {
                 sink(ctx, row)

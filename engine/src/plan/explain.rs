@@ -27,6 +27,8 @@ fn render_level(node: &Node, depth: usize, out: &mut Vec<String>) {
         Node::Values { .. } => ("Values Scan".into(), vec![], vec![]),
         Node::Series { .. } => ("Function Scan on generate_series".into(), vec![], vec![]),
         Node::Unnest { .. } => ("Function Scan on unnest".into(), vec![], vec![]),
+        Node::RowsFrom { .. } => ("ProjectSet".into(), vec![], vec![]),
+        Node::JsonRecords { func, .. } => (format!("Function Scan on {func}"), vec![], vec![]),
         Node::JsonRows { func, .. } => {
             (format!("Function Scan on {}", func.name()), vec![], vec![])
         }

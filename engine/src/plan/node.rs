@@ -215,9 +215,21 @@ pub enum Node {
         func: crate::types::json_srf::JsonSrf,
         /// The document (`json` or `jsonb`).
         arg: Expr,
-        /// The path (`jsonb_path_query`), as text.
-        path: Option<Expr>,
+        /// `jsonb_path_query`'s path (as text), then its optional `vars`
+        /// (`jsonb`) and `silent` (`boolean`) arguments; empty for the
+        /// other functions.
+        path: Vec<Expr>,
         /// Output columns.
+        columns: Vec<OutputColumn>,
+    },
+    /// `json[b]_to_record[set](doc) AS x(col type, ...)`: rows typed by
+    /// the column definition list (see [`crate::types::json_record`]).
+    JsonRecords {
+        /// The function's name.
+        func: &'static str,
+        /// The document (`json` or `jsonb`).
+        arg: Expr,
+        /// Output columns, from the column definition list.
         columns: Vec<OutputColumn>,
     },
     /// `unnest(array, ...) [WITH ORDINALITY]`: one row per element of the
@@ -231,6 +243,14 @@ pub enum Node {
         columns: Vec<OutputColumn>,
         /// `WITH ORDINALITY`.
         ordinality: bool,
+    },
+    /// Several set-returning function nodes run in lockstep (`SELECT
+    /// f(...), g(...)`, PostgreSQL's ProjectSet): row `i` holds each
+    /// function's `i`th row, `NULL`s for a function that has run out, until
+    /// all have.
+    RowsFrom {
+        /// The function nodes (each a leaf: series, unnest, JSON rows, ...).
+        funcs: Vec<Node>,
     },
     /// Rows of `input` for which `predicate` is true.
     Filter {
@@ -333,7 +353,9 @@ impl Node {
                 })
                 .collect(),
             Node::Series { column, .. } => vec![column.clone()],
-            Node::Unnest { columns, .. } | Node::JsonRows { columns, .. } => columns.clone(),
+            Node::Unnest { columns, .. }
+            | Node::JsonRows { columns, .. }
+            | Node::JsonRecords { columns, .. } => columns.clone(),
             Node::Filter { input, .. }
             | Node::Sort { input, .. }
             | Node::Limit { input, .. }
@@ -344,6 +366,7 @@ impl Node {
                 c
             }
             Node::SetOp { left, .. } => left.columns(),
+            Node::RowsFrom { funcs } => funcs.iter().flat_map(Node::columns).collect(),
         }
     }
 

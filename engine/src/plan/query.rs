@@ -439,11 +439,12 @@ impl Binder<'_> {
         if select.into.is_some() {
             return Err(EngineError::unsupported("SELECT INTO"));
         }
-        // A set-returning generate_series(...) in the select list multiplies
-        // the rows: plan it as a join with the series, the call replaced by
-        // the series' column.
+        // Set-returning calls in the select list multiply the rows: plan
+        // them as a lateral join with the function (several run in
+        // lockstep, as PostgreSQL's ProjectSet), each call replaced by a
+        // reference to its column.
         let mut rewritten = None;
-        let mut srf = None;
+        let mut srfs: Vec<SrfCall> = Vec::new();
         for (i, item) in select.projection.iter().enumerate() {
             // Only an item with a series call is copied (a deep item's
             // clone takes far more stack than binding it).
@@ -452,33 +453,20 @@ impl Binder<'_> {
                 continue;
             }
             let mut item = item.clone();
-            let found = match &mut item {
-                ast::SelectItem::UnnamedExpr(e)
-                | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
-                    let name = output_name(e);
-                    let f = take_srf(e);
-                    if f.is_some() {
-                        if let ast::SelectItem::UnnamedExpr(e2) = &item {
-                            item = ast::SelectItem::ExprWithAlias {
-                                expr: e2.clone(),
-                                alias: ast::Ident::with_quote('"', name),
-                            };
-                        }
-                    }
-                    f
+            if let ast::SelectItem::UnnamedExpr(e)
+            | ast::SelectItem::ExprWithAlias { expr: e, .. } = &mut item
+            {
+                let name = output_name(e);
+                take_srfs(e, &mut srfs);
+                if let ast::SelectItem::UnnamedExpr(e2) = &item {
+                    item = ast::SelectItem::ExprWithAlias {
+                        expr: e2.clone(),
+                        alias: ast::Ident::with_quote('"', name),
+                    };
                 }
-                _ => None,
-            };
-            if let Some(f) = found {
-                if srf.is_some() {
-                    return Err(EngineError::unsupported(
-                        "several set-returning functions in a select list",
-                    ));
-                }
-                srf = Some(f);
-                let sel = rewritten.get_or_insert_with(|| select.clone());
-                sel.projection[i] = item;
             }
+            let sel = rewritten.get_or_insert_with(|| select.clone());
+            sel.projection[i] = item;
         }
         let select = rewritten.as_ref().unwrap_or(select);
         let (mut node, mut scope) = self.plan_from(&select.from)?;
@@ -508,31 +496,11 @@ impl Binder<'_> {
             }
         }
 
-        if let Some((fname, args)) = srf {
-            if crate::types::json_srf::JsonSrf::by_name(fname)
-                .is_some_and(|j| j.columns().len() > 1)
-            {
-                return Err(EngineError::unsupported(format!(
-                    "{fname}(...) in a select list"
-                )));
-            }
-            // The call may read the FROM row: plan it as a lateral join.
+        if !srfs.is_empty() {
+            // The calls may read the FROM row: plan them as a lateral join.
             self.outer.push(scope.clone());
             self.correlated.push(false);
-            let planned = self.plan_table_function(
-                &ast::ObjectName::from(vec![ast::Ident::new(fname)]),
-                &args,
-                Some(&ast::TableAlias {
-                    explicit: true,
-                    name: ast::Ident::with_quote('"', "\u{1}srf"),
-                    columns: vec![ast::TableAliasColumnDef {
-                        name: ast::Ident::with_quote('"', "\u{1}srf"),
-                        data_type: None,
-                    }],
-                    at: None,
-                }),
-                false,
-            );
+            let planned = self.plan_select_list_srfs(&srfs);
             self.correlated.pop();
             self.outer.pop();
             let (series, series_scope) = planned?;
@@ -1844,32 +1812,42 @@ impl Binder<'_> {
         args: &[ast::FunctionArg],
         alias: Option<&ast::TableAlias>,
     ) -> Result<(Node, Scope)> {
-        let (e, path) = match args {
-            [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))] if !func.takes_path() => {
-                (e, None)
-            }
-            [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)), ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(p))]
-                if func.takes_path() =>
-            {
-                (e, Some(p))
-            }
-            _ => {
-                return Err(EngineError::new(
-                    SqlState::UndefinedFunction,
-                    format!(
-                        "function {} with these arguments does not exist",
+        let mut exprs = Vec::with_capacity(args.len());
+        for a in args {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => exprs.push(e),
+                _ => {
+                    return Err(EngineError::unsupported(format!(
+                        "named arguments to {}",
                         func.name()
-                    ),
-                ))
+                    )))
+                }
             }
+        }
+        let arity_ok = if func.takes_path() {
+            (2..=4).contains(&exprs.len())
+        } else {
+            exprs.len() == 1
         };
-        let path = match path {
-            Some(p) => {
-                let p = self.bind(p, &Scope::default())?;
-                Some(self.coerce(p, SqlType::Text, CastKind::Implicit)?)
-            }
-            None => None,
-        };
+        if !arity_ok {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                format!(
+                    "function {} with these arguments does not exist",
+                    func.name()
+                ),
+            ));
+        }
+        let e = exprs[0];
+        // jsonb_path_query's path, vars and silent arguments.
+        let mut path = Vec::with_capacity(exprs.len() - 1);
+        for (p, ty) in exprs[1..]
+            .iter()
+            .zip([SqlType::Text, SqlType::Jsonb, SqlType::Bool])
+        {
+            let p = self.bind(p, &Scope::default())?;
+            path.push(self.coerce(p, ty, CastKind::Implicit)?);
+        }
         let arg = self.bind(e, &Scope::default())?;
         let want = func.arg_type();
         if !crate::types::can_cast(&arg.ty(), &want, CastKind::Implicit) {
@@ -1923,6 +1901,66 @@ impl Binder<'_> {
             },
             scope,
         ))
+    }
+
+    /// `json[b]_to_record[set](doc) AS x(col type, ...)`: the column
+    /// definition list types the rows; 42601 without one, as PostgreSQL.
+    fn plan_json_records(
+        &mut self,
+        fname: &str,
+        is_json: bool,
+        args: &[ast::FunctionArg],
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Node, Scope)> {
+        let func = match fname {
+            "jsonb_to_record" => "jsonb_to_record",
+            "jsonb_to_recordset" => "jsonb_to_recordset",
+            "json_to_record" => "json_to_record",
+            _ => "json_to_recordset",
+        };
+        let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))] = args else {
+            return Err(EngineError::new(
+                SqlState::UndefinedFunction,
+                format!("function {func} with these arguments does not exist"),
+            ));
+        };
+        let want = if is_json {
+            SqlType::Json
+        } else {
+            SqlType::Jsonb
+        };
+        let arg = self.bind(e, &Scope::default())?;
+        let arg = self.coerce(arg, want, CastKind::Implicit)?;
+        let defs = alias
+            .map(|a| a.columns.as_slice())
+            .filter(|c| !c.is_empty() && c.iter().all(|c| c.data_type.is_some()))
+            .ok_or_else(|| {
+                EngineError::new(
+                    SqlState::SyntaxError,
+                    "a column definition list is required for functions returning \"record\"",
+                )
+            })?;
+        let qualifier = alias.map(|a| ident_name(&a.name)).unwrap_or_default();
+        let mut columns = Vec::with_capacity(defs.len());
+        let mut scope = Scope::default();
+        for d in defs {
+            let ty = d.data_type.as_ref().expect("checked above");
+            let (ty, domain) = self.resolve_type_or_domain(ty)?;
+            if domain.is_some() {
+                return Err(EngineError::unsupported(format!(
+                    "domain columns in the column definition list of {func}"
+                )));
+            }
+            let name = ident_name(&d.name);
+            scope.columns.push(ScopeColumn {
+                table: Some(qualifier.clone()),
+                name: name.clone(),
+                ty,
+                hidden: false,
+            });
+            columns.push(OutputColumn { name, ty });
+        }
+        Ok((Node::JsonRecords { func, arg, columns }, scope))
     }
 
     /// `pg_partition_ancestors(regclass)`: the relation followed by its
@@ -1987,6 +2025,45 @@ impl Binder<'_> {
         ))
     }
 
+    /// Plans the set-returning calls taken out of a select list: one
+    /// function node, or for several a [`Node::RowsFrom`] that runs them in
+    /// lockstep (as many rows as the longest, the others padded with
+    /// `NULL`s, as PostgreSQL 10 and later do).
+    fn plan_select_list_srfs(&mut self, srfs: &[SrfCall]) -> Result<(Node, Scope)> {
+        let mut funcs = Vec::with_capacity(srfs.len());
+        let mut scope = Scope::default();
+        for (n, (fname, args)) in srfs.iter().enumerate() {
+            if crate::types::json_srf::JsonSrf::by_name(fname)
+                .is_some_and(|j| j.columns().len() > 1)
+            {
+                return Err(EngineError::unsupported(format!(
+                    "{fname}(...) in a select list"
+                )));
+            }
+            let column = srf_column(n);
+            let (node, sub) = self.plan_table_function(
+                &ast::ObjectName::from(vec![ast::Ident::new(*fname)]),
+                args,
+                Some(&ast::TableAlias {
+                    explicit: true,
+                    name: ast::Ident::with_quote('"', column.clone()),
+                    columns: vec![ast::TableAliasColumnDef {
+                        name: ast::Ident::with_quote('"', column),
+                        data_type: None,
+                    }],
+                    at: None,
+                }),
+                false,
+            )?;
+            scope.columns.extend(sub.columns);
+            funcs.push(node);
+        }
+        if funcs.len() == 1 {
+            return Ok((funcs.pop().expect("one function"), scope));
+        }
+        Ok((Node::RowsFrom { funcs }, scope))
+    }
+
     fn plan_table_function(
         &mut self,
         name: &ast::ObjectName,
@@ -2031,6 +2108,9 @@ impl Binder<'_> {
         }
         if fname == "generate_subscripts" {
             return self.plan_generate_subscripts(args, alias);
+        }
+        if let Some((_, is_json)) = crate::types::json_record::by_name(&fname) {
+            return self.plan_json_records(&fname, is_json, args, alias);
         }
         if fname != "generate_series" {
             return Err(EngineError::new(
@@ -2249,9 +2329,12 @@ fn lock_scans_level(node: &mut Node) -> Result<()> {
             lock_scans(left)?;
             lock_scans(right)
         }
-        Node::Values { .. } | Node::Series { .. } | Node::Unnest { .. } | Node::JsonRows { .. } => {
-            Ok(())
-        }
+        Node::Values { .. }
+        | Node::Series { .. }
+        | Node::Unnest { .. }
+        | Node::JsonRows { .. }
+        | Node::JsonRecords { .. }
+        | Node::RowsFrom { .. } => Ok(()),
         Node::SystemScan { rel, .. } => Err(crate::catalog::system_catalog_error(rel.name)),
         Node::SequenceRow { seq, .. } => Err(EngineError::new(
             SqlState::WrongObjectType,
@@ -2277,7 +2360,11 @@ fn push_below_function(node: Node, pred: Expr) -> (Node, Option<Expr>) {
     };
     if !matches!(
         *right,
-        Node::JsonRows { .. } | Node::Unnest { .. } | Node::Series { .. }
+        Node::JsonRows { .. }
+            | Node::JsonRecords { .. }
+            | Node::Unnest { .. }
+            | Node::Series { .. }
+            | Node::RowsFrom { .. }
     ) {
         let node = Node::Join {
             left,
@@ -2375,7 +2462,7 @@ fn is_function_factor(f: &ast::TableFactor) -> bool {
     )
 }
 
-/// Whether [`take_srf`] finds a call in `e`.
+/// Whether [`take_srfs`] finds a call in `e`.
 fn has_srf(e: &AstExpr) -> bool {
     depth::guard(|| match e {
         AstExpr::Function(f) => {
@@ -2401,14 +2488,20 @@ fn is_srf_name(name: &str) -> bool {
 /// and its arguments.
 type SrfCall = (&'static str, Vec<ast::FunctionArg>);
 
-/// Replaces a set-returning call (`generate_series(...)`,
-/// `pg_partition_ancestors(...)`) inside `e` by a reference to the series
-/// column and returns the call (simple expression forms only).
-fn take_srf(e: &mut AstExpr) -> Option<SrfCall> {
-    depth::guard(|| take_srf_level(e))
+/// The column name that stands for the `n`th set-returning call of a
+/// select list (a name no user can write).
+fn srf_column(n: usize) -> String {
+    format!("\u{1}srf{n}")
 }
 
-fn take_srf_level(e: &mut AstExpr) -> Option<SrfCall> {
+/// Replaces every set-returning call (`generate_series(...)`,
+/// `unnest(...)`, ...) inside `e` by a reference to its column and appends
+/// the calls to `out` (simple expression forms only).
+fn take_srfs(e: &mut AstExpr, out: &mut Vec<SrfCall>) {
+    depth::guard(|| take_srfs_level(e, out))
+}
+
+fn take_srfs_level(e: &mut AstExpr, out: &mut Vec<SrfCall>) {
     match e {
         AstExpr::Function(f) if is_srf_name(&function_name(f)) => {
             let fname = function_name(f);
@@ -2422,17 +2515,20 @@ fn take_srf_level(e: &mut AstExpr) -> Option<SrfCall> {
                 },
             };
             let ast::FunctionArguments::List(list) = &f.args else {
-                return None;
+                return;
             };
             let args = list.args.clone();
-            *e = AstExpr::Identifier(ast::Ident::with_quote('"', "\u{1}srf"));
-            Some((name, args))
+            *e = AstExpr::Identifier(ast::Ident::with_quote('"', srf_column(out.len())));
+            out.push((name, args));
         }
-        AstExpr::BinaryOp { left, right, .. } => take_srf(left).or_else(|| take_srf(right)),
+        AstExpr::BinaryOp { left, right, .. } => {
+            take_srfs(left, out);
+            take_srfs(right, out);
+        }
         AstExpr::UnaryOp { expr, .. } | AstExpr::Nested(expr) | AstExpr::Cast { expr, .. } => {
-            take_srf(expr)
+            take_srfs(expr, out)
         }
-        _ => None,
+        _ => {}
     }
 }
 

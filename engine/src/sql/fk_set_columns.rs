@@ -109,15 +109,7 @@ pub fn strip(sql: &str) -> Result<Option<(String, Vec<Mark>)>> {
     if marks.is_empty() {
         return Ok(None);
     }
-    let mut out = String::with_capacity(sql.len());
-    let mut from = 0;
-    for b in blanks {
-        out.push_str(&sql[from..b.start]);
-        out.extend(std::iter::repeat_n(' ', sql[b.clone()].chars().count()));
-        from = b.end;
-    }
-    out.push_str(&sql[from..]);
-    Ok(Some((out, marks)))
+    Ok(Some((super::blank_out(sql, &blanks), marks)))
 }
 
 /// Puts each mark's column list on the foreign key of `statements` whose

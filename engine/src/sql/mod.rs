@@ -366,6 +366,21 @@ pub(crate) fn location(sql: &str, at: usize) -> (u64, u64) {
     (line, sql[line_start..at].chars().count() as u64 + 1)
 }
 
+/// `sql` with each byte range of `blanks` (in order, not overlapping)
+/// replaced by as many spaces as it has characters, so the parser's
+/// locations of everything else stay where they were.
+pub(crate) fn blank_out(sql: &str, blanks: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut from = 0;
+    for b in blanks {
+        out.push_str(&sql[from..b.start]);
+        out.extend(std::iter::repeat_n(' ', sql[b.clone()].chars().count()));
+        from = b.end;
+    }
+    out.push_str(&sql[from..]);
+    out
+}
+
 /// The positions of the tokens that are not whitespace (nor the end of
 /// input), which the token rewrites walk.
 pub(crate) fn significant<'a>(

@@ -94,15 +94,7 @@ pub fn strip(sql: &str) -> Option<(String, Vec<Mark>)> {
     if marks.is_empty() {
         return None;
     }
-    let mut out = String::with_capacity(sql.len());
-    let mut from = 0;
-    for b in blanks {
-        out.push_str(&sql[from..b.start]);
-        out.extend(std::iter::repeat_n(' ', sql[b.clone()].chars().count()));
-        from = b.end;
-    }
-    out.push_str(&sql[from..]);
-    Some((out, marks))
+    Some((super::blank_out(sql, &blanks), marks))
 }
 
 /// Sets each mark's option on the UNIQUE of the column of `statements`

@@ -172,6 +172,15 @@ pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
     if matches!(a, T::Oid | T::Reg(_)) && matches!(b, T::Oid | T::Reg(_)) {
         return Some(*a);
     }
+    // Integers cast to `oid` (and its aliases) implicitly, `oid` only to
+    // `bigint`: with `int2`/`int4` the oid type wins, with `bigint` (both
+    // ways implicit) the first does, as select_common_type decides.
+    match (a, b) {
+        (T::Oid | T::Reg(_), T::Int2 | T::Int4) => return Some(*a),
+        (T::Int2 | T::Int4, T::Oid | T::Reg(_)) => return Some(*b),
+        (T::Oid | T::Reg(_), T::Int8) | (T::Int8, T::Oid | T::Reg(_)) => return Some(*a),
+        _ => {}
+    }
     // `inet` is the network category's preferred type.
     if matches!(a, T::Inet | T::Cidr) && matches!(b, T::Inet | T::Cidr) {
         return Some(T::Inet);

@@ -936,16 +936,40 @@ fn json_candidates() -> Vec<Candidate> {
         c!("jsonb_path_exists", [JB, T], BO, |_, a| {
             jf::jsonb_path_exists(a)
         }),
+        c!("jsonb_path_exists", [JB, T, JB], BO, |_, a| {
+            jf::jsonb_path_exists(a)
+        }),
+        c!("jsonb_path_exists", [JB, T, JB, BO], BO, |_, a| {
+            jf::jsonb_path_exists(a)
+        }),
         c!(
             "jsonb_path_match",
             [JB, T],
             BO,
             |_, a| jf::jsonb_path_match(a)
         ),
+        c!("jsonb_path_match", [JB, T, JB], BO, |_, a| {
+            jf::jsonb_path_match(a)
+        }),
+        c!("jsonb_path_match", [JB, T, JB, BO], BO, |_, a| {
+            jf::jsonb_path_match(a)
+        }),
         c!("jsonb_path_query_array", [JB, T], JB, |_, a| {
             jf::jsonb_path_query_array(a)
         }),
+        c!("jsonb_path_query_array", [JB, T, JB], JB, |_, a| {
+            jf::jsonb_path_query_array(a)
+        }),
+        c!("jsonb_path_query_array", [JB, T, JB, BO], JB, |_, a| {
+            jf::jsonb_path_query_array(a)
+        }),
         c!("jsonb_path_query_first", [JB, T], JB, |_, a| {
+            jf::jsonb_path_query_first(a)
+        }),
+        c!("jsonb_path_query_first", [JB, T, JB], JB, |_, a| {
+            jf::jsonb_path_query_first(a)
+        }),
+        c!("jsonb_path_query_first", [JB, T, JB, BO], JB, |_, a| {
             jf::jsonb_path_query_first(a)
         }),
     ]

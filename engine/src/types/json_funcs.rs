@@ -491,21 +491,37 @@ fn set_in(
     Ok(())
 }
 
-fn path_query(a: &[Value]) -> Result<Vec<Json>> {
-    let path = super::json_path::JsonPath::parse(a[1].as_str().unwrap_or_default())?;
-    path.query(&doc(&a[0])?)
+/// The items of `jsonb_path_*(target, path [, vars [, silent]])`:
+/// `None` when `silent` suppressed an error.
+fn path_query(a: &[Value]) -> Result<Option<Vec<Json>>> {
+    let vars = match a.get(2) {
+        Some(v) => Some(doc(v)?),
+        None => None,
+    };
+    let silent = matches!(a.get(3), Some(Value::Bool(true)));
+    super::json_path::query_silently(
+        a[1].as_str().unwrap_or_default(),
+        &doc(&a[0])?,
+        vars.as_ref(),
+        silent,
+    )
 }
 
-/// `jsonb_path_exists(jsonb, jsonpath)` (the path as text).
+/// `jsonb_path_exists(jsonb, jsonpath [, vars [, silent]])` (the path as
+/// text).
 pub fn jsonb_path_exists(a: &[Value]) -> Result<Value> {
-    Ok(Value::Bool(!path_query(a)?.is_empty()))
+    Ok(path_query(a)?.map_or(Value::Null, |items| Value::Bool(!items.is_empty())))
 }
 
-/// `jsonb_path_match(jsonb, jsonpath)`.
+/// `jsonb_path_match(jsonb, jsonpath [, vars [, silent]])`.
 pub fn jsonb_path_match(a: &[Value]) -> Result<Value> {
-    match path_query(a)?.as_slice() {
+    let Some(items) = path_query(a)? else {
+        return Ok(Value::Null);
+    };
+    match items.as_slice() {
         [Json::Bool(b)] => Ok(Value::Bool(*b)),
         [Json::Null] => Ok(Value::Null),
+        _ if matches!(a.get(3), Some(Value::Bool(true))) => Ok(Value::Null),
         _ => Err(EngineError::new(
             SqlState::SingletonSqlJsonItemRequired,
             "single boolean result is expected",
@@ -513,14 +529,16 @@ pub fn jsonb_path_match(a: &[Value]) -> Result<Value> {
     }
 }
 
-/// `jsonb_path_query_array(jsonb, jsonpath)`.
+/// `jsonb_path_query_array(jsonb, jsonpath [, vars [, silent]])`.
 pub fn jsonb_path_query_array(a: &[Value]) -> Result<Value> {
-    Ok(jsonb(&Json::Array(path_query(a)?)))
+    Ok(jsonb(&Json::Array(path_query(a)?.unwrap_or_default())))
 }
 
-/// `jsonb_path_query_first(jsonb, jsonpath)`.
+/// `jsonb_path_query_first(jsonb, jsonpath [, vars [, silent]])`.
 pub fn jsonb_path_query_first(a: &[Value]) -> Result<Value> {
-    Ok(path_query(a)?.first().map_or(Value::Null, jsonb))
+    Ok(path_query(a)?
+        .and_then(|items| items.into_iter().next())
+        .map_or(Value::Null, |j| jsonb(&j)))
 }
 
 /// `jsonb_set(jsonb, text[], jsonb [, boolean])`.

@@ -174,7 +174,7 @@ pub fn eval(sig: &BinaryOpSig, l: &Value, r: &Value) -> Result<Value> {
             let path = super::json_path::JsonPath::parse(text_of(r)?)?;
             // The operators suppress the path's structural errors.
             let silent = |e: EngineError| {
-                if super::json_path::is_structural(&e) {
+                if super::json_path::is_suppressible(&e) {
                     Ok(None)
                 } else {
                     Err(e)

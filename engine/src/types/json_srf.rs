@@ -99,14 +99,22 @@ impl JsonSrf {
         self.kind == Kind::PathQuery
     }
 
-    /// `jsonb_path_query`'s rows.
-    pub fn path_rows(doc: &str, path: &str) -> Result<Vec<Vec<Value>>> {
-        let path = super::json_path::JsonPath::parse(path)?;
-        Ok(path
-            .query(&jsonb_tree(doc)?)?
-            .iter()
-            .map(|j| vec![Value::Text(j.to_jsonb_text())])
-            .collect())
+    /// `jsonb_path_query`'s rows: `args` are the path (text), then the
+    /// optional `vars` (jsonb text) and `silent` (boolean), none `NULL`.
+    pub fn path_rows(doc: &str, args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let vars = match args.get(1) {
+            Some(Value::Text(v)) => Some(jsonb_tree(v)?),
+            _ => None,
+        };
+        let silent = matches!(args.get(2), Some(Value::Bool(true)));
+        let path = args.first().and_then(Value::as_str).unwrap_or_default();
+        Ok(
+            super::json_path::query_silently(path, &jsonb_tree(doc)?, vars.as_ref(), silent)?
+                .unwrap_or_default()
+                .iter()
+                .map(|j| vec![Value::Text(j.to_jsonb_text())])
+                .collect(),
+        )
     }
 
     /// The rows of one document (the argument's text).

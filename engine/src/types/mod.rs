@@ -40,6 +40,7 @@ pub mod json;
 pub mod json_funcs;
 pub mod json_ops;
 pub mod json_path;
+pub mod json_record;
 pub mod json_srf;
 pub mod macaddr;
 pub mod md5;
