@@ -439,6 +439,9 @@ impl Binder<'_> {
         if select.into.is_some() {
             return Err(EngineError::unsupported("SELECT INTO"));
         }
+        if let Some(outer) = grouped_srf_rewrite(select)? {
+            return self.plan_select(&outer, order_by);
+        }
         // Set-returning calls in the select list multiply the rows: plan
         // them as a lateral join with the function (several run in
         // lockstep, as PostgreSQL's ProjectSet), each call replaced by a
@@ -2473,6 +2476,177 @@ fn has_srf(e: &AstExpr) -> bool {
             has_srf(expr)
         }
         _ => false,
+    })
+}
+
+/// A grouped select whose list calls set-returning functions runs them
+/// after grouping, as PostgreSQL's ProjectSet above the Agg: rewritten as
+/// an outer select over the grouped one, `SELECT <items> FROM (SELECT
+/// <every subexpression without a set-returning call> ... GROUP BY ...)`,
+/// the calls left in the outer list over the inner columns. `None` when
+/// the select is not such a query.
+fn grouped_srf_rewrite(select: &ast::Select) -> Result<Option<ast::Select>> {
+    let items: Vec<&AstExpr> = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                Some(e)
+            }
+            _ => None,
+        })
+        .collect();
+    if !items.iter().any(|e| has_srf(e)) {
+        return Ok(None);
+    }
+    let group_by = match &select.group_by {
+        ast::GroupByExpr::Expressions(e, _) => e.as_slice(),
+        ast::GroupByExpr::All(_) => &[],
+    };
+    let grouped =
+        !group_by.is_empty() || select.having.is_some() || items.iter().any(|e| has_aggregate(e));
+    if !grouped {
+        return Ok(None);
+    }
+    let mut inner = select.clone();
+    let mut hoisted = Vec::new();
+    let mut outer_items = Vec::with_capacity(select.projection.len());
+    for item in &select.projection {
+        let (e, alias) = match item {
+            ast::SelectItem::UnnamedExpr(e) => (e, ast::Ident::with_quote('"', output_name(e))),
+            ast::SelectItem::ExprWithAlias { expr, alias } => (expr, alias.clone()),
+            _ => return Err(EngineError::unsupported("SELECT * with GROUP BY")),
+        };
+        outer_items.push(ast::SelectItem::ExprWithAlias {
+            expr: hoist(e, &mut hoisted)?,
+            alias,
+        });
+    }
+    // GROUP BY n names an item of the original list.
+    if let ast::GroupByExpr::Expressions(exprs, _) = &mut inner.group_by {
+        for g in exprs.iter_mut() {
+            let AstExpr::Value(v) = g else { continue };
+            let ast::Value::Number(n, _) = &v.value else {
+                continue;
+            };
+            let pos: usize = n.parse().unwrap_or(0);
+            match items.get(pos.wrapping_sub(1)) {
+                Some(e) if !has_srf(e) => *g = (*e).clone(),
+                Some(_) => {
+                    return Err(EngineError::new(
+                        SqlState::FeatureNotSupported,
+                        "set-returning functions are not allowed in GROUP BY",
+                    ))
+                }
+                None => {
+                    return Err(EngineError::new(
+                        SqlState::InvalidColumnReference,
+                        format!("GROUP BY position {n} is not in select list"),
+                    ))
+                }
+            }
+        }
+    }
+    inner.distinct = None;
+    inner.projection = hoisted
+        .into_iter()
+        .enumerate()
+        .map(|(i, expr)| ast::SelectItem::ExprWithAlias {
+            expr,
+            alias: ast::Ident::with_quote('"', hoisted_column(i)),
+        })
+        .collect();
+    let query = ast::Query {
+        with: None,
+        body: Box::new(ast::SetExpr::Select(Box::new(inner))),
+        order_by: None,
+        limit_clause: None,
+        fetch: None,
+        locks: Vec::new(),
+        for_clause: None,
+        settings: None,
+        format_clause: None,
+        pipe_operators: Vec::new(),
+    };
+    let mut outer = select.clone();
+    outer.projection = outer_items;
+    outer.selection = None;
+    outer.having = None;
+    outer.group_by = ast::GroupByExpr::Expressions(Vec::new(), Vec::new());
+    outer.from = vec![ast::TableWithJoins {
+        relation: ast::TableFactor::Derived {
+            lateral: false,
+            subquery: Box::new(query),
+            alias: Some(ast::TableAlias {
+                explicit: true,
+                name: ast::Ident::with_quote('"', "\u{1}grouped"),
+                columns: Vec::new(),
+                at: None,
+            }),
+            sample: None,
+        },
+        joins: Vec::new(),
+    }];
+    Ok(Some(outer))
+}
+
+/// The inner column name of the `n`th hoisted subexpression.
+fn hoisted_column(n: usize) -> String {
+    format!("\u{1}h{n}")
+}
+
+/// `e` with every subexpression that calls no set-returning function
+/// moved into `out` (replaced by a reference to its inner column).
+fn hoist(e: &AstExpr, out: &mut Vec<AstExpr>) -> Result<AstExpr> {
+    depth::guard(|| {
+        if !has_srf(e) {
+            out.push(e.clone());
+            return Ok(AstExpr::Identifier(ast::Ident::with_quote(
+                '"',
+                hoisted_column(out.len() - 1),
+            )));
+        }
+        Ok(match e {
+            AstExpr::Function(f) => {
+                let mut f = f.clone();
+                if let ast::FunctionArguments::List(list) = &mut f.args {
+                    for a in list.args.iter_mut() {
+                        if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) = a {
+                            if has_srf(x) {
+                                return Err(EngineError::unsupported(
+                                    "set-returning function calls nested in the arguments of \
+                                     another in a grouped query",
+                                ));
+                            }
+                            *x = hoist(x, out)?;
+                        }
+                    }
+                }
+                AstExpr::Function(f)
+            }
+            AstExpr::BinaryOp { left, op, right } => AstExpr::BinaryOp {
+                left: Box::new(hoist(left, out)?),
+                op: op.clone(),
+                right: Box::new(hoist(right, out)?),
+            },
+            AstExpr::UnaryOp { op, expr } => AstExpr::UnaryOp {
+                op: *op,
+                expr: Box::new(hoist(expr, out)?),
+            },
+            AstExpr::Nested(expr) => AstExpr::Nested(Box::new(hoist(expr, out)?)),
+            AstExpr::Cast {
+                kind,
+                expr,
+                data_type,
+                format,
+            } => AstExpr::Cast {
+                kind: kind.clone(),
+                expr: Box::new(hoist(expr, out)?),
+                data_type: data_type.clone(),
+                format: format.clone(),
+            },
+            other => other.clone(),
+        })
     })
 }
 
