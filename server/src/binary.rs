@@ -11,8 +11,9 @@
 //! `"char"` as one byte, `inet`/`cidr` as family, bits, is_cidr, length and
 //! address bytes, `bit`/`varbit` as the bit count and the bytes,
 //! `macaddr`/`macaddr8` as their six/eight bytes, `timetz` as microseconds
-//! and the zone (seconds west), and arrays (any dimensions and lower
-//! bounds) in `array_send`'s layout. Other types fail with 0A000 rather than guess.
+//! and the zone (seconds west), arrays (any dimensions and lower
+//! bounds) in `array_send`'s layout and composite values in
+//! `record_send`'s. Other types fail with 0A000 rather than guess.
 
 use bytes::{BufMut, BytesMut};
 use pgwire::error::PgWireError;
@@ -100,6 +101,7 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
             _ => return Err(mismatch(ty)),
         },
         SqlType::Array(elem) => encode_array(v, elem, ty, buf)?,
+        SqlType::Composite(def) => encode_record(v, def, ty, buf)?,
         SqlType::Date => match v {
             Value::Date(d) => buf.put_i32(*d),
             _ => return Err(mismatch(ty)),
@@ -191,6 +193,32 @@ fn encode_array(
         let at = buf.len();
         buf.put_i32(0);
         encode(item, elem, buf)?;
+        let len = i32::try_from(buf.len() - at - 4).map_err(|_| mismatch(ty))?;
+        buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    Ok(())
+}
+
+/// PostgreSQL's `record_send`: the field count, then per field its type
+/// OID and its length-prefixed binary form (-1 for NULL).
+fn encode_record(
+    v: &Value,
+    def: &rocksgres_engine::types::composite::CompositeDef,
+    ty: &SqlType,
+    buf: &mut BytesMut,
+) -> Result<(), PgWireError> {
+    let text = v.as_str().ok_or_else(|| mismatch(ty))?;
+    let fields = rocksgres_engine::types::composite::fields(def, text).map_err(|_| mismatch(ty))?;
+    buf.put_i32(fields.len() as i32);
+    for (f, a) in fields.iter().zip(&def.attrs) {
+        buf.put_u32(a.ty.oid());
+        if f.is_null() {
+            buf.put_i32(-1);
+            continue;
+        }
+        let at = buf.len();
+        buf.put_i32(0);
+        encode(f, &a.ty, buf)?;
         let len = i32::try_from(buf.len() - at - 4).map_err(|_| mismatch(ty))?;
         buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
     }

@@ -35,6 +35,15 @@ const COL_STORAGE: u8 = 7;
 const COL_ENUM: u8 = 5;
 /// With [`COL_ENUM`]: the column is an array of the enum type.
 const COL_ENUM_ARRAY: u8 = 4;
+/// A column of a composite type has [`COL_ENUM_ARRAY`] without
+/// [`COL_ENUM`]: the composite type's definition follows the flags.
+fn composite_of(ty: &SqlType) -> Option<&'static crate::types::composite::CompositeDef> {
+    match ty {
+        SqlType::Composite(d) => Some(d),
+        _ => None,
+    }
+}
+
 /// The bit of a column's flags byte saying the definition of its domain
 /// follows the flags (and the enum definition, if any).
 const COL_DOMAIN: u8 = 3;
@@ -238,10 +247,17 @@ impl TableDesc {
                     | u8::from(c.stat_target.is_some()) << COL_STAT_TARGET
                     | u8::from(c.storage.is_some()) << COL_STORAGE
                     | u8::from(enum_of(&c.ty).is_some()) << COL_ENUM
-                    | u8::from(enum_of(&c.ty).is_some_and(|(_, a)| a)) << COL_ENUM_ARRAY
+                    | u8::from(
+                        enum_of(&c.ty).is_some_and(|(_, a)| a) || composite_of(&c.ty).is_some(),
+                    ) << COL_ENUM_ARRAY
                     | u8::from(c.domain.is_some()) << COL_DOMAIN,
             );
             if let Some((d, _)) = enum_of(&c.ty) {
+                let mut def = Vec::new();
+                d.encode(&mut def);
+                out.extend_from_slice(&def);
+            }
+            if let Some(d) = composite_of(&c.ty) {
                 let mut def = Vec::new();
                 d.encode(&mut def);
                 out.extend_from_slice(&def);
@@ -364,6 +380,10 @@ impl TableDesc {
                 } else {
                     SqlType::Enum(def)
                 }
+            } else if flags & 1 << COL_ENUM_ARRAY != 0 {
+                SqlType::Composite(crate::types::composite::intern(
+                    &crate::types::composite::CompositeDef::decode(r)?,
+                ))
             } else {
                 SqlType::from_oid_typmod(oid, typmod)
                     .ok_or_else(|| corrupt("unknown column type in table descriptor"))?

@@ -7,6 +7,7 @@
 //! statement. Object ids come from one counter row, read with
 //! `get_for_update`, so concurrent DDL serializes on it.
 
+pub mod composite_type;
 pub mod constraint;
 pub mod database;
 pub mod desc;

@@ -27,12 +27,17 @@ pub enum UserType {
     Enum(EnumDef),
     /// `CREATE DOMAIN`.
     Domain(DomainDef),
+    /// `CREATE TYPE ... AS (...)` (see [`super::composite_type`]).
+    Composite(crate::types::composite::CompositeDef),
 }
 
 impl UserType {
     fn decode(bytes: &[u8]) -> Result<UserType> {
         match bytes.first() {
             Some(&domain::DOMAIN_TAG) => Ok(UserType::Domain(DomainDef::decode(&mut &bytes[..])?)),
+            Some(&crate::types::composite::COMPOSITE_TAG) => Ok(UserType::Composite(
+                crate::types::composite::CompositeDef::decode(&mut &bytes[..])?,
+            )),
             _ => Ok(UserType::Enum(EnumDef::decode(&mut &bytes[..])?)),
         }
     }
@@ -42,6 +47,7 @@ impl UserType {
         match self {
             UserType::Enum(d) => d.oid,
             UserType::Domain(d) => d.oid,
+            UserType::Composite(d) => d.oid,
         }
     }
 }
@@ -100,7 +106,7 @@ pub fn all_domains<T: Transaction>(txn: &mut T) -> Result<Vec<DomainDef>> {
         .into_iter()
         .filter_map(|t| match t {
             UserType::Domain(d) => Some(d),
-            UserType::Enum(_) => None,
+            UserType::Enum(_) | UserType::Composite(_) => None,
         })
         .collect())
 }
@@ -110,7 +116,7 @@ pub fn all_types<T: Transaction>(txn: &mut T) -> Result<Vec<UserType>> {
     super::all_of_kind(txn, keys::CAT_TYPE, UserType::decode)
 }
 
-fn put_raw<T: Transaction>(
+pub(super) fn put_raw<T: Transaction>(
     txn: &mut T,
     oid: u32,
     schema: &str,
@@ -125,7 +131,12 @@ fn put_raw<T: Transaction>(
     Ok(())
 }
 
-fn drop_raw<T: Transaction>(txn: &mut T, oid: u32, schema: &str, name: &str) -> Result<()> {
+pub(super) fn drop_raw<T: Transaction>(
+    txn: &mut T,
+    oid: u32,
+    schema: &str,
+    name: &str,
+) -> Result<()> {
     let mut key = Vec::new();
     keys::type_name_key(&mut key, schema, name);
     txn.delete(&key)?;
@@ -214,7 +225,7 @@ pub fn all_enums<T: Transaction>(txn: &mut T) -> Result<Vec<EnumDef>> {
         .into_iter()
         .filter_map(|t| match t {
             UserType::Enum(d) => Some(d),
-            UserType::Domain(_) => None,
+            UserType::Domain(_) | UserType::Composite(_) => None,
         })
         .collect())
 }
@@ -252,6 +263,9 @@ pub fn resolve_type<T: Transaction>(
     Ok(lookup(txn, &schema, &n)?.map(|t| match t {
         UserType::Enum(d) => super::Relation::Type(SqlType::Enum(intern(&d))),
         UserType::Domain(d) => super::Relation::Domain(domain::intern(&d)),
+        UserType::Composite(d) => {
+            super::Relation::Type(SqlType::Composite(crate::types::composite::intern(&d)))
+        }
     }))
 }
 

@@ -1213,7 +1213,8 @@ pub fn check_unique(u: &ast::UniqueConstraint) -> Result<()> {
 /// `bpchar` (stored unpadded, so `'a'` and `'a  '` would be different
 /// keys where PostgreSQL ignores trailing blanks), `jsonb` (keyed by its
 /// text, which orders unlike jsonb and keeps `1.0` and `1` apart). `json`
-/// has no B-tree operator class in PostgreSQL either (42704).
+/// has no B-tree operator class in PostgreSQL either (42704). Row values
+/// are keyed by their text too (`(10,x)` would sort before `(9,x)`).
 pub fn check_key_column(col: &ColumnDesc) -> Result<()> {
     check_key_type(col.ty)
 }
@@ -1230,7 +1231,12 @@ pub fn check_key_type(ty: SqlType) -> Result<()> {
     }
     if matches!(
         ty,
-        SqlType::Array(_) | SqlType::Interval | SqlType::Char(None) | SqlType::Jsonb
+        SqlType::Array(_)
+            | SqlType::Interval
+            | SqlType::Char(None)
+            | SqlType::Jsonb
+            | SqlType::Composite(_)
+            | SqlType::Record
     ) {
         return Err(EngineError::unsupported(format!(
             "indexes on columns of type {}",

@@ -845,13 +845,39 @@ pub fn plan_update(
     let table = Arc::clone(&target.table);
     let scope = target.scope.clone();
     let mut sets: Vec<(usize, Expr)> = Vec::new();
+    let mut field_sets: Vec<usize> = Vec::new();
     for a in &update.assignments {
         let ast::AssignmentTarget::ColumnName(name) = &a.target else {
             return Err(EngineError::unsupported("tuple assignment in UPDATE"));
         };
-        let n = column_ref_name(name);
+        // `SET c.f = v`: field `f` of composite column `c`.
+        let field = match name.0.as_slice() {
+            [c, f] => Some((
+                c.as_ident().map(ident_name).unwrap_or_default(),
+                f.as_ident().map(ident_name).unwrap_or_default(),
+            )),
+            [_, _, ..] => {
+                return Err(EngineError::unsupported(format!(
+                    "assignment to nested field {name}"
+                )))
+            }
+            _ => None,
+        };
+        let n = match &field {
+            Some((c, _)) => c.clone(),
+            None => column_ref_name(name),
+        };
         let col = target.column(&n)?;
-        if sets.iter().any(|(c, _)| *c == col) {
+        // Several fields of one composite column may be assigned: each
+        // applies to the row the previous one built.
+        let earlier_field = match &field {
+            Some(_) if field_sets.contains(&col) => sets
+                .iter()
+                .position(|(c, _)| *c == col)
+                .map(|i| sets.remove(i).1),
+            _ => None,
+        };
+        if sets.iter().any(|(c, _)| *c == col) || (field.is_none() && field_sets.contains(&col)) {
             return Err(EngineError::new(
                 SqlState::DuplicateColumn,
                 format!("multiple assignments to same column \"{n}\""),
@@ -876,6 +902,14 @@ pub fn plan_update(
             )));
         } else {
             binder.bind(&a.value, &scope)?
+        };
+        let e = match &field {
+            Some((c, f)) => {
+                field_sets.push(col);
+                let old = earlier_field.unwrap_or_else(|| Expr::Column(col, table.columns[col].ty));
+                binder.bind_field_assignment(old, c, f, e)?
+            }
+            None => e,
         };
         sets.push((
             col,

@@ -140,6 +140,12 @@ fn dependents<T: Transaction>(
             lines.push((d.oid, format!("type {tname}|schema {}", s.name)));
         }
     }
+    for d in catalog::composite_type::all_composites(txn)? {
+        if d.schema == s.name {
+            let tname = rel_name(visible, &d.schema, &d.name);
+            lines.push((d.oid, format!("type {tname}|schema {}", s.name)));
+        }
+    }
     // Stable: a table's referencing constraints stay right after it.
     lines.sort_by_key(|(oid, _)| *oid);
     Ok(Dependents {
@@ -256,6 +262,17 @@ pub fn drop_schemas<T: Transaction>(
                 ));
             }
             catalog::user_type::drop_domain(txn, &d)?;
+        }
+        for d in catalog::composite_type::all_composites(txn)? {
+            if d.schema != s.name {
+                continue;
+            }
+            if !catalog::composite_type::tables_using(txn, d.oid)?.is_empty() {
+                return Err(EngineError::unsupported(
+                    "DROP SCHEMA ... CASCADE of a composite type columns of other schemas use (dropping the columns)",
+                ));
+            }
+            catalog::composite_type::drop_composite(txn, &d)?;
         }
         schema::drop_schema_entry(txn, &s.name)?;
     }

@@ -51,9 +51,12 @@ pub fn create_type<T: Transaction>(
     name: &ast::ObjectName,
     representation: Option<&ast::UserDefinedTypeRepresentation>,
 ) -> Result<()> {
+    if let Some(ast::UserDefinedTypeRepresentation::Composite { attributes }) = representation {
+        return crate::exec::composite_ddl::create_composite(txn, path, name, attributes);
+    }
     let Some(ast::UserDefinedTypeRepresentation::Enum { labels }) = representation else {
         return Err(EngineError::unsupported(
-            "CREATE TYPE other than AS ENUM (composite, range and base types)",
+            "CREATE TYPE other than AS ENUM or AS (...) (range and base types)",
         ));
     };
     let (schema, tname) = user_type::type_name_parts(txn, path, name)?;
@@ -105,7 +108,11 @@ pub fn alter_type<T: Transaction>(
     path: &SearchPath,
     at: &ast::AlterType,
 ) -> Result<Vec<String>> {
-    let (_, n) = user_type::existing_type_parts(txn, path, &at.name)?;
+    let (schema, n) = user_type::existing_type_parts(txn, path, &at.name)?;
+    if let Some(c) = catalog::composite_type::lookup_composite(txn, &schema, &n)? {
+        crate::exec::composite_ddl::alter_composite(txn, c, at)?;
+        return Ok(Vec::new());
+    }
     let mut def = require_enum(txn, path, &at.name)?.ok_or_else(|| undefined_type(&n))?;
     let mut notices = Vec::new();
     match &at.operation {
@@ -182,7 +189,19 @@ pub fn drop_types<T: Transaction>(
             crate::exec::domain_ddl::drop_domain(txn, &d, cascade)?;
             continue;
         }
+        if let Some(c) = catalog::composite_type::lookup_composite(txn, &schema, &n)? {
+            crate::exec::composite_ddl::drop_composite(txn, &c, cascade)?;
+            continue;
+        }
         let Some(def) = require_enum(txn, path, name)? else {
+            // A table's row type belongs to the table.
+            if let Ok(catalog::Relation::Table(_)) = catalog::resolve_relation(txn, path, name) {
+                return Err(EngineError::new(
+                    SqlState::DependentObjectsStillExist,
+                    format!("cannot drop type {n} because table {n} requires it"),
+                )
+                .with_hint(format!("You can drop table {n} instead.")));
+            }
             if if_exists {
                 notices.push(format!("type \"{n}\" does not exist, skipping"));
                 continue;

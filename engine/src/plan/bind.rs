@@ -171,6 +171,13 @@ impl<'c> Binder<'c> {
                 if !mods.is_empty() {
                     return Err(e);
                 }
+                // `x::record`: the anonymous row type (a cast target only;
+                // no column or attribute may have it).
+                if let [ast::ObjectNamePart::Identifier(id)] = name.0.as_slice() {
+                    if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("record") {
+                        return Ok((SqlType::Record, None));
+                    }
+                }
                 let mut parts = vec![ast::ObjectNamePart::Identifier(ast::Ident::new(
                     crate::catalog::TYPE_LOOKUP,
                 ))];
@@ -282,7 +289,16 @@ impl<'c> Binder<'c> {
             }
         }
         Ok(match e {
-            AstExpr::Identifier(id) => self.resolve_column(None, &ident_name(id), scope)?,
+            AstExpr::Identifier(id) => match self.resolve_column(None, &ident_name(id), scope) {
+                Err(e) if e.state == SqlState::UndefinedColumn => {
+                    self.whole_row(&ident_name(id), scope).ok_or(e)?
+                }
+                other => other?,
+            },
+            AstExpr::Tuple(items) => {
+                let items: Vec<&AstExpr> = items.iter().collect();
+                self.bind_row(&items, scope)?
+            }
             AstExpr::CompoundIdentifier(parts) => match parts.as_slice() {
                 [t, c] => self.resolve_column(Some(&ident_name(t)), &ident_name(c), scope)?,
                 [_, t, c] => self.resolve_column(Some(&ident_name(t)), &ident_name(c), scope)?,
@@ -331,6 +347,11 @@ impl<'c> Binder<'c> {
                 self.array_constructor(items)?
             }
             AstExpr::CompoundFieldAccess { root, access_chain } => {
+                // `(c).a`: a field of a composite value.
+                if let [ast::AccessExpr::Dot(AstExpr::Identifier(field))] = access_chain.as_slice()
+                {
+                    return self.bind_field_select(root, field, scope);
+                }
                 let base = self.bind(root, scope)?;
                 // `a[i][j]`: an element; with any `lo:hi`, a slice in
                 // which a plain `i` means `1:i` (as PostgreSQL). An
@@ -395,6 +416,9 @@ impl<'c> Binder<'c> {
                 expr, data_type, ..
             } => {
                 let (ty, domain) = self.resolve_type_or_domain(data_type)?;
+                if let Some(row) = self.bind_cast_to_row(expr, ty, scope)? {
+                    return Ok(row);
+                }
                 let inner = self.bind(expr, scope)?;
                 to_domain(self.coerce(inner, ty, CastKind::Explicit)?, domain)?
             }
@@ -434,8 +458,16 @@ impl<'c> Binder<'c> {
                 ..
             } => self.bind_logical(e, op, scope)?,
             AstExpr::BinaryOp { left, op, right } => self.bind_binary(left, op, right, scope)?,
-            AstExpr::IsNull(inner) => Expr::IsNull(Box::new(self.bind(inner, scope)?), false),
-            AstExpr::IsNotNull(inner) => Expr::IsNull(Box::new(self.bind(inner, scope)?), true),
+            AstExpr::IsNull(inner) | AstExpr::IsNotNull(inner) => {
+                let negated = matches!(e, AstExpr::IsNotNull(_));
+                match self.bind_row_is_null(inner, negated, scope)? {
+                    Some(t) => t,
+                    None => {
+                        let b = self.bind(inner, scope)?;
+                        self.row_value_is_null(b, negated)?
+                    }
+                }
+            }
             AstExpr::IsTrue(inner) => {
                 Expr::IsBool(Box::new(self.bind_bool(inner, scope)?), true, false)
             }
@@ -846,6 +878,11 @@ impl<'c> Binder<'c> {
         scope: &Scope,
     ) -> Result<Expr> {
         use ast::BinaryOperator as B;
+        if let Some(cmp) = row_comparison(op) {
+            if let Some(bound) = self.bind_row_compare(left, cmp, right, scope)? {
+                return Ok(bound);
+            }
+        }
         let l = self.bind(left, scope)?;
         let r = self.bind(right, scope)?;
         let bop = match op {
@@ -962,6 +999,11 @@ impl<'c> Binder<'c> {
         if let ("array", ast::FunctionArguments::Subquery(q)) = (name.as_str(), &f.args) {
             return self.bind_subquery(q, SubqueryKind::Array, scope);
         }
+        if super::row_expr::is_row_call(f) {
+            let items = super::row_expr::row_call_items(f)
+                .ok_or_else(|| EngineError::unsupported(format!("row constructor {f}")))?;
+            return self.bind_row(&items, scope);
+        }
         if matches!(
             name.as_str(),
             "count"
@@ -1025,7 +1067,10 @@ impl<'c> Binder<'c> {
             // argument only to learn its type, so it is not run here).
             "pg_typeof" if args.len() == 1 => Ok(Expr::Literal(
                 Value::Text(match args[0].ty() {
-                    t @ (SqlType::Enum(_) | SqlType::Array(SqlType::Enum(_))) => t.display_name(),
+                    t @ (SqlType::Enum(_)
+                    | SqlType::Array(SqlType::Enum(_))
+                    | SqlType::Composite(_)
+                    | SqlType::Record) => t.display_name(),
                     t => crate::syscat::functions::type_name_of(t.oid())
                         .unwrap_or_else(|| "???".into()),
                 }),
@@ -1616,6 +1661,20 @@ fn whole_row_json(name: &str, f: &ast::Function, scope: &Scope) -> Result<Option
     let types: Vec<SqlType> = args.iter().map(Expr::ty).collect();
     let func = crate::types::resolve_function(builder, &types)?;
     Ok(Some(Expr::Function(func, args)))
+}
+
+/// The comparison a row comparison may use (`None` for other operators).
+fn row_comparison(op: &ast::BinaryOperator) -> Option<BinaryOp> {
+    use ast::BinaryOperator as B;
+    Some(match op {
+        B::Eq => BinaryOp::Eq,
+        B::NotEq => BinaryOp::NotEq,
+        B::Lt => BinaryOp::Lt,
+        B::LtEq => BinaryOp::LtEq,
+        B::Gt => BinaryOp::Gt,
+        B::GtEq => BinaryOp::GtEq,
+        _ => return None,
+    })
 }
 
 /// Maps a comparison operator of the AST.

@@ -11,3 +11,4 @@ pub mod explain;
 pub mod expr;
 pub mod node;
 pub mod query;
+pub mod row_expr;

@@ -45,10 +45,24 @@ fn output_name_level(e: &AstExpr) -> String {
         } => match expr.as_ref() {
             AstExpr::Value(_) => SqlType::from_ast(data_type)
                 .map(|t| t.type_name().to_string())
-                .unwrap_or_else(|_| "?column?".into()),
+                .unwrap_or_else(|_| match data_type {
+                    // A user-defined type: its name.
+                    ast::DataType::Custom(name, _) => name
+                        .0
+                        .last()
+                        .and_then(|p| p.as_ident())
+                        .map(ident_name)
+                        .unwrap_or_else(|| "?column?".into()),
+                    _ => "?column?".into(),
+                }),
             inner => output_name(inner),
         },
         AstExpr::Nested(inner) => output_name(inner),
+        AstExpr::Tuple(_) => "row".into(),
+        AstExpr::CompoundFieldAccess { access_chain, .. } => match access_chain.last() {
+            Some(ast::AccessExpr::Dot(AstExpr::Identifier(id))) => ident_name(id),
+            _ => "?column?".into(),
+        },
         AstExpr::Case { .. } => "case".into(),
         AstExpr::Exists { .. } => "exists".into(),
         AstExpr::Subquery(q) => match q.body.as_ref() {
@@ -615,6 +629,19 @@ impl Binder<'_> {
                                 name: c.name.clone(),
                                 ty: c.ty,
                             });
+                        }
+                    }
+                    ast::SelectItem::QualifiedWildcard(
+                        ast::SelectItemQualifiedWildcardKind::Expr(e),
+                        _,
+                    ) => {
+                        // `(c).*`: every field of a composite value.
+                        for (name, expr) in self.bind_field_star(e, &scope)? {
+                            columns.push(OutputColumn {
+                                name,
+                                ty: expr.ty(),
+                            });
+                            projection.push(expr);
                         }
                     }
                     ast::SelectItem::QualifiedWildcard(kind, _) => {

@@ -35,6 +35,7 @@
 //! Functions that need the catalog (`pg_get_indexdef`, `regclass` casts,
 //! ...) live in [`functions`] and read the same snapshot.
 
+mod composite_rows;
 pub mod defs;
 mod deparse;
 mod domain_rows;
@@ -172,6 +173,9 @@ pub struct Snapshot {
     pub enums: Vec<crate::types::enum_type::EnumDef>,
     /// Every domain, in OID order (`pg_type` and `pg_constraint` rows).
     pub domains: Vec<crate::types::domain::DomainDef>,
+    /// Every composite type, in OID order (`pg_type`, `pg_class` and
+    /// `pg_attribute` rows).
+    pub composites: Vec<crate::types::composite::CompositeDef>,
     /// Every user schema (`pg_namespace` rows).
     pub schemas: Vec<catalog::schema::SchemaDesc>,
     /// The effective search path: (schema, whether implicitly searched)
@@ -203,6 +207,7 @@ impl Snapshot {
         let sequences = catalog::sequence::all_sequences(txn)?;
         let enums = catalog::user_type::all_enums(txn)?;
         let domains = catalog::user_type::all_domains(txn)?;
+        let composites = catalog::composite_type::all_composites(txn)?;
         let databases = catalog::database::all(txn)?;
         let database_oid = databases
             .iter()
@@ -235,6 +240,7 @@ impl Snapshot {
             descriptions: Vec::new(),
             enums,
             domains,
+            composites,
             schemas,
             search_path,
         };

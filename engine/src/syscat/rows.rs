@@ -45,6 +45,7 @@ pub fn rows(
             from_static(rel, static_rows::PG_TYPE, &mut out)?;
             super::user_types::pg_type(rel, snap, &mut out);
             super::domain_rows::pg_type(rel, snap, &mut out);
+            super::composite_rows::pg_type(rel, snap, &mut out);
         }
         "pg_enum" => super::user_types::pg_enum(rel, snap, &mut out),
         "pg_am" => from_static(rel, static_rows::PG_AM, &mut out)?,
@@ -61,8 +62,14 @@ pub fn rows(
                 out.push(r.finish());
             }
         }
-        "pg_class" => pg_class(rel, snap, &mut out),
-        "pg_attribute" => pg_attribute(rel, snap, &mut out),
+        "pg_class" => {
+            pg_class(rel, snap, &mut out);
+            super::composite_rows::pg_class(rel, snap, &mut out);
+        }
+        "pg_attribute" => {
+            pg_attribute(rel, snap, &mut out);
+            super::composite_rows::pg_attribute(rel, snap, &mut out);
+        }
         "pg_index" => pg_index(rel, snap, &mut out),
         "pg_constraint" => pg_constraint(rel, snap, &mut out),
         "pg_attrdef" => pg_attrdef(rel, snap, &mut out),
@@ -111,12 +118,14 @@ pub(crate) fn storage(ty: &SqlType) -> &'static str {
         | SqlType::Varchar(_)
         | SqlType::Char(_)
         | SqlType::Bytea
+        | SqlType::Composite(_)
+        | SqlType::Record
         | SqlType::Array(_) => "x",
         _ => "p",
     }
 }
 
-fn align(ty: &SqlType) -> &'static str {
+pub(super) fn align(ty: &SqlType) -> &'static str {
     match ty {
         SqlType::Bool | SqlType::Name | SqlType::QChar => "c",
         SqlType::Int2 => "s",
@@ -125,6 +134,8 @@ fn align(ty: &SqlType) -> &'static str {
         | SqlType::Timestamp
         | SqlType::Timestamptz
         | SqlType::Time
+        | SqlType::Composite(_)
+        | SqlType::Record
         | SqlType::Interval => "d",
         _ => "i",
     }
@@ -167,7 +178,7 @@ fn temp_namespaces(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<
     }
 }
 
-fn class_row(rel: &'static SysRel, schema: &str) -> RowBuilder {
+pub(super) fn class_row(rel: &'static SysRel, schema: &str) -> RowBuilder {
     let temp = crate::catalog::temp::is_temp_schema(schema);
     let mut r = RowBuilder::new(rel);
     r.oid("relowner", USER_OID)
@@ -257,7 +268,7 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn attribute_row(
+pub(super) fn attribute_row(
     rel: &'static SysRel,
     relid: u32,
     name: &str,

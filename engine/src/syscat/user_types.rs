@@ -79,7 +79,10 @@ impl Snapshot {
     /// The name of user-defined type `oid` as `format_type` prints it
     /// (`mood`, `mood[]` for its array type).
     pub(crate) fn user_type_name(&self, oid: u32) -> Option<String> {
-        if let Some(n) = self.domain_type_name(oid) {
+        if let Some(n) = self
+            .domain_type_name(oid)
+            .or_else(|| self.composite_type_name(oid))
+        {
             return Some(n);
         }
         self.enums.iter().find_map(|d| {
@@ -109,6 +112,7 @@ impl Snapshot {
                         .find(|d| d.schema == s && d.name == name)
                         .map(|d| (d.oid, d.array_oid))
                 })
+                .or_else(|| self.composite_type_oids(s, name))
         };
         match schema {
             Some(s) => found(s),

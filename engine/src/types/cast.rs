@@ -114,6 +114,13 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         }
         _ => {}
     }
+    // Row values: a composite value is a `record`; a `record` (a row
+    // constructor) converts to a composite type field by field.
+    match (from, to) {
+        (T::Composite(_), T::Record) | (T::Record, T::Composite(_)) => return true,
+        (T::Composite(_) | T::Record, T::Composite(_) | T::Record) => return false,
+        _ => {}
+    }
     // Arrays to arrays: as their elements (PostgreSQL's array coercion).
     if let (T::Array(a), T::Array(b)) = (from, to) {
         return can_cast(a, b, kind);
@@ -290,6 +297,11 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
             }
             _ => Value::parse_text_base(&s, to)?,
         },
+        // Row values to `record` or their own type: unchanged.
+        (Value::Text(s), T::Record) if matches!(from, T::Composite(_) | T::Record) => {
+            Value::Text(s)
+        }
+        (Value::Text(s), T::Composite(_)) if from == to => Value::Text(s),
         // Strings to anything else: the input function.
         (Value::Text(s), _) => Value::parse_text_base(&s, to)?,
         // inet/cidr to strings: `text(inet)`, which always shows the mask.

@@ -36,6 +36,9 @@ pub fn compare_typed(ty: &super::SqlType, l: &Value, r: &Value) -> Option<Orderi
     use super::SqlType as T;
     match (ty, l, r) {
         (T::Jsonb, Value::Text(a), Value::Text(b)) => Some(super::json::jsonb_text_cmp(a, b)),
+        (T::Composite(d), Value::Text(a), Value::Text(b)) => {
+            super::composite::compare(d, a, b).ok()
+        }
         (T::Array(elem), Value::Text(a), Value::Text(b)) => {
             super::array_functions::compare_arrays(a, b, elem).ok()
         }

@@ -31,6 +31,14 @@ pub fn to_json_tree(v: &Value, ty: &SqlType) -> Result<Json> {
             j
         }
         (Value::Text(s), SqlType::Jsonb) => jsonb_tree(s)?,
+        // A composite value: an object of its attributes.
+        (Value::Text(s), SqlType::Composite(d)) => Json::Object(
+            super::composite::fields(d, s)?
+                .iter()
+                .zip(&d.attrs)
+                .map(|(v, a)| Ok((a.name.clone(), to_json_tree(v, &a.ty)?)))
+                .collect::<Result<Vec<_>>>()?,
+        ),
         (Value::Text(s), SqlType::Array(elem)) => {
             let dims = super::array::parse_array(s)?.dims;
             let leaves = super::array::elements(s, elem)?
@@ -101,6 +109,22 @@ fn write_json(out: &mut String, v: &Value, ty: &SqlType) -> Result<()> {
         (Value::Text(s), SqlType::Json | SqlType::Jsonb) => out.push_str(s),
         (Value::Text(s), SqlType::Array(_)) if super::array::parse_array(s)?.ndims() > 1 => {
             to_json_tree(v, ty)?.write(out, ",", ":");
+        }
+        (Value::Text(s), SqlType::Composite(d)) => {
+            out.push('{');
+            for (i, (f, a)) in super::composite::fields(d, s)?
+                .iter()
+                .zip(&d.attrs)
+                .enumerate()
+            {
+                if i > 0 {
+                    out.push(',');
+                }
+                escape_into(out, &a.name);
+                out.push(':');
+                write_json(out, f, &a.ty)?;
+            }
+            out.push('}');
         }
         (Value::Text(s), SqlType::Array(elem)) => {
             out.push('[');

@@ -25,6 +25,7 @@ pub mod bits;
 pub mod bits_ops;
 pub mod cast;
 pub mod compare;
+pub mod composite;
 pub mod datestyle;
 pub mod datetime;
 pub mod datetime_ops;

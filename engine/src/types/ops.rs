@@ -302,6 +302,14 @@ impl BinaryOpSig {
         {
             return json_array_compare(self.op, l, r);
         }
+        if let (true, SqlType::Composite(d)) = (self.op.is_comparison(), self.left) {
+            return Ok(match (l, r) {
+                (Value::Text(a), Value::Text(b)) => {
+                    Value::Bool(self.op.test(super::composite::compare(d, a, b)?))
+                }
+                _ => Value::Null,
+            });
+        }
         if let (true, SqlType::Array(elem)) = (self.op.is_comparison(), self.left) {
             return Ok(match (l, r) {
                 (Value::Text(a), Value::Text(b)) => Value::Bool(
@@ -449,6 +457,13 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
                 Err(not_unique(op.symbol(), l, r))
             };
         }
+        // An untyped literal compared with a row value is a `record`,
+        // whose input is not implemented (0A000), as in PostgreSQL.
+        (T::Unknown, T::Composite(_) | T::Record) | (T::Composite(_) | T::Record, T::Unknown)
+            if op.is_comparison() =>
+        {
+            return sig(T::Record, T::Record, T::Bool);
+        }
         (T::Unknown, other) | (other, T::Unknown) => {
             let unknown_left = *l == T::Unknown;
             let guess = if op.is_shift() && !unknown_left {
@@ -476,6 +491,18 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
             sig(T::Text, T::Text, T::Bool)
         } else {
             err()
+        };
+    }
+    // Composite values compare with their own type (a `record` operand
+    // converts to it).
+    if let (T::Composite(_) | T::Record, _) | (_, T::Composite(_) | T::Record) = (l, r) {
+        return match (l, r) {
+            (T::Composite(a), T::Composite(b)) if a.oid == b.oid && op.is_comparison() => {
+                sig(*l, *r, T::Bool)
+            }
+            (T::Composite(_), T::Record) if op.is_comparison() => sig(*l, *l, T::Bool),
+            (T::Record, T::Composite(_)) if op.is_comparison() => sig(*r, *r, T::Bool),
+            _ => err(),
         };
     }
     if let (T::Array(_), _) | (_, T::Array(_)) = (l, r) {

@@ -23,6 +23,7 @@ use sqlparser::ast::{
     self as ast, CharacterLength, DataType as AstType, ExactNumberInfo, ObjectName, TimezoneInfo,
 };
 
+use super::composite::CompositeDef;
 use super::enum_type::EnumDef;
 use crate::error::{EngineError, Result, SqlState};
 
@@ -102,6 +103,12 @@ pub enum SqlType {
     /// A user-defined enum type (see [`super::enum_type`]); its values
     /// are [`crate::types::Value::Enum`].
     Enum(&'static EnumDef),
+    /// A user-defined composite type (see [`super::composite`]); its
+    /// values are carried as their canonical row text.
+    Composite(&'static CompositeDef),
+    /// The anonymous `record` type of row constructors (`ROW(1, 'x')`)
+    /// and whole-row references, carried as canonical row text.
+    Record,
     /// `inet`: an IPv4/IPv6 host address with optional netmask (see
     /// [`super::inet`]); values are [`crate::types::Value::Inet`].
     Inet,
@@ -239,6 +246,9 @@ pub enum TypeCategory {
     Network,
     /// `V`: bit string types.
     BitString,
+    /// `C`: composite types (and `record`, category `P` in PostgreSQL,
+    /// which coerces like them).
+    Composite,
 }
 
 impl SqlType {
@@ -284,6 +294,9 @@ impl SqlType {
             SqlType::Reg(k) => k.oid(),
             SqlType::Enum(d) => d.oid,
             SqlType::Array(SqlType::Enum(d)) => d.array_oid,
+            SqlType::Composite(d) => d.oid,
+            SqlType::Array(SqlType::Composite(d)) => d.array_oid,
+            SqlType::Record => 2249,
             SqlType::Array(e) => ARRAY_ELEMENTS
                 .iter()
                 .position(|x| x == *e)
@@ -428,6 +441,8 @@ impl SqlType {
             | SqlType::Cidr
             | SqlType::Bit(_)
             | SqlType::VarBit(_)
+            | SqlType::Composite(_)
+            | SqlType::Record
             | SqlType::Array(_) => -1,
         }
     }
@@ -486,6 +501,8 @@ impl SqlType {
             SqlType::TimeTz => "time with time zone",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
+            SqlType::Composite(d) => &d.name,
+            SqlType::Record => "record",
             SqlType::Array(_) => "anyarray",
         }
     }
@@ -525,6 +542,8 @@ impl SqlType {
             SqlType::TimeTz => "timetz",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
+            SqlType::Composite(d) => &d.name,
+            SqlType::Record => "record",
             SqlType::Array(e) => match e.type_name() {
                 "bool" => "_bool",
                 "bytea" => "_bytea",
@@ -587,6 +606,8 @@ impl SqlType {
             | SqlType::Uuid
             | SqlType::Json
             | SqlType::Jsonb
+            | SqlType::Composite(_)
+            | SqlType::Record
             | SqlType::Array(_) => DataType::Text,
             SqlType::Oid => DataType::Int8,
             // An enum value is stored as its label's sort order, so keys
@@ -659,6 +680,7 @@ impl SqlType {
             | SqlType::MacAddr8 => TypeCategory::UserDefined,
             SqlType::Unknown => TypeCategory::Unknown,
             SqlType::Enum(_) => TypeCategory::Enum,
+            SqlType::Composite(_) | SqlType::Record => TypeCategory::Composite,
             SqlType::Inet | SqlType::Cidr => TypeCategory::Network,
             SqlType::Bit(_) | SqlType::VarBit(_) => TypeCategory::BitString,
         }

@@ -227,6 +227,13 @@ impl Value {
             }
             SqlType::Array(elem) => Value::Text(super::array::canonical(input, elem)?),
             SqlType::Enum(d) => Value::Enum(d, d.parse(input)? as u32),
+            SqlType::Composite(d) => Value::Text(super::composite::parse_typed(d, input)?),
+            SqlType::Record => {
+                return Err(EngineError::new(
+                    SqlState::FeatureNotSupported,
+                    "input of anonymous composite types is not implemented",
+                ))
+            }
             SqlType::Inet => Value::Inet(super::inet::Inet::parse(input, false)?),
             SqlType::Cidr => Value::Inet(super::inet::Inet::parse(input, true)?),
             SqlType::Bit(_) | SqlType::VarBit(_) => {
