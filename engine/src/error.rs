@@ -192,6 +192,8 @@ sqlstates! {
     CantChangeRuntimeParam = "55P02",
     /// 55P03
     LockNotAvailable = "55P03",
+    /// 55P04
+    UnsafeNewEnumValueUsage = "55P04",
     /// 55000
     ObjectNotInPrerequisiteState = "55000",
     /// 55006

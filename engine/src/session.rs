@@ -115,6 +115,9 @@ pub struct Session<S: Store> {
     /// The transaction's deferred foreign key checks and `SET
     /// CONSTRAINTS` state.
     deferred: crate::exec::deferred_fks::SharedDeferred,
+    /// The enum labels the transaction added (unsafe to use before it
+    /// commits; see [`crate::types::enum_type::with_new_labels`]).
+    new_enum_labels: parking_lot::Mutex<Vec<u32>>,
 }
 
 /// The named prepared statements of a session. The engine keeps none
@@ -260,6 +263,7 @@ impl<S: Store> Session<S> {
             temp,
             sequences: Default::default(),
             deferred: Default::default(),
+            new_enum_labels: Default::default(),
         }
     }
 
@@ -1225,6 +1229,7 @@ impl<S: Store> Session<S> {
                 txn,
                 &interrupts.search_path,
                 stmt,
+                &interrupts.identity.0,
                 micros_since_2000(),
                 &mut interrupts.interrupt(),
             )?;
@@ -1235,6 +1240,7 @@ impl<S: Store> Session<S> {
     /// The transaction committed: the temp tables' and sequences' state
     /// follow.
     fn txn_committed(&self) {
+        self.new_enum_labels.lock().clear();
         self.temp.committed();
         self.deferred.lock().clear();
         // The restarts took effect in memory; a failed write is redone by
@@ -1248,6 +1254,7 @@ impl<S: Store> Session<S> {
 
     /// The transaction rolled back.
     fn txn_rolled_back(&self) {
+        self.new_enum_labels.lock().clear();
         self.temp.rolled_back();
         self.deferred.lock().clear();
         self.sequences.lock().rolled_back();
@@ -1287,7 +1294,10 @@ impl<S: Store> Session<S> {
             txn.refresh_snapshot()?;
         }
         self.txn_used = true;
-        f(txn, &self.db)
+        let labels = std::mem::take(&mut *self.new_enum_labels.lock());
+        let (r, labels) = crate::types::enum_type::with_new_labels(labels, || f(txn, &self.db));
+        *self.new_enum_labels.lock() = labels;
+        r
     }
 
     /// Runs `f` inside the block's transaction, or in its own autocommit

@@ -27,7 +27,8 @@ RELATIONS = {
         "pg_trigger", "pg_type", "pg_user", "pg_views",
     ],
     "information_schema": [
-        "check_constraints", "columns", "key_column_usage", "schemata", "sequences",
+        "check_constraints", "columns", "constraint_column_usage", "domain_constraints",
+        "domains", "key_column_usage", "referential_constraints", "schemata", "sequences",
         "table_constraints", "tables", "views",
     ],
 }

@@ -172,6 +172,23 @@ pub fn refresh_domain_tables<T: Transaction>(txn: &mut T, def: &DomainDef) -> Re
     Ok(())
 }
 
+/// Stores domain `def` after a change and rewrites what carries a copy
+/// of it: the tables whose columns use it and the domains over it (and
+/// theirs, in turn).
+pub fn store_changed_domain<T: Transaction>(txn: &mut T, def: &DomainDef) -> Result<()> {
+    put_domain(txn, def)?;
+    refresh_domain_tables(txn, def)?;
+    let parent = domain::intern(def);
+    for mut child in all_domains(txn)? {
+        if child.parent.is_some_and(|p| p.oid == def.oid) {
+            child.parent = Some(parent);
+            child.base = parent.base;
+            store_changed_domain(txn, &child)?;
+        }
+    }
+    Ok(())
+}
+
 /// The domains over the enum type `oid` (or over an array of it).
 pub fn domains_over<T: Transaction>(txn: &mut T, oid: u32) -> Result<Vec<DomainDef>> {
     Ok(all_domains(txn)?
@@ -180,7 +197,9 @@ pub fn domains_over<T: Transaction>(txn: &mut T, oid: u32) -> Result<Vec<DomainD
         .collect())
 }
 
-/// The domain a column declared as `ty` has (`None` for any other type).
+/// The domain a column declared as `ty` has (`None` for any other type);
+/// for an array of a domain (`d[]`), that domain: the column's type is
+/// then the array of the domain's base type.
 pub fn column_domain<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
@@ -191,6 +210,10 @@ pub fn column_domain<T: Transaction>(
             let (schema, n) = existing_type_parts(txn, path, name)?;
             Ok(lookup_domain(txn, &schema, &n)?.map(|d| domain::intern(&d)))
         }
+        ast::DataType::Array(
+            ast::ArrayElemTypeDef::SquareBracket(inner, _)
+            | ast::ArrayElemTypeDef::AngleBracket(inner),
+        ) => column_domain(txn, path, inner),
         _ => Ok(None),
     }
 }
@@ -289,8 +312,13 @@ pub fn column_user_type<T: Transaction>(
             ast::ArrayElemTypeDef::SquareBracket(inner, _)
             | ast::ArrayElemTypeDef::AngleBracket(inner),
         ) => {
-            if column_domain(txn, path, inner)?.is_some() {
-                return Err(EngineError::unsupported("arrays of domains"));
+            if let Some(d) = column_domain(txn, path, inner)? {
+                if matches!(d.base, SqlType::Array(_)) {
+                    return Err(EngineError::unsupported(
+                        "arrays of domains over array types",
+                    ));
+                }
+                return Ok(d.base.array_of());
             }
             Ok(column_user_type(txn, path, inner)?.and_then(|t| t.array_of()))
         }
@@ -336,12 +364,14 @@ pub fn refresh_tables<T: Transaction>(txn: &mut T, def: &EnumDef) -> Result<()> 
     }
     // Domains over the type carry its definition too.
     for mut d in domains_over(txn, def.oid)? {
+        if d.parent.is_some() {
+            continue;
+        }
         d.base = match d.base {
             SqlType::Array(_) => crate::types::enum_type::array_type(intern(def)),
             _ => ty,
         };
-        put_domain(txn, &d)?;
-        refresh_domain_tables(txn, &d)?;
+        store_changed_domain(txn, &d)?;
     }
     Ok(())
 }

@@ -10,7 +10,6 @@ use std::collections::HashSet;
 
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::interrupt::Interrupt;
-use crate::exec::run::row_key;
 use crate::plan::node::{AggCall, AggFunc};
 use crate::types::{
     array, cast, compare_typed, eval_binary, json, json_funcs, BinaryOp, CastKind, SqlType, Value,
@@ -165,7 +164,8 @@ impl Accumulator {
         };
         let owned: Vec<Value> = values.iter().map(|v| (*v).clone()).collect();
         let mut key = Vec::new();
-        row_key(&owned, &mut key);
+        let types = [self.arg_types.0, self.arg_types.1];
+        crate::exec::group_key::row_key_typed(&owned, &types[..owned.len().min(2)], &mut key);
         seen.insert(key)
     }
 
@@ -180,7 +180,11 @@ impl Accumulator {
         }
         if let Some(seen) = &mut self.seen {
             let mut key = Vec::new();
-            row_key(std::slice::from_ref(&v), &mut key);
+            crate::exec::group_key::row_key_typed(
+                std::slice::from_ref(&v),
+                std::slice::from_ref(&self.arg_types.0),
+                &mut key,
+            );
             if !seen.insert(key) {
                 return Ok(());
             }

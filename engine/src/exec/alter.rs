@@ -329,7 +329,7 @@ pub fn alter_table<T: Transaction>(
                     ));
                 }
                 // A column without a default takes its domain's.
-                let domain_default = col.domain.and_then(|d| d.default.as_ref());
+                let domain_default = col.domain.and_then(|d| d.default_for(col.ty));
                 let missing = match col.default.as_ref().or(domain_default) {
                     Some(d) if !col.generated => eval_constant(txn, d, col.ty, now)?,
                     _ => Value::Null,
@@ -337,7 +337,8 @@ pub fn alter_table<T: Transaction>(
                 // The existing rows get the value: it must be the domain's.
                 if let Some(d) = col.domain {
                     if has_rows(txn, &table)? {
-                        let coercion = crate::plan::domain_check::DomainCoercion::new(d)?;
+                        let coercion =
+                            crate::plan::domain_check::DomainCoercion::for_type(d, col.ty)?;
                         coercion.check(&missing, &mut crate::exec::ctx::Ctx::new(txn, &[], now))?;
                     }
                 }
@@ -764,7 +765,7 @@ fn change_type<T: Transaction>(
 /// Drops column `pos` of `table` with what depends on it: foreign keys
 /// (2BP01 without `cascade`), indexes and checks that read it, its owned
 /// sequences. Returns the notices.
-fn drop_column_at<T: Transaction>(
+pub(crate) fn drop_column_at<T: Transaction>(
     txn: &mut T,
     table: &mut TableDesc,
     pos: usize,

@@ -72,7 +72,7 @@ pub fn bind_checks(table: &TableDesc, binder: &mut Binder<'_>) -> Result<Vec<Bou
             domains.push(BoundCheck {
                 name: d.name.clone(),
                 expr: Expr::Literal(Value::Bool(true), crate::types::SqlType::Bool),
-                domain: Some((i, Arc::new(DomainCoercion::new(d)?))),
+                domain: Some((i, Arc::new(DomainCoercion::for_type(d, c.ty)?))),
             });
         }
     }

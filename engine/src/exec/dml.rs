@@ -136,7 +136,9 @@ pub(crate) fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_
         return binder.coerce(next, ty, CastKind::Assignment);
     }
     // A column without a default takes its domain's.
-    let domain_default = table.columns[col].domain.and_then(|d| d.default.as_ref());
+    let domain_default = table.columns[col]
+        .domain
+        .and_then(|d| d.default_for(table.columns[col].ty));
     match table.columns[col].default.as_ref().or(domain_default) {
         None => Ok(Expr::Literal(Value::Null, ty)),
         Some(text) => {

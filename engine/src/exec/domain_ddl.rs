@@ -23,16 +23,26 @@ use crate::types::domain::{DomainCheck, DomainDef};
 use crate::types::sql_type::undefined_type;
 use crate::types::{CastKind, SqlType, Value};
 
-/// Runs a domain statement; returns its notices.
+/// Runs a domain statement (or `ALTER TYPE ... OWNER TO | SET SCHEMA`)
+/// for the session's `user`; returns its notices.
 pub fn run<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
     stmt: &DomainStmt,
+    user: &str,
     now: i64,
     interrupt: &mut Interrupt,
 ) -> Result<Vec<String>> {
     match stmt {
         DomainStmt::Create(d) => create_domain(txn, path, d).map(|()| Vec::new()),
+        DomainStmt::Alter { op, .. } if matches!(**op, AlterDomainOp::OwnerTo(_)) => {
+            owner_to(txn, path, stmt, user)
+        }
+        DomainStmt::AlterType { name, op } => match &**op {
+            AlterDomainOp::OwnerTo(_) => owner_to(txn, path, stmt, user),
+            AlterDomainOp::SetSchema(to) => alter_type_schema(txn, path, name, to),
+            _ => Err(EngineError::internal("ALTER TYPE action")),
+        },
         DomainStmt::Alter { name, op } => alter_domain(txn, path, name, op, now, interrupt),
         DomainStmt::Drop {
             names,
@@ -43,22 +53,25 @@ pub fn run<T: Transaction>(
 }
 
 /// The base type `ty` names: a built-in type, an enum type or an array
-/// of one (a domain over a domain is 0A000).
+/// of one, or a domain (with it: a domain over a domain).
 fn base_type<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
     ty: &sqlparser::ast::DataType,
-) -> Result<SqlType> {
-    if user_type::column_domain(txn, path, ty)?.is_some() {
-        return Err(EngineError::unsupported("domains over domains"));
+) -> Result<(SqlType, Option<&'static DomainDef>)> {
+    if let Some(d) = user_type::column_domain(txn, path, ty)? {
+        if !matches!(ty, sqlparser::ast::DataType::Custom(..)) {
+            return Err(EngineError::unsupported("domains over arrays of domains"));
+        }
+        return Ok((d.base, Some(d)));
     }
     if let Some(t) = user_type::column_user_type(txn, path, ty)? {
-        return Ok(t);
+        return Ok((t, None));
     }
     if crate::exec::ddl::serial_type(ty).is_some() {
         return Err(undefined_type(&ty.to_string().to_ascii_lowercase()));
     }
-    crate::exec::ddl::column_type("", ty)
+    crate::exec::ddl::column_type("", ty).map(|t| (t, None))
 }
 
 /// Checks a DEFAULT expression (bound and cast to the base type, as
@@ -128,23 +141,25 @@ fn add_check<T: Transaction>(
 fn create_domain<T: Transaction>(txn: &mut T, path: &SearchPath, d: &CreateDomain) -> Result<()> {
     let (schema, name) = user_type::type_name_parts(txn, path, &d.name)?;
     crate::exec::type_ddl::check_free(txn, &schema, &name)?;
-    let base = base_type(txn, path, &d.data_type)?;
+    let (base, parent) = base_type(txn, path, &d.data_type)?;
     if let Some(c) = &d.collation {
         if c.to_string().trim_matches('"') != "default" {
             return Err(EngineError::unsupported("COLLATE on a domain"));
         }
     }
-    let default = d
-        .default
-        .as_ref()
-        .map(|e| default_text(base, e))
-        .transpose()?;
+    // A domain over a domain inherits its default (PostgreSQL's
+    // DefineDomain copies it).
+    let default = match &d.default {
+        Some(e) => Some(default_text(base, e)?),
+        None => parent.and_then(|p| p.default.clone()),
+    };
     let mut def = DomainDef {
         oid: catalog::allocate_id(txn)?,
         array_oid: catalog::allocate_id(txn)?,
         schema,
         name,
         base,
+        parent,
         not_null: false,
         default,
         checks: Vec::new(),
@@ -187,6 +202,89 @@ fn require_domain<T: Transaction>(
             format!("\"{n}\" is not a domain"),
         )),
     }
+}
+
+/// `ALTER { DOMAIN | TYPE } name OWNER TO role`: every type is the
+/// session user's, so giving it to that user changes nothing (see
+/// [`crate::exec::owner`]).
+fn owner_to<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    stmt: &DomainStmt,
+    user: &str,
+) -> Result<Vec<String>> {
+    let (DomainStmt::Alter { name, op } | DomainStmt::AlterType { name, op }) = stmt else {
+        return Err(EngineError::internal("OWNER TO of a type"));
+    };
+    let AlterDomainOp::OwnerTo(role) = &**op else {
+        return Err(EngineError::internal("OWNER TO of a type"));
+    };
+    let (schema, n) = user_type::existing_type_parts(txn, path, name)?;
+    if matches!(stmt, DomainStmt::Alter { .. }) {
+        require_domain(txn, path, name)?.ok_or_else(|| undefined_type(&n))?;
+    } else if user_type::lookup(txn, &schema, &n)?.is_none() {
+        return Err(undefined_type(&n));
+    }
+    crate::exec::owner::check_new_owner(role.as_deref(), user)?;
+    Ok(Vec::new())
+}
+
+/// `ALTER TYPE name SET SCHEMA s` of an enum type or a domain.
+fn alter_type_schema<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    name: &sqlparser::ast::ObjectName,
+    to: &sqlparser::ast::Ident,
+) -> Result<Vec<String>> {
+    let (schema, n) = user_type::existing_type_parts(txn, path, name)?;
+    match user_type::lookup(txn, &schema, &n)? {
+        None => Err(undefined_type(&n)),
+        Some(user_type::UserType::Domain(mut d)) => {
+            set_domain_schema(txn, &mut d, to)?;
+            Ok(Vec::new())
+        }
+        Some(user_type::UserType::Enum(mut e)) => {
+            let to = ident_name(to);
+            if to == e.schema {
+                return Ok(Vec::new());
+            }
+            check_target_schema(txn, &to, &e.name)?;
+            user_type::drop_enum(txn, &e)?;
+            e.schema = to;
+            user_type::put_enum(txn, &e)?;
+            user_type::refresh_tables(txn, &e)?;
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// Fails unless type `name` may move to schema `to`: 3F000 for no such
+/// schema, 42710 when `to` has a type or relation of that name.
+fn check_target_schema<T: Transaction>(txn: &mut T, to: &str, name: &str) -> Result<()> {
+    crate::exec::schema_ddl::target_schema(txn, to)?;
+    if user_type::lookup(txn, to, name)?.is_some() || catalog::relation_exists(txn, to, name)? {
+        return Err(EngineError::new(
+            SqlState::DuplicateObject,
+            format!("type \"{name}\" already exists in schema \"{to}\""),
+        ));
+    }
+    Ok(())
+}
+
+/// Moves domain `def` to schema `to` (nothing when it is there).
+fn set_domain_schema<T: Transaction>(
+    txn: &mut T,
+    def: &mut DomainDef,
+    to: &sqlparser::ast::Ident,
+) -> Result<()> {
+    let to = ident_name(to);
+    if to == def.schema {
+        return Ok(());
+    }
+    check_target_schema(txn, &to, &def.name)?;
+    user_type::drop_domain(txn, def)?;
+    def.schema = to;
+    user_type::store_changed_domain(txn, def)
 }
 
 fn no_constraint(name: &str, def: &DomainDef) -> EngineError {
@@ -302,6 +400,13 @@ fn alter_domain<T: Transaction>(
             }
             def.checks[p].name = to;
         }
+        AlterDomainOp::SetSchema(to) => {
+            set_domain_schema(txn, &mut def, to)?;
+            return Ok(notices);
+        }
+        AlterDomainOp::OwnerTo(_) => {
+            return Err(EngineError::internal("OWNER TO of a domain"));
+        }
         AlterDomainOp::ValidateConstraint(name) => {
             let cname = ident_name(name);
             let p = def
@@ -314,8 +419,7 @@ fn alter_domain<T: Transaction>(
             }
         }
     }
-    user_type::put_domain(txn, &def)?;
-    user_type::refresh_domain_tables(txn, &def)?;
+    user_type::store_changed_domain(txn, &def)?;
     Ok(notices)
 }
 
@@ -335,13 +439,29 @@ fn scan_columns<T: Transaction>(
         )?),
         None => None,
     };
-    for table in user_type::tables_using_domain(txn, def.oid)? {
-        let cols: Vec<usize> = table
-            .visible_columns()
-            .filter(|(_, c)| c.domain.is_some_and(|d| d.oid == def.oid))
-            .map(|(i, _)| i)
-            .collect();
-        scan_table(txn, &table, &cols, bound.as_ref(), now, interrupt)?;
+    // The columns of the domain and of the domains over it; a column of
+    // an array of one is not checked but refused, as PostgreSQL's
+    // get_rels_with_domain does.
+    for table in catalog::all_tables(txn)? {
+        let mut cols = Vec::new();
+        for (i, c) in table.visible_columns() {
+            let Some(d) = c.domain.filter(|d| d.is_or_derives(def.oid)) else {
+                continue;
+            };
+            if c.ty != d.base {
+                return Err(EngineError::new(
+                    SqlState::FeatureNotSupported,
+                    format!(
+                        "cannot alter type \"{}\" because column \"{}.{}\" uses it",
+                        d.name, table.name, c.name
+                    ),
+                ));
+            }
+            cols.push(i);
+        }
+        if !cols.is_empty() {
+            scan_table(txn, &table, &cols, bound.as_ref(), now, interrupt)?;
+        }
     }
     Ok(())
 }
@@ -427,8 +547,7 @@ fn check_values<T: Transaction>(
 }
 
 /// `DROP DOMAIN [IF EXISTS] name [, ...] [CASCADE | RESTRICT]` (and DROP
-/// TYPE of a domain); returns the notices. A domain a column uses is
-/// 2BP01 (CASCADE, which would drop the columns, is not built: 0A000).
+/// TYPE of a domain); returns the notices.
 pub fn drop_domains<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
@@ -446,41 +565,25 @@ pub fn drop_domains<T: Transaction>(
             }
             return Err(undefined_type(&n));
         };
-        drop_domain(txn, &def, cascade)?;
+        notices.extend(drop_domain(txn, &def, cascade)?);
     }
     Ok(notices)
 }
 
-/// Drops domain `def`: 2BP01 when a column uses it.
-pub fn drop_domain<T: Transaction>(txn: &mut T, def: &DomainDef, cascade: bool) -> Result<()> {
-    let users = user_type::tables_using_domain(txn, def.oid)?;
-    if !users.is_empty() {
-        if cascade {
-            return Err(EngineError::unsupported(
-                "DROP DOMAIN ... CASCADE of a domain columns use (dropping the columns)",
-            ));
-        }
-        let mut lines = Vec::new();
-        for t in &users {
-            for (_, c) in t
-                .visible_columns()
-                .filter(|(_, c)| c.domain.is_some_and(|d| d.oid == def.oid))
-            {
-                lines.push(format!(
-                    "column {} of table {} depends on type {}",
-                    c.name, t.name, def.name
-                ));
-            }
-        }
-        return Err(EngineError::new(
-            SqlState::DependentObjectsStillExist,
-            format!(
-                "cannot drop type {} because other objects depend on it",
-                def.name
-            ),
-        )
-        .with_detail(lines.join("\n"))
-        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-    }
-    user_type::drop_domain(txn, def)
+/// Drops domain `def` with what depends on it (2BP01 without
+/// `cascade`, see [`crate::exec::type_deps`]); returns the notices.
+pub fn drop_domain<T: Transaction>(
+    txn: &mut T,
+    def: &DomainDef,
+    cascade: bool,
+) -> Result<Vec<String>> {
+    let ty = crate::exec::type_deps::DroppedType {
+        oid: def.oid,
+        array_oid: def.array_oid,
+        name: &def.name,
+        domain: true,
+    };
+    let notices = crate::exec::type_deps::drop_dependents(txn, ty, cascade)?;
+    user_type::drop_domain(txn, def)?;
+    Ok(notices)
 }

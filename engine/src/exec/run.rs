@@ -21,6 +21,7 @@ use rocksgres_storage::Transaction;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::aggregate::Accumulator;
 use crate::exec::ctx::Ctx;
+use crate::exec::group_key::row_key_typed;
 use crate::exec::scan::scan_rows;
 use crate::plan::expr::Expr;
 use crate::plan::node::{JoinKind, Node, SetOpKind, SortKey};
@@ -388,12 +389,13 @@ fn run_level<'a, T: Transaction>(
             let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
             let mut key = Vec::new();
             let mut gvals = Vec::new();
+            let types: Vec<_> = group_by.iter().map(|g| g.ty()).collect();
             run(input, ctx, &mut |ctx, row| {
                 gvals.clear();
                 for g in group_by {
                     gvals.push(g.eval(row, ctx)?);
                 }
-                row_key(&gvals, &mut key);
+                row_key_typed(&gvals, &types, &mut key);
                 let slot = match index.get(&key) {
                     Some(&i) => i,
                     None => {
@@ -514,15 +516,20 @@ fn run_level<'a, T: Transaction>(
             let mut seen: HashSet<Vec<u8>> = HashSet::new();
             let mut key = Vec::new();
             let mut vals = Vec::new();
+            let types: Vec<_> = if on.is_empty() {
+                input.columns().iter().map(|c| c.ty).collect()
+            } else {
+                on.iter().map(|e| e.ty()).collect()
+            };
             run(input, ctx, &mut |ctx, row| {
                 if on.is_empty() {
-                    row_key(row, &mut key);
+                    row_key_typed(row, &types, &mut key);
                 } else {
                     vals.clear();
                     for e in on {
                         vals.push(e.eval(row, ctx)?);
                     }
-                    row_key(&vals, &mut key);
+                    row_key_typed(&vals, &types, &mut key);
                 }
                 if seen.contains(&key) {
                     return Ok(Flow::Continue);
@@ -549,6 +556,7 @@ fn run_set_op<'a, T: Transaction>(
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
     let mut key = Vec::new();
+    let types: Vec<_> = left.columns().iter().map(|c| c.ty).collect();
     match kind {
         SetOpKind::Union => {
             if all {
@@ -560,7 +568,7 @@ fn run_set_op<'a, T: Transaction>(
             let mut seen: HashSet<Vec<u8>> = HashSet::new();
             for side in [left, right] {
                 let flow = run(side, ctx, &mut |ctx, row| {
-                    row_key(row, &mut key);
+                    row_key_typed(row, &types, &mut key);
                     if !seen.insert(key.clone()) {
                         return Ok(Flow::Continue);
                     }
@@ -575,13 +583,13 @@ fn run_set_op<'a, T: Transaction>(
         SetOpKind::Intersect | SetOpKind::Except => {
             let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
             run(right, ctx, &mut |_, row| {
-                row_key(row, &mut key);
+                row_key_typed(row, &types, &mut key);
                 *counts.entry(key.clone()).or_insert(0) += 1;
                 Ok(Flow::Continue)
             })?;
             let mut emitted: HashSet<Vec<u8>> = HashSet::new();
             run(left, ctx, &mut |ctx, row| {
-                row_key(row, &mut key);
+                row_key_typed(row, &types, &mut key);
                 let count = counts.get_mut(&key);
                 let emit = match (kind, all) {
                     (SetOpKind::Intersect, true) => match count {

@@ -368,7 +368,7 @@ fn temp_move_error() -> EngineError {
 
 /// The schema `to` as a target of SET SCHEMA: a user schema or `public`
 /// (3F000 otherwise; 0A000 for temp and system schemas).
-fn target_schema<T: Transaction>(txn: &mut T, to: &str) -> Result<()> {
+pub(crate) fn target_schema<T: Transaction>(txn: &mut T, to: &str) -> Result<()> {
     if temp::is_temp_schema(to) || to == "pg_temp" {
         return Err(temp_move_error());
     }

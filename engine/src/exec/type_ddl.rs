@@ -139,6 +139,7 @@ pub fn alter_type<T: Transaction>(
             };
             let sort = def.sort_for_insert(pos)?;
             let oid = catalog::allocate_id(txn)?;
+            crate::types::enum_type::note_new_label(oid);
             def.labels.insert(
                 pos,
                 EnumLabel {
@@ -173,8 +174,8 @@ pub fn alter_type<T: Transaction>(
 }
 
 /// `DROP TYPE [IF EXISTS] name [, ...] [CASCADE | RESTRICT]`; returns the
-/// notices. A type a column uses is 2BP01 (CASCADE, which would drop the
-/// columns, is not built: 0A000).
+/// notices. What depends on the type is 2BP01, or dropped along with
+/// CASCADE (see [`crate::exec::type_deps`]).
 pub fn drop_types<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
@@ -186,7 +187,7 @@ pub fn drop_types<T: Transaction>(
     for name in names {
         let (schema, n) = user_type::existing_type_parts(txn, path, name)?;
         if let Some(d) = user_type::lookup_domain(txn, &schema, &n)? {
-            crate::exec::domain_ddl::drop_domain(txn, &d, cascade)?;
+            notices.extend(crate::exec::domain_ddl::drop_domain(txn, &d, cascade)?);
             continue;
         }
         if let Some(c) = catalog::composite_type::lookup_composite(txn, &schema, &n)? {
@@ -208,40 +209,13 @@ pub fn drop_types<T: Transaction>(
             }
             return Err(undefined_type(&n));
         };
-        let users = user_type::tables_using(txn, def.oid)?;
-        let domains = user_type::domains_over(txn, def.oid)?;
-        if !users.is_empty() || !domains.is_empty() {
-            if cascade {
-                return Err(EngineError::unsupported(
-                    "DROP TYPE ... CASCADE of a type columns or domains use (dropping them)",
-                ));
-            }
-            let mut lines: Vec<String> = domains
-                .iter()
-                .map(|d| format!("type {} depends on type {}", d.name, def.name))
-                .collect();
-            for t in &users {
-                for c in t.columns.iter().filter(|c| {
-                    !c.dropped
-                        && matches!(c.ty.element().unwrap_or(c.ty),
-                            crate::types::SqlType::Enum(d) if d.oid == def.oid)
-                }) {
-                    lines.push(format!(
-                        "column {} of table {} depends on type {}",
-                        c.name, t.name, def.name
-                    ));
-                }
-            }
-            return Err(EngineError::new(
-                SqlState::DependentObjectsStillExist,
-                format!(
-                    "cannot drop type {} because other objects depend on it",
-                    def.name
-                ),
-            )
-            .with_detail(lines.join("\n"))
-            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-        }
+        let ty = crate::exec::type_deps::DroppedType {
+            oid: def.oid,
+            array_oid: def.array_oid,
+            name: &def.name,
+            domain: false,
+        };
+        notices.extend(crate::exec::type_deps::drop_dependents(txn, ty, cascade)?);
         user_type::drop_enum(txn, &def)?;
     }
     Ok(notices)

@@ -102,10 +102,13 @@ impl Scope {
 /// when there is one.
 fn to_domain(e: Expr, domain: Option<&'static crate::types::domain::DomainDef>) -> Result<Expr> {
     Ok(match domain {
-        Some(d) => Expr::Domain(
-            Box::new(e),
-            Arc::new(crate::plan::domain_check::DomainCoercion::new(d)?),
-        ),
+        Some(d) => {
+            let ty = e.ty();
+            Expr::Domain(
+                Box::new(e),
+                Arc::new(crate::plan::domain_check::DomainCoercion::for_type(d, ty)?),
+            )
+        }
         None => e,
     })
 }
@@ -161,7 +164,12 @@ impl<'c> Binder<'c> {
                 {
                     return match self.resolve_type_or_domain(inner)? {
                         (t @ SqlType::Enum(_), None) => t.array_of().ok_or(e).map(|t| (t, None)),
-                        (_, Some(_)) => Err(EngineError::unsupported("arrays of domains")),
+                        (t, Some(d)) => match t {
+                            SqlType::Array(_) => Err(EngineError::unsupported(
+                                "arrays of domains over array types",
+                            )),
+                            _ => t.array_of().ok_or(e).map(|t| (t, Some(d))),
+                        },
                         _ => Err(e),
                     };
                 }
@@ -190,6 +198,30 @@ impl<'c> Binder<'c> {
             }
             other => other.map(|t| (t, None)),
         }
+    }
+
+    /// The domain name `pg_typeof` shows for column `i` of `scope` (of
+    /// type `ty`) when it is a table column declared with a domain (or
+    /// an array of one): the column's table is found by its qualifier.
+    fn column_domain_name(&mut self, scope: &Scope, i: usize, ty: SqlType) -> Option<String> {
+        let c = scope.columns.get(i)?;
+        let qualifier = c.table.as_ref()?;
+        let name = ast::ObjectName(vec![ast::ObjectNamePart::Identifier(
+            ast::Ident::with_quote('"', qualifier.clone()),
+        )]);
+        let Ok(Relation::Table(t)) = (self.catalog)(&name, false) else {
+            return None;
+        };
+        let col = t
+            .columns
+            .iter()
+            .find(|tc| !tc.dropped && tc.name == c.name)?;
+        let d = col.domain.filter(|_| col.ty == ty)?;
+        Some(if ty == d.base {
+            d.name.clone()
+        } else {
+            format!("{}[]", d.name)
+        })
     }
 
     /// A binder for a statement whose parameter types are already known
@@ -727,6 +759,22 @@ impl<'c> Binder<'c> {
                 let zone = self.bind(time_zone, scope)?;
                 self.call_function("timezone", vec![zone, ts])?
             }
+            AstExpr::Overlay {
+                expr,
+                overlay_what,
+                overlay_from,
+                overlay_for,
+            } => {
+                let mut args = vec![
+                    self.bind(expr, scope)?,
+                    self.bind(overlay_what, scope)?,
+                    self.bind(overlay_from, scope)?,
+                ];
+                if let Some(f) = overlay_for {
+                    args.push(self.bind(f, scope)?);
+                }
+                self.call_function("overlay", args)?
+            }
             AstExpr::Extract { field, expr, .. } => {
                 let f = field.to_string().to_lowercase();
                 let arg = self.bind(expr, scope)?;
@@ -1065,17 +1113,31 @@ impl<'c> Binder<'c> {
             }
             // The argument's type, as regtype (PostgreSQL evaluates the
             // argument only to learn its type, so it is not run here).
-            "pg_typeof" if args.len() == 1 => Ok(Expr::Literal(
-                Value::Text(match args[0].ty() {
-                    t @ (SqlType::Enum(_)
-                    | SqlType::Array(SqlType::Enum(_))
-                    | SqlType::Composite(_)
-                    | SqlType::Record) => t.display_name(),
-                    t => crate::syscat::functions::type_name_of(t.oid())
+            "pg_typeof" if args.len() == 1 => {
+                let column_domain = match &args[0] {
+                    Expr::Column(i, ty) => self.column_domain_name(scope, *i, *ty),
+                    _ => None,
+                };
+                let name = match (&args[0], args[0].ty()) {
+                    _ if column_domain.is_some() => column_domain.unwrap_or_default(),
+                    (Expr::Domain(_, d), _) => d.type_name(),
+                    (
+                        _,
+                        t @ (SqlType::Enum(_)
+                        | SqlType::Array(SqlType::Enum(_))
+                        | SqlType::Composite(_)
+                        | SqlType::Record),
+                    ) => {
+                        t.display_name()
+                    }
+                    (_, t) => crate::syscat::functions::type_name_of(t.oid())
                         .unwrap_or_else(|| "???".into()),
-                }),
-                SqlType::Reg(RegKind::Type),
-            )),
+                };
+                Ok(Expr::Literal(
+                    Value::Text(name),
+                    SqlType::Reg(RegKind::Type),
+                ))
+            }
             "nullif" if args.len() == 2 => {
                 let mut it = self.unify(args, "NULLIF")?.into_iter();
                 let (a, b) = (it.next().unwrap(), it.next().unwrap());

@@ -23,10 +23,16 @@ use crate::types::{SqlType, Value};
 /// A domain with its checks bound.
 #[derive(Debug, Clone)]
 pub struct DomainCoercion {
-    /// The domain.
+    /// The domain (the one errors name, as PostgreSQL names the result
+    /// type even for an ancestor's constraint).
     pub def: &'static DomainDef,
-    /// Each check's name and expression over the row `[VALUE]`.
-    pub checks: Vec<(String, Expr)>,
+    /// Whether the value is an array of the domain: each element is
+    /// checked.
+    pub array: bool,
+    /// The constraints of each level, outermost ancestor first (as
+    /// PostgreSQL's `load_domaintype_info` orders them): NOT NULL, then
+    /// each check's name and expression over the row `[VALUE]`.
+    pub levels: Vec<(bool, Vec<(String, Expr)>)>,
 }
 
 /// The scope of a domain check: the one column `VALUE`.
@@ -52,31 +58,68 @@ pub fn bind_domain_check(base: SqlType, expr: &AstExpr) -> Result<Expr> {
 }
 
 impl DomainCoercion {
-    /// Binds the checks of `def`.
+    /// Binds the checks of `def` and of the domains it derives from.
     pub fn new(def: &'static DomainDef) -> Result<DomainCoercion> {
-        let mut checks = Vec::with_capacity(def.checks.len());
-        for c in &def.checks {
-            let ast = crate::sql::parse_expr(&c.expr)?;
-            checks.push((c.name.clone(), bind_domain_check(def.base, &ast)?));
+        let mut levels = Vec::new();
+        for d in def.lineage() {
+            let mut checks = Vec::with_capacity(d.checks.len());
+            for c in &d.checks {
+                let ast = crate::sql::parse_expr(&c.expr)?;
+                checks.push((c.name.clone(), bind_domain_check(d.base, &ast)?));
+            }
+            // PostgreSQL applies a domain's checks in name order.
+            checks.sort_by(|a, b| a.0.cmp(&b.0));
+            levels.push((d.not_null, checks));
         }
-        // PostgreSQL applies a domain's checks in name order.
-        checks.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(DomainCoercion { def, checks })
+        Ok(DomainCoercion {
+            def,
+            array: false,
+            levels,
+        })
     }
 
-    /// Fails with 23502 or 23514 when `v` (of the base type) is no value
-    /// of the domain.
-    pub fn check<T: Transaction>(&self, v: &Value, ctx: &mut Ctx<'_, T>) -> Result<()> {
-        if self.def.not_null && v.is_null() {
-            return Err(self.def.null_violation());
+    /// The coercion to a value of type `ty`: the domain itself, or an
+    /// array of it (each element checked) when `ty` is the array of the
+    /// domain's base type.
+    pub fn for_type(def: &'static DomainDef, ty: SqlType) -> Result<DomainCoercion> {
+        let mut c = DomainCoercion::new(def)?;
+        c.array = ty != def.base && def.base.array_of() == Some(ty);
+        Ok(c)
+    }
+
+    /// The name `pg_typeof` shows for the coerced value.
+    pub fn type_name(&self) -> String {
+        if self.array {
+            format!("{}[]", self.def.name)
+        } else {
+            self.def.name.clone()
         }
-        if self.checks.is_empty() {
+    }
+
+    /// Fails with 23502 or 23514 when `v` (of the base type, or an array
+    /// of it) is no value of the domain.
+    pub fn check<T: Transaction>(&self, v: &Value, ctx: &mut Ctx<'_, T>) -> Result<()> {
+        if self.array {
+            if let Value::Text(text) = v {
+                for e in crate::types::array::elements(text, &self.def.base)? {
+                    self.check_one(&e, ctx)?;
+                }
+            }
             return Ok(());
         }
-        let row = std::slice::from_ref(v);
-        for (name, e) in &self.checks {
-            if e.eval(row, ctx)? == Value::Bool(false) {
-                return Err(self.def.check_violation(name));
+        self.check_one(v, ctx)
+    }
+
+    fn check_one<T: Transaction>(&self, v: &Value, ctx: &mut Ctx<'_, T>) -> Result<()> {
+        for (not_null, checks) in &self.levels {
+            if *not_null && v.is_null() {
+                return Err(self.def.null_violation());
+            }
+            let row = std::slice::from_ref(v);
+            for (name, e) in checks {
+                if e.eval(row, ctx)? == Value::Bool(false) {
+                    return Err(self.def.check_violation(name));
+                }
             }
         }
         Ok(())

@@ -76,6 +76,11 @@ pub enum AlterDomainOp {
     RenameConstraint(Ident, Ident),
     /// `VALIDATE CONSTRAINT name`.
     ValidateConstraint(Ident),
+    /// `OWNER TO role` (`None`: `CURRENT_USER`, `CURRENT_ROLE` or
+    /// `SESSION_USER`).
+    OwnerTo(Option<String>),
+    /// `SET SCHEMA name`.
+    SetSchema(Ident),
 }
 
 /// A parsed domain statement.
@@ -88,6 +93,15 @@ pub enum DomainStmt {
         /// The domain.
         name: ObjectName,
         /// The action.
+        op: Box<AlterDomainOp>,
+    },
+    /// `ALTER TYPE name { OWNER TO role | SET SCHEMA s }` (of any
+    /// user-defined type; the other ALTER TYPE forms are `sqlparser`'s).
+    AlterType {
+        /// The type.
+        name: ObjectName,
+        /// The action: [`AlterDomainOp::OwnerTo`] or
+        /// [`AlterDomainOp::SetSchema`].
         op: Box<AlterDomainOp>,
     },
     /// `DROP DOMAIN [IF EXISTS] name [, ...] [CASCADE | RESTRICT]`.
@@ -107,6 +121,7 @@ impl DomainStmt {
         match self {
             DomainStmt::Create(_) => "CREATE DOMAIN",
             DomainStmt::Alter { .. } => "ALTER DOMAIN",
+            DomainStmt::AlterType { .. } => "ALTER TYPE",
             DomainStmt::Drop { .. } => "DROP DOMAIN",
         }
     }
@@ -115,7 +130,9 @@ impl DomainStmt {
 /// Whether a statement of `sql` (one or several) may be a domain
 /// statement (the cheap test).
 pub fn may_contain(sql: &str) -> bool {
-    sql.to_ascii_lowercase().contains("domain")
+    let lower = sql.to_ascii_lowercase();
+    lower.contains("domain")
+        || (lower.contains("type") && (lower.contains("owner") || lower.contains("schema")))
 }
 
 fn syntax_error(near: Option<&Token>) -> EngineError {
@@ -261,6 +278,34 @@ impl Cursor {
         Ok(Some(ConstraintDef { name, kind }))
     }
 
+    /// The role of `OWNER TO`: `None` for the current user's keywords.
+    fn role(&mut self) -> Result<Option<String>> {
+        let id = self.ident()?;
+        if id.quote_style.is_none() {
+            let lower = id.value.to_ascii_lowercase();
+            if matches!(
+                lower.as_str(),
+                "current_user" | "current_role" | "session_user"
+            ) {
+                return Ok(None);
+            }
+        }
+        Ok(Some(crate::plan::bind::ident_name(&id)))
+    }
+
+    /// `OWNER TO role` or `SET SCHEMA s`, if next.
+    fn owner_or_schema(&mut self) -> Result<Option<AlterDomainOp>> {
+        if self.eat("owner") {
+            self.expect("to")?;
+            return Ok(Some(AlterDomainOp::OwnerTo(self.role()?)));
+        }
+        if self.at("set") && self.toks.get(self.i + 1).is_some_and(|t| word(t, "schema")) {
+            self.i += 2;
+            return Ok(Some(AlterDomainOp::SetSchema(self.ident()?)));
+        }
+        Ok(None)
+    }
+
     fn end(&self) -> Result<()> {
         match self.peek() {
             None => Ok(()),
@@ -279,6 +324,22 @@ pub fn parse(sql: &str) -> Result<Option<DomainStmt>> {
         .into_iter()
         .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon | Token::EOF))
         .collect();
+    if toks.len() > 2 && word(&toks[0], "alter") && word(&toks[1], "type") {
+        let mut c = Cursor { toks, i: 2 };
+        let Ok(name) = c.name() else {
+            return Ok(None);
+        };
+        return Ok(match c.owner_or_schema()? {
+            Some(op) => {
+                c.end()?;
+                Some(DomainStmt::AlterType {
+                    name,
+                    op: Box::new(op),
+                })
+            }
+            None => None,
+        });
+    }
     if !toks.get(1).is_some_and(|t| word(t, "domain")) {
         return Ok(None);
     }
@@ -319,7 +380,9 @@ pub fn parse(sql: &str) -> Result<Option<DomainStmt>> {
         DomainStmt::Create(Box::new(d))
     } else if word(&c.toks[0], "alter") {
         let name = c.name()?;
-        let op = if c.eat("set") {
+        let op = if let Some(op) = c.owner_or_schema()? {
+            op
+        } else if c.eat("set") {
             if c.eat("default") {
                 let text = c.until_clause(&[])?;
                 AlterDomainOp::SetDefault(super::parse_expr(&text)?)
@@ -368,10 +431,6 @@ pub fn parse(sql: &str) -> Result<Option<DomainStmt>> {
         } else if c.eat("validate") {
             c.expect("constraint")?;
             AlterDomainOp::ValidateConstraint(c.ident()?)
-        } else if c.at("owner") || c.at("set") {
-            return Err(EngineError::unsupported(
-                "ALTER DOMAIN OWNER TO / SET SCHEMA",
-            ));
         } else {
             return Err(syntax_error(c.peek()));
         };
@@ -432,6 +491,15 @@ mod tests {
             Some(DomainStmt::Drop { names, if_exists: true, cascade: true }) if names.len() == 2
         ));
         assert!(parse("select 1").unwrap().is_none());
+        assert!(matches!(
+            parse("alter domain d owner to current_user").unwrap(),
+            Some(DomainStmt::Alter { op, .. }) if matches!(*op, AlterDomainOp::OwnerTo(None))
+        ));
+        assert!(matches!(
+            parse("ALTER TYPE s.e SET SCHEMA t").unwrap(),
+            Some(DomainStmt::AlterType { op, .. }) if matches!(*op, AlterDomainOp::SetSchema(_))
+        ));
+        assert!(parse("alter type e add value 'x'").unwrap().is_none());
         assert!(parse("create domain d as int check value > 0").is_err());
     }
 }

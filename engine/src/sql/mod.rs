@@ -31,6 +31,7 @@ pub mod parametrize;
 pub mod sequence;
 pub mod set_constraints;
 pub mod set_schema;
+pub mod typed_literal;
 pub mod unique_nulls;
 
 /// One statement of a query string.
@@ -141,6 +142,12 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
 
 /// Parses statements with `sqlparser` (after the rewrites it needs).
 fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
+    let typed = if typed_literal::may_contain(sql) {
+        typed_literal::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = typed.as_deref().unwrap_or(sql);
     let identity = sequence::canonical_identity_options(sql)?;
     let sql = identity.as_ref().map_or(sql, |(text, _)| text.as_str());
     let lower = sql.to_ascii_lowercase();

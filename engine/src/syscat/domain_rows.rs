@@ -62,8 +62,15 @@ pub(crate) fn pg_type(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRo
             .set("typmodin", proc("-"))
             .set("typmodout", proc("-"))
             .bool("typnotnull", d.not_null)
-            .oid("typbasetype", d.base.oid())
-            .int4("typtypmod", d.base.typmod())
+            .oid("typbasetype", d.base_oid())
+            .int4(
+                "typtypmod",
+                if d.parent.is_some() {
+                    -1
+                } else {
+                    d.base.typmod()
+                },
+            )
             .int4("typndims", i32::from(matches!(d.base, SqlType::Array(_))))
             .oid("typcollation", super::rows::collation(&d.base))
             .set(
@@ -122,19 +129,101 @@ pub(crate) fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut Cat
     }
 }
 
+/// The rows of `information_schema.domains` and
+/// `information_schema.domain_constraints`.
+pub(crate) fn info_schema(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
+    for d in &snap.domains {
+        if rel.name == "domain_constraints" {
+            for c in &d.checks {
+                let mut r = RowBuilder::new(rel);
+                r.text("constraint_catalog", &snap.database)
+                    .text("constraint_schema", &d.schema)
+                    .text("constraint_name", &c.name)
+                    .text("domain_catalog", &snap.database)
+                    .text("domain_schema", &d.schema)
+                    .text("domain_name", &d.name)
+                    .text("is_deferrable", "NO")
+                    .text("initially_deferred", "NO");
+                out.push(r.finish());
+            }
+            continue;
+        }
+        let mut r = RowBuilder::new(rel);
+        // The base type: a built-in one (described as in `columns`,
+        // named by format_type without its modifier), else a domain or
+        // an enum type (USER-DEFINED).
+        let enum_base = match d.base.element().unwrap_or(d.base) {
+            SqlType::Enum(e) => Some(e),
+            _ => None,
+        };
+        let (udt_schema, udt_name) = match (d.parent, enum_base) {
+            (Some(p), _) => (p.schema.clone(), p.name.clone()),
+            (None, Some(e)) => (
+                e.schema.clone(),
+                if matches!(d.base, SqlType::Array(_)) {
+                    format!("_{}", e.name)
+                } else {
+                    e.name.clone()
+                },
+            ),
+            (None, None) => ("pg_catalog".to_string(), d.base.type_name().to_string()),
+        };
+        if d.parent.is_none() && enum_base.is_none() {
+            super::info_schema::type_columns(&mut r, &d.base);
+            r.text(
+                "data_type",
+                super::functions::type_name_of(d.base.oid()).unwrap_or_default(),
+            );
+        } else {
+            r.text("data_type", "USER-DEFINED");
+        }
+        r.text("domain_catalog", &snap.database)
+            .text("domain_schema", &d.schema)
+            .text("domain_name", &d.name)
+            .text("udt_catalog", &snap.database)
+            .text("udt_schema", udt_schema)
+            .text("udt_name", udt_name)
+            .text("dtd_identifier", "1");
+        if let Some(e) = &d.default {
+            r.text(
+                "domain_default",
+                super::functions::deparse_default(e, &d.base),
+            );
+        }
+        out.push(r.finish());
+    }
+}
+
 impl Snapshot {
     /// The name of domain `oid` (or its array type) as `format_type`
     /// prints it.
     pub(crate) fn domain_type_name(&self, oid: u32) -> Option<String> {
         self.domains.iter().find_map(|d| {
             if d.oid == oid {
-                Some(d.name.clone())
+                Some(self.type_name_in(&d.schema, &d.name))
             } else if d.array_oid == oid {
-                Some(format!("{}[]", d.name))
+                Some(format!("{}[]", self.type_name_in(&d.schema, &d.name)))
             } else {
                 None
             }
         })
+    }
+
+    /// User-defined type `schema.name` as `format_type` names it:
+    /// qualified unless its unqualified name finds it on the search path
+    /// (`pg_type_is_visible`).
+    pub(crate) fn type_name_in(&self, schema: &str, name: &str) -> String {
+        let first = self.search_path.iter().find(|(s, _)| {
+            self.enums.iter().any(|e| &e.schema == s && e.name == name)
+                || self
+                    .domains
+                    .iter()
+                    .any(|d| &d.schema == s && d.name == name)
+        });
+        match first {
+            Some((s, _)) if s == schema => name.to_string(),
+            _ => format!("{schema}.{name}"),
+        }
     }
 
     /// `pg_get_constraintdef` of a domain check.

@@ -262,6 +262,7 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                 }
             }
         }
+        "domains" | "domain_constraints" => super::domain_rows::info_schema(rel, snap, out),
         "sequences" => {
             // Identity columns' sequences are not listed, as in
             // PostgreSQL.
@@ -399,7 +400,7 @@ fn constraint_row(
 }
 
 /// The type columns of `information_schema.columns`.
-fn type_columns(r: &mut RowBuilder, ty: &SqlType) {
+pub(super) fn type_columns(r: &mut RowBuilder, ty: &SqlType) {
     let data_type = match ty {
         SqlType::Array(_) => "ARRAY".to_string(),
         SqlType::Numeric { .. } => "numeric".to_string(),

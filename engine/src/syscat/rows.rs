@@ -340,7 +340,9 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
             }
             if let Some(d) = c.domain.filter(|_| !c.dropped) {
                 // The domain carries the type modifier (`typtypmod`).
-                r.oid("atttypid", d.oid).int4("atttypmod", -1);
+                // An array of the domain has the domain's array type.
+                let oid = if c.ty == d.base { d.oid } else { d.array_oid };
+                r.oid("atttypid", oid).int4("atttypmod", -1);
             }
             out.push(r.finish());
         }

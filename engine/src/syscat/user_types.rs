@@ -87,9 +87,9 @@ impl Snapshot {
         }
         self.enums.iter().find_map(|d| {
             if d.oid == oid {
-                Some(d.name.clone())
+                Some(self.type_name_in(&d.schema, &d.name))
             } else if d.array_oid == oid {
-                Some(format!("{}[]", d.name))
+                Some(format!("{}[]", self.type_name_in(&d.schema, &d.name)))
             } else {
                 None
             }

@@ -171,7 +171,7 @@ pub fn extract_time(field: &str, t: i64) -> Result<Numeric> {
     }
 }
 
-fn unit_error(unit: &str, type_name: &str, recognized: bool) -> EngineError {
+pub(crate) fn unit_error(unit: &str, type_name: &str, recognized: bool) -> EngineError {
     if recognized {
         EngineError::new(
             SqlState::FeatureNotSupported,
@@ -187,7 +187,7 @@ fn unit_error(unit: &str, type_name: &str, recognized: bool) -> EngineError {
 
 /// Normalises a unit name (`days` -> `day`, `hrs` -> `hour`, ...);
 /// `None` when unknown.
-fn canonical_unit(unit: &str) -> Option<&'static str> {
+pub(crate) fn canonical_unit(unit: &str) -> Option<&'static str> {
     Some(match unit.to_ascii_lowercase().trim() {
         "microsecond" | "microseconds" | "us" | "usec" | "usecs" | "useconds" => "microseconds",
         "millisecond" | "milliseconds" | "ms" | "msec" | "msecs" | "mseconds" => "milliseconds",

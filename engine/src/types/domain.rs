@@ -47,8 +47,12 @@ pub struct DomainDef {
     /// The domain name.
     pub name: String,
     /// The base type, with its type modifier (`typbasetype`,
-    /// `typtypmod`).
+    /// `typtypmod`); for a domain over a domain, the innermost domain's
+    /// base type (the type of the values).
     pub base: SqlType,
+    /// For a domain over a domain: that domain's definition (whose
+    /// constraints apply first; `typbasetype` is its OID).
+    pub parent: Option<&'static DomainDef>,
     /// `NOT NULL` (`typnotnull`).
     pub not_null: bool,
     /// The DEFAULT expression as SQL text (`typdefault`).
@@ -69,7 +73,15 @@ impl DomainDef {
         out.extend_from_slice(&self.array_oid.to_be_bytes());
         put_str(out, &self.schema);
         put_str(out, &self.name);
-        // The base type: an enum (or array of one) carries its definition.
+        // The base type: a domain or an enum (or array of one) carries its
+        // definition.
+        if let Some(p) = self.parent {
+            out.push(3);
+            let mut def = Vec::new();
+            p.encode(&mut def);
+            put_bytes(out, &def);
+            return self.encode_rest(out);
+        }
         let en = match self.base {
             SqlType::Enum(d) => Some((d, 1u8)),
             SqlType::Array(SqlType::Enum(d)) => Some((*d, 2u8)),
@@ -88,6 +100,11 @@ impl DomainDef {
                 out.extend_from_slice(&self.base.typmod().to_be_bytes());
             }
         }
+        self.encode_rest(out);
+    }
+
+    /// Serializes what follows the base type.
+    fn encode_rest(&self, out: &mut Vec<u8>) {
         out.push(u8::from(self.not_null));
         match &self.default {
             Some(d) => {
@@ -115,11 +132,18 @@ impl DomainDef {
         let array_oid = get_u32(input)?;
         let schema = get_str(input)?;
         let name = get_str(input)?;
+        let mut parent = None;
         let base = match get_u8(input)? {
             0 => {
                 let toid = get_u32(input)?;
                 let typmod = get_u32(input)? as i32;
                 SqlType::from_oid_typmod(toid, typmod).ok_or_else(corrupt)?
+            }
+            3 => {
+                let bytes = get_bytes(input)?;
+                let p = intern(&DomainDef::decode(&mut &bytes[..])?);
+                parent = Some(p);
+                p.base
             }
             kind => {
                 let bytes = get_bytes(input)?;
@@ -152,10 +176,38 @@ impl DomainDef {
             schema,
             name,
             base,
+            parent,
             not_null,
             default,
             checks,
         })
+    }
+
+    /// The default a column of type `ty` declared with this domain takes:
+    /// the domain's, unless the column is an array of the domain.
+    pub fn default_for(&self, ty: SqlType) -> Option<&String> {
+        self.default.as_ref().filter(|_| ty == self.base)
+    }
+
+    /// The OID of `typbasetype`: the parent domain's, else the base
+    /// type's.
+    pub fn base_oid(&self) -> u32 {
+        self.parent.map_or(self.base.oid(), |p| p.oid)
+    }
+
+    /// Whether this domain is `oid` or derives from it.
+    pub fn is_or_derives(&self, oid: u32) -> bool {
+        self.oid == oid || self.parent.is_some_and(|p| p.is_or_derives(oid))
+    }
+
+    /// The chain of domains from the outermost ancestor to this one.
+    pub fn lineage(&'static self) -> Vec<&'static DomainDef> {
+        let mut out = vec![self];
+        while let Some(p) = out.last().and_then(|d| d.parent) {
+            out.push(p);
+        }
+        out.reverse();
+        out
     }
 
     /// The position of check `name`.
@@ -253,6 +305,7 @@ mod tests {
             schema: "public".into(),
             name: "posint".into(),
             base: SqlType::Varchar(Some(10)),
+            parent: None,
             not_null: true,
             default: Some("1".into()),
             checks: vec![DomainCheck {
@@ -267,6 +320,20 @@ mod tests {
         let back = DomainDef::decode(&mut buf.as_slice()).unwrap();
         assert_eq!(back, def);
         assert!(std::ptr::eq(intern(&def), intern(&back)));
+        let child = DomainDef {
+            oid: 16600,
+            array_oid: 16601,
+            name: "small".into(),
+            parent: Some(intern(&def)),
+            checks: Vec::new(),
+            ..def.clone()
+        };
+        child.encode(&mut buf);
+        let back = DomainDef::decode(&mut buf.as_slice()).unwrap();
+        assert_eq!(back, child);
+        assert_eq!(back.base_oid(), 16500);
+        assert!(back.is_or_derives(16500) && !def.is_or_derives(16600));
+        assert_eq!(intern(&back).lineage().len(), 2);
         assert_eq!(
             def.check_violation("posint_check").message,
             "value for domain posint violates check constraint \"posint_check\""

@@ -52,6 +52,7 @@ fn first(_: &[Value], types: &[SqlType]) -> Result<Value> {
     Ok(if d.labels.is_empty() {
         Value::Null
     } else {
+        d.check_safe(0)?;
         Value::Enum(d, 0)
     })
 }
@@ -60,7 +61,10 @@ fn last(_: &[Value], types: &[SqlType]) -> Result<Value> {
     let d = def_of(types)?;
     Ok(match d.labels.len() {
         0 => Value::Null,
-        n => Value::Enum(d, n as u32 - 1),
+        n => {
+            d.check_safe(n - 1)?;
+            Value::Enum(d, n as u32 - 1)
+        }
     })
 }
 
@@ -80,8 +84,10 @@ fn range(args: &[Value], types: &[SqlType]) -> Result<Value> {
     } else {
         (0, d.labels.len())
     };
-    let items: Vec<Value> = (from..to.max(from))
-        .map(|i| Value::Enum(d, i as u32))
-        .collect();
+    let mut items = Vec::with_capacity(to.saturating_sub(from));
+    for i in from..to.max(from) {
+        d.check_safe(i)?;
+        items.push(Value::Enum(d, i as u32));
+    }
     Ok(super::array::from_values(&items))
 }

@@ -69,14 +69,37 @@ impl EnumDef {
     }
 
     /// Reads `input` as a label (the enum's input function): 22P02 when
-    /// it is not one.
+    /// it is not one, 55P04 when it is one added in this transaction.
     pub fn parse(&self, input: &str) -> Result<usize> {
-        self.position(input).ok_or_else(|| {
+        let pos = self.position(input).ok_or_else(|| {
             EngineError::new(
                 SqlState::InvalidTextRepresentation,
                 format!("invalid input value for enum {}: \"{input}\"", self.name),
             )
-        })
+        })?;
+        self.check_safe(pos)?;
+        Ok(pos)
+    }
+
+    /// 55P04 when the label at `pos` was added by `ALTER TYPE ... ADD
+    /// VALUE` in the running transaction (PostgreSQL's
+    /// `check_safe_enum_use`): it may not be used before it commits.
+    pub fn check_safe(&self, pos: usize) -> Result<()> {
+        let Some(label) = self.labels.get(pos) else {
+            return Ok(());
+        };
+        let new = NEW_LABELS.with(|n| n.borrow().as_ref().is_some_and(|v| v.contains(&label.oid)));
+        if new {
+            return Err(EngineError::new(
+                SqlState::UnsafeNewEnumValueUsage,
+                format!(
+                    "unsafe use of new value \"{}\" of enum type {}",
+                    label.name, self.name
+                ),
+            )
+            .with_hint("New enum values must be committed before they can be used."));
+        }
+        Ok(())
     }
 
     /// Serializes the definition.
@@ -164,6 +187,45 @@ impl EnumDef {
             format!("\"{label}\" is not an existing enum label"),
         )
     }
+}
+
+thread_local! {
+    /// The labels added by `ALTER TYPE ... ADD VALUE` in the transaction
+    /// of the statement running on this thread (`None` outside one).
+    static NEW_LABELS: std::cell::RefCell<Option<Vec<u32>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (a statement of a transaction) with `labels`, the OIDs of
+/// the labels the transaction added, as the unsafe ones; returns its
+/// result and the labels, with those `f` added ([`note_new_label`]).
+/// The session keeps the list between its transaction's statements.
+pub fn with_new_labels<R>(labels: Vec<u32>, f: impl FnOnce() -> R) -> (R, Vec<u32>) {
+    struct Restore(Option<Vec<u32>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let old = self.0.take();
+            NEW_LABELS.with(|n| *n.borrow_mut() = old);
+        }
+    }
+    let outer = NEW_LABELS.with(|n| n.borrow_mut().replace(labels));
+    let guard = Restore(outer);
+    let r = f();
+    let labels = NEW_LABELS
+        .with(|n| n.borrow_mut().take())
+        .unwrap_or_default();
+    drop(guard);
+    (r, labels)
+}
+
+/// Records that the running transaction added label `oid` (nothing
+/// outside [`with_new_labels`]: an autocommit ALTER TYPE commits it at
+/// once).
+pub fn note_new_label(oid: u32) {
+    NEW_LABELS.with(|n| {
+        if let Some(v) = n.borrow_mut().as_mut() {
+            v.push(oid);
+        }
+    });
 }
 
 /// Checks a label's length (22023 past 63 bytes, as PostgreSQL).
@@ -287,5 +349,13 @@ mod tests {
             def.parse("x").unwrap_err().message,
             "invalid input value for enum mood: \"x\""
         );
+        let (r, labels) = with_new_labels(Vec::new(), || {
+            note_new_label(16402);
+            (def.parse("sad").is_ok(), def.parse("ok").unwrap_err())
+        });
+        assert!(r.0);
+        assert_eq!(r.1.state, SqlState::UnsafeNewEnumValueUsage);
+        assert_eq!(labels, vec![16402]);
+        assert!(def.parse("ok").is_ok());
     }
 }

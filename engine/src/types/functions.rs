@@ -554,6 +554,8 @@ fn candidates() -> Vec<Candidate> {
     v.extend(json_candidates());
     v.extend(super::inet_ops::candidates());
     v.extend(super::bits_ops::candidates());
+    v.extend(super::overlay::candidates());
+    v.extend(super::timetz_funcs::candidates());
     v.extend(super::macaddr::candidates());
     v.extend(crate::syscat::functions::candidates());
     let stable = |name, ret, eval: ScalarFn| Candidate {

@@ -155,6 +155,11 @@ fn parse(sql: &str, literals: &[Literal<'_>]) -> Option<(Statement, Statement, V
     {
         return None;
     }
+    // Typed literals of names `sqlparser` does not know are rewritten to
+    // casts, which moves the tokens too.
+    if sql::typed_literal::may_contain(sql) && sql::typed_literal::rewrite(sql).is_some() {
+        return None;
+    }
     let mut parsed = sql::parse(sql).ok()?;
     let original = match (parsed.pop(), parsed.is_empty()) {
         (Some(Parsed::Statement(s)), true) => *s,
