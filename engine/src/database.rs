@@ -163,7 +163,9 @@ impl<S: Store> Database<S> {
                 format!("too many connections for database \"{name}\""),
             ));
         }
-        Ok(Session::new(self.clone(), desc.oid, name))
+        let mut session = Session::new(self.clone(), desc.oid, name);
+        session.apply_settings(&desc.settings);
+        Ok(session)
     }
 
     /// Database `name` as committed now.

@@ -21,7 +21,7 @@ use sqlparser::ast::{self as ast, Statement};
 
 use crate::catalog::lock::TableLocks;
 use crate::catalog::temp::{self, OnCommitActions};
-use crate::catalog::{self, Relation, SearchPath, DEFAULT_SCHEMA};
+use crate::catalog::{self, Relation, SearchPath};
 use crate::database::Database;
 use crate::db_txn::DbTxn;
 use crate::error::{EngineError, Result, SqlState};
@@ -772,31 +772,8 @@ impl<S: Store> Session<S> {
             } => {
                 let name = variable.to_string();
                 let local = matches!(scope, Some(ast::ContextModifier::Local));
-                let is_default = matches!(values.as_slice(), [ast::Expr::Identifier(id)] if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"));
-                if is_default {
-                    self.apply_set(&name, None, local, &mut r)?;
-                } else {
-                    let list = name.eq_ignore_ascii_case("search_path");
-                    let text = values
-                        .iter()
-                        .map(|v| {
-                            if list {
-                                // A list setting quotes each element
-                                // that needs it (PostgreSQL's
-                                // GUC_LIST_QUOTE).
-                                let item = match v {
-                                    ast::Expr::Identifier(id) => crate::plan::bind::ident_name(id),
-                                    other => setting_text(other),
-                                };
-                                crate::syscat::functions::quote_ident(&item)
-                            } else {
-                                setting_text(v)
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    self.apply_set(&name, Some(&text), local, &mut r)?;
-                }
+                let text = set_value_text(&name, values);
+                self.apply_set(&name, text.as_deref(), local, &mut r)?;
             }
             ast::Set::SetTimeZone { value, local } => {
                 // SET TIME ZONE LOCAL / DEFAULT restore the default.
@@ -977,6 +954,7 @@ impl<S: Store> Session<S> {
                             sequence_mark: self.sequences.lock().mark(),
                             settings: self.settings.clone(),
                             session_settings,
+                            constraint_modes: self.deferred.lock().modes(),
                         });
                         Ok(QueryResult::command("SAVEPOINT"))
                     }
@@ -1001,6 +979,9 @@ impl<S: Store> Session<S> {
                 let depth = sp.depth;
                 self.temp.rollback_to(sp.on_commit_mark);
                 self.sequences.lock().rollback_to(sp.sequence_mark);
+                self.deferred
+                    .lock()
+                    .restore_modes(sp.constraint_modes.clone());
                 self.settings = sp.settings.clone();
                 if let Some(b) = self.block_settings.as_mut() {
                     b.session = sp.session_settings.clone();
@@ -1202,6 +1183,10 @@ impl<S: Store> Session<S> {
         })?;
         let interrupts = self.interrupts();
         self.ddl_in_txn = true;
+        if matches!(stmt, SequenceStmt::Create { .. }) {
+            // It may be a temp sequence, dropped with the session.
+            self.temp.may_have_tables();
+        }
         self.in_transaction(|txn, db| {
             db.bump_catalog_version();
             let access = interrupts.sequence_access(db);
@@ -1353,6 +1338,34 @@ impl<S: Store> Drop for Session<S> {
 }
 
 /// The text of a SET value: string literals unquoted, identifiers as written.
+/// The value `SET name = values` gives (`None` for `DEFAULT`): the values
+/// as text, joined by commas; a list setting (`search_path`) quotes each
+/// element that needs it (PostgreSQL's GUC_LIST_QUOTE).
+pub(crate) fn set_value_text(name: &str, values: &[ast::Expr]) -> Option<String> {
+    let is_default = matches!(values, [ast::Expr::Identifier(id)] if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"));
+    if is_default {
+        return None;
+    }
+    let list = name.eq_ignore_ascii_case("search_path");
+    Some(
+        values
+            .iter()
+            .map(|v| {
+                if list {
+                    let item = match v {
+                        ast::Expr::Identifier(id) => crate::plan::bind::ident_name(id),
+                        other => setting_text(other),
+                    };
+                    crate::syscat::functions::quote_ident(&item)
+                } else {
+                    setting_text(v)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
 fn setting_text(e: &ast::Expr) -> String {
     match e {
         ast::Expr::Value(v) => match &v.value {
@@ -1429,7 +1442,18 @@ fn execute<S: Store>(
         deadline: interrupts.deadline,
         cancel: Some(Arc::clone(&interrupts.cancel)),
     });
-    let r = execute_statement(txn, db, stmt, params, interrupts, cache, scratch);
+    let mut r = execute_statement(txn, db, stmt, params, interrupts, cache, scratch);
+    if r.is_ok()
+        && matches!(
+            stmt,
+            Statement::Drop { .. } | Statement::AlterTable(_) | Statement::DropDomain(_)
+        )
+    {
+        // Comments go with their objects.
+        if let Err(e) = catalog::description::sweep(txn) {
+            r = Err(e);
+        }
+    }
     txn.set_wait_limits(WaitLimits::default());
     r
 }
@@ -1488,11 +1512,13 @@ fn execute_statement<S: Store>(
                     ddl::drop_tables(txn, &interrupts.search_path, names, *if_exists, *cascade)?;
             } else {
                 r = QueryResult::command("DROP VIEW");
-                let names = names
-                    .iter()
-                    .map(ddl::table_name)
-                    .collect::<Result<Vec<_>>>()?;
-                r.notices = crate::exec::views::drop_views(txn, &names, *if_exists, *cascade)?;
+                r.notices = crate::exec::views::drop_views(
+                    txn,
+                    &interrupts.search_path,
+                    names,
+                    *if_exists,
+                    *cascade,
+                )?;
             }
             return Ok(r);
         }
@@ -1503,55 +1529,55 @@ fn execute_statement<S: Store>(
             if cv.temporary {
                 return Err(EngineError::unsupported("temporary views"));
             }
-            let name =
-                ddl::view_relation_name(txn, &cv.name, "views in schemas other than public")?;
-            if cv.name.0.len() == 1
-                && interrupts.search_path.creation(txn)?
-                    != catalog::PathEntry::User(DEFAULT_SCHEMA.into())
-            {
-                return Err(EngineError::unsupported(
-                    "views in schemas other than public",
-                ));
+            let (schema, name, temporary) =
+                temp::creation_schema(txn, &interrupts.search_path, &cv.name, false)?;
+            if temporary {
+                return Err(EngineError::unsupported("temporary views"));
             }
             let mut deps: Vec<String> = Vec::new();
             let path = &interrupts.search_path;
+            // The schema each unqualified name the body reads denotes now.
+            let mut bindings: Vec<(String, String)> = Vec::new();
             let columns = {
                 let mut lookup = |n: &ast::ObjectName, in_view: bool| -> Result<Relation> {
                     let r = catalog::resolve_relation(&mut *txn, path.for_view(in_view), n)?;
-                    if let Relation::Table(t) = &r {
-                        if temp::is_temp_schema(&t.schema) {
-                            // PostgreSQL makes such a view temporary.
-                            return Err(EngineError::unsupported(format!(
-                                "view \"{name}\" reading temporary table \"{}\" \
-                                 (temporary views)",
-                                t.name
-                            )));
-                        }
-                    }
-                    if let Relation::Sequence(s) = &r {
-                        // DROP SEQUENCE does not look for views yet.
+                    let temp_relation = match &r {
+                        Relation::Table(t) if temp::is_temp_schema(&t.schema) => Some(&t.name),
+                        Relation::Sequence(q) if temp::is_temp_schema(&q.schema) => Some(&q.name),
+                        _ => None,
+                    };
+                    if let Some(t) = temp_relation {
+                        // PostgreSQL makes such a view temporary.
                         return Err(EngineError::unsupported(format!(
-                            "view \"{name}\" reading sequence \"{}\" (views over sequences)",
-                            s.name
+                            "view \"{name}\" reading temporary relation \"{t}\" \
+                             (temporary views)"
                         )));
                     }
-                    let schema = match &r {
-                        Relation::Table(t) => Some(t.schema.as_str()),
-                        Relation::View(v) => Some(v.schema.as_str()),
-                        Relation::Sequence(s) => Some(s.schema.as_str()),
-                        Relation::System(_) | Relation::Type(_) | Relation::Domain(_) => None,
-                    };
-                    if schema.is_some_and(|s| s != DEFAULT_SCHEMA) {
-                        // View bodies resolve their names in `public`.
-                        return Err(EngineError::unsupported(
-                            "views reading relations outside schema public",
-                        ));
+                    if let (false, [part]) = (in_view, n.0.as_slice()) {
+                        let schema = match &r {
+                            Relation::Table(t) => Some(t.schema.clone()),
+                            Relation::View(v) => Some(v.schema.clone()),
+                            Relation::Sequence(q) => Some(q.schema.clone()),
+                            Relation::System(s) => Some(s.schema.to_string()),
+                            Relation::Type(_) | Relation::Domain(_) => None,
+                        };
+                        if let (Some(schema), Some(id)) = (schema, part.as_ident()) {
+                            let name = crate::plan::bind::ident_name(id);
+                            if !bindings.iter().any(|(b, _)| *b == name) {
+                                bindings.push((name, schema));
+                            }
+                        }
                     }
-                    if !matches!(
-                        r,
-                        Relation::System(_) | Relation::Type(_) | Relation::Domain(_)
-                    ) {
-                        deps.push(ddl::table_name(n)?);
+                    // The relations the view reads itself (those of the
+                    // views it reads are theirs).
+                    match &r {
+                        _ if in_view => {}
+                        Relation::Table(t) => deps.push(catalog::view::dep_key(&t.schema, &t.name)),
+                        Relation::View(v) => deps.push(v.dep_key()),
+                        Relation::Sequence(s) => {
+                            deps.push(catalog::view::dep_key(&s.schema, &s.name))
+                        }
+                        Relation::System(_) | Relation::Type(_) | Relation::Domain(_) => {}
                     }
                     Ok(r)
                 };
@@ -1575,11 +1601,12 @@ fn execute_statement<S: Store>(
                 txn,
                 catalog::ViewDesc {
                     oid,
-                    schema: DEFAULT_SCHEMA.into(),
+                    schema,
                     name,
                     sql: cv.query.to_string(),
                     columns: names,
                     depends_on: deps,
+                    bindings: Some(bindings),
                 },
                 cv.or_replace,
             )?;

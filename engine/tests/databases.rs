@@ -163,3 +163,87 @@ fn an_old_layout_directory_opens_with_its_data_in_postgres() {
     let old_catalog = raw_range(db.store(), &[keys::KS_CATALOG, 1], &[keys::KS_CATALOG + 1]);
     assert!(old_catalog.is_empty());
 }
+
+/// `ALTER DATABASE d SET param = value` is stored in the database's
+/// `pg_db_role_setting` row (as PostgreSQL spells it) and applied to each
+/// new session of `d` as the value RESET restores; RESET and RESET ALL
+/// remove it; bad names and values fail as SET fails.
+#[test]
+fn alter_database_set_applies_to_new_sessions() {
+    let db = Database::open_in_memory();
+    let mut admin = db.session();
+    admin.batch("CREATE DATABASE dset").unwrap();
+    for sql in [
+        "ALTER DATABASE dset SET work_mem = '64MB'",
+        "ALTER DATABASE dset SET search_path TO a, \"B c\", public",
+        "ALTER DATABASE dset SET DateStyle TO 'ISO, DMY'",
+        "ALTER DATABASE dset SET nosuch.x = 1",
+        "ALTER DATABASE dset SET statement_timeout = 0",
+        "ALTER DATABASE dset SET work_mem TO DEFAULT",
+        "ALTER DATABASE dset SET work_mem = 1024",
+    ] {
+        admin.batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    for (sql, state, message) in [
+        (
+            "ALTER DATABASE dset SET nosuch = 1",
+            SqlState::UndefinedObject,
+            "unrecognized configuration parameter \"nosuch\"",
+        ),
+        (
+            "ALTER DATABASE dset SET work_mem = 'lots'",
+            SqlState::InvalidParameterValue,
+            "invalid value for parameter \"work_mem\": \"lots\"",
+        ),
+        (
+            "ALTER DATABASE nodb SET work_mem = '1MB'",
+            SqlState::InvalidCatalogName,
+            "database \"nodb\" does not exist",
+        ),
+        (
+            "ALTER DATABASE dset RESET nosuch",
+            SqlState::UndefinedObject,
+            "unrecognized configuration parameter \"nosuch\"",
+        ),
+    ] {
+        let e = admin.batch(sql).unwrap_err();
+        assert_eq!((e.state, e.message.as_str()), (state, message), "{sql}");
+    }
+    assert_eq!(
+        q(
+            &mut admin,
+            "SELECT setdatabase = (SELECT oid FROM pg_database WHERE datname = 'dset'), \
+             setrole, setconfig FROM pg_db_role_setting"
+        ),
+        rows(&[&[
+            "t",
+            "0",
+            "{\"search_path=a, \\\"B c\\\", public\",\"DateStyle=ISO, DMY\",nosuch.x=1,statement_timeout=0,work_mem=1024}"
+        ]])
+    );
+    let mut s = db.session_on("dset").unwrap();
+    assert_eq!(q(&mut s, "SHOW work_mem"), rows(&[&["1MB"]]));
+    assert_eq!(
+        q(&mut s, "SHOW search_path"),
+        rows(&[&["a, \"B c\", public"]])
+    );
+    assert_eq!(q(&mut s, "SHOW DateStyle"), rows(&[&["ISO, DMY"]]));
+    s.batch("SET work_mem = '8MB'; RESET work_mem").unwrap();
+    assert_eq!(q(&mut s, "SHOW work_mem"), rows(&[&["1MB"]]));
+    // Other databases keep the defaults.
+    assert_eq!(q(&mut admin, "SHOW work_mem"), rows(&[&["4MB"]]));
+    admin.batch("ALTER DATABASE dset RESET work_mem").unwrap();
+    assert_eq!(
+        q(&mut admin, "SELECT setconfig FROM pg_db_role_setting"),
+        rows(&[&[
+            "{\"search_path=a, \\\"B c\\\", public\",\"DateStyle=ISO, DMY\",nosuch.x=1,statement_timeout=0}"
+        ]])
+    );
+    let mut s2 = db.session_on("dset").unwrap();
+    assert_eq!(q(&mut s2, "SHOW work_mem"), rows(&[&["4MB"]]));
+    admin.batch("ALTER DATABASE dset RESET ALL").unwrap();
+    assert_eq!(
+        q(&mut admin, "SELECT count(*) FROM pg_db_role_setting"),
+        rows(&[&["0"]])
+    );
+}

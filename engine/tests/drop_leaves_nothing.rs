@@ -93,6 +93,65 @@ fn create_and_drop_of_every_kind_leaves_the_catalog_as_it_was() {
     assert_eq!(catalog_entries(&db), keys_before);
 }
 
+/// Comments go with their objects (PostgreSQL's `DeleteComments`): after
+/// commenting on objects of every kind and dropping them (by DROP, ALTER
+/// TABLE ... DROP, DROP SCHEMA ... CASCADE), no `pg_description` entry is
+/// left in the catalog.
+#[test]
+fn comments_go_with_their_objects() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.batch("CREATE TABLE base (id int PRIMARY KEY, t text)")
+        .unwrap();
+    let keys_before = catalog_entries(&db);
+    s.batch(
+        "CREATE TABLE p (id int PRIMARY KEY, v text, w int CONSTRAINT w_pos CHECK (w > 0)); \
+         CREATE INDEX p_v ON p (v); \
+         CREATE SEQUENCE sq; \
+         CREATE VIEW pv AS SELECT id, v FROM p; \
+         CREATE SCHEMA s",
+    )
+    .unwrap();
+    s.batch(
+        "CREATE TABLE s.t (a int); \
+         CREATE VIEW s.sv AS SELECT a FROM s.t; \
+         CREATE VIEW outside AS SELECT a FROM s.sv; \
+         COMMENT ON TABLE p IS 'table'; \
+         COMMENT ON COLUMN p.v IS 'column'; \
+         COMMENT ON COLUMN p.w IS 'dropped column'; \
+         COMMENT ON INDEX p_v IS 'index'; \
+         COMMENT ON CONSTRAINT w_pos ON p IS 'check'; \
+         COMMENT ON CONSTRAINT p_pkey ON p IS 'primary key'; \
+         COMMENT ON SEQUENCE sq IS 'sequence'; \
+         COMMENT ON VIEW pv IS 'view'; \
+         COMMENT ON COLUMN pv.v IS 'view column'; \
+         COMMENT ON SCHEMA s IS 'schema'; \
+         COMMENT ON TABLE s.t IS 'table in s'; \
+         COMMENT ON VIEW s.sv IS 'view in s'; \
+         COMMENT ON VIEW outside IS 'view reading s'",
+    )
+    .unwrap();
+    s.batch("ALTER TABLE p DROP COLUMN w").unwrap();
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT count(*) FROM pg_description WHERE objoid >= 16384"
+        ),
+        [["11"]]
+    );
+    s.batch("DROP INDEX p_v; DROP SEQUENCE sq; DROP SCHEMA s CASCADE")
+        .unwrap();
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT count(*) FROM pg_description WHERE objoid >= 16384"
+        ),
+        [["5"]]
+    );
+    s.batch("DROP VIEW pv; DROP TABLE p").unwrap();
+    assert_eq!(catalog_entries(&db), keys_before);
+}
+
 #[test]
 fn a_table_without_a_primary_key_owns_no_index_name() {
     let db = Database::open_in_memory();

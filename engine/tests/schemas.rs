@@ -94,28 +94,49 @@ fn create_schema_rolls_back() {
     s.query("CREATE SCHEMA gone", &[]).unwrap();
 }
 
-/// Views live in `public` and read its relations only for now: the rest
-/// fails with 0A000 rather than resolving differently from PostgreSQL.
+/// Views live in any schema and read any schema's relations; an
+/// unqualified view goes to the first schema of the path, and its body
+/// keeps reading what its names denoted when it was created, whatever the
+/// reader's search_path (PostgreSQL binds a view once).
 #[test]
-fn views_outside_public_are_refused() {
+fn views_in_schemas_keep_their_names() {
     let db = Database::open_in_memory();
     let mut s = db.session();
-    s.query("CREATE SCHEMA vs", &[]).unwrap();
-    s.query("CREATE TABLE vs.t (a int)", &[]).unwrap();
-    for sql in [
-        "CREATE VIEW vs.v AS SELECT 1 AS x",
-        "CREATE VIEW v AS SELECT * FROM vs.t",
-    ] {
-        let e = s.query(sql, &[]).unwrap_err();
-        assert_eq!(e.state, SqlState::FeatureNotSupported, "{sql}");
-    }
-    s.query("SET search_path TO vs, public", &[]).unwrap();
-    let e = s.query("CREATE VIEW v AS SELECT 1 AS x", &[]).unwrap_err();
-    assert_eq!(e.state, SqlState::FeatureNotSupported);
-    s.query("SET search_path TO public, vs", &[]).unwrap();
-    let e = s
-        .query("CREATE VIEW v AS SELECT * FROM t", &[])
-        .unwrap_err();
-    assert_eq!(e.state, SqlState::FeatureNotSupported);
-    s.query("CREATE VIEW v AS SELECT 1 AS x", &[]).unwrap();
+    s.batch("CREATE SCHEMA vs").unwrap();
+    s.batch(
+        "CREATE TABLE vs.t (a int); INSERT INTO vs.t VALUES (1); \
+         CREATE TABLE public.pt (a int); INSERT INTO public.pt VALUES (2)",
+    )
+    .unwrap();
+    s.batch("CREATE VIEW vs.v AS SELECT 1 AS x; CREATE VIEW v AS SELECT * FROM vs.t")
+        .unwrap();
+    s.batch("SET search_path TO vs, public; CREATE VIEW w AS SELECT a FROM t")
+        .unwrap();
+    s.batch("SET search_path TO public, vs; CREATE VIEW u AS SELECT * FROM t")
+        .unwrap();
+    // Another table named t earlier on the reader's path changes nothing.
+    s.batch("CREATE TABLE public.t (a int); INSERT INTO public.t VALUES (9)")
+        .unwrap();
+    s.batch("RESET search_path").unwrap();
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT (SELECT a FROM vs.w), (SELECT a FROM u), (SELECT x FROM vs.v), (SELECT a FROM v)"
+        ),
+        vec![vec!["1", "1", "1", "1"]]
+    );
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n \
+             ON n.oid = c.relnamespace WHERE c.relkind = 'v' \
+             AND n.nspname IN ('public', 'vs') ORDER BY 2, 1"
+        ),
+        vec![
+            vec!["public", "u"],
+            vec!["public", "v"],
+            vec!["vs", "v"],
+            vec!["vs", "w"]
+        ]
+    );
 }

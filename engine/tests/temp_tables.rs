@@ -541,3 +541,71 @@ fn temp_tables_are_gone_after_restart() {
         "only the permanent table is left"
     );
 }
+
+/// CREATE TEMP SEQUENCE (and `pg_temp.name`) makes a sequence in the
+/// session's temp schema, private to it, shadowing a permanent one, and
+/// dropped with the session, as in PostgreSQL.
+#[test]
+fn temp_sequences_live_and_die_with_the_session() {
+    let db = Database::open_in_memory();
+    let mut keep = db.session();
+    run(&mut keep, "CREATE SEQUENCE ts START 50");
+    // The temp schema's own entry stays, as PostgreSQL keeps its
+    // pg_namespace row.
+    let entries = || -> Vec<_> {
+        catalog_entries(&db)
+            .into_iter()
+            .filter(|(k, _)| k[1] != keys::CAT_NAMESPACE)
+            .collect()
+    };
+    let before = entries();
+    let mut s = db.session();
+    run(
+        &mut s,
+        "CREATE TEMP SEQUENCE ts; CREATE SEQUENCE pg_temp.ts2 START 5; \
+         CREATE TEMP TABLE tt (id serial, v text); INSERT INTO tt (v) VALUES ('a'), ('b')",
+    );
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT nextval('ts'), nextval('ts'), nextval('pg_temp.ts2')"
+        ),
+        rows(&[&["1", "2", "5"]])
+    );
+    assert_eq!(
+        q(&mut s, "SELECT last_value, is_called FROM ts"),
+        rows(&[&["2", "t"]])
+    );
+    assert_eq!(
+        q(&mut s, "SELECT id FROM tt ORDER BY id"),
+        rows(&[&["1"], &["2"]])
+    );
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT n.nspname LIKE 'pg_temp%', c.relpersistence, c.relkind FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE relname = 'ts' ORDER BY 1"
+        ),
+        rows(&[&["f", "p", "S"], &["t", "t", "S"]])
+    );
+    assert_eq!(
+        err(&mut s, "CREATE TEMP SEQUENCE ts").state,
+        SqlState::DuplicateTable
+    );
+    run(&mut s, "CREATE SCHEMA sx");
+    let e = err(&mut s, "CREATE TEMP SEQUENCE sx.x");
+    assert_eq!(e.state, SqlState::InvalidTableDefinition);
+    assert_eq!(
+        e.message,
+        "cannot create temporary relation in non-temporary schema"
+    );
+    // Other sessions see the permanent sequence only.
+    assert_eq!(q(&mut keep, "SELECT nextval('ts')"), rows(&[&["50"]]));
+    assert_eq!(
+        err(&mut keep, "SELECT nextval('ts2')").state,
+        SqlState::UndefinedTable
+    );
+    run(&mut s, "DROP SCHEMA sx");
+    drop(s);
+    assert_eq!(entries(), before);
+}

@@ -158,3 +158,37 @@ fn databases_are_separate_and_droppable() {
     admin.batch_execute("DROP DATABASE shop").expect("drop");
     assert_eq!(ids(&mut admin), [1, 2]);
 }
+
+/// `ALTER DATABASE d SET` reaches each new connection to `d`, outranking
+/// the server's `-c` settings and outranked by the client's start-up
+/// options, as PostgreSQL's sources (argv < database < client).
+#[test]
+fn alter_database_set_reaches_new_connections() {
+    let server = TestServer::start_with(&["-c", "work_mem=2MB"]);
+    let port = server.port();
+    let mut admin = server.connect();
+    admin.batch_execute("CREATE DATABASE dset").unwrap();
+    admin
+        .batch_execute("ALTER DATABASE dset SET work_mem = '64MB'")
+        .unwrap();
+    let show =
+        |c: &mut postgres::Client| -> String { c.query_one("SHOW work_mem", &[]).unwrap().get(0) };
+    let mut c = connect_to(port, "dset").unwrap();
+    assert_eq!(show(&mut c), "64MB");
+    assert_eq!(show(&mut admin), "2MB");
+    let mut opt = postgres::Config::new()
+        .host("127.0.0.1")
+        .port(port)
+        .user("postgres")
+        .dbname("dset")
+        .options("-c work_mem=8MB")
+        .connect(postgres::NoTls)
+        .unwrap();
+    assert_eq!(show(&mut opt), "8MB");
+    admin
+        .batch_execute("ALTER DATABASE dset RESET work_mem")
+        .unwrap();
+    let mut c2 = connect_to(port, "dset").unwrap();
+    assert_eq!(show(&mut c2), "2MB");
+    drop((c, c2, opt));
+}

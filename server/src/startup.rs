@@ -151,6 +151,10 @@ impl Handler {
             // Validated when the server started.
             let _ = session.set_server(name, value);
         }
+        // ALTER DATABASE ... SET outranks the server's settings.
+        session
+            .apply_database_settings()
+            .map_err(|e| fatal(e.code(), e.message))?;
         session.set_user(&user);
         if let Some(options) = meta.get("options") {
             let settings = parse_options(options).map_err(|m| fatal("42601", m))?;

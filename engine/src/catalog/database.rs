@@ -45,6 +45,10 @@ pub struct DatabaseDesc {
     pub collate: String,
     /// `datctype`.
     pub ctype: String,
+    /// Its `ALTER DATABASE ... SET` settings, `name=value` each (the
+    /// `setconfig` of its `pg_db_role_setting` row), applied to each new
+    /// session of the database.
+    pub settings: Vec<String>,
 }
 
 impl DatabaseDesc {
@@ -59,6 +63,7 @@ impl DatabaseDesc {
             connection_limit: -1,
             collate: DEFAULT_LOCALE.to_string(),
             ctype: DEFAULT_LOCALE.to_string(),
+            settings: Vec::new(),
         }
     }
 
@@ -71,6 +76,14 @@ impl DatabaseDesc {
         for s in [&self.collate, &self.ctype] {
             out.extend_from_slice(&(s.len() as u32).to_be_bytes());
             out.extend_from_slice(s.as_bytes());
+        }
+        // Entries written before settings existed end here.
+        if !self.settings.is_empty() {
+            out.extend_from_slice(&(self.settings.len() as u32).to_be_bytes());
+            for s in &self.settings {
+                out.extend_from_slice(&(s.len() as u32).to_be_bytes());
+                out.extend_from_slice(s.as_bytes());
+            }
         }
         out
     }
@@ -95,7 +108,22 @@ impl DatabaseDesc {
         };
         let collate = text()?;
         let ctype = text()?;
+        let mut settings = Vec::new();
+        if at < v.len() {
+            let n = u32_at(at)?;
+            at += 4;
+            let mut text = || -> Result<String> {
+                let len = u32_at(at)? as usize;
+                let s = v.get(at + 4..at + 4 + len).ok_or_else(bad)?;
+                at += 4 + len;
+                String::from_utf8(s.to_vec()).map_err(|_| bad())
+            };
+            for _ in 0..n {
+                settings.push(text()?);
+            }
+        }
         Ok(DatabaseDesc {
+            settings,
             name,
             oid: u32_at(0)?,
             owner: u32_at(4)?,

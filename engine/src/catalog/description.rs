@@ -84,6 +84,70 @@ pub fn set<T: Transaction>(
     Ok(())
 }
 
+/// Removes the comments on relations, columns, constraints and schemas
+/// that no longer exist (see the module docs). Comments in other catalogs
+/// are left alone.
+pub fn sweep<T: Transaction>(txn: &mut T) -> Result<()> {
+    use std::collections::{HashMap, HashSet};
+    let comments = all(txn)?;
+    if comments.is_empty() {
+        return Ok(());
+    }
+    // Relation oid -> how many sub-ids (columns) exist; tables are
+    // checked column by column (dropped columns keep their numbers).
+    let tables = super::all_tables(txn)?;
+    let mut relations: HashMap<u32, usize> = HashMap::new();
+    let mut constraints: HashSet<u32> = HashSet::new();
+    let mut table_by_oid = HashMap::new();
+    for t in &tables {
+        table_by_oid.insert(t.id, t);
+        for ix in t.named_indexes() {
+            relations.insert(ix.oid, 0);
+        }
+        constraints.extend(
+            t.indexes
+                .iter()
+                .map(|ix| ix.constraint_oid)
+                .filter(|&o| o != 0),
+        );
+        constraints.extend(t.checks.iter().map(|c| c.oid));
+        constraints.extend(t.foreign_keys.iter().map(|f| f.oid));
+    }
+    for v in super::all_views(txn)? {
+        relations.insert(v.oid, v.columns.len());
+    }
+    for q in super::sequence::all_sequences(txn)? {
+        relations.insert(q.oid, 0);
+    }
+    let mut namespaces: HashSet<u32> =
+        HashSet::from([crate::syscat::PUBLIC_OID, crate::syscat::PG_CATALOG_OID]);
+    namespaces.extend(super::schema::all_schemas(txn)?.iter().map(|s| s.oid));
+    namespaces.extend(super::temp::all_namespaces(txn)?.iter().map(|n| n.oid));
+    for d in comments {
+        let exists = match d.classoid {
+            PG_CLASS => match table_by_oid.get(&d.objoid) {
+                Some(t) => {
+                    d.objsubid == 0
+                        || usize::try_from(d.objsubid - 1)
+                            .ok()
+                            .and_then(|i| t.columns.get(i))
+                            .is_some_and(|c| !c.dropped)
+                }
+                None => relations
+                    .get(&d.objoid)
+                    .is_some_and(|&n| usize::try_from(d.objsubid).is_ok_and(|s| s <= n)),
+            },
+            PG_CONSTRAINT => constraints.contains(&d.objoid),
+            PG_NAMESPACE => namespaces.contains(&d.objoid),
+            _ => true,
+        };
+        if !exists {
+            set(txn, d.objoid, d.classoid, d.objsubid, None)?;
+        }
+    }
+    Ok(())
+}
+
 /// Every comment, in key order.
 pub fn all<T: Transaction>(txn: &mut T) -> Result<Vec<Description>> {
     super::all_of_kind(txn, keys::CAT_DESCRIPTION, decode)

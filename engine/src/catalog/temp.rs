@@ -396,8 +396,8 @@ pub fn resolve_relation<T: Transaction>(
             for e in path.entries(txn)? {
                 match e {
                     PathEntry::Temp(temp) => {
-                        if let Some(t) = super::lookup_table(txn, &temp, &n)? {
-                            return Ok(super::Relation::Table(Arc::new(t)));
+                        if let Some(rel) = super::lookup_relation(txn, &temp, &n)? {
+                            return Ok(rel);
                         }
                     }
                     PathEntry::Catalog => {
@@ -422,10 +422,9 @@ pub fn resolve_relation<T: Transaction>(
             .ok_or_else(|| missing(&s)),
         Some(s) => match schema_ref(txn, path, &s)? {
             SchemaRef::User(u) => super::lookup_relation(txn, &u, &n)?.ok_or_else(|| missing(&s)),
-            SchemaRef::OwnTemp(own) => match super::lookup_table(txn, &own, &n)? {
-                Some(t) => Ok(super::Relation::Table(Arc::new(t))),
-                None => Err(missing(&s)),
-            },
+            SchemaRef::OwnTemp(own) => {
+                super::lookup_relation(txn, &own, &n)?.ok_or_else(|| missing(&s))
+            }
             SchemaRef::OtherTemp(other) => {
                 if super::lookup_table(txn, &other, &n)?.is_some() {
                     Err(other_session_error())
@@ -517,8 +516,8 @@ pub fn all_namespaces<T: Transaction>(txn: &mut T) -> Result<Vec<Namespace>> {
     Ok(out)
 }
 
-/// Drops every table of temp schema `schema`, or of every temp schema
-/// when `None` (orphans left by a crash); returns how many.
+/// Drops every table and sequence of temp schema `schema`, or of every
+/// temp schema when `None` (orphans left by a crash); returns how many.
 pub fn drop_temp_tables<T: Transaction>(txn: &mut T, schema: Option<&str>) -> Result<usize> {
     let doomed: Vec<TableDesc> = all_tables(txn)?
         .into_iter()
@@ -530,7 +529,22 @@ pub fn drop_temp_tables<T: Transaction>(txn: &mut T, schema: Option<&str>) -> Re
     for t in &doomed {
         super::drop_table(txn, t)?;
     }
-    Ok(doomed.len())
+    // Temp sequences (those of serial columns went with their tables).
+    let sequences: Vec<_> = super::sequence::all_sequences(txn)?
+        .into_iter()
+        .filter(|q| match schema {
+            Some(s) => q.schema == s,
+            None => is_temp_schema(&q.schema),
+        })
+        .collect();
+    for q in &sequences {
+        super::sequence::drop_sequence(txn, q)?;
+    }
+    let dropped = doomed.len() + sequences.len();
+    if dropped > 0 {
+        super::description::sweep(txn)?;
+    }
+    Ok(dropped)
 }
 
 /// What a temp table does at the commit of a transaction (`ON COMMIT`).
@@ -617,6 +631,7 @@ pub fn run_on_commit<T: Transaction>(txn: &mut T, actions: &OnCommitActions) -> 
         match action {
             OnCommit::Drop => {
                 super::drop_table(txn, &table)?;
+                super::description::sweep(txn)?;
                 changed = true;
             }
             OnCommit::DeleteRows => {

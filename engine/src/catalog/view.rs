@@ -1,5 +1,16 @@
-//! View definitions: the query text, the output column names, and the
-//! tables the query reads (so DROP TABLE can refuse or cascade).
+//! View definitions: the query text, the output column names, the
+//! relations the query reads (so DROP TABLE can refuse or cascade) and the
+//! schema each unqualified relation name of it denoted.
+//!
+//! A view stores its query as text and binds it again when a query reads
+//! the view. PostgreSQL binds a view once, by object id; to keep the names
+//! a view reads fixed, the view records the schema each unqualified name
+//! resolved to when it was created ([`ViewDesc::bindings`]) and its body
+//! looks the name up there, whatever the reading session's `search_path`
+//! and whatever was created since. The
+//! relations it reads are recorded by [`dep_key`] (`name` in `public`,
+//! `schema.name` elsewhere), so the DDL that would change what a name
+//! denotes (DROP, RENAME, SET SCHEMA) finds the views that read it.
 
 use crate::error::{EngineError, Result, SqlState};
 
@@ -14,11 +25,26 @@ pub struct ViewDesc {
     pub sql: String,
     /// Output column names.
     pub columns: Vec<String>,
-    /// Tables the query reads.
+    /// Relations the query reads, as [`dep_key`]s.
     pub depends_on: Vec<String>,
+    /// (unqualified relation name, the schema it denoted at CREATE VIEW)
+    /// for each such name the query reads; `None` for views stored before
+    /// bindings were recorded, which resolve in `pg_catalog` and `public`.
+    pub bindings: Option<Vec<(String, String)>>,
     /// The view's object id (`pg_class.oid`); views stored before OIDs
     /// existed get one derived from their name.
     pub oid: u32,
+}
+
+/// How the view dependencies name relation `schema.name`: the bare name
+/// in `public` (as views stored before schemas recorded it), else
+/// `schema.name`.
+pub fn dep_key(schema: &str, name: &str) -> String {
+    if schema == super::DEFAULT_SCHEMA {
+        name.to_string()
+    } else {
+        format!("{schema}.{name}")
+    }
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -44,7 +70,7 @@ impl ViewDesc {
     /// Serializes the view.
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.clear();
-        out.push(2);
+        out.push(if self.bindings.is_some() { 3 } else { 2 });
         put_str(out, &self.schema);
         put_str(out, &self.name);
         put_str(out, &self.sql);
@@ -55,13 +81,25 @@ impl ViewDesc {
             }
         }
         out.extend_from_slice(&self.oid.to_be_bytes());
+        if let Some(bindings) = &self.bindings {
+            out.extend_from_slice(&(bindings.len() as u32).to_be_bytes());
+            for (name, schema) in bindings {
+                put_str(out, name);
+                put_str(out, schema);
+            }
+        }
+    }
+
+    /// This view's [`dep_key`].
+    pub fn dep_key(&self) -> String {
+        dep_key(&self.schema, &self.name)
     }
 
     /// Deserializes a view written by [`ViewDesc::encode`].
     pub fn decode(mut input: &[u8]) -> Result<ViewDesc> {
         let r = &mut input;
         let version = r.first().copied();
-        if version != Some(1) && version != Some(2) {
+        if !matches!(version, Some(1..=3)) {
             return Err(EngineError::new(
                 SqlState::DataCorrupted,
                 "unknown view format",
@@ -87,8 +125,11 @@ impl ViewDesc {
         let depends_on = lists.pop().unwrap_or_default();
         let columns = lists.pop().unwrap_or_default();
         let oid = match (version, *r) {
-            (Some(2), [a, b, c, d, ..]) => u32::from_be_bytes([*a, *b, *c, *d]),
-            (Some(2), _) => {
+            (Some(2 | 3), [a, b, c, d, ..]) => {
+                *r = &r[4..];
+                u32::from_be_bytes([*a, *b, *c, *d])
+            }
+            (Some(2 | 3), _) => {
                 return Err(EngineError::new(SqlState::DataCorrupted, "truncated view"));
             }
             _ => {
@@ -101,7 +142,21 @@ impl ViewDesc {
                 0x6000_0000 | (h & 0x0FFF_FFFF)
             }
         };
+        let mut bindings = None;
+        if version == Some(3) {
+            let mut list = Vec::new();
+            let [a, b, c, d, ..] = **r else {
+                return Err(EngineError::new(SqlState::DataCorrupted, "truncated view"));
+            };
+            *r = &r[4..];
+            for _ in 0..u32::from_be_bytes([a, b, c, d]) {
+                let name = get_str(r)?;
+                list.push((name, get_str(r)?));
+            }
+            bindings = Some(list);
+        }
         Ok(ViewDesc {
+            bindings,
             oid,
             schema,
             name,

@@ -258,6 +258,9 @@ pub fn alter_table<T: Transaction>(
         crate::exec::owner::check_new_owner(role.as_deref(), user)?;
         return Ok(Vec::new());
     }
+    if kind == AlterKind::View && at.operations.len() == 1 {
+        return crate::exec::views::alter_view(txn, path, at);
+    }
     if kind != AlterKind::Table {
         // `ALTER VIEW v OWNER TO r, ...`: one action only there.
         return Err(EngineError::new(
@@ -455,6 +458,12 @@ pub fn alter_table<T: Transaction>(
                         format!("relation \"{new}\" already exists"),
                     ));
                 }
+                crate::exec::views::refuse_if_read(
+                    txn,
+                    &table.schema,
+                    &table.name,
+                    "renaming a table",
+                )?;
                 catalog::drop_table(txn, &table)?;
                 if table.primary().name == format!("{}_pkey", table.name) {
                     // PostgreSQL keeps the index name; so do we.
@@ -983,9 +992,29 @@ pub fn truncate<T: Transaction>(
     Ok(())
 }
 
+/// ALTER VIEW's one action on view `schema.name`, as ALTER TABLE does it
+/// on a view.
+pub(crate) fn alter_view_relation<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    at: &ast::AlterTable,
+    schema: &str,
+    name: &str,
+) -> Result<Vec<String>> {
+    alter_other_relation(
+        txn,
+        path,
+        at,
+        schema,
+        name,
+        crate::exec::ddl::RelationKind::View,
+    )
+}
+
 /// `ALTER TABLE` naming a sequence, view or index: RENAME TO works on
-/// sequences and indexes, as in PostgreSQL; the actions PostgreSQL refuses
-/// fail with its 42809 and DETAIL; the rest with 0A000.
+/// all three, SET SCHEMA on sequences and views, RENAME COLUMN on views,
+/// as in PostgreSQL; the actions PostgreSQL refuses fail with its 42809
+/// and DETAIL; the rest with 0A000.
 fn alter_other_relation<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
@@ -1003,6 +1032,13 @@ fn alter_other_relation<T: Transaction>(
                     return Err(EngineError::internal("sequence vanished"));
                 };
                 crate::exec::schema_ddl::move_sequence(txn, &mut desc, &to)?;
+                return Ok(Vec::new());
+            }
+            if kind == RelationKind::View {
+                let Some(view) = catalog::lookup_view(txn, schema, name)? else {
+                    return Err(EngineError::internal("view vanished"));
+                };
+                crate::exec::views::move_view(txn, &view, &to)?;
                 return Ok(Vec::new());
             }
             return Err(EngineError::unsupported(format!(
@@ -1042,9 +1078,27 @@ fn alter_other_relation<T: Transaction>(
                         crate::exec::index_ddl::rename_index(txn, path, &at.name, to, false)?;
                     }
                     RelationKind::View => {
-                        return Err(EngineError::unsupported("ALTER TABLE ... RENAME of a view"))
+                        let Some(view) = catalog::lookup_view(txn, schema, name)? else {
+                            return Err(EngineError::internal("view vanished"));
+                        };
+                        crate::exec::views::rename_view(txn, &view, &table_name(to)?)?;
                     }
                 }
+                return Ok(Vec::new());
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } if kind == RelationKind::View && operations.len() == 1 => {
+                let Some(view) = catalog::lookup_view(txn, schema, name)? else {
+                    return Err(EngineError::internal("view vanished"));
+                };
+                crate::exec::views::rename_view_column(
+                    txn,
+                    &view,
+                    &ident_name(old_column_name),
+                    &ident_name(new_column_name),
+                )?;
                 return Ok(Vec::new());
             }
             AlterTableOperation::RenameColumn { .. } if kind != RelationKind::View => {

@@ -160,14 +160,17 @@ pub fn comment_on<T: Transaction>(
             let oid = match schema.as_str() {
                 catalog::DEFAULT_SCHEMA => crate::syscat::PUBLIC_OID,
                 "pg_catalog" => crate::syscat::PG_CATALOG_OID,
-                s => match temp::namespace_oids(txn, s)? {
-                    Some((oid, _)) => oid,
-                    None => {
-                        return Err(EngineError::new(
-                            SqlState::InvalidSchemaName,
-                            format!("schema \"{s}\" does not exist"),
-                        ))
-                    }
+                s => match catalog::schema::lookup_schema(txn, s)? {
+                    Some(desc) => desc.oid,
+                    None => match temp::namespace_oids(txn, s)? {
+                        Some((oid, _)) => oid,
+                        None => {
+                            return Err(EngineError::new(
+                                SqlState::InvalidSchemaName,
+                                format!("schema \"{s}\" does not exist"),
+                            ))
+                        }
+                    },
                 },
             };
             (oid, PG_NAMESPACE, 0)

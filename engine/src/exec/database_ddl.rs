@@ -484,3 +484,61 @@ pub fn owner<T: Transaction>(
     check_role(role, caller.user)?;
     Ok(QueryResult::command("ALTER DATABASE"))
 }
+
+/// What `ALTER DATABASE ... SET | RESET` changes.
+#[derive(Debug, Clone)]
+pub struct ConfigChange {
+    /// The parameter as written, lower-cased; `None` for RESET ALL.
+    pub param: Option<String>,
+    /// Its new value; `None` removes it (RESET, SET ... TO DEFAULT).
+    pub value: Option<String>,
+}
+
+/// `ALTER DATABASE name SET param = value | RESET param | RESET ALL`, in
+/// the session's transaction `txn`: the value is checked as SET checks it
+/// (42704 for an unknown parameter, 22023 for a bad value) and stored as
+/// `name=value` in the database's settings, which new sessions of it apply
+/// ([`crate::Session::apply_database_settings`]).
+pub fn set_config<T: Transaction>(
+    txn: &mut T,
+    name: &str,
+    change: &ConfigChange,
+) -> Result<QueryResult> {
+    let mut desc = databases::lookup(txn, name)?.ok_or_else(|| missing(name))?;
+    match &change.param {
+        None => desc.settings.clear(),
+        Some(param) => {
+            let mut check = crate::settings::Settings::default();
+            let canonical = match &change.value {
+                Some(v) => {
+                    check.set(param, v)?;
+                    canonical_name(&check, param)
+                }
+                None => {
+                    if !param.contains('.') {
+                        check.get(param)?;
+                    }
+                    canonical_name(&check, param)
+                }
+            };
+            desc.settings.retain(|e| {
+                e.split_once('=')
+                    .is_none_or(|(n, _)| !n.eq_ignore_ascii_case(&canonical))
+            });
+            if let Some(v) = &change.value {
+                desc.settings.push(format!("{canonical}={v}"));
+            }
+        }
+    }
+    databases::save(txn, &desc)?;
+    Ok(QueryResult::command("ALTER DATABASE"))
+}
+
+/// A parameter's name as PostgreSQL spells it (`DateStyle`).
+fn canonical_name(settings: &crate::settings::Settings, param: &str) -> String {
+    settings
+        .describe()
+        .into_iter()
+        .find(|(n, ..)| n.eq_ignore_ascii_case(param))
+        .map_or_else(|| param.to_string(), |(n, ..)| n)
+}

@@ -37,28 +37,6 @@ pub fn table_name(name: &ast::ObjectName) -> Result<String> {
     }
 }
 
-/// [`table_name`] for views, which live in `public` and read its
-/// relations only: a name in another schema that exists fails with 0A000
-/// naming `what` (3F000 stays for a schema that does not exist).
-pub fn view_relation_name<T: Transaction>(
-    txn: &mut T,
-    name: &ast::ObjectName,
-    what: &str,
-) -> Result<String> {
-    match table_name(name) {
-        Err(e) if e.state == SqlState::InvalidSchemaName => {
-            let (schema, _) = temp::name_parts(name)?;
-            match schema {
-                Some(s) if catalog::schema::any_schema_exists(txn, &s)? => {
-                    Err(EngineError::unsupported(what))
-                }
-                _ => Err(e),
-            }
-        }
-        r => r,
-    }
-}
-
 fn pk_columns(cols: &[ast::IndexColumn], columns: &[ColumnDesc]) -> Result<Vec<IndexColumn>> {
     cols.iter()
         .map(|c| {
@@ -1382,13 +1360,24 @@ pub fn drop_tables<T: Transaction>(
     notices.extend(crate::exec::foreign_key_ddl::drop_tables_fks(
         txn, &found, cascade,
     )?);
+    let visible = path.entries(txn)?;
     for desc in &found {
-        // Views name tables of `public` only (a view never reads a temp
-        // table or another schema's), so other tables have no dependents.
-        if desc.schema == DEFAULT_SCHEMA {
+        // A view never reads a temp table: those have no dependents.
+        if !temp::is_temp_schema(&desc.schema) {
             notices.extend(crate::exec::views::drop_dependents(
-                txn, "table", &desc.name, cascade,
+                txn,
+                &visible,
+                "table",
+                &desc.schema,
+                &desc.name,
+                cascade,
             )?);
+            // Its serial and identity sequences go with it.
+            for q in catalog::sequence::owned_by_table(txn, desc.id)? {
+                notices.extend(crate::exec::views::drop_dependents(
+                    txn, &visible, "sequence", &q.schema, &q.name, cascade,
+                )?);
+            }
         }
         catalog::drop_table(txn, desc)?;
     }

@@ -77,6 +77,14 @@ pub struct DeferredFks {
     whole: BTreeMap<u32, (u32, bool)>,
 }
 
+/// The `SET CONSTRAINTS` state of a transaction: `ALL`'s mode and the
+/// modes set by name (a savepoint keeps a copy).
+#[derive(Debug, Clone, Default)]
+pub struct ConstraintModes {
+    all: Option<bool>,
+    modes: HashMap<u32, bool>,
+}
+
 /// A session's deferred checks, shared with its statements.
 pub type SharedDeferred = Arc<parking_lot::Mutex<DeferredFks>>;
 
@@ -136,6 +144,22 @@ impl DeferredFks {
     /// `SET CONSTRAINTS name ...` for the constraint with OID `oid`.
     pub fn set(&mut self, oid: u32, deferred: bool) {
         self.modes.insert(oid, deferred);
+    }
+
+    /// The `SET CONSTRAINTS` modes now (for a savepoint).
+    pub fn modes(&self) -> ConstraintModes {
+        ConstraintModes {
+            all: self.all,
+            modes: self.modes.clone(),
+        }
+    }
+
+    /// ROLLBACK TO SAVEPOINT: the modes are again those the savepoint
+    /// kept. Recorded checks stay: each is judged by the state at COMMIT
+    /// (or when its constraint becomes immediate).
+    pub fn restore_modes(&mut self, m: ConstraintModes) {
+        self.all = m.all;
+        self.modes = m.modes;
     }
 
     /// Whether no check is deferred.

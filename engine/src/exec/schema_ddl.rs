@@ -67,6 +67,8 @@ struct Dependents {
     tables: Vec<TableDesc>,
     sequences: Vec<catalog::sequence::SequenceDesc>,
     views: Vec<catalog::ViewDesc>,
+    /// Views of other schemas reading the schema's relations.
+    outside_views: Vec<catalog::ViewDesc>,
     types: Vec<crate::types::enum_type::EnumDef>,
     /// (line, object-id order key) of every dependent.
     lines: Vec<(u32, String)>,
@@ -74,7 +76,7 @@ struct Dependents {
 
 /// How a relation is named in a dependency line: qualified unless its
 /// schema is on the search path.
-fn rel_name(visible: &[PathEntry], schema: &str, name: &str) -> String {
+pub(crate) fn rel_name(visible: &[PathEntry], schema: &str, name: &str) -> String {
     let on_path = visible
         .iter()
         .any(|e| matches!(e, PathEntry::User(s) | PathEntry::Temp(s) if s == schema));
@@ -126,6 +128,43 @@ fn dependents<T: Transaction>(
         let vname = rel_name(visible, &v.schema, &v.name);
         lines.push((v.oid, format!("view {vname}|schema {}", s.name)));
     }
+    // Views elsewhere reading the schema's relations go too, each listed
+    // right after the relation it reads.
+    let mut skip: Vec<String> = tables
+        .iter()
+        .map(|t| catalog::view::dep_key(&t.schema, &t.name))
+        .chain(
+            sequences
+                .iter()
+                .map(|q| catalog::view::dep_key(&q.schema, &q.name)),
+        )
+        .chain(views.iter().map(catalog::ViewDesc::dep_key))
+        .collect();
+    let roots: Vec<(u32, &str, &str, &str)> = tables
+        .iter()
+        .map(|t| (t.id, "table", t.schema.as_str(), t.name.as_str()))
+        .chain(
+            sequences
+                .iter()
+                .map(|q| (q.oid, "sequence", q.schema.as_str(), q.name.as_str())),
+        )
+        .chain(
+            views
+                .iter()
+                .map(|v| (v.oid, "view", v.schema.as_str(), v.name.as_str())),
+        )
+        .collect();
+    let mut outside_views = Vec::new();
+    for (oid, kind, schema, name) in roots {
+        let mut found = Vec::new();
+        crate::exec::views::collect_dependents(
+            txn, visible, kind, schema, name, &mut skip, &mut found,
+        )?;
+        for d in found {
+            lines.push((oid, format!("{}|{}", d.what, d.on)));
+            outside_views.push(d.view);
+        }
+    }
     let types: Vec<_> = catalog::user_type::all_enums(txn)?
         .into_iter()
         .filter(|d| d.schema == s.name)
@@ -152,6 +191,7 @@ fn dependents<T: Transaction>(
         tables,
         sequences,
         views,
+        outside_views,
         types,
         lines,
     })
@@ -222,6 +262,9 @@ pub fn drop_schemas<T: Transaction>(
         doomed.push((s, deps));
     }
     for (s, deps) in doomed {
+        for v in &deps.outside_views {
+            catalog::drop_view(txn, v)?;
+        }
         let mut tables = Vec::with_capacity(deps.tables.len());
         for t in &deps.tables {
             if let Some(t) =
@@ -282,6 +325,20 @@ pub fn drop_schemas<T: Transaction>(
 
 /// Renames user schema `desc` to `to`, moving every relation in it.
 fn rename_schema<T: Transaction>(txn: &mut T, desc: &SchemaDesc, to: &str) -> Result<()> {
+    // Views record the schemas of what they read by name.
+    let prefix = format!("{}.", desc.name);
+    if catalog::all_views(txn)?.iter().any(|v| {
+        v.schema == desc.name
+            || v.bindings
+                .iter()
+                .flatten()
+                .any(|(_, schema)| *schema == desc.name)
+            || v.depends_on.iter().any(|d| d.starts_with(&prefix))
+    }) {
+        return Err(EngineError::unsupported(
+            "renaming a schema that holds views or that views read",
+        ));
+    }
     schema::rename_schema_entry(txn, desc, to)?;
     let tables: Vec<TableDesc> = catalog::all_tables(txn)?
         .into_iter()
@@ -383,7 +440,7 @@ pub(crate) fn target_schema<T: Transaction>(txn: &mut T, to: &str) -> Result<()>
     Ok(())
 }
 
-fn taken_in(name: &str, to: &str) -> EngineError {
+pub(crate) fn taken_in(name: &str, to: &str) -> EngineError {
     EngineError::new(
         SqlState::DuplicateTable,
         format!("relation \"{name}\" already exists in schema \"{to}\""),
@@ -410,16 +467,13 @@ pub fn move_table<T: Transaction>(txn: &mut T, table: &TableDesc, to: &str) -> R
             return Err(taken_in(n, to));
         }
     }
-    // Views name the tables of `public` they read by name.
-    if table.schema == DEFAULT_SCHEMA
-        && catalog::all_views(txn)?
-            .iter()
-            .any(|v| v.depends_on.contains(&table.name))
-    {
-        return Err(EngineError::unsupported(
-            "moving a table that views read to another schema",
-        ));
-    }
+    // Views name the tables they read in their text.
+    crate::exec::views::refuse_if_read(
+        txn,
+        &table.schema,
+        &table.name,
+        "moving a table to another schema",
+    )?;
     let mut key = Vec::new();
     crate::keys::table_name_key(&mut key, &table.schema, &table.name);
     txn.delete(&key)?;
@@ -470,5 +524,6 @@ pub fn move_sequence<T: Transaction>(
     if catalog::relation_exists(txn, to, &desc.name)? {
         return Err(taken_in(&desc.name, to));
     }
+    crate::exec::views::refuse_if_read(txn, &desc.schema, &desc.name, "moving a sequence")?;
     catalog::sequence::move_sequence(txn, desc, to)
 }

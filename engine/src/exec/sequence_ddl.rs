@@ -59,9 +59,8 @@ pub fn run<T: Transaction>(
             let (schema, n, temp) =
                 temp::creation_schema(txn, path, &object_name(name), *temporary)?;
             if temp {
-                return Err(EngineError::unsupported(
-                    "temporary sequences (other than those of serial and identity columns of temporary tables)",
-                ));
+                // The session's temp schema, made with its first object.
+                temp::ensure_namespace(txn, &schema)?;
             }
             if *if_not_exists && catalog::relation_exists(txn, &schema, &n)? {
                 return Ok((
@@ -332,6 +331,7 @@ fn rename<T: Transaction>(txn: &mut T, desc: &mut SequenceDesc, new: &str) -> Re
             format!("relation \"{new}\" already exists"),
         ));
     }
+    crate::exec::views::refuse_if_read(txn, &desc.schema, &desc.name, "renaming a sequence")?;
     let old = desc.name.clone();
     rename_sequence(txn, desc, new)?;
     // Defaults naming the sequence follow it, as PostgreSQL's (which hold
@@ -524,6 +524,15 @@ pub fn drop_sequences<T: Transaction>(
                 catalog::update_table(txn, &t)?;
             }
         }
+        let visible = path.entries(txn)?;
+        notices.extend(crate::exec::views::drop_dependents(
+            txn,
+            &visible,
+            "sequence",
+            &desc.schema,
+            &desc.name,
+            cascade,
+        )?);
         drop_sequence(txn, &desc)?;
     }
     Ok(notices)

@@ -140,9 +140,20 @@ pub struct Binder<'c> {
     /// The views being expanded, outermost first: meeting one of them
     /// again is a cycle (42P17, as PostgreSQL's rewriter reports it).
     pub(crate) expanding_views: Vec<u32>,
+    /// The recorded name bindings of the views being expanded, in step
+    /// with `expanding_views` (see [`crate::catalog::view`]).
+    pub(crate) view_bindings: Vec<Option<Vec<(String, String)>>>,
     /// The table locks the statement takes: ACCESS SHARE on every table
     /// it reads, ROW EXCLUSIVE on the one it writes.
     pub locks: crate::catalog::lock::TableLocks,
+}
+
+/// The name a part of an object name denotes.
+fn ident_name_part(part: &ast::ObjectNamePart) -> String {
+    match part.as_ident() {
+        Some(i) => ident_name(i),
+        None => part.to_string(),
+    }
 }
 
 impl<'c> Binder<'c> {
@@ -236,15 +247,43 @@ impl<'c> Binder<'c> {
             agg: None,
             no_aggs: None,
             expanding_views: Vec::new(),
+            view_bindings: Vec::new(),
             locks: Default::default(),
+        }
+    }
+
+    /// Looks relation `name` up: along the session's path, or inside a
+    /// view's body in the schema the view recorded for the name (see
+    /// [`crate::catalog::view`]; a name it recorded none for, and any name
+    /// of a view without bindings, resolves as the catalog does for views).
+    fn lookup_relation(&mut self, name: &ast::ObjectName) -> Result<Relation> {
+        let in_view = !self.expanding_views.is_empty();
+        let bound = match (self.view_bindings.last(), name.0.as_slice()) {
+            (Some(Some(bindings)), [part]) => {
+                let n = ident_name_part(part);
+                bindings
+                    .iter()
+                    .find(|(b, _)| *b == n)
+                    .map(|(_, schema)| schema.clone())
+            }
+            _ => None,
+        };
+        match bound {
+            Some(schema) => {
+                let mut parts = vec![ast::ObjectNamePart::Identifier(ast::Ident::with_quote(
+                    '"', schema,
+                ))];
+                parts.extend(name.0.iter().cloned());
+                (self.catalog)(&ast::ObjectName(parts), in_view)
+            }
+            None => (self.catalog)(name, in_view),
         }
     }
 
     /// Resolves a relation the statement reads, recording ACCESS SHARE on
     /// a table.
     pub(crate) fn resolve(&mut self, name: &ast::ObjectName) -> Result<Relation> {
-        let in_view = !self.expanding_views.is_empty();
-        let r = (self.catalog)(name, in_view)?;
+        let r = self.lookup_relation(name)?;
         if let Relation::Table(t) = &r {
             self.locks.add(t, LockMode::AccessShare);
         }
@@ -254,8 +293,7 @@ impl<'c> Binder<'c> {
     /// Resolves the relation a statement writes, recording ROW EXCLUSIVE
     /// on a table.
     pub(crate) fn resolve_target(&mut self, name: &ast::ObjectName) -> Result<Relation> {
-        let in_view = !self.expanding_views.is_empty();
-        let r = (self.catalog)(name, in_view)?;
+        let r = self.lookup_relation(name)?;
         if let Relation::Table(t) = &r {
             self.locks.add(t, LockMode::RowExclusive);
         }

@@ -1706,9 +1706,11 @@ impl Binder<'_> {
             ));
         }
         self.expanding_views.push(view.oid);
+        self.view_bindings.push(view.bindings.clone());
         // The stored text may be long and its tree deep: stack for it.
         let r = depth::with_statement_stack(view.sql.len(), || self.plan_view_body(view, alias));
         self.expanding_views.pop();
+        self.view_bindings.pop();
         r
     }
 

@@ -10,7 +10,7 @@ use super::{in_failed_block, Session, TxnStatus};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::database_ddl::{self, Caller};
 use crate::result::QueryResult;
-use crate::sql::database::DatabaseStmt;
+use crate::sql::database::{ConfigAction, DatabaseStmt};
 
 impl<S: Store> Session<S> {
     /// Runs a statement on databases.
@@ -54,7 +54,76 @@ impl<S: Store> Session<S> {
             DatabaseStmt::Owner { name, role } => {
                 self.in_transaction(|txn, _| database_ddl::owner(txn, &caller, name, role))
             }
+            DatabaseStmt::Config { name, action } => {
+                let change = config_change(action)?;
+                self.in_transaction(|txn, _| database_ddl::set_config(txn, name, &change))
+            }
             DatabaseStmt::AlterOther { what } => Err(EngineError::unsupported(what)),
+        }
+    }
+
+    /// Applies the `ALTER DATABASE ... SET` settings of the session's
+    /// database as the values RESET restores, as PostgreSQL does at
+    /// connection start (after the server's own settings, before the
+    /// client's). A stored value no longer valid is skipped, as
+    /// PostgreSQL warns and goes on.
+    pub fn apply_database_settings(&mut self) -> Result<()> {
+        let name = self.identity.1.clone();
+        if let Some(desc) = self.db.lookup_database(&name)? {
+            self.apply_settings(&desc.settings);
+        }
+        Ok(())
+    }
+
+    /// Applies `name=value` settings as the values RESET restores.
+    pub(crate) fn apply_settings(&mut self, settings: &[String]) {
+        for entry in settings {
+            if let Some((param, value)) = entry.split_once('=') {
+                let _ = self.set_session_default(param, value);
+            }
+        }
+    }
+}
+
+/// The change `ALTER DATABASE ... SET | RESET` makes: the parameter (`None`
+/// for RESET ALL) and its new value (`None`: removed).
+fn config_change(action: &ConfigAction) -> Result<database_ddl::ConfigChange> {
+    use sqlparser::ast;
+    match action {
+        ConfigAction::Reset(param) => Ok(database_ddl::ConfigChange {
+            param: param.clone(),
+            value: None,
+        }),
+        ConfigAction::Set(text) => {
+            let dialect = sqlparser::dialect::PostgreSqlDialect {};
+            let parsed = sqlparser::parser::Parser::parse_sql(&dialect, text)
+                .map_err(|e| EngineError::new(SqlState::SyntaxError, e.to_string()))?;
+            match parsed.as_slice() {
+                [ast::Statement::Set(ast::Set::SingleAssignment {
+                    scope: None,
+                    hivevar: false,
+                    variable,
+                    values,
+                })] => {
+                    let param = variable
+                        .0
+                        .iter()
+                        .map(|p| match p.as_ident() {
+                            Some(i) => crate::plan::bind::ident_name(i),
+                            None => p.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    let value = super::set_value_text(&param, values);
+                    Ok(database_ddl::ConfigChange {
+                        param: Some(param),
+                        value,
+                    })
+                }
+                _ => Err(EngineError::unsupported(format!(
+                    "ALTER DATABASE ... {text}"
+                ))),
+            }
         }
     }
 }

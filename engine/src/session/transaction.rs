@@ -73,6 +73,9 @@ pub(super) struct Savepoint {
     pub settings: Settings,
     /// The session-level settings when it was taken.
     pub session_settings: Settings,
+    /// The `SET CONSTRAINTS` modes when it was taken, restored by
+    /// `ROLLBACK TO` (as PostgreSQL's subtransaction abort restores them).
+    pub constraint_modes: crate::exec::deferred_fks::ConstraintModes,
 }
 
 /// The text of a panic's payload.

@@ -1,5 +1,6 @@
-//! `ALTER { VIEW | INDEX } [IF EXISTS] name OWNER TO role`, which
-//! `sqlparser` 0.63 does not parse.
+//! `ALTER { VIEW | INDEX } [IF EXISTS] name OWNER TO role` and `ALTER VIEW
+//! [IF EXISTS] name { RENAME [COLUMN] ... | SET SCHEMA s | ALTER COLUMN
+//! ... }`, which `sqlparser` 0.63 does not parse.
 //!
 //! [`rewrite`] turns it into `ALTER TABLE [IF EXISTS] name ON CLUSTER
 //! <marker> OWNER TO role` (the markers [`VIEW_MARKER`] and
@@ -33,7 +34,24 @@ pub enum AlterKind {
 /// [`rewrite`]).
 pub fn may_contain(sql: &str) -> bool {
     let lower = sql.to_ascii_lowercase();
-    lower.contains("owner") && (lower.contains("view") || lower.contains("index"))
+    lower.contains("view") || (lower.contains("owner") && lower.contains("index"))
+}
+
+/// Whether the tokens `name` are `[IF EXISTS] ident [. ident]...`.
+fn is_name(name: &[&Token]) -> bool {
+    let name = match name {
+        [i, e, rest @ ..] if word(i, "if") && word(e, "exists") && !rest.is_empty() => rest,
+        n => n,
+    };
+    !name.is_empty()
+        && name.len() % 2 == 1
+        && name.iter().enumerate().all(|(i, t)| {
+            if i % 2 == 0 {
+                matches!(t, Token::Word(_))
+            } else {
+                **t == Token::Period
+            }
+        })
 }
 
 /// The text with each `ALTER VIEW|INDEX ... OWNER TO` rewritten; `None`
@@ -55,20 +73,21 @@ pub fn rewrite(sql: &str) -> Option<String> {
         if end < start + 5 || !word(t(start), "alter") {
             continue;
         }
-        let marker = if word(t(start + 1), "view") {
-            VIEW_MARKER
+        let (marker, actions): (_, &[&str]) = if word(t(start + 1), "view") {
+            (VIEW_MARKER, &["owner", "rename", "set", "alter", "reset"])
         } else if word(t(start + 1), "index") {
-            INDEX_MARKER
+            (INDEX_MARKER, &["owner"])
         } else {
             continue;
         };
-        let Some(owner) = (start + 2..end).find(|&j| word(t(j), "owner")) else {
+        // The action: the first of its words after a well-formed name.
+        let Some(owner) = (start + 3..end).find(|&j| {
+            actions.iter().any(|a| word(t(j), a))
+                && is_name(&(start + 2..j).map(t).collect::<Vec<_>>())
+        }) else {
             continue;
         };
-        if owner + 1 >= end
-            || !word(t(owner + 1), "to")
-            || !(start + 2..owner).all(|j| matches!(t(j), Token::Word(_) | Token::Period))
-        {
+        if marker == INDEX_MARKER && (owner + 1 >= end || !word(t(owner + 1), "to")) {
             continue;
         }
         out.push_str(&sql[copied..toks[sig[start + 1]].1.start]);
@@ -107,6 +126,15 @@ mod tests {
             "alter TABLE if exists s.v ON CLUSTER __rocksgres_alter_view owner to r; \
              ALTER TABLE i ON CLUSTER __rocksgres_alter_index OWNER TO CURRENT_USER"
         );
-        assert_eq!(rewrite("alter view v rename to owner"), None);
+        assert_eq!(
+            rewrite("alter view s.v rename to owner").unwrap(),
+            "alter TABLE s.v ON CLUSTER __rocksgres_alter_view rename to owner"
+        );
+        assert_eq!(
+            rewrite("ALTER VIEW IF EXISTS v SET SCHEMA s").unwrap(),
+            "ALTER TABLE IF EXISTS v ON CLUSTER __rocksgres_alter_view SET SCHEMA s"
+        );
+        assert_eq!(rewrite("alter view v as select set from t"), None);
+        assert_eq!(rewrite("alter index i rename to owner"), None);
     }
 }

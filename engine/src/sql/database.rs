@@ -75,11 +75,29 @@ pub enum DatabaseStmt {
         /// The new owner (`current_user` and `session_user` as written).
         role: String,
     },
+    /// `ALTER DATABASE name SET param { TO | = } value` (`Set`: the
+    /// `SET ...` text, parsed as the SET statement is) or `RESET param |
+    /// ALL`.
+    Config {
+        /// The database.
+        name: String,
+        /// What changes.
+        action: ConfigAction,
+    },
     /// Another form of ALTER DATABASE (SET, RESET, ...).
     AlterOther {
         /// What it does, for the 0A000 message.
         what: String,
     },
+}
+
+/// What `ALTER DATABASE ... SET | RESET` does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigAction {
+    /// `SET param { TO | = } value...` as the text of a SET statement.
+    Set(String),
+    /// `RESET param` (lower-cased) or, with `None`, `RESET ALL`.
+    Reset(Option<String>),
 }
 
 impl DatabaseStmt {
@@ -236,7 +254,44 @@ fn parse_one(t: &[Token]) -> Result<DatabaseStmt> {
         let options = parse_options(t, i)?;
         return Ok(DatabaseStmt::Alter { name, options });
     }
+    if is_word(t.get(i), "set")
+        && !is_word(t.get(i + 1), "tablespace")
+        && !(i + 2..t.len()).any(|j| is_word(t.get(j), "from") && is_word(t.get(j + 1), "current"))
+    {
+        let text = t[i..]
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Ok(DatabaseStmt::Config {
+            name,
+            action: ConfigAction::Set(text),
+        });
+    }
+    if is_word(t.get(i), "reset") {
+        let param = match &t[i + 1..] {
+            [w] if is_word(Some(w), "all") => None,
+            [Token::Word(a)] => Some(a.value.to_lowercase()),
+            [Token::Word(a), Token::Period, Token::Word(b)] => Some(format!(
+                "{}.{}",
+                a.value.to_lowercase(),
+                b.value.to_lowercase()
+            )),
+            rest => return Err(syntax_error(rest.first())),
+        };
+        return Ok(DatabaseStmt::Config {
+            name,
+            action: ConfigAction::Reset(param),
+        });
+    }
     match t.get(i) {
+        Some(Token::Word(_))
+            if is_word(t.get(i), "set") && !is_word(t.get(i + 1), "tablespace") =>
+        {
+            Ok(DatabaseStmt::AlterOther {
+                what: "ALTER DATABASE ... SET ... FROM CURRENT".to_string(),
+            })
+        }
         Some(Token::Word(w)) => Ok(DatabaseStmt::AlterOther {
             what: format!("ALTER DATABASE ... {}", w.value.to_uppercase()),
         }),

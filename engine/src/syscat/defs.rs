@@ -232,6 +232,18 @@ pub const SYSTEM_RELATIONS: &[SysRel] = &[
     SysRel {
         schema: "pg_catalog",
         schema_oid: 11,
+        name: "pg_db_role_setting",
+        oid: 2964,
+        kind: b'r',
+        columns: &[
+            ("setdatabase", SqlType::Oid),
+            ("setrole", SqlType::Oid),
+            ("setconfig", SqlType::Array(&SqlType::Text)),
+        ],
+    },
+    SysRel {
+        schema: "pg_catalog",
+        schema_oid: 11,
         name: "pg_depend",
         oid: 2608,
         kind: b'r',

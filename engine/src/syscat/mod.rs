@@ -296,6 +296,7 @@ impl Snapshot {
             PG_NAMESPACE => {
                 matches!(d.objoid, PUBLIC_OID | PG_CATALOG_OID)
                     || self.namespaces.iter().any(|ns| ns.oid == d.objoid)
+                    || self.schemas.iter().any(|s| s.oid == d.objoid)
             }
             _ => false,
         }
@@ -552,6 +553,9 @@ fn view_output<T: Transaction>(txn: &mut T, v: &ViewDesc) -> Result<Vec<(String,
         catalog::resolve_relation(&mut *txn, &path, name)
     };
     let mut binder = crate::plan::bind::Binder::new(Vec::new(), &mut lookup);
+    // Bound as the body of the view: along the path it recorded.
+    binder.expanding_views.push(v.oid);
+    binder.view_bindings.push(v.bindings.clone());
     let columns = binder.plan_query(q)?.columns();
     Ok(columns
         .into_iter()

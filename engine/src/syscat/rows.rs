@@ -74,6 +74,7 @@ pub fn rows(
         "pg_constraint" => pg_constraint(rel, snap, &mut out),
         "pg_attrdef" => pg_attrdef(rel, snap, &mut out),
         "pg_database" => pg_database(rel, snap, &mut out)?,
+        "pg_db_role_setting" => pg_db_role_setting(rel, snap, &mut out),
         "pg_authid" | "pg_roles" | "pg_user" => roles(rel, snap, &mut out),
         "pg_tables" => pg_tables(rel, snap, &mut out),
         "pg_views" => pg_views(rel, snap, &mut out),
@@ -560,6 +561,19 @@ fn pg_attrdef(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) 
 /// column position (nothing refers to it by OID).
 fn attrdef_oid(table_id: u32, column: usize) -> u32 {
     0x5000_0000 | (table_id.wrapping_sub(16384) & 0x3_FFFF) << 11 | (column as u32 & 0x7FF)
+}
+
+/// One row per database with `ALTER DATABASE ... SET` settings (roles
+/// have none).
+fn pg_db_role_setting(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
+    for d in snap.databases.iter().filter(|d| !d.settings.is_empty()) {
+        let mut r = RowBuilder::new(rel);
+        r.oid("setdatabase", d.oid).oid("setrole", 0).text(
+            "setconfig",
+            crate::types::array::format(d.settings.iter().map(|s| Some(s.as_str()))),
+        );
+        out.push(r.finish());
+    }
 }
 
 fn pg_database(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) -> Result<()> {
