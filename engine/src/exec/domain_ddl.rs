@@ -255,6 +255,9 @@ fn alter_type_schema<T: Transaction>(
             user_type::refresh_tables(txn, &e)?;
             Ok(Vec::new())
         }
+        Some(user_type::UserType::Composite(_)) => Err(EngineError::unsupported(
+            "ALTER TYPE ... SET SCHEMA of a composite type",
+        )),
     }
 }
 
