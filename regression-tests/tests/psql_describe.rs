@@ -180,6 +180,13 @@ const COMMANDS: &[(&str, &str)] = &[
          \\dT\n\\dT+\n\\d moods\nROLLBACK;",
     ),
     (
+        "\\dT, \\dT+ and \\d of a composite type and a table using it (rolled back)",
+        "BEGIN;\n\
+         CREATE TYPE public.pair AS (a int, b text);\n\
+         CREATE TABLE pairs (id int PRIMARY KEY, p pair);\n\
+         \\dT\n\\dT+\n\\d pair\n\\d pairs\nROLLBACK;",
+    ),
+    (
         "\\dD, \\dT and \\d of domains and a table using them (rolled back)",
         "BEGIN;\n\
          CREATE DOMAIN public.posint AS int CHECK (VALUE > 0);\n\

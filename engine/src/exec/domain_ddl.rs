@@ -66,6 +66,9 @@ fn base_type<T: Transaction>(
         return Ok((d.base, Some(d)));
     }
     if let Some(t) = user_type::column_user_type(txn, path, ty)? {
+        if matches!(t, SqlType::Composite(_)) {
+            return Err(EngineError::unsupported("domains over composite types"));
+        }
         return Ok((t, None));
     }
     if crate::exec::ddl::serial_type(ty).is_some() {

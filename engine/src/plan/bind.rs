@@ -1085,6 +1085,9 @@ impl<'c> Binder<'c> {
         if let ("array", ast::FunctionArguments::Subquery(q)) = (name.as_str(), &f.args) {
             return self.bind_subquery(q, SubqueryKind::Array, scope);
         }
+        if name == crate::sql::field_star::FIELD_STAR_MARKER {
+            return Err(EngineError::unsupported("(expr).* outside a select list"));
+        }
         if super::row_expr::is_row_call(f) {
             let items = super::row_expr::row_call_items(f)
                 .ok_or_else(|| EngineError::unsupported(format!("row constructor {f}")))?;

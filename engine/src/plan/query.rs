@@ -631,6 +631,22 @@ impl Binder<'_> {
                             });
                         }
                     }
+                    ast::SelectItem::UnnamedExpr(AstExpr::Function(f))
+                        if f.name.to_string() == crate::sql::field_star::FIELD_STAR_MARKER =>
+                    {
+                        // `(c).*` (rewritten by the parser's front end):
+                        // every field of a composite value.
+                        let e = crate::plan::row_expr::row_call_items(f)
+                            .and_then(|items| items.first().copied())
+                            .ok_or_else(|| EngineError::unsupported("this (expr).*"))?;
+                        for (name, expr) in self.bind_field_star(e, &scope)? {
+                            columns.push(OutputColumn {
+                                name,
+                                ty: expr.ty(),
+                            });
+                            projection.push(expr);
+                        }
+                    }
                     ast::SelectItem::QualifiedWildcard(
                         ast::SelectItemQualifiedWildcardKind::Expr(e),
                         _,

@@ -23,6 +23,7 @@ pub mod create_like;
 pub mod database;
 pub mod depth;
 pub mod domain;
+pub mod field_star;
 pub mod fk_set_columns;
 pub mod identifiers;
 pub mod normalize;
@@ -244,6 +245,13 @@ fn parse_plain(sql: &str) -> Result<Vec<Parsed>> {
     let sql = if sql.to_ascii_lowercase().contains("symmetric") {
         rewritten = rewrite_between_symmetric(sql);
         rewritten.as_deref().unwrap_or(sql)
+    } else {
+        sql
+    };
+    let star;
+    let sql = if field_star::may_contain(sql) {
+        star = field_star::rewrite(sql);
+        star.as_deref().unwrap_or(sql)
     } else {
         sql
     };

@@ -94,6 +94,22 @@ impl Snapshot {
         })
     }
 
+    /// Whether the `pg_class` row `oid` of a composite type is visible
+    /// (`pg_table_is_visible`): no relation or composite type of its name
+    /// comes earlier on the search path. `None` when `oid` is no
+    /// composite type's.
+    pub(crate) fn composite_rel_visible(&self, oid: u32) -> Option<bool> {
+        let d = self.composites.iter().find(|d| d.relid == oid)?;
+        let first = self.search_path.iter().find(|(s, _)| {
+            self.relation_in(s, &d.name).is_some()
+                || self
+                    .composites
+                    .iter()
+                    .any(|c| &c.schema == s && c.name == d.name)
+        });
+        Some(first.is_some_and(|(s, _)| *s == d.schema))
+    }
+
     /// The OIDs of composite type `name` in schema `s` and of its array
     /// type.
     pub(crate) fn composite_type_oids(&self, s: &str, name: &str) -> Option<(u32, u32)> {

@@ -102,6 +102,9 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             Ok(match snap.user_rel(oid) {
                 Some(rel) => Value::Bool(snap.rel_is_visible(rel)),
                 None if super::by_oid(oid).is_some() => Value::Bool(true),
+                None if snap.composite_rel_visible(oid).is_some() => {
+                    Value::Bool(snap.composite_rel_visible(oid).unwrap_or(false))
+                }
                 None => Value::Null,
             })
         }),
