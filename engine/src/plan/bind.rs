@@ -1155,8 +1155,22 @@ impl<'c> Binder<'c> {
             // The argument's type, as regtype (PostgreSQL evaluates the
             // argument only to learn its type, so it is not run here).
             "pg_typeof" if args.len() == 1 => {
-                let column_domain = match &args[0] {
+                // A subscript is a cast of the element's text.
+                let arg = match &args[0] {
+                    Expr::Cast(inner, _, _) if matches!(**inner, Expr::Function(..)) => inner,
+                    other => other,
+                };
+                let column_domain = match arg {
                     Expr::Column(i, ty) => self.column_domain_name(scope, *i, *ty),
+                    // An element of an array of a domain is of the domain.
+                    Expr::Function(f, a) if f.name == "array_subscript" && a.len() == 2 => {
+                        match &a[0] {
+                            Expr::Column(i, ty) => self.column_domain_name(scope, *i, *ty),
+                            Expr::Domain(_, d) => Some(d.type_name()),
+                            _ => None,
+                        }
+                        .and_then(|n| n.strip_suffix("[]").map(str::to_string))
+                    }
                     _ => None,
                 };
                 let name = match (&args[0], args[0].ty()) {

@@ -118,6 +118,18 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                         }
                     }
                     type_columns(&mut r, &c.ty);
+                    // A column of a domain names it; a column of an array
+                    // of one has the domain's array type as its UDT.
+                    if let Some(d) = c.domain {
+                        if c.ty == d.base {
+                            r.text("domain_catalog", &snap.database)
+                                .text("domain_schema", &d.schema)
+                                .text("domain_name", &d.name);
+                        } else {
+                            r.text("udt_schema", &d.schema)
+                                .text("udt_name", format!("_{}", d.name));
+                        }
+                    }
                     out.push(r.finish());
                 }
             }

@@ -632,15 +632,36 @@ fn parse_v4(input: &str, cidr: bool) -> Option<([u8; 4], u8)> {
         None => (input, None),
     };
     let mut octets = Vec::with_capacity(4);
-    for part in addr_part.split('.') {
-        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+    // `cidr` also takes the address as hex nybbles (`0x0a/8`, an odd
+    // trailing nybble filling the high half of a last octet), as
+    // PostgreSQL's inet_cidr_pton_ipv4.
+    if let Some(hex) = addr_part
+        .strip_prefix("0x")
+        .or_else(|| addr_part.strip_prefix("0X"))
+        .filter(|h| cidr && h.bytes().next().is_some_and(|b| b.is_ascii_hexdigit()))
+    {
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) || hex.len() > 8 {
             return None;
         }
-        let v: u32 = part.bytes().try_fold(0u32, |acc, b| {
-            let n = acc * 10 + u32::from(b - b'0');
-            (n <= 255).then_some(n)
-        })?;
-        octets.push(v as u8);
+        let nybbles: Vec<u8> = hex
+            .bytes()
+            .map(|b| (b as char).to_digit(16).unwrap_or(0) as u8)
+            .collect();
+        for pair in nybbles.chunks(2) {
+            octets.push(pair[0] << 4 | pair.get(1).copied().unwrap_or(0));
+        }
+    }
+    if octets.is_empty() {
+        for part in addr_part.split('.') {
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let v: u32 = part.bytes().try_fold(0u32, |acc, b| {
+                let n = acc * 10 + u32::from(b - b'0');
+                (n <= 255).then_some(n)
+            })?;
+            octets.push(v as u8);
+        }
     }
     if octets.is_empty() || octets.len() > 4 {
         return None;
@@ -760,6 +781,14 @@ mod tests {
         assert_eq!(e.message, "invalid cidr value: \"10.1.2.3/8\"");
         assert!(Inet::parse(" 10.1.2.3", false).is_err());
         assert!(Inet::parse("10.1", false).is_err());
+        // psql: select '0x0a/8'::cidr, '0xa0b/16'::cidr; select '0x0a'::inet (22P02)
+        assert_eq!(Inet::parse("0x0a/8", true).unwrap().show(), "10.0.0.0/8");
+        assert_eq!(
+            Inet::parse("0XA0b/16", true).unwrap().show(),
+            "160.176.0.0/16"
+        );
+        assert!(Inet::parse("0x0a", false).is_err());
+        assert!(Inet::parse("0x0g/8", true).is_err());
     }
 
     #[test]
