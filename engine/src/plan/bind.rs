@@ -1182,9 +1182,7 @@ impl<'c> Binder<'c> {
                         | SqlType::Array(SqlType::Enum(_))
                         | SqlType::Composite(_)
                         | SqlType::Record),
-                    ) => {
-                        t.display_name()
-                    }
+                    ) => t.display_name(),
                     (_, t) => crate::syscat::functions::type_name_of(t.oid())
                         .unwrap_or_else(|| "???".into()),
                 };
