@@ -908,6 +908,19 @@ impl Binder<'_> {
         match e {
             AstExpr::Function(f) if agg_func(&function_name(f)).is_some() && f.over.is_none() => {
                 let func = agg_func(&function_name(f)).expect("checked");
+                if let ast::FunctionArguments::List(list) = &f.args {
+                    if list.args.iter().any(|a| {
+                        matches!(a, ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) if has_srf(x))
+                    }) {
+                        return Err(EngineError::new(
+                            SqlState::FeatureNotSupported,
+                            "aggregate function calls cannot contain set-returning function calls",
+                        )
+                        .with_hint(
+                            "You might be able to move the set-returning function into a LATERAL FROM item.",
+                        ));
+                    }
+                }
                 let mut mode = self.agg.take().expect("agg mode");
                 let r = self.bind_agg_call(f, func, &mode.input);
                 let r = r.map(|call| {
@@ -2081,29 +2094,62 @@ impl Binder<'_> {
         let mut funcs = Vec::with_capacity(srfs.len());
         let mut scope = Scope::default();
         for (n, (fname, args)) in srfs.iter().enumerate() {
-            if crate::types::json_srf::JsonSrf::by_name(fname)
-                .is_some_and(|j| j.columns().len() > 1)
-            {
-                return Err(EngineError::unsupported(format!(
-                    "{fname}(...) in a select list"
-                )));
-            }
             let column = srf_column(n);
-            let (node, sub) = self.plan_table_function(
+            // A function of several columns (`jsonb_each`) gives each
+            // column as `<srf>.name`, for `(f(...)).name`, and the row
+            // of them as a record, for the call itself.
+            let fields: Vec<&str> = crate::types::json_srf::JsonSrf::by_name(fname)
+                .map(|j| j.columns().into_iter().map(|(c, _)| c).collect())
+                .filter(|c: &Vec<&str>| c.len() > 1)
+                .unwrap_or_default();
+            let names: Vec<String> = if fields.is_empty() {
+                vec![column.clone()]
+            } else {
+                fields.iter().map(|f| format!("{column}.{f}")).collect()
+            };
+            let (mut node, sub) = self.plan_table_function(
                 &ast::ObjectName::from(vec![ast::Ident::new(*fname)]),
                 args,
                 Some(&ast::TableAlias {
                     explicit: true,
                     name: ast::Ident::with_quote('"', column.clone()),
-                    columns: vec![ast::TableAliasColumnDef {
-                        name: ast::Ident::with_quote('"', column),
-                        data_type: None,
-                    }],
+                    columns: names
+                        .iter()
+                        .map(|c| ast::TableAliasColumnDef {
+                            name: ast::Ident::with_quote('"', c.clone()),
+                            data_type: None,
+                        })
+                        .collect(),
                     at: None,
                 }),
                 false,
             )?;
-            scope.columns.extend(sub.columns);
+            let mut sub_columns = sub.columns;
+            if !fields.is_empty() {
+                let mut exprs: Vec<Expr> = sub_columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Expr::Column(i, c.ty))
+                    .collect();
+                exprs.push(crate::plan::row_expr::record_of(exprs.clone()));
+                let mut columns = node.columns();
+                columns.push(OutputColumn {
+                    name: column.clone(),
+                    ty: SqlType::Record,
+                });
+                sub_columns.push(ScopeColumn {
+                    table: Some(column.clone()),
+                    name: column,
+                    ty: SqlType::Record,
+                    hidden: false,
+                });
+                node = Node::Project {
+                    input: Box::new(node),
+                    exprs,
+                    columns,
+                };
+            }
+            scope.columns.extend(sub_columns);
             funcs.push(node);
         }
         if funcs.len() == 1 {
@@ -2512,16 +2558,55 @@ fn is_function_factor(f: &ast::TableFactor) -> bool {
 
 /// Whether [`take_srfs`] finds a call in `e`.
 fn has_srf(e: &AstExpr) -> bool {
-    depth::guard(|| match e {
-        AstExpr::Function(f) => {
-            is_srf_name(&function_name(f)) && matches!(f.args, ast::FunctionArguments::List(_))
-        }
+    depth::guard(|| {
+        match e {
+        AstExpr::Function(f) => match &f.args {
+            ast::FunctionArguments::List(_) if is_srf_name(&function_name(f)) => true,
+            // An ordinary function over a set-returning call runs once
+            // per row of it; an aggregate over one is refused later.
+            ast::FunctionArguments::List(list) if !is_aggregate_call(f) => {
+                list.args.iter().any(|a| {
+                    matches!(a, ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) if has_srf(x))
+                })
+            }
+            _ => false,
+        },
         AstExpr::BinaryOp { left, right, .. } => has_srf(left) || has_srf(right),
         AstExpr::UnaryOp { expr, .. } | AstExpr::Nested(expr) | AstExpr::Cast { expr, .. } => {
             has_srf(expr)
         }
+        AstExpr::CompoundFieldAccess { .. } => srf_field(e).is_some(),
         _ => false,
+    }
     })
+}
+
+/// Whether `f` calls an aggregate (not as a window function).
+fn is_aggregate_call(f: &ast::Function) -> bool {
+    agg_func(&function_name(f)).is_some() && f.over.is_none()
+}
+
+/// `(f(...)).field` of a set-returning function with several output
+/// columns (`jsonb_each`, ...): the call and the field, when `field` is
+/// one of its columns.
+fn srf_field(e: &AstExpr) -> Option<(&ast::Function, String)> {
+    let AstExpr::CompoundFieldAccess { root, access_chain } = e else {
+        return None;
+    };
+    let [ast::AccessExpr::Dot(AstExpr::Identifier(field))] = access_chain.as_slice() else {
+        return None;
+    };
+    let mut root = &**root;
+    while let AstExpr::Nested(inner) = root {
+        root = inner;
+    }
+    let AstExpr::Function(f) = root else {
+        return None;
+    };
+    let func = crate::types::json_srf::JsonSrf::by_name(&function_name(f))?;
+    let field = ident_name(field);
+    let columns = func.columns();
+    (columns.len() > 1 && columns.iter().any(|(c, _)| *c == field)).then_some((f, field))
 }
 
 /// A grouped select whose list calls set-returning functions runs them
@@ -2653,11 +2738,12 @@ fn hoist(e: &AstExpr, out: &mut Vec<AstExpr>) -> Result<AstExpr> {
         }
         Ok(match e {
             AstExpr::Function(f) => {
+                let is_srf = is_srf_name(&function_name(f));
                 let mut f = f.clone();
                 if let ast::FunctionArguments::List(list) = &mut f.args {
                     for a in list.args.iter_mut() {
                         if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) = a {
-                            if has_srf(x) {
+                            if is_srf && has_srf(x) {
                                 return Err(EngineError::unsupported(
                                     "set-returning function calls nested in the arguments of \
                                      another in a grouped query",
@@ -2679,6 +2765,10 @@ fn hoist(e: &AstExpr, out: &mut Vec<AstExpr>) -> Result<AstExpr> {
                 expr: Box::new(hoist(expr, out)?),
             },
             AstExpr::Nested(expr) => AstExpr::Nested(Box::new(hoist(expr, out)?)),
+            AstExpr::CompoundFieldAccess { root, access_chain } => AstExpr::CompoundFieldAccess {
+                root: Box::new(hoist(root, out)?),
+                access_chain: access_chain.clone(),
+            },
             AstExpr::Cast {
                 kind,
                 expr,
@@ -2739,6 +2829,30 @@ fn take_srfs_level(e: &mut AstExpr, out: &mut Vec<SrfCall>) {
             let args = list.args.clone();
             *e = AstExpr::Identifier(ast::Ident::with_quote('"', srf_column(out.len())));
             out.push((name, args));
+        }
+        AstExpr::Function(f) if !is_aggregate_call(f) => {
+            if let ast::FunctionArguments::List(list) = &mut f.args {
+                for a in list.args.iter_mut() {
+                    if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) = a {
+                        take_srfs(x, out);
+                    }
+                }
+            }
+        }
+        AstExpr::CompoundFieldAccess { .. } => {
+            let Some((f, field)) = srf_field(e) else {
+                return;
+            };
+            let ast::FunctionArguments::List(list) = &f.args else {
+                return;
+            };
+            let Some(func) = crate::types::json_srf::JsonSrf::by_name(&function_name(f)) else {
+                return;
+            };
+            let args = list.args.clone();
+            let column = format!("{}.{field}", srf_column(out.len()));
+            *e = AstExpr::Identifier(ast::Ident::with_quote('"', column));
+            out.push((func.name(), args));
         }
         AstExpr::BinaryOp { left, right, .. } => {
             take_srfs(left, out);

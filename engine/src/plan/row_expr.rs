@@ -508,7 +508,7 @@ impl Binder<'_> {
 }
 
 /// An anonymous `record` built from bound fields.
-fn record_of(fields: Vec<Expr>) -> Expr {
+pub(crate) fn record_of(fields: Vec<Expr>) -> Expr {
     let types = fields.iter().map(Expr::ty).collect();
     Expr::Function(row_fn(types, SqlType::Record), fields)
 }
