@@ -160,6 +160,10 @@ impl<T: Transaction> Transaction for DbTxn<T> {
     fn isolation(&self) -> Isolation {
         self.inner.isolation()
     }
+    fn approximate_size(&self, start: &[u8], end: &[u8]) -> Result<u64> {
+        // Store keys, unchanged: `pg_database_size` measures any database.
+        self.inner.approximate_size(start, end)
+    }
     fn refresh_snapshot(&mut self) -> Result<()> {
         self.inner.refresh_snapshot()
     }

@@ -215,6 +215,13 @@ pub trait Transaction: Send {
     /// The isolation mode it was started with.
     fn isolation(&self) -> Isolation;
 
+    /// The approximate number of bytes the store's entries in `[start,
+    /// end)` take, outside this transaction's snapshot: every committed
+    /// version and tombstone counts, own uncommitted writes do not. Keys
+    /// are the store's own (no rewriting by wrappers). 0 only for a range
+    /// without entries.
+    fn approximate_size(&self, start: &[u8], end: &[u8]) -> Result<u64>;
+
     /// Takes a new snapshot of the newest committed state (READ COMMITTED
     /// does this at the start of every statement). Own writes stay visible.
     fn refresh_snapshot(&mut self) -> Result<()>;

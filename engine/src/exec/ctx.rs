@@ -179,6 +179,10 @@ impl<T: Transaction> crate::types::functions::FunctionEnv for Ctx<'_, T> {
         self.syscat.as_deref()
     }
 
+    fn approximate_size(&self, start: &[u8], end: &[u8]) -> crate::error::Result<Option<u64>> {
+        Ok(Some(self.txn.approximate_size(start, end)?))
+    }
+
     fn backend_pid(&self) -> i32 {
         self.backend_pid
     }

@@ -13,6 +13,7 @@
 
 use sqlparser::ast::{self, Expr as AstExpr, UnaryOperator, Value as AstValue};
 
+use super::sizes::{self, Measure};
 use super::{Snapshot, UserRel};
 use crate::catalog::description::PG_CLASS;
 use crate::catalog::{IndexDesc, TableDesc};
@@ -22,6 +23,7 @@ use crate::types::functions::{Arity, Candidate, Ret, ScalarFn};
 use crate::types::{FunctionEnv, RegKind, SqlType, Value, Volatility};
 
 const OID: SqlType = SqlType::Oid;
+const REGCLASS: SqlType = SqlType::Reg(RegKind::Class);
 const T: SqlType = SqlType::Text;
 const I4: SqlType = SqlType::Int4;
 const I8: SqlType = SqlType::Int8;
@@ -73,6 +75,26 @@ fn catalog_oid(name: &str) -> Option<u32> {
         .iter()
         .find(|r| r.name == name && r.schema == "pg_catalog")
         .map(|r| r.oid)
+}
+
+/// A relation size function of the relation in `a[0]`.
+fn rel_size(e: &dyn FunctionEnv, a: &[Value], what: Measure) -> Result<Value> {
+    let snap = snapshot(e)?;
+    sizes::relation_size(e, snap, regclass_oid(snap, &a[0]), what)
+}
+
+/// The OID a `regclass` value (its canonical name, or a number) stands
+/// for; 0 for none.
+fn regclass_oid(snap: &Snapshot, v: &Value) -> u32 {
+    match v {
+        Value::Text(s) => s
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .or_else(|| reg_oid(snap, s, RegKind::Class))
+            .unwrap_or(0),
+        _ => oid_arg(v).unwrap_or(0),
+    }
 }
 
 fn oid_arg(v: &Value) -> Option<u32> {
@@ -194,12 +216,41 @@ pub(crate) fn candidates() -> Vec<Candidate> {
         cand("pg_get_function_result", &[OID], T, true, false, null),
         cand("pg_get_function_arguments", &[OID], T, true, false, null),
         cand("pg_get_triggerdef", &[OID, B], T, true, false, null),
-        // Rocksgres keeps every relation in one RocksDB key space and has
-        // no per-relation size accounting yet: sizes are unknown (NULL).
-        cand("pg_table_size", &[OID], I8, true, false, null),
-        cand("pg_relation_size", &[OID], I8, true, false, null),
-        cand("pg_total_relation_size", &[OID], I8, true, false, null),
-        cand("pg_indexes_size", &[OID], I8, true, false, null),
+        // Sizes of the relations' and databases' key ranges (see `sizes`).
+        cand("pg_table_size", &[REGCLASS], I8, true, true, |e, a| {
+            rel_size(e, a, Measure::Table)
+        }),
+        cand("pg_relation_size", &[REGCLASS], I8, true, true, |e, a| {
+            rel_size(e, a, Measure::Relation)
+        }),
+        cand(
+            "pg_relation_size",
+            &[REGCLASS, T],
+            I8,
+            true,
+            true,
+            |e, a| {
+                let snap = snapshot(e)?;
+                sizes::fork_size(e, snap, regclass_oid(snap, &a[0]), text_arg(&a[1]))
+            },
+        ),
+        cand(
+            "pg_total_relation_size",
+            &[REGCLASS],
+            I8,
+            true,
+            true,
+            |e, a| rel_size(e, a, Measure::Total),
+        ),
+        cand("pg_indexes_size", &[REGCLASS], I8, true, true, |e, a| {
+            rel_size(e, a, Measure::Indexes)
+        }),
+        cand("pg_database_size", &[NAME], I8, true, true, |e, a| {
+            sizes::database_size_by_name(e, snapshot(e)?, text_arg(&a[0]))
+        }),
+        cand("pg_database_size", &[OID], I8, true, true, |e, a| {
+            sizes::database_size_by_oid(e, snapshot(e)?, oid_arg(&a[0]).unwrap_or(0))
+        }),
         cand(
             "pg_relation_is_publishable",
             &[OID],

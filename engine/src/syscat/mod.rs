@@ -43,6 +43,7 @@ pub mod functions;
 mod info_schema;
 mod locks;
 pub(crate) mod rows;
+mod sizes;
 pub mod static_rows;
 mod timezones;
 mod user_types;

@@ -73,6 +73,13 @@ pub trait FunctionEnv {
         "postgres"
     }
 
+    /// The approximate byte size of the store's entries in `[start, end)`
+    /// (store keys, see [`rocksgres_storage::Transaction::approximate_size`]);
+    /// `None` where no store is at hand.
+    fn approximate_size(&self, _start: &[u8], _end: &[u8]) -> Result<Option<u64>> {
+        Ok(None)
+    }
+
     /// The system catalogs as the statement sees them; loaded by the
     /// executor before it calls a function marked
     /// [`ScalarFunction::catalog`]. `None` elsewhere.

@@ -88,6 +88,9 @@ impl<T: Transaction, H: Hooks> Transaction for HookedTxn<T, H> {
     fn isolation(&self) -> Isolation {
         self.inner.isolation()
     }
+    fn approximate_size(&self, start: &[u8], end: &[u8]) -> Result<u64> {
+        self.inner.approximate_size(start, end)
+    }
     fn refresh_snapshot(&mut self) -> Result<()> {
         self.inner.refresh_snapshot()
     }

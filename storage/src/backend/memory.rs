@@ -198,6 +198,18 @@ impl Backend for MemoryBackend {
         Ok(())
     }
 
+    fn approximate_size(&self, start: &[u8], end: &[u8]) -> Result<u64> {
+        // Exact: the live map is in memory anyway.
+        if start >= end {
+            return Ok(0);
+        }
+        let map = self.data.read();
+        Ok(map
+            .range::<[u8], _>((Bound::Included(start), Bound::Excluded(end)))
+            .map(|(k, v)| (k.len() + v.len()) as u64)
+            .sum())
+    }
+
     fn compact(&self, gc: &Arc<GcState>) -> Result<()> {
         // Everything applied is "flushed" here, so the horizon is the safe point.
         gc.advance_tombstone_horizon(gc.safe_point());

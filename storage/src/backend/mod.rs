@@ -63,6 +63,24 @@ pub trait RawIter: Send {
     fn status(&self) -> Result<()>;
 }
 
+/// Sums the key and value lengths of `iter`'s entries in `[start, end)`,
+/// stopping once the sum reaches `cap` (so a call's time is bounded).
+pub(crate) fn scan_size<I: RawIter>(
+    iter: &mut I,
+    start: &[u8],
+    end: &[u8],
+    cap: u64,
+) -> Result<u64> {
+    let mut total = 0u64;
+    iter.seek(start);
+    while iter.valid() && iter.key() < end && total < cap {
+        total += (iter.key().len() + iter.value().len()) as u64;
+        iter.next();
+    }
+    iter.status()?;
+    Ok(total)
+}
+
 /// An ordered key-value backend.
 pub trait Backend: Send + Sync + 'static {
     /// Batch type.
@@ -92,6 +110,12 @@ pub trait Backend: Send + Sync + 'static {
     /// durably (RocksDB's DeleteRange): what DROP DATABASE does to a
     /// database's key ranges nobody reads any more.
     fn delete_range(&self, start: &[u8], end: &[u8]) -> Result<()>;
+    /// The approximate number of bytes the entries whose key lies in
+    /// `[start, end)` take, every version and tombstone included (what
+    /// `pg_relation_size` and `pg_database_size` report). Written data
+    /// counts at once, before any flush; 0 only for a range without
+    /// entries.
+    fn approximate_size(&self, start: &[u8], end: &[u8]) -> Result<u64>;
     /// Compacts all data now, dropping the versions that `gc` says are
     /// garbage.
     fn compact(&self, gc: &Arc<GcState>) -> Result<()>;

@@ -167,6 +167,12 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         self.options.isolation
     }
 
+    fn approximate_size(&self, start: &[u8], end: &[u8]) -> Result<u64> {
+        // Every version of a user key in `[start, end)` sorts in it too
+        // (see `Store::delete_range`).
+        self.shared.backend.approximate_size(start, end)
+    }
+
     fn refresh_snapshot(&mut self) -> Result<()> {
         self.snapshot = self.shared.oracle.refresh_snapshot(self.snapshot);
         Ok(())
