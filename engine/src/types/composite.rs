@@ -317,38 +317,27 @@ pub fn field_count(input: &str) -> usize {
     n
 }
 
+/// What a corrupt descriptor of this kind is called in the error.
+const WHAT: &str = "composite type";
+
 fn put_str(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len() as u32).to_be_bytes());
-    out.extend_from_slice(s.as_bytes());
+    super::descriptor::put_str(out, s)
 }
 
 fn corrupt() -> EngineError {
-    EngineError::new(SqlState::DataCorrupted, "bad composite type descriptor")
+    EngineError::new(SqlState::DataCorrupted, format!("bad {WHAT} descriptor"))
 }
 
 fn get_u8(r: &mut &[u8]) -> Result<u8> {
-    let (&b, rest) = r.split_first().ok_or_else(corrupt)?;
-    *r = rest;
-    Ok(b)
+    super::descriptor::get_u8(r, WHAT)
 }
 
 fn get_u32(r: &mut &[u8]) -> Result<u32> {
-    if r.len() < 4 {
-        return Err(corrupt());
-    }
-    let (head, rest) = r.split_at(4);
-    *r = rest;
-    Ok(u32::from_be_bytes(head.try_into().map_err(|_| corrupt())?))
+    super::descriptor::get_u32(r, WHAT)
 }
 
 fn get_str(r: &mut &[u8]) -> Result<String> {
-    let n = get_u32(r)? as usize;
-    if r.len() < n {
-        return Err(corrupt());
-    }
-    let (head, rest) = r.split_at(n);
-    *r = rest;
-    String::from_utf8(head.to_vec()).map_err(|_| corrupt())
+    super::descriptor::get_str(r, WHAT)
 }
 
 #[cfg(test)]

@@ -251,46 +251,35 @@ pub fn intern(def: &DomainDef) -> &'static DomainDef {
         .or_insert_with(|| Box::leak(Box::new(def.clone())))
 }
 
+/// What a corrupt descriptor of this kind is called in the error.
+const WHAT: &str = "domain";
+
 fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_bytes(out, s.as_bytes());
+    super::descriptor::put_str(out, s)
 }
 
 fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
-    out.extend_from_slice(&(b.len() as u32).to_be_bytes());
-    out.extend_from_slice(b);
-}
-
-fn corrupt() -> EngineError {
-    EngineError::new(SqlState::DataCorrupted, "bad domain descriptor")
-}
-
-fn get_u8(r: &mut &[u8]) -> Result<u8> {
-    let (&b, rest) = r.split_first().ok_or_else(corrupt)?;
-    *r = rest;
-    Ok(b)
-}
-
-fn get_u32(r: &mut &[u8]) -> Result<u32> {
-    if r.len() < 4 {
-        return Err(corrupt());
-    }
-    let (head, rest) = r.split_at(4);
-    *r = rest;
-    Ok(u32::from_be_bytes(head.try_into().map_err(|_| corrupt())?))
+    super::descriptor::put_bytes(out, b)
 }
 
 fn get_bytes(r: &mut &[u8]) -> Result<Vec<u8>> {
-    let n = get_u32(r)? as usize;
-    if r.len() < n {
-        return Err(corrupt());
-    }
-    let (head, rest) = r.split_at(n);
-    *r = rest;
-    Ok(head.to_vec())
+    super::descriptor::get_bytes(r, WHAT)
+}
+
+fn corrupt() -> EngineError {
+    EngineError::new(SqlState::DataCorrupted, format!("bad {WHAT} descriptor"))
+}
+
+fn get_u8(r: &mut &[u8]) -> Result<u8> {
+    super::descriptor::get_u8(r, WHAT)
+}
+
+fn get_u32(r: &mut &[u8]) -> Result<u32> {
+    super::descriptor::get_u32(r, WHAT)
 }
 
 fn get_str(r: &mut &[u8]) -> Result<String> {
-    String::from_utf8(get_bytes(r)?).map_err(|_| corrupt())
+    super::descriptor::get_str(r, WHAT)
 }
 
 #[cfg(test)]

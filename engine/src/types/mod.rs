@@ -29,6 +29,7 @@ pub mod composite;
 pub mod datestyle;
 pub mod datetime;
 pub mod datetime_ops;
+pub mod descriptor;
 pub mod domain;
 pub mod enum_funcs;
 pub mod enum_type;
