@@ -1856,7 +1856,12 @@ fn execute_statement<S: Store>(
     ctx.config = Some(&interrupts.config);
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
-    let r = run_plan(&plan, &mut ctx, db);
+    let mut r = run_plan(&plan, &mut ctx, db);
+    // DEFERRABLE UNIQUE constraints that are immediate: checked now.
+    let checked = crate::exec::deferred_unique::end_statement(r.is_ok(), &mut ctx);
+    if let (Ok(_), Err(e)) = (&r, checked) {
+        r = Err(e);
+    }
     *scratch = std::mem::take(&mut ctx.scratch);
     r
 }

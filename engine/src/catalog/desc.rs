@@ -156,6 +156,13 @@ pub struct IndexDesc {
     /// `CREATE INDEX CONCURRENTLY` builds it and after such a build
     /// failed. Writes maintain it either way.
     pub valid: bool,
+    /// A DEFERRABLE UNIQUE constraint's index (`pg_index.indimmediate`
+    /// false): its entries have the non-unique layout, so duplicates may
+    /// exist until the check (see [`crate::exec::deferred_unique`]).
+    pub deferrable: bool,
+    /// INITIALLY DEFERRED (with `deferrable`): checked at COMMIT unless
+    /// `SET CONSTRAINTS` says IMMEDIATE.
+    pub initially_deferred: bool,
 }
 
 /// A CHECK constraint of a table (see [`crate::catalog::constraint`]).
@@ -337,12 +344,15 @@ impl TableDesc {
         for fk in &self.foreign_keys {
             fk.encode(out);
         }
-        // Version 6: per index, NULLS NOT DISTINCT, predicate, INCLUDE.
+        // Version 6: per index, NULLS NOT DISTINCT, predicate, INCLUDE (flag
+        // bits 3 and 4, DEFERRABLE and INITIALLY DEFERRED, came later).
         for ix in &self.indexes {
             out.push(
                 u8::from(ix.nulls_not_distinct)
                     | u8::from(ix.predicate.is_some()) << 1
-                    | u8::from(!ix.valid) << 2,
+                    | u8::from(!ix.valid) << 2
+                    | u8::from(ix.deferrable) << 3
+                    | u8::from(ix.initially_deferred) << 4,
             );
             if let Some(p) = &ix.predicate {
                 put_str(out, p);
@@ -472,6 +482,8 @@ impl TableDesc {
                 predicate: None,
                 include: Vec::new(),
                 valid: true,
+                deferrable: false,
+                initially_deferred: false,
             });
         }
         let next_index_id = get_u32(r)?;
@@ -512,6 +524,8 @@ impl TableDesc {
                 let flags = get_u8(r)?;
                 ix.nulls_not_distinct = flags & 1 != 0;
                 ix.valid = flags & 4 == 0;
+                ix.deferrable = flags & 8 != 0;
+                ix.initially_deferred = flags & 16 != 0;
                 if flags & 2 != 0 {
                     ix.predicate = Some(get_str(r)?);
                 }
@@ -638,6 +652,8 @@ mod tests {
                 predicate: Some("id > 0".into()),
                 include: vec![1],
                 valid: true,
+                deferrable: true,
+                initially_deferred: true,
             }],
             next_index_id: 2,
             checks: vec![CheckDesc {

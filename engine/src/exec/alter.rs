@@ -581,6 +581,10 @@ pub fn alter_table<T: Transaction>(
                 txn, path, &mut table, c, *not_valid, now, interrupt,
             )?,
             AlterTableOperation::AddConstraint {
+                constraint: ast::TableConstraint::Unique(u),
+                not_valid: false,
+            } => crate::exec::unique_ddl::add_unique(txn, &mut table, u, now, interrupt)?,
+            AlterTableOperation::AddConstraint {
                 constraint,
                 not_valid: true,
             } => {

@@ -94,8 +94,10 @@ pub fn create_table<T: Transaction>(
     let mut columns: Vec<ColumnDesc> = Vec::new();
     let mut pk: Option<Vec<IndexColumn>> = None;
     let mut pk_name: Option<String> = None;
-    // (constraint name, columns, NULLS NOT DISTINCT) of UNIQUE constraints.
-    let mut uniques: Vec<(Option<String>, Vec<IndexColumn>, bool)> = Vec::new();
+    // (constraint name, columns, NULLS NOT DISTINCT, (DEFERRABLE,
+    // INITIALLY DEFERRED)) of UNIQUE constraints.
+    type Unique = (Option<String>, Vec<IndexColumn>, bool, (bool, bool));
+    let mut uniques: Vec<Unique> = Vec::new();
     let mut generators: Vec<(usize, Generator)> = Vec::new();
     // CHECK clauses, column constraints first (see `exec::checks`).
     let mut checks: Vec<ast::CheckConstraint> = Vec::new();
@@ -118,11 +120,11 @@ pub fn create_table<T: Transaction>(
                 }
                 pk = Some(cols);
             }
-            for (cols, comment, nulls_not_distinct) in copied.uniques {
+            for (cols, comment, nulls_not_distinct, deferral) in copied.uniques {
                 if let Some(c) = comment {
                     like_comments.uniques.push((uniques.len(), c));
                 }
-                uniques.push((None, cols, nulls_not_distinct));
+                uniques.push((None, cols, nulls_not_distinct, deferral));
             }
             like_indexes.extend(copied.indexes);
             like_comments.columns.extend(copied.comments.columns);
@@ -152,6 +154,7 @@ pub fn create_table<T: Transaction>(
                     nulls_first: false,
                 }],
                 unique_nulls_not_distinct(&c),
+                unique_deferral(&c)?,
             ));
         }
         if columns.iter().any(|d| d.name == desc.name) {
@@ -190,6 +193,7 @@ pub fn create_table<T: Transaction>(
                     u.name.as_ref().map(ident_name),
                     pk_columns(&u.columns, &columns)?,
                     u.nulls_distinct == ast::NullsDistinctOption::NotDistinct,
+                    crate::exec::deferred_unique::deferral(&u.characteristics)?,
                 ));
             }
             TableConstraint::Check(c) => checks.push(c.clone()),
@@ -202,7 +206,10 @@ pub fn create_table<T: Transaction>(
         }
     }
     let pk_cols = pk.unwrap_or_default();
-    for ic in pk_cols.iter().chain(uniques.iter().flat_map(|(_, c, _)| c)) {
+    for ic in pk_cols
+        .iter()
+        .chain(uniques.iter().flat_map(|(_, c, _, _)| c))
+    {
         check_key_column(&columns[ic.column])?;
     }
     for ic in &pk_cols {
@@ -237,6 +244,8 @@ pub fn create_table<T: Transaction>(
             predicate: None,
             include: Vec::new(),
             valid: true,
+            deferrable: false,
+            initially_deferred: false,
         }],
         next_index_id: 2,
         checks: Vec::new(),
@@ -245,7 +254,7 @@ pub fn create_table<T: Transaction>(
     let mut desc = desc;
     crate::exec::generated::validate(&desc)?;
     crate::exec::checks::create_checks(txn, &mut desc, &checks)?;
-    for (cname, cols, nulls_not_distinct) in uniques {
+    for (cname, cols, nulls_not_distinct, (deferrable, initially_deferred)) in uniques {
         let ix_name = match cname {
             Some(n) => n,
             None => {
@@ -283,6 +292,8 @@ pub fn create_table<T: Transaction>(
             predicate: None,
             include: Vec::new(),
             valid: true,
+            deferrable,
+            initially_deferred,
         });
         desc.next_index_id += 1;
     }
@@ -329,6 +340,10 @@ pub fn create_table<T: Transaction>(
     Ok(Created::Table(Box::new(desc)))
 }
 
+/// A unique constraint LIKE copies: columns, comment, NULLS NOT DISTINCT,
+/// (DEFERRABLE, INITIALLY DEFERRED).
+type LikeUnique = (Vec<IndexColumn>, Option<String>, bool, (bool, bool));
+
 /// What a LIKE element brings to a new table besides its columns.
 #[derive(Default)]
 struct LikeCopy {
@@ -339,8 +354,9 @@ struct LikeCopy {
     /// The primary key (INCLUDING INDEXES).
     pk: Option<Vec<IndexColumn>>,
     /// The unique constraints (INCLUDING INDEXES), to be named for the new
-    /// table, with their index's comment (INCLUDING COMMENTS).
-    uniques: Vec<(Vec<IndexColumn>, Option<String>, bool)>,
+    /// table, with their index's comment (INCLUDING COMMENTS), NULLS NOT
+    /// DISTINCT and (DEFERRABLE, INITIALLY DEFERRED).
+    uniques: Vec<LikeUnique>,
     /// The other indexes, as `[UNIQUE] INDEX ON {table} (keys)` texts,
     /// with their comments.
     indexes: Vec<(String, Option<String>)>,
@@ -527,8 +543,12 @@ fn copy_like<T: Transaction>(
                 out.pk = Some(remap(ix));
                 out.comments.pk = ix_comment;
             } else if ix.constraint_oid != 0 {
-                out.uniques
-                    .push((remap(ix), ix_comment, ix.nulls_not_distinct));
+                out.uniques.push((
+                    remap(ix),
+                    ix_comment,
+                    ix.nulls_not_distinct,
+                    (ix.deferrable, ix.initially_deferred),
+                ));
             } else {
                 let keys: Vec<String> = ix
                     .columns
@@ -1118,25 +1138,17 @@ pub fn column_type(column: &str, ty: &ast::DataType) -> Result<SqlType> {
 }
 
 /// Refuses (0A000) the parts of a PRIMARY KEY or UNIQUE constraint the
-/// engine does not implement: deferrable checking, INCLUDE columns, index
+/// engine does not implement: NOT ENFORCED, INCLUDE columns, index
 /// options (`USING INDEX TABLESPACE`, `WITH (...)`), NULLS NOT DISTINCT,
-/// operator classes and per-column ordering.
+/// operator classes and per-column ordering. (DEFERRABLE is the
+/// caller's: see [`crate::exec::deferred_unique::deferral`].)
 pub fn check_key_constraint(
     include: &[ast::Ident],
     index_options: &[ast::IndexOption],
     characteristics: &Option<ast::ConstraintCharacteristics>,
     columns: &[ast::IndexColumn],
 ) -> Result<()> {
-    if let Some(c) = characteristics {
-        if c.deferrable == Some(true)
-            || c.initially == Some(ast::DeferrableInitial::Deferred)
-            || c.enforced == Some(false)
-        {
-            return Err(EngineError::unsupported(format!(
-                "constraint characteristics {c}"
-            )));
-        }
-    }
+    crate::exec::deferred_unique::deferral(characteristics)?;
     if !include.is_empty() {
         return Err(EngineError::unsupported("INCLUDE columns in constraints"));
     }
@@ -1164,7 +1176,22 @@ pub fn check_primary_key(p: &ast::PrimaryKeyConstraint) -> Result<()> {
             "index name or type in PRIMARY KEY",
         ));
     }
+    if crate::exec::deferred_unique::deferral(&p.characteristics)?.0 {
+        return Err(EngineError::unsupported(
+            "DEFERRABLE PRIMARY KEY constraints",
+        ));
+    }
     check_key_constraint(&p.include, &p.index_options, &p.characteristics, &p.columns)
+}
+
+/// Column `c`'s UNIQUE option's (DEFERRABLE, INITIALLY DEFERRED).
+fn unique_deferral(c: &ast::ColumnDef) -> Result<(bool, bool)> {
+    for o in &c.options {
+        if let ColumnOption::Unique(u) = &o.option {
+            return crate::exec::deferred_unique::deferral(&u.characteristics);
+        }
+    }
+    Ok((false, false))
 }
 
 /// Whether column `c`'s UNIQUE option says NULLS NOT DISTINCT.

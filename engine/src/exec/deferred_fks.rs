@@ -1,5 +1,6 @@
 //! Deferred foreign key checks: `DEFERRABLE [INITIALLY DEFERRED]` and
-//! `SET CONSTRAINTS`.
+//! `SET CONSTRAINTS` (whose modes DEFERRABLE UNIQUE constraints share:
+//! see [`crate::exec::deferred_unique`]).
 //!
 //! As in PostgreSQL, only the checks that NO ACTION and the referencing
 //! side make wait: a deferrable constraint's RESTRICT, CASCADE, SET NULL
@@ -75,6 +76,8 @@ pub struct DeferredFks {
     /// Constraints checked whole: OID -> (referencing table, initially
     /// deferred).
     whole: BTreeMap<u32, (u32, bool)>,
+    /// The keys of DEFERRABLE UNIQUE constraints to check.
+    pub(crate) unique: crate::exec::deferred_unique::UniqueChecks,
 }
 
 /// The `SET CONSTRAINTS` state of a transaction: `ALL`'s mode and the
@@ -89,6 +92,11 @@ pub struct ConstraintModes {
 pub type SharedDeferred = Arc<parking_lot::Mutex<DeferredFks>>;
 
 impl DeferredFks {
+    /// Whether the deferrable constraint `oid` waits for COMMIT now.
+    pub(crate) fn deferred_now(&self, oid: u32, initially_deferred: bool) -> bool {
+        self.deferred(oid, initially_deferred)
+    }
+
     fn deferred(&self, oid: u32, initially_deferred: bool) -> bool {
         self.modes
             .get(&oid)
@@ -164,7 +172,7 @@ impl DeferredFks {
 
     /// Whether no check is deferred.
     pub fn is_empty(&self) -> bool {
-        self.pending.is_empty() && self.whole.is_empty()
+        self.pending.is_empty() && self.whole.is_empty() && self.unique.is_empty()
     }
 
     /// The transaction ended: nothing is pending, no constraint is set.
@@ -269,7 +277,7 @@ pub fn check_due<T: Transaction>(
         };
         fks::validate_in(&c.child, &c.fk, &c.parent, ctx)?;
     }
-    Ok(())
+    crate::exec::deferred_unique::check_due(deferred, all, ctx)
 }
 
 /// One deferred key: fine when the referenced table has it or no
@@ -371,7 +379,7 @@ pub fn resolve_name<T: Transaction>(
             .iter()
             .filter(|ix| ix.constraint_oid != 0 && !ix.columns.is_empty() && ix.name == n)
         {
-            out.push((ix.constraint_oid, false));
+            out.push((ix.constraint_oid, ix.deferrable));
         }
         for c in t.checks.iter().filter(|c| c.name == n) {
             out.push((c.oid, false));

@@ -18,7 +18,7 @@ use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast::{self as ast, ColumnOption, ConstraintReferenceMatchKind, ReferentialAction};
 
 use crate::catalog::constraint;
-use crate::catalog::{self, FkAction, ForeignKeyDesc, Relation, SearchPath, TableDesc};
+use crate::catalog::{self, FkAction, ForeignKeyDesc, IndexDesc, Relation, SearchPath, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::interrupt::Interrupt;
 use crate::plan::bind::ident_name;
@@ -248,22 +248,33 @@ pub fn build_fk<T: Transaction>(
             "foreign key referenced-columns list must not contain duplicates",
         ));
     }
+    let matching = |ix: &&IndexDesc| {
+        let mut cols: Vec<usize> = Vec::new();
+        for ic in &ix.columns {
+            if ic.expr.is_some() {
+                return false;
+            }
+            cols.push(ic.column);
+        }
+        cols.sort_unstable();
+        ix.unique && ix.predicate.is_none() && !ix.columns.is_empty() && cols == sorted
+    };
     let index = parent
         .indexes
         .iter()
-        .filter(|ix| ix.unique && ix.predicate.is_none() && !ix.columns.is_empty())
-        .find(|ix| {
-            let mut cols: Vec<usize> = Vec::new();
-            for ic in &ix.columns {
-                if ic.expr.is_some() {
-                    return false;
-                }
-                cols.push(ic.column);
-            }
-            cols.sort_unstable();
-            cols == sorted
-        })
+        .filter(|ix| !ix.deferrable)
+        .find(matching)
         .ok_or_else(|| {
+            if parent.indexes.iter().any(|ix| matching(&ix)) {
+                // As PostgreSQL: a deferrable one matches, but cannot do.
+                return EngineError::new(
+                    SqlState::ObjectNotInPrerequisiteState,
+                    format!(
+                        "cannot use a deferrable unique constraint for referenced table \"{}\"",
+                        parent.name
+                    ),
+                );
+            }
             EngineError::new(
                 SqlState::InvalidForeignKey,
                 format!(

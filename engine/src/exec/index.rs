@@ -18,7 +18,9 @@
 //! conflict. Key columns may be expressions (`lower(email)`), bound once
 //! per statement. A partial index (`WHERE pred`) has entries only for the
 //! rows whose predicate is true, so a partial unique index enforces
-//! uniqueness among those rows only.
+//! uniqueness among those rows only. The index of a DEFERRABLE UNIQUE
+//! constraint keeps the non-unique form, and its checks wait for the end
+//! of the statement or COMMIT ([`crate::exec::deferred_unique`]).
 
 use rocksgres_codec::INDEX_PREFIX_LEN;
 use rocksgres_storage::{Direction, Transaction};
@@ -136,7 +138,8 @@ pub fn entry_key<T: Transaction>(
             push_key_value(out, &v, ic)?;
         }
     }
-    let unique_form = ix.desc.unique && (ix.desc.nulls_not_distinct || !has_null);
+    let unique_form =
+        ix.desc.unique && !ix.desc.deferrable && (ix.desc.nulls_not_distinct || !has_null);
     if !unique_form {
         out.extend_from_slice(&pk_key[INDEX_PREFIX_LEN..]);
     }
@@ -219,6 +222,9 @@ fn put_entry<T: Transaction>(
         }
     }
     ctx.txn.put(key, &pk_key[INDEX_PREFIX_LEN..])?;
+    if ix.desc.deferrable {
+        crate::exec::deferred_unique::record(table, &ix.desc, row, (key, pk_key), ctx, creating)?;
+    }
     Ok(())
 }
 
@@ -361,13 +367,21 @@ pub fn update_entries<T: Transaction>(
 }
 
 /// The primary key (full key) of the row a unique index entry for `values`
-/// points at, if one exists (used by ON CONFLICT on a unique index).
+/// points at, if one exists (used by ON CONFLICT on a unique index; a
+/// deferrable one cannot be an arbiter, 55000 as in PostgreSQL).
 pub fn find_unique<T: Transaction>(
     table: &TableDesc,
     ix: &BoundIndex,
     row: &[Value],
     ctx: &mut Ctx<'_, T>,
 ) -> Result<Option<Vec<u8>>> {
+    if ix.desc.deferrable {
+        return Err(EngineError::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "ON CONFLICT does not support deferrable unique constraints/exclusion constraints as arbiters",
+        )
+        .with_constraint(&table.schema, &table.name, &ix.desc.name));
+    }
     if !covers(ix, row, ctx)? {
         return Ok(None);
     }

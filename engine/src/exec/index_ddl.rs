@@ -178,6 +178,8 @@ fn define<T: Transaction>(
         predicate: ci.predicate.as_ref().map(ToString::to_string),
         include,
         valid: true,
+        deferrable: false,
+        initially_deferred: false,
     };
     table.next_index_id += 1;
     table.indexes.push(ix.clone());

@@ -794,13 +794,18 @@ fn constraint_def_of(snap: &Snapshot, oid: &Value, pretty: bool) -> Result<Value
         {
             let cols: Vec<String> = ix.columns.iter().map(|ic| key_text(t, ic)).collect();
             return Ok(Value::Text(format!(
-                "{} ({})",
+                "{} ({}){}",
                 match (ix.primary, ix.nulls_not_distinct) {
                     (true, _) => "PRIMARY KEY",
                     (false, false) => "UNIQUE",
                     (false, true) => "UNIQUE NULLS NOT DISTINCT",
                 },
-                cols.join(", ")
+                cols.join(", "),
+                match (ix.deferrable, ix.initially_deferred) {
+                    (false, _) => "",
+                    (true, false) => " DEFERRABLE",
+                    (true, true) => " DEFERRABLE INITIALLY DEFERRED",
+                }
             )));
         }
     }

@@ -138,7 +138,8 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
             for t in &snap.tables {
                 for ix in visible_indexes(t).filter(|ix| ix.constraint_oid != 0) {
                     let kind = if ix.primary { "PRIMARY KEY" } else { "UNIQUE" };
-                    let mut row = constraint_row(rel, snap, t, &ix.name, kind, (false, false));
+                    let deferral = (ix.deferrable, ix.initially_deferred);
+                    let mut row = constraint_row(rel, snap, t, &ix.name, kind, deferral);
                     if ix.nulls_not_distinct {
                         if let Some(i) =
                             rel.columns.iter().position(|(n, _)| *n == "nulls_distinct")

@@ -423,7 +423,7 @@ fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
                 .bool("indisunique", ix.unique)
                 .bool("indnullsnotdistinct", ix.nulls_not_distinct)
                 .bool("indisprimary", ix.primary)
-                .bool("indimmediate", true)
+                .bool("indimmediate", !ix.deferrable)
                 .bool("indisvalid", ix.valid)
                 .bool("indisready", true)
                 .bool("indislive", true)
@@ -458,6 +458,8 @@ fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_
                 .text("confupdtype", " ")
                 .text("confdeltype", " ")
                 .text("confmatchtype", " ")
+                .bool("condeferrable", ix.deferrable)
+                .bool("condeferred", ix.initially_deferred)
                 .bool("conislocal", true)
                 .bool("connoinherit", true)
                 .text("conkey", key_numbers(ix));
