@@ -21,21 +21,23 @@
 //! again.
 //!
 //! Concurrency: the plain unique index is safe because two inserters of a
-//! key write the same store key (a row lock, and a write-write conflict
-//! under REPEATABLE READ). A deferrable index's entries differ by their
-//! primary-key suffix, so the check first takes the row lock on the key's
-//! *marker* -- the bare prefix `[index prefix][key columns]`, which is
-//! never an entry -- and deletes it (a tombstone: invisible to scans, but
-//! a version a concurrent REPEATABLE READ checker conflicts with). Two
-//! transactions checking the same key therefore run one after the other,
-//! and the second sees the first's committed entry. A whole check instead
-//! takes a SHARE ROW EXCLUSIVE lock on the table, which waits for every
-//! other writer of it to end and keeps new ones out until COMMIT.
+//! key write the same store key, so the second waits for the first's row
+//! lock and then reads its outcome. A deferrable index's entries differ by
+//! their primary-key suffix, so every write of a key also takes the row
+//! lock on the key's *marker* -- the bare prefix `[index prefix][key
+//! columns]`, never an entry nor written -- held until the transaction
+//! ends. Two transactions writing the same key therefore run one after
+//! the other from that write on, and the second one's check (which reads
+//! the newest committed entries) sees the first's committed entry. Unlike
+//! PostgreSQL, a second writer of a key waits at its write even when its
+//! check is deferred (PostgreSQL waits at its COMMIT, or deadlocks there
+//! when both are deferred). A whole check needs no more locks: the
+//! markers were taken by the writes.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rocksgres_codec::INDEX_PREFIX_LEN;
-use rocksgres_storage::{Direction, KeyRange, LockMode, Transaction};
+use rocksgres_storage::{Direction, KeyRange, Transaction};
 
 use crate::catalog::foreign_key::table_by_id;
 use crate::catalog::{IndexDesc, TableDesc};
@@ -181,6 +183,8 @@ pub fn record<T: Transaction>(
     let Some(key) = entry.get(INDEX_PREFIX_LEN..entry.len().saturating_sub(suffix)) else {
         return Err(EngineError::internal("deferrable index entry"));
     };
+    // The key's marker: one writer of this key at a time.
+    ctx.txn.lock(&entry[..entry.len() - suffix])?;
     let target = Target {
         table: table.id,
         index: ix.id,
@@ -297,10 +301,6 @@ fn check_key<T: Transaction>(
     let mut prefix = Vec::new();
     keys::index_prefix(&mut prefix, table.storage_id, ix.id);
     prefix.extend_from_slice(key);
-    // The marker: one checker of this key at a time.
-    let mut scratch = Vec::new();
-    ctx.txn.get_for_update(&prefix, &mut scratch)?;
-    ctx.txn.delete(&prefix)?;
     let mut end = Vec::new();
     keys::prefix_end(&prefix, &mut end);
     let mut locked: Vec<Vec<u8>> = Vec::new();
@@ -333,15 +333,12 @@ fn check_key<T: Transaction>(
 }
 
 /// Checks the whole of `ix`: no two live entries with equal, NULL-free
-/// keys (after a table lock that waits out every other writer).
+/// keys.
 fn check_whole<T: Transaction>(
     table: &TableDesc,
     ix: &IndexDesc,
     ctx: &mut Ctx<'_, T>,
 ) -> Result<()> {
-    let ts = ctx.txn.snapshot_ts();
-    ctx.txn
-        .lock_table(table.id, LockMode::ShareRowExclusive, false, ts)?;
     let mut start = Vec::new();
     keys::index_prefix(&mut start, table.storage_id, ix.id);
     let mut end = Vec::new();
