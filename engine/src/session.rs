@@ -1806,11 +1806,13 @@ fn execute_statement<S: Store>(
             )?;
             let access = interrupts.sequence_access(db);
             let restart = matches!(t.identity, Some(ast::TruncateIdentityOption::Restart));
+            let deferred = Arc::clone(&interrupts.deferred);
             crate::exec::alter::truncate(
                 txn,
                 &interrupts.search_path,
                 &names,
                 restart.then_some(&access),
+                &|id| deferred.lock().pending_on(id),
             )?;
             let mut r = QueryResult::command("TRUNCATE TABLE");
             r.notices = notices;

@@ -965,12 +965,15 @@ fn add_primary_key<T: Transaction>(
 
 /// TRUNCATE a, b, ...
 /// With `restart` (RESTART IDENTITY) the sequences the tables' columns
-/// own restart at their START in the same transaction.
+/// own restart at their START in the same transaction. A table with
+/// deferred checks pending (`pending` says) cannot be truncated (55006,
+/// PostgreSQL's "pending trigger events").
 pub fn truncate<T: Transaction>(
     txn: &mut T,
     path: &SearchPath,
     names: &[ast::ObjectName],
     restart: Option<&crate::exec::sequence::SequenceAccess<'_>>,
+    pending: &dyn Fn(u32) -> bool,
 ) -> Result<()> {
     let mut tables = Vec::new();
     for n in names {
@@ -982,6 +985,15 @@ pub fn truncate<T: Transaction>(
                     format!("relation \"{name}\" does not exist"),
                 )
             })?;
+        if pending(table.id) {
+            return Err(EngineError::new(
+                SqlState::ObjectInUse,
+                format!(
+                    "cannot TRUNCATE \"{}\" because it has pending trigger events",
+                    table.name
+                ),
+            ));
+        }
         tables.push(table);
     }
     for mut t in tables {

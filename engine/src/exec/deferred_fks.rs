@@ -175,6 +175,18 @@ impl DeferredFks {
         self.pending.is_empty() && self.whole.is_empty() && self.unique.is_empty()
     }
 
+    /// Whether a check fired by a write to table `table` waits for COMMIT
+    /// (a deferred unique key, or a referencing key of a deferred foreign
+    /// key of `table`): PostgreSQL's pending trigger events on it.
+    pub fn pending_on(&self, table: u32) -> bool {
+        self.unique.pending_on(table)
+            || self
+                .pending
+                .iter()
+                .any(|p| p.child == table && p.side == Side::Referencing)
+            || self.whole.values().any(|(child, _)| *child == table)
+    }
+
     /// The transaction ended: nothing is pending, no constraint is set.
     pub fn clear(&mut self) {
         *self = DeferredFks::default();

@@ -5,9 +5,11 @@
 //! Storage: the index of a deferrable constraint keeps the *non-unique*
 //! entry layout (`[index prefix][key columns][primary key]`, see
 //! [`crate::exec::index`]), so duplicates may exist until the check. A
-//! write records the entry's key-column bytes ([`record`]) in the
-//! session's [`SharedDeferred`]: in the statement's list when the
-//! constraint is immediate now, else in the transaction's list. Equal keys
+//! write whose key has another live entry at that moment (a possible
+//! duplicate: PostgreSQL queues a recheck only then too) records the
+//! entry's key-column bytes ([`record`]) in the session's
+//! [`SharedDeferred`]: in the statement's list when the constraint is
+//! immediate now, else in the transaction's list. Equal keys
 //! are recorded once; past [`MAX_PENDING`] keys of one list a constraint
 //! is checked *whole* instead (one ordered scan of its index), so memory
 //! stays bounded.
@@ -162,6 +164,15 @@ impl UniqueChecks {
     pub fn is_empty(&self) -> bool {
         self.deferred.is_empty()
     }
+
+    /// Whether a check of a constraint of table `table` waits for COMMIT.
+    pub fn pending_on(&self, table: u32) -> bool {
+        let l = &self.deferred;
+        l.whole.values().any(|t| t.table == table)
+            || l.keys
+                .iter()
+                .any(|(oid, _)| l.targets.get(oid).is_some_and(|t| t.table == table))
+    }
 }
 
 /// Records that an entry with key-column bytes `key` was written to the
@@ -184,7 +195,14 @@ pub fn record<T: Transaction>(
         return Err(EngineError::internal("deferrable index entry"));
     };
     // The key's marker: one writer of this key at a time.
-    ctx.txn.lock(&entry[..entry.len() - suffix])?;
+    let marker = &entry[..entry.len() - suffix];
+    ctx.txn.lock(marker)?;
+    // As PostgreSQL queues a recheck only for a possible duplicate: a key
+    // with no other live entry now needs none (a later write of it by
+    // this transaction looks again; others wait for the marker).
+    if ctx.deferred.is_some() && first_two(marker, ctx)?.len() < 2 {
+        return Ok(());
+    }
     let target = Target {
         table: table.id,
         index: ix.id,
@@ -301,23 +319,9 @@ fn check_key<T: Transaction>(
     let mut prefix = Vec::new();
     keys::index_prefix(&mut prefix, table.storage_id, ix.id);
     prefix.extend_from_slice(key);
-    let mut end = Vec::new();
-    keys::prefix_end(&prefix, &mut end);
     let mut locked: Vec<Vec<u8>> = Vec::new();
     loop {
-        let mut cursor = ctx.txn.cursor();
-        ctx.txn.seek_latest(
-            &mut cursor,
-            KeyRange::half_open(&prefix, &end),
-            Direction::Forward,
-        )?;
-        let mut found: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(2);
-        while found.len() < 2 {
-            let Some((k, v)) = ctx.txn.next(&mut cursor)? else {
-                break;
-            };
-            found.push((k.to_vec(), v.to_vec()));
-        }
+        let found = first_two(&prefix, ctx)?;
         if found.len() < 2 {
             return Ok(());
         }
@@ -330,6 +334,30 @@ fn check_key<T: Transaction>(
         }
         locked = now;
     }
+}
+
+/// The first two live entries (key, value) under `prefix`, reading the
+/// newest committed versions merged with own writes.
+fn first_two<T: Transaction>(
+    prefix: &[u8],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut end = Vec::new();
+    keys::prefix_end(prefix, &mut end);
+    let mut cursor = ctx.txn.cursor();
+    ctx.txn.seek_latest(
+        &mut cursor,
+        KeyRange::half_open(prefix, &end),
+        Direction::Forward,
+    )?;
+    let mut found = Vec::with_capacity(2);
+    while found.len() < 2 {
+        let Some((k, v)) = ctx.txn.next(&mut cursor)? else {
+            break;
+        };
+        found.push((k.to_vec(), v.to_vec()));
+    }
+    Ok(found)
 }
 
 /// Checks the whole of `ix`: no two live entries with equal, NULL-free
