@@ -175,6 +175,9 @@ impl<'c> Binder<'c> {
                 {
                     return match self.resolve_type_or_domain(inner)? {
                         (t @ SqlType::Enum(_), None) => t.array_of().ok_or(e).map(|t| (t, None)),
+                        (SqlType::Composite(_), None) => {
+                            Err(EngineError::unsupported("arrays of composite types"))
+                        }
                         (t, Some(d)) => match t {
                             SqlType::Array(_) => Err(EngineError::unsupported(
                                 "arrays of domains over array types",
