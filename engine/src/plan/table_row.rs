@@ -49,11 +49,41 @@ impl Binder<'_> {
         }
     }
 
+    /// A whole-row reference to a table (alias) `name` of an enclosing
+    /// scope (a correlated subquery, a function in FROM after the table):
+    /// a record of its columns, as outer references.
+    fn outer_whole_row(&mut self, name: &str) -> Option<Expr> {
+        for depth in 1..=self.outer.len() {
+            let s = &self.outer[self.outer.len() - depth];
+            if !s.columns.iter().any(|c| c.table.as_deref() == Some(name)) {
+                continue;
+            }
+            let fields: Vec<Expr> = s
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    c.table.as_deref() == Some(name) && !c.hidden && !c.name.starts_with('\0')
+                })
+                .map(|(i, c)| Expr::Outer(depth, i, c.ty))
+                .collect();
+            let n = self.correlated.len();
+            for c in &mut self.correlated[n.saturating_sub(depth)..] {
+                *c = true;
+            }
+            return Some(super::row_expr::record_of(fields));
+        }
+        None
+    }
+
     /// A whole-row reference `name` (see [`Binder::whole_row`]): of the
     /// row type of the table `name` when it names one whose columns the
     /// scope's `name` columns are; 42809 for a sequence.
     pub(crate) fn whole_row_ref(&mut self, name: &str, scope: &Scope) -> Result<Option<Expr>> {
-        let Some(row) = self.whole_row(name, scope) else {
+        let Some(row) = self
+            .whole_row(name, scope)
+            .or_else(|| self.outer_whole_row(name))
+        else {
             return Ok(None);
         };
         let rel = ast::ObjectName(vec![ast::ObjectNamePart::Identifier(
