@@ -92,14 +92,23 @@ const REFUSED: &[(&str, &str)] = &[
     ("CREATE TABLE ik (a interval UNIQUE)", "interval"),
     ("CREATE INDEX ON base (arr)", "integer[]"),
     ("CREATE INDEX ON base (iv)", "interval"),
+    // Composite types (issue 13, section 4).
+    ("CREATE TABLE ca (c pair[])", "arrays of composite types"),
+    (
+        "ALTER TABLE base ADD COLUMN c pair[]",
+        "arrays of composite types",
+    ),
+    ("CREATE TABLE cr (c base)", "table's row type"),
 ];
 
 #[test]
 fn unimplemented_ddl_clauses_fail_with_0a000() {
     let db = Database::open_in_memory();
     let mut s = db.session();
-    s.batch("CREATE TABLE base (a int, b text, arr int[], iv interval)")
-        .unwrap();
+    s.batch(
+        "CREATE TABLE base (a int, b text, arr int[], iv interval); CREATE TYPE pair AS (a int)",
+    )
+    .unwrap();
     let before = q(
         &mut s,
         "SELECT relname FROM pg_class WHERE relnamespace = 2200 ORDER BY 1",

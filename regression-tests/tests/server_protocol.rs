@@ -482,3 +482,84 @@ fn deallocate_drops_named_statements() {
         "the connection is still usable"
     );
 }
+
+/// `record_send`'s layout of fields `(type OID, binary value or NULL)`.
+fn record_send(fields: &[(u32, Option<&[u8]>)]) -> Vec<u8> {
+    let mut out = (fields.len() as i32).to_be_bytes().to_vec();
+    for (oid, f) in fields {
+        out.extend_from_slice(&oid.to_be_bytes());
+        match f {
+            None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+            Some(b) => {
+                out.extend_from_slice(&(b.len() as i32).to_be_bytes());
+                out.extend_from_slice(b);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn binary_composite_parameters_follow_record_recv() {
+    let server = TestServer::start();
+    let mut c = server.connect();
+    c.batch_execute("CREATE TYPE cb AS (a int, b text); CREATE TABLE cbt (n int, c cb)")
+        .unwrap();
+    let mut sock = startup(server.port());
+    let insert = |sock: &mut TcpStream, n: i32, value: &[u8]| {
+        let mut bind = cstrs(&["", ""]);
+        bind.extend_from_slice(&1u16.to_be_bytes()); // one format: binary
+        bind.extend_from_slice(&1u16.to_be_bytes());
+        bind.extend_from_slice(&1u16.to_be_bytes()); // one parameter
+        bind.extend_from_slice(&(value.len() as i32).to_be_bytes());
+        bind.extend_from_slice(value);
+        bind.extend_from_slice(&0u16.to_be_bytes());
+        let mut exec = cstrs(&[""]);
+        exec.extend_from_slice(&0u32.to_be_bytes());
+        let mut bytes = parse_msg("", &format!("INSERT INTO cbt VALUES ({n}, $1::cb)"));
+        bytes.extend(frontend(b'B', &bind));
+        bytes.extend(frontend(b'E', &exec));
+        bytes.extend(sync_msg());
+        exchange(sock, &bytes)
+    };
+    let seven = 7i32.to_be_bytes();
+    let (tags, err) = insert(
+        &mut sock,
+        1,
+        &record_send(&[(23, Some(&seven)), (25, Some(b"a b"))]),
+    );
+    assert_eq!((tags, err), (vec!["INSERT 0 1".to_string()], None));
+    let (_, err) = insert(&mut sock, 2, &record_send(&[(23, None), (25, Some(b""))]));
+    assert_eq!(err, None);
+    let (_, err) = insert(&mut sock, 3, &record_send(&[(23, None)]));
+    assert_eq!(
+        err,
+        Some((
+            "42804".into(),
+            "wrong number of columns: 1, expected 2".into()
+        ))
+    );
+    let (_, err) = insert(&mut sock, 3, &record_send(&[(25, None), (25, None)]));
+    assert_eq!(
+        err,
+        Some((
+            "42804".into(),
+            "binary data has type 25 (text) instead of expected 23 (integer) in record column 1"
+                .into()
+        ))
+    );
+    let mut short = record_send(&[(23, Some(&seven)), (25, Some(b"a b"))]);
+    short.pop();
+    let (_, err) = insert(&mut sock, 3, &short);
+    assert_eq!(
+        err,
+        Some(("22P03".into(), "insufficient data left in message".into()))
+    );
+    let rows: Vec<String> = c
+        .query("SELECT c::text FROM cbt ORDER BY n", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(rows, ["(7,\"a b\")", "(,\"\")"]);
+}

@@ -13,7 +13,8 @@
 //! `macaddr`/`macaddr8` as their six/eight bytes, `timetz` as microseconds
 //! and the zone (seconds west), arrays (any dimensions and lower
 //! bounds) in `array_send`'s layout and composite values in
-//! `record_send`'s. Other types fail with 0A000 rather than guess.
+//! `record_send`'s (read by [`crate::record_recv`]). Other types fail
+//! with 0A000 rather than guess.
 
 use bytes::{BufMut, BytesMut};
 use pgwire::error::PgWireError;
@@ -435,6 +436,7 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
             Value::Time(t)
         }
         SqlType::Array(elem) => decode_array(data, elem, ty)?,
+        SqlType::Composite(def) => crate::record_recv::decode_record(data, def)?,
         SqlType::Bytea => Value::Bytea(data.to_vec()),
         SqlType::Date => Value::Date(i32::from_be_bytes(fixed(data, ty)?)),
         SqlType::Timestamp => Value::Timestamp(i64::from_be_bytes(fixed(data, ty)?)),

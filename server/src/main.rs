@@ -33,6 +33,7 @@ mod extended;
 mod handler;
 mod hangup;
 mod limits;
+mod record_recv;
 mod server;
 mod simple;
 mod startup;

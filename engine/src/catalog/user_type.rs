@@ -305,7 +305,17 @@ pub fn column_user_type<T: Transaction>(
             Ok(match resolve_type(txn, path, name)? {
                 Some(super::Relation::Type(t)) => Some(t),
                 Some(super::Relation::Domain(d)) => Some(d.base),
-                _ => None,
+                _ => {
+                    // A table's row type is a type in PostgreSQL; stored
+                    // values of it are not built.
+                    if let Ok(super::Relation::Table(_)) = super::resolve_relation(txn, path, name)
+                    {
+                        return Err(EngineError::unsupported(
+                            "columns and attributes of a table's row type",
+                        ));
+                    }
+                    None
+                }
             })
         }
         ast::DataType::Array(
@@ -320,7 +330,12 @@ pub fn column_user_type<T: Transaction>(
                 }
                 return Ok(d.base.array_of());
             }
-            Ok(column_user_type(txn, path, inner)?.and_then(|t| t.array_of()))
+            match column_user_type(txn, path, inner)? {
+                Some(SqlType::Composite(_)) => {
+                    Err(EngineError::unsupported("arrays of composite types"))
+                }
+                t => Ok(t.and_then(|t| t.array_of())),
+            }
         }
         _ => Ok(None),
     }

@@ -4,8 +4,8 @@
 //! A composite type gets three OIDs, as in PostgreSQL: its `pg_class` row
 //! (relkind `c`), its array type `_name` and the type itself. Attributes
 //! have built-in types; attributes of user-defined types are not built
-//! (0A000). A type a table column uses cannot be dropped (2BP01); the
-//! CASCADE that would drop those columns is not built (0A000).
+//! (0A000). A type a table column uses cannot be dropped (2BP01) but with
+//! CASCADE, which drops those columns.
 
 use rocksgres_storage::Transaction;
 use sqlparser::ast;
@@ -33,19 +33,7 @@ pub fn create_composite<T: Transaction>(
                 format!("column \"{aname}\" specified more than once"),
             ));
         }
-        let ty = match SqlType::from_ast(&a.data_type) {
-            Ok(t) => t,
-            Err(e) if e.state == SqlState::UndefinedObject => {
-                return Err(match user_type::column_user_type(txn, path, &a.data_type) {
-                    Ok(Some(_)) => {
-                        EngineError::unsupported("composite type attributes of user-defined types")
-                    }
-                    Ok(None) => e,
-                    Err(e) => e,
-                });
-            }
-            Err(e) => return Err(e),
-        };
+        let ty = attribute_type(txn, path, &a.data_type)?;
         attrs.push(CompositeAttr { name: aname, ty });
     }
     crate::exec::type_ddl::check_free(txn, &schema, &tname)?;
@@ -63,6 +51,28 @@ pub fn create_composite<T: Transaction>(
             attrs,
         },
     )
+}
+
+/// The type of an attribute: a built-in type (user-defined types are not
+/// built for attributes: 0A000).
+pub fn attribute_type<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    data_type: &ast::DataType,
+) -> Result<SqlType> {
+    match SqlType::from_ast(data_type) {
+        Ok(t) => Ok(t),
+        Err(e) if e.state == SqlState::UndefinedObject => {
+            Err(match user_type::column_user_type(txn, path, data_type) {
+                Ok(Some(_)) => {
+                    EngineError::unsupported("composite type attributes of user-defined types")
+                }
+                Ok(None) => e,
+                Err(e) => e,
+            })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `ALTER TYPE name RENAME TO new` of a composite type; other `ALTER
@@ -88,42 +98,21 @@ pub fn alter_composite<T: Transaction>(
     }
 }
 
-/// `DROP TYPE` of composite type `def`: 2BP01 when a column uses it
-/// (CASCADE, dropping those columns, is not built: 0A000).
+/// `DROP TYPE` of composite type `def`: 2BP01 when a column uses it;
+/// with `cascade` those columns are dropped (see
+/// [`crate::exec::type_deps`]). Returns the notices.
 pub fn drop_composite<T: Transaction>(
     txn: &mut T,
     def: &CompositeDef,
     cascade: bool,
-) -> Result<()> {
-    let users = composite_type::tables_using(txn, def.oid)?;
-    if !users.is_empty() {
-        if cascade {
-            return Err(EngineError::unsupported(
-                "DROP TYPE ... CASCADE of a composite type columns use (dropping them)",
-            ));
-        }
-        let mut lines = Vec::new();
-        for t in &users {
-            for c in t
-                .columns
-                .iter()
-                .filter(|c| !c.dropped && matches!(c.ty, SqlType::Composite(d) if d.oid == def.oid))
-            {
-                lines.push(format!(
-                    "column {} of table {} depends on type {}",
-                    c.name, t.name, def.name
-                ));
-            }
-        }
-        return Err(EngineError::new(
-            SqlState::DependentObjectsStillExist,
-            format!(
-                "cannot drop type {} because other objects depend on it",
-                def.name
-            ),
-        )
-        .with_detail(lines.join("\n"))
-        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-    }
-    composite_type::drop_composite(txn, def)
+) -> Result<Vec<String>> {
+    let ty = crate::exec::type_deps::DroppedType {
+        oid: def.oid,
+        array_oid: def.array_oid,
+        name: &def.name,
+        domain: false,
+    };
+    let notices = crate::exec::type_deps::drop_dependents(txn, ty, cascade)?;
+    composite_type::drop_composite(txn, def)?;
+    Ok(notices)
 }

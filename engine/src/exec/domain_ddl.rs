@@ -43,6 +43,9 @@ pub fn run<T: Transaction>(
             AlterDomainOp::SetSchema(to) => alter_type_schema(txn, path, name, to),
             _ => Err(EngineError::internal("ALTER TYPE action")),
         },
+        DomainStmt::AlterAttributes(a) => {
+            crate::exec::composite_attrs::alter_attributes(txn, path, a, interrupt)
+        }
         DomainStmt::Alter { name, op } => alter_domain(txn, path, name, op, now, interrupt),
         DomainStmt::Drop {
             names,

@@ -10,6 +10,7 @@ pub mod aggregate;
 pub mod alter;
 pub mod checks;
 pub mod comment;
+pub mod composite_attrs;
 pub mod composite_ddl;
 pub mod config;
 pub mod ctx;

@@ -248,12 +248,31 @@ fn run_level<'a, T: Transaction>(
             }
         }
         Node::JsonRecords {
-            func, arg, columns, ..
+            func,
+            arg,
+            base,
+            columns,
         } => {
             let doc = arg.eval(&[], ctx)?;
-            let cols: Vec<(String, crate::types::SqlType)> =
-                columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
-            let rows = crate::types::json_record::rows(func, doc.as_str(), &cols)?;
+            let base_ty = base.as_ref().map(|b| b.ty());
+            let base = match base {
+                Some(b) => crate::types::json_record::base_fields(&b.ty(), &b.eval(&[], ctx)?)?,
+                None => None,
+            };
+            // A populated row's keys are its type's attribute names, not
+            // the (maybe renamed) output columns.
+            let cols: Vec<(String, crate::types::SqlType)> = match base_ty {
+                Some(crate::types::SqlType::Composite(d)) => {
+                    d.attrs.iter().map(|a| (a.name.clone(), a.ty)).collect()
+                }
+                _ => columns.iter().map(|c| (c.name.clone(), c.ty)).collect(),
+            };
+            let rows = crate::types::json_record::populate_rows(
+                func,
+                base.as_deref(),
+                doc.as_str(),
+                &cols,
+            )?;
             for row in rows {
                 ctx.check_interrupt()?;
                 if sink(ctx, &row)? == Flow::Stop {

@@ -191,7 +191,9 @@ pub fn drop_types<T: Transaction>(
             continue;
         }
         if let Some(c) = catalog::composite_type::lookup_composite(txn, &schema, &n)? {
-            crate::exec::composite_ddl::drop_composite(txn, &c, cascade)?;
+            notices.extend(crate::exec::composite_ddl::drop_composite(
+                txn, &c, cascade,
+            )?);
             continue;
         }
         let Some(def) = require_enum(txn, path, name)? else {

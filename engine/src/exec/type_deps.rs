@@ -1,4 +1,4 @@
-//! What depends on a user-defined type (an enum type or a domain), for
+//! What depends on a user-defined type (an enum, composite type or a domain), for
 //! `DROP TYPE` and `DROP DOMAIN`: the domains over it, the columns
 //! declared with it, and, through its array type, the columns and
 //! domains of arrays of it; each in turn with what depends on it.
@@ -28,7 +28,7 @@ pub struct DroppedType<'a> {
     pub array_oid: u32,
     /// Its name.
     pub name: &'a str,
-    /// Whether it is a domain (else an enum type).
+    /// Whether it is a domain (else an enum or composite type).
     pub domain: bool,
 }
 
@@ -77,10 +77,12 @@ enum Child<'a> {
     Array(TypeRef<'a>),
 }
 
-/// Whether `ty` is the enum `oid` (or, with `array`, an array of it).
+/// Whether `ty` is the enum or composite type `oid` (or, with `array`,
+/// an array of it).
 fn is_enum(ty: &SqlType, oid: u32, array: bool) -> bool {
     match ty {
         SqlType::Enum(e) => !array && e.oid == oid,
+        SqlType::Composite(c) => !array && c.oid == oid,
         SqlType::Array(SqlType::Enum(e)) => array && e.oid == oid,
         _ => false,
     }

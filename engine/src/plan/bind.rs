@@ -175,6 +175,9 @@ impl<'c> Binder<'c> {
                 {
                     return match self.resolve_type_or_domain(inner)? {
                         (t @ SqlType::Enum(_), None) => t.array_of().ok_or(e).map(|t| (t, None)),
+                        (SqlType::Composite(_), None) => {
+                            Err(EngineError::unsupported("arrays of composite types"))
+                        }
                         (t, Some(d)) => match t {
                             SqlType::Array(_) => Err(EngineError::unsupported(
                                 "arrays of domains over array types",
@@ -201,10 +204,15 @@ impl<'c> Binder<'c> {
                     crate::catalog::TYPE_LOOKUP,
                 ))];
                 parts.extend(name.0.iter().cloned());
-                match (self.catalog)(&ast::ObjectName(parts), false)? {
-                    Relation::Type(t) => Ok((t, None)),
-                    Relation::Domain(d) => Ok((d.base, Some(d))),
-                    _ => Err(e),
+                match (self.catalog)(&ast::ObjectName(parts), false) {
+                    Ok(Relation::Type(t)) => Ok((t, None)),
+                    Ok(Relation::Domain(d)) => Ok((d.base, Some(d))),
+                    Ok(_) => Err(e),
+                    // A table's name is also its row type's.
+                    Err(le) if le.state == SqlState::UndefinedObject => {
+                        self.table_row_type(name).map(|t| (t, None)).ok_or(le)
+                    }
+                    Err(le) => Err(le),
                 }
             }
             other => other.map(|t| (t, None)),
@@ -256,7 +264,7 @@ impl<'c> Binder<'c> {
     /// view's body in the schema the view recorded for the name (see
     /// [`crate::catalog::view`]; a name it recorded none for, and any name
     /// of a view without bindings, resolves as the catalog does for views).
-    fn lookup_relation(&mut self, name: &ast::ObjectName) -> Result<Relation> {
+    pub(crate) fn lookup_relation(&mut self, name: &ast::ObjectName) -> Result<Relation> {
         let in_view = !self.expanding_views.is_empty();
         let bound = match (self.view_bindings.last(), name.0.as_slice()) {
             (Some(Some(bindings)), [part]) => {
@@ -361,7 +369,7 @@ impl<'c> Binder<'c> {
         Ok(match e {
             AstExpr::Identifier(id) => match self.resolve_column(None, &ident_name(id), scope) {
                 Err(e) if e.state == SqlState::UndefinedColumn => {
-                    self.whole_row(&ident_name(id), scope).ok_or(e)?
+                    self.whole_row_ref(&ident_name(id), scope)?.ok_or(e)?
                 }
                 other => other?,
             },
@@ -1145,6 +1153,9 @@ impl<'c> Binder<'c> {
         }
         if f.filter.is_some() || f.over.is_some() {
             return Err(EngineError::unsupported(format!("function call {f}")));
+        }
+        if crate::types::json_record::populate_by_name(&name).is_some() {
+            return self.bind_json_populate(&name, args);
         }
         match name.as_str() {
             "coalesce" => {

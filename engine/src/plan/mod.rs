@@ -9,6 +9,8 @@ pub mod bind;
 pub mod domain_check;
 pub mod explain;
 pub mod expr;
+pub mod json_populate;
 pub mod node;
 pub mod query;
 pub mod row_expr;
+pub mod table_row;

@@ -229,7 +229,11 @@ pub enum Node {
         func: &'static str,
         /// The document (`json` or `jsonb`).
         arg: Expr,
-        /// Output columns, from the column definition list.
+        /// `json[b]_populate_record[set]`'s `base` row (of a composite
+        /// type); `None` for the `..._to_record[set]` functions.
+        base: Option<Expr>,
+        /// Output columns, from the column definition list (or `base`'s
+        /// type).
         columns: Vec<OutputColumn>,
     },
     /// `unnest(array, ...) [WITH ORDINALITY]`: one row per element of the

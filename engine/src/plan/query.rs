@@ -2021,7 +2021,15 @@ impl Binder<'_> {
             });
             columns.push(OutputColumn { name, ty });
         }
-        Ok((Node::JsonRecords { func, arg, columns }, scope))
+        Ok((
+            Node::JsonRecords {
+                func,
+                arg,
+                base: None,
+                columns,
+            },
+            scope,
+        ))
     }
 
     /// `pg_partition_ancestors(regclass)`: the relation followed by its
@@ -2095,6 +2103,12 @@ impl Binder<'_> {
         let mut scope = Scope::default();
         for (n, (fname, args)) in srfs.iter().enumerate() {
             let column = srf_column(n);
+            if let Some(p) = crate::types::json_record::populate_by_name(fname) {
+                let (node, sub) = self.plan_select_list_populate(p, args, &column)?;
+                scope.columns.extend(sub.columns);
+                funcs.push(node);
+                continue;
+            }
             // A function of several columns (`jsonb_each`) gives each
             // column as `<srf>.name`, for `(f(...)).name`, and the row
             // of them as a record, for the call itself.
@@ -2205,6 +2219,9 @@ impl Binder<'_> {
         }
         if let Some((_, is_json)) = crate::types::json_record::by_name(&fname) {
             return self.plan_json_records(&fname, is_json, args, alias);
+        }
+        if let Some(func) = crate::types::json_record::populate_by_name(&fname) {
+            return self.plan_json_populate(func, args, alias);
         }
         if fname != "generate_series" {
             return Err(EngineError::new(
@@ -2603,7 +2620,12 @@ fn srf_field(e: &AstExpr) -> Option<(&ast::Function, String)> {
     let AstExpr::Function(f) = root else {
         return None;
     };
-    let func = crate::types::json_srf::JsonSrf::by_name(&function_name(f))?;
+    let fname = function_name(f);
+    if crate::types::json_record::populate_by_name(&fname).is_some_and(|(_, set, _)| set) {
+        // The fields are the base's type's, known once it is bound.
+        return Some((f, ident_name(field)));
+    }
+    let func = crate::types::json_srf::JsonSrf::by_name(&fname)?;
     let field = ident_name(field);
     let columns = func.columns();
     (columns.len() > 1 && columns.iter().any(|(c, _)| *c == field)).then_some((f, field))
@@ -2791,6 +2813,7 @@ fn is_srf_name(name: &str) -> bool {
         name,
         "generate_series" | "generate_subscripts" | "pg_partition_ancestors" | "unnest"
     ) || crate::types::json_srf::JsonSrf::by_name(name).is_some()
+        || crate::types::json_record::populate_by_name(name).is_some_and(|(_, set, _)| set)
 }
 
 /// A set-returning call taken out of a select list: the function's name
@@ -2814,8 +2837,10 @@ fn take_srfs_level(e: &mut AstExpr, out: &mut Vec<SrfCall>) {
     match e {
         AstExpr::Function(f) if is_srf_name(&function_name(f)) => {
             let fname = function_name(f);
+            let populate = crate::types::json_record::populate_by_name(&fname);
             let name = match crate::types::json_srf::JsonSrf::by_name(&fname) {
                 Some(j) => j.name(),
+                None if populate.is_some() => populate.map_or("", |p| p.0),
                 None => match fname.as_str() {
                     "generate_series" => "generate_series",
                     "unnest" => "unnest",
@@ -2846,13 +2871,18 @@ fn take_srfs_level(e: &mut AstExpr, out: &mut Vec<SrfCall>) {
             let ast::FunctionArguments::List(list) = &f.args else {
                 return;
             };
-            let Some(func) = crate::types::json_srf::JsonSrf::by_name(&function_name(f)) else {
-                return;
+            let fname = function_name(f);
+            let name = match crate::types::json_srf::JsonSrf::by_name(&fname) {
+                Some(func) => func.name(),
+                None => match crate::types::json_record::populate_by_name(&fname) {
+                    Some((name, ..)) => name,
+                    None => return,
+                },
             };
             let args = list.args.clone();
             let column = format!("{}.{field}", srf_column(out.len()));
             *e = AstExpr::Identifier(ast::Ident::with_quote('"', column));
-            out.push((func.name(), args));
+            out.push((name, args));
         }
         AstExpr::BinaryOp { left, right, .. } => {
             take_srfs(left, out);
@@ -2865,7 +2895,7 @@ fn take_srfs_level(e: &mut AstExpr, out: &mut Vec<SrfCall>) {
     }
 }
 
-fn rename_columns(scope: &mut Scope, alias: &ast::TableAlias) -> Result<()> {
+pub(super) fn rename_columns(scope: &mut Scope, alias: &ast::TableAlias) -> Result<()> {
     if alias.columns.len() > scope.columns.len() {
         return Err(EngineError::new(
             SqlState::InvalidColumnReference,

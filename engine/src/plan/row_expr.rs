@@ -512,3 +512,10 @@ pub(crate) fn record_of(fields: Vec<Expr>) -> Expr {
     let types = fields.iter().map(Expr::ty).collect();
     Expr::Function(row_fn(types, SqlType::Record), fields)
 }
+
+/// A row of composite type `def` built from bound fields already of its
+/// attribute types.
+pub(crate) fn composite_of(def: &'static CompositeDef, fields: Vec<Expr>) -> Expr {
+    let types = def.attrs.iter().map(|a| a.ty).collect();
+    Expr::Function(row_fn(types, SqlType::Composite(def)), fields)
+}

@@ -104,6 +104,9 @@ pub enum DomainStmt {
         /// [`AlterDomainOp::SetSchema`].
         op: Box<AlterDomainOp>,
     },
+    /// `ALTER TYPE name { ADD | DROP | ALTER | RENAME } ATTRIBUTE ...` of
+    /// a composite type (see [`super::type_attrs`]).
+    AlterAttributes(Box<super::type_attrs::AlterAttributes>),
     /// `DROP DOMAIN [IF EXISTS] name [, ...] [CASCADE | RESTRICT]`.
     Drop {
         /// The domains.
@@ -121,7 +124,7 @@ impl DomainStmt {
         match self {
             DomainStmt::Create(_) => "CREATE DOMAIN",
             DomainStmt::Alter { .. } => "ALTER DOMAIN",
-            DomainStmt::AlterType { .. } => "ALTER TYPE",
+            DomainStmt::AlterType { .. } | DomainStmt::AlterAttributes(_) => "ALTER TYPE",
             DomainStmt::Drop { .. } => "DROP DOMAIN",
         }
     }
@@ -132,10 +135,11 @@ impl DomainStmt {
 pub fn may_contain(sql: &str) -> bool {
     let lower = sql.to_ascii_lowercase();
     lower.contains("domain")
-        || (lower.contains("type") && (lower.contains("owner") || lower.contains("schema")))
+        || (lower.contains("type")
+            && (lower.contains("owner") || lower.contains("schema") || lower.contains("attribute")))
 }
 
-fn syntax_error(near: Option<&Token>) -> EngineError {
+pub(super) fn syntax_error(near: Option<&Token>) -> EngineError {
     let msg = match near {
         Some(t) => format!("syntax error at or near \"{t}\""),
         None => "syntax error at end of input".to_string(),
@@ -146,21 +150,23 @@ fn syntax_error(near: Option<&Token>) -> EngineError {
 /// Words that end a data type or an expression at the top level.
 const CLAUSE_WORDS: &[&str] = &["collate", "default", "constraint", "not", "null", "check"];
 
-struct Cursor {
-    toks: Vec<Token>,
-    i: usize,
+/// The significant tokens of a statement and the position reached (also
+/// [`super::type_attrs`]'s).
+pub(super) struct Cursor {
+    pub(super) toks: Vec<Token>,
+    pub(super) i: usize,
 }
 
 impl Cursor {
-    fn peek(&self) -> Option<&Token> {
+    pub(super) fn peek(&self) -> Option<&Token> {
         self.toks.get(self.i)
     }
 
-    fn at(&self, w: &str) -> bool {
+    pub(super) fn at(&self, w: &str) -> bool {
         self.peek().is_some_and(|t| word(t, w))
     }
 
-    fn eat(&mut self, w: &str) -> bool {
+    pub(super) fn eat(&mut self, w: &str) -> bool {
         if self.at(w) {
             self.i += 1;
             true
@@ -169,7 +175,7 @@ impl Cursor {
         }
     }
 
-    fn expect(&mut self, w: &str) -> Result<()> {
+    pub(super) fn expect(&mut self, w: &str) -> Result<()> {
         if self.eat(w) {
             Ok(())
         } else {
@@ -177,7 +183,7 @@ impl Cursor {
         }
     }
 
-    fn ident(&mut self) -> Result<Ident> {
+    pub(super) fn ident(&mut self) -> Result<Ident> {
         match self.peek() {
             Some(Token::Word(w)) => {
                 let id = match w.quote_style {
@@ -191,7 +197,7 @@ impl Cursor {
         }
     }
 
-    fn name(&mut self) -> Result<ObjectName> {
+    pub(super) fn name(&mut self) -> Result<ObjectName> {
         let mut parts = vec![ObjectNamePart::Identifier(self.ident()?)];
         while self.peek() == Some(&Token::Period) {
             self.i += 1;
@@ -306,7 +312,7 @@ impl Cursor {
         Ok(None)
     }
 
-    fn end(&self) -> Result<()> {
+    pub(super) fn end(&self) -> Result<()> {
         match self.peek() {
             None => Ok(()),
             t => Err(syntax_error(t)),
@@ -337,7 +343,8 @@ pub fn parse(sql: &str) -> Result<Option<DomainStmt>> {
                     op: Box::new(op),
                 })
             }
-            None => None,
+            None => super::type_attrs::parse(&mut c, name)?
+                .map(|a| DomainStmt::AlterAttributes(Box::new(a))),
         });
     }
     if !toks.get(1).is_some_and(|t| word(t, "domain")) {

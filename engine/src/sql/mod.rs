@@ -32,6 +32,7 @@ pub mod parametrize;
 pub mod sequence;
 pub mod set_constraints;
 pub mod set_schema;
+pub mod type_attrs;
 pub mod typed_literal;
 pub mod unique_nulls;
 

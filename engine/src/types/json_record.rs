@@ -10,6 +10,10 @@
 //! anything else through the input of its JSON text. Input errors are the
 //! column type's own (22P02 for `"zz"` into `int`). Rows are produced from
 //! the one document the call received, so they are bounded by its size.
+//!
+//! `json[b]_populate_record[set](base, doc)` convert the same way into the
+//! attributes of `base`'s composite type; a key the object lacks takes
+//! the field of `base` (NULL for a NULL `base`) ([`populate_rows`]).
 
 use super::json::{self, Json};
 use super::{CastKind, SqlType, Value};
@@ -27,6 +31,28 @@ pub fn by_name(name: &str) -> Option<(bool, bool)> {
     }
 }
 
+/// The `populate` functions, by name: their `'static` name, whether it
+/// is a `...set` variant and whether it reads `json` (not `jsonb`).
+pub fn populate_by_name(name: &str) -> Option<(&'static str, bool, bool)> {
+    match name {
+        "jsonb_populate_record" => Some(("jsonb_populate_record", false, false)),
+        "jsonb_populate_recordset" => Some(("jsonb_populate_recordset", true, false)),
+        "json_populate_record" => Some(("json_populate_record", false, true)),
+        "json_populate_recordset" => Some(("json_populate_recordset", true, true)),
+        _ => None,
+    }
+}
+
+/// The fields of a `populate` function's `base` argument: `None` for SQL
+/// `NULL` (the planner checked that `ty` is a composite type).
+pub fn base_fields(ty: &SqlType, base: &Value) -> Result<Option<Vec<Value>>> {
+    match (ty, base) {
+        (_, Value::Null) => Ok(None),
+        (SqlType::Composite(def), Value::Text(s)) => Ok(Some(super::composite::fields(def, s)?)),
+        _ => Err(EngineError::internal("populate base is not a row")),
+    }
+}
+
 /// The rows of `fname(doc)` for columns `columns` (`doc` is the argument's
 /// text; `None` for SQL `NULL`: one row of `NULL`s for `..._to_record`, no
 /// rows for `..._to_recordset`).
@@ -35,18 +61,33 @@ pub fn rows(
     doc: Option<&str>,
     columns: &[(String, SqlType)],
 ) -> Result<Vec<Vec<Value>>> {
-    let (set, is_json) = by_name(fname).unwrap_or((false, false));
+    populate_rows(fname, None, doc, columns)
+}
+
+/// The rows of `fname(base, doc)` (or `fname(doc)` for `..._to_record[set]`,
+/// with no `base`): as [`rows`], a key the object lacks taking `base`'s
+/// field; a `NULL` document gives `base` (its fields, or `NULL`s) for
+/// `..._record`.
+pub fn populate_rows(
+    fname: &str,
+    base: Option<&[Value]>,
+    doc: Option<&str>,
+    columns: &[(String, SqlType)],
+) -> Result<Vec<Vec<Value>>> {
+    let (set, is_json) = by_name(fname)
+        .or_else(|| populate_by_name(fname).map(|(_, s, j)| (s, j)))
+        .unwrap_or((false, false));
     let Some(doc) = doc else {
         return Ok(if set {
             Vec::new()
         } else {
-            vec![vec![Value::Null; columns.len()]]
+            vec![base.map_or_else(|| vec![Value::Null; columns.len()], <[Value]>::to_vec)]
         });
     };
     let bad = |msg: String| EngineError::new(SqlState::InvalidParameterValue, msg);
     if !set {
         return match json::raw_kind(doc) {
-            b'{' => Ok(vec![record(doc, columns)?]),
+            b'{' => Ok(vec![record(doc, columns, base, is_json)?]),
             b'[' => Err(bad("cannot call populate_composite on an array".into())),
             _ => Err(bad("cannot call populate_composite on a scalar".into())),
         };
@@ -64,31 +105,38 @@ pub fn rows(
                 "argument of {fname} must be an array of objects"
             )));
         }
-        out.push(record(element, columns)?);
+        out.push(record(element, columns, base, is_json)?);
     }
     Ok(out)
 }
 
-/// One row from the object text `obj`.
-fn record(obj: &str, columns: &[(String, SqlType)]) -> Result<Vec<Value>> {
+/// One row from the object text `obj` (missing keys from `base`).
+fn record(
+    obj: &str,
+    columns: &[(String, SqlType)],
+    base: Option<&[Value]>,
+    is_json: bool,
+) -> Result<Vec<Value>> {
     let members = json::raw_items(obj)?;
     columns
         .iter()
-        .map(|(name, ty)| {
+        .enumerate()
+        .map(|(i, (name, ty))| {
             match members
                 .iter()
                 .rev()
                 .find(|(k, _)| k.as_deref() == Some(name.as_str()))
             {
-                Some((_, v)) => value(v, ty),
-                None => Ok(Value::Null),
+                Some((_, v)) => value(v, ty, is_json),
+                None => Ok(base.and_then(|b| b.get(i)).cloned().unwrap_or(Value::Null)),
             }
         })
         .collect()
 }
 
-/// Converts one member's JSON text to a column value.
-fn value(v: &str, ty: &SqlType) -> Result<Value> {
+/// Converts one member's JSON text to a column value (other than a
+/// string, a `json` member through the input of its text as written).
+fn value(v: &str, ty: &SqlType, is_json: bool) -> Result<Value> {
     let input = |text: String| {
         super::cast::cast_from(Value::Text(text), &SqlType::Text, ty, CastKind::Assignment)
     };
@@ -106,6 +154,7 @@ fn value(v: &str, ty: &SqlType) -> Result<Value> {
             array_literal(&tree, &mut literal)?;
             input(literal)
         }
+        _ if is_json => input(v.trim().to_owned()),
         _ => input(json::parse_jsonb_text(v)?),
     }
 }
