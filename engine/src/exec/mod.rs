@@ -40,4 +40,6 @@ pub mod sort;
 pub mod subquery;
 pub mod type_ddl;
 pub mod type_deps;
+pub mod view_rename;
+pub mod temp_views;
 pub mod views;

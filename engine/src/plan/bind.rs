@@ -274,7 +274,10 @@ impl<'c> Binder<'c> {
                     '"', schema,
                 ))];
                 parts.extend(name.0.iter().cloned());
-                (self.catalog)(&ast::ObjectName(parts), in_view)
+                // A temporary view's names in the session's temp schema
+                // resolve along the session's own path.
+                let temp = crate::catalog::temp::is_temp_schema(&schema);
+                (self.catalog)(&ast::ObjectName(parts), in_view && !temp)
             }
             None => (self.catalog)(name, in_view),
         }
