@@ -392,7 +392,7 @@ fn parts(n: &ast::ObjectName) -> Option<Vec<String>> {
 }
 
 /// An identifier for `name`, quoted only where PostgreSQL would.
-fn ident(name: &str) -> ast::Ident {
+pub(crate) fn ident(name: &str) -> ast::Ident {
     if crate::syscat::functions::quote_ident(name) == name {
         ast::Ident::new(name)
     } else {
@@ -703,6 +703,9 @@ struct Frame {
     has_target: bool,
     /// Every other item of its `FROM` is a relation without the column.
     safe: bool,
+    /// Another item of its `FROM` is a relation with a column of that name
+    /// (an unqualified reference there is that item's).
+    local: bool,
     /// A query's tail (`ORDER BY`, `LIMIT`): the output names.
     tail: Option<Vec<String>>,
 }
@@ -776,7 +779,11 @@ impl<'c, 'v> ColumnRewriter<'c, 'v> {
                 } else {
                     match key.and_then(|k| self.columns.get(&k)) {
                         Some(cols) if !cols.contains(&self.old) => {}
-                        _ => frame.safe = false,
+                        Some(_) => {
+                            frame.safe = false;
+                            frame.local = true;
+                        }
+                        None => frame.safe = false,
                     }
                 }
             }
@@ -839,6 +846,11 @@ impl<'c, 'v> ColumnRewriter<'c, 'v> {
         ControlFlow::Continue(frame)
     }
 
+    /// Whether an enclosing `SELECT` reads the relation.
+    fn below_target(&self) -> bool {
+        self.frames.iter().any(|f| f.has_target)
+    }
+
     /// An unqualified reference to a name spelled like the column.
     fn bare(&mut self, id: &mut ast::Ident) -> ControlFlow<String> {
         let Some(top) = self.frames.last().cloned() else {
@@ -848,13 +860,25 @@ impl<'c, 'v> ColumnRewriter<'c, 'v> {
             Some(outputs) if top.has_target && !outputs.contains(&self.old) => top.safe,
             Some(_) if top.has_target => return ControlFlow::Continue(()),
             _ if top.has_target => top.safe,
+            _ if top.local || !self.below_target() => return ControlFlow::Continue(()),
+            // A reference to an enclosing query's column: the nearest
+            // enclosing `SELECT` with such a column is the one.
+            _ if !top.safe => false,
             _ => {
-                let n = self.frames.len();
-                if self.frames[..n - 1].iter().any(|f| f.has_target) {
-                    false
-                } else {
-                    return ControlFlow::Continue(());
+                let mut rewrite = false;
+                for f in self.frames.iter().rev().skip(1) {
+                    if f.has_target {
+                        rewrite = f.safe;
+                        break;
+                    }
+                    if f.local {
+                        return ControlFlow::Continue(());
+                    }
+                    if !f.safe {
+                        break;
+                    }
                 }
+                rewrite
             }
         };
         if !rewrite {

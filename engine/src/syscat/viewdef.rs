@@ -355,7 +355,7 @@ impl<'s> Deparser<'s> {
                     match (owners.next(), owners.next()) {
                         (Some(i), None) => {
                             *e = ast::Expr::CompoundIdentifier(vec![
-                                ast::Ident::with_quote('"', i.refname.clone()),
+                                crate::exec::view_rename::ident(&i.refname),
                                 id.clone(),
                             ]);
                         }
