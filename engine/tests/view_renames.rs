@@ -53,7 +53,7 @@ fn unsafe_rewrites_are_refused_and_change_nothing() {
     // (a subquery in FROM): t.a or the subquery's?
     run(
         &mut s,
-        "CREATE VIEW v AS SELECT b FROM t WHERE b IN (SELECT c FROM (SELECT * FROM u) AS d WHERE a = 1)",
+        "CREATE VIEW v AS SELECT b FROM t WHERE b IN (SELECT c - 1 FROM (SELECT * FROM u) AS d WHERE a = 1)",
     );
     let e = err(&mut s, "ALTER TABLE t RENAME COLUMN a TO z");
     assert_eq!(e.state, SqlState::FeatureNotSupported, "{}", e.message);
