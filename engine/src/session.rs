@@ -1526,14 +1526,11 @@ fn execute_statement<S: Store>(
             if cv.materialized {
                 return Err(EngineError::unsupported("materialized views"));
             }
-            if cv.temporary {
-                return Err(EngineError::unsupported("temporary views"));
-            }
             let (schema, name, temporary) =
-                temp::creation_schema(txn, &interrupts.search_path, &cv.name, false)?;
-            if temporary {
-                return Err(EngineError::unsupported("temporary views"));
-            }
+                temp::creation_schema(txn, &interrupts.search_path, &cv.name, cv.temporary)?;
+            // Whether the body reads a temporary relation (then the view
+            // is temporary too, as PostgreSQL makes it).
+            let mut reads_temp = false;
             let mut deps: Vec<String> = Vec::new();
             let path = &interrupts.search_path;
             // The schema each unqualified name the body reads denotes now.
@@ -1542,17 +1539,12 @@ fn execute_statement<S: Store>(
                 let mut lookup = |n: &ast::ObjectName, in_view: bool| -> Result<Relation> {
                     let r = catalog::resolve_relation(&mut *txn, path.for_view(in_view), n)?;
                     let temp_relation = match &r {
-                        Relation::Table(t) if temp::is_temp_schema(&t.schema) => Some(&t.name),
-                        Relation::Sequence(q) if temp::is_temp_schema(&q.schema) => Some(&q.name),
-                        _ => None,
+                        Relation::Table(t) => temp::is_temp_schema(&t.schema),
+                        Relation::Sequence(q) => temp::is_temp_schema(&q.schema),
+                        Relation::View(v) => temp::is_temp_schema(&v.schema),
+                        _ => false,
                     };
-                    if let Some(t) = temp_relation {
-                        // PostgreSQL makes such a view temporary.
-                        return Err(EngineError::unsupported(format!(
-                            "view \"{name}\" reading temporary relation \"{t}\" \
-                             (temporary views)"
-                        )));
-                    }
+                    reads_temp |= temp_relation && !in_view;
                     if let (false, [part]) = (in_view, n.0.as_slice()) {
                         let schema = match &r {
                             Relation::Table(t) => Some(t.schema.clone()),
@@ -1596,6 +1588,15 @@ fn execute_statement<S: Store>(
             }
             deps.sort();
             deps.dedup();
+            let (schema, notices) = crate::exec::temp_views::view_schema(
+                txn,
+                &interrupts.search_path,
+                &cv.name,
+                schema,
+                &name,
+                temporary,
+                reads_temp,
+            )?;
             let oid = catalog::allocate_id(txn)?;
             crate::exec::views::create_view(
                 txn,
@@ -1610,7 +1611,9 @@ fn execute_statement<S: Store>(
                 },
                 cv.or_replace,
             )?;
-            return Ok(QueryResult::command("CREATE VIEW"));
+            let mut r = QueryResult::command("CREATE VIEW");
+            r.notices = notices;
+            return Ok(r);
         }
         Statement::CreateIndex(ci) => {
             let mut r = QueryResult::command("CREATE INDEX");

@@ -29,7 +29,6 @@ const REFUSED: &[(&str, &str)] = &[
         "unlogged tables",
     ),
     ("SELECT 1 AS a INTO UNLOGGED siu", "unlogged tables"),
-    ("CREATE TEMP VIEW tv AS SELECT 1 AS a", "temporary views"),
     (
         "CREATE TABLE pt (a int) PARTITION BY RANGE (a)",
         "partitioned tables",

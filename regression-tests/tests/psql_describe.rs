@@ -129,6 +129,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("\\d+ items", "\\d+ items"),
     ("\\d notes", "\\d notes"),
     ("\\d expensive_items", "\\d expensive_items"),
+    ("\\d+ expensive_items", "\\d+ expensive_items"),
     ("\\d pgbench_accounts", "\\d pgbench_accounts"),
     ("\\d pgbench_branches", "\\d pgbench_branches"),
     ("\\d tickets", "\\d tickets"),

@@ -519,6 +519,16 @@ pub fn all_namespaces<T: Transaction>(txn: &mut T) -> Result<Vec<Namespace>> {
 /// Drops every table and sequence of temp schema `schema`, or of every
 /// temp schema when `None` (orphans left by a crash); returns how many.
 pub fn drop_temp_tables<T: Transaction>(txn: &mut T, schema: Option<&str>) -> Result<usize> {
+    // Temporary views first (they may read the tables).
+    for v in super::all_views(txn)? {
+        let doomed = match schema {
+            Some(s) => v.schema == s,
+            None => is_temp_schema(&v.schema),
+        };
+        if doomed {
+            super::drop_view(txn, &v)?;
+        }
+    }
     let doomed: Vec<TableDesc> = all_tables(txn)?
         .into_iter()
         .filter(|t| match schema {

@@ -424,6 +424,9 @@ pub fn alter_table<T: Transaction>(
                         }
                         notices.extend(crate::exec::dependents::cascade_notice(&names));
                     }
+                    notices.extend(crate::exec::view_rename::drop_column_views(
+                        txn, path, &table, &n, cascade,
+                    )?);
                     notices.extend(drop_column_at(txn, &mut table, pos, cascade)?);
                 }
             }
@@ -445,6 +448,15 @@ pub fn alter_table<T: Transaction>(
                 crate::exec::checks::rename_column_checks(&mut table, &old, &new)?;
                 crate::exec::generated::rename_column(&mut table, &old, &new)?;
                 crate::exec::index_ddl::rename_index_column_refs(&mut table, &old, &new)?;
+                crate::exec::view_rename::follow(
+                    txn,
+                    crate::exec::view_rename::Rename::Column {
+                        schema: &table.schema,
+                        relation: &table.name,
+                        old: &old,
+                        new: &new,
+                    },
+                )?;
                 table.columns[pos].name = new;
             }
             AlterTableOperation::RenameTable { table_name: to } => {
@@ -458,11 +470,14 @@ pub fn alter_table<T: Transaction>(
                         format!("relation \"{new}\" already exists"),
                     ));
                 }
-                crate::exec::views::refuse_if_read(
+                crate::exec::view_rename::follow(
                     txn,
-                    &table.schema,
-                    &table.name,
-                    "renaming a table",
+                    crate::exec::view_rename::Rename::Relation {
+                        schema: &table.schema,
+                        name: &table.name,
+                        to_schema: &table.schema,
+                        to_name: &new,
+                    },
                 )?;
                 catalog::drop_table(txn, &table)?;
                 if table.primary().name == format!("{}_pkey", table.name) {

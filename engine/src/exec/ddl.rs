@@ -1389,8 +1389,8 @@ pub fn drop_tables<T: Transaction>(
     )?);
     let visible = path.entries(txn)?;
     for desc in &found {
-        // A view never reads a temp table: those have no dependents.
-        if !temp::is_temp_schema(&desc.schema) {
+        // (Only temporary views read a temp table.)
+        {
             notices.extend(crate::exec::views::drop_dependents(
                 txn,
                 &visible,

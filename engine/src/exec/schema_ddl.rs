@@ -325,20 +325,14 @@ pub fn drop_schemas<T: Transaction>(
 
 /// Renames user schema `desc` to `to`, moving every relation in it.
 fn rename_schema<T: Transaction>(txn: &mut T, desc: &SchemaDesc, to: &str) -> Result<()> {
-    // Views record the schemas of what they read by name.
-    let prefix = format!("{}.", desc.name);
-    if catalog::all_views(txn)?.iter().any(|v| {
-        v.schema == desc.name
-            || v.bindings
-                .iter()
-                .flatten()
-                .any(|(_, schema)| *schema == desc.name)
-            || v.depends_on.iter().any(|d| d.starts_with(&prefix))
-    }) {
-        return Err(EngineError::unsupported(
-            "renaming a schema that holds views or that views read",
-        ));
-    }
+    // Views name the schema in their text and record it.
+    crate::exec::view_rename::follow(
+        txn,
+        crate::exec::view_rename::Rename::Schema {
+            old: &desc.name,
+            new: to,
+        },
+    )?;
     schema::rename_schema_entry(txn, desc, to)?;
     let tables: Vec<TableDesc> = catalog::all_tables(txn)?
         .into_iter()
@@ -468,11 +462,14 @@ pub fn move_table<T: Transaction>(txn: &mut T, table: &TableDesc, to: &str) -> R
         }
     }
     // Views name the tables they read in their text.
-    crate::exec::views::refuse_if_read(
+    crate::exec::view_rename::follow(
         txn,
-        &table.schema,
-        &table.name,
-        "moving a table to another schema",
+        crate::exec::view_rename::Rename::Relation {
+            schema: &table.schema,
+            name: &table.name,
+            to_schema: to,
+            to_name: &table.name,
+        },
     )?;
     let mut key = Vec::new();
     crate::keys::table_name_key(&mut key, &table.schema, &table.name);

@@ -282,7 +282,15 @@ pub fn move_view<T: Transaction>(txn: &mut T, view: &ViewDesc, to: &str) -> Resu
     if catalog::relation_exists(txn, to, &view.name)? {
         return Err(crate::exec::schema_ddl::taken_in(&view.name, to));
     }
-    refuse_if_read(txn, &view.schema, &view.name, "moving a view")?;
+    crate::exec::view_rename::follow(
+        txn,
+        crate::exec::view_rename::Rename::Relation {
+            schema: &view.schema,
+            name: &view.name,
+            to_schema: to,
+            to_name: &view.name,
+        },
+    )?;
     catalog::drop_view(txn, view)?;
     let mut moved = view.clone();
     moved.schema = to.to_string();
@@ -297,7 +305,15 @@ pub fn rename_view<T: Transaction>(txn: &mut T, view: &ViewDesc, new: &str) -> R
             format!("relation \"{new}\" already exists"),
         ));
     }
-    refuse_if_read(txn, &view.schema, &view.name, "renaming a view")?;
+    crate::exec::view_rename::follow(
+        txn,
+        crate::exec::view_rename::Rename::Relation {
+            schema: &view.schema,
+            name: &view.name,
+            to_schema: &view.schema,
+            to_name: new,
+        },
+    )?;
     catalog::drop_view(txn, view)?;
     let mut renamed = view.clone();
     renamed.name = new.to_string();
@@ -327,7 +343,15 @@ pub fn rename_view_column<T: Transaction>(
             ),
         ));
     }
-    refuse_if_read(txn, &view.schema, &view.name, "renaming a column of a view")?;
+    crate::exec::view_rename::follow(
+        txn,
+        crate::exec::view_rename::Rename::Column {
+            schema: &view.schema,
+            relation: &view.name,
+            old,
+            new,
+        },
+    )?;
     let mut renamed = view.clone();
     renamed.columns[pos] = new.to_string();
     catalog::put_view(txn, &renamed)

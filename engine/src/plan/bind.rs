@@ -278,11 +278,14 @@ impl<'c> Binder<'c> {
         };
         match bound {
             Some(schema) => {
+                // A temporary view's names in the session's temp schema
+                // resolve along the session's own path.
+                let temp = crate::catalog::temp::is_temp_schema(&schema);
                 let mut parts = vec![ast::ObjectNamePart::Identifier(ast::Ident::with_quote(
                     '"', schema,
                 ))];
                 parts.extend(name.0.iter().cloned());
-                (self.catalog)(&ast::ObjectName(parts), in_view)
+                (self.catalog)(&ast::ObjectName(parts), in_view && !temp)
             }
             None => (self.catalog)(name, in_view),
         }

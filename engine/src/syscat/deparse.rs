@@ -46,6 +46,7 @@ pub fn expr_def(table: &TableDesc, text: &str, pretty: bool) -> String {
         Builder {
             table,
             value: false,
+            qualifier: None,
         },
         text,
         pretty,
@@ -83,6 +84,7 @@ pub fn value_expr_def(base: SqlType, text: &str, pretty: bool) -> String {
         Builder {
             table: &table,
             value: true,
+            qualifier: None,
         },
         text,
         pretty,
@@ -92,13 +94,33 @@ pub fn value_expr_def(base: SqlType, text: &str, pretty: bool) -> String {
 fn expr_def_with(builder: Builder<'_>, text: &str, pretty: bool) -> String {
     crate::sql::parse_expr(text)
         .ok()
-        .and_then(|ast| builder.build(&ast).ok())
-        .map(|(node, _)| {
-            let mut out = String::new();
-            Printer { pretty }.expr(&node, None, &mut out);
-            out
-        })
+        .and_then(|ast| print_built(&builder, &ast, pretty))
         .unwrap_or_else(|| format!("({text})"))
+}
+
+fn print_built(builder: &Builder<'_>, ast: &AstExpr, pretty: bool) -> Option<String> {
+    builder.build(ast).ok().map(|(node, _)| {
+        let mut out = String::new();
+        Printer { pretty }.expr(&node, None, &mut out);
+        out
+    })
+}
+
+/// Expression `e` of a view's `SELECT` over the one relation `table`
+/// (called `qualifier` there), as `pg_get_viewdef` prints it: columns
+/// qualified (`t.a`); `None` when it is outside what this module rebuilds.
+pub fn view_expr_def(
+    table: &TableDesc,
+    qualifier: &str,
+    e: &AstExpr,
+    pretty: bool,
+) -> Option<String> {
+    let builder = Builder {
+        table,
+        value: false,
+        qualifier: Some(qualifier),
+    };
+    print_built(&builder, e, pretty)
 }
 
 /// The parse-analysed tree, as far as the printer needs it.
@@ -132,6 +154,8 @@ struct Builder<'a> {
     table: &'a TableDesc,
     /// The table is a domain's `VALUE` (printed `VALUE`).
     value: bool,
+    /// The name columns are printed qualified with (a view's `FROM` item).
+    qualifier: Option<&'a str>,
 }
 
 fn base(t: &SqlType) -> SqlType {
@@ -267,7 +291,10 @@ impl Builder<'_> {
         let mut b = crate::plan::bind::Binder::new(Vec::new(), &mut lookup);
         b.bind(
             e,
-            &crate::plan::query::table_scope(self.table, &self.table.name),
+            &crate::plan::query::table_scope(
+                self.table,
+                self.qualifier.unwrap_or(&self.table.name),
+            ),
         )
         .map_err(|_| ())
     }
@@ -283,10 +310,11 @@ impl Builder<'_> {
                 let Expr::Column(i, ty) = self.bind(e)? else {
                     return Err(());
                 };
-                let name = if self.value {
-                    "VALUE".to_string()
-                } else {
-                    super::functions::quote_ident(&self.table.columns[i].name)
+                let column = super::functions::quote_ident(&self.table.columns[i].name);
+                let name = match (self.value, self.qualifier) {
+                    (true, _) => "VALUE".to_string(),
+                    (false, Some(q)) => format!("{}.{column}", super::functions::quote_ident(q)),
+                    (false, None) => column,
                 };
                 Ok((PgNode::Var(name), ty))
             }

@@ -182,10 +182,19 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             pretty_expr(snapshot(e)?, &a[0], &a[1], a[2] == Value::Bool(true))
         }),
         cand("pg_get_viewdef", &[OID], T, true, true, |e, a| {
-            view_def_of(snapshot(e)?, &a[0])
+            view_def_of(snapshot(e)?, &a[0], false)
         }),
         cand("pg_get_viewdef", &[OID, B], T, true, true, |e, a| {
-            view_def_of(snapshot(e)?, &a[0])
+            view_def_of(snapshot(e)?, &a[0], a[1] == Value::Bool(true))
+        }),
+        cand("pg_get_viewdef", &[OID, I4], T, true, true, |e, a| {
+            view_def_of(snapshot(e)?, &a[0], true)
+        }),
+        cand("pg_get_viewdef", &[T], T, true, true, |e, a| {
+            view_def_of(snapshot(e)?, &a[0], false)
+        }),
+        cand("pg_get_viewdef", &[T, B], T, true, true, |e, a| {
+            view_def_of(snapshot(e)?, &a[0], a[1] == Value::Bool(true))
         }),
         // Comments (COMMENT ON); shared objects (roles, databases) have
         // none.
@@ -812,9 +821,21 @@ fn constraint_def_of(snap: &Snapshot, oid: &Value, pretty: bool) -> Result<Value
     Ok(Value::Null)
 }
 
-fn view_def_of(snap: &Snapshot, oid: &Value) -> Result<Value> {
-    Ok(match snap.user_rel(oid_arg(oid).unwrap_or(0)) {
-        Some(UserRel::View(v)) => Value::Text(format!(" {};", v.sql)),
+fn view_def_of(snap: &Snapshot, view: &Value, pretty: bool) -> Result<Value> {
+    let oid = match view {
+        Value::Text(s) if s.trim().parse::<u32>().is_err() => match relation_oid_of(snap, s) {
+            Some(oid) => oid,
+            None => {
+                return Err(EngineError::new(
+                    SqlState::UndefinedTable,
+                    format!("relation \"{}\" does not exist", s.trim()),
+                ))
+            }
+        },
+        other => regclass_oid(snap, other),
+    };
+    Ok(match snap.user_rel(oid) {
+        Some(UserRel::View(v)) => Value::Text(super::viewdef::view_def(snap, v, pretty)),
         _ => Value::Null,
     })
 }

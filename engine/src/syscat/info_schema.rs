@@ -46,7 +46,12 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                 out.push(table_row(rel, snap, &t.schema, &t.name, kind));
             }
             for v in &snap.views {
-                out.push(table_row(rel, snap, &v.schema, &v.name, "VIEW"));
+                let kind = if crate::catalog::temp::is_temp_schema(&v.schema) {
+                    "LOCAL TEMPORARY"
+                } else {
+                    "VIEW"
+                };
+                out.push(table_row(rel, snap, &v.schema, &v.name, kind));
             }
             for s in defs::SYSTEM_RELATIONS {
                 let kind = if s.kind == b'r' { "BASE TABLE" } else { "VIEW" };
@@ -55,14 +60,17 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
         }
         "views" => {
             for v in &snap.views {
+                // Updatable (UPDATE and DELETE) when some column is.
+                let updatable = super::viewdef::updatable_columns(snap, v)
+                    .is_some_and(|cols| cols.contains(&true));
                 let mut r = RowBuilder::new(rel);
                 r.text("table_catalog", &snap.database)
                     .text("table_schema", &v.schema)
                     .text("table_name", &v.name)
-                    .text("view_definition", format!(" {};", v.sql))
+                    .text("view_definition", super::viewdef::view_def(snap, v, false))
                     .text("check_option", "NONE")
-                    .text("is_updatable", "NO")
-                    .text("is_insertable_into", "NO")
+                    .text("is_updatable", yes_no(updatable))
+                    .text("is_insertable_into", yes_no(updatable))
                     .text("is_trigger_updatable", "NO")
                     .text("is_trigger_deletable", "NO")
                     .text("is_trigger_insertable_into", "NO");
@@ -130,6 +138,33 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                                 .text("udt_name", format!("_{}", d.name));
                         }
                     }
+                    out.push(r.finish());
+                }
+            }
+            for (v, columns) in snap.views.iter().zip(&snap.view_columns) {
+                let updatable = super::viewdef::updatable_columns(snap, v);
+                for (i, (name, ty)) in columns.iter().enumerate() {
+                    let num = i + 1;
+                    let column_updatable = updatable
+                        .as_ref()
+                        .is_some_and(|u| u.get(i).copied().unwrap_or(false));
+                    let mut r = RowBuilder::new(rel);
+                    r.text("table_catalog", &snap.database)
+                        .text("table_schema", &v.schema)
+                        .text("table_name", &v.name)
+                        .text("column_name", name)
+                        .int4("ordinal_position", i32::try_from(num).unwrap_or(i32::MAX))
+                        .text("is_nullable", "YES")
+                        .text("udt_catalog", &snap.database)
+                        .text("udt_schema", "pg_catalog")
+                        .text("udt_name", ty.type_name())
+                        .text("dtd_identifier", num.to_string())
+                        .text("is_self_referencing", "NO")
+                        .text("is_identity", "NO")
+                        .text("identity_cycle", "NO")
+                        .text("is_generated", "NEVER")
+                        .text("is_updatable", yes_no(column_updatable));
+                    type_columns(&mut r, ty);
                     out.push(r.finish());
                 }
             }
@@ -463,5 +498,14 @@ pub(super) fn type_columns(r: &mut RowBuilder, ty: &SqlType) {
             r.int4("datetime_precision", 6);
         }
         _ => {}
+    }
+}
+
+/// `YES` / `NO`, as `information_schema` spells booleans.
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "YES"
+    } else {
+        "NO"
     }
 }

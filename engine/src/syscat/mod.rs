@@ -47,6 +47,7 @@ mod sizes;
 pub mod static_rows;
 mod timezones;
 mod user_types;
+mod viewdef;
 
 use std::sync::Arc;
 
@@ -549,7 +550,15 @@ fn view_output<T: Transaction>(txn: &mut T, v: &ViewDesc) -> Result<Vec<(String,
     let sqlparser::ast::Statement::Query(q) = stmt.as_ref() else {
         return Ok(Vec::new());
     };
-    let path = catalog::SearchPath::permanent();
+    // A temporary view reads along its session's path.
+    let path = match v
+        .schema
+        .strip_prefix(catalog::temp::TEMP_PREFIX)
+        .and_then(|n| n.parse().ok())
+    {
+        Some(n) => catalog::SearchPath::with_temp(n),
+        None => catalog::SearchPath::permanent(),
+    };
     let mut lookup = |name: &sqlparser::ast::ObjectName, _: bool| {
         catalog::resolve_relation(&mut *txn, &path, name)
     };

@@ -700,7 +700,7 @@ fn view_row(rel: &'static SysRel, snap: &Snapshot, v: &ViewDesc) -> Vec<Value> {
     r.text("schemaname", &v.schema)
         .text("viewname", &v.name)
         .text("viewowner", &snap.user)
-        .text("definition", format!(" {};", v.sql));
+        .text("definition", super::viewdef::view_def(snap, v, false));
     r.finish()
 }
 
