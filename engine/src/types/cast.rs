@@ -122,7 +122,8 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         _ => {}
     }
     // Arrays to arrays: as their elements (PostgreSQL's array coercion).
-    if let (T::Array(a), T::Array(b)) = (from, to) {
+    // A catalog vector is an array of its element (lower bound 0).
+    if let (T::Array(a) | T::Vector(a), T::Array(b)) = (from, to) {
         return can_cast(a, b, kind);
     }
     // Strings among themselves: implicit.
@@ -259,6 +260,20 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
             return super::json_ops::cast_jsonb(s, to);
         }
     }
+    // Nothing casts to a catalog vector but its text input.
+    if matches!(to, T::Vector(_))
+        && !matches!(from, T::Vector(_) | T::Unknown)
+        && !from.is_string_family()
+    {
+        return Err(EngineError::new(
+            SqlState::CannotCoerce,
+            format!(
+                "cannot cast type {} to {}",
+                from.display_name(),
+                to.display_name()
+            ),
+        ));
+    }
     let base = match (value, to) {
         // Strings to strings (char(n) sources lose their padding).
         (Value::Text(s), T::Text | T::Varchar(_) | T::Char(_) | T::Unknown) => {
@@ -283,6 +298,12 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
                 ));
             }
             Value::Int8(if n < 0 { n + (1i64 << 32) } else { n })
+        }
+        // Vectors to arrays: the zero-based array of the elements.
+        (Value::Text(s), T::Array(_)) if matches!(from, T::Vector(_)) => {
+            let elem = from.vector_element().unwrap_or(&T::Int2);
+            let arr = Value::Text(super::vector::to_array(&s));
+            return cast_from(arr, &T::Array(elem), to, kind);
         }
         // Arrays to arrays: element by element.
         (Value::Text(s), T::Array(to_elem)) => match from {

@@ -100,6 +100,12 @@ pub enum SqlType {
     /// PostgreSQL's canonical text form (`{a,b,"c d"}`); see
     /// [`crate::types::array`].
     Array(&'static SqlType),
+    /// `int2vector` (element `smallint`) or `oidvector` (element `oid`):
+    /// the system catalogs' zero-based vectors, carried in their output
+    /// form (`1 2`). They cast implicitly to the array of their element
+    /// (lower bound 0), which is how subscripts, `ANY` and array
+    /// functions see them (see [`super::vector`]).
+    Vector(&'static SqlType),
     /// A user-defined enum type (see [`super::enum_type`]); its values
     /// are [`crate::types::Value::Enum`].
     Enum(&'static EnumDef),
@@ -297,6 +303,8 @@ impl SqlType {
             SqlType::Composite(d) => d.oid,
             SqlType::Array(SqlType::Composite(d)) => d.array_oid,
             SqlType::Record => 2249,
+            SqlType::Vector(SqlType::Oid) => 30,
+            SqlType::Vector(_) => 22,
             SqlType::Array(e) => ARRAY_ELEMENTS
                 .iter()
                 .position(|x| x == *e)
@@ -321,6 +329,14 @@ impl SqlType {
     pub fn element(&self) -> Option<SqlType> {
         match self {
             SqlType::Array(e) => Some(**e),
+            _ => None,
+        }
+    }
+
+    /// The element type of `int2vector` / `oidvector`.
+    pub fn vector_element(&self) -> Option<&'static SqlType> {
+        match self {
+            SqlType::Vector(e) => Some(e),
             _ => None,
         }
     }
@@ -359,6 +375,8 @@ impl SqlType {
             829 => SqlType::MacAddr,
             774 => SqlType::MacAddr8,
             1266 => SqlType::TimeTz,
+            22 => SqlType::Vector(&SqlType::Int2),
+            30 => SqlType::Vector(&SqlType::Oid),
             other => {
                 if let Some(k) = RegKind::ALL.iter().find(|k| k.oid() == other) {
                     return Some(SqlType::Reg(*k));
@@ -443,6 +461,7 @@ impl SqlType {
             | SqlType::VarBit(_)
             | SqlType::Composite(_)
             | SqlType::Record
+            | SqlType::Vector(_)
             | SqlType::Array(_) => -1,
         }
     }
@@ -503,6 +522,7 @@ impl SqlType {
             SqlType::Enum(d) => &d.name,
             SqlType::Composite(d) => &d.name,
             SqlType::Record => "record",
+            SqlType::Vector(_) => self.type_name(),
             SqlType::Array(_) => "anyarray",
         }
     }
@@ -544,6 +564,8 @@ impl SqlType {
             SqlType::Enum(d) => &d.name,
             SqlType::Composite(d) => &d.name,
             SqlType::Record => "record",
+            SqlType::Vector(SqlType::Oid) => "oidvector",
+            SqlType::Vector(_) => "int2vector",
             SqlType::Array(e) => match e.type_name() {
                 "bool" => "_bool",
                 "bytea" => "_bytea",
@@ -608,6 +630,7 @@ impl SqlType {
             | SqlType::Jsonb
             | SqlType::Composite(_)
             | SqlType::Record
+            | SqlType::Vector(_)
             | SqlType::Array(_) => DataType::Text,
             SqlType::Oid => DataType::Int8,
             // An enum value is stored as its label's sort order, so keys
@@ -673,6 +696,7 @@ impl SqlType {
             SqlType::Interval => TypeCategory::Timespan,
             SqlType::Bytea
             | SqlType::Array(_)
+            | SqlType::Vector(_)
             | SqlType::Uuid
             | SqlType::Json
             | SqlType::Jsonb
@@ -771,8 +795,8 @@ impl SqlType {
             "regnamespace" => SqlType::Reg(RegKind::Namespace),
             "regproc" | "regprocedure" => SqlType::Reg(RegKind::Proc),
             "regrole" => SqlType::Reg(RegKind::Role),
-            "int2vector" => SqlType::Array(&SqlType::Int2),
-            "oidvector" => SqlType::Array(&SqlType::Oid),
+            "int2vector" => SqlType::Vector(&SqlType::Int2),
+            "oidvector" => SqlType::Vector(&SqlType::Oid),
             "pg_node_tree" => SqlType::Text,
             "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2" => {
                 return Err(EngineError::unsupported(format!("type {lower}")))

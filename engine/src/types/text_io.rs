@@ -226,6 +226,7 @@ impl Value {
                 Value::Text(input.to_owned())
             }
             SqlType::Array(elem) => Value::Text(super::array::canonical(input, elem)?),
+            SqlType::Vector(elem) => Value::Text(super::vector::parse(input, elem)?),
             SqlType::Enum(d) => Value::Enum(d, d.parse(input)? as u32),
             SqlType::Composite(d) => Value::Text(super::composite::parse_typed(d, input)?),
             SqlType::Record => {
