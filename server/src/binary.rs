@@ -106,7 +106,7 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
             Value::Date(d) => buf.put_i32(*d),
             _ => return Err(mismatch(ty)),
         },
-        SqlType::Timestamp | SqlType::Timestamptz => match v {
+        SqlType::Timestamp(_) | SqlType::Timestamptz(_) => match v {
             Value::Timestamp(t) | Value::Timestamptz(t) => buf.put_i64(*t),
             _ => return Err(mismatch(ty)),
         },
@@ -437,8 +437,8 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
         SqlType::Array(elem) => decode_array(data, elem, ty)?,
         SqlType::Bytea => Value::Bytea(data.to_vec()),
         SqlType::Date => Value::Date(i32::from_be_bytes(fixed(data, ty)?)),
-        SqlType::Timestamp => Value::Timestamp(i64::from_be_bytes(fixed(data, ty)?)),
-        SqlType::Timestamptz => Value::Timestamptz(i64::from_be_bytes(fixed(data, ty)?)),
+        SqlType::Timestamp(_) => Value::Timestamp(i64::from_be_bytes(fixed(data, ty)?)),
+        SqlType::Timestamptz(_) => Value::Timestamptz(i64::from_be_bytes(fixed(data, ty)?)),
         SqlType::Interval => {
             let b: [u8; 16] = fixed(data, ty)?;
             Value::Interval(Interval {

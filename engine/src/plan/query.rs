@@ -2263,10 +2263,10 @@ impl Binder<'_> {
                     "function generate_series(timestamp, timestamp) does not exist",
                 ));
             }
-            let t = if first == SqlType::Timestamptz {
-                SqlType::Timestamptz
+            let t = if first == SqlType::Timestamptz(None) {
+                SqlType::Timestamptz(None)
             } else {
-                SqlType::Timestamp
+                SqlType::Timestamp(None)
             };
             let mut it = bound.into_iter();
             let (a, b, c) = (it.next().unwrap(), it.next().unwrap(), it.next().unwrap());

@@ -133,8 +133,8 @@ pub(super) fn align(ty: &SqlType) -> &'static str {
         SqlType::Int2 => "s",
         SqlType::Int8
         | SqlType::Float8
-        | SqlType::Timestamp
-        | SqlType::Timestamptz
+        | SqlType::Timestamp(_)
+        | SqlType::Timestamptz(_)
         | SqlType::Time
         | SqlType::Composite(_)
         | SqlType::Record
