@@ -107,7 +107,7 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
             Value::Date(d) => buf.put_i32(*d),
             _ => return Err(mismatch(ty)),
         },
-        SqlType::Timestamp | SqlType::Timestamptz => match v {
+        SqlType::Timestamp(_) | SqlType::Timestamptz(_) => match v {
             Value::Timestamp(t) | Value::Timestamptz(t) => buf.put_i64(*t),
             _ => return Err(mismatch(ty)),
         },
@@ -439,8 +439,8 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
         SqlType::Composite(def) => crate::record_recv::decode_record(data, def)?,
         SqlType::Bytea => Value::Bytea(data.to_vec()),
         SqlType::Date => Value::Date(i32::from_be_bytes(fixed(data, ty)?)),
-        SqlType::Timestamp => Value::Timestamp(i64::from_be_bytes(fixed(data, ty)?)),
-        SqlType::Timestamptz => Value::Timestamptz(i64::from_be_bytes(fixed(data, ty)?)),
+        SqlType::Timestamp(_) => Value::Timestamp(i64::from_be_bytes(fixed(data, ty)?)),
+        SqlType::Timestamptz(_) => Value::Timestamptz(i64::from_be_bytes(fixed(data, ty)?)),
         SqlType::Interval => {
             let b: [u8; 16] = fixed(data, ty)?;
             Value::Interval(Interval {

@@ -146,9 +146,10 @@ pub fn is_immutable(e: &Expr) -> bool {
             Expr::Cast(a, to, _) => !crate::types::cast::cast_is_immutable(&a.ty(), to),
             // timestamptz +/- interval reads the session's TimeZone.
             Expr::Binary(sig, _, _) => {
-                matches!(sig.left, SqlType::Timestamptz) && matches!(sig.right, SqlType::Interval)
+                matches!(sig.left, SqlType::Timestamptz(_))
+                    && matches!(sig.right, SqlType::Interval)
                     || matches!(sig.left, SqlType::Interval)
-                        && matches!(sig.right, SqlType::Timestamptz)
+                        && matches!(sig.right, SqlType::Timestamptz(_))
             }
             _ => false,
         }

@@ -427,6 +427,36 @@ impl<'c> Binder<'c> {
                 }
                 self.array_constructor(items)?
             }
+            AstExpr::CompoundFieldAccess { root, access_chain }
+                if matches!(**root, AstExpr::Identifier(_))
+                    && matches!(
+                        access_chain.first(),
+                        Some(ast::AccessExpr::Dot(AstExpr::Identifier(_)))
+                    )
+                    && access_chain.len() > 1 =>
+            {
+                // `t.col[1]`: the dotted prefix is a qualified column name.
+                let mut idents = Vec::new();
+                if let AstExpr::Identifier(first) = &**root {
+                    idents.push(first.clone());
+                }
+                let mut rest = access_chain.as_slice();
+                while let Some((ast::AccessExpr::Dot(AstExpr::Identifier(part)), tail)) =
+                    rest.split_first()
+                {
+                    idents.push(part.clone());
+                    rest = tail;
+                }
+                let column = AstExpr::CompoundIdentifier(idents);
+                if rest.is_empty() {
+                    return self.bind(&column, scope);
+                }
+                let e = AstExpr::CompoundFieldAccess {
+                    root: Box::new(column),
+                    access_chain: rest.to_vec(),
+                };
+                return self.bind(&e, scope);
+            }
             AstExpr::CompoundFieldAccess { root, access_chain } => {
                 // `(c).a`: a field of a composite value.
                 if let [ast::AccessExpr::Dot(AstExpr::Identifier(field))] = access_chain.as_slice()
@@ -981,7 +1011,9 @@ impl<'c> Binder<'c> {
             }
         }
         let l = self.bind(left, scope)?;
+        let l = self.devector(l)?;
         let r = self.bind(right, scope)?;
+        let r = self.devector(r)?;
         let bop = match op {
             B::And | B::Or => {
                 let l = self.coerce(l, SqlType::Bool, CastKind::Implicit)?;
@@ -1280,6 +1312,10 @@ impl<'c> Binder<'c> {
 
     /// Resolves and binds a call of scalar function `name`.
     pub fn call_function(&mut self, name: &str, args: Vec<Expr>) -> Result<Expr> {
+        let args = args
+            .into_iter()
+            .map(|a| self.devector(a))
+            .collect::<Result<Vec<_>>>()?;
         let types: Vec<SqlType> = args.iter().map(Expr::ty).collect();
         let func = resolve_function(name, &types)?;
         let args = args
@@ -1288,6 +1324,17 @@ impl<'c> Binder<'c> {
             .map(|(a, t)| self.coerce(a, t, CastKind::Implicit))
             .collect::<Result<Vec<_>>>()?;
         Ok(Expr::Function(func, args))
+    }
+
+    /// A catalog vector (`int2vector`, `oidvector`) meeting an operator
+    /// or function becomes the zero-based array of its elements, as
+    /// PostgreSQL's binary-coercible cast does; anything else is
+    /// returned as is.
+    pub fn devector(&mut self, e: Expr) -> Result<Expr> {
+        match e.ty().vector_element() {
+            Some(elem) => self.coerce(e, SqlType::Array(elem), CastKind::Implicit),
+            None => Ok(e),
+        }
     }
 
     /// Gives a list of expressions one common type (CASE, IN, COALESCE, ...).
@@ -1460,6 +1507,7 @@ impl Binder<'_> {
     /// `array[i][j]...` (NULL out of range or for a number of subscripts
     /// other than the array's dimensions).
     fn array_subscript(&mut self, base: Expr, indexes: Vec<Expr>) -> Result<Expr> {
+        let base = self.devector(base)?;
         let Some(elem) = base.ty().element() else {
             return Err(EngineError::new(
                 SqlState::DatatypeMismatch,
@@ -1522,6 +1570,7 @@ impl Binder<'_> {
         l: Expr,
         r: Expr,
     ) -> Result<Expr> {
+        let (l, r) = (self.devector(l)?, self.devector(r)?);
         let Some((ty, func)) =
             crate::types::array_functions::resolve_containment(kind, &l.ty(), &r.ty())?
         else {
@@ -1550,6 +1599,7 @@ impl Binder<'_> {
     /// out-of-range bounds are clamped; dimensions not subscripted are
     /// taken whole).
     fn array_slice(&mut self, base: Expr, bounds: Vec<Expr>) -> Result<Expr> {
+        let base = self.devector(base)?;
         if base.ty().element().is_none() {
             return Err(EngineError::new(
                 SqlState::DatatypeMismatch,
@@ -1591,6 +1641,7 @@ impl Binder<'_> {
         all: bool,
         arr: Expr,
     ) -> Result<Expr> {
+        let arr = self.devector(arr)?;
         let arr = match arr.ty() {
             SqlType::Unknown => {
                 let base = if probe.ty() == SqlType::Unknown {

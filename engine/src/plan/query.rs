@@ -30,50 +30,76 @@ pub fn output_name(e: &AstExpr) -> String {
 }
 
 fn output_name_level(e: &AstExpr) -> String {
+    named(e).0
+}
+
+/// PostgreSQL's `FigureColnameInternal`: the name and its strength (2: a
+/// column, function or other named expression; 1: a type name or `case`;
+/// 0: no name, `?column?`). A cast names its column by its type only
+/// when the operand has no stronger name.
+fn named(e: &AstExpr) -> (String, u8) {
+    let unnamed = || ("?column?".to_string(), 0);
     match e {
-        AstExpr::Identifier(id) => ident_name(id),
-        AstExpr::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
-        AstExpr::Function(f) => f
-            .name
-            .0
-            .last()
-            .and_then(|p| p.as_ident())
-            .map(ident_name)
-            .unwrap_or_else(|| "?column?".into()),
+        AstExpr::Identifier(id) => (ident_name(id), 2),
+        AstExpr::CompoundIdentifier(parts) => (parts.last().map(ident_name).unwrap_or_default(), 2),
+        AstExpr::Function(f) => match f.name.0.last().and_then(|p| p.as_ident()) {
+            Some(id) => (ident_name(id), 2),
+            None => unnamed(),
+        },
         AstExpr::Cast {
             expr, data_type, ..
-        } => match expr.as_ref() {
-            AstExpr::Value(_) => SqlType::from_ast(data_type)
-                .map(|t| t.type_name().to_string())
-                .unwrap_or_else(|_| match data_type {
-                    // A user-defined type: its name.
-                    ast::DataType::Custom(name, _) => name
-                        .0
-                        .last()
-                        .and_then(|p| p.as_ident())
-                        .map(ident_name)
-                        .unwrap_or_else(|| "?column?".into()),
-                    _ => "?column?".into(),
-                }),
-            inner => output_name(inner),
+        } => {
+            let inner = depth::guard(|| named(expr));
+            if inner.1 > 1 {
+                return inner;
+            }
+            (cast_type_name(data_type).unwrap_or(inner.0), 1)
+        }
+        AstExpr::Nested(inner) => depth::guard(|| named(inner)),
+        AstExpr::Tuple(_) => ("row".into(), 2),
+        AstExpr::CompoundFieldAccess { root, access_chain } => match access_chain.last() {
+            Some(ast::AccessExpr::Dot(AstExpr::Identifier(id))) => (ident_name(id), 2),
+            // `a.b[1]`: a subscript names its column as what it indexes.
+            Some(ast::AccessExpr::Subscript(_)) => {
+                match access_chain.iter().rev().find_map(|a| match a {
+                    ast::AccessExpr::Dot(AstExpr::Identifier(id)) => Some(id),
+                    _ => None,
+                }) {
+                    Some(id) => (ident_name(id), 2),
+                    None => depth::guard(|| named(root)),
+                }
+            }
+            _ => unnamed(),
         },
-        AstExpr::Nested(inner) => output_name(inner),
-        AstExpr::Tuple(_) => "row".into(),
-        AstExpr::CompoundFieldAccess { access_chain, .. } => match access_chain.last() {
-            Some(ast::AccessExpr::Dot(AstExpr::Identifier(id))) => ident_name(id),
-            _ => "?column?".into(),
-        },
-        AstExpr::Case { .. } => "case".into(),
-        AstExpr::Exists { .. } => "exists".into(),
+        AstExpr::Case { .. } => ("case".into(), 1),
+        AstExpr::Exists { .. } => ("exists".into(), 2),
         AstExpr::Subquery(q) => match q.body.as_ref() {
             ast::SetExpr::Select(s) => match s.projection.first() {
-                Some(ast::SelectItem::UnnamedExpr(e)) => output_name(e),
-                Some(ast::SelectItem::ExprWithAlias { alias, .. }) => ident_name(alias),
-                _ => "?column?".into(),
+                Some(ast::SelectItem::UnnamedExpr(e)) => (output_name(e), 2),
+                Some(ast::SelectItem::ExprWithAlias { alias, .. }) => (ident_name(alias), 2),
+                _ => unnamed(),
             },
-            _ => "?column?".into(),
+            _ => unnamed(),
         },
-        _ => "?column?".into(),
+        _ => unnamed(),
+    }
+}
+
+/// The last name of a cast's type as PostgreSQL's grammar spells it
+/// (`int4` for `integer`, `int4` for `int[]`, a user type's own name).
+fn cast_type_name(data_type: &ast::DataType) -> Option<String> {
+    match SqlType::from_ast(data_type) {
+        Ok(t) => Some(t.element().unwrap_or(t).type_name().to_string()),
+        Err(_) => match data_type {
+            ast::DataType::Custom(name, _) => {
+                name.0.last().and_then(|p| p.as_ident()).map(ident_name)
+            }
+            ast::DataType::Array(
+                ast::ArrayElemTypeDef::SquareBracket(inner, _)
+                | ast::ArrayElemTypeDef::AngleBracket(inner),
+            ) => cast_type_name(inner),
+            _ => None,
+        },
     }
 }
 
@@ -1807,7 +1833,7 @@ impl Binder<'_> {
                     ));
                 }
             } else {
-                arg
+                self.devector(arg)?
             });
         }
         let mut elems = Vec::with_capacity(args.len());
@@ -2254,10 +2280,10 @@ impl Binder<'_> {
                     "function generate_series(timestamp, timestamp) does not exist",
                 ));
             }
-            let t = if first == SqlType::Timestamptz {
-                SqlType::Timestamptz
+            let t = if first == SqlType::Timestamptz(None) {
+                SqlType::Timestamptz(None)
             } else {
-                SqlType::Timestamp
+                SqlType::Timestamp(None)
             };
             let mut it = bound.into_iter();
             let (a, b, c) = (it.next().unwrap(), it.next().unwrap(), it.next().unwrap());
@@ -2361,7 +2387,8 @@ impl Binder<'_> {
         for a in args {
             match a {
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
-                    bound.push(self.bind(e, &Scope::default())?)
+                    let arg = self.bind(e, &Scope::default())?;
+                    bound.push(self.devector(arg)?)
                 }
                 _ => return Err(EngineError::unsupported("this generate_subscripts call")),
             }

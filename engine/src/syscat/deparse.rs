@@ -215,8 +215,8 @@ fn operand_types(op: &str, l: &SqlType, r: &SqlType) -> Option<(SqlType, SqlType
         (SqlType::Char(_), SqlType::Char(_)) => (l, r),
         (a, b) if a.is_string_family() && b.is_string_family() => (SqlType::Text, SqlType::Text),
         (
-            SqlType::Date | SqlType::Timestamp | SqlType::Timestamptz,
-            SqlType::Date | SqlType::Timestamp | SqlType::Timestamptz,
+            SqlType::Date | SqlType::Timestamp(_) | SqlType::Timestamptz(_),
+            SqlType::Date | SqlType::Timestamp(_) | SqlType::Timestamptz(_),
         ) if cmp => (l, r),
         (a, b) if a == b => (l, r),
         _ => return None,
@@ -521,6 +521,11 @@ impl Builder<'_> {
     }
 
     fn function(&self, e: &AstExpr, f: &ast::Function) -> Built {
+        // SQL value functions print as their keyword.
+        if let Some(k) = sql_value_keyword(f) {
+            let ty = self.bind(e)?.ty();
+            return Ok((PgNode::Var(k.to_string()), ty));
+        }
         if f.over.is_some() || f.filter.is_some() || !f.within_group.is_empty() {
             return Err(());
         }
@@ -571,6 +576,32 @@ impl Builder<'_> {
             _ => Err(()),
         }
     }
+}
+
+/// The keyword a SQL value function (`current_timestamp`, `user`, ...)
+/// prints as (`ruleutils.c`'s SQLValueFunction); `None` for other calls.
+pub(crate) fn sql_value_keyword(f: &ast::Function) -> Option<&'static str> {
+    const KEYWORDS: &[&str] = &[
+        "CURRENT_DATE",
+        "CURRENT_TIME",
+        "CURRENT_TIMESTAMP",
+        "LOCALTIME",
+        "LOCALTIMESTAMP",
+        "CURRENT_ROLE",
+        "CURRENT_USER",
+        "USER",
+        "SESSION_USER",
+        "CURRENT_CATALOG",
+        "CURRENT_SCHEMA",
+    ];
+    if !matches!(f.args, ast::FunctionArguments::None) {
+        return None;
+    }
+    let name = f.name.to_string();
+    KEYWORDS
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(&name))
+        .copied()
 }
 
 /// A literal as PostgreSQL's lexer and grammar type it (`negative`: a

@@ -968,6 +968,11 @@ pub fn deparse_default(sql: &str, ty: &SqlType) -> String {
             let name = nextval_arg(f).unwrap_or_default();
             format!("nextval('{}'::regclass)", name.replace('\'', "''"))
         }
+        AstExpr::Function(f) if super::deparse::sql_value_keyword(f).is_some() => {
+            super::deparse::sql_value_keyword(f)
+                .unwrap_or_default()
+                .to_string()
+        }
         AstExpr::Function(f) => {
             let mut f = f.clone();
             for part in &mut f.name.0 {
@@ -1071,7 +1076,10 @@ mod tests {
         assert_eq!(deparse_default("1", &SqlType::Int4), "1");
         assert_eq!(deparse_default("-1", &SqlType::Int4), "'-1'::integer");
         assert_eq!(deparse_default("true", &SqlType::Bool), "true");
-        assert_eq!(deparse_default("NOW()", &SqlType::Timestamptz), "now()");
+        assert_eq!(
+            deparse_default("NOW()", &SqlType::Timestamptz(None)),
+            "now()"
+        );
         assert_eq!(
             deparse_default("nextval('t_id_seq'::regclass)", &SqlType::Int4),
             "nextval('t_id_seq'::regclass)"

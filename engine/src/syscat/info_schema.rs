@@ -494,7 +494,10 @@ pub(super) fn type_columns(r: &mut RowBuilder, ty: &SqlType) {
         SqlType::Date => {
             r.int4("datetime_precision", 0);
         }
-        SqlType::Time | SqlType::Timestamp | SqlType::Timestamptz | SqlType::Interval => {
+        SqlType::Timestamp(Some(p)) | SqlType::Timestamptz(Some(p)) => {
+            r.int4("datetime_precision", i32::from(*p));
+        }
+        SqlType::Time | SqlType::Timestamp(_) | SqlType::Timestamptz(_) | SqlType::Interval => {
             r.int4("datetime_precision", 6);
         }
         _ => {}

@@ -42,6 +42,7 @@ mod domain_rows;
 pub mod functions;
 mod info_schema;
 mod locks;
+pub mod opclass;
 pub(crate) mod rows;
 mod sizes;
 pub mod static_rows;

@@ -49,6 +49,7 @@ pub fn rows(
         }
         "pg_enum" => super::user_types::pg_enum(rel, snap, &mut out),
         "pg_am" => from_static(rel, static_rows::PG_AM, &mut out)?,
+        "pg_opclass" => super::opclass::pg_opclass(rel, &mut out),
         "pg_collation" => from_static(rel, static_rows::PG_COLLATION, &mut out)?,
         "pg_tablespace" => from_static(rel, static_rows::PG_TABLESPACE, &mut out)?,
         "pg_namespace" => {
@@ -132,8 +133,8 @@ pub(super) fn align(ty: &SqlType) -> &'static str {
         SqlType::Int2 => "s",
         SqlType::Int8
         | SqlType::Float8
-        | SqlType::Timestamp
-        | SqlType::Timestamptz
+        | SqlType::Timestamp(_)
+        | SqlType::Timestamptz(_)
         | SqlType::Time
         | SqlType::Composite(_)
         | SqlType::Record
@@ -382,21 +383,21 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
     }
 }
 
-/// `indkey`-style list of 1-based column numbers (0 for an expression),
+/// The 1-based column numbers of an index (0 for an expression),
 /// INCLUDE columns last.
-fn key_numbers(ix: &IndexDesc) -> String {
-    let nums: Vec<String> = ix
-        .columns
+fn key_columns(ix: &IndexDesc) -> impl Iterator<Item = i64> + '_ {
+    ix.columns
         .iter()
-        .map(|ic| {
-            if ic.expr.is_some() {
-                "0".to_string()
-            } else {
-                (ic.column + 1).to_string()
-            }
+        .map(|ic| match ic.expr {
+            Some(_) => 0,
+            None => ic.column as i64 + 1,
         })
-        .chain(ix.include.iter().map(|c| (c + 1).to_string()))
-        .collect();
+        .chain(ix.include.iter().map(|c| *c as i64 + 1))
+}
+
+/// `pg_constraint.conkey` of an index-backed constraint: an `int2[]`.
+fn key_numbers(ix: &IndexDesc) -> String {
+    let nums: Vec<String> = key_columns(ix).map(|n| n.to_string()).collect();
     crate::types::array::format(nums.iter().map(|s| Some(s.as_str())))
 }
 
@@ -405,16 +406,12 @@ fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
         for ix in visible_indexes(t) {
             let n = ix.columns.len() as i16;
             let total = n + ix.include.len() as i16;
-            let options: Vec<String> = ix
-                .columns
-                .iter()
-                .map(|ic| (i16::from(ic.descending) | i16::from(ic.nulls_first) << 1).to_string())
-                .collect();
             let exprs: Vec<&str> = ix
                 .columns
                 .iter()
                 .filter_map(|ic| ic.expr.as_deref())
                 .collect();
+            let [class, collation, option] = super::opclass::index_vectors(t, ix);
             let mut r = RowBuilder::new(rel);
             r.oid("indexrelid", ix.oid)
                 .oid("indrelid", t.id)
@@ -427,11 +424,10 @@ fn pg_index(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
                 .bool("indisvalid", ix.valid)
                 .bool("indisready", true)
                 .bool("indislive", true)
-                .text("indkey", key_numbers(ix))
-                .text(
-                    "indoption",
-                    crate::types::array::format(options.iter().map(|s| Some(s.as_str()))),
-                );
+                .text("indkey", crate::types::vector::format(key_columns(ix)))
+                .text("indcollation", collation)
+                .text("indclass", class)
+                .text("indoption", option);
             if !exprs.is_empty() {
                 r.text("indexprs", exprs.join(", "));
             }

@@ -106,7 +106,9 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         // pg_cast: time -> timetz implicit; timetz -> time and
         // timestamptz -> timetz by assignment.
         (T::Time, T::TimeTz) => return true,
-        (T::TimeTz, T::Time) | (T::Timestamptz, T::TimeTz) => return allowed(CastKind::Assignment),
+        (T::TimeTz, T::Time) | (T::Timestamptz(_), T::TimeTz) => {
+            return allowed(CastKind::Assignment)
+        }
         // bit <-> bit varying implicit; integers <-> bit explicit.
         (T::Bit(_) | T::VarBit(_), T::Bit(_) | T::VarBit(_)) => return true,
         (T::Int4 | T::Int8, T::Bit(_)) | (T::Bit(_), T::Int4 | T::Int8) => {
@@ -122,7 +124,8 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         _ => {}
     }
     // Arrays to arrays: as their elements (PostgreSQL's array coercion).
-    if let (T::Array(a), T::Array(b)) = (from, to) {
+    // A catalog vector is an array of its element (lower bound 0).
+    if let (T::Array(a) | T::Vector(a), T::Array(b)) = (from, to) {
         return can_cast(a, b, kind);
     }
     // Strings among themselves: implicit.
@@ -146,14 +149,18 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
     }
     match (from, to) {
         (T::Bool, T::Int4) | (T::Int4, T::Bool) => allowed(CastKind::Explicit),
-        (T::Date, T::Timestamp | T::Timestamptz) | (T::Timestamp, T::Timestamptz) => true,
-        (T::Timestamptz, T::Timestamp) | (T::Timestamp | T::Timestamptz, T::Date) => {
+        (T::Date, T::Timestamp(_) | T::Timestamptz(_)) | (T::Timestamp(_), T::Timestamptz(_)) => {
+            true
+        }
+        (T::Timestamptz(_), T::Timestamp(_)) | (T::Timestamp(_) | T::Timestamptz(_), T::Date) => {
             allowed(CastKind::Assignment)
         }
         // pg_cast: time -> interval is implicit; interval, timestamp and
         // timestamptz -> time are assignment casts.
         (T::Time, T::Interval) => true,
-        (T::Interval | T::Timestamp | T::Timestamptz, T::Time) => allowed(CastKind::Assignment),
+        (T::Interval | T::Timestamp(_) | T::Timestamptz(_), T::Time) => {
+            allowed(CastKind::Assignment)
+        }
         _ => false,
     }
 }
@@ -228,7 +235,7 @@ pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
         TypeCategory::DateTime => {
             let rank = |t: &SqlType| match t {
                 T::Date => 0,
-                T::Timestamp => 1,
+                T::Timestamp(_) => 1,
                 _ => 2,
             };
             Some(if rank(a) >= rank(b) { *a } else { *b })
@@ -259,6 +266,20 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
             return super::json_ops::cast_jsonb(s, to);
         }
     }
+    // Nothing casts to a catalog vector but its text input.
+    if matches!(to, T::Vector(_))
+        && !matches!(from, T::Vector(_) | T::Unknown)
+        && !from.is_string_family()
+    {
+        return Err(EngineError::new(
+            SqlState::CannotCoerce,
+            format!(
+                "cannot cast type {} to {}",
+                from.display_name(),
+                to.display_name()
+            ),
+        ));
+    }
     let base = match (value, to) {
         // Strings to strings (char(n) sources lose their padding).
         (Value::Text(s), T::Text | T::Varchar(_) | T::Char(_) | T::Unknown) => {
@@ -283,6 +304,12 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
                 ));
             }
             Value::Int8(if n < 0 { n + (1i64 << 32) } else { n })
+        }
+        // Vectors to arrays: the zero-based array of the elements.
+        (Value::Text(s), T::Array(_)) if matches!(from, T::Vector(_)) => {
+            let elem = from.vector_element().unwrap_or(&T::Int2);
+            let arr = Value::Text(super::vector::to_array(&s));
+            return cast_from(arr, &T::Array(elem), to, kind);
         }
         // Arrays to arrays: element by element.
         (Value::Text(s), T::Array(to_elem)) => match from {
@@ -364,22 +391,22 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::Int4(i), T::Bool) => Value::Bool(i != 0),
         (Value::Bytea(b), T::Bytea) => Value::Bytea(b),
         (Value::Date(d), T::Date) => Value::Date(d),
-        (Value::Date(d), T::Timestamp) => Value::Timestamp(datetime::date_to_timestamp(d)?),
+        (Value::Date(d), T::Timestamp(_)) => Value::Timestamp(datetime::date_to_timestamp(d)?),
         // Between a wall-clock value and an instant: in the session's zone.
-        (Value::Date(d), T::Timestamptz) => {
+        (Value::Date(d), T::Timestamptz(_)) => {
             let local = datetime::date_to_timestamp(d)?;
             Value::Timestamptz(in_range(with_session_zone(|z| z.from_local(local)))?)
         }
-        (Value::Timestamptz(t), T::Date | T::Timestamp | T::Time) => {
+        (Value::Timestamptz(t), T::Date | T::Timestamp(_) | T::Time) => {
             let local = in_range(with_session_zone(|z| z.to_local(t)))?;
-            return cast_from(Value::Timestamp(local), &T::Timestamp, to, kind);
+            return cast_from(Value::Timestamp(local), &T::Timestamp(None), to, kind);
         }
-        (Value::Timestamp(t), T::Timestamptz) => {
+        (Value::Timestamp(t), T::Timestamptz(_)) => {
             Value::Timestamptz(in_range(with_session_zone(|z| z.from_local(t)))?)
         }
         (Value::Timestamp(t), T::Date) => Value::Date(datetime::timestamp_to_date(t)?),
-        (Value::Timestamp(t), T::Timestamp) => Value::Timestamp(t),
-        (Value::Timestamptz(t), T::Timestamptz) => Value::Timestamptz(t),
+        (Value::Timestamp(t), T::Timestamp(_)) => Value::Timestamp(t),
+        (Value::Timestamptz(t), T::Timestamptz(_)) => Value::Timestamptz(t),
         (Value::Interval(i), T::Interval) => Value::Interval(i),
         (Value::Time(t), T::Time) => Value::Time(t),
         (Value::Enum(d, i), T::Enum(e)) if d.oid == e.oid => Value::Enum(d, i),
@@ -552,7 +579,29 @@ pub fn apply_typmod(value: Value, ty: &SqlType, kind: CastKind) -> Result<Value>
         (Value::Bits(b), SqlType::Bit(_) | SqlType::VarBit(_)) => {
             Ok(Value::Bits(b.fit(ty, kind == CastKind::Explicit)?))
         }
+        (Value::Timestamp(t), SqlType::Timestamp(Some(p))) => {
+            Ok(Value::Timestamp(round_micros(t, *p)))
+        }
+        (Value::Timestamptz(t), SqlType::Timestamptz(Some(p))) => {
+            Ok(Value::Timestamptz(round_micros(t, *p)))
+        }
         (v, _) => Ok(v),
+    }
+}
+
+/// PostgreSQL's `AdjustTimestampForTypmod`: microseconds rounded to
+/// `precision` fractional digits, halves away from zero; the infinities
+/// stay.
+pub fn round_micros(t: i64, precision: u8) -> i64 {
+    if t == i64::MIN || t == i64::MAX || precision >= 6 {
+        return t;
+    }
+    let scale = 10i64.pow(u32::from(6 - precision));
+    let offset = scale / 2;
+    if t >= 0 {
+        (t.saturating_add(offset) / scale) * scale
+    } else {
+        -((t.saturating_neg().saturating_add(offset) / scale) * scale)
     }
 }
 
@@ -593,8 +642,8 @@ pub fn cast_is_immutable(from: &SqlType, to: &SqlType) -> bool {
             t,
             T::Date
                 | T::Time
-                | T::Timestamp
-                | T::Timestamptz
+                | T::Timestamp(_)
+                | T::Timestamptz(_)
                 | T::Interval
                 | T::Array(_)
                 | T::Enum(_)
@@ -604,7 +653,7 @@ pub fn cast_is_immutable(from: &SqlType, to: &SqlType) -> bool {
     let stable_out = |t: &SqlType| {
         matches!(
             t,
-            T::Date | T::Timestamp | T::Timestamptz | T::Interval | T::Array(_) | T::Enum(_)
+            T::Date | T::Timestamp(_) | T::Timestamptz(_) | T::Interval | T::Array(_) | T::Enum(_)
         )
     };
     if from == to {
@@ -618,8 +667,8 @@ pub fn cast_is_immutable(from: &SqlType, to: &SqlType) -> bool {
     }
     !matches!(
         (from, to),
-        (T::Date | T::Timestamp, T::Timestamptz)
-            | (T::Timestamptz, T::Date | T::Time | T::Timestamp)
+        (T::Date | T::Timestamp(_), T::Timestamptz(_))
+            | (T::Timestamptz(_), T::Date | T::Time | T::Timestamp(_))
             | (T::Text | T::Varchar(_), T::Reg(_))
     )
 }
@@ -723,16 +772,20 @@ mod tests {
         use SqlType as T;
         assert_eq!(implicit_common_type(&T::Time, &T::Time), Some(T::Time));
         assert_eq!(implicit_common_type(&T::Unknown, &T::Time), Some(T::Time));
-        assert_eq!(implicit_common_type(&T::Time, &T::Timestamp), None);
+        assert_eq!(implicit_common_type(&T::Time, &T::Timestamp(None)), None);
         assert_eq!(implicit_common_type(&T::Date, &T::Time), None);
         assert_eq!(implicit_common_type(&T::Time, &T::Interval), None);
         assert!(can_cast(&T::Time, &T::Interval, CastKind::Implicit));
         assert!(!can_cast(&T::Interval, &T::Time, CastKind::Implicit));
         assert!(can_cast(&T::Interval, &T::Time, CastKind::Assignment));
-        assert!(can_cast(&T::Timestamp, &T::Time, CastKind::Assignment));
-        assert!(!can_cast(&T::Timestamp, &T::Time, CastKind::Implicit));
+        assert!(can_cast(
+            &T::Timestamp(None),
+            &T::Time,
+            CastKind::Assignment
+        ));
+        assert!(!can_cast(&T::Timestamp(None), &T::Time, CastKind::Implicit));
         assert!(!can_cast(&T::Date, &T::Time, CastKind::Explicit));
-        assert!(!can_cast(&T::Time, &T::Timestamp, CastKind::Explicit));
+        assert!(!can_cast(&T::Time, &T::Timestamp(None), CastKind::Explicit));
         assert!(can_cast(&T::Time, &T::Text, CastKind::Assignment));
         assert!(can_cast(&T::Text, &T::Time, CastKind::Explicit));
         // psql: select timestamp 'infinity'::time  -> NULL

@@ -295,8 +295,8 @@ const I4: SqlType = SqlType::Int4;
 const I8: SqlType = SqlType::Int8;
 const F4: SqlType = SqlType::Float4;
 const F8: SqlType = SqlType::Float8;
-const TS: SqlType = SqlType::Timestamp;
-const TZ: SqlType = SqlType::Timestamptz;
+const TS: SqlType = SqlType::Timestamp(None);
+const TZ: SqlType = SqlType::Timestamptz(None);
 const D: SqlType = SqlType::Date;
 const TM: SqlType = SqlType::Time;
 const IV: SqlType = SqlType::Interval;
@@ -1656,7 +1656,11 @@ pub fn undefined_function(name: &str, args: &[SqlType]) -> EngineError {
 fn is_preferred(t: &SqlType) -> bool {
     matches!(
         t,
-        SqlType::Float8 | SqlType::Text | SqlType::Timestamptz | SqlType::Interval | SqlType::Bool
+        SqlType::Float8
+            | SqlType::Text
+            | SqlType::Timestamptz(_)
+            | SqlType::Interval
+            | SqlType::Bool
     )
 }
 

@@ -58,6 +58,7 @@ pub mod timetz_funcs;
 pub mod to_char;
 pub mod uuid;
 pub mod value;
+pub mod vector;
 pub mod zone;
 mod zone_abbrevs;
 

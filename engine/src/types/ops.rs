@@ -630,13 +630,13 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         }
         (BinaryOp::Plus, T::Interval, T::Time) => sig(T::Interval, T::Time, T::Time),
         (BinaryOp::Minus, T::Interval, T::Time) => sig(T::Interval, T::Interval, T::Interval),
-        (BinaryOp::Plus, T::Date, T::Time) => sig(T::Date, T::Time, T::Timestamp),
-        (BinaryOp::Plus, T::Time, T::Date) => sig(T::Time, T::Date, T::Timestamp),
-        (BinaryOp::Minus, T::Date, T::Time) => sig(T::Date, T::Interval, T::Timestamp),
-        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp | T::Timestamptz, T::Time) => {
+        (BinaryOp::Plus, T::Date, T::Time) => sig(T::Date, T::Time, T::Timestamp(None)),
+        (BinaryOp::Plus, T::Time, T::Date) => sig(T::Time, T::Date, T::Timestamp(None)),
+        (BinaryOp::Minus, T::Date, T::Time) => sig(T::Date, T::Interval, T::Timestamp(None)),
+        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp(_) | T::Timestamptz(_), T::Time) => {
             sig(l0, T::Interval, l0)
         }
-        (BinaryOp::Plus, T::Time, T::Timestamp | T::Timestamptz) => sig(T::Interval, r0, r0),
+        (BinaryOp::Plus, T::Time, T::Timestamp(_) | T::Timestamptz(_)) => sig(T::Interval, r0, r0),
         (BinaryOp::Multiply | BinaryOp::Divide, T::Time, t) if t.is_numeric_family() => {
             sig(T::Interval, T::Float8, T::Interval)
         }
@@ -648,18 +648,20 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         (BinaryOp::Minus, T::Date, t) if is_int(t) => sig(T::Date, T::Int4, T::Date),
         (BinaryOp::Minus, T::Date, T::Date) => sig(T::Date, T::Date, T::Int4),
         (BinaryOp::Plus | BinaryOp::Minus, T::Date, T::Interval) => {
-            sig(T::Date, T::Interval, T::Timestamp)
+            sig(T::Date, T::Interval, T::Timestamp(None))
         }
-        (BinaryOp::Plus, T::Interval, T::Date) => sig(T::Interval, T::Date, T::Timestamp),
-        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp | T::Timestamptz, T::Interval) => {
+        (BinaryOp::Plus, T::Interval, T::Date) => sig(T::Interval, T::Date, T::Timestamp(None)),
+        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp(_) | T::Timestamptz(_), T::Interval) => {
             sig(l0, T::Interval, l0)
         }
-        (BinaryOp::Plus, T::Interval, T::Timestamp | T::Timestamptz) => sig(T::Interval, r0, r0),
+        (BinaryOp::Plus, T::Interval, T::Timestamp(_) | T::Timestamptz(_)) => {
+            sig(T::Interval, r0, r0)
+        }
         (BinaryOp::Minus, a, b) if a.is_datetime_family() && b.is_datetime_family() => {
-            let common = if *a == T::Timestamptz || *b == T::Timestamptz {
-                T::Timestamptz
+            let common = if *a == T::Timestamptz(None) || *b == T::Timestamptz(None) {
+                T::Timestamptz(None)
             } else {
-                T::Timestamp
+                T::Timestamp(None)
             };
             sig(common, common, T::Interval)
         }
@@ -683,7 +685,7 @@ fn unknown_guess(op: BinaryOp, other: &SqlType) -> SqlType {
     match (op, other) {
         (BinaryOp::Concat, T::Array(_)) => *other,
         (BinaryOp::Concat, _) => T::Text,
-        (BinaryOp::Plus, T::Timestamp | T::Timestamptz | T::Date | T::Time) => T::Interval,
+        (BinaryOp::Plus, T::Timestamp(_) | T::Timestamptz(_) | T::Date | T::Time) => T::Interval,
         (BinaryOp::Multiply | BinaryOp::Divide, T::Interval) => T::Float8,
         (BinaryOp::Minus, T::Interval) => T::Interval,
         (_, T::Char(_)) => T::Char(None),
@@ -1157,7 +1159,7 @@ mod tests {
             "timestamp without time zone"
         );
         assert_eq!(
-            t(BinaryOp::Plus, T::Timestamp, T::Unknown).unwrap(),
+            t(BinaryOp::Plus, T::Timestamp(None), T::Unknown).unwrap(),
             "timestamp without time zone"
         );
         assert_eq!(t(BinaryOp::Concat, T::Int4, T::Text).unwrap(), "text");

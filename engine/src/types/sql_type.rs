@@ -69,10 +69,11 @@ pub enum SqlType {
     Date,
     /// `time without time zone`.
     Time,
-    /// `timestamp without time zone`.
-    Timestamp,
-    /// `timestamp with time zone`.
-    Timestamptz,
+    /// `timestamp[(p)] without time zone`: `p` digits of fractional
+    /// seconds kept on assignment (`None`: all six).
+    Timestamp(Option<u8>),
+    /// `timestamp[(p)] with time zone`.
+    Timestamptz(Option<u8>),
     /// `interval`.
     Interval,
     /// An untyped literal or parameter, before resolution.
@@ -100,6 +101,12 @@ pub enum SqlType {
     /// PostgreSQL's canonical text form (`{a,b,"c d"}`); see
     /// [`crate::types::array`].
     Array(&'static SqlType),
+    /// `int2vector` (element `smallint`) or `oidvector` (element `oid`):
+    /// the system catalogs' zero-based vectors, carried in their output
+    /// form (`1 2`). They cast implicitly to the array of their element
+    /// (lower bound 0), which is how subscripts, `ANY` and array
+    /// functions see them (see [`super::vector`]).
+    Vector(&'static SqlType),
     /// A user-defined enum type (see [`super::enum_type`]); its values
     /// are [`crate::types::Value::Enum`].
     Enum(&'static EnumDef),
@@ -192,10 +199,10 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::Int8,
     SqlType::Float4,
     SqlType::Float8,
-    SqlType::Timestamp,
+    SqlType::Timestamp(None),
     SqlType::Date,
     SqlType::Time,
-    SqlType::Timestamptz,
+    SqlType::Timestamptz(None),
     SqlType::Interval,
     SqlType::NUMERIC,
     SqlType::Reg(RegKind::Proc),
@@ -274,8 +281,8 @@ impl SqlType {
             SqlType::Varchar(_) => 1043,
             SqlType::Date => 1082,
             SqlType::Time => 1083,
-            SqlType::Timestamp => 1114,
-            SqlType::Timestamptz => 1184,
+            SqlType::Timestamp(_) => 1114,
+            SqlType::Timestamptz(_) => 1184,
             SqlType::Interval => 1186,
             SqlType::Numeric { .. } => 1700,
             SqlType::Name => 19,
@@ -297,6 +304,8 @@ impl SqlType {
             SqlType::Composite(d) => d.oid,
             SqlType::Array(SqlType::Composite(d)) => d.array_oid,
             SqlType::Record => 2249,
+            SqlType::Vector(SqlType::Oid) => 30,
+            SqlType::Vector(_) => 22,
             SqlType::Array(e) => ARRAY_ELEMENTS
                 .iter()
                 .position(|x| x == *e)
@@ -325,6 +334,14 @@ impl SqlType {
         }
     }
 
+    /// The element type of `int2vector` / `oidvector`.
+    pub fn vector_element(&self) -> Option<&'static SqlType> {
+        match self {
+            SqlType::Vector(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The type for an OID, without type modifier; `None` for OIDs the
     /// engine does not know.
     pub fn from_oid(oid: u32) -> Option<SqlType> {
@@ -342,8 +359,8 @@ impl SqlType {
             1043 => SqlType::Varchar(None),
             1082 => SqlType::Date,
             1083 => SqlType::Time,
-            1114 => SqlType::Timestamp,
-            1184 => SqlType::Timestamptz,
+            1114 => SqlType::Timestamp(None),
+            1184 => SqlType::Timestamptz(None),
             1186 => SqlType::Interval,
             1700 => SqlType::NUMERIC,
             19 => SqlType::Name,
@@ -359,6 +376,8 @@ impl SqlType {
             829 => SqlType::MacAddr,
             774 => SqlType::MacAddr8,
             1266 => SqlType::TimeTz,
+            22 => SqlType::Vector(&SqlType::Int2),
+            30 => SqlType::Vector(&SqlType::Oid),
             other => {
                 if let Some(k) = RegKind::ALL.iter().find(|k| k.oid() == other) {
                     return Some(SqlType::Reg(*k));
@@ -379,6 +398,13 @@ impl SqlType {
         match ty {
             SqlType::Bit(_) if typmod > 0 => return Some(SqlType::Bit(Some(typmod as u32))),
             SqlType::VarBit(_) if typmod > 0 => return Some(SqlType::VarBit(Some(typmod as u32))),
+            // Timestamp typmods are the precision itself.
+            SqlType::Timestamp(_) if (0..=6).contains(&typmod) => {
+                return Some(SqlType::Timestamp(Some(typmod as u8)))
+            }
+            SqlType::Timestamptz(_) if (0..=6).contains(&typmod) => {
+                return Some(SqlType::Timestamptz(Some(typmod as u8)))
+            }
             _ => {}
         }
         if typmod < 4 {
@@ -402,6 +428,7 @@ impl SqlType {
         match self {
             SqlType::Varchar(Some(n)) | SqlType::Char(Some(n)) => *n as i32 + 4,
             SqlType::Bit(Some(n)) | SqlType::VarBit(Some(n)) => *n as i32,
+            SqlType::Timestamp(Some(p)) | SqlType::Timestamptz(Some(p)) => i32::from(*p),
             SqlType::Numeric {
                 precision: Some(p),
                 scale,
@@ -420,8 +447,8 @@ impl SqlType {
             SqlType::Int8
             | SqlType::Float8
             | SqlType::Time
-            | SqlType::Timestamp
-            | SqlType::Timestamptz => 8,
+            | SqlType::Timestamp(_)
+            | SqlType::Timestamptz(_) => 8,
             SqlType::Interval | SqlType::Uuid => 16,
             SqlType::MacAddr => 6,
             SqlType::MacAddr8 => 8,
@@ -443,6 +470,7 @@ impl SqlType {
             | SqlType::VarBit(_)
             | SqlType::Composite(_)
             | SqlType::Record
+            | SqlType::Vector(_)
             | SqlType::Array(_) => -1,
         }
     }
@@ -459,6 +487,8 @@ impl SqlType {
             SqlType::Char(Some(n)) => format!("character({n})"),
             SqlType::Bit(Some(n)) => format!("bit({n})"),
             SqlType::VarBit(Some(n)) => format!("bit varying({n})"),
+            SqlType::Timestamp(Some(p)) => format!("timestamp({p}) without time zone"),
+            SqlType::Timestamptz(Some(p)) => format!("timestamp({p}) with time zone"),
             SqlType::Array(e) => format!("{}[]", e.display_name()),
             other => other.base_name().to_owned(),
         }
@@ -482,8 +512,8 @@ impl SqlType {
             SqlType::Bytea => "bytea",
             SqlType::Date => "date",
             SqlType::Time => "time without time zone",
-            SqlType::Timestamp => "timestamp without time zone",
-            SqlType::Timestamptz => "timestamp with time zone",
+            SqlType::Timestamp(_) => "timestamp without time zone",
+            SqlType::Timestamptz(_) => "timestamp with time zone",
             SqlType::Interval => "interval",
             SqlType::Unknown => "unknown",
             SqlType::Name => "name",
@@ -503,6 +533,7 @@ impl SqlType {
             SqlType::Enum(d) => &d.name,
             SqlType::Composite(d) => &d.name,
             SqlType::Record => "record",
+            SqlType::Vector(_) => self.type_name(),
             SqlType::Array(_) => "anyarray",
         }
     }
@@ -523,8 +554,8 @@ impl SqlType {
             SqlType::Bytea => "bytea",
             SqlType::Date => "date",
             SqlType::Time => "time",
-            SqlType::Timestamp => "timestamp",
-            SqlType::Timestamptz => "timestamptz",
+            SqlType::Timestamp(_) => "timestamp",
+            SqlType::Timestamptz(_) => "timestamptz",
             SqlType::Interval => "interval",
             SqlType::Unknown => "unknown",
             SqlType::Name => "name",
@@ -544,6 +575,8 @@ impl SqlType {
             SqlType::Enum(d) => &d.name,
             SqlType::Composite(d) => &d.name,
             SqlType::Record => "record",
+            SqlType::Vector(SqlType::Oid) => "oidvector",
+            SqlType::Vector(_) => "int2vector",
             SqlType::Array(e) => match e.type_name() {
                 "bool" => "_bool",
                 "bytea" => "_bytea",
@@ -608,6 +641,7 @@ impl SqlType {
             | SqlType::Jsonb
             | SqlType::Composite(_)
             | SqlType::Record
+            | SqlType::Vector(_)
             | SqlType::Array(_) => DataType::Text,
             SqlType::Oid => DataType::Int8,
             // An enum value is stored as its label's sort order, so keys
@@ -627,7 +661,7 @@ impl SqlType {
             | SqlType::MacAddr8
             | SqlType::TimeTz => DataType::Bytea,
             SqlType::Date => DataType::Date,
-            SqlType::Timestamp | SqlType::Timestamptz => DataType::Timestamp,
+            SqlType::Timestamp(_) | SqlType::Timestamptz(_) => DataType::Timestamp,
         }
     }
 
@@ -639,6 +673,8 @@ impl SqlType {
             SqlType::Char(_) => SqlType::Char(None),
             SqlType::Bit(_) => SqlType::Bit(None),
             SqlType::VarBit(_) => SqlType::VarBit(None),
+            SqlType::Timestamp(_) => SqlType::Timestamp(None),
+            SqlType::Timestamptz(_) => SqlType::Timestamptz(None),
             other => *other,
         }
     }
@@ -668,11 +704,12 @@ impl SqlType {
             SqlType::Date
             | SqlType::Time
             | SqlType::TimeTz
-            | SqlType::Timestamp
-            | SqlType::Timestamptz => TypeCategory::DateTime,
+            | SqlType::Timestamp(_)
+            | SqlType::Timestamptz(_) => TypeCategory::DateTime,
             SqlType::Interval => TypeCategory::Timespan,
             SqlType::Bytea
             | SqlType::Array(_)
+            | SqlType::Vector(_)
             | SqlType::Uuid
             | SqlType::Json
             | SqlType::Jsonb
@@ -711,7 +748,7 @@ impl SqlType {
     pub fn is_datetime_family(&self) -> bool {
         matches!(
             self,
-            SqlType::Date | SqlType::Timestamp | SqlType::Timestamptz
+            SqlType::Date | SqlType::Timestamp(_) | SqlType::Timestamptz(_)
         )
     }
 
@@ -750,8 +787,8 @@ impl SqlType {
             "date" => SqlType::Date,
             "time" | "time without time zone" => SqlType::Time,
             "timetz" | "time with time zone" => SqlType::TimeTz,
-            "timestamp" | "timestamp without time zone" => SqlType::Timestamp,
-            "timestamptz" | "timestamp with time zone" => SqlType::Timestamptz,
+            "timestamp" | "timestamp without time zone" => SqlType::Timestamp(None),
+            "timestamptz" | "timestamp with time zone" => SqlType::Timestamptz(None),
             "interval" => SqlType::Interval,
             "unknown" => SqlType::Unknown,
             "name" => SqlType::Name,
@@ -771,8 +808,8 @@ impl SqlType {
             "regnamespace" => SqlType::Reg(RegKind::Namespace),
             "regproc" | "regprocedure" => SqlType::Reg(RegKind::Proc),
             "regrole" => SqlType::Reg(RegKind::Role),
-            "int2vector" => SqlType::Array(&SqlType::Int2),
-            "oidvector" => SqlType::Array(&SqlType::Oid),
+            "int2vector" => SqlType::Vector(&SqlType::Int2),
+            "oidvector" => SqlType::Vector(&SqlType::Oid),
             "pg_node_tree" => SqlType::Text,
             "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2" => {
                 return Err(EngineError::unsupported(format!("type {lower}")))
@@ -820,12 +857,12 @@ impl SqlType {
             AstType::JSONB => SqlType::Jsonb,
             AstType::Date => SqlType::Date,
             AstType::Timestamp(precision, tz) => {
-                if precision.is_some() {
-                    return Err(EngineError::unsupported("timestamp precision"));
-                }
+                // PostgreSQL reduces a precision above 6 to 6 (with a
+                // WARNING).
+                let p = precision.map(|p| p.min(6) as u8);
                 match tz {
-                    TimezoneInfo::None | TimezoneInfo::WithoutTimeZone => SqlType::Timestamp,
-                    TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => SqlType::Timestamptz,
+                    TimezoneInfo::None | TimezoneInfo::WithoutTimeZone => SqlType::Timestamp(p),
+                    TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => SqlType::Timestamptz(p),
                 }
             }
             AstType::Time(precision, tz) => {
@@ -1141,8 +1178,8 @@ mod tests {
             SqlType::Bytea,
             SqlType::Date,
             SqlType::Time,
-            SqlType::Timestamp,
-            SqlType::Timestamptz,
+            SqlType::Timestamp(None),
+            SqlType::Timestamptz(None),
             SqlType::Interval,
             SqlType::Unknown,
         ] {

@@ -168,6 +168,8 @@ impl Value {
             | SqlType::Char(Some(_))
             | SqlType::Bit(Some(_))
             | SqlType::VarBit(Some(_))
+            | SqlType::Timestamp(Some(_))
+            | SqlType::Timestamptz(Some(_))
             | SqlType::Numeric {
                 precision: Some(_), ..
             } => apply_typmod(value, ty, CastKind::Assignment),
@@ -200,10 +202,10 @@ impl Value {
             SqlType::Bytea => Value::Bytea(parse_bytea(input)?),
             SqlType::Date => Value::Date(datetime::parse_date(input)?),
             SqlType::Time => Value::Time(datetime::parse_time(input)?),
-            SqlType::Timestamp => {
+            SqlType::Timestamp(_) => {
                 Value::Timestamp(datetime::parse_timestamp(input, DateTimeKind::Timestamp)?)
             }
-            SqlType::Timestamptz => {
+            SqlType::Timestamptz(_) => {
                 Value::Timestamptz(datetime::parse_timestamp(input, DateTimeKind::Timestamptz)?)
             }
             SqlType::Interval => Value::Interval(Interval::parse(input)?),
@@ -226,6 +228,7 @@ impl Value {
                 Value::Text(input.to_owned())
             }
             SqlType::Array(elem) => Value::Text(super::array::canonical(input, elem)?),
+            SqlType::Vector(elem) => Value::Text(super::vector::parse(input, elem)?),
             SqlType::Enum(d) => Value::Enum(d, d.parse(input)? as u32),
             SqlType::Composite(d) => Value::Text(super::composite::parse_typed(d, input)?),
             SqlType::Record => {

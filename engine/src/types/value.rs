@@ -99,8 +99,8 @@ impl Value {
             Value::Bytea(_) => SqlType::Bytea,
             Value::Date(_) => SqlType::Date,
             Value::Time(_) => SqlType::Time,
-            Value::Timestamp(_) => SqlType::Timestamp,
-            Value::Timestamptz(_) => SqlType::Timestamptz,
+            Value::Timestamp(_) => SqlType::Timestamp(None),
+            Value::Timestamptz(_) => SqlType::Timestamptz(None),
             Value::Interval(_) => SqlType::Interval,
             Value::Enum(d, _) => SqlType::Enum(d),
             Value::Bits(_) => SqlType::Bit(None),
@@ -268,8 +268,8 @@ impl Value {
                 Value::TimeTz(t, z)
             }
             (Datum::Date(d), SqlType::Date) => Value::Date(d),
-            (Datum::Timestamp(t), SqlType::Timestamp) => Value::Timestamp(t),
-            (Datum::Timestamp(t), SqlType::Timestamptz) => Value::Timestamptz(t),
+            (Datum::Timestamp(t), SqlType::Timestamp(_)) => Value::Timestamp(t),
+            (Datum::Timestamp(t), SqlType::Timestamptz(_)) => Value::Timestamptz(t),
             _ => return Err(mismatch()),
         })
     }
@@ -397,7 +397,7 @@ mod tests {
         let cases = [
             (Value::Int4(7), SqlType::Int4),
             (Value::Text("ab  ".into()), SqlType::Char(Some(4))),
-            (Value::Timestamptz(123), SqlType::Timestamptz),
+            (Value::Timestamptz(123), SqlType::Timestamptz(None)),
             (Value::Interval(Interval::new(1, -2, 3)), SqlType::Interval),
             (
                 Value::Numeric(Numeric::parse("1.50").unwrap()),
