@@ -91,8 +91,12 @@ struct Target {
 #[derive(Debug, Default)]
 struct KeyList {
     targets: HashMap<u32, Target>,
-    /// (constraint OID, key-column bytes).
-    keys: HashSet<(u32, Vec<u8>)>,
+    /// (constraint OID, key-column bytes), in the order they were
+    /// written (the first violation reported is the first written, as
+    /// PostgreSQL's queued rechecks run in order).
+    keys: Vec<(u32, Vec<u8>)>,
+    /// The members of `keys`, to record each once.
+    seen: HashSet<(u32, Vec<u8>)>,
     whole: BTreeMap<u32, Target>,
 }
 
@@ -103,11 +107,14 @@ impl KeyList {
         }
         if self.keys.len() >= MAX_PENDING {
             self.keys.retain(|(o, _)| *o != oid);
+            self.seen.retain(|(o, _)| *o != oid);
             self.whole.insert(oid, target);
             return;
         }
         self.targets.insert(oid, target);
-        self.keys.insert((oid, key.to_vec()));
+        if self.seen.insert((oid, key.to_vec())) {
+            self.keys.push((oid, key.to_vec()));
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -118,16 +125,15 @@ impl KeyList {
     fn take(&mut self, mut due: impl FnMut(u32, &Target) -> bool) -> Due {
         let mut out = Due::default();
         let targets = &self.targets;
-        let mut keep = HashSet::new();
+        let mut keep = Vec::new();
         for (oid, key) in std::mem::take(&mut self.keys) {
             match targets.get(&oid) {
                 Some(t) if due(oid, t) => out.keys.push((*t, key)),
-                Some(_) => {
-                    keep.insert((oid, key));
-                }
+                Some(_) => keep.push((oid, key)),
                 None => {}
             }
         }
+        self.seen = keep.iter().cloned().collect();
         self.keys = keep;
         for (oid, t) in std::mem::take(&mut self.whole) {
             if due(oid, &t) {
