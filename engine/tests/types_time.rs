@@ -843,15 +843,15 @@ fn time_type_identity() {
     //   -> 1083|8|time|time without time zone
     for name in ["time", "time without time zone"] {
         let t = ty(name);
-        assert_eq!(t, SqlType::Time);
+        assert_eq!(t, SqlType::Time(None));
         assert_eq!(t.oid(), 1083);
         assert_eq!(t.type_len(), 8);
         assert_eq!(t.type_name(), "time");
         assert_eq!(t.display_name(), "time without time zone");
     }
-    assert_eq!(SqlType::from_oid(1083), Some(SqlType::Time));
+    assert_eq!(SqlType::from_oid(1083), Some(SqlType::Time(None)));
     assert_eq!(
-        SqlType::Time.storage_type(),
+        SqlType::Time(None).storage_type(),
         rocksgres_codec::DataType::Int8
     );
 }
@@ -867,10 +867,10 @@ fn time_storage_round_trip_and_order() {
     ];
     let values: Vec<Value> = times
         .iter()
-        .map(|t| Value::parse_text(t, &SqlType::Time).unwrap())
+        .map(|t| Value::parse_text(t, &SqlType::Time(None)).unwrap())
         .collect();
     for v in &values {
-        let back = Value::from_datum(v.to_datum().into_owned(), &SqlType::Time).unwrap();
+        let back = Value::from_datum(v.to_datum().into_owned(), &SqlType::Time(None)).unwrap();
         assert_eq!(&back, v);
     }
     // Microseconds since midnight: the int8 order is the time order.

@@ -97,7 +97,7 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
             let bytes = rocksgres_engine::types::uuid::to_bytes(text).map_err(|_| mismatch(ty))?;
             buf.put_slice(&bytes);
         }
-        SqlType::Time => match v {
+        SqlType::Time(_) => match v {
             Value::Time(t) => buf.put_i64(*t),
             _ => return Err(mismatch(ty)),
         },
@@ -150,7 +150,7 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
             Value::MacAddr8(m) => buf.put_slice(m),
             _ => return Err(mismatch(ty)),
         },
-        SqlType::TimeTz => match v {
+        SqlType::TimeTz(_) => match v {
             Value::TimeTz(t, z) => {
                 buf.put_slice(&rocksgres_engine::types::timetz::to_binary(*t, *z))
             }
@@ -428,7 +428,7 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
         SqlType::Uuid => Value::Text(rocksgres_engine::types::uuid::canonical_of(&fixed(
             data, ty,
         )?)),
-        SqlType::Time => {
+        SqlType::Time(_) => {
             let t = i64::from_be_bytes(fixed(data, ty)?);
             if !(0..=86_400_000_000).contains(&t) {
                 return Err(user_error("22008", "time out of range"));
@@ -469,7 +469,7 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
         }
         SqlType::MacAddr => Value::MacAddr(fixed(data, ty)?),
         SqlType::MacAddr8 => Value::MacAddr8(fixed(data, ty)?),
-        SqlType::TimeTz => {
+        SqlType::TimeTz(_) => {
             let (t, z) = rocksgres_engine::types::timetz::from_binary(data)
                 .map_err(|e| crate::wire::engine_error(&e))?;
             Value::TimeTz(t, z)

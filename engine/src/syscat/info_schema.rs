@@ -494,10 +494,13 @@ pub(super) fn type_columns(r: &mut RowBuilder, ty: &SqlType) {
         SqlType::Date => {
             r.int4("datetime_precision", 0);
         }
-        SqlType::Timestamp(Some(p)) | SqlType::Timestamptz(Some(p)) => {
+        SqlType::Timestamp(Some(p))
+        | SqlType::Timestamptz(Some(p))
+        | SqlType::Time(Some(p))
+        | SqlType::TimeTz(Some(p)) => {
             r.int4("datetime_precision", i32::from(*p));
         }
-        SqlType::Time | SqlType::Timestamp(_) | SqlType::Timestamptz(_) | SqlType::Interval => {
+        SqlType::Time(_) | SqlType::Timestamp(_) | SqlType::Timestamptz(_) | SqlType::Interval => {
             r.int4("datetime_precision", 6);
         }
         _ => {}

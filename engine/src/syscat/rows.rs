@@ -135,7 +135,7 @@ pub(super) fn align(ty: &SqlType) -> &'static str {
         | SqlType::Float8
         | SqlType::Timestamp(_)
         | SqlType::Timestamptz(_)
-        | SqlType::Time
+        | SqlType::Time(_)
         | SqlType::Composite(_)
         | SqlType::Record
         | SqlType::Interval => "d",

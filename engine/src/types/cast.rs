@@ -105,8 +105,8 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         (T::MacAddr, T::MacAddr8) | (T::MacAddr8, T::MacAddr) => return true,
         // pg_cast: time -> timetz implicit; timetz -> time and
         // timestamptz -> timetz by assignment.
-        (T::Time, T::TimeTz) => return true,
-        (T::TimeTz, T::Time) | (T::Timestamptz(_), T::TimeTz) => {
+        (T::Time(_), T::TimeTz(_)) => return true,
+        (T::TimeTz(_), T::Time(_)) | (T::Timestamptz(_), T::TimeTz(_)) => {
             return allowed(CastKind::Assignment)
         }
         // bit <-> bit varying implicit; integers <-> bit explicit.
@@ -157,8 +157,8 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         }
         // pg_cast: time -> interval is implicit; interval, timestamp and
         // timestamptz -> time are assignment casts.
-        (T::Time, T::Interval) => true,
-        (T::Interval | T::Timestamp(_) | T::Timestamptz(_), T::Time) => {
+        (T::Time(_), T::Interval) => true,
+        (T::Interval | T::Timestamp(_) | T::Timestamptz(_), T::Time(_)) => {
             allowed(CastKind::Assignment)
         }
         _ => false,
@@ -224,11 +224,16 @@ pub fn implicit_common_type(a: &SqlType, b: &SqlType) -> Option<SqlType> {
         }
         // `time` -> `timetz` is implicit; neither converts implicitly to
         // or from the other date/time types.
-        TypeCategory::DateTime if matches!((a, b), (T::Time, T::TimeTz) | (T::TimeTz, T::Time)) => {
-            Some(T::TimeTz)
+        TypeCategory::DateTime
+            if matches!(
+                (a, b),
+                (T::Time(_), T::TimeTz(_)) | (T::TimeTz(_), T::Time(_))
+            ) =>
+        {
+            Some(T::TimeTz(None))
         }
         TypeCategory::DateTime
-            if matches!(a, T::Time | T::TimeTz) || matches!(b, T::Time | T::TimeTz) =>
+            if matches!(a, T::Time(_) | T::TimeTz(_)) || matches!(b, T::Time(_) | T::TimeTz(_)) =>
         {
             None
         }
@@ -340,14 +345,14 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::MacAddr8(m), T::MacAddr8) => Value::MacAddr8(m),
         (Value::MacAddr(m), T::MacAddr8) => Value::MacAddr8(super::macaddr::to_macaddr8(&m)),
         (Value::MacAddr8(m), T::MacAddr) => Value::MacAddr(super::macaddr::to_macaddr(&m)?),
-        (Value::TimeTz(t, z), T::TimeTz) => Value::TimeTz(t, z),
-        (Value::TimeTz(t, _), T::Time) => Value::Time(t),
+        (Value::TimeTz(t, z), T::TimeTz(_)) => Value::TimeTz(t, z),
+        (Value::TimeTz(t, _), T::Time(_)) => Value::Time(t),
         // A time gets the session zone's current offset.
-        (Value::Time(t), T::TimeTz) => {
+        (Value::Time(t), T::TimeTz(_)) => {
             let now = super::functions::clock_micros();
             Value::TimeTz(t, -with_session_zone(|z| z.offset_at(now)))
         }
-        (Value::Timestamptz(t), T::TimeTz) => {
+        (Value::Timestamptz(t), T::TimeTz(_)) => {
             let east = with_session_zone(|z| z.offset_at(t));
             let local = in_range(with_session_zone(|z| z.to_local(t)))?;
             match datetime::timestamp_to_time(local) {
@@ -397,7 +402,7 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
             let local = datetime::date_to_timestamp(d)?;
             Value::Timestamptz(in_range(with_session_zone(|z| z.from_local(local)))?)
         }
-        (Value::Timestamptz(t), T::Date | T::Timestamp(_) | T::Time) => {
+        (Value::Timestamptz(t), T::Date | T::Timestamp(_) | T::Time(_)) => {
             let local = in_range(with_session_zone(|z| z.to_local(t)))?;
             return cast_from(Value::Timestamp(local), &T::Timestamp(None), to, kind);
         }
@@ -408,13 +413,13 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::Timestamp(t), T::Timestamp(_)) => Value::Timestamp(t),
         (Value::Timestamptz(t), T::Timestamptz(_)) => Value::Timestamptz(t),
         (Value::Interval(i), T::Interval) => Value::Interval(i),
-        (Value::Time(t), T::Time) => Value::Time(t),
+        (Value::Time(t), T::Time(_)) => Value::Time(t),
         (Value::Enum(d, i), T::Enum(e)) if d.oid == e.oid => Value::Enum(d, i),
         (Value::Time(t), T::Interval) => Value::Interval(Interval::new(0, 0, t)),
         // PostgreSQL's interval_time: only the time part counts, taken
         // modulo a day.
-        (Value::Interval(i), T::Time) => Value::Time(i.micros.rem_euclid(USECS_PER_DAY)),
-        (Value::Timestamp(t), T::Time) => match datetime::timestamp_to_time(t) {
+        (Value::Interval(i), T::Time(_)) => Value::Time(i.micros.rem_euclid(USECS_PER_DAY)),
+        (Value::Timestamp(t), T::Time(_)) => match datetime::timestamp_to_time(t) {
             Some(time) => Value::Time(time),
             None => Value::Null,
         },
@@ -585,6 +590,10 @@ pub fn apply_typmod(value: Value, ty: &SqlType, kind: CastKind) -> Result<Value>
         (Value::Timestamptz(t), SqlType::Timestamptz(Some(p))) => {
             Ok(Value::Timestamptz(round_micros(t, *p)))
         }
+        (Value::Time(t), SqlType::Time(Some(p))) => Ok(Value::Time(round_micros(t, *p))),
+        (Value::TimeTz(t, z), SqlType::TimeTz(Some(p))) => {
+            Ok(Value::TimeTz(round_micros(t, *p), z))
+        }
         (v, _) => Ok(v),
     }
 }
@@ -641,7 +650,7 @@ pub fn cast_is_immutable(from: &SqlType, to: &SqlType) -> bool {
         matches!(
             t,
             T::Date
-                | T::Time
+                | T::Time(_)
                 | T::Timestamp(_)
                 | T::Timestamptz(_)
                 | T::Interval
@@ -668,7 +677,7 @@ pub fn cast_is_immutable(from: &SqlType, to: &SqlType) -> bool {
     !matches!(
         (from, to),
         (T::Date | T::Timestamp(_), T::Timestamptz(_))
-            | (T::Timestamptz(_), T::Date | T::Time | T::Timestamp(_))
+            | (T::Timestamptz(_), T::Date | T::Time(_) | T::Timestamp(_))
             | (T::Text | T::Varchar(_), T::Reg(_))
     )
 }
@@ -770,27 +779,49 @@ mod tests {
     #[test]
     fn time_casts() {
         use SqlType as T;
-        assert_eq!(implicit_common_type(&T::Time, &T::Time), Some(T::Time));
-        assert_eq!(implicit_common_type(&T::Unknown, &T::Time), Some(T::Time));
-        assert_eq!(implicit_common_type(&T::Time, &T::Timestamp(None)), None);
-        assert_eq!(implicit_common_type(&T::Date, &T::Time), None);
-        assert_eq!(implicit_common_type(&T::Time, &T::Interval), None);
-        assert!(can_cast(&T::Time, &T::Interval, CastKind::Implicit));
-        assert!(!can_cast(&T::Interval, &T::Time, CastKind::Implicit));
-        assert!(can_cast(&T::Interval, &T::Time, CastKind::Assignment));
+        assert_eq!(
+            implicit_common_type(&T::Time(None), &T::Time(None)),
+            Some(T::Time(None))
+        );
+        assert_eq!(
+            implicit_common_type(&T::Unknown, &T::Time(None)),
+            Some(T::Time(None))
+        );
+        assert_eq!(
+            implicit_common_type(&T::Time(None), &T::Timestamp(None)),
+            None
+        );
+        assert_eq!(implicit_common_type(&T::Date, &T::Time(None)), None);
+        assert_eq!(implicit_common_type(&T::Time(None), &T::Interval), None);
+        assert!(can_cast(&T::Time(None), &T::Interval, CastKind::Implicit));
+        assert!(!can_cast(&T::Interval, &T::Time(None), CastKind::Implicit));
+        assert!(can_cast(&T::Interval, &T::Time(None), CastKind::Assignment));
         assert!(can_cast(
             &T::Timestamp(None),
-            &T::Time,
+            &T::Time(None),
             CastKind::Assignment
         ));
-        assert!(!can_cast(&T::Timestamp(None), &T::Time, CastKind::Implicit));
-        assert!(!can_cast(&T::Date, &T::Time, CastKind::Explicit));
-        assert!(!can_cast(&T::Time, &T::Timestamp(None), CastKind::Explicit));
-        assert!(can_cast(&T::Time, &T::Text, CastKind::Assignment));
-        assert!(can_cast(&T::Text, &T::Time, CastKind::Explicit));
+        assert!(!can_cast(
+            &T::Timestamp(None),
+            &T::Time(None),
+            CastKind::Implicit
+        ));
+        assert!(!can_cast(&T::Date, &T::Time(None), CastKind::Explicit));
+        assert!(!can_cast(
+            &T::Time(None),
+            &T::Timestamp(None),
+            CastKind::Explicit
+        ));
+        assert!(can_cast(&T::Time(None), &T::Text, CastKind::Assignment));
+        assert!(can_cast(&T::Text, &T::Time(None), CastKind::Explicit));
         // psql: select timestamp 'infinity'::time  -> NULL
         assert_eq!(
-            cast(Value::Timestamp(i64::MAX), &T::Time, CastKind::Explicit).unwrap(),
+            cast(
+                Value::Timestamp(i64::MAX),
+                &T::Time(None),
+                CastKind::Explicit
+            )
+            .unwrap(),
             Value::Null
         );
     }

@@ -411,17 +411,27 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
     match (op, l, r) {
         (
             BinaryOp::Plus | BinaryOp::Minus,
-            SqlType::TimeTz,
+            SqlType::TimeTz(_),
             SqlType::Interval | SqlType::Unknown,
-        ) => return sig(SqlType::TimeTz, SqlType::Interval, SqlType::TimeTz),
-        (BinaryOp::Plus, SqlType::Interval, SqlType::TimeTz) => {
-            return sig(SqlType::Interval, SqlType::TimeTz, SqlType::TimeTz)
+        ) => {
+            return sig(
+                SqlType::TimeTz(None),
+                SqlType::Interval,
+                SqlType::TimeTz(None),
+            )
+        }
+        (BinaryOp::Plus, SqlType::Interval, SqlType::TimeTz(_)) => {
+            return sig(
+                SqlType::Interval,
+                SqlType::TimeTz(None),
+                SqlType::TimeTz(None),
+            )
         }
         // `time` meets `timetz` through its implicit cast.
-        (_, SqlType::TimeTz, SqlType::Time) | (_, SqlType::Time, SqlType::TimeTz)
+        (_, SqlType::TimeTz(_), SqlType::Time(_)) | (_, SqlType::Time(_), SqlType::TimeTz(_))
             if op.is_comparison() =>
         {
-            return sig(SqlType::TimeTz, SqlType::TimeTz, SqlType::Bool)
+            return sig(SqlType::TimeTz(None), SqlType::TimeTz(None), SqlType::Bool)
         }
         _ => {}
     }
@@ -542,7 +552,10 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         }
         // `time` compares with `time`, and with `interval` through its
         // implicit cast to `interval`.
-        if matches!((&l0, &r0), (T::Time, T::Interval) | (T::Interval, T::Time)) {
+        if matches!(
+            (&l0, &r0),
+            (T::Time(_), T::Interval) | (T::Interval, T::Time(_))
+        ) {
             return sig(T::Interval, T::Interval, T::Bool);
         }
         let comparable = (l.is_numeric_family() && r.is_numeric_family())
@@ -623,24 +636,26 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
     match (op, &l0, &r0) {
         // `time`: its own operators, then those of `interval` reached by
         // the implicit time -> interval cast.
-        (BinaryOp::Minus, T::Time, T::Time) => sig(T::Time, T::Time, T::Interval),
-        (BinaryOp::Plus, T::Time, T::Time) => Err(not_unique(op.symbol(), l, r)),
-        (BinaryOp::Plus | BinaryOp::Minus, T::Time, T::Interval) => {
-            sig(T::Time, T::Interval, T::Time)
+        (BinaryOp::Minus, T::Time(_), T::Time(_)) => sig(T::Time(None), T::Time(None), T::Interval),
+        (BinaryOp::Plus, T::Time(_), T::Time(_)) => Err(not_unique(op.symbol(), l, r)),
+        (BinaryOp::Plus | BinaryOp::Minus, T::Time(_), T::Interval) => {
+            sig(T::Time(None), T::Interval, T::Time(None))
         }
-        (BinaryOp::Plus, T::Interval, T::Time) => sig(T::Interval, T::Time, T::Time),
-        (BinaryOp::Minus, T::Interval, T::Time) => sig(T::Interval, T::Interval, T::Interval),
-        (BinaryOp::Plus, T::Date, T::Time) => sig(T::Date, T::Time, T::Timestamp(None)),
-        (BinaryOp::Plus, T::Time, T::Date) => sig(T::Time, T::Date, T::Timestamp(None)),
-        (BinaryOp::Minus, T::Date, T::Time) => sig(T::Date, T::Interval, T::Timestamp(None)),
-        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp(_) | T::Timestamptz(_), T::Time) => {
+        (BinaryOp::Plus, T::Interval, T::Time(_)) => sig(T::Interval, T::Time(None), T::Time(None)),
+        (BinaryOp::Minus, T::Interval, T::Time(_)) => sig(T::Interval, T::Interval, T::Interval),
+        (BinaryOp::Plus, T::Date, T::Time(_)) => sig(T::Date, T::Time(None), T::Timestamp(None)),
+        (BinaryOp::Plus, T::Time(_), T::Date) => sig(T::Time(None), T::Date, T::Timestamp(None)),
+        (BinaryOp::Minus, T::Date, T::Time(_)) => sig(T::Date, T::Interval, T::Timestamp(None)),
+        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp(_) | T::Timestamptz(_), T::Time(_)) => {
             sig(l0, T::Interval, l0)
         }
-        (BinaryOp::Plus, T::Time, T::Timestamp(_) | T::Timestamptz(_)) => sig(T::Interval, r0, r0),
-        (BinaryOp::Multiply | BinaryOp::Divide, T::Time, t) if t.is_numeric_family() => {
+        (BinaryOp::Plus, T::Time(_), T::Timestamp(_) | T::Timestamptz(_)) => {
+            sig(T::Interval, r0, r0)
+        }
+        (BinaryOp::Multiply | BinaryOp::Divide, T::Time(_), t) if t.is_numeric_family() => {
             sig(T::Interval, T::Float8, T::Interval)
         }
-        (BinaryOp::Multiply, t, T::Time) if t.is_numeric_family() => {
+        (BinaryOp::Multiply, t, T::Time(_)) if t.is_numeric_family() => {
             sig(T::Float8, T::Interval, T::Interval)
         }
         (BinaryOp::Plus, T::Date, t) if is_int(t) => sig(T::Date, T::Int4, T::Date),
@@ -685,7 +700,7 @@ fn unknown_guess(op: BinaryOp, other: &SqlType) -> SqlType {
     match (op, other) {
         (BinaryOp::Concat, T::Array(_)) => *other,
         (BinaryOp::Concat, _) => T::Text,
-        (BinaryOp::Plus, T::Timestamp(_) | T::Timestamptz(_) | T::Date | T::Time) => T::Interval,
+        (BinaryOp::Plus, T::Timestamp(_) | T::Timestamptz(_) | T::Date | T::Time(_)) => T::Interval,
         (BinaryOp::Multiply | BinaryOp::Divide, T::Interval) => T::Float8,
         (BinaryOp::Minus, T::Interval) => T::Interval,
         (_, T::Char(_)) => T::Char(None),
@@ -1215,20 +1230,23 @@ mod tests {
         //   time '12:00' - time '13:30:00.5', date '2000-01-01' + time '12:34:56.5'
         //   -> 01:00:00|23:00:00|-01:30:00.5|2000-01-01 12:34:56.5
         let t = |op, l, r| binary_op_type(op, &l, &r).map(|t| t.display_name());
-        assert_eq!(t(BinaryOp::Minus, T::Time, T::Time).unwrap(), "interval");
         assert_eq!(
-            t(BinaryOp::Plus, T::Time, T::Interval).unwrap(),
+            t(BinaryOp::Minus, T::Time(None), T::Time(None)).unwrap(),
+            "interval"
+        );
+        assert_eq!(
+            t(BinaryOp::Plus, T::Time(None), T::Interval).unwrap(),
             "time without time zone"
         );
         assert_eq!(
-            t(BinaryOp::Plus, T::Date, T::Time).unwrap(),
+            t(BinaryOp::Plus, T::Date, T::Time(None)).unwrap(),
             "timestamp without time zone"
         );
         assert_eq!(
-            t(BinaryOp::Plus, T::Time, T::Unknown).unwrap(),
+            t(BinaryOp::Plus, T::Time(None), T::Unknown).unwrap(),
             "time without time zone"
         );
-        assert!(binary_op_type(BinaryOp::Eq, &T::Time, &T::Date).is_err());
+        assert!(binary_op_type(BinaryOp::Eq, &T::Time(None), &T::Date).is_err());
         let hour = Value::Interval(super::super::Interval::new(0, 0, 3_600_000_000));
         let two_hours = Value::Interval(super::super::Interval::new(0, 0, 7_200_000_000));
         let at = |h: i64| Value::Time(h * 3_600_000_000);

@@ -67,8 +67,9 @@ pub enum SqlType {
     Bytea,
     /// `date`.
     Date,
-    /// `time without time zone`.
-    Time,
+    /// `time[(p)] without time zone`: `p` digits of fractional seconds
+    /// kept on assignment (`None`: all six).
+    Time(Option<u8>),
     /// `timestamp[(p)] without time zone`: `p` digits of fractional
     /// seconds kept on assignment (`None`: all six).
     Timestamp(Option<u8>),
@@ -134,7 +135,7 @@ pub enum SqlType {
     MacAddr8,
     /// `time with time zone` (see [`super::timetz`]); values are
     /// [`crate::types::Value::TimeTz`].
-    TimeTz,
+    TimeTz(Option<u8>),
 }
 
 /// The object-identifier alias types.
@@ -201,7 +202,7 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::Float8,
     SqlType::Timestamp(None),
     SqlType::Date,
-    SqlType::Time,
+    SqlType::Time(None),
     SqlType::Timestamptz(None),
     SqlType::Interval,
     SqlType::NUMERIC,
@@ -218,7 +219,7 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::Bit(None),
     SqlType::VarBit(None),
     SqlType::MacAddr,
-    SqlType::TimeTz,
+    SqlType::TimeTz(None),
     SqlType::MacAddr8,
 ];
 
@@ -280,7 +281,7 @@ impl SqlType {
             SqlType::Char(_) => 1042,
             SqlType::Varchar(_) => 1043,
             SqlType::Date => 1082,
-            SqlType::Time => 1083,
+            SqlType::Time(_) => 1083,
             SqlType::Timestamp(_) => 1114,
             SqlType::Timestamptz(_) => 1184,
             SqlType::Interval => 1186,
@@ -297,7 +298,7 @@ impl SqlType {
             SqlType::VarBit(_) => 1562,
             SqlType::MacAddr => 829,
             SqlType::MacAddr8 => 774,
-            SqlType::TimeTz => 1266,
+            SqlType::TimeTz(_) => 1266,
             SqlType::Reg(k) => k.oid(),
             SqlType::Enum(d) => d.oid,
             SqlType::Array(SqlType::Enum(d)) => d.array_oid,
@@ -358,7 +359,7 @@ impl SqlType {
             1042 => SqlType::Char(None),
             1043 => SqlType::Varchar(None),
             1082 => SqlType::Date,
-            1083 => SqlType::Time,
+            1083 => SqlType::Time(None),
             1114 => SqlType::Timestamp(None),
             1184 => SqlType::Timestamptz(None),
             1186 => SqlType::Interval,
@@ -375,7 +376,7 @@ impl SqlType {
             1562 => SqlType::VarBit(None),
             829 => SqlType::MacAddr,
             774 => SqlType::MacAddr8,
-            1266 => SqlType::TimeTz,
+            1266 => SqlType::TimeTz(None),
             22 => SqlType::Vector(&SqlType::Int2),
             30 => SqlType::Vector(&SqlType::Oid),
             other => {
@@ -405,6 +406,12 @@ impl SqlType {
             SqlType::Timestamptz(_) if (0..=6).contains(&typmod) => {
                 return Some(SqlType::Timestamptz(Some(typmod as u8)))
             }
+            SqlType::Time(_) if (0..=6).contains(&typmod) => {
+                return Some(SqlType::Time(Some(typmod as u8)))
+            }
+            SqlType::TimeTz(_) if (0..=6).contains(&typmod) => {
+                return Some(SqlType::TimeTz(Some(typmod as u8)))
+            }
             _ => {}
         }
         if typmod < 4 {
@@ -428,7 +435,10 @@ impl SqlType {
         match self {
             SqlType::Varchar(Some(n)) | SqlType::Char(Some(n)) => *n as i32 + 4,
             SqlType::Bit(Some(n)) | SqlType::VarBit(Some(n)) => *n as i32,
-            SqlType::Timestamp(Some(p)) | SqlType::Timestamptz(Some(p)) => i32::from(*p),
+            SqlType::Timestamp(Some(p))
+            | SqlType::Timestamptz(Some(p))
+            | SqlType::Time(Some(p))
+            | SqlType::TimeTz(Some(p)) => i32::from(*p),
             SqlType::Numeric {
                 precision: Some(p),
                 scale,
@@ -446,13 +456,13 @@ impl SqlType {
             SqlType::Int4 | SqlType::Float4 | SqlType::Date => 4,
             SqlType::Int8
             | SqlType::Float8
-            | SqlType::Time
+            | SqlType::Time(_)
             | SqlType::Timestamp(_)
             | SqlType::Timestamptz(_) => 8,
             SqlType::Interval | SqlType::Uuid => 16,
             SqlType::MacAddr => 6,
             SqlType::MacAddr8 => 8,
-            SqlType::TimeTz => 12,
+            SqlType::TimeTz(_) => 12,
             SqlType::Unknown => -2,
             SqlType::Name => 64,
             SqlType::QChar => 1,
@@ -489,6 +499,8 @@ impl SqlType {
             SqlType::VarBit(Some(n)) => format!("bit varying({n})"),
             SqlType::Timestamp(Some(p)) => format!("timestamp({p}) without time zone"),
             SqlType::Timestamptz(Some(p)) => format!("timestamp({p}) with time zone"),
+            SqlType::Time(Some(p)) => format!("time({p}) without time zone"),
+            SqlType::TimeTz(Some(p)) => format!("time({p}) with time zone"),
             SqlType::Array(e) => format!("{}[]", e.display_name()),
             other => other.base_name().to_owned(),
         }
@@ -511,7 +523,7 @@ impl SqlType {
             SqlType::Char(None) => "bpchar",
             SqlType::Bytea => "bytea",
             SqlType::Date => "date",
-            SqlType::Time => "time without time zone",
+            SqlType::Time(_) => "time without time zone",
             SqlType::Timestamp(_) => "timestamp without time zone",
             SqlType::Timestamptz(_) => "timestamp with time zone",
             SqlType::Interval => "interval",
@@ -528,7 +540,7 @@ impl SqlType {
             SqlType::VarBit(_) => "bit varying",
             SqlType::MacAddr => "macaddr",
             SqlType::MacAddr8 => "macaddr8",
-            SqlType::TimeTz => "time with time zone",
+            SqlType::TimeTz(_) => "time with time zone",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
             SqlType::Composite(d) => &d.name,
@@ -553,7 +565,7 @@ impl SqlType {
             SqlType::Char(_) => "bpchar",
             SqlType::Bytea => "bytea",
             SqlType::Date => "date",
-            SqlType::Time => "time",
+            SqlType::Time(_) => "time",
             SqlType::Timestamp(_) => "timestamp",
             SqlType::Timestamptz(_) => "timestamptz",
             SqlType::Interval => "interval",
@@ -570,7 +582,7 @@ impl SqlType {
             SqlType::VarBit(_) => "varbit",
             SqlType::MacAddr => "macaddr",
             SqlType::MacAddr8 => "macaddr8",
-            SqlType::TimeTz => "timetz",
+            SqlType::TimeTz(_) => "timetz",
             SqlType::Reg(k) => k.name(),
             SqlType::Enum(d) => &d.name,
             SqlType::Composite(d) => &d.name,
@@ -625,7 +637,7 @@ impl SqlType {
             SqlType::Int4 => DataType::Int4,
             // `time` is microseconds since midnight, whose int8 key
             // encoding keeps the order.
-            SqlType::Int8 | SqlType::Time => DataType::Int8,
+            SqlType::Int8 | SqlType::Time(_) => DataType::Int8,
             SqlType::Float4 => DataType::Float4,
             SqlType::Float8 => DataType::Float8,
             SqlType::Numeric { .. } => DataType::Numeric,
@@ -659,7 +671,7 @@ impl SqlType {
             | SqlType::VarBit(_)
             | SqlType::MacAddr
             | SqlType::MacAddr8
-            | SqlType::TimeTz => DataType::Bytea,
+            | SqlType::TimeTz(_) => DataType::Bytea,
             SqlType::Date => DataType::Date,
             SqlType::Timestamp(_) | SqlType::Timestamptz(_) => DataType::Timestamp,
         }
@@ -675,6 +687,8 @@ impl SqlType {
             SqlType::VarBit(_) => SqlType::VarBit(None),
             SqlType::Timestamp(_) => SqlType::Timestamp(None),
             SqlType::Timestamptz(_) => SqlType::Timestamptz(None),
+            SqlType::Time(_) => SqlType::Time(None),
+            SqlType::TimeTz(_) => SqlType::TimeTz(None),
             other => *other,
         }
     }
@@ -702,8 +716,8 @@ impl SqlType {
             | SqlType::Name
             | SqlType::QChar => TypeCategory::String,
             SqlType::Date
-            | SqlType::Time
-            | SqlType::TimeTz
+            | SqlType::Time(_)
+            | SqlType::TimeTz(_)
             | SqlType::Timestamp(_)
             | SqlType::Timestamptz(_) => TypeCategory::DateTime,
             SqlType::Interval => TypeCategory::Timespan,
@@ -785,8 +799,8 @@ impl SqlType {
             "char" | "character" => SqlType::Char(Some(1)),
             "bytea" => SqlType::Bytea,
             "date" => SqlType::Date,
-            "time" | "time without time zone" => SqlType::Time,
-            "timetz" | "time with time zone" => SqlType::TimeTz,
+            "time" | "time without time zone" => SqlType::Time(None),
+            "timetz" | "time with time zone" => SqlType::TimeTz(None),
             "timestamp" | "timestamp without time zone" => SqlType::Timestamp(None),
             "timestamptz" | "timestamp with time zone" => SqlType::Timestamptz(None),
             "interval" => SqlType::Interval,
@@ -866,12 +880,10 @@ impl SqlType {
                 }
             }
             AstType::Time(precision, tz) => {
-                if precision.is_some() {
-                    return Err(EngineError::unsupported("time precision"));
-                }
+                let p = precision.map(|p| p.min(6) as u8);
                 match tz {
-                    TimezoneInfo::None | TimezoneInfo::WithoutTimeZone => SqlType::Time,
-                    TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => SqlType::TimeTz,
+                    TimezoneInfo::None | TimezoneInfo::WithoutTimeZone => SqlType::Time(p),
+                    TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => SqlType::TimeTz(p),
                 }
             }
             AstType::Interval { fields, precision } => {
@@ -1177,7 +1189,7 @@ mod tests {
             SqlType::Char(None),
             SqlType::Bytea,
             SqlType::Date,
-            SqlType::Time,
+            SqlType::Time(None),
             SqlType::Timestamp(None),
             SqlType::Timestamptz(None),
             SqlType::Interval,
@@ -1187,8 +1199,8 @@ mod tests {
         }
         assert_eq!(SqlType::Int8.type_len(), 8);
         assert_eq!(SqlType::Text.type_len(), -1);
-        assert_eq!(SqlType::Time.type_len(), 8);
-        assert_eq!(SqlType::Time.type_name(), "time");
-        assert_eq!(SqlType::Time.oid(), 1083);
+        assert_eq!(SqlType::Time(None).type_len(), 8);
+        assert_eq!(SqlType::Time(None).type_name(), "time");
+        assert_eq!(SqlType::Time(None).oid(), 1083);
     }
 }

@@ -170,6 +170,8 @@ impl Value {
             | SqlType::VarBit(Some(_))
             | SqlType::Timestamp(Some(_))
             | SqlType::Timestamptz(Some(_))
+            | SqlType::Time(Some(_))
+            | SqlType::TimeTz(Some(_))
             | SqlType::Numeric {
                 precision: Some(_), ..
             } => apply_typmod(value, ty, CastKind::Assignment),
@@ -201,7 +203,7 @@ impl Value {
             }
             SqlType::Bytea => Value::Bytea(parse_bytea(input)?),
             SqlType::Date => Value::Date(datetime::parse_date(input)?),
-            SqlType::Time => Value::Time(datetime::parse_time(input)?),
+            SqlType::Time(_) => Value::Time(datetime::parse_time(input)?),
             SqlType::Timestamp(_) => {
                 Value::Timestamp(datetime::parse_timestamp(input, DateTimeKind::Timestamp)?)
             }
@@ -244,7 +246,7 @@ impl Value {
             }
             SqlType::MacAddr => Value::MacAddr(super::macaddr::parse(input)?),
             SqlType::MacAddr8 => Value::MacAddr8(super::macaddr::parse8(input)?),
-            SqlType::TimeTz => {
+            SqlType::TimeTz(_) => {
                 let (t, z) = super::timetz::parse(input)?;
                 Value::TimeTz(t, z)
             }
@@ -392,15 +394,18 @@ mod tests {
     fn times() {
         // psql: select '12:34:56'::time, '12:34'::time, '12:34:56.789'::time,
         //   '1:2:3'::time, '24:00:00'::time, 'allballs'::time
-        assert_eq!(round_trip("12:34:56", SqlType::Time), "12:34:56");
-        assert_eq!(round_trip("12:34", SqlType::Time), "12:34:00");
-        assert_eq!(round_trip("12:34:56.789", SqlType::Time), "12:34:56.789");
-        assert_eq!(round_trip("1:2:3", SqlType::Time), "01:02:03");
-        assert_eq!(round_trip("24:00:00", SqlType::Time), "24:00:00");
-        assert_eq!(round_trip("allballs", SqlType::Time), "00:00:00");
-        let e = Value::parse_text("25:00", &SqlType::Time).unwrap_err();
+        assert_eq!(round_trip("12:34:56", SqlType::Time(None)), "12:34:56");
+        assert_eq!(round_trip("12:34", SqlType::Time(None)), "12:34:00");
+        assert_eq!(
+            round_trip("12:34:56.789", SqlType::Time(None)),
+            "12:34:56.789"
+        );
+        assert_eq!(round_trip("1:2:3", SqlType::Time(None)), "01:02:03");
+        assert_eq!(round_trip("24:00:00", SqlType::Time(None)), "24:00:00");
+        assert_eq!(round_trip("allballs", SqlType::Time(None)), "00:00:00");
+        let e = Value::parse_text("25:00", &SqlType::Time(None)).unwrap_err();
         assert_eq!(e.state, SqlState::DatetimeFieldOverflow);
-        let e = Value::parse_text("abc", &SqlType::Time).unwrap_err();
+        let e = Value::parse_text("abc", &SqlType::Time(None)).unwrap_err();
         assert_eq!(e.state, SqlState::InvalidDatetimeFormat);
         assert_eq!(e.message, "invalid input syntax for type time: \"abc\"");
     }

@@ -109,7 +109,7 @@ fn cand(
 /// The `timetz` functions, as candidates of the function resolver.
 pub(crate) fn candidates() -> Vec<Candidate> {
     const T: SqlType = SqlType::Text;
-    const TTZ: SqlType = SqlType::TimeTz;
+    const TTZ: SqlType = SqlType::TimeTz(None);
     const IV: SqlType = SqlType::Interval;
     vec![
         cand(

@@ -98,7 +98,7 @@ impl Value {
             Value::Text(_) => SqlType::Text,
             Value::Bytea(_) => SqlType::Bytea,
             Value::Date(_) => SqlType::Date,
-            Value::Time(_) => SqlType::Time,
+            Value::Time(_) => SqlType::Time(None),
             Value::Timestamp(_) => SqlType::Timestamp(None),
             Value::Timestamptz(_) => SqlType::Timestamptz(None),
             Value::Interval(_) => SqlType::Interval,
@@ -106,7 +106,7 @@ impl Value {
             Value::Bits(_) => SqlType::Bit(None),
             Value::MacAddr(_) => SqlType::MacAddr,
             Value::MacAddr8(_) => SqlType::MacAddr8,
-            Value::TimeTz(..) => SqlType::TimeTz,
+            Value::TimeTz(..) => SqlType::TimeTz(None),
             Value::Inet(i) => {
                 if i.cidr {
                     SqlType::Cidr
@@ -234,7 +234,7 @@ impl Value {
                 }
                 Value::Int8(v)
             }
-            (Datum::Int8(v), SqlType::Time) => {
+            (Datum::Int8(v), SqlType::Time(_)) => {
                 if !(0..=super::datetime::USECS_PER_DAY).contains(&v) {
                     return Err(mismatch());
                 }
@@ -263,7 +263,7 @@ impl Value {
             (Datum::Bytea(b), SqlType::MacAddr8) => {
                 Value::MacAddr8(b.as_ref().try_into().map_err(|_| mismatch())?)
             }
-            (Datum::Bytea(b), SqlType::TimeTz) => {
+            (Datum::Bytea(b), SqlType::TimeTz(_)) => {
                 let (t, z) = super::timetz::from_key(&b).ok_or_else(mismatch)?;
                 Value::TimeTz(t, z)
             }
@@ -404,9 +404,12 @@ mod tests {
                 SqlType::NUMERIC,
             ),
             (Value::Null, SqlType::Date),
-            (Value::Time(45_296_000_000), SqlType::Time),
-            (Value::TimeTz(45_296_000_000, -19_800), SqlType::TimeTz),
-            (Value::Time(86_400_000_000), SqlType::Time),
+            (Value::Time(45_296_000_000), SqlType::Time(None)),
+            (
+                Value::TimeTz(45_296_000_000, -19_800),
+                SqlType::TimeTz(None),
+            ),
+            (Value::Time(86_400_000_000), SqlType::Time(None)),
             (Value::Text("pg_class".into()), SqlType::Name),
             (
                 Value::Bits(BitString::parse("1010110011").unwrap()),
@@ -440,12 +443,12 @@ mod tests {
             assert_eq!(back, v);
         }
         assert!(Value::from_datum(Datum::Int4(1), &SqlType::Text).is_err());
-        assert!(Value::from_datum(Datum::Int8(-1), &SqlType::Time).is_err());
+        assert!(Value::from_datum(Datum::Int8(-1), &SqlType::Time(None)).is_err());
         assert!(Value::from_datum(Datum::Int8(-1), &SqlType::Oid).is_err());
         let mut slot = Value::Text(String::new());
         slot.set_from_datum(Datum::text("{x}"), &SqlType::Array(&SqlType::Text))
             .unwrap();
         assert_eq!(slot, Value::Text("{x}".into()));
-        assert!(Value::from_datum(Datum::Int8(86_400_000_001), &SqlType::Time).is_err());
+        assert!(Value::from_datum(Datum::Int8(86_400_000_001), &SqlType::Time(None)).is_err());
     }
 }
