@@ -58,6 +58,9 @@
 //! (for example text `'a'` and `'ab'`, or bytea `'\x00'` and `'\x0000'`).
 //! Any new type added here must keep this property.
 //!
+//! Arrays, rows, `jsonb` and intervals get *nested* keys whose value bytes
+//! the engine assembles from parts ([`nested`]); they are not decodable.
+//!
 //! # Decoding
 //!
 //! [`decode_key_column`] reads one column from a `&mut &[u8]` cursor and
@@ -73,6 +76,7 @@
 mod bytes;
 mod fixed;
 mod float;
+pub mod nested;
 mod numeric;
 mod prefix;
 

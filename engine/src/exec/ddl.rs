@@ -1211,15 +1211,13 @@ pub fn check_unique(u: &ast::UniqueConstraint) -> Result<()> {
     check_key_constraint(&u.include, &u.index_options, &u.characteristics, &u.columns)
 }
 
-/// Refuses (0A000) an index key on a column whose key encoding does not
-/// give PostgreSQL's order and equality: arrays (keyed by their text, so
-/// `{10}` would sort before `{9}`), `interval` (keyed by its bytes, so
-/// `'1 day'` and `'24 hours'` would be different keys) and unbounded
-/// `bpchar` (stored unpadded, so `'a'` and `'a  '` would be different
-/// keys where PostgreSQL ignores trailing blanks), `jsonb` (keyed by its
-/// text, which orders unlike jsonb and keeps `1.0` and `1` apart). `json`
-/// has no B-tree operator class in PostgreSQL either (42704). Row values
-/// are keyed by their text too (`(10,x)` would sort before `(9,x)`).
+/// Refuses an index key on a column PostgreSQL cannot index with a B-tree
+/// (`json`: 42704, it has no B-tree operator class), and (0A000) the keys
+/// we cannot order as PostgreSQL does: anonymous `record` values, and
+/// arrays or rows holding `json` (PostgreSQL builds such an index and
+/// fails when it must compare two `json` values). Arrays, `interval`,
+/// unbounded `bpchar`, `jsonb` and composite rows get nested keys in
+/// PostgreSQL's order ([`crate::exec::typed_key`]).
 pub fn check_key_column(col: &ColumnDesc) -> Result<()> {
     check_key_type(col.ty)
 }
@@ -1234,21 +1232,23 @@ pub fn check_key_type(ty: SqlType) -> Result<()> {
         )
         .with_hint("You must specify an operator class for the index or define a default operator class for the data type."));
     }
-    if matches!(
-        ty,
-        SqlType::Array(_)
-            | SqlType::Interval
-            | SqlType::Char(None)
-            | SqlType::Jsonb
-            | SqlType::Composite(_)
-            | SqlType::Record
-    ) {
+    if !orderable(&ty) {
         return Err(EngineError::unsupported(format!(
             "indexes on columns of type {}",
             ty.display_name()
         )));
     }
     Ok(())
+}
+
+/// Whether values of `ty` have a key in PostgreSQL's B-tree order.
+fn orderable(ty: &SqlType) -> bool {
+    match ty {
+        SqlType::Json | SqlType::Record => false,
+        SqlType::Array(elem) => orderable(elem),
+        SqlType::Composite(def) => def.attrs.iter().all(|a| orderable(&a.ty)),
+        _ => true,
+    }
 }
 
 fn multiple_pk(table: &str) -> EngineError {

@@ -55,7 +55,7 @@ use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, 
 use crate::keys;
 use crate::plan::bind::Binder;
 use crate::plan::expr::Expr;
-use crate::types::{cast, CastKind, Value};
+use crate::types::{cast, CastKind, SqlType, Value};
 
 /// The suffix that turns a referenced index key into its key lock.
 const KEY_LOCK_SUFFIX: &[u8] = &[0xFF, 0xFF, b'F', b'K'];
@@ -250,11 +250,20 @@ impl FkRun {
     }
 }
 
-/// Encodes `v` as an ascending key column (equal values, equal bytes).
+/// Encodes `v` as an ascending key column (equal bytes for equal bytes of
+/// the stored value: the binary comparison PostgreSQL's RI triggers make
+/// on the referenced side).
 pub(crate) fn key_bytes(buf: &mut Vec<u8>, v: &Value) -> Result<()> {
+    key_bytes_typed(buf, v, &SqlType::Text)
+}
+
+/// Encodes `v` of type `ty` as an ascending key column (equal values under
+/// the type's equality, equal bytes; see [`crate::exec::typed_key`]).
+pub(crate) fn key_bytes_typed(buf: &mut Vec<u8>, v: &Value, ty: &SqlType) -> Result<()> {
     push_key_value(
         buf,
         v,
+        ty,
         &IndexColumn {
             column: 0,
             expr: None,
@@ -296,7 +305,7 @@ fn index_key(
     } else {
         keys::index_prefix(&mut key, parent.storage_id, index.id);
         for ic in &index.columns {
-            push_key_value(&mut key, &row[ic.column], ic)?;
+            push_key_value(&mut key, &row[ic.column], &parent.columns[ic.column].ty, ic)?;
         }
     }
     Ok(Some(key))
@@ -662,8 +671,8 @@ pub(crate) fn find_children<T: Transaction>(
     first: bool,
 ) -> Result<Vec<(Vec<u8>, Vec<Value>)>> {
     let mut want = Vec::new();
-    for v in values {
-        key_bytes(&mut want, v)?;
+    for (v, &c) in values.iter().zip(&fk.columns) {
+        key_bytes_typed(&mut want, v, &child.columns[c].ty)?;
     }
     if let Some(ix) = child_index(child, fk) {
         return find_children_by_index(child, fk, ix, (values, &want), ctx, first);
@@ -686,7 +695,7 @@ pub(crate) fn find_children<T: Transaction>(
         decode_values(child, v, &mut row)?;
         have.clear();
         for &c in &fk.columns {
-            key_bytes(&mut have, &row[c])?;
+            key_bytes_typed(&mut have, &row[c], &child.columns[c].ty)?;
         }
         if have == want {
             found.push((k.to_vec(), row.clone()));
@@ -716,7 +725,7 @@ fn find_children_by_index<T: Transaction>(
             .iter()
             .position(|&c| c == ic.column)
             .ok_or_else(|| EngineError::internal("foreign key index column"))?;
-        push_key_value(&mut start, &values[j], ic)?;
+        push_key_value(&mut start, &values[j], &child.columns[ic.column].ty, ic)?;
     }
     let mut end = Vec::new();
     keys::prefix_end(&start, &mut end);
@@ -751,7 +760,7 @@ fn find_children_by_index<T: Transaction>(
         decode_values(child, &value, &mut row)?;
         have.clear();
         for &c in &fk.columns {
-            key_bytes(&mut have, &row[c])?;
+            key_bytes_typed(&mut have, &row[c], &child.columns[c].ty)?;
         }
         if have == want {
             found.push((pk.clone(), row.clone()));

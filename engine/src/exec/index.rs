@@ -131,11 +131,11 @@ pub fn entry_key<T: Transaction>(
             // A plain column (the common case): encoded in place.
             let v = &row[*i];
             has_null |= v.is_null();
-            push_key_value(out, v, ic)?;
+            push_key_value(out, v, &e.ty(), ic)?;
         } else {
             let v = e.eval(row, ctx)?;
             has_null |= v.is_null();
-            push_key_value(out, &v, ic)?;
+            push_key_value(out, &v, &e.ty(), ic)?;
         }
     }
     let unique_form =

@@ -43,6 +43,7 @@ pub mod subquery;
 pub mod temp_views;
 pub mod type_ddl;
 pub mod type_deps;
+pub mod typed_key;
 pub mod unique_ddl;
 pub mod view_rename;
 pub mod views;

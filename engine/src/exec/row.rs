@@ -8,16 +8,27 @@ use rocksgres_codec::{encode_key_column, Datum, RowEncoder, RowRef, SortOrder};
 
 use crate::catalog::{IndexColumn, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
+use crate::exec::typed_key;
 use crate::keys;
-use crate::types::Value;
+use crate::types::{SqlType, Value};
 
 /// The sort order of an index column.
 pub fn sort_order(ic: &IndexColumn) -> SortOrder {
     SortOrder::new(ic.descending, ic.nulls_first)
 }
 
-/// Appends one key column to `buf`.
-pub fn push_key_value(buf: &mut Vec<u8>, value: &Value, ic: &IndexColumn) -> Result<()> {
+/// Appends one key column of type `ty` to `buf` (a nested key for the
+/// types whose plain encoding does not keep their order, see
+/// [`crate::exec::typed_key`]).
+pub fn push_key_value(
+    buf: &mut Vec<u8>,
+    value: &Value,
+    ty: &SqlType,
+    ic: &IndexColumn,
+) -> Result<()> {
+    if !value.is_null() && typed_key::is_typed(ty) {
+        return typed_key::push_typed_key(buf, value, ty, sort_order(ic));
+    }
     encode_key_column(buf, &value.to_datum(), sort_order(ic)).map_err(|e| {
         EngineError::new(
             SqlState::InvalidParameterValue,
@@ -37,7 +48,7 @@ pub fn primary_key(buf: &mut Vec<u8>, table: &TableDesc, row: &[Value], rowid: i
         return Ok(());
     }
     for ic in pk {
-        push_key_value(buf, &row[ic.column], ic)?;
+        push_key_value(buf, &row[ic.column], &table.columns[ic.column].ty, ic)?;
     }
     Ok(())
 }

@@ -112,10 +112,11 @@ fn scan_primary<'a, T: Transaction>(
         Access::Full | Access::IndexScan { .. } => keys::prefix_end(&bufs.lo, &mut bufs.hi),
         Access::PkPoint(values) => {
             for (e, ic) in values.iter().zip(pk) {
-                let Some(v) = key_value(e, &table.columns[ic.column].ty, ctx)? else {
+                let ty = &table.columns[ic.column].ty;
+                let Some(v) = key_value(e, ty, ctx)? else {
                     return Ok(Flow::Continue);
                 };
-                push_key_value(&mut bufs.lo, &v, ic)?;
+                push_key_value(&mut bufs.lo, &v, ty, ic)?;
             }
             let found = if scan.lock {
                 ctx.txn.get_for_update(&bufs.lo, &mut bufs.value)?
@@ -250,7 +251,7 @@ fn bound_key<T: Transaction>(
     };
     out.clear();
     out.extend_from_slice(prefix);
-    push_key_value(out, &v, ic)?;
+    push_key_value(out, &v, ty, ic)?;
     if past_equal {
         let mut key = ctx.scratch.take_bytes();
         key.extend_from_slice(out);
@@ -276,10 +277,11 @@ fn scan_index<'a, T: Transaction>(
     let ix = &table.indexes[index];
     keys::index_prefix(&mut bufs.lo, table.storage_id, ix.id);
     for (e, ic) in eq.iter().zip(&ix.columns) {
-        let Some(v) = key_value(e, &table.columns[ic.column].ty, ctx)? else {
+        let ty = &table.columns[ic.column].ty;
+        let Some(v) = key_value(e, ty, ctx)? else {
             return Ok(Flow::Continue);
         };
-        push_key_value(&mut bufs.lo, &v, ic)?;
+        push_key_value(&mut bufs.lo, &v, ty, ic)?;
     }
     let col = ix
         .columns

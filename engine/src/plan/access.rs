@@ -53,14 +53,8 @@ fn row_independent_level(e: &Expr) -> bool {
 }
 
 /// Whether a value of type `from` may seek a key column of type `to` (same
-/// type family, so converting it cannot change which rows match; never
-/// `jsonb`).
+/// type family, so converting it cannot change which rows match).
 fn seekable(from: SqlType, to: SqlType) -> bool {
-    // jsonb keys are stored as their text, which orders (and, for numbers
-    // of different scales, compares) unlike jsonb: never seek them.
-    if to == SqlType::Jsonb {
-        return false;
-    }
     from.same_base(&to)
         || (from.is_integer() && to.is_integer())
         || (from.is_string_family() && to.is_string_family() && !matches!(to, SqlType::Char(_)))

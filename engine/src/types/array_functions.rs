@@ -563,15 +563,15 @@ pub fn compare_arrays(l: &str, r: &str, elem: &SqlType) -> Result<Ordering> {
         }
     }
     // Equal elements: PostgreSQL's array_cmp then orders by the number
-    // of elements, of dimensions, and by each dimension's length and
-    // lower bound.
-    let dims = |a: &array::ArrayText| -> Vec<(usize, i32)> {
-        a.dims.iter().map(|d| (d.len, d.lower)).collect()
-    };
+    // of elements, of dimensions, by the dimensions' lengths and then by
+    // their lower bounds.
+    let lens = |a: &array::ArrayText| -> Vec<usize> { a.dims.iter().map(|d| d.len).collect() };
+    let lowers = |a: &array::ArrayText| -> Vec<i32> { a.dims.iter().map(|d| d.lower).collect() };
     Ok(l.len()
         .cmp(&r.len())
         .then(la.ndims().cmp(&ra.ndims()))
-        .then_with(|| dims(&la).cmp(&dims(&ra))))
+        .then_with(|| lens(&la).cmp(&lens(&ra)))
+        .then_with(|| lowers(&la).cmp(&lowers(&ra))))
 }
 
 #[cfg(test)]
