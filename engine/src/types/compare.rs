@@ -30,8 +30,9 @@ pub fn compare(l: &Value, r: &Value) -> Option<Ordering> {
     try_compare(l, r).ok().flatten()
 }
 
-/// [`compare`] for values of type `ty`: `jsonb` compares in jsonb order
-/// and arrays element by element (both are carried as text).
+/// [`compare`] for values of type `ty`: `jsonb` compares in jsonb order,
+/// arrays element by element and rows field by field (all carried as
+/// text), `bpchar` without its trailing blanks.
 pub fn compare_typed(ty: &super::SqlType, l: &Value, r: &Value) -> Option<Ordering> {
     use super::SqlType as T;
     match (ty, l, r) {
@@ -42,6 +43,7 @@ pub fn compare_typed(ty: &super::SqlType, l: &Value, r: &Value) -> Option<Orderi
         (T::Array(elem), Value::Text(a), Value::Text(b)) => {
             super::array_functions::compare_arrays(a, b, elem).ok()
         }
+        (T::Char(_), Value::Text(a), Value::Text(b)) => Some(compare_bpchar(a, b)),
         _ => compare(l, r),
     }
 }
