@@ -320,4 +320,91 @@ mod tests {
         );
         assert!(key("a", &SqlType::Char(None)) < key("a\t", &SqlType::Char(None)));
     }
+
+    /// Every pair of `texts` orders by key as `compare_typed` orders it,
+    /// and no key is a proper prefix of another (keys stay prefix-free).
+    fn check_all_pairs(texts: &[String], ty: &SqlType) {
+        let keyed: Vec<(Value, Vec<u8>)> = texts
+            .iter()
+            .map(|t| (Value::parse_text(t, ty).unwrap(), key(t, ty)))
+            .collect();
+        for (i, (a, ka)) in keyed.iter().enumerate() {
+            for (j, (b, kb)) in keyed.iter().enumerate() {
+                assert_eq!(
+                    Some(ka.cmp(kb)),
+                    compare_typed(ty, a, b),
+                    "{} vs {}",
+                    texts[i],
+                    texts[j]
+                );
+                if ka != kb {
+                    assert!(!kb.starts_with(ka), "{} prefixes {}", texts[i], texts[j]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn small_arrays_exhaustively() {
+        let items = ["NULL", "1", "2", "10"];
+        let mut texts = vec!["{}".to_string()];
+        for a in items {
+            texts.push(format!("{{{a}}}"));
+            texts.push(format!("[0:0]={{{a}}}"));
+            for b in items {
+                texts.push(format!("{{{a},{b}}}"));
+                texts.push(format!("{{{{{a}}},{{{b}}}}}"));
+                texts.push(format!("[2:3]={{{a},{b}}}"));
+                for c in ["NULL", "2"] {
+                    texts.push(format!("{{{a},{b},{c}}}"));
+                }
+            }
+        }
+        check_all_pairs(&texts, &SqlType::Array(&SqlType::Int4));
+        let spans = [
+            "{}",
+            "{1 day}",
+            "{24:00}",
+            "{1 mon,NULL}",
+            "{30 days}",
+            "{-1 day}",
+        ];
+        let spans: Vec<String> = spans.iter().map(|s| s.to_string()).collect();
+        check_all_pairs(&spans, &SqlType::Array(&SqlType::Interval));
+    }
+
+    #[test]
+    fn jsonb_pairs_exhaustively() {
+        let texts: Vec<String> = [
+            "null",
+            "true",
+            "false",
+            "0",
+            "-0.5",
+            "1",
+            "1.0",
+            "\"\"",
+            "\"a\"",
+            "\"ab\"",
+            "[]",
+            "[null]",
+            "[[]]",
+            "[1, 2]",
+            "[2, 1]",
+            "[\"a\", null]",
+            "{}",
+            "{\"a\": null}",
+            "{\"a\": 1}",
+            "{\"b\": 0}",
+            "{\"aa\": 0}",
+            "{\"a\": [1], \"b\": {}}",
+            "{\"a\": [1.0], \"b\": {}}",
+            "[{}, []]",
+            "[[], {}]",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        check_all_pairs(&texts, &SqlType::Jsonb);
+    }
 }
