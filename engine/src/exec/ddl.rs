@@ -425,11 +425,18 @@ impl LikeComments {
                 set_comment(txn, k.oid, PG_CONSTRAINT, 0, c)?;
             }
         }
-        if let Some(c) = &self.pk {
-            set_comment(txn, desc.indexes[0].oid, PG_CLASS, 0, c)?;
+        if let (Some(c), Some(ix)) = (&self.pk, desc.primary_key_index()) {
+            set_comment(txn, ix.oid, PG_CLASS, 0, c)?;
         }
+        // The UNIQUE constraints' indexes follow the primary index and a
+        // deferrable primary key's (see `exec::primary_key_ddl`).
+        let first = if desc.indexes.get(1).is_some_and(|ix| ix.primary) {
+            2
+        } else {
+            1
+        };
         for (k, c) in &self.uniques {
-            if let Some(ix) = desc.indexes.get(1 + k) {
+            if let Some(ix) = desc.indexes.get(first + k) {
                 set_comment(txn, ix.oid, PG_CLASS, 0, c)?;
             }
         }
