@@ -64,21 +64,9 @@ const REFUSED: &[(&str, &str)] = &[
         "CREATE INDEX ON base (a) WITH (deduplicate_items = off)",
         "storage parameter",
     ),
-    ("ALTER TABLE base ADD COLUMN u int UNIQUE", "UNIQUE"),
-    // DEFERRABLE UNIQUE is built (slt/ddl/unique_deferrable.slt); a
-    // deferrable primary key is not.
-    (
-        "CREATE TABLE dk (a int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED)",
-        "DEFERRABLE PRIMARY KEY",
-    ),
-    (
-        "CREATE TABLE dk (a int, CONSTRAINT k PRIMARY KEY (a) DEFERRABLE)",
-        "DEFERRABLE PRIMARY KEY",
-    ),
-    (
-        "CREATE TABLE dk (a int, PRIMARY KEY (a) INCLUDE (a))",
-        "INCLUDE",
-    ),
+    // DEFERRABLE UNIQUE and PRIMARY KEY, INCLUDE columns and ADD COLUMN
+    // ... UNIQUE are built (slt/ddl/unique_deferrable.slt,
+    // slt/ddl/primary_key_deferrable.slt).
     // Column types the engine cannot store as PostgreSQL does.
     ("CREATE TABLE rc (a regclass)", "regclass"),
     ("CREATE TABLE rc (a regtype[])", "regtype[]"),
@@ -187,6 +175,28 @@ fn what_is_implemented_is_accepted() {
     assert_eq!(
         q(&mut s, "SELECT i, t, n, c, o FROM arr"),
         [["{1,NULL,3}", "{a,\"b c\"}", "pg_class", "r", "4294967295"]]
+    );
+    // Deferrable primary keys, INCLUDE columns, keys added with a column.
+    s.batch(
+        "CREATE TABLE dk1 (a int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED); \
+         CREATE TABLE dk2 (a int, CONSTRAINT k PRIMARY KEY (a) DEFERRABLE); \
+         CREATE TABLE dk3 (a int, PRIMARY KEY (a) INCLUDE (a)); \
+         CREATE TABLE dk4 (a int); \
+         ALTER TABLE dk4 ADD COLUMN u int UNIQUE",
+    )
+    .unwrap();
+    assert_eq!(
+        q(
+            &mut s,
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE conrelid::regclass::text LIKE 'dk%' ORDER BY 1"
+        ),
+        [
+            ["dk1_pkey", "PRIMARY KEY (a) DEFERRABLE INITIALLY DEFERRED"],
+            ["dk3_pkey", "PRIMARY KEY (a) INCLUDE (a)"],
+            ["dk4_u_key", "UNIQUE (u)"],
+            ["k", "PRIMARY KEY (a) DEFERRABLE"],
+        ]
     );
     // The unknown pseudo-type is PostgreSQL's 42P16.
     let e = s.batch("CREATE TABLE un (a unknown)").unwrap_err();

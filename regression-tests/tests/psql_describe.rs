@@ -170,6 +170,14 @@ const COMMANDS: &[(&str, &str)] = &[
         "\\d of a table with generated columns",
         "CREATE TEMP TABLE gen_cols (a int NOT NULL, b int GENERATED ALWAYS AS (a * 2) STORED, c text, d text GENERATED ALWAYS AS (upper(c)) STORED);\n\\d gen_cols",
     ),
+    (
+        "\\d of tables with DEFERRABLE primary keys and INCLUDE columns (rolled back)",
+        "BEGIN;\n\
+         CREATE TABLE dpk1 (a int PRIMARY KEY DEFERRABLE, b text);\n\
+         CREATE TABLE dpk2 (a int, b int, c text, CONSTRAINT dpk2_k PRIMARY KEY (a, b) INCLUDE (c) DEFERRABLE INITIALLY DEFERRED, UNIQUE (c) INCLUDE (a));\n\
+         ALTER TABLE dpk1 ADD COLUMN u int UNIQUE;\n\
+         \\d dpk1\n\\d dpk2\nROLLBACK;",
+    ),
     ("\\df", "\\df"),
     ("\\dT", "\\dT"),
     (

@@ -292,29 +292,30 @@ pub fn alter_table<T: Transaction>(
             return Ok(notices);
         }
     }
-    for op in &at.operations {
+    // ADD COLUMN's PRIMARY KEY and UNIQUE options run as the ADD
+    // CONSTRAINT that follows it (see `split_column_keys`).
+    let mut queue: std::collections::VecDeque<AlterTableOperation> =
+        at.operations.iter().cloned().collect();
+    while let Some(owned) = queue.pop_front() {
+        let op = &owned;
         match op {
             AlterTableOperation::AddColumn {
                 if_not_exists,
                 column_def,
                 ..
             } => {
+                let (column_def, column_keys) =
+                    crate::exec::primary_key_ddl::split_column_keys(column_def);
                 let (column_def, column_fks) =
-                    crate::exec::foreign_key_ddl::split_column_fks(column_def);
+                    crate::exec::foreign_key_ddl::split_column_fks(&column_def);
                 let (column_def, column_checks) =
                     crate::exec::checks::split_column_checks(&column_def);
                 let user_type =
                     crate::catalog::user_type::column_user_type(txn, path, &column_def.data_type)?;
-                let (mut col, pk, unique) = column_desc_full(&column_def, user_type)?;
+                let (mut col, _, _) = column_desc_full(&column_def, user_type)?;
                 col.domain =
                     crate::catalog::user_type::column_domain(txn, path, &column_def.data_type)?;
                 let generator = crate::exec::ddl::column_generator(&column_def, &table.name)?;
-                if pk.is_some() {
-                    return Err(EngineError::unsupported("ADD COLUMN ... PRIMARY KEY"));
-                }
-                if unique.is_some() {
-                    return Err(EngineError::unsupported("ADD COLUMN ... UNIQUE"));
-                }
                 if table.column_index(&col.name).is_some() {
                     if *if_not_exists {
                         notices.push(format!(
@@ -382,6 +383,12 @@ pub fn alter_table<T: Transaction>(
                     crate::exec::foreign_key_ddl::add_fk(
                         txn, path, &mut table, k, false, now, interrupt,
                     )?;
+                }
+                for constraint in column_keys.into_iter().rev() {
+                    queue.push_front(AlterTableOperation::AddConstraint {
+                        constraint,
+                        not_valid: false,
+                    });
                 }
             }
             AlterTableOperation::DropColumn {
@@ -675,10 +682,12 @@ pub fn alter_table<T: Transaction>(
             AlterTableOperation::AddConstraint { constraint, .. } => match constraint {
                 ast::TableConstraint::PrimaryKey(p) => {
                     crate::exec::ddl::check_primary_key(p)?;
-                    if table.indexes.len() > 1 {
-                        return Err(EngineError::unsupported(
-                            "ADD PRIMARY KEY on a table with secondary indexes",
-                        ));
+                    crate::exec::primary_key_ddl::check_no_primary_key(&table)?;
+                    if crate::exec::deferred_unique::deferral(&p.characteristics)?.0 {
+                        crate::exec::primary_key_ddl::add_deferrable_primary_key(
+                            txn, &mut table, p, now, interrupt,
+                        )?;
+                        continue;
                     }
                     if !table.has_hidden_rowid() {
                         return Err(EngineError::new(
@@ -714,7 +723,12 @@ pub fn alter_table<T: Transaction>(
                             &[],
                         )?,
                     };
-                    table = add_primary_key(txn, table, cols, name, interrupt)?;
+                    let include = crate::exec::primary_key_ddl::include_positions(
+                        &p.include,
+                        &table.columns,
+                    )?;
+                    table = add_primary_key(txn, table, cols, name, now, interrupt)?;
+                    table.indexes[0].include = include;
                 }
                 other => {
                     return Err(EngineError::unsupported(format!(
@@ -868,7 +882,9 @@ fn fill_from_sequence<T: Transaction>(
     })
 }
 
-fn check_not_null<T: Transaction>(
+/// 23502 "column ... contains null values" when a row of `table` has a
+/// NULL in one of `cols`.
+pub(crate) fn check_not_null<T: Transaction>(
     txn: &mut T,
     table: &TableDesc,
     cols: &[usize],
@@ -898,12 +914,14 @@ fn check_not_null<T: Transaction>(
     Ok(())
 }
 
-/// Re-keys a hidden-row-id table by `cols` into a fresh storage id.
+/// Re-keys a hidden-row-id table by `cols` into a fresh storage id (its
+/// secondary indexes are rebuilt there: their entries hold the new keys).
 fn add_primary_key<T: Transaction>(
     txn: &mut T,
     mut table: TableDesc,
     cols: Vec<IndexColumn>,
     name: String,
+    now: i64,
     interrupt: &mut Interrupt,
 ) -> Result<TableDesc> {
     if catalog::relation_exists(txn, &table.schema, &name)? {
@@ -975,6 +993,7 @@ fn add_primary_key<T: Transaction>(
         encode_values(&mut value, &row);
         txn.put(&key, &value)?;
     }
+    crate::exec::primary_key_ddl::rebuild_secondary_indexes(txn, &table, now, interrupt)?;
     Ok(table)
 }
 

@@ -94,9 +94,19 @@ pub fn create_table<T: Transaction>(
     let mut columns: Vec<ColumnDesc> = Vec::new();
     let mut pk: Option<Vec<IndexColumn>> = None;
     let mut pk_name: Option<String> = None;
+    // The primary key's INCLUDE columns and (DEFERRABLE, INITIALLY
+    // DEFERRED) (see `exec::primary_key_ddl`).
+    let mut pk_include: Vec<usize> = Vec::new();
+    let mut pk_deferral = (false, false);
     // (constraint name, columns, NULLS NOT DISTINCT, (DEFERRABLE,
-    // INITIALLY DEFERRED)) of UNIQUE constraints.
-    type Unique = (Option<String>, Vec<IndexColumn>, bool, (bool, bool));
+    // INITIALLY DEFERRED), INCLUDE columns) of UNIQUE constraints.
+    type Unique = (
+        Option<String>,
+        Vec<IndexColumn>,
+        bool,
+        (bool, bool),
+        Vec<usize>,
+    );
     let mut uniques: Vec<Unique> = Vec::new();
     let mut generators: Vec<(usize, Generator)> = Vec::new();
     // CHECK clauses, column constraints first (see `exec::checks`).
@@ -119,12 +129,13 @@ pub fn create_table<T: Transaction>(
                     return Err(multiple_pk(&name));
                 }
                 pk = Some(cols);
+                pk_deferral = copied.pk_deferral;
             }
             for (cols, comment, nulls_not_distinct, deferral) in copied.uniques {
                 if let Some(c) = comment {
                     like_comments.uniques.push((uniques.len(), c));
                 }
-                uniques.push((None, cols, nulls_not_distinct, deferral));
+                uniques.push((None, cols, nulls_not_distinct, deferral, Vec::new()));
             }
             like_indexes.extend(copied.indexes);
             like_comments.columns.extend(copied.comments.columns);
@@ -155,6 +166,7 @@ pub fn create_table<T: Transaction>(
                 }],
                 unique_nulls_not_distinct(&c),
                 unique_deferral(&c)?,
+                Vec::new(),
             ));
         }
         if columns.iter().any(|d| d.name == desc.name) {
@@ -174,6 +186,7 @@ pub fn create_table<T: Transaction>(
                 nulls_first: false,
             }]);
             pk_name = name;
+            pk_deferral = crate::exec::primary_key_ddl::column_pk_deferral(&c)?;
         }
         columns.push(desc);
     }
@@ -186,6 +199,8 @@ pub fn create_table<T: Transaction>(
                 }
                 pk = Some(pk_columns(&p.columns, &columns)?);
                 pk_name = p.name.as_ref().map(ident_name);
+                pk_include = crate::exec::primary_key_ddl::include_positions(&p.include, &columns)?;
+                pk_deferral = crate::exec::deferred_unique::deferral(&p.characteristics)?;
             }
             TableConstraint::Unique(u) => {
                 check_unique(u)?;
@@ -194,6 +209,7 @@ pub fn create_table<T: Transaction>(
                     pk_columns(&u.columns, &columns)?,
                     u.nulls_distinct == ast::NullsDistinctOption::NotDistinct,
                     crate::exec::deferred_unique::deferral(&u.characteristics)?,
+                    crate::exec::primary_key_ddl::include_positions(&u.include, &columns)?,
                 ));
             }
             TableConstraint::Check(c) => checks.push(c.clone()),
@@ -208,7 +224,7 @@ pub fn create_table<T: Transaction>(
     let pk_cols = pk.unwrap_or_default();
     for ic in pk_cols
         .iter()
-        .chain(uniques.iter().flat_map(|(_, c, _, _)| c))
+        .chain(uniques.iter().flat_map(|(_, c, _, _, _)| c))
     {
         check_key_column(&columns[ic.column])?;
     }
@@ -242,7 +258,7 @@ pub fn create_table<T: Transaction>(
             constraint_oid: pk_constraint_oid,
             nulls_not_distinct: false,
             predicate: None,
-            include: Vec::new(),
+            include: pk_include,
             valid: true,
             deferrable: false,
             initially_deferred: false,
@@ -254,13 +270,19 @@ pub fn create_table<T: Transaction>(
     let mut desc = desc;
     crate::exec::generated::validate(&desc)?;
     crate::exec::checks::create_checks(txn, &mut desc, &checks)?;
-    for (cname, cols, nulls_not_distinct, (deferrable, initially_deferred)) in uniques {
+    if pk_deferral.0 {
+        crate::exec::primary_key_ddl::defer_primary_key(txn, &mut desc, pk_deferral.1)?;
+    }
+    for (cname, cols, nulls_not_distinct, (deferrable, initially_deferred), include) in uniques {
         let ix_name = match cname {
             Some(n) => n,
             None => {
+                // Named for the key and INCLUDE columns, as PostgreSQL.
                 let parts: Vec<&str> = cols
                     .iter()
-                    .map(|ic| desc.columns[ic.column].name.as_str())
+                    .map(|ic| ic.column)
+                    .chain(include.iter().copied())
+                    .map(|c| desc.columns[c].name.as_str())
                     .collect();
                 let taken: Vec<&str> = desc.named_indexes().map(|ix| ix.name.as_str()).collect();
                 choose_relation_name(
@@ -290,7 +312,7 @@ pub fn create_table<T: Transaction>(
             constraint_oid,
             nulls_not_distinct,
             predicate: None,
-            include: Vec::new(),
+            include,
             valid: true,
             deferrable,
             initially_deferred,
@@ -353,6 +375,8 @@ struct LikeCopy {
     checks: Vec<ast::CheckConstraint>,
     /// The primary key (INCLUDING INDEXES).
     pk: Option<Vec<IndexColumn>>,
+    /// The primary key's (DEFERRABLE, INITIALLY DEFERRED).
+    pk_deferral: (bool, bool),
     /// The unique constraints (INCLUDING INDEXES), to be named for the new
     /// table, with their index's comment (INCLUDING COMMENTS), NULLS NOT
     /// DISTINCT and (DEFERRABLE, INITIALLY DEFERRED).
@@ -401,11 +425,18 @@ impl LikeComments {
                 set_comment(txn, k.oid, PG_CONSTRAINT, 0, c)?;
             }
         }
-        if let Some(c) = &self.pk {
-            set_comment(txn, desc.indexes[0].oid, PG_CLASS, 0, c)?;
+        if let (Some(c), Some(ix)) = (&self.pk, desc.primary_key_index()) {
+            set_comment(txn, ix.oid, PG_CLASS, 0, c)?;
         }
+        // The UNIQUE constraints' indexes follow the primary index and a
+        // deferrable primary key's (see `exec::primary_key_ddl`).
+        let first = if desc.indexes.get(1).is_some_and(|ix| ix.primary) {
+            2
+        } else {
+            1
+        };
         for (k, c) in &self.uniques {
-            if let Some(ix) = desc.indexes.get(1 + k) {
+            if let Some(ix) = desc.indexes.get(first + k) {
                 set_comment(txn, ix.oid, PG_CLASS, 0, c)?;
             }
         }
@@ -541,6 +572,7 @@ fn copy_like<T: Transaction>(
             let ix_comment = comment(ix.oid, PG_CLASS, 0);
             if ix.primary {
                 out.pk = Some(remap(ix));
+                out.pk_deferral = (ix.deferrable, ix.initially_deferred);
                 out.comments.pk = ix_comment;
             } else if ix.constraint_oid != 0 {
                 out.uniques.push((
@@ -1138,20 +1170,17 @@ pub fn column_type(column: &str, ty: &ast::DataType) -> Result<SqlType> {
 }
 
 /// Refuses (0A000) the parts of a PRIMARY KEY or UNIQUE constraint the
-/// engine does not implement: NOT ENFORCED, INCLUDE columns, index
-/// options (`USING INDEX TABLESPACE`, `WITH (...)`), NULLS NOT DISTINCT,
-/// operator classes and per-column ordering. (DEFERRABLE is the
-/// caller's: see [`crate::exec::deferred_unique::deferral`].)
+/// engine does not implement: NOT ENFORCED, index options (`USING INDEX
+/// TABLESPACE`, `WITH (...)`), operator classes and per-column ordering.
+/// (DEFERRABLE and INCLUDE are the caller's: see
+/// [`crate::exec::deferred_unique::deferral`] and
+/// [`crate::exec::primary_key_ddl::include_positions`].)
 pub fn check_key_constraint(
-    include: &[ast::Ident],
     index_options: &[ast::IndexOption],
     characteristics: &Option<ast::ConstraintCharacteristics>,
     columns: &[ast::IndexColumn],
 ) -> Result<()> {
     crate::exec::deferred_unique::deferral(characteristics)?;
-    if !include.is_empty() {
-        return Err(EngineError::unsupported("INCLUDE columns in constraints"));
-    }
     if !index_options.is_empty() {
         return Err(EngineError::unsupported("index options of constraints"));
     }
@@ -1176,12 +1205,7 @@ pub fn check_primary_key(p: &ast::PrimaryKeyConstraint) -> Result<()> {
             "index name or type in PRIMARY KEY",
         ));
     }
-    if crate::exec::deferred_unique::deferral(&p.characteristics)?.0 {
-        return Err(EngineError::unsupported(
-            "DEFERRABLE PRIMARY KEY constraints",
-        ));
-    }
-    check_key_constraint(&p.include, &p.index_options, &p.characteristics, &p.columns)
+    check_key_constraint(&p.index_options, &p.characteristics, &p.columns)
 }
 
 /// Column `c`'s UNIQUE option's (DEFERRABLE, INITIALLY DEFERRED).
@@ -1208,7 +1232,7 @@ pub fn check_unique(u: &ast::UniqueConstraint) -> Result<()> {
     if u.index_name.is_some() || u.index_type.is_some() {
         return Err(EngineError::unsupported("index name or type in UNIQUE"));
     }
-    check_key_constraint(&u.include, &u.index_options, &u.characteristics, &u.columns)
+    check_key_constraint(&u.index_options, &u.characteristics, &u.columns)
 }
 
 /// Refuses an index key on a column PostgreSQL cannot index with a B-tree

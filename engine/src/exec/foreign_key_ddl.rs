@@ -219,6 +219,15 @@ pub fn build_fk<T: Transaction>(
         .collect::<Result<Vec<_>>>()?;
     // The referenced columns: named, or the primary key's.
     let parent_columns: Vec<usize> = if c.referred_columns.is_empty() {
+        if parent.primary_key_index().is_some_and(|ix| ix.deferrable) {
+            return Err(EngineError::new(
+                SqlState::ObjectNotInPrerequisiteState,
+                format!(
+                    "cannot use a deferrable primary key for referenced table \"{}\"",
+                    parent.name
+                ),
+            ));
+        }
         if parent.has_hidden_rowid() {
             return Err(EngineError::new(
                 SqlState::InvalidForeignKey,

@@ -300,7 +300,7 @@ fn index_key(
         }
     }
     let mut key = Vec::new();
-    if index.primary {
+    if index.id == keys::PRIMARY_INDEX {
         primary_key(&mut key, parent, &row, 0)?;
     } else {
         keys::index_prefix(&mut key, parent.storage_id, index.id);
@@ -746,7 +746,7 @@ fn find_children_by_index<T: Transaction>(
             break;
         };
         pk.clear();
-        if ix.primary {
+        if ix.id == keys::PRIMARY_INDEX {
             pk.extend_from_slice(k);
             value.clear();
             value.extend_from_slice(v);

@@ -490,7 +490,8 @@ pub fn drop_indexes<T: Transaction>(
             .iter()
             .position(|ix| ix.name == name)
             .ok_or_else(|| EngineError::internal("index name points at a table without it"))?;
-        if pos == 0 {
+        // The index of a PRIMARY KEY or UNIQUE constraint goes with it.
+        if pos == 0 || table.indexes[pos].constraint_oid != 0 {
             return Err(EngineError::new(
                 SqlState::DependentObjectsStillExist,
                 format!(

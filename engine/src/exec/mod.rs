@@ -30,6 +30,7 @@ pub mod index_ddl;
 pub mod interrupt;
 pub mod lock_table;
 pub mod owner;
+pub mod primary_key_ddl;
 pub mod row;
 pub mod run;
 pub mod scan;

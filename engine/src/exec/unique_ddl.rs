@@ -51,6 +51,9 @@ pub fn add_unique<T: Transaction>(
             nulls_first: false,
         });
     }
+    let include = crate::exec::primary_key_ddl::include_positions(&u.include, &table.columns)?;
+    // Named for the key and INCLUDE columns, as PostgreSQL.
+    parts.extend(include.iter().map(|&c| table.columns[c].name.clone()));
     let name = match u.name.as_ref().map(ident_name) {
         Some(n) => {
             if catalog::relation_exists(txn, &table.schema, &n)? {
@@ -90,7 +93,7 @@ pub fn add_unique<T: Transaction>(
         constraint_oid,
         nulls_not_distinct: u.nulls_distinct == ast::NullsDistinctOption::NotDistinct,
         predicate: None,
-        include: Vec::new(),
+        include,
         valid: true,
         deferrable,
         initially_deferred,

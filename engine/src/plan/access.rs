@@ -66,7 +66,10 @@ pub fn choose_access(table: &TableDesc, filter: Option<&Expr>) -> Access {
         return Access::Full;
     };
     let pk = &table.primary().columns;
-    if pk.is_empty() {
+    // A hidden-row-id table seeks only the index of a deferrable primary
+    // key (see `exec::primary_key_ddl`).
+    let only_primary = pk.is_empty();
+    if only_primary && table.primary_key_index().is_none() {
         return Access::Full;
     }
     let mut parts = Vec::new();
@@ -108,6 +111,9 @@ pub fn choose_access(table: &TableDesc, filter: Option<&Expr>) -> Access {
             _ => {}
         }
     }
+    if only_primary {
+        return choose_index(table, &parts, &comparisons, true);
+    }
     let point: Option<Vec<Expr>> = pk
         .iter()
         .map(|ic| {
@@ -127,7 +133,7 @@ pub fn choose_access(table: &TableDesc, filter: Option<&Expr>) -> Access {
             return Access::PkRange { lower, upper };
         }
     }
-    choose_index(table, &parts, &comparisons)
+    choose_index(table, &parts, &comparisons, false)
 }
 
 /// Whether the filter conjuncts `parts` (whose column comparisons with
@@ -191,14 +197,19 @@ fn bounds(comparisons: &[(usize, BinaryOp, Expr)], column: usize) -> (Bound, Bou
 }
 
 /// The best secondary index for the comparisons: most leading equalities,
-/// a fully-matched unique index first, then a range on the next column.
+/// a fully-matched unique index first, then a range on the next column;
+/// with `only_primary`, the primary key's index or none.
 fn choose_index(
     table: &TableDesc,
     parts: &[Expr],
     comparisons: &[(usize, BinaryOp, Expr)],
+    only_primary: bool,
 ) -> Access {
     let mut best: Option<(usize, Access)> = None;
     for (pos, ix) in table.indexes.iter().enumerate().skip(1) {
+        if only_primary && !ix.primary {
+            continue;
+        }
         if !ix.valid {
             // Being built concurrently, or such a build failed.
             continue;

@@ -802,8 +802,18 @@ fn constraint_def_of(snap: &Snapshot, oid: &Value, pretty: bool) -> Result<Value
             .find(|ix| ix.constraint_oid == oid && oid != 0 && !ix.columns.is_empty())
         {
             let cols: Vec<String> = ix.columns.iter().map(|ic| key_text(t, ic)).collect();
+            let include = if ix.include.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = ix
+                    .include
+                    .iter()
+                    .map(|&c| quote_ident(&t.columns[c].name))
+                    .collect();
+                format!(" INCLUDE ({})", names.join(", "))
+            };
             return Ok(Value::Text(format!(
-                "{} ({}){}",
+                "{} ({}){include}{}",
                 match (ix.primary, ix.nulls_not_distinct) {
                     (true, _) => "PRIMARY KEY",
                     (false, false) => "UNIQUE",

@@ -441,7 +441,8 @@ fn constraint_row(
         .text("is_deferrable", yes_no(deferral.0))
         .text("initially_deferred", yes_no(deferral.1))
         .text("enforced", "YES");
-    if kind != "CHECK" && kind != "FOREIGN KEY" {
+    if kind == "UNIQUE" {
+        // NULL for a primary key, as PostgreSQL.
         r.text("nulls_distinct", "YES");
     }
     r.finish()

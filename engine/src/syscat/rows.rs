@@ -227,7 +227,7 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
                 .text("relkind", "i")
                 .text("relreplident", "n")
                 .set("reltuples", Value::Float4(0.0))
-                .int2("relnatts", ix.columns.len() as i16);
+                .int2("relnatts", (ix.columns.len() + ix.include.len()) as i16);
             out.push(r.finish());
         }
     }
@@ -364,6 +364,14 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
                     attribute_row(rel, ix.oid, &name, &ty, attnum(k), false, false, false).finish(),
                 );
             }
+            // INCLUDE columns follow the key columns.
+            for (k, &c) in ix.include.iter().enumerate() {
+                let c = &t.columns[c];
+                let num = attnum(ix.columns.len() + k);
+                out.push(
+                    attribute_row(rel, ix.oid, &c.name, &c.ty, num, false, false, false).finish(),
+                );
+            }
         }
     }
     for (v, columns) in snap.views.iter().zip(&snap.view_columns) {
@@ -395,9 +403,13 @@ fn key_columns(ix: &IndexDesc) -> impl Iterator<Item = i64> + '_ {
         .chain(ix.include.iter().map(|c| *c as i64 + 1))
 }
 
-/// `pg_constraint.conkey` of an index-backed constraint: an `int2[]`.
+/// `pg_constraint.conkey` of an index-backed constraint: an `int2[]` of
+/// its key columns (INCLUDE columns are not part of the key).
 fn key_numbers(ix: &IndexDesc) -> String {
-    let nums: Vec<String> = key_columns(ix).map(|n| n.to_string()).collect();
+    let nums: Vec<String> = key_columns(ix)
+        .take(ix.columns.len())
+        .map(|n| n.to_string())
+        .collect();
     crate::types::array::format(nums.iter().map(|s| Some(s.as_str())))
 }
 

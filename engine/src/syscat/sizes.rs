@@ -65,7 +65,7 @@ fn index_size(
     t: &TableDesc,
     ix: &IndexDesc,
 ) -> Result<Option<u64>> {
-    if ix.primary {
+    if ix.id == keys::PRIMARY_INDEX {
         return Ok(Some(PAGE));
     }
     let mut prefix = Vec::new();
