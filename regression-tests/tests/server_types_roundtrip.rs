@@ -326,6 +326,18 @@ fn all_types() -> Vec<SqlType> {
         precision: Some(6),
         scale: Some(2),
     });
+    // Arrays of element types with a modifier (`varchar(5)[]`: the
+    // column's typmod is the element's). Not yet `char(n)[]`: array
+    // comparison does not compare `bpchar` elements ignoring trailing
+    // blanks (as for `bpchar[]`).
+    let with_typmod: Vec<SqlType> = out
+        .iter()
+        .filter(|t| t.typmod() != -1 && !matches!(t, SqlType::Char(_)))
+        .copied()
+        .collect();
+    for t in with_typmod {
+        out.extend(rocksgres_engine::types::array_typmod::array_of(&t));
+    }
     out
 }
 
