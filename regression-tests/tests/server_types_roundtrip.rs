@@ -327,14 +327,8 @@ fn all_types() -> Vec<SqlType> {
         scale: Some(2),
     });
     // Arrays of element types with a modifier (`varchar(5)[]`: the
-    // column's typmod is the element's). Not yet `char(n)[]`: array
-    // comparison does not compare `bpchar` elements ignoring trailing
-    // blanks (as for `bpchar[]`).
-    let with_typmod: Vec<SqlType> = out
-        .iter()
-        .filter(|t| t.typmod() != -1 && !matches!(t, SqlType::Char(_)))
-        .copied()
-        .collect();
+    // column's typmod is the element's).
+    let with_typmod: Vec<SqlType> = out.iter().filter(|t| t.typmod() != -1).copied().collect();
     for t in with_typmod {
         out.extend(rocksgres_engine::types::array_typmod::array_of(&t));
     }
