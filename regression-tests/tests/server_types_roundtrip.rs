@@ -326,6 +326,12 @@ fn all_types() -> Vec<SqlType> {
         precision: Some(6),
         scale: Some(2),
     });
+    // Arrays of element types with a modifier (`varchar(5)[]`: the
+    // column's typmod is the element's).
+    let with_typmod: Vec<SqlType> = out.iter().filter(|t| t.typmod() != -1).copied().collect();
+    for t in with_typmod {
+        out.extend(rocksgres_engine::types::array_typmod::array_of(&t));
+    }
     out
 }
 

@@ -48,8 +48,9 @@ pub fn all_composites<T: Transaction>(txn: &mut T) -> Result<Vec<CompositeDef>> 
         .collect())
 }
 
+/// Whether `ty` is (or is an array of) the composite type `oid`.
 fn uses(ty: &SqlType, oid: u32) -> bool {
-    matches!(ty, SqlType::Composite(d) if d.oid == oid)
+    matches!(ty.element().unwrap_or(*ty), SqlType::Composite(d) if d.oid == oid)
 }
 
 /// The tables with a (live) column of the composite type `oid`.
@@ -67,7 +68,10 @@ pub fn refresh_tables<T: Transaction>(txn: &mut T, def: &CompositeDef) -> Result
     for mut t in tables_using(txn, def.oid)? {
         for c in &mut t.columns {
             if !c.dropped && uses(&c.ty, def.oid) {
-                c.ty = ty;
+                c.ty = match c.ty {
+                    SqlType::Array(_) => ty.array_of().unwrap_or(ty),
+                    _ => ty,
+                };
             }
         }
         super::update_table(txn, &t)?;

@@ -35,11 +35,12 @@ const COL_STORAGE: u8 = 7;
 const COL_ENUM: u8 = 5;
 /// With [`COL_ENUM`]: the column is an array of the enum type.
 const COL_ENUM_ARRAY: u8 = 4;
-/// A column of a composite type has [`COL_ENUM_ARRAY`] without
+/// A column of a composite type (or of an array of one: its type OID is
+/// then the definition's `array_oid`) has [`COL_ENUM_ARRAY`] without
 /// [`COL_ENUM`]: the composite type's definition follows the flags.
 fn composite_of(ty: &SqlType) -> Option<&'static crate::types::composite::CompositeDef> {
     match ty {
-        SqlType::Composite(d) => Some(d),
+        SqlType::Composite(d) | SqlType::Array(SqlType::Composite(d)) => Some(d),
         _ => None,
     }
 }
@@ -391,9 +392,15 @@ impl TableDesc {
                     SqlType::Enum(def)
                 }
             } else if flags & 1 << COL_ENUM_ARRAY != 0 {
-                SqlType::Composite(crate::types::composite::intern(
+                let def = crate::types::composite::intern(
                     &crate::types::composite::CompositeDef::decode(r)?,
-                ))
+                );
+                if oid != def.oid && oid == def.array_oid {
+                    crate::types::composite::array_type(def)
+                        .ok_or_else(|| corrupt("bad composite array column"))?
+                } else {
+                    SqlType::Composite(def)
+                }
             } else {
                 SqlType::from_oid_typmod(oid, typmod)
                     .ok_or_else(|| corrupt("unknown column type in table descriptor"))?

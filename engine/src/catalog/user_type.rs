@@ -330,12 +330,7 @@ pub fn column_user_type<T: Transaction>(
                 }
                 return Ok(d.base.array_of());
             }
-            match column_user_type(txn, path, inner)? {
-                Some(SqlType::Composite(_)) => {
-                    Err(EngineError::unsupported("arrays of composite types"))
-                }
-                t => Ok(t.and_then(|t| t.array_of())),
-            }
+            Ok(column_user_type(txn, path, inner)?.and_then(|t| t.array_of()))
         }
         _ => Ok(None),
     }

@@ -1131,27 +1131,13 @@ pub fn column_desc_full(c: &ast::ColumnDef, user_type: Option<SqlType>) -> Resul
 /// values the engine cannot store as PostgreSQL does: `unknown` (42P16, as
 /// PostgreSQL), and with 0A000 the `reg*` aliases (kept as names, where
 /// PostgreSQL stores OIDs), `int2vector`, `oidvector` and `pg_node_tree`
-/// (which the engine only knows as catalog-column stand-ins), and arrays
-/// whose element type has a modifier (`varchar(3)[]`: the modifier would
-/// not be enforced).
+/// (which the engine only knows as catalog-column stand-ins).
 pub fn column_type(column: &str, ty: &ast::DataType) -> Result<SqlType> {
     if let ast::DataType::Custom(name, _) = ty {
         let full = name.to_string().to_ascii_lowercase();
         let base = full.strip_prefix("pg_catalog.").unwrap_or(&full);
         if matches!(base, "int2vector" | "oidvector" | "pg_node_tree") {
             return Err(EngineError::unsupported(format!("columns of type {base}")));
-        }
-    }
-    if let ast::DataType::Array(
-        ast::ArrayElemTypeDef::SquareBracket(inner, _) | ast::ArrayElemTypeDef::AngleBracket(inner),
-    ) = ty
-    {
-        let elem = SqlType::from_ast(inner)?;
-        if elem.typmod() != -1 {
-            return Err(EngineError::unsupported(format!(
-                "columns of type {}[] (array element types with a type modifier)",
-                elem.display_name()
-            )));
         }
     }
     let sql = SqlType::from_ast(ty)?;

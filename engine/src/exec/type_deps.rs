@@ -84,6 +84,7 @@ fn is_enum(ty: &SqlType, oid: u32, array: bool) -> bool {
         SqlType::Enum(e) => !array && e.oid == oid,
         SqlType::Composite(c) => !array && c.oid == oid,
         SqlType::Array(SqlType::Enum(e)) => array && e.oid == oid,
+        SqlType::Array(SqlType::Composite(c)) => array && c.oid == oid,
         _ => false,
     }
 }

@@ -140,6 +140,10 @@ pub struct Binder<'c> {
     /// The views being expanded, outermost first: meeting one of them
     /// again is a cycle (42P17, as PostgreSQL's rewriter reports it).
     pub(crate) expanding_views: Vec<u32>,
+    /// The tables scanned under an alias (`FROM t x`), alias first: a
+    /// whole-row reference `x` is of `t`'s row type (see
+    /// [`crate::plan::table_row`]).
+    pub(crate) aliased_tables: Vec<(String, std::sync::Arc<crate::catalog::TableDesc>)>,
     /// The recorded name bindings of the views being expanded, in step
     /// with `expanding_views` (see [`crate::catalog::view`]).
     pub(crate) view_bindings: Vec<Option<Vec<(String, String)>>>,
@@ -175,8 +179,8 @@ impl<'c> Binder<'c> {
                 {
                     return match self.resolve_type_or_domain(inner)? {
                         (t @ SqlType::Enum(_), None) => t.array_of().ok_or(e).map(|t| (t, None)),
-                        (SqlType::Composite(_), None) => {
-                            Err(EngineError::unsupported("arrays of composite types"))
+                        (t @ SqlType::Composite(_), None) => {
+                            t.array_of().ok_or(e).map(|t| (t, None))
                         }
                         (t, Some(d)) => match t {
                             SqlType::Array(_) => Err(EngineError::unsupported(
@@ -255,6 +259,7 @@ impl<'c> Binder<'c> {
             agg: None,
             no_aggs: None,
             expanding_views: Vec::new(),
+            aliased_tables: Vec::new(),
             view_bindings: Vec::new(),
             locks: Default::default(),
         }
@@ -462,6 +467,16 @@ impl<'c> Binder<'c> {
                 if let [ast::AccessExpr::Dot(AstExpr::Identifier(field))] = access_chain.as_slice()
                 {
                     return self.bind_field_select(root, field, scope);
+                }
+                // `c[1].a`: a field of an element of an array of rows.
+                if let Some((ast::AccessExpr::Dot(AstExpr::Identifier(field)), prefix)) =
+                    access_chain.split_last()
+                {
+                    let inner = AstExpr::CompoundFieldAccess {
+                        root: root.clone(),
+                        access_chain: prefix.to_vec(),
+                    };
+                    return self.bind_field_select(&inner, field, scope);
                 }
                 let base = self.bind(root, scope)?;
                 // `a[i][j]`: an element; with any `lo:hi`, a slice in
@@ -1225,7 +1240,7 @@ impl<'c> Binder<'c> {
                     (
                         _,
                         t @ (SqlType::Enum(_)
-                        | SqlType::Array(SqlType::Enum(_))
+                        | SqlType::Array(SqlType::Enum(_) | SqlType::Composite(_))
                         | SqlType::Composite(_)
                         | SqlType::Record),
                     ) => t.display_name(),

@@ -14,3 +14,4 @@ pub mod node;
 pub mod query;
 pub mod row_expr;
 pub mod table_row;
+pub mod unnest_rows;

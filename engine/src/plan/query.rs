@@ -234,7 +234,11 @@ impl Binder<'_> {
     /// Plans a query.
     pub fn plan_query(&mut self, q: &ast::Query) -> Result<Node> {
         let _level = depth::enter()?;
-        depth::guard(|| self.plan_query_level(q))
+        // The aliases a query gives its tables are its own.
+        let mark = self.aliased_tables.len();
+        let node = depth::guard(|| self.plan_query_level(q));
+        self.aliased_tables.truncate(mark);
+        node
     }
 
     /// [`Binder::plan_query`], one level down.
@@ -1677,6 +1681,9 @@ impl Binder<'_> {
                     Some(a) => ident_name(&a.name),
                     None => table.name.clone(),
                 };
+                if alias.is_some() {
+                    self.aliased_tables.push((qualifier.clone(), table.clone()));
+                }
                 let mut scope = table_scope(&table, &qualifier);
                 if let Some(a) = alias {
                     rename_columns(&mut scope, a)?;
@@ -1851,6 +1858,15 @@ impl Binder<'_> {
         } else {
             "unnest".to_string()
         };
+        // One array of rows in FROM (not a select list's call, whose
+        // alias is a reserved name): a column per field.
+        if let ([SqlType::Composite(def)], false) =
+            (elems.as_slice(), qualifier.starts_with('\u{1}'))
+        {
+            let def = *def;
+            let arg = args.pop().expect("one argument");
+            return self.plan_unnest_rows(arg, def, &qualifier, alias, with_ordinality);
+        }
         let mut scope = Scope {
             columns: elems
                 .iter()

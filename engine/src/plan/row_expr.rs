@@ -87,6 +87,17 @@ fn field_fn(def: &'static CompositeDef, index: usize) -> ScalarFunction {
     }
 }
 
+/// Field `index` of the composite value `base` (of type `def`).
+pub(crate) fn field_of(def: &'static CompositeDef, base: Expr, index: usize) -> Expr {
+    Expr::Function(
+        field_fn(def, index),
+        vec![
+            base,
+            Expr::Literal(Value::Int4(index as i32), SqlType::Int4),
+        ],
+    )
+}
+
 fn row_null_fn(ty: SqlType) -> ScalarFunction {
     ScalarFunction {
         name: "row_is_null",

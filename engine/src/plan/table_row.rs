@@ -2,7 +2,7 @@
 //! composite type `t` whose attributes are its (live) columns, so
 //! `NULL::t`, `ROW(1, 'x')::t`, `'(1,x)'::t` and
 //! `json_populate_record(NULL::t, ...)` work, and a whole-row reference
-//! `t` (in `SELECT t FROM t`) is of type `t`.
+//! `t` (in `SELECT t FROM t`, or `x` in `SELECT x FROM t x`) is of type `t`.
 //!
 //! Rocksgres keeps no `pg_type` row for a table's row type: the type is
 //! built from the table's descriptor when a name fails to resolve as a
@@ -89,7 +89,19 @@ impl Binder<'_> {
         let rel = ast::ObjectName(vec![ast::ObjectNamePart::Identifier(
             ast::Ident::with_quote('"', name),
         )]);
-        match self.lookup_relation(&rel) {
+        // An alias stands for its table (`SELECT x FROM t x` is of type
+        // `t`); the latest table given that alias is the innermost.
+        let aliased = self
+            .aliased_tables
+            .iter()
+            .rev()
+            .find(|(a, _)| a == name)
+            .map(|(_, t)| Relation::Table(t.clone()));
+        let relation = match aliased {
+            Some(r) => Ok(r),
+            None => self.lookup_relation(&rel),
+        };
+        match relation {
             Ok(Relation::Table(t)) => {
                 let def = table_row_def(&t);
                 let Expr::Function(_, fields) = &row else {

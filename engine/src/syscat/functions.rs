@@ -158,6 +158,12 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             if oid == SqlType::Bit(None).oid() && typmod < 0 && !a[1].is_null() {
                 return Ok(Value::Text("\"bit\"".to_string()));
             }
+            // No typmod given: the name `regtype` shows (`character`).
+            if a[1].is_null() {
+                if let Some(n) = type_name_of(oid) {
+                    return Ok(Value::Text(n));
+                }
+            }
             Ok(Value::Text(format_type(oid, typmod)))
         }),
         cand("pg_get_indexdef", &[OID], T, true, true, |e, a| {
@@ -659,8 +665,13 @@ fn reg_in(snap: &Snapshot, text: &str, kind: RegKind) -> Result<Value> {
 /// a typmod: unbounded `bpchar` is `character`).
 pub fn type_name_of(oid: u32) -> Option<String> {
     if let Some(t) = SqlType::from_oid(oid) {
+        // Without a typmod, `bpchar` is shown as `character` (and its
+        // array as `character[]`), as PostgreSQL's `format_type_be`.
         if t == SqlType::Char(None) {
             return Some("character".to_string());
+        }
+        if t.element() == Some(SqlType::Char(None)) {
+            return Some("character[]".to_string());
         }
         return Some(t.display_name());
     }

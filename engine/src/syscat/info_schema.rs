@@ -126,6 +126,9 @@ pub fn rows(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) ->
                         }
                     }
                     type_columns(&mut r, &c.ty);
+                    if let Some((schema, name)) = user_udt(&c.ty) {
+                        r.text("udt_schema", schema).text("udt_name", name);
+                    }
                     // A column of a domain names it; a column of an array
                     // of one has the domain's array type as its UDT.
                     if let Some(d) = c.domain {
@@ -448,10 +451,23 @@ fn constraint_row(
     r.finish()
 }
 
+/// The schema and `pg_type` name of a user-defined column type (an enum
+/// or composite type, or an array of one: `_name`).
+fn user_udt(ty: &SqlType) -> Option<(&'static str, String)> {
+    match ty {
+        SqlType::Enum(d) => Some((&d.schema, d.name.clone())),
+        SqlType::Composite(d) => Some((&d.schema, d.name.clone())),
+        SqlType::Array(SqlType::Enum(d)) => Some((&d.schema, format!("_{}", d.name))),
+        SqlType::Array(SqlType::Composite(d)) => Some((&d.schema, format!("_{}", d.name))),
+        _ => None,
+    }
+}
+
 /// The type columns of `information_schema.columns`.
 pub(super) fn type_columns(r: &mut RowBuilder, ty: &SqlType) {
     let data_type = match ty {
         SqlType::Array(_) => "ARRAY".to_string(),
+        SqlType::Enum(_) | SqlType::Composite(_) => "USER-DEFINED".to_string(),
         SqlType::Numeric { .. } => "numeric".to_string(),
         other => other.base_name().to_string(),
     };

@@ -594,6 +594,9 @@ pub fn apply_typmod(value: Value, ty: &SqlType, kind: CastKind) -> Result<Value>
         (Value::TimeTz(t, z), SqlType::TimeTz(Some(p))) => {
             Ok(Value::TimeTz(round_micros(t, *p), z))
         }
+        (Value::Text(s), SqlType::Array(e)) if e.typmod() != -1 => {
+            Ok(Value::Text(super::array_typmod::apply(&s, e, kind)?))
+        }
         (v, _) => Ok(v),
     }
 }

@@ -37,6 +37,8 @@ pub fn compare_typed(ty: &super::SqlType, l: &Value, r: &Value) -> Option<Orderi
     use super::SqlType as T;
     match (ty, l, r) {
         (T::Jsonb, Value::Text(a), Value::Text(b)) => Some(super::json::jsonb_text_cmp(a, b)),
+        // `bpchar` (also as an array element) ignores trailing blanks.
+        (T::Char(_), Value::Text(a), Value::Text(b)) => Some(compare_bpchar(a, b)),
         (T::Composite(d), Value::Text(a), Value::Text(b)) => {
             super::composite::compare(d, a, b).ok()
         }

@@ -122,6 +122,18 @@ pub fn intern(def: &CompositeDef) -> &'static CompositeDef {
         .or_insert_with(|| Box::leak(Box::new(def.clone())))
 }
 
+/// The array type of composite type `def` (`pair[]`, OID
+/// `def.array_oid`); `None` for a table's row type, which has no array
+/// type here.
+pub fn array_type(def: &'static CompositeDef) -> Option<SqlType> {
+    if def.array_oid == 0 {
+        return None;
+    }
+    Some(SqlType::Array(super::array_typmod::element(
+        SqlType::Composite(def),
+    )))
+}
+
 fn malformed(input: &str, detail: &str) -> EngineError {
     EngineError::new(
         SqlState::InvalidTextRepresentation,

@@ -87,14 +87,21 @@ impl DomainDef {
             SqlType::Array(SqlType::Enum(d)) => Some((*d, 2u8)),
             _ => None,
         };
-        match en {
-            Some((d, kind)) => {
+        match (en, self.base) {
+            (Some((d, kind)), _) => {
                 out.push(kind);
                 let mut def = Vec::new();
                 d.encode(&mut def);
                 put_bytes(out, &def);
             }
-            None => {
+            // An array of a composite type: kind 4 and the definition.
+            (None, SqlType::Array(SqlType::Composite(d))) => {
+                out.push(4);
+                let mut def = Vec::new();
+                d.encode(&mut def);
+                put_bytes(out, &def);
+            }
+            (None, _) => {
                 out.push(0);
                 out.extend_from_slice(&self.base.oid().to_be_bytes());
                 out.extend_from_slice(&self.base.typmod().to_be_bytes());
@@ -144,6 +151,13 @@ impl DomainDef {
                 let p = intern(&DomainDef::decode(&mut &bytes[..])?);
                 parent = Some(p);
                 p.base
+            }
+            4 => {
+                let bytes = get_bytes(input)?;
+                let d = super::composite::intern(&super::composite::CompositeDef::decode(
+                    &mut &bytes[..],
+                )?);
+                super::composite::array_type(d).ok_or_else(corrupt)?
             }
             kind => {
                 let bytes = get_bytes(input)?;

@@ -21,6 +21,7 @@
 
 pub mod array;
 pub mod array_functions;
+pub mod array_typmod;
 pub mod bits;
 pub mod bits_ops;
 pub mod cast;

@@ -504,8 +504,14 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         };
     }
     // Composite values compare with their own type (a `record` operand
-    // converts to it).
-    if let (T::Composite(_) | T::Record, _) | (_, T::Composite(_) | T::Record) = (l, r) {
+    // converts to it); an array of them with a row is the array rules'.
+    let row_only = !matches!((l, r), (T::Array(_), _) | (_, T::Array(_)));
+    if row_only
+        && matches!(
+            (l, r),
+            (T::Composite(_) | T::Record, _) | (_, T::Composite(_) | T::Record)
+        )
+    {
         return match (l, r) {
             (T::Composite(a), T::Composite(b)) if a.oid == b.oid && op.is_comparison() => {
                 sig(*l, *r, T::Bool)

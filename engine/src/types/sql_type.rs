@@ -307,10 +307,13 @@ impl SqlType {
             SqlType::Record => 2249,
             SqlType::Vector(SqlType::Oid) => 30,
             SqlType::Vector(_) => 22,
-            SqlType::Array(e) => ARRAY_ELEMENTS
-                .iter()
-                .position(|x| x == *e)
-                .map_or(0, |i| ARRAY_OIDS[i]),
+            SqlType::Array(e) => {
+                let base = e.without_typmod();
+                ARRAY_ELEMENTS
+                    .iter()
+                    .position(|x| *x == base)
+                    .map_or(0, |i| ARRAY_OIDS[i])
+            }
         }
     }
 
@@ -319,6 +322,11 @@ impl SqlType {
     pub fn array_of(&self) -> Option<SqlType> {
         if let SqlType::Enum(d) = self {
             return Some(super::enum_type::array_type(d));
+        }
+        // A composite type's array type (`pair[]`); a table's row type
+        // has none here (no `pg_type` row: see `crate::plan::table_row`).
+        if let SqlType::Composite(d) = self {
+            return super::composite::array_type(d);
         }
         let base = self.without_typmod();
         ARRAY_ELEMENTS
@@ -395,6 +403,14 @@ impl SqlType {
     /// or stored in a catalog); an invalid typmod is ignored.
     pub fn from_oid_typmod(oid: u32, typmod: i32) -> Option<SqlType> {
         let ty = SqlType::from_oid(oid)?;
+        // An array's typmod is its element's.
+        if let SqlType::Array(e) = ty {
+            if typmod == -1 {
+                return Some(ty);
+            }
+            let elem = SqlType::from_oid_typmod(e.oid(), typmod)?;
+            return super::array_typmod::array_of(&elem);
+        }
         // Bit string typmods are the length itself.
         match ty {
             SqlType::Bit(_) if typmod > 0 => return Some(SqlType::Bit(Some(typmod as u32))),
@@ -430,9 +446,11 @@ impl SqlType {
     }
 
     /// PostgreSQL's `atttypmod`: -1 without modifier, `n + 4` for
-    /// `varchar(n)`/`char(n)`, `((p << 16) | s) + 4` for `numeric(p,s)`.
+    /// `varchar(n)`/`char(n)`, `((p << 16) | s) + 4` for `numeric(p,s)`;
+    /// an array's is its element's.
     pub fn typmod(&self) -> i32 {
         match self {
+            SqlType::Array(e) => e.typmod(),
             SqlType::Varchar(Some(n)) | SqlType::Char(Some(n)) => *n as i32 + 4,
             SqlType::Bit(Some(n)) | SqlType::VarBit(Some(n)) => *n as i32,
             SqlType::Timestamp(Some(p))
@@ -689,6 +707,7 @@ impl SqlType {
             SqlType::Timestamptz(_) => SqlType::Timestamptz(None),
             SqlType::Time(_) => SqlType::Time(None),
             SqlType::TimeTz(_) => SqlType::TimeTz(None),
+            SqlType::Array(e) if e.typmod() != -1 => e.array_of().unwrap_or(*self),
             other => *other,
         }
     }
@@ -897,7 +916,7 @@ impl SqlType {
             AstType::Array(ast::ArrayElemTypeDef::SquareBracket(inner, _))
             | AstType::Array(ast::ArrayElemTypeDef::AngleBracket(inner)) => {
                 let elem = SqlType::from_ast(inner)?;
-                elem.array_of()
+                super::array_typmod::array_of(&elem)
                     .ok_or_else(|| undefined_type(&format!("{}[]", elem.display_name())))?
             }
             other => {

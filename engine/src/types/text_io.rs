@@ -175,6 +175,7 @@ impl Value {
             | SqlType::Numeric {
                 precision: Some(_), ..
             } => apply_typmod(value, ty, CastKind::Assignment),
+            SqlType::Array(e) if e.typmod() != -1 => apply_typmod(value, ty, CastKind::Assignment),
             _ => Ok(value),
         }
     }
