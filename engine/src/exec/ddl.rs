@@ -1237,7 +1237,7 @@ pub fn check_key_type(ty: SqlType) -> Result<()> {
     if matches!(
         ty,
         SqlType::Array(_)
-            | SqlType::Interval
+            | SqlType::Interval(_)
             | SqlType::Char(None)
             | SqlType::Jsonb
             | SqlType::Composite(_)
