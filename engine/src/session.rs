@@ -455,6 +455,19 @@ impl<S: Store> Session<S> {
             }
             return results;
         }
+        let warnings = sql::typmod_warnings::warnings(sql);
+        let mut results = self.simple_query_scanned(sql);
+        if !warnings.is_empty() {
+            if let Some(Ok(first)) = results.first_mut() {
+                first.notices.splice(0..0, warnings);
+            }
+        }
+        results
+    }
+
+    /// [`Session::simple_query_inner`] once the text's lexical notices
+    /// are taken.
+    fn simple_query_scanned(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
         if let Some(r) = self.run_cached_guarded(sql) {
             return vec![r];
         }
@@ -509,6 +522,15 @@ impl<S: Store> Session<S> {
             r.notices.splice(0..0, notices);
             return Ok(r);
         }
+        let warnings = sql::typmod_warnings::warnings(sql);
+        let mut r = self.query_scanned(sql, params)?;
+        r.notices.splice(0..0, warnings);
+        Ok(r)
+    }
+
+    /// [`Session::query_on_stack`] once the text's lexical notices are
+    /// taken.
+    fn query_scanned(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
         if params.is_empty() {
             if let Some(r) = self.run_cached_guarded(sql) {
                 return r;

@@ -923,3 +923,32 @@ fn time_columns_through_a_session() {
     // psql: select time '12:34:56'  -> 12:34:56
     assert_eq!(q("SELECT TIME '12:34:56'"), ["12:34:56"]);
 }
+
+/// A datetime precision above 6 is reduced to 6 with PostgreSQL's
+/// WARNING, on the simple and the extended path (psql, VERBOSITY verbose:
+/// `WARNING:  22023: TIMESTAMP(7) precision reduced to maximum allowed, 6`
+/// for each type below).
+#[test]
+fn precision_above_six_is_reduced_with_a_warning() {
+    let db = rocksgres_engine::Database::open_in_memory();
+    let mut s = db.session();
+    let sql = "SELECT '2000-01-01 00:00:00.1234567'::timestamp(7), \
+               '1:00:00.1234567+01'::time(8) with time zone, '1.1234567 sec'::interval(9)";
+    let want = [
+        "TIMESTAMP(7) precision reduced to maximum allowed, 6",
+        "TIME(8) WITH TIME ZONE precision reduced to maximum allowed, 6",
+        "INTERVAL(9) precision reduced to maximum allowed, 6",
+    ];
+    let r = s.query(sql, &[]).unwrap();
+    assert_eq!(r.notices, want);
+    let mut simple = s.simple_query(sql);
+    let r = simple.remove(0).unwrap();
+    assert_eq!(r.notices, want);
+    let r = s
+        .query(
+            "SELECT '1 sec'::interval(6), '2000-01-01'::timestamp(6)",
+            &[],
+        )
+        .unwrap();
+    assert!(r.notices.is_empty(), "{:?}", r.notices);
+}

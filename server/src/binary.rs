@@ -111,7 +111,7 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
             Value::Timestamp(t) | Value::Timestamptz(t) => buf.put_i64(*t),
             _ => return Err(mismatch(ty)),
         },
-        SqlType::Interval => match v {
+        SqlType::Interval(_) => match v {
             Value::Interval(iv) => {
                 buf.put_i64(iv.micros);
                 buf.put_i32(iv.days);
@@ -441,7 +441,7 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
         SqlType::Date => Value::Date(i32::from_be_bytes(fixed(data, ty)?)),
         SqlType::Timestamp(_) => Value::Timestamp(i64::from_be_bytes(fixed(data, ty)?)),
         SqlType::Timestamptz(_) => Value::Timestamptz(i64::from_be_bytes(fixed(data, ty)?)),
-        SqlType::Interval => {
+        SqlType::Interval(_) => {
             let b: [u8; 16] = fixed(data, ty)?;
             Value::Interval(Interval {
                 micros: i64::from_be_bytes(b[0..8].try_into().unwrap_or_default()),

@@ -70,6 +70,7 @@ pub fn notice_response(message: &str) -> NoticeResponse {
         | rocksgres_engine::session::SET_CONSTRAINTS_WARNING => ("WARNING", "25P01"),
         rocksgres_engine::session::SERIALIZABLE_WARNING => ("WARNING", "01000"),
         rocksgres_engine::exec::alter::STATISTICS_LOWERED => ("WARNING", "22023"),
+        m if m.ends_with(rocksgres_engine::sql::typmod_warnings::REDUCED) => ("WARNING", "22023"),
         m if m.starts_with("column \"") && m.ends_with("already exists, skipping") => {
             ("NOTICE", "42701")
         }

@@ -35,12 +35,12 @@ pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
             SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
             SqlType::Int8 | SqlType::Numeric { .. } => numeric,
             SqlType::Float4 => SqlType::Float4,
-            SqlType::Interval => SqlType::Interval,
+            SqlType::Interval(_) => SqlType::Interval(None),
             _ => SqlType::Float8,
         },
         AggFunc::Avg => match arg {
             SqlType::Float4 | SqlType::Float8 => SqlType::Float8,
-            SqlType::Interval => SqlType::Interval,
+            SqlType::Interval(_) => SqlType::Interval(None),
             _ => numeric,
         },
     }

@@ -147,8 +147,8 @@ pub fn is_immutable(e: &Expr) -> bool {
             // timestamptz +/- interval reads the session's TimeZone.
             Expr::Binary(sig, _, _) => {
                 matches!(sig.left, SqlType::Timestamptz(_))
-                    && matches!(sig.right, SqlType::Interval)
-                    || matches!(sig.left, SqlType::Interval)
+                    && matches!(sig.right, SqlType::Interval(_))
+                    || matches!(sig.left, SqlType::Interval(_))
                         && matches!(sig.right, SqlType::Timestamptz(_))
             }
             _ => false,

@@ -15,8 +15,9 @@ use sqlparser::ast::{self as ast, Expr as AstExpr, UnaryOperator, Value as AstVa
 use crate::catalog::{Relation, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::plan::expr::{Expr, SubqueryKind};
-use crate::plan::node::AggCall;
+use crate::plan::node::{AggCall, OutputColumn};
 use crate::sql::depth;
+use crate::types::interval_typmod::IntervalTypmod;
 use crate::types::{
     apply_typmod, eval_unary, implicit_common_type, resolve_binary_op, resolve_function, BinaryOp,
     CastKind, RegKind, SqlType, UnaryOp, Value,
@@ -62,6 +63,18 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// The scope's columns as the output columns of a row source (name and
+    /// type; qualifiers and hiding dropped).
+    pub fn output_columns(&self) -> Vec<OutputColumn> {
+        self.columns
+            .iter()
+            .map(|c| OutputColumn {
+                name: c.name.clone(),
+                ty: c.ty,
+            })
+            .collect()
+    }
+
     fn resolve(&self, table: Option<&str>, name: &str) -> Result<(usize, SqlType)> {
         let mut found = None;
         for (i, c) in self.columns.iter().enumerate() {
@@ -770,15 +783,28 @@ impl<'c> Binder<'c> {
                     AstValue::SingleQuotedString(s) => s.clone(),
                     other => other.to_string(),
                 };
-                let text = match &iv.leading_field {
-                    Some(f) if iv.last_field.is_none() => format!("{text} {f}"),
-                    None => text,
-                    Some(_) => return Err(EngineError::unsupported(format!("interval {iv}"))),
+                let typmod = match &iv.leading_field {
+                    None => None,
+                    Some(lead) => {
+                        let lead_name = lead.to_string();
+                        let seconds_only =
+                            iv.last_field.is_none() && lead_name.eq_ignore_ascii_case("second");
+                        let precision = if seconds_only {
+                            iv.fractional_seconds_precision.or(iv.leading_precision)
+                        } else if iv.leading_precision.is_some() {
+                            return Err(EngineError::new(
+                                SqlState::SyntaxError,
+                                "syntax error at or near \"(\"",
+                            ));
+                        } else {
+                            iv.fractional_seconds_precision
+                        };
+                        let last = iv.last_field.as_ref().map(ToString::to_string);
+                        IntervalTypmod::from_literal_fields(&lead_name, last.as_deref(), precision)?
+                    }
                 };
-                Expr::Literal(
-                    Value::parse_text(&text, &SqlType::Interval)?,
-                    SqlType::Interval,
-                )
+                let ty = SqlType::Interval(typmod);
+                Expr::Literal(Value::parse_text(&text, &ty)?, ty)
             }
             AstExpr::Ceil { expr, field } | AstExpr::Floor { expr, field } => {
                 if matches!(field, ast::CeilFloorKind::Scale(_)) {
@@ -1400,7 +1426,7 @@ impl<'c> Binder<'c> {
                     // function, then the type modifier as the context says
                     // (an INSERT of a too-long string fails; a cast cuts it).
                     if let Value::Text(text) = &v {
-                        let parsed = Value::parse_text(text, &ty.without_typmod())?;
+                        let parsed = Value::parse_text_base(text, &ty)?;
                         return Ok(Expr::Literal(apply_typmod(parsed, &ty, kind)?, ty));
                     }
                 }

@@ -15,7 +15,7 @@ use sqlparser::ast;
 
 use super::bind::{ident_name, Binder, Scope, ScopeColumn};
 use super::expr::Expr;
-use super::node::{Node, OutputColumn};
+use super::node::Node;
 use crate::error::{EngineError, Result, SqlState};
 use crate::types::composite::{self, CompositeDef};
 use crate::types::functions::undefined_function;
@@ -219,14 +219,7 @@ impl Binder<'_> {
                     None
                 }
             };
-        let columns = scope
-            .columns
-            .iter()
-            .map(|c| OutputColumn {
-                name: c.name.clone(),
-                ty: c.ty,
-            })
-            .collect();
+        let columns = scope.output_columns();
         Ok((
             Node::JsonRecords {
                 func,
@@ -280,14 +273,7 @@ impl Binder<'_> {
             ty: SqlType::Composite(def),
             hidden: false,
         });
-        let columns = scope
-            .columns
-            .iter()
-            .map(|c| OutputColumn {
-                name: c.name.clone(),
-                ty: c.ty,
-            })
-            .collect();
+        let columns = scope.output_columns();
         Ok((
             Node::Project {
                 input: Box::new(node),

@@ -1057,7 +1057,9 @@ impl Binder<'_> {
                 }
                 let t = arg.ty();
                 let ok = match func {
-                    AggFunc::Sum | AggFunc::Avg => t.is_numeric_family() || t == SqlType::Interval,
+                    AggFunc::Sum | AggFunc::Avg => {
+                        t.is_numeric_family() || matches!(t, SqlType::Interval(_))
+                    }
                     AggFunc::BoolAnd | AggFunc::BoolOr => t == SqlType::Bool,
                     // PostgreSQL 15 has no min/max for uuid, bit strings or
                     // macaddr.
@@ -1889,14 +1891,7 @@ impl Binder<'_> {
         if let Some(a) = alias {
             rename_columns(&mut scope, a)?;
         }
-        let columns = scope
-            .columns
-            .iter()
-            .map(|c| OutputColumn {
-                name: c.name.clone(),
-                ty: c.ty,
-            })
-            .collect();
+        let columns = scope.output_columns();
         Ok((
             Node::Unnest {
                 args,
@@ -1987,14 +1982,7 @@ impl Binder<'_> {
         if let Some(a) = alias {
             rename_columns(&mut scope, a)?;
         }
-        let columns = scope
-            .columns
-            .iter()
-            .map(|c| OutputColumn {
-                name: c.name.clone(),
-                ty: c.ty,
-            })
-            .collect();
+        let columns = scope.output_columns();
         Ok((
             Node::JsonRows {
                 func,
@@ -2119,14 +2107,7 @@ impl Binder<'_> {
         if let Some(a) = alias {
             rename_columns(&mut scope, a)?;
         }
-        let columns = scope
-            .columns
-            .iter()
-            .map(|c| OutputColumn {
-                name: c.name.clone(),
-                ty: c.ty,
-            })
-            .collect();
+        let columns = scope.output_columns();
         Ok((
             Node::Values {
                 rows: Vec::new(),
@@ -2305,7 +2286,7 @@ impl Binder<'_> {
             let (a, b, c) = (it.next().unwrap(), it.next().unwrap(), it.next().unwrap());
             let a = self.coerce(a, t, CastKind::Implicit)?;
             let b = self.coerce(b, t, CastKind::Implicit)?;
-            let c = self.coerce(c, SqlType::Interval, CastKind::Implicit)?;
+            let c = self.coerce(c, SqlType::Interval(None), CastKind::Implicit)?;
             (vec![a, b, c], t)
         } else {
             let bound = self.unify(bound, "generate_series")?;

@@ -34,6 +34,7 @@ pub mod set_constraints;
 pub mod set_schema;
 pub mod type_attrs;
 pub mod typed_literal;
+pub mod typmod_warnings;
 pub mod unique_nulls;
 
 /// One statement of a query string.

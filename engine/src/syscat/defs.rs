@@ -659,7 +659,7 @@ pub const SYSTEM_RELATIONS: &[SysRel] = &[
         kind: b'v',
         columns: &[
             ("abbrev", SqlType::Text),
-            ("utc_offset", SqlType::Interval),
+            ("utc_offset", SqlType::Interval(None)),
             ("is_dst", SqlType::Bool),
         ],
     },
@@ -672,7 +672,7 @@ pub const SYSTEM_RELATIONS: &[SysRel] = &[
         columns: &[
             ("name", SqlType::Text),
             ("abbrev", SqlType::Text),
-            ("utc_offset", SqlType::Interval),
+            ("utc_offset", SqlType::Interval(None)),
             ("is_dst", SqlType::Bool),
         ],
     },

@@ -517,7 +517,19 @@ pub(super) fn type_columns(r: &mut RowBuilder, ty: &SqlType) {
         | SqlType::TimeTz(Some(p)) => {
             r.int4("datetime_precision", i32::from(*p));
         }
-        SqlType::Time(_) | SqlType::Timestamp(_) | SqlType::Timestamptz(_) | SqlType::Interval => {
+        SqlType::Interval(Some(m)) => {
+            // `_pg_interval_type`: the modifier after `interval`, when it
+            // names fields.
+            if m.fields_name().is_some() {
+                r.text("interval_type", m.suffix().trim().to_ascii_uppercase());
+            }
+            r.int4("datetime_precision", m.precision().map_or(6, i32::from));
+        }
+        SqlType::Time(_)
+        | SqlType::TimeTz(_)
+        | SqlType::Timestamp(_)
+        | SqlType::Timestamptz(_)
+        | SqlType::Interval(None) => {
             r.int4("datetime_precision", 6);
         }
         _ => {}

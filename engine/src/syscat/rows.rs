@@ -138,7 +138,7 @@ pub(super) fn align(ty: &SqlType) -> &'static str {
         | SqlType::Time(_)
         | SqlType::Composite(_)
         | SqlType::Record
-        | SqlType::Interval => "d",
+        | SqlType::Interval(_) => "d",
         _ => "i",
     }
 }

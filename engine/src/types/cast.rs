@@ -157,8 +157,8 @@ pub fn can_cast(from: &SqlType, to: &SqlType, kind: CastKind) -> bool {
         }
         // pg_cast: time -> interval is implicit; interval, timestamp and
         // timestamptz -> time are assignment casts.
-        (T::Time(_), T::Interval) => true,
-        (T::Interval | T::Timestamp(_) | T::Timestamptz(_), T::Time(_)) => {
+        (T::Time(_), T::Interval(_)) => true,
+        (T::Interval(_) | T::Timestamp(_) | T::Timestamptz(_), T::Time(_)) => {
             allowed(CastKind::Assignment)
         }
         _ => false,
@@ -334,6 +334,13 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
             Value::Text(s)
         }
         (Value::Text(s), T::Composite(_)) if from == to => Value::Text(s),
+        // A typed string reaches `interval` through its input function
+        // without the modifier (PostgreSQL's CoerceViaIO), so the range
+        // does not give a bare number its unit; only an untyped literal is
+        // read with it.
+        (Value::Text(s), T::Interval(_)) if *from != T::Unknown => {
+            Value::parse_text_base(&s, &T::Interval(None))?
+        }
         // Strings to anything else: the input function.
         (Value::Text(s), _) => Value::parse_text_base(&s, to)?,
         // inet/cidr to strings: `text(inet)`, which always shows the mask.
@@ -412,10 +419,10 @@ pub fn cast_from(value: Value, from: &SqlType, to: &SqlType, kind: CastKind) -> 
         (Value::Timestamp(t), T::Date) => Value::Date(datetime::timestamp_to_date(t)?),
         (Value::Timestamp(t), T::Timestamp(_)) => Value::Timestamp(t),
         (Value::Timestamptz(t), T::Timestamptz(_)) => Value::Timestamptz(t),
-        (Value::Interval(i), T::Interval) => Value::Interval(i),
+        (Value::Interval(i), T::Interval(_)) => Value::Interval(i),
         (Value::Time(t), T::Time(_)) => Value::Time(t),
         (Value::Enum(d, i), T::Enum(e)) if d.oid == e.oid => Value::Enum(d, i),
-        (Value::Time(t), T::Interval) => Value::Interval(Interval::new(0, 0, t)),
+        (Value::Time(t), T::Interval(_)) => Value::Interval(Interval::new(0, 0, t)),
         // PostgreSQL's interval_time: only the time part counts, taken
         // modulo a day.
         (Value::Interval(i), T::Time(_)) => Value::Time(i.micros.rem_euclid(USECS_PER_DAY)),
@@ -597,6 +604,7 @@ pub fn apply_typmod(value: Value, ty: &SqlType, kind: CastKind) -> Result<Value>
         (Value::Text(s), SqlType::Array(e)) if e.typmod() != -1 => {
             Ok(Value::Text(super::array_typmod::apply(&s, e, kind)?))
         }
+        (Value::Interval(i), SqlType::Interval(Some(m))) => Ok(Value::Interval(m.adjust(i))),
         (v, _) => Ok(v),
     }
 }
@@ -656,7 +664,7 @@ pub fn cast_is_immutable(from: &SqlType, to: &SqlType) -> bool {
                 | T::Time(_)
                 | T::Timestamp(_)
                 | T::Timestamptz(_)
-                | T::Interval
+                | T::Interval(_)
                 | T::Array(_)
                 | T::Enum(_)
         )
@@ -665,7 +673,12 @@ pub fn cast_is_immutable(from: &SqlType, to: &SqlType) -> bool {
     let stable_out = |t: &SqlType| {
         matches!(
             t,
-            T::Date | T::Timestamp(_) | T::Timestamptz(_) | T::Interval | T::Array(_) | T::Enum(_)
+            T::Date
+                | T::Timestamp(_)
+                | T::Timestamptz(_)
+                | T::Interval(_)
+                | T::Array(_)
+                | T::Enum(_)
         )
     };
     if from == to {
@@ -795,10 +808,25 @@ mod tests {
             None
         );
         assert_eq!(implicit_common_type(&T::Date, &T::Time(None)), None);
-        assert_eq!(implicit_common_type(&T::Time(None), &T::Interval), None);
-        assert!(can_cast(&T::Time(None), &T::Interval, CastKind::Implicit));
-        assert!(!can_cast(&T::Interval, &T::Time(None), CastKind::Implicit));
-        assert!(can_cast(&T::Interval, &T::Time(None), CastKind::Assignment));
+        assert_eq!(
+            implicit_common_type(&T::Time(None), &T::Interval(None)),
+            None
+        );
+        assert!(can_cast(
+            &T::Time(None),
+            &T::Interval(None),
+            CastKind::Implicit
+        ));
+        assert!(!can_cast(
+            &T::Interval(None),
+            &T::Time(None),
+            CastKind::Implicit
+        ));
+        assert!(can_cast(
+            &T::Interval(None),
+            &T::Time(None),
+            CastKind::Assignment
+        ));
         assert!(can_cast(
             &T::Timestamp(None),
             &T::Time(None),

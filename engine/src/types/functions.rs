@@ -299,7 +299,7 @@ const TS: SqlType = SqlType::Timestamp(None);
 const TZ: SqlType = SqlType::Timestamptz(None);
 const D: SqlType = SqlType::Date;
 const TM: SqlType = SqlType::Time(None);
-const IV: SqlType = SqlType::Interval;
+const IV: SqlType = SqlType::Interval(None);
 const BY: SqlType = SqlType::Bytea;
 const ANY: SqlType = SqlType::Unknown;
 
@@ -1659,7 +1659,7 @@ fn is_preferred(t: &SqlType) -> bool {
         SqlType::Float8
             | SqlType::Text
             | SqlType::Timestamptz(_)
-            | SqlType::Interval
+            | SqlType::Interval(_)
             | SqlType::Bool
     )
 }

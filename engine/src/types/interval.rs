@@ -22,6 +22,7 @@ use std::hash::{Hash, Hasher};
 
 use super::datestyle::IntervalStyle;
 use super::datetime::{USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
+use super::interval_typmod::IntervalTypmod;
 use crate::error::{EngineError, Result, SqlState};
 
 /// Days per month when an interval is converted to a single span.
@@ -385,7 +386,15 @@ impl Interval {
 
     /// Parses PostgreSQL's interval input; see the module documentation.
     pub fn parse(input: &str) -> Result<Interval> {
-        parse_interval(input)
+        parse_interval(input, None)
+    }
+
+    /// Parses interval input for a column or cast of type `interval` with
+    /// modifier `typmod`: its range says what a bare number means
+    /// (`interval '2' hour`) and whether `m:s` is minutes and seconds. The
+    /// modifier itself is not applied here.
+    pub fn parse_for(input: &str, typmod: Option<IntervalTypmod>) -> Result<Interval> {
+        parse_interval(input, typmod)
     }
 }
 
@@ -473,7 +482,7 @@ impl Acc {
     }
 }
 
-fn parse_interval(input: &str) -> Result<Interval> {
+fn parse_interval(input: &str, typmod: Option<IntervalTypmod>) -> Result<Interval> {
     let syntax = || {
         EngineError::new(
             SqlState::InvalidDatetimeFormat,
@@ -495,7 +504,10 @@ fn parse_interval(input: &str) -> Result<Interval> {
     if let Some(iso) = text.strip_prefix('p') {
         parse_iso(iso, &mut acc).ok_or_else(syntax)?;
     } else {
-        parse_verbose(text, &mut acc).ok_or_else(syntax)?;
+        parse_verbose(text, typmod, &mut acc).map_err(|bad| match bad {
+            Bad::Syntax => syntax(),
+            Bad::Overflow => overflow(),
+        })?;
     }
     let micros = acc.micros_i + acc.micros.round_ties_even() as i128;
     let months = i32::try_from(acc.months_i).map_err(|_| overflow())?;
@@ -566,8 +578,9 @@ fn apply_unit(acc: &mut Acc, unit: &str, whole: i64, frac: f64) -> Option<()> {
     Some(())
 }
 
-/// `[-]H:MM[:SS[.fff]]` (or `MM:SS.fff`): microseconds.
-fn parse_clock(token: &str) -> Option<i128> {
+/// `[-]H:MM[:SS[.fff]]` (or `MM:SS.fff`, and `MM:SS` when
+/// `minutes_first`): microseconds.
+fn parse_clock(token: &str, minutes_first: bool) -> Option<i128> {
     let (neg, body) = match token.as_bytes().first()? {
         b'-' => (true, &token[1..]),
         b'+' => (false, &token[1..]),
@@ -595,8 +608,8 @@ fn parse_clock(token: &str) -> Option<i128> {
         Some(int(whole)? * i128::from(USECS_PER_SEC) + us)
     };
     let total = match parts.as_slice() {
-        [h, m] if m.contains('.') => {
-            // MM:SS.fff
+        [h, m] if m.contains('.') || minutes_first => {
+            // MM:SS[.fff]
             int(h)? * i128::from(USECS_PER_MINUTE) + seconds(m)?
         }
         [h, m] => int(h)? * i128::from(USECS_PER_HOUR) + int(m)? * i128::from(USECS_PER_MINUTE),
@@ -610,7 +623,66 @@ fn parse_clock(token: &str) -> Option<i128> {
     Some(if neg { -total } else { total })
 }
 
-fn parse_verbose(text: &str, acc: &mut Acc) -> Option<()> {
+/// Why verbose input was refused.
+enum Bad {
+    /// 22007 invalid input syntax.
+    Syntax,
+    /// 22015 interval field value out of range.
+    Overflow,
+}
+
+/// The canonical name of a unit word and the field bits it fills
+/// (PostgreSQL's `tmask`; a field given twice is a syntax error).
+fn unit_of(word: &str) -> Option<(&'static str, u32)> {
+    Some(match word {
+        "microsecond" | "microseconds" | "us" | "usec" | "usecs" | "useconds" => {
+            ("microsecond", F_US)
+        }
+        "millisecond" | "milliseconds" | "ms" | "msec" | "msecs" | "mseconds" => {
+            ("millisecond", F_MS)
+        }
+        "second" | "seconds" | "s" | "sec" | "secs" => ("second", F_SEC),
+        "minute" | "minutes" | "m" | "min" | "mins" => ("minute", F_MIN),
+        "hour" | "hours" | "h" | "hr" | "hrs" => ("hour", F_HOUR),
+        "day" | "days" | "d" => ("day", F_DAY),
+        "week" | "weeks" | "w" => ("week", F_WEEK),
+        "month" | "months" | "mon" | "mons" => ("month", F_MONTH),
+        "year" | "years" | "y" | "yr" | "yrs" => ("year", F_YEAR),
+        "decade" | "decades" | "dec" | "decs" => ("decade", F_DECADE),
+        "century" | "centuries" | "c" | "cent" => ("century", F_CENTURY),
+        "millennium" | "millennia" | "mil" | "mils" | "millenniums" => ("millennium", F_MILLENNIUM),
+        _ => return None,
+    })
+}
+
+const F_US: u32 = 1;
+const F_MS: u32 = 1 << 1;
+const F_SEC: u32 = 1 << 2;
+const F_MIN: u32 = 1 << 3;
+const F_HOUR: u32 = 1 << 4;
+const F_DAY: u32 = 1 << 5;
+const F_WEEK: u32 = 1 << 6;
+const F_MONTH: u32 = 1 << 7;
+const F_YEAR: u32 = 1 << 8;
+const F_DECADE: u32 = 1 << 9;
+const F_CENTURY: u32 = 1 << 10;
+const F_MILLENNIUM: u32 = 1 << 11;
+/// Every seconds field: a fractional number of seconds fills them all.
+const F_ALL_SECS: u32 = F_SEC | F_MS | F_US;
+/// What an `h:m:s` clock fills.
+const F_TIME: u32 = F_HOUR | F_MIN | F_ALL_SECS;
+
+/// PostgreSQL's `DecodeInterval` for the verbose syntax. Fields are read
+/// right to left, so a unit word names the number before it; a bare
+/// number takes the unit of the field to its right, or (rightmost) the
+/// last field of the column's range, else seconds. After an hour or a
+/// clock, a bare number is days (`'1 2:03'`, `'1 2' hour`). A field given
+/// twice is a syntax error.
+fn parse_verbose(
+    text: &str,
+    typmod: Option<IntervalTypmod>,
+    acc: &mut Acc,
+) -> std::result::Result<(), Bad> {
     // Split "1day" style tokens into number and unit.
     let mut tokens: Vec<String> = Vec::new();
     for raw in text.split_ascii_whitespace() {
@@ -626,42 +698,52 @@ fn parse_verbose(text: &str, acc: &mut Acc) -> Option<()> {
             _ => tokens.push(raw.to_owned()),
         }
     }
-    let mut ago = false;
-    let mut i = 0;
+    let ago = tokens.last().is_some_and(|t| t == "ago");
+    if ago {
+        tokens.pop();
+    }
+    let minutes_first = typmod.is_some_and(|m| m.clock_is_minutes());
+    let mut filled = 0u32;
+    let mut fill = |mask: u32| {
+        if filled & mask != 0 {
+            return Err(Bad::Syntax);
+        }
+        filled |= mask;
+        Ok(())
+    };
+    let mut unit: Option<&'static str> = None;
     let mut any = false;
-    while i < tokens.len() {
-        let tok = tokens[i].as_str();
-        if tok == "ago" {
-            if i + 1 != tokens.len() || !any {
-                return None;
-            }
-            ago = true;
-            i += 1;
-            continue;
-        }
+    for tok in tokens.iter().rev() {
+        let tok = tok.as_str();
         if tok.contains(':') {
-            let us = parse_clock(tok)?;
+            let us = parse_clock(tok, minutes_first).ok_or(Bad::Syntax)?;
+            fill(F_TIME)?;
             acc.add_micros(us, 0.0);
+            unit = Some("day");
             any = true;
-            i += 1;
-            continue;
+        } else if let Some(months) = year_month(tok)? {
+            fill(F_MONTH)?;
+            acc.add_months(months, 0.0);
+            unit = Some("month");
+            any = true;
+        } else if let Some((whole, frac)) = split_number(tok) {
+            let name = unit.unwrap_or_else(|| typmod.map_or("second", |m| m.bare_unit().name()));
+            let (name, mask) = unit_of(name).ok_or(Bad::Syntax)?;
+            fill(if name == "second" && frac != 0.0 {
+                F_ALL_SECS
+            } else {
+                mask
+            })?;
+            apply_unit(acc, name, whole, frac).ok_or(Bad::Syntax)?;
+            unit = Some(if name == "hour" { "day" } else { name });
+            any = true;
+        } else {
+            let (name, _) = unit_of(tok).ok_or(Bad::Syntax)?;
+            unit = Some(name);
         }
-        let (whole, frac) = split_number(tok)?;
-        match tokens.get(i + 1) {
-            Some(unit) if unit != "ago" => {
-                apply_unit(acc, unit, whole, frac)?;
-                i += 2;
-            }
-            _ => {
-                // A bare number is seconds.
-                apply_unit(acc, "second", whole, frac)?;
-                i += 1;
-            }
-        }
-        any = true;
     }
     if !any {
-        return None;
+        return Err(Bad::Syntax);
     }
     if ago {
         acc.months_i = -acc.months_i;
@@ -669,7 +751,33 @@ fn parse_verbose(text: &str, acc: &mut Acc) -> Option<()> {
         acc.micros_i = -acc.micros_i;
         acc.micros = -acc.micros;
     }
-    Some(())
+    Ok(())
+}
+
+/// The SQL `years-months` form (`1-2`, `-1-2`) as months; the months must
+/// be below 12.
+fn year_month(tok: &str) -> std::result::Result<Option<i64>, Bad> {
+    let (neg, body) = match tok.as_bytes().first() {
+        Some(b'-') => (true, &tok[1..]),
+        Some(b'+') => (false, &tok[1..]),
+        _ => (false, tok),
+    };
+    let Some((y, m)) = body.split_once('-') else {
+        return Ok(None);
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() < 10 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(y) || !digits(m) {
+        return Ok(None);
+    }
+    let (y, m): (i64, i64) = (
+        y.parse().map_err(|_| Bad::Syntax)?,
+        m.parse().map_err(|_| Bad::Syntax)?,
+    );
+    if m >= 12 {
+        return Err(Bad::Overflow);
+    }
+    let months = y * 12 + m;
+    Ok(Some(if neg { -months } else { months }))
 }
 
 fn parse_iso(text: &str, acc: &mut Acc) -> Option<()> {

@@ -39,6 +39,7 @@ pub mod functions;
 pub mod inet;
 pub mod inet_ops;
 pub mod interval;
+pub mod interval_typmod;
 pub mod json;
 pub mod json_funcs;
 pub mod json_ops;

@@ -412,17 +412,17 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         (
             BinaryOp::Plus | BinaryOp::Minus,
             SqlType::TimeTz(_),
-            SqlType::Interval | SqlType::Unknown,
+            SqlType::Interval(_) | SqlType::Unknown,
         ) => {
             return sig(
                 SqlType::TimeTz(None),
-                SqlType::Interval,
+                SqlType::Interval(None),
                 SqlType::TimeTz(None),
             )
         }
-        (BinaryOp::Plus, SqlType::Interval, SqlType::TimeTz(_)) => {
+        (BinaryOp::Plus, SqlType::Interval(_), SqlType::TimeTz(_)) => {
             return sig(
-                SqlType::Interval,
+                SqlType::Interval(None),
                 SqlType::TimeTz(None),
                 SqlType::TimeTz(None),
             )
@@ -560,9 +560,9 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         // implicit cast to `interval`.
         if matches!(
             (&l0, &r0),
-            (T::Time(_), T::Interval) | (T::Interval, T::Time(_))
+            (T::Time(_), T::Interval(_)) | (T::Interval(_), T::Time(_))
         ) {
-            return sig(T::Interval, T::Interval, T::Bool);
+            return sig(T::Interval(None), T::Interval(None), T::Bool);
         }
         let comparable = (l.is_numeric_family() && r.is_numeric_family())
             || (l.is_datetime_family() && r.is_datetime_family())
@@ -642,41 +642,51 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
     match (op, &l0, &r0) {
         // `time`: its own operators, then those of `interval` reached by
         // the implicit time -> interval cast.
-        (BinaryOp::Minus, T::Time(_), T::Time(_)) => sig(T::Time(None), T::Time(None), T::Interval),
-        (BinaryOp::Plus, T::Time(_), T::Time(_)) => Err(not_unique(op.symbol(), l, r)),
-        (BinaryOp::Plus | BinaryOp::Minus, T::Time(_), T::Interval) => {
-            sig(T::Time(None), T::Interval, T::Time(None))
+        (BinaryOp::Minus, T::Time(_), T::Time(_)) => {
+            sig(T::Time(None), T::Time(None), T::Interval(None))
         }
-        (BinaryOp::Plus, T::Interval, T::Time(_)) => sig(T::Interval, T::Time(None), T::Time(None)),
-        (BinaryOp::Minus, T::Interval, T::Time(_)) => sig(T::Interval, T::Interval, T::Interval),
+        (BinaryOp::Plus, T::Time(_), T::Time(_)) => Err(not_unique(op.symbol(), l, r)),
+        (BinaryOp::Plus | BinaryOp::Minus, T::Time(_), T::Interval(_)) => {
+            sig(T::Time(None), T::Interval(None), T::Time(None))
+        }
+        (BinaryOp::Plus, T::Interval(_), T::Time(_)) => {
+            sig(T::Interval(None), T::Time(None), T::Time(None))
+        }
+        (BinaryOp::Minus, T::Interval(_), T::Time(_)) => {
+            sig(T::Interval(None), T::Interval(None), T::Interval(None))
+        }
         (BinaryOp::Plus, T::Date, T::Time(_)) => sig(T::Date, T::Time(None), T::Timestamp(None)),
         (BinaryOp::Plus, T::Time(_), T::Date) => sig(T::Time(None), T::Date, T::Timestamp(None)),
-        (BinaryOp::Minus, T::Date, T::Time(_)) => sig(T::Date, T::Interval, T::Timestamp(None)),
+        (BinaryOp::Minus, T::Date, T::Time(_)) => {
+            sig(T::Date, T::Interval(None), T::Timestamp(None))
+        }
         (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp(_) | T::Timestamptz(_), T::Time(_)) => {
-            sig(l0, T::Interval, l0)
+            sig(l0, T::Interval(None), l0)
         }
         (BinaryOp::Plus, T::Time(_), T::Timestamp(_) | T::Timestamptz(_)) => {
-            sig(T::Interval, r0, r0)
+            sig(T::Interval(None), r0, r0)
         }
         (BinaryOp::Multiply | BinaryOp::Divide, T::Time(_), t) if t.is_numeric_family() => {
-            sig(T::Interval, T::Float8, T::Interval)
+            sig(T::Interval(None), T::Float8, T::Interval(None))
         }
         (BinaryOp::Multiply, t, T::Time(_)) if t.is_numeric_family() => {
-            sig(T::Float8, T::Interval, T::Interval)
+            sig(T::Float8, T::Interval(None), T::Interval(None))
         }
         (BinaryOp::Plus, T::Date, t) if is_int(t) => sig(T::Date, T::Int4, T::Date),
         (BinaryOp::Plus, t, T::Date) if is_int(t) => sig(T::Int4, T::Date, T::Date),
         (BinaryOp::Minus, T::Date, t) if is_int(t) => sig(T::Date, T::Int4, T::Date),
         (BinaryOp::Minus, T::Date, T::Date) => sig(T::Date, T::Date, T::Int4),
-        (BinaryOp::Plus | BinaryOp::Minus, T::Date, T::Interval) => {
-            sig(T::Date, T::Interval, T::Timestamp(None))
+        (BinaryOp::Plus | BinaryOp::Minus, T::Date, T::Interval(_)) => {
+            sig(T::Date, T::Interval(None), T::Timestamp(None))
         }
-        (BinaryOp::Plus, T::Interval, T::Date) => sig(T::Interval, T::Date, T::Timestamp(None)),
-        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp(_) | T::Timestamptz(_), T::Interval) => {
-            sig(l0, T::Interval, l0)
+        (BinaryOp::Plus, T::Interval(_), T::Date) => {
+            sig(T::Interval(None), T::Date, T::Timestamp(None))
         }
-        (BinaryOp::Plus, T::Interval, T::Timestamp(_) | T::Timestamptz(_)) => {
-            sig(T::Interval, r0, r0)
+        (BinaryOp::Plus | BinaryOp::Minus, T::Timestamp(_) | T::Timestamptz(_), T::Interval(_)) => {
+            sig(l0, T::Interval(None), l0)
+        }
+        (BinaryOp::Plus, T::Interval(_), T::Timestamp(_) | T::Timestamptz(_)) => {
+            sig(T::Interval(None), r0, r0)
         }
         (BinaryOp::Minus, a, b) if a.is_datetime_family() && b.is_datetime_family() => {
             let common = if *a == T::Timestamptz(None) || *b == T::Timestamptz(None) {
@@ -684,16 +694,16 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
             } else {
                 T::Timestamp(None)
             };
-            sig(common, common, T::Interval)
+            sig(common, common, T::Interval(None))
         }
-        (BinaryOp::Plus | BinaryOp::Minus, T::Interval, T::Interval) => {
-            sig(T::Interval, T::Interval, T::Interval)
+        (BinaryOp::Plus | BinaryOp::Minus, T::Interval(_), T::Interval(_)) => {
+            sig(T::Interval(None), T::Interval(None), T::Interval(None))
         }
-        (BinaryOp::Multiply | BinaryOp::Divide, T::Interval, t) if t.is_numeric_family() => {
-            sig(T::Interval, T::Float8, T::Interval)
+        (BinaryOp::Multiply | BinaryOp::Divide, T::Interval(_), t) if t.is_numeric_family() => {
+            sig(T::Interval(None), T::Float8, T::Interval(None))
         }
-        (BinaryOp::Multiply, t, T::Interval) if t.is_numeric_family() => {
-            sig(T::Float8, T::Interval, T::Interval)
+        (BinaryOp::Multiply, t, T::Interval(_)) if t.is_numeric_family() => {
+            sig(T::Float8, T::Interval(None), T::Interval(None))
         }
         _ => err(),
     }
@@ -706,9 +716,11 @@ fn unknown_guess(op: BinaryOp, other: &SqlType) -> SqlType {
     match (op, other) {
         (BinaryOp::Concat, T::Array(_)) => *other,
         (BinaryOp::Concat, _) => T::Text,
-        (BinaryOp::Plus, T::Timestamp(_) | T::Timestamptz(_) | T::Date | T::Time(_)) => T::Interval,
-        (BinaryOp::Multiply | BinaryOp::Divide, T::Interval) => T::Float8,
-        (BinaryOp::Minus, T::Interval) => T::Interval,
+        (BinaryOp::Plus, T::Timestamp(_) | T::Timestamptz(_) | T::Date | T::Time(_)) => {
+            T::Interval(None)
+        }
+        (BinaryOp::Multiply | BinaryOp::Divide, T::Interval(_)) => T::Float8,
+        (BinaryOp::Minus, T::Interval(_)) => T::Interval(None),
         (_, T::Char(_)) => T::Char(None),
         _ => other.without_typmod(),
     }
@@ -744,7 +756,7 @@ pub fn unary_op_type(op: UnaryOp, t: &SqlType) -> Result<SqlType> {
             .with_hint(
                 "Could not choose a best candidate operator. You might need to add explicit type casts.",
             )),
-            t if t.is_numeric_family() || *t == SqlType::Interval => Ok(t.without_typmod()),
+            t if t.is_numeric_family() || matches!(t, SqlType::Interval(_)) => Ok(t.without_typmod()),
             _ => err("-"),
         },
         UnaryOp::Plus => match t {
@@ -1176,7 +1188,7 @@ mod tests {
         assert_eq!(t(BinaryOp::Plus, T::Float4, T::Float4).unwrap(), "real");
         assert_eq!(t(BinaryOp::Minus, T::Date, T::Date).unwrap(), "integer");
         assert_eq!(
-            t(BinaryOp::Plus, T::Date, T::Interval).unwrap(),
+            t(BinaryOp::Plus, T::Date, T::Interval(None)).unwrap(),
             "timestamp without time zone"
         );
         assert_eq!(
@@ -1241,7 +1253,7 @@ mod tests {
             "interval"
         );
         assert_eq!(
-            t(BinaryOp::Plus, T::Time(None), T::Interval).unwrap(),
+            t(BinaryOp::Plus, T::Time(None), T::Interval(None)).unwrap(),
             "time without time zone"
         );
         assert_eq!(

@@ -25,6 +25,7 @@ use sqlparser::ast::{
 
 use super::composite::CompositeDef;
 use super::enum_type::EnumDef;
+use super::interval_typmod::IntervalTypmod;
 use crate::error::{EngineError, Result, SqlState};
 
 /// Largest precision of `numeric(p,s)` (PostgreSQL's `NUMERIC_MAX_PRECISION`).
@@ -75,8 +76,9 @@ pub enum SqlType {
     Timestamp(Option<u8>),
     /// `timestamp[(p)] with time zone`.
     Timestamptz(Option<u8>),
-    /// `interval`.
-    Interval,
+    /// `interval[ fields][(p)]`: the field restriction and precision
+    /// applied on assignment (`None`: neither).
+    Interval(Option<IntervalTypmod>),
     /// An untyped literal or parameter, before resolution.
     Unknown,
     /// `name`: a catalog identifier (kept as text, at most 63 bytes).
@@ -204,7 +206,7 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::Date,
     SqlType::Time(None),
     SqlType::Timestamptz(None),
-    SqlType::Interval,
+    SqlType::Interval(None),
     SqlType::NUMERIC,
     SqlType::Reg(RegKind::Proc),
     SqlType::Reg(RegKind::Class),
@@ -284,7 +286,7 @@ impl SqlType {
             SqlType::Time(_) => 1083,
             SqlType::Timestamp(_) => 1114,
             SqlType::Timestamptz(_) => 1184,
-            SqlType::Interval => 1186,
+            SqlType::Interval(_) => 1186,
             SqlType::Numeric { .. } => 1700,
             SqlType::Name => 19,
             SqlType::QChar => 18,
@@ -370,7 +372,7 @@ impl SqlType {
             1083 => SqlType::Time(None),
             1114 => SqlType::Timestamp(None),
             1184 => SqlType::Timestamptz(None),
-            1186 => SqlType::Interval,
+            1186 => SqlType::Interval(None),
             1700 => SqlType::NUMERIC,
             19 => SqlType::Name,
             18 => SqlType::QChar,
@@ -411,22 +413,21 @@ impl SqlType {
             let elem = SqlType::from_oid_typmod(e.oid(), typmod)?;
             return super::array_typmod::array_of(&elem);
         }
-        // Bit string typmods are the length itself.
-        match ty {
-            SqlType::Bit(_) if typmod > 0 => return Some(SqlType::Bit(Some(typmod as u32))),
-            SqlType::VarBit(_) if typmod > 0 => return Some(SqlType::VarBit(Some(typmod as u32))),
-            // Timestamp typmods are the precision itself.
-            SqlType::Timestamp(_) if (0..=6).contains(&typmod) => {
-                return Some(SqlType::Timestamp(Some(typmod as u8)))
+        // Bit string typmods are the length itself; datetime typmods the
+        // precision.
+        let p = u8::try_from(typmod).ok().filter(|p| *p <= 6);
+        match (ty, p) {
+            (SqlType::Bit(_), _) if typmod > 0 => return Some(SqlType::Bit(Some(typmod as u32))),
+            (SqlType::VarBit(_), _) if typmod > 0 => {
+                return Some(SqlType::VarBit(Some(typmod as u32)))
             }
-            SqlType::Timestamptz(_) if (0..=6).contains(&typmod) => {
-                return Some(SqlType::Timestamptz(Some(typmod as u8)))
-            }
-            SqlType::Time(_) if (0..=6).contains(&typmod) => {
-                return Some(SqlType::Time(Some(typmod as u8)))
-            }
-            SqlType::TimeTz(_) if (0..=6).contains(&typmod) => {
-                return Some(SqlType::TimeTz(Some(typmod as u8)))
+            (SqlType::Timestamp(_), Some(p)) => return Some(SqlType::Timestamp(Some(p))),
+            (SqlType::Timestamptz(_), Some(p)) => return Some(SqlType::Timestamptz(Some(p))),
+            (SqlType::Time(_), Some(p)) => return Some(SqlType::Time(Some(p))),
+            (SqlType::TimeTz(_), Some(p)) => return Some(SqlType::TimeTz(Some(p))),
+            // Interval typmods pack the field range and the precision.
+            (SqlType::Interval(_), _) => {
+                return Some(SqlType::Interval(IntervalTypmod::from_typmod(typmod)))
             }
             _ => {}
         }
@@ -457,6 +458,7 @@ impl SqlType {
             | SqlType::Timestamptz(Some(p))
             | SqlType::Time(Some(p))
             | SqlType::TimeTz(Some(p)) => i32::from(*p),
+            SqlType::Interval(Some(m)) => m.typmod(),
             SqlType::Numeric {
                 precision: Some(p),
                 scale,
@@ -477,7 +479,7 @@ impl SqlType {
             | SqlType::Time(_)
             | SqlType::Timestamp(_)
             | SqlType::Timestamptz(_) => 8,
-            SqlType::Interval | SqlType::Uuid => 16,
+            SqlType::Interval(_) | SqlType::Uuid => 16,
             SqlType::MacAddr => 6,
             SqlType::MacAddr8 => 8,
             SqlType::TimeTz(_) => 12,
@@ -519,6 +521,7 @@ impl SqlType {
             SqlType::Timestamptz(Some(p)) => format!("timestamp({p}) with time zone"),
             SqlType::Time(Some(p)) => format!("time({p}) without time zone"),
             SqlType::TimeTz(Some(p)) => format!("time({p}) with time zone"),
+            SqlType::Interval(Some(m)) => format!("interval{}", m.suffix()),
             SqlType::Array(e) => format!("{}[]", e.display_name()),
             other => other.base_name().to_owned(),
         }
@@ -544,7 +547,7 @@ impl SqlType {
             SqlType::Time(_) => "time without time zone",
             SqlType::Timestamp(_) => "timestamp without time zone",
             SqlType::Timestamptz(_) => "timestamp with time zone",
-            SqlType::Interval => "interval",
+            SqlType::Interval(_) => "interval",
             SqlType::Unknown => "unknown",
             SqlType::Name => "name",
             SqlType::QChar => "\"char\"",
@@ -586,7 +589,7 @@ impl SqlType {
             SqlType::Time(_) => "time",
             SqlType::Timestamp(_) => "timestamp",
             SqlType::Timestamptz(_) => "timestamptz",
-            SqlType::Interval => "interval",
+            SqlType::Interval(_) => "interval",
             SqlType::Unknown => "unknown",
             SqlType::Name => "name",
             SqlType::QChar => "char",
@@ -682,7 +685,7 @@ impl SqlType {
             // Bit strings store as bytes ordered as `bitcmp` (see
             // [`super::bits::BitString::to_key`]).
             SqlType::Bytea
-            | SqlType::Interval
+            | SqlType::Interval(_)
             | SqlType::Inet
             | SqlType::Cidr
             | SqlType::Bit(_)
@@ -708,6 +711,7 @@ impl SqlType {
             SqlType::Time(_) => SqlType::Time(None),
             SqlType::TimeTz(_) => SqlType::TimeTz(None),
             SqlType::Array(e) if e.typmod() != -1 => e.array_of().unwrap_or(*self),
+            SqlType::Interval(_) => SqlType::Interval(None),
             other => *other,
         }
     }
@@ -739,7 +743,7 @@ impl SqlType {
             | SqlType::TimeTz(_)
             | SqlType::Timestamp(_)
             | SqlType::Timestamptz(_) => TypeCategory::DateTime,
-            SqlType::Interval => TypeCategory::Timespan,
+            SqlType::Interval(_) => TypeCategory::Timespan,
             SqlType::Bytea
             | SqlType::Array(_)
             | SqlType::Vector(_)
@@ -822,7 +826,7 @@ impl SqlType {
             "timetz" | "time with time zone" => SqlType::TimeTz(None),
             "timestamp" | "timestamp without time zone" => SqlType::Timestamp(None),
             "timestamptz" | "timestamp with time zone" => SqlType::Timestamptz(None),
-            "interval" => SqlType::Interval,
+            "interval" => SqlType::Interval(None),
             "unknown" => SqlType::Unknown,
             "name" => SqlType::Name,
             "\"char\"" => SqlType::QChar,
@@ -906,10 +910,7 @@ impl SqlType {
                 }
             }
             AstType::Interval { fields, precision } => {
-                if fields.is_some() || precision.is_some() {
-                    return Err(EngineError::unsupported("interval field restriction"));
-                }
-                SqlType::Interval
+                SqlType::Interval(IntervalTypmod::from_fields(fields.as_ref(), *precision)?)
             }
             AstType::Custom(name, modifiers) => custom_type(name, modifiers)?,
             AstType::Regclass => SqlType::Reg(RegKind::Class),
@@ -1211,7 +1212,7 @@ mod tests {
             SqlType::Time(None),
             SqlType::Timestamp(None),
             SqlType::Timestamptz(None),
-            SqlType::Interval,
+            SqlType::Interval(None),
             SqlType::Unknown,
         ] {
             assert_eq!(SqlType::from_oid(ty.oid()), Some(ty));

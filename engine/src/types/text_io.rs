@@ -163,21 +163,10 @@ impl Value {
     /// applying `ty`'s modifier with assignment semantics.
     pub fn parse_text(input: &str, ty: &SqlType) -> Result<Value> {
         let value = Value::parse_text_base(input, ty)?;
-        match ty {
-            SqlType::Varchar(Some(_))
-            | SqlType::Char(Some(_))
-            | SqlType::Bit(Some(_))
-            | SqlType::VarBit(Some(_))
-            | SqlType::Timestamp(Some(_))
-            | SqlType::Timestamptz(Some(_))
-            | SqlType::Time(Some(_))
-            | SqlType::TimeTz(Some(_))
-            | SqlType::Numeric {
-                precision: Some(_), ..
-            } => apply_typmod(value, ty, CastKind::Assignment),
-            SqlType::Array(e) if e.typmod() != -1 => apply_typmod(value, ty, CastKind::Assignment),
-            _ => Ok(value),
+        if ty.typmod() == -1 {
+            return Ok(value);
         }
+        apply_typmod(value, ty, CastKind::Assignment)
     }
 
     /// Reads `input` as the base type of `ty`, ignoring its modifier.
@@ -211,7 +200,7 @@ impl Value {
             SqlType::Timestamptz(_) => {
                 Value::Timestamptz(datetime::parse_timestamp(input, DateTimeKind::Timestamptz)?)
             }
-            SqlType::Interval => Value::Interval(Interval::parse(input)?),
+            SqlType::Interval(m) => Value::Interval(Interval::parse_for(input, *m)?),
             SqlType::Name => {
                 check_no_nul(input)?;
                 Value::Text(truncate_name(input).to_owned())

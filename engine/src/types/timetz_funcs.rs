@@ -110,7 +110,7 @@ fn cand(
 pub(crate) fn candidates() -> Vec<Candidate> {
     const T: SqlType = SqlType::Text;
     const TTZ: SqlType = SqlType::TimeTz(None);
-    const IV: SqlType = SqlType::Interval;
+    const IV: SqlType = SqlType::Interval(None);
     vec![
         cand(
             "extract",

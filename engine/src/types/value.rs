@@ -101,7 +101,7 @@ impl Value {
             Value::Time(_) => SqlType::Time(None),
             Value::Timestamp(_) => SqlType::Timestamp(None),
             Value::Timestamptz(_) => SqlType::Timestamptz(None),
-            Value::Interval(_) => SqlType::Interval,
+            Value::Interval(_) => SqlType::Interval(None),
             Value::Enum(d, _) => SqlType::Enum(d),
             Value::Bits(_) => SqlType::Bit(None),
             Value::MacAddr(_) => SqlType::MacAddr,
@@ -248,7 +248,7 @@ impl Value {
             (Datum::Numeric(n), SqlType::Numeric { .. }) => Value::Numeric(n),
             (Datum::Text(s), t) if stored_as_text(t) => Value::Text(s.into_owned()),
             (Datum::Bytea(b), SqlType::Bytea) => Value::Bytea(b.into_owned()),
-            (Datum::Bytea(b), SqlType::Interval) => {
+            (Datum::Bytea(b), SqlType::Interval(_)) => {
                 Value::Interval(Interval::from_bytes(&b).ok_or_else(mismatch)?)
             }
             (Datum::Bytea(b), SqlType::Inet | SqlType::Cidr) => {
@@ -398,7 +398,10 @@ mod tests {
             (Value::Int4(7), SqlType::Int4),
             (Value::Text("ab  ".into()), SqlType::Char(Some(4))),
             (Value::Timestamptz(123), SqlType::Timestamptz(None)),
-            (Value::Interval(Interval::new(1, -2, 3)), SqlType::Interval),
+            (
+                Value::Interval(Interval::new(1, -2, 3)),
+                SqlType::Interval(None),
+            ),
             (
                 Value::Numeric(Numeric::parse("1.50").unwrap()),
                 SqlType::NUMERIC,
