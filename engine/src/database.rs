@@ -35,8 +35,10 @@ use crate::session::Session;
 
 struct Inner<S: Store> {
     store: S,
-    /// Next hidden row id per storage id, seeded from the largest stored one.
-    rowids: Mutex<HashMap<u32, i64>>,
+    /// Next hidden row id per (database oid, storage id), seeded from the
+    /// largest stored one (a database copied from a template keeps its
+    /// storage ids, and each copy counts on its own).
+    rowids: Mutex<HashMap<(u32, u32), i64>>,
     /// Bumped by every DDL statement; cached plans of another version are
     /// stale.
     catalog_version: std::sync::atomic::AtomicU64,
@@ -320,10 +322,25 @@ impl<S: Store> Database<S> {
     }
 }
 
-impl<S: Store> RowIds for Database<S> {
+/// The hidden row ids of one database's tables (what INSERT takes them
+/// from; see [`Database::rowids`]).
+pub(crate) struct DatabaseRowIds<'a, S: Store> {
+    db: &'a Database<S>,
+    database: u32,
+}
+
+impl<S: Store> Database<S> {
+    /// The hidden row ids of database `database`'s tables.
+    pub(crate) fn rowids(&self, database: u32) -> DatabaseRowIds<'_, S> {
+        DatabaseRowIds { db: self, database }
+    }
+}
+
+impl<S: Store> RowIds for DatabaseRowIds<'_, S> {
     fn next_rowid<T: Transaction>(&self, txn: &mut T, table: &TableDesc) -> Result<i64> {
-        let mut map = self.inner.rowids.lock();
-        if let Some(next) = map.get_mut(&table.storage_id) {
+        let mut map = self.db.inner.rowids.lock();
+        let id = (self.database, table.storage_id);
+        if let Some(next) = map.get_mut(&id) {
             *next += 1;
             return Ok(*next);
         }
@@ -349,7 +366,7 @@ impl<S: Store> RowIds for Database<S> {
             }
             None => 0,
         };
-        map.insert(table.storage_id, last + 1);
+        map.insert(id, last + 1);
         Ok(last + 1)
     }
 }

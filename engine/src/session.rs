@@ -198,6 +198,8 @@ struct Interrupts {
     on_commit: OnCommitActions,
     /// The session's sequence state.
     sequences: Arc<parking_lot::Mutex<SessionSequences>>,
+    /// The oid of the session's database.
+    database: u32,
     /// The transaction's deferred foreign key checks.
     deferred: crate::exec::deferred_fks::SharedDeferred,
     /// Whether the transaction is READ ONLY.
@@ -212,6 +214,7 @@ impl Interrupts {
         SequenceAccess {
             store: db.store(),
             states: db.sequence_states(),
+            database: self.database,
             session: &self.sequences,
             read_only: self.read_only,
         }
@@ -394,6 +397,7 @@ impl<S: Store> Session<S> {
             search_path: self.search_path(),
             on_commit: self.temp.on_commit(),
             sequences: Arc::clone(&self.sequences),
+            database: self.db_id,
             deferred: Arc::clone(&self.deferred),
             read_only: self.read_only(),
             config: Default::default(),
@@ -1253,10 +1257,10 @@ impl<S: Store> Session<S> {
         // The restarts took effect in memory; a failed write is redone by
         // the sequence's next value (see `SessionSequences::committed`),
         // and the commit itself stands.
-        let _ = self
-            .sequences
-            .lock()
-            .committed(self.db.store(), self.db.sequence_states());
+        let _ =
+            self.sequences
+                .lock()
+                .committed(self.db.store(), self.db.sequence_states(), self.db_id);
     }
 
     /// The transaction rolled back.
@@ -1608,6 +1612,13 @@ fn execute_statement<S: Store>(
             for (slot, c) in names.iter_mut().zip(&cv.columns) {
                 *slot = ident_name(&c.name);
             }
+            reads_temp |= crate::exec::view_sequences::record(
+                &mut *txn,
+                path,
+                &cv.query,
+                &mut deps,
+                &mut bindings,
+            )?;
             deps.sort();
             deps.dedup();
             let (schema, notices) = crate::exec::temp_views::view_schema(
@@ -2086,7 +2097,8 @@ fn run_plan<S: Store>(
             (CommandTag::new("EXPLAIN"), rows, n)
         }
         Planned::Insert(plan) => {
-            let out = dml::run_insert(plan, ctx, db)?;
+            let rowids = db.rowids(ctx.txn.database());
+            let out = dml::run_insert(plan, ctx, &rowids)?;
             let rows = Rows::from_vecs(out.rows);
             (
                 CommandTag::with_count("INSERT 0", out.count),

@@ -192,3 +192,79 @@ fn alter_database_set_reaches_new_connections() {
     assert_eq!(show(&mut c2), "2MB");
     drop((c, c2, opt));
 }
+
+/// `CREATE DATABASE b TEMPLATE a` copies `a` whole (rows, indexes,
+/// sequences with their state, views), refuses with 55006 while another
+/// connection is on `a`, and the copy and the template go their own ways,
+/// across connections and a kill and restart of the server.
+#[test]
+fn create_database_copies_its_template() {
+    let mut server = TestServer::start();
+    let port = server.port();
+    let mut admin = server.connect();
+    admin
+        .batch_execute("CREATE DATABASE tpl_a")
+        .expect("create a");
+    let mut a = connect_to(port, "tpl_a").expect("connect to a");
+    a.batch_execute(
+        "CREATE TABLE t (id serial PRIMARY KEY, v text); \
+         INSERT INTO t (v) VALUES ('x'), ('y'); CREATE INDEX t_v ON t (v); \
+         CREATE VIEW tv AS SELECT id FROM t WHERE v = 'y'",
+    )
+    .expect("objects of a");
+
+    let e = admin
+        .batch_execute("CREATE DATABASE tpl_b TEMPLATE tpl_a")
+        .expect_err("a in use");
+    let db_error = e.as_db_error().expect("a server error");
+    assert_eq!(db_error.code().code(), "55006");
+    assert_eq!(
+        db_error.message(),
+        "source database \"tpl_a\" is being accessed by other users"
+    );
+    assert_eq!(
+        db_error.detail(),
+        Some("There is 1 other session using the database.")
+    );
+    drop(a);
+    admin
+        .batch_execute("CREATE DATABASE tpl_b TEMPLATE tpl_a")
+        .expect("copy once a is left");
+
+    let mut b = connect_to(port, "tpl_b").expect("connect to b");
+    assert_eq!(ids(&mut b), [1, 2]);
+    let in_view: i32 = b.query_one("SELECT id FROM tv", &[]).expect("view").get(0);
+    assert_eq!(in_view, 2);
+    b.batch_execute("INSERT INTO t (v) VALUES ('b')")
+        .expect("insert in b");
+    let mut a = connect_to(port, "tpl_a").expect("connect to a again");
+    a.batch_execute("INSERT INTO t (v) VALUES ('a')")
+        .expect("insert in a");
+    let v_of = |c: &mut postgres::Client, id: i32| -> String {
+        c.query_one("SELECT v FROM t WHERE id = $1", &[&id])
+            .expect("row 3")
+            .get(0)
+    };
+    assert_eq!(v_of(&mut a, 3), "a");
+    assert_eq!(v_of(&mut b, 3), "b");
+
+    drop((a, b));
+    server.kill_and_restart(&[]);
+    let port = server.port();
+    let mut admin = server.connect();
+    let mut a = connect_to(port, "tpl_a").expect("a after restart");
+    let mut b = connect_to(port, "tpl_b").expect("b after restart");
+    assert_eq!(ids(&mut a), [1, 2, 3]);
+    assert_eq!(ids(&mut b), [1, 2, 3]);
+    // Each sequence resumes past the values it handed out.
+    let next = |c: &mut postgres::Client| -> i64 {
+        c.query_one("SELECT nextval('t_id_seq')", &[])
+            .expect("nextval")
+            .get(0)
+    };
+    assert!(next(&mut a) > 3);
+    assert!(next(&mut b) > 3);
+    drop(b);
+    admin.batch_execute("DROP DATABASE tpl_b").expect("drop b");
+    assert_eq!(ids(&mut a), [1, 2, 3]);
+}

@@ -90,6 +90,25 @@ impl ViewDesc {
         }
     }
 
+    /// The relation `(schema, name)` this view means by `parts` (a name
+    /// it reads, split at its dots): a bare name in the schema recorded
+    /// for it at CREATE VIEW ([`ViewDesc::bindings`]; `None` if none was),
+    /// or in `public` for a view stored before bindings were recorded; a
+    /// qualified name its last two parts.
+    pub fn resolve_name(&self, parts: &[String]) -> Option<(String, String)> {
+        match parts {
+            [n] => match &self.bindings {
+                Some(b) => b
+                    .iter()
+                    .find(|(x, _)| x == n)
+                    .map(|(_, s)| (s.clone(), n.clone())),
+                None => Some((super::DEFAULT_SCHEMA.to_string(), n.clone())),
+            },
+            [.., s, n] => Some((s.clone(), n.clone())),
+            [] => None,
+        }
+    }
+
     /// This view's [`dep_key`].
     pub fn dep_key(&self) -> String {
         dep_key(&self.schema, &self.name)

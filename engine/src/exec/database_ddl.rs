@@ -2,10 +2,9 @@
 //!
 //! A database is an entry of the shared catalog
 //! ([`crate::catalog::database`]) and the key ranges under its oid. CREATE
-//! writes the entry (a new database starts empty: copying a template that
-//! holds objects is not supported, and `template0`/`template1` of a fresh
-//! store hold none); DROP removes the entry, then deletes both key ranges
-//! at once ([`rocksgres_storage::Store::delete_range`]). The options follow
+//! copies the template's key ranges under a new oid
+//! ([`crate::exec::database_copy`]), then writes the entry; DROP removes
+//! the entry, then deletes both key ranges at once ([`rocksgres_storage::Store::delete_range`]). The options follow
 //! PostgreSQL's checks and messages; the ones without an implementation
 //! here fail with 0A000 naming them.
 
@@ -189,6 +188,13 @@ fn others_after_wait<S: Store>(db: &Database<S>, oid: u32, caller: &Caller<'_>) 
     }
 }
 
+fn duplicate(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::DuplicateDatabase,
+        format!("database \"{name}\" already exists"),
+    )
+}
+
 fn missing(name: &str) -> EngineError {
     EngineError::new(
         SqlState::InvalidCatalogName,
@@ -320,6 +326,9 @@ pub fn create<S: Store>(
             .with_hint("Use the same LC_CTYPE as in the template database, or use template0 as template."));
         }
     }
+    if db.lookup_database(name)?.is_some() {
+        return Err(duplicate(name));
+    }
     let others = others_after_wait(db, source.oid, caller);
     if others > 0 {
         return Err(EngineError::new(
@@ -328,24 +337,26 @@ pub fn create<S: Store>(
         )
         .with_detail(others_detail(others)));
     }
+    let oid = shared_txn(db, caller, crate::catalog::allocate_id)?;
     if databases::has_objects(db.store(), source.oid)? {
-        return Err(EngineError::unsupported(
-            "CREATE DATABASE from a template database that holds objects",
-        ));
+        crate::exec::database_copy::copy_database(db, source.oid, oid)?;
     }
-    shared_txn(db, caller, |txn| {
+    desc.oid = oid;
+    let r = shared_txn(db, caller, |txn| {
         let mut key = Vec::new();
         let mut out = Vec::new();
         crate::keys::database_key(&mut key, name);
         if txn.get_for_update(&key, &mut out)? {
-            return Err(EngineError::new(
-                SqlState::DuplicateDatabase,
-                format!("database \"{name}\" already exists"),
-            ));
+            return Err(duplicate(name));
         }
-        desc.oid = crate::catalog::allocate_id(txn)?;
         databases::save(txn, &desc)
-    })?;
+    });
+    if r.is_err() {
+        for (start, end) in crate::keys::database_ranges(oid) {
+            let _ = db.store().delete_range(&start, &end);
+        }
+    }
+    r?;
     Ok(QueryResult::command("CREATE DATABASE"))
 }
 

@@ -521,6 +521,14 @@ pub fn move_sequence<T: Transaction>(
     if catalog::relation_exists(txn, to, &desc.name)? {
         return Err(taken_in(&desc.name, to));
     }
-    crate::exec::views::refuse_if_read(txn, &desc.schema, &desc.name, "moving a sequence")?;
+    crate::exec::view_rename::follow(
+        txn,
+        crate::exec::view_rename::Rename::Relation {
+            schema: &desc.schema,
+            name: &desc.name,
+            to_schema: to,
+            to_name: &desc.name,
+        },
+    )?;
     catalog::sequence::move_sequence(txn, desc, to)
 }

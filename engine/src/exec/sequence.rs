@@ -4,10 +4,13 @@
 //! out is never handed out again, whether the transaction that took it
 //! commits or not, and `setval` is not undone by a rollback.
 //!
-//! * **Shared state.** One [`SequenceStates`] per database holds each
+//! * **Shared state.** One [`SequenceStates`] per store holds each
 //!   sequence's last value behind a mutex of its own, held only to compute
 //!   the next values: sessions taking values from one sequence never wait
-//!   for each other's transactions.
+//!   for each other's transactions. A sequence is named by its database's
+//!   oid and its own everywhere (memory and store): CREATE DATABASE copies
+//!   a template's sequences with their OIDs ([`copy_state`]), and the
+//!   copies advance independently.
 //! * **Durable high-water mark.** The state is stored outside MVCC
 //!   ([`rocksgres_storage::Store::put_unversioned`]), written ahead
 //!   [`LOG_AHEAD`] values at a time, as PostgreSQL WAL-logs its sequences
@@ -74,33 +77,57 @@ impl SeqFunc {
 }
 
 /// Where sequence state is kept durably: the store's unversioned values.
+/// A sequence is named by its database's oid and its own: a database
+/// copied from a template keeps its sequences' OIDs, and each copy has a
+/// state of its own.
 pub trait SequenceStore: Send + Sync {
-    /// The stored state of sequence `oid`: (last value, is_called).
-    fn load(&self, oid: u32) -> Result<Option<(i64, bool)>>;
+    /// The stored state of sequence `oid` of database `db`: (last value,
+    /// is_called).
+    fn load(&self, db: u32, oid: u32) -> Result<Option<(i64, bool)>>;
     /// Stores it.
-    fn save(&self, oid: u32, last: i64, is_called: bool) -> Result<()>;
+    fn save(&self, db: u32, oid: u32, last: i64, is_called: bool) -> Result<()>;
 }
 
-fn state_key(oid: u32) -> [u8; 7] {
+/// The unversioned key of sequence `oid`'s state in database `db`:
+/// `seq` then both oids, big-endian.
+fn state_key(db: u32, oid: u32) -> [u8; 11] {
+    let d = db.to_be_bytes();
+    let o = oid.to_be_bytes();
+    [
+        b's', b'e', b'q', d[0], d[1], d[2], d[3], o[0], o[1], o[2], o[3],
+    ]
+}
+
+/// The key of the layout before databases could be copied: `seq` then the
+/// sequence's oid. Such a state belongs to the one database that held the
+/// sequence (OIDs are unique in the store, and no database could be copied
+/// from a template holding objects then), so a sequence without a state
+/// under [`state_key`] reads this one; the next value it hands out writes
+/// the new key.
+fn old_state_key(oid: u32) -> [u8; 7] {
     let o = oid.to_be_bytes();
     [b's', b'e', b'q', o[0], o[1], o[2], o[3]]
 }
 
 impl<S: Store> SequenceStore for S {
-    fn load(&self, oid: u32) -> Result<Option<(i64, bool)>> {
-        let Some(v) = self.get_unversioned(&state_key(oid))? else {
-            return Ok(None);
+    fn load(&self, db: u32, oid: u32) -> Result<Option<(i64, bool)>> {
+        let v = match self.get_unversioned(&state_key(db, oid))? {
+            Some(v) => v,
+            None => match self.get_unversioned(&old_state_key(oid))? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
         };
         let bad = || EngineError::new(SqlState::DataCorrupted, "bad sequence state");
         let last = i64::from_be_bytes(v.get(..8).ok_or_else(bad)?.try_into().map_err(|_| bad())?);
         Ok(Some((last, v.get(8).copied().ok_or_else(bad)? != 0)))
     }
 
-    fn save(&self, oid: u32, last: i64, is_called: bool) -> Result<()> {
+    fn save(&self, db: u32, oid: u32, last: i64, is_called: bool) -> Result<()> {
         let mut v = [0u8; 9];
         v[..8].copy_from_slice(&last.to_be_bytes());
         v[8] = u8::from(is_called);
-        self.put_unversioned(&state_key(oid), &v, false)?;
+        self.put_unversioned(&state_key(db, oid), &v, false)?;
         Ok(())
     }
 }
@@ -116,16 +143,50 @@ struct SeqState {
     logged: Option<i64>,
 }
 
-/// Every sequence's shared state (one per database).
+/// A sequence's shared state, behind its own mutex.
+type SharedState = Arc<Mutex<SeqState>>;
+
+/// Every sequence's shared state, by (database oid, sequence oid).
 #[derive(Debug, Default)]
 pub struct SequenceStates {
-    states: Mutex<HashMap<u32, Arc<Mutex<SeqState>>>>,
+    states: Mutex<HashMap<(u32, u32), SharedState>>,
 }
 
 impl SequenceStates {
-    fn state(&self, oid: u32) -> Arc<Mutex<SeqState>> {
-        Arc::clone(self.states.lock().entry(oid).or_default())
+    fn state(&self, db: u32, oid: u32) -> Arc<Mutex<SeqState>> {
+        Arc::clone(self.states.lock().entry((db, oid)).or_default())
     }
+}
+
+/// Gives sequence `oid` of database `to` (a copy of database `from`) the
+/// state it has in `from`, as PostgreSQL's CREATE DATABASE copies the
+/// sequence's page: the same last value, and the same values covered by
+/// the durable state. Nobody uses `to` yet; sessions that were on `from`
+/// have gone (their cached values are lost, as in PostgreSQL).
+pub fn copy_state(
+    store: &dyn SequenceStore,
+    states: &SequenceStates,
+    from: u32,
+    to: u32,
+    desc: &SequenceDesc,
+) -> Result<()> {
+    let src = SequenceAccess::load_state(store, states, from, desc)?;
+    let (last, is_called, logged) = {
+        let st = src.lock();
+        (st.last, st.is_called, st.logged)
+    };
+    let dst = states.state(to, desc.oid);
+    let mut st = dst.lock();
+    st.loaded = true;
+    st.last = last;
+    st.is_called = is_called;
+    st.logged = None;
+    match logged {
+        Some(ahead) => store.save(to, desc.oid, ahead, true)?,
+        None => store.save(to, desc.oid, last, is_called)?,
+    }
+    st.logged = logged;
+    Ok(())
 }
 
 /// Values a session has taken from a sequence and not handed out yet.
@@ -178,7 +239,12 @@ impl SessionSequences {
     /// They always take effect in memory; an error means one was not
     /// written to the store yet, which the sequence's next value does
     /// (see [`set_shared`]).
-    pub fn committed(&mut self, store: &dyn SequenceStore, states: &SequenceStates) -> Result<()> {
+    pub fn committed(
+        &mut self,
+        store: &dyn SequenceStore,
+        states: &SequenceStates,
+        db: u32,
+    ) -> Result<()> {
         let pending = std::mem::take(&mut self.pending);
         let mut done: Vec<u32> = Vec::new();
         let mut failed = None;
@@ -189,7 +255,7 @@ impl SessionSequences {
             }
             done.push(p.oid);
             self.cached.remove(&p.oid);
-            if let Err(e) = set_shared(store, states, p.oid, p.last, p.is_called) {
+            if let Err(e) = set_shared(store, states, db, p.oid, p.last, p.is_called) {
                 failed.get_or_insert(e);
             }
         }
@@ -201,11 +267,12 @@ impl SessionSequences {
 fn set_shared(
     store: &dyn SequenceStore,
     states: &SequenceStates,
+    db: u32,
     oid: u32,
     last: i64,
     is_called: bool,
 ) -> Result<()> {
-    let state = states.state(oid);
+    let state = states.state(db, oid);
     let mut st = state.lock();
     st.loaded = true;
     st.last = last;
@@ -213,7 +280,7 @@ fn set_shared(
     // Until the write succeeds nothing is covered: the next nextval writes
     // the state again (and fails the same way while the store does).
     st.logged = None;
-    store.save(oid, last, is_called)?;
+    store.save(db, oid, last, is_called)?;
     st.logged = is_called.then_some(last);
     Ok(())
 }
@@ -223,8 +290,10 @@ fn set_shared(
 pub struct SequenceAccess<'a> {
     /// Durable state.
     pub store: &'a dyn SequenceStore,
-    /// The database's shared state.
+    /// Every database's shared state.
     pub states: &'a SequenceStates,
+    /// The oid of the session's database.
+    pub database: u32,
     /// The session's state.
     pub session: &'a Mutex<SessionSequences>,
     /// Whether the transaction is READ ONLY (nextval and setval fail).
@@ -262,11 +331,22 @@ fn read_only_error(f: &str) -> EngineError {
 
 impl SequenceAccess<'_> {
     fn loaded(&self, desc: &SequenceDesc) -> Result<Arc<Mutex<SeqState>>> {
-        let state = self.states.state(desc.oid);
+        Self::load_state(self.store, self.states, self.database, desc)
+    }
+
+    /// The shared state of sequence `desc` of database `db`, read from
+    /// the store the first time.
+    fn load_state(
+        store: &dyn SequenceStore,
+        states: &SequenceStates,
+        db: u32,
+        desc: &SequenceDesc,
+    ) -> Result<Arc<Mutex<SeqState>>> {
+        let state = states.state(db, desc.oid);
         {
             let mut st = state.lock();
             if !st.loaded {
-                match self.store.load(desc.oid)? {
+                match store.load(db, desc.oid)? {
                     Some((last, called)) => {
                         st.last = last;
                         st.is_called = called;
@@ -367,7 +447,7 @@ impl SequenceAccess<'_> {
                         None => break,
                     }
                 }
-                self.store.save(desc.oid, ahead, true)?;
+                self.store.save(self.database, desc.oid, ahead, true)?;
                 st.logged = Some(ahead);
             }
             st.last = cur;
@@ -454,7 +534,14 @@ impl SequenceAccess<'_> {
             p.is_called = is_called;
             return Ok(());
         }
-        set_shared(self.store, self.states, desc.oid, value, is_called)?;
+        set_shared(
+            self.store,
+            self.states,
+            self.database,
+            desc.oid,
+            value,
+            is_called,
+        )?;
         s.cached.remove(&desc.oid);
         Ok(())
     }

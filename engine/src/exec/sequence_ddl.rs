@@ -331,7 +331,17 @@ fn rename<T: Transaction>(txn: &mut T, desc: &mut SequenceDesc, new: &str) -> Re
             format!("relation \"{new}\" already exists"),
         ));
     }
-    crate::exec::views::refuse_if_read(txn, &desc.schema, &desc.name, "renaming a sequence")?;
+    // Views naming it (in FROM or a sequence function's argument) follow,
+    // as PostgreSQL's, which hold its OID.
+    crate::exec::view_rename::follow(
+        txn,
+        crate::exec::view_rename::Rename::Relation {
+            schema: &desc.schema,
+            name: &desc.name,
+            to_schema: &desc.schema,
+            to_name: new,
+        },
+    )?;
     let old = desc.name.clone();
     rename_sequence(txn, desc, new)?;
     // Defaults naming the sequence follow it, as PostgreSQL's (which hold

@@ -214,11 +214,26 @@ fn rewrite_view<T: Transaction>(
             };
             let ctx = Ctx::new(v, &q);
             let target = (schema.to_string(), name.to_string());
+            let mut bindings = v.bindings.clone();
+            // An unqualified new name must denote the moved relation.
+            let clash = bindings.as_ref().is_some_and(|b| {
+                b.iter()
+                    .any(|(n, s)| n == to_name && (n != name || s != schema) && s != to_schema)
+            }) || ctx.ctes.iter().any(|c| c == to_name)
+                || (bindings.is_none() && to_schema != crate::catalog::DEFAULT_SCHEMA);
+            // A sequence named in `nextval('s')` and the like.
+            let (literals, bare_literal) = crate::exec::view_sequences::rewrite(
+                &mut q,
+                v,
+                (schema, name),
+                (to_schema, to_name),
+                schema == to_schema && !clash,
+            );
             let mut scan = FactorScan::default();
             let _ = Visit::visit(&q, &mut scan);
             let mut found = false;
             let mut bare = false;
-            let mut unqualified = false;
+            let mut unqualified = bare_literal;
             let mut others: Vec<String> = ctx.ctes.clone();
             for f in &scan.factors {
                 match f.parts.as_ref().and_then(|p| ctx.resolve(p)) {
@@ -230,7 +245,7 @@ fn rewrite_view<T: Transaction>(
                     _ => others.extend(f.refname()),
                 }
             }
-            if !found {
+            if !found && literals == 0 {
                 return Err(refuse(v, "it names the relation other than in FROM"));
             }
             let requalify = bare && name != to_name;
@@ -242,13 +257,6 @@ fn rewrite_view<T: Transaction>(
                     &format!("another item of its FROM is called \"{name}\" or \"{to_name}\""),
                 ));
             }
-            let mut bindings = v.bindings.clone();
-            // An unqualified new name must denote the moved relation.
-            let clash = bindings.as_ref().is_some_and(|b| {
-                b.iter()
-                    .any(|(n, s)| n == to_name && (n != name || s != schema) && s != to_schema)
-            }) || ctx.ctes.iter().any(|c| c == to_name)
-                || (bindings.is_none() && to_schema != crate::catalog::DEFAULT_SCHEMA);
             if unqualified {
                 if let Some(b) = bindings.as_mut() {
                     b.retain(|(n, s)| !(n == name && s == schema));
@@ -257,16 +265,18 @@ fn rewrite_view<T: Transaction>(
                     }
                 }
             }
-            let mut w = RelationRewriter {
-                ctx: &ctx,
-                target,
-                to_schema,
-                to_name,
-                requalify,
-                qualify_new: clash,
-            };
-            if let ControlFlow::Break(why) = VisitMut::visit(&mut q, &mut w) {
-                return Err(refuse(v, &why));
+            if found {
+                let mut w = RelationRewriter {
+                    ctx: &ctx,
+                    target,
+                    to_schema,
+                    to_name,
+                    requalify,
+                    qualify_new: clash,
+                };
+                if let ControlFlow::Break(why) = VisitMut::visit(&mut q, &mut w) {
+                    return Err(refuse(v, &why));
+                }
             }
             let mut out = v.clone();
             out.sql = q.to_string();
@@ -338,6 +348,7 @@ fn rewrite_view<T: Transaction>(
             if let ControlFlow::Break(why) = VisitMut::visit(&mut q, &mut w) {
                 return Err(refuse(v, &why));
             }
+            crate::exec::view_sequences::rename_schema(&mut q, old, new);
             out.sql = q.to_string();
             if names_schema(&out.sql, old) {
                 return Err(refuse(
@@ -402,7 +413,7 @@ pub(crate) fn ident(name: &str) -> ast::Ident {
 
 /// How names resolve inside one view.
 struct Ctx<'v> {
-    bindings: Option<&'v [(String, String)]>,
+    view: &'v ViewDesc,
     /// Every CTE name the view defines.
     ctes: Vec<String>,
 }
@@ -412,7 +423,7 @@ impl<'v> Ctx<'v> {
         let mut scan = FactorScan::default();
         let _ = Visit::visit(q, &mut scan);
         Ctx {
-            bindings: v.bindings.as_deref(),
+            view: v,
             ctes: scan.ctes,
         }
     }
@@ -421,25 +432,11 @@ impl<'v> Ctx<'v> {
     /// (`None`: a CTE, or unknown).
     fn resolve(&self, parts: &[String]) -> Option<(String, String)> {
         match parts {
-            [n] => {
-                if self.ctes.contains(n) {
-                    return None;
-                }
-                match self.bindings {
-                    Some(b) => b
-                        .iter()
-                        .find(|(x, _)| x == n)
-                        .map(|(_, s)| (s.clone(), n.clone())),
-                    None => Some((crate::catalog::DEFAULT_SCHEMA.to_string(), n.clone())),
-                }
-            }
-            [.., s, n] => Some((s.clone(), n.clone())),
-            [] => None,
+            [n] if self.ctes.contains(n) => None,
+            _ => self.view.resolve_name(parts),
         }
     }
 
-    /// The column names of every catalog relation the view's `FROM` items
-    /// name, into `out`.
     fn relation_columns<T: Transaction>(
         &self,
         txn: &mut T,
