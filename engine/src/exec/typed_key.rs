@@ -43,7 +43,7 @@ pub fn is_typed(ty: &SqlType) -> bool {
     matches!(
         ty,
         SqlType::Array(_)
-            | SqlType::Interval
+            | SqlType::Interval(_)
             | SqlType::Char(None)
             | SqlType::Jsonb
             | SqlType::Composite(_)
@@ -71,7 +71,7 @@ pub fn push_typed_key(
 /// The ascending body of non-null `value` of type `ty`.
 fn body(buf: &mut Vec<u8>, value: &Value, ty: &SqlType) -> Result<()> {
     match (ty, value) {
-        (SqlType::Interval, Value::Interval(i)) => push_i128(buf, i.span_micros()),
+        (SqlType::Interval(_), Value::Interval(i)) => push_i128(buf, i.span_micros()),
         (SqlType::Char(_), Value::Text(s)) => {
             scalar(buf, &Datum::Text(s.trim_end_matches(' ').into()))?
         }
@@ -260,7 +260,7 @@ mod tests {
                 "=30 days",
                 "1 year",
             ],
-            &SqlType::Interval,
+            &SqlType::Interval(None),
         );
     }
 
@@ -370,7 +370,7 @@ mod tests {
             "{-1 day}",
         ];
         let spans: Vec<String> = spans.iter().map(|s| s.to_string()).collect();
-        check_all_pairs(&spans, &SqlType::Array(&SqlType::Interval));
+        check_all_pairs(&spans, &SqlType::Array(&SqlType::Interval(None)));
     }
 
     #[test]

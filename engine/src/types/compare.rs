@@ -45,7 +45,6 @@ pub fn compare_typed(ty: &super::SqlType, l: &Value, r: &Value) -> Option<Orderi
         (T::Array(elem), Value::Text(a), Value::Text(b)) => {
             super::array_functions::compare_arrays(a, b, elem).ok()
         }
-        (T::Char(_), Value::Text(a), Value::Text(b)) => Some(compare_bpchar(a, b)),
         _ => compare(l, r),
     }
 }
