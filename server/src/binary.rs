@@ -88,7 +88,8 @@ pub fn encode(v: &Value, ty: &SqlType, buf: &mut BytesMut) -> Result<(), PgWireE
         }
         // `json` is its text; `jsonb` is version byte 1 and its text.
         SqlType::Json => buf.put_slice(v.as_str().ok_or_else(|| mismatch(ty))?.as_bytes()),
-        SqlType::Jsonb => {
+        // `jsonpath` is version byte 1 and its text, as `jsonb`.
+        SqlType::Jsonb | SqlType::JsonPath => {
             buf.put_u8(1);
             buf.put_slice(v.as_str().ok_or_else(|| mismatch(ty))?.as_bytes());
         }
@@ -406,14 +407,18 @@ pub fn decode(data: &[u8], ty: &SqlType) -> Result<Value, PgWireError> {
             }
         }
         SqlType::Oid => Value::Int8(i64::from(u32::from_be_bytes(fixed(data, ty)?))),
-        SqlType::Json | SqlType::Jsonb => {
-            let body = if *ty == SqlType::Jsonb {
+        SqlType::Json | SqlType::Jsonb | SqlType::JsonPath => {
+            let body = if *ty != SqlType::Json {
                 match data.split_first() {
                     Some((1, rest)) => rest,
                     Some((v, _)) => {
                         return Err(user_error(
                             "22P03",
-                            format!("unsupported jsonb version number {v}"),
+                            if *ty == SqlType::Jsonb {
+                                format!("unsupported jsonb version number {v}")
+                            } else {
+                                format!("unsupported jsonpath version number: {v}")
+                            },
                         ))
                     }
                     None => return Err(user_error("22P03", "insufficient data left in message")),

@@ -1235,10 +1235,13 @@ pub fn check_key_column(col: &ColumnDesc) -> Result<()> {
 /// [`check_key_column`] for a key of type `ty` (a column or an index
 /// expression).
 pub fn check_key_type(ty: SqlType) -> Result<()> {
-    if ty == SqlType::Json {
+    if matches!(ty, SqlType::Json | SqlType::JsonPath) {
         return Err(EngineError::new(
             SqlState::UndefinedObject,
-            "data type json has no default operator class for access method \"btree\"",
+            format!(
+                "data type {} has no default operator class for access method \"btree\"",
+                ty.display_name()
+            ),
         )
         .with_hint("You must specify an operator class for the index or define a default operator class for the data type."));
     }
@@ -1254,7 +1257,7 @@ pub fn check_key_type(ty: SqlType) -> Result<()> {
 /// Whether values of `ty` have a key in PostgreSQL's B-tree order.
 fn orderable(ty: &SqlType) -> bool {
     match ty {
-        SqlType::Json | SqlType::Record => false,
+        SqlType::Json | SqlType::JsonPath | SqlType::Record => false,
         SqlType::Array(elem) => orderable(elem),
         SqlType::Composite(def) => def.attrs.iter().all(|a| orderable(&a.ty)),
         _ => true,

@@ -214,7 +214,7 @@ fn run_level<'a, T: Transaction>(
                             v => vals.push(v),
                         }
                     }
-                    crate::types::json_srf::JsonSrf::path_rows(&doc, &vals)?
+                    func.path_rows(&doc, &vals)?
                 }
             };
             for row in rows {

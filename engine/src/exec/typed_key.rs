@@ -174,6 +174,11 @@ fn jsonb_node(buf: &mut Vec<u8>, j: &Json) -> Result<()> {
             push_u8(buf, J_STRING);
             scalar(buf, &Datum::Text(s.as_str().into()))
         }
+        // Stored documents hold no datetime items; one keys as its string.
+        Json::Datetime(d) => {
+            push_u8(buf, J_STRING);
+            scalar(buf, &Datum::Text(d.iso_text().into()))
+        }
         Json::Number(n) => {
             push_u8(buf, J_NUMBER);
             scalar(buf, &Datum::Numeric(n.clone()))

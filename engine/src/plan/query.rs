@@ -57,6 +57,7 @@ fn named(e: &AstExpr) -> (String, u8) {
         }
         AstExpr::Nested(inner) => depth::guard(|| named(inner)),
         AstExpr::Tuple(_) => ("row".into(), 2),
+        AstExpr::Array(_) => ("array".into(), 2),
         AstExpr::CompoundFieldAccess { root, access_chain } => match access_chain.last() {
             Some(ast::AccessExpr::Dot(AstExpr::Identifier(id))) => (ident_name(id), 2),
             // `a.b[1]`: a subscript names its column as what it indexes.
@@ -1941,7 +1942,7 @@ impl Binder<'_> {
         let mut path = Vec::with_capacity(exprs.len() - 1);
         for (p, ty) in exprs[1..]
             .iter()
-            .zip([SqlType::Text, SqlType::Jsonb, SqlType::Bool])
+            .zip([SqlType::JsonPath, SqlType::Jsonb, SqlType::Bool])
         {
             let p = self.bind(p, &Scope::default())?;
             path.push(self.coerce(p, ty, CastKind::Implicit)?);

@@ -34,7 +34,7 @@ pub const USECS_PER_HOUR: i64 = 60 * USECS_PER_MINUTE;
 pub const USECS_PER_DAY: i64 = 24 * USECS_PER_HOUR;
 
 /// Julian day number of 2000-01-01.
-const POSTGRES_EPOCH_JDATE: i64 = 2_451_545;
+pub(crate) const POSTGRES_EPOCH_JDATE: i64 = 2_451_545;
 /// First Julian day past the last valid date (5874898-01-01).
 const DATE_END_JULIAN: i64 = 2_147_483_494;
 /// 4714-11-24 BC 00:00:00, the first valid timestamp.

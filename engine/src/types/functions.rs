@@ -742,6 +742,11 @@ fn candidates() -> Vec<Candidate> {
         let reads_zone = c.params.contains(&TZ)
             || (c.name == "to_char" && matches!(c.params.first(), Some(&TS) | Some(&IV)))
             || (c.name == "age" && c.params == [TS]);
+        // Template parsing reads the session's zone (and, in PostgreSQL,
+        // its locale).
+        if matches!(c.name, "to_date" | "to_timestamp") && c.params == [T, T] {
+            c.volatility = Volatility::Stable;
+        }
         if reads_zone
             && matches!(
                 c.name,
@@ -915,6 +920,15 @@ fn more_candidates() -> Vec<Candidate> {
             true
         )
         .map_or(Value::Null, Value::Text))),
+        c!("to_timestamp", [T, T], TZ, |_, a| Ok(Value::Timestamptz(
+            super::datetime_template::to_timestamp(s(&a[0])?, s(&a[1])?)?
+        ))),
+        c!("to_timestamp", [F8], TZ, |_, a| Ok(Value::Timestamptz(
+            super::datetime_template::to_timestamp_epoch(a[0].as_f64().unwrap_or(f64::NAN))?
+        ))),
+        c!("to_date", [T, T], D, |_, a| Ok(Value::Date(
+            super::datetime_template::to_date(s(&a[0])?, s(&a[1])?)?
+        ))),
     ]
 }
 
@@ -923,7 +937,8 @@ fn json_candidates() -> Vec<Candidate> {
     const JB: SqlType = SqlType::Jsonb;
     const JS: SqlType = SqlType::Json;
     const TA: SqlType = SqlType::Array(&SqlType::Text);
-    vec![
+    const JP: SqlType = SqlType::JsonPath;
+    let mut v = vec![
         c!("jsonb_typeof", [JB], T, |_, a| jf::jsonb_typeof(a)),
         c!("json_typeof", [JS], T, |_, a| jf::json_typeof(a)),
         c!("jsonb_array_length", [JB], I4, |_, a| {
@@ -942,46 +957,86 @@ fn json_candidates() -> Vec<Candidate> {
         c!("jsonb_insert", [JB, TA, JB, BO], JB, |_, a| {
             jf::jsonb_insert(a)
         }),
-        c!("jsonb_path_exists", [JB, T], BO, |_, a| {
-            jf::jsonb_path_exists(a)
+        c!("jsonb_path_exists", [JB, JP], BO, |_, a| {
+            jf::jsonb_path_exists(a, false)
         }),
-        c!("jsonb_path_exists", [JB, T, JB], BO, |_, a| {
-            jf::jsonb_path_exists(a)
+        c!("jsonb_path_exists", [JB, JP, JB], BO, |_, a| {
+            jf::jsonb_path_exists(a, false)
         }),
-        c!("jsonb_path_exists", [JB, T, JB, BO], BO, |_, a| {
-            jf::jsonb_path_exists(a)
+        c!("jsonb_path_exists", [JB, JP, JB, BO], BO, |_, a| {
+            jf::jsonb_path_exists(a, false)
         }),
-        c!(
-            "jsonb_path_match",
-            [JB, T],
-            BO,
-            |_, a| jf::jsonb_path_match(a)
-        ),
-        c!("jsonb_path_match", [JB, T, JB], BO, |_, a| {
-            jf::jsonb_path_match(a)
+        c!("jsonb_path_match", [JB, JP], BO, |_, a| {
+            jf::jsonb_path_match(a, false)
         }),
-        c!("jsonb_path_match", [JB, T, JB, BO], BO, |_, a| {
-            jf::jsonb_path_match(a)
+        c!("jsonb_path_match", [JB, JP, JB], BO, |_, a| {
+            jf::jsonb_path_match(a, false)
         }),
-        c!("jsonb_path_query_array", [JB, T], JB, |_, a| {
-            jf::jsonb_path_query_array(a)
+        c!("jsonb_path_match", [JB, JP, JB, BO], BO, |_, a| {
+            jf::jsonb_path_match(a, false)
         }),
-        c!("jsonb_path_query_array", [JB, T, JB], JB, |_, a| {
-            jf::jsonb_path_query_array(a)
+        c!("jsonb_path_query_array", [JB, JP], JB, |_, a| {
+            jf::jsonb_path_query_array(a, false)
         }),
-        c!("jsonb_path_query_array", [JB, T, JB, BO], JB, |_, a| {
-            jf::jsonb_path_query_array(a)
+        c!("jsonb_path_query_array", [JB, JP, JB], JB, |_, a| {
+            jf::jsonb_path_query_array(a, false)
         }),
-        c!("jsonb_path_query_first", [JB, T], JB, |_, a| {
-            jf::jsonb_path_query_first(a)
+        c!("jsonb_path_query_array", [JB, JP, JB, BO], JB, |_, a| {
+            jf::jsonb_path_query_array(a, false)
         }),
-        c!("jsonb_path_query_first", [JB, T, JB], JB, |_, a| {
-            jf::jsonb_path_query_first(a)
+        c!("jsonb_path_query_first", [JB, JP], JB, |_, a| {
+            jf::jsonb_path_query_first(a, false)
         }),
-        c!("jsonb_path_query_first", [JB, T, JB, BO], JB, |_, a| {
-            jf::jsonb_path_query_first(a)
+        c!("jsonb_path_query_first", [JB, JP, JB], JB, |_, a| {
+            jf::jsonb_path_query_first(a, false)
         }),
-    ]
+        c!("jsonb_path_query_first", [JB, JP, JB, BO], JB, |_, a| {
+            jf::jsonb_path_query_first(a, false)
+        }),
+        c!("jsonb_path_exists_tz", [JB, JP], BO, |_, a| {
+            jf::jsonb_path_exists(a, true)
+        }),
+        c!("jsonb_path_exists_tz", [JB, JP, JB], BO, |_, a| {
+            jf::jsonb_path_exists(a, true)
+        }),
+        c!("jsonb_path_exists_tz", [JB, JP, JB, BO], BO, |_, a| {
+            jf::jsonb_path_exists(a, true)
+        }),
+        c!("jsonb_path_match_tz", [JB, JP], BO, |_, a| {
+            jf::jsonb_path_match(a, true)
+        }),
+        c!("jsonb_path_match_tz", [JB, JP, JB], BO, |_, a| {
+            jf::jsonb_path_match(a, true)
+        }),
+        c!("jsonb_path_match_tz", [JB, JP, JB, BO], BO, |_, a| {
+            jf::jsonb_path_match(a, true)
+        }),
+        c!("jsonb_path_query_array_tz", [JB, JP], JB, |_, a| {
+            jf::jsonb_path_query_array(a, true)
+        }),
+        c!("jsonb_path_query_array_tz", [JB, JP, JB], JB, |_, a| {
+            jf::jsonb_path_query_array(a, true)
+        }),
+        c!("jsonb_path_query_array_tz", [JB, JP, JB, BO], JB, |_, a| {
+            jf::jsonb_path_query_array(a, true)
+        }),
+        c!("jsonb_path_query_first_tz", [JB, JP], JB, |_, a| {
+            jf::jsonb_path_query_first(a, true)
+        }),
+        c!("jsonb_path_query_first_tz", [JB, JP, JB], JB, |_, a| {
+            jf::jsonb_path_query_first(a, true)
+        }),
+        c!("jsonb_path_query_first_tz", [JB, JP, JB, BO], JB, |_, a| {
+            jf::jsonb_path_query_first(a, true)
+        }),
+    ];
+    // The `_tz` forms read the session's time zone.
+    for c in &mut v {
+        if c.name.ends_with("_tz") {
+            c.volatility = Volatility::Stable;
+        }
+    }
+    v
 }
 
 // ---- argument accessors (arguments arrive cast to the parameter types) ----

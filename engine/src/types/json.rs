@@ -43,6 +43,9 @@ pub enum Json {
     /// An object: for `jsonb`, keys sorted and unique (see
     /// [`Json::normalize`]); for `json`, as written.
     Object(Vec<(String, Json)>),
+    /// A datetime item of a running SQL/JSON path (never stored: it is
+    /// written as its ISO 8601 string).
+    Datetime(super::json_datetime::JsonDatetime),
 }
 
 /// Nesting deeper than this fails with 54001, as PostgreSQL's stack depth
@@ -538,6 +541,7 @@ impl Json {
                 let _ = write!(out, "{n}");
             }
             Json::String(s) => escape_into(out, s),
+            Json::Datetime(d) => escape_into(out, &d.iso_text()),
             Json::Array(items) => {
                 out.push('[');
                 for (i, v) in items.iter().enumerate() {
@@ -614,6 +618,7 @@ impl Json {
             Json::String(_) => "string",
             Json::Array(_) => "array",
             Json::Object(_) => "object",
+            Json::Datetime(d) => d.type_name(),
         }
     }
 
@@ -623,6 +628,7 @@ impl Json {
         match self {
             Json::Null => None,
             Json::String(s) => Some(s.clone()),
+            Json::Datetime(d) => Some(d.iso_text()),
             other => Some(other.to_jsonb_text()),
         }
     }
@@ -670,7 +676,7 @@ impl Json {
     fn rank(&self) -> u8 {
         match self {
             Json::Null => 0,
-            Json::String(_) => 1,
+            Json::String(_) | Json::Datetime(_) => 1,
             Json::Number(_) => 2,
             Json::Bool(_) => 3,
             Json::Array(_) => 4,

@@ -517,7 +517,7 @@ fn set_in(
 
 /// The items of `jsonb_path_*(target, path [, vars [, silent]])`:
 /// `None` when `silent` suppressed an error.
-fn path_query(a: &[Value]) -> Result<Option<Vec<Json>>> {
+fn path_query(a: &[Value], tz: bool) -> Result<Option<Vec<Json>>> {
     let vars = match a.get(2) {
         Some(v) => Some(doc(v)?),
         None => None,
@@ -528,18 +528,19 @@ fn path_query(a: &[Value]) -> Result<Option<Vec<Json>>> {
         &doc(&a[0])?,
         vars.as_ref(),
         silent,
+        tz,
     )
 }
 
-/// `jsonb_path_exists(jsonb, jsonpath [, vars [, silent]])` (the path as
-/// text).
-pub fn jsonb_path_exists(a: &[Value]) -> Result<Value> {
-    Ok(path_query(a)?.map_or(Value::Null, |items| Value::Bool(!items.is_empty())))
+/// `jsonb_path_exists[_tz](jsonb, jsonpath [, vars [, silent]])`; `tz`
+/// for the `_tz` form.
+pub fn jsonb_path_exists(a: &[Value], tz: bool) -> Result<Value> {
+    Ok(path_query(a, tz)?.map_or(Value::Null, |items| Value::Bool(!items.is_empty())))
 }
 
 /// `jsonb_path_match(jsonb, jsonpath [, vars [, silent]])`.
-pub fn jsonb_path_match(a: &[Value]) -> Result<Value> {
-    let Some(items) = path_query(a)? else {
+pub fn jsonb_path_match(a: &[Value], tz: bool) -> Result<Value> {
+    let Some(items) = path_query(a, tz)? else {
         return Ok(Value::Null);
     };
     match items.as_slice() {
@@ -554,13 +555,13 @@ pub fn jsonb_path_match(a: &[Value]) -> Result<Value> {
 }
 
 /// `jsonb_path_query_array(jsonb, jsonpath [, vars [, silent]])`.
-pub fn jsonb_path_query_array(a: &[Value]) -> Result<Value> {
-    Ok(jsonb(&Json::Array(path_query(a)?.unwrap_or_default())))
+pub fn jsonb_path_query_array(a: &[Value], tz: bool) -> Result<Value> {
+    Ok(jsonb(&Json::Array(path_query(a, tz)?.unwrap_or_default())))
 }
 
 /// `jsonb_path_query_first(jsonb, jsonpath [, vars [, silent]])`.
-pub fn jsonb_path_query_first(a: &[Value]) -> Result<Value> {
-    Ok(path_query(a)?
+pub fn jsonb_path_query_first(a: &[Value], tz: bool) -> Result<Value> {
+    Ok(path_query(a, tz)?
         .and_then(|items| items.into_iter().next())
         .map_or(Value::Null, |j| jsonb(&j)))
 }

@@ -58,11 +58,10 @@ pub fn resolve(op: BinaryOp, l: &SqlType, r: &SqlType) -> Option<BinaryOpSig> {
             sig(T::Jsonb, TEXT_ARRAY, T::Bool)
         }
         (BinaryOp::JsonDeletePath, T::Jsonb) if path(r) => sig(T::Jsonb, TEXT_ARRAY, T::Jsonb),
-        // jsonpath operands are carried as text (there is no jsonpath type).
         (BinaryOp::JsonPathExists | BinaryOp::JsonPathMatch, T::Jsonb)
-            if key(r) == Some(T::Text) =>
+            if matches!(r, T::Unknown | T::JsonPath) =>
         {
-            sig(T::Jsonb, T::Text, T::Bool)
+            sig(T::Jsonb, T::JsonPath, T::Bool)
         }
         (BinaryOp::Concat, _)
             if (*l == T::Jsonb && matches!(r, T::Jsonb | T::Unknown))
@@ -401,7 +400,7 @@ pub fn cast_jsonb(text: &str, to: &SqlType) -> Result<Value> {
             Json::Null => "null",
             Json::Bool(_) => "boolean",
             Json::Number(_) => "numeric",
-            Json::String(_) => "string",
+            Json::String(_) | Json::Datetime(_) => "string",
             Json::Array(_) => "array",
             Json::Object(_) => "object",
         };

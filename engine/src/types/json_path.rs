@@ -10,9 +10,10 @@
 //! `size()`, `double()`, `ceiling()`, `floor()`, `abs()` and `keyvalue()`,
 //! and the predicates `==`, `!=`, `<>`, `<`, `<=`, `>`, `>=`, `&&`, `||`,
 //! `!`, `is unknown`, `like_regex "..." [flag "imsqx"]`, `starts with` and
-//! `exists (...)`. `datetime()` and `keyvalue()` of an object other than
-//! the document itself (whose `id` PostgreSQL derives from its binary
-//! layout) fail with 0A000.
+//! `exists (...)`, and `.datetime([template])` (datetime items, see
+//! [`super::json_datetime`]). `keyvalue()` of an object other than the
+//! document itself (whose `id` PostgreSQL derives from its binary layout)
+//! fails with 0A000.
 //!
 //! A path parses into an expression tree ([`PathExpr`]). Evaluation yields
 //! sequences of items borrowed from the document or `vars` where it can
@@ -36,12 +37,12 @@ use crate::error::{EngineError, Result, SqlState};
 /// A parsed path.
 #[derive(Debug, Clone)]
 pub struct JsonPath {
-    strict: bool,
-    expr: PathExpr,
+    pub(super) strict: bool,
+    pub(super) expr: PathExpr,
 }
 
 #[derive(Debug, Clone)]
-enum PathExpr {
+pub(super) enum PathExpr {
     /// A base (`$`, `@`, a variable, a literal, `last`, a parenthesised
     /// expression) and the accessor steps after it.
     Path(Box<Base>, Vec<Step>),
@@ -53,14 +54,25 @@ enum PathExpr {
     Or(Box<PathExpr>, Box<PathExpr>),
     Not(Box<PathExpr>),
     IsUnknown(Box<PathExpr>),
-    /// `expr like_regex pattern`: the pattern with its flags applied.
-    LikeRegex(Box<PathExpr>, String),
+    /// `expr like_regex pattern [flag flags]`.
+    LikeRegex(Box<PathExpr>, Box<LikeRegex>),
     StartsWith(Box<PathExpr>, Box<PathExpr>),
     Exists(Box<PathExpr>),
 }
 
+/// A `like_regex` predicate's pattern.
 #[derive(Debug, Clone)]
-enum Base {
+pub(super) struct LikeRegex {
+    /// The pattern with its flags applied, for the regex engine.
+    pub(super) compiled: String,
+    /// The pattern as written.
+    pub(super) pattern: String,
+    /// The flags as written.
+    pub(super) flags: String,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Base {
     Root,
     Current,
     Last,
@@ -70,7 +82,7 @@ enum Base {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum CmpOp {
+pub(super) enum CmpOp {
     Eq,
     Ne,
     Lt,
@@ -80,7 +92,7 @@ enum CmpOp {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum ArithOp {
+pub(super) enum ArithOp {
     Add,
     Sub,
     Mul,
@@ -89,7 +101,7 @@ enum ArithOp {
 }
 
 impl ArithOp {
-    fn symbol(self) -> &'static str {
+    pub(super) fn symbol(self) -> &'static str {
         match self {
             ArithOp::Add => "+",
             ArithOp::Sub => "-",
@@ -101,7 +113,7 @@ impl ArithOp {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Method {
+pub(super) enum Method {
     Type,
     Size,
     Double,
@@ -112,10 +124,10 @@ enum Method {
 }
 
 /// A recursive-wildcard level bound; `u32::MAX` is `last`.
-const LAST_LEVEL: u32 = u32::MAX;
+pub(super) const LAST_LEVEL: u32 = u32::MAX;
 
 #[derive(Debug, Clone)]
-enum Step {
+pub(super) enum Step {
     Member(String),
     AnyMember,
     AnyElement,
@@ -124,6 +136,8 @@ enum Step {
     Filter(Box<PathExpr>),
     Recursive(u32, u32),
     Method(Method),
+    /// `.datetime([template])`.
+    Datetime(Option<String>),
 }
 
 fn unsupported(what: &str) -> EngineError {
@@ -300,6 +314,13 @@ impl<'a> P<'a> {
         self.ws();
         if self.rest().starts_with('!') && !self.rest().starts_with("!=") {
             self.pos += 1;
+            // `!` takes a bracketed predicate or `exists (...)`.
+            if self.eat_word("exists") {
+                self.expect("(")?;
+                let e = self.or()?;
+                self.expect(")")?;
+                return Ok(PathExpr::Not(Box::new(PathExpr::Exists(Box::new(e)))));
+            }
             self.expect("(")?;
             let e = self.or()?;
             self.expect(")")?;
@@ -332,11 +353,18 @@ impl<'a> P<'a> {
             } else {
                 String::new()
             };
-            let pattern = regex_pattern(&pattern, &flags)?;
+            let compiled = regex_pattern(&pattern, &flags)?;
             // Compile once now, so a bad pattern fails as PostgreSQL's
             // parser does.
-            super::regex::is_match("", &pattern, false)?;
-            return Ok(PathExpr::LikeRegex(Box::new(l), pattern));
+            super::regex::is_match("", &compiled, false)?;
+            return Ok(PathExpr::LikeRegex(
+                Box::new(l),
+                Box::new(LikeRegex {
+                    compiled,
+                    pattern,
+                    flags,
+                }),
+            ));
         }
         if self.eat_word("starts") {
             if !self.eat_word("with") {
@@ -404,7 +432,11 @@ impl<'a> P<'a> {
                 });
             }
             if self.eat("+") {
-                return Ok(PathExpr::Unary(false, Box::new(self.unary()?)));
+                // As PostgreSQL, a plus on a number literal is dropped.
+                return Ok(match self.unary()? {
+                    e @ PathExpr::Path(..) if is_number_literal(&e) => e,
+                    e => PathExpr::Unary(false, Box::new(e)),
+                });
             }
             self.accessor()
         })
@@ -434,7 +466,17 @@ impl<'a> P<'a> {
                 }
                 return Ok(PathExpr::IsUnknown(Box::new(e)));
             }
-            Base::Expr(e)
+            // Parentheses make no node of their own: a parenthesised path
+            // goes on with the steps after it.
+            let steps = self.steps()?;
+            return Ok(match e {
+                PathExpr::Path(base, mut first) => {
+                    first.extend(steps);
+                    PathExpr::Path(base, first)
+                }
+                e if steps.is_empty() => e,
+                e => PathExpr::Path(Box::new(Base::Expr(e)), steps),
+            });
         } else if self.eat("$") {
             match self.variable_name()? {
                 Some(name) => Base::Var(name),
@@ -520,7 +562,18 @@ impl<'a> P<'a> {
                             "floor" => Method::Floor,
                             "abs" => Method::Abs,
                             "keyvalue" => Method::KeyValue,
-                            "datetime" => return Err(unsupported("item method .datetime()")),
+                            "datetime" => {
+                                self.pos += 1;
+                                self.ws();
+                                let template = if self.rest().starts_with('"') {
+                                    Some(self.string()?)
+                                } else {
+                                    None
+                                };
+                                self.expect(")")?;
+                                steps.push(Step::Datetime(template));
+                                continue;
+                            }
                             _ => return Err(self.err()),
                         };
                         self.pos += 1;
@@ -563,6 +616,11 @@ impl<'a> P<'a> {
             }
         }
     }
+}
+
+/// Whether `e` is a number literal with no steps after it.
+fn is_number_literal(e: &PathExpr) -> bool {
+    matches!(e, PathExpr::Path(b, steps) if steps.is_empty() && matches!(**b, Base::Literal(Json::Number(_))))
 }
 
 /// The pattern of `like_regex` with its XQuery flags applied (PostgreSQL:
@@ -635,6 +693,9 @@ struct Cx<'a> {
     ignore: bool,
     /// The subscript `last` stands for.
     last: Option<i64>,
+    /// Datetime comparisons may use the session's time zone (the `_tz`
+    /// functions).
+    use_tz: bool,
 }
 
 type Items<'a> = Vec<Cow<'a, Json>>;
@@ -682,6 +743,12 @@ impl JsonPath {
     /// The items the path selects in `doc` with the variables of `vars`
     /// (a JSON object; 22023 otherwise, as PostgreSQL).
     pub fn query_with(&self, doc: &Json, vars: Option<&Json>) -> Result<Vec<Json>> {
+        self.query_tz(doc, vars, false)
+    }
+
+    /// [`JsonPath::query_with`]; `use_tz` lets datetime comparisons use
+    /// the session's time zone (the `*_tz` functions).
+    pub fn query_tz(&self, doc: &Json, vars: Option<&Json>, use_tz: bool) -> Result<Vec<Json>> {
         if vars.is_some_and(|v| !matches!(v, Json::Object(_))) {
             return Err(EngineError::new(
                 SqlState::InvalidParameterValue,
@@ -697,6 +764,7 @@ impl JsonPath {
             unwrap: !self.strict,
             ignore: !self.strict,
             last: None,
+            use_tz,
         };
         if is_predicate(&self.expr) {
             return Ok(vec![match pred(&self.expr, &cx, doc)? {
@@ -726,16 +794,18 @@ impl JsonPath {
     }
 }
 
-/// Parses `path` and runs it over `doc` with `vars`; with `silent` the
+/// Parses `path` and runs it over `doc` with `vars` (`use_tz`: the `_tz`
+/// functions' datetime comparisons); with `silent` the
 /// errors [`is_suppressible`] names give `None` (no result) instead.
 pub fn query_silently(
     path: &str,
     doc: &Json,
     vars: Option<&Json>,
     silent: bool,
+    use_tz: bool,
 ) -> Result<Option<Vec<Json>>> {
     let path = JsonPath::parse(path)?;
-    match path.query_with(doc, vars) {
+    match path.query_tz(doc, vars, use_tz) {
         Ok(items) => Ok(Some(items)),
         Err(e) if silent && is_suppressible(&e) => Ok(None),
         Err(e) => Err(e),
@@ -902,6 +972,7 @@ fn apply<'a>(step: &Step, cx: &Cx<'a>, item: &'a Json, out: &mut Items<'a>) -> R
                         | Method::Abs
                         | Method::KeyValue
                 )
+                | Step::Datetime(_)
         );
     if let (true, Json::Array(elements)) = (unwrap_here, item) {
         // One level only: an element that is itself an array is an error
@@ -998,6 +1069,16 @@ fn apply_one<'a>(step: &Step, cx: &Cx<'a>, item: &'a Json, out: &mut Items<'a>) 
             recurse(item, 1, *lo, *hi, out);
         }
         Step::Method(m) => method(*m, cx, item, out)?,
+        Step::Datetime(template) => {
+            let Json::String(s) = item else {
+                return Err(EngineError::new(
+                    SqlState::InvalidArgumentForSqlJsonDatetimeFunction,
+                    "jsonpath item method .datetime() can only be applied to a string",
+                ));
+            };
+            let d = super::json_datetime::JsonDatetime::parse(s, template.as_deref())?;
+            out.push(Cow::Owned(Json::Datetime(d)));
+        }
     }
     Ok(())
 }
@@ -1191,28 +1272,30 @@ fn pred_level<'a>(e: &PathExpr, cx: &Cx<'a>, at: &'a Json) -> Result<Option<bool
             let (Some(ls), Some(rs)) = (operand(l, cx, at)?, operand(r, cx, at)?) else {
                 return Ok(None);
             };
-            any_of(ls.iter().flat_map(|a| {
-                rs.iter().map(move |b| {
-                    let container = |j: &Json| matches!(j, Json::Array(_) | Json::Object(_));
+            let container = |j: &Json| matches!(j, Json::Array(_) | Json::Object(_));
+            let mut results = Vec::with_capacity(ls.len() * rs.len());
+            for a in &ls {
+                for b in &rs {
                     let one_null = matches!(**a, Json::Null) != matches!(**b, Json::Null);
-                    if one_null && !container(a) && !container(b) {
+                    results.push(if one_null && !container(a) && !container(b) {
                         // Nulls equal nothing else and order with nothing;
                         // only `!=` holds.
                         Some(*op == CmpOp::Ne)
                     } else {
-                        compare(a, b).map(|ord| test(*op, ord))
-                    }
-                })
-            }))
+                        compare(a, b, cx.use_tz)?.map(|ord| test(*op, ord))
+                    });
+                }
+            }
+            any_of(results.into_iter())
         }
-        PathExpr::LikeRegex(l, pattern) => {
+        PathExpr::LikeRegex(l, re) => {
             let Some(ls) = operand(l, cx, at)? else {
                 return Ok(None);
             };
             let mut results = Vec::with_capacity(ls.len());
             for i in &ls {
                 results.push(match &**i {
-                    Json::String(s) => Some(super::regex::is_match(s, pattern, false)?),
+                    Json::String(s) => Some(super::regex::is_match(s, &re.compiled, false)?),
                     _ => None,
                 });
             }
@@ -1297,14 +1380,15 @@ fn test(op: CmpOp, ord: Ordering) -> bool {
 
 /// SQL/JSON comparison of two scalars of one type; `None` (unknown)
 /// across types or for containers.
-fn compare(a: &Json, b: &Json) -> Option<Ordering> {
-    match (a, b) {
+fn compare(a: &Json, b: &Json, use_tz: bool) -> Result<Option<Ordering>> {
+    Ok(match (a, b) {
+        (Json::Datetime(x), Json::Datetime(y)) => x.compare(y, use_tz)?,
         (Json::Null, Json::Null) => Some(Ordering::Equal),
         (Json::Bool(x), Json::Bool(y)) => Some(x.cmp(y)),
         (Json::Number(x), Json::Number(y)) => Some(x.cmp(y)),
         (Json::String(x), Json::String(y)) => Some(x.as_bytes().cmp(y.as_bytes())),
         _ => None,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -1442,9 +1526,11 @@ mod tests {
                 "{p}"
             );
         }
+        // The template must be a string literal (PostgreSQL: a syntax
+        // error).
         assert_eq!(
-            JsonPath::parse("$.a.datetime()").unwrap_err().state,
-            SqlState::FeatureNotSupported
+            JsonPath::parse("$.a.datetime(1)").unwrap_err().state,
+            SqlState::SyntaxError
         );
     }
 }

@@ -25,6 +25,8 @@ enum Kind {
     EachText,
     ObjectKeys,
     PathQuery,
+    /// `jsonb_path_query_tz`: time-zone-aware datetime comparisons.
+    PathQueryTz,
 }
 
 const ALL: &[(&str, Kind, bool)] = &[
@@ -39,6 +41,7 @@ const ALL: &[(&str, Kind, bool)] = &[
     ("json_each_text", Kind::EachText, true),
     ("json_object_keys", Kind::ObjectKeys, true),
     ("jsonb_path_query", Kind::PathQuery, false),
+    ("jsonb_path_query_tz", Kind::PathQueryTz, false),
 ];
 
 /// One member of a document: its key (objects), its value, and its text
@@ -90,31 +93,35 @@ impl JsonSrf {
             Kind::Each => vec![("key", SqlType::Text), ("value", doc)],
             Kind::EachText => vec![("key", SqlType::Text), ("value", SqlType::Text)],
             Kind::ObjectKeys => vec![("", SqlType::Text)],
-            Kind::PathQuery => vec![("", SqlType::Jsonb)],
+            Kind::PathQuery | Kind::PathQueryTz => vec![("", SqlType::Jsonb)],
         }
     }
 
     /// Whether the function takes a path (as text) after the document.
     pub fn takes_path(self) -> bool {
-        self.kind == Kind::PathQuery
+        matches!(self.kind, Kind::PathQuery | Kind::PathQueryTz)
     }
 
     /// `jsonb_path_query`'s rows: `args` are the path (text), then the
     /// optional `vars` (jsonb text) and `silent` (boolean), none `NULL`.
-    pub fn path_rows(doc: &str, args: &[Value]) -> Result<Vec<Vec<Value>>> {
+    pub fn path_rows(self, doc: &str, args: &[Value]) -> Result<Vec<Vec<Value>>> {
         let vars = match args.get(1) {
             Some(Value::Text(v)) => Some(jsonb_tree(v)?),
             _ => None,
         };
         let silent = matches!(args.get(2), Some(Value::Bool(true)));
         let path = args.first().and_then(Value::as_str).unwrap_or_default();
-        Ok(
-            super::json_path::query_silently(path, &jsonb_tree(doc)?, vars.as_ref(), silent)?
-                .unwrap_or_default()
-                .iter()
-                .map(|j| vec![Value::Text(j.to_jsonb_text())])
-                .collect(),
-        )
+        Ok(super::json_path::query_silently(
+            path,
+            &jsonb_tree(doc)?,
+            vars.as_ref(),
+            silent,
+            self.kind == Kind::PathQueryTz,
+        )?
+        .unwrap_or_default()
+        .iter()
+        .map(|j| vec![Value::Text(j.to_jsonb_text())])
+        .collect())
     }
 
     /// The rows of one document (the argument's text).
@@ -203,7 +210,9 @@ impl JsonSrf {
                     })
                     .collect())
             }
-            Kind::PathQuery => Err(EngineError::internal("jsonb_path_query without a path")),
+            Kind::PathQuery | Kind::PathQueryTz => {
+                Err(EngineError::internal("jsonb_path_query without a path"))
+            }
             Kind::ObjectKeys => {
                 if kind_of != "object" {
                     return Err(bad(format!(

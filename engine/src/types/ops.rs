@@ -436,7 +436,7 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         _ => {}
     }
     // JSON operators.
-    let jsonish = |t: &SqlType| matches!(t, T::Json | T::Jsonb);
+    let jsonish = |t: &SqlType| matches!(t, T::Json | T::Jsonb | T::JsonPath);
     if super::json_ops::is_json_only(op) || jsonish(l) || jsonish(r) {
         if let Some(s) = super::json_ops::resolve(op, l, r) {
             return Ok(s);
@@ -446,6 +446,8 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         }
         if super::json_ops::is_json_only(op)
             || (op.is_comparison() && (*l == T::Json || *r == T::Json))
+            || *l == T::JsonPath
+            || *r == T::JsonPath
         {
             return Err(no_operator(op.symbol(), l, r));
         }

@@ -92,6 +92,9 @@ pub enum SqlType {
     Json,
     /// `jsonb`, carried as its canonical output text (see [`super::json`]).
     Jsonb,
+    /// `jsonpath`: a SQL/JSON path, stored as its normalized text
+    /// (see [`crate::types::json_path`]).
+    JsonPath,
     /// `oid`: an object identifier (an unsigned 32-bit number, carried as
     /// an `int8` value).
     Oid,
@@ -223,13 +226,14 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::MacAddr,
     SqlType::TimeTz(None),
     SqlType::MacAddr8,
+    SqlType::JsonPath,
 ];
 
 /// PostgreSQL's array type OIDs, parallel to [`ARRAY_ELEMENTS`].
 const ARRAY_OIDS: &[u32] = &[
     1000, 1001, 1002, 1003, 1005, 1007, 1009, 1028, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183,
     1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951, 199, 3807, 1041, 651, 1561, 1563, 1040,
-    1270, 775,
+    1270, 775, 4073,
 ];
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), used by the
@@ -294,6 +298,7 @@ impl SqlType {
             SqlType::Uuid => 2950,
             SqlType::Json => 114,
             SqlType::Jsonb => 3802,
+            SqlType::JsonPath => 4072,
             SqlType::Inet => 869,
             SqlType::Cidr => 650,
             SqlType::Bit(_) => 1560,
@@ -380,6 +385,7 @@ impl SqlType {
             2950 => SqlType::Uuid,
             114 => SqlType::Json,
             3802 => SqlType::Jsonb,
+            4072 => SqlType::JsonPath,
             869 => SqlType::Inet,
             650 => SqlType::Cidr,
             1560 => SqlType::Bit(None),
@@ -494,6 +500,7 @@ impl SqlType {
             | SqlType::Bytea
             | SqlType::Json
             | SqlType::Jsonb
+            | SqlType::JsonPath
             | SqlType::Inet
             | SqlType::Cidr
             | SqlType::Bit(_)
@@ -555,6 +562,7 @@ impl SqlType {
             SqlType::Uuid => "uuid",
             SqlType::Json => "json",
             SqlType::Jsonb => "jsonb",
+            SqlType::JsonPath => "jsonpath",
             SqlType::Inet => "inet",
             SqlType::Cidr => "cidr",
             SqlType::Bit(_) => "bit",
@@ -597,6 +605,7 @@ impl SqlType {
             SqlType::Uuid => "uuid",
             SqlType::Json => "json",
             SqlType::Jsonb => "jsonb",
+            SqlType::JsonPath => "jsonpath",
             SqlType::Inet => "inet",
             SqlType::Cidr => "cidr",
             SqlType::Bit(_) => "bit",
@@ -672,6 +681,7 @@ impl SqlType {
             | SqlType::Uuid
             | SqlType::Json
             | SqlType::Jsonb
+            | SqlType::JsonPath
             | SqlType::Composite(_)
             | SqlType::Record
             | SqlType::Vector(_)
@@ -750,6 +760,7 @@ impl SqlType {
             | SqlType::Uuid
             | SqlType::Json
             | SqlType::Jsonb
+            | SqlType::JsonPath
             | SqlType::MacAddr
             | SqlType::MacAddr8 => TypeCategory::UserDefined,
             SqlType::Unknown => TypeCategory::Unknown,
@@ -834,6 +845,7 @@ impl SqlType {
             "uuid" => SqlType::Uuid,
             "json" => SqlType::Json,
             "jsonb" => SqlType::Jsonb,
+            "jsonpath" => SqlType::JsonPath,
             "inet" => SqlType::Inet,
             "cidr" => SqlType::Cidr,
             "bit" => SqlType::Bit(Some(1)),

@@ -212,6 +212,7 @@ impl Value {
             SqlType::Uuid => Value::Text(super::uuid::parse(input)?),
             SqlType::Json => Value::Text(super::json::parse_json_text(input)?),
             SqlType::Jsonb => Value::Text(super::json::parse_jsonb_text(input)?),
+            SqlType::JsonPath => Value::Text(super::json_path::JsonPath::normalize(input)?),
             // Resolving a name needs the catalog: the binder routes casts
             // to these types through the catalog functions; here the text
             // is kept as given.
