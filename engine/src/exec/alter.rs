@@ -712,17 +712,7 @@ pub fn alter_table<T: Transaction>(
                             nulls_first: false,
                         });
                     }
-                    let name = match p.name.as_ref().map(ident_name) {
-                        Some(n) => n,
-                        None => crate::exec::ddl::choose_relation_name(
-                            txn,
-                            &table.schema,
-                            &table.name,
-                            None,
-                            "pkey",
-                            &[],
-                        )?,
-                    };
+                    let name = crate::exec::primary_key_ddl::primary_key_name(txn, &table, p)?;
                     let include = crate::exec::primary_key_ddl::include_positions(
                         &p.include,
                         &table.columns,

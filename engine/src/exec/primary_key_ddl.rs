@@ -110,6 +110,26 @@ pub fn check_no_primary_key(table: &TableDesc) -> Result<()> {
     Ok(())
 }
 
+/// The name of primary key `p` of `table`: as written, else PostgreSQL's
+/// `<table>_pkey` (made unique among the schema's relations).
+pub fn primary_key_name<T: Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    p: &ast::PrimaryKeyConstraint,
+) -> Result<String> {
+    match p.name.as_ref().map(ident_name) {
+        Some(n) => Ok(n),
+        None => crate::exec::ddl::choose_relation_name(
+            txn,
+            &table.schema,
+            &table.name,
+            None,
+            "pkey",
+            &[],
+        ),
+    }
+}
+
 /// `ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY (...) DEFERRABLE`:
 /// a deferrable UNIQUE constraint's index marked primary (see the module
 /// docs), named `<table>_pkey` unless named; its columns become NOT NULL
@@ -123,17 +143,7 @@ pub fn add_deferrable_primary_key<T: Transaction>(
     interrupt: &mut Interrupt,
 ) -> Result<()> {
     check_no_primary_key(table)?;
-    let name = match p.name.as_ref().map(ident_name) {
-        Some(n) => n,
-        None => crate::exec::ddl::choose_relation_name(
-            txn,
-            &table.schema,
-            &table.name,
-            None,
-            "pkey",
-            &[],
-        )?,
-    };
+    let name = primary_key_name(txn, table, p)?;
     let u = ast::UniqueConstraint {
         name: Some(ast::Ident::with_quote('"', name)),
         index_name: None,
