@@ -8,40 +8,13 @@
 
 mod common;
 use common::hooked::{HookedStore, Hooks};
-use common::q;
+use common::{assert_unique_violation, err, q, run};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rocksgres_engine::storage::MemoryStore;
-use rocksgres_engine::{Database, EngineError, Session, SqlState};
-use rocksgres_storage::Store;
-
-fn run<S: Store>(s: &mut Session<S>, sql: &str) {
-    for r in s.simple_query(sql) {
-        r.unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
-}
-
-fn err<S: Store>(s: &mut Session<S>, sql: &str) -> EngineError {
-    match s.query(sql, &[]) {
-        Ok(_) => panic!("{sql}: succeeded"),
-        Err(e) => e,
-    }
-}
-
-fn assert_violation(e: &EngineError, constraint: &str, detail: &str) {
-    assert_eq!(e.state, SqlState::UniqueViolation, "{e}");
-    assert_eq!(
-        e.message,
-        format!("duplicate key value violates unique constraint \"{constraint}\"")
-    );
-    assert_eq!(e.detail.as_deref(), Some(detail));
-    let f = e.fields.as_deref().expect("error fields");
-    assert_eq!(f.schema.as_deref(), Some("public"));
-    assert_eq!(f.table.as_deref(), Some("dp"));
-    assert_eq!(f.constraint.as_deref(), Some(constraint));
-}
+use rocksgres_engine::{Database, SqlState};
 
 #[test]
 fn violations_read_as_the_immediate_check() {
@@ -56,19 +29,19 @@ fn violations_read_as_the_immediate_check() {
     // End of statement (a shifting UPDATE passes).
     run(&mut s, "UPDATE dp SET a = a + 1");
     let e = err(&mut s, "UPDATE dp SET a = 3");
-    assert_violation(&e, "dp_k", "Key (a, b)=(3, x) already exists.");
+    assert_unique_violation(&e, "dp", "dp_k", "Key (a, b)=(3, x) already exists.");
     // COMMIT.
     run(
         &mut s,
         "BEGIN; SET CONSTRAINTS dp_k DEFERRED; INSERT INTO dp VALUES (2, 'x'), (3, 'x')",
     );
     let e = err(&mut s, "COMMIT");
-    assert_violation(&e, "dp_k", "Key (a, b)=(2, x) already exists.");
+    assert_unique_violation(&e, "dp", "dp_k", "Key (a, b)=(2, x) already exists.");
     // SET CONSTRAINTS ... IMMEDIATE.
     run(&mut s, "BEGIN; SET CONSTRAINTS ALL DEFERRED");
     run(&mut s, "INSERT INTO dp VALUES (2, 'x')");
     let e = err(&mut s, "SET CONSTRAINTS ALL IMMEDIATE");
-    assert_violation(&e, "dp_k", "Key (a, b)=(2, x) already exists.");
+    assert_unique_violation(&e, "dp", "dp_k", "Key (a, b)=(2, x) already exists.");
     run(&mut s, "ROLLBACK");
     let rows = s.query("SELECT a, b FROM dp ORDER BY a", &[]).unwrap();
     assert_eq!(rows.rows.len(), 2);

@@ -5,34 +5,10 @@
 //! a failed COMMIT leaves nothing behind. (Statement results are checked
 //! against PostgreSQL 15 in slt/ddl/unique_deferrable.slt.)
 
-use rocksgres_engine::{Database, EngineError, Session, SqlState};
-use rocksgres_storage::Store;
+mod common;
+use common::{assert_unique_violation, err, run};
 
-fn run<S: Store>(s: &mut Session<S>, sql: &str) {
-    for r in s.simple_query(sql) {
-        r.unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
-}
-
-fn err<S: Store>(s: &mut Session<S>, sql: &str) -> EngineError {
-    match s.query(sql, &[]) {
-        Ok(_) => panic!("{sql}: succeeded"),
-        Err(e) => e,
-    }
-}
-
-fn assert_violation(e: &EngineError, constraint: &str, detail: &str) {
-    assert_eq!(e.state, SqlState::UniqueViolation, "{e}");
-    assert_eq!(
-        e.message,
-        format!("duplicate key value violates unique constraint \"{constraint}\"")
-    );
-    assert_eq!(e.detail.as_deref(), Some(detail));
-    let f = e.fields.as_deref().expect("error fields");
-    assert_eq!(f.schema.as_deref(), Some("public"));
-    assert_eq!(f.table.as_deref(), Some("du"));
-    assert_eq!(f.constraint.as_deref(), Some(constraint));
-}
+use rocksgres_engine::{Database, SqlState};
 
 #[test]
 fn violations_read_as_the_immediate_check() {
@@ -46,15 +22,15 @@ fn violations_read_as_the_immediate_check() {
     );
     // End of statement.
     let e = err(&mut s, "UPDATE du SET a = 1");
-    assert_violation(&e, "du_a_key", "Key (a)=(1) already exists.");
+    assert_unique_violation(&e, "du", "du_a_key", "Key (a)=(1) already exists.");
     // COMMIT.
     run(&mut s, "BEGIN; INSERT INTO du VALUES (3, 'x')");
     let e = err(&mut s, "COMMIT");
-    assert_violation(&e, "du_b", "Key (b)=(x) already exists.");
+    assert_unique_violation(&e, "du", "du_b", "Key (b)=(x) already exists.");
     // SET CONSTRAINTS ... IMMEDIATE.
     run(&mut s, "BEGIN; INSERT INTO du VALUES (4, 'y')");
     let e = err(&mut s, "SET CONSTRAINTS du_b IMMEDIATE");
-    assert_violation(&e, "du_b", "Key (b)=(y) already exists.");
+    assert_unique_violation(&e, "du", "du_b", "Key (b)=(y) already exists.");
     run(&mut s, "ROLLBACK");
     let rows = s.query("SELECT a, b FROM du ORDER BY a", &[]).unwrap();
     assert_eq!(rows.rows.len(), 2);

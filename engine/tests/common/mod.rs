@@ -7,7 +7,7 @@
 pub mod hooked;
 
 use rocksgres_engine::keys;
-use rocksgres_engine::{Database, QueryResult, Session};
+use rocksgres_engine::{Database, EngineError, QueryResult, Session, SqlState};
 use rocksgres_storage::{Direction, KeyRange, Store, Transaction, TxnOptions};
 
 /// The rows of `r` in PostgreSQL's text form, `NULL` for NULL.
@@ -26,6 +26,36 @@ pub fn texts(r: &QueryResult) -> Vec<Vec<String>> {
 /// Runs `sql` (which must succeed) and returns its rows as text.
 pub fn q<S: Store>(s: &mut Session<S>, sql: &str) -> Vec<Vec<String>> {
     texts(&s.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")))
+}
+
+/// Runs every statement of `sql`, each of which must succeed.
+pub fn run<S: Store>(s: &mut Session<S>, sql: &str) {
+    for r in s.simple_query(sql) {
+        r.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+/// The error of `sql`, which must fail.
+pub fn err<S: Store>(s: &mut Session<S>, sql: &str) -> EngineError {
+    match s.query(sql, &[]) {
+        Ok(_) => panic!("{sql}: succeeded"),
+        Err(e) => e,
+    }
+}
+
+/// Asserts that `e` is PostgreSQL's 23505 for `constraint` of table
+/// `public.table`, with `detail` and the error fields drivers read.
+pub fn assert_unique_violation(e: &EngineError, table: &str, constraint: &str, detail: &str) {
+    assert_eq!(e.state, SqlState::UniqueViolation, "{e}");
+    assert_eq!(
+        e.message,
+        format!("duplicate key value violates unique constraint \"{constraint}\"")
+    );
+    assert_eq!(e.detail.as_deref(), Some(detail));
+    let f = e.fields.as_deref().expect("error fields");
+    assert_eq!(f.schema.as_deref(), Some("public"));
+    assert_eq!(f.table.as_deref(), Some(table));
+    assert_eq!(f.constraint.as_deref(), Some(constraint));
 }
 
 /// Every catalog entry of database `postgres`, as (key, value) (keys as the
