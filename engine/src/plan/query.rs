@@ -247,15 +247,36 @@ impl Binder<'_> {
         if q.with.is_some() {
             return Err(EngineError::unsupported("WITH queries (being built)"));
         }
-        if q.fetch.is_some() {
-            return Err(EngineError::unsupported("FETCH (being built)"));
-        }
+        // `FETCH FIRST n ROWS ONLY` is `LIMIT n` (n defaults to 1).
+        let one = AstExpr::value(ast::Value::Number("1".into(), false));
+        let fetch = match &q.fetch {
+            None => None,
+            Some(f) if f.with_ties => {
+                return Err(EngineError::unsupported("FETCH FIRST ... WITH TIES"))
+            }
+            Some(f) if f.percent => {
+                return Err(EngineError::new(
+                    SqlState::SyntaxError,
+                    "syntax error at or near \"PERCENT\"",
+                ))
+            }
+            Some(f) => Some(f.quantity.as_ref().unwrap_or(&one)),
+        };
         for lock in &q.locks {
             if lock.nonblock.is_some() {
                 return Err(EngineError::unsupported("NOWAIT and SKIP LOCKED"));
             }
         }
-        let (limit, offset) = limit_offset(q);
+        let (mut limit, offset) = limit_offset(q);
+        if fetch.is_some() {
+            if limit.is_some() {
+                return Err(EngineError::new(
+                    SqlState::SyntaxError,
+                    "syntax error at or near \"FETCH\"",
+                ));
+            }
+            limit = fetch;
+        }
         let order_by = match &q.order_by {
             None => None,
             Some(ob) => match &ob.kind {
@@ -1623,6 +1644,7 @@ impl Binder<'_> {
                 alias,
                 args,
                 with_ordinality,
+                sample,
                 ..
             } => {
                 if let Some(args) = args {
@@ -1632,6 +1654,43 @@ impl Binder<'_> {
                         alias.as_ref(),
                         *with_ordinality,
                     );
+                }
+                if sample.is_some() {
+                    return Err(EngineError::unsupported("TABLESAMPLE"));
+                }
+                // `FROM ONLY t` reaches here as a table named `only` with
+                // alias `t` (ONLY is reserved: a relation of that name
+                // must be quoted). Without table inheritance or
+                // partitioning, ONLY reads what the plain name reads.
+                if let (
+                    [ast::ObjectNamePart::Identifier(id)],
+                    Some(ast::TableAlias {
+                        name: real,
+                        columns,
+                        ..
+                    }),
+                ) = (name.0.as_slice(), alias)
+                {
+                    if id.quote_style.is_none()
+                        && id.value.eq_ignore_ascii_case("only")
+                        && columns.is_empty()
+                    {
+                        let plain = ast::TableFactor::Table {
+                            name: ast::ObjectName(vec![ast::ObjectNamePart::Identifier(
+                                real.clone(),
+                            )]),
+                            alias: None,
+                            args: None,
+                            with_hints: vec![],
+                            version: None,
+                            with_ordinality: false,
+                            partitions: vec![],
+                            json_path: None,
+                            sample: None,
+                            index_hints: vec![],
+                        };
+                        return self.plan_factor(&plain);
+                    }
                 }
                 if let [ast::ObjectNamePart::Identifier(id)] = name.0.as_slice() {
                     const RESERVED: &[&str] = &[
