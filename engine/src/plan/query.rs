@@ -165,6 +165,15 @@ fn has_aggregate_level(e: &AstExpr) -> bool {
             if agg_func(&function_name(f)).is_some() && f.over.is_none() {
                 return true;
             }
+            // A window's keys may be aggregates (`rank() OVER (ORDER BY
+            // count(*))`).
+            if let Some(ast::WindowType::WindowSpec(w)) = &f.over {
+                if w.partition_by.iter().any(has_aggregate)
+                    || w.order_by.iter().any(|k| has_aggregate(&k.expr))
+                {
+                    return true;
+                }
+            }
             match &f.args {
                 ast::FunctionArguments::List(l) => l.args.iter().any(|a| match a {
                     ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => has_aggregate(x),

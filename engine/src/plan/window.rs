@@ -350,6 +350,10 @@ impl Binder<'_> {
                 ),
             ));
         }
+        let nested = "window function calls cannot be nested";
+        if self.window.as_ref().and_then(|m| m.forbid) == Some(nested) {
+            return Err(windowing(nested));
+        }
         match self.no_aggs {
             Some("aggregate function calls") => {
                 return Err(EngineError::new(
@@ -399,7 +403,7 @@ impl Binder<'_> {
                 "window functions are not allowed in window definitions",
             ));
             let def = self.bind_window_def(&spec, scope)?;
-            self.set_window_forbid(Some("window function calls cannot be nested"));
+            self.set_window_forbid(Some(nested));
             let call = self.bind_window_func(f, name, agg, scope)?;
             Ok((def, call))
         })();
