@@ -101,13 +101,14 @@ pub fn run_window<'a, T: Transaction>(
 
 /// Whether two partition keys are equal (NULLs equal).
 fn same(types: &[SqlType], a: &[Value], b: &[Value]) -> bool {
-    a.iter().zip(b).zip(types).all(|((x, y), t)| {
-        match (x.is_null(), y.is_null()) {
+    a.iter()
+        .zip(b)
+        .zip(types)
+        .all(|((x, y), t)| match (x.is_null(), y.is_null()) {
             (true, true) => true,
             (false, false) => compare_typed(t, x, y) == Some(Ordering::Equal),
             _ => false,
-        }
-    })
+        })
 }
 
 /// Evaluates a frame bound's offset (22004 when NULL, 22013 when
@@ -294,9 +295,15 @@ fn frame(
                     _ => n,
                 },
             },
-            (_, Offset::Range(v)) => {
-                range_edge(w, part, i, (gs, ge), v, matches!(b, FrameBound::Preceding(_)), true)?
-            }
+            (_, Offset::Range(v)) => range_edge(
+                w,
+                part,
+                i,
+                (gs, ge),
+                v,
+                matches!(b, FrameBound::Preceding(_)),
+                true,
+            )?,
             _ => 0,
         },
     };
@@ -319,9 +326,15 @@ fn frame(
                 },
                 _ => p.bounds[g.saturating_add(*k).min(ng - 1)].1,
             },
-            (_, Offset::Range(v)) => {
-                range_edge(w, part, i, (gs, ge), v, matches!(b, FrameBound::Preceding(_)), false)?
-            }
+            (_, Offset::Range(v)) => range_edge(
+                w,
+                part,
+                i,
+                (gs, ge),
+                v,
+                matches!(b, FrameBound::Preceding(_)),
+                false,
+            )?,
             _ => n,
         },
     };
@@ -429,9 +442,7 @@ fn compute<T: Transaction>(
     match func {
         WindowFunc::RowNumber => out.extend((1..=n).map(|i| Value::Int8(i as i64))),
         WindowFunc::Rank => out.extend((0..n).map(|i| Value::Int8(group(i).0 as i64 + 1))),
-        WindowFunc::DenseRank => {
-            out.extend((0..n).map(|i| Value::Int8(p.group_of[i] as i64 + 1)))
-        }
+        WindowFunc::DenseRank => out.extend((0..n).map(|i| Value::Int8(p.group_of[i] as i64 + 1))),
         WindowFunc::PercentRank => out.extend((0..n).map(|i| {
             Value::Float8(if n <= 1 {
                 0.0

@@ -317,12 +317,14 @@ fn plain_args(f: &ast::Function) -> Result<Vec<&AstExpr>> {
             .iter()
             .map(|a| match a {
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Ok(e),
-                _ => Err(EngineError::unsupported(format!("window function call {f}"))),
+                _ => Err(EngineError::unsupported(format!(
+                    "window function call {f}"
+                ))),
             })
             .collect(),
-        ast::FunctionArguments::Subquery(_) => {
-            Err(EngineError::unsupported(format!("window function call {f}")))
-        }
+        ast::FunctionArguments::Subquery(_) => Err(EngineError::unsupported(format!(
+            "window function call {f}"
+        ))),
     }
 }
 
@@ -489,27 +491,26 @@ impl Binder<'_> {
             return Err(windowing("GROUPS mode requires an ORDER BY clause"));
         }
         let has_offset = |b: &B| matches!(b, B::Preceding(Some(_)) | B::Following(Some(_)));
-        let offset_ty = if units == FrameUnits::Range
-            && (has_offset(start_ast) || has_offset(&end_ast))
-        {
-            if order_by.len() != 1 {
-                return Err(windowing(
+        let offset_ty =
+            if units == FrameUnits::Range && (has_offset(start_ast) || has_offset(&end_ast)) {
+                if order_by.len() != 1 {
+                    return Err(windowing(
                     "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
                 ));
-            }
-            let col = order_by[0].expr.ty();
-            Some(range_offset_type(&col).ok_or_else(|| {
-                EngineError::new(
-                    SqlState::FeatureNotSupported,
-                    format!(
+                }
+                let col = order_by[0].expr.ty();
+                Some(range_offset_type(&col).ok_or_else(|| {
+                    EngineError::new(
+                        SqlState::FeatureNotSupported,
+                        format!(
                         "RANGE with offset PRECEDING/FOLLOWING is not supported for column type {}",
                         col.display_name()
                     ),
-                )
-            })?)
-        } else {
-            None
-        };
+                    )
+                })?)
+            } else {
+                None
+            };
         let mut bound = |b: &B| -> Result<FrameBound> {
             Ok(match b {
                 B::CurrentRow => FrameBound::CurrentRow,
@@ -560,21 +561,34 @@ impl Binder<'_> {
         scope: &Scope,
     ) -> Result<WindowCall> {
         if let ast::FunctionArguments::List(l) = &f.args {
-            if matches!(l.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)) {
-                return Err(EngineError::new(SqlState::FeatureNotSupported, "DISTINCT is not implemented for window functions"));
+            if matches!(
+                l.duplicate_treatment,
+                Some(ast::DuplicateTreatment::Distinct)
+            ) {
+                return Err(EngineError::new(
+                    SqlState::FeatureNotSupported,
+                    "DISTINCT is not implemented for window functions",
+                ));
             }
             if l.clauses
                 .iter()
                 .any(|c| matches!(c, ast::FunctionArgumentClause::OrderBy(_)))
             {
-                return Err(EngineError::new(SqlState::FeatureNotSupported, "aggregate ORDER BY is not implemented for window functions"));
+                return Err(EngineError::new(
+                    SqlState::FeatureNotSupported,
+                    "aggregate ORDER BY is not implemented for window functions",
+                ));
             }
             if !l.clauses.is_empty() {
-                return Err(EngineError::unsupported(format!("window function call {f}")));
+                return Err(EngineError::unsupported(format!(
+                    "window function call {f}"
+                )));
             }
         }
         if f.null_treatment.is_some() || !f.within_group.is_empty() {
-            return Err(EngineError::unsupported(format!("window function call {f}")));
+            return Err(EngineError::unsupported(format!(
+                "window function call {f}"
+            )));
         }
         if let Some(func) = agg {
             let call = self.bind_agg_call(f, func, scope)?;
@@ -585,7 +599,10 @@ impl Binder<'_> {
             });
         }
         if f.filter.is_some() {
-            return Err(EngineError::new(SqlState::FeatureNotSupported, "FILTER is not implemented for non-aggregate window functions"));
+            return Err(EngineError::new(
+                SqlState::FeatureNotSupported,
+                "FILTER is not implemented for non-aggregate window functions",
+            ));
         }
         let args = plain_args(f)?;
         let mut bound = Vec::with_capacity(args.len());
@@ -691,6 +708,10 @@ pub fn range_offset_type(col: &SqlType) -> Option<SqlType> {
     })
 }
 
+/// One window's definition, its text (to find equal ones) and its calls
+/// (with their numbers).
+type WindowGroup = (WindowDef, String, Vec<(usize, WindowCall)>);
+
 /// Puts `WindowAgg` nodes for `calls` above `input` (one per distinct
 /// window, the first used on top, each on a Sort by its keys unless the
 /// one below left the rows in that order); returns the node and, for each call, its output
@@ -698,7 +719,7 @@ pub fn range_offset_type(col: &SqlType) -> Option<SqlType> {
 pub(crate) fn plan_windows(input: Node, calls: Vec<BoundCall>) -> (Node, Vec<usize>) {
     let width = input.width();
     // Windows in order of first use, with their calls.
-    let mut groups: Vec<(WindowDef, String, Vec<(usize, WindowCall)>)> = Vec::new();
+    let mut groups: Vec<WindowGroup> = Vec::new();
     for (j, c) in calls.into_iter().enumerate() {
         let key = format!("{:?}", c.def);
         match groups.iter_mut().find(|g| g.1 == key) {
