@@ -900,7 +900,7 @@ impl Binder<'_> {
                 distinct_on.push(r?);
             }
         }
-        node = self.plan_window_calls(node, &mut projection);
+        node = self.plan_window_calls(node, &mut projection, !srfs.is_empty())?;
         node = Node::Project {
             input: Box::new(node),
             exprs: projection,

@@ -844,20 +844,33 @@ impl Binder<'_> {
 
     /// Puts the `WindowAgg` nodes of the window calls bound in the select
     /// list above `node` and points the `projection` at their results;
-    /// window calls are forbidden afterwards.
-    pub(crate) fn plan_window_calls(&mut self, node: Node, projection: &mut [Expr]) -> Node {
+    /// window calls are forbidden afterwards. PostgreSQL computes window
+    /// functions before the select list's set-returning functions, which
+    /// are planned below here: that mix is 0A000 (`with_srfs`).
+    pub(crate) fn plan_window_calls(
+        &mut self,
+        node: Node,
+        projection: &mut [Expr],
+        with_srfs: bool,
+    ) -> Result<Node> {
         let Some(mode) = &mut self.window else {
-            return node;
+            return Ok(node);
         };
         mode.forbid = Some(NOT_HERE);
         if mode.calls.is_empty() {
-            return node;
+            return Ok(node);
+        }
+        if with_srfs {
+            mode.calls.clear();
+            return Err(EngineError::unsupported(
+                "window functions with set-returning functions in the select list",
+            ));
         }
         let calls = std::mem::take(&mut mode.calls);
         let (node, positions) = plan_windows(node, calls);
         for e in projection {
             remap(e, &positions);
         }
-        node
+        Ok(node)
     }
 }

@@ -206,3 +206,30 @@ pub fn decode(bound: &WindowFrameBound) -> Result<(WindowFrameBound, Exclude)> {
     };
     Ok((real, exclude))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite;
+
+    #[test]
+    fn exclude_clauses_move_into_the_end_bound() {
+        let r = rewrite("select sum(a) over (order by a rows 2 preceding exclude ties) from t")
+            .expect("rewritten");
+        assert!(r.contains("rows BETWEEN 2 preceding"), "{r}");
+        assert!(
+            r.contains("AND __rocksgres_exclude('ties', 'current', NULL) FOLLOWING"),
+            "{r}"
+        );
+        let r = rewrite(
+            "select sum(a) over (rows between 1 preceding and 3 following exclude current row) from t",
+        )
+        .expect("rewritten");
+        assert!(
+            r.contains("__rocksgres_exclude('current_row', 'following', (3)) FOLLOWING"),
+            "{r}"
+        );
+        assert!(!r.to_lowercase().contains("exclude current"), "{r}");
+        assert_eq!(rewrite("select 1 from t where exclude = 1"), None);
+        assert!(crate::sql::parse(&r).is_ok());
+    }
+}
