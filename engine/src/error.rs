@@ -174,6 +174,14 @@ sqlstates! {
     DuplicateTable = "42P07",
     /// 42P10
     InvalidColumnReference = "42P10",
+    /// 42P20
+    WindowingError = "42P20",
+    /// 22013
+    InvalidPrecedingOrFollowingSize = "22013",
+    /// 22014
+    InvalidArgumentForNtile = "22014",
+    /// 22016
+    InvalidArgumentForNthValue = "22016",
     /// 42P16
     InvalidTableDefinition = "42P16",
     /// 42P17

@@ -47,7 +47,7 @@ pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
 }
 
 /// The running state of one aggregate call in one group.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Accumulator {
     func: AggFunc,
     ty: SqlType,

@@ -50,3 +50,4 @@ pub mod unique_ddl;
 pub mod view_rename;
 pub mod view_sequences;
 pub mod views;
+pub mod window;

@@ -474,6 +474,7 @@ fn run_level<'a, T: Transaction>(
             }
             Ok(Flow::Continue)
         }
+        Node::Window(w) => crate::exec::window::run_window(w, ctx, sink),
         Node::Sort { input, keys } => {
             let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
             run(input, ctx, &mut |ctx, row| {

@@ -150,6 +150,8 @@ pub struct Binder<'c> {
     pub(crate) agg: Option<AggMode>,
     /// Why aggregates are not allowed here (e.g. "WHERE"), if they are not.
     pub(crate) no_aggs: Option<&'static str>,
+    /// Window calls of the SELECT whose output is being bound.
+    pub(crate) window: Option<crate::plan::window::WindowMode>,
     /// The views being expanded, outermost first: meeting one of them
     /// again is a cycle (42P17, as PostgreSQL's rewriter reports it).
     pub(crate) expanding_views: Vec<u32>,
@@ -271,6 +273,7 @@ impl<'c> Binder<'c> {
             next_subquery: 0,
             agg: None,
             no_aggs: None,
+            window: None,
             expanding_views: Vec::new(),
             aliased_tables: Vec::new(),
             view_bindings: Vec::new(),
@@ -1176,6 +1179,9 @@ impl<'c> Binder<'c> {
             let items = super::row_expr::row_call_items(f)
                 .ok_or_else(|| EngineError::unsupported(format!("row constructor {f}")))?;
             return self.bind_row(&items, scope);
+        }
+        if f.over.is_some() || super::window::is_window_function(&name) {
+            return self.bind_window_call(f, &name, scope);
         }
         if matches!(
             name.as_str(),

@@ -111,6 +111,7 @@ fn render_level(node: &Node, depth: usize, out: &mut Vec<String>) {
             vec![input.as_ref()],
         ),
         Node::Sort { input, .. } => ("Sort".into(), vec![], vec![input.as_ref()]),
+        Node::Window(w) => ("WindowAgg".into(), vec![], vec![&w.input]),
         Node::Limit { input, .. } => ("Limit".into(), vec![], vec![input.as_ref()]),
         Node::Distinct { input, on } if on.is_empty() => {
             ("HashAggregate".into(), vec![], vec![input.as_ref()])

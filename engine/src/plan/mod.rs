@@ -15,3 +15,4 @@ pub mod query;
 pub mod row_expr;
 pub mod table_row;
 pub mod unnest_rows;
+pub mod window;

@@ -297,6 +297,10 @@ pub enum Node {
         /// Output columns.
         columns: Vec<OutputColumn>,
     },
+    /// Window functions over sorted partitions (PostgreSQL's WindowAgg,
+    /// see [`crate::plan::window`]): the input columns, then one column
+    /// per call.
+    Window(Box<crate::plan::window::WindowPlan>),
     /// ORDER BY.
     Sort {
         /// Input.
@@ -357,6 +361,7 @@ impl Node {
                 })
                 .collect(),
             Node::Series { column, .. } => vec![column.clone()],
+            Node::Window(w) => w.columns(),
             Node::Unnest { columns, .. }
             | Node::JsonRows { columns, .. }
             | Node::JsonRecords { columns, .. } => columns.clone(),

@@ -125,7 +125,7 @@ pub fn table_scope(table: &crate::catalog::TableDesc, qualifier: &str) -> Scope 
     }
 }
 
-fn agg_func(name: &str) -> Option<AggFunc> {
+pub(crate) fn agg_func(name: &str) -> Option<AggFunc> {
     Some(match name {
         "count" => AggFunc::Count,
         "sum" => AggFunc::Sum,
@@ -165,6 +165,15 @@ fn has_aggregate_level(e: &AstExpr) -> bool {
         AstExpr::Function(f) => {
             if agg_func(&function_name(f)).is_some() && f.over.is_none() {
                 return true;
+            }
+            // A window's keys may be aggregates (`rank() OVER (ORDER BY
+            // count(*))`).
+            if let Some(ast::WindowType::WindowSpec(w)) = &f.over {
+                if w.partition_by.iter().any(has_aggregate)
+                    || w.order_by.iter().any(|k| has_aggregate(&k.expr))
+                {
+                    return true;
+                }
             }
             match &f.args {
                 ast::FunctionArguments::List(l) => l.args.iter().any(|a| match a {
@@ -502,6 +511,19 @@ impl Binder<'_> {
         select: &ast::Select,
         order_by: Option<&[ast::OrderByExpr]>,
     ) -> Result<Node> {
+        // Window calls of this SELECT (see crate::plan::window).
+        let mode = crate::plan::window::WindowMode::new(&select.named_window)?;
+        let saved = self.window.replace(mode);
+        let r = self.plan_select_body(select, order_by);
+        self.window = saved;
+        r
+    }
+
+    fn plan_select_body(
+        &mut self,
+        select: &ast::Select,
+        order_by: Option<&[ast::OrderByExpr]>,
+    ) -> Result<Node> {
         if select.into.is_some() {
             return Err(EngineError::unsupported("SELECT INTO"));
         }
@@ -659,6 +681,7 @@ impl Binder<'_> {
 
         let mut projection = Vec::new();
         let mut columns = Vec::new();
+        self.set_window_forbid(None);
         let result = (|| -> Result<()> {
             for item in &select.projection {
                 match item {
@@ -773,6 +796,7 @@ impl Binder<'_> {
         }
 
         let mut having = None;
+        self.set_window_forbid(Some("window functions are not allowed in HAVING"));
         if let Some(h) = &select.having {
             let r = self
                 .bind(h, &out_scope)
@@ -786,6 +810,7 @@ impl Binder<'_> {
             }
         }
 
+        self.set_window_forbid(None);
         // ORDER BY: output columns by name/position, else hidden columns.
         let visible = projection.len();
         let mut sort = Vec::new();
@@ -897,6 +922,7 @@ impl Binder<'_> {
                 distinct_on.push(r?);
             }
         }
+        node = self.plan_window_calls(node, &mut projection, !srfs.is_empty())?;
         node = Node::Project {
             input: Box::new(node),
             exprs: projection,
@@ -1012,7 +1038,7 @@ impl Binder<'_> {
         }
     }
 
-    fn bind_agg_call(
+    pub(crate) fn bind_agg_call(
         &mut self,
         f: &ast::Function,
         func: AggFunc,
@@ -2512,6 +2538,10 @@ fn lock_scans_level(node: &mut Node) -> Result<()> {
             SqlState::FeatureNotSupported,
             "FOR UPDATE is not allowed with DISTINCT clause",
         )),
+        Node::Window(_) => Err(EngineError::new(
+            SqlState::FeatureNotSupported,
+            "FOR UPDATE is not allowed with window functions",
+        )),
         Node::SetOp { .. } => Err(EngineError::new(
             SqlState::FeatureNotSupported,
             "FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT",
@@ -2999,7 +3029,7 @@ pub(super) fn rename_columns(scope: &mut Scope, alias: &ast::TableAlias) -> Resu
 
 /// A sort key; 42883 for `json` (and arrays of it), which has no
 /// ordering operator in PostgreSQL.
-fn sort_key(expr: Expr, k: &ast::OrderByExpr) -> Result<SortKey> {
+pub(crate) fn sort_key(expr: Expr, k: &ast::OrderByExpr) -> Result<SortKey> {
     if matches!(expr.ty(), SqlType::Json) || expr.ty() == SqlType::Array(&SqlType::Json) {
         return Err(EngineError::new(
             SqlState::UndefinedFunction,

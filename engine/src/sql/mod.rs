@@ -36,6 +36,7 @@ pub mod type_attrs;
 pub mod typed_literal;
 pub mod typmod_warnings;
 pub mod unique_nulls;
+pub mod window_exclude;
 
 /// One statement of a query string.
 #[derive(Debug, Clone)]
@@ -254,6 +255,13 @@ fn parse_plain(sql: &str) -> Result<Vec<Parsed>> {
     let sql = if field_star::may_contain(sql) {
         star = field_star::rewrite(sql);
         star.as_deref().unwrap_or(sql)
+    } else {
+        sql
+    };
+    let exclude;
+    let sql = if window_exclude::may_contain(sql) {
+        exclude = window_exclude::rewrite(sql);
+        exclude.as_deref().unwrap_or(sql)
     } else {
         sql
     };
