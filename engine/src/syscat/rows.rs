@@ -88,7 +88,10 @@ pub fn rows(
         "pg_timezone_abbrevs" => super::timezones::pg_timezone_abbrevs(rel, &mut out),
         "pg_sequence" => pg_sequence(rel, snap, &mut out),
         "pg_sequences" => pg_sequences(rel, snap, &mut out, last_value)?,
-        "pg_depend" => pg_depend(rel, snap, &mut out),
+        "pg_depend" => {
+            pg_depend(rel, snap, &mut out);
+            super::table_row_types::pg_depend(rel, snap, &mut out);
+        }
         "pg_description" => pg_description(rel, snap, &mut out),
         _ => {}
     }

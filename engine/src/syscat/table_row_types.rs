@@ -3,10 +3,11 @@
 //! row, which names it in `reltype`) and an array type `_p`. Rocksgres
 //! gives the row type the table's own OID and the array type the OID
 //! [`crate::plan::table_row::row_array_oid`] derives from it (see
-//! [`crate::plan::table_row`]).
+//! [`crate::plan::table_row`]). `pg_depend` links them as PostgreSQL does.
 
-use super::{CatalogRows, Snapshot, SysRel};
+use super::{CatalogRows, RowBuilder, Snapshot, SysRel};
 use crate::plan::table_row::row_array_oid;
+use crate::types::SqlType;
 
 /// The `pg_type` rows of the tables' row types and their array types.
 pub(crate) fn pg_type(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
@@ -59,5 +60,44 @@ impl Snapshot {
             .iter()
             .find(|t| t.schema == s && t.name == name)
             .map(|t| (t.id, row_array_oid(t.id)))
+    }
+}
+
+/// The `pg_depend` rows of the tables' row types, as PostgreSQL records
+/// them: the row type on its table and the array type on the row type
+/// (internal), and each column of a row type (or of its array type) on
+/// that type (normal).
+pub(crate) fn pg_depend(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
+    const PG_TYPE: u32 = 1247;
+    const PG_CLASS: u32 = 1259;
+    let mut dep =
+        |classid: u32, objid: u32, objsubid: i32, refclassid: u32, refobjid: u32, deptype: &str| {
+            let mut r = RowBuilder::new(rel);
+            r.oid("classid", classid)
+                .oid("objid", objid)
+                .int4("objsubid", objsubid)
+                .oid("refclassid", refclassid)
+                .oid("refobjid", refobjid)
+                .int4("refobjsubid", 0)
+                .text("deptype", deptype);
+            out.push(r.finish());
+        };
+    for t in &snap.tables {
+        dep(PG_TYPE, row_array_oid(t.id), 0, PG_TYPE, t.id, "i");
+        dep(PG_TYPE, t.id, 0, PG_CLASS, t.id, "i");
+        for (i, c) in t.columns.iter().enumerate() {
+            if c.dropped || c.domain.is_some() {
+                continue;
+            }
+            let refobjid = match c.ty {
+                SqlType::Composite(d) if d.array_oid == row_array_oid(d.oid) => d.oid,
+                SqlType::Array(SqlType::Composite(d)) if d.array_oid == row_array_oid(d.oid) => {
+                    d.array_oid
+                }
+                _ => continue,
+            };
+            let attnum = i32::try_from(i + 1).unwrap_or(i32::MAX);
+            dep(PG_CLASS, t.id, attnum, PG_TYPE, refobjid, "n");
+        }
     }
 }
