@@ -196,6 +196,13 @@ const COMMANDS: &[(&str, &str)] = &[
          \\dT\n\\dT+\n\\d pair\n\\d pairs\nROLLBACK;",
     ),
     (
+        "\\dT and \\d of a table with columns of another table's row type (rolled back)",
+        "BEGIN;\n\
+         CREATE TABLE rowt_p (a int, b text);\n\
+         CREATE TABLE rowt_q (id int PRIMARY KEY, r rowt_p, rs rowt_p[]);\n\
+         \\dT\n\\d rowt_q\nROLLBACK;",
+    ),
+    (
         "\\dD, \\dT and \\d of domains and a table using them (rolled back)",
         "BEGIN;\n\
          CREATE DOMAIN public.posint AS int CHECK (VALUE > 0);\n\

@@ -305,17 +305,9 @@ pub fn column_user_type<T: Transaction>(
             Ok(match resolve_type(txn, path, name)? {
                 Some(super::Relation::Type(t)) => Some(t),
                 Some(super::Relation::Domain(d)) => Some(d.base),
-                _ => {
-                    // A table's row type is a type in PostgreSQL; stored
-                    // values of it are not built.
-                    if let Ok(super::Relation::Table(_)) = super::resolve_relation(txn, path, name)
-                    {
-                        return Err(EngineError::unsupported(
-                            "columns and attributes of a table's row type",
-                        ));
-                    }
-                    None
-                }
+                // A table's row type is a type in PostgreSQL (see
+                // `crate::exec::row_type_deps`).
+                _ => crate::exec::row_type_deps::column_row_type(txn, path, name)?,
             })
         }
         ast::DataType::Array(

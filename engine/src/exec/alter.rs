@@ -286,6 +286,7 @@ pub fn alter_table<T: Transaction>(
             format!("relation \"{name}\" does not exist"),
         ));
     };
+    let row_before = crate::plan::table_row::table_row_def(&table);
     if let [op] = at.operations.as_slice() {
         if let Some(to) = crate::sql::set_schema::target(op) {
             crate::exec::schema_ddl::move_table(txn, &table, &to)?;
@@ -572,6 +573,7 @@ pub fn alter_table<T: Transaction>(
                         if using.is_some() {
                             return Err(EngineError::unsupported("ALTER COLUMN TYPE ... USING"));
                         }
+                        crate::exec::row_type_deps::check_type_change(txn, &table)?;
                         if crate::catalog::user_type::column_domain(txn, path, data_type)?.is_some()
                         {
                             return Err(EngineError::unsupported("ALTER COLUMN TYPE to a domain"));
@@ -733,6 +735,7 @@ pub fn alter_table<T: Transaction>(
             other => return Err(EngineError::unsupported(format!("ALTER TABLE {other}"))),
         }
     }
+    crate::exec::row_type_deps::check_alter(txn, row_before, &table)?;
     catalog::update_table(txn, &table)?;
     Ok(notices)
 }

@@ -1419,6 +1419,9 @@ pub fn drop_tables<T: Transaction>(
                 )?);
             }
         }
+        notices.extend(crate::exec::row_type_deps::drop_table_users(
+            txn, desc, &found, cascade,
+        )?);
         catalog::drop_table(txn, desc)?;
     }
     Ok(notices)

@@ -141,7 +141,14 @@ impl World {
             }
         }
         if !t.array {
-            out.push(((t.array_oid, 0), Child::Array(TypeRef { array: true, ..t })));
+            // A table's row type's array type is PostgreSQL's second OID
+            // of the table, below any later object's: sort it so.
+            let key = if t.array_oid == crate::plan::table_row::row_array_oid(t.oid) {
+                t.oid
+            } else {
+                t.array_oid
+            };
+            out.push(((key, 0), Child::Array(TypeRef { array: true, ..t })));
         }
         // Descending OID, then ascending column number.
         out.sort_by(|a, b| b.0 .0.cmp(&a.0 .0).then(a.0 .1.cmp(&b.0 .1)));
@@ -194,6 +201,18 @@ pub fn drop_dependents<T: Transaction>(
     cascade: bool,
 ) -> Result<Vec<String>> {
     let found = dependents(txn, ty)?;
+    drop_found(txn, &found, &format!("type {}", ty.name), cascade)
+}
+
+/// Drops the dependents `found` of the object `what` ("type mood",
+/// "table p") that a DROP removes: 2BP01 without `cascade`; with it,
+/// drops them and returns the NOTICE lines.
+pub fn drop_found<T: Transaction>(
+    txn: &mut T,
+    found: &[Found],
+    what: &str,
+    cascade: bool,
+) -> Result<Vec<String>> {
     if found.is_empty() {
         return Ok(Vec::new());
     }
@@ -202,10 +221,7 @@ pub fn drop_dependents<T: Transaction>(
             .iter()
             .map(|f| format!("{} depends on {}", f.name, f.on))
             .collect();
-        return Err(crate::exec::dependents::still_exist(
-            &format!("type {}", ty.name),
-            &lines,
-        ));
+        return Err(crate::exec::dependents::still_exist(what, &lines));
     }
     let names: Vec<String> = found.iter().map(|f| f.name.clone()).collect();
     let mut notices: Vec<String> = crate::exec::dependents::cascade_notice(&names)
@@ -213,7 +229,7 @@ pub fn drop_dependents<T: Transaction>(
         .collect();
     // The columns first (grouped by table), then the domains.
     let mut tables: Vec<(u32, Vec<usize>)> = Vec::new();
-    for f in &found {
+    for f in found {
         if let Dependent::Column { table, pos } = f.what {
             match tables.iter_mut().find(|(t, _)| *t == table) {
                 Some((_, cols)) => cols.push(pos),
@@ -232,7 +248,7 @@ pub fn drop_dependents<T: Transaction>(
         }
         catalog::update_table(txn, &table)?;
     }
-    for f in &found {
+    for f in found {
         if let Dependent::Domain(d) = &f.what {
             user_type::drop_domain(txn, d)?;
         }

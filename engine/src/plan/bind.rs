@@ -155,10 +155,10 @@ pub struct Binder<'c> {
     /// The views being expanded, outermost first: meeting one of them
     /// again is a cycle (42P17, as PostgreSQL's rewriter reports it).
     pub(crate) expanding_views: Vec<u32>,
-    /// The tables scanned under an alias (`FROM t x`), alias first: a
-    /// whole-row reference `x` is of `t`'s row type (see
+    /// The tables (and views) scanned under an alias (`FROM t x`), alias
+    /// first: a whole-row reference `x` is of `t`'s row type (see
     /// [`crate::plan::table_row`]).
-    pub(crate) aliased_tables: Vec<(String, std::sync::Arc<crate::catalog::TableDesc>)>,
+    pub(crate) aliased_tables: Vec<(String, Relation)>,
     /// The recorded name bindings of the views being expanded, in step
     /// with `expanding_views` (see [`crate::catalog::view`]).
     pub(crate) view_bindings: Vec<Option<Vec<(String, String)>>>,

@@ -550,6 +550,14 @@ impl Binder<'_> {
                 let name = output_name(e);
                 take_srfs(e, &mut srfs);
                 if let ast::SelectItem::UnnamedExpr(e2) = &item {
+                    // `(f(...)).*` keeps its form (expanded below).
+                    if matches!(e2, AstExpr::Function(f)
+                        if f.name.to_string() == crate::sql::field_star::FIELD_STAR_MARKER)
+                    {
+                        let sel = rewritten.get_or_insert_with(|| select.clone());
+                        sel.projection[i] = item;
+                        continue;
+                    }
                     item = ast::SelectItem::ExprWithAlias {
                         expr: e2.clone(),
                         alias: ast::Ident::with_quote('"', name),
@@ -1752,7 +1760,12 @@ impl Binder<'_> {
                         return Err(EngineError::internal("a type is not a relation"))
                     }
                     crate::catalog::Relation::View(v) => {
-                        return self.plan_view(&v, alias.as_ref());
+                        let planned = self.plan_view(&v, alias.as_ref())?;
+                        if let Some(a) = alias {
+                            let view = crate::catalog::Relation::View(v);
+                            self.aliased_tables.push((ident_name(&a.name), view));
+                        }
+                        return Ok(planned);
                     }
                     crate::catalog::Relation::System(rel) => {
                         let columns = static_columns(rel.columns);
@@ -1770,7 +1783,10 @@ impl Binder<'_> {
                     None => table.name.clone(),
                 };
                 if alias.is_some() {
-                    self.aliased_tables.push((qualifier.clone(), table.clone()));
+                    self.aliased_tables.push((
+                        qualifier.clone(),
+                        crate::catalog::Relation::Table(table.clone()),
+                    ));
                 }
                 let mut scope = table_scope(&table, &qualifier);
                 if let Some(a) = alias {
@@ -1841,7 +1857,7 @@ impl Binder<'_> {
     }
 
     /// Plans a view reference as its stored query.
-    fn plan_view(
+    pub(crate) fn plan_view(
         &mut self,
         view: &crate::catalog::ViewDesc,
         alias: Option<&ast::TableAlias>,
@@ -2706,7 +2722,8 @@ fn has_srf(e: &AstExpr) -> bool {
         AstExpr::UnaryOp { expr, .. } | AstExpr::Nested(expr) | AstExpr::Cast { expr, .. } => {
             has_srf(expr)
         }
-        AstExpr::CompoundFieldAccess { .. } => srf_field(e).is_some(),
+        // `(unnest(c)).a`: a field of each row of the call.
+        AstExpr::CompoundFieldAccess { root, .. } => srf_field(e).is_some() || has_srf(root),
         _ => false,
     }
     })
@@ -2980,6 +2997,9 @@ fn take_srfs_level(e: &mut AstExpr, out: &mut Vec<SrfCall>) {
         }
         AstExpr::CompoundFieldAccess { .. } => {
             let Some((f, field)) = srf_field(e) else {
+                if let AstExpr::CompoundFieldAccess { root, .. } = e {
+                    take_srfs(root, out);
+                }
                 return;
             };
             let ast::FunctionArguments::List(list) = &f.args else {

@@ -4,11 +4,15 @@
 //! `json_populate_record(NULL::t, ...)` work, and a whole-row reference
 //! `t` (in `SELECT t FROM t`, or `x` in `SELECT x FROM t x`) is of type `t`.
 //!
-//! Rocksgres keeps no `pg_type` row for a table's row type: the type is
-//! built from the table's descriptor when a name fails to resolve as a
-//! type, its OID the table's own (`pg_class.oid`; type and relation OIDs
-//! come from one counter, so no type has it). Table columns of a table's
-//! row type are not built (the type name does not resolve there). A
+//! Rocksgres stores no type descriptor for a table's row type: the type
+//! is built from the table's descriptor when a name fails to resolve as
+//! a type, its OID the table's own (`pg_class.oid`; type and relation
+//! OIDs come from one counter, so no type has it) and its array type's
+//! OID derived from that ([`row_array_oid`]), so `p[]`, `array_agg(p)`
+//! and columns of type `p` or `p[]` work (the column keeps a copy of the
+//! definition, as for `CREATE TYPE` composites; see
+//! [`crate::exec::row_type_deps`] for what may change under it). A
+//! view's row type is built the same way from its planned query. A
 //! sequence has no row type in PostgreSQL 15: its whole-row reference is
 //! 42809.
 
@@ -21,11 +25,22 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::types::composite::{intern, CompositeAttr, CompositeDef};
 use crate::types::SqlType;
 
+/// The first OID of the array types of table and view row types: the
+/// array type of relation `id`'s row type is `ROW_ARRAY_BASE | id`, above
+/// what the OID counter hands out in practice and below the OIDs
+/// [`crate::catalog::desc::derived_oid`] makes.
+pub const ROW_ARRAY_BASE: u32 = 0x3000_0000;
+
+/// The OID of the array type of relation `id`'s row type (`_p`).
+pub fn row_array_oid(id: u32) -> u32 {
+    ROW_ARRAY_BASE | (id & 0x0FFF_FFFF)
+}
+
 /// The composite type of table `t`'s rows.
 pub fn table_row_def(t: &TableDesc) -> &'static CompositeDef {
     intern(&CompositeDef {
         oid: t.id,
-        array_oid: 0,
+        array_oid: row_array_oid(t.id),
         relid: t.id,
         schema: t.schema.clone(),
         name: t.name.clone(),
@@ -45,8 +60,35 @@ impl Binder<'_> {
     pub(crate) fn table_row_type(&mut self, name: &ast::ObjectName) -> Option<SqlType> {
         match self.lookup_relation(name) {
             Ok(Relation::Table(t)) => Some(SqlType::Composite(table_row_def(&t))),
+            Ok(Relation::View(v)) => self.view_row_def(&v).ok().map(SqlType::Composite),
             _ => None,
         }
+    }
+
+    /// The composite type of view `v`'s rows: its output columns, as
+    /// its query plans them.
+    pub(crate) fn view_row_def(
+        &mut self,
+        v: &crate::catalog::ViewDesc,
+    ) -> Result<&'static CompositeDef> {
+        let (node, _) = self.plan_view(v, None)?;
+        let attrs = node
+            .columns()
+            .into_iter()
+            .zip(v.columns.iter().map(Some).chain(std::iter::repeat(None)))
+            .map(|(c, name)| CompositeAttr {
+                name: name.cloned().unwrap_or(c.name),
+                ty: c.ty,
+            })
+            .collect();
+        Ok(intern(&CompositeDef {
+            oid: v.oid,
+            array_oid: row_array_oid(v.oid),
+            relid: v.oid,
+            schema: v.schema.clone(),
+            name: v.name.clone(),
+            attrs,
+        }))
     }
 
     /// A whole-row reference to a table (alias) `name` of an enclosing
@@ -89,36 +131,40 @@ impl Binder<'_> {
         let rel = ast::ObjectName(vec![ast::ObjectNamePart::Identifier(
             ast::Ident::with_quote('"', name),
         )]);
-        // An alias stands for its table (`SELECT x FROM t x` is of type
-        // `t`); the latest table given that alias is the innermost.
+        // An alias stands for its table or view (`SELECT x FROM t x` is of
+        // type `t`); the latest one given that alias is the innermost.
         let aliased = self
             .aliased_tables
             .iter()
             .rev()
             .find(|(a, _)| a == name)
-            .map(|(_, t)| Relation::Table(t.clone()));
+            .map(|(_, t)| t.clone());
         let relation = match aliased {
             Some(r) => Ok(r),
             None => self.lookup_relation(&rel),
         };
-        match relation {
-            Ok(Relation::Table(t)) => {
-                let def = table_row_def(&t);
-                let Expr::Function(_, fields) = &row else {
-                    return Ok(Some(row));
-                };
-                let same = fields.len() == def.attrs.len()
-                    && fields.iter().zip(&def.attrs).all(|(f, a)| f.ty() == a.ty);
-                if same {
-                    return Ok(Some(super::row_expr::composite_of(def, fields.clone())));
-                }
-                Ok(Some(row))
+        let def = match relation {
+            Ok(Relation::Table(t)) => table_row_def(&t),
+            Ok(Relation::View(v)) => match self.view_row_def(&v) {
+                Ok(def) => def,
+                Err(_) => return Ok(Some(row)),
+            },
+            Ok(Relation::Sequence(_)) => {
+                return Err(EngineError::new(
+                    SqlState::WrongObjectType,
+                    format!("relation \"{name}\" does not have a composite type"),
+                ))
             }
-            Ok(Relation::Sequence(_)) => Err(EngineError::new(
-                SqlState::WrongObjectType,
-                format!("relation \"{name}\" does not have a composite type"),
-            )),
-            _ => Ok(Some(row)),
+            _ => return Ok(Some(row)),
+        };
+        let Expr::Function(_, fields) = &row else {
+            return Ok(Some(row));
+        };
+        let same = fields.len() == def.attrs.len()
+            && fields.iter().zip(&def.attrs).all(|(f, a)| f.ty() == a.ty);
+        if same {
+            return Ok(Some(super::row_expr::composite_of(def, fields.clone())));
         }
+        Ok(Some(row))
     }
 }

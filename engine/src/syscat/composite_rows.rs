@@ -10,37 +10,62 @@ use crate::types::{SqlType, Value};
 
 /// The `pg_type` rows of the composite types and their array types.
 pub(crate) fn pg_type(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
-    let proc = |s: &str| Value::Text(s.to_string());
     for d in &snap.composites {
-        let mut r = RowBuilder::new(rel);
-        r.oid("oid", d.oid)
-            .text("typname", d.name.clone())
-            .oid("typnamespace", snap.schema_oid(&d.schema))
-            .oid("typowner", USER_OID)
-            .int2("typlen", -1)
-            .bool("typbyval", false)
-            .text("typtype", "c")
-            .text("typcategory", "C")
-            .bool("typisdefined", true)
-            .text("typdelim", ",")
-            .oid("typrelid", d.relid)
-            .set("typsubscript", proc("-"))
-            .oid("typarray", d.array_oid)
-            .set("typinput", proc("record_in"))
-            .set("typoutput", proc("record_out"))
-            .set("typreceive", proc("record_recv"))
-            .set("typsend", proc("record_send"))
-            .set("typmodin", proc("-"))
-            .set("typmodout", proc("-"))
-            .set("typanalyze", proc("-"))
-            .text("typalign", align(&SqlType::Record))
-            .text("typstorage", "x")
-            .int4("typtypmod", -1);
-        out.push(r.finish());
-        let mut a = array_type_row(rel, snap, &d.name, &d.schema, d.oid, d.array_oid);
-        a.text("typalign", "d");
-        out.push(a.finish());
+        type_rows(
+            rel,
+            snap,
+            d.oid,
+            d.array_oid,
+            d.relid,
+            &d.schema,
+            &d.name,
+            out,
+        );
     }
+}
+
+/// The `pg_type` rows of one composite type (a `CREATE TYPE` composite
+/// or a table's row type) and of its array type.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn type_rows(
+    rel: &'static SysRel,
+    snap: &Snapshot,
+    oid: u32,
+    array_oid: u32,
+    relid: u32,
+    schema: &str,
+    name: &str,
+    out: &mut CatalogRows<'_>,
+) {
+    let proc = |s: &str| Value::Text(s.to_string());
+    let mut r = RowBuilder::new(rel);
+    r.oid("oid", oid)
+        .text("typname", name.to_string())
+        .oid("typnamespace", snap.schema_oid(schema))
+        .oid("typowner", USER_OID)
+        .int2("typlen", -1)
+        .bool("typbyval", false)
+        .text("typtype", "c")
+        .text("typcategory", "C")
+        .bool("typisdefined", true)
+        .text("typdelim", ",")
+        .oid("typrelid", relid)
+        .set("typsubscript", proc("-"))
+        .oid("typarray", array_oid)
+        .set("typinput", proc("record_in"))
+        .set("typoutput", proc("record_out"))
+        .set("typreceive", proc("record_recv"))
+        .set("typsend", proc("record_send"))
+        .set("typmodin", proc("-"))
+        .set("typmodout", proc("-"))
+        .set("typanalyze", proc("-"))
+        .text("typalign", align(&SqlType::Record))
+        .text("typstorage", "x")
+        .int4("typtypmod", -1);
+    out.push(r.finish());
+    let mut a = array_type_row(rel, snap, name, schema, oid, array_oid);
+    a.text("typalign", "d");
+    out.push(a.finish());
 }
 
 /// The `pg_class` rows (relkind `c`) of the composite types.

@@ -609,8 +609,12 @@ fn reg_oid(snap: &Snapshot, text: &str, kind: RegKind) -> Option<u32> {
             let base = base.strip_prefix("pg_catalog.").unwrap_or(base);
             let Ok(ty) = SqlType::from_name(base) else {
                 let (schema, name) = split_qualified(base);
-                let (oid, array_oid) = snap.user_type_oids(schema.as_deref(), &name)?;
-                return Some(if is_array { array_oid } else { oid });
+                if let Some((oid, array_oid)) = snap.user_type_oids(schema.as_deref(), &name) {
+                    return Some(if is_array { array_oid } else { oid });
+                }
+                // `_name`: the array type of user-defined type `name`.
+                let elem = name.strip_prefix('_').filter(|_| !is_array)?;
+                return snap.user_type_oids(schema.as_deref(), elem).map(|(_, a)| a);
             };
             let ty = if is_array { ty.array_of()? } else { ty };
             Some(ty.oid())

@@ -46,6 +46,7 @@ pub mod opclass;
 pub(crate) mod rows;
 mod sizes;
 pub mod static_rows;
+pub(crate) mod table_row_types;
 mod timezones;
 mod user_types;
 mod viewdef;

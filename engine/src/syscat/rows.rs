@@ -46,6 +46,7 @@ pub fn rows(
             super::user_types::pg_type(rel, snap, &mut out);
             super::domain_rows::pg_type(rel, snap, &mut out);
             super::composite_rows::pg_type(rel, snap, &mut out);
+            super::table_row_types::pg_type(rel, snap, &mut out);
         }
         "pg_enum" => super::user_types::pg_enum(rel, snap, &mut out),
         "pg_am" => from_static(rel, static_rows::PG_AM, &mut out)?,
@@ -87,7 +88,10 @@ pub fn rows(
         "pg_timezone_abbrevs" => super::timezones::pg_timezone_abbrevs(rel, &mut out),
         "pg_sequence" => pg_sequence(rel, snap, &mut out),
         "pg_sequences" => pg_sequences(rel, snap, &mut out, last_value)?,
-        "pg_depend" => pg_depend(rel, snap, &mut out),
+        "pg_depend" => {
+            pg_depend(rel, snap, &mut out);
+            super::table_row_types::pg_depend(rel, snap, &mut out);
+        }
         "pg_description" => pg_description(rel, snap, &mut out),
         _ => {}
     }
@@ -208,6 +212,7 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
             .oid("relnamespace", schema_oid)
             .oid("relam", HEAP_AM_OID)
             .oid("relfilenode", t.storage_id)
+            .oid("reltype", t.id)
             .text("relkind", "r")
             .int2("relnatts", t.columns.len() as i16)
             .bool("relhasindex", visible_indexes(t).next().is_some())

@@ -82,6 +82,7 @@ impl Snapshot {
         if let Some(n) = self
             .domain_type_name(oid)
             .or_else(|| self.composite_type_name(oid))
+            .or_else(|| self.table_row_type_name(oid))
         {
             return Some(n);
         }
@@ -113,6 +114,7 @@ impl Snapshot {
                         .map(|d| (d.oid, d.array_oid))
                 })
                 .or_else(|| self.composite_type_oids(s, name))
+                .or_else(|| self.table_row_type_oids(s, name))
         };
         match schema {
             Some(s) => found(s),
