@@ -332,6 +332,8 @@ pub enum Node {
         /// ALL.
         all: bool,
     },
+    /// `WITH` queries: see [`crate::plan::cte`].
+    Cte(crate::plan::cte::CteNode),
 }
 
 impl Node {
@@ -371,6 +373,7 @@ impl Node {
             }
             Node::SetOp { left, .. } => left.columns(),
             Node::RowsFrom { funcs } => funcs.iter().flat_map(Node::columns).collect(),
+            Node::Cte(c) => c.columns(),
         }
     }
 
