@@ -50,6 +50,11 @@ fn explain_shows_cte_scans_as_postgres() {
         plan(&mut s, "WITH x AS (SELECT * FROM t) SELECT * FROM x, x y"),
         "Nested Loop\n  CTE x\n    ->  Seq Scan on t\n  ->  CTE Scan on x\n  ->  CTE Scan on x y"
     );
+    // Volatile: never inlined.
+    assert_eq!(
+        plan(&mut s, "WITH x AS (SELECT random() AS r) SELECT * FROM x"),
+        "CTE Scan on x\n  CTE x\n    ->  Result"
+    );
     let r = plan(
         &mut s,
         "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r",

@@ -53,6 +53,9 @@ pub struct Cte {
     pub materialized: Option<bool>,
     /// Whether it refers to itself (`WITH RECURSIVE`).
     pub recursive: bool,
+    /// Whether it calls a volatile function (`nextval`, `random`, ...):
+    /// never inlined, so it is evaluated once.
+    pub volatile: bool,
     /// How many scans of it the statement's plan holds.
     refs: AtomicUsize,
 }
@@ -68,6 +71,7 @@ impl Cte {
     /// then shows its plan in place of a CTE Scan.
     pub fn inlined(&self) -> bool {
         !self.recursive
+            && !self.volatile
             && match self.materialized {
                 Some(m) => !m,
                 None => self.references() == 1,
@@ -166,6 +170,37 @@ pub(crate) struct CteScope {
 
 fn recursion_error(msg: String) -> EngineError {
     EngineError::new(SqlState::InvalidRecursion, msg)
+}
+
+/// The volatile functions a CTE may call that keep it from being
+/// inlined (PostgreSQL's `provolatile = 'v'`).
+const VOLATILE: &[&str] = &[
+    "nextval",
+    "setval",
+    "currval",
+    "lastval",
+    "random",
+    "gen_random_uuid",
+    "clock_timestamp",
+    "timeofday",
+    "set_config",
+];
+
+/// Whether `q` calls a function of [`VOLATILE`] anywhere.
+fn calls_volatile(q: &ast::Query) -> bool {
+    ast::visit_expressions(q, |e| match e {
+        ast::Expr::Function(f)
+            if f.name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .is_some_and(|i| VOLATILE.contains(&i.value.to_ascii_lowercase().as_str())) =>
+        {
+            ControlFlow::Break(())
+        }
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break()
 }
 
 /// Whether `q` names relation `name` (unqualified) anywhere.
@@ -288,6 +323,7 @@ impl Binder<'_> {
                     .as_ref()
                     .map(|m| matches!(m, ast::CteAsMaterialized::Materialized)),
                 recursive,
+                volatile: calls_volatile(&item.query),
                 refs: AtomicUsize::new(0),
             });
             self.next_subquery += 1;
