@@ -186,6 +186,8 @@ sqlstates! {
     InvalidTableDefinition = "42P16",
     /// 42P17
     InvalidObjectDefinition = "42P17",
+    /// 42P19
+    InvalidRecursion = "42P19",
     /// 42P18
     IndeterminateDatatype = "42P18",
     /// 3D000

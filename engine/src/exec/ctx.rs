@@ -35,6 +35,9 @@ pub struct Ctx<'a, T: Transaction> {
     pub outer: Vec<Vec<Value>>,
     /// Results of uncorrelated subqueries, by subquery id.
     pub cache: HashMap<usize, CachedSubquery>,
+    /// The rows of CTEs and recursive worktables, by id (see
+    /// [`crate::exec::cte`]).
+    pub ctes: HashMap<usize, Arc<Vec<Vec<Value>>>>,
     /// What stops the statement early: its deadline (statement_timeout)
     /// and the session's cancel flag (CancelRequest).
     pub interrupt: Interrupt,
@@ -77,6 +80,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             statement_ts,
             outer: Vec::new(),
             cache: HashMap::new(),
+            ctes: HashMap::new(),
             interrupt: Interrupt::none(),
             identity: None,
             settings: None,

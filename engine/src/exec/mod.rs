@@ -13,6 +13,7 @@ pub mod comment;
 pub mod composite_attrs;
 pub mod composite_ddl;
 pub mod config;
+pub mod cte;
 pub mod ctx;
 pub mod database_copy;
 pub mod database_ddl;

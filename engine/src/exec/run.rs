@@ -282,6 +282,7 @@ fn run_level<'a, T: Transaction>(
             Ok(Flow::Continue)
         }
         Node::RowsFrom { funcs } => crate::exec::series::run_rows_from(funcs, ctx, sink),
+        Node::Cte(c) => crate::exec::cte::run_cte(c, ctx, sink),
         Node::Filter { input, predicate } => run(input, ctx, &mut |ctx, row| {
             if predicate.holds(row, ctx)? {
                 sink(ctx, row)

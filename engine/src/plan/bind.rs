@@ -165,6 +165,8 @@ pub struct Binder<'c> {
     /// The table locks the statement takes: ACCESS SHARE on every table
     /// it reads, ROW EXCLUSIVE on the one it writes.
     pub locks: crate::catalog::lock::TableLocks,
+    /// The CTE names in scope, innermost last (see [`crate::plan::cte`]).
+    pub(crate) ctes: Vec<crate::plan::cte::CteScope>,
 }
 
 /// The name a part of an object name denotes.
@@ -278,6 +280,7 @@ impl<'c> Binder<'c> {
             aliased_tables: Vec::new(),
             view_bindings: Vec::new(),
             locks: Default::default(),
+            ctes: Vec::new(),
         }
     }
 

@@ -16,11 +16,24 @@ pub fn explain(node: &Node) -> Vec<String> {
 }
 
 fn render(node: &Node, depth: usize, out: &mut Vec<String>) {
-    crate::sql::depth::guard(|| render_level(node, depth, out))
+    crate::sql::depth::guard(|| render_level(node, depth, out, Vec::new()))
 }
 
-fn render_level(node: &Node, depth: usize, out: &mut Vec<String>) {
+/// Renders `node` at `depth`; `subplans` (a header and a plan, such as a
+/// CTE's) are shown under it before its children.
+fn render_level<'n>(
+    node: &'n Node,
+    depth: usize,
+    out: &mut Vec<String>,
+    mut subplans: Vec<(String, &'n Node)>,
+) {
     let (head, details, children): (String, Vec<String>, Vec<&Node>) = match node {
+        Node::Cte(c) => match crate::plan::explain_cte::parts(c, &mut subplans) {
+            crate::plan::explain_cte::Parts::Through(input) => {
+                return crate::sql::depth::guard(|| render_level(input, depth, out, subplans))
+            }
+            crate::plan::explain_cte::Parts::Node(head, children) => (head, vec![], children),
+        },
         Node::Values { rows, .. } if rows.len() == 1 && rows[0].is_empty() => {
             ("Result".into(), vec![], vec![])
         }
@@ -87,7 +100,9 @@ fn render_level(node: &Node, depth: usize, out: &mut Vec<String>) {
             (head, details, vec![])
         }
         Node::Filter { input, .. } => ("Filter".into(), vec![], vec![input.as_ref()]),
-        Node::Project { input, .. } => return render(input, depth, out),
+        Node::Project { input, .. } => {
+            return crate::sql::depth::guard(|| render_level(input, depth, out, subplans))
+        }
         Node::Join {
             left, right, kind, ..
         } => (
@@ -142,6 +157,12 @@ fn render_level(node: &Node, depth: usize, out: &mut Vec<String>) {
     out.push(format!("{prefix}{head}"));
     for d in details {
         out.push(format!("{detail_pad}{d}"));
+    }
+    for (header, plan) in subplans {
+        out.push(format!("{detail_pad}{header}"));
+        let mut lines = Vec::new();
+        render(plan, depth + 1, &mut lines);
+        out.extend(lines.into_iter().map(|l| format!("  {l}")));
     }
     for c in children {
         render(c, depth + 1, out);

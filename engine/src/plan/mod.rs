@@ -6,8 +6,10 @@
 
 pub mod access;
 pub mod bind;
+pub mod cte;
 pub mod domain_check;
 pub mod explain;
+pub mod explain_cte;
 pub mod expr;
 pub mod json_populate;
 pub mod node;

@@ -336,6 +336,8 @@ pub enum Node {
         /// ALL.
         all: bool,
     },
+    /// `WITH` queries: see [`crate::plan::cte`].
+    Cte(crate::plan::cte::CteNode),
 }
 
 impl Node {
@@ -376,6 +378,7 @@ impl Node {
             }
             Node::SetOp { left, .. } => left.columns(),
             Node::RowsFrom { funcs } => funcs.iter().flat_map(Node::columns).collect(),
+            Node::Cte(c) => c.columns(),
         }
     }
 

@@ -253,9 +253,14 @@ impl Binder<'_> {
 
     /// [`Binder::plan_query`], one level down.
     fn plan_query_level(&mut self, q: &ast::Query) -> Result<Node> {
-        if q.with.is_some() {
-            return Err(EngineError::unsupported("WITH queries (being built)"));
+        if let Some(with) = &q.with {
+            return self.plan_with(with, q);
         }
+        self.plan_query_body(q)
+    }
+
+    /// [`Binder::plan_query`] once its `WITH` clause, if any, is in scope.
+    pub(crate) fn plan_query_body(&mut self, q: &ast::Query) -> Result<Node> {
         // `FETCH FIRST n ROWS ONLY` is `LIMIT n` (n defaults to 1).
         let one = AstExpr::value(ast::Value::Number("1".into(), false));
         let fetch = match &q.fetch {
@@ -356,7 +361,7 @@ impl Binder<'_> {
         })
     }
 
-    fn plan_set_expr(&mut self, body: &ast::SetExpr) -> Result<Node> {
+    pub(crate) fn plan_set_expr(&mut self, body: &ast::SetExpr) -> Result<Node> {
         let _level = depth::enter()?;
         depth::guard(|| self.plan_set_expr_level(body))
     }
@@ -1754,6 +1759,9 @@ impl Binder<'_> {
                         ));
                     }
                 }
+                if let Some(cte) = self.cte_reference(name, alias.as_ref())? {
+                    return Ok(cte);
+                }
                 let table = match self.resolve(name)? {
                     crate::catalog::Relation::Table(t) => t,
                     crate::catalog::Relation::Type(_) | crate::catalog::Relation::Domain(_) => {
@@ -1896,7 +1904,9 @@ impl Binder<'_> {
         // A view's query sees no enclosing scopes.
         let outer = std::mem::take(&mut self.outer);
         let correlated = std::mem::take(&mut self.correlated);
+        let ctes = self.take_ctes();
         let node = self.plan_query(q);
+        self.restore_ctes(ctes);
         self.outer = outer;
         self.correlated = correlated;
         let node = node?;
@@ -2454,7 +2464,7 @@ fn static_columns(columns: &[(&str, SqlType)]) -> Vec<OutputColumn> {
 }
 
 /// The scope of a relation's `columns`, qualified by its alias or `name`.
-fn relation_scope(
+pub(super) fn relation_scope(
     columns: &[OutputColumn],
     name: &str,
     alias: Option<&ast::TableAlias>,
@@ -2570,6 +2580,9 @@ fn lock_scans_level(node: &mut Node) -> Result<()> {
             lock_scans(left)?;
             lock_scans(right)
         }
+        // A CTE's rows are not locked (as PostgreSQL).
+        Node::Cte(crate::plan::cte::CteNode::With { input, .. }) => lock_scans(input),
+        Node::Cte(_) => Ok(()),
         Node::Values { .. }
         | Node::Series { .. }
         | Node::Unnest { .. }

@@ -20,6 +20,7 @@ pub mod alter_owner;
 pub mod column_options;
 pub mod comment;
 pub mod create_like;
+pub mod cte_clauses;
 pub mod database;
 pub mod depth;
 pub mod domain;
@@ -213,7 +214,7 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
     }
     let mut out = match out {
         Some(out) => out,
-        None => parse_plain(sql)?,
+        None => parse_plain(sql).map_err(|e| cte_clauses::refine(sql, e))?,
     };
     if let Some((_, marks)) = &fk_set {
         let statements = out.iter_mut().filter_map(|p| match p {
