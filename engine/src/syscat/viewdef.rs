@@ -8,8 +8,9 @@
 //! BY` / `GROUP BY` ordinals replaced by the items they denote, operators
 //! parenthesised (except in pretty mode). This module rebuilds that from
 //! the stored text for `SELECT`s (`DISTINCT [ON]` included) over
-//! relations, joins, subqueries in `FROM` and CTEs, under `WITH` and set
-//! operations (`UNION`, `INTERSECT`, `EXCEPT`), indenting nested queries
+//! relations, joins, subqueries in `FROM` and CTEs, with named `WINDOW`s,
+//! under `WITH` and set operations (`UNION`, `INTERSECT`, `EXCEPT`),
+//! indenting nested queries
 //! as `ruleutils.c` does (8 columns a level). The expressions go through
 //! [`super::deparse`] where the `SELECT` reads one table, else a simpler
 //! printer. A view of another shape (recursive CTEs, `LATERAL`, a
@@ -575,12 +576,39 @@ fn select_def(
         out.push_str(" HAVING ");
         out.push_str(&d.expr(h)?);
     }
+    if !s.named_window.is_empty() {
+        let mut defs = Vec::new();
+        for ast::NamedWindowDefinition(name, def) in &s.named_window {
+            let spec = match def {
+                ast::NamedWindowExpr::NamedWindow(other) => {
+                    format!("({})", quote_ident(&ident_name(other)))
+                }
+                ast::NamedWindowExpr::WindowSpec(spec) => window_spec(&d, spec)?,
+            };
+            defs.push(format!("{} AS {spec}", quote_ident(&ident_name(name))));
+        }
+        out.push('\n');
+        out.push_str(&pad(indent + 1));
+        out.push_str(" WINDOW ");
+        out.push_str(&defs.join(", "));
+    }
     if let Some(q) = query {
         let sort = |e: &ast::Expr| d.sort_expr(e, &targets);
         let expr = |e: &ast::Expr| d.expr(e);
         out.push_str(&tail(q, indent, &sort, &expr)?);
     }
     Some(out)
+}
+
+/// A named window's `(...)` as PostgreSQL prints it: the spec goes
+/// through the same printer as an inline `OVER (...)`.
+fn window_spec(d: &Deparser<'_>, spec: &ast::WindowSpec) -> Option<String> {
+    let call = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql(&format!("x() OVER ({spec})"))
+        .ok()?
+        .parse_expr()
+        .ok()?;
+    d.expr(&call)?.strip_prefix("x() OVER ").map(str::to_owned)
 }
 
 impl<'s> Deparser<'s> {
