@@ -296,6 +296,12 @@ fn samples(ty: &SqlType) -> Option<Vec<String>> {
             "1.50e3",
             "null",
         ]),
+        "jsonpath" => q(&[
+            "$.a",
+            "strict $.a[*] ? (@.b > 1 && @.c like_regex \"^x\" flag \"i\")",
+            "1 + 2 * -3",
+            "$.d.datetime(\"YYYY-MM-DD\")",
+        ]),
         _ => {
             let elem = ty.element()?;
             let inner = samples(&elem)?;

@@ -3060,13 +3060,18 @@ pub(super) fn rename_columns(scope: &mut Scope, alias: &ast::TableAlias) -> Resu
     Ok(())
 }
 
-/// A sort key; 42883 for `json` (and arrays of it), which has no
-/// ordering operator in PostgreSQL.
+/// A sort key; 42883 for `json` and `jsonpath` (and arrays of them),
+/// which have no ordering operator in PostgreSQL.
 pub(crate) fn sort_key(expr: Expr, k: &ast::OrderByExpr) -> Result<SortKey> {
-    if matches!(expr.ty(), SqlType::Json) || expr.ty() == SqlType::Array(&SqlType::Json) {
+    let ty = expr.ty();
+    let unordered = |t: &SqlType| matches!(t, SqlType::Json | SqlType::JsonPath);
+    if unordered(&ty) || ty.element().is_some_and(|e| unordered(&e)) {
         return Err(EngineError::new(
             SqlState::UndefinedFunction,
-            "could not identify an ordering operator for type json",
+            format!(
+                "could not identify an ordering operator for type {}",
+                ty.display_name()
+            ),
         ));
     }
     let descending = matches!(k.options.sort, Some(ast::OrderBySort::Desc));

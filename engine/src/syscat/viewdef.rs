@@ -571,8 +571,9 @@ fn select_def(
         }
     }
     if let Some(h) = &s.having {
+        // ruleutils.c indents HAVING one column less than WHERE.
         out.push('\n');
-        out.push_str(&pad(indent + 1));
+        out.push_str(&pad(indent));
         out.push_str(" HAVING ");
         out.push_str(&d.expr(h)?);
     }
