@@ -296,11 +296,12 @@ impl BinaryOpSig {
                 _ => Value::Null,
             });
         }
-        if self.op.is_comparison()
-            && (self.left == SqlType::Array(&SqlType::Json)
-                || self.right == SqlType::Array(&SqlType::Json))
-        {
-            return json_array_compare(self.op, l, r);
+        for elem in [&SqlType::Json, &SqlType::JsonPath] {
+            if self.op.is_comparison()
+                && (self.left == SqlType::Array(elem) || self.right == SqlType::Array(elem))
+            {
+                return json_array_compare(self.op, l, r, elem);
+            }
         }
         if let (true, SqlType::Composite(d)) = (self.op.is_comparison(), self.left) {
             return Ok(match (l, r) {
@@ -329,27 +330,29 @@ impl BinaryOpSig {
     }
 }
 
-/// Compares arrays of `json` as PostgreSQL's array_eq / array_cmp do:
+/// Compares arrays of `json` or `jsonpath` as PostgreSQL's array_eq /
+/// array_cmp do:
 /// arrays of different lengths are unequal, but comparing elements needs
 /// json's equality or ordering, which does not exist (42883).
-fn json_array_compare(op: BinaryOp, l: &Value, r: &Value) -> Result<Value> {
+fn json_array_compare(op: BinaryOp, l: &Value, r: &Value, elem: &SqlType) -> Result<Value> {
     let (Value::Text(a), Value::Text(b)) = (l, r) else {
         return Ok(Value::Null);
     };
     let equality = matches!(op, BinaryOp::Eq | BinaryOp::NotEq);
     if equality {
-        let na = super::array::elements(a, &SqlType::Json)?.len();
-        let nb = super::array::elements(b, &SqlType::Json)?.len();
+        let na = super::array::elements(a, elem)?.len();
+        let nb = super::array::elements(b, elem)?.len();
         if na != nb {
             return Ok(Value::Bool(op == BinaryOp::NotEq));
         }
     }
+    let name = elem.display_name();
     Err(EngineError::new(
         SqlState::UndefinedFunction,
         if equality {
-            "could not identify an equality operator for type json"
+            format!("could not identify an equality operator for type {name}")
         } else {
-            "could not identify a comparison function for type json"
+            format!("could not identify a comparison function for type {name}")
         },
     ))
 }
