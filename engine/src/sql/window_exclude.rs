@@ -8,8 +8,7 @@
 //! [`decode`] gives the binder the real end bound and the exclusion back.
 
 use sqlparser::ast::{self, Expr, WindowFrameBound};
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::Token;
 
 use super::word;
 use crate::error::{EngineError, Result};
@@ -27,29 +26,10 @@ pub fn may_contain(sql: &str) -> bool {
 /// Rewrites every frame EXCLUDE clause into the marker; `None` when there
 /// is nothing to rewrite.
 pub fn rewrite(sql: &str) -> Option<String> {
-    let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
-        .tokenize_with_location()
-        .ok()?;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let offset = |line: u64, column: u64| -> Option<usize> {
-        let start = *line_starts.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
-        let col = usize::try_from(column).ok()?.checked_sub(1)?;
-        Some(
-            start
-                + sql[start..]
-                    .char_indices()
-                    .nth(col)
-                    .map_or(sql.len() - start, |(i, _)| i),
-        )
-    };
-    let mut starts = Vec::with_capacity(tokens.len());
-    for t in &tokens {
-        starts.push(offset(t.span.start.line, t.span.start.column)?);
-    }
-    let end_of = |i: usize| starts.get(i + 1).copied().unwrap_or(sql.len());
-    let toks: Vec<&Token> = tokens.iter().map(|t| &t.token).collect();
+    let located = super::tokens_with_ranges(sql)?;
+    let starts: Vec<usize> = located.iter().map(|(_, r)| r.start).collect();
+    let end_of = |i: usize| located.get(i).map_or(sql.len(), |(_, r)| r.end);
+    let toks: Vec<&Token> = located.iter().map(|(t, _)| t).collect();
     let sig = super::significant(toks.iter().copied());
     // (start, end, replacement) byte edits.
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
