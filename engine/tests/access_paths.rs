@@ -176,6 +176,11 @@ fn explain_output_matches_golden_file() {
         "SELECT a.id FROM big a JOIN big b ON a.id = b.k WHERE a.id < 3",
         "SELECT DISTINCT k FROM big",
         "SELECT id FROM big WHERE id IN (SELECT k FROM big WHERE k < 2)",
+        "SELECT a.id FROM big a JOIN big b ON a.id = b.k WHERE a.id = 3",
+        "SELECT count(*) FROM big a, big b, big c WHERE a.id = b.id AND b.k = c.id AND c.v = 'v1'",
+        "SELECT a.id FROM big a LEFT JOIN big b ON b.id = a.k AND b.v = 'x'",
+        "SELECT a.id FROM big a FULL JOIN big b ON b.id = a.k",
+        "SELECT v.x FROM (VALUES (1), (2)) v(x) LEFT JOIN big b ON b.id = v.x",
     ];
     let mut text = String::new();
     for q in queries {

@@ -17,6 +17,8 @@ pub enum CachedSubquery {
     Exists(bool),
     /// IN: the subquery's values (shared: rows probe them without copying).
     Values(Arc<Vec<Value>>),
+    /// IN over values hashed by [`crate::exec::hashed_in`].
+    Hashed(Arc<crate::exec::hashed_in::HashedValues>),
 }
 
 /// The generated rows of one system relation, shared by every scan of it

@@ -310,6 +310,7 @@ fn run_level<'a, T: Transaction>(
             kind,
             on,
             lateral: true,
+            ..
         } => {
             let right_width = right.width();
             let mut joined = Vec::new();
@@ -349,6 +350,17 @@ fn run_level<'a, T: Transaction>(
             kind,
             on,
             lateral: false,
+            hash: Some(keys),
+        } => {
+            crate::exec::hash_join::run_hash_join(left, right, *kind, on.as_ref(), keys, ctx, sink)
+        }
+        Node::Join {
+            left,
+            right,
+            kind,
+            on,
+            lateral: false,
+            hash: None,
         } => {
             let right_rows = collect(right, ctx)?;
             let right_width = right.width();
@@ -511,7 +523,15 @@ fn run_level<'a, T: Transaction>(
             }
             let mut emitted = 0u64;
             let mut downstream_stopped = false;
-            run(input, ctx, &mut |ctx, row| {
+            let top_n = match (input.as_ref(), limit) {
+                (Node::Sort { input, keys }, Some(l))
+                    if l.saturating_add(skip) <= crate::exec::top_n::MAX_TOP_N =>
+                {
+                    Some((input, keys, (l + skip) as usize))
+                }
+                _ => None,
+            };
+            let mut limited = |ctx: &mut Ctx<'a, T>, row: &[Value]| {
                 if skip > 0 {
                     skip -= 1;
                     return Ok(Flow::Continue);
@@ -526,7 +546,13 @@ fn run_level<'a, T: Transaction>(
                 } else {
                     Flow::Continue
                 })
-            })?;
+            };
+            match top_n {
+                Some((input, keys, n)) => {
+                    crate::exec::top_n::run_top_n(input, keys, n, ctx, &mut limited)?
+                }
+                None => run(input, ctx, &mut limited)?,
+            };
             Ok(if downstream_stopped {
                 Flow::Stop
             } else {

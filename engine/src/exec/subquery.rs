@@ -13,6 +13,7 @@ use rocksgres_storage::Transaction;
 
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::{CachedSubquery, Ctx};
+use crate::exec::hashed_in;
 use crate::exec::run::{run, Flow};
 use crate::plan::expr::{Subquery, SubqueryKind};
 use crate::types::{compare, Value};
@@ -77,13 +78,22 @@ pub fn eval_subquery<T: Transaction>(
     } else if let Some(cached) = ctx.cache.get(&sq.id) {
         cached.clone()
     } else {
-        let r = compute(sq, row, ctx)?;
+        let mut r = compute(sq, row, ctx)?;
+        if let (CachedSubquery::Values(values), SubqueryKind::In(probe, _)) = (&r, &sq.kind) {
+            let column = sq.plan.columns().first().map(|c| c.ty);
+            if let Some(ty) = column.and_then(|c| hashed_in::key_type(probe.ty(), c)) {
+                r = CachedSubquery::Hashed(Arc::new(hashed_in::HashedValues::new(values, ty)));
+            }
+        }
         ctx.cache.insert(sq.id, r.clone());
         r
     };
     Ok(match (result, &sq.kind) {
         (CachedSubquery::Scalar(v), _) => v,
         (CachedSubquery::Exists(b), _) => Value::Bool(b),
+        (CachedSubquery::Hashed(h), SubqueryKind::In(probe, negated)) => {
+            h.probe(&probe.eval(row, ctx)?, *negated)
+        }
         (CachedSubquery::Values(values), SubqueryKind::In(probe, negated)) => {
             let v = probe.eval(row, ctx)?;
             if v.is_null() {
@@ -134,7 +144,7 @@ pub fn eval_subquery<T: Transaction>(
         (CachedSubquery::Values(values), SubqueryKind::Array) => {
             crate::types::array::from_values(&values)
         }
-        (CachedSubquery::Values(_), _) => {
+        (CachedSubquery::Values(_) | CachedSubquery::Hashed(_), _) => {
             return Err(EngineError::internal("subquery result of the wrong kind"))
         }
     })

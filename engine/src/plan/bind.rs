@@ -430,7 +430,26 @@ impl<'c> Binder<'c> {
                     if let SubqueryKind::In(p, n) = &s.kind {
                         let target = s.plan.columns().first().map(|c| c.ty);
                         if let Some(t) = target {
-                            let p = self.coerce(p.clone(), t, CastKind::Implicit)?;
+                            // Integers of any width compare as they are
+                            // (`bigint IN (SELECT int)` is int84eq, not a
+                            // cast); otherwise the probe takes the column's
+                            // type, or the operand type `probe = column`
+                            // resolves to.
+                            let p = if p.ty().is_integer() && t.is_integer() {
+                                p.clone()
+                            } else {
+                                match self.coerce(p.clone(), t, CastKind::Implicit) {
+                                    Ok(p) => p,
+                                    Err(_) => {
+                                        let sig = crate::types::resolve_binary_op(
+                                            crate::types::BinaryOp::Eq,
+                                            &p.ty(),
+                                            &t,
+                                        )?;
+                                        self.coerce(p.clone(), sig.left, CastKind::Implicit)?
+                                    }
+                                }
+                            };
                             s.kind = SubqueryKind::In(p, *n);
                         }
                     }

@@ -104,6 +104,24 @@ fn render_level<'n>(
             return crate::sql::depth::guard(|| render_level(input, depth, out, subplans))
         }
         Node::Join {
+            left,
+            right,
+            kind,
+            hash: Some(_),
+            ..
+        } => {
+            let head = match kind {
+                JoinKind::Inner => "Hash Join",
+                JoinKind::Left => "Hash Left Join",
+                JoinKind::Full => "Hash Full Join",
+            };
+            push_line(depth, head.into(), vec![], subplans, out);
+            render(left, depth + 1, out);
+            push_line(depth + 1, "Hash".into(), vec![], Vec::new(), out);
+            render(right, depth + 2, out);
+            return;
+        }
+        Node::Join {
             left, right, kind, ..
         } => (
             match kind {
@@ -148,6 +166,20 @@ fn render_level<'n>(
             vec![left.as_ref(), right.as_ref()],
         ),
     };
+    push_line(depth, head, details, subplans, out);
+    for c in children {
+        render(c, depth + 1, out);
+    }
+}
+
+/// Writes a node's line at `depth`, its detail lines and its subplans.
+fn push_line(
+    depth: usize,
+    head: String,
+    details: Vec<String>,
+    subplans: Vec<(String, &Node)>,
+    out: &mut Vec<String>,
+) {
     let (prefix, detail_pad) = if depth == 0 {
         (String::new(), "  ".to_string())
     } else {
@@ -163,8 +195,5 @@ fn render_level<'n>(
         let mut lines = Vec::new();
         render(plan, depth + 1, &mut lines);
         out.extend(lines.into_iter().map(|l| format!("  {l}")));
-    }
-    for c in children {
-        render(c, depth + 1, out);
     }
 }

@@ -11,6 +11,8 @@ pub mod domain_check;
 pub mod explain;
 pub mod explain_cte;
 pub mod expr;
+pub mod expr_walk;
+pub mod join_plan;
 pub mod json_populate;
 pub mod node;
 pub mod query;

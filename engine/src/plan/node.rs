@@ -272,7 +272,7 @@ pub enum Node {
         /// Output columns.
         columns: Vec<OutputColumn>,
     },
-    /// Nested-loop join; output is left columns then right columns.
+    /// A join; output is left columns then right columns.
     Join {
         /// Outer side.
         left: Box<Node>,
@@ -285,6 +285,10 @@ pub enum Node {
         /// LATERAL: `right` refers to the left row (as an enclosing row)
         /// and is re-run for every left row.
         lateral: bool,
+        /// A hash join: `right` is read once into a hash table on these
+        /// keys, which each left row probes (`on` is still checked on
+        /// every candidate pair). See [`crate::plan::join_plan`].
+        hash: Option<Box<crate::plan::join_plan::HashKeys>>,
     },
     /// Grouping and aggregation; output is group values then aggregates.
     Aggregate {

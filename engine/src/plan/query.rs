@@ -600,6 +600,9 @@ impl Binder<'_> {
             }
         }
 
+        // Predicates move down and joins get their algorithm.
+        node = crate::plan::join_plan::plan_joins(node);
+
         if !srfs.is_empty() {
             // The calls may read the FROM row: plan them as a lateral join.
             self.outer.push(scope.clone());
@@ -615,6 +618,7 @@ impl Binder<'_> {
                 kind: JoinKind::Inner,
                 on: None,
                 lateral: true,
+                hash: None,
             };
         }
 
@@ -1403,6 +1407,7 @@ impl Binder<'_> {
                             kind: JoinKind::Inner,
                             on: None,
                             lateral: lateral_item,
+                            hash: None,
                         },
                         scope,
                     )
@@ -1493,7 +1498,10 @@ impl Binder<'_> {
             // A USING condition indexes the left-then-right row: move it
             // to the executed (right-then-left) one.
             let right_width = rs.columns.len();
-            on.map(|e| remap_columns(e, &|i| swapped_index(i, left_width, right_width)))
+            on.map(|mut e| {
+                e.map_columns(&|i| swapped_index(i, left_width, right_width));
+                e
+            })
         } else {
             on
         };
@@ -1637,6 +1645,7 @@ impl Binder<'_> {
                     kind,
                     on,
                     lateral,
+                    hash: None,
                 },
                 scope,
             ));
@@ -1652,6 +1661,7 @@ impl Binder<'_> {
             kind,
             on,
             lateral: false,
+            hash: None,
         };
         let cols = node.columns();
         let mut exprs = Vec::new();
@@ -2608,6 +2618,7 @@ fn push_below_function(node: Node, pred: Expr) -> (Node, Option<Expr>) {
         kind: JoinKind::Inner,
         on: None,
         lateral: true,
+        hash: None,
     } = node
     else {
         return (node, Some(pred));
@@ -2626,6 +2637,7 @@ fn push_below_function(node: Node, pred: Expr) -> (Node, Option<Expr>) {
             kind: JoinKind::Inner,
             on: None,
             lateral: true,
+            hash: None,
         };
         return (node, Some(pred));
     }
@@ -2652,57 +2664,16 @@ fn push_below_function(node: Node, pred: Expr) -> (Node, Option<Expr>) {
             kind: JoinKind::Inner,
             on: None,
             lateral: true,
+            hash: None,
         },
         and_all(above),
     )
 }
 
 /// Whether `e` reads only columns below `width` of the current row and
-/// nothing volatile, correlated or from a subquery.
+/// nothing volatile or from a subquery.
 fn reads_only_below(e: &Expr, width: usize) -> bool {
-    depth::guard(|| {
-        let all = |v: &[Expr]| v.iter().all(|x| reads_only_below(x, width));
-        match e {
-            Expr::Literal(..) | Expr::Param(..) => true,
-            Expr::Column(i, _) => *i < width,
-            Expr::Binary(_, a, b)
-            | Expr::And(a, b)
-            | Expr::Or(a, b)
-            | Expr::NullIf(a, b, _)
-            | Expr::IsDistinct(_, a, b, _)
-            | Expr::Like(a, b, _, _) => reads_only_below(a, width) && reads_only_below(b, width),
-            Expr::Negate(a, _)
-            | Expr::Unary(_, a, _)
-            | Expr::Not(a)
-            | Expr::IsNull(a, _)
-            | Expr::IsBool(a, _, _)
-            | Expr::Cast(a, _, _)
-            | Expr::Domain(a, _) => reads_only_below(a, width),
-            Expr::Function(f, args) => !f.is_volatile() && all(args),
-            Expr::Coalesce(args, _) => all(args),
-            Expr::InList(a, list, _) => reads_only_below(a, width) && all(list),
-            Expr::Between(a, b, c, _) => {
-                reads_only_below(a, width)
-                    && reads_only_below(b, width)
-                    && reads_only_below(c, width)
-            }
-            Expr::Case {
-                operand,
-                whens,
-                otherwise,
-                ..
-            } => {
-                operand.as_ref().is_none_or(|o| reads_only_below(o, width))
-                    && whens
-                        .iter()
-                        .all(|(w, t)| reads_only_below(w, width) && reads_only_below(t, width))
-                    && otherwise
-                        .as_ref()
-                        .is_none_or(|o| reads_only_below(o, width))
-            }
-            Expr::Outer(..) | Expr::Subquery(_) | Expr::Sequence(..) => false,
-        }
-    })
+    e.is_movable() && e.column_span().is_none_or(|(_, hi)| hi < width)
 }
 
 /// Whether `f` is a function call in FROM (which may refer to the FROM
@@ -3090,61 +3061,6 @@ fn swapped_index(i: usize, left_width: usize, right_width: usize) -> usize {
         i + right_width
     } else {
         i - left_width
-    }
-}
-
-fn remap_columns(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
-    depth::guard(|| remap_columns_level(e, f))
-}
-
-fn remap_columns_level(e: Expr, f: &dyn Fn(usize) -> usize) -> Expr {
-    let r = |b: Box<Expr>| Box::new(remap_columns(*b, f));
-    match e {
-        Expr::Column(i, t) => Expr::Column(f(i), t),
-        Expr::Binary(s, a, b) => Expr::Binary(s, r(a), r(b)),
-        Expr::And(a, b) => Expr::And(r(a), r(b)),
-        Expr::Or(a, b) => Expr::Or(r(a), r(b)),
-        Expr::Not(a) => Expr::Not(r(a)),
-        Expr::Negate(a, t) => Expr::Negate(r(a), t),
-        Expr::Unary(op, a, t) => Expr::Unary(op, r(a), t),
-        Expr::IsNull(a, n) => Expr::IsNull(r(a), n),
-        Expr::IsBool(a, b, n) => Expr::IsBool(r(a), b, n),
-        Expr::Cast(a, t, k) => Expr::Cast(r(a), t, k),
-        Expr::Domain(a, d) => Expr::Domain(r(a), d),
-        Expr::Function(func, args) => Expr::Function(
-            func,
-            args.into_iter().map(|a| remap_columns(a, f)).collect(),
-        ),
-        Expr::Sequence(func, args) => Expr::Sequence(
-            func,
-            args.into_iter().map(|a| remap_columns(a, f)).collect(),
-        ),
-        Expr::Coalesce(args, t) => {
-            Expr::Coalesce(args.into_iter().map(|a| remap_columns(a, f)).collect(), t)
-        }
-        Expr::NullIf(a, b, t) => Expr::NullIf(r(a), r(b), t),
-        Expr::InList(a, l, n) => Expr::InList(
-            r(a),
-            l.into_iter().map(|x| remap_columns(x, f)).collect(),
-            n,
-        ),
-        Expr::Between(a, b, c, n) => Expr::Between(r(a), r(b), r(c), n),
-        Expr::Like(a, b, n, ci) => Expr::Like(r(a), r(b), n, ci),
-        Expr::Case {
-            operand,
-            whens,
-            otherwise,
-            ty,
-        } => Expr::Case {
-            operand: operand.map(r),
-            whens: whens
-                .into_iter()
-                .map(|(w, t)| (remap_columns(w, f), remap_columns(t, f)))
-                .collect(),
-            otherwise: otherwise.map(r),
-            ty,
-        },
-        other => other,
     }
 }
 

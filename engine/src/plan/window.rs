@@ -770,68 +770,11 @@ pub(crate) fn plan_windows(input: Node, calls: Vec<BoundCall>) -> (Node, Vec<usi
 /// Replaces the window placeholders in `e` by the columns `positions`
 /// gives.
 pub(crate) fn remap(e: &mut Expr, positions: &[usize]) {
-    crate::sql::depth::guard(|| remap_level(e, positions))
-}
-
-fn remap_level(e: &mut Expr, p: &[usize]) {
-    match e {
-        Expr::Column(i, _) if *i >= PLACEHOLDER_BASE => {
-            if let Some(&to) = p.get(*i - PLACEHOLDER_BASE) {
-                *i = to;
-            }
-        }
-        Expr::Literal(..) | Expr::Column(..) | Expr::Param(..) | Expr::Outer(..) => {}
-        Expr::Binary(_, a, b)
-        | Expr::IsDistinct(_, a, b, _)
-        | Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::NullIf(a, b, _)
-        | Expr::Like(a, b, _, _) => {
-            remap(a, p);
-            remap(b, p);
-        }
-        Expr::Negate(a, _)
-        | Expr::Unary(_, a, _)
-        | Expr::Not(a)
-        | Expr::IsNull(a, _)
-        | Expr::IsBool(a, _, _)
-        | Expr::Cast(a, _, _)
-        | Expr::Domain(a, _) => remap(a, p),
-        Expr::Function(_, args) | Expr::Coalesce(args, _) | Expr::Sequence(_, args) => {
-            args.iter_mut().for_each(|a| remap(a, p))
-        }
-        Expr::Case {
-            operand,
-            whens,
-            otherwise,
-            ..
-        } => {
-            if let Some(o) = operand {
-                remap(o, p);
-            }
-            for (w, t) in whens {
-                remap(w, p);
-                remap(t, p);
-            }
-            if let Some(o) = otherwise {
-                remap(o, p);
-            }
-        }
-        Expr::InList(a, l, _) => {
-            remap(a, p);
-            l.iter_mut().for_each(|x| remap(x, p));
-        }
-        Expr::Between(a, b, c, _) => {
-            remap(a, p);
-            remap(b, p);
-            remap(c, p);
-        }
-        Expr::Subquery(sq) => match &mut sq.kind {
-            crate::plan::expr::SubqueryKind::In(x, _)
-            | crate::plan::expr::SubqueryKind::Quantified(x, _, _) => remap(x, p),
-            _ => {}
-        },
-    }
+    e.map_columns(&|i| {
+        i.checked_sub(PLACEHOLDER_BASE)
+            .and_then(|k| positions.get(k).copied())
+            .unwrap_or(i)
+    });
 }
 
 impl Binder<'_> {

@@ -1,0 +1,436 @@
+//! Join planning: predicate push-down and the choice of join algorithm.
+//!
+//! The binder builds joins as the query wrote them: `FROM a, b WHERE a.x =
+//! b.y` is a cross join under a filter, and every join condition sits on
+//! its join. Run as written, that is a nested loop over the product. This
+//! pass, run over the FROM/WHERE tree of each SELECT before grouping,
+//! reshapes it the way PostgreSQL's planner would:
+//!
+//! 1. **Push-down.** The conjuncts of a WHERE (or of an inner join's ON)
+//!    move as far down as they stay correct: a conjunct reading only one
+//!    side of an inner join goes to that side; one reading both becomes
+//!    part of the join condition; through a LEFT join only conjuncts on the
+//!    preserved (left) side go down, and the ON's conjuncts on the nullable
+//!    side filter that side; nothing passes a FULL join, an aggregate, a
+//!    window or a LIMIT. A conjunct reaching a table scan joins its filter,
+//!    so the scan's access path (primary-key point, range or index lookup)
+//!    is chosen again with it. Conjuncts pass through a projection (a
+//!    derived table or view) by substituting the projected expressions.
+//!    Only "movable" conjuncts move: no subquery, sequence call or
+//!    volatile function (see [`Expr::is_movable`]).
+//!
+//! 2. **Algorithm.** A join whose condition contains equalities between an
+//!    expression of the left row and one of the right row (the equi-join
+//!    keys) becomes
+//!    * an **index nested-loop join** when the right side is a table whose
+//!      primary key or an index can be looked up by those keys and the
+//!      left side is known to be small (a point lookup, a short `VALUES`
+//!      list, a small LIMIT): the right scan runs once per left row as a
+//!      lateral scan whose key is the left row's value;
+//!    * otherwise a **hash join** ([`HashKeys`], executed by
+//!      [`crate::exec::hash_join`]): the right side is read once into a
+//!      hash table on its keys and every left row probes it.
+//!
+//!    The full join condition is still checked on every candidate pair, so
+//!    the keys only narrow which pairs are looked at: they need only be
+//!    such that SQL-equal values have equal hash keys, which holds for
+//!    keys of one type family (the same encoding GROUP BY uses). Joins
+//!    without such keys stay plain nested loops.
+//!
+//! Without table statistics the build side is always the right input, as
+//! written; a query joining a large table on the right of a small one
+//! builds its hash table from the large one.
+
+use crate::plan::access::{choose_access, conjuncts};
+use crate::plan::expr::Expr;
+use crate::plan::node::{Access, JoinKind, Node};
+use crate::sql::depth;
+use crate::types::{BinaryOp, CastKind, SqlType};
+
+/// The equi-join keys of a hash join: `left[i]` over the left row equals
+/// `right[i]` over the right row, both compared as `types[i]`.
+#[derive(Debug, Clone)]
+pub struct HashKeys {
+    /// Key expressions over the left (probe) row.
+    pub left: Vec<Expr>,
+    /// Key expressions over the right (build) row alone.
+    pub right: Vec<Expr>,
+    /// The type both sides' values have.
+    pub types: Vec<SqlType>,
+}
+
+/// Largest `VALUES` list or LIMIT count treated as a small outer side.
+const SMALL_OUTER_ROWS: usize = 100;
+
+/// Pushes predicates down and picks join algorithms in `node` (see the
+/// module docs).
+pub fn plan_joins(node: Node) -> Node {
+    push(node, Vec::new())
+}
+
+/// ANDs `parts` together (`None` when empty).
+fn and_all(parts: Vec<Expr>) -> Option<Expr> {
+    parts
+        .into_iter()
+        .reduce(|a, b| Expr::And(Box::new(a), Box::new(b)))
+}
+
+/// `node` under a filter of `preds` (none: `node` itself).
+fn filtered(node: Node, preds: Vec<Expr>) -> Node {
+    match and_all(preds) {
+        None => node,
+        Some(predicate) => Node::Filter {
+            input: Box::new(node),
+            predicate,
+        },
+    }
+}
+
+/// Where a conjunct over a join's row can go.
+enum Side {
+    Left,
+    Right,
+    Both,
+}
+
+fn side_of(e: &Expr, left_width: usize) -> Side {
+    if !e.is_movable() {
+        return Side::Both;
+    }
+    match e.column_span() {
+        Some((_, hi)) if hi < left_width => Side::Left,
+        Some((lo, _)) if lo >= left_width => Side::Right,
+        Some(_) => Side::Both,
+        // Reads no column: the left side evaluates it once per row, as
+        // cheaply as anywhere.
+        None => Side::Left,
+    }
+}
+
+/// Moves `e` from the join row to the right row.
+fn to_right(mut e: Expr, left_width: usize) -> Expr {
+    e.map_columns(&|i| i - left_width);
+    e
+}
+
+/// Plans `node` with the extra conjuncts `preds` (over its output row)
+/// applied as low as they can go.
+fn push(node: Node, mut preds: Vec<Expr>) -> Node {
+    depth::guard(|| match node {
+        Node::Filter { input, predicate } => {
+            conjuncts(&predicate, &mut preds);
+            push(*input, preds)
+        }
+        Node::Scan(mut s) => {
+            if !preds.is_empty() {
+                let mut all = Vec::new();
+                if let Some(f) = s.filter.take() {
+                    all.push(f);
+                }
+                all.extend(preds);
+                let filter = and_all(all);
+                s.access = choose_access(&s.table, filter.as_ref());
+                s.filter = filter;
+            }
+            Node::Scan(s)
+        }
+        Node::Project {
+            input,
+            exprs,
+            columns,
+        } => {
+            // A conjunct moves below when every projected expression it
+            // reads can be evaluated in its place.
+            let (down, up): (Vec<Expr>, Vec<Expr>) = preds.into_iter().partition(|p| {
+                p.is_movable()
+                    && !p.any(&mut |e| {
+                        matches!(e, Expr::Column(i, _)
+                        if exprs.get(*i).is_none_or(|x| !x.is_movable()))
+                    })
+            });
+            let down = down
+                .into_iter()
+                .map(|mut p| {
+                    p.substitute_columns(&|i, _| exprs[i].clone());
+                    p
+                })
+                .collect();
+            let node = Node::Project {
+                input: Box::new(push(*input, down)),
+                exprs,
+                columns,
+            };
+            filtered(node, up)
+        }
+        Node::Sort { input, keys } => Node::Sort {
+            input: Box::new(push(*input, preds)),
+            keys,
+        },
+        Node::Join {
+            left,
+            right,
+            kind,
+            on,
+            lateral,
+            hash: _,
+        } => join(*left, *right, kind, on, lateral, preds),
+        other => filtered(recurse(other), preds),
+    })
+}
+
+/// Plans the joins inside a node that takes no predicates.
+fn recurse(node: Node) -> Node {
+    match node {
+        Node::Limit {
+            input,
+            limit,
+            offset,
+        } => Node::Limit {
+            input: Box::new(push(*input, Vec::new())),
+            limit,
+            offset,
+        },
+        Node::Distinct { input, on } => Node::Distinct {
+            input: Box::new(push(*input, Vec::new())),
+            on,
+        },
+        other => other,
+    }
+}
+
+fn join(
+    left: Node,
+    right: Node,
+    kind: JoinKind,
+    on: Option<Expr>,
+    lateral: bool,
+    preds: Vec<Expr>,
+) -> Node {
+    let lw = left.width();
+    let mut left_preds = Vec::new();
+    let mut right_preds = Vec::new();
+    let mut join_preds = Vec::new();
+    let mut above = Vec::new();
+    // Conjuncts from above the join.
+    for p in preds {
+        match (kind, side_of(&p, lw)) {
+            (JoinKind::Inner, Side::Left) | (JoinKind::Left, Side::Left) => left_preds.push(p),
+            (JoinKind::Inner, Side::Right) if !lateral => right_preds.push(to_right(p, lw)),
+            (JoinKind::Inner, _) => join_preds.push(p),
+            _ => above.push(p),
+        }
+    }
+    // The join's own condition.
+    if let Some(on) = on {
+        let mut parts = Vec::new();
+        conjuncts(&on, &mut parts);
+        for p in parts {
+            match (kind, side_of(&p, lw)) {
+                (JoinKind::Inner, Side::Left) => left_preds.push(p),
+                (JoinKind::Inner | JoinKind::Left, Side::Right) if !lateral => {
+                    right_preds.push(to_right(p, lw))
+                }
+                _ => join_preds.push(p),
+            }
+        }
+    }
+    let left = push(left, left_preds);
+    let right = if lateral {
+        // The lateral side reads the left row as an enclosing row; its
+        // own joins are planned, nothing moves into it.
+        filtered(push(right, Vec::new()), right_preds)
+    } else {
+        push(right, right_preds)
+    };
+    let on = and_all(join_preds.clone());
+    let node = if lateral {
+        Node::Join {
+            left: Box::new(left),
+            right: Box::new(right),
+            kind,
+            on,
+            lateral,
+            hash: None,
+        }
+    } else {
+        choose_algorithm(left, right, kind, on, &join_preds, lw)
+    };
+    filtered(node, above)
+}
+
+/// The equi-join keys among `parts`: (left key, right key over the right
+/// row, type).
+fn equi_keys(parts: &[Expr], lw: usize) -> Vec<(Expr, Expr, SqlType)> {
+    let mut keys = Vec::new();
+    for p in parts {
+        let Expr::Binary(sig, a, b) = p else {
+            continue;
+        };
+        if sig.op != BinaryOp::Eq {
+            continue;
+        }
+        let (l, r) = match (side_of(a, lw), side_of(b, lw)) {
+            (Side::Left, Side::Right) => (a, b),
+            (Side::Right, Side::Left) => (b, a),
+            _ => continue,
+        };
+        // Both sides must read a column (a constant side is a filter).
+        if l.column_span().is_none() || r.column_span().is_none() {
+            continue;
+        }
+        let (lt, rt) = (l.ty(), r.ty());
+        let (l, r, ty) = if lt.same_base(&rt) {
+            ((**l).clone(), (**r).clone(), lt)
+        } else if lt.is_integer() && rt.is_integer() {
+            let widen = |e: &Expr| {
+                if e.ty() == SqlType::Int8 {
+                    e.clone()
+                } else {
+                    Expr::Cast(Box::new(e.clone()), SqlType::Int8, CastKind::Implicit)
+                }
+            };
+            (widen(l), widen(r), SqlType::Int8)
+        } else {
+            continue;
+        };
+        keys.push((l, to_right(r, lw), ty));
+    }
+    keys
+}
+
+fn choose_algorithm(
+    left: Node,
+    right: Node,
+    kind: JoinKind,
+    on: Option<Expr>,
+    parts: &[Expr],
+    lw: usize,
+) -> Node {
+    let keys = equi_keys(parts, lw);
+    if keys.is_empty() {
+        return Node::Join {
+            left: Box::new(left),
+            right: Box::new(right),
+            kind,
+            on,
+            lateral: false,
+            hash: None,
+        };
+    }
+    if kind != JoinKind::Full && small_outer(&left) {
+        match index_lookup(right, &keys) {
+            Ok(right) => {
+                return Node::Join {
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    kind,
+                    on,
+                    lateral: true,
+                    hash: None,
+                }
+            }
+            Err(right) => return hash_join(left, *right, kind, on, keys),
+        }
+    }
+    hash_join(left, right, kind, on, keys)
+}
+
+fn hash_join(
+    left: Node,
+    right: Node,
+    kind: JoinKind,
+    on: Option<Expr>,
+    keys: Vec<(Expr, Expr, SqlType)>,
+) -> Node {
+    let mut hk = HashKeys {
+        left: Vec::new(),
+        right: Vec::new(),
+        types: Vec::new(),
+    };
+    for (l, r, t) in keys {
+        hk.left.push(l);
+        hk.right.push(r);
+        hk.types.push(t);
+    }
+    Node::Join {
+        left: Box::new(left),
+        right: Box::new(right),
+        kind,
+        on,
+        lateral: false,
+        hash: Some(Box::new(hk)),
+    }
+}
+
+/// Whether `node` is known to produce few rows.
+fn small_outer(node: &Node) -> bool {
+    depth::guard(|| match node {
+        Node::Scan(s) => match &s.access {
+            Access::PkPoint(_) => true,
+            Access::IndexScan {
+                index, eq, lower, ..
+            } => {
+                let ix = &s.table.indexes[*index];
+                ix.unique && eq.len() == ix.columns.len() && lower.is_none()
+            }
+            _ => false,
+        },
+        Node::Values { rows, .. } => rows.len() <= SMALL_OUTER_ROWS,
+        Node::Limit {
+            limit: Some(Expr::Literal(v, _)),
+            ..
+        } => v
+            .as_i64()
+            .is_some_and(|n| (0..=SMALL_OUTER_ROWS as i64).contains(&n)),
+        Node::Limit { input, .. }
+        | Node::Filter { input, .. }
+        | Node::Project { input, .. }
+        | Node::Sort { input, .. }
+        | Node::Distinct { input, .. } => small_outer(input),
+        Node::Join {
+            left, right, kind, ..
+        } => *kind != JoinKind::Full && small_outer(left) && small_outer(right),
+        _ => false,
+    })
+}
+
+/// Turns a table scan into a lookup by the left row's key values (a
+/// lateral scan, run once per left row), when the keys reach an index or
+/// the primary key; gives the scan back unchanged otherwise.
+fn index_lookup(right: Node, keys: &[(Expr, Expr, SqlType)]) -> Result<Node, Box<Node>> {
+    let Node::Scan(scan) = &right else {
+        return Err(Box::new(right));
+    };
+    if scan.lock || scan.filter.as_ref().is_some_and(|f| !f.is_movable()) {
+        return Err(Box::new(right));
+    }
+    let mut lookup = Vec::new();
+    for (l, r, _) in keys {
+        let Expr::Column(..) = r else {
+            continue;
+        };
+        // The left key, read from the enclosing (left) row.
+        let mut outer = l.clone();
+        outer.deepen_outer(1);
+        outer.substitute_columns(&|i, t| Expr::Outer(1, i, t));
+        let Ok(sig) = crate::types::resolve_binary_op(BinaryOp::Eq, &r.ty(), &outer.ty()) else {
+            continue;
+        };
+        lookup.push(Expr::Binary(sig, Box::new(r.clone()), Box::new(outer)));
+    }
+    let mut filter = scan.filter.clone();
+    if let Some(f) = &mut filter {
+        f.deepen_outer(1);
+    }
+    let filter = and_all(filter.into_iter().chain(lookup).collect());
+    let access = choose_access(&scan.table, filter.as_ref());
+    if matches!(access, Access::Full) {
+        return Err(Box::new(right));
+    }
+    let Node::Scan(mut scan) = right else {
+        unreachable!("checked above")
+    };
+    scan.access = access;
+    scan.filter = filter;
+    Ok(Node::Scan(scan))
+}
