@@ -91,10 +91,11 @@ impl Binder<'_> {
                     _ => return Err(EngineError::unsupported(format!("aggregate call {f}"))),
                 }
             }
-            if l.duplicate_treatment.is_some() || !l.clauses.is_empty() {
-                if ordered_set_func(&name).is_some() && !f.within_group.is_empty() {
-                    return Err(EngineError::unsupported(format!("aggregate call {f}")));
-                }
+            if (l.duplicate_treatment.is_some() || !l.clauses.is_empty())
+                && ordered_set_func(&name).is_some()
+                && !f.within_group.is_empty()
+            {
+                return Err(EngineError::unsupported(format!("aggregate call {f}")));
             }
         }
         let func = ordered_set_func(&name);
