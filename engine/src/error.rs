@@ -198,6 +198,10 @@ sqlstates! {
     ProgramLimitExceeded = "54000",
     /// 54001
     StatementTooComplex = "54001",
+    /// 54023
+    TooManyArguments = "54023",
+    /// 54011
+    TooManyColumns = "54011",
     /// 55P02
     CantChangeRuntimeParam = "55P02",
     /// 55P03

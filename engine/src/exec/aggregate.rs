@@ -4,16 +4,24 @@
 //! and sort them at the end),
 //! with PostgreSQL's result types: sum(int2/int4) is bigint, sum(int8) and
 //! avg of integers are numeric, avg of floats is double precision.
+//! The ordered-set aggregates (`WITHIN GROUP`) collect their sort keys the
+//! same way and are computed by [`crate::exec::ordered_set`].
+//!
+//! [`accumulate`] and [`finish_group`] feed one input row to a group's
+//! accumulators and produce a group's output row; the plain hash aggregate
+//! and the grouping-sets one ([`crate::exec::grouping_sets`]) share them.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use crate::error::{EngineError, Result, SqlState};
+use crate::exec::ctx::Ctx;
 use crate::exec::interrupt::Interrupt;
 use crate::plan::node::{AggCall, AggFunc};
 use crate::types::{
     array, cast, compare_typed, eval_binary, json, json_funcs, BinaryOp, CastKind, SqlType, Value,
 };
+use rocksgres_storage::Transaction;
 
 /// The result type of `func` over an argument of type `arg`.
 pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
@@ -31,6 +39,14 @@ pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
         AggFunc::ArrayAgg if matches!(arg, SqlType::Array(_)) => arg.without_typmod(),
         AggFunc::ArrayAgg => arg.array_of().unwrap_or(SqlType::Array(&SqlType::Text)),
         AggFunc::Min | AggFunc::Max => arg.without_typmod(),
+        // Typed when bound (see `crate::plan::ordered_set`).
+        AggFunc::PercentileCont
+        | AggFunc::PercentileDisc
+        | AggFunc::Mode
+        | AggFunc::HypotheticalRank
+        | AggFunc::HypotheticalDenseRank
+        | AggFunc::HypotheticalPercentRank
+        | AggFunc::HypotheticalCumeDist => arg,
         AggFunc::Sum => match arg {
             SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
             SqlType::Int8 | SqlType::Numeric { .. } => numeric,
@@ -222,6 +238,13 @@ impl Accumulator {
             | AggFunc::JsonbAgg
             | AggFunc::JsonObjectAgg
             | AggFunc::JsonbObjectAgg => {}
+            AggFunc::PercentileCont
+            | AggFunc::PercentileDisc
+            | AggFunc::Mode
+            | AggFunc::HypotheticalRank
+            | AggFunc::HypotheticalDenseRank
+            | AggFunc::HypotheticalPercentRank
+            | AggFunc::HypotheticalCumeDist => {}
             AggFunc::BoolAnd | AggFunc::BoolOr => {
                 let b = matches!(v, Value::Bool(true));
                 self.value = match (&self.value, self.func) {
@@ -232,6 +255,28 @@ impl Accumulator {
             }
         }
         Ok(())
+    }
+
+    /// Adds one input row of an ordered-set aggregate: its `WITHIN GROUP`
+    /// keys (the percentiles and `mode` skip `NULL` inputs, as PostgreSQL).
+    pub fn add_sorted(&mut self, keys: Vec<Value>) {
+        let hypothetical = !matches!(
+            self.func,
+            AggFunc::PercentileCont | AggFunc::PercentileDisc | AggFunc::Mode
+        );
+        if hypothetical || !keys.first().is_some_and(Value::is_null) {
+            self.parts.push((keys, Value::Null, None));
+        }
+    }
+
+    /// The value of an ordered-set aggregate, given its direct arguments.
+    pub fn finish_ordered_set(
+        self,
+        direct: Vec<Value>,
+        interrupt: &mut Interrupt,
+    ) -> Result<Value> {
+        let keys: Vec<Vec<Value>> = self.parts.into_iter().map(|p| p.0).collect();
+        crate::exec::ordered_set::finish(self.func, self.ty, &self.sort, keys, direct, interrupt)
     }
 
     /// The aggregate's value; the ordered `string_agg` sort and
@@ -278,6 +323,14 @@ impl Accumulator {
                 Value::Text(out)
             }
             AggFunc::CountStar | AggFunc::Count => Value::Int8(self.count),
+            // Computed by `finish_ordered_set`.
+            AggFunc::PercentileCont
+            | AggFunc::PercentileDisc
+            | AggFunc::Mode
+            | AggFunc::HypotheticalRank
+            | AggFunc::HypotheticalDenseRank
+            | AggFunc::HypotheticalPercentRank
+            | AggFunc::HypotheticalCumeDist => Value::Null,
             AggFunc::Avg => {
                 if self.count == 0 {
                     Value::Null
@@ -382,4 +435,78 @@ fn array_of_arrays(values: &[Value]) -> Result<Value> {
                 "cannot accumulate arrays of different dimensionality",
             )
         })
+}
+
+/// Feeds one input `row` to a group's accumulators (`FILTER` applied).
+pub fn accumulate<T: Transaction>(
+    accs: &mut [Accumulator],
+    aggs: &[AggCall],
+    row: &[Value],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<()> {
+    for (acc, call) in accs.iter_mut().zip(aggs) {
+        if let Some(f) = &call.filter {
+            if !f.holds(row, ctx)? {
+                continue;
+            }
+        }
+        if call.func.is_ordered_set() {
+            let mut keys = Vec::with_capacity(call.order_by.len());
+            for k in &call.order_by {
+                keys.push(k.expr.eval(row, ctx)?);
+            }
+            acc.add_sorted(keys);
+            continue;
+        }
+        if call.func.collects() {
+            let v = match &call.arg {
+                Some(e) => e.eval(row, ctx)?,
+                None => Value::Null,
+            };
+            let d = match &call.extra {
+                Some(e) => e.eval(row, ctx)?,
+                None => Value::Null,
+            };
+            let mut keys = Vec::with_capacity(call.order_by.len());
+            for k in &call.order_by {
+                keys.push(k.expr.eval(row, ctx)?);
+            }
+            if call.func.is_json() {
+                acc.add_json(v, d, keys)?;
+            } else {
+                acc.add_ordered(v, d, keys)?;
+            }
+            continue;
+        }
+        let v = match &call.arg {
+            Some(e) => Some(e.eval(row, ctx)?),
+            None => None,
+        };
+        acc.add(v)?;
+    }
+    Ok(())
+}
+
+/// Appends a group's aggregate values to `out` (which holds the group's
+/// values): the direct arguments of ordered-set aggregates are evaluated
+/// over that row.
+pub fn finish_group<T: Transaction>(
+    accs: Vec<Accumulator>,
+    aggs: &[AggCall],
+    out: &mut Vec<Value>,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<()> {
+    for (acc, call) in accs.into_iter().zip(aggs) {
+        let v = if call.func.is_ordered_set() {
+            let mut direct = Vec::with_capacity(call.direct.len());
+            for d in &call.direct {
+                direct.push(d.eval(out, ctx)?);
+            }
+            acc.finish_ordered_set(direct, &mut ctx.interrupt)?
+        } else {
+            acc.finish(&mut ctx.interrupt)?
+        };
+        out.push(v);
+    }
+    Ok(())
 }

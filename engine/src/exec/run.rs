@@ -19,7 +19,7 @@ use rocksgres_codec::{encode_key_column, SortOrder};
 use rocksgres_storage::Transaction;
 
 use crate::error::{EngineError, Result, SqlState};
-use crate::exec::aggregate::Accumulator;
+use crate::exec::aggregate::{accumulate, finish_group, Accumulator};
 use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
 use crate::exec::scan::scan_rows;
@@ -415,8 +415,14 @@ fn run_level<'a, T: Transaction>(
             input,
             group_by,
             aggs,
+            sets,
             ..
         } => {
+            if !sets.is_empty() {
+                return crate::exec::grouping_sets::run_grouping_sets(
+                    input, group_by, sets, aggs, ctx, sink,
+                );
+            }
             let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
             let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
             let mut key = Vec::new();
@@ -436,38 +442,7 @@ fn run_level<'a, T: Transaction>(
                         groups.len() - 1
                     }
                 };
-                for (acc, call) in groups[slot].1.iter_mut().zip(aggs) {
-                    if let Some(f) = &call.filter {
-                        if !f.holds(row, ctx)? {
-                            continue;
-                        }
-                    }
-                    if call.func.collects() {
-                        let v = match &call.arg {
-                            Some(e) => e.eval(row, ctx)?,
-                            None => Value::Null,
-                        };
-                        let d = match &call.extra {
-                            Some(e) => e.eval(row, ctx)?,
-                            None => Value::Null,
-                        };
-                        let mut keys = Vec::with_capacity(call.order_by.len());
-                        for k in &call.order_by {
-                            keys.push(k.expr.eval(row, ctx)?);
-                        }
-                        if call.func.is_json() {
-                            acc.add_json(v, d, keys)?;
-                        } else {
-                            acc.add_ordered(v, d, keys)?;
-                        }
-                        continue;
-                    }
-                    let v = match &call.arg {
-                        Some(e) => Some(e.eval(row, ctx)?),
-                        None => None,
-                    };
-                    acc.add(v)?;
-                }
+                accumulate(&mut groups[slot].1, aggs, row, ctx)?;
                 Ok(Flow::Continue)
             })?;
             if groups.is_empty() && group_by.is_empty() {
@@ -478,9 +453,7 @@ fn run_level<'a, T: Transaction>(
                 ctx.check_interrupt()?;
                 out.clear();
                 out.extend(g);
-                for acc in accs {
-                    out.push(acc.finish(&mut ctx.interrupt)?);
-                }
+                finish_group(accs, aggs, &mut out, ctx)?;
                 if sink(ctx, &out)? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }

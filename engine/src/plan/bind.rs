@@ -39,6 +39,9 @@ pub struct AggMode {
     pub groups: Vec<(Expr, String)>,
     /// Aggregate calls collected so far.
     pub aggs: Vec<AggCall>,
+    /// The grouping sets as indexes into `groups` (empty for a plain
+    /// GROUP BY; see [`crate::plan::grouping_sets`]).
+    pub sets: Vec<Vec<usize>>,
 }
 
 /// One column visible to expressions.
@@ -1201,6 +1204,9 @@ impl<'c> Binder<'c> {
             let items = super::row_expr::row_call_items(f)
                 .ok_or_else(|| EngineError::unsupported(format!("row constructor {f}")))?;
             return self.bind_row(&items, scope);
+        }
+        if let Some(e) = super::grouping_sets::misplaced(f, self.no_aggs) {
+            return Err(e);
         }
         if f.over.is_some() || super::window::is_window_function(&name) {
             return self.bind_window_call(f, &name, scope);

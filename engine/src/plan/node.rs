@@ -124,6 +124,21 @@ pub enum AggFunc {
     JsonObjectAgg,
     /// `jsonb_object_agg(key, value)`.
     JsonbObjectAgg,
+    /// `percentile_cont(f) WITHIN GROUP (ORDER BY x)` (float8 or interval,
+    /// a fraction or an array of them).
+    PercentileCont,
+    /// `percentile_disc(f) WITHIN GROUP (ORDER BY x)`.
+    PercentileDisc,
+    /// `mode() WITHIN GROUP (ORDER BY x)`.
+    Mode,
+    /// Hypothetical-set `rank(args) WITHIN GROUP (ORDER BY ...)`.
+    HypotheticalRank,
+    /// Hypothetical-set `dense_rank`.
+    HypotheticalDenseRank,
+    /// Hypothetical-set `percent_rank`.
+    HypotheticalPercentRank,
+    /// Hypothetical-set `cume_dist`.
+    HypotheticalCumeDist,
 }
 
 impl AggFunc {
@@ -132,6 +147,21 @@ impl AggFunc {
     /// ones).
     pub fn collects(self) -> bool {
         self.is_json() || matches!(self, AggFunc::StringAgg | AggFunc::ArrayAgg)
+    }
+
+    /// Whether this is an ordered-set or hypothetical-set aggregate
+    /// (`WITHIN GROUP`; see [`crate::exec::ordered_set`]).
+    pub fn is_ordered_set(self) -> bool {
+        matches!(
+            self,
+            AggFunc::PercentileCont
+                | AggFunc::PercentileDisc
+                | AggFunc::Mode
+                | AggFunc::HypotheticalRank
+                | AggFunc::HypotheticalDenseRank
+                | AggFunc::HypotheticalPercentRank
+                | AggFunc::HypotheticalCumeDist
+        )
     }
 
     /// Whether this is one of the JSON aggregates (`json[b]_agg`,
@@ -159,8 +189,13 @@ pub struct AggCall {
     pub filter: Option<Expr>,
     /// Second argument (the `string_agg` delimiter).
     pub extra: Option<Expr>,
-    /// `ORDER BY` inside the call: keys over the input row.
+    /// `ORDER BY` inside the call (or its `WITHIN GROUP` keys): keys over
+    /// the input row.
     pub order_by: Vec<SortKey>,
+    /// The direct arguments of an ordered-set aggregate (the fraction of
+    /// `percentile_cont`, the hypothetical row of `rank`), bound over the
+    /// aggregate's output row (they may read grouped columns only).
+    pub direct: Vec<Expr>,
 }
 
 /// Set operations.
@@ -300,6 +335,11 @@ pub enum Node {
         aggs: Vec<AggCall>,
         /// Output columns.
         columns: Vec<OutputColumn>,
+        /// `GROUPING SETS` / `ROLLUP` / `CUBE`: each set's indexes into
+        /// `group_by` (empty for a plain GROUP BY). With sets, the last
+        /// `group_by` entry is a placeholder whose output column holds the
+        /// set's number (see [`crate::exec::grouping_sets`]).
+        sets: Vec<Vec<usize>>,
     },
     /// Window functions over sorted partitions (PostgreSQL's WindowAgg,
     /// see [`crate::plan::window`]): the input columns, then one column

@@ -144,7 +144,7 @@ pub(crate) fn agg_func(name: &str) -> Option<AggFunc> {
     })
 }
 
-fn function_name(f: &ast::Function) -> String {
+pub(crate) fn function_name(f: &ast::Function) -> String {
     f.name
         .0
         .last()
@@ -163,7 +163,7 @@ fn has_aggregate_level(e: &AstExpr) -> bool {
     let any = |list: &[AstExpr]| list.iter().any(has_aggregate);
     match e {
         AstExpr::Function(f) => {
-            if agg_func(&function_name(f)).is_some() && f.over.is_none() {
+            if is_aggregate_call(f) {
                 return true;
             }
             // A window's keys may be aggregates (`rank() OVER (ORDER BY
@@ -622,13 +622,28 @@ impl Binder<'_> {
             };
         }
 
-        let group_exprs: Vec<&AstExpr> = match &select.group_by {
-            ast::GroupByExpr::Expressions(e, mods) if mods.is_empty() => e.iter().collect(),
+        let group_items: &[AstExpr] = match &select.group_by {
+            ast::GroupByExpr::Expressions(e, mods) if mods.is_empty() => e,
             ast::GroupByExpr::Expressions(..) | ast::GroupByExpr::All(_) => {
                 return Err(EngineError::unsupported("GROUP BY modifiers"))
             }
         };
-        let grouped = !group_exprs.is_empty()
+        // GROUPING SETS / ROLLUP / CUBE: the distinct expressions of all
+        // sets are grouped; the sets pick among them.
+        let grouping_sets = crate::plan::grouping_sets::expand(group_items)?;
+        let group_exprs: Vec<&AstExpr> = match &grouping_sets {
+            None => group_items.iter().collect(),
+            Some(sets) => {
+                let mut seen: Vec<&AstExpr> = Vec::new();
+                for e in sets.iter().flatten() {
+                    if !seen.iter().any(|s| s.to_string() == e.to_string()) {
+                        seen.push(e);
+                    }
+                }
+                seen
+            }
+        };
+        let grouped = !group_items.is_empty()
             || select.having.is_some()
             || select.projection.iter().any(|item| match item {
                 ast::SelectItem::UnnamedExpr(e)
@@ -686,10 +701,17 @@ impl Binder<'_> {
                 self.no_aggs = None;
                 groups.push((bound?, target.to_string()));
             }
+            let sets = match &grouping_sets {
+                Some(sets) => {
+                    crate::plan::grouping_sets::index_sets(sets, &group_exprs, &mut groups)
+                }
+                None => Vec::new(),
+            };
             self.agg = Some(AggMode {
                 input: scope.clone(),
                 groups,
                 aggs: Vec::new(),
+                sets,
             });
             // Output scope of the aggregate: group values then aggregates
             // (names are irrelevant: agg mode intercepts every reference).
@@ -904,6 +926,7 @@ impl Binder<'_> {
                 group_by: agg.groups.into_iter().map(|(g, _)| g).collect(),
                 aggs: agg.aggs,
                 columns: agg_columns,
+                sets: agg.sets,
             };
             if let Some(h) = having {
                 node = Node::Filter {
@@ -1001,6 +1024,12 @@ impl Binder<'_> {
             return Ok(Some(Expr::Column(i, agg.groups[i].0.ty())));
         }
         match e {
+            AstExpr::Function(f) if crate::plan::grouping_sets::is_grouping_call(f) => {
+                self.bind_grouping(f).map(Some)
+            }
+            AstExpr::Function(f) if crate::plan::ordered_set::is_ordered_set_call(f) => {
+                self.bind_ordered_set_call(f).map(Some)
+            }
             AstExpr::Function(f) if agg_func(&function_name(f)).is_some() && f.over.is_none() => {
                 let func = agg_func(&function_name(f)).expect("checked");
                 if let ast::FunctionArguments::List(list) = &f.args {
@@ -1110,6 +1139,7 @@ impl Binder<'_> {
                     filter,
                     extra: None,
                     order_by,
+                    direct: Vec::new(),
                 })
             }
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a))] => {
@@ -1156,6 +1186,7 @@ impl Binder<'_> {
                     filter,
                     extra: None,
                     order_by,
+                    direct: Vec::new(),
                 })
             }
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a)), ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(d))]
@@ -1180,6 +1211,7 @@ impl Binder<'_> {
                     filter,
                     extra: Some(value?),
                     order_by,
+                    direct: Vec::new(),
                 })
             }
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a)), ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(d))]
@@ -1201,6 +1233,7 @@ impl Binder<'_> {
                     filter,
                     extra: Some(delim?),
                     order_by,
+                    direct: Vec::new(),
                 })
             }
             _ => Err(EngineError::new(
@@ -2715,7 +2748,9 @@ fn has_srf(e: &AstExpr) -> bool {
 
 /// Whether `f` calls an aggregate (not as a window function).
 fn is_aggregate_call(f: &ast::Function) -> bool {
-    agg_func(&function_name(f)).is_some() && f.over.is_none()
+    (agg_func(&function_name(f)).is_some() && f.over.is_none())
+        || crate::plan::ordered_set::is_ordered_set_call(f)
+        || crate::plan::grouping_sets::is_grouping_call(f)
 }
 
 /// `(f(...)).field` of a set-returning function with several output
