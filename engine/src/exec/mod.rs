@@ -34,6 +34,7 @@ pub mod lock_table;
 pub mod owner;
 pub mod primary_key_ddl;
 pub mod row;
+pub mod row_locks;
 pub mod row_type_deps;
 pub mod run;
 pub mod scan;

@@ -12,6 +12,7 @@ pub mod explain;
 pub mod explain_cte;
 pub mod expr;
 pub mod json_populate;
+pub mod locking;
 pub mod node;
 pub mod query;
 pub mod row_expr;
