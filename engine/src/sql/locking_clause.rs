@@ -77,11 +77,8 @@ pub fn rewrite(sql: &str) -> Option<String> {
             next += 1;
             loop {
                 let mut name = String::new();
-                loop {
-                    match at(next) {
-                        Some(Token::Word(_)) => name.push_str(text(next)),
-                        _ => break,
-                    }
+                while let Some(Token::Word(_)) = at(next) {
+                    name.push_str(text(next));
                     next += 1;
                     if matches!(at(next), Some(Token::Period)) {
                         name.push('.');
