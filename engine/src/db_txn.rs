@@ -25,7 +25,7 @@ use std::ops::Bound;
 
 use rocksgres_storage::{
     CommitInfo, Direction, Durability, Isolation, KeyRange, LatestRead, LockMode, Result,
-    Timestamp, Transaction, TxnId, WaitLimits,
+    RowLockStrength, RowLockWait, Timestamp, Transaction, TxnId, WaitLimits,
 };
 use smallvec::SmallVec;
 
@@ -174,6 +174,16 @@ impl<T: Transaction> Transaction for DbTxn<T> {
     fn get_for_update(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
         store_key(&mut self.key, self.db, key);
         self.inner.get_for_update(&self.key, out)
+    }
+    fn get_for_lock(
+        &mut self,
+        key: &[u8],
+        out: &mut Vec<u8>,
+        strength: RowLockStrength,
+        wait: RowLockWait,
+    ) -> Result<Option<bool>> {
+        store_key(&mut self.key, self.db, key);
+        self.inner.get_for_lock(&self.key, out, strength, wait)
     }
     fn lock(&mut self, key: &[u8]) -> Result<()> {
         store_key(&mut self.key, self.db, key);

@@ -236,6 +236,22 @@ pub trait Transaction: Send {
     /// `Serialization` if that version is newer than the snapshot.
     fn get_for_update(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool>;
 
+    /// Takes row lock `strength` on `key` and reads its newest committed
+    /// version as [`Transaction::get_for_update`] does (own writes first;
+    /// `Serialization` under [`Isolation::Snapshot`] when it is newer than
+    /// the snapshot). When another transaction holds a conflicting lock,
+    /// `wait` says what happens: wait for it, fail with
+    /// [`crate::StorageError::LockNotAvailable`] (`NOWAIT`), or return
+    /// `Ok(None)` without locking (`SKIP LOCKED`). Otherwise `Some(found)`.
+    /// A weaker strength than one held is a no-op; a stronger one upgrades.
+    fn get_for_lock(
+        &mut self,
+        key: &[u8],
+        out: &mut Vec<u8>,
+        strength: crate::RowLockStrength,
+        wait: crate::RowLockWait,
+    ) -> Result<Option<bool>>;
+
     /// Takes the row write lock on `key` without reading it. Held until
     /// commit or rollback; taking a lock already held is a no-op.
     fn lock(&mut self, key: &[u8]) -> Result<()>;
@@ -282,7 +298,9 @@ pub trait Transaction: Send {
     /// lock timeout and wait limits as a lock wait does.
     fn wait_for_table_lockers(&mut self, table: u32, mode: crate::LockMode) -> Result<()>;
 
-    /// Writes `value` under `key` (takes the row lock first).
+    /// Writes `value` under `key` (takes at least the `FOR NO KEY UPDATE`
+    /// row lock first: a caller that changes a row's key or deletes it
+    /// takes the write lock, [`Transaction::lock`], itself).
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()>;
 
     /// Deletes `key` (takes the row lock first).

@@ -39,5 +39,6 @@ pub use api::{
 pub use error::{Result, StorageError};
 pub use mvcc::cursor::MvccCursor;
 pub use mvcc::locks::{LockMode, LockStatus, LockTarget, WaitLimits};
+pub use mvcc::row_lock::{RowLockStrength, RowLockWait};
 pub use mvcc::store::{MemoryStore, MvccStore, RocksStore, StoreOptions};
 pub use mvcc::txn::MvccTxn;

@@ -138,6 +138,21 @@ impl TableLocks {
         }
     }
 
+    /// Makes the lock of `table` at least `mode` (a table whose rows
+    /// `SELECT ... FOR UPDATE` locks gets ROW SHARE), adding it if absent.
+    pub fn raise(&mut self, table: &TableDesc, mode: LockMode) {
+        let mut found = false;
+        for (id, m) in &mut self.locks {
+            if *id == table.id {
+                *m = (*m).max(mode);
+                found = true;
+            }
+        }
+        if !found {
+            self.add(table, mode);
+        }
+    }
+
     /// Takes every lock; whether any reported a change after `read_at`
     /// (the snapshot the plan was made at) that matters.
     pub fn acquire<T: Transaction>(&self, txn: &mut T, read_at: Timestamp) -> Result<bool> {

@@ -27,6 +27,7 @@ use crate::exec::index::{
     bind_indexes, delete_entries, find_unique, insert_entries, update_entries, BoundIndex,
 };
 use crate::exec::row::{decode_values, describe_row, describe_visible, encode_values, primary_key};
+use crate::exec::row_locks;
 use crate::exec::run::{collect, run, Flow};
 use crate::exec::scan::scan_rows;
 use crate::exec::scratch::copy_row;
@@ -831,7 +832,7 @@ fn plan_scan(
         reverse: false,
         filter,
         filter_text: selection.map(|w| w.to_string()),
-        lock: false,
+        lock: None,
     })
 }
 
@@ -963,7 +964,9 @@ pub fn plan_delete(
     })
 }
 
-/// Locks the row at `key` and reads its newest version into `row`;
+/// Locks the row at `key` (`FOR UPDATE`, or `FOR NO KEY UPDATE` for an
+/// UPDATE of no key column: see [`row_locks`]) and reads its newest
+/// version into `row`;
 /// `false` when it is gone or no longer satisfies the scan's filter
 /// (EvalPlanQual).
 fn recheck<T: Transaction>(
@@ -972,11 +975,15 @@ fn recheck<T: Transaction>(
     ctx: &mut Ctx<'_, T>,
     row: &mut Vec<Value>,
 ) -> Result<bool> {
+    // An UPDATE has at least one assignment; a DELETE none.
+    let delete = plan.sets.is_empty();
+    let strength =
+        row_locks::modify_strength(&plan.table, delete, plan.sets.iter().map(|(c, _)| *c));
     let mut buf = ctx.scratch.take_bytes();
-    let found = match ctx.txn.get_for_update(key, &mut buf) {
+    let found = match row_locks::lock_for_change(ctx, strength, key, &mut buf) {
         Ok(true) => decode_values(&plan.table, &buf, row).map(|()| true),
         Ok(false) => Ok(false),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     };
     ctx.scratch.give_bytes(buf);
     if !found? {

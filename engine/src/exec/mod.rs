@@ -38,6 +38,7 @@ pub mod ordered_set;
 pub mod owner;
 pub mod primary_key_ddl;
 pub mod row;
+pub mod row_locks;
 pub mod row_type_deps;
 pub mod run;
 pub mod scan;

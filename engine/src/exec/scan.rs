@@ -118,10 +118,17 @@ fn scan_primary<'a, T: Transaction>(
                 };
                 push_key_value(&mut bufs.lo, &v, ty, ic)?;
             }
-            let found = if scan.lock {
-                ctx.txn.get_for_update(&bufs.lo, &mut bufs.value)?
-            } else {
-                ctx.txn.get(&bufs.lo, &mut bufs.value)?
+            let found = match scan.lock {
+                Some(lock) => {
+                    crate::exec::row_locks::lock_row(
+                        ctx,
+                        &scan.table,
+                        lock,
+                        &bufs.lo,
+                        &mut bufs.value,
+                    )? == Some(true)
+                }
+                None => ctx.txn.get(&bufs.lo, &mut bufs.value)?,
             };
             if !found {
                 return Ok(Flow::Continue);
@@ -164,7 +171,7 @@ fn scan_primary<'a, T: Transaction>(
                 continue;
             }
         }
-        if scan.lock && !lock_and_recheck(scan, &bufs.key, &mut bufs.row, ctx)? {
+        if scan.lock.is_some() && !lock_and_recheck(scan, &bufs.key, &mut bufs.row, ctx)? {
             continue;
         }
         if f(ctx, &bufs.key, &bufs.row)? == Flow::Stop {
@@ -173,22 +180,27 @@ fn scan_primary<'a, T: Transaction>(
     }
 }
 
-/// FOR UPDATE: locks the row, replaces `row` by its newest version and
-/// re-checks the filter on it; `false` when it was deleted or no longer
-/// matches (PostgreSQL's EvalPlanQual).
+/// FOR UPDATE/SHARE: locks the row, replaces `row` by its newest version
+/// and re-checks the filter on it; `false` when it was deleted or no
+/// longer matches (PostgreSQL's EvalPlanQual), or skipped (SKIP LOCKED).
 fn lock_and_recheck<T: Transaction>(
     scan: &ScanPlan,
     key: &[u8],
     row: &mut Vec<Value>,
     ctx: &mut Ctx<'_, T>,
 ) -> Result<bool> {
+    let Some(lock) = scan.lock else {
+        return Ok(true);
+    };
     let mut value = ctx.scratch.take_bytes();
-    let found = ctx.txn.get_for_update(key, &mut value)?;
-    if found {
-        decode_values(&scan.table, &value, row)?;
-    }
+    let found = crate::exec::row_locks::lock_row(ctx, &scan.table, lock, key, &mut value);
+    let found = match found {
+        Ok(Some(true)) => decode_values(&scan.table, &value, row).map(|()| true),
+        Ok(_) => Ok(false),
+        Err(e) => Err(e),
+    };
     ctx.scratch.give_bytes(value);
-    if !found {
+    if !found? {
         return Ok(false);
     }
     match &scan.filter {
@@ -317,7 +329,7 @@ fn scan_index<'a, T: Transaction>(
                 continue;
             }
         }
-        if scan.lock && !lock_and_recheck(scan, &bufs.key, &mut bufs.row, ctx)? {
+        if scan.lock.is_some() && !lock_and_recheck(scan, &bufs.key, &mut bufs.row, ctx)? {
             continue;
         }
         if f(ctx, &bufs.key, &bufs.row)? == Flow::Stop {

@@ -170,6 +170,9 @@ pub struct Binder<'c> {
     pub locks: crate::catalog::lock::TableLocks,
     /// The CTE names in scope, innermost last (see [`crate::plan::cte`]).
     pub(crate) ctes: Vec<crate::plan::cte::CteScope>,
+    /// The row locking clauses of the queries being planned, innermost
+    /// last (see [`crate::plan::locking`]).
+    pub(crate) row_locking: Vec<crate::plan::locking::Level>,
 }
 
 /// The name a part of an object name denotes.
@@ -284,6 +287,7 @@ impl<'c> Binder<'c> {
             view_bindings: Vec::new(),
             locks: Default::default(),
             ctes: Vec::new(),
+            row_locking: Vec::new(),
         }
     }
 

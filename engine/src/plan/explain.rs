@@ -94,8 +94,8 @@ fn render_level<'n>(
             if let Some(f) = &s.filter_text {
                 details.push(format!("Filter: ({f})"));
             }
-            if s.lock {
-                details.push("Lock: rows locked for update".into());
+            if let Some(lock) = s.lock {
+                details.push(crate::exec::row_locks::explain_detail(lock));
             }
             (head, details, vec![])
         }

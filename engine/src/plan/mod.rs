@@ -15,6 +15,7 @@ pub mod expr_walk;
 pub mod grouping_sets;
 pub mod join_plan;
 pub mod json_populate;
+pub mod locking;
 pub mod node;
 pub mod ordered_set;
 pub mod query;

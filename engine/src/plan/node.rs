@@ -66,9 +66,9 @@ pub struct ScanPlan {
     pub filter: Option<Expr>,
     /// The WHERE text, for EXPLAIN.
     pub filter_text: Option<String>,
-    /// SELECT ... FOR UPDATE/SHARE: lock each selected row, re-read its
-    /// newest version and re-check the filter on it.
-    pub lock: bool,
+    /// SELECT ... FOR UPDATE/SHARE: lock each selected row so, re-read
+    /// its newest version and re-check the filter on it.
+    pub lock: Option<crate::plan::locking::RowLock>,
 }
 
 /// One ORDER BY key over the input row.

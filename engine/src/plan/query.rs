@@ -261,6 +261,22 @@ impl Binder<'_> {
 
     /// [`Binder::plan_query`] once its `WITH` clause, if any, is in scope.
     pub(crate) fn plan_query_body(&mut self, q: &ast::Query) -> Result<Node> {
+        self.begin_row_locking(q)?;
+        match self.plan_query_body_locked(q) {
+            Ok(node) => {
+                self.end_row_locking(q, &node)?;
+                Ok(node)
+            }
+            Err(e) => {
+                self.row_locking.pop();
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Binder::plan_query_body`] inside the query's row locking level
+    /// (see [`crate::plan::locking`]).
+    fn plan_query_body_locked(&mut self, q: &ast::Query) -> Result<Node> {
         // `FETCH FIRST n ROWS ONLY` is `LIMIT n` (n defaults to 1).
         let one = AstExpr::value(ast::Value::Number("1".into(), false));
         let fetch = match &q.fetch {
@@ -276,11 +292,6 @@ impl Binder<'_> {
             }
             Some(f) => Some(f.quantity.as_ref().unwrap_or(&one)),
         };
-        for lock in &q.locks {
-            if lock.nonblock.is_some() {
-                return Err(EngineError::unsupported("NOWAIT and SKIP LOCKED"));
-            }
-        }
         let (mut limit, offset) = limit_offset(q);
         if fetch.is_some() {
             if limit.is_some() {
@@ -322,14 +333,6 @@ impl Binder<'_> {
                 }
             }
         };
-        let mut node = node;
-        if !q.locks.is_empty() {
-            // FOR SHARE takes the same (exclusive) row lock as FOR UPDATE:
-            // stricter than PostgreSQL (two FOR SHARE readers wait for each
-            // other), never weaker.
-            lock_scans(&mut node)?;
-            self.locks.at_least(rocksgres_storage::LockMode::RowShare);
-        }
         self.with_limit(node, limit, offset)
     }
 
@@ -1716,7 +1719,11 @@ impl Binder<'_> {
 
     fn plan_factor(&mut self, f: &ast::TableFactor) -> Result<(Node, Scope)> {
         let _level = depth::enter()?;
-        depth::guard(|| self.plan_factor_level(f))
+        let (mut node, scope) = depth::guard(|| self.plan_factor_level(f))?;
+        if let Some(name) = crate::plan::locking::from_item_name(f) {
+            self.lock_from_item(name.as_deref(), &mut node)?;
+        }
+        Ok((node, scope))
     }
 
     fn plan_factor_level(&mut self, f: &ast::TableFactor) -> Result<(Node, Scope)> {
@@ -1850,7 +1857,7 @@ impl Binder<'_> {
                         reverse: false,
                         filter: None,
                         filter_text: None,
-                        lock: false,
+                        lock: None,
                     }),
                     scope,
                 ))
@@ -2585,58 +2592,6 @@ impl Binder<'_> {
             },
             scope,
         ))
-    }
-}
-
-/// Marks every table read under `node` as locking (SELECT ... FOR UPDATE).
-fn lock_scans(node: &mut Node) -> Result<()> {
-    depth::guard(|| lock_scans_level(node))
-}
-
-fn lock_scans_level(node: &mut Node) -> Result<()> {
-    match node {
-        Node::Scan(s) => {
-            s.lock = true;
-            Ok(())
-        }
-        Node::Aggregate { .. } => Err(EngineError::new(
-            SqlState::FeatureNotSupported,
-            "FOR UPDATE is not allowed with aggregate functions",
-        )),
-        Node::Distinct { .. } => Err(EngineError::new(
-            SqlState::FeatureNotSupported,
-            "FOR UPDATE is not allowed with DISTINCT clause",
-        )),
-        Node::Window(_) => Err(EngineError::new(
-            SqlState::FeatureNotSupported,
-            "FOR UPDATE is not allowed with window functions",
-        )),
-        Node::SetOp { .. } => Err(EngineError::new(
-            SqlState::FeatureNotSupported,
-            "FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT",
-        )),
-        Node::Filter { input, .. }
-        | Node::Project { input, .. }
-        | Node::Sort { input, .. }
-        | Node::Limit { input, .. } => lock_scans(input),
-        Node::Join { left, right, .. } => {
-            lock_scans(left)?;
-            lock_scans(right)
-        }
-        // A CTE's rows are not locked (as PostgreSQL).
-        Node::Cte(crate::plan::cte::CteNode::With { input, .. }) => lock_scans(input),
-        Node::Cte(_) => Ok(()),
-        Node::Values { .. }
-        | Node::Series { .. }
-        | Node::Unnest { .. }
-        | Node::JsonRows { .. }
-        | Node::JsonRecords { .. }
-        | Node::RowsFrom { .. } => Ok(()),
-        Node::SystemScan { rel, .. } => Err(crate::catalog::system_catalog_error(rel.name)),
-        Node::SequenceRow { seq, .. } => Err(EngineError::new(
-            SqlState::WrongObjectType,
-            format!("cannot lock rows in sequence \"{}\"", seq.name),
-        )),
     }
 }
 

@@ -119,9 +119,13 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
             "LOCK TABLE"
         }
         Statement::Query(_) if super::select_into(stmt).is_some() => "SELECT INTO",
-        Statement::Query(q) => match q.locks.first().map(|l| &l.lock_type) {
-            Some(ast::LockType::Update) => "SELECT FOR UPDATE",
-            Some(ast::LockType::Share) => "SELECT FOR SHARE",
+        Statement::Query(q) => match q.locks.first() {
+            Some(l) => match crate::sql::locking_clause::decode(l).0 {
+                rocksgres_storage::RowLockStrength::Update => "SELECT FOR UPDATE",
+                rocksgres_storage::RowLockStrength::NoKeyUpdate => "SELECT FOR NO KEY UPDATE",
+                rocksgres_storage::RowLockStrength::Share => "SELECT FOR SHARE",
+                rocksgres_storage::RowLockStrength::KeyShare => "SELECT FOR KEY SHARE",
+            },
             None => return None,
         },
         _ => return None,

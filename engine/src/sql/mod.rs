@@ -27,6 +27,7 @@ pub mod domain;
 pub mod field_star;
 pub mod fk_set_columns;
 pub mod identifiers;
+pub mod locking_clause;
 pub mod normalize;
 pub mod overriding;
 pub mod parametrize;
@@ -256,6 +257,13 @@ fn parse_plain(sql: &str) -> Result<Vec<Parsed>> {
     let sql = if field_star::may_contain(sql) {
         star = field_star::rewrite(sql);
         star.as_deref().unwrap_or(sql)
+    } else {
+        sql
+    };
+    let locking;
+    let sql = if locking_clause::may_contain(sql) {
+        locking = locking_clause::rewrite(sql);
+        locking.as_deref().unwrap_or(sql)
     } else {
         sql
     };

@@ -111,6 +111,15 @@ impl<T: Transaction, H: Hooks> Transaction for HookedTxn<T, H> {
     fn get_for_update(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
         self.inner.get_for_update(key, out)
     }
+    fn get_for_lock(
+        &mut self,
+        key: &[u8],
+        out: &mut Vec<u8>,
+        strength: rocksgres_storage::RowLockStrength,
+        wait: rocksgres_storage::RowLockWait,
+    ) -> Result<Option<bool>> {
+        self.inner.get_for_lock(key, out, strength, wait)
+    }
     fn lock(&mut self, key: &[u8]) -> Result<()> {
         self.inner.lock(key)
     }

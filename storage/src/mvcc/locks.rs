@@ -5,10 +5,12 @@
 //! the top bit set, a row lock by a 64-bit hash of the row's key with the top
 //! bit clear, so taking a row lock never copies the key; two keys that
 //! collide merely share a lock (a spurious wait, never a missed conflict).
-//! Row locks are always taken in [`LockMode::AccessExclusive`] (one
-//! holder); table locks in any of the eight modes of PostgreSQL's conflict
-//! table ([`LockMode::conflicts_with`]), and one transaction may hold several
-//! modes of one table.
+//! Row locks are taken in the four modes that carry PostgreSQL's row lock
+//! strengths (see [`crate::mvcc::row_lock`]); a held row mode covers every
+//! mode whose conflicts are a subset of its own, so asking for a weaker
+//! strength than one held is a no-op. Table locks are taken in any of the
+//! eight modes of PostgreSQL's conflict table ([`LockMode::conflicts_with`]),
+//! and one transaction may hold several modes of one table.
 //!
 //! Granting: a request is granted at once when it conflicts with no mode
 //! another transaction holds and -- unless the requester already holds the
@@ -176,6 +178,13 @@ impl LockMode {
             LockMode::Exclusive => "ExclusiveLock",
             LockMode::AccessExclusive => "AccessExclusiveLock",
         }
+    }
+
+    /// Whether holding the modes of `held` includes holding `self`: one of
+    /// them conflicts with everything `self` conflicts with.
+    fn covered_by(self, held: u8) -> bool {
+        let mask = self.conflict_mask();
+        LockMode::modes_in(held).any(|h| h.conflict_mask() & mask == mask)
     }
 
     fn modes_in(mask: u8) -> impl Iterator<Item = LockMode> {
@@ -540,7 +549,8 @@ impl LockTable {
         let mut s = self.state.lock();
         let entry = s.locks.entry(lock).or_default();
         let held = entry.held_by(txn);
-        if held & mode.bit() != 0 {
+        let row = lock & TABLE_BIT == 0;
+        if held & mode.bit() != 0 || (row && mode.covered_by(held)) {
             let conflict_ts = s.conflict_ts(lock, mode);
             return Ok(Acquired::AlreadyHeld { conflict_ts });
         }

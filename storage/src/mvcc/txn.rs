@@ -2,7 +2,8 @@
 //!
 //! * Reads see the transaction's own buffered writes first, then the newest
 //!   version at or below the snapshot (one seek: `key ++ !snapshot`).
-//! * Writes take the row lock, then go to the write buffer; nothing reaches
+//! * Writes take the row lock (at least `FOR NO KEY UPDATE`; DELETE and
+//!   key changes `FOR UPDATE`), then go to the write buffer; nothing reaches
 //!   the backend before commit, so readers never meet uncommitted data.
 //! * Commit takes a timestamp from the oracle, writes every buffered key as
 //!   a version at that timestamp in one atomic batch (fsynced unless the
@@ -28,6 +29,7 @@ use crate::mvcc::key::{
     decode_version_key, encode_version_key, encode_version_value, is_tombstone,
 };
 use crate::mvcc::locks::{lock_id, Acquired, LockId, LockMode, LockTarget, Request, WaitLimits};
+use crate::mvcc::row_lock::{RowLockStrength, RowLockWait};
 use crate::mvcc::store::Shared;
 use crate::mvcc::view::{Freshness, Use, View};
 use crate::mvcc::write_buffer::WriteBuffer;
@@ -141,6 +143,51 @@ impl<B: Backend> MvccTxn<B> {
         })
     }
 
+    /// Takes row lock `mode` on `key` (see [`crate::mvcc::row_lock`]);
+    /// with `nowait`, fails with `LockNotAvailable` instead of waiting.
+    /// When a key is locked (or its lock upgraded) under snapshot
+    /// isolation, a version newer than the snapshot fails with
+    /// `Serialization`.
+    fn lock_row(&mut self, key: &[u8], mode: LockMode, nowait: bool) -> Result<()> {
+        let id = lock_id(key);
+        self.used_lock_table = true;
+        let acquired = self.shared.locks.acquire(
+            Request {
+                txn: self.id,
+                owner: self.options.owner,
+                lock: id,
+                mode,
+                nowait,
+            },
+            self.options.lock_timeout,
+            &self.wait_limits,
+        )?;
+        let Acquired::New { first, .. } = acquired else {
+            return Ok(());
+        };
+        if first {
+            self.locks.push(id);
+        }
+        // An upgrade is checked again: a weaker lock did not keep every
+        // writer away (FOR KEY SHARE lets an UPDATE of other columns in).
+        if self.options.isolation == Isolation::Snapshot && !self.writes.contains_key(key) {
+            let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest, Use::Point)?;
+            let newest = read_version(
+                iter,
+                key,
+                Timestamp::MAX,
+                &mut self.key_buf,
+                &mut self.val_buf,
+            )?;
+            if let Some((ts, _)) = newest {
+                if ts > self.snapshot {
+                    return Err(StorageError::Serialization);
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn buffer(&mut self, key: &[u8], value: Option<&[u8]>) {
         self.writes.write(key, value);
     }
@@ -202,42 +249,28 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         Ok(matches!(found, Some((_, true))))
     }
 
-    fn lock(&mut self, key: &[u8]) -> Result<()> {
-        let id = lock_id(key);
-        self.used_lock_table = true;
-        let acquired = self.shared.locks.acquire(
-            Request {
-                txn: self.id,
-                owner: self.options.owner,
-                lock: id,
-                mode: LockMode::AccessExclusive,
-                nowait: false,
-            },
-            self.options.lock_timeout,
-            &self.wait_limits,
-        )?;
-        if matches!(acquired, Acquired::AlreadyHeld { .. }) {
-            return Ok(());
+    fn get_for_lock(
+        &mut self,
+        key: &[u8],
+        out: &mut Vec<u8>,
+        strength: RowLockStrength,
+        wait: RowLockWait,
+    ) -> Result<Option<bool>> {
+        match self.lock_row(key, strength.lock_mode(), wait != RowLockWait::Block) {
+            Err(StorageError::LockNotAvailable) if wait == RowLockWait::Skip => return Ok(None),
+            r => r?,
         }
-        self.locks.push(id);
-        if self.options.isolation == Isolation::Snapshot && !self.writes.contains_key(key) {
-            let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest, Use::Point)?;
-            let newest = read_version(
-                iter,
-                key,
-                Timestamp::MAX,
-                &mut self.key_buf,
-                &mut self.val_buf,
-            )?;
-            if let Some((ts, _)) = newest {
-                if ts > self.snapshot {
-                    return Err(StorageError::Serialization);
-                }
-            }
+        if let Some(found) = self.own_write(key, out) {
+            return Ok(Some(found));
         }
-        Ok(())
+        let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest, Use::Point)?;
+        let found = read_version(iter, key, Timestamp::MAX, &mut self.key_buf, out)?;
+        Ok(Some(matches!(found, Some((_, true)))))
     }
 
+    fn lock(&mut self, key: &[u8]) -> Result<()> {
+        self.lock_row(key, LockMode::AccessExclusive, false)
+    }
     fn lock_shared(&mut self, key: &[u8]) -> Result<()> {
         let id = lock_id(key);
         self.used_lock_table = true;
@@ -324,7 +357,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
     }
 
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
-        self.lock(key)?;
+        self.lock_row(key, RowLockStrength::NoKeyUpdate.lock_mode(), false)?;
         self.buffer(key, Some(value));
         Ok(())
     }
