@@ -7,11 +7,13 @@
 pub mod access;
 pub mod bind;
 pub mod cte;
+pub mod dml_from;
 pub mod domain_check;
 pub mod explain;
 pub mod explain_cte;
 pub mod expr;
 pub mod json_populate;
+pub mod merge;
 pub mod node;
 pub mod query;
 pub mod row_expr;
