@@ -238,13 +238,13 @@ impl Binder<'_> {
         let mut not_matched = Vec::new();
         let mut unconditional = [false, false];
         for clause in &merge.clauses {
+            // PostgreSQL 15 has no `NOT MATCHED BY SOURCE / TARGET`.
             let is_matched = match clause.clause_kind {
                 ast::MergeClauseKind::Matched => true,
-                ast::MergeClauseKind::NotMatched | ast::MergeClauseKind::NotMatchedByTarget => {
-                    false
-                }
-                ast::MergeClauseKind::NotMatchedBySource => {
-                    return Err(EngineError::unsupported("WHEN NOT MATCHED BY SOURCE"))
+                ast::MergeClauseKind::NotMatched => false,
+                ast::MergeClauseKind::NotMatchedByTarget
+                | ast::MergeClauseKind::NotMatchedBySource => {
+                    return Err(syntax("syntax error at or near \"BY\""))
                 }
             };
             let slot = usize::from(!is_matched);
