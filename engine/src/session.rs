@@ -2116,6 +2116,11 @@ fn run_plan<S: Store>(
             let rows = Rows::from_vecs(out.rows);
             (CommandTag::with_count("DELETE", out.count), rows, out.count)
         }
+        Planned::Merge(plan) => {
+            let rowids = db.rowids(ctx.txn.database());
+            let n = crate::exec::merge::run_merge(plan, ctx, &rowids)?;
+            (CommandTag::with_count("MERGE", n), Rows::default(), n)
+        }
     };
     Ok(QueryResult {
         tag,
@@ -2190,6 +2195,7 @@ fn needs_planning(stmt: &Statement) -> bool {
             | Statement::Insert(_)
             | Statement::Update(_)
             | Statement::Delete(_)
+            | Statement::Merge(_)
     ) && select_into(stmt).is_none()
 }
 
@@ -2244,6 +2250,7 @@ impl Planned {
             }],
             Planned::Insert(p) => p.columns.clone(),
             Planned::Update(p) | Planned::Delete(p) => p.columns.clone(),
+            Planned::Merge(_) => Vec::new(),
         }
     }
 }
@@ -2277,6 +2284,7 @@ enum Planned {
     Insert(dml::InsertPlan),
     Update(dml::ModifyPlan),
     Delete(dml::ModifyPlan),
+    Merge(crate::plan::merge::MergePlan),
 }
 
 fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> {
@@ -2314,6 +2322,7 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
             let target = dml::modify_target(&name, alias, binder)?;
             Planned::Delete(dml::plan_delete(del, target, binder)?)
         }
+        Statement::Merge(merge) => Planned::Merge(binder.plan_merge(merge)?),
         other => {
             return Err(EngineError::unsupported(format!(
                 "statement `{}` (being built)",

@@ -33,6 +33,7 @@ use crate::exec::scan::scan_rows;
 use crate::exec::scratch::copy_row;
 use crate::plan::access::choose_access;
 use crate::plan::bind::{ident_name, Binder, Scope, ScopeColumn};
+use crate::plan::dml_from::{aliased_target_error, FromJoin};
 use crate::plan::expr::Expr;
 use crate::plan::node::{Node, OutputColumn, ScanPlan};
 use crate::plan::query::{output_name, table_scope};
@@ -76,7 +77,8 @@ fn no_such_column(table: &TableDesc, n: &str) -> EngineError {
     )
 }
 
-/// RETURNING, bound over the table's row.
+/// RETURNING, bound over the table's row (followed by the FROM items'
+/// row, whose columns follow the table's in `scope`).
 fn bind_returning(
     items: &Option<Vec<ast::SelectItem>>,
     table: &TableDesc,
@@ -88,16 +90,61 @@ fn bind_returning(
     let Some(items) = items else {
         return Ok((exprs, cols));
     };
+    let width = table.columns.len();
+    let extra = scope.columns.get(width..).unwrap_or_default();
+    let star = |qualifier: Option<&str>, exprs: &mut Vec<Expr>, cols: &mut Vec<OutputColumn>| {
+        let own = match qualifier {
+            None => true,
+            Some(q) => {
+                extra.is_empty()
+                    || scope.columns[..width]
+                        .iter()
+                        .any(|c| c.table.as_deref() == Some(q))
+            }
+        };
+        if own {
+            for (i, c) in table.visible_columns() {
+                exprs.push(Expr::Column(i, c.ty));
+                cols.push(OutputColumn {
+                    name: c.name.clone(),
+                    ty: c.ty,
+                });
+            }
+        }
+        let mut found = own;
+        for (i, c) in extra.iter().enumerate() {
+            let wanted = match qualifier {
+                None => !c.hidden,
+                Some(q) => !own && c.table.as_deref() == Some(q),
+            };
+            if wanted {
+                found = true;
+                exprs.push(Expr::Column(width + i, c.ty));
+                cols.push(OutputColumn {
+                    name: c.name.clone(),
+                    ty: c.ty,
+                });
+            }
+        }
+        match (found, qualifier) {
+            (false, Some(q)) => Err(EngineError::new(
+                SqlState::UndefinedTable,
+                format!("missing FROM-clause entry for table \"{q}\""),
+            )),
+            _ => Ok(()),
+        }
+    };
     for item in items {
         match item {
-            ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
-                for (i, c) in table.visible_columns() {
-                    exprs.push(Expr::Column(i, c.ty));
-                    cols.push(OutputColumn {
-                        name: c.name.clone(),
-                        ty: c.ty,
-                    });
-                }
+            ast::SelectItem::Wildcard(_) => star(None, &mut exprs, &mut cols)?,
+            ast::SelectItem::QualifiedWildcard(kind, _) => {
+                let q = match kind {
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(n) => column_ref_name(n),
+                    ast::SelectItemQualifiedWildcardKind::Expr(e) => {
+                        return Err(EngineError::unsupported(format!("RETURNING {e}.*")))
+                    }
+                };
+                star(Some(&q), &mut exprs, &mut cols)?
             }
             ast::SelectItem::ExprWithAliases { .. } => {
                 return Err(EngineError::unsupported("multiple aliases"));
@@ -763,6 +810,10 @@ pub struct Target {
     pub scope: Scope,
     /// The view's own predicate, over the table's row.
     pub view_filter: Option<Expr>,
+    /// The relation's name (the table's, or the view's).
+    pub name: String,
+    /// The name the statement refers to it by (its alias, or its name).
+    pub qualifier: String,
 }
 
 impl Target {
@@ -770,6 +821,8 @@ impl Target {
     pub fn table(table: Arc<TableDesc>, qualifier: &str) -> Self {
         Target {
             scope: table_scope(&table, qualifier),
+            name: table.name.clone(),
+            qualifier: qualifier.to_string(),
             table,
             view_filter: None,
         }
@@ -801,10 +854,15 @@ pub struct ModifyPlan {
     pub generated: BoundGenerated,
     /// The table's foreign keys, both ways.
     pub fks: FkSlot,
-    /// RETURNING expressions over the new (UPDATE) or old (DELETE) row.
+    /// RETURNING expressions over the new (UPDATE) or old (DELETE) row
+    /// (followed by the FROM row with `from`).
     pub returning: Vec<Expr>,
     /// RETURNING columns.
     pub columns: Vec<OutputColumn>,
+    /// `UPDATE ... FROM` / `DELETE ... USING`: the FROM items joined to
+    /// each target row; assignments and RETURNING then read the target row
+    /// followed by the first FROM row that joins it.
+    pub from: Option<FromJoin>,
 }
 
 fn plan_scan(
@@ -836,20 +894,18 @@ fn plan_scan(
     })
 }
 
-/// Plans UPDATE.
-pub fn plan_update(
-    update: &ast::Update,
-    target: Target,
+/// The assignments of UPDATE (or of MERGE's UPDATE action): (column,
+/// expression over the rows of `scope`).
+pub(crate) fn bind_sets(
+    assignments: &[ast::Assignment],
+    target: &Target,
+    scope: &Scope,
     binder: &mut Binder<'_>,
-) -> Result<ModifyPlan> {
-    if update.from.is_some() {
-        return Err(EngineError::unsupported("UPDATE ... FROM"));
-    }
-    let table = Arc::clone(&target.table);
-    let scope = target.scope.clone();
+) -> Result<Vec<(usize, Expr)>> {
+    let table = &target.table;
     let mut sets: Vec<(usize, Expr)> = Vec::new();
     let mut field_sets: Vec<usize> = Vec::new();
-    for a in &update.assignments {
+    for a in assignments {
         let ast::AssignmentTarget::ColumnName(name) = &a.target else {
             return Err(EngineError::unsupported("tuple assignment in UPDATE"));
         };
@@ -887,7 +943,7 @@ pub fn plan_update(
             ));
         }
         let e = if is_default_keyword(&a.value) {
-            bind_default(&table, col, binder)?
+            bind_default(table, col, binder)?
         } else if table.columns[col].generated {
             return Err(update_generated(&table.columns[col].name));
         } else if let Some(c) = table.columns[col]
@@ -904,7 +960,7 @@ pub fn plan_update(
                 c.name
             )));
         } else {
-            binder.bind(&a.value, &scope)?
+            binder.bind(&a.value, scope)?
         };
         let e = match &field {
             Some((c, f)) => {
@@ -919,7 +975,38 @@ pub fn plan_update(
             binder.coerce(e, table.columns[col].ty, CastKind::Assignment)?,
         ));
     }
-    let scan = plan_scan(&target, update.selection.as_ref(), binder)?;
+    Ok(sets)
+}
+
+/// Plans UPDATE.
+pub fn plan_update(
+    update: &ast::Update,
+    target: Target,
+    binder: &mut Binder<'_>,
+) -> Result<ModifyPlan> {
+    let (name, alias) = (target.name.clone(), target.qualifier.clone());
+    plan_update_inner(update, target, binder).map_err(|e| aliased_target_error(e, &name, &alias))
+}
+
+fn plan_update_inner(
+    update: &ast::Update,
+    target: Target,
+    binder: &mut Binder<'_>,
+) -> Result<ModifyPlan> {
+    let items = match &update.from {
+        None => None,
+        Some(ast::UpdateTableFromKind::AfterSet(items)) => Some(items),
+        Some(ast::UpdateTableFromKind::BeforeSet(_)) => {
+            return Err(EngineError::new(
+                SqlState::SyntaxError,
+                "syntax error at or near \"FROM\"",
+            ))
+        }
+    };
+    let table = Arc::clone(&target.table);
+    let (scope, from, selection) = join_from(&target, items, update.selection.as_ref(), binder)?;
+    let sets = bind_sets(&update.assignments, &target, &scope, binder)?;
+    let scan = plan_scan(&target, selection.as_ref(), binder)?;
     let (returning, columns) = bind_returning(&update.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
     let checks = bind_checks(&table, binder)?;
@@ -934,7 +1021,25 @@ pub fn plan_update(
         fks: FkSlot::new(true),
         returning,
         columns,
+        from,
     })
+}
+
+/// The scope of an UPDATE's or DELETE's expressions, its FROM (USING) join
+/// and the WHERE conditions its target's scan applies.
+fn join_from(
+    target: &Target,
+    items: Option<&Vec<ast::TableWithJoins>>,
+    selection: Option<&AstExpr>,
+    binder: &mut Binder<'_>,
+) -> Result<(Scope, Option<FromJoin>, Option<AstExpr>)> {
+    match items {
+        None => Ok((target.scope.clone(), None, selection.cloned())),
+        Some(items) => {
+            let p = binder.plan_dml_from(&target.scope, &target.qualifier, items, selection)?;
+            Ok((p.scope, Some(p.join), p.target_filter))
+        }
+    }
 }
 
 /// Plans DELETE.
@@ -943,12 +1048,23 @@ pub fn plan_delete(
     target: Target,
     binder: &mut Binder<'_>,
 ) -> Result<ModifyPlan> {
-    if delete.using.is_some() {
-        return Err(EngineError::unsupported("DELETE ... USING"));
-    }
+    let (name, alias) = (target.name.clone(), target.qualifier.clone());
+    plan_delete_inner(delete, target, binder).map_err(|e| aliased_target_error(e, &name, &alias))
+}
+
+fn plan_delete_inner(
+    delete: &ast::Delete,
+    target: Target,
+    binder: &mut Binder<'_>,
+) -> Result<ModifyPlan> {
     let table = Arc::clone(&target.table);
-    let scope = target.scope.clone();
-    let scan = plan_scan(&target, delete.selection.as_ref(), binder)?;
+    let (scope, from, selection) = join_from(
+        &target,
+        delete.using.as_ref(),
+        delete.selection.as_ref(),
+        binder,
+    )?;
+    let scan = plan_scan(&target, selection.as_ref(), binder)?;
     let (returning, columns) = bind_returning(&delete.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
     Ok(ModifyPlan {
@@ -961,6 +1077,7 @@ pub fn plan_delete(
         fks: FkSlot::new(true),
         returning,
         columns,
+        from,
     })
 }
 
@@ -1022,16 +1139,38 @@ impl RowBufs {
     }
 }
 
-/// Updates the row at `key`.
-fn update_one<T: Transaction>(
+/// Updates the row at `key`; `from` is the FROM items' row joined to it
+/// (empty without FROM).
+pub(crate) fn update_one<T: Transaction>(
     plan: &ModifyPlan,
     key: &[u8],
     ctx: &mut Ctx<'_, T>,
     (out, fk): (&mut DmlOutcome, &mut FkState),
+    from: &[Value],
 ) -> Result<()> {
     let mut bufs = RowBufs::take(ctx);
-    let r = update_row(plan, key, ctx, (out, fk), &mut bufs);
+    let r = update_row(plan, key, ctx, (out, fk), &mut bufs, from);
     bufs.give(ctx);
+    r
+}
+
+/// Runs `f` over `row` followed by `from` (over `row` itself when `from`
+/// is empty), the joined row borrowed from the statement's scratch pool.
+fn joined<T: Transaction, R>(
+    row: &[Value],
+    from: &[Value],
+    ctx: &mut Ctx<'_, T>,
+    f: impl FnOnce(&[Value], &mut Ctx<'_, T>) -> Result<R>,
+) -> Result<R> {
+    if from.is_empty() {
+        return f(row, ctx);
+    }
+    let mut both = ctx.scratch.take_row();
+    both.clear();
+    both.extend_from_slice(row);
+    both.extend_from_slice(from);
+    let r = f(&both, ctx);
+    ctx.scratch.give_row(both);
     r
 }
 
@@ -1041,6 +1180,7 @@ fn update_row<T: Transaction>(
     ctx: &mut Ctx<'_, T>,
     (out, fk): (&mut DmlOutcome, &mut FkState),
     bufs: &mut RowBufs,
+    from: &[Value],
 ) -> Result<()> {
     let table = &plan.table;
     let RowBufs {
@@ -1053,9 +1193,12 @@ fn update_row<T: Transaction>(
         return Ok(());
     }
     copy_row(row, old);
-    for (col, e) in &plan.sets {
-        e.eval_into(old, ctx, &mut row[*col])?;
-    }
+    joined(old, from, ctx, |old, ctx| {
+        for (col, e) in &plan.sets {
+            e.eval_into(old, ctx, &mut row[*col])?;
+        }
+        Ok(())
+    })?;
     compute_generated(&plan.generated, row, ctx)?;
     conform_row(table, row)?;
     enforce_checks(&plan.checks, table, row, ctx)?;
@@ -1079,15 +1222,19 @@ fn update_row<T: Transaction>(
         fk.written(Some(old), row, ctx)?;
     }
     out.count += 1;
-    returning_row(&plan.returning, row, ctx, out)
+    joined(row, from, ctx, |row, ctx| {
+        returning_row(&plan.returning, row, ctx, out)
+    })
 }
 
-/// Deletes the row at `key`.
-fn delete_one<T: Transaction>(
+/// Deletes the row at `key`; `from` is the USING items' row joined to it
+/// (empty without USING).
+pub(crate) fn delete_one<T: Transaction>(
     plan: &ModifyPlan,
     key: &[u8],
     ctx: &mut Ctx<'_, T>,
     (out, fk): (&mut DmlOutcome, &mut FkState),
+    from: &[Value],
 ) -> Result<()> {
     let mut old = ctx.scratch.take_row();
     let r = (|| {
@@ -1096,7 +1243,9 @@ fn delete_one<T: Transaction>(
             ctx.txn.delete(key)?;
             fk.deleting(&old, ctx)?;
             out.count += 1;
-            returning_row(&plan.returning, &old, ctx, out)?;
+            joined(&old, from, ctx, |row, ctx| {
+                returning_row(&plan.returning, row, ctx, out)
+            })?;
         }
         Ok(())
     })();
@@ -1110,6 +1259,9 @@ pub fn run_modify<T: Transaction>(
     delete: bool,
     ctx: &mut Ctx<'_, T>,
 ) -> Result<DmlOutcome> {
+    if let Some(from) = &plan.from {
+        return crate::exec::update_from::run_modify_from(plan, from, delete, ctx);
+    }
     let mut out = DmlOutcome::default();
     let moves_keys = !delete
         && plan.sets.iter().any(|(c, _)| {
@@ -1126,9 +1278,9 @@ pub fn run_modify<T: Transaction>(
     let mut fk = FkState::begin(&plan.fks, &plan.table, ctx)?;
     let mut apply = |key: &[u8], ctx: &mut Ctx<'_, T>, out: &mut DmlOutcome| -> Result<()> {
         if delete {
-            delete_one(plan, key, ctx, (out, &mut fk))
+            delete_one(plan, key, ctx, (out, &mut fk), &[])
         } else {
-            update_one(plan, key, ctx, (out, &mut fk))
+            update_one(plan, key, ctx, (out, &mut fk), &[])
         }
     };
     if moves_keys || via_index {
@@ -1236,6 +1388,7 @@ pub fn modify_target(
     let base_scope = table_scope(&base, &base_q);
     let view_q = alias.unwrap_or_else(|| view.name.clone());
     let mut scope = table_scope(&base, &view_q);
+    let (name, qualifier) = (view.name.clone(), view_q);
     for c in &mut scope.columns {
         c.hidden = true;
     }
@@ -1271,5 +1424,7 @@ pub fn modify_target(
         table: base,
         scope,
         view_filter,
+        name,
+        qualifier,
     })
 }

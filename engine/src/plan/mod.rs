@@ -7,6 +7,7 @@
 pub mod access;
 pub mod bind;
 pub mod cte;
+pub mod dml_from;
 pub mod domain_check;
 pub mod explain;
 pub mod explain_cte;
@@ -16,6 +17,7 @@ pub mod grouping_sets;
 pub mod join_plan;
 pub mod json_populate;
 pub mod locking;
+pub mod merge;
 pub mod node;
 pub mod ordered_set;
 pub mod query;

@@ -1397,7 +1397,7 @@ impl Binder<'_> {
         Ok(Expr::Subquery(s))
     }
 
-    fn plan_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
+    pub(crate) fn plan_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
         let mut result: Option<(Node, Scope)> = None;
         for twj in from {
             // A function in FROM sees the items to its left (implicitly

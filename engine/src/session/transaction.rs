@@ -96,6 +96,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::Insert(_) => "INSERT",
         Statement::Update(_) => "UPDATE",
         Statement::Delete(_) => "DELETE",
+        Statement::Merge(_) => "MERGE",
         Statement::CreateTable(_) => "CREATE TABLE",
         Statement::CreateView(_) => "CREATE VIEW",
         Statement::CreateIndex(_) => "CREATE INDEX",

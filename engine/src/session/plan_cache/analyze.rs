@@ -380,6 +380,7 @@ fn plan_text_unguarded(p: &Planned) -> String {
         Planned::Insert(i) => format!("Insert {i:?}"),
         Planned::Update(u) => format!("Update {u:?}"),
         Planned::Delete(d) => format!("Delete {d:?}"),
+        Planned::Merge(m) => format!("Merge {m:?}"),
     }
 }
 
