@@ -401,7 +401,7 @@ fn index_lookup(right: Node, keys: &[(Expr, Expr, SqlType)]) -> Result<Node, Box
     let Node::Scan(scan) = &right else {
         return Err(Box::new(right));
     };
-    if scan.lock || scan.filter.as_ref().is_some_and(|f| !f.is_movable()) {
+    if scan.lock.is_some() || scan.filter.as_ref().is_some_and(|f| !f.is_movable()) {
         return Err(Box::new(right));
     }
     let mut lookup = Vec::new();

@@ -97,7 +97,7 @@ fn action_plan(
             reverse: false,
             filter: None,
             filter_text: None,
-            lock: false,
+            lock: None,
         },
         sets,
         indexes: bind_indexes(table, binder)?,
@@ -232,7 +232,7 @@ impl Binder<'_> {
             reverse: false,
             filter: Some(on),
             filter_text: Some(merge.on.to_string()),
-            lock: false,
+            lock: None,
         };
         let mut matched = Vec::new();
         let mut not_matched = Vec::new();
