@@ -181,6 +181,8 @@ fn explain_output_matches_golden_file() {
         "SELECT a.id FROM big a LEFT JOIN big b ON b.id = a.k AND b.v = 'x'",
         "SELECT a.id FROM big a FULL JOIN big b ON b.id = a.k",
         "SELECT v.x FROM (VALUES (1), (2)) v(x) LEFT JOIN big b ON b.id = v.x",
+        "SELECT count(*) FROM big a WHERE EXISTS (SELECT 1 FROM big b WHERE b.k = a.id AND b.v <> 'x')",
+        "SELECT count(*) FROM big a WHERE NOT EXISTS (SELECT 1 FROM big b WHERE b.id = a.k + 1)",
     ];
     let mut text = String::new();
     for q in queries {

@@ -1,4 +1,5 @@
-//! Hash join (inner, left and full; a right join is a swapped left join).
+//! Hash join (inner, left, full, semi and anti; a right join is a swapped
+//! left join).
 //!
 //! The right (build) input is read once: its rows go into one vector and
 //! their equi-join keys ([`HashKeys::right`], encoded with the GROUP BY
@@ -7,7 +8,8 @@
 //! its keys, walks the chain, and checks the full join condition on each
 //! candidate pair, so the output is exactly the nested loop's, in the same
 //! order: per left row, its matches in right-input order; for a FULL join
-//! the right rows nothing matched come last, NULL-extended.
+//! the right rows nothing matched come last, NULL-extended. A semi join
+//! emits the left row at its first match, an anti join when it has none.
 //!
 //! A NULL key equals nothing: such build rows are kept only for the FULL
 //! join's unmatched output, and such probe rows find no candidate (a LEFT
@@ -133,6 +135,11 @@ pub fn run_hash_join<'a, T: Transaction>(
                     if let Some(m) = matched.get_mut(i) {
                         *m = true;
                     }
+                    match kind {
+                        JoinKind::Semi => return sink(ctx, lrow),
+                        JoinKind::Anti => return Ok(Flow::Continue),
+                        _ => {}
+                    }
                     if sink(ctx, &joined)? == Flow::Stop {
                         return Ok(Flow::Stop);
                     }
@@ -140,7 +147,10 @@ pub fn run_hash_join<'a, T: Transaction>(
                 i = b.next[i];
             }
         }
-        if !any && kind != JoinKind::Inner {
+        if !any && kind == JoinKind::Anti {
+            return sink(ctx, lrow);
+        }
+        if !any && matches!(kind, JoinKind::Left | JoinKind::Full) {
             joined.clear();
             joined.extend_from_slice(lrow);
             joined.extend(std::iter::repeat_n(Value::Null, right_width));

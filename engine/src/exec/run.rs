@@ -330,12 +330,20 @@ fn run_level<'a, T: Transaction>(
                     };
                     if ok {
                         any = true;
+                        match kind {
+                            JoinKind::Semi => return sink(ctx, lrow),
+                            JoinKind::Anti => return Ok(Flow::Continue),
+                            _ => {}
+                        }
                         if sink(ctx, &joined)? == Flow::Stop {
                             return Ok(Flow::Stop);
                         }
                     }
                 }
-                if !any && *kind != JoinKind::Inner {
+                if !any && *kind == JoinKind::Anti {
+                    return sink(ctx, lrow);
+                }
+                if !any && matches!(kind, JoinKind::Left | JoinKind::Full) {
                     joined.clear();
                     joined.extend_from_slice(lrow);
                     joined.extend(std::iter::repeat_n(Value::Null, right_width));
@@ -381,12 +389,20 @@ fn run_level<'a, T: Transaction>(
                     if ok {
                         any = true;
                         matched_right[i] = true;
+                        match kind {
+                            JoinKind::Semi => return sink(ctx, lrow),
+                            JoinKind::Anti => return Ok(Flow::Continue),
+                            _ => {}
+                        }
                         if sink(ctx, &joined)? == Flow::Stop {
                             return Ok(Flow::Stop);
                         }
                     }
                 }
-                if !any && *kind != JoinKind::Inner {
+                if !any && *kind == JoinKind::Anti {
+                    return sink(ctx, lrow);
+                }
+                if !any && matches!(kind, JoinKind::Left | JoinKind::Full) {
                     joined.clear();
                     joined.extend_from_slice(lrow);
                     joined.extend(std::iter::repeat_n(Value::Null, right_width));

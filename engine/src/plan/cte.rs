@@ -651,7 +651,7 @@ fn check_recursive_term(node: &Node, name: &str) -> Result<()> {
             left, right, kind, ..
         } => {
             let nullable = match kind {
-                JoinKind::Inner => false,
+                JoinKind::Inner | JoinKind::Semi | JoinKind::Anti => false,
                 JoinKind::Left => reads_worktable(right),
                 JoinKind::Full => reads_worktable(left) || reads_worktable(right),
             };

@@ -114,6 +114,8 @@ fn render_level<'n>(
                 JoinKind::Inner => "Hash Join",
                 JoinKind::Left => "Hash Left Join",
                 JoinKind::Full => "Hash Full Join",
+                JoinKind::Semi => "Hash Semi Join",
+                JoinKind::Anti => "Hash Anti Join",
             };
             push_line(depth, head.into(), vec![], subplans, out);
             render(left, depth + 1, out);
@@ -128,6 +130,8 @@ fn render_level<'n>(
                 JoinKind::Inner => "Nested Loop".into(),
                 JoinKind::Left => "Nested Loop Left Join".into(),
                 JoinKind::Full => "Nested Loop Full Join".into(),
+                JoinKind::Semi => "Nested Loop Semi Join".into(),
+                JoinKind::Anti => "Nested Loop Anti Join".into(),
             },
             vec![],
             vec![left.as_ref(), right.as_ref()],

@@ -37,12 +37,20 @@
 //!    keys of one type family (the same encoding GROUP BY uses). Joins
 //!    without such keys stay plain nested loops.
 //!
+//! 3. **Semi and anti joins.** A WHERE conjunct `EXISTS (SELECT ... FROM t
+//!    WHERE t.k = outer.x AND ...)` (or its `NOT`) over a single table,
+//!    correlated only through conjuncts of its WHERE, becomes a semi (anti)
+//!    join of the query's rows with `t` filtered by the uncorrelated
+//!    conjuncts, the correlated ones forming the join condition: a hash
+//!    semi (anti) join when they include an equality, as PostgreSQL plans
+//!    it, instead of one run of the subquery per row.
+//!
 //! Without table statistics the build side is always the right input, as
 //! written; a query joining a large table on the right of a small one
 //! builds its hash table from the large one.
 
 use crate::plan::access::{choose_access, conjuncts};
-use crate::plan::expr::Expr;
+use crate::plan::expr::{Expr, SubqueryKind};
 use crate::plan::node::{Access, JoinKind, Node};
 use crate::sql::depth;
 use crate::types::{BinaryOp, CastKind, SqlType};
@@ -119,9 +127,28 @@ fn push(node: Node, mut preds: Vec<Expr>) -> Node {
     depth::guard(|| match node {
         Node::Filter { input, predicate } => {
             conjuncts(&predicate, &mut preds);
-            push(*input, preds)
+            let lw = input.width();
+            let (semis, rest) = take_semis(preds, lw);
+            wrap_semis(push(*input, rest), semis, lw)
         }
         Node::Scan(mut s) => {
+            // EXISTS conjuncts of the scan's own filter (a one-table FROM
+            // gets its WHERE there) become semi joins above it.
+            let lw = s.table.columns.len();
+            let mut semis = Vec::new();
+            if let Some(f) = s.filter.take() {
+                let mut parts = Vec::new();
+                conjuncts(&f, &mut parts);
+                let (found, keep) = take_semis(parts, lw);
+                if found.is_empty() {
+                    s.filter = Some(f);
+                } else {
+                    semis = found;
+                    s.filter = and_all(keep);
+                    s.filter_text = None;
+                    s.access = choose_access(&s.table, s.filter.as_ref());
+                }
+            }
             if !preds.is_empty() {
                 let mut all = Vec::new();
                 if let Some(f) = s.filter.take() {
@@ -132,7 +159,7 @@ fn push(node: Node, mut preds: Vec<Expr>) -> Node {
                 s.access = choose_access(&s.table, filter.as_ref());
                 s.filter = filter;
             }
-            Node::Scan(s)
+            wrap_semis(Node::Scan(s), semis, lw)
         }
         Node::Project {
             input,
@@ -214,7 +241,9 @@ fn join(
     // Conjuncts from above the join.
     for p in preds {
         match (kind, side_of(&p, lw)) {
-            (JoinKind::Inner, Side::Left) | (JoinKind::Left, Side::Left) => left_preds.push(p),
+            (JoinKind::Inner | JoinKind::Left | JoinKind::Semi | JoinKind::Anti, Side::Left) => {
+                left_preds.push(p)
+            }
             (JoinKind::Inner, Side::Right) if !lateral => right_preds.push(to_right(p, lw)),
             (JoinKind::Inner, _) => join_preds.push(p),
             _ => above.push(p),
@@ -317,7 +346,7 @@ fn choose_algorithm(
             hash: None,
         };
     }
-    if kind != JoinKind::Full && small_outer(&left) {
+    if matches!(kind, JoinKind::Inner | JoinKind::Left) && small_outer(&left) {
         match index_lookup(right, &keys) {
             Ok(right) => {
                 return Node::Join {
@@ -433,4 +462,98 @@ fn index_lookup(right: Node, keys: &[(Expr, Expr, SqlType)]) -> Result<Node, Box
     scan.access = access;
     scan.filter = filter;
     Ok(Node::Scan(scan))
+}
+
+/// A semi or anti join to put above a node: right side, condition, kind.
+type SemiJoin = (Node, Expr, JoinKind);
+
+/// Splits `preds` (over rows of width `lw`) into the EXISTS conjuncts
+/// that become semi/anti joins and the rest.
+fn take_semis(preds: Vec<Expr>, lw: usize) -> (Vec<SemiJoin>, Vec<Expr>) {
+    let mut semis = Vec::new();
+    let mut rest = Vec::new();
+    for p in preds {
+        match exists_join(&p, lw) {
+            Some(j) => semis.push(j),
+            None => rest.push(p),
+        }
+    }
+    (semis, rest)
+}
+
+/// Puts the semi/anti joins `semis` above `node` (of width `lw`).
+fn wrap_semis(mut node: Node, semis: Vec<SemiJoin>, lw: usize) -> Node {
+    for (right, on, kind) in semis {
+        let mut parts = Vec::new();
+        conjuncts(&on, &mut parts);
+        node = choose_algorithm(node, right, kind, Some(on), &parts, lw);
+    }
+    node
+}
+
+/// A WHERE conjunct `[NOT] EXISTS (SELECT ... FROM t WHERE ...)` over rows
+/// of width `lw`, as a semi (anti) join: the right side (`t` with the
+/// uncorrelated conjuncts), the join condition (the correlated conjuncts
+/// over the left row then `t`'s), and the kind. `None` when the subquery
+/// has another shape, reads rows further out than this query's, or has no
+/// equality to hash on.
+fn exists_join(pred: &Expr, lw: usize) -> Option<SemiJoin> {
+    let (sq, kind) = match pred {
+        Expr::Subquery(sq) => (sq, JoinKind::Semi),
+        Expr::Not(inner) => match inner.as_ref() {
+            Expr::Subquery(sq) => (sq, JoinKind::Anti),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if !matches!(sq.kind, SubqueryKind::Exists) || !sq.correlated {
+        return None;
+    }
+    let scan = match sq.plan.as_ref() {
+        Node::Project { input, .. } => match input.as_ref() {
+            Node::Scan(s) => s,
+            _ => return None,
+        },
+        Node::Scan(s) => s,
+        _ => return None,
+    };
+    if scan_locks(scan) || scan.reverse {
+        return None;
+    }
+    let filter = scan.filter.as_ref()?;
+    let mut parts = Vec::new();
+    conjuncts(filter, &mut parts);
+    let mut local = Vec::new();
+    let mut correlated = Vec::new();
+    for p in parts {
+        // Only this query's row (depth 1) may be read from outside.
+        if !p.is_movable() || p.any(&mut |e| matches!(e, Expr::Outer(d, ..) if *d != 1)) {
+            return None;
+        }
+        if p.any(&mut |e| matches!(e, Expr::Outer(..))) {
+            let mut on = p;
+            on.visit_mut(&mut |e| match e {
+                Expr::Column(j, _) => *j += lw,
+                Expr::Outer(_, i, t) => *e = Expr::Column(*i, *t),
+                _ => {}
+            });
+            correlated.push(on);
+        } else {
+            local.push(p);
+        }
+    }
+    if equi_keys(&correlated, lw).is_empty() {
+        return None;
+    }
+    let mut right = scan.clone();
+    let filter = and_all(local);
+    right.access = choose_access(&right.table, filter.as_ref());
+    right.filter = filter;
+    right.filter_text = None;
+    Some((Node::Scan(right), and_all(correlated)?, kind))
+}
+
+/// Whether a scan locks the rows it reads.
+fn scan_locks(scan: &crate::plan::node::ScanPlan) -> bool {
+    scan.lock
 }

@@ -91,6 +91,12 @@ pub enum JoinKind {
     Left,
     /// FULL OUTER.
     Full,
+    /// Semi join (`EXISTS`): each left row once if some right row
+    /// matches; the output is the left row alone.
+    Semi,
+    /// Anti join (`NOT EXISTS`): each left row no right row matches; the
+    /// output is the left row alone.
+    Anti,
 }
 
 /// Aggregate functions.
@@ -415,6 +421,11 @@ impl Node {
             | Node::Sort { input, .. }
             | Node::Limit { input, .. }
             | Node::Distinct { input, .. } => input.columns(),
+            Node::Join {
+                left,
+                kind: JoinKind::Semi | JoinKind::Anti,
+                ..
+            } => left.columns(),
             Node::Join { left, right, .. } => {
                 let mut c = left.columns();
                 c.extend(right.columns());
