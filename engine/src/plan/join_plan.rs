@@ -555,5 +555,5 @@ fn exists_join(pred: &Expr, lw: usize) -> Option<SemiJoin> {
 
 /// Whether a scan locks the rows it reads.
 fn scan_locks(scan: &crate::plan::node::ScanPlan) -> bool {
-    scan.lock
+    scan.lock.is_some()
 }
