@@ -51,7 +51,7 @@ load() { # PORT
         sql "$port" "INSERT INTO customers SELECT g, 'c' || g, 1 + g % 10 FROM generate_series($lo, least($lo + $step - 1, $CUSTOMERS)) g"
     done
     for ((lo = 1; lo <= ORDERS; lo += step)); do
-        sql "$port" "INSERT INTO orders SELECT g, 1 + (g * 7919) % $CUSTOMERS, (g % 1000) + 0.25,
+        sql "$port" "INSERT INTO orders SELECT g, 1 + (g::bigint * 7919) % $CUSTOMERS, (g % 1000) + 0.25,
             (ARRAY['new', 'paid', 'shipped', 'returned'])[1 + g % 4]
             FROM generate_series($lo, least($lo + $step - 1, $ORDERS)) g"
     done
@@ -67,7 +67,7 @@ QUERIES=(
     "SELECT c.region_id, count(*), sum(o.amount) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.status = 'shipped' GROUP BY c.region_id ORDER BY 1"
     "SELECT count(*), sum(o.amount) FROM orders o JOIN customers c ON c.id = o.customer_id JOIN regions r ON r.id = c.region_id WHERE r.name = 'r3'"
     "SELECT count(*) FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.amount > 990)"
-    "SELECT count(*) FROM customers c WHERE c.id NOT IN (SELECT customer_id FROM orders WHERE amount > 500)"
+    "SELECT count(*) FROM customers c WHERE c.id NOT IN (SELECT customer_id FROM orders WHERE amount > 990)"
     "SELECT o.id, c.name, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.amount DESC, o.id LIMIT 10"
     "SELECT count(*), sum(rn) FROM (SELECT row_number() OVER (PARTITION BY customer_id ORDER BY amount DESC, id) AS rn FROM orders WHERE customer_id <= $((CUSTOMERS / 10))) s"
 )

@@ -99,7 +99,7 @@ fn a_join_that_produces_no_rows_times_out() {
     );
     times_out(
         s,
-        "SELECT count(*) FROM big a JOIN big b ON a.x = -b.x LEFT JOIN big c ON b.x = c.x + a.x",
+        "SELECT count(*) FROM big a JOIN big b ON a.x < -b.x LEFT JOIN big c ON b.x = c.x + a.x",
     );
 }
 
