@@ -25,6 +25,7 @@ use rocksgres_storage::Transaction;
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
+use crate::exec::join_emit;
 use crate::exec::run::{run, Flow, Sink};
 use crate::plan::expr::Expr;
 use crate::plan::join_plan::HashKeys;
@@ -135,43 +136,20 @@ pub fn run_hash_join<'a, T: Transaction>(
                     if let Some(m) = matched.get_mut(i) {
                         *m = true;
                     }
-                    match kind {
-                        JoinKind::Semi => return sink(ctx, lrow),
-                        JoinKind::Anti => return Ok(Flow::Continue),
-                        _ => {}
-                    }
-                    if sink(ctx, &joined)? == Flow::Stop {
-                        return Ok(Flow::Stop);
+                    if let Some(flow) = join_emit::on_match(kind, lrow, &joined, ctx, sink)? {
+                        return Ok(flow);
                     }
                 }
                 i = b.next[i];
             }
         }
-        if !any && kind == JoinKind::Anti {
-            return sink(ctx, lrow);
+        if any {
+            return Ok(Flow::Continue);
         }
-        if !any && matches!(kind, JoinKind::Left | JoinKind::Full) {
-            joined.clear();
-            joined.extend_from_slice(lrow);
-            joined.extend(std::iter::repeat_n(Value::Null, right_width));
-            return sink(ctx, &joined);
-        }
-        Ok(Flow::Continue)
+        join_emit::on_no_match(kind, lrow, right_width, &mut joined, ctx, sink)
     })?;
     if flow == Flow::Stop || kind != JoinKind::Full {
         return Ok(flow);
     }
-    let mut row = Vec::new();
-    for (i, rrow) in b.rows.iter().enumerate() {
-        ctx.check_interrupt()?;
-        if !matched[i] {
-            row.clear();
-            row.extend(std::iter::repeat_n(Value::Null, left_width));
-            row.extend_from_slice(rrow);
-            if sink(ctx, &row)? == Flow::Stop {
-                return Ok(Flow::Stop);
-            }
-        }
-    }
-    Ok(Flow::Continue)
+    join_emit::unmatched_right(&b.rows, &matched, left_width, ctx, sink)
 }

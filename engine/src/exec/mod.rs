@@ -33,6 +33,7 @@ pub mod hashed_in;
 pub mod index;
 pub mod index_ddl;
 pub mod interrupt;
+pub mod join_emit;
 pub mod lock_table;
 pub mod merge;
 pub mod ordered_set;

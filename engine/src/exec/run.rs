@@ -22,6 +22,7 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::exec::aggregate::{accumulate, finish_group, Accumulator};
 use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
+use crate::exec::join_emit;
 use crate::exec::scan::scan_rows;
 use crate::plan::expr::Expr;
 use crate::plan::node::{JoinKind, Node, SetOpKind, SortKey};
@@ -330,26 +331,15 @@ fn run_level<'a, T: Transaction>(
                     };
                     if ok {
                         any = true;
-                        match kind {
-                            JoinKind::Semi => return sink(ctx, lrow),
-                            JoinKind::Anti => return Ok(Flow::Continue),
-                            _ => {}
-                        }
-                        if sink(ctx, &joined)? == Flow::Stop {
-                            return Ok(Flow::Stop);
+                        if let Some(flow) = join_emit::on_match(*kind, lrow, &joined, ctx, sink)? {
+                            return Ok(flow);
                         }
                     }
                 }
-                if !any && *kind == JoinKind::Anti {
-                    return sink(ctx, lrow);
+                if any {
+                    return Ok(Flow::Continue);
                 }
-                if !any && matches!(kind, JoinKind::Left | JoinKind::Full) {
-                    joined.clear();
-                    joined.extend_from_slice(lrow);
-                    joined.extend(std::iter::repeat_n(Value::Null, right_width));
-                    return sink(ctx, &joined);
-                }
-                Ok(Flow::Continue)
+                join_emit::on_no_match(*kind, lrow, right_width, &mut joined, ctx, sink)
             })
         }
         Node::Join {
@@ -389,43 +379,20 @@ fn run_level<'a, T: Transaction>(
                     if ok {
                         any = true;
                         matched_right[i] = true;
-                        match kind {
-                            JoinKind::Semi => return sink(ctx, lrow),
-                            JoinKind::Anti => return Ok(Flow::Continue),
-                            _ => {}
-                        }
-                        if sink(ctx, &joined)? == Flow::Stop {
-                            return Ok(Flow::Stop);
+                        if let Some(flow) = join_emit::on_match(*kind, lrow, &joined, ctx, sink)? {
+                            return Ok(flow);
                         }
                     }
                 }
-                if !any && *kind == JoinKind::Anti {
-                    return sink(ctx, lrow);
+                if any {
+                    return Ok(Flow::Continue);
                 }
-                if !any && matches!(kind, JoinKind::Left | JoinKind::Full) {
-                    joined.clear();
-                    joined.extend_from_slice(lrow);
-                    joined.extend(std::iter::repeat_n(Value::Null, right_width));
-                    return sink(ctx, &joined);
-                }
-                Ok(Flow::Continue)
+                join_emit::on_no_match(*kind, lrow, right_width, &mut joined, ctx, sink)
             })?;
-            if flow == Flow::Stop {
-                return Ok(Flow::Stop);
+            if flow == Flow::Stop || *kind != JoinKind::Full {
+                return Ok(flow);
             }
-            if *kind == JoinKind::Full {
-                for (i, rrow) in right_rows.iter().enumerate() {
-                    ctx.check_interrupt()?;
-                    if !matched_right[i] {
-                        let mut row = vec![Value::Null; left_width];
-                        row.extend_from_slice(rrow);
-                        if sink(ctx, &row)? == Flow::Stop {
-                            return Ok(Flow::Stop);
-                        }
-                    }
-                }
-            }
-            Ok(Flow::Continue)
+            join_emit::unmatched_right(&right_rows, &matched_right, left_width, ctx, sink)
         }
         Node::Aggregate {
             input,
