@@ -224,6 +224,8 @@ sqlstates! {
     IoError = "58030",
     /// 08P01
     ProtocolViolation = "08P01",
+    /// 08006
+    ConnectionFailure = "08006",
     /// XX000
     InternalError = "XX000",
     /// XX001

@@ -34,7 +34,8 @@ use crate::exec::{ddl, dml};
 use crate::plan::bind::{ident_name, Binder};
 use crate::plan::explain::explain;
 use crate::plan::node::Node;
-use crate::result::{Column, CommandTag, QueryResult, Rows};
+use crate::result::{Column, CommandTag, QueryResult, Row, Rows};
+use crate::result_sink::{Collector, ResultSink, RowCallback};
 use crate::settings::Settings;
 use crate::sql::sequence::SequenceStmt;
 use crate::sql::{self, depth, Parsed};
@@ -181,6 +182,12 @@ impl CancelHandle {
     /// PostgreSQL.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether a cancel is pending (asked for and not yet seen by the
+    /// running statement, or asked for between statements).
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
     }
 }
 
@@ -432,81 +439,111 @@ impl<S: Store> Session<S> {
     /// statements outside an explicit block run as one implicit transaction
     /// (PostgreSQL's rule): an error undoes them all, and a `BEGIN` among
     /// them opens a block that includes the statements before it.
+    /// Every row is collected; [`Session::simple_query_to`] streams them.
     pub fn simple_query(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
-        depth::with_statement_stack(sql.len(), || self.simple_query_on_stack(sql))
+        let mut collector = Collector::default();
+        self.simple_query_to(sql, &mut collector);
+        collector.results
     }
 
-    fn simple_query_on_stack(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
+    /// [`Session::simple_query`] with its output streamed to `sink`: query
+    /// rows as they are produced, each statement's result (or error) as
+    /// soon as it ends (see [`crate::result_sink`]).
+    pub fn simple_query_to(&mut self, sql: &str, sink: &mut dyn ResultSink) {
+        depth::with_statement_stack(sql.len(), || self.simple_query_on_stack(sql, sink))
+    }
+
+    fn simple_query_on_stack(&mut self, sql: &str, sink: &mut dyn ResultSink) {
         // Inside an implicit block begun elsewhere (extended-protocol
         // messages not yet followed by Sync), the Query joins it and ends
         // it, as PostgreSQL's simple Query commits the open transaction.
         let outer = self.implicit;
-        let mut results = self.simple_query_inner(sql);
+        let ok = self.simple_query_inner(sql, sink);
         if outer {
-            let ok = results.last().is_none_or(|r| r.is_ok());
             if let Err(e) = self.end_implicit(ok) {
-                results.push(Err(e));
+                sink.finished(Err(e));
             }
         }
-        results
     }
 
-    fn simple_query_inner(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
-        if let Some((text, notices)) = sql::identifiers::truncate(sql) {
-            let mut results = self.simple_query_inner(&text);
-            if let Some(Ok(first)) = results.first_mut() {
-                first.notices.splice(0..0, notices);
+    /// Sends the notices PostgreSQL raises while it scans the text
+    /// (identifier truncation, typmod warnings); returns the text to run.
+    fn lexical_notices<'t>(
+        sql: &'t str,
+        sink: &mut dyn ResultSink,
+    ) -> Result<std::borrow::Cow<'t, str>> {
+        let text = match sql::identifiers::truncate(sql) {
+            Some((text, notices)) => {
+                for n in notices {
+                    sink.notice(n)?;
+                }
+                std::borrow::Cow::Owned(text)
             }
-            return results;
+            None => std::borrow::Cow::Borrowed(sql),
+        };
+        for w in sql::typmod_warnings::warnings(&text) {
+            sink.notice(w)?;
         }
-        let warnings = sql::typmod_warnings::warnings(sql);
-        let mut results = self.simple_query_scanned(sql);
-        if !warnings.is_empty() {
-            if let Some(Ok(first)) = results.first_mut() {
-                first.notices.splice(0..0, warnings);
+        Ok(text)
+    }
+
+    /// Runs the statements; whether the last one succeeded.
+    fn simple_query_inner(&mut self, sql: &str, sink: &mut dyn ResultSink) -> bool {
+        let text = match Self::lexical_notices(sql, sink) {
+            Ok(t) => t,
+            Err(e) => {
+                sink.finished(Err(e));
+                return false;
             }
-        }
-        results
+        };
+        self.simple_query_scanned(&text, sink)
     }
 
     /// [`Session::simple_query_inner`] once the text's lexical notices
     /// are taken.
-    fn simple_query_scanned(&mut self, sql: &str) -> Vec<Result<QueryResult>> {
-        if let Some(r) = self.run_cached_guarded(sql) {
-            return vec![r];
+    fn simple_query_scanned(&mut self, sql: &str, sink: &mut dyn ResultSink) -> bool {
+        if let Some(r) = self.run_cached_guarded(sql, sink) {
+            let ok = r.is_ok();
+            sink.finished(r);
+            return ok;
         }
         let parsed = match self.guarded(|_| sql::parse(sql)) {
             Ok(p) => p,
             Err(e) => {
                 self.statement_failed();
-                return vec![Err(e)];
+                sink.finished(Err(e));
+                return false;
             }
         };
         let implicit = parsed.len() > 1 && !self.implicit;
         if implicit {
             self.begin_implicit();
         }
-        let mut results = Vec::with_capacity(parsed.len());
         let mut failed = false;
         for p in &parsed {
-            let r = self.run_parsed(p, &[]);
+            let r = self.run_parsed(p, &[], sink);
             failed = r.is_err();
-            results.push(r);
+            sink.finished(r);
             if failed {
                 break;
             }
         }
         if implicit {
             if let Err(e) = self.end_implicit(!failed) {
-                results.push(Err(e));
+                sink.finished(Err(e));
+                return false;
             }
         }
-        results
+        !failed
     }
 
     /// [`Session::run_cached`] behind the panic guard.
-    fn run_cached_guarded(&mut self, sql: &str) -> Option<Result<QueryResult>> {
-        match self.guarded(|s| Ok(s.run_cached(sql))) {
+    fn run_cached_guarded(
+        &mut self,
+        sql: &str,
+        sink: &mut dyn ResultSink,
+    ) -> Option<Result<QueryResult>> {
+        match self.guarded(|s| Ok(s.run_cached(sql, sink))) {
             Ok(r) => r,
             Err(e) => {
                 self.statement_failed();
@@ -517,26 +554,55 @@ impl<S: Store> Session<S> {
 
     /// Runs one statement with parameters and returns its result.
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
-        depth::with_statement_stack(sql.len(), || self.query_on_stack(sql, params))
-    }
-
-    fn query_on_stack(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
-        if let Some((text, notices)) = sql::identifiers::truncate(sql) {
-            let mut r = self.query_on_stack(&text, params)?;
-            r.notices.splice(0..0, notices);
-            return Ok(r);
-        }
-        let warnings = sql::typmod_warnings::warnings(sql);
-        let mut r = self.query_scanned(sql, params)?;
-        r.notices.splice(0..0, warnings);
+        let mut collector = Collector::default();
+        let mut r = self.query_to(sql, params, &mut collector)?;
+        collector.attach(&mut r);
         Ok(r)
     }
 
-    /// [`Session::query_on_stack`] once the text's lexical notices are
-    /// taken.
-    fn query_scanned(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+    /// [`Session::query`] with its rows streamed to `sink` as they are
+    /// produced (see [`crate::result_sink`]); the result then has no rows.
+    pub fn query_to(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        sink: &mut dyn ResultSink,
+    ) -> Result<QueryResult> {
+        depth::with_statement_stack(sql.len(), || {
+            let text = Self::lexical_notices(sql, sink)?;
+            self.query_scanned(&text, params, sink)
+        })
+    }
+
+    /// Runs one statement and calls `f` with each result row as it is
+    /// produced, in constant memory whatever the size of the result: the
+    /// streaming form of [`Session::query`] for embedding services. The
+    /// returned result has the columns, the command tag and the notices,
+    /// and no rows. An error from `f` stops the statement with that error.
+    pub fn for_each_row(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        f: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<QueryResult> {
+        let mut sink = RowCallback {
+            f,
+            notices: Vec::new(),
+        };
+        let mut r = self.query_to(sql, params, &mut sink)?;
+        r.notices.splice(0..0, sink.notices);
+        Ok(r)
+    }
+
+    /// [`Session::query_to`] once the text's lexical notices are taken.
+    fn query_scanned(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        sink: &mut dyn ResultSink,
+    ) -> Result<QueryResult> {
         if params.is_empty() {
-            if let Some(r) = self.run_cached_guarded(sql) {
+            if let Some(r) = self.run_cached_guarded(sql, sink) {
                 return r;
             }
         }
@@ -548,7 +614,7 @@ impl<S: Store> Session<S> {
             }
         };
         match parsed.as_slice() {
-            [one] => self.run_parsed(one, params),
+            [one] => self.run_parsed(one, params, sink),
             [] => Ok(QueryResult::command("")),
             _ => {
                 self.statement_failed();
@@ -666,8 +732,20 @@ impl<S: Store> Session<S> {
     /// Runs a prepared statement with `params` (converted to the prepared
     /// parameter types).
     pub fn query_prepared(&mut self, prepared: &Prepared, params: &[Value]) -> Result<QueryResult> {
+        self.query_prepared_to(prepared, params, &mut Collector::default())
+    }
+
+    /// [`Session::query_prepared`] with its rows streamed to `sink` as
+    /// they are produced (see [`crate::result_sink`]); the result then has
+    /// no rows.
+    pub fn query_prepared_to(
+        &mut self,
+        prepared: &Prepared,
+        params: &[Value],
+        sink: &mut dyn ResultSink,
+    ) -> Result<QueryResult> {
         depth::with_statement_stack(prepared.text_len, || {
-            self.query_prepared_on_stack(prepared, params)
+            self.query_prepared_on_stack(prepared, params, sink)
         })
     }
 
@@ -675,8 +753,9 @@ impl<S: Store> Session<S> {
         &mut self,
         prepared: &Prepared,
         params: &[Value],
+        sink: &mut dyn ResultSink,
     ) -> Result<QueryResult> {
-        let r = self.guarded(|s| s.query_prepared_inner(prepared, params));
+        let r = self.guarded(|s| s.query_prepared_inner(prepared, params, sink));
         // The plan slot is the running statement's only: cleared on every
         // exit path, a panic included.
         self.current_plan = None;
@@ -690,6 +769,7 @@ impl<S: Store> Session<S> {
         &mut self,
         prepared: &Prepared,
         params: &[Value],
+        sink: &mut dyn ResultSink,
     ) -> Result<QueryResult> {
         if params.len() != prepared.param_types.len() {
             return Err(EngineError::new(
@@ -717,7 +797,7 @@ impl<S: Store> Session<S> {
             None => Ok(QueryResult::command("")),
             Some(p) => {
                 self.current_plan = Some(Arc::clone(&prepared.plan));
-                let r = self.run_parsed(p, params);
+                let r = self.run_parsed(p, params, sink);
                 self.current_plan = None;
                 r
             }
@@ -731,7 +811,12 @@ impl<S: Store> Session<S> {
 
     /// Runs one parsed statement; a failure (an error or a panic) fails
     /// the transaction (see [`transaction`]).
-    fn run_parsed(&mut self, p: &Parsed, params: &[Value]) -> Result<QueryResult> {
+    fn run_parsed(
+        &mut self,
+        p: &Parsed,
+        params: &[Value],
+        sink: &mut dyn ResultSink,
+    ) -> Result<QueryResult> {
         if self.terminated() {
             return Err(EngineError::new(
                 SqlState::AdminShutdown,
@@ -740,7 +825,7 @@ impl<S: Store> Session<S> {
         }
         let r = self.guarded(|s| match p {
             Parsed::Utility(tag) => s.in_transaction(|_, _| Ok(QueryResult::command(tag))),
-            Parsed::Statement(stmt) => s.run_statement(stmt, params),
+            Parsed::Statement(stmt) => s.run_statement(stmt, params, sink),
             Parsed::Sequence(stmt) => s.run_sequence_statement(stmt),
             Parsed::SetConstraints(stmt) => s.set_constraints(stmt),
             Parsed::Domain(stmt) => s.run_domain_statement(stmt),
@@ -892,7 +977,12 @@ impl<S: Store> Session<S> {
         })
     }
 
-    fn run_statement(&mut self, stmt: &Statement, params: &[Value]) -> Result<QueryResult> {
+    fn run_statement(
+        &mut self,
+        stmt: &Statement,
+        params: &[Value],
+        sink: &mut dyn ResultSink,
+    ) -> Result<QueryResult> {
         match stmt {
             Statement::StartTransaction { modes, .. } => {
                 let mut r = QueryResult::command("BEGIN");
@@ -1104,7 +1194,10 @@ impl<S: Store> Session<S> {
                         params,
                         &interrupts,
                         cache.as_deref(),
-                        &mut scratch,
+                        StatementIo {
+                            scratch: &mut scratch,
+                            sink,
+                        },
                     )
                 });
                 self.scratch = scratch;
@@ -1452,6 +1545,13 @@ fn single_table(from: &[ast::TableWithJoins]) -> Result<Option<(ast::ObjectName,
 }
 
 /// Executes one planned statement inside `txn`.
+/// Where a statement's working memory and output go: the session's
+/// reusable buffers and the caller's [`ResultSink`].
+struct StatementIo<'o> {
+    scratch: &'o mut Scratch,
+    sink: &'o mut dyn ResultSink,
+}
+
 fn execute<S: Store>(
     txn: &mut DbTxn<S::Txn>,
     db: &Database<S>,
@@ -1459,7 +1559,7 @@ fn execute<S: Store>(
     params: &[Value],
     interrupts: &Interrupts,
     cache: Option<&PlanSlot>,
-    scratch: &mut Scratch,
+    io: StatementIo<'_>,
 ) -> Result<QueryResult> {
     // Lock waits end at lock_timeout, the statement's deadline or its
     // cancel, whichever comes first.
@@ -1468,7 +1568,7 @@ fn execute<S: Store>(
         deadline: interrupts.deadline,
         cancel: Some(Arc::clone(&interrupts.cancel)),
     });
-    let mut r = execute_statement(txn, db, stmt, params, interrupts, cache, scratch);
+    let mut r = execute_statement(txn, db, stmt, params, interrupts, cache, io);
     if r.is_ok()
         && matches!(
             stmt,
@@ -1491,8 +1591,9 @@ fn execute_statement<S: Store>(
     params: &[Value],
     interrupts: &Interrupts,
     cache: Option<&PlanSlot>,
-    scratch: &mut Scratch,
+    io: StatementIo<'_>,
 ) -> Result<QueryResult> {
+    let StatementIo { scratch, sink } = io;
     if is_ddl(stmt) {
         db.bump_catalog_version();
     }
@@ -1894,7 +1995,7 @@ fn execute_statement<S: Store>(
     ctx.config = Some(&interrupts.config);
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
-    let mut r = run_plan(&plan, &mut ctx, db);
+    let mut r = run_plan(&plan, &mut ctx, db, sink);
     // DEFERRABLE UNIQUE constraints that are immediate: checked now.
     let checked = crate::exec::deferred_unique::end_statement(r.is_ok(), &mut ctx);
     if let (Ok(_), Err(e)) = (&r, checked) {
@@ -1989,7 +2090,10 @@ fn create_table_as<S: Store>(
         params,
         interrupts,
         None,
-        scratch,
+        StatementIo {
+            scratch,
+            sink: &mut Collector::default(),
+        },
     )?;
     if !created.notices.is_empty() || !with_data {
         // IF NOT EXISTS found the table (and wrote nothing), or WITH NO DATA.
@@ -2014,7 +2118,10 @@ fn create_table_as<S: Store>(
         params,
         interrupts,
         None,
-        scratch,
+        StatementIo {
+            scratch,
+            sink: &mut Collector::default(),
+        },
     )?;
     let mut r = QueryResult::command("SELECT");
     r.tag = CommandTag::with_count("SELECT", inserted.rows_affected);
@@ -2074,9 +2181,20 @@ fn run_plan<S: Store>(
     plan: &Plan,
     ctx: &mut Ctx<'_, DbTxn<S::Txn>>,
     db: &Database<S>,
+    sink: &mut dyn ResultSink,
 ) -> Result<QueryResult> {
     let columns = Arc::clone(&plan.columns);
     let (tag, rows, n) = match &plan.planned {
+        Planned::Query(node) if sink.streams_rows() => {
+            sink.columns(&columns)?;
+            let mut n = 0u64;
+            run(node, ctx, &mut |_, r| {
+                sink.row(Row::from_values(r))?;
+                n += 1;
+                Ok(Flow::Continue)
+            })?;
+            (CommandTag::with_count("SELECT", n), Rows::default(), n)
+        }
         Planned::Query(node) => {
             let mut rows = Rows::new(columns.len());
             run(node, ctx, &mut |_, r| {

@@ -337,6 +337,7 @@ pub async fn serve(mut socket: Socket, shared: &Shared) {
     let watch = match (socket.get_ref(), conn_state(&socket)) {
         (MaybeTls::Plain(tcp), Ok(state)) => {
             let fd = tcp.as_raw_fd();
+            state.set_fd(fd);
             match state.run(|s| s.cancel_handle()).await {
                 Ok(cancel) => match shared.hangups.watch(fd, cancel) {
                     Ok(w) => Some(w),

@@ -6,10 +6,12 @@
 //! Bind; client-sent parameter types are passed through (unknown OIDs mean
 //! "infer"). pgwire stores statements and portals per connection; Bind uses
 //! pgwire's default. Execute is replaced here: it decodes text and binary
-//! parameters to engine values, runs the prepared statement, and writes the
-//! rows in the requested result formats. A row limit (`max_rows`) suspends
-//! the portal: the encoded remainder is kept in the portal (pgwire's
-//! `PortalExecutionState`) and later Executes fetch from it.
+//! parameters to engine values, runs the prepared statement, and streams
+//! the rows in the requested result formats to the socket as they are
+//! produced ([`crate::stream`]). A row limit (`max_rows`) suspends the
+//! portal: the result is collected, its encoded remainder kept in the
+//! portal (pgwire's `PortalExecutionState`), and later Executes fetch from
+//! it.
 //!
 //! Transactions follow PostgreSQL: outside an explicit block, the
 //! statements executed up to a Sync form one implicit transaction
@@ -55,6 +57,7 @@ use crate::copy::{copy_in, copy_out};
 use crate::handler::Handler;
 use crate::startup::{changed_parameters, reported_parameters};
 use crate::state::{conn_state, drop_deallocated};
+use crate::stream::before_engine_call;
 use crate::wire::{
     engine_error, error_response, format_code, internal_error, notice_response, user_error,
     RowEncoder,
@@ -427,16 +430,22 @@ impl ExtendedQueryHandler for Handler {
                 return Err(e);
             }
         };
-        let run_stmt = Arc::clone(&stmt);
-        let result = conn
-            .run(move |s| {
-                s.begin_implicit();
-                match &run_stmt.kind {
-                    StmtKind::Engine(p) => s.query_prepared(p, &params),
-                    StmtKind::Copy(_) => unreachable_copy(),
-                }
-            })
-            .await?;
+        let formats = &portal.result_column_format;
+        // Without a row limit the rows stream to the socket as they are
+        // produced (see `crate::stream`); a limited Execute collects them
+        // for the suspended portal.
+        before_engine_call(client).await?;
+        let mut sink = conn.sink(Some(formats), false);
+        let result = conn.run_borrowing(|s| {
+            s.begin_implicit();
+            if max_rows == 0 {
+                s.query_prepared_to(prepared, &params, &mut sink)
+            } else {
+                s.query_prepared(prepared, &params)
+            }
+        })?;
+        let streamed = sink.streamed();
+        sink.finish(client).await?;
         drop_deallocated(client, &conn);
         client.set_transaction_status(conn.wire_status());
         let result = result.map_err(|e| engine_error(&e))?;
@@ -445,7 +454,7 @@ impl ExtendedQueryHandler for Handler {
                 .feed(PgWireBackendMessage::NoticeResponse(notice_response(n)))
                 .await?;
         }
-        if !result.returns_rows() {
+        if streamed || !result.returns_rows() {
             client
                 .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
                     result.tag.to_string(),
@@ -453,7 +462,6 @@ impl ExtendedQueryHandler for Handler {
                 .await?;
             return Ok(());
         }
-        let formats = &portal.result_column_format;
         let mut enc = RowEncoder::new(&result.columns, Some(formats));
         if max_rows > 0 && result.rows.len() > max_rows {
             let rows: Vec<PgWireResult<DataRow>> =
@@ -545,10 +553,4 @@ impl ExtendedQueryHandler for Handler {
         // on_execute is overridden and never calls this.
         Err(internal_error("extended query dispatch error".into()))
     }
-}
-
-fn unreachable_copy() -> rocksgres_engine::Result<rocksgres_engine::QueryResult> {
-    Err(rocksgres_engine::EngineError::internal(
-        "COPY reached the engine",
-    ))
 }

@@ -38,6 +38,7 @@ mod server;
 mod simple;
 mod startup;
 mod state;
+mod stream;
 mod wire;
 
 use std::io::IsTerminal;

@@ -2,16 +2,19 @@
 //!
 //! pgwire's default `on_query` derives the transaction status from the
 //! responses; the engine knows it exactly, so this handler replaces
-//! `on_query`: it runs the whole query string in one blocking engine call
-//! ([`rocksgres_engine::Session::simple_query`]: one result per statement,
-//! stopping at the first error), writes each statement's notices, row
-//! description, rows and command tag (or its error), then ParameterStatus for
-//! settings a SET changed, and ReadyForQuery with the session's status.
-//! Everything is fed to the write buffer and flushed once, at
-//! ReadyForQuery. A COPY statement is routed to [`crate::copy`]. Named
-//! statements a DEALLOCATE dropped leave pgwire's statement store right
-//! after the engine call ([`drop_deallocated`]); the unnamed statement and
-//! portal of the extended protocol are dropped before it, as in PostgreSQL.
+//! `on_query`: it runs the whole query string in one engine call
+//! ([`rocksgres_engine::Session::simple_query_to`]: statement by statement,
+//! stopping at the first error) with a [`crate::stream::WireSink`] that
+//! turns each statement's notices, row description, rows and command tag
+//! (or its error) into messages as they are produced, writing them to the
+//! socket in batches while the statement runs; then ParameterStatus for
+//! settings a SET changed, and ReadyForQuery with the session's status. A
+//! small result leaves the engine call still queued and goes out in one
+//! write with its ReadyForQuery. A COPY statement is routed to
+//! [`crate::copy`]. Named statements a DEALLOCATE dropped leave pgwire's
+//! statement store right after the engine call ([`drop_deallocated`]); the
+//! unnamed statement and portal of the extended protocol are dropped
+//! before it, as in PostgreSQL.
 
 use std::fmt::Debug;
 
@@ -22,18 +25,19 @@ use pgwire::api::results::Response;
 use pgwire::api::store::PortalStore;
 use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState, DEFAULT_NAME};
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
-use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
+use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::simplequery::Query;
 use pgwire::messages::startup::ParameterStatus;
 use pgwire::messages::PgWireBackendMessage;
-use rocksgres_engine::{EngineError, QueryResult};
+use rocksgres_engine::{QueryResult, ResultSink};
 
 use crate::copy::statement::{self, Direction};
 use crate::copy::{copy_in, copy_out};
 use crate::handler::Handler;
 use crate::startup::{changed_parameters, reported_parameters};
 use crate::state::{conn_state, drop_deallocated};
-use crate::wire::{error_response, internal_error, notice_response, row_description, RowEncoder};
+use crate::stream::before_engine_call;
+use crate::wire::internal_error;
 
 /// Whether a query string holds no statement (only `;` and whitespace).
 pub fn is_empty_query(q: &str) -> bool {
@@ -47,48 +51,6 @@ fn may_change_settings(q: &str) -> bool {
     ["set", "discard", "commit", "rollback", "end", "abort"]
         .iter()
         .any(|w| lower.contains(w))
-}
-
-/// What one simple query produced, computed on the blocking pool.
-struct Outcome {
-    results: Vec<Result<QueryResult, EngineError>>,
-    /// The reported settings after the query, when it may have changed
-    /// one.
-    current: Option<Vec<(&'static str, String)>>,
-}
-
-/// Writes one statement's result (notices, rows, tag) to the client.
-pub async fn send_result<C>(client: &mut C, result: &QueryResult) -> PgWireResult<()>
-where
-    C: Sink<PgWireBackendMessage> + Unpin + Send,
-    C::Error: Debug,
-    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
-{
-    for n in &result.notices {
-        client
-            .feed(PgWireBackendMessage::NoticeResponse(notice_response(n)))
-            .await?;
-    }
-    if result.returns_rows() {
-        client
-            .feed(PgWireBackendMessage::RowDescription(row_description(
-                &result.columns,
-                None,
-            )))
-            .await?;
-        let mut enc = RowEncoder::new(&result.columns, None);
-        for row in &result.rows {
-            client
-                .feed(PgWireBackendMessage::DataRow(enc.encode(row)?))
-                .await?;
-        }
-    }
-    client
-        .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
-            result.tag.to_string(),
-        )))
-        .await?;
-    Ok(())
 }
 
 impl Handler {
@@ -153,34 +115,28 @@ impl SimpleQueryHandler for Handler {
             }
         } else {
             let check_settings = may_change_settings(&sql);
-            let outcome = conn
-                .run(move |s| {
-                    let results = s.simple_query(&sql);
-                    let current = check_settings.then(|| reported_parameters(s));
-                    Outcome { results, current }
-                })
-                .await?;
-            let changed = outcome
-                .current
+            before_engine_call(client).await?;
+            let mut sink = conn.sink(None, true);
+            let (any, current) = conn.run_borrowing(|s| {
+                let mut counting = Counting {
+                    inner: &mut sink,
+                    any: false,
+                };
+                s.simple_query_to(&sql, &mut counting);
+                let current = check_settings.then(|| reported_parameters(s));
+                (counting.any, current)
+            })?;
+            let changed = current
                 .map(|now| changed_parameters(&conn, now))
                 .unwrap_or_default();
             drop_deallocated(client, &conn);
-            if outcome.results.is_empty() {
+            sink.finish(client).await?;
+            if !any {
                 client
                     .feed(PgWireBackendMessage::EmptyQueryResponse(
                         EmptyQueryResponse::new(),
                     ))
                     .await?;
-            }
-            for r in &outcome.results {
-                match r {
-                    Ok(result) => send_result(client, result).await?,
-                    Err(e) => {
-                        client
-                            .feed(PgWireBackendMessage::ErrorResponse(error_response(e)))
-                            .await?;
-                    }
-                }
             }
             for (name, value) in changed {
                 client
@@ -211,5 +167,34 @@ impl SimpleQueryHandler for Handler {
     {
         // on_query is overridden and never calls this.
         Err(internal_error("simple query dispatch error".into()))
+    }
+}
+
+/// Passes every event on to `inner`, noting whether any statement ended
+/// (a query of comments only has none: EmptyQueryResponse).
+struct Counting<'s, 'f> {
+    inner: &'s mut crate::stream::WireSink<'f>,
+    any: bool,
+}
+
+impl ResultSink for Counting<'_, '_> {
+    fn notice(&mut self, text: String) -> rocksgres_engine::Result<()> {
+        self.inner.notice(text)
+    }
+
+    fn columns(
+        &mut self,
+        columns: &std::sync::Arc<[rocksgres_engine::Column]>,
+    ) -> rocksgres_engine::Result<()> {
+        self.inner.columns(columns)
+    }
+
+    fn row(&mut self, row: &rocksgres_engine::Row) -> rocksgres_engine::Result<()> {
+        self.inner.row(row)
+    }
+
+    fn finished(&mut self, result: rocksgres_engine::Result<QueryResult>) {
+        self.any = true;
+        self.inner.finished(result);
     }
 }

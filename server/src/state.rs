@@ -21,14 +21,15 @@
 //! ([`drop_deallocated`]) before the next message is read.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use pgwire::api::store::PortalStore;
 use pgwire::api::{ClientInfo, ClientPortalStore};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::response::TransactionStatus;
-use rocksgres_engine::session::PreparedStatements;
+use rocksgres_engine::session::{CancelHandle, PreparedStatements};
 use rocksgres_engine::{Session, TxnStatus};
 
 use crate::copy::copy_in::CopyIn;
@@ -51,6 +52,13 @@ pub struct ConnState {
     /// The reported settings' values as the client was last told them
     /// (ParameterStatus; see [`crate::startup::changed_parameters`]).
     pub reported: Mutex<Vec<(&'static str, String)>>,
+    /// The connection's socket descriptor once it is served on its own
+    /// thread (-1 before), for rows streamed during an engine call
+    /// ([`crate::stream`]).
+    fd: AtomicI32,
+    /// The session's cancel flag, which a streaming write checks while it
+    /// waits for the client.
+    cancel_flag: CancelHandle,
 }
 
 #[derive(Default)]
@@ -147,7 +155,10 @@ impl ConnState {
         let statements = StatementNames::default();
         session.set_prepared_statements(Box::new(statements.clone()));
         let reported = Mutex::new(crate::startup::reported_parameters(&session));
+        let cancel_flag = session.cancel_handle();
         ConnState {
+            fd: AtomicI32::new(-1),
+            cancel_flag,
             session: Mutex::new(session),
             status: AtomicU8::new(status),
             copy_in: Mutex::new(None),
@@ -155,6 +166,28 @@ impl ConnState {
             statements,
             reported,
         }
+    }
+
+    /// Records the socket descriptor rows may be streamed to.
+    pub fn set_fd(&self, fd: RawFd) {
+        self.fd.store(fd, Ordering::Release);
+    }
+
+    /// Where an engine call's messages go while it runs: this
+    /// connection's socket (see [`crate::stream`]).
+    pub fn outbox(&self) -> crate::stream::Outbox {
+        let fd = self.fd.load(Ordering::Acquire);
+        crate::stream::Outbox::new((fd >= 0).then_some(fd), self.cancel_flag.clone())
+    }
+
+    /// A sink streaming an engine call's output to this connection's
+    /// socket (see [`crate::stream`]).
+    pub fn sink<'f>(
+        &self,
+        formats: Option<&'f pgwire::api::portal::Format>,
+        describe: bool,
+    ) -> crate::stream::WireSink<'f> {
+        crate::stream::WireSink::new(self.outbox(), formats, describe)
     }
 
     /// The transaction status after the last engine call.
@@ -190,6 +223,16 @@ impl ConnState {
     where
         R: Send + 'static,
         F: FnOnce(&mut EngineSession) -> R + Send + 'static,
+    {
+        self.run_borrowing(f)
+    }
+
+    /// [`ConnState::run`] for a call that borrows from its caller (a
+    /// streaming sink): the call runs inline, so nothing needs to be
+    /// `'static` or `Send`.
+    pub fn run_borrowing<R, F>(&self, f: F) -> PgWireResult<R>
+    where
+        F: FnOnce(&mut EngineSession) -> R,
     {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut session = self.lock();

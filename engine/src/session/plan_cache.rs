@@ -295,7 +295,11 @@ impl<S: Store> Session<S> {
 
     /// Runs the one statement of `sql` from the plan cache; `None` when the
     /// caller must run it the ordinary way (a miss, or not cacheable).
-    pub(super) fn run_cached(&mut self, sql: &str) -> Option<Result<QueryResult>> {
+    pub(super) fn run_cached(
+        &mut self,
+        sql: &str,
+        sink: &mut dyn crate::result_sink::ResultSink,
+    ) -> Option<Result<QueryResult>> {
         if !self.plan_cache.enabled {
             return None;
         }
@@ -315,7 +319,7 @@ impl<S: Store> Session<S> {
         match self.plan_cache.lookup(&norm, version) {
             Lookup::Hit(prepared, values) => {
                 self.plan_cache.hits += 1;
-                Some(self.query_prepared(&prepared, &values))
+                Some(self.query_prepared_to(&prepared, &values, sink))
             }
             Lookup::Bypass => {
                 self.plan_cache.misses += 1;

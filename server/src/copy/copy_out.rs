@@ -1,9 +1,11 @@
 //! COPY TO STDOUT: runs the SELECT and writes its rows as CopyData.
 //!
-//! The engine returns a statement's rows at once, so the result is in memory
-//! already; each row is formatted into one CopyData message (PostgreSQL also
-//! sends one row per message) and fed to the connection's write buffer, in
-//! text, CSV or binary format.
+//! The query runs with a streaming sink ([`rocksgres_engine::ResultSink`]):
+//! each row is formatted into one CopyData message as the engine produces
+//! it (PostgreSQL also sends one row per message), in text, CSV or binary
+//! format, and the messages go to the socket in batches while the query
+//! runs ([`crate::stream::Outbox`]), so memory does not grow with the
+//! table.
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -19,8 +21,9 @@ use pgwire::messages::PgWireBackendMessage;
 use super::format::encode_field;
 use super::statement::{CopyCommand, CopyFormat, Source};
 use crate::state::ConnState;
-use crate::wire::engine_error;
-use rocksgres_engine::{EngineError, SqlState, SqlType};
+use crate::stream::{before_engine_call, pgwire_to_engine, Outbox};
+use crate::wire::{engine_error, notice_response};
+use rocksgres_engine::{Column, EngineError, ResultSink, Row, SqlState, SqlType};
 
 /// Fails, as PostgreSQL, when the relation COPY is to read is a view or a
 /// sequence (42809); a missing relation fails with its 42P01.
@@ -63,8 +66,10 @@ fn unquoted(name: &str) -> String {
 }
 
 /// Runs COPY TO STDOUT: CopyOutResponse, one CopyData per row, CopyDone and
-/// CommandComplete `COPY n`. An error before the first message is returned
-/// as is (the caller reports it like any failed statement).
+/// CommandComplete `COPY n`. The rows stream to the socket as the query
+/// produces them ([`CopySink`]). An error before the first message is
+/// returned as is (the caller reports it like any failed statement); an
+/// error after it follows the rows sent so far, as in PostgreSQL.
 pub async fn run<C>(client: &mut C, conn: &Arc<ConnState>, cmd: CopyCommand) -> PgWireResult<()>
 where
     C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
@@ -79,99 +84,136 @@ where
         Source::Table { name, columns } => format!("SELECT {} FROM {name}", columns.join(", ")),
         Source::Query(q) => q.clone(),
     };
-    let result = conn
-        .run(move |s| s.query(&sql, &[]))
-        .await?
-        .map_err(|e| engine_error(&e))?;
-    let ncols = result.columns.len();
-    let binary = cmd.options.format == CopyFormat::Binary;
-    client
-        .feed(PgWireBackendMessage::CopyOutResponse(CopyOutResponse::new(
-            i8::from(binary),
-            ncols as i16,
-            vec![i16::from(binary); ncols],
-        )))
-        .await?;
-    if binary {
-        let types: Vec<SqlType> = result.columns.iter().map(|c| c.ty).collect();
-        let mut buf = BytesMut::new();
-        super::binary::write_header(&mut buf);
-        for row in &result.rows {
-            super::binary::write_row(&mut buf, row.values(), &types)?;
-            client
-                .feed(PgWireBackendMessage::CopyData(CopyData::new(
-                    buf.split().freeze(),
-                )))
-                .await?;
+    before_engine_call(client).await?;
+    let mut sink = CopySink {
+        out: conn.outbox(),
+        cmd: &cmd,
+        described: false,
+        types: Vec::new(),
+        rows: 0,
+        buf: BytesMut::new(),
+        line: String::new(),
+        text: String::new(),
+    };
+    let result = conn.run_borrowing(|s| s.query_to(&sql, &[], &mut sink))?;
+    // A statement whose rows are collected, not streamed (`RETURNING`):
+    // sent the same way once it is done.
+    let result = result.and_then(|r| {
+        if !sink.described {
+            sink.columns(&r.columns)?;
+            for row in &r.rows {
+                sink.row(row)?;
+            }
         }
-        super::binary::write_trailer(&mut buf);
-        client
-            .feed(PgWireBackendMessage::CopyData(CopyData::new(
-                buf.split().freeze(),
-            )))
-            .await?;
-    } else {
-        write_text_rows(client, &cmd, &result).await?;
-    }
+        if cmd.options.format == CopyFormat::Binary {
+            let mut buf = BytesMut::new();
+            super::binary::write_trailer(&mut buf);
+            sink.out.push(copy_data(buf.freeze()), 32)?;
+        }
+        Ok(r)
+    });
+    let rows = sink.rows;
+    sink.out.finish(client).await?;
+    result.map_err(|e| engine_error(&e))?;
     client
         .feed(PgWireBackendMessage::CopyDone(CopyDone::new()))
         .await?;
     client
         .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
-            format!("COPY {}", result.rows.len()),
+            format!("COPY {rows}"),
         )))
         .await?;
     Ok(())
 }
 
-/// Writes the header line (if asked for) and the rows in text or CSV.
-async fn write_text_rows<C>(
-    client: &mut C,
-    cmd: &CopyCommand,
-    result: &rocksgres_engine::QueryResult,
-) -> PgWireResult<()>
-where
-    C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
-    C::Error: Debug,
-    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
-{
-    let opts = &cmd.options;
-    let delim = opts.delimiter as char;
-    let mut line = String::new();
-    if opts.header {
-        for (i, c) in result.columns.iter().enumerate() {
-            if i > 0 {
-                line.push(delim);
-            }
-            encode_field(&mut line, Some(&c.name), opts);
-        }
-        line.push('\n');
-        client
-            .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
-                std::mem::take(&mut line),
-            ))))
-            .await?;
+fn copy_data(bytes: Bytes) -> PgWireBackendMessage {
+    PgWireBackendMessage::CopyData(CopyData::new(bytes))
+}
+
+/// The engine sink of COPY TO: CopyOutResponse when the query's columns
+/// are known (and the header line or binary header), then one CopyData
+/// per row, through the connection's [`Outbox`].
+struct CopySink<'c> {
+    out: Outbox,
+    cmd: &'c CopyCommand,
+    /// Whether CopyOutResponse was queued.
+    described: bool,
+    /// The column types (binary format), set by `columns`.
+    types: Vec<SqlType>,
+    rows: u64,
+    buf: BytesMut,
+    line: String,
+    text: String,
+}
+
+impl ResultSink for CopySink<'_> {
+    fn notice(&mut self, text: String) -> rocksgres_engine::Result<()> {
+        self.out.push(
+            PgWireBackendMessage::NoticeResponse(notice_response(&text)),
+            64,
+        )
     }
-    let mut text = String::new();
-    for row in &result.rows {
-        for (i, v) in row.values().iter().enumerate() {
-            if i > 0 {
-                line.push(delim);
-            }
-            if v.is_null() {
-                encode_field(&mut line, None, opts);
-            } else {
-                text.clear();
-                v.write_text(&mut text);
-                encode_field(&mut line, Some(&text), opts);
-            }
+
+    fn columns(&mut self, columns: &Arc<[Column]>) -> rocksgres_engine::Result<()> {
+        let opts = &self.cmd.options;
+        let binary = opts.format == CopyFormat::Binary;
+        let ncols = columns.len();
+        self.described = true;
+        self.types = columns.iter().map(|c| c.ty).collect();
+        self.out.push(
+            PgWireBackendMessage::CopyOutResponse(CopyOutResponse::new(
+                i8::from(binary),
+                ncols as i16,
+                vec![i16::from(binary); ncols],
+            )),
+            16 + 2 * ncols,
+        )?;
+        if binary {
+            super::binary::write_header(&mut self.buf);
+            let header = self.buf.split().freeze();
+            return self.out.push(copy_data(header), 32);
         }
-        line.push('\n');
-        client
-            .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
-                std::mem::take(&mut line),
-            ))))
-            .await?;
+        if opts.header {
+            let delim = opts.delimiter as char;
+            let mut line = String::new();
+            for (i, c) in columns.iter().enumerate() {
+                if i > 0 {
+                    line.push(delim);
+                }
+                encode_field(&mut line, Some(&c.name), opts);
+            }
+            line.push('\n');
+            let size = line.len() + 5;
+            self.out.push(copy_data(Bytes::from(line)), size)?;
+        }
+        Ok(())
     }
-    Ok(())
+
+    fn row(&mut self, row: &Row) -> rocksgres_engine::Result<()> {
+        let opts = &self.cmd.options;
+        let data = if opts.format == CopyFormat::Binary {
+            super::binary::write_row(&mut self.buf, row.values(), &self.types)
+                .map_err(pgwire_to_engine)?;
+            self.buf.split().freeze()
+        } else {
+            let delim = opts.delimiter as char;
+            for (i, v) in row.values().iter().enumerate() {
+                if i > 0 {
+                    self.line.push(delim);
+                }
+                if v.is_null() {
+                    encode_field(&mut self.line, None, opts);
+                } else {
+                    self.text.clear();
+                    v.write_text(&mut self.text);
+                    encode_field(&mut self.line, Some(&self.text), opts);
+                }
+            }
+            self.line.push('\n');
+            Bytes::from(std::mem::take(&mut self.line))
+        };
+        self.rows += 1;
+        let size = data.len() + 5;
+        self.out.push(copy_data(data), size)
+    }
 }
