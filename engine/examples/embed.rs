@@ -1,5 +1,6 @@
 //! Embedding Rocksgres in a Rust program: open a database directory, run
-//! SQL with parameters, read typed rows, use a transaction.
+//! SQL with parameters, read typed rows, use a transaction, stream a
+//! result.
 //!
 //! Run with `cargo run --release --example embed -- /tmp/rocksgres-example`.
 //! The test suite runs [`run`] too (engine/tests/session.rs).
@@ -44,6 +45,14 @@ pub fn run(dir: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
         let balance: i64 = row.get(2)?;
         lines.push(format!("{id} {owner} {balance}"));
     }
+
+    // A result of any size, one borrowed row at a time in constant memory.
+    let mut total = 0i64;
+    session.for_each_row("SELECT balance FROM accounts", &[], |row| {
+        total += row.get::<i64>(0)?;
+        Ok(())
+    })?;
+    lines.push(format!("total {total}"));
     Ok(lines)
 }
 

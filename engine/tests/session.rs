@@ -246,7 +246,7 @@ mod embed;
 fn embed_example_runs() {
     let dir = tempfile::tempdir().unwrap();
     let lines = embed::run(dir.path()).unwrap();
-    assert_eq!(lines, ["1 alice 70", "2 bob 80"]);
+    assert_eq!(lines, ["1 alice 70", "2 bob 80", "total 150"]);
     // Running it again on the same directory starts over and agrees.
     assert_eq!(embed::run(dir.path()).unwrap(), lines);
 }
