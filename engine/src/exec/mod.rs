@@ -50,6 +50,7 @@ pub mod sequence;
 pub mod sequence_ddl;
 pub mod series;
 pub mod sort;
+pub mod spill;
 pub mod subquery;
 pub mod temp_views;
 pub mod top_n;
