@@ -359,6 +359,14 @@ impl Settings {
             "work_mem" => normalize_kb(&canonical, value, 64, 2_147_483_647)?,
             "temp_file_limit" => match value.trim().parse::<i64>() {
                 Ok(-1) => "-1".into(),
+                Ok(n) if n < -1 => {
+                    return Err(EngineError::new(
+                        SqlState::InvalidParameterValue,
+                        format!(
+                            "{n} kB is outside the valid range for parameter \"{canonical}\" (-1 .. 2147483647)"
+                        ),
+                    ))
+                }
                 _ => normalize_kb(&canonical, value, -1, 2_147_483_647)?,
             },
             "client_encoding" => match value.to_uppercase().replace('-', "").as_str() {

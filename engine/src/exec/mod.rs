@@ -29,6 +29,7 @@ pub mod generated;
 pub mod group_key;
 pub mod grouping_sets;
 pub mod hash_join;
+pub mod hash_join_spill;
 pub mod hashed_in;
 pub mod index;
 pub mod index_ddl;

@@ -105,7 +105,7 @@ impl TupleStore {
 
     fn write(&mut self, row: &[Value]) -> Result<()> {
         let file = self.file.as_mut().expect("spilled");
-        if self.written % INDEX_EVERY == 0 {
+        if self.written.is_multiple_of(INDEX_EVERY) {
             self.index.push(file.len());
         }
         self.buf.clear();
@@ -160,6 +160,8 @@ impl TupleStore {
     }
 
     /// The row at the read position, advancing it; `None` past the last.
+    /// (Not an `Iterator`: the row borrows the store, and reading fails.)
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<&[Value]>> {
         if self.read_pos >= self.len {
             return Ok(None);
