@@ -53,6 +53,8 @@ struct Inner<S: Store> {
     sessions: Mutex<Vec<SessionEntry>>,
     /// The next session's id in `sessions`.
     next_session_id: std::sync::atomic::AtomicU64,
+    /// Where statements spill to (see [`crate::exec::spill`]).
+    temp_dir: Arc<crate::exec::spill::temp_files::TempDir>,
 }
 
 /// An open session, as [`Inner::sessions`] lists it.
@@ -89,10 +91,13 @@ impl<S: Store> Clone for Database<S> {
 
 impl Database<RocksStore> {
     /// Opens (creating if needed) the database in directory `path`.
+    /// Its temporary directory, `<path>/pgsql_tmp`, is emptied.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let store = RocksStore::open(path, StoreOptions::default())?;
+        let store = RocksStore::open(path.as_ref(), StoreOptions::default())?;
+        // After the store's lock is held: no other process uses the files.
+        let temp_dir = crate::exec::spill::temp_files::TempDir::in_data_dir(path.as_ref())?;
         databases::prepare_store(&store, crate::syscat::USER_OID)?;
-        let db = Self::with_store(store);
+        let db = Self::with_store_in(store, temp_dir);
         db.drop_orphan_temp_tables()?;
         Ok(db)
     }
@@ -110,7 +115,17 @@ impl<S: Store> Database<S> {
     /// gets one (see [`crate::catalog::database::prepare_store`]); this
     /// panics if that fails, which only a store that cannot be read or
     /// written does ([`Database::open`] reports it as an error instead).
+    /// Its temporary files go to a process-unique directory under the
+    /// system's temporary directory.
     pub fn with_store(store: S) -> Self {
+        Self::with_store_in(
+            store,
+            crate::exec::spill::temp_files::TempDir::process_unique(),
+        )
+    }
+
+    /// [`Database::with_store`] with temporary files in `temp_dir`.
+    fn with_store_in(store: S, temp_dir: crate::exec::spill::temp_files::TempDir) -> Self {
         if let Err(e) = databases::prepare_store(&store, crate::syscat::USER_OID) {
             panic!("cannot prepare the store's database list: {e}");
         }
@@ -126,8 +141,14 @@ impl<S: Store> Database<S> {
                 sequences: Default::default(),
                 sessions: Mutex::new(Vec::new()),
                 next_session_id: std::sync::atomic::AtomicU64::new(1),
+                temp_dir: Arc::new(temp_dir),
             }),
         }
+    }
+
+    /// The directory statements write their temporary files to.
+    pub fn temp_dir(&self) -> &Arc<crate::exec::spill::temp_files::TempDir> {
+        &self.inner.temp_dir
     }
 
     /// The shared state of the database's sequences.

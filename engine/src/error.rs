@@ -214,6 +214,8 @@ sqlstates! {
     ObjectInUse = "55006",
     /// 53300
     TooManyConnections = "53300",
+    /// 53400
+    ConfigurationLimitExceeded = "53400",
     /// 57P01
     AdminShutdown = "57P01",
     /// 428C9

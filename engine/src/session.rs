@@ -1993,6 +1993,7 @@ fn execute_statement<S: Store>(
     ctx.sequences = Some(interrupts.sequence_access(db));
     ctx.deferred = Some(Arc::clone(&interrupts.deferred));
     ctx.config = Some(&interrupts.config);
+    ctx.temp_dir = Some(Arc::clone(db.temp_dir()));
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
     let mut r = run_plan(&plan, &mut ctx, db, sink);

@@ -51,6 +51,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("transaction_isolation", "read committed"),
     ("transaction_read_only", "off"),
     ("work_mem", "4MB"),
+    ("temp_file_limit", "-1"),
     ("max_parallel_workers_per_gather", "2"),
     ("jit", "off"),
     ("row_security", "on"),
@@ -207,7 +208,8 @@ fn in_base_unit(key: &str, value: &str) -> String {
         "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
             parse_millis(key, value).map_or_else(|_| value.to_string(), |ms| ms.to_string())
         }
-        "work_mem" => split_unit(key, value)
+        "temp_file_limit" if value.trim() == "-1" => "-1".to_string(),
+        "work_mem" | "temp_file_limit" => split_unit(key, value)
             .ok()
             .and_then(|(n, unit)| {
                 let kb = match unit {
@@ -266,6 +268,9 @@ fn normalize_kb(name: &str, value: &str, min: i64, max: i64) -> Result<String> {
             SqlState::InvalidParameterValue,
             format!("{kb} kB is outside the valid range for parameter \"{name}\" ({min} .. {max})"),
         ));
+    }
+    if kb <= 0 {
+        return Ok(kb.to_string());
     }
     for (unit_kb, unit) in [(1i64 << 30, "TB"), (1 << 20, "GB"), (1 << 10, "MB")] {
         if kb % unit_kb == 0 {
@@ -352,6 +357,18 @@ impl Settings {
                 format_ms(parse_millis(&canonical, value)?)
             }
             "work_mem" => normalize_kb(&canonical, value, 64, 2_147_483_647)?,
+            "temp_file_limit" => match value.trim().parse::<i64>() {
+                Ok(-1) => "-1".into(),
+                Ok(n) if n < -1 => {
+                    return Err(EngineError::new(
+                        SqlState::InvalidParameterValue,
+                        format!(
+                            "{n} kB is outside the valid range for parameter \"{canonical}\" (-1 .. 2147483647)"
+                        ),
+                    ))
+                }
+                _ => normalize_kb(&canonical, value, -1, 2_147_483_647)?,
+            },
             "client_encoding" => match value.to_uppercase().replace('-', "").as_str() {
                 "UTF8" | "UNICODE" => "UTF8".into(),
                 "SQL_ASCII" => "SQL_ASCII".into(),
@@ -526,6 +543,23 @@ impl Settings {
             0 => None,
             ms => Some(Duration::from_millis(ms)),
         }
+    }
+
+    /// `work_mem` in bytes: what one sort or hash may hold before it
+    /// spills to temporary files ([`crate::exec::spill`]).
+    pub fn work_mem_bytes(&self) -> usize {
+        self.get("work_mem")
+            .ok()
+            .and_then(|v| in_base_unit("work_mem", v).parse::<usize>().ok())
+            .map_or(crate::exec::spill::DEFAULT_WORK_MEM, |kb| kb * 1024)
+    }
+
+    /// `temp_file_limit` in kB (`None` = unlimited, its default -1).
+    pub fn temp_file_limit_kb(&self) -> Option<u64> {
+        self.get("temp_file_limit")
+            .ok()
+            .and_then(|v| in_base_unit("temp_file_limit", v).parse::<i64>().ok())
+            .and_then(|kb| u64::try_from(kb).ok())
     }
 
     /// `statement_timeout` (`None` = no limit).

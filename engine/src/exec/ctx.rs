@@ -71,6 +71,11 @@ pub struct Ctx<'a, T: Transaction> {
     /// Where `set_config` records its changes; `None` where settings
     /// cannot change.
     pub config: Option<&'a crate::exec::config::ConfigChanges>,
+    /// The database's temporary directory (`None`: a process-wide one,
+    /// [`crate::exec::spill::temp_files::TempDir::fallback`]).
+    pub temp_dir: Option<Arc<crate::exec::spill::temp_files::TempDir>>,
+    /// The statement's spill limits, made on first use.
+    spill: Option<crate::exec::spill::SpillEnv>,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -95,7 +100,26 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             sequences: None,
             deferred: None,
             config: None,
+            temp_dir: None,
+            spill: None,
         }
+    }
+
+    /// The statement's `work_mem`, `temp_file_limit` and temporary
+    /// directory, for an operator that may spill (see
+    /// [`crate::exec::spill`]); every operator of the statement shares
+    /// one `temp_file_limit` count.
+    pub fn spill_env(&mut self) -> crate::exec::spill::SpillEnv {
+        if let Some(env) = &self.spill {
+            return env.clone();
+        }
+        let dir = self
+            .temp_dir
+            .clone()
+            .unwrap_or_else(crate::exec::spill::temp_files::TempDir::fallback);
+        let env = crate::exec::spill::SpillEnv::new(dir, self.settings.as_ref());
+        self.spill = Some(env.clone());
+        env
     }
 
     /// The system catalogs as this statement sees them, read through its

@@ -1,7 +1,7 @@
 //! Hash join (inner, left, full, semi and anti; a right join is a swapped
 //! left join).
 //!
-//! The right (build) input is read once: its rows go into one vector and
+//! The right (build) input is read first: its rows go into one vector and
 //! their equi-join keys ([`HashKeys::right`], encoded with the GROUP BY
 //! equality of [`row_key_typed`]) into a hash table whose entries chain
 //! the rows with equal keys in input order. Each left (probe) row encodes
@@ -15,8 +15,10 @@
 //! join's unmatched output, and such probe rows find no candidate (a LEFT
 //! or FULL join still emits them NULL-extended).
 //!
-//! Memory is the build side's rows, as the nested loop held before; it
-//! does not spill yet (`work_mem` is not enforced).
+//! When the build side passes `work_mem`, the join goes to batches
+//! ([`crate::exec::hash_join_spill`]), as PostgreSQL's: both sides are
+//! split by key hash into temporary files and joined batch by batch. The
+//! rows are then the same, in batch order.
 
 use std::collections::HashMap;
 
@@ -27,6 +29,7 @@ use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
 use crate::exec::join_emit;
 use crate::exec::run::{run, Flow, Sink};
+use crate::exec::spill::row_codec::row_size;
 use crate::plan::expr::Expr;
 use crate::plan::join_plan::HashKeys;
 use crate::plan::node::{JoinKind, Node};
@@ -35,59 +38,172 @@ use crate::types::Value;
 /// End of a chain.
 const NONE: usize = usize::MAX;
 
-/// The build side: its rows and a table from key bytes to the first and
-/// last row of the chain of rows with that key.
-struct Build {
-    rows: Vec<Vec<Value>>,
+/// What a join evaluates per row: the keys, the condition and its kind,
+/// and reusable buffers.
+pub(crate) struct JoinSpec<'p> {
+    /// The join kind.
+    pub kind: JoinKind,
+    /// The full join condition.
+    pub on: Option<&'p Expr>,
+    /// The equi-join keys.
+    pub keys: &'p HashKeys,
+    /// Width of a left row.
+    pub left_width: usize,
+    /// Width of a right row.
+    pub right_width: usize,
+    /// Buffers: key values, key bytes, a joined row.
+    pub vals: Vec<Value>,
+    /// Encoded key.
+    pub key: Vec<u8>,
+    /// A joined row.
+    pub joined: Vec<Value>,
+}
+
+impl JoinSpec<'_> {
+    /// Encodes the keys of `row` (left or right side) into `self.key`;
+    /// false when one is NULL.
+    pub fn encode_key<T: Transaction>(
+        &mut self,
+        right: bool,
+        row: &[Value],
+        ctx: &mut Ctx<'_, T>,
+    ) -> Result<bool> {
+        let exprs = if right {
+            &self.keys.right
+        } else {
+            &self.keys.left
+        };
+        self.vals.clear();
+        for k in exprs {
+            let v = k.eval(row, ctx)?;
+            if v.is_null() {
+                return Ok(false);
+            }
+            self.vals.push(v);
+        }
+        row_key_typed(&self.vals, &self.keys.types, &mut self.key);
+        Ok(true)
+    }
+}
+
+/// The build side in memory: its rows and a table from key bytes to the
+/// first and last row of the chain of rows with that key.
+#[derive(Default)]
+pub(crate) struct Build {
+    /// The rows, in input order.
+    pub rows: Vec<Vec<Value>>,
     next: Vec<usize>,
     heads: HashMap<Vec<u8>, (usize, usize)>,
+    /// The estimated bytes held.
+    pub mem: usize,
 }
 
-/// Evaluates `keys` over `row` into `vals`; false when one is NULL.
-fn eval_keys<T: Transaction>(
-    keys: &[Expr],
-    row: &[Value],
-    ctx: &mut Ctx<'_, T>,
-    vals: &mut Vec<Value>,
-) -> Result<bool> {
-    vals.clear();
-    for k in keys {
-        let v = k.eval(row, ctx)?;
-        if v.is_null() {
-            return Ok(false);
-        }
-        vals.push(v);
-    }
-    Ok(true)
-}
-
-fn build<T: Transaction>(right: &Node, keys: &HashKeys, ctx: &mut Ctx<'_, T>) -> Result<Build> {
-    let mut b = Build {
-        rows: Vec::new(),
-        next: Vec::new(),
-        heads: HashMap::new(),
-    };
-    let mut vals = Vec::new();
-    let mut key = Vec::new();
-    run(right, ctx, &mut |ctx, row| {
-        let i = b.rows.len();
-        b.rows.push(row.to_vec());
-        b.next.push(NONE);
-        if eval_keys(&keys.right, row, ctx, &mut vals)? {
-            row_key_typed(&vals, &keys.types, &mut key);
-            match b.heads.get_mut(key.as_slice()) {
+impl Build {
+    /// Adds a build row, chained under `spec.key` when `keyed`.
+    pub fn add(&mut self, row: Vec<Value>, keyed: bool, key: &[u8]) {
+        let i = self.rows.len();
+        self.mem += row_size(&row) + 2 * std::mem::size_of::<usize>();
+        self.rows.push(row);
+        self.next.push(NONE);
+        if keyed {
+            match self.heads.get_mut(key) {
                 Some((_, last)) => {
-                    b.next[*last] = i;
+                    self.next[*last] = i;
                     *last = i;
                 }
                 None => {
-                    b.heads.insert(key.clone(), (i, i));
+                    self.mem += key.len() + 64;
+                    self.heads.insert(key.to_vec(), (i, i));
                 }
             }
         }
-        Ok(Flow::Continue)
-    })?;
-    Ok(b)
+    }
+
+    /// Joins one probe row with the build rows (its key already in
+    /// `spec.key` when `keyed`), marking matches in `matched`.
+    pub fn probe<'a, T: Transaction>(
+        &self,
+        lrow: &[Value],
+        keyed: bool,
+        spec: &mut JoinSpec<'_>,
+        matched: &mut [bool],
+        ctx: &mut Ctx<'a, T>,
+        sink: &mut Sink<'_, 'a, T>,
+    ) -> Result<Flow> {
+        let mut any = false;
+        if keyed {
+            let mut i = self
+                .heads
+                .get(spec.key.as_slice())
+                .map_or(NONE, |&(first, _)| first);
+            while i != NONE {
+                ctx.check_interrupt()?;
+                spec.joined.clear();
+                spec.joined.extend_from_slice(lrow);
+                spec.joined.extend_from_slice(&self.rows[i]);
+                let ok = match spec.on {
+                    Some(cond) => cond.holds(&spec.joined, ctx)?,
+                    None => true,
+                };
+                if ok {
+                    any = true;
+                    if let Some(m) = matched.get_mut(i) {
+                        *m = true;
+                    }
+                    if let Some(flow) =
+                        join_emit::on_match(spec.kind, lrow, &spec.joined, ctx, sink)?
+                    {
+                        return Ok(flow);
+                    }
+                }
+                i = self.next[i];
+            }
+        }
+        if any {
+            return Ok(Flow::Continue);
+        }
+        join_emit::on_no_match(
+            spec.kind,
+            lrow,
+            spec.right_width,
+            &mut spec.joined,
+            ctx,
+            sink,
+        )
+    }
+
+    /// Probes with every row of `left`, then (FULL) emits the unmatched
+    /// build rows.
+    pub fn join_all<'a, T: Transaction>(
+        &self,
+        spec: &mut JoinSpec<'_>,
+        ctx: &mut Ctx<'a, T>,
+        sink: &mut Sink<'_, 'a, T>,
+        each_left: impl FnOnce(
+            &mut dyn FnMut(&mut Ctx<'a, T>, &[Value]) -> Result<Flow>,
+            &mut Ctx<'a, T>,
+        ) -> Result<Flow>,
+    ) -> Result<Flow> {
+        let mut matched = vec![
+            false;
+            if spec.kind == JoinKind::Full {
+                self.rows.len()
+            } else {
+                0
+            }
+        ];
+        let flow = each_left(
+            &mut |ctx, lrow| {
+                let keyed = spec.encode_key(false, lrow, ctx)?;
+                self.probe(lrow, keyed, spec, &mut matched, ctx, sink)
+            },
+            ctx,
+        )?;
+        if flow == Flow::Stop || spec.kind != JoinKind::Full {
+            return Ok(flow);
+        }
+        join_emit::unmatched_right(&self.rows, &matched, spec.left_width, ctx, sink)
+    }
 }
 
 /// Runs a hash join of `left` and `right` (see the module docs).
@@ -100,56 +216,42 @@ pub fn run_hash_join<'a, T: Transaction>(
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
-    let b = build(right, keys, ctx)?;
-    let right_width = right.width();
-    let left_width = left.width();
-    let mut matched = vec![
-        false;
-        if kind == JoinKind::Full {
-            b.rows.len()
-        } else {
-            0
+    let mut spec = JoinSpec {
+        kind,
+        on,
+        keys,
+        left_width: left.width(),
+        right_width: right.width(),
+        vals: Vec::new(),
+        key: Vec::new(),
+        joined: Vec::new(),
+    };
+    let env = ctx.spill_env();
+    let mut b = Build::default();
+    let mut batches: Option<crate::exec::hash_join_spill::Batches> = None;
+    run(right, ctx, &mut |ctx, row| {
+        let keyed = spec.encode_key(true, row, ctx)?;
+        if let Some(batches) = &mut batches {
+            return batches
+                .push_build(row, keyed, &spec.key)
+                .map(|_| Flow::Continue);
         }
-    ];
-    let mut joined = Vec::new();
-    let mut vals = Vec::new();
-    let mut key = Vec::new();
-    let flow = run(left, ctx, &mut |ctx, lrow| {
-        let mut any = false;
-        if eval_keys(&keys.left, lrow, ctx, &mut vals)? {
-            row_key_typed(&vals, &keys.types, &mut key);
-            let mut i = b
-                .heads
-                .get(key.as_slice())
-                .map_or(NONE, |&(first, _)| first);
-            while i != NONE {
-                ctx.check_interrupt()?;
-                joined.clear();
-                joined.extend_from_slice(lrow);
-                joined.extend_from_slice(&b.rows[i]);
-                let ok = match on {
-                    Some(cond) => cond.holds(&joined, ctx)?,
-                    None => true,
-                };
-                if ok {
-                    any = true;
-                    if let Some(m) = matched.get_mut(i) {
-                        *m = true;
-                    }
-                    if let Some(flow) = join_emit::on_match(kind, lrow, &joined, ctx, sink)? {
-                        return Ok(flow);
-                    }
-                }
-                i = b.next[i];
-            }
+        b.add(row.to_vec(), keyed, &spec.key);
+        if b.mem > env.work_mem() {
+            batches = Some(crate::exec::hash_join_spill::Batches::from_build(
+                std::mem::take(&mut b),
+                &env,
+                0,
+                &mut spec,
+                ctx,
+            )?);
         }
-        if any {
-            return Ok(Flow::Continue);
-        }
-        join_emit::on_no_match(kind, lrow, right_width, &mut joined, ctx, sink)
+        Ok(Flow::Continue)
     })?;
-    if flow == Flow::Stop || kind != JoinKind::Full {
-        return Ok(flow);
+    match batches {
+        None => b.join_all(&mut spec, ctx, sink, |probe, ctx| {
+            run(left, ctx, &mut |ctx, r| probe(ctx, r))
+        }),
+        Some(batches) => batches.join(left, &mut spec, ctx, sink),
     }
-    join_emit::unmatched_right(&b.rows, &matched, left_width, ctx, sink)
 }

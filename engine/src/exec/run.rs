@@ -24,6 +24,7 @@ use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
 use crate::exec::join_emit;
 use crate::exec::scan::scan_rows;
+use crate::exec::spill::external_sort::ExternalSort;
 use crate::plan::expr::Expr;
 use crate::plan::node::{JoinKind, Node, SetOpKind, SortKey};
 use crate::types::{compare_typed, Value};
@@ -445,23 +446,26 @@ fn run_level<'a, T: Transaction>(
         }
         Node::Window(w) => crate::exec::window::run_window(w, ctx, sink),
         Node::Sort { input, keys } => {
-            let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+            // Each entry is the row's sort keys, then the row; past
+            // work_mem the sort spills (see `exec::spill::external_sort`).
+            let mut sort =
+                ExternalSort::new(ctx.spill_env(), keys.len(), |a: &[Value], b: &[Value]| {
+                    sort_cmp(keys, a, b)
+                });
             run(input, ctx, &mut |ctx, row| {
-                let mut k = Vec::with_capacity(keys.len());
+                let mut e = Vec::with_capacity(keys.len() + row.len());
                 for key in keys {
-                    k.push(key.expr.eval(row, ctx)?);
+                    e.push(key.expr.eval(row, ctx)?);
                 }
-                rows.push((k, row.to_vec()));
+                e.extend_from_slice(row);
+                sort.push(e, &mut ctx.interrupt)?;
                 Ok(Flow::Continue)
             })?;
-            crate::exec::sort::sort_by(
-                &mut rows,
-                |a, b| sort_cmp(keys, &a.0, &b.0),
-                &mut ctx.interrupt,
-            )?;
-            for (_, row) in rows {
+            let mut rows = sort.finish(&mut ctx.interrupt)?;
+            let mut e = Vec::new();
+            while rows.next_into(&mut e)? {
                 ctx.check_interrupt()?;
-                if sink(ctx, &row)? == Flow::Stop {
+                if sink(ctx, &e[keys.len()..])? == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
             }

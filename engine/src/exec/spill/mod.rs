@@ -1,0 +1,97 @@
+//! Spilling to temporary files: what lets operators honour `work_mem`.
+//!
+//! An operator that may hold many rows (a sort, a hash join's build side,
+//! a materialized result) asks its [`Ctx`](crate::exec::ctx::Ctx) for a
+//! [`SpillEnv`]: the statement's `work_mem` (bytes an operator may hold
+//! before spilling), its `temp_file_limit` (bytes all its temporary files
+//! may hold together, 53400 past it) and the directory its files go to
+//! ([`temp_files::TempDir`]). [`tuple_store::TupleStore`] is the row
+//! buffer built on it; the external sort ([`crate::exec::sort`]) and the
+//! hash join's batches use it.
+//!
+//! Every file is removed when the operator that made it is dropped (at
+//! the end of the statement, on an error, a cancel or a panic), and a
+//! database's temporary directory is emptied when it opens.
+
+pub mod external_sort;
+pub mod row_codec;
+pub mod temp_files;
+pub mod tuple_store;
+
+use std::sync::Arc;
+
+use crate::error::Result;
+use temp_files::{TempDir, TempFile, TempUsage};
+
+pub use tuple_store::TupleStore;
+
+/// `work_mem`'s default, 4MB.
+pub const DEFAULT_WORK_MEM: usize = 4 * 1024 * 1024;
+
+/// The limits and the directory a statement's operators spill within
+/// (cheap to clone: the directory and the usage count are shared).
+#[derive(Debug, Clone)]
+pub struct SpillEnv {
+    dir: Arc<TempDir>,
+    usage: Arc<TempUsage>,
+    work_mem: usize,
+}
+
+impl SpillEnv {
+    /// Limits read from `settings` (`work_mem`, `temp_file_limit`;
+    /// defaults without), files in `dir`.
+    pub fn new(dir: Arc<TempDir>, settings: Option<&crate::settings::Settings>) -> Self {
+        let (work_mem, limit) = match settings {
+            Some(s) => (s.work_mem_bytes(), s.temp_file_limit_kb()),
+            None => (DEFAULT_WORK_MEM, None),
+        };
+        Self::with_limits(dir, work_mem, limit)
+    }
+
+    /// Explicit limits: `work_mem` in bytes, `temp_file_limit` in kB
+    /// (`None`: unlimited).
+    pub fn with_limits(
+        dir: Arc<TempDir>,
+        work_mem: usize,
+        temp_file_limit_kb: Option<u64>,
+    ) -> Self {
+        SpillEnv {
+            dir,
+            usage: Arc::new(TempUsage::new(temp_file_limit_kb)),
+            work_mem,
+        }
+    }
+
+    /// The same directory and `temp_file_limit` count with another
+    /// `work_mem` (an operator's share for each of its parts).
+    pub fn with_work_mem(&self, work_mem: usize) -> SpillEnv {
+        SpillEnv {
+            dir: Arc::clone(&self.dir),
+            usage: Arc::clone(&self.usage),
+            work_mem,
+        }
+    }
+
+    /// The bytes one operator may hold in memory.
+    pub fn work_mem(&self) -> usize {
+        self.work_mem
+    }
+
+    /// The temporary directory.
+    pub fn dir(&self) -> &Arc<TempDir> {
+        &self.dir
+    }
+
+    /// The bytes the statement's temporary files hold now.
+    pub fn temp_bytes(&self) -> u64 {
+        self.usage.used()
+    }
+
+    /// A new temporary file (removed when dropped).
+    pub fn create_file(&self) -> Result<TempFile> {
+        TempFile::create(&self.dir, Arc::clone(&self.usage))
+    }
+}
+
+#[cfg(test)]
+mod tests;
