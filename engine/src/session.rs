@@ -667,9 +667,11 @@ impl<S: Store> Session<S> {
                     Err(e) => return Err(e),
                 }
             }
-            (Parsed::Cursor(c), None) => self
-                .describe_cursor_statement(c, param_types)?
-                .unwrap_or_else(|| (param_types.to_vec(), crate::result::no_columns())),
+            (Parsed::Cursor(c), None) => (
+                param_types.to_vec(),
+                self.fetch_columns(c)
+                    .unwrap_or_else(crate::result::no_columns),
+            ),
             _ => (param_types.to_vec(), crate::result::no_columns()),
         };
         if to_plan.is_some() && matches!(first, Parsed::Cursor(_)) {

@@ -38,7 +38,7 @@ use crate::exec::ctx::Ctx;
 use crate::exec::run::{run, Flow};
 use crate::result::{Column, CommandTag, QueryResult, Rows};
 use crate::sql::cursor_stmt::{CursorStmt, Declare, Direction, Fetch, FETCH_ALL};
-use crate::types::{SqlType, Value};
+use crate::types::Value;
 
 /// Where a DECLARE's query sends its rows.
 pub(super) type RowSink = Arc<dyn Fn(&[Value]) -> Result<()> + Send + Sync>;
@@ -437,19 +437,12 @@ impl<S: Store> Session<S> {
         self.cursors.lock().columns(name)
     }
 
-    /// What describing a cursor statement finds: a DECLARE's parameter
-    /// types (its query's) and no columns; for a FETCH, the cursor's
-    /// columns when it is open.
-    pub(super) fn describe_cursor_statement(
-        &mut self,
-        stmt: &CursorStmt,
-        param_types: &[SqlType],
-    ) -> Result<Option<(Vec<SqlType>, Arc<[Column]>)>> {
+    /// The columns a FETCH (not a MOVE) is described with: its cursor's,
+    /// when it is open.
+    pub(super) fn fetch_columns(&self, stmt: &CursorStmt) -> Option<Arc<[Column]>> {
         match stmt {
-            CursorStmt::Fetch(f) if !f.is_move => Ok(self
-                .cursor_columns(&f.name)
-                .map(|c| (param_types.to_vec(), c))),
-            _ => Ok(None),
+            CursorStmt::Fetch(f) if !f.is_move => self.cursor_columns(&f.name),
+            _ => None,
         }
     }
 
