@@ -164,6 +164,8 @@ sqlstates! {
     UndefinedTable = "42P01",
     /// 42P02
     UndefinedParameter = "42P02",
+    /// 42P03
+    DuplicateCursor = "42P03",
     /// 42P04
     DuplicateDatabase = "42P04",
     /// 42P06
@@ -174,6 +176,8 @@ sqlstates! {
     DuplicateTable = "42P07",
     /// 42P10
     InvalidColumnReference = "42P10",
+    /// 42P11
+    InvalidCursorDefinition = "42P11",
     /// 42P20
     WindowingError = "42P20",
     /// 22013

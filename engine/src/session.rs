@@ -41,6 +41,8 @@ use crate::sql::sequence::SequenceStmt;
 use crate::sql::{self, depth, Parsed};
 use crate::types::{SqlType, Value};
 
+mod cursor_rows;
+mod cursors;
 mod database_stmt;
 mod plan_cache;
 mod temp_tables;
@@ -119,6 +121,8 @@ pub struct Session<S: Store> {
     /// The enum labels the transaction added (unsafe to use before it
     /// commits; see [`crate::types::enum_type::with_new_labels`]).
     new_enum_labels: parking_lot::Mutex<Vec<u32>>,
+    /// The open SQL cursors (see [`cursors`]).
+    cursors: cursors::SharedCursors,
 }
 
 /// The named prepared statements of a session. The engine keeps none
@@ -213,6 +217,10 @@ struct Interrupts {
     read_only: bool,
     /// The statement's `set_config` calls.
     config: crate::exec::config::ConfigChanges,
+    /// The session's cursors (for `pg_cursors`).
+    cursors: cursors::SharedCursors,
+    /// Where a DECLARE's query sends its rows (see [`cursors`]).
+    row_sink: Option<cursors::RowSink>,
 }
 
 impl Interrupts {
@@ -274,6 +282,7 @@ impl<S: Store> Session<S> {
             sequences: Default::default(),
             deferred: Default::default(),
             new_enum_labels: Default::default(),
+            cursors: Default::default(),
         }
     }
 
@@ -408,6 +417,8 @@ impl<S: Store> Session<S> {
             deferred: Arc::clone(&self.deferred),
             read_only: self.read_only(),
             config: Default::default(),
+            cursors: Arc::clone(&self.cursors),
+            row_sink: None,
         }
     }
 
@@ -669,8 +680,13 @@ impl<S: Store> Session<S> {
             });
         };
         let mut plan_error = None;
-        let (types, columns) = match &first {
-            Parsed::Statement(stmt) if needs_planning(stmt) => {
+        let to_plan = match &first {
+            Parsed::Statement(stmt) if needs_planning(stmt) => Some(&**stmt),
+            Parsed::Cursor(c) => c.declared_query(),
+            _ => None,
+        };
+        let (types, mut columns) = match (&first, to_plan) {
+            (_, Some(stmt)) => {
                 if self.status == TxnStatus::Failed {
                     return Err(in_failed_block());
                 }
@@ -717,8 +733,17 @@ impl<S: Store> Session<S> {
                     Err(e) => return Err(e),
                 }
             }
+            (Parsed::Cursor(c), None) => (
+                param_types.to_vec(),
+                self.fetch_columns(c)
+                    .unwrap_or_else(crate::result::no_columns),
+            ),
             _ => (param_types.to_vec(), crate::result::no_columns()),
         };
+        if to_plan.is_some() && matches!(first, Parsed::Cursor(_)) {
+            // A DECLARE returns no rows; its query gave the parameters.
+            columns = crate::result::no_columns();
+        }
         Ok(Prepared {
             parsed: Some(first),
             plan: Arc::new(PlanSlot::for_params(types.clone())),
@@ -830,6 +855,7 @@ impl<S: Store> Session<S> {
             Parsed::SetConstraints(stmt) => s.set_constraints(stmt),
             Parsed::Domain(stmt) => s.run_domain_statement(stmt),
             Parsed::Database(stmt) => s.run_database_statement(stmt),
+            Parsed::Cursor(stmt) => s.run_cursor_statement(stmt, params),
         });
         if r.is_err() {
             self.statement_failed();
@@ -1103,6 +1129,7 @@ impl<S: Store> Session<S> {
                     b.session = sp.session_settings.clone();
                 }
                 self.savepoints.truncate(pos + 1);
+                self.cursors.lock().rollback_to(pos);
                 if let Some(txn) = self.txn.as_mut() {
                     txn.rollback_to_savepoint(depth);
                 }
@@ -1125,6 +1152,7 @@ impl<S: Store> Session<S> {
                         };
                         let depth = self.savepoints[pos].depth;
                         self.savepoints.truncate(pos);
+                        self.cursors.lock().release(pos);
                         if let Some(txn) = self.txn.as_mut() {
                             txn.release_savepoint(depth);
                         }
@@ -1344,6 +1372,7 @@ impl<S: Store> Session<S> {
     /// The transaction committed: the temp tables' and sequences' state
     /// follow.
     fn txn_committed(&self) {
+        self.cursors.lock().committed();
         self.new_enum_labels.lock().clear();
         self.temp.committed();
         self.deferred.lock().clear();
@@ -1358,6 +1387,7 @@ impl<S: Store> Session<S> {
 
     /// The transaction rolled back.
     fn txn_rolled_back(&self) {
+        self.cursors.lock().rolled_back();
         self.new_enum_labels.lock().clear();
         self.temp.rolled_back();
         self.deferred.lock().clear();
@@ -1996,7 +2026,12 @@ fn execute_statement<S: Store>(
     ctx.temp_dir = Some(Arc::clone(db.temp_dir()));
     let lock_status = || db.store().lock_status();
     ctx.lock_status = Some(&lock_status);
-    let mut r = run_plan(&plan, &mut ctx, db, sink);
+    let pg_cursors = || interrupts.cursors.lock().pg_cursors_rows();
+    ctx.pg_cursors = Some(&pg_cursors);
+    let mut r = match &interrupts.row_sink {
+        Some(rows) => cursors::run_into::<S>(&plan, &mut ctx, rows),
+        None => run_plan(&plan, &mut ctx, db, sink),
+    };
     // DEFERRABLE UNIQUE constraints that are immediate: checked now.
     let checked = crate::exec::deferred_unique::end_statement(r.is_ok(), &mut ctx);
     if let (Ok(_), Err(e)) = (&r, checked) {

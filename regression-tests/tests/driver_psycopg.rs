@@ -1,7 +1,8 @@
 //! psycopg 3, the Python driver, against the Rocksgres server.
 //!
 //! Starts `rocksgres` on a free port ([`TestServer`]) and runs
-//! `python/psycopg_smoke.py` against it. psycopg 3 sends every query with
+//! `python/psycopg_smoke.py` against it (and `python/psycopg_cursors.py`,
+//! psycopg's named cursors). psycopg 3 sends every query with
 //! parameters through the extended protocol with server-side parameters,
 //! so the script checks what a real driver relies on: typed results (int,
 //! text, numeric, timestamp, bool, bytea and NULL, in text and binary
@@ -50,8 +51,22 @@ fn venv_python() -> PathBuf {
 
 #[test]
 fn psycopg_smoke() {
+    run_script("psycopg_smoke.py");
+}
+
+/// psycopg's named cursors (`DECLARE`, Describe of the cursor's portal,
+/// `FETCH FORWARD n`, `MOVE`, `CLOSE`) over a few thousand rows.
+#[test]
+fn psycopg_named_cursors() {
+    run_script("psycopg_cursors.py");
+}
+
+/// Runs `python/<name>` against a fresh server; it must print `OK`.
+fn run_script(name: &str) {
     let python = venv_python();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/psycopg_smoke.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("python")
+        .join(name);
     let server = TestServer::start();
     let out = Command::new(&python)
         .arg(&script)
@@ -69,7 +84,7 @@ fn psycopg_smoke() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     // Shown with --nocapture, and by the test harness when the test fails.
-    println!("--- psycopg_smoke.py stdout\n{stdout}--- psycopg_smoke.py stderr\n{stderr}---");
+    println!("--- {name} stdout\n{stdout}--- {name} stderr\n{stderr}---");
     assert!(
         out.status.success() && stdout.lines().any(|l| l == "OK"),
         "{} {} failed ({}; its stdout and stderr are above); server log:\n{}",

@@ -201,6 +201,33 @@ fn decode_params(portal: &Portal<Arc<Stmt>>, types: &[SqlType]) -> PgWireResult<
     Ok(out)
 }
 
+/// The columns of the SQL cursor a Describe of a portal names, when no
+/// protocol portal has that name: in PostgreSQL a `DECLARE`d cursor is a
+/// portal (psycopg describes its named cursors this way).
+async fn describe_sql_cursor<C>(
+    client: &C,
+    message: &Describe,
+) -> PgWireResult<Option<Vec<FieldInfo>>>
+where
+    C: ClientInfo + ClientPortalStore + Unpin + Send + Sync,
+    C::PortalStore: PortalStore<Statement = Arc<Stmt>>,
+{
+    let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
+    if name.is_empty() || client.portal_store().get_portal(name).is_some() {
+        return Ok(None);
+    }
+    let cursor = name.to_owned();
+    let columns = conn_state(client)?
+        .run(move |s| s.cursor_columns(&cursor))
+        .await?;
+    Ok(columns.map(|cols| {
+        cols.iter()
+            .enumerate()
+            .map(|(i, c)| field_info(c, i, None))
+            .collect()
+    }))
+}
+
 /// Sends fetched rows from a suspended portal and PortalSuspended or the
 /// final CommandComplete.
 async fn fetch_portal<C>(
@@ -333,6 +360,11 @@ impl ExtendedQueryHandler for Handler {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        if message.target_type == TARGET_TYPE_BYTE_PORTAL {
+            if let Some(fields) = describe_sql_cursor(client, &message).await? {
+                return send_describe_response(client, &DescribePortalResponse::new(fields)).await;
+            }
+        }
         if message.target_type != TARGET_TYPE_BYTE_STATEMENT {
             return self._on_describe(client, message).await;
         }

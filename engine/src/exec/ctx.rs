@@ -59,6 +59,8 @@ pub struct Ctx<'a, T: Transaction> {
     pub backend_pid: i32,
     /// Reads the store's lock table (for `pg_locks`).
     pub lock_status: Option<&'a dyn Fn() -> Vec<rocksgres_storage::LockStatus>>,
+    /// The rows of `pg_cursors`: the session's open cursors.
+    pub pg_cursors: Option<&'a dyn Fn() -> Vec<Vec<crate::types::Value>>>,
     /// The session's search path; its temp schema is what
     /// `pg_table_is_visible` needs (a shared name: no copy per statement).
     pub search_path: crate::catalog::temp::SearchPath,
@@ -96,6 +98,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             scratch: Default::default(),
             backend_pid: 0,
             lock_status: None,
+            pg_cursors: None,
             search_path: crate::catalog::temp::SearchPath::permanent(),
             sequences: None,
             deferred: None,
@@ -155,6 +158,13 @@ impl<'a, T: Transaction> Ctx<'a, T> {
     ) -> crate::error::Result<SysRows> {
         if let Some(rows) = self.syscat_rows.get(&(rel.schema, rel.name)) {
             return Ok(Arc::clone(rows));
+        }
+        if rel.name == "pg_cursors" {
+            // Session state, not catalog.
+            let rows = Arc::new(self.pg_cursors.map(|f| f()).unwrap_or_default());
+            self.syscat_rows
+                .insert((rel.schema, rel.name), Arc::clone(&rows));
+            return Ok(rows);
         }
         let snap = self.syscat()?;
         // `pg_sequences.last_value` is runtime state, not catalog: read

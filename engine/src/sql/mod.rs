@@ -21,6 +21,7 @@ pub mod column_options;
 pub mod comment;
 pub mod create_like;
 pub mod cte_clauses;
+pub mod cursor_stmt;
 pub mod database;
 pub mod depth;
 pub mod domain;
@@ -56,6 +57,8 @@ pub enum Parsed {
     Domain(Box<domain::DomainStmt>),
     /// CREATE, DROP or ALTER DATABASE (parsed by [`database`]).
     Database(Box<database::DatabaseStmt>),
+    /// DECLARE, FETCH, MOVE or CLOSE (parsed by [`cursor_stmt`]).
+    Cursor(Box<cursor_stmt::CursorStmt>),
 }
 
 fn first_keyword(sql: &str) -> String {
@@ -120,6 +123,11 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
             return Ok(vec![Parsed::Database(Box::new(database::parse(sql)?))]);
         }
         _ => {}
+    }
+    if cursor_stmt::may_contain(sql) {
+        if let Some(out) = cursor_stmt::split(sql)? {
+            return Ok(out);
+        }
     }
     if sequence::is_sequence_statement(sql)
         || set_constraints::may_contain(sql)

@@ -691,6 +691,21 @@ pub const SYSTEM_RELATIONS: &[SysRel] = &[
     SysRel {
         schema: "pg_catalog",
         schema_oid: 11,
+        name: "pg_cursors",
+        oid: 12077,
+        kind: b'v',
+        columns: &[
+            ("name", SqlType::Text),
+            ("statement", SqlType::Text),
+            ("is_holdable", SqlType::Bool),
+            ("is_binary", SqlType::Bool),
+            ("is_scrollable", SqlType::Bool),
+            ("creation_time", SqlType::Timestamptz(None)),
+        ],
+    },
+    SysRel {
+        schema: "pg_catalog",
+        schema_oid: 11,
         name: "pg_locks",
         oid: 12073,
         kind: b'v',

@@ -1,0 +1,515 @@
+//! SQL cursors of a session: `DECLARE`, `FETCH`, `MOVE`, `CLOSE` and the
+//! rows of `pg_cursors`, with PostgreSQL 15's rules.
+//!
+//! * **Materialized at DECLARE.** The executor pushes rows to its caller
+//!   (see [`crate::exec::run`]), so a cursor's query runs to completion when
+//!   it is declared, into the cursor's row buffer ([`super::cursor_rows`]);
+//!   FETCH and MOVE then read that buffer. Unlike PostgreSQL, the query's
+//!   errors and side effects (a `nextval`, a volatile function) therefore
+//!   happen at DECLARE, not as rows are fetched. The cursor sees the
+//!   snapshot of its DECLARE, as in PostgreSQL, and a WITH HOLD cursor needs
+//!   nothing more at COMMIT (PostgreSQL materializes it then).
+//! * **Positions** follow PostgreSQL's portal state exactly (`atStart`,
+//!   `atEnd`, `portalPos` and the tuplestore's read pointer; see
+//!   [`Cursor::fetch`], a transcription of `DoPortalRunFetch`,
+//!   `PortalRunSelect` and `RunFromStore`), so every direction returns the
+//!   same rows and the same counts, and a NO SCROLL cursor fails with 55000
+//!   exactly where PostgreSQL's does.
+//! * **Transaction ends.** A cursor remembers the savepoint depth it was
+//!   declared at, `None` once its transaction committed. COMMIT closes the
+//!   cursors without HOLD and keeps the others; ROLLBACK closes every cursor
+//!   declared in the transaction, WITH HOLD ones included, and keeps those
+//!   of earlier transactions; ROLLBACK TO SAVEPOINT closes those declared
+//!   after the savepoint, and RELEASE hands them to the enclosing level.
+//!   Positions are never rolled back, as in PostgreSQL.
+//! * Refused with 0A000: BINARY cursors, `FOR UPDATE`/`FOR SHARE` in a
+//!   cursor's query (the rows would all be locked at DECLARE) and `WHERE
+//!   CURRENT OF` (see [`crate::sql::cursor_stmt`]).
+
+use std::sync::Arc;
+
+use rocksgres_storage::Store;
+
+use super::cursor_rows::CursorRows;
+use super::{execute, in_failed_block, micros_since_2000, Plan, Planned, Session, TxnStatus};
+use crate::db_txn::DbTxn;
+use crate::error::{EngineError, Result, SqlState};
+use crate::exec::ctx::Ctx;
+use crate::exec::run::{run, Flow};
+use crate::result::{Column, CommandTag, QueryResult, Rows};
+use crate::sql::cursor_stmt::{CursorStmt, Declare, Direction, Fetch, FETCH_ALL};
+use crate::types::Value;
+
+/// Where a DECLARE's query sends its rows.
+pub(super) type RowSink = Arc<dyn Fn(&[Value]) -> Result<()> + Send + Sync>;
+
+/// The session's cursors, shared with the statements that read
+/// `pg_cursors`.
+pub(super) type SharedCursors = Arc<parking_lot::Mutex<CursorSet>>;
+
+/// The open cursors of a session.
+#[derive(Default)]
+pub(super) struct CursorSet {
+    cursors: Vec<Cursor>,
+}
+
+/// One open cursor.
+struct Cursor {
+    name: String,
+    /// The query string that declared it.
+    statement: Arc<str>,
+    hold: bool,
+    binary: bool,
+    scrollable: bool,
+    /// When it was declared (µs since 2000-01-01 UTC).
+    created: i64,
+    /// The savepoint depth it was declared at; `None` once the declaring
+    /// transaction committed (a WITH HOLD cursor).
+    level: Option<usize>,
+    columns: Arc<[Column]>,
+    rows: CursorRows,
+    at_start: bool,
+    at_end: bool,
+    /// PostgreSQL's `portalPos`.
+    pos: u64,
+    /// The row store's read pointer: rows before it were read forward.
+    current: u64,
+    /// The read pointer ran off the end.
+    eof: bool,
+}
+
+fn no_cursor(name: &str) -> EngineError {
+    EngineError::new(
+        SqlState::InvalidCursorName,
+        format!("cursor \"{name}\" does not exist"),
+    )
+}
+
+fn forward_only() -> EngineError {
+    EngineError::new(
+        SqlState::ObjectNotInPrerequisiteState,
+        "cursor can only scan forward",
+    )
+    .with_hint("Declare it with SCROLL option to enable backward scan.")
+}
+
+impl Cursor {
+    /// `RunFromStore`: up to `count` rows (0: all) from the read pointer,
+    /// forward or backward, appended to `out` when there is one.
+    fn run_from_store(
+        &mut self,
+        forward: Option<bool>,
+        count: u64,
+        out: &mut Option<&mut Rows>,
+    ) -> Result<u64> {
+        let Some(forward) = forward else {
+            return Ok(0);
+        };
+        let total = self.rows.len();
+        let mut n = 0;
+        loop {
+            let row = if forward {
+                if self.eof {
+                    None
+                } else if self.current < total {
+                    self.current += 1;
+                    Some(self.current - 1)
+                } else {
+                    self.eof = true;
+                    None
+                }
+            } else {
+                if self.eof {
+                    self.current = total;
+                    self.eof = false;
+                } else if self.current == 0 {
+                    break;
+                } else {
+                    self.current -= 1;
+                }
+                self.current.checked_sub(1)
+            };
+            let Some(i) = row else { break };
+            if let Some(out) = out.as_deref_mut() {
+                self.rows.read(i, out)?;
+            }
+            n += 1;
+            if count != 0 && n == count {
+                break;
+            }
+        }
+        Ok(n)
+    }
+
+    /// `PortalRunSelect`.
+    fn run_select(
+        &mut self,
+        forward: bool,
+        count: i64,
+        out: &mut Option<&mut Rows>,
+    ) -> Result<u64> {
+        if forward {
+            let moving = !(self.at_end || count <= 0);
+            let count = if !moving || count == FETCH_ALL {
+                0
+            } else {
+                count as u64
+            };
+            let n = self.run_from_store(moving.then_some(true), count, out)?;
+            if moving {
+                if n > 0 {
+                    self.at_start = false;
+                }
+                if count == 0 || n < count {
+                    self.at_end = true;
+                }
+                self.pos += n;
+            }
+            Ok(n)
+        } else {
+            if !self.scrollable {
+                return Err(forward_only());
+            }
+            let moving = !(self.at_start || count <= 0);
+            let count = if !moving || count == FETCH_ALL {
+                0
+            } else {
+                count as u64
+            };
+            let n = self.run_from_store(moving.then_some(false), count, out)?;
+            if moving {
+                if n > 0 && self.at_end {
+                    self.at_end = false;
+                    self.pos += 1;
+                }
+                if count == 0 || n < count {
+                    self.at_start = true;
+                    self.pos = 0;
+                } else {
+                    self.pos -= n;
+                }
+            }
+            Ok(n)
+        }
+    }
+
+    /// `DoPortalRewind`.
+    fn rewind(&mut self) -> Result<()> {
+        if self.at_start && !self.at_end {
+            return Ok(());
+        }
+        if !self.scrollable {
+            return Err(forward_only());
+        }
+        self.current = 0;
+        self.eof = false;
+        self.at_start = true;
+        self.at_end = false;
+        self.pos = 0;
+        Ok(())
+    }
+
+    /// `DoPortalRunFetch`: the rows a FETCH returns go to `out`; a MOVE
+    /// has none. Returns the count of its command tag.
+    fn fetch(&mut self, f: &Fetch, mut out: Option<&mut Rows>) -> Result<u64> {
+        let is_move = out.is_none();
+        let none = &mut None;
+        let (mut direction, mut count) = (f.direction, f.count);
+        match direction {
+            Direction::Forward | Direction::Backward => {
+                if count < 0 {
+                    direction = if direction == Direction::Forward {
+                        Direction::Backward
+                    } else {
+                        Direction::Forward
+                    };
+                    count = -count;
+                }
+            }
+            Direction::Absolute => {
+                if count > 0 {
+                    let pos = self.pos as i64;
+                    if count - 1 <= pos / 2 {
+                        self.rewind()?;
+                        if count > 1 {
+                            self.run_select(true, count - 1, none)?;
+                        }
+                    } else {
+                        let pos = if self.at_end { pos + 1 } else { pos };
+                        if count <= pos {
+                            self.run_select(false, pos - count + 1, none)?;
+                        } else if count > pos + 1 {
+                            self.run_select(true, count - pos - 1, none)?;
+                        }
+                    }
+                    return self.run_select(true, 1, &mut out);
+                } else if count < 0 {
+                    self.run_select(true, FETCH_ALL, none)?;
+                    if count < -1 {
+                        self.run_select(false, -count - 1, none)?;
+                    }
+                    return self.run_select(false, 1, &mut out);
+                } else {
+                    self.rewind()?;
+                    return self.run_select(true, 0, &mut out);
+                }
+            }
+            Direction::Relative => {
+                if count > 0 {
+                    if count > 1 {
+                        self.run_select(true, count - 1, none)?;
+                    }
+                    return self.run_select(true, 1, &mut out);
+                } else if count < 0 {
+                    if count < -1 {
+                        self.run_select(false, -count - 1, none)?;
+                    }
+                    return self.run_select(false, 1, &mut out);
+                }
+                direction = Direction::Forward;
+            }
+        }
+        let mut forward = direction == Direction::Forward;
+        if count == 0 {
+            let on_row = !self.at_start && !self.at_end;
+            if is_move {
+                return Ok(u64::from(on_row));
+            }
+            if on_row {
+                self.run_select(false, 1, none)?;
+                count = 1;
+                forward = true;
+            }
+        }
+        if !forward && count == FETCH_ALL && is_move {
+            let mut result = self.pos;
+            if result > 0 && !self.at_end {
+                result -= 1;
+            }
+            self.rewind()?;
+            return Ok(result);
+        }
+        self.run_select(forward, count, &mut out)
+    }
+
+    /// The cursor's `pg_cursors` row.
+    fn pg_cursors_row(&self) -> Vec<Value> {
+        vec![
+            Value::Text(self.name.clone()),
+            Value::Text(self.statement.to_string()),
+            Value::Bool(self.hold),
+            Value::Bool(self.binary),
+            Value::Bool(self.scrollable),
+            Value::Timestamptz(self.created),
+        ]
+    }
+}
+
+impl CursorSet {
+    fn position(&self, name: &str) -> Option<usize> {
+        self.cursors.iter().position(|c| c.name == name)
+    }
+
+    /// The rows of `pg_cursors`.
+    pub(super) fn pg_cursors_rows(&self) -> Vec<Vec<Value>> {
+        self.cursors.iter().map(Cursor::pg_cursors_row).collect()
+    }
+
+    /// The result columns of cursor `name`, if it is open.
+    pub(super) fn columns(&self, name: &str) -> Option<Arc<[Column]>> {
+        self.position(name)
+            .map(|i| Arc::clone(&self.cursors[i].columns))
+    }
+
+    /// The declaring transaction committed: cursors without HOLD close,
+    /// the others now outlive it.
+    pub(super) fn committed(&mut self) {
+        self.cursors.retain(|c| c.hold || c.level.is_none());
+        for c in &mut self.cursors {
+            c.level = None;
+        }
+    }
+
+    /// The transaction rolled back: every cursor it declared closes.
+    pub(super) fn rolled_back(&mut self) {
+        self.cursors.retain(|c| c.level.is_none());
+    }
+
+    /// `ROLLBACK TO` the savepoint at depth `depth` (0 for the first):
+    /// cursors declared after it close.
+    pub(super) fn rollback_to(&mut self, depth: usize) {
+        self.cursors.retain(|c| c.level.is_none_or(|l| l <= depth));
+    }
+
+    /// `RELEASE` of the savepoint at depth `depth`: its cursors belong to
+    /// the enclosing level now.
+    pub(super) fn release(&mut self, depth: usize) {
+        for c in &mut self.cursors {
+            if let Some(l) = c.level.as_mut() {
+                *l = (*l).min(depth);
+            }
+        }
+    }
+
+    fn fetch(&mut self, f: &Fetch) -> Result<QueryResult> {
+        let Some(i) = self.position(&f.name) else {
+            return Err(no_cursor(&f.name));
+        };
+        let cursor = &mut self.cursors[i];
+        if f.is_move {
+            let n = cursor.fetch(f, None)?;
+            let mut r = QueryResult::command("MOVE");
+            r.tag = CommandTag::with_count("MOVE", n);
+            r.rows_affected = n;
+            return Ok(r);
+        }
+        let mut rows = Rows::new(cursor.columns.len());
+        let n = cursor.fetch(f, Some(&mut rows))?;
+        let mut r = QueryResult::command("FETCH");
+        r.tag = CommandTag::with_count("FETCH", n);
+        r.columns = Arc::clone(&cursor.columns);
+        r.rows = rows;
+        r.rows_affected = n;
+        Ok(r)
+    }
+
+    fn close(&mut self, name: Option<&str>) -> Result<QueryResult> {
+        match name {
+            None => {
+                self.cursors.clear();
+                Ok(QueryResult::command("CLOSE CURSOR ALL"))
+            }
+            Some(name) => {
+                let Some(i) = self.position(name) else {
+                    return Err(no_cursor(name));
+                };
+                self.cursors.remove(i);
+                Ok(QueryResult::command("CLOSE CURSOR"))
+            }
+        }
+    }
+}
+
+/// Runs a DECLARE's planned query into `sink`: what `run_plan` does for a
+/// query, the rows going to the cursor's buffer instead of the result.
+pub(super) fn run_into<S: Store>(
+    plan: &Plan,
+    ctx: &mut Ctx<'_, DbTxn<S::Txn>>,
+    sink: &RowSink,
+) -> Result<QueryResult> {
+    let Planned::Query(node) = &plan.planned else {
+        return Err(EngineError::internal("a cursor's statement is a query"));
+    };
+    let mut n = 0;
+    run(node, ctx, &mut |_, r| {
+        sink(r)?;
+        n += 1;
+        Ok(Flow::Continue)
+    })?;
+    let mut r = QueryResult::command("DECLARE CURSOR");
+    r.columns = Arc::clone(&plan.columns);
+    r.rows_affected = n;
+    Ok(r)
+}
+
+impl<S: Store> Session<S> {
+    /// Runs a DECLARE, FETCH, MOVE or CLOSE.
+    pub(super) fn run_cursor_statement(
+        &mut self,
+        stmt: &CursorStmt,
+        params: &[Value],
+    ) -> Result<QueryResult> {
+        if self.status == TxnStatus::Failed {
+            return Err(in_failed_block());
+        }
+        match stmt {
+            CursorStmt::Declare(d) => self.declare_cursor(d, params),
+            CursorStmt::Fetch(f) => self.cursors.lock().fetch(f),
+            CursorStmt::Close(name) => self.cursors.lock().close(name.as_deref()),
+            CursorStmt::CurrentOf => Err(EngineError::unsupported("WHERE CURRENT OF")),
+        }
+    }
+
+    /// The result columns of open cursor `name` (what a wire-protocol
+    /// Describe of the portal of that name answers, as SQL cursors are
+    /// portals in PostgreSQL); `None` when there is no such cursor.
+    pub fn cursor_columns(&self, name: &str) -> Option<Arc<[Column]>> {
+        self.cursors.lock().columns(name)
+    }
+
+    /// The columns a FETCH (not a MOVE) is described with: its cursor's,
+    /// when it is open.
+    pub(super) fn fetch_columns(&self, stmt: &CursorStmt) -> Option<Arc<[Column]>> {
+        match stmt {
+            CursorStmt::Fetch(f) if !f.is_move => self.cursor_columns(&f.name),
+            _ => None,
+        }
+    }
+
+    fn declare_cursor(&mut self, d: &Declare, params: &[Value]) -> Result<QueryResult> {
+        d.check()?;
+        if d.binary {
+            return Err(EngineError::unsupported("DECLARE BINARY CURSOR"));
+        }
+        if !d.hold && !self.in_block() {
+            return Err(EngineError::new(
+                SqlState::NoActiveSqlTransaction,
+                "DECLARE CURSOR can only be used in transaction blocks",
+            ));
+        }
+        if self.cursors.lock().position(&d.name).is_some() {
+            return Err(EngineError::new(
+                SqlState::DuplicateCursor,
+                format!("cursor \"{}\" already exists", d.name),
+            ));
+        }
+        let buffer = Arc::new(parking_lot::Mutex::new(CursorRows::new()));
+        let into = Arc::clone(&buffer);
+        let sink: RowSink = Arc::new(move |row| into.lock().push(row));
+        let mut interrupts = self.interrupts();
+        interrupts.row_sink = Some(sink);
+        let cache = self.current_plan.clone();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let r = self.in_transaction(|txn, db| {
+            execute(
+                txn,
+                db,
+                &d.query,
+                params,
+                &interrupts,
+                cache.as_deref(),
+                &mut scratch,
+            )
+        });
+        self.scratch = scratch;
+        let done = r?;
+        interrupts.row_sink = None;
+        let mut result = QueryResult::command("DECLARE CURSOR");
+        for (name, value, local) in interrupts.config.take() {
+            if !local || self.in_block() {
+                self.apply_set(&name, value.as_deref(), local, &mut result)?;
+            }
+        }
+        let rows = Arc::try_unwrap(buffer)
+            .map(parking_lot::Mutex::into_inner)
+            .map_err(|_| EngineError::internal("cursor rows still shared"))?;
+        let level = self.in_block().then_some(self.savepoints.len());
+        self.cursors.lock().cursors.push(Cursor {
+            name: d.name.clone(),
+            statement: Arc::clone(&d.source),
+            hold: d.hold,
+            binary: d.binary,
+            scrollable: d.scrollable(),
+            created: micros_since_2000(),
+            level,
+            columns: done.columns,
+            rows,
+            at_start: true,
+            at_end: false,
+            pos: 0,
+            current: 0,
+            eof: false,
+        });
+        Ok(result)
+    }
+}
