@@ -32,6 +32,7 @@ use crate::exec::scratch::Scratch;
 use crate::exec::sequence::{SequenceAccess, SessionSequences};
 use crate::exec::{ddl, dml};
 use crate::plan::bind::{ident_name, Binder};
+use crate::plan::cte_dml;
 use crate::plan::explain::explain;
 use crate::plan::node::Node;
 use crate::result::{Column, CommandTag, QueryResult, Row, Rows};
@@ -1555,25 +1556,6 @@ fn no_savepoint(name: &str) -> EngineError {
     )
 }
 
-fn single_table(from: &[ast::TableWithJoins]) -> Result<Option<(ast::ObjectName, Option<String>)>> {
-    match from {
-        [] => Ok(None),
-        [twj] if twj.joins.is_empty() => match &twj.relation {
-            ast::TableFactor::Table {
-                name,
-                alias,
-                args: None,
-                ..
-            } => Ok(Some((
-                name.clone(),
-                alias.as_ref().map(|a| ident_name(&a.name)),
-            ))),
-            other => Err(EngineError::unsupported(format!("target {other}"))),
-        },
-        _ => Err(EngineError::unsupported("joins in UPDATE/DELETE")),
-    }
-}
-
 /// Executes one planned statement inside `txn`.
 /// Where a statement's working memory and output go: the session's
 /// reusable buffers and the caller's [`ResultSink`].
@@ -2191,7 +2173,9 @@ fn plan_for_params<T: Transaction>(
     let mut binder = Binder::new(param_types, &mut lookup);
     let planned = plan_statement(stmt, &mut binder)?;
     let locks = std::mem::take(&mut binder.locks);
-    Ok(Arc::new(Plan::new(planned, locks, planned_at)))
+    let mut plan = Plan::new(planned, locks, planned_at);
+    plan.prelude = binder.take_dml_prelude();
+    Ok(Arc::new(plan))
 }
 
 fn convert_params(params: &[Value], types: &[SqlType]) -> Result<Vec<Value>> {
@@ -2220,6 +2204,10 @@ fn run_plan<S: Store>(
     sink: &mut dyn ResultSink,
 ) -> Result<QueryResult> {
     let columns = Arc::clone(&plan.columns);
+    if !plan.prelude.is_empty() {
+        let rowids = db.rowids(ctx.txn.database());
+        crate::exec::cte_dml::run_prelude(&plan.prelude, ctx, &rowids)?;
+    }
     let (tag, rows, n) = match &plan.planned {
         Planned::Query(node) if sink.streams_rows() => {
             sink.columns(&columns)?;
@@ -2418,6 +2406,8 @@ struct Plan {
     locks: TableLocks,
     /// The snapshot its table definitions were read at.
     planned_at: Timestamp,
+    /// Its data-modifying WITH items, run before it.
+    prelude: Vec<cte_dml::DmlCte>,
 }
 
 impl Plan {
@@ -2427,6 +2417,7 @@ impl Plan {
             planned,
             locks,
             planned_at,
+            prelude: Vec::new(),
         }
     }
 }
@@ -2443,7 +2434,21 @@ enum Planned {
 
 fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> {
     Ok(match stmt {
-        Statement::Query(q) => Planned::Query(binder.plan_query(q)?),
+        Statement::Query(q) => {
+            // The top-level WITH may hold data-modifying items.
+            if q.with.is_some() {
+                binder.set_top_level_with();
+            }
+            match q.body.as_ref() {
+                ast::SetExpr::Insert(s)
+                | ast::SetExpr::Update(s)
+                | ast::SetExpr::Delete(s)
+                | ast::SetExpr::Merge(s) => {
+                    binder.plan_with_statement(q, |b| plan_statement(s, b))?
+                }
+                _ => Planned::Query(binder.plan_query(q)?),
+            }
+        }
         Statement::Explain {
             statement,
             analyze: false,
@@ -2452,29 +2457,13 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
             Statement::Query(q) => Planned::Explain(binder.plan_query(q)?),
             _ => return Err(EngineError::unsupported("EXPLAIN of this statement")),
         },
-        Statement::Insert(ins) => {
-            let ast::TableObject::TableName(name) = &ins.table else {
-                return Err(EngineError::unsupported("INSERT INTO a function"));
-            };
-            let table = binder.table(name)?;
-            Planned::Insert(dml::plan_insert(ins, table, binder)?)
-        }
-        Statement::Update(up) => {
-            let Some((name, alias)) = single_table(std::slice::from_ref(&up.table))? else {
-                return Err(EngineError::internal("UPDATE without a table"));
-            };
-            let target = dml::modify_target(&name, alias, binder)?;
-            Planned::Update(dml::plan_update(up, target, binder)?)
-        }
-        Statement::Delete(del) => {
-            let from = match &del.from {
-                ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
-            };
-            let Some((name, alias)) = single_table(from)? else {
-                return Err(EngineError::internal("DELETE without a table"));
-            };
-            let target = dml::modify_target(&name, alias, binder)?;
-            Planned::Delete(dml::plan_delete(del, target, binder)?)
+        Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+            match cte_dml::plan_dml(stmt, binder)? {
+                Some(cte_dml::DmlPlan::Insert(p)) => Planned::Insert(p),
+                Some(cte_dml::DmlPlan::Update(p)) => Planned::Update(p),
+                Some(cte_dml::DmlPlan::Delete(p)) => Planned::Delete(p),
+                None => return Err(EngineError::internal("not INSERT, UPDATE or DELETE")),
+            }
         }
         Statement::Merge(merge) => Planned::Merge(binder.plan_merge(merge)?),
         other => {

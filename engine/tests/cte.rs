@@ -70,12 +70,14 @@ fn explain_shows_cte_scans_as_postgres() {
 fn unbuilt_forms_are_refused_and_change_nothing() {
     let (_db, mut s) = session();
     for sql in [
-        "WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d",
-        "WITH d AS (INSERT INTO t VALUES (9, 'z') RETURNING *) SELECT * FROM d",
-        "WITH d AS (UPDATE t SET a = 7 RETURNING *) SELECT * FROM d",
-        "WITH x AS (SELECT 5 AS a) INSERT INTO t SELECT a, 'w' FROM x",
-        "WITH x AS (SELECT 1 AS a) DELETE FROM t WHERE a IN (SELECT a FROM x)",
-        "WITH x AS (SELECT 1 AS a) UPDATE t SET b = 'q' WHERE a IN (SELECT a FROM x)",
+        // A data-modifying WITH item's table read elsewhere in the
+        // statement (PostgreSQL's single snapshot would hide its changes).
+        "WITH d AS (DELETE FROM t RETURNING *) SELECT (SELECT count(*) FROM t), * FROM d",
+        "WITH d AS (INSERT INTO t VALUES (9, 'z') RETURNING *) SELECT * FROM d, t",
+        "WITH d AS (UPDATE t SET a = 7 RETURNING *) UPDATE t SET b = 'q' FROM d",
+        "WITH d AS (DELETE FROM t RETURNING *), e AS (SELECT * FROM t) SELECT * FROM d, e",
+        "WITH d AS (INSERT INTO t VALUES (9, 'z') RETURNING a), \
+         e AS (DELETE FROM t WHERE a = 1 RETURNING a) SELECT * FROM d, e",
         "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) \
          SEARCH DEPTH FIRST BY n SET ord SELECT * FROM r",
         "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) \

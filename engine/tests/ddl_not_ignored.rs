@@ -10,7 +10,7 @@ use common::q;
 use rocksgres_engine::{Database, SqlState};
 
 const REFUSED: &[(&str, &str)] = &[
-    // Queries (issue 14): sampling and WITH TIES are not built.
+    // Queries (issue 14): sampling is not built.
     (
         "SELECT * FROM base TABLESAMPLE BERNOULLI (50)",
         "TABLESAMPLE",
@@ -18,10 +18,6 @@ const REFUSED: &[(&str, &str)] = &[
     (
         "SELECT * FROM base TABLESAMPLE SYSTEM (10) REPEATABLE (1)",
         "TABLESAMPLE",
-    ),
-    (
-        "SELECT * FROM base ORDER BY a FETCH FIRST 1 ROWS WITH TIES",
-        "WITH TIES",
     ),
     // Section 6 of issue 12 (temporary tables are implemented now: see
     // tests/temp_tables.rs).

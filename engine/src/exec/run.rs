@@ -475,12 +475,17 @@ fn run_level<'a, T: Transaction>(
             input,
             limit,
             offset,
+            ties,
         } => {
             let limit = count_arg(limit, ctx, true)?;
-            let mut skip = count_arg(offset, ctx, false)?.unwrap_or(0);
+            let skip = count_arg(offset, ctx, false)?.unwrap_or(0);
             if limit == Some(0) {
                 return Ok(Flow::Continue);
             }
+            if let (Some(keys), Some(limit)) = (ties, limit) {
+                return crate::exec::ties::run_with_ties(input, keys, limit, skip, ctx, sink);
+            }
+            let mut skip = skip;
             let mut emitted = 0u64;
             let mut downstream_stopped = false;
             let top_n = match (input.as_ref(), limit) {

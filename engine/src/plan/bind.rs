@@ -173,6 +173,12 @@ pub struct Binder<'c> {
     /// The row locking clauses of the queries being planned, innermost
     /// last (see [`crate::plan::locking`]).
     pub(crate) row_locking: Vec<crate::plan::locking::Level>,
+    /// Data-modifying `WITH` items (see [`crate::plan::cte_dml`]).
+    pub(crate) with_dml: crate::plan::cte_dml::WithDml,
+    /// The ORDER BY keys of the SELECT planned last, over its projection,
+    /// and whether hidden sort columns are projected away on top (for
+    /// `FETCH FIRST ... WITH TIES`).
+    pub(crate) select_order: Option<(Vec<Expr>, bool)>,
 }
 
 /// The name a part of an object name denotes.
@@ -288,6 +294,8 @@ impl<'c> Binder<'c> {
             locks: Default::default(),
             ctes: Vec::new(),
             row_locking: Vec::new(),
+            with_dml: Default::default(),
+            select_order: None,
         }
     }
 
@@ -328,6 +336,7 @@ impl<'c> Binder<'c> {
         let r = self.lookup_relation(name)?;
         if let Relation::Table(t) = &r {
             self.locks.add(t, LockMode::AccessShare);
+            self.with_dml.reads.push((t.id, false));
         }
         Ok(r)
     }
@@ -338,6 +347,7 @@ impl<'c> Binder<'c> {
         let r = self.lookup_relation(name)?;
         if let Relation::Table(t) = &r {
             self.locks.add(t, LockMode::RowExclusive);
+            self.with_dml.reads.push((t.id, true));
         }
         Ok(r)
     }

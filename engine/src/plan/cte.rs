@@ -34,6 +34,7 @@ use sqlparser::ast;
 
 use crate::error::{EngineError, Result, SqlState};
 use crate::plan::bind::{ident_name, Binder, Scope};
+use crate::plan::cte_dml;
 use crate::plan::expr::Expr;
 use crate::plan::node::{JoinKind, Node, OutputColumn};
 use crate::types::{CastKind, SqlType};
@@ -152,6 +153,8 @@ enum Binding {
     },
     /// Planned.
     Ready(Arc<Cte>),
+    /// A data-modifying item without RETURNING: reading it is an error.
+    NoReturning,
     /// Its planning failed on a value (`1/0` folded): an error only if
     /// it is read, as PostgreSQL never plans an unreferenced CTE.
     Failed(EngineError),
@@ -228,6 +231,23 @@ impl Binder<'_> {
                 "WITH before INSERT, UPDATE or DELETE",
             ));
         }
+        let top = std::mem::take(&mut self.with_dml.top);
+        let (ctes, input) = self.plan_with_scope(with, top, |b| b.plan_query_body(q))?;
+        Ok(Node::Cte(CteNode::With {
+            input: Box::new(input),
+            ctes,
+        }))
+    }
+
+    /// Plans `body` with the items of `with` in scope: the CTEs it reads
+    /// and its result. `top`: `with` is the top-level statement's, whose
+    /// items may modify data (see [`crate::plan::cte_dml`]).
+    pub(crate) fn plan_with_scope<R>(
+        &mut self,
+        with: &ast::With,
+        top: bool,
+        body: impl FnOnce(&mut Self) -> Result<R>,
+    ) -> Result<(Vec<Arc<Cte>>, R)> {
         let names: Vec<String> = with
             .cte_tables
             .iter()
@@ -242,17 +262,18 @@ impl Binder<'_> {
             }
         }
         let mark = self.ctes.len();
-        let r = self.plan_with_items(with, &names, q);
+        let r = self.plan_with_items(with, &names, top, body);
         self.ctes.truncate(mark);
         r
     }
 
-    fn plan_with_items(
+    fn plan_with_items<R>(
         &mut self,
         with: &ast::With,
         names: &[String],
-        q: &ast::Query,
-    ) -> Result<Node> {
+        top: bool,
+        body: impl FnOnce(&mut Self) -> Result<R>,
+    ) -> Result<(Vec<Arc<Cte>>, R)> {
         let outer_len = self.outer.len();
         let base = self.ctes.len();
         if with.recursive {
@@ -266,19 +287,32 @@ impl Binder<'_> {
             }
         }
         let mut ctes = Vec::with_capacity(names.len());
+        // Each part's reads, and the table a data-modifying item writes.
+        let mut parts = Vec::new();
         for (i, item) in with.cte_tables.iter().enumerate() {
-            if matches!(
-                item.query.body.as_ref(),
-                ast::SetExpr::Insert(_) | ast::SetExpr::Update(_) | ast::SetExpr::Delete(_)
-            ) {
-                return Err(EngineError::unsupported(
-                    "data-modifying statements in WITH",
-                ));
-            }
             if item.from.is_some() {
                 return Err(EngineError::unsupported("WITH ... FROM"));
             }
             let name = names[i].clone();
+            let read_mark = self.with_dml.reads.len();
+            if let Some(stmt) = cte_dml::dml_item(&item.query)? {
+                if !top {
+                    return Err(cte_dml::not_top_level());
+                }
+                let binding = self.plan_dml_item(stmt, &name, item, &mut parts, read_mark)?;
+                let scope = CteScope {
+                    name,
+                    outer_len,
+                    correlated: false,
+                    binding,
+                };
+                if with.recursive {
+                    self.ctes[base + i] = scope;
+                } else {
+                    self.ctes.push(scope);
+                }
+                continue;
+            }
             let recursive = with.recursive && refers_to(&item.query, &name);
             // The plan's own level: did it read enclosing rows?
             let was = self.correlated.last().copied();
@@ -294,6 +328,12 @@ impl Binder<'_> {
             let correlated = self.correlated.last().copied().unwrap_or(false);
             if let (Some(c), Some(w)) = (self.correlated.last_mut(), was) {
                 *c |= w;
+            }
+            if top {
+                parts.push((
+                    cte_dml::part_reads(&self.with_dml.reads[read_mark..], false),
+                    None,
+                ));
             }
             let node = match planned {
                 Err(e) if !recursive && e.state.code().starts_with("22") => {
@@ -340,11 +380,58 @@ impl Binder<'_> {
             }
             ctes.push(cte);
         }
-        let input = self.plan_query_body(q)?;
-        Ok(Node::Cte(CteNode::With {
-            input: Box::new(input),
-            ctes,
-        }))
+        let read_mark = self.with_dml.reads.len();
+        let out = body(self)?;
+        if !parts.is_empty() && parts.iter().any(|(_, w)| w.is_some()) {
+            let log = &self.with_dml.reads[read_mark..];
+            // An INSERT's own target is written, not read.
+            parts.push((cte_dml::part_reads(log, self.with_dml.main_insert), None));
+            cte_dml::check_snapshot(&parts)?;
+        }
+        Ok((ctes, out))
+    }
+
+    /// Plans data-modifying `WITH` item `item` (statement `stmt`) into the
+    /// statement's prelude, recording its part in `parts`; the binding of
+    /// its name.
+    fn plan_dml_item(
+        &mut self,
+        stmt: &ast::Statement,
+        name: &str,
+        item: &ast::Cte,
+        parts: &mut Vec<(Vec<u32>, Option<Arc<crate::catalog::TableDesc>>)>,
+        read_mark: usize,
+    ) -> Result<Binding> {
+        let plan = cte_dml::plan_dml(stmt, self)?
+            .ok_or_else(|| EngineError::internal("data-modifying WITH item"))?;
+        let insert = matches!(plan, cte_dml::DmlPlan::Insert(_));
+        parts.push((
+            cte_dml::part_reads(&self.with_dml.reads[read_mark..], insert),
+            Some(Arc::clone(plan.table())),
+        ));
+        let id = self.next_subquery;
+        self.next_subquery += 1;
+        if !plan.returns() {
+            self.with_dml.prelude.push(cte_dml::DmlCte { id, plan });
+            return Ok(Binding::NoReturning);
+        }
+        let columns = alias_columns(name, plan.columns(), &item.alias)?;
+        let cte = Arc::new(Cte {
+            id,
+            name: name.to_string(),
+            // Never run: the prelude leaves the rows for the scans.
+            plan: Node::Values {
+                rows: Vec::new(),
+                columns: columns.clone(),
+            },
+            columns,
+            materialized: Some(true),
+            recursive: false,
+            volatile: true,
+            refs: AtomicUsize::new(0),
+        });
+        self.with_dml.prelude.push(cte_dml::DmlCte { id, plan });
+        Ok(Binding::Ready(cte))
     }
 
     /// The CTE that unqualified relation `name` names, if one is in
@@ -375,6 +462,12 @@ impl Binder<'_> {
                 ))
             }
             Binding::Failed(e) => return Err(e.clone()),
+            Binding::NoReturning => {
+                return Err(EngineError::new(
+                    SqlState::FeatureNotSupported,
+                    format!("WITH query \"{n}\" does not have a RETURNING clause"),
+                ))
+            }
             Binding::NonRecursiveTerm => {
                 return Err(recursion_error(format!(
                     "recursive reference to query \"{n}\" must not appear within its non-recursive term"

@@ -212,10 +212,12 @@ fn recurse(node: Node) -> Node {
             input,
             limit,
             offset,
+            ties,
         } => Node::Limit {
             input: Box::new(push(*input, Vec::new())),
             limit,
             offset,
+            ties,
         },
         Node::Distinct { input, on } => Node::Distinct {
             input: Box::new(push(*input, Vec::new())),

@@ -135,7 +135,11 @@ fn insert_plan(
             ins.kind
         )));
     }
-    let text = format!("INSERT INTO merge_target {ins}");
+    let text = if crate::sql::merge_default_values::is_default_values(ins) {
+        "INSERT INTO merge_target DEFAULT VALUES".to_string()
+    } else {
+        format!("INSERT INTO merge_target {ins}")
+    };
     let parsed = crate::sql::parse(&text)?;
     let [crate::sql::Parsed::Statement(stmt)] = parsed.as_slice() else {
         return Err(EngineError::internal("MERGE INSERT is not one statement"));

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod bind;
 pub mod cte;
+pub mod cte_dml;
 pub mod dml_from;
 pub mod domain_check;
 pub mod explain;
@@ -23,5 +24,6 @@ pub mod ordered_set;
 pub mod query;
 pub mod row_expr;
 pub mod table_row;
+pub mod ties;
 pub mod unnest_rows;
 pub mod window;

@@ -366,6 +366,9 @@ pub enum Node {
         limit: Option<Expr>,
         /// OFFSET.
         offset: Option<Expr>,
+        /// `FETCH FIRST ... WITH TIES`: the ORDER BY keys; the rows after
+        /// the last counted one that equal it on them are passed too.
+        ties: Option<Vec<Expr>>,
     },
     /// Removes duplicate rows: whole rows, or with `on` (DISTINCT ON) the
     /// rows whose `on` values repeat an earlier row's.

@@ -279,11 +279,12 @@ impl Binder<'_> {
     fn plan_query_body_locked(&mut self, q: &ast::Query) -> Result<Node> {
         // `FETCH FIRST n ROWS ONLY` is `LIMIT n` (n defaults to 1).
         let one = AstExpr::value(ast::Value::Number("1".into(), false));
+        let ties = q.fetch.as_ref().is_some_and(|f| f.with_ties);
+        if ties {
+            crate::plan::ties::check_ties(q)?;
+        }
         let fetch = match &q.fetch {
             None => None,
-            Some(f) if f.with_ties => {
-                return Err(EngineError::unsupported("FETCH FIRST ... WITH TIES"))
-            }
             Some(f) if f.percent => {
                 return Err(EngineError::new(
                     SqlState::SyntaxError,
@@ -309,8 +310,15 @@ impl Binder<'_> {
                 ast::OrderByKind::All(_) => return Err(EngineError::unsupported("ORDER BY ALL")),
             },
         };
+        // WITH TIES: the ORDER BY keys over the rows the limit counts, and
+        // whether a projection dropping hidden sort columns sits on top.
+        let mut tie_keys: Option<(Vec<Expr>, bool)> = None;
         let node = match q.body.as_ref() {
-            ast::SetExpr::Select(select) => self.plan_select(select, order_by)?,
+            ast::SetExpr::Select(select) => {
+                let node = self.plan_select(select, order_by)?;
+                tie_keys = self.select_order.take();
+                node
+            }
             other => {
                 let node = self.plan_set_expr(other)?;
                 match order_by {
@@ -324,6 +332,7 @@ impl Binder<'_> {
                             };
                             sort.push(sort_key(expr, k)?);
                         }
+                        tie_keys = Some((sort.iter().map(|k| k.expr.clone()).collect(), false));
                         Node::Sort {
                             input: Box::new(node),
                             keys: sort,
@@ -333,14 +342,22 @@ impl Binder<'_> {
                 }
             }
         };
-        self.with_limit(node, limit, offset)
+        match tie_keys {
+            Some((keys, trimmed)) if ties => {
+                crate::plan::ties::with_ties(self, node, limit, offset, keys, trimmed)
+            }
+            _ => self.with_limit(node, limit, offset, None),
+        }
     }
 
-    fn with_limit(
+    /// `node` under LIMIT `limit` / OFFSET `offset`; `ties`: the ORDER BY
+    /// keys of FETCH FIRST ... WITH TIES.
+    pub(crate) fn with_limit(
         &mut self,
         node: Node,
         limit: Option<&AstExpr>,
         offset: Option<&AstExpr>,
+        ties: Option<Vec<Expr>>,
     ) -> Result<Node> {
         if limit.is_none() && offset.is_none() {
             return Ok(node);
@@ -361,6 +378,7 @@ impl Binder<'_> {
             input: Box::new(node),
             limit,
             offset,
+            ties,
         })
     }
 
@@ -971,6 +989,10 @@ impl Binder<'_> {
             exprs: projection,
             columns: columns.clone(),
         };
+        self.select_order = Some((
+            sort.iter().map(|k| k.expr.clone()).collect(),
+            columns.len() > visible,
+        ));
         match &select.distinct {
             Some(ast::Distinct::Distinct) => {
                 node = Node::Distinct {
@@ -1401,8 +1423,13 @@ impl Binder<'_> {
         let mut result: Option<(Node, Scope)> = None;
         for twj in from {
             // A function in FROM sees the items to its left (implicitly
-            // LATERAL, as in PostgreSQL).
-            let lateral_item = result.is_some() && is_function_factor(&twj.relation);
+            // LATERAL, as in PostgreSQL), as does a LATERAL subquery.
+            let lateral_item = result.is_some()
+                && (is_function_factor(&twj.relation)
+                    || matches!(
+                        twj.relation,
+                        ast::TableFactor::Derived { lateral: true, .. }
+                    ));
             let mut item = match &result {
                 Some((_, ls)) if lateral_item => {
                     self.outer.push(ls.clone());
@@ -1903,6 +1930,37 @@ impl Binder<'_> {
                 table_with_joins,
                 alias: None,
             } => self.plan_from(std::slice::from_ref(table_with_joins)),
+            ast::TableFactor::NestedJoin {
+                table_with_joins,
+                alias: Some(alias),
+            } => {
+                // `(a JOIN b ...) AS j`: the join's visible columns, under
+                // the alias only.
+                let (node, scope) = self.plan_from(std::slice::from_ref(table_with_joins))?;
+                let visible: Vec<(usize, &ScopeColumn)> = scope
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.hidden)
+                    .collect();
+                let columns: Vec<OutputColumn> = visible
+                    .iter()
+                    .map(|(_, c)| OutputColumn {
+                        name: c.name.clone(),
+                        ty: c.ty,
+                    })
+                    .collect();
+                let node = Node::Project {
+                    input: Box::new(node),
+                    exprs: visible
+                        .iter()
+                        .map(|(i, c)| Expr::Column(*i, c.ty))
+                        .collect(),
+                    columns: columns.clone(),
+                };
+                let scope = relation_scope(&columns, "", Some(alias))?;
+                Ok((node, scope))
+            }
             ast::TableFactor::Function {
                 name,
                 args,

@@ -120,6 +120,9 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
             "LOCK TABLE"
         }
         Statement::Query(_) if super::select_into(stmt).is_some() => "SELECT INTO",
+        Statement::Query(q) if crate::plan::cte_dml::write_command(q).is_some() => {
+            crate::plan::cte_dml::write_command(q)?
+        }
         Statement::Query(q) => match q.locks.first() {
             Some(l) => match crate::sql::locking_clause::decode(l).0 {
                 rocksgres_storage::RowLockStrength::Update => "SELECT FOR UPDATE",

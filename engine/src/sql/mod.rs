@@ -29,6 +29,7 @@ pub mod field_star;
 pub mod fk_set_columns;
 pub mod identifiers;
 pub mod locking_clause;
+pub mod merge_default_values;
 pub mod normalize;
 pub mod overriding;
 pub mod parametrize;
@@ -213,6 +214,12 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
         None
     };
     let sql = unique_nulls.as_ref().map_or(sql, |(text, _)| text.as_str());
+    let merge_defaults = if merge_default_values::may_contain(sql) {
+        merge_default_values::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = merge_defaults.as_deref().unwrap_or(sql);
     let mut out = None;
     if sql.to_ascii_lowercase().contains("overriding") {
         if let Some((text, marks)) = overriding::strip(sql)? {

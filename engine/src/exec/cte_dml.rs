@@ -1,0 +1,34 @@
+//! Running a statement's data-modifying `WITH` items (see
+//! [`crate::plan::cte_dml`]): each runs once, in declaration order,
+//! before the statement, and its RETURNING rows are kept in the statement
+//! context under the CTE's id, where the CTE's scans replay them (held in
+//! memory, as the rows of any CTE read more than once are).
+
+use std::sync::Arc;
+
+use rocksgres_storage::Transaction;
+
+use crate::error::Result;
+use crate::exec::ctx::Ctx;
+use crate::exec::dml::{run_insert, run_modify, RowIds};
+use crate::plan::cte_dml::{DmlCte, DmlPlan};
+
+/// Runs `prelude`, the data-modifying `WITH` items of a statement.
+pub fn run_prelude<T: Transaction, R: RowIds>(
+    prelude: &[DmlCte],
+    ctx: &mut Ctx<'_, T>,
+    rowids: &R,
+) -> Result<()> {
+    for item in prelude {
+        ctx.check_interrupt()?;
+        let out = match &item.plan {
+            DmlPlan::Insert(p) => run_insert(p, ctx, rowids)?,
+            DmlPlan::Update(p) => run_modify(p, false, ctx)?,
+            DmlPlan::Delete(p) => run_modify(p, true, ctx)?,
+        };
+        if item.plan.returns() {
+            ctx.ctes.insert(item.id, Arc::new(out.rows));
+        }
+    }
+    Ok(())
+}
