@@ -220,8 +220,6 @@ struct Interrupts {
     config: crate::exec::config::ConfigChanges,
     /// The session's cursors (for `pg_cursors`).
     cursors: cursors::SharedCursors,
-    /// Where a DECLARE's query sends its rows (see [`cursors`]).
-    row_sink: Option<cursors::RowSink>,
 }
 
 impl Interrupts {
@@ -419,7 +417,6 @@ impl<S: Store> Session<S> {
             read_only: self.read_only(),
             config: Default::default(),
             cursors: Arc::clone(&self.cursors),
-            row_sink: None,
         }
     }
 
@@ -2010,10 +2007,7 @@ fn execute_statement<S: Store>(
     ctx.lock_status = Some(&lock_status);
     let pg_cursors = || interrupts.cursors.lock().pg_cursors_rows();
     ctx.pg_cursors = Some(&pg_cursors);
-    let mut r = match &interrupts.row_sink {
-        Some(rows) => cursors::run_into::<S>(&plan, &mut ctx, rows),
-        None => run_plan(&plan, &mut ctx, db, sink),
-    };
+    let mut r = run_plan(&plan, &mut ctx, db, sink);
     // DEFERRABLE UNIQUE constraints that are immediate: checked now.
     let checked = crate::exec::deferred_unique::end_statement(r.is_ok(), &mut ctx);
     if let (Ok(_), Err(e)) = (&r, checked) {

@@ -1,59 +1,60 @@
-//! The rows of a cursor, behind the small interface cursors need: append
-//! while the query runs, then read row `i` in any order.
+//! The rows of a cursor: appended while its query runs, then read by
+//! position in any order.
 //!
-//! For now the rows are kept in memory, flat (one vector of values, a row
-//! being `width` of them), so a cursor over a large result costs that
-//! result's memory until it is closed. The spill-to-disk `TupleStore`
-//! being written in `exec/spill` is meant to replace this buffer behind
-//! the same three calls.
+//! They live in a [`TupleStore`], which keeps them in memory up to
+//! `work_mem` and in a temporary file beyond it (see
+//! [`crate::exec::spill`]), so a cursor over a large result costs bounded
+//! memory however long it stays open. The query's rows reach the store as
+//! a [`ResultSink`]: the cursor's DECLARE runs the query like any other
+//! statement, with this buffer as the place its rows stream to.
 
-use crate::error::Result;
-use crate::result::Rows;
-use crate::types::Value;
+use std::sync::Arc;
+
+use crate::error::{EngineError, Result};
+use crate::exec::spill::{SpillEnv, TupleStore};
+use crate::result::{Column, Row, Rows};
+use crate::result_sink::ResultSink;
 
 /// A cursor's materialized result.
-#[derive(Debug, Default)]
 pub(super) struct CursorRows {
-    width: usize,
-    len: u64,
-    values: Vec<Value>,
+    store: TupleStore,
 }
 
 impl CursorRows {
-    /// No rows yet, of `width` columns each (the first row fixes the width
-    /// when it is not known yet).
-    pub(super) fn new() -> Self {
-        CursorRows::default()
-    }
-
-    /// Appends `row`.
-    pub(super) fn push(&mut self, row: &[Value]) -> Result<()> {
-        if self.len == 0 {
-            self.width = row.len();
+    /// No rows yet; they spill within `env`'s limits.
+    pub(super) fn new(env: SpillEnv) -> Self {
+        CursorRows {
+            store: TupleStore::new(env),
         }
-        self.values.extend_from_slice(row);
-        self.len += 1;
-        Ok(())
     }
 
     /// The number of rows.
     pub(super) fn len(&self) -> u64 {
-        self.len
+        self.store.len() as u64
     }
 
     /// Appends row `i` (from 0; `i < len()`) to `out`.
     pub(super) fn read(&mut self, i: u64, out: &mut Rows) -> Result<()> {
+        let len = self.store.len();
         let at = usize::try_from(i).unwrap_or(usize::MAX);
-        let start = at.saturating_mul(self.width);
-        match self.values.get(start..start + self.width) {
+        match self.store.get(at)? {
             Some(row) => out.push(row),
-            None => {
-                return Err(crate::error::EngineError::internal(format!(
-                    "cursor row {i} of {}",
-                    self.len
-                )))
-            }
+            None => return Err(EngineError::internal(format!("cursor row {i} of {len}"))),
         }
         Ok(())
+    }
+}
+
+impl ResultSink for CursorRows {
+    fn notice(&mut self, _text: String) -> Result<()> {
+        Ok(())
+    }
+
+    fn columns(&mut self, _columns: &Arc<[Column]>) -> Result<()> {
+        Ok(())
+    }
+
+    fn row(&mut self, row: &Row) -> Result<()> {
+        self.store.push(row.values())
     }
 }

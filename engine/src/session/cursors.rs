@@ -31,17 +31,12 @@ use std::sync::Arc;
 use rocksgres_storage::Store;
 
 use super::cursor_rows::CursorRows;
-use super::{execute, in_failed_block, micros_since_2000, Plan, Planned, Session, TxnStatus};
-use crate::db_txn::DbTxn;
+use super::{execute, in_failed_block, micros_since_2000, Session, StatementIo, TxnStatus};
 use crate::error::{EngineError, Result, SqlState};
-use crate::exec::ctx::Ctx;
-use crate::exec::run::{run, Flow};
+use crate::exec::spill::SpillEnv;
 use crate::result::{Column, CommandTag, QueryResult, Rows};
 use crate::sql::cursor_stmt::{CursorStmt, Declare, Direction, Fetch, FETCH_ALL};
 use crate::types::Value;
-
-/// Where a DECLARE's query sends its rows.
-pub(super) type RowSink = Arc<dyn Fn(&[Value]) -> Result<()> + Send + Sync>;
 
 /// The session's cursors, shared with the statements that read
 /// `pg_cursors`.
@@ -390,28 +385,6 @@ impl CursorSet {
     }
 }
 
-/// Runs a DECLARE's planned query into `sink`: what `run_plan` does for a
-/// query, the rows going to the cursor's buffer instead of the result.
-pub(super) fn run_into<S: Store>(
-    plan: &Plan,
-    ctx: &mut Ctx<'_, DbTxn<S::Txn>>,
-    sink: &RowSink,
-) -> Result<QueryResult> {
-    let Planned::Query(node) = &plan.planned else {
-        return Err(EngineError::internal("a cursor's statement is a query"));
-    };
-    let mut n = 0;
-    run(node, ctx, &mut |_, r| {
-        sink(r)?;
-        n += 1;
-        Ok(Flow::Continue)
-    })?;
-    let mut r = QueryResult::command("DECLARE CURSOR");
-    r.columns = Arc::clone(&plan.columns);
-    r.rows_affected = n;
-    Ok(r)
-}
-
 impl<S: Store> Session<S> {
     /// Runs a DECLARE, FETCH, MOVE or CLOSE.
     pub(super) fn run_cursor_statement(
@@ -463,11 +436,9 @@ impl<S: Store> Session<S> {
                 format!("cursor \"{}\" already exists", d.name),
             ));
         }
-        let buffer = Arc::new(parking_lot::Mutex::new(CursorRows::new()));
-        let into = Arc::clone(&buffer);
-        let sink: RowSink = Arc::new(move |row| into.lock().push(row));
-        let mut interrupts = self.interrupts();
-        interrupts.row_sink = Some(sink);
+        let env = SpillEnv::new(Arc::clone(self.db.temp_dir()), Some(&self.settings));
+        let mut rows = CursorRows::new(env);
+        let interrupts = self.interrupts();
         let cache = self.current_plan.clone();
         let mut scratch = std::mem::take(&mut self.scratch);
         let r = self.in_transaction(|txn, db| {
@@ -478,21 +449,20 @@ impl<S: Store> Session<S> {
                 params,
                 &interrupts,
                 cache.as_deref(),
-                &mut scratch,
+                StatementIo {
+                    scratch: &mut scratch,
+                    sink: &mut rows,
+                },
             )
         });
         self.scratch = scratch;
         let done = r?;
-        interrupts.row_sink = None;
         let mut result = QueryResult::command("DECLARE CURSOR");
         for (name, value, local) in interrupts.config.take() {
             if !local || self.in_block() {
                 self.apply_set(&name, value.as_deref(), local, &mut result)?;
             }
         }
-        let rows = Arc::try_unwrap(buffer)
-            .map(parking_lot::Mutex::into_inner)
-            .map_err(|_| EngineError::internal("cursor rows still shared"))?;
         let level = self.in_block().then_some(self.savepoints.len());
         self.cursors.lock().cursors.push(Cursor {
             name: d.name.clone(),
