@@ -71,6 +71,9 @@ pub struct Ctx<'a, T: Transaction> {
     /// Where `set_config` records its changes; `None` where settings
     /// cannot change.
     pub config: Option<&'a crate::exec::config::ConfigChanges>,
+    /// EXPLAIN ANALYZE's per-node counters; `None` for every other
+    /// statement (see [`crate::exec::instrument`]).
+    pub instrument: Option<Box<crate::exec::instrument::Instrument>>,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -95,6 +98,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             sequences: None,
             deferred: None,
             config: None,
+            instrument: None,
         }
     }
 

@@ -32,6 +32,7 @@ pub mod hash_join;
 pub mod hashed_in;
 pub mod index;
 pub mod index_ddl;
+pub mod instrument;
 pub mod interrupt;
 pub mod join_emit;
 pub mod lock_table;
