@@ -2161,13 +2161,14 @@ fn plan_for_params<T: Transaction>(
         })
         .collect();
     let planned_at = txn.snapshot_ts();
+    let started = Instant::now();
     let mut lookup = |name: &ast::ObjectName, in_view: bool| -> Result<Relation> {
         catalog::resolve_relation(&mut *txn, path.for_view(in_view), name)
     };
     let mut binder = Binder::new(param_types, &mut lookup);
     let planned = plan_statement(stmt, &mut binder)?;
     let locks = std::mem::take(&mut binder.locks);
-    let mut plan = Plan::new(planned, locks, planned_at);
+    let mut plan = Plan::new(planned, locks, planned_at, started.elapsed());
     plan.prelude = binder.take_dml_prelude();
     Ok(Arc::new(plan))
 }
@@ -2222,13 +2223,13 @@ fn run_plan<S: Store>(
             let n = rows.len() as u64;
             (CommandTag::with_count("SELECT", n), rows, n)
         }
-        Planned::Explain(node) => {
-            let rows = Rows::from_vecs(
+        Planned::Explain(node, options) => {
+            let lines = if options.analyze {
+                explain_analyze(plan, node, options, ctx)?
+            } else {
                 explain(node)
-                    .into_iter()
-                    .map(|l| vec![Value::Text(l)])
-                    .collect(),
-            );
+            };
+            let rows = Rows::from_vecs(lines.into_iter().map(|l| vec![Value::Text(l)]).collect());
             let n = rows.len() as u64;
             (CommandTag::new("EXPLAIN"), rows, n)
         }
@@ -2265,6 +2266,29 @@ fn run_plan<S: Store>(
         rows_affected: n,
         notices: Vec::new(),
     })
+}
+
+/// `EXPLAIN ANALYZE`: runs `node` with per-node counters, discarding its
+/// rows, and renders the plan with them (and PostgreSQL's summary lines).
+fn explain_analyze<T: Transaction>(
+    plan: &Plan,
+    node: &Node,
+    options: &crate::plan::explain_options::ExplainOptions,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Vec<String>> {
+    let started = Instant::now();
+    ctx.instrument = Some(Box::default());
+    let ran = run(node, ctx, &mut |_, _| Ok(Flow::Continue));
+    let stats = ctx.instrument.take().unwrap_or_default();
+    ran?;
+    let elapsed = started.elapsed();
+    let mut lines = crate::plan::explain::explain_analyzed(node, &stats, options.timing);
+    if options.summary {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        lines.push(format!("Planning Time: {:.3} ms", ms(plan.planning)));
+        lines.push(format!("Execution Time: {:.3} ms", ms(elapsed)));
+    }
+    Ok(lines)
 }
 
 /// Statements that change the catalog (and so invalidate cached plans).
@@ -2380,7 +2404,7 @@ impl Planned {
     fn columns(&self) -> Vec<Column> {
         match self {
             Planned::Query(n) => n.columns(),
-            Planned::Explain(_) => vec![Column {
+            Planned::Explain(..) => vec![Column {
                 name: "QUERY PLAN".into(),
                 ty: SqlType::Text,
             }],
@@ -2402,16 +2426,19 @@ struct Plan {
     planned_at: Timestamp,
     /// Its data-modifying WITH items, run before it.
     prelude: Vec<cte_dml::DmlCte>,
+    /// How long planning took (EXPLAIN ANALYZE's "Planning Time").
+    planning: Duration,
 }
 
 impl Plan {
-    fn new(planned: Planned, locks: TableLocks, planned_at: Timestamp) -> Self {
+    fn new(planned: Planned, locks: TableLocks, planned_at: Timestamp, planning: Duration) -> Self {
         Plan {
             columns: planned.columns().into(),
             planned,
             locks,
             planned_at,
             prelude: Vec::new(),
+            planning,
         }
     }
 }
@@ -2419,7 +2446,7 @@ impl Plan {
 /// A statement after planning.
 enum Planned {
     Query(Node),
-    Explain(Node),
+    Explain(Node, crate::plan::explain_options::ExplainOptions),
     Insert(dml::InsertPlan),
     Update(dml::ModifyPlan),
     Delete(dml::ModifyPlan),
@@ -2445,12 +2472,23 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
         }
         Statement::Explain {
             statement,
-            analyze: false,
+            analyze,
+            verbose,
+            format,
+            options,
             ..
-        } => match statement.as_ref() {
-            Statement::Query(q) => Planned::Explain(binder.plan_query(q)?),
-            _ => return Err(EngineError::unsupported("EXPLAIN of this statement")),
-        },
+        } => {
+            let options = crate::plan::explain_options::parse(
+                *analyze,
+                *verbose,
+                format.as_ref(),
+                options.as_deref(),
+            )?;
+            match statement.as_ref() {
+                Statement::Query(q) => Planned::Explain(binder.plan_query(q)?, options),
+                _ => return Err(EngineError::unsupported("EXPLAIN of this statement")),
+            }
+        }
         Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
             match cte_dml::plan_dml(stmt, binder)? {
                 Some(cte_dml::DmlPlan::Insert(p)) => Planned::Insert(p),

@@ -78,6 +78,9 @@ pub struct Ctx<'a, T: Transaction> {
     pub temp_dir: Option<Arc<crate::exec::spill::temp_files::TempDir>>,
     /// The statement's spill limits, made on first use.
     spill: Option<crate::exec::spill::SpillEnv>,
+    /// EXPLAIN ANALYZE's per-node counters; `None` for every other
+    /// statement (see [`crate::exec::instrument`]).
+    pub instrument: Option<Box<crate::exec::instrument::Instrument>>,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -105,6 +108,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             config: None,
             temp_dir: None,
             spill: None,
+            instrument: None,
         }
     }
 

@@ -34,6 +34,7 @@ pub mod hash_join_spill;
 pub mod hashed_in;
 pub mod index;
 pub mod index_ddl;
+pub mod instrument;
 pub mod interrupt;
 pub mod join_emit;
 pub mod lock_table;

@@ -136,6 +136,18 @@ fn run_level<'a, T: Transaction>(
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
+    if ctx.instrument.is_some() {
+        return crate::exec::instrument::run_counted(node, ctx, sink, run_node);
+    }
+    run_node(node, ctx, sink)
+}
+
+/// Runs one node (see [`run`]).
+fn run_node<'a, T: Transaction>(
+    node: &Node,
+    ctx: &mut Ctx<'a, T>,
+    sink: &mut Sink<'_, 'a, T>,
+) -> Result<Flow> {
     match node {
         Node::Values { rows, .. } => {
             let mut out = ctx.scratch.take_row();
@@ -489,10 +501,10 @@ fn run_level<'a, T: Transaction>(
             let mut emitted = 0u64;
             let mut downstream_stopped = false;
             let top_n = match (input.as_ref(), limit) {
-                (Node::Sort { input, keys }, Some(l))
+                (sort @ Node::Sort { input, keys }, Some(l))
                     if l.saturating_add(skip) <= crate::exec::top_n::MAX_TOP_N =>
                 {
-                    Some((input, keys, (l + skip) as usize))
+                    Some((sort, input, keys, (l + skip) as usize))
                 }
                 _ => None,
             };
@@ -513,7 +525,13 @@ fn run_level<'a, T: Transaction>(
                 })
             };
             match top_n {
-                Some((input, keys, n)) => {
+                // EXPLAIN ANALYZE counts the top-N sort as the Sort node.
+                Some((sort, input, keys, n)) if ctx.instrument.is_some() => {
+                    crate::exec::instrument::run_counted(sort, ctx, &mut limited, |_, c, s| {
+                        crate::exec::top_n::run_top_n(input, keys, n, c, s)
+                    })?
+                }
+                Some((_, input, keys, n)) => {
                     crate::exec::top_n::run_top_n(input, keys, n, ctx, &mut limited)?
                 }
                 None => run(input, ctx, &mut limited)?,

@@ -6,17 +6,54 @@
 //!         Index Cond: range on the primary key
 //! ```
 
+use crate::exec::instrument::Instrument;
 use crate::plan::node::{Access, JoinKind, Node, SetOpKind};
 
 /// The lines of the plan of `node`.
 pub fn explain(node: &Node) -> Vec<String> {
     let mut lines = Vec::new();
-    render(node, 0, &mut lines);
+    render(node, 0, &mut lines, None);
     lines
 }
 
-fn render(node: &Node, depth: usize, out: &mut Vec<String>) {
-    crate::sql::depth::guard(|| render_level(node, depth, out, Vec::new()))
+/// The lines of the plan of `node` after it ran under EXPLAIN ANALYZE:
+/// each node's line ends with its actual rows and loops (and times, with
+/// `timing`), as PostgreSQL prints them.
+pub fn explain_analyzed(node: &Node, stats: &Instrument, timing: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    render(node, 0, &mut lines, Some((stats, timing)));
+    lines
+}
+
+/// The counters an EXPLAIN ANALYZE shows, and whether it shows times.
+type Actuals<'s> = Option<(&'s Instrument, bool)>;
+
+/// PostgreSQL's ` (actual time=a..b rows=n loops=l)` for `node`.
+fn actual(node: &Node, actuals: Actuals<'_>) -> String {
+    let Some((stats, timing)) = actuals else {
+        return String::new();
+    };
+    let Some(s) = stats.get(node).filter(|s| s.loops > 0) else {
+        return " (never executed)".into();
+    };
+    let loops = s.loops as f64;
+    // Per loop, rounded as C's `%.0f` (half to even), as PostgreSQL prints.
+    let rows = s.rows as f64 / loops;
+    if timing {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0 / loops;
+        format!(
+            " (actual time={:.3}..{:.3} rows={rows:.0} loops={})",
+            ms(s.startup),
+            ms(s.total),
+            s.loops
+        )
+    } else {
+        format!(" (actual rows={rows:.0} loops={})", s.loops)
+    }
+}
+
+fn render(node: &Node, depth: usize, out: &mut Vec<String>, actuals: Actuals<'_>) {
+    crate::sql::depth::guard(|| render_level(node, depth, out, Vec::new(), actuals))
 }
 
 /// Renders `node` at `depth`; `subplans` (a header and a plan, such as a
@@ -26,11 +63,14 @@ fn render_level<'n>(
     depth: usize,
     out: &mut Vec<String>,
     mut subplans: Vec<(String, &'n Node)>,
+    actuals: Actuals<'_>,
 ) {
     let (head, details, children): (String, Vec<String>, Vec<&Node>) = match node {
         Node::Cte(c) => match crate::plan::explain_cte::parts(c, &mut subplans) {
             crate::plan::explain_cte::Parts::Through(input) => {
-                return crate::sql::depth::guard(|| render_level(input, depth, out, subplans))
+                return crate::sql::depth::guard(|| {
+                    render_level(input, depth, out, subplans, actuals)
+                })
             }
             crate::plan::explain_cte::Parts::Node(head, children) => (head, vec![], children),
         },
@@ -101,7 +141,7 @@ fn render_level<'n>(
         }
         Node::Filter { input, .. } => ("Filter".into(), vec![], vec![input.as_ref()]),
         Node::Project { input, .. } => {
-            return crate::sql::depth::guard(|| render_level(input, depth, out, subplans))
+            return crate::sql::depth::guard(|| render_level(input, depth, out, subplans, actuals))
         }
         Node::Join {
             left,
@@ -117,10 +157,12 @@ fn render_level<'n>(
                 JoinKind::Semi => "Hash Semi Join",
                 JoinKind::Anti => "Hash Anti Join",
             };
-            push_line(depth, head.into(), vec![], subplans, out);
-            render(left, depth + 1, out);
-            push_line(depth + 1, "Hash".into(), vec![], Vec::new(), out);
-            render(right, depth + 2, out);
+            let head = format!("{head}{}", actual(node, actuals));
+            push_line(depth, head, vec![], subplans, out, actuals);
+            render(left, depth + 1, out, actuals);
+            let hash = format!("Hash{}", actual(right, actuals));
+            push_line(depth + 1, hash, vec![], Vec::new(), out, actuals);
+            render(right, depth + 2, out, actuals);
             return;
         }
         Node::Join {
@@ -170,9 +212,10 @@ fn render_level<'n>(
             vec![left.as_ref(), right.as_ref()],
         ),
     };
-    push_line(depth, head, details, subplans, out);
+    let head = format!("{head}{}", actual(node, actuals));
+    push_line(depth, head, details, subplans, out, actuals);
     for c in children {
-        render(c, depth + 1, out);
+        render(c, depth + 1, out, actuals);
     }
 }
 
@@ -183,6 +226,7 @@ fn push_line(
     details: Vec<String>,
     subplans: Vec<(String, &Node)>,
     out: &mut Vec<String>,
+    actuals: Actuals<'_>,
 ) {
     let (prefix, detail_pad) = if depth == 0 {
         (String::new(), "  ".to_string())
@@ -197,7 +241,7 @@ fn push_line(
     for (header, plan) in subplans {
         out.push(format!("{detail_pad}{header}"));
         let mut lines = Vec::new();
-        render(plan, depth + 1, &mut lines);
+        render(plan, depth + 1, &mut lines, actuals);
         out.extend(lines.into_iter().map(|l| format!("  {l}")));
     }
 }

@@ -12,6 +12,7 @@ pub mod dml_from;
 pub mod domain_check;
 pub mod explain;
 pub mod explain_cte;
+pub mod explain_options;
 pub mod expr;
 pub mod expr_walk;
 pub mod grouping_sets;

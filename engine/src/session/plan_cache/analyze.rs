@@ -58,6 +58,8 @@ struct Validated {
     locks: TableLocks,
     /// The snapshot it was made at.
     planned_at: Timestamp,
+    /// How long making it took.
+    planning: std::time::Duration,
     /// Conversion targets of the literals, one per parameter.
     targets: Vec<SqlType>,
     /// Declared parameter types (those of the converted values).
@@ -118,7 +120,7 @@ pub(super) fn analyze<S: Store>(
             *target = v.targets[*index];
         }
     }
-    let plan = Plan::new(v.plan, v.locks, v.planned_at);
+    let plan = Plan::new(v.plan, v.locks, v.planned_at, v.planning);
     let columns = Arc::clone(&plan.columns);
     let slot = PlanSlot::default();
     slot.put(version, Arc::new(plan));
@@ -308,6 +310,7 @@ fn attempt<T: Transaction>(
     expected: &Expected,
 ) -> Option<Validated> {
     let planned_at = txn.snapshot_ts();
+    let started = std::time::Instant::now();
     let (first, targets, first_locks) = plan_with(txn, path, stmt, declared.clone()).ok()?;
     if targets.len() != params.len() {
         return None;
@@ -346,6 +349,7 @@ fn attempt<T: Transaction>(
         plan,
         locks,
         planned_at,
+        planning: started.elapsed(),
         targets,
         declared: value_types,
     })
@@ -376,7 +380,7 @@ const DEBUG_STACK: usize = 32 * 1024 * 1024;
 fn plan_text_unguarded(p: &Planned) -> String {
     match p {
         Planned::Query(n) => format!("Query {n:?}"),
-        Planned::Explain(n) => format!("Explain {n:?}"),
+        Planned::Explain(n, options) => format!("Explain {options:?} {n:?}"),
         Planned::Insert(i) => format!("Insert {i:?}"),
         Planned::Update(u) => format!("Update {u:?}"),
         Planned::Delete(d) => format!("Delete {d:?}"),
