@@ -428,6 +428,14 @@ impl<S: Store> Session<S> {
             .with_settings(self.settings.search_path(), Arc::clone(&self.user_name))
     }
 
+    /// The limits and directory a result kept past its statement spills
+    /// within (the session's `work_mem` and `temp_file_limit`, the
+    /// database's temporary directory): a cursor's or a suspended
+    /// portal's rows.
+    pub fn spill_env(&self) -> crate::exec::spill::SpillEnv {
+        crate::exec::spill::SpillEnv::new(Arc::clone(self.db.temp_dir()), Some(&self.settings))
+    }
+
     /// The current transaction status.
     pub fn status(&self) -> TxnStatus {
         self.status

@@ -7,9 +7,11 @@
 //!   that built the result before sending it would send only the error.
 //!   Checked for Execute (extended protocol) and COPY TO STDOUT.
 //! * While psql reads a result of about 75 MB (simple protocol), while
-//!   COPY TO STDOUT sends one and while a driver reads one (extended
-//!   protocol), the server's resident memory never grows by more than a
-//!   quarter of the result's size. A server that collected the
+//!   COPY TO STDOUT sends one, while a driver reads one (extended
+//!   protocol) and while a driver fetches one through a suspended portal
+//!   (Execute with a row limit, whose rows wait in a spillable store), the
+//!   server's resident memory never grows by more than a quarter of the
+//!   result's size. A server that collected the
 //!   rows first would hold all of them at once (more than the result's
 //!   size: values plus their encoding).
 
@@ -186,5 +188,36 @@ fn reading_a_big_result_keeps_server_memory_flat() {
     assert!(
         peak.saturating_sub(before) < budget,
         "Execute: server RSS grew from {before} kB to {peak} kB"
+    );
+}
+
+#[test]
+fn a_suspended_portal_keeps_its_rows_out_of_memory() {
+    let server = TestServer::start();
+    let pid = server.pid();
+    let budget = result_kb() / 4;
+    let mut c = server.connect();
+    let before = rss_kb(pid);
+    let mut rows = 0u32;
+    let mut batches = 0;
+    let peak = peak_rss_during(pid, || {
+        let mut t = c.transaction().unwrap();
+        let portal = t.bind(big_query().as_str(), &[]).expect("Bind");
+        loop {
+            // Execute with a row limit: PortalSuspended until the end.
+            let batch = t.query_portal(&portal, 5_000).expect("Execute");
+            if batch.is_empty() {
+                break;
+            }
+            rows += batch.len() as u32;
+            batches += 1;
+        }
+        t.commit().unwrap();
+    });
+    assert_eq!(rows, ROWS);
+    assert!(batches >= ROWS / 5_000, "{batches} batches");
+    assert!(
+        peak.saturating_sub(before) < budget,
+        "suspended portal: server RSS grew from {before} kB to {peak} kB"
     );
 }

@@ -9,9 +9,10 @@
 //! parameters to engine values, runs the prepared statement, and streams
 //! the rows in the requested result formats to the socket as they are
 //! produced ([`crate::stream`]). A row limit (`max_rows`) suspends the
-//! portal: the result is collected, its encoded remainder kept in the
-//! portal (pgwire's `PortalExecutionState`), and later Executes fetch from
-//! it.
+//! portal: the result goes into a spillable row store (in memory up to
+//! `work_mem`, in a temporary file beyond) kept in the portal (pgwire's
+//! `PortalExecutionState`), and later Executes encode and send the next
+//! rows from it.
 //!
 //! Transactions follow PostgreSQL: outside an explicit block, the
 //! statements executed up to a Sync form one implicit transaction
@@ -49,7 +50,8 @@ use pgwire::messages::extendedquery::{
 use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::startup::ParameterStatus;
 use pgwire::messages::PgWireBackendMessage;
-use rocksgres_engine::{Column, Prepared, SqlType, Value};
+use rocksgres_engine::exec::spill::TupleStore;
+use rocksgres_engine::{Column, Prepared, ResultSink, Row, SqlType, Value};
 
 use crate::binary;
 use crate::copy::statement::{self, CopyCommand, Direction};
@@ -464,16 +466,18 @@ impl ExtendedQueryHandler for Handler {
         };
         let formats = &portal.result_column_format;
         // Without a row limit the rows stream to the socket as they are
-        // produced (see `crate::stream`); a limited Execute collects them
-        // for the suspended portal.
+        // produced (see `crate::stream`); a limited Execute keeps them for
+        // the suspended portal in a spillable store (`PortalRows`).
         before_engine_call(client).await?;
         let mut sink = conn.sink(Some(formats), false);
+        let mut kept: Option<PortalRows> = None;
         let result = conn.run_borrowing(|s| {
             s.begin_implicit();
             if max_rows == 0 {
                 s.query_prepared_to(prepared, &params, &mut sink)
             } else {
-                s.query_prepared(prepared, &params)
+                let rows = kept.insert(PortalRows::new(TupleStore::new(s.spill_env())));
+                s.query_prepared_to(prepared, &params, rows)
             }
         })?;
         let streamed = sink.streamed();
@@ -495,37 +499,58 @@ impl ExtendedQueryHandler for Handler {
             return Ok(());
         }
         let mut enc = RowEncoder::new(&result.columns, Some(formats));
-        if max_rows > 0 && result.rows.len() > max_rows {
-            let rows: Vec<PgWireResult<DataRow>> =
-                result.rows.iter().map(|r| enc.encode(r)).collect();
-            let schema: Vec<FieldInfo> = result
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| field_info(c, i, Some(formats)))
-                .collect();
-            let mut response = QueryResponse::new(Arc::new(schema), futures::stream::iter(rows));
-            // The tag without its row count (`SELECT`, `INSERT 0`).
-            let full = result.tag.to_string();
-            let verb = full
-                .rsplit_once(' ')
-                .map_or(full.as_str(), |(verb, _)| verb)
-                .to_owned();
-            response.set_command_tag(&verb);
-            portal.start(response).await;
-            return fetch_portal(client, &portal, max_rows).await;
-        }
-        for row in &result.rows {
+        let Some(kept) = kept else {
+            // Unlimited, and collected (RETURNING): sent as it is.
+            for row in &result.rows {
+                client
+                    .feed(PgWireBackendMessage::DataRow(enc.encode(row)?))
+                    .await?;
+            }
             client
-                .feed(PgWireBackendMessage::DataRow(enc.encode(row)?))
+                .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
+                    result.tag.to_string(),
+                )))
                 .await?;
+            return Ok(());
+        };
+        let mut store = kept.store;
+        if !kept.streamed {
+            for row in &result.rows {
+                store.push(row.values()).map_err(|e| engine_error(&e))?;
+            }
         }
-        client
-            .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
-                result.tag.to_string(),
-            )))
-            .await?;
-        Ok(())
+        store.rewind();
+        if store.len() <= max_rows {
+            while let Some(row) = store.next().map_err(|e| engine_error(&e))? {
+                client
+                    .feed(PgWireBackendMessage::DataRow(
+                        enc.encode(Row::from_values(row))?,
+                    ))
+                    .await?;
+            }
+            client
+                .feed(PgWireBackendMessage::CommandComplete(CommandComplete::new(
+                    result.tag.to_string(),
+                )))
+                .await?;
+            return Ok(());
+        }
+        let schema: Vec<FieldInfo> = result
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| field_info(c, i, Some(formats)))
+            .collect();
+        let mut response = QueryResponse::new(Arc::new(schema), stored_rows(store, enc));
+        // The tag without its row count (`SELECT`, `INSERT 0`).
+        let full = result.tag.to_string();
+        let verb = full
+            .rsplit_once(' ')
+            .map_or(full.as_str(), |(verb, _)| verb)
+            .to_owned();
+        response.set_command_tag(&verb);
+        portal.start(response).await;
+        fetch_portal(client, &portal, max_rows).await
     }
 
     async fn on_sync<C>(&self, client: &mut C, _message: PgSync) -> PgWireResult<()>
@@ -585,4 +610,55 @@ impl ExtendedQueryHandler for Handler {
         // on_execute is overridden and never calls this.
         Err(internal_error("extended query dispatch error".into()))
     }
+}
+
+/// A limited Execute's rows, kept for its suspended portal: in memory up
+/// to `work_mem`, in a temporary file beyond (see
+/// [`rocksgres_engine::exec::spill`]), removed with the portal.
+struct PortalRows {
+    store: TupleStore,
+    /// Whether the query's rows came here (not collected in its result).
+    streamed: bool,
+}
+
+impl PortalRows {
+    fn new(store: TupleStore) -> Self {
+        PortalRows {
+            store,
+            streamed: false,
+        }
+    }
+}
+
+impl ResultSink for PortalRows {
+    fn notice(&mut self, _text: String) -> rocksgres_engine::Result<()> {
+        // Only `query_to` raises early notices; `query_prepared_to` does not.
+        Ok(())
+    }
+
+    fn columns(&mut self, _columns: &Arc<[Column]>) -> rocksgres_engine::Result<()> {
+        self.streamed = true;
+        Ok(())
+    }
+
+    fn row(&mut self, row: &Row) -> rocksgres_engine::Result<()> {
+        self.store.push(row.values())
+    }
+}
+
+/// The DataRows of a suspended portal, read from its store as the client
+/// fetches them.
+fn stored_rows(
+    store: TupleStore,
+    enc: RowEncoder,
+) -> impl futures::Stream<Item = PgWireResult<DataRow>> + Send + 'static {
+    futures::stream::unfold(Some((store, enc)), |state| async move {
+        let (mut store, mut enc) = state?;
+        let item = match store.next() {
+            Ok(Some(row)) => enc.encode(Row::from_values(row)),
+            Ok(None) => return None,
+            Err(e) => return Some((Err(engine_error(&e)), None)),
+        };
+        Some((item, Some((store, enc))))
+    })
 }

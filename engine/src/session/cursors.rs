@@ -33,7 +33,6 @@ use rocksgres_storage::Store;
 use super::cursor_rows::CursorRows;
 use super::{execute, in_failed_block, micros_since_2000, Session, StatementIo, TxnStatus};
 use crate::error::{EngineError, Result, SqlState};
-use crate::exec::spill::SpillEnv;
 use crate::result::{Column, CommandTag, QueryResult, Rows};
 use crate::sql::cursor_stmt::{CursorStmt, Declare, Direction, Fetch, FETCH_ALL};
 use crate::types::Value;
@@ -436,8 +435,7 @@ impl<S: Store> Session<S> {
                 format!("cursor \"{}\" already exists", d.name),
             ));
         }
-        let env = SpillEnv::new(Arc::clone(self.db.temp_dir()), Some(&self.settings));
-        let mut rows = CursorRows::new(env);
+        let mut rows = CursorRows::new(self.spill_env());
         let interrupts = self.interrupts();
         let cache = self.current_plan.clone();
         let mut scratch = std::mem::take(&mut self.scratch);
