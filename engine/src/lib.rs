@@ -27,7 +27,7 @@ pub mod types;
 pub use database::Database;
 pub use error::{EngineError, ErrorFields, Result, SqlState};
 pub use result::{Column, CommandTag, FromValue, QueryResult, Row, Rows, RowsIter};
-pub use result_sink::{Collector, ResultSink};
+pub use result_sink::{Collector, ResultSink, StoreSink};
 pub use rocksgres_storage as storage;
 pub use session::{CancelHandle, PlanCacheStats, Prepared, Session, TxnStatus};
 pub use types::{SqlType, Value};

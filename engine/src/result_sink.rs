@@ -37,6 +37,7 @@
 use std::sync::Arc;
 
 use crate::error::Result;
+use crate::exec::spill::TupleStore;
 use crate::result::{Column, QueryResult, Row};
 
 /// Receives a statement's output while it runs (see the module docs).
@@ -131,5 +132,53 @@ impl<F: FnMut(&Row) -> Result<()>> ResultSink for RowCallback<F> {
 
     fn row(&mut self, row: &Row) -> Result<()> {
         (self.f)(row)
+    }
+}
+
+/// A sink that keeps a statement's rows in a [`TupleStore`] (in memory up
+/// to `work_mem`, a temporary file beyond it), for results read later and
+/// piecemeal: a SQL cursor's rows, a suspended portal's rows.
+pub struct StoreSink {
+    store: TupleStore,
+    /// Whether the statement streamed its rows here (a query); `false`
+    /// when they stayed in its [`QueryResult`] (RETURNING).
+    streamed: bool,
+}
+
+impl StoreSink {
+    /// An empty sink over `store`.
+    pub fn new(store: TupleStore) -> Self {
+        StoreSink {
+            store,
+            streamed: false,
+        }
+    }
+
+    /// The store, holding every row of `result`: those streamed here, or
+    /// else the ones the statement collected in its result.
+    pub fn into_store(mut self, result: &QueryResult) -> Result<TupleStore> {
+        if !self.streamed {
+            for row in &result.rows {
+                self.store.push(row.values())?;
+            }
+        }
+        Ok(self.store)
+    }
+}
+
+impl ResultSink for StoreSink {
+    fn notice(&mut self, _text: String) -> Result<()> {
+        // Early notices come only from `query_to` / `simple_query_to`,
+        // which store sinks are not given to.
+        Ok(())
+    }
+
+    fn columns(&mut self, _columns: &Arc<[Column]>) -> Result<()> {
+        self.streamed = true;
+        Ok(())
+    }
+
+    fn row(&mut self, row: &Row) -> Result<()> {
+        self.store.push(row.values())
     }
 }

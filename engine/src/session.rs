@@ -2475,7 +2475,11 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
                 | ast::SetExpr::Merge(s) => {
                     binder.plan_with_statement(q, |b| plan_statement(s, b))?
                 }
-                _ => Planned::Query(binder.plan_query(q)?),
+                _ => {
+                    let mut node = binder.plan_query(q)?;
+                    crate::plan::prune::prune_query(&mut node);
+                    Planned::Query(node)
+                }
             }
         }
         Statement::Explain {

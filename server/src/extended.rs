@@ -51,7 +51,7 @@ use pgwire::messages::response::{CommandComplete, EmptyQueryResponse, ReadyForQu
 use pgwire::messages::startup::ParameterStatus;
 use pgwire::messages::PgWireBackendMessage;
 use rocksgres_engine::exec::spill::TupleStore;
-use rocksgres_engine::{Column, Prepared, ResultSink, Row, SqlType, Value};
+use rocksgres_engine::{Column, Prepared, Row, SqlType, StoreSink, Value};
 
 use crate::binary;
 use crate::copy::statement::{self, CopyCommand, Direction};
@@ -467,16 +467,17 @@ impl ExtendedQueryHandler for Handler {
         let formats = &portal.result_column_format;
         // Without a row limit the rows stream to the socket as they are
         // produced (see `crate::stream`); a limited Execute keeps them for
-        // the suspended portal in a spillable store (`PortalRows`).
+        // the suspended portal in a `StoreSink` (in memory up to work_mem,
+        // a temporary file beyond it, removed with the portal).
         before_engine_call(client).await?;
         let mut sink = conn.sink(Some(formats), false);
-        let mut kept: Option<PortalRows> = None;
+        let mut kept: Option<StoreSink> = None;
         let result = conn.run_borrowing(|s| {
             s.begin_implicit();
             if max_rows == 0 {
                 s.query_prepared_to(prepared, &params, &mut sink)
             } else {
-                let rows = kept.insert(PortalRows::new(TupleStore::new(s.spill_env())));
+                let rows = kept.insert(StoreSink::new(TupleStore::new(s.spill_env())));
                 s.query_prepared_to(prepared, &params, rows)
             }
         })?;
@@ -513,12 +514,7 @@ impl ExtendedQueryHandler for Handler {
                 .await?;
             return Ok(());
         };
-        let mut store = kept.store;
-        if !kept.streamed {
-            for row in &result.rows {
-                store.push(row.values()).map_err(|e| engine_error(&e))?;
-            }
-        }
+        let mut store = kept.into_store(&result).map_err(|e| engine_error(&e))?;
         store.rewind();
         if store.len() <= max_rows {
             while let Some(row) = store.next().map_err(|e| engine_error(&e))? {
@@ -609,40 +605,6 @@ impl ExtendedQueryHandler for Handler {
     {
         // on_execute is overridden and never calls this.
         Err(internal_error("extended query dispatch error".into()))
-    }
-}
-
-/// A limited Execute's rows, kept for its suspended portal: in memory up
-/// to `work_mem`, in a temporary file beyond (see
-/// [`rocksgres_engine::exec::spill`]), removed with the portal.
-struct PortalRows {
-    store: TupleStore,
-    /// Whether the query's rows came here (not collected in its result).
-    streamed: bool,
-}
-
-impl PortalRows {
-    fn new(store: TupleStore) -> Self {
-        PortalRows {
-            store,
-            streamed: false,
-        }
-    }
-}
-
-impl ResultSink for PortalRows {
-    fn notice(&mut self, _text: String) -> rocksgres_engine::Result<()> {
-        // Only `query_to` raises early notices; `query_prepared_to` does not.
-        Ok(())
-    }
-
-    fn columns(&mut self, _columns: &Arc<[Column]>) -> rocksgres_engine::Result<()> {
-        self.streamed = true;
-        Ok(())
-    }
-
-    fn row(&mut self, row: &Row) -> rocksgres_engine::Result<()> {
-        self.store.push(row.values())
     }
 }
 

@@ -29,7 +29,6 @@ use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::simplequery::Query;
 use pgwire::messages::startup::ParameterStatus;
 use pgwire::messages::PgWireBackendMessage;
-use rocksgres_engine::{QueryResult, ResultSink};
 
 use crate::copy::statement::{self, Direction};
 use crate::copy::{copy_in, copy_out};
@@ -117,15 +116,11 @@ impl SimpleQueryHandler for Handler {
             let check_settings = may_change_settings(&sql);
             before_engine_call(client).await?;
             let mut sink = conn.sink(None, true);
-            let (any, current) = conn.run_borrowing(|s| {
-                let mut counting = Counting {
-                    inner: &mut sink,
-                    any: false,
-                };
-                s.simple_query_to(&sql, &mut counting);
-                let current = check_settings.then(|| reported_parameters(s));
-                (counting.any, current)
+            let current = conn.run_borrowing(|s| {
+                s.simple_query_to(&sql, &mut sink);
+                check_settings.then(|| reported_parameters(s))
             })?;
+            let any = sink.statements() > 0;
             let changed = current
                 .map(|now| changed_parameters(&conn, now))
                 .unwrap_or_default();
@@ -167,34 +162,5 @@ impl SimpleQueryHandler for Handler {
     {
         // on_query is overridden and never calls this.
         Err(internal_error("simple query dispatch error".into()))
-    }
-}
-
-/// Passes every event on to `inner`, noting whether any statement ended
-/// (a query of comments only has none: EmptyQueryResponse).
-struct Counting<'s, 'f> {
-    inner: &'s mut crate::stream::WireSink<'f>,
-    any: bool,
-}
-
-impl ResultSink for Counting<'_, '_> {
-    fn notice(&mut self, text: String) -> rocksgres_engine::Result<()> {
-        self.inner.notice(text)
-    }
-
-    fn columns(
-        &mut self,
-        columns: &std::sync::Arc<[rocksgres_engine::Column]>,
-    ) -> rocksgres_engine::Result<()> {
-        self.inner.columns(columns)
-    }
-
-    fn row(&mut self, row: &rocksgres_engine::Row) -> rocksgres_engine::Result<()> {
-        self.inner.row(row)
-    }
-
-    fn finished(&mut self, result: rocksgres_engine::Result<QueryResult>) {
-        self.any = true;
-        self.inner.finished(result);
     }
 }

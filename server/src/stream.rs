@@ -127,6 +127,9 @@ pub struct WireSink<'f> {
     encoder: Option<RowEncoder>,
     /// Whether the current statement's rows were streamed.
     streamed: bool,
+    /// How many statements have ended (a simple Query of comments only
+    /// has none, and is answered with EmptyQueryResponse).
+    finished: usize,
 }
 
 impl<'f> WireSink<'f> {
@@ -139,7 +142,13 @@ impl<'f> WireSink<'f> {
             describe,
             encoder: None,
             streamed: false,
+            finished: 0,
         }
+    }
+
+    /// How many statements have ended through this sink.
+    pub fn statements(&self) -> usize {
+        self.finished
     }
 
     /// Whether the last statement's rows were streamed (its result then
@@ -225,6 +234,7 @@ impl ResultSink for WireSink<'_> {
         };
         self.streamed = false;
         self.encoder = None;
+        self.finished += 1;
     }
 }
 

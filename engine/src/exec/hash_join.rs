@@ -136,11 +136,20 @@ impl Build {
                 .heads
                 .get(spec.key.as_slice())
                 .map_or(NONE, |&(first, _)| first);
+            if i != NONE {
+                // The left part is the same for every candidate; the
+                // values are copied into the buffer's own (text) buffers.
+                let width = lrow.len() + spec.right_width;
+                spec.joined.truncate(width);
+                spec.joined.resize(width, Value::Null);
+                assign_all(&mut spec.joined[..lrow.len()], lrow);
+            }
             while i != NONE {
                 ctx.check_interrupt()?;
-                spec.joined.clear();
-                spec.joined.extend_from_slice(lrow);
-                spec.joined.extend_from_slice(&self.rows[i]);
+                let lw = lrow.len();
+                spec.joined.truncate(lw + self.rows[i].len());
+                spec.joined.resize(lw + self.rows[i].len(), Value::Null);
+                assign_all(&mut spec.joined[lw..], &self.rows[i]);
                 let ok = match spec.on {
                     Some(cond) => cond.holds(&spec.joined, ctx)?,
                     None => true,
@@ -203,6 +212,14 @@ impl Build {
             return Ok(flow);
         }
         join_emit::unmatched_right(&self.rows, &matched, spec.left_width, ctx, sink)
+    }
+}
+
+/// Copies `src` into `dst` (of the same length), reusing `dst`'s text
+/// and bytea buffers.
+fn assign_all(dst: &mut [Value], src: &[Value]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        d.assign_from(s);
     }
 }
 

@@ -66,10 +66,27 @@ pub fn encode_values(buf: &mut Vec<u8>, row: &[Value]) {
 /// Decodes a stored row into `out`, one value per column. The values `out`
 /// already holds are overwritten in place (their text buffers reused).
 pub fn decode_values(table: &TableDesc, bytes: &[u8], out: &mut Vec<Value>) -> Result<()> {
+    decode_columns(table, bytes, out, None)
+}
+
+/// [`decode_values`] for the columns marked in `needed` (all when `None`);
+/// the others are set to NULL (see [`crate::plan::prune`]).
+pub fn decode_columns(
+    table: &TableDesc,
+    bytes: &[u8],
+    out: &mut Vec<Value>,
+    needed: Option<&[bool]>,
+) -> Result<()> {
     let row = RowRef::new(bytes).map_err(corrupt)?;
     out.truncate(table.columns.len());
     out.resize(table.columns.len(), Value::Null);
     for ((i, c), slot) in table.columns.iter().enumerate().zip(out.iter_mut()) {
+        if needed.is_some_and(|n| !n.get(i).copied().unwrap_or(true)) {
+            if !slot.is_null() {
+                *slot = Value::Null;
+            }
+            continue;
+        }
         match row.get(i, c.ty.storage_type()).map_err(corrupt)? {
             None => match &c.missing {
                 Some(m) => slot.assign_from(m),

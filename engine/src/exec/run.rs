@@ -429,13 +429,19 @@ fn run_node<'a, T: Transaction>(
                 for g in group_by {
                     gvals.push(g.eval(row, ctx)?);
                 }
-                row_key_typed(&gvals, &types, &mut key);
-                let slot = match index.get(&key) {
-                    Some(&i) => i,
-                    None => {
-                        index.insert(key.clone(), groups.len());
-                        groups.push((gvals.clone(), aggs.iter().map(Accumulator::new).collect()));
-                        groups.len() - 1
+                // Without GROUP BY there is one group: no key to look up.
+                let slot = if group_by.is_empty() && !groups.is_empty() {
+                    0
+                } else {
+                    row_key_typed(&gvals, &types, &mut key);
+                    match index.get(&key) {
+                        Some(&i) => i,
+                        None => {
+                            index.insert(key.clone(), groups.len());
+                            groups
+                                .push((gvals.clone(), aggs.iter().map(Accumulator::new).collect()));
+                            groups.len() - 1
+                        }
                     }
                 };
                 accumulate(&mut groups[slot].1, aggs, row, ctx)?;

@@ -9,7 +9,7 @@ use rocksgres_storage::{Direction, KeyRange, Transaction};
 use crate::catalog::IndexColumn;
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
-use crate::exec::row::{decode_values, push_key_value};
+use crate::exec::row::{decode_columns, decode_values, push_key_value};
 use crate::exec::run::Flow;
 use crate::keys;
 use crate::plan::expr::Expr;
@@ -133,7 +133,7 @@ fn scan_primary<'a, T: Transaction>(
             if !found {
                 return Ok(Flow::Continue);
             }
-            decode_values(table, &bufs.value, &mut bufs.row)?;
+            decode_columns(table, &bufs.value, &mut bufs.row, scan.needed.as_deref())?;
             if let Some(filter) = &scan.filter {
                 if !filter.holds(&bufs.row, ctx)? {
                     return Ok(Flow::Continue);
@@ -163,7 +163,7 @@ fn scan_primary<'a, T: Transaction>(
             Some((k, v)) => {
                 bufs.key.clear();
                 bufs.key.extend_from_slice(k);
-                decode_values(table, v, &mut bufs.row)?;
+                decode_columns(table, v, &mut bufs.row, scan.needed.as_deref())?;
             }
         }
         if let Some(filter) = &scan.filter {
@@ -323,7 +323,7 @@ fn scan_index<'a, T: Transaction>(
             // a consistent snapshot; tolerated rather than trusted).
             continue;
         }
-        decode_values(table, &bufs.value, &mut bufs.row)?;
+        decode_columns(table, &bufs.value, &mut bufs.row, scan.needed.as_deref())?;
         if let Some(filter) = &scan.filter {
             if !filter.holds(&bufs.row, ctx)? {
                 continue;

@@ -7,6 +7,7 @@
 //! recursive walk over a row slice; NULL handling follows SQL's three-valued
 //! logic.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::error::{EngineError, Result, SqlState};
@@ -250,7 +251,7 @@ impl Expr {
                 }
             }
             Expr::Binary(sig, a, b) => {
-                let (l, r) = (a.eval(row, ctx)?, b.eval(row, ctx)?);
+                let (l, r) = (a.operand(row, ctx)?, b.operand(row, ctx)?);
                 sig.eval(&l, &r)?
             }
             Expr::Negate(a, _) => {
@@ -261,24 +262,24 @@ impl Expr {
                 let v = a.eval(row, ctx)?;
                 eval_unary(*op, &v)?
             }
-            Expr::Not(a) => bool_value(not3(truth(&a.eval(row, ctx)?)?)),
+            Expr::Not(a) => bool_value(not3(truth(&*a.operand(row, ctx)?)?)),
             Expr::And(a, b) => {
-                let l = truth(&a.eval(row, ctx)?)?;
+                let l = truth(&*a.operand(row, ctx)?)?;
                 if l == Some(false) {
                     return Ok(Value::Bool(false));
                 }
-                bool_value(and3(l, truth(&b.eval(row, ctx)?)?))
+                bool_value(and3(l, truth(&*b.operand(row, ctx)?)?))
             }
             Expr::Or(a, b) => {
-                let l = truth(&a.eval(row, ctx)?)?;
+                let l = truth(&*a.operand(row, ctx)?)?;
                 if l == Some(true) {
                     return Ok(Value::Bool(true));
                 }
-                bool_value(or3(l, truth(&b.eval(row, ctx)?)?))
+                bool_value(or3(l, truth(&*b.operand(row, ctx)?)?))
             }
-            Expr::IsNull(a, negated) => Value::Bool(a.eval(row, ctx)?.is_null() != *negated),
+            Expr::IsNull(a, negated) => Value::Bool(a.operand(row, ctx)?.is_null() != *negated),
             Expr::IsBool(a, expected, negated) => {
-                let t = truth(&a.eval(row, ctx)?)?;
+                let t = truth(&*a.operand(row, ctx)?)?;
                 Value::Bool((t == Some(*expected)) != *negated)
             }
             // An array's elements are cast from the source's element type,
@@ -353,13 +354,13 @@ impl Expr {
                 }
             }
             Expr::InList(a, list, negated) => {
-                let v = a.eval(row, ctx)?;
+                let v = a.operand(row, ctx)?;
                 if v.is_null() {
                     return Ok(Value::Null);
                 }
                 let mut saw_null = false;
                 for item in list {
-                    let w = item.eval(row, ctx)?;
+                    let w = item.operand(row, ctx)?;
                     match crate::types::compare_typed(&a.ty(), &v, &w) {
                         Some(Ordering::Equal) => return Ok(Value::Bool(!negated)),
                         None => saw_null = true,
@@ -373,8 +374,8 @@ impl Expr {
                 }
             }
             Expr::Between(a, lo, hi, negated) => {
-                let v = a.eval(row, ctx)?;
-                let (l, h) = (lo.eval(row, ctx)?, hi.eval(row, ctx)?);
+                let v = a.operand(row, ctx)?;
+                let (l, h) = (lo.operand(row, ctx)?, hi.operand(row, ctx)?);
                 let ty = a.ty();
                 let ge = crate::types::compare_typed(&ty, &v, &l).map(|o| o != Ordering::Less);
                 let le = crate::types::compare_typed(&ty, &v, &h).map(|o| o != Ordering::Greater);
@@ -391,7 +392,7 @@ impl Expr {
                 .ok_or_else(|| EngineError::internal("outer reference out of range"))?,
             Expr::Subquery(sq) => crate::exec::subquery::eval_subquery(sq, row, ctx)?,
             Expr::IsDistinct(sig, a, b, negated) => {
-                let (l, r) = (a.eval(row, ctx)?, b.eval(row, ctx)?);
+                let (l, r) = (a.operand(row, ctx)?, b.operand(row, ctx)?);
                 let distinct = match (l.is_null(), r.is_null()) {
                     (true, true) => false,
                     (true, false) | (false, true) => true,
@@ -400,9 +401,9 @@ impl Expr {
                 Value::Bool(distinct != *negated)
             }
             Expr::Like(a, p, negated, ci) => {
-                let v = a.eval(row, ctx)?;
-                let pat = p.eval(row, ctx)?;
-                match (&v, &pat) {
+                let v = a.operand(row, ctx)?;
+                let pat = p.operand(row, ctx)?;
+                match (&*v, &*pat) {
                     (Value::Null, _) | (_, Value::Null) => Value::Null,
                     (Value::Text(s), Value::Text(pt)) => Value::Bool(like(s, pt, *ci)? != *negated),
                     _ => {
@@ -411,6 +412,35 @@ impl Expr {
                 }
             }
         })
+    }
+
+    /// The value of an operand: borrowed when it is a column, a literal or
+    /// a parameter of its type (so comparing a text column with a text
+    /// parameter copies no text), computed otherwise.
+    fn operand<'v, 'a: 'v, T: Transaction>(
+        &'v self,
+        row: &'v [Value],
+        ctx: &mut Ctx<'a, T>,
+    ) -> Result<Cow<'v, Value>> {
+        match self {
+            Expr::Literal(v, _) => Ok(Cow::Borrowed(v)),
+            Expr::Param(i, ty) => {
+                let params: &'a [Value] = ctx.params;
+                match params.get(*i) {
+                    Some(v)
+                        if v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty) =>
+                    {
+                        Ok(Cow::Borrowed(v))
+                    }
+                    _ => self.eval(row, ctx).map(Cow::Owned),
+                }
+            }
+            Expr::Column(i, _) => row
+                .get(*i)
+                .map(Cow::Borrowed)
+                .ok_or_else(|| EngineError::internal(format!("column {i} out of range"))),
+            _ => self.eval(row, ctx).map(Cow::Owned),
+        }
     }
 
     /// Evaluates a predicate: true only for a TRUE result (NULL is false).

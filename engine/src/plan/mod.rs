@@ -22,6 +22,7 @@ pub mod locking;
 pub mod merge;
 pub mod node;
 pub mod ordered_set;
+pub mod prune;
 pub mod query;
 pub mod row_expr;
 pub mod table_row;

@@ -1885,6 +1885,7 @@ impl Binder<'_> {
                         filter: None,
                         filter_text: None,
                         lock: None,
+                        needed: None,
                     }),
                     scope,
                 ))

@@ -4,16 +4,14 @@
 //! They live in a [`TupleStore`], which keeps them in memory up to
 //! `work_mem` and in a temporary file beyond it (see
 //! [`crate::exec::spill`]), so a cursor over a large result costs bounded
-//! memory however long it stays open. The query's rows reach the store as
-//! a [`ResultSink`]: the cursor's DECLARE runs the query like any other
-//! statement, with this buffer as the place its rows stream to.
-
-use std::sync::Arc;
+//! memory however long it stays open. The query's rows reach the store
+//! through a [`crate::result_sink::StoreSink`]: the cursor's DECLARE runs
+//! the query like any other statement, with that sink as the place its
+//! rows stream to.
 
 use crate::error::{EngineError, Result};
-use crate::exec::spill::{SpillEnv, TupleStore};
-use crate::result::{Column, Row, Rows};
-use crate::result_sink::ResultSink;
+use crate::exec::spill::TupleStore;
+use crate::result::Rows;
 
 /// A cursor's materialized result.
 pub(super) struct CursorRows {
@@ -21,11 +19,10 @@ pub(super) struct CursorRows {
 }
 
 impl CursorRows {
-    /// No rows yet; they spill within `env`'s limits.
-    pub(super) fn new(env: SpillEnv) -> Self {
-        CursorRows {
-            store: TupleStore::new(env),
-        }
+    /// The rows in `store` (filled through a
+    /// [`crate::result_sink::StoreSink`] while DECLARE ran the query).
+    pub(super) fn new(store: TupleStore) -> Self {
+        CursorRows { store }
     }
 
     /// The number of rows.
@@ -42,19 +39,5 @@ impl CursorRows {
             None => return Err(EngineError::internal(format!("cursor row {i} of {len}"))),
         }
         Ok(())
-    }
-}
-
-impl ResultSink for CursorRows {
-    fn notice(&mut self, _text: String) -> Result<()> {
-        Ok(())
-    }
-
-    fn columns(&mut self, _columns: &Arc<[Column]>) -> Result<()> {
-        Ok(())
-    }
-
-    fn row(&mut self, row: &Row) -> Result<()> {
-        self.store.push(row.values())
     }
 }

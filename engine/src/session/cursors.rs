@@ -33,7 +33,9 @@ use rocksgres_storage::Store;
 use super::cursor_rows::CursorRows;
 use super::{execute, in_failed_block, micros_since_2000, Session, StatementIo, TxnStatus};
 use crate::error::{EngineError, Result, SqlState};
+use crate::exec::spill::TupleStore;
 use crate::result::{Column, CommandTag, QueryResult, Rows};
+use crate::result_sink::StoreSink;
 use crate::sql::cursor_stmt::{CursorStmt, Declare, Direction, Fetch, FETCH_ALL};
 use crate::types::Value;
 
@@ -435,7 +437,7 @@ impl<S: Store> Session<S> {
                 format!("cursor \"{}\" already exists", d.name),
             ));
         }
-        let mut rows = CursorRows::new(self.spill_env());
+        let mut rows = StoreSink::new(TupleStore::new(self.spill_env()));
         let interrupts = self.interrupts();
         let cache = self.current_plan.clone();
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -455,6 +457,7 @@ impl<S: Store> Session<S> {
         });
         self.scratch = scratch;
         let done = r?;
+        let rows = CursorRows::new(rows.into_store(&done)?);
         let mut result = QueryResult::command("DECLARE CURSOR");
         for (name, value, local) in interrupts.config.take() {
             if !local || self.in_block() {
