@@ -32,7 +32,10 @@ fn temp_files<S: rocksgres_engine::storage::Store>(db: &Database<S>) -> usize {
 }
 
 /// The rows of `sql`, each as text, sorted.
-fn rows_of(s: &mut rocksgres_engine::Session, sql: &str) -> Vec<String> {
+fn rows_of<S: rocksgres_engine::storage::Store>(
+    s: &mut rocksgres_engine::Session<S>,
+    sql: &str,
+) -> Vec<String> {
     let r = s.query(sql, &[]).unwrap();
     let mut rows: Vec<String> = r.rows.iter().map(|row| format!("{row:?}")).collect();
     rows.sort();
@@ -111,10 +114,7 @@ fn distinct_and_set_operations_past_work_mem_spill_with_the_same_rows() {
         ("SELECT DISTINCT s, m FROM sh", 50_000),
         ("SELECT DISTINCT k FROM sh", 30_012),
         ("SELECT i FROM sh UNION SELECT id FROM sh", 100_002),
-        (
-            "SELECT i FROM sh INTERSECT SELECT id * 2 FROM sh",
-            50_000,
-        ),
+        ("SELECT i FROM sh INTERSECT SELECT id * 2 FROM sh", 50_000),
         (
             "SELECT i % 40000 FROM sh INTERSECT ALL SELECT id % 30000 FROM sh",
             80_000,

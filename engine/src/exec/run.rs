@@ -18,8 +18,8 @@ use rocksgres_codec::{encode_key_column, SortOrder};
 use rocksgres_storage::Transaction;
 
 use crate::error::{EngineError, Result, SqlState};
-use crate::exec::hash_agg::HashAgg;
 use crate::exec::ctx::Ctx;
+use crate::exec::hash_agg::HashAgg;
 use crate::exec::join_emit;
 use crate::exec::scan::scan_rows;
 use crate::exec::spill::external_sort::ExternalSort;
