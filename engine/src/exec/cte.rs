@@ -10,22 +10,45 @@
 //!
 //! A recursive union keeps the previous iteration's rows as the worktable
 //! (in the context, under the worktable id) while its recursive term runs,
-//! and for `UNION` the keys of every row produced so far. Both are held in
-//! memory for now. Every iteration and every replayed row checks the
-//! statement's interrupt, so cancel and `statement_timeout` stop an
-//! endless recursion.
+//! and for `UNION` the keys of every row produced so far (held in memory).
+//! Every iteration and every replayed row checks the statement's
+//! interrupt, so cancel and `statement_timeout` stop an endless
+//! recursion.
+//!
+//! Kept rows (a CTE's, a worktable's) are [`CteRows`]: a [`TupleStore`],
+//! in memory up to `work_mem` and in a temporary file beyond, shared by
+//! the CTE's scans, each reading at its own position.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rocksgres_storage::Transaction;
 
 use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
 use crate::exec::run::{row_key, run, Flow, Sink};
+use crate::exec::spill::TupleStore;
 use crate::plan::cte::{Cte, CteNode};
 use crate::plan::node::Node;
 use crate::types::Value;
+
+/// The kept rows of a CTE or a worktable, shared by the scans that
+/// replay them.
+pub struct CteRows(Mutex<TupleStore>);
+
+impl CteRows {
+    /// Shares the rows of `store`.
+    pub fn new(store: TupleStore) -> Arc<CteRows> {
+        Arc::new(CteRows(Mutex::new(store)))
+    }
+
+    /// Row `pos` (from 0) into `out`; false past the last.
+    pub fn read(&self, pos: usize, out: &mut Vec<Value>) -> Result<bool> {
+        let mut store = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        store.seek(pos);
+        store.next_into(out)
+    }
+}
 
 /// Runs CTE node `node`, pushing its rows to `sink`.
 pub fn run_cte<'a, T: Transaction>(
@@ -54,12 +77,12 @@ pub fn run_cte<'a, T: Transaction>(
             if cte.references() <= 1 {
                 return stream(cte, *levels_up, ctx, sink);
             }
-            let mut rows = Vec::new();
+            let mut rows = TupleStore::new(ctx.spill_env());
             run_cut(&cte.plan, *levels_up, ctx, &mut |_, r| {
-                rows.push(r.to_vec());
+                rows.push(r)?;
                 Ok(Flow::Continue)
             })?;
-            let rows = Arc::new(rows);
+            let rows = CteRows::new(rows);
             ctx.ctes.insert(cte.id, Arc::clone(&rows));
             replay(&rows, ctx, sink)
         }
@@ -86,13 +109,16 @@ pub fn run_cte<'a, T: Transaction>(
 
 /// Pushes `rows` to `sink`.
 fn replay<'a, T: Transaction>(
-    rows: &[Vec<Value>],
+    rows: &CteRows,
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
-    for r in rows {
+    let mut row = Vec::new();
+    let mut pos = 0;
+    while rows.read(pos, &mut row)? {
+        pos += 1;
         ctx.check_interrupt()?;
-        if sink(ctx, r)? == Flow::Stop {
+        if sink(ctx, &row)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
     }
@@ -132,13 +158,13 @@ fn stream<'a, T: Transaction>(
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
-    let mut rows = Vec::new();
+    let mut rows = TupleStore::new(ctx.spill_env());
     let flow = run_cut(&cte.plan, levels_up, ctx, &mut |ctx, r| {
-        rows.push(r.to_vec());
+        rows.push(r)?;
         sink(ctx, r)
     })?;
     if flow == Flow::Continue {
-        ctx.ctes.insert(cte.id, Arc::new(rows));
+        ctx.ctes.insert(cte.id, CteRows::new(rows));
     }
     Ok(flow)
 }
@@ -156,7 +182,8 @@ fn recursive_union<'a, T: Transaction>(
 ) -> Result<Flow> {
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     let mut key = Vec::new();
-    let mut work: Vec<Vec<Value>> = Vec::new();
+    let env = ctx.spill_env();
+    let mut work = TupleStore::new(env.clone());
     let mut term = nonrec;
     loop {
         let flow = run(term, ctx, &mut |ctx, r| {
@@ -166,7 +193,7 @@ fn recursive_union<'a, T: Transaction>(
                     return Ok(Flow::Continue);
                 }
             }
-            work.push(r.to_vec());
+            work.push(r)?;
             sink(ctx, r)
         })?;
         if flow == Flow::Stop {
@@ -176,8 +203,8 @@ fn recursive_union<'a, T: Transaction>(
             return Ok(Flow::Continue);
         }
         ctx.check_interrupt()?;
-        ctx.ctes
-            .insert(worktable, Arc::new(std::mem::take(&mut work)));
+        let done = std::mem::replace(&mut work, TupleStore::new(env.clone()));
+        ctx.ctes.insert(worktable, CteRows::new(done));
         term = rec;
     }
 }

@@ -1,16 +1,16 @@
 //! Running a statement's data-modifying `WITH` items (see
 //! [`crate::plan::cte_dml`]): each runs once, in declaration order,
 //! before the statement, and its RETURNING rows are kept in the statement
-//! context under the CTE's id, where the CTE's scans replay them (held in
-//! memory, as the rows of any CTE read more than once are).
-
-use std::sync::Arc;
+//! context under the CTE's id, where the CTE's scans replay them (kept in
+//! a [`TupleStore`], as the rows of any CTE read more than once are).
 
 use rocksgres_storage::Transaction;
 
 use crate::error::Result;
+use crate::exec::cte::CteRows;
 use crate::exec::ctx::Ctx;
 use crate::exec::dml::{run_insert, run_modify, RowIds};
+use crate::exec::spill::TupleStore;
 use crate::plan::cte_dml::{DmlCte, DmlPlan};
 
 /// Runs `prelude`, the data-modifying `WITH` items of a statement.
@@ -27,7 +27,11 @@ pub fn run_prelude<T: Transaction, R: RowIds>(
             DmlPlan::Delete(p) => run_modify(p, true, ctx)?,
         };
         if item.plan.returns() {
-            ctx.ctes.insert(item.id, Arc::new(out.rows));
+            let mut rows = TupleStore::new(ctx.spill_env());
+            for r in &out.rows {
+                rows.push(r)?;
+            }
+            ctx.ctes.insert(item.id, CteRows::new(rows));
         }
     }
     Ok(())

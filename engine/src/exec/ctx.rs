@@ -39,7 +39,7 @@ pub struct Ctx<'a, T: Transaction> {
     pub cache: HashMap<usize, CachedSubquery>,
     /// The rows of CTEs and recursive worktables, by id (see
     /// [`crate::exec::cte`]).
-    pub ctes: HashMap<usize, Arc<Vec<Vec<Value>>>>,
+    pub ctes: HashMap<usize, Arc<crate::exec::cte::CteRows>>,
     /// What stops the statement early: its deadline (statement_timeout)
     /// and the session's cancel flag (CancelRequest).
     pub interrupt: Interrupt,

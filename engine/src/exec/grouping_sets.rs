@@ -6,17 +6,15 @@
 //! expressions once, then a placeholder: in a set's rows the expressions
 //! the set does not group read `NULL` and the placeholder's column holds
 //! the set's number, which `GROUPING(...)` maps to its bitmask. An empty
-//! set (`()`) yields its row even from empty input, as PostgreSQL. Memory
-//! is one entry per output group, as for a plain hash aggregate.
-
-use std::collections::HashMap;
+//! set (`()`) yields its row even from empty input, as PostgreSQL. The
+//! groups live in a [`HashAgg`], which spills past `work_mem` as for a
+//! plain hash aggregate.
 
 use rocksgres_storage::Transaction;
 
 use crate::error::Result;
-use crate::exec::aggregate::{accumulate, finish_group, Accumulator};
 use crate::exec::ctx::Ctx;
-use crate::exec::group_key::row_key_typed;
+use crate::exec::hash_agg::HashAgg;
 use crate::exec::run::{run, Flow, Sink};
 use crate::plan::expr::Expr;
 use crate::plan::node::{AggCall, Node};
@@ -34,11 +32,10 @@ pub fn run_grouping_sets<'a, T: Transaction>(
 ) -> Result<Flow> {
     let width = group_by.len().saturating_sub(1);
     let types: Vec<_> = group_by.iter().map(|g| g.ty()).collect();
-    let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
-    let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
-    let mut key = Vec::new();
+    let mut table = HashAgg::new(aggs, &types, ctx.spill_env(), 0);
     let mut all = Vec::with_capacity(width);
     let mut gvals = Vec::with_capacity(width + 1);
+    let mut any = false;
     // The values of one set's group: its columns, NULL elsewhere, then
     // the set's number.
     let set_values = |all: &[Value], set: &[usize], n: usize, out: &mut Vec<Value>| {
@@ -53,47 +50,27 @@ pub fn run_grouping_sets<'a, T: Transaction>(
         out.push(Value::Int4(n as i32));
     };
     run(input, ctx, &mut |ctx, row| {
+        any = true;
         all.clear();
         for g in &group_by[..width] {
             all.push(g.eval(row, ctx)?);
         }
         for (n, set) in sets.iter().enumerate() {
             set_values(&all, set, n, &mut gvals);
-            row_key_typed(&gvals, &types, &mut key);
-            let slot = match index.get(&key) {
-                Some(&i) => i,
-                None => {
-                    index.insert(key.clone(), groups.len());
-                    groups.push((gvals.clone(), aggs.iter().map(Accumulator::new).collect()));
-                    groups.len() - 1
-                }
-            };
-            accumulate(&mut groups[slot].1, aggs, row, ctx)?;
+            table.add(&gvals, row, ctx)?;
         }
         Ok(Flow::Continue)
     })?;
-    // Empty sets make their row from no input at all.
-    let nulls = vec![Value::Null; width];
-    for (n, set) in sets.iter().enumerate() {
-        if set.is_empty() {
-            set_values(&nulls, set, n, &mut gvals);
-            row_key_typed(&gvals, &types, &mut key);
-            if !index.contains_key(&key) {
-                index.insert(key.clone(), groups.len());
-                groups.push((gvals.clone(), aggs.iter().map(Accumulator::new).collect()));
+    // Empty sets make their row from no input at all (with input, the
+    // first row made it).
+    if !any {
+        let nulls = vec![Value::Null; width];
+        for (n, set) in sets.iter().enumerate() {
+            if set.is_empty() {
+                set_values(&nulls, set, n, &mut gvals);
+                table.ensure_group(&gvals);
             }
         }
     }
-    drop(index);
-    let mut out = Vec::new();
-    for (g, accs) in groups {
-        ctx.check_interrupt()?;
-        out.clear();
-        out.extend(g);
-        finish_group(accs, aggs, &mut out, ctx)?;
-        if sink(ctx, &out)? == Flow::Stop {
-            return Ok(Flow::Stop);
-        }
-    }
-    Ok(Flow::Continue)
+    table.finish(ctx, sink)
 }

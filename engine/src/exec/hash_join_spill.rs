@@ -1,11 +1,13 @@
 //! A hash join past `work_mem`: batches, as PostgreSQL's hash join.
 //!
 //! When the build side's rows pass `work_mem`, they are split by a hash
-//! of their key into [`FANOUT`] batches ([`TupleStore`]s, which spill to
-//! temporary files when they grow), the rest of the build side after
-//! them; then every probe row goes to the batch of its key's hash. A
-//! probe row with a NULL key, or whose batch has no build row, matches
-//! nothing and is emitted (or dropped) at once. Each batch is then
+//! of their key into [`FANOUT`](crate::exec::spill::partitions::FANOUT)
+//! batches ([`TupleStore`]s, which spill to temporary files when they
+//! grow; the hash-partitioned batches shared with the other hashing
+//! operators, see [`crate::exec::spill::partitions`]), the rest of the
+//! build side after them; then every probe row goes to the batch of its
+//! key's hash. A probe row with a NULL key, or whose batch has no build
+//! row, matches nothing and is emitted (or dropped) at once. Each batch is then
 //! joined in memory ([`Build`]); a batch still past `work_mem` is split
 //! again with another hash function, up to [`MAX_DEPTH`] levels (a batch
 //! of one key cannot be split: it is joined in memory however large).
@@ -15,8 +17,6 @@
 //!
 //! Batches are dropped once joined, removing their files.
 
-use std::hash::{Hash, Hasher};
-
 use rocksgres_storage::Transaction;
 
 use crate::error::Result;
@@ -24,32 +24,10 @@ use crate::exec::ctx::Ctx;
 use crate::exec::hash_join::{Build, JoinSpec};
 use crate::exec::join_emit;
 use crate::exec::run::{run, Flow, Sink};
+use crate::exec::spill::partitions::{batch_of, stores, MAX_DEPTH};
 use crate::exec::spill::{SpillEnv, TupleStore};
 use crate::plan::node::{JoinKind, Node};
 use crate::types::Value;
-
-/// Batches per split.
-pub const FANOUT: usize = 32;
-
-/// The most times a batch is split again.
-pub const MAX_DEPTH: u32 = 4;
-
-/// The batch of a key at split level `depth` (a different hash function
-/// per level).
-fn batch_of(key: &[u8], depth: u32) -> usize {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    depth.hash(&mut h);
-    key.hash(&mut h);
-    (h.finish() % FANOUT as u64) as usize
-}
-
-fn stores(env: &SpillEnv) -> Vec<TupleStore> {
-    // The batches share work_mem: each spills past its share.
-    let share = env.with_work_mem(env.work_mem() / FANOUT);
-    (0..FANOUT)
-        .map(|_| TupleStore::new(share.clone()))
-        .collect()
-}
 
 /// The build side split into batches.
 pub(crate) struct Batches {

@@ -13,20 +13,18 @@
 //! interruptible steps ([`crate::exec::sort`]).
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 use rocksgres_codec::{encode_key_column, SortOrder};
 use rocksgres_storage::Transaction;
 
 use crate::error::{EngineError, Result, SqlState};
-use crate::exec::aggregate::{accumulate, finish_group, Accumulator};
 use crate::exec::ctx::Ctx;
-use crate::exec::group_key::row_key_typed;
+use crate::exec::hash_agg::HashAgg;
 use crate::exec::join_emit;
 use crate::exec::scan::scan_rows;
 use crate::exec::spill::external_sort::ExternalSort;
 use crate::plan::expr::Expr;
-use crate::plan::node::{JoinKind, Node, SetOpKind, SortKey};
+use crate::plan::node::{JoinKind, Node, SortKey};
 use crate::types::{compare_typed, Value};
 
 /// Whether a consumer wants more rows.
@@ -419,48 +417,25 @@ fn run_node<'a, T: Transaction>(
                     input, group_by, sets, aggs, ctx, sink,
                 );
             }
-            let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
-            let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
-            let mut key = Vec::new();
-            let mut gvals = Vec::new();
+            // Past work_mem, rows of groups not held go to temporary
+            // batches (see `exec::hash_agg`).
             let types: Vec<_> = group_by.iter().map(|g| g.ty()).collect();
+            let mut table = HashAgg::new(aggs, &types, ctx.spill_env(), 0);
+            let mut gvals = Vec::with_capacity(group_by.len());
+            let mut any = false;
             run(input, ctx, &mut |ctx, row| {
+                any = true;
                 gvals.clear();
                 for g in group_by {
                     gvals.push(g.eval(row, ctx)?);
                 }
-                // Without GROUP BY there is one group: no key to look up.
-                let slot = if group_by.is_empty() && !groups.is_empty() {
-                    0
-                } else {
-                    row_key_typed(&gvals, &types, &mut key);
-                    match index.get(&key) {
-                        Some(&i) => i,
-                        None => {
-                            index.insert(key.clone(), groups.len());
-                            groups
-                                .push((gvals.clone(), aggs.iter().map(Accumulator::new).collect()));
-                            groups.len() - 1
-                        }
-                    }
-                };
-                accumulate(&mut groups[slot].1, aggs, row, ctx)?;
+                table.add(&gvals, row, ctx)?;
                 Ok(Flow::Continue)
             })?;
-            if groups.is_empty() && group_by.is_empty() {
-                groups.push((Vec::new(), aggs.iter().map(Accumulator::new).collect()));
+            if !any && group_by.is_empty() {
+                table.ensure_group(&[]);
             }
-            let mut out = Vec::new();
-            for (g, accs) in groups {
-                ctx.check_interrupt()?;
-                out.clear();
-                out.extend(g);
-                finish_group(accs, aggs, &mut out, ctx)?;
-                if sink(ctx, &out)? == Flow::Stop {
-                    return Ok(Flow::Stop);
-                }
-            }
-            Ok(Flow::Continue)
+            table.finish(ctx, sink)
         }
         Node::Window(w) => crate::exec::window::run_window(w, ctx, sink),
         Node::Sort { input, keys } => {
@@ -549,108 +524,13 @@ fn run_node<'a, T: Transaction>(
             })
         }
         Node::Distinct { input, on } => {
-            let mut seen: HashSet<Vec<u8>> = HashSet::new();
-            let mut key = Vec::new();
-            let mut vals = Vec::new();
-            let types: Vec<_> = if on.is_empty() {
-                input.columns().iter().map(|c| c.ty).collect()
-            } else {
-                on.iter().map(|e| e.ty()).collect()
-            };
-            run(input, ctx, &mut |ctx, row| {
-                if on.is_empty() {
-                    row_key_typed(row, &types, &mut key);
-                } else {
-                    vals.clear();
-                    for e in on {
-                        vals.push(e.eval(row, ctx)?);
-                    }
-                    row_key_typed(&vals, &types, &mut key);
-                }
-                if seen.contains(&key) {
-                    return Ok(Flow::Continue);
-                }
-                seen.insert(key.clone());
-                sink(ctx, row)
-            })
+            crate::exec::hash_distinct::run_distinct(input, on, ctx, sink)
         }
         Node::SetOp {
             left,
             right,
             kind,
             all,
-        } => run_set_op(left, right, *kind, *all, ctx, sink),
-    }
-}
-
-fn run_set_op<'a, T: Transaction>(
-    left: &Node,
-    right: &Node,
-    kind: SetOpKind,
-    all: bool,
-    ctx: &mut Ctx<'a, T>,
-    sink: &mut Sink<'_, 'a, T>,
-) -> Result<Flow> {
-    let mut key = Vec::new();
-    let types: Vec<_> = left.columns().iter().map(|c| c.ty).collect();
-    match kind {
-        SetOpKind::Union => {
-            if all {
-                if run(left, ctx, sink)? == Flow::Stop {
-                    return Ok(Flow::Stop);
-                }
-                return run(right, ctx, sink);
-            }
-            let mut seen: HashSet<Vec<u8>> = HashSet::new();
-            for side in [left, right] {
-                let flow = run(side, ctx, &mut |ctx, row| {
-                    row_key_typed(row, &types, &mut key);
-                    if !seen.insert(key.clone()) {
-                        return Ok(Flow::Continue);
-                    }
-                    sink(ctx, row)
-                })?;
-                if flow == Flow::Stop {
-                    return Ok(Flow::Stop);
-                }
-            }
-            Ok(Flow::Continue)
-        }
-        SetOpKind::Intersect | SetOpKind::Except => {
-            let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
-            run(right, ctx, &mut |_, row| {
-                row_key_typed(row, &types, &mut key);
-                *counts.entry(key.clone()).or_insert(0) += 1;
-                Ok(Flow::Continue)
-            })?;
-            let mut emitted: HashSet<Vec<u8>> = HashSet::new();
-            run(left, ctx, &mut |ctx, row| {
-                row_key_typed(row, &types, &mut key);
-                let count = counts.get_mut(&key);
-                let emit = match (kind, all) {
-                    (SetOpKind::Intersect, true) => match count {
-                        Some(c) if *c > 0 => {
-                            *c -= 1;
-                            true
-                        }
-                        _ => false,
-                    },
-                    (SetOpKind::Intersect, false) => count.is_some() && emitted.insert(key.clone()),
-                    (_, true) => match count {
-                        Some(c) if *c > 0 => {
-                            *c -= 1;
-                            false
-                        }
-                        _ => true,
-                    },
-                    (_, false) => count.is_none() && emitted.insert(key.clone()),
-                };
-                if emit {
-                    sink(ctx, row)
-                } else {
-                    Ok(Flow::Continue)
-                }
-            })
-        }
+        } => crate::exec::hash_setop::run_set_op(left, right, *kind, *all, ctx, sink),
     }
 }

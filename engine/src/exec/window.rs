@@ -5,7 +5,10 @@
 //! operator buffers the rows of one partition (with their key and argument
 //! values), computes every call's value for each of them, pushes the rows
 //! on with the values appended, and only then reads the next partition:
-//! it never holds more than one partition.
+//! it never holds more than one partition. The partition's input rows
+//! themselves wait in a [`TupleStore`] (in a temporary file past
+//! `work_mem`), read back in order as they are pushed on; only their
+//! order keys and call arguments stay in memory.
 //!
 //! Peer groups (rows equal on the order keys) and frames are computed as
 //! PostgreSQL defines them: `ROWS`, `RANGE` (offsets over one numeric,
@@ -24,14 +27,14 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::exec::aggregate::Accumulator;
 use crate::exec::ctx::Ctx;
 use crate::exec::run::{run, sort_cmp, Flow, Sink};
+use crate::exec::spill::TupleStore;
 use crate::plan::node::{AggCall, AggFunc, SortKey};
 use crate::plan::window::{Exclude, FrameBound, FrameUnits, WindowFunc, WindowPlan};
 use crate::types::{cast, compare_typed, eval_binary, BinaryOp, CastKind, SqlType, Value};
 
-/// One buffered row of a partition.
+/// One buffered row of a partition (the input row itself waits in the
+/// partition's [`TupleStore`]).
 struct Row {
-    row: Vec<Value>,
-    partition: Vec<Value>,
     order: Vec<Value>,
     /// Per call: its evaluated arguments (for aggregates: whether FILTER
     /// passed, the argument, the second argument).
@@ -56,6 +59,9 @@ pub fn run_window<'a, T: Transaction>(
     let end_off = offset(w, &w.def.frame.end, false, ctx)?;
     let offsets = (start_off, end_off);
     let mut part: Vec<Row> = Vec::new();
+    let env = ctx.spill_env();
+    let mut rows = TupleStore::new(env.clone());
+    let mut current: Vec<Value> = Vec::new();
     let mut stopped = false;
     let ptypes: Vec<SqlType> = w.def.partition_by.iter().map(|e| e.ty()).collect();
     run(&w.input, ctx, &mut |ctx, row| {
@@ -64,15 +70,17 @@ pub fn run_window<'a, T: Transaction>(
         for e in &w.def.partition_by {
             partition.push(e.eval(row, ctx)?);
         }
-        if let Some(first) = part.first() {
-            if !same(&ptypes, &first.partition, &partition) {
-                let flow = emit(w, &offsets, &part, ctx, sink)?;
-                part.clear();
-                if flow == Flow::Stop {
-                    stopped = true;
-                    return Ok(Flow::Stop);
-                }
+        if !part.is_empty() && !same(&ptypes, &current, &partition) {
+            let flow = emit(w, &offsets, &part, &mut rows, ctx, sink)?;
+            part.clear();
+            rows = TupleStore::new(env.clone());
+            if flow == Flow::Stop {
+                stopped = true;
+                return Ok(Flow::Stop);
             }
+        }
+        if part.is_empty() {
+            current = partition;
         }
         let mut order = Vec::with_capacity(w.def.order_by.len());
         for k in &w.def.order_by {
@@ -82,12 +90,8 @@ pub fn run_window<'a, T: Transaction>(
         for c in &w.calls {
             inputs.push(call_inputs(&c.func, row, ctx)?);
         }
-        part.push(Row {
-            row: row.to_vec(),
-            partition,
-            order,
-            inputs,
-        });
+        rows.push(row)?;
+        part.push(Row { order, inputs });
         Ok(Flow::Continue)
     })?;
     if stopped {
@@ -96,7 +100,7 @@ pub fn run_window<'a, T: Transaction>(
     if part.is_empty() {
         return Ok(Flow::Continue);
     }
-    emit(w, &offsets, &part, ctx, sink)
+    emit(w, &offsets, &part, &mut rows, ctx, sink)
 }
 
 /// Whether two partition keys are equal (NULLs equal).
@@ -229,11 +233,13 @@ fn peers(keys: &[SortKey], part: &[Row]) -> Peers {
     Peers { group_of, bounds }
 }
 
-/// Computes the calls over one partition and pushes its rows on.
+/// Computes the calls over one partition and pushes its rows (`rows`,
+/// in the same order) on.
 fn emit<'a, T: Transaction>(
     w: &WindowPlan,
     offsets: &(Offset, Offset),
     part: &[Row],
+    rows: &mut TupleStore,
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
@@ -249,10 +255,12 @@ fn emit<'a, T: Transaction>(
         results.push(compute(w, c, &call.func, part, &p, &frames, ctx)?);
     }
     let mut out = Vec::new();
-    for (i, r) in part.iter().enumerate() {
+    rows.rewind();
+    for i in 0..n {
         ctx.check_interrupt()?;
-        out.clear();
-        out.extend(r.row.iter().cloned());
+        if !rows.next_into(&mut out)? {
+            break;
+        }
         for res in &mut results {
             out.push(std::mem::replace(&mut res[i], Value::Null));
         }

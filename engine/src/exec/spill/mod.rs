@@ -6,14 +6,16 @@
 //! before spilling), its `temp_file_limit` (bytes all its temporary files
 //! may hold together, 53400 past it) and the directory its files go to
 //! ([`temp_files::TempDir`]). [`tuple_store::TupleStore`] is the row
-//! buffer built on it; the external sort ([`crate::exec::sort`]) and the
-//! hash join's batches use it.
+//! buffer built on it; the external sort ([`crate::exec::sort`]) uses it,
+//! and so do the hash-partitioned batches ([`partitions`]) of the hash
+//! join, hash aggregation, DISTINCT and the set operations.
 //!
 //! Every file is removed when the operator that made it is dropped (at
 //! the end of the statement, on an error, a cancel or a panic), and a
 //! database's temporary directory is emptied when it opens.
 
 pub mod external_sort;
+pub mod partitions;
 pub mod row_codec;
 pub mod temp_files;
 pub mod tuple_store;

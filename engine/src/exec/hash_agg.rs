@@ -1,0 +1,194 @@
+//! The hash table of a hash aggregate (plain `GROUP BY` and grouping
+//! sets), bounded by `work_mem` as PostgreSQL 15's hash aggregate.
+//!
+//! Groups are kept in first-seen order with an index by their key
+//! ([`row_key_typed`]); their estimated size grows with each new group
+//! (its key, values and accumulators) and, for aggregates that keep
+//! their inputs (`string_agg`, `array_agg`, the JSON, `DISTINCT` and
+//! ordered-set ones), with each input. Once it passes `work_mem` no new
+//! group is made: a row of a group already held still feeds it, and a
+//! row of any other group is written, with its group's values in front,
+//! to the hash-partitioned batches of
+//! [`crate::exec::spill::partitions`]. When the input ends the groups
+//! held are finished and emitted, then each batch is aggregated the same
+//! way with a fresh table (splitting again if it overflows), so every
+//! group is finished exactly once. Group values travel with the spilled
+//! rows, so grouping expressions are evaluated once per row, as in
+//! memory; only the output order of the groups changes (as in
+//! PostgreSQL).
+
+use std::collections::HashMap;
+
+use rocksgres_storage::Transaction;
+
+use crate::error::Result;
+use crate::exec::aggregate::{accumulate, finish_group, Accumulator};
+use crate::exec::ctx::Ctx;
+use crate::exec::group_key::row_key_typed;
+use crate::exec::run::{Flow, Sink};
+use crate::exec::spill::partitions::{may_split, Partitions, Pending};
+use crate::exec::spill::row_codec::row_size;
+use crate::exec::spill::SpillEnv;
+use crate::plan::node::AggCall;
+use crate::types::{SqlType, Value};
+
+/// Bytes counted per group besides its key and values (the index entry,
+/// the group's vectors).
+const GROUP_OVERHEAD: usize = 64;
+
+/// A hash aggregate's groups (see the module docs).
+pub struct HashAgg<'p> {
+    aggs: &'p [AggCall],
+    types: &'p [SqlType],
+    env: SpillEnv,
+    depth: u32,
+    index: HashMap<Vec<u8>, usize>,
+    groups: Vec<(Vec<Value>, Vec<Accumulator>)>,
+    /// The estimated bytes the groups hold.
+    mem: usize,
+    /// Whether the accumulators grow with their inputs.
+    grows: bool,
+    spill: Option<Partitions>,
+    key: Vec<u8>,
+    entry: Vec<Value>,
+}
+
+impl<'p> HashAgg<'p> {
+    /// An empty table for `aggs` over group values of types `types`, at
+    /// split level `depth` (0 for the operator's input).
+    pub fn new(aggs: &'p [AggCall], types: &'p [SqlType], env: SpillEnv, depth: u32) -> Self {
+        HashAgg {
+            aggs,
+            types,
+            env,
+            depth,
+            index: HashMap::new(),
+            groups: Vec::new(),
+            mem: 0,
+            grows: aggs
+                .iter()
+                .any(|a| a.distinct || a.func.collects() || a.func.is_ordered_set()),
+            spill: None,
+            key: Vec::new(),
+            entry: Vec::new(),
+        }
+    }
+
+    /// Feeds input `row` to the group `gvals` (one value per type), or
+    /// writes both to a batch when the table is full and lacks the group.
+    pub fn add<T: Transaction>(
+        &mut self,
+        gvals: &[Value],
+        row: &[Value],
+        ctx: &mut Ctx<'_, T>,
+    ) -> Result<()> {
+        if gvals.is_empty() && self.groups.len() == 1 {
+            // Without grouping columns there is one group: no key to look up.
+            accumulate(&mut self.groups[0].1, self.aggs, row, ctx)?;
+            if self.grows {
+                self.mem += row_size(row);
+            }
+            return Ok(());
+        }
+        row_key_typed(gvals, self.types, &mut self.key);
+        let slot = match self.index.get(&self.key) {
+            Some(&i) => i,
+            None => {
+                if self.mem > self.env.work_mem() && may_split(self.depth) {
+                    let parts = self
+                        .spill
+                        .get_or_insert_with(|| Partitions::new(&self.env, self.depth));
+                    self.entry.clear();
+                    self.entry.extend_from_slice(gvals);
+                    self.entry.extend_from_slice(row);
+                    return parts.push(&self.key, &self.entry);
+                }
+                self.mem += 2 * self.key.len()
+                    + row_size(gvals)
+                    + GROUP_OVERHEAD
+                    + self.aggs.len() * std::mem::size_of::<Accumulator>();
+                self.index.insert(self.key.clone(), self.groups.len());
+                self.groups.push((
+                    gvals.to_vec(),
+                    self.aggs.iter().map(Accumulator::new).collect(),
+                ));
+                self.groups.len() - 1
+            }
+        };
+        accumulate(&mut self.groups[slot].1, self.aggs, row, ctx)?;
+        if self.grows {
+            self.mem += row_size(row);
+        }
+        Ok(())
+    }
+
+    /// Makes the group `gvals` if it is not there (an aggregate without
+    /// `GROUP BY`, or an empty grouping set, over no input rows).
+    pub fn ensure_group(&mut self, gvals: &[Value]) {
+        row_key_typed(gvals, self.types, &mut self.key);
+        if !self.index.contains_key(&self.key) {
+            self.index.insert(self.key.clone(), self.groups.len());
+            self.groups.push((
+                gvals.to_vec(),
+                self.aggs.iter().map(Accumulator::new).collect(),
+            ));
+        }
+    }
+
+    /// Whether rows went to temporary batches.
+    pub fn is_spilled(&self) -> bool {
+        self.spill.is_some()
+    }
+
+    /// Finishes and emits every group: those held, then those of each
+    /// spilled batch.
+    pub fn finish<'a, T: Transaction>(
+        mut self,
+        ctx: &mut Ctx<'a, T>,
+        sink: &mut Sink<'_, 'a, T>,
+    ) -> Result<Flow> {
+        let mut pending = Pending::default();
+        let width = self.types.len();
+        let mut entry = Vec::new();
+        loop {
+            let spill = self.emit(ctx, sink)?;
+            let Some(spill) = spill else {
+                return Ok(Flow::Stop);
+            };
+            if let Some(parts) = spill {
+                pending.add(parts);
+            }
+            let Some((mut batch, depth)) = pending.next_batch() else {
+                return Ok(Flow::Continue);
+            };
+            self = HashAgg::new(self.aggs, self.types, self.env.clone(), depth);
+            while batch.next_into(&mut entry)? {
+                ctx.check_interrupt()?;
+                let (gvals, row) = entry.split_at(width);
+                self.add(gvals, row, ctx)?;
+            }
+        }
+    }
+
+    /// Emits the groups held; `None` when the sink stopped, else the
+    /// batches spilled.
+    #[allow(clippy::type_complexity)]
+    fn emit<'a, T: Transaction>(
+        &mut self,
+        ctx: &mut Ctx<'a, T>,
+        sink: &mut Sink<'_, 'a, T>,
+    ) -> Result<Option<Option<Partitions>>> {
+        self.index = HashMap::new();
+        let mut out = Vec::new();
+        for (g, accs) in std::mem::take(&mut self.groups) {
+            ctx.check_interrupt()?;
+            out.clear();
+            out.extend(g);
+            finish_group(accs, self.aggs, &mut out, ctx)?;
+            if sink(ctx, &out)? == Flow::Stop {
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.spill.take()))
+    }
+}
