@@ -135,10 +135,12 @@ fn resolve<T: Transaction>(
             notices.push(skip(s.name));
             return Ok(None);
         }
-        Relation::System(s) => return Err(EngineError::unsupported(format!(
+        Relation::System(s) => {
+            return Err(EngineError::unsupported(format!(
             "ANALYZE of system catalog \"{}\" (the catalogs are generated and have no statistics)",
             s.name
-        ))),
+        )))
+        }
         Relation::Type(_) | Relation::Domain(_) => {
             return Err(EngineError::internal("a type is not a relation"))
         }

@@ -296,10 +296,28 @@ fn parse_plain(sql: &str) -> Result<Vec<Parsed>> {
     depth::check_nesting(sql)?;
     let statements = depth::guard(|| parser(sql).and_then(|mut p| p.parse_statements()))
         .map_err(|e| parse_error(sql, e))?;
-    Ok(statements
+    statements
         .into_iter()
-        .map(|s| Parsed::Statement(Box::new(s)))
-        .collect())
+        .map(|s| match s {
+            // `...; ANALYZE t` later in a query string: `sqlparser` read
+            // its plain form; ours takes over.
+            Statement::Analyze(a)
+                if a.partitions.is_none()
+                    && !a.for_columns
+                    && !a.cache_metadata
+                    && !a.noscan
+                    && !a.compute_statistics
+                    && !a.has_table_keyword =>
+            {
+                let text = a.to_string();
+                analyze::parse(&text)?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| EngineError::internal("an ANALYZE parsed to nothing"))
+            }
+            s => Ok(Parsed::Statement(Box::new(s))),
+        })
+        .collect()
 }
 
 /// The marker function that carries `BETWEEN SYMMETRIC` through the parser.
