@@ -90,6 +90,11 @@ pub const CAT_TYPE: u8 = 14;
 /// Catalog entry kind: user-defined type OID by (schema, name).
 pub const CAT_TYPE_NAME: u8 = 15;
 
+/// Catalog entry kind: a table's `ANALYZE` statistics by table id (see
+/// [`crate::catalog::statistic`]). Far from the other kinds so that kinds
+/// added meanwhile on other branches cannot take the same number.
+pub const CAT_STATISTIC: u8 = 40;
+
 /// Catalog key of a user-defined type descriptor.
 pub fn type_key(buf: &mut Vec<u8>, oid: u32) {
     table_key(buf, oid);

@@ -862,6 +862,7 @@ impl<S: Store> Session<S> {
             Parsed::Domain(stmt) => s.run_domain_statement(stmt),
             Parsed::Database(stmt) => s.run_database_statement(stmt),
             Parsed::Cursor(stmt) => s.run_cursor_statement(stmt, params),
+            Parsed::Analyze(stmt) => s.run_analyze(stmt),
         });
         if r.is_err() {
             self.statement_failed();
@@ -1356,6 +1357,33 @@ impl<S: Store> Session<S> {
         })
     }
 
+    /// ANALYZE (see [`crate::exec::analyze`]); allowed in a transaction
+    /// block and in a read-only transaction, as in PostgreSQL. Cached
+    /// plans are made again with the new statistics.
+    fn run_analyze(&mut self, stmt: &sql::analyze::AnalyzeStmt) -> Result<QueryResult> {
+        let interrupts = self.interrupts();
+        self.ddl_in_txn = true;
+        self.in_transaction(|txn, db| {
+            db.bump_catalog_version();
+            txn.set_lock_timeout(interrupts.lock_timeout);
+            txn.set_wait_limits(WaitLimits {
+                deadline: interrupts.deadline,
+                cancel: Some(Arc::clone(&interrupts.cancel)),
+            });
+            let notices = crate::exec::analyze::run(
+                txn,
+                &interrupts.search_path,
+                stmt,
+                micros_since_2000(),
+                &mut interrupts.interrupt(),
+            );
+            txn.set_wait_limits(WaitLimits::default());
+            let mut r = QueryResult::command("ANALYZE");
+            r.notices = notices?;
+            Ok(r)
+        })
+    }
+
     fn run_domain_statement(&mut self, stmt: &sql::domain::DomainStmt) -> Result<QueryResult> {
         self.check_writable_command(stmt.tag())?;
         let interrupts = self.interrupts();
@@ -1592,8 +1620,10 @@ fn execute<S: Store>(
             Statement::Drop { .. } | Statement::AlterTable(_) | Statement::DropDomain(_)
         )
     {
-        // Comments go with their objects.
+        // Comments go with their objects, and so do statistics.
         if let Err(e) = catalog::description::sweep(txn) {
+            r = Err(e);
+        } else if let Err(e) = catalog::statistic::sweep(txn) {
             r = Err(e);
         }
     }

@@ -23,7 +23,7 @@ RELATIONS = {
         "pg_partitioned_table", "pg_policy", "pg_proc", "pg_publication",
         "pg_publication_namespace", "pg_publication_rel", "pg_range", "pg_rewrite",
         "pg_roles", "pg_sequence", "pg_sequences", "pg_settings", "pg_shdescription",
-        "pg_locks", "pg_stat_activity", "pg_statistic_ext", "pg_tables", "pg_tablespace",
+        "pg_locks", "pg_stat_activity", "pg_statistic_ext", "pg_stats", "pg_tables", "pg_tablespace",
         "pg_trigger", "pg_type", "pg_user", "pg_views",
     ],
     "information_schema": [

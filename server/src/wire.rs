@@ -60,7 +60,8 @@ pub fn error_response(e: &EngineError) -> ErrorResponse {
 }
 
 /// A notice the engine produced. PostgreSQL reports the transaction-state
-/// notices as WARNINGs with their own SQLSTATEs; everything else is a NOTICE.
+/// notices as WARNINGs with their own SQLSTATEs, ANALYZE VERBOSE's lines as
+/// INFO; everything else is a NOTICE.
 pub fn notice_response(message: &str) -> NoticeResponse {
     let (severity, code) = match message {
         "there is no transaction in progress" => ("WARNING", "25P01"),
@@ -71,6 +72,23 @@ pub fn notice_response(message: &str) -> NoticeResponse {
         rocksgres_engine::session::SERIALIZABLE_WARNING => ("WARNING", "01000"),
         rocksgres_engine::exec::alter::STATISTICS_LOWERED => ("WARNING", "22023"),
         m if m.ends_with(rocksgres_engine::sql::typmod_warnings::REDUCED) => ("WARNING", "22023"),
+        m if m.starts_with("skipping \"")
+            && m.ends_with(rocksgres_engine::exec::analyze::SKIP_SUFFIX) =>
+        {
+            ("WARNING", "01000")
+        }
+        m if m.starts_with("skipping analyze of \"")
+            && m.ends_with(rocksgres_engine::exec::analyze::LOCK_SKIP_SUFFIX) =>
+        {
+            ("WARNING", "55P03")
+        }
+        m if m.starts_with(rocksgres_engine::exec::analyze::ANALYZING_PREFIX)
+            || (m.starts_with('"')
+                && m.contains("\": scanned ")
+                && m.ends_with(" estimated total rows")) =>
+        {
+            ("INFO", "00000")
+        }
         m if m.starts_with("column \"") && m.ends_with("already exists, skipping") => {
             ("NOTICE", "42701")
         }

@@ -205,6 +205,11 @@ pub struct TableDesc {
     /// FOREIGN KEY constraints of this table (as the referencing table),
     /// in creation order.
     pub foreign_keys: Vec<ForeignKeyDesc>,
+    /// The table's `ANALYZE` statistics, attached when a query resolves
+    /// the table by name ([`crate::catalog::lookup_relation`]) for the
+    /// planner's estimates; never part of the stored descriptor (see
+    /// [`crate::catalog::statistic`]).
+    pub stats: Option<std::sync::Arc<super::statistic::TableStats>>,
 }
 
 impl TableDesc {
@@ -556,6 +561,7 @@ impl TableDesc {
             next_index_id,
             checks,
             foreign_keys,
+            stats: None,
         })
     }
 }
@@ -684,6 +690,7 @@ mod tests {
                 deferrable: true,
                 initially_deferred: true,
             }],
+            stats: None,
         };
         let mut buf = Vec::new();
         desc.encode(&mut buf);

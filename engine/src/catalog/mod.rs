@@ -16,6 +16,7 @@ pub mod foreign_key;
 pub mod lock;
 pub mod schema;
 pub mod sequence;
+pub mod statistic;
 pub mod temp;
 pub mod user_type;
 pub mod view;
@@ -172,6 +173,7 @@ pub fn drop_table<T: Transaction>(txn: &mut T, desc: &TableDesc) -> Result<()> {
     txn.delete(&key)?;
     keys::table_key(&mut key, desc.id);
     txn.delete(&key)?;
+    statistic::remove(txn, desc.id)?;
     for ix in &desc.indexes {
         unregister_owned_index_name(txn, &desc.schema, &ix.name, desc.id)?;
     }
@@ -272,7 +274,9 @@ pub fn lookup_relation<T: Transaction>(
     schema: &str,
     name: &str,
 ) -> Result<Option<Relation>> {
-    if let Some(t) = lookup_table(txn, schema, name)? {
+    if let Some(mut t) = lookup_table(txn, schema, name)? {
+        // A query's table carries its statistics for the planner.
+        t.stats = statistic::load(txn, t.id)?.map(Arc::new);
         return Ok(Some(Relation::Table(Arc::new(t))));
     }
     if let Some(v) = lookup_view(txn, schema, name)? {

@@ -487,12 +487,17 @@ pub fn alter_table<T: Transaction>(
                         to_name: &new,
                     },
                 )?;
+                // The statistics stay with the renamed table.
+                let stats = catalog::statistic::load(txn, table.id)?;
                 catalog::drop_table(txn, &table)?;
                 if table.primary().name == format!("{}_pkey", table.name) {
                     // PostgreSQL keeps the index name; so do we.
                 }
                 table.name = new;
                 catalog::create_table(txn, &table)?;
+                if let Some(s) = stats {
+                    catalog::statistic::store(txn, &s)?;
+                }
             }
             AlterTableOperation::AlterColumn { column_name, op } => {
                 let pos = column_position(&table, &ident_name(column_name))?;

@@ -266,6 +266,7 @@ pub fn create_table<T: Transaction>(
         next_index_id: 2,
         checks: Vec::new(),
         foreign_keys: Vec::new(),
+        stats: None,
     };
     let mut desc = desc;
     crate::exec::generated::validate(&desc)?;

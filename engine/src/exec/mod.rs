@@ -8,6 +8,8 @@
 
 pub mod aggregate;
 pub mod alter;
+pub mod analyze;
+pub mod analyze_stats;
 pub mod checks;
 pub mod comment;
 pub mod composite_attrs;

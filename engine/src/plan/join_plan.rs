@@ -45,9 +45,14 @@
 //!    semi (anti) join when they include an equality, as PostgreSQL plans
 //!    it, instead of one run of the subquery per row.
 //!
-//! Without table statistics the build side is always the right input, as
-//! written; a query joining a large table on the right of a small one
-//! builds its hash table from the large one.
+//! 4. **Build side.** The hash table is built from the right input, as
+//!    written, unless both inputs of an inner hash join have row
+//!    estimates from `ANALYZE` statistics ([`crate::plan::estimate`]) and
+//!    the left one is estimated smaller: then the inputs swap (the
+//!    smaller is hashed, PostgreSQL's choice) and a projection puts the
+//!    columns back in the query's order. Without statistics the plan is
+//!    as written, so a query joining a large table on the right of a
+//!    small one builds its hash table from the large one.
 
 use crate::plan::access::{choose_access, conjuncts};
 use crate::plan::expr::{Expr, SubqueryKind};
@@ -383,6 +388,9 @@ fn hash_join(
         hk.right.push(r);
         hk.types.push(t);
     }
+    if kind == JoinKind::Inner && build_on_left(&left, &right, on.as_ref()) {
+        return swapped_hash_join(left, right, on, hk);
+    }
     Node::Join {
         left: Box::new(left),
         right: Box::new(right),
@@ -390,6 +398,57 @@ fn hash_join(
         on,
         lateral: false,
         hash: Some(Box::new(hk)),
+    }
+}
+
+/// Whether an inner hash join should hash its left input: both inputs
+/// have estimates and the left one is smaller (see the module docs). A
+/// condition that is not movable (a subquery) keeps the join as written.
+fn build_on_left(left: &Node, right: &Node, on: Option<&Expr>) -> bool {
+    if on.is_some_and(|e| !e.is_movable()) {
+        return false;
+    }
+    match (
+        crate::plan::estimate::node_rows(left),
+        crate::plan::estimate::node_rows(right),
+    ) {
+        (Some(l), Some(r)) => l < r,
+        _ => false,
+    }
+}
+
+/// The inner hash join of `left` and `right` that hashes `left`: the
+/// inputs swapped (keys and condition follow), under a projection that
+/// gives the columns in the original order.
+fn swapped_hash_join(left: Node, right: Node, on: Option<Expr>, keys: HashKeys) -> Node {
+    let lw = left.width();
+    let rw = right.width();
+    let mut columns = left.columns();
+    columns.extend(right.columns());
+    let on = on.map(|mut e| {
+        e.map_columns(&|i| if i < lw { i + rw } else { i - lw });
+        e
+    });
+    let keys = HashKeys {
+        left: keys.right,
+        right: keys.left,
+        types: keys.types,
+    };
+    let exprs = (0..lw)
+        .map(|j| Expr::Column(rw + j, columns[j].ty))
+        .chain((0..rw).map(|j| Expr::Column(j, columns[lw + j].ty)))
+        .collect();
+    Node::Project {
+        input: Box::new(Node::Join {
+            left: Box::new(right),
+            right: Box::new(left),
+            kind: JoinKind::Inner,
+            on,
+            lateral: false,
+            hash: Some(Box::new(keys)),
+        }),
+        exprs,
+        columns,
     }
 }
 

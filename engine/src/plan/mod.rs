@@ -10,6 +10,7 @@ pub mod cte;
 pub mod cte_dml;
 pub mod dml_from;
 pub mod domain_check;
+pub mod estimate;
 pub mod explain;
 pub mod explain_cte;
 pub mod explain_options;

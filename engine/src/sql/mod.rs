@@ -2,8 +2,9 @@
 //!
 //! Parsing uses `sqlparser`'s PostgreSQL dialect. A few utility statements
 //! that clients send but the parser rejects or that need no planning
-//! (VACUUM, ANALYZE, CHECKPOINT) are recognised by their first keyword before
-//! the parser runs. Parse errors become SQLSTATE 42601.
+//! (VACUUM, CHECKPOINT) are recognised by their first keyword before
+//! the parser runs; ANALYZE has a parser of its own ([`analyze`]).
+//! Parse errors become SQLSTATE 42601.
 //!
 //! [`normalize`] and [`parametrize`] serve the session's plan cache: the
 //! first turns a query string into a cache key and its literals, the
@@ -17,6 +18,7 @@ use crate::error::{EngineError, Result, SqlState};
 
 pub mod alter_index;
 pub mod alter_owner;
+pub mod analyze;
 pub mod column_options;
 pub mod comment;
 pub mod create_like;
@@ -60,6 +62,8 @@ pub enum Parsed {
     Database(Box<database::DatabaseStmt>),
     /// DECLARE, FETCH, MOVE or CLOSE (parsed by [`cursor_stmt`]).
     Cursor(Box<cursor_stmt::CursorStmt>),
+    /// ANALYZE (parsed by [`analyze`]).
+    Analyze(Box<analyze::AnalyzeStmt>),
 }
 
 fn first_keyword(sql: &str) -> String {
@@ -118,7 +122,7 @@ fn parse_error(sql: &str, e: sqlparser::parser::ParserError) -> EngineError {
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     match first_keyword(sql).as_str() {
         "VACUUM" => return Ok(vec![Parsed::Utility("VACUUM")]),
-        "ANALYZE" | "ANALYSE" => return Ok(vec![Parsed::Utility("ANALYZE")]),
+        "ANALYZE" | "ANALYSE" => return analyze::parse(sql),
         "CHECKPOINT" => return Ok(vec![Parsed::Utility("CHECKPOINT")]),
         "CREATE" | "DROP" | "ALTER" if database::is_database_statement(sql) => {
             return Ok(vec![Parsed::Database(Box::new(database::parse(sql)?))]);
@@ -292,10 +296,28 @@ fn parse_plain(sql: &str) -> Result<Vec<Parsed>> {
     depth::check_nesting(sql)?;
     let statements = depth::guard(|| parser(sql).and_then(|mut p| p.parse_statements()))
         .map_err(|e| parse_error(sql, e))?;
-    Ok(statements
+    statements
         .into_iter()
-        .map(|s| Parsed::Statement(Box::new(s)))
-        .collect())
+        .map(|s| match s {
+            // `...; ANALYZE t` later in a query string: `sqlparser` read
+            // its plain form; ours takes over.
+            Statement::Analyze(a)
+                if a.partitions.is_none()
+                    && !a.for_columns
+                    && !a.cache_metadata
+                    && !a.noscan
+                    && !a.compute_statistics
+                    && !a.has_table_keyword =>
+            {
+                let text = a.to_string();
+                analyze::parse(&text)?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| EngineError::internal("an ANALYZE parsed to nothing"))
+            }
+            s => Ok(Parsed::Statement(Box::new(s))),
+        })
+        .collect()
 }
 
 /// The marker function that carries `BETWEEN SYMMETRIC` through the parser.

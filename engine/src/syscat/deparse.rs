@@ -79,6 +79,7 @@ pub fn value_expr_def(base: SqlType, text: &str, pretty: bool) -> String {
         next_index_id: 0,
         checks: Vec::new(),
         foreign_keys: Vec::new(),
+        stats: None,
     };
     expr_def_with(
         Builder {

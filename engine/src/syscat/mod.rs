@@ -46,6 +46,7 @@ pub mod opclass;
 pub(crate) mod rows;
 mod sizes;
 pub mod static_rows;
+mod stats_rows;
 pub(crate) mod table_row_types;
 mod timezones;
 mod user_types;
@@ -185,6 +186,9 @@ pub struct Snapshot {
     /// The effective search path: (schema, whether implicitly searched)
     /// for every schema that exists, in search order.
     pub search_path: Vec<(String, bool)>,
+    /// Every analyzed table's statistics, in table-id order (`pg_stats`,
+    /// `pg_class.reltuples`).
+    pub statistics: Vec<catalog::statistic::TableStats>,
 }
 
 impl Snapshot {
@@ -247,6 +251,7 @@ impl Snapshot {
             composites,
             schemas,
             search_path,
+            statistics: catalog::statistic::all(txn)?,
         };
         let descriptions = catalog::description::all(txn)?;
         snap.descriptions = descriptions
@@ -318,6 +323,14 @@ impl Snapshot {
                     && d.objsubid == objsubid
             })
             .map(|d| d.text.as_str())
+    }
+
+    /// The statistics of table `id`, if it was analyzed.
+    pub fn statistics_of(&self, id: u32) -> Option<&catalog::statistic::TableStats> {
+        self.statistics
+            .binary_search_by_key(&id, |s| s.table_id)
+            .ok()
+            .map(|i| &self.statistics[i])
     }
 
     /// The oid of schema `schema` (`public`, a user or a temp schema).

@@ -93,6 +93,7 @@ pub fn rows(
             super::table_row_types::pg_depend(rel, snap, &mut out);
         }
         "pg_description" => pg_description(rel, snap, &mut out),
+        "pg_stats" => super::stats_rows::pg_stats(rel, snap, &mut out),
         _ => {}
     }
     out.finish()
@@ -221,6 +222,10 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
                 !t.foreign_keys.is_empty() || referenced.contains(&t.id),
             )
             .int2("relchecks", t.checks.len() as i16);
+        if let Some(st) = snap.statistics_of(t.id) {
+            r.int4("relpages", i32::try_from(st.relpages).unwrap_or(i32::MAX))
+                .set("reltuples", Value::Float4(st.reltuples as f32));
+        }
         out.push(r.finish());
         for ix in visible_indexes(t) {
             let mut r = class_row(rel, &t.schema);

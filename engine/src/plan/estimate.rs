@@ -1,0 +1,195 @@
+//! Row and selectivity estimates from `ANALYZE` statistics, for the
+//! planner.
+//!
+//! A table resolved by a query carries its statistics
+//! ([`TableDesc::stats`], see [`crate::catalog::statistic`]). From them:
+//!
+//! * [`estimated_rows`]: the table's rows at its last ANALYZE
+//!   (`pg_class.reltuples`);
+//! * [`eq_selectivity`]: the fraction of rows with `column = value`, as
+//!   PostgreSQL's `var_eq_const` computes it: the value's frequency when
+//!   it is a most common value, else the rows left by the MCVs and the
+//!   NULLs spread evenly over the other distinct values (and never above
+//!   the least common MCV's frequency);
+//! * [`eq_selectivity_unknown`]: the same for a value not known at
+//!   planning (a parameter), as `var_eq_non_const`: one distinct value's
+//!   share;
+//! * [`filter_selectivity`] and [`node_rows`]: a scan's rows after its
+//!   filter (conjuncts multiplied, as PostgreSQL assumes them
+//!   independent; conditions other than `column = constant` and `IS
+//!   [NOT] NULL` count as PostgreSQL's default 1/3), and the rows of a
+//!   plan node over such scans. Every estimate is `None` when a table
+//!   involved was never analyzed, so plans without statistics stay as
+//!   they were.
+//!
+//! The planner uses them for one choice today: which input of an inner
+//! hash join builds the hash table (see [`crate::plan::join_plan`]).
+
+use crate::catalog::statistic::{ColumnStats, TableStats};
+use crate::catalog::TableDesc;
+use crate::plan::access::conjuncts;
+use crate::plan::expr::Expr;
+use crate::plan::node::Node;
+use crate::types::{compare_typed, BinaryOp, Value};
+
+/// PostgreSQL's `DEFAULT_INEQ_SEL`: the selectivity assumed for a
+/// condition nothing better is known about.
+pub const DEFAULT_INEQ_SEL: f64 = 1.0 / 3.0;
+
+/// PostgreSQL's `DEFAULT_NUM_DISTINCT`: distinct values assumed when the
+/// statistics do not say.
+pub const DEFAULT_NUM_DISTINCT: f64 = 200.0;
+
+/// The rows of `table` at its last ANALYZE; `None` if it was never
+/// analyzed.
+pub fn estimated_rows(table: &TableDesc) -> Option<f64> {
+    table.stats.as_ref().map(|s| s.reltuples)
+}
+
+/// The statistics of column `column` of `table`, with the table's.
+fn column_stats(table: &TableDesc, column: usize) -> Option<(&TableStats, &ColumnStats)> {
+    let t = table.stats.as_deref()?;
+    Some((t, t.column(table, column)?))
+}
+
+/// The distinct non-null values of a column (`n_distinct` resolved
+/// against the row count; at least 1), PostgreSQL's
+/// `get_variable_numdistinct`.
+pub fn distinct_values(table: &TableStats, column: &ColumnStats) -> f64 {
+    let n = f64::from(column.n_distinct);
+    let d = if n > 0.0 {
+        n
+    } else if n < 0.0 {
+        -n * table.reltuples
+    } else {
+        DEFAULT_NUM_DISTINCT
+    };
+    d.round().max(1.0)
+}
+
+/// The fraction of `table`'s rows whose column `column` equals `value`;
+/// `None` without statistics for the column.
+pub fn eq_selectivity(table: &TableDesc, column: usize, value: &Value) -> Option<f64> {
+    let (t, c) = column_stats(table, column)?;
+    if value.is_null() {
+        return Some(0.0);
+    }
+    let ty = &table.columns[column].ty;
+    if c.mcv.is_empty() {
+        return Some(1.0 / distinct_values(t, c));
+    }
+    for (text, freq) in c.mcv.iter().zip(&c.mcv_freqs) {
+        let Ok(v) = Value::parse_text_base(text, ty) else {
+            continue;
+        };
+        if compare_typed(ty, &v, value) == Some(std::cmp::Ordering::Equal) {
+            return Some(f64::from(*freq));
+        }
+    }
+    let common: f64 = c.mcv_freqs.iter().map(|f| f64::from(*f)).sum();
+    let mut selec = (1.0 - common - f64::from(c.null_frac)).clamp(0.0, 1.0);
+    let other = distinct_values(t, c) - c.mcv.len() as f64;
+    if other > 1.0 {
+        selec /= other;
+    }
+    if let Some(least) = c.mcv_freqs.last() {
+        selec = selec.min(f64::from(*least));
+    }
+    Some(selec)
+}
+
+/// The fraction of rows whose column `column` equals a value not known
+/// while planning; `None` without statistics for the column.
+pub fn eq_selectivity_unknown(table: &TableDesc, column: usize) -> Option<f64> {
+    let (t, c) = column_stats(table, column)?;
+    let mut selec = 1.0 - f64::from(c.null_frac);
+    let d = distinct_values(t, c);
+    if d > 1.0 {
+        selec /= d;
+    }
+    if let Some(most) = c.mcv_freqs.first() {
+        selec = selec.min(f64::from(*most));
+    }
+    Some(selec)
+}
+
+/// The selectivity of one conjunct over `table`'s rows.
+fn conjunct_selectivity(table: &TableDesc, e: &Expr) -> f64 {
+    match e {
+        Expr::Binary(sig, a, b) if sig.op == BinaryOp::Eq => {
+            let (col, other) = match (a.as_ref(), b.as_ref()) {
+                (Expr::Column(i, _), o) | (o, Expr::Column(i, _)) => (*i, o),
+                _ => return DEFAULT_INEQ_SEL,
+            };
+            let est = match other {
+                Expr::Literal(v, _) => eq_selectivity(table, col, v),
+                Expr::Param(..) => eq_selectivity_unknown(table, col),
+                _ => None,
+            };
+            est.unwrap_or(DEFAULT_INEQ_SEL)
+        }
+        Expr::IsNull(inner, negated) => match inner.as_ref() {
+            Expr::Column(i, _) => match column_stats(table, *i) {
+                Some((_, c)) => {
+                    let nulls = f64::from(c.null_frac);
+                    if *negated {
+                        1.0 - nulls
+                    } else {
+                        nulls
+                    }
+                }
+                None => DEFAULT_INEQ_SEL,
+            },
+            _ => DEFAULT_INEQ_SEL,
+        },
+        _ => DEFAULT_INEQ_SEL,
+    }
+}
+
+/// The fraction of `table`'s rows passing `filter` (see the module docs).
+pub fn filter_selectivity(table: &TableDesc, filter: &Expr) -> f64 {
+    let mut parts = Vec::new();
+    conjuncts(filter, &mut parts);
+    parts
+        .iter()
+        .map(|p| conjunct_selectivity(table, p))
+        .product()
+}
+
+/// PostgreSQL's `clamp_row_est`: at least one row, a whole number.
+fn clamp_rows(rows: f64) -> f64 {
+    if rows <= 1.0 {
+        1.0
+    } else {
+        rows.round()
+    }
+}
+
+/// The estimated rows `node` produces; `None` when a table it reads was
+/// never analyzed or the node is of a kind not estimated (joins,
+/// aggregates, functions, ...).
+pub fn node_rows(node: &Node) -> Option<f64> {
+    crate::sql::depth::guard(|| match node {
+        Node::Scan(s) => {
+            let rows = estimated_rows(&s.table)?;
+            let sel = s
+                .filter
+                .as_ref()
+                .map_or(1.0, |f| filter_selectivity(&s.table, f));
+            Some(clamp_rows(rows * sel))
+        }
+        Node::Filter { input, .. } => Some(clamp_rows(node_rows(input)? * DEFAULT_INEQ_SEL)),
+        Node::Project { input, .. } | Node::Sort { input, .. } | Node::Distinct { input, .. } => {
+            node_rows(input)
+        }
+        Node::Limit {
+            input,
+            limit: Some(Expr::Literal(v, _)),
+            ..
+        } => {
+            let rows = node_rows(input)?;
+            Some(v.as_i64().map_or(rows, |n| rows.min(n.max(0) as f64)))
+        }
+        _ => None,
+    })
+}
