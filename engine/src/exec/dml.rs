@@ -891,6 +891,7 @@ fn plan_scan(
         filter,
         filter_text: selection.map(|w| w.to_string()),
         lock: None,
+        sample: None,
     })
 }
 

@@ -98,6 +98,7 @@ fn action_plan(
             filter: None,
             filter_text: None,
             lock: None,
+            sample: None,
         },
         sets,
         indexes: bind_indexes(table, binder)?,
@@ -237,6 +238,7 @@ impl Binder<'_> {
             filter: Some(on),
             filter_text: Some(merge.on.to_string()),
             lock: None,
+            sample: None,
         };
         let mut matched = Vec::new();
         let mut not_matched = Vec::new();

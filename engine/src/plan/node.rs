@@ -69,6 +69,8 @@ pub struct ScanPlan {
     /// SELECT ... FOR UPDATE/SHARE: lock each selected row so, re-read
     /// its newest version and re-check the filter on it.
     pub lock: Option<crate::plan::locking::RowLock>,
+    /// `TABLESAMPLE`: the scan keeps a sample of the rows.
+    pub sample: Option<Arc<crate::plan::tablesample::TableSample>>,
 }
 
 /// One ORDER BY key over the input row.
