@@ -62,6 +62,10 @@ sqlstates! {
     InvalidParameterValue = "22023",
     /// 2200H
     SequenceGeneratorLimitExceeded = "2200H",
+    /// 2202G
+    InvalidTablesampleRepeat = "2202G",
+    /// 2202H
+    InvalidTablesampleArgument = "2202H",
     /// 2201B
     InvalidRegularExpression = "2201B",
     /// 2201W

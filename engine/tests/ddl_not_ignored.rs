@@ -10,15 +10,6 @@ use common::q;
 use rocksgres_engine::{Database, SqlState};
 
 const REFUSED: &[(&str, &str)] = &[
-    // Queries (issue 14): sampling is not built.
-    (
-        "SELECT * FROM base TABLESAMPLE BERNOULLI (50)",
-        "TABLESAMPLE",
-    ),
-    (
-        "SELECT * FROM base TABLESAMPLE SYSTEM (10) REPEATABLE (1)",
-        "TABLESAMPLE",
-    ),
     // Section 6 of issue 12 (temporary tables are implemented now: see
     // tests/temp_tables.rs).
     (

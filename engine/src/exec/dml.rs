@@ -892,6 +892,7 @@ fn plan_scan(
         filter_text: selection.map(|w| w.to_string()),
         lock: None,
         needed: None,
+        sample: None,
     })
 }
 

@@ -51,6 +51,7 @@ pub mod row;
 pub mod row_locks;
 pub mod row_type_deps;
 pub mod run;
+pub mod sample;
 pub mod scan;
 pub mod schema_ddl;
 pub mod scratch;

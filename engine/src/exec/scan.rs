@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::exec::ctx::Ctx;
 use crate::exec::row::{decode_columns, decode_values, push_key_value};
 use crate::exec::run::Flow;
+use crate::exec::sample::Sampler;
 use crate::keys;
 use crate::plan::expr::Expr;
 use crate::plan::node::{Access, ScanPlan};
@@ -46,6 +47,8 @@ struct ScanBufs {
     value: Vec<u8>,
     /// The current row, decoded.
     row: Vec<Value>,
+    /// `TABLESAMPLE`: which rows are kept.
+    sampler: Option<Sampler>,
 }
 
 impl ScanBufs {
@@ -57,6 +60,7 @@ impl ScanBufs {
             key: s.take_bytes(),
             value: s.take_bytes(),
             row: s.take_row(),
+            sampler: None,
         }
     }
 
@@ -78,13 +82,32 @@ impl ScanBufs {
     }
 }
 
+/// Whether the row of key `key` is in the sample (always without
+/// `TABLESAMPLE`).
+fn sampled(sampler: &mut Option<Sampler>, key: &[u8]) -> bool {
+    sampler.as_mut().is_none_or(|s| s.keep(key))
+}
+
 /// Calls `f(ctx, key, row)` for every row of the scan that passes its filter.
 pub fn scan_rows<'a, T: Transaction>(
     scan: &ScanPlan,
     ctx: &mut Ctx<'a, T>,
     f: &mut RowSink<'_, 'a, T>,
 ) -> Result<Flow> {
+    let sampler = match &scan.sample {
+        None => None,
+        Some(sample) => {
+            let percent = sample.percent.eval(&[], ctx)?;
+            let seed = match &sample.seed {
+                Some(e) => Some(e.eval(&[], ctx)?),
+                None => None,
+            };
+            let (p, seed) = crate::plan::tablesample::check_arguments(&percent, seed.as_ref())?;
+            Some(Sampler::new(sample.bernoulli, p, seed)?)
+        }
+    };
     let mut bufs = ScanBufs::take(ctx);
+    bufs.sampler = sampler;
     let r = match &scan.access {
         Access::IndexScan {
             index,
@@ -130,7 +153,7 @@ fn scan_primary<'a, T: Transaction>(
                 }
                 None => ctx.txn.get(&bufs.lo, &mut bufs.value)?,
             };
-            if !found {
+            if !found || !sampled(&mut bufs.sampler, &bufs.lo) {
                 return Ok(Flow::Continue);
             }
             decode_columns(table, &bufs.value, &mut bufs.row, scan.needed.as_deref())?;
@@ -165,6 +188,9 @@ fn scan_primary<'a, T: Transaction>(
                 bufs.key.extend_from_slice(k);
                 decode_columns(table, v, &mut bufs.row, scan.needed.as_deref())?;
             }
+        }
+        if !sampled(&mut bufs.sampler, &bufs.key) {
+            continue;
         }
         if let Some(filter) = &scan.filter {
             if !filter.holds(&bufs.row, ctx)? {
@@ -317,6 +343,9 @@ fn scan_index<'a, T: Transaction>(
                 keys::index_prefix(&mut bufs.key, table.storage_id, keys::PRIMARY_INDEX);
                 bufs.key.extend_from_slice(pk);
             }
+        }
+        if !sampled(&mut bufs.sampler, &bufs.key) {
+            continue;
         }
         if !ctx.txn.get(&bufs.key, &mut bufs.value)? {
             // An entry whose row this snapshot cannot see (never happens for

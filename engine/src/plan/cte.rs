@@ -23,6 +23,9 @@
 //! types are the non-recursive term's (42804 when the recursive term
 //! would widen them).
 //!
+//! A recursive CTE's `SEARCH` and `CYCLE` clauses add columns to it as
+//! PostgreSQL's rewriter does (see [`crate::plan::search_cycle`]).
+//!
 //! A view's body sees none of the CTEs of the query that uses it; the
 //! binder's CTE stack is set aside while a view is expanded.
 
@@ -37,6 +40,7 @@ use crate::plan::bind::{ident_name, Binder, Scope};
 use crate::plan::cte_dml;
 use crate::plan::expr::Expr;
 use crate::plan::node::{JoinKind, Node, OutputColumn};
+use crate::plan::search_cycle::SearchCycle;
 use crate::types::{CastKind, SqlType};
 
 /// One planned CTE, shared by every scan of it.
@@ -290,10 +294,20 @@ impl Binder<'_> {
         // Each part's reads, and the table a data-modifying item writes.
         let mut parts = Vec::new();
         for (i, item) in with.cte_tables.iter().enumerate() {
-            if item.from.is_some() {
-                return Err(EngineError::unsupported("WITH ... FROM"));
-            }
+            let clauses = match &item.from {
+                None => None,
+                Some(f) => match crate::sql::cte_clauses::clauses_of(f) {
+                    Some(c) => Some(c?),
+                    None => return Err(EngineError::unsupported("WITH ... FROM")),
+                },
+            };
             let name = names[i].clone();
+            if clauses.is_some() && !(with.recursive && refers_to(&item.query, &name)) {
+                return Err(EngineError::new(
+                    SqlState::SyntaxError,
+                    "WITH query is not recursive",
+                ));
+            }
             let read_mark = self.with_dml.reads.len();
             if let Some(stmt) = cte_dml::dml_item(&item.query)? {
                 if !top {
@@ -321,7 +335,7 @@ impl Binder<'_> {
             }
             let planned = if recursive {
                 self.ctes[base + i].binding = Binding::NonRecursiveTerm;
-                self.plan_recursive(item, &name, base + i)
+                self.plan_recursive(item, &name, base + i, clauses)
             } else {
                 self.plan_query(&item.query)
             };
@@ -522,7 +536,13 @@ impl Binder<'_> {
     }
 
     /// Plans the body of recursive CTE `item` (scope entry `slot`).
-    fn plan_recursive(&mut self, item: &ast::Cte, name: &str, slot: usize) -> Result<Node> {
+    fn plan_recursive(
+        &mut self,
+        item: &ast::Cte,
+        name: &str,
+        slot: usize,
+        clauses: Option<crate::sql::cte_clauses::Clauses>,
+    ) -> Result<Node> {
         let q = &item.query;
         let not_form = || {
             recursion_error(format!(
@@ -585,10 +605,22 @@ impl Binder<'_> {
                 "WITH or FETCH around a recursive query's terms",
             ));
         }
-        if matches!(
-            right.as_ref(),
-            ast::SetExpr::SetOperation { .. } | ast::SetExpr::Query(_)
-        ) {
+        // SEARCH / CYCLE (see `search_cycle`): the mark's type first, the
+        // form of the terms, then the added columns.
+        let sc = match clauses {
+            Some(c) => Some(SearchCycle::new(self, c)?),
+            None => None,
+        };
+        let right_select = match &sc {
+            Some(_) => Some(SearchCycle::check_form(left, right)?),
+            None => None,
+        };
+        if right_select.is_none()
+            && matches!(
+                right.as_ref(),
+                ast::SetExpr::SetOperation { .. } | ast::SetExpr::Query(_)
+            )
+        {
             return Err(EngineError::unsupported(
                 "a set operation or parenthesized query as a recursive term",
             ));
@@ -600,6 +632,31 @@ impl Binder<'_> {
         for (c, a) in columns.iter_mut().zip(&item.alias.columns) {
             c.name = ident_name(&a.name);
         }
+        let own_columns = columns.clone();
+        let mut layout = None;
+        let mut added = Vec::new();
+        let nonrec = match &sc {
+            None => nonrec,
+            Some(sc) => {
+                let l = sc.layout(&columns)?;
+                sc.check_names(&columns)?;
+                added = sc.added_columns(&l);
+                let cols: Vec<Expr> = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Expr::Column(i, c.ty))
+                    .collect();
+                let mut exprs = cols.clone();
+                exprs.extend(sc.initial(&l, &cols));
+                columns.extend(added.iter().cloned());
+                layout = Some(l);
+                Node::Project {
+                    input: Box::new(nonrec),
+                    exprs,
+                    columns: columns.clone(),
+                }
+            }
+        };
         let worktable = self.next_subquery;
         self.next_subquery += 1;
         self.ctes[slot].binding = Binding::WorkTable {
@@ -607,7 +664,13 @@ impl Binder<'_> {
             columns: columns.clone(),
             refs: 0,
         };
-        let rec = self.plan_set_expr(right)?;
+        let rec = match (&sc, right_select) {
+            (Some(sc), Some(select)) => {
+                let select = sc.extend_recursive_term(select, name, &added)?;
+                self.plan_set_expr(&ast::SetExpr::Select(Box::new(select)))?
+            }
+            _ => self.plan_set_expr(right)?,
+        };
         check_recursive_term(&rec, name)?;
         let rc = rec.columns();
         if rc.len() != columns.len() {
@@ -649,6 +712,23 @@ impl Binder<'_> {
                 }
             }
         }
+        let (rec, exprs) = match (&sc, &layout) {
+            (Some(sc), Some(l)) => {
+                let own = &exprs[..own_columns.len()];
+                let (step, filter) = sc.step(l, own, &added)?;
+                let mut out = own.to_vec();
+                out.extend(step);
+                let rec = match filter {
+                    Some(predicate) => Node::Filter {
+                        input: Box::new(rec),
+                        predicate,
+                    },
+                    None => rec,
+                };
+                (rec, out)
+            }
+            _ => (rec, exprs),
+        };
         let identity = exprs
             .iter()
             .enumerate()

@@ -122,7 +122,11 @@ fn render_level<'n>(
                     )
                 }
             };
-            let head = if matches!(s.access, Access::Full) && s.reverse {
+            let head = if let Some(sample) = &s.sample {
+                details.clear();
+                details.push(crate::plan::tablesample::explain_detail(sample));
+                format!("Sample Scan on {}", t.name)
+            } else if matches!(s.access, Access::Full) && s.reverse {
                 format!(
                     "Index Scan Backward using {} on {}",
                     t.primary().name,

@@ -99,6 +99,7 @@ fn action_plan(
             filter_text: None,
             lock: None,
             needed: None,
+            sample: None,
         },
         sets,
         indexes: bind_indexes(table, binder)?,
@@ -239,6 +240,7 @@ impl Binder<'_> {
             filter_text: Some(merge.on.to_string()),
             lock: None,
             needed: None,
+            sample: None,
         };
         let mut matched = Vec::new();
         let mut not_matched = Vec::new();

@@ -72,6 +72,8 @@ pub struct ScanPlan {
     /// The columns the plan reads (see [`crate::plan::prune`]); the others
     /// are left NULL instead of decoded. `None`: every column.
     pub needed: Option<Vec<bool>>,
+    /// `TABLESAMPLE`: the scan keeps a sample of the rows.
+    pub sample: Option<Arc<crate::plan::tablesample::TableSample>>,
 }
 
 /// One ORDER BY key over the input row.

@@ -1771,9 +1771,12 @@ impl Binder<'_> {
                         *with_ordinality,
                     );
                 }
-                if sample.is_some() {
-                    return Err(EngineError::unsupported("TABLESAMPLE"));
-                }
+                let sampled = match sample {
+                    Some(k) => Some(std::sync::Arc::new(
+                        self.bind_tablesample(crate::plan::tablesample::sample_of(k))?,
+                    )),
+                    None => None,
+                };
                 // `FROM ONLY t` reaches here as a table named `only` with
                 // alias `t` (ONLY is reserved: a relation of that name
                 // must be quoted). Without table inheritance or
@@ -1802,7 +1805,7 @@ impl Binder<'_> {
                             with_ordinality: false,
                             partitions: vec![],
                             json_path: None,
-                            sample: None,
+                            sample: sample.clone(),
                             index_hints: vec![],
                         };
                         return self.plan_factor(&plain);
@@ -1837,9 +1840,16 @@ impl Binder<'_> {
                     }
                 }
                 if let Some(cte) = self.cte_reference(name, alias.as_ref())? {
+                    if sampled.is_some() {
+                        return Err(crate::plan::tablesample::not_a_table());
+                    }
                     return Ok(cte);
                 }
-                let table = match self.resolve(name)? {
+                let relation = self.resolve(name)?;
+                if sampled.is_some() && !matches!(relation, crate::catalog::Relation::Table(_)) {
+                    return Err(crate::plan::tablesample::not_a_table());
+                }
+                let table = match relation {
                     crate::catalog::Relation::Table(t) => t,
                     crate::catalog::Relation::Type(_) | crate::catalog::Relation::Domain(_) => {
                         return Err(EngineError::internal("a type is not a relation"))
@@ -1886,6 +1896,7 @@ impl Binder<'_> {
                         filter_text: None,
                         lock: None,
                         needed: None,
+                        sample: sampled,
                     }),
                     scope,
                 ))

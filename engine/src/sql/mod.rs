@@ -234,7 +234,7 @@ fn parse_statements(sql: &str) -> Result<Vec<Parsed>> {
     }
     let mut out = match out {
         Some(out) => out,
-        None => parse_plain(sql).map_err(|e| cte_clauses::refine(sql, e))?,
+        None => parse_plain(sql)?,
     };
     if let Some((_, marks)) = &fk_set {
         let statements = out.iter_mut().filter_map(|p| match p {
@@ -293,9 +293,18 @@ fn parse_plain(sql: &str) -> Result<Vec<Parsed>> {
     } else {
         sql
     };
+    let clauses = if cte_clauses::may_contain(sql) {
+        cte_clauses::strip(sql)
+    } else {
+        None
+    };
+    let sql = clauses.as_ref().map_or(sql, |(text, _)| text.as_str());
     depth::check_nesting(sql)?;
-    let statements = depth::guard(|| parser(sql).and_then(|mut p| p.parse_statements()))
+    let mut statements = depth::guard(|| parser(sql).and_then(|mut p| p.parse_statements()))
         .map_err(|e| parse_error(sql, e))?;
+    if let Some((_, marks)) = &clauses {
+        cte_clauses::mark(statements.iter_mut(), marks)?;
+    }
     statements
         .into_iter()
         .map(|s| match s {
