@@ -51,6 +51,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("transaction_isolation", "read committed"),
     ("transaction_read_only", "off"),
     ("work_mem", "4MB"),
+    ("hash_mem_multiplier", "2"),
     ("temp_file_limit", "-1"),
     ("max_parallel_workers_per_gather", "2"),
     ("jit", "off"),
@@ -405,6 +406,25 @@ impl Settings {
                 self.search_path = Some(list.into());
                 value.to_string()
             }
+            "hash_mem_multiplier" => {
+                let n: f64 = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n: &f64| n.is_finite())
+                    .ok_or_else(|| invalid(&canonical, value))?;
+                if !(1.0..=1000.0).contains(&n) {
+                    return Err(EngineError::new(
+                        SqlState::InvalidParameterValue,
+                        format!(
+                            "{} is outside the valid range for parameter \"{canonical}\" (1 .. 1000)",
+                            value.trim()
+                        ),
+                    ));
+                }
+                // PostgreSQL shows a real setting with %g.
+                format!("{n}")
+            }
             "extra_float_digits" => {
                 let n: i32 = value
                     .trim()
@@ -552,6 +572,15 @@ impl Settings {
             .ok()
             .and_then(|v| in_base_unit("work_mem", v).parse::<usize>().ok())
             .map_or(crate::exec::spill::DEFAULT_WORK_MEM, |kb| kb * 1024)
+    }
+
+    /// `hash_mem_multiplier`: hash tables may hold this many times
+    /// `work_mem` (PostgreSQL 15's default 2).
+    pub fn hash_mem_multiplier(&self) -> f64 {
+        self.get("hash_mem_multiplier")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(crate::exec::spill::DEFAULT_HASH_MEM_MULTIPLIER)
     }
 
     /// `temp_file_limit` in kB (`None` = unlimited, its default -1).

@@ -1,5 +1,6 @@
 //! The hash table of a hash aggregate (plain `GROUP BY` and grouping
-//! sets), bounded by `work_mem` as PostgreSQL 15's hash aggregate.
+//! sets), bounded by `work_mem` × `hash_mem_multiplier` as PostgreSQL 15's hash
+//! aggregate.
 //!
 //! Groups are kept in first-seen order with an index by their key
 //! ([`row_key_typed`]); their estimated size grows with each new group
@@ -94,7 +95,7 @@ impl<'p> HashAgg<'p> {
         let slot = match self.index.get(&self.key) {
             Some(&i) => i,
             None => {
-                if self.mem > self.env.work_mem() && may_split(self.depth) {
+                if self.mem > self.env.hash_mem() && may_split(self.depth) {
                     let parts = self
                         .spill
                         .get_or_insert_with(|| Partitions::new(&self.env, self.depth));

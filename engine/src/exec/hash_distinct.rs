@@ -1,4 +1,5 @@
-//! Hashed duplicate removal bounded by `work_mem`: `DISTINCT`,
+//! Hashed duplicate removal bounded by the hash memory limit
+//! (`work_mem` × `hash_mem_multiplier`, [`SpillEnv::hash_mem`]): `DISTINCT`,
 //! `DISTINCT ON` and `UNION` (without `ALL`).
 //!
 //! A [`DistinctSet`] holds the keys ([`row_key_typed`]) of the rows
@@ -74,7 +75,7 @@ impl DistinctSet {
         if self.seen.contains(key) {
             return Ok(Offer::Duplicate);
         }
-        if self.mem > self.env.work_mem() && may_split(self.depth) {
+        if self.mem > self.env.hash_mem() && may_split(self.depth) {
             let parts = self
                 .spill
                 .get_or_insert_with(|| Partitions::new(&self.env, self.depth));

@@ -15,7 +15,7 @@
 //! join's unmatched output, and such probe rows find no candidate (a LEFT
 //! or FULL join still emits them NULL-extended).
 //!
-//! When the build side passes `work_mem`, the join goes to batches
+//! When the build side passes `work_mem` × `hash_mem_multiplier`, the join goes to batches
 //! ([`crate::exec::hash_join_spill`]), as PostgreSQL's: both sides are
 //! split by key hash into temporary files and joined batch by batch. The
 //! rows are then the same, in batch order.
@@ -254,7 +254,7 @@ pub fn run_hash_join<'a, T: Transaction>(
                 .map(|_| Flow::Continue);
         }
         b.add(row.to_vec(), keyed, &spec.key);
-        if b.mem > env.work_mem() {
+        if b.mem > env.hash_mem() {
             batches = Some(crate::exec::hash_join_spill::Batches::from_build(
                 std::mem::take(&mut b),
                 &env,

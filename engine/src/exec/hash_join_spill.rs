@@ -156,7 +156,7 @@ fn join_batch<'a, T: Transaction>(
         ctx.check_interrupt()?;
         let keyed = spec.encode_key(true, &row, ctx)?;
         b.add(std::mem::take(&mut row), keyed, &spec.key);
-        if b.mem > env.work_mem() && depth <= MAX_DEPTH {
+        if b.mem > env.hash_mem() && depth <= MAX_DEPTH {
             let mut sub = Batches::from_build(std::mem::take(&mut b), env, depth, spec, ctx)?;
             while build.next_into(&mut row)? {
                 ctx.check_interrupt()?;

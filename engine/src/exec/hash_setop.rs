@@ -1,5 +1,5 @@
 //! `UNION`, `INTERSECT` and `EXCEPT` (with and without `ALL`), hashed and
-//! bounded by `work_mem`.
+//! bounded by `work_mem` × `hash_mem_multiplier`.
 //!
 //! `UNION ALL` appends its inputs. `UNION` removes duplicates from both
 //! inputs through one [`DistinctSet`] (spilling as `DISTINCT` does).
@@ -143,7 +143,7 @@ impl Counts {
             }
             return Ok(());
         }
-        if self.mem > self.env.work_mem() && may_split(self.depth) {
+        if self.mem > self.env.hash_mem() && may_split(self.depth) {
             let parts = self
                 .spill
                 .get_or_insert_with(|| Partitions::new(&self.env, self.depth));

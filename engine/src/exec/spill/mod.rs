@@ -30,6 +30,9 @@ pub use tuple_store::TupleStore;
 /// `work_mem`'s default, 4MB.
 pub const DEFAULT_WORK_MEM: usize = 4 * 1024 * 1024;
 
+/// `hash_mem_multiplier`'s default in PostgreSQL 15, 2.
+pub const DEFAULT_HASH_MEM_MULTIPLIER: f64 = 2.0;
+
 /// The limits and the directory a statement's operators spill within
 /// (cheap to clone: the directory and the usage count are shared).
 #[derive(Debug, Clone)]
@@ -37,21 +40,29 @@ pub struct SpillEnv {
     dir: Arc<TempDir>,
     usage: Arc<TempUsage>,
     work_mem: usize,
+    /// Hash tables may hold this many times `work_mem`.
+    hash_mem_multiplier: f64,
 }
 
 impl SpillEnv {
-    /// Limits read from `settings` (`work_mem`, `temp_file_limit`;
-    /// defaults without), files in `dir`.
+    /// Limits read from `settings` (`work_mem`, `hash_mem_multiplier`,
+    /// `temp_file_limit`; defaults without), files in `dir`.
     pub fn new(dir: Arc<TempDir>, settings: Option<&crate::settings::Settings>) -> Self {
-        let (work_mem, limit) = match settings {
-            Some(s) => (s.work_mem_bytes(), s.temp_file_limit_kb()),
-            None => (DEFAULT_WORK_MEM, None),
+        let (work_mem, multiplier, limit) = match settings {
+            Some(s) => (
+                s.work_mem_bytes(),
+                s.hash_mem_multiplier(),
+                s.temp_file_limit_kb(),
+            ),
+            None => (DEFAULT_WORK_MEM, DEFAULT_HASH_MEM_MULTIPLIER, None),
         };
-        Self::with_limits(dir, work_mem, limit)
+        let mut env = Self::with_limits(dir, work_mem, limit);
+        env.hash_mem_multiplier = multiplier;
+        env
     }
 
-    /// Explicit limits: `work_mem` in bytes, `temp_file_limit` in kB
-    /// (`None`: unlimited).
+    /// Explicit limits: `work_mem` in bytes (hash tables too: a multiplier
+    /// of 1), `temp_file_limit` in kB (`None`: unlimited).
     pub fn with_limits(
         dir: Arc<TempDir>,
         work_mem: usize,
@@ -61,6 +72,7 @@ impl SpillEnv {
             dir,
             usage: Arc::new(TempUsage::new(temp_file_limit_kb)),
             work_mem,
+            hash_mem_multiplier: 1.0,
         }
     }
 
@@ -71,12 +83,25 @@ impl SpillEnv {
             dir: Arc::clone(&self.dir),
             usage: Arc::clone(&self.usage),
             work_mem,
+            hash_mem_multiplier: self.hash_mem_multiplier,
         }
     }
 
     /// The bytes one operator may hold in memory.
     pub fn work_mem(&self) -> usize {
         self.work_mem
+    }
+
+    /// The bytes one hash table (hash join, hash aggregation, hashed
+    /// DISTINCT and set operations) may hold: `work_mem` times
+    /// `hash_mem_multiplier`, as PostgreSQL's `get_hash_memory_limit`.
+    pub fn hash_mem(&self) -> usize {
+        let bytes = self.work_mem as f64 * self.hash_mem_multiplier;
+        if bytes >= usize::MAX as f64 {
+            usize::MAX
+        } else {
+            bytes as usize
+        }
     }
 
     /// The temporary directory.
