@@ -121,7 +121,19 @@ fn resolve<T: Transaction>(
     notices: &mut Vec<String>,
 ) -> Result<Option<Job>> {
     let skip = |name: &str| format!("skipping \"{name}\" {SKIP_SUFFIX}");
-    let table = match catalog::resolve_relation(txn, path, &target.name)? {
+    let relation = match catalog::resolve_relation(txn, path, &target.name) {
+        // As PostgreSQL's RangeVarGetRelid: a missing schema is 3F000.
+        Err(e) if e.state == SqlState::UndefinedTable && target.name.0.len() == 2 => {
+            match target.name.0[0].as_ident().map(|i| i.value.clone()) {
+                Some(schema) if !catalog::schema::any_schema_exists(txn, &schema)? => {
+                    return Err(catalog::schema::no_schema(&schema))
+                }
+                _ => return Err(e),
+            }
+        }
+        r => r?,
+    };
+    let table = match relation {
         Relation::Table(t) => t,
         Relation::View(v) => {
             notices.push(skip(&v.name));

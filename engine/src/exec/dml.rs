@@ -1276,6 +1276,7 @@ pub fn run_modify<T: Transaction>(
     let via_index = matches!(
         plan.scan.access,
         crate::plan::node::Access::IndexScan { .. }
+            | crate::plan::node::Access::KeyRange { index: 1.., .. }
     );
     let mut fk = FkState::begin(&plan.fks, &plan.table, ctx)?;
     let mut apply = |key: &[u8], ctx: &mut Ctx<'_, T>, out: &mut DmlOutcome| -> Result<()> {

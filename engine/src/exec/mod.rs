@@ -52,6 +52,7 @@ pub mod row_locks;
 pub mod row_type_deps;
 pub mod run;
 pub mod sample;
+pub(crate) mod key_bounds;
 pub mod scan;
 pub mod schema_ddl;
 pub mod scratch;

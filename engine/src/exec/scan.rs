@@ -3,10 +3,10 @@
 
 use std::ops::Bound;
 
-use rocksgres_codec::prefix_successor;
 use rocksgres_storage::{Direction, KeyRange, Transaction};
 
-use crate::catalog::IndexColumn;
+use crate::catalog::{IndexColumn, TableDesc};
+use crate::exec::key_bounds::{narrow_range, RangeEnd};
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
 use crate::exec::row::{decode_columns, decode_values, push_key_value};
@@ -114,7 +114,29 @@ pub fn scan_rows<'a, T: Transaction>(
             eq,
             lower,
             upper,
-        } => scan_index(scan, *index, eq, lower, upper, ctx, f, &mut bufs),
+        } => scan_index(
+            scan,
+            *index,
+            eq,
+            (one_value(lower), one_value(upper)),
+            ctx,
+            f,
+            &mut bufs,
+        ),
+        Access::KeyRange {
+            index,
+            eq,
+            lower,
+            upper,
+        } if *index != 0 => scan_index(
+            scan,
+            *index,
+            eq,
+            (many_values(lower), many_values(upper)),
+            ctx,
+            f,
+            &mut bufs,
+        ),
         _ => scan_primary(scan, ctx, f, &mut bufs),
     };
     bufs.give(ctx);
@@ -165,9 +187,33 @@ fn scan_primary<'a, T: Transaction>(
             return f(ctx, &bufs.lo, &bufs.row);
         }
         Access::PkRange { lower, upper } => {
-            let ic = &pk[0];
-            let col = Some((ic, &table.columns[ic.column].ty));
-            if !range_bounds(col, lower, upper, ctx, &mut bufs.lo, &mut bufs.hi)? {
+            if !narrow_range(
+                table,
+                &pk[..1],
+                one_value(lower),
+                one_value(upper),
+                ctx,
+                &mut bufs.lo,
+                &mut bufs.hi,
+            )? {
+                return Ok(Flow::Continue);
+            }
+        }
+        Access::KeyRange {
+            eq, lower, upper, ..
+        } => {
+            // The primary index itself (`index` 0).
+            if !key_prefix(table, 0, eq, ctx, &mut bufs.lo)?
+                || !narrow_range(
+                    table,
+                    key_columns(table, 0, eq.len()),
+                    many_values(lower),
+                    many_values(upper),
+                    ctx,
+                    &mut bufs.lo,
+                    &mut bufs.hi,
+                )?
+            {
                 return Ok(Flow::Continue);
             }
         }
@@ -235,68 +281,48 @@ fn lock_and_recheck<T: Transaction>(
     }
 }
 
-type KeyBound = Option<(Expr, bool)>;
+/// A one-column range end as [`narrow_range`] takes it.
+fn one_value(end: &Option<(Expr, bool)>) -> RangeEnd<'_> {
+    end.as_ref()
+        .map(|(e, inclusive)| (std::slice::from_ref(e), *inclusive))
+}
 
-/// Narrows the key range `[lo, hi)`: on entry `lo` holds a key prefix;
-/// on return `lo` and `hi` are the range of the keys starting with that
-/// prefix, narrowed by `lower` and `upper` on the key column `col` that
-/// follows the prefix (bounds are ignored when there is no such column).
-/// `false` when a bound cannot match any row, so the range is empty.
-fn range_bounds<T: Transaction>(
-    col: Option<(&IndexColumn, &SqlType)>,
-    lower: &KeyBound,
-    upper: &KeyBound,
+/// A row-comparison range end as [`narrow_range`] takes it.
+fn many_values(end: &Option<(Vec<Expr>, bool)>) -> RangeEnd<'_> {
+    end.as_ref().map(|(v, inclusive)| (v.as_slice(), *inclusive))
+}
+
+/// Writes into `out` the key prefix of index `index` (0: the primary
+/// index) followed by the equality values `eq` of its leading columns;
+/// `false` when one of them cannot match any row.
+fn key_prefix<T: Transaction>(
+    table: &TableDesc,
+    index: usize,
+    eq: &[Expr],
     ctx: &mut Ctx<'_, T>,
-    lo: &mut Vec<u8>,
-    hi: &mut Vec<u8>,
+    out: &mut Vec<u8>,
 ) -> Result<bool> {
-    match (upper, col) {
-        (Some((e, inclusive)), Some((ic, ty))) => {
-            if !bound_key(lo, e, ic, ty, *inclusive, ctx, hi)? {
-                return Ok(false);
-            }
-        }
-        _ => keys::prefix_end(lo, hi),
-    }
-    if let (Some((e, inclusive)), Some((ic, ty))) = (lower, col) {
-        let mut prefix = ctx.scratch.take_bytes();
-        prefix.extend_from_slice(lo);
-        let found = bound_key(&prefix, e, ic, ty, !*inclusive, ctx, lo);
-        ctx.scratch.give_bytes(prefix);
-        if !found? {
+    let ix = &table.indexes[index];
+    let id = if index == 0 {
+        keys::PRIMARY_INDEX
+    } else {
+        ix.id
+    };
+    keys::index_prefix(out, table.storage_id, id);
+    for (e, ic) in eq.iter().zip(&ix.columns) {
+        let ty = &table.columns[ic.column].ty;
+        let Some(v) = key_value(e, ty, ctx)? else {
             return Ok(false);
-        }
+        };
+        push_key_value(out, &v, ty, ic)?;
     }
     Ok(true)
 }
 
-/// Writes into `out` the key `prefix` followed by the key encoding of `e`,
-/// or, when `past_equal`, the first key after every key starting with
-/// that (so keys equal to `e` fall below it). `false` when `e` cannot
-/// match any row.
-#[allow(clippy::too_many_arguments)]
-fn bound_key<T: Transaction>(
-    prefix: &[u8],
-    e: &Expr,
-    ic: &IndexColumn,
-    ty: &SqlType,
-    past_equal: bool,
-    ctx: &mut Ctx<'_, T>,
-    out: &mut Vec<u8>,
-) -> Result<bool> {
-    let Some(v) = key_value(e, ty, ctx)? else {
-        return Ok(false);
-    };
-    out.clear();
-    out.extend_from_slice(prefix);
-    push_key_value(out, &v, ty, ic)?;
-    if past_equal {
-        let mut key = ctx.scratch.take_bytes();
-        key.extend_from_slice(out);
-        prefix_successor(&key, out);
-        ctx.scratch.give_bytes(key);
-    }
-    Ok(true)
+/// The key columns of index `index` after its first `skip`.
+fn key_columns(table: &TableDesc, index: usize, skip: usize) -> &[IndexColumn] {
+    let columns = &table.indexes[index].columns;
+    &columns[skip.min(columns.len())..]
 }
 
 /// Reads rows through a secondary index.
@@ -305,27 +331,23 @@ fn scan_index<'a, T: Transaction>(
     scan: &ScanPlan,
     index: usize,
     eq: &[Expr],
-    lower: &KeyBound,
-    upper: &KeyBound,
+    (lower, upper): (RangeEnd<'_>, RangeEnd<'_>),
     ctx: &mut Ctx<'a, T>,
     f: &mut RowSink<'_, 'a, T>,
     bufs: &mut ScanBufs,
 ) -> Result<Flow> {
     let table = &scan.table;
-    let ix = &table.indexes[index];
-    keys::index_prefix(&mut bufs.lo, table.storage_id, ix.id);
-    for (e, ic) in eq.iter().zip(&ix.columns) {
-        let ty = &table.columns[ic.column].ty;
-        let Some(v) = key_value(e, ty, ctx)? else {
-            return Ok(Flow::Continue);
-        };
-        push_key_value(&mut bufs.lo, &v, ty, ic)?;
-    }
-    let col = ix
-        .columns
-        .get(eq.len())
-        .map(|ic| (ic, &table.columns[ic.column].ty));
-    if !range_bounds(col, lower, upper, ctx, &mut bufs.lo, &mut bufs.hi)? {
+    if !key_prefix(table, index, eq, ctx, &mut bufs.lo)?
+        || !narrow_range(
+            table,
+            key_columns(table, index, eq.len()),
+            lower,
+            upper,
+            ctx,
+            &mut bufs.lo,
+            &mut bufs.hi,
+        )?
+    {
         return Ok(Flow::Continue);
     }
     let mut cursor = ctx.txn.cursor();

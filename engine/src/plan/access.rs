@@ -2,6 +2,10 @@
 //!
 //! From the conjuncts of a scan's filter:
 //! * `pk = const` for every primary-key column: a point lookup;
+//! * a row comparison `(a, b) > ($1, $2)` (keyset pagination) over
+//!   consecutive ascending columns of an index -- the primary one
+//!   included -- after leading columns equal to constants: a key range
+//!   that starts (or ends) at those values ([`Access::KeyRange`]);
 //! * comparisons (`<`, `<=`, `>`, `>=`, `=`, BETWEEN) on the first
 //!   primary-key column: a range scan;
 //! * otherwise a full scan of the primary index.
@@ -111,6 +115,7 @@ pub fn choose_access(table: &TableDesc, filter: Option<&Expr>) -> Access {
             _ => {}
         }
     }
+    let rows = row_bounds(&parts);
     if only_primary {
         return choose_index(table, &parts, &comparisons, true);
     }
@@ -125,6 +130,9 @@ pub fn choose_access(table: &TableDesc, filter: Option<&Expr>) -> Access {
         .collect();
     if let Some(values) = point {
         return Access::PkPoint(values);
+    }
+    if let Some(access) = choose_key_range(table, &parts, &comparisons, &rows) {
+        return access;
     }
     let first = &pk[0];
     if !first.descending {
@@ -263,4 +271,175 @@ fn choose_index(
         }
     }
     best.map_or(Access::Full, |(_, a)| a)
+}
+
+/// A row comparison of key columns with constants, as the binder writes
+/// `(a, b) > ($1, $2)`: `a > $1 OR (a = $1 AND b > $2)` (see
+/// `plan::row_expr`'s `fieldwise`). `columns[i]` compares with
+/// `values[i]`; `op` is the comparison with the columns on the left.
+struct RowBound {
+    columns: Vec<usize>,
+    values: Vec<Expr>,
+    op: BinaryOp,
+}
+
+/// The row comparisons of two or more columns among the conjuncts.
+fn row_bounds(parts: &[Expr]) -> Vec<RowBound> {
+    parts
+        .iter()
+        .filter_map(|p| depth::guard(|| row_comparison(p)))
+        .filter(|b| b.columns.len() >= 2)
+        .collect()
+}
+
+fn row_comparison(e: &Expr) -> Option<RowBound> {
+    match e {
+        Expr::Or(first, rest) => {
+            let (c, strict, k) = column_comparison(first)?;
+            let Expr::And(eq, tail) = rest.as_ref() else {
+                return None;
+            };
+            let (c2, op2, k2) = column_comparison(eq)?;
+            if c2 != c || op2 != BinaryOp::Eq || format!("{k:?}") != format!("{k2:?}") {
+                return None;
+            }
+            let mut b = depth::guard(|| row_comparison(tail))?;
+            let tail_strict = match b.op {
+                BinaryOp::GtEq => BinaryOp::Gt,
+                BinaryOp::LtEq => BinaryOp::Lt,
+                o => o,
+            };
+            if tail_strict != strict {
+                return None;
+            }
+            b.columns.insert(0, c);
+            b.values.insert(0, k);
+            Some(b)
+        }
+        other => {
+            let (c, op, k) = column_comparison(other)?;
+            matches!(
+                op,
+                BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
+            )
+            .then(|| RowBound {
+                columns: vec![c],
+                values: vec![k],
+                op,
+            })
+        }
+    }
+}
+
+/// `column op constant` (either way round, turned column-first) where
+/// the constant may seek the column's keys.
+fn column_comparison(e: &Expr) -> Option<(usize, BinaryOp, Expr)> {
+    let Expr::Binary(sig, l, r) = e else {
+        return None;
+    };
+    let flipped = match sig.op {
+        BinaryOp::Lt => BinaryOp::Gt,
+        BinaryOp::LtEq => BinaryOp::GtEq,
+        BinaryOp::Gt => BinaryOp::Lt,
+        BinaryOp::GtEq => BinaryOp::LtEq,
+        BinaryOp::Eq => BinaryOp::Eq,
+        _ => return None,
+    };
+    match (l.as_ref(), r.as_ref()) {
+        (Expr::Column(c, t), k) if row_independent(k) && seekable(k.ty(), *t) => {
+            Some((*c, sig.op, k.clone()))
+        }
+        (k, Expr::Column(c, t)) if row_independent(k) && seekable(k.ty(), *t) => {
+            Some((*c, flipped, k.clone()))
+        }
+        _ => None,
+    }
+}
+
+type RowEnd = Option<(Vec<Expr>, bool)>;
+
+/// The best index range that a row comparison narrows: an index (the
+/// primary one included) whose leading columns are equal to constants and
+/// whose next columns, ascending, are those of a row comparison. The
+/// other end may come from another row comparison or a plain comparison
+/// of the first of those columns. `None` when no row comparison fits.
+fn choose_key_range(
+    table: &TableDesc,
+    parts: &[Expr],
+    comparisons: &[(usize, BinaryOp, Expr)],
+    rows: &[RowBound],
+) -> Option<Access> {
+    if rows.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, Access)> = None;
+    for (pos, ix) in table.indexes.iter().enumerate() {
+        if !ix.valid || ix.columns.is_empty() {
+            continue;
+        }
+        if let Some(p) = &ix.predicate {
+            if !implies(table, p, parts, comparisons) {
+                continue;
+            }
+        }
+        let mut eq = Vec::new();
+        for ic in &ix.columns {
+            if ic.expr.is_some() {
+                break;
+            }
+            match comparisons
+                .iter()
+                .find(|(c, op, _)| *c == ic.column && *op == BinaryOp::Eq)
+            {
+                Some((_, _, k)) => eq.push(k.clone()),
+                None => break,
+            }
+        }
+        let rest = &ix.columns[eq.len()..];
+        let fits = |b: &RowBound| {
+            b.columns.len() <= rest.len()
+                && b.columns.iter().zip(rest).all(|(c, ic)| {
+                    ic.expr.is_none() && !ic.descending && ic.column == *c
+                })
+        };
+        let mut lower: RowEnd = None;
+        let mut upper: RowEnd = None;
+        for b in rows.iter().filter(|b| fits(b)) {
+            let end = Some((b.values.clone(), matches!(b.op, BinaryOp::GtEq | BinaryOp::LtEq)));
+            let slot = if matches!(b.op, BinaryOp::Gt | BinaryOp::GtEq) {
+                &mut lower
+            } else {
+                &mut upper
+            };
+            if slot.as_ref().is_none_or(|(v, _)| v.len() < b.values.len()) {
+                *slot = end;
+            }
+        }
+        if lower.is_none() && upper.is_none() {
+            continue;
+        }
+        if let Some(first) = rest.first() {
+            let (l, u) = bounds(comparisons, first.column);
+            if lower.is_none() {
+                lower = l.map(|(k, inclusive)| (vec![k], inclusive));
+            }
+            if upper.is_none() {
+                upper = u.map(|(k, inclusive)| (vec![k], inclusive));
+            }
+        }
+        let width = |e: &RowEnd| e.as_ref().map_or(0, |(v, _)| v.len());
+        let score = eq.len() * 4 + width(&lower).max(width(&upper)) * 2 + usize::from(pos == 0);
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((
+                score,
+                Access::KeyRange {
+                    index: pos,
+                    eq,
+                    lower,
+                    upper,
+                },
+            ));
+        }
+    }
+    best.map(|(_, a)| a)
 }

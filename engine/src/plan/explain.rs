@@ -112,6 +112,15 @@ fn render_level<'n>(
                         t.name
                     )
                 }
+                Access::KeyRange { index, .. } => {
+                    details.push("Index Cond: row comparison on the index key".into());
+                    format!(
+                        "Index Scan{} using {} on {}",
+                        if s.reverse { " Backward" } else { "" },
+                        t.indexes[*index].name,
+                        t.name
+                    )
+                }
                 Access::PkRange { .. } => {
                     details.push("Index Cond: range on the primary key".into());
                     format!(

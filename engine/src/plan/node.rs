@@ -51,6 +51,21 @@ pub enum Access {
         /// Upper bound of the next key column.
         upper: Option<(Expr, bool)>,
     },
+    /// Rows whose key in index `index` (position in `TableDesc::indexes`,
+    /// 0 for the primary index) starts with the values `eq`, followed by
+    /// columns whose values compare with the bounds as a row comparison
+    /// does: `(a, b) > ($1, $2)` for keyset pagination (see
+    /// [`crate::exec::key_bounds`]).
+    KeyRange {
+        /// Position of the index in `TableDesc::indexes`.
+        index: usize,
+        /// Values of the leading key columns.
+        eq: Vec<Expr>,
+        /// Lower bound: values of the next key columns, inclusive.
+        lower: Option<(Vec<Expr>, bool)>,
+        /// Upper bound: values of the next key columns, inclusive.
+        upper: Option<(Vec<Expr>, bool)>,
+    },
 }
 
 /// A table read: all physical columns of each selected row.

@@ -19,7 +19,7 @@ use crate::plan::access::choose_access;
 use crate::plan::bind::{ident_name, AggMode, Binder, Scope, ScopeColumn};
 use crate::plan::expr::{Expr, Subquery, SubqueryKind};
 use crate::plan::node::{
-    AggCall, AggFunc, JoinKind, Node, OutputColumn, ScanPlan, SetOpKind, SortKey,
+    Access, AggCall, AggFunc, JoinKind, Node, OutputColumn, ScanPlan, SetOpKind, SortKey,
 };
 use crate::sql::depth;
 use crate::types::{CastKind, RegKind, SqlType, Value};
@@ -3137,7 +3137,17 @@ fn use_index_order(node: Node, keys: Vec<SortKey>) -> Node {
             let pk = &scan.table.primary().columns;
             let all_desc = keys.iter().all(|k| k.descending);
             let all_asc = keys.iter().all(|k| !k.descending);
-            let matches = !pk.is_empty()
+            // Only a scan of the primary index itself yields rows in its
+            // order (a secondary index scan yields them in that index's).
+            let reads_primary = matches!(
+                scan.access,
+                Access::Full
+                    | Access::PkPoint(_)
+                    | Access::PkRange { .. }
+                    | Access::KeyRange { index: 0, .. }
+            );
+            let matches = reads_primary
+                && !pk.is_empty()
                 && keys.len() <= pk.len()
                 && (all_desc || all_asc)
                 && keys.iter().zip(pk.iter()).all(|(k, ic)| {
@@ -3157,11 +3167,24 @@ fn use_index_order(node: Node, keys: Vec<SortKey>) -> Node {
             }
             // A secondary index whose leading columns are the sort keys, read
             // forwards (ASC NULLS LAST) or backwards (DESC NULLS FIRST).
-            if matches!(scan.access, crate::plan::node::Access::Full) && (all_desc || all_asc) {
-                let found = scan.table.indexes.iter().enumerate().skip(1).find(|(_, ix)| {
-                    ix.valid
-                        && keys.len() <= ix.columns.len()
-                        && keys.iter().zip(&ix.columns).all(|(k, ic)| {
+            // A scan through a secondary index already yields that index's
+            // order; the sort keys may start after its equality prefix.
+            let (chosen, skip) = match &scan.access {
+                Access::Full => (None, 0),
+                Access::IndexScan { index, eq, .. } | Access::KeyRange { index, eq, .. }
+                    if *index != 0 =>
+                {
+                    (Some(*index), eq.len())
+                }
+                _ => (None, usize::MAX),
+            };
+            if skip != usize::MAX && (all_desc || all_asc) {
+                // Whether the sort keys are the index's columns from `from`
+                // on, read forwards (ASC NULLS LAST) or backwards (DESC
+                // NULLS FIRST).
+                let keys_match = |ix: &crate::catalog::IndexDesc, from: usize| {
+                    keys.len() + from <= ix.columns.len()
+                        && keys.iter().zip(&ix.columns[from..]).all(|(k, ic)| {
                             ic.expr.is_none()
                                 && !ic.descending
                                 && !ic.nulls_first
@@ -3169,15 +3192,22 @@ fn use_index_order(node: Node, keys: Vec<SortKey>) -> Node {
                                 && matches!(&k.expr, Expr::Column(p, _)
                                     if matches!(exprs.get(*p), Some(Expr::Column(c, _)) if *c == ic.column))
                         })
+                };
+                let found = scan.table.indexes.iter().enumerate().skip(1).find(|(pos, ix)| {
+                    chosen.is_none_or(|c| c == *pos)
+                        && ix.valid
+                        && (keys_match(ix, 0) || (skip > 0 && keys_match(ix, skip)))
                 });
                 if let Some((pos, _)) = found {
                     let mut scan = scan.clone();
-                    scan.access = crate::plan::node::Access::IndexScan {
-                        index: pos,
-                        eq: Vec::new(),
-                        lower: None,
-                        upper: None,
-                    };
+                    if chosen.is_none() {
+                        scan.access = Access::IndexScan {
+                            index: pos,
+                            eq: Vec::new(),
+                            lower: None,
+                            upper: None,
+                        };
+                    }
                     scan.reverse = all_desc;
                     return Node::Project {
                         input: Box::new(Node::Scan(scan)),
