@@ -167,6 +167,15 @@ impl<T: Transaction> Transaction for DbTxn<T> {
     fn refresh_snapshot(&mut self) -> Result<()> {
         self.inner.refresh_snapshot()
     }
+    fn hold_snapshot(&mut self) -> Option<Timestamp> {
+        self.inner.hold_snapshot()
+    }
+    fn release_snapshot(&mut self, ts: Timestamp) {
+        self.inner.release_snapshot(ts)
+    }
+    fn swap_snapshot(&mut self, ts: Timestamp) -> Timestamp {
+        self.inner.swap_snapshot(ts)
+    }
     fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
         store_key(&mut self.key, self.db, key);
         self.inner.get(&self.key, out)

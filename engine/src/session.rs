@@ -46,6 +46,7 @@ mod cursor_rows;
 mod cursors;
 mod database_stmt;
 mod plan_cache;
+mod portals;
 mod temp_tables;
 mod transaction;
 pub use plan_cache::PlanCacheStats;
@@ -854,6 +855,9 @@ impl<S: Store> Session<S> {
                 "terminating connection due to administrator command",
             ));
         }
+        if !keeps_cursors_lazy(p) {
+            self.drain_cursors();
+        }
         let r = self.guarded(|s| match p {
             Parsed::Utility(tag) => s.in_transaction(|_, _| Ok(QueryResult::command(tag))),
             Parsed::Statement(stmt) => s.run_statement(stmt, params, sink),
@@ -1589,6 +1593,38 @@ fn no_savepoint(name: &str) -> EngineError {
     )
 }
 
+/// Whether `p` leaves the session's lazy cursors lazy: it cannot write
+/// in the transaction (whose writes those cursors must not see; see
+/// [`cursors`]). Everything else drains them first.
+fn keeps_cursors_lazy(p: &Parsed) -> bool {
+    match p {
+        Parsed::Cursor(_) => true,
+        Parsed::Statement(stmt) => match &**stmt {
+            Statement::Query(q) => {
+                select_into(stmt).is_none()
+                    && q.with.as_ref().is_none_or(|w| {
+                        w.cte_tables.iter().all(|c| {
+                            !matches!(
+                                *c.query.body,
+                                ast::SetExpr::Insert(_)
+                                    | ast::SetExpr::Update(_)
+                                    | ast::SetExpr::Delete(_)
+                                    | ast::SetExpr::Merge(_)
+                            )
+                        })
+                    })
+            }
+            Statement::StartTransaction { .. }
+            | Statement::Commit { .. }
+            | Statement::Rollback { .. }
+            | Statement::Savepoint { .. }
+            | Statement::ReleaseSavepoint { .. } => true,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Executes one planned statement inside `txn`.
 /// Where a statement's working memory and output go: the session's
 /// reusable buffers and the caller's [`ResultSink`].
@@ -2005,6 +2041,33 @@ fn execute_statement<S: Store>(
         _ => {}
     }
 
+    let plan = plan_and_lock(txn, db, stmt, params, interrupts, cache)?;
+    let mut ctx = statement_ctx(txn, db, params, interrupts, micros_since_2000());
+    ctx.scratch = std::mem::take(scratch);
+    let lock_status = || db.store().lock_status();
+    ctx.lock_status = Some(&lock_status);
+    let pg_cursors = || interrupts.cursors.lock().pg_cursors_rows();
+    ctx.pg_cursors = Some(&pg_cursors);
+    let mut r = run_plan(&plan, &mut ctx, db, sink);
+    // DEFERRABLE UNIQUE constraints that are immediate: checked now.
+    let checked = crate::exec::deferred_unique::end_statement(r.is_ok(), &mut ctx);
+    if let (Ok(_), Err(e)) = (&r, checked) {
+        r = Err(e);
+    }
+    *scratch = std::mem::take(&mut ctx.scratch);
+    r
+}
+
+/// The plan of `stmt` (the cached one when still valid, else a new one),
+/// with its table locks taken.
+fn plan_and_lock<S: Store>(
+    txn: &mut DbTxn<S::Txn>,
+    db: &Database<S>,
+    stmt: &Statement,
+    params: &[Value],
+    interrupts: &Interrupts,
+    cache: Option<&PlanSlot>,
+) -> Result<Arc<Plan>> {
     let version = interrupts.search_path.plan_version(db.catalog_version());
     let mut plan = match cache.and_then(|c| c.get(version)) {
         Some(plan) => plan,
@@ -2030,29 +2093,29 @@ fn execute_statement<S: Store>(
             c.put(version, Arc::clone(&plan));
         }
     }
-    let mut ctx = Ctx::new(txn, params, micros_since_2000());
+    Ok(plan)
+}
+
+/// The execution context of a statement of the session whose state
+/// `interrupts` holds, started at `statement_ts`.
+fn statement_ctx<'a, S: Store>(
+    txn: &'a mut DbTxn<S::Txn>,
+    db: &'a Database<S>,
+    params: &'a [Value],
+    interrupts: &'a Interrupts,
+    statement_ts: i64,
+) -> Ctx<'a, DbTxn<S::Txn>> {
+    let mut ctx = Ctx::new(txn, params, statement_ts);
     ctx.interrupt = interrupts.interrupt();
     ctx.identity = Some(Arc::clone(&interrupts.identity));
     ctx.settings = Some(interrupts.settings.clone());
-    ctx.scratch = std::mem::take(scratch);
     ctx.backend_pid = interrupts.backend_pid;
     ctx.search_path = interrupts.search_path.clone();
     ctx.sequences = Some(interrupts.sequence_access(db));
     ctx.deferred = Some(Arc::clone(&interrupts.deferred));
     ctx.config = Some(&interrupts.config);
     ctx.temp_dir = Some(Arc::clone(db.temp_dir()));
-    let lock_status = || db.store().lock_status();
-    ctx.lock_status = Some(&lock_status);
-    let pg_cursors = || interrupts.cursors.lock().pg_cursors_rows();
-    ctx.pg_cursors = Some(&pg_cursors);
-    let mut r = run_plan(&plan, &mut ctx, db, sink);
-    // DEFERRABLE UNIQUE constraints that are immediate: checked now.
-    let checked = crate::exec::deferred_unique::end_statement(r.is_ok(), &mut ctx);
-    if let (Ok(_), Err(e)) = (&r, checked) {
-        r = Err(e);
-    }
-    *scratch = std::mem::take(&mut ctx.scratch);
-    r
+    ctx
 }
 
 /// Converts parameters to their declared types (text is parsed, other

@@ -14,6 +14,11 @@
 //!   result's size. A server that collected the
 //!   rows first would hold all of them at once (more than the result's
 //!   size: values plus their encoding).
+//! * A suspended portal whose query can resume (a table scan with filters
+//!   and projections) runs it only as far as each Execute needs: its
+//!   first batches come although a later row fails, the statement's side
+//!   effects (`nextval`) show that only the rows sent so far ran, and
+//!   the Execute that reaches the failing row reports the error.
 
 mod server_harness;
 
@@ -220,4 +225,52 @@ fn a_suspended_portal_keeps_its_rows_out_of_memory() {
         peak.saturating_sub(before) < budget,
         "suspended portal: server RSS grew from {before} kB to {peak} kB"
     );
+}
+
+#[test]
+fn a_suspended_portal_runs_its_query_as_it_is_fetched() {
+    let server = TestServer::start();
+    let mut c = server.connect();
+    c.batch_execute(
+        "CREATE TABLE lazy (x int PRIMARY KEY);
+         INSERT INTO lazy SELECT g FROM generate_series(1, 200000) g;
+         CREATE SEQUENCE lazy_seq",
+    )
+    .unwrap();
+    let mut t = c.transaction().unwrap();
+    let portal = t
+        .bind(
+            "SELECT x, 1 / (x - 150000), nextval('lazy_seq') FROM lazy WHERE x > 0",
+            &[],
+        )
+        .expect("Bind");
+    let first = t
+        .query_portal(&portal, 1_000)
+        .expect("the first batch comes before the failing row is reached");
+    assert_eq!(first.len(), 1_000);
+    assert_eq!(first[0].get::<_, i32>(0), 1);
+    assert_eq!(first[999].get::<_, i64>(2), 1_000);
+    let ran: i64 = t
+        .query_one("SELECT currval('lazy_seq')", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(ran, 1_000, "only the rows sent so far ran");
+    let mut rows = first.len();
+    let err = loop {
+        match t.query_portal(&portal, 10_000) {
+            Ok(batch) => {
+                assert!(!batch.is_empty(), "the portal must fail at row 150,000");
+                rows += batch.len();
+            }
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err.code().map(|c| c.code()), Some("22012"), "{err:?}");
+    assert_eq!(rows, 141_000, "every batch before the failing row was sent");
+    drop(t);
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM lazy", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 200_000);
 }

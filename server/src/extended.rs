@@ -9,10 +9,14 @@
 //! parameters to engine values, runs the prepared statement, and streams
 //! the rows in the requested result formats to the socket as they are
 //! produced ([`crate::stream`]). A row limit (`max_rows`) suspends the
-//! portal: the result goes into a spillable row store (in memory up to
-//! `work_mem`, in a temporary file beyond) kept in the portal (pgwire's
-//! `PortalExecutionState`), and later Executes encode and send the next
-//! rows from it.
+//! portal (pgwire's `PortalExecutionState`). A query that can resume (a
+//! table scan under filters and projections; see
+//! [`rocksgres_engine::Session::open_portal`]) then runs only as far as
+//! each Execute needs: its rows, errors and side effects come with the
+//! Execute that reaches them, as in PostgreSQL. Any other result goes
+//! into a spillable row store (in memory up to `work_mem`, in a temporary
+//! file beyond) kept in the portal, and later Executes encode and send
+//! the next rows from it. Close and Sync close the engine's portal too.
 //!
 //! Transactions follow PostgreSQL: outside an explicit block, the
 //! statements executed up to a Sync form one implicit transaction
@@ -29,6 +33,7 @@
 //! names, which `DEALLOCATE` drops (see [`crate::state::StatementNames`]).
 
 use std::fmt::Debug;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -58,7 +63,7 @@ use crate::copy::statement::{self, CopyCommand, Direction};
 use crate::copy::{copy_in, copy_out};
 use crate::handler::Handler;
 use crate::startup::{changed_parameters, reported_parameters};
-use crate::state::{conn_state, drop_deallocated};
+use crate::state::{conn_state, drop_deallocated, ConnState};
 use crate::stream::before_engine_call;
 use crate::wire::{
     engine_error, error_response, format_code, internal_error, notice_response, user_error,
@@ -402,7 +407,13 @@ impl ExtendedQueryHandler for Handler {
                 client.portal_store().rm_statement(name);
                 conn_state(client)?.statements.closed(name);
             }
-            TARGET_TYPE_BYTE_PORTAL => client.portal_store().rm_portal(name),
+            TARGET_TYPE_BYTE_PORTAL => {
+                client.portal_store().rm_portal(name);
+                let name = name.to_owned();
+                conn_state(client)?
+                    .run(move |s| s.close_portal(&name))
+                    .await?;
+            }
             _ => {}
         }
         client
@@ -435,11 +446,12 @@ impl ExtendedQueryHandler for Handler {
             }
             None => return Err(PgWireError::PortalNotFound(portal_name.to_owned())),
         };
+        let conn = conn_state(client)?;
+        conn.execute_limit.store(max_rows, Ordering::Relaxed);
         let started = !matches!(*portal.state().lock().await, PortalExecutionState::Initial);
         if started {
             return fetch_portal(client, &portal, max_rows).await;
         }
-        let conn = conn_state(client)?;
         let stmt = Arc::clone(&portal.statement.statement);
         let prepared = match &stmt.kind {
             StmtKind::Copy(cmd) => {
@@ -465,6 +477,29 @@ impl ExtendedQueryHandler for Handler {
             }
         };
         let formats = &portal.result_column_format;
+        if max_rows > 0 {
+            // A query that can resume runs as the portal is fetched (see
+            // `lazy_portal_rows`).
+            before_engine_call(client).await?;
+            let opened = conn.run_borrowing(|s| {
+                s.begin_implicit();
+                s.open_portal(portal_name, prepared, &params)
+            })?;
+            client.set_transaction_status(conn.wire_status());
+            if let Some(columns) = opened.map_err(|e| engine_error(&e))? {
+                let schema: Vec<FieldInfo> = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| field_info(c, i, Some(formats)))
+                    .collect();
+                let enc = RowEncoder::new(&columns, Some(formats));
+                let rows = lazy_portal_rows(Arc::clone(&conn), portal_name.to_owned(), enc);
+                let mut response = QueryResponse::new(Arc::new(schema), rows);
+                response.set_command_tag("SELECT");
+                portal.start(response).await;
+                return fetch_portal(client, &portal, max_rows).await;
+            }
+        }
         // Without a row limit the rows stream to the socket as they are
         // produced (see `crate::stream`); a limited Execute keeps them for
         // the suspended portal in a `StoreSink` (in memory up to work_mem,
@@ -557,6 +592,11 @@ impl ExtendedQueryHandler for Handler {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         client.portal_store().rm_portal(DEFAULT_NAME);
+        if let Ok(conn) = conn_state(client) {
+            // Closed before the implicit transaction commits, which would
+            // run the rest of its query.
+            conn.run(|s| s.close_portal(DEFAULT_NAME)).await?;
+        }
         // Pgwire routes Sync here in state AwaitingSync after an error:
         // the implicit transaction (if one is still open) is rolled back.
         let failed = matches!(client.state(), PgWireConnectionState::AwaitingSync);
@@ -622,5 +662,67 @@ fn stored_rows(
             Err(e) => return Some((Err(engine_error(&e)), None)),
         };
         Some((item, Some((store, enc))))
+    })
+}
+
+/// The DataRows of a portal whose query runs as it is fetched
+/// ([`rocksgres_engine::Session::portal_fetch`]): each batch runs the
+/// query on for the row limit of the Execute asking for it
+/// ([`crate::state::ConnState::execute_limit`]), so its errors and side
+/// effects happen at the Execute that reaches them.
+fn lazy_portal_rows(
+    conn: Arc<ConnState>,
+    name: String,
+    enc: RowEncoder,
+) -> impl futures::Stream<Item = PgWireResult<DataRow>> + Send + 'static {
+    struct State {
+        conn: Arc<ConnState>,
+        name: String,
+        enc: RowEncoder,
+        batch: std::collections::VecDeque<DataRow>,
+        more: bool,
+    }
+    let state = State {
+        conn,
+        name,
+        enc,
+        batch: Default::default(),
+        more: true,
+    };
+    futures::stream::unfold(Some(state), |state| async move {
+        let mut st = state?;
+        if st.batch.is_empty() && st.more {
+            let want = st.conn.execute_limit.load(Ordering::Relaxed).max(1) as u64;
+            let mut encoding = None;
+            let State {
+                conn,
+                name,
+                enc,
+                batch,
+                ..
+            } = &mut st;
+            let fetched = conn.run_borrowing(|s| {
+                s.portal_fetch(name, want, &mut |row| match enc.encode(row) {
+                    Ok(r) => {
+                        batch.push_back(r);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        encoding = Some(e);
+                        Err(rocksgres_engine::EngineError::internal("encoding a row"))
+                    }
+                })
+            });
+            match fetched {
+                Err(e) => return Some((Err(e), None)),
+                Ok(Err(e)) => {
+                    let e = encoding.unwrap_or_else(|| engine_error(&e));
+                    return Some((Err(e), None));
+                }
+                Ok(Ok(more)) => st.more = more,
+            }
+        }
+        let row = st.batch.pop_front()?;
+        Some((Ok(row), Some(st)))
     })
 }

@@ -22,7 +22,7 @@
 
 use std::collections::HashSet;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use pgwire::api::store::PortalStore;
@@ -59,6 +59,9 @@ pub struct ConnState {
     /// The session's cancel flag, which a streaming write checks while it
     /// waits for the client.
     cancel_flag: CancelHandle,
+    /// The row limit of the Execute running now: how many rows a lazy
+    /// portal runs its query on for (see `crate::extended`).
+    pub execute_limit: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -165,6 +168,7 @@ impl ConnState {
             cancel: Mutex::new(None),
             statements,
             reported,
+            execute_limit: AtomicUsize::new(0),
         }
     }
 

@@ -226,6 +226,29 @@ pub trait Transaction: Send {
     /// does this at the start of every statement). Own writes stay visible.
     fn refresh_snapshot(&mut self) -> Result<()>;
 
+    /// Keeps the current snapshot readable (its versions are not garbage
+    /// collected) until [`Transaction::release_snapshot`] or the end of the
+    /// transaction, and returns it, so a later statement of the
+    /// transaction can read at it again ([`Transaction::swap_snapshot`]):
+    /// a SQL cursor reads at its DECLARE's snapshot while it is fetched.
+    /// `None` where the transaction cannot hold snapshots.
+    fn hold_snapshot(&mut self) -> Option<Timestamp> {
+        None
+    }
+
+    /// Releases a snapshot [`Transaction::hold_snapshot`] returned.
+    fn release_snapshot(&mut self, ts: Timestamp) {
+        let _ = ts;
+    }
+
+    /// Reads at `ts`, a snapshot this transaction holds, from now on, and
+    /// returns the snapshot it read at before (to be swapped back). Own
+    /// writes stay visible.
+    fn swap_snapshot(&mut self, ts: Timestamp) -> Timestamp {
+        let _ = ts;
+        self.snapshot_ts()
+    }
+
     /// Reads `key` at the snapshot, own writes first. On a hit the value is
     /// copied into `out` (cleared first) and `true` is returned.
     fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool>;

@@ -47,6 +47,7 @@ pub mod merge;
 pub mod ordered_set;
 pub mod owner;
 pub mod primary_key_ddl;
+pub mod resume;
 pub mod row;
 pub mod row_locks;
 pub mod row_type_deps;

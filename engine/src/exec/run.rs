@@ -54,7 +54,7 @@ pub fn row_key(row: &[Value], out: &mut Vec<u8>) {
     }
 }
 
-fn count_arg<T: Transaction>(
+pub(crate) fn count_arg<T: Transaction>(
     e: &Option<Expr>,
     ctx: &mut Ctx<'_, T>,
     limit: bool,

@@ -49,6 +49,48 @@ struct ScanBufs {
     row: Vec<Value>,
     /// `TABLESAMPLE`: which rows are kept.
     sampler: Option<Sampler>,
+    /// Resuming (see [`scan_rows_resuming`]): where the scan left off and
+    /// the position of the row read last.
+    resume: Option<Resume>,
+}
+
+/// The positions of a resumed scan.
+struct Resume {
+    /// Start after this position (`None`: from the start).
+    after: Option<Vec<u8>>,
+    /// The position of the row read last.
+    last: Vec<u8>,
+}
+
+impl Resume {
+    /// Narrows the range `[lo, hi)` to what follows `after` in the scan's
+    /// direction.
+    fn narrow(&self, reverse: bool, lo: &mut Vec<u8>, hi: &mut Vec<u8>) {
+        let Some(after) = &self.after else {
+            return;
+        };
+        if reverse {
+            if after.as_slice() < hi.as_slice() {
+                hi.clear();
+                hi.extend_from_slice(after);
+            }
+        } else {
+            // The first key after `after`.
+            let mut next = after.clone();
+            next.push(0);
+            if next.as_slice() > lo.as_slice() {
+                *lo = next;
+            }
+        }
+    }
+
+    /// Records `pos` as the position read last.
+    fn record(resume: &mut Option<Resume>, pos: &[u8]) {
+        if let Some(r) = resume {
+            r.last.clear();
+            r.last.extend_from_slice(pos);
+        }
+    }
 }
 
 impl ScanBufs {
@@ -61,6 +103,7 @@ impl ScanBufs {
             value: s.take_bytes(),
             row: s.take_row(),
             sampler: None,
+            resume: None,
         }
     }
 
@@ -94,6 +137,34 @@ pub fn scan_rows<'a, T: Transaction>(
     ctx: &mut Ctx<'a, T>,
     f: &mut RowSink<'_, 'a, T>,
 ) -> Result<Flow> {
+    scan_with(scan, ctx, None, f).map(|(flow, _)| flow)
+}
+
+/// [`scan_rows`] for a scan resumed later (see [`crate::exec::resume`]):
+/// starts after position `after` (a key of the index it reads, from an
+/// earlier call; `None`: from the start) and returns, with the flow, the
+/// position of the last row it read, the one `f` stopped at when it
+/// returned [`Flow::Stop`]. Not for locking scans.
+pub fn scan_rows_resuming<'a, T: Transaction>(
+    scan: &ScanPlan,
+    ctx: &mut Ctx<'a, T>,
+    after: Option<Vec<u8>>,
+    f: &mut RowSink<'_, 'a, T>,
+) -> Result<(Flow, Vec<u8>)> {
+    let resume = Resume {
+        after,
+        last: Vec::new(),
+    };
+    scan_with(scan, ctx, Some(resume), f)
+        .map(|(flow, r)| (flow, r.map(|r| r.last).unwrap_or_default()))
+}
+
+fn scan_with<'a, T: Transaction>(
+    scan: &ScanPlan,
+    ctx: &mut Ctx<'a, T>,
+    resume: Option<Resume>,
+    f: &mut RowSink<'_, 'a, T>,
+) -> Result<(Flow, Option<Resume>)> {
     let sampler = match &scan.sample {
         None => None,
         Some(sample) => {
@@ -108,6 +179,7 @@ pub fn scan_rows<'a, T: Transaction>(
     };
     let mut bufs = ScanBufs::take(ctx);
     bufs.sampler = sampler;
+    bufs.resume = resume;
     let r = match &scan.access {
         Access::IndexScan {
             index,
@@ -139,8 +211,9 @@ pub fn scan_rows<'a, T: Transaction>(
         ),
         _ => scan_primary(scan, ctx, f, &mut bufs),
     };
+    let resume = bufs.resume.take();
     bufs.give(ctx);
-    r
+    Ok((r?, resume))
 }
 
 /// Reads rows from the primary index: one point read, or a range.
@@ -156,6 +229,10 @@ fn scan_primary<'a, T: Transaction>(
     match &scan.access {
         Access::Full | Access::IndexScan { .. } => keys::prefix_end(&bufs.lo, &mut bufs.hi),
         Access::PkPoint(values) => {
+            if bufs.resume.as_ref().is_some_and(|r| r.after.is_some()) {
+                // Its one row was read before.
+                return Ok(Flow::Continue);
+            }
             for (e, ic) in values.iter().zip(pk) {
                 let ty = &table.columns[ic.column].ty;
                 let Some(v) = key_value(e, ty, ctx)? else {
@@ -179,6 +256,7 @@ fn scan_primary<'a, T: Transaction>(
                 return Ok(Flow::Continue);
             }
             decode_columns(table, &bufs.value, &mut bufs.row, scan.needed.as_deref())?;
+            Resume::record(&mut bufs.resume, &bufs.lo);
             if let Some(filter) = &scan.filter {
                 if !filter.holds(&bufs.row, ctx)? {
                     return Ok(Flow::Continue);
@@ -223,6 +301,9 @@ fn scan_primary<'a, T: Transaction>(
     } else {
         Direction::Forward
     };
+    if let Some(r) = &bufs.resume {
+        r.narrow(scan.reverse, &mut bufs.lo, &mut bufs.hi);
+    }
     let mut cursor = ctx.txn.cursor();
     ctx.txn.seek(&mut cursor, bufs.range(), direction)?;
     loop {
@@ -233,6 +314,7 @@ fn scan_primary<'a, T: Transaction>(
                 bufs.key.clear();
                 bufs.key.extend_from_slice(k);
                 decode_columns(table, v, &mut bufs.row, scan.needed.as_deref())?;
+                Resume::record(&mut bufs.resume, k);
             }
         }
         if !sampled(&mut bufs.sampler, &bufs.key) {
@@ -350,6 +432,9 @@ fn scan_index<'a, T: Transaction>(
     {
         return Ok(Flow::Continue);
     }
+    if let Some(r) = &bufs.resume {
+        r.narrow(scan.reverse, &mut bufs.lo, &mut bufs.hi);
+    }
     let mut cursor = ctx.txn.cursor();
     let direction = if scan.reverse {
         Direction::Backward
@@ -361,9 +446,10 @@ fn scan_index<'a, T: Transaction>(
         ctx.check_interrupt()?;
         match ctx.txn.next(&mut cursor)? {
             None => return Ok(Flow::Continue),
-            Some((_, pk)) => {
+            Some((k, pk)) => {
                 keys::index_prefix(&mut bufs.key, table.storage_id, keys::PRIMARY_INDEX);
                 bufs.key.extend_from_slice(pk);
+                Resume::record(&mut bufs.resume, k);
             }
         }
         if !sampled(&mut bufs.sampler, &bufs.key) {

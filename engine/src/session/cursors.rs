@@ -1,14 +1,24 @@
 //! SQL cursors of a session: `DECLARE`, `FETCH`, `MOVE`, `CLOSE` and the
 //! rows of `pg_cursors`, with PostgreSQL 15's rules.
 //!
-//! * **Materialized at DECLARE.** The executor pushes rows to its caller
-//!   (see [`crate::exec::run`]), so a cursor's query runs to completion when
-//!   it is declared, into the cursor's row buffer ([`super::cursor_rows`]);
-//!   FETCH and MOVE then read that buffer. Unlike PostgreSQL, the query's
-//!   errors and side effects (a `nextval`, a volatile function) therefore
-//!   happen at DECLARE, not as rows are fetched. The cursor sees the
-//!   snapshot of its DECLARE, as in PostgreSQL, and a WITH HOLD cursor needs
-//!   nothing more at COMMIT (PostgreSQL materializes it then).
+//! * **Run as fetched.** In a transaction block, a cursor whose query is
+//!   a resumable pipeline (a table scan under filters, projections and
+//!   LIMIT/OFFSET; see [`crate::exec::resume`]) runs it only as FETCH and
+//!   MOVE need rows, at the snapshot of its DECLARE (which the transaction
+//!   holds), so the query's errors and side effects (a `nextval`, a
+//!   division by zero on row 1000) happen at the FETCH that reaches them,
+//!   as in PostgreSQL. Before a statement that may write in the
+//!   transaction (anything but a plain query, a cursor statement or
+//!   transaction control) the session runs such cursors to their ends
+//!   first, since their rows must not show those writes; a WITH HOLD one
+//!   runs to its end at COMMIT, as PostgreSQL materializes it then (an
+//!   error fails the COMMIT). See [`super::cursor_rows`].
+//! * **Materialized at DECLARE** otherwise: the executor pushes rows to
+//!   its caller (see [`crate::exec::run`]), so other queries (sorts,
+//!   joins, aggregates, function scans) run to completion when the cursor
+//!   is declared, into its row buffer, and their errors and side effects
+//!   happen at DECLARE. The rows read are kept either way, so SCROLL
+//!   cursors read them again.
 //! * **Positions** follow PostgreSQL's portal state exactly (`atStart`,
 //!   `atEnd`, `portalPos` and the tuplestore's read pointer; see
 //!   [`Cursor::fetch`], a transcription of `DoPortalRunFetch`,
@@ -30,14 +40,23 @@ use std::sync::Arc;
 
 use rocksgres_storage::Store;
 
-use super::cursor_rows::CursorRows;
-use super::{execute, in_failed_block, micros_since_2000, Session, StatementIo, TxnStatus};
+use super::cursor_rows::{CursorRows, Lazy, Pull};
+use super::PlanSlot;
+use super::{
+    execute, in_failed_block, micros_since_2000, plan_and_lock, statement_ctx, Interrupts, Planned,
+    Session, StatementIo, TxnStatus,
+};
+use crate::database::Database;
+use crate::db_txn::DbTxn;
 use crate::error::{EngineError, Result, SqlState};
+use crate::exec::resume::{resumable, Resumable};
 use crate::exec::spill::TupleStore;
 use crate::result::{Column, CommandTag, QueryResult, Rows};
 use crate::result_sink::StoreSink;
 use crate::sql::cursor_stmt::{CursorStmt, Declare, Direction, Fetch, FETCH_ALL};
 use crate::types::Value;
+use rocksgres_storage::{Timestamp, Transaction, WaitLimits};
+use sqlparser::ast::Statement;
 
 /// The session's cursors, shared with the statements that read
 /// `pg_cursors`.
@@ -47,6 +66,8 @@ pub(super) type SharedCursors = Arc<parking_lot::Mutex<CursorSet>>;
 #[derive(Default)]
 pub(super) struct CursorSet {
     cursors: Vec<Cursor>,
+    /// Protocol portals run lazily (see [`super::portals`]).
+    pub(super) portals: Vec<super::portals::Portal>,
 }
 
 /// One open cursor.
@@ -92,18 +113,26 @@ fn forward_only() -> EngineError {
 impl Cursor {
     /// `RunFromStore`: up to `count` rows (0: all) from the read pointer,
     /// forward or backward, appended to `out` when there is one.
+    /// Rows not produced yet are pulled from the query as they are
+    /// needed (see [`super::cursor_rows`]).
     fn run_from_store(
         &mut self,
         forward: Option<bool>,
         count: u64,
         out: &mut Option<&mut Rows>,
+        src: &mut Pull<'_>,
     ) -> Result<u64> {
         let Some(forward) = forward else {
             return Ok(0);
         };
-        let total = self.rows.len();
+        let mut total = self.rows.len();
         let mut n = 0;
         loop {
+            if forward && !self.eof && self.current >= total && self.rows.open() {
+                let want = (count != 0).then(|| count - n);
+                self.rows.pull(want, src)?;
+                total = self.rows.len();
+            }
             let row = if forward {
                 if self.eof {
                     None
@@ -143,6 +172,7 @@ impl Cursor {
         forward: bool,
         count: i64,
         out: &mut Option<&mut Rows>,
+        src: &mut Pull<'_>,
     ) -> Result<u64> {
         if forward {
             let moving = !(self.at_end || count <= 0);
@@ -151,7 +181,7 @@ impl Cursor {
             } else {
                 count as u64
             };
-            let n = self.run_from_store(moving.then_some(true), count, out)?;
+            let n = self.run_from_store(moving.then_some(true), count, out, src)?;
             if moving {
                 if n > 0 {
                     self.at_start = false;
@@ -172,7 +202,7 @@ impl Cursor {
             } else {
                 count as u64
             };
-            let n = self.run_from_store(moving.then_some(false), count, out)?;
+            let n = self.run_from_store(moving.then_some(false), count, out, src)?;
             if moving {
                 if n > 0 && self.at_end {
                     self.at_end = false;
@@ -207,7 +237,7 @@ impl Cursor {
 
     /// `DoPortalRunFetch`: the rows a FETCH returns go to `out`; a MOVE
     /// has none. Returns the count of its command tag.
-    fn fetch(&mut self, f: &Fetch, mut out: Option<&mut Rows>) -> Result<u64> {
+    fn fetch(&mut self, f: &Fetch, mut out: Option<&mut Rows>, src: &mut Pull<'_>) -> Result<u64> {
         let is_move = out.is_none();
         let none = &mut None;
         let (mut direction, mut count) = (f.direction, f.count);
@@ -228,39 +258,39 @@ impl Cursor {
                     if count - 1 <= pos / 2 {
                         self.rewind()?;
                         if count > 1 {
-                            self.run_select(true, count - 1, none)?;
+                            self.run_select(true, count - 1, none, src)?;
                         }
                     } else {
                         let pos = if self.at_end { pos + 1 } else { pos };
                         if count <= pos {
-                            self.run_select(false, pos - count + 1, none)?;
+                            self.run_select(false, pos - count + 1, none, src)?;
                         } else if count > pos + 1 {
-                            self.run_select(true, count - pos - 1, none)?;
+                            self.run_select(true, count - pos - 1, none, src)?;
                         }
                     }
-                    return self.run_select(true, 1, &mut out);
+                    return self.run_select(true, 1, &mut out, src);
                 } else if count < 0 {
-                    self.run_select(true, FETCH_ALL, none)?;
+                    self.run_select(true, FETCH_ALL, none, src)?;
                     if count < -1 {
-                        self.run_select(false, -count - 1, none)?;
+                        self.run_select(false, -count - 1, none, src)?;
                     }
-                    return self.run_select(false, 1, &mut out);
+                    return self.run_select(false, 1, &mut out, src);
                 } else {
                     self.rewind()?;
-                    return self.run_select(true, 0, &mut out);
+                    return self.run_select(true, 0, &mut out, src);
                 }
             }
             Direction::Relative => {
                 if count > 0 {
                     if count > 1 {
-                        self.run_select(true, count - 1, none)?;
+                        self.run_select(true, count - 1, none, src)?;
                     }
-                    return self.run_select(true, 1, &mut out);
+                    return self.run_select(true, 1, &mut out, src);
                 } else if count < 0 {
                     if count < -1 {
-                        self.run_select(false, -count - 1, none)?;
+                        self.run_select(false, -count - 1, none, src)?;
                     }
-                    return self.run_select(false, 1, &mut out);
+                    return self.run_select(false, 1, &mut out, src);
                 }
                 direction = Direction::Forward;
             }
@@ -272,7 +302,7 @@ impl Cursor {
                 return Ok(u64::from(on_row));
             }
             if on_row {
-                self.run_select(false, 1, none)?;
+                self.run_select(false, 1, none, src)?;
                 count = 1;
                 forward = true;
             }
@@ -285,7 +315,7 @@ impl Cursor {
             self.rewind()?;
             return Ok(result);
         }
-        self.run_select(forward, count, &mut out)
+        self.run_select(forward, count, &mut out, src)
     }
 
     /// The cursor's `pg_cursors` row.
@@ -329,6 +359,7 @@ impl CursorSet {
     /// The transaction rolled back: every cursor it declared closes.
     pub(super) fn rolled_back(&mut self) {
         self.cursors.retain(|c| c.level.is_none());
+        self.portals.retain(|p| !p.rows.open());
     }
 
     /// `ROLLBACK TO` the savepoint at depth `depth` (0 for the first):
@@ -347,20 +378,48 @@ impl CursorSet {
         }
     }
 
-    fn fetch(&mut self, f: &Fetch) -> Result<QueryResult> {
+    /// Whether a cursor still runs its query as rows are fetched.
+    pub(super) fn any_lazy(&self) -> bool {
+        self.cursors.iter().any(|c| c.rows.open()) || self.portals.iter().any(|p| p.rows.open())
+    }
+
+    /// Runs the queries of the lazy cursors (those WITH HOLD only, when
+    /// `hold_only`) to their ends (see [`CursorRows::drain`]).
+    /// Fails with the first error a WITH HOLD cursor's query raised, when
+    /// `hold_only` (COMMIT then fails, as PostgreSQL's does).
+    /// Protocol portals count as WITH HOLD (they outlive an implicit
+    /// transaction's commit at Sync).
+    pub(super) fn drain(&mut self, hold_only: bool, src: &mut Pull<'_>) -> Result<()> {
+        for p in &mut self.portals {
+            p.rows.drain(src);
+        }
+        for c in &mut self.cursors {
+            if c.hold || !hold_only {
+                c.rows.drain(src);
+                if hold_only {
+                    if let Some(e) = c.rows.take_failure() {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fetch(&mut self, f: &Fetch, src: &mut Pull<'_>) -> Result<QueryResult> {
         let Some(i) = self.position(&f.name) else {
             return Err(no_cursor(&f.name));
         };
         let cursor = &mut self.cursors[i];
         if f.is_move {
-            let n = cursor.fetch(f, None)?;
+            let n = cursor.fetch(f, None, src)?;
             let mut r = QueryResult::command("MOVE");
             r.tag = CommandTag::with_count("MOVE", n);
             r.rows_affected = n;
             return Ok(r);
         }
         let mut rows = Rows::new(cursor.columns.len());
-        let n = cursor.fetch(f, Some(&mut rows))?;
+        let n = cursor.fetch(f, Some(&mut rows), src)?;
         let mut r = QueryResult::command("FETCH");
         r.tag = CommandTag::with_count("FETCH", n);
         r.columns = Arc::clone(&cursor.columns);
@@ -369,9 +428,12 @@ impl CursorSet {
         Ok(r)
     }
 
-    fn close(&mut self, name: Option<&str>) -> Result<QueryResult> {
+    /// Closes cursor `name` (every cursor: `None`); `held` gets the
+    /// snapshots the closed cursors no longer read at.
+    fn close(&mut self, name: Option<&str>, held: &mut Vec<Timestamp>) -> Result<QueryResult> {
         match name {
             None => {
+                held.extend(self.cursors.iter().filter_map(|c| c.rows.held_snapshot()));
                 self.cursors.clear();
                 Ok(QueryResult::command("CLOSE CURSOR ALL"))
             }
@@ -379,7 +441,7 @@ impl CursorSet {
                 let Some(i) = self.position(name) else {
                     return Err(no_cursor(name));
                 };
-                self.cursors.remove(i);
+                held.extend(self.cursors.remove(i).rows.held_snapshot());
                 Ok(QueryResult::command("CLOSE CURSOR"))
             }
         }
@@ -398,8 +460,21 @@ impl<S: Store> Session<S> {
         }
         match stmt {
             CursorStmt::Declare(d) => self.declare_cursor(d, params),
-            CursorStmt::Fetch(f) => self.cursors.lock().fetch(f),
-            CursorStmt::Close(name) => self.cursors.lock().close(name.as_deref()),
+            CursorStmt::Fetch(f) => {
+                let cursors = Arc::clone(&self.cursors);
+                let mut set = cursors.lock();
+                self.with_pull(|src| set.fetch(f, src))
+            }
+            CursorStmt::Close(name) => {
+                let mut held = Vec::new();
+                let r = self.cursors.lock().close(name.as_deref(), &mut held);
+                if let Some(txn) = self.txn.as_mut() {
+                    for ts in held {
+                        txn.release_snapshot(ts);
+                    }
+                }
+                r
+            }
             CursorStmt::CurrentOf => Err(EngineError::unsupported("WHERE CURRENT OF")),
         }
     }
@@ -441,7 +516,24 @@ impl<S: Store> Session<S> {
         let interrupts = self.interrupts();
         let cache = self.current_plan.clone();
         let mut scratch = std::mem::take(&mut self.scratch);
+        // In a block the query may run as rows are fetched (see
+        // `cursor_rows`); a WITH HOLD cursor declared outside one is
+        // materialized now, as its transaction commits at once.
+        let may_resume = self.in_block()
+            && matches!(&*d.query, Statement::Query(_))
+            && super::select_into(&d.query).is_none();
+        let mut lazy = None;
         let r = self.in_transaction(|txn, db| {
+            if may_resume {
+                if let Some(l) =
+                    resumable_query(txn, db, &d.query, params, &interrupts, cache.as_deref())?
+                {
+                    let mut r = QueryResult::command("SELECT");
+                    r.columns = Arc::clone(&l.plan.columns);
+                    lazy = Some(l);
+                    return Ok(r);
+                }
+            }
             execute(
                 txn,
                 db,
@@ -457,7 +549,7 @@ impl<S: Store> Session<S> {
         });
         self.scratch = scratch;
         let done = r?;
-        let rows = CursorRows::new(rows.into_store(&done)?);
+        let rows = CursorRows::new(rows.into_store(&done)?, lazy);
         let mut result = QueryResult::command("DECLARE CURSOR");
         for (name, value, local) in interrupts.config.take() {
             if !local || self.in_block() {
@@ -482,5 +574,125 @@ impl<S: Store> Session<S> {
             eof: false,
         });
         Ok(result)
+    }
+}
+
+/// The lazy state of a cursor over `stmt`, when its plan can resume (see
+/// [`crate::exec::resume`]) and the transaction can hold its snapshot;
+/// `None` to materialize it.
+pub(super) fn resumable_query<S: Store>(
+    txn: &mut DbTxn<S::Txn>,
+    db: &Database<S>,
+    stmt: &Statement,
+    params: &[Value],
+    interrupts: &Interrupts,
+    cache: Option<&PlanSlot>,
+) -> Result<Option<Lazy>> {
+    // Table lock waits end as a statement's do (see `execute`).
+    txn.set_lock_timeout(interrupts.lock_timeout);
+    txn.set_wait_limits(WaitLimits {
+        deadline: interrupts.deadline,
+        cancel: Some(Arc::clone(&interrupts.cancel)),
+    });
+    let plan = plan_and_lock(txn, db, stmt, params, interrupts, cache);
+    txn.set_wait_limits(WaitLimits::default());
+    let plan = plan?;
+    let Planned::Query(node) = &plan.planned else {
+        return Ok(None);
+    };
+    if !plan.prelude.is_empty() || !resumable(node) {
+        return Ok(None);
+    }
+    let Some(snapshot) = txn.hold_snapshot() else {
+        return Ok(None);
+    };
+    Ok(Some(Lazy {
+        plan,
+        params: params.to_vec(),
+        statement_ts: micros_since_2000(),
+        snapshot,
+        writes: txn.pending_writes(),
+        run: Resumable::new(),
+    }))
+}
+
+/// Runs a lazy cursor's query on (see [`super::cursor_rows::Pull`]), in
+/// `txn` at the cursor's snapshot.
+fn pull_rows<S: Store>(
+    txn: &mut DbTxn<S::Txn>,
+    db: &Database<S>,
+    interrupts: &Interrupts,
+    lazy: &mut Lazy,
+    max: Option<u64>,
+    out: &mut dyn FnMut(&[Value]) -> Result<()>,
+) -> Result<u64> {
+    if txn.pending_writes() != lazy.writes {
+        // The session drains lazy cursors before statements that write.
+        return Err(EngineError::internal(
+            "cursor resumed after its transaction wrote",
+        ));
+    }
+    let Planned::Query(node) = &lazy.plan.planned else {
+        return Err(EngineError::internal("lazy cursor without a query"));
+    };
+    let own = txn.swap_snapshot(lazy.snapshot);
+    let r = {
+        let mut ctx = statement_ctx(txn, db, &lazy.params, interrupts, lazy.statement_ts);
+        lazy.run.pull(node, &mut ctx, max, out)
+    };
+    txn.swap_snapshot(own);
+    if r.is_err() || lazy.run.is_done() {
+        txn.release_snapshot(lazy.snapshot);
+    }
+    r
+}
+
+impl<S: Store> Session<S> {
+    /// Calls `f` with the [`Pull`] that runs lazy cursors on in the
+    /// session's transaction.
+    pub(super) fn with_pull<R>(&mut self, f: impl FnOnce(&mut Pull<'_>) -> R) -> R {
+        let interrupts = self.interrupts();
+        let db = &self.db;
+        let mut txn = self.txn.as_mut();
+        let mut src =
+            |lazy: &mut Lazy, max: Option<u64>, out: &mut dyn FnMut(&[Value]) -> Result<()>| {
+                match txn.as_deref_mut() {
+                    Some(txn) => pull_rows(txn, db, &interrupts, lazy, max, out),
+                    None => Err(EngineError::internal("lazy cursor outside its transaction")),
+                }
+            };
+        f(&mut src)
+    }
+
+    /// Runs the lazy cursors' queries to their ends, before a statement
+    /// that may write (their rows must not show its writes).
+    pub(super) fn drain_cursors(&mut self) {
+        if self.status == TxnStatus::Failed {
+            // Nothing runs in a failed transaction; ROLLBACK closes them.
+            return;
+        }
+        let cursors = Arc::clone(&self.cursors);
+        let mut set = cursors.lock();
+        if set.any_lazy() {
+            // Errors stay with the cursors (see `CursorRows::drain`).
+            let _ = self.with_pull(|src| set.drain(false, src));
+        }
+    }
+
+    /// Runs the rest of the lazy WITH HOLD cursors' queries in `txn`,
+    /// which is about to commit; fails with the error one of them raised.
+    pub(super) fn drain_hold_cursors(&mut self, txn: &mut DbTxn<S::Txn>) -> Result<()> {
+        let cursors = Arc::clone(&self.cursors);
+        let mut set = cursors.lock();
+        if !set.any_lazy() {
+            return Ok(());
+        }
+        let interrupts = self.interrupts();
+        let db = &self.db;
+        let mut src =
+            |lazy: &mut Lazy, max: Option<u64>, out: &mut dyn FnMut(&[Value]) -> Result<()>| {
+                pull_rows(txn, db, &interrupts, lazy, max, out)
+            };
+        set.drain(true, &mut src)
     }
 }

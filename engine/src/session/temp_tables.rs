@@ -117,10 +117,12 @@ fn drop_all<S: Store>(db: &Database<S>, database: u32, schema: &str) -> Result<u
 }
 
 impl<S: Store> Session<S> {
-    /// Runs the deferred foreign key checks, then the ON COMMIT actions,
+    /// Runs the rest of the lazy WITH HOLD cursors' queries, the deferred
+    /// foreign key checks, then the ON COMMIT actions,
     /// in `txn`, which is about to commit; a catalog change counts as DDL
     /// of the transaction.
     pub(super) fn pre_commit(&mut self, txn: &mut DbTxn<S::Txn>) -> Result<()> {
+        self.drain_hold_cursors(txn)?;
         if !self.deferred.lock().is_empty() {
             let mut ctx = crate::exec::ctx::Ctx::new(&mut *txn, &[], super::micros_since_2000());
             ctx.interrupt = self.interrupts().interrupt();

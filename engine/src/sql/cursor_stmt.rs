@@ -352,7 +352,15 @@ fn parse_declare(sql: &str, toks: &[&(Token, usize, usize)], source: &Arc<str>) 
     if !starts_query {
         return Err(syntax_error(Some(&first.0)));
     }
-    let text = &sql[first.1..last.2];
+    // `TABLE name` is `SELECT * FROM name` (PostgreSQL's grammar; the
+    // parser does not take it as a statement).
+    let table_query;
+    let text = if is_word(Some(&first.0), "table") {
+        table_query = format!("SELECT * FROM {}", &sql[first.2..last.2]);
+        table_query.as_str()
+    } else {
+        &sql[first.1..last.2]
+    };
     let parsed = super::parse(text)?;
     let query = match <[Parsed; 1]>::try_from(parsed) {
         Ok([Parsed::Statement(s)]) if matches!(*s, Statement::Query(_)) => s,

@@ -107,6 +107,12 @@ impl Oracle {
         ts
     }
 
+    /// Registers `ts`, a snapshot registered already, once more (it stays
+    /// until [`Oracle::end_snapshot`] was called for each registration).
+    pub fn hold_snapshot(&self, ts: Timestamp) {
+        *self.state.lock().snapshots.entry(ts).or_insert(0) += 1;
+    }
+
     /// Moves a registered snapshot to the current watermark.
     pub fn refresh_snapshot(&self, old: Timestamp) -> Timestamp {
         let mut s = self.state.lock();

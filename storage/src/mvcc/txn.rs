@@ -59,6 +59,9 @@ pub struct MvccTxn<B: Backend> {
     key_buf: Vec<u8>,
     val_buf: Vec<u8>,
     finished: bool,
+    /// Snapshots held for later statements (see
+    /// [`Transaction::hold_snapshot`]), released at the end.
+    held: Vec<Timestamp>,
 }
 
 /// The newest version of a key at or below `ts`: its timestamp, and whether
@@ -109,6 +112,7 @@ impl<B: Backend> MvccTxn<B> {
             key_buf: Vec::new(),
             val_buf: Vec::new(),
             finished: false,
+            held: Vec::new(),
         }
     }
 
@@ -126,6 +130,9 @@ impl<B: Backend> MvccTxn<B> {
         self.locks.clear();
         self.table_locks.clear();
         self.shared.oracle.end_snapshot(self.snapshot);
+        for ts in std::mem::take(&mut self.held) {
+            self.shared.oracle.end_snapshot(ts);
+        }
         let writes = std::mem::take(&mut self.writes);
         self.shared.buffers.give(writes);
     }
@@ -223,6 +230,23 @@ impl<B: Backend> Transaction for MvccTxn<B> {
     fn refresh_snapshot(&mut self) -> Result<()> {
         self.snapshot = self.shared.oracle.refresh_snapshot(self.snapshot);
         Ok(())
+    }
+
+    fn hold_snapshot(&mut self) -> Option<Timestamp> {
+        self.shared.oracle.hold_snapshot(self.snapshot);
+        self.held.push(self.snapshot);
+        Some(self.snapshot)
+    }
+
+    fn release_snapshot(&mut self, ts: Timestamp) {
+        if let Some(i) = self.held.iter().position(|&h| h == ts) {
+            self.held.swap_remove(i);
+            self.shared.oracle.end_snapshot(ts);
+        }
+    }
+
+    fn swap_snapshot(&mut self, ts: Timestamp) -> Timestamp {
+        std::mem::replace(&mut self.snapshot, ts)
     }
 
     fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
