@@ -49,7 +49,7 @@ fn key_cmp(a: &[Value], b: &[Value]) -> Ordering {
 enum Keys {
     Memory(HashSet<Vec<u8>>),
     /// Sorted, distinct keys (one `bytea` each), binary-searched.
-    Sorted(Mutex<TupleStore>),
+    Sorted(Box<Mutex<TupleStore>>),
 }
 
 /// The hashed values of an IN subquery.
@@ -162,7 +162,7 @@ impl HashedValuesBuilder {
                     store.push(std::slice::from_ref(&k))?;
                     last = Some(k);
                 }
-                Keys::Sorted(Mutex::new(store))
+                Keys::Sorted(Box::new(Mutex::new(store)))
             }
         };
         Ok(HashedValues {
