@@ -2337,7 +2337,7 @@ fn run_plan<S: Store>(
         Planned::Insert(plan) => {
             let rowids = db.rowids(ctx.txn.database());
             let out = dml::run_insert(plan, ctx, &rowids)?;
-            let rows = Rows::from_vecs(out.rows);
+            let rows = returning_rows(out.rows, &columns, sink)?;
             (
                 CommandTag::with_count("INSERT 0", out.count),
                 rows,
@@ -2346,12 +2346,12 @@ fn run_plan<S: Store>(
         }
         Planned::Update(plan) => {
             let out = dml::run_modify(plan, false, ctx)?;
-            let rows = Rows::from_vecs(out.rows);
+            let rows = returning_rows(out.rows, &columns, sink)?;
             (CommandTag::with_count("UPDATE", out.count), rows, out.count)
         }
         Planned::Delete(plan) => {
             let out = dml::run_modify(plan, true, ctx)?;
-            let rows = Rows::from_vecs(out.rows);
+            let rows = returning_rows(out.rows, &columns, sink)?;
             (CommandTag::with_count("DELETE", out.count), rows, out.count)
         }
         Planned::Merge(plan) => {
@@ -2367,6 +2367,35 @@ fn run_plan<S: Store>(
         rows_affected: n,
         notices: Vec::new(),
     })
+}
+
+/// A DML statement's RETURNING rows (kept in a temporary file past
+/// `work_mem`): streamed to `sink` when it streams rows (the result then
+/// holds none), else collected into the result.
+fn returning_rows(
+    kept: dml::ReturningRows,
+    columns: &Arc<[Column]>,
+    sink: &mut dyn ResultSink,
+) -> Result<Rows> {
+    let mut rows = Rows::new(columns.len());
+    if columns.is_empty() {
+        return Ok(rows);
+    }
+    let streams = sink.streams_rows();
+    if streams {
+        sink.columns(columns)?;
+    }
+    if let Some(mut store) = kept.into_store() {
+        let mut row = Vec::new();
+        while store.next_into(&mut row)? {
+            if streams {
+                sink.row(Row::from_values(&row))?;
+            } else {
+                rows.push(&row);
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// `EXPLAIN ANALYZE`: runs `node` with per-node counters, discarding its

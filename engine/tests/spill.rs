@@ -4,8 +4,11 @@
 //! `temp_file_limit` they fail with 53400; the directory is emptied when
 //! the database opens.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::spill::{run_while_watched, temp_files, watch_temp_files};
 use rocksgres_engine::{Database, SqlState};
 
 /// A database in `dir` with `sp(id, i, s)` holding `rows` rows.
@@ -23,10 +26,6 @@ fn database_with_rows(dir: &std::path::Path, rows: u32) -> Database {
     db
 }
 
-fn temp_files<S: rocksgres_engine::storage::Store>(db: &Database<S>) -> usize {
-    db.temp_dir().files().len()
-}
-
 #[test]
 fn a_sort_past_work_mem_spills_and_cleans_up() {
     let dir = tempfile::tempdir().unwrap();
@@ -40,29 +39,10 @@ fn a_sort_past_work_mem_spills_and_cleans_up() {
     assert_eq!(temp_files(&db), 0);
     s.execute("SET work_mem = '64kB'", &[]).unwrap();
     // Watch the directory from another thread while the statement runs.
-    let watcher = {
-        let db = db.clone();
-        std::thread::spawn(move || {
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(60) {
-                if temp_files(&db) > 0 {
-                    return true;
-                }
-                std::thread::sleep(Duration::from_micros(200));
-            }
-            false
-        })
-    };
-    let mut spilled = None;
-    for _ in 0..20 {
-        spilled = Some(s.query(sorted, &[]).unwrap());
-        if watcher.is_finished() {
-            break;
-        }
-    }
-    assert!(watcher.join().unwrap(), "no temporary file appeared");
+    let watcher = watch_temp_files(&db);
+    let spilled = run_while_watched(watcher, sorted, || s.query(sorted, &[]).unwrap());
     assert_eq!(
-        format!("{:?}", spilled.unwrap().rows),
+        format!("{:?}", spilled.rows),
         format!("{:?}", in_memory.rows)
     );
     assert_eq!(temp_files(&db), 0);

@@ -6,8 +6,9 @@
 //! be the same (as a multiset: the order of hashed output may change),
 //! and no file may remain. Past `temp_file_limit` each fails with 53400.
 
-use std::time::{Duration, Instant};
+mod common;
 
+use common::spill::temp_files;
 use rocksgres_engine::{Database, SqlState};
 
 /// A database in `dir` with `sh(id, i, m, s, k)` holding `rows` rows.
@@ -27,55 +28,11 @@ fn database_with_rows(dir: &std::path::Path, rows: u32) -> Database {
     db
 }
 
-fn temp_files<S: rocksgres_engine::storage::Store>(db: &Database<S>) -> usize {
-    db.temp_dir().files().len()
-}
-
-/// The rows of `sql`, each as text, sorted.
-fn rows_of<S: rocksgres_engine::storage::Store>(
-    s: &mut rocksgres_engine::Session<S>,
-    sql: &str,
-) -> Vec<String> {
-    let r = s.query(sql, &[]).unwrap();
-    let mut rows: Vec<String> = r.rows.iter().map(|row| format!("{row:?}")).collect();
-    rows.sort();
-    rows
-}
-
 /// Runs `sql` in memory, then spilling: asserts temporary files were
-/// made, the rows are the same and the files are gone; returns the row
-/// count.
+/// made, the rows are the same (as a multiset) and the files are gone;
+/// returns the row count.
 fn spills_with_the_same_rows(db: &Database, sql: &str) -> usize {
-    let mut s = db.session();
-    s.execute("SET work_mem = '1GB'", &[]).unwrap();
-    let in_memory = rows_of(&mut s, sql);
-    assert_eq!(temp_files(db), 0, "{sql}");
-    s.execute("SET work_mem = '64kB'", &[]).unwrap();
-    let watcher = {
-        let db = db.clone();
-        std::thread::spawn(move || {
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(60) {
-                if temp_files(&db) > 0 {
-                    return true;
-                }
-                std::thread::sleep(Duration::from_micros(200));
-            }
-            false
-        })
-    };
-    let mut spilled = Vec::new();
-    for _ in 0..20 {
-        spilled = rows_of(&mut s, sql);
-        if watcher.is_finished() {
-            break;
-        }
-    }
-    assert!(watcher.join().unwrap(), "no temporary file appeared: {sql}");
-    assert_eq!(spilled.len(), in_memory.len(), "{sql}");
-    assert!(spilled == in_memory, "different rows after a spill: {sql}");
-    assert_eq!(temp_files(db), 0, "{sql}");
-    in_memory.len()
+    common::spill::spills_with_the_same_rows_as(db, sql, false)
 }
 
 #[test]

@@ -132,8 +132,12 @@ fn simple_query_to_keeps_message_order() {
         vec![
             format!("notice identifier \"{long}\" will be truncated to \"{trunc}\""),
             "done CREATE TABLE rows=0".to_string(),
-            // RETURNING rows are collected into their result.
-            "done INSERT 0 2 rows=2".to_string(),
+            // RETURNING rows are kept (spillable) until the statement has
+            // run, then streamed.
+            "columns id".to_string(),
+            "row 1".to_string(),
+            "row 2".to_string(),
+            "done INSERT 0 2 rows=0".to_string(),
             format!("columns {trunc}"),
             "row 1".to_string(),
             "row 2".to_string(),

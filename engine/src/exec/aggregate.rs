@@ -12,11 +12,12 @@
 //! and the grouping-sets one ([`crate::exec::grouping_sets`]) share them.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
 
 use crate::error::{EngineError, Result, SqlState};
+use crate::exec::agg_inputs::{AggInputs, SortedInputs};
 use crate::exec::ctx::Ctx;
 use crate::exec::interrupt::Interrupt;
+use crate::exec::spill::SpillEnv;
 use crate::plan::node::{AggCall, AggFunc};
 use crate::types::{
     array, cast, compare_typed, eval_binary, json, json_funcs, BinaryOp, CastKind, SqlType, Value,
@@ -69,36 +70,93 @@ pub struct Accumulator {
     ty: SqlType,
     count: i64,
     value: Value,
-    seen: Option<HashSet<Vec<u8>>>,
-    /// The collecting aggregates: (sort keys, value, delimiter or JSON
-    /// object key) per input; the JSON ones keep the value as JSON text.
-    parts: Vec<(Vec<Value>, Value, Option<String>)>,
+    distinct: bool,
+    /// The kept inputs (`DISTINCT`, the collecting and the ordered-set
+    /// aggregates): `ORDER BY` keys, distinct values, then for the
+    /// collecting ones the value and the delimiter (or JSON object key);
+    /// the JSON ones keep the value as JSON text. See
+    /// [`crate::exec::agg_inputs`].
+    inputs: Option<AggInputs>,
     sort: Vec<crate::plan::node::SortKey>,
     /// The argument types (the JSON aggregates convert by type).
     arg_types: (SqlType, SqlType),
 }
 
 impl Accumulator {
-    /// A fresh accumulator for `call`.
+    /// A fresh accumulator for `call` that keeps its inputs in memory (a
+    /// window's).
     pub fn new(call: &AggCall) -> Self {
+        Self::within(call, None)
+    }
+
+    /// A fresh accumulator for `call` whose kept inputs spill past
+    /// `work_mem` within `env` (`None`: in memory).
+    pub fn within(call: &AggCall, env: Option<&SpillEnv>) -> Self {
+        let arg_types = (
+            call.arg.as_ref().map_or(SqlType::Text, |e| e.ty()),
+            call.extra.as_ref().map_or(SqlType::Text, |e| e.ty()),
+        );
+        let keeps = call.distinct || call.func.collects() || call.func.is_ordered_set();
+        let inputs = keeps.then(|| {
+            let distinct = if !call.distinct {
+                Vec::new()
+            } else if call.func.is_json() {
+                vec![arg_types.0, arg_types.1]
+            } else {
+                vec![arg_types.0]
+            };
+            let order = if call.func.collects() || call.func.is_ordered_set() {
+                call.order_by.clone()
+            } else {
+                Vec::new()
+            };
+            AggInputs::new(order, distinct, env)
+        });
         Accumulator {
             func: call.func,
             ty: call.ty,
             count: 0,
             value: Value::Null,
-            seen: call.distinct.then(HashSet::new),
-            parts: Vec::new(),
+            distinct: call.distinct,
+            inputs,
             sort: call.order_by.clone(),
-            arg_types: (
-                call.arg.as_ref().map_or(SqlType::Text, |e| e.ty()),
-                call.extra.as_ref().map_or(SqlType::Text, |e| e.ty()),
-            ),
+            arg_types,
+        }
+    }
+
+    /// Whether kept inputs went to temporary files.
+    pub fn is_spilled(&self) -> bool {
+        self.inputs.as_ref().is_some_and(AggInputs::is_spilled)
+    }
+
+    /// Keeps one input: `keys`, the distinct values (when `DISTINCT`),
+    /// then `payload`.
+    fn keep(
+        &mut self,
+        mut keys: Vec<Value>,
+        distinct: &[&Value],
+        payload: [Value; 2],
+        interrupt: &mut Interrupt,
+    ) -> Result<()> {
+        if self.distinct {
+            keys.extend(distinct.iter().map(|v| (*v).clone()));
+        }
+        keys.extend(payload);
+        match &mut self.inputs {
+            Some(inputs) => inputs.push(keys, interrupt),
+            None => Ok(()),
         }
     }
 
     /// Adds one input of a JSON aggregate (`json_agg(v)`, or
     /// `json_object_agg(v, extra)`) with its sort keys.
-    pub fn add_json(&mut self, v: Value, extra: Value, keys: Vec<Value>) -> Result<()> {
+    pub fn add_json(
+        &mut self,
+        v: Value,
+        extra: Value,
+        keys: Vec<Value>,
+        interrupt: &mut Interrupt,
+    ) -> Result<()> {
         let (t1, t2) = self.arg_types;
         let text = |v: &Value, t: &SqlType, jsonb: bool| -> Result<String> {
             if jsonb {
@@ -107,15 +165,11 @@ impl Accumulator {
                 json_funcs::json_text(v, t)
             }
         };
-        if !self.first_seen(&[&v, &extra]) {
-            return Ok(());
-        }
-        let part = match self.func {
-            AggFunc::JsonAgg | AggFunc::JsonbAgg => (
-                keys,
+        let payload = match self.func {
+            AggFunc::JsonAgg | AggFunc::JsonbAgg => [
                 Value::Text(text(&v, &t1, self.func == AggFunc::JsonbAgg)?),
-                None,
-            ),
+                Value::Null,
+            ],
             _ => {
                 if v.is_null() {
                     return Err(EngineError::new(
@@ -129,18 +183,23 @@ impl Accumulator {
                     key = if b { "true" } else { "false" }.to_owned();
                 }
                 let value = text(&extra, &t2, self.func == AggFunc::JsonbObjectAgg)?;
-                (keys, Value::Text(value), Some(key))
+                [Value::Text(value), Value::Text(key)]
             }
         };
-        self.parts.push(part);
-        Ok(())
+        self.keep(keys, &[&v, &extra], payload, interrupt)
     }
 
     /// Adds one `string_agg` or `array_agg` input with its delimiter and
     /// sort keys (`array_agg` keeps `NULL`s; `DISTINCT` keeps the first
     /// of equal values; `array_agg` of arrays refuses `NULL` and empty
     /// ones, as PostgreSQL).
-    pub fn add_ordered(&mut self, v: Value, delimiter: Value, keys: Vec<Value>) -> Result<()> {
+    pub fn add_ordered(
+        &mut self,
+        v: Value,
+        delimiter: Value,
+        keys: Vec<Value>,
+        interrupt: &mut Interrupt,
+    ) -> Result<()> {
         if v.is_null() && self.func == AggFunc::StringAgg {
             return Ok(());
         }
@@ -161,32 +220,22 @@ impl Accumulator {
                 }
             }
         }
-        if !self.first_seen(&[&v]) {
-            return Ok(());
-        }
-        let d = match delimiter {
-            Value::Text(d) => Some(d),
-            _ => None,
+        let d = if matches!(delimiter, Value::Text(_)) {
+            delimiter
+        } else {
+            Value::Null
         };
-        self.parts.push((keys, v, d));
-        Ok(())
+        let dv = if self.distinct {
+            v.clone()
+        } else {
+            Value::Null
+        };
+        self.keep(keys, &[&dv], [v, d], interrupt)
     }
 
-    /// Whether `values` are new to a `DISTINCT` aggregate (always true
-    /// without `DISTINCT`).
-    fn first_seen(&mut self, values: &[&Value]) -> bool {
-        let Some(seen) = &mut self.seen else {
-            return true;
-        };
-        let owned: Vec<Value> = values.iter().map(|v| (*v).clone()).collect();
-        let mut key = Vec::new();
-        let types = [self.arg_types.0, self.arg_types.1];
-        crate::exec::group_key::row_key_typed(&owned, &types[..owned.len().min(2)], &mut key);
-        seen.insert(key)
-    }
-
-    /// Adds one input (`None` for `count(*)`).
-    pub fn add(&mut self, v: Option<Value>) -> Result<()> {
+    /// Adds one input (`None` for `count(*)`); a `DISTINCT` one is kept
+    /// until the group ends.
+    pub fn add(&mut self, v: Option<Value>, interrupt: &mut Interrupt) -> Result<()> {
         let Some(v) = v else {
             self.count += 1;
             return Ok(());
@@ -194,17 +243,16 @@ impl Accumulator {
         if v.is_null() {
             return Ok(());
         }
-        if let Some(seen) = &mut self.seen {
-            let mut key = Vec::new();
-            crate::exec::group_key::row_key_typed(
-                std::slice::from_ref(&v),
-                std::slice::from_ref(&self.arg_types.0),
-                &mut key,
-            );
-            if !seen.insert(key) {
-                return Ok(());
+        if self.distinct {
+            if let Some(inputs) = &mut self.inputs {
+                return inputs.push(vec![v], interrupt);
             }
         }
+        self.add_value(v)
+    }
+
+    /// Adds one non-`NULL` input.
+    fn add_value(&mut self, v: Value) -> Result<()> {
         self.count += 1;
         match self.func {
             AggFunc::CountStar | AggFunc::Count => {}
@@ -259,14 +307,17 @@ impl Accumulator {
 
     /// Adds one input row of an ordered-set aggregate: its `WITHIN GROUP`
     /// keys (the percentiles and `mode` skip `NULL` inputs, as PostgreSQL).
-    pub fn add_sorted(&mut self, keys: Vec<Value>) {
+    pub fn add_sorted(&mut self, keys: Vec<Value>, interrupt: &mut Interrupt) -> Result<()> {
         let hypothetical = !matches!(
             self.func,
             AggFunc::PercentileCont | AggFunc::PercentileDisc | AggFunc::Mode
         );
         if hypothetical || !keys.first().is_some_and(Value::is_null) {
-            self.parts.push((keys, Value::Null, None));
+            if let Some(inputs) = &mut self.inputs {
+                inputs.push(keys, interrupt)?;
+            }
         }
+        Ok(())
     }
 
     /// The value of an ordered-set aggregate, given its direct arguments.
@@ -275,62 +326,44 @@ impl Accumulator {
         direct: Vec<Value>,
         interrupt: &mut Interrupt,
     ) -> Result<Value> {
-        let keys: Vec<Vec<Value>> = self.parts.into_iter().map(|p| p.0).collect();
-        crate::exec::ordered_set::finish(self.func, self.ty, &self.sort, keys, direct, interrupt)
+        let inputs = self
+            .inputs
+            .unwrap_or_else(|| AggInputs::new(self.sort.clone(), Vec::new(), None));
+        crate::exec::ordered_set::finish(self.func, self.ty, &self.sort, inputs, direct, interrupt)
     }
 
     /// The aggregate's value; the ordered `string_agg` sort and
     /// concatenation check `interrupt`.
     pub fn finish(mut self, interrupt: &mut Interrupt) -> Result<Value> {
+        let inputs = self.inputs.take();
         if self.func.collects() {
-            if self.parts.is_empty() {
+            let Some(inputs) = inputs else {
+                return Ok(Value::Null);
+            };
+            if inputs.is_empty() {
                 return Ok(Value::Null);
             }
-            let sort = std::mem::take(&mut self.sort);
-            if !sort.is_empty() {
-                crate::exec::sort::sort_by(
-                    &mut self.parts,
-                    |a, b| crate::exec::run::sort_cmp(&sort, &a.0, &b.0),
-                    interrupt,
-                )?;
+            let at = inputs.key_len();
+            let rows = inputs.finish(interrupt)?;
+            return if self.func.is_json() {
+                self.finish_json(rows, at, interrupt)
+            } else {
+                self.finish_collected(rows, at, interrupt)
+            };
+        }
+        if let Some(inputs) = inputs {
+            // DISTINCT: the distinct values, sorted, once each.
+            let mut rows = inputs.finish(interrupt)?;
+            let mut e = Vec::new();
+            while rows.next_into(&mut e)? {
+                interrupt.check()?;
+                if let Some(v) = e.pop() {
+                    self.add_value(v)?;
+                }
             }
         }
         Ok(match self.func {
-            AggFunc::JsonAgg
-            | AggFunc::JsonbAgg
-            | AggFunc::JsonObjectAgg
-            | AggFunc::JsonbObjectAgg => {
-                return self.finish_json(interrupt);
-            }
-            AggFunc::StringAgg | AggFunc::ArrayAgg => {
-                if self.func == AggFunc::ArrayAgg {
-                    let values: Vec<Value> = self.parts.drain(..).map(|p| p.1).collect();
-                    if matches!(self.arg_types.0, SqlType::Array(_)) {
-                        return array_of_arrays(&values);
-                    }
-                    return Ok(array::from_values(&values));
-                }
-                let mut out = String::new();
-                for (i, (_, s, d)) in self.parts.iter().enumerate() {
-                    interrupt.check()?;
-                    if i > 0 {
-                        if let Some(d) = d {
-                            out.push_str(d);
-                        }
-                    }
-                    s.write_text(&mut out);
-                }
-                Value::Text(out)
-            }
             AggFunc::CountStar | AggFunc::Count => Value::Int8(self.count),
-            // Computed by `finish_ordered_set`.
-            AggFunc::PercentileCont
-            | AggFunc::PercentileDisc
-            | AggFunc::Mode
-            | AggFunc::HypotheticalRank
-            | AggFunc::HypotheticalDenseRank
-            | AggFunc::HypotheticalPercentRank
-            | AggFunc::HypotheticalCumeDist => Value::Null,
             AggFunc::Avg => {
                 if self.count == 0 {
                     Value::Null
@@ -340,16 +373,66 @@ impl Accumulator {
                     eval_binary(BinaryOp::Divide, &self.value, &n)?
                 }
             }
+            // Computed by `finish_ordered_set`.
+            AggFunc::PercentileCont
+            | AggFunc::PercentileDisc
+            | AggFunc::Mode
+            | AggFunc::HypotheticalRank
+            | AggFunc::HypotheticalDenseRank
+            | AggFunc::HypotheticalPercentRank
+            | AggFunc::HypotheticalCumeDist => Value::Null,
             _ => self.value,
         })
     }
 
-    /// A JSON aggregate's value from its sorted inputs (JSON texts).
-    fn finish_json(mut self, interrupt: &mut Interrupt) -> Result<Value> {
-        let text = |v: &Value| match v {
-            Value::Text(s) => s.clone(),
+    /// `string_agg` or `array_agg` from its sorted inputs (value and
+    /// delimiter at `at`).
+    fn finish_collected(
+        &self,
+        mut rows: SortedInputs,
+        at: usize,
+        interrupt: &mut Interrupt,
+    ) -> Result<Value> {
+        let mut e = Vec::new();
+        if self.func == AggFunc::ArrayAgg {
+            let mut values = Vec::new();
+            while rows.next_into(&mut e)? {
+                interrupt.check()?;
+                values.push(std::mem::replace(&mut e[at], Value::Null));
+            }
+            if matches!(self.arg_types.0, SqlType::Array(_)) {
+                return array_of_arrays(&values);
+            }
+            return Ok(array::from_values(&values));
+        }
+        let mut out = String::new();
+        let mut first = true;
+        while rows.next_into(&mut e)? {
+            interrupt.check()?;
+            if !first {
+                if let Value::Text(d) = &e[at + 1] {
+                    out.push_str(d);
+                }
+            }
+            first = false;
+            e[at].write_text(&mut out);
+        }
+        Ok(Value::Text(out))
+    }
+
+    /// A JSON aggregate's value from its sorted inputs (JSON texts, and
+    /// object keys, at `at`).
+    fn finish_json(
+        &self,
+        mut rows: SortedInputs,
+        at: usize,
+        interrupt: &mut Interrupt,
+    ) -> Result<Value> {
+        let take = |e: &mut Vec<Value>, i: usize| match std::mem::replace(&mut e[i], Value::Null) {
+            Value::Text(s) => s,
             _ => String::new(),
         };
+        let mut e = Vec::new();
         let mut out = String::new();
         match self.func {
             AggFunc::JsonAgg => {
@@ -360,41 +443,46 @@ impl Accumulator {
                     ", "
                 };
                 out.push('[');
-                for (i, (_, s, _)) in self.parts.iter().enumerate() {
+                let mut first = true;
+                while rows.next_into(&mut e)? {
                     interrupt.check()?;
-                    if i > 0 {
+                    if !first {
                         out.push_str(sep);
                     }
-                    out.push_str(&text(s));
+                    first = false;
+                    out.push_str(&take(&mut e, at));
                 }
                 out.push(']');
             }
             AggFunc::JsonObjectAgg => {
                 out.push_str("{ ");
-                for (i, (_, v, k)) in self.parts.iter().enumerate() {
+                let mut first = true;
+                while rows.next_into(&mut e)? {
                     interrupt.check()?;
-                    if i > 0 {
+                    if !first {
                         out.push_str(", ");
                     }
-                    json::escape_into(&mut out, k.as_deref().unwrap_or_default());
+                    first = false;
+                    json::escape_into(&mut out, &take(&mut e, at + 1));
                     out.push_str(" : ");
-                    out.push_str(&text(v));
+                    out.push_str(&take(&mut e, at));
                 }
                 out.push_str(" }");
             }
             AggFunc::JsonbAgg => {
-                let mut items = Vec::with_capacity(self.parts.len());
-                for (_, s, _) in &self.parts {
+                let mut items = Vec::new();
+                while rows.next_into(&mut e)? {
                     interrupt.check()?;
-                    items.push(json::jsonb_tree(&text(s))?);
+                    items.push(json::jsonb_tree(&take(&mut e, at))?);
                 }
                 out = json::Json::Array(items).to_jsonb_text();
             }
             _ => {
-                let mut pairs = Vec::with_capacity(self.parts.len());
-                for (_, v, k) in self.parts.drain(..) {
+                let mut pairs = Vec::new();
+                while rows.next_into(&mut e)? {
                     interrupt.check()?;
-                    pairs.push((k.unwrap_or_default(), json::jsonb_tree(&text(&v))?));
+                    let v = json::jsonb_tree(&take(&mut e, at))?;
+                    pairs.push((take(&mut e, at + 1), v));
                 }
                 let mut j = json::Json::Object(pairs);
                 j.normalize();
@@ -455,7 +543,7 @@ pub fn accumulate<T: Transaction>(
             for k in &call.order_by {
                 keys.push(k.expr.eval(row, ctx)?);
             }
-            acc.add_sorted(keys);
+            acc.add_sorted(keys, &mut ctx.interrupt)?;
             continue;
         }
         if call.func.collects() {
@@ -472,9 +560,9 @@ pub fn accumulate<T: Transaction>(
                 keys.push(k.expr.eval(row, ctx)?);
             }
             if call.func.is_json() {
-                acc.add_json(v, d, keys)?;
+                acc.add_json(v, d, keys, &mut ctx.interrupt)?;
             } else {
-                acc.add_ordered(v, d, keys)?;
+                acc.add_ordered(v, d, keys, &mut ctx.interrupt)?;
             }
             continue;
         }
@@ -482,7 +570,7 @@ pub fn accumulate<T: Transaction>(
             Some(e) => Some(e.eval(row, ctx)?),
             None => None,
         };
-        acc.add(v)?;
+        acc.add(v, &mut ctx.interrupt)?;
     }
     Ok(())
 }

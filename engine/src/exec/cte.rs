@@ -10,7 +10,10 @@
 //!
 //! A recursive union keeps the previous iteration's rows as the worktable
 //! (in the context, under the worktable id) while its recursive term runs,
-//! and for `UNION` the keys of every row produced so far (held in memory).
+//! and for `UNION` the keys of every row produced so far (a
+//! [`KeySet`]: in memory up to `work_mem` × `hash_mem_multiplier`, then
+//! in sorted runs in temporary files, so a row is still known new or
+//! seen as it arrives and the rows stream).
 //! Every iteration and every replayed row checks the statement's
 //! interrupt, so cancel and `statement_timeout` stop an endless
 //! recursion.
@@ -19,7 +22,6 @@
 //! in memory up to `work_mem` and in a temporary file beyond, shared by
 //! the CTE's scans, each reading at its own position.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use rocksgres_storage::Transaction;
@@ -27,6 +29,7 @@ use rocksgres_storage::Transaction;
 use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
 use crate::exec::run::{row_key, run, Flow, Sink};
+use crate::exec::spill::key_set::KeySet;
 use crate::exec::spill::TupleStore;
 use crate::plan::cte::{Cte, CteNode};
 use crate::plan::node::Node;
@@ -180,16 +183,16 @@ fn recursive_union<'a, T: Transaction>(
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
-    let mut seen: HashSet<Vec<u8>> = HashSet::new();
-    let mut key = Vec::new();
     let env = ctx.spill_env();
+    let mut seen = KeySet::new(env.clone());
+    let mut key = Vec::new();
     let mut work = TupleStore::new(env.clone());
     let mut term = nonrec;
     loop {
         let flow = run(term, ctx, &mut |ctx, r| {
             if !all {
                 row_key(r, &mut key);
-                if !seen.insert(key.clone()) {
+                if !seen.insert(&key, &mut ctx.interrupt)? {
                     return Ok(Flow::Continue);
                 }
             }

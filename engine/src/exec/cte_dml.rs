@@ -27,10 +27,10 @@ pub fn run_prelude<T: Transaction, R: RowIds>(
             DmlPlan::Delete(p) => run_modify(p, true, ctx)?,
         };
         if item.plan.returns() {
-            let mut rows = TupleStore::new(ctx.spill_env());
-            for r in &out.rows {
-                rows.push(r)?;
-            }
+            let rows = match out.rows.into_store() {
+                Some(rows) => rows,
+                None => TupleStore::new(ctx.spill_env()),
+            };
             ctx.ctes.insert(item.id, CteRows::new(rows));
         }
     }

@@ -31,6 +31,7 @@ use crate::exec::row_locks;
 use crate::exec::run::{collect, run, Flow};
 use crate::exec::scan::scan_rows;
 use crate::exec::scratch::copy_row;
+use crate::exec::spill::TupleStore;
 use crate::plan::access::choose_access;
 use crate::plan::bind::{ident_name, Binder, Scope, ScopeColumn};
 use crate::plan::dml_from::{aliased_target_error, FromJoin};
@@ -46,7 +47,50 @@ pub struct DmlOutcome {
     /// Rows affected.
     pub count: u64,
     /// RETURNING rows.
-    pub rows: Vec<Vec<Value>>,
+    pub rows: ReturningRows,
+}
+
+/// A statement's RETURNING rows, kept until it has run (its constraints
+/// checked) and they are sent: in a [`TupleStore`], so in a temporary
+/// file past `work_mem`, made at the first row.
+#[derive(Default)]
+pub struct ReturningRows(Option<TupleStore>);
+
+impl std::fmt::Debug for ReturningRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReturningRows({})", self.len())
+    }
+}
+
+impl ReturningRows {
+    /// Keeps one row.
+    pub fn push<T: Transaction>(&mut self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<()> {
+        if self.0.is_none() {
+            self.0 = Some(TupleStore::new(ctx.spill_env()));
+        }
+        match &mut self.0 {
+            Some(store) => store.push(row),
+            None => Ok(()),
+        }
+    }
+
+    /// The rows kept.
+    pub fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, TupleStore::len)
+    }
+
+    /// Whether no row was kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows, rewound (`None` when there were none).
+    pub fn into_store(self) -> Option<TupleStore> {
+        self.0.map(|mut s| {
+            s.rewind();
+            s
+        })
+    }
 }
 
 /// Allocates hidden row ids for tables without a primary key.
@@ -607,8 +651,7 @@ fn returning_row<T: Transaction>(
     for e in exprs {
         r.push(e.eval(row, ctx)?);
     }
-    out.rows.push(r);
-    Ok(())
+    out.rows.push(&r, ctx)
 }
 
 /// The full primary key of an existing row that conflicts with `row` on

@@ -17,7 +17,20 @@
 //! rows, so grouping expressions are evaluated once per row, as in
 //! memory; only the output order of the groups changes (as in
 //! PostgreSQL).
+//!
+//! Aggregates that keep their inputs (`DISTINCT`, `ORDER BY`, the
+//! collecting and ordered-set ones) with grouping columns are grouped by
+//! sorting instead, as PostgreSQL's planner does for them (a sorted
+//! `GroupAggregate`): the rows, each with its group values and their key
+//! bytes in front, go through an [`ExternalSort`] by the group values
+//! (ascending, `NULL`s last, ties by key bytes), and groups are then
+//! finished one at a time as their runs of equal key bytes end. So only
+//! one group's accumulators are alive at once, and each keeps its inputs
+//! in an [`crate::exec::agg_inputs::AggInputs`] that spills past
+//! `work_mem` on its own: memory stays bounded whatever the number or the
+//! size of the groups, and groups come out in the order of their values.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use rocksgres_storage::Transaction;
@@ -27,11 +40,15 @@ use crate::exec::aggregate::{accumulate, finish_group, Accumulator};
 use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
 use crate::exec::run::{Flow, Sink};
+use crate::exec::spill::external_sort::ExternalSort;
 use crate::exec::spill::partitions::{may_split, Partitions, Pending};
 use crate::exec::spill::row_codec::row_size;
 use crate::exec::spill::SpillEnv;
 use crate::plan::node::AggCall;
-use crate::types::{SqlType, Value};
+use crate::types::{compare_typed, SqlType, Value};
+
+/// The comparison of two sorted-mode entries' group values and key bytes.
+type GroupCmp<'p> = Box<dyn FnMut(&[Value], &[Value]) -> Ordering + 'p>;
 
 /// Bytes counted per group besides its key and values (the index entry,
 /// the group's vectors).
@@ -50,14 +67,44 @@ pub struct HashAgg<'p> {
     /// Whether the accumulators grow with their inputs.
     grows: bool,
     spill: Option<Partitions>,
+    /// Grouping by sorting (see the module docs): entries are the group
+    /// values, their key bytes, then the row.
+    sorted: Option<ExternalSort<GroupCmp<'p>>>,
     key: Vec<u8>,
     entry: Vec<Value>,
+}
+
+/// Compares group values (ascending, `NULL`s last), then key bytes.
+fn group_cmp(types: &[SqlType], a: &[Value], b: &[Value]) -> Ordering {
+    for (i, ty) in types.iter().enumerate() {
+        let o = match (a[i].is_null(), b[i].is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => compare_typed(ty, &a[i], &b[i]).unwrap_or(Ordering::Equal),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    match (&a[types.len()], &b[types.len()]) {
+        (Value::Bytea(x), Value::Bytea(y)) => x.cmp(y),
+        _ => Ordering::Equal,
+    }
 }
 
 impl<'p> HashAgg<'p> {
     /// An empty table for `aggs` over group values of types `types`, at
     /// split level `depth` (0 for the operator's input).
     pub fn new(aggs: &'p [AggCall], types: &'p [SqlType], env: SpillEnv, depth: u32) -> Self {
+        let grows = aggs
+            .iter()
+            .any(|a| a.distinct || a.func.collects() || a.func.is_ordered_set());
+        let sorted = (grows && !types.is_empty()).then(|| {
+            let cmp: GroupCmp<'p> =
+                Box::new(move |a: &[Value], b: &[Value]| group_cmp(types, a, b));
+            ExternalSort::new(env.clone(), types.len() + 1, cmp)
+        });
         HashAgg {
             aggs,
             types,
@@ -66,10 +113,9 @@ impl<'p> HashAgg<'p> {
             index: HashMap::new(),
             groups: Vec::new(),
             mem: 0,
-            grows: aggs
-                .iter()
-                .any(|a| a.distinct || a.func.collects() || a.func.is_ordered_set()),
+            grows,
             spill: None,
+            sorted,
             key: Vec::new(),
             entry: Vec::new(),
         }
@@ -83,6 +129,14 @@ impl<'p> HashAgg<'p> {
         row: &[Value],
         ctx: &mut Ctx<'_, T>,
     ) -> Result<()> {
+        if let Some(sort) = &mut self.sorted {
+            row_key_typed(gvals, self.types, &mut self.key);
+            let mut entry = Vec::with_capacity(gvals.len() + 1 + row.len());
+            entry.extend_from_slice(gvals);
+            entry.push(Value::Bytea(self.key.clone()));
+            entry.extend_from_slice(row);
+            return sort.push(entry, &mut ctx.interrupt);
+        }
         if gvals.is_empty() && self.groups.len() == 1 {
             // Without grouping columns there is one group: no key to look up.
             accumulate(&mut self.groups[0].1, self.aggs, row, ctx)?;
@@ -111,7 +165,10 @@ impl<'p> HashAgg<'p> {
                 self.index.insert(self.key.clone(), self.groups.len());
                 self.groups.push((
                     gvals.to_vec(),
-                    self.aggs.iter().map(Accumulator::new).collect(),
+                    self.aggs
+                        .iter()
+                        .map(|a| Accumulator::within(a, Some(&self.env)))
+                        .collect(),
                 ));
                 self.groups.len() - 1
             }
@@ -131,14 +188,17 @@ impl<'p> HashAgg<'p> {
             self.index.insert(self.key.clone(), self.groups.len());
             self.groups.push((
                 gvals.to_vec(),
-                self.aggs.iter().map(Accumulator::new).collect(),
+                self.aggs
+                    .iter()
+                    .map(|a| Accumulator::within(a, Some(&self.env)))
+                    .collect(),
             ));
         }
     }
 
     /// Whether rows went to temporary batches.
     pub fn is_spilled(&self) -> bool {
-        self.spill.is_some()
+        self.spill.is_some() || self.sorted.as_ref().is_some_and(ExternalSort::is_spilled)
     }
 
     /// Finishes and emits every group: those held, then those of each
@@ -148,6 +208,14 @@ impl<'p> HashAgg<'p> {
         ctx: &mut Ctx<'a, T>,
         sink: &mut Sink<'_, 'a, T>,
     ) -> Result<Flow> {
+        if let Some(sort) = self.sorted.take() {
+            // Groups made without input (`ensure_group`), then the sorted
+            // groups.
+            if self.emit(ctx, sink)?.is_none() {
+                return Ok(Flow::Stop);
+            }
+            return self.finish_sorted(sort, ctx, sink);
+        }
         let mut pending = Pending::default();
         let width = self.types.len();
         let mut entry = Vec::new();
@@ -167,6 +235,48 @@ impl<'p> HashAgg<'p> {
                 ctx.check_interrupt()?;
                 let (gvals, row) = entry.split_at(width);
                 self.add(gvals, row, ctx)?;
+            }
+        }
+    }
+
+    /// Finishes the groups of the sorted entries one at a time, as each
+    /// run of equal key bytes ends.
+    fn finish_sorted<'a, T: Transaction>(
+        &self,
+        sort: ExternalSort<GroupCmp<'p>>,
+        ctx: &mut Ctx<'a, T>,
+        sink: &mut Sink<'_, 'a, T>,
+    ) -> Result<Flow> {
+        let width = self.types.len();
+        let mut rows = sort.finish(&mut ctx.interrupt)?;
+        let mut e = Vec::new();
+        let mut out = Vec::new();
+        let mut current: Option<(Value, Vec<Accumulator>)> = None;
+        loop {
+            let more = rows.next_into(&mut e)?;
+            ctx.check_interrupt()?;
+            let same = more && current.as_ref().is_some_and(|(k, _)| *k == e[width]);
+            if !same {
+                if let Some((_, accs)) = current.take() {
+                    finish_group(accs, self.aggs, &mut out, ctx)?;
+                    if sink(ctx, &out)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                if !more {
+                    return Ok(Flow::Continue);
+                }
+                out.clear();
+                out.extend_from_slice(&e[..width]);
+                let accs = self
+                    .aggs
+                    .iter()
+                    .map(|a| Accumulator::within(a, Some(&self.env)))
+                    .collect();
+                current = Some((e[width].clone(), accs));
+            }
+            if let Some((_, accs)) = &mut current {
+                accumulate(accs, self.aggs, &e[width + 1..], ctx)?;
             }
         }
     }

@@ -6,6 +6,7 @@
 //! re-check them on their newest version; DDL ([`ddl`]) edits the catalog
 //! in the same transaction.
 
+pub mod agg_inputs;
 pub mod aggregate;
 pub mod alter;
 pub mod analyze;

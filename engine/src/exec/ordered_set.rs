@@ -2,8 +2,11 @@
 //! `mode`) and hypothetical-set aggregates (`rank`, `dense_rank`,
 //! `percent_rank`, `cume_dist` with `WITHIN GROUP`), computed as
 //! PostgreSQL's orderedsetaggs.c does once a group's input is in: the
-//! accumulator holds the group's `WITHIN GROUP` key rows (PostgreSQL keeps
-//! them in a tuplesort), sorted here by the call's keys.
+//! accumulator holds the group's `WITHIN GROUP` key rows in an
+//! [`AggInputs`] (PostgreSQL's tuplesort: sorted by the call's keys,
+//! spilling past `work_mem`), and each aggregate reads them back in one
+//! pass, keeping only the values it needs (a percentile's rows, the
+//! current and best `mode` run).
 //!
 //! The direct arguments (the fraction, the hypothetical row) arrive
 //! evaluated over the group's output row; they were coerced when bound
@@ -11,38 +14,41 @@
 //! float8 array) and the hypothetical row has the keys' types.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use crate::error::{EngineError, Result, SqlState};
+use crate::exec::agg_inputs::{AggInputs, SortedInputs};
 use crate::exec::interrupt::Interrupt;
 use crate::exec::run::sort_cmp;
 use crate::plan::node::{AggFunc, SortKey};
 use crate::types::{array, compare_typed, eval_binary, BinaryOp, SqlType, Value};
 
 /// The value of ordered-set aggregate `func` (result type `ty`) over the
-/// group's key rows `rows`, sorted by `sort`.
+/// group's key rows `inputs`, sorted by `sort`.
 pub fn finish(
     func: AggFunc,
     ty: SqlType,
     sort: &[SortKey],
-    mut rows: Vec<Vec<Value>>,
+    inputs: AggInputs,
     direct: Vec<Value>,
     interrupt: &mut Interrupt,
 ) -> Result<Value> {
+    let n = inputs.len();
     match func {
         AggFunc::HypotheticalRank
         | AggFunc::HypotheticalDenseRank
         | AggFunc::HypotheticalPercentRank
-        | AggFunc::HypotheticalCumeDist => hypothetical(func, sort, rows, &direct, interrupt),
-        AggFunc::Mode => {
-            crate::exec::sort::sort_by(&mut rows, |a, b| sort_cmp(sort, a, b), interrupt)?;
-            Ok(mode(sort, rows, interrupt)?)
+        | AggFunc::HypotheticalCumeDist => {
+            let rows = inputs.finish(interrupt)?;
+            hypothetical(func, sort, rows, n, &direct, interrupt)
         }
+        AggFunc::Mode => mode(sort, inputs.finish(interrupt)?, interrupt),
         _ => {
             let continuous = func == AggFunc::PercentileCont;
             let fraction = direct.into_iter().next().unwrap_or(Value::Null);
             if let SqlType::Array(_) = ty {
                 // The array form: NULL without rows, before any check.
-                if rows.is_empty() || fraction.is_null() {
+                if n == 0 || fraction.is_null() {
                     return Ok(Value::Null);
                 }
                 let Value::Text(text) = &fraction else {
@@ -58,11 +64,12 @@ pub fn finish(
                         None => None,
                     });
                 }
-                crate::exec::sort::sort_by(&mut rows, |a, b| sort_cmp(sort, a, b), interrupt)?;
+                let wanted: Vec<f64> = pcts.iter().flatten().copied().collect();
+                let at = positions(inputs.finish(interrupt)?, n, &wanted, interrupt)?;
                 for (item, p) in fractions.items.iter_mut().zip(pcts) {
                     interrupt.check()?;
                     *item = match p {
-                        Some(p) => percentile(&rows, p, continuous)?.to_text(),
+                        Some(p) => percentile(&at, n, p, continuous)?.to_text(),
                         None => None,
                     };
                 }
@@ -72,13 +79,54 @@ pub fn finish(
                 return Ok(Value::Null);
             }
             let p = check_fraction(fraction.as_f64())?;
-            if rows.is_empty() {
+            if n == 0 {
                 return Ok(Value::Null);
             }
-            crate::exec::sort::sort_by(&mut rows, |a, b| sort_cmp(sort, a, b), interrupt)?;
-            percentile(&rows, p, continuous)
+            let at = positions(inputs.finish(interrupt)?, n, &[p], interrupt)?;
+            percentile(&at, n, p, continuous)
         }
     }
+}
+
+/// The rows (from 0) a percentile `p` of `n` rows reads: the row at or
+/// past it, and the two it interpolates between.
+fn rows_of(p: f64, n: usize) -> [usize; 3] {
+    let disc = ((p * n as f64).ceil() as usize).clamp(1, n) - 1;
+    let pos = p * (n - 1) as f64;
+    [
+        disc,
+        (pos.floor() as usize).min(n - 1),
+        (pos.ceil() as usize).min(n - 1),
+    ]
+}
+
+/// The first keys of the sorted rows that the percentiles `ps` of the
+/// `n` rows read, by row number (one pass over the rows).
+fn positions(
+    mut rows: SortedInputs,
+    n: usize,
+    ps: &[f64],
+    interrupt: &mut Interrupt,
+) -> Result<HashMap<usize, Value>> {
+    let mut want: Vec<usize> = ps.iter().flat_map(|&p| rows_of(p, n)).collect();
+    want.sort_unstable();
+    want.dedup();
+    let mut at = HashMap::with_capacity(want.len());
+    let mut next = want.iter().copied().peekable();
+    let mut row = Vec::new();
+    let mut i = 0usize;
+    while let Some(&w) = next.peek() {
+        interrupt.check()?;
+        if !rows.next_into(&mut row)? {
+            break;
+        }
+        if i == w {
+            at.insert(i, std::mem::replace(&mut row[0], Value::Null));
+            next.next();
+        }
+        i += 1;
+    }
+    Ok(at)
 }
 
 /// A fraction in [0, 1] (22003 otherwise, with C's `%g` text as
@@ -126,39 +174,40 @@ fn format_g(x: f64) -> String {
     }
 }
 
-/// The `p` percentile of the sorted, non-empty `rows` (their first key):
-/// interpolated (`percentile_cont`) or the first value at or past it.
-fn percentile(rows: &[Vec<Value>], p: f64, continuous: bool) -> Result<Value> {
-    let n = rows.len();
+/// The `p` percentile of the `n` (> 0) sorted rows whose needed first
+/// keys are `at` (see [`positions`]): interpolated (`percentile_cont`) or
+/// the first value at or past it.
+fn percentile(at: &HashMap<usize, Value>, n: usize, p: f64, continuous: bool) -> Result<Value> {
+    let [disc, first, second] = rows_of(p, n);
+    let get = |i: usize| at.get(&i).cloned().unwrap_or(Value::Null);
     if !continuous {
-        let row = ((p * n as f64).ceil() as usize).clamp(1, n);
-        return Ok(rows[row - 1][0].clone());
+        return Ok(get(disc));
     }
     let pos = p * (n - 1) as f64;
-    let (first, second) = (pos.floor() as usize, pos.ceil() as usize);
-    let lo = &rows[first.min(n - 1)][0];
+    let lo = get(first);
     if second <= first {
-        return Ok(lo.clone());
+        return Ok(lo);
     }
-    let hi = &rows[second.min(n - 1)][0];
+    let hi = get(second);
     let proportion = pos - first as f64;
-    match (lo, hi) {
+    match (&lo, &hi) {
         (Value::Float8(a), Value::Float8(b)) => Ok(Value::Float8(a + (b - a) * proportion)),
         _ => {
-            let diff = eval_binary(BinaryOp::Minus, hi, lo)?;
+            let diff = eval_binary(BinaryOp::Minus, &hi, &lo)?;
             let step = eval_binary(BinaryOp::Multiply, &diff, &Value::Float8(proportion))?;
-            eval_binary(BinaryOp::Plus, lo, &step)
+            eval_binary(BinaryOp::Plus, &lo, &step)
         }
     }
 }
 
 /// The most frequent value of the sorted `rows` (the first in sort order
 /// among equally frequent ones); `NULL` without rows.
-fn mode(sort: &[SortKey], rows: Vec<Vec<Value>>, interrupt: &mut Interrupt) -> Result<Value> {
+fn mode(sort: &[SortKey], mut rows: SortedInputs, interrupt: &mut Interrupt) -> Result<Value> {
     let ty = sort.first().map_or(SqlType::Text, |k| k.expr.ty());
     let mut best: Option<(Value, usize)> = None;
     let mut current: Option<(Value, usize)> = None;
-    for mut row in rows {
+    let mut row = Vec::new();
+    while rows.next_into(&mut row)? {
         interrupt.check()?;
         let v = std::mem::replace(&mut row[0], Value::Null);
         match &mut current {
@@ -182,21 +231,35 @@ fn mode(sort: &[SortKey], rows: Vec<Vec<Value>>, interrupt: &mut Interrupt) -> R
 }
 
 /// A hypothetical-set aggregate: where the row `hyp` would fall among
-/// `rows` (before its peers for the ranks, after them for `cume_dist`).
+/// the `n` sorted `rows` (before its peers for the ranks, after them for
+/// `cume_dist`).
 fn hypothetical(
     func: AggFunc,
     sort: &[SortKey],
-    mut rows: Vec<Vec<Value>>,
+    mut rows: SortedInputs,
+    n: usize,
     hyp: &[Value],
     interrupt: &mut Interrupt,
 ) -> Result<Value> {
-    let n = rows.len();
     let mut before = 0usize;
     let mut peers = 0usize;
-    for row in &rows {
+    // Distinct values before `hyp` (rows are sorted: they come first).
+    let mut distinct = 0i64;
+    let mut prev: Option<Vec<Value>> = None;
+    let mut row = Vec::new();
+    while rows.next_into(&mut row)? {
         interrupt.check()?;
-        match sort_cmp(sort, row, hyp) {
-            Ordering::Less => before += 1,
+        match sort_cmp(sort, &row, hyp) {
+            Ordering::Less => {
+                before += 1;
+                if prev
+                    .as_ref()
+                    .is_none_or(|p| sort_cmp(sort, p, &row) != Ordering::Equal)
+                {
+                    distinct += 1;
+                }
+                prev = Some(std::mem::take(&mut row));
+            }
             Ordering::Equal => peers += 1,
             Ordering::Greater => {}
         }
@@ -211,17 +274,7 @@ fn hypothetical(
         AggFunc::HypotheticalCumeDist => {
             Value::Float8((before + peers + 1) as f64 / (n + 1) as f64)
         }
-        _ => {
-            rows.retain(|r| sort_cmp(sort, r, hyp) == Ordering::Less);
-            crate::exec::sort::sort_by(&mut rows, |a, b| sort_cmp(sort, a, b), interrupt)?;
-            let mut distinct = 0i64;
-            for (i, row) in rows.iter().enumerate() {
-                if i == 0 || sort_cmp(sort, &rows[i - 1], row) != Ordering::Equal {
-                    distinct += 1;
-                }
-            }
-            Value::Int8(distinct + 1)
-        }
+        _ => Value::Int8(distinct + 1),
     })
 }
 

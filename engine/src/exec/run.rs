@@ -120,6 +120,20 @@ pub fn collect<T: Transaction>(node: &Node, ctx: &mut Ctx<'_, T>) -> Result<Vec<
     Ok(rows)
 }
 
+/// Collects all rows of `node` in a [`TupleStore`](crate::exec::spill::TupleStore)
+/// (a temporary file past `work_mem`), rewound.
+pub fn collect_store<T: Transaction>(
+    node: &Node,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<crate::exec::spill::TupleStore> {
+    let mut rows = crate::exec::spill::TupleStore::new(ctx.spill_env());
+    run(node, ctx, &mut |_, r| {
+        rows.push(r)?;
+        Ok(Flow::Continue)
+    })?;
+    Ok(rows)
+}
+
 /// Runs `node`, pushing its rows to `sink`.
 pub fn run<'a, T: Transaction>(
     node: &Node,
@@ -328,14 +342,15 @@ fn run_node<'a, T: Transaction>(
             let mut joined = Vec::new();
             run(left, ctx, &mut |ctx, lrow| {
                 ctx.outer.push(lrow.to_vec());
-                let right_rows = collect(right, ctx);
+                let right_rows = collect_store(right, ctx);
                 ctx.outer.pop();
+                let mut right_rows = right_rows?;
                 let mut any = false;
-                for rrow in right_rows? {
+                while let Some(rrow) = right_rows.next()? {
                     ctx.check_interrupt()?;
                     joined.clear();
                     joined.extend_from_slice(lrow);
-                    joined.extend(rrow);
+                    joined.extend_from_slice(rrow);
                     let ok = match on {
                         Some(cond) => cond.holds(&joined, ctx)?,
                         None => true,
@@ -371,14 +386,25 @@ fn run_node<'a, T: Transaction>(
             lateral: false,
             hash: None,
         } => {
-            let right_rows = collect(right, ctx)?;
+            // The inner rows, materialized once (in a temporary file past
+            // work_mem, as PostgreSQL's Material node) and re-read for
+            // each outer row; a FULL join marks the matched ones in a
+            // bit set.
+            let mut right_rows = collect_store(right, ctx)?;
             let right_width = right.width();
             let left_width = left.width();
-            let mut matched_right = vec![false; right_rows.len()];
+            let mut matched_right = if *kind == JoinKind::Full {
+                vec![0u64; right_rows.len().div_ceil(64)]
+            } else {
+                Vec::new()
+            };
             let mut joined = Vec::new();
             let flow = run(left, ctx, &mut |ctx, lrow| {
                 let mut any = false;
-                for (i, rrow) in right_rows.iter().enumerate() {
+                right_rows.rewind();
+                let mut i = 0usize;
+                while let Some(rrow) = right_rows.next()? {
+                    i += 1;
                     ctx.check_interrupt()?;
                     joined.clear();
                     joined.extend_from_slice(lrow);
@@ -389,7 +415,9 @@ fn run_node<'a, T: Transaction>(
                     };
                     if ok {
                         any = true;
-                        matched_right[i] = true;
+                        if let Some(word) = matched_right.get_mut((i - 1) / 64) {
+                            *word |= 1 << ((i - 1) % 64);
+                        }
                         if let Some(flow) = join_emit::on_match(*kind, lrow, &joined, ctx, sink)? {
                             return Ok(flow);
                         }
@@ -403,7 +431,24 @@ fn run_node<'a, T: Transaction>(
             if flow == Flow::Stop || *kind != JoinKind::Full {
                 return Ok(flow);
             }
-            join_emit::unmatched_right(&right_rows, &matched_right, left_width, ctx, sink)
+            right_rows.rewind();
+            let mut i = 0usize;
+            let mut row = Vec::new();
+            while let Some(rrow) = right_rows.next()? {
+                ctx.check_interrupt()?;
+                let bit = matched_right[i / 64] & (1u64 << (i % 64));
+                i += 1;
+                if bit != 0 {
+                    continue;
+                }
+                row.clear();
+                row.extend(std::iter::repeat_n(Value::Null, left_width));
+                row.extend_from_slice(rrow);
+                if sink(ctx, &row)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
         }
         Node::Aggregate {
             input,

@@ -67,6 +67,27 @@ fn compute<T: Transaction>(
     result
 }
 
+/// The values of an uncorrelated `IN` subquery, hashed as `ty` as they
+/// arrive (see [`hashed_in`]: the set spills past its memory limit).
+fn compute_hashed<T: Transaction>(
+    sq: &Subquery,
+    row: &[Value],
+    ty: crate::types::SqlType,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<CachedSubquery> {
+    let mut set = hashed_in::HashedValuesBuilder::new(ty, ctx.spill_env());
+    ctx.outer.push(row.to_vec());
+    let result = run(&sq.plan, ctx, &mut |ctx, r| {
+        set.add(r.first().unwrap_or(&Value::Null), &mut ctx.interrupt)?;
+        Ok(Flow::Continue)
+    });
+    ctx.outer.pop();
+    result?;
+    Ok(CachedSubquery::Hashed(Arc::new(
+        set.finish(&mut ctx.interrupt)?,
+    )))
+}
+
 /// Evaluates subquery `sq` for the current `row`.
 pub fn eval_subquery<T: Transaction>(
     sq: &Subquery,
@@ -78,13 +99,17 @@ pub fn eval_subquery<T: Transaction>(
     } else if let Some(cached) = ctx.cache.get(&sq.id) {
         cached.clone()
     } else {
-        let mut r = compute(sq, row, ctx)?;
-        if let (CachedSubquery::Values(values), SubqueryKind::In(probe, _)) = (&r, &sq.kind) {
-            let column = sq.plan.columns().first().map(|c| c.ty);
-            if let Some(ty) = column.and_then(|c| hashed_in::key_type(probe.ty(), c)) {
-                r = CachedSubquery::Hashed(Arc::new(hashed_in::HashedValues::new(values, ty)));
+        let hashed = match &sq.kind {
+            SubqueryKind::In(probe, _) => {
+                let column = sq.plan.columns().first().map(|c| c.ty);
+                column.and_then(|c| hashed_in::key_type(probe.ty(), c))
             }
-        }
+            _ => None,
+        };
+        let r = match hashed {
+            Some(ty) => compute_hashed(sq, row, ty, ctx)?,
+            None => compute(sq, row, ctx)?,
+        };
         ctx.cache.insert(sq.id, r.clone());
         r
     };
@@ -92,7 +117,7 @@ pub fn eval_subquery<T: Transaction>(
         (CachedSubquery::Scalar(v), _) => v,
         (CachedSubquery::Exists(b), _) => Value::Bool(b),
         (CachedSubquery::Hashed(h), SubqueryKind::In(probe, negated)) => {
-            h.probe(&probe.eval(row, ctx)?, *negated)
+            h.probe(&probe.eval(row, ctx)?, *negated)?
         }
         (CachedSubquery::Values(values), SubqueryKind::In(probe, negated)) => {
             let v = probe.eval(row, ctx)?;

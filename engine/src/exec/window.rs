@@ -26,6 +26,7 @@ use rocksgres_storage::Transaction;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::aggregate::Accumulator;
 use crate::exec::ctx::Ctx;
+use crate::exec::interrupt::Interrupt;
 use crate::exec::run::{run, sort_cmp, Flow, Sink};
 use crate::exec::spill::TupleStore;
 use crate::plan::node::{AggCall, AggFunc, SortKey};
@@ -559,21 +560,27 @@ fn compute<T: Transaction>(
 }
 
 /// Feeds row `r`'s inputs of call `c` into `acc`.
-fn feed(acc: &mut Accumulator, call: &AggCall, r: &Row, c: usize) -> Result<()> {
+fn feed(
+    acc: &mut Accumulator,
+    call: &AggCall,
+    r: &Row,
+    c: usize,
+    interrupt: &mut Interrupt,
+) -> Result<()> {
     let inp = &r.inputs[c];
     if !matches!(inp[0], Value::Bool(true)) {
         return Ok(());
     }
     if call.func.collects() {
         if call.func.is_json() {
-            acc.add_json(inp[1].clone(), inp[2].clone(), Vec::new())
+            acc.add_json(inp[1].clone(), inp[2].clone(), Vec::new(), interrupt)
         } else {
-            acc.add_ordered(inp[1].clone(), inp[2].clone(), Vec::new())
+            acc.add_ordered(inp[1].clone(), inp[2].clone(), Vec::new(), interrupt)
         }
     } else if call.func == AggFunc::CountStar {
-        acc.add(None)
+        acc.add(None, interrupt)
     } else {
-        acc.add(Some(inp[1].clone()))
+        acc.add(Some(inp[1].clone()), interrupt)
     }
 }
 
@@ -608,7 +615,7 @@ fn aggregate<T: Transaction>(
         let v = if incremental {
             while fed < e {
                 ctx.check_interrupt()?;
-                feed(&mut running, call, &part[fed], c)?;
+                feed(&mut running, call, &part[fed], c, &mut ctx.interrupt)?;
                 fed += 1;
             }
             running.clone().finish(&mut ctx.interrupt)?
@@ -618,7 +625,7 @@ fn aggregate<T: Transaction>(
             for (x, r) in part.iter().enumerate().take(e).skip(s) {
                 ctx.check_interrupt()?;
                 if !excluded(ex, x, i, g) {
-                    feed(&mut acc, call, r, c)?;
+                    feed(&mut acc, call, r, c, &mut ctx.interrupt)?;
                 }
             }
             acc.finish(&mut ctx.interrupt)?

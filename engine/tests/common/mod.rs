@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod hooked;
+pub mod spill;
 
 use rocksgres_engine::keys;
 use rocksgres_engine::{Database, EngineError, QueryResult, Session, SqlState};

@@ -15,6 +15,7 @@
 //! database's temporary directory is emptied when it opens.
 
 pub mod external_sort;
+pub mod key_set;
 pub mod partitions;
 pub mod row_codec;
 pub mod temp_files;
