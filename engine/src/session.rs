@@ -867,6 +867,7 @@ impl<S: Store> Session<S> {
             Parsed::Database(stmt) => s.run_database_statement(stmt),
             Parsed::Cursor(stmt) => s.run_cursor_statement(stmt, params),
             Parsed::Analyze(stmt) => s.run_analyze(stmt),
+            Parsed::Vacuum(stmt) => s.run_vacuum(stmt),
         });
         if r.is_err() {
             self.statement_failed();
@@ -1386,6 +1387,38 @@ impl<S: Store> Session<S> {
             r.notices = notices?;
             Ok(r)
         })
+    }
+
+    /// VACUUM (see [`sql::vacuum`]): 25001 in a transaction block (an
+    /// implicit one too: a query string with more statements fails to
+    /// parse), as PostgreSQL's `PreventInTransactionBlock`;
+    /// then ANALYZE of the tables when asked, else a check that the
+    /// tables named exist. Nothing is reclaimed.
+    fn run_vacuum(&mut self, stmt: &sql::vacuum::VacuumStmt) -> Result<QueryResult> {
+        match self.status {
+            TxnStatus::Failed => return Err(in_failed_block()),
+            TxnStatus::InBlock => return Err(sql::vacuum::in_block()),
+            // A statement before it in the same implicit block (a
+            // pipeline of extended-protocol messages).
+            TxnStatus::Idle if self.implicit && self.txn.is_some() => {
+                return Err(sql::vacuum::in_block())
+            }
+            TxnStatus::Idle => {}
+        }
+        let mut r = if stmt.analyze {
+            self.run_analyze(&stmt.stmt)?
+        } else {
+            let path = self.search_path();
+            let targets = &stmt.stmt.targets;
+            self.in_transaction(|txn, _| {
+                let mut r = QueryResult::command("VACUUM");
+                r.notices = crate::exec::analyze::check_vacuum_targets(txn, &path, targets)?;
+                Ok(r)
+            })?
+        };
+        r.tag = crate::result::CommandTag::new("VACUUM");
+        r.notices = crate::exec::analyze::as_vacuum_notices(std::mem::take(&mut r.notices));
+        Ok(r)
     }
 
     fn run_domain_statement(&mut self, stmt: &sql::domain::DomainStmt) -> Result<QueryResult> {

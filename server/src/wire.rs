@@ -77,7 +77,13 @@ pub fn notice_response(message: &str) -> NoticeResponse {
         {
             ("WARNING", "01000")
         }
-        m if m.starts_with("skipping analyze of \"")
+        m if m.starts_with("skipping \"")
+            && m.ends_with(rocksgres_engine::exec::analyze::VACUUM_SKIP_SUFFIX) =>
+        {
+            ("WARNING", "01000")
+        }
+        m if (m.starts_with("skipping analyze of \"")
+            || m.starts_with("skipping vacuum of \""))
             && m.ends_with(rocksgres_engine::exec::analyze::LOCK_SKIP_SUFFIX) =>
         {
             ("WARNING", "55P03")

@@ -54,6 +54,9 @@ pub const SKIP_SUFFIX: &str = "--- cannot analyze non-tables or special system t
 /// How a locked table is skipped under SKIP_LOCKED (a WARNING).
 pub const LOCK_SKIP_SUFFIX: &str = "--- lock not available";
 
+/// How VACUUM skips a view, sequence or other non-table (a WARNING).
+pub const VACUUM_SKIP_SUFFIX: &str = "--- cannot vacuum non-tables or special system tables";
+
 /// Bytes of a heap page PostgreSQL can fill (8192 less the page header).
 const PAGE_USABLE: u64 = 8168;
 
@@ -108,6 +111,48 @@ pub fn run<T: Transaction>(
             interrupt,
             &mut notices,
         )?;
+    }
+    Ok(notices)
+}
+
+/// VACUUM's notices from ANALYZE's: a relation skipped is skipped by
+/// VACUUM, as PostgreSQL words it.
+pub fn as_vacuum_notices(notices: Vec<String>) -> Vec<String> {
+    notices
+        .into_iter()
+        .map(|n| {
+            if let Some(head) = n.strip_suffix(SKIP_SUFFIX) {
+                format!("{head}{VACUUM_SKIP_SUFFIX}")
+            } else if let Some(rest) = n.strip_prefix("skipping analyze of \"") {
+                format!("skipping vacuum of \"{rest}")
+            } else {
+                n
+            }
+        })
+        .collect()
+}
+
+/// Checks the tables a VACUUM without ANALYZE names (42P01 for one that
+/// does not exist); returns its notices (a WARNING per relation it
+/// skips, as PostgreSQL).
+pub fn check_vacuum_targets<T: Transaction>(
+    txn: &mut T,
+    path: &SearchPath,
+    targets: &[AnalyzeTarget],
+) -> Result<Vec<String>> {
+    let mut notices = Vec::new();
+    for target in targets {
+        let name = match catalog::resolve_relation(txn, path, &target.name)? {
+            Relation::Table(_) => continue,
+            Relation::System(s) if s.kind == b'r' => continue,
+            Relation::View(v) => v.name.clone(),
+            Relation::Sequence(s) => s.name.clone(),
+            Relation::System(s) => s.name.to_string(),
+            Relation::Type(_) | Relation::Domain(_) => {
+                return Err(EngineError::internal("a type is not a relation"))
+            }
+        };
+        notices.push(format!("skipping \"{name}\" {VACUUM_SKIP_SUFFIX}"));
     }
     Ok(notices)
 }

@@ -22,8 +22,12 @@
 //!   involved was never analyzed, so plans without statistics stay as
 //!   they were.
 //!
-//! The planner uses them for one choice today: which input of an inner
-//! hash join builds the hash table (see [`crate::plan::join_plan`]).
+//! * [`join_eq_selectivity`]: the fraction of pairs of rows of two
+//!   tables whose columns are equal, PostgreSQL's basic `eqjoinsel`.
+//!
+//! The planner uses them for two choices: which input of an inner hash
+//! join builds the hash table (see [`crate::plan::join_plan`]), and the
+//! order of a run of inner joins ([`crate::plan::join_order`]).
 
 use crate::catalog::statistic::{ColumnStats, TableStats};
 use crate::catalog::TableDesc;
@@ -111,6 +115,31 @@ pub fn eq_selectivity_unknown(table: &TableDesc, column: usize) -> Option<f64> {
         selec = selec.min(f64::from(*most));
     }
     Some(selec)
+}
+
+/// The fraction of the pairs of rows of two tables with `a = b`, for
+/// columns `a` and `b` (table and column position; `None`: not a plain
+/// column), as PostgreSQL's `eqjoinsel` without MCV matching:
+/// `(1 - nullfrac_a) * (1 - nullfrac_b) / max(nd_a, nd_b)`, a column
+/// without statistics counting as [`DEFAULT_NUM_DISTINCT`] values and no
+/// NULLs. `None` when neither column has statistics.
+pub fn join_eq_selectivity(
+    a: Option<(&TableDesc, usize)>,
+    b: Option<(&TableDesc, usize)>,
+) -> Option<f64> {
+    let side = |x: Option<(&TableDesc, usize)>| -> Option<(f64, f64)> {
+        let (table, column) = x?;
+        let (t, c) = column_stats(table, column)?;
+        let nd = distinct_values(t, c).min(t.reltuples.max(1.0));
+        Some((nd, f64::from(c.null_frac)))
+    };
+    let (sa, sb) = (side(a), side(b));
+    if sa.is_none() && sb.is_none() {
+        return None;
+    }
+    let (nd_a, null_a) = sa.unwrap_or((DEFAULT_NUM_DISTINCT, 0.0));
+    let (nd_b, null_b) = sb.unwrap_or((DEFAULT_NUM_DISTINCT, 0.0));
+    Some((1.0 - null_a) * (1.0 - null_b) / nd_a.max(nd_b).max(1.0))
 }
 
 /// The selectivity of one conjunct over `table`'s rows.

@@ -45,7 +45,15 @@
 //!    semi (anti) join when they include an equality, as PostgreSQL plans
 //!    it, instead of one run of the subquery per row.
 //!
-//! 4. **Build side.** The hash table is built from the right input, as
+//!    A WHERE conjunct `x IN (SELECT ...)` with an uncorrelated subquery
+//!    becomes a semi join on `x = column` the same way (PostgreSQL's
+//!    sublink pull-up; see `in_join`); `NOT IN` stays a subquery.
+//!
+//! 4. **Join order.** A run of at least three inner joins whose relations
+//!    all have statistics is ordered by estimated cost
+//!    ([`crate::plan::join_order`]); other joins keep the written order.
+//!
+//! 5. **Build side.** The hash table is built from the right input, as
 //!    written, unless both inputs of an inner hash join have row
 //!    estimates from `ANALYZE` statistics ([`crate::plan::estimate`]) and
 //!    the left one is estimated smaller: then the inputs swap (the
@@ -82,7 +90,7 @@ pub fn plan_joins(node: Node) -> Node {
 }
 
 /// ANDs `parts` together (`None` when empty).
-fn and_all(parts: Vec<Expr>) -> Option<Expr> {
+pub(crate) fn and_all(parts: Vec<Expr>) -> Option<Expr> {
     parts
         .into_iter()
         .reduce(|a, b| Expr::And(Box::new(a), Box::new(b)))
@@ -128,7 +136,7 @@ fn to_right(mut e: Expr, left_width: usize) -> Expr {
 
 /// Plans `node` with the extra conjuncts `preds` (over its output row)
 /// applied as low as they can go.
-fn push(node: Node, mut preds: Vec<Expr>) -> Node {
+pub(crate) fn push(node: Node, mut preds: Vec<Expr>) -> Node {
     depth::guard(|| match node {
         Node::Filter { input, predicate } => {
             conjuncts(&predicate, &mut preds);
@@ -240,6 +248,14 @@ fn join(
     lateral: bool,
     preds: Vec<Expr>,
 ) -> Node {
+    if kind == JoinKind::Inner && !lateral {
+        let (movable, fixed): (Vec<Expr>, Vec<Expr>) =
+            preds.iter().cloned().partition(Expr::is_movable);
+        if crate::plan::join_order::qualifies(&left, &right, on.as_ref(), &movable) {
+            let node = crate::plan::join_order::reorder(left, right, on, movable);
+            return filtered(node, fixed);
+        }
+    }
     let lw = left.width();
     let mut left_preds = Vec::new();
     let mut right_preds = Vec::new();
@@ -334,7 +350,7 @@ fn equi_keys(parts: &[Expr], lw: usize) -> Vec<(Expr, Expr, SqlType)> {
     keys
 }
 
-fn choose_algorithm(
+pub(crate) fn choose_algorithm(
     left: Node,
     right: Node,
     kind: JoinKind,
@@ -453,7 +469,7 @@ fn swapped_hash_join(left: Node, right: Node, on: Option<Expr>, keys: HashKeys) 
 }
 
 /// Whether `node` is known to produce few rows.
-fn small_outer(node: &Node) -> bool {
+pub(crate) fn small_outer(node: &Node) -> bool {
     depth::guard(|| match node {
         Node::Scan(s) => match &s.access {
             Access::PkPoint(_) => true,
@@ -534,7 +550,7 @@ fn take_semis(preds: Vec<Expr>, lw: usize) -> (Vec<SemiJoin>, Vec<Expr>) {
     let mut semis = Vec::new();
     let mut rest = Vec::new();
     for p in preds {
-        match exists_join(&p, lw) {
+        match exists_join(&p, lw).or_else(|| in_join(&p, lw)) {
             Some(j) => semis.push(j),
             None => rest.push(p),
         }
@@ -612,6 +628,48 @@ fn exists_join(pred: &Expr, lw: usize) -> Option<SemiJoin> {
     right.filter = filter;
     right.filter_text = None;
     Some((Node::Scan(right), and_all(correlated)?, kind))
+}
+
+/// A WHERE conjunct `x IN (SELECT ...)` over rows of width `lw`, as a
+/// semi join of the rows with the subquery's rows on `x = column`:
+/// PostgreSQL pulls such a sublink up into a join when the subquery reads
+/// nothing of the enclosing rows. As a WHERE conjunct, an IN that is NULL
+/// rejects the row as one that is false does, so the semi join (which
+/// keeps a row when the equality is true for some subquery row) gives
+/// exactly its rows. `NOT IN` stays a (hashed) subquery: its NULL
+/// semantics are not an anti join's. `None` when the subquery is
+/// correlated, `x` reads no column of the row, or the pair cannot be
+/// hashed (then the subquery runs as before).
+fn in_join(pred: &Expr, lw: usize) -> Option<SemiJoin> {
+    let Expr::Subquery(sq) = pred else {
+        return None;
+    };
+    let SubqueryKind::In(probe, false) = &sq.kind else {
+        return None;
+    };
+    if sq.correlated || !probe.is_movable() || probe.column_span().is_none() {
+        return None;
+    }
+    let columns = sq.plan.columns();
+    let column = columns.first()?;
+    let mut right = (*sq.plan).clone();
+    if columns.len() != 1 {
+        right = Node::Project {
+            input: Box::new(right),
+            exprs: vec![Expr::Column(0, column.ty)],
+            columns: vec![column.clone()],
+        };
+    }
+    let sig = crate::types::resolve_binary_op(BinaryOp::Eq, &probe.ty(), &column.ty).ok()?;
+    let on = Expr::Binary(
+        sig,
+        Box::new(probe.clone()),
+        Box::new(Expr::Column(lw, column.ty)),
+    );
+    if equi_keys(std::slice::from_ref(&on), lw).is_empty() {
+        return None;
+    }
+    Some((right, on, JoinKind::Semi))
 }
 
 /// Whether a scan locks the rows it reads.

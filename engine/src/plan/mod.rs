@@ -17,6 +17,7 @@ pub mod explain_options;
 pub mod expr;
 pub mod expr_walk;
 pub mod grouping_sets;
+pub mod join_order;
 pub mod join_plan;
 pub mod json_populate;
 pub mod locking;

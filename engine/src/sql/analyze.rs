@@ -42,7 +42,7 @@ pub struct AnalyzeStmt {
 
 /// A token of the statement.
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
+pub(super) enum Tok {
     /// An identifier: its (folded) name and whether it was quoted.
     Word(String, bool),
     /// A string literal.
@@ -53,20 +53,20 @@ enum Tok {
     Punct(char),
 }
 
-fn syntax(near: &str) -> EngineError {
+pub(super) fn syntax(near: &str) -> EngineError {
     EngineError::new(
         SqlState::SyntaxError,
         format!("syntax error at or near \"{near}\""),
     )
 }
 
-fn syntax_at_end() -> EngineError {
+pub(super) fn syntax_at_end() -> EngineError {
     EngineError::new(SqlState::SyntaxError, "syntax error at end of input")
 }
 
 /// Splits `sql` into tokens up to the first top-level `;`; returns them
 /// and the text after the `;` (if any).
-fn tokenize(sql: &str) -> Result<(Vec<Tok>, Option<&str>)> {
+pub(super) fn tokenize(sql: &str) -> Result<(Vec<Tok>, Option<&str>)> {
     let b = sql.as_bytes();
     let mut i = 0;
     let mut out = Vec::new();
@@ -196,23 +196,23 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     Ok(out)
 }
 
-struct Cursor<'a> {
-    toks: &'a [Tok],
-    pos: usize,
+pub(super) struct Cursor<'a> {
+    pub(super) toks: &'a [Tok],
+    pub(super) pos: usize,
 }
 
 impl Cursor<'_> {
-    fn peek(&self) -> Option<&Tok> {
+    pub(super) fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.pos)
     }
 
-    fn bump(&mut self) -> Option<&Tok> {
+    pub(super) fn bump(&mut self) -> Option<&Tok> {
         let t = self.toks.get(self.pos);
         self.pos += 1;
         t
     }
 
-    fn punct(&mut self, c: char) -> bool {
+    pub(super) fn punct(&mut self, c: char) -> bool {
         if self.peek() == Some(&Tok::Punct(c)) {
             self.pos += 1;
             true
@@ -221,7 +221,7 @@ impl Cursor<'_> {
         }
     }
 
-    fn error(&self) -> EngineError {
+    pub(super) fn error(&self) -> EngineError {
         match self.peek() {
             Some(t) => syntax(&tok_text(t)),
             None => syntax_at_end(),
@@ -229,7 +229,7 @@ impl Cursor<'_> {
     }
 
     /// An identifier (quoted or not).
-    fn ident(&mut self) -> Result<(String, bool)> {
+    pub(super) fn ident(&mut self) -> Result<(String, bool)> {
         match self.peek() {
             Some(Tok::Word(w, q)) => {
                 let r = (w.clone(), *q);
@@ -291,8 +291,16 @@ fn parse_tokens(toks: &[Tok]) -> Result<AnalyzeStmt> {
         c.pos += 1;
         stmt.verbose = true;
     }
+    stmt.targets = targets(&mut c)?;
+    Ok(stmt)
+}
+
+/// The table list that ends the statement (`table [(columns)], ...`;
+/// nothing: empty).
+pub(super) fn targets(c: &mut Cursor) -> Result<Vec<AnalyzeTarget>> {
+    let mut out = Vec::new();
     if c.peek().is_none() {
-        return Ok(stmt);
+        return Ok(out);
     }
     loop {
         let mut parts = Vec::new();
@@ -334,7 +342,7 @@ fn parse_tokens(toks: &[Tok]) -> Result<AnalyzeStmt> {
                 return Err(c.error());
             }
         }
-        stmt.targets.push(AnalyzeTarget {
+        out.push(AnalyzeTarget {
             name: ObjectName(parts.into_iter().map(ObjectNamePart::Identifier).collect()),
             columns,
         });
@@ -342,7 +350,7 @@ fn parse_tokens(toks: &[Tok]) -> Result<AnalyzeStmt> {
             continue;
         }
         if c.peek().is_none() {
-            return Ok(stmt);
+            return Ok(out);
         }
         return Err(c.error());
     }
@@ -350,7 +358,7 @@ fn parse_tokens(toks: &[Tok]) -> Result<AnalyzeStmt> {
 
 /// An option's boolean value as PostgreSQL's `defGetBoolean` reads it
 /// (none: true).
-fn boolean(option: &str, value: Option<&Tok>) -> Result<bool> {
+pub(super) fn boolean(option: &str, value: Option<&Tok>) -> Result<bool> {
     let bad = || {
         EngineError::new(
             SqlState::SyntaxError,

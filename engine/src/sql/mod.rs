@@ -2,8 +2,9 @@
 //!
 //! Parsing uses `sqlparser`'s PostgreSQL dialect. A few utility statements
 //! that clients send but the parser rejects or that need no planning
-//! (VACUUM, CHECKPOINT) are recognised by their first keyword before
-//! the parser runs; ANALYZE has a parser of its own ([`analyze`]).
+//! (CHECKPOINT) are recognised by their first keyword before the parser
+//! runs; ANALYZE and VACUUM have parsers of their own ([`analyze`],
+//! [`vacuum`]).
 //! Parse errors become SQLSTATE 42601.
 //!
 //! [`normalize`] and [`parametrize`] serve the session's plan cache: the
@@ -42,6 +43,7 @@ pub mod type_attrs;
 pub mod typed_literal;
 pub mod typmod_warnings;
 pub mod unique_nulls;
+pub mod vacuum;
 pub mod window_exclude;
 
 /// One statement of a query string.
@@ -64,6 +66,8 @@ pub enum Parsed {
     Cursor(Box<cursor_stmt::CursorStmt>),
     /// ANALYZE (parsed by [`analyze`]).
     Analyze(Box<analyze::AnalyzeStmt>),
+    /// VACUUM (parsed by [`vacuum`]).
+    Vacuum(Box<vacuum::VacuumStmt>),
 }
 
 fn first_keyword(sql: &str) -> String {
@@ -121,7 +125,7 @@ fn parse_error(sql: &str, e: sqlparser::parser::ParserError) -> EngineError {
 /// Parses a query string holding zero or more `;`-separated statements.
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     match first_keyword(sql).as_str() {
-        "VACUUM" => return Ok(vec![Parsed::Utility("VACUUM")]),
+        "VACUUM" => return vacuum::parse(sql),
         "ANALYZE" | "ANALYSE" => return analyze::parse(sql),
         "CHECKPOINT" => return Ok(vec![Parsed::Utility("CHECKPOINT")]),
         "CREATE" | "DROP" | "ALTER" if database::is_database_statement(sql) => {
