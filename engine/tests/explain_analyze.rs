@@ -102,9 +102,6 @@ fn options_not_implemented_are_refused() {
     let db = Database::open_in_memory();
     let mut s = db.session();
     for sql in [
-        "EXPLAIN (FORMAT JSON) SELECT 1",
-        "EXPLAIN (FORMAT YAML) SELECT 1",
-        "EXPLAIN (FORMAT XML) SELECT 1",
         "EXPLAIN VERBOSE SELECT 1",
         "EXPLAIN (VERBOSE) SELECT 1",
         "EXPLAIN (ANALYZE, BUFFERS) SELECT 1",

@@ -159,6 +159,7 @@ fn scan_primary<'a, T: Transaction>(
             decode_columns(table, &bufs.value, &mut bufs.row, scan.needed.as_deref())?;
             if let Some(filter) = &scan.filter {
                 if !filter.holds(&bufs.row, ctx)? {
+                    crate::exec::instrument::filtered_out(ctx, scan);
                     return Ok(Flow::Continue);
                 }
             }
@@ -194,6 +195,7 @@ fn scan_primary<'a, T: Transaction>(
         }
         if let Some(filter) = &scan.filter {
             if !filter.holds(&bufs.row, ctx)? {
+                crate::exec::instrument::filtered_out(ctx, scan);
                 continue;
             }
         }
@@ -355,6 +357,7 @@ fn scan_index<'a, T: Transaction>(
         decode_columns(table, &bufs.value, &mut bufs.row, scan.needed.as_deref())?;
         if let Some(filter) = &scan.filter {
             if !filter.holds(&bufs.row, ctx)? {
+                crate::exec::instrument::filtered_out(ctx, scan);
                 continue;
             }
         }
