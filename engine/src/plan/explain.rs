@@ -466,7 +466,12 @@ impl Builder {
                 if let Some(on) = on {
                     let mut parts = Vec::new();
                     crate::plan::access::conjuncts(on, &mut parts);
-                    conds = parts.iter().map(|p| self.expr(p, &row)).collect();
+                    // A constant true (`ON true`) is no condition.
+                    conds = parts
+                        .iter()
+                        .filter(|p| !matches!(p, Expr::Literal(crate::types::Value::Bool(true), _)))
+                        .map(|p| self.expr(p, &row))
+                        .collect();
                 }
                 let mut hash_conds = Vec::new();
                 if let Some(h) = hash {

@@ -262,7 +262,7 @@ fn print_level(e: &Expr, n: &Names<'_>, sp: &mut SubplanCounter, top: bool, out:
             print(a, n, sp, false, out);
             out.push_str(&format!(" {op1} "));
             print(lo, n, sp, false, out);
-            out.push_str(")");
+            out.push(')');
             out.push_str(join);
             out.push('(');
             print(a, n, sp, false, out);
