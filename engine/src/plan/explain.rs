@@ -631,6 +631,10 @@ impl Builder {
         let mut index_conds: Vec<(usize, String)> = Vec::new();
         let mut filters: Vec<String> = Vec::new();
         for p in &parts {
+            // A constant true (an `ON true` pushed down) is no condition.
+            if matches!(p, Expr::Literal(crate::types::Value::Bool(true), _)) {
+                continue;
+            }
             let keyed = index.and_then(|(ix, n)| {
                 let (col, flipped_sig, other) = key_comparison(p)?;
                 let pos = ix.columns[..n.min(ix.columns.len())]
