@@ -2360,8 +2360,22 @@ fn run_plan<S: Store>(
         Planned::Explain(node, options) => {
             let lines = if options.analyze {
                 explain_analyze(plan, node, options, ctx)?
+            } else if options.format != crate::plan::explain::Format::Text {
+                let item = crate::plan::explain::build(node);
+                let planning = plan.planning.as_secs_f64() * 1000.0;
+                vec![crate::plan::explain_format::document(
+                    options.format,
+                    &item,
+                    None,
+                    options.summary.then_some((planning, None)),
+                )]
             } else {
-                explain(node)
+                let mut lines = explain(node);
+                if options.summary {
+                    let ms = plan.planning.as_secs_f64() * 1000.0;
+                    lines.push(format!("Planning Time: {ms:.3} ms"));
+                }
+                lines
             };
             let rows = Rows::from_vecs(lines.into_iter().map(|l| vec![Value::Text(l)]).collect());
             let n = rows.len() as u64;
@@ -2445,9 +2459,21 @@ fn explain_analyze<T: Transaction>(
     let stats = ctx.instrument.take().unwrap_or_default();
     ran?;
     let elapsed = started.elapsed();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    if options.format != crate::plan::explain::Format::Text {
+        let item = crate::plan::explain::build(node);
+        let summary = options
+            .summary
+            .then(|| (ms(plan.planning), Some(ms(started.elapsed()))));
+        return Ok(vec![crate::plan::explain_format::document(
+            options.format,
+            &item,
+            Some((&stats, options.timing)),
+            summary,
+        )]);
+    }
     let mut lines = crate::plan::explain::explain_analyzed(node, &stats, options.timing);
     if options.summary {
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         lines.push(format!("Planning Time: {:.3} ms", ms(plan.planning)));
         lines.push(format!("Execution Time: {:.3} ms", ms(elapsed)));
     }
@@ -2567,9 +2593,13 @@ impl Planned {
     fn columns(&self) -> Vec<Column> {
         match self {
             Planned::Query(n) => n.columns(),
-            Planned::Explain(..) => vec![Column {
+            Planned::Explain(_, options) => vec![Column {
                 name: "QUERY PLAN".into(),
-                ty: SqlType::Text,
+                // PostgreSQL's xml type is not the engine's: XML is text.
+                ty: match options.format {
+                    crate::plan::explain::Format::Json => SqlType::Json,
+                    _ => SqlType::Text,
+                },
             }],
             Planned::Insert(p) => p.columns.clone(),
             Planned::Update(p) | Planned::Delete(p) => p.columns.clone(),

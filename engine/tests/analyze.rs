@@ -136,6 +136,7 @@ fn the_smaller_input_builds_the_hash_table() {
     let query = "SELECT small.id, small.x, big.y FROM small JOIN big ON small.id = big.id";
     let written = [
         "Hash Join",
+        "  Hash Cond: (small.id = big.id)",
         "  ->  Seq Scan on small",
         "  ->  Hash",
         "        ->  Seq Scan on big",
@@ -152,6 +153,7 @@ fn the_smaller_input_builds_the_hash_table() {
         plan(&mut s, query),
         [
             "Hash Join",
+            "  Hash Cond: (big.id = small.id)",
             "  ->  Seq Scan on big",
             "  ->  Hash",
             "        ->  Seq Scan on small",
@@ -193,6 +195,7 @@ fn the_smaller_input_builds_the_hash_table() {
         ),
         [
             "Hash Left Join",
+            "  Hash Cond: (small.id = big.id)",
             "  ->  Seq Scan on small",
             "  ->  Hash",
             "        ->  Seq Scan on big",

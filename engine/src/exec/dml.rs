@@ -933,6 +933,7 @@ fn plan_scan(
         reverse: false,
         filter,
         filter_text: selection.map(|w| w.to_string()),
+        alias: None,
         lock: None,
         needed: None,
         sample: None,

@@ -18,7 +18,7 @@ use rocksgres_storage::Transaction;
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
 use crate::exec::run::{Flow, Sink};
-use crate::plan::node::Node;
+use crate::plan::node::{Node, ScanPlan};
 
 /// What one node did, summed over its loops.
 #[derive(Debug, Default, Clone, Copy)]
@@ -37,12 +37,32 @@ pub struct NodeStats {
 #[derive(Debug, Default)]
 pub struct Instrument {
     stats: HashMap<usize, NodeStats>,
+    /// Rows each scan's filter rejected, keyed by the scan's address.
+    removed: HashMap<usize, u64>,
 }
 
 impl Instrument {
     /// The counters of `node`, if it ran.
     pub fn get(&self, node: &Node) -> Option<&NodeStats> {
         self.stats.get(&(node as *const Node as usize))
+    }
+
+    /// Rows the filter of `scan` rejected (PostgreSQL's `Rows Removed by
+    /// Filter`), over all its loops.
+    pub fn removed(&self, scan: &ScanPlan) -> u64 {
+        self.removed
+            .get(&(scan as *const ScanPlan as usize))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// Counts a row the filter of `scan` rejected, under EXPLAIN ANALYZE.
+pub fn filtered_out<T: Transaction>(ctx: &mut Ctx<'_, T>, scan: &ScanPlan) {
+    if let Some(ins) = ctx.instrument.as_mut() {
+        *ins.removed
+            .entry(scan as *const ScanPlan as usize)
+            .or_default() += 1;
     }
 }
 

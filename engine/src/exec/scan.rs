@@ -259,6 +259,7 @@ fn scan_primary<'a, T: Transaction>(
             Resume::record(&mut bufs.resume, &bufs.lo);
             if let Some(filter) = &scan.filter {
                 if !filter.holds(&bufs.row, ctx)? {
+                    crate::exec::instrument::filtered_out(ctx, scan);
                     return Ok(Flow::Continue);
                 }
             }
@@ -322,6 +323,7 @@ fn scan_primary<'a, T: Transaction>(
         }
         if let Some(filter) = &scan.filter {
             if !filter.holds(&bufs.row, ctx)? {
+                crate::exec::instrument::filtered_out(ctx, scan);
                 continue;
             }
         }
@@ -463,6 +465,7 @@ fn scan_index<'a, T: Transaction>(
         decode_columns(table, &bufs.value, &mut bufs.row, scan.needed.as_deref())?;
         if let Some(filter) = &scan.filter {
             if !filter.holds(&bufs.row, ctx)? {
+                crate::exec::instrument::filtered_out(ctx, scan);
                 continue;
             }
         }

@@ -283,6 +283,15 @@ struct RowBound {
     op: BinaryOp,
 }
 
+/// A row comparison of two or more key columns with constants, as
+/// [`choose_access`] recognises it: its columns, values and operator
+/// (columns on the left). EXPLAIN prints it as PostgreSQL's `ROW(a, b) >
+/// ROW(x, y)` index condition.
+pub(crate) fn row_comparison_parts(e: &Expr) -> Option<(Vec<usize>, Vec<Expr>, BinaryOp)> {
+    let b = depth::guard(|| row_comparison(e))?;
+    (b.columns.len() >= 2).then_some((b.columns, b.values, b.op))
+}
+
 /// The row comparisons of two or more columns among the conjuncts.
 fn row_bounds(parts: &[Expr]) -> Vec<RowBound> {
     parts

@@ -1,260 +1,884 @@
-//! EXPLAIN: renders a plan tree in PostgreSQL's text layout (without costs).
+//! EXPLAIN: renders a plan tree as PostgreSQL does (without costs), in
+//! its text, JSON, YAML and XML formats.
 //!
 //! ```text
-//! Limit
-//!   ->  Index Scan Backward using t_pkey on t
-//!         Index Cond: range on the primary key
+//! Hash Join
+//!   Hash Cond: (o.cid = c.id)
+//!   ->  Seq Scan on orders o
+//!         Filter: (amount > 10)
+//!   ->  Hash
+//!         ->  Seq Scan on customers c
 //! ```
+//!
+//! The plan first becomes a tree of [`Item`]s: one per node PostgreSQL
+//! would show (a hash join's inner side gets its `Hash` node, a
+//! projection shows as nothing), each with PostgreSQL's node type, its
+//! text heading, and its properties under PostgreSQL's key names in
+//! PostgreSQL's order (`Relation Name`, `Alias`, `Index Cond`, `Filter`,
+//! `Hash Cond`, `Sort Key`, ...). The formats then print that tree: the
+//! text format a heading line per node with its detail lines, the others
+//! every property (see [`crate::plan::explain_format`]).
+//!
+//! Expressions print as PostgreSQL's `ruleutils.c` prints them (see
+//! [`crate::plan::explain_expr`]), their columns named as in
+//! PostgreSQL: a scan's own conditions by `column`; the others (join
+//! conditions, sort and group keys) by `column` when the statement reads
+//! one relation, else `alias.column`; each relation by its alias or name, a name used twice
+//! numbered (`t`, `t_1`) as PostgreSQL's `set_rtable_names` does.
+
+use std::collections::HashMap;
 
 use crate::exec::instrument::Instrument;
-use crate::plan::node::{Access, JoinKind, Node, SetOpKind};
+use crate::plan::explain_expr::{deparse, Names, SubplanCounter};
+use crate::plan::expr::Expr;
+use crate::plan::node::{Access, JoinKind, Node, ScanPlan, SetOpKind, SortKey};
+use crate::types::BinaryOp;
 
-/// The lines of the plan of `node`.
+/// EXPLAIN's output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Lines of text (one row each).
+    Text,
+    /// One JSON document.
+    Json,
+    /// One YAML document.
+    Yaml,
+    /// One XML document.
+    Xml,
+}
+
+/// A property value.
+#[derive(Debug, Clone)]
+pub enum Prop {
+    /// A string.
+    Text(String),
+    /// A list of strings (`Sort Key`, `Group Key`).
+    List(Vec<String>),
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(u64),
+    /// A number with three decimals (milliseconds).
+    Ms(f64),
+}
+
+/// One node as EXPLAIN shows it.
+#[derive(Debug, Clone)]
+pub struct Item<'n> {
+    /// The plan node whose counters it shows (EXPLAIN ANALYZE).
+    pub node: Option<&'n Node>,
+    /// The scan whose filter counts it shows (`Rows Removed by Filter`).
+    pub scan: Option<&'n ScanPlan>,
+    /// PostgreSQL's node type (`Seq Scan`, `Aggregate`).
+    pub node_type: String,
+    /// The text format's heading (`Seq Scan on t x`, `HashAggregate`).
+    pub heading: String,
+    /// Properties printed before `Parent Relationship` (`Strategy`).
+    pub early: Vec<(&'static str, Prop)>,
+    /// The relationship to its parent (`Outer`, `Inner`, `Member`,
+    /// `InitPlan`, `SubPlan`).
+    pub relationship: Option<&'static str>,
+    /// `Subplan Name` (`CTE x`, `SubPlan 1`): also the text format's
+    /// header line above it.
+    pub subplan_name: Option<String>,
+    /// Properties after `Async Capable`: the join type, the relation.
+    pub target: Vec<(&'static str, Prop)>,
+    /// Properties after the counters: conditions, keys. Those whose name
+    /// starts with `~` are left out of the text format.
+    pub details: Vec<(&'static str, Prop)>,
+    /// Children: init plans first, then the outer and inner inputs, then
+    /// sub plans.
+    pub children: Vec<Item<'n>>,
+}
+
+/// What an EXPLAIN ANALYZE adds: the counters, and whether times show.
+pub type Actuals<'s> = Option<(&'s Instrument, bool)>;
+
+/// The lines of the plan of `node` (text format).
 pub fn explain(node: &Node) -> Vec<String> {
-    let mut lines = Vec::new();
-    render(node, 0, &mut lines, None);
-    lines
+    let item = build(node);
+    crate::plan::explain_format::text(&item, None)
 }
 
 /// The lines of the plan of `node` after it ran under EXPLAIN ANALYZE:
 /// each node's line ends with its actual rows and loops (and times, with
 /// `timing`), as PostgreSQL prints them.
 pub fn explain_analyzed(node: &Node, stats: &Instrument, timing: bool) -> Vec<String> {
-    let mut lines = Vec::new();
-    render(node, 0, &mut lines, Some((stats, timing)));
-    lines
+    let item = build(node);
+    crate::plan::explain_format::text(&item, Some((stats, timing)))
 }
 
-/// The counters an EXPLAIN ANALYZE shows, and whether it shows times.
-type Actuals<'s> = Option<(&'s Instrument, bool)>;
-
-/// PostgreSQL's ` (actual time=a..b rows=n loops=l)` for `node`.
-fn actual(node: &Node, actuals: Actuals<'_>) -> String {
-    let Some((stats, timing)) = actuals else {
-        return String::new();
+/// The tree of [`Item`]s EXPLAIN shows for `node`.
+pub fn build(node: &Node) -> Item<'_> {
+    let mut b = Builder {
+        refnames: HashMap::new(),
+        prefix: false,
+        outer: Vec::new(),
+        subplans: SubplanCounter::default(),
     };
-    let Some(s) = stats.get(node).filter(|s| s.loops > 0) else {
-        return " (never executed)".into();
-    };
-    let loops = s.loops as f64;
-    // Per loop, rounded as C's `%.0f` (half to even), as PostgreSQL prints.
-    let rows = s.rows as f64 / loops;
-    if timing {
-        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0 / loops;
-        format!(
-            " (actual time={:.3}..{:.3} rows={rows:.0} loops={})",
-            ms(s.startup),
-            ms(s.total),
-            s.loops
-        )
-    } else {
-        format!(" (actual rows={rows:.0} loops={})", s.loops)
-    }
+    let mut used: Vec<String> = Vec::new();
+    let mut count = 0usize;
+    name_relations(node, &mut b.refnames, &mut used, &mut count);
+    b.prefix = count > 1;
+    let mut item = b.item(node);
+    item.relationship = None;
+    item
 }
 
-fn render(node: &Node, depth: usize, out: &mut Vec<String>, actuals: Actuals<'_>) {
-    crate::sql::depth::guard(|| render_level(node, depth, out, Vec::new(), actuals))
-}
-
-/// Renders `node` at `depth`; `subplans` (a header and a plan, such as a
-/// CTE's) are shown under it before its children.
-fn render_level<'n>(
-    node: &'n Node,
-    depth: usize,
-    out: &mut Vec<String>,
-    mut subplans: Vec<(String, &'n Node)>,
-    actuals: Actuals<'_>,
+/// Gives every scanned relation its reference name (its alias or name,
+/// numbered when repeated) and counts the relations.
+fn name_relations(
+    node: &Node,
+    names: &mut HashMap<usize, String>,
+    used: &mut Vec<String>,
+    count: &mut usize,
 ) {
-    let (head, details, children): (String, Vec<String>, Vec<&Node>) = match node {
-        Node::Cte(c) => match crate::plan::explain_cte::parts(c, &mut subplans) {
-            crate::plan::explain_cte::Parts::Through(input) => {
-                return crate::sql::depth::guard(|| {
-                    render_level(input, depth, out, subplans, actuals)
-                })
+    crate::sql::depth::guard(|| {
+        let mut base: Option<String> = None;
+        match node {
+            Node::Scan(s) => {
+                base = Some(s.alias.clone().unwrap_or_else(|| s.table.name.clone()));
             }
-            crate::plan::explain_cte::Parts::Node(head, children) => (head, vec![], children),
+            Node::SystemScan { rel, .. } => base = Some(rel.name.to_string()),
+            Node::SequenceRow { seq, .. } => base = Some(seq.name.clone()),
+            Node::Values { rows, .. } if !(rows.len() == 1 && rows[0].is_empty()) => {
+                base = Some("*VALUES*".into())
+            }
+            Node::Series { .. } => base = Some("generate_series".into()),
+            Node::Unnest { .. } => base = Some("unnest".into()),
+            Node::JsonRecords { func, .. } => base = Some(func.to_string()),
+            Node::JsonRows { func, .. } => base = Some(func.name().to_string()),
+            _ => {}
+        }
+        if let Some(base) = base {
+            *count += 1;
+            let mut name = base.clone();
+            let mut k = 0;
+            while used.contains(&name) {
+                k += 1;
+                name = format!("{base}_{k}");
+            }
+            used.push(name.clone());
+            names.insert(node as *const Node as usize, name);
+        }
+        for c in children_of(node) {
+            name_relations(c, names, used, count);
+        }
+    })
+}
+
+/// The plan inputs of `node` (for naming relations).
+fn children_of(node: &Node) -> Vec<&Node> {
+    match node {
+        Node::Filter { input, .. }
+        | Node::Project { input, .. }
+        | Node::Aggregate { input, .. }
+        | Node::Sort { input, .. }
+        | Node::Limit { input, .. }
+        | Node::Distinct { input, .. } => vec![input],
+        Node::Window(w) => vec![&w.input],
+        Node::Join { left, right, .. } | Node::SetOp { left, right, .. } => vec![left, right],
+        Node::RowsFrom { funcs } => funcs.iter().collect(),
+        Node::Cte(c) => match c {
+            crate::plan::cte::CteNode::With { input, ctes } => {
+                let mut v: Vec<&Node> = ctes.iter().map(|c| &c.plan).collect();
+                v.push(input);
+                v
+            }
+            crate::plan::cte::CteNode::RecursiveUnion { nonrec, rec, .. } => {
+                vec![nonrec, rec]
+            }
+            _ => vec![],
         },
-        Node::Values { rows, .. } if rows.len() == 1 && rows[0].is_empty() => {
-            ("Result".into(), vec![], vec![])
-        }
-        Node::Values { .. } => ("Values Scan".into(), vec![], vec![]),
-        Node::Series { .. } => ("Function Scan on generate_series".into(), vec![], vec![]),
-        Node::Unnest { .. } => ("Function Scan on unnest".into(), vec![], vec![]),
-        Node::RowsFrom { .. } => ("ProjectSet".into(), vec![], vec![]),
-        Node::JsonRecords { func, .. } => (format!("Function Scan on {func}"), vec![], vec![]),
-        Node::JsonRows { func, .. } => {
-            (format!("Function Scan on {}", func.name()), vec![], vec![])
-        }
-        Node::SystemScan { rel, .. } => (format!("Seq Scan on {}", rel.name), vec![], vec![]),
-        Node::SequenceRow { seq, .. } => (format!("Seq Scan on {}", seq.name), vec![], vec![]),
-        Node::Scan(s) => {
-            let t = &s.table;
-            let mut details = Vec::new();
-            let head = match &s.access {
-                Access::Full => format!("Seq Scan on {}", t.name),
-                Access::PkPoint(_) => {
-                    details.push("Index Cond: point lookup on the primary key".into());
-                    format!("Index Scan using {} on {}", t.primary().name, t.name)
-                }
-                Access::IndexScan {
-                    index,
-                    eq,
-                    lower,
-                    upper,
-                } => {
-                    if !eq.is_empty() || lower.is_some() || upper.is_some() {
-                        details.push("Index Cond: lookup in the index".into());
-                    }
-                    format!(
-                        "Index Scan{} using {} on {}",
-                        if s.reverse { " Backward" } else { "" },
-                        t.indexes[*index].name,
-                        t.name
-                    )
-                }
-                Access::KeyRange { index, .. } => {
-                    details.push("Index Cond: row comparison on the index key".into());
-                    format!(
-                        "Index Scan{} using {} on {}",
-                        if s.reverse { " Backward" } else { "" },
-                        t.indexes[*index].name,
-                        t.name
-                    )
-                }
-                Access::PkRange { .. } => {
-                    details.push("Index Cond: range on the primary key".into());
-                    format!(
-                        "Index Scan{} using {} on {}",
-                        if s.reverse { " Backward" } else { "" },
-                        t.primary().name,
-                        t.name
-                    )
-                }
-            };
-            let head = if let Some(sample) = &s.sample {
-                details.clear();
-                details.push(crate::plan::tablesample::explain_detail(sample));
-                format!("Sample Scan on {}", t.name)
-            } else if matches!(s.access, Access::Full) && s.reverse {
-                format!(
-                    "Index Scan Backward using {} on {}",
-                    t.primary().name,
-                    t.name
-                )
-            } else {
-                head
-            };
-            if let Some(f) = &s.filter_text {
-                details.push(format!("Filter: ({f})"));
-            }
-            if let Some(lock) = s.lock {
-                details.push(crate::exec::row_locks::explain_detail(lock));
-            }
-            (head, details, vec![])
-        }
-        Node::Filter { input, .. } => ("Filter".into(), vec![], vec![input.as_ref()]),
-        Node::Project { input, .. } => {
-            return crate::sql::depth::guard(|| render_level(input, depth, out, subplans, actuals))
-        }
-        Node::Join {
-            left,
-            right,
-            kind,
-            hash: Some(_),
-            ..
-        } => {
-            let head = match kind {
-                JoinKind::Inner => "Hash Join",
-                JoinKind::Left => "Hash Left Join",
-                JoinKind::Full => "Hash Full Join",
-                JoinKind::Semi => "Hash Semi Join",
-                JoinKind::Anti => "Hash Anti Join",
-            };
-            let head = format!("{head}{}", actual(node, actuals));
-            push_line(depth, head, vec![], subplans, out, actuals);
-            render(left, depth + 1, out, actuals);
-            let hash = format!("Hash{}", actual(right, actuals));
-            push_line(depth + 1, hash, vec![], Vec::new(), out, actuals);
-            render(right, depth + 2, out, actuals);
-            return;
-        }
-        Node::Join {
-            left, right, kind, ..
-        } => (
-            match kind {
-                JoinKind::Inner => "Nested Loop".into(),
-                JoinKind::Left => "Nested Loop Left Join".into(),
-                JoinKind::Full => "Nested Loop Full Join".into(),
-                JoinKind::Semi => "Nested Loop Semi Join".into(),
-                JoinKind::Anti => "Nested Loop Anti Join".into(),
-            },
-            vec![],
-            vec![left.as_ref(), right.as_ref()],
-        ),
-        Node::Aggregate {
-            input, group_by, ..
-        } => (
-            if group_by.is_empty() {
-                "Aggregate".into()
-            } else {
-                "HashAggregate".into()
-            },
-            vec![],
-            vec![input.as_ref()],
-        ),
-        Node::Sort { input, .. } => ("Sort".into(), vec![], vec![input.as_ref()]),
-        Node::Window(w) => ("WindowAgg".into(), vec![], vec![&w.input]),
-        Node::Limit { input, .. } => ("Limit".into(), vec![], vec![input.as_ref()]),
-        Node::Distinct { input, on } if on.is_empty() => {
-            ("HashAggregate".into(), vec![], vec![input.as_ref()])
-        }
-        Node::Distinct { input, .. } => ("Unique".into(), vec![], vec![input.as_ref()]),
-        Node::SetOp {
-            left,
-            right,
-            kind,
-            all,
-        } => (
-            match (kind, all) {
-                (SetOpKind::Union, true) => "Append".into(),
-                (SetOpKind::Union, false) => "HashAggregate (Union)".into(),
-                (SetOpKind::Intersect, _) => "HashSetOp Intersect".into(),
-                (SetOpKind::Except, _) => "HashSetOp Except".into(),
-            },
-            vec![],
-            vec![left.as_ref(), right.as_ref()],
-        ),
-    };
-    let head = format!("{head}{}", actual(node, actuals));
-    push_line(depth, head, details, subplans, out, actuals);
-    for c in children {
-        render(c, depth + 1, out, actuals);
+        _ => vec![],
     }
 }
 
-/// Writes a node's line at `depth`, its detail lines and its subplans.
-fn push_line(
-    depth: usize,
-    head: String,
-    details: Vec<String>,
-    subplans: Vec<(String, &Node)>,
-    out: &mut Vec<String>,
-    actuals: Actuals<'_>,
-) {
-    let (prefix, detail_pad) = if depth == 0 {
-        (String::new(), "  ".to_string())
-    } else {
-        let pad = " ".repeat(depth * 6 - 6);
-        (format!("{pad}  ->  "), format!("{pad}        "))
-    };
-    out.push(format!("{prefix}{head}"));
-    for d in details {
-        out.push(format!("{detail_pad}{d}"));
+struct Builder {
+    refnames: HashMap<usize, String>,
+    prefix: bool,
+    outer: Vec<Vec<String>>,
+    subplans: SubplanCounter,
+}
+
+fn text(s: impl Into<String>) -> Prop {
+    Prop::Text(s.into())
+}
+
+impl Builder {
+    fn refname(&self, node: &Node) -> String {
+        self.refnames
+            .get(&(node as *const Node as usize))
+            .cloned()
+            .unwrap_or_default()
     }
-    for (header, plan) in subplans {
-        out.push(format!("{detail_pad}{header}"));
-        let mut lines = Vec::new();
-        render(plan, depth + 1, &mut lines, actuals);
-        out.extend(lines.into_iter().map(|l| format!("  {l}")));
+
+    /// `e` over a row whose columns are named `row`.
+    fn expr(&mut self, e: &Expr, row: &[String]) -> String {
+        let names = Names {
+            row,
+            outer: &self.outer,
+        };
+        deparse(e, &names, &mut self.subplans)
+    }
+
+    /// The names of `node`'s output columns, as expressions over it.
+    fn output_names(&mut self, node: &Node) -> Vec<String> {
+        crate::sql::depth::guard(|| self.output_names_level(node))
+    }
+
+    fn qualified(&self, node: &Node, cols: impl Iterator<Item = String>) -> Vec<String> {
+        let r = self.refname(node);
+        cols.map(|c| {
+            let c = quote_ident(&c);
+            if self.prefix && !r.is_empty() {
+                format!("{}.{c}", quote_ident(&r))
+            } else {
+                c
+            }
+        })
+        .collect()
+    }
+
+    fn output_names_level(&mut self, node: &Node) -> Vec<String> {
+        match node {
+            Node::Scan(s) => self.qualified(node, s.table.columns.iter().map(|c| c.name.clone())),
+            Node::Filter { input, .. }
+            | Node::Sort { input, .. }
+            | Node::Limit { input, .. }
+            | Node::Distinct { input, .. } => self.output_names(input),
+            Node::Project { input, exprs, .. } => {
+                let inner = self.output_names(input);
+                exprs.iter().map(|e| self.expr(e, &inner)).collect()
+            }
+            Node::Join {
+                left,
+                right,
+                kind,
+                lateral,
+                ..
+            } => {
+                let mut l = self.output_names(left);
+                if matches!(kind, JoinKind::Semi | JoinKind::Anti) {
+                    return l;
+                }
+                if *lateral {
+                    self.outer.push(l.clone());
+                }
+                let r = self.output_names(right);
+                if *lateral {
+                    self.outer.pop();
+                }
+                l.extend(r);
+                l
+            }
+            Node::Aggregate {
+                input,
+                group_by,
+                aggs,
+                ..
+            } => {
+                let inner = self.output_names(input);
+                let mut out: Vec<String> = group_by.iter().map(|g| self.expr(g, &inner)).collect();
+                for a in aggs {
+                    let name = agg_name(a.func);
+                    let arg = match &a.arg {
+                        None => "*".to_string(),
+                        Some(e) => self.expr(e, &inner),
+                    };
+                    let distinct = if a.distinct { "DISTINCT " } else { "" };
+                    out.push(format!("{name}({distinct}{arg})"));
+                }
+                out
+            }
+            Node::Window(w) => {
+                let mut out = self.output_names(&w.input);
+                out.extend(w.calls.iter().map(|_| "?window?".to_string()));
+                out
+            }
+            Node::SetOp { left, .. } => self.output_names(left),
+            Node::RowsFrom { funcs } => funcs.iter().flat_map(|f| self.output_names(f)).collect(),
+            other => self.qualified(other, other.columns().into_iter().map(|c| c.name)),
+        }
+    }
+
+    fn item<'n>(&mut self, node: &'n Node) -> Item<'n> {
+        crate::sql::depth::guard(|| self.item_level(node))
+    }
+
+    fn leaf<'n>(&self, node: &'n Node, node_type: &str, heading: String) -> Item<'n> {
+        Item {
+            node: Some(node),
+            scan: None,
+            node_type: node_type.into(),
+            heading,
+            early: Vec::new(),
+            relationship: None,
+            subplan_name: None,
+            target: Vec::new(),
+            details: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+
+    /// A scan of a relation-like leaf: `Function Scan on f` and its
+    /// alias when it differs.
+    fn scan_leaf<'n>(&self, node: &'n Node, node_type: &str, rel: &str) -> Item<'n> {
+        let r = self.refname(node);
+        let heading = if r == rel || r.is_empty() {
+            format!("{node_type} on {rel}")
+        } else {
+            format!("{node_type} on {rel} {r}")
+        };
+        let mut item = self.leaf(node, node_type, heading);
+        let key = if node_type == "Function Scan" {
+            "Function Name"
+        } else {
+            "Relation Name"
+        };
+        item.target.push((key, text(rel)));
+        item.target.push(("Alias", text(r)));
+        item
+    }
+
+    fn sort_keys(&mut self, keys: &[SortKey], row: &[String]) -> Vec<String> {
+        keys.iter()
+            .map(|k| {
+                let mut s = self.expr(&k.expr, row);
+                if k.descending {
+                    s.push_str(" DESC");
+                    if !k.nulls_first {
+                        s.push_str(" NULLS LAST");
+                    }
+                } else if k.nulls_first {
+                    s.push_str(" NULLS FIRST");
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// Adds `Parent Relationship` to children and builds them.
+    fn with_children<'n>(
+        &mut self,
+        mut item: Item<'n>,
+        children: &[(&'n Node, &'static str)],
+    ) -> Item<'n> {
+        for (c, rel) in children {
+            let mut ci = self.item(c);
+            ci.relationship = Some(*rel);
+            item.children.push(ci);
+        }
+        item
+    }
+
+    fn item_level<'n>(&mut self, node: &'n Node) -> Item<'n> {
+        match node {
+            Node::Cte(c) => {
+                let mut init: Vec<(String, &'n Node)> = Vec::new();
+                match crate::plan::explain_cte::parts(c, &mut init) {
+                    crate::plan::explain_cte::Parts::Through(input) => {
+                        let mut item = self.item(input);
+                        let mut inits = Vec::new();
+                        for (name, plan) in init {
+                            let mut ci = self.item(plan);
+                            ci.relationship = Some("InitPlan");
+                            ci.subplan_name = Some(name);
+                            inits.push(ci);
+                        }
+                        inits.append(&mut item.children);
+                        item.children = inits;
+                        item
+                    }
+                    crate::plan::explain_cte::Parts::Node(head, children) => {
+                        let node_type = head.split(" on ").next().unwrap_or("").to_string();
+                        let mut item = self.leaf(node, &node_type, head.clone());
+                        if let Some((_, rest)) = head.split_once(" on ") {
+                            let mut words = rest.split(' ');
+                            let name = words.next().unwrap_or("").to_string();
+                            let alias = words.next().unwrap_or(&name).to_string();
+                            item.target.push(("CTE Name", text(name)));
+                            item.target.push(("Alias", text(alias)));
+                        }
+                        let rels = ["Outer", "Inner"];
+                        let kids: Vec<(&'n Node, &'static str)> = children
+                            .into_iter()
+                            .enumerate()
+                            .map(|(k, c)| (c, rels[k.min(1)]))
+                            .collect();
+                        self.with_children(item, &kids)
+                    }
+                }
+            }
+            Node::Values { rows, .. } if rows.len() == 1 && rows[0].is_empty() => {
+                self.leaf(node, "Result", "Result".into())
+            }
+            Node::Values { .. } => {
+                let heading = format!("Values Scan on {}", quote_ident(&self.refname(node)));
+                let mut item = self.leaf(node, "Values Scan", heading);
+                item.target.push(("Alias", text(self.refname(node))));
+                item
+            }
+            Node::Series { .. } => self.scan_leaf(node, "Function Scan", "generate_series"),
+            Node::Unnest { .. } => self.scan_leaf(node, "Function Scan", "unnest"),
+            Node::RowsFrom { .. } => self.leaf(node, "ProjectSet", "ProjectSet".into()),
+            Node::JsonRecords { func, .. } => self.scan_leaf(node, "Function Scan", func),
+            Node::JsonRows { func, .. } => self.scan_leaf(node, "Function Scan", func.name()),
+            Node::SystemScan { rel, .. } => self.scan_leaf(node, "Seq Scan", rel.name),
+            Node::SequenceRow { seq, .. } => self.scan_leaf(node, "Seq Scan", &seq.name),
+            Node::Scan(s) => self.scan(node, s),
+            Node::Filter { input, predicate } => {
+                // PostgreSQL shows such a filter on the node below it.
+                let row = self.output_names(input);
+                let cond = self.expr(predicate, &row);
+                let mut item = self.item(input);
+                item.node = Some(node);
+                match item.details.iter_mut().find(|(k, _)| *k == "Filter") {
+                    Some((_, Prop::Text(t))) => *t = and_text(vec![t.clone(), cond]),
+                    _ => item.details.push(("Filter", text(cond))),
+                }
+                item
+            }
+            Node::Project { input, .. } => self.item(input),
+            Node::Join {
+                left,
+                right,
+                kind,
+                on,
+                lateral,
+                hash,
+            } => {
+                let join_type = match kind {
+                    JoinKind::Inner => "Inner",
+                    JoinKind::Left => "Left",
+                    JoinKind::Full => "Full",
+                    JoinKind::Semi => "Semi",
+                    JoinKind::Anti => "Anti",
+                };
+                let l = self.output_names(left);
+                if *lateral {
+                    self.outer.push(l.clone());
+                }
+                let r = self.output_names(right);
+                let mut row = l.clone();
+                row.extend(r.iter().cloned());
+                let mut conds: Vec<String> = Vec::new();
+                if let Some(on) = on {
+                    let mut parts = Vec::new();
+                    crate::plan::access::conjuncts(on, &mut parts);
+                    // A constant true (`ON true`) is no condition.
+                    conds = parts
+                        .iter()
+                        .filter(|p| !matches!(p, Expr::Literal(crate::types::Value::Bool(true), _)))
+                        .map(|p| self.expr(p, &row))
+                        .collect();
+                }
+                let mut hash_conds = Vec::new();
+                if let Some(h) = hash {
+                    for (lk, rk) in h.left.iter().zip(&h.right) {
+                        let a = self.expr(lk, &l);
+                        let b = self.expr(rk, &r);
+                        let c = format!("({a} = {b})");
+                        let flipped = format!("({b} = {a})");
+                        if let Some(pos) = conds.iter().position(|x| *x == c || *x == flipped) {
+                            conds.remove(pos);
+                        }
+                        hash_conds.push(c);
+                    }
+                }
+                let (node_type, heading) = match (hash.is_some(), kind) {
+                    (true, JoinKind::Inner) => ("Hash Join", "Hash Join".to_string()),
+                    (true, _) => ("Hash Join", format!("Hash {join_type} Join")),
+                    (false, JoinKind::Inner) => ("Nested Loop", "Nested Loop".to_string()),
+                    (false, _) => ("Nested Loop", format!("Nested Loop {join_type} Join")),
+                };
+                let mut item = self.leaf(node, node_type, heading);
+                item.target.push(("Join Type", text(join_type)));
+                let unique = hash.as_ref().is_some_and(|h| inner_unique(right, &h.right));
+                item.target.push(("~Inner Unique", Prop::Bool(unique)));
+                if !hash_conds.is_empty() {
+                    item.details.push(("Hash Cond", text(and_text(hash_conds))));
+                }
+                if !conds.is_empty() {
+                    item.details.push(("Join Filter", text(and_text(conds))));
+                }
+                let mut left_item = self.item(left);
+                left_item.relationship = Some("Outer");
+                let right_item = self.item(right);
+                if *lateral {
+                    self.outer.pop();
+                }
+                item.children.push(left_item);
+                if hash.is_some() {
+                    let mut h = self.leaf(right, "Hash", "Hash".into());
+                    h.relationship = Some("Inner");
+                    let mut ri = right_item;
+                    ri.relationship = Some("Outer");
+                    h.children.push(ri);
+                    h.node = Some(right);
+                    item.children.push(h);
+                } else {
+                    let mut ri = right_item;
+                    ri.relationship = Some("Inner");
+                    item.children.push(ri);
+                }
+                item
+            }
+            Node::Aggregate {
+                input,
+                group_by,
+                sets,
+                ..
+            } => {
+                let row = self.output_names(input);
+                let (strategy, heading) = if group_by.is_empty() {
+                    ("Plain", "Aggregate")
+                } else {
+                    ("Hashed", "HashAggregate")
+                };
+                let mut item = self.leaf(node, "Aggregate", heading.into());
+                item.early.push(("Strategy", text(strategy)));
+                item.early.push(("Partial Mode", text("Simple")));
+                if !group_by.is_empty() && sets.is_empty() {
+                    let keys = group_by.iter().map(|g| self.expr(g, &row)).collect();
+                    item.details.push(("Group Key", Prop::List(keys)));
+                }
+                self.with_children(item, &[(input.as_ref(), "Outer")])
+            }
+            Node::Sort { input, keys } => {
+                let row = self.output_names(input);
+                let mut item = self.leaf(node, "Sort", "Sort".into());
+                let keys = self.sort_keys(keys, &row);
+                item.details.push(("Sort Key", Prop::List(keys)));
+                self.with_children(item, &[(input.as_ref(), "Outer")])
+            }
+            Node::Window(w) => {
+                let item = self.leaf(node, "WindowAgg", "WindowAgg".into());
+                self.with_children(item, &[(&w.input, "Outer")])
+            }
+            Node::Limit { input, .. } => {
+                let item = self.leaf(node, "Limit", "Limit".into());
+                self.with_children(item, &[(input.as_ref(), "Outer")])
+            }
+            Node::Distinct { input, on } if on.is_empty() => {
+                let row = self.output_names(input);
+                let mut item = self.leaf(node, "Aggregate", "HashAggregate".into());
+                item.early.push(("Strategy", text("Hashed")));
+                item.early.push(("Partial Mode", text("Simple")));
+                item.details.push(("Group Key", Prop::List(row)));
+                self.with_children(item, &[(input.as_ref(), "Outer")])
+            }
+            Node::Distinct { input, .. } => {
+                let item = self.leaf(node, "Unique", "Unique".into());
+                self.with_children(item, &[(input.as_ref(), "Outer")])
+            }
+            Node::SetOp {
+                left,
+                right,
+                kind,
+                all,
+            } => {
+                let (node_type, heading) = match (kind, all) {
+                    (SetOpKind::Union, true) => ("Append", "Append"),
+                    (SetOpKind::Union, false) => ("Aggregate", "HashAggregate (Union)"),
+                    (SetOpKind::Intersect, _) => ("SetOp", "HashSetOp Intersect"),
+                    (SetOpKind::Except, _) => ("SetOp", "HashSetOp Except"),
+                };
+                let item = self.leaf(node, node_type, heading.into());
+                let rel = if node_type == "Append" {
+                    "Member"
+                } else {
+                    "Outer"
+                };
+                self.with_children(item, &[(left.as_ref(), rel), (right.as_ref(), rel)])
+            }
+        }
+    }
+
+    fn scan<'n>(&mut self, node: &'n Node, s: &'n ScanPlan) -> Item<'n> {
+        let t = &s.table;
+        let r = self.refname(node);
+        let on = if r == t.name {
+            quote_ident(&t.name)
+        } else {
+            format!("{} {}", quote_ident(&t.name), quote_ident(&r))
+        };
+        // A scan's own conditions name columns without the relation, as
+        // PostgreSQL's `show_scan_qual` does (without VERBOSE).
+        let prefix = std::mem::replace(&mut self.prefix, false);
+        let row = self.output_names(node);
+        self.prefix = prefix;
+        // The filter's conjuncts, those the index serves apart.
+        let mut parts = Vec::new();
+        if let Some(f) = &s.filter {
+            crate::plan::access::conjuncts(f, &mut parts);
+        }
+        let index = match &s.access {
+            Access::Full if s.reverse => Some((t.primary(), 0)),
+            Access::Full => None,
+            Access::PkPoint(_) => Some((t.primary(), t.primary().columns.len())),
+            Access::PkRange { .. } => Some((t.primary(), 1)),
+            Access::IndexScan {
+                index,
+                eq,
+                lower,
+                upper,
+            } => Some((
+                &t.indexes[*index],
+                eq.len() + usize::from(lower.is_some() || upper.is_some()),
+            )),
+            Access::KeyRange { index, eq, .. } => Some((&t.indexes[*index], eq.len() + 1)),
+        };
+        let mut index_conds: Vec<(usize, String)> = Vec::new();
+        let mut filters: Vec<String> = Vec::new();
+        for p in &parts {
+            // A constant true (an `ON true` pushed down) is no condition.
+            if matches!(p, Expr::Literal(crate::types::Value::Bool(true), _)) {
+                continue;
+            }
+            if let Some(cond) = self.row_key_condition(s, p, &row) {
+                index_conds.push(cond);
+                continue;
+            }
+            let keyed = index.and_then(|(ix, n)| {
+                let (col, flipped_sig, other) = key_comparison(p)?;
+                let pos = ix.columns[..n.min(ix.columns.len())]
+                    .iter()
+                    .position(|c| c.column == col)?;
+                Some((pos, col, flipped_sig, other))
+            });
+            match keyed {
+                Some((pos, col, op, other)) => {
+                    let v = self.expr(other, &row);
+                    let name = row.get(col).cloned().unwrap_or_default();
+                    index_conds.push((pos, format!("({name} {} {v})", op.symbol())));
+                }
+                None => filters.push(self.expr(p, &row)),
+            }
+        }
+        index_conds.sort_by_key(|(pos, _)| *pos);
+        if index_conds.is_empty() {
+            // The keys come from elsewhere (a join's outer row): shown
+            // from the access path itself.
+            index_conds = self.access_conds(s, &row);
+        }
+        let mut item = self.leaf(node, "Seq Scan", String::new());
+        item.scan = Some(s);
+        if let Some(sample) = &s.sample {
+            item.node_type = "Sample Scan".into();
+            item.heading = format!("Sample Scan on {on}");
+            item.target.push(("Relation Name", text(t.name.clone())));
+            item.target.push(("Alias", text(r)));
+            if let Some((k, v)) = crate::plan::tablesample::explain_detail(sample).split_once(": ")
+            {
+                item.details.push((leak_key(k), text(v)));
+            }
+        } else if let Some((ix, _)) = index {
+            item.node_type = "Index Scan".into();
+            let backward = if s.reverse { " Backward" } else { "" };
+            item.heading = format!(
+                "Index Scan{backward} using {} on {on}",
+                quote_ident(&ix.name)
+            );
+            let dir = if s.reverse { "Backward" } else { "Forward" };
+            item.target.push(("Scan Direction", text(dir)));
+            item.target.push(("Index Name", text(ix.name.clone())));
+            item.target.push(("Relation Name", text(t.name.clone())));
+            item.target.push(("Alias", text(r)));
+            if !index_conds.is_empty() {
+                let conds = index_conds.into_iter().map(|(_, c)| c).collect();
+                item.details.push(("Index Cond", text(and_text(conds))));
+            }
+        } else {
+            item.heading = format!("Seq Scan on {on}");
+            item.target.push(("Relation Name", text(t.name.clone())));
+            item.target.push(("Alias", text(r)));
+        }
+        if !filters.is_empty() {
+            item.details.push(("Filter", text(and_text(filters))));
+        }
+        if let Some(lock) = s.lock {
+            if let Some((k, v)) = crate::exec::row_locks::explain_detail(lock).split_once(": ") {
+                item.details.push((leak_key(k), text(v)));
+            }
+        }
+        item
+    }
+}
+
+impl Builder {
+    /// A row comparison a key-range scan reads by
+    /// ([`Access::KeyRange`]), as PostgreSQL prints it: `(ROW(a, b) >
+    /// ROW(2, 7))`, with the position of its first key column.
+    fn row_key_condition(
+        &mut self,
+        s: &ScanPlan,
+        p: &Expr,
+        row: &[String],
+    ) -> Option<(usize, String)> {
+        let Access::KeyRange { index, eq, .. } = &s.access else {
+            return None;
+        };
+        let (cols, values, op) = crate::plan::access::row_comparison_parts(p)?;
+        let ix = &s.table.indexes[*index];
+        if ix.columns.get(eq.len()).map(|c| c.column) != Some(cols[0]) {
+            return None;
+        }
+        let names: Vec<String> = cols
+            .iter()
+            .map(|c| row.get(*c).cloned().unwrap_or_default())
+            .collect();
+        let values: Vec<String> = values.iter().map(|v| self.expr(v, row)).collect();
+        Some((
+            eq.len(),
+            format!(
+                "(ROW({}) {} ROW({}))",
+                names.join(", "),
+                op.symbol(),
+                values.join(", ")
+            ),
+        ))
+    }
+
+    /// The index conditions an access path holds, one per key bound.
+    fn access_conds(&mut self, s: &ScanPlan, row: &[String]) -> Vec<(usize, String)> {
+        let t = &s.table;
+        let (ix, eq, lower, upper) = match &s.access {
+            // Row comparisons are constants, never a join's outer row.
+            Access::Full | Access::KeyRange { .. } => return Vec::new(),
+            Access::PkPoint(values) => (t.primary(), values.as_slice(), &None, &None),
+            Access::PkRange { lower, upper } => (t.primary(), &[][..], lower, upper),
+            Access::IndexScan {
+                index,
+                eq,
+                lower,
+                upper,
+            } => (&t.indexes[*index], eq.as_slice(), lower, upper),
+        };
+        let name = |k: usize| {
+            ix.columns
+                .get(k)
+                .and_then(|c| row.get(c.column))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let mut out = Vec::new();
+        for (k, e) in eq.iter().enumerate() {
+            let v = self.expr(e, row);
+            out.push((k, format!("({} = {v})", name(k))));
+        }
+        let k = eq.len();
+        if let Some((e, inclusive)) = lower {
+            let v = self.expr(e, row);
+            let op = if *inclusive { ">=" } else { ">" };
+            out.push((k, format!("({} {op} {v})", name(k))));
+        }
+        if let Some((e, inclusive)) = upper {
+            let v = self.expr(e, row);
+            let op = if *inclusive { "<=" } else { "<" };
+            out.push((k, format!("({} {op} {v})", name(k))));
+        }
+        out
+    }
+}
+
+/// An aggregate's name as PostgreSQL prints its call.
+fn agg_name(f: crate::plan::node::AggFunc) -> String {
+    use crate::plan::node::AggFunc as A;
+    match f {
+        A::CountStar => return "count".into(),
+        A::HypotheticalRank => return "rank".into(),
+        A::HypotheticalDenseRank => return "dense_rank".into(),
+        A::HypotheticalPercentRank => return "percent_rank".into(),
+        A::HypotheticalCumeDist => return "cume_dist".into(),
+        _ => {}
+    }
+    let mut out = String::new();
+    for (i, c) in format!("{f:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Whether the hash join's inner side `right` has at most one row per
+/// key (its keys cover a unique index), PostgreSQL's `Inner Unique`.
+fn inner_unique(right: &Node, keys: &[Expr]) -> bool {
+    let Node::Scan(s) = right else {
+        return false;
+    };
+    let cols: Vec<usize> = keys
+        .iter()
+        .filter_map(|k| match strip(k) {
+            Expr::Column(c, _) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    s.table.indexes.iter().any(|ix| {
+        ix.unique && !ix.columns.is_empty() && ix.columns.iter().all(|c| cols.contains(&c.column))
+    })
+}
+
+/// A detail's key as a static string (the few keys other modules print).
+fn leak_key(k: &str) -> &'static str {
+    match k {
+        "Sampling" => "Sampling",
+        "Lock" => "Lock",
+        _ => "Detail",
+    }
+}
+
+/// `part` as `column op value` over an index key column: the column, the
+/// operator with the column on its left, and the value.
+fn key_comparison(part: &Expr) -> Option<(usize, BinaryOp, &Expr)> {
+    let Expr::Binary(sig, l, r) = part else {
+        return None;
+    };
+    let flipped = match sig.op {
+        BinaryOp::Lt => BinaryOp::Gt,
+        BinaryOp::LtEq => BinaryOp::GtEq,
+        BinaryOp::Gt => BinaryOp::Lt,
+        BinaryOp::GtEq => BinaryOp::LtEq,
+        BinaryOp::Eq => BinaryOp::Eq,
+        _ => return None,
+    };
+    let row_free = |e: &Expr| !e.any(&mut |x| matches!(x, Expr::Column(..)));
+    match (strip(l), strip(r)) {
+        (Expr::Column(c, _), k) if row_free(k) => Some((*c, sig.op, k)),
+        (k, Expr::Column(c, _)) if row_free(k) => Some((*c, flipped, k)),
+        _ => None,
+    }
+}
+
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Cast(a, _, crate::types::CastKind::Implicit) => strip(a),
+        other => other,
+    }
+}
+
+/// Conditions ANDed as PostgreSQL prints a qual list: one as itself,
+/// several as `(a AND b)`.
+fn and_text(mut parts: Vec<String>) -> String {
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        format!("({})", parts.join(" AND "))
+    }
+}
+
+/// An identifier as `quote_identifier` prints it: quoted unless plain
+/// lower case.
+pub fn quote_ident(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
     }
 }

@@ -6,14 +6,15 @@
 //! `off`, `true`, `false`, `1`, `0`, or nothing for on); an unknown option
 //! is 42601, a bad value 22023, `TIMING` or `WAL` without `ANALYZE` 22023,
 //! as in PostgreSQL. What the engine does not show (`VERBOSE` output
-//! lists, `BUFFERS`, `WAL`, `SETTINGS`, formats other than text) fails
-//! with 0A000 instead of being ignored. `COSTS` is accepted either way:
+//! lists, `BUFFERS`, `WAL`, `SETTINGS`) fails with 0A000 instead of
+//! being ignored. `FORMAT` is text, JSON, YAML or XML. `COSTS` is accepted either way:
 //! the engine's plans carry no cost estimates yet, so they always print as
 //! with `COSTS OFF`.
 
 use sqlparser::ast::{self as ast};
 
 use crate::error::{EngineError, Result, SqlState};
+use crate::plan::explain::Format;
 
 /// What an EXPLAIN shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub struct ExplainOptions {
     pub timing: bool,
     /// Show planning and execution time (default on with `analyze`).
     pub summary: bool,
+    /// The output format.
+    pub format: Format,
 }
 
 /// The options of `EXPLAIN`.
@@ -39,8 +42,9 @@ pub fn parse(
     let mut summary: Option<bool> = None;
     let mut unsupported: Vec<&str> = Vec::new();
     let mut wal = false;
+    let mut out_format = Format::Text;
     if let Some(f) = format {
-        check_format(&f.to_string())?;
+        out_format = check_format(&f.to_string())?;
     }
     for o in options.unwrap_or_default() {
         let name = o.name.value.to_ascii_lowercase();
@@ -66,10 +70,19 @@ pub fn parse(
             "format" => {
                 let text = match &o.arg {
                     Some(ast::Expr::Identifier(id)) => id.value.clone(),
+                    Some(ast::Expr::Value(v)) => match &v.value {
+                        ast::Value::SingleQuotedString(s) => s.clone(),
+                        other => other.to_string(),
+                    },
                     Some(e) => e.to_string(),
-                    None => String::new(),
+                    None => {
+                        return Err(EngineError::new(
+                            SqlState::SyntaxError,
+                            "format requires a parameter",
+                        ))
+                    }
                 };
-                check_format(&text)?;
+                out_format = check_format(&text)?;
             }
             _ => {
                 return Err(EngineError::new(
@@ -98,6 +111,7 @@ pub fn parse(
         analyze,
         timing: timing.unwrap_or(analyze),
         summary: summary.unwrap_or(analyze),
+        format: out_format,
     })
 }
 
@@ -105,15 +119,13 @@ fn invalid(message: &str) -> EngineError {
     EngineError::new(SqlState::InvalidParameterValue, message)
 }
 
-/// `FORMAT x`: text is what the engine renders; the others are 0A000,
-/// anything else PostgreSQL's 22023.
-fn check_format(text: &str) -> Result<()> {
+/// `FORMAT x`: text, json, yaml or xml; anything else PostgreSQL's 22023.
+fn check_format(text: &str) -> Result<Format> {
     match text.to_ascii_lowercase().as_str() {
-        "text" => Ok(()),
-        "json" | "xml" | "yaml" => Err(EngineError::unsupported(format!(
-            "EXPLAIN (FORMAT {})",
-            text.to_ascii_uppercase()
-        ))),
+        "text" => Ok(Format::Text),
+        "json" => Ok(Format::Json),
+        "yaml" => Ok(Format::Yaml),
+        "xml" => Ok(Format::Xml),
         other => Err(invalid(&format!(
             "unrecognized value for EXPLAIN option \"format\": \"{other}\""
         ))),

@@ -13,6 +13,8 @@ pub mod domain_check;
 pub mod estimate;
 pub mod explain;
 pub mod explain_cte;
+pub mod explain_expr;
+pub mod explain_format;
 pub mod explain_options;
 pub mod expr;
 pub mod expr_walk;

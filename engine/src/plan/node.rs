@@ -81,6 +81,8 @@ pub struct ScanPlan {
     pub filter: Option<Expr>,
     /// The WHERE text, for EXPLAIN.
     pub filter_text: Option<String>,
+    /// The alias the query gave the table (`FROM orders o`), for EXPLAIN.
+    pub alias: Option<String>,
     /// SELECT ... FOR UPDATE/SHARE: lock each selected row so, re-read
     /// its newest version and re-check the filter on it.
     pub lock: Option<crate::plan::locking::RowLock>,

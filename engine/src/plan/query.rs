@@ -1894,6 +1894,7 @@ impl Binder<'_> {
                         reverse: false,
                         filter: None,
                         filter_text: None,
+                        alias: alias.as_ref().map(|a| ident_name(&a.name)),
                         lock: None,
                         needed: None,
                         sample: sampled,

@@ -846,7 +846,7 @@ fn shared_simple(parent: Parent<'_>) -> bool {
 }
 
 /// `get_const_expr` with `showtype` 0 (`label`) or -1.
-fn const_text(text: Option<&str>, ty: &SqlType, label: bool, out: &mut String) {
+pub(crate) fn const_text(text: Option<&str>, ty: &SqlType, label: bool, out: &mut String) {
     let Some(text) = text else {
         out.push_str("NULL");
         if label && *ty != SqlType::Unknown {

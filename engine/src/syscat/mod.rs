@@ -37,7 +37,7 @@
 
 mod composite_rows;
 pub mod defs;
-mod deparse;
+pub(crate) mod deparse;
 mod domain_rows;
 pub mod functions;
 mod info_schema;
