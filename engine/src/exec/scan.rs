@@ -6,9 +6,9 @@ use std::ops::Bound;
 use rocksgres_storage::{Direction, KeyRange, Transaction};
 
 use crate::catalog::{IndexColumn, TableDesc};
-use crate::exec::key_bounds::{narrow_range, RangeEnd};
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
+use crate::exec::key_bounds::{narrow_range, RangeEnd};
 use crate::exec::row::{decode_columns, decode_values, push_key_value};
 use crate::exec::run::Flow;
 use crate::exec::sample::Sampler;
@@ -373,7 +373,8 @@ fn one_value(end: &Option<(Expr, bool)>) -> RangeEnd<'_> {
 
 /// A row-comparison range end as [`narrow_range`] takes it.
 fn many_values(end: &Option<(Vec<Expr>, bool)>) -> RangeEnd<'_> {
-    end.as_ref().map(|(v, inclusive)| (v.as_slice(), *inclusive))
+    end.as_ref()
+        .map(|(v, inclusive)| (v.as_slice(), *inclusive))
 }
 
 /// Writes into `out` the key prefix of index `index` (0: the primary

@@ -407,14 +407,18 @@ fn choose_key_range(
         let rest = &ix.columns[eq.len()..];
         let fits = |b: &RowBound| {
             b.columns.len() <= rest.len()
-                && b.columns.iter().zip(rest).all(|(c, ic)| {
-                    ic.expr.is_none() && !ic.descending && ic.column == *c
-                })
+                && b.columns
+                    .iter()
+                    .zip(rest)
+                    .all(|(c, ic)| ic.expr.is_none() && !ic.descending && ic.column == *c)
         };
         let mut lower: RowEnd = None;
         let mut upper: RowEnd = None;
         for b in rows.iter().filter(|b| fits(b)) {
-            let end = Some((b.values.clone(), matches!(b.op, BinaryOp::GtEq | BinaryOp::LtEq)));
+            let end = Some((
+                b.values.clone(),
+                matches!(b.op, BinaryOp::GtEq | BinaryOp::LtEq),
+            ));
             let slot = if matches!(b.op, BinaryOp::Gt | BinaryOp::GtEq) {
                 &mut lower
             } else {

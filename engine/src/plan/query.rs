@@ -3194,11 +3194,17 @@ fn use_index_order(node: Node, keys: Vec<SortKey>) -> Node {
                                     if matches!(exprs.get(*p), Some(Expr::Column(c, _)) if *c == ic.column))
                         })
                 };
-                let found = scan.table.indexes.iter().enumerate().skip(1).find(|(pos, ix)| {
-                    chosen.is_none_or(|c| c == *pos)
-                        && ix.valid
-                        && (keys_match(ix, 0) || (skip > 0 && keys_match(ix, skip)))
-                });
+                let found = scan
+                    .table
+                    .indexes
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .find(|(pos, ix)| {
+                        chosen.is_none_or(|c| c == *pos)
+                            && ix.valid
+                            && (keys_match(ix, 0) || (skip > 0 && keys_match(ix, skip)))
+                    });
                 if let Some((pos, _)) = found {
                     let mut scan = scan.clone();
                     if chosen.is_none() {

@@ -146,7 +146,7 @@ fn parse_tokens(toks: &[Tok]) -> Result<VacuumStmt> {
                     };
                     if !(0..=1024).contains(&n) {
                         return Err(EngineError::new(
-                            SqlState::InvalidParameterValue,
+                            SqlState::SyntaxError,
                             "parallel workers for vacuum must be between 0 and 1024",
                         ));
                     }
@@ -244,6 +244,6 @@ mod tests {
         assert_eq!(code("VACUUM FULL t"), "0A000");
         assert_eq!(code("VACUUM (FREEZE) t"), "0A000");
         assert_eq!(code("VACUUM analyze verbose t"), "42601");
-        assert_eq!(code("VACUUM (PARALLEL 2000) t"), "22023");
+        assert_eq!(code("VACUUM (PARALLEL 2000) t"), "42601");
     }
 }

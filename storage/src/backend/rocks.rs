@@ -32,9 +32,9 @@ use rocksdb::compaction_filter::{CompactionFilter, Decision};
 use rocksdb::compaction_filter_factory::{CompactionFilterContext, CompactionFilterFactory};
 use rocksdb::statistics::Ticker;
 use rocksdb::{
-    BlockBasedIndexType, BlockBasedOptions, BottommostLevelCompaction, Cache, ColumnFamilyDescriptor, CompactOptions,
-    DBCompressionType, DBRawIteratorWithThreadMode, Options, ReadOptions, SliceTransform,
-    WriteBatch, WriteOptions, DB,
+    BlockBasedIndexType, BlockBasedOptions, BottommostLevelCompaction, Cache,
+    ColumnFamilyDescriptor, CompactOptions, DBCompressionType, DBRawIteratorWithThreadMode,
+    Options, ReadOptions, SliceTransform, WriteBatch, WriteOptions, DB,
 };
 
 use super::{Backend, RawBatch, RawIter};
