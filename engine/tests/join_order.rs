@@ -47,11 +47,11 @@ fn the_small_table_is_joined_first() {
         "Aggregate",
         "  ->  Hash Join",
         "        ->  Hash Join",
-        "              ->  Seq Scan on orders",
+        "              ->  Seq Scan on orders o",
         "              ->  Hash",
-        "                    ->  Seq Scan on customers",
+        "                    ->  Seq Scan on customers c",
         "        ->  Hash",
-        "              ->  Seq Scan on regions",
+        "              ->  Seq Scan on regions r",
     ];
     assert_eq!(shape(&mut s, THREE_WAY), written);
     let result = q(&mut s, THREE_WAY);
@@ -64,12 +64,12 @@ fn the_small_table_is_joined_first() {
     let chosen = [
         "Aggregate",
         "  ->  Hash Join",
-        "        ->  Seq Scan on orders",
+        "        ->  Seq Scan on orders o",
         "        ->  Hash",
         "              ->  Hash Join",
-        "                    ->  Seq Scan on customers",
+        "                    ->  Seq Scan on customers c",
         "                    ->  Hash",
-        "                          ->  Seq Scan on regions",
+        "                          ->  Seq Scan on regions r",
     ];
     assert_eq!(shape(&mut s, THREE_WAY), chosen);
     assert_eq!(q(&mut s, THREE_WAY), result);
@@ -149,7 +149,7 @@ fn vacuum_analyze_gathers_statistics() {
     // Statistics make the planner choose.
     assert_eq!(
         shape(&mut s, THREE_WAY)[2],
-        "        ->  Seq Scan on orders"
+        "        ->  Seq Scan on orders o"
     );
     let r = s.query("VACUUM (VERBOSE, ANALYZE) regions", &[]).unwrap();
     assert_eq!(r.tag.to_string(), "VACUUM");
