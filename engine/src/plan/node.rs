@@ -238,6 +238,9 @@ pub enum SetOpKind {
 }
 
 /// A plan node.
+// `Scan` is the largest variant and also the most common leaf: boxing it
+// would add an allocation to every scan for the sake of the rarer nodes.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Node {
     /// Literal rows (`VALUES`, or one empty row for a FROM-less SELECT).
