@@ -81,25 +81,7 @@ pub fn choose_access(table: &TableDesc, filter: Option<&Expr>) -> Access {
     let mut comparisons: Vec<(usize, BinaryOp, Expr)> = Vec::new();
     for p in &parts {
         match p {
-            Expr::Binary(sig, l, r) => {
-                let flipped = match sig.op {
-                    BinaryOp::Lt => BinaryOp::Gt,
-                    BinaryOp::LtEq => BinaryOp::GtEq,
-                    BinaryOp::Gt => BinaryOp::Lt,
-                    BinaryOp::GtEq => BinaryOp::LtEq,
-                    BinaryOp::Eq => BinaryOp::Eq,
-                    _ => continue,
-                };
-                match (l.as_ref(), r.as_ref()) {
-                    (Expr::Column(c, t), k) if row_independent(k) && seekable(k.ty(), *t) => {
-                        comparisons.push((*c, sig.op, k.clone()))
-                    }
-                    (k, Expr::Column(c, t)) if row_independent(k) && seekable(k.ty(), *t) => {
-                        comparisons.push((*c, flipped, k.clone()))
-                    }
-                    _ => {}
-                }
-            }
+            Expr::Binary(..) => comparisons.extend(column_comparison(p)),
             Expr::Between(e, lo, hi, false) => {
                 if let Expr::Column(c, t) = e.as_ref() {
                     if row_independent(lo)
