@@ -74,10 +74,18 @@ impl Binder<'_> {
             ));
         }
         // A method that is not a keyword reads as a function call:
-        // `TABLESAMPLE foo (10)`.
+        // `TABLESAMPLE foo (10)`. Several arguments, or a seed that is an
+        // expression, come in `sql::clause_exprs`' marker form.
+        let mut marked_seed = None;
         let (method, args): (String, Vec<&ast::Expr>) = match (&s.name, &q.value) {
             (Some(m), _) if !q.parenthesized => return Err(syntax(&m.to_string())),
-            (Some(m), v) => (m.to_string().to_lowercase(), vec![v]),
+            (Some(m), v) => match crate::sql::clause_exprs::sample_parts(v) {
+                Some((args, seed)) => {
+                    marked_seed = seed;
+                    (m.to_string().to_lowercase(), args)
+                }
+                None => (m.to_string().to_lowercase(), vec![v]),
+            },
             (None, ast::Expr::Function(f)) if !q.parenthesized => {
                 let name = f.name.to_string().to_lowercase();
                 let args = match &f.args {
@@ -117,10 +125,12 @@ impl Binder<'_> {
         }
         let percent = self.bind(args[0], &Scope::default())?;
         let percent = self.coerce(percent, SqlType::Float4, CastKind::Implicit)?;
-        let seed = match &s.seed {
+        let seed_expr = marked_seed
+            .cloned()
+            .or_else(|| s.seed.as_ref().map(|v| ast::Expr::Value(v.value.clone())));
+        let seed = match seed_expr {
             None => None,
-            Some(seed) => {
-                let e = ast::Expr::Value(seed.value.clone());
+            Some(e) => {
                 let e = self.bind(&e, &Scope::default())?;
                 Some(self.coerce(e, SqlType::Float8, CastKind::Implicit)?)
             }

@@ -32,7 +32,11 @@ pub(crate) fn check_ties(q: &ast::Query) -> Result<()> {
             "SKIP LOCKED and WITH TIES options cannot be used together",
         ));
     }
-    if let Some(ast::Expr::Value(v)) = q.fetch.as_ref().and_then(|f| f.quantity.as_ref()) {
+    let mut count = q.fetch.as_ref().and_then(|f| f.quantity.as_ref());
+    while let Some(ast::Expr::Nested(inner)) = count {
+        count = Some(inner);
+    }
+    if let Some(ast::Expr::Value(v)) = count {
         if matches!(v.value, ast::Value::Null) {
             return Err(EngineError::new(
                 SqlState::InvalidRowCountInLimitClause,

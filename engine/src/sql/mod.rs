@@ -20,6 +20,7 @@ use crate::error::{EngineError, Result, SqlState};
 pub mod alter_index;
 pub mod alter_owner;
 pub mod analyze;
+pub mod clause_exprs;
 pub mod column_options;
 pub mod comment;
 pub mod create_like;
@@ -297,6 +298,12 @@ fn parse_plain(sql: &str) -> Result<Vec<Parsed>> {
     } else {
         sql
     };
+    let counts = if clause_exprs::may_contain(sql) {
+        clause_exprs::rewrite(sql)
+    } else {
+        None
+    };
+    let sql = counts.as_ref().map_or(sql, |(text, _)| text.as_str());
     let clauses = if cte_clauses::may_contain(sql) {
         cte_clauses::strip(sql)
     } else {
@@ -308,6 +315,9 @@ fn parse_plain(sql: &str) -> Result<Vec<Parsed>> {
         .map_err(|e| parse_error(sql, e))?;
     if let Some((_, marks)) = &clauses {
         cte_clauses::mark(statements.iter_mut(), marks)?;
+    }
+    if let Some((_, fetch)) = &counts {
+        clause_exprs::mark(statements.iter_mut(), fetch)?;
     }
     statements
         .into_iter()
