@@ -19,6 +19,8 @@ pub enum CachedSubquery {
     Values(Arc<Vec<Value>>),
     /// IN over values hashed by [`crate::exec::hashed_in`].
     Hashed(Arc<crate::exec::hashed_in::HashedValues>),
+    /// A row sublink: the subquery's rows.
+    Rows(Arc<Vec<Vec<Value>>>),
 }
 
 /// The generated rows of one system relation, shared by every scan of it

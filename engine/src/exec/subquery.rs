@@ -61,6 +61,15 @@ fn compute<T: Transaction>(
                 })?;
                 CachedSubquery::Values(Arc::new(values))
             }
+            SubqueryKind::Row(r) => {
+                let width = r.probes.len();
+                let mut rows = Vec::new();
+                run(&sq.plan, ctx, &mut |_, row| {
+                    rows.push(row[..width.min(row.len())].to_vec());
+                    Ok(Flow::Continue)
+                })?;
+                CachedSubquery::Rows(Arc::new(rows))
+            }
         })
     })();
     ctx.outer.pop();
@@ -169,7 +178,19 @@ pub fn eval_subquery<T: Transaction>(
         (CachedSubquery::Values(values), SubqueryKind::Array) => {
             crate::types::array::from_values(&values)
         }
-        (CachedSubquery::Values(_) | CachedSubquery::Hashed(_), _) => {
+        (CachedSubquery::Rows(rows), SubqueryKind::Row(r)) => {
+            let mut probe = Vec::with_capacity(r.probes.len());
+            for p in &r.probes {
+                probe.push(p.eval(row, ctx)?);
+            }
+            crate::plan::row_sublink::fold_rows(
+                r,
+                &probe,
+                rows.iter().map(Vec::as_slice),
+                &mut || ctx.check_interrupt(),
+            )?
+        }
+        (CachedSubquery::Values(_) | CachedSubquery::Hashed(_) | CachedSubquery::Rows(_), _) => {
             return Err(EngineError::internal("subquery result of the wrong kind"))
         }
     })

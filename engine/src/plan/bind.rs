@@ -439,6 +439,19 @@ impl<'c> Binder<'c> {
                 expr,
                 subquery,
                 negated,
+            } if crate::plan::row_expr::constructor_items(expr).is_some() => {
+                let items = crate::plan::row_expr::constructor_items(expr).unwrap_or_default();
+                let e = self.bind_row_sublink(&items, BinaryOp::Eq, false, subquery, scope)?;
+                if *negated {
+                    Expr::Not(Box::new(e))
+                } else {
+                    e
+                }
+            }
+            AstExpr::InSubquery {
+                expr,
+                subquery,
+                negated,
             } => {
                 let probe = self.bind(expr, scope)?;
                 let sq = self.bind_subquery(subquery, SubqueryKind::In(probe, *negated), scope)?;
@@ -808,6 +821,12 @@ impl<'c> Binder<'c> {
             } => {
                 let all = matches!(e, AstExpr::AllOp { .. });
                 let op = comparison_op(compare_op)?;
+                if let (Some(items), AstExpr::Subquery(q)) = (
+                    crate::plan::row_expr::constructor_items(left),
+                    right.as_ref(),
+                ) {
+                    return self.bind_row_sublink(&items, op, all, q, scope);
+                }
                 let probe = self.bind(left, scope)?;
                 match right.as_ref() {
                     AstExpr::Subquery(q) => self.bind_quantified(probe, op, all, q, scope)?,

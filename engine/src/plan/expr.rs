@@ -102,6 +102,9 @@ pub enum SubqueryKind {
     Quantified(Expr, BinaryOpSig, bool),
     /// `ARRAY(SELECT ...)`: the column's values as an array.
     Array,
+    /// `(a, b) op ANY/ALL (SELECT x, y ...)`, IN included (see
+    /// [`super::row_sublink`]).
+    Row(super::row_sublink::RowSublink),
 }
 
 /// A planned subquery inside an expression.

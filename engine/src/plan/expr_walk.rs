@@ -21,7 +21,7 @@ use crate::types::SqlType;
 
 impl Expr {
     /// Calls `f` on each direct child expression (see the module docs).
-    pub fn for_each_child(&self, f: &mut dyn FnMut(&Expr)) {
+    pub fn for_each_child<'e>(&'e self, f: &mut dyn FnMut(&'e Expr)) {
         match self {
             Expr::Literal(..) | Expr::Column(..) | Expr::Param(..) | Expr::Outer(..) => {}
             Expr::Binary(_, a, b)
@@ -71,6 +71,7 @@ impl Expr {
             }
             Expr::Subquery(sq) => match &sq.kind {
                 SubqueryKind::In(x, _) | SubqueryKind::Quantified(x, _, _) => f(x),
+                SubqueryKind::Row(r) => r.probes.iter().for_each(f),
                 SubqueryKind::Scalar | SubqueryKind::Exists | SubqueryKind::Array => {}
             },
         }
@@ -127,6 +128,7 @@ impl Expr {
             }
             Expr::Subquery(sq) => match &mut sq.kind {
                 SubqueryKind::In(x, _) | SubqueryKind::Quantified(x, _, _) => f(x),
+                SubqueryKind::Row(r) => r.probes.iter_mut().for_each(f),
                 SubqueryKind::Scalar | SubqueryKind::Exists | SubqueryKind::Array => {}
             },
         }

@@ -644,6 +644,9 @@ fn in_join(pred: &Expr, lw: usize) -> Option<SemiJoin> {
     let Expr::Subquery(sq) = pred else {
         return None;
     };
+    if let SubqueryKind::Row(r) = &sq.kind {
+        return row_in_join(sq, r, lw);
+    }
     let SubqueryKind::In(probe, false) = &sq.kind else {
         return None;
     };
@@ -670,6 +673,49 @@ fn in_join(pred: &Expr, lw: usize) -> Option<SemiJoin> {
         return None;
     }
     Some((right, on, JoinKind::Semi))
+}
+
+/// [`in_join`] for `(a, b) IN (SELECT x, y ...)`: a semi join on
+/// `a = x AND b = y` (the subquery's columns already have the pairs'
+/// operand types, see [`crate::plan::row_sublink`]). As a WHERE conjunct
+/// an IN that is NULL rejects its row as a false one does, so the semi
+/// join keeps exactly its rows.
+fn row_in_join(
+    sq: &crate::plan::expr::Subquery,
+    r: &crate::plan::row_sublink::RowSublink,
+    lw: usize,
+) -> Option<SemiJoin> {
+    if sq.correlated
+        || r.all
+        || r.operator() != Some(BinaryOp::Eq)
+        || r.probes
+            .iter()
+            .any(|p| !p.is_movable() || p.column_span().is_none())
+    {
+        return None;
+    }
+    let columns = sq.plan.columns();
+    if columns.len() != r.probes.len() {
+        return None;
+    }
+    let on: Vec<Expr> = r
+        .probes
+        .iter()
+        .zip(&r.eq)
+        .zip(&columns)
+        .enumerate()
+        .map(|(i, ((p, sig), c))| {
+            Expr::Binary(
+                *sig,
+                Box::new(p.clone()),
+                Box::new(Expr::Column(lw + i, c.ty)),
+            )
+        })
+        .collect();
+    if equi_keys(&on, lw).len() != on.len() {
+        return None;
+    }
+    Some(((*sq.plan).clone(), and_all(on)?, JoinKind::Semi))
 }
 
 /// Whether a scan locks the rows it reads.

@@ -29,6 +29,7 @@ pub mod ordered_set;
 pub mod prune;
 pub mod query;
 pub mod row_expr;
+pub mod row_sublink;
 pub mod search_cycle;
 pub mod table_row;
 pub mod tablesample;

@@ -1366,6 +1366,8 @@ impl Binder<'_> {
                     )
                 })?
             }
+            // A row sublink's column count is checked by its binder.
+            SubqueryKind::Row(_) => SqlType::Bool,
             SubqueryKind::Exists | SubqueryKind::Quantified(..) => {
                 if matches!(kind, SubqueryKind::Quantified(..)) && cols.len() != 1 {
                     return Err(EngineError::new(
