@@ -24,13 +24,24 @@
 //! PostgreSQL: a scan's own conditions by `column`; the others (join
 //! conditions, sort and group keys) by `column` when the statement reads
 //! one relation, else `alias.column`; each relation by its alias or name, a name used twice
-//! numbered (`t`, `t_1`) as PostgreSQL's `set_rtable_names` does.
+//! numbered (`t`, `t_1`) as PostgreSQL's `set_rtable_names` does (the
+//! relations of subqueries after the statement's own, as they follow
+//! them in PostgreSQL's range table).
+//!
+//! A subquery inside a node's expressions shows below that node, as
+//! PostgreSQL's SubPlans and InitPlans do: `InitPlan 1 (returns $0)`
+//! before the node's inputs for one that runs once, `SubPlan 1` after
+//! them for one that runs per row (see [`crate::plan::explain_expr`] for
+//! how each prints inside the expression). Subqueries of a select list
+//! are numbered before those of the WHERE clause below it, as PostgreSQL
+//! plans them; their plans see the node's row as the enclosing row, so
+//! their references to it print qualified (`t.a`).
 
 use std::collections::HashMap;
 
 use crate::exec::instrument::Instrument;
 use crate::plan::explain_expr::{deparse, Names, SubplanCounter};
-use crate::plan::expr::Expr;
+use crate::plan::expr::{Expr, Subquery};
 use crate::plan::node::{Access, JoinKind, Node, ScanPlan, SetOpKind, SortKey};
 use crate::types::BinaryOp;
 
@@ -118,7 +129,12 @@ pub fn build(node: &Node) -> Item<'_> {
     };
     let mut used: Vec<String> = Vec::new();
     let mut count = 0usize;
-    name_relations(node, &mut b.refnames, &mut used, &mut count);
+    let mut pending: Vec<&Node> = vec![node];
+    let mut k = 0;
+    while let Some(&n) = pending.get(k) {
+        name_relations(n, &mut b.refnames, &mut used, &mut count, &mut pending);
+        k += 1;
+    }
     b.prefix = count > 1;
     let mut item = b.item(node);
     item.relationship = None;
@@ -126,12 +142,14 @@ pub fn build(node: &Node) -> Item<'_> {
 }
 
 /// Gives every scanned relation its reference name (its alias or name,
-/// numbered when repeated) and counts the relations.
-fn name_relations(
-    node: &Node,
+/// numbered when repeated) and counts the relations; the plans of
+/// subqueries met are queued on `subplans`, to be named after.
+fn name_relations<'n>(
+    node: &'n Node,
     names: &mut HashMap<usize, String>,
     used: &mut Vec<String>,
     count: &mut usize,
+    subplans: &mut Vec<&'n Node>,
 ) {
     crate::sql::depth::guard(|| {
         let mut base: Option<String> = None;
@@ -161,9 +179,77 @@ fn name_relations(
             used.push(name.clone());
             names.insert(node as *const Node as usize, name);
         }
-        for c in children_of(node) {
-            name_relations(c, names, used, count);
+        let mut subs = Vec::new();
+        for e in own_exprs(node) {
+            subqueries_in(e, &mut subs);
         }
+        subplans.extend(subs.into_iter().map(|s| &*s.plan));
+        for c in children_of(node) {
+            name_relations(c, names, used, count, subplans);
+        }
+    })
+}
+
+/// The expressions of `node` itself (not those of its inputs) whose
+/// subqueries EXPLAIN shows below it.
+fn own_exprs(node: &Node) -> Vec<&Expr> {
+    let mut v: Vec<&Expr> = Vec::new();
+    match node {
+        Node::Scan(s) => {
+            match &s.access {
+                Access::Full => {}
+                Access::PkPoint(eq) => v.extend(eq),
+                Access::PkRange { lower, upper } => {
+                    v.extend(lower.iter().chain(upper).map(|(e, _)| e))
+                }
+                Access::IndexScan {
+                    eq, lower, upper, ..
+                } => {
+                    v.extend(eq);
+                    v.extend(lower.iter().chain(upper).map(|(e, _)| e));
+                }
+                Access::KeyRange {
+                    eq, lower, upper, ..
+                } => {
+                    v.extend(eq);
+                    v.extend(lower.iter().chain(upper).flat_map(|(e, _)| e));
+                }
+            }
+            v.extend(&s.filter);
+        }
+        Node::Filter { predicate, .. } => v.push(predicate),
+        Node::Project { exprs, .. } => v.extend(exprs),
+        Node::Join { on, .. } => v.extend(on),
+        Node::Sort { keys, .. } => v.extend(keys.iter().map(|k| &k.expr)),
+        Node::Limit { limit, offset, .. } => {
+            v.extend(limit);
+            v.extend(offset);
+        }
+        Node::Aggregate { group_by, .. } => v.extend(group_by),
+        Node::Distinct { on, .. } => v.extend(on),
+        _ => {}
+    }
+    v
+}
+
+/// The number of an InitPlan item (`InitPlan 3 (returns $2)`).
+fn init_plan_number(item: &Item<'_>) -> Option<usize> {
+    item.subplan_name
+        .as_deref()?
+        .strip_prefix("InitPlan ")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The subqueries in `e`, outermost first (not those inside their plans).
+fn subqueries_in<'e>(e: &'e Expr, out: &mut Vec<&'e Subquery>) {
+    crate::sql::depth::guard(|| {
+        if let Expr::Subquery(sq) = e {
+            out.push(sq);
+        }
+        e.for_each_child(&mut |c| subqueries_in(c, out));
     })
 }
 
@@ -303,7 +389,75 @@ impl Builder {
     }
 
     fn item<'n>(&mut self, node: &'n Node) -> Item<'n> {
-        crate::sql::depth::guard(|| self.item_level(node))
+        crate::sql::depth::guard(|| {
+            let mut subs = Vec::new();
+            for e in own_exprs(node) {
+                subqueries_in(e, &mut subs);
+            }
+            // A select list's subqueries are planned (numbered) before
+            // those of the nodes below it.
+            if matches!(node, Node::Project { .. }) {
+                for s in &subs {
+                    self.subplans.number(s);
+                }
+            }
+            let mut item = self.item_level(node);
+            if !subs.is_empty() {
+                self.attach_subplans(&mut item, node, subs);
+            }
+            item
+        })
+    }
+
+    /// Adds the plans of `subs` (subqueries of `node`'s own expressions)
+    /// to `item`: InitPlans after those already there, SubPlans last.
+    fn attach_subplans<'n>(
+        &mut self,
+        item: &mut Item<'n>,
+        node: &'n Node,
+        subs: Vec<&'n Subquery>,
+    ) {
+        let row = match node {
+            Node::Scan(_) => self.output_names(node),
+            Node::Filter { input, .. }
+            | Node::Project { input, .. }
+            | Node::Sort { input, .. }
+            | Node::Limit { input, .. }
+            | Node::Aggregate { input, .. }
+            | Node::Distinct { input, .. } => self.output_names(input),
+            Node::Join { left, right, .. } => {
+                let mut l = self.output_names(left);
+                l.extend(self.output_names(right));
+                l
+            }
+            other => self.output_names(other),
+        };
+        for sq in subs {
+            let (k, param) = self.subplans.number(sq);
+            self.outer.push(row.clone());
+            let mut child = self.item(&sq.plan);
+            self.outer.pop();
+            match param {
+                Some(p) => {
+                    child.relationship = Some("InitPlan");
+                    child.subplan_name = Some(format!("InitPlan {k} (returns ${p})"));
+                    // Among the InitPlans already there, in number order.
+                    let at = item
+                        .children
+                        .iter()
+                        .position(|c| {
+                            c.relationship != Some("InitPlan") || init_plan_number(c) > Some(k)
+                        })
+                        .unwrap_or(item.children.len());
+                    item.children.insert(at, child);
+                }
+                None => {
+                    child.relationship = Some("SubPlan");
+                    child.subplan_name = Some(format!("SubPlan {k}"));
+                    item.children.push(child);
+                }
+            }
+        }
     }
 
     fn leaf<'n>(&self, node: &'n Node, node_type: &str, heading: String) -> Item<'n> {

@@ -14,10 +14,17 @@
 //! Columns print by the names a [`Names`] gives for the row the expression
 //! reads: the input node's output, each column `alias.column` or bare
 //! `column` (see [`crate::plan::explain`]), or a computed column's own
-//! expression text. A subquery prints as `(SubPlan n)`.
+//! expression text. A subquery prints as PostgreSQL 15 prints its
+//! SubPlan: an uncorrelated scalar, EXISTS or ARRAY subquery runs once
+//! before the node, as an InitPlan whose result is a parameter (`$0`); an
+//! uncorrelated `IN` is a hashed SubPlan (`(hashed SubPlan 1)`, `(NOT
+//! (hashed SubPlan 1))`); anything else `(SubPlan n)`. Numbers are given
+//! in the order [`SubplanCounter::number`] first meets each subquery.
 
-use crate::plan::expr::{Expr, SubqueryKind};
-use crate::types::{CastKind, SqlType};
+use std::collections::HashMap;
+
+use crate::plan::expr::{Expr, Subquery, SubqueryKind};
+use crate::types::{BinaryOp, CastKind, SqlType};
 
 /// The names of the columns of the row an expression reads, and those of
 /// the enclosing rows (innermost last) its outer references read.
@@ -28,11 +35,56 @@ pub struct Names<'a> {
     pub outer: &'a [Vec<String>],
 }
 
-/// Numbers subqueries met while printing (PostgreSQL's `SubPlan n`).
+/// Numbers subqueries met while printing (PostgreSQL's `SubPlan n`) and
+/// the parameters of InitPlans (`$n`).
 #[derive(Default)]
 pub struct SubplanCounter {
     /// The last number given.
     pub next: usize,
+    /// The next InitPlan parameter.
+    next_param: usize,
+    /// Numbers given, by the address of the subquery's plan: (number,
+    /// parameter).
+    given: HashMap<usize, (usize, Option<usize>)>,
+}
+
+impl SubplanCounter {
+    /// `sq`'s SubPlan number and, for an InitPlan, its parameter; given
+    /// the first time `sq` is met.
+    pub fn number(&mut self, sq: &Subquery) -> (usize, Option<usize>) {
+        // Keyed by the plan, which copies of the expression share.
+        let key = std::sync::Arc::as_ptr(&sq.plan) as usize;
+        if let Some(g) = self.given.get(&key) {
+            return *g;
+        }
+        self.next += 1;
+        let param = is_init_plan(sq).then(|| {
+            self.next_param += 1;
+            self.next_param - 1
+        });
+        self.given.insert(key, (self.next, param));
+        (self.next, param)
+    }
+}
+
+/// Whether PostgreSQL runs `sq` once, before its node, as an InitPlan.
+pub fn is_init_plan(sq: &Subquery) -> bool {
+    !sq.correlated
+        && matches!(
+            sq.kind,
+            SubqueryKind::Scalar | SubqueryKind::Exists | SubqueryKind::Array
+        )
+}
+
+/// Whether PostgreSQL hashes `sq`'s rows (an uncorrelated `IN`/`= ANY`).
+fn is_hashed(sq: &Subquery) -> bool {
+    !sq.correlated
+        && match &sq.kind {
+            SubqueryKind::In(..) => true,
+            SubqueryKind::Quantified(_, sig, all) => !all && sig.op == BinaryOp::Eq,
+            SubqueryKind::Row(r) => !r.all && r.operator() == Some(BinaryOp::Eq),
+            _ => false,
+        }
 }
 
 /// `e` as PostgreSQL's EXPLAIN prints it.
@@ -296,30 +348,16 @@ fn print_level(e: &Expr, n: &Names<'_>, sp: &mut SubplanCounter, top: bool, out:
             }
         }
         Expr::Subquery(sq) => {
-            sp.next += 1;
-            let k = sp.next;
-            match &sq.kind {
-                SubqueryKind::In(a, negated) => {
-                    if *negated {
-                        out.push_str("(NOT ");
-                    }
-                    out.push('(');
-                    print(a, n, sp, false, out);
-                    out.push_str(&format!(" = ANY (SubPlan {k}))"));
-                    if *negated {
-                        out.push(')');
-                    }
-                }
-                SubqueryKind::Quantified(a, sig, all) => {
-                    out.push('(');
-                    print(a, n, sp, false, out);
-                    out.push_str(&format!(
-                        " {} {} (SubPlan {k}))",
-                        sig.op.symbol(),
-                        if *all { "ALL" } else { "ANY" }
-                    ));
-                }
-                _ => out.push_str(&format!("(SubPlan {k})")),
+            let (k, param) = sp.number(sq);
+            let name = if is_hashed(sq) {
+                format!("hashed SubPlan {k}")
+            } else {
+                format!("SubPlan {k}")
+            };
+            match (&sq.kind, param) {
+                (_, Some(p)) => out.push_str(&format!("${p}")),
+                (SubqueryKind::In(_, true), _) => out.push_str(&format!("(NOT ({name}))")),
+                _ => out.push_str(&format!("({name})")),
             }
         }
     }
