@@ -17,7 +17,9 @@
 //!
 //! The AST prints that field as `) FROM "<sentinel><clauses>"`: a view's
 //! stored text, parsed again, meets that form, which [`strip`] also
-//! recognises, so the clauses survive the round trip.
+//! recognises, so the clauses survive the round trip. What a user reads
+//! (`pg_get_viewdef`, and so `\d+` and pg_dump) goes through [`restore`],
+//! which prints the clauses back as PostgreSQL does.
 
 use std::ops::ControlFlow;
 
@@ -288,6 +290,102 @@ pub fn clauses_of(from: &Ident) -> Option<Result<Clauses>> {
     })
 }
 
+/// An identifier as PostgreSQL prints it: bare when it is a lower-case
+/// name, else double-quoted.
+fn ident_text(s: &str) -> String {
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+impl Clauses {
+    /// The clauses as PostgreSQL's `pg_get_viewdef` prints them.
+    pub fn to_sql(&self) -> String {
+        let list = |cols: &[String]| {
+            cols.iter()
+                .map(|c| ident_text(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if let Some(s) = &self.search {
+            parts.push(format!(
+                "SEARCH {} FIRST BY {} SET {}",
+                if s.breadth { "BREADTH" } else { "DEPTH" },
+                list(&s.columns),
+                ident_text(&s.set)
+            ));
+        }
+        if let Some(c) = &self.cycle {
+            let mut text = format!("CYCLE {} SET {}", list(&c.columns), ident_text(&c.mark));
+            let defaults =
+                c.values.0.eq_ignore_ascii_case("true") && c.values.1.eq_ignore_ascii_case("false");
+            if !defaults {
+                text.push_str(&format!(" TO {} DEFAULT {}", c.values.0, c.values.1));
+            }
+            text.push_str(&format!(" USING {}", ident_text(&c.path)));
+            parts.push(text);
+        }
+        parts.join(" ")
+    }
+}
+
+/// `text` (an AST's printed form) with every `FROM "<sentinel>..."` a CTE
+/// carries its clauses in printed back as the clauses themselves.
+pub fn restore(text: &str) -> std::borrow::Cow<'_, str> {
+    let opening = format!("FROM \"{SENTINEL}");
+    if !text.contains(&opening) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&opening) {
+        let quoted = &rest[at + "FROM ".len()..];
+        // The quoted identifier ends at a quote not doubled.
+        let mut value = String::new();
+        let mut end = None;
+        let mut chars = quoted.char_indices().skip(1).peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '"' {
+                if chars.peek().is_some_and(|&(_, d)| d == '"') {
+                    chars.next();
+                    value.push('"');
+                } else {
+                    end = Some(i + 1);
+                    break;
+                }
+            } else {
+                value.push(c);
+            }
+        }
+        let rendered = end.and_then(|e| {
+            let clauses = clauses_of(&Ident::with_quote('"', value.clone()))?.ok()?;
+            Some((e, clauses.to_sql()))
+        });
+        match rendered {
+            Some((e, sql)) => {
+                out.push_str(&rest[..at]);
+                out.push_str(&sql);
+                rest = &quoted[e..];
+            }
+            None => {
+                out.push_str(&rest[..at + opening.len()]);
+                rest = &rest[at + opening.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +407,23 @@ mod tests {
         let cy = c.cycle.unwrap();
         assert_eq!(cy.values, ("'Y'".to_string(), "'N'".to_string()));
         assert_eq!(cy.path, "p");
+    }
+
+    #[test]
+    fn printed_clauses_are_restored() {
+        let sql = "with recursive t(a, b) as (select 1, 2 union all select a, b from t) \
+                   search breadth first by a, \"B\" set seq cycle a set c to 'Y' default 'N' using p select * from t";
+        let parsed = crate::sql::parse(sql).unwrap();
+        let crate::sql::Parsed::Statement(s) = &parsed[0] else {
+            panic!("not a statement");
+        };
+        assert_eq!(
+            restore(&s.to_string()),
+            "WITH RECURSIVE t (a, b) AS (SELECT 1, 2 UNION ALL SELECT a, b FROM t) \
+             SEARCH BREADTH FIRST BY a, \"B\" SET seq CYCLE a SET c TO 'Y' DEFAULT 'N' USING p \
+             SELECT * FROM t"
+        );
+        assert_eq!(restore("SELECT 1"), "SELECT 1");
     }
 
     #[test]

@@ -25,7 +25,8 @@ use crate::plan::bind::ident_name;
 
 /// `pg_get_viewdef(v, pretty)`.
 pub fn view_def(snap: &Snapshot, v: &ViewDesc, pretty: bool) -> String {
-    deparse(snap, v, pretty).unwrap_or_else(|| format!(" {};", v.sql))
+    deparse(snap, v, pretty)
+        .unwrap_or_else(|| format!(" {};", crate::sql::cte_clauses::restore(&v.sql)))
 }
 
 /// One `FROM` item of the `SELECT`.
