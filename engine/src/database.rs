@@ -55,6 +55,10 @@ struct Inner<S: Store> {
     next_session_id: std::sync::atomic::AtomicU64,
     /// Where statements spill to (see [`crate::exec::spill`]).
     temp_dir: Arc<crate::exec::spill::temp_files::TempDir>,
+    /// Rows changed per table since autoanalyze last ran on it.
+    changes: Arc<crate::change_count::ChangeTally>,
+    /// The autovacuum settings the worker follows.
+    autovacuum: Mutex<crate::settings::AutovacuumSettings>,
 }
 
 /// An open session, as [`Inner::sessions`] lists it.
@@ -129,7 +133,7 @@ impl<S: Store> Database<S> {
         if let Err(e) = databases::prepare_store(&store, crate::syscat::USER_OID) {
             panic!("cannot prepare the store's database list: {e}");
         }
-        Database {
+        let db = Database {
             inner: Arc::new(Inner {
                 store,
                 rowids: Mutex::new(HashMap::new()),
@@ -142,8 +146,32 @@ impl<S: Store> Database<S> {
                 sessions: Mutex::new(Vec::new()),
                 next_session_id: std::sync::atomic::AtomicU64::new(1),
                 temp_dir: Arc::new(temp_dir),
+                changes: Arc::default(),
+                autovacuum: Mutex::new(Default::default()),
             }),
-        }
+        };
+        spawn_autovacuum(Arc::downgrade(&db.inner));
+        db
+    }
+
+    /// Sets the server's `autovacuum` and `autovacuum_naptime` (see
+    /// [`crate::autoanalyze`]); on, with a one-minute naptime, by default.
+    pub fn set_autovacuum(&self, settings: crate::settings::AutovacuumSettings) {
+        *self.inner.autovacuum.lock() = settings;
+    }
+
+    /// The autovacuum settings in force.
+    pub fn autovacuum(&self) -> crate::settings::AutovacuumSettings {
+        *self.inner.autovacuum.lock()
+    }
+
+    /// Runs one autoanalyze pass now (what the background worker does
+    /// every naptime): analyzes each table whose rows changed more than
+    /// PostgreSQL's threshold since it was last analyzed; returns the
+    /// (database oid, table oid) of each table analyzed.
+    pub fn autoanalyze_now(&self) -> Result<Vec<(u32, u32)>> {
+        let begin = |db: u32| self.begin(db, crate::autoanalyze::txn_options());
+        crate::autoanalyze::run_pass::<S>(&begin, &self.inner.changes, micros_since_2000())
     }
 
     /// The directory statements write their temporary files to.
@@ -206,7 +234,11 @@ impl<S: Store> Database<S> {
     /// keys (see [`crate::db_txn`]): what sessions run in, and what tests
     /// and tools that work on the catalog directly use.
     pub fn begin(&self, db: u32, options: rocksgres_storage::TxnOptions) -> Result<DbTxn<S::Txn>> {
-        Ok(DbTxn::new(self.inner.store.begin(options)?, db))
+        Ok(DbTxn::counted(
+            self.inner.store.begin(options)?,
+            db,
+            Arc::clone(&self.inner.changes),
+        ))
     }
 
     /// Lists a new session on database `db`.
@@ -390,4 +422,46 @@ impl<S: Store> RowIds for DatabaseRowIds<'_, S> {
         map.insert(id, last + 1);
         Ok(last + 1)
     }
+}
+
+/// Microseconds since 2000-01-01 UTC, PostgreSQL's timestamp epoch.
+fn micros_since_2000() -> i64 {
+    const PG_EPOCH_UNIX_SECS: i64 = 946_684_800;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    now.as_micros() as i64 - PG_EPOCH_UNIX_SECS * 1_000_000
+}
+
+/// Starts the autovacuum worker of the database `inner` points to: it
+/// wakes every naptime and runs [`Database::autoanalyze_now`] while
+/// autovacuum is on, and ends once the database is gone (it holds the
+/// database only during a pass). A pass that fails leaves the counts for
+/// the next one.
+fn spawn_autovacuum<S: Store>(inner: std::sync::Weak<Inner<S>>) {
+    const TICK: std::time::Duration = std::time::Duration::from_millis(100);
+    let worker = move || {
+        let mut slept = std::time::Duration::ZERO;
+        loop {
+            std::thread::sleep(TICK);
+            slept += TICK;
+            let Some(inner) = inner.upgrade() else {
+                return;
+            };
+            let settings = *inner.autovacuum.lock();
+            if slept < settings.naptime {
+                continue;
+            }
+            slept = std::time::Duration::ZERO;
+            if settings.enabled {
+                let db = Database { inner };
+                let _ = db.autoanalyze_now();
+            }
+        }
+    };
+    // Without a thread (none can be started) there is no autoanalyze;
+    // everything else works.
+    let _ = std::thread::Builder::new()
+        .name("rocksgres-autovacuum".into())
+        .spawn(worker);
 }

@@ -22,6 +22,7 @@
 //! key (and a scanned entry one copy) and no allocation per key.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use rocksgres_storage::{
     CommitInfo, Direction, Durability, Isolation, KeyRange, LatestRead, LockMode, Result,
@@ -29,6 +30,7 @@ use rocksgres_storage::{
 };
 use smallvec::SmallVec;
 
+use crate::change_count::{ChangeTally, TxnChanges};
 use crate::keys::{KS_CATALOG, KS_DATA};
 
 /// A reused key buffer (inline for the usual short keys).
@@ -74,6 +76,10 @@ pub struct DbTxn<T> {
     key: KeyBuf,
     lo: KeyBuf,
     hi: KeyBuf,
+    /// The rows written per table, added to `tally` at commit (see
+    /// [`crate::change_count`]).
+    changes: TxnChanges,
+    tally: Option<Arc<ChangeTally>>,
 }
 
 /// A cursor of a [`DbTxn`]: the store's cursor and the buffers an entry
@@ -94,7 +100,17 @@ impl<T: Transaction> DbTxn<T> {
             key: KeyBuf::new(),
             lo: KeyBuf::new(),
             hi: KeyBuf::new(),
+            changes: TxnChanges::default(),
+            tally: None,
         }
+    }
+
+    /// [`DbTxn::new`] whose changed rows count toward autoanalyze in
+    /// `tally` when it commits.
+    pub fn counted(inner: T, db: u32, tally: Arc<ChangeTally>) -> Self {
+        let mut t = Self::new(inner, db);
+        t.tally = Some(tally);
+        t
     }
 
     /// The database this transaction works in.
@@ -223,10 +239,12 @@ impl<T: Transaction> Transaction for DbTxn<T> {
         self.inner.wait_for_table_lockers(table, mode)
     }
     fn put(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.changes.count(key);
         store_key(&mut self.key, self.db, key);
         self.inner.put(&self.key, value)
     }
     fn delete(&mut self, key: &[u8]) -> Result<()> {
+        self.changes.count(key);
         store_key(&mut self.key, self.db, key);
         self.inner.delete(&self.key)
     }
@@ -295,7 +313,11 @@ impl<T: Transaction> Transaction for DbTxn<T> {
         self.inner.release_savepoint(depth)
     }
     fn commit(self) -> Result<CommitInfo> {
-        self.inner.commit()
+        let info = self.inner.commit()?;
+        if let Some(tally) = &self.tally {
+            tally.add(self.db, &self.changes);
+        }
+        Ok(info)
     }
     fn rollback(self) {
         self.inner.rollback()

@@ -9,7 +9,9 @@
 
 #![warn(missing_docs)]
 
+pub mod autoanalyze;
 pub mod catalog;
+pub mod change_count;
 pub mod database;
 pub mod db_txn;
 pub mod error;

@@ -28,6 +28,8 @@ pub const SERVER_VERSION: &str = "15.0 (Rocksgres)";
 const DEFAULTS: &[(&str, &str)] = &[
     ("application_name", ""),
     ("authentication_timeout", "1min"),
+    ("autovacuum", "on"),
+    ("autovacuum_naptime", "1min"),
     ("client_encoding", "UTF8"),
     ("client_min_messages", "notice"),
     ("DateStyle", "ISO, MDY"),
@@ -76,6 +78,8 @@ const SERVER_FIXED: &[(&str, &str)] = &[
         "cannot be changed without restarting the server",
     ),
     ("authentication_timeout", "cannot be changed now"),
+    ("autovacuum", "cannot be changed now"),
+    ("autovacuum_naptime", "cannot be changed now"),
 ];
 
 /// The 55P02 error for changing a [`SERVER_FIXED`] setting in a session.
@@ -90,6 +94,27 @@ fn server_fixed_error(key: &str) -> Option<EngineError> {
             )
         })
 }
+
+/// The server's autovacuum settings (see [`crate::autoanalyze`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AutovacuumSettings {
+    /// `autovacuum`: whether the worker analyzes at all.
+    pub enabled: bool,
+    /// `autovacuum_naptime`: how long it sleeps between passes.
+    pub naptime: Duration,
+}
+
+impl Default for AutovacuumSettings {
+    fn default() -> Self {
+        AutovacuumSettings {
+            enabled: true,
+            naptime: DEFAULT_NAPTIME,
+        }
+    }
+}
+
+/// `autovacuum_naptime`'s default.
+pub const DEFAULT_NAPTIME: Duration = Duration::from_secs(60);
 
 /// PostgreSQL's error for an integer setting outside its range.
 fn out_of_range(name: &str, value: i64, min: i64, max: i64) -> EngineError {
@@ -633,6 +658,33 @@ impl Settings {
                     format!("{secs}s")
                 }
             }
+            "autovacuum" => match value.trim().to_lowercase().as_str() {
+                "on" | "true" | "yes" | "1" => "on".into(),
+                "off" | "false" | "no" | "0" => "off".into(),
+                _ => {
+                    return Err(EngineError::new(
+                        SqlState::InvalidParameterValue,
+                        "parameter \"autovacuum\" requires a Boolean value",
+                    ))
+                }
+            },
+            "autovacuum_naptime" => {
+                let ms = parse_duration_ms("autovacuum_naptime", value, 1000)?;
+                let secs = (ms + 500) / 1000;
+                if !(1..=2_147_483).contains(&secs) {
+                    return Err(out_of_range(
+                        "autovacuum_naptime",
+                        secs as i64,
+                        1,
+                        2_147_483,
+                    ));
+                }
+                if secs % 60 == 0 {
+                    format!("{}min", secs / 60)
+                } else {
+                    format!("{secs}s")
+                }
+            }
             _ => return self.set_session_default(name, value),
         };
         let canonical = self
@@ -654,6 +706,18 @@ impl Settings {
         defaults.retain(|(k, _)| *k != key);
         defaults.push((key, value.to_string()));
         Ok(())
+    }
+
+    /// `autovacuum` and `autovacuum_naptime`: the server's autoanalyze
+    /// (see [`crate::autoanalyze`]).
+    pub fn autovacuum(&self) -> AutovacuumSettings {
+        let enabled = self.get("autovacuum").map_or(true, |v| v == "on");
+        let naptime = self
+            .get("autovacuum_naptime")
+            .ok()
+            .and_then(|v| parse_duration_ms("autovacuum_naptime", v, 1000).ok())
+            .map_or(DEFAULT_NAPTIME, Duration::from_millis);
+        AutovacuumSettings { enabled, naptime }
     }
 
     /// `max_connections`: how many client sessions the server admits.

@@ -3,7 +3,8 @@
 //! that never authenticate, `idle_in_transaction_session_timeout` (FATAL
 //! 25P03), a client that hangs up mid-statement gets its statement
 //! cancelled and its transaction rolled back, and TCP keepalives on every
-//! connection.
+//! connection. Autovacuum's settings (`autovacuum`, `autovacuum_naptime`)
+//! are the server's, and its worker analyzes a table whose rows changed.
 //!
 //! The expected messages and SQLSTATEs were taken from a PostgreSQL 15
 //! server started with `max_connections=3 superuser_reserved_connections=0
@@ -192,6 +193,70 @@ fn max_connections_refuses_one_more_client_with_53300() {
     for c in &mut clients {
         c.simple_query("SELECT 1").expect("the others still work");
     }
+}
+
+#[test]
+fn autovacuum_settings_are_the_servers_and_its_worker_analyzes() {
+    let server = TestServer::start_with(&["-c", "autovacuum_naptime=1"]);
+    let mut c = server.connect();
+    let shown: String = c
+        .query_one("SHOW autovacuum_naptime", &[])
+        .expect("show")
+        .get(0);
+    assert_eq!(shown, "1s");
+    let shown: String = c.query_one("SHOW autovacuum", &[]).expect("show").get(0);
+    assert_eq!(shown, "on");
+    for sql in ["SET autovacuum = off", "SET autovacuum_naptime = '5min'"] {
+        let err = c.batch_execute(sql).expect_err(sql);
+        assert_eq!(sqlstate(&err), Some("55P02"), "{sql}: {err:?}");
+    }
+    let err = c.batch_execute("SET autovacuum = off").expect_err("SET");
+    assert_eq!(
+        err.as_db_error().map(|d| d.message()),
+        Some("parameter \"autovacuum\" cannot be changed now")
+    );
+    c.batch_execute(
+        "CREATE TABLE av (id int PRIMARY KEY, v text); \
+         INSERT INTO av SELECT g, 'v' || (g % 3) FROM generate_series(1, 300) g",
+    )
+    .expect("load");
+    // The worker wakes every second; no test asserts when it runs.
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let n: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'av' AND attname = 'v' \
+                 AND n_distinct = 3",
+                &[],
+            )
+            .expect("pg_stats")
+            .get(0);
+        if n == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "autovacuum never analyzed av");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let tuples: f32 = c
+        .query_one("SELECT reltuples FROM pg_class WHERE relname = 'av'", &[])
+        .expect("reltuples")
+        .get(0);
+    assert_eq!(tuples, 300.0);
+
+    // A bad value stops the server from starting, with PostgreSQL's words.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(server_harness::server_binary())
+        .arg("-D")
+        .arg(dir.path())
+        .args(["-l", "127.0.0.1:0", "-c", "autovacuum=maybe"])
+        .output()
+        .expect("run the server");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("parameter \"autovacuum\" requires a Boolean value"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -14,8 +14,11 @@ Options:
   -l, --listen ADDR:PORT  address to listen on (port 0 picks a free port) [default: 127.0.0.1:5432]
   -c NAME=VALUE           default setting for every session (repeatable),
                           e.g. -c synchronous_commit=off; also the server's
-                          own settings: max_connections (default 100) and
-                          authentication_timeout (default 1min)
+                          own settings: max_connections (default 100),
+                          authentication_timeout (default 1min),
+                          autovacuum (default on) and autovacuum_naptime
+                          (default 1min: how often tables whose rows
+                          changed enough are analyzed)
       --password-file FILE
                           require SCRAM-SHA-256 password authentication for
                           every connection, against the users in FILE: one

@@ -193,6 +193,7 @@ pub async fn run(args: Args) -> Result<(), String> {
             s.set_server(name, value)
                 .map_err(|e| format!("invalid setting -c {name}={value}: {}", e.message))?;
         }
+        db.set_autovacuum(s.settings().autovacuum());
         Limits::new(
             s.settings().max_connections(),
             s.settings().authentication_timeout(),

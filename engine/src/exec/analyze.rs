@@ -115,6 +115,31 @@ pub fn run<T: Transaction>(
     Ok(notices)
 }
 
+/// Analyzes `table` (every column) for autoanalyze (see
+/// [`crate::autoanalyze`]): skipped, with `false`, when another
+/// transaction holds a lock that conflicts (autovacuum never waits) or
+/// the table is gone.
+pub fn analyze_automatically<T: Transaction>(
+    txn: &mut T,
+    table: &TableDesc,
+    now: i64,
+) -> Result<bool> {
+    let mut notices = Vec::new();
+    let Some(table) = lock_table(txn, table.id, true, &mut notices)? else {
+        return Ok(false);
+    };
+    analyze_table(
+        txn,
+        &table,
+        None,
+        false,
+        now,
+        &mut Interrupt::none(),
+        &mut notices,
+    )?;
+    Ok(true)
+}
+
 /// VACUUM's notices from ANALYZE's: a relation skipped is skipped by
 /// VACUUM, as PostgreSQL words it.
 pub fn as_vacuum_notices(notices: Vec<String>) -> Vec<String> {
