@@ -31,6 +31,39 @@ proptest! {
             let got = row.get(i, *ty).unwrap().expect("stored column");
             prop_assert!(identical(&got, value), "column {}: {:?} vs {:?}", i, got, value);
             prop_assert_eq!(row.is_null(i), value.is_null());
+            // The typed getters agree with `get`.
+            match ty {
+                DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Date | DataType::Timestamp => {
+                    let width = match ty {
+                        DataType::Int2 => 2,
+                        DataType::Int4 | DataType::Date => 4,
+                        _ => 8,
+                    };
+                    let want = match &got {
+                        Datum::Int2(v) => Some(i64::from(*v)),
+                        Datum::Int4(v) | Datum::Date(v) => Some(i64::from(*v)),
+                        Datum::Int8(v) | Datum::Timestamp(v) => Some(*v),
+                        _ => None,
+                    };
+                    prop_assert_eq!(row.get_int(i, width).unwrap(), Some(want));
+                }
+                DataType::Numeric => {
+                    let mut n: rocksgres_codec::Numeric = "123.4567".parse().unwrap();
+                    let written = row.get_numeric_into(i, &mut n).unwrap();
+                    prop_assert_eq!(written, Some(!value.is_null()));
+                    if let Datum::Numeric(want) = &got {
+                        prop_assert_eq!(n.to_string(), want.to_string());
+                    }
+                }
+                DataType::Text => {
+                    let want = match &got {
+                        Datum::Text(t) => Some(t.as_ref()),
+                        _ => None,
+                    };
+                    prop_assert_eq!(row.get_str(i).unwrap(), Some(want));
+                }
+                _ => {}
+            }
             // Text and bytea are borrowed from the row.
             match &got {
                 Datum::Text(t) => prop_assert!(matches!(t, Cow::Borrowed(_))),
@@ -43,6 +76,8 @@ proptest! {
             prop_assert_eq!(row.get(i, DataType::Int4).unwrap(), None);
             prop_assert!(!row.is_null(i));
             prop_assert_eq!(row.raw(i).unwrap(), None);
+            prop_assert_eq!(row.get_int(i, 4).unwrap(), None);
+            prop_assert_eq!(row.get_str(i).unwrap(), None);
         }
 
         // The streaming encoder writes the same bytes.

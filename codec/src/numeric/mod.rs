@@ -75,7 +75,6 @@ pub enum NumericClass {
 
 /// An arbitrary-precision decimal with PostgreSQL's semantics; see the
 /// module documentation for the representation.
-#[derive(Clone)]
 pub struct Numeric {
     /// Canonical base-10 digits, most significant first; empty unless the
     /// class is `Negative` or `Positive`.
@@ -85,6 +84,31 @@ pub struct Numeric {
     /// Digits to print after the decimal point; 0 for non-finite values.
     dscale: u16,
     class: NumericClass,
+}
+
+impl Clone for Numeric {
+    fn clone(&self) -> Numeric {
+        Numeric {
+            digits: self.digits.clone(),
+            weight: self.weight,
+            dscale: self.dscale,
+            class: self.class,
+        }
+    }
+
+    /// Reuses `self`'s digit buffer when it has the source's length (a
+    /// column of numerics with a fixed number of digits copied row after
+    /// row into the same slot allocates nothing).
+    fn clone_from(&mut self, source: &Numeric) {
+        if self.digits.len() == source.digits.len() {
+            self.digits.copy_from_slice(&source.digits);
+        } else {
+            self.digits = source.digits.clone();
+        }
+        self.weight = source.weight;
+        self.dscale = source.dscale;
+        self.class = source.class;
+    }
 }
 
 impl Numeric {
@@ -134,6 +158,50 @@ impl Numeric {
         let core = &digits[lead..digits.len() - trail];
         let weight = i64::from(weight) - lead as i64;
         Numeric::from_canonical(negative, core.into(), weight, i64::from(dscale))
+    }
+
+    /// [`Numeric::from_canonical`] into `self`, reusing its digit buffer
+    /// when it has `digits`' length (decoding a column of numerics row
+    /// after row into the same value then allocates nothing). On error
+    /// `self` is left unchanged.
+    pub(crate) fn assign_canonical(
+        &mut self,
+        negative: bool,
+        digits: &[u8],
+        weight: i64,
+        dscale: i64,
+    ) -> Result<()> {
+        debug_assert!(digits.first() != Some(&0) && digits.last() != Some(&0));
+        if !(0..=i64::from(MAX_DSCALE)).contains(&dscale) {
+            return Err(CodecError::NumericOverflow);
+        }
+        let (weight, class) = if digits.is_empty() {
+            (0, NumericClass::Zero)
+        } else {
+            if weight > i64::from(MAX_WEIGHT) {
+                return Err(CodecError::NumericOverflow);
+            }
+            if digits.len() as i64 - 1 - weight > dscale {
+                return Err(CodecError::Malformed(
+                    "numeric digits extend past the display scale",
+                ));
+            }
+            let class = if negative {
+                NumericClass::Negative
+            } else {
+                NumericClass::Positive
+            };
+            (weight as i32, class)
+        };
+        if self.digits.len() == digits.len() {
+            self.digits.copy_from_slice(digits);
+        } else {
+            self.digits = digits.into();
+        }
+        self.weight = weight;
+        self.dscale = dscale as u16;
+        self.class = class;
+        Ok(())
     }
 
     /// Builds a value from canonical digits (no leading/trailing zeros).
@@ -292,24 +360,61 @@ impl Default for Numeric {
     }
 }
 
+/// The canonical digits of a non-zero integer, on the stack: the digit
+/// buffer, how many of its leading digits are significant, and the weight.
+fn int_digits(v: i64) -> ([u8; 20], usize, i32) {
+    let mut buf = [0u8; 20];
+    let mut n = v.unsigned_abs();
+    let mut len = 0;
+    while n > 0 {
+        buf[len] = (n % 10) as u8;
+        n /= 10;
+        len += 1;
+    }
+    let weight = len as i32 - 1;
+    buf[..len].reverse();
+    let trail = buf[..len].iter().rev().take_while(|&&d| d == 0).count();
+    (buf, len - trail, weight)
+}
+
+impl Numeric {
+    /// Compares with an integer as [`Ord`] compares with
+    /// `Numeric::from(v)`, without building (allocating) that numeric:
+    /// what a filter such as `amount > 990` does once per row.
+    pub fn cmp_i64(&self, v: i64) -> Ordering {
+        let class = match v.cmp(&0) {
+            Ordering::Less => NumericClass::Negative,
+            Ordering::Equal => NumericClass::Zero,
+            Ordering::Greater => NumericClass::Positive,
+        };
+        match self.class.cmp(&class) {
+            Ordering::Equal => {}
+            unequal => return unequal,
+        }
+        if class == NumericClass::Zero {
+            return Ordering::Equal;
+        }
+        let (buf, len, weight) = int_digits(v);
+        let magnitude = self
+            .weight
+            .cmp(&weight)
+            .then_with(|| (*self.digits).cmp(&buf[..len]));
+        if class == NumericClass::Negative {
+            magnitude.reverse()
+        } else {
+            magnitude
+        }
+    }
+}
+
 impl From<i64> for Numeric {
     fn from(v: i64) -> Numeric {
         if v == 0 {
             return Numeric::zero();
         }
-        let mut buf = [0u8; 20];
-        let mut n = v.unsigned_abs();
-        let mut len = 0;
-        while n > 0 {
-            buf[len] = (n % 10) as u8;
-            n /= 10;
-            len += 1;
-        }
-        let weight = len as i32 - 1;
-        buf[..len].reverse();
-        let trail = buf[..len].iter().rev().take_while(|&&d| d == 0).count();
+        let (buf, len, weight) = int_digits(v);
         Numeric {
-            digits: buf[..len - trail].into(),
+            digits: buf[..len].into(),
             weight,
             dscale: 0,
             class: if v < 0 {
@@ -355,6 +460,64 @@ mod tests {
         for v in [0i64, 1, -1, 10, -100, 12345, i64::MIN, i64::MAX] {
             assert_eq!(Numeric::from(v).to_string(), v.to_string());
             assert_eq!(Numeric::from(v), v.to_string().parse::<Numeric>().unwrap());
+        }
+    }
+
+    #[test]
+    fn cmp_i64_agrees_with_ord() {
+        let ints = [
+            0i64,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            990,
+            991,
+            -990,
+            1000,
+            i64::MIN,
+            i64::MAX,
+        ];
+        let nums = [
+            "0",
+            "0.00",
+            "1",
+            "-1",
+            "0.5",
+            "-0.5",
+            "9.99",
+            "10",
+            "10.0",
+            "-10",
+            "989.75",
+            "990",
+            "990.25",
+            "991",
+            "-990.25",
+            "1000",
+            "1e30",
+            "-1e30",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+        ];
+        for n in nums {
+            let n: Numeric = n.parse().unwrap();
+            for v in ints {
+                assert_eq!(n.cmp_i64(v), n.cmp(&Numeric::from(v)), "{n} vs {v}");
+            }
+        }
+    }
+
+    #[test]
+    fn clone_from_reuses_and_copies() {
+        let mut a: Numeric = "12.5".parse().unwrap();
+        for src in ["99.25", "3", "-7.125", "NaN", "0.0"] {
+            let src: Numeric = src.parse().unwrap();
+            a.clone_from(&src);
+            assert_eq!(a.to_string(), src.to_string());
+            assert_eq!(a, src);
         }
     }
 

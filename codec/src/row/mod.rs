@@ -167,6 +167,50 @@ impl<'a> RowRef<'a> {
         value::decode(self.column_bytes(i)?, ty).map(Some)
     }
 
+    /// Column `i` as an integer of at most `width` bytes (`int2`, `int4`,
+    /// `int8`, `date`, `timestamp`), without going through a [`Datum`]:
+    /// `Ok(None)` when absent, `Ok(Some(None))` when NULL. The same checks
+    /// as [`get`](Self::get).
+    pub fn get_int(&self, i: usize, width: usize) -> Result<Option<Option<i64>>> {
+        if i >= self.columns {
+            return Ok(None);
+        }
+        if self.is_null(i) {
+            return Ok(Some(None));
+        }
+        value::decode_int(self.column_bytes(i)?, width).map(|v| Some(Some(v)))
+    }
+
+    /// Column `i` as text, borrowed from the row, without going through a
+    /// [`Datum`]: `Ok(None)` when absent, `Ok(Some(None))` when NULL. The
+    /// same checks as [`get`](Self::get).
+    pub fn get_str(&self, i: usize) -> Result<Option<Option<&'a str>>> {
+        if i >= self.columns {
+            return Ok(None);
+        }
+        if self.is_null(i) {
+            return Ok(Some(None));
+        }
+        std::str::from_utf8(self.column_bytes(i)?)
+            .map(|s| Some(Some(s)))
+            .map_err(|_| CodecError::InvalidUtf8)
+    }
+
+    /// Decodes numeric column `i` into `out`, reusing its digit buffer
+    /// when the digit count is the same: `Ok(None)` when absent,
+    /// `Ok(Some(false))` when NULL (`out` untouched), `Ok(Some(true))`
+    /// when `out` now holds the value. The same checks as
+    /// [`get`](Self::get).
+    pub fn get_numeric_into(&self, i: usize, out: &mut crate::Numeric) -> Result<Option<bool>> {
+        if i >= self.columns {
+            return Ok(None);
+        }
+        if self.is_null(i) {
+            return Ok(Some(false));
+        }
+        value::decode_numeric_into(self.column_bytes(i)?, out).map(|()| Some(true))
+    }
+
     /// The raw value bytes of column `i` in the row format (empty for
     /// NULL); `Ok(None)` when absent. Lets the engine copy a column without
     /// decoding it.
@@ -178,6 +222,7 @@ impl<'a> RowRef<'a> {
     }
 
     /// End offset of column `i < columns`.
+    #[inline]
     fn end_offset(&self, i: usize) -> usize {
         let entry = &self.offsets[i * self.width..(i + 1) * self.width];
         let mut le = [0u8; 4];
@@ -186,6 +231,7 @@ impl<'a> RowRef<'a> {
     }
 
     /// The data bytes of stored column `i`.
+    #[inline]
     fn column_bytes(&self, i: usize) -> Result<&'a [u8]> {
         let start = if i == 0 { 0 } else { self.end_offset(i - 1) };
         let end = self.end_offset(i);

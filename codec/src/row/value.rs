@@ -93,7 +93,7 @@ fn encode_int(buf: &mut Vec<u8>, v: i64) {
 }
 
 /// Sign-extends a little-endian integer of at most `width` bytes.
-fn decode_int(bytes: &[u8], width: usize) -> Result<i64> {
+pub(super) fn decode_int(bytes: &[u8], width: usize) -> Result<i64> {
     if bytes.len() > width {
         return Err(CodecError::Malformed(
             "integer in row is wider than its type",
@@ -124,6 +124,19 @@ fn encode_numeric(buf: &mut Vec<u8>, n: &Numeric) {
 }
 
 fn decode_numeric(bytes: &[u8]) -> Result<Numeric> {
+    let mut n = Numeric::zero();
+    decode_numeric_into(bytes, &mut n)?;
+    Ok(n)
+}
+
+/// Digits decoded on the stack up to this count (one allocation-free
+/// pass for every numeric of ordinary size).
+const STACK_DIGITS: usize = 64;
+
+/// Decodes a numeric into `out`, reusing its digit buffer when the digit
+/// count is the same (see [`Numeric::assign_canonical`]); `out` is left
+/// unchanged on error.
+pub(super) fn decode_numeric_into(bytes: &[u8], out: &mut Numeric) -> Result<()> {
     let malformed = CodecError::Malformed;
     let (&header, mut rest) = bytes
         .split_first()
@@ -135,11 +148,12 @@ fn decode_numeric(bytes: &[u8]) -> Result<Numeric> {
             if !rest.is_empty() {
                 return Err(malformed("special numeric in row has trailing bytes"));
             }
-            return Ok(match header {
+            *out = match header {
                 NUMERIC_NAN => Numeric::nan(),
                 NUMERIC_INFINITY => Numeric::infinity(),
                 _ => Numeric::neg_infinity(),
-            });
+            };
+            return Ok(());
         }
         _ => return Err(malformed("invalid numeric header in row")),
     };
@@ -148,17 +162,26 @@ fn decode_numeric(bytes: &[u8]) -> Result<Numeric> {
         return Err(malformed("numeric scale in row out of range"));
     }
     let weight = varint::get_i32(&mut rest, "numeric weight in row")?;
-    let mut digits = Vec::with_capacity(rest.len() * 2);
-    for &b in rest {
+    // An odd digit count ends in a padding nibble.
+    let padded = rest.last().is_some_and(|b| b & 0x0F == 0);
+    let count = rest.len() * 2 - usize::from(padded);
+    let mut stack = [0u8; STACK_DIGITS];
+    let mut heap = Vec::new();
+    let digits: &mut [u8] = if count <= STACK_DIGITS {
+        &mut stack[..count]
+    } else {
+        heap.resize(count, 0);
+        &mut heap
+    };
+    for (j, &b) in rest.iter().enumerate() {
         let (high, low) = (b >> 4, b & 0x0F);
         if high > 9 || low > 9 {
             return Err(malformed("invalid numeric digit in row"));
         }
-        digits.push(high);
-        digits.push(low);
-    }
-    if digits.last() == Some(&0) {
-        digits.pop(); // padding nibble of an odd digit count
+        digits[2 * j] = high;
+        if let Some(d) = digits.get_mut(2 * j + 1) {
+            *d = low; // not the padding nibble of an odd count
+        }
     }
     if digits.first() == Some(&0) || digits.last() == Some(&0) {
         return Err(malformed("numeric digits in row are not canonical"));
@@ -166,13 +189,8 @@ fn decode_numeric(bytes: &[u8]) -> Result<Numeric> {
     if digits.is_empty() && (negative || weight != 0) {
         return Err(malformed("numeric zero in row is not canonical"));
     }
-    Numeric::from_canonical(
-        negative,
-        digits.into_boxed_slice(),
-        i64::from(weight),
-        i64::from(dscale),
-    )
-    .map_err(|_| malformed("numeric in row out of range"))
+    out.assign_canonical(negative, digits, i64::from(weight), i64::from(dscale))
+        .map_err(|_| malformed("numeric in row out of range"))
 }
 
 #[cfg(test)]
