@@ -15,8 +15,9 @@ pub enum CachedSubquery {
     Scalar(Value),
     /// EXISTS.
     Exists(bool),
-    /// IN: the subquery's values (shared: rows probe them without copying).
-    Values(Arc<Vec<Value>>),
+    /// IN, ANY, ALL: the subquery's values (shared: rows probe them
+    /// without copying; in a temporary file past `work_mem`).
+    Stored(Arc<std::sync::Mutex<crate::exec::spill::TupleStore>>),
     /// IN over values hashed by [`crate::exec::hashed_in`].
     Hashed(Arc<crate::exec::hashed_in::HashedValues>),
 }
