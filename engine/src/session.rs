@@ -1652,6 +1652,14 @@ fn keeps_cursors_lazy(p: &Parsed) -> bool {
             | Statement::Rollback { .. }
             | Statement::Savepoint { .. }
             | Statement::ReleaseSavepoint { .. } => true,
+            // Settings and prepared-statement names live in the session,
+            // not in the transaction's writes: a `SET` between two
+            // FETCHes leaves the cursor running as it is fetched, as in
+            // PostgreSQL (whose portal then runs under the new setting).
+            Statement::Set(_)
+            | Statement::ShowVariable { .. }
+            | Statement::Reset(_)
+            | Statement::Deallocate { .. } => true,
             _ => false,
         },
         _ => false,

@@ -15,12 +15,11 @@ pub enum CachedSubquery {
     Scalar(Value),
     /// EXISTS.
     Exists(bool),
-    /// IN: the subquery's values (shared: rows probe them without copying).
-    Values(Arc<Vec<Value>>),
+    /// IN, ANY, ALL: the subquery's values (shared: rows probe them
+    /// without copying; in a temporary file past `work_mem`).
+    Stored(Arc<std::sync::Mutex<crate::exec::spill::TupleStore>>),
     /// IN over values hashed by [`crate::exec::hashed_in`].
     Hashed(Arc<crate::exec::hashed_in::HashedValues>),
-    /// A row sublink: the subquery's rows.
-    Rows(Arc<Vec<Vec<Value>>>),
 }
 
 /// The generated rows of one system relation, shared by every scan of it

@@ -5,9 +5,19 @@
 //! subqueries run once per statement and their result is cached (an IN
 //! list is shared, not copied, by the rows that probe it). Both the
 //! subquery's plan and the probing loops check the statement's interrupt.
+//!
+//! Nothing here holds a subquery's rows in memory beyond `work_mem`:
+//! a correlated `IN`, `= ANY` or `<op> ALL` is judged as its rows arrive
+//! (a [`Judge`]) and stops at the first row that decides it, as
+//! PostgreSQL's subplan does; an uncorrelated one keeps its values in a
+//! [`TupleStore`] (a temporary file past `work_mem`) that every probe
+//! reads through, unless [`hashed_in`] hashes it. `ARRAY(subquery)` is one
+//! value, so it is built in memory as in PostgreSQL, and refused with
+//! PostgreSQL's 54000 past PostgreSQL's limits (134217727 elements,
+//! 1GB of data).
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rocksgres_storage::Transaction;
 
@@ -15,8 +25,24 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::{CachedSubquery, Ctx};
 use crate::exec::hashed_in;
 use crate::exec::run::{run, Flow};
+use crate::exec::spill::row_codec::row_size;
+use crate::exec::spill::TupleStore;
 use crate::plan::expr::{Subquery, SubqueryKind};
 use crate::types::{compare, Value};
+
+/// PostgreSQL's `MaxArraySize`: the most elements an array may have.
+const MAX_ARRAY_ELEMENTS: usize = 134_217_727;
+
+/// PostgreSQL's `MaxAllocSize`: the most bytes an array's data may take.
+const MAX_ARRAY_BYTES: usize = 1_073_741_823;
+
+/// 54000 for an `ARRAY(subquery)` past PostgreSQL's limits.
+fn array_too_large(limit: usize) -> EngineError {
+    EngineError::new(
+        SqlState::ProgramLimitExceeded,
+        format!("array size exceeds the maximum allowed ({limit})"),
+    )
+}
 
 fn compute<T: Transaction>(
     sq: &Subquery,
@@ -53,27 +79,134 @@ fn compute<T: Transaction>(
                 })?;
                 CachedSubquery::Exists(found)
             }
-            SubqueryKind::In(..) | SubqueryKind::Quantified(..) | SubqueryKind::Array => {
-                let mut values = Vec::new();
+            SubqueryKind::In(..) | SubqueryKind::Quantified(..) => {
+                let mut store = TupleStore::new(ctx.spill_env());
                 run(&sq.plan, ctx, &mut |_, r| {
-                    values.push(r.first().cloned().unwrap_or(Value::Null));
+                    store.push(&r[..r.len().min(1)])?;
                     Ok(Flow::Continue)
                 })?;
-                CachedSubquery::Values(Arc::new(values))
+                CachedSubquery::Stored(Arc::new(Mutex::new(store)))
+            }
+            SubqueryKind::Array => {
+                let mut values = Vec::new();
+                let mut bytes = 0usize;
+                run(&sq.plan, ctx, &mut |_, r| {
+                    let v = r.first().cloned().unwrap_or(Value::Null);
+                    bytes += row_size(std::slice::from_ref(&v));
+                    if values.len() >= MAX_ARRAY_ELEMENTS {
+                        return Err(array_too_large(MAX_ARRAY_ELEMENTS));
+                    }
+                    if bytes > MAX_ARRAY_BYTES {
+                        return Err(array_too_large(MAX_ARRAY_BYTES));
+                    }
+                    values.push(v);
+                    Ok(Flow::Continue)
+                })?;
+                CachedSubquery::Scalar(crate::types::array::from_values(&values))
             }
             SubqueryKind::Row(r) => {
+                // The rows' first columns, in a temporary file past
+                // `work_mem`.
                 let width = r.probes.len();
-                let mut rows = Vec::new();
+                let mut store = TupleStore::new(ctx.spill_env());
                 run(&sq.plan, ctx, &mut |_, row| {
-                    rows.push(row[..width.min(row.len())].to_vec());
+                    store.push(&row[..width.min(row.len())])?;
                     Ok(Flow::Continue)
                 })?;
-                CachedSubquery::Rows(Arc::new(rows))
+                CachedSubquery::Stored(Arc::new(Mutex::new(store)))
             }
         })
     })();
     ctx.outer.pop();
     result
+}
+
+/// Judges `IN`, `= ANY` and `<op> ALL` one subquery value at a time,
+/// with SQL's three-valued answer: [`Judge::feed`] says when a value
+/// decides it, [`Judge::finish`] answers after the last.
+struct Judge<'q> {
+    kind: &'q SubqueryKind,
+    /// The probe's value.
+    probe: Value,
+    saw_null: bool,
+}
+
+impl<'q> Judge<'q> {
+    fn new(kind: &'q SubqueryKind, probe: Value) -> Self {
+        Judge {
+            kind,
+            probe,
+            saw_null: false,
+        }
+    }
+
+    /// Takes one subquery value; `Some(answer)` once it is decided.
+    fn feed(&mut self, w: &Value) -> Result<Option<Value>> {
+        match self.kind {
+            SubqueryKind::In(_, negated) => {
+                // A NULL probe over any value is NULL.
+                if self.probe.is_null() {
+                    return Ok(Some(Value::Null));
+                }
+                match compare(&self.probe, w) {
+                    Some(Ordering::Equal) => return Ok(Some(Value::Bool(!negated))),
+                    None => self.saw_null = true,
+                    _ => {}
+                }
+            }
+            SubqueryKind::Quantified(_, sig, all) => {
+                let w = if w.is_null() {
+                    Value::Null
+                } else {
+                    crate::types::cast(w.clone(), &sig.right, crate::types::CastKind::Implicit)?
+                };
+                match sig.eval(&self.probe, &w)? {
+                    Value::Bool(true) if !all => return Ok(Some(Value::Bool(true))),
+                    Value::Bool(false) if *all => return Ok(Some(Value::Bool(false))),
+                    Value::Null => self.saw_null = true,
+                    _ => {}
+                }
+            }
+            _ => return Err(EngineError::internal("subquery result of the wrong kind")),
+        }
+        Ok(None)
+    }
+
+    /// The answer once every value was fed undecided.
+    fn finish(&self) -> Value {
+        if self.saw_null {
+            return Value::Null;
+        }
+        match self.kind {
+            SubqueryKind::In(_, negated) => Value::Bool(*negated),
+            SubqueryKind::Quantified(_, _, all) => Value::Bool(*all),
+            _ => Value::Null,
+        }
+    }
+}
+
+/// A correlated `IN` / `ANY` / `ALL` for the current `row`: the subquery
+/// runs until a value decides the answer, holding none of them.
+fn stream_judged<T: Transaction>(
+    sq: &Subquery,
+    probe: &crate::plan::expr::Expr,
+    row: &[Value],
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Value> {
+    let mut judge = Judge::new(&sq.kind, probe.eval(row, ctx)?);
+    let mut answer = None;
+    ctx.outer.push(row.to_vec());
+    let result = run(&sq.plan, ctx, &mut |_, r| {
+        answer = judge.feed(r.first().unwrap_or(&Value::Null))?;
+        Ok(if answer.is_some() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        })
+    });
+    ctx.outer.pop();
+    result?;
+    Ok(answer.unwrap_or_else(|| judge.finish()))
 }
 
 /// The values of an uncorrelated `IN` subquery, hashed as `ty` as they
@@ -104,7 +237,12 @@ pub fn eval_subquery<T: Transaction>(
     ctx: &mut Ctx<'_, T>,
 ) -> Result<Value> {
     let result = if sq.correlated {
-        compute(sq, row, ctx)?
+        match &sq.kind {
+            SubqueryKind::In(probe, _) | SubqueryKind::Quantified(probe, ..) => {
+                return stream_judged(sq, probe, row, ctx)
+            }
+            _ => compute(sq, row, ctx)?,
+        }
     } else if let Some(cached) = ctx.cache.get(&sq.id) {
         cached.clone()
     } else {
@@ -128,69 +266,48 @@ pub fn eval_subquery<T: Transaction>(
         (CachedSubquery::Hashed(h), SubqueryKind::In(probe, negated)) => {
             h.probe(&probe.eval(row, ctx)?, *negated)?
         }
-        (CachedSubquery::Values(values), SubqueryKind::In(probe, negated)) => {
-            let v = probe.eval(row, ctx)?;
-            if v.is_null() {
-                return Ok(if values.is_empty() {
-                    Value::Bool(*negated)
-                } else {
-                    Value::Null
-                });
-            }
-            let mut saw_null = false;
-            for w in values.iter() {
-                ctx.check_interrupt()?;
-                match compare(&v, w) {
-                    Some(Ordering::Equal) => return Ok(Value::Bool(!negated)),
-                    None => saw_null = true,
-                    _ => {}
+        (
+            CachedSubquery::Stored(store),
+            SubqueryKind::In(probe, _) | SubqueryKind::Quantified(probe, ..),
+        ) => {
+            let mut judge = Judge::new(&sq.kind, probe.eval(row, ctx)?);
+            let mut store = store
+                .lock()
+                .map_err(|_| EngineError::internal("subquery values poisoned"))?;
+            store.rewind();
+            while let Some(r) = store.next()? {
+                ctx.interrupt.check()?;
+                if let Some(answer) = judge.feed(r.first().unwrap_or(&Value::Null))? {
+                    return Ok(answer);
                 }
             }
-            if saw_null {
-                Value::Null
-            } else {
-                Value::Bool(*negated)
-            }
+            judge.finish()
         }
-        (CachedSubquery::Values(values), SubqueryKind::Quantified(probe, sig, all)) => {
-            let v = probe.eval(row, ctx)?;
-            let mut saw_null = false;
-            for w in values.iter() {
-                ctx.check_interrupt()?;
-                let w = if w.is_null() {
-                    Value::Null
-                } else {
-                    crate::types::cast(w.clone(), &sig.right, crate::types::CastKind::Implicit)?
-                };
-                match sig.eval(&v, &w)? {
-                    Value::Bool(true) if !all => return Ok(Value::Bool(true)),
-                    Value::Bool(false) if *all => return Ok(Value::Bool(false)),
-                    Value::Null => saw_null = true,
-                    _ => {}
-                }
-            }
-            if saw_null {
-                Value::Null
-            } else {
-                Value::Bool(*all)
-            }
-        }
-        (CachedSubquery::Values(values), SubqueryKind::Array) => {
-            crate::types::array::from_values(&values)
-        }
-        (CachedSubquery::Rows(rows), SubqueryKind::Row(r)) => {
+        (CachedSubquery::Stored(store), SubqueryKind::Row(r)) => {
             let mut probe = Vec::with_capacity(r.probes.len());
             for p in &r.probes {
                 probe.push(p.eval(row, ctx)?);
             }
-            crate::plan::row_sublink::fold_rows(
-                r,
-                &probe,
-                rows.iter().map(Vec::as_slice),
-                &mut || ctx.check_interrupt(),
-            )?
+            let mut store = store
+                .lock()
+                .map_err(|_| EngineError::internal("subquery values poisoned"))?;
+            store.rewind();
+            let mut unknown = false;
+            while let Some(values) = store.next()? {
+                ctx.interrupt.check()?;
+                match crate::plan::row_sublink::compare_rows(r, &probe, values)? {
+                    Some(b) if b != r.all => return Ok(Value::Bool(b)),
+                    None => unknown = true,
+                    Some(_) => {}
+                }
+            }
+            if unknown {
+                Value::Null
+            } else {
+                Value::Bool(r.all)
+            }
         }
-        (CachedSubquery::Values(_) | CachedSubquery::Hashed(_) | CachedSubquery::Rows(_), _) => {
+        (CachedSubquery::Stored(_) | CachedSubquery::Hashed(_), _) => {
             return Err(EngineError::internal("subquery result of the wrong kind"))
         }
     })

@@ -2,13 +2,19 @@
 //!
 //! The input comes sorted by the window's partition keys then its order
 //! keys (the planner puts a Sort below, see [`crate::plan::window`]). The
-//! operator buffers the rows of one partition (with their key and argument
-//! values), computes every call's value for each of them, pushes the rows
-//! on with the values appended, and only then reads the next partition:
-//! it never holds more than one partition. The partition's input rows
-//! themselves wait in a [`TupleStore`] (in a temporary file past
-//! `work_mem`), read back in order as they are pushed on; only their
-//! order keys and call arguments stay in memory.
+//! operator buffers one partition in two [`TupleStore`]s (each in a
+//! temporary file past half of `work_mem`): the input rows, and beside
+//! each a *key row* of its order keys and every call's argument values
+//! (at a fixed width per call, see [`Layout`]). When the partition ends
+//! it walks the rows in order, computing each row's peer group, frame and
+//! call values and pushing the row on with them appended, then reads the
+//! next partition. Nothing else it holds grows with the partition: the
+//! places it needs at once (the current row, the end of its peer group,
+//! a frame's edges, a `lag`'s target, the rows an aggregate feeds on)
+//! each have their own [`StoreReader`], and each moves forward as the
+//! current row does, so a spilled partition is read sequentially, not
+//! seeked back and forth (a frame not starting at the partition's first
+//! row is re-read from its start for each row, as in memory).
 //!
 //! Peer groups (rows equal on the order keys) and frames are computed as
 //! PostgreSQL defines them: `ROWS`, `RANGE` (offsets over one numeric,
@@ -28,18 +34,45 @@ use crate::exec::aggregate::Accumulator;
 use crate::exec::ctx::Ctx;
 use crate::exec::interrupt::Interrupt;
 use crate::exec::run::{run, sort_cmp, Flow, Sink};
+use crate::exec::spill::tuple_store::StoreReader;
 use crate::exec::spill::TupleStore;
 use crate::plan::node::{AggCall, AggFunc, SortKey};
 use crate::plan::window::{Exclude, FrameBound, FrameUnits, WindowFunc, WindowPlan};
 use crate::types::{cast, compare_typed, eval_binary, BinaryOp, CastKind, SqlType, Value};
 
-/// One buffered row of a partition (the input row itself waits in the
-/// partition's [`TupleStore`]).
-struct Row {
-    order: Vec<Value>,
-    /// Per call: its evaluated arguments (for aggregates: whether FILTER
-    /// passed, the argument, the second argument).
-    inputs: Vec<Vec<Value>>,
+/// Where a call's inputs sit in a key row: the order keys come first,
+/// then each call's inputs at a fixed width.
+struct Layout {
+    norder: usize,
+    /// Per call: the index of its first input in a key row.
+    base: Vec<usize>,
+}
+
+impl Layout {
+    fn new(w: &WindowPlan) -> Self {
+        let norder = w.def.order_by.len();
+        let mut base = Vec::with_capacity(w.calls.len());
+        let mut at = norder;
+        for c in &w.calls {
+            base.push(at);
+            at += width(&c.func);
+        }
+        Layout { norder, base }
+    }
+}
+
+/// How many input values a call keeps per row.
+fn width(f: &WindowFunc) -> usize {
+    match f {
+        WindowFunc::RowNumber
+        | WindowFunc::Rank
+        | WindowFunc::DenseRank
+        | WindowFunc::PercentRank
+        | WindowFunc::CumeDist => 0,
+        WindowFunc::Ntile(_) | WindowFunc::FirstValue(_) | WindowFunc::LastValue(_) => 1,
+        WindowFunc::NthValue(..) => 2,
+        WindowFunc::Shift { .. } | WindowFunc::Agg(_) => 3,
+    }
 }
 
 /// A frame offset, evaluated once per statement.
@@ -59,10 +92,14 @@ pub fn run_window<'a, T: Transaction>(
     let start_off = offset(w, &w.def.frame.start, true, ctx)?;
     let end_off = offset(w, &w.def.frame.end, false, ctx)?;
     let offsets = (start_off, end_off);
-    let mut part: Vec<Row> = Vec::new();
+    let layout = Layout::new(w);
+    // The input rows and the key rows share `work_mem`.
     let env = ctx.spill_env();
+    let env = env.with_work_mem(env.work_mem() / 2);
     let mut rows = TupleStore::new(env.clone());
+    let mut keys = TupleStore::new(env.clone());
     let mut current: Vec<Value> = Vec::new();
+    let mut key = Vec::new();
     let mut stopped = false;
     let ptypes: Vec<SqlType> = w.def.partition_by.iter().map(|e| e.ty()).collect();
     run(&w.input, ctx, &mut |ctx, row| {
@@ -71,37 +108,33 @@ pub fn run_window<'a, T: Transaction>(
         for e in &w.def.partition_by {
             partition.push(e.eval(row, ctx)?);
         }
-        if !part.is_empty() && !same(&ptypes, &current, &partition) {
-            let flow = emit(w, &offsets, &part, &mut rows, ctx, sink)?;
-            part.clear();
+        if !keys.is_empty() && !same(&ptypes, &current, &partition) {
+            let flow = emit(w, &layout, &offsets, &mut keys, &mut rows, ctx, sink)?;
             rows = TupleStore::new(env.clone());
+            keys = TupleStore::new(env.clone());
             if flow == Flow::Stop {
                 stopped = true;
                 return Ok(Flow::Stop);
             }
         }
-        if part.is_empty() {
+        if keys.is_empty() {
             current = partition;
         }
-        let mut order = Vec::with_capacity(w.def.order_by.len());
+        key.clear();
         for k in &w.def.order_by {
-            order.push(k.expr.eval(row, ctx)?);
+            key.push(k.expr.eval(row, ctx)?);
         }
-        let mut inputs = Vec::with_capacity(w.calls.len());
         for c in &w.calls {
-            inputs.push(call_inputs(&c.func, row, ctx)?);
+            call_inputs(&c.func, row, ctx, &mut key)?;
         }
         rows.push(row)?;
-        part.push(Row { order, inputs });
+        keys.push(&key)?;
         Ok(Flow::Continue)
     })?;
-    if stopped {
-        return Ok(Flow::Stop);
+    if stopped || keys.is_empty() {
+        return Ok(if stopped { Flow::Stop } else { Flow::Continue });
     }
-    if part.is_empty() {
-        return Ok(Flow::Continue);
-    }
-    emit(w, &offsets, &part, &mut rows, ctx, sink)
+    emit(w, &layout, &offsets, &mut keys, &mut rows, ctx, sink)
 }
 
 /// Whether two partition keys are equal (NULLs equal).
@@ -155,13 +188,15 @@ fn offset<T: Transaction>(
     Ok(Offset::Rows(usize::try_from(n).unwrap_or(usize::MAX)))
 }
 
-/// A call's argument values over one input row.
+/// Appends a call's argument values over one input row to `out`, at the
+/// call's fixed [`width`] (for aggregates: whether FILTER passed, the
+/// argument, the second argument).
 fn call_inputs<T: Transaction>(
     f: &WindowFunc,
     row: &[Value],
     ctx: &mut Ctx<'_, T>,
-) -> Result<Vec<Value>> {
-    let mut out = Vec::new();
+    out: &mut Vec<Value>,
+) -> Result<()> {
     match f {
         WindowFunc::RowNumber
         | WindowFunc::Rank
@@ -206,85 +241,117 @@ fn call_inputs<T: Transaction>(
                     Some(e) => e.eval(row, ctx)?,
                     None => Value::Null,
                 });
+            } else {
+                out.push(Value::Null);
+                out.push(Value::Null);
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
-/// Peer groups of a partition: each row's group and each group's
-/// `[start, end)`.
-struct Peers {
-    group_of: Vec<usize>,
-    bounds: Vec<(usize, usize)>,
+/// The end (exclusive) of the peer group that starts at `start`: the
+/// first row after it whose order keys differ. Reads forward only.
+fn group_end(
+    keys: &[SortKey],
+    norder: usize,
+    r: &mut StoreReader<'_>,
+    start: usize,
+    first: &mut Vec<Value>,
+) -> Result<usize> {
+    let n = r.len();
+    first.clear();
+    first.extend_from_slice(&r.get(start)?[..norder]);
+    let mut j = start + 1;
+    while j < n && sort_cmp(keys, first, &r.get(j)?[..norder]) == Ordering::Equal {
+        j += 1;
+    }
+    Ok(j)
 }
 
-fn peers(keys: &[SortKey], part: &[Row]) -> Peers {
-    let mut group_of = Vec::with_capacity(part.len());
-    let mut bounds: Vec<(usize, usize)> = Vec::new();
-    for (i, r) in part.iter().enumerate() {
-        let new = i == 0 || sort_cmp(keys, &part[i - 1].order, &r.order) != Ordering::Equal;
-        if new {
-            bounds.push((i, i + 1));
-        } else if let Some(b) = bounds.last_mut() {
-            b.1 = i + 1;
-        }
-        group_of.push(bounds.len() - 1);
-    }
-    Peers { group_of, bounds }
+/// Walks the peer groups forward (a GROUPS frame's edge): where group
+/// `idx` starts and ends.
+struct GroupWalker<'s> {
+    reader: StoreReader<'s>,
+    idx: usize,
+    start: usize,
+    end: usize,
+    scratch: Vec<Value>,
 }
 
-/// Computes the calls over one partition and pushes its rows (`rows`,
-/// in the same order) on.
-fn emit<'a, T: Transaction>(
-    w: &WindowPlan,
-    offsets: &(Offset, Offset),
-    part: &[Row],
-    rows: &mut TupleStore,
-    ctx: &mut Ctx<'a, T>,
-    sink: &mut Sink<'_, 'a, T>,
-) -> Result<Flow> {
-    let n = part.len();
-    let p = peers(&w.def.order_by, part);
-    let mut frames = Vec::with_capacity(n);
-    for i in 0..n {
-        ctx.check_interrupt()?;
-        frames.push(frame(w, offsets, part, &p, i)?);
-    }
-    let mut results: Vec<Vec<Value>> = Vec::with_capacity(w.calls.len());
-    for (c, call) in w.calls.iter().enumerate() {
-        results.push(compute(w, c, &call.func, part, &p, &frames, ctx)?);
-    }
-    let mut out = Vec::new();
-    rows.rewind();
-    for i in 0..n {
-        ctx.check_interrupt()?;
-        if !rows.next_into(&mut out)? {
-            break;
-        }
-        for res in &mut results {
-            out.push(std::mem::replace(&mut res[i], Value::Null));
-        }
-        if sink(ctx, &out)? == Flow::Stop {
-            return Ok(Flow::Stop);
+impl<'s> GroupWalker<'s> {
+    fn new(reader: StoreReader<'s>) -> Self {
+        GroupWalker {
+            reader,
+            idx: 0,
+            start: 0,
+            end: 0,
+            scratch: Vec::new(),
         }
     }
-    Ok(Flow::Continue)
+
+    /// Group `target`'s `[start, end)` (`(n, n)` past the last group);
+    /// `target` never decreases between calls.
+    fn to(&mut self, keys: &[SortKey], norder: usize, target: usize) -> Result<(usize, usize)> {
+        let n = self.reader.len();
+        if self.idx == 0 && self.end == 0 && n > 0 {
+            self.end = group_end(keys, norder, &mut self.reader, 0, &mut self.scratch)?;
+        }
+        while self.idx < target && self.start < n {
+            self.start = self.end;
+            self.idx += 1;
+            if self.start < n {
+                self.end = group_end(
+                    keys,
+                    norder,
+                    &mut self.reader,
+                    self.start,
+                    &mut self.scratch,
+                )?;
+            }
+        }
+        if self.start >= n {
+            return Ok((n, n));
+        }
+        Ok((self.start, self.end))
+    }
 }
 
-/// Row `i`'s frame `[start, end)` (before exclusion).
+/// The peer group of the current row.
+#[derive(Clone, Copy)]
+struct Group {
+    /// Its index in the partition.
+    idx: usize,
+    start: usize,
+    end: usize,
+}
+
+/// What computing one row's frame needs besides the row: the walkers of
+/// the GROUPS and RANGE edges (each moves forward only).
+struct FrameState<'s> {
+    start_groups: GroupWalker<'s>,
+    end_groups: GroupWalker<'s>,
+    start_range: (StoreReader<'s>, usize),
+    end_range: (StoreReader<'s>, usize),
+}
+
+/// Row `i`'s frame `[start, end)` (before exclusion); `cur` is its key
+/// row.
+#[allow(clippy::too_many_arguments)]
 fn frame(
     w: &WindowPlan,
+    norder: usize,
     offsets: &(Offset, Offset),
-    part: &[Row],
-    p: &Peers,
+    fs: &mut FrameState<'_>,
+    n: usize,
+    cur: &[Value],
     i: usize,
+    grp: Group,
 ) -> Result<(usize, usize)> {
-    let n = part.len();
-    let g = p.group_of[i];
-    let (gs, ge) = p.bounds[g];
-    let ng = p.bounds.len();
+    let g = grp.idx;
+    let (gs, ge) = (grp.start, grp.end);
     let fr = &w.def.frame;
+    let keys = &w.def.order_by;
     let start = match (&fr.start, &offsets.0) {
         (FrameBound::UnboundedPreceding, _) => 0,
         (FrameBound::UnboundedFollowing, _) => n,
@@ -298,16 +365,18 @@ fn frame(
                 _ => i.saturating_add(*k).min(n),
             },
             (FrameUnits::Groups, Offset::Rows(k)) => match b {
-                FrameBound::Preceding(_) => p.bounds[g.saturating_sub(*k)].0,
+                FrameBound::Preceding(_) => {
+                    fs.start_groups.to(keys, norder, g.saturating_sub(*k))?.0
+                }
                 _ => match g.checked_add(*k) {
-                    Some(t) if t < ng => p.bounds[t].0,
-                    _ => n,
+                    Some(t) => fs.start_groups.to(keys, norder, t)?.0,
+                    None => n,
                 },
             },
             (_, Offset::Range(v)) => range_edge(
                 w,
-                part,
-                i,
+                &mut fs.start_range,
+                cur,
                 (gs, ge),
                 v,
                 matches!(b, FrameBound::Preceding(_)),
@@ -330,15 +399,18 @@ fn frame(
             },
             (FrameUnits::Groups, Offset::Rows(k)) => match b {
                 FrameBound::Preceding(_) => match g.checked_sub(*k) {
-                    Some(t) => p.bounds[t].1,
+                    Some(t) => fs.end_groups.to(keys, norder, t)?.1,
                     None => 0,
                 },
-                _ => p.bounds[g.saturating_add(*k).min(ng - 1)].1,
+                _ => match g.checked_add(*k) {
+                    Some(t) => fs.end_groups.to(keys, norder, t)?.1,
+                    None => n,
+                },
             },
             (_, Offset::Range(v)) => range_edge(
                 w,
-                part,
-                i,
+                &mut fs.end_range,
+                cur,
                 (gs, ge),
                 v,
                 matches!(b, FrameBound::Preceding(_)),
@@ -351,20 +423,23 @@ fn frame(
 }
 
 /// Where a RANGE frame with offset starts (`start`) or ends (exclusive)
-/// for row `i`: the first row at or after `current -/+ offset` in the sort
-/// order, or the first row after it. A NULL current value's frame edge is
-/// its peer group's (NULLs are peers of each other only).
+/// for the current row `cur`: the first row at or after `current -/+
+/// offset` in the sort order, or the first row after it. A NULL current
+/// value's frame edge is its peer group's (NULLs are peers of each other
+/// only). `walker` (a reader and the edge it last found) moves forward
+/// only: the edge never moves back from one row to the next, the
+/// partition being sorted.
 fn range_edge(
     w: &WindowPlan,
-    part: &[Row],
-    i: usize,
+    walker: &mut (StoreReader<'_>, usize),
+    cur: &[Value],
     group: (usize, usize),
     off: &Value,
     preceding: bool,
     start: bool,
 ) -> Result<usize> {
     let key = &w.def.order_by[0];
-    let cur = &part[i].order[0];
+    let cur = &cur[0];
     if cur.is_null() {
         return Ok(if start { group.0 } else { group.1 });
     }
@@ -388,8 +463,7 @@ fn range_edge(
         .and_then(|c| eval_binary(op, &c, off))
         .ok()
         .filter(|t| !t.is_null());
-    let cmp = |r: &Row| -> Ordering {
-        let v = &r.order[0];
+    let cmp = |v: &Value| -> Ordering {
         if v.is_null() {
             return if key.nulls_first {
                 Ordering::Less
@@ -416,11 +490,21 @@ fn range_edge(
             value_ord
         }
     };
-    Ok(if start {
-        part.partition_point(|r| cmp(r) == Ordering::Less)
-    } else {
-        part.partition_point(|r| cmp(r) != Ordering::Greater)
-    })
+    let (reader, pos) = walker;
+    let n = reader.len();
+    while *pos < n {
+        let o = cmp(&reader.get(*pos)?[0]);
+        let inside = if start {
+            o == Ordering::Less
+        } else {
+            o != Ordering::Greater
+        };
+        if !inside {
+            break;
+        }
+        *pos += 1;
+    }
+    Ok(*pos)
 }
 
 /// Whether row `r` is excluded from row `i`'s frame.
@@ -434,140 +518,225 @@ fn excluded(ex: Exclude, r: usize, i: usize, group: (usize, usize)) -> bool {
     }
 }
 
-/// One call's values for every row of a partition.
-fn compute<T: Transaction>(
+/// One call's running state over a partition.
+struct CallState<'s> {
+    /// Reads the rows whose inputs the call needs (a `lag`'s target,
+    /// a frame's rows).
+    reader: StoreReader<'s>,
+    /// `ntile`: the bucket, rows in it, its boundary, the remainder.
+    ntile: Option<(i64, i64, i64, i64)>,
+    /// An aggregate: the last frame and its value.
+    last: Option<((usize, usize), Value)>,
+    /// An aggregate over frames from the partition's first row: the
+    /// running state and the rows fed into it.
+    running: Option<Accumulator>,
+    fed: usize,
+}
+
+/// Computes the calls over one partition (its key rows in `keys`) and
+/// pushes its input rows (`rows`, in the same order) on with the values
+/// appended, one row at a time: nothing held grows with the partition.
+#[allow(clippy::too_many_arguments)]
+fn emit<'a, T: Transaction>(
     w: &WindowPlan,
-    c: usize,
-    func: &WindowFunc,
-    part: &[Row],
-    p: &Peers,
-    frames: &[(usize, usize)],
-    ctx: &mut Ctx<'_, T>,
-) -> Result<Vec<Value>> {
-    let n = part.len();
-    let ex = w.def.frame.exclude;
-    let group = |i: usize| p.bounds[p.group_of[i]];
-    let mut out = Vec::with_capacity(n);
-    match func {
-        WindowFunc::RowNumber => out.extend((1..=n).map(|i| Value::Int8(i as i64))),
-        WindowFunc::Rank => out.extend((0..n).map(|i| Value::Int8(group(i).0 as i64 + 1))),
-        WindowFunc::DenseRank => out.extend((0..n).map(|i| Value::Int8(p.group_of[i] as i64 + 1))),
-        WindowFunc::PercentRank => out.extend((0..n).map(|i| {
-            Value::Float8(if n <= 1 {
-                0.0
-            } else {
-                group(i).0 as f64 / (n - 1) as f64
-            })
-        })),
-        WindowFunc::CumeDist => {
-            out.extend((0..n).map(|i| Value::Float8(group(i).1 as f64 / n as f64)))
+    layout: &Layout,
+    offsets: &(Offset, Offset),
+    keys: &mut TupleStore,
+    rows: &mut TupleStore,
+    ctx: &mut Ctx<'a, T>,
+    sink: &mut Sink<'_, 'a, T>,
+) -> Result<Flow> {
+    keys.finish()?;
+    let keys: &TupleStore = keys;
+    let n = keys.len();
+    let norder = layout.norder;
+    let order = &w.def.order_by;
+    let mut cur_reader = keys.reader();
+    let mut ahead = keys.reader();
+    let mut fs = FrameState {
+        start_groups: GroupWalker::new(keys.reader()),
+        end_groups: GroupWalker::new(keys.reader()),
+        start_range: (keys.reader(), 0),
+        end_range: (keys.reader(), 0),
+    };
+    let mut states: Vec<CallState<'_>> = w
+        .calls
+        .iter()
+        .map(|c| CallState {
+            reader: keys.reader(),
+            ntile: None,
+            last: None,
+            running: match &c.func {
+                WindowFunc::Agg(call) => Some(Accumulator::new(call)),
+                _ => None,
+            },
+            fed: 0,
+        })
+        .collect();
+    let mut grp = Group {
+        idx: 0,
+        start: 0,
+        end: 0,
+    };
+    let mut scratch = Vec::new();
+    let mut out = Vec::new();
+    rows.rewind();
+    for i in 0..n {
+        ctx.check_interrupt()?;
+        if i == grp.end {
+            if i > 0 {
+                grp.idx += 1;
+            }
+            grp.start = i;
+            grp.end = group_end(order, norder, &mut ahead, i, &mut scratch)?;
         }
+        let cur = cur_reader.get(i)?;
+        let fr = frame(w, norder, offsets, &mut fs, n, cur, i, grp)?;
+        if !rows.next_into(&mut out)? {
+            break;
+        }
+        for (c, call) in w.calls.iter().enumerate() {
+            let inp = &cur[layout.base[c]..];
+            let v = value(
+                w,
+                &call.func,
+                layout.base[c],
+                inp,
+                &mut states[c],
+                n,
+                i,
+                grp,
+                fr,
+                ctx,
+            )?;
+            out.push(v);
+        }
+        if sink(ctx, &out)? == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+/// One call's value for row `i` (its inputs `inp`, at `base` in a key
+/// row), whose frame is `fr`.
+#[allow(clippy::too_many_arguments)]
+fn value<T: Transaction>(
+    w: &WindowPlan,
+    func: &WindowFunc,
+    base: usize,
+    inp: &[Value],
+    st: &mut CallState<'_>,
+    n: usize,
+    i: usize,
+    grp: Group,
+    fr: (usize, usize),
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Value> {
+    let ex = w.def.frame.exclude;
+    let group = (grp.start, grp.end);
+    Ok(match func {
+        WindowFunc::RowNumber => Value::Int8(i as i64 + 1),
+        WindowFunc::Rank => Value::Int8(grp.start as i64 + 1),
+        WindowFunc::DenseRank => Value::Int8(grp.idx as i64 + 1),
+        WindowFunc::PercentRank => Value::Float8(if n <= 1 {
+            0.0
+        } else {
+            grp.start as f64 / (n - 1) as f64
+        }),
+        WindowFunc::CumeDist => Value::Float8(grp.end as f64 / n as f64),
         WindowFunc::Ntile(_) => {
             // PostgreSQL's algorithm: the bucket count comes from the first
             // row where it is not NULL.
-            let mut state: Option<(i64, i64, i64, i64)> = None; // ntile, in bucket, boundary, remainder
-            for r in part {
-                ctx.check_interrupt()?;
-                if state.is_none() {
-                    let v = &r.inputs[c][0];
-                    if v.is_null() {
-                        out.push(Value::Null);
-                        continue;
-                    }
-                    let buckets = v.as_i64().unwrap_or(0);
-                    if buckets <= 0 {
-                        return Err(EngineError::new(
-                            SqlState::InvalidArgumentForNtile,
-                            "argument of ntile must be greater than zero",
-                        ));
-                    }
-                    let total = n as i64;
-                    let mut boundary = total / buckets;
-                    let mut remainder = 0;
-                    if boundary <= 0 {
-                        boundary = 1;
-                    } else {
-                        remainder = total % buckets;
-                        if remainder != 0 {
-                            boundary += 1;
-                        }
-                    }
-                    state = Some((1, 0, boundary, remainder));
+            if st.ntile.is_none() {
+                let v = &inp[0];
+                if v.is_null() {
+                    return Ok(Value::Null);
                 }
-                let s = state.as_mut().expect("set");
-                s.1 += 1;
-                if s.2 < s.1 {
-                    if s.3 != 0 && s.0 == s.3 {
-                        s.3 = 0;
-                        s.2 -= 1;
-                    }
-                    s.0 += 1;
-                    s.1 = 1;
+                let buckets = v.as_i64().unwrap_or(0);
+                if buckets <= 0 {
+                    return Err(EngineError::new(
+                        SqlState::InvalidArgumentForNtile,
+                        "argument of ntile must be greater than zero",
+                    ));
                 }
-                out.push(Value::Int4(s.0 as i32));
+                let total = n as i64;
+                let mut boundary = total / buckets;
+                let mut remainder = 0;
+                if boundary <= 0 {
+                    boundary = 1;
+                } else {
+                    remainder = total % buckets;
+                    if remainder != 0 {
+                        boundary += 1;
+                    }
+                }
+                st.ntile = Some((1, 0, boundary, remainder));
             }
+            let s = st.ntile.as_mut().expect("set");
+            s.1 += 1;
+            if s.2 < s.1 {
+                if s.3 != 0 && s.0 == s.3 {
+                    s.3 = 0;
+                    s.2 -= 1;
+                }
+                s.0 += 1;
+                s.1 = 1;
+            }
+            Value::Int4(s.0 as i32)
         }
         WindowFunc::Shift { lead, .. } => {
-            for (i, r) in part.iter().enumerate() {
-                ctx.check_interrupt()?;
-                let inp = &r.inputs[c];
-                let Some(off) = inp[1].as_i64() else {
-                    out.push(Value::Null);
-                    continue;
-                };
-                let target = if *lead {
-                    (i as i64).checked_add(off)
-                } else {
-                    (i as i64).checked_sub(off)
-                };
-                out.push(match target {
-                    Some(t) if t >= 0 && (t as usize) < n => part[t as usize].inputs[c][0].clone(),
-                    _ => inp[2].clone(),
-                });
+            let Some(off) = inp[1].as_i64() else {
+                return Ok(Value::Null);
+            };
+            let target = if *lead {
+                (i as i64).checked_add(off)
+            } else {
+                (i as i64).checked_sub(off)
+            };
+            match target {
+                Some(t) if t >= 0 && (t as usize) < n => st.reader.get(t as usize)?[base].clone(),
+                _ => inp[2].clone(),
             }
         }
         WindowFunc::FirstValue(_) | WindowFunc::LastValue(_) | WindowFunc::NthValue(..) => {
-            for (i, r) in part.iter().enumerate() {
-                ctx.check_interrupt()?;
-                let (s, e) = frames[i];
-                let g = group(i);
-                let mut rows = (s..e).filter(|&x| !excluded(ex, x, i, g));
-                let pick = match func {
-                    WindowFunc::FirstValue(_) => rows.next(),
-                    WindowFunc::LastValue(_) => rows.next_back(),
-                    _ => {
-                        let nth = &r.inputs[c][1];
-                        if nth.is_null() {
-                            out.push(Value::Null);
-                            continue;
-                        }
-                        let k = nth.as_i64().unwrap_or(0);
-                        if k <= 0 {
-                            return Err(EngineError::new(
-                                SqlState::InvalidArgumentForNthValue,
-                                "argument of nth_value must be greater than zero",
-                            ));
-                        }
-                        rows.nth(usize::try_from(k - 1).unwrap_or(usize::MAX))
+            let (s, e) = fr;
+            let mut rows = (s..e).filter(|&x| !excluded(ex, x, i, group));
+            let pick = match func {
+                WindowFunc::FirstValue(_) => rows.next(),
+                WindowFunc::LastValue(_) => rows.next_back(),
+                _ => {
+                    let nth = &inp[1];
+                    if nth.is_null() {
+                        return Ok(Value::Null);
                     }
-                };
-                out.push(pick.map_or(Value::Null, |x| part[x].inputs[c][0].clone()));
+                    let k = nth.as_i64().unwrap_or(0);
+                    if k <= 0 {
+                        return Err(EngineError::new(
+                            SqlState::InvalidArgumentForNthValue,
+                            "argument of nth_value must be greater than zero",
+                        ));
+                    }
+                    rows.nth(usize::try_from(k - 1).unwrap_or(usize::MAX))
+                }
+            };
+            match pick {
+                Some(x) => st.reader.get(x)?[base].clone(),
+                None => Value::Null,
             }
         }
-        WindowFunc::Agg(call) => aggregate(w, c, call, part, p, frames, ctx, &mut out)?,
-    }
-    Ok(out)
+        WindowFunc::Agg(call) => aggregate(w, call, base, st, i, group, fr, ctx)?,
+    })
 }
 
-/// Feeds row `r`'s inputs of call `c` into `acc`.
+/// Feeds one row's inputs of an aggregate call (at its base) into
+/// `acc`.
 fn feed(
     acc: &mut Accumulator,
     call: &AggCall,
-    r: &Row,
-    c: usize,
+    inp: &[Value],
     interrupt: &mut Interrupt,
 ) -> Result<()> {
-    let inp = &r.inputs[c];
     if !matches!(inp[0], Value::Bool(true)) {
         return Ok(());
     }
@@ -584,54 +753,51 @@ fn feed(
     }
 }
 
-/// An aggregate's values over each row's frame.
+/// An aggregate's value over row `i`'s frame `(s, e)`: a frame equal to
+/// the previous row's reuses its value; a frame from the partition's
+/// first row without exclusion extends a running state; any other is
+/// accumulated afresh from its rows.
 #[allow(clippy::too_many_arguments)]
 fn aggregate<T: Transaction>(
     w: &WindowPlan,
-    c: usize,
     call: &AggCall,
-    part: &[Row],
-    p: &Peers,
-    frames: &[(usize, usize)],
+    base: usize,
+    st: &mut CallState<'_>,
+    i: usize,
+    group: (usize, usize),
+    (s, e): (usize, usize),
     ctx: &mut Ctx<'_, T>,
-    out: &mut Vec<Value>,
-) -> Result<()> {
+) -> Result<Value> {
     let ex = w.def.frame.exclude;
     let incremental =
         ex == Exclude::NoOthers && matches!(w.def.frame.start, FrameBound::UnboundedPreceding);
-    let mut last: Option<((usize, usize), Value)> = None;
-    let mut running = Accumulator::new(call);
-    let mut fed = 0;
-    for (i, &(s, e)) in frames.iter().enumerate() {
-        ctx.check_interrupt()?;
-        if ex == Exclude::NoOthers {
-            if let Some((f, v)) = &last {
-                if *f == (s, e) {
-                    out.push(v.clone());
-                    continue;
-                }
+    if ex == Exclude::NoOthers {
+        if let Some((f, v)) = &st.last {
+            if *f == (s, e) {
+                return Ok(v.clone());
             }
         }
-        let v = if incremental {
-            while fed < e {
-                ctx.check_interrupt()?;
-                feed(&mut running, call, &part[fed], c, &mut ctx.interrupt)?;
-                fed += 1;
-            }
-            running.clone().finish(&mut ctx.interrupt)?
-        } else {
-            let g = p.bounds[p.group_of[i]];
-            let mut acc = Accumulator::new(call);
-            for (x, r) in part.iter().enumerate().take(e).skip(s) {
-                ctx.check_interrupt()?;
-                if !excluded(ex, x, i, g) {
-                    feed(&mut acc, call, r, c, &mut ctx.interrupt)?;
-                }
-            }
-            acc.finish(&mut ctx.interrupt)?
-        };
-        last = Some(((s, e), v.clone()));
-        out.push(v);
     }
-    Ok(())
+    let v = if incremental {
+        let running = st.running.as_mut().expect("an aggregate's state");
+        while st.fed < e {
+            ctx.check_interrupt()?;
+            let inp = &st.reader.get(st.fed)?[base..];
+            feed(running, call, inp, &mut ctx.interrupt)?;
+            st.fed += 1;
+        }
+        running.clone().finish(&mut ctx.interrupt)?
+    } else {
+        let mut acc = Accumulator::new(call);
+        for x in s..e {
+            ctx.check_interrupt()?;
+            if !excluded(ex, x, i, group) {
+                let inp = &st.reader.get(x)?[base..];
+                feed(&mut acc, call, inp, &mut ctx.interrupt)?;
+            }
+        }
+        acc.finish(&mut ctx.interrupt)?
+    };
+    st.last = Some(((s, e), v.clone()));
+    Ok(v)
 }

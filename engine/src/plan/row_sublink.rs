@@ -202,26 +202,3 @@ fn truth(v: Value) -> Result<Option<bool>> {
         _ => Err(EngineError::internal("row comparison operator not boolean")),
     }
 }
-
-/// The result of `probe op ANY|ALL` over `rows`.
-pub fn fold_rows<'r>(
-    s: &RowSublink,
-    probe: &[Value],
-    rows: impl IntoIterator<Item = &'r [Value]>,
-    check: &mut dyn FnMut() -> Result<()>,
-) -> Result<Value> {
-    let mut unknown = false;
-    for row in rows {
-        check()?;
-        match compare_rows(s, probe, row)? {
-            Some(b) if b != s.all => return Ok(Value::Bool(b)),
-            None => unknown = true,
-            Some(_) => {}
-        }
-    }
-    Ok(if unknown {
-        Value::Null
-    } else {
-        Value::Bool(s.all)
-    })
-}

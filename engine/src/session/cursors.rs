@@ -8,8 +8,9 @@
 //!   holds), so the query's errors and side effects (a `nextval`, a
 //!   division by zero on row 1000) happen at the FETCH that reaches them,
 //!   as in PostgreSQL. Before a statement that may write in the
-//!   transaction (anything but a plain query, a cursor statement or
-//!   transaction control) the session runs such cursors to their ends
+//!   transaction (anything but a plain query, a cursor statement,
+//!   transaction control, or `SET`, `SHOW`, `RESET` and `DEALLOCATE`,
+//!   which change only the session) the session runs such cursors to their ends
 //!   first, since their rows must not show those writes; a WITH HOLD one
 //!   runs to its end at COMMIT, as PostgreSQL materializes it then (an
 //!   error fails the COMMIT). See [`super::cursor_rows`].

@@ -96,3 +96,45 @@ fn a_data_dir_temp_dir_is_emptied_when_made() {
     let dir = TempDir::in_data_dir(data.path()).unwrap();
     assert!(dir.files().is_empty());
 }
+
+#[test]
+fn independent_readers_walk_a_spilled_store_at_their_own_places() {
+    let dir = Arc::new(TempDir::process_unique());
+    let env = SpillEnv::with_limits(Arc::clone(&dir), 16 * 1024, None);
+    let mut s = TupleStore::new(env);
+    let n = 3000usize;
+    for i in 0..n {
+        s.push(&row(i as i64)).unwrap();
+    }
+    assert!(s.is_spilled());
+    s.finish().unwrap();
+    let mut ahead = s.reader();
+    let mut behind = s.reader();
+    let mut jumper = s.reader();
+    assert_eq!(ahead.len(), n);
+    for i in 0..n {
+        assert_eq!(ahead.get(i).unwrap(), row(i as i64).as_slice());
+        // The same row again, and a row far behind.
+        assert_eq!(ahead.get(i).unwrap(), row(i as i64).as_slice());
+        let j = i.saturating_sub(100);
+        assert_eq!(behind.get(j).unwrap(), row(j as i64).as_slice());
+        let k = (i * 7919) % n;
+        assert_eq!(jumper.get(k).unwrap(), row(k as i64).as_slice());
+    }
+    assert!(ahead.get(n).is_err());
+}
+
+#[test]
+fn readers_of_a_store_in_memory_read_its_rows() {
+    let dir = Arc::new(TempDir::process_unique());
+    let mut s = TupleStore::new(SpillEnv::with_limits(Arc::clone(&dir), 1 << 20, None));
+    for i in 0..10 {
+        s.push(&row(i)).unwrap();
+    }
+    s.finish().unwrap();
+    let mut r = s.reader();
+    for i in (0..10).rev() {
+        assert_eq!(r.get(i as usize).unwrap(), row(i).as_slice());
+    }
+    assert!(dir.files().is_empty());
+}

@@ -16,11 +16,21 @@
 //! [`INDEX_EVERY`]th row, so a seek (a scroll cursor's `FETCH PRIOR`)
 //! reads at most that many rows to find its place.
 //!
+//! A finished store (no more pushes) also lends independent readers,
+//! [`StoreReader`]s, each with its own position and file handle: an
+//! operator that walks the same rows at several places at once (a window
+//! frame's head and tail, the current row, a `lag`) keeps every walk
+//! sequential instead of seeking back and forth. They borrow the store,
+//! so it cannot change under them.
+//!
 //! Dropping the store removes its file.
 
-use crate::error::Result;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+
+use crate::error::{EngineError, Result, SqlState};
 use crate::exec::spill::row_codec::{decode_row, encode_row, row_size, EnumTable};
-use crate::exec::spill::temp_files::TempFile;
+use crate::exec::spill::temp_files::{io_error, TempFile, IO_BUFFER};
 use crate::exec::spill::SpillEnv;
 use crate::types::Value;
 
@@ -200,6 +210,28 @@ impl TupleStore {
         self.next()
     }
 
+    /// Makes everything pushed so far readable by [`StoreReader`]s
+    /// (flushes the file's write buffer).
+    pub fn finish(&mut self) -> Result<()> {
+        if let Some(file) = self.file.as_mut() {
+            file.reader_flushed()?;
+        }
+        Ok(())
+    }
+
+    /// An independent reader over the rows pushed so far; call
+    /// [`TupleStore::finish`] first.
+    pub fn reader(&self) -> StoreReader<'_> {
+        StoreReader {
+            store: self,
+            file: None,
+            at: 0,
+            cached: None,
+            row: Vec::new(),
+            buf: Vec::new(),
+        }
+    }
+
     /// Decodes row `pos` of the file into `out`.
     fn read_file_row(&mut self, pos: usize, out: &mut Vec<Value>) -> Result<()> {
         let file = self.file.as_mut().expect("spilled");
@@ -224,4 +256,81 @@ fn skip_record(file: &mut TempFile, buf: &mut Vec<u8>) -> Result<()> {
     file.read_exact(&mut len)?;
     buf.resize(u32::from_le_bytes(len) as usize, 0);
     file.read_exact(buf)
+}
+
+/// An independent read position over a finished [`TupleStore`] (see the
+/// module docs): reading the next row, or the same row again, costs no
+/// seek.
+pub struct StoreReader<'s> {
+    store: &'s TupleStore,
+    /// Its own handle on the store's file, opened on first read.
+    file: Option<BufReader<File>>,
+    /// The row the file handle stands before.
+    at: usize,
+    /// The row in `row`.
+    cached: Option<usize>,
+    row: Vec<Value>,
+    buf: Vec<u8>,
+}
+
+impl<'s> StoreReader<'s> {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.store.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.store.len == 0
+    }
+
+    /// Row `pos` (below [`StoreReader::len`]).
+    pub fn get(&mut self, pos: usize) -> Result<&[Value]> {
+        if pos >= self.store.len {
+            return Err(EngineError::internal("tuple store read past its end"));
+        }
+        let store: &'s TupleStore = self.store;
+        let Some(file) = store.file.as_ref() else {
+            return Ok(&store.rows[pos]);
+        };
+        if self.cached == Some(pos) {
+            return Ok(&self.row);
+        }
+        let path = file.path();
+        if self.file.is_none() {
+            let f = File::open(path).map_err(|e| io_error(path, e))?;
+            self.file = Some(BufReader::with_capacity(IO_BUFFER, f));
+            self.at = usize::MAX;
+        }
+        let reader = self.file.as_mut().expect("opened above");
+        // Forward within the same index block: skip; else seek.
+        let block = pos / INDEX_EVERY;
+        if !(self.at <= pos && self.at / INDEX_EVERY == block) {
+            reader
+                .seek(SeekFrom::Start(store.index[block]))
+                .map_err(|e| EngineError::new(SqlState::IoError, e.to_string()))?;
+            self.at = block * INDEX_EVERY;
+        }
+        while self.at <= pos {
+            let mut len = [0u8; 4];
+            reader.read_exact(&mut len).map_err(|e| io_error(path, e))?;
+            self.buf.resize(u32::from_le_bytes(len) as usize, 0);
+            reader
+                .read_exact(&mut self.buf)
+                .map_err(|e| io_error(path, e))?;
+            self.at += 1;
+        }
+        decode_row(&self.buf, &mut self.row, &store.enums)?;
+        self.cached = Some(pos);
+        Ok(&self.row)
+    }
+}
+
+impl std::fmt::Debug for TupleStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TupleStore")
+            .field("len", &self.len)
+            .field("spilled", &self.file.is_some())
+            .finish()
+    }
 }
