@@ -6,6 +6,8 @@
 
 pub mod access;
 pub mod bind;
+pub mod bound_index;
+pub mod check;
 pub mod cte;
 pub mod cte_dml;
 pub mod dml_from;

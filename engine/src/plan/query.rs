@@ -14,14 +14,15 @@ use std::sync::Arc;
 use sqlparser::ast::{self as ast, Expr as AstExpr};
 
 use crate::error::{EngineError, Result, SqlState};
-use crate::exec::aggregate::agg_result_type;
 use crate::plan::access::choose_access;
-use crate::plan::bind::{ident_name, AggMode, Binder, Scope, ScopeColumn};
+use crate::plan::bind::{AggMode, Binder, Scope, ScopeColumn};
 use crate::plan::expr::{Expr, Subquery, SubqueryKind};
+use crate::plan::node::agg_result_type;
 use crate::plan::node::{
     Access, AggCall, AggFunc, JoinKind, Node, OutputColumn, ScanPlan, SetOpKind, SortKey,
 };
 use crate::sql::depth;
+use crate::sql::identifiers::ident_name;
 use crate::types::{CastKind, RegKind, SqlType, Value};
 
 /// Output names as PostgreSQL derives them (`?column?` for expressions).
