@@ -2663,7 +2663,7 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
                 }
                 _ => {
                     let mut node = binder.plan_query(q)?;
-                    crate::plan::prune::prune_query(&mut node);
+                    crate::plan::optimize::prune::prune_query(&mut node);
                     Planned::Query(node)
                 }
             }

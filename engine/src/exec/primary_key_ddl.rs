@@ -15,7 +15,7 @@
 //! `indimmediate` false). Its columns are NOT NULL, checked at once as in
 //! PostgreSQL. The hidden row-id index then has no name (an empty one, so
 //! that no lookup by the constraint's name finds it). Lookups by key go
-//! through the secondary index ([`crate::plan::access`]).
+//! through the secondary index ([`crate::plan::optimize::access`]).
 //!
 //! INCLUDE columns are catalog-only (an index entry points at the row,
 //! which has them): they are recorded in [`IndexDesc::include`] and shown

@@ -70,7 +70,7 @@ pub fn decode_values(table: &TableDesc, bytes: &[u8], out: &mut Vec<Value>) -> R
 }
 
 /// [`decode_values`] for the columns marked in `needed` (all when `None`);
-/// the others are set to NULL (see [`crate::plan::prune`]).
+/// the others are set to NULL (see [`crate::plan::optimize::prune`]).
 pub fn decode_columns(
     table: &TableDesc,
     bytes: &[u8],

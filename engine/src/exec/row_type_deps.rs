@@ -22,11 +22,9 @@
 //! definition stores built-in attribute types only).
 
 use rocksgres_storage::Transaction;
-use sqlparser::ast;
 
-use crate::catalog::row_type::row_array_oid;
-use crate::catalog::row_type::table_row_def;
-use crate::catalog::{self, composite_type, Relation, SearchPath, TableDesc};
+use crate::catalog::row_type::{row_array_oid, table_row_def};
+use crate::catalog::{composite_type, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::type_deps::{self, Dependent, DroppedType};
 use crate::types::composite::CompositeDef;

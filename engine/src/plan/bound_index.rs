@@ -3,7 +3,7 @@
 //! SQL text in the catalog ([`IndexDesc`]), bound over the table's row
 //! once per statement plan. The executor maintains entries from the bound
 //! form ([`crate::exec::index`]); the planner reads predicates to choose
-//! access paths ([`crate::plan::access`]), and `pg_catalog` prints them.
+//! access paths ([`crate::plan::optimize::access`]), and `pg_catalog` prints them.
 
 use crate::catalog::{IndexDesc, TableDesc};
 use crate::error::Result;

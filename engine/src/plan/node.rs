@@ -86,7 +86,7 @@ pub struct ScanPlan {
     /// SELECT ... FOR UPDATE/SHARE: lock each selected row so, re-read
     /// its newest version and re-check the filter on it.
     pub lock: Option<crate::plan::locking::RowLock>,
-    /// The columns the plan reads (see [`crate::plan::prune`]); the others
+    /// The columns the plan reads (see [`crate::plan::optimize::prune`]); the others
     /// are left NULL instead of decoded. `None`: every column.
     pub needed: Option<Vec<bool>>,
     /// `TABLESAMPLE`: the scan keeps a sample of the rows.

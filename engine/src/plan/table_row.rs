@@ -21,7 +21,7 @@ use sqlparser::ast;
 use super::bind::{Binder, Scope};
 use super::expr::Expr;
 use crate::catalog::row_type::{row_array_oid, table_row_def};
-use crate::catalog::{Relation, TableDesc};
+use crate::catalog::Relation;
 use crate::error::{EngineError, Result, SqlState};
 use crate::types::composite::{intern, CompositeAttr, CompositeDef};
 use crate::types::SqlType;

@@ -332,7 +332,7 @@ impl Binder<'_> {
                 format!("window function {name} requires an OVER clause"),
             ));
         };
-        let agg = crate::plan::query::agg_func(name);
+        let agg = crate::plan::query::aggregate::agg_func(name);
         if agg.is_none() && !is_window_function(name) {
             return Err(EngineError::new(
                 SqlState::WrongObjectType,

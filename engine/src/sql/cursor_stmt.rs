@@ -611,7 +611,7 @@ fn projection_blocks(items: &[ast::SelectItem]) -> bool {
                     .map(|i| i.value.to_ascii_lowercase())
                     .unwrap_or_default();
                 if f.over.is_some()
-                    || crate::plan::query::agg_func(&name).is_some()
+                    || crate::plan::query::aggregate::agg_func(&name).is_some()
                     || crate::plan::window::is_window_function(&name)
                     || matches!(
                         name.as_str(),
