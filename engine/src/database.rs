@@ -100,7 +100,7 @@ impl Database<RocksStore> {
         let store = RocksStore::open(path.as_ref(), StoreOptions::default())?;
         // After the store's lock is held: no other process uses the files.
         let temp_dir = crate::exec::spill::temp_files::TempDir::in_data_dir(path.as_ref())?;
-        databases::prepare_store(&store, crate::syscat::USER_OID)?;
+        databases::prepare_store(&store, crate::catalog::system::USER_OID)?;
         let db = Self::with_store_in(store, temp_dir);
         db.drop_orphan_temp_tables()?;
         Ok(db)
@@ -130,7 +130,7 @@ impl<S: Store> Database<S> {
 
     /// [`Database::with_store`] with temporary files in `temp_dir`.
     fn with_store_in(store: S, temp_dir: crate::exec::spill::temp_files::TempDir) -> Self {
-        if let Err(e) = databases::prepare_store(&store, crate::syscat::USER_OID) {
+        if let Err(e) = databases::prepare_store(&store, crate::catalog::system::USER_OID) {
             panic!("cannot prepare the store's database list: {e}");
         }
         let db = Database {

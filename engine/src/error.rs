@@ -291,6 +291,22 @@ impl EngineError {
         }
     }
 
+    /// 57014 `canceling statement due to user request`.
+    pub fn canceled_by_user() -> Self {
+        EngineError::new(
+            SqlState::QueryCanceled,
+            "canceling statement due to user request",
+        )
+    }
+
+    /// 57014 `canceling statement due to statement timeout`.
+    pub fn timed_out() -> Self {
+        EngineError::new(
+            SqlState::QueryCanceled,
+            "canceling statement due to statement timeout",
+        )
+    }
+
     fn fields_mut(&mut self) -> &mut ErrorFields {
         self.fields.get_or_insert_with(Default::default)
     }
@@ -396,8 +412,8 @@ impl From<StorageError> for EngineError {
             }
             // The engine sets a wait's limits to its statement's deadline
             // and cancel flag (see `Session`).
-            StorageError::WaitDeadline => crate::exec::interrupt::timed_out(),
-            StorageError::WaitCanceled => crate::exec::interrupt::canceled_by_user(),
+            StorageError::WaitDeadline => EngineError::timed_out(),
+            StorageError::WaitCanceled => EngineError::canceled_by_user(),
             StorageError::Engine(msg) => {
                 EngineError::new(SqlState::IoError, format!("storage error: {msg}"))
             }

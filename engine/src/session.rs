@@ -26,18 +26,19 @@ use crate::database::Database;
 use crate::db_txn::DbTxn;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::run::{run, Flow};
 use crate::exec::scratch::Scratch;
 use crate::exec::sequence::{SequenceAccess, SessionSequences};
 use crate::exec::{ddl, dml};
-use crate::plan::bind::{ident_name, Binder};
+use crate::interrupt::Interrupt;
+use crate::plan::bind::Binder;
 use crate::plan::cte_dml;
 use crate::plan::explain::explain;
 use crate::plan::node::Node;
 use crate::result::{Column, CommandTag, QueryResult, Row, Rows};
 use crate::result_sink::{Collector, ResultSink, RowCallback};
 use crate::settings::Settings;
+use crate::sql::identifiers::ident_name;
 use crate::sql::sequence::SequenceStmt;
 use crate::sql::{self, depth, Parsed};
 use crate::types::{SqlType, Value};
@@ -183,7 +184,7 @@ pub struct CancelHandle(Arc<AtomicBool>);
 
 impl CancelHandle {
     /// Asks the running statement to stop with 57014. A statement checks
-    /// in every loop (see [`crate::exec::interrupt`]) and in lock waits; a
+    /// in every loop (see [`crate::interrupt`]) and in lock waits; a
     /// cancel that arrives between statements is ignored, as in
     /// PostgreSQL.
     pub fn cancel(&self) {
@@ -1573,10 +1574,10 @@ pub(crate) fn set_value_text(name: &str, values: &[ast::Expr]) -> Option<String>
             .map(|v| {
                 if list {
                     let item = match v {
-                        ast::Expr::Identifier(id) => crate::plan::bind::ident_name(id),
+                        ast::Expr::Identifier(id) => crate::sql::identifiers::ident_name(id),
                         other => setting_text(other),
                     };
-                    crate::syscat::functions::quote_ident(&item)
+                    crate::sql::identifiers::quote_ident(&item)
                 } else {
                     setting_text(v)
                 }
@@ -1805,7 +1806,7 @@ fn execute_statement<S: Store>(
                             Relation::Type(_) | Relation::Domain(_) => None,
                         };
                         if let (Some(schema), Some(id)) = (schema, part.as_ident()) {
-                            let name = crate::plan::bind::ident_name(id);
+                            let name = crate::sql::identifiers::ident_name(id);
                             if !bindings.iter().any(|(b, _)| *b == name) {
                                 bindings.push((name, schema));
                             }
@@ -2670,7 +2671,7 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
                 }
                 _ => {
                     let mut node = binder.plan_query(q)?;
-                    crate::plan::prune::prune_query(&mut node);
+                    crate::plan::optimize::prune::prune_query(&mut node);
                     Planned::Query(node)
                 }
             }

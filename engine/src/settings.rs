@@ -24,6 +24,12 @@ use crate::types::zone::Zone;
 /// The PostgreSQL version the engine reports (`server_version`).
 pub const SERVER_VERSION: &str = "15.0 (Rocksgres)";
 
+/// `work_mem`'s default, 4MB.
+pub const DEFAULT_WORK_MEM: usize = 4 * 1024 * 1024;
+
+/// `hash_mem_multiplier`'s default in PostgreSQL 15, 2.
+pub const DEFAULT_HASH_MEM_MULTIPLIER: f64 = 2.0;
+
 /// (name as PostgreSQL spells it, default value).
 const DEFAULTS: &[(&str, &str)] = &[
     ("application_name", ""),
@@ -425,7 +431,7 @@ impl Settings {
                 name
             }
             "search_path" => {
-                let list = crate::catalog::schema::parse_search_path(value).ok_or_else(|| {
+                let list = parse_search_path(value).ok_or_else(|| {
                     invalid(&canonical, value).with_detail("List syntax is invalid.")
                 })?;
                 self.search_path = Some(list.into());
@@ -596,7 +602,7 @@ impl Settings {
         self.get("work_mem")
             .ok()
             .and_then(|v| in_base_unit("work_mem", v).parse::<usize>().ok())
-            .map_or(crate::exec::spill::DEFAULT_WORK_MEM, |kb| kb * 1024)
+            .map_or(DEFAULT_WORK_MEM, |kb| kb * 1024)
     }
 
     /// `hash_mem_multiplier`: hash tables may hold this many times
@@ -605,7 +611,7 @@ impl Settings {
         self.get("hash_mem_multiplier")
             .ok()
             .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(crate::exec::spill::DEFAULT_HASH_MEM_MULTIPLIER)
+            .unwrap_or(DEFAULT_HASH_MEM_MULTIPLIER)
     }
 
     /// `temp_file_limit` in kB (`None` = unlimited, its default -1).
@@ -791,6 +797,57 @@ pub fn isolation_from(name: &str) -> Isolation {
     }
 }
 
+/// Parses a `search_path` value into its schema names: comma-separated,
+/// an unquoted name lower-cased and trimmed, a double-quoted one taken
+/// literally (`""` a quote), as PostgreSQL's `SplitIdentifierString`.
+/// `None` for a malformed list.
+pub fn parse_search_path(text: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            return (out.is_empty() || text.trim().is_empty()).then_some(out);
+        }
+        let mut name = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next()? {
+                    '"' if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        name.push('"');
+                    }
+                    '"' => break,
+                    c => name.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == ',' || c.is_whitespace() {
+                    break;
+                }
+                name.extend(c.to_lowercase());
+                chars.next();
+            }
+            if name.is_empty() {
+                return None;
+            }
+        }
+        out.push(name);
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        match chars.next() {
+            None => return Some(out),
+            Some(',') => {}
+            Some(_) => return None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -868,5 +925,25 @@ mod tests {
             s.idle_in_transaction_session_timeout(),
             Some(Duration::from_millis(300))
         );
+    }
+}
+
+#[cfg(test)]
+mod search_path_tests {
+    use super::parse_search_path;
+
+    #[test]
+    fn search_path_lists() {
+        let p = |s: &str| parse_search_path(s);
+        assert_eq!(
+            p("\"$user\", public"),
+            Some(vec!["$user".into(), "public".into()])
+        );
+        assert_eq!(p("x,  Y"), Some(vec!["x".into(), "y".into()]));
+        assert_eq!(p("\"a, b\""), Some(vec!["a, b".into()]));
+        assert_eq!(p("\"\""), Some(vec![String::new()]));
+        assert_eq!(p(""), Some(vec![]));
+        assert_eq!(p("a,,b"), None);
+        assert_eq!(p("a b"), None);
     }
 }

@@ -9,7 +9,7 @@ mod common;
 
 use common::{catalog_entries, err, q, run};
 use rocksgres_engine::catalog::{self, statistic};
-use rocksgres_engine::plan::estimate;
+use rocksgres_engine::plan::optimize::estimate;
 use rocksgres_engine::{keys, Database, SqlState, Value};
 use rocksgres_storage::{Transaction, TxnOptions};
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generates engine/src/syscat/defs.rs and engine/src/syscat/static_rows.rs
+"""Generates engine/src/catalog/system/defs.rs and engine/src/syscat/static_rows.rs
 from a running PostgreSQL 15 (the reference): the column names and types of
 the system relations Rocksgres serves, and the built-in rows of pg_type,
 pg_am, pg_collation, pg_tablespace and pg_namespace.
 
 Usage: gen_syscat.py 'psql -X -h HOST -p PORT -U USER' > /dev/null
-(writes both files next to this script's ../src/syscat/).
+(writes them under this script's ../src/catalog/system/ and ../src/syscat/).
 """
 import os
 import subprocess
@@ -103,7 +103,8 @@ def main():
         out.append("        ],")
         out.append("    },")
     out.append("];")
-    with open(os.path.join(here, "defs.rs"), "w") as f:
+    defs_dir = os.path.join(here, "..", "catalog", "system")
+    with open(os.path.join(defs_dir, "defs.rs"), "w") as f:
         f.write("\n".join(out) + "\n")
 
     static = [

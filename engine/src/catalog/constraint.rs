@@ -1,10 +1,10 @@
 //! CHECK constraints in the catalog: how they are named, bound and kept in
 //! step with the columns they read.
 //!
-//! A check is stored in its table's descriptor ([`CheckDesc`]) as SQL text
-//! over the table's column names, and bound afresh wherever it is used
-//! (statement plans, validation, `pg_get_constraintdef`), so a change of a
-//! column's type is seen at once. Column names are the one thing the text
+//! A check is stored in its table's descriptor ([`super::CheckDesc`]) as
+//! SQL text over the table's column names, and bound afresh wherever it is
+//! used (statement plans, validation, `pg_get_constraintdef`; see
+//! [`crate::plan::check`]), so a change of a column's type is seen at once. Column names are the one thing the text
 //! pins: RENAME COLUMN rewrites them ([`rename_column_refs`]) and DROP
 //! COLUMN drops every check that reads the column, as PostgreSQL does.
 //!
@@ -15,154 +15,13 @@
 //! command, each part shortened as `makeObjectName` does to fit 63 bytes.
 
 use rocksgres_storage::Transaction;
-use sqlparser::ast::Expr as AstExpr;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
-use super::{CheckDesc, TableDesc};
-use crate::error::{EngineError, Result, SqlState};
-use crate::plan::bind::Binder;
-use crate::plan::expr::Expr;
-use crate::plan::query::table_scope;
-use crate::types::{CastKind, SqlType};
+use super::TableDesc;
+use crate::error::{EngineError, Result};
 
 /// PostgreSQL's identifier limit (`NAMEDATALEN - 1`).
 const MAX_IDENTIFIER: usize = 63;
-
-/// Binds check expression `expr` over a row of `table` (the physical row,
-/// dropped columns included), as PostgreSQL's `cookConstraint` does:
-/// subqueries are 0A000, aggregates 42803, and the result must be boolean
-/// (42804).
-pub fn bind_check(table: &TableDesc, expr: &AstExpr) -> Result<Expr> {
-    let mut lookup =
-        |_: &sqlparser::ast::ObjectName, _: bool| -> Result<super::Relation> { Err(no_subquery()) };
-    let mut binder = Binder::new(Vec::new(), &mut lookup);
-    bind_check_with(table, expr, &mut binder)
-}
-
-/// [`bind_check`] with the statement's own binder (plans of INSERT,
-/// UPDATE and COPY bind their table's checks this way).
-pub fn bind_check_with(table: &TableDesc, expr: &AstExpr, binder: &mut Binder<'_>) -> Result<Expr> {
-    bind_check_in(&table_scope(table, &table.name), expr, binder)
-}
-
-/// Binds a check expression over the columns of `scope` (a table's row,
-/// or a domain's `VALUE`), with `cookConstraint`'s rules.
-pub fn bind_check_in(
-    scope: &crate::plan::bind::Scope,
-    expr: &AstExpr,
-    binder: &mut Binder<'_>,
-) -> Result<Expr> {
-    let saved = binder.no_aggs.replace("check constraints");
-    let bound = binder.bind(expr, scope);
-    binder.no_aggs = saved;
-    let bound = bound?;
-    let mut subquery = false;
-    walk(&bound, &mut |e| subquery |= matches!(e, Expr::Subquery(_)));
-    if subquery {
-        return Err(no_subquery());
-    }
-    match bound.ty() {
-        SqlType::Bool => Ok(bound),
-        SqlType::Unknown => binder.coerce(bound, SqlType::Bool, CastKind::Implicit),
-        other => Err(EngineError::new(
-            SqlState::DatatypeMismatch,
-            format!(
-                "argument of CHECK must be type boolean, not type {}",
-                other.display_name()
-            ),
-        )),
-    }
-}
-
-/// 0A000 for a subquery in a check constraint.
-pub fn no_subquery() -> EngineError {
-    EngineError::new(
-        SqlState::FeatureNotSupported,
-        "cannot use subquery in check constraint",
-    )
-}
-
-/// Calls `f` on `e` and every expression below it.
-pub fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-    crate::sql::depth::guard(|| walk_level(e, f))
-}
-
-fn walk_level(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-    f(e);
-    match e {
-        Expr::Literal(..) | Expr::Column(..) | Expr::Param(..) | Expr::Outer(..) => {}
-        Expr::Subquery(_) => {}
-        Expr::Binary(_, a, b)
-        | Expr::IsDistinct(_, a, b, _)
-        | Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::NullIf(a, b, _)
-        | Expr::Like(a, b, _, _) => {
-            walk(a, f);
-            walk(b, f);
-        }
-        Expr::Negate(a, _)
-        | Expr::Unary(_, a, _)
-        | Expr::Not(a)
-        | Expr::IsNull(a, _)
-        | Expr::IsBool(a, _, _)
-        | Expr::Cast(a, _, _)
-        | Expr::Domain(a, _) => walk(a, f),
-        Expr::Function(_, args) | Expr::Sequence(_, args) | Expr::Coalesce(args, _) => {
-            for a in args {
-                walk(a, f);
-            }
-        }
-        Expr::Case {
-            operand,
-            whens,
-            otherwise,
-            ..
-        } => {
-            if let Some(o) = operand {
-                walk(o, f);
-            }
-            for (w, t) in whens {
-                walk(w, f);
-                walk(t, f);
-            }
-            if let Some(o) = otherwise {
-                walk(o, f);
-            }
-        }
-        Expr::InList(a, list, _) => {
-            walk(a, f);
-            for x in list {
-                walk(x, f);
-            }
-        }
-        Expr::Between(a, b, c, _) => {
-            walk(a, f);
-            walk(b, f);
-            walk(c, f);
-        }
-    }
-}
-
-/// The columns (physical positions) a bound check reads, each once, in
-/// order of first appearance.
-pub fn columns_of(e: &Expr) -> Vec<usize> {
-    let mut cols = Vec::new();
-    walk(e, &mut |x| {
-        if let Expr::Column(i, _) = x {
-            if !cols.contains(i) {
-                cols.push(*i);
-            }
-        }
-    });
-    cols
-}
-
-/// Whether the stored check `check` of `table` reads column `pos`.
-pub fn check_reads(table: &TableDesc, check: &CheckDesc, pos: usize) -> Result<bool> {
-    let ast = crate::sql::parse_expr(&check.expr)?;
-    Ok(columns_of(&bind_check(table, &ast)?).contains(&pos))
-}
 
 /// The names of `table`'s constraints: PRIMARY KEY, UNIQUE, CHECK and
 /// FOREIGN KEY.
@@ -278,7 +137,7 @@ pub fn rename_column_refs(sql: &str, old: &str, new: &str) -> Result<String> {
         let Token::Word(w) = &tokens[i].token else {
             continue;
         };
-        let name = crate::plan::bind::ident_name(&sqlparser::ast::Ident {
+        let name = crate::sql::identifiers::ident_name(&sqlparser::ast::Ident {
             value: w.value.clone(),
             quote_style: w.quote_style,
             span: sqlparser::tokenizer::Span::empty(),
@@ -300,7 +159,7 @@ pub fn rename_column_refs(sql: &str, old: &str, new: &str) -> Result<String> {
     let mut at = 0;
     for (from, to) in edits {
         out.push_str(&sql[at..from]);
-        out.push_str(&crate::syscat::functions::quote_ident(new));
+        out.push_str(&crate::sql::identifiers::quote_ident(new));
         at = to;
     }
     out.push_str(&sql[at..]);

@@ -119,8 +119,10 @@ pub fn sweep<T: Transaction>(txn: &mut T) -> Result<()> {
     for q in super::sequence::all_sequences(txn)? {
         relations.insert(q.oid, 0);
     }
-    let mut namespaces: HashSet<u32> =
-        HashSet::from([crate::syscat::PUBLIC_OID, crate::syscat::PG_CATALOG_OID]);
+    let mut namespaces: HashSet<u32> = HashSet::from([
+        crate::catalog::system::PUBLIC_OID,
+        crate::catalog::system::PG_CATALOG_OID,
+    ]);
     namespaces.extend(super::schema::all_schemas(txn)?.iter().map(|s| s.oid));
     namespaces.extend(super::temp::all_namespaces(txn)?.iter().map(|n| n.oid));
     for d in comments {

@@ -24,7 +24,7 @@ use rocksgres_storage::Transaction;
 use super::desc::{corrupt, get_str, get_u32, get_u8, put_str, put_u32};
 use super::TableDesc;
 use crate::error::Result;
-use crate::syscat::functions::quote_ident;
+use crate::sql::identifiers::quote_ident;
 
 /// What happens to referencing rows when the referenced key is deleted or
 /// changed (`ON DELETE` / `ON UPDATE`).

@@ -14,9 +14,11 @@ pub mod desc;
 pub mod description;
 pub mod foreign_key;
 pub mod lock;
+pub mod row_type;
 pub mod schema;
 pub mod sequence;
 pub mod statistic;
+pub mod system;
 pub mod temp;
 pub mod user_type;
 pub mod view;
@@ -211,7 +213,7 @@ pub enum Relation {
     /// A sequence (`SELECT * FROM seq` reads its one row).
     Sequence(Arc<sequence::SequenceDesc>),
     /// A system catalog relation (`pg_class`, `information_schema.tables`).
-    System(&'static crate::syscat::SysRel),
+    System(&'static crate::catalog::system::SysRel),
     /// A user-defined type, the answer to a name marked with
     /// [`TYPE_LOOKUP`] (never a relation a query reads).
     Type(crate::types::SqlType),

@@ -235,7 +235,7 @@ pub fn name_parts(name: &ast::ObjectName) -> Result<(Option<String>, String)> {
         .iter()
         .map(|p| {
             p.as_ident()
-                .map(crate::plan::bind::ident_name)
+                .map(crate::sql::identifiers::ident_name)
                 .unwrap_or_default()
         })
         .collect();
@@ -401,7 +401,7 @@ pub fn resolve_relation<T: Transaction>(
                         }
                     }
                     PathEntry::Catalog => {
-                        if let Some(rel) = crate::syscat::lookup(None, &n) {
+                        if let Some(rel) = crate::catalog::system::lookup(None, &n) {
                             return Ok(super::Relation::System(rel));
                         }
                     }
@@ -417,9 +417,11 @@ pub fn resolve_relation<T: Transaction>(
                 format!("relation \"{n}\" does not exist"),
             ))
         }
-        Some(s) if crate::syscat::is_system_schema(&s) => crate::syscat::lookup(Some(&s), &n)
-            .map(super::Relation::System)
-            .ok_or_else(|| missing(&s)),
+        Some(s) if crate::catalog::system::is_system_schema(&s) => {
+            crate::catalog::system::lookup(Some(&s), &n)
+                .map(super::Relation::System)
+                .ok_or_else(|| missing(&s))
+        }
         Some(s) => match schema_ref(txn, path, &s)? {
             SchemaRef::User(u) => super::lookup_relation(txn, &u, &n)?.ok_or_else(|| missing(&s)),
             SchemaRef::OwnTemp(own) => {

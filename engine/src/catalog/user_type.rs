@@ -307,7 +307,7 @@ pub fn column_user_type<T: Transaction>(
                 Some(super::Relation::Domain(d)) => Some(d.base),
                 // A table's row type is a type in PostgreSQL (see
                 // `crate::exec::row_type_deps`).
-                _ => crate::exec::row_type_deps::column_row_type(txn, path, name)?,
+                _ => crate::catalog::row_type::column_row_type(txn, path, name)?,
             })
         }
         ast::DataType::Array(

@@ -12,6 +12,8 @@
 //! `schema.name` elsewhere), so the DDL that would change what a name
 //! denotes (DROP, RENAME, SET SCHEMA) finds the views that read it.
 
+use sqlparser::ast;
+
 use crate::error::{EngineError, Result, SqlState};
 
 /// A view.
@@ -183,5 +185,17 @@ impl ViewDesc {
             columns,
             depends_on,
         })
+    }
+}
+
+/// The view's query, parsed; `None` when the text is not one query.
+pub fn parse_view(v: &ViewDesc) -> Option<ast::Query> {
+    let parsed = crate::sql::parse(&v.sql).ok()?;
+    let [crate::sql::Parsed::Statement(stmt)] = parsed.as_slice() else {
+        return None;
+    };
+    match stmt.as_ref() {
+        ast::Statement::Query(q) => Some((**q).clone()),
+        _ => None,
     }
 }

@@ -26,10 +26,10 @@ use std::cmp::Ordering;
 
 use crate::error::Result;
 use crate::exec::group_key::row_key_typed;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::run::sort_cmp;
 use crate::exec::spill::external_sort::{ExternalSort, SortedRows};
 use crate::exec::spill::SpillEnv;
+use crate::interrupt::Interrupt;
 use crate::plan::node::SortKey;
 use crate::types::{compare_typed, SqlType, Value};
 

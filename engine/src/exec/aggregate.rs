@@ -16,52 +16,13 @@ use std::cmp::Ordering;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::agg_inputs::{AggInputs, SortedInputs};
 use crate::exec::ctx::Ctx;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::spill::SpillEnv;
+use crate::interrupt::Interrupt;
 use crate::plan::node::{AggCall, AggFunc};
 use crate::types::{
     array, cast, compare_typed, eval_binary, json, json_funcs, BinaryOp, CastKind, SqlType, Value,
 };
 use rocksgres_storage::Transaction;
-
-/// The result type of `func` over an argument of type `arg`.
-pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
-    let numeric = SqlType::Numeric {
-        precision: None,
-        scale: None,
-    };
-    match func {
-        AggFunc::CountStar | AggFunc::Count => SqlType::Int8,
-        AggFunc::BoolAnd | AggFunc::BoolOr => SqlType::Bool,
-        AggFunc::StringAgg => SqlType::Text,
-        AggFunc::JsonAgg | AggFunc::JsonObjectAgg => SqlType::Json,
-        AggFunc::JsonbAgg | AggFunc::JsonbObjectAgg => SqlType::Jsonb,
-        // Of arrays: an array of one more dimension, of the same type.
-        AggFunc::ArrayAgg if matches!(arg, SqlType::Array(_)) => arg.without_typmod(),
-        AggFunc::ArrayAgg => arg.array_of().unwrap_or(SqlType::Array(&SqlType::Text)),
-        AggFunc::Min | AggFunc::Max => arg.without_typmod(),
-        // Typed when bound (see `crate::plan::ordered_set`).
-        AggFunc::PercentileCont
-        | AggFunc::PercentileDisc
-        | AggFunc::Mode
-        | AggFunc::HypotheticalRank
-        | AggFunc::HypotheticalDenseRank
-        | AggFunc::HypotheticalPercentRank
-        | AggFunc::HypotheticalCumeDist => arg,
-        AggFunc::Sum => match arg {
-            SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
-            SqlType::Int8 | SqlType::Numeric { .. } => numeric,
-            SqlType::Float4 => SqlType::Float4,
-            SqlType::Interval(_) => SqlType::Interval(None),
-            _ => SqlType::Float8,
-        },
-        AggFunc::Avg => match arg {
-            SqlType::Float4 | SqlType::Float8 => SqlType::Float8,
-            SqlType::Interval(_) => SqlType::Interval(None),
-            _ => numeric,
-        },
-    }
-}
 
 /// The running state of one aggregate call in one group.
 #[derive(Debug, Clone)]

@@ -19,12 +19,13 @@ use crate::catalog::{self, IndexColumn, SearchPath, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::ddl::{column_desc_full, existing_table, table_name};
-use crate::exec::interrupt::Interrupt;
 use crate::exec::row::{
     decode_values, describe_row, encode_values, primary_key, rewrite_rows, seek_rows,
 };
 use crate::exec::sequence::SequenceAccess;
-use crate::plan::bind::{ident_name, Binder, Scope};
+use crate::interrupt::Interrupt;
+use crate::plan::bind::{Binder, Scope};
+use crate::sql::identifiers::ident_name;
 use crate::types::{CastKind, SqlType, Value};
 
 /// Binds a DEFAULT expression (SQL text) as a value of `ty`.
@@ -286,7 +287,7 @@ pub fn alter_table<T: Transaction>(
             format!("relation \"{name}\" does not exist"),
         ));
     };
-    let row_before = crate::plan::table_row::table_row_def(&table);
+    let row_before = crate::catalog::row_type::table_row_def(&table);
     if let [op] = at.operations.as_slice() {
         if let Some(to) = crate::sql::set_schema::target(op) {
             crate::exec::schema_ddl::move_table(txn, &table, &to)?;
@@ -589,7 +590,7 @@ pub fn alter_table<T: Transaction>(
                         change_type(txn, &mut table, pos, to, interrupt)?;
                         // The rewritten rows must still pass the checks.
                         for c in table.checks.clone() {
-                            if crate::catalog::constraint::check_reads(&table, &c, pos)? {
+                            if crate::plan::check::check_reads(&table, &c, pos)? {
                                 let e = crate::sql::parse_expr(&c.expr)?;
                                 crate::exec::checks::validate(
                                     txn, &table, &c.name, &e, now, interrupt,

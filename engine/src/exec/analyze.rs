@@ -36,8 +36,8 @@ use crate::catalog::statistic::{self, ColumnStats, TableStats};
 use crate::catalog::{self, lock, temp, Relation, SearchPath, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::analyze_stats::{compute, Cell};
-use crate::exec::interrupt::Interrupt;
 use crate::exec::row::{decode_values, seek_rows};
+use crate::interrupt::Interrupt;
 use crate::sql::analyze::{AnalyzeStmt, AnalyzeTarget};
 
 /// `default_statistics_target`.

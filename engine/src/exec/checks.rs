@@ -24,15 +24,16 @@ use std::sync::Arc;
 use rocksgres_storage::{Direction, Transaction};
 use sqlparser::ast::{self as ast, Expr as AstExpr};
 
-use crate::catalog::constraint::{self, bind_check_with};
-use crate::catalog::{self, CheckDesc, TableDesc};
+use crate::catalog::{self, constraint, CheckDesc, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::row::{decode_values, describe_visible, seek_rows};
-use crate::plan::bind::{ident_name, Binder};
+use crate::interrupt::Interrupt;
+use crate::plan::bind::Binder;
+use crate::plan::check::{self, bind_check_with};
 use crate::plan::domain_check::DomainCoercion;
 use crate::plan::expr::Expr;
+use crate::sql::identifiers::ident_name;
 use crate::types::Value;
 
 /// A check bound for one statement.
@@ -121,7 +122,7 @@ pub fn validate<T: Transaction>(
     now: i64,
     interrupt: &mut Interrupt,
 ) -> Result<()> {
-    let bound = constraint::bind_check(table, expr)?;
+    let bound = check::bind_check(table, expr)?;
     let mut cursor = seek_rows(txn, table, Direction::Forward)?;
     let mut rows = Vec::new();
     // Rows are read first, then checked: the check's functions need the
@@ -215,7 +216,7 @@ pub fn create_checks<T: Transaction>(
     let mut names: Vec<String> = Vec::new();
     for c in clauses {
         check_clause(c)?;
-        let bound = constraint::bind_check(table, &c.expr)?;
+        let bound = check::bind_check(table, &c.expr)?;
         let name = match c.name.as_ref().map(ident_name) {
             Some(n) => {
                 if names.contains(&n) {
@@ -227,7 +228,7 @@ pub fn create_checks<T: Transaction>(
                 n
             }
             None => {
-                let cols = constraint::columns_of(&bound);
+                let cols = check::columns_of(&bound);
                 let column = match cols.as_slice() {
                     [one] => Some(table.columns[*one].name.clone()),
                     _ => None,
@@ -266,7 +267,7 @@ pub fn add_check<T: Transaction>(
     interrupt: &mut Interrupt,
 ) -> Result<()> {
     check_clause(c)?;
-    let bound = constraint::bind_check(table, &c.expr)?;
+    let bound = check::bind_check(table, &c.expr)?;
     let name = match c.name.as_ref().map(ident_name) {
         Some(n) => {
             if constraint::constraint_names(table).any(|x| x == n) {
@@ -281,7 +282,7 @@ pub fn add_check<T: Transaction>(
             n
         }
         None => {
-            let cols = constraint::columns_of(&bound);
+            let cols = check::columns_of(&bound);
             let column = match cols.as_slice() {
                 [one] => Some(table.columns[*one].name.clone()),
                 _ => None,
@@ -415,7 +416,7 @@ pub fn rename_constraint<T: Transaction>(
 pub fn drop_column_checks(table: &mut TableDesc, pos: usize) -> Result<()> {
     let mut keep = Vec::with_capacity(table.checks.len());
     for c in std::mem::take(&mut table.checks) {
-        if !constraint::check_reads(table, &c, pos)? {
+        if !check::check_reads(table, &c, pos)? {
             keep.push(c);
         }
     }

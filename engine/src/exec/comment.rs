@@ -13,11 +13,8 @@ use sqlparser::ast::{self, CommentObject};
 use crate::catalog::description::{self, PG_CLASS, PG_CONSTRAINT, PG_NAMESPACE};
 use crate::catalog::{self, temp, SearchPath};
 use crate::error::{EngineError, Result, SqlState};
-use crate::plan::bind::ident_name;
-
-/// The marker schema that carries `COMMENT ON CONSTRAINT c ON t` through
-/// the parser (see [`crate::sql::comment`]).
-pub const CONSTRAINT_MARKER: &str = "__rocksgres_constraint";
+use crate::sql::comment::CONSTRAINT_MARKER;
+use crate::sql::identifiers::ident_name;
 
 /// A relation found by name, whatever its kind.
 enum Found {
@@ -158,8 +155,8 @@ pub fn comment_on<T: Transaction>(
             };
             let schema = part.as_ident().map(ident_name).unwrap_or_default();
             let oid = match schema.as_str() {
-                catalog::DEFAULT_SCHEMA => crate::syscat::PUBLIC_OID,
-                "pg_catalog" => crate::syscat::PG_CATALOG_OID,
+                catalog::DEFAULT_SCHEMA => crate::catalog::system::PUBLIC_OID,
+                "pg_catalog" => crate::catalog::system::PG_CATALOG_OID,
                 s => match catalog::schema::lookup_schema(txn, s)? {
                     Some(desc) => desc.oid,
                     None => match temp::namespace_oids(txn, s)? {

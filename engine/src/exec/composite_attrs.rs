@@ -16,8 +16,8 @@ use sqlparser::ast;
 
 use crate::catalog::{self, composite_type, user_type, SearchPath, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
-use crate::exec::interrupt::Interrupt;
-use crate::plan::bind::ident_name;
+use crate::interrupt::Interrupt;
+use crate::sql::identifiers::ident_name;
 use crate::sql::type_attrs::{AlterAttributes, AttrAction};
 use crate::types::composite::{self, CompositeAttr, CompositeDef};
 use crate::types::{SqlType, Value};

@@ -12,7 +12,7 @@ use sqlparser::ast;
 
 use crate::catalog::{self, composite_type, user_type, SearchPath};
 use crate::error::{EngineError, Result, SqlState};
-use crate::plan::bind::ident_name;
+use crate::sql::identifiers::ident_name;
 use crate::types::composite::{CompositeAttr, CompositeDef};
 use crate::types::SqlType;
 

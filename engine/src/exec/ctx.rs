@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rocksgres_storage::Transaction;
 
-use crate::exec::interrupt::Interrupt;
+use crate::interrupt::Interrupt;
 use crate::types::Value;
 
 /// The result of an uncorrelated subquery, computed once per statement.
@@ -159,7 +159,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
     /// generated the first time they are needed.
     pub fn syscat_rows(
         &mut self,
-        rel: &'static crate::syscat::SysRel,
+        rel: &'static crate::catalog::system::SysRel,
     ) -> crate::error::Result<SysRows> {
         if let Some(rows) = self.syscat_rows.get(&(rel.schema, rel.name)) {
             return Ok(Arc::clone(rows));
@@ -192,7 +192,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
 
     /// Fails with 57014 when the statement was cancelled or ran past its
     /// deadline; called once per iteration of every loop that may run
-    /// long (cheap: see [`crate::exec::interrupt`]).
+    /// long (cheap: see [`crate::interrupt`]).
     #[inline]
     pub fn check_interrupt(&mut self) -> crate::error::Result<()> {
         self.interrupt.check()

@@ -234,7 +234,7 @@ pub fn create<S: Store>(
     let mut locale = None;
     let mut collate = None;
     let mut ctype = None;
-    let mut desc = DatabaseDesc::new(name, 0, crate::syscat::USER_OID);
+    let mut desc = DatabaseDesc::new(name, 0, crate::catalog::system::USER_OID);
     for (opt, value) in options {
         if seen.contains(&opt.as_str()) {
             return Err(conflicting());

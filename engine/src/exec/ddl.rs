@@ -11,9 +11,8 @@ use crate::catalog::{
     self, ColumnDesc, Identity, IndexColumn, IndexDesc, TableDesc, DEFAULT_SCHEMA,
 };
 use crate::error::{EngineError, Result, SqlState};
-use crate::plan::bind::ident_name;
+use crate::sql::identifiers::{ident_name, quote_ident};
 use crate::sql::sequence::SeqOptions;
-use crate::syscat::functions::quote_ident;
 use crate::types::SqlType;
 
 /// Splits `[schema.]name` and checks the schema.
@@ -348,7 +347,7 @@ pub fn create_table<T: Transaction>(
                 path,
                 &ci,
                 0,
-                crate::exec::interrupt::Interrupt::none(),
+                crate::interrupt::Interrupt::none(),
             )?;
             if let Some(c) = comment {
                 let t = catalog::require_table(txn, &desc.schema, &desc.name)?;

@@ -23,21 +23,21 @@ use crate::exec::checks::{bind_checks, enforce as enforce_checks, BoundCheck};
 use crate::exec::ctx::Ctx;
 use crate::exec::foreign_keys::{FkSlot, FkState};
 use crate::exec::generated::{bind_generated, compute as compute_generated, BoundGenerated};
-use crate::exec::index::{
-    bind_indexes, delete_entries, find_unique, insert_entries, update_entries, BoundIndex,
-};
+use crate::exec::index::{delete_entries, find_unique, insert_entries, update_entries};
 use crate::exec::row::{decode_values, describe_row, describe_visible, encode_values, primary_key};
 use crate::exec::row_locks;
 use crate::exec::run::{collect, run, Flow};
 use crate::exec::scan::scan_rows;
 use crate::exec::scratch::copy_row;
 use crate::exec::spill::TupleStore;
-use crate::plan::access::choose_access;
-use crate::plan::bind::{ident_name, Binder, Scope, ScopeColumn};
+use crate::plan::bind::{Binder, Scope, ScopeColumn};
+use crate::plan::bound_index::{bind_indexes, BoundIndex};
 use crate::plan::dml_from::{aliased_target_error, FromJoin};
 use crate::plan::expr::Expr;
 use crate::plan::node::{Node, OutputColumn, ScanPlan};
+use crate::plan::optimize::access::choose_access;
 use crate::plan::query::{output_name, table_scope};
+use crate::sql::identifiers::ident_name;
 use crate::sql::overriding::Overriding;
 use crate::types::{cast, CastKind, SqlType, Value};
 
@@ -219,7 +219,7 @@ pub(crate) fn bind_default(table: &TableDesc, col: usize, binder: &mut Binder<'_
     }
     if let Some(id) = &table.columns[col].identity {
         let next = Expr::Sequence(
-            crate::exec::sequence::SeqFunc::Nextval,
+            crate::plan::expr::SeqFunc::Nextval,
             vec![Expr::Literal(
                 Value::Int8(i64::from(id.sequence)),
                 SqlType::Int8,

@@ -17,11 +17,12 @@
 use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast::{self as ast, ColumnOption, ConstraintReferenceMatchKind, ReferentialAction};
 
-use crate::catalog::constraint;
-use crate::catalog::{self, FkAction, ForeignKeyDesc, IndexDesc, Relation, SearchPath, TableDesc};
+use crate::catalog::{
+    self, constraint, FkAction, ForeignKeyDesc, IndexDesc, Relation, SearchPath, TableDesc,
+};
 use crate::error::{EngineError, Result, SqlState};
-use crate::exec::interrupt::Interrupt;
-use crate::plan::bind::ident_name;
+use crate::interrupt::Interrupt;
+use crate::sql::identifiers::ident_name;
 use crate::types::{can_cast, CastKind, SqlType};
 
 /// PostgreSQL's identifier limit.

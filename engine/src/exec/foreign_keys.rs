@@ -50,10 +50,11 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::exec::checks::{bind_checks, enforce as enforce_checks, BoundCheck};
 use crate::exec::ctx::Ctx;
 use crate::exec::deferred_fks::Side;
-use crate::exec::index::{bind_indexes, delete_entries, update_entries, BoundIndex};
+use crate::exec::index::{delete_entries, update_entries};
 use crate::exec::row::{decode_values, describe_row, encode_values, primary_key, push_key_value};
 use crate::keys;
 use crate::plan::bind::Binder;
+use crate::plan::bound_index::{bind_indexes, BoundIndex};
 use crate::plan::expr::Expr;
 use crate::types::{cast, CastKind, SqlType, Value};
 
@@ -984,7 +985,7 @@ pub fn validate<T: Transaction>(
     fk: &ForeignKeyDesc,
     parent: &TableDesc,
     now: i64,
-    interrupt: &mut crate::exec::interrupt::Interrupt,
+    interrupt: &mut crate::interrupt::Interrupt,
 ) -> Result<()> {
     let mut ctx = Ctx::new(txn, &[], now);
     ctx.interrupt = interrupt.clone();

@@ -19,13 +19,14 @@
 use rocksgres_storage::Transaction;
 use sqlparser::ast::Expr as AstExpr;
 
-use crate::catalog::constraint::{columns_of, rename_column_refs, walk};
+use crate::catalog::constraint::rename_column_refs;
 use crate::catalog::TableDesc;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::row::rewrite_rows;
+use crate::interrupt::Interrupt;
 use crate::plan::bind::Binder;
+use crate::plan::check::{columns_of, walk};
 use crate::plan::expr::Expr;
 use crate::plan::query::table_scope;
 use crate::types::{cast, CastKind, SqlType, Value};

@@ -29,10 +29,10 @@ use std::sync::Mutex;
 
 use crate::error::Result;
 use crate::exec::group_key::row_key_typed;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::spill::external_sort::ExternalSort;
 use crate::exec::spill::key_set::{sorted_contains, KEY_OVERHEAD};
 use crate::exec::spill::{SpillEnv, TupleStore};
+use crate::interrupt::Interrupt;
 use crate::types::{SqlType, Value};
 
 /// The comparison of spilled keys (one `bytea` value each).

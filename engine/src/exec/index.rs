@@ -30,77 +30,9 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::row::{decode_values, describe_row, push_key_value, seek_rows};
 use crate::keys;
-use crate::plan::bind::{Binder, Scope};
+use crate::plan::bound_index::BoundIndex;
 use crate::plan::expr::Expr;
-use crate::plan::query::table_scope;
-use crate::types::{CastKind, Value};
-
-/// A secondary index with its key expressions bound over the table's row.
-#[derive(Debug, Clone)]
-pub struct BoundIndex {
-    /// The index.
-    pub desc: IndexDesc,
-    /// One expression per key column.
-    pub keys: Vec<Expr>,
-    /// A partial index's predicate.
-    pub predicate: Option<Expr>,
-}
-
-/// Binds a partial index's predicate text over `table`'s rows as a
-/// boolean condition.
-pub fn bind_predicate(table: &TableDesc, text: &str, binder: &mut Binder<'_>) -> Result<Expr> {
-    let scope: Scope = table_scope(table, &table.name);
-    let e = crate::sql::parse_expr(text)?;
-    let b = binder.bind(&e, &scope)?;
-    binder.coerce(b, crate::types::SqlType::Bool, CastKind::Assignment)
-}
-
-/// Binds the key expressions of `ix` over `table`'s rows.
-pub fn bind_index(
-    table: &TableDesc,
-    ix: &IndexDesc,
-    binder: &mut Binder<'_>,
-) -> Result<BoundIndex> {
-    let scope: Scope = table_scope(table, &table.name);
-    let mut keys = Vec::new();
-    for ic in &ix.columns {
-        keys.push(match &ic.expr {
-            None => Expr::Column(ic.column, table.columns[ic.column].ty),
-            Some(text) => {
-                let e = crate::sql::parse_expr(text)?;
-                let b = binder.bind(&e, &scope)?;
-                let ty = b_ty(&b);
-                binder.coerce(b, ty, CastKind::Implicit)?
-            }
-        });
-    }
-    let predicate = match &ix.predicate {
-        Some(text) => Some(bind_predicate(table, text, binder)?),
-        None => None,
-    };
-    Ok(BoundIndex {
-        desc: ix.clone(),
-        keys,
-        predicate,
-    })
-}
-
-fn b_ty(e: &Expr) -> crate::types::SqlType {
-    let t = e.ty();
-    if t == crate::types::SqlType::Unknown {
-        crate::types::SqlType::Text
-    } else {
-        t
-    }
-}
-
-/// Binds every secondary index of `table`.
-pub fn bind_indexes(table: &TableDesc, binder: &mut Binder<'_>) -> Result<Vec<BoundIndex>> {
-    table.indexes[1..]
-        .iter()
-        .map(|ix| bind_index(table, ix, binder))
-        .collect()
-}
+use crate::types::Value;
 
 /// The text of an index's key columns, for messages: `email` or `lower(email)`.
 pub fn key_names(table: &TableDesc, ix: &IndexDesc) -> String {

@@ -7,9 +7,11 @@ use crate::catalog::{self, IndexColumn, IndexDesc, Relation, SearchPath, TableDe
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::ddl::{existing_table, table_name};
-use crate::exec::index::{backfill, bind_index};
-use crate::exec::interrupt::Interrupt;
-use crate::plan::bind::{ident_name, Binder};
+use crate::exec::index::backfill;
+use crate::interrupt::Interrupt;
+use crate::plan::bind::Binder;
+use crate::plan::bound_index::bind_index;
+use crate::sql::identifiers::ident_name;
 
 /// PostgreSQL's generated index name: `<table>_<col>_<col>_idx`, made
 /// unique with a number suffix.
@@ -56,7 +58,7 @@ enum Defined {
     /// IF NOT EXISTS found the name taken: the notice.
     Skip(Vec<String>),
     /// The new index (the last of the table's indexes).
-    New(Box<TableDesc>, Box<crate::exec::index::BoundIndex>),
+    New(Box<TableDesc>, Box<crate::plan::bound_index::BoundIndex>),
 }
 
 /// Checks a CREATE INDEX, takes `mode` on its table and adds the index to
@@ -539,8 +541,8 @@ pub fn index_reads_column(table: &TableDesc, ix: &IndexDesc, pos: usize) -> Resu
         .chain(ix.predicate.as_deref())
     {
         let ast = crate::sql::parse_expr(text)?;
-        let bound = catalog::constraint::bind_check(table, &ast)?;
-        if catalog::constraint::columns_of(&bound).contains(&pos) {
+        let bound = crate::plan::check::bind_check(table, &ast)?;
+        if crate::plan::check::columns_of(&bound).contains(&pos) {
             return Ok(true);
         }
     }

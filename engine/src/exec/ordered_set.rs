@@ -18,8 +18,8 @@ use std::collections::HashMap;
 
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::agg_inputs::{AggInputs, SortedInputs};
-use crate::exec::interrupt::Interrupt;
 use crate::exec::run::sort_cmp;
+use crate::interrupt::Interrupt;
 use crate::plan::node::{AggFunc, SortKey};
 use crate::types::{array, compare_typed, eval_binary, BinaryOp, SqlType, Value};
 

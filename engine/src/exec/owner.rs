@@ -10,7 +10,7 @@
 use sqlparser::ast;
 
 use crate::error::{EngineError, Result, SqlState};
-use crate::plan::bind::ident_name;
+use crate::sql::identifiers::ident_name;
 
 /// The role an `OWNER TO` names: `Ok(None)` for the session's user under
 /// one of its keyword spellings.

@@ -15,7 +15,7 @@
 //! `indimmediate` false). Its columns are NOT NULL, checked at once as in
 //! PostgreSQL. The hidden row-id index then has no name (an empty one, so
 //! that no lookup by the constraint's name finds it). Lookups by key go
-//! through the secondary index ([`crate::plan::access`]).
+//! through the secondary index ([`crate::plan::optimize::access`]).
 //!
 //! INCLUDE columns are catalog-only (an index entry points at the row,
 //! which has them): they are recorded in [`IndexDesc::include`] and shown
@@ -26,8 +26,8 @@ use sqlparser::ast;
 
 use crate::catalog::{self, ColumnDesc, IndexDesc, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
-use crate::exec::interrupt::Interrupt;
-use crate::plan::bind::ident_name;
+use crate::interrupt::Interrupt;
+use crate::sql::identifiers::ident_name;
 
 impl TableDesc {
     /// The index of the table's PRIMARY KEY constraint: the primary index,
@@ -215,7 +215,7 @@ pub fn rebuild_secondary_indexes<T: Transaction>(
             ))
         };
         let mut binder = crate::plan::bind::Binder::new(Vec::new(), &mut lookup);
-        crate::exec::index::bind_indexes(table, &mut binder)?
+        crate::plan::bound_index::bind_indexes(table, &mut binder)?
     };
     let mut ctx = crate::exec::ctx::Ctx::new(&mut *txn, &[], now);
     ctx.interrupt = interrupt.clone();

@@ -70,7 +70,7 @@ pub fn decode_values(table: &TableDesc, bytes: &[u8], out: &mut Vec<Value>) -> R
 }
 
 /// [`decode_values`] for the columns marked in `needed` (all when `None`);
-/// the others are set to NULL (see [`crate::plan::prune`]).
+/// the others are set to NULL (see [`crate::plan::optimize::prune`]).
 pub fn decode_columns(
     table: &TableDesc,
     bytes: &[u8],
@@ -127,7 +127,7 @@ pub fn seek_rows<T: rocksgres_storage::Transaction>(
 pub fn rewrite_rows<T: rocksgres_storage::Transaction>(
     txn: &mut T,
     read_as: &TableDesc,
-    interrupt: &mut crate::exec::interrupt::Interrupt,
+    interrupt: &mut crate::interrupt::Interrupt,
     mut change: impl FnMut(&mut T, &mut Vec<Value>) -> Result<()>,
 ) -> Result<()> {
     let mut cursor = seek_rows(txn, read_as, rocksgres_storage::Direction::Forward)?;

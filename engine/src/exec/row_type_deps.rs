@@ -22,37 +22,13 @@
 //! definition stores built-in attribute types only).
 
 use rocksgres_storage::Transaction;
-use sqlparser::ast;
 
-use crate::catalog::{self, composite_type, Relation, SearchPath, TableDesc};
+use crate::catalog::row_type::{row_array_oid, table_row_def};
+use crate::catalog::{composite_type, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::type_deps::{self, Dependent, DroppedType};
-use crate::plan::table_row::{row_array_oid, table_row_def};
 use crate::types::composite::CompositeDef;
 use crate::types::SqlType;
-
-/// The type a column declared with the name `name` has when that names a
-/// table (its row type); `None` when it names no table or view.
-pub fn column_row_type<T: Transaction>(
-    txn: &mut T,
-    path: &SearchPath,
-    name: &ast::ObjectName,
-) -> Result<Option<SqlType>> {
-    match catalog::resolve_relation(txn, path, name) {
-        Ok(Relation::Table(t)) => {
-            let stored = |ty: &SqlType| SqlType::from_oid_typmod(ty.oid(), ty.typmod()).is_some();
-            if let Some((_, c)) = t.visible_columns().find(|(_, c)| !stored(&c.ty)) {
-                return Err(EngineError::unsupported(format!(
-                    "columns of the row type of table {} (its column {} is of a user-defined type)",
-                    t.name, c.name
-                )));
-            }
-            Ok(Some(SqlType::Composite(table_row_def(&t))))
-        }
-        Ok(Relation::View(_)) => Err(EngineError::unsupported("columns of a view's row type")),
-        _ => Ok(None),
-    }
-}
 
 /// Whether `ty` is (or is an array of) the row type of relation `id`.
 fn uses(ty: &SqlType, id: u32) -> bool {

@@ -9,7 +9,7 @@
 //! including the inner loop of a nested-loop join whether or not the pair
 //! matches, and the emitting loops of sorts and aggregates -- so
 //! `statement_timeout` and cancel stop any plan promptly (see
-//! [`crate::exec::interrupt`]). Sorts larger than one run sort in
+//! [`crate::interrupt`]). Sorts larger than one run sort in
 //! interruptible steps ([`crate::exec::sort`]).
 
 use std::cmp::Ordering;

@@ -13,12 +13,12 @@ use rocksgres_storage::{LockMode, Transaction};
 use sqlparser::ast;
 
 use crate::catalog::schema::{self, SchemaDesc, SYSTEM_SCHEMAS};
+use crate::catalog::system::USER_OID;
 use crate::catalog::temp::{self, PathEntry, SearchPath};
 use crate::catalog::{self, TableDesc, DEFAULT_SCHEMA};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::owner::{check_new_owner, role_name};
-use crate::plan::bind::ident_name;
-use crate::syscat::USER_OID;
+use crate::sql::identifiers::ident_name;
 
 /// The name a one-part schema name denotes (42601 for a dotted one).
 fn schema_name(name: &ast::ObjectName) -> Result<String> {

@@ -34,47 +34,12 @@ use crate::catalog::sequence::{lookup_sequence, sequence_by_oid, SeqParams, Sequ
 use crate::catalog::{self, SearchPath};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
+use crate::plan::expr::SeqFunc;
 use crate::types::Value;
 
 /// How many values past the last one handed out the durable state is
 /// written (PostgreSQL's `SEQ_LOG_VALS`).
 pub const LOG_AHEAD: i64 = 32;
-
-/// A sequence function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SeqFunc {
-    /// `nextval(regclass)`.
-    Nextval,
-    /// `currval(regclass)`.
-    Currval,
-    /// `setval(regclass, bigint [, bool])`.
-    Setval,
-    /// `lastval()`.
-    Lastval,
-}
-
-impl SeqFunc {
-    /// The function of this name, if it is one.
-    pub fn from_name(name: &str) -> Option<SeqFunc> {
-        Some(match name {
-            "nextval" => SeqFunc::Nextval,
-            "currval" => SeqFunc::Currval,
-            "setval" => SeqFunc::Setval,
-            "lastval" => SeqFunc::Lastval,
-            _ => return None,
-        })
-    }
-
-    /// Its name.
-    pub fn name(self) -> &'static str {
-        match self {
-            SeqFunc::Nextval => "nextval",
-            SeqFunc::Currval => "currval",
-            SeqFunc::Setval => "setval",
-            SeqFunc::Lastval => "lastval",
-        }
-    }
-}
 
 /// Where sequence state is kept durably: the store's unversioned values.
 /// A sequence is named by its database's oid and its own: a database

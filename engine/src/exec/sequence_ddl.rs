@@ -23,8 +23,8 @@ use crate::catalog::sequence::{
 use crate::catalog::{self, temp, SearchPath, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::sequence::{resolve, SequenceAccess};
+use crate::sql::identifiers::quote_ident;
 use crate::sql::sequence::{AlterSequenceAction, IdentityAction, SeqOptions, SequenceStmt};
-use crate::syscat::functions::quote_ident;
 use crate::types::SqlType;
 
 /// An object name from parts already case-folded.

@@ -11,7 +11,7 @@
 use std::cmp::Ordering;
 
 use crate::error::Result;
-use crate::exec::interrupt::Interrupt;
+use crate::interrupt::Interrupt;
 
 /// Elements per initially sorted run (a run sorts in well under a
 /// millisecond for typical rows).

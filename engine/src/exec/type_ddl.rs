@@ -162,7 +162,7 @@ pub fn alter_type<T: Transaction>(
             def.labels[pos].name = to;
         }
         ast::AlterTypeOperation::Rename(r) => {
-            let to = crate::plan::bind::ident_name(&r.new_name);
+            let to = crate::sql::identifiers::ident_name(&r.new_name);
             check_free(txn, &def.schema, &to)?;
             user_type::drop_enum(txn, &def)?;
             def.name = to;

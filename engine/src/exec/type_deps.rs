@@ -143,7 +143,7 @@ impl World {
         if !t.array {
             // A table's row type's array type is PostgreSQL's second OID
             // of the table, below any later object's: sort it so.
-            let key = if t.array_oid == crate::plan::table_row::row_array_oid(t.oid) {
+            let key = if t.array_oid == crate::catalog::row_type::row_array_oid(t.oid) {
                 t.oid
             } else {
                 t.array_oid

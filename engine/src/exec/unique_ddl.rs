@@ -11,9 +11,11 @@ use sqlparser::ast;
 use crate::catalog::{self, IndexColumn, IndexDesc, Relation, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
-use crate::exec::index::{backfill, bind_index};
-use crate::exec::interrupt::Interrupt;
-use crate::plan::bind::{ident_name, Binder};
+use crate::exec::index::backfill;
+use crate::interrupt::Interrupt;
+use crate::plan::bind::Binder;
+use crate::plan::bound_index::bind_index;
+use crate::sql::identifiers::ident_name;
 
 /// Adds the UNIQUE constraint `u` to `table` (the caller stores the
 /// definition) and fills its index; `now` is the statement's time.

@@ -34,12 +34,13 @@ use rocksgres_storage::Transaction;
 use sqlparser::ast::{self, Visit, VisitMut, Visitor, VisitorMut};
 
 use crate::catalog::temp::SearchPath;
+use crate::catalog::view::parse_view;
 use crate::catalog::{self, TableDesc, ViewDesc};
 use crate::error::{EngineError, Result};
 use crate::exec::dependents::{cascade_notice, still_exist};
 use crate::exec::schema_ddl::rel_name;
 use crate::exec::views::{collect_dependents, Dependent};
-use crate::plan::bind::ident_name;
+use crate::sql::identifiers::{ident, ident_name};
 
 /// The object being renamed.
 #[derive(Debug, Clone, Copy)]
@@ -171,18 +172,6 @@ pub fn drop_column_views<T: Transaction>(
     }
     let lines: Vec<String> = deps.into_iter().map(|d| d.what).collect();
     Ok(cascade_notice(&lines).into_iter().collect())
-}
-
-/// The view's query, parsed; `None` when the text is not one query.
-pub(crate) fn parse_view(v: &ViewDesc) -> Option<ast::Query> {
-    let parsed = crate::sql::parse(&v.sql).ok()?;
-    let [crate::sql::Parsed::Statement(stmt)] = parsed.as_slice() else {
-        return None;
-    };
-    match stmt.as_ref() {
-        ast::Statement::Query(q) => Some((**q).clone()),
-        _ => None,
-    }
 }
 
 fn refuse(v: &ViewDesc, why: &str) -> EngineError {
@@ -400,15 +389,6 @@ fn names_schema(sql: &str, schema: &str) -> bool {
 /// A name in a view as the catalog knows it (case folded).
 fn parts(n: &ast::ObjectName) -> Option<Vec<String>> {
     n.0.iter().map(|p| p.as_ident().map(ident_name)).collect()
-}
-
-/// An identifier for `name`, quoted only where PostgreSQL would.
-pub(crate) fn ident(name: &str) -> ast::Ident {
-    if crate::syscat::functions::quote_ident(name) == name {
-        ast::Ident::new(name)
-    } else {
-        ast::Ident::with_quote('"', name)
-    }
 }
 
 /// How names resolve inside one view.

@@ -18,70 +18,7 @@ use sqlparser::ast::{self, VisitMut, VisitorMut};
 use crate::catalog::temp::SearchPath;
 use crate::catalog::ViewDesc;
 use crate::error::Result;
-use crate::plan::bind::ident_name;
-
-/// The functions whose first argument names a sequence.
-const FUNCTIONS: &[&str] = &["nextval", "currval", "setval"];
-
-/// Whether `f` is a sequence function (unqualified or in `pg_catalog`).
-fn is_sequence_function(f: &ast::Function) -> bool {
-    let parts: Vec<String> = f
-        .name
-        .0
-        .iter()
-        .filter_map(|p| p.as_ident().map(ident_name))
-        .collect();
-    match parts.as_slice() {
-        [n] => FUNCTIONS.contains(&n.as_str()),
-        [s, n] => s == "pg_catalog" && FUNCTIONS.contains(&n.as_str()),
-        _ => false,
-    }
-}
-
-/// The first argument of `e`, when `e` calls a sequence function.
-pub fn argument_mut(e: &mut ast::Expr) -> Option<&mut ast::Expr> {
-    let ast::Expr::Function(f) = e else {
-        return None;
-    };
-    if !is_sequence_function(f) {
-        return None;
-    }
-    let ast::FunctionArguments::List(list) = &mut f.args else {
-        return None;
-    };
-    match list.args.first_mut()? {
-        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg)) => Some(arg),
-        _ => None,
-    }
-}
-
-/// The literal naming the sequence in `e`, when `e` calls a sequence
-/// function with a string literal (or one cast to `regclass`) first.
-fn literal_mut(e: &mut ast::Expr) -> Option<&mut String> {
-    string_literal(argument_mut(e)?)
-}
-
-/// The text of a sequence function's argument `arg` when it is a string
-/// literal (possibly cast to `regclass`).
-pub fn literal_of(arg: &mut ast::Expr) -> Option<&str> {
-    string_literal(arg).map(|s| s.as_str())
-}
-
-/// The string literal `e` is, possibly cast to `regclass` or in
-/// parentheses.
-fn string_literal(e: &mut ast::Expr) -> Option<&mut String> {
-    match e {
-        ast::Expr::Cast {
-            expr, data_type, ..
-        } if data_type.to_string().eq_ignore_ascii_case("regclass") => string_literal(expr),
-        ast::Expr::Nested(inner) => string_literal(inner),
-        ast::Expr::Value(v) => match &mut v.value {
-            ast::Value::SingleQuotedString(s) => Some(s),
-            _ => None,
-        },
-        _ => None,
-    }
-}
+use crate::sql::sequence_args::literal_mut;
 
 /// Every sequence-function literal of a query.
 #[derive(Default)]
@@ -136,7 +73,7 @@ pub fn record<T: Transaction>(
 
 /// The literal for sequence `schema.name`, qualified or not.
 fn literal(schema: Option<&str>, name: &str) -> String {
-    let q = crate::syscat::functions::quote_ident;
+    let q = crate::sql::identifiers::quote_ident;
     match schema {
         Some(s) => format!("{}.{}", q(s), q(name)),
         None => q(name).to_string(),

@@ -32,12 +32,13 @@ use rocksgres_storage::Transaction;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::aggregate::Accumulator;
 use crate::exec::ctx::Ctx;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::run::{run, sort_cmp, Flow, Sink};
 use crate::exec::spill::tuple_store::StoreReader;
 use crate::exec::spill::TupleStore;
+use crate::interrupt::Interrupt;
 use crate::plan::node::{AggCall, AggFunc, SortKey};
-use crate::plan::window::{Exclude, FrameBound, FrameUnits, WindowFunc, WindowPlan};
+use crate::plan::window::{FrameBound, FrameUnits, WindowFunc, WindowPlan};
+use crate::sql::window_exclude::Exclude;
 use crate::types::{cast, compare_typed, eval_binary, BinaryOp, CastKind, SqlType, Value};
 
 /// Where a call's inputs sit in a key row: the order keys come first,

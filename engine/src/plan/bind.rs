@@ -17,6 +17,7 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::plan::expr::{Expr, SubqueryKind};
 use crate::plan::node::{AggCall, OutputColumn};
 use crate::sql::depth;
+use crate::sql::identifiers::ident_name;
 use crate::types::interval_typmod::IntervalTypmod;
 use crate::types::{
     apply_typmod, eval_unary, implicit_common_type, resolve_binary_op, resolve_function, BinaryOp,
@@ -127,16 +128,6 @@ fn to_domain(e: Expr, domain: Option<&'static crate::types::domain::DomainDef>) 
         }
         None => e,
     })
-}
-
-/// Normalizes an identifier as PostgreSQL does: unquoted names fold to
-/// lower case, quoted ones are kept.
-pub fn ident_name(ident: &ast::Ident) -> String {
-    if ident.quote_style.is_some() {
-        ident.value.clone()
-    } else {
-        ident.value.to_lowercase()
-    }
 }
 
 /// Binds and plans one statement.
@@ -1351,7 +1342,7 @@ impl<'c> Binder<'c> {
                 let ty = a.ty();
                 Ok(Expr::NullIf(Box::new(a), Box::new(b), ty))
             }
-            _ => match crate::exec::sequence::SeqFunc::from_name(&name) {
+            _ => match crate::plan::expr::SeqFunc::from_name(&name) {
                 Some(sf) => self.sequence_call(sf, args),
                 None => self.call_function(&name, args),
             },
@@ -1363,12 +1354,8 @@ impl<'c> Binder<'c> {
     /// (`regclass` values are carried as names) resolved when the call
     /// runs, as PostgreSQL's `nextval('s')` resolves `'s'::regclass`
     /// against the catalog of its time; an integer is an OID.
-    fn sequence_call(
-        &mut self,
-        f: crate::exec::sequence::SeqFunc,
-        args: Vec<Expr>,
-    ) -> Result<Expr> {
-        use crate::exec::sequence::SeqFunc;
+    fn sequence_call(&mut self, f: crate::plan::expr::SeqFunc, args: Vec<Expr>) -> Result<Expr> {
+        use crate::plan::expr::SeqFunc;
         let types: Vec<SqlType> = args.iter().map(Expr::ty).collect();
         let arity_ok = match f {
             SeqFunc::Lastval => args.is_empty(),

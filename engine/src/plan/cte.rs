@@ -36,11 +36,12 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use crate::error::{EngineError, Result, SqlState};
-use crate::plan::bind::{ident_name, Binder, Scope};
+use crate::plan::bind::{Binder, Scope};
 use crate::plan::cte_dml;
 use crate::plan::expr::Expr;
 use crate::plan::node::{JoinKind, Node, OutputColumn};
 use crate::plan::search_cycle::SearchCycle;
+use crate::sql::identifiers::ident_name;
 use crate::types::{CastKind, SqlType};
 
 /// One planned CTE, shared by every scan of it.

@@ -27,7 +27,8 @@ use sqlparser::ast;
 use crate::catalog::TableDesc;
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::dml::{self, InsertPlan, ModifyPlan};
-use crate::plan::bind::{ident_name, Binder};
+use crate::plan::bind::Binder;
+use crate::sql::identifiers::ident_name;
 
 /// A planned INSERT, UPDATE or DELETE.
 #[derive(Debug)]

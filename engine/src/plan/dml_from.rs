@@ -18,10 +18,11 @@
 use sqlparser::ast::{self as ast, Expr as AstExpr};
 
 use crate::error::{EngineError, Result, SqlState};
-use crate::plan::access::choose_access;
-use crate::plan::bind::{ident_name, Binder, Scope};
+use crate::plan::bind::{Binder, Scope};
 use crate::plan::expr::Expr;
 use crate::plan::node::Node;
+use crate::plan::optimize::access::choose_access;
+use crate::sql::identifiers::ident_name;
 use crate::types::{CastKind, SqlType};
 
 /// The FROM (USING) items of an UPDATE (DELETE), joined to the target row.

@@ -6,19 +6,17 @@
 //! one-column row holding the value, once per statement plan. A cast to a
 //! domain becomes [`Expr::Domain`] around the cast to its base type; a
 //! write to a column declared with a domain runs the same check (see
-//! [`crate::exec::checks`]). A check fails only when it is false: NULL
-//! passes, as in SQL.
+//! [`crate::exec::checks`]). The check itself runs in the executor
+//! ([`crate::exec::domain_check`]).
 
-use rocksgres_storage::Transaction;
 use sqlparser::ast::Expr as AstExpr;
 
-use crate::catalog::constraint::{bind_check_in, no_subquery};
 use crate::error::Result;
-use crate::exec::ctx::Ctx;
 use crate::plan::bind::{Binder, Scope, ScopeColumn};
+use crate::plan::check::{bind_check_in, no_subquery};
 use crate::plan::expr::Expr;
 use crate::types::domain::DomainDef;
-use crate::types::{SqlType, Value};
+use crate::types::SqlType;
 
 /// A domain with its checks bound.
 #[derive(Debug, Clone)]
@@ -94,34 +92,5 @@ impl DomainCoercion {
         } else {
             self.def.name.clone()
         }
-    }
-
-    /// Fails with 23502 or 23514 when `v` (of the base type, or an array
-    /// of it) is no value of the domain.
-    pub fn check<T: Transaction>(&self, v: &Value, ctx: &mut Ctx<'_, T>) -> Result<()> {
-        if self.array {
-            if let Value::Text(text) = v {
-                for e in crate::types::array::elements(text, &self.def.base)? {
-                    self.check_one(&e, ctx)?;
-                }
-            }
-            return Ok(());
-        }
-        self.check_one(v, ctx)
-    }
-
-    fn check_one<T: Transaction>(&self, v: &Value, ctx: &mut Ctx<'_, T>) -> Result<()> {
-        for (not_null, checks) in &self.levels {
-            if *not_null && v.is_null() {
-                return Err(self.def.null_violation());
-            }
-            let row = std::slice::from_ref(v);
-            for (name, e) in checks {
-                if e.eval(row, ctx)? == Value::Bool(false) {
-                    return Err(self.def.check_violation(name));
-                }
-            }
-        }
-        Ok(())
     }
 }

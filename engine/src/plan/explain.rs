@@ -619,7 +619,7 @@ impl Builder {
                 let mut conds: Vec<String> = Vec::new();
                 if let Some(on) = on {
                     let mut parts = Vec::new();
-                    crate::plan::access::conjuncts(on, &mut parts);
+                    crate::plan::optimize::access::conjuncts(on, &mut parts);
                     // A constant true (`ON true`) is no condition.
                     conds = parts
                         .iter()
@@ -765,7 +765,7 @@ impl Builder {
         // The filter's conjuncts, those the index serves apart.
         let mut parts = Vec::new();
         if let Some(f) = &s.filter {
-            crate::plan::access::conjuncts(f, &mut parts);
+            crate::plan::optimize::access::conjuncts(f, &mut parts);
         }
         let index = match &s.access {
             Access::Full if s.reverse => Some((t.primary(), 0)),
@@ -873,7 +873,7 @@ impl Builder {
         let Access::KeyRange { index, eq, .. } = &s.access else {
             return None;
         };
-        let (cols, values, op) = crate::plan::access::row_comparison_parts(p)?;
+        let (cols, values, op) = crate::plan::optimize::access::row_comparison_parts(p)?;
         let ix = &s.table.indexes[*index];
         if ix.columns.get(eq.len()).map(|c| c.column) != Some(cols[0]) {
             return None;

@@ -3,24 +3,50 @@
 //! The binder turns `sqlparser` expressions into [`Expr`]: names resolved to
 //! column positions, every node typed (the result type is known before
 //! execution, so the server can describe result columns), untyped literals
-//! coerced to the type their context demands. Evaluation is a plain
-//! recursive walk over a row slice; NULL handling follows SQL's three-valued
-//! logic.
+//! coerced to the type their context demands. Evaluation is the
+//! executor's ([`crate::exec::eval`]): the planner only builds and inspects
+//! expressions.
 
-use std::borrow::Cow;
-use std::cmp::Ordering;
-
-use crate::error::{EngineError, Result, SqlState};
 use std::sync::Arc;
 
-use rocksgres_storage::Transaction;
-
-use crate::exec::ctx::Ctx;
 use crate::plan::node::Node;
-use crate::types::{
-    and3, cast, compare, eval_unary, not3, or3, BinaryOpSig, CastKind, ScalarFunction, SqlType,
-    UnaryOp, Value,
-};
+use crate::types::{BinaryOpSig, CastKind, ScalarFunction, SqlType, UnaryOp, Value};
+
+/// A sequence function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeqFunc {
+    /// `nextval(regclass)`.
+    Nextval,
+    /// `currval(regclass)`.
+    Currval,
+    /// `setval(regclass, bigint [, bool])`.
+    Setval,
+    /// `lastval()`.
+    Lastval,
+}
+
+impl SeqFunc {
+    /// The function of this name, if it is one.
+    pub fn from_name(name: &str) -> Option<SeqFunc> {
+        Some(match name {
+            "nextval" => SeqFunc::Nextval,
+            "currval" => SeqFunc::Currval,
+            "setval" => SeqFunc::Setval,
+            "lastval" => SeqFunc::Lastval,
+            _ => return None,
+        })
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SeqFunc::Nextval => "nextval",
+            SeqFunc::Currval => "currval",
+            SeqFunc::Setval => "setval",
+            SeqFunc::Lastval => "lastval",
+        }
+    }
+}
 
 /// A bound, typed scalar expression.
 #[derive(Debug, Clone)]
@@ -83,7 +109,7 @@ pub enum Expr {
     /// A sequence function (`nextval`, ...; see [`crate::exec::sequence`]):
     /// volatile, and it needs the transaction, so it is not a
     /// [`ScalarFunction`].
-    Sequence(crate::exec::sequence::SeqFunc, Vec<Expr>),
+    Sequence(SeqFunc, Vec<Expr>),
     /// A value (of the domain's base type) checked against a domain's
     /// constraints: a cast to a domain.
     Domain(Box<Expr>, Arc<crate::plan::domain_check::DomainCoercion>),
@@ -195,364 +221,5 @@ impl Expr {
             Expr::Between(a, b, c, _) => a.is_constant() && b.is_constant() && c.is_constant(),
             Expr::Like(a, b, _, _) => a.is_constant() && b.is_constant(),
         }
-    }
-
-    /// Evaluates into `dst`, like `*dst = self.eval(row, ctx)?`, but a
-    /// column, parameter or literal is copied into `dst`'s own buffer
-    /// (no allocation once it is large enough).
-    pub fn eval_into<T: Transaction>(
-        &self,
-        row: &[Value],
-        ctx: &mut Ctx<'_, T>,
-        dst: &mut Value,
-    ) -> Result<()> {
-        let src = match self {
-            Expr::Literal(v, _) => v,
-            Expr::Column(i, _) => match row.get(*i) {
-                Some(v) => v,
-                None => return Err(EngineError::internal(format!("column {i} out of range"))),
-            },
-            Expr::Param(i, ty) => match ctx.params.get(*i) {
-                Some(v) if v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty) => v,
-                _ => {
-                    *dst = self.eval(row, ctx)?;
-                    return Ok(());
-                }
-            },
-            _ => {
-                *dst = self.eval(row, ctx)?;
-                return Ok(());
-            }
-        };
-        dst.assign_from(src);
-        Ok(())
-    }
-
-    /// Evaluates the expression over `row`.
-    pub fn eval<T: Transaction>(&self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<Value> {
-        crate::sql::depth::guard(|| self.eval_level(row, ctx))
-    }
-
-    fn eval_level<T: Transaction>(&self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<Value> {
-        Ok(match self {
-            Expr::Literal(v, _) => v.clone(),
-            Expr::Column(i, _) => row
-                .get(*i)
-                .cloned()
-                .ok_or_else(|| EngineError::internal(format!("column {i} out of range")))?,
-            Expr::Param(i, ty) => {
-                let v = ctx.params.get(*i).cloned().ok_or_else(|| {
-                    EngineError::new(
-                        SqlState::UndefinedParameter,
-                        format!("there is no parameter ${}", i + 1),
-                    )
-                })?;
-                if v.is_null() || *ty == SqlType::Unknown {
-                    v
-                } else {
-                    cast(v, ty, CastKind::Implicit)?
-                }
-            }
-            Expr::Binary(sig, a, b) => {
-                let (l, r) = (a.operand(row, ctx)?, b.operand(row, ctx)?);
-                sig.eval(&l, &r)?
-            }
-            Expr::Negate(a, _) => {
-                let v = a.eval(row, ctx)?;
-                eval_unary(UnaryOp::Minus, &v)?
-            }
-            Expr::Unary(op, a, _) => {
-                let v = a.eval(row, ctx)?;
-                eval_unary(*op, &v)?
-            }
-            Expr::Not(a) => bool_value(not3(truth(&*a.operand(row, ctx)?)?)),
-            Expr::And(a, b) => {
-                let l = truth(&*a.operand(row, ctx)?)?;
-                if l == Some(false) {
-                    return Ok(Value::Bool(false));
-                }
-                bool_value(and3(l, truth(&*b.operand(row, ctx)?)?))
-            }
-            Expr::Or(a, b) => {
-                let l = truth(&*a.operand(row, ctx)?)?;
-                if l == Some(true) {
-                    return Ok(Value::Bool(true));
-                }
-                bool_value(or3(l, truth(&*b.operand(row, ctx)?)?))
-            }
-            Expr::IsNull(a, negated) => Value::Bool(a.operand(row, ctx)?.is_null() != *negated),
-            Expr::IsBool(a, expected, negated) => {
-                let t = truth(&*a.operand(row, ctx)?)?;
-                Value::Bool((t == Some(*expected)) != *negated)
-            }
-            // An array's elements are cast from the source's element type,
-            // which its (text-carried) value does not show.
-            Expr::Cast(a, ty @ SqlType::Array(_), kind) => {
-                crate::types::cast::cast_from(a.eval(row, ctx)?, &a.ty(), ty, *kind)?
-            }
-            Expr::Cast(a, ty, kind) => cast(a.eval(row, ctx)?, ty, *kind)?,
-            Expr::Domain(a, d) => {
-                let v = a.eval(row, ctx)?;
-                d.check(&v, ctx)?;
-                v
-            }
-            Expr::Function(f, args) => {
-                let mut values = Vec::with_capacity(args.len());
-                for a in args {
-                    values.push(a.eval(row, ctx)?);
-                }
-                if f.catalog {
-                    ctx.syscat()?;
-                }
-                f.call(&values, &*ctx)?
-            }
-            Expr::Sequence(f, args) => {
-                let mut values = Vec::with_capacity(args.len());
-                for a in args {
-                    values.push(a.eval(row, ctx)?);
-                }
-                crate::exec::sequence::call(*f, &values, ctx)?
-            }
-            Expr::Case {
-                operand,
-                whens,
-                otherwise,
-                ..
-            } => {
-                let op = match operand {
-                    Some(o) => Some(o.eval(row, ctx)?),
-                    None => None,
-                };
-                for (when, then) in whens {
-                    let w = when.eval(row, ctx)?;
-                    let hit = match &op {
-                        Some(o) => compare(o, &w) == Some(Ordering::Equal),
-                        None => truth(&w)? == Some(true),
-                    };
-                    if hit {
-                        return then.eval(row, ctx);
-                    }
-                }
-                match otherwise {
-                    Some(e) => e.eval(row, ctx)?,
-                    None => Value::Null,
-                }
-            }
-            Expr::Coalesce(args, _) => {
-                for a in args {
-                    let v = a.eval(row, ctx)?;
-                    if !v.is_null() {
-                        return Ok(v);
-                    }
-                }
-                Value::Null
-            }
-            Expr::NullIf(a, b, _) => {
-                let l = a.eval(row, ctx)?;
-                let r = b.eval(row, ctx)?;
-                if compare(&l, &r) == Some(Ordering::Equal) {
-                    Value::Null
-                } else {
-                    l
-                }
-            }
-            Expr::InList(a, list, negated) => {
-                let v = a.operand(row, ctx)?;
-                if v.is_null() {
-                    return Ok(Value::Null);
-                }
-                let mut saw_null = false;
-                for item in list {
-                    let w = item.operand(row, ctx)?;
-                    match crate::types::compare_typed(&a.ty(), &v, &w) {
-                        Some(Ordering::Equal) => return Ok(Value::Bool(!negated)),
-                        None => saw_null = true,
-                        _ => {}
-                    }
-                }
-                if saw_null {
-                    Value::Null
-                } else {
-                    Value::Bool(*negated)
-                }
-            }
-            Expr::Between(a, lo, hi, negated) => {
-                let v = a.operand(row, ctx)?;
-                let (l, h) = (lo.operand(row, ctx)?, hi.operand(row, ctx)?);
-                let ty = a.ty();
-                let ge = crate::types::compare_typed(&ty, &v, &l).map(|o| o != Ordering::Less);
-                let le = crate::types::compare_typed(&ty, &v, &h).map(|o| o != Ordering::Greater);
-                let inside = and3(ge, le);
-                bool_value(if *negated { not3(inside) } else { inside })
-            }
-            Expr::Outer(depth, i, _) => ctx
-                .outer
-                .len()
-                .checked_sub(*depth)
-                .and_then(|d| ctx.outer.get(d))
-                .and_then(|r| r.get(*i))
-                .cloned()
-                .ok_or_else(|| EngineError::internal("outer reference out of range"))?,
-            Expr::Subquery(sq) => crate::exec::subquery::eval_subquery(sq, row, ctx)?,
-            Expr::IsDistinct(sig, a, b, negated) => {
-                let (l, r) = (a.operand(row, ctx)?, b.operand(row, ctx)?);
-                let distinct = match (l.is_null(), r.is_null()) {
-                    (true, true) => false,
-                    (true, false) | (false, true) => true,
-                    (false, false) => !matches!(sig.eval(&l, &r)?, Value::Bool(true)),
-                };
-                Value::Bool(distinct != *negated)
-            }
-            Expr::Like(a, p, negated, ci) => {
-                let v = a.operand(row, ctx)?;
-                let pat = p.operand(row, ctx)?;
-                match (&*v, &*pat) {
-                    (Value::Null, _) | (_, Value::Null) => Value::Null,
-                    (Value::Text(s), Value::Text(pt)) => Value::Bool(like(s, pt, *ci)? != *negated),
-                    _ => {
-                        return Err(EngineError::internal("LIKE on non-text values"));
-                    }
-                }
-            }
-        })
-    }
-
-    /// The value of an operand: borrowed when it is a column, a literal or
-    /// a parameter of its type (so comparing a text column with a text
-    /// parameter copies no text), computed otherwise.
-    fn operand<'v, 'a: 'v, T: Transaction>(
-        &'v self,
-        row: &'v [Value],
-        ctx: &mut Ctx<'a, T>,
-    ) -> Result<Cow<'v, Value>> {
-        match self {
-            Expr::Literal(v, _) => Ok(Cow::Borrowed(v)),
-            Expr::Param(i, ty) => {
-                let params: &'a [Value] = ctx.params;
-                match params.get(*i) {
-                    Some(v)
-                        if v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty) =>
-                    {
-                        Ok(Cow::Borrowed(v))
-                    }
-                    _ => self.eval(row, ctx).map(Cow::Owned),
-                }
-            }
-            Expr::Column(i, _) => row
-                .get(*i)
-                .map(Cow::Borrowed)
-                .ok_or_else(|| EngineError::internal(format!("column {i} out of range"))),
-            _ => self.eval(row, ctx).map(Cow::Owned),
-        }
-    }
-
-    /// Evaluates a predicate: true only for a TRUE result (NULL is false).
-    pub fn holds<T: Transaction>(&self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<bool> {
-        Ok(truth(&self.eval(row, ctx)?)? == Some(true))
-    }
-}
-
-fn bool_value(b: Option<bool>) -> Value {
-    match b {
-        Some(b) => Value::Bool(b),
-        None => Value::Null,
-    }
-}
-
-/// The truth value of a boolean-typed value.
-pub fn truth(v: &Value) -> Result<Option<bool>> {
-    match v {
-        Value::Null => Ok(None),
-        Value::Bool(b) => Ok(Some(*b)),
-        other => Err(EngineError::new(
-            SqlState::DatatypeMismatch,
-            format!(
-                "argument of boolean expression must be type boolean, not type {}",
-                other
-                    .sql_type()
-                    .map(|t| t.display_name())
-                    .unwrap_or_else(|| "unknown".into())
-            ),
-        )),
-    }
-}
-
-/// SQL LIKE matching with `%`, `_` and backslash escapes.
-pub fn like(s: &str, pattern: &str, case_insensitive: bool) -> Result<bool> {
-    let (s, p): (Vec<char>, Vec<char>) = if case_insensitive {
-        (
-            s.to_lowercase().chars().collect(),
-            pattern.to_lowercase().chars().collect(),
-        )
-    } else {
-        (s.chars().collect(), pattern.chars().collect())
-    };
-    // Iterative matcher with backtracking on the last `%`.
-    let (mut si, mut pi) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while si < s.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '%' => {
-                    star = Some((pi, si));
-                    pi += 1;
-                    continue;
-                }
-                '_' => {
-                    si += 1;
-                    pi += 1;
-                    continue;
-                }
-                '\\' => {
-                    let Some(&lit) = p.get(pi + 1) else {
-                        return Err(EngineError::new(
-                            SqlState::InvalidParameterValue,
-                            "LIKE pattern must not end with escape character",
-                        ));
-                    };
-                    if lit == s[si] {
-                        si += 1;
-                        pi += 2;
-                        continue;
-                    }
-                }
-                c if c == s[si] => {
-                    si += 1;
-                    pi += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        match star {
-            Some((sp, ss)) => {
-                pi = sp + 1;
-                si = ss + 1;
-                star = Some((sp, ss + 1));
-            }
-            None => return Ok(false),
-        }
-    }
-    while pi < p.len() && p[pi] == '%' {
-        pi += 1;
-    }
-    Ok(pi == p.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like;
-
-    #[test]
-    fn like_patterns() {
-        assert!(like("hello", "h%o", false).unwrap());
-        assert!(like("hello", "h_llo", false).unwrap());
-        assert!(!like("hello", "h_lo", false).unwrap());
-        assert!(like("HeLLo", "hello", true).unwrap());
-        assert!(like("50%", "50\\%", false).unwrap());
-        assert!(!like("501", "50\\%", false).unwrap());
-        assert!(like("", "%", false).unwrap());
-        assert!(like("abcabc", "%bc", false).unwrap());
-        assert!(like("a", "\\", false).is_err());
     }
 }

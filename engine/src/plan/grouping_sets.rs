@@ -106,7 +106,7 @@ fn elems(sets: &[Vec<AstExpr>]) -> Vec<Vec<&AstExpr>> {
 /// A `rollup(..)` / `cube(..)` call's elements (a parenthesized element
 /// groups its expressions together); `true` for CUBE.
 fn nested_construct(f: &ast::Function) -> Option<(bool, Vec<Vec<&AstExpr>>)> {
-    let name = crate::plan::bind::ident_name(f.name.0.last()?.as_ident()?);
+    let name = crate::sql::identifiers::ident_name(f.name.0.last()?.as_ident()?);
     let cube = match name.as_str() {
         "cube" => true,
         "rollup" => false,
@@ -238,7 +238,7 @@ pub fn is_grouping_call(f: &ast::Function) -> bool {
             .0
             .last()
             .and_then(|p| p.as_ident())
-            .is_some_and(|i| crate::plan::bind::ident_name(i) == "grouping")
+            .is_some_and(|i| crate::sql::identifiers::ident_name(i) == "grouping")
 }
 
 impl Binder<'_> {

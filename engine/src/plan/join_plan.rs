@@ -51,20 +51,20 @@
 //!
 //! 4. **Join order.** A run of at least three inner joins whose relations
 //!    all have statistics is ordered by estimated cost
-//!    ([`crate::plan::join_order`]); other joins keep the written order.
+//!    ([`crate::plan::optimize::join_order`]); other joins keep the written order.
 //!
 //! 5. **Build side.** The hash table is built from the right input, as
 //!    written, unless both inputs of an inner hash join have row
-//!    estimates from `ANALYZE` statistics ([`crate::plan::estimate`]) and
+//!    estimates from `ANALYZE` statistics ([`crate::plan::optimize::estimate`]) and
 //!    the left one is estimated smaller: then the inputs swap (the
 //!    smaller is hashed, PostgreSQL's choice) and a projection puts the
 //!    columns back in the query's order. Without statistics the plan is
 //!    as written, so a query joining a large table on the right of a
 //!    small one builds its hash table from the large one.
 
-use crate::plan::access::{choose_access, conjuncts};
 use crate::plan::expr::{Expr, SubqueryKind};
 use crate::plan::node::{Access, JoinKind, Node};
+use crate::plan::optimize::access::{choose_access, conjuncts};
 use crate::sql::depth;
 use crate::types::{BinaryOp, CastKind, SqlType};
 
@@ -251,8 +251,8 @@ fn join(
     if kind == JoinKind::Inner && !lateral {
         let (movable, fixed): (Vec<Expr>, Vec<Expr>) =
             preds.iter().cloned().partition(Expr::is_movable);
-        if crate::plan::join_order::qualifies(&left, &right, on.as_ref(), &movable) {
-            let node = crate::plan::join_order::reorder(left, right, on, movable);
+        if crate::plan::optimize::join_order::qualifies(&left, &right, on.as_ref(), &movable) {
+            let node = crate::plan::optimize::join_order::reorder(left, right, on, movable);
             return filtered(node, fixed);
         }
     }
@@ -425,8 +425,8 @@ fn build_on_left(left: &Node, right: &Node, on: Option<&Expr>) -> bool {
         return false;
     }
     match (
-        crate::plan::estimate::node_rows(left),
-        crate::plan::estimate::node_rows(right),
+        crate::plan::optimize::estimate::node_rows(left),
+        crate::plan::optimize::estimate::node_rows(right),
     ) {
         (Some(l), Some(r)) => l < r,
         _ => false,

@@ -13,14 +13,14 @@
 
 use sqlparser::ast;
 
-use super::bind::{ident_name, Binder, Scope, ScopeColumn};
+use super::bind::{Binder, Scope, ScopeColumn};
 use super::expr::Expr;
 use super::node::Node;
 use crate::error::{EngineError, Result, SqlState};
+use crate::sql::identifiers::ident_name;
 use crate::types::composite::{self, CompositeDef};
 use crate::types::functions::undefined_function;
-use crate::types::json_record;
-use crate::types::{CastKind, ScalarFunction, SqlType, Value, Volatility};
+use crate::types::{json_record, CastKind, ScalarFunction, SqlType, Value, Volatility};
 
 /// The `base` argument's row type: 42804 for an untyped or non-row
 /// argument, `None` for `record`.

@@ -24,9 +24,10 @@ use sqlparser::ast;
 
 use crate::catalog::lock::TableLocks;
 use crate::error::{EngineError, Result, SqlState};
-use crate::plan::bind::{ident_name, Binder};
+use crate::plan::bind::Binder;
 use crate::plan::node::Node;
 use crate::sql::depth;
+use crate::sql::identifiers::ident_name;
 
 /// How a scan locks the rows it returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,12 +22,13 @@ use crate::exec::checks::bind_checks;
 use crate::exec::dml::{bind_sets, plan_insert, InsertPlan, ModifyPlan, Target};
 use crate::exec::foreign_keys::FkSlot;
 use crate::exec::generated::bind_generated;
-use crate::exec::index::bind_indexes;
-use crate::plan::access::choose_access;
-use crate::plan::bind::{ident_name, Binder, Scope};
+use crate::plan::bind::{Binder, Scope};
+use crate::plan::bound_index::bind_indexes;
 use crate::plan::dml_from::{aliased_target_error, check_names, has_lateral, hidden_target_error};
 use crate::plan::expr::Expr;
 use crate::plan::node::{Access, Node, ScanPlan};
+use crate::plan::optimize::access::choose_access;
+use crate::sql::identifiers::ident_name;
 use crate::types::{CastKind, SqlType};
 
 /// What a WHEN MATCHED clause does.

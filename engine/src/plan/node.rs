@@ -86,7 +86,7 @@ pub struct ScanPlan {
     /// SELECT ... FOR UPDATE/SHARE: lock each selected row so, re-read
     /// its newest version and re-check the filter on it.
     pub lock: Option<crate::plan::locking::RowLock>,
-    /// The columns the plan reads (see [`crate::plan::prune`]); the others
+    /// The columns the plan reads (see [`crate::plan::optimize::prune`]); the others
     /// are left NULL instead of decoded. `None`: every column.
     pub needed: Option<Vec<bool>>,
     /// `TABLESAMPLE`: the scan keeps a sample of the rows.
@@ -255,7 +255,7 @@ pub enum Node {
     /// The rows of a system catalog relation, generated when run.
     SystemScan {
         /// The relation.
-        rel: &'static crate::syscat::SysRel,
+        rel: &'static crate::catalog::system::SysRel,
         /// Its columns.
         columns: Vec<OutputColumn>,
     },
@@ -468,5 +468,44 @@ impl Node {
     /// Number of output columns.
     pub fn width(&self) -> usize {
         self.columns().len()
+    }
+}
+
+/// The result type of `func` over an argument of type `arg`.
+pub fn agg_result_type(func: AggFunc, arg: SqlType) -> SqlType {
+    let numeric = SqlType::Numeric {
+        precision: None,
+        scale: None,
+    };
+    match func {
+        AggFunc::CountStar | AggFunc::Count => SqlType::Int8,
+        AggFunc::BoolAnd | AggFunc::BoolOr => SqlType::Bool,
+        AggFunc::StringAgg => SqlType::Text,
+        AggFunc::JsonAgg | AggFunc::JsonObjectAgg => SqlType::Json,
+        AggFunc::JsonbAgg | AggFunc::JsonbObjectAgg => SqlType::Jsonb,
+        // Of arrays: an array of one more dimension, of the same type.
+        AggFunc::ArrayAgg if matches!(arg, SqlType::Array(_)) => arg.without_typmod(),
+        AggFunc::ArrayAgg => arg.array_of().unwrap_or(SqlType::Array(&SqlType::Text)),
+        AggFunc::Min | AggFunc::Max => arg.without_typmod(),
+        // Typed when bound (see `crate::plan::ordered_set`).
+        AggFunc::PercentileCont
+        | AggFunc::PercentileDisc
+        | AggFunc::Mode
+        | AggFunc::HypotheticalRank
+        | AggFunc::HypotheticalDenseRank
+        | AggFunc::HypotheticalPercentRank
+        | AggFunc::HypotheticalCumeDist => arg,
+        AggFunc::Sum => match arg {
+            SqlType::Int2 | SqlType::Int4 => SqlType::Int8,
+            SqlType::Int8 | SqlType::Numeric { .. } => numeric,
+            SqlType::Float4 => SqlType::Float4,
+            SqlType::Interval(_) => SqlType::Interval(None),
+            _ => SqlType::Float8,
+        },
+        AggFunc::Avg => match arg {
+            SqlType::Float4 | SqlType::Float8 => SqlType::Float8,
+            SqlType::Interval(_) => SqlType::Interval(None),
+            _ => numeric,
+        },
     }
 }

@@ -18,7 +18,8 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::plan::bind::{Binder, Scope};
 use crate::plan::expr::Expr;
 use crate::plan::node::{AggCall, AggFunc, SortKey};
-use crate::plan::query::{agg_func, function_name, sort_key};
+use crate::plan::query::aggregate::agg_func;
+use crate::plan::query::{function_name, sort_key};
 use crate::types::{CastKind, SqlType};
 
 /// The ordered-set aggregate named `name`.

@@ -13,9 +13,10 @@
 
 use sqlparser::ast::{self as ast, Expr as AstExpr};
 
-use super::bind::{ident_name, Binder, Scope};
+use super::bind::{Binder, Scope};
 use super::expr::Expr;
 use crate::error::{EngineError, Result, SqlState};
+use crate::sql::identifiers::ident_name;
 use crate::types::composite::{self, CompositeDef};
 use crate::types::{BinaryOp, CastKind, ScalarFunction, SqlType, Value, Volatility};
 

@@ -37,11 +37,12 @@ use std::cmp::Ordering;
 
 use sqlparser::ast;
 
-use super::bind::{ident_name, Binder, Scope};
+use super::bind::{Binder, Scope};
 use super::expr::Expr;
 use super::node::OutputColumn;
 use crate::error::{EngineError, Result, SqlState};
 use crate::sql::cte_clauses::Clauses;
+use crate::sql::identifiers::ident_name;
 use crate::types::composite::{self, CompositeAttr, CompositeDef};
 use crate::types::{BinaryOp, ScalarFunction, SqlType, Value, Volatility};
 

@@ -8,7 +8,7 @@
 //! is built from the table's descriptor when a name fails to resolve as
 //! a type, its OID the table's own (`pg_class.oid`; type and relation
 //! OIDs come from one counter, so no type has it) and its array type's
-//! OID derived from that ([`row_array_oid`]), so `p[]`, `array_agg(p)`
+//! OID derived from that ([`crate::catalog::row_type::row_array_oid`]), so `p[]`, `array_agg(p)`
 //! and columns of type `p` or `p[]` work (the column keeps a copy of the
 //! definition, as for `CREATE TYPE` composites; see
 //! [`crate::exec::row_type_deps`] for what may change under it). A
@@ -20,39 +20,11 @@ use sqlparser::ast;
 
 use super::bind::{Binder, Scope};
 use super::expr::Expr;
-use crate::catalog::{Relation, TableDesc};
+use crate::catalog::row_type::{row_array_oid, table_row_def};
+use crate::catalog::Relation;
 use crate::error::{EngineError, Result, SqlState};
 use crate::types::composite::{intern, CompositeAttr, CompositeDef};
 use crate::types::SqlType;
-
-/// The first OID of the array types of table and view row types: the
-/// array type of relation `id`'s row type is `ROW_ARRAY_BASE | id`, above
-/// what the OID counter hands out in practice and below the OIDs
-/// [`crate::catalog::desc::derived_oid`] makes.
-pub const ROW_ARRAY_BASE: u32 = 0x3000_0000;
-
-/// The OID of the array type of relation `id`'s row type (`_p`).
-pub fn row_array_oid(id: u32) -> u32 {
-    ROW_ARRAY_BASE | (id & 0x0FFF_FFFF)
-}
-
-/// The composite type of table `t`'s rows.
-pub fn table_row_def(t: &TableDesc) -> &'static CompositeDef {
-    intern(&CompositeDef {
-        oid: t.id,
-        array_oid: row_array_oid(t.id),
-        relid: t.id,
-        schema: t.schema.clone(),
-        name: t.name.clone(),
-        attrs: t
-            .visible_columns()
-            .map(|(_, c)| CompositeAttr {
-                name: c.name.clone(),
-                ty: c.ty,
-            })
-            .collect(),
-    })
-}
 
 impl Binder<'_> {
     /// The row type of the table `name` names, for a type name that is no

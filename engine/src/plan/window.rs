@@ -19,9 +19,11 @@
 use sqlparser::ast::{self as ast, Expr as AstExpr};
 
 use crate::error::{EngineError, Result, SqlState};
-use crate::plan::bind::{ident_name, Binder, Scope};
+use crate::plan::bind::{Binder, Scope};
 use crate::plan::expr::Expr;
 use crate::plan::node::{AggCall, Node, OutputColumn, SortKey};
+use crate::sql::identifiers::ident_name;
+use crate::sql::window_exclude::Exclude;
 use crate::types::{CastKind, SqlType};
 
 /// Placeholder columns for window results start here (far above any real
@@ -52,19 +54,6 @@ pub enum FrameBound {
     Following(Expr),
     /// `UNBOUNDED FOLLOWING`.
     UnboundedFollowing,
-}
-
-/// `EXCLUDE ...`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exclude {
-    /// `EXCLUDE NO OTHERS` (the default).
-    NoOthers,
-    /// `EXCLUDE CURRENT ROW`.
-    CurrentRow,
-    /// `EXCLUDE GROUP`: the current row and its peers.
-    Group,
-    /// `EXCLUDE TIES`: the current row's peers but not itself.
-    Ties,
 }
 
 /// A window frame.
@@ -343,7 +332,7 @@ impl Binder<'_> {
                 format!("window function {name} requires an OVER clause"),
             ));
         };
-        let agg = crate::plan::query::agg_func(name);
+        let agg = crate::plan::query::aggregate::agg_func(name);
         if agg.is_none() && !is_window_function(name) {
             return Err(EngineError::new(
                 SqlState::WrongObjectType,

@@ -109,7 +109,7 @@ fn config_change(action: &ConfigAction) -> Result<database_ddl::ConfigChange> {
                         .0
                         .iter()
                         .map(|p| match p.as_ident() {
-                            Some(i) => crate::plan::bind::ident_name(i),
+                            Some(i) => crate::sql::identifiers::ident_name(i),
                             None => p.to_string(),
                         })
                         .collect::<Vec<_>>()

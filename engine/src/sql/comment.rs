@@ -3,7 +3,7 @@
 //!
 //! [`rewrite`] turns it into `COMMENT ON COLLATION
 //! __rocksgres_constraint.name.table IS ...` (the marker schema
-//! [`crate::exec::comment::CONSTRAINT_MARKER`]), which the parser accepts
+//! [`CONSTRAINT_MARKER`]), which the parser accepts
 //! and COMMENT ON reads back. The rewrite works on tokens, so string
 //! literals and quoted identifiers are never touched.
 
@@ -11,7 +11,9 @@ use sqlparser::tokenizer::Token;
 
 use super::word;
 
-use crate::exec::comment::CONSTRAINT_MARKER;
+/// The marker schema that carries `COMMENT ON CONSTRAINT c ON t` through
+/// the parser.
+pub const CONSTRAINT_MARKER: &str = "__rocksgres_constraint";
 
 /// Whether `sql` may hold the statement (a cheap test before
 /// [`rewrite`]).

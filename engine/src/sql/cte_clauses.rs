@@ -290,28 +290,12 @@ pub fn clauses_of(from: &Ident) -> Option<Result<Clauses>> {
     })
 }
 
-/// An identifier as PostgreSQL prints it: bare when it is a lower-case
-/// name, else double-quoted.
-fn ident_text(s: &str) -> String {
-    let plain = s
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
-        s.to_string()
-    } else {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    }
-}
-
 impl Clauses {
     /// The clauses as PostgreSQL's `pg_get_viewdef` prints them.
     pub fn to_sql(&self) -> String {
         let list = |cols: &[String]| {
             cols.iter()
-                .map(|c| ident_text(c))
+                .map(|c| super::identifiers::quote_ident(c))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -321,17 +305,24 @@ impl Clauses {
                 "SEARCH {} FIRST BY {} SET {}",
                 if s.breadth { "BREADTH" } else { "DEPTH" },
                 list(&s.columns),
-                ident_text(&s.set)
+                super::identifiers::quote_ident(&s.set)
             ));
         }
         if let Some(c) = &self.cycle {
-            let mut text = format!("CYCLE {} SET {}", list(&c.columns), ident_text(&c.mark));
+            let mut text = format!(
+                "CYCLE {} SET {}",
+                list(&c.columns),
+                super::identifiers::quote_ident(&c.mark)
+            );
             let defaults =
                 c.values.0.eq_ignore_ascii_case("true") && c.values.1.eq_ignore_ascii_case("false");
             if !defaults {
                 text.push_str(&format!(" TO {} DEFAULT {}", c.values.0, c.values.1));
             }
-            text.push_str(&format!(" USING {}", ident_text(&c.path)));
+            text.push_str(&format!(
+                " USING {}",
+                super::identifiers::quote_ident(&c.path)
+            ));
             parts.push(text);
         }
         parts.join(" ")

@@ -570,10 +570,10 @@ fn select_backward(s: &ast::Select, ctes: Option<&ast::With>) -> bool {
                 let [part] = name.0.as_slice() else {
                     return None;
                 };
-                let n = crate::plan::bind::ident_name(part.as_ident()?);
+                let n = crate::sql::identifiers::ident_name(part.as_ident()?);
                 w.cte_tables
                     .iter()
-                    .find(|c| crate::plan::bind::ident_name(&c.alias.name) == n)
+                    .find(|c| crate::sql::identifiers::ident_name(&c.alias.name) == n)
             });
             cte.is_none_or(|c| backward_scan(&c.query))
         }
@@ -611,7 +611,7 @@ fn projection_blocks(items: &[ast::SelectItem]) -> bool {
                     .map(|i| i.value.to_ascii_lowercase())
                     .unwrap_or_default();
                 if f.over.is_some()
-                    || crate::plan::query::agg_func(&name).is_some()
+                    || crate::plan::query::aggregate::agg_func(&name).is_some()
                     || crate::plan::window::is_window_function(&name)
                     || matches!(
                         name.as_str(),

@@ -296,7 +296,7 @@ impl Cursor {
                 return Ok(None);
             }
         }
-        Ok(Some(crate::plan::bind::ident_name(&id)))
+        Ok(Some(crate::sql::identifiers::ident_name(&id)))
     }
 
     /// `OWNER TO role` or `SET SCHEMA s`, if next.

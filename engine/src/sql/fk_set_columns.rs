@@ -16,9 +16,8 @@ use sqlparser::ast::{
 use sqlparser::tokenizer::Token;
 
 use super::{location, word};
-
 use crate::error::{EngineError, Result, SqlState};
-use crate::plan::bind::ident_name;
+use crate::sql::identifiers::ident_name;
 
 /// The `index_name` prefix that carries a column list.
 pub const MARKER: &str = "__rocksgres_delete_set";

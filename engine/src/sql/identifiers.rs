@@ -6,8 +6,50 @@
 //! same to a query string before it is parsed: [`may_need`] is a cheap
 //! byte scan that rules out almost every text, and only a text it lets
 //! through is tokenized and rewritten.
+//!
+//! It also holds the two rules every layer needs for names: [`ident_name`]
+//! (how a parsed identifier folds: unquoted to lower case, quoted as
+//! written) and [`quote_ident`] (when an identifier must be quoted to be
+//! read back as itself). They live here, at the bottom, so the catalog,
+//! `pg_catalog` and the planner share one copy.
 
+use sqlparser::ast;
 use sqlparser::tokenizer::Token;
+
+/// Normalizes an identifier as PostgreSQL does: unquoted names fold to
+/// lower case, quoted ones are kept.
+pub fn ident_name(ident: &ast::Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
+}
+
+/// Quotes an identifier when PostgreSQL would (`quote_ident`).
+pub fn quote_ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// An identifier for `name`, quoted only where PostgreSQL would.
+pub fn ident(name: &str) -> ast::Ident {
+    if quote_ident(name) == name {
+        ast::Ident::new(name)
+    } else {
+        ast::Ident::with_quote('"', name)
+    }
+}
 
 /// The longest identifier, in bytes (PostgreSQL's `NAMEDATALEN - 1`).
 pub const MAX_IDENTIFIER: usize = 63;

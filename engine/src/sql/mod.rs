@@ -38,6 +38,7 @@ pub mod normalize;
 pub mod overriding;
 pub mod parametrize;
 pub mod sequence;
+pub mod sequence_args;
 pub mod set_constraints;
 pub mod set_schema;
 pub mod type_attrs;

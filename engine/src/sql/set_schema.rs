@@ -74,7 +74,7 @@ pub fn target(op: &ast::AlterTableOperation) -> Option<String> {
         return None;
     }
     match value {
-        ast::Expr::Identifier(id) => Some(crate::plan::bind::ident_name(id)),
+        ast::Expr::Identifier(id) => Some(crate::sql::identifiers::ident_name(id)),
         _ => None,
     }
 }

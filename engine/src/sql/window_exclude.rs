@@ -12,7 +12,19 @@ use sqlparser::tokenizer::Token;
 
 use super::word;
 use crate::error::{EngineError, Result};
-use crate::plan::window::Exclude;
+
+/// `EXCLUDE ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclude {
+    /// `EXCLUDE NO OTHERS` (the default).
+    NoOthers,
+    /// `EXCLUDE CURRENT ROW`.
+    CurrentRow,
+    /// `EXCLUDE GROUP`: the current row and its peers.
+    Group,
+    /// `EXCLUDE TIES`: the current row's peers but not itself.
+    Ties,
+}
 
 /// The marker function that carries the clause through the parser.
 pub const MARKER: &str = "__rocksgres_exclude";

@@ -5,7 +5,8 @@
 
 use super::rows::{align, attribute_row, class_row};
 use super::user_types::array_type_row;
-use super::{CatalogRows, RowBuilder, Snapshot, SysRel, USER_OID};
+use super::{CatalogRows, RowBuilder, Snapshot};
+use crate::catalog::system::{SysRel, USER_OID};
 use crate::types::{SqlType, Value};
 
 /// The `pg_type` rows of the composite types and their array types.

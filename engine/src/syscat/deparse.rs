@@ -311,10 +311,12 @@ impl Builder<'_> {
                 let Expr::Column(i, ty) = self.bind(e)? else {
                     return Err(());
                 };
-                let column = super::functions::quote_ident(&self.table.columns[i].name);
+                let column = crate::sql::identifiers::quote_ident(&self.table.columns[i].name);
                 let name = match (self.value, self.qualifier) {
                     (true, _) => "VALUE".to_string(),
-                    (false, Some(q)) => format!("{}.{column}", super::functions::quote_ident(q)),
+                    (false, Some(q)) => {
+                        format!("{}.{column}", crate::sql::identifiers::quote_ident(q))
+                    }
                     (false, None) => column,
                 };
                 Ok((PgNode::Var(name), ty))
@@ -729,7 +731,7 @@ impl Printer {
             PgNode::Func(_, args) | PgNode::SqlFunc(_, args) => {
                 let name = match n {
                     PgNode::SqlFunc(k, _) => k.to_string(),
-                    PgNode::Func(f, _) => super::functions::quote_ident(f),
+                    PgNode::Func(f, _) => crate::sql::identifiers::quote_ident(f),
                     _ => String::new(),
                 };
                 out.push_str(&name);

@@ -4,7 +4,8 @@
 //! PostgreSQL 15 shows them. A domain's storage properties are its base
 //! type's (copied from the base type's row, as `DefineDomain` does).
 
-use super::{CatalogRows, RowBuilder, Snapshot, SysRel, USER_OID};
+use super::{CatalogRows, RowBuilder, Snapshot};
+use crate::catalog::system::{SysRel, USER_OID};
 use crate::types::domain::DomainDef;
 use crate::types::{SqlType, Value};
 

@@ -18,9 +18,9 @@ use super::{Snapshot, UserRel};
 use crate::catalog::description::PG_CLASS;
 use crate::catalog::{IndexDesc, TableDesc};
 use crate::error::{EngineError, Result, SqlState};
-use crate::types::array;
+use crate::sql::identifiers::quote_ident;
 use crate::types::functions::{Arity, Candidate, Ret, ScalarFn};
-use crate::types::{FunctionEnv, RegKind, SqlType, Value, Volatility};
+use crate::types::{array, FunctionEnv, RegKind, SqlType, Value, Volatility};
 
 const OID: SqlType = SqlType::Oid;
 const REGCLASS: SqlType = SqlType::Reg(RegKind::Class);
@@ -71,7 +71,7 @@ fn description_of(snap: &Snapshot, oid: &Value, class: Option<u32>, sub: i32) ->
 /// another name (where `obj_description`, a lookup in `pg_class` in
 /// PostgreSQL, finds nothing).
 fn catalog_oid(name: &str) -> Option<u32> {
-    super::defs::SYSTEM_RELATIONS
+    crate::catalog::system::defs::SYSTEM_RELATIONS
         .iter()
         .find(|r| r.name == name && r.schema == "pg_catalog")
         .map(|r| r.oid)
@@ -123,7 +123,7 @@ pub(crate) fn candidates() -> Vec<Candidate> {
             let oid = oid_arg(&a[0]).unwrap_or(0);
             Ok(match snap.user_rel(oid) {
                 Some(rel) => Value::Bool(snap.rel_is_visible(rel)),
-                None if super::by_oid(oid).is_some() => Value::Bool(true),
+                None if crate::catalog::system::by_oid(oid).is_some() => Value::Bool(true),
                 None if snap.composite_rel_visible(oid).is_some() => {
                     Value::Bool(snap.composite_rel_visible(oid).unwrap_or(false))
                 }
@@ -561,7 +561,7 @@ fn serial_sequence(snap: &Snapshot, table: &str, column: &str) -> Result<Value> 
             .iter()
             .position(|ic| ic.expr.is_none() && t.columns[ic.column].name == column)
             .map(|k| (0, k)),
-        None => super::by_oid(oid)
+        None => crate::catalog::system::by_oid(oid)
             .and_then(|r| r.column(column))
             .map(|i| (0, i)),
     };
@@ -626,9 +626,9 @@ fn reg_oid(snap: &Snapshot, text: &str, kind: RegKind) -> Option<u32> {
         RegKind::Role => {
             let (_, name) = split_qualified(text);
             if name == snap.user {
-                Some(super::USER_OID)
+                Some(crate::catalog::system::USER_OID)
             } else if name == "pg_database_owner" {
-                Some(super::DATABASE_OWNER_OID)
+                Some(crate::catalog::system::DATABASE_OWNER_OID)
             } else {
                 None
             }
@@ -877,22 +877,6 @@ fn array_item(s: &str) -> String {
         s.to_string()
     } else {
         format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-    }
-}
-
-/// Quotes an identifier when PostgreSQL would (`quote_ident`).
-pub fn quote_ident(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
     }
 }
 

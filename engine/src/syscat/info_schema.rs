@@ -8,7 +8,8 @@
 //! and `check_constraints` (`<column> IS NOT NULL`) as CHECK constraints named `<schema oid>_<table oid>_<attnum>_not_null`.
 
 use super::rows::{visible_columns, visible_indexes};
-use super::{defs, CatalogRows, RowBuilder, Snapshot, SysRel};
+use super::{CatalogRows, RowBuilder, Snapshot};
+use crate::catalog::system::{defs, SysRel};
 use crate::catalog::TableDesc;
 use crate::error::Result;
 use crate::types::{SqlType, Value};
@@ -375,8 +376,8 @@ fn constraint_column_usage(
     for t in &snap.tables {
         for c in &t.checks {
             let cols = crate::sql::parse_expr(&c.expr)
-                .and_then(|e| crate::catalog::constraint::bind_check(t, &e))
-                .map(|e| crate::catalog::constraint::columns_of(&e))
+                .and_then(|e| crate::plan::check::bind_check(t, &e))
+                .map(|e| crate::plan::check::columns_of(&e))
                 .unwrap_or_default();
             push(t, cols, t, &c.name);
         }

@@ -18,7 +18,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rocksgres_storage::{LockStatus, LockTarget};
 
-use super::{CatalogRows, RowBuilder, Snapshot, SysRel};
+use super::{CatalogRows, RowBuilder, Snapshot};
+use crate::catalog::system::SysRel;
 use crate::types::Value;
 
 /// Microseconds since 2000-01-01 UTC of `t`.

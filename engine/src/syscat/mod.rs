@@ -5,8 +5,8 @@
 //! psql's `\d` family, drivers' type and table introspection, pgbench's
 //! partition probe. Rocksgres keeps its own descriptors ([`TableDesc`],
 //! [`ViewDesc`]) and shows them through PostgreSQL's catalog relations, with
-//! PostgreSQL's column names and types ([`defs`], generated from a real
-//! PostgreSQL 15) and stable OIDs:
+//! PostgreSQL's column names and types
+//! ([`crate::catalog::system::defs`], generated from a real PostgreSQL 15) and stable OIDs:
 //!
 //! * a table's OID is its table id, an index's and a view's OID come from
 //!   the same id counter when they are created (so they never collide and
@@ -36,7 +36,6 @@
 //! ...) live in [`functions`] and read the same snapshot.
 
 mod composite_rows;
-pub mod defs;
 pub(crate) mod deparse;
 mod domain_rows;
 pub mod functions;
@@ -57,76 +56,16 @@ use std::sync::Arc;
 use rocksgres_storage::Transaction;
 
 use crate::catalog::sequence::SequenceDesc;
+use crate::catalog::system::{
+    by_oid, is_system_schema, lookup, SysRel, DATABASE_OID, DATABASE_OWNER_OID, PG_CATALOG_OID,
+    PUBLIC_OID, USER_OID,
+};
 use crate::catalog::{self, TableDesc, ViewDesc};
 use crate::error::{EngineError, Result};
-use crate::exec::interrupt::Interrupt;
+use crate::interrupt::Interrupt;
 use crate::types::{SqlType, Value};
 
 pub use rows::rows;
-
-/// OID of schema `pg_catalog`.
-pub const PG_CATALOG_OID: u32 = 11;
-/// OID of schema `public`.
-pub const PUBLIC_OID: u32 = 2200;
-/// OID of the session user (PostgreSQL's bootstrap superuser).
-pub const USER_OID: u32 = 10;
-/// OID of the role `pg_database_owner` (owner of schema `public`).
-pub const DATABASE_OWNER_OID: u32 = 6171;
-/// OID of database `postgres` (shown for a session whose database is not
-/// in the list any more).
-pub const DATABASE_OID: u32 = 5;
-/// OID of access method `heap`.
-pub const HEAP_AM_OID: u32 = 2;
-/// OID of access method `btree`.
-pub const BTREE_AM_OID: u32 = 403;
-/// OID of collation `default`.
-pub const DEFAULT_COLLATION_OID: u32 = 100;
-/// OID of collation `C` (the collation of `name`).
-pub const C_COLLATION_OID: u32 = 950;
-
-/// A system relation: where it lives, its OID and kind, and its columns.
-#[derive(Debug)]
-pub struct SysRel {
-    /// `pg_catalog` or `information_schema`.
-    pub schema: &'static str,
-    /// OID of the schema.
-    pub schema_oid: u32,
-    /// Relation name.
-    pub name: &'static str,
-    /// PostgreSQL's OID of the relation.
-    pub oid: u32,
-    /// `r` (table) or `v` (view), as in PostgreSQL.
-    pub kind: u8,
-    /// Column names and types.
-    pub columns: &'static [(&'static str, SqlType)],
-}
-
-impl SysRel {
-    /// Position of column `name`.
-    pub fn column(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|(n, _)| *n == name)
-    }
-}
-
-/// The system relation `name` in `schema`; an unqualified name finds
-/// `pg_catalog` relations only (`pg_catalog` is implicitly first on the
-/// search path, as in PostgreSQL).
-pub fn lookup(schema: Option<&str>, name: &str) -> Option<&'static SysRel> {
-    let schema = schema.unwrap_or("pg_catalog");
-    defs::SYSTEM_RELATIONS
-        .iter()
-        .find(|r| r.schema == schema && r.name == name)
-}
-
-/// The system relation with PostgreSQL OID `oid`.
-pub fn by_oid(oid: u32) -> Option<&'static SysRel> {
-    defs::SYSTEM_RELATIONS.iter().find(|r| r.oid == oid)
-}
-
-/// Whether `schema` names one of the built-in schemas.
-pub fn is_system_schema(schema: &str) -> bool {
-    matches!(schema, "pg_catalog" | "information_schema")
-}
 
 /// A user relation as the catalogs show it.
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,8 @@
 //! PostgreSQL 15's OIDs so that catalog joins (drivers, ORMs, `pg_dump`)
 //! find them.
 
-use super::{CatalogRows, RowBuilder, SysRel, BTREE_AM_OID, USER_OID};
+use super::{CatalogRows, RowBuilder};
+use crate::catalog::system::{SysRel, BTREE_AM_OID, USER_OID};
 use crate::catalog::{IndexDesc, TableDesc};
 use crate::plan::bind::Binder;
 use crate::types::{vector, SqlType};
@@ -92,7 +93,7 @@ fn key_types(t: &TableDesc, ix: &IndexDesc) -> Vec<SqlType> {
         )))
     };
     let mut binder = Binder::new(Vec::new(), &mut lookup);
-    match crate::exec::index::bind_index(t, ix, &mut binder) {
+    match crate::plan::bound_index::bind_index(t, ix, &mut binder) {
         Ok(b) => b.keys.iter().map(|k| k.ty()).collect(),
         Err(_) => ix
             .columns

@@ -13,14 +13,14 @@
 //! names (`n`). Dependencies of indexes, constraints and row types are
 //! not shown.
 
-use super::{
-    info_schema, static_rows, CatalogRows, RowBuilder, Snapshot, SysRel, BTREE_AM_OID,
-    C_COLLATION_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, USER_OID,
-};
+use super::{info_schema, static_rows, CatalogRows, RowBuilder, Snapshot};
 use crate::catalog::sequence::SequenceDesc;
+use crate::catalog::system::{
+    SysRel, BTREE_AM_OID, C_COLLATION_OID, DEFAULT_COLLATION_OID, HEAP_AM_OID, USER_OID,
+};
 use crate::catalog::{ColumnDesc, IndexDesc, TableDesc, ViewDesc};
 use crate::error::Result;
-use crate::exec::interrupt::Interrupt;
+use crate::interrupt::Interrupt;
 use crate::types::{SqlType, Value};
 
 /// The last value a sequence handed out (`None`: none yet), for
@@ -265,7 +265,7 @@ fn pg_class(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
             .int2("relnatts", SEQUENCE_COLUMNS.len() as i16);
         out.push(r.finish());
     }
-    for s in super::defs::SYSTEM_RELATIONS {
+    for s in crate::catalog::system::defs::SYSTEM_RELATIONS {
         let mut r = class_row(rel, s.schema);
         r.oid("oid", s.oid)
             .text("relname", s.name)
@@ -394,7 +394,7 @@ fn pg_attribute(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>
             out.push(attribute_row(rel, s.oid, name, ty, attnum(i), true, false, false).finish());
         }
     }
-    for s in super::defs::SYSTEM_RELATIONS {
+    for s in crate::catalog::system::defs::SYSTEM_RELATIONS {
         for (i, (name, ty)) in s.columns.iter().enumerate() {
             out.push(attribute_row(rel, s.oid, name, ty, attnum(i), false, false, false).finish());
         }
@@ -494,8 +494,8 @@ fn pg_constraint(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_
                 .unwrap_or(&def)
                 .to_string();
             let columns = crate::sql::parse_expr(&c.expr)
-                .and_then(|e| crate::catalog::constraint::bind_check(t, &e))
-                .map(|e| crate::catalog::constraint::columns_of(&e))
+                .and_then(|e| crate::plan::check::bind_check(t, &e))
+                .map(|e| crate::plan::check::columns_of(&e))
                 .unwrap_or_default();
             let numbers: Vec<String> = columns.iter().map(|&i| attnum(i).to_string()).collect();
             let conkey = crate::types::array::format(numbers.iter().map(|n| Some(n.as_str())));
@@ -655,7 +655,7 @@ fn roles(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     }
     out.push(r.finish());
     let mut r = RowBuilder::new(rel);
-    r.oid("oid", super::DATABASE_OWNER_OID)
+    r.oid("oid", crate::catalog::system::DATABASE_OWNER_OID)
         .text("rolname", "pg_database_owner")
         .bool("rolinherit", true)
         .int4("rolconnlimit", -1);
@@ -685,7 +685,7 @@ fn pg_tables(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
             .bool("hasindexes", visible_indexes(t).next().is_some());
         out.push(r.finish());
     }
-    for s in super::defs::SYSTEM_RELATIONS
+    for s in crate::catalog::system::defs::SYSTEM_RELATIONS
         .iter()
         .filter(|s| s.kind == b'r')
     {
@@ -701,7 +701,7 @@ fn pg_views(rel: &'static SysRel, snap: &Snapshot, out: &mut CatalogRows<'_>) {
     for v in &snap.views {
         out.push(view_row(rel, snap, v));
     }
-    for s in super::defs::SYSTEM_RELATIONS
+    for s in crate::catalog::system::defs::SYSTEM_RELATIONS
         .iter()
         .filter(|s| s.kind == b'v')
     {

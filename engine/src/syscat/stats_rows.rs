@@ -11,9 +11,9 @@
 //! `most_common_elem_freqs`, `elem_count_histogram`) are not gathered:
 //! always NULL. `inherited` is false (there is no inheritance).
 
-use super::{CatalogRows, RowBuilder, Snapshot, SysRel};
-use crate::types::array;
-use crate::types::Value;
+use super::{CatalogRows, RowBuilder, Snapshot};
+use crate::catalog::system::SysRel;
+use crate::types::{array, Value};
 
 /// A text array of `items` (NULL when empty).
 fn text_array(items: &[String]) -> Value {

@@ -2,11 +2,12 @@
 //! `p` has a `pg_type` row `p` (`typtype` `c`, `typrelid` its `pg_class`
 //! row, which names it in `reltype`) and an array type `_p`. Rocksgres
 //! gives the row type the table's own OID and the array type the OID
-//! [`crate::plan::table_row::row_array_oid`] derives from it (see
+//! [`crate::catalog::row_type::row_array_oid`] derives from it (see
 //! [`crate::plan::table_row`]). `pg_depend` links them as PostgreSQL does.
 
-use super::{CatalogRows, RowBuilder, Snapshot, SysRel};
-use crate::plan::table_row::row_array_oid;
+use super::{CatalogRows, RowBuilder, Snapshot};
+use crate::catalog::row_type::row_array_oid;
+use crate::catalog::system::SysRel;
 use crate::types::SqlType;
 
 /// The `pg_type` rows of the tables' row types and their array types.

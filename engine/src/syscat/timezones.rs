@@ -12,7 +12,8 @@
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use super::{CatalogRows, RowBuilder, SysRel};
+use super::{CatalogRows, RowBuilder};
+use crate::catalog::system::SysRel;
 use crate::types::zone::Abbrev;
 use crate::types::{Interval, Value};
 

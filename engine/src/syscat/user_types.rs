@@ -2,7 +2,8 @@
 //! enum type itself (`typtype` `e`, category `E`) and its array type
 //! `_name` (category `A`), as PostgreSQL 15 shows them.
 
-use super::{CatalogRows, RowBuilder, Snapshot, SysRel, USER_OID};
+use super::{CatalogRows, RowBuilder, Snapshot};
+use crate::catalog::system::{SysRel, USER_OID};
 use crate::types::Value;
 
 /// The rows of the enum types and their array types.

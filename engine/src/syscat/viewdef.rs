@@ -18,10 +18,9 @@
 
 use sqlparser::ast::{self, VisitMut, VisitorMut};
 
-use super::functions::quote_ident;
 use super::Snapshot;
 use crate::catalog::{TableDesc, ViewDesc};
-use crate::plan::bind::ident_name;
+use crate::sql::identifiers::{ident_name, quote_ident};
 
 /// `pg_get_viewdef(v, pretty)`.
 pub fn view_def(snap: &Snapshot, v: &ViewDesc, pretty: bool) -> String {
@@ -72,7 +71,7 @@ struct Deparser<'s> {
 }
 
 fn deparse(snap: &Snapshot, v: &ViewDesc, pretty: bool) -> Option<String> {
-    let q = crate::exec::view_rename::parse_view(v)?;
+    let q = crate::catalog::view::parse_view(v)?;
     let env = Env {
         snap,
         view: v,
@@ -811,8 +810,8 @@ impl<'s> Deparser<'s> {
         impl VisitorMut for W<'_, '_> {
             type Break = ();
             fn pre_visit_expr(&mut self, e: &mut ast::Expr) -> std::ops::ControlFlow<()> {
-                if let Some(arg) = crate::exec::view_sequences::argument_mut(e) {
-                    let named = crate::exec::view_sequences::literal_of(arg)
+                if let Some(arg) = crate::sql::sequence_args::argument_mut(e) {
+                    let named = crate::sql::sequence_args::literal_of(arg)
                         .and_then(|l| crate::sql::sequence::parse_name(l).ok())
                         .and_then(|p| self.0.view.resolve_name(&p));
                     if let Some((schema, rel)) = named {
@@ -845,7 +844,7 @@ impl<'s> Deparser<'s> {
                     match (owners.next(), owners.next()) {
                         (Some(i), None) => {
                             *e = ast::Expr::CompoundIdentifier(vec![
-                                crate::exec::view_rename::ident(&i.refname),
+                                crate::sql::identifiers::ident(&i.refname),
                                 id.clone(),
                             ]);
                         }
@@ -939,7 +938,7 @@ fn updatable_at(snap: &Snapshot, v: &ViewDesc, depth: usize) -> Option<Vec<bool>
     if depth > 32 {
         return None;
     }
-    let q = crate::exec::view_rename::parse_view(v)?;
+    let q = crate::catalog::view::parse_view(v)?;
     if q.with.is_some() || q.limit_clause.is_some() || q.fetch.is_some() {
         return None;
     }

@@ -17,10 +17,10 @@
 use std::cmp::Ordering;
 
 use crate::error::Result;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::spill::row_codec::row_size;
 use crate::exec::spill::temp_files::IO_BUFFER;
 use crate::exec::spill::{SpillEnv, TupleStore};
+use crate::interrupt::Interrupt;
 use crate::types::Value;
 
 /// The fewest runs one merge reads (PostgreSQL's minimum merge order).

@@ -17,9 +17,9 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use crate::error::Result;
-use crate::exec::interrupt::Interrupt;
 use crate::exec::spill::tuple_store::INDEX_EVERY;
 use crate::exec::spill::{SpillEnv, TupleStore};
+use crate::interrupt::Interrupt;
 use crate::types::Value;
 
 /// Bytes counted per key besides its bytes (the set's entry and the

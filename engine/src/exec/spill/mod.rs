@@ -24,15 +24,10 @@ pub mod tuple_store;
 use std::sync::Arc;
 
 use crate::error::Result;
+use crate::settings::{DEFAULT_HASH_MEM_MULTIPLIER, DEFAULT_WORK_MEM};
 use temp_files::{TempDir, TempFile, TempUsage};
 
 pub use tuple_store::TupleStore;
-
-/// `work_mem`'s default, 4MB.
-pub const DEFAULT_WORK_MEM: usize = 4 * 1024 * 1024;
-
-/// `hash_mem_multiplier`'s default in PostgreSQL 15, 2.
-pub const DEFAULT_HASH_MEM_MULTIPLIER: f64 = 2.0;
 
 /// The limits and the directory a statement's operators spill within
 /// (cheap to clone: the directory and the usage count are shared).

@@ -27,13 +27,13 @@
 //!
 //! The planner uses them for two choices: which input of an inner hash
 //! join builds the hash table (see [`crate::plan::join_plan`]), and the
-//! order of a run of inner joins ([`crate::plan::join_order`]).
+//! order of a run of inner joins ([`crate::plan::optimize::join_order`]).
 
 use crate::catalog::statistic::{ColumnStats, TableStats};
 use crate::catalog::TableDesc;
-use crate::plan::access::conjuncts;
 use crate::plan::expr::Expr;
 use crate::plan::node::Node;
+use crate::plan::optimize::access::conjuncts;
 use crate::types::{compare_typed, BinaryOp, Value};
 
 /// PostgreSQL's `DEFAULT_INEQ_SEL`: the selectivity assumed for a

@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::error::{EngineError, Result, SqlState};
+use crate::error::{EngineError, Result};
 
 /// Calls to [`Interrupt::check`] between two looks at the flag and clock.
 pub const CHECK_EVERY: u32 = 64;
@@ -97,34 +97,19 @@ impl Interrupt {
             .as_ref()
             .is_some_and(|c| c.load(Ordering::Relaxed))
         {
-            return Some(canceled_by_user());
+            return Some(EngineError::canceled_by_user());
         }
         if self.deadline.is_some_and(|d| Instant::now() >= d) {
-            return Some(timed_out());
+            return Some(EngineError::timed_out());
         }
         None
     }
 }
 
-/// 57014 `canceling statement due to user request`.
-pub fn canceled_by_user() -> EngineError {
-    EngineError::new(
-        SqlState::QueryCanceled,
-        "canceling statement due to user request",
-    )
-}
-
-/// 57014 `canceling statement due to statement timeout`.
-pub fn timed_out() -> EngineError {
-    EngineError::new(
-        SqlState::QueryCanceled,
-        "canceling statement due to statement timeout",
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::SqlState;
     use std::time::Duration;
 
     #[test]

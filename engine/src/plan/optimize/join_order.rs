@@ -3,7 +3,7 @@
 //! The binder builds `FROM a, b, c WHERE ...` and chains of `INNER JOIN`
 //! as written: `(a ⋈ b) ⋈ c`. When a maximal run of (non-lateral) inner
 //! joins holds at least three relations, each of them has a row estimate
-//! from `ANALYZE` statistics ([`crate::plan::estimate::node_rows`]) and
+//! from `ANALYZE` statistics ([`crate::plan::optimize::estimate::node_rows`]) and
 //! every condition is movable (no subquery, no volatile function), the
 //! run is planned as PostgreSQL's standard join search does it:
 //!
@@ -21,7 +21,7 @@
 //!    for inner joins). An equality of two columns has PostgreSQL's basic
 //!    `eqjoinsel`: `(1 - nullfrac1) * (1 - nullfrac2) / max(nd1, nd2)`
 //!    with the columns' distinct values from `pg_statistic`
-//!    ([`crate::plan::estimate::join_eq_selectivity`]); another clause
+//!    ([`crate::plan::optimize::estimate::join_eq_selectivity`]); another clause
 //!    counts as `DEFAULT_INEQ_SEL` (1/3).
 //!
 //! 3. **Cost.** Reading the leaves costs the same in every order, so only
@@ -52,10 +52,10 @@
 //! statistics, a subquery in a condition) keep the written order, so the
 //! plans of tables never analyzed do not change.
 
-use crate::plan::estimate::{self, DEFAULT_INEQ_SEL, DEFAULT_NUM_DISTINCT};
 use crate::plan::expr::Expr;
 use crate::plan::join_plan::{and_all, choose_algorithm, push, small_outer};
 use crate::plan::node::{JoinKind, Node};
+use crate::plan::optimize::estimate::{self, DEFAULT_INEQ_SEL, DEFAULT_NUM_DISTINCT};
 use crate::types::BinaryOp;
 
 /// The most leaves ordered by dynamic programming; more are ordered
@@ -135,7 +135,7 @@ fn flatten(node: Node, offset: usize, leaves: &mut Vec<Node>, conds: &mut Vec<Ex
         let lw = left.width();
         if let Some(on) = on {
             let mut parts = Vec::new();
-            crate::plan::access::conjuncts(&on, &mut parts);
+            crate::plan::optimize::access::conjuncts(&on, &mut parts);
             for mut p in parts {
                 p.map_columns(&|i| i + offset);
                 conds.push(p);
@@ -389,7 +389,7 @@ pub fn reorder(left: Node, right: Node, on: Option<Expr>, preds: Vec<Expr>) -> N
     let mut leaves = Vec::new();
     let mut conds = preds;
     if let Some(on) = on {
-        crate::plan::access::conjuncts(&on, &mut conds);
+        crate::plan::optimize::access::conjuncts(&on, &mut conds);
     }
     flatten(left, 0, &mut leaves, &mut conds);
     flatten(right, lw, &mut leaves, &mut conds);

@@ -141,7 +141,7 @@ fn implies(
         ))
     };
     let mut binder = Binder::new(Vec::new(), &mut lookup);
-    let Ok(pred) = crate::exec::index::bind_predicate(table, text, &mut binder) else {
+    let Ok(pred) = crate::plan::bound_index::bind_predicate(table, text, &mut binder) else {
         return false;
     };
     let mut needed = Vec::new();
