@@ -41,6 +41,77 @@ pub struct Accumulator {
     sort: Vec<crate::plan::node::SortKey>,
     /// The argument types (the JSON aggregates convert by type).
     arg_types: (SqlType, SqlType),
+    /// `sum`/`avg` into a numeric while `value` is still NULL: the exact
+    /// sum so far as an integer scaled by `10^scale` (the largest display
+    /// scale of the inputs), kept while it fits in 128 bits, so adding
+    /// an input allocates nothing. Turned into `value`
+    /// ([`Accumulator::flush_fixed`]) before `value` is used, and when an
+    /// input does not fit; the result is the same numeric, display scale
+    /// included.
+    fixed: Option<FixedSum>,
+}
+
+/// A scaled integer sum (see [`Accumulator::fixed`]).
+#[derive(Debug, Clone, Copy)]
+struct FixedSum {
+    sum: i128,
+    scale: u16,
+}
+
+/// The largest display scale a [`FixedSum`] takes.
+const FIXED_MAX_SCALE: u16 = 30;
+
+impl FixedSum {
+    /// The sum plus `v` (an integer or a numeric), `None` when `v` is not
+    /// finite or the result does not fit.
+    fn add(self, v: &Value) -> Option<FixedSum> {
+        let (negative, magnitude, v_scale) = match v {
+            Value::Int2(_) | Value::Int4(_) | Value::Int8(_) => {
+                let i = v.as_i64()?;
+                (i < 0, i128::from(i).unsigned_abs(), 0u16)
+            }
+            Value::Numeric(n) if n.is_finite() && n.dscale() <= FIXED_MAX_SCALE => {
+                let mut m: u128 = 0;
+                for &d in n.digits() {
+                    m = m.checked_mul(10)?.checked_add(u128::from(d))?;
+                }
+                // The last digit sits at position weight - (len - 1);
+                // scaled by 10^dscale it is at a power >= 0 (digits never
+                // reach past the display scale).
+                let last = i64::from(n.weight()) - (n.digits().len() as i64 - 1);
+                let shift = u32::try_from(last + i64::from(n.dscale())).ok()?;
+                if m != 0 {
+                    m = m.checked_mul(10u128.checked_pow(shift)?)?;
+                }
+                (n.is_negative(), m, n.dscale())
+            }
+            _ => return None,
+        };
+        let scale = self.scale.max(v_scale);
+        let up = |x: i128, from: u16| x.checked_mul(10i128.checked_pow(u32::from(scale - from))?);
+        let sum = up(self.sum, self.scale)?;
+        let m = i128::try_from(magnitude).ok()?;
+        let v = up(if negative { -m } else { m }, v_scale)?;
+        Some(FixedSum {
+            sum: sum.checked_add(v)?,
+            scale,
+        })
+    }
+
+    /// The sum as a numeric of display scale `scale`.
+    fn to_numeric(self) -> Result<Value> {
+        let digits: Vec<u8> = self
+            .sum
+            .unsigned_abs()
+            .to_string()
+            .bytes()
+            .map(|b| b - b'0')
+            .collect();
+        let weight = digits.len() as i32 - 1 - i32::from(self.scale);
+        rocksgres_codec::Numeric::from_parts(self.sum < 0, &digits, weight, self.scale)
+            .map(Value::Numeric)
+            .map_err(|e| EngineError::internal(format!("sum: {e}")))
+    }
 }
 
 impl Accumulator {
@@ -82,7 +153,16 @@ impl Accumulator {
             inputs,
             sort: call.order_by.clone(),
             arg_types,
+            fixed: None,
         }
+    }
+
+    /// Moves a [`FixedSum`] into `value` (which is NULL while there is one).
+    fn flush_fixed(&mut self) -> Result<()> {
+        if let Some(f) = self.fixed.take() {
+            self.value = f.to_numeric()?;
+        }
+        Ok(())
     }
 
     /// Whether kept inputs went to temporary files.
@@ -222,6 +302,18 @@ impl Accumulator {
                     (AggFunc::Avg, SqlType::Float8) => SqlType::Float8,
                     (_, t) => t,
                 };
+                let plain_numeric = SqlType::Numeric {
+                    precision: None,
+                    scale: None,
+                };
+                if acc_ty == plain_numeric && self.value.is_null() {
+                    let so_far = self.fixed.unwrap_or(FixedSum { sum: 0, scale: 0 });
+                    if let Some(f) = so_far.add(&v) {
+                        self.fixed = Some(f);
+                        return Ok(());
+                    }
+                    self.flush_fixed()?;
+                }
                 let v = cast(v, &acc_ty, CastKind::Implicit)?;
                 self.value = if self.value.is_null() {
                     v
@@ -323,6 +415,7 @@ impl Accumulator {
                 }
             }
         }
+        self.flush_fixed()?;
         Ok(match self.func {
             AggFunc::CountStar | AggFunc::Count => Value::Int8(self.count),
             AggFunc::Avg => {
@@ -558,4 +651,72 @@ pub fn finish_group<T: Transaction>(
         out.push(v);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(s: &str) -> Value {
+        Value::Numeric(rocksgres_codec::Numeric::parse(s).unwrap())
+    }
+
+    /// The sum as the numeric `+` computes it, display scale included.
+    fn slow_sum(values: &[Value]) -> Value {
+        let ty = SqlType::Numeric {
+            precision: None,
+            scale: None,
+        };
+        let mut acc = Value::Null;
+        for v in values {
+            let v = cast(v.clone(), &ty, CastKind::Implicit).unwrap();
+            acc = if acc.is_null() {
+                v
+            } else {
+                eval_binary(BinaryOp::Plus, &acc, &v).unwrap()
+            };
+        }
+        acc
+    }
+
+    #[test]
+    fn fixed_sum_matches_numeric_addition() {
+        let cases: Vec<Vec<Value>> = vec![
+            vec![num("1.50"), num("-1.50")],
+            vec![num("0.25"), num("990.25"), num("7")],
+            vec![
+                Value::Int8(i64::MAX),
+                Value::Int8(i64::MAX),
+                Value::Int4(-3),
+            ],
+            vec![num("0"), num("0.000")],
+            vec![num("-0.001"), num("12345678901234567890.5")],
+            vec![num("1e20"), num("0.0001"), Value::Int2(-7)],
+            vec![num("100"), num("2.5e3")],
+        ];
+        for values in cases {
+            let mut f = FixedSum { sum: 0, scale: 0 };
+            for v in &values {
+                f = f.add(v).expect("fits");
+            }
+            let fast = f.to_numeric().unwrap();
+            let slow = slow_sum(&values);
+            assert_eq!(
+                fast.to_text(),
+                slow.to_text(),
+                "{values:?}: {fast:?} vs {slow:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fixed_sum_refuses_what_does_not_fit() {
+        let f = FixedSum { sum: 0, scale: 0 };
+        assert!(f.add(&num("NaN")).is_none());
+        assert!(f.add(&num("Infinity")).is_none());
+        assert!(f.add(&num("1e40")).is_none());
+        assert!(f.add(&num("0.0000000000000000000000000000001")).is_none());
+        let big = f.add(&num("1e38")).unwrap();
+        assert!(big.add(&num("0.1")).is_none());
+    }
 }

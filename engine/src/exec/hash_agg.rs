@@ -31,7 +31,6 @@
 //! size of the groups, and groups come out in the order of their values.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use rocksgres_storage::Transaction;
 
@@ -39,6 +38,7 @@ use crate::error::Result;
 use crate::exec::aggregate::{accumulate, finish_group, Accumulator};
 use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
+use crate::exec::hash_join::{KeyBytes, KeyMap};
 use crate::exec::run::{Flow, Sink};
 use crate::exec::spill::external_sort::ExternalSort;
 use crate::exec::spill::partitions::{may_split, Partitions, Pending};
@@ -60,7 +60,7 @@ pub struct HashAgg<'p> {
     types: &'p [SqlType],
     env: SpillEnv,
     depth: u32,
-    index: HashMap<Vec<u8>, usize>,
+    index: KeyMap<usize>,
     groups: Vec<(Vec<Value>, Vec<Accumulator>)>,
     /// The estimated bytes the groups hold.
     mem: usize,
@@ -110,7 +110,7 @@ impl<'p> HashAgg<'p> {
             types,
             env,
             depth,
-            index: HashMap::new(),
+            index: KeyMap::default(),
             groups: Vec::new(),
             mem: 0,
             grows,
@@ -146,7 +146,7 @@ impl<'p> HashAgg<'p> {
             return Ok(());
         }
         row_key_typed(gvals, self.types, &mut self.key);
-        let slot = match self.index.get(&self.key) {
+        let slot = match self.index.get(self.key.as_slice()) {
             Some(&i) => i,
             None => {
                 if self.mem > self.env.hash_mem() && may_split(self.depth) {
@@ -162,7 +162,8 @@ impl<'p> HashAgg<'p> {
                     + row_size(gvals)
                     + GROUP_OVERHEAD
                     + self.aggs.len() * std::mem::size_of::<Accumulator>();
-                self.index.insert(self.key.clone(), self.groups.len());
+                self.index
+                    .insert(KeyBytes::from_slice(&self.key), self.groups.len());
                 self.groups.push((
                     gvals.to_vec(),
                     self.aggs
@@ -184,8 +185,9 @@ impl<'p> HashAgg<'p> {
     /// `GROUP BY`, or an empty grouping set, over no input rows).
     pub fn ensure_group(&mut self, gvals: &[Value]) {
         row_key_typed(gvals, self.types, &mut self.key);
-        if !self.index.contains_key(&self.key) {
-            self.index.insert(self.key.clone(), self.groups.len());
+        if !self.index.contains_key(self.key.as_slice()) {
+            self.index
+                .insert(KeyBytes::from_slice(&self.key), self.groups.len());
             self.groups.push((
                 gvals.to_vec(),
                 self.aggs
@@ -289,7 +291,7 @@ impl<'p> HashAgg<'p> {
         ctx: &mut Ctx<'a, T>,
         sink: &mut Sink<'_, 'a, T>,
     ) -> Result<Option<Option<Partitions>>> {
-        self.index = HashMap::new();
+        self.index = KeyMap::default();
         let mut out = Vec::new();
         for (g, accs) in std::mem::take(&mut self.groups) {
             ctx.check_interrupt()?;

@@ -21,8 +21,10 @@
 //! rows are then the same, in batch order.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rocksgres_storage::Transaction;
+use smallvec::SmallVec;
 
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
@@ -37,6 +39,68 @@ use crate::types::Value;
 
 /// End of a chain.
 const NONE: usize = usize::MAX;
+
+/// The hasher of the executor's hash tables keyed by encoded key bytes
+/// (hash join, hash aggregate): eight bytes per step, multiply-rotate, then
+/// a 64-bit finalizer so the low bits (the bucket) depend on every byte.
+/// Much cheaper than the standard library's SipHash on short keys; like
+/// PostgreSQL's `hash_any` it is not keyed, so it trades resistance to
+/// chosen-collision inputs for speed, as PostgreSQL does.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+/// The multiplier of [`KeyHasher`] (the Fx hash constant).
+const KEY_HASH_K: u64 = 0x517c_c1b7_2722_0a95;
+
+impl KeyHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(KEY_HASH_K);
+    }
+}
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // MurmurHash3's fmix64.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+/// Encoded key bytes as a hash table holds them: short keys (an integer
+/// or two, a short text) inline in the table's entry, so a probe compares
+/// them without loading a separate allocation.
+pub(crate) type KeyBytes = SmallVec<[u8; 16]>;
+
+/// A hash map keyed by encoded key bytes, with [`KeyHasher`]; looked up
+/// with `&[u8]`.
+pub(crate) type KeyMap<V> = HashMap<KeyBytes, V, BuildHasherDefault<KeyHasher>>;
 
 /// What a join evaluates per row: the keys, the condition and its kind,
 /// and reusable buffers.
@@ -88,22 +152,49 @@ impl JoinSpec<'_> {
 
 /// The build side in memory: its rows and a table from key bytes to the
 /// first and last row of the chain of rows with that key.
+///
+/// The rows are kept one after another in one vector of values (all
+/// rows of a join input have the same width): no allocation per build
+/// row, and a probe that finds its candidate reads the values without
+/// first loading a per-row vector.
 #[derive(Default)]
 pub(crate) struct Build {
-    /// The rows, in input order.
-    pub rows: Vec<Vec<Value>>,
+    /// The rows' values, in input order, `width` per row.
+    values: Vec<Value>,
+    /// The width of every row (set by the first one).
+    width: usize,
+    /// Per row, the next row of its key's chain.
     next: Vec<usize>,
-    heads: HashMap<Vec<u8>, (usize, usize)>,
+    heads: KeyMap<(usize, usize)>,
     /// The estimated bytes held.
     pub mem: usize,
 }
 
 impl Build {
-    /// Adds a build row, chained under `spec.key` when `keyed`.
-    pub fn add(&mut self, row: Vec<Value>, keyed: bool, key: &[u8]) {
-        let i = self.rows.len();
-        self.mem += row_size(&row) + 2 * std::mem::size_of::<usize>();
-        self.rows.push(row);
+    /// How many rows are held.
+    pub fn row_count(&self) -> usize {
+        self.next.len()
+    }
+
+    /// Row `i < len()`.
+    pub fn row(&self, i: usize) -> &[Value] {
+        &self.values[i * self.width..(i + 1) * self.width]
+    }
+
+    /// Adds a build row, chained under `key` when `keyed`.
+    pub fn add(&mut self, row: &[Value], keyed: bool, key: &[u8]) -> Result<()> {
+        let i = self.row_count();
+        if i == 0 {
+            self.width = row.len();
+        } else if row.len() != self.width {
+            return Err(crate::error::EngineError::internal(format!(
+                "hash join build row of width {} after rows of width {}",
+                row.len(),
+                self.width
+            )));
+        }
+        self.mem += row_size(row) + 2 * std::mem::size_of::<usize>();
+        self.values.extend_from_slice(row);
         self.next.push(NONE);
         if keyed {
             match self.heads.get_mut(key) {
@@ -113,10 +204,11 @@ impl Build {
                 }
                 None => {
                     self.mem += key.len() + 64;
-                    self.heads.insert(key.to_vec(), (i, i));
+                    self.heads.insert(KeyBytes::from_slice(key), (i, i));
                 }
             }
         }
+        Ok(())
     }
 
     /// Joins one probe row with the build rows (its key already in
@@ -147,9 +239,10 @@ impl Build {
             while i != NONE {
                 ctx.check_interrupt()?;
                 let lw = lrow.len();
-                spec.joined.truncate(lw + self.rows[i].len());
-                spec.joined.resize(lw + self.rows[i].len(), Value::Null);
-                assign_all(&mut spec.joined[lw..], &self.rows[i]);
+                let rrow = self.row(i);
+                spec.joined.truncate(lw + rrow.len());
+                spec.joined.resize(lw + rrow.len(), Value::Null);
+                assign_all(&mut spec.joined[lw..], rrow);
                 let ok = match spec.on {
                     Some(cond) => cond.holds(&spec.joined, ctx)?,
                     None => true,
@@ -196,7 +289,7 @@ impl Build {
         let mut matched = vec![
             false;
             if spec.kind == JoinKind::Full {
-                self.rows.len()
+                self.row_count()
             } else {
                 0
             }
@@ -211,15 +304,24 @@ impl Build {
         if flow == Flow::Stop || spec.kind != JoinKind::Full {
             return Ok(flow);
         }
-        join_emit::unmatched_right(&self.rows, &matched, spec.left_width, ctx, sink)
+        join_emit::unmatched_right(
+            (0..self.row_count()).map(|i| self.row(i)),
+            &matched,
+            spec.left_width,
+            ctx,
+            sink,
+        )
     }
 }
 
-/// Copies `src` into `dst` (of the same length), reusing `dst`'s text
-/// and bytea buffers.
+/// Copies `src` into `dst` (of the same length), reusing `dst`'s text,
+/// bytea and numeric buffers.
 fn assign_all(dst: &mut [Value], src: &[Value]) {
     for (d, s) in dst.iter_mut().zip(src) {
-        d.assign_from(s);
+        match (d, s) {
+            (Value::Numeric(d), Value::Numeric(s)) => d.clone_from(s),
+            (d, s) => d.assign_from(s),
+        }
     }
 }
 
@@ -253,7 +355,7 @@ pub fn run_hash_join<'a, T: Transaction>(
                 .push_build(row, keyed, &spec.key)
                 .map(|_| Flow::Continue);
         }
-        b.add(row.to_vec(), keyed, &spec.key);
+        b.add(row, keyed, &spec.key)?;
         if b.mem > env.hash_mem() {
             batches = Some(crate::exec::hash_join_spill::Batches::from_build(
                 std::mem::take(&mut b),

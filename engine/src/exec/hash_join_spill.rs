@@ -53,10 +53,11 @@ impl Batches {
             build: stores(env),
             unkeyed: (spec.kind == JoinKind::Full).then(|| TupleStore::new(env.clone())),
         };
-        for row in b.rows {
+        for i in 0..b.row_count() {
             ctx.check_interrupt()?;
-            let keyed = spec.encode_key(true, &row, ctx)?;
-            batches.push_build(&row, keyed, &spec.key)?;
+            let row = b.row(i);
+            let keyed = spec.encode_key(true, row, ctx)?;
+            batches.push_build(row, keyed, &spec.key)?;
         }
         Ok(batches)
     }
@@ -155,7 +156,7 @@ fn join_batch<'a, T: Transaction>(
     while build.next_into(&mut row)? {
         ctx.check_interrupt()?;
         let keyed = spec.encode_key(true, &row, ctx)?;
-        b.add(std::mem::take(&mut row), keyed, &spec.key);
+        b.add(&row, keyed, &spec.key)?;
         if b.mem > env.hash_mem() && depth <= MAX_DEPTH {
             let mut sub = Batches::from_build(std::mem::take(&mut b), env, depth, spec, ctx)?;
             while build.next_into(&mut row)? {

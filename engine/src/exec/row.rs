@@ -87,12 +87,65 @@ pub fn decode_columns(
             }
             continue;
         }
-        match row.get(i, c.ty.storage_type()).map_err(corrupt)? {
-            None => match &c.missing {
+        // The common types are read straight into the slot (no `Datum` in
+        // between; text and numeric reuse the slot's buffers); `Some(())`
+        // when done, `None` when the column is absent.
+        let done = match c.ty {
+            SqlType::Int2 | SqlType::Int4 | SqlType::Int8 | SqlType::Date => {
+                let width = match c.ty {
+                    SqlType::Int2 => 2,
+                    SqlType::Int4 | SqlType::Date => 4,
+                    _ => 8,
+                };
+                row.get_int(i, width).map_err(corrupt)?.map(|v| {
+                    *slot = match (v, c.ty) {
+                        (None, _) => Value::Null,
+                        (Some(v), SqlType::Int2) => Value::Int2(v as i16),
+                        (Some(v), SqlType::Int4) => Value::Int4(v as i32),
+                        (Some(v), SqlType::Date) => Value::Date(v as i32),
+                        (Some(v), _) => Value::Int8(v),
+                    }
+                })
+            }
+            SqlType::Text | SqlType::Varchar(_) | SqlType::Char(_) => row
+                .get_str(i)
+                .map_err(corrupt)?
+                .map(|v| match (v, &mut *slot) {
+                    (None, slot) => *slot = Value::Null,
+                    (Some(s), Value::Text(buf)) => {
+                        buf.clear();
+                        buf.push_str(s);
+                    }
+                    (Some(s), slot) => *slot = Value::Text(s.to_owned()),
+                }),
+            SqlType::Numeric { .. } => {
+                let written = match slot {
+                    Value::Numeric(n) => row.get_numeric_into(i, n),
+                    _ => {
+                        let mut n = rocksgres_codec::Numeric::zero();
+                        let written = row.get_numeric_into(i, &mut n);
+                        if let Ok(Some(true)) = written {
+                            *slot = Value::Numeric(n);
+                        }
+                        written
+                    }
+                };
+                written.map_err(corrupt)?.map(|written| {
+                    if !written {
+                        *slot = Value::Null;
+                    }
+                })
+            }
+            _ => match row.get(i, c.ty.storage_type()).map_err(corrupt)? {
+                None => None,
+                Some(d) => Some(slot.set_from_datum(d, &c.ty)?),
+            },
+        };
+        if done.is_none() {
+            match &c.missing {
                 Some(m) => slot.assign_from(m),
                 None => *slot = Value::Null,
-            },
-            Some(d) => slot.set_from_datum(d, &c.ty)?,
+            }
         }
     }
     Ok(())

@@ -309,16 +309,14 @@ fn scan_primary<'a, T: Transaction>(
     ctx.txn.seek(&mut cursor, bufs.range(), direction)?;
     loop {
         ctx.check_interrupt()?;
-        match ctx.txn.next(&mut cursor)? {
-            None => return Ok(Flow::Continue),
-            Some((k, v)) => {
-                bufs.key.clear();
-                bufs.key.extend_from_slice(k);
-                decode_columns(table, v, &mut bufs.row, scan.needed.as_deref())?;
-                Resume::record(&mut bufs.resume, k);
-            }
-        }
-        if !sampled(&mut bufs.sampler, &bufs.key) {
+        // The key stays borrowed from the cursor (valid until its next
+        // use): no copy per row.
+        let Some((k, v)) = ctx.txn.next(&mut cursor)? else {
+            return Ok(Flow::Continue);
+        };
+        decode_columns(table, v, &mut bufs.row, scan.needed.as_deref())?;
+        Resume::record(&mut bufs.resume, k);
+        if !sampled(&mut bufs.sampler, k) {
             continue;
         }
         if let Some(filter) = &scan.filter {
@@ -327,10 +325,10 @@ fn scan_primary<'a, T: Transaction>(
                 continue;
             }
         }
-        if scan.lock.is_some() && !lock_and_recheck(scan, &bufs.key, &mut bufs.row, ctx)? {
+        if scan.lock.is_some() && !lock_and_recheck(scan, k, &mut bufs.row, ctx)? {
             continue;
         }
-        if f(ctx, &bufs.key, &bufs.row)? == Flow::Stop {
+        if f(ctx, k, &bufs.row)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
     }

@@ -71,6 +71,14 @@ pub fn try_compare(l: &Value, r: &Value) -> Result<Option<Ordering>> {
         (V::Enum(d, a), V::Enum(e, b)) if d.oid == e.oid => {
             pg_float4_cmp(d.labels[*a as usize].sort, e.labels[*b as usize].sort)
         }
+        // numeric against an integer (`amount > 990`): compared without
+        // building a numeric from the integer, as `as_numeric` below would.
+        (V::Numeric(a), V::Int2(_) | V::Int4(_) | V::Int8(_)) => {
+            a.cmp_i64(r.as_i64().unwrap_or_default())
+        }
+        (V::Int2(_) | V::Int4(_) | V::Int8(_), V::Numeric(b)) => {
+            b.cmp_i64(l.as_i64().unwrap_or_default()).reverse()
+        }
         (V::Date(a), V::Date(b)) => a.cmp(b),
         (V::Time(a), V::Time(b)) => a.cmp(b),
         (V::Timestamp(a), V::Timestamp(b)) | (V::Timestamptz(a), V::Timestamptz(b)) => a.cmp(b),
@@ -160,6 +168,30 @@ fn incomparable(l: &Value, r: &Value) -> EngineError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numeric_against_integers_without_conversion() {
+        let nums = [
+            "-1e20", "-990.25", "-1", "0", "0.5", "989.75", "990", "990.25", "1e20",
+        ];
+        let ints = [
+            Value::Int2(-1),
+            Value::Int4(0),
+            Value::Int4(990),
+            Value::Int8(-990),
+            Value::Int8(i64::MAX),
+        ];
+        for s in nums {
+            let n = Numeric::parse(s).unwrap();
+            for i in &ints {
+                let as_numeric = Value::Numeric(Numeric::from(i.as_i64().unwrap()));
+                let want = compare(&Value::Numeric(n.clone()), &as_numeric);
+                assert_eq!(compare(&Value::Numeric(n.clone()), i), want, "{s} vs {i:?}");
+                let back = compare(i, &Value::Numeric(n.clone()));
+                assert_eq!(back, want.map(Ordering::reverse), "{i:?} vs {s}");
+            }
+        }
+    }
 
     #[test]
     fn cross_type() {
