@@ -1828,7 +1828,7 @@ fn execute_statement<S: Store>(
                 let mut binder = Binder::new(Vec::new(), &mut lookup);
                 binder.plan_query(&cv.query)?.columns()
             };
-            let mut names: Vec<String> = columns.into_iter().map(|c| c.name).collect();
+            let mut names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
             if cv.columns.len() > names.len() {
                 return Err(EngineError::new(
                     SqlState::SyntaxError,
@@ -1837,6 +1837,9 @@ fn execute_statement<S: Store>(
             }
             for (slot, c) in names.iter_mut().zip(&cv.columns) {
                 *slot = ident_name(&c.name);
+            }
+            for (name, c) in names.iter().zip(&columns) {
+                crate::exec::ddl::refuse_pseudo_type(name, c.ty)?;
             }
             reads_temp |= crate::exec::view_sequences::record(
                 &mut *txn,
@@ -2209,6 +2212,7 @@ fn create_table_as<S: Store>(
                 format!("column \"{}\" specified more than once", c.name),
             ));
         }
+        crate::exec::ddl::refuse_pseudo_type(&c.name, c.ty)?;
         let ty = match c.ty {
             SqlType::Unknown => SqlType::Text,
             t => t,

@@ -1155,6 +1155,28 @@ pub fn column_type(column: &str, ty: &ast::DataType) -> Result<SqlType> {
     }
 }
 
+/// Refuses, with PostgreSQL's 42P16 "column ... has pseudo-type record",
+/// an output column of a view or of `CREATE TABLE AS` whose type is an
+/// anonymous record or an array of them (`ROW(1, 2)`, a `SEARCH` or
+/// `CYCLE` column): neither can be stored in a catalog row, as in
+/// PostgreSQL. A named composite type is fine.
+pub fn refuse_pseudo_type(column: &str, ty: SqlType) -> Result<()> {
+    let anonymous = |t: SqlType| match t {
+        SqlType::Record => true,
+        SqlType::Composite(def) => def.oid == SqlType::Record.oid(),
+        _ => false,
+    };
+    let shown = match ty.element() {
+        Some(e) if anonymous(e) => "record[]",
+        None if anonymous(ty) => "record",
+        _ => return Ok(()),
+    };
+    Err(EngineError::new(
+        SqlState::InvalidTableDefinition,
+        format!("column \"{column}\" has pseudo-type {shown}"),
+    ))
+}
+
 /// Refuses (0A000) the parts of a PRIMARY KEY or UNIQUE constraint the
 /// engine does not implement: NOT ENFORCED, index options (`USING INDEX
 /// TABLESPACE`, `WITH (...)`), operator classes and per-column ordering.

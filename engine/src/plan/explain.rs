@@ -619,7 +619,7 @@ impl Builder {
                 let mut conds: Vec<String> = Vec::new();
                 if let Some(on) = on {
                     let mut parts = Vec::new();
-                    crate::plan::optimize::access::conjuncts(on, &mut parts);
+                    crate::plan::expr::conjuncts(on, &mut parts);
                     // A constant true (`ON true`) is no condition.
                     conds = parts
                         .iter()
@@ -765,7 +765,7 @@ impl Builder {
         // The filter's conjuncts, those the index serves apart.
         let mut parts = Vec::new();
         if let Some(f) = &s.filter {
-            crate::plan::optimize::access::conjuncts(f, &mut parts);
+            crate::plan::expr::conjuncts(f, &mut parts);
         }
         let index = match &s.access {
             Access::Full if s.reverse => Some((t.primary(), 0)),
@@ -990,14 +990,13 @@ fn key_comparison(part: &Expr) -> Option<(usize, BinaryOp, &Expr)> {
     let Expr::Binary(sig, l, r) = part else {
         return None;
     };
-    let flipped = match sig.op {
-        BinaryOp::Lt => BinaryOp::Gt,
-        BinaryOp::LtEq => BinaryOp::GtEq,
-        BinaryOp::Gt => BinaryOp::Lt,
-        BinaryOp::GtEq => BinaryOp::LtEq,
-        BinaryOp::Eq => BinaryOp::Eq,
-        _ => return None,
-    };
+    if !matches!(
+        sig.op,
+        BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq | BinaryOp::Eq
+    ) {
+        return None;
+    }
+    let flipped = sig.op.commute();
     let row_free = |e: &Expr| !e.any(&mut |x| matches!(x, Expr::Column(..)));
     match (strip(l), strip(r)) {
         (Expr::Column(c, _), k) if row_free(k) => Some((*c, sig.op, k)),

@@ -223,3 +223,14 @@ impl Expr {
         }
     }
 }
+
+/// The AND-ed parts of `e`, appended to `out`.
+pub(crate) fn conjuncts(e: &Expr, out: &mut Vec<Expr>) {
+    crate::sql::depth::guard(|| match e {
+        Expr::And(a, b) => {
+            conjuncts(a, out);
+            conjuncts(b, out);
+        }
+        other => out.push(other.clone()),
+    })
+}

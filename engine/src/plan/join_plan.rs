@@ -62,9 +62,10 @@
 //!    as written, so a query joining a large table on the right of a
 //!    small one builds its hash table from the large one.
 
+use crate::plan::expr::conjuncts;
 use crate::plan::expr::{Expr, SubqueryKind};
 use crate::plan::node::{Access, JoinKind, Node};
-use crate::plan::optimize::access::{choose_access, conjuncts};
+use crate::plan::optimize::access::choose_access;
 use crate::sql::depth;
 use crate::types::{BinaryOp, CastKind, SqlType};
 

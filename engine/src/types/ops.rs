@@ -390,7 +390,16 @@ pub fn binary_op_type(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<SqlType>
     resolve_binary_op(op, l, r).map(|sig| sig.result)
 }
 
+/// Whether one operand is `numeric` and the other an integer type.
+fn mixes_numeric_and_integer(l: &SqlType, r: &SqlType) -> bool {
+    matches!(
+        (l.numeric_rank(), r.numeric_rank()),
+        (Some(3), Some(0..=2)) | (Some(0..=2), Some(3))
+    )
+}
+
 /// Resolves `l op r` to operand and result types.
+
 pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<BinaryOpSig> {
     use SqlType as T;
     let sig = |left: SqlType, right: SqlType, result: SqlType| {
@@ -569,6 +578,12 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
         ) {
             return sig(T::Interval(None), T::Interval(None), T::Bool);
         }
+        // numeric against an integer: PostgreSQL has no such cross-type
+        // operators; the integer side is cast to numeric (a literal is
+        // converted at bind time, `amount > '990'::numeric`).
+        if mixes_numeric_and_integer(l, r) {
+            return sig(T::NUMERIC, T::NUMERIC, T::Bool);
+        }
         let comparable = (l.is_numeric_family() && r.is_numeric_family())
             || (l.is_datetime_family() && r.is_datetime_family())
             || l0 == r0;
@@ -639,7 +654,9 @@ pub fn resolve_binary_op(op: BinaryOp, l: &SqlType, r: &SqlType) -> Result<Binar
             }
             T::Float8
         } else {
-            T::NUMERIC
+            // numeric with numeric or an integer: `numeric op numeric`,
+            // the integer side cast as in PostgreSQL.
+            return sig(T::NUMERIC, T::NUMERIC, T::NUMERIC);
         };
         return sig(l0, r0, result);
     }

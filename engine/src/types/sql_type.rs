@@ -227,13 +227,14 @@ const ARRAY_ELEMENTS: &[SqlType] = &[
     SqlType::TimeTz(None),
     SqlType::MacAddr8,
     SqlType::JsonPath,
+    SqlType::Record,
 ];
 
 /// PostgreSQL's array type OIDs, parallel to [`ARRAY_ELEMENTS`].
 const ARRAY_OIDS: &[u32] = &[
     1000, 1001, 1002, 1003, 1005, 1007, 1009, 1028, 1014, 1015, 1016, 1021, 1022, 1115, 1182, 1183,
     1185, 1187, 1231, 1008, 2210, 2211, 4090, 4097, 2951, 199, 3807, 1041, 651, 1561, 1563, 1040,
-    1270, 775, 4073,
+    1270, 775, 4073, 2287,
 ];
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), used by the

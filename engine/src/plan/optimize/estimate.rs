@@ -14,10 +14,15 @@
 //! * [`eq_selectivity_unknown`]: the same for a value not known at
 //!   planning (a parameter), as `var_eq_non_const`: one distinct value's
 //!   share;
+//! * [`ineq_selectivity`] and [`range_selectivity`]: the fraction of rows
+//!   with `column < constant` (and `<=`, `>`, `>=`), as `scalarineqsel`
+//!   reads the most common values and the histogram, and of a range with
+//!   two bounds, as `clauselist_selectivity` pairs them;
 //! * [`filter_selectivity`] and [`node_rows`]: a scan's rows after its
 //!   filter (conjuncts multiplied, as PostgreSQL assumes them
-//!   independent; conditions other than `column = constant` and `IS
-//!   [NOT] NULL` count as PostgreSQL's default 1/3), and the rows of a
+//!   independent; conditions other than comparisons of a column with a
+//!   constant and `IS [NOT] NULL` count as PostgreSQL's default 1/3),
+//!   and the rows of a
 //!   plan node over such scans. Every estimate is `None` when a table
 //!   involved was never analyzed, so plans without statistics stay as
 //!   they were.
@@ -25,16 +30,18 @@
 //! * [`join_eq_selectivity`]: the fraction of pairs of rows of two
 //!   tables whose columns are equal, PostgreSQL's basic `eqjoinsel`.
 //!
-//! The planner uses them for two choices: which input of an inner hash
-//! join builds the hash table (see [`crate::plan::join_plan`]), and the
-//! order of a run of inner joins ([`crate::plan::optimize::join_order`]).
+//! The planner uses them for three choices: whether a secondary index
+//! is worth reading ([`crate::plan::optimize::access`]), which input of
+//! an inner hash join builds the hash table (see
+//! [`crate::plan::join_plan`]), and the order of a run of inner joins
+//! ([`crate::plan::optimize::join_order`]).
 
 use crate::catalog::statistic::{ColumnStats, TableStats};
 use crate::catalog::TableDesc;
+use crate::plan::expr::conjuncts;
 use crate::plan::expr::Expr;
 use crate::plan::node::Node;
-use crate::plan::optimize::access::conjuncts;
-use crate::types::{compare_typed, BinaryOp, Value};
+use crate::types::{compare_typed, BinaryOp, SqlType, Value};
 
 /// PostgreSQL's `DEFAULT_INEQ_SEL`: the selectivity assumed for a
 /// condition nothing better is known about.
@@ -102,6 +109,137 @@ pub fn eq_selectivity(table: &TableDesc, column: usize, value: &Value) -> Option
     Some(selec)
 }
 
+/// PostgreSQL's `DEFAULT_EQ_SEL`: the selectivity assumed for an
+/// equality nothing is known about.
+pub const DEFAULT_EQ_SEL: f64 = 0.005;
+
+/// PostgreSQL's `DEFAULT_RANGE_INEQ_SEL`: the selectivity assumed for a
+/// range with both bounds when nothing better is known.
+pub const DEFAULT_RANGE_INEQ_SEL: f64 = 0.005;
+
+/// The fraction of `table`'s rows with `column op value`, `op` one of
+/// `<`, `<=`, `>`, `>=`, as PostgreSQL's `scalarineqsel` computes it:
+/// the frequencies of the most common values that pass, plus the share of
+/// the other non-null rows the histogram puts on the passing side
+/// (interpolated within a bucket for numbers; half of them without a
+/// histogram). `None` without statistics for the column or for another
+/// operator.
+pub fn ineq_selectivity(
+    table: &TableDesc,
+    column: usize,
+    op: BinaryOp,
+    value: &Value,
+) -> Option<f64> {
+    let (_, c) = column_stats(table, column)?;
+    let below = match op {
+        BinaryOp::Lt | BinaryOp::LtEq => true,
+        BinaryOp::Gt | BinaryOp::GtEq => false,
+        _ => return None,
+    };
+    if value.is_null() {
+        return Some(0.0);
+    }
+    let ty = &table.columns[column].ty;
+    let passes = |v: &Value| -> bool {
+        let Some(ord) = compare_typed(ty, v, value) else {
+            return false;
+        };
+        match op {
+            BinaryOp::Lt => ord.is_lt(),
+            BinaryOp::LtEq => ord.is_le(),
+            BinaryOp::Gt => ord.is_gt(),
+            _ => ord.is_ge(),
+        }
+    };
+    let mut mcv_selec = 0.0;
+    for (text, freq) in c.mcv.iter().zip(&c.mcv_freqs) {
+        if let Ok(v) = Value::parse_text_base(text, ty) {
+            if passes(&v) {
+                mcv_selec += f64::from(*freq);
+            }
+        }
+    }
+    let common: f64 = c.mcv_freqs.iter().map(|f| f64::from(*f)).sum();
+    let rest = (1.0 - common - f64::from(c.null_frac)).clamp(0.0, 1.0);
+    let hist = histogram_fraction_below(&c.histogram, ty, value)
+        .map(|f| if below { f } else { 1.0 - f })
+        .unwrap_or(0.5);
+    Some((mcv_selec + rest * hist).clamp(0.0, 1.0))
+}
+
+/// The fraction of a histogram's population below `value` (bounds
+/// ascending, equal-count buckets between them); numbers are interpolated
+/// within their bucket, other values count half of it. `None` without a
+/// usable histogram.
+fn histogram_fraction_below(bounds: &[String], ty: &SqlType, value: &Value) -> Option<f64> {
+    if bounds.len() < 2 {
+        return None;
+    }
+    let parsed: Vec<Value> = bounds
+        .iter()
+        .map(|b| Value::parse_text_base(b, ty))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let lt = |v: &Value| compare_typed(ty, v, value).is_some_and(|o| o.is_lt());
+    // Bounds below the value: the value lies in bucket `i - 1`.
+    let i = parsed.partition_point(lt);
+    let buckets = (parsed.len() - 1) as f64;
+    if i == 0 {
+        return Some(0.0);
+    }
+    if i == parsed.len() {
+        return Some(1.0);
+    }
+    let (lo, hi) = (&parsed[i - 1], &parsed[i]);
+    let within = match (lo.as_f64(), hi.as_f64(), value.as_f64()) {
+        (Some(l), Some(h), Some(v)) if h > l => ((v - l) / (h - l)).clamp(0.0, 1.0),
+        _ => 0.5,
+    };
+    Some(((i - 1) as f64 + within) / buckets)
+}
+
+/// The fraction of rows a range `lower <= column <= upper` keeps (each
+/// bound optional, a literal or anything else), as PostgreSQL's
+/// `clauselist_selectivity` pairs a column's two bounds: `lo + hi - 1`
+/// from the one-sided selectivities, [`DEFAULT_RANGE_INEQ_SEL`] when
+/// neither bound is a known value, [`DEFAULT_INEQ_SEL`] for one unknown
+/// bound. `None` without statistics for the column.
+pub fn range_selectivity(
+    table: &TableDesc,
+    column: usize,
+    lower: Option<(&Expr, bool)>,
+    upper: Option<(&Expr, bool)>,
+) -> Option<f64> {
+    column_stats(table, column)?;
+    let side = |b: Option<(&Expr, bool)>, ops: (BinaryOp, BinaryOp)| -> Option<Option<f64>> {
+        let (e, inclusive) = b?;
+        Some(match e {
+            Expr::Literal(v, _) => {
+                ineq_selectivity(table, column, if inclusive { ops.0 } else { ops.1 }, v)
+            }
+            _ => None,
+        })
+    };
+    let lo = side(lower, (BinaryOp::GtEq, BinaryOp::Gt));
+    let hi = side(upper, (BinaryOp::LtEq, BinaryOp::Lt));
+    Some(match (lo, hi) {
+        (None, None) => 1.0,
+        (Some(s), None) | (None, Some(s)) => s.unwrap_or(DEFAULT_INEQ_SEL),
+        (Some(Some(a)), Some(Some(b))) => {
+            let both = a + b - 1.0;
+            if both > 0.0 {
+                both
+            } else if both > -0.01 {
+                // Rounding around an empty or tiny range.
+                1e-10
+            } else {
+                DEFAULT_RANGE_INEQ_SEL
+            }
+        }
+        _ => DEFAULT_RANGE_INEQ_SEL,
+    })
+}
+
 /// The fraction of rows whose column `column` equals a value not known
 /// while planning; `None` without statistics for the column.
 pub fn eq_selectivity_unknown(table: &TableDesc, column: usize) -> Option<f64> {
@@ -153,6 +291,21 @@ fn conjunct_selectivity(table: &TableDesc, e: &Expr) -> f64 {
             let est = match other {
                 Expr::Literal(v, _) => eq_selectivity(table, col, v),
                 Expr::Param(..) => eq_selectivity_unknown(table, col),
+                _ => None,
+            };
+            est.unwrap_or(DEFAULT_INEQ_SEL)
+        }
+        Expr::Binary(sig, a, b)
+            if matches!(
+                sig.op,
+                BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
+            ) =>
+        {
+            let est = match (a.as_ref(), b.as_ref()) {
+                (Expr::Column(i, _), Expr::Literal(v, _)) => ineq_selectivity(table, *i, sig.op, v),
+                (Expr::Literal(v, _), Expr::Column(i, _)) => {
+                    ineq_selectivity(table, *i, sig.op.commute(), v)
+                }
                 _ => None,
             };
             est.unwrap_or(DEFAULT_INEQ_SEL)

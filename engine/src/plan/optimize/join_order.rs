@@ -135,7 +135,7 @@ fn flatten(node: Node, offset: usize, leaves: &mut Vec<Node>, conds: &mut Vec<Ex
         let lw = left.width();
         if let Some(on) = on {
             let mut parts = Vec::new();
-            crate::plan::optimize::access::conjuncts(&on, &mut parts);
+            crate::plan::expr::conjuncts(&on, &mut parts);
             for mut p in parts {
                 p.map_columns(&|i| i + offset);
                 conds.push(p);
@@ -389,7 +389,7 @@ pub fn reorder(left: Node, right: Node, on: Option<Expr>, preds: Vec<Expr>) -> N
     let mut leaves = Vec::new();
     let mut conds = preds;
     if let Some(on) = on {
-        crate::plan::optimize::access::conjuncts(&on, &mut conds);
+        crate::plan::expr::conjuncts(&on, &mut conds);
     }
     flatten(left, 0, &mut leaves, &mut conds);
     flatten(right, lw, &mut leaves, &mut conds);

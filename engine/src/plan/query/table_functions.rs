@@ -653,7 +653,7 @@ pub(super) fn push_below_function(node: Node, pred: Expr) -> (Node, Option<Expr>
     }
     let width = left.width();
     let mut parts = Vec::new();
-    crate::plan::optimize::access::conjuncts(&pred, &mut parts);
+    crate::plan::expr::conjuncts(&pred, &mut parts);
     let (below, above): (Vec<Expr>, Vec<Expr>) =
         parts.into_iter().partition(|e| reads_only_below(e, width));
     let and_all = |v: Vec<Expr>| {
