@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use rocksgres_storage::{
     CommitInfo, Direction, Durability, Isolation, KeyRange, LatestRead, LockMode, Result,
-    RowLockStrength, RowLockWait, Timestamp, Transaction, TxnId, WaitLimits,
+    RowLockStrength, RowLockWait, SnapshotScan, Timestamp, Transaction, TxnId, WaitLimits,
 };
 use smallvec::SmallVec;
 
@@ -294,6 +294,10 @@ impl<T: Transaction> Transaction for DbTxn<T> {
     fn pending_writes(&self) -> usize {
         self.inner.pending_writes()
     }
+    fn snapshot_scan(&self) -> Option<Arc<dyn SnapshotScan>> {
+        let inner = self.inner.snapshot_scan()?;
+        Some(Arc::new(DbSnapshotScan { inner, db: self.db }))
+    }
     fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
         self.inner.set_lock_timeout(timeout)
     }
@@ -321,5 +325,57 @@ impl<T: Transaction> Transaction for DbTxn<T> {
     }
     fn rollback(self) {
         self.inner.rollback()
+    }
+}
+
+/// A [`DbTxn`]'s snapshot read by other threads: keys mapped as the
+/// transaction maps them (the database id added to the range, taken out
+/// of every key returned; entries of other databases skipped).
+struct DbSnapshotScan {
+    inner: Arc<dyn SnapshotScan>,
+    db: u32,
+}
+
+impl SnapshotScan for DbSnapshotScan {
+    fn scan(
+        &self,
+        range: KeyRange<'_>,
+        each: &mut rocksgres_storage::api::EntryVisitor<'_>,
+    ) -> Result<()> {
+        let (mut lo, mut hi) = (KeyBuf::new(), KeyBuf::new());
+        let map = |b: Bound<&[u8]>, out: &mut KeyBuf, end: bool| match b {
+            Bound::Included(k) => {
+                store_key(out, self.db, k);
+                Bound::Included(())
+            }
+            Bound::Excluded(k) => {
+                if end {
+                    store_end(out, self.db, k);
+                } else {
+                    store_key(out, self.db, k);
+                }
+                Bound::Excluded(())
+            }
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let b = (
+            map(range.start, &mut lo, false),
+            map(range.end, &mut hi, true),
+        );
+        let id = self.db.to_be_bytes();
+        let mut key = KeyBuf::new();
+        self.inner
+            .scan(bounds(b, &lo, &hi), &mut |k, v| match k.first() {
+                Some(&ks) if per_database(ks) => {
+                    if k.get(1..5) != Some(&id[..]) {
+                        return Ok(true);
+                    }
+                    key.clear();
+                    key.push(ks);
+                    key.extend_from_slice(&k[5..]);
+                    each(&key, v)
+                }
+                _ => each(k, v),
+            })
     }
 }

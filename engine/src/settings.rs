@@ -605,6 +605,15 @@ impl Settings {
             .map_or(DEFAULT_WORK_MEM, |kb| kb * 1024)
     }
 
+    /// `max_parallel_workers_per_gather`: how many workers a parallel
+    /// scan may use (0: none; see [`crate::exec::parallel_scan`]).
+    pub fn max_parallel_workers_per_gather(&self) -> usize {
+        self.get("max_parallel_workers_per_gather")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(2)
+    }
+
     /// `hash_mem_multiplier`: hash tables may hold this many times
     /// `work_mem` (PostgreSQL 15's default 2).
     pub fn hash_mem_multiplier(&self) -> f64 {

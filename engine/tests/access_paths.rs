@@ -133,6 +133,68 @@ fn point_lookups_never_scan_the_table() {
     assert_eq!((n, rows), (9, 2000), "no usable index: a full scan");
 }
 
+/// After ANALYZE, a secondary index is read only where the statistics say
+/// it selects few rows: each row found through it is a point read, so a
+/// range over most of the table is cheaper as the full scan (as PostgreSQL
+/// turns to a sequential scan). Before ANALYZE the index is used.
+#[test]
+fn an_index_range_over_most_rows_becomes_a_full_scan_after_analyze() {
+    let (db, c) = setup();
+    let mut s = db.session();
+    // k = i % 100 over 2000 rows: k > 5 keeps 94% of them, k < 2 keeps 2%.
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT id FROM big WHERE k > 5", &[]);
+    assert_eq!(
+        (n, rows, gets),
+        (1880, 1880, 1880),
+        "no statistics: the index, a point read per row"
+    );
+    s.execute("ANALYZE big", &[]).unwrap();
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT id FROM big WHERE k > 5", &[]);
+    assert_eq!(
+        (n, rows, gets),
+        (1880, 2000, 0),
+        "94% of the rows: the full scan"
+    );
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT id FROM big WHERE 5 < k", &[]);
+    assert_eq!(
+        (n, rows, gets),
+        (1880, 2000, 0),
+        "the same, written the other way"
+    );
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT id FROM big WHERE k < 2", &[]);
+    assert_eq!((n, rows, gets), (40, 40, 40), "2% of the rows: the index");
+    let (n, rows, gets) = measure(
+        &mut s,
+        &c,
+        "SELECT id FROM big WHERE k BETWEEN 10 AND 80",
+        &[],
+    );
+    assert_eq!(
+        (n, rows, gets),
+        (1420, 2000, 0),
+        "a wide range: the full scan"
+    );
+    let (n, rows, gets) = measure(
+        &mut s,
+        &c,
+        "SELECT id FROM big WHERE k BETWEEN 10 AND 12",
+        &[],
+    );
+    assert_eq!((n, rows, gets), (60, 60, 60), "a narrow range: the index");
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT id FROM big WHERE k = 42", &[]);
+    assert_eq!(
+        (n, rows, gets),
+        (20, 20, 20),
+        "an equality on 1%: the index"
+    );
+    let (n, rows, gets) = measure(&mut s, &c, "SELECT v FROM big WHERE id = 1234", &[]);
+    assert_eq!(
+        (n, rows, gets),
+        (1, 0, 1),
+        "the primary key: one point read"
+    );
+}
+
 #[test]
 fn ordered_index_reads_match_a_sort() {
     let (db, _) = setup();

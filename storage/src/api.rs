@@ -201,6 +201,18 @@ pub trait Store: Send + Sync + 'static {
     fn delete_range(&self, start: &[u8], end: &[u8]) -> Result<()>;
 }
 
+/// What [`SnapshotScan::scan`] calls with each entry: `Ok(false)` stops.
+pub type EntryVisitor<'v> = dyn FnMut(&[u8], &[u8]) -> Result<bool> + 'v;
+
+/// Reads of one snapshot that several threads may make at once: what a
+/// parallel scan's workers read (see [`Transaction::snapshot_scan`]).
+pub trait SnapshotScan: Send + Sync {
+    /// Calls `each(key, value)` with every live entry of `range` at the
+    /// snapshot, in key order, until it returns `false`. Sees committed
+    /// data only: never the writes of the transaction that made it.
+    fn scan(&self, range: KeyRange<'_>, each: &mut EntryVisitor<'_>) -> Result<()>;
+}
+
 /// One transaction. Dropping it without `commit` rolls it back.
 pub trait Transaction: Send {
     /// A reusable scan cursor (see the module docs).
@@ -360,6 +372,16 @@ pub trait Transaction: Send {
 
     /// Number of buffered (uncommitted) writes.
     fn pending_writes(&self) -> usize;
+
+    /// A reader of the snapshot this transaction reads at that other
+    /// threads may use at once (a parallel scan), or `None` when the
+    /// transaction has buffered writes (the reader would not see them) or
+    /// cannot share its snapshot. The reader must not outlive the
+    /// statement that asked for it: the versions it reads are kept from
+    /// garbage collection by this transaction's snapshot.
+    fn snapshot_scan(&self) -> Option<std::sync::Arc<dyn SnapshotScan>> {
+        None
+    }
 
     /// Changes how long row-lock waits may last from now on (`None`: wait
     /// until granted or a deadlock is detected).

@@ -33,8 +33,8 @@ pub mod error;
 pub mod mvcc;
 
 pub use api::{
-    CommitInfo, Direction, Durability, Isolation, KeyRange, LatestRead, Store, Timestamp,
-    Transaction, TxnId, TxnOptions,
+    CommitInfo, Direction, Durability, EntryVisitor, Isolation, KeyRange, LatestRead, SnapshotScan,
+    Store, Timestamp, Transaction, TxnId, TxnOptions,
 };
 pub use error::{Result, StorageError};
 pub use mvcc::cursor::MvccCursor;

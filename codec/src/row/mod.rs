@@ -224,10 +224,17 @@ impl<'a> RowRef<'a> {
     /// End offset of column `i < columns`.
     #[inline]
     fn end_offset(&self, i: usize) -> usize {
-        let entry = &self.offsets[i * self.width..(i + 1) * self.width];
-        let mut le = [0u8; 4];
-        le[..self.width].copy_from_slice(entry);
-        u32::from_le_bytes(le) as usize
+        // One arm per width: a fixed-size read each, where a copy of
+        // `width` bytes would be a call to `memcpy` per column.
+        let o = self.offsets;
+        match self.width {
+            1 => usize::from(o[i]),
+            2 => usize::from(u16::from_le_bytes([o[2 * i], o[2 * i + 1]])),
+            _ => {
+                let j = 4 * i;
+                u32::from_le_bytes([o[j], o[j + 1], o[j + 2], o[j + 3]]) as usize
+            }
+        }
     }
 
     /// The data bytes of stored column `i`.

@@ -102,9 +102,13 @@ pub(super) fn decode_int(bytes: &[u8], width: usize) -> Result<i64> {
     let Some(&top) = bytes.last() else {
         return Ok(0);
     };
-    let mut full = if top & 0x80 != 0 { [0xFF; 8] } else { [0; 8] };
-    full[..bytes.len()].copy_from_slice(bytes);
-    Ok(i64::from_le_bytes(full))
+    // Sign-extend from the top byte, then shift the bytes in from the
+    // most significant one (no variable-length copy).
+    let mut v: i64 = if top & 0x80 != 0 { -1 } else { 0 };
+    for &b in bytes.iter().rev() {
+        v = (v << 8) | i64::from(b);
+    }
+    Ok(v)
 }
 
 fn encode_numeric(buf: &mut Vec<u8>, n: &Numeric) {

@@ -937,6 +937,7 @@ fn plan_scan(
         lock: None,
         needed: None,
         sample: None,
+        ordered: false,
     })
 }
 

@@ -268,8 +268,38 @@ impl Expr {
     }
 
     /// Evaluates a predicate: true only for a TRUE result (NULL is false).
+    ///
+    /// A comparison of columns and literals of the everyday types is
+    /// decided without evaluating it into a value
+    /// ([`crate::types::BinaryOpSig::quick_test`]), and an AND holds when
+    /// both sides do (stopping at the first that does not, as evaluation
+    /// stops at a FALSE).
     pub fn holds<T: Transaction>(&self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<bool> {
+        match self {
+            Expr::Binary(sig, a, b) => {
+                if let (Some(l), Some(r)) = (a.plain_operand(row), b.plain_operand(row)) {
+                    if let Some(t) = sig.quick_test(l, r) {
+                        return Ok(t == Some(true));
+                    }
+                }
+            }
+            Expr::And(a, b) => {
+                return crate::sql::depth::guard(|| Ok(a.holds(row, ctx)? && b.holds(row, ctx)?))
+            }
+            _ => {}
+        }
         Ok(truth(&self.eval(row, ctx)?)? == Some(true))
+    }
+
+    /// A column's or a literal's value, borrowed; `None` for anything
+    /// else.
+    #[inline]
+    fn plain_operand<'v>(&'v self, row: &'v [Value]) -> Option<&'v Value> {
+        match self {
+            Expr::Literal(v, _) => Some(v),
+            Expr::Column(i, _) => row.get(*i),
+            _ => None,
+        }
     }
 }
 

@@ -49,6 +49,7 @@ pub mod lock_table;
 pub mod merge;
 pub mod ordered_set;
 pub mod owner;
+pub mod parallel_scan;
 pub mod primary_key_ddl;
 pub mod resume;
 pub mod row;

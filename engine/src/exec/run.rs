@@ -21,7 +21,7 @@ use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::hash_agg::HashAgg;
 use crate::exec::join_emit;
-use crate::exec::scan::scan_rows;
+use crate::exec::scan::scan_rows_any_order;
 use crate::exec::spill::external_sort::ExternalSort;
 use crate::plan::expr::Expr;
 use crate::plan::node::{JoinKind, Node, SortKey};
@@ -180,7 +180,7 @@ fn run_node<'a, T: Transaction>(
             ctx.scratch.give_row(out);
             r
         }
-        Node::Scan(scan) => scan_rows(scan, ctx, &mut |ctx, _, row| sink(ctx, row)),
+        Node::Scan(scan) => scan_rows_any_order(scan, ctx, &mut |ctx, _, row| sink(ctx, row)),
         Node::Unnest {
             args,
             columns,

@@ -140,6 +140,20 @@ pub fn scan_rows<'a, T: Transaction>(
     scan_with(scan, ctx, None, f).map(|(flow, _)| flow)
 }
 
+/// [`scan_rows`] for a consumer that needs neither the rows' order nor
+/// their keys (`f` gets an empty key): a large table may be read by
+/// several threads ([`crate::exec::parallel_scan`]).
+pub fn scan_rows_any_order<'a, T: Transaction>(
+    scan: &ScanPlan,
+    ctx: &mut Ctx<'a, T>,
+    f: &mut RowSink<'_, 'a, T>,
+) -> Result<Flow> {
+    if let Some(flow) = crate::exec::parallel_scan::try_scan(scan, ctx, f)? {
+        return Ok(flow);
+    }
+    scan_rows(scan, ctx, f)
+}
+
 /// [`scan_rows`] for a scan resumed later (see [`crate::exec::resume`]):
 /// starts after position `after` (a key of the index it reads, from an
 /// earlier call; `None`: from the start) and returns, with the flow, the

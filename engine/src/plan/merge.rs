@@ -102,6 +102,7 @@ fn action_plan(
             lock: None,
             needed: None,
             sample: None,
+            ordered: false,
         },
         sets,
         indexes: bind_indexes(table, binder)?,
@@ -244,6 +245,7 @@ impl Binder<'_> {
             lock: None,
             needed: None,
             sample: None,
+            ordered: false,
         };
         let mut matched = Vec::new();
         let mut not_matched = Vec::new();

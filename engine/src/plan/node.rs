@@ -91,6 +91,10 @@ pub struct ScanPlan {
     pub needed: Option<Vec<bool>>,
     /// `TABLESAMPLE`: the scan keeps a sample of the rows.
     pub sample: Option<Arc<crate::plan::tablesample::TableSample>>,
+    /// The plan relies on the rows coming in the primary index's order
+    /// (an ORDER BY the scan gives, see
+    /// [`crate::plan::optimize::index_order`]): never read in parallel.
+    pub ordered: bool,
 }
 
 /// One ORDER BY key over the input row.

@@ -425,6 +425,16 @@ impl<B: Backend> Transaction for MvccTxn<B> {
         self.writes.len()
     }
 
+    fn snapshot_scan(&self) -> Option<Arc<dyn crate::api::SnapshotScan>> {
+        if !self.writes.is_empty() {
+            return None;
+        }
+        Some(Arc::new(SharedSnapshot {
+            shared: Arc::clone(&self.shared),
+            snapshot: self.snapshot,
+        }))
+    }
+
     fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) {
         self.options.lock_timeout = timeout;
     }
@@ -491,5 +501,27 @@ impl<B: Backend> Transaction for MvccTxn<B> {
 
     fn rollback(mut self) {
         self.finish(None);
+    }
+}
+
+/// A transaction's snapshot as other threads read it
+/// ([`Transaction::snapshot_scan`]): each scan has its own cursor over the
+/// backend and no write buffer.
+struct SharedSnapshot<B: Backend> {
+    shared: Arc<Shared<B>>,
+    snapshot: Timestamp,
+}
+
+impl<B: Backend> crate::api::SnapshotScan for SharedSnapshot<B> {
+    fn scan(&self, range: KeyRange<'_>, each: &mut crate::api::EntryVisitor<'_>) -> Result<()> {
+        let mut cursor = MvccCursor::<B::Iter>::new();
+        cursor.seek(&self.shared, Some(self.snapshot), range, Direction::Forward)?;
+        let none = WriteBuffer::new();
+        while let Some((k, v)) = cursor.next(self.snapshot, &none)? {
+            if !each(k, v)? {
+                break;
+            }
+        }
+        Ok(())
     }
 }

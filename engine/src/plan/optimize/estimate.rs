@@ -375,3 +375,47 @@ pub fn node_rows(node: &Node) -> Option<f64> {
         _ => None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bounds(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn histogram_fractions_interpolate_numbers_within_a_bucket() {
+        let h = bounds(&["0", "10", "20", "40"]);
+        let below = |v: i64| histogram_fraction_below(&h, &SqlType::Int4, &Value::Int8(v));
+        assert_eq!(below(-5), Some(0.0));
+        assert_eq!(below(0), Some(0.0));
+        assert_eq!(below(5), Some(0.5 / 3.0));
+        assert_eq!(below(10), Some(1.0 / 3.0));
+        assert_eq!(below(30), Some(2.5 / 3.0));
+        assert_eq!(below(40), Some(1.0));
+        assert_eq!(below(99), Some(1.0));
+    }
+
+    #[test]
+    fn histogram_fractions_of_text_take_half_a_bucket() {
+        let h = bounds(&["apple", "melon", "zebra"]);
+        let below = |v: &str| histogram_fraction_below(&h, &SqlType::Text, &Value::Text(v.into()));
+        assert_eq!(below("aaa"), Some(0.0));
+        assert_eq!(below("banana"), Some(0.25));
+        assert_eq!(below("orange"), Some(0.75));
+        assert_eq!(below("zz"), Some(1.0));
+    }
+
+    #[test]
+    fn no_histogram_without_two_bounds() {
+        assert_eq!(
+            histogram_fraction_below(&bounds(&["1"]), &SqlType::Int4, &Value::Int4(3)),
+            None
+        );
+        assert_eq!(
+            histogram_fraction_below(&[], &SqlType::Int4, &Value::Int4(3)),
+            None
+        );
+    }
+}

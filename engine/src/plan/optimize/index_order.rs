@@ -45,6 +45,7 @@ pub(crate) fn use_index_order(node: Node, keys: Vec<SortKey>) -> Node {
                 let mut scan = scan.clone();
                 // Primary-key columns are NOT NULL: NULL placement is moot.
                 scan.reverse = all_desc;
+                scan.ordered = true;
                 return Node::Project {
                     input: Box::new(Node::Scan(scan)),
                     exprs: exprs.clone(),

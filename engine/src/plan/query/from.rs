@@ -504,6 +504,7 @@ impl Binder<'_> {
                         lock: None,
                         needed: None,
                         sample: sampled,
+                        ordered: false,
                     }),
                     scope,
                 ))
