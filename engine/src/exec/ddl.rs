@@ -1128,8 +1128,8 @@ pub fn column_desc_full(c: &ast::ColumnDef, user_type: Option<SqlType>) -> Resul
 }
 
 /// The type of column `column` declared as `ty`, refusing the types whose
-/// values the engine cannot store as PostgreSQL does: `unknown` (42P16, as
-/// PostgreSQL), and with 0A000 the `reg*` aliases (kept as names, where
+/// values the engine cannot store as PostgreSQL does: `unknown` and
+/// `record` (42P16, as PostgreSQL), and with 0A000 the `reg*` aliases (kept as names, where
 /// PostgreSQL stores OIDs), `int2vector`, `oidvector` and `pg_node_tree`
 /// (which the engine only knows as catalog-column stand-ins).
 pub fn column_type(column: &str, ty: &ast::DataType) -> Result<SqlType> {
@@ -1141,6 +1141,7 @@ pub fn column_type(column: &str, ty: &ast::DataType) -> Result<SqlType> {
         }
     }
     let sql = SqlType::from_ast(ty)?;
+    refuse_pseudo_type(column, sql)?;
     match sql.element().unwrap_or(sql) {
         SqlType::Unknown => Err(EngineError::new(
             SqlState::InvalidTableDefinition,

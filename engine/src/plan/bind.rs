@@ -1650,6 +1650,16 @@ impl Binder<'_> {
                     .map_or(Value::Null, Value::Text))
             },
         };
+        if elem == SqlType::Record {
+            // An anonymous row's text is its value (it has no input).
+            return Ok(Expr::Function(
+                crate::types::ScalarFunction {
+                    return_type: SqlType::Record,
+                    ..func
+                },
+                args,
+            ));
+        }
         // The element's text goes through the element type's input.
         Ok(Expr::Cast(
             Box::new(Expr::Function(func, args)),

@@ -475,6 +475,8 @@ pub fn elements(array: &str, elem: &SqlType) -> Result<Vec<Value>> {
         .into_iter()
         .map(|item| match item {
             None => Ok(Value::Null),
+            // An anonymous row's text is its value (it has no input).
+            Some(t) if *elem == SqlType::Record => Ok(Value::Text(t)),
             Some(t) => Value::parse_text_base(&t, elem),
         })
         .collect()

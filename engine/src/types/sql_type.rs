@@ -833,6 +833,10 @@ impl SqlType {
             "bpchar" => SqlType::Char(None),
             "char" | "character" => SqlType::Char(Some(1)),
             "bytea" => SqlType::Bytea,
+            // The pseudo-type of anonymous rows: values of it exist, but
+            // its input is not implemented (0A000, as in PostgreSQL) and
+            // no column may have it (42P16).
+            "record" => SqlType::Record,
             "date" => SqlType::Date,
             "time" | "time without time zone" => SqlType::Time(None),
             "timetz" | "time with time zone" => SqlType::TimeTz(None),

@@ -8,7 +8,9 @@
 //! * [`access`]: how a table is read. From a scan's filter it picks a
 //!   primary-key point lookup, a key range over an index (keyset
 //!   pagination included), a range over the first key column, or the full
-//!   scan; a partial index only when the filter implies its predicate.
+//!   scan; a secondary index only when the table was never analyzed or
+//!   its statistics say the index selects under a tenth of the rows; a
+//!   partial index only when the filter implies its predicate.
 //!   The filter stays on the scan, so an access path only narrows what is
 //!   read.
 //! * [`estimate`]: how many rows. Row counts and selectivities from the
