@@ -107,6 +107,7 @@ pub fn alter_attributes<T: Transaction>(
                     return Err(attr_exists(&def, &name));
                 }
                 let ty = attr_type(txn, path, &def, ty, coll.as_ref())?;
+                crate::exec::ddl::refuse_pseudo_type(&name, ty)?;
                 def.attrs.push(CompositeAttr { name, ty });
                 from.push(None);
             }
@@ -128,6 +129,7 @@ pub fn alter_attributes<T: Transaction>(
                 let name = ident_name(name);
                 let p = def.position(&name).ok_or_else(|| no_attr(&def, &name))?;
                 let ty = attr_type(txn, path, &def, ty, coll.as_ref())?;
+                crate::exec::ddl::refuse_pseudo_type(&name, ty)?;
                 if let Some((t, c)) = users.iter().find_map(|t| {
                     t.visible_columns()
                         .find(|(_, c)| matches!(c.ty, SqlType::Composite(d) if d.oid == old.oid))

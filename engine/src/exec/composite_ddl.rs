@@ -34,6 +34,7 @@ pub fn create_composite<T: Transaction>(
             ));
         }
         let ty = attribute_type(txn, path, &a.data_type)?;
+        crate::exec::ddl::refuse_pseudo_type(&aname, ty)?;
         attrs.push(CompositeAttr { name: aname, ty });
     }
     crate::exec::type_ddl::check_free(txn, &schema, &tname)?;
