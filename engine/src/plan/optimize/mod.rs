@@ -9,7 +9,7 @@
 //!   primary-key point lookup, a key range over an index (keyset
 //!   pagination included), a range over the first key column, or the full
 //!   scan; a secondary index only when the table was never analyzed or
-//!   its statistics say the index selects under a tenth of the rows; a
+//!   its statistics say the index selects under a twentieth of the rows; a
 //!   partial index only when the filter implies its predicate.
 //!   The filter stays on the scan, so an access path only narrows what is
 //!   read.
