@@ -125,33 +125,62 @@ impl<T: Transaction> DbTxn<T> {
     }
 
     fn map_range(&mut self, range: KeyRange<'_>) -> (Bound<()>, Bound<()>) {
-        let start = match range.start {
-            Bound::Included(k) => {
-                store_key(&mut self.lo, self.db, k);
-                Bound::Included(())
-            }
-            Bound::Excluded(k) => {
-                store_key(&mut self.lo, self.db, k);
-                Bound::Excluded(())
-            }
-            Bound::Unbounded => Bound::Unbounded,
-        };
-        let end = match range.end {
-            Bound::Included(k) => {
-                store_key(&mut self.hi, self.db, k);
-                Bound::Included(())
-            }
-            Bound::Excluded(k) => {
-                store_end(&mut self.hi, self.db, k);
-                Bound::Excluded(())
-            }
-            Bound::Unbounded => Bound::Unbounded,
-        };
-        (start, end)
+        map_range(self.db, range, &mut self.lo, &mut self.hi)
     }
 }
 
 /// Re-borrows the mapped bounds of [`DbTxn::map_range`].
+/// Writes the stored forms of `range`'s bounds for database `db` into
+/// `lo` and `hi`; the bounds' kinds are returned (see [`bounds`]).
+fn map_range(
+    db: u32,
+    range: KeyRange<'_>,
+    lo: &mut KeyBuf,
+    hi: &mut KeyBuf,
+) -> (Bound<()>, Bound<()>) {
+    let start = match range.start {
+        Bound::Included(k) => {
+            store_key(lo, db, k);
+            Bound::Included(())
+        }
+        Bound::Excluded(k) => {
+            store_key(lo, db, k);
+            Bound::Excluded(())
+        }
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    let end = match range.end {
+        Bound::Included(k) => {
+            store_key(hi, db, k);
+            Bound::Included(())
+        }
+        Bound::Excluded(k) => {
+            store_end(hi, db, k);
+            Bound::Excluded(())
+        }
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    (start, end)
+}
+
+/// Writes the engine form of stored key `k` into `out`; `false` (and
+/// nothing written) when `k` is another database's (`id`: this one's, big
+/// endian).
+fn engine_key(k: &[u8], id: &[u8; 4], out: &mut KeyBuf) -> bool {
+    out.clear();
+    match k.first() {
+        Some(&ks) if per_database(ks) => {
+            if k.get(1..5) != Some(&id[..]) {
+                return false;
+            }
+            out.push(ks);
+            out.extend_from_slice(&k[5..]);
+        }
+        _ => out.extend_from_slice(k),
+    }
+    true
+}
+
 fn bounds<'a>(b: (Bound<()>, Bound<()>), lo: &'a [u8], hi: &'a [u8]) -> KeyRange<'a> {
     let pick = |b: Bound<()>, k: &'a [u8]| match b {
         Bound::Included(()) => Bound::Included(k),
@@ -271,20 +300,9 @@ impl<T: Transaction> Transaction for DbTxn<T> {
             let Some((k, v)) = self.inner.next(&mut c.inner)? else {
                 return Ok(None);
             };
-            match k.first() {
-                Some(&ks) if per_database(ks) => {
-                    // Only a scan across keyspaces meets other databases.
-                    if k.get(1..5) != Some(&id[..]) {
-                        continue;
-                    }
-                    c.key.clear();
-                    c.key.push(ks);
-                    c.key.extend_from_slice(&k[5..]);
-                }
-                _ => {
-                    c.key.clear();
-                    c.key.extend_from_slice(k);
-                }
+            // Only a scan across keyspaces meets other databases.
+            if !engine_key(k, &id, &mut c.key) {
+                continue;
             }
             c.value.clear();
             c.value.extend_from_slice(v);
@@ -343,39 +361,14 @@ impl SnapshotScan for DbSnapshotScan {
         each: &mut rocksgres_storage::api::EntryVisitor<'_>,
     ) -> Result<()> {
         let (mut lo, mut hi) = (KeyBuf::new(), KeyBuf::new());
-        let map = |b: Bound<&[u8]>, out: &mut KeyBuf, end: bool| match b {
-            Bound::Included(k) => {
-                store_key(out, self.db, k);
-                Bound::Included(())
-            }
-            Bound::Excluded(k) => {
-                if end {
-                    store_end(out, self.db, k);
-                } else {
-                    store_key(out, self.db, k);
-                }
-                Bound::Excluded(())
-            }
-            Bound::Unbounded => Bound::Unbounded,
-        };
-        let b = (
-            map(range.start, &mut lo, false),
-            map(range.end, &mut hi, true),
-        );
+        let b = map_range(self.db, range, &mut lo, &mut hi);
         let id = self.db.to_be_bytes();
         let mut key = KeyBuf::new();
-        self.inner
-            .scan(bounds(b, &lo, &hi), &mut |k, v| match k.first() {
-                Some(&ks) if per_database(ks) => {
-                    if k.get(1..5) != Some(&id[..]) {
-                        return Ok(true);
-                    }
-                    key.clear();
-                    key.push(ks);
-                    key.extend_from_slice(&k[5..]);
-                    each(&key, v)
-                }
-                _ => each(k, v),
-            })
+        self.inner.scan(bounds(b, &lo, &hi), &mut |k, v| {
+            if !engine_key(k, &id, &mut key) {
+                return Ok(true);
+            }
+            each(&key, v)
+        })
     }
 }

@@ -276,11 +276,9 @@ impl Expr {
     /// stops at a FALSE).
     pub fn holds<T: Transaction>(&self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<bool> {
         match self {
-            Expr::Binary(sig, a, b) => {
-                if let (Some(l), Some(r)) = (a.plain_operand(row), b.plain_operand(row)) {
-                    if let Some(t) = sig.quick_test(l, r) {
-                        return Ok(t == Some(true));
-                    }
+            Expr::Binary(..) => {
+                if let Some(t) = self.quick_truth(row) {
+                    return Ok(t == Some(true));
                 }
             }
             Expr::And(a, b) => {
@@ -289,6 +287,35 @@ impl Expr {
             _ => {}
         }
         Ok(truth(&self.eval(row, ctx)?)? == Some(true))
+    }
+
+    /// The truth of the expression over `row` when it is made of
+    /// comparisons of columns and literals of the everyday types
+    /// ([`crate::types::BinaryOpSig::quick_test`]) joined by AND, OR and
+    /// NOT, and `IS [NOT] NULL` of columns: `Some(Some(b))`, `Some(None)`
+    /// for NULL; `None` for any other expression (then it is evaluated).
+    /// Needs no [`Ctx`], so parallel scan workers use it too.
+    pub(crate) fn quick_truth(&self, row: &[Value]) -> Option<Option<bool>> {
+        crate::sql::depth::guard(|| match self {
+            Expr::Binary(sig, a, b) => sig.quick_test(a.plain_operand(row)?, b.plain_operand(row)?),
+            Expr::And(a, b) => {
+                let l = a.quick_truth(row)?;
+                if l == Some(false) {
+                    return Some(Some(false));
+                }
+                Some(and3(l, b.quick_truth(row)?))
+            }
+            Expr::Or(a, b) => {
+                let l = a.quick_truth(row)?;
+                if l == Some(true) {
+                    return Some(Some(true));
+                }
+                Some(or3(l, b.quick_truth(row)?))
+            }
+            Expr::Not(a) => Some(not3(a.quick_truth(row)?)),
+            Expr::IsNull(a, negated) => Some(Some(a.plain_operand(row)?.is_null() != *negated)),
+            _ => None,
+        })
     }
 
     /// A column's or a literal's value, borrowed; `None` for anything

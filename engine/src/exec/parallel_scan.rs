@@ -193,44 +193,13 @@ fn split(table: &TableDesc, pieces: usize) -> Result<Option<Pieces>> {
     Ok(Some(ranges))
 }
 
-/// The truth of `e` over `row`, when it is made of comparisons of
-/// columns and constants joined by AND, OR and NOT: `Some(Some(b))`,
-/// `Some(None)` for NULL; `None` when it is not (the leader decides).
-fn quick_truth(e: &Expr, row: &[Value]) -> Option<Option<bool>> {
-    fn plain<'v>(e: &'v Expr, row: &'v [Value]) -> Option<&'v Value> {
-        match e {
-            Expr::Literal(v, _) => Some(v),
-            Expr::Column(i, _) => row.get(*i),
-            _ => None,
-        }
-    }
-    match e {
-        Expr::Binary(sig, a, b) => sig.quick_test(plain(a, row)?, plain(b, row)?),
-        Expr::And(a, b) => {
-            let l = quick_truth(a, row)?;
-            if l == Some(false) {
-                return Some(Some(false));
-            }
-            Some(crate::types::and3(l, quick_truth(b, row)?))
-        }
-        Expr::Or(a, b) => {
-            let l = quick_truth(a, row)?;
-            if l == Some(true) {
-                return Some(Some(true));
-            }
-            Some(crate::types::or3(l, quick_truth(b, row)?))
-        }
-        Expr::Not(a) => Some(crate::types::not3(quick_truth(a, row)?)),
-        Expr::IsNull(a, negated) => Some(Some(plain(a, row)?.is_null() != *negated)),
-        _ => None,
-    }
-}
-
 /// What a worker needs of the scan (all of it shareable between threads).
 struct WorkerScan<'s> {
     table: &'s TableDesc,
     needed: Option<&'s [bool]>,
-    /// The filter, when the workers may evaluate it.
+    /// The scan's filter: the workers decide it where
+    /// [`Expr::quick_truth`] can, and leave the row to the leader
+    /// otherwise.
     filter: Option<&'s Expr>,
     reader: &'s dyn SnapshotScan,
     pieces: &'s [(Vec<u8>, Vec<u8>)],
@@ -263,7 +232,7 @@ impl WorkerScan<'_> {
                     failed = Some(e);
                     return Ok(false);
                 }
-                let unfiltered = match self.filter.map(|f| quick_truth(f, &row)) {
+                let unfiltered = match self.filter.map(|f| f.quick_truth(&row)) {
                     None => false,
                     Some(Some(Some(true))) => false,
                     Some(Some(_)) => return Ok(true),
@@ -313,14 +282,13 @@ fn run<'a, T: Transaction>(
     workers: usize,
 ) -> Result<Flow> {
     let width = scan.table.columns.len();
-    let quick_filter = scan.filter.as_ref().filter(|f| is_quick(f));
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let pool = Mutex::new(Vec::new());
     let shared = WorkerScan {
         table: &scan.table,
         needed: scan.needed.as_deref(),
-        filter: quick_filter,
+        filter: scan.filter.as_ref(),
         reader: reader.as_ref(),
         pieces,
         next: &next,
@@ -336,24 +304,12 @@ fn run<'a, T: Transaction>(
             s.spawn(move || shared.work(&tx));
         }
         drop(tx);
-        let r = lead(scan, ctx, f, &rx, &pool, width, quick_filter.is_some());
+        let r = lead(scan, ctx, f, &rx, &pool, width);
         stop.store(true, Ordering::Relaxed);
         // Unblocks a worker waiting to send; the scope then waits for all.
         drop(rx);
         r
     })
-}
-
-/// Whether the workers can evaluate `e` themselves (see [`quick_truth`]).
-fn is_quick(e: &Expr) -> bool {
-    let plain = |e: &Expr| matches!(e, Expr::Literal(..) | Expr::Column(..));
-    match e {
-        Expr::Binary(sig, a, b) => sig.op.is_comparison() && plain(a) && plain(b),
-        Expr::And(a, b) | Expr::Or(a, b) => is_quick(a) && is_quick(b),
-        Expr::Not(a) => is_quick(a),
-        Expr::IsNull(a, _) => plain(a),
-        _ => false,
-    }
 }
 
 /// The leader's part: hands the rows of the batches to `f`.
@@ -364,7 +320,6 @@ fn lead<'a, T: Transaction>(
     rx: &mpsc::Receiver<Result<Batch>>,
     pool: &Mutex<Vec<Batch>>,
     width: usize,
-    workers_filter: bool,
 ) -> Result<Flow> {
     loop {
         let mut batch = match rx.recv_timeout(WAIT_TICK) {
@@ -377,7 +332,7 @@ fn lead<'a, T: Transaction>(
         };
         for (row, unfiltered) in batch.values.chunks(width.max(1)).zip(&batch.unfiltered) {
             ctx.check_interrupt()?;
-            if *unfiltered || !workers_filter {
+            if *unfiltered {
                 if let Some(filter) = &scan.filter {
                     if !filter.holds(row, ctx)? {
                         continue;

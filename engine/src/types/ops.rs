@@ -219,7 +219,9 @@ impl BinaryOp {
         }
     }
 
-    fn test(self, ord: Ordering) -> bool {
+    /// Whether a comparison with this operator holds for operands that
+    /// compare as `ord` (`false` for operators other than comparisons).
+    pub(crate) fn test(self, ord: Ordering) -> bool {
         match self {
             BinaryOp::Eq => ord == Ordering::Equal,
             BinaryOp::NotEq => ord != Ordering::Equal,

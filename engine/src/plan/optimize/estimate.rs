@@ -140,17 +140,7 @@ pub fn ineq_selectivity(
         return Some(0.0);
     }
     let ty = &table.columns[column].ty;
-    let passes = |v: &Value| -> bool {
-        let Some(ord) = compare_typed(ty, v, value) else {
-            return false;
-        };
-        match op {
-            BinaryOp::Lt => ord.is_lt(),
-            BinaryOp::LtEq => ord.is_le(),
-            BinaryOp::Gt => ord.is_gt(),
-            _ => ord.is_ge(),
-        }
-    };
+    let passes = |v: &Value| compare_typed(ty, v, value).is_some_and(|ord| op.test(ord));
     let mut mcv_selec = 0.0;
     for (text, freq) in c.mcv.iter().zip(&c.mcv_freqs) {
         if let Ok(v) = Value::parse_text_base(text, ty) {
