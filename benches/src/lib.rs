@@ -255,8 +255,9 @@ impl Fixture {
 
     /// `IndexIterator`: the prepared `SELECT id FROM t WHERE k >= $1 AND
     /// k < $2` over a range of [`BATCH`] values of `k` (a different one
-    /// each call); returns the number of rows it returned (always
-    /// [`BATCH`] while the loaded rows are all present).
+    /// each call), read from the index entries alone (an index-only scan:
+    /// every entry holds `id`); returns the number of rows it returned
+    /// (always [`BATCH`] while the loaded rows are all present).
     pub fn index_scan(&mut self) -> usize {
         let span = i64::from(self.rows) - BATCH as i64 + 1;
         let lo = (self.next_scan * 997 % span) as i32;

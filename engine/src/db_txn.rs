@@ -334,6 +334,12 @@ impl<T: Transaction> Transaction for DbTxn<T> {
     fn release_savepoint(&mut self, depth: usize) {
         self.inner.release_savepoint(depth)
     }
+    fn open_statement_view(&mut self) -> usize {
+        self.inner.open_statement_view()
+    }
+    fn close_statement_view(&mut self, depth: usize) {
+        self.inner.close_statement_view(depth)
+    }
     fn commit(self) -> Result<CommitInfo> {
         let info = self.inner.commit()?;
         if let Some(tally) = &self.tally {

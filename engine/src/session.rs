@@ -33,7 +33,6 @@ use crate::exec::{ddl, dml};
 use crate::interrupt::Interrupt;
 use crate::plan::bind::Binder;
 use crate::plan::cte_dml;
-use crate::plan::explain::explain;
 use crate::plan::node::Node;
 use crate::result::{Column, CommandTag, QueryResult, Row, Rows};
 use crate::result_sink::{Collector, ResultSink, RowCallback};
@@ -46,6 +45,7 @@ use crate::types::{SqlType, Value};
 mod cursor_rows;
 mod cursors;
 mod database_stmt;
+mod explain_dml;
 mod plan_cache;
 mod portals;
 mod temp_tables;
@@ -2317,6 +2317,7 @@ fn plan_for_params<T: Transaction>(
     let locks = std::mem::take(&mut binder.locks);
     let mut plan = Plan::new(planned, locks, planned_at, started.elapsed());
     plan.prelude = binder.take_dml_prelude();
+    plan.prelude_view = binder.dml_needs_view();
     Ok(Arc::new(plan))
 }
 
@@ -2338,14 +2339,35 @@ fn convert_params(params: &[Value], types: &[SqlType]) -> Result<Vec<Value>> {
     Ok(converted)
 }
 
-/// Runs a planned statement.
+/// Runs a planned statement (under a statement view when its parts read
+/// what its data-modifying WITH items write).
 fn run_plan<S: Store>(
     plan: &Plan,
     ctx: &mut Ctx<'_, DbTxn<S::Txn>>,
     db: &Database<S>,
     sink: &mut dyn ResultSink,
 ) -> Result<QueryResult> {
+    if !plan.prelude_view || plan.prelude.is_empty() {
+        return run_planned(plan, ctx, db, sink);
+    }
+    let depth = ctx.txn.open_statement_view();
+    let r = run_planned(plan, ctx, db, sink);
+    ctx.txn.close_statement_view(depth);
+    r
+}
+
+fn run_planned<S: Store>(
+    plan: &Plan,
+    ctx: &mut Ctx<'_, DbTxn<S::Txn>>,
+    db: &Database<S>,
+    sink: &mut dyn ResultSink,
+) -> Result<QueryResult> {
     let columns = Arc::clone(&plan.columns);
+    if !plan.prelude.is_empty() && matches!(plan.planned, Planned::ExplainDml(..)) {
+        return Err(EngineError::unsupported(
+            "EXPLAIN of a statement with data-modifying WITH items",
+        ));
+    }
     if !plan.prelude.is_empty() {
         let rowids = db.rowids(ctx.txn.database());
         crate::exec::cte_dml::run_prelude(&plan.prelude, ctx, &rowids)?;
@@ -2373,23 +2395,22 @@ fn run_plan<S: Store>(
         Planned::Explain(node, options) => {
             let lines = if options.analyze {
                 explain_analyze(plan, node, options, ctx)?
-            } else if options.format != crate::plan::explain::Format::Text {
-                let item = crate::plan::explain::build(node);
+            } else {
+                let item = crate::plan::explain::build(node, ctx.max_parallel_workers());
                 let planning = plan.planning.as_secs_f64() * 1000.0;
-                vec![crate::plan::explain_format::document(
+                crate::plan::explain_format::lines(
                     options.format,
                     &item,
                     None,
                     options.summary.then_some((planning, None)),
-                )]
-            } else {
-                let mut lines = explain(node);
-                if options.summary {
-                    let ms = plan.planning.as_secs_f64() * 1000.0;
-                    lines.push(format!("Planning Time: {ms:.3} ms"));
-                }
-                lines
+                )
             };
+            let rows = Rows::from_vecs(lines.into_iter().map(|l| vec![Value::Text(l)]).collect());
+            let n = rows.len() as u64;
+            (CommandTag::new("EXPLAIN"), rows, n)
+        }
+        Planned::ExplainDml(inner, options) => {
+            let lines = explain_dml(plan, inner, options, ctx, db)?;
             let rows = Rows::from_vecs(lines.into_iter().map(|l| vec![Value::Text(l)]).collect());
             let n = rows.len() as u64;
             (CommandTag::new("EXPLAIN"), rows, n)
@@ -2473,24 +2494,87 @@ fn explain_analyze<T: Transaction>(
     ran?;
     let elapsed = started.elapsed();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    if options.format != crate::plan::explain::Format::Text {
-        let item = crate::plan::explain::build(node);
-        let summary = options
+    let item = crate::plan::explain::build(node, ctx.max_parallel_workers());
+    Ok(crate::plan::explain_format::lines(
+        options.format,
+        &item,
+        Some((&stats, options.timing)),
+        options
             .summary
-            .then(|| (ms(plan.planning), Some(ms(started.elapsed()))));
-        return Ok(vec![crate::plan::explain_format::document(
-            options.format,
-            &item,
-            Some((&stats, options.timing)),
-            summary,
-        )]);
+            .then(|| (ms(plan.planning), Some(ms(elapsed)))),
+    ))
+}
+
+/// `EXPLAIN [ANALYZE]` of an INSERT, UPDATE or DELETE (see
+/// [`explain_dml`]); with ANALYZE the statement runs, its
+/// RETURNING rows discarded.
+fn explain_dml<S: Store>(
+    plan: &Plan,
+    inner: &Planned,
+    options: &crate::plan::explain_options::ExplainOptions,
+    ctx: &mut Ctx<'_, DbTxn<S::Txn>>,
+    db: &Database<S>,
+) -> Result<Vec<String>> {
+    use explain_dml::{insert, modify, ConflictCounts};
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let max_workers = ctx.max_parallel_workers();
+    let mut stats = None;
+    let mut counts = None;
+    let mut elapsed = None;
+    if options.analyze {
+        let started = Instant::now();
+        ctx.instrument = Some(Box::default());
+        let ran = match inner {
+            Planned::Insert(p) => {
+                let rowids = db.rowids(ctx.txn.database());
+                dml::run_insert(p, ctx, &rowids).map(|o| (o, !p.returning.is_empty()))
+            }
+            Planned::Update(p) => {
+                dml::run_modify(p, false, ctx).map(|o| (o, !p.returning.is_empty()))
+            }
+            Planned::Delete(p) => {
+                dml::run_modify(p, true, ctx).map(|o| (o, !p.returning.is_empty()))
+            }
+            _ => Err(EngineError::internal(
+                "EXPLAIN of a statement that is not DML",
+            )),
+        };
+        let mut s = ctx.instrument.take().unwrap_or_default();
+        let (out, returns) = ran?;
+        let took = started.elapsed();
+        s.set_statement(crate::exec::instrument::NodeStats {
+            loops: 1,
+            rows: if returns { out.count } else { 0 },
+            startup: took,
+            total: took,
+        });
+        if let Planned::Insert(p) = inner {
+            if !matches!(p.on_conflict, dml::OnConflict::Error) {
+                counts = Some(ConflictCounts {
+                    inserted: out.inserted,
+                    conflicting: out.conflicting,
+                });
+            }
+        }
+        stats = Some(s);
+        elapsed = Some(ms(took));
     }
-    let mut lines = crate::plan::explain::explain_analyzed(node, &stats, options.timing);
-    if options.summary {
-        lines.push(format!("Planning Time: {:.3} ms", ms(plan.planning)));
-        lines.push(format!("Execution Time: {:.3} ms", ms(elapsed)));
-    }
-    Ok(lines)
+    let item = match inner {
+        Planned::Insert(p) => insert(p, max_workers, counts),
+        Planned::Update(p) => modify(p, false, max_workers),
+        Planned::Delete(p) => modify(p, true, max_workers),
+        _ => {
+            return Err(EngineError::internal(
+                "EXPLAIN of a statement that is not DML",
+            ))
+        }
+    };
+    Ok(crate::plan::explain_format::lines(
+        options.format,
+        &item,
+        stats.as_deref().map(|s| (s, options.timing)),
+        options.summary.then(|| (ms(plan.planning), elapsed)),
+    ))
 }
 
 /// Statements that change the catalog (and so invalidate cached plans).
@@ -2606,7 +2690,7 @@ impl Planned {
     fn columns(&self) -> Vec<Column> {
         match self {
             Planned::Query(n) => n.columns(),
-            Planned::Explain(_, options) => vec![Column {
+            Planned::Explain(_, options) | Planned::ExplainDml(_, options) => vec![Column {
                 name: "QUERY PLAN".into(),
                 // PostgreSQL's xml type is not the engine's: XML is text.
                 ty: match options.format {
@@ -2632,6 +2716,9 @@ struct Plan {
     planned_at: Timestamp,
     /// Its data-modifying WITH items, run before it.
     prelude: Vec<cte_dml::DmlCte>,
+    /// It reads a table its WITH items write: it runs under a statement
+    /// view (see [`crate::plan::cte_dml`]).
+    prelude_view: bool,
     /// How long planning took (EXPLAIN ANALYZE's "Planning Time").
     planning: Duration,
 }
@@ -2644,6 +2731,7 @@ impl Plan {
             locks,
             planned_at,
             prelude: Vec::new(),
+            prelude_view: false,
             planning,
         }
     }
@@ -2653,6 +2741,8 @@ impl Plan {
 enum Planned {
     Query(Node),
     Explain(Node, crate::plan::explain_options::ExplainOptions),
+    /// EXPLAIN of an INSERT, UPDATE or DELETE (the inner plan is one).
+    ExplainDml(Box<Planned>, crate::plan::explain_options::ExplainOptions),
     Insert(dml::InsertPlan),
     Update(dml::ModifyPlan),
     Delete(dml::ModifyPlan),
@@ -2695,7 +2785,24 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
                 options.as_deref(),
             )?;
             match statement.as_ref() {
-                Statement::Query(q) => Planned::Explain(binder.plan_query(q)?, options),
+                Statement::Query(q) => {
+                    // Pruned as the query itself is, so EXPLAIN shows (and
+                    // EXPLAIN ANALYZE runs) the plan the query would run.
+                    let mut node = binder.plan_query(q)?;
+                    crate::plan::optimize::prune::prune_query(&mut node);
+                    Planned::Explain(node, options)
+                }
+                Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+                    let inner = plan_statement(statement, binder)?;
+                    if let Planned::Update(p) | Planned::Delete(p) = &inner {
+                        if options.analyze && p.from.is_some() {
+                            return Err(EngineError::unsupported(
+                                "EXPLAIN ANALYZE of UPDATE ... FROM or DELETE ... USING",
+                            ));
+                        }
+                    }
+                    Planned::ExplainDml(Box::new(inner), options)
+                }
                 _ => return Err(EngineError::unsupported("EXPLAIN of this statement")),
             }
         }

@@ -119,6 +119,8 @@ fn parallel_scans_give_the_serial_rows_and_stop_when_told() {
     assert_eq!(workers_launched(), before, "own writes: serial");
     s.execute("ROLLBACK", &[]).unwrap();
 
+    explain_shows_the_gather(&mut s);
+
     // A statement timeout ends a parallel scan.
     s.execute("SET statement_timeout = '1ms'", &[]).unwrap();
     let e = s
@@ -128,4 +130,96 @@ fn parallel_scans_give_the_serial_rows_and_stop_when_told() {
         )
         .unwrap_err();
     assert_eq!(e.state, SqlState::QueryCanceled);
+}
+
+/// The lines of `sql`'s EXPLAIN output.
+fn lines(s: &mut Session<RocksStore>, sql: &str) -> Vec<String> {
+    s.query(sql, &[])
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.values()[0].to_text().unwrap_or_default())
+        .collect()
+}
+
+/// The number after `key` in the line of `lines` that holds it.
+fn number_after(lines: &[String], key: &str) -> u64 {
+    let line = lines
+        .iter()
+        .find(|l| l.contains(key))
+        .unwrap_or_else(|| panic!("no {key} in {lines:#?}"));
+    let rest = &line[line.find(key).unwrap() + key.len()..];
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().unwrap()
+}
+
+/// EXPLAIN shows a parallel scan as PostgreSQL does (a Gather over a
+/// Parallel Seq Scan), EXPLAIN ANALYZE runs it in parallel and counts
+/// per worker; a serial scan shows as before.
+fn explain_shows_the_gather(s: &mut Session<RocksStore>) {
+    let sql = "SELECT id FROM big WHERE n > 990";
+    let plan = lines(s, &format!("EXPLAIN {sql}"));
+    assert_eq!(plan[0], "Gather", "{plan:#?}");
+    let planned = number_after(&plan, "Workers Planned: ");
+    assert!(planned >= 1, "{plan:#?}");
+    assert_eq!(
+        plan[1..],
+        [
+            format!("  Workers Planned: {planned}"),
+            "  ->  Parallel Seq Scan on big".to_string(),
+            "        Filter: (n > '990'::numeric)".to_string(),
+        ],
+    );
+
+    // ANALYZE: the workers planned are launched, each worker is a loop
+    // of the scan, and rows and removed rows are per worker.
+    let before = workers_launched();
+    let analyzed = lines(s, &format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}"));
+    assert_eq!(workers_launched() - before, planned, "{analyzed:#?}");
+    assert_eq!(analyzed[0], "Gather (actual rows=840 loops=1)");
+    assert_eq!(number_after(&analyzed, "Workers Launched: "), planned);
+    let per_worker = |n: u64| (n as f64 / planned as f64).round_ties_even() as u64;
+    assert_eq!(
+        analyzed[3],
+        format!(
+            "  ->  Parallel Seq Scan on big (actual rows={} loops={planned})",
+            per_worker(840)
+        ),
+    );
+    assert_eq!(
+        number_after(&analyzed, "Rows Removed by Filter: "),
+        per_worker(120_000 - 840)
+    );
+
+    // Structured formats say which node is parallel-aware.
+    let json = lines(s, &format!("EXPLAIN (FORMAT JSON) {sql}")).join("\n");
+    assert!(json.contains("\"Node Type\": \"Gather\""), "{json}");
+    assert!(json.contains("\"Parallel Aware\": true"), "{json}");
+    assert!(json.contains("\"Single Copy\": false"), "{json}");
+
+    // A transaction that has written plans the Gather but launches no
+    // workers: the leader scans alone, one loop.
+    s.execute("BEGIN", &[]).unwrap();
+    s.execute("UPDATE big SET k = 5 WHERE id = 1", &[]).unwrap();
+    let before = workers_launched();
+    let analyzed = lines(s, &format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}"));
+    assert_eq!(workers_launched(), before);
+    assert_eq!(number_after(&analyzed, "Workers Launched: "), 0);
+    assert!(
+        analyzed.contains(&"  ->  Parallel Seq Scan on big (actual rows=840 loops=1)".to_string()),
+        "{analyzed:#?}"
+    );
+    s.execute("ROLLBACK", &[]).unwrap();
+
+    // Without workers allowed the scan is a plain Seq Scan.
+    s.execute("SET max_parallel_workers_per_gather = 0", &[])
+        .unwrap();
+    let plan = lines(s, &format!("EXPLAIN {sql}"));
+    assert_eq!(
+        plan,
+        ["Seq Scan on big", "  Filter: (n > '990'::numeric)"],
+        "{plan:#?}"
+    );
+    s.execute("RESET max_parallel_workers_per_gather", &[])
+        .unwrap();
 }

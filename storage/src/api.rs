@@ -407,6 +407,21 @@ pub trait Transaction: Send {
     /// Closes savepoint `depth` and the ones inside it, keeping their writes.
     fn release_savepoint(&mut self, depth: usize);
 
+    /// Opens a statement view: until [`Transaction::close_statement_view`],
+    /// [`Transaction::get`] and cursors positioned by
+    /// [`Transaction::seek`] see this transaction's own writes as they were
+    /// now (a key written since shows its earlier state, or the stored
+    /// version), while the locking and `_latest` reads see every write. It
+    /// opens a savepoint of its own; returns its depth. One statement whose
+    /// parts write a table and read it (a data-modifying `WITH` item and
+    /// the query around it) so reads as of its start, as PostgreSQL's
+    /// single snapshot per statement does.
+    fn open_statement_view(&mut self) -> usize;
+
+    /// Closes the statement view opened at savepoint `depth`, keeping the
+    /// writes made under it.
+    fn close_statement_view(&mut self, depth: usize);
+
     /// Applies all writes atomically at one commit timestamp, then releases
     /// the locks.
     fn commit(self) -> Result<CommitInfo>;

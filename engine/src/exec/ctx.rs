@@ -190,6 +190,14 @@ impl<'a, T: Transaction> Ctx<'a, T> {
         Ok(rows)
     }
 
+    /// `max_parallel_workers_per_gather`: the most workers a parallel
+    /// scan may start (PostgreSQL's default, 2, without settings).
+    pub fn max_parallel_workers(&self) -> usize {
+        self.settings
+            .as_ref()
+            .map_or(2, |s| s.max_parallel_workers_per_gather())
+    }
+
     /// Fails with 57014 when the statement was cancelled or ran past its
     /// deadline; called once per iteration of every loop that may run
     /// long (cheap: see [`crate::interrupt`]).

@@ -46,6 +46,10 @@ use crate::types::{cast, CastKind, SqlType, Value};
 pub struct DmlOutcome {
     /// Rows affected.
     pub count: u64,
+    /// INSERT: rows inserted (not updated by ON CONFLICT DO UPDATE).
+    pub inserted: u64,
+    /// INSERT ... ON CONFLICT: rows that met a conflict.
+    pub conflicting: u64,
     /// RETURNING rows.
     pub rows: ReturningRows,
 }
@@ -737,6 +741,7 @@ fn insert_row<T: Transaction, R: RowIds>(
     }
     if !matches!(plan.on_conflict, OnConflict::Error) {
         if let Some(existing_key) = find_conflict(plan, row, key, ctx)? {
+            out.conflicting += 1;
             let OnConflict::Update { sets, filter } = &plan.on_conflict else {
                 return Ok(()); // DO NOTHING
             };
@@ -798,6 +803,7 @@ fn insert_row<T: Transaction, R: RowIds>(
         touched.insert(key.clone());
     }
     out.count += 1;
+    out.inserted += 1;
     returning_row(&plan.returning, row, ctx, out)
 }
 
@@ -933,11 +939,14 @@ fn plan_scan(
         reverse: false,
         filter,
         filter_text: selection.map(|w| w.to_string()),
-        alias: None,
+        // The statement's alias of a table (`UPDATE t AS x`), for EXPLAIN.
+        alias: (target.name == table.name && target.qualifier != table.name)
+            .then(|| target.qualifier.clone()),
         lock: None,
         needed: None,
         sample: None,
         ordered: false,
+        index_only: false,
     })
 }
 
@@ -1331,23 +1340,38 @@ pub fn run_modify<T: Transaction>(
             update_one(plan, key, ctx, (out, &mut fk), &[])
         }
     };
+    // EXPLAIN ANALYZE counts the scan's rows and time.
+    let mut timer = crate::exec::instrument::ScanTimer::start(ctx);
     if moves_keys || via_index {
         // Rows whose keys change (or that an index scan could meet again)
         // are collected first, then changed.
         let mut keys = Vec::new();
         scan_rows(&plan.scan, ctx, &mut |_, key, _| {
+            if let Some(t) = timer.as_mut() {
+                t.row();
+            }
             keys.push(key.to_vec());
             Ok(Flow::Continue)
         })?;
+        if let Some(t) = timer.take() {
+            t.finish(ctx, &plan.scan);
+        }
         for key in keys {
             ctx.check_interrupt()?;
             apply(&key, ctx, &mut out)?;
         }
     } else {
         scan_rows(&plan.scan, ctx, &mut |ctx, key, _| {
+            let at = timer.as_mut().map(|t| t.row());
             apply(key, ctx, &mut out)?;
+            if let (Some(t), Some(at)) = (timer.as_mut(), at) {
+                t.back(at);
+            }
             Ok(Flow::Continue)
         })?;
+        if let Some(t) = timer.take() {
+            t.finish(ctx, &plan.scan);
+        }
     }
     fk.finish(ctx)?;
     Ok(out)

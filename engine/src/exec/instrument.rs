@@ -39,6 +39,22 @@ pub struct Instrument {
     stats: HashMap<usize, NodeStats>,
     /// Rows each scan's filter rejected, keyed by the scan's address.
     removed: HashMap<usize, u64>,
+    /// The parallel runs of each scan, keyed by the scan's address.
+    gathered: HashMap<usize, Gathered>,
+    /// The counters of scans run outside a plan node (an UPDATE's or
+    /// DELETE's own scan), keyed by the scan's address.
+    scans: HashMap<usize, NodeStats>,
+    /// The counters of a DML statement's own node (`ModifyTable`).
+    statement: Option<NodeStats>,
+}
+
+/// What the parallel runs of one scan did, summed over its loops.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Gathered {
+    /// Loops of the scan that ran in parallel.
+    pub runs: u64,
+    /// Workers they launched, in all.
+    pub launched: u64,
 }
 
 impl Instrument {
@@ -54,6 +70,61 @@ impl Instrument {
             .get(&(scan as *const ScanPlan as usize))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// The counters of `scan` when it ran outside a plan node.
+    pub fn scan_stats(&self, scan: &ScanPlan) -> Option<NodeStats> {
+        self.scans.get(&(scan as *const ScanPlan as usize)).copied()
+    }
+
+    /// The counters of the DML statement itself, once set.
+    pub fn statement(&self) -> Option<NodeStats> {
+        self.statement
+    }
+
+    /// Sets the counters of the DML statement itself.
+    pub fn set_statement(&mut self, stats: NodeStats) {
+        self.statement = Some(stats);
+    }
+
+    /// The parallel runs of `scan` (none when it always ran serially).
+    pub fn gathered(&self, scan: &ScanPlan) -> Gathered {
+        self.gathered
+            .get(&(scan as *const ScanPlan as usize))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The counters of a parallel scan's node as PostgreSQL shows a
+    /// parallel node's: each worker's part of a parallel run is one loop
+    /// (a serial run stays one), so rows per loop are rows per worker;
+    /// each loop's times are its run's.
+    pub fn per_worker(&self, node: &Node, scan: &ScanPlan) -> Option<NodeStats> {
+        let s = *self.get(node)?;
+        let g = self.gathered(scan);
+        let loops = s.loops.saturating_sub(g.runs) + g.launched;
+        if loops == s.loops || s.loops == 0 {
+            return Some(s);
+        }
+        let scale = loops as f64 / s.loops as f64;
+        Some(NodeStats {
+            loops,
+            rows: s.rows,
+            startup: s.startup.mul_f64(scale),
+            total: s.total.mul_f64(scale),
+        })
+    }
+}
+
+/// Counts, under EXPLAIN ANALYZE, a parallel run of `scan` with
+/// `workers` workers whose filters rejected `removed` rows.
+pub fn gathered<T: Transaction>(ctx: &mut Ctx<'_, T>, scan: &ScanPlan, workers: u64, removed: u64) {
+    if let Some(ins) = ctx.instrument.as_mut() {
+        let key = scan as *const ScanPlan as usize;
+        let g = ins.gathered.entry(key).or_default();
+        g.runs += 1;
+        g.launched += workers;
+        *ins.removed.entry(key).or_default() += removed;
     }
 }
 
@@ -93,4 +164,54 @@ pub fn run_counted<'a, T: Transaction>(
         s.total += end - start;
     }
     r
+}
+
+/// Counts, under EXPLAIN ANALYZE, a scan run outside a plan node (an
+/// UPDATE's or DELETE's own scan): its rows, and its time less the time
+/// its caller spent on each row.
+pub struct ScanTimer {
+    started: Instant,
+    first: Option<Instant>,
+    rows: u64,
+    outside: Duration,
+}
+
+impl ScanTimer {
+    /// A timer started now, or `None` when nothing is counted.
+    pub fn start<T: Transaction>(ctx: &Ctx<'_, T>) -> Option<ScanTimer> {
+        ctx.instrument.as_ref().map(|_| ScanTimer {
+            started: Instant::now(),
+            first: None,
+            rows: 0,
+            outside: Duration::ZERO,
+        })
+    }
+
+    /// Counts a row handed on now; returns the instant, for [`Self::back`].
+    pub fn row(&mut self) -> Instant {
+        let now = Instant::now();
+        self.rows += 1;
+        self.first.get_or_insert(now);
+        now
+    }
+
+    /// The caller is done with the row handed on at `since`.
+    pub fn back(&mut self, since: Instant) {
+        self.outside += since.elapsed();
+    }
+
+    /// Records the scan's counters as one loop of `scan`.
+    pub fn finish<T: Transaction>(self, ctx: &mut Ctx<'_, T>, scan: &ScanPlan) {
+        let end = Instant::now();
+        if let Some(ins) = ctx.instrument.as_mut() {
+            let s = ins
+                .scans
+                .entry(scan as *const ScanPlan as usize)
+                .or_default();
+            s.loops += 1;
+            s.rows += self.rows;
+            s.startup += self.first.unwrap_or(end) - self.started;
+            s.total += (end - self.started).saturating_sub(self.outside);
+        }
+    }
 }

@@ -47,6 +47,7 @@ pub mod join_emit;
 pub(crate) mod key_bounds;
 pub mod lock_table;
 pub mod merge;
+pub mod merge_join;
 pub mod ordered_set;
 pub mod owner;
 pub mod parallel_scan;

@@ -6,9 +6,8 @@
 //! A full scan of a table's primary index whose rows may come in any
 //! order (the plan does not rely on key order: no ORDER BY was turned into
 //! the scan's order), reading for a query (not the scan an UPDATE or
-//! DELETE makes of its target), without row locks, TABLESAMPLE, a resumed
-//! position (a portal fetched in parts) or EXPLAIN ANALYZE's counters, in
-//! a transaction with no writes of its own yet (the workers read the
+//! DELETE makes of its target), without row locks, TABLESAMPLE or a
+//! resumed position (a portal fetched in parts), in a transaction with no writes of its own yet (the workers read the
 //! committed snapshot only: [`rocksgres_storage::SnapshotScan`]). The
 //! table must have been analyzed: its size chooses the number of workers
 //! as PostgreSQL's `compute_parallel_worker` does (one from
@@ -36,6 +35,15 @@
 //! the plan needs no more rows (a LIMIT), fails, or is interrupted, the
 //! leader raises a stop flag and drops the channel, and the workers end
 //! at their next row; the scan returns only once every worker has ended.
+//!
+//! # EXPLAIN
+//!
+//! What the plan alone decides ([`planned`]) EXPLAIN shows as
+//! PostgreSQL's `Gather` (`Workers Planned`) over a `Parallel Seq Scan`;
+//! under EXPLAIN ANALYZE the scan runs in parallel too, and the workers
+//! launched and the rows their filters removed are counted for it
+//! (`Workers Launched`, and the scan's rows and loops per worker, as
+//! PostgreSQL shows a parallel node's).
 
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -91,27 +99,15 @@ struct Batch {
 /// Scans `scan` in parallel and hands its rows to `f` (with an empty key:
 /// the rows come in no particular order and without their positions), or
 /// returns `None`, having read nothing, when the scan is not one to read
-/// in parallel (see the module docs).
+/// in parallel (see the module docs). Under EXPLAIN ANALYZE the workers
+/// launched and the rows their filter removed are counted in the
+/// statement's [`crate::exec::instrument::Instrument`].
 pub(crate) fn try_scan<'a, T: Transaction>(
     scan: &ScanPlan,
     ctx: &mut Ctx<'a, T>,
     f: &mut RowSink<'_, 'a, T>,
 ) -> Result<Option<Flow>> {
-    if !matches!(scan.access, Access::Full)
-        || scan.reverse
-        || scan.ordered
-        || scan.lock.is_some()
-        || scan.sample.is_some()
-        || scan.table.columns.is_empty()
-        || ctx.instrument.is_some()
-    {
-        return Ok(None);
-    }
-    let max = ctx
-        .settings
-        .as_ref()
-        .map_or(2, |s| s.max_parallel_workers_per_gather());
-    let workers = planned_workers(&scan.table, max);
+    let workers = planned(scan, ctx.max_parallel_workers());
     if workers == 0 {
         return Ok(None);
     }
@@ -121,7 +117,43 @@ pub(crate) fn try_scan<'a, T: Transaction>(
     let Some(reader) = ctx.txn.snapshot_scan() else {
         return Ok(None);
     };
-    run(scan, ctx, f, reader, &pieces, workers.min(pieces.len())).map(Some)
+    let workers = workers.min(pieces.len());
+    let removed = AtomicU64::new(0);
+    let flow = run(scan, ctx, f, reader, &pieces, workers, &removed);
+    crate::exec::instrument::gathered(ctx, scan, workers as u64, removed.into_inner());
+    flow.map(Some)
+}
+
+/// The workers a Gather over `scan` plans (PostgreSQL's `Workers
+/// Planned`), with at most `max` (`max_parallel_workers_per_gather`): 0
+/// when the scan is not one to read in parallel. What a plan alone
+/// decides; at run time a transaction that has written reads serially
+/// (launching no workers).
+pub fn planned(scan: &ScanPlan, max: usize) -> usize {
+    if !matches!(scan.access, Access::Full)
+        || scan.reverse
+        || scan.ordered
+        || scan.lock.is_some()
+        || scan.sample.is_some()
+        || scan.table.columns.is_empty()
+        || !has_split_points(&scan.table)
+    {
+        return 0;
+    }
+    planned_workers(&scan.table, max)
+}
+
+/// Whether the histogram of the first primary-key column of `table` can
+/// cut its key range (see [`split`]).
+fn has_split_points(table: &TableDesc) -> bool {
+    let Some(first) = table.primary().columns.first() else {
+        return false;
+    };
+    table
+        .stats
+        .as_deref()
+        .and_then(|s| s.column(table, first.column))
+        .is_some_and(|c| c.histogram.len() >= 3)
 }
 
 /// The workers for a scan of `table`: none below
@@ -206,6 +238,8 @@ struct WorkerScan<'s> {
     next: &'s AtomicUsize,
     stop: &'s AtomicBool,
     pool: &'s Mutex<Vec<Batch>>,
+    /// Rows the workers' filters rejected, added at each worker's end.
+    removed: &'s AtomicU64,
 }
 
 impl WorkerScan<'_> {
@@ -215,6 +249,7 @@ impl WorkerScan<'_> {
         let mut row: Vec<Value> = Vec::new();
         let mut batch = self.batch();
         let mut failed: Option<EngineError> = None;
+        let mut removed = 0u64;
         while !self.stop.load(Ordering::Relaxed) {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             let Some((start, end)) = self.pieces.get(i) else {
@@ -235,7 +270,10 @@ impl WorkerScan<'_> {
                 let unfiltered = match self.filter.map(|f| f.quick_truth(&row)) {
                     None => false,
                     Some(Some(Some(true))) => false,
-                    Some(Some(_)) => return Ok(true),
+                    Some(Some(_)) => {
+                        removed += 1;
+                        return Ok(true);
+                    }
                     Some(None) => true,
                 };
                 batch.values.extend(row.iter().cloned());
@@ -252,10 +290,12 @@ impl WorkerScan<'_> {
                 failed = Some(e.into());
             }
             if let Some(e) = failed.take() {
+                self.removed.fetch_add(removed, Ordering::Relaxed);
                 let _ = tx.send(Err(e));
                 return;
             }
         }
+        self.removed.fetch_add(removed, Ordering::Relaxed);
         if !batch.unfiltered.is_empty() {
             let _ = tx.send(Ok(batch));
         }
@@ -280,6 +320,7 @@ fn run<'a, T: Transaction>(
     reader: Arc<dyn SnapshotScan>,
     pieces: &[(Vec<u8>, Vec<u8>)],
     workers: usize,
+    removed: &AtomicU64,
 ) -> Result<Flow> {
     let width = scan.table.columns.len();
     let next = AtomicUsize::new(0);
@@ -294,6 +335,7 @@ fn run<'a, T: Transaction>(
         next: &next,
         stop: &stop,
         pool: &pool,
+        removed,
     };
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel::<Result<Batch>>(workers * 2);
@@ -335,6 +377,7 @@ fn lead<'a, T: Transaction>(
             if *unfiltered {
                 if let Some(filter) = &scan.filter {
                     if !filter.holds(row, ctx)? {
+                        crate::exec::instrument::filtered_out(ctx, scan);
                         continue;
                     }
                 }

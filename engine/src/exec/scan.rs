@@ -3,13 +3,14 @@
 
 use std::ops::Bound;
 
+use rocksgres_codec::{decode_key_column, INDEX_PREFIX_LEN};
 use rocksgres_storage::{Direction, KeyRange, Transaction};
 
-use crate::catalog::{IndexColumn, TableDesc};
-use crate::error::Result;
+use crate::catalog::{IndexColumn, IndexDesc, TableDesc};
+use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
 use crate::exec::key_bounds::{narrow_range, RangeEnd};
-use crate::exec::row::{decode_columns, decode_values, push_key_value};
+use crate::exec::row::{decode_columns, decode_values, push_key_value, sort_order};
 use crate::exec::run::Flow;
 use crate::exec::sample::Sampler;
 use crate::keys;
@@ -457,6 +458,7 @@ fn scan_index<'a, T: Transaction>(
         Direction::Forward
     };
     ctx.txn.seek(&mut cursor, bufs.range(), direction)?;
+    let ix = &table.indexes[index];
     loop {
         ctx.check_interrupt()?;
         match ctx.txn.next(&mut cursor)? {
@@ -465,17 +467,25 @@ fn scan_index<'a, T: Transaction>(
                 keys::index_prefix(&mut bufs.key, table.storage_id, keys::PRIMARY_INDEX);
                 bufs.key.extend_from_slice(pk);
                 Resume::record(&mut bufs.resume, k);
+                if scan.index_only {
+                    // Every column read is in the entry (see
+                    // `plan::optimize::index_only`): no read of the row.
+                    decode_entry(table, ix, k, pk, &mut bufs.row)?;
+                }
             }
         }
-        if !sampled(&mut bufs.sampler, &bufs.key) {
-            continue;
+        if !scan.index_only {
+            if !sampled(&mut bufs.sampler, &bufs.key) {
+                continue;
+            }
+            if !ctx.txn.get(&bufs.key, &mut bufs.value)? {
+                // An entry whose row this snapshot cannot see (never
+                // happens for a consistent snapshot; tolerated rather
+                // than trusted).
+                continue;
+            }
+            decode_columns(table, &bufs.value, &mut bufs.row, scan.needed.as_deref())?;
         }
-        if !ctx.txn.get(&bufs.key, &mut bufs.value)? {
-            // An entry whose row this snapshot cannot see (never happens for
-            // a consistent snapshot; tolerated rather than trusted).
-            continue;
-        }
-        decode_columns(table, &bufs.value, &mut bufs.row, scan.needed.as_deref())?;
         if let Some(filter) = &scan.filter {
             if !filter.holds(&bufs.row, ctx)? {
                 crate::exec::instrument::filtered_out(ctx, scan);
@@ -489,4 +499,48 @@ fn scan_index<'a, T: Transaction>(
             return Ok(Flow::Stop);
         }
     }
+}
+
+/// The row of an index-only scan from an index entry of `ix`: its key
+/// columns from the entry's key `key` (after the index prefix), the
+/// primary key's from `pk` (the entry's value, the row's key after the
+/// primary index prefix); the other columns NULL (the plan reads none of
+/// them).
+fn decode_entry(
+    table: &TableDesc,
+    ix: &IndexDesc,
+    key: &[u8],
+    pk: &[u8],
+    row: &mut Vec<Value>,
+) -> Result<()> {
+    row.clear();
+    row.resize(table.columns.len(), Value::Null);
+    let mut input = key.get(INDEX_PREFIX_LEN..).unwrap_or_default();
+    for ic in &ix.columns {
+        decode_key_into(table, ic, &mut input, row)?;
+    }
+    let mut input = pk;
+    for ic in &table.primary().columns {
+        decode_key_into(table, ic, &mut input, row)?;
+    }
+    Ok(())
+}
+
+/// Decodes key column `ic` from the front of `input` into its slot of
+/// `row`.
+fn decode_key_into(
+    table: &TableDesc,
+    ic: &IndexColumn,
+    input: &mut &[u8],
+    row: &mut [Value],
+) -> Result<()> {
+    let ty = &table.columns[ic.column].ty;
+    let datum = decode_key_column(input, ty.storage_type(), sort_order(ic)).map_err(|e| {
+        EngineError::new(
+            SqlState::DataCorrupted,
+            format!("index entry of table \"{}\": {e}", table.name),
+        )
+    })?;
+    row[ic.column] = Value::from_datum(datum, ty)?;
+    Ok(())
 }

@@ -401,7 +401,9 @@ impl Binder<'_> {
             let log = &self.with_dml.reads[read_mark..];
             // An INSERT's own target is written, not read.
             parts.push((cte_dml::part_reads(log, self.with_dml.main_insert), None));
-            cte_dml::check_snapshot(&parts)?;
+            if cte_dml::reads_written(&parts) {
+                self.with_dml.needs_view = true;
+            }
         }
         Ok((ctes, out))
     }

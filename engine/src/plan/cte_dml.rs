@@ -14,11 +14,17 @@
 //!
 //! Our transactions read their own writes, so a part of the statement
 //! that read a table a prelude item changes would see the change, where
-//! PostgreSQL's single snapshot would not. Such statements are refused
-//! with 0A000 naming the table: every table a data-modifying item writes
-//! must be read by no other part of the statement (the other `WITH`
-//! items and the main statement, an UPDATE / DELETE / MERGE target
-//! counting as read).
+//! PostgreSQL's single snapshot would not. When some part reads a table
+//! another part writes (the other `WITH` items and the main statement, an
+//! UPDATE / DELETE / MERGE target counting as read), the statement runs
+//! under a *statement view* of the transaction
+//! ([`rocksgres_storage::Transaction::open_statement_view`]): its reads
+//! see the transaction's own writes as they were when it began, so the
+//! main query reads the table as it was before the `WITH` items changed
+//! it, as in PostgreSQL, while locking reads and constraint checks see
+//! every write. Two parts changing the same row: the later one finds the
+//! row changed when it locks it and skips it (PostgreSQL leaves the
+//! outcome unspecified).
 
 use std::sync::Arc;
 
@@ -89,6 +95,9 @@ pub struct WithDml {
     pub(crate) main_insert: bool,
     /// The planned data-modifying items, in declaration order.
     pub(crate) prelude: Vec<DmlCte>,
+    /// Some part of the statement reads a table a data-modifying item
+    /// writes: it runs under a statement view (see the module docs).
+    pub(crate) needs_view: bool,
 }
 
 /// What a part of a `WITH` statement reads: the tables resolved while it
@@ -100,22 +109,19 @@ pub(crate) fn part_reads(log: &[(u32, bool)], insert: bool) -> Vec<u32> {
         .collect()
 }
 
-/// Checks that no part of a statement reads a table one of its
-/// data-modifying `WITH` items writes. `parts` holds each part's reads
-/// and, for a data-modifying item, the table it writes.
-pub(crate) fn check_snapshot(parts: &[(Vec<u32>, Option<Arc<TableDesc>>)]) -> Result<()> {
-    for (i, (_, writes)) in parts.iter().enumerate() {
-        let Some(t) = writes else { continue };
-        for (j, (reads, _)) in parts.iter().enumerate() {
-            if i != j && reads.contains(&t.id) {
-                return Err(EngineError::unsupported(format!(
-                    "reading table \"{}\" in a statement whose WITH query modifies it",
-                    t.name
-                )));
-            }
-        }
-    }
-    Ok(())
+/// Whether some part of a statement reads a table one of its
+/// data-modifying `WITH` items writes (so it must run under a statement
+/// view). `parts` holds each part's reads and, for a data-modifying
+/// item, the table it writes.
+pub(crate) fn reads_written(parts: &[(Vec<u32>, Option<Arc<TableDesc>>)]) -> bool {
+    parts.iter().enumerate().any(|(i, (_, writes))| {
+        writes.as_ref().is_some_and(|t| {
+            parts
+                .iter()
+                .enumerate()
+                .any(|(j, (reads, _))| i != j && reads.contains(&t.id))
+        })
+    })
 }
 
 /// The data-modifying statement `q` is, if it is one (`MERGE` refused
@@ -241,5 +247,11 @@ impl Binder<'_> {
     /// out of the binder.
     pub fn take_dml_prelude(&mut self) -> Vec<DmlCte> {
         std::mem::take(&mut self.with_dml.prelude)
+    }
+
+    /// Whether the statement must run under a statement view (see the
+    /// module docs).
+    pub fn dml_needs_view(&self) -> bool {
+        self.with_dml.needs_view
     }
 }

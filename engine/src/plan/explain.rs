@@ -39,7 +39,7 @@
 
 use std::collections::HashMap;
 
-use crate::exec::instrument::Instrument;
+use crate::exec::instrument::{Instrument, NodeStats};
 use crate::plan::explain_expr::{deparse, Names, SubplanCounter};
 use crate::plan::expr::{Expr, Subquery};
 use crate::plan::node::{Access, JoinKind, Node, ScanPlan, SetOpKind, SortKey};
@@ -80,6 +80,11 @@ pub struct Item<'n> {
     pub node: Option<&'n Node>,
     /// The scan whose filter counts it shows (`Rows Removed by Filter`).
     pub scan: Option<&'n ScanPlan>,
+    /// The parallel scan a `Gather` gathers (its `Workers Launched`).
+    pub gather: Option<&'n ScanPlan>,
+    /// PostgreSQL's `Parallel Aware`: a node each worker runs a part of,
+    /// whose counters show per worker.
+    pub parallel_aware: bool,
     /// PostgreSQL's node type (`Seq Scan`, `Aggregate`).
     pub node_type: String,
     /// The text format's heading (`Seq Scan on t x`, `HashAggregate`).
@@ -105,37 +110,32 @@ pub struct Item<'n> {
 /// What an EXPLAIN ANALYZE adds: the counters, and whether times show.
 pub type Actuals<'s> = Option<(&'s Instrument, bool)>;
 
-/// The lines of the plan of `node` (text format).
-pub fn explain(node: &Node) -> Vec<String> {
-    let item = build(node);
-    crate::plan::explain_format::text(&item, None)
-}
-
-/// The lines of the plan of `node` after it ran under EXPLAIN ANALYZE:
-/// each node's line ends with its actual rows and loops (and times, with
-/// `timing`), as PostgreSQL prints them.
-pub fn explain_analyzed(node: &Node, stats: &Instrument, timing: bool) -> Vec<String> {
-    let item = build(node);
-    crate::plan::explain_format::text(&item, Some((stats, timing)))
-}
-
-/// The tree of [`Item`]s EXPLAIN shows for `node`.
-pub fn build(node: &Node) -> Item<'_> {
-    let mut b = Builder {
-        refnames: HashMap::new(),
-        prefix: false,
-        outer: Vec::new(),
-        subplans: SubplanCounter::default(),
-    };
-    let mut used: Vec<String> = Vec::new();
-    let mut count = 0usize;
-    let mut pending: Vec<&Node> = vec![node];
-    let mut k = 0;
-    while let Some(&n) = pending.get(k) {
-        name_relations(n, &mut b.refnames, &mut used, &mut count, &mut pending);
-        k += 1;
+/// The counters `item` shows: its node's, per worker for a parallel
+/// scan.
+pub(crate) fn stats_of(item: &Item<'_>, stats: &Instrument) -> Option<NodeStats> {
+    if item.node_type == "ModifyTable" {
+        return stats.statement();
     }
-    b.prefix = count > 1;
+    let Some(node) = item.node else {
+        // A DML statement's own scan counts itself.
+        return stats.scan_stats(item.scan?);
+    };
+    match item.scan {
+        Some(scan) if item.parallel_aware => stats.per_worker(node, scan),
+        // A merge join's inner scan counts itself.
+        _ => stats
+            .get(node)
+            .copied()
+            .or_else(|| item.scan.and_then(|s| stats.scan_stats(s))),
+    }
+}
+
+/// The tree of [`Item`]s EXPLAIN shows for `node`, its parallel scans
+/// planned with at most `max_workers` workers each
+/// (`max_parallel_workers_per_gather`).
+pub fn build(node: &Node, max_workers: usize) -> Item<'_> {
+    let mut b = Builder::new(max_workers);
+    b.name_relations(&[node], Vec::new());
     let mut item = b.item(node);
     item.relationship = None;
     item
@@ -280,11 +280,15 @@ fn children_of(node: &Node) -> Vec<&Node> {
     }
 }
 
-struct Builder {
+/// Builds [`Item`]s: the names of the relations and of the subplans met so
+/// far, and what decides how expressions print.
+pub(crate) struct Builder {
     refnames: HashMap<usize, String>,
     prefix: bool,
     outer: Vec<Vec<String>>,
     subplans: SubplanCounter,
+    /// `max_parallel_workers_per_gather`.
+    max_workers: usize,
 }
 
 fn text(s: impl Into<String>) -> Prop {
@@ -292,6 +296,43 @@ fn text(s: impl Into<String>) -> Prop {
 }
 
 impl Builder {
+    /// A builder whose parallel scans plan at most `max_workers` workers.
+    pub(crate) fn new(max_workers: usize) -> Self {
+        Builder {
+            refnames: HashMap::new(),
+            prefix: false,
+            outer: Vec::new(),
+            subplans: SubplanCounter::default(),
+            max_workers,
+        }
+    }
+
+    /// Names the relations `roots` (and the subqueries in them) read, after
+    /// the names `used` already taken (a DML statement's target); column
+    /// names are then qualified when there are several relations.
+    pub(crate) fn name_relations(&mut self, roots: &[&Node], used: Vec<String>) {
+        let mut count = used.len();
+        let mut used = used;
+        let mut pending: Vec<&Node> = roots.to_vec();
+        let mut k = 0;
+        while let Some(&n) = pending.get(k) {
+            name_relations(n, &mut self.refnames, &mut used, &mut count, &mut pending);
+            k += 1;
+        }
+        self.prefix = count > 1;
+    }
+
+    /// Pushes the column names of the row that expressions below refer to
+    /// as their enclosing row (an UPDATE's target row under its FROM).
+    pub(crate) fn push_outer(&mut self, row: Vec<String>) {
+        self.outer.push(row);
+    }
+
+    /// Pops what [`Builder::push_outer`] pushed.
+    pub(crate) fn pop_outer(&mut self) {
+        self.outer.pop();
+    }
+
     fn refname(&self, node: &Node) -> String {
         self.refnames
             .get(&(node as *const Node as usize))
@@ -300,7 +341,7 @@ impl Builder {
     }
 
     /// `e` over a row whose columns are named `row`.
-    fn expr(&mut self, e: &Expr, row: &[String]) -> String {
+    pub(crate) fn expr(&mut self, e: &Expr, row: &[String]) -> String {
         let names = Names {
             row,
             outer: &self.outer,
@@ -388,7 +429,8 @@ impl Builder {
         }
     }
 
-    fn item<'n>(&mut self, node: &'n Node) -> Item<'n> {
+    /// The item of `node` and its inputs.
+    pub(crate) fn item<'n>(&mut self, node: &'n Node) -> Item<'n> {
         crate::sql::depth::guard(|| {
             let mut subs = Vec::new();
             for e in own_exprs(node) {
@@ -460,10 +502,13 @@ impl Builder {
         }
     }
 
-    fn leaf<'n>(&self, node: &'n Node, node_type: &str, heading: String) -> Item<'n> {
+    /// An item of `node` without details or children.
+    pub(crate) fn leaf<'n>(&self, node: &'n Node, node_type: &str, heading: String) -> Item<'n> {
         Item {
             node: Some(node),
             scan: None,
+            gather: None,
+            parallel_aware: false,
             node_type: node_type.into(),
             heading,
             early: Vec::new(),
@@ -640,18 +685,22 @@ impl Builder {
                         hash_conds.push(c);
                     }
                 }
-                let (node_type, heading) = match (hash.is_some(), kind) {
-                    (true, JoinKind::Inner) => ("Hash Join", "Hash Join".to_string()),
-                    (true, _) => ("Hash Join", format!("Hash {join_type} Join")),
-                    (false, JoinKind::Inner) => ("Nested Loop", "Nested Loop".to_string()),
-                    (false, _) => ("Nested Loop", format!("Nested Loop {join_type} Join")),
+                let merge = hash.as_ref().is_some_and(|h| h.merge);
+                let (node_type, heading) = match (hash.is_some(), merge, kind) {
+                    (true, true, JoinKind::Inner) => ("Merge Join", "Merge Join".to_string()),
+                    (true, true, _) => ("Merge Join", format!("Merge {join_type} Join")),
+                    (true, false, JoinKind::Inner) => ("Hash Join", "Hash Join".to_string()),
+                    (true, false, _) => ("Hash Join", format!("Hash {join_type} Join")),
+                    (false, _, JoinKind::Inner) => ("Nested Loop", "Nested Loop".to_string()),
+                    (false, _, _) => ("Nested Loop", format!("Nested Loop {join_type} Join")),
                 };
                 let mut item = self.leaf(node, node_type, heading);
                 item.target.push(("Join Type", text(join_type)));
                 let unique = hash.as_ref().is_some_and(|h| inner_unique(right, &h.right));
                 item.target.push(("~Inner Unique", Prop::Bool(unique)));
                 if !hash_conds.is_empty() {
-                    item.details.push(("Hash Cond", text(and_text(hash_conds))));
+                    let key = if merge { "Merge Cond" } else { "Hash Cond" };
+                    item.details.push((key, text(and_text(hash_conds))));
                 }
                 if !conds.is_empty() {
                     item.details.push(("Join Filter", text(and_text(conds))));
@@ -663,7 +712,7 @@ impl Builder {
                     self.outer.pop();
                 }
                 item.children.push(left_item);
-                if hash.is_some() {
+                if hash.is_some() && !merge {
                     let mut h = self.leaf(right, "Hash", "Hash".into());
                     h.relationship = Some("Inner");
                     let mut ri = right_item;
@@ -750,8 +799,21 @@ impl Builder {
     }
 
     fn scan<'n>(&mut self, node: &'n Node, s: &'n ScanPlan) -> Item<'n> {
-        let t = &s.table;
         let r = self.refname(node);
+        let mut item = self.scan_named(s, r);
+        item.node = Some(node);
+        let workers = crate::exec::parallel_scan::planned(s, self.max_workers);
+        if workers > 0 && item.node_type == "Seq Scan" {
+            return gather(item, s, workers);
+        }
+        item
+    }
+
+    /// The item of scan `s` of the relation named `r` (without a plan
+    /// node: the scan of an UPDATE or DELETE, whose counters are kept by
+    /// the scan itself).
+    pub(crate) fn scan_named<'n>(&mut self, s: &'n ScanPlan, r: String) -> Item<'n> {
+        let t = &s.table;
         let on = if r == t.name {
             quote_ident(&t.name)
         } else {
@@ -759,16 +821,15 @@ impl Builder {
         };
         // A scan's own conditions name columns without the relation, as
         // PostgreSQL's `show_scan_qual` does (without VERBOSE).
-        let prefix = std::mem::replace(&mut self.prefix, false);
-        let row = self.output_names(node);
-        self.prefix = prefix;
+        let row: Vec<String> = t.columns.iter().map(|c| quote_ident(&c.name)).collect();
         // The filter's conjuncts, those the index serves apart.
         let mut parts = Vec::new();
         if let Some(f) = &s.filter {
             crate::plan::expr::conjuncts(f, &mut parts);
         }
         let index = match &s.access {
-            Access::Full if s.reverse => Some((t.primary(), 0)),
+            // Read in key order: an index scan of the primary key.
+            Access::Full if s.reverse || s.ordered => Some((t.primary(), 0)),
             Access::Full => None,
             Access::PkPoint(_) => Some((t.primary(), t.primary().columns.len())),
             Access::PkRange { .. } => Some((t.primary(), 1)),
@@ -816,8 +877,20 @@ impl Builder {
             // from the access path itself.
             index_conds = self.access_conds(s, &row);
         }
-        let mut item = self.leaf(node, "Seq Scan", String::new());
-        item.scan = Some(s);
+        let mut item = Item {
+            node: None,
+            scan: Some(s),
+            gather: None,
+            parallel_aware: false,
+            node_type: "Seq Scan".into(),
+            heading: String::new(),
+            early: Vec::new(),
+            relationship: None,
+            subplan_name: None,
+            target: Vec::new(),
+            details: Vec::new(),
+            children: Vec::new(),
+        };
         if let Some(sample) = &s.sample {
             item.node_type = "Sample Scan".into();
             item.heading = format!("Sample Scan on {on}");
@@ -828,12 +901,14 @@ impl Builder {
                 item.details.push((leak_key(k), text(v)));
             }
         } else if let Some((ix, _)) = index {
-            item.node_type = "Index Scan".into();
+            let kind = if s.index_only {
+                "Index Only Scan"
+            } else {
+                "Index Scan"
+            };
+            item.node_type = kind.into();
             let backward = if s.reverse { " Backward" } else { "" };
-            item.heading = format!(
-                "Index Scan{backward} using {} on {on}",
-                quote_ident(&ix.name)
-            );
+            item.heading = format!("{kind}{backward} using {} on {on}", quote_ident(&ix.name));
             let dir = if s.reverse { "Backward" } else { "Forward" };
             item.target.push(("Scan Direction", text(dir)));
             item.target.push(("Index Name", text(ix.name.clone())));
@@ -934,6 +1009,33 @@ impl Builder {
         }
         out
     }
+}
+
+/// A parallel scan as PostgreSQL shows one: `Gather` (`Workers
+/// Planned`) over the `Parallel Seq Scan`.
+fn gather<'n>(mut scan_item: Item<'n>, s: &'n ScanPlan, workers: usize) -> Item<'n> {
+    scan_item.heading = format!("Parallel {}", scan_item.heading);
+    scan_item.parallel_aware = true;
+    scan_item.relationship = Some("Outer");
+    let mut g = Item {
+        node: scan_item.node,
+        scan: None,
+        gather: Some(s),
+        parallel_aware: false,
+        node_type: "Gather".into(),
+        heading: "Gather".into(),
+        early: Vec::new(),
+        relationship: None,
+        subplan_name: None,
+        target: Vec::new(),
+        details: vec![
+            ("Workers Planned", Prop::Int(workers as u64)),
+            ("~Single Copy", Prop::Bool(false)),
+        ],
+        children: Vec::new(),
+    };
+    g.children.push(scan_item);
+    g
 }
 
 /// An aggregate's name as PostgreSQL prints its call.

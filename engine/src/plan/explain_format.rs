@@ -5,7 +5,29 @@
 //! order and layout: `Node Type`, `Parent Relationship`, `Parallel Aware`,
 //! `Async Capable`, the relation, the counters, the details, `Plans`).
 
-use crate::plan::explain::{Actuals, Format, Item, Prop};
+use crate::plan::explain::{stats_of, Actuals, Format, Item, Prop};
+
+/// EXPLAIN's output rows for `item` in `format`: the text format's lines
+/// (with `summary`, the planning time and, after a run, the execution
+/// time), or one document.
+pub fn lines(
+    format: Format,
+    item: &Item<'_>,
+    actuals: Actuals<'_>,
+    summary: Option<(f64, Option<f64>)>,
+) -> Vec<String> {
+    if format != Format::Text {
+        return vec![document(format, item, actuals, summary)];
+    }
+    let mut out = text(item, actuals);
+    if let Some((planning, execution)) = summary {
+        out.push(format!("Planning Time: {planning:.3} ms"));
+        if let Some(ms) = execution {
+            out.push(format!("Execution Time: {ms:.3} ms"));
+        }
+    }
+    out
+}
 
 /// The text format's lines.
 pub fn text(item: &Item<'_>, actuals: Actuals<'_>) -> Vec<String> {
@@ -19,7 +41,7 @@ fn actual_text(item: &Item<'_>, actuals: Actuals<'_>) -> String {
     let Some((stats, timing)) = actuals else {
         return String::new();
     };
-    let Some(s) = item.node.and_then(|n| stats.get(n)).filter(|s| s.loops > 0) else {
+    let Some(s) = stats_of(item, stats).filter(|s| s.loops > 0) else {
         return " (never executed)".into();
     };
     let loops = s.loops as f64;
@@ -46,16 +68,27 @@ fn details(item: &Item<'_>, actuals: Actuals<'_>, all: bool) -> Vec<(String, Pro
             continue;
         }
         out.push((k.trim_start_matches('~').to_string(), v.clone()));
+        if *k == "Workers Planned" {
+            if let (Some((stats, _)), Some(scan)) = (actuals, item.gather) {
+                let launched = stats.gathered(scan).launched;
+                out.push(("Workers Launched".into(), Prop::Int(launched)));
+            }
+        }
         if *k == "Filter" {
             if let (Some((stats, _)), Some(scan)) = (actuals, item.scan) {
                 let n = stats.removed(scan);
-                let loops = item.node.and_then(|n| stats.get(n)).map_or(0, |s| s.loops);
+                let loops = stats_of(item, stats).map_or(0, |s| s.loops);
                 if loops > 0 && (n > 0 || all) {
                     let per = (n as f64 / loops as f64).round_ties_even() as u64;
                     out.push(("Rows Removed by Filter".into(), Prop::Int(per)));
                 }
             }
         }
+    }
+    // An index-only scan never visits the row (see
+    // `plan::optimize::index_only`).
+    if actuals.is_some() && item.node_type == "Index Only Scan" {
+        out.push(("Heap Fetches".into(), Prop::Int(0)));
     }
     out
 }
@@ -135,17 +168,16 @@ fn entries(item: &Item<'_>, actuals: Actuals<'_>) -> Vec<(String, V)> {
         if let Some(n) = &item.subplan_name {
             e.push(("Subplan Name".into(), V::S(n.clone())));
         }
-        e.push(("Parallel Aware".into(), V::Raw("false".into())));
+        e.push((
+            "Parallel Aware".into(),
+            V::Raw(item.parallel_aware.to_string()),
+        ));
         e.push(("Async Capable".into(), V::Raw("false".into())));
         for (k, v) in &item.target {
             e.push((k.trim_start_matches('~').to_string(), value(v)));
         }
         if let Some((stats, timing)) = actuals {
-            let s = item
-                .node
-                .and_then(|n| stats.get(n))
-                .copied()
-                .unwrap_or_default();
+            let s = stats_of(item, stats).unwrap_or_default();
             let loops = s.loops.max(1) as f64;
             if timing {
                 let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0 / loops;

@@ -27,6 +27,12 @@
 //!      left side is known to be small (a point lookup, a short `VALUES`
 //!      list, a small LIMIT): the right scan runs once per left row as a
 //!      lateral scan whose key is the left row's value;
+//!    * a **merge join** ([`crate::exec::merge_join`]) when both sides are
+//!      table scans joined on the first column of each one's primary key
+//!      and both are estimated too large for the smaller to be hashed in
+//!      PostgreSQL's default 8 MB: both primary indexes are read in key
+//!      order and matched as they stream, in the memory of one group of
+//!      equal keys (see `merge_key`);
 //!    * otherwise a **hash join** ([`HashKeys`], executed by
 //!      [`crate::exec::hash_join`]): the right side is read once into a
 //!      hash table on its keys and every left row probes it.
@@ -69,8 +75,9 @@ use crate::plan::optimize::access::choose_access;
 use crate::sql::depth;
 use crate::types::{BinaryOp, CastKind, SqlType};
 
-/// The equi-join keys of a hash join: `left[i]` over the left row equals
-/// `right[i]` over the right row, both compared as `types[i]`.
+/// The equi-join keys of a hash join (or, with `merge`, of a merge join):
+/// `left[i]` over the left row equals `right[i]` over the right row, both
+/// compared as `types[i]`.
 #[derive(Debug, Clone)]
 pub struct HashKeys {
     /// Key expressions over the left (probe) row.
@@ -79,7 +86,19 @@ pub struct HashKeys {
     pub right: Vec<Expr>,
     /// The type both sides' values have.
     pub types: Vec<SqlType>,
+    /// A merge join ([`crate::exec::merge_join`]): both inputs are table
+    /// scans read in the order of the one key (the first column of each
+    /// one's primary key), matched as they stream instead of hashed.
+    pub merge: bool,
 }
+
+/// What a hash join's build side keeps per column of a row (about what
+/// [`crate::exec::hash_join`] holds per value), for the merge-join choice.
+const BUILD_BYTES_PER_COLUMN: f64 = 32.0;
+
+/// PostgreSQL's default hash table memory: `work_mem` (4 MB) times
+/// `hash_mem_multiplier` (2).
+const DEFAULT_HASH_MEM: f64 = 8.0 * 1024.0 * 1024.0;
 
 /// Largest `VALUES` list or LIMIT count treated as a small outer side.
 const SMALL_OUTER_ROWS: usize = 100;
@@ -395,10 +414,15 @@ fn hash_join(
     on: Option<Expr>,
     keys: Vec<(Expr, Expr, SqlType)>,
 ) -> Node {
+    if let Some(k) = merge_key(&left, &right, kind, &keys) {
+        let (l, r, ty) = keys.into_iter().nth(k).expect("merge key");
+        return merge_join(left, right, kind, on, (l, r, ty));
+    }
     let mut hk = HashKeys {
         left: Vec::new(),
         right: Vec::new(),
         types: Vec::new(),
+        merge: false,
     };
     for (l, r, t) in keys {
         hk.left.push(l);
@@ -415,6 +439,101 @@ fn hash_join(
         on,
         lateral: false,
         hash: Some(Box::new(hk)),
+    }
+}
+
+/// The position in `keys` of the key a merge join of `left` and `right`
+/// would merge on, when the join should be merged: both inputs are table
+/// scans that can read their primary index in order (no lock, sample or
+/// other index), the key is the first column of each one's primary key
+/// (ascending, the same type, one whose key order is its SQL order), the
+/// join is inner, left, semi or anti, and both tables are estimated
+/// large enough that hashing the smaller would pass the hash table's
+/// memory ([`DEFAULT_HASH_MEM`]) and spill. A merge then needs no memory
+/// but one group of equal keys, as PostgreSQL's merge join over two index
+/// scans. Without statistics the join is hashed.
+fn merge_key(
+    left: &Node,
+    right: &Node,
+    kind: JoinKind,
+    keys: &[(Expr, Expr, SqlType)],
+) -> Option<usize> {
+    if !matches!(
+        kind,
+        JoinKind::Inner | JoinKind::Left | JoinKind::Semi | JoinKind::Anti
+    ) {
+        return None;
+    }
+    let (Node::Scan(l), Node::Scan(r)) = (left, right) else {
+        return None;
+    };
+    let ordered_first = |s: &crate::plan::node::ScanPlan, outer: bool| {
+        let access_ok = match &s.access {
+            Access::Full => true,
+            Access::PkPoint(_) | Access::PkRange { .. } => outer,
+            _ => false,
+        };
+        if !access_ok || s.reverse || s.lock.is_some() || s.sample.is_some() {
+            return None;
+        }
+        let first = s.table.primary().columns.first()?;
+        (!first.descending).then_some(first.column)
+    };
+    let (lc, rc) = (ordered_first(l, true)?, ordered_first(r, false)?);
+    let k = keys.iter().position(|(a, b, ty)| {
+        matches!((a, b), (Expr::Column(x, _), Expr::Column(y, _)) if *x == lc && *y == rc)
+            && merge_type(ty)
+            && a.ty() == b.ty()
+    })?;
+    let bytes = |n: &Node| {
+        let rows = crate::plan::optimize::estimate::node_rows(n)?;
+        Some(rows * n.width() as f64 * BUILD_BYTES_PER_COLUMN)
+    };
+    let smaller = bytes(left)?.min(bytes(right)?);
+    (smaller > DEFAULT_HASH_MEM).then_some(k)
+}
+
+/// Whether keys of type `ty` are stored in their SQL order (so a primary
+/// index read in order gives them sorted as [`crate::types::compare_typed`]
+/// compares them).
+fn merge_type(ty: &SqlType) -> bool {
+    matches!(
+        ty,
+        SqlType::Int2
+            | SqlType::Int4
+            | SqlType::Int8
+            | SqlType::Date
+            | SqlType::Timestamp(_)
+            | SqlType::Timestamptz(_)
+    )
+}
+
+/// The merge join of `left` and `right` on `key` (see [`merge_key`]): both
+/// scans read their primary index in order.
+fn merge_join(
+    mut left: Node,
+    mut right: Node,
+    kind: JoinKind,
+    on: Option<Expr>,
+    (l, r, ty): (Expr, Expr, SqlType),
+) -> Node {
+    for n in [&mut left, &mut right] {
+        if let Node::Scan(s) = n {
+            s.ordered = true;
+        }
+    }
+    Node::Join {
+        left: Box::new(left),
+        right: Box::new(right),
+        kind,
+        on,
+        lateral: false,
+        hash: Some(Box::new(HashKeys {
+            left: vec![l],
+            right: vec![r],
+            types: vec![ty],
+            merge: true,
+        })),
     }
 }
 
@@ -450,6 +569,7 @@ fn swapped_hash_join(left: Node, right: Node, on: Option<Expr>, keys: HashKeys) 
         left: keys.right,
         right: keys.left,
         types: keys.types,
+        merge: false,
     };
     let exprs = (0..lw)
         .map(|j| Expr::Column(rw + j, columns[j].ty))

@@ -103,6 +103,7 @@ fn action_plan(
             needed: None,
             sample: None,
             ordered: false,
+            index_only: false,
         },
         sets,
         indexes: bind_indexes(table, binder)?,
@@ -246,6 +247,7 @@ impl Binder<'_> {
             needed: None,
             sample: None,
             ordered: false,
+            index_only: false,
         };
         let mut matched = Vec::new();
         let mut not_matched = Vec::new();

@@ -95,6 +95,10 @@ pub struct ScanPlan {
     /// (an ORDER BY the scan gives, see
     /// [`crate::plan::optimize::index_order`]): never read in parallel.
     pub ordered: bool,
+    /// Every column the plan reads is in the entries of the index the
+    /// access path reads: the rows are decoded from the entries alone
+    /// (see [`crate::plan::optimize::index_only`]).
+    pub index_only: bool,
 }
 
 /// One ORDER BY key over the input row.

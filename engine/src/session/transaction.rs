@@ -119,6 +119,24 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         {
             "LOCK TABLE"
         }
+        // EXPLAIN ANALYZE runs the statement it explains.
+        Statement::Explain {
+            statement,
+            analyze,
+            verbose,
+            format,
+            options,
+            ..
+        } if crate::plan::explain_options::parse(
+            *analyze,
+            *verbose,
+            format.as_ref(),
+            options.as_deref(),
+        )
+        .is_ok_and(|o| o.analyze) =>
+        {
+            return write_command(statement)
+        }
         Statement::Query(_) if super::select_into(stmt).is_some() => "SELECT INTO",
         Statement::Query(q) if crate::plan::cte_dml::write_command(q).is_some() => {
             crate::plan::cte_dml::write_command(q)?

@@ -286,7 +286,7 @@ impl<I: RawIter> MvccCursor<I> {
                 if !non_empty(lo, range.end) {
                     return None;
                 }
-                writes.range(lo, range.end).next()
+                writes.range(lo, range.end, self.latest).next()
             }
             Direction::Backward => {
                 let hi = if self.buf_started {
@@ -297,7 +297,7 @@ impl<I: RawIter> MvccCursor<I> {
                 if !non_empty(range.start, hi) {
                     return None;
                 }
-                writes.range(range.start, hi).next_back()
+                writes.range(range.start, hi, self.latest).next_back()
             }
         }
     }

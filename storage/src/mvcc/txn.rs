@@ -138,9 +138,16 @@ impl<B: Backend> MvccTxn<B> {
     }
 
     /// The transaction's own buffered write of `key`, if any: `Some(true)`
-    /// with the value copied into `out`, `Some(false)` for a buffered delete.
-    fn own_write(&self, key: &[u8], out: &mut Vec<u8>) -> Option<bool> {
-        Some(match self.writes.get(key)? {
+    /// with the value copied into `out`, `Some(false)` for a buffered
+    /// delete. As plain reads see it (as of an open statement view), or
+    /// with `latest` after every write.
+    fn own_write(&self, key: &[u8], out: &mut Vec<u8>, latest: bool) -> Option<bool> {
+        let state = if latest {
+            self.writes.get_latest(key)?
+        } else {
+            self.writes.get(key)?
+        };
+        Some(match state {
             Some(v) => {
                 out.clear();
                 out.extend_from_slice(v);
@@ -250,7 +257,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
     }
 
     fn get(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
-        if let Some(found) = self.own_write(key, out) {
+        if let Some(found) = self.own_write(key, out, false) {
             return Ok(found);
         }
         let iter = View::ensure(
@@ -265,7 +272,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
 
     fn get_for_update(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
         self.lock(key)?;
-        if let Some(found) = self.own_write(key, out) {
+        if let Some(found) = self.own_write(key, out, true) {
             return Ok(found);
         }
         let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest, Use::Point)?;
@@ -284,7 +291,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
             Err(StorageError::LockNotAvailable) if wait == RowLockWait::Skip => return Ok(None),
             r => r?,
         }
-        if let Some(found) = self.own_write(key, out) {
+        if let Some(found) = self.own_write(key, out, true) {
             return Ok(Some(found));
         }
         let iter = View::ensure(&mut self.point, &self.shared, Freshness::Latest, Use::Point)?;
@@ -316,7 +323,7 @@ impl<B: Backend> Transaction for MvccTxn<B> {
     }
 
     fn get_latest(&mut self, key: &[u8], out: &mut Vec<u8>) -> Result<LatestRead> {
-        if let Some(found) = self.own_write(key, out) {
+        if let Some(found) = self.own_write(key, out, true) {
             return Ok(LatestRead {
                 found,
                 newer: false,
@@ -457,6 +464,14 @@ impl<B: Backend> Transaction for MvccTxn<B> {
 
     fn release_savepoint(&mut self, depth: usize) {
         self.writes.release(depth);
+    }
+
+    fn open_statement_view(&mut self) -> usize {
+        self.writes.open_view()
+    }
+
+    fn close_statement_view(&mut self, depth: usize) {
+        self.writes.close_view(depth);
     }
 
     fn commit(mut self) -> Result<CommitInfo> {

@@ -14,6 +14,16 @@
 //! that takes a warm buffer writes its first rows without allocating. A
 //! buffer whose arena grew past [`BufferPool`]'s retention limit is dropped
 //! instead of pooled, so one huge transaction does not pin its memory.
+//!
+//! A *statement view* ([`WriteBuffer::open_view`]) freezes what plain reads
+//! see of the buffer: from then on each key written keeps, beside its new
+//! state, its state when the view opened, and [`WriteBuffer::get`] and
+//! [`WriteBuffer::range`] answer with that state (a key not buffered then
+//! is not buffered for them, so the stored version shows through). One
+//! statement whose parts write and read the same table (a data-modifying
+//! `WITH` item and the query around it) then reads as of its start, as
+//! PostgreSQL's single snapshot does, while the `_latest` reads (locks,
+//! constraint checks, commit) see every write.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -96,6 +106,9 @@ pub(crate) struct WriteBuffer {
     undo: Vec<(ArenaSlice, Before)>,
     /// Undo-log length at each open savepoint.
     savepoints: Vec<usize>,
+    /// The open statement view: the savepoint it opened, and each key
+    /// written since with its state when it opened.
+    view: Option<(usize, BTreeMap<ArenaSlice, Before>)>,
     /// Declared last so it is dropped after the slices pointing into it.
     arena: Bump,
 }
@@ -119,6 +132,7 @@ impl WriteBuffer {
             map: BTreeMap::new(),
             undo: Vec::new(),
             savepoints: Vec::new(),
+            view: None,
             arena: Bump::new(),
         }
     }
@@ -133,9 +147,21 @@ impl WriteBuffer {
         self.map.is_empty()
     }
 
-    /// The buffered state of `key`: `Some(Some(value))`, `Some(None)` for a
+    /// The buffered state of `key` as plain reads see it (as of the open
+    /// statement view, if any): `Some(Some(value))`, `Some(None)` for a
     /// buffered delete, `None` when the key was not written.
     pub(crate) fn get(&self, key: &[u8]) -> Option<Option<&[u8]>> {
+        if let Some((_, before)) = &self.view {
+            if let Some(state) = before.get(key) {
+                return state.as_ref().map(|v| v.as_ref().map(ArenaSlice::bytes));
+            }
+        }
+        self.get_latest(key)
+    }
+
+    /// The buffered state of `key` after every write, whatever view is
+    /// open.
+    pub(crate) fn get_latest(&self, key: &[u8]) -> Option<Option<&[u8]>> {
         self.map.get(key).map(|v| v.as_ref().map(ArenaSlice::bytes))
     }
 
@@ -154,12 +180,18 @@ impl WriteBuffer {
             if logging {
                 self.undo.push((stored_key, Some(before)));
             }
+            if let Some((_, states)) = &mut self.view {
+                states.entry(stored_key).or_insert(Some(before));
+            }
             self.map.insert(stored_key, value);
             return;
         }
         let stored_key = ArenaSlice::copy_into(&self.arena, key);
         if logging {
             self.undo.push((stored_key, None));
+        }
+        if let Some((_, states)) = &mut self.view {
+            states.entry(stored_key).or_insert(None);
         }
         self.map.insert(stored_key, value);
     }
@@ -171,16 +203,52 @@ impl WriteBuffer {
             .map(|(k, v)| (k.bytes(), v.as_ref().map(ArenaSlice::bytes)))
     }
 
-    /// The buffered writes with keys in `(lo, hi)`, in key order. The
-    /// bounds must describe a valid range (see `BTreeMap::range`).
+    /// The buffered writes with keys in `(lo, hi)`, in key order, as
+    /// plain reads see them (as of the open statement view, if any: a key
+    /// not buffered when it opened is left out). With `latest`, every
+    /// write. The bounds must describe a valid range (see
+    /// `BTreeMap::range`).
     pub(crate) fn range<'w>(
         &'w self,
         lo: Bound<&[u8]>,
         hi: Bound<&[u8]>,
+        latest: bool,
     ) -> impl DoubleEndedIterator<Item = (&'w [u8], Option<&'w [u8]>)> {
+        let view = if latest {
+            None
+        } else {
+            self.view.as_ref().map(|(_, states)| states)
+        };
         self.map
             .range::<[u8], _>((lo, hi))
-            .map(|(k, v)| (k.bytes(), v.as_ref().map(ArenaSlice::bytes)))
+            .filter_map(move |(k, v)| {
+                let state: &'w Option<ArenaSlice> =
+                    match view.and_then(|states| states.get(k.bytes())) {
+                        Some(before) => before.as_ref()?,
+                        None => v,
+                    };
+                Some((k.bytes(), state.as_ref().map(ArenaSlice::bytes)))
+            })
+    }
+
+    /// Opens the statement view (see the module docs) at a savepoint of its
+    /// own; returns that savepoint's depth, for [`WriteBuffer::close_view`].
+    /// A view already open stays (and its depth is returned).
+    pub(crate) fn open_view(&mut self) -> usize {
+        if let Some((depth, _)) = &self.view {
+            return *depth;
+        }
+        let depth = self.savepoint();
+        self.view = Some((depth, BTreeMap::new()));
+        depth
+    }
+
+    /// Closes the statement view opened at `depth`, keeping its writes.
+    pub(crate) fn close_view(&mut self, depth: usize) {
+        if self.view.as_ref().is_some_and(|(d, _)| *d == depth) {
+            self.view = None;
+            self.release(depth);
+        }
     }
 
     /// Opens a savepoint; returns its depth (0 for the outermost).
@@ -194,6 +262,12 @@ impl WriteBuffer {
         let Some(&mark) = self.savepoints.get(depth) else {
             return;
         };
+        // Undoing past the view's own savepoint ends it. Undoing to it (or
+        // inside it) keeps it: the states it keeps are still those of its
+        // opening.
+        if self.view.as_ref().is_some_and(|(d, _)| *d > depth) {
+            self.view = None;
+        }
         while self.undo.len() > mark {
             let (key, before) = self.undo.pop().expect("checked length");
             match before {
@@ -210,6 +284,9 @@ impl WriteBuffer {
 
     /// Closes savepoint `depth` and those inside it, keeping their writes.
     pub(crate) fn release(&mut self, depth: usize) {
+        if self.view.as_ref().is_some_and(|(d, _)| *d > depth) {
+            self.view = None;
+        }
         self.savepoints.truncate(depth);
         if self.savepoints.is_empty() {
             self.undo.clear();
@@ -218,6 +295,7 @@ impl WriteBuffer {
 
     /// Drops every write, keeping the arena's largest chunk for reuse.
     pub(crate) fn clear(&mut self) {
+        self.view = None;
         self.map.clear();
         self.undo.clear();
         self.savepoints.clear();
@@ -298,7 +376,7 @@ mod tests {
             ]
         );
         let keys: Vec<&[u8]> = b
-            .range(Bound::Excluded(b"a"), Bound::Unbounded)
+            .range(Bound::Excluded(b"a"), Bound::Unbounded, false)
             .rev()
             .map(|(k, _)| k)
             .collect();
@@ -322,6 +400,69 @@ mod tests {
         b.release(outer);
         b.rollback_to(outer);
         assert_eq!(b.len(), 2, "a released savepoint undoes nothing");
+    }
+
+    #[test]
+    fn a_statement_view_reads_as_of_its_opening() {
+        let mut b = WriteBuffer::new();
+        b.write(b"a", Some(b"1"));
+        b.write(b"b", Some(b"2"));
+        let depth = b.open_view();
+        b.write(b"a", Some(b"10"));
+        b.write(b"b", None);
+        b.write(b"c", Some(b"3"));
+        b.write(b"a", Some(b"11"));
+        // Plain reads see the buffer as the view opened.
+        assert_eq!(b.get(b"a"), Some(Some(&b"1"[..])));
+        assert_eq!(b.get(b"b"), Some(Some(&b"2"[..])));
+        assert_eq!(b.get(b"c"), None, "not buffered when the view opened");
+        let seen: Vec<(&[u8], Option<&[u8]>)> =
+            b.range(Bound::Unbounded, Bound::Unbounded, false).collect();
+        assert_eq!(
+            seen,
+            vec![(&b"a"[..], Some(&b"1"[..])), (&b"b"[..], Some(&b"2"[..]))]
+        );
+        let back: Vec<&[u8]> = b
+            .range(Bound::Unbounded, Bound::Unbounded, false)
+            .rev()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(back, vec![&b"b"[..], &b"a"[..]]);
+        // Latest reads see every write.
+        assert_eq!(b.get_latest(b"a"), Some(Some(&b"11"[..])));
+        assert_eq!(b.get_latest(b"b"), Some(None));
+        let latest: Vec<&[u8]> = b
+            .range(Bound::Unbounded, Bound::Unbounded, true)
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(latest, vec![&b"a"[..], &b"b"[..], &b"c"[..]]);
+        // Closing it keeps the writes and shows them.
+        b.close_view(depth);
+        assert_eq!(b.get(b"a"), Some(Some(&b"11"[..])));
+        assert_eq!(b.get(b"c"), Some(Some(&b"3"[..])));
+        assert!(b.savepoints.is_empty() && b.undo.is_empty());
+    }
+
+    #[test]
+    fn a_view_outlives_a_rollback_inside_it_and_ends_with_one_before_it() {
+        let mut b = WriteBuffer::new();
+        let outer = b.savepoint();
+        b.write(b"a", Some(b"1"));
+        let depth = b.open_view();
+        b.write(b"a", Some(b"2"));
+        b.rollback_to(depth);
+        assert_eq!(b.get(b"a"), Some(Some(&b"1"[..])));
+        b.write(b"a", Some(b"3"));
+        assert_eq!(
+            b.get(b"a"),
+            Some(Some(&b"1"[..])),
+            "still as of its opening"
+        );
+        b.rollback_to(outer);
+        assert!(b.view.is_none());
+        assert_eq!(b.get(b"a"), None);
+        b.close_view(depth);
+        assert_eq!(b.savepoints.len(), 1, "the outer savepoint stays open");
     }
 
     #[test]

@@ -128,6 +128,20 @@ impl TupleStore {
         Ok(())
     }
 
+    /// Empties the store (its file, if it had one, is removed), keeping
+    /// its limits.
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.mem = 0;
+        self.file = None;
+        self.enums = EnumTable::default();
+        self.len = 0;
+        self.written = 0;
+        self.index.clear();
+        self.read_pos = 0;
+        self.reader_at = None;
+    }
+
     /// The limits the store spills within.
     pub fn env(&self) -> &SpillEnv {
         &self.env

@@ -24,6 +24,9 @@
 //!   finished plan from the root down.
 //! * [`index_order`]: a sort the primary index already gives is replaced
 //!   by reading the index in that order.
+//! * [`index_only`]: an index scan whose index entries hold every column
+//!   the query reads decodes them from the entries, never reading the row
+//!   (run with [`prune`], once the columns read are known).
 //!
 //! Predicate push-down and the choice of join algorithm (hash, merge,
 //! index nested loop, nested loop) are in [`crate::plan::join_plan`],
@@ -41,6 +44,7 @@
 
 pub mod access;
 pub mod estimate;
+pub mod index_only;
 pub mod index_order;
 pub mod join_order;
 pub mod prune;

@@ -278,4 +278,5 @@ fn prune_scan(scan: &mut ScanPlan, need: &[bool]) {
     } else {
         Some(mask)
     };
+    scan.index_only = crate::plan::optimize::index_only::covers(scan);
 }

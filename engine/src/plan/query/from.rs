@@ -505,6 +505,7 @@ impl Binder<'_> {
                         needed: None,
                         sample: sampled,
                         ordered: false,
+                        index_only: false,
                     }),
                     scope,
                 ))

@@ -381,6 +381,9 @@ fn plan_text_unguarded(p: &Planned) -> String {
     match p {
         Planned::Query(n) => format!("Query {n:?}"),
         Planned::Explain(n, options) => format!("Explain {options:?} {n:?}"),
+        Planned::ExplainDml(p, options) => {
+            format!("Explain {options:?} {}", plan_text_unguarded(p))
+        }
         Planned::Insert(i) => format!("Insert {i:?}"),
         Planned::Update(u) => format!("Update {u:?}"),
         Planned::Delete(d) => format!("Delete {d:?}"),
