@@ -1,6 +1,7 @@
 //! What a join emits, by join kind: shared by the nested-loop joins
-//! ([`crate::exec::run`]) and the hash join ([`crate::exec::hash_join`]),
-//! which differ only in how they find a left row's candidate pairs.
+//! ([`crate::exec::run`]), the hash join ([`crate::exec::hash_join`]) and
+//! the merge join ([`crate::exec::merge_join`]), which differ only in how
+//! they find a left row's candidate pairs.
 //!
 //! * A matching pair: a semi join emits the left row and is done with it,
 //!   an anti join is done with it without emitting, the others emit the
@@ -15,8 +16,48 @@ use rocksgres_storage::Transaction;
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
 use crate::exec::run::{Flow, Sink};
+use crate::exec::spill::TupleStore;
+use crate::plan::expr::Expr;
 use crate::plan::node::JoinKind;
 use crate::types::Value;
+
+/// Joins `lrow` with each candidate row of `rows` (read from where it
+/// stands): checks `on` on each pair and emits as `kind` says, then, when
+/// nothing matched, what a left row without a match emits. `joined` is
+/// scratch space.
+#[allow(clippy::too_many_arguments)]
+pub fn join_candidates<'a, T: Transaction>(
+    kind: JoinKind,
+    lrow: &[Value],
+    rows: &mut TupleStore,
+    right_width: usize,
+    on: Option<&Expr>,
+    joined: &mut Vec<Value>,
+    ctx: &mut Ctx<'a, T>,
+    sink: &mut Sink<'_, 'a, T>,
+) -> Result<Flow> {
+    let mut any = false;
+    while let Some(rrow) = rows.next()? {
+        ctx.check_interrupt()?;
+        joined.clear();
+        joined.extend_from_slice(lrow);
+        joined.extend_from_slice(rrow);
+        let ok = match on {
+            Some(cond) => cond.holds(joined, ctx)?,
+            None => true,
+        };
+        if ok {
+            any = true;
+            if let Some(flow) = on_match(kind, lrow, joined, ctx, sink)? {
+                return Ok(flow);
+            }
+        }
+    }
+    if any {
+        return Ok(Flow::Continue);
+    }
+    on_no_match(kind, lrow, right_width, joined, ctx, sink)
+}
 
 /// Handles a matching pair `joined` of `lrow`: `Some(flow)` ends the
 /// left row with `flow`, `None` goes on with its next candidate.

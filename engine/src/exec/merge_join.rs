@@ -97,27 +97,16 @@ pub(crate) fn run_merge_join<'a, T: Transaction>(
             }
         }
         group.rewind();
-        let mut any = false;
-        while let Some(rrow) = group.next()? {
-            ctx.check_interrupt()?;
-            joined.clear();
-            joined.extend_from_slice(lrow);
-            joined.extend_from_slice(rrow);
-            let ok = match on {
-                Some(cond) => cond.holds(&joined, ctx)?,
-                None => true,
-            };
-            if ok {
-                any = true;
-                if let Some(flow) = join_emit::on_match(kind, lrow, &joined, ctx, sink)? {
-                    return Ok(flow);
-                }
-            }
-        }
-        if any {
-            return Ok(Flow::Continue);
-        }
-        join_emit::on_no_match(kind, lrow, right_width, &mut joined, ctx, sink)
+        join_emit::join_candidates(
+            kind,
+            lrow,
+            &mut group,
+            right_width,
+            on,
+            &mut joined,
+            ctx,
+            sink,
+        )
     });
     if let Some(t) = inner.timer.take() {
         t.finish(ctx, scan);

@@ -73,6 +73,11 @@ pub fn workers_launched() -> u64 {
     WORKERS_LAUNCHED.load(Ordering::Relaxed)
 }
 
+/// Each worker thread's stack: twice the depth guard's red zone
+/// ([`crate::sql::depth::RED_ZONE`]), so the guard finds room on it
+/// (address space; only what is used is touched).
+const WORKER_STACK: usize = 2 * crate::sql::depth::RED_ZONE + 1024 * 1024;
+
 /// Rows a worker sends at once.
 pub const BATCH_ROWS: usize = 256;
 
@@ -339,13 +344,39 @@ fn run<'a, T: Transaction>(
     };
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel::<Result<Batch>>(workers * 2);
-        WORKERS_LAUNCHED.fetch_add(workers as u64, Ordering::Relaxed);
+        let mut failed = None;
+        let mut launched = 0;
         for _ in 0..workers {
             let tx = tx.clone();
             let shared = &shared;
-            s.spawn(move || shared.work(&tx));
+            // A stack past the depth guard's red zone: with the default
+            // 2 MB every guarded call (the filter's `quick_truth`) would
+            // allocate a new stack segment, an mmap and munmap per row.
+            let spawned = std::thread::Builder::new()
+                .name("rocksgres-scan".into())
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(s, move || shared.work(&tx));
+            match spawned {
+                Ok(_) => {
+                    launched += 1;
+                    WORKERS_LAUNCHED.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
         }
         drop(tx);
+        // The workers take the pieces from a shared counter, so one is
+        // enough to read them all; none reads nothing.
+        if let (Some(e), 0) = (failed, launched) {
+            stop.store(true, Ordering::Relaxed);
+            drop(rx);
+            return Err(EngineError::internal(format!(
+                "could not start a parallel scan worker: {e}"
+            )));
+        }
         let r = lead(scan, ctx, f, &rx, &pool, width);
         stop.store(true, Ordering::Relaxed);
         // Unblocks a worker waiting to send; the scope then waits for all.

@@ -344,28 +344,16 @@ fn run_node<'a, T: Transaction>(
                 ctx.outer.push(lrow.to_vec());
                 let right_rows = collect_store(right, ctx);
                 ctx.outer.pop();
-                let mut right_rows = right_rows?;
-                let mut any = false;
-                while let Some(rrow) = right_rows.next()? {
-                    ctx.check_interrupt()?;
-                    joined.clear();
-                    joined.extend_from_slice(lrow);
-                    joined.extend_from_slice(rrow);
-                    let ok = match on {
-                        Some(cond) => cond.holds(&joined, ctx)?,
-                        None => true,
-                    };
-                    if ok {
-                        any = true;
-                        if let Some(flow) = join_emit::on_match(*kind, lrow, &joined, ctx, sink)? {
-                            return Ok(flow);
-                        }
-                    }
-                }
-                if any {
-                    return Ok(Flow::Continue);
-                }
-                join_emit::on_no_match(*kind, lrow, right_width, &mut joined, ctx, sink)
+                join_emit::join_candidates(
+                    *kind,
+                    lrow,
+                    &mut right_rows?,
+                    right_width,
+                    on.as_ref(),
+                    &mut joined,
+                    ctx,
+                    sink,
+                )
             })
         }
         Node::Join {

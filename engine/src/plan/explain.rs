@@ -107,6 +107,27 @@ pub struct Item<'n> {
     pub children: Vec<Item<'n>>,
 }
 
+impl<'n> Item<'n> {
+    /// An item of type `node_type` shown as `heading`, with no node,
+    /// properties or children yet.
+    pub fn new(node_type: &str, heading: String) -> Self {
+        Item {
+            node: None,
+            scan: None,
+            gather: None,
+            parallel_aware: false,
+            node_type: node_type.into(),
+            heading,
+            early: Vec::new(),
+            relationship: None,
+            subplan_name: None,
+            target: Vec::new(),
+            details: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+}
+
 /// What an EXPLAIN ANALYZE adds: the counters, and whether times show.
 pub type Actuals<'s> = Option<(&'s Instrument, bool)>;
 
@@ -504,20 +525,9 @@ impl Builder {
 
     /// An item of `node` without details or children.
     pub(crate) fn leaf<'n>(&self, node: &'n Node, node_type: &str, heading: String) -> Item<'n> {
-        Item {
-            node: Some(node),
-            scan: None,
-            gather: None,
-            parallel_aware: false,
-            node_type: node_type.into(),
-            heading,
-            early: Vec::new(),
-            relationship: None,
-            subplan_name: None,
-            target: Vec::new(),
-            details: Vec::new(),
-            children: Vec::new(),
-        }
+        let mut item = Item::new(node_type, heading);
+        item.node = Some(node);
+        item
     }
 
     /// A scan of a relation-like leaf: `Function Scan on f` and its
@@ -877,20 +887,8 @@ impl Builder {
             // from the access path itself.
             index_conds = self.access_conds(s, &row);
         }
-        let mut item = Item {
-            node: None,
-            scan: Some(s),
-            gather: None,
-            parallel_aware: false,
-            node_type: "Seq Scan".into(),
-            heading: String::new(),
-            early: Vec::new(),
-            relationship: None,
-            subplan_name: None,
-            target: Vec::new(),
-            details: Vec::new(),
-            children: Vec::new(),
-        };
+        let mut item = Item::new("Seq Scan", String::new());
+        item.scan = Some(s);
         if let Some(sample) = &s.sample {
             item.node_type = "Sample Scan".into();
             item.heading = format!("Sample Scan on {on}");
@@ -1017,23 +1015,13 @@ fn gather<'n>(mut scan_item: Item<'n>, s: &'n ScanPlan, workers: usize) -> Item<
     scan_item.heading = format!("Parallel {}", scan_item.heading);
     scan_item.parallel_aware = true;
     scan_item.relationship = Some("Outer");
-    let mut g = Item {
-        node: scan_item.node,
-        scan: None,
-        gather: Some(s),
-        parallel_aware: false,
-        node_type: "Gather".into(),
-        heading: "Gather".into(),
-        early: Vec::new(),
-        relationship: None,
-        subplan_name: None,
-        target: Vec::new(),
-        details: vec![
-            ("Workers Planned", Prop::Int(workers as u64)),
-            ("~Single Copy", Prop::Bool(false)),
-        ],
-        children: Vec::new(),
-    };
+    let mut g = Item::new("Gather", "Gather".into());
+    g.node = scan_item.node;
+    g.gather = Some(s);
+    g.details = vec![
+        ("Workers Planned", Prop::Int(workers as u64)),
+        ("~Single Copy", Prop::Bool(false)),
+    ];
     g.children.push(scan_item);
     g
 }

@@ -125,10 +125,7 @@ pub(super) fn modify(plan: &ModifyPlan, delete: bool, max_workers: usize) -> Ite
         Some(node) => {
             // Each target row joins the FROM items' rows, whose plan reads
             // the target row as its enclosing row.
-            let mut join = modify_item("Nested Loop", "", "");
-            join.node_type = "Nested Loop".into();
-            join.heading = "Nested Loop".into();
-            join.early.clear();
+            let mut join = Item::new("Nested Loop", "Nested Loop".into());
             join.target = vec![("Join Type", Prop::Text("Inner".into()))];
             join.relationship = Some("Outer");
             let row: Vec<String> = table
@@ -155,23 +152,13 @@ fn modify_item<'n>(operation: &str, table: &str, refname: &str) -> Item<'n> {
     } else {
         format!("{} {}", quote_ident(table), quote_ident(refname))
     };
-    Item {
-        node: None,
-        scan: None,
-        gather: None,
-        parallel_aware: false,
-        node_type: "ModifyTable".into(),
-        heading: format!("{operation} on {on}"),
-        early: vec![("Operation", Prop::Text(operation.into()))],
-        relationship: None,
-        subplan_name: None,
-        target: vec![
-            ("Relation Name", Prop::Text(table.into())),
-            ("Alias", Prop::Text(refname.into())),
-        ],
-        details: Vec::new(),
-        children: Vec::new(),
-    }
+    let mut item = Item::new("ModifyTable", format!("{operation} on {on}"));
+    item.early = vec![("Operation", Prop::Text(operation.into()))];
+    item.target = vec![
+        ("Relation Name", Prop::Text(table.into())),
+        ("Alias", Prop::Text(refname.into())),
+    ];
+    item
 }
 
 /// The VALUES node of a one-row VALUES list (under the projections that
