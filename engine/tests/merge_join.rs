@@ -5,6 +5,9 @@
 //! cannot be merged (`b.a_id + 0 = a.id`), and EXPLAIN must show the
 //! merge.
 
+mod common;
+use common::{lines, sorted};
+
 use rocksgres_engine::storage::RocksStore;
 use rocksgres_engine::{Database, Session};
 
@@ -28,26 +31,9 @@ fn database(dir: &std::path::Path) -> Database {
     db
 }
 
-/// The rows of `sql`, sorted, as text.
-fn sorted_rows(s: &mut Session<RocksStore>, sql: &str) -> Vec<Vec<Option<String>>> {
-    let r = s.query(sql, &[]).unwrap();
-    let mut rows: Vec<Vec<Option<String>>> = r
-        .rows
-        .iter()
-        .map(|row| row.values().iter().map(|v| v.to_text()).collect())
-        .collect();
-    rows.sort();
-    rows
-}
-
 /// The lines of `sql`'s EXPLAIN output.
 fn plan(s: &mut Session<RocksStore>, sql: &str) -> Vec<String> {
-    s.query(&format!("EXPLAIN {sql}"), &[])
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.values()[0].to_text().unwrap_or_default())
-        .collect()
+    lines(s, &format!("EXPLAIN {sql}"))
 }
 
 #[test]
@@ -99,8 +85,8 @@ fn merge_joins_give_the_hash_join_rows() {
             !plan(&mut s, hashed).iter().any(|l| l.contains("Merge")),
             "merged: {hashed}"
         );
-        let m = sorted_rows(&mut s, merged);
-        let h = sorted_rows(&mut s, hashed);
+        let m = sorted(&mut s, merged);
+        let h = sorted(&mut s, hashed);
         assert_eq!(m, h, "{merged}");
         if rows > 0 {
             assert_eq!(m.len(), rows, "{merged}");
@@ -108,13 +94,13 @@ fn merge_joins_give_the_hash_join_rows() {
     }
     // The counts of the whole join, as the data makes them: b holds
     // 160,000 rows whose keys are a's ids 1 to 80,000.
-    let r = sorted_rows(&mut s, "SELECT count(*) FROM a JOIN b ON b.a_id = a.id");
-    assert_eq!(r, vec![vec![Some("160000".to_string())]]);
-    let r = sorted_rows(
+    let r = sorted(&mut s, "SELECT count(*) FROM a JOIN b ON b.a_id = a.id");
+    assert_eq!(r, vec![vec!["160000".to_string()]]);
+    let r = sorted(
         &mut s,
         "SELECT count(*) FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.a_id = a.id)",
     );
-    assert_eq!(r, vec![vec![Some("40000".to_string())]]);
+    assert_eq!(r, vec![vec!["40000".to_string()]]);
 }
 
 #[test]
@@ -140,17 +126,11 @@ fn explain_shows_the_merge_join() {
 
     // EXPLAIN ANALYZE counts both sides: every row of a, and the rows of
     // b the merge read (all of them).
-    let analyzed: Vec<String> = s
-        .query(
-            "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) \
-             SELECT a.t, b.v FROM a JOIN b ON b.a_id = a.id",
-            &[],
-        )
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.values()[0].to_text().unwrap_or_default())
-        .collect();
+    let analyzed = lines(
+        &mut s,
+        "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) \
+         SELECT a.t, b.v FROM a JOIN b ON b.a_id = a.id",
+    );
     assert_eq!(
         analyzed,
         [

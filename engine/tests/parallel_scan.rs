@@ -5,6 +5,9 @@
 //! plan relies on, or that must see the transaction's own writes, stays
 //! serial.
 
+mod common;
+use common::{lines, sorted};
+
 use rocksgres_engine::exec::parallel_scan::workers_launched;
 use rocksgres_engine::storage::RocksStore;
 use rocksgres_engine::{Database, Session, SqlState, Value};
@@ -29,30 +32,18 @@ fn database(dir: &std::path::Path) -> Database {
     db
 }
 
-/// The rows of `sql`, sorted, as text.
-fn sorted_rows(s: &mut Session<RocksStore>, sql: &str) -> Vec<Vec<Option<String>>> {
-    let r = s.query(sql, &[]).unwrap();
-    let mut rows: Vec<Vec<Option<String>>> = r
-        .rows
-        .iter()
-        .map(|row| row.values().iter().map(|v| v.to_text()).collect())
-        .collect();
-    rows.sort();
-    rows
-}
-
 /// Runs `sql` serially and in parallel; the rows must be the same, and
 /// the parallel run must have started workers.
 fn same_rows_in_parallel(s: &mut Session<RocksStore>, sql: &str) -> usize {
     s.execute("SET max_parallel_workers_per_gather = 0", &[])
         .unwrap();
     let before = workers_launched();
-    let serial = sorted_rows(s, sql);
+    let serial = sorted(s, sql);
     assert_eq!(workers_launched(), before, "serial run of {sql}");
     s.execute("RESET max_parallel_workers_per_gather", &[])
         .unwrap();
     let before = workers_launched();
-    let parallel = sorted_rows(s, sql);
+    let parallel = sorted(s, sql);
     assert!(workers_launched() > before, "no workers for {sql}");
     assert_eq!(parallel, serial, "{sql}");
     serial.len()
@@ -130,16 +121,6 @@ fn parallel_scans_give_the_serial_rows_and_stop_when_told() {
         )
         .unwrap_err();
     assert_eq!(e.state, SqlState::QueryCanceled);
-}
-
-/// The lines of `sql`'s EXPLAIN output.
-fn lines(s: &mut Session<RocksStore>, sql: &str) -> Vec<String> {
-    s.query(sql, &[])
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.values()[0].to_text().unwrap_or_default())
-        .collect()
 }
 
 /// The number after `key` in the line of `lines` that holds it.

@@ -363,24 +363,13 @@ fn run_node<'a, T: Transaction>(
             on,
             lateral: false,
             hash: Some(keys),
-        } if keys.merge => crate::exec::merge_join::run_merge_join(
-            left,
-            right,
-            *kind,
-            on.as_ref(),
-            keys,
-            ctx,
-            sink,
-        ),
-        Node::Join {
-            left,
-            right,
-            kind,
-            on,
-            lateral: false,
-            hash: Some(keys),
         } => {
-            crate::exec::hash_join::run_hash_join(left, right, *kind, on.as_ref(), keys, ctx, sink)
+            let run_join = if keys.merge {
+                crate::exec::merge_join::run_merge_join
+            } else {
+                crate::exec::hash_join::run_hash_join
+            };
+            run_join(left, right, *kind, on.as_ref(), keys, ctx, sink)
         }
         Node::Join {
             left,

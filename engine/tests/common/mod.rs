@@ -29,6 +29,21 @@ pub fn q<S: Store>(s: &mut Session<S>, sql: &str) -> Vec<Vec<String>> {
     texts(&s.query(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")))
 }
 
+/// [`q`] with the rows sorted (for results in no particular order).
+pub fn sorted<S: Store>(s: &mut Session<S>, sql: &str) -> Vec<Vec<String>> {
+    let mut rows = q(s, sql);
+    rows.sort();
+    rows
+}
+
+/// The first column of `sql`'s rows: the lines of an EXPLAIN.
+pub fn lines<S: Store>(s: &mut Session<S>, sql: &str) -> Vec<String> {
+    q(s, sql)
+        .into_iter()
+        .map(|mut r| r.swap_remove(0))
+        .collect()
+}
+
 /// Runs every statement of `sql`, each of which must succeed.
 pub fn run<S: Store>(s: &mut Session<S>, sql: &str) {
     for r in s.simple_query(sql) {
