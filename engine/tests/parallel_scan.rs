@@ -3,14 +3,19 @@
 //! the rows the serial scan gives (`max_parallel_workers_per_gather = 0`);
 //! a LIMIT, an error or a cancel must end the scan; a scan whose order the
 //! plan relies on, or that must see the transaction's own writes, stays
-//! serial.
+//! serial. A hash join whose probe side is such a scan is probed by the
+//! workers (`engine/src/exec/parallel_probe.rs`), with the same rows.
 
 mod common;
 use common::{lines, sorted};
 
+use rocksgres_engine::exec::parallel_probe::worker_probes;
 use rocksgres_engine::exec::parallel_scan::workers_launched;
 use rocksgres_engine::storage::RocksStore;
 use rocksgres_engine::{Database, Session, SqlState, Value};
+
+/// The tests count workers process-wide: one runs at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// 120,000 rows of about 100 bytes: past PostgreSQL's 8 MB
 /// `min_parallel_table_scan_size`, so ANALYZE makes it a parallel table.
@@ -51,6 +56,7 @@ fn same_rows_in_parallel(s: &mut Session<RocksStore>, sql: &str) -> usize {
 
 #[test]
 fn parallel_scans_give_the_serial_rows_and_stop_when_told() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let db = database(dir.path());
     let mut s = db.session();
@@ -203,4 +209,184 @@ fn explain_shows_the_gather(s: &mut Session<RocksStore>) {
     );
     s.execute("RESET max_parallel_workers_per_gather", &[])
         .unwrap();
+}
+
+/// Runs `sql` serially and in parallel, as [`same_rows_in_parallel`], and
+/// checks whether the workers probed the join themselves.
+fn same_rows_probed_in_workers(s: &mut Session<RocksStore>, sql: &str, in_workers: bool) -> usize {
+    let before = worker_probes();
+    let rows = same_rows_in_parallel(s, sql);
+    assert_eq!(worker_probes() > before, in_workers, "{sql}");
+    rows
+}
+
+#[test]
+fn hash_joins_are_probed_by_the_workers_with_the_serial_rows() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let mut s = db.session();
+    common::run(
+        &mut s,
+        "CREATE TABLE small (id int PRIMARY KEY, grp int, name text);
+         INSERT INTO small SELECT g, g % 7, 'x' || g FROM generate_series(1, 1500) g;
+         INSERT INTO small VALUES (2000, NULL, NULL);
+         ANALYZE small",
+    );
+    for (sql, rows, in_workers) in [
+        // Inner, with filters on both sides and a quick condition beside
+        // the key.
+        (
+            "SELECT b.id, s.name FROM big b JOIN small s ON s.id = b.k AND s.grp <> 3 \
+             WHERE b.n > 500 AND s.name > 'x2'",
+            0,
+            true,
+        ),
+        (
+            "SELECT s.grp, count(*), sum(b.n), max(b.t) FROM big b JOIN small s ON s.id = b.k \
+             GROUP BY s.grp",
+            7,
+            true,
+        ),
+        // Left: NULL keys and unmatched keys are NULL-extended.
+        (
+            "SELECT b.id, s.id, s.name FROM big b LEFT JOIN small s ON s.id = b.k AND s.grp = 2",
+            120_000,
+            true,
+        ),
+        // Semi and anti joins.
+        (
+            "SELECT b.id FROM big b WHERE EXISTS (SELECT 1 FROM small s WHERE s.id = b.k AND s.grp = 1)",
+            0,
+            true,
+        ),
+        (
+            "SELECT b.id FROM big b WHERE NOT EXISTS (SELECT 1 FROM small s WHERE s.id = b.k)",
+            0,
+            true,
+        ),
+        // A text key.
+        (
+            "SELECT b.id, s.id FROM big b JOIN small s ON s.name = 'x' || b.id",
+            1500,
+            false,
+        ),
+        // A condition the workers cannot decide: the leader probes.
+        (
+            "SELECT b.id FROM big b JOIN small s ON s.id = b.k AND s.grp < b.id % 7",
+            0,
+            false,
+        ),
+        // A filter the workers leave to the leader, which then probes.
+        (
+            "SELECT b.id, s.grp FROM big b JOIN small s ON s.id = b.k WHERE b.id % 1000 = 7",
+            109,
+            false,
+        ),
+    ] {
+        let got = same_rows_probed_in_workers(&mut s, sql, in_workers);
+        if rows > 0 {
+            assert_eq!(got, rows, "{sql}");
+        }
+    }
+
+    // The counts the serial plan gives for the joins whose row counts are
+    // not fixed above, computed from the data: keys 1..=999 of `big.k`
+    // (every 11th row NULL) against small's 1..=1500.
+    let count = |s: &mut Session<RocksStore>, sql: &str| -> i64 {
+        s.query(sql, &[]).unwrap().rows[0].values()[0]
+            .as_i64()
+            .unwrap()
+    };
+    let with_key = count(&mut s, "SELECT count(*) FROM big WHERE k IS NOT NULL");
+    assert_eq!(
+        count(
+            &mut s,
+            "SELECT count(*) FROM big b WHERE NOT EXISTS (SELECT 1 FROM small s WHERE s.id = b.k)"
+        ),
+        120_000 - with_key + count(&mut s, "SELECT count(*) FROM big WHERE k = 0"),
+    );
+
+    // Literals a cached simple-protocol plan turned into parameters are
+    // still decided by the workers, and a prepared statement's too.
+    let sql = "SELECT count(*), sum(b.n) FROM big b JOIN small s ON s.id = b.k WHERE b.t > 'xxxxx' AND s.grp = 4";
+    let serial = {
+        s.execute("SET max_parallel_workers_per_gather = 0", &[])
+            .unwrap();
+        let r = sorted(&mut s, sql);
+        s.execute("RESET max_parallel_workers_per_gather", &[])
+            .unwrap();
+        r
+    };
+    for _ in 0..3 {
+        let before = worker_probes();
+        assert_eq!(sorted(&mut s, sql), serial);
+        assert!(worker_probes() > before, "{sql}");
+    }
+    assert!(s.plan_cache_stats().hits > 0, "the plan cache was not used");
+    let before = worker_probes();
+    let r = s
+        .query(
+            "SELECT count(*), sum(b.n) FROM big b JOIN small s ON s.id = b.k WHERE b.t > $1 AND s.grp = $2",
+            &[Value::Text("xxxxx".into()), Value::Int4(4)],
+        )
+        .unwrap();
+    assert_eq!(common::texts(&r), serial);
+    assert!(worker_probes() > before, "prepared");
+
+    // EXPLAIN shows the Gather above the join, as PostgreSQL shows a hash
+    // join its workers run; EXPLAIN ANALYZE runs it so and counts the
+    // scan's rows per worker.
+    let sql = "SELECT s.grp, b.id FROM big b JOIN small s ON s.id = b.k";
+    let plan = lines(&mut s, &format!("EXPLAIN {sql}"));
+    let planned = number_after(&plan, "Workers Planned: ");
+    assert!(planned >= 1, "{plan:#?}");
+    assert_eq!(
+        plan,
+        [
+            "Gather".to_string(),
+            format!("  Workers Planned: {planned}"),
+            "  ->  Hash Join".to_string(),
+            "        Hash Cond: (b.k = s.id)".to_string(),
+            "        ->  Parallel Seq Scan on big b".to_string(),
+            "        ->  Hash".to_string(),
+            "              ->  Seq Scan on small s".to_string(),
+        ],
+    );
+    let joined = count(&mut s, "SELECT count(*) FROM big WHERE k BETWEEN 1 AND 999");
+    let before = worker_probes();
+    let analyzed = lines(&mut s, &format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}"));
+    assert_eq!(worker_probes() - before, 120_000, "{analyzed:#?}");
+    let per_worker = (120_000f64 / planned as f64).round_ties_even() as u64;
+    assert_eq!(
+        analyzed[..6],
+        [
+            format!("Gather (actual rows={joined} loops=1)"),
+            format!("  Workers Planned: {planned}"),
+            format!("  Workers Launched: {planned}"),
+            format!("  ->  Hash Join (actual rows={joined} loops=1)"),
+            "        Hash Cond: (b.k = s.id)".to_string(),
+            format!(
+                "        ->  Parallel Seq Scan on big b (actual rows={per_worker} loops={planned})"
+            ),
+        ],
+        "{analyzed:#?}"
+    );
+
+    // A FULL join is probed by the leader, under the Gather of its scan.
+    let plan = lines(
+        &mut s,
+        "EXPLAIN SELECT s.grp, b.id FROM big b FULL JOIN small s ON s.id = b.k",
+    );
+    assert_eq!(plan[0], "Hash Full Join", "{plan:#?}");
+    assert_eq!(plan[2], "  ->  Gather", "{plan:#?}");
+
+    // A LIMIT over a probed join stops the workers.
+    let r = s
+        .query(
+            "SELECT b.id FROM big b JOIN small s ON s.id = b.k LIMIT 3",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(r.rows.len(), 3);
 }

@@ -277,7 +277,7 @@ impl Expr {
     pub fn holds<T: Transaction>(&self, row: &[Value], ctx: &mut Ctx<'_, T>) -> Result<bool> {
         match self {
             Expr::Binary(..) => {
-                if let Some(t) = self.quick_truth(row) {
+                if let Some(t) = self.quick_truth(row, ctx.params) {
                     return Ok(t == Some(true));
                 }
             }
@@ -294,37 +294,98 @@ impl Expr {
     /// ([`crate::types::BinaryOpSig::quick_test`]) joined by AND, OR and
     /// NOT, and `IS [NOT] NULL` of columns: `Some(Some(b))`, `Some(None)`
     /// for NULL; `None` for any other expression (then it is evaluated).
-    /// Needs no [`Ctx`], so parallel scan workers use it too.
-    pub(crate) fn quick_truth(&self, row: &[Value]) -> Option<Option<bool>> {
+    /// A parameter of its own type counts as a literal (`params` are the
+    /// statement's: a cached simple-protocol plan has its literals as
+    /// parameters). Needs no [`Ctx`], so parallel scan workers use it too.
+    pub(crate) fn quick_truth(&self, row: &[Value], params: &[Value]) -> Option<Option<bool>> {
+        self.quick_truth_joined(row, &[], params)
+    }
+
+    /// [`Expr::quick_truth`] over the row `left` followed by `right` (a
+    /// join's candidate pair, without copying it into one row).
+    pub(crate) fn quick_truth_joined(
+        &self,
+        left: &[Value],
+        right: &[Value],
+        params: &[Value],
+    ) -> Option<Option<bool>> {
         crate::sql::depth::guard(|| match self {
-            Expr::Binary(sig, a, b) => sig.quick_test(a.plain_operand(row)?, b.plain_operand(row)?),
+            Expr::Binary(sig, a, b) => sig.quick_test(
+                a.joined_operand(left, right, params)?,
+                b.joined_operand(left, right, params)?,
+            ),
             Expr::And(a, b) => {
-                let l = a.quick_truth(row)?;
+                let l = a.quick_truth_joined(left, right, params)?;
                 if l == Some(false) {
                     return Some(Some(false));
                 }
-                Some(and3(l, b.quick_truth(row)?))
+                Some(and3(l, b.quick_truth_joined(left, right, params)?))
             }
             Expr::Or(a, b) => {
-                let l = a.quick_truth(row)?;
+                let l = a.quick_truth_joined(left, right, params)?;
                 if l == Some(true) {
                     return Some(Some(true));
                 }
-                Some(or3(l, b.quick_truth(row)?))
+                Some(or3(l, b.quick_truth_joined(left, right, params)?))
             }
-            Expr::Not(a) => Some(not3(a.quick_truth(row)?)),
-            Expr::IsNull(a, negated) => Some(Some(a.plain_operand(row)?.is_null() != *negated)),
+            Expr::Not(a) => Some(not3(a.quick_truth_joined(left, right, params)?)),
+            Expr::IsNull(a, negated) => Some(Some(
+                a.joined_operand(left, right, params)?.is_null() != *negated,
+            )),
             _ => None,
         })
     }
 
-    /// A column's or a literal's value, borrowed; `None` for anything
-    /// else.
+    /// [`Expr::plain_operand`] over the row `left` followed by `right`.
     #[inline]
-    fn plain_operand<'v>(&'v self, row: &'v [Value]) -> Option<&'v Value> {
+    fn joined_operand<'v>(
+        &'v self,
+        left: &'v [Value],
+        right: &'v [Value],
+        params: &'v [Value],
+    ) -> Option<&'v Value> {
+        match self {
+            Expr::Column(i, _) if *i >= left.len() => right.get(*i - left.len()),
+            _ => self.plain_operand(left, params),
+        }
+    }
+
+    /// Whether the expression is a column, a literal or a parameter (what
+    /// [`Expr::plain_operand`] may borrow).
+    pub(crate) fn is_plain_operand(&self) -> bool {
+        matches!(self, Expr::Literal(..) | Expr::Column(..) | Expr::Param(..))
+    }
+
+    /// Whether [`Expr::quick_truth`] may decide the expression: its shape
+    /// is one it knows (whether it does also depends on the operands'
+    /// values and types).
+    pub(crate) fn may_quick_decide(&self) -> bool {
+        crate::sql::depth::guard(|| match self {
+            Expr::Binary(sig, a, b) => {
+                sig.op.is_comparison() && a.is_plain_operand() && b.is_plain_operand()
+            }
+            Expr::And(a, b) | Expr::Or(a, b) => a.may_quick_decide() && b.may_quick_decide(),
+            Expr::Not(a) => a.may_quick_decide(),
+            Expr::IsNull(a, _) => a.is_plain_operand(),
+            _ => false,
+        })
+    }
+
+    /// A column's, a literal's or a parameter's value, borrowed (a
+    /// parameter only when it already has its declared type, as
+    /// [`Expr::eval`] would use it uncast); `None` for anything else.
+    #[inline]
+    pub(crate) fn plain_operand<'v>(
+        &'v self,
+        row: &'v [Value],
+        params: &'v [Value],
+    ) -> Option<&'v Value> {
         match self {
             Expr::Literal(v, _) => Some(v),
             Expr::Column(i, _) => row.get(*i),
+            Expr::Param(i, ty) => params
+                .get(*i)
+                .filter(|v| v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty)),
             _ => None,
         }
     }

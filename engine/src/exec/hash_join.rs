@@ -15,6 +15,11 @@
 //! join's unmatched output, and such probe rows find no candidate (a LEFT
 //! or FULL join still emits them NULL-extended).
 //!
+//! When the probe side is a table read by parallel workers and the build
+//! side stayed in memory, the workers probe it themselves
+//! ([`crate::exec::parallel_probe`]): the same rows, per probe row in the
+//! same order, the probe rows in no particular order.
+//!
 //! When the build side passes `work_mem` × `hash_mem_multiplier`, the join goes to batches
 //! ([`crate::exec::hash_join_spill`]), as PostgreSQL's: both sides are
 //! split by key hash into temporary files and joined batch by batch. The
@@ -211,6 +216,19 @@ impl Build {
         Ok(())
     }
 
+    /// The rows of the chain of `key`, in input order.
+    pub fn chain<'b>(&'b self, key: &[u8]) -> impl Iterator<Item = usize> + 'b {
+        let mut i = self.heads.get(key).map_or(NONE, |&(first, _)| first);
+        std::iter::from_fn(move || {
+            let here = i;
+            if here == NONE {
+                return None;
+            }
+            i = self.next[here];
+            Some(here)
+        })
+    }
+
     /// Joins one probe row with the build rows (its key already in
     /// `spec.key` when `keyed`), marking matches in `matched`.
     pub fn probe<'a, T: Transaction>(
@@ -316,7 +334,7 @@ impl Build {
 
 /// Copies `src` into `dst` (of the same length), reusing `dst`'s text,
 /// bytea and numeric buffers.
-fn assign_all(dst: &mut [Value], src: &[Value]) {
+pub(crate) fn assign_all(dst: &mut [Value], src: &[Value]) {
     for (d, s) in dst.iter_mut().zip(src) {
         match (d, s) {
             (Value::Numeric(d), Value::Numeric(s)) => d.clone_from(s),
@@ -367,10 +385,62 @@ pub fn run_hash_join<'a, T: Transaction>(
         }
         Ok(Flow::Continue)
     })?;
+    if let (None, Node::Scan(scan)) = (&batches, left) {
+        if let Some(flow) = probe_in_workers(left, scan, &b, &spec, ctx, sink)? {
+            return Ok(flow);
+        }
+    }
     match batches {
         None => b.join_all(&mut spec, ctx, sink, |probe, ctx| {
             run(left, ctx, &mut |ctx, r| probe(ctx, r))
         }),
         Some(batches) => batches.join(left, &mut spec, ctx, sink),
     }
+}
+
+/// Probes `build` with the rows of `scan` (the plan node `left`) in the
+/// parallel scan's workers (see [`crate::exec::parallel_probe`]); `None`,
+/// having read nothing, when the join or the scan does not qualify.
+/// Under EXPLAIN ANALYZE the scan's loop is counted here, with the rows
+/// the workers probed and those the leader did.
+fn probe_in_workers<'a, T: Transaction>(
+    left: &Node,
+    scan: &crate::plan::node::ScanPlan,
+    build: &Build,
+    spec: &JoinSpec<'_>,
+    ctx: &mut Ctx<'a, T>,
+    sink: &mut Sink<'_, 'a, T>,
+) -> Result<Option<Flow>> {
+    let Some(probe) = crate::exec::parallel_probe::WorkerProbe::of(spec, build) else {
+        return Ok(None);
+    };
+    // The workers read `spec` through `probe`; the leader's own probes
+    // need their own buffers.
+    let mut own = JoinSpec {
+        kind: spec.kind,
+        on: spec.on,
+        keys: spec.keys,
+        left_width: spec.left_width,
+        right_width: spec.right_width,
+        vals: Vec::new(),
+        key: Vec::new(),
+        joined: Vec::new(),
+    };
+    let start = std::time::Instant::now();
+    let mut first = None;
+    let mut on_leader = 0u64;
+    let done = crate::exec::parallel_scan::try_probe(scan, &probe, ctx, &mut |ctx, row| {
+        first.get_or_insert_with(std::time::Instant::now);
+        match row {
+            crate::exec::parallel_scan::Gathered::Row(row) => sink(ctx, row),
+            crate::exec::parallel_scan::Gathered::Unprobed(lrow) => {
+                on_leader += 1;
+                crate::exec::parallel_probe::probe_on_leader(build, &mut own, lrow, ctx, sink)
+            }
+        }
+    })?;
+    Ok(done.map(|(flow, probed)| {
+        crate::exec::instrument::count_loop(ctx, left, probed + on_leader, start, first);
+        flow
+    }))
 }

@@ -155,15 +155,28 @@ pub fn run_counted<'a, T: Transaction>(
         }
         sink(c, row)
     });
-    let end = Instant::now();
+    count_loop(ctx, node, rows, start, first);
+    r
+}
+
+/// Counts, under EXPLAIN ANALYZE, one loop of `node` run outside
+/// [`run_counted`] (a parallel scan whose workers probe the join above
+/// it): `rows` rows, from `start` to now, the first at `first`.
+pub fn count_loop<T: Transaction>(
+    ctx: &mut Ctx<'_, T>,
+    node: &Node,
+    rows: u64,
+    start: Instant,
+    first: Option<Instant>,
+) {
     if let Some(ins) = ctx.instrument.as_mut() {
+        let end = Instant::now();
         let s = ins.stats.entry(node as *const Node as usize).or_default();
         s.loops += 1;
         s.rows += rows;
         s.startup += first.unwrap_or(end) - start;
         s.total += end - start;
     }
-    r
 }
 
 /// Counts, under EXPLAIN ANALYZE, a scan run outside a plan node (an

@@ -50,6 +50,7 @@ pub mod merge;
 pub mod merge_join;
 pub mod ordered_set;
 pub mod owner;
+pub mod parallel_probe;
 pub mod parallel_scan;
 pub mod primary_key_ddl;
 pub mod resume;

@@ -29,6 +29,18 @@
 //! [`BATCH_ROWS`] through a bounded channel, so memory stays bounded
 //! whatever the table's size; the batches' buffers are reused.
 //!
+//! The filter's constants may be the statement's parameters (a cached
+//! simple-protocol plan has its literals as parameters: see
+//! `session/plan_cache.rs`). A batch's values stay allocated when
+//! the leader returns it, and the next rows are decoded into them, so
+//! neither side allocates or frees per row.
+//!
+//! When the scan is the probe side of a hash join whose build side is in
+//! memory, the workers also probe the join and send its rows
+//! ([`crate::exec::parallel_probe`]); a row a worker cannot decide on
+//! reaches the leader as a scan row, which the leader filters or probes
+//! itself.
+//!
 //! The leader (the statement's own thread) receives the batches and hands
 //! each row to the rest of the plan, checking the statement's interrupt
 //! (cancel, `statement_timeout`) at every row and while it waits. When
@@ -56,7 +68,9 @@ use rocksgres_storage::{KeyRange, SnapshotScan, Transaction};
 use crate::catalog::TableDesc;
 use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
-use crate::exec::row::{decode_columns, push_key_value};
+use crate::exec::hash_join::assign_all;
+use crate::exec::parallel_probe::{count_worker_probes, OutRows, ProbeScratch, WorkerProbe};
+use crate::exec::row::{decode_columns_into, push_key_value};
 use crate::exec::run::Flow;
 use crate::exec::scan::RowSink;
 use crate::keys;
@@ -93,13 +107,71 @@ const WAIT_TICK: Duration = Duration::from_millis(20);
 /// Consecutive pieces `[start, end)` of a key range.
 type Pieces = Vec<(Vec<u8>, Vec<u8>)>;
 
-/// A batch of rows from a worker: `width` values per row, and per row
-/// whether the leader must still apply the filter.
+/// What the leader must still do with a row of a batch.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Todo {
+    /// Nothing: the row is the scan's output (or, when the workers probe
+    /// a hash join, the join's).
+    Done,
+    /// Apply the scan's filter (then, when the workers probe, probe).
+    Filter,
+    /// Probe the hash join with this scan row (its filter passed).
+    Probe,
+}
+
+/// A batch of rows from a worker: `slot_width` values per row (each row
+/// uses its first values), and per row what the leader must still do
+/// with it. The values past the batch's rows are kept, not dropped: a
+/// returned batch's slots are decoded into again, reusing their text and
+/// numeric buffers, so a worker allocates nothing per row and the leader
+/// frees nothing.
 #[derive(Default)]
 struct Batch {
     values: Vec<Value>,
-    unfiltered: Vec<bool>,
+    todo: Vec<Todo>,
+    slot_width: usize,
 }
+
+impl Batch {
+    /// The batch's rows.
+    fn rows(&self) -> usize {
+        self.todo.len()
+    }
+
+    /// The slots of the row after the last one, grown when needed.
+    fn next_slots(&mut self) -> &mut [Value] {
+        let (start, width) = (self.rows() * self.slot_width, self.slot_width);
+        if self.values.len() < start + width {
+            self.values.resize(start + width, Value::Null);
+        }
+        &mut self.values[start..start + width]
+    }
+}
+
+impl OutRows for Batch {
+    fn next_row(&mut self) -> &mut [Value] {
+        let (start, width) = (self.rows() * self.slot_width, self.slot_width);
+        if self.values.len() < start + width {
+            self.values.resize(start + width, Value::Null);
+        }
+        self.todo.push(Todo::Done);
+        &mut self.values[start..start + width]
+    }
+}
+
+/// What the leader receives from the workers: a row of the scan (or of
+/// the join the workers probe: [`Todo::Done`]), or a scan row the leader
+/// must probe the join with itself.
+pub(crate) enum Gathered<'r> {
+    /// An output row.
+    Row(&'r [Value]),
+    /// A scan row (its filter passed) to probe the join with.
+    Unprobed(&'r [Value]),
+}
+
+/// The leader's consumer of what the workers send.
+pub(crate) type GatherSink<'s, 'a, T> =
+    dyn FnMut(&mut Ctx<'a, T>, Gathered<'_>) -> Result<Flow> + 's;
 
 /// Scans `scan` in parallel and hands its rows to `f` (with an empty key:
 /// the rows come in no particular order and without their positions), or
@@ -111,6 +183,37 @@ pub(crate) fn try_scan<'a, T: Transaction>(
     scan: &ScanPlan,
     ctx: &mut Ctx<'a, T>,
     f: &mut RowSink<'_, 'a, T>,
+) -> Result<Option<Flow>> {
+    try_gather(scan, None, ctx, &mut |ctx, row| match row {
+        Gathered::Row(row) | Gathered::Unprobed(row) => f(ctx, &[], row),
+    })
+}
+
+/// Scans `scan` in parallel with the workers probing a hash join with its
+/// rows (see [`crate::exec::parallel_probe`]), handing `f` the join's
+/// rows and the scan rows the workers could not probe; returns the flow
+/// and the number of scan rows the workers probed, or `None`, having
+/// read nothing, when the scan is not one to read in parallel.
+pub(crate) fn try_probe<'a, T: Transaction>(
+    scan: &ScanPlan,
+    probe: &WorkerProbe<'_>,
+    ctx: &mut Ctx<'a, T>,
+    f: &mut GatherSink<'_, 'a, T>,
+) -> Result<Option<(Flow, u64)>> {
+    if probe.left_width != scan.table.columns.len() {
+        return Ok(None);
+    }
+    let probed = AtomicU64::new(0);
+    let flow = try_gather(scan, Some((probe, &probed)), ctx, f)?;
+    Ok(flow.map(|flow| (flow, probed.into_inner())))
+}
+
+/// [`try_scan`] and [`try_probe`].
+fn try_gather<'a, T: Transaction>(
+    scan: &ScanPlan,
+    probe: Option<(&WorkerProbe<'_>, &AtomicU64)>,
+    ctx: &mut Ctx<'a, T>,
+    f: &mut GatherSink<'_, 'a, T>,
 ) -> Result<Option<Flow>> {
     let workers = planned(scan, ctx.max_parallel_workers());
     if workers == 0 {
@@ -124,7 +227,7 @@ pub(crate) fn try_scan<'a, T: Transaction>(
     };
     let workers = workers.min(pieces.len());
     let removed = AtomicU64::new(0);
-    let flow = run(scan, ctx, f, reader, &pieces, workers, &removed);
+    let flow = run(scan, probe, ctx, f, reader, &pieces, workers, &removed);
     crate::exec::instrument::gathered(ctx, scan, workers as u64, removed.into_inner());
     flow.map(Some)
 }
@@ -238,6 +341,12 @@ struct WorkerScan<'s> {
     /// [`Expr::quick_truth`] can, and leave the row to the leader
     /// otherwise.
     filter: Option<&'s Expr>,
+    /// The hash join the workers probe with the scan's rows, if any, and
+    /// the count of the rows they probed, added at each worker's end.
+    probe: Option<&'s WorkerProbe<'s>>,
+    probed: Option<&'s AtomicU64>,
+    /// The statement's parameters, which the filter may compare with.
+    params: &'s [Value],
     reader: &'s dyn SnapshotScan,
     pieces: &'s [(Vec<u8>, Vec<u8>)],
     next: &'s AtomicUsize,
@@ -248,13 +357,23 @@ struct WorkerScan<'s> {
 }
 
 impl WorkerScan<'_> {
+    /// The values per row of a batch: a scan row's, or a joined row's
+    /// when the workers probe.
+    fn slot_width(&self) -> usize {
+        let width = self.table.columns.len();
+        self.probe.map_or(width, |p| width.max(p.out_width()))
+    }
+
     /// Reads pieces until none is left or the leader stops the scan,
     /// sending full batches through `tx`.
     fn work(&self, tx: &mpsc::SyncSender<Result<Batch>>) {
-        let mut row: Vec<Value> = Vec::new();
         let mut batch = self.batch();
         let mut failed: Option<EngineError> = None;
         let mut removed = 0u64;
+        // Probing, a scan row is decoded here; the batch gets its output.
+        let mut row: Vec<Value> = vec![Value::Null; self.table.columns.len()];
+        let mut scratch = ProbeScratch::default();
+        let mut probed = 0u64;
         while !self.stop.load(Ordering::Relaxed) {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             let Some((start, end)) = self.pieces.get(i) else {
@@ -268,22 +387,21 @@ impl WorkerScan<'_> {
                 if self.stop.load(Ordering::Relaxed) {
                     return Ok(false);
                 }
-                if let Err(e) = decode_columns(self.table, v, &mut row, self.needed) {
-                    failed = Some(e);
-                    return Ok(false);
-                }
-                let unfiltered = match self.filter.map(|f| f.quick_truth(&row)) {
-                    None => false,
-                    Some(Some(Some(true))) => false,
-                    Some(Some(_)) => {
-                        removed += 1;
-                        return Ok(true);
+                let read = match self.probe {
+                    None => self.scan_row(v, &mut batch),
+                    Some(probe) => {
+                        self.probe_row(probe, v, &mut row, &mut scratch, &mut batch, &mut probed)
                     }
-                    Some(None) => true,
                 };
-                batch.values.extend(row.iter().cloned());
-                batch.unfiltered.push(unfiltered);
-                if batch.unfiltered.len() == BATCH_ROWS {
+                match read {
+                    Ok(true) => {}
+                    Ok(false) => removed += 1,
+                    Err(e) => {
+                        failed = Some(e);
+                        return Ok(false);
+                    }
+                }
+                if batch.rows() >= BATCH_ROWS {
                     let full = std::mem::replace(&mut batch, self.batch());
                     if tx.send(Ok(full)).is_err() {
                         return Ok(false);
@@ -296,38 +414,108 @@ impl WorkerScan<'_> {
             }
             if let Some(e) = failed.take() {
                 self.removed.fetch_add(removed, Ordering::Relaxed);
+                self.count_probed(probed);
                 let _ = tx.send(Err(e));
                 return;
             }
         }
         self.removed.fetch_add(removed, Ordering::Relaxed);
-        if !batch.unfiltered.is_empty() {
+        self.count_probed(probed);
+        if batch.rows() > 0 {
             let _ = tx.send(Ok(batch));
         }
     }
 
+    /// Adds a worker's count of the rows it probed.
+    fn count_probed(&self, probed: u64) {
+        if let Some(total) = self.probed {
+            total.fetch_add(probed, Ordering::Relaxed);
+        }
+        count_worker_probes(probed);
+    }
+
+    /// The filter's verdict on `row`: `Some(true)` when it passes,
+    /// `Some(false)` when it does not, `None` when the leader must decide.
+    fn passes(&self, row: &[Value]) -> Option<bool> {
+        match self.filter.map(|f| f.quick_truth(row, self.params)) {
+            None | Some(Some(Some(true))) => Some(true),
+            Some(Some(_)) => Some(false),
+            Some(None) => None,
+        }
+    }
+
+    /// Decodes the stored row `v` into the batch's next slots (which a
+    /// rejected row leaves to the next) and adds it unless the filter
+    /// rejects it; false when it does.
+    fn scan_row(&self, v: &[u8], batch: &mut Batch) -> Result<bool> {
+        let width = self.table.columns.len();
+        let row = &mut batch.next_slots()[..width];
+        decode_columns_into(self.table, v, row, self.needed)?;
+        let todo = match self.passes(row) {
+            Some(true) => Todo::Done,
+            Some(false) => return Ok(false),
+            None => Todo::Filter,
+        };
+        batch.todo.push(todo);
+        Ok(true)
+    }
+
+    /// Decodes the stored row `v` into `row` and, when the filter passes
+    /// it, probes the join with it, adding the output rows to the batch
+    /// (or the row itself, for the leader to filter or probe); false when
+    /// the filter rejects it.
+    fn probe_row(
+        &self,
+        probe: &WorkerProbe<'_>,
+        v: &[u8],
+        row: &mut [Value],
+        scratch: &mut ProbeScratch,
+        batch: &mut Batch,
+        probed: &mut u64,
+    ) -> Result<bool> {
+        decode_columns_into(self.table, v, row, self.needed)?;
+        let todo = match self.passes(row) {
+            Some(false) => return Ok(false),
+            None => Todo::Filter,
+            Some(true) => match probe.probe(row, self.params, scratch, batch) {
+                Some(_) => {
+                    *probed += 1;
+                    return Ok(true);
+                }
+                None => Todo::Probe,
+            },
+        };
+        assign_all(&mut batch.next_slots()[..row.len()], row);
+        batch.todo.push(todo);
+        Ok(true)
+    }
+
     /// An empty batch, reusing a returned one's buffers when there is one.
     fn batch(&self) -> Batch {
-        self.pool
+        let mut b = self
+            .pool
             .lock()
             .ok()
             .and_then(|mut p| p.pop())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        b.slot_width = self.slot_width();
+        b
     }
 }
 
 /// Runs the scan with `workers` threads over `pieces` (see the module
 /// docs).
+#[allow(clippy::too_many_arguments)]
 fn run<'a, T: Transaction>(
     scan: &ScanPlan,
+    probe: Option<(&WorkerProbe<'_>, &AtomicU64)>,
     ctx: &mut Ctx<'a, T>,
-    f: &mut RowSink<'_, 'a, T>,
+    f: &mut GatherSink<'_, 'a, T>,
     reader: Arc<dyn SnapshotScan>,
     pieces: &[(Vec<u8>, Vec<u8>)],
     workers: usize,
     removed: &AtomicU64,
 ) -> Result<Flow> {
-    let width = scan.table.columns.len();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let pool = Mutex::new(Vec::new());
@@ -335,6 +523,9 @@ fn run<'a, T: Transaction>(
         table: &scan.table,
         needed: scan.needed.as_deref(),
         filter: scan.filter.as_ref(),
+        probe: probe.map(|(p, _)| p),
+        probed: probe.map(|(_, n)| n),
+        params: ctx.params,
         reader: reader.as_ref(),
         pieces,
         next: &next,
@@ -377,7 +568,12 @@ fn run<'a, T: Transaction>(
                 "could not start a parallel scan worker: {e}"
             )));
         }
-        let r = lead(scan, ctx, f, &rx, &pool, width);
+        let widths = Widths {
+            scan: scan.table.columns.len(),
+            out: probe.map_or(scan.table.columns.len(), |(p, _)| p.out_width()),
+            probing: probe.is_some(),
+        };
+        let r = lead(scan, ctx, f, &rx, &pool, widths);
         stop.store(true, Ordering::Relaxed);
         // Unblocks a worker waiting to send; the scope then waits for all.
         drop(rx);
@@ -385,14 +581,26 @@ fn run<'a, T: Transaction>(
     })
 }
 
+/// The widths of the rows in a batch.
+#[derive(Clone, Copy)]
+struct Widths {
+    /// A scan row's.
+    scan: usize,
+    /// An output row's ([`Todo::Done`]).
+    out: usize,
+    /// Whether the workers probe a join (a filtered scan row is then still
+    /// to probe).
+    probing: bool,
+}
+
 /// The leader's part: hands the rows of the batches to `f`.
 fn lead<'a, T: Transaction>(
     scan: &ScanPlan,
     ctx: &mut Ctx<'a, T>,
-    f: &mut RowSink<'_, 'a, T>,
+    f: &mut GatherSink<'_, 'a, T>,
     rx: &mpsc::Receiver<Result<Batch>>,
     pool: &Mutex<Vec<Batch>>,
-    width: usize,
+    widths: Widths,
 ) -> Result<Flow> {
     loop {
         let mut batch = match rx.recv_timeout(WAIT_TICK) {
@@ -403,22 +611,32 @@ fn lead<'a, T: Transaction>(
             }
             Err(RecvTimeoutError::Disconnected) => return Ok(Flow::Continue),
         };
-        for (row, unfiltered) in batch.values.chunks(width.max(1)).zip(&batch.unfiltered) {
+        let slot = batch.slot_width.max(1);
+        for (slots, todo) in batch.values.chunks(slot).zip(&batch.todo) {
             ctx.check_interrupt()?;
-            if *unfiltered {
-                if let Some(filter) = &scan.filter {
-                    if !filter.holds(row, ctx)? {
-                        crate::exec::instrument::filtered_out(ctx, scan);
-                        continue;
+            let row = match todo {
+                Todo::Done => Gathered::Row(&slots[..widths.out]),
+                Todo::Probe => Gathered::Unprobed(&slots[..widths.scan]),
+                Todo::Filter => {
+                    let row = &slots[..widths.scan];
+                    if let Some(filter) = &scan.filter {
+                        if !filter.holds(row, ctx)? {
+                            crate::exec::instrument::filtered_out(ctx, scan);
+                            continue;
+                        }
+                    }
+                    if widths.probing {
+                        Gathered::Unprobed(row)
+                    } else {
+                        Gathered::Row(row)
                     }
                 }
-            }
-            if f(ctx, &[], row)? == Flow::Stop {
+            };
+            if f(ctx, row)? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
         }
-        batch.values.clear();
-        batch.unfiltered.clear();
+        batch.todo.clear();
         if let Ok(mut p) = pool.lock() {
             p.push(batch);
         }

@@ -77,9 +77,20 @@ pub fn decode_columns(
     out: &mut Vec<Value>,
     needed: Option<&[bool]>,
 ) -> Result<()> {
-    let row = RowRef::new(bytes).map_err(corrupt)?;
     out.truncate(table.columns.len());
     out.resize(table.columns.len(), Value::Null);
+    decode_columns_into(table, bytes, out, needed)
+}
+
+/// [`decode_columns`] into a slice of one value per column of `table`
+/// (a row's place in a larger buffer, such as a parallel scan's batch).
+pub fn decode_columns_into(
+    table: &TableDesc,
+    bytes: &[u8],
+    out: &mut [Value],
+    needed: Option<&[bool]>,
+) -> Result<()> {
+    let row = RowRef::new(bytes).map_err(corrupt)?;
     for ((i, c), slot) in table.columns.iter().enumerate().zip(out.iter_mut()) {
         if needed.is_some_and(|n| !n.get(i).copied().unwrap_or(true)) {
             if !slot.is_null() {

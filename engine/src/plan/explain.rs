@@ -730,6 +730,18 @@ impl Builder {
                     h.children.push(ri);
                     h.node = Some(right);
                     item.children.push(h);
+                    if let Some(keys) = hash {
+                        let workers = crate::exec::parallel_probe::planned(
+                            left,
+                            *kind,
+                            on.as_ref(),
+                            keys,
+                            self.max_workers,
+                        );
+                        if workers > 0 {
+                            item = gather_join(node, item);
+                        }
+                    }
                 } else {
                     let mut ri = right_item;
                     ri.relationship = Some("Inner");
@@ -1024,6 +1036,25 @@ fn gather<'n>(mut scan_item: Item<'n>, s: &'n ScanPlan, workers: usize) -> Item<
     ];
     g.children.push(scan_item);
     g
+}
+
+/// A hash join whose parallel workers probe it (its outer side a
+/// `Gather` over a `Parallel Seq Scan`) as PostgreSQL shows one: the
+/// `Gather` above the join, the parallel scan its outer side.
+fn gather_join<'n>(node: &'n Node, mut join: Item<'n>) -> Item<'n> {
+    if join.children.first().map(|c| c.node_type.as_str()) != Some("Gather") {
+        return join;
+    }
+    let mut gather = join.children.remove(0);
+    let Some(mut scan) = gather.children.pop() else {
+        return join;
+    };
+    scan.relationship = Some("Outer");
+    join.children.insert(0, scan);
+    join.relationship = Some("Outer");
+    gather.node = Some(node);
+    gather.children = vec![join];
+    gather
 }
 
 /// An aggregate's name as PostgreSQL prints its call.

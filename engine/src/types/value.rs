@@ -295,6 +295,7 @@ impl Value {
 
     /// Overwrites `self` with a copy of `src`, reusing `self`'s text or
     /// bytea buffer when both are of that kind (`clone` would allocate).
+    #[inline]
     pub fn assign_from(&mut self, src: &Value) {
         match (self, src) {
             (Value::Text(buf), Value::Text(s)) => {
@@ -305,6 +306,18 @@ impl Value {
                 buf.clear();
                 buf.extend_from_slice(b);
             }
+            // The everyday scalars over a value of the same kind: a plain
+            // store, without the general clone and drop (rows copied into
+            // reused buffers, as joins and parallel scans do, meet these
+            // for every value).
+            (Value::Int4(d), Value::Int4(s)) | (Value::Date(d), Value::Date(s)) => *d = *s,
+            (Value::Int8(d), Value::Int8(s))
+            | (Value::Timestamp(d), Value::Timestamp(s))
+            | (Value::Timestamptz(d), Value::Timestamptz(s)) => *d = *s,
+            (Value::Int2(d), Value::Int2(s)) => *d = *s,
+            (Value::Bool(d), Value::Bool(s)) => *d = *s,
+            (Value::Float8(d), Value::Float8(s)) => *d = *s,
+            (Value::Null, Value::Null) => {}
             (slot, _) => *slot = src.clone(),
         }
     }
