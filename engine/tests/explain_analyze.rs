@@ -121,3 +121,131 @@ fn options_not_implemented_are_refused() {
         "EXPLAIN (VERBOSE OFF, BUFFERS OFF, SETTINGS OFF, FORMAT TEXT) SELECT 1",
     );
 }
+
+/// The line of `lines` after the node line starting with `node`, trimmed.
+fn line_under(lines: &[String], node: &str, key: &str) -> String {
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().trim_start_matches("->  ").starts_with(node))
+        .unwrap_or_else(|| panic!("no {node} in {lines:#?}"));
+    lines[at + 1..]
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with(key))
+        .unwrap_or_else(|| panic!("no {key} under {node} in {lines:#?}"))
+        .to_string()
+}
+
+/// The numbers in `line`, in order.
+fn numbers(line: &str) -> Vec<u64> {
+    line.split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn analyze_shows_what_sorts_and_hashes_used() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.batch(
+        "CREATE TABLE sp (id int PRIMARY KEY, v int, t text); \
+         INSERT INTO sp SELECT g, (g * 7919) % 20000, repeat('x', 40) FROM generate_series(1, 20000) g; \
+         CREATE TABLE sq (id int PRIMARY KEY, w int); \
+         INSERT INTO sq SELECT g, g % 5 FROM generate_series(1, 300) g",
+    )
+    .unwrap();
+    let analyze = "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) ";
+
+    // In memory: PostgreSQL's "Sort Method: quicksort  Memory: NkB".
+    let lines = plan(&mut s, &format!("{analyze}SELECT * FROM sp ORDER BY v"));
+    let line = line_under(&lines, "Sort (actual", "Sort Method:");
+    assert!(
+        line.starts_with("Sort Method: quicksort  Memory: "),
+        "{line}"
+    );
+    assert!(line.ends_with("kB"), "{line}");
+    assert!(
+        numbers(&line)[0] > 100,
+        "20,000 rows in under 100 kB: {line}"
+    );
+    // Under a LIMIT the sort keeps the first rows only.
+    let lines = plan(
+        &mut s,
+        &format!("{analyze}SELECT * FROM sp ORDER BY v LIMIT 3"),
+    );
+    let line = line_under(&lines, "Sort (actual", "Sort Method:");
+    assert!(
+        line.starts_with("Sort Method: top-N heapsort  Memory: "),
+        "{line}"
+    );
+    assert!(
+        numbers(&line)[0] < 10,
+        "three rows in 10 kB or more: {line}"
+    );
+
+    // A hash join's hash table: buckets, one batch, its memory.
+    let join = "SELECT sp.id, sq.w FROM sp JOIN sq ON sq.id = sp.v";
+    let lines = plan(&mut s, &format!("{analyze}{join}"));
+    let line = line_under(&lines, "Hash (actual", "Buckets:");
+    let n = numbers(&line);
+    assert!(
+        line.starts_with("Buckets: ") && line.contains("  Batches: 1  Memory Usage: "),
+        "{line}"
+    );
+    assert!(n[0] >= 300 && n[0].is_power_of_two(), "{line}");
+    assert_eq!(n[1], 1, "{line}");
+
+    // Past work_mem the sort merges runs from temporary files, and the hash
+    // join goes to batches, as PostgreSQL shows either.
+    s.batch("SET work_mem = '64kB'").unwrap();
+    let lines = plan(&mut s, &format!("{analyze}SELECT * FROM sp ORDER BY v"));
+    let line = line_under(&lines, "Sort (actual", "Sort Method:");
+    assert!(
+        line.starts_with("Sort Method: external merge  Disk: "),
+        "{line}"
+    );
+    assert!(numbers(&line)[0] > 100, "{line}");
+    let lines = plan(
+        &mut s,
+        &format!("{analyze}SELECT count(*) FROM sp a JOIN sp b ON b.id = a.v + 0"),
+    );
+    let line = line_under(&lines, "Hash (actual", "Buckets:");
+    let n = numbers(&line);
+    assert_eq!(
+        line,
+        format!(
+            "Buckets: {} (originally {})  Batches: {} (originally 1)  Memory Usage: {}kB",
+            n[0], n[0], n[2], n[4]
+        ),
+        "{line}"
+    );
+    assert!(n[2] > 1, "{line}");
+    s.batch("RESET work_mem").unwrap();
+
+    // The structured formats give each figure its own property.
+    let json = plan(
+        &mut s,
+        &format!("EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) {join} ORDER BY 1"),
+    )
+    .join("\n");
+    for want in [
+        "\"Sort Method\": \"quicksort\"",
+        "\"Sort Space Type\": \"Memory\"",
+        "\"Sort Space Used\": ",
+        "\"Hash Buckets\": ",
+        "\"Original Hash Buckets\": ",
+        "\"Hash Batches\": 1",
+        "\"Original Hash Batches\": 1",
+        "\"Peak Memory Usage\": ",
+    ] {
+        assert!(json.contains(want), "{want} in {json}");
+    }
+
+    // Without ANALYZE nothing ran: no such lines.
+    let lines = plan(&mut s, &format!("EXPLAIN {join} ORDER BY 1")).join("\n");
+    assert!(
+        !lines.contains("Sort Method") && !lines.contains("Buckets"),
+        "{lines}"
+    );
+}

@@ -181,6 +181,16 @@ impl Build {
         self.next.len()
     }
 
+    /// The buckets of the hash table (a power of two of which at most
+    /// seven eighths fill before it doubles; none while empty).
+    pub fn buckets(&self) -> usize {
+        match self.heads.capacity() {
+            0 => 0,
+            c if c < 8 => c + 1,
+            c => c / 7 * 8,
+        }
+    }
+
     /// Row `i < len()`.
     pub fn row(&self, i: usize) -> &[Value] {
         &self.values[i * self.width..(i + 1) * self.width]
@@ -366,6 +376,8 @@ pub fn run_hash_join<'a, T: Transaction>(
     let env = ctx.spill_env();
     let mut b = Build::default();
     let mut batches: Option<crate::exec::hash_join_spill::Batches> = None;
+    // The build side's memory and buckets when it went to batches.
+    let mut peak = (0, 0);
     run(right, ctx, &mut |ctx, row| {
         let keyed = spec.encode_key(true, row, ctx)?;
         if let Some(batches) = &mut batches {
@@ -375,6 +387,7 @@ pub fn run_hash_join<'a, T: Transaction>(
         }
         b.add(row, keyed, &spec.key)?;
         if b.mem > env.hash_mem() {
+            peak = (b.mem, b.buckets());
             batches = Some(crate::exec::hash_join_spill::Batches::from_build(
                 std::mem::take(&mut b),
                 &env,
@@ -385,6 +398,18 @@ pub fn run_hash_join<'a, T: Transaction>(
         }
         Ok(Flow::Continue)
     })?;
+    if ctx.instrument.is_some() {
+        let (mem, buckets, batches) = match &batches {
+            None => (b.mem, b.buckets(), 1),
+            Some(batches) => (peak.0, peak.1, batches.count()),
+        };
+        let space = crate::exec::instrument::HashSpace {
+            buckets: buckets as u64,
+            batches: batches as u64,
+            kb: crate::exec::instrument::kb(mem),
+        };
+        crate::exec::instrument::hashed(ctx, right, space);
+    }
     if let (None, Node::Scan(scan)) = (&batches, left) {
         if let Some(flow) = probe_in_workers(left, scan, &b, &spec, ctx, sink)? {
             return Ok(flow);

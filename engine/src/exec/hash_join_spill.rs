@@ -62,6 +62,11 @@ impl Batches {
         Ok(batches)
     }
 
+    /// How many batches the build side is split into.
+    pub fn count(&self) -> usize {
+        self.build.len()
+    }
+
     /// Adds a build row whose key is `key` (`keyed` false: a NULL key).
     pub fn push_build(&mut self, row: &[Value], keyed: bool, key: &[u8]) -> Result<()> {
         if !keyed {

@@ -7,7 +7,9 @@
 //! time to its first row (PostgreSQL's startup time) and the time to its
 //! end. Nodes are keyed by address: the plan tree is not moved while it
 //! runs, and [`crate::plan::explain`] looks each node up by the same
-//! address when it renders the plan. Without an `Instrument` (every other
+//! address when it renders the plan. Sorts and hash joins also record the
+//! space they used ([`SortSpace`], [`HashSpace`]: PostgreSQL's `Sort
+//! Method` and `Buckets` lines). Without an `Instrument` (every other
 //! statement) nothing is counted and no clock is read.
 
 use std::collections::HashMap;
@@ -46,6 +48,43 @@ pub struct Instrument {
     scans: HashMap<usize, NodeStats>,
     /// The counters of a DML statement's own node (`ModifyTable`).
     statement: Option<NodeStats>,
+    /// What each sort used, keyed by its node's address (its last loop's,
+    /// as PostgreSQL shows a sort's).
+    sorts: HashMap<usize, SortSpace>,
+    /// What each hash join's hash table used, keyed by the address of its
+    /// build (right) input's node, which EXPLAIN's `Hash` shows (the
+    /// largest over the loops).
+    hashes: HashMap<usize, HashSpace>,
+}
+
+/// The space a sort used (EXPLAIN ANALYZE's `Sort Method` line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortSpace {
+    /// PostgreSQL's name of the method: `quicksort`, `top-N heapsort`,
+    /// `external merge`.
+    pub method: &'static str,
+    /// Kilobytes used, in memory or (`disk`) in temporary files.
+    pub kb: u64,
+    /// Whether `kb` is on disk.
+    pub disk: bool,
+}
+
+/// The space a hash join's hash table used (EXPLAIN ANALYZE's `Buckets`
+/// line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HashSpace {
+    /// The hash table's buckets.
+    pub buckets: u64,
+    /// The batches the join ran in: 1 in memory, more once it went to
+    /// batches in temporary files.
+    pub batches: u64,
+    /// Kilobytes the build side held in memory at its largest.
+    pub kb: u64,
+}
+
+/// Kilobytes, rounded up, as PostgreSQL shows memory.
+pub fn kb(bytes: usize) -> u64 {
+    (bytes as u64).div_ceil(1024)
 }
 
 /// What the parallel runs of one scan did, summed over its loops.
@@ -85,6 +124,17 @@ impl Instrument {
     /// Sets the counters of the DML statement itself.
     pub fn set_statement(&mut self, stats: NodeStats) {
         self.statement = Some(stats);
+    }
+
+    /// What the sort `node` used, if it ran.
+    pub fn sort_space(&self, node: &Node) -> Option<SortSpace> {
+        self.sorts.get(&(node as *const Node as usize)).copied()
+    }
+
+    /// What the hash table built from `build` (a hash join's right input)
+    /// used, if it was built.
+    pub fn hash_space(&self, build: &Node) -> Option<HashSpace> {
+        self.hashes.get(&(build as *const Node as usize)).copied()
     }
 
     /// The parallel runs of `scan` (none when it always ran serially).
@@ -157,6 +207,24 @@ pub fn run_counted<'a, T: Transaction>(
     });
     count_loop(ctx, node, rows, start, first);
     r
+}
+
+/// Records, under EXPLAIN ANALYZE, what a loop of the sort `node` used.
+pub fn sorted<T: Transaction>(ctx: &mut Ctx<'_, T>, node: &Node, space: SortSpace) {
+    if let Some(ins) = ctx.instrument.as_mut() {
+        ins.sorts.insert(node as *const Node as usize, space);
+    }
+}
+
+/// Records, under EXPLAIN ANALYZE, what a hash table built from `build`
+/// used (the largest of its loops is kept).
+pub fn hashed<T: Transaction>(ctx: &mut Ctx<'_, T>, build: &Node, space: HashSpace) {
+    if let Some(ins) = ctx.instrument.as_mut() {
+        let h = ins.hashes.entry(build as *const Node as usize).or_default();
+        h.buckets = h.buckets.max(space.buckets);
+        h.batches = h.batches.max(space.batches);
+        h.kb = h.kb.max(space.kb);
+    }
 }
 
 /// Counts, under EXPLAIN ANALYZE, one loop of `node` run outside

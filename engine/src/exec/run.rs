@@ -492,6 +492,18 @@ fn run_node<'a, T: Transaction>(
                 sort.push(e, &mut ctx.interrupt)?;
                 Ok(Flow::Continue)
             })?;
+            if ctx.instrument.is_some() {
+                let space = crate::exec::instrument::SortSpace {
+                    method: if sort.is_spilled() {
+                        "external merge"
+                    } else {
+                        "quicksort"
+                    },
+                    kb: crate::exec::instrument::kb(sort.space_used()),
+                    disk: sort.is_spilled(),
+                };
+                crate::exec::instrument::sorted(ctx, node, space);
+            }
             let mut rows = sort.finish(&mut ctx.interrupt)?;
             let mut e = Vec::new();
             while rows.next_into(&mut e)? {
@@ -547,11 +559,11 @@ fn run_node<'a, T: Transaction>(
                 // EXPLAIN ANALYZE counts the top-N sort as the Sort node.
                 Some((sort, input, keys, n)) if ctx.instrument.is_some() => {
                     crate::exec::instrument::run_counted(sort, ctx, &mut limited, |_, c, s| {
-                        crate::exec::top_n::run_top_n(input, keys, n, c, s)
+                        crate::exec::top_n::run_top_n(input, keys, n, Some(sort), c, s)
                     })?
                 }
                 Some((_, input, keys, n)) => {
-                    crate::exec::top_n::run_top_n(input, keys, n, ctx, &mut limited)?
+                    crate::exec::top_n::run_top_n(input, keys, n, None, ctx, &mut limited)?
                 }
                 None => run(input, ctx, &mut limited)?,
             };

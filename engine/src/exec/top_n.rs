@@ -18,17 +18,21 @@ use rocksgres_storage::Transaction;
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
 use crate::exec::run::{run, sort_cmp, Flow, Sink};
+use crate::exec::spill::row_codec::row_size;
 use crate::plan::node::{Node, SortKey};
 use crate::types::Value;
 
 /// The largest `limit + offset` sorted in a bounded buffer.
 pub const MAX_TOP_N: u64 = 10_000;
 
-/// Runs `input`, sorts by `keys` and pushes only its first `n` rows.
+/// Runs `input`, sorts by `keys` and pushes only its first `n` rows;
+/// under EXPLAIN ANALYZE records the space it used for the sort node
+/// `counted`.
 pub fn run_top_n<'a, T: Transaction>(
     input: &Node,
     keys: &[SortKey],
     n: usize,
+    counted: Option<&Node>,
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
@@ -51,6 +55,18 @@ pub fn run_top_n<'a, T: Transaction>(
         buf.truncate(n);
         Ok(Flow::Continue)
     })?;
+    if let Some(node) = counted {
+        let bytes = buf
+            .iter()
+            .map(|(k, row)| row_size(k) + row_size(row))
+            .sum::<usize>();
+        let space = crate::exec::instrument::SortSpace {
+            method: "top-N heapsort",
+            kb: crate::exec::instrument::kb(bytes),
+            disk: false,
+        };
+        crate::exec::instrument::sorted(ctx, node, space);
+    }
     for (_, row) in buf {
         ctx.check_interrupt()?;
         if sink(ctx, &row)? == Flow::Stop {

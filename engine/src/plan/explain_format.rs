@@ -90,7 +90,68 @@ fn details(item: &Item<'_>, actuals: Actuals<'_>, all: bool) -> Vec<(String, Pro
     if actuals.is_some() && item.node_type == "Index Only Scan" {
         out.push(("Heap Fetches".into(), Prop::Int(0)));
     }
+    if let (Some((stats, _)), Some(node)) = (actuals, item.node) {
+        let sort = stats.sort_space(node).map(|s| (s.method, s.kb, s.disk));
+        let hash = stats.hash_space(node).map(|h| (h.buckets, h.batches, h.kb));
+        space_lines(item, sort, hash, all, &mut out);
+    }
     out
+}
+
+/// The space a sort or a hash join's hash table used, as PostgreSQL
+/// shows it: one line in the text format (`all` false), several
+/// properties in the others. `sort` is the sort's method, kilobytes and
+/// whether they are on disk; `hash` the hash table's buckets, batches and
+/// kilobytes.
+fn space_lines(
+    item: &Item<'_>,
+    sort: Option<(&str, u64, bool)>,
+    hash: Option<(u64, u64, u64)>,
+    all: bool,
+    out: &mut Vec<(String, Prop)>,
+) {
+    let kv = |k: &str, v: Prop| (k.to_string(), v);
+    match item.node_type.as_str() {
+        "Sort" => {
+            let Some((method, kb, disk)) = sort else {
+                return;
+            };
+            let kind = if disk { "Disk" } else { "Memory" };
+            if all {
+                out.push(kv("Sort Method", Prop::Text(method.into())));
+                out.push(kv("Sort Space Used", Prop::Int(kb)));
+                out.push(kv("Sort Space Type", Prop::Text(kind.into())));
+            } else {
+                let line = format!("{method}  {kind}: {kb}kB");
+                out.push(kv("Sort Method", Prop::Text(line)));
+            }
+        }
+        "Hash" => {
+            let Some((buckets, batches, kb)) = hash else {
+                return;
+            };
+            if all {
+                out.push(kv("Hash Buckets", Prop::Int(buckets)));
+                out.push(kv("Original Hash Buckets", Prop::Int(buckets)));
+                out.push(kv("Hash Batches", Prop::Int(batches)));
+                out.push(kv("Original Hash Batches", Prop::Int(1)));
+                out.push(kv("Peak Memory Usage", Prop::Int(kb)));
+            } else if batches > 1 {
+                // Gone to batches at run time, as PostgreSQL's batches grow.
+                let line = format!(
+                    "{b} (originally {b})  Batches: {} (originally 1)  Memory Usage: {}kB",
+                    batches,
+                    kb,
+                    b = buckets
+                );
+                out.push(kv("Buckets", Prop::Text(line)));
+            } else {
+                let line = format!("{}  Batches: {}  Memory Usage: {}kB", buckets, batches, kb);
+                out.push(kv("Buckets", Prop::Text(line)));
+            }
+        }
+        _ => {}
+    }
 }
 
 fn prop_text(v: &Prop) -> String {

@@ -68,6 +68,14 @@ impl<F: FnMut(&[Value], &[Value]) -> Ordering> ExternalSort<F> {
         !self.runs.is_empty()
     }
 
+    /// The bytes the sort holds: in memory, or once spilled, in its runs'
+    /// temporary files (the batch in memory, written at the end, counted
+    /// with them).
+    pub fn space_used(&self) -> usize {
+        let on_disk: u64 = self.runs.iter().map(TupleStore::file_bytes).sum();
+        self.batch_bytes + on_disk as usize
+    }
+
     fn sort_batch(&mut self, interrupt: &mut Interrupt) -> Result<()> {
         let k = self.key_len;
         let cmp = &mut self.cmp;

@@ -162,6 +162,11 @@ impl TupleStore {
         self.file.is_some()
     }
 
+    /// The bytes written to the temporary file (0 while in memory).
+    pub fn file_bytes(&self) -> u64 {
+        self.file.as_ref().map_or(0, TempFile::len)
+    }
+
     /// The estimated bytes the rows held in memory take.
     pub fn memory_used(&self) -> usize {
         self.mem
