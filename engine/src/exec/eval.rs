@@ -34,7 +34,7 @@ impl Expr {
                 None => return Err(EngineError::internal(format!("column {i} out of range"))),
             },
             Expr::Param(i, ty) => match ctx.params.get(*i) {
-                Some(v) if v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty) => v,
+                Some(v) if usable_as_is(v, ty) => v,
                 _ => {
                     *dst = self.eval(row, ctx)?;
                     return Ok(());
@@ -251,11 +251,7 @@ impl Expr {
             Expr::Param(i, ty) => {
                 let params: &'a [Value] = ctx.params;
                 match params.get(*i) {
-                    Some(v)
-                        if v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty) =>
-                    {
-                        Ok(Cow::Borrowed(v))
-                    }
+                    Some(v) if usable_as_is(v, ty) => Ok(Cow::Borrowed(v)),
                     _ => self.eval(row, ctx).map(Cow::Owned),
                 }
             }
@@ -383,12 +379,16 @@ impl Expr {
         match self {
             Expr::Literal(v, _) => Some(v),
             Expr::Column(i, _) => row.get(*i),
-            Expr::Param(i, ty) => params
-                .get(*i)
-                .filter(|v| v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty)),
+            Expr::Param(i, ty) => params.get(*i).filter(|v| usable_as_is(v, ty)),
             _ => None,
         }
     }
+}
+
+/// Whether parameter value `v` serves as a parameter declared `ty` without
+/// a cast: NULL, an untyped parameter, or a value of that very type.
+fn usable_as_is(v: &Value, ty: &SqlType) -> bool {
+    v.is_null() || *ty == SqlType::Unknown || v.sql_type() == Some(*ty)
 }
 
 fn bool_value(b: Option<bool>) -> Value {

@@ -128,7 +128,28 @@ pub(crate) struct JoinSpec<'p> {
     pub joined: Vec<Value>,
 }
 
-impl JoinSpec<'_> {
+impl<'p> JoinSpec<'p> {
+    /// The spec of a join of `kind` on `on` and `keys` of rows `left_width`
+    /// and `right_width` wide, with empty buffers.
+    pub fn new(
+        kind: JoinKind,
+        on: Option<&'p Expr>,
+        keys: &'p HashKeys,
+        left_width: usize,
+        right_width: usize,
+    ) -> Self {
+        JoinSpec {
+            kind,
+            on,
+            keys,
+            left_width,
+            right_width,
+            vals: Vec::new(),
+            key: Vec::new(),
+            joined: Vec::new(),
+        }
+    }
+
     /// Encodes the keys of `row` (left or right side) into `self.key`;
     /// false when one is NULL.
     pub fn encode_key<T: Transaction>(
@@ -363,16 +384,7 @@ pub fn run_hash_join<'a, T: Transaction>(
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
 ) -> Result<Flow> {
-    let mut spec = JoinSpec {
-        kind,
-        on,
-        keys,
-        left_width: left.width(),
-        right_width: right.width(),
-        vals: Vec::new(),
-        key: Vec::new(),
-        joined: Vec::new(),
-    };
+    let mut spec = JoinSpec::new(kind, on, keys, left.width(), right.width());
     let env = ctx.spill_env();
     let mut b = Build::default();
     let mut batches: Option<crate::exec::hash_join_spill::Batches> = None;
@@ -441,24 +453,21 @@ fn probe_in_workers<'a, T: Transaction>(
     };
     // The workers read `spec` through `probe`; the leader's own probes
     // need their own buffers.
-    let mut own = JoinSpec {
-        kind: spec.kind,
-        on: spec.on,
-        keys: spec.keys,
-        left_width: spec.left_width,
-        right_width: spec.right_width,
-        vals: Vec::new(),
-        key: Vec::new(),
-        joined: Vec::new(),
-    };
+    let mut own = JoinSpec::new(
+        spec.kind,
+        spec.on,
+        spec.keys,
+        spec.left_width,
+        spec.right_width,
+    );
     let start = std::time::Instant::now();
     let mut first = None;
     let mut on_leader = 0u64;
     let done = crate::exec::parallel_scan::try_probe(scan, &probe, ctx, &mut |ctx, row| {
         first.get_or_insert_with(std::time::Instant::now);
         match row {
-            crate::exec::parallel_scan::Gathered::Row(row) => sink(ctx, row),
-            crate::exec::parallel_scan::Gathered::Unprobed(lrow) => {
+            crate::exec::parallel_scan::GatherRow::Row(row) => sink(ctx, row),
+            crate::exec::parallel_scan::GatherRow::Unprobed(lrow) => {
                 on_leader += 1;
                 crate::exec::parallel_probe::probe_on_leader(build, &mut own, lrow, ctx, sink)
             }

@@ -151,9 +151,7 @@ impl Batch {
 impl OutRows for Batch {
     fn next_row(&mut self) -> &mut [Value] {
         let (start, width) = (self.rows() * self.slot_width, self.slot_width);
-        if self.values.len() < start + width {
-            self.values.resize(start + width, Value::Null);
-        }
+        self.next_slots();
         self.todo.push(Todo::Done);
         &mut self.values[start..start + width]
     }
@@ -162,7 +160,7 @@ impl OutRows for Batch {
 /// What the leader receives from the workers: a row of the scan (or of
 /// the join the workers probe: [`Todo::Done`]), or a scan row the leader
 /// must probe the join with itself.
-pub(crate) enum Gathered<'r> {
+pub(crate) enum GatherRow<'r> {
     /// An output row.
     Row(&'r [Value]),
     /// A scan row (its filter passed) to probe the join with.
@@ -171,7 +169,7 @@ pub(crate) enum Gathered<'r> {
 
 /// The leader's consumer of what the workers send.
 pub(crate) type GatherSink<'s, 'a, T> =
-    dyn FnMut(&mut Ctx<'a, T>, Gathered<'_>) -> Result<Flow> + 's;
+    dyn FnMut(&mut Ctx<'a, T>, GatherRow<'_>) -> Result<Flow> + 's;
 
 /// Scans `scan` in parallel and hands its rows to `f` (with an empty key:
 /// the rows come in no particular order and without their positions), or
@@ -185,7 +183,7 @@ pub(crate) fn try_scan<'a, T: Transaction>(
     f: &mut RowSink<'_, 'a, T>,
 ) -> Result<Option<Flow>> {
     try_gather(scan, None, ctx, &mut |ctx, row| match row {
-        Gathered::Row(row) | Gathered::Unprobed(row) => f(ctx, &[], row),
+        GatherRow::Row(row) | GatherRow::Unprobed(row) => f(ctx, &[], row),
     })
 }
 
@@ -615,8 +613,8 @@ fn lead<'a, T: Transaction>(
         for (slots, todo) in batch.values.chunks(slot).zip(&batch.todo) {
             ctx.check_interrupt()?;
             let row = match todo {
-                Todo::Done => Gathered::Row(&slots[..widths.out]),
-                Todo::Probe => Gathered::Unprobed(&slots[..widths.scan]),
+                Todo::Done => GatherRow::Row(&slots[..widths.out]),
+                Todo::Probe => GatherRow::Unprobed(&slots[..widths.scan]),
                 Todo::Filter => {
                     let row = &slots[..widths.scan];
                     if let Some(filter) = &scan.filter {
@@ -626,9 +624,9 @@ fn lead<'a, T: Transaction>(
                         }
                     }
                     if widths.probing {
-                        Gathered::Unprobed(row)
+                        GatherRow::Unprobed(row)
                     } else {
-                        Gathered::Row(row)
+                        GatherRow::Row(row)
                     }
                 }
             };
