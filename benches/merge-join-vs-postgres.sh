@@ -22,25 +22,13 @@ cd "$(dirname "$0")/.."
 RUNS="${1:-3}"
 ROWS="${2:-1000000}"
 DURATION=0
-PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
-TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/rocksgres-target}"
-ROCKSGRES="$TARGET/release/rocksgres"
-for tool in initdb pg_ctl pgbench psql; do
-    [ -x "$PGBIN/$tool" ] || { echo "missing $PGBIN/$tool: apt-get install -y postgresql-15 postgresql-client-15" >&2; exit 1; }
-done
-if [ ! -x "$ROCKSGRES" ]; then
-    CARGO_TARGET_DIR="$TARGET" cargo build --release --workspace --all-targets
-fi
-
 # shellcheck source=benches/servers.sh
 source benches/servers.sh
+bench_prepare initdb pg_ctl pgbench psql
 init_servers
 start_postgres on
 start_rocksgres on
 
-sql() { # PORT SQL -> unaligned rows
-    "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$1" -U postgres -d postgres -v ON_ERROR_STOP=1 -At -c "$2"
-}
 hwm_mb() { # peak RSS of the Rocksgres server, MB
     awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$RG_PID/status"
 }

@@ -19,19 +19,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-20}"
 SCALE="${2:-10}"
-PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
-TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/rocksgres-target}"
-ROCKSGRES="$TARGET/release/rocksgres"
-
-for tool in initdb pg_ctl pgbench; do
-    [ -x "$PGBIN/$tool" ] || { echo "missing $PGBIN/$tool: apt-get install -y postgresql-15 postgresql-client-15" >&2; exit 1; }
-done
-if [ ! -x "$ROCKSGRES" ]; then
-    CARGO_TARGET_DIR="$TARGET" cargo build --release --workspace --all-targets
-fi
-
 # shellcheck source=benches/servers.sh
 source benches/servers.sh
+bench_prepare initdb pg_ctl pgbench
 init_servers
 
 start_postgres on

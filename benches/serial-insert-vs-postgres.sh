@@ -19,24 +19,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
 CLIENTS="${2:-16}"
-PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
-TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/rocksgres-target}"
-ROCKSGRES="$TARGET/release/rocksgres"
-
-for tool in initdb pg_ctl pgbench psql; do
-    [ -x "$PGBIN/$tool" ] || { echo "missing $PGBIN/$tool: apt-get install -y postgresql-15 postgresql-client-15" >&2; exit 1; }
-done
-if [ ! -x "$ROCKSGRES" ]; then
-    CARGO_TARGET_DIR="$TARGET" cargo build --release --workspace --all-targets
-fi
-
 # shellcheck source=benches/servers.sh
 source benches/servers.sh
+bench_prepare initdb pg_ctl pgbench psql
 init_servers
-
-sql() { # PORT SQL -> unaligned output
-    "$PGBIN/psql" -h 127.0.0.1 -p "$1" -U postgres -X -q -A -t -v ON_ERROR_STOP=1 -c "$2" postgres
-}
 
 SCRIPT="$WORK/insert.sql"
 echo "INSERT INTO items (v) VALUES ('x');" > "$SCRIPT"

@@ -2,7 +2,30 @@
 # PostgreSQL 15 and a Rocksgres server on free loopback ports, each with its
 # own data directory under $WORK (a temporary directory removed at exit),
 # pgbench runs against either, and the README block a benchmark writes.
-# The caller sets PGBIN, ROCKSGRES and DURATION, then calls init_servers.
+# The caller calls bench_prepare (PGBIN, the tools, the Rocksgres binary),
+# sets DURATION, then calls init_servers.
+
+# bench_prepare TOOL...: sets PGBIN (PostgreSQL 15's binaries unless set),
+# TARGET (CARGO_TARGET_DIR, else the shared target directory) and ROCKSGRES
+# (the release server binary there); fails naming the package when a TOOL
+# is missing from PGBIN, and builds the workspace when the binary is.
+bench_prepare() {
+    PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+    TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/rocksgres-target}"
+    ROCKSGRES="$TARGET/release/rocksgres"
+    local tool
+    for tool in "$@"; do
+        [ -x "$PGBIN/$tool" ] || { echo "missing $PGBIN/$tool: apt-get install -y postgresql-15 postgresql-client-15" >&2; exit 1; }
+    done
+    if [ ! -x "$ROCKSGRES" ]; then
+        CARGO_TARGET_DIR="$TARGET" cargo build --release --workspace --all-targets
+    fi
+}
+
+# sql PORT SQL -> the rows, unaligned, stopping at the first error.
+sql() {
+    "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$1" -U postgres -d postgres -v ON_ERROR_STOP=1 -At -c "$2"
+}
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -25,18 +25,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE="${1:-10}"
 DURATION=0
-PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
-TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/rocksgres-target}"
-ROCKSGRES="$TARGET/release/rocksgres"
-for tool in initdb pg_ctl pgbench psql; do
-    [ -x "$PGBIN/$tool" ] || { echo "missing $PGBIN/$tool: apt-get install -y postgresql-15 postgresql-client-15" >&2; exit 1; }
-done
-if [ ! -x "$ROCKSGRES" ]; then
-    CARGO_TARGET_DIR="$TARGET" cargo build --release --workspace --all-targets
-fi
-
 # shellcheck source=benches/servers.sh
 source benches/servers.sh
+bench_prepare initdb pg_ctl pgbench psql
 init_servers
 start_postgres on
 start_rocksgres on
@@ -54,11 +45,8 @@ QUERIES=(
     "$JOIN_Q"
 )
 
-psql_rows() { # PORT SQL -> unaligned rows
-    "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$1" -U postgres -d postgres -v ON_ERROR_STOP=1 -At -c "$2"
-}
-pg_join="$(psql_rows "$PG_PORT" "$JOIN_Q")"
-rg_join="$(psql_rows "$RG_PORT" "$JOIN_Q")"
+pg_join="$(sql "$PG_PORT" "$JOIN_Q")"
+rg_join="$(sql "$RG_PORT" "$JOIN_Q")"
 if [ "$pg_join" != "$rg_join" ]; then
     echo "hash_join_spill: results differ" >&2
     diff <(echo "$pg_join") <(echo "$rg_join") >&2 || true
