@@ -46,6 +46,7 @@ mod cursor_rows;
 mod cursors;
 mod database_stmt;
 mod explain_dml;
+mod explain_run;
 mod plan_cache;
 mod portals;
 mod temp_tables;
@@ -2363,12 +2364,9 @@ fn run_planned<S: Store>(
     sink: &mut dyn ResultSink,
 ) -> Result<QueryResult> {
     let columns = Arc::clone(&plan.columns);
-    if !plan.prelude.is_empty() && matches!(plan.planned, Planned::ExplainDml(..)) {
-        return Err(EngineError::unsupported(
-            "EXPLAIN of a statement with data-modifying WITH items",
-        ));
-    }
-    if !plan.prelude.is_empty() {
+    // EXPLAIN runs the prelude only under ANALYZE (`explain_run`).
+    let explain = matches!(plan.planned, Planned::Explain(..) | Planned::ExplainDml(..));
+    if !plan.prelude.is_empty() && !explain {
         let rowids = db.rowids(ctx.txn.database());
         crate::exec::cte_dml::run_prelude(&plan.prelude, ctx, &rowids)?;
     }
@@ -2393,24 +2391,15 @@ fn run_planned<S: Store>(
             (CommandTag::with_count("SELECT", n), rows, n)
         }
         Planned::Explain(node, options) => {
-            let lines = if options.analyze {
-                explain_analyze(plan, node, options, ctx)?
-            } else {
-                let item = crate::plan::explain::build(node, ctx.max_parallel_workers());
-                let planning = plan.planning.as_secs_f64() * 1000.0;
-                crate::plan::explain_format::lines(
-                    options.format,
-                    &item,
-                    None,
-                    options.summary.then_some((planning, None)),
-                )
-            };
+            let rows = db.rowids(ctx.txn.database());
+            let lines = explain_run::explain_query(plan, node, options, ctx, &rows)?;
             let rows = Rows::from_vecs(lines.into_iter().map(|l| vec![Value::Text(l)]).collect());
             let n = rows.len() as u64;
             (CommandTag::new("EXPLAIN"), rows, n)
         }
         Planned::ExplainDml(inner, options) => {
-            let lines = explain_dml(plan, inner, options, ctx, db)?;
+            let rows = db.rowids(ctx.txn.database());
+            let lines = explain_run::explain_dml(plan, inner, options, ctx, &rows)?;
             let rows = Rows::from_vecs(lines.into_iter().map(|l| vec![Value::Text(l)]).collect());
             let n = rows.len() as u64;
             (CommandTag::new("EXPLAIN"), rows, n)
@@ -2477,104 +2466,6 @@ fn returning_rows(
         }
     }
     Ok(rows)
-}
-
-/// `EXPLAIN ANALYZE`: runs `node` with per-node counters, discarding its
-/// rows, and renders the plan with them (and PostgreSQL's summary lines).
-fn explain_analyze<T: Transaction>(
-    plan: &Plan,
-    node: &Node,
-    options: &crate::plan::explain_options::ExplainOptions,
-    ctx: &mut Ctx<'_, T>,
-) -> Result<Vec<String>> {
-    let started = Instant::now();
-    ctx.instrument = Some(Box::default());
-    let ran = run(node, ctx, &mut |_, _| Ok(Flow::Continue));
-    let stats = ctx.instrument.take().unwrap_or_default();
-    ran?;
-    let elapsed = started.elapsed();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let item = crate::plan::explain::build(node, ctx.max_parallel_workers());
-    Ok(crate::plan::explain_format::lines(
-        options.format,
-        &item,
-        Some((&stats, options.timing)),
-        options
-            .summary
-            .then(|| (ms(plan.planning), Some(ms(elapsed)))),
-    ))
-}
-
-/// `EXPLAIN [ANALYZE]` of an INSERT, UPDATE or DELETE (see
-/// [`explain_dml`]); with ANALYZE the statement runs, its
-/// RETURNING rows discarded.
-fn explain_dml<S: Store>(
-    plan: &Plan,
-    inner: &Planned,
-    options: &crate::plan::explain_options::ExplainOptions,
-    ctx: &mut Ctx<'_, DbTxn<S::Txn>>,
-    db: &Database<S>,
-) -> Result<Vec<String>> {
-    use explain_dml::{insert, modify, ConflictCounts};
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let max_workers = ctx.max_parallel_workers();
-    let mut stats = None;
-    let mut counts = None;
-    let mut elapsed = None;
-    if options.analyze {
-        let started = Instant::now();
-        ctx.instrument = Some(Box::default());
-        let ran = match inner {
-            Planned::Insert(p) => {
-                let rowids = db.rowids(ctx.txn.database());
-                dml::run_insert(p, ctx, &rowids).map(|o| (o, !p.returning.is_empty()))
-            }
-            Planned::Update(p) => {
-                dml::run_modify(p, false, ctx).map(|o| (o, !p.returning.is_empty()))
-            }
-            Planned::Delete(p) => {
-                dml::run_modify(p, true, ctx).map(|o| (o, !p.returning.is_empty()))
-            }
-            _ => Err(EngineError::internal(
-                "EXPLAIN of a statement that is not DML",
-            )),
-        };
-        let mut s = ctx.instrument.take().unwrap_or_default();
-        let (out, returns) = ran?;
-        let took = started.elapsed();
-        s.set_statement(crate::exec::instrument::NodeStats {
-            loops: 1,
-            rows: if returns { out.count } else { 0 },
-            startup: took,
-            total: took,
-        });
-        if let Planned::Insert(p) = inner {
-            if !matches!(p.on_conflict, dml::OnConflict::Error) {
-                counts = Some(ConflictCounts {
-                    inserted: out.inserted,
-                    conflicting: out.conflicting,
-                });
-            }
-        }
-        stats = Some(s);
-        elapsed = Some(ms(took));
-    }
-    let item = match inner {
-        Planned::Insert(p) => insert(p, max_workers, counts),
-        Planned::Update(p) => modify(p, false, max_workers),
-        Planned::Delete(p) => modify(p, true, max_workers),
-        _ => {
-            return Err(EngineError::internal(
-                "EXPLAIN of a statement that is not DML",
-            ))
-        }
-    };
-    Ok(crate::plan::explain_format::lines(
-        options.format,
-        &item,
-        stats.as_deref().map(|s| (s, options.timing)),
-        options.summary.then(|| (ms(plan.planning), elapsed)),
-    ))
 }
 
 /// Statements that change the catalog (and so invalidate cached plans).
@@ -2785,22 +2676,21 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
                 options.as_deref(),
             )?;
             match statement.as_ref() {
-                Statement::Query(q) => {
-                    // Pruned as the query itself is, so EXPLAIN shows (and
-                    // EXPLAIN ANALYZE runs) the plan the query would run.
-                    let mut node = binder.plan_query(q)?;
-                    crate::plan::optimize::prune::prune_query(&mut node);
-                    Planned::Explain(node, options)
+                Statement::Query(_) => {
+                    // Planned as the statement itself is (its top-level
+                    // WITH may hold data-modifying items), so EXPLAIN
+                    // shows (and EXPLAIN ANALYZE runs) the plan the
+                    // statement would run.
+                    match plan_statement(statement, binder)? {
+                        Planned::Query(node) => Planned::Explain(node, options),
+                        inner @ (Planned::Insert(_) | Planned::Update(_) | Planned::Delete(_)) => {
+                            Planned::ExplainDml(Box::new(inner), options)
+                        }
+                        _ => return Err(EngineError::unsupported("EXPLAIN of this statement")),
+                    }
                 }
                 Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
                     let inner = plan_statement(statement, binder)?;
-                    if let Planned::Update(p) | Planned::Delete(p) = &inner {
-                        if options.analyze && p.from.is_some() {
-                            return Err(EngineError::unsupported(
-                                "EXPLAIN ANALYZE of UPDATE ... FROM or DELETE ... USING",
-                            ));
-                        }
-                    }
                     Planned::ExplainDml(Box::new(inner), options)
                 }
                 _ => return Err(EngineError::unsupported("EXPLAIN of this statement")),

@@ -249,3 +249,156 @@ fn analyze_shows_what_sorts_and_hashes_used() {
         "{lines}"
     );
 }
+
+#[test]
+fn analyze_runs_update_from_as_the_join_it_shows() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.batch(
+        "CREATE TABLE ut (id int PRIMARY KEY, k int, v int); \
+         INSERT INTO ut SELECT g, g % 100, 0 FROM generate_series(1, 3000) g; \
+         CREATE TABLE us (k int, w int); \
+         INSERT INTO us SELECT g % 10, g FROM generate_series(1, 40) g",
+    )
+    .unwrap();
+    let analyze = "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) ";
+    // 3,000 target rows; keys 0..9 each joined by 30 of them, each key
+    // having 4 source rows, 2 of them with w > 20.
+    let lines = plan(
+        &mut s,
+        &format!("{analyze}UPDATE ut SET v = us.w FROM us WHERE us.k = ut.k AND us.w > 20"),
+    );
+    let trimmed: Vec<&str> = lines
+        .iter()
+        .map(|l| l.trim_start().trim_start_matches("->  "))
+        .collect();
+    assert_eq!(
+        trimmed[0], "Update on ut (actual rows=0 loops=1)",
+        "{lines:#?}"
+    );
+    assert_eq!(
+        trimmed[1], "Hash Join (actual rows=300 loops=1)",
+        "{lines:#?}"
+    );
+    assert_eq!(trimmed[2], "Hash Cond: (ut.k = us.k)", "{lines:#?}");
+    assert_eq!(
+        trimmed[3], "Seq Scan on ut (actual rows=3000 loops=1)",
+        "{lines:#?}"
+    );
+    assert_eq!(trimmed[4], "Hash (actual rows=20 loops=1)", "{lines:#?}");
+    assert!(
+        trimmed[5].starts_with("Buckets: ") && trimmed[5].contains("  Batches: 1  Memory Usage: "),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        trimmed[6], "Seq Scan on us (actual rows=20 loops=1)",
+        "{lines:#?}"
+    );
+    assert_eq!(trimmed[7], "Filter: (w > 20)", "{lines:#?}");
+    assert_eq!(trimmed[8], "Rows Removed by Filter: 20", "{lines:#?}");
+    // The statement ran: each of the 300 rows took one of its key's two
+    // matching w values.
+    let r = s
+        .query(
+            "SELECT count(*), count(*) FILTER (WHERE v % 10 = k AND v > 20) FROM ut WHERE v <> 0",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(r.rows[0].get::<i64>(0).unwrap(), 300);
+    assert_eq!(r.rows[0].get::<i64>(1).unwrap(), 300);
+
+    // DELETE ... USING with RETURNING: the statement's rows are those it
+    // returns.
+    let lines = plan(
+        &mut s,
+        &format!("{analyze}DELETE FROM ut USING us WHERE us.k = ut.k AND us.w = 5 RETURNING ut.id"),
+    );
+    assert_eq!(
+        lines[0].trim(),
+        "Delete on ut (actual rows=30 loops=1)",
+        "{lines:#?}"
+    );
+    let r = s.query("SELECT count(*) FROM ut", &[]).unwrap();
+    assert_eq!(r.rows[0].get::<i64>(0).unwrap(), 2970);
+}
+
+#[test]
+fn analyze_shows_what_hash_aggregates_used() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.batch(
+        "CREATE TABLE ha (id int PRIMARY KEY, v int, t text); \
+         INSERT INTO ha SELECT g, (g * 7919) % 20000, repeat('x', 20) FROM generate_series(1, 20000) g",
+    )
+    .unwrap();
+    let analyze = "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) ";
+
+    // In memory: PostgreSQL 15's "Batches: 1  Memory Usage: NkB", after
+    // the group key.
+    let lines = plan(
+        &mut s,
+        &format!("{analyze}SELECT v % 100, count(*) FROM ha GROUP BY 1"),
+    );
+    assert!(
+        lines[0].starts_with("HashAggregate (actual rows=100 "),
+        "{lines:#?}"
+    );
+    assert_eq!(lines[1].trim(), "Group Key: (v % 100)", "{lines:#?}");
+    let line = lines[2].trim();
+    assert!(line.starts_with("Batches: 1  Memory Usage: "), "{lines:#?}");
+    assert!(line.ends_with("kB") && !line.contains("Disk"), "{line}");
+    let n = numbers(line);
+    assert!(n[1] >= 1 && n[1] < 1024, "100 groups in {} kB", n[1]);
+
+    // Past work_mem the groups go to batches: their number, and the disk
+    // they took.
+    s.batch("SET work_mem = '64kB'").unwrap();
+    let lines = plan(
+        &mut s,
+        &format!("{analyze}SELECT v, count(*) FROM ha GROUP BY v"),
+    );
+    assert!(
+        lines[0].starts_with("HashAggregate (actual rows=20000 "),
+        "{lines:#?}"
+    );
+    let line = line_under(&lines, "HashAggregate", "Batches:");
+    let n = numbers(&line);
+    assert_eq!(
+        line,
+        format!(
+            "Batches: {}  Memory Usage: {}kB  Disk Usage: {}kB",
+            n[0], n[1], n[2]
+        ),
+        "{lines:#?}"
+    );
+    assert!(n[0] > 1, "{line}");
+    // Memory stays near the hash memory (128 kB here).
+    assert!(n[1] <= 256, "{line}");
+    s.batch("RESET work_mem").unwrap();
+
+    // DISTINCT is a hashed aggregate too.
+    let lines = plan(&mut s, &format!("{analyze}SELECT DISTINCT v % 7 FROM ha"));
+    assert!(
+        lines[0].starts_with("HashAggregate (actual rows=7 "),
+        "{lines:#?}"
+    );
+    let line = line_under(&lines, "HashAggregate", "Batches:");
+    assert!(line.starts_with("Batches: 1  Memory Usage: "), "{lines:#?}");
+
+    // A plain aggregate shows none; the structured formats give the three
+    // figures as properties.
+    let lines = plan(&mut s, &format!("{analyze}SELECT count(*) FROM ha"));
+    assert!(lines.iter().all(|l| !l.contains("Batches")), "{lines:#?}");
+    let json = plan(
+        &mut s,
+        "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) SELECT v % 10, count(*) FROM ha GROUP BY 1",
+    )
+    .join("\n");
+    for want in [
+        "\"HashAgg Batches\": 1",
+        "\"Peak Memory Usage\": ",
+        "\"Disk Usage\": 0",
+    ] {
+        assert!(json.contains(want), "{want} in {json}");
+    }
+}

@@ -32,7 +32,7 @@ use crate::exec::scratch::copy_row;
 use crate::exec::spill::TupleStore;
 use crate::plan::bind::{Binder, Scope, ScopeColumn};
 use crate::plan::bound_index::{bind_indexes, BoundIndex};
-use crate::plan::dml_from::{aliased_target_error, FromJoin};
+use crate::plan::dml_from::{aliased_target_error, FromJoin, PlannedFrom};
 use crate::plan::expr::Expr;
 use crate::plan::node::{Node, OutputColumn, ScanPlan};
 use crate::plan::optimize::access::choose_access;
@@ -1063,6 +1063,7 @@ fn plan_update_inner(
     let (scope, from, selection) = join_from(&target, items, update.selection.as_ref(), binder)?;
     let sets = bind_sets(&update.assignments, &target, &scope, binder)?;
     let scan = plan_scan(&target, selection.as_ref(), binder)?;
+    let from = from.map(|f| f.join_target(&scan));
     let (returning, columns) = bind_returning(&update.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
     let checks = bind_checks(&table, binder)?;
@@ -1081,19 +1082,21 @@ fn plan_update_inner(
     })
 }
 
-/// The scope of an UPDATE's or DELETE's expressions, its FROM (USING) join
-/// and the WHERE conditions its target's scan applies.
+/// The scope of an UPDATE's or DELETE's expressions, its FROM (USING)
+/// items (to be joined to the target's scan) and the WHERE conditions its
+/// target's scan applies.
 fn join_from(
     target: &Target,
     items: Option<&Vec<ast::TableWithJoins>>,
     selection: Option<&AstExpr>,
     binder: &mut Binder<'_>,
-) -> Result<(Scope, Option<FromJoin>, Option<AstExpr>)> {
+) -> Result<(Scope, Option<PlannedFrom>, Option<AstExpr>)> {
     match items {
         None => Ok((target.scope.clone(), None, selection.cloned())),
         Some(items) => {
-            let p = binder.plan_dml_from(&target.scope, &target.qualifier, items, selection)?;
-            Ok((p.scope, Some(p.join), p.target_filter))
+            let mut p = binder.plan_dml_from(&target.scope, &target.qualifier, items, selection)?;
+            let (scope, filter) = (std::mem::take(&mut p.scope), p.target_filter.take());
+            Ok((scope, Some(p), filter))
         }
     }
 }
@@ -1121,6 +1124,7 @@ fn plan_delete_inner(
         binder,
     )?;
     let scan = plan_scan(&target, selection.as_ref(), binder)?;
+    let from = from.map(|f| f.join_target(&scan));
     let (returning, columns) = bind_returning(&delete.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
     Ok(ModifyPlan {

@@ -72,5 +72,5 @@ pub fn run_grouping_sets<'a, T: Transaction>(
             }
         }
     }
-    table.finish(ctx, sink)
+    table.finish(ctx, sink, None)
 }

@@ -39,12 +39,13 @@ use crate::exec::aggregate::{accumulate, finish_group, Accumulator};
 use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
 use crate::exec::hash_join::{KeyBytes, KeyMap};
+use crate::exec::instrument::{kb, AggSpace};
 use crate::exec::run::{Flow, Sink};
 use crate::exec::spill::external_sort::ExternalSort;
 use crate::exec::spill::partitions::{may_split, Partitions, Pending};
 use crate::exec::spill::row_codec::row_size;
 use crate::exec::spill::SpillEnv;
-use crate::plan::node::AggCall;
+use crate::plan::node::{AggCall, Node};
 use crate::types::{compare_typed, SqlType, Value};
 
 /// The comparison of two sorted-mode entries' group values and key bytes.
@@ -205,10 +206,14 @@ impl<'p> HashAgg<'p> {
 
     /// Finishes and emits every group: those held, then those of each
     /// spilled batch.
+    ///
+    /// Under EXPLAIN ANALYZE, what a hashed aggregate used (its batches,
+    /// peak memory and disk) is counted for `counted`, its plan node.
     pub fn finish<'a, T: Transaction>(
         mut self,
         ctx: &mut Ctx<'a, T>,
         sink: &mut Sink<'_, 'a, T>,
+        counted: Option<&Node>,
     ) -> Result<Flow> {
         if let Some(sort) = self.sorted.take() {
             // Groups made without input (`ensure_group`), then the sorted
@@ -218,10 +223,28 @@ impl<'p> HashAgg<'p> {
             }
             return self.finish_sorted(sort, ctx, sink);
         }
+        let mut used = AggSpace::default();
+        let flow = self.finish_hashed(ctx, sink, &mut used);
+        if let (Some(node), true) = (counted, ctx.instrument.is_some()) {
+            crate::exec::instrument::hash_aggregated(ctx, node, used);
+        }
+        flow
+    }
+
+    /// Emits the groups held, then aggregates each spilled batch in turn;
+    /// `used` gets the batches, the peak memory and the disk they took.
+    fn finish_hashed<'a, T: Transaction>(
+        mut self,
+        ctx: &mut Ctx<'a, T>,
+        sink: &mut Sink<'_, 'a, T>,
+        used: &mut AggSpace,
+    ) -> Result<Flow> {
         let mut pending = Pending::default();
         let width = self.types.len();
         let mut entry = Vec::new();
+        used.batches = 1;
         loop {
+            used.kb = used.kb.max(kb(self.mem));
             let spill = self.emit(ctx, sink)?;
             let Some(spill) = spill else {
                 return Ok(Flow::Stop);
@@ -232,6 +255,8 @@ impl<'p> HashAgg<'p> {
             let Some((mut batch, depth)) = pending.next_batch() else {
                 return Ok(Flow::Continue);
             };
+            used.batches += 1;
+            used.disk_kb += kb(batch.file_bytes() as usize);
             self = HashAgg::new(self.aggs, self.types, self.env.clone(), depth);
             while batch.next_into(&mut entry)? {
                 ctx.check_interrupt()?;

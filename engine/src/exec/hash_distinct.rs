@@ -26,6 +26,7 @@ use rocksgres_storage::Transaction;
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
+use crate::exec::instrument::{kb, AggSpace};
 use crate::exec::run::{run, Flow, Sink};
 use crate::exec::spill::external_sort::ExternalSort;
 use crate::exec::spill::partitions::{may_split, Partitions, Pending};
@@ -134,11 +135,14 @@ impl<'p> KeyOf<'p> {
 
 /// Emits the first row of each key found in the batches of `set` (and
 /// of the batches they split into); `emit` gets each such row.
+///
+/// `used` (its batches, peak memory and disk) grows with each batch.
 pub fn drain<'a, T: Transaction>(
     set: DistinctSet,
     key_of: &mut KeyOf<'_>,
     ctx: &mut Ctx<'a, T>,
     emit: &mut Sink<'_, 'a, T>,
+    used: &mut AggSpace,
 ) -> Result<Flow> {
     let env = set.env.clone();
     let mut pending = Pending::default();
@@ -148,6 +152,8 @@ pub fn drain<'a, T: Transaction>(
     let mut row = Vec::new();
     let mut key = Vec::new();
     while let Some((mut batch, depth)) = pending.next_batch() {
+        used.batches += 1;
+        used.disk_kb += kb(batch.file_bytes() as usize);
         let mut set = DistinctSet::new(env.clone(), depth);
         while batch.next_into(&mut row)? {
             ctx.check_interrupt()?;
@@ -157,6 +163,7 @@ pub fn drain<'a, T: Transaction>(
             }
         }
         drop(batch);
+        used.kb = used.kb.max(kb(set.mem));
         if let Some(parts) = set.spill {
             pending.add(parts);
         }
@@ -164,12 +171,30 @@ pub fn drain<'a, T: Transaction>(
     Ok(Flow::Continue)
 }
 
-/// Runs `DISTINCT` (`on` empty) or `DISTINCT ON (on)` over `input`.
+/// Runs `DISTINCT` (`on` empty) or `DISTINCT ON (on)` over `input`;
+/// under EXPLAIN ANALYZE, what a `DISTINCT` used is counted for `node`
+/// (its plan node), as a hashed aggregate's is.
 pub fn run_distinct<'a, T: Transaction>(
+    node: &Node,
     input: &Node,
     on: &[Expr],
     ctx: &mut Ctx<'a, T>,
     sink: &mut Sink<'_, 'a, T>,
+) -> Result<Flow> {
+    let mut used = AggSpace::default();
+    let flow = distinct(input, on, ctx, sink, &mut used);
+    if on.is_empty() && ctx.instrument.is_some() {
+        crate::exec::instrument::hash_aggregated(ctx, node, used);
+    }
+    flow
+}
+
+fn distinct<'a, T: Transaction>(
+    input: &Node,
+    on: &[Expr],
+    ctx: &mut Ctx<'a, T>,
+    sink: &mut Sink<'_, 'a, T>,
+    used: &mut AggSpace,
 ) -> Result<Flow> {
     let types: Vec<_> = if on.is_empty() {
         input.columns().iter().map(|c| c.ty).collect()
@@ -201,23 +226,31 @@ pub fn run_distinct<'a, T: Transaction>(
             Offer::Duplicate | Offer::Spilled => Ok(Flow::Continue),
         }
     })?;
+    used.batches = 1;
+    used.kb = kb(set.mem);
     if flow == Flow::Stop || !set.is_spilled() {
         return Ok(flow);
     }
     if !ordered {
-        return drain(set, &mut key_of, ctx, sink);
+        return drain(set, &mut key_of, ctx, sink, used);
     }
     // Back in input order: sort the batches' first rows by position.
     let mut sort = ExternalSort::new(env, 1, |a: &[Value], b: &[Value]| {
         a[0].as_i64().cmp(&b[0].as_i64())
     });
-    drain(set, &mut key_of, ctx, &mut |ctx, row| {
-        let mut e = Vec::with_capacity(row.len());
-        e.push(row[width].clone());
-        e.extend_from_slice(&row[..width]);
-        sort.push(e, &mut ctx.interrupt)?;
-        Ok(Flow::Continue)
-    })?;
+    drain(
+        set,
+        &mut key_of,
+        ctx,
+        &mut |ctx, row| {
+            let mut e = Vec::with_capacity(row.len());
+            e.push(row[width].clone());
+            e.extend_from_slice(&row[..width]);
+            sort.push(e, &mut ctx.interrupt)?;
+            Ok(Flow::Continue)
+        },
+        used,
+    )?;
     let mut rows = sort.finish(&mut ctx.interrupt)?;
     let mut e = Vec::new();
     while rows.next_into(&mut e)? {

@@ -22,6 +22,7 @@ use crate::error::Result;
 use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
 use crate::exec::hash_distinct::{drain, DistinctSet, KeyOf, Offer};
+use crate::exec::instrument::AggSpace;
 use crate::exec::run::{run, Flow, Sink};
 use crate::exec::spill::partitions::{may_split, Partitions, Pending};
 use crate::exec::spill::row_codec::row_size;
@@ -64,7 +65,13 @@ pub fn run_set_op<'a, T: Transaction>(
                 return Ok(Flow::Stop);
             }
         }
-        return drain(set, &mut KeyOf::new(&[], types), ctx, sink);
+        return drain(
+            set,
+            &mut KeyOf::new(&[], types),
+            ctx,
+            sink,
+            &mut AggSpace::default(),
+        );
     }
     let mut table = Counts::new(env, 0);
     run(right, ctx, &mut |_, row| {

@@ -46,8 +46,9 @@ pub struct Instrument {
     /// The counters of scans run outside a plan node (an UPDATE's or
     /// DELETE's own scan), keyed by the scan's address.
     scans: HashMap<usize, NodeStats>,
-    /// The counters of a DML statement's own node (`ModifyTable`).
-    statement: Option<NodeStats>,
+    /// The counters of each DML statement's own node (`ModifyTable`),
+    /// keyed by [`statement_key`].
+    statements: HashMap<usize, NodeStats>,
     /// What each sort used, keyed by its node's address (its last loop's,
     /// as PostgreSQL shows a sort's).
     sorts: HashMap<usize, SortSpace>,
@@ -55,6 +56,9 @@ pub struct Instrument {
     /// build (right) input's node, which EXPLAIN's `Hash` shows (the
     /// largest over the loops).
     hashes: HashMap<usize, HashSpace>,
+    /// What each hashed aggregate used, keyed by its node's address (the
+    /// largest over its loops).
+    aggs: HashMap<usize, AggSpace>,
 }
 
 /// The space a sort used (EXPLAIN ANALYZE's `Sort Method` line).
@@ -80,6 +84,25 @@ pub struct HashSpace {
     pub batches: u64,
     /// Kilobytes the build side held in memory at its largest.
     pub kb: u64,
+}
+
+/// What a hashed aggregate used (EXPLAIN ANALYZE's `Batches: N  Memory
+/// Usage: NkB` line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AggSpace {
+    /// The batches it ran in: 1 in memory, plus one per batch of rows
+    /// spilled to a temporary file.
+    pub batches: u64,
+    /// Kilobytes its groups held in memory at the most.
+    pub kb: u64,
+    /// Kilobytes its spilled batches took on disk.
+    pub disk_kb: u64,
+}
+
+/// The key of the counters of DML statement `plan` (an INSERT's or
+/// UPDATE's or DELETE's plan): its address.
+pub fn statement_key<P>(plan: &P) -> usize {
+    plan as *const P as usize
 }
 
 /// Kilobytes, rounded up, as PostgreSQL shows memory.
@@ -116,14 +139,14 @@ impl Instrument {
         self.scans.get(&(scan as *const ScanPlan as usize)).copied()
     }
 
-    /// The counters of the DML statement itself, once set.
-    pub fn statement(&self) -> Option<NodeStats> {
-        self.statement
+    /// The counters of the DML statement of key `key`, once set.
+    pub fn statement(&self, key: usize) -> Option<NodeStats> {
+        self.statements.get(&key).copied()
     }
 
-    /// Sets the counters of the DML statement itself.
-    pub fn set_statement(&mut self, stats: NodeStats) {
-        self.statement = Some(stats);
+    /// Sets the counters of the DML statement of key `key`.
+    pub fn set_statement(&mut self, key: usize, stats: NodeStats) {
+        self.statements.insert(key, stats);
     }
 
     /// What the sort `node` used, if it ran.
@@ -135,6 +158,11 @@ impl Instrument {
     /// used, if it was built.
     pub fn hash_space(&self, build: &Node) -> Option<HashSpace> {
         self.hashes.get(&(build as *const Node as usize)).copied()
+    }
+
+    /// What the hashed aggregate `node` used, if it ran.
+    pub fn agg_space(&self, node: &Node) -> Option<AggSpace> {
+        self.aggs.get(&(node as *const Node as usize)).copied()
     }
 
     /// The parallel runs of `scan` (none when it always ran serially).
@@ -224,6 +252,17 @@ pub fn hashed<T: Transaction>(ctx: &mut Ctx<'_, T>, build: &Node, space: HashSpa
         h.buckets = h.buckets.max(space.buckets);
         h.batches = h.batches.max(space.batches);
         h.kb = h.kb.max(space.kb);
+    }
+}
+
+/// Records, under EXPLAIN ANALYZE, what a loop of the hashed aggregate
+/// `node` used (the largest of its loops is kept).
+pub fn hash_aggregated<T: Transaction>(ctx: &mut Ctx<'_, T>, node: &Node, space: AggSpace) {
+    if let Some(ins) = ctx.instrument.as_mut() {
+        let a = ins.aggs.entry(node as *const Node as usize).or_default();
+        a.batches = a.batches.max(space.batches);
+        a.kb = a.kb.max(space.kb);
+        a.disk_kb = a.disk_kb.max(space.disk_kb);
     }
 }
 

@@ -473,7 +473,8 @@ fn run_node<'a, T: Transaction>(
             if !any && group_by.is_empty() {
                 table.ensure_group(&[]);
             }
-            table.finish(ctx, sink)
+            let counted = (!group_by.is_empty()).then_some(node);
+            table.finish(ctx, sink, counted)
         }
         Node::Window(w) => crate::exec::window::run_window(w, ctx, sink),
         Node::Sort { input, keys } => {
@@ -574,7 +575,7 @@ fn run_node<'a, T: Transaction>(
             })
         }
         Node::Distinct { input, on } => {
-            crate::exec::hash_distinct::run_distinct(input, on, ctx, sink)
+            crate::exec::hash_distinct::run_distinct(node, input, on, ctx, sink)
         }
         Node::SetOp {
             left,

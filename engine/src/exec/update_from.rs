@@ -1,45 +1,219 @@
 //! Executes `UPDATE ... FROM` and `DELETE ... USING`
 //! ([`crate::plan::dml_from`] plans them).
 //!
-//! The target's scan (its own WHERE conditions applied) drives the join:
-//! for each target row the FROM plan runs with that row as its enclosing
-//! row, and its first row is kept, so each target row is changed at most
-//! once, with the first FROM row that joins it (PostgreSQL likewise uses
-//! whichever joined row its plan produces first). The pairs (target key,
-//! FROM row) are collected before anything is written: the FROM items may
-//! read the target table itself (a self-join), and reads see the
-//! statement's own writes, so they must all happen first. Each pair then
-//! goes through the row-change path of a plain UPDATE/DELETE
-//! ([`crate::exec::dml::update_one`], [`crate::exec::dml::delete_one`]):
-//! row lock, newest-version re-check, constraints, generated columns,
-//! indexes, foreign keys and RETURNING.
+//! The plan is a join whose left input is the target's scan (its own
+//! WHERE conditions applied). It is run here, not by the general
+//! executor, because each target row must come with its key:
+//!
+//! * **Hash join.** The FROM rows are read once into a hash table on their
+//!   join keys ([`Build`]); then each target row from the scan encodes its
+//!   keys, walks its chain and keeps the first FROM row that satisfies the
+//!   whole join condition. When the FROM rows pass the hash table's memory
+//!   (`work_mem` × `hash_mem_multiplier`) the table is dropped and the
+//!   nested loop below runs instead: slower, in bounded memory.
+//! * **Nested loop.** For each target row the FROM plan runs with that
+//!   row as its enclosing row, and its first row is kept.
+//!
+//! So each target row is changed at most once, with the first FROM row
+//! that joins it (PostgreSQL likewise uses whichever joined row its plan
+//! produces first). The pairs (target key, FROM row) are collected, in a
+//! [`TupleStore`] that goes to a temporary file past `work_mem`, before
+//! anything is written: the FROM items may read the target table itself
+//! (a self-join), and reads see the statement's own writes, so they must
+//! all happen first. Each pair then goes through the row-change path of a
+//! plain UPDATE/DELETE ([`crate::exec::dml::update_one`],
+//! [`crate::exec::dml::delete_one`]): row lock, newest-version re-check,
+//! constraints, generated columns, indexes, foreign keys and RETURNING.
+//!
+//! Under EXPLAIN ANALYZE the join node counts one loop with the pairs
+//! found, the scan counts its rows, the FROM plan its own loops, and the
+//! hash table what it held.
+
+use std::time::Instant;
 
 use rocksgres_storage::Transaction;
 
-use crate::error::Result;
+use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
 use crate::exec::dml::{delete_one, update_one, DmlOutcome, ModifyPlan};
 use crate::exec::foreign_keys::FkState;
+use crate::exec::hash_join::{assign_all, Build, JoinSpec};
+use crate::exec::instrument::ScanTimer;
 use crate::exec::run::{run, Flow};
 use crate::exec::scan::scan_rows;
+use crate::exec::spill::TupleStore;
 use crate::plan::dml_from::FromJoin;
+use crate::plan::expr::Expr;
+use crate::plan::join_plan::HashKeys;
+use crate::plan::node::{JoinKind, Node, ScanPlan};
 use crate::types::Value;
 
-/// The first row of `from` joined to the target row `row`, if any.
-pub(crate) fn first_match<T: Transaction>(
-    from: &FromJoin,
+/// The target rows' keys, each with the FROM row that joins it: rows of
+/// the key (as `bytea`) followed by the FROM row, in a [`TupleStore`]
+/// (kept in a temporary file past `work_mem`).
+type Matches = TupleStore;
+
+/// Appends the pair (`key`, `frow`) to `matched`, through the row buffer
+/// `buf`.
+fn keep(matched: &mut Matches, key: &[u8], frow: &[Value], buf: &mut Vec<Value>) -> Result<()> {
+    buf.clear();
+    buf.push(Value::Bytea(key.to_vec()));
+    buf.extend_from_slice(frow);
+    matched.push(buf)
+}
+
+/// The first row of `from` (the nested loop's right input) joined to the
+/// target row `row`, if any.
+fn first_match<T: Transaction>(
+    from: &Node,
     row: &[Value],
     ctx: &mut Ctx<'_, T>,
 ) -> Result<Option<Vec<Value>>> {
     let mut first = None;
     ctx.outer.push(row.to_vec());
-    let r = run(&from.node, ctx, &mut |_, frow| {
+    let r = run(from, ctx, &mut |_, frow| {
         first = Some(frow.to_vec());
         Ok(Flow::Stop)
     });
     ctx.outer.pop();
     r?;
     Ok(first)
+}
+
+/// Runs `scan` through [`scan_rows`], EXPLAIN ANALYZE counting its rows
+/// and its time less what `f` took.
+fn counted_scan<'a, T: Transaction>(
+    scan: &ScanPlan,
+    ctx: &mut Ctx<'a, T>,
+    f: &mut crate::exec::scan::RowSink<'_, 'a, T>,
+) -> Result<()> {
+    let mut timer = ScanTimer::start(ctx);
+    scan_rows(scan, ctx, &mut |ctx, key, row| {
+        let Some(t) = timer.as_mut() else {
+            return f(ctx, key, row);
+        };
+        let since = t.row();
+        let flow = f(ctx, key, row);
+        if let Some(t) = timer.as_mut() {
+            t.back(since);
+        }
+        flow
+    })?;
+    if let Some(t) = timer {
+        t.finish(ctx, scan);
+    }
+    Ok(())
+}
+
+/// The pairs of the nested loop: each row of `scan` with the first row of
+/// `from` run with it as the enclosing row.
+fn loop_matches<T: Transaction>(
+    scan: &ScanPlan,
+    from: &Node,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Matches> {
+    let mut matched = TupleStore::new(ctx.spill_env());
+    let mut buf = Vec::new();
+    counted_scan(scan, ctx, &mut |ctx, key, row| {
+        ctx.check_interrupt()?;
+        if let Some(frow) = first_match(from, row, ctx)? {
+            keep(&mut matched, key, &frow, &mut buf)?;
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(matched)
+}
+
+/// The pairs of the hash join of `scan` with the rows of `build` on
+/// `keys`, checked by `on`; `None` when the rows of `build` pass the hash
+/// table's memory.
+fn hash_matches<T: Transaction>(
+    scan: &ScanPlan,
+    build: &Node,
+    on: Option<&Expr>,
+    keys: &HashKeys,
+    ctx: &mut Ctx<'_, T>,
+) -> Result<Option<Matches>> {
+    let width = scan.table.columns.len();
+    let mut spec = JoinSpec::new(JoinKind::Inner, on, keys, width, build.width());
+    let limit = ctx.spill_env().hash_mem();
+    let mut table = Build::default();
+    let mut fits = true;
+    run(build, ctx, &mut |ctx, row| {
+        // A NULL key joins nothing.
+        if spec.encode_key(true, row, ctx)? {
+            table.add(row, true, &spec.key)?;
+        }
+        if table.mem > limit {
+            fits = false;
+            return Ok(Flow::Stop);
+        }
+        Ok(Flow::Continue)
+    })?;
+    if !fits {
+        return Ok(None);
+    }
+    let space = crate::exec::instrument::HashSpace {
+        buckets: table.buckets() as u64,
+        batches: 1,
+        kb: crate::exec::instrument::kb(table.mem),
+    };
+    crate::exec::instrument::hashed(ctx, build, space);
+    let mut matched = TupleStore::new(ctx.spill_env());
+    let mut buf = Vec::new();
+    let mut joined: Vec<Value> = Vec::new();
+    counted_scan(scan, ctx, &mut |ctx, key, row| {
+        ctx.check_interrupt()?;
+        if !spec.encode_key(false, row, ctx)? {
+            return Ok(Flow::Continue);
+        }
+        for i in table.chain(&spec.key) {
+            let frow = table.row(i);
+            joined.truncate(width + frow.len());
+            joined.resize(width + frow.len(), Value::Null);
+            assign_all(&mut joined[..width], row);
+            assign_all(&mut joined[width..], frow);
+            let ok = match on {
+                Some(cond) => cond.holds(&joined, ctx)?,
+                None => true,
+            };
+            if ok {
+                keep(&mut matched, key, frow, &mut buf)?;
+                break;
+            }
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(Some(matched))
+}
+
+/// The pairs of the join `from` (see the module docs).
+fn matches<T: Transaction>(from: &FromJoin, ctx: &mut Ctx<'_, T>) -> Result<Matches> {
+    let Node::Join {
+        left,
+        right,
+        on,
+        hash,
+        ..
+    } = &from.join
+    else {
+        return Err(EngineError::internal("UPDATE ... FROM plan is not a join"));
+    };
+    let Node::Scan(scan) = left.as_ref() else {
+        return Err(EngineError::internal(
+            "UPDATE ... FROM plan does not scan its target",
+        ));
+    };
+    if let Some(keys) = hash {
+        if let Some(m) = hash_matches(scan, right, on.as_ref(), keys, ctx)? {
+            return Ok(m);
+        }
+    }
+    let correlated = match (&from.fallback, hash) {
+        (Some(node), Some(_)) => node,
+        _ => right.as_ref(),
+    };
+    loop_matches(scan, correlated, ctx)
 }
 
 /// Executes UPDATE ... FROM (`delete == false`) or DELETE ... USING.
@@ -49,22 +223,28 @@ pub fn run_modify_from<T: Transaction>(
     delete: bool,
     ctx: &mut Ctx<'_, T>,
 ) -> Result<DmlOutcome> {
-    let mut matched: Vec<(Vec<u8>, Vec<Value>)> = Vec::new();
-    scan_rows(&plan.scan, ctx, &mut |ctx, key, row| {
-        ctx.check_interrupt()?;
-        if let Some(frow) = first_match(from, row, ctx)? {
-            matched.push((key.to_vec(), frow));
-        }
-        Ok(Flow::Continue)
-    })?;
+    let start = Instant::now();
+    let mut matched = matches(from, ctx)?;
+    if ctx.instrument.is_some() {
+        let end = Instant::now();
+        let rows = matched.len() as u64;
+        crate::exec::instrument::count_loop(ctx, &from.join, rows, start, Some(end));
+    }
     let mut out = DmlOutcome::default();
     let mut fk = FkState::begin(&plan.fks, &plan.table, ctx)?;
-    for (key, frow) in matched {
+    matched.rewind();
+    let mut pair = Vec::new();
+    while matched.next_into(&mut pair)? {
         ctx.check_interrupt()?;
+        let (Value::Bytea(key), frow) = (&pair[0], &pair[1..]) else {
+            return Err(EngineError::internal(
+                "UPDATE ... FROM pair without its key",
+            ));
+        };
         if delete {
-            delete_one(plan, &key, ctx, (&mut out, &mut fk), &frow)?;
+            delete_one(plan, key, ctx, (&mut out, &mut fk), frow)?;
         } else {
-            update_one(plan, &key, ctx, (&mut out, &mut fk), &frow)?;
+            update_one(plan, key, ctx, (&mut out, &mut fk), frow)?;
         }
     }
     fk.finish(ctx)?;

@@ -62,6 +62,9 @@ pub struct Cte {
     /// Whether it calls a volatile function (`nextval`, `random`, ...):
     /// never inlined, so it is evaluated once.
     pub volatile: bool,
+    /// A data-modifying item: its rows come from the statement's prelude
+    /// (see [`crate::plan::cte_dml`]), `plan` is never run.
+    pub dml: bool,
     /// How many scans of it the statement's plan holds.
     refs: AtomicUsize,
 }
@@ -379,6 +382,7 @@ impl Binder<'_> {
                     .map(|m| matches!(m, ast::CteAsMaterialized::Materialized)),
                 recursive,
                 volatile: calls_volatile(&item.query),
+                dml: false,
                 refs: AtomicUsize::new(0),
             });
             self.next_subquery += 1;
@@ -429,7 +433,11 @@ impl Binder<'_> {
         let id = self.next_subquery;
         self.next_subquery += 1;
         if !plan.returns() {
-            self.with_dml.prelude.push(cte_dml::DmlCte { id, plan });
+            self.with_dml.prelude.push(cte_dml::DmlCte {
+                id,
+                name: name.to_string(),
+                plan,
+            });
             return Ok(Binding::NoReturning);
         }
         let columns = alias_columns(name, plan.columns(), &item.alias)?;
@@ -445,9 +453,14 @@ impl Binder<'_> {
             materialized: Some(true),
             recursive: false,
             volatile: true,
+            dml: true,
             refs: AtomicUsize::new(0),
         });
-        self.with_dml.prelude.push(cte_dml::DmlCte { id, plan });
+        self.with_dml.prelude.push(cte_dml::DmlCte {
+            id,
+            name: name.to_string(),
+            plan,
+        });
         Ok(Binding::Ready(cte))
     }
 

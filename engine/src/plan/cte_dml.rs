@@ -78,6 +78,8 @@ impl DmlPlan {
 pub struct DmlCte {
     /// The CTE's identifier: its RETURNING rows are kept under it.
     pub id: usize,
+    /// The CTE's name.
+    pub name: String,
     /// The statement.
     pub plan: DmlPlan,
 }

@@ -6,11 +6,24 @@
 //! WHERE clause is split on its top-level ANDs into the conditions on the
 //! target row alone, which filter the target's scan (and are re-checked
 //! on the newest version of a locked row, as a plain UPDATE's are), and
-//! the join conditions, which filter the FROM rows with the target row as
-//! an enclosing (outer) row. Execution ([`crate::exec::update_from`]) runs
-//! the FROM plan once per target row and keeps its first row: each target
-//! row is changed at most once, with the first FROM row that joins it
-//! (PostgreSQL also uses whichever joined row its plan meets first).
+//! the join conditions. Once the target's scan is planned
+//! ([`PlannedFrom::join_target`]) the two are joined, as PostgreSQL's
+//! planner would join them:
+//!
+//! * a **hash join** when the join conditions hold equalities between the
+//!   target row and the FROM row and the target's scan is not a point
+//!   lookup: the FROM rows (their own conditions pushed down to them, and
+//!   their joins planned, as a SELECT's) are read once into a hash table on
+//!   their keys, and every target row probes it;
+//! * otherwise a **nested loop** whose inner side is the FROM plan filtered
+//!   by the join conditions with the target row as its enclosing (outer)
+//!   row, so a join on the FROM table's key reads one row per target row.
+//!
+//! Either way the join is a [`Node::Join`] whose left input is the target's
+//! scan: EXPLAIN shows it as it is, and execution
+//! ([`crate::exec::update_from`]) runs its parts. Each target row is
+//! changed at most once, with the first FROM row that joins it (PostgreSQL
+//! also uses whichever joined row its plan meets first).
 //!
 //! Assignments and RETURNING are bound over the target row followed by
 //! the FROM row.
@@ -19,8 +32,9 @@ use sqlparser::ast::{self as ast, Expr as AstExpr};
 
 use crate::error::{EngineError, Result, SqlState};
 use crate::plan::bind::{Binder, Scope};
-use crate::plan::expr::Expr;
-use crate::plan::node::Node;
+use crate::plan::expr::{conjuncts as expr_conjuncts, Expr};
+use crate::plan::join_plan::{self, hash_parts, push, small_outer};
+use crate::plan::node::{JoinKind, Node, ScanPlan};
 use crate::plan::optimize::access::choose_access;
 use crate::sql::identifiers::ident_name;
 use crate::types::{CastKind, SqlType};
@@ -28,19 +42,67 @@ use crate::types::{CastKind, SqlType};
 /// The FROM (USING) items of an UPDATE (DELETE), joined to the target row.
 #[derive(Debug)]
 pub struct FromJoin {
-    /// The FROM items' rows that join the target row: its filter refers
-    /// to the target row as the innermost enclosing row.
-    pub node: Node,
+    /// The join of the target's scan (the left input, a [`Node::Scan`])
+    /// with the FROM items: an inner hash join, or a lateral nested loop
+    /// whose right input reads the target row as its innermost enclosing
+    /// row.
+    pub join: Node,
+    /// For a hash join, the nested loop's right input, run instead when
+    /// the FROM rows do not fit in the hash table's memory.
+    pub fallback: Option<Node>,
 }
 
-/// A planned FROM list.
+/// A planned FROM list, before the target's scan is.
 pub(crate) struct PlannedFrom {
-    /// The join.
-    pub join: FromJoin,
+    /// The FROM items' rows that join the target row: their filter refers
+    /// to the target row as the innermost enclosing row.
+    correlated: Node,
+    /// The FROM items' rows with none of the join conditions, and those
+    /// conditions over the target row followed by the FROM row.
+    hashable: Option<(Node, Expr)>,
     /// The target's columns followed by the FROM items'.
     pub scope: Scope,
     /// The conditions of WHERE on the target row alone, joined by AND.
     pub target_filter: Option<AstExpr>,
+}
+
+impl PlannedFrom {
+    /// Joins the FROM items to the rows of the target's scan `scan` (see
+    /// the module docs).
+    pub(crate) fn join_target(self, scan: &ScanPlan) -> FromJoin {
+        let left = Box::new(Node::Scan(scan.clone()));
+        if let Some((plain, cond)) = self.hashable {
+            if !small_outer(&left) {
+                let mut parts = Vec::new();
+                expr_conjuncts(&cond, &mut parts);
+                let (on_from, rest, keys) = hash_parts(parts, scan.table.columns.len());
+                if let Some(keys) = keys {
+                    return FromJoin {
+                        join: Node::Join {
+                            left,
+                            right: Box::new(push(plain, on_from)),
+                            kind: JoinKind::Inner,
+                            on: join_plan::and_all(rest),
+                            lateral: false,
+                            hash: Some(Box::new(keys)),
+                        },
+                        fallback: Some(self.correlated),
+                    };
+                }
+            }
+        }
+        FromJoin {
+            join: Node::Join {
+                left,
+                right: Box::new(self.correlated),
+                kind: JoinKind::Inner,
+                on: None,
+                lateral: true,
+                hash: None,
+            },
+            fallback: None,
+        }
+    }
 }
 
 /// The top-level AND operands of `e`.
@@ -202,6 +264,7 @@ impl Binder<'_> {
         let (mut node, from_scope) = self
             .plan_from(items)
             .map_err(|e| hidden_target_error(e, target_ref, lateral))?;
+        let plain = node.clone();
         let mut scope = target.clone();
         scope.columns.extend(from_scope.columns.iter().cloned());
         let mut on_target = Vec::new();
@@ -223,7 +286,14 @@ impl Binder<'_> {
                 }
             }
         }
+        let mut hashable = None;
         if let Some(cond) = and_all(&on_join) {
+            // The join conditions over the joined row, for a hash join.
+            let joined = self.bind(&cond, &scope)?;
+            hashable = Some((
+                plain,
+                self.coerce(joined, SqlType::Bool, CastKind::Implicit)?,
+            ));
             self.outer.push(target.clone());
             self.correlated.push(false);
             let pred = self.bind(&cond, &from_scope);
@@ -233,7 +303,8 @@ impl Binder<'_> {
             node = with_filter(node, pred, cond.to_string());
         }
         Ok(PlannedFrom {
-            join: FromJoin { node },
+            correlated: node,
+            hashable,
             scope,
             target_filter: and_all(&on_target),
         })

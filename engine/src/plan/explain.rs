@@ -82,6 +82,9 @@ pub struct Item<'n> {
     pub scan: Option<&'n ScanPlan>,
     /// The parallel scan a `Gather` gathers (its `Workers Launched`).
     pub gather: Option<&'n ScanPlan>,
+    /// For a `ModifyTable`, the key of its statement's counters (see
+    /// [`crate::exec::instrument::statement_key`]).
+    pub statement: Option<usize>,
     /// PostgreSQL's `Parallel Aware`: a node each worker runs a part of,
     /// whose counters show per worker.
     pub parallel_aware: bool,
@@ -115,6 +118,7 @@ impl<'n> Item<'n> {
             node: None,
             scan: None,
             gather: None,
+            statement: None,
             parallel_aware: false,
             node_type: node_type.into(),
             heading,
@@ -134,8 +138,8 @@ pub type Actuals<'s> = Option<(&'s Instrument, bool)>;
 /// The counters `item` shows: its node's, per worker for a parallel
 /// scan.
 pub(crate) fn stats_of(item: &Item<'_>, stats: &Instrument) -> Option<NodeStats> {
-    if item.node_type == "ModifyTable" {
-        return stats.statement();
+    if let Some(key) = item.statement {
+        return stats.statement(key);
     }
     let Some(node) = item.node else {
         // A DML statement's own scan counts itself.
@@ -189,6 +193,9 @@ fn name_relations<'n>(
             Node::JsonRows { func, .. } => base = Some(func.name().to_string()),
             _ => {}
         }
+        // A node named beforehand (a DML statement's target scan) keeps
+        // its name.
+        let base = base.filter(|_| !names.contains_key(&(node as *const Node as usize)));
         if let Some(base) = base {
             *count += 1;
             let mut name = base.clone();
@@ -305,11 +312,18 @@ fn children_of(node: &Node) -> Vec<&Node> {
 /// far, and what decides how expressions print.
 pub(crate) struct Builder {
     refnames: HashMap<usize, String>,
+    /// The reference names taken so far.
+    used: Vec<String>,
+    /// The relations named so far.
+    count: usize,
     prefix: bool,
     outer: Vec<Vec<String>>,
     subplans: SubplanCounter,
     /// `max_parallel_workers_per_gather`.
     max_workers: usize,
+    /// The scans read serially whatever their table (a DML statement's
+    /// target, which it writes as it reads), by address.
+    serial: Vec<usize>,
 }
 
 fn text(s: impl Into<String>) -> Prop {
@@ -321,37 +335,65 @@ impl Builder {
     pub(crate) fn new(max_workers: usize) -> Self {
         Builder {
             refnames: HashMap::new(),
+            used: Vec::new(),
+            count: 0,
             prefix: false,
             outer: Vec::new(),
             subplans: SubplanCounter::default(),
             max_workers,
+            serial: Vec::new(),
         }
+    }
+
+    /// Shows `s` read serially (never under a `Gather`).
+    pub(crate) fn read_serially(&mut self, s: &ScanPlan) {
+        self.serial.push(s as *const ScanPlan as usize);
+    }
+
+    /// Whether node `n` may be read in parallel: false for a scan marked
+    /// by [`Builder::read_serially`].
+    fn parallel_allowed(&self, n: &Node) -> bool {
+        !matches!(n, Node::Scan(s) if self.serial.contains(&(s as *const ScanPlan as usize)))
     }
 
     /// Names the relations `roots` (and the subqueries in them) read, after
-    /// the names `used` already taken (a DML statement's target); column
-    /// names are then qualified when there are several relations.
+    /// those named before and the names `used` (taken by relations that
+    /// are no plan node); column names are then qualified when there are
+    /// several relations.
     pub(crate) fn name_relations(&mut self, roots: &[&Node], used: Vec<String>) {
-        let mut count = used.len();
-        let mut used = used;
+        self.count += used.len();
+        self.used.extend(used);
         let mut pending: Vec<&Node> = roots.to_vec();
         let mut k = 0;
         while let Some(&n) = pending.get(k) {
-            name_relations(n, &mut self.refnames, &mut used, &mut count, &mut pending);
+            name_relations(
+                n,
+                &mut self.refnames,
+                &mut self.used,
+                &mut self.count,
+                &mut pending,
+            );
             k += 1;
         }
-        self.prefix = count > 1;
+        self.prefix = self.count > 1;
     }
 
-    /// Pushes the column names of the row that expressions below refer to
-    /// as their enclosing row (an UPDATE's target row under its FROM).
-    pub(crate) fn push_outer(&mut self, row: Vec<String>) {
-        self.outer.push(row);
-    }
-
-    /// Pops what [`Builder::push_outer`] pushed.
-    pub(crate) fn pop_outer(&mut self) {
-        self.outer.pop();
+    /// Takes a reference name for a DML statement's target: `base`, or
+    /// `base_1`, `base_2`, ... when taken; the scan node `scan` reading
+    /// the target (an UPDATE ... FROM's join input) gets it too.
+    pub(crate) fn take_name(&mut self, base: &str, scan: Option<&Node>) -> String {
+        let mut name = base.to_string();
+        let mut k = 0;
+        while self.used.contains(&name) {
+            k += 1;
+            name = format!("{base}_{k}");
+        }
+        self.name_relations(&[], vec![name.clone()]);
+        if let Some(n) = scan {
+            self.refnames
+                .insert(n as *const Node as usize, name.clone());
+        }
+        name
     }
 
     fn refname(&self, node: &Node) -> String {
@@ -730,7 +772,7 @@ impl Builder {
                     h.children.push(ri);
                     h.node = Some(right);
                     item.children.push(h);
-                    if let Some(keys) = hash {
+                    if let Some(keys) = hash.as_ref().filter(|_| self.parallel_allowed(left)) {
                         let workers = crate::exec::parallel_probe::planned(
                             left,
                             *kind,
@@ -825,7 +867,7 @@ impl Builder {
         let mut item = self.scan_named(s, r);
         item.node = Some(node);
         let workers = crate::exec::parallel_scan::planned(s, self.max_workers);
-        if workers > 0 && item.node_type == "Seq Scan" {
+        if workers > 0 && item.node_type == "Seq Scan" && self.parallel_allowed(node) {
             return gather(item, s, workers);
         }
         item

@@ -20,7 +20,9 @@ pub fn parts<'n>(node: &'n CteNode, subplans: &mut Vec<(String, &'n Node)>) -> P
     match node {
         CteNode::With { input, ctes } => {
             for c in ctes {
-                if c.references() > 0 && !c.inlined() {
+                // A data-modifying item shows as its statement, among the
+                // statement's init plans (`session::explain_dml`).
+                if c.references() > 0 && !c.inlined() && !c.dml {
                     subplans.push((format!("CTE {}", c.name), &c.plan));
                 }
             }

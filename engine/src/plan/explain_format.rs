@@ -94,6 +94,9 @@ fn details(item: &Item<'_>, actuals: Actuals<'_>, all: bool) -> Vec<(String, Pro
         let sort = stats.sort_space(node).map(|s| (s.method, s.kb, s.disk));
         let hash = stats.hash_space(node).map(|h| (h.buckets, h.batches, h.kb));
         space_lines(item, sort, hash, all, &mut out);
+        if let Some(a) = stats.agg_space(node) {
+            agg_lines((a.batches, a.kb, a.disk_kb), all, &mut out);
+        }
     }
     out
 }
@@ -152,6 +155,25 @@ fn space_lines(
         }
         _ => {}
     }
+}
+
+/// What a hashed aggregate used, as PostgreSQL 15 shows it: `Batches: N
+/// Memory Usage: NkB` (with `  Disk Usage: NkB` once it spilled) in the
+/// text format (`all` false), three properties in the others. `used` is
+/// the batches, the peak kilobytes in memory and the kilobytes on disk.
+fn agg_lines(used: (u64, u64, u64), all: bool, out: &mut Vec<(String, Prop)>) {
+    let (batches, kb, disk) = used;
+    if all {
+        out.push(("HashAgg Batches".into(), Prop::Int(batches)));
+        out.push(("Peak Memory Usage".into(), Prop::Int(kb)));
+        out.push(("Disk Usage".into(), Prop::Int(disk)));
+        return;
+    }
+    let mut line = format!("{batches}  Memory Usage: {kb}kB");
+    if batches > 1 {
+        line.push_str(&format!("  Disk Usage: {disk}kB"));
+    }
+    out.push(("Batches".into(), Prop::Text(line)));
 }
 
 fn prop_text(v: &Prop) -> String {

@@ -370,6 +370,37 @@ fn equi_keys(parts: &[Expr], lw: usize) -> Vec<(Expr, Expr, SqlType)> {
     keys
 }
 
+/// Splits the conjuncts `parts` of an inner join's condition (over the
+/// joined row, the left row `lw` wide) for a hash join whose sides are
+/// fixed: the conjuncts on the right row alone (moved onto it, to filter
+/// it), the rest (the join condition checked on each pair), and the
+/// equi-join keys among the rest, if any.
+pub(crate) fn hash_parts(parts: Vec<Expr>, lw: usize) -> (Vec<Expr>, Vec<Expr>, Option<HashKeys>) {
+    let (on_right, rest): (Vec<Expr>, Vec<Expr>) = parts
+        .into_iter()
+        .partition(|p| matches!(side_of(p, lw), Side::Right));
+    let on_right = on_right.into_iter().map(|p| to_right(p, lw)).collect();
+    let keys = equi_keys(&rest, lw);
+    let keys = (!keys.is_empty()).then(|| hash_keys(keys));
+    (on_right, rest, keys)
+}
+
+/// The [`HashKeys`] of a hash join on `keys`.
+fn hash_keys(keys: Vec<(Expr, Expr, SqlType)>) -> HashKeys {
+    let mut hk = HashKeys {
+        left: Vec::new(),
+        right: Vec::new(),
+        types: Vec::new(),
+        merge: false,
+    };
+    for (l, r, t) in keys {
+        hk.left.push(l);
+        hk.right.push(r);
+        hk.types.push(t);
+    }
+    hk
+}
+
 pub(crate) fn choose_algorithm(
     left: Node,
     right: Node,
@@ -418,17 +449,7 @@ fn hash_join(
         let (l, r, ty) = keys.into_iter().nth(k).expect("merge key");
         return merge_join(left, right, kind, on, (l, r, ty));
     }
-    let mut hk = HashKeys {
-        left: Vec::new(),
-        right: Vec::new(),
-        types: Vec::new(),
-        merge: false,
-    };
-    for (l, r, t) in keys {
-        hk.left.push(l);
-        hk.right.push(r);
-        hk.types.push(t);
-    }
+    let hk = hash_keys(keys);
     if kind == JoinKind::Inner && build_on_left(&left, &right, on.as_ref()) {
         return swapped_hash_join(left, right, on, hk);
     }

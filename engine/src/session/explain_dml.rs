@@ -15,12 +15,17 @@
 //!
 //! An UPDATE or DELETE reads its target through its own scan (never in
 //! parallel: it writes as it reads, so never under a `Gather`), shown as
-//! its outer plan; with `FROM`
-//! / `USING` each target row is joined to the FROM items' rows, shown as
-//! the nested loop it is, the FROM plan's references to the target row
-//! qualified. An INSERT's rows come from its source plan, named after the
+//! its outer plan; with `FROM` / `USING` the outer plan is the join of
+//! that scan with the FROM items ([`crate::plan::dml_from`]): a hash join,
+//! or a nested loop whose inner side reads the target row, its references
+//! to it qualified. An INSERT's rows come from its source plan, named after the
 //! target (so `INSERT INTO t SELECT ... FROM t` reads `t_1`, as PostgreSQL
 //! names it); a one-row VALUES list is PostgreSQL's `Result`.
+//!
+//! A statement's data-modifying `WITH` items show as PostgreSQL shows
+//! them: `CTE name` init plans of the statement's top node, each over its
+//! own `ModifyTable`, their relations named after the statement's
+//! ([`name`] first names every part, then [`item`] builds each).
 //!
 //! It lives with the session, above the executor whose DML plans it
 //! shows. Under EXPLAIN ANALYZE the statement runs (and writes). The
@@ -30,6 +35,8 @@
 //! Tuples`.
 
 use crate::exec::dml::{Arbiter, InsertPlan, ModifyPlan, OnConflict};
+use crate::exec::instrument::statement_key;
+use crate::plan::cte_dml::{DmlCte, DmlPlan};
 use crate::plan::explain::{quote_ident, Builder, Item, Prop};
 use crate::plan::node::Node;
 
@@ -42,16 +49,112 @@ pub(super) struct ConflictCounts {
     pub(super) conflicting: u64,
 }
 
-/// The `ModifyTable` item of an INSERT.
-pub(super) fn insert(
-    plan: &InsertPlan,
-    max_workers: usize,
+/// An INSERT, UPDATE or DELETE plan, as EXPLAIN shows it.
+#[derive(Clone, Copy)]
+pub(super) enum Dml<'p> {
+    /// INSERT.
+    Insert(&'p InsertPlan),
+    /// UPDATE.
+    Update(&'p ModifyPlan),
+    /// DELETE.
+    Delete(&'p ModifyPlan),
+}
+
+impl<'p> Dml<'p> {
+    /// The plan of a data-modifying `WITH` item.
+    pub(super) fn of(plan: &'p DmlPlan) -> Self {
+        match plan {
+            DmlPlan::Insert(p) => Dml::Insert(p),
+            DmlPlan::Update(p) => Dml::Update(p),
+            DmlPlan::Delete(p) => Dml::Delete(p),
+        }
+    }
+
+    /// The key of its counters.
+    fn key(self) -> usize {
+        match self {
+            Dml::Insert(p) => statement_key(p),
+            Dml::Update(p) | Dml::Delete(p) => statement_key(p),
+        }
+    }
+}
+
+/// Names the relations `dml` reads in `b`, its target first; gives the
+/// target's reference name (numbered when an earlier part of the
+/// statement took its name).
+pub(super) fn name(b: &mut Builder, dml: Dml<'_>) -> String {
+    match dml {
+        Dml::Insert(p) => {
+            let name = b.take_name(&p.table.name, None);
+            b.name_relations(&[&p.source], Vec::new());
+            name
+        }
+        Dml::Update(p) | Dml::Delete(p) => {
+            let base = p.scan.alias.clone().unwrap_or_else(|| p.table.name.clone());
+            let Some(from) = &p.from else {
+                return b.take_name(&base, None);
+            };
+            // The join's left input is the target's scan, which writes as
+            // it reads: never in parallel.
+            let left = match &from.join {
+                Node::Join { left, .. } => Some(left.as_ref()),
+                _ => None,
+            };
+            if let Some(Node::Scan(s)) = left {
+                b.read_serially(s);
+            }
+            let name = b.take_name(&base, left);
+            b.name_relations(&[&from.join], Vec::new());
+            name
+        }
+    }
+}
+
+/// The `ModifyTable` item of `dml`, whose target [`name`] named
+/// `refname`; `counts` are an INSERT's ON CONFLICT counters.
+pub(super) fn item<'p>(
+    b: &mut Builder,
+    dml: Dml<'p>,
+    refname: &str,
     counts: Option<ConflictCounts>,
-) -> Item<'_> {
+) -> Item<'p> {
+    let mut item = match dml {
+        Dml::Insert(p) => insert(b, p, refname, counts),
+        Dml::Update(p) => modify(b, p, false, refname),
+        Dml::Delete(p) => modify(b, p, true, refname),
+    };
+    item.statement = Some(dml.key());
+    item
+}
+
+/// Puts the statement's data-modifying `WITH` items `prelude`, named
+/// `names` by [`name`], first among the init plans of `top`, the
+/// statement's top item, each as `CTE name` over its `ModifyTable`.
+pub(super) fn attach_prelude<'p>(
+    b: &mut Builder,
+    top: &mut Item<'p>,
+    prelude: &'p [DmlCte],
+    names: &[String],
+) {
+    let items = prelude.iter().zip(names).map(|(c, refname)| {
+        let mut ci = item(b, Dml::of(&c.plan), refname, None);
+        ci.relationship = Some("InitPlan");
+        ci.subplan_name = Some(format!("CTE {}", c.name));
+        ci
+    });
+    let rest = std::mem::take(&mut top.children);
+    top.children = items.chain(rest).collect();
+}
+
+/// The `ModifyTable` item of an INSERT.
+fn insert<'p>(
+    b: &mut Builder,
+    plan: &'p InsertPlan,
+    refname: &str,
+    counts: Option<ConflictCounts>,
+) -> Item<'p> {
     let name = plan.table.name.clone();
-    let mut b = Builder::new(max_workers);
-    b.name_relations(&[&plan.source], vec![name.clone()]);
-    let mut item = modify_item("Insert", &name, &name);
+    let mut item = modify_item("Insert", &name, refname);
     match &plan.on_conflict {
         OnConflict::Error => {}
         OnConflict::Nothing => item
@@ -79,7 +182,7 @@ pub(super) fn insert(
         // The filter reads the existing row, then the row proposed for
         // insertion (EXCLUDED).
         let mut row: Vec<String> = Vec::new();
-        for prefix in [quote_ident(&name), "excluded".to_string()] {
+        for prefix in [quote_ident(refname), "excluded".to_string()] {
             row.extend(
                 plan.table
                     .columns
@@ -106,42 +209,15 @@ pub(super) fn insert(
 }
 
 /// The `ModifyTable` item of an UPDATE (`delete` false) or DELETE.
-pub(super) fn modify(plan: &ModifyPlan, delete: bool, max_workers: usize) -> Item<'_> {
-    let table = &plan.table;
-    let refname = plan
-        .scan
-        .alias
-        .clone()
-        .unwrap_or_else(|| table.name.clone());
-    let mut b = Builder::new(max_workers);
-    let from = plan.from.as_ref().map(|f| &f.node);
-    b.name_relations(from.as_slice(), vec![refname.clone()]);
+fn modify<'p>(b: &mut Builder, plan: &'p ModifyPlan, delete: bool, refname: &str) -> Item<'p> {
     let operation = if delete { "Delete" } else { "Update" };
-    let mut item = modify_item(operation, &table.name, &refname);
-    let mut scan = b.scan_named(&plan.scan, refname.clone());
-    scan.relationship = Some("Outer");
-    match from {
-        None => item.children.push(scan),
-        Some(node) => {
-            // Each target row joins the FROM items' rows, whose plan reads
-            // the target row as its enclosing row.
-            let mut join = Item::new("Nested Loop", "Nested Loop".into());
-            join.target = vec![("Join Type", Prop::Text("Inner".into()))];
-            join.relationship = Some("Outer");
-            let row: Vec<String> = table
-                .columns
-                .iter()
-                .map(|c| format!("{}.{}", quote_ident(&refname), quote_ident(&c.name)))
-                .collect();
-            b.push_outer(row);
-            let mut inner = b.item(node);
-            b.pop_outer();
-            inner.relationship = Some("Inner");
-            join.children.push(scan);
-            join.children.push(inner);
-            item.children.push(join);
-        }
-    }
+    let mut item = modify_item(operation, &plan.table.name, refname);
+    let mut input = match &plan.from {
+        None => b.scan_named(&plan.scan, refname.to_string()),
+        Some(from) => b.item(&from.join),
+    };
+    input.relationship = Some("Outer");
+    item.children.push(input);
     item
 }
 

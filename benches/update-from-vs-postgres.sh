@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# UPDATE ... FROM and DELETE ... USING, Rocksgres against PostgreSQL 15 in
+# one run (issue 14, sections 1 and 2: the join of a DML statement planned
+# as a join):
+#   * starts a throwaway PostgreSQL 15 and a Rocksgres server on free
+#     loopback ports (benches/servers.sh);
+#   * loads the same data into both: a target `pt` (TARGET rows, default
+#     200,000) and a source `ps` (SOURCE rows, default 20,000), joined on
+#     a column that is no key of either, then ANALYZE;
+#   * runs each statement with pgbench (`-n -t RUNS`, one client) inside
+#     `BEGIN ... ROLLBACK`, so every run changes the same rows; checks
+#     both servers report the same count, and prints the average latency
+#     per server and the ratio Rocksgres/PostgreSQL;
+#   * writes the table and the plans Rocksgres chose into
+#     benches/README.md between `<!-- update-from-vs-postgres -->` markers.
+#
+# Usage: benches/update-from-vs-postgres.sh [RUNS] [TARGET] [SOURCE]
+#        (defaults: 3 runs, 200000, 20000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${1:-3}"
+TARGET_ROWS="${2:-200000}"
+SOURCE_ROWS="${3:-20000}"
+DURATION=0
+# shellcheck source=benches/servers.sh
+source benches/servers.sh
+bench_prepare initdb pg_ctl pgbench psql
+init_servers
+start_postgres on
+start_rocksgres on
+
+load() { # PORT
+    local port="$1"
+    sql "$port" "CREATE TABLE pt (id int PRIMARY KEY, k int NOT NULL, v int NOT NULL)"
+    sql "$port" "CREATE TABLE ps (id int PRIMARY KEY, k int NOT NULL, d int NOT NULL)"
+    sql "$port" "INSERT INTO pt SELECT g, g % $SOURCE_ROWS, 0 FROM generate_series(1, $TARGET_ROWS) g"
+    sql "$port" "INSERT INTO ps SELECT g, g, g % 7 FROM generate_series(1, $SOURCE_ROWS) g"
+    sql "$port" "ANALYZE"
+}
+
+echo "loading $TARGET_ROWS target rows and $SOURCE_ROWS source rows into both..." >&2
+load "$PG_PORT"
+load "$RG_PORT"
+
+NAMES=(update_from delete_using)
+STATEMENTS=(
+    "UPDATE pt SET v = ps.d FROM ps WHERE ps.k = pt.k"
+    "DELETE FROM pt USING ps WHERE ps.k = pt.k AND ps.d = 3"
+)
+
+TABLE="$WORK/table.md"
+PLANS="$WORK/plans.md"
+{
+    echo "| statement | rows | PostgreSQL ms | Rocksgres ms | ratio |"
+    echo "|---|---|---|---|---|"
+} > "$TABLE"
+: > "$PLANS"
+for i in "${!NAMES[@]}"; do
+    name="${NAMES[$i]}"; q="${STATEMENTS[$i]}"
+    pg_out="$("$PGBIN/psql" -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "BEGIN" -c "$q" -c "ROLLBACK" 2>&1 | sed -n 2p)"
+    rg_out="$("$PGBIN/psql" -X -h 127.0.0.1 -p "$RG_PORT" -U postgres -d postgres -c "BEGIN" -c "$q" -c "ROLLBACK" 2>&1 | sed -n 2p)"
+    if [ "$pg_out" != "$rg_out" ]; then
+        echo "$name: results differ" >&2
+        echo "PostgreSQL: $pg_out" >&2
+        echo "Rocksgres:  $rg_out" >&2
+        echo "| $name | results differ | | | |" >> "$TABLE"
+        continue
+    fi
+    printf 'BEGIN;\n%s;\nROLLBACK;\n' "$q" > "$WORK/q.sql"
+    lat() { # PORT -> average latency ms
+        "$PGBIN/pgbench" -h 127.0.0.1 -p "$1" -U postgres -n -t "$RUNS" -f "$WORK/q.sql" postgres 2>&1 |
+            sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'
+    }
+    pg_ms="$(lat "$PG_PORT")"
+    rg_ms="$(lat "$RG_PORT")"
+    ratio="$(python3 -c "print(f'{$rg_ms / $pg_ms:.1f}')")"
+    echo "$name ($pg_out): PostgreSQL $pg_ms ms, Rocksgres $rg_ms ms, ratio $ratio" >&2
+    echo "| \`$q\` | ${pg_out#* } | $pg_ms | $rg_ms | $ratio |" >> "$TABLE"
+    {
+        echo "* \`$name\`:"
+        echo
+        echo '  ```'
+        sql "$RG_PORT" "EXPLAIN $q" | sed 's/^/  /'
+        echo '  ```'
+    } >> "$PLANS"
+done
+{ echo; echo "Plans Rocksgres chose:"; echo; cat "$PLANS"; } >> "$TABLE"
+cat "$TABLE"
+STAMP="$(date -u +%Y-%m-%d), $(nproc) cores, $TARGET_ROWS target rows, $SOURCE_ROWS source rows, $RUNS runs per statement: \`benches/update-from-vs-postgres.sh $RUNS $TARGET_ROWS $SOURCE_ROWS\`"
+write_readme_block update-from-vs-postgres "UPDATE ... FROM and DELETE ... USING against PostgreSQL" "$STAMP" "$TABLE"
