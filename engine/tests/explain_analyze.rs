@@ -385,6 +385,21 @@ fn analyze_shows_what_hash_aggregates_used() {
     let line = line_under(&lines, "HashAggregate", "Batches:");
     assert!(line.starts_with("Batches: 1  Memory Usage: "), "{lines:#?}");
 
+    // So is UNION: its HashAggregate over the Append of its members, whose
+    // rows the Append sums.
+    let lines = plan(
+        &mut s,
+        &format!("{analyze}SELECT v % 5 FROM ha UNION SELECT id FROM ha WHERE id < 3"),
+    );
+    assert!(
+        lines[0].starts_with("HashAggregate (actual rows=5 "),
+        "{lines:#?}"
+    );
+    let line = line_under(&lines, "HashAggregate", "Batches:");
+    assert!(line.starts_with("Batches: 1  Memory Usage: "), "{lines:#?}");
+    let append = lines.iter().find(|l| l.contains("->  Append")).unwrap();
+    assert!(append.contains("(actual rows=20002 loops=1)"), "{lines:#?}");
+
     // A plain aggregate shows none; the structured formats give the three
     // figures as properties.
     let lines = plan(&mut s, &format!("{analyze}SELECT count(*) FROM ha"));

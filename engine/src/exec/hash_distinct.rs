@@ -92,6 +92,11 @@ impl DistinctSet {
     pub fn is_spilled(&self) -> bool {
         self.spill.is_some()
     }
+
+    /// The estimated bytes the keys held take.
+    pub fn memory(&self) -> usize {
+        self.mem
+    }
 }
 
 /// The key of a row, by its `DISTINCT ON` expressions or all its

@@ -582,6 +582,6 @@ fn run_node<'a, T: Transaction>(
             right,
             kind,
             all,
-        } => crate::exec::hash_setop::run_set_op(left, right, *kind, *all, ctx, sink),
+        } => crate::exec::hash_setop::run_set_op(node, left, right, *kind, *all, ctx, sink),
     }
 }

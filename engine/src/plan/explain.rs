@@ -142,6 +142,9 @@ pub(crate) fn stats_of(item: &Item<'_>, stats: &Instrument) -> Option<NodeStats>
         return stats.statement(key);
     }
     let Some(node) = item.node else {
+        if item.scan.is_none() && item.node_type == "Append" {
+            return appended(item, stats);
+        }
         // A DML statement's own scan counts itself.
         return stats.scan_stats(item.scan?);
     };
@@ -153,6 +156,23 @@ pub(crate) fn stats_of(item: &Item<'_>, stats: &Instrument) -> Option<NodeStats>
             .copied()
             .or_else(|| item.scan.and_then(|s| stats.scan_stats(s))),
     }
+}
+
+/// The counters of an `Append` that stands for no node of ours (a
+/// UNION's, under its `HashAggregate`): its members' rows, once they ran.
+fn appended(item: &Item<'_>, stats: &Instrument) -> Option<NodeStats> {
+    let ran: Vec<NodeStats> = item
+        .children
+        .iter()
+        .filter_map(|c| stats_of(c, stats))
+        .collect();
+    let first = ran.first()?;
+    Some(NodeStats {
+        loops: ran.iter().map(|s| s.loops).max().unwrap_or(1),
+        rows: ran.iter().map(|s| s.rows).sum(),
+        startup: first.startup,
+        total: ran.iter().map(|s| s.total).sum(),
+    })
 }
 
 /// The tree of [`Item`]s EXPLAIN shows for `node`, its parallel scans
@@ -308,6 +328,33 @@ fn children_of(node: &Node) -> Vec<&Node> {
     }
 }
 
+/// The members of a UNION (with ALL when `all`) that `node` contributes:
+/// `node` itself, or the members of a UNION it is whose rows PostgreSQL's
+/// planner appends in the same `Append` (a UNION ALL under either, or a
+/// UNION under a UNION).
+fn union_members<'n>(node: &'n Node, all: bool, out: &mut Vec<&'n Node>) {
+    match node {
+        Node::SetOp {
+            left,
+            right,
+            kind: SetOpKind::Union,
+            all: inner,
+        } if *inner == all || *inner => {
+            union_members(left, all, out);
+            union_members(right, all, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// The SELECTs (leaves) of the set operation `node` (1 for any other node).
+fn setop_leaves(node: &Node) -> usize {
+    match node {
+        Node::SetOp { left, right, .. } => setop_leaves(left) + setop_leaves(right),
+        _ => 1,
+    }
+}
+
 /// Builds [`Item`]s: the names of the relations and of the subplans met so
 /// far, and what decides how expressions print.
 pub(crate) struct Builder {
@@ -324,6 +371,10 @@ pub(crate) struct Builder {
     /// The scans read serially whatever their table (a DML statement's
     /// target, which it writes as it reads), by address.
     serial: Vec<usize>,
+    /// Within a set operation, the leaves (its SELECTs) before the part
+    /// being shown: PostgreSQL numbers them `*SELECT* 1`, `*SELECT* 2`,
+    /// ... across the whole operation.
+    setop_leaf: usize,
 }
 
 fn text(s: impl Into<String>) -> Prop {
@@ -342,6 +393,7 @@ impl Builder {
             subplans: SubplanCounter::default(),
             max_workers,
             serial: Vec::new(),
+            setop_leaf: 0,
         }
     }
 
@@ -844,22 +896,88 @@ impl Builder {
                 right,
                 kind,
                 all,
-            } => {
-                let (node_type, heading) = match (kind, all) {
-                    (SetOpKind::Union, true) => ("Append", "Append"),
-                    (SetOpKind::Union, false) => ("Aggregate", "HashAggregate (Union)"),
-                    (SetOpKind::Intersect, _) => ("SetOp", "HashSetOp Intersect"),
-                    (SetOpKind::Except, _) => ("SetOp", "HashSetOp Except"),
-                };
-                let item = self.leaf(node, node_type, heading.into());
-                let rel = if node_type == "Append" {
-                    "Member"
-                } else {
-                    "Outer"
-                };
-                self.with_children(item, &[(left.as_ref(), rel), (right.as_ref(), rel)])
-            }
+            } => self.setop(node, left, right, *kind, *all),
         }
+    }
+
+    /// A set operation as PostgreSQL plans it: a UNION's members (nested
+    /// UNIONs flattened as PostgreSQL's `plan_union_children` does) under
+    /// an `Append`, itself under a `HashAggregate` on every column without
+    /// ALL; INTERSECT and EXCEPT as a `HashSetOp` over an `Append` of its
+    /// two inputs, each a `Subquery Scan on "*SELECT* n"`.
+    fn setop<'n>(
+        &mut self,
+        node: &'n Node,
+        left: &'n Node,
+        right: &'n Node,
+        kind: SetOpKind,
+        all: bool,
+    ) -> Item<'n> {
+        let mut append = Item::new("Append", "Append".into());
+        if kind == SetOpKind::Union {
+            let mut members = Vec::new();
+            union_members(left, all, &mut members);
+            union_members(right, all, &mut members);
+            let base = self.setop_leaf;
+            let mut first = base;
+            for m in members {
+                let nested = matches!(m, Node::SetOp { .. });
+                self.setop_leaf = if nested { first } else { 0 };
+                let mut mi = self.item(m);
+                mi.relationship = Some("Member");
+                append.children.push(mi);
+                first += setop_leaves(m);
+            }
+            self.setop_leaf = base;
+            if all {
+                append.node = Some(node);
+                return append;
+            }
+            let keys = self.output_names(left);
+            let mut item = self.leaf(node, "Aggregate", "HashAggregate".into());
+            item.early.push(("Strategy", text("Hashed")));
+            item.early.push(("Partial Mode", text("Simple")));
+            item.details.push(("Group Key", Prop::List(keys)));
+            append.relationship = Some("Outer");
+            item.children.push(append);
+            return item;
+        }
+        let command = match (kind, all) {
+            (SetOpKind::Intersect, false) => "Intersect",
+            (SetOpKind::Intersect, true) => "Intersect All",
+            (_, false) => "Except",
+            (_, true) => "Except All",
+        };
+        let mut item = self.leaf(node, "SetOp", format!("HashSetOp {command}"));
+        item.early.push(("Strategy", text("Hashed")));
+        let base = self.setop_leaf;
+        for (first, input) in [(base, left), (base + setop_leaves(left), right)] {
+            let nested = matches!(input, Node::SetOp { .. });
+            // A leaf's own plan starts no numbering of this operation's.
+            self.setop_leaf = if nested { first } else { 0 };
+            let mut ci = self.item(input);
+            self.setop_leaf = base;
+            if nested {
+                ci.relationship = Some("Member");
+            } else {
+                let name = format!("*SELECT* {}", first + 1);
+                let mut sub = Item::new(
+                    "Subquery Scan",
+                    format!("Subquery Scan on {}", quote_ident(&name)),
+                );
+                // The scan passes its input's rows on.
+                sub.node = Some(input);
+                sub.target.push(("Alias", text(name)));
+                sub.relationship = Some("Member");
+                ci.relationship = Some("Subquery");
+                sub.children.push(ci);
+                ci = sub;
+            }
+            append.children.push(ci);
+        }
+        append.relationship = Some("Outer");
+        item.children.push(append);
+        item
     }
 
     fn scan<'n>(&mut self, node: &'n Node, s: &'n ScanPlan) -> Item<'n> {
