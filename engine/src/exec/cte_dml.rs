@@ -4,7 +4,7 @@
 //! context under the CTE's id, where the CTE's scans replay them (kept in
 //! a [`TupleStore`], as the rows of any CTE read more than once are).
 //! Under EXPLAIN ANALYZE each item's counters are kept under its plan's
-//! [`statement_key`].
+//! [`crate::exec::instrument::statement_key`] ([`run_statement`]).
 
 use rocksgres_storage::Transaction;
 
@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::exec::cte::CteRows;
 use crate::exec::ctx::Ctx;
 use crate::exec::dml::{run_insert, run_modify, RowIds};
-use crate::exec::instrument::{statement_key, NodeStats};
+use crate::exec::instrument::run_statement;
 use crate::exec::spill::TupleStore;
 use crate::plan::cte_dml::{DmlCte, DmlPlan};
 
@@ -24,27 +24,12 @@ pub fn run_prelude<T: Transaction, R: RowIds>(
 ) -> Result<()> {
     for item in prelude {
         ctx.check_interrupt()?;
-        let started = std::time::Instant::now();
-        let (out, key) = match &item.plan {
-            DmlPlan::Insert(p) => (run_insert(p, ctx, rowids)?, statement_key(p)),
-            DmlPlan::Update(p) => (run_modify(p, false, ctx)?, statement_key(p)),
-            DmlPlan::Delete(p) => (run_modify(p, true, ctx)?, statement_key(p)),
+        let returns = item.plan.returns();
+        let out = match &item.plan {
+            DmlPlan::Insert(p) => run_statement(p, returns, ctx, |ctx| run_insert(p, ctx, rowids))?,
+            DmlPlan::Update(p) => run_statement(p, returns, ctx, |ctx| run_modify(p, false, ctx))?,
+            DmlPlan::Delete(p) => run_statement(p, returns, ctx, |ctx| run_modify(p, true, ctx))?,
         };
-        if let Some(ins) = ctx.instrument.as_mut() {
-            // EXPLAIN ANALYZE: the item's `ModifyTable` returned its
-            // RETURNING rows.
-            let took = started.elapsed();
-            let rows = if item.plan.returns() { out.count } else { 0 };
-            ins.set_statement(
-                key,
-                NodeStats {
-                    loops: 1,
-                    rows,
-                    startup: took,
-                    total: took,
-                },
-            );
-        }
         if item.plan.returns() {
             let rows = match out.rows.into_store() {
                 Some(rows) => rows,

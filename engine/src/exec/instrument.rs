@@ -19,6 +19,7 @@ use rocksgres_storage::Transaction;
 
 use crate::error::Result;
 use crate::exec::ctx::Ctx;
+use crate::exec::dml::DmlOutcome;
 use crate::exec::run::{Flow, Sink};
 use crate::plan::node::{Node, ScanPlan};
 
@@ -103,6 +104,32 @@ pub struct AggSpace {
 /// UPDATE's or DELETE's plan): its address.
 pub fn statement_key<P>(plan: &P) -> usize {
     plan as *const P as usize
+}
+
+/// Runs the DML statement `plan` through `run`; under EXPLAIN ANALYZE,
+/// counts its `ModifyTable` under [`statement_key`]: one loop whose rows
+/// are those it returned (none without RETURNING: `returns` false).
+pub fn run_statement<'a, P, T: Transaction>(
+    plan: &P,
+    returns: bool,
+    ctx: &mut Ctx<'a, T>,
+    run: impl FnOnce(&mut Ctx<'a, T>) -> Result<DmlOutcome>,
+) -> Result<DmlOutcome> {
+    let started = Instant::now();
+    let out = run(ctx)?;
+    if let Some(ins) = ctx.instrument.as_mut() {
+        let took = started.elapsed();
+        ins.set_statement(
+            statement_key(plan),
+            NodeStats {
+                loops: 1,
+                rows: if returns { out.count } else { 0 },
+                startup: took,
+                total: took,
+            },
+        );
+    }
+    Ok(out)
 }
 
 /// Kilobytes, rounded up, as PostgreSQL shows memory.

@@ -37,7 +37,7 @@ use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
 use crate::exec::dml::{delete_one, update_one, DmlOutcome, ModifyPlan};
 use crate::exec::foreign_keys::FkState;
-use crate::exec::hash_join::{assign_all, Build, JoinSpec};
+use crate::exec::hash_join::{Build, JoinSpec};
 use crate::exec::instrument::ScanTimer;
 use crate::exec::run::{run, Flow};
 use crate::exec::scan::scan_rows;
@@ -161,27 +161,16 @@ fn hash_matches<T: Transaction>(
     crate::exec::instrument::hashed(ctx, build, space);
     let mut matched = TupleStore::new(ctx.spill_env());
     let mut buf = Vec::new();
-    let mut joined: Vec<Value> = Vec::new();
     counted_scan(scan, ctx, &mut |ctx, key, row| {
         ctx.check_interrupt()?;
         if !spec.encode_key(false, row, ctx)? {
             return Ok(Flow::Continue);
         }
-        for i in table.chain(&spec.key) {
-            let frow = table.row(i);
-            joined.truncate(width + frow.len());
-            joined.resize(width + frow.len(), Value::Null);
-            assign_all(&mut joined[..width], row);
-            assign_all(&mut joined[width..], frow);
-            let ok = match on {
-                Some(cond) => cond.holds(&joined, ctx)?,
-                None => true,
-            };
-            if ok {
-                keep(&mut matched, key, frow, &mut buf)?;
-                break;
-            }
-        }
+        // The first pair that satisfies `on` ends the probe.
+        table.probe(row, true, &mut spec, &mut [], ctx, &mut |_, joined| {
+            keep(&mut matched, key, &joined[width..], &mut buf)?;
+            Ok(Flow::Stop)
+        })?;
         Ok(Flow::Continue)
     })?;
     Ok(Some(matched))

@@ -18,7 +18,7 @@ use super::{Plan, Planned};
 use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
 use crate::exec::dml::{self, RowIds};
-use crate::exec::instrument::{statement_key, Instrument, NodeStats};
+use crate::exec::instrument::{run_statement, Instrument};
 use crate::exec::run::{run, Flow};
 use crate::plan::explain::{Builder, Item};
 use crate::plan::explain_options::ExplainOptions;
@@ -122,36 +122,17 @@ pub(super) fn explain_dml<T: Transaction>(
     let mut counts = None;
     let mut ran = None;
     if options.analyze {
-        let ((out, returns, key, own), mut stats, took) = counted(plan, ctx, rowids, |ctx| {
-            let started = Instant::now();
-            let (out, returns, key) = match dml {
-                Dml::Insert(p) => (
-                    dml::run_insert(p, ctx, rowids)?,
-                    !p.returning.is_empty(),
-                    statement_key(p),
-                ),
-                Dml::Update(p) => (
-                    dml::run_modify(p, false, ctx)?,
-                    !p.returning.is_empty(),
-                    statement_key(p),
-                ),
-                Dml::Delete(p) => (
-                    dml::run_modify(p, true, ctx)?,
-                    !p.returning.is_empty(),
-                    statement_key(p),
-                ),
-            };
-            Ok((out, returns, key, started.elapsed()))
+        let (out, stats, took) = counted(plan, ctx, rowids, |ctx| match dml {
+            Dml::Insert(p) => run_statement(p, !p.returning.is_empty(), ctx, |ctx| {
+                dml::run_insert(p, ctx, rowids)
+            }),
+            Dml::Update(p) => run_statement(p, !p.returning.is_empty(), ctx, |ctx| {
+                dml::run_modify(p, false, ctx)
+            }),
+            Dml::Delete(p) => run_statement(p, !p.returning.is_empty(), ctx, |ctx| {
+                dml::run_modify(p, true, ctx)
+            }),
         })?;
-        stats.set_statement(
-            key,
-            NodeStats {
-                loops: 1,
-                rows: if returns { out.count } else { 0 },
-                startup: own,
-                total: own,
-            },
-        );
         if let Dml::Insert(p) = dml {
             if !matches!(p.on_conflict, dml::OnConflict::Error) {
                 counts = Some(ConflictCounts {
