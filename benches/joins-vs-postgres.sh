@@ -78,12 +78,8 @@ for i in "${!NAMES[@]}"; do
         continue
     fi
     echo "$q;" > "$WORK/q.sql"
-    lat() { # PORT -> average latency ms
-        "$PGBIN/pgbench" -h 127.0.0.1 -p "$1" -U postgres -n -t "$RUNS" -f "$WORK/q.sql" postgres 2>&1 |
-            sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'
-    }
-    pg_ms="$(lat "$PG_PORT")"
-    rg_ms="$(lat "$RG_PORT")"
+    pg_ms="$(latency "$PG_PORT" "$WORK/q.sql" "$RUNS")"
+    rg_ms="$(latency "$RG_PORT" "$WORK/q.sql" "$RUNS")"
     ratio="$(python3 -c "print(f'{$rg_ms / $pg_ms:.1f}')")"
     echo "$name: PostgreSQL $pg_ms ms, Rocksgres $rg_ms ms, ratio $ratio" >&2
     echo "| $name | $pg_ms | $rg_ms | $ratio |" >> "$TABLE"

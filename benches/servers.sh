@@ -91,6 +91,13 @@ run() {
     echo "${tps:-0} ${lat:-0}"
 }
 
+# latency PORT FILE RUNS -> pgbench's average latency in ms over RUNS runs
+# of the script FILE, one client.
+latency() {
+    "$PGBIN/pgbench" -h 127.0.0.1 -p "$1" -U postgres -n -t "$3" -f "$2" postgres 2>&1 |
+        sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'
+}
+
 # write_readme_block MARKER TITLE STAMP TABLE_FILE: puts STAMP and the
 # table between <!-- MARKER --> and <!-- /MARKER --> in benches/README.md
 # (or $BENCH_README), appending a section TITLE when the markers are new.

@@ -50,8 +50,7 @@ LOADED_MB="$(hwm_mb)"
 Q="SELECT * FROM t ORDER BY v, s OFFSET $((ROWS - 10))"
 lat() { # PORT WORK_MEM -> average latency ms
     printf "SET work_mem = '%s';\n%s;\n" "$2" "$Q" > "$WORK/q.sql"
-    "$PGBIN/pgbench" -h 127.0.0.1 -p "$1" -U postgres -n -t "$RUNS" -f "$WORK/q.sql" postgres 2>&1 |
-        sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'
+    latency "$1" "$WORK/q.sql" "$RUNS"
 }
 pg_out="$(sql "$PG_PORT" "SET work_mem = '4MB'; $Q")"
 rg_out="$(sql "$RG_PORT" "SET work_mem = '4MB'; $Q")"
