@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# UPDATE ... FROM and DELETE ... USING, Rocksgres against PostgreSQL 15 in
-# one run (issue 14, sections 1 and 2: the join of a DML statement planned
-# as a join):
+# UPDATE ... FROM, DELETE ... USING and MERGE, Rocksgres against
+# PostgreSQL 15 in one run (issue 14, sections 1 and 2: the join of a DML
+# statement planned as a join):
 #   * starts a throwaway PostgreSQL 15 and a Rocksgres server on free
 #     loopback ports (benches/servers.sh);
 #   * loads the same data into both: a target `pt` (TARGET rows, default
@@ -42,10 +42,12 @@ echo "loading $TARGET_ROWS target rows and $SOURCE_ROWS source rows into both...
 load "$PG_PORT"
 load "$RG_PORT"
 
-NAMES=(update_from delete_using)
+NAMES=(update_from delete_using merge_upsert merge_delete)
 STATEMENTS=(
     "UPDATE pt SET v = ps.d FROM ps WHERE ps.k = pt.k"
     "DELETE FROM pt USING ps WHERE ps.k = pt.k AND ps.d = 3"
+    "MERGE INTO pt USING ps ON pt.k = ps.k WHEN MATCHED THEN UPDATE SET v = ps.d WHEN NOT MATCHED THEN INSERT VALUES (ps.id + $TARGET_ROWS, ps.k, ps.d)"
+    "MERGE INTO pt USING ps ON pt.k = ps.k AND ps.d = 3 WHEN MATCHED THEN DELETE"
 )
 
 TABLE="$WORK/table.md"
@@ -83,4 +85,4 @@ done
 { echo; echo "Plans Rocksgres chose:"; echo; cat "$PLANS"; } >> "$TABLE"
 cat "$TABLE"
 STAMP="$(date -u +%Y-%m-%d), $(nproc) cores, $TARGET_ROWS target rows, $SOURCE_ROWS source rows, $RUNS runs per statement: \`benches/update-from-vs-postgres.sh $RUNS $TARGET_ROWS $SOURCE_ROWS\`"
-write_readme_block update-from-vs-postgres "UPDATE ... FROM and DELETE ... USING against PostgreSQL" "$STAMP" "$TABLE"
+write_readme_block update-from-vs-postgres "UPDATE ... FROM, DELETE ... USING and MERGE against PostgreSQL" "$STAMP" "$TABLE"

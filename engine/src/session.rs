@@ -2426,7 +2426,7 @@ fn run_planned<S: Store>(
         }
         Planned::Merge(plan) => {
             let rowids = db.rowids(ctx.txn.database());
-            let n = crate::exec::merge::run_merge(plan, ctx, &rowids)?;
+            let n = crate::exec::merge::run_merge(plan, ctx, &rowids)?.changed();
             (CommandTag::with_count("MERGE", n), Rows::default(), n)
         }
     };
@@ -2683,13 +2683,17 @@ fn plan_statement(stmt: &Statement, binder: &mut Binder<'_>) -> Result<Planned> 
                     // statement would run.
                     match plan_statement(statement, binder)? {
                         Planned::Query(node) => Planned::Explain(node, options),
-                        inner @ (Planned::Insert(_) | Planned::Update(_) | Planned::Delete(_)) => {
-                            Planned::ExplainDml(Box::new(inner), options)
-                        }
+                        inner @ (Planned::Insert(_)
+                        | Planned::Update(_)
+                        | Planned::Delete(_)
+                        | Planned::Merge(_)) => Planned::ExplainDml(Box::new(inner), options),
                         _ => return Err(EngineError::unsupported("EXPLAIN of this statement")),
                     }
                 }
-                Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) => {
+                Statement::Insert(_)
+                | Statement::Update(_)
+                | Statement::Delete(_)
+                | Statement::Merge(_) => {
                     let inner = plan_statement(statement, binder)?;
                     Planned::ExplainDml(Box::new(inner), options)
                 }

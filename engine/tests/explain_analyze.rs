@@ -323,6 +323,105 @@ fn analyze_runs_update_from_as_the_join_it_shows() {
 }
 
 #[test]
+fn analyze_runs_merge_as_the_hash_join_it_shows() {
+    let db = Database::open_in_memory();
+    let mut s = db.session();
+    s.batch(
+        "CREATE TABLE mt (id int PRIMARY KEY, k int, v int); \
+         INSERT INTO mt SELECT g, g, 0 FROM generate_series(1, 3000) g; \
+         CREATE TABLE ms (k int, w int); \
+         INSERT INTO ms SELECT g * 2, g FROM generate_series(1, 2000) g",
+    )
+    .unwrap();
+    let analyze = "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) ";
+    // Source keys 2, 4, ..., 4000: 1,500 match a target row (k <= 3000),
+    // 500 do not; of the matched, those with w > 100 are updated.
+    let lines = plan(
+        &mut s,
+        &format!(
+            "{analyze}MERGE INTO mt USING ms ON mt.k = ms.k \
+             WHEN MATCHED AND ms.w > 100 THEN UPDATE SET v = ms.w \
+             WHEN MATCHED THEN DO NOTHING \
+             WHEN NOT MATCHED AND ms.w % 2 = 0 THEN INSERT VALUES (ms.k + 10000, ms.k, ms.w)"
+        ),
+    );
+    let trimmed: Vec<&str> = lines
+        .iter()
+        .map(|l| l.trim_start().trim_start_matches("->  "))
+        .collect();
+    let expected = [
+        "Merge on mt (actual rows=0 loops=1)",
+        "Tuples: inserted=250 updated=1400 skipped=350",
+        "Hash Right Join (actual rows=2000 loops=1)",
+        "Hash Cond: (mt.k = ms.k)",
+        "Seq Scan on mt (actual rows=3000 loops=1)",
+        "Hash (actual rows=2000 loops=1)",
+    ];
+    assert_eq!(trimmed[..6], expected, "{lines:#?}");
+    assert!(
+        trimmed[6].starts_with("Buckets: ") && trimmed[6].contains("  Batches: 1  Memory Usage: "),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        trimmed[7], "Seq Scan on ms (actual rows=2000 loops=1)",
+        "{lines:#?}"
+    );
+    assert_eq!(trimmed.len(), 8, "{lines:#?}");
+    // The statement ran.
+    let r = s
+        .query(
+            "SELECT count(*) FILTER (WHERE v > 100 AND id <= 3000), count(*) FILTER (WHERE id > 10000) FROM mt",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(r.rows[0].get::<i64>(0).unwrap(), 1400);
+    assert_eq!(r.rows[0].get::<i64>(1).unwrap(), 250);
+
+    // In JSON the four counts are properties of the Merge node.
+    let lines = plan(
+        &mut s,
+        "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON) MERGE INTO mt USING ms ON mt.k = ms.k \
+         WHEN MATCHED AND ms.w <= 10 THEN DELETE",
+    );
+    let doc = lines.join("\n");
+    for prop in [
+        "\"Operation\": \"Merge\"",
+        "\"Tuples Inserted\": 0",
+        "\"Tuples Updated\": 0",
+        "\"Tuples Deleted\": 10",
+        "\"Tuples Skipped\": 1740",
+        "\"Node Type\": \"Hash Join\"",
+    ] {
+        assert!(doc.contains(prop), "{prop} in {doc}");
+    }
+    assert!(!doc.contains("\"Tuples\""), "{doc}");
+
+    // Past work_mem the source rows go to batches: the same counts.
+    s.batch("SET work_mem = '64kB'").unwrap();
+    let lines = plan(
+        &mut s,
+        &format!(
+            "{analyze}MERGE INTO mt USING ms ON mt.k = ms.k \
+             WHEN MATCHED AND ms.w <= 20 THEN DELETE \
+             WHEN NOT MATCHED THEN DO NOTHING"
+        ),
+    );
+    let trimmed: Vec<&str> = lines
+        .iter()
+        .map(|l| l.trim_start().trim_start_matches("->  "))
+        .collect();
+    assert_eq!(trimmed[1], "Tuples: deleted=10 skipped=1990", "{lines:#?}");
+    assert_eq!(
+        trimmed[2], "Hash Right Join (actual rows=2000 loops=1)",
+        "{lines:#?}"
+    );
+    assert!(
+        trimmed[6].contains("  Batches: 32 (originally 1)  Memory Usage: "),
+        "{lines:#?}"
+    );
+}
+
+#[test]
 fn analyze_shows_what_hash_aggregates_used() {
     let db = Database::open_in_memory();
     let mut s = db.session();

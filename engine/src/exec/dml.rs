@@ -912,6 +912,11 @@ pub struct ModifyPlan {
     /// each target row; assignments and RETURNING then read the target row
     /// followed by the first FROM row that joins it.
     pub from: Option<FromJoin>,
+    /// Conditions over the target row followed by the row joined to it
+    /// (the FROM row of `UPDATE ... FROM`, MERGE's source row): re-checked
+    /// with that row on the newest version of the target row, which is
+    /// skipped when they no longer hold (EvalPlanQual; see [`recheck`]).
+    pub join_recheck: Option<Expr>,
 }
 
 fn plan_scan(
@@ -1063,6 +1068,7 @@ fn plan_update_inner(
     let (scope, from, selection) = join_from(&target, items, update.selection.as_ref(), binder)?;
     let sets = bind_sets(&update.assignments, &target, &scope, binder)?;
     let scan = plan_scan(&target, selection.as_ref(), binder)?;
+    let join_recheck = from.as_ref().and_then(|f| f.recheck.clone());
     let from = from.map(|f| f.join_target(&scan));
     let (returning, columns) = bind_returning(&update.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
@@ -1079,6 +1085,7 @@ fn plan_update_inner(
         returning,
         columns,
         from,
+        join_recheck,
     })
 }
 
@@ -1124,6 +1131,7 @@ fn plan_delete_inner(
         binder,
     )?;
     let scan = plan_scan(&target, selection.as_ref(), binder)?;
+    let join_recheck = from.as_ref().and_then(|f| f.recheck.clone());
     let from = from.map(|f| f.join_target(&scan));
     let (returning, columns) = bind_returning(&delete.returning, &table, &scope, binder)?;
     let indexes = bind_indexes(&table, binder)?;
@@ -1138,15 +1146,14 @@ fn plan_delete_inner(
         returning,
         columns,
         from,
+        join_recheck,
     })
 }
 
-/// Locks the row at `key` (`FOR UPDATE`, or `FOR NO KEY UPDATE` for an
-/// UPDATE of no key column: see [`row_locks`]) and reads its newest
-/// version into `row`;
-/// `false` when it is gone or no longer satisfies the scan's filter
-/// (EvalPlanQual).
-fn recheck<T: Transaction>(
+/// Locks the row at `key` for `plan`'s change (`FOR UPDATE`, or `FOR NO
+/// KEY UPDATE` for an UPDATE of no key column: see [`row_locks`]) and
+/// reads its newest version into `row`; `false` when it is gone.
+pub(crate) fn lock_newest<T: Transaction>(
     plan: &ModifyPlan,
     key: &[u8],
     ctx: &mut Ctx<'_, T>,
@@ -1163,12 +1170,32 @@ fn recheck<T: Transaction>(
         Err(e) => Err(e),
     };
     ctx.scratch.give_bytes(buf);
-    if !found? {
+    found
+}
+
+/// Locks the row at `key` and reads its newest version into `row`
+/// ([`lock_newest`]);
+/// `false` when it is gone or no longer satisfies the scan's filter, or,
+/// joined to the FROM (USING) row `from`, the join conditions
+/// (EvalPlanQual).
+fn recheck<T: Transaction>(
+    plan: &ModifyPlan,
+    key: &[u8],
+    ctx: &mut Ctx<'_, T>,
+    row: &mut Vec<Value>,
+    from: &[Value],
+) -> Result<bool> {
+    if !lock_newest(plan, key, ctx, row)? {
         return Ok(false);
     }
-    match &plan.scan.filter {
-        Some(f) => f.holds(row, ctx),
-        None => Ok(true),
+    if let Some(f) = &plan.scan.filter {
+        if !f.holds(row, ctx)? {
+            return Ok(false);
+        }
+    }
+    match &plan.join_recheck {
+        Some(cond) if !from.is_empty() => joined(row, from, ctx, |both, ctx| cond.holds(both, ctx)),
+        _ => Ok(true),
     }
 }
 
@@ -1249,7 +1276,7 @@ fn update_row<T: Transaction>(
         key: new_key,
         value,
     } = bufs;
-    if !recheck(plan, key, ctx, old)? {
+    if !recheck(plan, key, ctx, old, from)? {
         return Ok(());
     }
     copy_row(row, old);
@@ -1298,7 +1325,7 @@ pub(crate) fn delete_one<T: Transaction>(
 ) -> Result<()> {
     let mut old = ctx.scratch.take_row();
     let r = (|| {
-        if recheck(plan, key, ctx, &mut old)? {
+        if recheck(plan, key, ctx, &mut old, from)? {
             delete_entries(&plan.table, &plan.indexes, &old, key, ctx)?;
             ctx.txn.delete(key)?;
             fk.deleting(&old, ctx)?;

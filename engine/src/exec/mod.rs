@@ -26,6 +26,7 @@ pub mod deferred_fks;
 pub mod deferred_unique;
 pub mod dependents;
 pub mod dml;
+pub mod dml_join;
 pub mod domain_check;
 pub mod domain_ddl;
 pub mod eval;

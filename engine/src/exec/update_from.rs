@@ -9,8 +9,9 @@
 //!   join keys ([`Build`]); then each target row from the scan encodes its
 //!   keys, walks its chain and keeps the first FROM row that satisfies the
 //!   whole join condition. When the FROM rows pass the hash table's memory
-//!   (`work_mem` × `hash_mem_multiplier`) the table is dropped and the
-//!   nested loop below runs instead: slower, in bounded memory.
+//!   (`work_mem` × `hash_mem_multiplier`) both sides go to batches in
+//!   temporary files ([`crate::exec::dml_join`]), and each target row
+//!   keeps the first FROM row met.
 //! * **Nested loop.** For each target row the FROM plan runs with that
 //!   row as its enclosing row, and its first row is kept.
 //!
@@ -36,11 +37,11 @@ use rocksgres_storage::Transaction;
 use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
 use crate::exec::dml::{delete_one, update_one, DmlOutcome, ModifyPlan};
+use crate::exec::dml_join::{counted_scan, read_build, BuildSide, Emitted};
 use crate::exec::foreign_keys::FkState;
-use crate::exec::hash_join::{Build, JoinSpec};
-use crate::exec::instrument::ScanTimer;
+use crate::exec::hash_join::JoinSpec;
 use crate::exec::run::{run, Flow};
-use crate::exec::scan::scan_rows;
+use crate::exec::spill::key_set::KeySet;
 use crate::exec::spill::TupleStore;
 use crate::plan::dml_from::FromJoin;
 use crate::plan::expr::Expr;
@@ -80,31 +81,6 @@ fn first_match<T: Transaction>(
     Ok(first)
 }
 
-/// Runs `scan` through [`scan_rows`], EXPLAIN ANALYZE counting its rows
-/// and its time less what `f` took.
-fn counted_scan<'a, T: Transaction>(
-    scan: &ScanPlan,
-    ctx: &mut Ctx<'a, T>,
-    f: &mut crate::exec::scan::RowSink<'_, 'a, T>,
-) -> Result<()> {
-    let mut timer = ScanTimer::start(ctx);
-    scan_rows(scan, ctx, &mut |ctx, key, row| {
-        let Some(t) = timer.as_mut() else {
-            return f(ctx, key, row);
-        };
-        let since = t.row();
-        let flow = f(ctx, key, row);
-        if let Some(t) = timer.as_mut() {
-            t.back(since);
-        }
-        flow
-    })?;
-    if let Some(t) = timer {
-        t.finish(ctx, scan);
-    }
-    Ok(())
-}
-
 /// The pairs of the nested loop: each row of `scan` with the first row of
 /// `from` run with it as the enclosing row.
 fn loop_matches<T: Transaction>(
@@ -125,42 +101,36 @@ fn loop_matches<T: Transaction>(
 }
 
 /// The pairs of the hash join of `scan` with the rows of `build` on
-/// `keys`, checked by `on`; `None` when the rows of `build` pass the hash
-/// table's memory.
+/// `keys`, checked by `on`: in memory, or in batches past it (see
+/// [`crate::exec::dml_join`]).
 fn hash_matches<T: Transaction>(
     scan: &ScanPlan,
     build: &Node,
     on: Option<&Expr>,
     keys: &HashKeys,
     ctx: &mut Ctx<'_, T>,
-) -> Result<Option<Matches>> {
+) -> Result<Matches> {
     let width = scan.table.columns.len();
     let mut spec = JoinSpec::new(JoinKind::Inner, on, keys, width, build.width());
-    let limit = ctx.spill_env().hash_mem();
-    let mut table = Build::default();
-    let mut fits = true;
-    run(build, ctx, &mut |ctx, row| {
-        // A NULL key joins nothing.
-        if spec.encode_key(true, row, ctx)? {
-            table.add(row, true, &spec.key)?;
-        }
-        if table.mem > limit {
-            fits = false;
-            return Ok(Flow::Stop);
-        }
-        Ok(Flow::Continue)
-    })?;
-    if !fits {
-        return Ok(None);
-    }
-    let space = crate::exec::instrument::HashSpace {
-        buckets: table.buckets() as u64,
-        batches: 1,
-        kb: crate::exec::instrument::kb(table.mem),
-    };
-    crate::exec::instrument::hashed(ctx, build, space);
     let mut matched = TupleStore::new(ctx.spill_env());
     let mut buf = Vec::new();
+    let table = match read_build(build, &mut spec, false, ctx)? {
+        BuildSide::Memory(table) => table,
+        BuildSide::Batches(batches) => {
+            // A target row's FROM rows may sit in different chunks: the
+            // first one met joins it.
+            let mut seen = KeySet::new(ctx.spill_env());
+            batches.join(scan, build, &mut spec, ctx, &mut |ctx, e| {
+                if let Emitted::Pair(key, joined) = e {
+                    if seen.insert(key, &mut ctx.interrupt)? {
+                        keep(&mut matched, key, &joined[width..], &mut buf)?;
+                    }
+                }
+                Ok(Flow::Stop)
+            })?;
+            return Ok(matched);
+        }
+    };
     counted_scan(scan, ctx, &mut |ctx, key, row| {
         ctx.check_interrupt()?;
         if !spec.encode_key(false, row, ctx)? {
@@ -173,7 +143,7 @@ fn hash_matches<T: Transaction>(
         })?;
         Ok(Flow::Continue)
     })?;
-    Ok(Some(matched))
+    Ok(matched)
 }
 
 /// The pairs of the join `from` (see the module docs).
@@ -194,15 +164,9 @@ fn matches<T: Transaction>(from: &FromJoin, ctx: &mut Ctx<'_, T>) -> Result<Matc
         ));
     };
     if let Some(keys) = hash {
-        if let Some(m) = hash_matches(scan, right, on.as_ref(), keys, ctx)? {
-            return Ok(m);
-        }
+        return hash_matches(scan, right, on.as_ref(), keys, ctx);
     }
-    let correlated = match (&from.fallback, hash) {
-        (Some(node), Some(_)) => node,
-        _ => right.as_ref(),
-    };
-    loop_matches(scan, correlated, ctx)
+    loop_matches(scan, right, ctx)
 }
 
 /// Executes UPDATE ... FROM (`delete == false`) or DELETE ... USING.

@@ -26,7 +26,12 @@
 //! also uses whichever joined row its plan meets first).
 //!
 //! Assignments and RETURNING are bound over the target row followed by
-//! the FROM row.
+//! the FROM row. The join conditions are also kept over that joined row
+//! ([`PlannedFrom::recheck`]): under READ COMMITTED a target row changed by a
+//! concurrent transaction is re-checked on its newest version, its own
+//! conditions and the join conditions with the FROM row it had joined, as
+//! PostgreSQL's EvalPlanQual re-checks it (the FROM row is not read
+//! again), and is skipped when they no longer hold.
 
 use sqlparser::ast::{self as ast, Expr as AstExpr};
 
@@ -47,9 +52,6 @@ pub struct FromJoin {
     /// whose right input reads the target row as its innermost enclosing
     /// row.
     pub join: Node,
-    /// For a hash join, the nested loop's right input, run instead when
-    /// the FROM rows do not fit in the hash table's memory.
-    pub fallback: Option<Node>,
 }
 
 /// A planned FROM list, before the target's scan is.
@@ -64,6 +66,9 @@ pub(crate) struct PlannedFrom {
     pub scope: Scope,
     /// The conditions of WHERE on the target row alone, joined by AND.
     pub target_filter: Option<AstExpr>,
+    /// The join conditions over the target row followed by the FROM row
+    /// (see [`ModifyPlan::join_recheck`](crate::exec::dml::ModifyPlan)).
+    pub recheck: Option<Expr>,
 }
 
 impl PlannedFrom {
@@ -86,7 +91,6 @@ impl PlannedFrom {
                             lateral: false,
                             hash: Some(Box::new(keys)),
                         },
-                        fallback: Some(self.correlated),
                     };
                 }
             }
@@ -100,7 +104,6 @@ impl PlannedFrom {
                 lateral: true,
                 hash: None,
             },
-            fallback: None,
         }
     }
 }
@@ -287,13 +290,13 @@ impl Binder<'_> {
             }
         }
         let mut hashable = None;
+        let mut recheck = None;
         if let Some(cond) = and_all(&on_join) {
             // The join conditions over the joined row, for a hash join.
             let joined = self.bind(&cond, &scope)?;
-            hashable = Some((
-                plain,
-                self.coerce(joined, SqlType::Bool, CastKind::Implicit)?,
-            ));
+            let joined = self.coerce(joined, SqlType::Bool, CastKind::Implicit)?;
+            recheck = Some(joined.clone());
+            hashable = Some((plain, joined));
             self.outer.push(target.clone());
             self.correlated.push(false);
             let pred = self.bind(&cond, &from_scope);
@@ -307,6 +310,7 @@ impl Binder<'_> {
             hashable,
             scope,
             target_filter: and_all(&on_target),
+            recheck,
         })
     }
 }

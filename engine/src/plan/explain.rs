@@ -103,7 +103,8 @@ pub struct Item<'n> {
     /// Properties after `Async Capable`: the join type, the relation.
     pub target: Vec<(&'static str, Prop)>,
     /// Properties after the counters: conditions, keys. Those whose name
-    /// starts with `~` are left out of the text format.
+    /// starts with `~` are left out of the text format, those whose name
+    /// starts with `^` are in the text format only.
     pub details: Vec<(&'static str, Prop)>,
     /// Children: init plans first, then the outer and inner inputs, then
     /// sub plans.

@@ -64,10 +64,10 @@ fn actual_text(item: &Item<'_>, actuals: Actuals<'_>) -> String {
 fn details(item: &Item<'_>, actuals: Actuals<'_>, all: bool) -> Vec<(String, Prop)> {
     let mut out = Vec::new();
     for (k, v) in &item.details {
-        if k.starts_with('~') && !all {
+        if (k.starts_with('~') && !all) || (k.starts_with('^') && all) {
             continue;
         }
-        out.push((k.trim_start_matches('~').to_string(), v.clone()));
+        out.push((k.trim_start_matches(['~', '^']).to_string(), v.clone()));
         if *k == "Workers Planned" {
             if let (Some((stats, _)), Some(scan)) = (actuals, item.gather) {
                 let launched = stats.gathered(scan).launched;

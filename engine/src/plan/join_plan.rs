@@ -385,6 +385,33 @@ pub(crate) fn hash_parts(parts: Vec<Expr>, lw: usize) -> (Vec<Expr>, Vec<Expr>, 
     (on_right, rest, keys)
 }
 
+/// The conjuncts of a join condition whose left side is not preserved
+/// (MERGE's ON, the target row on the left, the source row on the
+/// right), split for a hash join whose sides are fixed: those on the
+/// left row alone (to filter the left input), those on the right row
+/// alone (moved onto it when `push_right`, for an inner join; kept in
+/// the rest when the right side is preserved), the rest, and the
+/// equi-join keys among the rest, if any.
+pub(crate) fn outer_hash_parts(
+    parts: Vec<Expr>,
+    lw: usize,
+    push_right: bool,
+) -> (Vec<Expr>, Vec<Expr>, Vec<Expr>, Option<HashKeys>) {
+    let mut on_left = Vec::new();
+    let mut on_right = Vec::new();
+    let mut rest = Vec::new();
+    for p in parts {
+        match side_of(&p, lw) {
+            Side::Left => on_left.push(p),
+            Side::Right if push_right => on_right.push(to_right(p, lw)),
+            _ => rest.push(p),
+        }
+    }
+    let keys = equi_keys(&rest, lw);
+    let keys = (!keys.is_empty()).then(|| hash_keys(keys));
+    (on_left, on_right, rest, keys)
+}
+
 /// The [`HashKeys`] of a hash join on `keys`.
 fn hash_keys(keys: Vec<(Expr, Expr, SqlType)>) -> HashKeys {
     let mut hk = HashKeys {

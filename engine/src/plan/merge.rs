@@ -1,16 +1,31 @@
 //! Plans MERGE (PostgreSQL 15's form: `MERGE INTO target USING source ON
 //! cond WHEN [NOT] MATCHED [AND cond] THEN action ...`).
 //!
-//! The source is planned as a FROM item ([`Binder::plan_from`]); the ON
-//! condition becomes the filter of a scan of the target that runs once
-//! per source row, the source row as its enclosing row (a join on the
-//! target's key reads one row). WHEN MATCHED conditions, UPDATE
-//! assignments are bound over the target row followed by the source row,
-//! and each UPDATE or DELETE action is a [`ModifyPlan`] run through the
-//! row-change path of a plain UPDATE/DELETE. WHEN NOT MATCHED conditions
-//! see the source row only; an INSERT action is an [`InsertPlan`] whose
-//! VALUES read the source row as their enclosing row, run as a one-row
-//! INSERT. Execution is in [`crate::exec::merge`].
+//! The source is planned as a FROM item ([`Binder::plan_from`]) and joined
+//! to the target on the ON condition, as PostgreSQL joins them: an inner
+//! join when every clause is WHEN MATCHED, else an outer join that keeps
+//! every source row (`target RIGHT JOIN source`), its unmatched rows the
+//! WHEN NOT MATCHED clauses' input. The join is a [`Node::Join`] that
+//! EXPLAIN shows as it is and [`crate::exec::merge`] runs:
+//!
+//! * a **hash join** when ON holds an equality between the target row and
+//!   the source row: the source rows go into a hash table on their keys
+//!   and each row of one scan of the target probes it (PostgreSQL's `Hash
+//!   Right Join`, or `Hash Join`). Conditions of ON on the target row alone
+//!   filter that scan; those on the source row alone filter the source
+//!   only for an inner join (an outer join must still see the source rows
+//!   they reject, as not matched);
+//! * a **nested loop** otherwise, or when the source is a few rows and ON
+//!   looks the target up by a unique key: for each source row, a scan of
+//!   the target filtered by ON with the source row as its enclosing row
+//!   (a join on the target's key reads one row).
+//!
+//! WHEN MATCHED conditions, UPDATE assignments are bound over the target
+//! row followed by the source row, and each UPDATE or DELETE action is a
+//! [`ModifyPlan`] run through the row-change path of a plain
+//! UPDATE/DELETE. WHEN NOT MATCHED conditions see the source row only; an
+//! INSERT action is an [`InsertPlan`] whose VALUES read the source row as
+//! their enclosing row, run as a one-row INSERT.
 
 use std::sync::Arc;
 
@@ -25,8 +40,9 @@ use crate::exec::generated::bind_generated;
 use crate::plan::bind::{Binder, Scope};
 use crate::plan::bound_index::bind_indexes;
 use crate::plan::dml_from::{aliased_target_error, check_names, has_lateral, hidden_target_error};
-use crate::plan::expr::Expr;
-use crate::plan::node::{Access, Node, ScanPlan};
+use crate::plan::expr::{conjuncts, Expr};
+use crate::plan::join_plan::{and_all, outer_hash_parts, push, small_outer};
+use crate::plan::node::{JoinKind, Node, ScanPlan};
 use crate::plan::optimize::access::choose_access;
 use crate::sql::identifiers::ident_name;
 use crate::types::{CastKind, SqlType};
@@ -66,11 +82,18 @@ pub struct NotMatchedClause {
 pub struct MergePlan {
     /// The target table.
     pub table: Arc<TableDesc>,
-    /// The source rows.
-    pub source: Node,
-    /// The target rows matching the ON condition (the source row is the
-    /// enclosing row).
-    pub matches: ScanPlan,
+    /// The target's alias, when the statement gives one.
+    pub alias: Option<String>,
+    /// The join of the target with the source (see the module docs): a
+    /// hash join whose left input is the target's scan and whose right
+    /// input is the source, or a lateral nested loop whose left input is
+    /// the source and whose right input is a [`Node::Scan`] of the target
+    /// rows matching ON.
+    pub join: Node,
+    /// ON over the target row followed by the source row: re-checked on
+    /// the newest version of a target row a concurrent transaction
+    /// changed (EvalPlanQual; see [`crate::exec::merge`]).
+    pub on: Expr,
     /// WHEN MATCHED clauses, in order.
     pub matched: Vec<MatchedClause>,
     /// WHEN NOT MATCHED clauses, in order.
@@ -83,28 +106,21 @@ fn syntax(msg: &str) -> EngineError {
 
 /// A [`ModifyPlan`] for one UPDATE (`sets`) or DELETE action: the row is
 /// already chosen, so its scan is never run and re-checks nothing.
+///
+/// `recheck` (ON and the clause's condition, over the target row then the
+/// source row) is re-checked on the newest version of a target row a
+/// concurrent transaction changed (EvalPlanQual).
 fn action_plan(
     target: &Target,
     sets: Vec<(usize, Expr)>,
     delete: bool,
+    recheck: Expr,
     binder: &mut Binder<'_>,
 ) -> Result<ModifyPlan> {
     let table = &target.table;
     Ok(ModifyPlan {
         table: Arc::clone(table),
-        scan: ScanPlan {
-            table: Arc::clone(table),
-            access: Access::Full,
-            reverse: false,
-            filter: None,
-            filter_text: None,
-            alias: None,
-            lock: None,
-            needed: None,
-            sample: None,
-            ordered: false,
-            index_only: false,
-        },
+        scan: target_scan(table, None, None),
         sets,
         indexes: bind_indexes(table, binder)?,
         checks: if delete {
@@ -121,6 +137,7 @@ fn action_plan(
         returning: Vec::new(),
         columns: Vec::new(),
         from: None,
+        join_recheck: Some(recheck),
     })
 }
 
@@ -164,6 +181,71 @@ fn insert_plan(
     binder.correlated.pop();
     binder.outer.pop();
     r
+}
+
+/// A scan of `table` filtered by `filter` (its access path chosen by it).
+fn target_scan(table: &Arc<TableDesc>, filter: Option<Expr>, text: Option<String>) -> ScanPlan {
+    ScanPlan {
+        access: choose_access(table, filter.as_ref()),
+        table: Arc::clone(table),
+        reverse: false,
+        filter,
+        filter_text: text,
+        alias: None,
+        lock: None,
+        needed: None,
+        sample: None,
+        ordered: false,
+        index_only: false,
+    }
+}
+
+/// ON (`on`) and a WHEN MATCHED clause's condition `cond`: what its
+/// action re-checks on a target row's newest version.
+fn recheck_of(on: &Expr, cond: &Option<Expr>) -> Expr {
+    let mut parts = vec![on.clone()];
+    parts.extend(cond.clone());
+    and_all(parts).unwrap_or_else(|| on.clone())
+}
+
+/// The join of the target with `source` (see the module docs): `matches`
+/// are the target rows matching ON with the source row enclosing them,
+/// `on` the ON condition over the target row followed by the source row;
+/// `outer` when the unmatched source rows are kept.
+fn join(source: Node, matches: ScanPlan, on: Expr, outer: bool) -> Node {
+    let kind = if outer {
+        JoinKind::Left
+    } else {
+        JoinKind::Inner
+    };
+    let table = Arc::clone(&matches.table);
+    let keyed = small_outer(&Node::Scan(matches.clone()));
+    let nested = |source: Node, matches: ScanPlan| Node::Join {
+        left: Box::new(source),
+        right: Box::new(Node::Scan(matches)),
+        kind,
+        on: None,
+        lateral: true,
+        hash: None,
+    };
+    if keyed && small_outer(&source) {
+        return nested(source, matches);
+    }
+    let mut parts = Vec::new();
+    conjuncts(&on, &mut parts);
+    let (on_target, on_source, rest, keys) = outer_hash_parts(parts, table.columns.len(), !outer);
+    let Some(keys) = keys else {
+        return nested(source, matches);
+    };
+    let scan = target_scan(&table, and_all(on_target), None);
+    Node::Join {
+        left: Box::new(Node::Scan(scan)),
+        right: Box::new(push(source, on_source)),
+        kind: JoinKind::Inner,
+        on: and_all(rest),
+        lateral: false,
+        hash: Some(Box::new(keys)),
+    }
 }
 
 impl Binder<'_> {
@@ -228,7 +310,7 @@ impl Binder<'_> {
         self.no_aggs = Some("JOIN conditions");
         let whole = self.bind(&merge.on, &both);
         self.no_aggs = None;
-        self.coerce(whole?, SqlType::Bool, CastKind::Implicit)?;
+        let joined = self.coerce(whole?, SqlType::Bool, CastKind::Implicit)?;
         self.outer.push(source_scope.clone());
         self.correlated.push(false);
         let on = self.bind(&merge.on, &target.scope);
@@ -236,19 +318,7 @@ impl Binder<'_> {
         self.outer.pop();
         let on = self.coerce(on?, SqlType::Bool, CastKind::Implicit)?;
         let table = Arc::clone(&target.table);
-        let matches = ScanPlan {
-            access: choose_access(&table, Some(&on)),
-            table: Arc::clone(&table),
-            reverse: false,
-            filter: Some(on),
-            filter_text: Some(merge.on.to_string()),
-            alias: None,
-            lock: None,
-            needed: None,
-            sample: None,
-            ordered: false,
-            index_only: false,
-        };
+        let matches = target_scan(&table, Some(on), Some(merge.on.to_string()));
         let mut matched = Vec::new();
         let mut not_matched = Vec::new();
         let mut unconditional = [false, false];
@@ -294,14 +364,16 @@ impl Binder<'_> {
                         return Err(EngineError::unsupported("MERGE UPDATE *"));
                     };
                     let sets = bind_sets(assignments, &target, &both, self)?;
-                    let plan = action_plan(&target, sets, false, self)?;
+                    let recheck = recheck_of(&joined, &cond);
+                    let plan = action_plan(&target, sets, false, recheck, self)?;
                     matched.push(MatchedClause {
                         cond,
                         action: MatchedAction::Update(plan),
                     });
                 }
                 (ast::MergeAction::Delete { .. }, true) => {
-                    let plan = action_plan(&target, Vec::new(), true, self)?;
+                    let recheck = recheck_of(&joined, &cond);
+                    let plan = action_plan(&target, Vec::new(), true, recheck, self)?;
                     matched.push(MatchedClause {
                         cond,
                         action: MatchedAction::Delete(plan),
@@ -333,10 +405,13 @@ impl Binder<'_> {
                 }
             }
         }
+        let join = join(source, matches, joined.clone(), !not_matched.is_empty());
+        let alias = (target.qualifier != table.name).then(|| target.qualifier.clone());
         Ok(MergePlan {
             table,
-            source,
-            matches,
+            alias,
+            join,
+            on: joined,
             matched,
             not_matched,
         })

@@ -1,6 +1,6 @@
-//! EXPLAIN of INSERT, UPDATE and DELETE: PostgreSQL's `ModifyTable` node
-//! (`Insert on t`, `Update on t x`, `Delete on t`) over the plan that
-//! produces its rows.
+//! EXPLAIN of INSERT, UPDATE, DELETE and MERGE: PostgreSQL's `ModifyTable`
+//! node (`Insert on t`, `Update on t x`, `Delete on t`, `Merge on t`) over
+//! the plan that produces its rows.
 //!
 //! ```text
 //! Update on t
@@ -36,8 +36,10 @@
 
 use crate::exec::dml::{Arbiter, InsertPlan, ModifyPlan, OnConflict};
 use crate::exec::instrument::statement_key;
+use crate::exec::merge::MergeCounts;
 use crate::plan::cte_dml::{DmlCte, DmlPlan};
 use crate::plan::explain::{quote_ident, Builder, Item, Prop};
+use crate::plan::merge::MergePlan;
 use crate::plan::node::Node;
 
 /// What an EXPLAIN ANALYZE of an INSERT with ON CONFLICT counted.
@@ -49,7 +51,16 @@ pub(super) struct ConflictCounts {
     pub(super) conflicting: u64,
 }
 
-/// An INSERT, UPDATE or DELETE plan, as EXPLAIN shows it.
+/// What an EXPLAIN ANALYZE of a statement counted beside its rows.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Counted {
+    /// An INSERT with ON CONFLICT.
+    Conflict(ConflictCounts),
+    /// A MERGE.
+    Merge(MergeCounts),
+}
+
+/// An INSERT, UPDATE, DELETE or MERGE plan, as EXPLAIN shows it.
 #[derive(Clone, Copy)]
 pub(super) enum Dml<'p> {
     /// INSERT.
@@ -58,6 +69,8 @@ pub(super) enum Dml<'p> {
     Update(&'p ModifyPlan),
     /// DELETE.
     Delete(&'p ModifyPlan),
+    /// MERGE.
+    Merge(&'p MergePlan),
 }
 
 impl<'p> Dml<'p> {
@@ -75,6 +88,7 @@ impl<'p> Dml<'p> {
         match self {
             Dml::Insert(p) => statement_key(p),
             Dml::Update(p) | Dml::Delete(p) => statement_key(p),
+            Dml::Merge(p) => statement_key(p),
         }
     }
 }
@@ -107,6 +121,30 @@ pub(super) fn name(b: &mut Builder, dml: Dml<'_>) -> String {
             b.name_relations(&[&from.join], Vec::new());
             name
         }
+        Dml::Merge(p) => {
+            let target = merge_target(&p.join);
+            if let Some(Node::Scan(s)) = target {
+                b.read_serially(s);
+            }
+            let base = p.alias.clone().unwrap_or_else(|| p.table.name.clone());
+            let name = b.take_name(&base, target);
+            b.name_relations(&[&p.join], Vec::new());
+            name
+        }
+    }
+}
+
+/// The scan of MERGE's target in its join `join`: a hash join's left
+/// input, a nested loop's right input.
+fn merge_target(join: &Node) -> Option<&Node> {
+    match join {
+        Node::Join {
+            left,
+            hash: Some(_),
+            ..
+        } => Some(left),
+        Node::Join { right, .. } => Some(right),
+        _ => None,
     }
 }
 
@@ -116,12 +154,25 @@ pub(super) fn item<'p>(
     b: &mut Builder,
     dml: Dml<'p>,
     refname: &str,
-    counts: Option<ConflictCounts>,
+    counts: Option<Counted>,
 ) -> Item<'p> {
     let mut item = match dml {
-        Dml::Insert(p) => insert(b, p, refname, counts),
+        Dml::Insert(p) => {
+            let conflicts = match counts {
+                Some(Counted::Conflict(c)) => Some(c),
+                _ => None,
+            };
+            insert(b, p, refname, conflicts)
+        }
         Dml::Update(p) => modify(b, p, false, refname),
         Dml::Delete(p) => modify(b, p, true, refname),
+        Dml::Merge(p) => {
+            let did = match counts {
+                Some(Counted::Merge(c)) => Some(c),
+                _ => None,
+            };
+            merge(b, p, refname, did)
+        }
     };
     item.statement = Some(dml.key());
     item
@@ -216,6 +267,55 @@ fn modify<'p>(b: &mut Builder, plan: &'p ModifyPlan, delete: bool, refname: &str
         None => b.scan_named(&plan.scan, refname.to_string()),
         Some(from) => b.item(&from.join),
     };
+    input.relationship = Some("Outer");
+    item.children.push(input);
+    item
+}
+
+/// The `ModifyTable` item of a MERGE: over its join, a hash join shown
+/// as PostgreSQL's `Hash Right Join` when it keeps the unmatched source
+/// rows; under ANALYZE, what it did (`Tuples: inserted=N ...` in the text
+/// format, the counts that are not zero).
+fn merge<'p>(
+    b: &mut Builder,
+    plan: &'p MergePlan,
+    refname: &str,
+    did: Option<MergeCounts>,
+) -> Item<'p> {
+    let mut item = modify_item("Merge", &plan.table.name, refname);
+    if let Some(c) = did {
+        let counts = [
+            ("inserted", c.inserted),
+            ("updated", c.updated),
+            ("deleted", c.deleted),
+            ("skipped", c.skipped),
+        ];
+        let line: Vec<String> = counts
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{k}={n}"))
+            .collect();
+        if !line.is_empty() {
+            item.details.push(("^Tuples", Prop::Text(line.join(" "))));
+        }
+        item.details
+            .push(("~Tuples Inserted", Prop::Int(c.inserted)));
+        item.details.push(("~Tuples Updated", Prop::Int(c.updated)));
+        item.details.push(("~Tuples Deleted", Prop::Int(c.deleted)));
+        item.details.push(("~Tuples Skipped", Prop::Int(c.skipped)));
+    }
+    let mut input = b.item(&plan.join);
+    let hashed = matches!(&plan.join, Node::Join { hash: Some(_), .. });
+    if hashed && !plan.not_matched.is_empty() {
+        // The target probes the source's hash table, whose unmatched
+        // rows come last: the source is the preserved, right side.
+        input.heading = "Hash Right Join".into();
+        for (k, v) in &mut input.target {
+            if *k == "Join Type" {
+                *v = Prop::Text("Right".into());
+            }
+        }
+    }
     input.relationship = Some("Outer");
     item.children.push(input);
     item

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use rocksgres_storage::Transaction;
 
-use super::explain_dml::{self, ConflictCounts, Dml};
+use super::explain_dml::{self, ConflictCounts, Counted, Dml};
 use super::{Plan, Planned};
 use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
@@ -99,7 +99,7 @@ pub(super) fn explain_query<T: Transaction>(
     Ok(render(plan, &mut b, item, &names, options, run))
 }
 
-/// `EXPLAIN [ANALYZE]` of an INSERT, UPDATE or DELETE (see
+/// `EXPLAIN [ANALYZE]` of an INSERT, UPDATE, DELETE or MERGE (see
 /// [`explain_dml`]); with ANALYZE the statement runs, its RETURNING rows
 /// discarded.
 pub(super) fn explain_dml<T: Transaction>(
@@ -113,6 +113,7 @@ pub(super) fn explain_dml<T: Transaction>(
         Planned::Insert(p) => Dml::Insert(p),
         Planned::Update(p) => Dml::Update(p),
         Planned::Delete(p) => Dml::Delete(p),
+        Planned::Merge(p) => Dml::Merge(p),
         _ => {
             return Err(EngineError::internal(
                 "EXPLAIN of a statement that is not DML",
@@ -132,13 +133,21 @@ pub(super) fn explain_dml<T: Transaction>(
             Dml::Delete(p) => run_statement(p, !p.returning.is_empty(), ctx, |ctx| {
                 dml::run_modify(p, true, ctx)
             }),
+            Dml::Merge(p) => run_statement(p, false, ctx, |ctx| {
+                let did = crate::exec::merge::run_merge(p, ctx, rowids)?;
+                counts = Some(Counted::Merge(did));
+                Ok(dml::DmlOutcome {
+                    count: did.changed(),
+                    ..Default::default()
+                })
+            }),
         })?;
         if let Dml::Insert(p) = dml {
             if !matches!(p.on_conflict, dml::OnConflict::Error) {
-                counts = Some(ConflictCounts {
+                counts = Some(Counted::Conflict(ConflictCounts {
                     inserted: out.inserted,
                     conflicting: out.conflicting,
-                });
+                }));
             }
         }
         ran = Some((stats, took));
