@@ -176,6 +176,34 @@ fn appended(item: &Item<'_>, stats: &Instrument) -> Option<NodeStats> {
     })
 }
 
+/// Which output columns of `node` it computes (an aggregate, an
+/// expression) rather than passes on from a table: PostgreSQL's
+/// non-`Var` target entries.
+fn computed_outputs(node: &Node) -> Vec<bool> {
+    crate::sql::depth::guard(|| match node {
+        Node::Filter { input, .. }
+        | Node::Sort { input, .. }
+        | Node::Limit { input, .. }
+        | Node::Distinct { input, .. } => computed_outputs(input),
+        Node::Project { input, exprs, .. } => {
+            let below = computed_outputs(input);
+            exprs
+                .iter()
+                .map(|e| match e {
+                    Expr::Column(i, _) => below.get(*i).copied().unwrap_or(false),
+                    _ => true,
+                })
+                .collect()
+        }
+        Node::Aggregate { group_by, aggs, .. } => group_by
+            .iter()
+            .map(|g| !matches!(g, Expr::Column(..)))
+            .chain(aggs.iter().map(|_| true))
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
 /// The tree of [`Item`]s EXPLAIN shows for `node`, its parallel scans
 /// planned with at most `max_workers` workers each
 /// (`max_parallel_workers_per_gather`).
@@ -468,6 +496,22 @@ impl Builder {
     /// The names of `node`'s output columns, as expressions over it.
     fn output_names(&mut self, node: &Node) -> Vec<String> {
         crate::sql::depth::guard(|| self.output_names_level(node))
+    }
+
+    /// The names of `node`'s output columns as its parent refers to them:
+    /// PostgreSQL parenthesizes a reference to a column the node below
+    /// computes (`Sort Key: (count(*))`, `Sort Key: ((v + 1))`).
+    fn referenced_names(&mut self, node: &Node) -> Vec<String> {
+        let names = self.output_names(node);
+        let computed = computed_outputs(node);
+        names
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| match computed.get(i) {
+                Some(true) => format!("({n})"),
+                _ => n,
+            })
+            .collect()
     }
 
     fn qualified(&self, node: &Node, cols: impl Iterator<Item = String>) -> Vec<String> {
@@ -866,7 +910,7 @@ impl Builder {
                 self.with_children(item, &[(input.as_ref(), "Outer")])
             }
             Node::Sort { input, keys } => {
-                let row = self.output_names(input);
+                let row = self.referenced_names(input);
                 let mut item = self.leaf(node, "Sort", "Sort".into());
                 let keys = self.sort_keys(keys, &row);
                 item.details.push(("Sort Key", Prop::List(keys)));
