@@ -26,9 +26,10 @@
 //!
 //! Memory stays bounded and the time linear in the two inputs for keys of
 //! a few rows each; before, such a statement fell back to a nested loop
-//! that ran the FROM plan once per target row. The pairs of one target row
-//! may now come from different chunks, not one after another: callers that
-//! need each target row once remember the keys they saw.
+//! that ran the FROM plan once per target row. A target row's pairs all
+//! come from its batch; only in a batch that takes several chunks may they
+//! come from different chunks, not one after another: callers that need
+//! each target row once remember the keys of such batches they saw.
 
 use rocksgres_storage::Transaction;
 
@@ -78,9 +79,10 @@ pub(crate) enum BuildSide {
 
 /// What a batched join passes on.
 pub(crate) enum Emitted<'r> {
-    /// A target row's key and the joined row (the target row, then the
-    /// build row).
-    Pair(&'r [u8], &'r [Value]),
+    /// A target row's key, the joined row (the target row, then the
+    /// build row), and whether the target row's batch fits in one chunk
+    /// (so all its pairs come one after another, in one probe).
+    Pair(&'r [u8], &'r [Value], bool),
     /// A build row that matched no target row (only when asked for).
     Unmatched(&'r [Value]),
 }
@@ -173,7 +175,8 @@ impl Batches {
     /// kept, each unmatched build row to `emit`. A pair whose `emit`
     /// answers [`Flow::Stop`] ends its target row's probe of that chunk.
     /// `input` is the build side's node, whose `Hash` shows the largest
-    /// chunk under EXPLAIN ANALYZE.
+    /// chunk under EXPLAIN ANALYZE. Gives whether every batch fit in one
+    /// chunk (then the pairs of each target row came one after another).
     pub(crate) fn join<'a, T: Transaction>(
         self,
         scan: &ScanPlan,
@@ -181,7 +184,7 @@ impl Batches {
         spec: &mut JoinSpec<'_>,
         ctx: &mut Ctx<'a, T>,
         emit: &mut dyn FnMut(&mut Ctx<'a, T>, Emitted<'_>) -> Result<Flow>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let env = ctx.spill_env();
         let mut probe = stores(&env);
         let mut buf = Vec::new();
@@ -203,9 +206,11 @@ impl Batches {
         let outer = self.unkeyed.is_some();
         let mut row = Vec::new();
         let mut prow = Vec::new();
+        let mut grouped = true;
         for (mut build, mut probe) in self.build.into_iter().zip(probe) {
             build.rewind();
             let mut more = !build.is_empty();
+            let mut first = true;
             while more {
                 // One chunk of the batch's build rows.
                 let mut table = Build::default();
@@ -219,6 +224,10 @@ impl Batches {
                         break;
                     }
                 }
+                // One chunk holds the whole batch.
+                let alone = first && !more;
+                first = false;
+                grouped &= alone;
                 let space = HashSpace {
                     buckets: table.buckets() as u64,
                     batches: FANOUT as u64,
@@ -236,7 +245,7 @@ impl Batches {
                         continue;
                     }
                     table.probe(&prow, true, spec, &mut marks, ctx, &mut |ctx, both| {
-                        emit(ctx, Emitted::Pair(&key, both))
+                        emit(ctx, Emitted::Pair(&key, both, alone))
                     })?;
                 }
                 for (i, _) in marks.iter().enumerate().filter(|(_, m)| !**m) {
@@ -252,6 +261,6 @@ impl Batches {
                 emit(ctx, Emitted::Unmatched(&row))?;
             }
         }
-        Ok(())
+        Ok(grouped)
     }
 }

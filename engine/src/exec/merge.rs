@@ -31,10 +31,11 @@
 //! satisfying ON, the source row goes to the WHEN NOT MATCHED clauses;
 //! otherwise the WHEN MATCHED clauses are tried again on it. A target row
 //! that one source row already updated or deleted and another would
-//! change again is 21000. The hash join in memory gives the pairs of one
-//! target row one after another, so only the last changed key is
-//! remembered; the batches and the nested loop do not, and the changed
-//! keys go to a [`KeySet`] (spilled past the hash table's memory).
+//! change again is 21000. The hash join in memory, and in batches that
+//! each fit in one chunk, gives the pairs of one target row one after
+//! another, so only the last changed key is remembered; otherwise (a
+//! batch of several chunks, the nested loop) the changed keys go to a
+//! [`KeySet`] (spilled past the hash table's memory).
 //!
 //! Under EXPLAIN ANALYZE the join counts its rows, its inputs their own,
 //! the hash table what it held, and [`MergeCounts`] PostgreSQL's
@@ -126,7 +127,7 @@ impl Joined {
 /// rows of `source` on `keys`, checked by `on`: in memory, or in batches
 /// past it ([`crate::exec::dml_join`]); `outer` keeps the unmatched source
 /// rows. Whether the pairs of one target row come one after another (in
-/// memory) is the second part.
+/// memory, or in batches of one chunk each) is the second part.
 fn hash_rows<T: Transaction>(
     scan: &ScanPlan,
     source: &Node,
@@ -142,14 +143,14 @@ fn hash_rows<T: Transaction>(
     let table = match read_build(source, &mut spec, outer, ctx)? {
         BuildSide::Memory(table) => table,
         BuildSide::Batches(batches) => {
-            batches.join(scan, source, &mut spec, ctx, &mut |_, e| {
+            let grouped = batches.join(scan, source, &mut spec, ctx, &mut |_, e| {
                 match e {
-                    Emitted::Pair(key, both) => joined.pair(key, both)?,
+                    Emitted::Pair(key, both, _) => joined.pair(key, both)?,
                     Emitted::Unmatched(srow) => joined.unmatched(width, srow)?,
                 }
                 Ok(Flow::Continue)
             })?;
-            return Ok((joined, false));
+            return Ok((joined, grouped));
         }
     };
     let mut marks = vec![false; if outer { table.row_count() } else { 0 }];

@@ -117,12 +117,12 @@ fn hash_matches<T: Transaction>(
     let table = match read_build(build, &mut spec, false, ctx)? {
         BuildSide::Memory(table) => table,
         BuildSide::Batches(batches) => {
-            // A target row's FROM rows may sit in different chunks: the
-            // first one met joins it.
+            // In a batch of several chunks a target row's FROM rows may
+            // sit in different chunks: the first one met joins it.
             let mut seen = KeySet::new(ctx.spill_env());
             batches.join(scan, build, &mut spec, ctx, &mut |ctx, e| {
-                if let Emitted::Pair(key, joined) = e {
-                    if seen.insert(key, &mut ctx.interrupt)? {
+                if let Emitted::Pair(key, joined, alone) = e {
+                    if alone || seen.insert(key, &mut ctx.interrupt)? {
                         keep(&mut matched, key, &joined[width..], &mut buf)?;
                     }
                 }
