@@ -796,7 +796,16 @@ impl Builder {
                 lateral,
                 hash,
             } => {
-                let join_type = match kind {
+                // A semi join whose inner side is unique on the hash keys
+                // is an inner join: PostgreSQL plans it as one
+                // (`reduce_unique_semijoins`), and shows it so.
+                let unique = hash.as_ref().is_some_and(|h| inner_unique(right, &h.right));
+                let merge = hash.as_ref().is_some_and(|h| h.merge);
+                let shown = match kind {
+                    JoinKind::Semi if unique && !merge => JoinKind::Inner,
+                    k => *k,
+                };
+                let join_type = match shown {
                     JoinKind::Inner => "Inner",
                     JoinKind::Left => "Left",
                     JoinKind::Full => "Full",
@@ -834,8 +843,7 @@ impl Builder {
                         hash_conds.push(c);
                     }
                 }
-                let merge = hash.as_ref().is_some_and(|h| h.merge);
-                let (node_type, heading) = match (hash.is_some(), merge, kind) {
+                let (node_type, heading) = match (hash.is_some(), merge, shown) {
                     (true, true, JoinKind::Inner) => ("Merge Join", "Merge Join".to_string()),
                     (true, true, _) => ("Merge Join", format!("Merge {join_type} Join")),
                     (true, false, JoinKind::Inner) => ("Hash Join", "Hash Join".to_string()),
@@ -845,7 +853,6 @@ impl Builder {
                 };
                 let mut item = self.leaf(node, node_type, heading);
                 item.target.push(("Join Type", text(join_type)));
-                let unique = hash.as_ref().is_some_and(|h| inner_unique(right, &h.right));
                 item.target.push(("~Inner Unique", Prop::Bool(unique)));
                 if !hash_conds.is_empty() {
                     let key = if merge { "Merge Cond" } else { "Hash Cond" };
@@ -1286,18 +1293,35 @@ fn agg_name(f: crate::plan::node::AggFunc) -> String {
 /// Whether the hash join's inner side `right` has at most one row per
 /// key (its keys cover a unique index), PostgreSQL's `Inner Unique`.
 fn inner_unique(right: &Node, keys: &[Expr]) -> bool {
-    let Node::Scan(s) = right else {
-        return false;
+    // A projection of the table's columns (`IN (SELECT id FROM t)`) passes
+    // them on.
+    let (s, projected) = match right {
+        Node::Scan(s) => (s, None),
+        Node::Project { input, exprs, .. } => match input.as_ref() {
+            Node::Scan(s) => (s, Some(exprs)),
+            _ => return false,
+        },
+        _ => return false,
     };
     let cols: Vec<usize> = keys
         .iter()
         .filter_map(|k| match strip(k) {
-            Expr::Column(c, _) => Some(*c),
+            Expr::Column(c, _) => match projected {
+                None => Some(*c),
+                Some(exprs) => match exprs.get(*c).map(strip) {
+                    Some(Expr::Column(t, _)) => Some(*t),
+                    _ => None,
+                },
+            },
             _ => None,
         })
         .collect();
     s.table.indexes.iter().any(|ix| {
-        ix.unique && !ix.columns.is_empty() && ix.columns.iter().all(|c| cols.contains(&c.column))
+        ix.unique
+            && ix.valid
+            && ix.predicate.is_none()
+            && !ix.columns.is_empty()
+            && ix.columns.iter().all(|c| cols.contains(&c.column))
     })
 }
 
