@@ -6,7 +6,7 @@
 //! The target's scan is the probe side, and each of its rows comes with its
 //! key (the statement changes the row through it), so these statements do
 //! not run through the general hash join ([`crate::exec::hash_join`]) but
-//! through [`read_build`] and, past memory, [`Batches::join`]:
+//! through [`join_target`]:
 //!
 //! * The build rows go into a hash table ([`Build`]) while it holds at
 //!   most `work_mem` × `hash_mem_multiplier`. Past that, the rows read so
@@ -69,8 +69,55 @@ pub(crate) fn counted_scan<'a, T: Transaction>(
     Ok(())
 }
 
+/// Joins the target rows of `scan` with the build rows of `input` on the
+/// keys of `spec` (see the module docs): in one hash table, or in batches
+/// past memory. Each pair goes to `emit` (one answering [`Flow::Stop`] ends
+/// its target row's probe of that table), then, when `unkeyed`, each build
+/// row no target row matched. Gives whether the pairs of each target row
+/// came one after another.
+pub(crate) fn join_target<'a, T: Transaction>(
+    scan: &ScanPlan,
+    input: &Node,
+    spec: &mut JoinSpec<'_>,
+    unkeyed: bool,
+    ctx: &mut Ctx<'a, T>,
+    emit: &mut dyn FnMut(&mut Ctx<'a, T>, Emitted<'_>) -> Result<Flow>,
+) -> Result<bool> {
+    let table = match read_build(input, spec, unkeyed, ctx)? {
+        BuildSide::Memory(table) => table,
+        BuildSide::Batches(batches) => return batches.join(scan, input, spec, ctx, emit),
+    };
+    let mut marks = vec![false; if unkeyed { table.row_count() } else { 0 }];
+    counted_scan(scan, ctx, &mut |ctx, key, row| {
+        ctx.check_interrupt()?;
+        if !spec.encode_key(false, row, ctx)? {
+            return Ok(Flow::Continue);
+        }
+        table.probe(row, true, spec, &mut marks, ctx, &mut |ctx, both| {
+            emit(ctx, Emitted::Pair(key, both, true))
+        })?;
+        Ok(Flow::Continue)
+    })?;
+    emit_unmatched(&table, &marks, ctx, emit).map(|()| true)
+}
+
+/// Passes the rows of `table` that `marks` (one per row, or none when the
+/// unmatched rows are not wanted) left unmarked to `emit`.
+fn emit_unmatched<'a, T: Transaction>(
+    table: &Build,
+    marks: &[bool],
+    ctx: &mut Ctx<'a, T>,
+    emit: &mut dyn FnMut(&mut Ctx<'a, T>, Emitted<'_>) -> Result<Flow>,
+) -> Result<()> {
+    for (i, _) in marks.iter().enumerate().filter(|(_, m)| !**m) {
+        ctx.check_interrupt()?;
+        emit(ctx, Emitted::Unmatched(table.row(i)))?;
+    }
+    Ok(())
+}
+
 /// The build side, as [`read_build`] read it.
-pub(crate) enum BuildSide {
+enum BuildSide {
     /// In one hash table.
     Memory(Build),
     /// Past memory: in batches.
@@ -92,7 +139,7 @@ pub(crate) enum Emitted<'r> {
 /// with a NULL key (which join nothing) are kept only when `unkeyed`.
 /// Under EXPLAIN ANALYZE, records what the table held for `input`'s
 /// `Hash` node.
-pub(crate) fn read_build<T: Transaction>(
+fn read_build<T: Transaction>(
     input: &Node,
     spec: &mut JoinSpec<'_>,
     unkeyed: bool,
@@ -130,7 +177,7 @@ pub(crate) fn read_build<T: Transaction>(
 }
 
 /// The build side split by key hash (see the module docs).
-pub(crate) struct Batches {
+struct Batches {
     build: Vec<TupleStore>,
     /// The rows with a NULL key, when the caller wants the unmatched rows.
     unkeyed: Option<TupleStore>,
@@ -177,7 +224,7 @@ impl Batches {
     /// `input` is the build side's node, whose `Hash` shows the largest
     /// chunk under EXPLAIN ANALYZE. Gives whether every batch fit in one
     /// chunk (then the pairs of each target row came one after another).
-    pub(crate) fn join<'a, T: Transaction>(
+    fn join<'a, T: Transaction>(
         self,
         scan: &ScanPlan,
         input: &Node,
@@ -248,10 +295,7 @@ impl Batches {
                         emit(ctx, Emitted::Pair(&key, both, alone))
                     })?;
                 }
-                for (i, _) in marks.iter().enumerate().filter(|(_, m)| !**m) {
-                    ctx.check_interrupt()?;
-                    emit(ctx, Emitted::Unmatched(table.row(i)))?;
-                }
+                emit_unmatched(&table, &marks, ctx, emit)?;
             }
         }
         if let Some(mut unkeyed) = self.unkeyed {

@@ -50,7 +50,7 @@ use crate::exec::ctx::Ctx;
 use crate::exec::dml::{
     delete_one, lock_newest, run_insert, update_one, DmlOutcome, ModifyPlan, RowIds,
 };
-use crate::exec::dml_join::{counted_scan, read_build, BuildSide, Emitted};
+use crate::exec::dml_join::{counted_scan, join_target, Emitted};
 use crate::exec::foreign_keys::FkState;
 use crate::exec::hash_join::JoinSpec;
 use crate::exec::run::{run, Flow};
@@ -140,36 +140,14 @@ fn hash_rows<T: Transaction>(
     let mut joined = Joined::new(ctx);
     // A source row with a NULL key joins nothing: it is kept only to be
     // inserted.
-    let table = match read_build(source, &mut spec, outer, ctx)? {
-        BuildSide::Memory(table) => table,
-        BuildSide::Batches(batches) => {
-            let grouped = batches.join(scan, source, &mut spec, ctx, &mut |_, e| {
-                match e {
-                    Emitted::Pair(key, both, _) => joined.pair(key, both)?,
-                    Emitted::Unmatched(srow) => joined.unmatched(width, srow)?,
-                }
-                Ok(Flow::Continue)
-            })?;
-            return Ok((joined, grouped));
+    let grouped = join_target(scan, source, &mut spec, outer, ctx, &mut |_, e| {
+        match e {
+            Emitted::Pair(key, both, _) => joined.pair(key, both)?,
+            Emitted::Unmatched(srow) => joined.unmatched(width, srow)?,
         }
-    };
-    let mut marks = vec![false; if outer { table.row_count() } else { 0 }];
-    counted_scan(scan, ctx, &mut |ctx, key, row| {
-        ctx.check_interrupt()?;
-        if !spec.encode_key(false, row, ctx)? {
-            return Ok(Flow::Continue);
-        }
-        table.probe(row, true, &mut spec, &mut marks, ctx, &mut |_, both| {
-            joined.pair(key, both)?;
-            Ok(Flow::Continue)
-        })?;
         Ok(Flow::Continue)
     })?;
-    for (i, _) in marks.iter().enumerate().filter(|(_, m)| !**m) {
-        ctx.check_interrupt()?;
-        joined.unmatched(width, table.row(i))?;
-    }
-    Ok((joined, true))
+    Ok((joined, grouped))
 }
 
 /// The rows of the nested loop: for each row of `source`, the target

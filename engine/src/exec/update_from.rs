@@ -37,7 +37,7 @@ use rocksgres_storage::Transaction;
 use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
 use crate::exec::dml::{delete_one, update_one, DmlOutcome, ModifyPlan};
-use crate::exec::dml_join::{counted_scan, read_build, BuildSide, Emitted};
+use crate::exec::dml_join::{counted_scan, join_target, Emitted};
 use crate::exec::foreign_keys::FkState;
 use crate::exec::hash_join::JoinSpec;
 use crate::exec::run::{run, Flow};
@@ -114,34 +114,17 @@ fn hash_matches<T: Transaction>(
     let mut spec = JoinSpec::new(JoinKind::Inner, on, keys, width, build.width());
     let mut matched = TupleStore::new(ctx.spill_env());
     let mut buf = Vec::new();
-    let table = match read_build(build, &mut spec, false, ctx)? {
-        BuildSide::Memory(table) => table,
-        BuildSide::Batches(batches) => {
-            // In a batch of several chunks a target row's FROM rows may
-            // sit in different chunks: the first one met joins it.
-            let mut seen = KeySet::new(ctx.spill_env());
-            batches.join(scan, build, &mut spec, ctx, &mut |ctx, e| {
-                if let Emitted::Pair(key, joined, alone) = e {
-                    if alone || seen.insert(key, &mut ctx.interrupt)? {
-                        keep(&mut matched, key, &joined[width..], &mut buf)?;
-                    }
-                }
-                Ok(Flow::Stop)
-            })?;
-            return Ok(matched);
+    // In a batch of several chunks a target row's FROM rows may sit in
+    // different chunks: the first one met joins it. Elsewhere the first
+    // pair ends the probe.
+    let mut seen = KeySet::new(ctx.spill_env());
+    join_target(scan, build, &mut spec, false, ctx, &mut |ctx, e| {
+        if let Emitted::Pair(key, joined, alone) = e {
+            if alone || seen.insert(key, &mut ctx.interrupt)? {
+                keep(&mut matched, key, &joined[width..], &mut buf)?;
+            }
         }
-    };
-    counted_scan(scan, ctx, &mut |ctx, key, row| {
-        ctx.check_interrupt()?;
-        if !spec.encode_key(false, row, ctx)? {
-            return Ok(Flow::Continue);
-        }
-        // The first pair that satisfies `on` ends the probe.
-        table.probe(row, true, &mut spec, &mut [], ctx, &mut |_, joined| {
-            keep(&mut matched, key, &joined[width..], &mut buf)?;
-            Ok(Flow::Stop)
-        })?;
-        Ok(Flow::Continue)
+        Ok(Flow::Stop)
     })?;
     Ok(matched)
 }
