@@ -109,9 +109,11 @@ fn emit_unmatched<'a, T: Transaction>(
     ctx: &mut Ctx<'a, T>,
     emit: &mut dyn FnMut(&mut Ctx<'a, T>, Emitted<'_>) -> Result<Flow>,
 ) -> Result<()> {
+    let mut row = Vec::new();
     for (i, _) in marks.iter().enumerate().filter(|(_, m)| !**m) {
         ctx.check_interrupt()?;
-        emit(ctx, Emitted::Unmatched(table.row(i)))?;
+        table.row_vec(i, &mut row)?;
+        emit(ctx, Emitted::Unmatched(&row))?;
     }
     Ok(())
 }
@@ -160,7 +162,7 @@ fn read_build<T: Transaction>(
         table.add(row, keyed, &spec.key)?;
         if table.mem > limit {
             let held = std::mem::take(&mut table);
-            batches = Some(Batches::from_build(held, spec, unkeyed, ctx)?);
+            batches = Some(Batches::from_build(held, unkeyed, ctx)?);
         }
         Ok(Flow::Continue)
     })?;
@@ -184,11 +186,9 @@ struct Batches {
 }
 
 impl Batches {
-    /// Splits the rows of `table` into batches (their keys encoded again
-    /// through `spec`).
+    /// Splits the rows of `table` into batches by the keys it holds.
     fn from_build<T: Transaction>(
         table: Build,
-        spec: &mut JoinSpec<'_>,
         unkeyed: bool,
         ctx: &mut Ctx<'_, T>,
     ) -> Result<Batches> {
@@ -197,11 +197,14 @@ impl Batches {
             build: stores(&env),
             unkeyed: unkeyed.then(|| TupleStore::new(env.clone())),
         };
+        let mut row = Vec::new();
         for i in 0..table.row_count() {
             ctx.check_interrupt()?;
-            let row = table.row(i);
-            let keyed = spec.encode_key(true, row, ctx)?;
-            b.push(row, keyed, &spec.key)?;
+            table.row_vec(i, &mut row)?;
+            match table.key(i)? {
+                Some(key) => b.push(&row, true, key)?,
+                None => b.push(&row, false, &[])?,
+            }
         }
         Ok(b)
     }

@@ -1,15 +1,18 @@
 //! Hash join (inner, left, full, semi and anti; a right join is a swapped
 //! left join).
 //!
-//! The right (build) input is read first: its rows go into one vector and
-//! their equi-join keys ([`HashKeys::right`], encoded with the GROUP BY
-//! equality of [`row_key_typed`]) into a hash table whose entries chain
-//! the rows with equal keys in input order. Each left (probe) row encodes
-//! its keys, walks the chain, and checks the full join condition on each
-//! candidate pair, so the output is exactly the nested loop's, in the same
-//! order: per left row, its matches in right-input order; for a FULL join
-//! the right rows nothing matched come last, NULL-extended. A semi join
-//! emits the left row at its first match, an anti join when it has none.
+//! The right (build) input is read first: each row is encoded, after its
+//! equi-join keys ([`HashKeys::right`], encoded with the GROUP BY
+//! equality of [`row_key_typed`]), into one byte vector, and chained into
+//! a bucket of a hash table by the keys' hash ([`Build`]: about the size
+//! PostgreSQL's build side takes, so a build side stays in memory where
+//! PostgreSQL's does). Each left (probe) row encodes its keys, walks its
+//! bucket for the rows with equal key bytes, decodes each, and checks the
+//! full join condition on the pair, so the output is exactly the nested
+//! loop's, in the same order: per left row, its matches in right-input
+//! order; for a FULL join the right rows nothing matched come last,
+//! NULL-extended. A semi join emits the left row at its first match, an
+//! anti join when it has none.
 //!
 //! A NULL key equals nothing: such build rows are kept only for the FULL
 //! join's unmatched output, and such probe rows find no candidate (a LEFT
@@ -36,14 +39,11 @@ use crate::exec::ctx::Ctx;
 use crate::exec::group_key::row_key_typed;
 use crate::exec::join_emit;
 use crate::exec::run::{run, Flow, Sink};
-use crate::exec::spill::row_codec::row_size;
+use crate::exec::spill::row_codec::{decode_row_into, encode_row, EnumTable};
 use crate::plan::expr::Expr;
 use crate::plan::join_plan::HashKeys;
 use crate::plan::node::{JoinKind, Node};
 use crate::types::Value;
-
-/// End of a chain.
-const NONE: usize = usize::MAX;
 
 /// The hasher of the executor's hash tables keyed by encoded key bytes
 /// (hash join, hash aggregate): eight bytes per step, multiply-rotate, then
@@ -176,45 +176,125 @@ impl<'p> JoinSpec<'p> {
     }
 }
 
-/// The build side in memory: its rows and a table from key bytes to the
-/// first and last row of the chain of rows with that key.
+/// The build side in memory, compact: each row encoded as bytes (the
+/// temporary files' self-describing format,
+/// [`crate::exec::spill::row_codec`]) after its key bytes in one byte
+/// vector, an entry per row (where it starts, its key's hash, the next
+/// row of its bucket), and a power-of-two array of buckets, each the
+/// first and last row of its chain.
 ///
-/// The rows are kept one after another in one vector of values (all
-/// rows of a join input have the same width): no allocation per build
-/// row, and a probe that finds its candidate reads the values without
-/// first loading a per-row vector.
+/// A row is about its encoded size plus 16 bytes, against a vector of
+/// values' 32 bytes a column plus a hash map entry per key before: a
+/// build side about as large as PostgreSQL's fits in the same
+/// `work_mem` × `hash_mem_multiplier`, so the join stays in memory (and
+/// in the parallel workers, [`crate::exec::parallel_probe`]) where
+/// PostgreSQL's does. A probe compares the 32-bit hashes of its bucket's
+/// rows before their key bytes, and decodes a row only when its key
+/// matches; the decode reuses the caller's slots (text keeps its
+/// buffer).
+///
+/// A bucket's chain holds its rows in input order (rows are appended,
+/// and doubling the buckets relinks them in order), so the rows of one
+/// key come in input order, as the nested loop would give them.
 #[derive(Default)]
 pub(crate) struct Build {
-    /// The rows' values, in input order, `width` per row.
-    values: Vec<Value>,
+    /// Per row: a varint of its key's length plus one (0 for a row with a
+    /// NULL key, which is in no bucket), the key bytes, the encoded row.
+    data: Vec<u8>,
+    /// Per row, in input order.
+    entries: Vec<Entry>,
+    /// Per bucket, its chain's first and last row ([`NONE`] when empty).
+    buckets: Vec<(u32, u32)>,
+    /// The rows in buckets.
+    keyed: usize,
+    /// The enum types of the encoded values.
+    enums: EnumTable,
     /// The width of every row (set by the first one).
     width: usize,
-    /// Per row, the next row of its key's chain.
-    next: Vec<usize>,
-    heads: KeyMap<(usize, usize)>,
     /// The estimated bytes held.
     pub mem: usize,
+}
+
+/// One build row: where it starts in [`Build::data`], its key's hash,
+/// and the next row of its bucket's chain.
+#[derive(Clone, Copy)]
+struct Entry {
+    start: usize,
+    hash: u32,
+    next: u32,
+}
+
+/// End of a chain, an empty bucket.
+const NONE32: u32 = u32::MAX;
+
+/// The hash of a build or probe key (the same [`KeyHasher`] as the hash
+/// tables keyed by key bytes).
+fn key_hash(key: &[u8]) -> u32 {
+    let mut h = KeyHasher::default();
+    h.write(key);
+    h.finish() as u32
 }
 
 impl Build {
     /// How many rows are held.
     pub fn row_count(&self) -> usize {
-        self.next.len()
+        self.entries.len()
     }
 
-    /// The buckets of the hash table (a power of two of which at most
-    /// seven eighths fill before it doubles; none while empty).
+    /// The buckets of the hash table (none while no row has a key).
     pub fn buckets(&self) -> usize {
-        match self.heads.capacity() {
-            0 => 0,
-            c if c < 8 => c + 1,
-            c => c / 7 * 8,
-        }
+        self.buckets.len()
     }
 
-    /// Row `i < len()`.
-    pub fn row(&self, i: usize) -> &[Value] {
-        &self.values[i * self.width..(i + 1) * self.width]
+    /// The key bytes of row `i` and where its encoded row starts;
+    /// `None` for the key when the row's key is NULL.
+    fn split(&self, i: usize) -> Result<(Option<&[u8]>, usize)> {
+        let start = self.entries[i].start;
+        let mut at = start;
+        let mut tagged = 0usize;
+        let mut shift = 0;
+        loop {
+            let b = *self
+                .data
+                .get(at)
+                .ok_or_else(|| crate::error::EngineError::internal("hash join row cut short"))?;
+            at += 1;
+            tagged |= usize::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        if tagged == 0 {
+            return Ok((None, at));
+        }
+        let key_end = at + tagged - 1;
+        Ok((Some(&self.data[at..key_end]), key_end))
+    }
+
+    /// The encoded row `i`.
+    fn encoded(&self, i: usize, from: usize) -> &[u8] {
+        let end = self.entries.get(i + 1).map_or(self.data.len(), |e| e.start);
+        &self.data[from..end]
+    }
+
+    /// The key bytes of row `i`, `None` when its key is NULL.
+    pub fn key(&self, i: usize) -> Result<Option<&[u8]>> {
+        self.split(i).map(|(key, _)| key)
+    }
+
+    /// Decodes row `i < row_count()` into `out` (the row's width; text
+    /// slots keep their buffers).
+    pub fn row_into(&self, i: usize, out: &mut [Value]) -> Result<()> {
+        let (_, from) = self.split(i)?;
+        decode_row_into(self.encoded(i, from), out, &self.enums)
+    }
+
+    /// Decodes row `i < row_count()` into `out`, replacing its values.
+    pub fn row_vec(&self, i: usize, out: &mut Vec<Value>) -> Result<()> {
+        out.truncate(self.width);
+        out.resize(self.width, Value::Null);
+        self.row_into(i, out)
     }
 
     /// Adds a build row, chained under `key` when `keyed`.
@@ -229,34 +309,92 @@ impl Build {
                 self.width
             )));
         }
-        self.mem += row_size(row) + 2 * std::mem::size_of::<usize>();
-        self.values.extend_from_slice(row);
-        self.next.push(NONE);
+        if i >= NONE32 as usize {
+            return Err(crate::error::EngineError::new(
+                crate::error::SqlState::ProgramLimitExceeded,
+                "hash join build side has too many rows",
+            ));
+        }
+        let start = self.data.len();
+        let tagged = if keyed { key.len() + 1 } else { 0 };
+        let mut n = tagged;
+        loop {
+            let b = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                self.data.push(b);
+                break;
+            }
+            self.data.push(b | 0x80);
+        }
         if keyed {
-            match self.heads.get_mut(key) {
-                Some((_, last)) => {
-                    self.next[*last] = i;
-                    *last = i;
-                }
-                None => {
-                    self.mem += key.len() + 64;
-                    self.heads.insert(KeyBytes::from_slice(key), (i, i));
-                }
+            self.data.extend_from_slice(key);
+        }
+        encode_row(&mut self.data, row, &mut self.enums);
+        let hash = if keyed { key_hash(key) } else { 0 };
+        self.entries.push(Entry {
+            start,
+            hash,
+            next: NONE32,
+        });
+        self.mem += self.data.len() - start + std::mem::size_of::<Entry>();
+        if keyed {
+            self.keyed += 1;
+            if self.keyed > self.buckets.len() {
+                self.grow();
+            } else {
+                self.link(i);
             }
         }
         Ok(())
     }
 
-    /// The rows of the chain of `key`, in input order.
-    pub fn chain<'b>(&'b self, key: &[u8]) -> impl Iterator<Item = usize> + 'b {
-        let mut i = self.heads.get(key).map_or(NONE, |&(first, _)| first);
-        std::iter::from_fn(move || {
-            let here = i;
-            if here == NONE {
-                return None;
+    /// Appends row `i` (keyed) to its bucket's chain.
+    fn link(&mut self, i: usize) {
+        let mask = self.buckets.len() - 1;
+        let b = self.entries[i].hash as usize & mask;
+        let (first, last) = self.buckets[b];
+        if first == NONE32 {
+            self.buckets[b] = (i as u32, i as u32);
+        } else {
+            self.entries[last as usize].next = i as u32;
+            self.buckets[b].1 = i as u32;
+        }
+    }
+
+    /// Doubles the buckets (at least 1,024) and relinks every keyed row,
+    /// in input order.
+    fn grow(&mut self) {
+        let size = (self.buckets.len() * 2).max(1024);
+        let pair = std::mem::size_of::<(u32, u32)>();
+        self.mem -= self.buckets.len() * pair;
+        self.buckets = vec![(NONE32, NONE32); size];
+        self.mem += size * pair;
+        for i in 0..self.entries.len() {
+            self.entries[i].next = NONE32;
+            if self.data[self.entries[i].start] != 0 {
+                self.link(i);
             }
-            i = self.next[here];
-            Some(here)
+        }
+    }
+
+    /// The rows whose key is `key`, in input order.
+    pub fn chain<'b>(&'b self, key: &'b [u8]) -> impl Iterator<Item = usize> + 'b {
+        let hash = key_hash(key);
+        let mut i = match self.buckets.len() {
+            0 => NONE32,
+            n => self.buckets[hash as usize & (n - 1)].0,
+        };
+        std::iter::from_fn(move || {
+            while i != NONE32 {
+                let here = i as usize;
+                let e = self.entries[here];
+                i = e.next;
+                if e.hash == hash && matches!(self.split(here), Ok((Some(k), _)) if k == key) {
+                    return Some(here);
+                }
+            }
+            None
         })
     }
 
@@ -273,25 +411,21 @@ impl Build {
     ) -> Result<Flow> {
         let mut any = false;
         if keyed {
-            let mut i = self
-                .heads
-                .get(spec.key.as_slice())
-                .map_or(NONE, |&(first, _)| first);
-            if i != NONE {
-                // The left part is the same for every candidate; the
-                // values are copied into the buffer's own (text) buffers.
-                let width = lrow.len() + spec.right_width;
-                spec.joined.truncate(width);
-                spec.joined.resize(width, Value::Null);
-                assign_all(&mut spec.joined[..lrow.len()], lrow);
-            }
-            while i != NONE {
+            let lw = lrow.len();
+            let mut first = true;
+            for i in self.chain(&spec.key) {
                 ctx.check_interrupt()?;
-                let lw = lrow.len();
-                let rrow = self.row(i);
-                spec.joined.truncate(lw + rrow.len());
-                spec.joined.resize(lw + rrow.len(), Value::Null);
-                assign_all(&mut spec.joined[lw..], rrow);
+                if first {
+                    // The left part is the same for every candidate; the
+                    // values are copied into the buffer's own (text)
+                    // buffers, the build rows decoded into the rest.
+                    first = false;
+                    let width = lw + self.width;
+                    spec.joined.truncate(width);
+                    spec.joined.resize(width, Value::Null);
+                    assign_all(&mut spec.joined[..lw], lrow);
+                }
+                self.row_into(i, &mut spec.joined[lw..])?;
                 let ok = match spec.on {
                     Some(cond) => cond.holds(&spec.joined, ctx)?,
                     None => true,
@@ -307,7 +441,6 @@ impl Build {
                         return Ok(flow);
                     }
                 }
-                i = self.next[i];
             }
         }
         if any {
@@ -353,13 +486,17 @@ impl Build {
         if flow == Flow::Stop || spec.kind != JoinKind::Full {
             return Ok(flow);
         }
-        join_emit::unmatched_right(
-            (0..self.row_count()).map(|i| self.row(i)),
-            &matched,
-            spec.left_width,
-            ctx,
-            sink,
-        )
+        let mut row = Vec::new();
+        for (i, _) in matched.iter().enumerate().filter(|(_, m)| !**m) {
+            ctx.check_interrupt()?;
+            row.clear();
+            row.resize(spec.left_width + self.width, Value::Null);
+            self.row_into(i, &mut row[spec.left_width..])?;
+            if sink(ctx, &row)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
     }
 }
 

@@ -53,11 +53,14 @@ impl Batches {
             build: stores(env),
             unkeyed: (spec.kind == JoinKind::Full).then(|| TupleStore::new(env.clone())),
         };
+        let mut row = Vec::new();
         for i in 0..b.row_count() {
             ctx.check_interrupt()?;
-            let row = b.row(i);
-            let keyed = spec.encode_key(true, row, ctx)?;
-            batches.push_build(row, keyed, &spec.key)?;
+            b.row_vec(i, &mut row)?;
+            match b.key(i)? {
+                Some(key) => batches.push_build(&row, true, key)?,
+                None => batches.push_build(&row, false, &[])?,
+            }
         }
         Ok(batches)
     }

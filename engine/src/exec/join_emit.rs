@@ -98,25 +98,3 @@ pub fn on_no_match<'a, T: Transaction>(
         JoinKind::Inner | JoinKind::Semi => Ok(Flow::Continue),
     }
 }
-
-/// A FULL join's last output: the right rows `matched` does not flag,
-/// NULL-extended on the left.
-pub fn unmatched_right<'r, 'a, T: Transaction>(
-    right_rows: impl Iterator<Item = &'r [Value]>,
-    matched: &[bool],
-    left_width: usize,
-    ctx: &mut Ctx<'a, T>,
-    sink: &mut Sink<'_, 'a, T>,
-) -> Result<Flow> {
-    let mut row = Vec::new();
-    for (rrow, _) in right_rows.zip(matched).filter(|(_, m)| !**m) {
-        ctx.check_interrupt()?;
-        row.clear();
-        row.extend(std::iter::repeat_n(Value::Null, left_width));
-        row.extend_from_slice(rrow);
-        if sink(ctx, &row)? == Flow::Stop {
-            return Ok(Flow::Stop);
-        }
-    }
-    Ok(Flow::Continue)
-}

@@ -79,9 +79,15 @@ pub(crate) struct WorkerProbe<'s> {
 
 /// Where a worker puts the output rows of its probes.
 pub(crate) trait OutRows {
-    /// The slots of a new output row (at least the join's output width;
-    /// their old values are to be overwritten).
-    fn next_row(&mut self) -> &mut [Value];
+    /// The slots of the next output row, not yet added (at least the
+    /// join's output width; their old values are to be overwritten).
+    fn slots(&mut self) -> &mut [Value];
+    /// Adds the row [`OutRows::slots`] gave.
+    fn commit(&mut self);
+    /// How many rows have been added.
+    fn rows(&self) -> usize;
+    /// Takes back the rows added after the first `n`.
+    fn truncate(&mut self, n: usize);
 }
 
 /// A worker's buffers for probing.
@@ -89,8 +95,8 @@ pub(crate) trait OutRows {
 pub(crate) struct ProbeScratch {
     vals: Vec<Value>,
     key: Vec<u8>,
-    /// The build rows that match the probe row, in chain order.
-    accepted: Vec<usize>,
+    /// A build row, decoded to decide a semi or anti join's condition.
+    right: Vec<Value>,
 }
 
 impl<'s> WorkerProbe<'s> {
@@ -130,7 +136,6 @@ impl<'s> WorkerProbe<'s> {
         s: &mut ProbeScratch,
         out: &mut impl OutRows,
     ) -> Option<usize> {
-        s.accepted.clear();
         s.vals.clear();
         let mut keyed = true;
         for k in self.keys {
@@ -143,51 +148,61 @@ impl<'s> WorkerProbe<'s> {
         }
         if keyed {
             row_key_typed(&s.vals, self.types, &mut s.key);
-            let first_only = matches!(self.kind, JoinKind::Semi | JoinKind::Anti);
+        }
+        let (lw, rw) = (lrow.len(), self.right_width);
+        let before = out.rows();
+        let mut matched = false;
+        if keyed {
             for i in self.build.chain(&s.key) {
+                if matches!(self.kind, JoinKind::Semi | JoinKind::Anti) {
+                    // The first match decides; the output is the probe row.
+                    if let Some(on) = self.on {
+                        s.right.resize(rw, Value::Null);
+                        self.build.row_into(i, &mut s.right).ok()?;
+                        if on.quick_truth_joined(lrow, &s.right, params)? != Some(true) {
+                            continue;
+                        }
+                    }
+                    matched = true;
+                    break;
+                }
+                let slots = &mut out.slots()[..lw + rw];
+                self.build.row_into(i, &mut slots[lw..]).ok()?;
                 let ok = match self.on {
                     None => true,
-                    Some(on) => {
-                        on.quick_truth_joined(lrow, self.build.row(i), params)? == Some(true)
-                    }
+                    Some(on) => match on.quick_truth_joined(lrow, &slots[lw..], params) {
+                        Some(v) => v == Some(true),
+                        None => {
+                            out.truncate(before);
+                            return None;
+                        }
+                    },
                 };
                 if ok {
-                    s.accepted.push(i);
-                    if first_only {
-                        break;
-                    }
+                    assign_all(&mut slots[..lw], lrow);
+                    out.commit();
+                    matched = true;
                 }
             }
         }
-        let lw = lrow.len();
-        let nulls = |slots: &mut [Value]| {
-            for v in slots {
-                if !v.is_null() {
-                    *v = Value::Null;
-                }
+        match (self.kind, matched) {
+            (JoinKind::Semi, true) | (JoinKind::Anti, false) => {
+                assign_all(&mut out.slots()[..lw], lrow);
+                out.commit();
             }
-        };
-        Some(match (self.kind, s.accepted.is_empty()) {
-            (JoinKind::Semi, false) | (JoinKind::Anti, true) => {
-                assign_all(&mut out.next_row()[..lw], lrow);
-                1
-            }
-            (JoinKind::Semi, true) | (JoinKind::Anti, false) | (JoinKind::Inner, true) => 0,
-            (JoinKind::Left, true) => {
-                let slots = out.next_row();
+            (JoinKind::Left, false) => {
+                let slots = out.slots();
                 assign_all(&mut slots[..lw], lrow);
-                nulls(&mut slots[lw..lw + self.right_width]);
-                1
-            }
-            _ => {
-                for &i in &s.accepted {
-                    let slots = out.next_row();
-                    assign_all(&mut slots[..lw], lrow);
-                    assign_all(&mut slots[lw..lw + self.right_width], self.build.row(i));
+                for v in &mut slots[lw..lw + rw] {
+                    if !v.is_null() {
+                        *v = Value::Null;
+                    }
                 }
-                s.accepted.len()
+                out.commit();
             }
-        })
+            _ => {}
+        }
+        Some(out.rows() - before)
     }
 }
 

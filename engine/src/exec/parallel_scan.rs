@@ -149,11 +149,20 @@ impl Batch {
 }
 
 impl OutRows for Batch {
-    fn next_row(&mut self) -> &mut [Value] {
-        let (start, width) = (self.rows() * self.slot_width, self.slot_width);
-        self.next_slots();
+    fn slots(&mut self) -> &mut [Value] {
+        self.next_slots()
+    }
+
+    fn commit(&mut self) {
         self.todo.push(Todo::Done);
-        &mut self.values[start..start + width]
+    }
+
+    fn rows(&self) -> usize {
+        self.todo.len()
+    }
+
+    fn truncate(&mut self, n: usize) {
+        self.todo.truncate(n);
     }
 }
 

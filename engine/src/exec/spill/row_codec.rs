@@ -252,63 +252,113 @@ pub fn decode_row(bytes: &[u8], out: &mut Vec<Value>, enums: &EnumTable) -> Resu
     out.clear();
     out.reserve(n);
     for _ in 0..n {
-        let tag = input.take(1)?[0];
-        let v = match tag {
-            NULL => Value::Null,
-            FALSE => Value::Bool(false),
-            TRUE => Value::Bool(true),
-            INT2 => Value::Int2(i16::from_le_bytes(input.array()?)),
-            INT4 => Value::Int4(input.i32()?),
-            INT8 => Value::Int8(input.i64()?),
-            FLOAT4 => Value::Float4(f32::from_bits(u32::from_le_bytes(input.array()?))),
-            FLOAT8 => Value::Float8(f64::from_bits(u64::from_le_bytes(input.array()?))),
-            NUMERIC => Value::Numeric(get_numeric(&mut input)?),
-            TEXT => {
-                let n = input.len()?;
-                let s = std::str::from_utf8(input.take(n)?).map_err(|_| corrupt())?;
-                Value::Text(s.to_string())
-            }
-            BYTEA => {
-                let n = input.len()?;
-                Value::Bytea(input.take(n)?.to_vec())
-            }
-            DATE => Value::Date(input.i32()?),
-            TIME => Value::Time(input.i64()?),
-            TIMESTAMP => Value::Timestamp(input.i64()?),
-            TIMESTAMPTZ => Value::Timestamptz(input.i64()?),
-            INTERVAL => Value::Interval(Interval::from_bytes(input.take(16)?).ok_or_else(corrupt)?),
-            ENUM => {
-                let def = *enums.defs.get(input.len()?).ok_or_else(corrupt)?;
-                Value::Enum(def, input.len()? as u32)
-            }
-            INET => {
-                let flags = input.take(1)?[0];
-                let bits = input.take(1)?[0];
-                Value::Inet(Inet {
-                    v6: flags & 1 != 0,
-                    cidr: flags & 2 != 0,
-                    bits,
-                    addr: input.array()?,
-                })
-            }
-            BITS => {
-                let len = input.len()?;
-                let bytes = input.take(len.div_ceil(8))?.to_vec();
-                Value::Bits(BitString { len, bytes })
-            }
-            MACADDR => Value::MacAddr(input.array()?),
-            MACADDR8 => Value::MacAddr8(input.array()?),
-            TIMETZ => {
-                let t = input.i64()?;
-                Value::TimeTz(t, input.i32()?)
-            }
-            _ => return Err(corrupt()),
-        };
-        out.push(v);
+        out.push(Value::Null);
+        let slot = out.last_mut().expect("just pushed");
+        decode_value(&mut input, slot, enums)?;
     }
     if !input.bytes.is_empty() {
         return Err(corrupt());
     }
+    Ok(())
+}
+
+/// Decodes a row [`encode_row`] wrote into the slots `out`, which must be
+/// as many as the row's values: a text, bytea or numeric slot keeps its
+/// buffer when the value decoded into it is of the same kind, so decoding
+/// rows into the same slots over and over allocates nothing for text and
+/// bytea.
+pub fn decode_row_into(bytes: &[u8], out: &mut [Value], enums: &EnumTable) -> Result<()> {
+    let mut input = Input { bytes };
+    if input.len()? != out.len() {
+        return Err(corrupt());
+    }
+    for slot in out.iter_mut() {
+        decode_value(&mut input, slot, enums)?;
+    }
+    if !input.bytes.is_empty() {
+        return Err(corrupt());
+    }
+    Ok(())
+}
+
+/// Decodes the next value of `input` into `slot`, reusing its text or
+/// bytea buffer when it holds one.
+fn decode_value(input: &mut Input<'_>, slot: &mut Value, enums: &EnumTable) -> Result<()> {
+    let tag = input.take(1)?[0];
+    let v = match tag {
+        NULL => Value::Null,
+        FALSE => Value::Bool(false),
+        TRUE => Value::Bool(true),
+        INT2 => Value::Int2(i16::from_le_bytes(input.array()?)),
+        INT4 => Value::Int4(input.i32()?),
+        INT8 => Value::Int8(input.i64()?),
+        FLOAT4 => Value::Float4(f32::from_bits(u32::from_le_bytes(input.array()?))),
+        FLOAT8 => Value::Float8(f64::from_bits(u64::from_le_bytes(input.array()?))),
+        NUMERIC => {
+            let n = get_numeric(input)?;
+            match slot {
+                Value::Numeric(d) => d.clone_from(&n),
+                _ => *slot = Value::Numeric(n),
+            }
+            return Ok(());
+        }
+        TEXT => {
+            let n = input.len()?;
+            let s = std::str::from_utf8(input.take(n)?).map_err(|_| corrupt())?;
+            match slot {
+                Value::Text(buf) => {
+                    buf.clear();
+                    buf.push_str(s);
+                }
+                _ => *slot = Value::Text(s.to_string()),
+            }
+            return Ok(());
+        }
+        BYTEA => {
+            let n = input.len()?;
+            let b = input.take(n)?;
+            match slot {
+                Value::Bytea(buf) => {
+                    buf.clear();
+                    buf.extend_from_slice(b);
+                }
+                _ => *slot = Value::Bytea(b.to_vec()),
+            }
+            return Ok(());
+        }
+        DATE => Value::Date(input.i32()?),
+        TIME => Value::Time(input.i64()?),
+        TIMESTAMP => Value::Timestamp(input.i64()?),
+        TIMESTAMPTZ => Value::Timestamptz(input.i64()?),
+        INTERVAL => Value::Interval(Interval::from_bytes(input.take(16)?).ok_or_else(corrupt)?),
+        ENUM => {
+            let def = *enums.defs.get(input.len()?).ok_or_else(corrupt)?;
+            Value::Enum(def, input.len()? as u32)
+        }
+        INET => {
+            let flags = input.take(1)?[0];
+            let bits = input.take(1)?[0];
+            Value::Inet(Inet {
+                v6: flags & 1 != 0,
+                cidr: flags & 2 != 0,
+                bits,
+                addr: input.array()?,
+            })
+        }
+        BITS => {
+            let len = input.len()?;
+            let bytes = input.take(len.div_ceil(8))?.to_vec();
+            Value::Bits(BitString { len, bytes })
+        }
+        MACADDR => Value::MacAddr(input.array()?),
+        MACADDR8 => Value::MacAddr8(input.array()?),
+        TIMETZ => {
+            let t = input.i64()?;
+            Value::TimeTz(t, input.i32()?)
+        }
+        _ => return Err(corrupt()),
+    };
+    *slot = v;
     Ok(())
 }
 
@@ -366,5 +416,31 @@ mod tests {
         decode_row(&buf, &mut out, &enums).unwrap();
         assert_eq!(format!("{row:?}"), format!("{out:?}"));
         assert!(decode_row(&buf[..buf.len() - 1], &mut out, &enums).is_err());
+    }
+
+    #[test]
+    fn rows_decode_into_slots_of_any_kind() {
+        let row = vec![
+            Value::Text("abc".into()),
+            Value::Null,
+            Value::Bytea(vec![1, 2]),
+            Value::Int4(9),
+        ];
+        let mut enums = EnumTable::default();
+        let mut buf = Vec::new();
+        encode_row(&mut buf, &row, &mut enums);
+        // Slots holding other kinds, then the same kinds (buffers reused).
+        let mut out = vec![
+            Value::Int8(1),
+            Value::Text("old".into()),
+            Value::Bytea(vec![9; 40]),
+            Value::Null,
+        ];
+        for _ in 0..2 {
+            decode_row_into(&buf, &mut out, &enums).unwrap();
+            assert_eq!(format!("{row:?}"), format!("{out:?}"));
+        }
+        assert!(decode_row_into(&buf, &mut out[..3], &enums).is_err());
+        assert!(decode_row_into(&buf[..buf.len() - 1], &mut out, &enums).is_err());
     }
 }
