@@ -4,11 +4,14 @@
 //! a LIMIT, an error or a cancel must end the scan; a scan whose order the
 //! plan relies on, or that must see the transaction's own writes, stays
 //! serial. A hash join whose probe side is such a scan is probed by the
-//! workers (`engine/src/exec/parallel_probe.rs`), with the same rows.
+//! workers (`engine/src/exec/parallel_probe.rs`), with the same rows; a
+//! top-N sort or a hash aggregate above either is partly done by the
+//! workers (`engine/src/exec/gather_stage.rs`), with the same results.
 
 mod common;
 use common::{lines, sorted};
 
+use rocksgres_engine::exec::gather_stage::stage_rows;
 use rocksgres_engine::exec::parallel_probe::worker_probes;
 use rocksgres_engine::exec::parallel_scan::workers_launched;
 use rocksgres_engine::storage::RocksStore;
@@ -389,4 +392,159 @@ fn hash_joins_are_probed_by_the_workers_with_the_serial_rows() {
         )
         .unwrap();
     assert_eq!(r.rows.len(), 3);
+}
+
+/// Runs `sql` serially and in parallel, as [`same_rows_in_parallel`], and
+/// checks whether the workers took rows into a top-N sort or a partial
+/// aggregate of their own.
+fn same_rows_staged(s: &mut Session<RocksStore>, sql: &str, staged: bool) -> usize {
+    let before = stage_rows();
+    let rows = same_rows_in_parallel(s, sql);
+    assert_eq!(stage_rows() > before, staged, "{sql}");
+    if sql.contains("ORDER BY") {
+        // A top-N's rows in the statement's order.
+        s.execute("SET max_parallel_workers_per_gather = 0", &[])
+            .unwrap();
+        let serial = lines(s, sql);
+        s.execute("RESET max_parallel_workers_per_gather", &[])
+            .unwrap();
+        assert_eq!(lines(s, sql), serial, "{sql}");
+    }
+    rows
+}
+
+#[test]
+fn workers_aggregate_and_keep_their_top_rows_with_the_serial_results() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let mut s = db.session();
+    common::run(
+        &mut s,
+        "CREATE TABLE small (id int PRIMARY KEY, grp int, name text);
+         INSERT INTO small SELECT g, g % 7, 'x' || g FROM generate_series(1, 1500) g;
+         ANALYZE small",
+    );
+    for (sql, staged) in [
+        // Partial aggregates over the scan, with and without GROUP BY
+        // (NULL keys group together).
+        (
+            "SELECT k, count(*), count(k), sum(n), avg(n), min(t), max(id), avg(id) \
+             FROM big GROUP BY k",
+            true,
+        ),
+        (
+            "SELECT count(*), sum(id), avg(k), min(n), max(t) FROM big",
+            true,
+        ),
+        ("SELECT count(*), sum(id) FROM big WHERE n > 990", true),
+        // Over a hash join the workers probe, through a projection.
+        (
+            "SELECT s.grp, count(*), sum(b.n), max(b.t) FROM big b JOIN small s ON s.id = b.k \
+             GROUP BY s.grp",
+            true,
+        ),
+        (
+            "SELECT count(*), sum(b.n) FROM big b JOIN small s ON s.id = b.k \
+             WHERE b.t > 'xxxxx' AND s.grp = 4",
+            true,
+        ),
+        // Top N over the scan and over the join (unique sort keys: one
+        // right order).
+        ("SELECT id, k FROM big ORDER BY n DESC, id LIMIT 7", true),
+        (
+            "SELECT b.id, s.name, b.n FROM big b JOIN small s ON s.id = b.k \
+             ORDER BY b.n DESC, b.id LIMIT 5 OFFSET 3",
+            true,
+        ),
+        // What the workers cannot do is left to the leader: an aggregate
+        // that does not merge, a computed argument, a computed sort key.
+        (
+            "SELECT k, string_agg(t, ',' ORDER BY id) FROM big WHERE n > 996 GROUP BY k",
+            false,
+        ),
+        ("SELECT k, sum(n * 2) FROM big GROUP BY k", false),
+        ("SELECT k, bool_and(n > 3) FROM big GROUP BY k", false),
+        ("SELECT id FROM big ORDER BY n + 1 DESC, id LIMIT 3", false),
+        ("SELECT count(DISTINCT k) FROM big", false),
+    ] {
+        same_rows_staged(&mut s, sql, staged);
+    }
+
+    // The workers' groups past the memory they may hold: each worker's
+    // rows of new groups go to the leader, whose table spills to batches;
+    // the workers' groups it does not hold go to those batches.
+    s.execute("SET work_mem = '64kB'", &[]).unwrap();
+    let rows = same_rows_staged(
+        &mut s,
+        "SELECT id, count(*), sum(n), max(k) FROM big GROUP BY id",
+        true,
+    );
+    assert_eq!(rows, 120_000);
+    s.execute("RESET work_mem", &[]).unwrap();
+
+    // The counts and sums, computed from the data: 120,000 rows, ids
+    // 1..=120000, n = (id % 997) + 0.5.
+    let r = s
+        .query("SELECT count(*), sum(id), sum(n) FROM big", &[])
+        .unwrap();
+    let expected_n: f64 = (1..=120_000u64).map(|g| (g % 997) as f64 + 0.5).sum();
+    assert_eq!(r.rows[0].values()[0], Value::Int8(120_000));
+    assert_eq!(r.rows[0].values()[1].to_text().unwrap(), "7200060000");
+    assert_eq!(
+        r.rows[0].values()[2].to_text().unwrap(),
+        format!("{expected_n:.1}")
+    );
+
+    // EXPLAIN shows the workers' part as PostgreSQL shows its partial
+    // aggregates and its sorts in workers (the shapes PostgreSQL 15 gives
+    // for the same kinds of query on a parallel table).
+    let plan = lines(&mut s, "EXPLAIN SELECT k, count(*) FROM big GROUP BY k");
+    let planned = number_after(&plan, "Workers Planned: ");
+    assert_eq!(
+        plan,
+        [
+            "Finalize HashAggregate".to_string(),
+            "  Group Key: k".to_string(),
+            "  ->  Gather".to_string(),
+            format!("        Workers Planned: {planned}"),
+            "        ->  Partial HashAggregate".to_string(),
+            "              Group Key: k".to_string(),
+            "              ->  Parallel Seq Scan on big".to_string(),
+        ],
+    );
+    let plan = lines(
+        &mut s,
+        "EXPLAIN SELECT id FROM big ORDER BY n DESC, id LIMIT 3",
+    );
+    assert_eq!(
+        plan,
+        [
+            "Limit".to_string(),
+            "  ->  Gather Merge".to_string(),
+            format!("        Workers Planned: {planned}"),
+            "        ->  Sort".to_string(),
+            "              Sort Key: n DESC, id".to_string(),
+            "              ->  Parallel Seq Scan on big".to_string(),
+        ],
+    );
+
+    // EXPLAIN ANALYZE runs the plan it shows (the aggregate above the
+    // Gather): the workers send every row.
+    let before = stage_rows();
+    let analyzed = lines(
+        &mut s,
+        "EXPLAIN (ANALYZE, TIMING OFF) SELECT k, count(*) FROM big GROUP BY k",
+    );
+    assert_eq!(stage_rows(), before, "{analyzed:#?}");
+    assert!(
+        analyzed
+            .iter()
+            .any(|l| l.contains("Parallel Seq Scan on big (actual rows=")),
+        "{analyzed:#?}"
+    );
+    assert!(
+        analyzed[0].starts_with("HashAggregate (actual rows=1001 "),
+        "{analyzed:#?}"
+    );
 }

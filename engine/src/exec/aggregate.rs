@@ -165,6 +165,38 @@ impl Accumulator {
         Ok(())
     }
 
+    /// Merges `other`, the state of the same call over other rows (a
+    /// parallel worker's: see [`crate::exec::gather_stage`]), into this
+    /// one, as if this one had been fed those rows too. Only for the
+    /// calls whose state is a count and a value: `count`, `sum`, `avg`,
+    /// `min`, `max`, `bool_and`, `bool_or`, without `DISTINCT`.
+    pub fn merge(&mut self, mut other: Accumulator) -> Result<()> {
+        other.flush_fixed()?;
+        let count = other.count;
+        if !other.value.is_null() && !matches!(self.func, AggFunc::CountStar | AggFunc::Count) {
+            // Counts one input; the other's count replaces it below.
+            self.add_value(other.value)?;
+            self.count -= 1;
+        }
+        self.count += count;
+        Ok(())
+    }
+
+    /// The state of a mergeable call (see [`Accumulator::merge`]) as two
+    /// values, its count and its value, to write to a temporary file.
+    pub fn into_partial(mut self) -> Result<[Value; 2]> {
+        self.flush_fixed()?;
+        Ok([Value::Int8(self.count), self.value])
+    }
+
+    /// The state [`Accumulator::into_partial`] gave, for `call`.
+    pub fn from_partial(call: &AggCall, count: &Value, value: Value) -> Self {
+        let mut acc = Accumulator::new(call);
+        acc.count = count.as_i64().unwrap_or(0);
+        acc.value = value;
+        acc
+    }
+
     /// Whether kept inputs went to temporary files.
     pub fn is_spilled(&self) -> bool {
         self.inputs.as_ref().is_some_and(AggInputs::is_spilled)

@@ -82,6 +82,10 @@ pub struct Ctx<'a, T: Transaction> {
     /// EXPLAIN ANALYZE's per-node counters; `None` for every other
     /// statement (see [`crate::exec::instrument`]).
     pub instrument: Option<Box<crate::exec::instrument::Instrument>>,
+    /// The work an operator offers the parallel workers of one gather
+    /// below it while its input runs (see
+    /// [`crate::exec::gather_stage`]).
+    pub(crate) gather_stage: Option<Arc<crate::exec::gather_stage::GatherStage>>,
 }
 
 impl<'a, T: Transaction> Ctx<'a, T> {
@@ -110,6 +114,7 @@ impl<'a, T: Transaction> Ctx<'a, T> {
             temp_dir: None,
             spill: None,
             instrument: None,
+            gather_stage: None,
         }
     }
 

@@ -18,6 +18,15 @@
 //! memory; only the output order of the groups changes (as in
 //! PostgreSQL).
 //!
+//! A group's running states may also come from elsewhere: the groups a
+//! parallel worker aggregated on its own ([`crate::exec::gather_stage`]),
+//! merged in after the input with [`HashAgg::add_partial`]. A held
+//! group merges them; a group not held is made while the table has room,
+//! else its states go to the group's batch like its rows would. So each
+//! batch entry carries a tag after the group values: an input row
+//! (`false`), or a group's states, a count and a value per aggregate
+//! (`true`).
+//!
 //! Aggregates that keep their inputs (`DISTINCT`, `ORDER BY`, the
 //! collecting and ordered-set ones) with grouping columns are grouped by
 //! sorting instead, as PostgreSQL's planner does for them (a sorted
@@ -150,29 +159,15 @@ impl<'p> HashAgg<'p> {
         let slot = match self.index.get(self.key.as_slice()) {
             Some(&i) => i,
             None => {
-                if self.mem > self.env.hash_mem() && may_split(self.depth) {
-                    let parts = self
-                        .spill
-                        .get_or_insert_with(|| Partitions::new(&self.env, self.depth));
-                    self.entry.clear();
-                    self.entry.extend_from_slice(gvals);
-                    self.entry.extend_from_slice(row);
-                    return parts.push(&self.key, &self.entry);
+                if self.is_full() {
+                    return self.spill_group(gvals, false, row);
                 }
-                self.mem += 2 * self.key.len()
-                    + row_size(gvals)
-                    + GROUP_OVERHEAD
-                    + self.aggs.len() * std::mem::size_of::<Accumulator>();
-                self.index
-                    .insert(KeyBytes::from_slice(&self.key), self.groups.len());
-                self.groups.push((
-                    gvals.to_vec(),
-                    self.aggs
-                        .iter()
-                        .map(|a| Accumulator::within(a, Some(&self.env)))
-                        .collect(),
-                ));
-                self.groups.len() - 1
+                let accs = self
+                    .aggs
+                    .iter()
+                    .map(|a| Accumulator::within(a, Some(&self.env)))
+                    .collect();
+                self.new_group(gvals, accs)
             }
         };
         accumulate(&mut self.groups[slot].1, self.aggs, row, ctx)?;
@@ -180,6 +175,66 @@ impl<'p> HashAgg<'p> {
             self.mem += row_size(row);
         }
         Ok(())
+    }
+
+    /// Merges the states `accs` of group `gvals` from elsewhere (a
+    /// parallel worker's partial aggregate, see
+    /// [`crate::exec::gather_stage`]): into the group when it is held, as
+    /// a new group while the table has room, else into the group's batch,
+    /// where the rows of a group not held go (each batch entry is tagged:
+    /// an input row, or a group's states).
+    ///
+    /// `states` holds a count and a value per aggregate
+    /// ([`Accumulator::into_partial`]).
+    pub fn add_partial(&mut self, gvals: &[Value], states: &[Value]) -> Result<()> {
+        row_key_typed(gvals, self.types, &mut self.key);
+        let accs = self.aggs.iter().zip(states.chunks(2)).map(|(call, s)| {
+            Accumulator::from_partial(call, &s[0], s.get(1).cloned().unwrap_or(Value::Null))
+        });
+        if let Some(&i) = self.index.get(self.key.as_slice()) {
+            for (acc, other) in self.groups[i].1.iter_mut().zip(accs) {
+                acc.merge(other)?;
+            }
+            return Ok(());
+        }
+        if self.is_full() {
+            return self.spill_group(gvals, true, states);
+        }
+        self.new_group(gvals, accs.collect());
+        Ok(())
+    }
+
+    /// Whether a group not held goes to a batch instead of the table
+    /// (past the memory, at a level that may split again).
+    fn is_full(&self) -> bool {
+        self.mem > self.env.hash_mem() && may_split(self.depth)
+    }
+
+    /// Writes to the batch of the group whose key is in `self.key` its
+    /// values `gvals`, the tag (`partial`: states, else an input row) and
+    /// `payload`.
+    fn spill_group(&mut self, gvals: &[Value], partial: bool, payload: &[Value]) -> Result<()> {
+        let parts = self
+            .spill
+            .get_or_insert_with(|| Partitions::new(&self.env, self.depth));
+        self.entry.clear();
+        self.entry.extend_from_slice(gvals);
+        self.entry.push(Value::Bool(partial));
+        self.entry.extend_from_slice(payload);
+        parts.push(&self.key, &self.entry)
+    }
+
+    /// Holds the group `gvals` (its key in `self.key`) with `accs`,
+    /// counting its memory; gives its slot.
+    fn new_group(&mut self, gvals: &[Value], accs: Vec<Accumulator>) -> usize {
+        self.mem += 2 * self.key.len()
+            + row_size(gvals)
+            + GROUP_OVERHEAD
+            + self.aggs.len() * std::mem::size_of::<Accumulator>();
+        self.index
+            .insert(KeyBytes::from_slice(&self.key), self.groups.len());
+        self.groups.push((gvals.to_vec(), accs));
+        self.groups.len() - 1
     }
 
     /// Makes the group `gvals` if it is not there (an aggregate without
@@ -260,8 +315,16 @@ impl<'p> HashAgg<'p> {
             self = HashAgg::new(self.aggs, self.types, self.env.clone(), depth);
             while batch.next_into(&mut entry)? {
                 ctx.check_interrupt()?;
-                let (gvals, row) = entry.split_at(width);
-                self.add(gvals, row, ctx)?;
+                let (gvals, rest) = entry.split_at(width);
+                match rest.split_first() {
+                    Some((Value::Bool(false), row)) => self.add(gvals, row, ctx)?,
+                    Some((Value::Bool(true), states)) => self.add_partial(gvals, states)?,
+                    _ => {
+                        return Err(crate::error::EngineError::internal(
+                            "hash aggregate batch entry without its tag",
+                        ))
+                    }
+                }
             }
         }
     }

@@ -32,6 +32,7 @@ pub mod domain_ddl;
 pub mod eval;
 pub mod foreign_key_ddl;
 pub mod foreign_keys;
+pub mod gather_stage;
 pub mod generated;
 pub mod group_key;
 pub mod grouping_sets;

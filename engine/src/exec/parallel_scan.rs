@@ -41,6 +41,11 @@
 //! reaches the leader as a scan row, which the leader filters or probes
 //! itself.
 //!
+//! An operator above may offer the workers part of its own work
+//! ([`crate::exec::gather_stage`]): a top-N sort keeps each worker's
+//! first rows and a hash aggregate each worker's groups, so that a worker
+//! sends only those, not every row it read.
+//!
 //! The leader (the statement's own thread) receives the batches and hands
 //! each row to the rest of the plan, checking the statement's interrupt
 //! (cancel, `statement_timeout`) at every row and while it waits. When
@@ -68,6 +73,7 @@ use rocksgres_storage::{KeyRange, SnapshotScan, Transaction};
 use crate::catalog::TableDesc;
 use crate::error::{EngineError, Result};
 use crate::exec::ctx::Ctx;
+use crate::exec::gather_stage::{GatherStage, StageState};
 use crate::exec::hash_join::assign_all;
 use crate::exec::parallel_probe::{count_worker_probes, OutRows, ProbeScratch, WorkerProbe};
 use crate::exec::row::{decode_columns_into, push_key_value};
@@ -145,6 +151,31 @@ impl Batch {
             self.values.resize(start + width, Value::Null);
         }
         &mut self.values[start..start + width]
+    }
+}
+
+impl Batch {
+    /// Offers the done rows from row `from` on (`width` values each) to
+    /// `stage`, keeping in order the rows it does not take.
+    fn absorb(&mut self, from: usize, width: usize, stage: &mut StageState<'_>) -> Result<()> {
+        let slot = self.slot_width;
+        let mut keep = from;
+        for r in from..self.rows() {
+            let taken = self.todo[r] == Todo::Done
+                && stage.take(&self.values[r * slot..r * slot + width])?;
+            if taken {
+                continue;
+            }
+            if keep != r {
+                for c in 0..slot {
+                    self.values.swap(keep * slot + c, r * slot + c);
+                }
+                self.todo[keep] = self.todo[r];
+            }
+            keep += 1;
+        }
+        self.todo.truncate(keep);
+        Ok(())
     }
 }
 
@@ -234,7 +265,21 @@ fn try_gather<'a, T: Transaction>(
     };
     let workers = workers.min(pieces.len());
     let removed = AtomicU64::new(0);
-    let flow = run(scan, probe, ctx, f, reader, &pieces, workers, &removed);
+    // The work an operator above offers this gather's workers.
+    let stage = ctx
+        .gather_stage
+        .take_if(|s| s.is_for(scan, probe.is_some()));
+    let flow = run(
+        scan,
+        probe,
+        stage.as_deref(),
+        ctx,
+        f,
+        reader,
+        &pieces,
+        workers,
+        &removed,
+    );
     crate::exec::instrument::gathered(ctx, scan, workers as u64, removed.into_inner());
     flow.map(Some)
 }
@@ -352,6 +397,9 @@ struct WorkerScan<'s> {
     /// the count of the rows they probed, added at each worker's end.
     probe: Option<&'s WorkerProbe<'s>>,
     probed: Option<&'s AtomicU64>,
+    /// What the workers do with the rows past the scan and the probe,
+    /// if anything (see [`crate::exec::gather_stage`]).
+    stage: Option<&'s GatherStage>,
     /// The statement's parameters, which the filter may compare with.
     params: &'s [Value],
     reader: &'s dyn SnapshotScan,
@@ -367,8 +415,14 @@ impl WorkerScan<'_> {
     /// The values per row of a batch: a scan row's, or a joined row's
     /// when the workers probe.
     fn slot_width(&self) -> usize {
-        let width = self.table.columns.len();
-        self.probe.map_or(width, |p| width.max(p.out_width()))
+        self.table.columns.len().max(self.out_width())
+    }
+
+    /// The width of an output row: a scan row's, or a joined row's when
+    /// the workers probe.
+    fn out_width(&self) -> usize {
+        self.probe
+            .map_or(self.table.columns.len(), |p| p.out_width())
     }
 
     /// Reads pieces until none is left or the leader stops the scan,
@@ -381,6 +435,8 @@ impl WorkerScan<'_> {
         let mut row: Vec<Value> = vec![Value::Null; self.table.columns.len()];
         let mut scratch = ProbeScratch::default();
         let mut probed = 0u64;
+        let mut stage = self.stage.map(|s| StageState::new(s, self.params));
+        let out_width = self.out_width();
         while !self.stop.load(Ordering::Relaxed) {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             let Some((start, end)) = self.pieces.get(i) else {
@@ -394,11 +450,18 @@ impl WorkerScan<'_> {
                 if self.stop.load(Ordering::Relaxed) {
                     return Ok(false);
                 }
+                let before = batch.rows();
                 let read = match self.probe {
                     None => self.scan_row(v, &mut batch),
                     Some(probe) => {
                         self.probe_row(probe, v, &mut row, &mut scratch, &mut batch, &mut probed)
                     }
+                };
+                let read = match (read, stage.as_mut()) {
+                    (Ok(true), Some(stage)) => {
+                        batch.absorb(before, out_width, stage).map(|()| true)
+                    }
+                    (read, _) => read,
                 };
                 match read {
                     Ok(true) => {}
@@ -428,6 +491,16 @@ impl WorkerScan<'_> {
         }
         self.removed.fetch_add(removed, Ordering::Relaxed);
         self.count_probed(probed);
+        if let Some(stage) = stage {
+            let finished = stage.finish(&mut |row| {
+                assign_all(&mut batch.next_slots()[..row.len()], row);
+                batch.todo.push(Todo::Done);
+            });
+            if let Err(e) = finished {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        }
         if batch.rows() > 0 {
             let _ = tx.send(Ok(batch));
         }
@@ -516,6 +589,7 @@ impl WorkerScan<'_> {
 fn run<'a, T: Transaction>(
     scan: &ScanPlan,
     probe: Option<(&WorkerProbe<'_>, &AtomicU64)>,
+    stage: Option<&GatherStage>,
     ctx: &mut Ctx<'a, T>,
     f: &mut GatherSink<'_, 'a, T>,
     reader: Arc<dyn SnapshotScan>,
@@ -532,6 +606,7 @@ fn run<'a, T: Transaction>(
         filter: scan.filter.as_ref(),
         probe: probe.map(|(p, _)| p),
         probed: probe.map(|(_, n)| n),
+        stage,
         params: ctx.params,
         reader: reader.as_ref(),
         pieces,

@@ -19,6 +19,7 @@ use rocksgres_storage::Transaction;
 
 use crate::error::{EngineError, Result, SqlState};
 use crate::exec::ctx::Ctx;
+use crate::exec::gather_stage::GatherStage;
 use crate::exec::hash_agg::HashAgg;
 use crate::exec::join_emit;
 use crate::exec::scan::scan_rows_any_order;
@@ -461,7 +462,18 @@ fn run_node<'a, T: Transaction>(
             let mut table = HashAgg::new(aggs, &types, ctx.spill_env(), 0);
             let mut gvals = Vec::with_capacity(group_by.len());
             let mut any = false;
-            run(input, ctx, &mut |ctx, row| {
+            // The workers of a parallel scan below may aggregate the rows
+            // they read themselves (see `exec::gather_stage`); their
+            // groups are merged in after the input.
+            let stage = match ctx.instrument {
+                None => {
+                    let cap = ctx.spill_env().hash_mem() / 4;
+                    GatherStage::aggregate(input, group_by, aggs, cap, ctx.max_parallel_workers())
+                }
+                Some(_) => None,
+            };
+            let outer = std::mem::replace(&mut ctx.gather_stage, stage.clone());
+            let ran = run(input, ctx, &mut |ctx, row| {
                 any = true;
                 gvals.clear();
                 for g in group_by {
@@ -469,7 +481,14 @@ fn run_node<'a, T: Transaction>(
                 }
                 table.add(&gvals, row, ctx)?;
                 Ok(Flow::Continue)
-            })?;
+            });
+            ctx.gather_stage = outer;
+            ran?;
+            for (g, states) in stage.map(|s| s.take_groups()).unwrap_or_default() {
+                ctx.check_interrupt()?;
+                any = true;
+                table.add_partial(&g, &states)?;
+            }
             if !any && group_by.is_empty() {
                 table.ensure_group(&[]);
             }
@@ -532,7 +551,11 @@ fn run_node<'a, T: Transaction>(
             let mut skip = skip;
             let mut emitted = 0u64;
             let mut downstream_stopped = false;
-            let top_n = match (input.as_ref(), limit) {
+            // A Sort under a projection that only picks columns (one that
+            // drops hidden sort columns) is a top-N sort too, the
+            // projection applied to the rows it keeps.
+            let (under, picks) = input.top_n_sort().unwrap_or((input, None));
+            let top_n = match (under, limit) {
                 (sort @ Node::Sort { input, keys }, Some(l))
                     if l.saturating_add(skip) <= crate::exec::top_n::MAX_TOP_N =>
                 {
@@ -556,15 +579,27 @@ fn run_node<'a, T: Transaction>(
                     Flow::Continue
                 })
             };
+            let mut picked = Vec::new();
+            let mut project = |ctx: &mut Ctx<'a, T>, row: &[Value]| match picks {
+                None => limited(ctx, row),
+                Some(exprs) => {
+                    picked.clear();
+                    picked.extend(exprs.iter().map(|e| match e {
+                        Expr::Column(i, _) => row.get(*i).cloned().unwrap_or(Value::Null),
+                        _ => Value::Null,
+                    }));
+                    limited(ctx, &picked)
+                }
+            };
             match top_n {
                 // EXPLAIN ANALYZE counts the top-N sort as the Sort node.
                 Some((sort, input, keys, n)) if ctx.instrument.is_some() => {
-                    crate::exec::instrument::run_counted(sort, ctx, &mut limited, |_, c, s| {
+                    crate::exec::instrument::run_counted(sort, ctx, &mut project, |_, c, s| {
                         crate::exec::top_n::run_top_n(input, keys, n, Some(sort), c, s)
                     })?
                 }
                 Some((_, input, keys, n)) => {
-                    crate::exec::top_n::run_top_n(input, keys, n, None, ctx, &mut limited)?
+                    crate::exec::top_n::run_top_n(input, keys, n, None, ctx, &mut project)?
                 }
                 None => run(input, ctx, &mut limited)?,
             };

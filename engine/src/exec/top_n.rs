@@ -38,7 +38,17 @@ pub fn run_top_n<'a, T: Transaction>(
 ) -> Result<Flow> {
     let mut buf: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(n.min(1024) + 1);
     let mut k = Vec::with_capacity(keys.len());
-    run(input, ctx, &mut |ctx, row| {
+    // The workers of a parallel scan below may keep their own first `n`
+    // rows and send only those (see `exec::gather_stage`).
+    let stage = match ctx.instrument {
+        None => {
+            let max = ctx.max_parallel_workers();
+            crate::exec::gather_stage::GatherStage::top_n(input, keys, n, max)
+        }
+        Some(_) => None,
+    };
+    let outer = std::mem::replace(&mut ctx.gather_stage, stage);
+    let ran = run(input, ctx, &mut |ctx, row| {
         k.clear();
         for key in keys {
             k.push(key.expr.eval(row, ctx)?);
@@ -54,7 +64,9 @@ pub fn run_top_n<'a, T: Transaction>(
         buf.insert(at, (k.clone(), row.to_vec()));
         buf.truncate(n);
         Ok(Flow::Continue)
-    })?;
+    });
+    ctx.gather_stage = outer;
+    ran?;
     if let Some(node) = counted {
         let bytes = buf
             .iter()

@@ -404,6 +404,10 @@ pub(crate) struct Builder {
     /// being shown: PostgreSQL numbers them `*SELECT* 1`, `*SELECT* 2`,
     /// ... across the whole operation.
     setop_leaf: usize,
+    /// Whether the parallel workers take part in top-N sorts and
+    /// aggregates above them ([`crate::exec::gather_stage`]): not under
+    /// EXPLAIN ANALYZE, which runs the plan without.
+    stages: bool,
 }
 
 fn text(s: impl Into<String>) -> Prop {
@@ -411,6 +415,50 @@ fn text(s: impl Into<String>) -> Prop {
 }
 
 impl Builder {
+    /// Whether a LIMIT `limit` OFFSET `offset` over `input` runs as a
+    /// top-N sort whose rows the parallel workers sort first
+    /// ([`crate::exec::gather_stage`]): `input` a Sort (under a projection
+    /// that only picks columns), a constant count within
+    /// [`crate::exec::top_n::MAX_TOP_N`], and the sort's input one the
+    /// workers read.
+    fn top_n_staged(&self, input: &Node, limit: &Option<Expr>, offset: &Option<Expr>) -> bool {
+        let Some((Node::Sort { input, keys }, _)) = input.top_n_sort() else {
+            return false;
+        };
+        let literal = |e: &Expr| match e {
+            Expr::Literal(v, _) => v.as_i64(),
+            _ => None,
+        };
+        let Some(l) = limit.as_ref().and_then(literal) else {
+            return false;
+        };
+        let o = match offset {
+            None => 0,
+            Some(e) => match literal(e) {
+                Some(o) => o,
+                None => return false,
+            },
+        };
+        if l <= 0 || o < 0 {
+            return false;
+        }
+        let n = l.saturating_add(o);
+        n as u64 <= crate::exec::top_n::MAX_TOP_N
+            && crate::exec::gather_stage::GatherStage::top_n(
+                input,
+                keys,
+                n as usize,
+                self.max_workers,
+            )
+            .is_some()
+    }
+
+    /// Shows the plan as EXPLAIN ANALYZE runs it (`analyze`): without the
+    /// workers' part in top-N sorts and aggregates.
+    pub(crate) fn set_analyze(&mut self, analyze: bool) {
+        self.stages = !analyze;
+    }
+
     /// A builder whose parallel scans plan at most `max_workers` workers.
     pub(crate) fn new(max_workers: usize) -> Self {
         Builder {
@@ -421,6 +469,7 @@ impl Builder {
             outer: Vec::new(),
             subplans: SubplanCounter::default(),
             max_workers,
+            stages: true,
             serial: Vec::new(),
             setop_leaf: 0,
         }
@@ -898,6 +947,7 @@ impl Builder {
             Node::Aggregate {
                 input,
                 group_by,
+                aggs,
                 sets,
                 ..
             } => {
@@ -914,7 +964,22 @@ impl Builder {
                     let keys = group_by.iter().map(|g| self.expr(g, &row)).collect();
                     item.details.push(("Group Key", Prop::List(keys)));
                 }
-                self.with_children(item, &[(input.as_ref(), "Outer")])
+                let item = self.with_children(item, &[(input.as_ref(), "Outer")]);
+                let staged = self.stages
+                    && sets.is_empty()
+                    && crate::exec::gather_stage::GatherStage::aggregate(
+                        input,
+                        group_by,
+                        aggs,
+                        0,
+                        self.max_workers,
+                    )
+                    .is_some();
+                if staged {
+                    partial_aggregate(item)
+                } else {
+                    item
+                }
             }
             Node::Sort { input, keys } => {
                 let row = self.referenced_names(input);
@@ -927,9 +992,19 @@ impl Builder {
                 let item = self.leaf(node, "WindowAgg", "WindowAgg".into());
                 self.with_children(item, &[(&w.input, "Outer")])
             }
-            Node::Limit { input, .. } => {
+            Node::Limit {
+                input,
+                limit,
+                offset,
+                ties,
+            } => {
                 let item = self.leaf(node, "Limit", "Limit".into());
-                self.with_children(item, &[(input.as_ref(), "Outer")])
+                let item = self.with_children(item, &[(input.as_ref(), "Outer")]);
+                if self.stages && ties.is_none() && self.top_n_staged(input, limit, offset) {
+                    gather_merge(item)
+                } else {
+                    item
+                }
             }
             Node::Distinct { input, on } if on.is_empty() => {
                 let row = self.output_names(input);
@@ -1231,6 +1306,76 @@ impl Builder {
         }
         out
     }
+}
+
+/// An aggregate whose input the parallel workers aggregate first
+/// ([`crate::exec::gather_stage`]) as PostgreSQL shows one: a `Finalize`
+/// aggregate over the `Gather`, over a `Partial` one of the same keys.
+fn partial_aggregate(mut finalize: Item<'_>) -> Item<'_> {
+    let Some(at) = finalize
+        .children
+        .iter()
+        .position(|c| c.relationship == Some("Outer") && c.node_type == "Gather")
+    else {
+        return finalize;
+    };
+    let mut gather = finalize.children.remove(at);
+    let mode = |item: &mut Item<'_>, to: &str| {
+        for (k, v) in &mut item.early {
+            if *k == "Partial Mode" {
+                *v = text(to);
+            }
+        }
+    };
+    let mut partial = Item::new("Aggregate", format!("Partial {}", finalize.heading));
+    partial.early = finalize.early.clone();
+    mode(&mut partial, "Partial");
+    partial.details = finalize.details.clone();
+    partial.relationship = Some("Outer");
+    partial.children = std::mem::take(&mut gather.children);
+    gather.children = vec![partial];
+    mode(&mut finalize, "Finalize");
+    finalize.heading = format!("Finalize {}", finalize.heading);
+    finalize.children.insert(at, gather);
+    finalize
+}
+
+/// A top-N sort whose input the parallel workers sort first
+/// ([`crate::exec::gather_stage`]) as PostgreSQL shows one: the `Limit`
+/// over a `Gather Merge` over the `Sort`, the Gather's input below it.
+fn gather_merge(mut limit: Item<'_>) -> Item<'_> {
+    let Some(at) = limit
+        .children
+        .iter()
+        .position(|c| c.relationship == Some("Outer") && c.node_type == "Sort")
+    else {
+        return limit;
+    };
+    let mut sort = limit.children.remove(at);
+    let Some(g) = sort
+        .children
+        .iter()
+        .position(|c| c.relationship == Some("Outer") && c.node_type == "Gather")
+    else {
+        limit.children.insert(at, sort);
+        return limit;
+    };
+    let mut gather = sort.children.remove(g);
+    let mut merge = Item::new("Gather Merge", "Gather Merge".into());
+    merge.gather = gather.gather;
+    merge.details = gather
+        .details
+        .iter()
+        .filter(|(k, _)| *k == "Workers Planned")
+        .cloned()
+        .collect();
+    merge.relationship = Some("Outer");
+    for (i, c) in std::mem::take(&mut gather.children).into_iter().enumerate() {
+        sort.children.insert(g + i, c);
+    }
+    merge.children = vec![sort];
+    limit.children.insert(at, merge);
+    limit
 }
 
 /// A parallel scan as PostgreSQL shows one: `Gather` (`Workers

@@ -427,6 +427,23 @@ pub enum Node {
 }
 
 impl Node {
+    /// The Sort a LIMIT over this node runs as a top-N sort: this node
+    /// itself, or the Sort under a projection that only picks columns
+    /// (one that drops hidden sort columns), with that projection's
+    /// expressions.
+    pub fn top_n_sort(&self) -> Option<(&Node, Option<&[Expr]>)> {
+        match self {
+            Node::Sort { .. } => Some((self, None)),
+            Node::Project { input, exprs, .. }
+                if matches!(input.as_ref(), Node::Sort { .. })
+                    && exprs.iter().all(|e| matches!(e, Expr::Column(..))) =>
+            {
+                Some((input, Some(exprs)))
+            }
+            _ => None,
+        }
+    }
+
     /// The columns this node outputs.
     pub fn columns(&self) -> Vec<OutputColumn> {
         crate::sql::depth::guard(|| self.columns_level())

@@ -91,6 +91,7 @@ pub(super) fn explain_query<T: Transaction>(
         None
     };
     let mut b = Builder::new(ctx.max_parallel_workers());
+    b.set_analyze(options.analyze);
     b.name_relations(&[node], Vec::new());
     let names = name_prelude(&mut b, plan);
     let mut item = b.item(node);
@@ -153,6 +154,7 @@ pub(super) fn explain_dml<T: Transaction>(
         ran = Some((stats, took));
     }
     let mut b = Builder::new(ctx.max_parallel_workers());
+    b.set_analyze(options.analyze);
     let refname = explain_dml::name(&mut b, dml);
     let names = name_prelude(&mut b, plan);
     let item = explain_dml::item(&mut b, dml, &refname, counts);
