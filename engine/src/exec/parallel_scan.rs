@@ -76,7 +76,7 @@ use crate::exec::ctx::Ctx;
 use crate::exec::gather_stage::{GatherStage, StageState};
 use crate::exec::hash_join::assign_all;
 use crate::exec::parallel_probe::{count_worker_probes, OutRows, ProbeScratch, WorkerProbe};
-use crate::exec::row::{decode_columns_into, push_key_value};
+use crate::exec::row::{decode_columns_into, decode_more_columns, push_key_value};
 use crate::exec::run::Flow;
 use crate::exec::scan::RowSink;
 use crate::keys;
@@ -389,6 +389,10 @@ fn split(table: &TableDesc, pieces: usize) -> Result<Option<Pieces>> {
 struct WorkerScan<'s> {
     table: &'s TableDesc,
     needed: Option<&'s [bool]>,
+    /// The columns the filter reads and the other needed ones, when the
+    /// filter reads only some: a row is decoded in two steps, the rest
+    /// only when the filter does not reject it.
+    split: Option<(&'s [bool], &'s [bool])>,
     /// The scan's filter: the workers decide it where
     /// [`Expr::quick_truth`] can, and leave the row to the leader
     /// otherwise.
@@ -530,14 +534,30 @@ impl WorkerScan<'_> {
     fn scan_row(&self, v: &[u8], batch: &mut Batch) -> Result<bool> {
         let width = self.table.columns.len();
         let row = &mut batch.next_slots()[..width];
-        decode_columns_into(self.table, v, row, self.needed)?;
-        let todo = match self.passes(row) {
+        let todo = match self.decode_filtered(v, row)? {
             Some(true) => Todo::Done,
             Some(false) => return Ok(false),
             None => Todo::Filter,
         };
         batch.todo.push(todo);
         Ok(true)
+    }
+
+    /// Decodes the stored row `v` into `row` and gives the filter's
+    /// verdict ([`WorkerScan::passes`]); with a split, the columns the
+    /// filter does not read are decoded only when it does not reject the
+    /// row.
+    fn decode_filtered(&self, v: &[u8], row: &mut [Value]) -> Result<Option<bool>> {
+        let Some((first, rest)) = self.split else {
+            decode_columns_into(self.table, v, row, self.needed)?;
+            return Ok(self.passes(row));
+        };
+        decode_columns_into(self.table, v, row, Some(first))?;
+        let verdict = self.passes(row);
+        if verdict != Some(false) {
+            decode_more_columns(self.table, v, row, rest)?;
+        }
+        Ok(verdict)
     }
 
     /// Decodes the stored row `v` into `row` and, when the filter passes
@@ -553,8 +573,7 @@ impl WorkerScan<'_> {
         batch: &mut Batch,
         probed: &mut u64,
     ) -> Result<bool> {
-        decode_columns_into(self.table, v, row, self.needed)?;
-        let todo = match self.passes(row) {
+        let todo = match self.decode_filtered(v, row)? {
             Some(false) => return Ok(false),
             None => Todo::Filter,
             Some(true) => match probe.probe(row, self.params, scratch, batch) {
@@ -600,9 +619,11 @@ fn run<'a, T: Transaction>(
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let pool = Mutex::new(Vec::new());
+    let split = filter_split(scan);
     let shared = WorkerScan {
         table: &scan.table,
         needed: scan.needed.as_deref(),
+        split: split.as_ref().map(|(a, b)| (a.as_slice(), b.as_slice())),
         filter: scan.filter.as_ref(),
         probe: probe.map(|(p, _)| p),
         probed: probe.map(|(_, n)| n),
@@ -661,6 +682,29 @@ fn run<'a, T: Transaction>(
         drop(rx);
         r
     })
+}
+
+/// The columns `scan`'s filter reads and the other columns it needs, when
+/// the filter reads some of them only (see [`WorkerScan::split`]).
+fn filter_split(scan: &ScanPlan) -> Option<(Vec<bool>, Vec<bool>)> {
+    let filter = scan.filter.as_ref()?;
+    let width = scan.table.columns.len();
+    let needed = |i: usize| {
+        scan.needed
+            .as_deref()
+            .is_none_or(|n| n.get(i).copied().unwrap_or(true))
+    };
+    let mut first = vec![false; width];
+    filter.any(&mut |e| {
+        if let Expr::Column(i, _) = e {
+            if let Some(c) = first.get_mut(*i) {
+                *c = true;
+            }
+        }
+        false
+    });
+    let rest: Vec<bool> = (0..width).map(|i| needed(i) && !first[i]).collect();
+    rest.iter().any(|&r| r).then_some((first, rest))
 }
 
 /// The widths of the rows in a batch.

@@ -90,10 +90,34 @@ pub fn decode_columns_into(
     out: &mut [Value],
     needed: Option<&[bool]>,
 ) -> Result<()> {
+    decode_into(table, bytes, out, needed, false)
+}
+
+/// Decodes the columns `which` flags of the stored row `bytes` into
+/// `out`, leaving the other slots as they are: a scan that decoded its
+/// filter's columns first decodes the rest of a row that passed.
+pub fn decode_more_columns(
+    table: &TableDesc,
+    bytes: &[u8],
+    out: &mut [Value],
+    which: &[bool],
+) -> Result<()> {
+    decode_into(table, bytes, out, Some(which), true)
+}
+
+/// [`decode_columns_into`], the slots of columns not `needed` set to
+/// NULL unless `keep_others`.
+fn decode_into(
+    table: &TableDesc,
+    bytes: &[u8],
+    out: &mut [Value],
+    needed: Option<&[bool]>,
+    keep_others: bool,
+) -> Result<()> {
     let row = RowRef::new(bytes).map_err(corrupt)?;
     for ((i, c), slot) in table.columns.iter().enumerate().zip(out.iter_mut()) {
         if needed.is_some_and(|n| !n.get(i).copied().unwrap_or(true)) {
-            if !slot.is_null() {
+            if !keep_others && !slot.is_null() {
                 *slot = Value::Null;
             }
             continue;
